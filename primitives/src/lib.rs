@@ -1,0 +1,49 @@
+//! Types shared by Tributary's runtime pallets and its native worker sidecar.
+//!
+//! This crate is `no_std` so the runtime can use it, and depends only on codec and the small
+//! `sp-*` primitives crates, so the worker can use it without pulling the node's client crates.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+use sp_core::crypto::KeyTypeId;
+
+/// blake2-256 of a piece of content (a datanet row, an adapter file, a base model file).
+pub type ContentHash = [u8; 32];
+
+/// Hash content the way the chain and the worker store both do.
+pub fn content_hash(bytes: &[u8]) -> ContentHash {
+	sp_core::hashing::blake2_256(bytes)
+}
+
+/// Key type of a validator's worker key: the key its off-chain worker signs job results and
+/// receipt batches with. Insert it with `tributary-node key insert --key-type trwk ...`.
+pub const WORKER_KEY_TYPE: KeyTypeId = KeyTypeId(*b"trwk");
+
+/// The worker key's application crypto (sr25519), so worker signatures cannot be confused with
+/// signatures made by any other key of the same validator.
+pub mod worker_crypto {
+	use super::WORKER_KEY_TYPE;
+	sp_application_crypto::app_crypto!(sr25519, WORKER_KEY_TYPE);
+}
+
+/// A worker's public key as the runtime stores it.
+pub type WorkerId = worker_crypto::Public;
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn content_hash_is_blake2_256() {
+		// blake2b-256("abc"), from the BLAKE2 reference implementation.
+		let expected = "bddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319";
+		let got: String = content_hash(b"abc").iter().map(|b| format!("{b:02x}")).collect();
+		assert_eq!(got, expected);
+	}
+
+	#[test]
+	fn worker_key_type_is_distinct_from_consensus_keys() {
+		assert_ne!(WORKER_KEY_TYPE, sp_core::crypto::key_types::AURA);
+		assert_ne!(WORKER_KEY_TYPE, sp_core::crypto::key_types::GRANDPA);
+	}
+}

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Idempotent machine setup for Tributary: system packages, Rust target and component,
+# and the project venv that provides libtorch (torch wheel) for the ML crates.
+# Safe to run again: every step checks before it installs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+log() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
+
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+
+# System packages: protoc for litep2p, clang/libclang for rocksdb's bindgen.
+need_apt=()
+for pkg in protobuf-compiler clang libclang-dev; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
+done
+if [ ${#need_apt[@]} -gt 0 ]; then
+  log "installing apt packages: ${need_apt[*]}"
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${need_apt[@]}"
+else
+  log "apt packages present"
+fi
+
+# Rust: the toolchain file names the target and component; rustup installs them on first use,
+# but we ask explicitly so a failure shows here and not in the middle of a build.
+if ! rustup target list --installed | grep -q '^wasm32-unknown-unknown$'; then
+  log "adding rust target wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+if ! rustup component list --installed | grep -q '^rust-src'; then
+  log "adding rust component rust-src"
+  rustup component add rust-src
+fi
+
+# libtorch from the PyPI wheel, in a project venv (tch builds against it with LIBTORCH_USE_PYTORCH=1).
+venv="$root/.venv"
+if ! "$venv/bin/python" -c 'import torch, sys; sys.exit(0 if torch.__version__.startswith("2.13.0") else 1)' 2>/dev/null; then
+  log "creating venv with torch==2.13.0 (large download, about 2 minutes)"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check torch==2.13.0
+else
+  log "torch venv present"
+fi
+log "done"
