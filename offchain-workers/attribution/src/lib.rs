@@ -1,0 +1,1 @@
+//! Proof of Attribution engine: suffix-array spans, gradient influence, RAG citations

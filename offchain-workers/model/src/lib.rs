@@ -1,0 +1,1 @@
+//! Llama-architecture decoder with LoRA/QLoRA layers, in tch

@@ -1,0 +1,1 @@
+//! LoRA/QLoRA fine-tuning and base-model pretraining on datanet rows

@@ -1,0 +1,1 @@
+//! Datanets: rows, versions, deposits, curation

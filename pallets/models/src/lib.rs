@@ -1,0 +1,1 @@
+//! Model registry: base models, fine-tune jobs, adapters, lineage, workers
