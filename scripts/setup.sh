@@ -12,13 +12,17 @@ sudo_cmd=()
 
 # System packages: protoc for litep2p, clang/libclang for rocksdb's bindgen.
 need_apt=()
-for pkg in protobuf-compiler clang libclang-dev; do
+for pkg in protobuf-compiler clang libclang-dev curl; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "installing apt packages: ${need_apt[*]}"
-  "${sudo_cmd[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${need_apt[@]}"
+  apt_log=$(mktemp)
+  if ! { "${sudo_cmd[@]}" apt-get update -qq &&
+    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${need_apt[@]}"; } >"$apt_log" 2>&1; then
+    cat "$apt_log"; echo "apt-get failed (log above)" >&2; exit 1
+  fi
+  rm -f "$apt_log"
 else
   log "apt packages present"
 fi
@@ -39,7 +43,7 @@ venv="$root/.venv"
 if ! "$venv/bin/python" -c 'import torch, sys; sys.exit(0 if torch.__version__.startswith("2.13.0") else 1)' 2>/dev/null; then
   log "creating venv with torch==2.13.0 (large download, about 2 minutes)"
   python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check torch==2.13.0
+  "$venv/bin/pip" install --disable-pip-version-check torch==2.13.0
 else
   log "torch venv present"
 fi

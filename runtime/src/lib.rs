@@ -18,6 +18,8 @@ pub mod apis;
 mod benchmarks;
 pub mod configs;
 pub mod genesis_config_presets;
+#[cfg(feature = "std")]
+pub mod signing;
 #[cfg(test)]
 mod tests;
 

@@ -3,15 +3,14 @@
 
 use crate::{
 	genesis_config_presets::{self, ENDOWMENT},
+	signing::sign_extrinsic,
 	Address, Balances, BalancesCall, Executive, Header, Runtime, RuntimeCall, RuntimeGenesisConfig,
-	SignedPayload, System, TxExtension, UncheckedExtrinsic, UNIT, VERSION,
+	System, UncheckedExtrinsic, UNIT,
 };
-use codec::Encode;
-use frame_support::traits::fungible::Inspect;
+use frame_support::{genesis_builder_helper::build_state, traits::fungible::Inspect};
 use sp_genesis_builder::PresetId;
 use sp_keyring::Sr25519Keyring;
-use frame_support::genesis_builder_helper::build_state;
-use sp_runtime::{generic::Era, traits::Header as _};
+use sp_runtime::traits::Header as _;
 
 /// Storage of a genesis built from preset `name`, through the same `GenesisBuilder` path the
 /// node uses when it makes a chain spec.
@@ -35,39 +34,7 @@ fn signed_transfer(
 		dest: Address::Id(to.to_account_id()),
 		value: amount,
 	});
-	let genesis_hash = System::block_hash(0);
-	let tx_ext: TxExtension = (
-		frame_system::CheckNonZeroSender::new(),
-		frame_system::CheckSpecVersion::new(),
-		frame_system::CheckTxVersion::new(),
-		frame_system::CheckGenesis::new(),
-		frame_system::CheckEra::from(Era::Immortal),
-		frame_system::CheckNonce::from(nonce),
-		frame_system::CheckWeight::new(),
-		pallet_transaction_payment::ChargeTransactionPayment::from(0),
-		frame_metadata_hash_extension::CheckMetadataHash::new(false),
-		frame_system::WeightReclaim::new(),
-	);
-	let implicit = (
-		(),
-		VERSION.spec_version,
-		VERSION.transaction_version,
-		genesis_hash,
-		genesis_hash,
-		(),
-		(),
-		(),
-		None,
-		(),
-	);
-	let payload = SignedPayload::from_raw(call.clone(), tx_ext.clone(), implicit);
-	let signature = payload.using_encoded(|bytes| from.sign(bytes));
-	UncheckedExtrinsic::new_signed(
-		call,
-		Address::Id(from.to_account_id()),
-		signature.into(),
-		tx_ext,
-	)
+	sign_extrinsic(call, &from.pair(), nonce, System::block_hash(0))
 }
 
 #[test]

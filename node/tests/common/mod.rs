@@ -1,0 +1,227 @@
+//! Harness for integration tests that run the real `tributary-node` binary on loopback.
+
+use std::{
+	io::{Read, Write},
+	net::{TcpListener, TcpStream},
+	path::PathBuf,
+	process::{Child, Command, Stdio},
+	time::{Duration, Instant},
+};
+
+use codec::{Decode, Encode};
+use serde_json::{json, Value};
+use sp_core::{crypto::AccountId32, hashing, H256};
+use tributary_runtime::{Balance, Nonce};
+
+/// A port nobody listens on right now (the OS picks it).
+pub fn free_port() -> u16 {
+	TcpListener::bind("127.0.0.1:0").expect("bind loopback").local_addr().unwrap().port()
+}
+
+/// A running `tributary-node` process; killed and reaped on drop, its log kept for failures.
+pub struct Node {
+	child: Child,
+	pub rpc_port: u16,
+	pub p2p_port: u16,
+	log_path: PathBuf,
+	_base: Option<tempfile::TempDir>,
+}
+
+pub struct NodeConfig<'a> {
+	/// `--dev`, `--chain local`, or `--chain <file>` arguments.
+	pub chain_args: Vec<String>,
+	/// Extra arguments, e.g. `--alice`, `--bootnodes`.
+	pub extra_args: Vec<String>,
+	pub name: &'a str,
+}
+
+impl Node {
+	pub fn start(config: NodeConfig) -> Node {
+		let base = tempfile::Builder::new().prefix("tributary-node-test").tempdir().unwrap();
+		let rpc_port = free_port();
+		let p2p_port = free_port();
+		let log_path = base.path().join(format!("{}.log", config.name));
+		let log = std::fs::File::create(&log_path).unwrap();
+		let child = Command::new(env!("CARGO_BIN_EXE_tributary-node"))
+			.args(&config.chain_args)
+			.arg("--base-path")
+			.arg(base.path())
+			.args(["--rpc-port", &rpc_port.to_string()])
+			.args(["--port", &p2p_port.to_string()])
+			.args(["--listen-addr", &format!("/ip4/127.0.0.1/tcp/{p2p_port}")])
+			.args(["--no-prometheus", "--no-telemetry", "--no-mdns", "--no-hardware-benchmarks"])
+			.args(["--name", config.name])
+			.args(&config.extra_args)
+			.stdin(Stdio::null())
+			.stdout(log.try_clone().unwrap())
+			.stderr(log)
+			.spawn()
+			.expect("start tributary-node");
+		let node = Node { child, rpc_port, p2p_port, log_path, _base: Some(base) };
+		node.wait_for_rpc();
+		node
+	}
+
+	fn wait_for_rpc(&self) {
+		self.wait_until("RPC server answers", Duration::from_secs(120), || {
+			self.try_rpc("system_health", json!([])).ok().map(|_| ())
+		});
+	}
+
+	/// The tail of the node's log, for failure messages.
+	pub fn log_tail(&self) -> String {
+		let log = std::fs::read_to_string(&self.log_path).unwrap_or_default();
+		let lines: Vec<&str> = log.lines().collect();
+		lines[lines.len().saturating_sub(40)..].join("\n")
+	}
+
+	/// Poll `probe` every 500 ms until it yields a value; panic with the node log on timeout.
+	pub fn wait_until<T>(&self, what: &str, timeout: Duration, mut probe: impl FnMut() -> Option<T>) -> T {
+		let start = Instant::now();
+		loop {
+			if let Some(value) = probe() {
+				return value;
+			}
+			if start.elapsed() > timeout {
+				panic!("timed out after {timeout:?} waiting for: {what}\n--- node log ---\n{}", self.log_tail());
+			}
+			std::thread::sleep(Duration::from_millis(500));
+		}
+	}
+
+	/// JSON-RPC over HTTP; `Err` carries the JSON-RPC error object or the transport error.
+	pub fn try_rpc(&self, method: &str, params: Value) -> Result<Value, Value> {
+		http_json_rpc(self.rpc_port, method, params)
+	}
+
+	/// JSON-RPC call that must succeed.
+	pub fn rpc(&self, method: &str, params: Value) -> Value {
+		self.try_rpc(method, params.clone()).unwrap_or_else(|e| {
+			panic!("{method}({params}) failed: {e}\n--- node log ---\n{}", self.log_tail())
+		})
+	}
+
+	pub fn best_number(&self) -> u64 {
+		let header = self.rpc("chain_getHeader", json!([]));
+		hex_number(&header["number"])
+	}
+
+	pub fn finalized_number(&self) -> u64 {
+		let hash = self.rpc("chain_getFinalizedHead", json!([]));
+		let header = self.rpc("chain_getHeader", json!([hash]));
+		hex_number(&header["number"])
+	}
+
+	pub fn genesis_hash(&self) -> H256 {
+		let hash = self.rpc("chain_getBlockHash", json!([0]));
+		H256::from_slice(&from_hex(hash.as_str().unwrap()))
+	}
+
+	pub fn account_nonce(&self, who: &AccountId32) -> Nonce {
+		self.rpc("system_accountNextIndex", json!([who.to_string()])).as_u64().unwrap() as Nonce
+	}
+
+	/// Free balance of `who` at the best block, read straight from `System::Account` storage.
+	pub fn free_balance(&self, who: &AccountId32) -> Balance {
+		let key = system_account_key(who);
+		let value = self.rpc("state_getStorage", json!([to_hex(&key)]));
+		match value.as_str() {
+			None => 0,
+			Some(hex) => {
+				let info = frame_system::AccountInfo::<Nonce, pallet_balances::AccountData<Balance>>::decode(
+					&mut &from_hex(hex)[..],
+				)
+				.expect("AccountInfo decodes");
+				info.data.free
+			},
+		}
+	}
+
+	/// Submit an encoded extrinsic; the node's answer (hash or error object).
+	pub fn submit(&self, extrinsic: &impl Encode) -> Result<Value, Value> {
+		self.try_rpc("author_submitExtrinsic", json!([to_hex(&extrinsic.encode())]))
+	}
+
+	/// Search the last blocks for an extrinsic with these exact bytes.
+	pub fn block_containing(&self, extrinsic_hex: &str, search_back: u64) -> Option<u64> {
+		let best = self.best_number();
+		(best.saturating_sub(search_back)..=best).find(|n| {
+			let hash = self.rpc("chain_getBlockHash", json!([n]));
+			let block = self.rpc("chain_getBlock", json!([hash]));
+			block["block"]["extrinsics"]
+				.as_array()
+				.is_some_and(|xts| xts.iter().any(|x| x.as_str() == Some(extrinsic_hex)))
+		})
+	}
+}
+
+impl Drop for Node {
+	fn drop(&mut self) {
+		// SIGTERM lets the node close its database; SIGKILL if it does not stop in time.
+		let _ = Command::new("kill").arg(self.child.id().to_string()).status();
+		let deadline = Instant::now() + Duration::from_secs(20);
+		while Instant::now() < deadline {
+			if let Ok(Some(_)) = self.child.try_wait() {
+				return;
+			}
+			std::thread::sleep(Duration::from_millis(100));
+		}
+		let _ = self.child.kill();
+		let _ = self.child.wait();
+	}
+}
+
+fn system_account_key(who: &AccountId32) -> Vec<u8> {
+	let mut key = hashing::twox_128(b"System").to_vec();
+	key.extend(hashing::twox_128(b"Account"));
+	let raw: &[u8] = who.as_ref();
+	key.extend(hashing::blake2_128(raw));
+	key.extend_from_slice(raw);
+	key
+}
+
+pub fn to_hex(bytes: &[u8]) -> String {
+	let mut s = String::with_capacity(2 + bytes.len() * 2);
+	s.push_str("0x");
+	for b in bytes {
+		s.push_str(&format!("{b:02x}"));
+	}
+	s
+}
+
+pub fn from_hex(s: &str) -> Vec<u8> {
+	let s = s.trim_start_matches("0x");
+	(0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex")).collect()
+}
+
+fn hex_number(v: &Value) -> u64 {
+	u64::from_str_radix(v.as_str().expect("hex number").trim_start_matches("0x"), 16).unwrap()
+}
+
+/// Minimal HTTP/1.1 JSON-RPC client: one request per connection, so no client crate is needed.
+fn http_json_rpc(port: u16, method: &str, params: Value) -> Result<Value, Value> {
+	let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).to_string();
+	let transport = |e: std::io::Error| json!({"transport": e.to_string()});
+	let mut stream = TcpStream::connect(("127.0.0.1", port)).map_err(transport)?;
+	stream.set_read_timeout(Some(Duration::from_secs(30))).map_err(transport)?;
+	let request = format!(
+		"POST / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n\
+		 Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+		body.len()
+	);
+	stream.write_all(request.as_bytes()).map_err(transport)?;
+	let mut response = String::new();
+	stream.read_to_string(&mut response).map_err(transport)?;
+	let (head, payload) = response
+		.split_once("\r\n\r\n")
+		.ok_or_else(|| json!({"transport": "response without header/body separator"}))?;
+	if !head.starts_with("HTTP/1.1 200") {
+		return Err(json!({"transport": head.lines().next().unwrap_or_default()}));
+	}
+	let reply: Value = serde_json::from_str(payload)
+		.map_err(|e| json!({"transport": format!("bad JSON reply: {e}: {payload}")}))?;
+	match reply.get("error") {
+		Some(error) => Err(error.clone()),
+		None => Ok(reply["result"].clone()),
+	}
+}

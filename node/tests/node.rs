@@ -1,0 +1,173 @@
+//! The real `tributary-node` binary on loopback: block production and finality, a signed
+//! transfer, the `tributary_nodeInfo` RPC, refused bad extrinsics, and a two-validator network.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{to_hex, Node, NodeConfig};
+use serde_json::{json, Value};
+use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
+use tributary_runtime::{signing::sign_extrinsic, Address, BalancesCall, RuntimeCall, UNIT};
+
+fn dev_node(name: &str) -> Node {
+	Node::start(NodeConfig { chain_args: vec!["--dev".into()], extra_args: vec![], name })
+}
+
+fn transfer(from: Sr25519Keyring, to: Sr25519Keyring, amount: u128, node: &Node) -> tributary_runtime::UncheckedExtrinsic {
+	let call = RuntimeCall::Balances(BalancesCall::transfer_keep_alive {
+		dest: Address::Id(to.to_account_id()),
+		value: amount,
+	});
+	let nonce = node.account_nonce(&from.to_account_id());
+	sign_extrinsic(call, &from.pair(), nonce, node.genesis_hash())
+}
+
+#[test]
+fn dev_node_produces_and_finalizes_blocks_and_applies_a_signed_transfer() {
+	let node = dev_node("dev-transfer");
+
+	node.wait_until("3 blocks produced and 1 finalized", Duration::from_secs(120), || {
+		(node.best_number() >= 3 && node.finalized_number() >= 1).then_some(())
+	});
+
+	let info = node.rpc("tributary_nodeInfo", json!([]));
+	assert_eq!(info["chain"], "Tributary Development");
+	assert_eq!(info["specName"], "tributary");
+	assert_eq!(info["specVersion"], tributary_runtime::VERSION.spec_version);
+	assert!(info["bestNumber"].as_u64().unwrap() >= 3, "{info}");
+	assert!(info["finalizedNumber"].as_u64().unwrap() >= 1, "{info}");
+	assert!(info["bestHash"].as_str().unwrap().starts_with("0x"), "{info}");
+
+	let alice = Sr25519Keyring::Alice.to_account_id();
+	let bob = Sr25519Keyring::Bob.to_account_id();
+	let alice_before = node.free_balance(&alice);
+	let bob_before = node.free_balance(&bob);
+	let amount = 42 * UNIT;
+
+	let xt = transfer(Sr25519Keyring::Alice, Sr25519Keyring::Bob, amount, &node);
+	let xt_hex = to_hex(&codec::Encode::encode(&xt));
+	let tx_hash = node.submit(&xt).unwrap_or_else(|e| panic!("transfer refused: {e}"));
+	assert!(tx_hash.as_str().is_some_and(|h| h.starts_with("0x")), "{tx_hash}");
+
+	let included_in = node.wait_until("transfer included in a block", Duration::from_secs(60), || {
+		node.block_containing(&xt_hex, 5)
+	});
+	assert!(included_in >= 1);
+	node.wait_until("balances updated at best block", Duration::from_secs(30), || {
+		(node.free_balance(&bob) == bob_before + amount).then_some(())
+	});
+	let fee = alice_before - amount - node.free_balance(&alice);
+	assert!(fee > 0, "the sender paid no fee");
+	assert!(fee < UNIT, "fee {fee} is implausibly high for a transfer");
+	assert_eq!(node.account_nonce(&alice), 1);
+}
+
+#[test]
+fn bad_extrinsics_are_refused_and_the_node_keeps_producing_blocks() {
+	let node = dev_node("dev-bad-input");
+	node.wait_until("first block", Duration::from_secs(120), || (node.best_number() >= 1).then_some(()));
+
+	// Not an extrinsic at all.
+	let malformed = node.try_rpc("author_submitExtrinsic", json!(["0x1234ff"]));
+	let error = malformed.expect_err("a malformed extrinsic must be refused");
+	assert!(error["message"].is_string(), "{error}");
+
+	// Signed by Bob but claiming to come from Alice: the signature does not verify.
+	let mut forged = transfer(Sr25519Keyring::Bob, Sr25519Keyring::Charlie, UNIT, &node);
+	if let sp_runtime::generic::Preamble::Signed(ref mut address, _, _) = forged.preamble {
+		*address = Address::Id(Sr25519Keyring::Alice.to_account_id());
+	}
+	let error = node.submit(&forged).expect_err("a forged signature must be refused");
+	let text = error.to_string();
+	assert!(text.contains("Invalid") || text.contains("BadProof") || text.contains("bad signature"), "{text}");
+
+	// Still alive and producing.
+	let before = node.best_number();
+	node.wait_until("two more blocks after the bad input", Duration::from_secs(60), || {
+		(node.best_number() >= before + 2).then_some(())
+	});
+	assert_eq!(node.account_nonce(&Sr25519Keyring::Alice.to_account_id()), 0);
+}
+
+/// `local_testnet` names Alice, Bob and Charlie; GRANDPA needs more than 2/3 of voters, so two
+/// nodes finalize only if the chain spec names just those two. We rewrite the exported spec's
+/// authorities the way zombienet does (`aura.authorities`, `grandpa.authorities`).
+fn two_validator_spec(dir: &std::path::Path) -> std::path::PathBuf {
+	let output = std::process::Command::new(env!("CARGO_BIN_EXE_tributary-node"))
+		.args(["export-chain-spec", "--chain", "local"])
+		.output()
+		.expect("run export-chain-spec");
+	assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+	let mut spec: Value = serde_json::from_slice(&output.stdout).expect("chain spec JSON");
+	let patch = &mut spec["genesis"]["runtimeGenesis"]["patch"];
+	assert!(patch.is_object(), "exported spec has a genesis patch: {spec}");
+	let aura: Vec<String> = [Sr25519Keyring::Alice, Sr25519Keyring::Bob]
+		.iter()
+		.map(|k| k.to_account_id().to_string())
+		.collect();
+	let grandpa: Vec<Value> = [Ed25519Keyring::Alice, Ed25519Keyring::Bob]
+		.iter()
+		.map(|k| json!([sp_core::crypto::Ss58Codec::to_ss58check(&k.public()), 1]))
+		.collect();
+	patch["aura"]["authorities"] = json!(aura);
+	patch["grandpa"]["authorities"] = json!(grandpa);
+	let path = dir.join("two-validators.json");
+	std::fs::write(&path, serde_json::to_vec_pretty(&spec).unwrap()).unwrap();
+	path
+}
+
+#[test]
+fn two_validators_on_local_chain_peer_and_finalize() {
+	let dir = tempfile::tempdir().unwrap();
+	let spec = two_validator_spec(dir.path()).to_string_lossy().into_owned();
+	// A fixed node key gives Alice a known peer id for Bob's bootnode address.
+	let alice_key = "0000000000000000000000000000000000000000000000000000000000000001";
+	let alice_peer_id = "12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp";
+
+	let alice = Node::start(NodeConfig {
+		chain_args: vec!["--chain".into(), spec.clone()],
+		extra_args: vec!["--alice".into(), "--node-key".into(), alice_key.into()],
+		name: "alice",
+	});
+	let bob = Node::start(NodeConfig {
+		chain_args: vec!["--chain".into(), spec],
+		extra_args: vec![
+			"--bob".into(),
+			"--bootnodes".into(),
+			format!("/ip4/127.0.0.1/tcp/{}/p2p/{alice_peer_id}", alice.p2p_port),
+		],
+		name: "bob",
+	});
+
+	bob.wait_until("bob peers with alice", Duration::from_secs(60), || {
+		(bob.rpc("system_health", json!([]))["peers"].as_u64() >= Some(1)).then_some(())
+	});
+	for node in [&alice, &bob] {
+		node.wait_until("finality reaches block 5", Duration::from_secs(180), || {
+			(node.finalized_number() >= 5).then_some(())
+		});
+	}
+	// Both validators authored: Aura gives slot `s` to authority `s % 2`.
+	let finalized = bob.finalized_number();
+	let authors: std::collections::BTreeSet<u64> = (finalized - 3..=finalized)
+		.map(|n| {
+			let hash = bob.rpc("chain_getBlockHash", json!([n]));
+			let header = bob.rpc("chain_getHeader", json!([hash]));
+			aura_slot(&header) % 2
+		})
+		.collect();
+	assert_eq!(authors.len(), 2, "the last 4 finalized blocks came from one author only");
+}
+
+/// The slot in a header's Aura pre-runtime digest: `0x06` (PreRuntime), engine id `aura`,
+/// compact length 8, then the slot as little-endian u64.
+fn aura_slot(header: &Value) -> u64 {
+	let logs = header["digest"]["logs"].as_array().expect("digest logs");
+	let pre_runtime = logs
+		.iter()
+		.map(|log| common::from_hex(log.as_str().unwrap()))
+		.find(|bytes| bytes.starts_with(&[0x06, b'a', b'u', b'r', b'a']))
+		.expect("header has an Aura pre-runtime digest");
+	u64::from_le_bytes(pre_runtime[6..14].try_into().unwrap())
+}

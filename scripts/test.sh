@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Set up the machine if needed, then run every test of the workspace: unit tests, pallet
+# benchmark tests, and the integration tests that start real nodes on loopback.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+source scripts/env.sh
+
+log_dir=$(mktemp -d)
+trap 'rm -rf "$log_dir"' EXIT
+step() { printf '\n\033[1m[test]\033[0m %s\n' "$*"; }
+
+run() {
+	local name=$1; shift
+	step "$name: $*"
+	local start=$SECONDS
+	"$@" 2>&1 | tee "$log_dir/$name.log"
+	local status=${PIPESTATUS[0]}
+	echo "[test] $name took $((SECONDS - start)) s"
+	return "$status"
+}
+
+status=0
+run workspace cargo test --workspace --locked || status=1
+run pallet-benchmarks cargo test --locked -p pallet-datanets -p pallet-models --features runtime-benchmarks || status=1
+
+# One closing line over every cargo test run above.
+passed=0; failed=0; ignored=0
+while read -r p f i; do
+	passed=$((passed + p)); failed=$((failed + f)); ignored=$((ignored + i))
+done < <(grep -h '^test result:' "$log_dir"/*.log | sed -E 's/.* ([0-9]+) passed; ([0-9]+) failed; ([0-9]+) ignored.*/\1 \2 \3/')
+echo
+[ "$status" -eq 0 ] || echo "[test] some test runs FAILED (see above)"
+echo "total: $passed passed, $failed failed, $ignored skipped"
+exit "$status"
