@@ -171,3 +171,41 @@ fn aura_slot(header: &Value) -> u64 {
 		.expect("header has an Aura pre-runtime digest");
 	u64::from_le_bytes(pre_runtime[6..14].try_into().unwrap())
 }
+
+#[test]
+fn key_insert_stores_session_and_worker_keys_in_the_keystore() {
+	let base = tempfile::tempdir().unwrap();
+	let insert = |scheme: &str, key_type: &str| {
+		let output = std::process::Command::new(env!("CARGO_BIN_EXE_tributary-node"))
+			.args(["key", "insert", "--chain", "dev", "--suri", "//Alice"])
+			.args(["--scheme", scheme, "--key-type", key_type])
+			.arg("--base-path")
+			.arg(base.path())
+			.output()
+			.expect("run key insert");
+		assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+	};
+	insert("sr25519", "aura");
+	insert("ed25519", "gran");
+	insert("sr25519", "trwk");
+
+	// The keystore names each file by key type (hex) followed by the public key (hex).
+	let keystore = base.path().join("chains/tributary_dev/keystore");
+	let names: Vec<String> = std::fs::read_dir(&keystore)
+		.unwrap_or_else(|e| panic!("keystore at {}: {e}", keystore.display()))
+		.map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+		.collect();
+	let alice_sr = hex_of(&Sr25519Keyring::Alice.public().0);
+	let alice_ed = hex_of(&Ed25519Keyring::Alice.public().0);
+	for expected in [
+		format!("{}{alice_sr}", hex_of(b"aura")),
+		format!("{}{alice_ed}", hex_of(b"gran")),
+		format!("{}{alice_sr}", hex_of(&tributary_primitives::WORKER_KEY_TYPE.0)),
+	] {
+		assert!(names.contains(&expected), "{expected} not in keystore {names:?}");
+	}
+}
+
+fn hex_of(bytes: &[u8]) -> String {
+	to_hex(bytes).trim_start_matches("0x").to_string()
+}
