@@ -5,6 +5,8 @@
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
+pub mod attribution;
+
 use sp_core::crypto::KeyTypeId;
 
 /// blake2-256 of a piece of content (a datanet row, an adapter file, a base model file).

@@ -1,1 +1,26 @@
-//! Proof of Attribution engine: suffix-array spans, gradient influence, RAG citations
+//! Proof of Attribution engine: which datanet rows shaped an answer.
+//!
+//! - [`index`]: a suffix array over the token ids of a model's training rows (SA-IS, O(n)),
+//!   persisted in a checksummed little-endian file ([`format`]) and memory-mapped for queries.
+//! - [`span`]: infini-gram style span attribution — longest corpus matches of the output,
+//!   credited to the rows containing them, weighted by length and rarity.
+//! - [`bm25`]: BM25 retrieval for retrieval-augmented answers; cited rows become attribution.
+//! - [`record`]: the canonical [`AttributionRecord`](tributary_primitives::attribution::AttributionRecord)
+//!   of each method and [`recompute`](record::recompute), which validators run in disputes.
+//!
+//! Gradient influence (TracIn / DataInf on LoRA parameters) needs the tch model crate and is not
+//! part of this crate yet.
+
+pub mod bm25;
+pub mod corpus;
+pub mod error;
+pub mod format;
+pub mod index;
+pub mod record;
+mod sais;
+pub mod span;
+
+pub use corpus::{ByteTokenizer, CorpusRow, Tokenizer, VerifiedCorpus};
+pub use error::AttributionError;
+pub use index::SuffixIndex;
+pub use record::{rag_record, recompute, span_record, Answer, MethodRequest, RecomputeRequest};

@@ -1,0 +1,54 @@
+//! Errors of the attribution engine, each naming what to fix.
+
+use std::path::PathBuf;
+
+use tributary_primitives::{attribution::RowRef, ContentHash};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AttributionError {
+	#[error("the corpus has no rows: attribution needs the rows the model was trained on")]
+	EmptyCorpus,
+
+	#[error(
+		"row {row:?} does not match its hash: claimed {}, bytes hash to {}; refetch the row from the store",
+		hex(.claimed),
+		hex(.actual)
+	)]
+	RowHashMismatch { row: RowRef, claimed: ContentHash, actual: ContentHash },
+
+	#[error("row {0:?} is listed twice in the corpus")]
+	DuplicateRow(RowRef),
+
+	#[error("the corpus has {tokens} tokens in {rows} rows; an index holds at most {limit}")]
+	CorpusTooLarge { tokens: u64, rows: u64, limit: u64 },
+
+	#[error("tokenizer failed: {0}")]
+	Tokenizer(String),
+
+	#[error("index file {path}: {source}")]
+	Io { path: PathBuf, source: std::io::Error },
+
+	#[error("index file {path} is corrupt ({reason}); rebuild it from the corpus")]
+	CorruptIndex { path: PathBuf, reason: String },
+
+	#[error("index file {path} is truncated: {actual} bytes, the header announces {expected}; rebuild it")]
+	TruncatedIndex { path: PathBuf, expected: u64, actual: u64 },
+
+	#[error("index file {path} has format version {found}; this build reads version {supported}")]
+	UnsupportedIndexVersion { path: PathBuf, found: u32, supported: u32 },
+
+	#[error(
+		"index {} was built from other inputs than expected ({}); rebuild it for this corpus",
+		hex(.found),
+		hex(.expected)
+	)]
+	IndexMismatch { expected: ContentHash, found: ContentHash },
+
+	#[error("invalid parameter: {0}")]
+	InvalidParameter(&'static str),
+}
+
+/// Lower-case hex of a hash, for messages.
+pub fn hex(bytes: &[u8]) -> String {
+	bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

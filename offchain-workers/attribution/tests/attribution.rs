@@ -1,0 +1,206 @@
+//! End-to-end attribution: planted spans, determinism across rebuilds, RAG citations, bad input.
+
+use std::fs;
+
+use codec::Encode;
+use tributary_attribution::{
+	bm25::{Bm25Index, Bm25Params},
+	recompute, span_record, Answer, AttributionError, ByteTokenizer, CorpusRow, MethodRequest, RecomputeRequest,
+	SuffixIndex, VerifiedCorpus,
+};
+use tributary_primitives::{
+	attribution::{AttributionMethod, RowRef, SpanParams, PARTS_PER_BILLION},
+	content_hash,
+};
+
+const PARAMS: SpanParams = SpanParams { min_span_len: 32, max_span_occurrences: 64 };
+
+/// Deterministic pseudo-random generator (64-bit LCG) so the corpus is the same on every run.
+struct Lcg(u64);
+
+impl Lcg {
+	fn next(&mut self) -> u64 {
+		self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+		self.0 >> 33
+	}
+}
+
+/// 200 rows of 40 words drawn from a 300-word lowercase vocabulary, across three datanets.
+fn corpus_rows() -> Vec<CorpusRow> {
+	let mut rng = Lcg(7);
+	let vocabulary: Vec<String> =
+		(0..300).map(|_| (0..3 + rng.next() % 6).map(|_| (b'a' + (rng.next() % 26) as u8) as char).collect()).collect();
+	(0..200u64)
+		.map(|i| {
+			let words: Vec<&str> = (0..40).map(|_| vocabulary[(rng.next() % 300) as usize].as_str()).collect();
+			let bytes = words.join(" ").into_bytes();
+			CorpusRow { row: RowRef { datanet: (i % 3) as u32, row: i }, claimed_hash: content_hash(&bytes), bytes }
+		})
+		.collect()
+}
+
+fn tokens(bytes: &[u8]) -> Vec<u32> {
+	bytes.iter().map(|&b| u32::from(b)).collect()
+}
+
+/// Text the corpus never contains: upper-case letters and digits only.
+fn text_from_nowhere(len: usize) -> Vec<u8> {
+	let mut rng = Lcg(99);
+	(0..len).map(|_| b"QXZJ0123456789"[(rng.next() % 14) as usize]).collect()
+}
+
+fn answer(output: &[u32]) -> Answer<'_> {
+	Answer { model: content_hash(b"base"), adapter: Some(content_hash(b"adapter")), output }
+}
+
+#[test]
+fn planted_span_credits_its_row() {
+	let rows = corpus_rows();
+	let planted = &rows[57];
+	let copied = planted.bytes[40..140].to_vec();
+	let mut output = text_from_nowhere(30);
+	output.extend_from_slice(&copied);
+	output.extend(text_from_nowhere(30));
+	let output = tokens(&output);
+
+	let index = SuffixIndex::build(&VerifiedCorpus::verify(rows.clone()).unwrap(), &ByteTokenizer).unwrap();
+	let record = span_record(&index, &answer(&output), PARAMS, 5).unwrap();
+	record.check_canonical().unwrap();
+
+	let total: u64 = record.scores.iter().map(|s| u64::from(s.parts_per_billion)).sum();
+	let planted_score = record.scores.iter().find(|s| s.row == planted.row).expect("planted row is credited");
+	assert_eq!(record.top[0].row, planted.row);
+	assert!(u64::from(planted_score.parts_per_billion) * 10 >= total * 9, "{:?}", record.scores);
+	// 100 of the 160 output tokens were copied from a span unique to the row.
+	let copied_share = u64::from(PARTS_PER_BILLION) * 100 / 160;
+	assert!(u64::from(planted_score.parts_per_billion) + 10_000_000 >= copied_share, "{planted_score:?}");
+	assert!(total <= u64::from(PARTS_PER_BILLION));
+}
+
+#[test]
+fn output_from_nowhere_scores_zero() {
+	let index = SuffixIndex::build(&VerifiedCorpus::verify(corpus_rows()).unwrap(), &ByteTokenizer).unwrap();
+	let output = tokens(&text_from_nowhere(128));
+	let record = span_record(&index, &answer(&output), PARAMS, 5).unwrap();
+	assert!(record.scores.is_empty(), "{:?}", record.scores);
+	assert!(record.top.is_empty());
+}
+
+#[test]
+fn record_is_identical_across_runs_and_index_rebuilds() {
+	let dir = tempfile::tempdir().unwrap();
+	let rows = corpus_rows();
+	let mut output = rows[3].bytes[10..90].to_vec();
+	output.extend_from_slice(&rows[150].bytes[0..60]);
+	output.extend(text_from_nowhere(20));
+	let output = tokens(&output);
+
+	let mut records = Vec::new();
+	let mut files = Vec::new();
+	for (run, order) in [false, true].into_iter().enumerate() {
+		// The second build gets the rows in reverse order: the index must not care.
+		let mut input = rows.clone();
+		if order {
+			input.reverse();
+		}
+		let path = dir.path().join(format!("run{run}.idx"));
+		SuffixIndex::build(&VerifiedCorpus::verify(input).unwrap(), &ByteTokenizer).unwrap().write_to(&path).unwrap();
+		let mapped = SuffixIndex::open(&path).unwrap();
+		records.push(span_record(&mapped, &answer(&output), PARAMS, 4).unwrap());
+		files.push(fs::read(&path).unwrap());
+	}
+	let request = RecomputeRequest {
+		model: content_hash(b"base"),
+		adapter: Some(content_hash(b"adapter")),
+		output: output.clone(),
+		method: MethodRequest::SuffixSpan(PARAMS),
+		top_k: 4,
+	};
+	records.push(recompute(rows, &ByteTokenizer, &request).unwrap());
+
+	assert_eq!(files[0], files[1], "index files differ between builds");
+	assert_eq!(records[0].scores.len(), 2, "{:?}", records[0].scores);
+	for record in &records[1..] {
+		assert_eq!(record.encode(), records[0].encode());
+		assert_eq!(record.commitment(), records[0].commitment());
+	}
+}
+
+#[test]
+fn rag_cites_the_retrieved_rows() {
+	let mut rows = corpus_rows();
+	let text = b"photosynthesis converts light energy into chemical energy".to_vec();
+	rows.push(CorpusRow { row: RowRef { datanet: 9, row: 0 }, claimed_hash: content_hash(&text), bytes: text });
+	let corpus = VerifiedCorpus::verify(rows.clone()).unwrap();
+	let bm25 = Bm25Index::build(&corpus);
+	let query = b"how does photosynthesis turn light into energy".to_vec();
+	let hits = bm25.search(&query, Bm25Params::default(), 3);
+	assert_eq!(hits[0].row, RowRef { datanet: 9, row: 0 });
+
+	let output = tokens(b"Plants use light.");
+	let request = RecomputeRequest {
+		model: content_hash(b"base"),
+		adapter: None,
+		output,
+		method: MethodRequest::Rag { query: query.clone(), retrieved: 3, bm25: Bm25Params::default() },
+		top_k: 2,
+	};
+	let record = recompute(rows.clone(), &ByteTokenizer, &request).unwrap();
+	record.check_canonical().unwrap();
+	assert!(matches!(record.method, AttributionMethod::Rag(params) if params.query == content_hash(&query)));
+	assert_eq!(record.corpus, corpus.id());
+	assert_eq!(record.top[0].row, RowRef { datanet: 9, row: 0 });
+	let cited: Vec<RowRef> = record.scores.iter().map(|s| s.row).collect();
+	let mut retrieved: Vec<RowRef> = hits.iter().map(|h| h.row).collect();
+	retrieved.sort();
+	assert_eq!(cited, retrieved);
+	let total: u64 = record.scores.iter().map(|s| u64::from(s.parts_per_billion)).sum();
+	assert!(total <= u64::from(PARTS_PER_BILLION) && total + 3 >= u64::from(PARTS_PER_BILLION));
+	assert_eq!(recompute(rows, &ByteTokenizer, &request).unwrap().commitment(), record.commitment());
+}
+
+#[test]
+fn row_not_matching_its_hash_is_refused() {
+	let mut rows = corpus_rows();
+	rows[12].bytes[0] ^= 1;
+	let request = RecomputeRequest {
+		model: [0; 32],
+		adapter: None,
+		output: vec![1, 2, 3],
+		method: MethodRequest::SuffixSpan(PARAMS),
+		top_k: 1,
+	};
+	let err = recompute(rows.clone(), &ByteTokenizer, &request).unwrap_err();
+	match &err {
+		AttributionError::RowHashMismatch { row, .. } => assert_eq!(*row, rows[12].row),
+		other => panic!("expected a hash mismatch, got {other}"),
+	}
+	assert!(err.to_string().contains("does not match its hash"), "{err}");
+}
+
+#[test]
+fn empty_corpus_is_refused() {
+	let request = RecomputeRequest {
+		model: [0; 32],
+		adapter: None,
+		output: vec![1, 2, 3],
+		method: MethodRequest::SuffixSpan(PARAMS),
+		top_k: 1,
+	};
+	assert!(matches!(recompute(Vec::new(), &ByteTokenizer, &request), Err(AttributionError::EmptyCorpus)));
+}
+
+#[test]
+fn truncated_index_file_is_refused() {
+	let dir = tempfile::tempdir().unwrap();
+	let path = dir.path().join("corpus.idx");
+	SuffixIndex::build(&VerifiedCorpus::verify(corpus_rows()).unwrap(), &ByteTokenizer)
+		.unwrap()
+		.write_to(&path)
+		.unwrap();
+	let bytes = fs::read(&path).unwrap();
+	fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+	let err = SuffixIndex::open(&path).err().expect("a truncated index must not open");
+	assert!(matches!(err, AttributionError::TruncatedIndex { .. }), "{err}");
+	assert!(err.to_string().contains("truncated"), "{err}");
+}

@@ -1,0 +1,191 @@
+//! Proof of Attribution records: which datanet rows shaped one answer, and by how much.
+//!
+//! The attribution engine (`offchain-workers/attribution`) produces an [`AttributionRecord`] for
+//! every answer; validators recompute it from the same (model, adapter, corpus, output) and compare
+//! [`AttributionRecord::commitment`]s. Everything here is plain integers and hashes so the SCALE
+//! encoding, and therefore the commitment, is identical on every machine.
+
+extern crate alloc;
+
+use alloc::vec::Vec;
+use codec::{Decode, DecodeWithMemTracking, Encode};
+use scale_info::TypeInfo;
+
+use crate::{content_hash, ContentHash};
+
+/// A score of 1 expressed in parts per billion (the same scale as `Perbill`).
+pub const PARTS_PER_BILLION: u32 = 1_000_000_000;
+
+/// One datanet row, named the way rewards are paid out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub struct RowRef {
+	/// The datanet's id (`datanets::DatanetId`).
+	pub datanet: u32,
+	/// The row's id inside its datanet (`datanets::RowId`).
+	pub row: u64,
+}
+
+/// A row's share of one answer, in parts per billion.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub struct RowScore {
+	pub row: RowRef,
+	pub parts_per_billion: u32,
+}
+
+/// Parameters of suffix-span attribution; part of the record so anyone can recompute it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub struct SpanParams {
+	/// Matches shorter than this many tokens credit nobody.
+	pub min_span_len: u32,
+	/// Matches occurring more often than this in the corpus are too common to credit anyone.
+	pub max_span_occurrences: u32,
+}
+
+/// Parameters of BM25 retrieval for retrieval-augmented answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub struct RagParams {
+	/// blake2-256 of the retrieval query's bytes.
+	pub query: ContentHash,
+	/// How many rows were retrieved (at most) and placed in the prompt.
+	pub retrieved: u32,
+	/// BM25 `k1` in thousandths (1200 = 1.2).
+	pub k1_milli: u32,
+	/// BM25 `b` in thousandths (750 = 0.75).
+	pub b_milli: u32,
+}
+
+/// How the scores of a record were computed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub enum AttributionMethod {
+	/// Longest exact token spans shared by the output and the training rows (infini-gram style).
+	SuffixSpan(SpanParams),
+	/// Gradient influence of training rows on the output (TracIn / DataInf style).
+	Influence,
+	/// Rows retrieved by BM25 and cited in the prompt.
+	Rag(RagParams),
+}
+
+/// The canonical attribution of one answer. Two honest parties computing it from the same
+/// inputs get byte-identical encodings.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub struct AttributionRecord {
+	pub method: AttributionMethod,
+	/// Content hash of the base model.
+	pub model: ContentHash,
+	/// Content hash of the adapter, if the answer used one.
+	pub adapter: Option<ContentHash>,
+	/// Identifier of the training corpus: blake2-256 of the SCALE encoding of its
+	/// `Vec<(RowRef, ContentHash)>`, sorted by row.
+	pub corpus: ContentHash,
+	/// blake2-256 of the SCALE encoding of the output's token ids (`Vec<u32>`).
+	pub output: ContentHash,
+	/// Every row with a non-zero score, sorted by row, strictly increasing. Rows not listed
+	/// scored zero. The scores sum to at most [`PARTS_PER_BILLION`].
+	pub scores: Vec<RowScore>,
+	/// Maximum length of `top`.
+	pub top_k: u32,
+	/// The highest scores, highest first, ties broken by row; at most `top_k` entries.
+	pub top: Vec<RowScore>,
+}
+
+/// Why a record is not canonical.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecordDefect {
+	/// `scores` is not sorted strictly by row (unsorted or a row listed twice).
+	ScoresNotSorted,
+	/// A listed score is zero; zero scores are omitted.
+	ZeroScore,
+	/// The scores add up to more than one.
+	ScoresExceedOne,
+	/// `top` is not the `top_k` highest scores in canonical order.
+	TopMismatch,
+}
+
+impl AttributionRecord {
+	/// The value validators compare: blake2-256 of the record's SCALE encoding.
+	pub fn commitment(&self) -> ContentHash {
+		content_hash(&self.encode())
+	}
+
+	/// The `top_k` highest of `scores`, highest first, ties broken by row.
+	pub fn top_of(scores: &[RowScore], top_k: u32) -> Vec<RowScore> {
+		let mut ranked: Vec<RowScore> = scores.to_vec();
+		ranked.sort_by(|a, b| b.parts_per_billion.cmp(&a.parts_per_billion).then(a.row.cmp(&b.row)));
+		ranked.truncate(top_k as usize);
+		ranked
+	}
+
+	/// Check the invariants a pallet relies on before accepting a record.
+	pub fn check_canonical(&self) -> Result<(), RecordDefect> {
+		if self.scores.windows(2).any(|pair| pair[0].row >= pair[1].row) {
+			return Err(RecordDefect::ScoresNotSorted);
+		}
+		if self.scores.iter().any(|score| score.parts_per_billion == 0) {
+			return Err(RecordDefect::ZeroScore);
+		}
+		let total: u64 = self.scores.iter().map(|score| u64::from(score.parts_per_billion)).sum();
+		if total > u64::from(PARTS_PER_BILLION) {
+			return Err(RecordDefect::ScoresExceedOne);
+		}
+		if self.top != Self::top_of(&self.scores, self.top_k) {
+			return Err(RecordDefect::TopMismatch);
+		}
+		Ok(())
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	fn score(datanet: u32, row: u64, parts_per_billion: u32) -> RowScore {
+		RowScore { row: RowRef { datanet, row }, parts_per_billion }
+	}
+
+	fn record(scores: Vec<RowScore>, top_k: u32) -> AttributionRecord {
+		let top = AttributionRecord::top_of(&scores, top_k);
+		AttributionRecord {
+			method: AttributionMethod::SuffixSpan(SpanParams { min_span_len: 8, max_span_occurrences: 64 }),
+			model: [1; 32],
+			adapter: Some([2; 32]),
+			corpus: [3; 32],
+			output: [4; 32],
+			scores,
+			top_k,
+			top,
+		}
+	}
+
+	#[test]
+	fn top_orders_by_score_then_row() {
+		let scores = vec![score(0, 1, 5), score(0, 2, 9), score(1, 0, 5), score(1, 1, 1)];
+		let top = AttributionRecord::top_of(&scores, 3);
+		assert_eq!(top, vec![score(0, 2, 9), score(0, 1, 5), score(1, 0, 5)]);
+	}
+
+	#[test]
+	fn canonical_record_round_trips_and_commits_to_its_bytes() {
+		let original = record(vec![score(0, 1, 400_000_000), score(2, 7, 600_000_000)], 1);
+		assert_eq!(original.check_canonical(), Ok(()));
+		let decoded = AttributionRecord::decode(&mut &original.encode()[..]).unwrap();
+		assert_eq!(decoded, original);
+		assert_eq!(decoded.commitment(), content_hash(&original.encode()));
+		let mut changed = original.clone();
+		changed.scores[0].parts_per_billion -= 1;
+		changed.top = AttributionRecord::top_of(&changed.scores, 1);
+		assert_ne!(changed.commitment(), original.commitment());
+	}
+
+	#[test]
+	fn defects_are_named() {
+		let unsorted = record(vec![score(2, 7, 1), score(0, 1, 1)], 2);
+		assert_eq!(unsorted.check_canonical(), Err(RecordDefect::ScoresNotSorted));
+		let zero = record(vec![score(0, 1, 0)], 2);
+		assert_eq!(zero.check_canonical(), Err(RecordDefect::ZeroScore));
+		let over = record(vec![score(0, 1, 600_000_000), score(0, 2, 600_000_000)], 2);
+		assert_eq!(over.check_canonical(), Err(RecordDefect::ScoresExceedOne));
+		let mut wrong_top = record(vec![score(0, 1, 1), score(0, 2, 2)], 2);
+		wrong_top.top.reverse();
+		assert_eq!(wrong_top.check_canonical(), Err(RecordDefect::TopMismatch));
+	}
+}
