@@ -6,6 +6,7 @@
 #![cfg_attr(not(feature = "std"), no_std)]
 
 pub mod attribution;
+pub mod datanets;
 
 use sp_core::crypto::KeyTypeId;
 
@@ -14,7 +15,7 @@ pub type ContentHash = [u8; 32];
 
 /// Hash content the way the chain and the worker store both do.
 pub fn content_hash(bytes: &[u8]) -> ContentHash {
-	sp_core::hashing::blake2_256(bytes)
+	sp_crypto_hashing::blake2_256(bytes)
 }
 
 /// Key type of a validator's worker key: the key its off-chain worker signs job results and
@@ -25,6 +26,7 @@ pub const WORKER_KEY_TYPE: KeyTypeId = KeyTypeId(*b"trwk");
 /// signatures made by any other key of the same validator.
 pub mod worker_crypto {
 	use super::WORKER_KEY_TYPE;
+	use sp_application_crypto::sr25519;
 	sp_application_crypto::app_crypto!(sr25519, WORKER_KEY_TYPE);
 }
 

@@ -1,1 +1,517 @@
-//! Datanets: rows, versions, deposits, curation
+//! # Datanets pallet
+//!
+//! Communities collect domain data in **datanets**. The chain keeps each row's blake2-256 content
+//! hash, byte length, contributor, deposit and status; the bytes live in the workers' content store.
+//!
+//! - An owner creates a datanet (name unique per owner and immutable, summary, markdown
+//!   description, tags, license, visibility), holding a creation deposit. The owner edits the
+//!   metadata, manages curators and the allow-list of a private datanet, and may hand the datanet
+//!   to another account (who then holds the creation deposit instead).
+//! - Contributors add rows one by one or in bounded batches, holding a per-row deposit of
+//!   `RowDepositBase + RowDepositPerByte × byte_len`. A content hash already present anywhere on the
+//!   chain is refused (`DuplicateRow`; the `row_by_content_hash` query names the existing row).
+//! - The owner or a curator approves or rejects pending rows in bounded batches. A rejected row's
+//!   deposit is returned, except that `SpamSlashRate` of it goes to the treasury when the reason is
+//!   `Spam`. A contributor may withdraw a row that is still pending.
+//! - `publish_version` turns the approved rows into version N: a merkle root over their content
+//!   hashes in row order ([`tributary_primitives::datanets::merkle_root`]), row count and total
+//!   bytes. The publisher pays `PublishFeeBase + PublishFeePerByte × total_bytes` to the treasury.
+//!   Versions are immutable and stay addressable.
+//! - Anyone may challenge an approved or published row whose deposit is still held, with a bond.
+//!   The owner or a curator resolves it: upheld, the row's deposit is slashed
+//!   (`ChallengerRewardRate` of it to the challenger, the rest to the treasury) and the challenger's
+//!   bond returned; rejected, the bond goes to the treasury.
+//! - A published row's deposit is released to its contributor once `ChallengePeriod` blocks have
+//!   passed since publication and no challenge is open (`release_deposit`).
+//! - Curation outcomes feed per-contributor reputation counters, readable through
+//!   [`tributary_primitives::datanets::ContributorReputationInspect`].
+//!
+//! Every call validates before it writes; a failed call leaves storage as it was.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+mod features;
+pub mod runtime_api;
+pub mod types;
+pub mod weights;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+
+pub use types::*;
+pub use weights::WeightInfo;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use frame_support::{
+		pallet_prelude::*,
+		traits::fungible::{Inspect, Mutate, MutateHold},
+	};
+	use frame_system::pallet_prelude::*;
+	use sp_runtime::Perbill;
+	use tributary_primitives::{
+		datanets::{
+			ChallengeKind, ContributorReputation, DatanetId, RejectReason, RowId, VersionId,
+			Visibility,
+		},
+		ContentHash,
+	};
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	/// Why the pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// A datanet's creation deposit, held from its owner.
+		DatanetDeposit,
+		/// A row's deposit, held from its contributor.
+		RowDeposit,
+		/// A challenger's bond.
+		ChallengeBond,
+	}
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// The native currency; deposits and bonds are holds on it.
+		type Currency: Inspect<Self::AccountId>
+			+ Mutate<Self::AccountId>
+			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+
+		type RuntimeHoldReason: From<HoldReason>;
+
+		/// Receives publish fees and slashed deposits and bonds. It must exist (hold at least the
+		/// existential deposit), or transfers of less than the existential deposit to it fail.
+		type TreasuryAccount: Get<Self::AccountId>;
+
+		/// Held from a datanet's owner.
+		#[pallet::constant]
+		type DatanetDeposit: Get<BalanceOf<Self>>;
+		/// Fixed part of a row's deposit.
+		#[pallet::constant]
+		type RowDepositBase: Get<BalanceOf<Self>>;
+		/// Part of a row's deposit per byte of row content.
+		#[pallet::constant]
+		type RowDepositPerByte: Get<BalanceOf<Self>>;
+		/// Fixed part of the fee for publishing a version.
+		#[pallet::constant]
+		type PublishFeeBase: Get<BalanceOf<Self>>;
+		/// Part of the publish fee per byte of the version's rows.
+		#[pallet::constant]
+		type PublishFeePerByte: Get<BalanceOf<Self>>;
+		/// Held from a challenger.
+		#[pallet::constant]
+		type ChallengeBond: Get<BalanceOf<Self>>;
+		/// Share of a row's deposit slashed (to the treasury) when it is rejected as spam.
+		#[pallet::constant]
+		type SpamSlashRate: Get<Perbill>;
+		/// Share of a slashed row deposit paid to the challenger who proved it bad; the rest goes
+		/// to the treasury.
+		#[pallet::constant]
+		type ChallengerRewardRate: Get<Perbill>;
+		/// Blocks after publication during which a published row can still be challenged before
+		/// its contributor may release the deposit.
+		#[pallet::constant]
+		type ChallengePeriod: Get<BlockNumberFor<Self>>;
+
+		#[pallet::constant]
+		type MaxNameLen: Get<u32>;
+		#[pallet::constant]
+		type MaxSummaryLen: Get<u32>;
+		/// Bytes of markdown description.
+		#[pallet::constant]
+		type MaxDescriptionLen: Get<u32>;
+		#[pallet::constant]
+		type MaxTagLen: Get<u32>;
+		#[pallet::constant]
+		type MaxTags: Get<u32>;
+		#[pallet::constant]
+		type MaxLicenseLen: Get<u32>;
+		#[pallet::constant]
+		type MaxLabelLen: Get<u32>;
+		#[pallet::constant]
+		type MaxCurators: Get<u32>;
+		/// Rows per `contribute_batch`, `approve` and `reject`.
+		#[pallet::constant]
+		type MaxBatchSize: Get<u32>;
+		/// Rows per version: approvals beyond it wait for a `publish_version`.
+		#[pallet::constant]
+		type MaxRowsPerVersion: Get<u32>;
+
+		type WeightInfo: WeightInfo;
+	}
+
+	/// Id the next datanet gets.
+	#[pallet::storage]
+	pub type NextDatanetId<T> = StorageValue<_, DatanetId, ValueQuery>;
+
+	#[pallet::storage]
+	pub type Datanet<T: Config> = StorageMap<_, Twox64Concat, DatanetId, DatanetInfoOf<T>>;
+
+	/// (owner, name) → datanet, which keeps names unique per owner.
+	#[pallet::storage]
+	pub type DatanetIdByName<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Blake2_128Concat,
+		NameOf<T>,
+		DatanetId,
+	>;
+
+	/// Accounts other than the owner and curators allowed to contribute to a private datanet.
+	#[pallet::storage]
+	pub type AllowList<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, DatanetId, Blake2_128Concat, T::AccountId, ()>;
+
+	/// Rows that are pending, approved, published or slashed. Rejected and withdrawn rows are
+	/// removed.
+	#[pallet::storage]
+	pub type Rows<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, DatanetId, Twox64Concat, RowId, RowInfoOf<T>>;
+
+	/// Content hash → the row holding it, chain-wide (duplicate refusal).
+	#[pallet::storage]
+	pub type RowByHash<T> = StorageMap<_, Blake2_128Concat, ContentHash, (DatanetId, RowId)>;
+
+	/// Approved rows waiting for the next `publish_version`, in approval order.
+	#[pallet::storage]
+	pub type ApprovedRows<T: Config> =
+		StorageMap<_, Twox64Concat, DatanetId, VersionRowsOf<T>, ValueQuery>;
+
+	#[pallet::storage]
+	pub type Versions<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, DatanetId, Twox64Concat, VersionId, VersionInfoOf<T>>;
+
+	/// The rows of a version, in row order (the merkle leaf order).
+	#[pallet::storage]
+	pub type VersionRows<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, DatanetId, Twox64Concat, VersionId, VersionRowsOf<T>>;
+
+	/// The open challenge against a row (at most one at a time).
+	#[pallet::storage]
+	pub type Challenges<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, DatanetId, Twox64Concat, RowId, ChallengeInfoOf<T>>;
+
+	#[pallet::storage]
+	pub type Reputation<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, ContributorReputation, ValueQuery>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		DatanetCreated { datanet: DatanetId, owner: T::AccountId, name: NameOf<T> },
+		MetadataUpdated { datanet: DatanetId },
+		CuratorAdded { datanet: DatanetId, curator: T::AccountId },
+		CuratorRemoved { datanet: DatanetId, curator: T::AccountId },
+		VisibilitySet { datanet: DatanetId, visibility: Visibility },
+		ContributorAllowed { datanet: DatanetId, who: T::AccountId, allowed: bool },
+		OwnershipTransferred { datanet: DatanetId, from: T::AccountId, to: T::AccountId },
+		RowContributed {
+			datanet: DatanetId,
+			row: RowId,
+			contributor: T::AccountId,
+			content_hash: ContentHash,
+			byte_len: u32,
+			deposit: BalanceOf<T>,
+		},
+		RowApproved { datanet: DatanetId, row: RowId },
+		/// `returned` went back to the contributor, `slashed` to the treasury.
+		RowRejected {
+			datanet: DatanetId,
+			row: RowId,
+			reason: RejectReason,
+			returned: BalanceOf<T>,
+			slashed: BalanceOf<T>,
+		},
+		RowWithdrawn { datanet: DatanetId, row: RowId, returned: BalanceOf<T> },
+		VersionPublished {
+			datanet: DatanetId,
+			version: VersionId,
+			merkle_root: ContentHash,
+			row_count: u32,
+			total_bytes: u64,
+			fee: BalanceOf<T>,
+		},
+		RowChallenged {
+			datanet: DatanetId,
+			row: RowId,
+			challenger: T::AccountId,
+			kind: ChallengeKind,
+			bond: BalanceOf<T>,
+		},
+		/// The row's deposit was slashed: `challenger_reward` to the challenger, `to_treasury` to
+		/// the treasury.
+		ChallengeUpheld {
+			datanet: DatanetId,
+			row: RowId,
+			challenger: T::AccountId,
+			challenger_reward: BalanceOf<T>,
+			to_treasury: BalanceOf<T>,
+		},
+		/// The challenger's bond went to the treasury.
+		ChallengeRejected {
+			datanet: DatanetId,
+			row: RowId,
+			challenger: T::AccountId,
+			bond_slashed: BalanceOf<T>,
+		},
+		DepositReleased {
+			datanet: DatanetId,
+			row: RowId,
+			contributor: T::AccountId,
+			amount: BalanceOf<T>,
+		},
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// No datanet with this id.
+		UnknownDatanet,
+		/// Only the datanet's owner may do this.
+		NotOwner,
+		/// Only the datanet's owner or one of its curators may do this.
+		NotOwnerOrCurator,
+		/// A datanet name must not be empty.
+		EmptyName,
+		/// The (new) owner already has a datanet with this name.
+		NameTaken,
+		/// The account already curates this datanet (or owns it).
+		AlreadyCurator,
+		/// The account does not curate this datanet.
+		NotCurator,
+		/// The datanet has the maximum number of curators.
+		TooManyCurators,
+		/// The datanet is private and the account is not its owner, a curator or allow-listed.
+		NotAllowedToContribute,
+		/// A row must have at least one byte.
+		EmptyRow,
+		/// A row with this content hash already exists (in this or another datanet, or earlier in
+		/// the same batch); query `row_by_content_hash` for it.
+		DuplicateRow,
+		/// A batch must not be empty.
+		EmptyBatch,
+		/// No row with this id in this datanet.
+		UnknownRow,
+		/// The row is not pending (already approved, published or slashed).
+		RowNotPending,
+		/// Only the row's contributor may do this.
+		NotContributor,
+		/// The next version is full; publish before approving more rows.
+		TooManyApprovedRows,
+		/// No approved rows wait for publication.
+		NothingToPublish,
+		/// Only approved or published rows whose deposit is still held can be challenged.
+		RowNotChallengeable,
+		/// The row already has an open challenge.
+		ChallengeAlreadyOpen,
+		/// The row has no open challenge.
+		NoOpenChallenge,
+		/// The row has an open challenge; its deposit stays held until it is resolved.
+		ChallengeOpen,
+		/// The deposit can be released only for a published row whose deposit is still held.
+		DepositNotReleasable,
+		/// The version's challenge period has not passed yet.
+		ChallengePeriodNotOver,
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Create a datanet owned by the caller, holding `DatanetDeposit` from them.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::create_datanet())]
+		pub fn create_datanet(
+			origin: OriginFor<T>,
+			name: NameOf<T>,
+			summary: SummaryOf<T>,
+			description: DescriptionOf<T>,
+			tags: TagsOf<T>,
+			license: LicenseOf<T>,
+			visibility: Visibility,
+		) -> DispatchResult {
+			let owner = ensure_signed(origin)?;
+			Self::do_create_datanet(owner, name, summary, description, tags, license, visibility)
+		}
+
+		/// Replace summary, description and tags (owner only; the name is immutable).
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::update_metadata())]
+		pub fn update_metadata(
+			origin: OriginFor<T>,
+			datanet: DatanetId,
+			summary: SummaryOf<T>,
+			description: DescriptionOf<T>,
+			tags: TagsOf<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_update_metadata(who, datanet, summary, description, tags)
+		}
+
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::add_curator())]
+		pub fn add_curator(
+			origin: OriginFor<T>,
+			datanet: DatanetId,
+			curator: T::AccountId,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_add_curator(who, datanet, curator)
+		}
+
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::remove_curator())]
+		pub fn remove_curator(
+			origin: OriginFor<T>,
+			datanet: DatanetId,
+			curator: T::AccountId,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_remove_curator(who, datanet, curator)
+		}
+
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::set_visibility())]
+		pub fn set_visibility(
+			origin: OriginFor<T>,
+			datanet: DatanetId,
+			visibility: Visibility,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_set_visibility(who, datanet, visibility)
+		}
+
+		/// Allow or disallow an account to contribute to a private datanet (owner or curator).
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::set_contributor_allowed())]
+		pub fn set_contributor_allowed(
+			origin: OriginFor<T>,
+			datanet: DatanetId,
+			contributor: T::AccountId,
+			allowed: bool,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_set_contributor_allowed(who, datanet, contributor, allowed)
+		}
+
+		/// Hand the datanet to `new_owner`, who then holds the creation deposit; the previous
+		/// owner's deposit is released.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::transfer_ownership())]
+		pub fn transfer_ownership(
+			origin: OriginFor<T>,
+			datanet: DatanetId,
+			new_owner: T::AccountId,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_transfer_ownership(who, datanet, new_owner)
+		}
+
+		/// Contribute one row.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::contribute())]
+		pub fn contribute(
+			origin: OriginFor<T>,
+			datanet: DatanetId,
+			row: RowInputOf<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_contribute(who, datanet, core::iter::once(row))
+		}
+
+		/// Contribute up to `MaxBatchSize` rows at once; all are refused if one is.
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::contribute_batch(rows.len() as u32))]
+		pub fn contribute_batch(
+			origin: OriginFor<T>,
+			datanet: DatanetId,
+			rows: RowInputsOf<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(!rows.is_empty(), Error::<T>::EmptyBatch);
+			Self::do_contribute(who, datanet, rows.into_iter())
+		}
+
+		/// Approve pending rows (owner or curator).
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::approve(rows.len() as u32))]
+		pub fn approve(origin: OriginFor<T>, datanet: DatanetId, rows: RowIdsOf<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_approve(who, datanet, rows)
+		}
+
+		/// Reject pending rows (owner or curator), returning their deposits, minus the spam slash
+		/// when `reason` is `Spam`.
+		#[pallet::call_index(10)]
+		#[pallet::weight(T::WeightInfo::reject(rows.len() as u32))]
+		pub fn reject(
+			origin: OriginFor<T>,
+			datanet: DatanetId,
+			rows: RowIdsOf<T>,
+			reason: RejectReason,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_reject(who, datanet, rows, reason)
+		}
+
+		/// Withdraw one's own still-pending row; the deposit is returned.
+		#[pallet::call_index(11)]
+		#[pallet::weight(T::WeightInfo::withdraw())]
+		pub fn withdraw(origin: OriginFor<T>, datanet: DatanetId, row: RowId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_withdraw(who, datanet, row)
+		}
+
+		/// Publish the approved rows as the next version (owner or curator), paying the publish
+		/// fee to the treasury. Charged for `MaxRowsPerVersion` rows, refunded to the actual count.
+		#[pallet::call_index(12)]
+		#[pallet::weight(T::WeightInfo::publish_version(T::MaxRowsPerVersion::get()))]
+		pub fn publish_version(origin: OriginFor<T>, datanet: DatanetId) -> DispatchResultWithPostInfo {
+			let who = ensure_signed(origin)?;
+			let row_count = Self::do_publish_version(who, datanet)?;
+			Ok(Some(T::WeightInfo::publish_version(row_count)).into())
+		}
+
+		/// Challenge an approved or published row, holding `ChallengeBond` from the caller.
+		#[pallet::call_index(13)]
+		#[pallet::weight(T::WeightInfo::challenge_row())]
+		pub fn challenge_row(
+			origin: OriginFor<T>,
+			datanet: DatanetId,
+			row: RowId,
+			kind: ChallengeKind,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_challenge_row(who, datanet, row, kind)
+		}
+
+		/// Resolve a row's open challenge (owner or curator).
+		#[pallet::call_index(14)]
+		#[pallet::weight(T::WeightInfo::resolve_challenge_upheld().max(T::WeightInfo::resolve_challenge_rejected()))]
+		pub fn resolve_challenge(
+			origin: OriginFor<T>,
+			datanet: DatanetId,
+			row: RowId,
+			uphold: bool,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_resolve_challenge(who, datanet, row, uphold)
+		}
+
+		/// Release a published row's deposit to its contributor after the challenge period.
+		#[pallet::call_index(15)]
+		#[pallet::weight(T::WeightInfo::release_deposit())]
+		pub fn release_deposit(origin: OriginFor<T>, datanet: DatanetId, row: RowId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_release_deposit(who, datanet, row)
+		}
+	}
+}

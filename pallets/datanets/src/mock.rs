@@ -1,0 +1,108 @@
+//! A test runtime: System, Balances and Datanets, with small bounds so tests reach them.
+
+use crate as pallet_datanets;
+use frame_support::{derive_impl, parameter_types, traits::ConstU32};
+use sp_runtime::{BuildStorage, Perbill};
+
+type Block = frame_system::mocking::MockBlock<Test>;
+pub type AccountId = u64;
+pub type Balance = u64;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Balances: pallet_balances,
+		Datanets: pallet_datanets,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type AccountStore = System;
+}
+
+pub const OWNER: AccountId = 1;
+pub const CURATOR: AccountId = 2;
+pub const ALICE: AccountId = 3;
+pub const BOB: AccountId = 4;
+pub const CHALLENGER: AccountId = 5;
+/// Has no funds.
+pub const PAUPER: AccountId = 6;
+pub const TREASURY: AccountId = 99;
+pub const INITIAL_BALANCE: Balance = 1_000_000;
+pub const TREASURY_BALANCE: Balance = 1_000;
+
+pub const DATANET_DEPOSIT: Balance = 500;
+pub const ROW_DEPOSIT_BASE: Balance = 10;
+pub const ROW_DEPOSIT_PER_BYTE: Balance = 2;
+pub const PUBLISH_FEE_BASE: Balance = 100;
+pub const PUBLISH_FEE_PER_BYTE: Balance = 1;
+pub const CHALLENGE_BOND: Balance = 300;
+pub const CHALLENGE_PERIOD: u64 = 10;
+pub const MAX_NAME_LEN: u32 = 16;
+pub const MAX_SUMMARY_LEN: u32 = 32;
+pub const MAX_DESCRIPTION_LEN: u32 = 256;
+pub const MAX_TAG_LEN: u32 = 8;
+pub const MAX_TAGS: u32 = 3;
+pub const MAX_LICENSE_LEN: u32 = 16;
+pub const MAX_LABEL_LEN: u32 = 8;
+pub const MAX_CURATORS: u32 = 2;
+pub const MAX_BATCH: u32 = 4;
+pub const MAX_ROWS_PER_VERSION: u32 = 6;
+
+parameter_types! {
+	pub const Treasury: AccountId = TREASURY;
+	pub const SpamSlashRate: Perbill = Perbill::from_percent(50);
+	pub const ChallengerRewardRate: Perbill = Perbill::from_percent(40);
+}
+
+impl pallet_datanets::Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type TreasuryAccount = Treasury;
+	type DatanetDeposit = frame_support::traits::ConstU64<DATANET_DEPOSIT>;
+	type RowDepositBase = frame_support::traits::ConstU64<ROW_DEPOSIT_BASE>;
+	type RowDepositPerByte = frame_support::traits::ConstU64<ROW_DEPOSIT_PER_BYTE>;
+	type PublishFeeBase = frame_support::traits::ConstU64<PUBLISH_FEE_BASE>;
+	type PublishFeePerByte = frame_support::traits::ConstU64<PUBLISH_FEE_PER_BYTE>;
+	type ChallengeBond = frame_support::traits::ConstU64<CHALLENGE_BOND>;
+	type SpamSlashRate = SpamSlashRate;
+	type ChallengerRewardRate = ChallengerRewardRate;
+	type ChallengePeriod = frame_support::traits::ConstU64<CHALLENGE_PERIOD>;
+	type MaxNameLen = ConstU32<MAX_NAME_LEN>;
+	type MaxSummaryLen = ConstU32<MAX_SUMMARY_LEN>;
+	type MaxDescriptionLen = ConstU32<MAX_DESCRIPTION_LEN>;
+	type MaxTagLen = ConstU32<MAX_TAG_LEN>;
+	type MaxTags = ConstU32<MAX_TAGS>;
+	type MaxLicenseLen = ConstU32<MAX_LICENSE_LEN>;
+	type MaxLabelLen = ConstU32<MAX_LABEL_LEN>;
+	type MaxCurators = ConstU32<MAX_CURATORS>;
+	type MaxBatchSize = ConstU32<MAX_BATCH>;
+	type MaxRowsPerVersion = ConstU32<MAX_ROWS_PER_VERSION>;
+	type WeightInfo = ();
+}
+
+/// Genesis with funded accounts (all but `PAUPER`) and a funded treasury, at block 1 so events
+/// are recorded.
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	pallet_balances::GenesisConfig::<Test> {
+		balances: [OWNER, CURATOR, ALICE, BOB, CHALLENGER]
+			.into_iter()
+			.map(|who| (who, INITIAL_BALANCE))
+			.chain([(TREASURY, TREASURY_BALANCE)])
+			.collect(),
+		..Default::default()
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| System::set_block_number(1));
+	ext
+}

@@ -1,0 +1,988 @@
+//! Unit tests of every call: success paths with their events and balance effects, every `Error`
+//! variant (each through `assert_noop!`, which also checks that storage is unchanged), and the
+//! bounds of bounded inputs.
+
+use crate::{mock::*, *};
+use codec::{Decode, Encode};
+use frame_support::{
+	assert_noop, assert_ok,
+	traits::{
+		fungible::{Inspect, InspectHold},
+		Get,
+	},
+	BoundedVec,
+};
+use sp_runtime::{DispatchError, TokenError};
+use tributary_primitives::{
+	content_hash,
+	datanets::{
+		merkle_root, ChallengeKind, ContributorReputation, ContributorReputationInspect,
+		DatanetId, DatanetsInspect, RejectReason, RowId, RowStatus, VersionSummary, Visibility,
+	},
+};
+
+fn bounded<S: Get<u32>>(bytes: &[u8]) -> BoundedVec<u8, S> {
+	bytes.to_vec().try_into().expect("test input within bound")
+}
+
+fn tags(list: &[&[u8]]) -> TagsOf<Test> {
+	list.iter().map(|tag| bounded(tag)).collect::<Vec<_>>().try_into().unwrap()
+}
+
+fn create(owner: AccountId, name: &[u8], visibility: Visibility) -> DatanetId {
+	let id = NextDatanetId::<Test>::get();
+	assert_ok!(Datanets::create_datanet(
+		RuntimeOrigin::signed(owner),
+		bounded(name),
+		bounded(b"medical QA"),
+		bounded(b"# Medical QA\nCurated answers."),
+		tags(&[b"medical", b"qa"]),
+		bounded(b"CC-BY-4.0"),
+		visibility,
+	));
+	id
+}
+
+/// A row whose content is `text`, with its real length and hash.
+fn row(text: &str) -> RowInputOf<Test> {
+	RowInput {
+		content_hash: content_hash(text.as_bytes()),
+		byte_len: text.len() as u32,
+		label: Some(bounded(b"qa")),
+	}
+}
+
+fn rows(ids: &[RowId]) -> RowIdsOf<Test> {
+	ids.to_vec().try_into().unwrap()
+}
+
+fn contribute(who: AccountId, datanet: DatanetId, text: &str) -> RowId {
+	let id = Datanets::datanet(datanet).unwrap().next_row_id;
+	assert_ok!(Datanets::contribute(RuntimeOrigin::signed(who), datanet, row(text)));
+	id
+}
+
+fn held(reason: HoldReason, who: AccountId) -> Balance {
+	Balances::balance_on_hold(&reason.into(), &who)
+}
+
+fn free(who: AccountId) -> Balance {
+	Balances::balance(&who)
+}
+
+fn deposit_of(text: &str) -> Balance {
+	ROW_DEPOSIT_BASE + ROW_DEPOSIT_PER_BYTE * text.len() as Balance
+}
+
+/// A public datanet of `OWNER` with `CURATOR`, and ALICE's rows "r0".."r{n-1}" approved and
+/// published as version 1.
+fn published_datanet(n: usize) -> (DatanetId, Vec<RowId>) {
+	let datanet = create(OWNER, b"med", Visibility::Public);
+	assert_ok!(Datanets::add_curator(RuntimeOrigin::signed(OWNER), datanet, CURATOR));
+	let ids: Vec<RowId> = (0..n).map(|i| contribute(ALICE, datanet, &format!("r{i}"))).collect();
+	assert_ok!(Datanets::approve(RuntimeOrigin::signed(CURATOR), datanet, rows(&ids)));
+	assert_ok!(Datanets::publish_version(RuntimeOrigin::signed(OWNER), datanet));
+	(datanet, ids)
+}
+
+#[test]
+fn create_datanet_holds_deposit_and_indexes_name() {
+	new_test_ext().execute_with(|| {
+		let datanet = create(OWNER, b"med", Visibility::Public);
+		assert_eq!(datanet, 0);
+		System::assert_last_event(
+			Event::DatanetCreated { datanet, owner: OWNER, name: bounded(b"med") }.into(),
+		);
+		assert_eq!(held(HoldReason::DatanetDeposit, OWNER), DATANET_DEPOSIT);
+		assert_eq!(free(OWNER), INITIAL_BALANCE - DATANET_DEPOSIT);
+		assert_eq!(DatanetIdByName::<Test>::get(OWNER, NameOf::<Test>::from(bounded(b"med"))), Some(0));
+		let view = Datanets::datanet_view(datanet).unwrap();
+		assert_eq!(view.owner, OWNER);
+		assert_eq!(view.name, b"med".to_vec());
+		assert_eq!(view.tags, vec![b"medical".to_vec(), b"qa".to_vec()]);
+		assert_eq!(view.license, b"CC-BY-4.0".to_vec());
+		assert_eq!(view.creation_deposit, DATANET_DEPOSIT);
+		// Another owner may reuse the name; ids are sequential.
+		assert_eq!(create(ALICE, b"med", Visibility::Private), 1);
+	});
+}
+
+#[test]
+fn create_datanet_accepts_inputs_at_their_bounds() {
+	new_test_ext().execute_with(|| {
+		let long_tag = vec![b't'; MAX_TAG_LEN as usize];
+		let all_tags: Vec<&[u8]> = (0..MAX_TAGS).map(|_| long_tag.as_slice()).collect();
+		assert_ok!(Datanets::create_datanet(
+			RuntimeOrigin::signed(OWNER),
+			bounded(&vec![b'n'; MAX_NAME_LEN as usize]),
+			bounded(&vec![b's'; MAX_SUMMARY_LEN as usize]),
+			bounded(&vec![b'd'; MAX_DESCRIPTION_LEN as usize]),
+			tags(&all_tags),
+			bounded(&vec![b'l'; MAX_LICENSE_LEN as usize]),
+			Visibility::Public,
+		));
+		assert_eq!(Datanets::datanet_view(0).unwrap().description.len(), MAX_DESCRIPTION_LEN as usize);
+	});
+}
+
+#[test]
+fn inputs_over_their_bounds_cannot_be_built_or_decoded() {
+	assert!(NameOf::<Test>::try_from(vec![b'n'; MAX_NAME_LEN as usize + 1]).is_err());
+	assert!(SummaryOf::<Test>::try_from(vec![0; MAX_SUMMARY_LEN as usize + 1]).is_err());
+	assert!(DescriptionOf::<Test>::try_from(vec![0; MAX_DESCRIPTION_LEN as usize + 1]).is_err());
+	assert!(LicenseOf::<Test>::try_from(vec![0; MAX_LICENSE_LEN as usize + 1]).is_err());
+	assert!(LabelOf::<Test>::try_from(vec![0; MAX_LABEL_LEN as usize + 1]).is_err());
+	let too_many_tags: Vec<BoundedVec<u8, _>> = (0..=MAX_TAGS).map(|_| bounded(b"t")).collect();
+	assert!(TagsOf::<Test>::try_from(too_many_tags).is_err());
+	let too_many_rows: Vec<RowInputOf<Test>> =
+		(0..=MAX_BATCH).map(|i| row(&format!("{i}"))).collect();
+	assert!(RowInputsOf::<Test>::try_from(too_many_rows).is_err());
+
+	// A call whose name is one byte too long, encoded by a client that ignores the bound, is
+	// refused when the runtime decodes it.
+	let valid = RuntimeCall::Datanets(Call::create_datanet {
+		name: bounded(&vec![b'n'; MAX_NAME_LEN as usize]),
+		summary: bounded(b""),
+		description: bounded(b""),
+		tags: tags(&[]),
+		license: bounded(b""),
+		visibility: Visibility::Public,
+	})
+	.encode();
+	assert!(RuntimeCall::decode(&mut &valid[..]).is_ok());
+	let mut too_long = valid[..2].to_vec();
+	(vec![b'n'; MAX_NAME_LEN as usize + 1]).encode_to(&mut too_long);
+	too_long.extend_from_slice(&valid[2 + (vec![b'n'; MAX_NAME_LEN as usize]).encode().len()..]);
+	assert!(RuntimeCall::decode(&mut &too_long[..]).is_err());
+}
+
+#[test]
+fn create_datanet_errors() {
+	new_test_ext().execute_with(|| {
+		let call = |who, name: &[u8]| {
+			Datanets::create_datanet(
+				RuntimeOrigin::signed(who),
+				bounded(name),
+				bounded(b""),
+				bounded(b""),
+				tags(&[]),
+				bounded(b""),
+				Visibility::Public,
+			)
+		};
+		assert_noop!(call(OWNER, b""), Error::<Test>::EmptyName);
+		assert_ok!(call(OWNER, b"med"));
+		assert_noop!(call(OWNER, b"med"), Error::<Test>::NameTaken);
+		assert_noop!(call(PAUPER, b"med"), TokenError::FundsUnavailable);
+		assert_noop!(
+			Datanets::create_datanet(
+				RuntimeOrigin::none(),
+				bounded(b"x"),
+				bounded(b""),
+				bounded(b""),
+				tags(&[]),
+				bounded(b""),
+				Visibility::Public,
+			),
+			DispatchError::BadOrigin
+		);
+	});
+}
+
+#[test]
+fn update_metadata_replaces_only_editable_fields() {
+	new_test_ext().execute_with(|| {
+		let datanet = create(OWNER, b"med", Visibility::Public);
+		assert_ok!(Datanets::update_metadata(
+			RuntimeOrigin::signed(OWNER),
+			datanet,
+			bounded(b"new summary"),
+			bounded(b"new text"),
+			tags(&[b"x"]),
+		));
+		System::assert_last_event(Event::MetadataUpdated { datanet }.into());
+		let view = Datanets::datanet_view(datanet).unwrap();
+		assert_eq!(view.summary, b"new summary".to_vec());
+		assert_eq!(view.description, b"new text".to_vec());
+		assert_eq!(view.tags, vec![b"x".to_vec()]);
+		assert_eq!(view.name, b"med".to_vec());
+		assert_eq!(view.license, b"CC-BY-4.0".to_vec());
+
+		let update = |who, datanet| {
+			Datanets::update_metadata(
+				RuntimeOrigin::signed(who),
+				datanet,
+				bounded(b""),
+				bounded(b""),
+				tags(&[]),
+			)
+		};
+		assert_noop!(update(OWNER, 42), Error::<Test>::UnknownDatanet);
+		assert_noop!(update(ALICE, datanet), Error::<Test>::NotOwner);
+		assert_ok!(Datanets::add_curator(RuntimeOrigin::signed(OWNER), datanet, CURATOR));
+		assert_noop!(update(CURATOR, datanet), Error::<Test>::NotOwner);
+	});
+}
+
+#[test]
+fn curators_are_added_and_removed_within_bounds() {
+	new_test_ext().execute_with(|| {
+		let datanet = create(OWNER, b"med", Visibility::Public);
+		assert_ok!(Datanets::add_curator(RuntimeOrigin::signed(OWNER), datanet, CURATOR));
+		System::assert_last_event(Event::CuratorAdded { datanet, curator: CURATOR }.into());
+		assert_noop!(
+			Datanets::add_curator(RuntimeOrigin::signed(OWNER), datanet, CURATOR),
+			Error::<Test>::AlreadyCurator
+		);
+		assert_noop!(
+			Datanets::add_curator(RuntimeOrigin::signed(OWNER), datanet, OWNER),
+			Error::<Test>::AlreadyCurator
+		);
+		assert_noop!(
+			Datanets::add_curator(RuntimeOrigin::signed(CURATOR), datanet, BOB),
+			Error::<Test>::NotOwner
+		);
+		// MAX_CURATORS is 2: the second fits, the third does not.
+		assert_ok!(Datanets::add_curator(RuntimeOrigin::signed(OWNER), datanet, BOB));
+		assert_eq!(Datanets::datanet_view(datanet).unwrap().curators, vec![CURATOR, BOB]);
+		assert_noop!(
+			Datanets::add_curator(RuntimeOrigin::signed(OWNER), datanet, ALICE),
+			Error::<Test>::TooManyCurators
+		);
+
+		assert_ok!(Datanets::remove_curator(RuntimeOrigin::signed(OWNER), datanet, CURATOR));
+		System::assert_last_event(Event::CuratorRemoved { datanet, curator: CURATOR }.into());
+		assert_eq!(Datanets::datanet_view(datanet).unwrap().curators, vec![BOB]);
+		assert_noop!(
+			Datanets::remove_curator(RuntimeOrigin::signed(OWNER), datanet, CURATOR),
+			Error::<Test>::NotCurator
+		);
+		assert_noop!(
+			Datanets::remove_curator(RuntimeOrigin::signed(OWNER), 42, BOB),
+			Error::<Test>::UnknownDatanet
+		);
+	});
+}
+
+#[test]
+fn private_datanets_accept_only_owner_curators_and_allow_listed() {
+	new_test_ext().execute_with(|| {
+		let datanet = create(OWNER, b"med", Visibility::Private);
+		assert_ok!(Datanets::add_curator(RuntimeOrigin::signed(OWNER), datanet, CURATOR));
+		assert_noop!(
+			Datanets::contribute(RuntimeOrigin::signed(ALICE), datanet, row("a")),
+			Error::<Test>::NotAllowedToContribute
+		);
+		contribute(OWNER, datanet, "o");
+		contribute(CURATOR, datanet, "c");
+
+		assert_noop!(
+			Datanets::set_contributor_allowed(RuntimeOrigin::signed(BOB), datanet, ALICE, true),
+			Error::<Test>::NotOwnerOrCurator
+		);
+		assert_ok!(Datanets::set_contributor_allowed(
+			RuntimeOrigin::signed(CURATOR),
+			datanet,
+			ALICE,
+			true
+		));
+		System::assert_last_event(
+			Event::ContributorAllowed { datanet, who: ALICE, allowed: true }.into(),
+		);
+		contribute(ALICE, datanet, "a");
+		assert_ok!(Datanets::set_contributor_allowed(
+			RuntimeOrigin::signed(OWNER),
+			datanet,
+			ALICE,
+			false
+		));
+		assert_noop!(
+			Datanets::contribute(RuntimeOrigin::signed(ALICE), datanet, row("a2")),
+			Error::<Test>::NotAllowedToContribute
+		);
+
+		assert_noop!(
+			Datanets::set_visibility(RuntimeOrigin::signed(CURATOR), datanet, Visibility::Public),
+			Error::<Test>::NotOwner
+		);
+		assert_ok!(Datanets::set_visibility(RuntimeOrigin::signed(OWNER), datanet, Visibility::Public));
+		System::assert_last_event(
+			Event::VisibilitySet { datanet, visibility: Visibility::Public }.into(),
+		);
+		contribute(BOB, datanet, "b");
+	});
+}
+
+#[test]
+fn transfer_ownership_moves_deposit_name_and_rights() {
+	new_test_ext().execute_with(|| {
+		let datanet = create(OWNER, b"med", Visibility::Public);
+		assert_ok!(Datanets::add_curator(RuntimeOrigin::signed(OWNER), datanet, CURATOR));
+		assert_ok!(Datanets::transfer_ownership(RuntimeOrigin::signed(OWNER), datanet, CURATOR));
+		System::assert_last_event(
+			Event::OwnershipTransferred { datanet, from: OWNER, to: CURATOR }.into(),
+		);
+		assert_eq!(held(HoldReason::DatanetDeposit, OWNER), 0);
+		assert_eq!(free(OWNER), INITIAL_BALANCE);
+		assert_eq!(held(HoldReason::DatanetDeposit, CURATOR), DATANET_DEPOSIT);
+		let view = Datanets::datanet_view(datanet).unwrap();
+		assert_eq!(view.owner, CURATOR);
+		assert!(view.curators.is_empty());
+		let name: NameOf<Test> = bounded(b"med");
+		assert_eq!(DatanetIdByName::<Test>::get(OWNER, &name), None);
+		assert_eq!(DatanetIdByName::<Test>::get(CURATOR, &name), Some(datanet));
+		assert_noop!(
+			Datanets::set_visibility(RuntimeOrigin::signed(OWNER), datanet, Visibility::Private),
+			Error::<Test>::NotOwner
+		);
+
+		// The new owner of a second "med" would own two datanets with one name.
+		let other = create(ALICE, b"med", Visibility::Public);
+		assert_noop!(
+			Datanets::transfer_ownership(RuntimeOrigin::signed(ALICE), other, CURATOR),
+			Error::<Test>::NameTaken
+		);
+		assert_noop!(
+			Datanets::transfer_ownership(RuntimeOrigin::signed(ALICE), other, PAUPER),
+			TokenError::FundsUnavailable
+		);
+		assert_noop!(
+			Datanets::transfer_ownership(RuntimeOrigin::signed(OWNER), other, BOB),
+			Error::<Test>::NotOwner
+		);
+	});
+}
+
+#[test]
+fn contribute_holds_base_plus_per_byte_deposit() {
+	new_test_ext().execute_with(|| {
+		let datanet = create(OWNER, b"med", Visibility::Public);
+		let text = "What is the normal adult resting heart rate? 60-100 bpm.";
+		let id = contribute(ALICE, datanet, text);
+		let deposit = deposit_of(text);
+		System::assert_last_event(
+			Event::RowContributed {
+				datanet,
+				row: id,
+				contributor: ALICE,
+				content_hash: content_hash(text.as_bytes()),
+				byte_len: text.len() as u32,
+				deposit,
+			}
+			.into(),
+		);
+		assert_eq!(held(HoldReason::RowDeposit, ALICE), deposit);
+		assert_eq!(free(ALICE), INITIAL_BALANCE - deposit);
+		let info = Rows::<Test>::get(datanet, id).unwrap();
+		assert_eq!(info.status, RowStatus::Pending);
+		assert_eq!(info.label, Some(bounded(b"qa")));
+		assert_eq!(info.contributed_at, 1);
+		assert_eq!(Datanets::row_by_content_hash(content_hash(text.as_bytes())), Some((datanet, id)));
+
+		// A label at its bound is accepted.
+		let mut at_bound = row("long label");
+		at_bound.label = Some(bounded(&vec![b'l'; MAX_LABEL_LEN as usize]));
+		assert_ok!(Datanets::contribute(RuntimeOrigin::signed(ALICE), datanet, at_bound));
+	});
+}
+
+#[test]
+fn contribute_errors() {
+	new_test_ext().execute_with(|| {
+		let datanet = create(OWNER, b"med", Visibility::Public);
+		let other = create(BOB, b"law", Visibility::Public);
+		let id = contribute(ALICE, datanet, "same");
+		assert_noop!(
+			Datanets::contribute(RuntimeOrigin::signed(ALICE), 42, row("x")),
+			Error::<Test>::UnknownDatanet
+		);
+		let empty = RowInput { content_hash: content_hash(b""), byte_len: 0, label: None };
+		assert_noop!(
+			Datanets::contribute(RuntimeOrigin::signed(ALICE), datanet, empty),
+			Error::<Test>::EmptyRow
+		);
+		// Refused chain-wide, and the query names the existing row.
+		assert_noop!(
+			Datanets::contribute(RuntimeOrigin::signed(BOB), other, row("same")),
+			Error::<Test>::DuplicateRow
+		);
+		assert_eq!(Datanets::row_by_content_hash(content_hash(b"same")), Some((datanet, id)));
+		assert_noop!(
+			Datanets::contribute(RuntimeOrigin::signed(PAUPER), datanet, row("p")),
+			TokenError::FundsUnavailable
+		);
+	});
+}
+
+#[test]
+fn contribute_batch_is_all_or_nothing_up_to_its_bound() {
+	new_test_ext().execute_with(|| {
+		let datanet = create(OWNER, b"med", Visibility::Public);
+		let texts: Vec<String> = (0..MAX_BATCH).map(|i| format!("row {i}")).collect();
+		let batch: RowInputsOf<Test> =
+			texts.iter().map(|t| row(t)).collect::<Vec<_>>().try_into().unwrap();
+		assert_ok!(Datanets::contribute_batch(RuntimeOrigin::signed(ALICE), datanet, batch));
+		for (i, text) in texts.iter().enumerate() {
+			System::assert_has_event(
+				Event::RowContributed {
+					datanet,
+					row: i as RowId,
+					contributor: ALICE,
+					content_hash: content_hash(text.as_bytes()),
+					byte_len: text.len() as u32,
+					deposit: deposit_of(text),
+				}
+				.into(),
+			);
+		}
+		let total: Balance = texts.iter().map(|t| deposit_of(t)).sum();
+		assert_eq!(held(HoldReason::RowDeposit, ALICE), total);
+		assert_eq!(Datanets::datanet_view(datanet).unwrap().rows_contributed, MAX_BATCH as u64);
+
+		assert_noop!(
+			Datanets::contribute_batch(RuntimeOrigin::signed(ALICE), datanet, BoundedVec::new()),
+			Error::<Test>::EmptyBatch
+		);
+		// A hash repeated inside one batch, or an empty row after good ones, refuses the batch.
+		let repeated: RowInputsOf<Test> = vec![row("new"), row("new")].try_into().unwrap();
+		assert_noop!(
+			Datanets::contribute_batch(RuntimeOrigin::signed(BOB), datanet, repeated),
+			Error::<Test>::DuplicateRow
+		);
+		let empty = RowInput { content_hash: content_hash(b"e"), byte_len: 0, label: None };
+		let with_empty: RowInputsOf<Test> = vec![row("fine"), empty].try_into().unwrap();
+		assert_noop!(
+			Datanets::contribute_batch(RuntimeOrigin::signed(BOB), datanet, with_empty),
+			Error::<Test>::EmptyRow
+		);
+	});
+}
+
+#[test]
+fn approve_marks_rows_and_counts_reputation() {
+	new_test_ext().execute_with(|| {
+		let datanet = create(OWNER, b"med", Visibility::Public);
+		assert_ok!(Datanets::add_curator(RuntimeOrigin::signed(OWNER), datanet, CURATOR));
+		let a = contribute(ALICE, datanet, "a");
+		let b = contribute(ALICE, datanet, "b");
+		assert_ok!(Datanets::approve(RuntimeOrigin::signed(CURATOR), datanet, rows(&[b, a])));
+		System::assert_has_event(Event::RowApproved { datanet, row: b }.into());
+		System::assert_last_event(Event::RowApproved { datanet, row: a }.into());
+		assert_eq!(Rows::<Test>::get(datanet, a).unwrap().status, RowStatus::Approved);
+		assert_eq!(ApprovedRows::<Test>::get(datanet).into_inner(), vec![b, a]);
+		assert_eq!(
+			Datanets::reputation(&ALICE),
+			ContributorReputation { approved: 2, rejected: 0, slashed: 0 }
+		);
+		// Approval keeps the deposit held: it backs the row against challenges.
+		assert_eq!(held(HoldReason::RowDeposit, ALICE), deposit_of("a") + deposit_of("b"));
+	});
+}
+
+#[test]
+fn approve_errors() {
+	new_test_ext().execute_with(|| {
+		let datanet = create(OWNER, b"med", Visibility::Public);
+		let a = contribute(ALICE, datanet, "a");
+		assert_noop!(
+			Datanets::approve(RuntimeOrigin::signed(OWNER), 42, rows(&[a])),
+			Error::<Test>::UnknownDatanet
+		);
+		assert_noop!(
+			Datanets::approve(RuntimeOrigin::signed(ALICE), datanet, rows(&[a])),
+			Error::<Test>::NotOwnerOrCurator
+		);
+		assert_noop!(
+			Datanets::approve(RuntimeOrigin::signed(OWNER), datanet, rows(&[])),
+			Error::<Test>::EmptyBatch
+		);
+		assert_noop!(
+			Datanets::approve(RuntimeOrigin::signed(OWNER), datanet, rows(&[a, 99])),
+			Error::<Test>::UnknownRow
+		);
+		assert_noop!(
+			Datanets::approve(RuntimeOrigin::signed(OWNER), datanet, rows(&[a, a])),
+			Error::<Test>::RowNotPending
+		);
+		assert_ok!(Datanets::approve(RuntimeOrigin::signed(OWNER), datanet, rows(&[a])));
+		assert_noop!(
+			Datanets::approve(RuntimeOrigin::signed(OWNER), datanet, rows(&[a])),
+			Error::<Test>::RowNotPending
+		);
+	});
+}
+
+#[test]
+fn approvals_stop_at_max_rows_per_version_until_published() {
+	new_test_ext().execute_with(|| {
+		let datanet = create(OWNER, b"med", Visibility::Public);
+		let ids: Vec<RowId> =
+			(0..=MAX_ROWS_PER_VERSION).map(|i| contribute(ALICE, datanet, &format!("{i}"))).collect();
+		let max = MAX_ROWS_PER_VERSION as usize;
+		for chunk in ids[..max].chunks(MAX_BATCH as usize) {
+			assert_ok!(Datanets::approve(RuntimeOrigin::signed(OWNER), datanet, rows(chunk)));
+		}
+		assert_noop!(
+			Datanets::approve(RuntimeOrigin::signed(OWNER), datanet, rows(&ids[max..])),
+			Error::<Test>::TooManyApprovedRows
+		);
+		assert_ok!(Datanets::publish_version(RuntimeOrigin::signed(OWNER), datanet));
+		assert_ok!(Datanets::approve(RuntimeOrigin::signed(OWNER), datanet, rows(&ids[max..])));
+	});
+}
+
+#[test]
+fn reject_returns_deposit_or_slashes_spam() {
+	new_test_ext().execute_with(|| {
+		let datanet = create(OWNER, b"med", Visibility::Public);
+		let ok_text = "off topic";
+		let spam_text = "buy cheap pills";
+		let off_topic = contribute(ALICE, datanet, ok_text);
+		let spam = contribute(ALICE, datanet, spam_text);
+
+		assert_ok!(Datanets::reject(
+			RuntimeOrigin::signed(OWNER),
+			datanet,
+			rows(&[off_topic]),
+			RejectReason::OffTopic
+		));
+		System::assert_last_event(
+			Event::RowRejected {
+				datanet,
+				row: off_topic,
+				reason: RejectReason::OffTopic,
+				returned: deposit_of(ok_text),
+				slashed: 0,
+			}
+			.into(),
+		);
+		assert_eq!(free(ALICE), INITIAL_BALANCE - deposit_of(spam_text));
+		assert!(Rows::<Test>::get(datanet, off_topic).is_none());
+		// A rejected row's content may be contributed again (e.g. fixed up elsewhere).
+		assert_eq!(Datanets::row_by_content_hash(content_hash(ok_text.as_bytes())), None);
+
+		let spam_deposit = deposit_of(spam_text);
+		let slashed = spam_deposit / 2; // SpamSlashRate is 50%.
+		assert_ok!(Datanets::reject(
+			RuntimeOrigin::signed(OWNER),
+			datanet,
+			rows(&[spam]),
+			RejectReason::Spam
+		));
+		System::assert_last_event(
+			Event::RowRejected {
+				datanet,
+				row: spam,
+				reason: RejectReason::Spam,
+				returned: spam_deposit - slashed,
+				slashed,
+			}
+			.into(),
+		);
+		assert_eq!(held(HoldReason::RowDeposit, ALICE), 0);
+		assert_eq!(free(ALICE), INITIAL_BALANCE - slashed);
+		assert_eq!(free(TREASURY), TREASURY_BALANCE + slashed);
+		assert_eq!(
+			Datanets::reputation(&ALICE),
+			ContributorReputation { approved: 0, rejected: 2, slashed: 1 }
+		);
+
+		let pending = contribute(ALICE, datanet, "p");
+		assert_noop!(
+			Datanets::reject(RuntimeOrigin::signed(BOB), datanet, rows(&[pending]), RejectReason::Spam),
+			Error::<Test>::NotOwnerOrCurator
+		);
+		assert_noop!(
+			Datanets::reject(RuntimeOrigin::signed(OWNER), datanet, rows(&[]), RejectReason::Spam),
+			Error::<Test>::EmptyBatch
+		);
+		assert_noop!(
+			Datanets::reject(RuntimeOrigin::signed(OWNER), datanet, rows(&[spam]), RejectReason::Spam),
+			Error::<Test>::UnknownRow
+		);
+	});
+}
+
+#[test]
+fn batches_at_max_batch_size_are_approved_and_rejected() {
+	new_test_ext().execute_with(|| {
+		let datanet = create(OWNER, b"med", Visibility::Public);
+		let ids: Vec<RowId> =
+			(0..2 * MAX_BATCH).map(|i| contribute(ALICE, datanet, &format!("{i}"))).collect();
+		let (first, second) = ids.split_at(MAX_BATCH as usize);
+		assert_ok!(Datanets::approve(RuntimeOrigin::signed(OWNER), datanet, rows(first)));
+		assert_ok!(Datanets::reject(
+			RuntimeOrigin::signed(OWNER),
+			datanet,
+			rows(second),
+			RejectReason::LowQuality
+		));
+		assert_eq!(
+			Datanets::reputation(&ALICE),
+			ContributorReputation { approved: MAX_BATCH, rejected: MAX_BATCH, slashed: 0 }
+		);
+		assert!(RowIdsOf::<Test>::try_from(ids.clone()).is_err());
+	});
+}
+
+#[test]
+fn withdraw_returns_a_pending_rows_deposit() {
+	new_test_ext().execute_with(|| {
+		let datanet = create(OWNER, b"med", Visibility::Public);
+		let a = contribute(ALICE, datanet, "a");
+		assert_noop!(
+			Datanets::withdraw(RuntimeOrigin::signed(BOB), datanet, a),
+			Error::<Test>::NotContributor
+		);
+		assert_noop!(
+			Datanets::withdraw(RuntimeOrigin::signed(ALICE), datanet, 7),
+			Error::<Test>::UnknownRow
+		);
+		assert_noop!(
+			Datanets::withdraw(RuntimeOrigin::signed(ALICE), 42, a),
+			Error::<Test>::UnknownDatanet
+		);
+		assert_ok!(Datanets::withdraw(RuntimeOrigin::signed(ALICE), datanet, a));
+		System::assert_last_event(
+			Event::RowWithdrawn { datanet, row: a, returned: deposit_of("a") }.into(),
+		);
+		assert_eq!(free(ALICE), INITIAL_BALANCE);
+		assert!(Rows::<Test>::get(datanet, a).is_none());
+		assert_eq!(Datanets::row_by_content_hash(content_hash(b"a")), None);
+
+		let b = contribute(ALICE, datanet, "b");
+		assert_ok!(Datanets::approve(RuntimeOrigin::signed(OWNER), datanet, rows(&[b])));
+		assert_noop!(
+			Datanets::withdraw(RuntimeOrigin::signed(ALICE), datanet, b),
+			Error::<Test>::RowNotPending
+		);
+	});
+}
+
+#[test]
+fn publish_version_builds_merkle_root_in_row_order_and_charges_fee() {
+	new_test_ext().execute_with(|| {
+		let datanet = create(OWNER, b"med", Visibility::Public);
+		assert_ok!(Datanets::add_curator(RuntimeOrigin::signed(OWNER), datanet, CURATOR));
+		let texts = ["alpha", "beta row", "gamma"];
+		let ids: Vec<RowId> = texts.iter().map(|t| contribute(ALICE, datanet, t)).collect();
+		// Approved out of order; the version still lists rows in row order.
+		assert_ok!(Datanets::approve(RuntimeOrigin::signed(OWNER), datanet, rows(&[ids[2], ids[0]])));
+		assert_ok!(Datanets::approve(RuntimeOrigin::signed(OWNER), datanet, rows(&[ids[1]])));
+
+		let total_bytes: u64 = texts.iter().map(|t| t.len() as u64).sum();
+		let fee = PUBLISH_FEE_BASE + PUBLISH_FEE_PER_BYTE * total_bytes;
+		let hashes: Vec<_> = texts.iter().map(|t| content_hash(t.as_bytes())).collect();
+		let root = merkle_root(&hashes);
+		let curator_before = free(CURATOR);
+		assert_ok!(Datanets::publish_version(RuntimeOrigin::signed(CURATOR), datanet));
+		System::assert_last_event(
+			Event::VersionPublished {
+				datanet,
+				version: 1,
+				merkle_root: root,
+				row_count: 3,
+				total_bytes,
+				fee,
+			}
+			.into(),
+		);
+		assert_eq!(free(CURATOR), curator_before - fee);
+		assert_eq!(free(TREASURY), TREASURY_BALANCE + fee);
+		assert_eq!(
+			Datanets::version(datanet, 1),
+			Some(VersionSummary { merkle_root: root, row_count: 3, total_bytes })
+		);
+		assert_eq!(
+			Datanets::version_rows(datanet, 1, 0, 10),
+			ids.iter().copied().zip(hashes.iter().copied()).collect::<Vec<_>>()
+		);
+		assert_eq!(Datanets::version_rows(datanet, 1, 1, 1), vec![(ids[1], hashes[1])]);
+		assert!(Datanets::version_rows(datanet, 1, 3, 10).is_empty());
+		assert!(Datanets::version_rows(datanet, 2, 0, 10).is_empty());
+		assert_eq!(Rows::<Test>::get(datanet, ids[0]).unwrap().status, RowStatus::Published(1));
+		assert!(ApprovedRows::<Test>::get(datanet).is_empty());
+
+		assert_noop!(
+			Datanets::publish_version(RuntimeOrigin::signed(OWNER), datanet),
+			Error::<Test>::NothingToPublish
+		);
+		// Version 2 leaves version 1 as it was.
+		let d = contribute(BOB, datanet, "delta");
+		assert_ok!(Datanets::approve(RuntimeOrigin::signed(OWNER), datanet, rows(&[d])));
+		assert_ok!(Datanets::publish_version(RuntimeOrigin::signed(OWNER), datanet));
+		let versions = Datanets::versions(datanet);
+		assert_eq!(versions.len(), 2);
+		assert_eq!(versions[0].1.merkle_root, root);
+		assert_eq!(versions[1].1.merkle_root, content_hash(b"delta"));
+		assert_eq!(versions[1].1.publisher, OWNER);
+		assert_eq!(Datanets::datanet_view(datanet).unwrap().version_count, 2);
+	});
+}
+
+#[test]
+fn publish_version_errors() {
+	new_test_ext().execute_with(|| {
+		let datanet = create(OWNER, b"med", Visibility::Public);
+		assert_noop!(
+			Datanets::publish_version(RuntimeOrigin::signed(OWNER), 42),
+			Error::<Test>::UnknownDatanet
+		);
+		assert_noop!(
+			Datanets::publish_version(RuntimeOrigin::signed(ALICE), datanet),
+			Error::<Test>::NotOwnerOrCurator
+		);
+		assert_noop!(
+			Datanets::publish_version(RuntimeOrigin::signed(OWNER), datanet),
+			Error::<Test>::NothingToPublish
+		);
+		// A publisher who cannot pay the fee publishes nothing.
+		let a = contribute(ALICE, datanet, "a");
+		assert_ok!(Datanets::approve(RuntimeOrigin::signed(OWNER), datanet, rows(&[a])));
+		assert_ok!(Datanets::add_curator(RuntimeOrigin::signed(OWNER), datanet, PAUPER));
+		assert_noop!(
+			Datanets::publish_version(RuntimeOrigin::signed(PAUPER), datanet),
+			TokenError::FundsUnavailable
+		);
+	});
+}
+
+#[test]
+fn upheld_challenge_slashes_deposit_to_challenger_and_treasury() {
+	new_test_ext().execute_with(|| {
+		let (datanet, ids) = published_datanet(2);
+		let row_id = ids[0];
+		let deposit = deposit_of("r0");
+		assert_ok!(Datanets::challenge_row(
+			RuntimeOrigin::signed(CHALLENGER),
+			datanet,
+			row_id,
+			ChallengeKind::Adversarial
+		));
+		System::assert_last_event(
+			Event::RowChallenged {
+				datanet,
+				row: row_id,
+				challenger: CHALLENGER,
+				kind: ChallengeKind::Adversarial,
+				bond: CHALLENGE_BOND,
+			}
+			.into(),
+		);
+		assert_eq!(held(HoldReason::ChallengeBond, CHALLENGER), CHALLENGE_BOND);
+
+		let treasury_before = free(TREASURY);
+		assert_ok!(Datanets::resolve_challenge(RuntimeOrigin::signed(CURATOR), datanet, row_id, true));
+		// ChallengerRewardRate is 40% of the 14-unit deposit: 5.6, rounded to the nearest unit.
+		assert_eq!(deposit, 14);
+		let reward = 6;
+		System::assert_last_event(
+			Event::ChallengeUpheld {
+				datanet,
+				row: row_id,
+				challenger: CHALLENGER,
+				challenger_reward: reward,
+				to_treasury: deposit - reward,
+			}
+			.into(),
+		);
+		assert_eq!(free(CHALLENGER), INITIAL_BALANCE + reward);
+		assert_eq!(held(HoldReason::ChallengeBond, CHALLENGER), 0);
+		assert_eq!(free(TREASURY), treasury_before + deposit - reward);
+		assert_eq!(held(HoldReason::RowDeposit, ALICE), deposit_of("r1"));
+		assert_eq!(free(ALICE), INITIAL_BALANCE - deposit - deposit_of("r1"));
+		let info = Rows::<Test>::get(datanet, row_id).unwrap();
+		assert_eq!((info.status, info.deposit), (RowStatus::Slashed, 0));
+		assert_eq!(
+			Datanets::reputation(&ALICE),
+			ContributorReputation { approved: 2, rejected: 0, slashed: 1 }
+		);
+		// Nothing is left to slash: the row cannot be challenged again, its content stays refused.
+		assert_noop!(
+			Datanets::challenge_row(RuntimeOrigin::signed(BOB), datanet, row_id, ChallengeKind::Spam),
+			Error::<Test>::RowNotChallengeable
+		);
+		assert_noop!(
+			Datanets::contribute(RuntimeOrigin::signed(BOB), datanet, row("r0")),
+			Error::<Test>::DuplicateRow
+		);
+		// The version is immutable: the slashed row keeps its place.
+		assert_eq!(Datanets::version_rows(datanet, 1, 0, 10).len(), 2);
+	});
+}
+
+#[test]
+fn upheld_challenge_on_an_unpublished_row_drops_it_from_the_next_version() {
+	new_test_ext().execute_with(|| {
+		let datanet = create(OWNER, b"med", Visibility::Public);
+		let a = contribute(ALICE, datanet, "a");
+		let b = contribute(ALICE, datanet, "b");
+		assert_ok!(Datanets::approve(RuntimeOrigin::signed(OWNER), datanet, rows(&[a, b])));
+		assert_ok!(Datanets::challenge_row(
+			RuntimeOrigin::signed(CHALLENGER),
+			datanet,
+			a,
+			ChallengeKind::Duplicate
+		));
+		assert_ok!(Datanets::resolve_challenge(RuntimeOrigin::signed(OWNER), datanet, a, true));
+		assert_ok!(Datanets::publish_version(RuntimeOrigin::signed(OWNER), datanet));
+		assert_eq!(Datanets::version_rows(datanet, 1, 0, 10), vec![(b, content_hash(b"b"))]);
+	});
+}
+
+#[test]
+fn rejected_challenge_slashes_the_bond_to_treasury() {
+	new_test_ext().execute_with(|| {
+		let (datanet, ids) = published_datanet(1);
+		assert_ok!(Datanets::challenge_row(
+			RuntimeOrigin::signed(CHALLENGER),
+			datanet,
+			ids[0],
+			ChallengeKind::Spam
+		));
+		let treasury_before = free(TREASURY);
+		assert_ok!(Datanets::resolve_challenge(RuntimeOrigin::signed(OWNER), datanet, ids[0], false));
+		System::assert_last_event(
+			Event::ChallengeRejected {
+				datanet,
+				row: ids[0],
+				challenger: CHALLENGER,
+				bond_slashed: CHALLENGE_BOND,
+			}
+			.into(),
+		);
+		assert_eq!(free(CHALLENGER), INITIAL_BALANCE - CHALLENGE_BOND);
+		assert_eq!(held(HoldReason::ChallengeBond, CHALLENGER), 0);
+		assert_eq!(free(TREASURY), treasury_before + CHALLENGE_BOND);
+		assert_eq!(held(HoldReason::RowDeposit, ALICE), deposit_of("r0"));
+		assert_eq!(Rows::<Test>::get(datanet, ids[0]).unwrap().status, RowStatus::Published(1));
+		// Resolved challenges are gone; the row can be challenged again.
+		assert_noop!(
+			Datanets::resolve_challenge(RuntimeOrigin::signed(OWNER), datanet, ids[0], false),
+			Error::<Test>::NoOpenChallenge
+		);
+	});
+}
+
+#[test]
+fn challenge_errors() {
+	new_test_ext().execute_with(|| {
+		let (datanet, ids) = published_datanet(1);
+		let pending = contribute(BOB, datanet, "pending");
+		assert_noop!(
+			Datanets::challenge_row(RuntimeOrigin::signed(CHALLENGER), 42, 0, ChallengeKind::Spam),
+			Error::<Test>::UnknownDatanet
+		);
+		assert_noop!(
+			Datanets::challenge_row(RuntimeOrigin::signed(CHALLENGER), datanet, 99, ChallengeKind::Spam),
+			Error::<Test>::UnknownRow
+		);
+		assert_noop!(
+			Datanets::challenge_row(
+				RuntimeOrigin::signed(CHALLENGER),
+				datanet,
+				pending,
+				ChallengeKind::Spam
+			),
+			Error::<Test>::RowNotChallengeable
+		);
+		assert_noop!(
+			Datanets::challenge_row(RuntimeOrigin::signed(PAUPER), datanet, ids[0], ChallengeKind::Spam),
+			TokenError::FundsUnavailable
+		);
+		assert_ok!(Datanets::challenge_row(
+			RuntimeOrigin::signed(CHALLENGER),
+			datanet,
+			ids[0],
+			ChallengeKind::Spam
+		));
+		assert_noop!(
+			Datanets::challenge_row(RuntimeOrigin::signed(BOB), datanet, ids[0], ChallengeKind::Spam),
+			Error::<Test>::ChallengeAlreadyOpen
+		);
+		assert_noop!(
+			Datanets::resolve_challenge(RuntimeOrigin::signed(CHALLENGER), datanet, ids[0], true),
+			Error::<Test>::NotOwnerOrCurator
+		);
+		assert_noop!(
+			Datanets::resolve_challenge(RuntimeOrigin::signed(OWNER), datanet, pending, true),
+			Error::<Test>::NoOpenChallenge
+		);
+	});
+}
+
+#[test]
+fn release_deposit_after_challenge_period() {
+	new_test_ext().execute_with(|| {
+		let (datanet, ids) = published_datanet(2);
+		let [a, b] = [ids[0], ids[1]];
+		assert_noop!(
+			Datanets::release_deposit(RuntimeOrigin::signed(ALICE), datanet, a),
+			Error::<Test>::ChallengePeriodNotOver
+		);
+		assert_noop!(
+			Datanets::release_deposit(RuntimeOrigin::signed(BOB), datanet, a),
+			Error::<Test>::NotContributor
+		);
+		assert_noop!(
+			Datanets::release_deposit(RuntimeOrigin::signed(ALICE), 42, a),
+			Error::<Test>::UnknownDatanet
+		);
+		assert_noop!(
+			Datanets::release_deposit(RuntimeOrigin::signed(ALICE), datanet, 99),
+			Error::<Test>::UnknownRow
+		);
+		assert_ok!(Datanets::challenge_row(
+			RuntimeOrigin::signed(CHALLENGER),
+			datanet,
+			b,
+			ChallengeKind::Spam
+		));
+		System::set_block_number(1 + CHALLENGE_PERIOD);
+		assert_noop!(
+			Datanets::release_deposit(RuntimeOrigin::signed(ALICE), datanet, b),
+			Error::<Test>::ChallengeOpen
+		);
+
+		assert_ok!(Datanets::release_deposit(RuntimeOrigin::signed(ALICE), datanet, a));
+		System::assert_last_event(
+			Event::DepositReleased { datanet, row: a, contributor: ALICE, amount: deposit_of("r0") }
+				.into(),
+		);
+		assert_eq!(held(HoldReason::RowDeposit, ALICE), deposit_of("r1"));
+		// Released exactly once; afterwards the row is no longer challengeable.
+		assert_noop!(
+			Datanets::release_deposit(RuntimeOrigin::signed(ALICE), datanet, a),
+			Error::<Test>::DepositNotReleasable
+		);
+		assert_noop!(
+			Datanets::challenge_row(RuntimeOrigin::signed(BOB), datanet, a, ChallengeKind::Spam),
+			Error::<Test>::RowNotChallengeable
+		);
+
+		// A row that is only approved (not yet published) keeps its deposit.
+		let c = contribute(ALICE, datanet, "c");
+		assert_ok!(Datanets::approve(RuntimeOrigin::signed(OWNER), datanet, rows(&[c])));
+		assert_noop!(
+			Datanets::release_deposit(RuntimeOrigin::signed(ALICE), datanet, c),
+			Error::<Test>::DepositNotReleasable
+		);
+	});
+}
+
+#[test]
+fn reputation_is_readable_through_the_trait() {
+	new_test_ext().execute_with(|| {
+		assert_eq!(
+			<Datanets as ContributorReputationInspect<AccountId>>::reputation(&ALICE),
+			ContributorReputation::default()
+		);
+		published_datanet(3);
+		assert_eq!(
+			<Datanets as ContributorReputationInspect<AccountId>>::reputation(&ALICE).approved,
+			3
+		);
+		assert_eq!(<Datanets as DatanetsInspect>::version(0, 1).unwrap().row_count, 3);
+		assert_eq!(<Datanets as DatanetsInspect>::version(0, 2), None);
+	});
+}
