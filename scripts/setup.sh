@@ -10,7 +10,8 @@ log() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 sudo_cmd=()
 [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
 
-# System packages: protoc for litep2p, clang/libclang for rocksdb's bindgen.
+# System packages: protoc for litep2p; clang/libclang for bindgen-based -sys crates (RocksDB, if a
+# build turns it back on); curl for scripts/dev.sh.
 need_apt=()
 for pkg in protobuf-compiler clang libclang-dev curl; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
