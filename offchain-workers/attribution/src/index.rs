@@ -18,6 +18,34 @@ use crate::{
 	sais,
 };
 
+/// A verified corpus in the model's tokens, with the id its index carries.
+pub struct TokenizedCorpus<'a> {
+	corpus: &'a VerifiedCorpus,
+	tokens: Vec<Vec<u32>>,
+	tokenizer_id: ContentHash,
+	index_id: ContentHash,
+}
+
+impl<'a> TokenizedCorpus<'a> {
+	pub fn new(corpus: &'a VerifiedCorpus, tokenizer: &dyn Tokenizer) -> Result<Self, AttributionError> {
+		let tokens = corpus.tokenize(tokenizer)?;
+		let tokenizer_id = tokenizer.id();
+		let inputs: Vec<(RowRef, ContentHash, ContentHash)> = corpus
+			.rows()
+			.iter()
+			.zip(&tokens)
+			.map(|(row, row_tokens)| (row.row, row.claimed_hash, content_hash(&row_tokens.encode())))
+			.collect();
+		let index_id = content_hash(&(tokenizer_id, inputs).encode());
+		Ok(Self { corpus, tokens, tokenizer_id, index_id })
+	}
+
+	/// blake2-256 of SCALE `(tokenizer id, Vec<(RowRef, row hash, token hash)>)`.
+	pub fn index_id(&self) -> ContentHash {
+		self.index_id
+	}
+}
+
 /// The bytes of an index: built in memory, or a validated memory-mapped file.
 enum Storage {
 	Owned(Vec<u8>),
@@ -47,8 +75,13 @@ impl SuffixIndex {
 	/// Tokenize the corpus and build its index in memory: O(n + V) to map tokens to symbols
 	/// (V = largest token id; O(n log n) by sorting when ids exceed 2^24) plus O(n) for SA-IS.
 	pub fn build(corpus: &VerifiedCorpus, tokenizer: &dyn Tokenizer) -> Result<Self, AttributionError> {
+		Self::build_tokenized(TokenizedCorpus::new(corpus, tokenizer)?)
+	}
+
+	/// Build the index of an already tokenized corpus.
+	pub fn build_tokenized(tokenized: TokenizedCorpus) -> Result<Self, AttributionError> {
+		let TokenizedCorpus { corpus, tokens, tokenizer_id, index_id } = tokenized;
 		let rows = corpus.rows();
-		let tokens = corpus.tokenize(tokenizer)?;
 		let token_count: u64 = tokens.iter().map(|row| row.len() as u64).sum();
 		let text_len = token_count + rows.len() as u64 + 1;
 		if text_len > MAX_TEXT_LEN {
@@ -58,14 +91,6 @@ impl SuffixIndex {
 				limit: MAX_TEXT_LEN,
 			});
 		}
-
-		let tokenizer_id = tokenizer.id();
-		let inputs: Vec<(RowRef, ContentHash, ContentHash)> = rows
-			.iter()
-			.zip(&tokens)
-			.map(|(row, row_tokens)| (row.row, row.claimed_hash, content_hash(&row_tokens.encode())))
-			.collect();
-		let index_id = content_hash(&(tokenizer_id, inputs).encode());
 
 		let symbols = SymbolTable::new(&tokens);
 		let mut text = Vec::with_capacity(text_len as usize);
@@ -392,7 +417,7 @@ impl SymbolTable {
 			None => {
 				let k = self.alphabet.binary_search(&token).expect("the alphabet holds every corpus token");
 				k as u32 + FIRST_TOKEN_SYMBOL
-			},
+			}
 		}
 	}
 }

@@ -5,6 +5,7 @@
 //! - [`span`]: infini-gram style span attribution — longest corpus matches of the output,
 //!   credited to the rows containing them, weighted by length and rarity.
 //! - [`bm25`]: BM25 retrieval for retrieval-augmented answers; cited rows become attribution.
+//! - [`store`]: a directory of index files named by input hash; open if intact, else build.
 //! - [`record`]: the canonical [`AttributionRecord`](tributary_primitives::attribution::AttributionRecord)
 //!   of each method and [`recompute`](record::recompute), which validators run in disputes.
 //!
@@ -19,8 +20,9 @@ pub mod index;
 pub mod record;
 mod sais;
 pub mod span;
+pub mod store;
 
 pub use corpus::{ByteTokenizer, CorpusRow, Tokenizer, VerifiedCorpus};
 pub use error::AttributionError;
-pub use index::SuffixIndex;
+pub use index::{SuffixIndex, TokenizedCorpus};
 pub use record::{rag_record, recompute, span_record, Answer, MethodRequest, RecomputeRequest};
