@@ -10,6 +10,8 @@ pub mod datanets;
 
 use sp_core::crypto::KeyTypeId;
 
+pub mod training;
+
 /// blake2-256 of a piece of content (a datanet row, an adapter file, a base model file).
 pub type ContentHash = [u8; 32];
 

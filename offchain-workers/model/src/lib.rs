@@ -1,1 +1,31 @@
-//! Llama-architecture decoder with LoRA/QLoRA layers, in tch
+//! Llama-architecture decoder with LoRA/QLoRA layers, in tch.
+//!
+//! - [`config`]: the Hugging Face `config.json` of a Llama checkpoint, validated.
+//! - [`model`]: the decoder itself (RMSNorm, rotary embeddings, grouped-query attention, SwiGLU).
+//! - [`lora`]: linear layers with an optional low-rank adapter, merge and unmerge.
+//! - [`quant`]: frozen weights stored as NF4 or int8 and dequantized in the forward pass.
+//! - [`hf`]: reading and writing HF checkpoint directories and tokenizers.
+//! - [`peft`]: adapters in Hugging Face PEFT's format, and their content hash.
+//! - [`generate`]: KV cache, greedy and sampled decoding.
+//! - [`rng`]: the seeded generator of initial weights and samples.
+
+pub mod config;
+pub mod error;
+pub mod generate;
+pub mod hf;
+pub mod lora;
+pub mod model;
+pub mod peft;
+pub mod quant;
+pub mod rng;
+
+pub use config::LlamaConfig;
+pub use error::ModelError;
+pub use lora::LoraSpec;
+pub use model::Llama;
+pub use tributary_primitives::training::{QuantFormat, TargetModule, TargetModules};
+
+/// The device models run on: the first CUDA device when there is one, else the CPU.
+pub fn default_device() -> tch::Device {
+	tch::Device::cuda_if_available()
+}

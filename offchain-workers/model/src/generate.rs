@@ -1,0 +1,108 @@
+//! Autoregressive decoding with a key/value cache.
+
+use crate::error::{ModelError, Result};
+use crate::model::Llama;
+use crate::rng::SplitMix64;
+use tch::{Kind, Tensor};
+
+/// Keys and values of the positions decoded so far, per layer: each [b, kv_heads, len, head_dim].
+#[derive(Debug)]
+pub struct KvCache {
+	layers: Vec<(Tensor, Tensor)>,
+	len: i64,
+}
+
+impl KvCache {
+	pub fn new(model: &Llama) -> KvCache {
+		let empty = || (Tensor::new(), Tensor::new());
+		KvCache { layers: (0..model.config.num_hidden_layers).map(|_| empty()).collect(), len: 0 }
+	}
+
+	/// Positions already in the cache.
+	pub fn len(&self) -> i64 {
+		self.len
+	}
+
+	pub fn is_empty(&self) -> bool {
+		self.len == 0
+	}
+
+	pub(crate) fn layer_mut(&mut self, layer: usize) -> &mut (Tensor, Tensor) {
+		&mut self.layers[layer]
+	}
+
+	pub(crate) fn advance(&mut self, tokens: i64) {
+		self.len += tokens;
+	}
+}
+
+/// How the next token is chosen from the logits.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Sampling {
+	/// The most likely token.
+	Greedy,
+	/// A draw from softmax(logits / temperature), restricted to the `top_k` most likely tokens when
+	/// set, from a generator seeded with `seed` so a request can be replayed exactly.
+	Temperature { temperature: f64, top_k: Option<i64>, seed: u64 },
+}
+
+/// Generates up to `max_new_tokens` after `prompt`, stopping early at any of `stop_tokens`.
+/// Returns the new tokens only (including a stop token that ended decoding).
+pub fn generate(
+	model: &Llama,
+	prompt: &[u32],
+	max_new_tokens: usize,
+	sampling: &Sampling,
+	stop_tokens: &[u32],
+) -> Result<Vec<u32>> {
+	if prompt.is_empty() {
+		return Err(ModelError::EmptyPrompt);
+	}
+	tch::no_grad(|| -> Result<Vec<u32>> {
+		let device = model.device();
+		let mut cache = KvCache::new(model);
+		let mut rng = match sampling {
+			Sampling::Temperature { seed, .. } => Some(SplitMix64(*seed)),
+			Sampling::Greedy => None,
+		};
+		let ids: Vec<i64> = prompt.iter().map(|&t| t as i64).collect();
+		let mut input = Tensor::from_slice(&ids).unsqueeze(0).to_device(device);
+		let mut out = Vec::with_capacity(max_new_tokens);
+		for _ in 0..max_new_tokens {
+			let logits = model.forward_cached(&input, &mut cache)?;
+			let last = logits.select(1, -1).squeeze_dim(0).to_kind(Kind::Float);
+			let next = match (sampling, rng.as_mut()) {
+				(Sampling::Temperature { temperature, top_k, .. }, Some(rng)) => {
+					sample(&last, *temperature, *top_k, rng)
+				},
+				_ => i64::try_from(last.argmax(-1, false))? as u32,
+			};
+			out.push(next);
+			if stop_tokens.contains(&next) {
+				break;
+			}
+			input = Tensor::from_slice(&[next as i64]).unsqueeze(0).to_device(device);
+		}
+		Ok(out)
+	})
+}
+
+/// Inverse-CDF draw from softmax(logits / temperature) over the top-k tokens.
+fn sample(logits: &Tensor, temperature: f64, top_k: Option<i64>, rng: &mut SplitMix64) -> u32 {
+	let vocab = logits.size()[0];
+	let k = top_k.unwrap_or(vocab).clamp(1, vocab);
+	let (top_logits, top_ids) = logits.topk(k, 0, true, true);
+	let probs: Vec<f64> =
+		Vec::try_from((top_logits / temperature.max(1e-6)).softmax(0, Kind::Double).to_device(tch::Device::Cpu))
+			.expect("probabilities are a 1-D double tensor");
+	let ids: Vec<i64> = Vec::try_from(top_ids.to_device(tch::Device::Cpu)).expect("ids are a 1-D i64 tensor");
+	let draw = rng.next_f64();
+	let mut cumulative = 0.0;
+	for (p, id) in probs.iter().zip(&ids) {
+		cumulative += p;
+		if draw < cumulative {
+			return *id as u32;
+		}
+	}
+	*ids.last().expect("k >= 1") as u32
+}

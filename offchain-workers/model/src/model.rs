@@ -1,0 +1,461 @@
+//! A Llama-architecture decoder (Touvron et al., 2023) as Hugging Face's `LlamaForCausalLM` runs it:
+//!
+//! ```text
+//! tokens [b, t]
+//!   → embed_tokens                                  [b, t, hidden]
+//!   → num_hidden_layers × {
+//!        h = h + o_proj(attention(rope(q_proj(rms(h))), rope(k_proj(rms(h))), v_proj(rms(h))))
+//!        h = h + down_proj(silu(gate_proj(rms(h))) * up_proj(rms(h)))
+//!     }
+//!   → norm → lm_head (or embed_tokensᵀ when tied)  [b, t, vocab]
+//! ```
+//!
+//! q: [b, heads, t, head_dim]; k, v: [b, kv_heads, t, head_dim], each key/value head shared by
+//! heads / kv_heads query heads (grouped-query attention).
+
+use crate::config::LlamaConfig;
+use crate::error::{ModelError, Result};
+use crate::generate::KvCache;
+use crate::lora::{LoraLinear, LoraSpec, LoraWeights};
+use crate::quant::FrozenWeight;
+use crate::rng::SplitMix64;
+use std::collections::{BTreeMap, HashMap};
+use tch::{Device, Kind, Tensor};
+use tributary_primitives::training::{QuantFormat, TargetModule};
+
+/// Root-mean-square layer norm, computed in fp32 whatever the model's dtype.
+fn rms_norm(x: &Tensor, weight: &Tensor, eps: f64) -> Tensor {
+	let xf = x.to_kind(Kind::Float);
+	let mean_square = xf.square().mean_dim(-1, true, Kind::Float);
+	(xf * (mean_square + eps).rsqrt()).to_kind(x.kind()) * weight
+}
+
+/// cos and sin of the rotary angles of positions start..start+len: each [len, head_dim].
+fn rotary_tables(config: &LlamaConfig, start: i64, len: i64, device: Device) -> (Tensor, Tensor) {
+	let head_dim = config.head_dim();
+	let exponents = Tensor::arange_start_step(0, head_dim, 2, (Kind::Float, device)) / head_dim as f64;
+	// theta^(-2i/d) as exp(-ln(theta) · 2i/d).
+	let inv_freq = (exponents * -config.rope_theta.ln()).exp();
+	let positions = Tensor::arange_start(start, start + len, (Kind::Float, device));
+	let freqs = positions.outer(&inv_freq);
+	let angles = Tensor::cat(&[&freqs, &freqs], -1);
+	(angles.cos(), angles.sin())
+}
+
+/// Rotates the two halves of each head (HF's `rotate_half` layout). x: [b, h, t, head_dim].
+fn apply_rotary(x: &Tensor, cos: &Tensor, sin: &Tensor) -> Tensor {
+	let half = x.size()[3] / 2;
+	let x1 = x.narrow(3, 0, half);
+	let x2 = x.narrow(3, half, half);
+	let rotated = Tensor::cat(&[&x2.neg(), &x1], 3);
+	let kind = x.kind();
+	(x.to_kind(Kind::Float) * cos + rotated.to_kind(Kind::Float) * sin).to_kind(kind)
+}
+
+#[derive(Debug)]
+struct Attention {
+	q_proj: LoraLinear,
+	k_proj: LoraLinear,
+	v_proj: LoraLinear,
+	o_proj: LoraLinear,
+	heads: i64,
+	kv_heads: i64,
+	head_dim: i64,
+}
+
+impl Attention {
+	/// x: [b, t, hidden] → [b, t, hidden]. With a cache, keys and values of earlier positions are
+	/// taken from it and this call's are appended.
+	fn forward(
+		&self,
+		x: &Tensor,
+		(cos, sin): (&Tensor, &Tensor),
+		cache: Option<&mut (Tensor, Tensor)>,
+		start: i64,
+		train: bool,
+	) -> Tensor {
+		let (b, t) = (x.size()[0], x.size()[1]);
+		let split_heads = |y: Tensor, heads: i64| y.view([b, t, heads, self.head_dim]).transpose(1, 2);
+		let q = apply_rotary(&split_heads(self.q_proj.forward(x, train), self.heads), cos, sin);
+		let mut k = apply_rotary(&split_heads(self.k_proj.forward(x, train), self.kv_heads), cos, sin);
+		let mut v = split_heads(self.v_proj.forward(x, train), self.kv_heads);
+		if let Some((cached_k, cached_v)) = cache {
+			if cached_k.defined() {
+				k = Tensor::cat(&[&*cached_k, &k], 2);
+				v = Tensor::cat(&[&*cached_v, &v], 2);
+			}
+			*cached_k = k.shallow_clone();
+			*cached_v = v.shallow_clone();
+		}
+		let total = k.size()[2];
+		let group = self.heads / self.kv_heads;
+		let repeat = |y: Tensor| {
+			if group == 1 {
+				y
+			} else {
+				y.unsqueeze(2)
+					.expand([b, self.kv_heads, group, total, self.head_dim], false)
+					.reshape([b, self.heads, total, self.head_dim])
+			}
+		};
+		let (k, v) = (repeat(k), repeat(v));
+		let out = if start == 0 {
+			Tensor::scaled_dot_product_attention(&q, &k, &v, None::<Tensor>, 0.0, t > 1, None::<f64>, false)
+		} else {
+			// Query i sits at position start + i and may see keys 0..=start + i.
+			let query_pos = Tensor::arange_start(start, start + t, (Kind::Int64, x.device())).unsqueeze(1);
+			let key_pos = Tensor::arange(total, (Kind::Int64, x.device())).unsqueeze(0);
+			let allowed = key_pos.le_tensor(&query_pos);
+			Tensor::scaled_dot_product_attention(&q, &k, &v, Some(allowed), 0.0, false, None::<f64>, false)
+		};
+		let merged = out.transpose(1, 2).reshape([b, t, self.heads * self.head_dim]);
+		self.o_proj.forward(&merged, train)
+	}
+}
+
+#[derive(Debug)]
+struct Mlp {
+	gate_proj: LoraLinear,
+	up_proj: LoraLinear,
+	down_proj: LoraLinear,
+}
+
+impl Mlp {
+	fn forward(&self, x: &Tensor, train: bool) -> Tensor {
+		let gated = self.gate_proj.forward(x, train).silu() * self.up_proj.forward(x, train);
+		self.down_proj.forward(&gated, train)
+	}
+}
+
+#[derive(Debug)]
+struct DecoderLayer {
+	input_layernorm: Tensor,
+	attn: Attention,
+	post_attention_layernorm: Tensor,
+	mlp: Mlp,
+}
+
+/// A Llama decoder with its weights.
+#[derive(Debug)]
+pub struct Llama {
+	pub config: LlamaConfig,
+	/// [vocab, hidden]
+	embed_tokens: Tensor,
+	layers: Vec<DecoderLayer>,
+	/// [hidden]
+	norm: Tensor,
+	/// [vocab, hidden]; `None` when tied to `embed_tokens`.
+	lm_head: Option<Tensor>,
+	lora: Option<LoraSpec>,
+}
+
+/// The HF name of a decoder-layer projection: `model.layers.{i}.self_attn.q_proj`.
+pub fn module_path(layer: usize, module: TargetModule) -> String {
+	let block = match module {
+		TargetModule::Q | TargetModule::K | TargetModule::V | TargetModule::O => "self_attn",
+		TargetModule::Gate | TargetModule::Up | TargetModule::Down => "mlp",
+	};
+	format!("model.layers.{layer}.{block}.{}", module.hf_name())
+}
+
+impl Llama {
+	/// Builds the model from HF-named tensors, checking every expected tensor's shape. Unknown
+	/// tensors (e.g. precomputed rotary tables of old checkpoints) are ignored.
+	pub fn from_weights(config: LlamaConfig, mut weights: HashMap<String, Tensor>) -> Result<Llama> {
+		config.validate()?;
+		let hidden = config.hidden_size;
+		let q_out = config.num_attention_heads * config.head_dim();
+		let kv_out = config.kv_heads() * config.head_dim();
+		let mut take = |name: &str, shape: &[i64]| -> Result<Tensor> {
+			let tensor = weights.remove(name).ok_or_else(|| ModelError::MissingTensor { name: name.into() })?;
+			if tensor.size() != shape {
+				return Err(ModelError::ShapeMismatch {
+					name: name.into(),
+					expected: shape.to_vec(),
+					found: tensor.size(),
+				});
+			}
+			Ok(tensor)
+		};
+		let embed_tokens = take("model.embed_tokens.weight", &[config.vocab_size, hidden])?;
+		let mut layers = Vec::with_capacity(config.num_hidden_layers as usize);
+		for i in 0..config.num_hidden_layers as usize {
+			let mut linear = |module, shape: &[i64]| -> Result<LoraLinear> {
+				Ok(LoraLinear::new(take(&format!("{}.weight", module_path(i, module)), shape)?))
+			};
+			let attn = Attention {
+				q_proj: linear(TargetModule::Q, &[q_out, hidden])?,
+				k_proj: linear(TargetModule::K, &[kv_out, hidden])?,
+				v_proj: linear(TargetModule::V, &[kv_out, hidden])?,
+				o_proj: linear(TargetModule::O, &[hidden, q_out])?,
+				heads: config.num_attention_heads,
+				kv_heads: config.kv_heads(),
+				head_dim: config.head_dim(),
+			};
+			let mlp = Mlp {
+				gate_proj: linear(TargetModule::Gate, &[config.intermediate_size, hidden])?,
+				up_proj: linear(TargetModule::Up, &[config.intermediate_size, hidden])?,
+				down_proj: linear(TargetModule::Down, &[hidden, config.intermediate_size])?,
+			};
+			let input_layernorm = take(&format!("model.layers.{i}.input_layernorm.weight"), &[hidden])?;
+			let post_attention_layernorm =
+				take(&format!("model.layers.{i}.post_attention_layernorm.weight"), &[hidden])?;
+			layers.push(DecoderLayer { input_layernorm, attn, post_attention_layernorm, mlp });
+		}
+		let norm = take("model.norm.weight", &[hidden])?;
+		let lm_head = if config.tie_word_embeddings {
+			None
+		} else {
+			Some(take("lm_head.weight", &[config.vocab_size, hidden])?)
+		};
+		Ok(Llama { config, embed_tokens, layers, norm, lm_head, lora: None })
+	}
+
+	/// A freshly initialised model (normal(0, 0.02) projections and embeddings, unit norms), the
+	/// starting point of pretraining and of tests. The same seed always gives the same weights.
+	pub fn random(config: LlamaConfig, seed: u64, device: Device) -> Result<Llama> {
+		config.validate()?;
+		let mut rng = SplitMix64(seed);
+		let weights = Self::weight_shapes(&config)
+			.into_iter()
+			.map(|(name, shape)| {
+				let tensor = if name.ends_with("norm.weight") {
+					Tensor::ones(shape.as_slice(), (Kind::Float, device))
+				} else {
+					rng.normal(&shape, 0.02, device)
+				};
+				(name, tensor)
+			})
+			.collect();
+		Self::from_weights(config, weights)
+	}
+
+	/// Every tensor of the HF checkpoint with its shape, in a fixed order.
+	pub fn weight_shapes(config: &LlamaConfig) -> Vec<(String, Vec<i64>)> {
+		let hidden = config.hidden_size;
+		let q_out = config.num_attention_heads * config.head_dim();
+		let kv_out = config.kv_heads() * config.head_dim();
+		let mut shapes = vec![("model.embed_tokens.weight".to_string(), vec![config.vocab_size, hidden])];
+		for i in 0..config.num_hidden_layers as usize {
+			for (module, shape) in [
+				(TargetModule::Q, vec![q_out, hidden]),
+				(TargetModule::K, vec![kv_out, hidden]),
+				(TargetModule::V, vec![kv_out, hidden]),
+				(TargetModule::O, vec![hidden, q_out]),
+				(TargetModule::Gate, vec![config.intermediate_size, hidden]),
+				(TargetModule::Up, vec![config.intermediate_size, hidden]),
+				(TargetModule::Down, vec![hidden, config.intermediate_size]),
+			] {
+				shapes.push((format!("{}.weight", module_path(i, module)), shape));
+			}
+			shapes.push((format!("model.layers.{i}.input_layernorm.weight"), vec![hidden]));
+			shapes.push((format!("model.layers.{i}.post_attention_layernorm.weight"), vec![hidden]));
+		}
+		shapes.push(("model.norm.weight".to_string(), vec![hidden]));
+		if !config.tie_word_embeddings {
+			shapes.push(("lm_head.weight".to_string(), vec![config.vocab_size, hidden]));
+		}
+		shapes
+	}
+
+	pub fn device(&self) -> Device {
+		self.embed_tokens.device()
+	}
+
+	fn linears(&self) -> impl Iterator<Item = (usize, TargetModule, &LoraLinear)> {
+		self.layers.iter().enumerate().flat_map(|(i, layer)| {
+			[
+				(TargetModule::Q, &layer.attn.q_proj),
+				(TargetModule::K, &layer.attn.k_proj),
+				(TargetModule::V, &layer.attn.v_proj),
+				(TargetModule::O, &layer.attn.o_proj),
+				(TargetModule::Gate, &layer.mlp.gate_proj),
+				(TargetModule::Up, &layer.mlp.up_proj),
+				(TargetModule::Down, &layer.mlp.down_proj),
+			]
+			.into_iter()
+			.map(move |(m, l)| (i, m, l))
+		})
+	}
+
+	fn linears_mut(&mut self) -> impl Iterator<Item = (usize, TargetModule, &mut LoraLinear)> {
+		self.layers.iter_mut().enumerate().flat_map(|(i, layer)| {
+			[
+				(TargetModule::Q, &mut layer.attn.q_proj),
+				(TargetModule::K, &mut layer.attn.k_proj),
+				(TargetModule::V, &mut layer.attn.v_proj),
+				(TargetModule::O, &mut layer.attn.o_proj),
+				(TargetModule::Gate, &mut layer.mlp.gate_proj),
+				(TargetModule::Up, &mut layer.mlp.up_proj),
+				(TargetModule::Down, &mut layer.mlp.down_proj),
+			]
+			.into_iter()
+			.map(move |(m, l)| (i, m, l))
+		})
+	}
+
+	/// The HF-named full-precision tensors of the base model (what `model.safetensors` holds).
+	pub fn hf_weights(&self) -> Result<BTreeMap<String, Tensor>> {
+		let mut weights = BTreeMap::new();
+		weights.insert("model.embed_tokens.weight".to_string(), self.embed_tokens.shallow_clone());
+		for (i, module, linear) in self.linears() {
+			let FrozenWeight::Full(w) = &linear.weight else {
+				return Err(ModelError::QuantizedWeight(module_path(i, module)));
+			};
+			if linear.is_merged() {
+				return Err(ModelError::InvalidLora(format!(
+					"{} has a merged adapter; unmerge before saving the base weights",
+					module_path(i, module)
+				)));
+			}
+			weights.insert(format!("{}.weight", module_path(i, module)), w.shallow_clone());
+		}
+		for (i, layer) in self.layers.iter().enumerate() {
+			weights.insert(format!("model.layers.{i}.input_layernorm.weight"), layer.input_layernorm.shallow_clone());
+			weights.insert(
+				format!("model.layers.{i}.post_attention_layernorm.weight"),
+				layer.post_attention_layernorm.shallow_clone(),
+			);
+		}
+		weights.insert("model.norm.weight".to_string(), self.norm.shallow_clone());
+		if let Some(lm_head) = &self.lm_head {
+			weights.insert("lm_head.weight".to_string(), lm_head.shallow_clone());
+		}
+		Ok(weights)
+	}
+
+	/// Makes every base weight a trainable leaf (pretraining) and returns them.
+	pub fn base_parameters_for_training(&mut self) -> Result<Vec<Tensor>> {
+		let weights = self.hf_weights()?;
+		Ok(weights.values().map(|w| w.set_requires_grad(true)).collect())
+	}
+
+	/// Stores the decoder layers' projections quantized (QLoRA). Embeddings, norms and the LM head
+	/// stay in full precision, as in QLoRA.
+	pub fn quantize(&mut self, format: QuantFormat) {
+		for (_, _, linear) in self.linears_mut() {
+			let full = linear.weight.dequantize();
+			linear.weight = FrozenWeight::quantize(&full, format);
+		}
+	}
+
+	/// (stored bytes, fp32 bytes) of the decoder layers' projection weights.
+	pub fn projection_weight_bytes(&self) -> (usize, usize) {
+		self.linears().fold((0, 0), |(stored, fp32), (_, _, l)| {
+			(stored + l.weight.stored_bytes(), fp32 + l.weight.fp32_bytes())
+		})
+	}
+
+	/// Attaches fresh adapters (B = 0) to the target modules of every layer, seeded.
+	pub fn add_lora(&mut self, spec: &LoraSpec, seed: u64) -> Result<()> {
+		spec.validate()?;
+		let mut rng = SplitMix64(seed);
+		let (scale, rank, dropout) = (spec.scale(), spec.rank, spec.dropout);
+		for (_, module, linear) in self.linears_mut() {
+			if spec.targets.contains(module) {
+				linear.attach(rank, scale, dropout, &mut rng);
+			} else {
+				linear.lora = None;
+			}
+		}
+		self.lora = Some(spec.clone());
+		Ok(())
+	}
+
+	/// Installs adapter weights by module path (`model.layers.{i}.self_attn.q_proj` → (A, B)).
+	pub fn set_lora(&mut self, spec: &LoraSpec, mut adapters: BTreeMap<String, (Tensor, Tensor)>) -> Result<()> {
+		spec.validate()?;
+		let device = self.device();
+		for (i, module, linear) in self.linears_mut() {
+			let path = module_path(i, module);
+			match adapters.remove(&path) {
+				Some((a, b)) => {
+					let weight = linear.weight.dequantize();
+					let (out_f, in_f) = (weight.size()[0], weight.size()[1]);
+					if a.size() != [spec.rank, in_f] || b.size() != [out_f, spec.rank] {
+						return Err(ModelError::ShapeMismatch {
+							name: path,
+							expected: vec![spec.rank, in_f, out_f, spec.rank],
+							found: [a.size(), b.size()].concat(),
+						});
+					}
+					linear.set_adapter(LoraWeights {
+						a: a.to_device(device),
+						b: b.to_device(device),
+						scale: spec.scale(),
+						dropout: spec.dropout,
+					});
+				},
+				None if spec.targets.contains(module) => return Err(ModelError::MissingTensor { name: path }),
+				None => linear.lora = None,
+			}
+		}
+		if let Some(extra) = adapters.keys().next() {
+			return Err(ModelError::InvalidLora(format!("adapter for unknown module {extra}")));
+		}
+		self.lora = Some(spec.clone());
+		Ok(())
+	}
+
+	pub fn lora_spec(&self) -> Option<&LoraSpec> {
+		self.lora.as_ref()
+	}
+
+	/// The adapters by module path, (A [r, in], B [out, r]).
+	pub fn lora_weights(&self) -> BTreeMap<String, (Tensor, Tensor)> {
+		self.linears()
+			.filter_map(|(i, module, linear)| {
+				linear.lora.as_ref().map(|l| (module_path(i, module), (l.a.shallow_clone(), l.b.shallow_clone())))
+			})
+			.collect()
+	}
+
+	/// The trainable adapter tensors, in module order.
+	pub fn lora_parameters(&self) -> Vec<Tensor> {
+		self.lora_weights().into_values().flat_map(|(a, b)| [a, b]).collect()
+	}
+
+	pub fn merge_lora(&mut self) -> Result<()> {
+		self.lora.as_ref().ok_or(ModelError::NoAdapter)?;
+		self.linears_mut().filter(|(_, _, l)| l.lora.is_some()).try_for_each(|(_, _, l)| l.merge())
+	}
+
+	pub fn unmerge_lora(&mut self) -> Result<()> {
+		self.lora.as_ref().ok_or(ModelError::NoAdapter)?;
+		self.linears_mut().filter(|(_, _, l)| l.lora.is_some()).try_for_each(|(_, _, l)| l.unmerge())
+	}
+
+	/// Logits [b, t, vocab] of a whole sequence batch [b, t] from position 0.
+	pub fn forward(&self, input_ids: &Tensor, train: bool) -> Result<Tensor> {
+		self.forward_from(input_ids, 0, None, train)
+	}
+
+	/// Logits of `input_ids` placed after the positions already in `cache`, extending the cache.
+	pub fn forward_cached(&self, input_ids: &Tensor, cache: &mut KvCache) -> Result<Tensor> {
+		let start = cache.len();
+		let logits = self.forward_from(input_ids, start, Some(cache), false)?;
+		Ok(logits)
+	}
+
+	fn forward_from(&self, input_ids: &Tensor, start: i64, mut cache: Option<&mut KvCache>, train: bool) -> Result<Tensor> {
+		let t = input_ids.size()[1];
+		if start + t > self.config.max_position_embeddings {
+			return Err(ModelError::SequenceTooLong { len: start + t, max: self.config.max_position_embeddings });
+		}
+		let (cos, sin) = rotary_tables(&self.config, start, t, self.device());
+		let eps = self.config.rms_norm_eps;
+		let mut h = Tensor::embedding(&self.embed_tokens, input_ids, -1, false, false);
+		for (i, layer) in self.layers.iter().enumerate() {
+			let layer_cache = cache.as_deref_mut().map(|c| c.layer_mut(i));
+			let normed = rms_norm(&h, &layer.input_layernorm, eps);
+			h = h + layer.attn.forward(&normed, (&cos, &sin), layer_cache, start, train);
+			let normed = rms_norm(&h, &layer.post_attention_layernorm, eps);
+			h = h + layer.mlp.forward(&normed, train);
+		}
+		if let Some(cache) = cache {
+			cache.advance(t);
+		}
+		let h = rms_norm(&h, &self.norm, eps);
+		Ok(h.matmul(&self.lm_head.as_ref().unwrap_or(&self.embed_tokens).tr()))
+	}
+}

@@ -1,0 +1,215 @@
+//! Fine-tune settings shared by `pallet-models` (which stores them in a job) and the worker's
+//! trainer (which runs the job with exactly these numbers).
+//!
+//! Every fractional setting is fixed-point so the settings encode identically on every node and
+//! never depend on float formatting.
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
+
+/// How the frozen base weights are stored while a QLoRA adapter is trained on top of them.
+#[derive(
+	Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub enum QuantFormat {
+	/// 4-bit NormalFloat, absmax-scaled in blocks of 64 weights.
+	Nf4,
+	/// Symmetric 8-bit integers with one absmax scale per output channel.
+	Int8,
+}
+
+/// Fine-tuning method.
+#[derive(
+	Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub enum TrainingMethod {
+	/// Low-rank adapters over full-precision frozen base weights.
+	Lora,
+	/// Low-rank adapters over quantized frozen base weights.
+	QLora(QuantFormat),
+}
+
+/// A projection of a Llama-architecture decoder layer that can carry a LoRA adapter.
+#[derive(
+	Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, Encode, Decode, DecodeWithMemTracking,
+	MaxEncodedLen, TypeInfo,
+)]
+pub enum TargetModule {
+	Q,
+	K,
+	V,
+	O,
+	Gate,
+	Up,
+	Down,
+}
+
+impl TargetModule {
+	/// All modules, in the order of their bits in [`TargetModules`].
+	pub const ALL: [TargetModule; 7] = [
+		TargetModule::Q,
+		TargetModule::K,
+		TargetModule::V,
+		TargetModule::O,
+		TargetModule::Gate,
+		TargetModule::Up,
+		TargetModule::Down,
+	];
+
+	/// The module's name in Hugging Face checkpoints and PEFT configs (`q_proj`, ...).
+	pub fn hf_name(self) -> &'static str {
+		match self {
+			TargetModule::Q => "q_proj",
+			TargetModule::K => "k_proj",
+			TargetModule::V => "v_proj",
+			TargetModule::O => "o_proj",
+			TargetModule::Gate => "gate_proj",
+			TargetModule::Up => "up_proj",
+			TargetModule::Down => "down_proj",
+		}
+	}
+
+	/// Inverse of [`TargetModule::hf_name`].
+	pub fn from_hf_name(name: &str) -> Option<TargetModule> {
+		Self::ALL.into_iter().find(|m| m.hf_name() == name)
+	}
+
+	fn bit(self) -> u8 {
+		1 << (self as u8)
+	}
+}
+
+/// A set of target modules, one bit per [`TargetModule`], so a job's settings have a fixed size.
+#[derive(
+	Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, DecodeWithMemTracking,
+	MaxEncodedLen, TypeInfo,
+)]
+pub struct TargetModules(pub u8);
+
+impl TargetModules {
+	/// Every projection of attention and MLP.
+	pub const ALL: TargetModules = TargetModules(0b0111_1111);
+	/// The query and value projections (the original LoRA paper's choice).
+	pub const QV: TargetModules = TargetModules(0b0000_0101);
+
+	pub fn contains(self, module: TargetModule) -> bool {
+		self.0 & module.bit() != 0
+	}
+
+	pub fn with(self, module: TargetModule) -> TargetModules {
+		TargetModules(self.0 | module.bit())
+	}
+
+	pub fn is_empty(self) -> bool {
+		self.0 & Self::ALL.0 == 0
+	}
+
+	/// The modules in the set, in [`TargetModule::ALL`] order.
+	pub fn iter(self) -> impl Iterator<Item = TargetModule> {
+		TargetModule::ALL.into_iter().filter(move |m| self.contains(*m))
+	}
+}
+
+/// One part in a million: the unit of `dropout_ppm` and `eval_fraction_ppm`.
+pub const PPM: u32 = 1_000_000;
+/// One part in a billion: the unit of `learning_rate_ppb` (2e-4 is 200_000).
+pub const PPB: u64 = 1_000_000_000;
+
+/// The settings of a fine-tune job, as the builder chose them and the chain stores them.
+#[derive(
+	Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct TrainingSettings {
+	pub method: TrainingMethod,
+	/// LoRA rank r.
+	pub rank: u32,
+	/// LoRA alpha; the adapter's output is scaled by alpha / r.
+	pub alpha: u32,
+	/// Dropout on the adapter's input, in parts per million.
+	pub dropout_ppm: u32,
+	pub target_modules: TargetModules,
+	/// Peak learning rate, in parts per billion.
+	pub learning_rate_ppb: u64,
+	/// Sequences per optimizer step.
+	pub batch_size: u32,
+	/// Tokens per packed training sequence.
+	pub sequence_length: u32,
+	/// Passes over the training split.
+	pub epochs: u32,
+	/// Upper bound on optimizer steps; 0 means epochs alone decide.
+	pub max_steps: u32,
+	/// Seed of adapter initialisation, dropout and batch order.
+	pub seed: u64,
+	/// Share of rows held out for evaluation (chosen by row hash), in parts per million.
+	pub eval_fraction_ppm: u32,
+}
+
+impl TrainingSettings {
+	pub fn learning_rate(&self) -> f64 {
+		self.learning_rate_ppb as f64 / PPB as f64
+	}
+
+	pub fn dropout(&self) -> f64 {
+		self.dropout_ppm as f64 / PPM as f64
+	}
+
+	pub fn eval_fraction(&self) -> f64 {
+		self.eval_fraction_ppm as f64 / PPM as f64
+	}
+}
+
+impl Default for TrainingSettings {
+	fn default() -> Self {
+		TrainingSettings {
+			method: TrainingMethod::Lora,
+			rank: 8,
+			alpha: 16,
+			dropout_ppm: 50_000,
+			target_modules: TargetModules::ALL,
+			learning_rate_ppb: 2_000_000,
+			batch_size: 8,
+			sequence_length: 128,
+			epochs: 1,
+			max_steps: 0,
+			seed: 0,
+			eval_fraction_ppm: 100_000,
+		}
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use codec::{Decode, Encode};
+
+	#[test]
+	fn settings_round_trip_through_scale() {
+		let settings = TrainingSettings {
+			method: TrainingMethod::QLora(QuantFormat::Nf4),
+			target_modules: TargetModules::QV,
+			seed: 42,
+			..Default::default()
+		};
+		let bytes = settings.encode();
+		assert_eq!(bytes.len(), TrainingSettings::max_encoded_len());
+		assert_eq!(TrainingSettings::decode(&mut &bytes[..]).unwrap(), settings);
+	}
+
+	#[test]
+	fn target_module_bits_name_each_module_once() {
+		let names: Vec<&str> = TargetModules::ALL.iter().map(|m| m.hf_name()).collect();
+		assert_eq!(names, ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]);
+		let qv: Vec<TargetModule> = TargetModules::QV.iter().collect();
+		assert_eq!(qv, [TargetModule::Q, TargetModule::V]);
+		assert_eq!(TargetModule::from_hf_name("up_proj"), Some(TargetModule::Up));
+		assert!(TargetModules::default().is_empty());
+	}
+
+	#[test]
+	fn fixed_point_fields_convert_to_floats() {
+		let settings = TrainingSettings::default();
+		assert!((settings.learning_rate() - 2e-3).abs() < 1e-12);
+		assert!((settings.dropout() - 0.05).abs() < 1e-12);
+		assert!((settings.eval_fraction() - 0.1).abs() < 1e-12);
+	}
+}
