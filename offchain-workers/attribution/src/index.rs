@@ -574,4 +574,67 @@ mod tests {
 			);
 		}
 	}
+
+	/// Rewrite the checksum so a damaged body passes it and reaches the structural checks.
+	fn reseal(image: &mut [u8]) {
+		let checksum = format::checksum(image);
+		image[format::CHECKSUM_AT..HEADER_LEN].copy_from_slice(&checksum);
+	}
+
+	#[test]
+	fn structural_damage_behind_a_valid_checksum_is_reported() {
+		let dir = tempfile::tempdir().unwrap();
+		let path = dir.path().join("corpus.idx");
+		let built = SuffixIndex::build(&corpus_of(&[b"abcab".to_vec(), b"bca".to_vec()]), &ByteTokenizer).unwrap();
+		let layout = built.layout;
+		let n = built.text_len();
+		type Damage = Box<dyn Fn(&mut Vec<u8>)>;
+		let damages: Vec<(&str, Damage)> = vec![
+			("suffix out of range", Box::new(move |image| write_u32s(&mut image[layout.suffix_array..], &[n as u32]))),
+			(
+				"suffix listed twice",
+				Box::new(move |image| {
+					let first = format::u32_at(image, layout.suffix_array);
+					write_u32s(&mut image[layout.suffix_array + 4..], &[first]);
+				}),
+			),
+			("symbol out of range", Box::new(move |image| write_u32s(&mut image[layout.text..], &[1000]))),
+			("row start past the text", Box::new(move |image| write_u32s(&mut image[layout.row_starts + 4..], &[999]))),
+			("alphabet unsorted", Box::new(move |image| write_u32s(&mut image[layout.alphabet..], &[u32::MAX]))),
+		];
+		for (name, damage) in damages {
+			let mut image = built.storage.bytes().to_vec();
+			damage(&mut image);
+			reseal(&mut image);
+			fs::write(&path, &image).unwrap();
+			match SuffixIndex::open(&path) {
+				Err(AttributionError::CorruptIndex { reason, .. }) => assert_ne!(reason, "checksum mismatch", "{name}"),
+				Err(other) => panic!("{name}: expected a corrupt-index error, got {other}"),
+				Ok(_) => panic!("{name}: a structurally broken index opened"),
+			}
+		}
+	}
+
+	proptest! {
+		#![proptest_config(ProptestConfig::with_cases(64))]
+		/// Any resealed single-byte change either opens (and then answers queries) or is a typed
+		/// error: never a panic.
+		#[test]
+		fn resealed_random_damage_never_panics(offset in 0usize..10_000, value in any::<u8>()) {
+			let dir = tempfile::tempdir().unwrap();
+			let path = dir.path().join("corpus.idx");
+			let rows = vec![b"the quick brown fox".to_vec(), b"jumps over the lazy dog".to_vec()];
+			let built = SuffixIndex::build(&corpus_of(&rows), &ByteTokenizer).unwrap();
+			let mut image = built.storage.bytes().to_vec();
+			let at = HEADER_LEN + offset % (image.len() - HEADER_LEN);
+			image[at] = value;
+			reseal(&mut image);
+			fs::write(&path, &image).unwrap();
+			if let Ok(index) = SuffixIndex::open(&path) {
+				for pattern in [&b"the"[..], b"o", b"lazy dog", b"zzz"] {
+					let _ = index.count(&pattern.iter().map(|&b| u32::from(b)).collect::<Vec<_>>());
+				}
+			}
+		}
+	}
 }

@@ -153,8 +153,8 @@ fn owned_positions(spans: &[Span], output_len: usize) -> Vec<usize> {
 	let mut taken = vec![false; output_len];
 	let mut owned = vec![0; spans.len()];
 	for s in order {
-		for position in spans[s].start..spans[s].end {
-			if !std::mem::replace(&mut taken[position], true) {
+		for slot in &mut taken[spans[s].start..spans[s].end] {
+			if !std::mem::replace(slot, true) {
 				owned[s] += 1;
 			}
 		}
