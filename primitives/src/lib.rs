@@ -7,6 +7,7 @@
 
 pub mod attribution;
 pub mod datanets;
+pub mod models;
 
 use sp_core::crypto::KeyTypeId;
 

@@ -1,0 +1,292 @@
+//! Benchmarks of every call in its worst case: inputs at their bounds, a full worker set (so
+//! assignment scans `MaxWorkers` workers), the most datanet versions per job, and the deciding
+//! verification both when it pays everyone and when it slashes and reassigns.
+
+use super::*;
+use crate::Pallet as Models;
+use alloc::{vec, vec::Vec};
+use frame_benchmarking::v2::*;
+use frame_support::{
+	traits::{
+		fungible::{Inspect, Mutate},
+		EnsureOrigin, Get,
+	},
+	BoundedVec,
+};
+use frame_system::RawOrigin;
+use sp_runtime::traits::{Bounded, Saturating};
+use tributary_primitives::{
+	content_hash,
+	models::{BaseModelId, JobId, JobState, TrainingResult, LOSS_PPB},
+	training::TrainingSettings,
+};
+
+fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId {
+	let who: T::AccountId = account(name, index, 0);
+	T::Currency::set_balance(&who, BalanceOf::<T>::max_value() / 1024u32.into());
+	who
+}
+
+fn ensure_treasury_exists<T: Config>() {
+	let treasury = T::TreasuryAccount::get();
+	if T::Currency::balance(&treasury) < T::Currency::minimum_balance() {
+		T::Currency::set_balance(&treasury, T::Currency::minimum_balance());
+	}
+}
+
+fn filled<S: Get<u32>>(byte: u8) -> BoundedVec<u8, S> {
+	vec![byte; S::get() as usize].try_into().expect("exactly at the bound")
+}
+
+fn register_workers<T: Config>(count: u32) -> Vec<T::AccountId> {
+	(0..count)
+		.map(|index| {
+			let worker = funded::<T>("worker", index);
+			Models::<T>::do_register_worker(worker.clone(), filled(b'e'), filled(b'd'))
+				.expect("funded worker below MaxWorkers");
+			worker
+		})
+		.collect()
+}
+
+fn base_model<T: Config>() -> BaseModelId {
+	let id = NextBaseModelId::<T>::get();
+	Models::<T>::do_register_base_model(BaseModelInfo {
+		name: filled(b'n'),
+		architecture: filled(b'a'),
+		weights_hash: content_hash(b"benchmark weights"),
+		config_hash: content_hash(b"benchmark config"),
+		tokenizer_hash: content_hash(b"benchmark tokenizer"),
+		parameter_count: u64::MAX,
+		license: filled(b'l'),
+	})
+	.expect("first base model");
+	id
+}
+
+fn datanet_refs<T: Config>(count: u32) -> DatanetRefsOf<T> {
+	(0..count)
+		.map(T::BenchmarkHelper::published_datanet_version)
+		.collect::<Vec<_>>()
+		.try_into()
+		.expect("at most MaxDatanetsPerJob")
+}
+
+fn job_fee<T: Config>() -> BalanceOf<T> {
+	T::MinJobFee::get().saturating_mul(1_000u32.into())
+}
+
+/// A full worker set and a job assigned among it, trained on the most datanet versions.
+fn assigned_job<T: Config>() -> (T::AccountId, JobId) {
+	ensure_treasury_exists::<T>();
+	register_workers::<T>(T::MaxWorkers::get());
+	let base = base_model::<T>();
+	let owner = funded::<T>("builder", 0);
+	let job = NextJobId::<T>::get();
+	Models::<T>::do_create_model(
+		owner.clone(),
+		filled(b'm'),
+		base,
+		datanet_refs::<T>(T::MaxDatanetsPerJob::get()),
+		TrainingSettings::default(),
+		job_fee::<T>(),
+	)
+	.expect("valid job");
+	assert_eq!(Jobs::<T>::get(job).unwrap().state, JobState::Training);
+	(owner, job)
+}
+
+fn claimed_result() -> TrainingResult {
+	TrainingResult {
+		adapter_hash: content_hash(b"benchmark adapter"),
+		adapter_bytes: u64::MAX,
+		train_loss_ppb: 2 * LOSS_PPB,
+		eval_loss_ppb: LOSS_PPB,
+	}
+}
+
+/// An assigned job whose result is in and whose verifiers but the last have reported
+/// `reported_loss_ppb`; returns the last verifier.
+fn job_awaiting_last_verification<T: Config>(reported_loss_ppb: u64) -> (JobId, T::AccountId) {
+	let (_, job) = assigned_job::<T>();
+	let info = Jobs::<T>::get(job).unwrap();
+	Models::<T>::do_submit_training_result(info.trainer.unwrap(), job, claimed_result()).unwrap();
+	let (last, others) = info.verifiers.split_last().expect("at least one verifier");
+	for verifier in others {
+		Models::<T>::do_submit_verification(verifier.clone(), job, reported_loss_ppb).unwrap();
+	}
+	(job, last.clone())
+}
+
+fn owned_model<T: Config>() -> (T::AccountId, u32) {
+	let (owner, job) = assigned_job::<T>();
+	(owner, Jobs::<T>::get(job).unwrap().model)
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn register_base_model() -> Result<(), BenchmarkError> {
+		let origin =
+			T::BaseModelOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let weights_hash = content_hash(b"weights");
+
+		#[extrinsic_call]
+		_(
+			origin as T::RuntimeOrigin,
+			filled(b'n'),
+			filled(b'a'),
+			weights_hash,
+			content_hash(b"config"),
+			content_hash(b"tokenizer"),
+			u64::MAX,
+			filled(b'l'),
+		);
+
+		frame_system::Pallet::<T>::assert_last_event(
+			Event::<T>::BaseModelRegistered { base_model: 0, weights_hash }.into(),
+		);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn register_worker() -> Result<(), BenchmarkError> {
+		register_workers::<T>(T::MaxWorkers::get().saturating_sub(1));
+		let origin =
+			T::WorkerOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let worker = T::WorkerOrigin::ensure_origin(origin.clone())
+			.map_err(|_| BenchmarkError::Weightless)?;
+		T::Currency::set_balance(&worker, BalanceOf::<T>::max_value() / 1024u32.into());
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, filled(b'e'), filled(b'd'));
+
+		frame_system::Pallet::<T>::assert_last_event(
+			Event::<T>::WorkerRegistered { worker, bond: T::WorkerBond::get() }.into(),
+		);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn unregister_worker() {
+		let workers = register_workers::<T>(T::MaxWorkers::get());
+		let worker = workers[0].clone();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(worker.clone()));
+
+		frame_system::Pallet::<T>::assert_last_event(
+			Event::<T>::WorkerUnregistered { worker }.into(),
+		);
+	}
+
+	#[benchmark]
+	fn create_model(d: Linear<1, { T::MaxDatanetsPerJob::get() }>) {
+		register_workers::<T>(T::MaxWorkers::get());
+		let base = base_model::<T>();
+		let owner = funded::<T>("builder", 0);
+		let refs = datanet_refs::<T>(d);
+
+		#[extrinsic_call]
+		_(
+			RawOrigin::Signed(owner),
+			filled(b'm'),
+			base,
+			refs,
+			TrainingSettings::default(),
+			job_fee::<T>(),
+		);
+
+		assert_eq!(Jobs::<T>::get(0).unwrap().state, JobState::Training);
+	}
+
+	#[benchmark]
+	fn submit_training_result() {
+		let (_, job) = assigned_job::<T>();
+		let trainer = Jobs::<T>::get(job).unwrap().trainer.unwrap();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(trainer), job, claimed_result());
+
+		assert_eq!(Jobs::<T>::get(job).unwrap().state, JobState::Verifying);
+	}
+
+	#[benchmark]
+	fn submit_verification_accepted() {
+		let (job, last) = job_awaiting_last_verification::<T>(LOSS_PPB);
+
+		#[extrinsic_call]
+		submit_verification(RawOrigin::Signed(last), job, LOSS_PPB);
+
+		assert_eq!(Jobs::<T>::get(job).unwrap().state, JobState::Completed);
+	}
+
+	#[benchmark]
+	fn submit_verification_rejected() {
+		// Every verifier measures ten times the claimed loss: the trainer is slashed and removed
+		// and the job reassigned among the remaining workers.
+		let (job, last) = job_awaiting_last_verification::<T>(10 * LOSS_PPB);
+		let trainer = Jobs::<T>::get(job).unwrap().trainer.unwrap();
+
+		#[extrinsic_call]
+		submit_verification(RawOrigin::Signed(last), job, 10 * LOSS_PPB);
+
+		assert!(Workers::<T>::get(&trainer).is_none());
+		assert_ne!(Jobs::<T>::get(job).unwrap().state, JobState::Completed);
+	}
+
+	#[benchmark]
+	fn poke_job() {
+		let (_, job) = assigned_job::<T>();
+		let deadline = Jobs::<T>::get(job).unwrap().deadline;
+		frame_system::Pallet::<T>::set_block_number(deadline.saturating_add(1u32.into()));
+		let caller: T::AccountId = whitelisted_caller();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), job);
+
+		frame_system::Pallet::<T>::assert_has_event(
+			Event::<T>::JobTimedOut { job, attempt: 1 }.into(),
+		);
+	}
+
+	#[benchmark]
+	fn set_price() {
+		let (owner, model) = owned_model::<T>();
+		let price = Some(T::MinJobFee::get());
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), model, price);
+
+		frame_system::Pallet::<T>::assert_last_event(
+			Event::<T>::PriceSet { model, price_per_1k_tokens: price }.into(),
+		);
+	}
+
+	#[benchmark]
+	fn transfer_ownership() {
+		let (owner, model) = owned_model::<T>();
+		let new_owner: T::AccountId = account("new owner", 0, 0);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner.clone()), model, new_owner.clone());
+
+		frame_system::Pallet::<T>::assert_last_event(
+			Event::<T>::OwnershipTransferred { model, from: owner, to: new_owner }.into(),
+		);
+	}
+
+	#[benchmark]
+	fn retire() {
+		let (owner, model) = owned_model::<T>();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), model);
+
+		frame_system::Pallet::<T>::assert_last_event(Event::<T>::ModelRetired { model }.into());
+	}
+
+	impl_benchmark_test_suite!(Models, crate::mock::new_test_ext(), crate::mock::Test);
+}

@@ -1,0 +1,9 @@
+//! The pallet's logic, one module per feature. Calls in `lib.rs` only check the origin and
+//! delegate here.
+
+mod assignment;
+mod base_models;
+mod jobs;
+mod model_owner;
+mod queries;
+mod workers;

@@ -1,0 +1,59 @@
+//! Read-only queries behind the runtime API.
+
+use crate::*;
+use alloc::vec::Vec;
+use frame_system::pallet_prelude::BlockNumberFor;
+use tributary_primitives::models::{JobId, JobView, ModelId, ModelVersionView};
+
+impl<T: Config> Pallet<T> {
+	/// Active jobs of a worker (as trainer or verifier), oldest assignment first.
+	pub fn jobs_for_worker(worker: &T::AccountId) -> Vec<JobId> {
+		WorkerJobs::<T>::get(worker).into_inner()
+	}
+
+	/// A job with its state, assignment, result and verifications.
+	pub fn job_view(job: JobId) -> Option<JobView<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>> {
+		let info = Jobs::<T>::get(job)?;
+		Some(JobView {
+			id: job,
+			model: info.model,
+			owner: info.owner,
+			base_model: info.base_model,
+			base_weights_hash: info.base_weights_hash,
+			datanets: info.datanets.into_inner(),
+			settings: info.settings,
+			fee: info.fee,
+			state: info.state,
+			attempt: info.attempt,
+			trainer: info.trainer,
+			verifiers: info.verifiers.into_inner(),
+			deadline: info.deadline,
+			result: info.result,
+			verifications: info.verifications.into_inner(),
+		})
+	}
+
+	/// All versions of a model with their lineage, oldest first.
+	pub fn model_versions(model: ModelId) -> Vec<ModelVersionView<T::AccountId, BlockNumberFor<T>>> {
+		let count = Model::<T>::get(model).map_or(0, |info| info.version_count);
+		(1..=count)
+			.filter_map(|version| {
+				let info = ModelVersions::<T>::get(model, version)?;
+				Some(ModelVersionView {
+					model,
+					version,
+					job: info.job,
+					base_model: info.base_model,
+					base_weights_hash: info.base_weights_hash,
+					datanets: info.datanets.into_inner(),
+					settings: info.settings,
+					result: info.result,
+					verified_eval_loss_ppb: info.verified_eval_loss_ppb,
+					trainer: info.trainer,
+					verifiers: info.verifiers.into_inner(),
+					created_at: info.created_at,
+				})
+			})
+			.collect()
+	}
+}

@@ -1,0 +1,170 @@
+//! A test runtime: System, Balances and Models, with an in-memory stand-in for published datanet
+//! versions and a worker origin that admits a fixed validator set.
+
+use crate as pallet_models;
+use frame_support::{
+	derive_impl, parameter_types,
+	traits::{ConstU32, ConstU64, EnsureOrigin},
+};
+use frame_system::EnsureRoot;
+use sp_runtime::{BuildStorage, Perbill};
+use std::{cell::RefCell, collections::BTreeMap};
+use tributary_primitives::datanets::{DatanetId, DatanetsInspect, VersionId, VersionSummary};
+
+type Block = frame_system::mocking::MockBlock<Test>;
+pub type AccountId = u64;
+pub type Balance = u64;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Balances: pallet_balances,
+		Models: pallet_models,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type AccountStore = System;
+}
+
+pub const BUILDER: AccountId = 1;
+pub const OTHER: AccountId = 2;
+/// Has no funds.
+pub const PAUPER: AccountId = 3;
+pub const TREASURY: AccountId = 99;
+/// Accounts `WorkerOrigin` admits; the last one has no funds.
+pub const VALIDATORS: [AccountId; 8] = [10, 11, 12, 13, 14, 15, 16, 17];
+pub const UNFUNDED_VALIDATOR: AccountId = 17;
+pub const INITIAL_BALANCE: Balance = 1_000_000;
+pub const TREASURY_BALANCE: Balance = 1_000;
+
+pub const WORKER_BOND: Balance = 5_000;
+pub const MIN_JOB_FEE: Balance = 100;
+pub const VERIFIERS: u32 = 3;
+pub const TRAINING_PERIOD: u64 = 10;
+pub const VERIFICATION_PERIOD: u64 = 5;
+pub const MAX_ATTEMPTS: u32 = 2;
+pub const MAX_WORKERS: u32 = 6;
+pub const MAX_JOBS_PER_WORKER: u32 = 2;
+pub const MAX_DATANETS: u32 = 3;
+pub const MAX_NAME_LEN: u32 = 16;
+pub const MAX_ARCH_LEN: u32 = 8;
+pub const MAX_LICENSE_LEN: u32 = 16;
+pub const MAX_ENDPOINT_LEN: u32 = 32;
+pub const MAX_DEVICE_LEN: u32 = 16;
+
+parameter_types! {
+	pub const Treasury: AccountId = TREASURY;
+	pub const TrainerShare: Perbill = Perbill::from_percent(50);
+	pub const EvalTolerance: Perbill = Perbill::from_percent(10);
+}
+
+thread_local! {
+	static DATANET_VERSIONS: RefCell<BTreeMap<(DatanetId, VersionId), VersionSummary>> =
+		RefCell::new(BTreeMap::new());
+}
+
+/// Stand-in for pallet-datanets: versions the test published with [`publish_datanet_version`].
+pub struct PublishedVersions;
+
+impl DatanetsInspect for PublishedVersions {
+	fn version(datanet: DatanetId, version: VersionId) -> Option<VersionSummary> {
+		DATANET_VERSIONS.with(|versions| versions.borrow().get(&(datanet, version)).copied())
+	}
+}
+
+/// Make a datanet version visible to the pallet; its merkle root is derived from the ids.
+pub fn publish_datanet_version(datanet: DatanetId, version: VersionId, row_count: u32) -> VersionSummary {
+	let summary = VersionSummary {
+		merkle_root: tributary_primitives::content_hash(&codec::Encode::encode(&(datanet, version))),
+		row_count,
+		total_bytes: row_count as u64 * 100,
+	};
+	DATANET_VERSIONS.with(|versions| versions.borrow_mut().insert((datanet, version), summary));
+	summary
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_models::BenchmarkHelper for PublishedVersions {
+	fn published_datanet_version(index: u32) -> tributary_primitives::models::DatanetVersionRef {
+		publish_datanet_version(index, 1, 10);
+		tributary_primitives::models::DatanetVersionRef { datanet: index, version: 1 }
+	}
+}
+
+/// Admits signed origins of [`VALIDATORS`], as the runtime's validator-set check would.
+pub struct EnsureValidator;
+
+impl EnsureOrigin<RuntimeOrigin> for EnsureValidator {
+	type Success = AccountId;
+
+	fn try_origin(origin: RuntimeOrigin) -> Result<AccountId, RuntimeOrigin> {
+		let raw: Result<frame_system::RawOrigin<AccountId>, RuntimeOrigin> = origin.clone().into();
+		match raw {
+			Ok(frame_system::RawOrigin::Signed(who)) if VALIDATORS.contains(&who) => Ok(who),
+			_ => Err(origin),
+		}
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn try_successful_origin() -> Result<RuntimeOrigin, ()> {
+		Ok(RuntimeOrigin::signed(VALIDATORS[0]))
+	}
+}
+
+impl pallet_models::Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Datanets = PublishedVersions;
+	type BaseModelOrigin = EnsureRoot<AccountId>;
+	type WorkerOrigin = EnsureValidator;
+	type TreasuryAccount = Treasury;
+	type WorkerBond = ConstU64<WORKER_BOND>;
+	type MinJobFee = ConstU64<MIN_JOB_FEE>;
+	type TrainerShare = TrainerShare;
+	type EvalTolerance = EvalTolerance;
+	type VerifiersPerJob = ConstU32<VERIFIERS>;
+	type TrainingPeriod = ConstU64<TRAINING_PERIOD>;
+	type VerificationPeriod = ConstU64<VERIFICATION_PERIOD>;
+	type MaxAttempts = ConstU32<MAX_ATTEMPTS>;
+	type MaxWorkers = ConstU32<MAX_WORKERS>;
+	type MaxJobsPerWorker = ConstU32<MAX_JOBS_PER_WORKER>;
+	type MaxDatanetsPerJob = ConstU32<MAX_DATANETS>;
+	type MaxNameLen = ConstU32<MAX_NAME_LEN>;
+	type MaxArchitectureLen = ConstU32<MAX_ARCH_LEN>;
+	type MaxLicenseLen = ConstU32<MAX_LICENSE_LEN>;
+	type MaxEndpointLen = ConstU32<MAX_ENDPOINT_LEN>;
+	type MaxDeviceLen = ConstU32<MAX_DEVICE_LEN>;
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = PublishedVersions;
+}
+
+/// Genesis with funded accounts (all but `PAUPER` and `UNFUNDED_VALIDATOR`), a funded treasury,
+/// and datanet versions (0, 1) and (1, 1) published; at block 1 so events are recorded.
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	let funded = [BUILDER, OTHER]
+		.into_iter()
+		.chain(VALIDATORS.into_iter().filter(|v| *v != UNFUNDED_VALIDATOR))
+		.map(|who| (who, INITIAL_BALANCE))
+		.chain([(TREASURY, TREASURY_BALANCE)]);
+	pallet_balances::GenesisConfig::<Test> { balances: funded.collect(), ..Default::default() }
+		.assimilate_storage(&mut storage)
+		.unwrap();
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| {
+		System::set_block_number(1);
+		DATANET_VERSIONS.with(|versions| versions.borrow_mut().clear());
+		publish_datanet_version(0, 1, 10);
+		publish_datanet_version(1, 1, 20);
+	});
+	ext
+}
