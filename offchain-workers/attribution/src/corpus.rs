@@ -37,6 +37,37 @@ impl Tokenizer for ByteTokenizer {
 	}
 }
 
+/// A Hugging Face `tokenizer.json`, encoding rows the way the trainer does: UTF-8 text, no
+/// special tokens added.
+pub struct HfTokenizer {
+	inner: tokenizers::Tokenizer,
+	id: ContentHash,
+}
+
+impl HfTokenizer {
+	/// Load a `tokenizer.json`; its id is the blake2-256 of the file's bytes.
+	pub fn from_file(path: &std::path::Path) -> Result<Self, AttributionError> {
+		let bytes = std::fs::read(path).map_err(|source| AttributionError::Io { path: path.to_path_buf(), source })?;
+		let inner = tokenizers::Tokenizer::from_bytes(&bytes)
+			.map_err(|e| AttributionError::Tokenizer(format!("{}: {e}", path.display())))?;
+		Ok(Self { inner, id: content_hash(&bytes) })
+	}
+}
+
+impl Tokenizer for HfTokenizer {
+	fn id(&self) -> ContentHash {
+		self.id
+	}
+
+	fn encode(&self, bytes: &[u8]) -> Result<Vec<u32>, AttributionError> {
+		let text = std::str::from_utf8(bytes).map_err(|_| {
+			AttributionError::Tokenizer("row is not UTF-8 text; the trainer only trains on text rows".into())
+		})?;
+		let encoding = self.inner.encode(text, false).map_err(|e| AttributionError::Tokenizer(e.to_string()))?;
+		Ok(encoding.get_ids().to_vec())
+	}
+}
+
 /// A corpus whose every row matched its hash, sorted by row, with no row listed twice.
 #[derive(Clone, Debug)]
 pub struct VerifiedCorpus {

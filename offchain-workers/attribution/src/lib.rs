@@ -22,7 +22,7 @@ mod sais;
 pub mod span;
 pub mod store;
 
-pub use corpus::{ByteTokenizer, CorpusRow, Tokenizer, VerifiedCorpus};
+pub use corpus::{ByteTokenizer, CorpusRow, HfTokenizer, Tokenizer, VerifiedCorpus};
 pub use error::AttributionError;
 pub use index::{SuffixIndex, TokenizedCorpus};
 pub use record::{rag_record, recompute, span_record, Answer, MethodRequest, RecomputeRequest};

@@ -5,8 +5,8 @@ use std::fs;
 use codec::Encode;
 use tributary_attribution::{
 	bm25::{Bm25Index, Bm25Params},
-	recompute, span_record, Answer, AttributionError, ByteTokenizer, CorpusRow, MethodRequest, RecomputeRequest,
-	SuffixIndex, VerifiedCorpus,
+	recompute, span_record, Answer, AttributionError, ByteTokenizer, CorpusRow, HfTokenizer, MethodRequest,
+	RecomputeRequest, SuffixIndex, Tokenizer, VerifiedCorpus,
 };
 use tributary_primitives::{
 	attribution::{AttributionMethod, RowRef, SpanParams, PARTS_PER_BILLION},
@@ -203,4 +203,53 @@ fn truncated_index_file_is_refused() {
 	let err = SuffixIndex::open(&path).err().expect("a truncated index must not open");
 	assert!(matches!(err, AttributionError::TruncatedIndex { .. }), "{err}");
 	assert!(err.to_string().contains("truncated"), "{err}");
+}
+
+/// A word-level Hugging Face tokenizer.json: one token per whitespace-separated word.
+fn word_tokenizer_json(words: &[&str]) -> String {
+	let vocab: Vec<String> = std::iter::once("\"[UNK]\": 0".to_string())
+		.chain(words.iter().enumerate().map(|(i, w)| format!("\"{w}\": {}", i + 1)))
+		.collect();
+	format!(
+		r#"{{"version": "1.0", "truncation": null, "padding": null, "added_tokens": [], "normalizer": null,
+		"pre_tokenizer": {{"type": "Whitespace"}}, "post_processor": null, "decoder": null,
+		"model": {{"type": "WordLevel", "vocab": {{{}}}, "unk_token": "[UNK]"}}}}"#,
+		vocab.join(", ")
+	)
+}
+
+#[test]
+fn hugging_face_tokenizer_attributes_in_word_tokens() {
+	let dir = tempfile::tempdir().unwrap();
+	let path = dir.path().join("tokenizer.json");
+	let words = ["the", "river", "carries", "silt", "to", "delta", "farmers", "plant", "rice", "in", "spring", "wet"];
+	fs::write(&path, word_tokenizer_json(&words)).unwrap();
+	let tokenizer = HfTokenizer::from_file(&path).unwrap();
+	assert_eq!(tokenizer.id(), content_hash(&fs::read(&path).unwrap()));
+
+	let texts = ["the river carries silt to the delta", "farmers plant rice in the wet spring"];
+	let rows: Vec<CorpusRow> = texts
+		.iter()
+		.enumerate()
+		.map(|(i, text)| CorpusRow {
+			row: RowRef { datanet: 4, row: i as u64 },
+			claimed_hash: content_hash(text.as_bytes()),
+			bytes: text.as_bytes().to_vec(),
+		})
+		.collect();
+	let index = SuffixIndex::build(&VerifiedCorpus::verify(rows.clone()).unwrap(), &tokenizer).unwrap();
+	assert_eq!(index.tokenizer_id(), tokenizer.id());
+	assert_eq!(index.token_count(), 14);
+
+	let output = tokenizer.encode(b"farmers plant rice in the wet").unwrap();
+	let params = SpanParams { min_span_len: 3, max_span_occurrences: 8 };
+	let record = span_record(&index, &answer(&output), params, 2).unwrap();
+	assert_eq!(record.top[0].row, RowRef { datanet: 4, row: 1 });
+	assert_eq!(record.scores.len(), 1, "{:?}", record.scores);
+
+	let mut not_text = rows;
+	not_text[0].bytes = vec![0xff, 0xfe];
+	not_text[0].claimed_hash = content_hash(&not_text[0].bytes);
+	let err = SuffixIndex::build(&VerifiedCorpus::verify(not_text).unwrap(), &tokenizer).err().unwrap();
+	assert!(matches!(err, AttributionError::Tokenizer(_)), "{err}");
 }
