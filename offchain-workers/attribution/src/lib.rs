@@ -25,4 +25,6 @@ pub mod store;
 pub use corpus::{ByteTokenizer, CorpusRow, HfTokenizer, Tokenizer, VerifiedCorpus};
 pub use error::AttributionError;
 pub use index::{SuffixIndex, TokenizedCorpus};
-pub use record::{rag_record, recompute, span_record, Answer, MethodRequest, RecomputeRequest};
+pub use record::{
+	check_reported, rag_record, recompute, span_record, Answer, MethodRequest, RecomputeRequest, Verdict,
+};

@@ -124,3 +124,27 @@ pub fn recompute(
 		}
 	}
 }
+
+/// Result of checking a reported commitment against a recomputation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+	/// The recomputed record has the reported commitment.
+	Matches,
+	/// It does not: the report is wrong, and this is the record it should have carried.
+	Differs { recomputed: AttributionRecord },
+}
+
+/// What a validator runs on a disputed receipt: recompute, then compare commitments.
+pub fn check_reported(
+	rows: Vec<CorpusRow>,
+	tokenizer: &dyn Tokenizer,
+	request: &RecomputeRequest,
+	reported_commitment: ContentHash,
+) -> Result<Verdict, AttributionError> {
+	let recomputed = recompute(rows, tokenizer, request)?;
+	if recomputed.commitment() == reported_commitment {
+		Ok(Verdict::Matches)
+	} else {
+		Ok(Verdict::Differs { recomputed })
+	}
+}

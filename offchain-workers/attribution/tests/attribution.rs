@@ -5,8 +5,8 @@ use std::fs;
 use codec::Encode;
 use tributary_attribution::{
 	bm25::{Bm25Index, Bm25Params},
-	recompute, span_record, Answer, AttributionError, ByteTokenizer, CorpusRow, HfTokenizer, MethodRequest,
-	RecomputeRequest, SuffixIndex, Tokenizer, VerifiedCorpus,
+	check_reported, recompute, span_record, Answer, AttributionError, ByteTokenizer, CorpusRow, HfTokenizer,
+	MethodRequest, RecomputeRequest, SuffixIndex, Tokenizer, Verdict, VerifiedCorpus,
 };
 use tributary_primitives::{
 	attribution::{AttributionMethod, RowRef, SpanParams, PARTS_PER_BILLION},
@@ -252,4 +252,26 @@ fn hugging_face_tokenizer_attributes_in_word_tokens() {
 	not_text[0].claimed_hash = content_hash(&not_text[0].bytes);
 	let err = SuffixIndex::build(&VerifiedCorpus::verify(not_text).unwrap(), &tokenizer).err().unwrap();
 	assert!(matches!(err, AttributionError::Tokenizer(_)), "{err}");
+}
+
+#[test]
+fn dispute_check_accepts_honest_and_exposes_tampered_reports() {
+	let rows = corpus_rows();
+	let output = tokens(&rows[20].bytes[5..105]);
+	let request = RecomputeRequest {
+		model: content_hash(b"base"),
+		adapter: None,
+		output,
+		method: MethodRequest::SuffixSpan(PARAMS),
+		top_k: 3,
+	};
+	let honest = recompute(rows.clone(), &ByteTokenizer, &request).unwrap();
+	assert_eq!(check_reported(rows.clone(), &ByteTokenizer, &request, honest.commitment()).unwrap(), Verdict::Matches);
+
+	let mut inflated = honest.clone();
+	inflated.scores[0].parts_per_billion += 1;
+	match check_reported(rows, &ByteTokenizer, &request, inflated.commitment()).unwrap() {
+		Verdict::Differs { recomputed } => assert_eq!(recomputed, honest),
+		Verdict::Matches => panic!("a tampered record passed the dispute check"),
+	}
 }
