@@ -1,1 +1,18 @@
-//! LoRA/QLoRA fine-tuning and base-model pretraining on datanet rows
+//! LoRA/QLoRA fine-tuning and base-model pretraining on datanet rows.
+//!
+//! - [`store`]: rows fetched by content hash, every hash verified.
+//! - [`data`]: deterministic train/eval split by row hash, tokenization and packing.
+//! - [`optim`]: AdamW with warmup + cosine schedule and gradient-norm clipping.
+//! - [`progress`]: progress events (for the sidecar's stream and the CLI's bar and JSONL file).
+//! - [`finetune`]: a fine-tune job end to end, and the eval of an adapter on a row set.
+//! - [`pretrain`]: a BPE tokenizer and a tiny Llama base model from local text.
+
+pub mod data;
+pub mod error;
+pub mod finetune;
+pub mod optim;
+pub mod pretrain;
+pub mod progress;
+pub mod store;
+
+pub use error::TrainerError;

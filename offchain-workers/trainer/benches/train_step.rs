@@ -1,0 +1,125 @@
+//! Train-step benchmark: prints ratios, never passes or fails.
+//!
+//! - LoRA train step (forward + backward + clip + AdamW) vs the same step in PyTorch + PEFT
+//!   (bench/peft_reference.py, run with the project venv's python when it has peft installed);
+//! - QLoRA frozen-weight bytes vs fp32 (NF4 and int8);
+//! - training tokens/s for LoRA and QLoRA.
+//!
+//! Run: `cargo bench -p tributary-trainer --bench train_step` (set PEFT_PYTHON to choose python).
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Instant;
+use tch::{Device, Kind, Tensor};
+use tributary_model::{Llama, LlamaConfig, LoraSpec, QuantFormat, TargetModules};
+use tributary_trainer::optim::AdamW;
+
+const VOCAB: i64 = 2048;
+const HIDDEN: i64 = 256;
+const INTERMEDIATE: i64 = 688;
+const LAYERS: i64 = 4;
+const HEADS: i64 = 8;
+const KV_HEADS: i64 = 4;
+const RANK: i64 = 8;
+const ALPHA: f64 = 16.0;
+const DROPOUT: f64 = 0.05;
+const BATCH: i64 = 8;
+const SEQ: i64 = 128;
+const WARMUP_STEPS: usize = 2;
+const TIMED_STEPS: usize = 10;
+
+fn config() -> LlamaConfig {
+	let mut config = LlamaConfig::tiny(VOCAB, HIDDEN, LAYERS, HEADS, KV_HEADS);
+	config.intermediate_size = INTERMEDIATE;
+	config
+}
+
+/// Milliseconds per LoRA train step of `model`.
+fn time_steps(model: &Llama) -> f64 {
+	let mut optimizer = AdamW::new(model.lora_parameters(), 0.0).expect("optimizer");
+	let batch = Tensor::randint(VOCAB, [BATCH, SEQ + 1], (Kind::Int64, model.device()));
+	let (inputs, targets) = (batch.narrow(1, 0, SEQ), batch.narrow(1, 1, SEQ));
+	let mut step = || {
+		let logits = model.forward(&inputs, true).expect("forward");
+		let loss = logits.view([-1, VOCAB]).cross_entropy_for_logits(&targets.reshape([-1]));
+		optimizer.zero_grad().expect("zero_grad");
+		loss.backward();
+		optimizer.clip_grad_norm(1.0);
+		optimizer.step(1e-3).expect("step");
+	};
+	for _ in 0..WARMUP_STEPS {
+		step();
+	}
+	let started = Instant::now();
+	for _ in 0..TIMED_STEPS {
+		step();
+	}
+	started.elapsed().as_secs_f64() * 1e3 / TIMED_STEPS as f64
+}
+
+fn lora_model(quant: Option<QuantFormat>) -> Llama {
+	let mut model = Llama::random(config(), 0, Device::cuda_if_available()).expect("model");
+	if let Some(format) = quant {
+		model.quantize(format);
+	}
+	let spec = LoraSpec { rank: RANK, alpha: ALPHA, dropout: DROPOUT, targets: TargetModules::ALL };
+	model.add_lora(&spec, 0).expect("lora");
+	model
+}
+
+/// ms per step of the PyTorch + PEFT reference, or why it could not run.
+fn peft_reference() -> Result<f64, String> {
+	let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+	let python = std::env::var_os("PEFT_PYTHON")
+		.map(PathBuf::from)
+		.unwrap_or_else(|| manifest.join("../../.venv/bin/python"));
+	let n = |v: i64| v.to_string();
+	let output = Command::new(&python)
+		.arg(manifest.join("bench/peft_reference.py"))
+		.args(["--vocab", &n(VOCAB), "--hidden", &n(HIDDEN), "--intermediate", &n(INTERMEDIATE)])
+		.args(["--layers", &n(LAYERS), "--heads", &n(HEADS), "--kv-heads", &n(KV_HEADS)])
+		.args(["--rank", &n(RANK), "--alpha", &ALPHA.to_string(), "--dropout", &DROPOUT.to_string()])
+		.args(["--batch", &n(BATCH), "--seq", &n(SEQ), "--steps", &TIMED_STEPS.to_string()])
+		.args(["--warmup", &WARMUP_STEPS.to_string()])
+		.output()
+		.map_err(|e| format!("cannot run {}: {e}", python.display()))?;
+	if !output.status.success() {
+		let stderr = String::from_utf8_lossy(&output.stderr);
+		return Err(format!("reference failed: {}", stderr.lines().last().unwrap_or("no output")));
+	}
+	let report: serde_json::Value =
+		serde_json::from_slice(&output.stdout).map_err(|e| format!("unreadable reference output: {e}"))?;
+	report["ms_per_step"].as_f64().ok_or_else(|| "reference printed no ms_per_step".into())
+}
+
+fn main() {
+	let tokens = (BATCH * SEQ) as f64;
+	println!(
+		"shape: vocab {VOCAB}, hidden {HIDDEN}, intermediate {INTERMEDIATE}, layers {LAYERS}, heads {HEADS}/{KV_HEADS} kv, \
+		 LoRA r={RANK} alpha={ALPHA} dropout={DROPOUT} on all 7 projections, batch {BATCH} x seq {SEQ}, \
+		 {} torch threads, device {:?}",
+		tch::get_num_threads(),
+		Device::cuda_if_available()
+	);
+	let lora_ms = time_steps(&lora_model(None));
+	println!("LoRA train step (tch):        {lora_ms:8.1} ms   {:8.0} tokens/s", tokens / lora_ms * 1e3);
+	match peft_reference() {
+		Ok(peft_ms) => {
+			println!("LoRA train step (torch+PEFT): {peft_ms:8.1} ms   {:8.0} tokens/s", tokens / peft_ms * 1e3);
+			println!("ratio tch / PEFT step time:   {:8.3}   (goal <= 0.9)", lora_ms / peft_ms);
+		},
+		Err(reason) => println!("PyTorch + PEFT reference skipped: {reason}"),
+	}
+	for format in [QuantFormat::Nf4, QuantFormat::Int8] {
+		let model = lora_model(Some(format));
+		let (stored, fp32) = model.projection_weight_bytes();
+		let ms = time_steps(&model);
+		println!(
+			"QLoRA {format:?}: frozen projection bytes {stored} vs fp32 {fp32} = {:.3} (goal <= 0.3); \
+			 train step {ms:.1} ms, {:.0} tokens/s, {:.2}x the LoRA step",
+			stored as f64 / fp32 as f64,
+			tokens / ms * 1e3,
+			ms / lora_ms
+		);
+	}
+}

@@ -1,0 +1,39 @@
+//! Errors of a training or evaluation run.
+
+use std::path::PathBuf;
+use tributary_model::ModelError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum TrainerError {
+	#[error(transparent)]
+	Store(#[from] crate::store::StoreError),
+	#[error(transparent)]
+	Model(#[from] ModelError),
+	#[error("row {hash} is not UTF-8 text")]
+	RowNotText { hash: String },
+	#[error("need at least {needed} rows to split into train and eval, got {got}")]
+	NotEnoughRows { needed: usize, got: usize },
+	#[error("the {split} split has fewer than 2 tokens: add rows or text")]
+	NotEnoughTokens { split: &'static str },
+	#[error("invalid training settings: {0}")]
+	InvalidSettings(String),
+	#[error("tokenizer error: {0}")]
+	Tokenizer(String),
+	#[error("no readable text under {0:?}")]
+	NoText(Vec<PathBuf>),
+	#[error("output directory {0} already exists and is not empty; choose a new one")]
+	OutputExists(PathBuf),
+	#[error("cannot write {path}: {source}")]
+	Io { path: PathBuf, source: std::io::Error },
+	#[error("torch error: {0}")]
+	Torch(#[from] tch::TchError),
+}
+
+impl TrainerError {
+	pub(crate) fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> TrainerError {
+		let path = path.into();
+		move |source| TrainerError::Io { path, source }
+	}
+}
+
+pub type Result<T> = std::result::Result<T, TrainerError>;

@@ -1,0 +1,330 @@
+//! A fine-tune job end to end: verified rows → split → tokens → LoRA/QLoRA training → PEFT
+//! adapter directory and its hash; and the eval loss of an adapter on a row set.
+
+use crate::data::{batch, load_rows, pack, split_by_hash, tokenize, SplitMix64};
+use crate::error::{Result, TrainerError};
+use crate::optim::{AdamW, Schedule};
+use crate::progress::ProgressEvent;
+use crate::store::ContentStore;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+use tch::{Device, Kind, Reduction, Tensor};
+use tributary_model::hf::{load_model, load_tokenizer};
+use tributary_model::peft::{hex, PeftAdapter};
+use tributary_model::{Llama, LoraSpec};
+use tributary_primitives::training::{TrainingMethod, TrainingSettings};
+use tributary_primitives::ContentHash;
+
+/// Global gradient-norm bound of every run.
+pub const MAX_GRAD_NORM: f64 = 1.0;
+/// AdamW weight decay of adapter training (PEFT/transformers' default is 0).
+pub const LORA_WEIGHT_DECAY: f64 = 0.0;
+/// Share of steps spent warming the learning rate up.
+pub const WARMUP_FRACTION: f64 = 0.1;
+
+pub struct FineTuneJob {
+	/// HF checkpoint directory of the base model (config.json, model.safetensors, tokenizer.json).
+	pub base_dir: PathBuf,
+	/// Written as `base_model_name_or_path` in the adapter config.
+	pub base_model_name: String,
+	pub rows: Vec<ContentHash>,
+	pub settings: TrainingSettings,
+	/// Created by the run; must not exist yet (or be empty).
+	pub output_dir: PathBuf,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct RunMetrics {
+	pub eval_loss_before: f64,
+	pub eval_loss_after: f64,
+	pub perplexity_after: f64,
+	pub steps: usize,
+	pub train_tokens_per_epoch: usize,
+	pub tokens_per_sec: f64,
+	pub seconds: f64,
+}
+
+#[derive(Clone, Debug)]
+pub struct FineTuneOutcome {
+	pub adapter_dir: PathBuf,
+	pub adapter_hash: ContentHash,
+	pub metrics: RunMetrics,
+}
+
+pub fn validate_settings(settings: &TrainingSettings) -> Result<()> {
+	let invalid = |m: &str| Err(TrainerError::InvalidSettings(m.into()));
+	if settings.batch_size == 0 {
+		return invalid("batch_size must be at least 1");
+	}
+	if settings.sequence_length < 2 {
+		return invalid("sequence_length must be at least 2");
+	}
+	if settings.epochs == 0 && settings.max_steps == 0 {
+		return invalid("epochs or max_steps must be positive");
+	}
+	if settings.learning_rate_ppb == 0 {
+		return invalid("learning rate must be positive");
+	}
+	if settings.eval_fraction_ppm == 0 || settings.eval_fraction_ppm >= tributary_primitives::training::PPM {
+		return invalid("eval fraction must be strictly between 0 and 1");
+	}
+	LoraSpec::from_settings(settings).validate()?;
+	Ok(())
+}
+
+fn ensure_fresh_output(dir: &Path) -> Result<()> {
+	if std::fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some()) {
+		return Err(TrainerError::OutputExists(dir.to_path_buf()));
+	}
+	Ok(())
+}
+
+/// Mean next-token loss over `windows` and the number of predicted tokens.
+pub fn eval_loss(model: &Llama, windows: &[Vec<i64>], batch_size: usize) -> Result<(f64, usize)> {
+	tch::no_grad(|| -> Result<(f64, usize)> {
+		let device = model.device();
+		let (mut total, mut tokens) = (0.0, 0usize);
+		for chunk in windows.chunks(batch_size.max(1)) {
+			let refs: Vec<&Vec<i64>> = chunk.iter().collect();
+			let (inputs, targets) = batch(&refs, device);
+			let logits = model.forward(&inputs, false)?;
+			let vocab = logits.size()[2];
+			let summed = logits.view([-1, vocab]).to_kind(Kind::Float).cross_entropy_loss(
+				&targets.view([-1]),
+				None::<Tensor>,
+				Reduction::Sum,
+				-100,
+				0.0,
+			);
+			total += f64::try_from(summed)?;
+			tokens += targets.numel();
+		}
+		Ok((total / tokens.max(1) as f64, tokens))
+	})
+}
+
+/// What a training loop needs besides the model.
+pub(crate) struct LoopPlan<'a> {
+	pub parameters: Vec<Tensor>,
+	pub weight_decay: f64,
+	pub train: &'a [Vec<i64>],
+	pub eval: &'a [Vec<i64>],
+	pub batch_size: usize,
+	pub epochs: usize,
+	pub max_steps: usize,
+	pub peak_lr: f64,
+	pub seed: u64,
+	/// Evaluate every this many steps (and always at the end).
+	pub eval_every: usize,
+}
+
+pub(crate) struct LoopResult {
+	pub eval_loss_before: f64,
+	pub eval_loss_after: f64,
+	pub steps: usize,
+	pub tokens_per_sec: f64,
+}
+
+/// torch's generator (dropout masks) is global to the process: runs hold this lock so a run's
+/// draws are its own and the same seed replays the same adapter.
+static TORCH_RNG: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Total optimizer steps of a plan.
+pub(crate) fn planned_steps(windows: usize, batch_size: usize, epochs: usize, max_steps: usize) -> usize {
+	let per_epoch = windows.div_ceil(batch_size);
+	let by_epochs = if epochs == 0 { usize::MAX } else { per_epoch * epochs };
+	if max_steps == 0 {
+		by_epochs
+	} else {
+		by_epochs.min(max_steps)
+	}
+}
+
+/// Seeded AdamW training with warmup + cosine, clipping and eval events. Batches are drawn from
+/// the train windows in an order shuffled per epoch by a generator seeded with `seed`.
+pub(crate) fn run_training(
+	model: &Llama,
+	plan: LoopPlan,
+	on_event: &mut dyn FnMut(&ProgressEvent),
+) -> Result<LoopResult> {
+	let _rng_guard = TORCH_RNG.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+	tch::manual_seed(plan.seed as i64);
+	let total_steps = planned_steps(plan.train.len(), plan.batch_size, plan.epochs, plan.max_steps);
+	let schedule = Schedule {
+		peak: plan.peak_lr,
+		warmup: (total_steps as f64 * WARMUP_FRACTION) as usize,
+		total: total_steps,
+		floor: 0.1,
+	};
+	let trainable_parameters = plan.parameters.iter().map(|p| p.numel()).sum();
+	let count = |w: &[Vec<i64>]| w.iter().map(|w| w.len() - 1).sum::<usize>();
+	on_event(&ProgressEvent::Started {
+		total_steps,
+		train_tokens: count(plan.train),
+		eval_tokens: count(plan.eval),
+		trainable_parameters,
+	});
+	let mut optimizer = AdamW::new(plan.parameters, plan.weight_decay)?;
+	let eval = |step: usize, on_event: &mut dyn FnMut(&ProgressEvent)| -> Result<f64> {
+		let (loss, _) = eval_loss(model, plan.eval, plan.batch_size)?;
+		on_event(&ProgressEvent::Eval { step, loss, perplexity: loss.exp() });
+		Ok(loss)
+	};
+	let eval_loss_before = eval(0, &mut *on_event)?;
+	let mut rng = SplitMix64(plan.seed);
+	let mut order: Vec<usize> = Vec::new();
+	let (mut trained_tokens, mut train_seconds) = (0usize, 0.0f64);
+	let mut eval_loss_after = eval_loss_before;
+	for step in 0..total_steps {
+		if order.is_empty() {
+			order = (0..plan.train.len()).collect();
+			rng.shuffle(&mut order);
+			order.reverse();
+		}
+		let take = plan.batch_size.min(order.len());
+		let picked: Vec<&Vec<i64>> = order.split_off(order.len() - take).iter().map(|&i| &plan.train[i]).collect();
+		let started = Instant::now();
+		let (inputs, targets) = batch(&picked, model.device());
+		let logits = model.forward(&inputs, true)?;
+		let vocab = logits.size()[2];
+		let loss = logits.view([-1, vocab]).to_kind(Kind::Float).cross_entropy_for_logits(&targets.view([-1]));
+		optimizer.zero_grad()?;
+		loss.backward();
+		let grad_norm = optimizer.clip_grad_norm(MAX_GRAD_NORM);
+		let lr = schedule.lr(step);
+		optimizer.step(lr)?;
+		let loss = f64::try_from(&loss)?;
+		train_seconds += started.elapsed().as_secs_f64();
+		trained_tokens += targets.numel();
+		on_event(&ProgressEvent::Step {
+			step: step + 1,
+			total_steps,
+			loss,
+			lr,
+			grad_norm,
+			tokens_per_sec: trained_tokens as f64 / train_seconds.max(1e-9),
+		});
+		if (step + 1) % plan.eval_every.max(1) == 0 || step + 1 == total_steps {
+			eval_loss_after = eval(step + 1, &mut *on_event)?;
+		}
+	}
+	Ok(LoopResult {
+		eval_loss_before,
+		eval_loss_after,
+		steps: total_steps,
+		tokens_per_sec: trained_tokens as f64 / train_seconds.max(1e-9),
+	})
+}
+
+/// Runs a fine-tune job. Everything is checked (settings, every row's hash, the base model) and
+/// the adapter trained before anything is written; the adapter directory appears only complete.
+pub fn fine_tune(
+	job: &FineTuneJob,
+	store: &dyn ContentStore,
+	device: Device,
+	on_event: &mut dyn FnMut(&ProgressEvent),
+) -> Result<FineTuneOutcome> {
+	let started = Instant::now();
+	let settings = &job.settings;
+	validate_settings(settings)?;
+	ensure_fresh_output(&job.output_dir)?;
+	let split = split_by_hash(load_rows(store, &job.rows)?, settings.eval_fraction())?;
+	let tokenizer = load_tokenizer(&job.base_dir)?;
+	let seq = settings.sequence_length as usize;
+	let train = pack(&tokenize(&tokenizer, split.train.iter().map(|r| r.text.as_str()))?, seq, "train")?;
+	let eval = pack(&tokenize(&tokenizer, split.eval.iter().map(|r| r.text.as_str()))?, seq, "eval")?;
+
+	let mut model = load_model(&job.base_dir, Kind::Float, device)?;
+	if let TrainingMethod::QLora(format) = settings.method {
+		model.quantize(format);
+	}
+	model.add_lora(&LoraSpec::from_settings(settings), settings.seed)?;
+	let plan = LoopPlan {
+		parameters: model.lora_parameters(),
+		weight_decay: LORA_WEIGHT_DECAY,
+		train: &train,
+		eval: &eval,
+		batch_size: settings.batch_size as usize,
+		epochs: settings.epochs as usize,
+		max_steps: settings.max_steps as usize,
+		peak_lr: settings.learning_rate(),
+		seed: settings.seed,
+		eval_every: usize::MAX,
+	};
+	let result = run_training(&model, plan, on_event)?;
+
+	let adapter = PeftAdapter::from_model(&model, &job.base_model_name)?;
+	let partial = job.output_dir.with_extension("partial");
+	let _ = std::fs::remove_dir_all(&partial);
+	let adapter_hash = adapter.save(&partial)?;
+	if job.output_dir.exists() {
+		std::fs::remove_dir(&job.output_dir).map_err(TrainerError::io(&job.output_dir))?;
+	}
+	std::fs::rename(&partial, &job.output_dir).map_err(TrainerError::io(&job.output_dir))?;
+	let seconds = started.elapsed().as_secs_f64();
+	on_event(&ProgressEvent::Finished {
+		output: job.output_dir.display().to_string(),
+		hash: hex(&adapter_hash),
+		seconds,
+	});
+	Ok(FineTuneOutcome {
+		adapter_dir: job.output_dir.clone(),
+		adapter_hash,
+		metrics: RunMetrics {
+			eval_loss_before: result.eval_loss_before,
+			eval_loss_after: result.eval_loss_after,
+			perplexity_after: result.eval_loss_after.exp(),
+			steps: result.steps,
+			train_tokens_per_epoch: train.iter().map(|w| w.len() - 1).sum(),
+			tokens_per_sec: result.tokens_per_sec,
+			seconds,
+		},
+	})
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct EvalReport {
+	/// Hex content hash of the adapter evaluated, if any.
+	pub adapter_hash: Option<String>,
+	pub rows: usize,
+	pub tokens: usize,
+	pub loss: f64,
+	pub perplexity: f64,
+}
+
+/// What to evaluate: the base model, or the base plus an adapter, on all of `rows`.
+pub struct EvalRequest<'a> {
+	pub base_dir: &'a Path,
+	pub adapter_dir: Option<&'a Path>,
+	/// When given, the adapter's canonical bytes must hash to it.
+	pub expected_adapter_hash: Option<ContentHash>,
+	pub rows: &'a [ContentHash],
+	pub sequence_length: usize,
+	pub batch_size: usize,
+}
+
+/// The eval loss of a model on a row set (verifiers recompute a reported metric with this).
+pub fn evaluate(request: &EvalRequest, store: &dyn ContentStore, device: Device) -> Result<EvalReport> {
+	let rows = load_rows(store, request.rows)?;
+	let tokenizer = load_tokenizer(request.base_dir)?;
+	let stream = tokenize(&tokenizer, rows.iter().map(|r| r.text.as_str()))?;
+	let windows = pack(&stream, request.sequence_length, "eval")?;
+	let mut model = load_model(request.base_dir, Kind::Float, device)?;
+	let mut adapter_hash = None;
+	if let Some(dir) = request.adapter_dir {
+		let adapter = PeftAdapter::load(dir)?;
+		let hash = adapter.content_hash()?;
+		if let Some(expected) = request.expected_adapter_hash {
+			if expected != hash {
+				return Err(TrainerError::Store(crate::store::StoreError::HashMismatch {
+					expected: hex(&expected),
+					actual: hex(&hash),
+				}));
+			}
+		}
+		adapter.apply_to(&mut model, dir)?;
+		adapter_hash = Some(hex(&hash));
+	}
+	let (loss, tokens) = eval_loss(&model, &windows, request.batch_size)?;
+	Ok(EvalReport { adapter_hash, rows: rows.len(), tokens, loss, perplexity: loss.exp() })
+}

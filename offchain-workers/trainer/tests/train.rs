@@ -1,0 +1,254 @@
+//! Fine-tuning, evaluation and pretraining end to end on tiny models and temp directories.
+
+use std::collections::HashMap;
+use std::path::Path;
+use tch::{Device, Tensor};
+use tributary_model::hf::{load_model, load_tokenizer, save_model, TOKENIZER_FILE};
+use tributary_model::{Llama, LlamaConfig};
+use tributary_primitives::training::{QuantFormat, TargetModules, TrainingMethod, TrainingSettings};
+use tributary_primitives::ContentHash;
+use tributary_trainer::finetune::{evaluate, fine_tune, EvalRequest, FineTuneJob};
+use tributary_trainer::pretrain::{pretrain, train_tokenizer, PretrainOptions};
+use tributary_trainer::progress::ProgressEvent;
+use tributary_trainer::store::DirStore;
+use tributary_trainer::TrainerError;
+
+/// Rows of a small, regular domain language: a fine-tune should learn it quickly.
+fn corpus() -> Vec<String> {
+	let rivers = ["Rhine", "Danube", "Loire", "Elbe", "Tagus", "Po"];
+	let verbs = ["carries", "floods", "feeds", "drains"];
+	let places = ["the valley", "the old town", "the northern plain", "the delta"];
+	(0..48)
+		.map(|i| {
+			format!(
+				"Report {i}: the {} {} {} in spring. Water level is {} metres and rising slowly.",
+				rivers[i % rivers.len()],
+				verbs[i % verbs.len()],
+				places[i % places.len()],
+				i % 7 + 2
+			)
+		})
+		.collect()
+}
+
+/// A tiny base model directory: BPE tokenizer trained on the corpus, random Llama weights.
+/// Embeddings get unit scale, as a trained model's have: with the 0.02 of a fresh init, the
+/// frozen tied embeddings cap every logit near ±0.6 and no adapter could sharpen a prediction.
+fn make_base(dir: &Path) {
+	let texts = corpus();
+	let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+	let tokenizer = train_tokenizer(&refs, 320).unwrap();
+	let vocab = tokenizer.get_vocab_size(true) as i64;
+	let config = LlamaConfig::tiny(vocab, 32, 2, 4, 2);
+	let random = Llama::random(config.clone(), 1, Device::Cpu).unwrap();
+	let mut weights: HashMap<String, Tensor> = random.hf_weights().unwrap().into_iter().collect();
+	let embeddings = weights.remove("model.embed_tokens.weight").unwrap() * 50.0;
+	weights.insert("model.embed_tokens.weight".into(), embeddings);
+	let model = Llama::from_weights(config, weights).unwrap();
+	save_model(&model, dir).unwrap();
+	tokenizer.save(dir.join(TOKENIZER_FILE), false).unwrap();
+}
+
+fn store_rows(dir: &Path) -> (DirStore, Vec<ContentHash>) {
+	let store = DirStore::new(dir);
+	let hashes = corpus().iter().map(|row| store.put(row.as_bytes()).unwrap()).collect();
+	(store, hashes)
+}
+
+/// Optimizer steps of the main fine-tune test.
+const STEPS: u32 = 60;
+
+fn settings(method: TrainingMethod, seed: u64) -> TrainingSettings {
+	TrainingSettings {
+		method,
+		rank: 8,
+		alpha: 16,
+		dropout_ppm: 50_000,
+		target_modules: TargetModules::ALL,
+		learning_rate_ppb: 10_000_000,
+		batch_size: 4,
+		sequence_length: 32,
+		epochs: 100,
+		max_steps: STEPS,
+		seed,
+		eval_fraction_ppm: 150_000,
+	}
+}
+
+struct Fixture {
+	_root: tempfile::TempDir,
+	base: std::path::PathBuf,
+	store: DirStore,
+	rows: Vec<ContentHash>,
+	out: std::path::PathBuf,
+}
+
+fn fixture() -> Fixture {
+	let root = tempfile::tempdir().unwrap();
+	let base = root.path().join("base");
+	make_base(&base);
+	let (store, rows) = store_rows(&root.path().join("store"));
+	let out = root.path().join("out");
+	Fixture { base, store, rows, out, _root: root }
+}
+
+fn job(f: &Fixture, settings: TrainingSettings, out: &Path) -> FineTuneJob {
+	FineTuneJob {
+		base_dir: f.base.clone(),
+		base_model_name: "tiny-river-base".into(),
+		rows: f.rows.clone(),
+		settings,
+		output_dir: out.to_path_buf(),
+	}
+}
+
+fn eval_request<'a>(f: &'a Fixture, adapter: Option<&'a Path>, expected: Option<ContentHash>) -> EvalRequest<'a> {
+	EvalRequest {
+		base_dir: &f.base,
+		adapter_dir: adapter,
+		expected_adapter_hash: expected,
+		rows: &f.rows,
+		sequence_length: 32,
+		batch_size: 4,
+	}
+}
+
+#[test]
+fn fine_tuning_lowers_eval_loss_and_the_same_seed_gives_the_same_adapter() {
+	let f = fixture();
+	let mut events = Vec::new();
+	let first = fine_tune(&job(&f, settings(TrainingMethod::Lora, 7), &f.out), &f.store, Device::Cpu, &mut |e| {
+		events.push(e.clone())
+	})
+	.unwrap();
+	let m = &first.metrics;
+	assert!(
+		m.eval_loss_after < m.eval_loss_before - 0.5,
+		"eval loss {} → {} is not a clear drop",
+		m.eval_loss_before,
+		m.eval_loss_after
+	);
+	assert_eq!(m.steps, STEPS as usize);
+	assert!(m.tokens_per_sec > 0.0);
+	assert!(matches!(events.first(), Some(ProgressEvent::Started { total_steps, .. }) if *total_steps == STEPS as usize));
+	assert_eq!(events.iter().filter(|e| matches!(e, ProgressEvent::Step { .. })).count(), STEPS as usize);
+	assert!(matches!(events.last(), Some(ProgressEvent::Finished { .. })));
+	assert!(f.out.join("adapter_config.json").is_file());
+
+	let again = f.out.with_file_name("again");
+	let second = fine_tune(&job(&f, settings(TrainingMethod::Lora, 7), &again), &f.store, Device::Cpu, &mut |_| {}).unwrap();
+	assert_eq!(first.adapter_hash, second.adapter_hash, "same seed, same machine, different adapter");
+	let other = f.out.with_file_name("other-seed");
+	let third = fine_tune(&job(&f, settings(TrainingMethod::Lora, 8), &other), &f.store, Device::Cpu, &mut |_| {}).unwrap();
+	assert_ne!(first.adapter_hash, third.adapter_hash);
+
+	// The eval command scores the adapter on a row set, refusing an adapter with another hash.
+	let base_report = evaluate(&eval_request(&f, None, None), &f.store, Device::Cpu).unwrap();
+	let tuned = eval_request(&f, Some(&f.out), Some(first.adapter_hash));
+	let tuned_report = evaluate(&tuned, &f.store, Device::Cpu).unwrap();
+	assert!(tuned_report.loss < base_report.loss - 0.5);
+	let wrong = evaluate(&eval_request(&f, Some(&f.out), Some(third.adapter_hash)), &f.store, Device::Cpu);
+	assert!(wrong.unwrap_err().to_string().contains("does not match"));
+}
+
+#[test]
+fn qlora_fine_tuning_over_nf4_and_int8_bases_lowers_eval_loss() {
+	let f = fixture();
+	for (i, format) in [QuantFormat::Nf4, QuantFormat::Int8].into_iter().enumerate() {
+		let mut s = settings(TrainingMethod::QLora(format), 3);
+		s.max_steps = 25;
+		let out = f.out.with_file_name(format!("qlora-{i}"));
+		let outcome = fine_tune(&job(&f, s, &out), &f.store, Device::Cpu, &mut |_| {}).unwrap();
+		assert!(outcome.metrics.eval_loss_after < outcome.metrics.eval_loss_before - 0.3, "{format:?}: {:?}", outcome.metrics);
+	}
+}
+
+#[test]
+fn bad_input_is_a_clear_error_and_nothing_is_written() {
+	let f = fixture();
+	let s = settings(TrainingMethod::Lora, 1);
+
+	// A row whose stored bytes were altered.
+	let tampered = f.rows[5];
+	std::fs::write(f.store.path_of(&tampered), b"edited after hashing").unwrap();
+	let err = fine_tune(&job(&f, s, &f.out), &f.store, Device::Cpu, &mut |_| {}).unwrap_err();
+	assert!(matches!(err, TrainerError::Store(_)), "{err}");
+	assert!(err.to_string().contains("does not match its hash"), "{err}");
+	assert!(!f.out.exists());
+	std::fs::write(f.store.path_of(&tampered), corpus()[5].as_bytes()).unwrap();
+
+	// A corrupt base checkpoint.
+	let weights = f.base.join("model.safetensors");
+	let good = std::fs::read(&weights).unwrap();
+	std::fs::write(&weights, &good[..100]).unwrap();
+	let err = fine_tune(&job(&f, s, &f.out), &f.store, Device::Cpu, &mut |_| {}).unwrap_err();
+	assert!(err.to_string().contains("not a valid safetensors file"), "{err}");
+	assert!(!f.out.exists());
+
+	// A missing one.
+	std::fs::remove_file(&weights).unwrap();
+	let err = fine_tune(&job(&f, s, &f.out), &f.store, Device::Cpu, &mut |_| {}).unwrap_err();
+	assert!(err.to_string().contains("no weights"), "{err}");
+	assert!(!f.out.exists());
+	std::fs::write(&weights, &good).unwrap();
+
+	// An architecture the model cannot run.
+	let config_path = f.base.join("config.json");
+	let config = std::fs::read_to_string(&config_path).unwrap();
+	std::fs::write(&config_path, config.replace("LlamaForCausalLM", "MambaForCausalLM")).unwrap();
+	let err = fine_tune(&job(&f, s, &f.out), &f.store, Device::Cpu, &mut |_| {}).unwrap_err();
+	assert!(err.to_string().contains("unsupported architecture"), "{err}");
+	assert!(!f.out.exists());
+	std::fs::write(&config_path, config).unwrap();
+
+	// Settings the chain should never have accepted.
+	let mut zero_batch = s;
+	zero_batch.batch_size = 0;
+	let err = fine_tune(&job(&f, zero_batch, &f.out), &f.store, Device::Cpu, &mut |_| {}).unwrap_err();
+	assert!(matches!(err, TrainerError::InvalidSettings(_)), "{err}");
+	assert!(!f.out.exists());
+
+	// And the fixture is whole again: the same job now succeeds.
+	let mut quick = s;
+	quick.max_steps = 2;
+	fine_tune(&job(&f, quick, &f.out), &f.store, Device::Cpu, &mut |_| {}).unwrap();
+	assert!(f.out.join("adapter_model.safetensors").is_file());
+}
+
+#[test]
+fn pretraining_writes_an_hf_directory_the_loader_reads() {
+	let root = tempfile::tempdir().unwrap();
+	let texts = root.path().join("texts");
+	std::fs::create_dir_all(&texts).unwrap();
+	for (i, chunk) in corpus().chunks(8).enumerate() {
+		std::fs::write(texts.join(format!("doc{i}.txt")), chunk.join("\n\n")).unwrap();
+	}
+	std::fs::write(texts.join("binary.bin"), [0u8, 159, 146, 150, 0, 1]).unwrap();
+	let options = PretrainOptions {
+		sources: vec![texts],
+		vocab_size: 300,
+		hidden_size: 32,
+		layers: 2,
+		heads: 4,
+		kv_heads: 2,
+		sequence_length: 32,
+		batch_size: 4,
+		steps: 30,
+		learning_rate: 1e-2,
+		eval_fraction: 0.15,
+		..PretrainOptions::default()
+	};
+	let out = root.path().join("base");
+	let outcome = pretrain(&options, &out, Device::Cpu, &mut |_| {}).unwrap();
+	assert!(outcome.eval_loss_after < outcome.eval_loss_before - 0.5, "{outcome:?}");
+	let model = load_model(&out, tch::Kind::Float, Device::Cpu).unwrap();
+	let tokenizer = load_tokenizer(&out).unwrap();
+	assert_eq!(model.config.vocab_size, tokenizer.get_vocab_size(true) as i64);
+	let text = "the Rhine carries the valley";
+	let ids = tokenizer.encode(text, false).unwrap().get_ids().to_vec();
+	assert_eq!(tokenizer.decode(&ids, false).unwrap(), text);
+	let bytes = std::fs::read(out.join("model.safetensors")).unwrap();
+	assert_eq!(tributary_model::peft::hex(&tributary_primitives::content_hash(&bytes)), outcome.weights_hash);
+	let again = pretrain(&options, &out, Device::Cpu, &mut |_| {});
+	assert!(matches!(again, Err(TrainerError::OutputExists(_))));
+}
