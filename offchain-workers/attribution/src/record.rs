@@ -131,7 +131,7 @@ pub enum Verdict {
 	/// The recomputed record has the reported commitment.
 	Matches,
 	/// It does not: the report is wrong, and this is the record it should have carried.
-	Differs { recomputed: AttributionRecord },
+	Differs { recomputed: Box<AttributionRecord> },
 }
 
 /// What a validator runs on a disputed receipt: recompute, then compare commitments.
@@ -145,6 +145,6 @@ pub fn check_reported(
 	if recomputed.commitment() == reported_commitment {
 		Ok(Verdict::Matches)
 	} else {
-		Ok(Verdict::Differs { recomputed })
+		Ok(Verdict::Differs { recomputed: Box::new(recomputed) })
 	}
 }

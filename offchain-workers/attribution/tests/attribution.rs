@@ -271,7 +271,7 @@ fn dispute_check_accepts_honest_and_exposes_tampered_reports() {
 	let mut inflated = honest.clone();
 	inflated.scores[0].parts_per_billion += 1;
 	match check_reported(rows, &ByteTokenizer, &request, inflated.commitment()).unwrap() {
-		Verdict::Differs { recomputed } => assert_eq!(recomputed, honest),
+		Verdict::Differs { recomputed } => assert_eq!(*recomputed, honest),
 		Verdict::Matches => panic!("a tampered record passed the dispute check"),
 	}
 }
