@@ -305,8 +305,11 @@ pub mod pallet {
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
+		/// Register a base model (`BaseModelOrigin`). Each field is a separate argument so
+		/// clients sign exactly what the metadata shows.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::register_base_model())]
+		#[allow(clippy::too_many_arguments)]
 		pub fn register_base_model(
 			origin: OriginFor<T>,
 			name: NameOf<T>,

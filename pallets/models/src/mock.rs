@@ -68,7 +68,7 @@ parameter_types! {
 
 thread_local! {
 	static DATANET_VERSIONS: RefCell<BTreeMap<(DatanetId, VersionId), VersionSummary>> =
-		RefCell::new(BTreeMap::new());
+		const { RefCell::new(BTreeMap::new()) };
 }
 
 /// Stand-in for pallet-datanets: versions the test published with [`publish_datanet_version`].
