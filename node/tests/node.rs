@@ -121,8 +121,10 @@ fn two_validator_spec(dir: &std::path::Path) -> std::path::PathBuf {
 fn two_validators_on_local_chain_peer_and_finalize() {
 	let dir = tempfile::tempdir().unwrap();
 	let spec = two_validator_spec(dir.path()).to_string_lossy().into_owned();
-	// A fixed node key gives Alice a known peer id for Bob's bootnode address.
+	// Validators on a non-dev chain need a persistent network key; a fixed one also gives Alice a
+	// known peer id for Bob's bootnode address.
 	let alice_key = "0000000000000000000000000000000000000000000000000000000000000001";
+	let bob_key = "0000000000000000000000000000000000000000000000000000000000000002";
 	let alice_peer_id = "12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp";
 
 	let alice = Node::start(NodeConfig {
@@ -134,6 +136,8 @@ fn two_validators_on_local_chain_peer_and_finalize() {
 		chain_args: vec!["--chain".into(), spec],
 		extra_args: vec![
 			"--bob".into(),
+			"--node-key".into(),
+			bob_key.into(),
 			"--bootnodes".into(),
 			format!("/ip4/127.0.0.1/tcp/{}/p2p/{alice_peer_id}", alice.p2p_port),
 		],

@@ -31,8 +31,6 @@ use sp_runtime::{
 	traits::{BlakeTwo256, IdentifyAccount, Verify},
 	MultiAddress, MultiSignature,
 };
-#[cfg(feature = "std")]
-use sp_version::NativeVersion;
 use sp_version::{runtime_version, RuntimeVersion};
 
 pub use frame_system::Call as SystemCall;
@@ -91,12 +89,6 @@ pub const MICRO_UNIT: Balance = MILLI_UNIT / 1_000;
 
 /// An account's balance can not fall below this without the account being reaped.
 pub const EXISTENTIAL_DEPOSIT: Balance = MILLI_UNIT;
-
-/// The version information used to identify this runtime when compiled natively.
-#[cfg(feature = "std")]
-pub fn native_version() -> NativeVersion {
-	NativeVersion { runtime_version: VERSION, can_author_with: Default::default() }
-}
 
 /// Signature of a transaction: sr25519, ed25519 or ecdsa, as polkadot.js and the eth adapter expect.
 pub type Signature = MultiSignature;

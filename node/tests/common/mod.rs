@@ -10,7 +10,8 @@ use std::{
 
 use codec::{Decode, Encode};
 use serde_json::{json, Value};
-use sp_core::{crypto::AccountId32, hashing, H256};
+use sp_core::{crypto::AccountId32, H256};
+use sp_io::hashing;
 use tributary_runtime::{Balance, Nonce};
 
 /// A port nobody listens on right now (the OS picks it).
@@ -24,7 +25,7 @@ pub struct Node {
 	pub rpc_port: u16,
 	pub p2p_port: u16,
 	log_path: PathBuf,
-	_base: Option<tempfile::TempDir>,
+	_base: tempfile::TempDir,
 }
 
 pub struct NodeConfig<'a> {
@@ -47,9 +48,8 @@ impl Node {
 			.arg("--base-path")
 			.arg(base.path())
 			.args(["--rpc-port", &rpc_port.to_string()])
-			.args(["--port", &p2p_port.to_string()])
 			.args(["--listen-addr", &format!("/ip4/127.0.0.1/tcp/{p2p_port}")])
-			.args(["--no-prometheus", "--no-telemetry", "--no-mdns", "--no-hardware-benchmarks"])
+			.args(["--no-prometheus", "--no-telemetry", "--no-mdns"])
 			.args(["--name", config.name])
 			.args(&config.extra_args)
 			.stdin(Stdio::null())
@@ -57,15 +57,23 @@ impl Node {
 			.stderr(log)
 			.spawn()
 			.expect("start tributary-node");
-		let node = Node { child, rpc_port, p2p_port, log_path, _base: Some(base) };
+		let mut node = Node { child, rpc_port, p2p_port, log_path, _base: base };
 		node.wait_for_rpc();
 		node
 	}
 
-	fn wait_for_rpc(&self) {
-		self.wait_until("RPC server answers", Duration::from_secs(120), || {
-			self.try_rpc("system_health", json!([])).ok().map(|_| ())
-		});
+	/// Wait until the RPC server answers; fail at once, with the log, if the process exits.
+	fn wait_for_rpc(&mut self) {
+		let start = Instant::now();
+		while self.try_rpc("system_health", json!([])).is_err() {
+			if let Ok(Some(status)) = self.child.try_wait() {
+				panic!("tributary-node exited with {status}\n--- node log ---\n{}", self.log_tail());
+			}
+			if start.elapsed() > Duration::from_secs(120) {
+				panic!("RPC did not answer within 120 s\n--- node log ---\n{}", self.log_tail());
+			}
+			std::thread::sleep(Duration::from_millis(250));
+		}
 	}
 
 	/// The tail of the node's log, for failure messages.
