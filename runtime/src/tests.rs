@@ -55,6 +55,18 @@ fn signed_transfer(
 	sign_extrinsic(call, &from.pair(), nonce, System::block_hash(0))
 }
 
+/// Open block 1 on top of genesis, as a block author would before applying extrinsics.
+fn start_block_1() {
+	let header = Header::new(
+		1,
+		Default::default(),
+		Default::default(),
+		System::block_hash(0),
+		Default::default(),
+	);
+	Executive::initialize_block(&header);
+}
+
 #[test]
 fn development_preset_builds_with_alice_as_sole_authority() {
 	preset_storage(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
@@ -91,14 +103,7 @@ fn signed_transfer_applies_through_executive_and_charges_fees() {
 	preset_storage(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
 		let alice = Sr25519Keyring::Alice.to_account_id();
 		let bob = Sr25519Keyring::Bob.to_account_id();
-		let header = Header::new(
-			1,
-			Default::default(),
-			Default::default(),
-			System::block_hash(0),
-			Default::default(),
-		);
-		Executive::initialize_block(&header);
+		start_block_1();
 
 		let amount = 10 * UNIT;
 		let xt = signed_transfer(Sr25519Keyring::Alice, Sr25519Keyring::Bob, amount, 0);
@@ -122,14 +127,7 @@ fn signed_transfer_applies_through_executive_and_charges_fees() {
 #[test]
 fn transfer_with_a_bad_signature_is_refused() {
 	preset_storage(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
-		let header = Header::new(
-			1,
-			Default::default(),
-			Default::default(),
-			System::block_hash(0),
-			Default::default(),
-		);
-		Executive::initialize_block(&header);
+		start_block_1();
 		// Signed by Bob, claimed to come from Alice.
 		let mut xt = signed_transfer(Sr25519Keyring::Bob, Sr25519Keyring::Charlie, UNIT, 0);
 		if let sp_runtime::generic::Preamble::Signed(ref mut address, _, _) = xt.preamble {
