@@ -159,17 +159,22 @@ fn rag_cites_the_retrieved_rows() {
 	assert_eq!(recompute(rows, &ByteTokenizer, &request).unwrap().commitment(), record.commitment());
 }
 
-#[test]
-fn row_not_matching_its_hash_is_refused() {
-	let mut rows = corpus_rows();
-	rows[12].bytes[0] ^= 1;
-	let request = RecomputeRequest {
+/// A minimal span request: the bad-input tests fail before its contents matter.
+fn three_token_request() -> RecomputeRequest {
+	RecomputeRequest {
 		model: [0; 32],
 		adapter: None,
 		output: vec![1, 2, 3],
 		method: MethodRequest::SuffixSpan(PARAMS),
 		top_k: 1,
-	};
+	}
+}
+
+#[test]
+fn row_not_matching_its_hash_is_refused() {
+	let mut rows = corpus_rows();
+	rows[12].bytes[0] ^= 1;
+	let request = three_token_request();
 	let err = recompute(rows.clone(), &ByteTokenizer, &request).unwrap_err();
 	match &err {
 		AttributionError::RowHashMismatch { row, .. } => assert_eq!(*row, rows[12].row),
@@ -180,13 +185,7 @@ fn row_not_matching_its_hash_is_refused() {
 
 #[test]
 fn empty_corpus_is_refused() {
-	let request = RecomputeRequest {
-		model: [0; 32],
-		adapter: None,
-		output: vec![1, 2, 3],
-		method: MethodRequest::SuffixSpan(PARAMS),
-		top_k: 1,
-	};
+	let request = three_token_request();
 	assert!(matches!(recompute(Vec::new(), &ByteTokenizer, &request), Err(AttributionError::EmptyCorpus)));
 }
 
