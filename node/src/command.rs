@@ -104,10 +104,13 @@ pub fn run() -> sc_cli::Result<()> {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| match cmd {
 				BenchmarkCmd::Pallet(cmd) => {
-					if !cfg!(feature = "runtime-benchmarks") {
-						return Err("Runtime benchmarking is not compiled in. Rebuild the node \
-						            with `cargo build --release -p tributary-node --features \
-						            runtime-benchmarks`."
+					// A runtime blob given with `--runtime` carries its own benchmarks, so only the
+					// node's built-in runtime needs the feature.
+					if !cfg!(feature = "runtime-benchmarks") && cmd.runtime.is_none() {
+						return Err("The node's built-in runtime has no benchmarks compiled in. \
+						            Pass `--runtime <wasm built with --features runtime-benchmarks> \
+						            --genesis-builder runtime` (scripts/bench-weights.sh does), or \
+						            rebuild the node with `--features runtime-benchmarks`."
 							.into());
 					}
 					cmd.run_with_spec::<sp_runtime::traits::HashingFor<Block>, ()>(Some(

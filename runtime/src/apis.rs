@@ -15,10 +15,16 @@ use sp_runtime::{
 	ApplyExtrinsicResult,
 };
 use sp_version::RuntimeVersion;
+use tributary_primitives::{
+	datanets::{DatanetId, DatanetView, RowId, VersionId, VersionInfo},
+	models::{JobId, JobView, ModelId, ModelVersionView},
+	ContentHash,
+};
 
 use super::{
-	AccountId, Aura, Balance, Block, Executive, Grandpa, InherentDataExt, Nonce, Runtime,
-	RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, VERSION,
+	AccountId, Aura, Balance, Block, BlockNumber, Datanets, Executive, Grandpa, InherentDataExt,
+	Models, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System,
+	TransactionPayment, VERSION,
 };
 
 impl_runtime_apis! {
@@ -185,6 +191,33 @@ impl_runtime_apis! {
 		}
 		fn query_length_to_fee(length: u32) -> Balance {
 			TransactionPayment::length_to_fee(length)
+		}
+	}
+
+	impl pallet_datanets::runtime_api::DatanetsApi<Block, AccountId, Balance, BlockNumber> for Runtime {
+		fn datanet(datanet: DatanetId) -> Option<DatanetView<AccountId, Balance>> {
+			Datanets::datanet_view(datanet)
+		}
+		fn versions(datanet: DatanetId) -> Vec<(VersionId, VersionInfo<AccountId, Balance, BlockNumber>)> {
+			Datanets::versions(datanet)
+		}
+		fn version_rows(datanet: DatanetId, version: VersionId, start: u32, limit: u32) -> Vec<(RowId, ContentHash)> {
+			Datanets::version_rows(datanet, version, start, limit)
+		}
+		fn row_by_content_hash(content_hash: ContentHash) -> Option<(DatanetId, RowId)> {
+			Datanets::row_by_content_hash(content_hash)
+		}
+	}
+
+	impl pallet_models::runtime_api::ModelsApi<Block, AccountId, Balance, BlockNumber> for Runtime {
+		fn jobs_for_worker(worker: AccountId) -> Vec<JobId> {
+			Models::jobs_for_worker(&worker)
+		}
+		fn job(job: JobId) -> Option<JobView<AccountId, Balance, BlockNumber>> {
+			Models::job_view(job)
+		}
+		fn model_versions(model: ModelId) -> Vec<ModelVersionView<AccountId, BlockNumber>> {
+			Models::model_versions(model)
 		}
 	}
 

@@ -4,7 +4,7 @@
 //! zombienet rewrites `aura.authorities`, `grandpa.authorities` and `balances.balances` in
 //! these patches, so their shape stays the plain pallet genesis configs.
 
-use crate::{AccountId, BalancesConfig, RuntimeGenesisConfig, SudoConfig, UNIT};
+use crate::{configs::TreasuryAccount, AccountId, BalancesConfig, RuntimeGenesisConfig, SudoConfig, UNIT};
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
 use serde_json::Value;
@@ -15,6 +15,9 @@ use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
 /// What every endowed dev account starts with.
 pub const ENDOWMENT: u128 = 1_000_000 * UNIT;
+/// What the treasury account starts with: enough to exist, so fees and slashes of any size can be
+/// paid into it.
+pub const TREASURY_ENDOWMENT: u128 = UNIT;
 
 fn testnet_genesis(
 	initial_authorities: Vec<(AuraId, GrandpaId)>,
@@ -23,7 +26,12 @@ fn testnet_genesis(
 ) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
-			balances: endowed_accounts.iter().cloned().map(|k| (k, ENDOWMENT)).collect::<Vec<_>>(),
+			balances: endowed_accounts
+				.iter()
+				.cloned()
+				.map(|k| (k, ENDOWMENT))
+				.chain(core::iter::once((TreasuryAccount::get(), TREASURY_ENDOWMENT)))
+				.collect::<Vec<_>>(),
 		},
 		aura: pallet_aura::GenesisConfig {
 			authorities: initial_authorities.iter().map(|x| x.0.clone()).collect::<Vec<_>>(),

@@ -185,4 +185,10 @@ mod runtime {
 	/// Dev governance until on-chain voting replaces it.
 	#[runtime::pallet_index(7)]
 	pub type Sudo = pallet_sudo;
+
+	#[runtime::pallet_index(10)]
+	pub type Datanets = pallet_datanets;
+
+	#[runtime::pallet_index(11)]
+	pub type Models = pallet_models;
 }

@@ -138,3 +138,28 @@ fn transfer_with_a_bad_signature_is_refused() {
 		assert_eq!(Balances::balance(&Sr25519Keyring::Alice.to_account_id()), alice_before);
 	});
 }
+
+#[test]
+fn only_validators_pass_the_worker_origin() {
+	use crate::{configs::EnsureValidator, RuntimeOrigin};
+	use frame_support::traits::EnsureOrigin;
+
+	preset_storage(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		let alice = Sr25519Keyring::Alice.to_account_id();
+		assert_eq!(EnsureValidator::try_origin(RuntimeOrigin::signed(alice.clone())).ok(), Some(alice));
+		let bob = Sr25519Keyring::Bob.to_account_id();
+		assert!(EnsureValidator::try_origin(RuntimeOrigin::signed(bob)).is_err());
+		assert!(EnsureValidator::try_origin(RuntimeOrigin::root()).is_err());
+	});
+}
+
+#[test]
+fn treasury_exists_from_genesis_so_any_fee_can_be_paid_into_it() {
+	use crate::{configs::TreasuryAccount, genesis_config_presets::TREASURY_ENDOWMENT};
+
+	for preset in [sp_genesis_builder::DEV_RUNTIME_PRESET, sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET] {
+		preset_storage(preset).execute_with(|| {
+			assert_eq!(Balances::balance(&TreasuryAccount::get()), TREASURY_ENDOWMENT, "{preset}");
+		});
+	}
+}

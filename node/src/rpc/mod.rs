@@ -3,6 +3,7 @@
 //! RPC port.
 
 mod tributary;
+mod views;
 
 use std::sync::Arc;
 
@@ -11,7 +12,7 @@ use sc_transaction_pool_api::TransactionPool;
 use sp_api::ProvideRuntimeApi;
 use sp_block_builder::BlockBuilder;
 use sp_blockchain::{Error as BlockChainError, HeaderBackend, HeaderMetadata};
-use tributary_runtime::{opaque::Block, AccountId, Balance, Nonce};
+use tributary_runtime::{opaque::Block, AccountId, Balance, BlockNumber, Nonce};
 
 use tributary::{TributaryApiServer, TributaryRpc};
 
@@ -38,6 +39,8 @@ where
 	C::Api: pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>,
 	C::Api: BlockBuilder<Block>,
 	C::Api: sp_api::Core<Block>,
+	C::Api: pallet_datanets::runtime_api::DatanetsApi<Block, AccountId, Balance, BlockNumber>,
+	C::Api: pallet_models::runtime_api::ModelsApi<Block, AccountId, Balance, BlockNumber>,
 	P: TransactionPool + 'static,
 {
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};

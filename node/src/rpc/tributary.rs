@@ -1,5 +1,6 @@
-//! The `tributary_*` RPC namespace. It starts with `tributary_nodeInfo`; the pallets add their
-//! query methods here.
+//! The `tributary_*` RPC namespace: `tributary_nodeInfo` and the queries of the project pallets
+//! (datanets, their versions and rows; fine-tune jobs and model lineage), answered from the
+//! runtime APIs at the best block or at a given block hash.
 
 use std::{marker::PhantomData, sync::Arc};
 
@@ -12,6 +13,21 @@ use serde::{Deserialize, Serialize};
 use sp_api::{Core, ProvideRuntimeApi};
 use sp_blockchain::HeaderBackend;
 use sp_runtime::traits::Block as BlockT;
+use tributary_primitives::{
+	datanets::{DatanetId, VersionId},
+	models::{JobId, ModelId},
+	ContentHash,
+};
+use tributary_runtime::{AccountId, Balance, BlockNumber};
+
+use super::views::{
+	DatanetJson, JobJson, ModelVersionJson, RowRefJson, VersionJson, VersionRowJson,
+};
+use pallet_datanets::runtime_api::DatanetsApi;
+use pallet_models::runtime_api::ModelsApi;
+
+/// Most rows one `tributary_versionRows` call returns; page with `start`.
+pub const MAX_ROWS_PER_PAGE: u32 = 1_000;
 
 /// What `tributary_nodeInfo` answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,10 +46,46 @@ pub struct NodeInfo {
 }
 
 #[rpc(server)]
-pub trait TributaryApi {
+pub trait TributaryApi<BlockHash> {
 	/// Runtime version, chain name, best and finalized block of this node.
 	#[method(name = "tributary_nodeInfo")]
 	fn node_info(&self) -> RpcResult<NodeInfo>;
+
+	/// A datanet with its metadata and counters, or null.
+	#[method(name = "tributary_datanet")]
+	fn datanet(&self, datanet: DatanetId, at: Option<BlockHash>) -> RpcResult<Option<DatanetJson>>;
+
+	/// The published versions of a datanet, oldest first.
+	#[method(name = "tributary_datanetVersions")]
+	fn datanet_versions(&self, datanet: DatanetId, at: Option<BlockHash>) -> RpcResult<Vec<VersionJson>>;
+
+	/// Rows of a published version in row order, from position `start`, at most `limit`
+	/// (≤ 1000) of them: what a worker fetches to assemble training data.
+	#[method(name = "tributary_versionRows")]
+	fn version_rows(
+		&self,
+		datanet: DatanetId,
+		version: VersionId,
+		start: u32,
+		limit: u32,
+		at: Option<BlockHash>,
+	) -> RpcResult<Vec<VersionRowJson>>;
+
+	/// The row holding a content hash (0x-hex), or null.
+	#[method(name = "tributary_rowByContentHash")]
+	fn row_by_content_hash(&self, content_hash: String, at: Option<BlockHash>) -> RpcResult<Option<RowRefJson>>;
+
+	/// Active jobs (as trainer or verifier) of a worker account (SS58).
+	#[method(name = "tributary_jobsForWorker")]
+	fn jobs_for_worker(&self, worker: String, at: Option<BlockHash>) -> RpcResult<Vec<JobId>>;
+
+	/// A fine-tune job with its state, assignment, result and verifications, or null.
+	#[method(name = "tributary_job")]
+	fn job(&self, job: JobId, at: Option<BlockHash>) -> RpcResult<Option<JobJson>>;
+
+	/// The versions of a model with their lineage, oldest first.
+	#[method(name = "tributary_modelVersions")]
+	fn model_versions(&self, model: ModelId, at: Option<BlockHash>) -> RpcResult<Vec<ModelVersionJson>>;
 }
 
 /// Implementation of the `tributary_*` namespace over a client.
@@ -53,11 +105,47 @@ fn internal_error(message: impl std::fmt::Display) -> ErrorObjectOwned {
 	ErrorObjectOwned::owned(ErrorCode::InternalError.code(), message.to_string(), None::<()>)
 }
 
-impl<C, Block> TributaryApiServer for TributaryRpc<C, Block>
+fn invalid_params(message: impl std::fmt::Display) -> ErrorObjectOwned {
+	ErrorObjectOwned::owned(ErrorCode::InvalidParams.code(), message.to_string(), None::<()>)
+}
+
+fn runtime_api_error(method: &str, error: sp_api::ApiError) -> ErrorObjectOwned {
+	internal_error(format!("runtime API {method}: {error}"))
+}
+
+/// A 32-byte hash written as 0x followed by 64 hex digits.
+fn parse_content_hash(text: &str) -> Result<ContentHash, ErrorObjectOwned> {
+	let digits = text.strip_prefix("0x").unwrap_or(text);
+	let bytes = sp_core::bytes::from_hex(digits)
+		.map_err(|e| invalid_params(format!("content hash {text:?} is not hex: {e}")))?;
+	bytes.try_into().map_err(|bytes: Vec<u8>| {
+		invalid_params(format!("content hash {text:?} has {} bytes, expected 32", bytes.len()))
+	})
+}
+
+fn parse_account(text: &str) -> Result<AccountId, ErrorObjectOwned> {
+	use sp_core::crypto::Ss58Codec;
+	AccountId::from_ss58check(text)
+		.map_err(|e| invalid_params(format!("account {text:?} is not an SS58 address: {e:?}")))
+}
+
+impl<C, Block> TributaryRpc<C, Block>
+where
+	Block: BlockT,
+	C: HeaderBackend<Block>,
+{
+	fn at_or_best(&self, at: Option<Block::Hash>) -> Block::Hash {
+		at.unwrap_or_else(|| self.client.info().best_hash)
+	}
+}
+
+impl<C, Block> TributaryApiServer<Block::Hash> for TributaryRpc<C, Block>
 where
 	Block: BlockT,
 	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
-	C::Api: Core<Block>,
+	C::Api: Core<Block>
+		+ DatanetsApi<Block, AccountId, Balance, BlockNumber>
+		+ ModelsApi<Block, AccountId, Balance, BlockNumber>,
 {
 	fn node_info(&self) -> RpcResult<NodeInfo> {
 		let info = self.client.info();
@@ -75,6 +163,84 @@ where
 			finalized_number: number_to_u64::<Block>(info.finalized_number),
 			finalized_hash: format!("{:?}", info.finalized_hash),
 		})
+	}
+
+	fn datanet(&self, datanet: DatanetId, at: Option<Block::Hash>) -> RpcResult<Option<DatanetJson>> {
+		let view = self
+			.client
+			.runtime_api()
+			.datanet(self.at_or_best(at), datanet)
+			.map_err(|e| runtime_api_error("DatanetsApi_datanet", e))?;
+		Ok(view.map(Into::into))
+	}
+
+	fn datanet_versions(&self, datanet: DatanetId, at: Option<Block::Hash>) -> RpcResult<Vec<VersionJson>> {
+		let versions = self
+			.client
+			.runtime_api()
+			.versions(self.at_or_best(at), datanet)
+			.map_err(|e| runtime_api_error("DatanetsApi_versions", e))?;
+		Ok(versions.into_iter().map(Into::into).collect())
+	}
+
+	fn version_rows(
+		&self,
+		datanet: DatanetId,
+		version: VersionId,
+		start: u32,
+		limit: u32,
+		at: Option<Block::Hash>,
+	) -> RpcResult<Vec<VersionRowJson>> {
+		if limit > MAX_ROWS_PER_PAGE {
+			return Err(invalid_params(format!(
+				"limit {limit} is over {MAX_ROWS_PER_PAGE} rows per page; page with `start`"
+			)));
+		}
+		let rows = self
+			.client
+			.runtime_api()
+			.version_rows(self.at_or_best(at), datanet, version, start, limit)
+			.map_err(|e| runtime_api_error("DatanetsApi_version_rows", e))?;
+		Ok(rows
+			.into_iter()
+			.map(|(row, hash)| VersionRowJson { row, content_hash: super::views::hex(&hash) })
+			.collect())
+	}
+
+	fn row_by_content_hash(&self, content_hash: String, at: Option<Block::Hash>) -> RpcResult<Option<RowRefJson>> {
+		let hash = parse_content_hash(&content_hash)?;
+		let row = self
+			.client
+			.runtime_api()
+			.row_by_content_hash(self.at_or_best(at), hash)
+			.map_err(|e| runtime_api_error("DatanetsApi_row_by_content_hash", e))?;
+		Ok(row.map(|(datanet, row)| RowRefJson { datanet, row }))
+	}
+
+	fn jobs_for_worker(&self, worker: String, at: Option<Block::Hash>) -> RpcResult<Vec<JobId>> {
+		let worker = parse_account(&worker)?;
+		self.client
+			.runtime_api()
+			.jobs_for_worker(self.at_or_best(at), worker)
+			.map_err(|e| runtime_api_error("ModelsApi_jobs_for_worker", e))
+	}
+
+	fn job(&self, job: JobId, at: Option<Block::Hash>) -> RpcResult<Option<JobJson>> {
+		let view = self
+			.client
+			.runtime_api()
+			.job(self.at_or_best(at), job)
+			.map_err(|e| runtime_api_error("ModelsApi_job", e))?;
+		Ok(view.map(Into::into))
+	}
+
+	fn model_versions(&self, model: ModelId, at: Option<Block::Hash>) -> RpcResult<Vec<ModelVersionJson>> {
+		let versions = self
+			.client
+			.runtime_api()
+			.model_versions(self.at_or_best(at), model)
+			.map_err(|e| runtime_api_error("ModelsApi_model_versions", e))?;
+		Ok(versions.into_iter().map(Into::into).collect())
 	}
 }
 

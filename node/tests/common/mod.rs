@@ -1,5 +1,8 @@
 //! Harness for integration tests that run the real `tributary-node` binary on loopback.
 
+// Each test binary uses its own subset of these helpers.
+#![allow(dead_code)]
+
 use std::{
 	io::{Read, Write},
 	net::{TcpListener, TcpStream},
@@ -12,7 +15,9 @@ use codec::{Decode, Encode};
 use serde_json::{json, Value};
 use sp_core::{crypto::AccountId32, H256};
 use sp_io::hashing;
-use tributary_runtime::{Balance, Nonce};
+use frame_system::{EventRecord, Phase};
+use sp_runtime::DispatchError;
+use tributary_runtime::{Balance, Nonce, RuntimeEvent};
 
 /// A port nobody listens on right now (the OS picks it).
 pub fn free_port() -> u16 {
@@ -148,6 +153,48 @@ impl Node {
 	/// Submit an encoded extrinsic; the node's answer (hash or error object).
 	pub fn submit(&self, extrinsic: &impl Encode) -> Result<Value, Value> {
 		self.try_rpc("author_submitExtrinsic", json!([to_hex(&extrinsic.encode())]))
+	}
+
+	/// Submit a signed extrinsic, wait for the block that includes it, and return the events it
+	/// emitted, or the error it failed with.
+	pub fn apply(&self, extrinsic: &impl Encode) -> Result<Vec<RuntimeEvent>, DispatchError> {
+		let extrinsic_hex = to_hex(&extrinsic.encode());
+		if let Err(e) = self.submit(extrinsic) {
+			panic!("the pool refused the extrinsic: {e}\n--- node log ---\n{}", self.log_tail());
+		}
+		let number = self.wait_until("extrinsic included", Duration::from_secs(60), || {
+			self.block_containing(&extrinsic_hex, 5)
+		});
+		let hash = self.rpc("chain_getBlockHash", json!([number]));
+		let block = self.rpc("chain_getBlock", json!([hash]));
+		let index = block["block"]["extrinsics"]
+			.as_array()
+			.and_then(|xts| xts.iter().position(|x| x.as_str() == Some(extrinsic_hex.as_str())))
+			.expect("the block found holds the extrinsic") as u32;
+		let mut events = Vec::new();
+		for record in self.events_at(&hash) {
+			if record.phase != Phase::ApplyExtrinsic(index) {
+				continue;
+			}
+			if let RuntimeEvent::System(frame_system::Event::ExtrinsicFailed { dispatch_error, .. }) =
+				record.event
+			{
+				return Err(dispatch_error);
+			}
+			events.push(record.event);
+		}
+		Ok(events)
+	}
+
+	/// `System::Events` of a block.
+	pub fn events_at(&self, block_hash: &Value) -> Vec<EventRecord<RuntimeEvent, H256>> {
+		let mut key = hashing::twox_128(b"System").to_vec();
+		key.extend(hashing::twox_128(b"Events"));
+		let value = self.rpc("state_getStorage", json!([to_hex(&key), block_hash]));
+		value.as_str().map_or_else(Vec::new, |hex| {
+			Vec::<EventRecord<RuntimeEvent, H256>>::decode(&mut &from_hex(hex)[..])
+				.expect("System::Events decodes with this runtime's types")
+		})
 	}
 
 	/// Search the last blocks for an extrinsic with these exact bytes.

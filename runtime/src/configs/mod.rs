@@ -1,4 +1,8 @@
-//! Configuration of every pallet in the runtime.
+//! Configuration of every pallet in the runtime: upstream pallets here, the project's pallets in
+//! [`tributary`].
+
+mod tributary;
+pub use tributary::{EnsureValidator, TreasuryAccount};
 
 use frame_support::{
 	derive_impl,
@@ -6,7 +10,7 @@ use frame_support::{
 	parameter_types,
 	traits::{ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, VariantCountOf},
 	weights::{
-		constants::{RocksDbWeight, WEIGHT_REF_TIME_PER_SECOND},
+		constants::{ParityDbWeight, WEIGHT_REF_TIME_PER_SECOND},
 		IdentityFee, Weight,
 	},
 };
@@ -51,7 +55,8 @@ impl frame_system::Config for Runtime {
 	type Nonce = Nonce;
 	type Hash = Hash;
 	type BlockHashCount = BlockHashCount;
-	type DbWeight = RocksDbWeight;
+	// The node stores its state in ParityDB.
+	type DbWeight = ParityDbWeight;
 	type Version = Version;
 	type AccountData = pallet_balances::AccountData<Balance>;
 	type SS58Prefix = SS58Prefix;

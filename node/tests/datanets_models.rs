@@ -1,0 +1,238 @@
+//! The datanets and model registry pallets on a real dev node: signed extrinsics as polkadot.js
+//! would send them, and the `tributary_*` RPC queries a worker uses to find its data and jobs.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{Node, NodeConfig};
+use pallet_datanets::RowInput;
+use serde_json::{json, Value};
+use sp_keyring::Sr25519Keyring;
+use sp_runtime::DispatchError;
+use tributary_primitives::{
+	content_hash,
+	datanets::{merkle_root, Visibility},
+	models::DatanetVersionRef,
+	training::{TargetModules, TrainingMethod, TrainingSettings},
+};
+use tributary_runtime::{
+	signing::sign_extrinsic, RuntimeCall, RuntimeError, RuntimeEvent, UncheckedExtrinsic, UNIT,
+};
+
+fn bounded<B: TryFrom<Vec<u8>>>(bytes: &[u8]) -> B {
+	B::try_from(bytes.to_vec()).unwrap_or_else(|_| panic!("{bytes:?} fits its bound"))
+}
+
+fn signed(node: &Node, who: Sr25519Keyring, call: RuntimeCall) -> UncheckedExtrinsic {
+	let nonce = node.account_nonce(&who.to_account_id());
+	sign_extrinsic(call, &who.pair(), nonce, node.genesis_hash())
+}
+
+/// Apply a call that must succeed; its events.
+fn ok(node: &Node, who: Sr25519Keyring, call: RuntimeCall) -> Vec<RuntimeEvent> {
+	let what = format!("{call:?}");
+	node.apply(&signed(node, who, call)).unwrap_or_else(|e| panic!("{what} failed: {e:?}"))
+}
+
+/// Apply a call that must fail; its error.
+fn fails(node: &Node, who: Sr25519Keyring, call: RuntimeCall) -> DispatchError {
+	let what = format!("{call:?}");
+	match node.apply(&signed(node, who, call)) {
+		Ok(events) => panic!("{what} succeeded: {events:?}"),
+		Err(error) => error,
+	}
+}
+
+fn row(text: &str) -> RowInput<pallet_datanets::LabelOf<tributary_runtime::Runtime>> {
+	RowInput { content_hash: content_hash(text.as_bytes()), byte_len: text.len() as u32, label: None }
+}
+
+fn hex(hash: &[u8; 32]) -> String {
+	common::to_hex(hash)
+}
+
+const ROWS: [&str; 3] = [
+	"Q: What lowers fever in adults? A: Paracetamol or ibuprofen at label doses.",
+	"Q: How long should a sprain rest? A: Usually 48 to 72 hours before gentle movement.",
+	"Q: What is a normal resting heart rate? A: Between 60 and 100 beats per minute.",
+];
+
+#[test]
+fn dev_node_runs_datanet_curation_and_opens_a_fine_tune_job() {
+	let node = Node::start(NodeConfig {
+		chain_args: vec!["--dev".into()],
+		extra_args: vec![],
+		name: "datanets-models",
+	});
+	node.wait_until("first block", Duration::from_secs(120), || (node.best_number() >= 1).then_some(()));
+	let (alice, bob, charlie, dave, eve) = (
+		Sr25519Keyring::Alice,
+		Sr25519Keyring::Bob,
+		Sr25519Keyring::Charlie,
+		Sr25519Keyring::Dave,
+		Sr25519Keyring::Eve,
+	);
+
+	// Alice creates a public datanet.
+	let events = ok(
+		&node,
+		alice,
+		RuntimeCall::Datanets(pallet_datanets::Call::create_datanet {
+			name: bounded(b"clinic-faq"),
+			summary: bounded(b"Short medical questions and answers"),
+			description: bounded(b"# Clinic FAQ\nAnswers reviewed by the clinic's nurses."),
+			tags: vec![bounded(b"medical"), bounded(b"qa")].try_into().unwrap(),
+			license: bounded(b"CC-BY-4.0"),
+			visibility: Visibility::Public,
+		}),
+	);
+	assert!(
+		events.iter().any(|e| matches!(
+			e,
+			RuntimeEvent::Datanets(pallet_datanets::Event::DatanetCreated { datanet: 0, .. })
+		)),
+		"{events:?}"
+	);
+	let datanet = node.rpc("tributary_datanet", json!([0]));
+	assert_eq!(datanet["name"], "clinic-faq");
+	assert_eq!(datanet["visibility"], "public");
+	assert_eq!(datanet["tags"], json!(["medical", "qa"]));
+	assert_eq!(datanet["owner"], alice.to_account_id().to_string());
+	assert_eq!(datanet["creationDeposit"], (10 * UNIT).to_string());
+	assert_eq!(node.rpc("tributary_datanet", json!([7])), Value::Null);
+
+	// Bob contributes one row, Charlie a batch of two; Dave's copy of Bob's row is refused.
+	ok(&node, bob, RuntimeCall::Datanets(pallet_datanets::Call::contribute { datanet: 0, row: row(ROWS[0]) }));
+	ok(
+		&node,
+		charlie,
+		RuntimeCall::Datanets(pallet_datanets::Call::contribute_batch {
+			datanet: 0,
+			rows: vec![row(ROWS[1]), row(ROWS[2])].try_into().unwrap(),
+		}),
+	);
+	let duplicate =
+		fails(&node, dave, RuntimeCall::Datanets(pallet_datanets::Call::contribute { datanet: 0, row: row(ROWS[0]) }));
+	assert!(
+		matches!(
+			RuntimeError::from_dispatch_error(duplicate),
+			Some(RuntimeError::Datanets(pallet_datanets::Error::DuplicateRow))
+		),
+		"{duplicate:?}"
+	);
+	assert_eq!(
+		node.rpc("tributary_rowByContentHash", json!([hex(&content_hash(ROWS[0].as_bytes()))])),
+		json!({ "datanet": 0, "row": 0 }),
+		"the duplicate's original is found by its hash"
+	);
+
+	// Alice approves all three and publishes version 1.
+	ok(
+		&node,
+		alice,
+		RuntimeCall::Datanets(pallet_datanets::Call::approve { datanet: 0, rows: vec![0, 1, 2].try_into().unwrap() }),
+	);
+	ok(&node, alice, RuntimeCall::Datanets(pallet_datanets::Call::publish_version { datanet: 0 }));
+
+	let hashes: Vec<[u8; 32]> = ROWS.iter().map(|r| content_hash(r.as_bytes())).collect();
+	let versions = node.rpc("tributary_datanetVersions", json!([0]));
+	assert_eq!(versions.as_array().unwrap().len(), 1, "{versions}");
+	assert_eq!(versions[0]["version"], 1);
+	assert_eq!(versions[0]["rowCount"], 3);
+	assert_eq!(versions[0]["totalBytes"], ROWS.iter().map(|r| r.len()).sum::<usize>());
+	assert_eq!(versions[0]["merkleRoot"], hex(&merkle_root(&hashes)));
+	let page = node.rpc("tributary_versionRows", json!([0, 1, 1, 2]));
+	assert_eq!(
+		page,
+		json!([
+			{ "row": 1, "contentHash": hex(&hashes[1]) },
+			{ "row": 2, "contentHash": hex(&hashes[2]) },
+		])
+	);
+	let too_many = node.try_rpc("tributary_versionRows", json!([0, 1, 0, 5000])).unwrap_err();
+	assert!(too_many["message"].as_str().unwrap().contains("1000"), "{too_many}");
+
+	// Root registers the project's base model.
+	let weights_hash = content_hash(b"tiny-llama weights");
+	ok(
+		&node,
+		alice,
+		RuntimeCall::Sudo(pallet_sudo::Call::sudo {
+			call: Box::new(RuntimeCall::Models(pallet_models::Call::register_base_model {
+				name: bounded(b"tributary-tiny"),
+				architecture: bounded(b"llama"),
+				weights_hash,
+				config_hash: content_hash(b"tiny-llama config"),
+				tokenizer_hash: content_hash(b"tiny-llama tokenizer"),
+				parameter_count: 4_000_000,
+				license: bounded(b"Apache-2.0"),
+			})),
+		}),
+	);
+
+	// Only validators register as workers.
+	let not_validator = fails(
+		&node,
+		bob,
+		RuntimeCall::Models(pallet_models::Call::register_worker {
+			endpoint: bounded(b"http://127.0.0.1:8080"),
+			device: bounded(b"cpu"),
+		}),
+	);
+	assert_eq!(not_validator, DispatchError::BadOrigin);
+	ok(
+		&node,
+		alice,
+		RuntimeCall::Models(pallet_models::Call::register_worker {
+			endpoint: bounded(b"http://127.0.0.1:8080"),
+			device: bounded(b"cpu"),
+		}),
+	);
+
+	// Eve opens a fine-tune job on version 1. One worker cannot be trainer and verifier, so the
+	// job waits, open, for a second validator.
+	let settings = TrainingSettings {
+		method: TrainingMethod::Lora,
+		rank: 8,
+		alpha: 16,
+		dropout_ppm: 50_000,
+		target_modules: TargetModules::QV,
+		learning_rate_ppb: 200_000,
+		batch_size: 4,
+		sequence_length: 128,
+		epochs: 2,
+		max_steps: 0,
+		seed: 7,
+		eval_fraction_ppm: 100_000,
+	};
+	ok(
+		&node,
+		eve,
+		RuntimeCall::Models(pallet_models::Call::create_model {
+			name: bounded(b"clinic-assistant"),
+			base_model: 0,
+			datanets: vec![DatanetVersionRef { datanet: 0, version: 1 }].try_into().unwrap(),
+			settings,
+			fee: 5 * UNIT,
+		}),
+	);
+
+	let job = node.rpc("tributary_job", json!([0]));
+	assert_eq!(job["state"], "open", "{job}");
+	assert_eq!(job["owner"], eve.to_account_id().to_string());
+	assert_eq!(job["fee"], (5 * UNIT).to_string());
+	assert_eq!(job["baseWeightsHash"], hex(&weights_hash));
+	assert_eq!(
+		job["datanets"],
+		json!([{ "datanet": 0, "version": 1, "merkleRoot": hex(&merkle_root(&hashes)), "rowCount": 3 }])
+	);
+	assert_eq!(job["settings"]["method"], "lora");
+	assert_eq!(job["settings"]["targetModules"], json!(["q_proj", "v_proj"]));
+	assert_eq!(job["settings"]["learningRatePpb"], 200_000);
+	assert_eq!(job["trainer"], Value::Null);
+	assert_eq!(node.rpc("tributary_jobsForWorker", json!([alice.to_account_id().to_string()])), json!([]));
+	assert_eq!(node.rpc("tributary_modelVersions", json!([0])), json!([]));
+	let bad_account = node.try_rpc("tributary_jobsForWorker", json!(["not-an-address"])).unwrap_err();
+	assert!(bad_account["message"].as_str().unwrap().contains("SS58"), "{bad_account}");
+}

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Measure the project pallets' calls and regenerate their weights.rs files.
+#
+# The runtime is built to wasm with its benchmarks compiled in and handed to the ordinary node
+# binary with `--runtime`, so the node itself never needs a second build with
+# `--features runtime-benchmarks`.
+#
+# Usage: scripts/bench-weights.sh [pallet ...]     (default: every project pallet)
+# Env:   STEPS (default 50), REPEAT (default 20)
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$root"
+
+pallets=("$@")
+if [ ${#pallets[@]} -eq 0 ]; then
+	pallets=(datanets models)
+fi
+steps="${STEPS:-50}"
+repeat="${REPEAT:-20}"
+
+echo "==> building the runtime with benchmarks (wasm) and the node"
+# Both feature sets of the runtime write their wasm to the same path, and a runtime whose build
+# script did not rerun embeds whatever that path holds. Touching build.rs reruns the build script
+# of the next build of each feature set, so each embeds (and copies) its own wasm.
+bench_dir="$CARGO_TARGET_DIR/bench-runtime"
+mkdir -p "$bench_dir"
+touch runtime/build.rs
+WASM_TARGET_DIRECTORY="$bench_dir" cargo build --locked -p tributary-runtime --features runtime-benchmarks
+bench_wasm="$bench_dir/tributary_runtime.wasm"
+touch runtime/build.rs
+# The same build as scripts/test.sh and scripts/dev.sh, so the node's artifacts are shared.
+cargo test --workspace --locked --no-run
+node="$CARGO_TARGET_DIR/debug/tributary-node"
+
+for pallet in "${pallets[@]}"; do
+	output="pallets/$pallet/src/weights.rs"
+	echo "==> benchmarking pallet_$pallet (steps $steps, repeat $repeat) -> $output"
+	"$node" benchmark pallet \
+		--runtime "$bench_wasm" \
+		--genesis-builder runtime \
+		--genesis-builder-preset development \
+		--pallet "pallet_$pallet" \
+		--extrinsic '*' \
+		--steps "$steps" \
+		--repeat "$repeat" \
+		--template scripts/pallet-weights.hbs \
+		--output "$output"
+done
+echo "==> done: review the diff of pallets/*/src/weights.rs and commit it"
