@@ -56,7 +56,11 @@ pub enum AttributionError {
 	#[error("influence attribution needs the answer's adapter hash; the answer names none")]
 	AdapterRequired,
 
-	#[error("the {what} is {}, expected {}; use the files this record or sketch was made from", hex(.found), hex(.expected))]
+	#[error(
+		"the {what} is {}, expected {}; use the files this record or sketch was made from",
+		hex(.found),
+		hex(.expected)
+	)]
 	HashMismatch { what: &'static str, expected: ContentHash, found: ContentHash },
 
 	#[error("token {token} is outside the model's vocabulary of {vocab}; tokenize with the model's tokenizer")]
