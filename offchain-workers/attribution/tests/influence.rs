@@ -10,9 +10,9 @@ use std::{
 use codec::Encode;
 use tch::{COptimizer, Device, Kind, Tensor};
 use tributary_attribution::{
-	build_sketch, influence::sketch_path, influence_record, recompute, AdaptedModel, Answer, AttributionError,
-	ByteTokenizer, CorpusRow, InfluenceRequest, InfluenceScoring, InfluenceSketch, MethodRequest, RecomputeRequest,
-	SketchParams, VerifiedCorpus,
+	build_sketch, influence::sketch_path, influence_record, open_or_build_sketch, recompute, AdaptedModel, Answer,
+	AttributionError, ByteTokenizer, CorpusRow, InfluenceRequest, InfluenceScoring, InfluenceSketch, MethodRequest,
+	RecomputeRequest, SketchParams, SketchSource, VerifiedCorpus,
 };
 use tributary_model::{hf::save_model, peft::PeftAdapter, Llama, LlamaConfig, LoraSpec, TargetModules};
 use tributary_primitives::{
@@ -197,6 +197,33 @@ fn sketch_file_and_record_are_byte_identical_across_runs_and_recompute() {
 	let recomputed = recompute(corpus_rows(), &ByteTokenizer, &request).unwrap();
 	assert_eq!(recomputed.encode(), from_file.encode());
 	assert_eq!(recomputed.commitment(), from_file.commitment());
+}
+
+#[test]
+fn sketch_beside_the_adapter_is_reused_and_damage_is_rebuilt() {
+	let fixture = fixture();
+	let model = AdaptedModel::load(&fixture.base_dir, &fixture.adapter_dir, Device::Cpu).unwrap();
+	let corpus = VerifiedCorpus::verify(corpus_rows()).unwrap();
+	let params = SketchParams::default();
+	let open_or_build = || open_or_build_sketch(&model, &fixture.adapter_dir, &corpus, &ByteTokenizer, params).unwrap();
+
+	let (built, source) = open_or_build();
+	assert_eq!(source, SketchSource::Built);
+	let path = sketch_path(&fixture.adapter_dir, &built.id());
+	let bytes = fs::read(&path).unwrap();
+	let (opened, source) = open_or_build();
+	assert_eq!((source, opened.id()), (SketchSource::Opened, built.id()));
+
+	// Other projection settings are other inputs: a second sketch beside the first.
+	let other = SketchParams { projection_dim: 8, seed: 1 };
+	let (small, source) = open_or_build_sketch(&model, &fixture.adapter_dir, &corpus, &ByteTokenizer, other).unwrap();
+	assert_eq!(source, SketchSource::Built);
+	assert_eq!(small.dimension() * 2, built.dimension());
+
+	fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+	let (repaired, source) = open_or_build();
+	assert_eq!((source, repaired.id()), (SketchSource::Built, built.id()));
+	assert_eq!(fs::read(&path).unwrap(), bytes);
 }
 
 /// The sketch of the trained adapter, written beside it.

@@ -6,7 +6,8 @@
 //!
 //! 1. After training, [`build_sketch`] computes every row's projected loss gradient at the final
 //!    adapter and [`InfluenceSketch::write_beside`] stores it in the adapter's directory under its
-//!    content hash ([`sketch`] documents the file format).
+//!    content hash ([`sketch`] documents the file format); [`open_or_build_sketch`] does both
+//!    unless a valid sketch for the same inputs is already there.
 //! 2. For each answer, [`influence_record`] projects the gradient of the output's loss the same
 //!    way, scores every row ([`score`]) and returns the canonical record (method `Influence`).
 //! 3. In a dispute, [`recompute`](crate::recompute) with [`MethodRequest::Influence`](crate::MethodRequest)
@@ -111,6 +112,49 @@ pub fn build_sketch(
 	};
 	let rows = corpus.rows().iter().map(|row| row.row).collect();
 	Ok(InfluenceSketch::new(inputs, modules, rows, vectors))
+}
+
+/// How [`open_or_build_sketch`] obtained a sketch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SketchSource {
+	/// A valid sketch for these inputs was already beside the adapter.
+	Opened,
+	/// None was (or only damaged or foreign files were): it was built and written.
+	Built,
+}
+
+/// The sketch of `corpus` for `model`'s adapter with `params`: opened from `adapter_dir` when a
+/// valid one for exactly these inputs is there, else built and written there. Damaged files
+/// are passed over; a rebuilt sketch replaces a damaged file of the same name.
+pub fn open_or_build_sketch(
+	model: &AdaptedModel,
+	adapter_dir: &Path,
+	corpus: &VerifiedCorpus,
+	tokenizer: &dyn Tokenizer,
+	params: SketchParams,
+) -> Result<(InfluenceSketch, SketchSource), AttributionError> {
+	let io = |source| AttributionError::Io { path: adapter_dir.to_path_buf(), source };
+	let wanted = |inputs: &SketchInputs| {
+		(inputs.model, inputs.corpus, inputs.tokenizer, inputs.seed, inputs.projection_dim)
+			== (model.model, corpus.id(), tokenizer.id(), params.seed, params.projection_dim)
+	};
+	let mut candidates: Vec<PathBuf> = std::fs::read_dir(adapter_dir)
+		.map_err(io)?
+		.map(|entry| entry.map(|entry| entry.path()))
+		.collect::<Result<_, _>>()
+		.map_err(io)?;
+	candidates.retain(|path| path.extension().is_some_and(|ext| ext == sketch::EXTENSION));
+	candidates.sort();
+	for path in candidates {
+		if let Ok(sketch) = InfluenceSketch::open(&path, model.adapter) {
+			if wanted(sketch.inputs()) && path == sketch_path(adapter_dir, &sketch.id()) {
+				return Ok((sketch, SketchSource::Opened));
+			}
+		}
+	}
+	let sketch = build_sketch(model, corpus, tokenizer, params)?;
+	sketch.write_beside(adapter_dir)?;
+	Ok((sketch, SketchSource::Built))
 }
 
 /// Attribute an answer of `model` to the rows of `sketch` by gradient influence. The answer
