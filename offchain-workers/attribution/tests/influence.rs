@@ -172,7 +172,7 @@ fn sketch_file_and_record_are_byte_identical_across_runs_and_recompute() {
 	let path = sketch_of(&first).write_beside(&fixture.adapter_dir).unwrap();
 	let second = AdaptedModel::load(&fixture.base_dir, &fixture.adapter_dir, Device::Cpu).unwrap();
 	let rebuilt = sketch_of(&second);
-	assert_eq!(fs::read(&path).unwrap(), rebuilt.bytes(), "a second run writes the same sketch bytes");
+	assert_eq!(fs::read(&path).unwrap(), rebuilt.to_bytes(), "a second run writes the same sketch bytes");
 	assert_eq!(path, sketch_path(&fixture.adapter_dir, &rebuilt.id()));
 
 	let stored = InfluenceSketch::open_by_id(&fixture.adapter_dir, rebuilt.id(), fixture.adapter_hash).unwrap();

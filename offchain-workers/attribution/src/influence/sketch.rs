@@ -72,7 +72,8 @@ pub struct InfluenceSketch {
 	rows: Vec<RowRef>,
 	/// R x D, row-major.
 	vectors: Vec<f32>,
-	bytes: Vec<u8>,
+	/// blake2-256 of the file image (the image itself is not kept: it would double the memory).
+	id: ContentHash,
 }
 
 /// `<adapter dir>/<hex of the sketch's content hash>.influence`.
@@ -89,18 +90,26 @@ impl InfluenceSketch {
 	pub(crate) fn new(inputs: SketchInputs, modules: Vec<ModuleShape>, rows: Vec<RowRef>, vectors: Vec<f32>) -> Self {
 		let dimension = modules.len() * 2 * inputs.rank as usize * inputs.projection_dim as usize;
 		assert_eq!(vectors.len(), rows.len() * dimension, "one vector of the modules' length per row");
-		let mut body = Vec::new();
-		for shape in &modules {
+		let mut sketch = Self { inputs, modules, rows, vectors, id: [0; 32] };
+		sketch.id = content_hash(&sketch.to_bytes());
+		sketch
+	}
+
+	/// The file image.
+	pub fn to_bytes(&self) -> Vec<u8> {
+		let (inputs, modules, rows) = (&self.inputs, &self.modules, &self.rows);
+		let mut body = Vec::with_capacity(self.vectors.len() * 4 + modules.len() * MODULE_ENTRY_LEN);
+		for shape in modules {
 			for field in [shape.layer, shape.module_code(), shape.in_features, shape.out_features] {
 				body.extend_from_slice(&field.to_le_bytes());
 			}
 		}
-		for row in &rows {
+		for row in rows {
 			body.extend_from_slice(&row.datanet.to_le_bytes());
 			body.extend_from_slice(&row.row.to_le_bytes());
 		}
 		body.resize(modules.len() * MODULE_ENTRY_LEN + padded(rows.len() * ROW_ENTRY_LEN), 0);
-		for value in &vectors {
+		for value in &self.vectors {
 			body.extend_from_slice(&value.to_le_bytes());
 		}
 		let mut bytes = vec![0u8; HEADER_LEN];
@@ -118,12 +127,12 @@ impl InfluenceSketch {
 		let checksum = checksum(&bytes[..CHECKSUM_AT], &body);
 		bytes[CHECKSUM_AT..HEADER_LEN].copy_from_slice(&checksum);
 		bytes.extend_from_slice(&body);
-		Self { inputs, modules, rows, vectors, bytes }
+		bytes
 	}
 
 	/// The sketch's content hash: blake2-256 of its file bytes.
 	pub fn id(&self) -> ContentHash {
-		content_hash(&self.bytes)
+		self.id
 	}
 
 	pub fn inputs(&self) -> &SketchInputs {
@@ -155,11 +164,6 @@ impl InfluenceSketch {
 		&self.vectors[i * d..(i + 1) * d]
 	}
 
-	/// The file image.
-	pub fn bytes(&self) -> &[u8] {
-		&self.bytes
-	}
-
 	/// Write the sketch into `adapter_dir` under its content hash (through a temporary file, so
 	/// a crash never leaves half a sketch under the final name) and return the path.
 	pub fn write_beside(&self, adapter_dir: &Path) -> Result<PathBuf, AttributionError> {
@@ -167,7 +171,7 @@ impl InfluenceSketch {
 		let io = |source| AttributionError::Io { path: path.clone(), source };
 		let partial = path.with_extension("partial");
 		let mut file = fs::File::create(&partial).map_err(io)?;
-		file.write_all(&self.bytes).map_err(io)?;
+		file.write_all(&self.to_bytes()).map_err(io)?;
 		file.sync_all().map_err(io)?;
 		fs::rename(&partial, &path).map_err(io)?;
 		Ok(path)
@@ -235,6 +239,9 @@ impl InfluenceSketch {
 			projection_dim: u32_at(&bytes, 152),
 			rank: u32_at(&bytes, 156),
 		};
+		if u32_at(&bytes, 12) != 0 || u32_at(&bytes, 164) != 0 {
+			return Err(corrupt("reserved header fields are not zero"));
+		}
 		let module_count = u32_at(&bytes, 160) as u64;
 		let row_count = u64_at(&bytes, 168);
 		if inputs.projection_dim == 0 || inputs.rank == 0 || module_count == 0 || row_count == 0 {
@@ -284,6 +291,10 @@ impl InfluenceSketch {
 		if rows.windows(2).any(|pair| pair[0] >= pair[1]) {
 			return Err(corrupt("rows are not strictly sorted"));
 		}
+		let padding = at + rows.len() * ROW_ENTRY_LEN..at + padded(rows.len() * ROW_ENTRY_LEN);
+		if bytes[padding].iter().any(|&byte| byte != 0) {
+			return Err(corrupt("padding after the rows is not zero"));
+		}
 		at += padded(rows.len() * ROW_ENTRY_LEN);
 		let vectors: Vec<f32> = bytes[at..]
 			.chunks_exact(4)
@@ -292,7 +303,8 @@ impl InfluenceSketch {
 		if vectors.iter().any(|v| !v.is_finite()) {
 			return Err(corrupt("a vector holds a non-finite value"));
 		}
-		Ok(Self { inputs, modules, rows, vectors, bytes })
+		let id = content_hash(&bytes);
+		Ok(Self { inputs, modules, rows, vectors, id })
 	}
 }
 
@@ -336,7 +348,7 @@ mod tests {
 
 	#[test]
 	fn every_single_byte_flip_is_detected() {
-		let bytes = sample().bytes().to_vec();
+		let bytes = sample().to_bytes();
 		for at in 0..bytes.len() {
 			let mut damaged = bytes.clone();
 			damaged[at] ^= 0x10;
