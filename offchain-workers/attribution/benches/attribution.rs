@@ -1,23 +1,39 @@
-//! Attribution benchmark: index build throughput, count-query latency against a naive scan, and
-//! attribution time per 128-token answer, on a few MB of real text (the Debian copyright files
-//! under /usr/share/doc, one row per paragraph). Prints measurements and ratios; never fails on
-//! a number.
+//! Attribution benchmark: index build throughput, count-query latency against a naive scan,
+//! attribution time per 128-token answer, and attribution time ÷ generation time per answer for
+//! span attribution and gradient influence (TracIn, DataInf) with small byte-level Llama models,
+//! on a few MB of real text (the Debian copyright files under /usr/share/doc, one row per
+//! paragraph). Prints measurements and ratios; never fails on a number.
 //!
 //! Run: `cargo bench -p tributary-attribution --bench attribution`
 //! Corpus size: `ATTRIBUTION_BENCH_MB` (default 4).
 //! Comparison with infini-gram's indexer: set `INFINI_GRAM_PYTHON` to a Python that has the PyPI
 //! `infini-gram` package (plus numpy and transformers, which its indexing script imports); the
 //! same rows are written as JSON lines and indexed with `--token_dtype u8`.
+//! Rows sketched for influence: `INFLUENCE_BENCH_ROWS` (default 512). Torch intra-op threads:
+//! `BENCH_TORCH_THREADS` (default 1: on this 2-core machine other builds often hold both cores,
+//! and torch's spinning worker threads then slow small ops down by an order of magnitude; both
+//! generation and attribution run with the same setting). Times per answer are medians.
 
 use std::{
-	collections::HashSet,
+	collections::{BTreeMap, HashMap, HashSet},
 	fs,
 	path::Path,
 	process::Command,
 	time::{Duration, Instant},
 };
 
-use tributary_attribution::{span_record, Answer, ByteTokenizer, CorpusRow, SuffixIndex, VerifiedCorpus};
+use tch::{Device, Tensor};
+use tributary_attribution::{
+	build_sketch, influence_record, span_record, AdaptedModel, Answer, ByteTokenizer, CorpusRow, InfluenceScoring,
+	SketchParams, SuffixIndex, VerifiedCorpus,
+};
+use tributary_model::{
+	generate::{generate, Sampling},
+	hf::save_model,
+	peft::PeftAdapter,
+	rng::SplitMix64,
+	Llama, LlamaConfig, LoraSpec, TargetModules,
+};
 use tributary_primitives::{
 	attribution::{RowRef, SpanParams},
 	content_hash,
@@ -224,6 +240,20 @@ fn main() {
 		credited,
 		answers.len()
 	);
+	let threads: i32 = std::env::var("BENCH_TORCH_THREADS").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
+	tch::set_num_threads(threads);
+	println!("torch intra-op threads: {threads}");
+	let influence_rows: usize =
+		std::env::var("INFLUENCE_BENCH_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(512).min(rows.len());
+	let sketched = VerifiedCorpus::verify(rows[..influence_rows].to_vec()).expect("rows verified above");
+	let shapes = [
+		ModelShape { name: "tiny", hidden: 64, layers: 2, heads: 4, kv_heads: 2 },
+		ModelShape { name: "small", hidden: 256, layers: 4, heads: 8, kv_heads: 4 },
+	];
+	let ratios: Vec<RatioRow> =
+		shapes.iter().map(|shape| attribution_vs_generation(shape, &mapped, &sketched, params, &rows, &dir)).collect();
+	print_ratio_table(&ratios, influence_rows);
+
 	if let Ok(python) = std::env::var("INFINI_GRAM_PYTHON") {
 		match infini_gram_build(&python, &rows, &dir) {
 			Some((build_sa, total)) => println!(
@@ -240,4 +270,158 @@ fn main() {
 		println!("infini-gram indexer: skipped (set INFINI_GRAM_PYTHON to compare)");
 	}
 	fs::remove_dir_all(&dir).ok();
+}
+
+/// A byte-level Llama shape for the generation comparison.
+struct ModelShape {
+	name: &'static str,
+	hidden: i64,
+	layers: i64,
+	heads: i64,
+	kv_heads: i64,
+}
+
+/// Milliseconds per 128-token answer, and the ratios attribution ÷ generation.
+struct RatioRow {
+	name: &'static str,
+	parameters: i64,
+	adapter_parameters: i64,
+	sketch_ms_per_row: f64,
+	generation_ms: f64,
+	span_ms: f64,
+	tracin_ms: f64,
+	datainf_ms: f64,
+}
+
+/// LoRA rank of the benchmark adapters (on every projection).
+const RANK: i64 = 8;
+const ANSWER_TOKENS: usize = 128;
+const ANSWERS: usize = 6;
+
+fn median(mut samples: Vec<f64>) -> f64 {
+	samples.sort_by(f64::total_cmp);
+	samples[samples.len() / 2]
+}
+
+/// Median milliseconds of `run` over `items`, after one untimed warm-up call.
+fn median_ms<T>(items: &[T], mut run: impl FnMut(&T)) -> f64 {
+	run(&items[0]);
+	median(
+		items
+			.iter()
+			.map(|item| {
+				let started = Instant::now();
+				run(item);
+				started.elapsed().as_secs_f64() * 1e3
+			})
+			.collect(),
+	)
+}
+
+/// Save a random base (unit-scale embeddings, as a trained model has) and a LoRA adapter with
+/// non-zero A and B (as after training), and load them back the way the server would.
+fn adapted_model(shape: &ModelShape, dir: &Path) -> AdaptedModel {
+	let mut config = LlamaConfig::tiny(256, shape.hidden, shape.layers, shape.heads, shape.kv_heads);
+	config.max_position_embeddings = 256;
+	let random = Llama::random(config.clone(), 5, Device::Cpu).expect("valid config");
+	let mut weights: HashMap<String, Tensor> = random.hf_weights().expect("full weights").into_iter().collect();
+	let embeddings = weights.remove("model.embed_tokens.weight").expect("embeddings") * 50.0;
+	weights.insert("model.embed_tokens.weight".into(), embeddings);
+	let mut model = Llama::from_weights(config, weights).expect("weights match the config");
+	let base_dir = dir.join(format!("{}-base", shape.name));
+	save_model(&model, &base_dir).expect("base saved");
+	let spec = LoraSpec { rank: RANK, alpha: 16.0, dropout: 0.0, targets: TargetModules::ALL };
+	model.add_lora(&spec, 7).expect("valid LoRA spec");
+	let mut rng = SplitMix64(9);
+	let adapters: BTreeMap<String, (Tensor, Tensor)> = model
+		.lora_weights()
+		.into_iter()
+		.map(|(path, (a, b))| {
+			(path, (rng.normal(&a.size(), 0.05, Device::Cpu), rng.normal(&b.size(), 0.05, Device::Cpu)))
+		})
+		.collect();
+	model.set_lora(&spec, adapters).expect("adapter shapes match");
+	let adapter_dir = dir.join(format!("{}-adapter", shape.name));
+	PeftAdapter::from_model(&model, "bench").expect("adapter attached").save(&adapter_dir).expect("adapter saved");
+	AdaptedModel::load(&base_dir, &adapter_dir, Device::Cpu).expect("model and adapter load")
+}
+
+fn attribution_vs_generation(
+	shape: &ModelShape,
+	index: &SuffixIndex,
+	sketched: &VerifiedCorpus,
+	span_params: SpanParams,
+	rows: &[CorpusRow],
+	dir: &Path,
+) -> RatioRow {
+	let model = adapted_model(shape, dir);
+	let started = Instant::now();
+	let sketch = build_sketch(&model, sketched, &ByteTokenizer, SketchParams::default()).expect("sketch built");
+	let sketch_ms_per_row = started.elapsed().as_secs_f64() * 1e3 / sketched.rows().len() as f64;
+
+	let prompts: Vec<Vec<u32>> = rows
+		.iter()
+		.step_by(rows.len().div_ceil(ANSWERS))
+		.map(|row| row.bytes[..16.min(row.bytes.len())].iter().map(|&b| u32::from(b)).collect())
+		.collect();
+	let generate_answer =
+		|prompt: &Vec<u32>| generate(&model.llama, prompt, ANSWER_TOKENS, &Sampling::Greedy, &[]).expect("generation");
+	let outputs: Vec<Vec<u32>> = prompts.iter().map(generate_answer).collect();
+	let generation_ms = median_ms(&prompts, |prompt| {
+		generate_answer(prompt);
+	});
+
+	let time_per_answer = |attribute: &dyn Fn(&Answer)| {
+		median_ms(&outputs, |output| attribute(&Answer { model: model.model, adapter: Some(model.adapter), output }))
+	};
+	let span_ms = time_per_answer(&|answer| {
+		span_record(index, answer, span_params, 8).expect("span attribution");
+	});
+	let influence_ms = |scoring| {
+		time_per_answer(&|answer| {
+			influence_record(&model, &sketch, answer, scoring, 8).expect("influence attribution");
+		})
+	};
+	let tracin_ms = influence_ms(InfluenceScoring::TracIn);
+	let datainf_ms = influence_ms(InfluenceScoring::DATAINF);
+	let count = |tensors: Vec<Tensor>| tensors.iter().map(|t| t.numel() as i64).sum::<i64>();
+	RatioRow {
+		name: shape.name,
+		parameters: count(model.llama.hf_weights().expect("full weights").into_values().collect()),
+		adapter_parameters: count(model.llama.lora_parameters()),
+		sketch_ms_per_row,
+		generation_ms,
+		span_ms,
+		tracin_ms,
+		datainf_ms,
+	}
+}
+
+fn print_ratio_table(rows: &[RatioRow], sketched_rows: usize) {
+	println!(
+		"attribution / generation per {ANSWER_TOKENS}-token answer (goal <= 0.25); influence over {sketched_rows} \
+		 sketched rows, LoRA rank {RANK} on all projections, k = {} per side:",
+		SketchParams::default().projection_dim
+	);
+	println!(
+		"| model | params | LoRA params | sketch ms/row (offline) | generation ms | span ms | span ratio | \
+		 TracIn ms | TracIn ratio | DataInf ms | DataInf ratio |"
+	);
+	println!("|---|---|---|---|---|---|---|---|---|---|---|");
+	for row in rows {
+		println!(
+			"| {} | {} | {} | {:.2} | {:.1} | {:.3} | {:.4} | {:.2} | {:.3} | {:.2} | {:.3} |",
+			row.name,
+			row.parameters,
+			row.adapter_parameters,
+			row.sketch_ms_per_row,
+			row.generation_ms,
+			row.span_ms,
+			row.span_ms / row.generation_ms,
+			row.tracin_ms,
+			row.tracin_ms / row.generation_ms,
+			row.datainf_ms,
+			row.datainf_ms / row.generation_ms
+		);
+	}
 }

@@ -46,6 +46,47 @@ pub enum AttributionError {
 
 	#[error("invalid parameter: {0}")]
 	InvalidParameter(&'static str),
+
+	#[error("model or adapter: {0}")]
+	Model(String),
+
+	#[error("the model has no LoRA adapter installed: gradient influence is computed on adapter parameters")]
+	NoAdapterInstalled,
+
+	#[error("influence attribution needs the answer's adapter hash; the answer names none")]
+	AdapterRequired,
+
+	#[error(
+		"the {what} is {}, expected {}; use the files this record or sketch was made from",
+		hex(.found),
+		hex(.expected)
+	)]
+	HashMismatch { what: &'static str, expected: ContentHash, found: ContentHash },
+
+	#[error("token {token} is outside the model's vocabulary of {vocab}; tokenize with the model's tokenizer")]
+	TokenOutOfVocabulary { token: u32, vocab: u64 },
+
+	#[error("the output has fewer than 2 tokens: influence needs at least one predicted token")]
+	OutputTooShort,
+
+	#[error("sketch file {path} is corrupt ({reason}); rebuild it from the adapter and its rows")]
+	CorruptSketch { path: PathBuf, reason: String },
+
+	#[error("sketch file {path} is truncated: {actual} bytes, the header announces {expected}; rebuild it")]
+	TruncatedSketch { path: PathBuf, expected: u64, actual: u64 },
+
+	#[error("sketch file {path} has format version {found}; this build reads version {supported}")]
+	UnsupportedSketchVersion { path: PathBuf, found: u32, supported: u32 },
+
+	#[error(
+		"sketch file {path} was computed for adapter {}, not for adapter {}; build a sketch for this adapter",
+		hex(.found),
+		hex(.expected)
+	)]
+	SketchAdapterMismatch { path: PathBuf, expected: ContentHash, found: ContentHash },
+
+	#[error("the sketch's adapted modules or rank differ from the model's adapter; rebuild the sketch")]
+	SketchModelMismatch,
 }
 
 /// Lower-case hex of a hash, for messages.

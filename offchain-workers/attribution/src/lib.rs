@@ -9,14 +9,15 @@
 //! - [`record`]: the canonical [`AttributionRecord`](tributary_primitives::attribution::AttributionRecord)
 //!   of each method and [`recompute`](record::recompute), which validators run in disputes.
 //!
-//! Gradient influence (TracIn / DataInf on LoRA parameters) needs the tch model crate and is not
-//! part of this crate yet.
+//! - [`influence`]: gradient influence (TracIn / DataInf) on projected LoRA gradients, with
+//!   per-row gradient sketches stored beside the adapter. The only module that uses tch.
 
 pub mod bm25;
 pub mod corpus;
 pub mod error;
 pub mod format;
 pub mod index;
+pub mod influence;
 pub mod record;
 mod sais;
 pub mod span;
@@ -25,6 +26,10 @@ pub mod store;
 pub use corpus::{ByteTokenizer, CorpusRow, HfTokenizer, Tokenizer, VerifiedCorpus};
 pub use error::AttributionError;
 pub use index::{SuffixIndex, TokenizedCorpus};
+pub use influence::{
+	build_sketch, influence_record, open_or_build_sketch, AdaptedModel, InfluenceRequest, InfluenceScoring,
+	InfluenceSketch, SketchParams, SketchSource,
+};
 pub use record::{
 	check_reported, rag_record, recompute, span_record, Answer, MethodRequest, RecomputeRequest, Verdict,
 };

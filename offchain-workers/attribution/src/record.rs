@@ -11,6 +11,7 @@ use crate::{
 	corpus::{output_hash, CorpusRow, Tokenizer, VerifiedCorpus},
 	error::AttributionError,
 	index::SuffixIndex,
+	influence::{recompute_influence, InfluenceRequest},
 	span::span_scores,
 };
 
@@ -67,7 +68,7 @@ pub fn rag_record(
 	Ok(assemble(method, corpus_id, answer, scores, top_k))
 }
 
-fn assemble(
+pub(crate) fn assemble(
 	method: AttributionMethod,
 	corpus: ContentHash,
 	answer: &Answer,
@@ -92,6 +93,8 @@ fn assemble(
 pub enum MethodRequest {
 	SuffixSpan(SpanParams),
 	Rag { query: Vec<u8>, retrieved: u32, bm25: Bm25Params },
+	/// Gradient influence of the rows on the output, from the given model files.
+	Influence(InfluenceRequest),
 }
 
 /// Everything a receipt says about an answer, beyond the corpus itself.
@@ -105,7 +108,8 @@ pub struct RecomputeRequest {
 }
 
 /// Recompute an attribution record from scratch: verify every row against its hash, rebuild
-/// the index in memory, and attribute. Honest parties get byte-identical records.
+/// the index (or, for influence, the gradient sketch) in memory, and attribute. Honest parties
+/// get byte-identical records.
 pub fn recompute(
 	rows: Vec<CorpusRow>,
 	tokenizer: &dyn Tokenizer,
@@ -121,6 +125,9 @@ pub fn recompute(
 		MethodRequest::Rag { query, retrieved, bm25 } => {
 			let index = Bm25Index::build(&corpus);
 			rag_record(&index, corpus.id(), &answer, query, *retrieved, *bm25, request.top_k)
+		}
+		MethodRequest::Influence(influence) => {
+			recompute_influence(&corpus, tokenizer, influence, &answer, request.top_k)
 		}
 	}
 }
