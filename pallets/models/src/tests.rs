@@ -706,3 +706,26 @@ fn job_view_reports_state_and_assignment() {
 		assert!(Models::job_view(42).is_none());
 	});
 }
+
+#[test]
+fn models_inspect_reports_owner_price_adapter_and_lineage() {
+	use tributary_primitives::receipts::ModelsInspect;
+	new_test_ext().execute_with(|| {
+		let id = job_in_verification();
+		assert!(<Models as ModelsInspect<_, _>>::model_version(0, 1).is_none());
+		for verifier in verifiers_of(id) {
+			assert_ok!(Models::submit_verification(RuntimeOrigin::signed(verifier), id, LOSS_PPB));
+		}
+		assert_ok!(Models::set_price(RuntimeOrigin::signed(BUILDER), 0, Some(40)));
+		let facts = <Models as ModelsInspect<_, _>>::model_version(0, 1).unwrap();
+		assert_eq!(facts.owner, BUILDER);
+		assert_eq!(facts.price_per_1k_tokens, Some(40));
+		assert!(!facts.retired);
+		assert_eq!(facts.adapter, result(LOSS_PPB).adapter_hash);
+		assert_eq!(facts.lineage, datanet_refs(&[(0, 1), (1, 1)]).into_inner());
+		assert_ok!(Models::retire(RuntimeOrigin::signed(BUILDER), 0));
+		assert!(<Models as ModelsInspect<_, _>>::model_version(0, 1).unwrap().retired);
+		assert!(<Models as ModelsInspect<_, _>>::model_version(0, 2).is_none());
+		assert!(<Models as ModelsInspect<_, _>>::model_version(1, 1).is_none());
+	});
+}
