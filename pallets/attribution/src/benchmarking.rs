@@ -34,7 +34,7 @@ fn workers<T: Config>() -> Vec<T::AccountId> {
 /// User number `user`'s signed receipt with `k` scored rows, served by `worker`.
 fn signed_receipt<T: Config>(user: u32, worker: &T::AccountId, k: u32) -> SignedReceiptOf<T> {
 	let (model, version, adapter, rows) = T::BenchmarkHelper::model_version_with_rows(k);
-	let share = if k == 0 { 0 } else { PARTS_PER_BILLION / k };
+	let share = PARTS_PER_BILLION.checked_div(k).unwrap_or(0);
 	let top: Vec<RowScore> = rows.iter().map(|row| RowScore { row: *row, parts_per_billion: share }).collect();
 	let receipt = InferenceReceipt {
 		model,

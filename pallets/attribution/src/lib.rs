@@ -26,6 +26,7 @@
 //!   - on anything else: the worker's bond is slashed through [`tributary_primitives::receipts::WorkerRegistry::slash_bond`]
 //!     (the challenger is the beneficiary), the challenger's bond is returned and the user's fee is
 //!     refunded; the record is rejected and never paid.
+//!
 //!   Without a majority by the deadline anyone may `resolve_dispute`: the record stands and the
 //!   bond is returned (a challenger must convince a majority).
 //! - **Finalization.** Anyone may `finalize` a record whose window has closed undisputed, or
