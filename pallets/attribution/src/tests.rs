@@ -569,6 +569,34 @@ fn action() -> impl Strategy<Value = Action> {
 	]
 }
 
+/// A record is handed to rewards (and its fee moved to the pot) exactly when it is final, at most
+/// once; fees of undecided records stay held from their users; rejected records hold nothing.
+fn check_payouts(pot_start: Balance) -> Result<(), TestCaseError> {
+	let handed = finalized();
+	let mut paid_to_pot = 0;
+	let mut held_per_user = std::collections::BTreeMap::<AccountId, Balance>::new();
+	let mut final_records = 0;
+	for (id, info) in Records::<Test>::iter() {
+		let times = handed.iter().filter(|record| record.record == id).count();
+		prop_assert_eq!(times, usize::from(info.status == RecordStatus::Final));
+		match info.status {
+			RecordStatus::Final => {
+				paid_to_pot += info.fee;
+				final_records += 1;
+			},
+			RecordStatus::Rejected => {},
+			_ => *held_per_user.entry(info.user.clone()).or_default() += info.fee,
+		}
+	}
+	prop_assert_eq!(handed.len(), final_records);
+	prop_assert_eq!(free(&pot()), pot_start + paid_to_pot);
+	for index in 0..4 {
+		let expected = held_per_user.get(&user(index)).copied().unwrap_or(0);
+		prop_assert_eq!(held(HoldReason::InferenceFee, &user(index)), expected);
+	}
+	Ok(())
+}
+
 proptest! {
 	#![proptest_config(ProptestConfig::with_cases(256))]
 
@@ -617,24 +645,21 @@ proptest! {
 					Action::Finalize(index) => Attribution::finalize(origin, pick(index)),
 				};
 
-				let handed = finalized();
-				let mut paid_to_pot = 0;
-				let mut held_per_user = std::collections::BTreeMap::<AccountId, Balance>::new();
-				for (id, info) in Records::<Test>::iter() {
-					let times = handed.iter().filter(|record| record.record == id).count();
-					prop_assert_eq!(times, usize::from(info.status == RecordStatus::Final));
-					match info.status {
-						RecordStatus::Final => paid_to_pot += info.fee,
-						RecordStatus::Rejected => {},
-						_ => *held_per_user.entry(info.user.clone()).or_default() += info.fee,
-					}
-				}
-				prop_assert_eq!(handed.len(), Records::<Test>::iter().filter(|(_, i)| i.status == RecordStatus::Final).count());
-				prop_assert_eq!(free(&pot()), pot_start + paid_to_pot);
-				for index in 0..4 {
-					let expected = held_per_user.get(&user(index)).copied().unwrap_or(0);
-					prop_assert_eq!(held(HoldReason::InferenceFee, &user(index)), expected);
-				}
+				check_payouts(pot_start)?;
+			}
+			// Then let every window and deadline pass and settle everything: each record ends
+			// final (paid once) or rejected (refunded), and no fee stays held.
+			run_to(System::block_number() + CHALLENGE_WINDOW + RECOMPUTE_PERIOD + 1);
+			for id in 0..NextRecordId::<Test>::get() {
+				let _ = Attribution::resolve_dispute(RuntimeOrigin::signed(owner()), id);
+				let _ = Attribution::finalize(RuntimeOrigin::signed(owner()), id);
+			}
+			check_payouts(pot_start)?;
+			for (_, info) in Records::<Test>::iter() {
+				prop_assert!(matches!(info.status, RecordStatus::Final | RecordStatus::Rejected));
+			}
+			for index in 0..4 {
+				prop_assert_eq!(held(HoldReason::InferenceFee, &user(index)), 0);
 			}
 			Ok(())
 		})?;
