@@ -107,13 +107,10 @@ pub trait RowsInspect<AccountId> {
 
 /// The bonded workers that serve answers and recompute disputed attributions (pallet-models'
 /// worker set in the runtime).
-pub trait WorkerRegistry<AccountId, Balance> {
+pub trait WorkerSet<AccountId> {
 	fn is_worker(who: &AccountId) -> bool;
 	/// Every registered worker, in a stable order (registration order).
 	fn workers() -> Vec<AccountId>;
-	/// Slash up to `amount` of a worker's bond because it lied; `beneficiary` (the winning
-	/// challenger) gets the share the rewards parameters give winners. Returns what was slashed.
-	fn slash_bond(worker: &AccountId, amount: Balance, beneficiary: &AccountId) -> Balance;
 }
 
 #[cfg(test)]

@@ -21,11 +21,13 @@
 //!   other workers are assigned deterministically (stored in the dispute, so each validator's
 //!   off-chain worker reads its assignments through the runtime API) and submit their recomputed
 //!   commitments within `RecomputePeriod` blocks. As soon as more than k/2 agree:
-//!   - on the record's commitment: the challenger's bond is slashed (through
-//!     [`tributary_primitives::rewards::Slashing`], the winner — the worker — gets the beneficiary share) and the record stands;
-//!   - on anything else: the worker's bond is slashed through [`tributary_primitives::receipts::WorkerRegistry::slash_bond`]
-//!     (the challenger is the beneficiary), the challenger's bond is returned and the user's fee is
-//!     refunded; the record is rejected and never paid.
+//!   - on the record's commitment: the challenger's bond is slashed through
+//!     [`tributary_primitives::rewards::Slashing`] (the winner, the worker, is the beneficiary)
+//!     and the record stands;
+//!   - on anything else: `WorkerSlash` of the worker's bond (held under `WorkerBondReason`) is
+//!     slashed through the same `Slashing`, the challenger being the beneficiary; the
+//!     challenger's bond is returned and the user's fee refunded; the record is rejected and
+//!     never paid.
 //!
 //!   Without a majority by the deadline anyone may `resolve_dispute`: the record stands and the
 //!   bond is returned (a challenger must convince a majority).
@@ -87,7 +89,7 @@ pub mod pallet {
 	use sp_runtime::traits::{IdentifyAccount, Verify};
 	use tributary_primitives::{
 		models::{ModelId, ModelVersionId},
-		receipts::{ModelsInspect, RowsInspect, WorkerRegistry},
+		receipts::{ModelsInspect, RowsInspect, WorkerSet},
 		rewards::{OnRecordFinalized, RecordId, Slashing},
 		ContentHash,
 	};
@@ -124,7 +126,10 @@ pub mod pallet {
 		/// Datanet rows: contributor and status (pallet-datanets).
 		type Rows: RowsInspect<Self::AccountId>;
 		/// The bonded worker set (pallet-models' workers).
-		type Workers: WorkerRegistry<Self::AccountId, BalanceOf<Self>>;
+		type Workers: WorkerSet<Self::AccountId>;
+		/// The hold reason of the workers' bonds (pallet-models' `WorkerBond`): a worker whose
+		/// record a dispute overturns loses `WorkerSlash` of that hold through `Slashing`.
+		type WorkerBondReason: Get<Self::RuntimeHoldReason>;
 		/// Slashes held funds with the parameterised destination split (pallet-rewards).
 		type Slashing: Slashing<Self::AccountId, BalanceOf<Self>, Self::RuntimeHoldReason>;
 		/// Receives finalized records and their fees (pallet-rewards).

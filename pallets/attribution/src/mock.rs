@@ -3,14 +3,16 @@
 //! datanet rows, the worker set, slashing and rewards.
 
 use crate as pallet_attribution;
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{
 	derive_impl, parameter_types,
 	traits::{
-		fungible::{Mutate, MutateHold},
-		tokens::{Fortitude, Precision, Preservation, Restriction},
-		ConstU32, ConstU64,
+		fungible::{Inspect, InspectHold, Mutate, MutateHold},
+		tokens::{Fortitude, Precision, Restriction},
+		ConstU32, ConstU64, VariantCount,
 	},
 };
+use scale_info::TypeInfo;
 use sp_core::{sr25519, Pair};
 use sp_runtime::{
 	traits::IdentityLookup, AccountId32, BuildStorage, MultiSignature,
@@ -22,7 +24,7 @@ use tributary_primitives::{
 	models::{DatanetVersionRef, ModelId, ModelVersionId},
 	receipts::{
 		InferenceReceipt, ModelVersionFacts, ModelsInspect, RowFacts, RowsInspect, SignedReceipt,
-		WorkerRegistry,
+		WorkerSet,
 	},
 	rewards::{FinalizedRecord, OnRecordFinalized, SlashKind, Slashing},
 	ContentHash,
@@ -48,9 +50,30 @@ impl frame_system::Config for Test {
 	type AccountData = pallet_balances::AccountData<Balance>;
 }
 
+/// Why funds are held in this test runtime: the pallet's own reasons, and the workers' bonds that
+/// pallet-models holds in the real runtime.
+#[derive(
+	Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub enum TestHoldReason {
+	Attribution(pallet_attribution::HoldReason),
+	WorkerBond,
+}
+
+impl From<pallet_attribution::HoldReason> for TestHoldReason {
+	fn from(reason: pallet_attribution::HoldReason) -> Self {
+		TestHoldReason::Attribution(reason)
+	}
+}
+
+impl VariantCount for TestHoldReason {
+	const VARIANT_COUNT: u32 = 3;
+}
+
 #[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
 impl pallet_balances::Config for Test {
 	type AccountStore = System;
+	type RuntimeHoldReason = TestHoldReason;
 }
 
 /// A plain account (no key).
@@ -97,6 +120,8 @@ pub fn worker() -> AccountId {
 pub const INITIAL_BALANCE: Balance = 1_000_000;
 pub const CHALLENGE_BOND: Balance = 500;
 pub const WORKER_SLASH: Balance = 2_000;
+/// Held from each worker, more than `WORKER_SLASH`.
+pub const WORKER_BOND: Balance = 5_000;
 pub const CHALLENGE_WINDOW: u64 = 10;
 pub const RECOMPUTE_PERIOD: u64 = 5;
 pub const RECOMPUTERS: u32 = 3;
@@ -111,6 +136,7 @@ pub const ADAPTER: ContentHash = [0xad; 32];
 parameter_types! {
 	pub const ChallengeBond: Balance = CHALLENGE_BOND;
 	pub const WorkerSlash: Balance = WORKER_SLASH;
+	pub const WorkerBondReason: TestHoldReason = TestHoldReason::WorkerBond;
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -157,39 +183,38 @@ pub fn set_row(datanet: DatanetId, row: RowId, contributor: AccountId, status: R
 	ROWS.with(|rows| rows.borrow_mut().insert((datanet, row), RowFacts { contributor, status }));
 }
 
-/// Stand-in for pallet-models' worker set; a slashed bond moves free funds to the beneficiary.
+/// Stand-in for pallet-models' worker set.
 pub struct Workers;
 
-impl WorkerRegistry<AccountId, Balance> for Workers {
+impl WorkerSet<AccountId> for Workers {
 	fn is_worker(who: &AccountId) -> bool {
 		WORKERS.with(|workers| workers.borrow().contains(who))
 	}
 	fn workers() -> Vec<AccountId> {
 		WORKERS.with(|workers| workers.borrow().clone())
 	}
-	fn slash_bond(worker: &AccountId, amount: Balance, beneficiary: &AccountId) -> Balance {
-		SLASHES.with(|slashes| {
-			slashes.borrow_mut().push(SlashCall {
-				offender: worker.clone(),
-				amount,
-				kind: SlashKind::LyingWorker,
-				beneficiary: Some(beneficiary.clone()),
-			})
-		});
-		Balances::transfer(worker, beneficiary, amount, Preservation::Expendable).map_or(0, |_| amount)
-	}
 }
 
+/// Make `list` the worker set, holding `WORKER_BOND` from each worker that has no bond yet (the
+/// way pallet-models holds it at registration).
 pub fn set_workers(list: Vec<AccountId>) {
+	for worker in &list {
+		if Balances::balance_on_hold(&TestHoldReason::WorkerBond, worker) == 0 {
+			if Balances::balance(worker) <= WORKER_BOND {
+				Balances::set_balance(worker, INITIAL_BALANCE);
+			}
+			Balances::hold(&TestHoldReason::WorkerBond, worker, WORKER_BOND).expect("funded above");
+		}
+	}
 	WORKERS.with(|workers| *workers.borrow_mut() = list);
 }
 
 /// Stand-in for pallet-rewards' slashing: everything to the beneficiary, or to the treasury.
 pub struct SlashToBeneficiary;
 
-impl Slashing<AccountId, Balance, RuntimeHoldReason> for SlashToBeneficiary {
+impl Slashing<AccountId, Balance, TestHoldReason> for SlashToBeneficiary {
 	fn slash_held(
-		reason: &RuntimeHoldReason,
+		reason: &TestHoldReason,
 		offender: &AccountId,
 		amount: Balance,
 		kind: SlashKind,
@@ -273,16 +298,14 @@ impl pallet_attribution::BenchmarkHelper<AccountId, MultiSignature> for Benchmar
 	}
 }
 
-#[cfg(feature = "runtime-benchmarks")]
-use codec::Encode;
-
 impl pallet_attribution::Config for Test {
 	type Currency = Balances;
-	type RuntimeHoldReason = RuntimeHoldReason;
+	type RuntimeHoldReason = TestHoldReason;
 	type ReceiptSignature = MultiSignature;
 	type Models = ModelVersions;
 	type Rows = DatanetRows;
 	type Workers = Workers;
+	type WorkerBondReason = WorkerBondReason;
 	type Slashing = SlashToBeneficiary;
 	type OnFinalized = RecordFinalized;
 	type ChallengeBond = ChallengeBond;
@@ -297,7 +320,8 @@ impl pallet_attribution::Config for Test {
 	type BenchmarkHelper = BenchmarkSetup;
 }
 
-/// Genesis with funded users 0..4, owner, challenger, workers, treasury and pot (not `pauper`);
+/// Genesis with funded users 0..4, owner, challenger, workers (their bonds held), treasury and
+/// pot (not `pauper`);
 /// the model versions and rows described above; at block 1 so events are recorded.
 ///
 /// Rows: datanet 0 rows 0..4 published in version 1 (contributors 0..4), datanet 1 row 0

@@ -495,7 +495,16 @@ fn majority_against_the_record_slashes_the_worker_and_refunds_the_user() {
 		assert_eq!(held(HoldReason::ChallengeBond, &challenger()), 0);
 		// Bond back (it was taken from free balance at `disputed`) plus the worker's slash.
 		assert_eq!(free(&challenger()), challenger_before + WORKER_SLASH);
-		assert_eq!(slashes()[0].kind, SlashKind::LyingWorker);
+		assert_eq!(
+			slashes(),
+			vec![SlashCall {
+				offender: worker(),
+				amount: WORKER_SLASH,
+				kind: SlashKind::LyingWorker,
+				beneficiary: Some(challenger()),
+			}]
+		);
+		assert_eq!(Balances::balance_on_hold(&TestHoldReason::WorkerBond, &worker()), WORKER_BOND - WORKER_SLASH);
 		run_to(2 + CHALLENGE_WINDOW);
 		assert_noop!(
 			Attribution::finalize(RuntimeOrigin::signed(owner()), record),

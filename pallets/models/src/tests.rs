@@ -776,3 +776,16 @@ fn a_partly_slashed_bond_is_released_or_slashed_for_what_remains() {
 		assert_eq!(held(HoldReason::WorkerBond, trainer), 0);
 	});
 }
+
+#[test]
+fn worker_set_lists_registered_workers_in_order() {
+	use tributary_primitives::receipts::WorkerSet;
+	new_test_ext().execute_with(|| {
+		register_workers(3);
+		assert_eq!(<Models as WorkerSet<_>>::workers(), VALIDATORS[..3].to_vec());
+		assert!(<Models as WorkerSet<_>>::is_worker(&VALIDATORS[1]));
+		assert!(!<Models as WorkerSet<_>>::is_worker(&BUILDER));
+		assert_ok!(Models::unregister_worker(RuntimeOrigin::signed(VALIDATORS[1])));
+		assert_eq!(<Models as WorkerSet<_>>::workers(), vec![VALIDATORS[0], VALIDATORS[2]]);
+	});
+}

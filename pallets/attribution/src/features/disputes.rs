@@ -8,7 +8,7 @@ use frame_support::{
 };
 use sp_runtime::traits::{Saturating, Zero};
 use tributary_primitives::{
-	receipts::WorkerRegistry,
+	receipts::WorkerSet,
 	rewards::{RecordId, SlashKind, Slashing},
 	ContentHash,
 };
@@ -128,8 +128,13 @@ impl<T: Config> Pallet<T> {
 				dispute.bond,
 				Precision::BestEffort,
 			)?;
-			let worker_slashed =
-				T::Workers::slash_bond(&info.worker, T::WorkerSlash::get(), &dispute.challenger);
+			let worker_slashed = T::Slashing::slash_held(
+				&T::WorkerBondReason::get(),
+				&info.worker,
+				T::WorkerSlash::get(),
+				SlashKind::LyingWorker,
+				Some(&dispute.challenger),
+			);
 			let refunded = if info.fee.is_zero() {
 				Zero::zero()
 			} else {

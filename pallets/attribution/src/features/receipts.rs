@@ -7,7 +7,7 @@ use tributary_primitives::{
 	attribution::{check_top, TopDefect},
 	datanets::RowStatus,
 	models::DatanetVersionRef,
-	receipts::{ModelsInspect, RowsInspect, SignedReceipt, WorkerRegistry},
+	receipts::{ModelsInspect, RowsInspect, SignedReceipt, WorkerSet},
 	rewards::RecordId,
 };
 

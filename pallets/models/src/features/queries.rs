@@ -5,7 +5,7 @@ use alloc::vec::Vec;
 use frame_system::pallet_prelude::BlockNumberFor;
 use tributary_primitives::{
 	models::{DatanetVersionRef, JobId, JobView, ModelId, ModelVersionId, ModelVersionView},
-	receipts::{ModelVersionFacts, ModelsInspect},
+	receipts::{ModelVersionFacts, ModelsInspect, WorkerSet},
 };
 
 impl<T: Config> Pallet<T> {
@@ -79,5 +79,15 @@ impl<T: Config> ModelsInspect<T::AccountId, BalanceOf<T>> for Pallet<T> {
 				.map(|pinned| DatanetVersionRef { datanet: pinned.datanet, version: pinned.version })
 				.collect(),
 		})
+	}
+}
+
+impl<T: Config> WorkerSet<T::AccountId> for Pallet<T> {
+	fn is_worker(who: &T::AccountId) -> bool {
+		Workers::<T>::contains_key(who)
+	}
+
+	fn workers() -> Vec<T::AccountId> {
+		WorkerList::<T>::get().into_inner()
 	}
 }
