@@ -23,10 +23,10 @@ impl<T: Config> Pallet<T> {
 		}
 		Claimable::<T>::mutate(who, |claimable| *claimable = claimable.saturating_add(amount));
 		History::<T>::mutate(who, |history| {
-			if history.is_full() {
+			if history.is_full() && !history.is_empty() {
 				history.remove(0);
 			}
-			// Room was made above (MaxHistory ≥ 1 keeps one slot free after the removal).
+			// Only fails for `MaxHistory` = 0, which keeps no history by definition.
 			let _ = history.try_push(RewardEntry { record, role, amount });
 		});
 	}
