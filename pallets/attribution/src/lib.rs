@@ -31,9 +31,13 @@
 //!
 //!   Without a majority by the deadline anyone may `resolve_dispute`: the record stands and the
 //!   bond is returned (a challenger must convince a majority).
-//! - **Finalization.** Anyone may `finalize` a record whose window has closed undisputed, or
-//!   whose dispute upheld it: the fee moves to the rewards pot and the record is handed to
-//!   [`tributary_primitives::rewards::OnRecordFinalized`] (pallet-rewards), once. Aggregates (per row and per contributor
+//! - **Finalization.** A record whose window has closed undisputed, or whose dispute upheld it,
+//!   is final: its fee moves to the rewards pot and the record is handed to
+//!   [`tributary_primitives::rewards::OnRecordFinalized`] (pallet-rewards), once. This happens
+//!   automatically in `on_idle`: each accepted record is queued for the block after its window
+//!   (an upheld one for the next block), and idle block weight works through the queue in block
+//!   order, a `finalize` weight per record. Anyone may also `finalize` a record by hand, which is
+//!   the fallback when blocks stay full or a block's queue (`MaxDuePerBlock`) overflowed. Aggregates (per row and per contributor
 //!   cumulative score, per model version inference count) count finalized records only.
 //!
 //! Every call validates before it writes; a failed call leaves storage as it was.
@@ -156,6 +160,10 @@ pub mod pallet {
 		/// Scores per record (`K` of the top-K).
 		#[pallet::constant]
 		type MaxTopK: Get<u32>;
+		/// Records queued for automatic finalization per block; records beyond it wait for a
+		/// `finalize` call.
+		#[pallet::constant]
+		type MaxDuePerBlock: Get<u32>;
 
 		type WeightInfo: WeightInfo;
 
@@ -180,6 +188,15 @@ pub mod pallet {
 	/// Open disputes, with the recomputers assigned to them.
 	#[pallet::storage]
 	pub type Disputes<T: Config> = StorageMap<_, Twox64Concat, RecordId, DisputeInfo<T>>;
+
+	/// Records that become finalizable in a block, in acceptance order: the `on_idle` queue.
+	#[pallet::storage]
+	pub type DueRecords<T: Config> =
+		StorageMap<_, Twox64Concat, BlockNumberFor<T>, DueListOf<T>, ValueQuery>;
+
+	/// The first block whose due records `on_idle` has not finished.
+	#[pallet::storage]
+	pub type FinalizeCursor<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
 
 	/// Sum of a row's scores (parts per billion) over finalized records.
 	#[pallet::storage]
@@ -303,6 +320,10 @@ pub mod pallet {
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn on_idle(now: BlockNumberFor<T>, remaining_weight: Weight) -> Weight {
+			Self::finalize_due(now, remaining_weight)
+		}
+
 		fn integrity_test() {
 			assert!(T::Recomputers::get() >= 1, "a dispute needs at least one recomputer");
 			assert!(T::MaxBatchSize::get() >= 1, "a batch must fit one receipt");

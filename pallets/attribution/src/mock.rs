@@ -127,6 +127,7 @@ pub const RECOMPUTE_PERIOD: u64 = 5;
 pub const RECOMPUTERS: u32 = 3;
 pub const MAX_BATCH: u32 = 4;
 pub const MAX_TOP_K: u32 = 4;
+pub const MAX_DUE_PER_BLOCK: u32 = 5;
 
 /// Model 0 version 1: priced at `PRICE_PER_1K`, trained on datanet 0 version 1 and datanet 1
 /// version 2. Model 1 version 1 is retired; model 2 version 1 has no price.
@@ -315,6 +316,7 @@ impl pallet_attribution::Config for Test {
 	type Recomputers = ConstU32<RECOMPUTERS>;
 	type MaxBatchSize = ConstU32<MAX_BATCH>;
 	type MaxTopK = ConstU32<MAX_TOP_K>;
+	type MaxDuePerBlock = ConstU32<MAX_DUE_PER_BLOCK>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = BenchmarkSetup;

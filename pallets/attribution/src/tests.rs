@@ -9,7 +9,11 @@ use crate::{mock::*, *};
 use codec::Encode;
 use frame_support::{
 	assert_noop, assert_ok,
-	traits::fungible::{Inspect, InspectHold},
+	traits::{
+		fungible::{Inspect, InspectHold},
+		Hooks,
+	},
+	weights::Weight,
 };
 use proptest::prelude::*;
 use sp_core::Pair;
@@ -544,6 +548,89 @@ fn dispute_without_majority_is_dismissed_after_the_deadline() {
 	});
 }
 
+/// Weight `on_idle` needs to finalize `records` records (the mock's database weight is zero).
+fn idle_weight_for(records: u64) -> Weight {
+	<() as WeightInfo>::finalize(MAX_TOP_K).saturating_mul(records)
+}
+
+fn idle(weight: Weight) -> Weight {
+	Attribution::on_idle(System::block_number(), weight)
+}
+
+#[test]
+fn records_finalize_on_idle_after_their_window() {
+	new_test_ext().execute_with(|| {
+		submit(vec![signed(0, receipt(1), top()), signed(1, receipt(1), top())]);
+		let due = 2 + CHALLENGE_WINDOW;
+		assert_eq!(DueRecords::<Test>::get(due).into_inner(), vec![0, 1]);
+		run_to(due - 1);
+		idle(Weight::MAX);
+		assert_eq!((status(0), status(1)), (RecordStatus::Pending, RecordStatus::Pending));
+		assert_eq!(FinalizeCursor::<Test>::get(), due);
+		run_to(due);
+		assert_eq!(idle(Weight::MAX), idle_weight_for(2));
+		assert_eq!((status(0), status(1)), (RecordStatus::Final, RecordStatus::Final));
+		assert_eq!(finalized().len(), 2);
+		assert!(!DueRecords::<Test>::contains_key(due));
+		assert_eq!(FinalizeCursor::<Test>::get(), due + 1);
+		assert_eq!(Attribution::model_inferences(0, 1), 2);
+	});
+}
+
+#[test]
+fn on_idle_stops_at_its_weight_limit_and_resumes() {
+	new_test_ext().execute_with(|| {
+		submit(vec![signed(0, receipt(1), top()), signed(1, receipt(1), top()), signed(2, receipt(1), top())]);
+		let due = 2 + CHALLENGE_WINDOW;
+		run_to(due + 3);
+		assert_eq!(idle(idle_weight_for(1) + idle_weight_for(1) / 2), idle_weight_for(1));
+		assert_eq!(finalized().len(), 1);
+		assert_eq!(DueRecords::<Test>::get(due).into_inner(), vec![1, 2]);
+		assert_eq!(FinalizeCursor::<Test>::get(), due);
+		assert_eq!(idle(Weight::zero()), Weight::zero());
+		assert_eq!(finalized().len(), 1);
+		idle(Weight::MAX);
+		assert_eq!(finalized().len(), 3);
+		assert_eq!(FinalizeCursor::<Test>::get(), due + 4);
+	});
+}
+
+#[test]
+fn disputed_record_leaves_the_queue_and_returns_when_upheld() {
+	new_test_ext().execute_with(|| {
+		let record = accepted(1);
+		disputed(record);
+		let due = 2 + CHALLENGE_WINDOW;
+		run_to(due);
+		idle(Weight::MAX);
+		assert_eq!(status(record), RecordStatus::Disputed);
+		assert!(!DueRecords::<Test>::contains_key(due));
+		// Dismissed (no recomputer answered by the deadline): queued for the next block.
+		assert_ok!(Attribution::resolve_dispute(RuntimeOrigin::signed(owner()), record));
+		assert_eq!(DueRecords::<Test>::get(due + 1).into_inner(), vec![record]);
+		run_to(due + 1);
+		idle(Weight::MAX);
+		assert_eq!(status(record), RecordStatus::Final);
+		assert_eq!(finalized().len(), 1);
+	});
+}
+
+#[test]
+fn overflowing_queue_leaves_records_to_finalize() {
+	new_test_ext().execute_with(|| {
+		submit((0..4).map(|index| signed(index, receipt(1), top())).collect());
+		submit((0..2).map(|index| signed(index, receipt(2), top())).collect());
+		let due = 2 + CHALLENGE_WINDOW;
+		assert_eq!(DueRecords::<Test>::get(due).len() as u32, MAX_DUE_PER_BLOCK);
+		run_to(due);
+		idle(Weight::MAX);
+		assert_eq!(finalized().len(), MAX_DUE_PER_BLOCK as usize);
+		assert_eq!(status(5), RecordStatus::Pending);
+		assert_ok!(Attribution::finalize(RuntimeOrigin::signed(owner()), 5));
+		assert_eq!(status(5), RecordStatus::Final);
+	});
+}
+
 #[test]
 fn record_view_mirrors_storage() {
 	new_test_ext().execute_with(|| {
@@ -560,6 +647,8 @@ fn record_view_mirrors_storage() {
 enum Action {
 	Submit { user: u8, nonce: u64 },
 	Advance(u64),
+	/// Run `on_idle` with room for this many finalizations.
+	Idle(u64),
 	Dispute(usize),
 	Recompute { record: usize, recomputer: usize, honest: bool },
 	Resolve(usize),
@@ -570,6 +659,7 @@ fn action() -> impl Strategy<Value = Action> {
 	prop_oneof![
 		3 => (0..4u8, 0..6u64).prop_map(|(user, nonce)| Action::Submit { user, nonce }),
 		2 => (1..8u64).prop_map(Action::Advance),
+		1 => (0..3u64).prop_map(Action::Idle),
 		1 => any::<usize>().prop_map(Action::Dispute),
 		2 => (any::<usize>(), 0..3usize, any::<bool>())
 			.prop_map(|(record, recomputer, honest)| Action::Recompute { record, recomputer, honest }),
@@ -632,6 +722,10 @@ proptest! {
 					},
 					Action::Advance(blocks) => {
 						run_to(System::block_number() + blocks);
+						Ok(())
+					},
+					Action::Idle(records) => {
+						idle(idle_weight_for(records));
 						Ok(())
 					},
 					Action::Dispute(index) =>

@@ -28,6 +28,7 @@ pub type SignedReceiptOf<T> = SignedReceipt<
 	TopOf<T>,
 >;
 pub type ReceiptBatchOf<T> = BoundedVec<SignedReceiptOf<T>, <T as Config>::MaxBatchSize>;
+pub type DueListOf<T> = BoundedVec<RecordId, <T as Config>::MaxDuePerBlock>;
 pub type RecomputersOf<T> =
 	BoundedVec<<T as frame_system::Config>::AccountId, <T as Config>::Recomputers>;
 pub type RecomputationsOf<T> =

@@ -116,6 +116,7 @@ impl<T: Config> Pallet<T> {
 			);
 			info.status = RecordStatus::Upheld;
 			Records::<T>::insert(record, info);
+			Self::queue_for_finalization(record, Self::next_block());
 			Self::deposit_event(Event::DisputeLostByChallenger {
 				record,
 				challenger: dispute.challenger,
@@ -157,6 +158,10 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	fn next_block() -> frame_system::pallet_prelude::BlockNumberFor<T> {
+		frame_system::Pallet::<T>::block_number().saturating_add(sp_runtime::traits::One::one())
+	}
+
 	pub(crate) fn do_resolve_dispute(record: RecordId) -> DispatchResult {
 		let dispute = Disputes::<T>::get(record).ok_or(Error::<T>::NoDispute)?;
 		let now = frame_system::Pallet::<T>::block_number();
@@ -171,6 +176,7 @@ impl<T: Config> Pallet<T> {
 		Disputes::<T>::remove(record);
 		info.status = RecordStatus::Upheld;
 		Records::<T>::insert(record, info);
+		Self::queue_for_finalization(record, Self::next_block());
 		Self::deposit_event(Event::DisputeDismissed { record });
 		Ok(())
 	}

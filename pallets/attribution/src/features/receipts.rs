@@ -2,7 +2,7 @@
 
 use crate::*;
 use frame_support::{pallet_prelude::*, storage::with_storage_layer, traits::fungible::MutateHold};
-use sp_runtime::traits::{Saturating, Verify, Zero};
+use sp_runtime::traits::{One, Saturating, Verify, Zero};
 use tributary_primitives::{
 	attribution::{check_top, TopDefect},
 	datanets::RowStatus,
@@ -64,6 +64,8 @@ impl<T: Config> Pallet<T> {
 
 		let id = NextRecordId::<T>::get();
 		NextRecordId::<T>::put(id.saturating_add(1));
+		let challenge_ends = now.saturating_add(T::ChallengeWindow::get());
+		Self::queue_for_finalization(id, challenge_ends.saturating_add(One::one()));
 		UsedNonces::<T>::insert(&user, receipt.nonce, id);
 		Records::<T>::insert(
 			id,
@@ -83,7 +85,7 @@ impl<T: Config> Pallet<T> {
 				top: claim.top,
 				commitment: claim.commitment,
 				submitted_at: now,
-				challenge_ends: now.saturating_add(T::ChallengeWindow::get()),
+				challenge_ends,
 				status: RecordStatus::Pending,
 			},
 		);
