@@ -1,10 +1,11 @@
 //! # Attribution pallet (Proof of Attribution, on-chain side)
 //!
-//! - **Receipts.** A user signs an [`InferenceReceipt`](tributary_primitives::receipts::InferenceReceipt) for each paid answer (sr25519 through
-//!   the runtime's signature type, over `signing_payload`). The serving worker
-//!   submits receipts in bounded batches (`submit_receipts`), each with its attribution claim: the
-//!   method, the record's top-K (datanet, row) → score and the commitment of the full canonical
-//!   [`tributary_primitives::attribution::AttributionRecord`].
+//! - **Receipts.** A user signs an
+//!   [`InferenceReceipt`](tributary_primitives::receipts::InferenceReceipt) for each paid answer
+//!   (sr25519 through the runtime's signature type, over its `signing_payload`). The serving
+//!   worker submits receipts in bounded batches (`submit_receipts`), each with its attribution
+//!   claim: the method, the record's top-K (datanet, row) → score and the commitment of the full
+//!   canonical [`tributary_primitives::attribution::AttributionRecord`].
 //! - **Per-receipt outcome, not an atomic batch.** Each receipt is checked and stored in its own
 //!   storage layer: an accepted one emits `ReceiptAccepted`, a refused one `ReceiptRefused` with
 //!   its own error and leaves no trace in storage. One user's bad signature or empty wallet does
@@ -37,8 +38,9 @@
 //!   automatically in `on_idle`: each accepted record is queued for the block after its window
 //!   (an upheld one for the next block), and idle block weight works through the queue in block
 //!   order, a `finalize` weight per record. Anyone may also `finalize` a record by hand, which is
-//!   the fallback when blocks stay full or a block's queue (`MaxDuePerBlock`) overflowed. Aggregates (per row and per contributor
-//!   cumulative score, per model version inference count) count finalized records only.
+//!   the fallback when blocks stay full or a block's queue (`MaxDuePerBlock`) overflowed.
+//!   Aggregates (per row and per contributor cumulative score, per model version inference
+//!   count) count finalized records only.
 //!
 //! Every call validates before it writes; a failed call leaves storage as it was.
 
