@@ -8,7 +8,7 @@
 extern crate alloc;
 
 use alloc::vec::Vec;
-use codec::{Decode, DecodeWithMemTracking, Encode};
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 
 use crate::{content_hash, ContentHash};
@@ -17,7 +17,7 @@ use crate::{content_hash, ContentHash};
 pub const PARTS_PER_BILLION: u32 = 1_000_000_000;
 
 /// One datanet row, named the way rewards are paid out.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
 pub struct RowRef {
 	/// The datanet's id (`datanets::DatanetId`).
 	pub datanet: u32,
@@ -26,14 +26,14 @@ pub struct RowRef {
 }
 
 /// A row's share of one answer, in parts per billion.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
 pub struct RowScore {
 	pub row: RowRef,
 	pub parts_per_billion: u32,
 }
 
 /// Parameters of suffix-span attribution; part of the record so anyone can recompute it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
 pub struct SpanParams {
 	/// Matches shorter than this many tokens credit nobody.
 	pub min_span_len: u32,
@@ -42,7 +42,7 @@ pub struct SpanParams {
 }
 
 /// Parameters of BM25 retrieval for retrieval-augmented answers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
 pub struct RagParams {
 	/// blake2-256 of the retrieval query's bytes.
 	pub query: ContentHash,
@@ -55,7 +55,7 @@ pub struct RagParams {
 }
 
 /// How the scores of a record were computed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
 pub enum AttributionMethod {
 	/// Longest exact token spans shared by the output and the training rows (infini-gram style).
 	SuffixSpan(SpanParams),
@@ -134,6 +134,60 @@ impl AttributionRecord {
 	}
 }
 
+/// What a worker puts on-chain for one answer: the method, the top scores of the canonical record
+/// and the record's commitment. The full record stays off-chain; a dispute recomputes it and
+/// compares commitments. `Scores` is `Vec<RowScore>` for the worker and a bounded vector in the
+/// pallet; both encode identically.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub struct AttributionClaim<Scores> {
+	pub method: AttributionMethod,
+	/// The record's `top`: highest score first, ties broken by row.
+	pub top: Scores,
+	/// [`AttributionRecord::commitment`] of the full record.
+	pub commitment: ContentHash,
+}
+
+/// Why the top scores of a claim are refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TopDefect {
+	/// A listed score is zero; zero scores are omitted.
+	ZeroScore,
+	/// The scores add up to more than one.
+	ScoresExceedOne,
+	/// Not in canonical order (highest first, ties by row) or a row is listed twice.
+	NotCanonical,
+}
+
+impl AttributionRecord {
+	/// The claim a worker submits for this record.
+	pub fn claim(&self) -> AttributionClaim<Vec<RowScore>> {
+		AttributionClaim { method: self.method, top: self.top.clone(), commitment: self.commitment() }
+	}
+}
+
+/// Check the top scores of a claim: non-zero, summing to at most one, in canonical order, each row
+/// once. This is what the chain can check without the full record.
+pub fn check_top(top: &[RowScore]) -> Result<(), TopDefect> {
+	if top.iter().any(|score| score.parts_per_billion == 0) {
+		return Err(TopDefect::ZeroScore);
+	}
+	let total: u64 = top.iter().map(|score| u64::from(score.parts_per_billion)).sum();
+	if total > u64::from(PARTS_PER_BILLION) {
+		return Err(TopDefect::ScoresExceedOne);
+	}
+	let ordered = top.windows(2).all(|pair| {
+		pair[0].parts_per_billion > pair[1].parts_per_billion ||
+			(pair[0].parts_per_billion == pair[1].parts_per_billion && pair[0].row < pair[1].row)
+	});
+	let mut rows: Vec<RowRef> = top.iter().map(|score| score.row).collect();
+	rows.sort_unstable();
+	let unique = rows.windows(2).all(|pair| pair[0] != pair[1]);
+	if !ordered || !unique {
+		return Err(TopDefect::NotCanonical);
+	}
+	Ok(())
+}
+
 #[cfg(test)]
 mod tests {
 	use super::*;
@@ -187,5 +241,28 @@ mod tests {
 		let mut wrong_top = record(vec![score(0, 1, 1), score(0, 2, 2)], 2);
 		wrong_top.top.reverse();
 		assert_eq!(wrong_top.check_canonical(), Err(RecordDefect::TopMismatch));
+	}
+
+	#[test]
+	fn claim_carries_the_top_and_the_commitment() {
+		let full = record(vec![score(0, 1, 400_000_000), score(2, 7, 600_000_000)], 1);
+		let claim = full.claim();
+		assert_eq!(claim.top, vec![score(2, 7, 600_000_000)]);
+		assert_eq!(claim.commitment, full.commitment());
+		assert_eq!(check_top(&claim.top), Ok(()));
+	}
+
+	#[test]
+	fn top_defects_are_named() {
+		assert_eq!(check_top(&[]), Ok(()));
+		assert_eq!(check_top(&[score(0, 1, 0)]), Err(TopDefect::ZeroScore));
+		assert_eq!(
+			check_top(&[score(0, 1, 600_000_000), score(0, 2, 400_000_001)]),
+			Err(TopDefect::ScoresExceedOne)
+		);
+		assert_eq!(check_top(&[score(0, 1, 1), score(0, 2, 2)]), Err(TopDefect::NotCanonical));
+		assert_eq!(check_top(&[score(0, 2, 2), score(0, 1, 2)]), Err(TopDefect::NotCanonical));
+		assert_eq!(check_top(&[score(0, 1, 3), score(0, 1, 2)]), Err(TopDefect::NotCanonical));
+		assert_eq!(check_top(&[score(0, 1, 2), score(0, 2, 2)]), Ok(()));
 	}
 }

@@ -8,6 +8,8 @@
 pub mod attribution;
 pub mod datanets;
 pub mod models;
+pub mod receipts;
+pub mod rewards;
 
 use sp_core::crypto::KeyTypeId;
 

@@ -986,3 +986,17 @@ fn reputation_is_readable_through_the_trait() {
 		assert_eq!(<Datanets as DatanetsInspect>::version(0, 2), None);
 	});
 }
+
+#[test]
+fn rows_inspect_reports_contributor_and_status() {
+	use tributary_primitives::receipts::RowsInspect;
+	new_test_ext().execute_with(|| {
+		let (datanet, ids) = published_datanet(2);
+		let pending = contribute(ALICE, datanet, "later");
+		let facts = <Datanets as RowsInspect<_>>::row(datanet, ids[1]).unwrap();
+		assert_eq!((facts.contributor, facts.status), (ALICE, RowStatus::Published(1)));
+		assert_eq!(<Datanets as RowsInspect<_>>::row(datanet, pending).unwrap().status, RowStatus::Pending);
+		assert!(<Datanets as RowsInspect<_>>::row(datanet, 99).is_none());
+		assert!(<Datanets as RowsInspect<_>>::row(datanet + 1, 0).is_none());
+	});
+}

@@ -706,3 +706,86 @@ fn job_view_reports_state_and_assignment() {
 		assert!(Models::job_view(42).is_none());
 	});
 }
+
+#[test]
+fn models_inspect_reports_owner_price_adapter_and_lineage() {
+	use tributary_primitives::receipts::ModelsInspect;
+	new_test_ext().execute_with(|| {
+		let id = job_in_verification();
+		assert!(<Models as ModelsInspect<_, _>>::model_version(0, 1).is_none());
+		for verifier in verifiers_of(id) {
+			assert_ok!(Models::submit_verification(RuntimeOrigin::signed(verifier), id, LOSS_PPB));
+		}
+		assert_ok!(Models::set_price(RuntimeOrigin::signed(BUILDER), 0, Some(40)));
+		let facts = <Models as ModelsInspect<_, _>>::model_version(0, 1).unwrap();
+		assert_eq!(facts.owner, BUILDER);
+		assert_eq!(facts.price_per_1k_tokens, Some(40));
+		assert!(!facts.retired);
+		assert_eq!(facts.adapter, result(LOSS_PPB).adapter_hash);
+		assert_eq!(facts.lineage, datanet_refs(&[(0, 1), (1, 1)]).into_inner());
+		assert_ok!(Models::retire(RuntimeOrigin::signed(BUILDER), 0));
+		assert!(<Models as ModelsInspect<_, _>>::model_version(0, 1).unwrap().retired);
+		assert!(<Models as ModelsInspect<_, _>>::model_version(0, 2).is_none());
+		assert!(<Models as ModelsInspect<_, _>>::model_version(1, 1).is_none());
+	});
+}
+
+/// Take `amount` of a worker's bond the way another pallet (rewards, for a dispute the worker
+/// lost) would.
+fn slash_part_of_bond(worker: AccountId, amount: Balance) {
+	use frame_support::traits::{
+		fungible::MutateHold,
+		tokens::{Fortitude, Precision, Restriction},
+	};
+	assert_ok!(Balances::transfer_on_hold(
+		&HoldReason::WorkerBond.into(),
+		&worker,
+		&TREASURY,
+		amount,
+		Precision::Exact,
+		Restriction::Free,
+		Fortitude::Force,
+	));
+}
+
+#[test]
+fn a_partly_slashed_bond_is_released_or_slashed_for_what_remains() {
+	new_test_ext().execute_with(|| {
+		register_workers(1);
+		slash_part_of_bond(VALIDATORS[0], 1_000);
+		assert_ok!(Models::unregister_worker(RuntimeOrigin::signed(VALIDATORS[0])));
+		assert_eq!(held(HoldReason::WorkerBond, VALIDATORS[0]), 0);
+		assert_eq!(free(VALIDATORS[0]), INITIAL_BALANCE - 1_000);
+
+		let id = job_in_verification();
+		let trainer = trainer_of(id);
+		slash_part_of_bond(trainer, 1_000);
+		for verifier in verifiers_of(id) {
+			assert_ok!(Models::submit_verification(RuntimeOrigin::signed(verifier), id, 2 * LOSS_PPB));
+		}
+		System::assert_has_event(
+			Event::TrainingRejected {
+				job: id,
+				trainer,
+				claimed_eval_loss_ppb: LOSS_PPB,
+				verified_eval_loss_ppb: 2 * LOSS_PPB,
+				bond_slashed: WORKER_BOND - 1_000,
+			}
+			.into(),
+		);
+		assert_eq!(held(HoldReason::WorkerBond, trainer), 0);
+	});
+}
+
+#[test]
+fn worker_set_lists_registered_workers_in_order() {
+	use tributary_primitives::receipts::WorkerSet;
+	new_test_ext().execute_with(|| {
+		register_workers(3);
+		assert_eq!(<Models as WorkerSet<_>>::workers(), VALIDATORS[..3].to_vec());
+		assert!(<Models as WorkerSet<_>>::is_worker(&VALIDATORS[1]));
+		assert!(!<Models as WorkerSet<_>>::is_worker(&BUILDER));
+		assert_ok!(Models::unregister_worker(RuntimeOrigin::signed(VALIDATORS[1])));
+		assert_eq!(<Models as WorkerSet<_>>::workers(), vec![VALIDATORS[0], VALIDATORS[2]]);
+	});
+}

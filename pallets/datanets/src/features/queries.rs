@@ -7,6 +7,7 @@ use tributary_primitives::{
 		ContributorReputation, ContributorReputationInspect, DatanetId, DatanetView,
 		DatanetsInspect, RowId, VersionId, VersionSummary,
 	},
+	receipts::{RowFacts, RowsInspect},
 	ContentHash,
 };
 
@@ -73,5 +74,11 @@ impl<T: Config> DatanetsInspect for Pallet<T> {
 impl<T: Config> ContributorReputationInspect<T::AccountId> for Pallet<T> {
 	fn reputation(who: &T::AccountId) -> ContributorReputation {
 		Reputation::<T>::get(who)
+	}
+}
+
+impl<T: Config> RowsInspect<T::AccountId> for Pallet<T> {
+	fn row(datanet: DatanetId, row: RowId) -> Option<RowFacts<T::AccountId>> {
+		Rows::<T>::get(datanet, row).map(|info| RowFacts { contributor: info.contributor, status: info.status })
 	}
 }

@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 use frame_support::{
 	pallet_prelude::*,
 	traits::{
-		fungible::MutateHold,
+		fungible::{InspectHold, MutateHold},
 		tokens::{Fortitude, Precision, Restriction},
 	},
 };
@@ -226,8 +226,9 @@ impl<T: Config> Pallet<T> {
 		claimed_eval_loss_ppb: u64,
 		verified_eval_loss_ppb: u64,
 	) -> DispatchResult {
-		// A trainer cannot unregister while it has an active job, so its bond is still held.
-		let bond = Workers::<T>::get(&trainer).map_or_else(Zero::zero, |info| info.bond);
+		// A trainer cannot unregister while it has an active job, so its bond is still held, less
+		// anything other pallets slashed from it.
+		let bond = T::Currency::balance_on_hold(&HoldReason::WorkerBond.into(), &trainer);
 		if !bond.is_zero() {
 			T::Currency::transfer_on_hold(
 				&HoldReason::WorkerBond.into(),

@@ -3,7 +3,10 @@
 use crate::*;
 use alloc::vec::Vec;
 use frame_system::pallet_prelude::BlockNumberFor;
-use tributary_primitives::models::{JobId, JobView, ModelId, ModelVersionView};
+use tributary_primitives::{
+	models::{DatanetVersionRef, JobId, JobView, ModelId, ModelVersionId, ModelVersionView},
+	receipts::{ModelVersionFacts, ModelsInspect, WorkerSet},
+};
 
 impl<T: Config> Pallet<T> {
 	/// Active jobs of a worker (as trainer or verifier), oldest assignment first.
@@ -55,5 +58,36 @@ impl<T: Config> Pallet<T> {
 				})
 			})
 			.collect()
+	}
+}
+
+impl<T: Config> ModelsInspect<T::AccountId, BalanceOf<T>> for Pallet<T> {
+	fn model_version(
+		model: ModelId,
+		version: ModelVersionId,
+	) -> Option<ModelVersionFacts<T::AccountId, BalanceOf<T>>> {
+		let info = Model::<T>::get(model)?;
+		let version = ModelVersions::<T>::get(model, version)?;
+		Some(ModelVersionFacts {
+			owner: info.owner,
+			price_per_1k_tokens: info.price_per_1k_tokens,
+			retired: info.retired,
+			adapter: version.result.adapter_hash,
+			lineage: version
+				.datanets
+				.iter()
+				.map(|pinned| DatanetVersionRef { datanet: pinned.datanet, version: pinned.version })
+				.collect(),
+		})
+	}
+}
+
+impl<T: Config> WorkerSet<T::AccountId> for Pallet<T> {
+	fn is_worker(who: &T::AccountId) -> bool {
+		Workers::<T>::contains_key(who)
+	}
+
+	fn workers() -> Vec<T::AccountId> {
+		WorkerList::<T>::get().into_inner()
 	}
 }

@@ -3,7 +3,10 @@
 use crate::*;
 use frame_support::{
 	pallet_prelude::*,
-	traits::{fungible::MutateHold, tokens::Precision},
+	traits::{
+		fungible::{InspectHold, MutateHold},
+		tokens::Precision,
+	},
 };
 
 impl<T: Config> Pallet<T> {
@@ -32,9 +35,12 @@ impl<T: Config> Pallet<T> {
 	}
 
 	pub(crate) fn do_unregister_worker(worker: T::AccountId) -> DispatchResult {
-		let info = Workers::<T>::get(&worker).ok_or(Error::<T>::NotRegistered)?;
+		ensure!(Workers::<T>::contains_key(&worker), Error::<T>::NotRegistered);
 		ensure!(WorkerJobs::<T>::decode_len(&worker).unwrap_or(0) == 0, Error::<T>::WorkerBusy);
-		T::Currency::release(&HoldReason::WorkerBond.into(), &worker, info.bond, Precision::Exact)?;
+		// What is still held: other pallets may have slashed part of the bond (a worker whose
+		// attribution a dispute overturned), so `info.bond` can be more than remains.
+		let held = T::Currency::balance_on_hold(&HoldReason::WorkerBond.into(), &worker);
+		T::Currency::release(&HoldReason::WorkerBond.into(), &worker, held, Precision::Exact)?;
 		Self::remove_worker(&worker);
 		Self::deposit_event(Event::WorkerUnregistered { worker });
 		Ok(())

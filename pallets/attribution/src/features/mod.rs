@@ -1,0 +1,7 @@
+//! The pallet's logic, one module per feature. Calls in `lib.rs` only check the origin and
+//! delegate here.
+
+mod disputes;
+mod finalize;
+mod queries;
+mod receipts;

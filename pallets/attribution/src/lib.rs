@@ -1,0 +1,383 @@
+//! # Attribution pallet (Proof of Attribution, on-chain side)
+//!
+//! - **Receipts.** A user signs an
+//!   [`InferenceReceipt`](tributary_primitives::receipts::InferenceReceipt) for each paid answer
+//!   (sr25519 through the runtime's signature type, over its `signing_payload`). The serving
+//!   worker submits receipts in bounded batches (`submit_receipts`), each with its attribution
+//!   claim: the method, the record's top-K (datanet, row) → score and the commitment of the full
+//!   canonical [`tributary_primitives::attribution::AttributionRecord`].
+//! - **Per-receipt outcome, not an atomic batch.** Each receipt is checked and stored in its own
+//!   storage layer: an accepted one emits `ReceiptAccepted`, a refused one `ReceiptRefused` with
+//!   its own error and leaves no trace in storage. One user's bad signature or empty wallet does
+//!   not cost the worker the other users' receipts. The call itself fails only when the caller is
+//!   not a worker or the batch is empty.
+//! - Checks per receipt: the submitter is the receipt's worker, the receipt has not expired, the
+//!   user's signature verifies, the nonce was never used by that user, the model version exists,
+//!   is not retired, has a price and its adapter is the receipt's; the top scores are non-zero,
+//!   canonical and sum to at most 100 %; every row is published in a datanet version of the model
+//!   version's lineage and not slashed. Then the fee — `ceil(price_per_1k × tokens / 1000)`,
+//!   capped by the receipt's `max_fee` — is held from the user.
+//! - **Disputes.** Until `ChallengeWindow` blocks after submission anyone but the worker may
+//!   `dispute` a record with `ChallengeBond` and their recomputed commitment. `Recomputers` (k)
+//!   other workers are assigned deterministically (stored in the dispute, so each validator's
+//!   off-chain worker reads its assignments through the runtime API) and submit their recomputed
+//!   commitments within `RecomputePeriod` blocks. As soon as more than k/2 agree:
+//!   - on the record's commitment: the challenger's bond is slashed through
+//!     [`tributary_primitives::rewards::Slashing`] (the winner, the worker, is the beneficiary)
+//!     and the record stands;
+//!   - on anything else: `WorkerSlash` of the worker's bond (held under `WorkerBondReason`) is
+//!     slashed through the same `Slashing`, the challenger being the beneficiary; the
+//!     challenger's bond is returned and the user's fee refunded; the record is rejected and
+//!     never paid.
+//!
+//!   Without a majority by the deadline anyone may `resolve_dispute`: the record stands and the
+//!   bond is returned (a challenger must convince a majority).
+//! - **Finalization.** A record whose window has closed undisputed, or whose dispute upheld it,
+//!   is final: its fee moves to the rewards pot and the record is handed to
+//!   [`tributary_primitives::rewards::OnRecordFinalized`] (pallet-rewards), once. This happens
+//!   automatically in `on_idle`: each accepted record is queued for the block after its window
+//!   (an upheld one for the next block), and idle block weight works through the queue in block
+//!   order, a `finalize` weight per record. Anyone may also `finalize` a record by hand, which is
+//!   the fallback when blocks stay full or a block's queue (`MaxDuePerBlock`) overflowed.
+//!   Aggregates (per row and per contributor cumulative score, per model version inference
+//!   count) count finalized records only.
+//!
+//! Every call validates before it writes; a failed call leaves storage as it was.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+mod features;
+pub mod runtime_api;
+pub mod types;
+pub mod weights;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+
+pub use types::*;
+pub use weights::WeightInfo;
+
+/// What benchmarks need from the runtime that this pallet cannot create itself.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId, Signature> {
+	/// The account of user number `user` and its signature over `payload`.
+	fn sign(user: u32, payload: &[u8]) -> (AccountId, Signature);
+	/// Make a priced, active model version exist whose lineage publishes at least `rows` rows;
+	/// returns the version, its adapter hash and `rows` distinct rows of its lineage.
+	fn model_version_with_rows(
+		rows: u32,
+	) -> (
+		tributary_primitives::models::ModelId,
+		tributary_primitives::models::ModelVersionId,
+		tributary_primitives::ContentHash,
+		alloc::vec::Vec<tributary_primitives::attribution::RowRef>,
+	);
+	/// Make `count` registered workers exist and return them.
+	fn workers(count: u32) -> alloc::vec::Vec<AccountId>;
+}
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use frame_support::{
+		pallet_prelude::*,
+		traits::fungible::{Inspect, Mutate, MutateHold},
+	};
+	use frame_system::pallet_prelude::*;
+	use sp_runtime::traits::{IdentifyAccount, Verify};
+	use tributary_primitives::{
+		models::{ModelId, ModelVersionId},
+		receipts::{ModelsInspect, RowsInspect, WorkerSet},
+		rewards::{OnRecordFinalized, RecordId, Slashing},
+		ContentHash,
+	};
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	/// Why the pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// An inference fee, held from the user until its record is final or rejected.
+		InferenceFee,
+		/// A challenger's bond, held until the dispute is decided.
+		ChallengeBond,
+	}
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// The native currency; fees and bonds are holds on it.
+		type Currency: Inspect<Self::AccountId>
+			+ Mutate<Self::AccountId>
+			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+
+		type RuntimeHoldReason: From<HoldReason>;
+
+		/// The signature users sign receipts with (`MultiSignature` in the runtime; receipts are
+		/// signed with sr25519).
+		type ReceiptSignature: Verify<Signer: IdentifyAccount<AccountId = Self::AccountId>>
+			+ Parameter
+			+ MaxEncodedLen;
+
+		/// Model versions: owner, price, retirement, adapter, lineage (pallet-models).
+		type Models: ModelsInspect<Self::AccountId, BalanceOf<Self>>;
+		/// Datanet rows: contributor and status (pallet-datanets).
+		type Rows: RowsInspect<Self::AccountId>;
+		/// The bonded worker set (pallet-models' workers).
+		type Workers: WorkerSet<Self::AccountId>;
+		/// The hold reason of the workers' bonds (pallet-models' `WorkerBond`): a worker whose
+		/// record a dispute overturns loses `WorkerSlash` of that hold through `Slashing`.
+		type WorkerBondReason: Get<Self::RuntimeHoldReason>;
+		/// Slashes held funds with the parameterised destination split (pallet-rewards).
+		type Slashing: Slashing<Self::AccountId, BalanceOf<Self>, Self::RuntimeHoldReason>;
+		/// Receives finalized records and their fees (pallet-rewards).
+		type OnFinalized: OnRecordFinalized<Self::AccountId, BalanceOf<Self>>;
+
+		/// Held from a challenger.
+		#[pallet::constant]
+		type ChallengeBond: Get<BalanceOf<Self>>;
+		/// Slashed from a worker's bond when a dispute overturns its record.
+		#[pallet::constant]
+		type WorkerSlash: Get<BalanceOf<Self>>;
+		/// Blocks after submission during which a record can be disputed.
+		#[pallet::constant]
+		type ChallengeWindow: Get<BlockNumberFor<Self>>;
+		/// Blocks the recomputers have to submit their commitments.
+		#[pallet::constant]
+		type RecomputePeriod: Get<BlockNumberFor<Self>>;
+		/// Workers asked to recompute a disputed record (`k`), at least 1.
+		#[pallet::constant]
+		type Recomputers: Get<u32>;
+		/// Receipts per `submit_receipts`.
+		#[pallet::constant]
+		type MaxBatchSize: Get<u32>;
+		/// Scores per record (`K` of the top-K).
+		#[pallet::constant]
+		type MaxTopK: Get<u32>;
+		/// Records queued for automatic finalization per block; records beyond it wait for a
+		/// `finalize` call.
+		#[pallet::constant]
+		type MaxDuePerBlock: Get<u32>;
+
+		type WeightInfo: WeightInfo;
+
+		/// Signs receipts and creates models, rows and workers for benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId, Self::ReceiptSignature>;
+	}
+
+	/// Id the next accepted record gets.
+	#[pallet::storage]
+	pub type NextRecordId<T> = StorageValue<_, RecordId, ValueQuery>;
+
+	/// Every accepted record, whatever became of it (the audit trail).
+	#[pallet::storage]
+	pub type Records<T: Config> = StorageMap<_, Twox64Concat, RecordId, RecordInfo<T>>;
+
+	/// Nonces each user has used in accepted receipts.
+	#[pallet::storage]
+	pub type UsedNonces<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, u64, RecordId>;
+
+	/// Open disputes, with the recomputers assigned to them.
+	#[pallet::storage]
+	pub type Disputes<T: Config> = StorageMap<_, Twox64Concat, RecordId, DisputeInfo<T>>;
+
+	/// Records that become finalizable in a block, in acceptance order: the `on_idle` queue.
+	#[pallet::storage]
+	pub type DueRecords<T: Config> =
+		StorageMap<_, Twox64Concat, BlockNumberFor<T>, DueListOf<T>, ValueQuery>;
+
+	/// The first block whose due records `on_idle` has not finished.
+	#[pallet::storage]
+	pub type FinalizeCursor<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
+
+	/// Sum of a row's scores (parts per billion) over finalized records.
+	#[pallet::storage]
+	pub type RowAttribution<T> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		tributary_primitives::datanets::DatanetId,
+		Twox64Concat,
+		tributary_primitives::datanets::RowId,
+		u64,
+		ValueQuery,
+	>;
+
+	/// Sum of a contributor's rows' scores (parts per billion) over finalized records.
+	#[pallet::storage]
+	pub type ContributorAttribution<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u64, ValueQuery>;
+
+	/// Finalized (paid) inferences per model version.
+	#[pallet::storage]
+	pub type ModelInferences<T> =
+		StorageDoubleMap<_, Twox64Concat, ModelId, Twox64Concat, ModelVersionId, u64, ValueQuery>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		ReceiptAccepted {
+			record: RecordId,
+			user: T::AccountId,
+			nonce: u64,
+			worker: T::AccountId,
+			fee: BalanceOf<T>,
+			commitment: ContentHash,
+		},
+		/// Receipt number `index` of a batch was refused; nothing of it was stored.
+		ReceiptRefused { index: u32, user: T::AccountId, nonce: u64, error: DispatchError },
+		Disputed {
+			record: RecordId,
+			challenger: T::AccountId,
+			commitment: ContentHash,
+			recomputers: RecomputersOf<T>,
+			deadline: BlockNumberFor<T>,
+		},
+		RecomputationSubmitted { record: RecordId, recomputer: T::AccountId, commitment: ContentHash },
+		/// A majority recomputed the record's commitment: the challenger's bond was slashed.
+		DisputeLostByChallenger { record: RecordId, challenger: T::AccountId, slashed: BalanceOf<T> },
+		/// A majority recomputed something else: the worker's bond was slashed and the fee
+		/// refunded.
+		RecordOverturned {
+			record: RecordId,
+			recomputed: ContentHash,
+			worker_slashed: BalanceOf<T>,
+			refunded: BalanceOf<T>,
+		},
+		/// No majority by the deadline: the record stands and the bond was returned.
+		DisputeDismissed { record: RecordId },
+		RecordFinalized { record: RecordId, fee: BalanceOf<T> },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// Only registered workers submit receipts.
+		NotWorker,
+		/// A batch needs at least one receipt.
+		EmptyBatch,
+		/// The receipt names another worker; only the serving worker may submit it.
+		WrongWorker,
+		/// The receipt's expiry block has passed.
+		ReceiptExpired,
+		/// The user's signature does not verify over the receipt's signing payload.
+		BadSignature,
+		/// The user already used this nonce in an accepted receipt (a replay).
+		NonceUsed,
+		/// No such model version.
+		UnknownModelVersion,
+		/// The model is retired.
+		ModelRetired,
+		/// The model's owner has set no price.
+		ModelNotPriced,
+		/// The receipt's adapter is not the model version's adapter.
+		AdapterMismatch,
+		/// A score is zero.
+		ZeroScore,
+		/// The scores add up to more than 100 %.
+		ScoresExceedOne,
+		/// The scores are not in canonical order (highest first, ties by row) or list a row twice.
+		ScoresNotCanonical,
+		/// A scored row does not exist.
+		UnknownRow,
+		/// A scored row is not published in a datanet version of the model's lineage.
+		RowOutsideLineage,
+		/// A scored row was slashed.
+		RowSlashed,
+		/// No such record.
+		UnknownRecord,
+		/// Only a record that is pending (not disputed, decided or final) can be disputed.
+		RecordNotDisputable,
+		/// The record's challenge window has closed.
+		ChallengeWindowClosed,
+		/// The worker cannot dispute its own record.
+		OwnRecord,
+		/// The challenger's commitment equals the record's: there is nothing to dispute.
+		SameCommitment,
+		/// Fewer than `Recomputers` workers other than the record's worker and the challenger.
+		NotEnoughRecomputers,
+		/// The record has no open dispute.
+		NoDispute,
+		/// The caller is not assigned to recompute this record.
+		NotRecomputer,
+		/// This recomputer already submitted.
+		AlreadyRecomputed,
+		/// The recomputation deadline has passed.
+		RecomputeDeadlinePassed,
+		/// The recomputation deadline has not passed yet.
+		RecomputeDeadlineNotPassed,
+		/// The record's challenge window is still open.
+		ChallengeWindowOpen,
+		/// Only a pending record past its window or an upheld record can be finalized.
+		RecordNotFinalizable,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn on_idle(now: BlockNumberFor<T>, remaining_weight: Weight) -> Weight {
+			Self::finalize_due(now, remaining_weight)
+		}
+
+		fn integrity_test() {
+			assert!(T::Recomputers::get() >= 1, "a dispute needs at least one recomputer");
+			assert!(T::MaxBatchSize::get() >= 1, "a batch must fit one receipt");
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Submit signed receipts with their attribution claims. Each receipt is accepted or
+		/// refused on its own (see the pallet docs); the call fails only for a non-worker caller
+		/// or an empty batch.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::submit_receipts(batch.len() as u32, T::MaxTopK::get()))]
+		pub fn submit_receipts(origin: OriginFor<T>, batch: ReceiptBatchOf<T>) -> DispatchResult {
+			let worker = ensure_signed(origin)?;
+			Self::do_submit_receipts(worker, batch)
+		}
+
+		/// Dispute a record with `ChallengeBond` and the caller's recomputed commitment.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::dispute())]
+		pub fn dispute(origin: OriginFor<T>, record: RecordId, commitment: ContentHash) -> DispatchResult {
+			let challenger = ensure_signed(origin)?;
+			Self::do_dispute(challenger, record, commitment)
+		}
+
+		/// An assigned recomputer's commitment for a disputed record; a majority decides it.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::submit_recomputation())]
+		pub fn submit_recomputation(
+			origin: OriginFor<T>,
+			record: RecordId,
+			commitment: ContentHash,
+		) -> DispatchResult {
+			let recomputer = ensure_signed(origin)?;
+			Self::do_submit_recomputation(recomputer, record, commitment)
+		}
+
+		/// Anyone: dismiss a dispute that reached no majority by its deadline.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::resolve_dispute())]
+		pub fn resolve_dispute(origin: OriginFor<T>, record: RecordId) -> DispatchResult {
+			ensure_signed(origin)?;
+			Self::do_resolve_dispute(record)
+		}
+
+		/// Anyone: hand a record whose window closed (or whose dispute upheld it) to rewards.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::finalize(T::MaxTopK::get()))]
+		pub fn finalize(origin: OriginFor<T>, record: RecordId) -> DispatchResult {
+			ensure_signed(origin)?;
+			Self::do_finalize(record)
+		}
+	}
+}

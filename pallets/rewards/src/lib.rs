@@ -1,0 +1,176 @@
+//! # Rewards pallet
+//!
+//! - **Split parameters** ([`RewardParams`]): shares of each fee for the model owner, the data
+//!   contributors, the serving worker and the treasury (validated to sum to exactly 100 %), where
+//!   the contributors' unattributed remainder goes, the penalty threshold and reduction, and the
+//!   beneficiary share of slashes. Set by `ParamsOrigin` (root now, governance later).
+//! - **On finalization** (pallet-attribution hands a record over through
+//!   [`tributary_primitives::rewards::OnRecordFinalized`], after moving its fee into the pot):
+//!   the fee is split by [`split_fee`] — owner, worker and treasury shares, the contributors'
+//!   pool pro rata to the record's scores, the unattributed part of the pool to the owner or the
+//!   treasury, and all rounding dust to the treasury — and **accrued**: O(K) storage writes, no
+//!   transfers. Conservation: `paid + dust == fee` for every record, so the pot always holds at
+//!   least the sum of what is claimable.
+//! - **Claims.** `claim(beneficiary)` pays an account everything accrued to it, from the pot.
+//!   Anyone may trigger it (the funds only ever go to the beneficiary), so the treasury's accruals
+//!   can be swept too.
+//! - **Slashing** ([`tributary_primitives::rewards::Slashing`]): the one place other pallets slash
+//!   held funds (spam rows, bad trainers, lying workers, losing challengers). The slashed amount
+//!   goes `slash_beneficiary_share` to the party proven right, the rest to the treasury; every
+//!   slash is counted against the offender.
+//! - **Reputation.** A contributor's penalty score is `slashed ÷ (approved + rejected)` rows from
+//!   the datanets counters ([`tributary_primitives::datanets::ContributorReputationInspect`]).
+//!   Above `penalty_threshold`, the contributor's rewards are cut by `penalty_reduction`; the cut
+//!   goes to the treasury (nothing is lost).
+//!
+//! Balances are never created: all payouts come from fees moved into the pot or from slashed
+//! holds. Every call validates before it writes; a failed call leaves storage as it was.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+mod features;
+pub mod runtime_api;
+pub mod types;
+pub mod weights;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+
+pub use features::split::{split_fee, Split};
+pub use types::*;
+pub use weights::WeightInfo;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use frame_support::{
+		pallet_prelude::*,
+		traits::fungible::{Inspect, Mutate, MutateHold},
+	};
+	use frame_system::pallet_prelude::*;
+	use tributary_primitives::{
+		datanets::ContributorReputationInspect,
+		rewards::{RecordId, SlashKind},
+	};
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// The native currency. Slashes move funds other pallets hold, so the hold reason is the
+		/// runtime's.
+		type Currency: Inspect<Self::AccountId>
+			+ Mutate<Self::AccountId>
+			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+
+		type RuntimeHoldReason: Parameter + MaxEncodedLen;
+
+		/// Contributor curation counters (pallet-datanets).
+		type Reputation: ContributorReputationInspect<Self::AccountId>;
+
+		/// Who may set the split parameters (root now, governance later).
+		type ParamsOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// Holds finalized fees until they are claimed. It must exist (hold at least the
+		/// existential deposit, which is never paid out).
+		type PotAccount: Get<Self::AccountId>;
+		/// Receives the treasury share, dust, penalties and slashes. It must exist.
+		type TreasuryAccount: Get<Self::AccountId>;
+
+		/// Parameters in force until `set_params` is first called.
+		type DefaultParams: Get<RewardParams>;
+
+		/// Entries kept in each account's reward history (oldest dropped first).
+		#[pallet::constant]
+		type MaxHistory: Get<u32>;
+
+		type WeightInfo: WeightInfo;
+	}
+
+	/// The split parameters in force.
+	#[pallet::storage]
+	pub type Params<T: Config> = StorageValue<_, RewardParams, ValueQuery, T::DefaultParams>;
+
+	/// Accrued and not yet claimed, per account.
+	#[pallet::storage]
+	pub type Claimable<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, BalanceOf<T>, ValueQuery>;
+
+	/// The latest rewards of each account, oldest first.
+	#[pallet::storage]
+	pub type History<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, HistoryOf<T>, ValueQuery>;
+
+	/// Slashes suffered, per account.
+	#[pallet::storage]
+	pub type SlashTally<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, SlashRecord<BalanceOf<T>>, ValueQuery>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		ParamsSet { params: RewardParams },
+		/// A finalized record's fee was split and accrued. `paid + dust == fee`.
+		RecordRewarded {
+			record: RecordId,
+			fee: BalanceOf<T>,
+			model_owner: BalanceOf<T>,
+			contributors: BalanceOf<T>,
+			worker: BalanceOf<T>,
+			treasury: BalanceOf<T>,
+			unattributed: BalanceOf<T>,
+			penalties: BalanceOf<T>,
+			dust: BalanceOf<T>,
+		},
+		Claimed { beneficiary: T::AccountId, amount: BalanceOf<T> },
+		Slashed {
+			offender: T::AccountId,
+			kind: SlashKind,
+			amount: BalanceOf<T>,
+			beneficiary: Option<T::AccountId>,
+			to_beneficiary: BalanceOf<T>,
+		},
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The owner, contributors, worker and treasury shares must sum to exactly 100 %.
+		SplitNotWhole,
+		/// The account has nothing to claim.
+		NothingToClaim,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn integrity_test() {
+			assert!(T::DefaultParams::get().validate(), "the default split must sum to 100 %");
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::set_params())]
+		pub fn set_params(origin: OriginFor<T>, params: RewardParams) -> DispatchResult {
+			T::ParamsOrigin::ensure_origin(origin)?;
+			Self::do_set_params(params)
+		}
+
+		/// Pay `beneficiary` everything accrued to it. Anyone may call it.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::claim())]
+		pub fn claim(origin: OriginFor<T>, beneficiary: T::AccountId) -> DispatchResult {
+			ensure_signed(origin)?;
+			Self::do_claim(beneficiary)
+		}
+	}
+}

@@ -1,0 +1,163 @@
+//! Inference receipts: what a user signs for each paid answer, and what the attribution pallet
+//! needs to know about models, rows and workers to check one.
+//!
+//! The worker builds an [`InferenceReceipt`], has the user sign [`InferenceReceipt::signing_payload`]
+//! (sr25519 through the runtime's `MultiSignature`), attaches the answer's
+//! [`AttributionClaim`](crate::attribution::AttributionClaim) and submits a batch of
+//! [`SignedReceipt`]s. Nothing here needs the runtime.
+
+extern crate alloc;
+
+use crate::{
+	attribution::AttributionClaim,
+	datanets::{DatanetId, RowId, RowStatus},
+	models::{DatanetVersionRef, ModelId, ModelVersionId},
+	ContentHash,
+};
+use alloc::vec::Vec;
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
+
+/// Prefix of every receipt's signing payload, so a receipt signature can never be replayed as a
+/// signature over anything else (a transaction, another version of the format).
+pub const RECEIPT_SIGNING_DOMAIN: &[u8] = b"tributary/receipt/v1";
+
+/// One paid inference as the user agreed to it.
+#[derive(
+	Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct InferenceReceipt<AccountId, Balance, BlockNumber> {
+	pub model: ModelId,
+	pub version: ModelVersionId,
+	/// Content hash of the adapter that served the answer (the model version's adapter).
+	pub adapter: ContentHash,
+	/// blake2-256 of the prompt's bytes.
+	pub prompt_hash: ContentHash,
+	/// blake2-256 of the output's bytes.
+	pub output_hash: ContentHash,
+	pub tokens_in: u32,
+	pub tokens_out: u32,
+	/// Most the user pays for this answer; the fee is `tokens × price`, capped by this.
+	pub max_fee: Balance,
+	/// Any number the user has not used in an accepted receipt before (no ordering required).
+	pub nonce: u64,
+	/// The worker that served the answer; only it may submit the receipt.
+	pub worker: AccountId,
+	/// Last block in which the receipt may be submitted.
+	pub expiry: BlockNumber,
+}
+
+impl<AccountId: Encode, Balance: Encode, BlockNumber: Encode>
+	InferenceReceipt<AccountId, Balance, BlockNumber>
+{
+	/// The bytes the user signs: [`RECEIPT_SIGNING_DOMAIN`] followed by the receipt's SCALE
+	/// encoding.
+	pub fn signing_payload(&self) -> Vec<u8> {
+		let mut payload = RECEIPT_SIGNING_DOMAIN.to_vec();
+		self.encode_to(&mut payload);
+		payload
+	}
+}
+
+/// A receipt with the user's signature and the worker's attribution claim, as `submit_receipts`
+/// takes it. `Scores` is `Vec<RowScore>` for the worker and a bounded vector in the pallet.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub struct SignedReceipt<AccountId, Balance, BlockNumber, Signature, Scores> {
+	pub receipt: InferenceReceipt<AccountId, Balance, BlockNumber>,
+	/// The paying account; `signature` must verify against it.
+	pub user: AccountId,
+	pub signature: Signature,
+	pub claim: AttributionClaim<Scores>,
+}
+
+/// What the attribution pallet needs to know about a model version.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct ModelVersionFacts<AccountId, Balance> {
+	pub owner: AccountId,
+	/// Price per 1,000 tokens (in and out); `None` while the owner has set none.
+	pub price_per_1k_tokens: Option<Balance>,
+	pub retired: bool,
+	/// Content hash of the version's adapter.
+	pub adapter: ContentHash,
+	/// The datanet versions the version was trained on.
+	pub lineage: Vec<DatanetVersionRef>,
+}
+
+/// Read access to model versions (pallet-models in the runtime).
+pub trait ModelsInspect<AccountId, Balance> {
+	fn model_version(
+		model: ModelId,
+		version: ModelVersionId,
+	) -> Option<ModelVersionFacts<AccountId, Balance>>;
+}
+
+/// What the attribution pallet needs to know about a datanet row.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct RowFacts<AccountId> {
+	pub contributor: AccountId,
+	/// `Published(v)` names the one version the row belongs to (versions hold the rows approved
+	/// since the previous one).
+	pub status: RowStatus,
+}
+
+/// Read access to datanet rows (pallet-datanets in the runtime).
+pub trait RowsInspect<AccountId> {
+	fn row(datanet: DatanetId, row: RowId) -> Option<RowFacts<AccountId>>;
+}
+
+/// The bonded workers that serve answers and recompute disputed attributions (pallet-models'
+/// worker set in the runtime).
+pub trait WorkerSet<AccountId> {
+	fn is_worker(who: &AccountId) -> bool;
+	/// Every registered worker, in a stable order (registration order).
+	fn workers() -> Vec<AccountId>;
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use crate::attribution::{AttributionMethod, RowRef, RowScore};
+
+	fn receipt() -> InferenceReceipt<[u8; 32], u128, u32> {
+		InferenceReceipt {
+			model: 3,
+			version: 1,
+			adapter: [7; 32],
+			prompt_hash: crate::content_hash(b"prompt"),
+			output_hash: crate::content_hash(b"output"),
+			tokens_in: 12,
+			tokens_out: 34,
+			max_fee: 1_000,
+			nonce: 42,
+			worker: [9; 32],
+			expiry: 100,
+		}
+	}
+
+	#[test]
+	fn signing_payload_is_domain_then_encoding() {
+		let receipt = receipt();
+		let payload = receipt.signing_payload();
+		assert!(payload.starts_with(RECEIPT_SIGNING_DOMAIN));
+		assert_eq!(&payload[RECEIPT_SIGNING_DOMAIN.len()..], &receipt.encode()[..]);
+		let mut other = receipt.clone();
+		other.nonce += 1;
+		assert_ne!(other.signing_payload(), payload);
+	}
+
+	#[test]
+	fn signed_receipt_round_trips() {
+		let signed = SignedReceipt {
+			receipt: receipt(),
+			user: [1u8; 32],
+			signature: [2u8; 64],
+			claim: AttributionClaim {
+				method: AttributionMethod::Influence,
+				top: vec![RowScore { row: RowRef { datanet: 0, row: 5 }, parts_per_billion: 10 }],
+				commitment: [3; 32],
+			},
+		};
+		let decoded = SignedReceipt::decode(&mut &signed.encode()[..]).unwrap();
+		assert_eq!(decoded, signed);
+	}
+}
