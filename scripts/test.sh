@@ -22,7 +22,7 @@ run() {
 
 status=0
 run workspace cargo test --workspace --locked || status=1
-run pallet-benchmarks cargo test --locked -p pallet-datanets -p pallet-models --features runtime-benchmarks || status=1
+run pallet-benchmarks cargo test --locked -p pallet-datanets -p pallet-models -p pallet-attribution -p pallet-rewards --features runtime-benchmarks || status=1
 
 # One closing line over every cargo test run above.
 passed=0; failed=0; ignored=0

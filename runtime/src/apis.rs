@@ -17,14 +17,15 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 use tributary_primitives::{
 	datanets::{DatanetId, DatanetView, RowId, VersionId, VersionInfo},
-	models::{JobId, JobView, ModelId, ModelVersionView},
+	models::{JobId, JobView, ModelId, ModelVersionId, ModelVersionView},
+	rewards::RecordId,
 	ContentHash,
 };
 
 use super::{
-	AccountId, Aura, Balance, Block, BlockNumber, Datanets, Executive, Grandpa, InherentDataExt,
-	Models, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System,
-	TransactionPayment, VERSION,
+	AccountId, Attribution, Aura, Balance, Block, BlockNumber, Datanets, Executive, Grandpa,
+	InherentDataExt, Models, Nonce, Rewards, Runtime, RuntimeCall, RuntimeGenesisConfig,
+	SessionKeys, System, TransactionPayment, VERSION,
 };
 
 impl_runtime_apis! {
@@ -218,6 +219,42 @@ impl_runtime_apis! {
 		}
 		fn model_versions(model: ModelId) -> Vec<ModelVersionView<AccountId, BlockNumber>> {
 			Models::model_versions(model)
+		}
+	}
+
+	impl pallet_attribution::runtime_api::AttributionApi<Block, AccountId, Balance, BlockNumber> for Runtime {
+		fn record(record: RecordId) -> Option<pallet_attribution::RecordView<AccountId, Balance, BlockNumber>> {
+			Attribution::record_view(record)
+		}
+		fn row_attribution(datanet: DatanetId, row: RowId) -> u64 {
+			Attribution::row_attribution(datanet, row)
+		}
+		fn contributor_attribution(who: AccountId) -> u64 {
+			Attribution::contributor_attribution(&who)
+		}
+		fn model_inferences(model: ModelId, version: ModelVersionId) -> u64 {
+			Attribution::model_inferences(model, version)
+		}
+		fn pending_disputes() -> Vec<pallet_attribution::DisputeView<AccountId, BlockNumber>> {
+			Attribution::pending_disputes()
+		}
+		fn recompute_assignments(worker: AccountId) -> Vec<RecordId> {
+			Attribution::recompute_assignments(&worker)
+		}
+	}
+
+	impl pallet_rewards::runtime_api::RewardsApi<Block, AccountId, Balance> for Runtime {
+		fn claimable(who: AccountId) -> Balance {
+			Rewards::claimable(&who)
+		}
+		fn reward_history(who: AccountId) -> Vec<pallet_rewards::RewardEntry<Balance>> {
+			Rewards::reward_history(&who)
+		}
+		fn params() -> pallet_rewards::RewardParams {
+			Rewards::params()
+		}
+		fn slash_record(who: AccountId) -> pallet_rewards::SlashRecord<Balance> {
+			Rewards::slash_record(&who)
 		}
 	}
 

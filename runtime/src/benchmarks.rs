@@ -9,4 +9,6 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_sudo, Sudo]
 	[pallet_datanets, Datanets]
 	[pallet_models, Models]
+	[pallet_attribution, Attribution]
+	[pallet_rewards, Rewards]
 );

@@ -4,7 +4,7 @@
 //! zombienet rewrites `aura.authorities`, `grandpa.authorities` and `balances.balances` in
 //! these patches, so their shape stays the plain pallet genesis configs.
 
-use crate::{configs::TreasuryAccount, AccountId, BalancesConfig, RuntimeGenesisConfig, SudoConfig, UNIT};
+use crate::{configs::{RewardsPot, TreasuryAccount}, AccountId, EXISTENTIAL_DEPOSIT, BalancesConfig, RuntimeGenesisConfig, SudoConfig, UNIT};
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
 use serde_json::Value;
@@ -30,7 +30,11 @@ fn testnet_genesis(
 				.iter()
 				.cloned()
 				.map(|k| (k, ENDOWMENT))
-				.chain(core::iter::once((TreasuryAccount::get(), TREASURY_ENDOWMENT)))
+				.chain([
+					(TreasuryAccount::get(), TREASURY_ENDOWMENT),
+					// The rewards pot keeps exactly this floor; it is never paid out.
+					(RewardsPot::get(), EXISTENTIAL_DEPOSIT),
+				])
 				.collect::<Vec<_>>(),
 		},
 		aura: pallet_aura::GenesisConfig {

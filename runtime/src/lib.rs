@@ -191,4 +191,10 @@ mod runtime {
 
 	#[runtime::pallet_index(11)]
 	pub type Models = pallet_models;
+
+	#[runtime::pallet_index(12)]
+	pub type Attribution = pallet_attribution;
+
+	#[runtime::pallet_index(13)]
+	pub type Rewards = pallet_rewards;
 }

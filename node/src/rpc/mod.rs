@@ -41,6 +41,8 @@ where
 	C::Api: sp_api::Core<Block>,
 	C::Api: pallet_datanets::runtime_api::DatanetsApi<Block, AccountId, Balance, BlockNumber>,
 	C::Api: pallet_models::runtime_api::ModelsApi<Block, AccountId, Balance, BlockNumber>,
+	C::Api: pallet_attribution::runtime_api::AttributionApi<Block, AccountId, Balance, BlockNumber>,
+	C::Api: pallet_rewards::runtime_api::RewardsApi<Block, AccountId, Balance>,
 	P: TransactionPool + 'static,
 {
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};

@@ -1,6 +1,7 @@
 //! The `tributary_*` RPC namespace: `tributary_nodeInfo` and the queries of the project pallets
-//! (datanets, their versions and rows; fine-tune jobs and model lineage), answered from the
-//! runtime APIs at the best block or at a given block hash.
+//! (datanets, their versions and rows; fine-tune jobs and model lineage; attribution records,
+//! aggregates and disputes; rewards), answered from the runtime APIs at the best block or at a
+//! given block hash.
 
 use std::{marker::PhantomData, sync::Arc};
 
@@ -15,16 +16,21 @@ use sp_blockchain::HeaderBackend;
 use sp_runtime::traits::Block as BlockT;
 use tributary_primitives::{
 	datanets::{DatanetId, VersionId},
-	models::{JobId, ModelId},
+	datanets::RowId,
+	models::{JobId, ModelId, ModelVersionId},
+	rewards::RecordId,
 	ContentHash,
 };
 use tributary_runtime::{AccountId, Balance, BlockNumber};
 
 use super::views::{
-	DatanetJson, JobJson, ModelVersionJson, RowRefJson, VersionJson, VersionRowJson,
+	AttributionRecordJson, DatanetJson, DisputeJson, JobJson, ModelVersionJson, RewardEntryJson,
+	RewardParamsJson, RowRefJson, SlashRecordJson, VersionJson, VersionRowJson,
 };
+use pallet_attribution::runtime_api::AttributionApi;
 use pallet_datanets::runtime_api::DatanetsApi;
 use pallet_models::runtime_api::ModelsApi;
+use pallet_rewards::runtime_api::RewardsApi;
 
 /// Most rows one `tributary_versionRows` call returns; page with `start`.
 pub const MAX_ROWS_PER_PAGE: u32 = 1_000;
@@ -86,6 +92,46 @@ pub trait TributaryApi<BlockHash> {
 	/// The versions of a model with their lineage, oldest first.
 	#[method(name = "tributary_modelVersions")]
 	fn model_versions(&self, model: ModelId, at: Option<BlockHash>) -> RpcResult<Vec<ModelVersionJson>>;
+
+	/// An attribution record with its scores and status, or null.
+	#[method(name = "tributary_attributionRecord")]
+	fn attribution_record(&self, record: RecordId, at: Option<BlockHash>) -> RpcResult<Option<AttributionRecordJson>>;
+
+	/// A row's summed score (parts per billion) over finalized records.
+	#[method(name = "tributary_rowAttribution")]
+	fn row_attribution(&self, datanet: DatanetId, row: RowId, at: Option<BlockHash>) -> RpcResult<u64>;
+
+	/// A contributor's summed score (parts per billion) over finalized records.
+	#[method(name = "tributary_contributorAttribution")]
+	fn contributor_attribution(&self, who: String, at: Option<BlockHash>) -> RpcResult<u64>;
+
+	/// Finalized inferences of a model version.
+	#[method(name = "tributary_modelInferences")]
+	fn model_inferences(&self, model: ModelId, version: ModelVersionId, at: Option<BlockHash>) -> RpcResult<u64>;
+
+	/// Every open dispute, lowest record first.
+	#[method(name = "tributary_pendingDisputes")]
+	fn pending_disputes(&self, at: Option<BlockHash>) -> RpcResult<Vec<DisputeJson>>;
+
+	/// Disputed records a worker must still recompute.
+	#[method(name = "tributary_recomputeAssignments")]
+	fn recompute_assignments(&self, worker: String, at: Option<BlockHash>) -> RpcResult<Vec<RecordId>>;
+
+	/// Rewards accrued to an account and not yet claimed (decimal string).
+	#[method(name = "tributary_claimable")]
+	fn claimable(&self, who: String, at: Option<BlockHash>) -> RpcResult<String>;
+
+	/// An account's latest rewards, oldest first.
+	#[method(name = "tributary_rewardHistory")]
+	fn reward_history(&self, who: String, at: Option<BlockHash>) -> RpcResult<Vec<RewardEntryJson>>;
+
+	/// The fee split parameters in force.
+	#[method(name = "tributary_rewardParams")]
+	fn reward_params(&self, at: Option<BlockHash>) -> RpcResult<RewardParamsJson>;
+
+	/// Slashes an account suffered.
+	#[method(name = "tributary_slashRecord")]
+	fn slash_record(&self, who: String, at: Option<BlockHash>) -> RpcResult<SlashRecordJson>;
 }
 
 /// Implementation of the `tributary_*` namespace over a client.
@@ -145,7 +191,9 @@ where
 	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
 	C::Api: Core<Block>
 		+ DatanetsApi<Block, AccountId, Balance, BlockNumber>
-		+ ModelsApi<Block, AccountId, Balance, BlockNumber>,
+		+ ModelsApi<Block, AccountId, Balance, BlockNumber>
+		+ AttributionApi<Block, AccountId, Balance, BlockNumber>
+		+ RewardsApi<Block, AccountId, Balance>,
 {
 	fn node_info(&self) -> RpcResult<NodeInfo> {
 		let info = self.client.info();
@@ -241,6 +289,93 @@ where
 			.model_versions(self.at_or_best(at), model)
 			.map_err(|e| runtime_api_error("ModelsApi_model_versions", e))?;
 		Ok(versions.into_iter().map(Into::into).collect())
+	}
+
+	fn attribution_record(&self, record: RecordId, at: Option<Block::Hash>) -> RpcResult<Option<AttributionRecordJson>> {
+		let view = self
+			.client
+			.runtime_api()
+			.record(self.at_or_best(at), record)
+			.map_err(|e| runtime_api_error("AttributionApi_record", e))?;
+		Ok(view.map(Into::into))
+	}
+
+	fn row_attribution(&self, datanet: DatanetId, row: RowId, at: Option<Block::Hash>) -> RpcResult<u64> {
+		self.client
+			.runtime_api()
+			.row_attribution(self.at_or_best(at), datanet, row)
+			.map_err(|e| runtime_api_error("AttributionApi_row_attribution", e))
+	}
+
+	fn contributor_attribution(&self, who: String, at: Option<Block::Hash>) -> RpcResult<u64> {
+		let who = parse_account(&who)?;
+		self.client
+			.runtime_api()
+			.contributor_attribution(self.at_or_best(at), who)
+			.map_err(|e| runtime_api_error("AttributionApi_contributor_attribution", e))
+	}
+
+	fn model_inferences(&self, model: ModelId, version: ModelVersionId, at: Option<Block::Hash>) -> RpcResult<u64> {
+		self.client
+			.runtime_api()
+			.model_inferences(self.at_or_best(at), model, version)
+			.map_err(|e| runtime_api_error("AttributionApi_model_inferences", e))
+	}
+
+	fn pending_disputes(&self, at: Option<Block::Hash>) -> RpcResult<Vec<DisputeJson>> {
+		let disputes = self
+			.client
+			.runtime_api()
+			.pending_disputes(self.at_or_best(at))
+			.map_err(|e| runtime_api_error("AttributionApi_pending_disputes", e))?;
+		Ok(disputes.into_iter().map(Into::into).collect())
+	}
+
+	fn recompute_assignments(&self, worker: String, at: Option<Block::Hash>) -> RpcResult<Vec<RecordId>> {
+		let worker = parse_account(&worker)?;
+		self.client
+			.runtime_api()
+			.recompute_assignments(self.at_or_best(at), worker)
+			.map_err(|e| runtime_api_error("AttributionApi_recompute_assignments", e))
+	}
+
+	fn claimable(&self, who: String, at: Option<Block::Hash>) -> RpcResult<String> {
+		let who = parse_account(&who)?;
+		let amount = self
+			.client
+			.runtime_api()
+			.claimable(self.at_or_best(at), who)
+			.map_err(|e| runtime_api_error("RewardsApi_claimable", e))?;
+		Ok(amount.to_string())
+	}
+
+	fn reward_history(&self, who: String, at: Option<Block::Hash>) -> RpcResult<Vec<RewardEntryJson>> {
+		let who = parse_account(&who)?;
+		let history = self
+			.client
+			.runtime_api()
+			.reward_history(self.at_or_best(at), who)
+			.map_err(|e| runtime_api_error("RewardsApi_reward_history", e))?;
+		Ok(history.into_iter().map(Into::into).collect())
+	}
+
+	fn reward_params(&self, at: Option<Block::Hash>) -> RpcResult<RewardParamsJson> {
+		let params = self
+			.client
+			.runtime_api()
+			.params(self.at_or_best(at))
+			.map_err(|e| runtime_api_error("RewardsApi_params", e))?;
+		Ok(params.into())
+	}
+
+	fn slash_record(&self, who: String, at: Option<Block::Hash>) -> RpcResult<SlashRecordJson> {
+		let who = parse_account(&who)?;
+		let record = self
+			.client
+			.runtime_api()
+			.slash_record(self.at_or_best(at), who)
+			.map_err(|e| runtime_api_error("RewardsApi_slash_record", e))?;
+		Ok(record.into())
 	}
 }
 

@@ -1,9 +1,12 @@
 //! JSON shapes of the `tributary_*` query results: hashes as 0x-hex, accounts as SS58, balances as
 //! decimal strings (they exceed JavaScript's safe integers), names as UTF-8 text.
 
+use pallet_attribution::{DisputeView, RecordStatus, RecordView};
+use pallet_rewards::{RewardEntry, RewardParams, RewardRole, SlashRecord, UnattributedTo};
 use serde::Serialize;
 use sp_core::crypto::Ss58Codec;
 use tributary_primitives::{
+	attribution::AttributionMethod,
 	datanets::{DatanetView, RowId, VersionId, VersionInfo, Visibility},
 	models::{JobState, JobView, ModelVersionView, PinnedDatanetVersion, TrainingResult},
 	training::{QuantFormat, TrainingMethod, TrainingSettings},
@@ -281,5 +284,167 @@ impl From<ModelVersionView<AccountId, BlockNumber>> for ModelVersionJson {
 			verifiers: version.verifiers.iter().map(ss58).collect(),
 			created_at: version.created_at,
 		}
+	}
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RowScoreJson {
+	pub datanet: u32,
+	pub row: RowId,
+	pub parts_per_billion: u32,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AttributionRecordJson {
+	pub id: u64,
+	pub user: String,
+	pub worker: String,
+	pub model: u32,
+	pub version: u32,
+	pub fee: String,
+	/// "suffix-span", "influence" or "rag".
+	pub method: &'static str,
+	pub top: Vec<RowScoreJson>,
+	pub commitment: String,
+	pub submitted_at: BlockNumber,
+	pub challenge_ends: BlockNumber,
+	/// "pending", "disputed", "upheld", "final" or "rejected".
+	pub status: &'static str,
+}
+
+impl From<RecordView<AccountId, Balance, BlockNumber>> for AttributionRecordJson {
+	fn from(record: RecordView<AccountId, Balance, BlockNumber>) -> Self {
+		Self {
+			id: record.id,
+			user: ss58(&record.user),
+			worker: ss58(&record.worker),
+			model: record.model,
+			version: record.version,
+			fee: record.fee.to_string(),
+			method: match record.method {
+				AttributionMethod::SuffixSpan(_) => "suffix-span",
+				AttributionMethod::Influence => "influence",
+				AttributionMethod::Rag(_) => "rag",
+			},
+			top: record
+				.top
+				.iter()
+				.map(|score| RowScoreJson {
+					datanet: score.row.datanet,
+					row: score.row.row,
+					parts_per_billion: score.parts_per_billion,
+				})
+				.collect(),
+			commitment: hex(&record.commitment),
+			submitted_at: record.submitted_at,
+			challenge_ends: record.challenge_ends,
+			status: match record.status {
+				RecordStatus::Pending => "pending",
+				RecordStatus::Disputed => "disputed",
+				RecordStatus::Upheld => "upheld",
+				RecordStatus::Final => "final",
+				RecordStatus::Rejected => "rejected",
+			},
+		}
+	}
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DisputeJson {
+	pub record: u64,
+	pub challenger: String,
+	pub commitment: String,
+	pub recomputers: Vec<String>,
+	pub recomputations: Vec<(String, String)>,
+	pub deadline: BlockNumber,
+}
+
+impl From<DisputeView<AccountId, BlockNumber>> for DisputeJson {
+	fn from(dispute: DisputeView<AccountId, BlockNumber>) -> Self {
+		Self {
+			record: dispute.record,
+			challenger: ss58(&dispute.challenger),
+			commitment: hex(&dispute.commitment),
+			recomputers: dispute.recomputers.iter().map(ss58).collect(),
+			recomputations: dispute
+				.recomputations
+				.iter()
+				.map(|(worker, commitment)| (ss58(worker), hex(commitment)))
+				.collect(),
+			deadline: dispute.deadline,
+		}
+	}
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RewardEntryJson {
+	pub record: u64,
+	/// "model-owner", "contributor", "worker" or "treasury".
+	pub role: &'static str,
+	pub amount: String,
+}
+
+impl From<RewardEntry<Balance>> for RewardEntryJson {
+	fn from(entry: RewardEntry<Balance>) -> Self {
+		Self {
+			record: entry.record,
+			role: match entry.role {
+				RewardRole::ModelOwner => "model-owner",
+				RewardRole::Contributor => "contributor",
+				RewardRole::Worker => "worker",
+				RewardRole::Treasury => "treasury",
+			},
+			amount: entry.amount.to_string(),
+		}
+	}
+}
+
+/// Shares in parts per billion.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RewardParamsJson {
+	pub model_owner_ppb: u32,
+	pub contributors_ppb: u32,
+	pub worker_ppb: u32,
+	pub treasury_ppb: u32,
+	/// "treasury" or "model-owner".
+	pub unattributed_to: &'static str,
+	pub penalty_threshold_ppb: u32,
+	pub penalty_reduction_ppb: u32,
+	pub slash_beneficiary_share_ppb: u32,
+}
+
+impl From<RewardParams> for RewardParamsJson {
+	fn from(params: RewardParams) -> Self {
+		Self {
+			model_owner_ppb: params.model_owner.deconstruct(),
+			contributors_ppb: params.contributors.deconstruct(),
+			worker_ppb: params.worker.deconstruct(),
+			treasury_ppb: params.treasury.deconstruct(),
+			unattributed_to: match params.unattributed_to {
+				UnattributedTo::Treasury => "treasury",
+				UnattributedTo::ModelOwner => "model-owner",
+			},
+			penalty_threshold_ppb: params.penalty_threshold.deconstruct(),
+			penalty_reduction_ppb: params.penalty_reduction.deconstruct(),
+			slash_beneficiary_share_ppb: params.slash_beneficiary_share.deconstruct(),
+		}
+	}
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SlashRecordJson {
+	pub count: u32,
+	pub total: String,
+}
+
+impl From<SlashRecord<Balance>> for SlashRecordJson {
+	fn from(record: SlashRecord<Balance>) -> Self {
+		Self { count: record.count, total: record.total.to_string() }
 	}
 }

@@ -127,24 +127,16 @@ fn owner_and_contributor<T: Config>() -> (T::AccountId, T::AccountId, DatanetId)
 }
 
 impl<T: Config> Pallet<T> {
-	/// A fresh published version with one row, for other pallets' benchmarks (the runtime's
-	/// `pallet_models::BenchmarkHelper` calls it). Distinct `index`es give distinct datanets.
-	pub fn benchmark_published_version(index: u32) -> (DatanetId, VersionId) {
+	/// A fresh published version with `rows` rows (ids `0..rows`), for other pallets' benchmarks
+	/// (the runtime's benchmark helpers call it). Distinct `index`es give distinct datanets and
+	/// row contents.
+	pub fn benchmark_published_version(index: u32, rows: u32) -> (DatanetId, VersionId) {
 		let owner = funded::<T>("datanet owner", index);
 		let datanet = datanet_with_curators::<T>(&owner, 0);
-		let row = RowInput {
-			content_hash: content_hash(format!("published benchmark row {index}").as_bytes()),
-			byte_len: ROW_BYTES,
-			label: None,
-		};
-		Self::do_contribute(owner.clone(), datanet, core::iter::once(row)).expect("owner contributes");
-		let mut approved = ApprovedRows::<T>::get(datanet);
-		approved.try_push(0).expect("one row fits");
-		ApprovedRows::<T>::insert(datanet, approved);
-		Rows::<T>::mutate(datanet, 0, |info| {
-			info.as_mut().expect("just contributed").status = RowStatus::Approved
-		});
-		Self::do_publish_version(owner, datanet).expect("one approved row");
+		// Seeds far above those of this pallet's own benchmarks keep the contents unique.
+		let first_seed = u32::MAX / 2 + index.saturating_mul(T::MaxRowsPerVersion::get());
+		approved_rows::<T>(&owner, datanet, first_seed, rows);
+		Self::do_publish_version(owner, datanet).expect("approved rows within MaxRowsPerVersion");
 		(datanet, 1)
 	}
 }

@@ -1,15 +1,31 @@
-//! Weights for `pallet_datanets`.
+//! Weights for `pallet_datanets`, measured by `tributary-node benchmark pallet` (scripts/bench-weights.sh).
 //!
-//! PLACEHOLDER NUMBERS: these are hand estimates of ref time, proof size and database accesses, in
-//! the shape `frame-benchmarking-cli`'s default template produces, so the pallet builds and is
-//! weighted by `WeightInfo` everywhere. They must be replaced by the output of
+//! Benchmark CLI 64.0.0, 2026-11-22; steps 10, repeat 5;
+//! wasm execution `Compiled`; host `vm`, CPU `Intel(R) Xeon(R) Processor`.
+//! Regenerate after any change to the pallet's calls or storage; never edit by hand.
 //!
-//! ```text
-//! tributary-node benchmark pallet --pallet pallet_datanets --extrinsic '*' \
-//!     --steps 50 --repeat 20 --output pallets/datanets/src/weights.rs
-//! ```
-//!
-//! run against the runtime with `--features runtime-benchmarks` (see `benchmarking.rs`).
+//! Command:
+//!     /root/.cache/tributary-target/debug/tributary-node
+//!     benchmark
+//!     pallet
+//!     --runtime
+//!     /root/.cache/tributary-target/bench-runtime/tributary_runtime.wasm
+//!     --genesis-builder
+//!     runtime
+//!     --genesis-builder-preset
+//!     development
+//!     --pallet
+//!     pallet_datanets
+//!     --extrinsic
+//!     *
+//!     --steps
+//!     10
+//!     --repeat
+//!     5
+//!     --template
+//!     scripts/pallet-weights.hbs
+//!     --output
+//!     pallets/datanets/src/weights.rs
 
 #![cfg_attr(rustfmt, rustfmt_skip)]
 #![allow(unused_parens)]
@@ -19,7 +35,7 @@
 use frame_support::{traits::Get, weights::{Weight, constants::RocksDbWeight}};
 use core::marker::PhantomData;
 
-/// Weight functions needed for `pallet_datanets`.
+/// Weight of each call of `pallet_datanets`.
 pub trait WeightInfo {
 	fn create_datanet() -> Weight;
 	fn update_metadata() -> Weight;
@@ -29,222 +45,387 @@ pub trait WeightInfo {
 	fn set_contributor_allowed() -> Weight;
 	fn transfer_ownership() -> Weight;
 	fn contribute() -> Weight;
-	fn contribute_batch(n: u32) -> Weight;
-	fn approve(n: u32) -> Weight;
-	fn reject(n: u32) -> Weight;
+	fn contribute_batch(n: u32, ) -> Weight;
+	fn approve(n: u32, ) -> Weight;
+	fn reject(n: u32, ) -> Weight;
 	fn withdraw() -> Weight;
-	fn publish_version(n: u32) -> Weight;
+	fn publish_version(n: u32, ) -> Weight;
 	fn challenge_row() -> Weight;
 	fn resolve_challenge_upheld() -> Weight;
 	fn resolve_challenge_rejected() -> Weight;
 	fn release_deposit() -> Weight;
 }
 
-/// Weights for `pallet_datanets` using the Substrate node and recommended hardware.
+/// Measured weights, with the runtime's database costs.
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
+	/// Storage: `Datanets::DatanetIdByName` (r:1 w:1)
+	/// Proof: `Datanets::DatanetIdByName` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::NextDatanetId` (r:1 w:1)
+	/// Proof: `Datanets::NextDatanetId` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::Datanet` (r:0 w:1)
+	/// Proof: `Datanets::Datanet` (`max_values`: None, `max_size`: Some(5603), added: 8078, mode: `MaxEncodedLen`)
 	fn create_datanet() -> Weight {
-		Weight::from_parts(60_000_000, 6_000)
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
+		// Minimum execution time: 1_243_436_000 picoseconds.
+		Weight::from_parts(10_262_329_000, 3604)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
+	/// Storage: `Datanets::Datanet` (r:1 w:1)
+	/// Proof: `Datanets::Datanet` (`max_values`: None, `max_size`: Some(5603), added: 8078, mode: `MaxEncodedLen`)
 	fn update_metadata() -> Weight {
-		Weight::from_parts(25_000_000, 5_500)
+		// Minimum execution time: 527_704_000 picoseconds.
+		Weight::from_parts(1_075_260_000, 9068)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
+	/// Storage: `Datanets::Datanet` (r:1 w:1)
+	/// Proof: `Datanets::Datanet` (`max_values`: None, `max_size`: Some(5603), added: 8078, mode: `MaxEncodedLen`)
 	fn add_curator() -> Weight {
-		Weight::from_parts(22_000_000, 5_500)
+		// Minimum execution time: 441_045_000 picoseconds.
+		Weight::from_parts(725_142_000, 9068)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
+	/// Storage: `Datanets::Datanet` (r:1 w:1)
+	/// Proof: `Datanets::Datanet` (`max_values`: None, `max_size`: Some(5603), added: 8078, mode: `MaxEncodedLen`)
 	fn remove_curator() -> Weight {
-		Weight::from_parts(22_000_000, 5_500)
+		// Minimum execution time: 460_982_000 picoseconds.
+		Weight::from_parts(732_156_000, 9068)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
+	/// Storage: `Datanets::Datanet` (r:1 w:1)
+	/// Proof: `Datanets::Datanet` (`max_values`: None, `max_size`: Some(5603), added: 8078, mode: `MaxEncodedLen`)
 	fn set_visibility() -> Weight {
-		Weight::from_parts(20_000_000, 5_500)
+		// Minimum execution time: 419_088_000 picoseconds.
+		Weight::from_parts(564_606_000, 9068)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
+	/// Storage: `Datanets::Datanet` (r:1 w:0)
+	/// Proof: `Datanets::Datanet` (`max_values`: None, `max_size`: Some(5603), added: 8078, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::AllowList` (r:0 w:1)
+	/// Proof: `Datanets::AllowList` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	fn set_contributor_allowed() -> Weight {
-		Weight::from_parts(20_000_000, 5_500)
+		// Minimum execution time: 414_505_000 picoseconds.
+		Weight::from_parts(627_984_000, 9068)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
+	/// Storage: `Datanets::Datanet` (r:1 w:1)
+	/// Proof: `Datanets::Datanet` (`max_values`: None, `max_size`: Some(5603), added: 8078, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::DatanetIdByName` (r:1 w:2)
+	/// Proof: `Datanets::DatanetIdByName` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:2 w:2)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
 	fn transfer_ownership() -> Weight {
-		Weight::from_parts(70_000_000, 6_500)
-			.saturating_add(T::DbWeight::get().reads(4_u64))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
-	}
-	fn contribute() -> Weight {
-		Weight::from_parts(55_000_000, 6_000)
-			.saturating_add(T::DbWeight::get().reads(4_u64))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
-	}
-	fn contribute_batch(n: u32) -> Weight {
-		Weight::from_parts(40_000_000, 6_000)
-			.saturating_add(Weight::from_parts(25_000_000, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
-			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2_500).saturating_mul(n.into()))
-	}
-	fn approve(n: u32) -> Weight {
-		Weight::from_parts(25_000_000, 6_000)
-			.saturating_add(Weight::from_parts(12_000_000, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(2_u64))
-			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
-			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2_500).saturating_mul(n.into()))
-	}
-	fn reject(n: u32) -> Weight {
-		Weight::from_parts(25_000_000, 6_000)
-			.saturating_add(Weight::from_parts(45_000_000, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(2_u64))
-			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2_500).saturating_mul(n.into()))
-	}
-	fn withdraw() -> Weight {
-		Weight::from_parts(45_000_000, 6_000)
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
-	}
-	fn publish_version(n: u32) -> Weight {
-		Weight::from_parts(60_000_000, 8_000)
-			.saturating_add(Weight::from_parts(15_000_000, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(4_u64))
-			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
-			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2_500).saturating_mul(n.into()))
-	}
-	fn challenge_row() -> Weight {
-		Weight::from_parts(50_000_000, 6_000)
-			.saturating_add(T::DbWeight::get().reads(4_u64))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
-	}
-	fn resolve_challenge_upheld() -> Weight {
-		Weight::from_parts(90_000_000, 8_000)
+		// Minimum execution time: 1_971_170_000 picoseconds.
+		Weight::from_parts(11_591_467_000, 9068)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
-	fn resolve_challenge_rejected() -> Weight {
-		Weight::from_parts(70_000_000, 7_000)
+	/// Storage: `Datanets::Datanet` (r:1 w:1)
+	/// Proof: `Datanets::Datanet` (`max_values`: None, `max_size`: Some(5603), added: 8078, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::AllowList` (r:1 w:0)
+	/// Proof: `Datanets::AllowList` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::RowByHash` (r:1 w:1)
+	/// Proof: `Datanets::RowByHash` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::Rows` (r:0 w:1)
+	/// Proof: `Datanets::Rows` (`max_values`: None, `max_size`: Some(188), added: 2663, mode: `MaxEncodedLen`)
+	fn contribute() -> Weight {
+		// Minimum execution time: 1_655_743_000 picoseconds.
+		Weight::from_parts(10_377_555_000, 9068)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
+	}
+	/// Storage: `Datanets::Datanet` (r:1 w:1)
+	/// Proof: `Datanets::Datanet` (`max_values`: None, `max_size`: Some(5603), added: 8078, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::AllowList` (r:1 w:0)
+	/// Proof: `Datanets::AllowList` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::RowByHash` (r:256 w:256)
+	/// Proof: `Datanets::RowByHash` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::Rows` (r:0 w:256)
+	/// Proof: `Datanets::Rows` (`max_values`: None, `max_size`: Some(188), added: 2663, mode: `MaxEncodedLen`)
+	/// Component `n` ranges over `[1, 256]`.
+	fn contribute_batch(n: u32, ) -> Weight {
+		// Minimum execution time: 1_829_007_000 picoseconds.
+		Weight::from_parts(15_350_739_666, 9068)
+			.saturating_add(Weight::from_parts(512_870_250, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2535).saturating_mul(n.into()))
+	}
+	/// Storage: `Datanets::Datanet` (r:1 w:0)
+	/// Proof: `Datanets::Datanet` (`max_values`: None, `max_size`: Some(5603), added: 8078, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::Rows` (r:256 w:256)
+	/// Proof: `Datanets::Rows` (`max_values`: None, `max_size`: Some(188), added: 2663, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::ApprovedRows` (r:1 w:1)
+	/// Proof: `Datanets::ApprovedRows` (`max_values`: None, `max_size`: Some(32782), added: 35257, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::Reputation` (r:1 w:1)
+	/// Proof: `Datanets::Reputation` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Component `n` ranges over `[1, 256]`.
+	fn approve(n: u32, ) -> Weight {
+		// Minimum execution time: 1_049_529_000 picoseconds.
+		Weight::from_parts(13_757_958_393, 36247)
+			.saturating_add(Weight::from_parts(589_588_743, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2663).saturating_mul(n.into()))
+	}
+	/// Storage: `Datanets::Datanet` (r:1 w:0)
+	/// Proof: `Datanets::Datanet` (`max_values`: None, `max_size`: Some(5603), added: 8078, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::Rows` (r:256 w:256)
+	/// Proof: `Datanets::Rows` (`max_values`: None, `max_size`: Some(188), added: 2663, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::Reputation` (r:1 w:1)
+	/// Proof: `Datanets::Reputation` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::RowByHash` (r:0 w:256)
+	/// Proof: `Datanets::RowByHash` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Component `n` ranges over `[1, 256]`.
+	fn reject(n: u32, ) -> Weight {
+		// Minimum execution time: 2_319_766_000 picoseconds.
+		Weight::from_parts(2_373_342_000, 9068)
+			.saturating_add(Weight::from_parts(5_458_036_448, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2663).saturating_mul(n.into()))
+	}
+	/// Storage: `Datanets::Datanet` (r:1 w:0)
+	/// Proof: `Datanets::Datanet` (`max_values`: None, `max_size`: Some(5603), added: 8078, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::Rows` (r:1 w:1)
+	/// Proof: `Datanets::Rows` (`max_values`: None, `max_size`: Some(188), added: 2663, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::RowByHash` (r:0 w:1)
+	/// Proof: `Datanets::RowByHash` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	fn withdraw() -> Weight {
+		// Minimum execution time: 1_347_551_000 picoseconds.
+		Weight::from_parts(9_681_521_000, 9068)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
-	fn release_deposit() -> Weight {
-		Weight::from_parts(45_000_000, 6_000)
+	/// Storage: `Datanets::Datanet` (r:1 w:1)
+	/// Proof: `Datanets::Datanet` (`max_values`: None, `max_size`: Some(5603), added: 8078, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::ApprovedRows` (r:1 w:1)
+	/// Proof: `Datanets::ApprovedRows` (`max_values`: None, `max_size`: Some(32782), added: 35257, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::Rows` (r:4096 w:4096)
+	/// Proof: `Datanets::Rows` (`max_values`: None, `max_size`: Some(188), added: 2663, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::VersionRows` (r:0 w:1)
+	/// Proof: `Datanets::VersionRows` (`max_values`: None, `max_size`: Some(32794), added: 35269, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::Versions` (r:0 w:1)
+	/// Proof: `Datanets::Versions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
+	/// Component `n` ranges over `[1, 4096]`.
+	fn publish_version(n: u32, ) -> Weight {
+		// Minimum execution time: 17_701_087_000 picoseconds.
+		Weight::from_parts(19_503_523_000, 36247)
+			.saturating_add(Weight::from_parts(1_050_428_298, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2663).saturating_mul(n.into()))
+	}
+	/// Storage: `Datanets::Datanet` (r:1 w:0)
+	/// Proof: `Datanets::Datanet` (`max_values`: None, `max_size`: Some(5603), added: 8078, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::Rows` (r:1 w:0)
+	/// Proof: `Datanets::Rows` (`max_values`: None, `max_size`: Some(188), added: 2663, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::Challenges` (r:1 w:1)
+	/// Proof: `Datanets::Challenges` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	fn challenge_row() -> Weight {
+		// Minimum execution time: 1_295_985_000 picoseconds.
+		Weight::from_parts(9_984_467_000, 9068)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
+	}
+	/// Storage: `Datanets::Datanet` (r:1 w:0)
+	/// Proof: `Datanets::Datanet` (`max_values`: None, `max_size`: Some(5603), added: 8078, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::Challenges` (r:1 w:1)
+	/// Proof: `Datanets::Challenges` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::Rows` (r:1 w:1)
+	/// Proof: `Datanets::Rows` (`max_values`: None, `max_size`: Some(188), added: 2663, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:2 w:2)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:3 w:3)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::ApprovedRows` (r:1 w:1)
+	/// Proof: `Datanets::ApprovedRows` (`max_values`: None, `max_size`: Some(32782), added: 35257, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::Reputation` (r:1 w:1)
+	/// Proof: `Datanets::Reputation` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	fn resolve_challenge_upheld() -> Weight {
+		// Minimum execution time: 12_603_634_000 picoseconds.
+		Weight::from_parts(17_116_200_000, 36247)
+			.saturating_add(T::DbWeight::get().reads(10_u64))
+			.saturating_add(T::DbWeight::get().writes(9_u64))
+	}
+	/// Storage: `Datanets::Datanet` (r:1 w:0)
+	/// Proof: `Datanets::Datanet` (`max_values`: None, `max_size`: Some(5603), added: 8078, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::Challenges` (r:1 w:1)
+	/// Proof: `Datanets::Challenges` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::Rows` (r:1 w:0)
+	/// Proof: `Datanets::Rows` (`max_values`: None, `max_size`: Some(188), added: 2663, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	fn resolve_challenge_rejected() -> Weight {
+		// Minimum execution time: 1_594_842_000 picoseconds.
+		Weight::from_parts(15_048_235_000, 9068)
+			.saturating_add(T::DbWeight::get().reads(6_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
+	}
+	/// Storage: `Datanets::Datanet` (r:1 w:0)
+	/// Proof: `Datanets::Datanet` (`max_values`: None, `max_size`: Some(5603), added: 8078, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::Rows` (r:1 w:1)
+	/// Proof: `Datanets::Rows` (`max_values`: None, `max_size`: Some(188), added: 2663, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::Challenges` (r:1 w:0)
+	/// Proof: `Datanets::Challenges` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::Versions` (r:1 w:0)
+	/// Proof: `Datanets::Versions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	fn release_deposit() -> Weight {
+		// Minimum execution time: 1_901_876_000 picoseconds.
+		Weight::from_parts(14_024_722_000, 9068)
+			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 }
 
-// For backwards compatibility and tests.
+/// The same measured weights with RocksDB costs, for tests and mocks.
 impl WeightInfo for () {
 	fn create_datanet() -> Weight {
-		Weight::from_parts(60_000_000, 6_000)
-			.saturating_add(RocksDbWeight::get().reads(3_u64))
-			.saturating_add(RocksDbWeight::get().writes(4_u64))
+		Weight::from_parts(10_262_329_000, 3604)
+			.saturating_add(RocksDbWeight::get().reads(4_u64))
+			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn update_metadata() -> Weight {
-		Weight::from_parts(25_000_000, 5_500)
+		Weight::from_parts(1_075_260_000, 9068)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn add_curator() -> Weight {
-		Weight::from_parts(22_000_000, 5_500)
+		Weight::from_parts(725_142_000, 9068)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn remove_curator() -> Weight {
-		Weight::from_parts(22_000_000, 5_500)
+		Weight::from_parts(732_156_000, 9068)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_visibility() -> Weight {
-		Weight::from_parts(20_000_000, 5_500)
+		Weight::from_parts(564_606_000, 9068)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_contributor_allowed() -> Weight {
-		Weight::from_parts(20_000_000, 5_500)
+		Weight::from_parts(627_984_000, 9068)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn transfer_ownership() -> Weight {
-		Weight::from_parts(70_000_000, 6_500)
-			.saturating_add(RocksDbWeight::get().reads(4_u64))
-			.saturating_add(RocksDbWeight::get().writes(5_u64))
-	}
-	fn contribute() -> Weight {
-		Weight::from_parts(55_000_000, 6_000)
-			.saturating_add(RocksDbWeight::get().reads(4_u64))
-			.saturating_add(RocksDbWeight::get().writes(4_u64))
-	}
-	fn contribute_batch(n: u32) -> Weight {
-		Weight::from_parts(40_000_000, 6_000)
-			.saturating_add(Weight::from_parts(25_000_000, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(3_u64))
-			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(RocksDbWeight::get().writes(2_u64))
-			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2_500).saturating_mul(n.into()))
-	}
-	fn approve(n: u32) -> Weight {
-		Weight::from_parts(25_000_000, 6_000)
-			.saturating_add(Weight::from_parts(12_000_000, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(2_u64))
-			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
-			.saturating_add(RocksDbWeight::get().writes(1_u64))
-			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2_500).saturating_mul(n.into()))
-	}
-	fn reject(n: u32) -> Weight {
-		Weight::from_parts(25_000_000, 6_000)
-			.saturating_add(Weight::from_parts(45_000_000, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(2_u64))
-			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
-			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2_500).saturating_mul(n.into()))
-	}
-	fn withdraw() -> Weight {
-		Weight::from_parts(45_000_000, 6_000)
-			.saturating_add(RocksDbWeight::get().reads(3_u64))
-			.saturating_add(RocksDbWeight::get().writes(3_u64))
-	}
-	fn publish_version(n: u32) -> Weight {
-		Weight::from_parts(60_000_000, 8_000)
-			.saturating_add(Weight::from_parts(15_000_000, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(4_u64))
-			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(RocksDbWeight::get().writes(5_u64))
-			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2_500).saturating_mul(n.into()))
-	}
-	fn challenge_row() -> Weight {
-		Weight::from_parts(50_000_000, 6_000)
-			.saturating_add(RocksDbWeight::get().reads(4_u64))
-			.saturating_add(RocksDbWeight::get().writes(3_u64))
-	}
-	fn resolve_challenge_upheld() -> Weight {
-		Weight::from_parts(90_000_000, 8_000)
+		Weight::from_parts(11_591_467_000, 9068)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
-	fn resolve_challenge_rejected() -> Weight {
-		Weight::from_parts(70_000_000, 7_000)
+	fn contribute() -> Weight {
+		Weight::from_parts(10_377_555_000, 9068)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
+			.saturating_add(RocksDbWeight::get().writes(5_u64))
+	}
+	fn contribute_batch(n: u32, ) -> Weight {
+		Weight::from_parts(15_350_739_666, 9068)
+			.saturating_add(Weight::from_parts(512_870_250, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(4_u64))
+			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes(3_u64))
+			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2535).saturating_mul(n.into()))
+	}
+	fn approve(n: u32, ) -> Weight {
+		Weight::from_parts(13_757_958_393, 36247)
+			.saturating_add(Weight::from_parts(589_588_743, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
+			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes(2_u64))
+			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2663).saturating_mul(n.into()))
+	}
+	fn reject(n: u32, ) -> Weight {
+		Weight::from_parts(2_373_342_000, 9068)
+			.saturating_add(Weight::from_parts(5_458_036_448, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(5_u64))
+			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes(4_u64))
+			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2663).saturating_mul(n.into()))
+	}
+	fn withdraw() -> Weight {
+		Weight::from_parts(9_681_521_000, 9068)
+			.saturating_add(RocksDbWeight::get().reads(4_u64))
+			.saturating_add(RocksDbWeight::get().writes(4_u64))
+	}
+	fn publish_version(n: u32, ) -> Weight {
+		Weight::from_parts(19_503_523_000, 36247)
+			.saturating_add(Weight::from_parts(1_050_428_298, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(4_u64))
+			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes(6_u64))
+			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2663).saturating_mul(n.into()))
+	}
+	fn challenge_row() -> Weight {
+		Weight::from_parts(9_984_467_000, 9068)
+			.saturating_add(RocksDbWeight::get().reads(5_u64))
+			.saturating_add(RocksDbWeight::get().writes(3_u64))
+	}
+	fn resolve_challenge_upheld() -> Weight {
+		Weight::from_parts(17_116_200_000, 36247)
+			.saturating_add(RocksDbWeight::get().reads(10_u64))
+			.saturating_add(RocksDbWeight::get().writes(9_u64))
+	}
+	fn resolve_challenge_rejected() -> Weight {
+		Weight::from_parts(15_048_235_000, 9068)
+			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn release_deposit() -> Weight {
-		Weight::from_parts(45_000_000, 6_000)
-			.saturating_add(RocksDbWeight::get().reads(5_u64))
+		Weight::from_parts(14_024_722_000, 9068)
+			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 }

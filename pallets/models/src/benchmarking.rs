@@ -17,8 +17,9 @@ use frame_system::RawOrigin;
 use sp_runtime::traits::{Bounded, Saturating};
 use tributary_primitives::{
 	content_hash,
-	models::{BaseModelId, JobId, JobState, TrainingResult, LOSS_PPB},
+	models::{BaseModelId, JobId, JobState, ModelId, ModelVersionId, TrainingResult, LOSS_PPB},
 	training::TrainingSettings,
+	ContentHash,
 };
 
 fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId {
@@ -38,8 +39,10 @@ fn filled<S: Get<u32>>(byte: u8) -> BoundedVec<u8, S> {
 	vec![byte; S::get() as usize].try_into().expect("exactly at the bound")
 }
 
+/// `count` more registered workers, numbered after those already registered.
 fn register_workers<T: Config>(count: u32) -> Vec<T::AccountId> {
-	(0..count)
+	let first = WorkerList::<T>::decode_len().unwrap_or(0) as u32;
+	(first..first + count)
 		.map(|index| {
 			let worker = funded::<T>("worker", index);
 			Models::<T>::do_register_worker(worker.clone(), filled(b'e'), filled(b'd'))
@@ -121,6 +124,48 @@ fn job_awaiting_last_verification<T: Config>(reported_loss_ppb: u64) -> (JobId, 
 fn owned_model<T: Config>() -> (T::AccountId, u32) {
 	let (owner, job) = assigned_job::<T>();
 	(owner, Jobs::<T>::get(job).unwrap().model)
+}
+
+impl<T: Config> Pallet<T> {
+	/// `count` more registered, bonded workers, for other pallets' benchmarks.
+	pub fn benchmark_workers(count: u32) -> Vec<T::AccountId> {
+		ensure_treasury_exists::<T>();
+		register_workers::<T>(count)
+	}
+
+	/// A priced model version trained on `datanets` through the whole job flow (assignment,
+	/// result, verifications), for other pallets' benchmarks. Returns the model, the version and
+	/// its adapter hash.
+	pub fn benchmark_model_version(
+		datanets: DatanetRefsOf<T>,
+	) -> (ModelId, ModelVersionId, ContentHash) {
+		ensure_treasury_exists::<T>();
+		let needed = T::VerifiersPerJob::get().saturating_add(1);
+		let registered = WorkerList::<T>::decode_len().unwrap_or(0) as u32;
+		register_workers::<T>(needed.saturating_sub(registered));
+		let owner = funded::<T>("model owner", 0);
+		let job = NextJobId::<T>::get();
+		Models::<T>::do_create_model(
+			owner.clone(),
+			filled(b'm'),
+			base_model::<T>(),
+			datanets,
+			TrainingSettings::default(),
+			job_fee::<T>(),
+		)
+		.expect("enough workers, a base model and published versions");
+		let info = Jobs::<T>::get(job).expect("just created");
+		let result = claimed_result();
+		Models::<T>::do_submit_training_result(info.trainer.expect("assigned"), job, result)
+			.expect("the assigned trainer reports");
+		for verifier in info.verifiers {
+			Models::<T>::do_submit_verification(verifier, job, result.eval_loss_ppb)
+				.expect("an assigned verifier agrees");
+		}
+		let model = info.model;
+		Models::<T>::do_set_price(owner, model, Some(1_000u32.into())).expect("the owner prices");
+		(model, 1, result.adapter_hash)
+	}
 }
 
 #[benchmarks]

@@ -1,15 +1,31 @@
-//! Weights for `pallet_models`.
+//! Weights for `pallet_models`, measured by `tributary-node benchmark pallet` (scripts/bench-weights.sh).
 //!
-//! PLACEHOLDER NUMBERS: these are hand estimates of ref time, proof size and database accesses, in
-//! the shape `frame-benchmarking-cli`'s default template produces, so the pallet builds and is
-//! weighted by `WeightInfo` everywhere. They must be replaced by the output of
+//! Benchmark CLI 64.0.0, 2026-11-22; steps 10, repeat 5;
+//! wasm execution `Compiled`; host `vm`, CPU `Intel(R) Xeon(R) Processor`.
+//! Regenerate after any change to the pallet's calls or storage; never edit by hand.
 //!
-//! ```text
-//! tributary-node benchmark pallet --pallet pallet_models --extrinsic '*' \
-//!     --steps 50 --repeat 20 --output pallets/models/src/weights.rs
-//! ```
-//!
-//! run against the runtime with `--features runtime-benchmarks` (see `benchmarking.rs`).
+//! Command:
+//!     /root/.cache/tributary-target/debug/tributary-node
+//!     benchmark
+//!     pallet
+//!     --runtime
+//!     /root/.cache/tributary-target/bench-runtime/tributary_runtime.wasm
+//!     --genesis-builder
+//!     runtime
+//!     --genesis-builder-preset
+//!     development
+//!     --pallet
+//!     pallet_models
+//!     --extrinsic
+//!     *
+//!     --steps
+//!     10
+//!     --repeat
+//!     5
+//!     --template
+//!     scripts/pallet-weights.hbs
+//!     --output
+//!     pallets/models/src/weights.rs
 
 #![cfg_attr(rustfmt, rustfmt_skip)]
 #![allow(unused_parens)]
@@ -19,12 +35,12 @@
 use frame_support::{traits::Get, weights::{Weight, constants::RocksDbWeight}};
 use core::marker::PhantomData;
 
-/// Weight functions needed for `pallet_models`.
+/// Weight of each call of `pallet_models`.
 pub trait WeightInfo {
 	fn register_base_model() -> Weight;
 	fn register_worker() -> Weight;
 	fn unregister_worker() -> Weight;
-	fn create_model(d: u32) -> Weight;
+	fn create_model(d: u32, ) -> Weight;
 	fn submit_training_result() -> Weight;
 	fn submit_verification_accepted() -> Weight;
 	fn submit_verification_rejected() -> Weight;
@@ -34,126 +50,228 @@ pub trait WeightInfo {
 	fn retire() -> Weight;
 }
 
-/// Weights for `pallet_models` using the Substrate node and recommended hardware.
+/// Measured weights, with the runtime's database costs.
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
+	/// Storage: `Models::BaseModelByWeights` (r:1 w:1)
+	/// Proof: `Models::BaseModelByWeights` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Models::NextBaseModelId` (r:1 w:1)
+	/// Proof: `Models::NextBaseModelId` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Models::BaseModels` (r:0 w:1)
+	/// Proof: `Models::BaseModels` (`max_values`: None, `max_size`: Some(281), added: 2756, mode: `MaxEncodedLen`)
 	fn register_base_model() -> Weight {
-		Weight::from_parts(30_000_000, 2_000)
-			.saturating_add(T::DbWeight::get().reads(1_u64))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
-	}
-	fn register_worker() -> Weight {
-		Weight::from_parts(60_000_000, 12_000)
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
-	}
-	fn unregister_worker() -> Weight {
-		Weight::from_parts(55_000_000, 12_000)
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
-	}
-	fn create_model(d: u32) -> Weight {
-		Weight::from_parts(90_000_000, 14_000)
-			.saturating_add(Weight::from_parts(6_000_000, 0).saturating_mul(d.into()))
-			.saturating_add(T::DbWeight::get().reads(6_u64))
-			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(d.into())))
-			.saturating_add(T::DbWeight::get().writes(6_u64))
-			.saturating_add(Weight::from_parts(0, 2_500).saturating_mul(d.into()))
-	}
-	fn submit_training_result() -> Weight {
-		Weight::from_parts(35_000_000, 6_000)
+		// Minimum execution time: 329_740_000 picoseconds.
+		Weight::from_parts(614_993_000, 3517)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
+	}
+	/// Storage: `Aura::Authorities` (r:1 w:0)
+	/// Proof: `Aura::Authorities` (`max_values`: Some(1), `max_size`: Some(1025), added: 1520, mode: `MaxEncodedLen`)
+	/// Storage: `Models::Workers` (r:1 w:1)
+	/// Proof: `Models::Workers` (`max_values`: None, `max_size`: Some(456), added: 2931, mode: `MaxEncodedLen`)
+	/// Storage: `Models::WorkerList` (r:1 w:1)
+	/// Proof: `Models::WorkerList` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	fn register_worker() -> Weight {
+		// Minimum execution time: 1_394_693_000 picoseconds.
+		Weight::from_parts(2_683_204_000, 3921)
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
+	}
+	/// Storage: `Models::Workers` (r:1 w:1)
+	/// Proof: `Models::Workers` (`max_values`: None, `max_size`: Some(456), added: 2931, mode: `MaxEncodedLen`)
+	/// Storage: `Models::WorkerJobs` (r:1 w:0)
+	/// Proof: `Models::WorkerJobs` (`max_values`: None, `max_size`: Some(113), added: 2588, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Storage: `Models::WorkerList` (r:1 w:1)
+	/// Proof: `Models::WorkerList` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
+	fn unregister_worker() -> Weight {
+		// Minimum execution time: 1_237_901_000 picoseconds.
+		Weight::from_parts(2_845_480_000, 3921)
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
+	}
+	/// Storage: `Models::BaseModels` (r:1 w:0)
+	/// Proof: `Models::BaseModels` (`max_values`: None, `max_size`: Some(281), added: 2756, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::Versions` (r:8 w:0)
+	/// Proof: `Datanets::Versions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Storage: `Models::NextModelId` (r:1 w:1)
+	/// Proof: `Models::NextModelId` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Models::NextJobId` (r:1 w:1)
+	/// Proof: `Models::NextJobId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Models::WorkerList` (r:1 w:0)
+	/// Proof: `Models::WorkerList` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
+	/// Storage: `Models::WorkerJobs` (r:64 w:2)
+	/// Proof: `Models::WorkerJobs` (`max_values`: None, `max_size`: Some(113), added: 2588, mode: `MaxEncodedLen`)
+	/// Storage: `System::ParentHash` (r:1 w:0)
+	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `Models::Jobs` (r:0 w:1)
+	/// Proof: `Models::Jobs` (`max_values`: None, `max_size`: Some(681), added: 3156, mode: `MaxEncodedLen`)
+	/// Storage: `Models::Model` (r:0 w:1)
+	/// Proof: `Models::Model` (`max_values`: None, `max_size`: Some(136), added: 2611, mode: `MaxEncodedLen`)
+	/// Component `d` ranges over `[1, 8]`.
+	fn create_model(d: u32, ) -> Weight {
+		// Minimum execution time: 8_885_913_000 picoseconds.
+		Weight::from_parts(17_643_106_477, 166622)
+			.saturating_add(Weight::from_parts(1_886_634_143, 0).saturating_mul(d.into()))
+			.saturating_add(T::DbWeight::get().reads(71_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(d.into())))
+			.saturating_add(T::DbWeight::get().writes(8_u64))
+			.saturating_add(Weight::from_parts(0, 2595).saturating_mul(d.into()))
+	}
+	/// Storage: `Models::Jobs` (r:1 w:1)
+	/// Proof: `Models::Jobs` (`max_values`: None, `max_size`: Some(681), added: 3156, mode: `MaxEncodedLen`)
+	fn submit_training_result() -> Weight {
+		// Minimum execution time: 477_444_000 picoseconds.
+		Weight::from_parts(934_225_000, 4146)
+			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
+	/// Storage: `Models::Jobs` (r:1 w:1)
+	/// Proof: `Models::Jobs` (`max_values`: None, `max_size`: Some(681), added: 3156, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:3 w:3)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Models::Model` (r:1 w:1)
+	/// Proof: `Models::Model` (`max_values`: None, `max_size`: Some(136), added: 2611, mode: `MaxEncodedLen`)
+	/// Storage: `Models::WorkerJobs` (r:2 w:2)
+	/// Proof: `Models::WorkerJobs` (`max_values`: None, `max_size`: Some(113), added: 2588, mode: `MaxEncodedLen`)
+	/// Storage: `Models::ModelVersions` (r:0 w:1)
+	/// Proof: `Models::ModelVersions` (`max_values`: None, `max_size`: Some(605), added: 3080, mode: `MaxEncodedLen`)
 	fn submit_verification_accepted() -> Weight {
-		Weight::from_parts(200_000_000, 20_000)
-			.saturating_add(T::DbWeight::get().reads(12_u64))
-			.saturating_add(T::DbWeight::get().writes(14_u64))
-	}
-	fn submit_verification_rejected() -> Weight {
-		Weight::from_parts(150_000_000, 20_000)
+		// Minimum execution time: 2_989_328_000 picoseconds.
+		Weight::from_parts(13_122_008_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
+	/// Storage: `Models::Jobs` (r:1 w:1)
+	/// Proof: `Models::Jobs` (`max_values`: None, `max_size`: Some(681), added: 3156, mode: `MaxEncodedLen`)
+	/// Storage: `Models::Workers` (r:1 w:1)
+	/// Proof: `Models::Workers` (`max_values`: None, `max_size`: Some(456), added: 2931, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Models::WorkerList` (r:1 w:1)
+	/// Proof: `Models::WorkerList` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
+	/// Storage: `Models::WorkerJobs` (r:64 w:3)
+	/// Proof: `Models::WorkerJobs` (`max_values`: None, `max_size`: Some(113), added: 2588, mode: `MaxEncodedLen`)
+	/// Storage: `System::ParentHash` (r:1 w:0)
+	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	fn submit_verification_rejected() -> Weight {
+		// Minimum execution time: 12_776_942_000 picoseconds.
+		Weight::from_parts(24_148_749_000, 166622)
+			.saturating_add(T::DbWeight::get().reads(71_u64))
+			.saturating_add(T::DbWeight::get().writes(9_u64))
+	}
+	/// Storage: `Models::Jobs` (r:1 w:1)
+	/// Proof: `Models::Jobs` (`max_values`: None, `max_size`: Some(681), added: 3156, mode: `MaxEncodedLen`)
+	/// Storage: `Models::WorkerJobs` (r:64 w:4)
+	/// Proof: `Models::WorkerJobs` (`max_values`: None, `max_size`: Some(113), added: 2588, mode: `MaxEncodedLen`)
+	/// Storage: `Models::WorkerList` (r:1 w:0)
+	/// Proof: `Models::WorkerList` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
+	/// Storage: `System::ParentHash` (r:1 w:0)
+	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	fn poke_job() -> Weight {
-		Weight::from_parts(90_000_000, 14_000)
-			.saturating_add(T::DbWeight::get().reads(6_u64))
-			.saturating_add(T::DbWeight::get().writes(6_u64))
+		// Minimum execution time: 9_996_080_000 picoseconds.
+		Weight::from_parts(13_935_413_000, 166622)
+			.saturating_add(T::DbWeight::get().reads(67_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
+	/// Storage: `Models::Model` (r:1 w:1)
+	/// Proof: `Models::Model` (`max_values`: None, `max_size`: Some(136), added: 2611, mode: `MaxEncodedLen`)
 	fn set_price() -> Weight {
-		Weight::from_parts(20_000_000, 3_500)
+		// Minimum execution time: 439_517_000 picoseconds.
+		Weight::from_parts(749_903_000, 3601)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
+	/// Storage: `Models::Model` (r:1 w:1)
+	/// Proof: `Models::Model` (`max_values`: None, `max_size`: Some(136), added: 2611, mode: `MaxEncodedLen`)
 	fn transfer_ownership() -> Weight {
-		Weight::from_parts(20_000_000, 3_500)
+		// Minimum execution time: 377_688_000 picoseconds.
+		Weight::from_parts(594_553_000, 3601)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
+	/// Storage: `Models::Model` (r:1 w:1)
+	/// Proof: `Models::Model` (`max_values`: None, `max_size`: Some(136), added: 2611, mode: `MaxEncodedLen`)
 	fn retire() -> Weight {
-		Weight::from_parts(20_000_000, 3_500)
+		// Minimum execution time: 398_061_000 picoseconds.
+		Weight::from_parts(610_627_000, 3601)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 }
 
-// For backwards compatibility and tests.
+/// The same measured weights with RocksDB costs, for tests and mocks.
 impl WeightInfo for () {
 	fn register_base_model() -> Weight {
-		Weight::from_parts(30_000_000, 2_000)
-			.saturating_add(RocksDbWeight::get().reads(1_u64))
-			.saturating_add(RocksDbWeight::get().writes(2_u64))
+		Weight::from_parts(614_993_000, 3517)
+			.saturating_add(RocksDbWeight::get().reads(2_u64))
+			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn register_worker() -> Weight {
-		Weight::from_parts(60_000_000, 12_000)
-			.saturating_add(RocksDbWeight::get().reads(3_u64))
+		Weight::from_parts(2_683_204_000, 3921)
+			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn unregister_worker() -> Weight {
-		Weight::from_parts(55_000_000, 12_000)
-			.saturating_add(RocksDbWeight::get().reads(3_u64))
+		Weight::from_parts(2_845_480_000, 3921)
+			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
-	fn create_model(d: u32) -> Weight {
-		Weight::from_parts(90_000_000, 14_000)
-			.saturating_add(Weight::from_parts(6_000_000, 0).saturating_mul(d.into()))
-			.saturating_add(RocksDbWeight::get().reads(6_u64))
+	fn create_model(d: u32, ) -> Weight {
+		Weight::from_parts(17_643_106_477, 166622)
+			.saturating_add(Weight::from_parts(1_886_634_143, 0).saturating_mul(d.into()))
+			.saturating_add(RocksDbWeight::get().reads(71_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(d.into())))
-			.saturating_add(RocksDbWeight::get().writes(6_u64))
-			.saturating_add(Weight::from_parts(0, 2_500).saturating_mul(d.into()))
+			.saturating_add(RocksDbWeight::get().writes(8_u64))
+			.saturating_add(Weight::from_parts(0, 2595).saturating_mul(d.into()))
 	}
 	fn submit_training_result() -> Weight {
-		Weight::from_parts(35_000_000, 6_000)
-			.saturating_add(RocksDbWeight::get().reads(2_u64))
+		Weight::from_parts(934_225_000, 4146)
+			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn submit_verification_accepted() -> Weight {
-		Weight::from_parts(200_000_000, 20_000)
-			.saturating_add(RocksDbWeight::get().reads(12_u64))
-			.saturating_add(RocksDbWeight::get().writes(14_u64))
-	}
-	fn submit_verification_rejected() -> Weight {
-		Weight::from_parts(150_000_000, 20_000)
+		Weight::from_parts(13_122_008_000, 8799)
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().writes(9_u64))
 	}
+	fn submit_verification_rejected() -> Weight {
+		Weight::from_parts(24_148_749_000, 166622)
+			.saturating_add(RocksDbWeight::get().reads(71_u64))
+			.saturating_add(RocksDbWeight::get().writes(9_u64))
+	}
 	fn poke_job() -> Weight {
-		Weight::from_parts(90_000_000, 14_000)
-			.saturating_add(RocksDbWeight::get().reads(6_u64))
-			.saturating_add(RocksDbWeight::get().writes(6_u64))
+		Weight::from_parts(13_935_413_000, 166622)
+			.saturating_add(RocksDbWeight::get().reads(67_u64))
+			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn set_price() -> Weight {
-		Weight::from_parts(20_000_000, 3_500)
+		Weight::from_parts(749_903_000, 3601)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn transfer_ownership() -> Weight {
-		Weight::from_parts(20_000_000, 3_500)
+		Weight::from_parts(594_553_000, 3601)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn retire() -> Weight {
-		Weight::from_parts(20_000_000, 3_500)
+		Weight::from_parts(610_627_000, 3601)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}

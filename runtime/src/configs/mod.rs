@@ -2,7 +2,7 @@
 //! [`tributary`].
 
 mod tributary;
-pub use tributary::{EnsureValidator, TreasuryAccount};
+pub use tributary::{EnsureValidator, RewardsPot, TreasuryAccount};
 
 use frame_support::{
 	derive_impl,

@@ -1,4 +1,4 @@
-//! Configuration of the project's pallets: datanets and the model registry.
+//! Configuration of the project's pallets: datanets, the model registry, attribution and rewards.
 
 use frame_support::{
 	parameter_types,
@@ -9,8 +9,8 @@ use frame_system::EnsureRoot;
 use sp_runtime::{traits::AccountIdConversion, Perbill};
 
 use super::super::{
-	AccountId, Balances, Datanets, Runtime, RuntimeHoldReason, RuntimeOrigin,
-	HOURS, MILLI_UNIT, MINUTES, UNIT,
+	AccountId, Balances, Datanets, Models, Rewards, Runtime, RuntimeHoldReason, RuntimeOrigin,
+	Signature, HOURS, MILLI_UNIT, MINUTES, UNIT,
 };
 
 parameter_types! {
@@ -18,6 +18,11 @@ parameter_types! {
 	/// Receives publish fees and slashed deposits and bonds. Genesis endows it so that transfers
 	/// of less than the existential deposit to it succeed.
 	pub TreasuryAccount: AccountId = TreasuryPalletId::get().into_account_truncating();
+
+	pub const RewardsPalletId: PalletId = PalletId(*b"trib/rwd");
+	/// Holds finalized inference fees until their beneficiaries claim them. Genesis endows it
+	/// with the existential deposit, which is never paid out.
+	pub RewardsPot: AccountId = RewardsPalletId::get().into_account_truncating();
 
 	pub const SpamSlashRate: Perbill = Perbill::from_percent(50);
 	pub const ChallengerRewardRate: Perbill = Perbill::from_percent(50);
@@ -48,7 +53,7 @@ impl pallet_datanets::Config for Runtime {
 	type MaxLabelLen = ConstU32<64>;
 	type MaxCurators = ConstU32<16>;
 	type MaxBatchSize = ConstU32<256>;
-	type MaxRowsPerVersion = ConstU32<4096>;
+	type MaxRowsPerVersion = ConstU32<1024>;
 	type WeightInfo = pallet_datanets::weights::SubstrateWeight<Runtime>;
 }
 
@@ -117,7 +122,112 @@ pub struct PublishedDatanetVersions;
 #[cfg(feature = "runtime-benchmarks")]
 impl pallet_models::BenchmarkHelper for PublishedDatanetVersions {
 	fn published_datanet_version(index: u32) -> tributary_primitives::models::DatanetVersionRef {
-		let (datanet, version) = Datanets::benchmark_published_version(index);
+		let (datanet, version) = Datanets::benchmark_published_version(index, 1);
 		tributary_primitives::models::DatanetVersionRef { datanet, version }
+	}
+}
+
+parameter_types! {
+	pub WorkerBondReason: RuntimeHoldReason =
+		RuntimeHoldReason::Models(pallet_models::HoldReason::WorkerBond);
+	pub const DefaultRewardParams: pallet_rewards::RewardParams = pallet_rewards::RewardParams {
+		model_owner: Perbill::from_percent(30),
+		contributors: Perbill::from_percent(40),
+		worker: Perbill::from_percent(20),
+		treasury: Perbill::from_percent(10),
+		unattributed_to: pallet_rewards::UnattributedTo::Treasury,
+		penalty_threshold: Perbill::from_percent(20),
+		penalty_reduction: Perbill::from_percent(50),
+		slash_beneficiary_share: Perbill::from_percent(50),
+	};
+}
+
+impl pallet_attribution::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type ReceiptSignature = Signature;
+	type Models = Models;
+	type Rows = Datanets;
+	type Workers = Models;
+	type WorkerBondReason = WorkerBondReason;
+	type Slashing = Rewards;
+	type OnFinalized = Rewards;
+	type ChallengeBond = ConstU128<{ 10 * UNIT }>;
+	type WorkerSlash = ConstU128<{ 50 * UNIT }>;
+	// One minute: short enough for a dev chain and the end-to-end tests to see records finalize;
+	// a public network would set hours.
+	type ChallengeWindow = ConstU32<{ MINUTES / 3 }>;
+	type RecomputePeriod = ConstU32<{ MINUTES / 3 }>;
+	type Recomputers = ConstU32<1>;
+	type MaxBatchSize = ConstU32<64>;
+	type MaxTopK = ConstU32<16>;
+	type MaxDuePerBlock = ConstU32<64>;
+	type WeightInfo = pallet_attribution::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = AttributionBenchmarks;
+}
+
+impl pallet_rewards::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Reputation = Datanets;
+	type ParamsOrigin = EnsureRoot<AccountId>;
+	type PotAccount = RewardsPot;
+	type TreasuryAccount = TreasuryAccount;
+	type DefaultParams = DefaultRewardParams;
+	type MaxHistory = ConstU32<32>;
+	type WeightInfo = pallet_rewards::weights::SubstrateWeight<Runtime>;
+}
+
+/// Receipts, model versions and workers for the attribution pallet's benchmarks, made through
+/// the real pallets.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct AttributionBenchmarks;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_attribution::BenchmarkHelper<AccountId, Signature> for AttributionBenchmarks {
+	fn sign(user: u32, payload: &[u8]) -> (AccountId, Signature) {
+		const KEY_TYPE: sp_core::crypto::KeyTypeId = sp_core::crypto::KeyTypeId(*b"bnch");
+		let seed = alloc::format!("//benchmark-user-{user}").into_bytes();
+		let public = sp_io::crypto::sr25519_generate(KEY_TYPE, Some(seed));
+		let signature =
+			sp_io::crypto::sr25519_sign(KEY_TYPE, &public, payload).expect("the key was just generated");
+		(AccountId::from(public), Signature::Sr25519(signature))
+	}
+
+	fn model_version_with_rows(
+		rows: u32,
+	) -> (
+		tributary_primitives::models::ModelId,
+		tributary_primitives::models::ModelVersionId,
+		tributary_primitives::ContentHash,
+		alloc::vec::Vec<tributary_primitives::attribution::RowRef>,
+	) {
+		use frame_support::traits::Get;
+		use tributary_primitives::{attribution::RowRef, models::DatanetVersionRef};
+		// A batch benchmark asks once per receipt: every receipt uses the one model version,
+		// trained on a datanet version with the most rows a record can score.
+		const MODEL: tributary_primitives::models::ModelId = 0;
+		let most_rows = <Runtime as pallet_attribution::Config>::MaxTopK::get();
+		let (datanet, version) = (0, 1);
+		let adapter = match pallet_models::ModelVersions::<Runtime>::get(MODEL, 1) {
+			Some(existing) => existing.result.adapter_hash,
+			None => {
+				let published = Datanets::benchmark_published_version(0, most_rows);
+				assert_eq!(published, (datanet, version), "the benchmark's first datanet");
+				let lineage = alloc::vec![DatanetVersionRef { datanet, version }]
+					.try_into()
+					.expect("one datanet version");
+				Models::benchmark_model_version(lineage).2
+			},
+		};
+		let rows = (0..u64::from(rows.min(most_rows))).map(|row| RowRef { datanet, row }).collect();
+		(MODEL, 1, adapter, rows)
+	}
+
+	fn workers(count: u32) -> alloc::vec::Vec<AccountId> {
+		let registered = pallet_models::WorkerList::<Runtime>::get().len() as u32;
+		Models::benchmark_workers(count.saturating_sub(registered));
+		pallet_models::WorkerList::<Runtime>::get().into_inner()
 	}
 }
