@@ -23,6 +23,9 @@ use std::collections::{BTreeMap, HashMap};
 use tch::{Device, Kind, Tensor};
 use tributary_primitives::training::{QuantFormat, TargetModule};
 
+mod rows;
+pub use rows::RowDeltas;
+
 /// Root-mean-square layer norm, computed in fp32 whatever the model's dtype.
 fn rms_norm(x: &Tensor, weight: &Tensor, eps: f64) -> Tensor {
 	let xf = x.to_kind(Kind::Float);
@@ -77,8 +80,16 @@ impl Attention {
 		let (b, t) = (x.size()[0], x.size()[1]);
 		let split_heads = |y: Tensor, heads: i64| y.view([b, t, heads, self.head_dim]).transpose(1, 2);
 		let q = apply_rotary(&split_heads(self.q_proj.forward(x, train), self.heads), cos, sin);
-		let mut k = apply_rotary(&split_heads(self.k_proj.forward(x, train), self.kv_heads), cos, sin);
-		let mut v = split_heads(self.v_proj.forward(x, train), self.kv_heads);
+		let k = apply_rotary(&split_heads(self.k_proj.forward(x, train), self.kv_heads), cos, sin);
+		let v = split_heads(self.v_proj.forward(x, train), self.kv_heads);
+		let merged = self.attend(&q, k, v, cache, start);
+		self.o_proj.forward(&merged, train)
+	}
+
+	/// Causal attention of rotated queries q [b, heads, t, head_dim] over keys and values
+	/// [b, kv_heads, t, head_dim] appended to `cache`; returns the heads merged, [b, t, heads · head_dim].
+	fn attend(&self, q: &Tensor, mut k: Tensor, mut v: Tensor, cache: Option<&mut (Tensor, Tensor)>, start: i64) -> Tensor {
+		let (b, t) = (q.size()[0], q.size()[2]);
 		if let Some((cached_k, cached_v)) = cache {
 			if cached_k.defined() {
 				k = Tensor::cat(&[&*cached_k, &k], 2);
@@ -99,17 +110,17 @@ impl Attention {
 			}
 		};
 		let (k, v) = (repeat(k), repeat(v));
-		let out = if start == 0 {
-			Tensor::scaled_dot_product_attention(&q, &k, &v, None::<Tensor>, 0.0, t > 1, None::<f64>, false)
+		// From position 0 the mask is plain causal; a single query sees every cached key.
+		let out = if start == 0 || t == 1 {
+			Tensor::scaled_dot_product_attention(q, &k, &v, None::<Tensor>, 0.0, start == 0 && t > 1, None::<f64>, false)
 		} else {
 			// Query i sits at position start + i and may see keys 0..=start + i.
-			let query_pos = Tensor::arange_start(start, start + t, (Kind::Int64, x.device())).unsqueeze(1);
-			let key_pos = Tensor::arange(total, (Kind::Int64, x.device())).unsqueeze(0);
+			let query_pos = Tensor::arange_start(start, start + t, (Kind::Int64, q.device())).unsqueeze(1);
+			let key_pos = Tensor::arange(total, (Kind::Int64, q.device())).unsqueeze(0);
 			let allowed = key_pos.le_tensor(&query_pos);
-			Tensor::scaled_dot_product_attention(&q, &k, &v, Some(allowed), 0.0, false, None::<f64>, false)
+			Tensor::scaled_dot_product_attention(q, &k, &v, Some(allowed), 0.0, false, None::<f64>, false)
 		};
-		let merged = out.transpose(1, 2).reshape([b, t, self.heads * self.head_dim]);
-		self.o_proj.forward(&merged, train)
+		out.transpose(1, 2).reshape([b, t, self.heads * self.head_dim])
 	}
 }
 
