@@ -91,7 +91,14 @@ impl Scheduler {
 
 	pub(crate) fn run(mut self) {
 		tch::no_grad(|| loop {
+			while let Ok(command) = self.commands.try_recv() {
+				self.handle(command);
+			}
+			self.admit();
+			self.metrics.queue_depth.set(self.waiting.len() as i64);
+			self.metrics.active_sequences.set(self.active.len() as i64);
 			if self.active.is_empty() {
+				// Nothing can run until a command arrives (a request, a finished load).
 				if self.draining && self.waiting.is_empty() && self.loading.is_empty() {
 					return;
 				}
@@ -99,16 +106,9 @@ impl Scheduler {
 					Ok(command) => self.handle(command),
 					Err(_) => return,
 				}
+				continue;
 			}
-			while let Ok(command) = self.commands.try_recv() {
-				self.handle(command);
-			}
-			self.admit();
-			if !self.active.is_empty() {
-				self.decode_step();
-			}
-			self.metrics.queue_depth.set(self.waiting.len() as i64);
-			self.metrics.active_sequences.set(self.active.len() as i64);
+			self.decode_step();
 		})
 	}
 
