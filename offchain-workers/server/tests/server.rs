@@ -253,3 +253,22 @@ async fn two_hundred_concurrent_streams_over_fifty_adapters_complete() {
 	eprintln!("200 streams over 50 adapters in {:.2} s", started.elapsed().as_secs_f64());
 	worker.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn shutdown_drains_streams_in_flight() {
+	let fixture = Fixture::new();
+	let (worker, client) = start_worker(fixture.config("data")).await;
+	let body = json!({ "model": "base", "prompt": "Report", "max_tokens": 120, "temperature": 0.8, "seed": 1,
+		"stream": true, "stop": [] });
+	let response = client.http.post(format!("{}/v1/completions", client.url)).json(&body).send().await.unwrap();
+	assert_eq!(response.status().as_u16(), 200);
+	let url = client.url.clone();
+	let shutdown = tokio::spawn(worker.shutdown());
+	let text = response.text().await.unwrap();
+	let chunks: Vec<&str> = text.lines().filter_map(|l| l.strip_prefix("data: ")).collect();
+	assert_eq!(chunks.last(), Some(&"[DONE]"), "the stream in flight finishes");
+	let finish: Value = serde_json::from_str(chunks[chunks.len() - 2]).unwrap();
+	assert!(finish["choices"][0]["finish_reason"].is_string());
+	shutdown.await.unwrap();
+	assert!(reqwest::get(format!("{url}/health")).await.is_err(), "no new connections after shutdown");
+}
