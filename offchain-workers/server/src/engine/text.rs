@@ -82,3 +82,53 @@ impl TextTracker {
 		rest
 	}
 }
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	fn tokenizer() -> Arc<Tokenizer> {
+		let texts = ["the river rises over the old bridge", "the delta drains", "héllo wörld ünïcode"];
+		Arc::new(tributary_trainer::pretrain::train_tokenizer(&texts, 300).unwrap())
+	}
+
+	fn run(tokenizer: &Arc<Tokenizer>, text: &str, stop: &[&str]) -> (Vec<String>, bool) {
+		let ids = tokenizer.encode(text, false).unwrap().get_ids().to_vec();
+		let mut tracker = TextTracker::new(tokenizer.clone(), stop.iter().map(|s| s.to_string()).collect());
+		let mut pieces = Vec::new();
+		for id in ids {
+			match tracker.push(id) {
+				TextStep::Piece(piece) => pieces.push(piece),
+				TextStep::Stopped(piece) => {
+					pieces.push(piece);
+					return (pieces, true);
+				},
+			}
+		}
+		pieces.push(tracker.finish());
+		(pieces, false)
+	}
+
+	#[test]
+	fn pieces_join_to_the_decoded_text() {
+		let tokenizer = tokenizer();
+		for text in ["the river rises over the old bridge", "héllo wörld ünïcode"] {
+			let (pieces, stopped) = run(&tokenizer, text, &[]);
+			assert!(!stopped);
+			assert_eq!(pieces.concat(), text);
+		}
+	}
+
+	#[test]
+	fn text_ends_before_a_stop_sequence_spanning_tokens() {
+		let tokenizer = tokenizer();
+		let (pieces, stopped) = run(&tokenizer, "the river rises over the old bridge", &["over the", "zzz"]);
+		assert!(stopped);
+		assert_eq!(pieces.concat(), "the river rises ");
+		// A possible start of a stop sequence is held back, then released when it is not one.
+		let (pieces, stopped) = run(&tokenizer, "the river rises over the old bridge", &["rises under"]);
+		assert!(!stopped);
+		assert_eq!(pieces.concat(), "the river rises over the old bridge");
+		assert!(pieces.iter().all(|p| !p.ends_with("rises")), "{pieces:?}");
+	}
+}
