@@ -2,7 +2,7 @@
 //! low-rank update: the projections run once for the whole batch (one base matmul) and the caller
 //! adds each row's adapter delta, so requests for different adapters share one forward pass.
 
-use super::{apply_rotary, rms_norm, rotary_tables, Llama};
+use super::{apply_rotary, rms_norm, rotary_at, Attention, Llama};
 use crate::error::{ModelError, Result};
 use crate::generate::KvCache;
 use crate::lora::LoraLinear;
@@ -34,10 +34,12 @@ impl Llama {
 			return Err(ModelError::SequenceTooLong { len: cache.len() + t, max });
 		}
 		let device = self.device();
-		let (cos, sin): (Vec<Tensor>, Vec<Tensor>) =
-			caches.iter().map(|c| rotary_tables(&self.config, c.len(), t, device)).unzip();
+		let starts: Vec<i64> = caches.iter().map(|c| c.len()).collect();
+		let positions = Tensor::from_slice(&starts).to_device(device).unsqueeze(1)
+			+ Tensor::arange(t, (tch::Kind::Int64, device)).unsqueeze(0);
+		let (cos, sin) = rotary_at(&self.config, &positions);
 		// [rows, 1, t, head_dim]: broadcast over heads.
-		let (cos, sin) = (Tensor::stack(&cos, 0).unsqueeze(1), Tensor::stack(&sin, 0).unsqueeze(1));
+		let (cos, sin) = (cos.unsqueeze(1), sin.unsqueeze(1));
 		let eps = self.config.rms_norm_eps;
 		let project = |layer: usize, module: TargetModule, linear: &LoraLinear, x: &Tensor| {
 			let base = linear.forward(x, false);
@@ -58,23 +60,11 @@ impl Llama {
 			let k =
 				apply_rotary(&split_heads(project(i, TargetModule::K, &attn.k_proj, &x), attn.kv_heads), &cos, &sin);
 			let v = split_heads(project(i, TargetModule::V, &attn.v_proj, &x), attn.kv_heads);
-			// Rows differ in length, so each attends over its own cache.
-			let merged: Vec<Tensor> = caches
-				.iter_mut()
-				.enumerate()
-				.map(|(r, cache)| {
-					let r = r as i64;
-					let start = cache.len();
-					attn.attend(
-						&q.narrow(0, r, 1),
-						k.narrow(0, r, 1).contiguous(),
-						v.narrow(0, r, 1).contiguous(),
-						Some(cache.layer_mut(i)),
-						start,
-					)
-				})
-				.collect();
-			let merged = Tensor::cat(&merged, 0);
+			let merged = if t == 1 && rows > 1 {
+				attend_one_step(attn, &q, &k, &v, caches, i)
+			} else {
+				attend_each(attn, &q, &k, &v, caches, i)
+			};
 			h = h + project(i, TargetModule::O, &attn.o_proj, &merged);
 			let x = rms_norm(&h, &layer.post_attention_layernorm, eps);
 			let mlp = &layer.mlp;
@@ -88,4 +78,66 @@ impl Llama {
 		let h = rms_norm(&h, &self.norm, eps);
 		Ok(h.matmul(&self.lm_head.as_ref().unwrap_or(&self.embed_tokens).tr()))
 	}
+}
+
+/// Each row attends over its own cache (prefill, or a single row).
+fn attend_each(attn: &Attention, q: &Tensor, k: &Tensor, v: &Tensor, caches: &mut [&mut KvCache], layer: usize) -> Tensor {
+	let merged: Vec<Tensor> = caches
+		.iter_mut()
+		.enumerate()
+				.map(|(r, cache)| {
+			let r = r as i64;
+			let start = cache.len();
+			attn.attend(
+				&q.narrow(0, r, 1),
+				k.narrow(0, r, 1).contiguous(),
+				v.narrow(0, r, 1).contiguous(),
+				Some(cache.layer_mut(layer)),
+				start,
+			)
+		})
+				.collect();
+	Tensor::cat(&merged, 0)
+}
+
+/// One new token per row, all rows in one attention call: the caches (of different lengths) are
+/// left-padded into one [rows, kv_heads, longest + 1, head_dim] tensor and the padding masked.
+/// Each row's cache then becomes its slice of that tensor.
+fn attend_one_step(attn: &Attention, q: &Tensor, k: &Tensor, v: &Tensor, caches: &mut [&mut KvCache], layer: usize) -> Tensor {
+	let rows = q.size()[0];
+	let lens: Vec<i64> = caches.iter().map(|c| c.len()).collect();
+	let longest = lens.iter().copied().max().unwrap_or(0);
+	let total = longest + 1;
+	let shape = [rows, attn.kv_heads, total, attn.head_dim];
+	let options = (k.kind(), k.device());
+	let (keys, values) = (Tensor::zeros(shape, options), Tensor::zeros(shape, options));
+	for (r, cache) in caches.iter_mut().enumerate() {
+		let (len, r) = (lens[r], r as i64);
+		if len > 0 {
+			let (cached_k, cached_v) = cache.layer_mut(layer);
+			keys.narrow(0, r, 1).narrow(2, longest - len, len).f_copy_(cached_k).expect("cache shapes match");
+			values.narrow(0, r, 1).narrow(2, longest - len, len).f_copy_(cached_v).expect("cache shapes match");
+		}
+	}
+	keys.narrow(2, longest, 1).f_copy_(k).expect("new keys fit the last column");
+	values.narrow(2, longest, 1).f_copy_(v).expect("new values fit the last column");
+	let pads: Vec<i64> = lens.iter().map(|len| longest - len).collect();
+	let pads = Tensor::from_slice(&pads).to_device(q.device()).view([rows, 1]);
+	let allowed = Tensor::arange(total, (tch::Kind::Int64, q.device())).unsqueeze(0).ge_tensor(&pads).view([rows, 1, 1, total]);
+	let out = Tensor::scaled_dot_product_attention(
+		q,
+		&attn.repeat_kv(keys.shallow_clone()),
+		&attn.repeat_kv(values.shallow_clone()),
+		Some(allowed),
+		0.0,
+		false,
+		None::<f64>,
+		false,
+	);
+	for (r, cache) in caches.iter_mut().enumerate() {
+		let (len, r) = (lens[r], r as i64);
+		*cache.layer_mut(layer) =
+			(keys.narrow(0, r, 1).narrow(2, longest - len, len + 1), values.narrow(0, r, 1).narrow(2, longest - len, len + 1));
+	}
+	out.transpose(1, 2).reshape([rows, 1, attn.heads * attn.head_dim])
 }
