@@ -7,12 +7,14 @@
 //! - [`store`]: blake2-256 content-addressed files, verified on write and read, peer fetch.
 //! - [`registry`]: model id → adapter hash(es), persisted.
 //! - [`jobs`]: train/eval jobs persisted on disk, idempotent by id.
+//! - [`merge`]: weighted adapters merged into one standalone adapter.
 //! - [`metrics`], [`config`], [`server`].
 
 pub mod api;
 pub mod config;
 pub mod engine;
 pub mod jobs;
+pub mod merge;
 pub mod metrics;
 pub mod registry;
 pub mod server;

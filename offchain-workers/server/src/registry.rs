@@ -41,10 +41,22 @@ pub struct ModelEntry {
 	pub created: u64,
 }
 
+/// One training row of an adapter, named as the chain names it (for attribution records).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CorpusRow {
+	pub datanet: u32,
+	pub row: u64,
+	/// Hex content hash of the row's bytes.
+	pub hash: String,
+}
+
 #[derive(Default, Serialize, Deserialize)]
 struct Contents {
 	models: BTreeMap<String, ModelEntry>,
 	adapter_configs: BTreeMap<String, AdapterConfig>,
+	/// The rows each adapter was trained on, when known.
+	#[serde(default)]
+	adapter_corpora: BTreeMap<String, Vec<CorpusRow>>,
 }
 
 pub struct Registry {
@@ -130,6 +142,20 @@ impl Registry {
 				Ok((m.adapter.clone(), config.clone(), m.weight))
 			})
 			.collect()
+	}
+
+	/// Records the training rows of adapter `hash`.
+	pub fn record_corpus(&self, hash: &str, corpus: Vec<CorpusRow>) -> Result<(), RegistryError> {
+		let mut contents = self.contents.write().expect("registry lock");
+		if !contents.adapter_configs.contains_key(hash) {
+			return Err(RegistryError::UnknownAdapter(hash.to_string()));
+		}
+		contents.adapter_corpora.insert(hash.to_string(), corpus);
+		self.persist(&contents)
+	}
+
+	pub fn corpus_of(&self, hash: &str) -> Option<Vec<CorpusRow>> {
+		self.contents.read().expect("registry lock").adapter_corpora.get(hash).cloned()
 	}
 
 	pub fn adapter_config(&self, hash: &str) -> Option<AdapterConfig> {

@@ -1,6 +1,6 @@
 //! Assembling a worker from its config: store, registry, model, engine, jobs, HTTP server.
 
-use crate::api::{router, AppState};
+use crate::api::{router, AppState, AttributionSetup};
 use crate::config::Config;
 use crate::engine::{Engine, EngineParts, EngineSettings};
 use crate::jobs::{JobContext, JobError, Jobs};
@@ -11,7 +11,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tch::Kind;
 use tokio::sync::oneshot;
-use tributary_model::hf::{load_model, load_tokenizer};
+use tributary_model::hf::{load_model, load_tokenizer, TOKENIZER_FILE, WEIGHTS_FILE, WEIGHTS_INDEX_FILE};
 use tributary_model::{ModelError, QuantFormat};
 
 #[derive(Debug, thiserror::Error)]
@@ -52,6 +52,15 @@ impl RunningWorker {
 	}
 }
 
+/// blake2-256 of the base model's weights: `model.safetensors`, or the shard index of a sharded
+/// checkpoint (which names every shard).
+fn base_weights_hash(dir: &std::path::Path) -> Result<tributary_primitives::ContentHash, WorkerError> {
+	let single = dir.join(WEIGHTS_FILE);
+	let path = if single.is_file() { single } else { dir.join(WEIGHTS_INDEX_FILE) };
+	let bytes = std::fs::read(&path).map_err(|e| WorkerError::Model(ModelError::Io { path, source: e }))?;
+	Ok(tributary_primitives::content_hash(&bytes))
+}
+
 /// Starts a worker on the current tokio runtime.
 pub async fn start(config: Config) -> Result<RunningWorker, WorkerError> {
 	let base_dir = config.base_model.clone().ok_or(WorkerError::NoBaseModel)?;
@@ -88,10 +97,14 @@ pub async fn start(config: Config) -> Result<RunningWorker, WorkerError> {
 		runtime: tokio::runtime::Handle::current(),
 		metrics: metrics.clone(),
 	});
+	let base_model_hash = {
+		let base_dir = base_dir.clone();
+		tokio::task::spawn_blocking(move || base_weights_hash(&base_dir)).await.expect("hashing does not panic")?
+	};
 	let jobs = Jobs::open(
 		&config.data_dir,
 		JobContext {
-			base_dir,
+			base_dir: base_dir.clone(),
 			base_model_id: config.base_model_id.clone(),
 			store: store.clone(),
 			registry: registry.clone(),
@@ -106,6 +119,12 @@ pub async fn start(config: Config) -> Result<RunningWorker, WorkerError> {
 		metrics,
 		base_model_id: config.base_model_id.clone(),
 		max_new_tokens: config.max_new_tokens,
+		max_lora_rank: config.max_lora_rank,
+		attribution: Arc::new(AttributionSetup {
+			tokenizer_file: base_dir.join(TOKENIZER_FILE),
+			index_dir: config.data_dir.join("attribution"),
+			base_model_hash,
+		}),
 	};
 	let listener = tokio::net::TcpListener::bind(config.listen)
 		.await

@@ -272,3 +272,74 @@ async fn shutdown_drains_streams_in_flight() {
 	shutdown.await.unwrap();
 	assert!(reqwest::get(format!("{url}/health")).await.is_err(), "no new connections after shutdown");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_ensemble_and_its_merged_version_give_the_same_text() {
+	let fixture = Fixture::new();
+	let mut config = fixture.config("data");
+	config.max_lora_rank = 16;
+	let (worker, client) = start_worker(config).await;
+	client.register("a", &common::make_adapter(&fixture.base, 1)).await;
+	client.register("b", &common::make_adapter(&fixture.base, 2)).await;
+	let members = json!([{ "model": "a", "weight": 0.7 }, { "model": "b", "weight": 0.3 }]);
+	let (status, ensemble) = client.post("/v1/ensembles", json!({ "id": "a+b", "members": members })).await;
+	assert_eq!(status, 201, "{ensemble}");
+	let (status, merged) = client.post("/v1/merges", json!({ "id": "a+b merged", "members": members })).await;
+	assert_eq!(status, 201, "{merged}");
+	assert_eq!(merged["adapters"].as_array().unwrap().len(), 1);
+	let prompt = "Report 5: the";
+	let from_ensemble = client.complete(greedy("a+b", prompt, 16)).await;
+	assert_eq!(from_ensemble, client.complete(greedy("a+b merged", prompt, 16)).await);
+	let sampled = |model: &str| json!({ "model": model, "prompt": prompt, "max_tokens": 24, "temperature": 1.0, "seed": 11 });
+	let merged_sample = client.complete(sampled("a+b merged")).await;
+	assert_ne!(merged_sample, client.complete(sampled("a")).await, "the merge is not just its first member");
+	assert_ne!(merged_sample, client.complete(sampled("b")).await, "the merge is not just its second member");
+	let (status, too_big) = client
+		.post("/v1/merges", json!({ "id": "big", "members": [{ "model": "b", "weight": 1.0 }, { "model": "b", "weight": 1.0 }, { "model": "b", "weight": 1.0 }] }))
+		.await;
+	assert_eq!(status, 400, "{too_big}");
+	worker.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn attribution_records_are_deterministic_and_match_between_stream_and_json() {
+	let fixture = Fixture::new();
+	let (worker, client) = start_worker(fixture.config("data")).await;
+	let adapter = common::make_adapter(&fixture.base, 3);
+	let hash = client.put_object(adapter.canonical_bytes().unwrap()).await;
+	let mut corpus = Vec::new();
+	for (i, row) in common::corpus().into_iter().enumerate() {
+		let row_hash = client.put_object(row.into_bytes()).await;
+		corpus.push(json!({ "datanet": 7, "row": i, "hash": row_hash }));
+	}
+	let registration = json!({ "id": "river", "adapter_hash": hash, "adapter_config": adapter.config, "corpus": corpus });
+	let (status, body) = client.post("/v1/adapters", registration).await;
+	assert_eq!(status, 201, "{body}");
+	let request = |stream: bool| {
+		json!({ "model": "river", "prompt": "Report 4: the Tagus", "max_tokens": 24, "temperature": 0, "attribution": true, "stream": stream })
+	};
+	let (status, first) = client.post("/v1/completions", request(false)).await;
+	assert_eq!(status, 200, "{first}");
+	let record = &first["attribution"];
+	assert_eq!(record["method"], "suffix_span");
+	assert_eq!(record["adapter"], hash.as_str());
+	let total: u64 = record["scores"].as_array().unwrap().iter().map(|s| s["parts_per_billion"].as_u64().unwrap()).sum();
+	assert!(total <= 1_000_000_000);
+	let scale: Vec<u8> = (0..record["record_scale"].as_str().unwrap().len() / 2)
+		.map(|i| u8::from_str_radix(&record["record_scale"].as_str().unwrap()[2 * i..2 * i + 2], 16).unwrap())
+		.collect();
+	let decoded = <tributary_primitives::attribution::AttributionRecord as codec::Decode>::decode(&mut &scale[..]).unwrap();
+	assert_eq!(tributary_trainer::store::parse_hash(record["corpus"].as_str().unwrap()).unwrap(), decoded.corpus);
+	let (_, second) = client.post("/v1/completions", request(false)).await;
+	assert_eq!(second["attribution"], first["attribution"], "same answer, same record");
+	let chunks = client.stream("/v1/completions", request(true)).await;
+	let last: Value = serde_json::from_str(&chunks[chunks.len() - 2]).unwrap();
+	assert_eq!(last["attribution"], first["attribution"]);
+	client.register("plain", &common::make_adapter(&fixture.base, 4)).await;
+	let (status, refused) = client
+		.post("/v1/completions", json!({ "model": "plain", "prompt": "Report", "attribution": true }))
+		.await;
+	assert_eq!(status, 400);
+	assert!(refused["error"]["message"].as_str().unwrap().contains("training corpus"), "{refused}");
+	worker.shutdown().await;
+}

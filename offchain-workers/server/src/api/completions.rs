@@ -4,7 +4,10 @@
 
 use super::error::{parse_json, ApiError};
 use super::openai::{chat_prompt, ChatRequest, CompletionRequest, GenerationFields};
+use super::attribution::{attribute, corpus_for};
 use super::AppState;
+use crate::registry::CorpusRow;
+use tributary_primitives::ContentHash;
 use crate::engine::{AdapterUse, Event, Finished, GenerationRequest, SamplingParams};
 use crate::store;
 use axum::body::Bytes;
@@ -18,6 +21,7 @@ use serde_json::{json, Value};
 use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
 
 /// OpenAI's limit on stop sequences.
@@ -38,6 +42,8 @@ struct Prepared {
 	max_tokens: usize,
 	stop: Vec<String>,
 	stream: bool,
+	/// The adapter and its training rows, when the request asked for attribution.
+	attribution: Option<(ContentHash, Vec<CorpusRow>)>,
 }
 
 fn unix_now() -> u64 {
@@ -52,12 +58,6 @@ fn response_id(prefix: &str) -> String {
 fn prepare(state: &AppState, fields: GenerationFields, prompt: &str, flavor: Flavor) -> Result<Prepared, ApiError> {
 	if fields.n.is_some_and(|n| n != 1) {
 		return Err(ApiError::invalid("n", "only n = 1 is supported"));
-	}
-	if fields.attribution {
-		return Err(ApiError::invalid(
-			"attribution",
-			"attribution is not available on this worker yet: no training corpus index is registered for any model",
-		));
 	}
 	let temperature = fields.temperature.unwrap_or(1.0);
 	if !(0.0..=2.0).contains(&temperature) {
@@ -75,6 +75,7 @@ fn prepare(state: &AppState, fields: GenerationFields, prompt: &str, flavor: Fla
 		return Err(ApiError::invalid("stop", format!("at most {MAX_STOP_SEQUENCES} stop sequences")));
 	}
 	let adapters = resolve_model(state, &fields.model)?;
+	let attribution = if fields.attribution { Some(corpus_for(state, &fields.model, &adapters)?) } else { None };
 
 	let info = &state.engine.info;
 	let encoding = info
@@ -123,6 +124,7 @@ fn prepare(state: &AppState, fields: GenerationFields, prompt: &str, flavor: Fla
 		max_tokens,
 		stop,
 		stream: fields.stream,
+		attribution,
 	})
 }
 
@@ -197,13 +199,14 @@ pub async fn chat_completions(State(state): State<AppState>, body: Bytes) -> Res
 async fn respond(state: &AppState, prepared: Prepared, flavor: Flavor) -> Result<Response, ApiError> {
 	let (first, receiver) = start(state, &prepared).await?;
 	let id = response_id(if flavor == Flavor::Chat { "chatcmpl" } else { "cmpl" });
+	let attribution = prepared.attribution.clone().map(|(adapter, corpus)| Arc::new((state.clone(), adapter, corpus)));
 	if prepared.stream {
-		let chunks = sse_chunks(id, prepared.model, flavor, first, receiver);
+		let chunks = sse_chunks(id, prepared.model, flavor, first, receiver, attribution);
 		return Ok(Sse::new(chunks).keep_alive(KeepAlive::default()).into_response());
 	}
 	let (text, finished) = collect(first, receiver).await?;
 	let created = unix_now();
-	let body = match flavor {
+	let mut body = match flavor {
 		Flavor::Text => json!({
 			"id": id, "object": "text_completion", "created": created, "model": prepared.model,
 			"choices": [{ "text": text, "index": 0, "logprobs": null, "finish_reason": finished.reason.as_openai() }],
@@ -220,6 +223,10 @@ async fn respond(state: &AppState, prepared: Prepared, flavor: Flavor) -> Result
 			"usage": usage(&finished),
 		}),
 	};
+	if let Some(attribution) = attribution {
+		let (state, adapter, corpus) = &*attribution;
+		body["attribution"] = attribute(state, *adapter, corpus.clone(), output_tokens(state, &finished)).await?;
+	}
 	Ok(Json(body).into_response())
 }
 
@@ -237,13 +244,24 @@ async fn collect(first: Event, mut receiver: UnboundedReceiver<Event>) -> Result
 	Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "the engine ended the request without a result"))
 }
 
-/// Engine events as OpenAI stream chunks, then `[DONE]`.
+/// The generated tokens an attribution record covers: without a final end-of-sequence token.
+fn output_tokens(state: &AppState, finished: &Finished) -> Vec<u32> {
+	let mut tokens = finished.tokens.clone();
+	if tokens.last().is_some_and(|t| state.engine.info.eos_tokens.contains(t)) {
+		tokens.pop();
+	}
+	tokens
+}
+
+/// Engine events as OpenAI stream chunks, then `[DONE]`; the last chunk carries the attribution
+/// record when one was asked for.
 fn sse_chunks(
 	id: String,
 	model: String,
 	flavor: Flavor,
 	first: Event,
 	receiver: UnboundedReceiver<Event>,
+	attribution: Option<Arc<(AppState, ContentHash, Vec<CorpusRow>)>>,
 ) -> impl Stream<Item = Result<SseEvent, Infallible>> {
 	let created = unix_now();
 	let chunk = move |content: Option<&str>, role: bool, finish: Option<&str>, usage: Option<Value>| -> String {
@@ -277,6 +295,7 @@ fn sse_chunks(
 	let state = (Some(first), receiver, pending, false);
 	stream::unfold(state, move |(mut next, mut receiver, mut pending, mut ended)| {
 		let chunk = chunk.clone();
+		let attribution = attribution.clone();
 		async move {
 			loop {
 				if let Some(data) = pending.pop_front() {
@@ -293,7 +312,21 @@ fn sse_chunks(
 					Some(Event::Text(piece)) => pending.push_back(chunk(Some(&piece), false, None, None)),
 					Some(Event::Done(finished)) => {
 						let reason = finished.reason.as_openai();
-						pending.push_back(chunk(None, false, Some(reason), Some(usage(&finished))));
+						let last = chunk(None, false, Some(reason), Some(usage(&finished)));
+						match attribution.as_deref() {
+							None => pending.push_back(last),
+							Some((state, adapter, corpus)) => {
+								let output = output_tokens(state, &finished);
+								match attribute(state, *adapter, corpus.clone(), output).await {
+									Ok(record) => {
+										let mut last: Value = serde_json::from_str(&last).expect("chunks are JSON");
+										last["attribution"] = record;
+										pending.push_back(last.to_string());
+									},
+									Err(error) => pending.push_back(error.body().to_string()),
+								}
+							},
+						}
 						pending.push_back("[DONE]".to_string());
 						ended = true;
 					},

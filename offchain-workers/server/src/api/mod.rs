@@ -1,6 +1,7 @@
 //! The HTTP API: OpenAI-compatible inference under `/v1`, the content store under `/store`, the
 //! job API under `/jobs`, plus `/health` and `/metrics`.
 
+pub mod attribution;
 pub mod completions;
 pub mod error;
 pub mod openai;
@@ -29,6 +30,18 @@ pub struct AppState {
 	pub metrics: Arc<Metrics>,
 	pub base_model_id: String,
 	pub max_new_tokens: usize,
+	pub max_lora_rank: i64,
+	pub attribution: Arc<AttributionSetup>,
+}
+
+/// What attribution records need besides the adapter's rows.
+pub struct AttributionSetup {
+	/// The base model's `tokenizer.json` (rows are tokenized as the trainer did).
+	pub tokenizer_file: std::path::PathBuf,
+	/// Where suffix-array indexes are kept, named by their inputs' hash.
+	pub index_dir: std::path::PathBuf,
+	/// blake2-256 of the base model's weights file (`model` field of records).
+	pub base_model_hash: tributary_primitives::ContentHash,
 }
 
 pub fn router(state: AppState, max_request_bytes: usize) -> Router {
@@ -47,6 +60,7 @@ pub fn router(state: AppState, max_request_bytes: usize) -> Router {
 		.route("/v1/chat/completions", post(completions::chat_completions))
 		.route("/v1/adapters", post(routes::register_adapter))
 		.route("/v1/ensembles", post(routes::register_ensemble))
+		.route("/v1/merges", post(routes::register_merge))
 		.route("/jobs/train", post(routes::submit_train))
 		.route("/jobs/eval", post(routes::submit_eval))
 		.route("/jobs/{id}", get(routes::get_job))

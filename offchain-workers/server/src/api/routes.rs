@@ -4,7 +4,7 @@ use super::error::{parse_json, ApiError};
 use super::AppState;
 use crate::jobs::spec::{EvalSpec, JobSpec, TrainSpec};
 use crate::jobs::JobError;
-use crate::registry::Member;
+use crate::registry::{CorpusRow, Member};
 use crate::store;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -13,7 +13,10 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
-use tributary_model::peft::{hex, AdapterConfig};
+use crate::merge::merge;
+use tch::{Device, Kind};
+use tributary_model::hf::parse_safetensors;
+use tributary_model::peft::{hex, AdapterConfig, PeftAdapter};
 
 pub async fn health(State(state): State<AppState>) -> Json<serde_json::Value> {
 	Json(json!({ "status": "ok", "queued": state.engine.queued(), "base_model": state.base_model_id }))
@@ -92,6 +95,9 @@ struct AdapterRegistration {
 	adapter_hash: String,
 	/// The adapter's `adapter_config.json`.
 	adapter_config: AdapterConfig,
+	/// The rows it was trained on, as the chain names them; enables `attribution` in completions.
+	#[serde(default)]
+	corpus: Vec<CorpusRow>,
 }
 
 /// `POST /v1/adapters`: serve a stored adapter as a model id; the adapter is prefetched.
@@ -103,8 +109,14 @@ pub async fn register_adapter(State(state): State<AppState>, body: Bytes) -> Res
 	let entry = state.registry.register(
 		&registration.id,
 		vec![Member { adapter: hex_hash.clone(), weight: 1.0 }],
-		vec![(hex_hash, registration.adapter_config.clone())],
+		vec![(hex_hash.clone(), registration.adapter_config.clone())],
 	)?;
+	if !registration.corpus.is_empty() {
+		for row in &registration.corpus {
+			store::parse(&row.hash)?;
+		}
+		state.registry.record_corpus(&hex_hash, registration.corpus)?;
+	}
 	state.engine.prefetch(hash, registration.adapter_config);
 	Ok((StatusCode::CREATED, Json(json!({ "id": registration.id, "adapters": entry.members }))).into_response())
 }
@@ -133,6 +145,40 @@ pub async fn register_ensemble(State(state): State<AppState>, body: Bytes) -> Re
 		}
 	}
 	let entry = state.registry.register(&registration.id, members, Vec::new())?;
+	Ok((StatusCode::CREATED, Json(json!({ "id": registration.id, "adapters": entry.members }))).into_response())
+}
+
+/// `POST /v1/merges`: a new model version whose single adapter is the weighted sum of the members'
+/// deltas (same body as an ensemble); the merged adapter is stored and registered.
+pub async fn register_merge(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
+	let registration: EnsembleRegistration = parse_json(&body)?;
+	let mut members = Vec::new();
+	for member in &registration.members {
+		for (hex_hash, config, weight) in state.registry.resolve(&member.model)? {
+			let hash = store::parse(&hex_hash)?;
+			let (bytes, _) = state.peers.get_or_fetch(&state.store, &hash).await?;
+			let tensors = parse_safetensors(&bytes, std::path::Path::new(&hex_hash), Kind::Float, Device::Cpu)
+				.map_err(|e| ApiError::new(StatusCode::CONFLICT, "adapter_error", format!("adapter {hex_hash}: {e}")))?;
+			members.push((PeftAdapter { config, tensors: tensors.into_iter().collect() }, weight * member.weight));
+		}
+	}
+	let merged = merge(&members, &state.base_model_id).map_err(|m| ApiError::invalid("members", m))?;
+	if merged.config.r > state.max_lora_rank {
+		return Err(ApiError::invalid(
+			"members",
+			format!("the merged rank {} exceeds this worker's max_lora_rank {}", merged.config.r, state.max_lora_rank),
+		));
+	}
+	let bytes = merged.canonical_bytes().map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", e.to_string()))?;
+	let store = state.store.clone();
+	let hash = tokio::task::spawn_blocking(move || store.put(&bytes, None)).await.expect("store writes do not panic")?;
+	let hex_hash = hex(&hash);
+	let entry = state.registry.register(
+		&registration.id,
+		vec![Member { adapter: hex_hash.clone(), weight: 1.0 }],
+		vec![(hex_hash, merged.config.clone())],
+	)?;
+	state.engine.prefetch(hash, merged.config);
 	Ok((StatusCode::CREATED, Json(json!({ "id": registration.id, "adapters": entry.members }))).into_response())
 }
 

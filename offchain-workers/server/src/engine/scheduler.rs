@@ -241,7 +241,10 @@ impl Scheduler {
 							None => return Readiness::Wait,
 						},
 						None => {
-							self.locate(adapter);
+							// Evicted from host memory since it was located: load it again.
+							if !self.loading.contains(&adapter.hash) {
+								self.locate(adapter);
+							}
 							return Readiness::Wait;
 						},
 					}
