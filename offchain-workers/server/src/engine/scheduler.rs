@@ -1,12 +1,13 @@
 //! Continuous batching on the engine thread: between decode steps, finished sequences leave and
-//! waiting ones whose adapters are resident join (prefilled alone, then decoded with the batch).
+//! waiting ones whose adapters are resident join (prompts of equal length prefilled together, then
+//! decoded with the batch).
 
 use super::adapters::{BatchDeltas, HostCache, LoadedAdapter, SlotStacks};
 use super::loader::Loaded;
 use super::text::{TextStep, TextTracker};
 use super::{AdapterUse, Command, EngineError, EngineSettings, Event, FinishReason, Finished, GenerationRequest, ModelInfo};
 use crate::metrics::Metrics;
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::rc::Rc;
 use std::sync::{mpsc, Arc};
@@ -194,7 +195,8 @@ impl Scheduler {
 	/// order but skipping (not blocking on) requests whose adapters are still loading.
 	fn admit(&mut self) {
 		let mut index = 0;
-		while index < self.waiting.len() && self.active.len() < self.settings.max_batch {
+		let mut admitted = Vec::new();
+		while index < self.waiting.len() && self.active.len() + admitted.len() < self.settings.max_batch {
 			match self.readiness(index) {
 				Readiness::Wait => index += 1,
 				Readiness::Fail(error) => {
@@ -207,11 +209,12 @@ impl Scheduler {
 					for &(slot, _) in &slots {
 						self.stacks.acquire(slot);
 					}
-					self.start(request, slots);
+					admitted.push(self.new_sequence(request, slots));
 				},
 			}
 		}
 		self.arrived.clear();
+		self.prefill(admitted);
 	}
 
 	fn readiness(&mut self, index: usize) -> Readiness {
@@ -259,23 +262,41 @@ impl Scheduler {
 		Readiness::Ready(slots)
 	}
 
-	/// Prefills a new sequence alone and, unless it already finished, adds it to the batch.
-	fn start(&mut self, request: GenerationRequest, slots: Vec<(usize, f64)>) {
+	fn new_sequence(&self, request: GenerationRequest, slots: Vec<(usize, f64)>) -> Sequence {
 		let seed = request.sampling.seed;
 		let text = TextTracker::new(self.info.tokenizer.clone(), request.stop.clone());
-		let mut sequence =
-			Sequence { request, slots, cache: KvCache::new(&self.model), generated: Vec::new(), rng: SplitMix64(seed), text };
-		let ids: Vec<i64> = sequence.request.prompt.iter().map(|&t| t as i64).collect();
-		let input = Tensor::from_slice(&ids).unsqueeze(0).to_device(self.device);
-		let deltas = BatchDeltas::new(&self.stacks, std::slice::from_ref(&sequence.slots), self.device);
-		let logits = match self.model.forward_rows(&input, &mut [&mut sequence.cache], &deltas) {
-			Ok(logits) => logits.select(1, -1).to_kind(Kind::Float).to_device(Device::Cpu),
-			Err(e) => return self.finish_failed(sequence, EngineError::Model(e.to_string())),
-		};
-		let token = choose(&logits.get(0), &mut sequence);
-		match self.advance(&mut sequence, token) {
-			Some(reason) => self.finish(sequence, reason),
-			None => self.active.push(sequence),
+		Sequence { request, slots, cache: KvCache::new(&self.model), generated: Vec::new(), rng: SplitMix64(seed), text }
+	}
+
+	/// Runs the prompts of newly admitted sequences, those of equal length in one forward pass,
+	/// and adds each (unless its first token already finished it) to the batch.
+	fn prefill(&mut self, sequences: Vec<Sequence>) {
+		let mut by_length: BTreeMap<usize, Vec<Sequence>> = BTreeMap::new();
+		for sequence in sequences {
+			by_length.entry(sequence.request.prompt.len()).or_default().push(sequence);
+		}
+		for (length, mut group) in by_length {
+			let ids: Vec<i64> = group.iter().flat_map(|s| s.request.prompt.iter().map(|&t| t as i64)).collect();
+			let input = Tensor::from_slice(&ids).view([group.len() as i64, length as i64]).to_device(self.device);
+			let row_slots: Vec<Vec<(usize, f64)>> = group.iter().map(|s| s.slots.clone()).collect();
+			let deltas = BatchDeltas::new(&self.stacks, &row_slots, self.device);
+			let mut caches: Vec<&mut KvCache> = group.iter_mut().map(|s| &mut s.cache).collect();
+			let logits = match self.model.forward_rows(&input, &mut caches, &deltas) {
+				Ok(logits) => logits.select(1, -1).to_kind(Kind::Float).to_device(Device::Cpu),
+				Err(e) => {
+					for sequence in group {
+						self.finish_failed(sequence, EngineError::Model(e.to_string()));
+					}
+					continue;
+				},
+			};
+			for (row, mut sequence) in group.into_iter().enumerate() {
+				let token = choose(&logits.get(row as i64), &mut sequence);
+				match self.advance(&mut sequence, token) {
+					Some(reason) => self.finish(sequence, reason),
+					None => self.active.push(sequence),
+				}
+			}
 		}
 	}
 
