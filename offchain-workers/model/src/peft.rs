@@ -80,6 +80,9 @@ impl AdapterConfig {
 	}
 }
 
+/// (A [r, in], B [out, r]) by module path (`model.layers.{i}.self_attn.q_proj`).
+pub type ModulePairs = BTreeMap<String, (Tensor, Tensor)>;
+
 /// An adapter held in memory: its config and PEFT-named tensors.
 #[derive(Debug)]
 pub struct PeftAdapter {
@@ -136,7 +139,7 @@ impl PeftAdapter {
 
 	/// The adapter's shape and its (A [r, in], B [out, r]) pairs by module path
 	/// (`model.layers.{i}.self_attn.q_proj`); `dir_for_errors` names the source in errors.
-	pub fn modules(&self, dir_for_errors: &Path) -> Result<(LoraSpec, BTreeMap<String, (Tensor, Tensor)>)> {
+	pub fn modules(&self, dir_for_errors: &Path) -> Result<(LoraSpec, ModulePairs)> {
 		let invalid = |reason: String| ModelError::InvalidAdapter { dir: dir_for_errors.to_path_buf(), reason };
 		let spec = self.config.spec().map_err(invalid)?;
 		let mut pairs: BTreeMap<String, (Option<Tensor>, Option<Tensor>)> = BTreeMap::new();

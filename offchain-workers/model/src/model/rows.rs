@@ -65,12 +65,12 @@ impl Llama {
 			} else {
 				attend_each(attn, &q, &k, &v, caches, i)
 			};
-			h = h + project(i, TargetModule::O, &attn.o_proj, &merged);
+			h += project(i, TargetModule::O, &attn.o_proj, &merged);
 			let x = rms_norm(&h, &layer.post_attention_layernorm, eps);
 			let mlp = &layer.mlp;
 			let gated = project(i, TargetModule::Gate, &mlp.gate_proj, &x).silu()
 				* project(i, TargetModule::Up, &mlp.up_proj, &x);
-			h = h + project(i, TargetModule::Down, &mlp.down_proj, &gated);
+			h += project(i, TargetModule::Down, &mlp.down_proj, &gated);
 		}
 		for cache in caches.iter_mut() {
 			cache.advance(t);
