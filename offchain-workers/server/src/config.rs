@@ -156,3 +156,27 @@ impl Config {
 		Ok(())
 	}
 }
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn flags_override_the_file_and_the_listen_default_is_loopback() {
+		assert!(Config::default().listen.ip().is_loopback());
+		let dir = tempfile::tempdir().unwrap();
+		let file = dir.path().join("worker.toml");
+		std::fs::write(&file, "base_model = \"/models/base\"\nmax_batch = 8\npeers = [\"http://10.0.0.2:8420\"]\n").unwrap();
+		let cli = Cli::parse_from(["tributary-worker", "--config", file.to_str().unwrap(), "--max-batch", "16", "--peer", "http://10.0.0.3:8420"]);
+		let config = Config::from_cli(cli).unwrap();
+		assert_eq!(config.max_batch, 16);
+		assert_eq!(config.base_model.as_deref(), Some(Path::new("/models/base")));
+		assert_eq!(config.peers, ["http://10.0.0.2:8420", "http://10.0.0.3:8420"]);
+		std::fs::write(&file, "max_batchh = 8\n").unwrap();
+		assert!(matches!(Config::from_file(&file), Err(ConfigError::Invalid { .. })));
+		let cli = Cli::parse_from(["tributary-worker", "--peer", "https://x"]);
+		assert!(matches!(Config::from_cli(cli), Err(ConfigError::NoBaseModel)));
+		let cli = Cli::parse_from(["tributary-worker", "--base-model", "/m", "--peer", "https://x"]);
+		assert!(matches!(Config::from_cli(cli), Err(ConfigError::Setting { setting: "peers", .. })));
+	}
+}

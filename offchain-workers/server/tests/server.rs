@@ -146,6 +146,10 @@ async fn bad_input_gets_openai_errors_and_the_worker_keeps_serving() {
 	// A corrupt adapter: the request fails naming the hash; the adapter is quarantined.
 	let adapter = common::make_adapter(&fixture.base, 4);
 	let hash = client.register("broken", &adapter).await;
+	// Let the registration's prefetch (which reads the good bytes) finish first.
+	while !client.metrics().await.contains("tributary_worker_adapter_cache_hits_total{tier=\"disk\"} 1") {
+		tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+	}
 	let object = config.data_dir.join("store/objects").join(&hash);
 	let mut bytes = std::fs::read(&object).unwrap();
 	let last = bytes.len() - 1;
@@ -341,5 +345,39 @@ async fn attribution_records_are_deterministic_and_match_between_stream_and_json
 		.await;
 	assert_eq!(status, 400);
 	assert!(refused["error"]["message"].as_str().unwrap().contains("training corpus"), "{refused}");
+	worker.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_store_verifies_hashes_and_limits_sizes() {
+	let fixture = Fixture::new();
+	let mut config = fixture.config("data");
+	config.max_object_bytes = 64 * 1024;
+	let (worker, client) = start_worker(config).await;
+	let hash = client.put_object(b"a datanet row".to_vec()).await;
+	assert_eq!(hash, tributary_model::peft::hex(&tributary_primitives::content_hash(b"a datanet row")));
+	let get = client.http.get(format!("{}/store/{hash}", client.url)).send().await.unwrap();
+	assert_eq!(get.bytes().await.unwrap().as_ref(), b"a datanet row");
+	let wrong = client.http.put(format!("{}/store/{}", client.url, "00".repeat(32))).body("other bytes").send().await.unwrap();
+	assert_eq!(wrong.status().as_u16(), 400);
+	let body: Value = wrong.json().await.unwrap();
+	assert!(body["error"]["message"].as_str().unwrap().contains("not the expected"), "{body}");
+	let (status, _) = client.get("/store/not-a-hash").await;
+	assert_eq!(status, 400);
+	let large = client.http.put(format!("{}/store", client.url)).body(vec![7u8; 100 * 1024]).send().await.unwrap();
+	assert_eq!(large.status().as_u16(), 413);
+	worker.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_int8_base_serves_adapters() {
+	let fixture = Fixture::new();
+	let mut config = fixture.config("data");
+	config.int8 = true;
+	let (worker, client) = start_worker(config).await;
+	client.register("river", &common::make_adapter(&fixture.base, 1)).await;
+	let text = client.complete(greedy("river", "Report 1: the", 12)).await;
+	assert_eq!(text, client.stream_text("/v1/completions", json!({ "model": "river", "prompt": "Report 1: the",
+		"max_tokens": 12, "temperature": 0, "stream": true })).await);
 	worker.shutdown().await;
 }
