@@ -89,6 +89,13 @@ pub fn generate(
 
 /// Inverse-CDF draw from softmax(logits / temperature) over the top-k tokens.
 fn sample(logits: &Tensor, temperature: f64, top_k: Option<i64>, rng: &mut SplitMix64) -> u32 {
+	sample_logits(logits, temperature, top_k, 1.0, rng)
+}
+
+/// Inverse-CDF draw from softmax(logits / temperature) over the `top_k` most likely tokens (all
+/// when `None`), further cut to the smallest prefix whose probability reaches `top_p` (nucleus
+/// sampling). logits: [vocab]. One draw from `rng` per token, so a seeded request replays exactly.
+pub fn sample_logits(logits: &Tensor, temperature: f64, top_k: Option<i64>, top_p: f64, rng: &mut SplitMix64) -> u32 {
 	let vocab = logits.size()[0];
 	let k = top_k.unwrap_or(vocab).clamp(1, vocab);
 	let (top_logits, top_ids) = logits.topk(k, 0, true, true);
@@ -96,13 +103,26 @@ fn sample(logits: &Tensor, temperature: f64, top_k: Option<i64>, rng: &mut Split
 		Vec::try_from((top_logits / temperature.max(1e-6)).softmax(0, Kind::Double).to_device(tch::Device::Cpu))
 			.expect("probabilities are a 1-D double tensor");
 	let ids: Vec<i64> = Vec::try_from(top_ids.to_device(tch::Device::Cpu)).expect("ids are a 1-D i64 tensor");
-	let draw = rng.next_f64();
+	let mut kept = probs.len();
+	if top_p < 1.0 {
+		let mut mass = 0.0;
+		for (i, p) in probs.iter().enumerate() {
+			mass += p;
+			if mass >= top_p {
+				kept = i + 1;
+				break;
+			}
+		}
+	}
+	// The nucleus is renormalised; without a cut the draw is the unscaled one.
+	let total: f64 = if kept == probs.len() { 1.0 } else { probs[..kept].iter().sum() };
+	let draw = rng.next_f64() * total;
 	let mut cumulative = 0.0;
-	for (p, id) in probs.iter().zip(&ids) {
+	for (p, id) in probs[..kept].iter().zip(&ids) {
 		cumulative += p;
 		if draw < cumulative {
 			return *id as u32;
 		}
 	}
-	*ids.last().expect("k >= 1") as u32
+	ids[kept - 1] as u32
 }

@@ -42,8 +42,14 @@ fn weight_files(dir: &Path) -> Result<Vec<PathBuf>> {
 /// Reads every tensor of a safetensors file, converted to `kind` on `device`.
 pub fn read_safetensors(path: &Path, kind: Kind, device: Device) -> Result<HashMap<String, Tensor>> {
 	let bytes = std::fs::read(path).map_err(ModelError::io(path))?;
+	parse_safetensors(&bytes, path, kind, device)
+}
+
+/// Parses safetensors bytes already in memory (e.g. read and hash-checked by a content store);
+/// `path` only names the source in errors.
+pub fn parse_safetensors(bytes: &[u8], path: &Path, kind: Kind, device: Device) -> Result<HashMap<String, Tensor>> {
 	let corrupt = |reason: String| ModelError::CorruptSafetensors { path: path.to_path_buf(), reason };
-	let file = SafeTensors::deserialize(&bytes).map_err(|e| corrupt(e.to_string()))?;
+	let file = SafeTensors::deserialize(bytes).map_err(|e| corrupt(e.to_string()))?;
 	let mut tensors = HashMap::new();
 	for (name, view) in file.tensors() {
 		let source_kind = match view.dtype() {

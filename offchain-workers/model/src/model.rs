@@ -23,6 +23,9 @@ use std::collections::{BTreeMap, HashMap};
 use tch::{Device, Kind, Tensor};
 use tributary_primitives::training::{QuantFormat, TargetModule};
 
+mod rows;
+pub use rows::RowDeltas;
+
 /// Root-mean-square layer norm, computed in fp32 whatever the model's dtype.
 fn rms_norm(x: &Tensor, weight: &Tensor, eps: f64) -> Tensor {
 	let xf = x.to_kind(Kind::Float);
@@ -32,12 +35,17 @@ fn rms_norm(x: &Tensor, weight: &Tensor, eps: f64) -> Tensor {
 
 /// cos and sin of the rotary angles of positions start..start+len: each [len, head_dim].
 fn rotary_tables(config: &LlamaConfig, start: i64, len: i64, device: Device) -> (Tensor, Tensor) {
+	rotary_at(config, &Tensor::arange_start(start, start + len, (Kind::Int64, device)))
+}
+
+/// cos and sin of the rotary angles of any positions tensor [..]: each [.., head_dim].
+fn rotary_at(config: &LlamaConfig, positions: &Tensor) -> (Tensor, Tensor) {
 	let head_dim = config.head_dim();
+	let device = positions.device();
 	let exponents = Tensor::arange_start_step(0, head_dim, 2, (Kind::Float, device)) / head_dim as f64;
 	// theta^(-2i/d) as exp(-ln(theta) · 2i/d).
 	let inv_freq = (exponents * -config.rope_theta.ln()).exp();
-	let positions = Tensor::arange_start(start, start + len, (Kind::Float, device));
-	let freqs = positions.outer(&inv_freq);
+	let freqs = positions.to_kind(Kind::Float).unsqueeze(-1) * inv_freq;
 	let angles = Tensor::cat(&[&freqs, &freqs], -1);
 	(angles.cos(), angles.sin())
 }
@@ -77,8 +85,28 @@ impl Attention {
 		let (b, t) = (x.size()[0], x.size()[1]);
 		let split_heads = |y: Tensor, heads: i64| y.view([b, t, heads, self.head_dim]).transpose(1, 2);
 		let q = apply_rotary(&split_heads(self.q_proj.forward(x, train), self.heads), cos, sin);
-		let mut k = apply_rotary(&split_heads(self.k_proj.forward(x, train), self.kv_heads), cos, sin);
-		let mut v = split_heads(self.v_proj.forward(x, train), self.kv_heads);
+		let k = apply_rotary(&split_heads(self.k_proj.forward(x, train), self.kv_heads), cos, sin);
+		let v = split_heads(self.v_proj.forward(x, train), self.kv_heads);
+		let merged = self.attend(&q, k, v, cache, start);
+		self.o_proj.forward(&merged, train)
+	}
+
+	/// Shares each key/value head among its query heads: [b, kv_heads, n, d] → [b, heads, n, d].
+	fn repeat_kv(&self, y: Tensor) -> Tensor {
+		let group = self.heads / self.kv_heads;
+		if group == 1 {
+			return y;
+		}
+		let (b, n) = (y.size()[0], y.size()[2]);
+		y.unsqueeze(2)
+			.expand([b, self.kv_heads, group, n, self.head_dim], false)
+			.reshape([b, self.heads, n, self.head_dim])
+	}
+
+	/// Causal attention of rotated queries q [b, heads, t, head_dim] over keys and values
+	/// [b, kv_heads, t, head_dim] appended to `cache`; returns the heads merged, [b, t, heads · head_dim].
+	fn attend(&self, q: &Tensor, mut k: Tensor, mut v: Tensor, cache: Option<&mut (Tensor, Tensor)>, start: i64) -> Tensor {
+		let (b, t) = (q.size()[0], q.size()[2]);
 		if let Some((cached_k, cached_v)) = cache {
 			if cached_k.defined() {
 				k = Tensor::cat(&[&*cached_k, &k], 2);
@@ -88,28 +116,18 @@ impl Attention {
 			*cached_v = v.shallow_clone();
 		}
 		let total = k.size()[2];
-		let group = self.heads / self.kv_heads;
-		let repeat = |y: Tensor| {
-			if group == 1 {
-				y
-			} else {
-				y.unsqueeze(2)
-					.expand([b, self.kv_heads, group, total, self.head_dim], false)
-					.reshape([b, self.heads, total, self.head_dim])
-			}
-		};
-		let (k, v) = (repeat(k), repeat(v));
-		let out = if start == 0 {
-			Tensor::scaled_dot_product_attention(&q, &k, &v, None::<Tensor>, 0.0, t > 1, None::<f64>, false)
+		let (k, v) = (self.repeat_kv(k), self.repeat_kv(v));
+		// From position 0 the mask is plain causal; a single query sees every cached key.
+		let out = if start == 0 || t == 1 {
+			Tensor::scaled_dot_product_attention(q, &k, &v, None::<Tensor>, 0.0, start == 0 && t > 1, None::<f64>, false)
 		} else {
 			// Query i sits at position start + i and may see keys 0..=start + i.
-			let query_pos = Tensor::arange_start(start, start + t, (Kind::Int64, x.device())).unsqueeze(1);
-			let key_pos = Tensor::arange(total, (Kind::Int64, x.device())).unsqueeze(0);
+			let query_pos = Tensor::arange_start(start, start + t, (Kind::Int64, q.device())).unsqueeze(1);
+			let key_pos = Tensor::arange(total, (Kind::Int64, q.device())).unsqueeze(0);
 			let allowed = key_pos.le_tensor(&query_pos);
-			Tensor::scaled_dot_product_attention(&q, &k, &v, Some(allowed), 0.0, false, None::<f64>, false)
+			Tensor::scaled_dot_product_attention(q, &k, &v, Some(allowed), 0.0, false, None::<f64>, false)
 		};
-		let merged = out.transpose(1, 2).reshape([b, t, self.heads * self.head_dim]);
-		self.o_proj.forward(&merged, train)
+		out.transpose(1, 2).reshape([b, t, self.heads * self.head_dim])
 	}
 }
 

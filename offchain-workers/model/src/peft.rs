@@ -80,6 +80,9 @@ impl AdapterConfig {
 	}
 }
 
+/// (A [r, in], B [out, r]) by module path (`model.layers.{i}.self_attn.q_proj`).
+pub type ModulePairs = BTreeMap<String, (Tensor, Tensor)>;
+
 /// An adapter held in memory: its config and PEFT-named tensors.
 #[derive(Debug)]
 pub struct PeftAdapter {
@@ -130,6 +133,13 @@ impl PeftAdapter {
 
 	/// Installs the adapter into `model` (replacing any attached one).
 	pub fn apply_to(&self, model: &mut Llama, dir_for_errors: &Path) -> Result<()> {
+		let (spec, adapters) = self.modules(dir_for_errors)?;
+		model.set_lora(&spec, adapters)
+	}
+
+	/// The adapter's shape and its (A [r, in], B [out, r]) pairs by module path
+	/// (`model.layers.{i}.self_attn.q_proj`); `dir_for_errors` names the source in errors.
+	pub fn modules(&self, dir_for_errors: &Path) -> Result<(LoraSpec, ModulePairs)> {
 		let invalid = |reason: String| ModelError::InvalidAdapter { dir: dir_for_errors.to_path_buf(), reason };
 		let spec = self.config.spec().map_err(invalid)?;
 		let mut pairs: BTreeMap<String, (Option<Tensor>, Option<Tensor>)> = BTreeMap::new();
@@ -155,7 +165,7 @@ impl PeftAdapter {
 				_ => return Err(invalid(format!("{module} lacks its lora_A or lora_B tensor"))),
 			};
 		}
-		model.set_lora(&spec, adapters)
+		Ok((spec, adapters))
 	}
 }
 

@@ -1,0 +1,342 @@
+//! `/v1/completions` and `/v1/chat/completions`, plain JSON or SSE chunks (`stream: true`).
+//! Both modes consume the same engine events, so a streamed text is the non-streamed text cut
+//! into pieces.
+
+use super::error::{parse_json, ApiError};
+use super::openai::{chat_prompt, ChatRequest, CompletionRequest, GenerationFields};
+use super::attribution::{attribute, corpus_for};
+use super::AppState;
+use crate::registry::CorpusRow;
+use tributary_primitives::ContentHash;
+use crate::engine::{AdapterUse, Event, Finished, GenerationRequest, SamplingParams};
+use crate::store;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use futures::stream::{self, Stream};
+use serde_json::{json, Value};
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
+
+/// OpenAI's limit on stop sequences.
+const MAX_STOP_SEQUENCES: usize = 4;
+
+#[derive(Clone, Copy, PartialEq)]
+enum Flavor {
+	Text,
+	Chat,
+}
+
+/// A validated request, ready for the engine.
+struct Prepared {
+	model: String,
+	prompt: Vec<u32>,
+	adapters: Vec<AdapterUse>,
+	sampling: SamplingParams,
+	max_tokens: usize,
+	stop: Vec<String>,
+	stream: bool,
+	/// The adapter and its training rows, when the request asked for attribution.
+	attribution: Option<(ContentHash, Vec<CorpusRow>)>,
+}
+
+fn unix_now() -> u64 {
+	std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default()
+}
+
+fn response_id(prefix: &str) -> String {
+	static NEXT: AtomicU64 = AtomicU64::new(1);
+	format!("{prefix}-{:x}{:06x}", unix_now(), NEXT.fetch_add(1, Ordering::Relaxed))
+}
+
+fn prepare(state: &AppState, fields: GenerationFields, prompt: &str, flavor: Flavor) -> Result<Prepared, ApiError> {
+	if fields.n.is_some_and(|n| n != 1) {
+		return Err(ApiError::invalid("n", "only n = 1 is supported"));
+	}
+	let temperature = fields.temperature.unwrap_or(1.0);
+	if !(0.0..=2.0).contains(&temperature) {
+		return Err(ApiError::invalid("temperature", format!("temperature must be in [0, 2], got {temperature}")));
+	}
+	let top_p = fields.top_p.unwrap_or(1.0);
+	if !(top_p > 0.0 && top_p <= 1.0) {
+		return Err(ApiError::invalid("top_p", format!("top_p must be in (0, 1], got {top_p}")));
+	}
+	if fields.top_k.is_some_and(|k| k < 1) {
+		return Err(ApiError::invalid("top_k", "top_k must be at least 1"));
+	}
+	let stop = fields.stop.map(|s| s.into_vec()).unwrap_or_default();
+	if stop.len() > MAX_STOP_SEQUENCES {
+		return Err(ApiError::invalid("stop", format!("at most {MAX_STOP_SEQUENCES} stop sequences")));
+	}
+	let adapters = resolve_model(state, &fields.model)?;
+	let attribution = if fields.attribution { Some(corpus_for(state, &fields.model, &adapters)?) } else { None };
+
+	let info = &state.engine.info;
+	let encoding = info
+		.tokenizer
+		.encode(prompt, false)
+		.map_err(|e| ApiError::invalid("prompt", format!("cannot tokenize the prompt: {e}")))?;
+	let tokens = encoding.get_ids().to_vec();
+	if tokens.is_empty() {
+		return Err(ApiError::invalid("prompt", "the prompt is empty"));
+	}
+	let context = info.config.max_position_embeddings as usize;
+	let room = context.saturating_sub(tokens.len());
+	let requested = fields.max_completion_tokens.or(fields.max_tokens);
+	let max_tokens = match (requested, flavor) {
+		(Some(n), _) => n,
+		// OpenAI's defaults: 16 for completions, the rest of the context for chat.
+		(None, Flavor::Text) => 16.min(room),
+		(None, Flavor::Chat) => room.min(state.max_new_tokens),
+	};
+	if max_tokens == 0 || tokens.len() + max_tokens > context {
+		return Err(ApiError::invalid(
+			"messages",
+			format!(
+				"This model's maximum context length is {context} tokens. However, you requested {} tokens \
+				 ({} in the prompt, {max_tokens} for the completion). Please reduce the prompt or max_tokens.",
+				tokens.len() + max_tokens,
+				tokens.len()
+			),
+		)
+		.code("context_length_exceeded"));
+	}
+	if max_tokens > state.max_new_tokens {
+		return Err(ApiError::invalid(
+			"max_tokens",
+			format!("max_tokens {max_tokens} exceeds this worker's limit of {}", state.max_new_tokens),
+		));
+	}
+	let seed = fields.seed.unwrap_or_else(|| {
+		std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0)
+	});
+	Ok(Prepared {
+		model: fields.model,
+		prompt: tokens,
+		adapters,
+		sampling: SamplingParams { temperature, top_p, top_k: fields.top_k, seed },
+		max_tokens,
+		stop,
+		stream: fields.stream,
+		attribution,
+	})
+}
+
+/// The adapters behind a model id; none for the base model.
+pub fn resolve_model(state: &AppState, model: &str) -> Result<Vec<AdapterUse>, ApiError> {
+	if model == state.base_model_id {
+		return Ok(Vec::new());
+	}
+	let resolved = state.registry.resolve(model)?;
+	resolved
+		.into_iter()
+		.map(|(hash, config, weight)| {
+			let hash = store::parse(&hash).map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", e.to_string()))?;
+			Ok(AdapterUse { hash, config, weight })
+		})
+		.collect()
+}
+
+/// Submits the request and waits for its first event, so failures before any text (full queue,
+/// corrupt adapter) become proper HTTP errors even for streams.
+async fn start(state: &AppState, prepared: &Prepared) -> Result<(Event, UnboundedReceiver<Event>), ApiError> {
+	let (events, mut receiver) = unbounded_channel();
+	state.engine.submit(GenerationRequest {
+		prompt: prepared.prompt.clone(),
+		adapters: prepared.adapters.clone(),
+		sampling: prepared.sampling.clone(),
+		max_tokens: prepared.max_tokens,
+		stop: prepared.stop.clone(),
+		events,
+	})?;
+	match receiver.recv().await {
+		Some(Event::Failed(error)) => Err(error.into()),
+		Some(first) => Ok((first, receiver)),
+		None => Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "the engine dropped the request")),
+	}
+}
+
+fn usage(finished: &Finished) -> Value {
+	let completion = finished.tokens.len();
+	json!({
+		"prompt_tokens": finished.prompt_tokens,
+		"completion_tokens": completion,
+		"total_tokens": finished.prompt_tokens + completion,
+	})
+}
+
+pub async fn completions(State(state): State<AppState>, body: Bytes) -> Response {
+	let result = async {
+		let request: CompletionRequest = parse_json(&body)?;
+		let prompts = request.prompt.into_vec();
+		let [prompt] = prompts.as_slice() else {
+			return Err(ApiError::invalid("prompt", "exactly one prompt string per request is supported"));
+		};
+		let prepared = prepare(&state, request.fields, prompt, Flavor::Text)?;
+		respond(&state, prepared, Flavor::Text).await
+	}
+	.await;
+	result.unwrap_or_else(IntoResponse::into_response)
+}
+
+pub async fn chat_completions(State(state): State<AppState>, body: Bytes) -> Response {
+	let result = async {
+		let request: ChatRequest = parse_json(&body)?;
+		let prompt = chat_prompt(&request.messages).map_err(|m| ApiError::invalid("messages", m))?;
+		let prepared = prepare(&state, request.fields, &prompt, Flavor::Chat)?;
+		respond(&state, prepared, Flavor::Chat).await
+	}
+	.await;
+	result.unwrap_or_else(IntoResponse::into_response)
+}
+
+async fn respond(state: &AppState, prepared: Prepared, flavor: Flavor) -> Result<Response, ApiError> {
+	let (first, receiver) = start(state, &prepared).await?;
+	let id = response_id(if flavor == Flavor::Chat { "chatcmpl" } else { "cmpl" });
+	let attribution = prepared.attribution.clone().map(|(adapter, corpus)| Arc::new((state.clone(), adapter, corpus)));
+	if prepared.stream {
+		let chunks = sse_chunks(id, prepared.model, flavor, first, receiver, attribution);
+		return Ok(Sse::new(chunks).keep_alive(KeepAlive::default()).into_response());
+	}
+	let (text, finished) = collect(first, receiver).await?;
+	let created = unix_now();
+	let mut body = match flavor {
+		Flavor::Text => json!({
+			"id": id, "object": "text_completion", "created": created, "model": prepared.model,
+			"choices": [{ "text": text, "index": 0, "logprobs": null, "finish_reason": finished.reason.as_openai() }],
+			"usage": usage(&finished),
+		}),
+		Flavor::Chat => json!({
+			"id": id, "object": "chat.completion", "created": created, "model": prepared.model,
+			"choices": [{
+				"index": 0,
+				"message": { "role": "assistant", "content": text },
+				"logprobs": null,
+				"finish_reason": finished.reason.as_openai(),
+			}],
+			"usage": usage(&finished),
+		}),
+	};
+	if let Some(attribution) = attribution {
+		let (state, adapter, corpus) = &*attribution;
+		body["attribution"] = attribute(state, *adapter, corpus.clone(), output_tokens(state, &finished)).await?;
+	}
+	Ok(Json(body).into_response())
+}
+
+async fn collect(first: Event, mut receiver: UnboundedReceiver<Event>) -> Result<(String, Finished), ApiError> {
+	let mut text = String::new();
+	let mut event = Some(first);
+	while let Some(current) = event {
+		match current {
+			Event::Text(piece) => text.push_str(&piece),
+			Event::Done(finished) => return Ok((text, finished)),
+			Event::Failed(error) => return Err(error.into()),
+		}
+		event = receiver.recv().await;
+	}
+	Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "the engine ended the request without a result"))
+}
+
+/// The generated tokens an attribution record covers: without a final end-of-sequence token.
+fn output_tokens(state: &AppState, finished: &Finished) -> Vec<u32> {
+	let mut tokens = finished.tokens.clone();
+	if tokens.last().is_some_and(|t| state.engine.info.eos_tokens.contains(t)) {
+		tokens.pop();
+	}
+	tokens
+}
+
+/// Engine events as OpenAI stream chunks, then `[DONE]`; the last chunk carries the attribution
+/// record when one was asked for.
+fn sse_chunks(
+	id: String,
+	model: String,
+	flavor: Flavor,
+	first: Event,
+	receiver: UnboundedReceiver<Event>,
+	attribution: Option<Arc<(AppState, ContentHash, Vec<CorpusRow>)>>,
+) -> impl Stream<Item = Result<SseEvent, Infallible>> {
+	let created = unix_now();
+	let chunk = move |content: Option<&str>, role: bool, finish: Option<&str>, usage: Option<Value>| -> String {
+		let body = match flavor {
+			Flavor::Text => json!({
+				"id": id, "object": "text_completion", "created": created, "model": model,
+				"choices": [{ "text": content.unwrap_or(""), "index": 0, "logprobs": null, "finish_reason": finish }],
+				"usage": usage,
+			}),
+			Flavor::Chat => {
+				let mut delta = serde_json::Map::new();
+				if role {
+					delta.insert("role".into(), "assistant".into());
+				}
+				if let Some(content) = content {
+					delta.insert("content".into(), content.into());
+				}
+				json!({
+					"id": id, "object": "chat.completion.chunk", "created": created, "model": model,
+					"choices": [{ "index": 0, "delta": delta, "logprobs": null, "finish_reason": finish }],
+					"usage": usage,
+				})
+			},
+		};
+		body.to_string()
+	};
+	let mut pending = VecDeque::new();
+	if flavor == Flavor::Chat {
+		pending.push_back(chunk(Some(""), true, None, None));
+	}
+	let state = (Some(first), receiver, pending, false);
+	stream::unfold(state, move |(mut next, mut receiver, mut pending, mut ended)| {
+		let chunk = chunk.clone();
+		let attribution = attribution.clone();
+		async move {
+			loop {
+				if let Some(data) = pending.pop_front() {
+					return Some((Ok(SseEvent::default().data(data)), (next, receiver, pending, ended)));
+				}
+				if ended {
+					return None;
+				}
+				let event = match next.take() {
+					Some(event) => Some(event),
+					None => receiver.recv().await,
+				};
+				match event {
+					Some(Event::Text(piece)) => pending.push_back(chunk(Some(&piece), false, None, None)),
+					Some(Event::Done(finished)) => {
+						let reason = finished.reason.as_openai();
+						let last = chunk(None, false, Some(reason), Some(usage(&finished)));
+						match attribution.as_deref() {
+							None => pending.push_back(last),
+							Some((state, adapter, corpus)) => {
+								let output = output_tokens(state, &finished);
+								match attribute(state, *adapter, corpus.clone(), output).await {
+									Ok(record) => {
+										let mut last: Value = serde_json::from_str(&last).expect("chunks are JSON");
+										last["attribution"] = record;
+										pending.push_back(last.to_string());
+									},
+									Err(error) => pending.push_back(error.body().to_string()),
+								}
+							},
+						}
+						pending.push_back("[DONE]".to_string());
+						ended = true;
+					},
+					Some(Event::Failed(error)) => {
+						pending.push_back(ApiError::from(error).body().to_string());
+						ended = true;
+					},
+					None => ended = true,
+				}
+			}
+		}
+	})
+}

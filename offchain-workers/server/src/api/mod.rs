@@ -1,0 +1,86 @@
+//! The HTTP API: OpenAI-compatible inference under `/v1`, the content store under `/store`, the
+//! job API under `/jobs`, plus `/health` and `/metrics`.
+
+pub mod attribution;
+pub mod completions;
+pub mod error;
+pub mod openai;
+mod routes;
+
+use crate::engine::Engine;
+use crate::jobs::Jobs;
+use crate::metrics::Metrics;
+use crate::registry::Registry;
+use crate::store::{PeerFetcher, Store};
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use std::sync::Arc;
+
+/// Shared by every handler; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+	pub engine: Engine,
+	pub registry: Arc<Registry>,
+	pub store: Store,
+	pub peers: PeerFetcher,
+	pub jobs: Arc<Jobs>,
+	pub metrics: Arc<Metrics>,
+	pub base_model_id: String,
+	pub max_new_tokens: usize,
+	pub max_lora_rank: i64,
+	pub attribution: Arc<AttributionSetup>,
+}
+
+/// What attribution records need besides the adapter's rows.
+pub struct AttributionSetup {
+	/// The base model's `tokenizer.json` (rows are tokenized as the trainer did).
+	pub tokenizer_file: std::path::PathBuf,
+	/// Where suffix-array indexes are kept, named by their inputs' hash.
+	pub index_dir: std::path::PathBuf,
+	/// blake2-256 of the base model's weights file (`model` field of records).
+	pub base_model_hash: tributary_primitives::ContentHash,
+}
+
+pub fn router(state: AppState, max_request_bytes: usize) -> Router {
+	let store_limit = state.store.max_object_bytes() as usize;
+	let metrics = state.metrics.clone();
+	let store_routes = Router::new()
+		.route("/store", axum::routing::put(routes::put_object))
+		.route("/store/{hash}", get(routes::get_object).put(routes::put_object_at))
+		.layer(DefaultBodyLimit::max(store_limit));
+	Router::new()
+		.route("/health", get(routes::health))
+		.route("/metrics", get(routes::metrics))
+		.route("/v1/models", get(routes::list_models))
+		.route("/v1/models/{*id}", get(routes::get_model))
+		.route("/v1/completions", post(completions::completions))
+		.route("/v1/chat/completions", post(completions::chat_completions))
+		.route("/v1/adapters", post(routes::register_adapter))
+		.route("/v1/ensembles", post(routes::register_ensemble))
+		.route("/v1/merges", post(routes::register_merge))
+		.route("/jobs/train", post(routes::submit_train))
+		.route("/jobs/eval", post(routes::submit_eval))
+		.route("/jobs/{id}", get(routes::get_job))
+		.layer(DefaultBodyLimit::max(max_request_bytes))
+		.merge(store_routes)
+		.fallback(routes::not_found)
+		.layer(middleware::from_fn(move |request: Request, next: Next| {
+			let metrics = metrics.clone();
+			async move { count_response(metrics, request, next).await }
+		}))
+		.with_state(state)
+}
+
+async fn count_response(metrics: Arc<Metrics>, request: Request, next: Next) -> Response {
+	let path = request.uri().path();
+	let route = ["/v1/chat/completions", "/v1/completions", "/v1/models", "/v1/", "/store", "/jobs", "/health", "/metrics"]
+		.into_iter()
+		.find(|prefix| path.starts_with(prefix))
+		.unwrap_or("other");
+	let response = next.run(request).await;
+	metrics.requests.with_label_values(&[route, response.status().as_str()]).inc();
+	response
+}

@@ -1,0 +1,117 @@
+//! OpenAI request bodies (the fields this worker honours; unknown fields are ignored, as OpenAI's
+//! own clients send several) and the prompt of a chat.
+
+use serde::Deserialize;
+
+/// A string or a list of strings (`prompt`, `stop`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+	One(String),
+	Many(Vec<String>),
+}
+
+impl OneOrMany {
+	pub fn into_vec(self) -> Vec<String> {
+		match self {
+			OneOrMany::One(s) => vec![s],
+			OneOrMany::Many(v) => v,
+		}
+	}
+}
+
+/// Settings shared by both endpoints.
+#[derive(Clone, Debug, Deserialize)]
+pub struct GenerationFields {
+	pub model: String,
+	#[serde(default)]
+	pub max_tokens: Option<usize>,
+	/// The chat API's newer name for `max_tokens`.
+	#[serde(default)]
+	pub max_completion_tokens: Option<usize>,
+	#[serde(default)]
+	pub temperature: Option<f64>,
+	#[serde(default)]
+	pub top_p: Option<f64>,
+	/// Extension (as in vLLM): sample only from the k most likely tokens.
+	#[serde(default)]
+	pub top_k: Option<i64>,
+	#[serde(default)]
+	pub seed: Option<u64>,
+	#[serde(default)]
+	pub stop: Option<OneOrMany>,
+	#[serde(default)]
+	pub n: Option<usize>,
+	#[serde(default)]
+	pub stream: bool,
+	/// Extension: also report which training rows the answer draws on.
+	#[serde(default)]
+	pub attribution: bool,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CompletionRequest {
+	#[serde(flatten)]
+	pub fields: GenerationFields,
+	pub prompt: OneOrMany,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum MessageContent {
+	Text(String),
+	Parts(Vec<ContentPart>),
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ContentPart {
+	#[serde(rename = "type")]
+	pub kind: String,
+	#[serde(default)]
+	pub text: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ChatMessage {
+	pub role: String,
+	pub content: Option<MessageContent>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ChatRequest {
+	#[serde(flatten)]
+	pub fields: GenerationFields,
+	pub messages: Vec<ChatMessage>,
+}
+
+/// The chat template: each message as `<|role|>\n{content}\n`, then `<|assistant|>\n` for the
+/// reply. Project base models are plain language models without a template of their own; this one
+/// is fixed so fine-tuning data can be written in the same form.
+pub fn chat_prompt(messages: &[ChatMessage]) -> Result<String, String> {
+	if messages.is_empty() {
+		return Err("messages must not be empty".into());
+	}
+	let mut prompt = String::new();
+	for message in messages {
+		if !matches!(message.role.as_str(), "system" | "developer" | "user" | "assistant" | "tool") {
+			return Err(format!("unknown message role {:?}", message.role));
+		}
+		let content = match &message.content {
+			None => String::new(),
+			Some(MessageContent::Text(text)) => text.clone(),
+			Some(MessageContent::Parts(parts)) => {
+				let mut text = String::new();
+				for part in parts {
+					match (part.kind.as_str(), &part.text) {
+						("text", Some(t)) => text.push_str(t),
+						(kind, _) => return Err(format!("content part type {kind:?} is not supported; only text")),
+					}
+				}
+				text
+			},
+		};
+		prompt.push_str(&format!("<|{}|>\n{content}\n", message.role));
+	}
+	prompt.push_str("<|assistant|>\n");
+	Ok(prompt)
+}

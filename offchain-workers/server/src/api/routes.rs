@@ -1,0 +1,218 @@
+//! Handlers of everything but completions.
+
+use super::error::{parse_json, ApiError};
+use super::AppState;
+use crate::jobs::spec::{EvalSpec, JobSpec, TrainSpec};
+use crate::jobs::JobError;
+use crate::registry::{CorpusRow, Member};
+use crate::store;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::json;
+use crate::merge::merge;
+use tch::{Device, Kind};
+use tributary_model::hf::parse_safetensors;
+use tributary_model::peft::{hex, AdapterConfig, PeftAdapter};
+
+pub async fn health(State(state): State<AppState>) -> Json<serde_json::Value> {
+	Json(json!({ "status": "ok", "queued": state.engine.queued(), "base_model": state.base_model_id }))
+}
+
+pub async fn metrics(State(state): State<AppState>) -> Response {
+	([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render()).into_response()
+}
+
+pub async fn not_found() -> ApiError {
+	ApiError::new(StatusCode::NOT_FOUND, "invalid_request_error", "no such route").code("unknown_url")
+}
+
+fn model_object(id: &str, created: u64) -> serde_json::Value {
+	json!({ "id": id, "object": "model", "created": created, "owned_by": "tributary" })
+}
+
+pub async fn list_models(State(state): State<AppState>) -> Json<serde_json::Value> {
+	let mut data = vec![model_object(&state.base_model_id, 0)];
+	data.extend(state.registry.models().into_iter().map(|(id, entry)| model_object(&id, entry.created)));
+	Json(json!({ "object": "list", "data": data }))
+}
+
+pub async fn get_model(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<serde_json::Value>, ApiError> {
+	if id == state.base_model_id {
+		return Ok(Json(model_object(&id, 0)));
+	}
+	let (_, entry) = state
+		.registry
+		.models()
+		.into_iter()
+		.find(|(model, _)| *model == id)
+		.ok_or_else(|| ApiError::model_not_found(&id))?;
+	let mut object = model_object(&id, entry.created);
+	object["adapters"] = serde_json::to_value(&entry.members).expect("members serialize");
+	Ok(Json(object))
+}
+
+/// `PUT /store`: stores the body, answers its hash.
+pub async fn put_object(State(state): State<AppState>, body: Bytes) -> Result<Json<serde_json::Value>, ApiError> {
+	put(&state, body, None).await
+}
+
+/// `PUT /store/{hash}`: stores the body only if it hashes to `hash`.
+pub async fn put_object_at(
+	State(state): State<AppState>,
+	Path(hash): Path<String>,
+	body: Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+	let expected = store::parse(&hash)?;
+	put(&state, body, Some(expected)).await
+}
+
+async fn put(state: &AppState, body: Bytes, expected: Option<[u8; 32]>) -> Result<Json<serde_json::Value>, ApiError> {
+	let store = state.store.clone();
+	let hash = tokio::task::spawn_blocking(move || store.put(&body, expected.as_ref()))
+		.await
+		.expect("store writes do not panic")?;
+	// Good bytes under this name again: an earlier quarantine no longer applies.
+	state.engine.release_quarantine(hash);
+	Ok(Json(json!({ "hash": hex(&hash) })))
+}
+
+pub async fn get_object(State(state): State<AppState>, Path(hash): Path<String>) -> Result<Response, ApiError> {
+	let hash = store::parse(&hash)?;
+	let (bytes, _) = state.peers.get_or_fetch(&state.store, &hash).await?;
+	Ok(([(header::CONTENT_TYPE, "application/octet-stream")], bytes).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AdapterRegistration {
+	/// Model id to serve the adapter under.
+	id: String,
+	/// Hex hash of `adapter_model.safetensors` (in the store or at a peer).
+	adapter_hash: String,
+	/// The adapter's `adapter_config.json`.
+	adapter_config: AdapterConfig,
+	/// The rows it was trained on, as the chain names them; enables `attribution` in completions.
+	#[serde(default)]
+	corpus: Vec<CorpusRow>,
+}
+
+/// `POST /v1/adapters`: serve a stored adapter as a model id; the adapter is prefetched.
+pub async fn register_adapter(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
+	let registration: AdapterRegistration = parse_json(&body)?;
+	let hash = store::parse(&registration.adapter_hash)?;
+	state.peers.get_or_fetch(&state.store, &hash).await?;
+	let hex_hash = hex(&hash);
+	let entry = state.registry.register(
+		&registration.id,
+		vec![Member { adapter: hex_hash.clone(), weight: 1.0 }],
+		vec![(hex_hash.clone(), registration.adapter_config.clone())],
+	)?;
+	if !registration.corpus.is_empty() {
+		for row in &registration.corpus {
+			store::parse(&row.hash)?;
+		}
+		state.registry.record_corpus(&hex_hash, registration.corpus)?;
+	}
+	state.engine.prefetch(hash, registration.adapter_config);
+	Ok((StatusCode::CREATED, Json(json!({ "id": registration.id, "adapters": entry.members }))).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EnsembleMember {
+	model: String,
+	weight: f64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EnsembleRegistration {
+	id: String,
+	members: Vec<EnsembleMember>,
+}
+
+/// `POST /v1/ensembles`: a model id whose answer adds the weighted deltas of registered models.
+pub async fn register_ensemble(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
+	let registration: EnsembleRegistration = parse_json(&body)?;
+	let mut members = Vec::new();
+	for member in &registration.members {
+		for (adapter, _, weight) in state.registry.resolve(&member.model)? {
+			members.push(Member { adapter, weight: weight * member.weight });
+		}
+	}
+	let entry = state.registry.register(&registration.id, members, Vec::new())?;
+	Ok((StatusCode::CREATED, Json(json!({ "id": registration.id, "adapters": entry.members }))).into_response())
+}
+
+/// `POST /v1/merges`: a new model version whose single adapter is the weighted sum of the members'
+/// deltas (same body as an ensemble); the merged adapter is stored and registered.
+pub async fn register_merge(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
+	let registration: EnsembleRegistration = parse_json(&body)?;
+	let mut members = Vec::new();
+	for member in &registration.members {
+		for (hex_hash, config, weight) in state.registry.resolve(&member.model)? {
+			let hash = store::parse(&hex_hash)?;
+			let (bytes, _) = state.peers.get_or_fetch(&state.store, &hash).await?;
+			let tensors = parse_safetensors(&bytes, std::path::Path::new(&hex_hash), Kind::Float, Device::Cpu)
+				.map_err(|e| ApiError::new(StatusCode::CONFLICT, "adapter_error", format!("adapter {hex_hash}: {e}")))?;
+			members.push((PeftAdapter { config, tensors: tensors.into_iter().collect() }, weight * member.weight));
+		}
+	}
+	let merged = merge(&members, &state.base_model_id).map_err(|m| ApiError::invalid("members", m))?;
+	if merged.config.r > state.max_lora_rank {
+		return Err(ApiError::invalid(
+			"members",
+			format!("the merged rank {} exceeds this worker's max_lora_rank {}", merged.config.r, state.max_lora_rank),
+		));
+	}
+	let bytes = merged.canonical_bytes().map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", e.to_string()))?;
+	let store = state.store.clone();
+	let hash = tokio::task::spawn_blocking(move || store.put(&bytes, None)).await.expect("store writes do not panic")?;
+	let hex_hash = hex(&hash);
+	let entry = state.registry.register(
+		&registration.id,
+		vec![Member { adapter: hex_hash.clone(), weight: 1.0 }],
+		vec![(hex_hash, merged.config.clone())],
+	)?;
+	state.engine.prefetch(hash, merged.config);
+	Ok((StatusCode::CREATED, Json(json!({ "id": registration.id, "adapters": entry.members }))).into_response())
+}
+
+fn job_error(error: JobError) -> ApiError {
+	let message = error.to_string();
+	match error {
+		JobError::BadId(_) | JobError::Invalid(_) => ApiError::new(StatusCode::BAD_REQUEST, "invalid_request_error", message),
+		JobError::Conflict(_) => ApiError::new(StatusCode::CONFLICT, "invalid_request_error", message),
+		JobError::NotFound(_) => ApiError::new(StatusCode::NOT_FOUND, "invalid_request_error", message),
+		JobError::File { .. } => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", message),
+	}
+}
+
+async fn submit(state: AppState, spec: JobSpec) -> Result<Response, ApiError> {
+	let jobs = state.jobs.clone();
+	let (record, created) = tokio::task::spawn_blocking(move || jobs.submit(spec))
+		.await
+		.expect("job submission does not panic")
+		.map_err(job_error)?;
+	let status = if created { StatusCode::ACCEPTED } else { StatusCode::OK };
+	Ok((status, Json(record)).into_response())
+}
+
+pub async fn submit_train(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
+	let spec: TrainSpec = parse_json(&body)?;
+	submit(state, JobSpec::Train(spec)).await
+}
+
+pub async fn submit_eval(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
+	let spec: EvalSpec = parse_json(&body)?;
+	submit(state, JobSpec::Eval(spec)).await
+}
+
+pub async fn get_job(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+	let record = state.jobs.get(&id).ok_or_else(|| job_error(JobError::NotFound(id)))?;
+	Ok(Json(record).into_response())
+}

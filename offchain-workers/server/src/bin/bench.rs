@@ -1,0 +1,341 @@
+//! `tributary-worker-bench`: the OpenLoRA performance targets as ratios measured in one run.
+//!
+//! 1. Decode throughput with 1, 10, 100 and 1,000 distinct adapters (uniform and Zipf popularity)
+//!    ÷ the same batches all using one adapter. Every adapter is resident in the device tier, so
+//!    this measures the heterogeneous gather, not loading.
+//! 2. Heterogeneous batching ÷ merge-and-swap-per-request (merge the request's adapter into the
+//!    base weights, decode it alone, unmerge) for 100 requests over 100 adapters, end to end.
+//! 3. Cold adapter load (verified store read + parse + copy into a device slot), ms per MB.
+//! 4. Resident memory of a running worker vs the number of registered adapters, with fixed cache
+//!    budgets.
+//!
+//! Usage: `tributary-worker-bench [--quick]` (`--quick` shrinks every workload for a smoke run).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Instant;
+use tch::{Device, Tensor};
+use tributary_model::generate::{generate, KvCache, Sampling};
+use tributary_model::model::module_path;
+use tributary_model::peft::{AdapterConfig, PeftAdapter};
+use tributary_model::rng::SplitMix64;
+use tributary_model::{Llama, LlamaConfig, LoraSpec, TargetModule, TargetModules};
+use tributary_primitives::content_hash;
+use tributary_worker::engine::adapters::{BatchDeltas, LoadedAdapter, SlotStacks};
+use tributary_worker::store::Store;
+
+const RANK: i64 = 8;
+
+struct Sizes {
+	rows: usize,
+	prompt: usize,
+	steps: usize,
+	waves: usize,
+	swap_requests: usize,
+	registered: Vec<usize>,
+}
+
+fn bench_config() -> LlamaConfig {
+	let mut config = LlamaConfig::tiny(2048, 256, 4, 8, 4);
+	config.max_position_embeddings = 512;
+	config
+}
+
+fn spec() -> LoraSpec {
+	LoraSpec { rank: RANK, alpha: 16.0, dropout: 0.0, targets: TargetModules::ALL }
+}
+
+/// A random adapter over every projection, as PEFT tensors.
+fn random_adapter(config: &LlamaConfig, rank: i64, seed: u64) -> PeftAdapter {
+	tch::manual_seed(seed as i64);
+	let hidden = config.hidden_size;
+	let q = config.num_attention_heads * config.head_dim();
+	let kv = config.kv_heads() * config.head_dim();
+	let inter = config.intermediate_size;
+	let dims = [(hidden, q), (hidden, kv), (hidden, kv), (q, hidden), (hidden, inter), (hidden, inter), (inter, hidden)];
+	let mut tensors = BTreeMap::new();
+	for layer in 0..config.num_hidden_layers as usize {
+		for (module, (in_f, out_f)) in TargetModule::ALL.into_iter().zip(dims) {
+			let path = module_path(layer, module);
+			let normal = |shape: [i64; 2]| Tensor::randn(shape, (tch::Kind::Float, Device::Cpu)) * 0.05;
+			tensors.insert(format!("base_model.model.{path}.lora_A.weight"), normal([rank, in_f]));
+			tensors.insert(format!("base_model.model.{path}.lora_B.weight"), normal([out_f, rank]));
+		}
+	}
+	let spec = LoraSpec { rank, ..spec() };
+	PeftAdapter { config: AdapterConfig::new(&spec, "bench-base"), tensors }
+}
+
+fn loaded(config: &LlamaConfig, adapter: &PeftAdapter) -> LoadedAdapter {
+	let bytes = adapter.canonical_bytes().unwrap();
+	let hash = content_hash(&bytes);
+	LoadedAdapter::parse(&hash, &bytes, &adapter.config, config, adapter.config.r).unwrap()
+}
+
+/// Draws adapter indices 0..n: uniform, or Zipf (s = 1) popularity.
+fn draw(n: usize, zipf: bool, rng: &mut SplitMix64) -> usize {
+	if !zipf {
+		return (rng.next_u64() % n as u64) as usize;
+	}
+	let total: f64 = (1..=n).map(|k| 1.0 / k as f64).sum();
+	let mut target = rng.next_f64() * total;
+	for k in 1..=n {
+		target -= 1.0 / k as f64;
+		if target <= 0.0 {
+			return k - 1;
+		}
+	}
+	n - 1
+}
+
+/// Decode tokens per second of one batch of `rows` sequences, each row's adapter slots chosen by
+/// `pick`; prefill is excluded.
+fn decode_throughput(model: &Llama, stacks: &SlotStacks, sizes: &Sizes, pick: &mut dyn FnMut() -> Vec<(usize, f64)>) -> f64 {
+	let rows: Vec<Vec<(usize, f64)>> = (0..sizes.rows).map(|_| pick()).collect();
+	let mut caches: Vec<KvCache> = rows.iter().map(|_| KvCache::new(model)).collect();
+	for (r, cache) in caches.iter_mut().enumerate() {
+		let prompt: Vec<i64> = (0..sizes.prompt as i64).map(|i| (i * 31 + r as i64) % 2000 + 1).collect();
+		let deltas = BatchDeltas::new(stacks, &rows[r..r + 1], Device::Cpu);
+		let _ = model.forward_rows(&Tensor::from_slice(&prompt).unsqueeze(0), &mut [cache], &deltas).unwrap();
+	}
+	let mut next: Vec<i64> = (0..sizes.rows as i64).collect();
+	let started = Instant::now();
+	for _ in 0..sizes.steps {
+		let deltas = BatchDeltas::new(stacks, &rows, Device::Cpu);
+		let mut refs: Vec<&mut KvCache> = caches.iter_mut().collect();
+		let logits = model.forward_rows(&Tensor::from_slice(&next).unsqueeze(1), &mut refs, &deltas).unwrap();
+		next = Vec::try_from(logits.select(1, 0).argmax(-1, false)).unwrap();
+	}
+	(sizes.rows * sizes.steps) as f64 / started.elapsed().as_secs_f64()
+}
+
+/// (single-adapter, workload) tok/s, each the best of `waves` batches run alternately, so both
+/// see the same machine load (the best wave is the one least disturbed by other processes).
+fn compare(model: &Llama, stacks: &SlotStacks, sizes: &Sizes, single_slot: usize, pick: &mut dyn FnMut() -> Vec<(usize, f64)>) -> (f64, f64) {
+	let (mut single, mut workload) = (0f64, 0f64);
+	for _ in 0..sizes.waves {
+		single = single.max(decode_throughput(model, stacks, sizes, &mut || vec![(single_slot, 1.0)]));
+		workload = workload.max(decode_throughput(model, stacks, sizes, pick));
+	}
+	(single, workload)
+}
+
+fn throughput_section(model: &Llama, sizes: &Sizes) {
+	let config = &model.config;
+	let max_adapters = 1000;
+	println!("\n## 1. Decode throughput vs distinct adapters ({} rows in flight, {} decode steps, best of {} batches)", sizes.rows, sizes.steps, sizes.waves);
+	let budget = SlotStacks::slot_bytes(config, RANK) * max_adapters as u64;
+	let mut stacks = SlotStacks::new(config, RANK, budget, Device::Cpu);
+	let started = Instant::now();
+	let slots: Vec<usize> = (0..max_adapters)
+		.map(|i| {
+			let adapter = random_adapter(config, RANK, 1000 + i as u64);
+			let hash = content_hash(&(i as u64).to_le_bytes());
+			stacks.install(hash, &loaded(config, &adapter)).unwrap()
+		})
+		.collect();
+	println!("(made and installed {max_adapters} rank-{RANK} adapters in {:.1} s)", started.elapsed().as_secs_f64());
+	let (single, base_only) = compare(model, &stacks, sizes, slots[0], &mut Vec::new);
+	println!("base model alone: {base_only:.0} tok/s; one adapter for every row: {single:.0} tok/s");
+	println!("\n| distinct adapters | popularity | single-adapter tok/s | tok/s | ÷ single-adapter |");
+	println!("|---:|---|---:|---:|---:|");
+	for n in [1usize, 10, 100, 1000] {
+		for zipf in [false, true] {
+			if n == 1 && zipf {
+				continue;
+			}
+			let mut rng = SplitMix64(n as u64 * 7 + zipf as u64);
+			let mut pick = || vec![(slots[draw(n, zipf, &mut rng)], 1.0)];
+			let (single, rate) = compare(model, &stacks, sizes, slots[0], &mut pick);
+			println!("| {n} | {} | {single:.0} | {rate:.0} | {:.2} |", if zipf { "Zipf" } else { "uniform" }, rate / single);
+		}
+	}
+}
+
+fn swap_section(model: &mut Llama, sizes: &Sizes) {
+	let n = sizes.swap_requests;
+	let config = model.config.clone();
+	println!("\n## 2. Heterogeneous batching vs merge-and-swap per request ({n} requests, {n} adapters, {} new tokens each)", sizes.steps);
+	let adapters: Vec<PeftAdapter> = (0..n).map(|i| random_adapter(&config, RANK, 5000 + i as u64)).collect();
+	let prompts: Vec<Vec<u32>> = (0..n).map(|r| (0..sizes.prompt as u32).map(|i| (i * 17 + r as u32) % 2000 + 1).collect()).collect();
+
+	let budget = SlotStacks::slot_bytes(&config, RANK) * n as u64;
+	let parsed: Vec<LoadedAdapter> = adapters.iter().map(|a| loaded(&config, a)).collect();
+	let started = Instant::now();
+	let mut stacks = SlotStacks::new(&config, RANK, budget, Device::Cpu);
+	let rows: Vec<Vec<(usize, f64)>> = parsed
+		.iter()
+		.enumerate()
+		.map(|(i, a)| vec![(stacks.install(content_hash(&(i as u64).to_le_bytes()), a).unwrap(), 1.0)])
+		.collect();
+	// As the engine does: prompts of equal length prefilled in one pass, then decoded together.
+	let mut caches: Vec<KvCache> = rows.iter().map(|_| KvCache::new(model)).collect();
+	let ids: Vec<i64> = prompts.iter().flat_map(|p| p.iter().map(|&t| t as i64)).collect();
+	let deltas = BatchDeltas::new(&stacks, &rows, Device::Cpu);
+	let mut refs: Vec<&mut KvCache> = caches.iter_mut().collect();
+	let logits = model.forward_rows(&Tensor::from_slice(&ids).view([n as i64, sizes.prompt as i64]), &mut refs, &deltas).unwrap();
+	let mut next: Vec<i64> = Vec::try_from(logits.select(1, -1).argmax(-1, false)).unwrap();
+	for _ in 1..sizes.steps {
+		let deltas = BatchDeltas::new(&stacks, &rows, Device::Cpu);
+		let mut refs: Vec<&mut KvCache> = caches.iter_mut().collect();
+		let logits = model.forward_rows(&Tensor::from_slice(&next).unsqueeze(1), &mut refs, &deltas).unwrap();
+		next = Vec::try_from(logits.select(1, 0).argmax(-1, false)).unwrap();
+	}
+	let batch_seconds = started.elapsed().as_secs_f64();
+	// The base model has no adapter attached until here; merge-and-swap runs last.
+	let started = Instant::now();
+	for (adapter, prompt) in adapters.iter().zip(&prompts) {
+		adapter.apply_to(model, Path::new("bench")).unwrap();
+		model.merge_lora().unwrap();
+		let _ = generate(model, prompt, sizes.steps, &Sampling::Greedy, &[]).unwrap();
+		model.unmerge_lora().unwrap();
+	}
+	let swap_seconds = started.elapsed().as_secs_f64();
+	let tokens = (n * sizes.steps) as f64;
+	println!("\n| method | seconds | tok/s |");
+	println!("|---|---:|---:|");
+	println!("| merge-and-swap per request | {swap_seconds:.2} | {:.0} |", tokens / swap_seconds);
+	println!("| heterogeneous batch (incl. adapter install) | {batch_seconds:.2} | {:.0} |", tokens / batch_seconds);
+	println!("\nheterogeneous ÷ merge-and-swap: **{:.1}×**", swap_seconds / batch_seconds);
+}
+
+fn cold_load_section(config: &LlamaConfig) {
+	println!("\n## 3. Cold adapter load (store read + blake2-256 verify + parse + device slot copy)");
+	let dir = tempfile_dir("cold");
+	let store = Store::open(&dir, 1 << 30).unwrap();
+	println!("\n| rank | MB | ms | ms per MB | of which blake2-256 verify, ms per MB |");
+	println!("|---:|---:|---:|---:|---:|");
+	for rank in [8i64, 64] {
+		let mut stacks = SlotStacks::new(config, rank, SlotStacks::slot_bytes(config, rank) * 10, Device::Cpu);
+		let mut total_ms = 0.0;
+		let mut total_mb = 0.0;
+		let mut hash_ms = 0.0;
+		let count = 10;
+		for i in 0..count {
+			let adapter = random_adapter(config, rank, 9000 + i as u64 + rank as u64 * 100);
+			let hash = store.put(&adapter.canonical_bytes().unwrap(), None).unwrap();
+			let started = Instant::now();
+			let bytes = store.get(&hash).unwrap();
+			let parsed = LoadedAdapter::parse(&hash, &bytes, &adapter.config, config, rank).unwrap();
+			stacks.install(hash, &parsed).unwrap();
+			total_ms += started.elapsed().as_secs_f64() * 1e3;
+			total_mb += bytes.len() as f64 / 1e6;
+			let hashing = Instant::now();
+			let _ = content_hash(&bytes);
+			hash_ms += hashing.elapsed().as_secs_f64() * 1e3;
+		}
+		println!(
+			"| {rank} | {:.2} | {:.2} | {:.2} | {:.2} |",
+			total_mb / count as f64,
+			total_ms / count as f64,
+			total_ms / total_mb,
+			hash_ms / total_mb
+		);
+	}
+	let _ = std::fs::remove_dir_all(dir);
+}
+
+fn tempfile_dir(name: &str) -> std::path::PathBuf {
+	let dir = std::env::temp_dir().join(format!("tributary-worker-bench-{name}-{}", std::process::id()));
+	let _ = std::fs::remove_dir_all(&dir);
+	std::fs::create_dir_all(&dir).unwrap();
+	dir
+}
+
+fn resident_mb() -> f64 {
+	let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+	status
+		.lines()
+		.find_map(|l| l.strip_prefix("VmRSS:"))
+		.and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+		.map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+/// Registers adapters with a running worker over HTTP and serves requests across them, reading
+/// this process's resident memory after each step.
+fn memory_section(sizes: &Sizes) {
+	println!("\n## 4. Resident memory vs registered adapters (device budget 64 adapters, host budget 32 MB)");
+	let dir = tempfile_dir("memory");
+	let base = dir.join("base");
+	let texts: Vec<String> = (0..200).map(|i| format!("row {i}: the river carries silt to the delta at dawn")).collect();
+	let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+	let tokenizer = tributary_trainer::pretrain::train_tokenizer(&refs, 512).unwrap();
+	let mut config = bench_config();
+	config.vocab_size = tokenizer.get_vocab_size(true) as i64;
+	let model = Llama::random(config.clone(), 3, Device::Cpu).unwrap();
+	tributary_model::hf::save_model(&model, &base).unwrap();
+	tokenizer.save(base.join(tributary_model::hf::TOKENIZER_FILE), false).unwrap();
+	drop(model);
+	let runtime = tokio::runtime::Runtime::new().unwrap();
+	runtime.block_on(async {
+		let worker_config = tributary_worker::config::Config {
+			listen: ([127, 0, 0, 1], 0).into(),
+			data_dir: dir.join("data"),
+			base_model: Some(base.clone()),
+			device_cache_bytes: SlotStacks::slot_bytes(&config, RANK) * 64,
+			host_cache_bytes: 32 << 20,
+			max_lora_rank: RANK,
+			..Default::default()
+		};
+		let worker = tributary_worker::server::start(worker_config).await.unwrap();
+		let url = format!("http://{}", worker.addr);
+		let http = reqwest::Client::new();
+		println!("\n| registered adapters | resident MB after serving the newest 64 |");
+		println!("|---:|---:|");
+		let mut registered = 0;
+		for &target in &sizes.registered {
+			while registered < target {
+				let adapter = random_adapter(&config, RANK, 20_000 + registered as u64);
+				let bytes = adapter.canonical_bytes().unwrap();
+				let response = http.put(format!("{url}/store")).body(bytes).send().await.unwrap();
+				let hash: serde_json::Value = serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
+				let body = serde_json::json!({ "id": format!("m{registered}"), "adapter_hash": hash["hash"], "adapter_config": adapter.config });
+				let response = http.post(format!("{url}/v1/adapters")).body(body.to_string()).send().await.unwrap();
+				assert_eq!(response.status().as_u16(), 201);
+				registered += 1;
+			}
+			let requests = (registered.saturating_sub(64)..registered).map(|i| {
+				let body = serde_json::json!({ "model": format!("m{i}"), "prompt": "the river", "max_tokens": 4, "temperature": 0 });
+				let http = http.clone();
+				let url = url.clone();
+				async move { http.post(format!("{url}/v1/completions")).body(body.to_string()).send().await.unwrap().status() }
+			});
+			for status in futures::future::join_all(requests).await {
+				assert!(status.is_success());
+			}
+			println!("| {registered} | {:.0} |", resident_mb());
+		}
+		worker.shutdown().await;
+	});
+	let _ = std::fs::remove_dir_all(dir);
+}
+
+fn main() {
+	let quick = std::env::args().any(|a| a == "--quick");
+	let sizes = if quick {
+		Sizes { rows: 16, prompt: 8, steps: 4, waves: 1, swap_requests: 10, registered: vec![0, 20, 80] }
+	} else {
+		Sizes { rows: 64, prompt: 16, steps: 16, waves: 3, swap_requests: 100, registered: vec![0, 100, 400, 1000] }
+	};
+	// One intra-op thread: with more, torch's spinning workers collapse when the 2 cores are shared.
+	tch::set_num_threads(1);
+	let config = bench_config();
+	println!("# tributary-worker benchmark");
+	println!(
+		"base: Llama hidden {} × {} layers, {} heads ({} kv), vocab {}; LoRA rank {RANK} on all 7 projections; device {:?}; torch threads {}",
+		config.hidden_size,
+		config.num_hidden_layers,
+		config.num_attention_heads,
+		config.kv_heads(),
+		config.vocab_size,
+		tributary_model::default_device(),
+		tch::get_num_threads()
+	);
+	let mut model = Llama::random(config.clone(), 1, Device::Cpu).unwrap();
+	tch::no_grad(|| {
+		throughput_section(&model, &sizes);
+		swap_section(&mut model, &sizes);
+		cold_load_section(&config);
+	});
+	memory_section(&sizes);
+}

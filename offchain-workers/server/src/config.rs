@@ -1,0 +1,182 @@
+//! Settings of a worker: a TOML file, overridden field by field by command-line flags.
+
+use clap::Parser;
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+	#[error("cannot read config file {path}: {source}")]
+	Read { path: PathBuf, source: std::io::Error },
+	#[error("config file {path} is invalid: {reason}")]
+	Invalid { path: PathBuf, reason: String },
+	#[error("no base model directory: pass --base-model <dir> or set base_model in the config file")]
+	NoBaseModel,
+	#[error("invalid setting {setting}: {reason}")]
+	Setting { setting: &'static str, reason: String },
+}
+
+/// The whole configuration, with defaults for everything but the base model.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+	/// Where to listen; loopback by default, so nothing is exposed unless asked for.
+	pub listen: SocketAddr,
+	/// Holds the content store, the model registry and the jobs.
+	pub data_dir: PathBuf,
+	/// HF checkpoint directory of the base model (config.json, model.safetensors, tokenizer.json).
+	pub base_model: Option<PathBuf>,
+	/// Name of the base model in `/v1/models` and requests; requests for it run without adapter.
+	pub base_model_id: String,
+	/// Store the base projections as int8 (weight-only quantization).
+	pub int8: bool,
+	/// Bytes of adapter weights kept stacked on the compute device (the gather source).
+	pub device_cache_bytes: u64,
+	/// Bytes of parsed adapters kept in host memory.
+	pub host_cache_bytes: u64,
+	/// Largest LoRA rank accepted; adapters are stacked padded to it.
+	pub max_lora_rank: i64,
+	/// Sequences decoded together at most.
+	pub max_batch: usize,
+	/// Requests waiting for a batch place at most; more get 429.
+	pub max_queue: usize,
+	/// Largest object the content store accepts.
+	pub max_object_bytes: u64,
+	/// Largest request body (JSON) accepted.
+	pub max_request_bytes: usize,
+	/// Base URLs of peer workers asked for objects this store lacks (`http://host:port`).
+	pub peers: Vec<String>,
+	/// Upper bound on max_tokens of one request.
+	pub max_new_tokens: usize,
+}
+
+impl Default for Config {
+	fn default() -> Self {
+		Config {
+			listen: SocketAddr::from(([127, 0, 0, 1], 8420)),
+			data_dir: PathBuf::from("tributary-worker-data"),
+			base_model: None,
+			base_model_id: "base".into(),
+			int8: false,
+			device_cache_bytes: 256 << 20,
+			host_cache_bytes: 1 << 30,
+			max_lora_rank: 64,
+			max_batch: 64,
+			max_queue: 512,
+			max_object_bytes: 512 << 20,
+			max_request_bytes: 4 << 20,
+			peers: Vec::new(),
+			max_new_tokens: 1024,
+		}
+	}
+}
+
+/// Command-line flags; each one given overrides the config file.
+#[derive(Debug, Parser)]
+#[command(name = "tributary-worker", about = "OpenLoRA inference sidecar and job API of a Tributary validator")]
+pub struct Cli {
+	/// TOML config file (fields as in `Config`).
+	#[arg(long)]
+	pub config: Option<PathBuf>,
+	#[arg(long)]
+	pub listen: Option<SocketAddr>,
+	#[arg(long)]
+	pub data_dir: Option<PathBuf>,
+	#[arg(long)]
+	pub base_model: Option<PathBuf>,
+	#[arg(long)]
+	pub base_model_id: Option<String>,
+	/// Quantize the base projections to int8.
+	#[arg(long)]
+	pub int8: bool,
+	#[arg(long)]
+	pub device_cache_bytes: Option<u64>,
+	#[arg(long)]
+	pub host_cache_bytes: Option<u64>,
+	#[arg(long)]
+	pub max_lora_rank: Option<i64>,
+	#[arg(long)]
+	pub max_batch: Option<usize>,
+	#[arg(long)]
+	pub max_queue: Option<usize>,
+	#[arg(long)]
+	pub max_object_bytes: Option<u64>,
+	/// Peer worker base URL; repeat for several.
+	#[arg(long = "peer")]
+	pub peers: Vec<String>,
+}
+
+impl Config {
+	pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
+		let text =
+			std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
+		toml::from_str(&text).map_err(|e| ConfigError::Invalid { path: path.to_path_buf(), reason: e.to_string() })
+	}
+
+	/// The file's settings (or the defaults) with every given flag applied, validated.
+	pub fn from_cli(cli: Cli) -> Result<Config, ConfigError> {
+		let mut config = match &cli.config {
+			Some(path) => Config::from_file(path)?,
+			None => Config::default(),
+		};
+		macro_rules! apply {
+			($($field:ident),*) => { $(if let Some(value) = cli.$field { config.$field = value; })* };
+		}
+		apply!(listen, data_dir, base_model_id, device_cache_bytes, host_cache_bytes, max_lora_rank, max_batch, max_queue, max_object_bytes);
+		if cli.base_model.is_some() {
+			config.base_model = cli.base_model;
+		}
+		config.int8 |= cli.int8;
+		config.peers.extend(cli.peers);
+		config.validate()?;
+		Ok(config)
+	}
+
+	pub fn validate(&self) -> Result<(), ConfigError> {
+		let positive = |setting, value: u64| {
+			if value == 0 {
+				Err(ConfigError::Setting { setting, reason: "must be at least 1".into() })
+			} else {
+				Ok(())
+			}
+		};
+		positive("max_batch", self.max_batch as u64)?;
+		positive("max_lora_rank", self.max_lora_rank.max(0) as u64)?;
+		positive("max_object_bytes", self.max_object_bytes)?;
+		positive("max_new_tokens", self.max_new_tokens as u64)?;
+		if self.base_model.is_none() {
+			return Err(ConfigError::NoBaseModel);
+		}
+		for peer in &self.peers {
+			if !peer.starts_with("http://") {
+				return Err(ConfigError::Setting { setting: "peers", reason: format!("{peer:?} is not an http:// URL (this build has no TLS)") });
+			}
+		}
+		Ok(())
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn flags_override_the_file_and_the_listen_default_is_loopback() {
+		assert!(Config::default().listen.ip().is_loopback());
+		let dir = tempfile::tempdir().unwrap();
+		let file = dir.path().join("worker.toml");
+		std::fs::write(&file, "base_model = \"/models/base\"\nmax_batch = 8\npeers = [\"http://10.0.0.2:8420\"]\n").unwrap();
+		let cli = Cli::parse_from(["tributary-worker", "--config", file.to_str().unwrap(), "--max-batch", "16", "--peer", "http://10.0.0.3:8420"]);
+		let config = Config::from_cli(cli).unwrap();
+		assert_eq!(config.max_batch, 16);
+		assert_eq!(config.base_model.as_deref(), Some(Path::new("/models/base")));
+		assert_eq!(config.peers, ["http://10.0.0.2:8420", "http://10.0.0.3:8420"]);
+		std::fs::write(&file, "max_batchh = 8\n").unwrap();
+		assert!(matches!(Config::from_file(&file), Err(ConfigError::Invalid { .. })));
+		let cli = Cli::parse_from(["tributary-worker", "--peer", "https://x"]);
+		assert!(matches!(Config::from_cli(cli), Err(ConfigError::NoBaseModel)));
+		let cli = Cli::parse_from(["tributary-worker", "--base-model", "/m", "--peer", "https://x"]);
+		assert!(matches!(Config::from_cli(cli), Err(ConfigError::Setting { setting: "peers", .. })));
+	}
+}

@@ -1,0 +1,135 @@
+//! The inference engine: one resident base model on its own thread, continuous batching over
+//! sequences that may each use different adapters (heterogeneous batches), adapters loaded just
+//! in time through a tiered cache by a loader thread so a cold adapter never stalls warm ones.
+
+pub mod adapters;
+mod loader;
+pub mod request;
+mod scheduler;
+pub mod text;
+
+pub use request::{AdapterUse, EngineError, Event, FinishReason, Finished, GenerationRequest, SamplingParams};
+
+use crate::metrics::Metrics;
+use crate::store::{PeerFetcher, Store};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::sync::Arc;
+use tokenizers::Tokenizer;
+use tributary_model::peft::AdapterConfig;
+use tributary_model::{Llama, LlamaConfig};
+use tributary_primitives::ContentHash;
+
+/// Limits of the engine.
+#[derive(Clone, Debug)]
+pub struct EngineSettings {
+	pub max_batch: usize,
+	pub max_queue: usize,
+	pub max_lora_rank: i64,
+	pub device_cache_bytes: u64,
+	pub host_cache_bytes: u64,
+}
+
+/// What the API needs to know about the served base model.
+pub struct ModelInfo {
+	pub config: LlamaConfig,
+	pub tokenizer: Arc<Tokenizer>,
+	/// Tokens that end a sequence.
+	pub eos_tokens: Vec<u32>,
+}
+
+pub(crate) enum Command {
+	Submit(GenerationRequest),
+	Loaded { hash: ContentHash, result: Result<loader::Loaded, EngineError> },
+	Prefetch(AdapterUse),
+	Release(ContentHash),
+	Shutdown,
+}
+
+/// A handle to the engine thread; cheap to clone.
+#[derive(Clone)]
+pub struct Engine {
+	commands: mpsc::Sender<Command>,
+	waiting: Arc<AtomicUsize>,
+	max_queue: usize,
+	pub info: Arc<ModelInfo>,
+}
+
+/// Everything the engine thread owns.
+pub struct EngineParts {
+	pub model: Llama,
+	pub tokenizer: Tokenizer,
+	pub settings: EngineSettings,
+	pub store: Store,
+	pub peers: PeerFetcher,
+	pub runtime: tokio::runtime::Handle,
+	pub metrics: Arc<Metrics>,
+}
+
+impl Engine {
+	/// Starts the engine and loader threads. The returned join handle ends after [`Engine::shutdown`]
+	/// once every queued and running sequence has finished.
+	pub fn start(parts: EngineParts) -> (Engine, std::thread::JoinHandle<()>) {
+		let mut eos_tokens = parts.model.config.eos_token_ids();
+		if let Some(eos) = tributary_trainer::data::eos_token(&parts.tokenizer) {
+			if !eos_tokens.contains(&eos) {
+				eos_tokens.push(eos);
+			}
+		}
+		let info = Arc::new(ModelInfo {
+			config: parts.model.config.clone(),
+			tokenizer: Arc::new(parts.tokenizer),
+			eos_tokens,
+		});
+		let (commands, receiver) = mpsc::channel();
+		let waiting = Arc::new(AtomicUsize::new(0));
+		let loader = loader::spawn(
+			parts.store,
+			parts.peers,
+			parts.runtime,
+			commands.clone(),
+			info.config.clone(),
+			parts.settings.max_lora_rank,
+		);
+		let engine = Engine { commands, waiting: waiting.clone(), max_queue: parts.settings.max_queue, info: info.clone() };
+		let (model, settings, metrics) = (parts.model, parts.settings, parts.metrics);
+		// Built on its own thread: the scheduler shares parsed adapters by `Rc`.
+		let handle = std::thread::Builder::new()
+			.name("engine".into())
+			.spawn(move || scheduler::Scheduler::new(model, info, settings, receiver, loader, waiting, metrics).run())
+			.expect("the engine thread starts");
+		(engine, handle)
+	}
+
+	/// Queues a request; its events arrive on `request.events`. Refused at once when the queue is full.
+	pub fn submit(&self, request: GenerationRequest) -> Result<(), EngineError> {
+		let waiting = self.waiting.fetch_add(1, Ordering::SeqCst);
+		if waiting >= self.max_queue {
+			self.waiting.fetch_sub(1, Ordering::SeqCst);
+			return Err(EngineError::QueueFull(waiting));
+		}
+		self.commands.send(Command::Submit(request)).map_err(|_| {
+			self.waiting.fetch_sub(1, Ordering::SeqCst);
+			EngineError::ShuttingDown
+		})
+	}
+
+	/// Loads an adapter into the host tier ahead of its first request.
+	pub fn prefetch(&self, hash: ContentHash, config: AdapterConfig) {
+		let _ = self.commands.send(Command::Prefetch(AdapterUse { hash, config, weight: 1.0 }));
+	}
+
+	/// Lifts the quarantine of an adapter whose correct bytes were stored again.
+	pub fn release_quarantine(&self, hash: ContentHash) {
+		let _ = self.commands.send(Command::Release(hash));
+	}
+
+	/// Stops taking requests; running and queued ones finish.
+	pub fn shutdown(&self) {
+		let _ = self.commands.send(Command::Shutdown);
+	}
+
+	pub fn queued(&self) -> usize {
+		self.waiting.load(Ordering::SeqCst)
+	}
+}

@@ -1,0 +1,394 @@
+//! Continuous batching on the engine thread: between decode steps, finished sequences leave and
+//! waiting ones whose adapters are resident join (prompts of equal length prefilled together, then
+//! decoded with the batch).
+
+use super::adapters::{BatchDeltas, HostCache, LoadedAdapter, SlotStacks};
+use super::loader::Loaded;
+use super::text::{TextStep, TextTracker};
+use super::{AdapterUse, Command, EngineError, EngineSettings, Event, FinishReason, Finished, GenerationRequest, ModelInfo};
+use crate::metrics::Metrics;
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::rc::Rc;
+use std::sync::{mpsc, Arc};
+use std::time::Instant;
+use tch::{Device, Kind, Tensor};
+use tributary_model::generate::{sample_logits, KvCache};
+use tributary_model::peft::hex;
+use tributary_model::rng::SplitMix64;
+use tributary_model::Llama;
+use tributary_primitives::ContentHash;
+
+struct Sequence {
+	request: GenerationRequest,
+	/// (slot, weight) of each adapter.
+	slots: Vec<(usize, f64)>,
+	cache: KvCache,
+	generated: Vec<u32>,
+	rng: SplitMix64,
+	text: TextTracker,
+}
+
+/// Whether a waiting request can join the batch now.
+enum Readiness {
+	Ready(Vec<(usize, f64)>),
+	Wait,
+	Fail(EngineError),
+}
+
+pub(crate) struct Scheduler {
+	model: Llama,
+	info: Arc<ModelInfo>,
+	settings: EngineSettings,
+	device: Device,
+	stacks: SlotStacks,
+	host: HostCache,
+	/// Parsed adapters that just arrived from the loader, kept until the next admission pass even
+	/// when the host budget could not hold them.
+	arrived: HashMap<ContentHash, Rc<LoadedAdapter>>,
+	quarantine: HashMap<ContentHash, String>,
+	loading: HashSet<ContentHash>,
+	waiting: VecDeque<GenerationRequest>,
+	active: Vec<Sequence>,
+	commands: mpsc::Receiver<Command>,
+	loader: mpsc::Sender<AdapterUse>,
+	waiting_count: Arc<AtomicUsize>,
+	metrics: Arc<Metrics>,
+	draining: bool,
+}
+
+impl Scheduler {
+	pub(crate) fn new(
+		model: Llama,
+		info: Arc<ModelInfo>,
+		settings: EngineSettings,
+		commands: mpsc::Receiver<Command>,
+		loader: mpsc::Sender<AdapterUse>,
+		waiting_count: Arc<AtomicUsize>,
+		metrics: Arc<Metrics>,
+	) -> Scheduler {
+		let device = model.device();
+		let stacks = SlotStacks::new(&model.config, settings.max_lora_rank, settings.device_cache_bytes, device);
+		let host = HostCache::new(settings.host_cache_bytes);
+		Scheduler {
+			model,
+			info,
+			settings,
+			device,
+			stacks,
+			host,
+			arrived: HashMap::new(),
+			quarantine: HashMap::new(),
+			loading: HashSet::new(),
+			waiting: VecDeque::new(),
+			active: Vec::new(),
+			commands,
+			loader,
+			waiting_count,
+			metrics,
+			draining: false,
+		}
+	}
+
+	pub(crate) fn run(mut self) {
+		tch::no_grad(|| loop {
+			while let Ok(command) = self.commands.try_recv() {
+				self.handle(command);
+			}
+			self.admit();
+			self.metrics.queue_depth.set(self.waiting.len() as i64);
+			self.metrics.active_sequences.set(self.active.len() as i64);
+			if self.active.is_empty() {
+				// Nothing can run until a command arrives (a request, a finished load).
+				if self.draining && self.waiting.is_empty() && self.loading.is_empty() {
+					return;
+				}
+				match self.commands.recv() {
+					Ok(command) => self.handle(command),
+					Err(_) => return,
+				}
+				continue;
+			}
+			self.decode_step();
+		})
+	}
+
+	fn handle(&mut self, command: Command) {
+		match command {
+			Command::Submit(request) => {
+				if self.draining {
+					self.fail_waiting_request(request, EngineError::ShuttingDown);
+					return;
+				}
+				for adapter in &request.adapters {
+					self.locate(adapter);
+				}
+				self.waiting.push_back(request);
+			},
+			Command::Prefetch(adapter) => self.locate(&adapter),
+			Command::Loaded { hash, result } => self.loaded(hash, result),
+			Command::Release(hash) => {
+				if self.quarantine.remove(&hash).is_some() {
+					self.metrics.quarantined_adapters.set(self.quarantine.len() as i64);
+				}
+			},
+			Command::Shutdown => self.draining = true,
+		}
+	}
+
+	/// Counts the tier an adapter is found in and starts a load when no memory tier has it.
+	fn locate(&mut self, adapter: &AdapterUse) {
+		let hash = adapter.hash;
+		if self.quarantine.contains_key(&hash) {
+			return;
+		}
+		let tiers = &self.metrics;
+		if self.stacks.slot_of(&hash).is_some() {
+			tiers.cache_hits.with_label_values(&["device"]).inc();
+			return;
+		}
+		tiers.cache_misses.with_label_values(&["device"]).inc();
+		if self.host.get(&hash).is_some() {
+			tiers.cache_hits.with_label_values(&["host"]).inc();
+			return;
+		}
+		tiers.cache_misses.with_label_values(&["host"]).inc();
+		if self.loading.insert(hash) {
+			let _ = self.loader.send(adapter.clone());
+		}
+	}
+
+	fn loaded(&mut self, hash: ContentHash, result: Result<Loaded, EngineError>) {
+		self.loading.remove(&hash);
+		match result {
+			Ok(Loaded { adapter, from_peer, took }) => {
+				let tier = if from_peer { "peer" } else { "disk" };
+				self.metrics.cache_hits.with_label_values(&[tier]).inc();
+				self.metrics.adapter_load_seconds.observe(took.as_secs_f64());
+				let adapter = Rc::new(adapter);
+				self.host.insert(hash, adapter.clone());
+				self.arrived.insert(hash, adapter);
+			},
+			Err(error) => {
+				if let EngineError::Quarantined { reason, .. } = &error {
+					self.quarantine.insert(hash, reason.clone());
+					self.metrics.quarantined_adapters.set(self.quarantine.len() as i64);
+					self.host.remove(&hash);
+					self.stacks.remove(&hash);
+				}
+				let (failed, kept): (Vec<_>, Vec<_>) =
+					self.waiting.drain(..).partition(|r| r.adapters.iter().any(|a| a.hash == hash));
+				self.waiting = kept.into();
+				for request in failed {
+					self.fail_waiting_request(request, error.clone());
+				}
+			},
+		}
+	}
+
+	fn fail_waiting_request(&self, request: GenerationRequest, error: EngineError) {
+		self.waiting_count.fetch_sub(1, Ordering::SeqCst);
+		let _ = request.events.send(Event::Failed(error));
+	}
+
+	/// Moves every waiting request whose adapters can be made resident into the batch, in arrival
+	/// order but skipping (not blocking on) requests whose adapters are still loading.
+	fn admit(&mut self) {
+		let mut index = 0;
+		let mut admitted = Vec::new();
+		while index < self.waiting.len() && self.active.len() + admitted.len() < self.settings.max_batch {
+			match self.readiness(index) {
+				Readiness::Wait => index += 1,
+				Readiness::Fail(error) => {
+					let request = self.waiting.remove(index).expect("index is in range");
+					self.fail_waiting_request(request, error);
+				},
+				Readiness::Ready(slots) => {
+					let request = self.waiting.remove(index).expect("index is in range");
+					self.waiting_count.fetch_sub(1, Ordering::SeqCst);
+					for &(slot, _) in &slots {
+						self.stacks.acquire(slot);
+					}
+					admitted.push(self.new_sequence(request, slots));
+				},
+			}
+		}
+		self.arrived.clear();
+		self.prefill(admitted);
+	}
+
+	fn readiness(&mut self, index: usize) -> Readiness {
+		let adapters = self.waiting[index].adapters.clone();
+		if adapters.len() > self.stacks.capacity() {
+			return Readiness::Fail(EngineError::InvalidAdapter {
+				hash: hex(&adapters[0].hash),
+				reason: format!(
+					"{} adapters in one request exceed the {} slots of the device cache",
+					adapters.len(),
+					self.stacks.capacity()
+				),
+			});
+		}
+		let mut slots = Vec::with_capacity(adapters.len());
+		for adapter in &adapters {
+			if let Some(reason) = self.quarantine.get(&adapter.hash) {
+				return Readiness::Fail(EngineError::Quarantined { hash: hex(&adapter.hash), reason: reason.clone() });
+			}
+			let slot = match self.stacks.slot_of(&adapter.hash) {
+				Some(slot) => slot,
+				None => {
+					let parsed = self.arrived.get(&adapter.hash).cloned().or_else(|| self.host.get(&adapter.hash));
+					match parsed {
+						Some(parsed) => match self.stacks.install(adapter.hash, &parsed) {
+							Some(slot) => slot,
+							None => return Readiness::Wait,
+						},
+						None => {
+							// Evicted from host memory since it was located: load it again.
+							if !self.loading.contains(&adapter.hash) {
+								self.locate(adapter);
+							}
+							return Readiness::Wait;
+						},
+					}
+				},
+			};
+			slots.push((slot, adapter.weight));
+		}
+		// Installing a later adapter of an ensemble may have evicted an earlier one.
+		if adapters.iter().zip(&slots).any(|(a, (slot, _))| self.stacks.slot_of(&a.hash) != Some(*slot)) {
+			return Readiness::Wait;
+		}
+		Readiness::Ready(slots)
+	}
+
+	fn new_sequence(&self, request: GenerationRequest, slots: Vec<(usize, f64)>) -> Sequence {
+		let seed = request.sampling.seed;
+		let text = TextTracker::new(self.info.tokenizer.clone(), request.stop.clone());
+		Sequence { request, slots, cache: KvCache::new(&self.model), generated: Vec::new(), rng: SplitMix64(seed), text }
+	}
+
+	/// Runs the prompts of newly admitted sequences, those of equal length in one forward pass,
+	/// and adds each (unless its first token already finished it) to the batch.
+	fn prefill(&mut self, sequences: Vec<Sequence>) {
+		let mut by_length: BTreeMap<usize, Vec<Sequence>> = BTreeMap::new();
+		for sequence in sequences {
+			by_length.entry(sequence.request.prompt.len()).or_default().push(sequence);
+		}
+		for (length, mut group) in by_length {
+			let ids: Vec<i64> = group.iter().flat_map(|s| s.request.prompt.iter().map(|&t| t as i64)).collect();
+			let input = Tensor::from_slice(&ids).view([group.len() as i64, length as i64]).to_device(self.device);
+			let row_slots: Vec<Vec<(usize, f64)>> = group.iter().map(|s| s.slots.clone()).collect();
+			let deltas = BatchDeltas::new(&self.stacks, &row_slots, self.device);
+			let mut caches: Vec<&mut KvCache> = group.iter_mut().map(|s| &mut s.cache).collect();
+			let logits = match self.model.forward_rows(&input, &mut caches, &deltas) {
+				Ok(logits) => logits.select(1, -1).to_kind(Kind::Float).to_device(Device::Cpu),
+				Err(e) => {
+					for sequence in group {
+						self.finish_failed(sequence, EngineError::Model(e.to_string()));
+					}
+					continue;
+				},
+			};
+			for (row, mut sequence) in group.into_iter().enumerate() {
+				let token = choose(&logits.get(row as i64), &mut sequence);
+				match self.advance(&mut sequence, token) {
+					Some(reason) => self.finish(sequence, reason),
+					None => self.active.push(sequence),
+				}
+			}
+		}
+	}
+
+	/// One token for every sequence in the batch.
+	fn decode_step(&mut self) {
+		let started = Instant::now();
+		let rows = self.active.len();
+		let last: Vec<i64> = self.active.iter().map(|s| *s.generated.last().expect("prefill made a token") as i64).collect();
+		let input = Tensor::from_slice(&last).view([rows as i64, 1]).to_device(self.device);
+		let row_slots: Vec<Vec<(usize, f64)>> = self.active.iter().map(|s| s.slots.clone()).collect();
+		let deltas = BatchDeltas::new(&self.stacks, &row_slots, self.device);
+		let mut caches: Vec<&mut KvCache> = self.active.iter_mut().map(|s| &mut s.cache).collect();
+		let logits = match self.model.forward_rows(&input, &mut caches, &deltas) {
+			Ok(logits) => logits.select(1, 0).to_kind(Kind::Float).to_device(Device::Cpu),
+			Err(e) => {
+				for sequence in std::mem::take(&mut self.active) {
+					self.finish_failed(sequence, EngineError::Model(e.to_string()));
+				}
+				return;
+			},
+		};
+		let mut still_active = Vec::with_capacity(rows);
+		for (row, mut sequence) in std::mem::take(&mut self.active).into_iter().enumerate() {
+			if sequence.request.events.is_closed() {
+				// The client went away: free its place without finishing the text.
+				self.release(&sequence);
+				continue;
+			}
+			let token = choose(&logits.get(row as i64), &mut sequence);
+			match self.advance(&mut sequence, token) {
+				Some(reason) => self.finish(sequence, reason),
+				None => still_active.push(sequence),
+			}
+		}
+		self.active = still_active;
+		self.metrics.batch_size.observe(rows as f64);
+		self.metrics.tokens_generated.inc_by(rows as u64);
+		self.metrics.decode_tokens_per_second.set(rows as f64 / started.elapsed().as_secs_f64().max(1e-9));
+	}
+
+	/// Records `token` and streams the text it completes; returns why the sequence ends, if it does.
+	fn advance(&self, sequence: &mut Sequence, token: u32) -> Option<FinishReason> {
+		sequence.generated.push(token);
+		let send = |sequence: &Sequence, piece: String| {
+			if !piece.is_empty() {
+				let _ = sequence.request.events.send(Event::Text(piece));
+			}
+		};
+		if self.info.eos_tokens.contains(&token) {
+			let rest = sequence.text.finish();
+			send(sequence, rest);
+			return Some(FinishReason::Stop);
+		}
+		match sequence.text.push(token) {
+			TextStep::Stopped(piece) => {
+				send(sequence, piece);
+				return Some(FinishReason::Stop);
+			},
+			TextStep::Piece(piece) => send(sequence, piece),
+		}
+		let context_full = sequence.cache.len() + 1 > self.model.config.max_position_embeddings;
+		if sequence.generated.len() >= sequence.request.max_tokens || context_full {
+			let rest = sequence.text.finish();
+			send(sequence, rest);
+			return Some(FinishReason::Length);
+		}
+		None
+	}
+
+	fn release(&mut self, sequence: &Sequence) {
+		for &(slot, _) in &sequence.slots {
+			self.stacks.release(slot);
+		}
+	}
+
+	fn finish(&mut self, sequence: Sequence, reason: FinishReason) {
+		self.release(&sequence);
+		let finished = Finished { reason, prompt_tokens: sequence.request.prompt.len(), tokens: sequence.generated };
+		let _ = sequence.request.events.send(Event::Done(finished));
+	}
+
+	fn finish_failed(&mut self, sequence: Sequence, error: EngineError) {
+		self.release(&sequence);
+		let _ = sequence.request.events.send(Event::Failed(error));
+	}
+}
+
+/// The next token of one row: greedy at temperature 0, else a seeded draw.
+fn choose(logits: &Tensor, sequence: &mut Sequence) -> u32 {
+	let sampling = &sequence.request.sampling;
+	if sampling.temperature <= 0.0 {
+		return i64::try_from(logits.argmax(-1, false)).expect("argmax is a scalar") as u32;
+	}
+	sample_logits(logits, sampling.temperature, sampling.top_k, sampling.top_p, &mut sequence.rng)
+}

@@ -1,0 +1,334 @@
+//! Train and eval jobs for the chain's off-chain workers.
+//!
+//! Each job is a JSON file `<data_dir>/jobs/<id>.json`, rewritten atomically at every state
+//! change, so a job survives restarts and is never run twice:
+//! - a second `POST` with the same id returns the existing job (409 if its spec differs);
+//! - on start, queued jobs are queued again; an eval that was running runs again (it writes
+//!   nothing); a train job that was running is completed from its adapter if the trainer had
+//!   already written it (the trainer renames the finished directory into place atomically), and
+//!   otherwise marked failed — never retrained under the same id.
+//!
+//! Jobs run one at a time on their own thread, next to (not inside) the inference engine.
+
+pub mod spec;
+
+use crate::registry::{Member, Registry};
+use crate::store::{self, Store};
+use serde::{Deserialize, Serialize};
+use spec::{EvalSpec, JobSpec, TrainSpec};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{mpsc, Arc, Mutex};
+use tributary_model::peft::{hex, AdapterConfig, ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE};
+use tributary_primitives::ContentHash;
+use tributary_trainer::finetune::{evaluate, fine_tune, EvalRequest, FineTuneJob};
+use tributary_trainer::progress::ProgressEvent;
+
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+	#[error("job id {0:?} must be 1-128 characters of A-Z, a-z, 0-9, '-' and '_'")]
+	BadId(String),
+	#[error("job {0} exists with a different request; job ids are single-use")]
+	Conflict(String),
+	#[error("no job {0}")]
+	NotFound(String),
+	#[error("invalid job: {0}")]
+	Invalid(String),
+	#[error("job file {path}: {reason}")]
+	File { path: PathBuf, reason: String },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobStatus {
+	Queued,
+	Running,
+	Succeeded,
+	Failed,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Progress {
+	pub step: usize,
+	pub total_steps: usize,
+	pub loss: Option<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct JobRecord {
+	pub spec: JobSpec,
+	pub status: JobStatus,
+	pub progress: Progress,
+	/// Hex hash of the trained adapter (train jobs).
+	pub result_hash: Option<String>,
+	/// Model id the adapter was registered under (train jobs).
+	pub model: Option<String>,
+	pub metrics: Option<serde_json::Value>,
+	pub error: Option<String>,
+	/// How many times the job was started; at most 1 for train jobs.
+	pub runs: u32,
+}
+
+/// Where jobs find the base model and put their results.
+pub struct JobContext {
+	pub base_dir: PathBuf,
+	pub base_model_id: String,
+	pub store: Store,
+	pub registry: Arc<Registry>,
+}
+
+pub struct Jobs {
+	dir: PathBuf,
+	records: Mutex<HashMap<String, JobRecord>>,
+	queue: Mutex<mpsc::Sender<String>>,
+}
+
+fn valid_id(id: &str) -> bool {
+	!id.is_empty() && id.len() <= 128 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+impl Jobs {
+	/// Loads the jobs on disk, settles the ones a restart interrupted, and starts the runner.
+	pub fn open(data_dir: &Path, context: JobContext) -> Result<Arc<Jobs>, JobError> {
+		let dir = data_dir.join("jobs");
+		let file_error = |path: &Path, e: String| JobError::File { path: path.to_path_buf(), reason: e };
+		std::fs::create_dir_all(&dir).map_err(|e| file_error(&dir, e.to_string()))?;
+		let mut records = HashMap::new();
+		let entries = std::fs::read_dir(&dir).map_err(|e| file_error(&dir, e.to_string()))?;
+		for entry in entries {
+			let path = entry.map_err(|e| file_error(&dir, e.to_string()))?.path();
+			if path.extension().is_some_and(|e| e == "json") {
+				let text = std::fs::read_to_string(&path).map_err(|e| file_error(&path, e.to_string()))?;
+				let record: JobRecord = serde_json::from_str(&text).map_err(|e| file_error(&path, e.to_string()))?;
+				records.insert(record.spec.id().to_string(), record);
+			}
+		}
+		let (sender, receiver) = mpsc::channel();
+		let jobs = Arc::new(Jobs { dir, records: Mutex::new(records), queue: Mutex::new(sender) });
+		let mut requeue = Vec::new();
+		let snapshot: Vec<JobRecord> = jobs.records.lock().expect("jobs lock").values().cloned().collect();
+		for record in snapshot {
+			let id = record.spec.id().to_string();
+			match (record.status, &record.spec) {
+				(JobStatus::Queued, _) | (JobStatus::Running, JobSpec::Eval(_)) => requeue.push(id),
+				(JobStatus::Running, JobSpec::Train(spec)) => {
+					let outcome = jobs.adopt_written_adapter(spec, &context);
+					jobs.update(&id, |r| match outcome {
+						Ok((hash, model)) => {
+							r.status = JobStatus::Succeeded;
+							r.result_hash = Some(hash);
+							r.model = Some(model);
+						},
+						Err(reason) => {
+							r.status = JobStatus::Failed;
+							r.error = Some(format!(
+								"interrupted by a worker restart before the adapter was complete ({reason}); \
+								 train jobs are never rerun under the same id: submit a new id"
+							));
+						},
+					})?;
+				},
+				_ => {},
+			}
+		}
+		let runner = jobs.clone();
+		std::thread::Builder::new()
+			.name("jobs".into())
+			.spawn(move || {
+				for id in receiver {
+					runner.run(&id, &context);
+				}
+			})
+			.expect("the jobs thread starts");
+		for id in requeue {
+			let _ = jobs.queue.lock().expect("queue lock").send(id);
+		}
+		Ok(jobs)
+	}
+
+	fn path_of(&self, id: &str) -> PathBuf {
+		self.dir.join(format!("{id}.json"))
+	}
+
+	fn work_dir(&self, id: &str) -> PathBuf {
+		self.dir.join(id)
+	}
+
+	fn persist(&self, record: &JobRecord) -> Result<(), JobError> {
+		let path = self.path_of(record.spec.id());
+		let partial = path.with_extension("json.partial");
+		let text = serde_json::to_string_pretty(record).expect("records always serialize");
+		let file_error = |e: std::io::Error| JobError::File { path: path.clone(), reason: e.to_string() };
+		std::fs::write(&partial, text).map_err(file_error)?;
+		std::fs::rename(&partial, &path).map_err(file_error)
+	}
+
+	fn update(&self, id: &str, change: impl FnOnce(&mut JobRecord)) -> Result<JobRecord, JobError> {
+		let mut records = self.records.lock().expect("jobs lock");
+		let record = records.get_mut(id).ok_or_else(|| JobError::NotFound(id.to_string()))?;
+		change(record);
+		self.persist(record)?;
+		Ok(record.clone())
+	}
+
+	/// Accepts a job (or returns the existing one with the same id and spec). `true` when new.
+	pub fn submit(&self, spec: JobSpec) -> Result<(JobRecord, bool), JobError> {
+		let id = spec.id().to_string();
+		if !valid_id(&id) {
+			return Err(JobError::BadId(id));
+		}
+		for row in spec.rows() {
+			store::parse(row).map_err(|e| JobError::Invalid(e.to_string()))?;
+		}
+		if spec.rows().is_empty() {
+			return Err(JobError::Invalid("rows must name at least one row hash".into()));
+		}
+		if let JobSpec::Train(train) = &spec {
+			train.settings.to_settings().map_err(JobError::Invalid)?;
+		}
+		let mut records = self.records.lock().expect("jobs lock");
+		if let Some(existing) = records.get(&id) {
+			if existing.spec == spec {
+				return Ok((existing.clone(), false));
+			}
+			return Err(JobError::Conflict(id));
+		}
+		let record = JobRecord {
+			spec,
+			status: JobStatus::Queued,
+			progress: Progress::default(),
+			result_hash: None,
+			model: None,
+			metrics: None,
+			error: None,
+			runs: 0,
+		};
+		self.persist(&record)?;
+		records.insert(id.clone(), record.clone());
+		drop(records);
+		let _ = self.queue.lock().expect("queue lock").send(id);
+		Ok((record, true))
+	}
+
+	pub fn get(&self, id: &str) -> Option<JobRecord> {
+		self.records.lock().expect("jobs lock").get(id).cloned()
+	}
+
+	fn run(&self, id: &str, context: &JobContext) {
+		let Ok(record) = self.update(id, |r| {
+			r.status = JobStatus::Running;
+			r.runs += 1;
+		}) else {
+			return;
+		};
+		let outcome = match &record.spec {
+			JobSpec::Train(spec) => self.train(spec, context),
+			JobSpec::Eval(spec) => self.eval(spec, context),
+		};
+		let _ = self.update(id, |r| match outcome {
+			Ok(done) => {
+				r.status = JobStatus::Succeeded;
+				r.result_hash = done.hash;
+				r.model = done.model;
+				r.metrics = Some(done.metrics);
+			},
+			Err(error) => {
+				r.status = JobStatus::Failed;
+				r.error = Some(error);
+			},
+		});
+	}
+
+	fn rows(spec_rows: &[String]) -> Result<Vec<ContentHash>, String> {
+		spec_rows.iter().map(|r| store::parse(r).map_err(|e| e.to_string())).collect()
+	}
+
+	fn train(&self, spec: &TrainSpec, context: &JobContext) -> Result<Done, String> {
+		let settings = spec.settings.to_settings()?;
+		let job = FineTuneJob {
+			base_dir: context.base_dir.clone(),
+			base_model_name: context.base_model_id.clone(),
+			rows: Self::rows(&spec.rows)?,
+			settings,
+			output_dir: self.work_dir(&spec.id).join("adapter"),
+		};
+		std::fs::create_dir_all(self.work_dir(&spec.id)).map_err(|e| e.to_string())?;
+		let mut on_event = |event: &ProgressEvent| {
+			let progress = match event {
+				ProgressEvent::Started { total_steps, .. } => Progress { step: 0, total_steps: *total_steps, loss: None },
+				ProgressEvent::Step { step, total_steps, loss, .. } => {
+					Progress { step: *step, total_steps: *total_steps, loss: Some(*loss) }
+				},
+				_ => return,
+			};
+			let mut records = self.records.lock().expect("jobs lock");
+			if let Some(record) = records.get_mut(&spec.id) {
+				record.progress = progress;
+			}
+		};
+		let outcome = fine_tune(&job, &context.store, tributary_model::default_device(), &mut on_event)
+			.map_err(|e| e.to_string())?;
+		let (hash, model) = self.adopt_written_adapter(spec, context)?;
+		debug_assert_eq!(hash, hex(&outcome.adapter_hash));
+		let metrics = serde_json::to_value(&outcome.metrics).expect("metrics serialize");
+		Ok(Done { hash: Some(hash), model: Some(model), metrics })
+	}
+
+	/// Puts a finished adapter directory into the store and registers it; (hex hash, model id).
+	fn adopt_written_adapter(&self, spec: &TrainSpec, context: &JobContext) -> Result<(String, String), String> {
+		let dir = self.work_dir(&spec.id).join("adapter");
+		let weights = std::fs::read(dir.join(ADAPTER_WEIGHTS_FILE)).map_err(|e| format!("no adapter weights: {e}"))?;
+		let config_text =
+			std::fs::read_to_string(dir.join(ADAPTER_CONFIG_FILE)).map_err(|e| format!("no adapter config: {e}"))?;
+		let config: AdapterConfig = serde_json::from_str(&config_text).map_err(|e| e.to_string())?;
+		let hash = hex(&context.store.put(&weights, None).map_err(|e| e.to_string())?);
+		let model = spec.register_as.clone().unwrap_or_else(|| hash.clone());
+		context
+			.registry
+			.register(&model, vec![Member { adapter: hash.clone(), weight: 1.0 }], vec![(hash.clone(), config)])
+			.map_err(|e| e.to_string())?;
+		Ok((hash, model))
+	}
+
+	fn eval(&self, spec: &EvalSpec, context: &JobContext) -> Result<Done, String> {
+		let rows = Self::rows(&spec.rows)?;
+		let adapter = match spec.model.as_deref() {
+			None => None,
+			Some(model) if model == context.base_model_id => None,
+			Some(model) => match context.registry.resolve(model).map_err(|e| e.to_string())?.as_slice() {
+				[(hash, config, weight)] if *weight == 1.0 => Some((hash.clone(), config.clone())),
+				_ => return Err(format!("model {model} is an ensemble; eval takes a single-adapter model")),
+			},
+		};
+		let adapter_dir = self.work_dir(&spec.id).join("adapter");
+		let expected = match &adapter {
+			Some((hash, config)) => {
+				let parsed = store::parse(hash).map_err(|e| e.to_string())?;
+				let weights = context.store.get(&parsed).map_err(|e| e.to_string())?;
+				std::fs::create_dir_all(&adapter_dir).map_err(|e| e.to_string())?;
+				std::fs::write(adapter_dir.join(ADAPTER_WEIGHTS_FILE), weights).map_err(|e| e.to_string())?;
+				let config = serde_json::to_string_pretty(config).expect("configs serialize");
+				std::fs::write(adapter_dir.join(ADAPTER_CONFIG_FILE), config).map_err(|e| e.to_string())?;
+				Some(parsed)
+			},
+			None => None,
+		};
+		let request = EvalRequest {
+			base_dir: &context.base_dir,
+			adapter_dir: expected.map(|_| adapter_dir.as_path()),
+			expected_adapter_hash: expected,
+			rows: &rows,
+			sequence_length: spec.sequence_length,
+			batch_size: spec.batch_size,
+		};
+		let report = evaluate(&request, &context.store, tributary_model::default_device()).map_err(|e| e.to_string())?;
+		let metrics = serde_json::to_value(&report).expect("reports serialize");
+		Ok(Done { hash: report.adapter_hash, model: spec.model.clone(), metrics })
+	}
+}
+
+struct Done {
+	hash: Option<String>,
+	model: Option<String>,
+	metrics: serde_json::Value,
+}

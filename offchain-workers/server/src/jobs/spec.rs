@@ -1,0 +1,134 @@
+//! Job requests as JSON: what the chain's off-chain worker posts.
+
+use serde::{Deserialize, Serialize};
+use tributary_model::{QuantFormat, TargetModule, TargetModules};
+use tributary_primitives::training::{TrainingMethod, TrainingSettings};
+
+/// `TrainingSettings` in JSON; omitted fields take the chain's defaults.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SettingsJson {
+	/// "lora", "qlora-nf4" or "qlora-int8".
+	pub method: String,
+	pub rank: u32,
+	pub alpha: u32,
+	pub dropout_ppm: u32,
+	/// HF module names, e.g. ["q_proj", "v_proj"].
+	pub target_modules: Vec<String>,
+	pub learning_rate_ppb: u64,
+	pub batch_size: u32,
+	pub sequence_length: u32,
+	pub epochs: u32,
+	pub max_steps: u32,
+	pub seed: u64,
+	pub eval_fraction_ppm: u32,
+}
+
+impl Default for SettingsJson {
+	fn default() -> Self {
+		let d = TrainingSettings::default();
+		SettingsJson {
+			method: "lora".into(),
+			rank: d.rank,
+			alpha: d.alpha,
+			dropout_ppm: d.dropout_ppm,
+			target_modules: d.target_modules.iter().map(|m| m.hf_name().to_string()).collect(),
+			learning_rate_ppb: d.learning_rate_ppb,
+			batch_size: d.batch_size,
+			sequence_length: d.sequence_length,
+			epochs: d.epochs,
+			max_steps: d.max_steps,
+			seed: d.seed,
+			eval_fraction_ppm: d.eval_fraction_ppm,
+		}
+	}
+}
+
+impl SettingsJson {
+	pub fn to_settings(&self) -> Result<TrainingSettings, String> {
+		let method = match self.method.as_str() {
+			"lora" => TrainingMethod::Lora,
+			"qlora-nf4" => TrainingMethod::QLora(QuantFormat::Nf4),
+			"qlora-int8" => TrainingMethod::QLora(QuantFormat::Int8),
+			other => return Err(format!("method {other:?} is not one of lora, qlora-nf4, qlora-int8")),
+		};
+		let mut target_modules = TargetModules::default();
+		for name in &self.target_modules {
+			let module = TargetModule::from_hf_name(name).ok_or_else(|| format!("unknown target module {name:?}"))?;
+			target_modules = target_modules.with(module);
+		}
+		let settings = TrainingSettings {
+			method,
+			rank: self.rank,
+			alpha: self.alpha,
+			dropout_ppm: self.dropout_ppm,
+			target_modules,
+			learning_rate_ppb: self.learning_rate_ppb,
+			batch_size: self.batch_size,
+			sequence_length: self.sequence_length,
+			epochs: self.epochs,
+			max_steps: self.max_steps,
+			seed: self.seed,
+			eval_fraction_ppm: self.eval_fraction_ppm,
+		};
+		tributary_trainer::finetune::validate_settings(&settings).map_err(|e| e.to_string())?;
+		Ok(settings)
+	}
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainSpec {
+	pub id: String,
+	/// Hex content hashes of the datanet rows (in the store or at a peer).
+	pub rows: Vec<String>,
+	#[serde(default)]
+	pub settings: SettingsJson,
+	/// Model id the adapter is registered under; its hex hash when absent.
+	#[serde(default)]
+	pub register_as: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvalSpec {
+	pub id: String,
+	pub rows: Vec<String>,
+	/// A registered single-adapter model id, or the base model id, or absent for the base model.
+	#[serde(default)]
+	pub model: Option<String>,
+	#[serde(default = "default_eval_length")]
+	pub sequence_length: usize,
+	#[serde(default = "default_eval_batch")]
+	pub batch_size: usize,
+}
+
+fn default_eval_length() -> usize {
+	128
+}
+fn default_eval_batch() -> usize {
+	8
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum JobSpec {
+	Train(TrainSpec),
+	Eval(EvalSpec),
+}
+
+impl JobSpec {
+	pub fn id(&self) -> &str {
+		match self {
+			JobSpec::Train(spec) => &spec.id,
+			JobSpec::Eval(spec) => &spec.id,
+		}
+	}
+
+	pub fn rows(&self) -> &[String] {
+		match self {
+			JobSpec::Train(spec) => &spec.rows,
+			JobSpec::Eval(spec) => &spec.rows,
+		}
+	}
+}

@@ -1,0 +1,106 @@
+//! Prometheus metrics of the worker, served at `/metrics` in the text exposition format.
+
+use prometheus::{Encoder, Gauge, Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge, Opts, Registry, TextEncoder};
+
+pub struct Metrics {
+	registry: Registry,
+	/// Requests waiting for a place in the batch.
+	pub queue_depth: IntGauge,
+	/// Sequences being decoded.
+	pub active_sequences: IntGauge,
+	/// Rows of each decode step.
+	pub batch_size: Histogram,
+	pub tokens_generated: IntCounter,
+	/// Tokens per second of the latest decode step (all rows).
+	pub decode_tokens_per_second: Gauge,
+	/// Adapter lookups served by a tier: device (stacked), host (parsed), disk (store), peer.
+	pub cache_hits: IntCounterVec,
+	/// Adapter lookups a tier could not serve.
+	pub cache_misses: IntCounterVec,
+	/// Seconds from a cold adapter's request to its weights parsed in host memory.
+	pub adapter_load_seconds: Histogram,
+	pub quarantined_adapters: IntGauge,
+	/// HTTP API responses by route family and status class.
+	pub requests: IntCounterVec,
+}
+
+impl Metrics {
+	pub fn new() -> Metrics {
+		let registry = Registry::new();
+		let gauge = |name: &str, help: &str| IntGauge::new(format!("tributary_worker_{name}"), help).expect("valid metric");
+		let queue_depth = gauge("queue_depth", "Requests waiting for a place in the decode batch");
+		let active_sequences = gauge("active_sequences", "Sequences being decoded");
+		let quarantined_adapters = gauge("quarantined_adapters", "Adapters refused because their bytes are corrupt");
+		let batch_size = Histogram::with_opts(
+			HistogramOpts::new("tributary_worker_batch_size", "Rows per decode step")
+				.buckets(vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0]),
+		)
+		.expect("valid metric");
+		let tokens_generated =
+			IntCounter::new("tributary_worker_tokens_generated_total", "Tokens generated").expect("valid metric");
+		let decode_tokens_per_second = Gauge::new(
+			"tributary_worker_decode_tokens_per_second",
+			"Tokens per second of the latest decode step over all rows",
+		)
+		.expect("valid metric");
+		let cache_hits = IntCounterVec::new(
+			Opts::new("tributary_worker_adapter_cache_hits_total", "Adapter lookups served, by tier"),
+			&["tier"],
+		)
+		.expect("valid metric");
+		let cache_misses = IntCounterVec::new(
+			Opts::new("tributary_worker_adapter_cache_misses_total", "Adapter lookups a tier could not serve"),
+			&["tier"],
+		)
+		.expect("valid metric");
+		let adapter_load_seconds = Histogram::with_opts(
+			HistogramOpts::new("tributary_worker_adapter_load_seconds", "Cold adapter load latency")
+				.buckets(vec![0.001, 0.005, 0.02, 0.05, 0.1, 0.5, 1.0, 5.0]),
+		)
+		.expect("valid metric");
+		let requests = IntCounterVec::new(
+			Opts::new("tributary_worker_http_responses_total", "HTTP responses by route and status"),
+			&["route", "status"],
+		)
+		.expect("valid metric");
+		for collector in [
+			Box::new(queue_depth.clone()) as Box<dyn prometheus::core::Collector>,
+			Box::new(active_sequences.clone()),
+			Box::new(quarantined_adapters.clone()),
+			Box::new(batch_size.clone()),
+			Box::new(tokens_generated.clone()),
+			Box::new(decode_tokens_per_second.clone()),
+			Box::new(cache_hits.clone()),
+			Box::new(cache_misses.clone()),
+			Box::new(adapter_load_seconds.clone()),
+			Box::new(requests.clone()),
+		] {
+			registry.register(collector).expect("metric names are unique");
+		}
+		Metrics {
+			registry,
+			queue_depth,
+			active_sequences,
+			batch_size,
+			tokens_generated,
+			decode_tokens_per_second,
+			cache_hits,
+			cache_misses,
+			adapter_load_seconds,
+			quarantined_adapters,
+			requests,
+		}
+	}
+
+	pub fn render(&self) -> String {
+		let mut out = Vec::new();
+		TextEncoder::new().encode(&self.registry.gather(), &mut out).expect("text encoding never fails");
+		String::from_utf8(out).expect("the text format is UTF-8")
+	}
+}
+
+impl Default for Metrics {
+	fn default() -> Self {
+		Metrics::new()
+	}
+}

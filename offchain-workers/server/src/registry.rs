@@ -1,0 +1,169 @@
+//! The local model registry: which adapter(s) a model id served by `/v1/*` stands for.
+//!
+//! A model id maps to one adapter hash (a fine-tuned model version) or to several weighted ones
+//! (an ensemble). The adapter's PEFT config (rank, alpha, target modules) is kept next to its hash,
+//! because the hash covers only the weights file. The registry lives in `<data_dir>/registry.json`
+//! and is rewritten atomically on every change. Entries come from `POST /v1/adapters`, from merges
+//! and ensembles, and from finished train jobs; the chain integration feeds the same endpoint.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::RwLock;
+use tributary_model::peft::AdapterConfig;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RegistryError {
+	#[error("model {0:?} is not registered")]
+	UnknownModel(String),
+	#[error("adapter {0} has no registered config")]
+	UnknownAdapter(String),
+	#[error("model id {0:?} is already registered with different adapters")]
+	Conflict(String),
+	#[error("invalid model entry: {0}")]
+	Invalid(String),
+	#[error("registry file {path}: {reason}")]
+	File { path: PathBuf, reason: String },
+}
+
+/// One weighted adapter of a model.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Member {
+	/// Hex content hash of `adapter_model.safetensors`.
+	pub adapter: String,
+	pub weight: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ModelEntry {
+	pub members: Vec<Member>,
+	/// Seconds since the Unix epoch.
+	pub created: u64,
+}
+
+/// One training row of an adapter, named as the chain names it (for attribution records).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CorpusRow {
+	pub datanet: u32,
+	pub row: u64,
+	/// Hex content hash of the row's bytes.
+	pub hash: String,
+}
+
+#[derive(Default, Serialize, Deserialize)]
+struct Contents {
+	models: BTreeMap<String, ModelEntry>,
+	adapter_configs: BTreeMap<String, AdapterConfig>,
+	/// The rows each adapter was trained on, when known.
+	#[serde(default)]
+	adapter_corpora: BTreeMap<String, Vec<CorpusRow>>,
+}
+
+pub struct Registry {
+	path: PathBuf,
+	contents: RwLock<Contents>,
+}
+
+/// A model id resolved for the engine: each adapter's hash, config and weight.
+pub type Resolved = Vec<(String, AdapterConfig, f64)>;
+
+impl Registry {
+	pub fn open(data_dir: &Path) -> Result<Registry, RegistryError> {
+		let path = data_dir.join("registry.json");
+		let contents = match std::fs::read_to_string(&path) {
+			Ok(text) => serde_json::from_str(&text)
+				.map_err(|e| RegistryError::File { path: path.clone(), reason: e.to_string() })?,
+			Err(e) if e.kind() == std::io::ErrorKind::NotFound => Contents::default(),
+			Err(e) => return Err(RegistryError::File { path, reason: e.to_string() }),
+		};
+		Ok(Registry { path, contents: RwLock::new(contents) })
+	}
+
+	fn persist(&self, contents: &Contents) -> Result<(), RegistryError> {
+		let text = serde_json::to_string_pretty(contents).expect("the registry always serializes");
+		let partial = self.path.with_extension("json.partial");
+		let file_error = |e: std::io::Error| RegistryError::File { path: self.path.clone(), reason: e.to_string() };
+		std::fs::write(&partial, text).map_err(file_error)?;
+		std::fs::rename(&partial, &self.path).map_err(file_error)
+	}
+
+	/// Registers `id` → `members`, recording each adapter's config. Registering the same entry again
+	/// is a no-op; a different entry under a taken id is refused.
+	pub fn register(
+		&self,
+		id: &str,
+		members: Vec<Member>,
+		configs: Vec<(String, AdapterConfig)>,
+	) -> Result<ModelEntry, RegistryError> {
+		if id.is_empty() || id.len() > 256 || id.chars().any(|c| c.is_control() || c == '/') {
+			return Err(RegistryError::Invalid(format!("model id {id:?} must be 1-256 printable characters without '/'")));
+		}
+		if members.is_empty() {
+			return Err(RegistryError::Invalid("a model needs at least one adapter".into()));
+		}
+		if let Some(member) = members.iter().find(|m| !m.weight.is_finite()) {
+			return Err(RegistryError::Invalid(format!("weight of {} is not a finite number", member.adapter)));
+		}
+		let mut contents = self.contents.write().expect("registry lock");
+		for (hash, config) in configs {
+			config.spec().map_err(|reason| RegistryError::Invalid(format!("adapter {hash}: {reason}")))?;
+			contents.adapter_configs.insert(hash, config);
+		}
+		if let Some(member) = members.iter().find(|m| !contents.adapter_configs.contains_key(&m.adapter)) {
+			return Err(RegistryError::UnknownAdapter(member.adapter.clone()));
+		}
+		if let Some(existing) = contents.models.get(id) {
+			if existing.members == members {
+				return Ok(existing.clone());
+			}
+			return Err(RegistryError::Conflict(id.to_string()));
+		}
+		let created = std::time::SystemTime::now()
+			.duration_since(std::time::UNIX_EPOCH)
+			.map(|d| d.as_secs())
+			.unwrap_or_default();
+		let entry = ModelEntry { members, created };
+		contents.models.insert(id.to_string(), entry.clone());
+		self.persist(&contents)?;
+		Ok(entry)
+	}
+
+	pub fn resolve(&self, id: &str) -> Result<Resolved, RegistryError> {
+		let contents = self.contents.read().expect("registry lock");
+		let entry = contents.models.get(id).ok_or_else(|| RegistryError::UnknownModel(id.to_string()))?;
+		entry
+			.members
+			.iter()
+			.map(|m| {
+				let config = contents
+					.adapter_configs
+					.get(&m.adapter)
+					.ok_or_else(|| RegistryError::UnknownAdapter(m.adapter.clone()))?;
+				Ok((m.adapter.clone(), config.clone(), m.weight))
+			})
+			.collect()
+	}
+
+	/// Records the training rows of adapter `hash`.
+	pub fn record_corpus(&self, hash: &str, corpus: Vec<CorpusRow>) -> Result<(), RegistryError> {
+		let mut contents = self.contents.write().expect("registry lock");
+		if !contents.adapter_configs.contains_key(hash) {
+			return Err(RegistryError::UnknownAdapter(hash.to_string()));
+		}
+		contents.adapter_corpora.insert(hash.to_string(), corpus);
+		self.persist(&contents)
+	}
+
+	pub fn corpus_of(&self, hash: &str) -> Option<Vec<CorpusRow>> {
+		self.contents.read().expect("registry lock").adapter_corpora.get(hash).cloned()
+	}
+
+	pub fn adapter_config(&self, hash: &str) -> Option<AdapterConfig> {
+		self.contents.read().expect("registry lock").adapter_configs.get(hash).cloned()
+	}
+
+	pub fn models(&self) -> Vec<(String, ModelEntry)> {
+		let contents = self.contents.read().expect("registry lock");
+		contents.models.iter().map(|(id, entry)| (id.clone(), entry.clone())).collect()
+	}
+}

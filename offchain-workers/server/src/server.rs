@@ -1,0 +1,143 @@
+//! Assembling a worker from its config: store, registry, model, engine, jobs, HTTP server.
+
+use crate::api::{router, AppState, AttributionSetup};
+use crate::config::Config;
+use crate::engine::{Engine, EngineParts, EngineSettings};
+use crate::jobs::{JobContext, JobError, Jobs};
+use crate::metrics::Metrics;
+use crate::registry::{Registry, RegistryError};
+use crate::store::{PeerFetcher, Store, StoreError};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tch::Kind;
+use tokio::sync::oneshot;
+use tributary_model::hf::{load_model, load_tokenizer, TOKENIZER_FILE, WEIGHTS_FILE, WEIGHTS_INDEX_FILE};
+use tributary_model::{ModelError, QuantFormat};
+
+#[derive(Debug, thiserror::Error)]
+pub enum WorkerError {
+	#[error("no base model configured")]
+	NoBaseModel,
+	#[error("cannot create data directory {0}: {1}")]
+	DataDir(std::path::PathBuf, std::io::Error),
+	#[error(transparent)]
+	Store(#[from] StoreError),
+	#[error(transparent)]
+	Registry(#[from] RegistryError),
+	#[error(transparent)]
+	Jobs(#[from] JobError),
+	#[error("cannot load the base model: {0}")]
+	Model(#[from] ModelError),
+	#[error("cannot listen on {addr}: {source}")]
+	Listen { addr: SocketAddr, source: std::io::Error },
+}
+
+/// A worker serving HTTP on `addr`.
+pub struct RunningWorker {
+	pub addr: SocketAddr,
+	pub engine: Engine,
+	stop: oneshot::Sender<()>,
+	server: tokio::task::JoinHandle<std::io::Result<()>>,
+	engine_thread: std::thread::JoinHandle<()>,
+}
+
+impl RunningWorker {
+	/// Stops accepting connections and requests, lets in-flight streams and queued requests finish,
+	/// then returns.
+	pub async fn shutdown(self) {
+		let _ = self.stop.send(());
+		self.engine.shutdown();
+		let _ = self.server.await;
+		let _ = tokio::task::spawn_blocking(move || self.engine_thread.join()).await;
+	}
+}
+
+/// blake2-256 of the base model's weights: `model.safetensors`, or the shard index of a sharded
+/// checkpoint (which names every shard).
+fn base_weights_hash(dir: &std::path::Path) -> Result<tributary_primitives::ContentHash, WorkerError> {
+	let single = dir.join(WEIGHTS_FILE);
+	let path = if single.is_file() { single } else { dir.join(WEIGHTS_INDEX_FILE) };
+	let bytes = std::fs::read(&path).map_err(|e| WorkerError::Model(ModelError::Io { path, source: e }))?;
+	Ok(tributary_primitives::content_hash(&bytes))
+}
+
+/// Starts a worker on the current tokio runtime.
+pub async fn start(config: Config) -> Result<RunningWorker, WorkerError> {
+	let base_dir = config.base_model.clone().ok_or(WorkerError::NoBaseModel)?;
+	std::fs::create_dir_all(&config.data_dir).map_err(|e| WorkerError::DataDir(config.data_dir.clone(), e))?;
+	let store = Store::open(&config.data_dir.join("store"), config.max_object_bytes)?;
+	let registry = Arc::new(Registry::open(&config.data_dir)?);
+	let peers = PeerFetcher::new(config.peers.clone());
+	let metrics = Arc::new(Metrics::new());
+	let (model, tokenizer) = {
+		let base_dir = base_dir.clone();
+		let int8 = config.int8;
+		tokio::task::spawn_blocking(move || -> Result<_, ModelError> {
+			let mut model = load_model(&base_dir, Kind::Float, tributary_model::default_device())?;
+			if int8 {
+				model.quantize(QuantFormat::Int8);
+			}
+			Ok((model, load_tokenizer(&base_dir)?))
+		})
+		.await
+		.expect("model loading does not panic")?
+	};
+	let (engine, engine_thread) = Engine::start(EngineParts {
+		model,
+		tokenizer,
+		settings: EngineSettings {
+			max_batch: config.max_batch,
+			max_queue: config.max_queue,
+			max_lora_rank: config.max_lora_rank,
+			device_cache_bytes: config.device_cache_bytes,
+			host_cache_bytes: config.host_cache_bytes,
+		},
+		store: store.clone(),
+		peers: peers.clone(),
+		runtime: tokio::runtime::Handle::current(),
+		metrics: metrics.clone(),
+	});
+	let base_model_hash = {
+		let base_dir = base_dir.clone();
+		tokio::task::spawn_blocking(move || base_weights_hash(&base_dir)).await.expect("hashing does not panic")?
+	};
+	let jobs = Jobs::open(
+		&config.data_dir,
+		JobContext {
+			base_dir: base_dir.clone(),
+			base_model_id: config.base_model_id.clone(),
+			store: store.clone(),
+			registry: registry.clone(),
+		},
+	)?;
+	let state = AppState {
+		engine: engine.clone(),
+		registry,
+		store,
+		peers,
+		jobs,
+		metrics,
+		base_model_id: config.base_model_id.clone(),
+		max_new_tokens: config.max_new_tokens,
+		max_lora_rank: config.max_lora_rank,
+		attribution: Arc::new(AttributionSetup {
+			tokenizer_file: base_dir.join(TOKENIZER_FILE),
+			index_dir: config.data_dir.join("attribution"),
+			base_model_hash,
+		}),
+	};
+	let listener = tokio::net::TcpListener::bind(config.listen)
+		.await
+		.map_err(|source| WorkerError::Listen { addr: config.listen, source })?;
+	let addr = listener.local_addr().map_err(|source| WorkerError::Listen { addr: config.listen, source })?;
+	let (stop, stopped) = oneshot::channel::<()>();
+	let app = router(state, config.max_request_bytes);
+	let server = tokio::spawn(async move {
+		axum::serve(listener, app)
+			.with_graceful_shutdown(async move {
+				let _ = stopped.await;
+			})
+			.await
+	});
+	Ok(RunningWorker { addr, engine, stop, server, engine_thread })
+}

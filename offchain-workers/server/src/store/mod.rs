@@ -1,0 +1,123 @@
+//! Content-addressed objects (datanet rows, adapters) under `<data_dir>/store`, each file named by
+//! the blake2-256 of its bytes. Bytes are hashed when written and again on every read: a file that
+//! no longer matches its name is moved to `quarantine/` and reported, never served.
+//! Objects missing locally can be fetched from peer workers, verified the same way.
+
+mod peers;
+
+pub use peers::PeerFetcher;
+
+use std::path::{Path, PathBuf};
+use tributary_model::peft::hex;
+use tributary_primitives::{content_hash, ContentHash};
+use tributary_trainer::store::{parse_hash, ContentStore, StoreError as RowStoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+	#[error("object {0} is not in the store or at any peer")]
+	NotFound(String),
+	#[error("object {hash} is corrupt: its bytes hash to {actual}; the file was quarantined")]
+	Corrupt { hash: String, actual: String },
+	#[error("object of {size} bytes exceeds the limit of {limit} bytes")]
+	TooLarge { size: u64, limit: u64 },
+	#[error("the body hashes to {actual}, not the expected {expected}")]
+	WrongHash { expected: String, actual: String },
+	#[error("{0:?} is not a 64-digit hex content hash")]
+	BadHash(String),
+	#[error("store I/O on {path}: {source}")]
+	Io { path: PathBuf, source: std::io::Error },
+}
+
+impl StoreError {
+	fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError {
+		let path = path.to_path_buf();
+		move |source| StoreError::Io { path, source }
+	}
+}
+
+/// Parses a hex content hash (with or without `0x`).
+pub fn parse(text: &str) -> Result<ContentHash, StoreError> {
+	parse_hash(text).map_err(|_| StoreError::BadHash(text.to_string()))
+}
+
+#[derive(Clone, Debug)]
+pub struct Store {
+	objects: PathBuf,
+	quarantine: PathBuf,
+	max_object_bytes: u64,
+}
+
+impl Store {
+	pub fn open(root: &Path, max_object_bytes: u64) -> Result<Store, StoreError> {
+		let objects = root.join("objects");
+		let quarantine = root.join("quarantine");
+		for dir in [&objects, &quarantine] {
+			std::fs::create_dir_all(dir).map_err(StoreError::io(dir))?;
+		}
+		Ok(Store { objects, quarantine, max_object_bytes })
+	}
+
+	pub fn max_object_bytes(&self) -> u64 {
+		self.max_object_bytes
+	}
+
+	fn path_of(&self, hash: &ContentHash) -> PathBuf {
+		self.objects.join(hex(hash))
+	}
+
+	pub fn contains(&self, hash: &ContentHash) -> bool {
+		self.path_of(hash).is_file()
+	}
+
+	/// Stores `bytes` and returns their hash; when `expected` is given the bytes must hash to it.
+	/// Written through a temporary file and renamed, so a crash never leaves a partial object.
+	pub fn put(&self, bytes: &[u8], expected: Option<&ContentHash>) -> Result<ContentHash, StoreError> {
+		if bytes.len() as u64 > self.max_object_bytes {
+			return Err(StoreError::TooLarge { size: bytes.len() as u64, limit: self.max_object_bytes });
+		}
+		let hash = content_hash(bytes);
+		if let Some(expected) = expected {
+			if expected != &hash {
+				return Err(StoreError::WrongHash { expected: hex(expected), actual: hex(&hash) });
+			}
+		}
+		let path = self.path_of(&hash);
+		if path.is_file() {
+			// Same name, same bytes (unless the file rotted: a read finds and quarantines that).
+			return Ok(hash);
+		}
+		let partial = self.objects.join(format!("{}.partial-{}", hex(&hash), std::process::id()));
+		std::fs::write(&partial, bytes).map_err(StoreError::io(&partial))?;
+		std::fs::rename(&partial, &path).map_err(StoreError::io(&path))?;
+		Ok(hash)
+	}
+
+	/// The bytes of `hash`, verified. A mismatching file is moved to quarantine.
+	pub fn get(&self, hash: &ContentHash) -> Result<Vec<u8>, StoreError> {
+		let path = self.path_of(hash);
+		let bytes = match std::fs::read(&path) {
+			Ok(bytes) => bytes,
+			Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(StoreError::NotFound(hex(hash))),
+			Err(source) => return Err(StoreError::Io { path, source }),
+		};
+		let actual = content_hash(&bytes);
+		if &actual != hash {
+			let quarantined = self.quarantine.join(hex(hash));
+			std::fs::rename(&path, &quarantined).map_err(StoreError::io(&quarantined))?;
+			return Err(StoreError::Corrupt { hash: hex(hash), actual: hex(&actual) });
+		}
+		Ok(bytes)
+	}
+}
+
+/// The trainer reads datanet rows through this (and checks every hash again itself).
+impl ContentStore for Store {
+	fn get(&self, hash: &ContentHash) -> Result<Vec<u8>, RowStoreError> {
+		Store::get(self, hash).map_err(|e| match e {
+			StoreError::NotFound(hash) => RowStoreError::NotFound { hash, store: self.objects.clone() },
+			StoreError::Corrupt { hash, actual } => RowStoreError::HashMismatch { expected: hash, actual },
+			StoreError::Io { path, source } => RowStoreError::Io { path, source },
+			other => RowStoreError::Io { path: self.objects.clone(), source: std::io::Error::other(other.to_string()) },
+		})
+	}
+}

@@ -1,0 +1,65 @@
+//! Fetching objects this worker lacks from peer workers' `GET /store/{hash}`. Peers are not
+//! trusted: their bytes are stored only if they hash to the name asked for.
+
+use super::{Store, StoreError};
+use tributary_model::peft::hex;
+use tributary_primitives::ContentHash;
+
+#[derive(Clone, Debug)]
+pub struct PeerFetcher {
+	peers: Vec<String>,
+	client: reqwest::Client,
+}
+
+impl PeerFetcher {
+	pub fn new(peers: Vec<String>) -> PeerFetcher {
+		let client = reqwest::Client::builder()
+			.timeout(std::time::Duration::from_secs(30))
+			.build()
+			.expect("a client without TLS always builds");
+		PeerFetcher { peers, client }
+	}
+
+	/// The local bytes of `hash`, else the first peer's bytes that verify (then stored locally).
+	/// Returns the bytes and whether they came from a peer.
+	pub async fn get_or_fetch(&self, store: &Store, hash: &ContentHash) -> Result<(Vec<u8>, bool), StoreError> {
+		let local = {
+			let (store, hash) = (store.clone(), *hash);
+			tokio::task::spawn_blocking(move || store.get(&hash)).await.expect("store reads do not panic")
+		};
+		match local {
+			Err(StoreError::NotFound(_)) if !self.peers.is_empty() => {},
+			other => return other.map(|bytes| (bytes, false)),
+		}
+		let mut last_error = StoreError::NotFound(hex(hash));
+		for peer in &self.peers {
+			match self.fetch_from(peer, store, hash).await {
+				Ok(bytes) => return Ok((bytes, true)),
+				Err(e) => last_error = e,
+			}
+		}
+		Err(match last_error {
+			StoreError::Io { .. } => StoreError::NotFound(hex(hash)),
+			other => other,
+		})
+	}
+
+	async fn fetch_from(&self, peer: &str, store: &Store, hash: &ContentHash) -> Result<Vec<u8>, StoreError> {
+		let url = format!("{}/store/{}", peer.trim_end_matches('/'), hex(hash));
+		let unreachable = |e: reqwest::Error| StoreError::Io { path: url.clone().into(), source: std::io::Error::other(e) };
+		let response = self.client.get(&url).send().await.map_err(unreachable)?;
+		if !response.status().is_success() {
+			return Err(StoreError::NotFound(hex(hash)));
+		}
+		if let Some(length) = response.content_length() {
+			if length > store.max_object_bytes() {
+				return Err(StoreError::TooLarge { size: length, limit: store.max_object_bytes() });
+			}
+		}
+		let bytes = response.bytes().await.map_err(unreachable)?.to_vec();
+		let (store, hash) = (store.clone(), *hash);
+		tokio::task::spawn_blocking(move || store.put(&bytes, Some(&hash)).map(|_| bytes))
+			.await
+			.expect("store writes do not panic")
+	}
+}

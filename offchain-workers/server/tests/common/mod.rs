@@ -1,0 +1,200 @@
+//! A tiny base model, adapters and a real worker on 127.0.0.1, all made inside the test.
+
+#![allow(dead_code)]
+
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use tch::{Device, Kind, Tensor};
+use tributary_model::hf::{load_model, save_model, TOKENIZER_FILE};
+use tributary_model::peft::PeftAdapter;
+use tributary_model::{Llama, LlamaConfig, LoraSpec, TargetModule, TargetModules};
+use tributary_trainer::pretrain::train_tokenizer;
+use tributary_worker::config::Config;
+use tributary_worker::server::{start, RunningWorker};
+
+/// Context of the test base model: small, so the over-long prompt test stays cheap.
+pub const CONTEXT: i64 = 192;
+
+pub fn corpus() -> Vec<String> {
+	let rivers = ["Rhine", "Danube", "Loire", "Elbe", "Tagus", "Po"];
+	let verbs = ["carries", "floods", "feeds", "drains"];
+	let places = ["the valley", "the old town", "the northern plain", "the delta"];
+	(0..48)
+		.map(|i| {
+			format!(
+				"Report {i}: the {} {} {} in spring. Water level is {} metres and rising slowly.",
+				rivers[i % rivers.len()],
+				verbs[i % verbs.len()],
+				places[i % places.len()],
+				i % 7 + 2
+			)
+		})
+		.collect()
+}
+
+/// Writes a base model directory: BPE tokenizer on the corpus, random Llama weights with
+/// embeddings scaled up from the 0.02 of a fresh init, so logits spread over a few units: greedy
+/// choices are clear of float noise while sampling still varies with the seed.
+pub fn make_base(dir: &Path) {
+	let texts = corpus();
+	let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+	let tokenizer = train_tokenizer(&refs, 320).unwrap();
+	let vocab = tokenizer.get_vocab_size(true) as i64;
+	let mut config = LlamaConfig::tiny(vocab, 32, 2, 4, 2);
+	config.max_position_embeddings = CONTEXT;
+	let random = Llama::random(config.clone(), 1, Device::Cpu).unwrap();
+	let mut weights: HashMap<String, Tensor> = random.hf_weights().unwrap().into_iter().collect();
+	let embeddings = weights.remove("model.embed_tokens.weight").unwrap() * 10.0;
+	weights.insert("model.embed_tokens.weight".into(), embeddings);
+	save_model(&Llama::from_weights(config, weights).unwrap(), dir).unwrap();
+	tokenizer.save(dir.join(TOKENIZER_FILE), false).unwrap();
+}
+
+/// Target sets and ranks vary with the seed, so a batch mixes adapter shapes.
+pub fn adapter_shape(seed: u64) -> LoraSpec {
+	let targets = match seed % 3 {
+		0 => TargetModules::ALL,
+		1 => TargetModules::QV,
+		_ => TargetModules::QV.with(TargetModule::Down).with(TargetModule::O),
+	};
+	LoraSpec { rank: [2, 4, 8][(seed % 3) as usize], alpha: 16.0, dropout: 0.0, targets }
+}
+
+/// A PEFT adapter for the base in `base`, with random non-zero B so it changes the output.
+pub fn make_adapter(base: &Path, seed: u64) -> PeftAdapter {
+	let mut model = load_model(base, Kind::Float, Device::Cpu).unwrap();
+	model.add_lora(&adapter_shape(seed), seed).unwrap();
+	tch::no_grad(|| {
+		let mut rng = tributary_model::rng::SplitMix64(seed ^ 0x5eed);
+		for (_, mut b) in model.lora_weights().into_values() {
+			let values = rng.normal(&b.size(), 0.3, Device::Cpu);
+			b.copy_(&values);
+		}
+	});
+	PeftAdapter::from_model(&model, "tiny-base").unwrap()
+}
+
+pub struct Fixture {
+	pub root: tempfile::TempDir,
+	pub base: PathBuf,
+}
+
+impl Fixture {
+	pub fn new() -> Fixture {
+		let root = tempfile::tempdir().unwrap();
+		let base = root.path().join("base");
+		make_base(&base);
+		Fixture { root, base }
+	}
+
+	pub fn data_dir(&self, name: &str) -> PathBuf {
+		self.root.path().join(name)
+	}
+
+	pub fn config(&self, data: &str) -> Config {
+		Config {
+			listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+			data_dir: self.data_dir(data),
+			base_model: Some(self.base.clone()),
+			device_cache_bytes: 4 << 20,
+			host_cache_bytes: 16 << 20,
+			max_lora_rank: 8,
+			..Config::default()
+		}
+	}
+}
+
+pub struct Client {
+	pub http: reqwest::Client,
+	pub url: String,
+}
+
+impl Client {
+	pub fn new(worker: &RunningWorker) -> Client {
+		Client { http: reqwest::Client::new(), url: format!("http://{}", worker.addr) }
+	}
+
+	pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+		let response = self.http.post(format!("{}{path}", self.url)).json(&body).send().await.unwrap();
+		let status = response.status().as_u16();
+		(status, response.json().await.unwrap())
+	}
+
+	pub async fn get(&self, path: &str) -> (u16, Value) {
+		let response = self.http.get(format!("{}{path}", self.url)).send().await.unwrap();
+		let status = response.status().as_u16();
+		(status, response.json().await.unwrap_or(Value::Null))
+	}
+
+	pub async fn put_object(&self, bytes: Vec<u8>) -> String {
+		let response = self.http.put(format!("{}/store", self.url)).body(bytes).send().await.unwrap();
+		assert_eq!(response.status().as_u16(), 200);
+		let body: Value = response.json().await.unwrap();
+		body["hash"].as_str().unwrap().to_string()
+	}
+
+	/// Uploads the adapter's weights and serves it as `id`; returns its hex hash.
+	pub async fn register(&self, id: &str, adapter: &PeftAdapter) -> String {
+		let hash = self.put_object(adapter.canonical_bytes().unwrap()).await;
+		let (status, body) = self
+			.post("/v1/adapters", json!({ "id": id, "adapter_hash": hash, "adapter_config": adapter.config }))
+			.await;
+		assert_eq!(status, 201, "{body}");
+		hash
+	}
+
+	/// Non-streaming completion text.
+	pub async fn complete(&self, body: Value) -> String {
+		let (status, response) = self.post("/v1/completions", body).await;
+		assert_eq!(status, 200, "{response}");
+		response["choices"][0]["text"].as_str().unwrap().to_string()
+	}
+
+	/// The chunks' data payloads of a streamed request, `[DONE]` included.
+	pub async fn stream(&self, path: &str, body: Value) -> Vec<String> {
+		let response = self.http.post(format!("{}{path}", self.url)).json(&body).send().await.unwrap();
+		assert_eq!(response.status().as_u16(), 200);
+		let text = response.text().await.unwrap();
+		text.lines().filter_map(|l| l.strip_prefix("data: ")).map(str::to_string).collect()
+	}
+
+	/// The text of a streamed completion (text or chat), checking it ends with `[DONE]`.
+	pub async fn stream_text(&self, path: &str, body: Value) -> String {
+		let chunks = self.stream(path, body).await;
+		assert_eq!(chunks.last().map(String::as_str), Some("[DONE]"), "{chunks:?}");
+		let mut text = String::new();
+		for chunk in &chunks[..chunks.len() - 1] {
+			let value: Value = serde_json::from_str(chunk).unwrap();
+			assert!(value.get("error").is_none(), "{value}");
+			let choice = &value["choices"][0];
+			if let Some(piece) = choice["text"].as_str() {
+				text.push_str(piece);
+			}
+			if let Some(piece) = choice["delta"]["content"].as_str() {
+				text.push_str(piece);
+			}
+		}
+		text
+	}
+
+	pub async fn metrics(&self) -> String {
+		self.http.get(format!("{}/metrics", self.url)).send().await.unwrap().text().await.unwrap()
+	}
+}
+
+pub async fn start_worker(config: Config) -> (RunningWorker, Client) {
+	let worker = start(config).await.unwrap();
+	let client = Client::new(&worker);
+	(worker, client)
+}
+
+/// A metric's value from the Prometheus text (first sample whose name and labels start with `prefix`).
+pub fn metric(text: &str, prefix: &str) -> f64 {
+	text.lines()
+		.find(|l| l.starts_with(prefix))
+		.and_then(|l| l.rsplit(' ').next())
+		.and_then(|v| v.parse().ok())
+		.unwrap_or_else(|| panic!("no metric {prefix} in\n{text}"))
+}

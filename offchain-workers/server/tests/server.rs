@@ -1,0 +1,383 @@
+//! The worker end to end over HTTP on 127.0.0.1: OpenAI endpoints, batching equivalence, streams,
+//! seeds, bad input, eviction, restart, peers and load.
+
+mod common;
+
+use common::{metric, start_worker, Fixture};
+use futures::future::join_all;
+use serde_json::{json, Value};
+
+fn greedy(model: &str, prompt: &str, max_tokens: usize) -> Value {
+	json!({ "model": model, "prompt": prompt, "max_tokens": max_tokens, "temperature": 0 })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn batched_requests_for_different_adapters_match_each_request_alone() {
+	let fixture = Fixture::new();
+	let (worker, client) = start_worker(fixture.config("data")).await;
+	let mut models = vec!["base".to_string()];
+	for seed in 0..6 {
+		let id = format!("river-{seed}");
+		client.register(&id, &common::make_adapter(&fixture.base, seed)).await;
+		models.push(id);
+	}
+	let prompts = ["Report 3: the", "Water level is", "the Danube floods"];
+	let mut alone = Vec::new();
+	for (i, model) in models.iter().enumerate() {
+		alone.push(client.complete(greedy(model, prompts[i % 3], 16)).await);
+	}
+	assert!(alone.iter().skip(1).any(|t| t != &alone[0]), "adapters should change the text: {alone:?}");
+	for _ in 0..2 {
+		let together = join_all(models.iter().enumerate().map(|(i, m)| client.complete(greedy(m, prompts[i % 3], 16)))).await;
+		assert_eq!(together, alone);
+	}
+	let metrics = client.metrics().await;
+	let steps = metric(&metrics, "tributary_worker_batch_size_count");
+	let single_row_steps = metric(&metrics, "tributary_worker_batch_size_bucket{le=\"1\"}");
+	assert!(steps > single_row_steps, "some decode steps must have batched several rows:\n{metrics}");
+	worker.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn streaming_equals_non_streaming_and_a_seed_replays_its_text() {
+	let fixture = Fixture::new();
+	let (worker, client) = start_worker(fixture.config("data")).await;
+	client.register("river", &common::make_adapter(&fixture.base, 2)).await;
+	let sampled = |seed: u64, stream: bool| {
+		json!({ "model": "river", "prompt": "Report 7: the", "max_tokens": 24, "temperature": 0.9,
+			"top_p": 0.95, "top_k": 40, "seed": seed, "stream": stream, "stop": ["metres"] })
+	};
+	let first = client.complete(sampled(7, false)).await;
+	let again = client.complete(sampled(7, false)).await;
+	let streamed = client.stream_text("/v1/completions", sampled(7, true)).await;
+	assert_eq!(first, again);
+	assert_eq!(first, streamed);
+	assert!(!first.contains("metres"));
+	let others: Vec<String> = join_all((8..12).map(|seed| client.complete(sampled(seed, false)))).await;
+	assert!(others.iter().any(|t| t != &first), "other seeds should give other samples: {first:?} {others:?}");
+
+	let chat = |stream: bool| {
+		json!({ "model": "river", "messages": [{"role": "system", "content": "Rivers."}, {"role": "user", "content": "Danube?"}],
+			"max_tokens": 20, "temperature": 0.7, "seed": 3, "stream": stream })
+	};
+	let (status, body) = client.post("/v1/chat/completions", chat(false)).await;
+	assert_eq!(status, 200, "{body}");
+	assert_eq!(body["object"], "chat.completion");
+	assert_eq!(body["choices"][0]["message"]["role"], "assistant");
+	let text = body["choices"][0]["message"]["content"].as_str().unwrap().to_string();
+	assert_eq!(text, client.stream_text("/v1/chat/completions", chat(true)).await);
+	let usage = &body["usage"];
+	assert_eq!(usage["total_tokens"], usage["prompt_tokens"].as_u64().unwrap() + usage["completion_tokens"].as_u64().unwrap());
+
+	let chunks = client.stream("/v1/chat/completions", chat(true)).await;
+	let first_chunk: Value = serde_json::from_str(&chunks[0]).unwrap();
+	assert_eq!(first_chunk["object"], "chat.completion.chunk");
+	assert_eq!(first_chunk["choices"][0]["delta"]["role"], "assistant");
+	let last: Value = serde_json::from_str(&chunks[chunks.len() - 2]).unwrap();
+	assert!(matches!(last["choices"][0]["finish_reason"].as_str(), Some("stop" | "length")));
+	worker.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn models_health_and_metrics_are_served() {
+	let fixture = Fixture::new();
+	let (worker, client) = start_worker(fixture.config("data")).await;
+	let hash = client.register("river", &common::make_adapter(&fixture.base, 1)).await;
+	let (status, models) = client.get("/v1/models").await;
+	assert_eq!(status, 200);
+	assert_eq!(models["object"], "list");
+	let ids: Vec<&str> = models["data"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap()).collect();
+	assert_eq!(ids, ["base", "river"]);
+	let (status, model) = client.get("/v1/models/river").await;
+	assert_eq!(status, 200);
+	assert_eq!(model["adapters"][0]["adapter"], hash.as_str());
+	let (status, health) = client.get("/health").await;
+	assert_eq!((status, health["status"].as_str()), (200, Some("ok")));
+	client.complete(greedy("river", "Report", 4)).await;
+	let metrics = client.metrics().await;
+	for name in [
+		"tributary_worker_queue_depth",
+		"tributary_worker_batch_size_count",
+		"tributary_worker_tokens_generated_total",
+		"tributary_worker_decode_tokens_per_second",
+		"tributary_worker_adapter_cache_hits_total{tier=\"disk\"}",
+		"tributary_worker_adapter_load_seconds_count",
+	] {
+		metric(&metrics, name);
+	}
+	worker.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn bad_input_gets_openai_errors_and_the_worker_keeps_serving() {
+	let fixture = Fixture::new();
+	let mut config = fixture.config("data");
+	config.max_batch = 1;
+	config.max_queue = 2;
+	// Nothing parsed stays in host memory, so the corruption below is met at load time.
+	config.host_cache_bytes = 0;
+	let (worker, client) = start_worker(config.clone()).await;
+
+	let (status, body) = client.post("/v1/completions", greedy("no-such-model", "hi", 4)).await;
+	assert_eq!(status, 404);
+	assert_eq!(body["error"]["code"], "model_not_found");
+	assert_eq!(body["error"]["type"], "invalid_request_error");
+
+	let response = client
+		.http
+		.post(format!("{}/v1/chat/completions", client.url))
+		.header("content-type", "application/json")
+		.body("{\"model\": \"base\", \"messages\": [")
+		.send()
+		.await
+		.unwrap();
+	assert_eq!(response.status().as_u16(), 400);
+	let body: Value = response.json().await.unwrap();
+	assert!(body["error"]["message"].as_str().unwrap().contains("invalid JSON"), "{body}");
+
+	let long_prompt = "Report 1: the Rhine carries the valley in spring. ".repeat(40);
+	let (status, body) = client.post("/v1/completions", greedy("base", &long_prompt, 4)).await;
+	assert_eq!(status, 400);
+	assert_eq!(body["error"]["code"], "context_length_exceeded");
+
+	let (status, _) = client.post("/v1/completions", json!({"model": "base", "prompt": "x", "temperature": 5})).await;
+	assert_eq!(status, 400);
+
+	// A corrupt adapter: the request fails naming the hash; the adapter is quarantined.
+	let adapter = common::make_adapter(&fixture.base, 4);
+	let hash = client.register("broken", &adapter).await;
+	// Let the registration's prefetch (which reads the good bytes) finish first.
+	while !client.metrics().await.contains("tributary_worker_adapter_cache_hits_total{tier=\"disk\"} 1") {
+		tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+	}
+	let object = config.data_dir.join("store/objects").join(&hash);
+	let mut bytes = std::fs::read(&object).unwrap();
+	let last = bytes.len() - 1;
+	bytes[last] ^= 0xff;
+	std::fs::write(&object, bytes).unwrap();
+	let (status, body) = client.post("/v1/completions", greedy("broken", "Report", 4)).await;
+	assert_eq!(status, 503, "{body}");
+	assert_eq!(body["error"]["code"], "adapter_quarantined");
+	assert!(body["error"]["message"].as_str().unwrap().contains(&hash));
+	assert!(config.data_dir.join("store/quarantine").join(&hash).is_file());
+	let (status, _) = client.post("/v1/completions", greedy("broken", "Report", 4)).await;
+	assert_eq!(status, 503);
+	assert_eq!(metric(&client.metrics().await, "tributary_worker_quarantined_adapters"), 1.0);
+	client.complete(greedy("base", "Report", 4)).await;
+	// Good bytes stored again lift the quarantine.
+	client.put_object(adapter.canonical_bytes().unwrap()).await;
+	client.complete(greedy("broken", "Report", 4)).await;
+
+	// A full queue answers 429 at once while admitted requests complete.
+	let flood = join_all((0..12).map(|_| {
+		let client = &client;
+		async move { client.post("/v1/completions", greedy("base", "Report", 40)).await }
+	}))
+	.await;
+	let statuses: Vec<u16> = flood.iter().map(|(s, _)| *s).collect();
+	assert!(statuses.contains(&429), "{statuses:?}");
+	assert!(statuses.contains(&200), "{statuses:?}");
+	let rejected = flood.iter().find(|(s, _)| *s == 429).unwrap();
+	assert_eq!(rejected.1["error"]["type"], "rate_limit_error");
+	client.complete(greedy("base", "Report", 4)).await;
+	worker.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn evicted_adapters_reload_and_give_identical_text() {
+	let fixture = Fixture::new();
+	let mut config = fixture.config("data");
+	// Room for two adapters on the device tier and none in host memory: every switch reloads.
+	config.device_cache_bytes = 2 * tributary_worker::engine::adapters::SlotStacks::slot_bytes(
+		&tributary_model::LlamaConfig::from_file(&fixture.base.join("config.json")).unwrap(),
+		config.max_lora_rank,
+	);
+	config.host_cache_bytes = 0;
+	let (worker, client) = start_worker(config).await;
+	for seed in 0..4 {
+		client.register(&format!("m{seed}"), &common::make_adapter(&fixture.base, seed)).await;
+	}
+	let mut first = Vec::new();
+	for seed in 0..4 {
+		first.push(client.complete(greedy(&format!("m{seed}"), "Water level", 12)).await);
+	}
+	for seed in (0..4).rev() {
+		assert_eq!(client.complete(greedy(&format!("m{seed}"), "Water level", 12)).await, first[seed]);
+	}
+	let metrics = client.metrics().await;
+	assert!(metric(&metrics, "tributary_worker_adapter_cache_hits_total{tier=\"disk\"}") >= 6.0, "{metrics}");
+	worker.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn adapters_are_fetched_from_a_peer_and_verified() {
+	let fixture = Fixture::new();
+	let (first, first_client) = start_worker(fixture.config("first")).await;
+	let adapter = common::make_adapter(&fixture.base, 5);
+	let hash = first_client.register("river", &adapter).await;
+	let mut config = fixture.config("second");
+	config.peers = vec![first_client.url.clone()];
+	let (second, second_client) = start_worker(config.clone()).await;
+	let (status, body) = second_client
+		.post("/v1/adapters", json!({ "id": "river", "adapter_hash": hash, "adapter_config": adapter.config }))
+		.await;
+	assert_eq!(status, 201, "{body}");
+	assert!(config.data_dir.join("store/objects").join(&hash).is_file());
+	assert_eq!(
+		second_client.complete(greedy("river", "Report", 8)).await,
+		first_client.complete(greedy("river", "Report", 8)).await
+	);
+	let missing = "ab".repeat(32);
+	let (status, _) = second_client.get(&format!("/store/{missing}")).await;
+	assert_eq!(status, 404);
+	second.shutdown().await;
+	first.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_hundred_concurrent_streams_over_fifty_adapters_complete() {
+	let fixture = Fixture::new();
+	let mut config = fixture.config("data");
+	config.max_batch = 64;
+	let (worker, client) = start_worker(config).await;
+	for seed in 0..50 {
+		client.register(&format!("a{seed}"), &common::make_adapter(&fixture.base, seed)).await;
+	}
+	let started = std::time::Instant::now();
+	let results = join_all((0..200).map(|i| {
+		let client = &client;
+		async move {
+			let body = json!({ "model": format!("a{}", i % 50), "prompt": "Report", "max_tokens": 8,
+				"temperature": 0.8, "seed": i, "stream": true });
+			client.stream_text("/v1/completions", body).await
+		}
+	}))
+	.await;
+	assert_eq!(results.len(), 200);
+	eprintln!("200 streams over 50 adapters in {:.2} s", started.elapsed().as_secs_f64());
+	worker.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn shutdown_drains_streams_in_flight() {
+	let fixture = Fixture::new();
+	let (worker, client) = start_worker(fixture.config("data")).await;
+	let body = json!({ "model": "base", "prompt": "Report", "max_tokens": 120, "temperature": 0.8, "seed": 1,
+		"stream": true, "stop": [] });
+	let response = client.http.post(format!("{}/v1/completions", client.url)).json(&body).send().await.unwrap();
+	assert_eq!(response.status().as_u16(), 200);
+	let url = client.url.clone();
+	let shutdown = tokio::spawn(worker.shutdown());
+	let text = response.text().await.unwrap();
+	let chunks: Vec<&str> = text.lines().filter_map(|l| l.strip_prefix("data: ")).collect();
+	assert_eq!(chunks.last(), Some(&"[DONE]"), "the stream in flight finishes");
+	let finish: Value = serde_json::from_str(chunks[chunks.len() - 2]).unwrap();
+	assert!(finish["choices"][0]["finish_reason"].is_string());
+	shutdown.await.unwrap();
+	assert!(reqwest::get(format!("{url}/health")).await.is_err(), "no new connections after shutdown");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_ensemble_and_its_merged_version_give_the_same_text() {
+	let fixture = Fixture::new();
+	let mut config = fixture.config("data");
+	config.max_lora_rank = 16;
+	let (worker, client) = start_worker(config).await;
+	client.register("a", &common::make_adapter(&fixture.base, 1)).await;
+	client.register("b", &common::make_adapter(&fixture.base, 2)).await;
+	let members = json!([{ "model": "a", "weight": 0.7 }, { "model": "b", "weight": 0.3 }]);
+	let (status, ensemble) = client.post("/v1/ensembles", json!({ "id": "a+b", "members": members })).await;
+	assert_eq!(status, 201, "{ensemble}");
+	let (status, merged) = client.post("/v1/merges", json!({ "id": "a+b merged", "members": members })).await;
+	assert_eq!(status, 201, "{merged}");
+	assert_eq!(merged["adapters"].as_array().unwrap().len(), 1);
+	let prompt = "Report 5: the";
+	let from_ensemble = client.complete(greedy("a+b", prompt, 16)).await;
+	assert_eq!(from_ensemble, client.complete(greedy("a+b merged", prompt, 16)).await);
+	let sampled = |model: &str| json!({ "model": model, "prompt": prompt, "max_tokens": 24, "temperature": 1.0, "seed": 11 });
+	let merged_sample = client.complete(sampled("a+b merged")).await;
+	assert_ne!(merged_sample, client.complete(sampled("a")).await, "the merge is not just its first member");
+	assert_ne!(merged_sample, client.complete(sampled("b")).await, "the merge is not just its second member");
+	let (status, too_big) = client
+		.post("/v1/merges", json!({ "id": "big", "members": [{ "model": "b", "weight": 1.0 }, { "model": "b", "weight": 1.0 }, { "model": "b", "weight": 1.0 }] }))
+		.await;
+	assert_eq!(status, 400, "{too_big}");
+	worker.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn attribution_records_are_deterministic_and_match_between_stream_and_json() {
+	let fixture = Fixture::new();
+	let (worker, client) = start_worker(fixture.config("data")).await;
+	let adapter = common::make_adapter(&fixture.base, 3);
+	let hash = client.put_object(adapter.canonical_bytes().unwrap()).await;
+	let mut corpus = Vec::new();
+	for (i, row) in common::corpus().into_iter().enumerate() {
+		let row_hash = client.put_object(row.into_bytes()).await;
+		corpus.push(json!({ "datanet": 7, "row": i, "hash": row_hash }));
+	}
+	let registration = json!({ "id": "river", "adapter_hash": hash, "adapter_config": adapter.config, "corpus": corpus });
+	let (status, body) = client.post("/v1/adapters", registration).await;
+	assert_eq!(status, 201, "{body}");
+	let request = |stream: bool| {
+		json!({ "model": "river", "prompt": "Report 4: the Tagus", "max_tokens": 24, "temperature": 0, "attribution": true, "stream": stream })
+	};
+	let (status, first) = client.post("/v1/completions", request(false)).await;
+	assert_eq!(status, 200, "{first}");
+	let record = &first["attribution"];
+	assert_eq!(record["method"], "suffix_span");
+	assert_eq!(record["adapter"], hash.as_str());
+	let total: u64 = record["scores"].as_array().unwrap().iter().map(|s| s["parts_per_billion"].as_u64().unwrap()).sum();
+	assert!(total <= 1_000_000_000);
+	let scale: Vec<u8> = (0..record["record_scale"].as_str().unwrap().len() / 2)
+		.map(|i| u8::from_str_radix(&record["record_scale"].as_str().unwrap()[2 * i..2 * i + 2], 16).unwrap())
+		.collect();
+	let decoded = <tributary_primitives::attribution::AttributionRecord as codec::Decode>::decode(&mut &scale[..]).unwrap();
+	assert_eq!(tributary_trainer::store::parse_hash(record["corpus"].as_str().unwrap()).unwrap(), decoded.corpus);
+	let (_, second) = client.post("/v1/completions", request(false)).await;
+	assert_eq!(second["attribution"], first["attribution"], "same answer, same record");
+	let chunks = client.stream("/v1/completions", request(true)).await;
+	let last: Value = serde_json::from_str(&chunks[chunks.len() - 2]).unwrap();
+	assert_eq!(last["attribution"], first["attribution"]);
+	client.register("plain", &common::make_adapter(&fixture.base, 4)).await;
+	let (status, refused) = client
+		.post("/v1/completions", json!({ "model": "plain", "prompt": "Report", "attribution": true }))
+		.await;
+	assert_eq!(status, 400);
+	assert!(refused["error"]["message"].as_str().unwrap().contains("training corpus"), "{refused}");
+	worker.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_store_verifies_hashes_and_limits_sizes() {
+	let fixture = Fixture::new();
+	let mut config = fixture.config("data");
+	config.max_object_bytes = 64 * 1024;
+	let (worker, client) = start_worker(config).await;
+	let hash = client.put_object(b"a datanet row".to_vec()).await;
+	assert_eq!(hash, tributary_model::peft::hex(&tributary_primitives::content_hash(b"a datanet row")));
+	let get = client.http.get(format!("{}/store/{hash}", client.url)).send().await.unwrap();
+	assert_eq!(get.bytes().await.unwrap().as_ref(), b"a datanet row");
+	let wrong = client.http.put(format!("{}/store/{}", client.url, "00".repeat(32))).body("other bytes").send().await.unwrap();
+	assert_eq!(wrong.status().as_u16(), 400);
+	let body: Value = wrong.json().await.unwrap();
+	assert!(body["error"]["message"].as_str().unwrap().contains("not the expected"), "{body}");
+	let (status, _) = client.get("/store/not-a-hash").await;
+	assert_eq!(status, 400);
+	let large = client.http.put(format!("{}/store", client.url)).body(vec![7u8; 100 * 1024]).send().await.unwrap();
+	assert_eq!(large.status().as_u16(), 413);
+	worker.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_int8_base_serves_adapters() {
+	let fixture = Fixture::new();
+	let mut config = fixture.config("data");
+	config.int8 = true;
+	let (worker, client) = start_worker(config).await;
+	client.register("river", &common::make_adapter(&fixture.base, 1)).await;
+	let text = client.complete(greedy("river", "Report 1: the", 12)).await;
+	assert_eq!(text, client.stream_text("/v1/completions", json!({ "model": "river", "prompt": "Report 1: the",
+		"max_tokens": 12, "temperature": 0, "stream": true })).await);
+	worker.shutdown().await;
+}
