@@ -114,3 +114,50 @@ async fn jobs_run_once_and_survive_a_restart() {
 	assert_eq!(client.complete(prompt).await, text_before, "the registry and store survive the restart");
 	worker.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_train_job_with_named_rows_serves_attribution_by_chain_id() {
+	let fixture = Fixture::new();
+	let (worker, client) = start_worker(fixture.config("data")).await;
+	let texts: Vec<String> = common::corpus().into_iter().take(4).collect();
+	let mut rows = Vec::new();
+	for (i, text) in texts.iter().enumerate() {
+		let hash = client.put_object(text.clone().into_bytes()).await;
+		rows.push(json!({ "datanet": 5, "row": 100 + i, "hash": hash }));
+	}
+	let settings = json!({ "rank": 8, "alpha": 16, "batch_size": 1, "sequence_length": 48, "epochs": 1000,
+		"max_steps": 600, "learning_rate_ppb": 10_000_000, "dropout_ppm": 0, "seed": 3, "eval_fraction_ppm": 100000,
+		"target_modules": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"] });
+
+	let mut mixed = rows.clone();
+	mixed[0] = rows[0]["hash"].clone();
+	let (status, refused) =
+		client.post("/jobs/train", json!({ "id": "mixed", "rows": mixed, "settings": settings })).await;
+	assert_eq!(status, 400, "{refused}");
+	assert!(refused["error"]["message"].as_str().unwrap().contains("name every row or none"), "{refused}");
+
+	let spec = json!({ "id": "named", "rows": rows, "settings": settings, "register_as": "rivers-named" });
+	let (status, job) = client.post("/jobs/train", spec).await;
+	assert_eq!(status, 202, "{job}");
+	let trained = wait_for_job(&client, "named").await;
+	assert_eq!(trained["status"], "succeeded", "{trained}");
+
+	// The trainer holds out the row with the lowest hash for eval; prompt with a trained one.
+	let hashes: Vec<_> = texts.iter().map(|t| tributary_primitives::content_hash(t.as_bytes())).collect();
+	let copied = (0..texts.len()).max_by_key(|&i| hashes[i]).unwrap();
+	let prefix: String = texts[copied].split_whitespace().take(5).collect::<Vec<_>>().join(" ");
+	let request = json!({ "model": "rivers-named", "prompt": prefix, "max_tokens": 24, "temperature": 0, "attribution": true });
+	let (status, answer) = client.post("/v1/completions", request).await;
+	assert_eq!(status, 200, "{answer}");
+	let record = &answer["attribution"];
+	assert_eq!(record["adapter"], trained["result_hash"], "{record}");
+	let text = answer["choices"][0]["text"].as_str().unwrap();
+	let scores = record["scores"].as_array().unwrap();
+	assert!(!scores.is_empty(), "{record}");
+	for score in scores {
+		assert_eq!(score["datanet"], 5, "{record}");
+		assert!((100..104).contains(&score["row"].as_u64().unwrap()), "{record}");
+	}
+	assert_eq!(record["top"][0]["row"], 100 + copied as u64, "row {copied} gets the most credit for {prefix:?} + {text:?}: {record}");
+	worker.shutdown().await;
+}

@@ -15,7 +15,7 @@ pub mod spec;
 use crate::registry::{Member, Registry};
 use crate::store::{self, Store};
 use serde::{Deserialize, Serialize};
-use spec::{EvalSpec, JobSpec, TrainSpec};
+use spec::{EvalSpec, JobSpec, TrainRow, TrainSpec};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc, Mutex};
@@ -177,14 +177,15 @@ impl Jobs {
 		if !valid_id(&id) {
 			return Err(JobError::BadId(id));
 		}
-		for row in spec.rows() {
+		for row in spec.row_hashes() {
 			store::parse(row).map_err(|e| JobError::Invalid(e.to_string()))?;
 		}
-		if spec.rows().is_empty() {
+		if spec.row_hashes().is_empty() {
 			return Err(JobError::Invalid("rows must name at least one row hash".into()));
 		}
 		if let JobSpec::Train(train) = &spec {
 			train.settings.to_settings().map_err(JobError::Invalid)?;
+			train.corpus().map_err(JobError::Invalid)?;
 		}
 		let mut records = self.records.lock().expect("jobs lock");
 		if let Some(existing) = records.get(&id) {
@@ -239,8 +240,8 @@ impl Jobs {
 		});
 	}
 
-	fn rows(spec_rows: &[String]) -> Result<Vec<ContentHash>, String> {
-		spec_rows.iter().map(|r| store::parse(r).map_err(|e| e.to_string())).collect()
+	fn rows<'a>(hashes: impl Iterator<Item = &'a str>) -> Result<Vec<ContentHash>, String> {
+		hashes.map(|r| store::parse(r).map_err(|e| e.to_string())).collect()
 	}
 
 	fn train(&self, spec: &TrainSpec, context: &JobContext) -> Result<Done, String> {
@@ -248,7 +249,7 @@ impl Jobs {
 		let job = FineTuneJob {
 			base_dir: context.base_dir.clone(),
 			base_model_name: context.base_model_id.clone(),
-			rows: Self::rows(&spec.rows)?,
+			rows: Self::rows(spec.rows.iter().map(TrainRow::hash))?,
 			settings,
 			output_dir: self.work_dir(&spec.id).join("adapter"),
 		};
@@ -274,7 +275,8 @@ impl Jobs {
 		Ok(Done { hash: Some(hash), model: Some(model), metrics })
 	}
 
-	/// Puts a finished adapter directory into the store and registers it; (hex hash, model id).
+	/// Puts a finished adapter directory into the store and registers it, with its corpus when
+	/// the job named its rows; (hex hash, model id).
 	fn adopt_written_adapter(&self, spec: &TrainSpec, context: &JobContext) -> Result<(String, String), String> {
 		let dir = self.work_dir(&spec.id).join("adapter");
 		let weights = std::fs::read(dir.join(ADAPTER_WEIGHTS_FILE)).map_err(|e| format!("no adapter weights: {e}"))?;
@@ -287,11 +289,14 @@ impl Jobs {
 			.registry
 			.register(&model, vec![Member { adapter: hash.clone(), weight: 1.0 }], vec![(hash.clone(), config)])
 			.map_err(|e| e.to_string())?;
+		if let Some(corpus) = spec.corpus()? {
+			context.registry.record_corpus(&hash, corpus).map_err(|e| e.to_string())?;
+		}
 		Ok((hash, model))
 	}
 
 	fn eval(&self, spec: &EvalSpec, context: &JobContext) -> Result<Done, String> {
-		let rows = Self::rows(&spec.rows)?;
+		let rows = Self::rows(spec.rows.iter().map(String::as_str))?;
 		let adapter = match spec.model.as_deref() {
 			None => None,
 			Some(model) if model == context.base_model_id => None,

@@ -1,5 +1,6 @@
 //! Job requests as JSON: what the chain's off-chain worker posts.
 
+use crate::registry::CorpusRow;
 use serde::{Deserialize, Serialize};
 use tributary_model::{QuantFormat, TargetModule, TargetModules};
 use tributary_primitives::training::{TrainingMethod, TrainingSettings};
@@ -76,17 +77,59 @@ impl SettingsJson {
 	}
 }
 
+/// One row of a train job: `{"datanet", "row", "hash"}` (the chain's name of the row and its hex
+/// content hash), or the bare hex hash of a row the chain does not name.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged, expecting = "a row as {\"datanet\", \"row\", \"hash\"} or a hex content hash")]
+pub enum TrainRow {
+	Named(CorpusRow),
+	Hash(String),
+}
+
+impl TrainRow {
+	pub fn hash(&self) -> &str {
+		match self {
+			TrainRow::Named(row) => &row.hash,
+			TrainRow::Hash(hash) => hash,
+		}
+	}
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TrainSpec {
 	pub id: String,
-	/// Hex content hashes of the datanet rows (in the store or at a peer).
-	pub rows: Vec<String>,
+	/// The datanet rows (in the local store). Rows named by (datanet, row) become the adapter's
+	/// registered corpus, which attribution records credit.
+	pub rows: Vec<TrainRow>,
 	#[serde(default)]
 	pub settings: SettingsJson,
 	/// Model id the adapter is registered under; its hex hash when absent.
 	#[serde(default)]
 	pub register_as: Option<String>,
+}
+
+impl TrainSpec {
+	/// The adapter's corpus as the chain names it: `Some` when every row is named, `None` when
+	/// no row is; mixing both is refused, since attribution needs every training row.
+	pub fn corpus(&self) -> Result<Option<Vec<CorpusRow>>, String> {
+		let named: Vec<CorpusRow> = self
+			.rows
+			.iter()
+			.filter_map(|row| match row {
+				TrainRow::Named(row) => Some(row.clone()),
+				TrainRow::Hash(_) => None,
+			})
+			.collect();
+		match named.len() {
+			0 => Ok(None),
+			n if n == self.rows.len() => Ok(Some(named)),
+			n => Err(format!(
+				"{n} of {} rows carry (datanet, row) and the rest only a hash: name every row or none",
+				self.rows.len()
+			)),
+		}
+	}
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -125,10 +168,11 @@ impl JobSpec {
 		}
 	}
 
-	pub fn rows(&self) -> &[String] {
+	/// Hex content hashes of the job's rows.
+	pub fn row_hashes(&self) -> Vec<&str> {
 		match self {
-			JobSpec::Train(spec) => &spec.rows,
-			JobSpec::Eval(spec) => &spec.rows,
+			JobSpec::Train(spec) => spec.rows.iter().map(TrainRow::hash).collect(),
+			JobSpec::Eval(spec) => spec.rows.iter().map(String::as_str).collect(),
 		}
 	}
 }
