@@ -13,6 +13,7 @@
 pub mod api;
 pub mod config;
 pub mod engine;
+pub mod influence;
 pub mod jobs;
 pub mod merge;
 pub mod metrics;

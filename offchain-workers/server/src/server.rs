@@ -3,6 +3,7 @@
 use crate::api::{router, AppState, AttributionSetup};
 use crate::config::Config;
 use crate::engine::{Engine, EngineParts, EngineSettings};
+use crate::influence::InfluenceSetup;
 use crate::jobs::{JobContext, JobError, Jobs};
 use crate::metrics::Metrics;
 use crate::registry::{Registry, RegistryError};
@@ -101,6 +102,11 @@ pub async fn start(config: Config) -> Result<RunningWorker, WorkerError> {
 		let base_dir = base_dir.clone();
 		tokio::task::spawn_blocking(move || base_weights_hash(&base_dir)).await.expect("hashing does not panic")?
 	};
+	let influence = InfluenceSetup {
+		dir: config.data_dir.join("influence"),
+		base_dir: base_dir.clone(),
+		tokenizer_file: base_dir.join(TOKENIZER_FILE),
+	};
 	let jobs = Jobs::open(
 		&config.data_dir,
 		JobContext {
@@ -108,6 +114,7 @@ pub async fn start(config: Config) -> Result<RunningWorker, WorkerError> {
 			base_model_id: config.base_model_id.clone(),
 			store: store.clone(),
 			registry: registry.clone(),
+			influence: influence.clone(),
 		},
 	)?;
 	let state = AppState {
@@ -124,6 +131,7 @@ pub async fn start(config: Config) -> Result<RunningWorker, WorkerError> {
 			tokenizer_file: base_dir.join(TOKENIZER_FILE),
 			index_dir: config.data_dir.join("attribution"),
 			base_model_hash,
+			influence,
 		}),
 	};
 	let listener = tokio::net::TcpListener::bind(config.listen)

@@ -159,5 +159,40 @@ async fn a_train_job_with_named_rows_serves_attribution_by_chain_id() {
 		assert!((100..104).contains(&score["row"].as_u64().unwrap()), "{record}");
 	}
 	assert_eq!(record["top"][0]["row"], 100 + copied as u64, "row {copied} gets the most credit for {prefix:?} + {text:?}: {record}");
+
+	// Gradient influence, from the sketch the job wrote beside its adapter.
+	let sketch = trained["metrics"]["influence_sketch"].as_str().expect("the job sketched its rows").to_string();
+	let adapter = trained["result_hash"].as_str().unwrap();
+	let sketch_file = fixture.data_dir("data").join("influence").join(adapter).join(format!("{sketch}.influence"));
+	let sketch_bytes = std::fs::read(&sketch_file).unwrap();
+	let request = json!({ "model": "rivers-named", "prompt": prefix, "max_tokens": 24, "temperature": 0, "attribution": "influence" });
+	let (status, answer) = client.post("/v1/completions", request.clone()).await;
+	assert_eq!(status, 200, "{answer}");
+	assert_eq!(answer["choices"][0]["text"], text, "the same greedy answer");
+	let influence = &answer["attribution"];
+	assert_eq!(influence["method"], "influence", "{influence}");
+	assert_eq!(influence["sketch"], sketch.as_str());
+	assert_eq!(influence["scoring"]["data_inf"]["damping_milli"], 100);
+	assert_eq!(influence["corpus"], record["corpus"], "both methods commit to the same corpus");
+	let scale = influence["record_scale"].as_str().unwrap();
+	let scale: Vec<u8> = (0..scale.len() / 2).map(|i| u8::from_str_radix(&scale[2 * i..2 * i + 2], 16).unwrap()).collect();
+	let decoded = <tributary_primitives::attribution::AttributionRecord as codec::Decode>::decode(&mut &scale[..]).unwrap();
+	assert_eq!(decoded.method, tributary_primitives::attribution::AttributionMethod::Influence);
+	let scores = influence["scores"].as_array().unwrap();
+	assert!(!scores.is_empty(), "{influence}");
+	let total: u64 = scores.iter().map(|s| s["parts_per_billion"].as_u64().unwrap()).sum();
+	assert!(total <= 1_000_000_000, "{influence}");
+	for score in scores {
+		assert_eq!(score["datanet"], 5, "{influence}");
+		assert!((100..104).contains(&score["row"].as_u64().unwrap()), "{influence}");
+	}
+	assert_eq!(influence["top"][0]["row"], 100 + copied as u64, "row {copied} has the most influence: {influence}");
+	let (_, again) = client.post("/v1/completions", request).await;
+	assert_eq!(again["attribution"], *influence, "same answer, same record");
+	assert_eq!(std::fs::read(&sketch_file).unwrap(), sketch_bytes, "the sketch is reused, not rebuilt");
+	let (status, refused) = client
+		.post("/v1/completions", json!({ "model": "rivers-named", "prompt": prefix, "attribution": "vibes" }))
+		.await;
+	assert_eq!(status, 400, "{refused}");
 	worker.shutdown().await;
 }

@@ -4,10 +4,8 @@
 
 use super::error::{parse_json, ApiError};
 use super::openai::{chat_prompt, ChatRequest, CompletionRequest, GenerationFields};
-use super::attribution::{attribute, corpus_for};
+use super::attribution::{attribute, target_for, AttributionTarget};
 use super::AppState;
-use crate::registry::CorpusRow;
-use tributary_primitives::ContentHash;
 use crate::engine::{AdapterUse, Event, Finished, GenerationRequest, SamplingParams};
 use crate::store;
 use axum::body::Bytes;
@@ -43,7 +41,7 @@ struct Prepared {
 	stop: Vec<String>,
 	stream: bool,
 	/// The adapter and its training rows, when the request asked for attribution.
-	attribution: Option<(ContentHash, Vec<CorpusRow>)>,
+	attribution: Option<AttributionTarget>,
 }
 
 fn unix_now() -> u64 {
@@ -75,7 +73,7 @@ fn prepare(state: &AppState, fields: GenerationFields, prompt: &str, flavor: Fla
 		return Err(ApiError::invalid("stop", format!("at most {MAX_STOP_SEQUENCES} stop sequences")));
 	}
 	let adapters = resolve_model(state, &fields.model)?;
-	let attribution = if fields.attribution { Some(corpus_for(state, &fields.model, &adapters)?) } else { None };
+	let attribution = target_for(state, fields.attribution, &fields.model, &adapters)?;
 
 	let info = &state.engine.info;
 	let encoding = info
@@ -199,7 +197,7 @@ pub async fn chat_completions(State(state): State<AppState>, body: Bytes) -> Res
 async fn respond(state: &AppState, prepared: Prepared, flavor: Flavor) -> Result<Response, ApiError> {
 	let (first, receiver) = start(state, &prepared).await?;
 	let id = response_id(if flavor == Flavor::Chat { "chatcmpl" } else { "cmpl" });
-	let attribution = prepared.attribution.clone().map(|(adapter, corpus)| Arc::new((state.clone(), adapter, corpus)));
+	let attribution = prepared.attribution.clone().map(|target| Arc::new((state.clone(), target)));
 	if prepared.stream {
 		let chunks = sse_chunks(id, prepared.model, flavor, first, receiver, attribution);
 		return Ok(Sse::new(chunks).keep_alive(KeepAlive::default()).into_response());
@@ -224,8 +222,8 @@ async fn respond(state: &AppState, prepared: Prepared, flavor: Flavor) -> Result
 		}),
 	};
 	if let Some(attribution) = attribution {
-		let (state, adapter, corpus) = &*attribution;
-		body["attribution"] = attribute(state, *adapter, corpus.clone(), output_tokens(state, &finished)).await?;
+		let (state, target) = &*attribution;
+		body["attribution"] = attribute(state, target.clone(), output_tokens(state, &finished)).await?;
 	}
 	Ok(Json(body).into_response())
 }
@@ -261,7 +259,7 @@ fn sse_chunks(
 	flavor: Flavor,
 	first: Event,
 	receiver: UnboundedReceiver<Event>,
-	attribution: Option<Arc<(AppState, ContentHash, Vec<CorpusRow>)>>,
+	attribution: Option<Arc<(AppState, AttributionTarget)>>,
 ) -> impl Stream<Item = Result<SseEvent, Infallible>> {
 	let created = unix_now();
 	let chunk = move |content: Option<&str>, role: bool, finish: Option<&str>, usage: Option<Value>| -> String {
@@ -315,9 +313,9 @@ fn sse_chunks(
 						let last = chunk(None, false, Some(reason), Some(usage(&finished)));
 						match attribution.as_deref() {
 							None => pending.push_back(last),
-							Some((state, adapter, corpus)) => {
+							Some((state, target)) => {
 								let output = output_tokens(state, &finished);
-								match attribute(state, *adapter, corpus.clone(), output).await {
+								match attribute(state, target.clone(), output).await {
 									Ok(record) => {
 										let mut last: Value = serde_json::from_str(&last).expect("chunks are JSON");
 										last["attribution"] = record;

@@ -42,6 +42,8 @@ pub struct AttributionSetup {
 	pub index_dir: std::path::PathBuf,
 	/// blake2-256 of the base model's weights file (`model` field of records).
 	pub base_model_hash: tributary_primitives::ContentHash,
+	/// Adapter directories and their influence sketches.
+	pub influence: crate::influence::InfluenceSetup,
 }
 
 pub fn router(state: AppState, max_request_bytes: usize) -> Router {

@@ -44,9 +44,9 @@ pub struct GenerationFields {
 	pub n: Option<usize>,
 	#[serde(default)]
 	pub stream: bool,
-	/// Extension: also report which training rows the answer draws on.
+	/// Extension: also report which training rows the answer draws on, and by which method.
 	#[serde(default)]
-	pub attribution: bool,
+	pub attribution: super::attribution::AttributionMethod,
 }
 
 #[derive(Debug, Deserialize)]

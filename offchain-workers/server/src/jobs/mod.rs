@@ -12,6 +12,7 @@
 
 pub mod spec;
 
+use crate::influence::InfluenceSetup;
 use crate::registry::{Member, Registry};
 use crate::store::{self, Store};
 use serde::{Deserialize, Serialize};
@@ -75,6 +76,7 @@ pub struct JobContext {
 	pub base_model_id: String,
 	pub store: Store,
 	pub registry: Arc<Registry>,
+	pub influence: InfluenceSetup,
 }
 
 pub struct Jobs {
@@ -271,7 +273,15 @@ impl Jobs {
 			.map_err(|e| e.to_string())?;
 		let (hash, model) = self.adopt_written_adapter(spec, context)?;
 		debug_assert_eq!(hash, hex(&outcome.adapter_hash));
-		let metrics = serde_json::to_value(&outcome.metrics).expect("metrics serialize");
+		let mut metrics = serde_json::to_value(&outcome.metrics).expect("metrics serialize");
+		if let Some(corpus) = spec.corpus()? {
+			// Sketched now, while the job owns the CPU, so the first influence request is fast.
+			let config = context.registry.adapter_config(&hash).ok_or("the adapter's config was not registered")?;
+			let prepared = context.influence.prepare(&context.store, &outcome.adapter_hash, &config, &corpus).map_err(|e| {
+				format!("adapter {hash} was trained and registered as {model}, but its influence sketch failed: {e}")
+			})?;
+			metrics["influence_sketch"] = hex(&prepared.sketch.id()).into();
+		}
 		Ok(Done { hash: Some(hash), model: Some(model), metrics })
 	}
 
