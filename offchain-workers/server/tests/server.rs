@@ -339,6 +339,22 @@ async fn attribution_records_are_deterministic_and_match_between_stream_and_json
 	let chunks = client.stream("/v1/completions", request(true)).await;
 	let last: Value = serde_json::from_str(&chunks[chunks.len() - 2]).unwrap();
 	assert_eq!(last["attribution"], first["attribution"]);
+
+	// Influence for a registered adapter: its sketch is built at the first request, then reused.
+	let influence_request = |stream: bool| {
+		json!({ "model": "river", "prompt": "Report 4: the Tagus", "max_tokens": 24, "temperature": 0, "attribution": "influence", "stream": stream })
+	};
+	let (status, first) = client.post("/v1/completions", influence_request(false)).await;
+	assert_eq!(status, 200, "{first}");
+	let influence = &first["attribution"];
+	assert_eq!(influence["method"], "influence", "{influence}");
+	assert_eq!(influence["corpus"], record["corpus"]);
+	let sketch = fixture.data_dir("data").join("influence").join(&hash).join(format!("{}.influence", influence["sketch"].as_str().unwrap()));
+	let sketch_bytes = std::fs::read(&sketch).expect("the sketch is written beside the adapter");
+	let chunks = client.stream("/v1/completions", influence_request(true)).await;
+	let last: Value = serde_json::from_str(&chunks[chunks.len() - 2]).unwrap();
+	assert_eq!(last["attribution"], *influence, "stream and JSON give the same influence record");
+	assert_eq!(std::fs::read(&sketch).unwrap(), sketch_bytes);
 	client.register("plain", &common::make_adapter(&fixture.base, 4)).await;
 	let (status, refused) = client
 		.post("/v1/completions", json!({ "model": "plain", "prompt": "Report", "attribution": true }))
