@@ -14,7 +14,7 @@ cd "$root"
 
 pallets=("$@")
 if [ ${#pallets[@]} -eq 0 ]; then
-	pallets=(datanets models)
+	pallets=(datanets models attribution rewards)
 fi
 steps="${STEPS:-10}"
 repeat="${REPEAT:-3}"
@@ -22,12 +22,13 @@ repeat="${REPEAT:-3}"
 echo "==> building the runtime with benchmarks (wasm) and the node"
 # Both feature sets of the runtime write their wasm to the same path, and a runtime whose build
 # script did not rerun embeds whatever that path holds. Touching build.rs reruns the build script
-# of the next build of each feature set, so each embeds (and copies) its own wasm.
-bench_dir="$CARGO_TARGET_DIR/bench-runtime"
-mkdir -p "$bench_dir"
+# of the next build of each feature set, so each builds (and embeds) its own wasm; the benchmark
+# one is copied aside before the ordinary build replaces it.
+bench_wasm="$CARGO_TARGET_DIR/bench-runtime/tributary_runtime.wasm"
+mkdir -p "$(dirname "$bench_wasm")"
 touch runtime/build.rs
-WASM_TARGET_DIRECTORY="$bench_dir" cargo build --locked -p tributary-runtime --features runtime-benchmarks
-bench_wasm="$bench_dir/tributary_runtime.wasm"
+cargo build --locked -p tributary-runtime --features runtime-benchmarks
+cp "$CARGO_TARGET_DIR/debug/wbuild/tributary-runtime/tributary_runtime.wasm" "$bench_wasm"
 touch runtime/build.rs
 # The same build as scripts/test.sh and scripts/dev.sh, so the node's artifacts are shared.
 cargo test --workspace --locked --no-run

@@ -1,15 +1,31 @@
-//! Weights for `pallet_attribution`.
+//! Weights for `pallet_attribution`, measured by `tributary-node benchmark pallet` (scripts/bench-weights.sh).
 //!
-//! PLACEHOLDER NUMBERS: hand estimates of ref time, proof size and database accesses, in the shape
-//! `frame-benchmarking-cli`'s default template produces, so the pallet builds and is weighted by
-//! `WeightInfo` everywhere. They must be replaced by the output of
+//! Benchmark CLI 64.0.0, 2026-11-22; steps 10, repeat 3;
+//! wasm execution `Compiled`; host `vm`, CPU `Intel(R) Xeon(R) Processor`.
+//! Regenerate after any change to the pallet's calls or storage; never edit by hand.
 //!
-//! ```text
-//! tributary-node benchmark pallet --pallet pallet_attribution --extrinsic '*' \
-//!     --steps 50 --repeat 20 --output pallets/attribution/src/weights.rs
-//! ```
-//!
-//! run against the runtime with `--features runtime-benchmarks` (see `benchmarking.rs`).
+//! Command:
+//!     /root/.cache/tributary-target/debug/tributary-node
+//!     benchmark
+//!     pallet
+//!     --runtime
+//!     /root/.cache/tributary-target/bench-runtime/tributary_runtime.wasm
+//!     --genesis-builder
+//!     runtime
+//!     --genesis-builder-preset
+//!     development
+//!     --pallet
+//!     pallet_attribution
+//!     --extrinsic
+//!     *
+//!     --steps
+//!     10
+//!     --repeat
+//!     3
+//!     --template
+//!     scripts/pallet-weights.hbs
+//!     --output
+//!     pallets/attribution/src/weights.rs
 
 #![cfg_attr(rustfmt, rustfmt_skip)]
 #![allow(unused_parens)]
@@ -19,84 +35,180 @@
 use frame_support::{traits::Get, weights::{Weight, constants::RocksDbWeight}};
 use core::marker::PhantomData;
 
-/// Weight functions needed for `pallet_attribution`.
+/// Weight of each call of `pallet_attribution`.
 pub trait WeightInfo {
-	fn submit_receipts(n: u32, k: u32) -> Weight;
+	fn submit_receipts(n: u32, k: u32, ) -> Weight;
 	fn dispute() -> Weight;
 	fn submit_recomputation() -> Weight;
 	fn resolve_dispute() -> Weight;
-	fn finalize(k: u32) -> Weight;
+	fn finalize(k: u32, ) -> Weight;
 }
 
-/// Weights for `pallet_attribution` using the Substrate node and recommended hardware.
+/// Measured weights, with the runtime's database costs.
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
-	fn submit_receipts(n: u32, k: u32) -> Weight {
-		Weight::from_parts(20_000_000, 4_000)
-			.saturating_add(Weight::from_parts(120_000_000, 8_000).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(8_000_000, 3_000).saturating_mul((n as u64).saturating_mul(k.into())))
-			.saturating_add(T::DbWeight::get().reads(1_u64))
-			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul((n as u64).saturating_mul(k.into()))))
-			.saturating_add(T::DbWeight::get().writes((6_u64).saturating_mul(n.into())))
+	/// Storage: `Models::Workers` (r:1 w:0)
+	/// Proof: `Models::Workers` (`max_values`: None, `max_size`: Some(456), added: 2931, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::UsedNonces` (r:64 w:64)
+	/// Proof: `Attribution::UsedNonces` (`max_values`: None, `max_size`: Some(72), added: 2547, mode: `MaxEncodedLen`)
+	/// Storage: `Models::Model` (r:1 w:0)
+	/// Proof: `Models::Model` (`max_values`: None, `max_size`: Some(136), added: 2611, mode: `MaxEncodedLen`)
+	/// Storage: `Models::ModelVersions` (r:1 w:0)
+	/// Proof: `Models::ModelVersions` (`max_values`: None, `max_size`: Some(605), added: 3080, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::Rows` (r:16 w:0)
+	/// Proof: `Datanets::Rows` (`max_values`: None, `max_size`: Some(188), added: 2663, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:64 w:64)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:64 w:64)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::NextRecordId` (r:1 w:1)
+	/// Proof: `Attribution::NextRecordId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::DueRecords` (r:1 w:1)
+	/// Proof: `Attribution::DueRecords` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::Records` (r:0 w:64)
+	/// Proof: `Attribution::Records` (`max_values`: None, `max_size`: Some(559), added: 3034, mode: `MaxEncodedLen`)
+	/// Component `n` ranges over `[1, 64]`.
+	/// Component `k` ranges over `[0, 16]`.
+	fn submit_receipts(n: u32, k: u32, ) -> Weight {
+		// Minimum execution time: 5_492_727_000 picoseconds.
+		Weight::from_parts(5_492_727_000, 4070)
+			.saturating_add(Weight::from_parts(1_940_730_152, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(1_187_651_730, 0).saturating_mul(k.into()))
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(k.into())))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2663).saturating_mul(k.into()))
+			.saturating_add(Weight::from_parts(0, 2650).saturating_mul(n.into()))
 	}
+	/// Storage: `Attribution::Records` (r:1 w:1)
+	/// Proof: `Attribution::Records` (`max_values`: None, `max_size`: Some(559), added: 3034, mode: `MaxEncodedLen`)
+	/// Storage: `Models::WorkerList` (r:1 w:0)
+	/// Proof: `Models::WorkerList` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
+	/// Storage: `System::ParentHash` (r:1 w:0)
+	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::Disputes` (r:0 w:1)
+	/// Proof: `Attribution::Disputes` (`max_values`: None, `max_size`: Some(198), added: 2673, mode: `MaxEncodedLen`)
 	fn dispute() -> Weight {
-		Weight::from_parts(70_000_000, 12_000)
+		// Minimum execution time: 1_231_663_000 picoseconds.
+		Weight::from_parts(1_405_000_000, 4024)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
+	/// Storage: `Attribution::Disputes` (r:1 w:1)
+	/// Proof: `Attribution::Disputes` (`max_values`: None, `max_size`: Some(198), added: 2673, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::Records` (r:1 w:1)
+	/// Proof: `Attribution::Records` (`max_values`: None, `max_size`: Some(559), added: 3034, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:4 w:4)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:3 w:3)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::Params` (r:1 w:0)
+	/// Proof: `Rewards::Params` (`max_values`: Some(1), `max_size`: Some(29), added: 524, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::SlashTally` (r:1 w:1)
+	/// Proof: `Rewards::SlashTally` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	fn submit_recomputation() -> Weight {
-		Weight::from_parts(120_000_000, 14_000)
-			.saturating_add(T::DbWeight::get().reads(8_u64))
-			.saturating_add(T::DbWeight::get().writes(8_u64))
+		// Minimum execution time: 3_251_061_000 picoseconds.
+		Weight::from_parts(3_492_756_000, 11402)
+			.saturating_add(T::DbWeight::get().reads(11_u64))
+			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
+	/// Storage: `Attribution::Disputes` (r:1 w:1)
+	/// Proof: `Attribution::Disputes` (`max_values`: None, `max_size`: Some(198), added: 2673, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::Records` (r:1 w:1)
+	/// Proof: `Attribution::Records` (`max_values`: None, `max_size`: Some(559), added: 3034, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::DueRecords` (r:1 w:1)
+	/// Proof: `Attribution::DueRecords` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
 	fn resolve_dispute() -> Weight {
-		Weight::from_parts(50_000_000, 10_000)
-			.saturating_add(T::DbWeight::get().reads(4_u64))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
-	}
-	fn finalize(k: u32) -> Weight {
-		Weight::from_parts(80_000_000, 10_000)
-			.saturating_add(Weight::from_parts(10_000_000, 3_000).saturating_mul(k.into()))
+		// Minimum execution time: 1_156_664_000 picoseconds.
+		Weight::from_parts(1_298_281_000, 4024)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
-			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(k.into())))
-			.saturating_add(T::DbWeight::get().writes(6_u64))
-			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(k.into())))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
+	}
+	/// Storage: `Attribution::Records` (r:1 w:1)
+	/// Proof: `Attribution::Records` (`max_values`: None, `max_size`: Some(559), added: 3034, mode: `MaxEncodedLen`)
+	/// Storage: `Models::Model` (r:1 w:0)
+	/// Proof: `Models::Model` (`max_values`: None, `max_size`: Some(136), added: 2611, mode: `MaxEncodedLen`)
+	/// Storage: `Models::ModelVersions` (r:1 w:0)
+	/// Proof: `Models::ModelVersions` (`max_values`: None, `max_size`: Some(605), added: 3080, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::Rows` (r:16 w:0)
+	/// Proof: `Datanets::Rows` (`max_values`: None, `max_size`: Some(188), added: 2663, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::RowAttribution` (r:16 w:16)
+	/// Proof: `Attribution::RowAttribution` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::ContributorAttribution` (r:1 w:1)
+	/// Proof: `Attribution::ContributorAttribution` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::ModelInferences` (r:1 w:1)
+	/// Proof: `Attribution::ModelInferences` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::Params` (r:1 w:0)
+	/// Proof: `Rewards::Params` (`max_values`: Some(1), `max_size`: Some(29), added: 524, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::Reputation` (r:1 w:0)
+	/// Proof: `Datanets::Reputation` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::Claimable` (r:4 w:4)
+	/// Proof: `Rewards::Claimable` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::History` (r:4 w:4)
+	/// Proof: `Rewards::History` (`max_values`: None, `max_size`: Some(849), added: 3324, mode: `MaxEncodedLen`)
+	/// Component `k` ranges over `[0, 16]`.
+	fn finalize(k: u32, ) -> Weight {
+		// Minimum execution time: 1_929_147_000 picoseconds.
+		Weight::from_parts(2_572_309_786, 13233)
+			.saturating_add(Weight::from_parts(309_318_567, 0).saturating_mul(k.into()))
+			.saturating_add(T::DbWeight::get().reads(17_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(k.into())))
+			.saturating_add(T::DbWeight::get().writes(13_u64))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(k.into())))
+			.saturating_add(Weight::from_parts(0, 2663).saturating_mul(k.into()))
 	}
 }
 
-// For backwards compatibility and tests.
+/// The same measured weights with RocksDB costs, for tests and mocks.
 impl WeightInfo for () {
-	fn submit_receipts(n: u32, k: u32) -> Weight {
-		Weight::from_parts(20_000_000, 4_000)
-			.saturating_add(Weight::from_parts(120_000_000, 8_000).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(8_000_000, 3_000).saturating_mul((n as u64).saturating_mul(k.into())))
-			.saturating_add(RocksDbWeight::get().reads(1_u64))
-			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(n.into())))
-			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul((n as u64).saturating_mul(k.into()))))
-			.saturating_add(RocksDbWeight::get().writes((6_u64).saturating_mul(n.into())))
+	fn submit_receipts(n: u32, k: u32, ) -> Weight {
+		Weight::from_parts(5_492_727_000, 4070)
+			.saturating_add(Weight::from_parts(1_940_730_152, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(1_187_651_730, 0).saturating_mul(k.into()))
+			.saturating_add(RocksDbWeight::get().reads(5_u64))
+			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(k.into())))
+			.saturating_add(RocksDbWeight::get().writes(2_u64))
+			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2663).saturating_mul(k.into()))
+			.saturating_add(Weight::from_parts(0, 2650).saturating_mul(n.into()))
 	}
 	fn dispute() -> Weight {
-		Weight::from_parts(70_000_000, 12_000)
+		Weight::from_parts(1_405_000_000, 4024)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn submit_recomputation() -> Weight {
-		Weight::from_parts(120_000_000, 14_000)
-			.saturating_add(RocksDbWeight::get().reads(8_u64))
-			.saturating_add(RocksDbWeight::get().writes(8_u64))
+		Weight::from_parts(3_492_756_000, 11402)
+			.saturating_add(RocksDbWeight::get().reads(11_u64))
+			.saturating_add(RocksDbWeight::get().writes(10_u64))
 	}
 	fn resolve_dispute() -> Weight {
-		Weight::from_parts(50_000_000, 10_000)
-			.saturating_add(RocksDbWeight::get().reads(4_u64))
-			.saturating_add(RocksDbWeight::get().writes(4_u64))
-	}
-	fn finalize(k: u32) -> Weight {
-		Weight::from_parts(80_000_000, 10_000)
-			.saturating_add(Weight::from_parts(10_000_000, 3_000).saturating_mul(k.into()))
+		Weight::from_parts(1_298_281_000, 4024)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
-			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(k.into())))
-			.saturating_add(RocksDbWeight::get().writes(6_u64))
-			.saturating_add(RocksDbWeight::get().writes((3_u64).saturating_mul(k.into())))
+			.saturating_add(RocksDbWeight::get().writes(5_u64))
+	}
+	fn finalize(k: u32, ) -> Weight {
+		Weight::from_parts(2_572_309_786, 13233)
+			.saturating_add(Weight::from_parts(309_318_567, 0).saturating_mul(k.into()))
+			.saturating_add(RocksDbWeight::get().reads(17_u64))
+			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(k.into())))
+			.saturating_add(RocksDbWeight::get().writes(13_u64))
+			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(k.into())))
+			.saturating_add(Weight::from_parts(0, 2663).saturating_mul(k.into()))
 	}
 }

@@ -1,6 +1,6 @@
 //! Weights for `pallet_datanets`, measured by `tributary-node benchmark pallet` (scripts/bench-weights.sh).
 //!
-//! Benchmark CLI 64.0.0, 2026-11-22; steps 10, repeat 5;
+//! Benchmark CLI 64.0.0, 2026-11-22; steps 10, repeat 3;
 //! wasm execution `Compiled`; host `vm`, CPU `Intel(R) Xeon(R) Processor`.
 //! Regenerate after any change to the pallet's calls or storage; never edit by hand.
 //!
@@ -21,7 +21,7 @@
 //!     --steps
 //!     10
 //!     --repeat
-//!     5
+//!     3
 //!     --template
 //!     scripts/pallet-weights.hbs
 //!     --output
@@ -64,46 +64,46 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::NextDatanetId` (r:1 w:1)
 	/// Proof: `Datanets::NextDatanetId` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::Datanet` (r:0 w:1)
 	/// Proof: `Datanets::Datanet` (`max_values`: None, `max_size`: Some(5603), added: 8078, mode: `MaxEncodedLen`)
 	fn create_datanet() -> Weight {
-		// Minimum execution time: 1_243_436_000 picoseconds.
-		Weight::from_parts(10_262_329_000, 3604)
+		// Minimum execution time: 1_110_917_000 picoseconds.
+		Weight::from_parts(1_937_649_000, 3640)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Datanets::Datanet` (r:1 w:1)
 	/// Proof: `Datanets::Datanet` (`max_values`: None, `max_size`: Some(5603), added: 8078, mode: `MaxEncodedLen`)
 	fn update_metadata() -> Weight {
-		// Minimum execution time: 527_704_000 picoseconds.
-		Weight::from_parts(1_075_260_000, 9068)
+		// Minimum execution time: 423_172_000 picoseconds.
+		Weight::from_parts(600_675_000, 9068)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Datanets::Datanet` (r:1 w:1)
 	/// Proof: `Datanets::Datanet` (`max_values`: None, `max_size`: Some(5603), added: 8078, mode: `MaxEncodedLen`)
 	fn add_curator() -> Weight {
-		// Minimum execution time: 441_045_000 picoseconds.
-		Weight::from_parts(725_142_000, 9068)
+		// Minimum execution time: 393_560_000 picoseconds.
+		Weight::from_parts(464_745_000, 9068)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Datanets::Datanet` (r:1 w:1)
 	/// Proof: `Datanets::Datanet` (`max_values`: None, `max_size`: Some(5603), added: 8078, mode: `MaxEncodedLen`)
 	fn remove_curator() -> Weight {
-		// Minimum execution time: 460_982_000 picoseconds.
-		Weight::from_parts(732_156_000, 9068)
+		// Minimum execution time: 384_029_000 picoseconds.
+		Weight::from_parts(457_131_000, 9068)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Datanets::Datanet` (r:1 w:1)
 	/// Proof: `Datanets::Datanet` (`max_values`: None, `max_size`: Some(5603), added: 8078, mode: `MaxEncodedLen`)
 	fn set_visibility() -> Weight {
-		// Minimum execution time: 419_088_000 picoseconds.
-		Weight::from_parts(564_606_000, 9068)
+		// Minimum execution time: 387_730_000 picoseconds.
+		Weight::from_parts(458_746_000, 9068)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -112,8 +112,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Datanets::AllowList` (r:0 w:1)
 	/// Proof: `Datanets::AllowList` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	fn set_contributor_allowed() -> Weight {
-		// Minimum execution time: 414_505_000 picoseconds.
-		Weight::from_parts(627_984_000, 9068)
+		// Minimum execution time: 349_486_000 picoseconds.
+		Weight::from_parts(458_720_000, 9068)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -124,10 +124,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn transfer_ownership() -> Weight {
-		// Minimum execution time: 1_971_170_000 picoseconds.
-		Weight::from_parts(11_591_467_000, 9068)
+		// Minimum execution time: 2_064_602_000 picoseconds.
+		Weight::from_parts(3_360_658_000, 9068)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -140,12 +140,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::Rows` (r:0 w:1)
 	/// Proof: `Datanets::Rows` (`max_values`: None, `max_size`: Some(188), added: 2663, mode: `MaxEncodedLen`)
 	fn contribute() -> Weight {
-		// Minimum execution time: 1_655_743_000 picoseconds.
-		Weight::from_parts(10_377_555_000, 9068)
+		// Minimum execution time: 1_820_743_000 picoseconds.
+		Weight::from_parts(2_559_416_000, 9068)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -158,14 +158,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::Rows` (r:0 w:256)
 	/// Proof: `Datanets::Rows` (`max_values`: None, `max_size`: Some(188), added: 2663, mode: `MaxEncodedLen`)
 	/// Component `n` ranges over `[1, 256]`.
 	fn contribute_batch(n: u32, ) -> Weight {
-		// Minimum execution time: 1_829_007_000 picoseconds.
-		Weight::from_parts(15_350_739_666, 9068)
-			.saturating_add(Weight::from_parts(512_870_250, 0).saturating_mul(n.into()))
+		// Minimum execution time: 1_427_405_000 picoseconds.
+		Weight::from_parts(3_936_575_421, 9068)
+			.saturating_add(Weight::from_parts(170_947_820, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -177,14 +177,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Datanets::Rows` (r:256 w:256)
 	/// Proof: `Datanets::Rows` (`max_values`: None, `max_size`: Some(188), added: 2663, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::ApprovedRows` (r:1 w:1)
-	/// Proof: `Datanets::ApprovedRows` (`max_values`: None, `max_size`: Some(32782), added: 35257, mode: `MaxEncodedLen`)
+	/// Proof: `Datanets::ApprovedRows` (`max_values`: None, `max_size`: Some(8206), added: 10681, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::Reputation` (r:1 w:1)
 	/// Proof: `Datanets::Reputation` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// Component `n` ranges over `[1, 256]`.
 	fn approve(n: u32, ) -> Weight {
-		// Minimum execution time: 1_049_529_000 picoseconds.
-		Weight::from_parts(13_757_958_393, 36247)
-			.saturating_add(Weight::from_parts(589_588_743, 0).saturating_mul(n.into()))
+		// Minimum execution time: 855_383_000 picoseconds.
+		Weight::from_parts(855_383_000, 11671)
+			.saturating_add(Weight::from_parts(252_339_053, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -196,7 +196,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Datanets::Rows` (r:256 w:256)
 	/// Proof: `Datanets::Rows` (`max_values`: None, `max_size`: Some(188), added: 2663, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::Reputation` (r:1 w:1)
@@ -205,9 +205,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Datanets::RowByHash` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// Component `n` ranges over `[1, 256]`.
 	fn reject(n: u32, ) -> Weight {
-		// Minimum execution time: 2_319_766_000 picoseconds.
-		Weight::from_parts(2_373_342_000, 9068)
-			.saturating_add(Weight::from_parts(5_458_036_448, 0).saturating_mul(n.into()))
+		// Minimum execution time: 1_956_698_000 picoseconds.
+		Weight::from_parts(1_956_698_000, 9068)
+			.saturating_add(Weight::from_parts(1_514_915_132, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
@@ -221,32 +221,32 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::RowByHash` (r:0 w:1)
 	/// Proof: `Datanets::RowByHash` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	fn withdraw() -> Weight {
-		// Minimum execution time: 1_347_551_000 picoseconds.
-		Weight::from_parts(9_681_521_000, 9068)
+		// Minimum execution time: 1_100_181_000 picoseconds.
+		Weight::from_parts(1_244_809_000, 9068)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Datanets::Datanet` (r:1 w:1)
 	/// Proof: `Datanets::Datanet` (`max_values`: None, `max_size`: Some(5603), added: 8078, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::ApprovedRows` (r:1 w:1)
-	/// Proof: `Datanets::ApprovedRows` (`max_values`: None, `max_size`: Some(32782), added: 35257, mode: `MaxEncodedLen`)
-	/// Storage: `Datanets::Rows` (r:4096 w:4096)
+	/// Proof: `Datanets::ApprovedRows` (`max_values`: None, `max_size`: Some(8206), added: 10681, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::Rows` (r:1024 w:1024)
 	/// Proof: `Datanets::Rows` (`max_values`: None, `max_size`: Some(188), added: 2663, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::VersionRows` (r:0 w:1)
-	/// Proof: `Datanets::VersionRows` (`max_values`: None, `max_size`: Some(32794), added: 35269, mode: `MaxEncodedLen`)
+	/// Proof: `Datanets::VersionRows` (`max_values`: None, `max_size`: Some(8218), added: 10693, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::Versions` (r:0 w:1)
 	/// Proof: `Datanets::Versions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
-	/// Component `n` ranges over `[1, 4096]`.
+	/// Component `n` ranges over `[1, 1024]`.
 	fn publish_version(n: u32, ) -> Weight {
-		// Minimum execution time: 17_701_087_000 picoseconds.
-		Weight::from_parts(19_503_523_000, 36247)
-			.saturating_add(Weight::from_parts(1_050_428_298, 0).saturating_mul(n.into()))
+		// Minimum execution time: 2_335_527_000 picoseconds.
+		Weight::from_parts(2_335_527_000, 11671)
+			.saturating_add(Weight::from_parts(175_080_845, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
@@ -262,10 +262,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn challenge_row() -> Weight {
-		// Minimum execution time: 1_295_985_000 picoseconds.
-		Weight::from_parts(9_984_467_000, 9068)
+		// Minimum execution time: 1_712_692_000 picoseconds.
+		Weight::from_parts(2_062_057_000, 9068)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -276,16 +276,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Datanets::Rows` (r:1 w:1)
 	/// Proof: `Datanets::Rows` (`max_values`: None, `max_size`: Some(188), added: 2663, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:3 w:3)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::ApprovedRows` (r:1 w:1)
-	/// Proof: `Datanets::ApprovedRows` (`max_values`: None, `max_size`: Some(32782), added: 35257, mode: `MaxEncodedLen`)
+	/// Proof: `Datanets::ApprovedRows` (`max_values`: None, `max_size`: Some(8206), added: 10681, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::Reputation` (r:1 w:1)
 	/// Proof: `Datanets::Reputation` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	fn resolve_challenge_upheld() -> Weight {
-		// Minimum execution time: 12_603_634_000 picoseconds.
-		Weight::from_parts(17_116_200_000, 36247)
+		// Minimum execution time: 2_718_028_000 picoseconds.
+		Weight::from_parts(4_557_651_000, 11671)
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
@@ -296,12 +296,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Datanets::Rows` (r:1 w:0)
 	/// Proof: `Datanets::Rows` (`max_values`: None, `max_size`: Some(188), added: 2663, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn resolve_challenge_rejected() -> Weight {
-		// Minimum execution time: 1_594_842_000 picoseconds.
-		Weight::from_parts(15_048_235_000, 9068)
+		// Minimum execution time: 1_155_283_000 picoseconds.
+		Weight::from_parts(2_250_908_000, 9068)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -316,10 +316,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn release_deposit() -> Weight {
-		// Minimum execution time: 1_901_876_000 picoseconds.
-		Weight::from_parts(14_024_722_000, 9068)
+		// Minimum execution time: 1_232_779_000 picoseconds.
+		Weight::from_parts(2_042_033_000, 9068)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -328,48 +328,48 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measured weights with RocksDB costs, for tests and mocks.
 impl WeightInfo for () {
 	fn create_datanet() -> Weight {
-		Weight::from_parts(10_262_329_000, 3604)
+		Weight::from_parts(1_937_649_000, 3640)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn update_metadata() -> Weight {
-		Weight::from_parts(1_075_260_000, 9068)
+		Weight::from_parts(600_675_000, 9068)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn add_curator() -> Weight {
-		Weight::from_parts(725_142_000, 9068)
+		Weight::from_parts(464_745_000, 9068)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn remove_curator() -> Weight {
-		Weight::from_parts(732_156_000, 9068)
+		Weight::from_parts(457_131_000, 9068)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_visibility() -> Weight {
-		Weight::from_parts(564_606_000, 9068)
+		Weight::from_parts(458_746_000, 9068)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_contributor_allowed() -> Weight {
-		Weight::from_parts(627_984_000, 9068)
+		Weight::from_parts(458_720_000, 9068)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn transfer_ownership() -> Weight {
-		Weight::from_parts(11_591_467_000, 9068)
+		Weight::from_parts(3_360_658_000, 9068)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	fn contribute() -> Weight {
-		Weight::from_parts(10_377_555_000, 9068)
+		Weight::from_parts(2_559_416_000, 9068)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn contribute_batch(n: u32, ) -> Weight {
-		Weight::from_parts(15_350_739_666, 9068)
-			.saturating_add(Weight::from_parts(512_870_250, 0).saturating_mul(n.into()))
+		Weight::from_parts(3_936_575_421, 9068)
+			.saturating_add(Weight::from_parts(170_947_820, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
@@ -377,8 +377,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2535).saturating_mul(n.into()))
 	}
 	fn approve(n: u32, ) -> Weight {
-		Weight::from_parts(13_757_958_393, 36247)
-			.saturating_add(Weight::from_parts(589_588_743, 0).saturating_mul(n.into()))
+		Weight::from_parts(855_383_000, 11671)
+			.saturating_add(Weight::from_parts(252_339_053, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
@@ -386,8 +386,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2663).saturating_mul(n.into()))
 	}
 	fn reject(n: u32, ) -> Weight {
-		Weight::from_parts(2_373_342_000, 9068)
-			.saturating_add(Weight::from_parts(5_458_036_448, 0).saturating_mul(n.into()))
+		Weight::from_parts(1_956_698_000, 9068)
+			.saturating_add(Weight::from_parts(1_514_915_132, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
@@ -395,13 +395,13 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2663).saturating_mul(n.into()))
 	}
 	fn withdraw() -> Weight {
-		Weight::from_parts(9_681_521_000, 9068)
+		Weight::from_parts(1_244_809_000, 9068)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn publish_version(n: u32, ) -> Weight {
-		Weight::from_parts(19_503_523_000, 36247)
-			.saturating_add(Weight::from_parts(1_050_428_298, 0).saturating_mul(n.into()))
+		Weight::from_parts(2_335_527_000, 11671)
+			.saturating_add(Weight::from_parts(175_080_845, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
@@ -409,22 +409,22 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2663).saturating_mul(n.into()))
 	}
 	fn challenge_row() -> Weight {
-		Weight::from_parts(9_984_467_000, 9068)
+		Weight::from_parts(2_062_057_000, 9068)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn resolve_challenge_upheld() -> Weight {
-		Weight::from_parts(17_116_200_000, 36247)
+		Weight::from_parts(4_557_651_000, 11671)
 			.saturating_add(RocksDbWeight::get().reads(10_u64))
 			.saturating_add(RocksDbWeight::get().writes(9_u64))
 	}
 	fn resolve_challenge_rejected() -> Weight {
-		Weight::from_parts(15_048_235_000, 9068)
+		Weight::from_parts(2_250_908_000, 9068)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn release_deposit() -> Weight {
-		Weight::from_parts(14_024_722_000, 9068)
+		Weight::from_parts(2_042_033_000, 9068)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}

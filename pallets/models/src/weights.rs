@@ -1,6 +1,6 @@
 //! Weights for `pallet_models`, measured by `tributary-node benchmark pallet` (scripts/bench-weights.sh).
 //!
-//! Benchmark CLI 64.0.0, 2026-11-22; steps 10, repeat 5;
+//! Benchmark CLI 64.0.0, 2026-11-22; steps 10, repeat 3;
 //! wasm execution `Compiled`; host `vm`, CPU `Intel(R) Xeon(R) Processor`.
 //! Regenerate after any change to the pallet's calls or storage; never edit by hand.
 //!
@@ -21,7 +21,7 @@
 //!     --steps
 //!     10
 //!     --repeat
-//!     5
+//!     3
 //!     --template
 //!     scripts/pallet-weights.hbs
 //!     --output
@@ -60,8 +60,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Models::BaseModels` (r:0 w:1)
 	/// Proof: `Models::BaseModels` (`max_values`: None, `max_size`: Some(281), added: 2756, mode: `MaxEncodedLen`)
 	fn register_base_model() -> Weight {
-		// Minimum execution time: 329_740_000 picoseconds.
-		Weight::from_parts(614_993_000, 3517)
+		// Minimum execution time: 266_390_000 picoseconds.
+		Weight::from_parts(348_771_000, 3517)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -74,10 +74,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn register_worker() -> Weight {
-		// Minimum execution time: 1_394_693_000 picoseconds.
-		Weight::from_parts(2_683_204_000, 3921)
+		// Minimum execution time: 1_264_154_000 picoseconds.
+		Weight::from_parts(1_438_676_000, 3921)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -85,15 +85,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Models::Workers` (`max_values`: None, `max_size`: Some(456), added: 2931, mode: `MaxEncodedLen`)
 	/// Storage: `Models::WorkerJobs` (r:1 w:0)
 	/// Proof: `Models::WorkerJobs` (`max_values`: None, `max_size`: Some(113), added: 2588, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
 	/// Storage: `Models::WorkerList` (r:1 w:1)
 	/// Proof: `Models::WorkerList` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	fn unregister_worker() -> Weight {
-		// Minimum execution time: 1_237_901_000 picoseconds.
-		Weight::from_parts(2_845_480_000, 3921)
+		// Minimum execution time: 1_114_575_000 picoseconds.
+		Weight::from_parts(1_675_937_000, 3921)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -104,7 +104,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Storage: `Models::NextModelId` (r:1 w:1)
 	/// Proof: `Models::NextModelId` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Models::NextJobId` (r:1 w:1)
@@ -121,9 +121,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Models::Model` (`max_values`: None, `max_size`: Some(136), added: 2611, mode: `MaxEncodedLen`)
 	/// Component `d` ranges over `[1, 8]`.
 	fn create_model(d: u32, ) -> Weight {
-		// Minimum execution time: 8_885_913_000 picoseconds.
-		Weight::from_parts(17_643_106_477, 166622)
-			.saturating_add(Weight::from_parts(1_886_634_143, 0).saturating_mul(d.into()))
+		// Minimum execution time: 4_275_814_000 picoseconds.
+		Weight::from_parts(7_048_676_493, 166622)
 			.saturating_add(T::DbWeight::get().reads(71_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(d.into())))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
@@ -132,15 +131,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Models::Jobs` (r:1 w:1)
 	/// Proof: `Models::Jobs` (`max_values`: None, `max_size`: Some(681), added: 3156, mode: `MaxEncodedLen`)
 	fn submit_training_result() -> Weight {
-		// Minimum execution time: 477_444_000 picoseconds.
-		Weight::from_parts(934_225_000, 4146)
+		// Minimum execution time: 407_360_000 picoseconds.
+		Weight::from_parts(597_449_000, 4146)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Models::Jobs` (r:1 w:1)
 	/// Proof: `Models::Jobs` (`max_values`: None, `max_size`: Some(681), added: 3156, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:3 w:3)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Models::Model` (r:1 w:1)
@@ -150,17 +149,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Models::ModelVersions` (r:0 w:1)
 	/// Proof: `Models::ModelVersions` (`max_values`: None, `max_size`: Some(605), added: 3080, mode: `MaxEncodedLen`)
 	fn submit_verification_accepted() -> Weight {
-		// Minimum execution time: 2_989_328_000 picoseconds.
-		Weight::from_parts(13_122_008_000, 8799)
+		// Minimum execution time: 2_243_883_000 picoseconds.
+		Weight::from_parts(2_422_805_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
 	/// Storage: `Models::Jobs` (r:1 w:1)
 	/// Proof: `Models::Jobs` (`max_values`: None, `max_size`: Some(681), added: 3156, mode: `MaxEncodedLen`)
-	/// Storage: `Models::Workers` (r:1 w:1)
-	/// Proof: `Models::Workers` (`max_values`: None, `max_size`: Some(456), added: 2931, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Models::WorkerList` (r:1 w:1)
@@ -169,10 +166,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Models::WorkerJobs` (`max_values`: None, `max_size`: Some(113), added: 2588, mode: `MaxEncodedLen`)
 	/// Storage: `System::ParentHash` (r:1 w:0)
 	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `Models::Workers` (r:0 w:1)
+	/// Proof: `Models::Workers` (`max_values`: None, `max_size`: Some(456), added: 2931, mode: `MaxEncodedLen`)
 	fn submit_verification_rejected() -> Weight {
-		// Minimum execution time: 12_776_942_000 picoseconds.
-		Weight::from_parts(24_148_749_000, 166622)
-			.saturating_add(T::DbWeight::get().reads(71_u64))
+		// Minimum execution time: 4_106_187_000 picoseconds.
+		Weight::from_parts(7_525_606_000, 166622)
+			.saturating_add(T::DbWeight::get().reads(70_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
 	/// Storage: `Models::Jobs` (r:1 w:1)
@@ -184,32 +183,32 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::ParentHash` (r:1 w:0)
 	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	fn poke_job() -> Weight {
-		// Minimum execution time: 9_996_080_000 picoseconds.
-		Weight::from_parts(13_935_413_000, 166622)
+		// Minimum execution time: 3_087_330_000 picoseconds.
+		Weight::from_parts(3_339_761_000, 166622)
 			.saturating_add(T::DbWeight::get().reads(67_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Models::Model` (r:1 w:1)
 	/// Proof: `Models::Model` (`max_values`: None, `max_size`: Some(136), added: 2611, mode: `MaxEncodedLen`)
 	fn set_price() -> Weight {
-		// Minimum execution time: 439_517_000 picoseconds.
-		Weight::from_parts(749_903_000, 3601)
+		// Minimum execution time: 406_328_000 picoseconds.
+		Weight::from_parts(464_735_000, 3601)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Models::Model` (r:1 w:1)
 	/// Proof: `Models::Model` (`max_values`: None, `max_size`: Some(136), added: 2611, mode: `MaxEncodedLen`)
 	fn transfer_ownership() -> Weight {
-		// Minimum execution time: 377_688_000 picoseconds.
-		Weight::from_parts(594_553_000, 3601)
+		// Minimum execution time: 558_715_000 picoseconds.
+		Weight::from_parts(692_357_000, 3601)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Models::Model` (r:1 w:1)
 	/// Proof: `Models::Model` (`max_values`: None, `max_size`: Some(136), added: 2611, mode: `MaxEncodedLen`)
 	fn retire() -> Weight {
-		// Minimum execution time: 398_061_000 picoseconds.
-		Weight::from_parts(610_627_000, 3601)
+		// Minimum execution time: 404_611_000 picoseconds.
+		Weight::from_parts(515_100_000, 3601)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -218,60 +217,59 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measured weights with RocksDB costs, for tests and mocks.
 impl WeightInfo for () {
 	fn register_base_model() -> Weight {
-		Weight::from_parts(614_993_000, 3517)
+		Weight::from_parts(348_771_000, 3517)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn register_worker() -> Weight {
-		Weight::from_parts(2_683_204_000, 3921)
+		Weight::from_parts(1_438_676_000, 3921)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn unregister_worker() -> Weight {
-		Weight::from_parts(2_845_480_000, 3921)
+		Weight::from_parts(1_675_937_000, 3921)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn create_model(d: u32, ) -> Weight {
-		Weight::from_parts(17_643_106_477, 166622)
-			.saturating_add(Weight::from_parts(1_886_634_143, 0).saturating_mul(d.into()))
+		Weight::from_parts(7_048_676_493, 166622)
 			.saturating_add(RocksDbWeight::get().reads(71_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(d.into())))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
 			.saturating_add(Weight::from_parts(0, 2595).saturating_mul(d.into()))
 	}
 	fn submit_training_result() -> Weight {
-		Weight::from_parts(934_225_000, 4146)
+		Weight::from_parts(597_449_000, 4146)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn submit_verification_accepted() -> Weight {
-		Weight::from_parts(13_122_008_000, 8799)
+		Weight::from_parts(2_422_805_000, 8799)
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().writes(9_u64))
 	}
 	fn submit_verification_rejected() -> Weight {
-		Weight::from_parts(24_148_749_000, 166622)
-			.saturating_add(RocksDbWeight::get().reads(71_u64))
+		Weight::from_parts(7_525_606_000, 166622)
+			.saturating_add(RocksDbWeight::get().reads(70_u64))
 			.saturating_add(RocksDbWeight::get().writes(9_u64))
 	}
 	fn poke_job() -> Weight {
-		Weight::from_parts(13_935_413_000, 166622)
+		Weight::from_parts(3_339_761_000, 166622)
 			.saturating_add(RocksDbWeight::get().reads(67_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn set_price() -> Weight {
-		Weight::from_parts(749_903_000, 3601)
+		Weight::from_parts(464_735_000, 3601)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn transfer_ownership() -> Weight {
-		Weight::from_parts(594_553_000, 3601)
+		Weight::from_parts(692_357_000, 3601)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn retire() -> Weight {
-		Weight::from_parts(610_627_000, 3601)
+		Weight::from_parts(515_100_000, 3601)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}

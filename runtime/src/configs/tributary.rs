@@ -156,8 +156,8 @@ impl pallet_attribution::Config for Runtime {
 	type WorkerSlash = ConstU128<{ 50 * UNIT }>;
 	// One minute: short enough for a dev chain and the end-to-end tests to see records finalize;
 	// a public network would set hours.
-	type ChallengeWindow = ConstU32<{ MINUTES / 3 }>;
-	type RecomputePeriod = ConstU32<{ MINUTES / 3 }>;
+	type ChallengeWindow = ConstU32<MINUTES>;
+	type RecomputePeriod = ConstU32<MINUTES>;
 	type Recomputers = ConstU32<1>;
 	type MaxBatchSize = ConstU32<64>;
 	type MaxTopK = ConstU32<16>;
