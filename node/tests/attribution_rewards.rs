@@ -10,14 +10,18 @@ mod common;
 use std::time::Duration;
 
 use codec::Decode;
-use common::{from_hex, to_hex, Node, NodeConfig};
+use common::{
+	calls::{bounded, fails, hex, ok, row},
+	from_hex,
+	network::{start_two_validators, two_validator_spec},
+	to_hex, Node,
+};
 use frame_system::Phase;
-use pallet_datanets::RowInput;
 use serde_json::{json, Value};
 use sp_core::Pair;
 use sp_io::hashing;
-use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
-use sp_runtime::{traits::Get, DispatchError, MultiSignature, Perbill};
+use sp_keyring::Sr25519Keyring;
+use sp_runtime::{traits::Get, MultiSignature, Perbill};
 use tributary_primitives::{
 	attribution::{AttributionMethod, AttributionRecord, RowRef, RowScore, PARTS_PER_BILLION},
 	content_hash,
@@ -29,105 +33,9 @@ use tributary_primitives::{
 };
 use tributary_runtime::{
 	configs::{RewardsPot, TreasuryAccount},
-	signing::sign_extrinsic,
 	AccountId, Balance, BlockNumber, Runtime, RuntimeCall, RuntimeError, RuntimeEvent,
-	UncheckedExtrinsic, EXISTENTIAL_DEPOSIT, UNIT,
+	EXISTENTIAL_DEPOSIT, UNIT,
 };
-
-// ---------------------------------------------------------------------------------------------
-// Network and extrinsic helpers (the pattern of node.rs and datanets_models.rs).
-// ---------------------------------------------------------------------------------------------
-
-/// The exported `local` chain spec with Alice and Bob as the only Aura and GRANDPA authorities, so
-/// two nodes author and finalize (GRANDPA needs more than 2/3 of the voters).
-fn two_validator_spec(dir: &std::path::Path) -> std::path::PathBuf {
-	let output = std::process::Command::new(env!("CARGO_BIN_EXE_tributary-node"))
-		.args(["export-chain-spec", "--chain", "local"])
-		.output()
-		.expect("run export-chain-spec");
-	assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-	let mut spec: Value = serde_json::from_slice(&output.stdout).expect("chain spec JSON");
-	let patch = &mut spec["genesis"]["runtimeGenesis"]["patch"];
-	assert!(patch.is_object(), "exported spec has a genesis patch: {spec}");
-	let aura: Vec<String> = [Sr25519Keyring::Alice, Sr25519Keyring::Bob]
-		.iter()
-		.map(|k| k.to_account_id().to_string())
-		.collect();
-	let grandpa: Vec<Value> = [Ed25519Keyring::Alice, Ed25519Keyring::Bob]
-		.iter()
-		.map(|k| json!([sp_core::crypto::Ss58Codec::to_ss58check(&k.public()), 1]))
-		.collect();
-	patch["aura"]["authorities"] = json!(aura);
-	patch["grandpa"]["authorities"] = json!(grandpa);
-	let path = dir.join("two-validators.json");
-	std::fs::write(&path, serde_json::to_vec_pretty(&spec).unwrap()).unwrap();
-	path
-}
-
-/// Alice's and Bob's validator nodes, peered; Alice's serves the test's RPC calls.
-fn start_two_validators(spec: &str) -> (Node, Node) {
-	// Validators on a non-dev chain need a persistent network key; a fixed one also gives Alice a
-	// known peer id for Bob's bootnode address.
-	let alice_key = "0000000000000000000000000000000000000000000000000000000000000001";
-	let bob_key = "0000000000000000000000000000000000000000000000000000000000000002";
-	let alice_peer_id = "12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp";
-	let alice = Node::start(NodeConfig {
-		chain_args: vec!["--chain".into(), spec.into()],
-		extra_args: vec!["--alice".into(), "--node-key".into(), alice_key.into()],
-		name: "attribution-alice",
-	});
-	let bob = Node::start(NodeConfig {
-		chain_args: vec!["--chain".into(), spec.into()],
-		extra_args: vec![
-			"--bob".into(),
-			"--node-key".into(),
-			bob_key.into(),
-			"--bootnodes".into(),
-			format!("/ip4/127.0.0.1/tcp/{}/p2p/{alice_peer_id}", alice.p2p_port),
-		],
-		name: "attribution-bob",
-	});
-	bob.wait_until("bob peers with alice", Duration::from_secs(60), || {
-		(bob.rpc("system_health", json!([]))["peers"].as_u64() >= Some(1)).then_some(())
-	});
-	alice.wait_until("both validators author and finality reaches block 2", Duration::from_secs(180), || {
-		(alice.finalized_number() >= 2).then_some(())
-	});
-	(alice, bob)
-}
-
-fn bounded<B: TryFrom<Vec<u8>>>(bytes: &[u8]) -> B {
-	B::try_from(bytes.to_vec()).unwrap_or_else(|_| panic!("{bytes:?} fits its bound"))
-}
-
-fn signed(node: &Node, who: Sr25519Keyring, call: RuntimeCall) -> UncheckedExtrinsic {
-	let nonce = node.account_nonce(&who.to_account_id());
-	sign_extrinsic(call, &who.pair(), nonce, node.genesis_hash())
-}
-
-/// Apply a call that must succeed; its events.
-fn ok(node: &Node, who: Sr25519Keyring, call: RuntimeCall) -> Vec<RuntimeEvent> {
-	let what = format!("{call:?}");
-	node.apply(&signed(node, who, call))
-		.unwrap_or_else(|e| panic!("{what} signed by {who:?} failed: {e:?}"))
-}
-
-/// Apply a call that must fail; its error.
-fn fails(node: &Node, who: Sr25519Keyring, call: RuntimeCall) -> DispatchError {
-	let what = format!("{call:?}");
-	match node.apply(&signed(node, who, call)) {
-		Ok(events) => panic!("{what} signed by {who:?} succeeded: {events:?}"),
-		Err(error) => error,
-	}
-}
-
-fn row(text: &str) -> RowInput<pallet_datanets::LabelOf<Runtime>> {
-	RowInput { content_hash: content_hash(text.as_bytes()), byte_len: text.len() as u32, label: None }
-}
-
-fn hex(hash: &ContentHash) -> String {
-	to_hex(hash)
-}
 
 fn ss58(who: &AccountId) -> String {
 	who.to_string()
@@ -283,7 +191,7 @@ const ROWS: [&str; 3] = [
 fn signed_receipts_are_checked_finalized_and_paid_out_to_the_last_unit() {
 	let dir = tempfile::tempdir().unwrap();
 	let spec = two_validator_spec(dir.path()).to_string_lossy().into_owned();
-	let (node, _bob_node) = start_two_validators(&spec);
+	let (node, _bob_node) = start_two_validators(&spec, "attribution");
 	let node = &node;
 	let (alice, bob, charlie, dave, eve, ferdie) = (
 		Sr25519Keyring::Alice,

@@ -5,8 +5,10 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Node, NodeConfig};
-use pallet_datanets::RowInput;
+use common::{
+	calls::{bounded, fails, hex, ok, row},
+	Node, NodeConfig,
+};
 use serde_json::{json, Value};
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::DispatchError;
@@ -16,41 +18,7 @@ use tributary_primitives::{
 	models::DatanetVersionRef,
 	training::{TargetModules, TrainingMethod, TrainingSettings},
 };
-use tributary_runtime::{
-	signing::sign_extrinsic, RuntimeCall, RuntimeError, RuntimeEvent, UncheckedExtrinsic, UNIT,
-};
-
-fn bounded<B: TryFrom<Vec<u8>>>(bytes: &[u8]) -> B {
-	B::try_from(bytes.to_vec()).unwrap_or_else(|_| panic!("{bytes:?} fits its bound"))
-}
-
-fn signed(node: &Node, who: Sr25519Keyring, call: RuntimeCall) -> UncheckedExtrinsic {
-	let nonce = node.account_nonce(&who.to_account_id());
-	sign_extrinsic(call, &who.pair(), nonce, node.genesis_hash())
-}
-
-/// Apply a call that must succeed; its events.
-fn ok(node: &Node, who: Sr25519Keyring, call: RuntimeCall) -> Vec<RuntimeEvent> {
-	let what = format!("{call:?}");
-	node.apply(&signed(node, who, call)).unwrap_or_else(|e| panic!("{what} failed: {e:?}"))
-}
-
-/// Apply a call that must fail; its error.
-fn fails(node: &Node, who: Sr25519Keyring, call: RuntimeCall) -> DispatchError {
-	let what = format!("{call:?}");
-	match node.apply(&signed(node, who, call)) {
-		Ok(events) => panic!("{what} succeeded: {events:?}"),
-		Err(error) => error,
-	}
-}
-
-fn row(text: &str) -> RowInput<pallet_datanets::LabelOf<tributary_runtime::Runtime>> {
-	RowInput { content_hash: content_hash(text.as_bytes()), byte_len: text.len() as u32, label: None }
-}
-
-fn hex(hash: &[u8; 32]) -> String {
-	common::to_hex(hash)
-}
+use tributary_runtime::{RuntimeCall, RuntimeError, RuntimeEvent, UNIT};
 
 const ROWS: [&str; 3] = [
 	"Q: What lowers fever in adults? A: Paracetamol or ibuprofen at label doses.",

@@ -5,7 +5,10 @@ mod common;
 
 use std::time::Duration;
 
-use common::{to_hex, Node, NodeConfig};
+use common::{
+	network::{start_two_validators, two_validator_spec},
+	to_hex, Node, NodeConfig,
+};
 use serde_json::{json, Value};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 use tributary_runtime::{signing::sign_extrinsic, Address, BalancesCall, RuntimeCall, UNIT};
@@ -90,63 +93,11 @@ fn bad_extrinsics_are_refused_and_the_node_keeps_producing_blocks() {
 	assert_eq!(node.account_nonce(&Sr25519Keyring::Alice.to_account_id()), 0);
 }
 
-/// `local_testnet` names Alice, Bob and Charlie; GRANDPA needs more than 2/3 of voters, so two
-/// nodes finalize only if the chain spec names just those two. We rewrite the exported spec's
-/// authorities the way zombienet does (`aura.authorities`, `grandpa.authorities`).
-fn two_validator_spec(dir: &std::path::Path) -> std::path::PathBuf {
-	let output = std::process::Command::new(env!("CARGO_BIN_EXE_tributary-node"))
-		.args(["export-chain-spec", "--chain", "local"])
-		.output()
-		.expect("run export-chain-spec");
-	assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-	let mut spec: Value = serde_json::from_slice(&output.stdout).expect("chain spec JSON");
-	let patch = &mut spec["genesis"]["runtimeGenesis"]["patch"];
-	assert!(patch.is_object(), "exported spec has a genesis patch: {spec}");
-	let aura: Vec<String> = [Sr25519Keyring::Alice, Sr25519Keyring::Bob]
-		.iter()
-		.map(|k| k.to_account_id().to_string())
-		.collect();
-	let grandpa: Vec<Value> = [Ed25519Keyring::Alice, Ed25519Keyring::Bob]
-		.iter()
-		.map(|k| json!([sp_core::crypto::Ss58Codec::to_ss58check(&k.public()), 1]))
-		.collect();
-	patch["aura"]["authorities"] = json!(aura);
-	patch["grandpa"]["authorities"] = json!(grandpa);
-	let path = dir.join("two-validators.json");
-	std::fs::write(&path, serde_json::to_vec_pretty(&spec).unwrap()).unwrap();
-	path
-}
-
 #[test]
 fn two_validators_on_local_chain_peer_and_finalize() {
 	let dir = tempfile::tempdir().unwrap();
 	let spec = two_validator_spec(dir.path()).to_string_lossy().into_owned();
-	// Validators on a non-dev chain need a persistent network key; a fixed one also gives Alice a
-	// known peer id for Bob's bootnode address.
-	let alice_key = "0000000000000000000000000000000000000000000000000000000000000001";
-	let bob_key = "0000000000000000000000000000000000000000000000000000000000000002";
-	let alice_peer_id = "12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp";
-
-	let alice = Node::start(NodeConfig {
-		chain_args: vec!["--chain".into(), spec.clone()],
-		extra_args: vec!["--alice".into(), "--node-key".into(), alice_key.into()],
-		name: "alice",
-	});
-	let bob = Node::start(NodeConfig {
-		chain_args: vec!["--chain".into(), spec],
-		extra_args: vec![
-			"--bob".into(),
-			"--node-key".into(),
-			bob_key.into(),
-			"--bootnodes".into(),
-			format!("/ip4/127.0.0.1/tcp/{}/p2p/{alice_peer_id}", alice.p2p_port),
-		],
-		name: "bob",
-	});
-
-	bob.wait_until("bob peers with alice", Duration::from_secs(60), || {
-		(bob.rpc("system_health", json!([]))["peers"].as_u64() >= Some(1)).then_some(())
-	});
+	let (alice, bob) = start_two_validators(&spec, "local");
 	for node in [&alice, &bob] {
 		node.wait_until("finality reaches block 5", Duration::from_secs(180), || {
 			(node.finalized_number() >= 5).then_some(())

@@ -155,10 +155,6 @@ fn invalid_params(message: impl std::fmt::Display) -> ErrorObjectOwned {
 	ErrorObjectOwned::owned(ErrorCode::InvalidParams.code(), message.to_string(), None::<()>)
 }
 
-fn runtime_api_error(method: &str, error: sp_api::ApiError) -> ErrorObjectOwned {
-	internal_error(format!("runtime API {method}: {error}"))
-}
-
 /// A 32-byte hash written as 0x followed by 64 hex digits.
 fn parse_content_hash(text: &str) -> Result<ContentHash, ErrorObjectOwned> {
 	let digits = text.strip_prefix("0x").unwrap_or(text);
@@ -178,10 +174,18 @@ fn parse_account(text: &str) -> Result<AccountId, ErrorObjectOwned> {
 impl<C, Block> TributaryRpc<C, Block>
 where
 	Block: BlockT,
-	C: HeaderBackend<Block>,
+	C: ProvideRuntimeApi<Block> + HeaderBackend<Block>,
 {
-	fn at_or_best(&self, at: Option<Block::Hash>) -> Block::Hash {
-		at.unwrap_or_else(|| self.client.info().best_hash)
+	/// Call the runtime API at block `at`, or at the best block; `method` names the call in errors.
+	fn query<R>(
+		&self,
+		at: Option<Block::Hash>,
+		method: &str,
+		call: impl FnOnce(&C::Api, Block::Hash) -> Result<R, sp_api::ApiError>,
+	) -> RpcResult<R> {
+		let at = at.unwrap_or_else(|| self.client.info().best_hash);
+		call(&self.client.runtime_api(), at)
+			.map_err(|e| internal_error(format!("runtime API {method}: {e}")))
 	}
 }
 
@@ -214,20 +218,12 @@ where
 	}
 
 	fn datanet(&self, datanet: DatanetId, at: Option<Block::Hash>) -> RpcResult<Option<DatanetJson>> {
-		let view = self
-			.client
-			.runtime_api()
-			.datanet(self.at_or_best(at), datanet)
-			.map_err(|e| runtime_api_error("DatanetsApi_datanet", e))?;
+		let view = self.query(at, "DatanetsApi_datanet", |api, at| api.datanet(at, datanet))?;
 		Ok(view.map(Into::into))
 	}
 
 	fn datanet_versions(&self, datanet: DatanetId, at: Option<Block::Hash>) -> RpcResult<Vec<VersionJson>> {
-		let versions = self
-			.client
-			.runtime_api()
-			.versions(self.at_or_best(at), datanet)
-			.map_err(|e| runtime_api_error("DatanetsApi_versions", e))?;
+		let versions = self.query(at, "DatanetsApi_versions", |api, at| api.versions(at, datanet))?;
 		Ok(versions.into_iter().map(Into::into).collect())
 	}
 
@@ -244,11 +240,7 @@ where
 				"limit {limit} is over {MAX_ROWS_PER_PAGE} rows per page; page with `start`"
 			)));
 		}
-		let rows = self
-			.client
-			.runtime_api()
-			.version_rows(self.at_or_best(at), datanet, version, start, limit)
-			.map_err(|e| runtime_api_error("DatanetsApi_version_rows", e))?;
+		let rows = self.query(at, "DatanetsApi_version_rows", |api, at| api.version_rows(at, datanet, version, start, limit))?;
 		Ok(rows
 			.into_iter()
 			.map(|(row, hash)| VersionRowJson { row, content_hash: super::views::hex(&hash) })
@@ -257,124 +249,73 @@ where
 
 	fn row_by_content_hash(&self, content_hash: String, at: Option<Block::Hash>) -> RpcResult<Option<RowRefJson>> {
 		let hash = parse_content_hash(&content_hash)?;
-		let row = self
-			.client
-			.runtime_api()
-			.row_by_content_hash(self.at_or_best(at), hash)
-			.map_err(|e| runtime_api_error("DatanetsApi_row_by_content_hash", e))?;
+		let row = self.query(at, "DatanetsApi_row_by_content_hash", |api, at| api.row_by_content_hash(at, hash))?;
 		Ok(row.map(|(datanet, row)| RowRefJson { datanet, row }))
 	}
 
 	fn jobs_for_worker(&self, worker: String, at: Option<Block::Hash>) -> RpcResult<Vec<JobId>> {
 		let worker = parse_account(&worker)?;
-		self.client
-			.runtime_api()
-			.jobs_for_worker(self.at_or_best(at), worker)
-			.map_err(|e| runtime_api_error("ModelsApi_jobs_for_worker", e))
+		self.query(at, "ModelsApi_jobs_for_worker", |api, at| api.jobs_for_worker(at, worker))
 	}
 
 	fn job(&self, job: JobId, at: Option<Block::Hash>) -> RpcResult<Option<JobJson>> {
-		let view = self
-			.client
-			.runtime_api()
-			.job(self.at_or_best(at), job)
-			.map_err(|e| runtime_api_error("ModelsApi_job", e))?;
+		let view = self.query(at, "ModelsApi_job", |api, at| api.job(at, job))?;
 		Ok(view.map(Into::into))
 	}
 
 	fn model_versions(&self, model: ModelId, at: Option<Block::Hash>) -> RpcResult<Vec<ModelVersionJson>> {
-		let versions = self
-			.client
-			.runtime_api()
-			.model_versions(self.at_or_best(at), model)
-			.map_err(|e| runtime_api_error("ModelsApi_model_versions", e))?;
+		let versions = self.query(at, "ModelsApi_model_versions", |api, at| api.model_versions(at, model))?;
 		Ok(versions.into_iter().map(Into::into).collect())
 	}
 
 	fn attribution_record(&self, record: RecordId, at: Option<Block::Hash>) -> RpcResult<Option<AttributionRecordJson>> {
-		let view = self
-			.client
-			.runtime_api()
-			.record(self.at_or_best(at), record)
-			.map_err(|e| runtime_api_error("AttributionApi_record", e))?;
+		let view = self.query(at, "AttributionApi_record", |api, at| api.record(at, record))?;
 		Ok(view.map(Into::into))
 	}
 
 	fn row_attribution(&self, datanet: DatanetId, row: RowId, at: Option<Block::Hash>) -> RpcResult<u64> {
-		self.client
-			.runtime_api()
-			.row_attribution(self.at_or_best(at), datanet, row)
-			.map_err(|e| runtime_api_error("AttributionApi_row_attribution", e))
+		self.query(at, "AttributionApi_row_attribution", |api, at| api.row_attribution(at, datanet, row))
 	}
 
 	fn contributor_attribution(&self, who: String, at: Option<Block::Hash>) -> RpcResult<u64> {
 		let who = parse_account(&who)?;
-		self.client
-			.runtime_api()
-			.contributor_attribution(self.at_or_best(at), who)
-			.map_err(|e| runtime_api_error("AttributionApi_contributor_attribution", e))
+		self.query(at, "AttributionApi_contributor_attribution", |api, at| api.contributor_attribution(at, who))
 	}
 
 	fn model_inferences(&self, model: ModelId, version: ModelVersionId, at: Option<Block::Hash>) -> RpcResult<u64> {
-		self.client
-			.runtime_api()
-			.model_inferences(self.at_or_best(at), model, version)
-			.map_err(|e| runtime_api_error("AttributionApi_model_inferences", e))
+		self.query(at, "AttributionApi_model_inferences", |api, at| api.model_inferences(at, model, version))
 	}
 
 	fn pending_disputes(&self, at: Option<Block::Hash>) -> RpcResult<Vec<DisputeJson>> {
-		let disputes = self
-			.client
-			.runtime_api()
-			.pending_disputes(self.at_or_best(at))
-			.map_err(|e| runtime_api_error("AttributionApi_pending_disputes", e))?;
+		let disputes = self.query(at, "AttributionApi_pending_disputes", |api, at| api.pending_disputes(at))?;
 		Ok(disputes.into_iter().map(Into::into).collect())
 	}
 
 	fn recompute_assignments(&self, worker: String, at: Option<Block::Hash>) -> RpcResult<Vec<RecordId>> {
 		let worker = parse_account(&worker)?;
-		self.client
-			.runtime_api()
-			.recompute_assignments(self.at_or_best(at), worker)
-			.map_err(|e| runtime_api_error("AttributionApi_recompute_assignments", e))
+		self.query(at, "AttributionApi_recompute_assignments", |api, at| api.recompute_assignments(at, worker))
 	}
 
 	fn claimable(&self, who: String, at: Option<Block::Hash>) -> RpcResult<String> {
 		let who = parse_account(&who)?;
-		let amount = self
-			.client
-			.runtime_api()
-			.claimable(self.at_or_best(at), who)
-			.map_err(|e| runtime_api_error("RewardsApi_claimable", e))?;
+		let amount = self.query(at, "RewardsApi_claimable", |api, at| api.claimable(at, who))?;
 		Ok(amount.to_string())
 	}
 
 	fn reward_history(&self, who: String, at: Option<Block::Hash>) -> RpcResult<Vec<RewardEntryJson>> {
 		let who = parse_account(&who)?;
-		let history = self
-			.client
-			.runtime_api()
-			.reward_history(self.at_or_best(at), who)
-			.map_err(|e| runtime_api_error("RewardsApi_reward_history", e))?;
+		let history = self.query(at, "RewardsApi_reward_history", |api, at| api.reward_history(at, who))?;
 		Ok(history.into_iter().map(Into::into).collect())
 	}
 
 	fn reward_params(&self, at: Option<Block::Hash>) -> RpcResult<RewardParamsJson> {
-		let params = self
-			.client
-			.runtime_api()
-			.params(self.at_or_best(at))
-			.map_err(|e| runtime_api_error("RewardsApi_params", e))?;
+		let params = self.query(at, "RewardsApi_params", |api, at| api.params(at))?;
 		Ok(params.into())
 	}
 
 	fn slash_record(&self, who: String, at: Option<Block::Hash>) -> RpcResult<SlashRecordJson> {
 		let who = parse_account(&who)?;
-		let record = self
-			.client
-			.runtime_api()
-			.slash_record(self.at_or_best(at), who)
-			.map_err(|e| runtime_api_error("RewardsApi_slash_record", e))?;
+		let record = self.query(at, "RewardsApi_slash_record", |api, at| api.slash_record(at, who))?;
 		Ok(record.into())
 	}
 }

@@ -3,6 +3,9 @@
 // Each test binary uses its own subset of these helpers.
 #![allow(dead_code)]
 
+pub mod calls;
+pub mod network;
+
 use std::{
 	io::{Read, Write},
 	net::{TcpListener, TcpStream},
