@@ -3,7 +3,7 @@
 //! into pieces.
 
 use super::error::{parse_json, ApiError};
-use super::openai::{chat_prompt, ChatRequest, CompletionRequest, GenerationFields};
+use super::openai::{chat_prompt, ChatMessages, CompletionPrompt, GenerationFields};
 use super::attribution::{attribute, target_for, AttributionTarget};
 use super::AppState;
 use crate::engine::{AdapterUse, Event, Finished, GenerationRequest, SamplingParams};
@@ -171,12 +171,13 @@ fn usage(finished: &Finished) -> Value {
 
 pub async fn completions(State(state): State<AppState>, body: Bytes) -> Response {
 	let result = async {
-		let request: CompletionRequest = parse_json(&body)?;
-		let prompts = request.prompt.into_vec();
+		let fields: GenerationFields = parse_json(&body)?;
+		let CompletionPrompt { prompt } = parse_json(&body)?;
+		let prompts = prompt.into_vec();
 		let [prompt] = prompts.as_slice() else {
 			return Err(ApiError::invalid("prompt", "exactly one prompt string per request is supported"));
 		};
-		let prepared = prepare(&state, request.fields, prompt, Flavor::Text)?;
+		let prepared = prepare(&state, fields, prompt, Flavor::Text)?;
 		respond(&state, prepared, Flavor::Text).await
 	}
 	.await;
@@ -185,9 +186,10 @@ pub async fn completions(State(state): State<AppState>, body: Bytes) -> Response
 
 pub async fn chat_completions(State(state): State<AppState>, body: Bytes) -> Response {
 	let result = async {
-		let request: ChatRequest = parse_json(&body)?;
-		let prompt = chat_prompt(&request.messages).map_err(|m| ApiError::invalid("messages", m))?;
-		let prepared = prepare(&state, request.fields, &prompt, Flavor::Chat)?;
+		let fields: GenerationFields = parse_json(&body)?;
+		let ChatMessages { messages } = parse_json(&body)?;
+		let prompt = chat_prompt(&messages).map_err(|m| ApiError::invalid("messages", m))?;
+		let prepared = prepare(&state, fields, &prompt, Flavor::Chat)?;
 		respond(&state, prepared, Flavor::Chat).await
 	}
 	.await;

@@ -49,10 +49,14 @@ pub struct GenerationFields {
 	pub attribution: super::attribution::AttributionMethod,
 }
 
+// A request body is read twice, once as `GenerationFields` and once as the endpoint's own part,
+// instead of one struct with `#[serde(flatten)]`: flatten buffers the body, and with serde_json's
+// `arbitrary_precision` (which polkadot-sdk crates turn on in this workspace) a buffered float no
+// longer deserializes as `f64`.
+
+/// The prompt of a completion request.
 #[derive(Debug, Deserialize)]
-pub struct CompletionRequest {
-	#[serde(flatten)]
-	pub fields: GenerationFields,
+pub struct CompletionPrompt {
 	pub prompt: OneOrMany,
 }
 
@@ -77,10 +81,9 @@ pub struct ChatMessage {
 	pub content: Option<MessageContent>,
 }
 
+/// The messages of a chat request.
 #[derive(Debug, Deserialize)]
-pub struct ChatRequest {
-	#[serde(flatten)]
-	pub fields: GenerationFields,
+pub struct ChatMessages {
 	pub messages: Vec<ChatMessage>,
 }
 
