@@ -1,7 +1,7 @@
 //! A fine-tune job end to end: verified rows → split → tokens → LoRA/QLoRA training → PEFT
 //! adapter directory and its hash; and the eval loss of an adapter on a row set.
 
-use crate::data::{batch, load_rows, pack, split_by_hash, tokenize, SplitMix64};
+use crate::data::{batch, load_rows, pack, split_by_hash, tokenize, Row, SplitMix64};
 use crate::error::{Result, TrainerError};
 use crate::optim::{AdamW, Schedule};
 use crate::progress::ProgressEvent;
@@ -65,10 +65,15 @@ pub fn validate_settings(settings: &TrainingSettings) -> Result<()> {
 	if settings.learning_rate_ppb == 0 {
 		return invalid("learning rate must be positive");
 	}
-	if settings.eval_fraction_ppm == 0 || settings.eval_fraction_ppm >= tributary_primitives::training::PPM {
-		return invalid("eval fraction must be strictly between 0 and 1");
-	}
+	validate_eval_fraction(settings.eval_fraction_ppm)?;
 	LoraSpec::from_settings(settings).validate()?;
+	Ok(())
+}
+
+fn validate_eval_fraction(eval_fraction_ppm: u32) -> Result<()> {
+	if eval_fraction_ppm == 0 || eval_fraction_ppm >= tributary_primitives::training::PPM {
+		return Err(TrainerError::InvalidSettings("eval fraction must be strictly between 0 and 1".into()));
+	}
 	Ok(())
 }
 
@@ -292,20 +297,47 @@ pub struct EvalReport {
 	pub perplexity: f64,
 }
 
-/// What to evaluate: the base model, or the base plus an adapter, on all of `rows`.
+/// Which rows an evaluation scores. Either way every row is read through the store (hash
+/// checked), duplicates count once, and the rows form one token stream in hash order.
+#[derive(Clone, Copy, Debug)]
+pub enum EvalRows<'a> {
+	/// Every listed row.
+	Exactly(&'a [ContentHash]),
+	/// The held-out split a fine-tune job over `rows` with this `eval_fraction_ppm` (the job's
+	/// on-chain setting) trained against, whatever order the rows are listed in: what a verifier
+	/// scores to recompute the eval loss a trainer reported.
+	HeldOutOf { rows: &'a [ContentHash], eval_fraction_ppm: u32 },
+}
+
+impl EvalRows<'_> {
+	fn load(&self, store: &dyn ContentStore) -> Result<Vec<Row>> {
+		match *self {
+			EvalRows::Exactly(rows) => load_rows(store, rows),
+			EvalRows::HeldOutOf { rows, eval_fraction_ppm } => {
+				validate_eval_fraction(eval_fraction_ppm)?;
+				// The fraction fine_tune splits with, converted from ppm the same way.
+				let settings = TrainingSettings { eval_fraction_ppm, ..TrainingSettings::default() };
+				Ok(split_by_hash(load_rows(store, rows)?, settings.eval_fraction())?.eval)
+			},
+		}
+	}
+}
+
+/// What to evaluate: the base model, or the base plus an adapter, on `rows`.
 pub struct EvalRequest<'a> {
 	pub base_dir: &'a Path,
 	pub adapter_dir: Option<&'a Path>,
 	/// When given, the adapter's canonical bytes must hash to it.
 	pub expected_adapter_hash: Option<ContentHash>,
-	pub rows: &'a [ContentHash],
+	pub rows: EvalRows<'a>,
+	/// To reproduce a job's reported eval loss, use the job's sequence length and batch size.
 	pub sequence_length: usize,
 	pub batch_size: usize,
 }
 
 /// The eval loss of a model on a row set (verifiers recompute a reported metric with this).
 pub fn evaluate(request: &EvalRequest, store: &dyn ContentStore, device: Device) -> Result<EvalReport> {
-	let rows = load_rows(store, request.rows)?;
+	let rows = request.rows.load(store)?;
 	let tokenizer = load_tokenizer(request.base_dir)?;
 	let stream = tokenize(&tokenizer, rows.iter().map(|r| r.text.as_str()))?;
 	let windows = pack(&stream, request.sequence_length, "eval")?;

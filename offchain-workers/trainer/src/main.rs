@@ -11,7 +11,7 @@ use tributary_primitives::training::{
 	QuantFormat, TargetModule, TargetModules, TrainingMethod, TrainingSettings, PPB, PPM,
 };
 use tributary_trainer::data::eos_token;
-use tributary_trainer::finetune::{evaluate, fine_tune, EvalRequest, FineTuneJob};
+use tributary_trainer::finetune::{evaluate, fine_tune, EvalRequest, EvalRows, FineTuneJob};
 use tributary_trainer::pretrain::{collect_paragraphs, pretrain, PretrainOptions};
 use tributary_trainer::progress::{JsonlWriter, ProgressEvent};
 use tributary_trainer::store::{parse_hash, DirStore};
@@ -111,7 +111,7 @@ enum Command {
 		#[arg(long)]
 		metrics: Option<PathBuf>,
 	},
-	/// Eval loss of the base model, or base + adapter, on a row set.
+	/// Eval loss of the base model, or base + adapter, on a row set (or on its held-out split).
 	Eval {
 		#[arg(long)]
 		base: PathBuf,
@@ -124,6 +124,13 @@ enum Command {
 		store: PathBuf,
 		#[arg(long)]
 		rows: PathBuf,
+		/// Score only the rows a `train` run over --rows with --eval-fraction held out (a
+		/// verifier recomputing a job's eval loss; use the job's --seq-len and --batch-size too).
+		#[arg(long, requires = "eval_fraction")]
+		held_out_of_job_rows: bool,
+		/// The job's eval fraction, as given to `train`.
+		#[arg(long, requires = "held_out_of_job_rows")]
+		eval_fraction: Option<f64>,
 		#[arg(long, default_value_t = 128)]
 		seq_len: usize,
 		#[arg(long, default_value_t = 8)]
@@ -196,6 +203,11 @@ fn read_rows(path: &Path) -> Result<Vec<[u8; 32]>, Box<dyn std::error::Error>> {
 	Ok(text.lines().filter(|l| !l.trim().is_empty()).map(parse_hash).collect::<Result<_, _>>()?)
 }
 
+/// A fraction as the chain stores it; `train` and `eval` convert alike so they split alike.
+fn eval_fraction_ppm(fraction: f64) -> u32 {
+	(fraction * PPM as f64).round() as u32
+}
+
 fn parse_targets(targets: Option<&str>) -> Result<TargetModules, String> {
 	let Some(list) = targets else { return Ok(TargetModules::ALL) };
 	list.split(',').try_fold(TargetModules::default(), |set, name| {
@@ -257,7 +269,7 @@ fn run(cli: Cli) -> CliResult {
 				epochs,
 				max_steps,
 				seed,
-				eval_fraction_ppm: (eval_fraction * PPM as f64).round() as u32,
+				eval_fraction_ppm: eval_fraction_ppm(eval_fraction),
 			};
 			let job = FineTuneJob {
 				base_model_name: base_name.unwrap_or_else(|| base.display().to_string()),
@@ -275,13 +287,18 @@ fn run(cli: Cli) -> CliResult {
 			});
 			println!("{}", serde_json::to_string_pretty(&summary)?);
 		},
-		Command::Eval { base, adapter, expect_hash, store, rows, seq_len, batch_size } => {
+		Command::Eval {
+			base, adapter, expect_hash, store, rows, held_out_of_job_rows, eval_fraction, seq_len, batch_size,
+		} => {
 			let rows = read_rows(&rows)?;
 			let request = EvalRequest {
 				base_dir: &base,
 				adapter_dir: adapter.as_deref(),
 				expected_adapter_hash: expect_hash.as_deref().map(parse_hash).transpose()?,
-				rows: &rows,
+				rows: match eval_fraction.filter(|_| held_out_of_job_rows) {
+					Some(fraction) => EvalRows::HeldOutOf { rows: &rows, eval_fraction_ppm: eval_fraction_ppm(fraction) },
+					None => EvalRows::Exactly(&rows),
+				},
 				sequence_length: seq_len,
 				batch_size,
 			};

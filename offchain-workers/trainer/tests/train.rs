@@ -7,7 +7,7 @@ use tributary_model::hf::{load_model, load_tokenizer, save_model, TOKENIZER_FILE
 use tributary_model::{Llama, LlamaConfig};
 use tributary_primitives::training::{QuantFormat, TargetModules, TrainingMethod, TrainingSettings};
 use tributary_primitives::ContentHash;
-use tributary_trainer::finetune::{evaluate, fine_tune, EvalRequest, FineTuneJob};
+use tributary_trainer::finetune::{evaluate, fine_tune, EvalRequest, EvalRows, FineTuneJob};
 use tributary_trainer::pretrain::{pretrain, train_tokenizer, PretrainOptions};
 use tributary_trainer::progress::ProgressEvent;
 use tributary_trainer::store::DirStore;
@@ -107,7 +107,7 @@ fn eval_request<'a>(f: &'a Fixture, adapter: Option<&'a Path>, expected: Option<
 		base_dir: &f.base,
 		adapter_dir: adapter,
 		expected_adapter_hash: expected,
-		rows: &f.rows,
+		rows: EvalRows::Exactly(&f.rows),
 		sequence_length: 32,
 		batch_size: 4,
 	}
@@ -149,6 +149,49 @@ fn fine_tuning_lowers_eval_loss_and_the_same_seed_gives_the_same_adapter() {
 	assert!(tuned_report.loss < base_report.loss - 0.5);
 	let wrong = evaluate(&eval_request(&f, Some(&f.out), Some(third.adapter_hash)), &f.store, Device::Cpu);
 	assert!(wrong.unwrap_err().to_string().contains("does not match"));
+}
+
+#[test]
+fn a_verifier_given_the_job_rows_and_eval_fraction_reproduces_the_reported_eval_loss() {
+	let f = fixture();
+	let mut s = settings(TrainingMethod::Lora, 11);
+	s.max_steps = 12;
+	let outcome = fine_tune(&job(&f, s, &f.out), &f.store, Device::Cpu, &mut |_| {}).unwrap();
+	let reported = outcome.metrics.eval_loss_after;
+
+	// The verifier's copy of the job's rows, listed in another order.
+	let mut listed = f.rows.clone();
+	listed.reverse();
+	listed.rotate_left(17);
+	assert_ne!(listed, f.rows);
+	let request = |rows: EvalRows<'_>| {
+		let request = EvalRequest {
+			rows,
+			sequence_length: s.sequence_length as usize,
+			batch_size: s.batch_size as usize,
+			..eval_request(&f, Some(&f.out), Some(outcome.adapter_hash))
+		};
+		evaluate(&request, &f.store, Device::Cpu)
+	};
+	let held_out =
+		request(EvalRows::HeldOutOf { rows: &listed, eval_fraction_ppm: s.eval_fraction_ppm }).unwrap();
+	assert!((held_out.loss - reported).abs() < 1e-6, "verifier {} vs trainer {reported}", held_out.loss);
+
+	// The held-out rows are the round(48 · 0.15) = 7 smallest hashes; named explicitly they score the same.
+	let mut by_hash = f.rows.clone();
+	by_hash.sort();
+	let mut smallest: Vec<ContentHash> = by_hash[..7].to_vec();
+	smallest.reverse();
+	let exactly = request(EvalRows::Exactly(&smallest)).unwrap();
+	assert_eq!((held_out.rows, exactly.rows), (7, 7));
+	assert_eq!(exactly.tokens, held_out.tokens);
+	assert!((exactly.loss - reported).abs() < 1e-6, "explicit rows {} vs trainer {reported}", exactly.loss);
+
+	// Scoring all rows is a different number: the held-out split is what makes it comparable.
+	let all = request(EvalRows::Exactly(&listed)).unwrap();
+	assert!((all.loss - reported).abs() > 1e-3, "all rows {} vs held out {reported}", all.loss);
+	let no_fraction = request(EvalRows::HeldOutOf { rows: &listed, eval_fraction_ppm: 0 }).unwrap_err();
+	assert!(matches!(no_fraction, TrainerError::InvalidSettings(_)), "{no_fraction}");
 }
 
 #[test]

@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc, Mutex};
 use tributary_model::peft::{hex, AdapterConfig, ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE};
 use tributary_primitives::ContentHash;
-use tributary_trainer::finetune::{evaluate, fine_tune, EvalRequest, FineTuneJob};
+use tributary_trainer::finetune::{evaluate, fine_tune, EvalRequest, EvalRows, FineTuneJob};
 use tributary_trainer::progress::ProgressEvent;
 
 #[derive(Debug, thiserror::Error)]
@@ -332,7 +332,7 @@ impl Jobs {
 			base_dir: &context.base_dir,
 			adapter_dir: expected.map(|_| adapter_dir.as_path()),
 			expected_adapter_hash: expected,
-			rows: &rows,
+			rows: EvalRows::Exactly(&rows),
 			sequence_length: spec.sequence_length,
 			batch_size: spec.batch_size,
 		};
