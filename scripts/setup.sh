@@ -48,4 +48,11 @@ if ! "$venv/bin/python" -c 'import torch, sys; sys.exit(0 if torch.__version__.s
 else
   log "torch venv present"
 fi
+# The official OpenAI Python client: tributary-worker's tests/openai_client.rs drives the worker with it.
+if ! "$venv/bin/python" -c 'import openai, sys; sys.exit(0 if openai.__version__ == "3.54.0" else 1)' 2>/dev/null; then
+  log "installing openai==3.54.0 into the venv"
+  "$venv/bin/pip" install --disable-pip-version-check openai==3.54.0
+else
+  log "openai client present"
+fi
 log "done"

@@ -1,4 +1,5 @@
-"""Drives a running tributary-worker with the official OpenAI Python client (pip install openai).
+"""Drives a running tributary-worker with the official OpenAI Python client (scripts/setup.sh installs
+it into .venv; tests/openai_client.rs runs this script against the worker binary).
 
 Usage: python openai_client_check.py http://127.0.0.1:8420 <model id>
 Exits non-zero if listing, completing, streaming or the error path does not behave as OpenAI's.
