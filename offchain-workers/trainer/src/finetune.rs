@@ -12,7 +12,7 @@ use tch::{Device, Kind, Reduction, Tensor};
 use tributary_model::hf::{load_model, load_tokenizer};
 use tributary_model::peft::{hex, PeftAdapter};
 use tributary_model::{Llama, LoraSpec};
-use tributary_primitives::training::{TrainingMethod, TrainingSettings};
+use tributary_primitives::training::{QuantFormat, TrainingMethod, TrainingSettings};
 use tributary_primitives::ContentHash;
 
 /// Global gradient-norm bound of every run.
@@ -221,6 +221,24 @@ pub(crate) fn run_training(
 	})
 }
 
+/// The storage format a job's method trains over: QLoRA's quantized base, or fp32 for LoRA.
+pub fn base_quant(method: TrainingMethod) -> Option<QuantFormat> {
+	match method {
+		TrainingMethod::Lora => None,
+		TrainingMethod::QLora(format) => Some(format),
+	}
+}
+
+/// The base model in fp32, its decoder projections then stored in `quant` if given. Training and
+/// evaluation both load through here, so an eval with the job's format sees the same weights.
+fn load_base(dir: &Path, quant: Option<QuantFormat>, device: Device) -> Result<Llama> {
+	let mut model = load_model(dir, Kind::Float, device)?;
+	if let Some(format) = quant {
+		model.quantize(format);
+	}
+	Ok(model)
+}
+
 /// Runs a fine-tune job. Everything is checked (settings, every row's hash, the base model) and
 /// the adapter trained before anything is written; the adapter directory appears only complete.
 pub fn fine_tune(
@@ -239,10 +257,7 @@ pub fn fine_tune(
 	let train = pack(&tokenize(&tokenizer, split.train.iter().map(|r| r.text.as_str()))?, seq, "train")?;
 	let eval = pack(&tokenize(&tokenizer, split.eval.iter().map(|r| r.text.as_str()))?, seq, "eval")?;
 
-	let mut model = load_model(&job.base_dir, Kind::Float, device)?;
-	if let TrainingMethod::QLora(format) = settings.method {
-		model.quantize(format);
-	}
+	let mut model = load_base(&job.base_dir, base_quant(settings.method), device)?;
 	model.add_lora(&LoraSpec::from_settings(settings), settings.seed)?;
 	let plan = LoopPlan {
 		parameters: model.lora_parameters(),
@@ -330,6 +345,10 @@ pub struct EvalRequest<'a> {
 	/// When given, the adapter's canonical bytes must hash to it.
 	pub expected_adapter_hash: Option<ContentHash>,
 	pub rows: EvalRows<'a>,
+	/// The storage format of the base's decoder projections, as the job trained over them
+	/// (`base_quant(settings.method)`): a QLoRA adapter's reported eval loss was measured over
+	/// the quantized base, and the fp32 base scores it differently by the quantization error.
+	pub base_quant: Option<QuantFormat>,
 	/// To reproduce a job's reported eval loss, use the job's sequence length and batch size.
 	pub sequence_length: usize,
 	pub batch_size: usize,
@@ -341,7 +360,7 @@ pub fn evaluate(request: &EvalRequest, store: &dyn ContentStore, device: Device)
 	let tokenizer = load_tokenizer(request.base_dir)?;
 	let stream = tokenize(&tokenizer, rows.iter().map(|r| r.text.as_str()))?;
 	let windows = pack(&stream, request.sequence_length, "eval")?;
-	let mut model = load_model(request.base_dir, Kind::Float, device)?;
+	let mut model = load_base(request.base_dir, request.base_quant, device)?;
 	let mut adapter_hash = None;
 	if let Some(dir) = request.adapter_dir {
 		let adapter = PeftAdapter::load(dir)?;

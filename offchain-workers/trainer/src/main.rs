@@ -11,7 +11,7 @@ use tributary_primitives::training::{
 	QuantFormat, TargetModule, TargetModules, TrainingMethod, TrainingSettings, PPB, PPM,
 };
 use tributary_trainer::data::eos_token;
-use tributary_trainer::finetune::{evaluate, fine_tune, EvalRequest, EvalRows, FineTuneJob};
+use tributary_trainer::finetune::{base_quant, evaluate, fine_tune, EvalRequest, EvalRows, FineTuneJob};
 use tributary_trainer::pretrain::{collect_paragraphs, pretrain, PretrainOptions};
 use tributary_trainer::progress::{JsonlWriter, ProgressEvent};
 use tributary_trainer::store::{parse_hash, DirStore};
@@ -28,6 +28,16 @@ enum Method {
 	Lora,
 	QloraNf4,
 	QloraInt8,
+}
+
+impl From<Method> for TrainingMethod {
+	fn from(method: Method) -> TrainingMethod {
+		match method {
+			Method::Lora => TrainingMethod::Lora,
+			Method::QloraNf4 => TrainingMethod::QLora(QuantFormat::Nf4),
+			Method::QloraInt8 => TrainingMethod::QLora(QuantFormat::Int8),
+		}
+	}
 }
 
 #[derive(Subcommand)]
@@ -131,6 +141,10 @@ enum Command {
 		/// The job's eval fraction, as given to `train`.
 		#[arg(long, requires = "held_out_of_job_rows")]
 		eval_fraction: Option<f64>,
+		/// The job's --method: qlora-nf4 / qlora-int8 score over the base quantized as `train`
+		/// trained over it, which a QLoRA adapter's reported eval loss was measured on.
+		#[arg(long, value_enum, default_value_t = Method::Lora)]
+		method: Method,
 		#[arg(long, default_value_t = 128)]
 		seq_len: usize,
 		#[arg(long, default_value_t = 8)]
@@ -254,11 +268,7 @@ fn run(cli: Cli) -> CliResult {
 			epochs, max_steps, seed, eval_fraction, metrics,
 		} => {
 			let settings = TrainingSettings {
-				method: match method {
-					Method::Lora => TrainingMethod::Lora,
-					Method::QloraNf4 => TrainingMethod::QLora(QuantFormat::Nf4),
-					Method::QloraInt8 => TrainingMethod::QLora(QuantFormat::Int8),
-				},
+				method: method.into(),
 				rank,
 				alpha,
 				dropout_ppm: (dropout * PPM as f64).round() as u32,
@@ -288,7 +298,8 @@ fn run(cli: Cli) -> CliResult {
 			println!("{}", serde_json::to_string_pretty(&summary)?);
 		},
 		Command::Eval {
-			base, adapter, expect_hash, store, rows, held_out_of_job_rows, eval_fraction, seq_len, batch_size,
+			base, adapter, expect_hash, store, rows, held_out_of_job_rows, eval_fraction, method, seq_len,
+			batch_size,
 		} => {
 			let rows = read_rows(&rows)?;
 			let request = EvalRequest {
@@ -299,6 +310,7 @@ fn run(cli: Cli) -> CliResult {
 					Some(fraction) => EvalRows::HeldOutOf { rows: &rows, eval_fraction_ppm: eval_fraction_ppm(fraction) },
 					None => EvalRows::Exactly(&rows),
 				},
+				base_quant: base_quant(method.into()),
 				sequence_length: seq_len,
 				batch_size,
 			};

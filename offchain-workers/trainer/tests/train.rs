@@ -7,7 +7,7 @@ use tributary_model::hf::{load_model, load_tokenizer, save_model, TOKENIZER_FILE
 use tributary_model::{Llama, LlamaConfig};
 use tributary_primitives::training::{QuantFormat, TargetModules, TrainingMethod, TrainingSettings};
 use tributary_primitives::ContentHash;
-use tributary_trainer::finetune::{evaluate, fine_tune, EvalRequest, EvalRows, FineTuneJob};
+use tributary_trainer::finetune::{base_quant, evaluate, fine_tune, EvalRequest, EvalRows, FineTuneJob};
 use tributary_trainer::pretrain::{pretrain, train_tokenizer, PretrainOptions};
 use tributary_trainer::progress::ProgressEvent;
 use tributary_trainer::store::DirStore;
@@ -108,6 +108,7 @@ fn eval_request<'a>(f: &'a Fixture, adapter: Option<&'a Path>, expected: Option<
 		adapter_dir: adapter,
 		expected_adapter_hash: expected,
 		rows: EvalRows::Exactly(&f.rows),
+		base_quant: None,
 		sequence_length: 32,
 		batch_size: 4,
 	}
@@ -192,6 +193,33 @@ fn a_verifier_given_the_job_rows_and_eval_fraction_reproduces_the_reported_eval_
 	assert!((all.loss - reported).abs() > 1e-3, "all rows {} vs held out {reported}", all.loss);
 	let no_fraction = request(EvalRows::HeldOutOf { rows: &listed, eval_fraction_ppm: 0 }).unwrap_err();
 	assert!(matches!(no_fraction, TrainerError::InvalidSettings(_)), "{no_fraction}");
+}
+
+#[test]
+fn a_verifier_reproduces_a_qlora_eval_loss_only_over_the_base_quantized_as_the_job_trained() {
+	let f = fixture();
+	let mut s = settings(TrainingMethod::QLora(QuantFormat::Nf4), 13);
+	s.max_steps = 12;
+	let outcome = fine_tune(&job(&f, s, &f.out), &f.store, Device::Cpu, &mut |_| {}).unwrap();
+	let reported = outcome.metrics.eval_loss_after;
+	assert_eq!(base_quant(s.method), Some(QuantFormat::Nf4));
+
+	let mut listed = f.rows.clone();
+	listed.reverse();
+	let over = |base_quant: Option<QuantFormat>| {
+		let request = EvalRequest {
+			rows: EvalRows::HeldOutOf { rows: &listed, eval_fraction_ppm: s.eval_fraction_ppm },
+			base_quant,
+			sequence_length: s.sequence_length as usize,
+			batch_size: s.batch_size as usize,
+			..eval_request(&f, Some(&f.out), Some(outcome.adapter_hash))
+		};
+		evaluate(&request, &f.store, Device::Cpu).unwrap().loss
+	};
+	let nf4 = over(base_quant(s.method));
+	assert!((nf4 - reported).abs() < 1e-6, "verifier over nf4 {nf4} vs trainer {reported}");
+	let fp32 = over(None);
+	assert!((fp32 - reported).abs() > 1e-6, "verifier over fp32 {fp32} matches trainer {reported}");
 }
 
 #[test]

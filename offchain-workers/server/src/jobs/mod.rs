@@ -333,6 +333,8 @@ impl Jobs {
 			adapter_dir: expected.map(|_| adapter_dir.as_path()),
 			expected_adapter_hash: expected,
 			rows: EvalRows::Exactly(&rows),
+			// An eval spec names no training method: the base is scored in fp32.
+			base_quant: None,
 			sequence_length: spec.sequence_length,
 			batch_size: spec.batch_size,
 		};
