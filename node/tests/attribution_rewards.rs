@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use codec::Decode;
 use common::{
-	calls::{bounded, fails, hex, ok, row},
+	calls::{bounded, fails, hex, lora_settings, ok, row},
 	from_hex,
 	network::{start_two_validators, two_validator_spec},
 	to_hex, Node,
@@ -28,7 +28,6 @@ use tributary_primitives::{
 	datanets::Visibility,
 	models::{DatanetVersionRef, TrainingResult},
 	receipts::{InferenceReceipt, SignedReceipt},
-	training::{TargetModules, TrainingMethod, TrainingSettings},
 	ContentHash,
 };
 use tributary_runtime::{
@@ -275,20 +274,7 @@ fn signed_receipts_are_checked_finalized_and_paid_out_to_the_last_unit() {
 			}),
 		);
 	}
-	let settings = TrainingSettings {
-		method: TrainingMethod::Lora,
-		rank: 8,
-		alpha: 16,
-		dropout_ppm: 50_000,
-		target_modules: TargetModules::QV,
-		learning_rate_ppb: 200_000,
-		batch_size: 4,
-		sequence_length: 128,
-		epochs: 2,
-		max_steps: 0,
-		seed: 7,
-		eval_fraction_ppm: 100_000,
-	};
+	let settings = lora_settings();
 	ok(
 		node,
 		eve,

@@ -6,7 +6,7 @@ mod common;
 use std::time::Duration;
 
 use common::{
-	calls::{bounded, fails, hex, ok, row},
+	calls::{bounded, fails, hex, lora_settings, ok, row},
 	Node, NodeConfig,
 };
 use serde_json::{json, Value};
@@ -16,7 +16,6 @@ use tributary_primitives::{
 	content_hash,
 	datanets::{merkle_root, Visibility},
 	models::DatanetVersionRef,
-	training::{TargetModules, TrainingMethod, TrainingSettings},
 };
 use tributary_runtime::{RuntimeCall, RuntimeError, RuntimeEvent, UNIT};
 
@@ -160,20 +159,7 @@ fn dev_node_runs_datanet_curation_and_opens_a_fine_tune_job() {
 
 	// Eve opens a fine-tune job on version 1. One worker cannot be trainer and verifier, so the
 	// job waits, open, for a second validator.
-	let settings = TrainingSettings {
-		method: TrainingMethod::Lora,
-		rank: 8,
-		alpha: 16,
-		dropout_ppm: 50_000,
-		target_modules: TargetModules::QV,
-		learning_rate_ppb: 200_000,
-		batch_size: 4,
-		sequence_length: 128,
-		epochs: 2,
-		max_steps: 0,
-		seed: 7,
-		eval_fraction_ppm: 100_000,
-	};
+	let settings = lora_settings();
 	ok(
 		&node,
 		eve,

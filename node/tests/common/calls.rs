@@ -3,7 +3,11 @@
 use pallet_datanets::RowInput;
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::DispatchError;
-use tributary_primitives::{content_hash, ContentHash};
+use tributary_primitives::{
+	content_hash,
+	training::{TargetModules, TrainingMethod, TrainingSettings},
+	ContentHash,
+};
 use tributary_runtime::{
 	signing::sign_extrinsic, Runtime, RuntimeCall, RuntimeEvent, UncheckedExtrinsic,
 };
@@ -41,4 +45,22 @@ pub fn row(text: &str) -> RowInput<pallet_datanets::LabelOf<Runtime>> {
 
 pub fn hex(hash: &ContentHash) -> String {
 	to_hex(hash)
+}
+
+/// The LoRA settings the node tests open their fine-tune jobs with.
+pub fn lora_settings() -> TrainingSettings {
+	TrainingSettings {
+		method: TrainingMethod::Lora,
+		rank: 8,
+		alpha: 16,
+		dropout_ppm: 50_000,
+		target_modules: TargetModules::QV,
+		learning_rate_ppb: 200_000,
+		batch_size: 4,
+		sequence_length: 128,
+		epochs: 2,
+		max_steps: 0,
+		seed: 7,
+		eval_fraction_ppm: 100_000,
+	}
 }
