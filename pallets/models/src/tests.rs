@@ -125,11 +125,16 @@ fn expected_assignment(job: JobId, attempt: u32, eligible: &[AccountId]) -> (Acc
 	(eligible[start], verifiers)
 }
 
+/// A job paying `FEE` on a fresh base model, opened among `workers` registered workers.
+fn job_among_workers(workers: usize) -> JobId {
+	register_base();
+	register_workers(workers);
+	create_job(FEE)
+}
+
 /// A job with 4 workers, trained with claimed eval loss 1.0 and in verification.
 fn job_in_verification() -> JobId {
-	register_base();
-	register_workers(4);
-	let id = create_job(FEE);
+	let id = job_among_workers(4);
 	assert_ok!(Models::submit_training_result(
 		RuntimeOrigin::signed(trainer_of(id)),
 		id,
@@ -225,9 +230,7 @@ fn worker_set_is_bounded() {
 #[test]
 fn busy_workers_cannot_unregister() {
 	new_test_ext().execute_with(|| {
-		register_base();
-		register_workers(4);
-		let id = create_job(FEE);
+		let id = job_among_workers(4);
 		assert_noop!(
 			Models::unregister_worker(RuntimeOrigin::signed(trainer_of(id))),
 			Error::<Test>::WorkerBusy
@@ -238,9 +241,7 @@ fn busy_workers_cannot_unregister() {
 #[test]
 fn create_model_holds_fee_pins_datanets_and_assigns_deterministically() {
 	new_test_ext().execute_with(|| {
-		register_base();
-		register_workers(5);
-		let id = create_job(FEE);
+		let id = job_among_workers(5);
 		assert_eq!(held(HoldReason::JobFee, BUILDER), FEE);
 		System::assert_has_event(Event::ModelCreated { model: 0, owner: BUILDER, base_model: 0 }.into());
 		System::assert_has_event(Event::JobCreated { job: id, model: 0, fee: FEE }.into());
@@ -387,9 +388,7 @@ fn workers_at_capacity_are_skipped() {
 #[test]
 fn submit_training_result_by_trainer_before_deadline() {
 	new_test_ext().execute_with(|| {
-		register_base();
-		register_workers(4);
-		let id = create_job(FEE);
+		let id = job_among_workers(4);
 		let trainer = trainer_of(id);
 		let verifier = verifiers_of(id)[0];
 		assert_noop!(
@@ -527,9 +526,7 @@ fn tolerance_bound_is_inclusive() {
 #[test]
 fn rejected_result_slashes_trainer_and_reassigns_then_fails_and_refunds() {
 	new_test_ext().execute_with(|| {
-		register_base();
-		register_workers(6);
-		let id = create_job(FEE);
+		let id = job_among_workers(6);
 		let trainer = trainer_of(id);
 		assert_ok!(Models::submit_training_result(RuntimeOrigin::signed(trainer), id, result(LOSS_PPB)));
 		let treasury_before = free(TREASURY);
@@ -599,9 +596,7 @@ fn verification_deadline_is_enforced() {
 #[test]
 fn timeouts_reassign_and_finally_refund() {
 	new_test_ext().execute_with(|| {
-		register_base();
-		register_workers(5);
-		let id = create_job(FEE);
+		let id = job_among_workers(5);
 		let first_trainer = trainer_of(id);
 		assert_noop!(
 			Models::poke_job(RuntimeOrigin::signed(OTHER), id),
