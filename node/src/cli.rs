@@ -9,6 +9,21 @@ pub struct Cli {
 
 	#[clap(flatten)]
 	pub run: RunCmd,
+
+	/// URL of this validator's worker sidecar (`tributary-worker`), e.g.
+	/// `http://127.0.0.1:8420`. The off-chain workers train and verify the jobs assigned to the
+	/// validator there, have it serve accepted models, and bring its signed receipts on chain.
+	/// Without it they do nothing.
+	#[arg(long, value_name = "URL", value_parser = parse_worker_url)]
+	pub worker_url: Option<String>,
+}
+
+fn parse_worker_url(url: &str) -> Result<String, String> {
+	if url.starts_with("http://") || url.starts_with("https://") {
+		Ok(url.trim_end_matches('/').to_string())
+	} else {
+		Err(format!("{url:?} is not an http:// or https:// URL"))
+	}
 }
 
 #[derive(Debug, clap::Subcommand)]

@@ -136,6 +136,7 @@ pub fn run() -> sc_cli::Result<()> {
 		},
 		None => {
 			let runner = cli.create_runner(&cli.run)?;
+			let worker_url = cli.worker_url.clone();
 			runner.run_node_until_exit(|mut config| async move {
 				// Off-chain indexing is how pallets hand row and receipt data to the off-chain
 				// workers, so a Tributary node always has it on.
@@ -143,10 +144,10 @@ pub fn run() -> sc_cli::Result<()> {
 				match config.network.network_backend {
 					sc_network::config::NetworkBackendType::Libp2p => service::new_full::<
 						sc_network::NetworkWorker<Block, <Block as sp_runtime::traits::Block>::Hash>,
-					>(config)
+					>(config, worker_url)
 					.map_err(sc_cli::Error::Service),
 					sc_network::config::NetworkBackendType::Litep2p =>
-						service::new_full::<sc_network::Litep2pNetworkBackend>(config)
+						service::new_full::<sc_network::Litep2pNetworkBackend>(config, worker_url)
 							.map_err(sc_cli::Error::Service),
 				}
 			})

@@ -126,6 +126,7 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 /// Build and start the full node.
 pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as sp_runtime::traits::Block>::Hash>>(
 	config: Configuration,
+	worker_url: Option<String>,
 ) -> Result<TaskManager, ServiceError> {
 	let sc_service::PartialComponents {
 		client,
@@ -181,6 +182,7 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as sp_runtime::trait
 		})?;
 
 	if config.offchain_worker.enabled {
+		remember_worker_url(&*backend, worker_url)?;
 		let offchain_workers =
 			sc_offchain::OffchainWorkers::new(sc_offchain::OffchainWorkerOptions {
 				runtime_api_provider: client.clone(),
@@ -319,4 +321,27 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as sp_runtime::trait
 	}
 
 	Ok(task_manager)
+}
+
+/// Put the sidecar URL where the off-chain workers read it (persistent offchain storage), or
+/// remove a URL an earlier run left there, so a node started without `--worker-url` drives no
+/// sidecar.
+fn remember_worker_url(
+	backend: &FullBackend,
+	worker_url: Option<String>,
+) -> Result<(), ServiceError> {
+	use sp_core::offchain::{OffchainStorage, STORAGE_PREFIX};
+	use tributary_primitives::WORKER_URL_STORAGE_KEY;
+
+	let mut storage = backend
+		.offchain_storage()
+		.ok_or_else(|| ServiceError::Other("the database has no offchain storage".into()))?;
+	match worker_url {
+		Some(url) => {
+			log::info!("💼 Off-chain workers drive the worker sidecar at {url}");
+			storage.set(STORAGE_PREFIX, WORKER_URL_STORAGE_KEY, &codec::Encode::encode(url.as_bytes()));
+		},
+		None => storage.remove(STORAGE_PREFIX, WORKER_URL_STORAGE_KEY),
+	}
+	Ok(())
 }

@@ -132,6 +132,10 @@ pub struct ContributorReputation {
 pub trait DatanetsInspect {
 	/// The version, if the datanet and the version exist.
 	fn version(datanet: DatanetId, version: VersionId) -> Option<VersionSummary>;
+
+	/// Every row of a published version in row order, as (row id, content hash); empty for an
+	/// unknown version. For off-chain workers (a version holds at most a bounded number of rows).
+	fn published_rows(datanet: DatanetId, version: VersionId) -> Vec<(RowId, ContentHash)>;
 }
 
 /// Read access to contributor reputation, for the rewards pallet.

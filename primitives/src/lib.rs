@@ -35,6 +35,10 @@ pub mod worker_crypto {
 	sp_application_crypto::app_crypto!(sr25519, WORKER_KEY_TYPE);
 }
 
+/// Key in persistent offchain storage of the URL of the validator's sidecar (UTF-8 bytes, SCALE
+/// `Vec<u8>`): the node writes it from `--worker-url`, the off-chain workers read it.
+pub const WORKER_URL_STORAGE_KEY: &[u8] = b"tributary/worker-url";
+
 /// A worker's public key as the runtime stores it.
 pub type WorkerId = worker_crypto::Public;
 

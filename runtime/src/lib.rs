@@ -52,11 +52,20 @@ pub mod opaque {
 	pub type Hash = <BlakeTwo256 as sp_runtime::traits::Hash>::Output;
 }
 
+/// The worker key (`trwk`) as a session key, so `--alice` and `author_rotateKeys` make one.
+pub struct WorkerKey;
+
+impl sp_runtime::BoundToRuntimeAppPublic for WorkerKey {
+	type Public = tributary_primitives::worker_crypto::Public;
+}
+
 impl_opaque_keys! {
-	/// The consensus keys a validator registers: Aura for authoring, GRANDPA for finality.
+	/// The keys a validator holds: Aura for authoring, GRANDPA for finality, and the worker key
+	/// its off-chain workers sign job results and receipt batches with.
 	pub struct SessionKeys {
 		pub aura: Aura,
 		pub grandpa: Grandpa,
+		pub worker: WorkerKey,
 	}
 }
 

@@ -2,27 +2,11 @@
 //! (Only in `std` builds; the wasm runtime never signs anything.)
 
 use crate::{
-	Address, Hash, Nonce, RuntimeCall, SignedPayload, TxExtension, UncheckedExtrinsic, VERSION,
+	configs::tx_extension, Address, Hash, Nonce, RuntimeCall, SignedPayload, UncheckedExtrinsic,
+	VERSION,
 };
 use codec::Encode;
 use sp_core::{sr25519, Pair};
-use sp_runtime::generic::Era;
-
-/// The transaction extensions of an immortal transaction with nonce `nonce` and no tip.
-pub fn tx_extension(nonce: Nonce) -> TxExtension {
-	(
-		frame_system::CheckNonZeroSender::new(),
-		frame_system::CheckSpecVersion::new(),
-		frame_system::CheckTxVersion::new(),
-		frame_system::CheckGenesis::new(),
-		frame_system::CheckEra::from(Era::Immortal),
-		frame_system::CheckNonce::from(nonce),
-		frame_system::CheckWeight::new(),
-		pallet_transaction_payment::ChargeTransactionPayment::from(0),
-		frame_metadata_hash_extension::CheckMetadataHash::new(false),
-		frame_system::WeightReclaim::new(),
-	)
-}
 
 /// Sign `call` as `signer` for the chain whose genesis block hash is `genesis_hash`.
 pub fn sign_extrinsic(

@@ -51,6 +51,7 @@ extern crate alloc;
 pub use pallet::*;
 
 mod features;
+mod offchain;
 pub mod runtime_api;
 pub mod types;
 pub mod weights;
@@ -91,7 +92,10 @@ pub mod pallet {
 		pallet_prelude::*,
 		traits::fungible::{Inspect, Mutate, MutateHold},
 	};
-	use frame_system::pallet_prelude::*;
+	use frame_system::{
+		offchain::{AppCrypto, CreateSignedTransaction},
+		pallet_prelude::*,
+	};
 	use sp_runtime::traits::{IdentifyAccount, Verify};
 	use tributary_primitives::{
 		models::{ModelId, ModelVersionId},
@@ -113,7 +117,9 @@ pub mod pallet {
 	}
 
 	#[pallet::config]
-	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+	pub trait Config:
+		frame_system::Config<RuntimeEvent: From<Event<Self>>> + CreateSignedTransaction<Call<Self>>
+	{
 		/// The native currency; fees and bonds are holds on it.
 		type Currency: Inspect<Self::AccountId>
 			+ Mutate<Self::AccountId>
@@ -168,6 +174,9 @@ pub mod pallet {
 		type MaxDuePerBlock: Get<u32>;
 
 		type WeightInfo: WeightInfo;
+
+		/// Signs the off-chain worker's receipt batches with the validator's worker key.
+		type WorkerSigner: AppCrypto<Self::Public, Self::Signature>;
 
 		/// Signs receipts and creates models, rows and workers for benchmarks.
 		#[cfg(feature = "runtime-benchmarks")]
@@ -324,6 +333,10 @@ pub mod pallet {
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn on_idle(now: BlockNumberFor<T>, remaining_weight: Weight) -> Weight {
 			Self::finalize_due(now, remaining_weight)
+		}
+
+		fn offchain_worker(now: BlockNumberFor<T>) {
+			Self::offchain_work(now);
 		}
 
 		fn integrity_test() {

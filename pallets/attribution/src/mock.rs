@@ -31,6 +31,7 @@ use tributary_primitives::{
 };
 
 type Block = frame_system::mocking::MockBlock<Test>;
+pub type Extrinsic = sp_runtime::generic::UncheckedExtrinsic<AccountId, RuntimeCall, MultiSignature, ()>;
 pub type AccountId = AccountId32;
 pub type Balance = u64;
 
@@ -299,6 +300,37 @@ impl pallet_attribution::BenchmarkHelper<AccountId, MultiSignature> for Benchmar
 	}
 }
 
+impl frame_system::offchain::SigningTypes for Test {
+	type Public = sp_runtime::MultiSigner;
+	type Signature = MultiSignature;
+}
+
+impl<C> frame_system::offchain::CreateTransactionBase<C> for Test
+where
+	RuntimeCall: From<C>,
+{
+	type Extrinsic = Extrinsic;
+	type RuntimeCall = RuntimeCall;
+}
+
+impl<C> frame_system::offchain::CreateSignedTransaction<C> for Test
+where
+	RuntimeCall: From<C>,
+{
+	/// Signs the call and nonce (the mock has no transaction extensions).
+	fn create_signed_transaction<
+		A: frame_system::offchain::AppCrypto<Self::Public, Self::Signature>,
+	>(
+		call: RuntimeCall,
+		public: sp_runtime::MultiSigner,
+		account: AccountId,
+		nonce: <Self as frame_system::Config>::Nonce,
+	) -> Option<Extrinsic> {
+		let signature = A::sign(&(&call, nonce).encode(), public)?;
+		Some(Extrinsic::new_signed(call, account, signature, ()))
+	}
+}
+
 impl pallet_attribution::Config for Test {
 	type Currency = Balances;
 	type RuntimeHoldReason = TestHoldReason;
@@ -318,6 +350,7 @@ impl pallet_attribution::Config for Test {
 	type MaxTopK = ConstU32<MAX_TOP_K>;
 	type MaxDuePerBlock = ConstU32<MAX_DUE_PER_BLOCK>;
 	type WeightInfo = ();
+	type WorkerSigner = tributary_worker_client::WorkerSigner;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = BenchmarkSetup;
 }

@@ -28,6 +28,9 @@
 //!   `MaxAttempts` assignments the job fails and its fee is refunded.
 //! - A finished job (completed or failed) accepts nothing more, so no result is paid twice.
 //! - Model owners set a price per 1k tokens, transfer ownership, or retire the model.
+//! - **Off-chain worker** (see the `offchain` module): a validator with a worker key and a
+//!   sidecar (`--worker-url`) trains and verifies the jobs assigned to it there, submits the
+//!   results as signed transactions, and has the sidecar serve every accepted model version.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -36,6 +39,7 @@ extern crate alloc;
 pub use pallet::*;
 
 mod features;
+mod offchain;
 pub mod runtime_api;
 pub mod types;
 pub mod weights;
@@ -64,7 +68,10 @@ pub mod pallet {
 		pallet_prelude::*,
 		traits::fungible::{Inspect, Mutate, MutateHold},
 	};
-	use frame_system::pallet_prelude::*;
+	use frame_system::{
+		offchain::{AppCrypto, CreateSignedTransaction},
+		pallet_prelude::*,
+	};
 	use sp_runtime::Perbill;
 	use tributary_primitives::{
 		datanets::DatanetsInspect,
@@ -86,7 +93,10 @@ pub mod pallet {
 	}
 
 	#[pallet::config]
-	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+	pub trait Config:
+		frame_system::Config<RuntimeEvent: From<Event<Self>> + TryInto<Event<Self>>>
+		+ CreateSignedTransaction<Call<Self>>
+	{
 		/// The native currency; bonds and fees are holds on it.
 		type Currency: Inspect<Self::AccountId>
 			+ Mutate<Self::AccountId>
@@ -152,6 +162,9 @@ pub mod pallet {
 		type MaxDeviceLen: Get<u32>;
 
 		type WeightInfo: WeightInfo;
+
+		/// Signs the off-chain worker's transactions with the validator's worker key.
+		type WorkerSigner: AppCrypto<Self::Public, Self::Signature>;
 
 		/// Publishes datanet versions for benchmarks (the runtime uses pallet-datanets).
 		#[cfg(feature = "runtime-benchmarks")]
@@ -293,6 +306,10 @@ pub mod pallet {
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn offchain_worker(now: BlockNumberFor<T>) {
+			Self::offchain_work(now);
+		}
+
 		fn integrity_test() {
 			assert!(T::VerifiersPerJob::get() >= 1, "a job needs at least one verifier");
 			assert!(

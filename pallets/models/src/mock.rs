@@ -9,7 +9,11 @@ use frame_support::{
 use frame_system::EnsureRoot;
 use sp_runtime::{BuildStorage, Perbill};
 use std::{cell::RefCell, collections::BTreeMap};
-use tributary_primitives::datanets::{DatanetId, DatanetsInspect, VersionId, VersionSummary};
+use sp_runtime::testing::{TestSignature, TestXt, UintAuthorityId};
+use tributary_primitives::{
+	datanets::{DatanetId, DatanetsInspect, RowId, VersionId, VersionSummary},
+	ContentHash,
+};
 
 type Block = frame_system::mocking::MockBlock<Test>;
 pub type AccountId = u64;
@@ -27,6 +31,46 @@ frame_support::construct_runtime!(
 impl frame_system::Config for Test {
 	type Block = Block;
 	type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+pub type Extrinsic = TestXt<RuntimeCall, ()>;
+
+impl frame_system::offchain::SigningTypes for Test {
+	type Public = UintAuthorityId;
+	type Signature = TestSignature;
+}
+
+impl<C> frame_system::offchain::CreateTransactionBase<C> for Test
+where
+	RuntimeCall: From<C>,
+{
+	type Extrinsic = Extrinsic;
+	type RuntimeCall = RuntimeCall;
+}
+
+impl<C> frame_system::offchain::CreateSignedTransaction<C> for Test
+where
+	RuntimeCall: From<C>,
+{
+	fn create_signed_transaction<
+		A: frame_system::offchain::AppCrypto<Self::Public, Self::Signature>,
+	>(
+		call: RuntimeCall,
+		_public: UintAuthorityId,
+		account: AccountId,
+		_nonce: <Self as frame_system::Config>::Nonce,
+	) -> Option<Extrinsic> {
+		Some(Extrinsic::new_signed(call, account, (), ()))
+	}
+}
+
+/// Worker keys are `UintAuthorityId`s whose account is their number.
+pub struct TestWorkerSigner;
+
+impl frame_system::offchain::AppCrypto<UintAuthorityId, TestSignature> for TestWorkerSigner {
+	type RuntimeAppPublic = UintAuthorityId;
+	type GenericPublic = UintAuthorityId;
+	type GenericSignature = TestSignature;
 }
 
 #[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
@@ -77,6 +121,14 @@ pub struct PublishedVersions;
 impl DatanetsInspect for PublishedVersions {
 	fn version(datanet: DatanetId, version: VersionId) -> Option<VersionSummary> {
 		DATANET_VERSIONS.with(|versions| versions.borrow().get(&(datanet, version)).copied())
+	}
+
+	/// Rows `0..row_count`, each hashed from its (datanet, version, row).
+	fn published_rows(datanet: DatanetId, version: VersionId) -> Vec<(RowId, ContentHash)> {
+		let row_count = Self::version(datanet, version).map_or(0, |summary| summary.row_count);
+		(0..row_count as RowId)
+			.map(|row| (row, tributary_primitives::content_hash(&codec::Encode::encode(&(datanet, version, row)))))
+			.collect()
 	}
 }
 
@@ -143,6 +195,7 @@ impl pallet_models::Config for Test {
 	type MaxEndpointLen = ConstU32<MAX_ENDPOINT_LEN>;
 	type MaxDeviceLen = ConstU32<MAX_DEVICE_LEN>;
 	type WeightInfo = ();
+	type WorkerSigner = TestWorkerSigner;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = PublishedVersions;
 }

@@ -1,7 +1,9 @@
 //! Configuration of every pallet in the runtime: upstream pallets here, the project's pallets in
 //! [`tributary`].
 
+mod offchain;
 mod tributary;
+pub use offchain::tx_extension;
 pub use tributary::{EnsureValidator, RewardsPot, TreasuryAccount};
 
 use frame_support::{

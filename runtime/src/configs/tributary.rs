@@ -111,6 +111,7 @@ impl pallet_models::Config for Runtime {
 	type MaxEndpointLen = ConstU32<256>;
 	type MaxDeviceLen = ConstU32<128>;
 	type WeightInfo = pallet_models::weights::SubstrateWeight<Runtime>;
+	type WorkerSigner = tributary_worker_client::WorkerSigner;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = PublishedDatanetVersions;
 }
@@ -163,6 +164,7 @@ impl pallet_attribution::Config for Runtime {
 	type MaxTopK = ConstU32<16>;
 	type MaxDuePerBlock = ConstU32<64>;
 	type WeightInfo = pallet_attribution::weights::SubstrateWeight<Runtime>;
+	type WorkerSigner = tributary_worker_client::WorkerSigner;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = AttributionBenchmarks;
 }

@@ -69,6 +69,10 @@ impl<T: Config> DatanetsInspect for Pallet<T> {
 			total_bytes: info.total_bytes,
 		})
 	}
+
+	fn published_rows(datanet: DatanetId, version: VersionId) -> Vec<(RowId, ContentHash)> {
+		Self::version_rows(datanet, version, 0, u32::MAX)
+	}
 }
 
 impl<T: Config> ContributorReputationInspect<T::AccountId> for Pallet<T> {

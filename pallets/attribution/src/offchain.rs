@@ -1,0 +1,124 @@
+//! The off-chain worker: brings the receipts users signed at the validator's sidecar on chain.
+//!
+//! Each block it asks the sidecar (`--worker-url`) for its queue of signed receipts
+//! (`GET /receipts/pending`), submits those served by one of the keystore's worker accounts in
+//! one `submit_receipts` batch signed by that worker, and removes from the sidecar's queue
+//! (`POST /receipts/ack`) every receipt that can no longer land: accepted (its nonce is used on
+//! chain), expired, undecodable, or refused [`MAX_SUBMISSIONS`] times. A receipt stays queued at
+//! the sidecar until then, so none is lost when a transaction is dropped or the node restarts.
+
+use crate::*;
+use alloc::{format, string::String, vec::Vec};
+use codec::{Decode, Encode};
+use frame_support::pallet_prelude::*;
+use frame_system::{
+	offchain::{SendSignedTransaction, Signer},
+	pallet_prelude::BlockNumberFor,
+};
+use serde_json::json;
+use sp_runtime::{
+	offchain::{
+		storage_lock::{StorageLock, Time},
+		Duration,
+	},
+	SaturatedConversion,
+};
+use tributary_primitives::receipts::WorkerSet;
+use tributary_worker_client::{json::parse_hex, retry::Backoff, Sidecar};
+
+const LOG: &str = "tributary::attribution::ocw";
+const RUN_LOCK: &[u8] = b"tributary/attribution/ocw/lock";
+/// Wait before submitting a receipt again whose earlier submission has not landed (blocks).
+const BACKOFF: Backoff = Backoff { first_wait: 3, max_wait: 24 };
+/// Submissions of one receipt before it is dropped from the sidecar's queue as refused.
+pub const MAX_SUBMISSIONS: u32 = 4;
+
+/// One entry of the sidecar's queue.
+struct Pending<T: Config> {
+	id: String,
+	receipt: Option<SignedReceiptOf<T>>,
+}
+
+impl<T: Config> Pallet<T> {
+	pub(crate) fn offchain_work(now: BlockNumberFor<T>) {
+		let Some(sidecar) = Sidecar::configured() else { return };
+		let mut lock = StorageLock::<Time>::with_deadline(RUN_LOCK, Duration::from_millis(60_000));
+		let Ok(_guard) = lock.try_lock() else { return };
+		let workers: Vec<_> = Signer::<T, T::WorkerSigner>::keystore_accounts()
+			.filter(|account| T::Workers::is_worker(&account.id))
+			.collect();
+		if workers.is_empty() {
+			return;
+		}
+		let reply = match sidecar.get("/receipts/pending") {
+			Ok(reply) if reply.is_success() => reply,
+			Ok(reply) => {
+				log::warn!(target: LOG, "sidecar refused GET /receipts/pending: {}", reply.message());
+				return;
+			},
+			Err(error) => {
+				log::warn!(target: LOG, "sidecar {} unreachable for receipts ({error:?})", sidecar.url());
+				return;
+			},
+		};
+		let pending: Vec<Pending<T>> = reply.body["receipts"]
+			.as_array()
+			.map(|entries| {
+				entries
+					.iter()
+					.filter_map(|entry| {
+						let id = entry["id"].as_str()?.into();
+						let receipt = entry["scale"]
+							.as_str()
+							.and_then(parse_hex)
+							.and_then(|bytes| SignedReceiptOf::<T>::decode(&mut &bytes[..]).ok());
+						Some(Pending { id, receipt })
+					})
+					.collect()
+			})
+			.unwrap_or_default();
+
+		let now_number = now;
+		let now: u64 = now.saturated_into();
+		let mut done: Vec<String> = Vec::new();
+		for account in &workers {
+			let mut batch: Vec<SignedReceiptOf<T>> = Vec::new();
+			for entry in &pending {
+				let Some(signed) = &entry.receipt else { continue };
+				if signed.receipt.worker != account.id {
+					continue;
+				}
+				let key = format!("tributary/attribution/ocw/receipt/{}", entry.id).into_bytes();
+				if UsedNonces::<T>::contains_key(&signed.user, signed.receipt.nonce) {
+					done.push(entry.id.clone());
+				} else if signed.receipt.expiry < now_number {
+					log::warn!(target: LOG, "receipt {} expired before it landed; dropping it", entry.id);
+					done.push(entry.id.clone());
+				} else if Backoff::tries(&key) >= MAX_SUBMISSIONS {
+					log::warn!(target: LOG, "receipt {} was refused {MAX_SUBMISSIONS} times; dropping it", entry.id);
+					done.push(entry.id.clone());
+				} else if batch.len() < T::MaxBatchSize::get() as usize && BACKOFF.try_now(&key, now) {
+					batch.push(signed.clone());
+				}
+			}
+			if batch.is_empty() {
+				continue;
+			}
+			let count = batch.len();
+			let call = Call::submit_receipts { batch: BoundedVec::truncate_from(batch) };
+			match Signer::<T, T::WorkerSigner>::any_account().send_single_signed_transaction(account, call) {
+				Some(Ok(())) => log::info!(target: LOG, "submitted a batch of {count} receipts"),
+				_ => log::warn!(target: LOG, "could not submit a batch of {count} receipts; will retry"),
+			}
+		}
+		for entry in pending.iter().filter(|entry| entry.receipt.is_none()) {
+			log::error!(target: LOG, "receipt {} does not decode as this chain's receipt; dropping it", entry.id);
+			done.push(entry.id.clone());
+		}
+		if !done.is_empty() {
+			if let Err(error) = sidecar.post("/receipts/ack", &json!({ "ids": done })) {
+				log::warn!(target: LOG, "could not acknowledge {} receipts ({error:?}); will retry", done.len());
+			}
+		}
+	}
+}

@@ -1,0 +1,328 @@
+//! The off-chain worker of a validator that runs a sidecar.
+//!
+//! Each block, for every worker key in the keystore whose account is a registered worker, it
+//! drives the jobs the chain assigned to that account on the local sidecar (`--worker-url`):
+//! - as **trainer**: post the train job (rows named by (datanet, row) so the adapter's corpus is
+//!   known to attribution), poll it, and submit the adapter hash and losses;
+//! - as **verifier**: post an eval of the trainer's adapter (the sidecar fetches it from its
+//!   peers) on the same held-out rows, and submit the loss;
+//!
+//! and it has the sidecar serve every model version the chain accepts, as model id
+//! `model-<model>-v<version>`.
+//!
+//! Sidecar job ids are `<genesis>-job<job>-a<attempt>-<role>`, so each attempt of each role is
+//! posted once and a sidecar reused across chains never mixes them up. A train job the sidecar
+//! lost (it was killed mid-run and marks such jobs failed) is posted again under a new run
+//! suffix, at most [`MAX_SIDECAR_RUNS`] times; the chain pays a job only once whatever happens
+//! off-chain. Transactions are submitted with exponential backoff (see
+//! [`tributary_worker_client::retry`]) until the chain shows their effect.
+
+use crate::*;
+use alloc::{format, string::String, vec::Vec};
+use frame_support::pallet_prelude::*;
+use frame_system::{
+	offchain::{Account, SendSignedTransaction, Signer},
+	pallet_prelude::BlockNumberFor,
+};
+use serde_json::json;
+use sp_runtime::{
+	offchain::{
+		storage::StorageValueRef,
+		storage_lock::{StorageLock, Time},
+		Duration,
+	},
+	SaturatedConversion,
+};
+use tributary_primitives::{
+	attribution::RowRef,
+	datanets::DatanetsInspect,
+	models::{JobId, JobState, ModelId, ModelVersionId, PinnedDatanetVersion, TrainingResult},
+	ContentHash,
+};
+use tributary_worker_client::{
+	json::{self, hex, loss_ppb, parse_hash},
+	retry::Backoff,
+	Reply, Sidecar,
+};
+
+const LOG: &str = "tributary::models::ocw";
+/// One run at a time: runs of consecutive blocks would otherwise poll and submit the same jobs.
+const RUN_LOCK: &[u8] = b"tributary/models/ocw/lock";
+/// Model versions accepted on chain and not yet registered with the sidecar.
+const TO_SERVE: &[u8] = b"tributary/models/ocw/to-serve";
+/// How often a job is posted, a transaction submitted or a version registered again when the
+/// chain or the sidecar shows no effect yet (blocks).
+const BACKOFF: Backoff = Backoff { first_wait: 3, max_wait: 50 };
+/// How many times a train job is posted under a new id after the sidecar reported it failed.
+pub const MAX_SIDECAR_RUNS: u32 = 3;
+
+/// What a validator's worker does with one assigned job in the current phase.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Role {
+	Train,
+	Verify,
+}
+
+impl Role {
+	fn name(self) -> &'static str {
+		match self {
+			Role::Train => "train",
+			Role::Verify => "verify",
+		}
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	pub(crate) fn offchain_work(now: BlockNumberFor<T>) {
+		let Some(sidecar) = Sidecar::configured() else { return };
+		Self::remember_accepted_versions();
+		let mut lock = StorageLock::<Time>::with_deadline(RUN_LOCK, Duration::from_millis(120_000));
+		let Ok(_guard) = lock.try_lock() else {
+			log::debug!(target: LOG, "the previous run is still going; skipping block {now:?}");
+			return;
+		};
+		let now: u64 = now.saturated_into();
+		for account in Signer::<T, T::WorkerSigner>::keystore_accounts() {
+			if !Workers::<T>::contains_key(&account.id) {
+				continue;
+			}
+			for job_id in WorkerJobs::<T>::get(&account.id) {
+				let Some(job) = Jobs::<T>::get(job_id) else { continue };
+				if let Some(role) = Self::role_of(&account.id, &job) {
+					Self::drive(&sidecar, &account, job_id, &job, role, now);
+				}
+			}
+		}
+		Self::serve_accepted_versions(&sidecar, now);
+	}
+
+	/// What `worker` still has to do for `job`, if anything.
+	fn role_of(worker: &T::AccountId, job: &JobInfo<T>) -> Option<Role> {
+		match job.state {
+			JobState::Training if job.trainer.as_ref() == Some(worker) => Some(Role::Train),
+			JobState::Verifying
+				if job.verifiers.contains(worker) &&
+					!job.verifications.iter().any(|(verifier, _)| verifier == worker) =>
+				Some(Role::Verify),
+			_ => None,
+		}
+	}
+
+	/// Short tag of this chain, so sidecar job ids of different chains never collide.
+	fn chain_tag() -> String {
+		let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
+		genesis.as_ref().iter().take(4).map(|byte| format!("{byte:02x}")).collect()
+	}
+
+	/// Offchain storage key of one action on one attempt of a job.
+	fn action_key(job_id: JobId, attempt: u32, action: &str) -> Vec<u8> {
+		format!("tributary/models/ocw/job{job_id}-a{attempt}/{action}").into_bytes()
+	}
+
+	fn drive(sidecar: &Sidecar, account: &Account<T>, job_id: JobId, job: &JobInfo<T>, role: Role, now: u64) {
+		let runs_key = Self::action_key(job_id, job.attempt, &format!("{}-runs", role.name()));
+		let runs = StorageValueRef::persistent(&runs_key).get::<u32>().ok().flatten().unwrap_or(0);
+		let mut sidecar_id = format!("{}-job{job_id}-a{}-{}", Self::chain_tag(), job.attempt, role.name());
+		if runs > 0 {
+			sidecar_id = format!("{sidecar_id}-r{runs}");
+		}
+		let record = match sidecar.get(&format!("/jobs/{sidecar_id}")) {
+			Ok(reply) => reply,
+			Err(error) => {
+				log::warn!(target: LOG, "sidecar {} unreachable for job {job_id} ({error:?})", sidecar.url());
+				return;
+			},
+		};
+		if record.status == 404 {
+			Self::post_job(sidecar, &sidecar_id, job_id, job, role, now);
+			return;
+		}
+		match record.body["status"].as_str() {
+			Some("succeeded") => Self::submit_outcome(account, job_id, job, role, &record, now),
+			Some("failed") => {
+				let error = record.body["error"].as_str().unwrap_or("no reason given");
+				if role == Role::Train && runs + 1 < MAX_SIDECAR_RUNS {
+					log::warn!(target: LOG, "sidecar job {sidecar_id} failed ({error}); training job {job_id} again");
+					StorageValueRef::persistent(&runs_key).set(&(runs + 1));
+				} else {
+					log::error!(
+						target: LOG,
+						"sidecar job {sidecar_id} failed ({error}); job {job_id} will time out on chain"
+					);
+				}
+			},
+			Some(status) => log::debug!(
+				target: LOG,
+				"sidecar job {sidecar_id} is {status}: step {} of {}",
+				record.body["progress"]["step"],
+				record.body["progress"]["total_steps"]
+			),
+			None => log::warn!(target: LOG, "sidecar answered GET /jobs/{sidecar_id} with {}", record.message()),
+		}
+	}
+
+	fn post_job(sidecar: &Sidecar, sidecar_id: &str, job_id: JobId, job: &JobInfo<T>, role: Role, now: u64) {
+		if !BACKOFF.try_now(&Self::action_key(job_id, job.attempt, &format!("post-{sidecar_id}")), now) {
+			return;
+		}
+		let Some(rows) = Self::lineage_rows(&job.datanets) else {
+			log::error!(target: LOG, "job {job_id}: a pinned datanet version has lost rows; not posting it");
+			return;
+		};
+		let (path, body) = match role {
+			Role::Train => (
+				"/jobs/train",
+				json!({
+					"id": sidecar_id,
+					"rows": json::rows(&rows),
+					"settings": json::settings(&job.settings),
+					"register_as": sidecar_id,
+				}),
+			),
+			Role::Verify => {
+				let Some(result) = &job.result else { return };
+				(
+					"/jobs/eval",
+					json!({
+						"id": sidecar_id,
+						"rows": json::rows(&rows),
+						"adapter": hex(&result.adapter_hash),
+						"settings": json::settings(&job.settings),
+						"held_out": true,
+					}),
+				)
+			},
+		};
+		match sidecar.post(path, &body) {
+			Ok(reply) if reply.is_success() => log::info!(
+				target: LOG,
+				"posted {} of job {job_id} (attempt {}) to the sidecar as {sidecar_id}",
+				role.name(),
+				job.attempt
+			),
+			Ok(reply) => log::error!(target: LOG, "sidecar refused {sidecar_id}: {}", reply.message()),
+			Err(error) => log::warn!(target: LOG, "posting {sidecar_id} failed: {error:?}"),
+		}
+	}
+
+	fn submit_outcome(account: &Account<T>, job_id: JobId, job: &JobInfo<T>, role: Role, record: &Reply, now: u64) {
+		let metrics = &record.body["metrics"];
+		let call = match role {
+			Role::Train => {
+				let result = record.body["result_hash"].as_str().and_then(parse_hash).and_then(|adapter_hash| {
+					Some(TrainingResult {
+						adapter_hash,
+						adapter_bytes: metrics["adapter_bytes"].as_u64()?,
+						train_loss_ppb: loss_ppb(&metrics["train_loss"])?,
+						eval_loss_ppb: loss_ppb(&metrics["eval_loss_after"])?,
+					})
+				});
+				let Some(result) = result else {
+					log::error!(target: LOG, "job {job_id}: the sidecar's train result is incomplete: {}", record.body);
+					return;
+				};
+				Call::submit_training_result { job: job_id, result }
+			},
+			Role::Verify => {
+				let Some(eval_loss_ppb) = loss_ppb(&metrics["eval_loss"]) else {
+					log::error!(target: LOG, "job {job_id}: the sidecar's eval has no loss: {}", record.body);
+					return;
+				};
+				Call::submit_verification { job: job_id, eval_loss_ppb }
+			},
+		};
+		if !BACKOFF.try_now(&Self::action_key(job_id, job.attempt, &format!("submit-{}", role.name())), now) {
+			return;
+		}
+		match Signer::<T, T::WorkerSigner>::any_account().send_single_signed_transaction(account, call) {
+			Some(Ok(())) => log::info!(target: LOG, "submitted the {} result of job {job_id}", role.name()),
+			_ => log::warn!(target: LOG, "could not submit the {} result of job {job_id}; will retry", role.name()),
+		}
+	}
+
+	/// Every row of the pinned versions with its chain name, or `None` when a version no longer
+	/// holds the rows it was pinned with.
+	fn lineage_rows(datanets: &[PinnedDatanetVersion]) -> Option<Vec<(RowRef, ContentHash)>> {
+		let mut rows = Vec::new();
+		for pinned in datanets {
+			let published = T::Datanets::published_rows(pinned.datanet, pinned.version);
+			if published.len() != pinned.row_count as usize {
+				return None;
+			}
+			rows.extend(published.into_iter().map(|(row, hash)| (RowRef { datanet: pinned.datanet, row }, hash)));
+		}
+		Some(rows)
+	}
+
+	/// Queue the versions accepted in this block for the sidecar to serve.
+	fn remember_accepted_versions() {
+		let accepted: Vec<(ModelId, ModelVersionId)> = frame_system::Pallet::<T>::read_events_no_consensus()
+			.filter_map(|record| match (*record).event.try_into() {
+				Ok(Event::<T>::JobCompleted { model, version, .. }) => Some((model, version)),
+				_ => None,
+			})
+			.collect();
+		if accepted.is_empty() {
+			return;
+		}
+		let queued = StorageValueRef::persistent(TO_SERVE).mutate(|queue: Result<Option<Vec<(ModelId, ModelVersionId)>>, _>| {
+			let mut queue = queue.ok().flatten().unwrap_or_default();
+			for version in &accepted {
+				if !queue.contains(version) {
+					queue.push(*version);
+				}
+			}
+			Ok::<_, ()>(queue)
+		});
+		if queued.is_err() {
+			log::warn!(target: LOG, "could not queue accepted versions {accepted:?} for serving");
+		}
+	}
+
+	fn serve_accepted_versions(sidecar: &Sidecar, now: u64) {
+		let queue: Vec<(ModelId, ModelVersionId)> =
+			StorageValueRef::persistent(TO_SERVE).get().ok().flatten().unwrap_or_default();
+		for (model, version) in queue {
+			let key = format!("tributary/models/ocw/serve/{model}-{version}").into_bytes();
+			if BACKOFF.try_now(&key, now) && Self::serve(sidecar, model, version) {
+				let _ = StorageValueRef::persistent(TO_SERVE).mutate(
+					|queue: Result<Option<Vec<(ModelId, ModelVersionId)>>, _>| {
+						let mut queue = queue.ok().flatten().unwrap_or_default();
+						queue.retain(|queued| *queued != (model, version));
+						Ok::<_, ()>(queue)
+					},
+				);
+			}
+		}
+	}
+
+	/// Register a model version with the sidecar; true once it serves it.
+	fn serve(sidecar: &Sidecar, model: ModelId, version: ModelVersionId) -> bool {
+		let Some(info) = ModelVersions::<T>::get(model, version) else { return true };
+		let Some(rows) = Self::lineage_rows(&info.datanets) else {
+			log::error!(target: LOG, "model {model} v{version}: its datanet versions lost rows; not serving it");
+			return true;
+		};
+		let body = json!({
+			"id": format!("model-{model}-v{version}"),
+			"adapter_hash": hex(&info.result.adapter_hash),
+			"settings": json::settings(&info.settings),
+			"corpus": json::rows(&rows),
+			"chain": { "model": model, "version": version },
+		});
+		match sidecar.post("/v1/adapters", &body) {
+			Ok(reply) if reply.is_success() => {
+				log::info!(target: LOG, "the sidecar serves model {model} v{version} as model-{model}-v{version}");
+				true
+			},
+			Ok(reply) => {
+				log::warn!(target: LOG, "sidecar refused model {model} v{version}: {}", reply.message());
+				false
+			},
+			Err(error) => {
+				log::warn!(target: LOG, "registering model {model} v{version} failed: {error:?}");
+				false
+			},
+		}
+	}
+}

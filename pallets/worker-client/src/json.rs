@@ -1,0 +1,95 @@
+//! The JSON shapes the sidecar's job API takes, built from chain types.
+
+use alloc::{format, string::String, vec::Vec};
+use serde_json::{json, Value};
+use tributary_primitives::{
+	attribution::RowRef,
+	training::{QuantFormat, TrainingMethod, TrainingSettings},
+	ContentHash,
+};
+
+/// `0x`-less lowercase hex of a content hash, as the sidecar names objects.
+pub fn hex(hash: &ContentHash) -> String {
+	hash.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// Bytes from hex, with or without `0x`.
+pub fn parse_hex(text: &str) -> Option<Vec<u8>> {
+	let digits = text.strip_prefix("0x").unwrap_or(text);
+	if digits.len() % 2 != 0 {
+		return None;
+	}
+	(0..digits.len() / 2).map(|index| u8::from_str_radix(digits.get(2 * index..2 * index + 2)?, 16).ok()).collect()
+}
+
+/// A 32-byte hash from hex, with or without `0x`.
+pub fn parse_hash(text: &str) -> Option<ContentHash> {
+	parse_hex(text)?.try_into().ok()
+}
+
+/// `TrainingSettings` as the sidecar's `settings` object.
+pub fn settings(settings: &TrainingSettings) -> Value {
+	let method = match settings.method {
+		TrainingMethod::Lora => "lora",
+		TrainingMethod::QLora(QuantFormat::Nf4) => "qlora-nf4",
+		TrainingMethod::QLora(QuantFormat::Int8) => "qlora-int8",
+	};
+	let target_modules: Vec<&str> = settings.target_modules.iter().map(|module| module.hf_name()).collect();
+	json!({
+		"method": method,
+		"rank": settings.rank,
+		"alpha": settings.alpha,
+		"dropout_ppm": settings.dropout_ppm,
+		"target_modules": target_modules,
+		"learning_rate_ppb": settings.learning_rate_ppb,
+		"batch_size": settings.batch_size,
+		"sequence_length": settings.sequence_length,
+		"epochs": settings.epochs,
+		"max_steps": settings.max_steps,
+		"seed": settings.seed,
+		"eval_fraction_ppm": settings.eval_fraction_ppm,
+	})
+}
+
+/// Rows as the sidecar names them: the chain's (datanet, row) and the content hash.
+pub fn rows(rows: &[(RowRef, ContentHash)]) -> Value {
+	Value::Array(
+		rows.iter()
+			.map(|(row, hash)| json!({ "datanet": row.datanet, "row": row.row, "hash": hex(hash) }))
+			.collect(),
+	)
+}
+
+/// A loss reported as a float, in parts per billion (what the chain stores).
+pub fn loss_ppb(value: &Value) -> Option<u64> {
+	let loss = value.as_f64()?;
+	(loss.is_finite() && loss >= 0.0).then(|| (loss * 1e9) as u64)
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn hashes_round_trip_through_hex() {
+		let hash = tributary_primitives::content_hash(b"row");
+		assert_eq!(parse_hash(&hex(&hash)), Some(hash));
+		assert_eq!(parse_hash(&format!("0x{}", hex(&hash))), Some(hash));
+		assert_eq!(parse_hash("abcd"), None);
+		assert_eq!(parse_hash(&"zz".repeat(32)), None);
+	}
+
+	#[test]
+	fn settings_name_the_method_and_modules_like_the_sidecar() {
+		let value = settings(&TrainingSettings::default());
+		assert_eq!(value["method"], "lora");
+		assert!(value["target_modules"].as_array().is_some_and(|m| !m.is_empty()));
+	}
+
+	#[test]
+	fn losses_become_parts_per_billion() {
+		assert_eq!(loss_ppb(&json!(1.5)), Some(1_500_000_000));
+		assert_eq!(loss_ppb(&json!(-1.0)), None);
+		assert_eq!(loss_ppb(&json!("x")), None);
+	}
+}

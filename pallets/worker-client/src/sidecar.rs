@@ -1,0 +1,83 @@
+//! JSON over HTTP to the local sidecar, with a deadline on every request so a sidecar that is
+//! down or slow costs an off-chain worker run a few seconds and never anything more.
+
+use alloc::{format, string::String, vec::Vec};
+use sp_runtime::offchain::{http, storage::StorageValueRef, Duration};
+use tributary_primitives::WORKER_URL_STORAGE_KEY;
+
+/// How long one request may take, connection and body included.
+const REQUEST_DEADLINE_MS: u64 = 5_000;
+
+#[derive(Debug)]
+pub enum SidecarError {
+	/// No connection, or the request could not be sent.
+	Unreachable,
+	/// No complete answer before the deadline.
+	Timeout,
+	/// The sidecar answered, but not with JSON.
+	NotJson { status: u16 },
+}
+
+/// One answer: HTTP status and JSON body.
+pub struct Reply {
+	pub status: u16,
+	pub body: serde_json::Value,
+}
+
+impl Reply {
+	pub fn is_success(&self) -> bool {
+		(200..300).contains(&self.status)
+	}
+
+	/// The sidecar's error message (OpenAI-style `{"error": {"message"}}`), or the whole body.
+	pub fn message(&self) -> String {
+		match self.body.pointer("/error/message").and_then(|m| m.as_str()) {
+			Some(message) => message.into(),
+			None => format!("{}", self.body),
+		}
+	}
+}
+
+pub struct Sidecar {
+	base: String,
+}
+
+impl Sidecar {
+	/// The sidecar this node was started with (`--worker-url`), if any.
+	pub fn configured() -> Option<Sidecar> {
+		let url: Vec<u8> = StorageValueRef::persistent(WORKER_URL_STORAGE_KEY).get().ok().flatten()?;
+		let base = String::from_utf8(url).ok()?;
+		Some(Sidecar { base: base.trim_end_matches('/').into() })
+	}
+
+	pub fn url(&self) -> &str {
+		&self.base
+	}
+
+	pub fn get(&self, path: &str) -> Result<Reply, SidecarError> {
+		self.send(http::Request::get(&format!("{}{path}", self.base)))
+	}
+
+	pub fn post(&self, path: &str, body: &serde_json::Value) -> Result<Reply, SidecarError> {
+		let bytes = serde_json::to_vec(body).expect("a JSON value always serializes");
+		let url = format!("{}{path}", self.base);
+		self.send(http::Request::post(&url, alloc::vec![bytes]).add_header("Content-Type", "application/json"))
+	}
+
+	fn send<B: Default + IntoIterator<Item = T>, T: AsRef<[u8]>>(
+		&self,
+		request: http::Request<'_, B>,
+	) -> Result<Reply, SidecarError> {
+		let deadline = sp_io::offchain::timestamp().add(Duration::from_millis(REQUEST_DEADLINE_MS));
+		let pending = request.deadline(deadline).send().map_err(|_| SidecarError::Unreachable)?;
+		let response = match pending.try_wait(deadline) {
+			Ok(Ok(response)) => response,
+			Ok(Err(http::Error::DeadlineReached)) | Err(_) => return Err(SidecarError::Timeout),
+			Ok(Err(_)) => return Err(SidecarError::Unreachable),
+		};
+		let status = response.code;
+		let bytes: Vec<u8> = response.body().collect();
+		let body = serde_json::from_slice(&bytes).map_err(|_| SidecarError::NotJson { status })?;
+		Ok(Reply { status, body })
+	}
+}
