@@ -257,6 +257,20 @@ async fn a_verifier_reproduces_the_trainers_eval_loss_from_the_adapter_hash_and_
 		assert!(body["error"]["message"].as_str().unwrap().contains(reason), "{body}");
 	}
 
+	// A QLoRA adapter's eval loss was measured over the quantized base: the settings say so.
+	let mut qlora = settings.clone();
+	qlora["method"] = "qlora-nf4".into();
+	let (status, job) = trainer_client.post("/jobs/train", json!({ "id": "j1-a1", "rows": rows, "settings": qlora })).await;
+	assert_eq!(status, 202, "{job}");
+	let trained_qlora = wait_for_job(&trainer_client, "j1-a1").await;
+	assert_eq!(trained_qlora["status"], "succeeded", "{trained_qlora}");
+	let verify = json!({ "id": "j1-a1-verify", "rows": listed, "adapter": trained_qlora["result_hash"], "settings": qlora, "held_out": true });
+	assert_eq!(client.post("/jobs/eval", verify).await.0, 202);
+	let verified_qlora = wait_for_job(&client, "j1-a1-verify").await;
+	let (recomputed, reported) =
+		(verified_qlora["metrics"]["eval_loss"].as_f64().unwrap(), trained_qlora["metrics"]["eval_loss_after"].as_f64().unwrap());
+	assert!((recomputed - reported).abs() <= 1e-9, "qlora verifier {recomputed} vs trainer {reported}");
+
 	// Served from the settings alone, the adapter answers exactly as the trainer's registration.
 	let registration = json!({ "id": "model-0-v1", "adapter_hash": adapter, "settings": settings, "chain": { "model": 0, "version": 1 } });
 	let (status, body) = client.post("/v1/adapters", registration.clone()).await;
