@@ -1,5 +1,6 @@
 //! Settings of a worker: a TOML file, overridden field by field by command-line flags.
 
+use crate::account::Account;
 use clap::Parser;
 use serde::Deserialize;
 use std::net::SocketAddr;
@@ -49,6 +50,9 @@ pub struct Config {
 	pub peers: Vec<String>,
 	/// Upper bound on max_tokens of one request.
 	pub max_new_tokens: usize,
+	/// This validator's chain account (0x-hex or SS58), named as `worker` in inference receipts;
+	/// without it the worker issues no receipts.
+	pub worker_account: Option<Account>,
 }
 
 impl Default for Config {
@@ -68,6 +72,7 @@ impl Default for Config {
 			max_request_bytes: 4 << 20,
 			peers: Vec::new(),
 			max_new_tokens: 1024,
+			worker_account: None,
 		}
 	}
 }
@@ -105,6 +110,9 @@ pub struct Cli {
 	/// Peer worker base URL; repeat for several.
 	#[arg(long = "peer")]
 	pub peers: Vec<String>,
+	/// This validator's chain account (0x + 64 hex digits, or SS58), put in inference receipts.
+	#[arg(long)]
+	pub worker_account: Option<Account>,
 }
 
 impl Config {
@@ -126,6 +134,9 @@ impl Config {
 		apply!(listen, data_dir, base_model_id, device_cache_bytes, host_cache_bytes, max_lora_rank, max_batch, max_queue, max_object_bytes);
 		if cli.base_model.is_some() {
 			config.base_model = cli.base_model;
+		}
+		if cli.worker_account.is_some() {
+			config.worker_account = cli.worker_account;
 		}
 		config.int8 |= cli.int8;
 		config.peers.extend(cli.peers);
@@ -178,5 +189,13 @@ mod tests {
 		assert!(matches!(Config::from_cli(cli), Err(ConfigError::NoBaseModel)));
 		let cli = Cli::parse_from(["tributary-worker", "--base-model", "/m", "--peer", "https://x"]);
 		assert!(matches!(Config::from_cli(cli), Err(ConfigError::Setting { setting: "peers", .. })));
+
+		let ferdie = "5CiPPseXPECbkjWCa6MnjNokrgYjMqmKndv2rSnekmSK2DjL";
+		std::fs::write(&file, format!("base_model = \"/m\"\nworker_account = \"{ferdie}\"\n")).unwrap();
+		let from_file = Config::from_file(&file).unwrap().worker_account.unwrap();
+		let hex = from_file.to_string();
+		let cli = Cli::parse_from(["tributary-worker", "--config", file.to_str().unwrap(), "--worker-account", &hex]);
+		assert_eq!(Config::from_cli(cli).unwrap().worker_account, Some(from_file));
+		assert!(Cli::try_parse_from(["tributary-worker", "--worker-account", "0x12"]).is_err());
 	}
 }

@@ -8,8 +8,10 @@
 //! - [`registry`]: model id → adapter hash(es), persisted.
 //! - [`jobs`]: train/eval jobs persisted on disk, idempotent by id.
 //! - [`merge`]: weighted adapters merged into one standalone adapter.
-//! - [`metrics`], [`config`], [`server`].
+//! - [`receipts`]: inference receipts awaiting the user's signature, then the chain.
+//! - [`account`], [`metrics`], [`config`], [`server`].
 
+pub mod account;
 pub mod api;
 pub mod config;
 pub mod engine;
@@ -17,6 +19,7 @@ pub mod influence;
 pub mod jobs;
 pub mod merge;
 pub mod metrics;
+pub mod receipts;
 pub mod registry;
 pub mod server;
 pub mod store;

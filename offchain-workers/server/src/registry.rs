@@ -5,6 +5,8 @@
 //! because the hash covers only the weights file. The registry lives in `<data_dir>/registry.json`
 //! and is rewritten atomically on every change. Entries come from `POST /v1/adapters`, from merges
 //! and ensembles, and from finished train jobs; the chain integration feeds the same endpoint.
+//! An id registered by the chain's off-chain worker also records which on-chain model version it
+//! serves ([`ChainModel`]); inference receipts name that version.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -20,6 +22,10 @@ pub enum RegistryError {
 	UnknownAdapter(String),
 	#[error("model id {0:?} is already registered with different adapters")]
 	Conflict(String),
+	#[error("model id {id:?} already serves chain model {} version {}; it cannot serve {} version {} too", .existing.model, .existing.version, .requested.model, .requested.version)]
+	ChainMismatch { id: String, existing: ChainModel, requested: ChainModel },
+	#[error("chain model {} version {} is already served as {other:?}", .chain.model, .chain.version)]
+	ChainTaken { chain: ChainModel, other: String },
 	#[error("invalid model entry: {0}")]
 	Invalid(String),
 	#[error("registry file {path}: {reason}")]
@@ -34,11 +40,22 @@ pub struct Member {
 	pub weight: f64,
 }
 
+/// The on-chain model version a local model id serves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChainModel {
+	pub model: tributary_primitives::models::ModelId,
+	pub version: tributary_primitives::models::ModelVersionId,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ModelEntry {
 	pub members: Vec<Member>,
 	/// Seconds since the Unix epoch.
 	pub created: u64,
+	/// Set when the id serves an on-chain model version.
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub chain: Option<ChainModel>,
 }
 
 /// One training row of an adapter, named as the chain names it (for attribution records).
@@ -87,13 +104,16 @@ impl Registry {
 		std::fs::rename(&partial, &self.path).map_err(file_error)
 	}
 
-	/// Registers `id` → `members`, recording each adapter's config. Registering the same entry again
-	/// is a no-op; a different entry under a taken id is refused.
+	/// Registers `id` → `members`, recording each adapter's config and, with `chain`, the on-chain
+	/// model version the id serves. Registering the same entry again is a no-op (the chain's
+	/// off-chain worker retries); a different entry under a taken id is refused. A chain version
+	/// may be added to an id registered without one, never changed, and is served by one id only.
 	pub fn register(
 		&self,
 		id: &str,
 		members: Vec<Member>,
 		configs: Vec<(String, AdapterConfig)>,
+		chain: Option<ChainModel>,
 	) -> Result<ModelEntry, RegistryError> {
 		if id.is_empty() || id.len() > 256 || id.chars().any(|c| c.is_control() || c == '/') {
 			return Err(RegistryError::Invalid(format!("model id {id:?} must be 1-256 printable characters without '/'")));
@@ -112,20 +132,41 @@ impl Registry {
 		if let Some(member) = members.iter().find(|m| !contents.adapter_configs.contains_key(&m.adapter)) {
 			return Err(RegistryError::UnknownAdapter(member.adapter.clone()));
 		}
-		if let Some(existing) = contents.models.get(id) {
-			if existing.members == members {
-				return Ok(existing.clone());
+		if let Some(requested) = chain {
+			let served_by_another = contents.models.iter().find(|(other, entry)| *other != id && entry.chain == chain);
+			if let Some((other, _)) = served_by_another {
+				return Err(RegistryError::ChainTaken { chain: requested, other: other.clone() });
 			}
-			return Err(RegistryError::Conflict(id.to_string()));
+		}
+		if let Some(existing) = contents.models.get_mut(id) {
+			if existing.members != members {
+				return Err(RegistryError::Conflict(id.to_string()));
+			}
+			match (existing.chain, chain) {
+				(_, None) => return Ok(existing.clone()),
+				(Some(known), Some(requested)) if known == requested => return Ok(existing.clone()),
+				(Some(known), Some(requested)) => {
+					return Err(RegistryError::ChainMismatch { id: id.to_string(), existing: known, requested })
+				},
+				(None, Some(_)) => existing.chain = chain,
+			}
+			let entry = existing.clone();
+			self.persist(&contents)?;
+			return Ok(entry);
 		}
 		let created = std::time::SystemTime::now()
 			.duration_since(std::time::UNIX_EPOCH)
 			.map(|d| d.as_secs())
 			.unwrap_or_default();
-		let entry = ModelEntry { members, created };
+		let entry = ModelEntry { members, created, chain };
 		contents.models.insert(id.to_string(), entry.clone());
 		self.persist(&contents)?;
 		Ok(entry)
+	}
+
+	/// The on-chain model version `id` serves, if it was registered with one.
+	pub fn chain_of(&self, id: &str) -> Option<ChainModel> {
+		self.contents.read().expect("registry lock").models.get(id).and_then(|entry| entry.chain)
 	}
 
 	pub fn resolve(&self, id: &str) -> Result<Resolved, RegistryError> {

@@ -6,6 +6,7 @@ use crate::engine::{Engine, EngineParts, EngineSettings};
 use crate::influence::InfluenceSetup;
 use crate::jobs::{JobContext, JobError, Jobs};
 use crate::metrics::Metrics;
+use crate::receipts::{ReceiptBook, ReceiptError};
 use crate::registry::{Registry, RegistryError};
 use crate::store::{PeerFetcher, Store, StoreError};
 use std::net::SocketAddr;
@@ -27,6 +28,8 @@ pub enum WorkerError {
 	Registry(#[from] RegistryError),
 	#[error(transparent)]
 	Jobs(#[from] JobError),
+	#[error(transparent)]
+	Receipts(#[from] ReceiptError),
 	#[error("cannot load the base model: {0}")]
 	Model(#[from] ModelError),
 	#[error("cannot listen on {addr}: {source}")]
@@ -115,8 +118,11 @@ pub async fn start(config: Config) -> Result<RunningWorker, WorkerError> {
 			store: store.clone(),
 			registry: registry.clone(),
 			influence: influence.clone(),
+			peers: peers.clone(),
+			runtime: tokio::runtime::Handle::current(),
 		},
 	)?;
+	let receipts = Arc::new(ReceiptBook::open(&config.data_dir)?);
 	let state = AppState {
 		engine: engine.clone(),
 		registry,
@@ -124,6 +130,8 @@ pub async fn start(config: Config) -> Result<RunningWorker, WorkerError> {
 		peers,
 		jobs,
 		metrics,
+		receipts,
+		worker_account: config.worker_account,
 		base_model_id: config.base_model_id.clone(),
 		max_new_tokens: config.max_new_tokens,
 		max_lora_rank: config.max_lora_rank,

@@ -196,3 +196,88 @@ async fn a_train_job_with_named_rows_serves_attribution_by_chain_id() {
 	assert_eq!(status, 400, "{refused}");
 	worker.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_verifier_reproduces_the_trainers_eval_loss_from_the_adapter_hash_and_settings() {
+	let fixture = Fixture::new();
+	let (trainer, trainer_client) = start_worker(fixture.config("trainer")).await;
+	let mut rows = Vec::new();
+	for (i, text) in common::corpus().into_iter().enumerate() {
+		let hash = trainer_client.put_object(text.into_bytes()).await;
+		rows.push(json!({ "datanet": 0, "row": i, "hash": hash }));
+	}
+	let settings = json!({ "rank": 4, "alpha": 8, "batch_size": 4, "sequence_length": 32, "epochs": 1,
+		"max_steps": 4, "seed": 9, "eval_fraction_ppm": 150000, "target_modules": ["q_proj", "v_proj", "down_proj"] });
+	let (status, job) = trainer_client
+		.post("/jobs/train", json!({ "id": "j0-a1", "rows": rows, "settings": settings, "register_as": "trained" }))
+		.await;
+	assert_eq!(status, 202, "{job}");
+	let trained = wait_for_job(&trainer_client, "j0-a1").await;
+	assert_eq!(trained["status"], "succeeded", "{trained}");
+	let adapter = trained["result_hash"].as_str().unwrap().to_string();
+	let reported = trained["metrics"]["eval_loss_after"].as_f64().unwrap();
+	assert_eq!(trained["progress"]["loss"], trained["metrics"]["train_loss"], "the last step's loss: {trained}");
+	assert!(trained["metrics"]["train_loss"].as_f64().unwrap().is_finite(), "{trained}");
+	let stored = trainer_client.http.get(format!("{}/store/{adapter}", trainer_client.url)).send().await.unwrap();
+	let adapter_bytes = stored.bytes().await.unwrap().len() as u64;
+	assert_eq!(trained["metrics"]["adapter_bytes"].as_u64(), Some(adapter_bytes), "{trained}");
+
+	// A second validator holds nothing: rows and adapter come from the trainer as its peer.
+	let mut config = fixture.config("verifier");
+	config.peers = vec![trainer_client.url.clone()];
+	let (verifier, client) = start_worker(config).await;
+	let mut listed = rows.clone();
+	listed.reverse();
+	let verify = json!({ "id": "j0-a1-verify", "rows": listed, "adapter": adapter, "settings": settings, "held_out": true });
+	let (status, job) = client.post("/jobs/eval", verify.clone()).await;
+	assert_eq!(status, 202, "{job}");
+	let verified = wait_for_job(&client, "j0-a1-verify").await;
+	assert_eq!(verified["status"], "succeeded", "{verified}");
+	let recomputed = verified["metrics"]["eval_loss"].as_f64().unwrap();
+	assert!((recomputed - reported).abs() <= 1e-9, "verifier {recomputed} vs trainer {reported}");
+	assert_eq!(verified["metrics"]["adapter_hash"], adapter.as_str());
+	assert_eq!(verified["metrics"]["rows"], 7, "round(48 · 0.15) rows held out: {verified}");
+	let (status, again) = client.post("/jobs/eval", verify).await;
+	assert_eq!((status, &again["runs"]), (200, &json!(1)), "{again}");
+
+	// Every row scored instead of the held-out ones is another number.
+	let all = json!({ "id": "j0-a1-all", "rows": rows, "adapter": adapter, "settings": settings });
+	assert_eq!(client.post("/jobs/eval", all).await.0, 202);
+	let all = wait_for_job(&client, "j0-a1-all").await;
+	assert!((all["metrics"]["eval_loss"].as_f64().unwrap() - reported).abs() > 1e-3, "{all}");
+
+	for (refused, reason) in [
+		(json!({ "id": "no-settings", "rows": rows, "adapter": adapter }), "settings"),
+		(json!({ "id": "held-no-settings", "rows": rows, "held_out": true }), "settings"),
+		(json!({ "id": "both", "rows": rows, "adapter": adapter, "settings": settings, "model": "trained" }), "not both"),
+		(json!({ "id": "bad-hash", "rows": rows, "adapter": "xyz", "settings": settings }), "hash"),
+	] {
+		let (status, body) = client.post("/jobs/eval", refused).await;
+		assert_eq!(status, 400, "{body}");
+		assert!(body["error"]["message"].as_str().unwrap().contains(reason), "{body}");
+	}
+
+	// A QLoRA adapter's eval loss was measured over the quantized base: the settings say so.
+	let mut qlora = settings.clone();
+	qlora["method"] = "qlora-nf4".into();
+	let (status, job) = trainer_client.post("/jobs/train", json!({ "id": "j1-a1", "rows": rows, "settings": qlora })).await;
+	assert_eq!(status, 202, "{job}");
+	let trained_qlora = wait_for_job(&trainer_client, "j1-a1").await;
+	assert_eq!(trained_qlora["status"], "succeeded", "{trained_qlora}");
+	let verify = json!({ "id": "j1-a1-verify", "rows": listed, "adapter": trained_qlora["result_hash"], "settings": qlora, "held_out": true });
+	assert_eq!(client.post("/jobs/eval", verify).await.0, 202);
+	let verified_qlora = wait_for_job(&client, "j1-a1-verify").await;
+	let (recomputed, reported) =
+		(verified_qlora["metrics"]["eval_loss"].as_f64().unwrap(), trained_qlora["metrics"]["eval_loss_after"].as_f64().unwrap());
+	assert!((recomputed - reported).abs() <= 1e-9, "qlora verifier {recomputed} vs trainer {reported}");
+
+	// Served from the settings alone, the adapter answers exactly as the trainer's registration.
+	let registration = json!({ "id": "model-0-v1", "adapter_hash": adapter, "settings": settings, "chain": { "model": 0, "version": 1 } });
+	let (status, body) = client.post("/v1/adapters", registration.clone()).await;
+	assert_eq!(status, 201, "{body}");
+	assert_eq!(client.post("/v1/adapters", registration).await.0, 201, "a retried registration is a no-op");
+	let prompt = |model: &str| json!({ "model": model, "prompt": "Report 3: the", "max_tokens": 12, "temperature": 0 });
+	assert_eq!(client.complete(prompt("model-0-v1")).await, trainer_client.complete(prompt("trained")).await);
+	verifier.shutdown().await;
+	trainer.shutdown().await;
+}

@@ -91,8 +91,14 @@ pub fn target_for(
 	Ok(Some(AttributionTarget { method, adapter: adapter.hash, corpus }))
 }
 
+/// An answer's canonical record and its JSON form for the response.
+pub struct Attributed {
+	pub record: AttributionRecord,
+	pub body: Value,
+}
+
 /// Computes the record for `output` (generated token ids without the end-of-sequence token).
-pub async fn attribute(state: &AppState, target: AttributionTarget, output: Vec<u32>) -> Result<Value, ApiError> {
+pub async fn attribute(state: &AppState, target: AttributionTarget, output: Vec<u32>) -> Result<Attributed, ApiError> {
 	let state = state.clone();
 	tokio::task::spawn_blocking(move || match target.method {
 		AttributionMethod::Influence => influence(&state, &target, &output),
@@ -113,7 +119,7 @@ fn from_influence(error: InfluenceError) -> ApiError {
 	}
 }
 
-fn suffix_span(state: &AppState, target: &AttributionTarget, output: &[u32]) -> Result<Value, ApiError> {
+fn suffix_span(state: &AppState, target: &AttributionTarget, output: &[u32]) -> Result<Attributed, ApiError> {
 	let corpus = verified_corpus(&state.store, &target.corpus).map_err(from_influence)?;
 	let tokenizer = HfTokenizer::from_file(&state.attribution.tokenizer_file).map_err(failed)?;
 	let (index, _) = open_or_build(&state.attribution.index_dir, &corpus, &tokenizer).map_err(failed)?;
@@ -122,10 +128,10 @@ fn suffix_span(state: &AppState, target: &AttributionTarget, output: &[u32]) -> 
 	let mut body = record_json(&record, "suffix_span");
 	body["min_span_len"] = SPAN_PARAMS.min_span_len.into();
 	body["max_span_occurrences"] = SPAN_PARAMS.max_span_occurrences.into();
-	Ok(body)
+	Ok(Attributed { record, body })
 }
 
-fn influence(state: &AppState, target: &AttributionTarget, output: &[u32]) -> Result<Value, ApiError> {
+fn influence(state: &AppState, target: &AttributionTarget, output: &[u32]) -> Result<Attributed, ApiError> {
 	let config = state
 		.registry
 		.adapter_config(&hex(&target.adapter))
@@ -142,7 +148,7 @@ fn influence(state: &AppState, target: &AttributionTarget, output: &[u32]) -> Re
 	body["sketch"] = hex(&prepared.sketch.id()).into();
 	body["projection_dim"] = prepared.sketch.inputs().projection_dim.into();
 	body["projection_seed"] = prepared.sketch.inputs().seed.into();
-	Ok(body)
+	Ok(Attributed { record, body })
 }
 
 fn scores_json(scores: &[RowScore]) -> Value {

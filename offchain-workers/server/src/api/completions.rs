@@ -4,7 +4,8 @@
 
 use super::error::{parse_json, ApiError};
 use super::openai::{chat_prompt, ChatMessages, CompletionPrompt, GenerationFields};
-use super::attribution::{attribute, target_for, AttributionTarget};
+use super::attribution::{attribute, target_for, AttributionMethod, AttributionTarget};
+use super::receipts::{issue, order_for, ReceiptOrder};
 use super::AppState;
 use crate::engine::{AdapterUse, Event, Finished, GenerationRequest, SamplingParams};
 use crate::store;
@@ -42,15 +43,19 @@ struct Prepared {
 	stream: bool,
 	/// The adapter and its training rows, when the request asked for attribution.
 	attribution: Option<AttributionTarget>,
+	/// The receipt to issue with the answer, when the request asked for one.
+	receipt: Option<ReceiptOrder>,
 }
 
 fn unix_now() -> u64 {
 	std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default()
 }
 
+/// Unique across restarts too (nanosecond clock plus a counter): receipts are kept by this id.
 fn response_id(prefix: &str) -> String {
 	static NEXT: AtomicU64 = AtomicU64::new(1);
-	format!("{prefix}-{:x}{:06x}", unix_now(), NEXT.fetch_add(1, Ordering::Relaxed))
+	let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or_default();
+	format!("{prefix}-{nanos:x}{:06x}", NEXT.fetch_add(1, Ordering::Relaxed))
 }
 
 fn prepare(state: &AppState, fields: GenerationFields, prompt: &str, flavor: Flavor) -> Result<Prepared, ApiError> {
@@ -73,7 +78,13 @@ fn prepare(state: &AppState, fields: GenerationFields, prompt: &str, flavor: Fla
 		return Err(ApiError::invalid("stop", format!("at most {MAX_STOP_SEQUENCES} stop sequences")));
 	}
 	let adapters = resolve_model(state, &fields.model)?;
-	let attribution = target_for(state, fields.attribution, &fields.model, &adapters)?;
+	let receipt = fields.receipt.map(|request| order_for(state, &fields.model, request, prompt)).transpose()?;
+	// A receipt carries the answer's attribution claim: suffix spans unless another method was asked.
+	let method = match (&receipt, fields.attribution) {
+		(Some(_), AttributionMethod::None) => AttributionMethod::SuffixSpan,
+		(_, method) => method,
+	};
+	let attribution = target_for(state, method, &fields.model, &adapters)?;
 
 	let info = &state.engine.info;
 	let encoding = info
@@ -123,6 +134,7 @@ fn prepare(state: &AppState, fields: GenerationFields, prompt: &str, flavor: Fla
 		stop,
 		stream: fields.stream,
 		attribution,
+		receipt,
 	})
 }
 
@@ -199,7 +211,10 @@ pub async fn chat_completions(State(state): State<AppState>, body: Bytes) -> Res
 async fn respond(state: &AppState, prepared: Prepared, flavor: Flavor) -> Result<Response, ApiError> {
 	let (first, receiver) = start(state, &prepared).await?;
 	let id = response_id(if flavor == Flavor::Chat { "chatcmpl" } else { "cmpl" });
-	let attribution = prepared.attribution.clone().map(|target| Arc::new((state.clone(), target)));
+	let attribution = prepared
+		.attribution
+		.clone()
+		.map(|target| Arc::new(Attribution { state: state.clone(), target, receipt: prepared.receipt.clone() }));
 	if prepared.stream {
 		let chunks = sse_chunks(id, prepared.model, flavor, first, receiver, attribution);
 		return Ok(Sse::new(chunks).keep_alive(KeepAlive::default()).into_response());
@@ -224,10 +239,33 @@ async fn respond(state: &AppState, prepared: Prepared, flavor: Flavor) -> Result
 		}),
 	};
 	if let Some(attribution) = attribution {
-		let (state, target) = &*attribution;
-		body["attribution"] = attribute(state, target.clone(), output_tokens(state, &finished)).await?;
+		let (record, receipt) = attribution.finish(&id, &text, &finished).await?;
+		body["attribution"] = record;
+		if let Some(receipt) = receipt {
+			body["receipt"] = receipt;
+		}
 	}
 	Ok(Json(body).into_response())
+}
+
+/// What an answer's final step computes: its attribution record and, when asked for, its receipt.
+struct Attribution {
+	state: AppState,
+	target: AttributionTarget,
+	receipt: Option<ReceiptOrder>,
+}
+
+impl Attribution {
+	/// The response's `attribution` and `receipt` objects for the answer `text`.
+	async fn finish(&self, id: &str, text: &str, finished: &Finished) -> Result<(Value, Option<Value>), ApiError> {
+		let state = &self.state;
+		let attributed = attribute(state, self.target.clone(), output_tokens(state, finished)).await?;
+		let receipt = match &self.receipt {
+			Some(order) => Some(issue(state, id, order, self.target.adapter, &attributed.record, text, finished)?),
+			None => None,
+		};
+		Ok((attributed.body, receipt))
+	}
 }
 
 async fn collect(first: Event, mut receiver: UnboundedReceiver<Event>) -> Result<(String, Finished), ApiError> {
@@ -254,16 +292,17 @@ fn output_tokens(state: &AppState, finished: &Finished) -> Vec<u32> {
 }
 
 /// Engine events as OpenAI stream chunks, then `[DONE]`; the last chunk carries the attribution
-/// record when one was asked for.
+/// record and the receipt when they were asked for.
 fn sse_chunks(
 	id: String,
 	model: String,
 	flavor: Flavor,
 	first: Event,
 	receiver: UnboundedReceiver<Event>,
-	attribution: Option<Arc<(AppState, AttributionTarget)>>,
+	attribution: Option<Arc<Attribution>>,
 ) -> impl Stream<Item = Result<SseEvent, Infallible>> {
 	let created = unix_now();
+	let completion_id = id.clone();
 	let chunk = move |content: Option<&str>, role: bool, finish: Option<&str>, usage: Option<Value>| -> String {
 		let body = match flavor {
 			Flavor::Text => json!({
@@ -292,14 +331,15 @@ fn sse_chunks(
 	if flavor == Flavor::Chat {
 		pending.push_back(chunk(Some(""), true, None, None));
 	}
-	let state = (Some(first), receiver, pending, false);
-	stream::unfold(state, move |(mut next, mut receiver, mut pending, mut ended)| {
+	let state = (Some(first), receiver, pending, false, String::new());
+	stream::unfold(state, move |(mut next, mut receiver, mut pending, mut ended, mut text)| {
 		let chunk = chunk.clone();
 		let attribution = attribution.clone();
+		let completion_id = completion_id.clone();
 		async move {
 			loop {
 				if let Some(data) = pending.pop_front() {
-					return Some((Ok(SseEvent::default().data(data)), (next, receiver, pending, ended)));
+					return Some((Ok(SseEvent::default().data(data)), (next, receiver, pending, ended, text)));
 				}
 				if ended {
 					return None;
@@ -309,22 +349,25 @@ fn sse_chunks(
 					None => receiver.recv().await,
 				};
 				match event {
-					Some(Event::Text(piece)) => pending.push_back(chunk(Some(&piece), false, None, None)),
+					Some(Event::Text(piece)) => {
+						pending.push_back(chunk(Some(&piece), false, None, None));
+						text.push_str(&piece);
+					},
 					Some(Event::Done(finished)) => {
 						let reason = finished.reason.as_openai();
 						let last = chunk(None, false, Some(reason), Some(usage(&finished)));
 						match attribution.as_deref() {
 							None => pending.push_back(last),
-							Some((state, target)) => {
-								let output = output_tokens(state, &finished);
-								match attribute(state, target.clone(), output).await {
-									Ok(record) => {
-										let mut last: Value = serde_json::from_str(&last).expect("chunks are JSON");
-										last["attribution"] = record;
-										pending.push_back(last.to_string());
-									},
-									Err(error) => pending.push_back(error.body().to_string()),
-								}
+							Some(attribution) => match attribution.finish(&completion_id, &text, &finished).await {
+								Ok((record, receipt)) => {
+									let mut last: Value = serde_json::from_str(&last).expect("chunks are JSON");
+									last["attribution"] = record;
+									if let Some(receipt) = receipt {
+										last["receipt"] = receipt;
+									}
+									pending.push_back(last.to_string());
+								},
+								Err(error) => pending.push_back(error.body().to_string()),
 							},
 						}
 						pending.push_back("[DONE]".to_string());

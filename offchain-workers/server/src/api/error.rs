@@ -86,7 +86,9 @@ impl From<RegistryError> for ApiError {
 		match error {
 			RegistryError::UnknownModel(model) => ApiError::model_not_found(&model),
 			RegistryError::UnknownAdapter(_) => ApiError::new(StatusCode::NOT_FOUND, "invalid_request_error", message),
-			RegistryError::Conflict(_) => ApiError::new(StatusCode::CONFLICT, "invalid_request_error", message),
+			RegistryError::Conflict(_) | RegistryError::ChainMismatch { .. } | RegistryError::ChainTaken { .. } => {
+				ApiError::new(StatusCode::CONFLICT, "invalid_request_error", message)
+			},
 			RegistryError::Invalid(_) => ApiError::new(StatusCode::BAD_REQUEST, "invalid_request_error", message),
 			RegistryError::File { .. } => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", message),
 		}

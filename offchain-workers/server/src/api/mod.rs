@@ -5,11 +5,14 @@ pub mod attribution;
 pub mod completions;
 pub mod error;
 pub mod openai;
+pub mod receipts;
 mod routes;
 
 use crate::engine::Engine;
 use crate::jobs::Jobs;
+use crate::account::Account;
 use crate::metrics::Metrics;
+use crate::receipts::ReceiptBook;
 use crate::registry::Registry;
 use crate::store::{PeerFetcher, Store};
 use axum::extract::{DefaultBodyLimit, Request};
@@ -28,6 +31,9 @@ pub struct AppState {
 	pub peers: PeerFetcher,
 	pub jobs: Arc<Jobs>,
 	pub metrics: Arc<Metrics>,
+	pub receipts: Arc<ReceiptBook>,
+	/// This validator's chain account, the `worker` of receipts; none: no receipts.
+	pub worker_account: Option<Account>,
 	pub base_model_id: String,
 	pub max_new_tokens: usize,
 	pub max_lora_rank: i64,
@@ -61,6 +67,9 @@ pub fn router(state: AppState, max_request_bytes: usize) -> Router {
 		.route("/v1/completions", post(completions::completions))
 		.route("/v1/chat/completions", post(completions::chat_completions))
 		.route("/v1/adapters", post(routes::register_adapter))
+		.route("/v1/receipts", post(receipts::sign))
+		.route("/receipts/pending", get(receipts::pending))
+		.route("/receipts/ack", post(receipts::acknowledge))
 		.route("/v1/ensembles", post(routes::register_ensemble))
 		.route("/v1/merges", post(routes::register_merge))
 		.route("/jobs/train", post(routes::submit_train))
@@ -78,7 +87,7 @@ pub fn router(state: AppState, max_request_bytes: usize) -> Router {
 
 async fn count_response(metrics: Arc<Metrics>, request: Request, next: Next) -> Response {
 	let path = request.uri().path();
-	let route = ["/v1/chat/completions", "/v1/completions", "/v1/models", "/v1/", "/store", "/jobs", "/health", "/metrics"]
+	let route = ["/v1/chat/completions", "/v1/completions", "/v1/models", "/v1/", "/store", "/jobs", "/receipts", "/health", "/metrics"]
 		.into_iter()
 		.find(|prefix| path.starts_with(prefix))
 		.unwrap_or("other");

@@ -47,6 +47,9 @@ pub struct GenerationFields {
 	/// Extension: also report which training rows the answer draws on, and by which method.
 	#[serde(default)]
 	pub attribution: super::attribution::AttributionMethod,
+	/// Extension: issue an inference receipt for the answer (implies attribution).
+	#[serde(default)]
+	pub receipt: Option<super::receipts::ReceiptRequest>,
 }
 
 // A request body is read twice, once as `GenerationFields` and once as the endpoint's own part,

@@ -2,9 +2,9 @@
 
 use super::error::{parse_json, ApiError};
 use super::AppState;
-use crate::jobs::spec::{EvalSpec, JobSpec, TrainSpec};
+use crate::jobs::spec::{EvalSpec, JobSpec, SettingsJson, TrainSpec};
 use crate::jobs::JobError;
-use crate::registry::{CorpusRow, Member};
+use crate::registry::{ChainModel, CorpusRow, Member, ModelEntry};
 use crate::store;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -34,9 +34,18 @@ fn model_object(id: &str, created: u64) -> serde_json::Value {
 	json!({ "id": id, "object": "model", "created": created, "owned_by": "tributary" })
 }
 
+/// A registered model as OpenAI lists it, plus the chain version it serves, if any.
+fn registered_model_object(id: &str, entry: &ModelEntry) -> serde_json::Value {
+	let mut object = model_object(id, entry.created);
+	if let Some(chain) = entry.chain {
+		object["chain"] = json!(chain);
+	}
+	object
+}
+
 pub async fn list_models(State(state): State<AppState>) -> Json<serde_json::Value> {
 	let mut data = vec![model_object(&state.base_model_id, 0)];
-	data.extend(state.registry.models().into_iter().map(|(id, entry)| model_object(&id, entry.created)));
+	data.extend(state.registry.models().into_iter().map(|(id, entry)| registered_model_object(&id, &entry)));
 	Json(json!({ "object": "list", "data": data }))
 }
 
@@ -50,7 +59,7 @@ pub async fn get_model(State(state): State<AppState>, Path(id): Path<String>) ->
 		.into_iter()
 		.find(|(model, _)| *model == id)
 		.ok_or_else(|| ApiError::model_not_found(&id))?;
-	let mut object = model_object(&id, entry.created);
+	let mut object = registered_model_object(&id, &entry);
 	object["adapters"] = serde_json::to_value(&entry.members).expect("members serialize");
 	Ok(Json(object))
 }
@@ -93,32 +102,58 @@ struct AdapterRegistration {
 	id: String,
 	/// Hex hash of `adapter_model.safetensors` (in the store or at a peer).
 	adapter_hash: String,
-	/// The adapter's `adapter_config.json`.
-	adapter_config: AdapterConfig,
+	/// The adapter's `adapter_config.json`; or else `settings`.
+	#[serde(default)]
+	adapter_config: Option<AdapterConfig>,
+	/// The fine-tune job's settings, from which the adapter's config is derived as the trainer
+	/// wrote it (what the chain knows of a model version).
+	#[serde(default)]
+	settings: Option<SettingsJson>,
+	/// The on-chain model version this id serves; needed for inference receipts.
+	#[serde(default)]
+	chain: Option<ChainModel>,
 	/// The rows it was trained on, as the chain names them; enables `attribution` in completions.
 	#[serde(default)]
 	corpus: Vec<CorpusRow>,
 }
 
-/// `POST /v1/adapters`: serve a stored adapter as a model id; the adapter is prefetched.
+/// `POST /v1/adapters`: serve a stored adapter as a model id; the adapter is prefetched. The same
+/// body again is a no-op (201 again), so the chain's off-chain worker may retry.
 pub async fn register_adapter(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
 	let registration: AdapterRegistration = parse_json(&body)?;
+	let config = match (registration.adapter_config, &registration.settings) {
+		(Some(config), None) => config,
+		(None, Some(settings)) => {
+			settings.adapter_config(&state.base_model_id).map_err(|m| ApiError::invalid("settings", m))?
+		},
+		_ => {
+			return Err(ApiError::invalid(
+				"adapter_config",
+				"give exactly one of adapter_config (the adapter's PEFT config) and settings (its fine-tune job's settings)",
+			))
+		},
+	};
 	let hash = store::parse(&registration.adapter_hash)?;
+	for row in &registration.corpus {
+		store::parse(&row.hash)?;
+	}
 	state.peers.get_or_fetch(&state.store, &hash).await?;
 	let hex_hash = hex(&hash);
 	let entry = state.registry.register(
 		&registration.id,
 		vec![Member { adapter: hex_hash.clone(), weight: 1.0 }],
-		vec![(hex_hash.clone(), registration.adapter_config.clone())],
+		vec![(hex_hash.clone(), config.clone())],
+		registration.chain,
 	)?;
 	if !registration.corpus.is_empty() {
-		for row in &registration.corpus {
-			store::parse(&row.hash)?;
-		}
 		state.registry.record_corpus(&hex_hash, registration.corpus)?;
 	}
-	state.engine.prefetch(hash, registration.adapter_config);
-	Ok((StatusCode::CREATED, Json(json!({ "id": registration.id, "adapters": entry.members }))).into_response())
+	state.engine.prefetch(hash, config);
+	let mut answer = json!({ "id": registration.id, "adapters": entry.members });
+	if let Some(chain) = entry.chain {
+		answer["chain"] = json!(chain);
+	}
+	Ok((StatusCode::CREATED, Json(answer)).into_response())
 }
 
 #[derive(Deserialize)]
@@ -144,7 +179,7 @@ pub async fn register_ensemble(State(state): State<AppState>, body: Bytes) -> Re
 			members.push(Member { adapter, weight: weight * member.weight });
 		}
 	}
-	let entry = state.registry.register(&registration.id, members, Vec::new())?;
+	let entry = state.registry.register(&registration.id, members, Vec::new(), None)?;
 	Ok((StatusCode::CREATED, Json(json!({ "id": registration.id, "adapters": entry.members }))).into_response())
 }
 
@@ -177,6 +212,7 @@ pub async fn register_merge(State(state): State<AppState>, body: Bytes) -> Resul
 		&registration.id,
 		vec![Member { adapter: hex_hash.clone(), weight: 1.0 }],
 		vec![(hex_hash, merged.config.clone())],
+		None,
 	)?;
 	state.engine.prefetch(hash, merged.config);
 	Ok((StatusCode::CREATED, Json(json!({ "id": registration.id, "adapters": entry.members }))).into_response())

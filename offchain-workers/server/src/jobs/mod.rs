@@ -14,7 +14,7 @@ pub mod spec;
 
 use crate::influence::InfluenceSetup;
 use crate::registry::{Member, Registry};
-use crate::store::{self, Store};
+use crate::store::{self, PeerFetcher, Store};
 use serde::{Deserialize, Serialize};
 use spec::{EvalSpec, JobSpec, TrainRow, TrainSpec};
 use std::collections::HashMap;
@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc, Mutex};
 use tributary_model::peft::{hex, AdapterConfig, ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE};
 use tributary_primitives::ContentHash;
-use tributary_trainer::finetune::{evaluate, fine_tune, EvalRequest, EvalRows, FineTuneJob};
+use tributary_trainer::finetune::{base_quant, evaluate, fine_tune, EvalRequest, EvalRows, FineTuneJob};
 use tributary_trainer::progress::ProgressEvent;
 
 #[derive(Debug, thiserror::Error)]
@@ -77,6 +77,18 @@ pub struct JobContext {
 	pub store: Store,
 	pub registry: Arc<Registry>,
 	pub influence: InfluenceSetup,
+	/// Where eval jobs fetch adapters and rows this store lacks.
+	pub peers: PeerFetcher,
+	/// The server's runtime, for peer fetches from the jobs thread.
+	pub runtime: tokio::runtime::Handle,
+}
+
+impl JobContext {
+	/// The bytes of `hash` from the local store, else from a peer (verified, then kept).
+	fn fetch(&self, hash: &ContentHash) -> Result<Vec<u8>, String> {
+		let (bytes, _) = self.runtime.block_on(self.peers.get_or_fetch(&self.store, hash)).map_err(|e| e.to_string())?;
+		Ok(bytes)
+	}
 }
 
 pub struct Jobs {
@@ -185,9 +197,12 @@ impl Jobs {
 		if spec.row_hashes().is_empty() {
 			return Err(JobError::Invalid("rows must name at least one row hash".into()));
 		}
-		if let JobSpec::Train(train) = &spec {
-			train.settings.to_settings().map_err(JobError::Invalid)?;
-			train.corpus().map_err(JobError::Invalid)?;
+		match &spec {
+			JobSpec::Train(train) => {
+				train.settings.to_settings().map_err(JobError::Invalid)?;
+				train.corpus().map_err(JobError::Invalid)?;
+			},
+			JobSpec::Eval(eval) => eval.check().map_err(JobError::Invalid)?,
 		}
 		let mut records = self.records.lock().expect("jobs lock");
 		if let Some(existing) = records.get(&id) {
@@ -256,10 +271,12 @@ impl Jobs {
 			output_dir: self.work_dir(&spec.id).join("adapter"),
 		};
 		std::fs::create_dir_all(self.work_dir(&spec.id)).map_err(|e| e.to_string())?;
+		let mut last_step_loss = None;
 		let mut on_event = |event: &ProgressEvent| {
 			let progress = match event {
 				ProgressEvent::Started { total_steps, .. } => Progress { step: 0, total_steps: *total_steps, loss: None },
 				ProgressEvent::Step { step, total_steps, loss, .. } => {
+					last_step_loss = Some(*loss);
 					Progress { step: *step, total_steps: *total_steps, loss: Some(*loss) }
 				},
 				_ => return,
@@ -273,7 +290,11 @@ impl Jobs {
 			.map_err(|e| e.to_string())?;
 		let (hash, model) = self.adopt_written_adapter(spec, context)?;
 		debug_assert_eq!(hash, hex(&outcome.adapter_hash));
+		let weights = outcome.adapter_dir.join(ADAPTER_WEIGHTS_FILE);
+		let adapter_bytes = std::fs::metadata(&weights).map_err(|e| format!("{}: {e}", weights.display()))?.len();
 		let mut metrics = serde_json::to_value(&outcome.metrics).expect("metrics serialize");
+		metrics["train_loss"] = last_step_loss.into();
+		metrics["adapter_bytes"] = adapter_bytes.into();
 		if let Some(corpus) = spec.corpus()? {
 			// Sketched now, while the job owns the CPU, so the first influence request is fast.
 			let config = context.registry.adapter_config(&hash).ok_or("the adapter's config was not registered")?;
@@ -297,7 +318,7 @@ impl Jobs {
 		let model = spec.register_as.clone().unwrap_or_else(|| hash.clone());
 		context
 			.registry
-			.register(&model, vec![Member { adapter: hash.clone(), weight: 1.0 }], vec![(hash.clone(), config)])
+			.register(&model, vec![Member { adapter: hash.clone(), weight: 1.0 }], vec![(hash.clone(), config)], None)
 			.map_err(|e| e.to_string())?;
 		if let Some(corpus) = spec.corpus()? {
 			context.registry.record_corpus(&hash, corpus).map_err(|e| e.to_string())?;
@@ -306,11 +327,20 @@ impl Jobs {
 	}
 
 	fn eval(&self, spec: &EvalSpec, context: &JobContext) -> Result<Done, String> {
-		let rows = Self::rows(spec.rows.iter().map(String::as_str))?;
-		let adapter = match spec.model.as_deref() {
-			None => None,
-			Some(model) if model == context.base_model_id => None,
-			Some(model) => match context.registry.resolve(model).map_err(|e| e.to_string())?.as_slice() {
+		let rows = Self::rows(spec.rows.iter().map(TrainRow::hash))?;
+		// A verifier may hold none of the job's rows yet: they come from peers like adapters do.
+		for row in &rows {
+			context.fetch(row)?;
+		}
+		let settings = spec.settings.as_ref().map(|s| s.to_settings()).transpose()?;
+		let adapter = match (spec.adapter.as_deref(), spec.model.as_deref()) {
+			(Some(hash), _) => {
+				let settings = spec.settings.as_ref().ok_or("adapter needs settings")?;
+				Some((hash.to_string(), settings.adapter_config(&context.base_model_id)?))
+			},
+			(None, None) => None,
+			(None, Some(model)) if model == context.base_model_id => None,
+			(None, Some(model)) => match context.registry.resolve(model).map_err(|e| e.to_string())?.as_slice() {
 				[(hash, config, weight)] if *weight == 1.0 => Some((hash.clone(), config.clone())),
 				_ => return Err(format!("model {model} is an ensemble; eval takes a single-adapter model")),
 			},
@@ -319,7 +349,7 @@ impl Jobs {
 		let expected = match &adapter {
 			Some((hash, config)) => {
 				let parsed = store::parse(hash).map_err(|e| e.to_string())?;
-				let weights = context.store.get(&parsed).map_err(|e| e.to_string())?;
+				let weights = context.fetch(&parsed)?;
 				std::fs::create_dir_all(&adapter_dir).map_err(|e| e.to_string())?;
 				std::fs::write(adapter_dir.join(ADAPTER_WEIGHTS_FILE), weights).map_err(|e| e.to_string())?;
 				let config = serde_json::to_string_pretty(config).expect("configs serialize");
@@ -332,14 +362,21 @@ impl Jobs {
 			base_dir: &context.base_dir,
 			adapter_dir: expected.map(|_| adapter_dir.as_path()),
 			expected_adapter_hash: expected,
-			rows: EvalRows::Exactly(&rows),
-			// An eval spec names no training method: the base is scored in fp32.
-			base_quant: None,
-			sequence_length: spec.sequence_length,
-			batch_size: spec.batch_size,
+			rows: match &settings {
+				Some(settings) if spec.held_out => {
+					EvalRows::HeldOutOf { rows: &rows, eval_fraction_ppm: settings.eval_fraction_ppm }
+				},
+				_ => EvalRows::Exactly(&rows),
+			},
+			// Without settings no training method is known: the base is scored in fp32.
+			base_quant: settings.as_ref().and_then(|settings| base_quant(settings.method)),
+			sequence_length: spec.sequence_length(),
+			batch_size: spec.batch_size(),
 		};
 		let report = evaluate(&request, &context.store, tributary_model::default_device()).map_err(|e| e.to_string())?;
-		let metrics = serde_json::to_value(&report).expect("reports serialize");
+		let mut metrics = serde_json::to_value(&report).expect("reports serialize");
+		// The name a train job reports the same number under (`eval_loss_after`), for verifiers.
+		metrics["eval_loss"] = report.loss.into();
 		Ok(Done { hash: report.adapter_hash, model: spec.model.clone(), metrics })
 	}
 }

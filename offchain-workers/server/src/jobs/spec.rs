@@ -2,7 +2,8 @@
 
 use crate::registry::CorpusRow;
 use serde::{Deserialize, Serialize};
-use tributary_model::{QuantFormat, TargetModule, TargetModules};
+use tributary_model::peft::AdapterConfig;
+use tributary_model::{LoraSpec, QuantFormat, TargetModule, TargetModules};
 use tributary_primitives::training::{TrainingMethod, TrainingSettings};
 
 /// `TrainingSettings` in JSON; omitted fields take the chain's defaults.
@@ -75,6 +76,13 @@ impl SettingsJson {
 		tributary_trainer::finetune::validate_settings(&settings).map_err(|e| e.to_string())?;
 		Ok(settings)
 	}
+
+	/// The `adapter_config.json` a fine-tune job with these settings writes (the trainer's
+	/// `PeftAdapter::from_model` over `LoraSpec::from_settings`), so an adapter known only by its
+	/// weights hash and the chain's settings can be loaded exactly as it was trained.
+	pub fn adapter_config(&self, base_model_id: &str) -> Result<AdapterConfig, String> {
+		Ok(AdapterConfig::new(&LoraSpec::from_settings(&self.to_settings()?), base_model_id))
+	}
 }
 
 /// One row of a train job: `{"datanet", "row", "hash"}` (the chain's name of the row and its hex
@@ -136,21 +144,63 @@ impl TrainSpec {
 #[serde(deny_unknown_fields)]
 pub struct EvalSpec {
 	pub id: String,
-	pub rows: Vec<String>,
+	/// The rows, in the same forms as a train job's (only their hashes matter here).
+	pub rows: Vec<TrainRow>,
 	/// A registered single-adapter model id, or the base model id, or absent for the base model.
 	#[serde(default)]
 	pub model: Option<String>,
-	#[serde(default = "default_eval_length")]
-	pub sequence_length: usize,
-	#[serde(default = "default_eval_batch")]
-	pub batch_size: usize,
+	/// Hex hash of adapter weights (local store, else peers) to evaluate instead of a registered
+	/// model; its config is derived from `settings`, which are then required.
+	#[serde(default)]
+	pub adapter: Option<String>,
+	/// The fine-tune job's settings: base quantization, default sequence length and batch size,
+	/// and the eval fraction of `held_out`.
+	#[serde(default)]
+	pub settings: Option<SettingsJson>,
+	/// Score only the rows a fine-tune job over `rows` with `settings` held out for its eval loss.
+	#[serde(default)]
+	pub held_out: bool,
+	/// Defaults to the settings' sequence length, else 128.
+	#[serde(default)]
+	pub sequence_length: Option<usize>,
+	/// Defaults to the settings' batch size, else 8.
+	#[serde(default)]
+	pub batch_size: Option<usize>,
 }
 
-fn default_eval_length() -> usize {
-	128
-}
-fn default_eval_batch() -> usize {
-	8
+const DEFAULT_EVAL_LENGTH: usize = 128;
+const DEFAULT_EVAL_BATCH: usize = 8;
+
+impl EvalSpec {
+	/// Refuses combinations that cannot say what to evaluate.
+	pub fn check(&self) -> Result<(), String> {
+		if self.adapter.is_some() && self.model.is_some() {
+			return Err("give either model or adapter, not both".into());
+		}
+		if self.adapter.is_some() && self.settings.is_none() {
+			return Err("adapter needs the settings it was trained with (its config is derived from them)".into());
+		}
+		if self.held_out && self.settings.is_none() {
+			return Err("held_out needs settings (their eval_fraction_ppm picks the held-out rows)".into());
+		}
+		if let Some(settings) = &self.settings {
+			settings.to_settings()?;
+		}
+		if let Some(adapter) = &self.adapter {
+			crate::store::parse(adapter).map_err(|e| e.to_string())?;
+		}
+		Ok(())
+	}
+
+	pub fn sequence_length(&self) -> usize {
+		self.sequence_length
+			.or(self.settings.as_ref().map(|s| s.sequence_length as usize))
+			.unwrap_or(DEFAULT_EVAL_LENGTH)
+	}
+
+	pub fn batch_size(&self) -> usize {
+		self.batch_size.or(self.settings.as_ref().map(|s| s.batch_size as usize)).unwrap_or(DEFAULT_EVAL_BATCH)
+	}
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -172,7 +222,7 @@ impl JobSpec {
 	pub fn row_hashes(&self) -> Vec<&str> {
 		match self {
 			JobSpec::Train(spec) => spec.rows.iter().map(TrainRow::hash).collect(),
-			JobSpec::Eval(spec) => spec.rows.iter().map(String::as_str).collect(),
+			JobSpec::Eval(spec) => spec.rows.iter().map(TrainRow::hash).collect(),
 		}
 	}
 }

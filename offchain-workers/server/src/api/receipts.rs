@@ -1,0 +1,191 @@
+//! Inference receipts over HTTP: the `receipt` extension of completion requests, the user's
+//! signature (`POST /v1/receipts`), and the submit queue the chain's off-chain worker drains
+//! (`GET /receipts/pending`, `POST /receipts/ack`).
+
+use super::error::{parse_json, ApiError};
+use super::AppState;
+use crate::account::{hex0x, parse_hex, Account};
+use crate::engine::Finished;
+use crate::receipts::{Receipt, ReceiptError};
+use crate::registry::ChainModel;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use codec::Encode;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use tributary_primitives::attribution::AttributionRecord;
+use tributary_primitives::{content_hash, ContentHash};
+
+/// Most receipts one `GET /receipts/pending` returns.
+pub const PENDING_PAGE: usize = 64;
+
+/// The `receipt` field of a completion request: what the user offers to pay for the answer.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReceiptRequest {
+	/// The paying account (0x-hex or SS58); its key signs the receipt.
+	pub user: Account,
+	pub nonce: u64,
+	/// Decimal string of a `u128` balance.
+	pub max_fee: String,
+	/// Last block the receipt may be submitted in.
+	pub expiry: u32,
+}
+
+/// A receipt request checked against the model and this worker, before generation.
+#[derive(Clone, Debug)]
+pub struct ReceiptOrder {
+	chain: ChainModel,
+	user: [u8; 32],
+	nonce: u64,
+	max_fee: u128,
+	expiry: u32,
+	worker: [u8; 32],
+	prompt_hash: ContentHash,
+}
+
+/// Checks a receipt request for `model`: the model must serve an on-chain version and this
+/// worker must know its chain account. `prompt` is the text whose bytes `prompt_hash` covers.
+pub fn order_for(state: &AppState, model: &str, request: ReceiptRequest, prompt: &str) -> Result<ReceiptOrder, ApiError> {
+	let chain = state.registry.chain_of(model).ok_or_else(|| {
+		ApiError::invalid(
+			"receipt",
+			format!("model {model} serves no on-chain model version (it was registered without \"chain\"), so it cannot issue receipts"),
+		)
+	})?;
+	let worker = state.worker_account.ok_or_else(|| {
+		ApiError::new(
+			StatusCode::SERVICE_UNAVAILABLE,
+			"server_error",
+			"this worker has no worker_account configured (--worker-account), so it cannot issue receipts",
+		)
+		.code("receipts_unavailable")
+	})?;
+	let max_fee = request.max_fee.parse::<u128>().map_err(|_| {
+		ApiError::invalid("receipt", format!("max_fee {:?} is not a decimal integer below 2^128", request.max_fee))
+	})?;
+	Ok(ReceiptOrder {
+		chain,
+		user: request.user.0,
+		nonce: request.nonce,
+		max_fee,
+		expiry: request.expiry,
+		worker: worker.0,
+		prompt_hash: content_hash(prompt.as_bytes()),
+	})
+}
+
+/// Builds the receipt of a finished answer, keeps it with the answer's attribution claim until
+/// the user signs it, and returns the response's `receipt` object.
+pub fn issue(
+	state: &AppState,
+	completion_id: &str,
+	order: &ReceiptOrder,
+	adapter: ContentHash,
+	record: &AttributionRecord,
+	text: &str,
+	finished: &Finished,
+) -> Result<Value, ApiError> {
+	let count = |n: usize| u32::try_from(n).map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "token count over u32"));
+	let receipt: Receipt = tributary_primitives::receipts::InferenceReceipt {
+		model: order.chain.model,
+		version: order.chain.version,
+		adapter,
+		prompt_hash: order.prompt_hash,
+		output_hash: content_hash(text.as_bytes()),
+		tokens_in: count(finished.prompt_tokens)?,
+		tokens_out: count(finished.tokens.len())?,
+		max_fee: order.max_fee,
+		nonce: order.nonce,
+		worker: order.worker,
+		expiry: order.expiry,
+	};
+	let body = json!({
+		"id": completion_id,
+		"model": receipt.model,
+		"version": receipt.version,
+		"adapter": hex0x(&receipt.adapter),
+		"prompt_hash": hex0x(&receipt.prompt_hash),
+		"output_hash": hex0x(&receipt.output_hash),
+		"tokens_in": receipt.tokens_in,
+		"tokens_out": receipt.tokens_out,
+		"max_fee": receipt.max_fee.to_string(),
+		"nonce": receipt.nonce,
+		"worker": hex0x(&receipt.worker),
+		"expiry": receipt.expiry,
+		"user": hex0x(&order.user),
+		"signing_payload": hex0x(&receipt.signing_payload()),
+	});
+	state.receipts.insert(completion_id, receipt, order.user, record.claim())?;
+	Ok(body)
+}
+
+impl From<ReceiptError> for ApiError {
+	fn from(error: ReceiptError) -> ApiError {
+		let message = error.to_string();
+		match error {
+			ReceiptError::Unknown(_) => ApiError::new(StatusCode::NOT_FOUND, "invalid_request_error", message),
+			ReceiptError::BadSignature(_) => ApiError::invalid("signature", message),
+			ReceiptError::AlreadySigned(_) => ApiError::new(StatusCode::CONFLICT, "invalid_request_error", message),
+			ReceiptError::BadId(_) | ReceiptError::File { .. } => {
+				ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", message)
+			},
+		}
+	}
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Signature {
+	id: String,
+	/// 0x + 128 hex digits: the user's sr25519 signature over the receipt's signing payload.
+	signature: String,
+}
+
+/// `POST /v1/receipts`: the user's signature of a receipt; a verified receipt joins the queue.
+pub async fn sign(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
+	let Signature { id, signature } = parse_json(&body)?;
+	let bytes = signature
+		.strip_prefix("0x")
+		.ok_or_else(|| "must start with 0x".to_string())
+		.and_then(parse_hex::<64>)
+		.map_err(|reason| ApiError::invalid("signature", format!("signature: {reason}")))?;
+	state.receipts.sign(&id, bytes)?;
+	Ok((StatusCode::ACCEPTED, Json(json!({ "id": id, "status": "queued" }))).into_response())
+}
+
+/// `GET /receipts/pending`: the oldest signed receipts, SCALE-encoded as `submit_receipts` takes
+/// them.
+pub async fn pending(State(state): State<AppState>) -> Json<Value> {
+	let receipts: Vec<Value> = state
+		.receipts
+		.queued(PENDING_PAGE)
+		.iter()
+		.filter_map(|entry| {
+			let signed = entry.chain_receipt()?;
+			Some(json!({
+				"id": entry.id,
+				"user": hex0x(&entry.user),
+				"nonce": entry.receipt.nonce,
+				"scale": hex0x(&signed.encode()),
+			}))
+		})
+		.collect();
+	Json(json!({ "receipts": receipts }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Acknowledgement {
+	ids: Vec<String>,
+}
+
+/// `POST /receipts/ack`: the chain took these receipts; drop them from the queue.
+pub async fn acknowledge(State(state): State<AppState>, body: Bytes) -> Result<Json<Value>, ApiError> {
+	let Acknowledgement { ids } = parse_json(&body)?;
+	let removed = state.receipts.acknowledge(&ids)?;
+	Ok(Json(json!({ "removed": removed })))
+}

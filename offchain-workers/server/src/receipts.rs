@@ -1,0 +1,319 @@
+//! Inference receipts on their way to the chain, kept on disk.
+//!
+//! A completion that asked for a receipt leaves an unsigned [`Entry`] here: the receipt the user
+//! is asked to sign and the attribution claim of the answer. When the user's sr25519 signature
+//! over [`InferenceReceipt::signing_payload`] verifies, the entry joins the submit queue, which
+//! the chain's off-chain worker reads oldest first as SCALE-encoded [`ChainSignedReceipt`]s and
+//! acknowledges once they are on-chain.
+//!
+//! Each entry is one file, `<data_dir>/receipts/<id>.scale` (the SCALE encoding of [`Entry`]),
+//! replaced atomically when it is signed and deleted when acknowledged, so a restart loses
+//! neither receipts awaiting a signature nor signed ones awaiting submission.
+
+use codec::{Decode, Encode};
+use sp_core::{sr25519, Pair};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use tributary_primitives::attribution::{AttributionClaim, RowScore};
+use tributary_primitives::receipts::{InferenceReceipt, SignedReceipt};
+
+use crate::account::hex0x;
+
+/// A receipt as the runtime types it: `AccountId32` (32 raw bytes), `u128` balances, `u32`
+/// block numbers.
+pub type Receipt = InferenceReceipt<[u8; 32], u128, u32>;
+/// An answer's attribution claim: the record's top scores and its commitment.
+pub type Claim = AttributionClaim<Vec<RowScore>>;
+
+/// The user's signature, encoded exactly like `sp_runtime::MultiSignature::Sr25519` (variant
+/// index 1, then the 64 signature bytes), so the runtime decodes it as its `MultiSignature`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
+pub enum UserSignature {
+	#[codec(index = 1)]
+	Sr25519([u8; 64]),
+}
+
+/// What `submit_receipts` takes, encoded as the runtime's
+/// `SignedReceipt<AccountId32, u128, u32, MultiSignature, BoundedVec<RowScore, _>>` decodes it.
+pub type ChainSignedReceipt = SignedReceipt<[u8; 32], u128, u32, UserSignature, Vec<RowScore>>;
+
+/// Longest receipt id accepted (ids are completion ids this worker made).
+const MAX_ID_LEN: usize = 128;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReceiptError {
+	#[error("no receipt {0:?} on this worker")]
+	Unknown(String),
+	#[error("signature does not verify for user {0}")]
+	BadSignature(String),
+	#[error("receipt {0} is already signed with a different signature")]
+	AlreadySigned(String),
+	#[error("receipt id {0:?} is already taken or is not 1-128 characters of A-Z, a-z, 0-9, '-'")]
+	BadId(String),
+	#[error("receipt file {path}: {reason}")]
+	File { path: PathBuf, reason: String },
+}
+
+/// The user's signature and the receipt's place in the submit queue.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct Signed {
+	pub signature: [u8; 64],
+	/// Order of signing; the queue is served lowest first.
+	pub sequence: u64,
+}
+
+/// One completion's receipt, as kept on disk.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct Entry {
+	/// The completion id.
+	pub id: String,
+	pub receipt: Receipt,
+	/// The paying account, whose key must sign.
+	pub user: [u8; 32],
+	pub claim: Claim,
+	/// `None` while the user's signature is awaited.
+	pub signed: Option<Signed>,
+}
+
+impl Entry {
+	/// The receipt as the chain takes it, once signed.
+	pub fn chain_receipt(&self) -> Option<ChainSignedReceipt> {
+		let signed = self.signed.as_ref()?;
+		Some(SignedReceipt {
+			receipt: self.receipt.clone(),
+			user: self.user,
+			signature: UserSignature::Sr25519(signed.signature),
+			claim: self.claim.clone(),
+		})
+	}
+}
+
+/// Does `signature` by `user` cover `receipt`'s signing payload?
+pub fn verifies(receipt: &Receipt, user: &[u8; 32], signature: &[u8; 64]) -> bool {
+	sr25519::Pair::verify(
+		&sr25519::Signature::from_raw(*signature),
+		receipt.signing_payload(),
+		&sr25519::Public::from_raw(*user),
+	)
+}
+
+#[derive(Default)]
+struct Book {
+	entries: HashMap<String, Entry>,
+	/// Signed entries by sequence: the submit queue.
+	queue: BTreeMap<u64, String>,
+	next_sequence: u64,
+}
+
+/// Receipts awaiting a signature and signed receipts awaiting submission.
+pub struct ReceiptBook {
+	dir: PathBuf,
+	book: Mutex<Book>,
+}
+
+fn valid_id(id: &str) -> bool {
+	!id.is_empty() && id.len() <= MAX_ID_LEN && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+}
+
+impl ReceiptBook {
+	/// Loads every receipt under `<data_dir>/receipts/`.
+	pub fn open(data_dir: &Path) -> Result<ReceiptBook, ReceiptError> {
+		let dir = data_dir.join("receipts");
+		let file_error = |path: &Path, reason: String| ReceiptError::File { path: path.to_path_buf(), reason };
+		std::fs::create_dir_all(&dir).map_err(|e| file_error(&dir, e.to_string()))?;
+		let mut book = Book::default();
+		for listed in std::fs::read_dir(&dir).map_err(|e| file_error(&dir, e.to_string()))? {
+			let path = listed.map_err(|e| file_error(&dir, e.to_string()))?.path();
+			if path.extension().is_none_or(|e| e != "scale") {
+				continue;
+			}
+			let bytes = std::fs::read(&path).map_err(|e| file_error(&path, e.to_string()))?;
+			let entry = Entry::decode(&mut &bytes[..]).map_err(|e| file_error(&path, format!("not a receipt: {e}")))?;
+			if let Some(signed) = &entry.signed {
+				book.queue.insert(signed.sequence, entry.id.clone());
+				book.next_sequence = book.next_sequence.max(signed.sequence + 1);
+			}
+			book.entries.insert(entry.id.clone(), entry);
+		}
+		Ok(ReceiptBook { dir, book: Mutex::new(book) })
+	}
+
+	fn path_of(&self, id: &str) -> PathBuf {
+		self.dir.join(format!("{id}.scale"))
+	}
+
+	fn write(&self, entry: &Entry) -> Result<(), ReceiptError> {
+		let path = self.path_of(&entry.id);
+		let partial = path.with_extension("scale.partial");
+		let file_error = |e: std::io::Error| ReceiptError::File { path: path.clone(), reason: e.to_string() };
+		std::fs::write(&partial, entry.encode()).map_err(file_error)?;
+		std::fs::rename(&partial, &path).map_err(file_error)
+	}
+
+	/// Keeps the unsigned receipt of completion `id`.
+	pub fn insert(&self, id: &str, receipt: Receipt, user: [u8; 32], claim: Claim) -> Result<(), ReceiptError> {
+		let mut book = self.book.lock().expect("receipts lock");
+		if !valid_id(id) || book.entries.contains_key(id) {
+			return Err(ReceiptError::BadId(id.to_string()));
+		}
+		let entry = Entry { id: id.to_string(), receipt, user, claim, signed: None };
+		self.write(&entry)?;
+		book.entries.insert(entry.id.clone(), entry);
+		Ok(())
+	}
+
+	/// Attaches the user's signature and queues the receipt for submission. Signing again with
+	/// the same signature is a no-op.
+	pub fn sign(&self, id: &str, signature: [u8; 64]) -> Result<(), ReceiptError> {
+		let mut book = self.book.lock().expect("receipts lock");
+		let entry = book.entries.get(id).ok_or_else(|| ReceiptError::Unknown(id.to_string()))?;
+		if let Some(signed) = &entry.signed {
+			return match signed.signature == signature {
+				true => Ok(()),
+				false => Err(ReceiptError::AlreadySigned(id.to_string())),
+			};
+		}
+		if !verifies(&entry.receipt, &entry.user, &signature) {
+			return Err(ReceiptError::BadSignature(hex0x(&entry.user)));
+		}
+		let sequence = book.next_sequence;
+		let mut signed = entry.clone();
+		signed.signed = Some(Signed { signature, sequence });
+		self.write(&signed)?;
+		book.next_sequence += 1;
+		book.queue.insert(sequence, signed.id.clone());
+		book.entries.insert(signed.id.clone(), signed);
+		Ok(())
+	}
+
+	/// The oldest `limit` signed receipts.
+	pub fn queued(&self, limit: usize) -> Vec<Entry> {
+		let book = self.book.lock().expect("receipts lock");
+		book.queue.values().take(limit).filter_map(|id| book.entries.get(id).cloned()).collect()
+	}
+
+	/// Drops signed receipts the chain has taken; ids not in the queue are ignored. Returns how
+	/// many were removed.
+	pub fn acknowledge(&self, ids: &[String]) -> Result<usize, ReceiptError> {
+		let mut book = self.book.lock().expect("receipts lock");
+		let mut removed = 0;
+		for id in ids {
+			let Some(sequence) = book.entries.get(id).and_then(|entry| entry.signed.as_ref()).map(|s| s.sequence) else {
+				continue;
+			};
+			let path = self.path_of(id);
+			match std::fs::remove_file(&path) {
+				Ok(()) => {},
+				Err(e) if e.kind() == std::io::ErrorKind::NotFound => {},
+				Err(e) => return Err(ReceiptError::File { path, reason: e.to_string() }),
+			}
+			book.entries.remove(id);
+			book.queue.remove(&sequence);
+			removed += 1;
+		}
+		Ok(removed)
+	}
+
+	/// The receipt of completion `id`, signed or not.
+	pub fn get(&self, id: &str) -> Option<Entry> {
+		self.book.lock().expect("receipts lock").entries.get(id).cloned()
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use tributary_primitives::attribution::{AttributionMethod, RowRef, SpanParams};
+
+	fn receipt() -> (Receipt, Claim) {
+		let receipt = InferenceReceipt {
+			model: 0,
+			version: 1,
+			adapter: [7; 32],
+			prompt_hash: tributary_primitives::content_hash(b"prompt"),
+			output_hash: tributary_primitives::content_hash(b"output"),
+			tokens_in: 3,
+			tokens_out: 5,
+			max_fee: 1_000_000_000_000,
+			nonce: 7,
+			worker: [9; 32],
+			expiry: 500,
+		};
+		let claim = AttributionClaim {
+			method: AttributionMethod::SuffixSpan(SpanParams { min_span_len: 4, max_span_occurrences: 64 }),
+			top: vec![RowScore { row: RowRef { datanet: 5, row: 100 }, parts_per_billion: 600_000_000 }],
+			commitment: [3; 32],
+		};
+		(receipt, claim)
+	}
+
+	#[test]
+	fn the_signature_is_encoded_like_multi_signature_sr25519() {
+		let encoded = UserSignature::Sr25519([0xab; 64]).encode();
+		assert_eq!(encoded.len(), 65);
+		assert_eq!(encoded[0], 1, "MultiSignature::Sr25519 is variant 1 (Ed25519 0, Ecdsa 2)");
+		assert!(encoded[1..].iter().all(|&b| b == 0xab));
+	}
+
+	#[test]
+	fn signed_receipts_decode_as_the_runtime_types_them() {
+		use sp_runtime::{AccountId32, BoundedVec, MultiSignature};
+		type RuntimeSigned = SignedReceipt<AccountId32, u128, u32, MultiSignature, BoundedVec<RowScore, sp_core::ConstU32<8>>>;
+		let pair = sr25519::Pair::from_string("//Ferdie", None).unwrap();
+		let user = pair.public().0;
+		let (receipt, claim) = receipt();
+		let signature = pair.sign(&receipt.signing_payload()).0;
+		let ours = ChainSignedReceipt { receipt, user, signature: UserSignature::Sr25519(signature), claim };
+		let theirs = RuntimeSigned::decode(&mut &ours.encode()[..]).unwrap();
+		assert_eq!(theirs.user, AccountId32::from(user));
+		assert_eq!(theirs.receipt.worker, AccountId32::from([9; 32]));
+		assert_eq!(theirs.signature, MultiSignature::Sr25519(sr25519::Signature::from_raw(signature)));
+		assert_eq!(theirs.claim.top[..], ours.claim.top[..]);
+		assert_eq!(theirs.encode(), ours.encode());
+		use sp_runtime::traits::Verify;
+		assert!(theirs.signature.verify(&theirs.receipt.signing_payload()[..], &theirs.user));
+	}
+
+	#[test]
+	fn receipts_are_signed_queued_acknowledged_and_survive_reopening() {
+		let dir = tempfile::tempdir().unwrap();
+		let pair = sr25519::Pair::from_string("//Ferdie", None).unwrap();
+		let user = pair.public().0;
+		let book = ReceiptBook::open(dir.path()).unwrap();
+		for id in ["cmpl-1", "cmpl-2"] {
+			let (receipt, claim) = receipt();
+			book.insert(id, receipt, user, claim).unwrap();
+		}
+		assert!(matches!(book.insert("cmpl-1", receipt().0, user, receipt().1), Err(ReceiptError::BadId(_))));
+		assert!(matches!(book.insert("../x", receipt().0, user, receipt().1), Err(ReceiptError::BadId(_))));
+		let payload = book.get("cmpl-2").unwrap().receipt.signing_payload();
+		let good = pair.sign(&payload).0;
+		let other = sr25519::Pair::from_string("//Eve", None).unwrap().sign(&payload).0;
+		assert!(matches!(book.sign("cmpl-2", other), Err(ReceiptError::BadSignature(_))));
+		assert!(matches!(book.sign("cmpl-9", good), Err(ReceiptError::Unknown(_))));
+		book.sign("cmpl-2", good).unwrap();
+		book.sign("cmpl-2", good).unwrap();
+		let resigned = pair.sign(&payload).0;
+		assert_ne!(resigned, good, "sr25519 signatures are randomized");
+		assert!(matches!(book.sign("cmpl-2", resigned), Err(ReceiptError::AlreadySigned(_))));
+		book.sign("cmpl-1", pair.sign(&payload).0).unwrap();
+		let queued: Vec<String> = book.queued(64).into_iter().map(|e| e.id).collect();
+		assert_eq!(queued, ["cmpl-2", "cmpl-1"], "oldest signature first");
+		drop(book);
+
+		let book = ReceiptBook::open(dir.path()).unwrap();
+		let queued: Vec<String> = book.queued(64).into_iter().map(|e| e.id).collect();
+		assert_eq!(queued, ["cmpl-2", "cmpl-1"]);
+		assert_eq!(book.queued(1).len(), 1);
+		assert_eq!(book.acknowledge(&["cmpl-2".into(), "nope".into(), "cmpl-2".into()]).unwrap(), 1);
+		let (receipt3, claim3) = receipt();
+		book.insert("cmpl-3", receipt3, user, claim3).unwrap();
+		book.sign("cmpl-3", pair.sign(&payload).0).unwrap();
+		let queued: Vec<String> = book.queued(64).into_iter().map(|e| e.id).collect();
+		assert_eq!(queued, ["cmpl-1", "cmpl-3"]);
+		assert_eq!(book.acknowledge(&["cmpl-1".into(), "cmpl-3".into()]).unwrap(), 2);
+		assert!(book.queued(64).is_empty());
+		assert!(ReceiptBook::open(dir.path()).unwrap().queued(64).is_empty());
+	}
+}
