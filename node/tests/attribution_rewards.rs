@@ -9,21 +9,19 @@ mod common;
 
 use std::time::Duration;
 
-use codec::Decode;
 use common::{
 	calls::{bounded, fails, hex, lora_settings, ok, row},
-	from_hex,
 	network::{start_two_validators, two_validator_spec},
-	to_hex, Node,
+	rewards::{account_data, claimable, ss58, ExpectedSplit, Shares},
+	Node,
 };
 use frame_system::Phase;
 use serde_json::{json, Value};
 use sp_core::Pair;
-use sp_io::hashing;
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::{traits::Get, MultiSignature, Perbill};
 use tributary_primitives::{
-	attribution::{AttributionMethod, AttributionRecord, RowRef, RowScore, PARTS_PER_BILLION},
+	attribution::{AttributionMethod, AttributionRecord, RowRef, RowScore},
 	content_hash,
 	datanets::Visibility,
 	models::{DatanetVersionRef, TrainingResult},
@@ -35,38 +33,6 @@ use tributary_runtime::{
 	AccountId, Balance, BlockNumber, Runtime, RuntimeCall, RuntimeError, RuntimeEvent,
 	EXISTENTIAL_DEPOSIT, UNIT,
 };
-
-fn ss58(who: &AccountId) -> String {
-	who.to_string()
-}
-
-/// `pallet_balances` account data (free and reserved, holds included in reserved) at the best
-/// block, straight from `System::Account`.
-fn account_data(node: &Node, who: &AccountId) -> pallet_balances::AccountData<Balance> {
-	let mut key = hashing::twox_128(b"System").to_vec();
-	key.extend(hashing::twox_128(b"Account"));
-	let raw: &[u8] = who.as_ref();
-	key.extend(hashing::blake2_128(raw));
-	key.extend_from_slice(raw);
-	match node.rpc("state_getStorage", json!([to_hex(&key)])).as_str() {
-		None => Default::default(),
-		Some(hex) => {
-			frame_system::AccountInfo::<tributary_runtime::Nonce, pallet_balances::AccountData<Balance>>::decode(
-				&mut &from_hex(hex)[..],
-			)
-			.expect("AccountInfo decodes")
-			.data
-		},
-	}
-}
-
-fn balance_string(value: &Value) -> Balance {
-	value.as_str().unwrap_or_else(|| panic!("{value} is a decimal string")).parse().expect("decimal balance")
-}
-
-fn claimable(node: &Node, who: &AccountId) -> Balance {
-	balance_string(&node.rpc("tributary_claimable", json!([ss58(who)])))
-}
 
 fn record_json(node: &Node, record: u64) -> Value {
 	node.rpc("tributary_attributionRecord", json!([record]))
@@ -129,57 +95,6 @@ fn expected_fee(price_per_1k: Balance, receipt: &Receipt) -> Balance {
 	(price_per_1k * tokens).div_ceil(1000).min(receipt.max_fee)
 }
 
-// ---------------------------------------------------------------------------------------------
-// The split, computed independently of pallet-rewards from the documented formula.
-// ---------------------------------------------------------------------------------------------
-
-/// Shares of the fee split in parts per billion, as `tributary_rewardParams` reports them.
-struct Shares {
-	owner: u32,
-	contributors: u32,
-	worker: u32,
-	treasury: u32,
-}
-
-/// `floor(amount × ppb / 10⁹)`: what `Perbill::mul_floor` computes.
-fn part(amount: Balance, ppb: u32) -> Balance {
-	amount * Balance::from(ppb) / Balance::from(PARTS_PER_BILLION)
-}
-
-#[derive(Debug, PartialEq, Eq)]
-struct ExpectedSplit {
-	owner: Balance,
-	worker: Balance,
-	treasury: Balance,
-	/// Each scored contributor's reward, in the order of the record's scores.
-	contributors: Vec<(AccountId, Balance)>,
-	unattributed: Balance,
-	dust: Balance,
-}
-
-impl ExpectedSplit {
-	fn compute(fee: Balance, shares: &Shares, scored: &[(AccountId, u32)]) -> ExpectedSplit {
-		let owner = part(fee, shares.owner);
-		let worker = part(fee, shares.worker);
-		let treasury = part(fee, shares.treasury);
-		let pool = part(fee, shares.contributors);
-		let contributors: Vec<(AccountId, Balance)> =
-			scored.iter().map(|(who, ppb)| (who.clone(), part(pool, *ppb))).collect();
-		let scored_ppb: u32 = scored.iter().map(|(_, ppb)| *ppb).sum();
-		let unattributed = part(pool, PARTS_PER_BILLION - scored_ppb);
-		let contributors_total: Balance = contributors.iter().map(|(_, amount)| amount).sum();
-		let dust = fee - owner - worker - treasury - contributors_total - unattributed;
-		ExpectedSplit { owner, worker, treasury, contributors, unattributed, dust }
-	}
-
-	fn paid(&self) -> Balance {
-		self.owner +
-			self.worker + self.treasury +
-			self.unattributed +
-			self.contributors.iter().map(|(_, amount)| amount).sum::<Balance>()
-	}
-}
-
 const ROWS: [&str; 3] = [
 	"Q: What lowers fever in adults? A: Paracetamol or ibuprofen at label doses.",
 	"Q: How long should a sprain rest? A: Usually 48 to 72 hours before gentle movement.",
@@ -190,7 +105,7 @@ const ROWS: [&str; 3] = [
 fn signed_receipts_are_checked_finalized_and_paid_out_to_the_last_unit() {
 	let dir = tempfile::tempdir().unwrap();
 	let spec = two_validator_spec(dir.path()).to_string_lossy().into_owned();
-	let (node, _bob_node) = start_two_validators(&spec, "attribution");
+	let (node, _bob_node) = start_two_validators(&spec, "attribution", [&[], &[]]);
 	let node = &node;
 	let (alice, bob, charlie, dave, eve, ferdie) = (
 		Sr25519Keyring::Alice,
@@ -511,12 +426,7 @@ fn signed_receipts_are_checked_finalized_and_paid_out_to_the_last_unit() {
 	assert_eq!(params["workerPpb"], 200_000_000, "{params}");
 	assert_eq!(params["treasuryPpb"], 100_000_000, "{params}");
 	assert_eq!(params["unattributedTo"], "treasury", "{params}");
-	let shares = Shares {
-		owner: params["modelOwnerPpb"].as_u64().unwrap() as u32,
-		contributors: params["contributorsPpb"].as_u64().unwrap() as u32,
-		worker: params["workerPpb"].as_u64().unwrap() as u32,
-		treasury: params["treasuryPpb"].as_u64().unwrap() as u32,
-	};
+	let shares = Shares::in_force(node);
 	let contributor_of = |s: &RowScore| if s.row.row == 0 { charlie_id.clone() } else { dave_id.clone() };
 	let expected: Vec<(u64, Balance, ExpectedSplit)> = [(0u64, fee_a, &scores_a), (1, fee_b, &scores_b)]
 		.into_iter()

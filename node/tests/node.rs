@@ -97,7 +97,7 @@ fn bad_extrinsics_are_refused_and_the_node_keeps_producing_blocks() {
 fn two_validators_on_local_chain_peer_and_finalize() {
 	let dir = tempfile::tempdir().unwrap();
 	let spec = two_validator_spec(dir.path()).to_string_lossy().into_owned();
-	let (alice, bob) = start_two_validators(&spec, "local");
+	let (alice, bob) = start_two_validators(&spec, "local", [&[], &[]]);
 	for node in [&alice, &bob] {
 		node.wait_until("finality reaches block 5", Duration::from_secs(180), || {
 			(node.finalized_number() >= 5).then_some(())

@@ -5,6 +5,8 @@
 
 pub mod calls;
 pub mod network;
+pub mod rewards;
+pub mod sidecar;
 
 use std::{
 	io::{Read, Write},
@@ -256,28 +258,42 @@ fn hex_number(v: &Value) -> u64 {
 	u64::from_str_radix(v.as_str().expect("hex number").trim_start_matches("0x"), 16).unwrap()
 }
 
-/// Minimal HTTP/1.1 JSON-RPC client: one request per connection, so no client crate is needed.
-fn http_json_rpc(port: u16, method: &str, params: Value) -> Result<Value, Value> {
-	let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).to_string();
-	let transport = |e: std::io::Error| json!({"transport": e.to_string()});
-	let mut stream = TcpStream::connect(("127.0.0.1", port)).map_err(transport)?;
-	stream.set_read_timeout(Some(Duration::from_secs(30))).map_err(transport)?;
-	let request = format!(
-		"POST / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n\
-		 Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+/// One HTTP/1.1 request on its own connection (so no client crate is needed): status and body.
+pub fn http(port: u16, method: &str, path: &str, content_type: &str, body: &[u8]) -> std::io::Result<(u16, Vec<u8>)> {
+	let mut stream = TcpStream::connect(("127.0.0.1", port))?;
+	stream.set_read_timeout(Some(Duration::from_secs(60)))?;
+	let head = format!(
+		"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: {content_type}\r\n\
+		 Content-Length: {}\r\nConnection: close\r\n\r\n",
 		body.len()
 	);
-	stream.write_all(request.as_bytes()).map_err(transport)?;
-	let mut response = String::new();
-	stream.read_to_string(&mut response).map_err(transport)?;
-	let (head, payload) = response
-		.split_once("\r\n\r\n")
-		.ok_or_else(|| json!({"transport": "response without header/body separator"}))?;
-	if !head.starts_with("HTTP/1.1 200") {
-		return Err(json!({"transport": head.lines().next().unwrap_or_default()}));
+	stream.write_all(head.as_bytes())?;
+	stream.write_all(body)?;
+	let mut response = Vec::new();
+	stream.read_to_end(&mut response)?;
+	let split = response
+		.windows(4)
+		.position(|w| w == b"\r\n\r\n")
+		.ok_or_else(|| std::io::Error::other("response without header/body separator"))?;
+	let head = String::from_utf8_lossy(&response[..split]).into_owned();
+	let status = head
+		.split_whitespace()
+		.nth(1)
+		.and_then(|code| code.parse().ok())
+		.ok_or_else(|| std::io::Error::other(format!("no status in {head:?}")))?;
+	Ok((status, response[split + 4..].to_vec()))
+}
+
+fn http_json_rpc(port: u16, method: &str, params: Value) -> Result<Value, Value> {
+	let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).to_string();
+	let (status, payload) = http(port, "POST", "/", "application/json", body.as_bytes())
+		.map_err(|e| json!({"transport": e.to_string()}))?;
+	if status != 200 {
+		return Err(json!({"transport": format!("HTTP {status}")}));
 	}
-	let reply: Value = serde_json::from_str(payload)
-		.map_err(|e| json!({"transport": format!("bad JSON reply: {e}: {payload}")}))?;
+	let reply: Value = serde_json::from_slice(&payload).map_err(|e| {
+		json!({"transport": format!("bad JSON reply: {e}: {}", String::from_utf8_lossy(&payload))})
+	})?;
 	match reply.get("error") {
 		Some(error) => Err(error.clone()),
 		None => Ok(reply["result"].clone()),

@@ -33,8 +33,9 @@ pub fn two_validator_spec(dir: &std::path::Path) -> std::path::PathBuf {
 	path
 }
 
-/// Alice's and Bob's validator nodes, peered; Alice's serves the test's RPC calls.
-pub fn start_two_validators(spec: &str, test: &str) -> (Node, Node) {
+/// Alice's and Bob's validator nodes, peered, each with its `extra_args`; Alice's serves the
+/// test's RPC calls.
+pub fn start_two_validators(spec: &str, test: &str, extra_args: [&[String]; 2]) -> (Node, Node) {
 	// Validators on a non-dev chain need a persistent network key; a fixed one also gives Alice a
 	// known peer id for Bob's bootnode address.
 	let alice_key = "0000000000000000000000000000000000000000000000000000000000000001";
@@ -42,7 +43,7 @@ pub fn start_two_validators(spec: &str, test: &str) -> (Node, Node) {
 	let alice_peer_id = "12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp";
 	let alice = Node::start(NodeConfig {
 		chain_args: vec!["--chain".into(), spec.into()],
-		extra_args: vec!["--alice".into(), "--node-key".into(), alice_key.into()],
+		extra_args: [vec!["--alice".into(), "--node-key".into(), alice_key.into()], extra_args[0].to_vec()].concat(),
 		name: &format!("{test}-alice"),
 	});
 	let bob = Node::start(NodeConfig {
@@ -53,7 +54,10 @@ pub fn start_two_validators(spec: &str, test: &str) -> (Node, Node) {
 			bob_key.into(),
 			"--bootnodes".into(),
 			format!("/ip4/127.0.0.1/tcp/{}/p2p/{alice_peer_id}", alice.p2p_port),
-		],
+		]
+		.into_iter()
+		.chain(extra_args[1].iter().cloned())
+		.collect(),
 		name: &format!("{test}-bob"),
 	});
 	bob.wait_until("bob peers with alice", Duration::from_secs(60), || {

@@ -9,7 +9,7 @@
 
 use crate::*;
 use alloc::{format, string::String, vec::Vec};
-use codec::{Decode, Encode};
+use codec::Decode;
 use frame_support::pallet_prelude::*;
 use frame_system::{
 	offchain::{SendSignedTransaction, Signer},

@@ -77,7 +77,7 @@ pub struct JobContext {
 	pub store: Store,
 	pub registry: Arc<Registry>,
 	pub influence: InfluenceSetup,
-	/// Where eval jobs fetch adapters and rows this store lacks.
+	/// Where jobs fetch the rows and adapters this store lacks.
 	pub peers: PeerFetcher,
 	/// The server's runtime, for peer fetches from the jobs thread.
 	pub runtime: tokio::runtime::Handle,
@@ -263,10 +263,15 @@ impl Jobs {
 
 	fn train(&self, spec: &TrainSpec, context: &JobContext) -> Result<Done, String> {
 		let settings = spec.settings.to_settings()?;
+		let rows = Self::rows(spec.rows.iter().map(TrainRow::hash))?;
+		// Contributors upload rows to any worker; the trainer gathers the rest from its peers.
+		for row in &rows {
+			context.fetch(row)?;
+		}
 		let job = FineTuneJob {
 			base_dir: context.base_dir.clone(),
 			base_model_name: context.base_model_id.clone(),
-			rows: Self::rows(spec.rows.iter().map(TrainRow::hash))?,
+			rows,
 			settings,
 			output_dir: self.work_dir(&spec.id).join("adapter"),
 		};

@@ -1,0 +1,143 @@
+//! The worker sidecar (`tributary-worker`) as a process next to a node, and the base model it
+//! serves, made by `tributary-trainer pretrain` like `scripts/dev.sh` does.
+
+use std::{
+	path::{Path, PathBuf},
+	process::{Child, Command, Stdio},
+	time::{Duration, Instant},
+};
+
+use serde_json::Value;
+
+use super::{free_port, http};
+
+/// A binary of the workspace built next to `tributary-node` (`cargo test --workspace` builds
+/// them all).
+pub fn workspace_binary(name: &str) -> PathBuf {
+	let path = Path::new(env!("CARGO_BIN_EXE_tributary-node")).with_file_name(name);
+	assert!(path.exists(), "{} is missing: build the workspace with `cargo test --workspace --no-run`", path.display());
+	path
+}
+
+/// A small base model pretrained on `text` until it recites it: tokenizer and Llama weights in
+/// `dir/base` (about 20 s on 2 cores).
+pub fn pretrain_base(dir: &Path, text: &str) -> PathBuf {
+	let source = dir.join("pretrain-corpus.txt");
+	std::fs::write(&source, text).unwrap();
+	let out = dir.join("base");
+	let output = Command::new(workspace_binary("tributary-trainer"))
+		.args(["pretrain", "--out"])
+		.arg(&out)
+		.arg("--source")
+		.arg(&source)
+		.args(["--steps", "1000", "--lr", "0.003", "--vocab-size", "320", "--hidden", "64", "--layers", "2", "--seq-len", "64"])
+		.output()
+		.expect("run tributary-trainer pretrain");
+	assert!(output.status.success(), "pretrain failed: {}", String::from_utf8_lossy(&output.stderr));
+	out
+}
+
+/// A running sidecar; killed on drop. Its data directory outlives restarts.
+pub struct Sidecar {
+	child: Option<Child>,
+	pub port: u16,
+	args: Vec<String>,
+	log_path: PathBuf,
+	name: String,
+}
+
+impl Sidecar {
+	/// Start `tributary-worker` on a free loopback port with its data in `dir/<name>`, serving
+	/// `base`, fetching from `peers` and issuing receipts as `account`.
+	pub fn start(name: &str, dir: &Path, base: &Path, port: u16, peers: &[u16], account: &str) -> Sidecar {
+		let mut args = vec![
+			"--listen".to_string(),
+			format!("127.0.0.1:{port}"),
+			"--data-dir".into(),
+			dir.join(name).display().to_string(),
+			"--base-model".into(),
+			base.display().to_string(),
+			"--worker-account".into(),
+			account.into(),
+		];
+		for peer in peers {
+			args.extend(["--peer".to_string(), format!("http://127.0.0.1:{peer}")]);
+		}
+		let mut sidecar =
+			Sidecar { child: None, port, args, log_path: dir.join(format!("{name}.log")), name: name.into() };
+		sidecar.spawn();
+		sidecar
+	}
+
+	/// A loopback port for a sidecar that starts later (peers name each other).
+	pub fn reserve_port() -> u16 {
+		free_port()
+	}
+
+	pub fn url(&self) -> String {
+		format!("http://127.0.0.1:{}", self.port)
+	}
+
+	fn spawn(&mut self) {
+		let log = std::fs::OpenOptions::new().create(true).append(true).open(&self.log_path).unwrap();
+		let child = Command::new(workspace_binary("tributary-worker"))
+			.args(&self.args)
+			.stdin(Stdio::null())
+			.stdout(log.try_clone().unwrap())
+			.stderr(log)
+			.spawn()
+			.expect("start tributary-worker");
+		self.child = Some(child);
+		let start = Instant::now();
+		while self.get("/health").0 != 200 {
+			assert!(start.elapsed() < Duration::from_secs(60), "sidecar {} did not start:\n{}", self.name, self.log_tail());
+			std::thread::sleep(Duration::from_millis(200));
+		}
+	}
+
+	/// Kill the process at once (SIGKILL: no draining, no cleanup), as a crash would.
+	pub fn kill(&mut self) {
+		if let Some(mut child) = self.child.take() {
+			let _ = child.kill();
+			let _ = child.wait();
+		}
+	}
+
+	/// Start again on the same port and data directory.
+	pub fn restart(&mut self) {
+		self.kill();
+		self.spawn();
+	}
+
+	pub fn log_tail(&self) -> String {
+		let log = std::fs::read_to_string(&self.log_path).unwrap_or_default();
+		let lines: Vec<&str> = log.lines().collect();
+		lines[lines.len().saturating_sub(40)..].join("\n")
+	}
+
+	fn request(&self, method: &str, path: &str, content_type: &str, body: &[u8]) -> (u16, Value) {
+		match http(self.port, method, path, content_type, body) {
+			Ok((status, body)) => (status, serde_json::from_slice(&body).unwrap_or(Value::Null)),
+			Err(_) => (0, Value::Null),
+		}
+	}
+
+	/// Status (0 when unreachable) and JSON body.
+	pub fn get(&self, path: &str) -> (u16, Value) {
+		self.request("GET", path, "application/json", b"")
+	}
+
+	pub fn post(&self, path: &str, body: &Value) -> (u16, Value) {
+		self.request("POST", path, "application/json", body.to_string().as_bytes())
+	}
+
+	pub fn put(&self, path: &str, bytes: &[u8]) -> (u16, Value) {
+		self.request("PUT", path, "application/octet-stream", bytes)
+	}
+}
+
+impl Drop for Sidecar {
+	fn drop(&mut self) {
+		self.kill();
+	}
+}

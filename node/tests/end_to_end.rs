@@ -1,0 +1,343 @@
+//! The whole system on loopback, driven only through its public interfaces: two validators
+//! (Alice and Bob), each with its worker sidecar (`tributary-worker`) reached by its off-chain
+//! workers through `--worker-url`.
+//!
+//! Contributors upload rows to the sidecars' stores and register them in a datanet (a duplicate
+//! is refused); the owner publishes version 1; root registers the base model made by
+//! `tributary-trainer pretrain`; a builder opens a fine-tune job. From there no test code touches
+//! the chain for the workers: the trainer's off-chain worker trains on its sidecar (killed and
+//! restarted mid-training here: the job is still trained once and paid once), the verifier's
+//! sidecar fetches the adapter from its peer and reproduces the eval loss, the model version is
+//! served, a user's completion carries attribution and a receipt the user signs, the off-chain
+//! worker brings the receipt on chain, the record finalizes after the challenge window, and
+//! every beneficiary's claim matches the fee split to the last unit.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{
+	calls::{bounded, fails, ok},
+	network::{start_two_validators, two_validator_spec},
+	rewards::{claimable, ss58, ExpectedSplit, Shares},
+	sidecar::{pretrain_base, Sidecar},
+	to_hex, Node,
+};
+use serde_json::{json, Value};
+use sp_core::Pair;
+use sp_keyring::Sr25519Keyring;
+use codec::Decode;
+use tributary_primitives::{
+	attribution::AttributionRecord,
+	content_hash,
+	datanets::Visibility,
+	models::DatanetVersionRef,
+	training::{TargetModules, TrainingMethod, TrainingSettings},
+};
+use tributary_runtime::{
+	configs::TreasuryAccount, AccountId, Balance, RuntimeCall, RuntimeError, RuntimeEvent, UNIT,
+};
+
+/// Rows 0-3 are Charlie's, 4-7 Dave's.
+const ROWS: [&str; 8] = [
+	"Q: What lowers fever in adults? A: Paracetamol or ibuprofen at label doses, with fluids and rest.",
+	"Q: How long should a sprain rest? A: Usually two to three days before gentle movement begins.",
+	"Q: What is a normal resting heart rate? A: Between sixty and one hundred beats per minute.",
+	"Q: When should a cut be seen by a doctor? A: When it gapes, bleeds after pressure, or is dirty.",
+	"Q: How much water should adults drink? A: About two litres a day, more in heat or exercise.",
+	"Q: What helps a mild burn? A: Cool running water for twenty minutes, then a clean dressing.",
+	"Q: How is a nosebleed stopped? A: Lean forward and pinch the soft part of the nose for ten minutes.",
+	"Q: When is a fever dangerous? A: Above forty degrees, or with a stiff neck, rash or confusion.",
+];
+
+/// Enough steps that the test can kill the trainer's sidecar while it trains.
+fn settings() -> TrainingSettings {
+	TrainingSettings {
+		method: TrainingMethod::Lora,
+		rank: 8,
+		alpha: 16,
+		dropout_ppm: 0,
+		target_modules: TargetModules::QV,
+		learning_rate_ppb: 500_000,
+		batch_size: 2,
+		sequence_length: 64,
+		epochs: 60,
+		max_steps: 0,
+		seed: 7,
+		eval_fraction_ppm: 250_000,
+	}
+}
+
+fn job(node: &Node) -> Value {
+	node.rpc("tributary_job", json!([0]))
+}
+
+/// Events of every block from `from` to the best block.
+fn events_since(node: &Node, from: u64) -> Vec<RuntimeEvent> {
+	(from..=node.best_number())
+		.flat_map(|number| node.events_at(&node.rpc("chain_getBlockHash", json!([number]))))
+		.map(|record| record.event)
+		.collect()
+}
+
+#[test]
+fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
+	let started = Instant::now();
+	let dir = tempfile::tempdir().unwrap();
+	let (alice, bob, charlie, dave, eve, ferdie) = (
+		Sr25519Keyring::Alice,
+		Sr25519Keyring::Bob,
+		Sr25519Keyring::Charlie,
+		Sr25519Keyring::Dave,
+		Sr25519Keyring::Eve,
+		Sr25519Keyring::Ferdie,
+	);
+	let (alice_id, charlie_id, dave_id, eve_id, ferdie_id) = (
+		alice.to_account_id(),
+		charlie.to_account_id(),
+		dave.to_account_id(),
+		eve.to_account_id(),
+		ferdie.to_account_id(),
+	);
+
+	// ---- The system: base model, two sidecars peered with each other, two validators ---------
+
+	let base = pretrain_base(dir.path(), &ROWS.join("\n\n").repeat(4));
+	let (alice_port, bob_port) = (Sidecar::reserve_port(), Sidecar::reserve_port());
+	let mut alice_sidecar =
+		Sidecar::start("alice-sidecar", dir.path(), &base, alice_port, &[bob_port], &ss58(&alice_id));
+	let mut bob_sidecar =
+		Sidecar::start("bob-sidecar", dir.path(), &base, bob_port, &[alice_port], &ss58(&bob.to_account_id()));
+	let spec = two_validator_spec(dir.path()).to_string_lossy().into_owned();
+	let (node, _bob_node) = start_two_validators(
+		&spec,
+		"e2e",
+		[&["--worker-url".into(), alice_sidecar.url()], &["--worker-url".into(), bob_sidecar.url()]],
+	);
+	let node = &node;
+	println!("system up after {:.0?}", started.elapsed());
+
+	// ---- Data: upload, contribute, a duplicate refused, curate, publish -----------------------
+
+	ok(
+		node,
+		alice,
+		RuntimeCall::Datanets(pallet_datanets::Call::create_datanet {
+			name: bounded(b"clinic-faq"),
+			summary: bounded(b"Short medical questions and answers"),
+			description: bounded(b"# Clinic FAQ"),
+			tags: vec![bounded(b"medical")].try_into().unwrap(),
+			license: bounded(b"CC-BY-4.0"),
+			visibility: Visibility::Public,
+		}),
+	);
+	// Charlie uploads to Alice's sidecar, Dave to Bob's: each trainer fetches the rest from its peer.
+	for (contributor, sidecar, rows) in [(charlie, &alice_sidecar, &ROWS[..4]), (dave, &bob_sidecar, &ROWS[4..])] {
+		let mut inputs = Vec::new();
+		for text in rows {
+			let (status, body) = sidecar.put("/store", text.as_bytes());
+			assert!(status == 200 || status == 201, "upload answered {status}: {body}");
+			let hash = content_hash(text.as_bytes());
+			assert_eq!(body["hash"].as_str().map(|h| h.trim_start_matches("0x").to_string()), Some(to_hex(&hash)[2..].to_string()), "{body}");
+			inputs.push(pallet_datanets::RowInput { content_hash: hash, byte_len: text.len() as u32, label: None });
+		}
+		ok(
+			node,
+			contributor,
+			RuntimeCall::Datanets(pallet_datanets::Call::contribute_batch { datanet: 0, rows: inputs.try_into().unwrap() }),
+		);
+	}
+	let duplicate = fails(
+		node,
+		eve,
+		RuntimeCall::Datanets(pallet_datanets::Call::contribute { datanet: 0, row: common::calls::row(ROWS[2]) }),
+	);
+	assert!(
+		matches!(RuntimeError::from_dispatch_error(duplicate), Some(RuntimeError::Datanets(pallet_datanets::Error::DuplicateRow))),
+		"Eve's copy of Charlie's row is refused as a duplicate: {duplicate:?}"
+	);
+	ok(
+		node,
+		alice,
+		RuntimeCall::Datanets(pallet_datanets::Call::approve { datanet: 0, rows: (0..8).collect::<Vec<u64>>().try_into().unwrap() }),
+	);
+	ok(node, alice, RuntimeCall::Datanets(pallet_datanets::Call::publish_version { datanet: 0 }));
+
+	// ---- Base model, workers, the fine-tune job ------------------------------------------------
+
+	let file_hash = |name: &str| content_hash(&std::fs::read(base.join(name)).unwrap());
+	ok(
+		node,
+		alice,
+		RuntimeCall::Sudo(pallet_sudo::Call::sudo {
+			call: Box::new(RuntimeCall::Models(pallet_models::Call::register_base_model {
+				name: bounded(b"tributary-tiny"),
+				architecture: bounded(b"llama"),
+				weights_hash: file_hash("model.safetensors"),
+				config_hash: file_hash("config.json"),
+				tokenizer_hash: file_hash("tokenizer.json"),
+				parameter_count: 100_000,
+				license: bounded(b"Apache-2.0"),
+			})),
+		}),
+	);
+	for (worker, sidecar) in [(alice, &alice_sidecar), (bob, &bob_sidecar)] {
+		ok(
+			node,
+			worker,
+			RuntimeCall::Models(pallet_models::Call::register_worker {
+				endpoint: bounded(sidecar.url().as_bytes()),
+				device: bounded(b"cpu"),
+			}),
+		);
+	}
+	let job_opened_at = node.best_number();
+	ok(
+		node,
+		eve,
+		RuntimeCall::Models(pallet_models::Call::create_model {
+			name: bounded(b"clinic-assistant"),
+			base_model: 0,
+			datanets: vec![DatanetVersionRef { datanet: 0, version: 1 }].try_into().unwrap(),
+			settings: settings(),
+			fee: 5 * UNIT,
+		}),
+	);
+	let assigned = job(node);
+	assert_eq!(assigned["state"], "training", "{assigned}");
+	let trainer_is_alice = assigned["trainer"] == ss58(&alice_id);
+	println!("job 0 assigned to {} after {:.0?}", if trainer_is_alice { "Alice" } else { "Bob" }, started.elapsed());
+
+	// ---- Fault: the trainer's sidecar dies mid-training -----------------------------------------
+
+	let chain_tag: String = node.genesis_hash().as_bytes()[..4].iter().map(|b| format!("{b:02x}")).collect();
+	let train_id = format!("{chain_tag}-job0-a1-train");
+	let trainer_sidecar = if trainer_is_alice { &mut alice_sidecar } else { &mut bob_sidecar };
+	node.wait_until("the off-chain worker starts training on the sidecar", Duration::from_secs(120), || {
+		let (_, record) = trainer_sidecar.get(&format!("/jobs/{train_id}"));
+		(record["status"] == "running" && record["progress"]["step"].as_u64() >= Some(1)).then_some(())
+	});
+	trainer_sidecar.restart();
+	let (_, interrupted) = trainer_sidecar.get(&format!("/jobs/{train_id}"));
+	assert_eq!(interrupted["status"], "failed", "a train job killed mid-run is failed, never rerun: {interrupted}");
+	println!("trainer sidecar killed mid-training and restarted after {:.0?}", started.elapsed());
+
+	// ---- Training, verification, acceptance: all by the off-chain workers ---------------------
+
+	let versions = node.wait_until("the job is trained, verified and accepted", Duration::from_secs(600), || {
+		let versions = node.rpc("tributary_modelVersions", json!([0]));
+		(versions.as_array().map(Vec::len) == Some(1)).then_some(versions)
+	});
+	println!("model 0 v1 accepted after {:.0?}", started.elapsed());
+	let (_, retrained) = trainer_sidecar.get(&format!("/jobs/{train_id}-r1"));
+	assert_eq!(retrained["status"], "succeeded", "the off-chain worker trained again under a new id: {retrained}");
+	assert_eq!(versions[0]["result"]["adapterHash"], format!("0x{}", retrained["result_hash"].as_str().unwrap()), "{versions}");
+	let events = events_since(node, job_opened_at);
+	let submitted = events
+		.iter()
+		.filter(|e| matches!(e, RuntimeEvent::Models(pallet_models::Event::TrainingResultSubmitted { .. })))
+		.count();
+	let completed: Vec<_> = events
+		.iter()
+		.filter_map(|e| match e {
+			RuntimeEvent::Models(pallet_models::Event::JobCompleted { trainer_paid, .. }) => Some(*trainer_paid),
+			_ => None,
+		})
+		.collect();
+	assert_eq!(submitted, 1, "one training result reached the chain");
+	assert_eq!(completed.len(), 1, "the job completed and was paid once: {completed:?}");
+	assert_eq!(job(node)["state"], "completed", "{}", job(node));
+
+	// ---- Serving: the accepted version on Alice's sidecar --------------------------------------
+
+	node.wait_until("Alice's sidecar serves model-0-v1", Duration::from_secs(120), || {
+		let (_, models) = alice_sidecar.get("/v1/models");
+		models["data"].as_array()?.iter().any(|m| m["id"] == "model-0-v1").then_some(())
+	});
+	let price: Balance = 7_777_777_777;
+	ok(node, eve, RuntimeCall::Models(pallet_models::Call::set_price { model: 0, price_per_1k_tokens: Some(price) }));
+
+	// ---- A paid, attributed answer -------------------------------------------------------------
+
+	let expiry = node.best_number() + 400;
+	let (status, answer) = alice_sidecar.post(
+		"/v1/completions",
+		&json!({
+			"model": "model-0-v1",
+			"prompt": "Q: What lowers fever in adults? A:",
+			"max_tokens": 24,
+			"temperature": 0.0,
+			"receipt": { "user": ss58(&ferdie_id), "nonce": 1, "max_fee": UNIT.to_string(), "expiry": expiry },
+		}),
+	);
+	assert_eq!(status, 200, "{answer}");
+	println!("answer: {:?}\nattribution: {}", answer["choices"][0]["text"], answer["attribution"]);
+	let receipt = &answer["receipt"];
+	let payload = common::from_hex(receipt["signing_payload"].as_str().expect("a receipt to sign"));
+	let signature = ferdie.pair().sign(&payload);
+	let (status, queued) =
+		alice_sidecar.post("/v1/receipts", &json!({ "id": receipt["id"], "signature": to_hex(&signature.0) }));
+	assert_eq!(status, 202, "{queued}");
+
+	// ---- The receipt lands, finalizes, and pays out ---------------------------------------------
+
+	let record = node.wait_until("Alice's off-chain worker submits the receipt", Duration::from_secs(120), || {
+		let record = node.rpc("tributary_attributionRecord", json!([0]));
+		(!record.is_null()).then_some(record)
+	});
+	assert_eq!(record["user"], ss58(&ferdie_id), "{record}");
+	assert_eq!(record["worker"], ss58(&alice_id), "{record}");
+	let answer_record = AttributionRecord::decode(
+		&mut &common::from_hex(answer["attribution"]["record_scale"].as_str().expect("the answer's canonical record"))[..],
+	)
+	.expect("the canonical record decodes");
+	assert_eq!(
+		record["commitment"],
+		to_hex(&answer_record.commitment()),
+		"the chain holds the commitment of the answer's record: {record}"
+	);
+	node.wait_until("the sidecar's receipt queue is acknowledged", Duration::from_secs(60), || {
+		let (_, pending) = alice_sidecar.get("/receipts/pending");
+		(pending["receipts"].as_array().map(Vec::len) == Some(0)).then_some(())
+	});
+	let record = node.wait_until("record 0 is final", Duration::from_secs(180), || {
+		let record = node.rpc("tributary_attributionRecord", json!([0]));
+		(record["status"] == "final").then_some(record)
+	});
+	let fee: Balance = record["fee"].as_str().unwrap().parse().unwrap();
+	let scored: Vec<(AccountId, u32)> = record["top"]
+		.as_array()
+		.unwrap()
+		.iter()
+		.map(|score| {
+			assert_eq!(score["datanet"], 0, "{record}");
+			let row = score["row"].as_u64().unwrap();
+			let contributor = if row < 4 { charlie_id.clone() } else { dave_id.clone() };
+			(contributor, score["partsPerBillion"].as_u64().unwrap() as u32)
+		})
+		.collect();
+	assert!(!scored.is_empty(), "the answer is attributed to at least one row: {record}");
+	let split = ExpectedSplit::compute(fee, &Shares::in_force(node), &scored);
+	let contributor_total = |who: &AccountId| -> Balance {
+		split.contributors.iter().filter(|(c, _)| c == who).map(|(_, amount)| amount).sum()
+	};
+	let owed: Vec<(&str, AccountId, Balance)> = vec![
+		("Eve (model owner)", eve_id.clone(), split.owner),
+		("Charlie (contributor)", charlie_id.clone(), contributor_total(&charlie_id)),
+		("Dave (contributor)", dave_id.clone(), contributor_total(&dave_id)),
+		("Alice (serving worker)", alice_id.clone(), split.worker),
+		(
+			"the treasury",
+			TreasuryAccount::get(),
+			split.treasury + split.unattributed + split.dust,
+		),
+	];
+	assert_eq!(owed.iter().map(|(_, _, amount)| amount).sum::<Balance>(), fee, "the beneficiaries are owed the fee");
+	for (name, who, amount) in owed.iter().filter(|(_, _, amount)| *amount > 0) {
+		assert_eq!(claimable(node, who), *amount, "tributary_claimable of {name}");
+		let before = node.free_balance(who);
+		ok(node, ferdie, RuntimeCall::Rewards(pallet_rewards::Call::claim { beneficiary: who.clone() }));
+		assert_eq!(node.free_balance(who) - before, *amount, "{name}'s claim paid exactly its share");
+	}
+	println!("end-to-end flow took {:.0?}", started.elapsed());
+}
