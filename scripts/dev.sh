@@ -1,70 +1,132 @@
 #!/usr/bin/env bash
-# Set up the machine if needed, build, and run a Tributary dev chain on 127.0.0.1.
-# Ctrl-C stops everything cleanly.
+# Set up the machine if needed, build, and run Tributary on 127.0.0.1: two validators (Alice and
+# Bob: a fine-tune job needs a trainer and a verifier), each with its worker sidecar serving the
+# project's base model (pretrained by tributary-trainer on first run). Ctrl-C stops everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 source scripts/env.sh
 
 rpc_port=${TRIBUTARY_RPC_PORT:-9944}
+bob_rpc_port=$((rpc_port + 1))
 p2p_port=${TRIBUTARY_P2P_PORT:-30333}
+bob_p2p_port=$((p2p_port + 1))
+alice_worker_port=${TRIBUTARY_WORKER_PORT:-8420}
+bob_worker_port=$((alice_worker_port + 1))
 
 echo "[dev] building (the first build takes 40-60 minutes on 2 cores)"
 # Build exactly what scripts/test.sh builds: the same feature resolution means both scripts share
 # every artifact, while `cargo build -p tributary-node` alone resolves features differently and
 # recompiles ~250 crates (measured: 12 minutes).
 cargo test --workspace --locked --no-run
-node_bin="$CARGO_TARGET_DIR/debug/tributary-node"
+bin="$CARGO_TARGET_DIR/debug"
 
-log_dir=.data/logs
+data=.data/dev
+log_dir="$data/logs"
 mkdir -p "$log_dir"
-"$node_bin" --dev --tmp --rpc-port "$rpc_port" --port "$p2p_port" --rpc-cors all \
-	--no-telemetry >"$log_dir/node.log" 2>&1 &
-node_pid=$!
+base_model=.data/base-model
+if [ ! -f "$base_model/model.safetensors" ]; then
+	echo "[dev] pretraining the project's base model into $base_model (first run only, a few minutes)"
+	"$bin/tributary-trainer" pretrain --out "$base_model" --metrics "$log_dir/pretrain.json"
+fi
 
+pids=()
 stop() {
 	echo
-	echo "[dev] stopping node (pid $node_pid)"
-	kill "$node_pid" 2>/dev/null || true
-	wait "$node_pid" 2>/dev/null || true
-	exit 0
+	echo "[dev] stopping nodes and sidecars"
+	kill "${pids[@]}" 2>/dev/null || true
+	wait 2>/dev/null || true
+	exit "${1:-0}"
 }
 trap stop INT TERM
+
+account_of() { # SS58 address of a dev key
+	"$bin/tributary-node" key inspect --scheme "$2" --output-type json "//$1" |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["ss58Address"])'
+}
+
+# The `local` chain with Alice and Bob as its only Aura and GRANDPA authorities, fresh each run.
+spec="$data/two-validators.json"
+"$bin/tributary-node" export-chain-spec --chain local >"$data/local.json"
+python3 - "$data/local.json" "$spec" "$(account_of Alice sr25519)" "$(account_of Bob sr25519)" \
+	"$(account_of Alice ed25519)" "$(account_of Bob ed25519)" <<'PY'
+import json, sys
+source, target, alice, bob, alice_gran, bob_gran = sys.argv[1:]
+spec = json.load(open(source))
+patch = spec["genesis"]["runtimeGenesis"]["patch"]
+patch["aura"]["authorities"] = [alice, bob]
+patch["grandpa"]["authorities"] = [[alice_gran, 1], [bob_gran, 1]]
+json.dump(spec, open(target, "w"), indent=1)
+PY
+
+start_sidecar() { # name account port peer_port
+	rm -rf "$data/$1"
+	"$bin/tributary-worker" --listen "127.0.0.1:$3" --data-dir "$data/$1" --base-model "$base_model" \
+		--worker-account "$2" --peer "http://127.0.0.1:$4" >"$log_dir/$1.log" 2>&1 &
+	pids+=($!)
+}
+start_sidecar alice-sidecar "$(account_of Alice sr25519)" "$alice_worker_port" "$bob_worker_port"
+start_sidecar bob-sidecar "$(account_of Bob sr25519)" "$bob_worker_port" "$alice_worker_port"
+
+alice_node_key=0000000000000000000000000000000000000000000000000000000000000001
+bob_node_key=0000000000000000000000000000000000000000000000000000000000000002
+alice_peer_id=12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp
+start_node() { # name rpc_port p2p_port worker_port extra...
+	local name=$1 rpc=$2 p2p=$3 worker=$4
+	shift 4
+	rm -rf "$data/$name"
+	"$bin/tributary-node" --chain "$spec" --"$name" --base-path "$data/$name" --rpc-port "$rpc" \
+		--listen-addr "/ip4/127.0.0.1/tcp/$p2p" --rpc-cors all --no-telemetry --no-mdns \
+		--worker-url "http://127.0.0.1:$worker" "$@" >"$log_dir/$name.log" 2>&1 &
+	pids+=($!)
+}
+start_node alice "$rpc_port" "$p2p_port" "$alice_worker_port" --node-key "$alice_node_key"
+start_node bob "$bob_rpc_port" "$bob_p2p_port" "$bob_worker_port" --node-key "$bob_node_key" \
+	--bootnodes "/ip4/127.0.0.1/tcp/$p2p_port/p2p/$alice_peer_id"
 
 rpc() {
 	curl -s -H 'Content-Type: application/json' \
 		-d "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"$1\",\"params\":[]}" "http://127.0.0.1:$rpc_port"
 }
 
-echo "[dev] waiting for the node's RPC (log: $log_dir/node.log)"
-until rpc system_health >/dev/null 2>&1; do
-	if ! kill -0 "$node_pid" 2>/dev/null; then
-		echo "[dev] the node exited; last log lines:"; tail -20 "$log_dir/node.log"; exit 1
-	fi
+echo "[dev] waiting for the nodes and sidecars (logs: $log_dir/)"
+until rpc system_health >/dev/null 2>&1 && curl -sf "http://127.0.0.1:$alice_worker_port/health" >/dev/null &&
+	curl -sf "http://127.0.0.1:$bob_worker_port/health" >/dev/null; do
+	for pid in "${pids[@]}"; do
+		if ! kill -0 "$pid" 2>/dev/null; then
+			echo "[dev] a process exited; last log lines:"; tail -n 5 "$log_dir"/*.log; stop 1
+		fi
+	done
 	sleep 1
 done
 
 cat <<TXT
 
-Tributary dev chain is running (Alice validates; Alice, Bob, Charlie, ... are funded).
-  JSON-RPC (HTTP):  http://127.0.0.1:$rpc_port
-  WebSocket:        ws://127.0.0.1:$rpc_port
-  P2P:              /ip4/127.0.0.1/tcp/$p2p_port
-  polkadot.js apps: open https://polkadot.js.org/apps/?rpc=ws%3A%2F%2F127.0.0.1%3A$rpc_port
-                    (or Settings -> custom endpoint ws://127.0.0.1:$rpc_port)
-  Node info:        curl -s -H 'Content-Type: application/json' \\
-                      -d '{"jsonrpc":"2.0","id":1,"method":"tributary_nodeInfo","params":[]}' \\
-                      http://127.0.0.1:$rpc_port
+Tributary is running: validators Alice and Bob, each with its worker sidecar.
+Alice, Bob, Charlie, Dave, Eve and Ferdie are funded; Alice is the sudo key.
+  Alice's node JSON-RPC/WS:  http://127.0.0.1:$rpc_port  ws://127.0.0.1:$rpc_port
+  Bob's node JSON-RPC/WS:    http://127.0.0.1:$bob_rpc_port  ws://127.0.0.1:$bob_rpc_port
+  polkadot.js apps:          https://polkadot.js.org/apps/?rpc=ws%3A%2F%2F127.0.0.1%3A$rpc_port
+  Alice's sidecar (OpenAI):  http://127.0.0.1:$alice_worker_port/v1   (models: /v1/models, health: /health)
+  Bob's sidecar (OpenAI):    http://127.0.0.1:$bob_worker_port/v1
+  Content store:             PUT http://127.0.0.1:$alice_worker_port/store  (returns the row's hash)
+  Metrics:                   http://127.0.0.1:$alice_worker_port/metrics
+  Base model:                $base_model (hashes: b2sum -l 256 $base_model/*)
+  Node info:                 curl -s -H 'Content-Type: application/json' \\
+                               -d '{"jsonrpc":"2.0","id":1,"method":"tributary_nodeInfo","params":[]}' \\
+                               http://127.0.0.1:$rpc_port
 Press Ctrl-C to stop.
 
 TXT
 
-# Show progress: best and finalized block every few seconds while the node runs.
-while kill -0 "$node_pid" 2>/dev/null; do
+# Show progress: best and finalized block every few seconds while everything runs.
+while true; do
+	for pid in "${pids[@]}"; do
+		if ! kill -0 "$pid" 2>/dev/null; then
+			echo "[dev] a process exited; last log lines:"; tail -n 10 "$log_dir"/*.log; stop 1
+		fi
+	done
 	info=$(rpc tributary_nodeInfo | sed -E 's/.*"bestNumber":([0-9]+).*"finalizedNumber":([0-9]+).*/best #\1, finalized #\2/')
 	echo "[dev] $(date +%T) $info"
 	sleep 6 & wait $! || true
 done
-echo "[dev] the node exited; last log lines:"
-tail -20 "$log_dir/node.log"
-exit 1

@@ -73,11 +73,28 @@ fn job(node: &Node) -> Value {
 }
 
 /// Events of every block from `from` to the best block.
-fn events_since(node: &Node, from: u64) -> Vec<RuntimeEvent> {
+fn events_since(node: &Node, from: u64) -> Vec<(u64, RuntimeEvent)> {
 	(from..=node.best_number())
-		.flat_map(|number| node.events_at(&node.rpc("chain_getBlockHash", json!([number]))))
-		.map(|record| record.event)
+		.flat_map(|number| {
+			node.events_at(&node.rpc("chain_getBlockHash", json!([number]))).into_iter().map(move |r| (number, r.event))
+		})
 		.collect()
+}
+
+/// The narration `scripts/demo.sh` shows: a step's title, then the project pallets' events since
+/// the previous step. Returns the block the next step's events start at.
+fn narrate(node: &Node, started: Instant, events_from: u64, title: &str) -> u64 {
+	let best = node.best_number();
+	for (number, event) in events_since(node, events_from) {
+		if matches!(
+			event,
+			RuntimeEvent::Datanets(_) | RuntimeEvent::Models(_) | RuntimeEvent::Attribution(_) | RuntimeEvent::Rewards(_)
+		) {
+			println!("     block #{number}: {event:?}");
+		}
+	}
+	println!("\n[{:>4.0?}] {title}", started.elapsed());
+	best + 1
 }
 
 #[test]
@@ -115,9 +132,16 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 		[&["--worker-url".into(), alice_sidecar.url()], &["--worker-url".into(), bob_sidecar.url()]],
 	);
 	let node = &node;
-	println!("system up after {:.0?}", started.elapsed());
+	let mut from = narrate(
+		node,
+		started,
+		0,
+		"Two validators (Alice, Bob) author blocks; each node's off-chain workers drive its own sidecar",
+	);
 
 	// ---- Data: upload, contribute, a duplicate refused, curate, publish -----------------------
+
+	from = narrate(node, started, from, "Charlie and Dave upload 8 rows to the sidecars' stores and contribute them to a datanet");
 
 	ok(
 		node,
@@ -165,6 +189,8 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 
 	// ---- Base model, workers, the fine-tune job ------------------------------------------------
 
+	from = narrate(node, started, from, "Eve's copy of a row was refused; Alice approved and published version 1. Root registers the base model, the validators register as workers, Eve opens a fine-tune job");
+
 	let file_hash = |name: &str| content_hash(&std::fs::read(base.join(name)).unwrap());
 	ok(
 		node,
@@ -206,7 +232,12 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 	let assigned = job(node);
 	assert_eq!(assigned["state"], "training", "{assigned}");
 	let trainer_is_alice = assigned["trainer"] == ss58(&alice_id);
-	println!("job 0 assigned to {} after {:.0?}", if trainer_is_alice { "Alice" } else { "Bob" }, started.elapsed());
+	from = narrate(
+		node,
+		started,
+		from,
+		&format!("Job 0 is assigned: {} trains, the other verifies", if trainer_is_alice { "Alice" } else { "Bob" }),
+	);
 
 	// ---- Fault: the trainer's sidecar dies mid-training -----------------------------------------
 
@@ -220,7 +251,12 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 	trainer_sidecar.restart();
 	let (_, interrupted) = trainer_sidecar.get(&format!("/jobs/{train_id}"));
 	assert_eq!(interrupted["status"], "failed", "a train job killed mid-run is failed, never rerun: {interrupted}");
-	println!("trainer sidecar killed mid-training and restarted after {:.0?}", started.elapsed());
+	from = narrate(
+		node,
+		started,
+		from,
+		&format!("The trainer's sidecar was killed at step {} and restarted: its job is failed, the off-chain worker trains again", interrupted["progress"]["step"]),
+	);
 
 	// ---- Training, verification, acceptance: all by the off-chain workers ---------------------
 
@@ -228,18 +264,18 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 		let versions = node.rpc("tributary_modelVersions", json!([0]));
 		(versions.as_array().map(Vec::len) == Some(1)).then_some(versions)
 	});
-	println!("model 0 v1 accepted after {:.0?}", started.elapsed());
+	from = narrate(node, started, from, "Trained, verified (the verifier's sidecar fetched the adapter from its peer) and accepted: model 0 version 1");
 	let (_, retrained) = trainer_sidecar.get(&format!("/jobs/{train_id}-r1"));
 	assert_eq!(retrained["status"], "succeeded", "the off-chain worker trained again under a new id: {retrained}");
 	assert_eq!(versions[0]["result"]["adapterHash"], format!("0x{}", retrained["result_hash"].as_str().unwrap()), "{versions}");
 	let events = events_since(node, job_opened_at);
 	let submitted = events
 		.iter()
-		.filter(|e| matches!(e, RuntimeEvent::Models(pallet_models::Event::TrainingResultSubmitted { .. })))
+		.filter(|(_, e)| matches!(e, RuntimeEvent::Models(pallet_models::Event::TrainingResultSubmitted { .. })))
 		.count();
 	let completed: Vec<_> = events
 		.iter()
-		.filter_map(|e| match e {
+		.filter_map(|(_, e)| match e {
 			RuntimeEvent::Models(pallet_models::Event::JobCompleted { trainer_paid, .. }) => Some(*trainer_paid),
 			_ => None,
 		})
@@ -254,6 +290,7 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 		let (_, models) = alice_sidecar.get("/v1/models");
 		models["data"].as_array()?.iter().any(|m| m["id"] == "model-0-v1").then_some(())
 	});
+	from = narrate(node, started, from, "Alice's sidecar serves model-0-v1; Eve sets a price");
 	let price: Balance = 7_777_777_777;
 	ok(node, eve, RuntimeCall::Models(pallet_models::Call::set_price { model: 0, price_per_1k_tokens: Some(price) }));
 
@@ -271,7 +308,9 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 		}),
 	);
 	assert_eq!(status, 200, "{answer}");
-	println!("answer: {:?}\nattribution: {}", answer["choices"][0]["text"], answer["attribution"]);
+	println!("     prompt: \"Q: What lowers fever in adults? A:\"");
+	println!("     answer: {}", answer["choices"][0]["text"]);
+	println!("     attribution ({}): {}", answer["attribution"]["method"], answer["attribution"]["top"]);
 	let receipt = &answer["receipt"];
 	let payload = common::from_hex(receipt["signing_payload"].as_str().expect("a receipt to sign"));
 	let signature = ferdie.pair().sign(&payload);
@@ -280,6 +319,8 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 	assert_eq!(status, 202, "{queued}");
 
 	// ---- The receipt lands, finalizes, and pays out ---------------------------------------------
+
+	from = narrate(node, started, from, "Ferdie signed the answer's receipt; Alice's off-chain worker submits it");
 
 	let record = node.wait_until("Alice's off-chain worker submits the receipt", Duration::from_secs(120), || {
 		let record = node.rpc("tributary_attributionRecord", json!([0]));
@@ -304,6 +345,7 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 		let record = node.rpc("tributary_attributionRecord", json!([0]));
 		(record["status"] == "final").then_some(record)
 	});
+	from = narrate(node, started, from, &format!("Record 0 is final after the challenge window: {record}"));
 	let fee: Balance = record["fee"].as_str().unwrap().parse().unwrap();
 	let scored: Vec<(AccountId, u32)> = record["top"]
 		.as_array()
@@ -318,6 +360,7 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 		.collect();
 	assert!(!scored.is_empty(), "the answer is attributed to at least one row: {record}");
 	let split = ExpectedSplit::compute(fee, &Shares::in_force(node), &scored);
+	println!("     fee {fee}, split: {split:?}");
 	let contributor_total = |who: &AccountId| -> Balance {
 		split.contributors.iter().filter(|(c, _)| c == who).map(|(_, amount)| amount).sum()
 	};
@@ -339,5 +382,6 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 		ok(node, ferdie, RuntimeCall::Rewards(pallet_rewards::Call::claim { beneficiary: who.clone() }));
 		assert_eq!(node.free_balance(who) - before, *amount, "{name}'s claim paid exactly its share");
 	}
+	narrate(node, started, from, "Every beneficiary claimed exactly its share of the fee");
 	println!("end-to-end flow took {:.0?}", started.elapsed());
 }

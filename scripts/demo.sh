@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The whole Tributary flow, narrated step by step on a fresh pair of validators with their worker
+# sidecars (all on 127.0.0.1, all real processes): datanet rows -> fine-tune job trained and
+# verified by the off-chain workers (with a sidecar crash in the middle) -> an attributed answer
+# through the OpenAI API -> the user's signed receipt on chain -> final record -> claims that match
+# the fee split. It is node/tests/end_to_end.rs with its narration shown; about 3 minutes once built.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+source scripts/env.sh
+echo "[demo] building (the first build takes 40-60 minutes on 2 cores)"
+cargo test --workspace --locked --no-run 2>/dev/null
+cargo test --workspace --locked --test end_to_end -- --nocapture 2>/dev/null
