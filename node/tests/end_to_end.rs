@@ -10,32 +10,38 @@
 //! sidecar fetches the adapter from its peer and reproduces the eval loss, the model version is
 //! served, a user's completion carries attribution and a receipt the user signs, the off-chain
 //! worker brings the receipt on chain, the record finalizes after the challenge window, and
-//! every beneficiary's claim matches the fee split to the last unit.
+//! every beneficiary's claim matches the fee split to the last unit. Last, a worker that reports
+//! a made-up attribution is disputed; the other validator's off-chain worker recomputes the
+//! record on its sidecar (from the answer's text, fetched from the serving sidecar) and the
+//! majority overturns the record and slashes the worker.
 
 mod common;
 
 use std::time::{Duration, Instant};
 
+use codec::{Decode, Encode};
 use common::{
 	calls::{bounded, fails, ok},
 	network::{start_two_validators, two_validator_spec},
-	rewards::{claimable, ss58, ExpectedSplit, Shares},
+	rewards::{account_data, claimable, ss58, ExpectedSplit, Shares},
 	sidecar::{pretrain_base, Sidecar},
 	to_hex, Node,
 };
 use serde_json::{json, Value};
 use sp_core::Pair;
 use sp_keyring::Sr25519Keyring;
-use codec::Decode;
+use sp_runtime::{traits::Get, MultiSignature};
 use tributary_primitives::{
-	attribution::AttributionRecord,
+	attribution::{AttributionClaim, AttributionMethod, AttributionRecord, RowRef, RowScore},
 	content_hash,
 	datanets::Visibility,
 	models::DatanetVersionRef,
+	receipts::{InferenceReceipt, SignedReceipt, RECEIPT_SIGNING_DOMAIN},
 	training::{TargetModules, TrainingMethod, TrainingSettings},
 };
 use tributary_runtime::{
-	configs::TreasuryAccount, AccountId, Balance, RuntimeCall, RuntimeError, RuntimeEvent, UNIT,
+	configs::TreasuryAccount, AccountId, Balance, BlockNumber, Runtime, RuntimeCall, RuntimeError,
+	RuntimeEvent, UNIT,
 };
 
 /// Rows 0-3 are Charlie's, 4-7 Dave's.
@@ -70,6 +76,15 @@ fn settings() -> TrainingSettings {
 
 fn job(node: &Node) -> Value {
 	node.rpc("tributary_job", json!([0]))
+}
+
+/// The hex of a method's SCALE encoding, as the sidecar's recompute endpoint takes it.
+fn receipt_method_hex(method: &AttributionMethod) -> String {
+	to_hex(&method.encode())[2..].to_string()
+}
+
+fn lying_fee(record: &Value) -> Balance {
+	record["fee"].as_str().expect("fee is a decimal string").parse().unwrap()
 }
 
 /// Events of every block from `from` to the best block.
@@ -382,6 +397,71 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 		ok(node, ferdie, RuntimeCall::Rewards(pallet_rewards::Call::claim { beneficiary: who.clone() }));
 		assert_eq!(node.free_balance(who) - before, *amount, "{name}'s claim paid exactly its share");
 	}
-	narrate(node, started, from, "Every beneficiary claimed exactly its share of the fee");
+	from = narrate(node, started, from, "Every beneficiary claimed exactly its share of the fee");
+
+	// ---- Fault: a worker reports a wrong commitment, is disputed, and is slashed ----------------
+
+	let (status, answer) = alice_sidecar.post(
+		"/v1/completions",
+		&json!({
+			"model": "model-0-v1",
+			"prompt": "Q: How is a nosebleed stopped? A:",
+			"max_tokens": 24,
+			"temperature": 0.0,
+			"receipt": { "user": ss58(&ferdie_id), "nonce": 2, "max_fee": UNIT.to_string(), "expiry": node.best_number() + 400 },
+		}),
+	);
+	assert_eq!(status, 200, "{answer}");
+	let payload = common::from_hex(answer["receipt"]["signing_payload"].as_str().expect("a receipt to sign"));
+	let receipt = InferenceReceipt::<AccountId, Balance, BlockNumber>::decode(&mut &payload[RECEIPT_SIGNING_DOMAIN.len()..])
+		.expect("the signing payload is the domain and the SCALE receipt");
+	let honest = AttributionRecord::decode(&mut &common::from_hex(answer["attribution"]["record_scale"].as_str().unwrap())[..])
+		.unwrap()
+		.claim();
+	// Alice's worker claims the answer drew on Dave's row 6 alone, with a commitment to match.
+	let lie = AttributionClaim {
+		method: honest.method,
+		top: vec![RowScore { row: RowRef { datanet: 0, row: 6 }, parts_per_billion: 1_000_000_000 }].try_into().unwrap(),
+		commitment: content_hash(b"a record nobody can recompute"),
+	};
+	let forged = SignedReceipt {
+		receipt: receipt.clone(),
+		user: ferdie_id.clone(),
+		signature: MultiSignature::Sr25519(ferdie.pair().sign(&payload)),
+		claim: lie,
+	};
+	ok(
+		node,
+		alice,
+		RuntimeCall::Attribution(pallet_attribution::Call::submit_receipts { batch: vec![forged].try_into().unwrap() }),
+	);
+	let lying = node.rpc("tributary_attributionRecord", json!([1]));
+	assert_eq!(lying["status"], "pending", "the lie is accepted like any record until disputed: {lying}");
+	// Charlie recomputes the record with Bob's sidecar (which fetches the answer's text from Alice's)
+	// and disputes it.
+	let method_scale: String = receipt_method_hex(&honest.method);
+	let (status, recomputed) = bob_sidecar.post(
+		"/attribution/recompute",
+		&json!({ "chain": { "model": 0, "version": 1 }, "output_hash": to_hex(&receipt.output_hash), "method_scale": method_scale }),
+	);
+	assert_eq!(status, 200, "{recomputed}");
+	assert_eq!(
+		common::from_hex(recomputed["commitment"].as_str().unwrap()),
+		honest.commitment.to_vec(),
+		"a peer recomputes the honest record byte for byte: {recomputed}"
+	);
+	let alice_bond_before = account_data(node, &alice_id).reserved;
+	let ferdie_before = account_data(node, &ferdie_id);
+	ok(node, charlie, RuntimeCall::Attribution(pallet_attribution::Call::dispute { record: 1, commitment: honest.commitment }));
+	from = narrate(node, started, from, "Alice's worker submitted a receipt with a made-up attribution; Charlie disputes it, Bob is asked to recompute");
+	let overturned = node.wait_until("Bob's off-chain worker recomputes and the majority decides", Duration::from_secs(120), || {
+		let record = node.rpc("tributary_attributionRecord", json!([1]));
+		(record["status"] == "rejected").then_some(record)
+	});
+	let slash: Balance = <Runtime as pallet_attribution::Config>::WorkerSlash::get();
+	assert_eq!(alice_bond_before - account_data(node, &alice_id).reserved, slash, "the lying worker lost WorkerSlash of its bond");
+	let ferdie_after = account_data(node, &ferdie_id);
+	assert_eq!(ferdie_after.reserved + lying_fee(&lying), ferdie_before.reserved, "Ferdie's held fee for the lie is released");
+	narrate(node, started, from, &format!("The record is overturned and the lying worker slashed: {overturned}"));
 	println!("end-to-end flow took {:.0?}", started.elapsed());
 }

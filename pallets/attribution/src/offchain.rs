@@ -1,18 +1,23 @@
-//! The off-chain worker: brings the receipts users signed at the validator's sidecar on chain.
+//! The off-chain worker of a validator that runs a sidecar (`--worker-url`).
 //!
-//! Each block it asks the sidecar (`--worker-url`) for its queue of signed receipts
+//! **Receipts.** Each block it asks the sidecar (`--worker-url`) for its queue of signed receipts
 //! (`GET /receipts/pending`), submits those served by one of the keystore's worker accounts in
 //! one `submit_receipts` batch signed by that worker, and removes from the sidecar's queue
 //! (`POST /receipts/ack`) every receipt that can no longer land: accepted (its nonce is used on
 //! chain), expired, undecodable, or refused [`MAX_SUBMISSIONS`] times. A receipt stays queued at
 //! the sidecar until then, so none is lost when a transaction is dropped or the node restarts.
+//!
+//! **Disputes.** For every open dispute that assigned one of the keystore's workers as a
+//! recomputer, it has the sidecar recompute the record from the answer's text (which the sidecar
+//! fetches by the receipt's output hash from its peers) and submits the commitment
+//! (`submit_recomputation`) before the dispute's deadline.
 
 use crate::*;
 use alloc::{format, string::String, vec::Vec};
-use codec::Decode;
+use codec::{Decode, Encode};
 use frame_support::pallet_prelude::*;
 use frame_system::{
-	offchain::{SendSignedTransaction, Signer},
+	offchain::{Account, SendSignedTransaction, Signer},
 	pallet_prelude::BlockNumberFor,
 };
 use serde_json::json;
@@ -24,7 +29,11 @@ use sp_runtime::{
 	SaturatedConversion,
 };
 use tributary_primitives::receipts::WorkerSet;
-use tributary_worker_client::{json::parse_hex, retry::Backoff, Sidecar};
+use tributary_worker_client::{
+	json::{hex, parse_hash, parse_hex},
+	retry::Backoff,
+	Sidecar,
+};
 
 const LOG: &str = "tributary::attribution::ocw";
 const RUN_LOCK: &[u8] = b"tributary/attribution/ocw/lock";
@@ -50,6 +59,18 @@ impl<T: Config> Pallet<T> {
 		if workers.is_empty() {
 			return;
 		}
+		let now_number = now;
+		let now: u64 = now.saturated_into();
+		Self::submit_pending_receipts(&sidecar, &workers, now_number, now);
+		Self::recompute_disputes(&sidecar, &workers, now_number, now);
+	}
+
+	fn submit_pending_receipts(
+		sidecar: &Sidecar,
+		workers: &[Account<T>],
+		now_number: BlockNumberFor<T>,
+		now: u64,
+	) {
 		let reply = match sidecar.get("/receipts/pending") {
 			Ok(reply) if reply.is_success() => reply,
 			Ok(reply) => {
@@ -78,10 +99,8 @@ impl<T: Config> Pallet<T> {
 			})
 			.unwrap_or_default();
 
-		let now_number = now;
-		let now: u64 = now.saturated_into();
 		let mut done: Vec<String> = Vec::new();
-		for account in &workers {
+		for account in workers {
 			let mut batch: Vec<SignedReceiptOf<T>> = Vec::new();
 			for entry in &pending {
 				let Some(signed) = &entry.receipt else { continue };
@@ -118,6 +137,53 @@ impl<T: Config> Pallet<T> {
 		if !done.is_empty() {
 			if let Err(error) = sidecar.post("/receipts/ack", &json!({ "ids": done })) {
 				log::warn!(target: LOG, "could not acknowledge {} receipts ({error:?}); will retry", done.len());
+			}
+		}
+	}
+
+	fn recompute_disputes(
+		sidecar: &Sidecar,
+		workers: &[Account<T>],
+		now_number: BlockNumberFor<T>,
+		now: u64,
+	) {
+		for (record, dispute) in Disputes::<T>::iter() {
+			if now_number > dispute.deadline {
+				continue;
+			}
+			let Some(info) = Records::<T>::get(record) else { continue };
+			for account in workers {
+				let assigned = dispute.recomputers.contains(&account.id);
+				let submitted = dispute.recomputations.iter().any(|(who, _)| *who == account.id);
+				let key = format!("tributary/attribution/ocw/recompute/{record}").into_bytes();
+				if !assigned || submitted || !BACKOFF.try_now(&key, now) {
+					continue;
+				}
+				let body = json!({
+					"chain": { "model": info.model, "version": info.version },
+					"output_hash": hex(&info.output_hash),
+					"method_scale": hex(&info.method.encode()),
+				});
+				let commitment = match sidecar.post("/attribution/recompute", &body) {
+					Ok(reply) if reply.is_success() => reply.body["commitment"].as_str().and_then(parse_hash),
+					Ok(reply) => {
+						log::warn!(target: LOG, "sidecar cannot recompute record {record}: {}", reply.message());
+						continue;
+					},
+					Err(error) => {
+						log::warn!(target: LOG, "sidecar unreachable to recompute record {record} ({error:?})");
+						continue;
+					},
+				};
+				let Some(commitment) = commitment else {
+					log::error!(target: LOG, "the sidecar's recomputation of record {record} has no commitment");
+					continue;
+				};
+				let call = Call::submit_recomputation { record, commitment };
+				match Signer::<T, T::WorkerSigner>::any_account().send_single_signed_transaction(account, call) {
+					Some(Ok(())) => log::info!(target: LOG, "submitted the recomputation of disputed record {record}"),
+					_ => log::warn!(target: LOG, "could not submit the recomputation of record {record}; will retry"),
+				}
 			}
 		}
 	}

@@ -10,8 +10,8 @@
 //! and it has the sidecar serve every model version the chain accepts, as model id
 //! `model-<model>-v<version>`.
 //!
-//! Sidecar job ids are `<genesis>-job<job>-a<attempt>-<role>`, so each attempt of each role is
-//! posted once and a sidecar reused across chains never mixes them up. A train job the sidecar
+//! Sidecar job ids are `<genesis>-job<job>-a<attempt>-<role>`, so each attempt of each role runs
+//! once and a sidecar reused across chains never mixes them up. A train job the sidecar
 //! lost (it was killed mid-run and marks such jobs failed) is posted again under a new run
 //! suffix, at most [`MAX_SIDECAR_RUNS`] times; the chain pays a job only once whatever happens
 //! off-chain. Transactions are submitted with exponential backoff (see
@@ -50,15 +50,15 @@ const LOG: &str = "tributary::models::ocw";
 const RUN_LOCK: &[u8] = b"tributary/models/ocw/lock";
 /// Model versions accepted on chain and not yet registered with the sidecar.
 const TO_SERVE: &[u8] = b"tributary/models/ocw/to-serve";
-/// How often a job is posted, a transaction submitted or a version registered again when the
-/// chain or the sidecar shows no effect yet (blocks).
+/// How often a transaction is submitted or a version registered again when the chain or the
+/// sidecar shows no effect yet (blocks).
 const BACKOFF: Backoff = Backoff { first_wait: 3, max_wait: 50 };
 /// How many times a train job is posted under a new id after the sidecar reported it failed.
 pub const MAX_SIDECAR_RUNS: u32 = 3;
 
 /// What a validator's worker does with one assigned job in the current phase.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Role {
+pub(crate) enum Role {
 	Train,
 	Verify,
 }
@@ -109,7 +109,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Short tag of this chain, so sidecar job ids of different chains never collide.
-	fn chain_tag() -> String {
+	pub(crate) fn chain_tag() -> String {
 		let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
 		genesis.as_ref().iter().take(4).map(|byte| format!("{byte:02x}")).collect()
 	}
@@ -122,21 +122,24 @@ impl<T: Config> Pallet<T> {
 	fn drive(sidecar: &Sidecar, account: &Account<T>, job_id: JobId, job: &JobInfo<T>, role: Role, now: u64) {
 		let runs_key = Self::action_key(job_id, job.attempt, &format!("{}-runs", role.name()));
 		let runs = StorageValueRef::persistent(&runs_key).get::<u32>().ok().flatten().unwrap_or(0);
-		let mut sidecar_id = format!("{}-job{job_id}-a{}-{}", Self::chain_tag(), job.attempt, role.name());
-		if runs > 0 {
-			sidecar_id = format!("{sidecar_id}-r{runs}");
-		}
-		let record = match sidecar.get(&format!("/jobs/{sidecar_id}")) {
-			Ok(reply) => reply,
+		let sidecar_id = Self::sidecar_job_id(job_id, job.attempt, role, runs);
+		let Some((path, body)) = Self::job_request(&sidecar_id, job, role) else {
+			log::error!(target: LOG, "job {job_id}: a pinned datanet version has lost rows; not posting it");
+			return;
+		};
+		// Posting is idempotent (the sidecar answers with the existing job for a repeated id and
+		// request), so every run posts and reads the job's state from the answer.
+		let record = match sidecar.post(path, &body) {
+			Ok(reply) if reply.is_success() => reply,
+			Ok(reply) => {
+				log::error!(target: LOG, "sidecar refused {sidecar_id}: {}", reply.message());
+				return;
+			},
 			Err(error) => {
 				log::warn!(target: LOG, "sidecar {} unreachable for job {job_id} ({error:?})", sidecar.url());
 				return;
 			},
 		};
-		if record.status == 404 {
-			Self::post_job(sidecar, &sidecar_id, job_id, job, role, now);
-			return;
-		}
 		match record.body["status"].as_str() {
 			Some("succeeded") => Self::submit_outcome(account, job_id, job, role, &record, now),
 			Some("failed") => {
@@ -157,19 +160,24 @@ impl<T: Config> Pallet<T> {
 				record.body["progress"]["step"],
 				record.body["progress"]["total_steps"]
 			),
-			None => log::warn!(target: LOG, "sidecar answered GET /jobs/{sidecar_id} with {}", record.message()),
+			None => log::warn!(target: LOG, "sidecar answered {path} for {sidecar_id} with {}", record.message()),
 		}
 	}
 
-	fn post_job(sidecar: &Sidecar, sidecar_id: &str, job_id: JobId, job: &JobInfo<T>, role: Role, now: u64) {
-		if !BACKOFF.try_now(&Self::action_key(job_id, job.attempt, &format!("post-{sidecar_id}")), now) {
-			return;
+	/// The sidecar's id of a job's attempt in one role; `runs` counts earlier runs it lost.
+	pub(crate) fn sidecar_job_id(job_id: JobId, attempt: u32, role: Role, runs: u32) -> String {
+		let id = format!("{}-job{job_id}-a{attempt}-{}", Self::chain_tag(), role.name());
+		if runs == 0 {
+			id
+		} else {
+			format!("{id}-r{runs}")
 		}
-		let Some(rows) = Self::lineage_rows(&job.datanets) else {
-			log::error!(target: LOG, "job {job_id}: a pinned datanet version has lost rows; not posting it");
-			return;
-		};
-		let (path, body) = match role {
+	}
+
+	/// Path and body of the sidecar job for `role`; `None` when the job's rows are gone.
+	pub(crate) fn job_request(sidecar_id: &str, job: &JobInfo<T>, role: Role) -> Option<(&'static str, serde_json::Value)> {
+		let rows = Self::lineage_rows(&job.datanets)?;
+		Some(match role {
 			Role::Train => (
 				"/jobs/train",
 				json!({
@@ -179,30 +187,17 @@ impl<T: Config> Pallet<T> {
 					"register_as": sidecar_id,
 				}),
 			),
-			Role::Verify => {
-				let Some(result) = &job.result else { return };
-				(
-					"/jobs/eval",
-					json!({
-						"id": sidecar_id,
-						"rows": json::rows(&rows),
-						"adapter": hex(&result.adapter_hash),
-						"settings": json::settings(&job.settings),
-						"held_out": true,
-					}),
-				)
-			},
-		};
-		match sidecar.post(path, &body) {
-			Ok(reply) if reply.is_success() => log::info!(
-				target: LOG,
-				"posted {} of job {job_id} (attempt {}) to the sidecar as {sidecar_id}",
-				role.name(),
-				job.attempt
+			Role::Verify => (
+				"/jobs/eval",
+				json!({
+					"id": sidecar_id,
+					"rows": json::rows(&rows),
+					"adapter": hex(&job.result.as_ref()?.adapter_hash),
+					"settings": json::settings(&job.settings),
+					"held_out": true,
+				}),
 			),
-			Ok(reply) => log::error!(target: LOG, "sidecar refused {sidecar_id}: {}", reply.message()),
-			Err(error) => log::warn!(target: LOG, "posting {sidecar_id} failed: {error:?}"),
-		}
+		})
 	}
 
 	fn submit_outcome(account: &Account<T>, job_id: JobId, job: &JobInfo<T>, role: Role, record: &Reply, now: u64) {
@@ -242,7 +237,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Every row of the pinned versions with its chain name, or `None` when a version no longer
 	/// holds the rows it was pinned with.
-	fn lineage_rows(datanets: &[PinnedDatanetVersion]) -> Option<Vec<(RowRef, ContentHash)>> {
+	pub(crate) fn lineage_rows(datanets: &[PinnedDatanetVersion]) -> Option<Vec<(RowRef, ContentHash)>> {
 		let mut rows = Vec::new();
 		for pinned in datanets {
 			let published = T::Datanets::published_rows(pinned.datanet, pinned.version);

@@ -8,9 +8,9 @@ use tributary_primitives::{
 	ContentHash,
 };
 
-/// `0x`-less lowercase hex of a content hash, as the sidecar names objects.
-pub fn hex(hash: &ContentHash) -> String {
-	hash.iter().map(|byte| format!("{byte:02x}")).collect()
+/// `0x`-less lowercase hex, as the sidecar names objects.
+pub fn hex(bytes: &[u8]) -> String {
+	bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 /// Bytes from hex, with or without `0x`.

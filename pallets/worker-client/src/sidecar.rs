@@ -25,8 +25,9 @@ pub struct Reply {
 }
 
 impl Reply {
+	/// A 2xx answer whose body is not an OpenAI-style error object.
 	pub fn is_success(&self) -> bool {
-		(200..300).contains(&self.status)
+		(200..300).contains(&self.status) && !self.body["error"].is_object()
 	}
 
 	/// The sidecar's error message (OpenAI-style `{"error": {"message"}}`), or the whole body.
