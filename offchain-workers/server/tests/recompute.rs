@@ -120,6 +120,19 @@ async fn a_peer_recomputes_the_record_of_a_receipted_answer() {
 	assert_eq!(record_of(&body).method, longer);
 	assert!(record_of(&body).scores.is_empty(), "no span of 64 tokens in a 12-token answer: {body}");
 
+	// A chat answer's record recomputes the same way.
+	let chat = json!({ "model": "model-0-v1", "messages": [{ "role": "user", "content": "Water level?" }], "max_tokens": 8,
+		"temperature": 0, "receipt": receipt(4) });
+	let (status, chat_answer) = a.post("/v1/chat/completions", chat).await;
+	assert_eq!(status, 200, "{chat_answer}");
+	let chat_record = record_of(&chat_answer["attribution"]);
+	let chat_text = chat_answer["choices"][0]["message"]["content"].as_str().unwrap();
+	assert_eq!(chat_record.output, output_hash(&canonical_tokens(&tokenizer, chat_text).unwrap()));
+	let chat_output = chat_answer["receipt"]["output_hash"].as_str().unwrap();
+	let (status, body) = b.post("/attribution/recompute", recompute_request(chat_output, &chat_record.method)).await;
+	assert_eq!(status, 200, "{body}");
+	assert_eq!(body["commitment"], hex(&chat_record.commitment()), "{body}");
+
 	// Influence records recompute too, through the same influence path (sketch built on B).
 	let mut influence = request.clone();
 	influence["attribution"] = "influence".into();
@@ -166,4 +179,39 @@ async fn a_peer_recomputes_the_record_of_a_receipted_answer() {
 
 	worker_b.shutdown().await;
 	worker_a.shutdown().await;
+}
+
+/// In a dispute nobody may hold the text. Workers that are each other's peers (as `scripts/dev.sh`
+/// starts them) answer that with a prompt 404 instead of passing the request back and forth.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn mutual_peers_answer_an_object_nobody_has_with_404() {
+	let fixture = Fixture::new();
+	let ports: Vec<u16> = (0..2)
+		.map(|_| std::net::TcpListener::bind("127.0.0.1:0").unwrap())
+		.collect::<Vec<_>>()
+		.iter()
+		.map(|listener| listener.local_addr().unwrap().port())
+		.collect();
+	let mut workers = Vec::new();
+	for (name, own, peer) in [("x", ports[0], ports[1]), ("y", ports[1], ports[0])] {
+		let mut config = fixture.config(name);
+		config.listen = std::net::SocketAddr::from(([127, 0, 0, 1], own));
+		config.peers = vec![format!("http://127.0.0.1:{peer}")];
+		workers.push(start_worker(config).await);
+	}
+	let (x, y) = (&workers[0].1, &workers[1].1);
+	let only_on_y = y.put_object(b"held by y".to_vec()).await;
+	let status = |client: &Client, path: String| {
+		let request = client.http.get(format!("{}{path}", client.url)).send();
+		async move { tokio::time::timeout(std::time::Duration::from_secs(5), request).await.expect("answered promptly").unwrap().status().as_u16() }
+	};
+	assert_eq!(status(x, format!("/store/{only_on_y}?local=true")).await, 404, "a local-only read does not ask peers");
+	assert_eq!(status(x, format!("/store/{only_on_y}")).await, 200, "a plain read fetches from the peer");
+	assert_eq!(status(x, format!("/store/{only_on_y}?local=true")).await, 200, "and keeps the fetched copy");
+	let nowhere = hex(&content_hash(b"nobody has this"));
+	assert_eq!(status(x, format!("/store/{nowhere}")).await, 404);
+	assert_eq!(status(y, format!("/store/{nowhere}")).await, 404);
+	for (worker, _) in workers {
+		worker.shutdown().await;
+	}
 }
