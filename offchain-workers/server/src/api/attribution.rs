@@ -15,13 +15,12 @@ use axum::http::StatusCode;
 use codec::Encode;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use tributary_attribution::corpus::HfTokenizer;
+use tributary_attribution::corpus::{HfTokenizer, Tokenizer};
 use tributary_attribution::record::{span_record, Answer};
 use tributary_attribution::store::open_or_build;
 use tributary_attribution::{influence_record, InfluenceScoring};
-use tributary_model::peft::hex;
-use tributary_attribution::corpus::Tokenizer;
 use tributary_attribution::AttributionError;
+use tributary_model::peft::hex;
 use tributary_primitives::attribution::{AttributionMethod as RecordMethod, AttributionRecord, RowScore, SpanParams};
 use tributary_primitives::ContentHash;
 
@@ -103,9 +102,6 @@ pub fn target_with(
 	model: &str,
 	adapters: &[crate::engine::AdapterUse],
 ) -> Result<AttributionTarget, ApiError> {
-	if let RecordMethod::Rag(_) = method {
-		return Err(ApiError::invalid("attribution", "RAG records are not recomputable here"));
-	}
 	let [adapter] = adapters else {
 		return Err(ApiError::invalid(
 			"attribution",
