@@ -169,6 +169,12 @@ impl Registry {
 		self.contents.read().expect("registry lock").models.get(id).and_then(|entry| entry.chain)
 	}
 
+	/// The model id serving on-chain model version `chain`, if this worker serves it.
+	pub fn model_serving(&self, chain: ChainModel) -> Option<String> {
+		let contents = self.contents.read().expect("registry lock");
+		contents.models.iter().find(|(_, entry)| entry.chain == Some(chain)).map(|(id, _)| id.clone())
+	}
+
 	pub fn resolve(&self, id: &str) -> Result<Resolved, RegistryError> {
 		let contents = self.contents.read().expect("registry lock");
 		let entry = contents.models.get(id).ok_or_else(|| RegistryError::UnknownModel(id.to_string()))?;

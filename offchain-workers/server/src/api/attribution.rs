@@ -1,7 +1,11 @@
 //! The optional `attribution` of a completion: which training rows of the model's adapter the
-//! generated tokens draw on, as the canonical record validators recompute, plus its SCALE
+//! returned text draws on, as the canonical record validators recompute, plus its SCALE
 //! encoding. Two methods from tributary-attribution: suffix-span matches (`true` or
 //! `"suffix_span"`) and gradient influence (`"influence"`, DataInf over the adapter's sketch).
+//!
+//! A record is a function of (adapter, corpus, method, returned text) only: it is computed over
+//! [`canonical_tokens`] of the text, never over the ids the engine generated (decoding and
+//! re-encoding need not give those back), so anyone holding the text recomputes it.
 
 use super::error::ApiError;
 use super::AppState;
@@ -11,12 +15,13 @@ use axum::http::StatusCode;
 use codec::Encode;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use tributary_attribution::corpus::HfTokenizer;
+use tributary_attribution::corpus::{HfTokenizer, Tokenizer};
 use tributary_attribution::record::{span_record, Answer};
 use tributary_attribution::store::open_or_build;
 use tributary_attribution::{influence_record, InfluenceScoring};
+use tributary_attribution::AttributionError;
 use tributary_model::peft::hex;
-use tributary_primitives::attribution::{AttributionRecord, RowScore, SpanParams};
+use tributary_primitives::attribution::{AttributionMethod as RecordMethod, AttributionRecord, RowScore, SpanParams};
 use tributary_primitives::ContentHash;
 
 /// Matches shorter than this many tokens, or more frequent than this in the corpus, credit nobody.
@@ -59,10 +64,21 @@ impl TryFrom<AttributionField> for AttributionMethod {
 	}
 }
 
-/// What to attribute a completion against: one adapter and the rows it was trained on.
+impl AttributionMethod {
+	/// The record method this request field asks for, with the server's parameters.
+	fn record_method(self) -> Option<RecordMethod> {
+		match self {
+			AttributionMethod::None => None,
+			AttributionMethod::SuffixSpan => Some(RecordMethod::SuffixSpan(SPAN_PARAMS)),
+			AttributionMethod::Influence => Some(RecordMethod::Influence),
+		}
+	}
+}
+
+/// What to attribute a text against: the method, one adapter and the rows it was trained on.
 #[derive(Clone)]
 pub struct AttributionTarget {
-	pub method: AttributionMethod,
+	pub method: RecordMethod,
 	pub adapter: ContentHash,
 	pub corpus: Vec<RegisteredRow>,
 }
@@ -75,9 +91,17 @@ pub fn target_for(
 	model: &str,
 	adapters: &[crate::engine::AdapterUse],
 ) -> Result<Option<AttributionTarget>, ApiError> {
-	if method == AttributionMethod::None {
-		return Ok(None);
-	}
+	method.record_method().map(|method| target_with(state, method, model, adapters)).transpose()
+}
+
+/// The target for a record method (a request's, or one the chain asks to recompute), or a 400
+/// saying why attribution is impossible for this model.
+pub fn target_with(
+	state: &AppState,
+	method: RecordMethod,
+	model: &str,
+	adapters: &[crate::engine::AdapterUse],
+) -> Result<AttributionTarget, ApiError> {
 	let [adapter] = adapters else {
 		return Err(ApiError::invalid(
 			"attribution",
@@ -88,7 +112,7 @@ pub fn target_for(
 	if corpus.is_empty() {
 		return Err(ApiError::invalid("attribution", format!("model {model} has no registered training corpus")));
 	}
-	Ok(Some(AttributionTarget { method, adapter: adapter.hash, corpus }))
+	Ok(AttributionTarget { method, adapter: adapter.hash, corpus })
 }
 
 /// An answer's canonical record and its JSON form for the response.
@@ -97,12 +121,37 @@ pub struct Attributed {
 	pub body: Value,
 }
 
-/// Computes the record for `output` (generated token ids without the end-of-sequence token).
-pub async fn attribute(state: &AppState, target: AttributionTarget, output: Vec<u32>) -> Result<Attributed, ApiError> {
+/// The token ids a record covers: the base tokenizer's encoding of exactly `text`'s bytes, no
+/// special tokens, as the corpus rows are encoded. The one tokenization of outputs, so the
+/// server and a recomputing validator agree.
+pub fn canonical_tokens(tokenizer: &HfTokenizer, text: &str) -> Result<Vec<u32>, AttributionError> {
+	tokenizer.encode(text.as_bytes())
+}
+
+/// Fetches the rows of `corpus` this worker lacks from its peers, so a record can be computed
+/// (or recomputed) on a worker that did not train the adapter.
+async fn fetch_missing_rows(state: &AppState, corpus: &[RegisteredRow]) -> Result<(), ApiError> {
+	for row in corpus {
+		let hash = crate::store::parse(&row.hash)?;
+		if !state.store.contains(&hash) {
+			state.peers.get_or_fetch(&state.store, &hash).await?;
+		}
+	}
+	Ok(())
+}
+
+/// Computes the record of the returned `text` against `target`.
+pub async fn attribute(state: &AppState, target: AttributionTarget, text: String) -> Result<Attributed, ApiError> {
+	fetch_missing_rows(state, &target.corpus).await?;
 	let state = state.clone();
-	tokio::task::spawn_blocking(move || match target.method {
-		AttributionMethod::Influence => influence(&state, &target, &output),
-		_ => suffix_span(&state, &target, &output),
+	tokio::task::spawn_blocking(move || {
+		let tokenizer = HfTokenizer::from_file(&state.attribution.tokenizer_file).map_err(failed)?;
+		let output = canonical_tokens(&tokenizer, &text).map_err(failed)?;
+		match target.method {
+			RecordMethod::SuffixSpan(params) => suffix_span(&state, &target, &tokenizer, params, &output),
+			RecordMethod::Influence => influence(&state, &target, &output),
+			RecordMethod::Rag(_) => Err(ApiError::invalid("attribution", "RAG records are not recomputable here")),
+		}
 	})
 	.await
 	.expect("attribution does not panic")
@@ -119,15 +168,20 @@ fn from_influence(error: InfluenceError) -> ApiError {
 	}
 }
 
-fn suffix_span(state: &AppState, target: &AttributionTarget, output: &[u32]) -> Result<Attributed, ApiError> {
+fn suffix_span(
+	state: &AppState,
+	target: &AttributionTarget,
+	tokenizer: &HfTokenizer,
+	params: SpanParams,
+	output: &[u32],
+) -> Result<Attributed, ApiError> {
 	let corpus = verified_corpus(&state.store, &target.corpus).map_err(from_influence)?;
-	let tokenizer = HfTokenizer::from_file(&state.attribution.tokenizer_file).map_err(failed)?;
-	let (index, _) = open_or_build(&state.attribution.index_dir, &corpus, &tokenizer).map_err(failed)?;
+	let (index, _) = open_or_build(&state.attribution.index_dir, &corpus, tokenizer).map_err(failed)?;
 	let answer = Answer { model: state.attribution.base_model_hash, adapter: Some(target.adapter), output };
-	let record = span_record(&index, &answer, SPAN_PARAMS, TOP_K).map_err(failed)?;
+	let record = span_record(&index, &answer, params, TOP_K).map_err(failed)?;
 	let mut body = record_json(&record, "suffix_span");
-	body["min_span_len"] = SPAN_PARAMS.min_span_len.into();
-	body["max_span_occurrences"] = SPAN_PARAMS.max_span_occurrences.into();
+	body["min_span_len"] = params.min_span_len.into();
+	body["max_span_occurrences"] = params.max_span_occurrences.into();
 	Ok(Attributed { record, body })
 }
 
@@ -151,7 +205,12 @@ fn influence(state: &AppState, target: &AttributionTarget, output: &[u32]) -> Re
 	Ok(Attributed { record, body })
 }
 
-fn scores_json(scores: &[RowScore]) -> Value {
+/// Lowercase hex without `0x`, the style of this server's JSON.
+pub fn hex_bytes(bytes: &[u8]) -> String {
+	bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn scores_json(scores: &[RowScore]) -> Value {
 	scores
 		.iter()
 		.map(|s| json!({ "datanet": s.row.datanet, "row": s.row.row, "parts_per_billion": s.parts_per_billion }))
@@ -168,6 +227,6 @@ fn record_json(record: &AttributionRecord, method: &str) -> Value {
 		"scores": scores_json(&record.scores),
 		"top_k": record.top_k,
 		"top": scores_json(&record.top),
-		"record_scale": record.encode().iter().map(|b| format!("{b:02x}")).collect::<String>(),
+		"record_scale": hex_bytes(&record.encode()),
 	})
 }

@@ -259,9 +259,12 @@ impl Attribution {
 	/// The response's `attribution` and `receipt` objects for the answer `text`.
 	async fn finish(&self, id: &str, text: &str, finished: &Finished) -> Result<(Value, Option<Value>), ApiError> {
 		let state = &self.state;
-		let attributed = attribute(state, self.target.clone(), output_tokens(state, finished)).await?;
+		let attributed = attribute(state, self.target.clone(), text.to_string()).await?;
 		let receipt = match &self.receipt {
-			Some(order) => Some(issue(state, id, order, self.target.adapter, &attributed.record, text, finished)?),
+			Some(order) => {
+				keep_answer(state, text).await?;
+				Some(issue(state, id, order, self.target.adapter, &attributed.record, text, finished)?)
+			},
 			None => None,
 		};
 		Ok((attributed.body, receipt))
@@ -282,13 +285,12 @@ async fn collect(first: Event, mut receiver: UnboundedReceiver<Event>) -> Result
 	Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "the engine ended the request without a result"))
 }
 
-/// The generated tokens an attribution record covers: without a final end-of-sequence token.
-fn output_tokens(state: &AppState, finished: &Finished) -> Vec<u32> {
-	let mut tokens = finished.tokens.clone();
-	if tokens.last().is_some_and(|t| state.engine.info.eos_tokens.contains(t)) {
-		tokens.pop();
-	}
-	tokens
+/// Puts a receipted answer's text into the content store under the receipt's `output_hash`, so
+/// validators recomputing its attribution in a dispute can fetch it from this worker.
+async fn keep_answer(state: &AppState, text: &str) -> Result<(), ApiError> {
+	let (store, bytes) = (state.store.clone(), text.as_bytes().to_vec());
+	tokio::task::spawn_blocking(move || store.put(&bytes, None)).await.expect("store writes do not panic")?;
+	Ok(())
 }
 
 /// Engine events as OpenAI stream chunks, then `[DONE]`; the last chunk carries the attribution

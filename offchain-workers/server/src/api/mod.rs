@@ -1,11 +1,12 @@
 //! The HTTP API: OpenAI-compatible inference under `/v1`, the content store under `/store`, the
-//! job API under `/jobs`, plus `/health` and `/metrics`.
+//! job API under `/jobs`, dispute recomputation under `/attribution`, plus `/health` and `/metrics`.
 
 pub mod attribution;
 pub mod completions;
 pub mod error;
 pub mod openai;
 pub mod receipts;
+mod recompute;
 mod routes;
 
 use crate::engine::Engine;
@@ -70,6 +71,7 @@ pub fn router(state: AppState, max_request_bytes: usize) -> Router {
 		.route("/v1/receipts", post(receipts::sign))
 		.route("/receipts/pending", get(receipts::pending))
 		.route("/receipts/ack", post(receipts::acknowledge))
+		.route("/attribution/recompute", post(recompute::recompute))
 		.route("/v1/ensembles", post(routes::register_ensemble))
 		.route("/v1/merges", post(routes::register_merge))
 		.route("/jobs/train", post(routes::submit_train))
@@ -87,7 +89,7 @@ pub fn router(state: AppState, max_request_bytes: usize) -> Router {
 
 async fn count_response(metrics: Arc<Metrics>, request: Request, next: Next) -> Response {
 	let path = request.uri().path();
-	let route = ["/v1/chat/completions", "/v1/completions", "/v1/models", "/v1/", "/store", "/jobs", "/receipts", "/health", "/metrics"]
+	let route = ["/v1/chat/completions", "/v1/completions", "/v1/models", "/v1/", "/store", "/jobs", "/receipts", "/attribution", "/health", "/metrics"]
 		.into_iter()
 		.find(|prefix| path.starts_with(prefix))
 		.unwrap_or("other");

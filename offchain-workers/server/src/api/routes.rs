@@ -7,7 +7,7 @@ use crate::jobs::JobError;
 use crate::registry::{ChainModel, CorpusRow, Member, ModelEntry};
 use crate::store;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -89,9 +89,28 @@ async fn put(state: &AppState, body: Bytes, expected: Option<[u8; 32]>) -> Resul
 	Ok(Json(json!({ "hash": hex(&hash) })))
 }
 
-pub async fn get_object(State(state): State<AppState>, Path(hash): Path<String>) -> Result<Response, ApiError> {
+#[derive(Deserialize)]
+pub struct ObjectQuery {
+	/// Serve only this worker's copy: what peer fetches ask, so workers that are each other's
+	/// peers never pass a request for an object nobody has back and forth.
+	#[serde(default)]
+	local: bool,
+}
+
+/// `GET /store/{hash}`: the verified bytes, from the local store or else from a peer (unless
+/// `?local=true`).
+pub async fn get_object(
+	State(state): State<AppState>,
+	Path(hash): Path<String>,
+	Query(query): Query<ObjectQuery>,
+) -> Result<Response, ApiError> {
 	let hash = store::parse(&hash)?;
-	let (bytes, _) = state.peers.get_or_fetch(&state.store, &hash).await?;
+	let bytes = if query.local {
+		let store = state.store.clone();
+		tokio::task::spawn_blocking(move || store.get(&hash)).await.expect("store reads do not panic")?
+	} else {
+		state.peers.get_or_fetch(&state.store, &hash).await?.0
+	};
 	Ok(([(header::CONTENT_TYPE, "application/octet-stream")], bytes).into_response())
 }
 

@@ -1,5 +1,6 @@
-//! Fetching objects this worker lacks from peer workers' `GET /store/{hash}`. Peers are not
-//! trusted: their bytes are stored only if they hash to the name asked for.
+//! Fetching objects this worker lacks from peer workers' `GET /store/{hash}?local=true` (their
+//! own copies; no fetching on our behalf). Peers are not trusted: their bytes are stored only if
+//! they hash to the name asked for.
 
 use super::{Store, StoreError};
 use tributary_model::peft::hex;
@@ -45,7 +46,8 @@ impl PeerFetcher {
 	}
 
 	async fn fetch_from(&self, peer: &str, store: &Store, hash: &ContentHash) -> Result<Vec<u8>, StoreError> {
-		let url = format!("{}/store/{}", peer.trim_end_matches('/'), hex(hash));
+		// Only the peer's own copy: asking it to ask its peers could loop between mutual peers.
+		let url = format!("{}/store/{}?local=true", peer.trim_end_matches('/'), hex(hash));
 		let unreachable = |e: reqwest::Error| StoreError::Io { path: url.clone().into(), source: std::io::Error::other(e) };
 		let response = self.client.get(&url).send().await.map_err(unreachable)?;
 		if !response.status().is_success() {
