@@ -259,9 +259,10 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 	let chain_tag: String = node.genesis_hash().as_bytes()[..4].iter().map(|b| format!("{b:02x}")).collect();
 	let train_id = format!("{chain_tag}-job0-a1-train");
 	let trainer_sidecar = if trainer_is_alice { &mut alice_sidecar } else { &mut bob_sidecar };
-	node.wait_until("the off-chain worker starts training on the sidecar", Duration::from_secs(120), || {
+	let killed_at = node.wait_until("the off-chain worker starts training on the sidecar", Duration::from_secs(120), || {
 		let (_, record) = trainer_sidecar.get(&format!("/jobs/{train_id}"));
-		(record["status"] == "running" && record["progress"]["step"].as_u64() >= Some(1)).then_some(())
+		let step = record["progress"]["step"].as_u64().filter(|step| *step >= 1);
+		if record["status"] == "running" { step } else { None }
 	});
 	trainer_sidecar.restart();
 	let (_, interrupted) = trainer_sidecar.get(&format!("/jobs/{train_id}"));
@@ -270,7 +271,7 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 		node,
 		started,
 		from,
-		&format!("The trainer's sidecar was killed at step {} and restarted: its job is failed, the off-chain worker trains again", interrupted["progress"]["step"]),
+		&format!("The trainer's sidecar was killed at step {killed_at} and restarted: its job is failed, the off-chain worker trains again"),
 	);
 
 	// ---- Training, verification, acceptance: all by the off-chain workers ---------------------
