@@ -164,3 +164,38 @@ fn key_insert_stores_session_and_worker_keys_in_the_keystore() {
 fn hex_of(bytes: &[u8]) -> String {
 	to_hex(bytes).trim_start_matches("0x").to_string()
 }
+
+/// A validator whose sidecar accepts connections but never answers: the off-chain workers give up
+/// at their deadline and say so in the log, and block production never waits for them.
+#[test]
+fn a_hung_sidecar_is_reported_and_never_stalls_block_production() {
+	let hung = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+	let url = format!("http://{}", hung.local_addr().unwrap());
+	std::thread::spawn(move || {
+		// Hold every connection open without a byte of answer.
+		let mut held = Vec::new();
+		for connection in hung.incoming() {
+			held.push(connection);
+		}
+	});
+	let node = Node::start(NodeConfig {
+		chain_args: vec!["--dev".into()],
+		extra_args: vec!["--worker-url".into(), url.clone()],
+		name: "hung-sidecar",
+	});
+	// Alice registers as a worker, so her off-chain workers poll the sidecar every block.
+	let register = RuntimeCall::Models(pallet_models::Call::register_worker {
+		endpoint: url.as_bytes().to_vec().try_into().unwrap(),
+		device: b"cpu".to_vec().try_into().unwrap(),
+	});
+	let alice = Sr25519Keyring::Alice;
+	node.apply(&sign_extrinsic(register, &alice.pair(), node.account_nonce(&alice.to_account_id()), node.genesis_hash()))
+		.expect("Alice registers as a worker");
+	let registered_at = node.best_number();
+	node.wait_until("the off-chain worker reports the hung sidecar", Duration::from_secs(60), || {
+		node.log_tail().contains("unreachable for receipts (Timeout)").then_some(())
+	});
+	node.wait_until("blocks keep coming every slot meanwhile", Duration::from_secs(60), || {
+		(node.best_number() >= registered_at + 6).then_some(())
+	});
+}
