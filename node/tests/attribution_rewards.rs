@@ -10,7 +10,10 @@ mod common;
 use std::time::Duration;
 
 use common::{
-	calls::{bounded, fails, hex, lora_settings, ok, row},
+	calls::{
+		create_clinic_datanet, create_clinic_model, fails, hex, lora_settings, ok, register_base_model,
+		register_worker, row,
+	},
 	network::{start_two_validators, two_validator_spec},
 	rewards::{account_data, claimable, ss58, ExpectedSplit, Shares},
 	Node,
@@ -23,8 +26,7 @@ use sp_runtime::{traits::Get, MultiSignature, Perbill};
 use tributary_primitives::{
 	attribution::{AttributionMethod, AttributionRecord, RowRef, RowScore},
 	content_hash,
-	datanets::Visibility,
-	models::{DatanetVersionRef, TrainingResult},
+	models::TrainingResult,
 	receipts::{InferenceReceipt, SignedReceipt},
 	ContentHash,
 };
@@ -126,18 +128,7 @@ fn signed_receipts_are_checked_finalized_and_paid_out_to_the_last_unit() {
 
 	// Alice creates a public datanet; Charlie contributes row 0, Dave row 1; Alice approves both
 	// and publishes version 1.
-	ok(
-		node,
-		alice,
-		RuntimeCall::Datanets(pallet_datanets::Call::create_datanet {
-			name: bounded(b"clinic-faq"),
-			summary: bounded(b"Short medical questions and answers"),
-			description: bounded(b"# Clinic FAQ"),
-			tags: vec![bounded(b"medical")].try_into().unwrap(),
-			license: bounded(b"CC-BY-4.0"),
-			visibility: Visibility::Public,
-		}),
-	);
+	ok(node, alice, create_clinic_datanet());
 	ok(node, charlie, RuntimeCall::Datanets(pallet_datanets::Call::contribute { datanet: 0, row: row(ROWS[0]) }));
 	ok(node, dave, RuntimeCall::Datanets(pallet_datanets::Call::contribute { datanet: 0, row: row(ROWS[1]) }));
 	ok(
@@ -164,43 +155,15 @@ fn signed_receipts_are_checked_finalized_and_paid_out_to_the_last_unit() {
 	ok(
 		node,
 		alice,
-		RuntimeCall::Sudo(pallet_sudo::Call::sudo {
-			call: Box::new(RuntimeCall::Models(pallet_models::Call::register_base_model {
-				name: bounded(b"tributary-tiny"),
-				architecture: bounded(b"llama"),
-				weights_hash: base_weights,
-				config_hash: content_hash(b"tiny-llama config"),
-				tokenizer_hash: content_hash(b"tiny-llama tokenizer"),
-				parameter_count: 4_000_000,
-				license: bounded(b"Apache-2.0"),
-			})),
-		}),
+		register_base_model(base_weights, content_hash(b"tiny-llama config"), content_hash(b"tiny-llama tokenizer")),
 	);
 
 	// Both validators register as workers; Eve creates a model on (datanet 0, version 1), which
 	// assigns its job to them at once.
 	for worker in [alice, bob] {
-		ok(
-			node,
-			worker,
-			RuntimeCall::Models(pallet_models::Call::register_worker {
-				endpoint: bounded(b"http://127.0.0.1:8080"),
-				device: bounded(b"cpu"),
-			}),
-		);
+		ok(node, worker, register_worker("http://127.0.0.1:8080"));
 	}
-	let settings = lora_settings();
-	ok(
-		node,
-		eve,
-		RuntimeCall::Models(pallet_models::Call::create_model {
-			name: bounded(b"clinic-assistant"),
-			base_model: 0,
-			datanets: vec![DatanetVersionRef { datanet: 0, version: 1 }].try_into().unwrap(),
-			settings,
-			fee: 5 * UNIT,
-		}),
-	);
+	ok(node, eve, create_clinic_model(lora_settings(), 5 * UNIT));
 	let job = node.rpc("tributary_job", json!([0]));
 	assert_eq!(job["state"], "training", "two registered workers: the job is assigned at once: {job}");
 	let trainer = keyring_of(job["trainer"].as_str().unwrap_or_else(|| panic!("job has a trainer: {job}")));

@@ -6,7 +6,10 @@ mod common;
 use std::time::Duration;
 
 use common::{
-	calls::{bounded, fails, hex, lora_settings, ok, row},
+	calls::{
+		create_clinic_datanet, create_clinic_model, fails, hex, lora_settings, ok, register_base_model,
+		register_worker, row,
+	},
 	Node, NodeConfig,
 };
 use serde_json::{json, Value};
@@ -14,8 +17,7 @@ use sp_keyring::Sr25519Keyring;
 use sp_runtime::DispatchError;
 use tributary_primitives::{
 	content_hash,
-	datanets::{merkle_root, Visibility},
-	models::DatanetVersionRef,
+	datanets::merkle_root,
 };
 use tributary_runtime::{RuntimeCall, RuntimeError, RuntimeEvent, UNIT};
 
@@ -45,14 +47,7 @@ fn dev_node_runs_datanet_curation_and_opens_a_fine_tune_job() {
 	let events = ok(
 		&node,
 		alice,
-		RuntimeCall::Datanets(pallet_datanets::Call::create_datanet {
-			name: bounded(b"clinic-faq"),
-			summary: bounded(b"Short medical questions and answers"),
-			description: bounded(b"# Clinic FAQ\nAnswers reviewed by the clinic's nurses."),
-			tags: vec![bounded(b"medical"), bounded(b"qa")].try_into().unwrap(),
-			license: bounded(b"CC-BY-4.0"),
-			visibility: Visibility::Public,
-		}),
+		create_clinic_datanet(),
 	);
 	assert!(
 		events.iter().any(|e| matches!(
@@ -125,52 +120,26 @@ fn dev_node_runs_datanet_curation_and_opens_a_fine_tune_job() {
 	ok(
 		&node,
 		alice,
-		RuntimeCall::Sudo(pallet_sudo::Call::sudo {
-			call: Box::new(RuntimeCall::Models(pallet_models::Call::register_base_model {
-				name: bounded(b"tributary-tiny"),
-				architecture: bounded(b"llama"),
-				weights_hash,
-				config_hash: content_hash(b"tiny-llama config"),
-				tokenizer_hash: content_hash(b"tiny-llama tokenizer"),
-				parameter_count: 4_000_000,
-				license: bounded(b"Apache-2.0"),
-			})),
-		}),
+		register_base_model(weights_hash, content_hash(b"tiny-llama config"), content_hash(b"tiny-llama tokenizer")),
 	);
 
 	// Only validators register as workers.
 	let not_validator = fails(
 		&node,
 		bob,
-		RuntimeCall::Models(pallet_models::Call::register_worker {
-			endpoint: bounded(b"http://127.0.0.1:8080"),
-			device: bounded(b"cpu"),
-		}),
+		register_worker("http://127.0.0.1:8080"),
 	);
 	assert_eq!(not_validator, DispatchError::BadOrigin);
 	ok(
 		&node,
 		alice,
-		RuntimeCall::Models(pallet_models::Call::register_worker {
-			endpoint: bounded(b"http://127.0.0.1:8080"),
-			device: bounded(b"cpu"),
-		}),
+		register_worker("http://127.0.0.1:8080"),
 	);
 
 	// Eve opens a fine-tune job on version 1. One worker cannot be trainer and verifier, so the
 	// job waits, open, for a second validator.
 	let settings = lora_settings();
-	ok(
-		&node,
-		eve,
-		RuntimeCall::Models(pallet_models::Call::create_model {
-			name: bounded(b"clinic-assistant"),
-			base_model: 0,
-			datanets: vec![DatanetVersionRef { datanet: 0, version: 1 }].try_into().unwrap(),
-			settings,
-			fee: 5 * UNIT,
-		}),
-	);
+	ok(&node, eve, create_clinic_model(settings.clone(), 5 * UNIT));
 
 	let job = node.rpc("tributary_job", json!([0]));
 	assert_eq!(job["state"], "open", "{job}");

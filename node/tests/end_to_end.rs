@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use codec::{Decode, Encode};
 use common::{
-	calls::{bounded, fails, ok},
+	calls::{create_clinic_datanet, create_clinic_model, fails, ok, register_base_model, register_worker},
 	network::{start_two_validators, two_validator_spec},
 	rewards::{account_data, claimable, ss58, ExpectedSplit, Shares},
 	sidecar::{pretrain_base, Sidecar},
@@ -34,8 +34,6 @@ use sp_runtime::{traits::Get, MultiSignature};
 use tributary_primitives::{
 	attribution::{AttributionClaim, AttributionMethod, AttributionRecord, RowRef, RowScore},
 	content_hash,
-	datanets::Visibility,
-	models::DatanetVersionRef,
 	receipts::{InferenceReceipt, SignedReceipt, RECEIPT_SIGNING_DOMAIN},
 	training::{TargetModules, TrainingMethod, TrainingSettings},
 };
@@ -158,18 +156,7 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 
 	from = narrate(node, started, from, "Charlie and Dave upload 8 rows to the sidecars' stores and contribute them to a datanet");
 
-	ok(
-		node,
-		alice,
-		RuntimeCall::Datanets(pallet_datanets::Call::create_datanet {
-			name: bounded(b"clinic-faq"),
-			summary: bounded(b"Short medical questions and answers"),
-			description: bounded(b"# Clinic FAQ"),
-			tags: vec![bounded(b"medical")].try_into().unwrap(),
-			license: bounded(b"CC-BY-4.0"),
-			visibility: Visibility::Public,
-		}),
-	);
+	ok(node, alice, create_clinic_datanet());
 	// Charlie uploads to Alice's sidecar, Dave to Bob's: each trainer fetches the rest from its peer.
 	for (contributor, sidecar, rows) in [(charlie, &alice_sidecar, &ROWS[..4]), (dave, &bob_sidecar, &ROWS[4..])] {
 		let mut inputs = Vec::new();
@@ -210,40 +197,13 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 	ok(
 		node,
 		alice,
-		RuntimeCall::Sudo(pallet_sudo::Call::sudo {
-			call: Box::new(RuntimeCall::Models(pallet_models::Call::register_base_model {
-				name: bounded(b"tributary-tiny"),
-				architecture: bounded(b"llama"),
-				weights_hash: file_hash("model.safetensors"),
-				config_hash: file_hash("config.json"),
-				tokenizer_hash: file_hash("tokenizer.json"),
-				parameter_count: 100_000,
-				license: bounded(b"Apache-2.0"),
-			})),
-		}),
+		register_base_model(file_hash("model.safetensors"), file_hash("config.json"), file_hash("tokenizer.json")),
 	);
 	for (worker, sidecar) in [(alice, &alice_sidecar), (bob, &bob_sidecar)] {
-		ok(
-			node,
-			worker,
-			RuntimeCall::Models(pallet_models::Call::register_worker {
-				endpoint: bounded(sidecar.url().as_bytes()),
-				device: bounded(b"cpu"),
-			}),
-		);
+		ok(node, worker, register_worker(&sidecar.url()));
 	}
 	let job_opened_at = node.best_number();
-	ok(
-		node,
-		eve,
-		RuntimeCall::Models(pallet_models::Call::create_model {
-			name: bounded(b"clinic-assistant"),
-			base_model: 0,
-			datanets: vec![DatanetVersionRef { datanet: 0, version: 1 }].try_into().unwrap(),
-			settings: settings(),
-			fee: 5 * UNIT,
-		}),
-	);
+	ok(node, eve, create_clinic_model(settings(), 5 * UNIT));
 	let assigned = job(node);
 	assert_eq!(assigned["state"], "training", "{assigned}");
 	let trainer_is_alice = assigned["trainer"] == ss58(&alice_id);

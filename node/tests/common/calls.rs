@@ -1,6 +1,7 @@
 //! Signed calls as polkadot.js would send them, applied on a node, with their outcome.
 
 use pallet_datanets::RowInput;
+use tributary_primitives::{datanets::Visibility, models::DatanetVersionRef};
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::DispatchError;
 use tributary_primitives::{
@@ -63,4 +64,49 @@ pub fn lora_settings() -> TrainingSettings {
 		seed: 7,
 		eval_fraction_ppm: 100_000,
 	}
+}
+
+/// Create the tests' public "clinic-faq" datanet.
+pub fn create_clinic_datanet() -> RuntimeCall {
+	RuntimeCall::Datanets(pallet_datanets::Call::create_datanet {
+		name: bounded(b"clinic-faq"),
+		summary: bounded(b"Short medical questions and answers"),
+		description: bounded(b"# Clinic FAQ\nAnswers reviewed by the clinic's nurses."),
+		tags: vec![bounded(b"medical"), bounded(b"qa")].try_into().unwrap(),
+		license: bounded(b"CC-BY-4.0"),
+		visibility: Visibility::Public,
+	})
+}
+
+/// Root registers a small llama base model by the hashes of its files (sign with the sudo key).
+pub fn register_base_model(weights_hash: ContentHash, config_hash: ContentHash, tokenizer_hash: ContentHash) -> RuntimeCall {
+	RuntimeCall::Sudo(pallet_sudo::Call::sudo {
+		call: Box::new(RuntimeCall::Models(pallet_models::Call::register_base_model {
+			name: bounded(b"tributary-tiny"),
+			architecture: bounded(b"llama"),
+			weights_hash,
+			config_hash,
+			tokenizer_hash,
+			parameter_count: 4_000_000,
+			license: bounded(b"Apache-2.0"),
+		})),
+	})
+}
+
+pub fn register_worker(endpoint: &str) -> RuntimeCall {
+	RuntimeCall::Models(pallet_models::Call::register_worker {
+		endpoint: bounded(endpoint.as_bytes()),
+		device: bounded(b"cpu"),
+	})
+}
+
+/// Create the tests' "clinic-assistant" model on version 1 of datanet 0, paying `fee` for its job.
+pub fn create_clinic_model(settings: TrainingSettings, fee: tributary_runtime::Balance) -> RuntimeCall {
+	RuntimeCall::Models(pallet_models::Call::create_model {
+		name: bounded(b"clinic-assistant"),
+		base_model: 0,
+		datanets: vec![DatanetVersionRef { datanet: 0, version: 1 }].try_into().unwrap(),
+		settings,
+		fee,
+	})
 }
