@@ -41,6 +41,16 @@
 //!   the fallback when blocks stay full or a block's queue (`MaxDuePerBlock`) overflowed.
 //!   Aggregates (per row and per contributor cumulative score, per model version inference
 //!   count) count finalized records only.
+//! - **Open records.** Each worker's records that are not yet final or rejected (pending,
+//!   disputed, upheld) are counted; through
+//!   [`tributary_primitives::disputes::OpenRecords`] pallet-models keeps the bond of a worker
+//!   with any, so no worker escapes a dispute by unregistering.
+//! - **Used nonces are forgotten after expiry.** A receipt is refused after its `expiry` block,
+//!   so its nonce only has to be remembered until then: each used nonce is indexed by its
+//!   receipt's expiry, and `on_idle` (after finalization, with the weight left) removes the nonces
+//!   of expiry blocks before the current one, a bounded number per block. Replay stays impossible:
+//!   the receipt's signature covers its expiry, so a forgotten nonce can only come back in a
+//!   receipt that is refused as expired.
 //!
 //! Every call validates before it writes; a failed call leaves storage as it was.
 
@@ -191,10 +201,31 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Records<T: Config> = StorageMap<_, Twox64Concat, RecordId, RecordInfo<T>>;
 
-	/// Nonces each user has used in accepted receipts.
+	/// Nonces each user has used in accepted receipts whose expiry has not been pruned yet.
 	#[pallet::storage]
 	pub type UsedNonces<T: Config> =
 		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, u64, RecordId>;
+
+	/// The entries of `UsedNonces` by the expiry block of the receipt that used them, which is
+	/// the last block that nonce must be remembered.
+	#[pallet::storage]
+	pub type NoncesByExpiry<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		BlockNumberFor<T>,
+		Blake2_128Concat,
+		(T::AccountId, u64),
+		(),
+	>;
+
+	/// The first expiry block whose nonces `on_idle` has not finished forgetting.
+	#[pallet::storage]
+	pub type NoncePruneCursor<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
+
+	/// Per worker, its records not yet final or rejected (pending, disputed or upheld).
+	#[pallet::storage]
+	pub type OpenRecordCount<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
 	/// Open disputes, with the recomputers assigned to them.
 	#[pallet::storage]
@@ -332,7 +363,10 @@ pub mod pallet {
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn on_idle(now: BlockNumberFor<T>, remaining_weight: Weight) -> Weight {
-			Self::finalize_due(now, remaining_weight)
+			let finalizing = Self::finalize_due(now, remaining_weight);
+			let pruning =
+				Self::prune_expired_nonces(now, remaining_weight.saturating_sub(finalizing));
+			finalizing.saturating_add(pruning)
 		}
 
 		fn offchain_worker(now: BlockNumberFor<T>) {

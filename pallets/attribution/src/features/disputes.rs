@@ -146,6 +146,7 @@ impl<T: Config> Pallet<T> {
 					Precision::BestEffort,
 				)?
 			};
+			Self::record_closed(&info.worker);
 			info.status = RecordStatus::Rejected;
 			Records::<T>::insert(record, info);
 			Self::deposit_event(Event::RecordOverturned {
