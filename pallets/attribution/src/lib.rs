@@ -31,7 +31,8 @@
 //!     never paid.
 //!
 //!   Without a majority by the deadline anyone may `resolve_dispute`: the record stands and the
-//!   bond is returned (a challenger must convince a majority).
+//!   bond is returned (a challenger must convince a majority); each assigned recomputer that
+//!   submitted nothing is noted (`RecomputationMissed`).
 //! - **Finalization.** A record whose window has closed undisputed, or whose dispute upheld it,
 //!   is final: its fee moves to the rewards pot and the record is handed to
 //!   [`tributary_primitives::rewards::OnRecordFinalized`] (pallet-rewards), once. This happens
@@ -293,6 +294,9 @@ pub mod pallet {
 			worker_slashed: BalanceOf<T>,
 			refunded: BalanceOf<T>,
 		},
+		/// An assigned recomputer submitted nothing by the deadline of a dispute that reached no
+		/// majority (noted before `DisputeDismissed`, once per missing recomputer).
+		RecomputationMissed { record: RecordId, recomputer: T::AccountId },
 		/// No majority by the deadline: the record stands and the bond was returned.
 		DisputeDismissed { record: RecordId },
 		RecordFinalized { record: RecordId, fee: BalanceOf<T> },

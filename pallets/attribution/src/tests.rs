@@ -549,6 +549,31 @@ fn dispute_without_majority_is_dismissed_after_the_deadline() {
 	});
 }
 
+#[test]
+fn recomputers_that_submit_nothing_by_the_deadline_are_noted() {
+	new_test_ext().execute_with(|| {
+		let record = accepted(1);
+		let recomputers = disputed(record);
+		assert_ok!(Attribution::submit_recomputation(
+			RuntimeOrigin::signed(recomputers[1].clone()),
+			record,
+			[7; 32]
+		));
+		run_to(2 + RECOMPUTE_PERIOD);
+		System::reset_events();
+		assert_ok!(Attribution::resolve_dispute(RuntimeOrigin::signed(owner()), record));
+		let missed: Vec<AccountId> = System::events()
+			.into_iter()
+			.filter_map(|record| match record.event {
+				RuntimeEvent::Attribution(Event::RecomputationMissed { recomputer, .. }) => Some(recomputer),
+				_ => None,
+			})
+			.collect();
+		assert_eq!(missed, vec![recomputers[0].clone(), recomputers[2].clone()]);
+		System::assert_last_event(Event::DisputeDismissed { record }.into());
+	});
+}
+
 /// Weight `on_idle` needs to finalize `records` records (the mock's database weight is zero).
 fn idle_weight_for(records: u64) -> Weight {
 	<() as WeightInfo>::finalize(MAX_TOP_K).saturating_mul(records)

@@ -8,7 +8,7 @@ use alloc::{vec, vec::Vec};
 use frame_benchmarking::v2::*;
 use frame_support::{
 	traits::{
-		fungible::{Inspect, Mutate},
+		fungible::Mutate,
 		EnsureOrigin, Get,
 	},
 	BoundedVec,

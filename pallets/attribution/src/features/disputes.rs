@@ -178,6 +178,11 @@ impl<T: Config> Pallet<T> {
 		info.status = RecordStatus::Upheld;
 		Records::<T>::insert(record, info);
 		Self::queue_for_finalization(record, Self::next_block());
+		for recomputer in dispute.recomputers {
+			if !dispute.recomputations.iter().any(|(who, _)| *who == recomputer) {
+				Self::deposit_event(Event::RecomputationMissed { record, recomputer });
+			}
+		}
 		Self::deposit_event(Event::DisputeDismissed { record });
 		Ok(())
 	}
