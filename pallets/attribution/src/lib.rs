@@ -22,6 +22,8 @@
 //!   other workers are assigned deterministically (stored in the dispute, so each validator's
 //!   off-chain worker reads its assignments through the runtime API) and submit their recomputed
 //!   commitments within `RecomputePeriod` blocks. As soon as more than k/2 agree:
+//!   Each recomputer in the majority is paid `RecomputerReward` out of the loser's slash
+//!   (through [`tributary_primitives::rewards::SlashFees`]) before the rest is slashed:
 //!   - on the record's commitment: the challenger's bond is slashed through
 //!     [`tributary_primitives::rewards::Slashing`] (the winner, the worker, is the beneficiary)
 //!     and the record stands;
@@ -111,7 +113,7 @@ pub mod pallet {
 	use tributary_primitives::{
 		models::{ModelId, ModelVersionId},
 		receipts::{ModelsInspect, RowsInspect, WorkerSet},
-		rewards::{OnRecordFinalized, RecordId, Slashing},
+		rewards::{OnRecordFinalized, RecordId, SlashFees, Slashing},
 		ContentHash,
 	};
 
@@ -153,8 +155,10 @@ pub mod pallet {
 		/// The hold reason of the workers' bonds (pallet-models' `WorkerBond`): a worker whose
 		/// record a dispute overturns loses `WorkerSlash` of that hold through `Slashing`.
 		type WorkerBondReason: Get<Self::RuntimeHoldReason>;
-		/// Slashes held funds with the parameterised destination split (pallet-rewards).
-		type Slashing: Slashing<Self::AccountId, BalanceOf<Self>, Self::RuntimeHoldReason>;
+		/// Slashes held funds with the parameterised destination split, after paying the
+		/// majority's recomputers out of them (pallet-rewards).
+		type Slashing: Slashing<Self::AccountId, BalanceOf<Self>, Self::RuntimeHoldReason>
+			+ SlashFees<Self::AccountId, BalanceOf<Self>, Self::RuntimeHoldReason>;
 		/// Receives finalized records and their fees (pallet-rewards).
 		type OnFinalized: OnRecordFinalized<Self::AccountId, BalanceOf<Self>>;
 
@@ -164,6 +168,11 @@ pub mod pallet {
 		/// Slashed from a worker's bond when a dispute overturns its record.
 		#[pallet::constant]
 		type WorkerSlash: Get<BalanceOf<Self>>;
+		/// Paid to each recomputer in a dispute's majority out of the loser's slash (the
+		/// challenger's bond or `WorkerSlash`), before the rest is slashed; the first paid get it
+		/// whole while the slash lasts.
+		#[pallet::constant]
+		type RecomputerReward: Get<BalanceOf<Self>>;
 		/// Blocks after submission during which a record can be disputed.
 		#[pallet::constant]
 		type ChallengeWindow: Get<BlockNumberFor<Self>>;
@@ -284,14 +293,22 @@ pub mod pallet {
 			deadline: BlockNumberFor<T>,
 		},
 		RecomputationSubmitted { record: RecordId, recomputer: T::AccountId, commitment: ContentHash },
-		/// A majority recomputed the record's commitment: the challenger's bond was slashed.
-		DisputeLostByChallenger { record: RecordId, challenger: T::AccountId, slashed: BalanceOf<T> },
-		/// A majority recomputed something else: the worker's bond was slashed and the fee
+		/// A majority recomputed the record's commitment: the challenger's bond was slashed
+		/// (`slashed` in all, of which `recomputers_paid` went to the majority's recomputers).
+		DisputeLostByChallenger {
+			record: RecordId,
+			challenger: T::AccountId,
+			slashed: BalanceOf<T>,
+			recomputers_paid: BalanceOf<T>,
+		},
+		/// A majority recomputed something else: the worker's bond was slashed (`worker_slashed`
+		/// in all, of which `recomputers_paid` went to the majority's recomputers) and the fee
 		/// refunded.
 		RecordOverturned {
 			record: RecordId,
 			recomputed: ContentHash,
 			worker_slashed: BalanceOf<T>,
+			recomputers_paid: BalanceOf<T>,
 			refunded: BalanceOf<T>,
 		},
 		/// An assigned recomputer submitted nothing by the deadline of a dispute that reached no

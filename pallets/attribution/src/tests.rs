@@ -458,20 +458,40 @@ fn majority_for_the_record_slashes_the_challenger() {
 		);
 		assert_eq!(status(record), RecordStatus::Disputed);
 		assert_ok!(Attribution::submit_recomputation(RuntimeOrigin::signed(recomputers[1].clone()), record, original));
+		let majority_paid = 2 * RECOMPUTER_REWARD;
 		System::assert_last_event(
-			Event::DisputeLostByChallenger { record, challenger: challenger(), slashed: CHALLENGE_BOND }.into(),
+			Event::DisputeLostByChallenger {
+				record,
+				challenger: challenger(),
+				slashed: CHALLENGE_BOND,
+				recomputers_paid: majority_paid,
+			}
+			.into(),
+		);
+		// The two recomputers of the majority are paid out of the bond, then the rest is slashed.
+		assert_eq!(
+			slash_fees(),
+			recomputers[..2]
+				.iter()
+				.map(|recomputer| SlashFeeCall {
+					offender: challenger(),
+					payee: recomputer.clone(),
+					amount: RECOMPUTER_REWARD,
+					kind: SlashKind::LosingChallenger,
+				})
+				.collect::<Vec<_>>()
 		);
 		assert_eq!(
 			slashes(),
 			vec![SlashCall {
 				offender: challenger(),
-				amount: CHALLENGE_BOND,
+				amount: CHALLENGE_BOND - majority_paid,
 				kind: SlashKind::LosingChallenger,
 				beneficiary: Some(worker()),
 			}]
 		);
 		assert_eq!(held(HoldReason::ChallengeBond, &challenger()), 0);
-		assert_eq!(free(&worker()), worker_before + CHALLENGE_BOND);
+		assert_eq!(free(&worker()), worker_before + CHALLENGE_BOND - majority_paid);
 		assert!(Disputes::<Test>::get(record).is_none());
 		assert_eq!(status(record), RecordStatus::Upheld);
 		// Upheld: final at once, even inside the window.
@@ -488,23 +508,47 @@ fn majority_against_the_record_slashes_the_worker_and_refunds_the_user() {
 		let challenger_before = free(&challenger());
 		let recomputers = disputed(record);
 		let recomputed = [0xcc; 32];
+		let recomputer_before = free(&recomputers[2]);
+		// The first recomputer disagrees with the majority: it is not paid.
+		assert_ok!(Attribution::submit_recomputation(
+			RuntimeOrigin::signed(recomputers[2].clone()),
+			record,
+			commitment(record)
+		));
 		for recomputer in &recomputers[..2] {
 			assert_ok!(Attribution::submit_recomputation(RuntimeOrigin::signed(recomputer.clone()), record, recomputed));
 		}
+		let majority_paid = 2 * RECOMPUTER_REWARD;
 		System::assert_last_event(
-			Event::RecordOverturned { record, recomputed, worker_slashed: WORKER_SLASH, refunded: FEE }.into(),
+			Event::RecordOverturned {
+				record,
+				recomputed,
+				worker_slashed: WORKER_SLASH,
+				recomputers_paid: majority_paid,
+				refunded: FEE,
+			}
+			.into(),
 		);
+		assert_eq!(
+			slash_fees().iter().map(|fee| (fee.payee.clone(), fee.amount, fee.kind)).collect::<Vec<_>>(),
+			recomputers[..2]
+				.iter()
+				.map(|recomputer| (recomputer.clone(), RECOMPUTER_REWARD, SlashKind::LyingWorker))
+				.collect::<Vec<_>>()
+		);
+		assert_eq!(free(&recomputers[2]), recomputer_before);
 		assert_eq!(status(record), RecordStatus::Rejected);
 		assert_eq!(free(&user(0)), user_before + FEE);
 		assert_eq!(held(HoldReason::InferenceFee, &user(0)), 0);
 		assert_eq!(held(HoldReason::ChallengeBond, &challenger()), 0);
-		// Bond back (it was taken from free balance at `disputed`) plus the worker's slash.
-		assert_eq!(free(&challenger()), challenger_before + WORKER_SLASH);
+		// Bond back (it was taken from free balance at `disputed`) plus the worker's slash less
+		// the recomputers' pay.
+		assert_eq!(free(&challenger()), challenger_before + WORKER_SLASH - majority_paid);
 		assert_eq!(
 			slashes(),
 			vec![SlashCall {
 				offender: worker(),
-				amount: WORKER_SLASH,
+				amount: WORKER_SLASH - majority_paid,
 				kind: SlashKind::LyingWorker,
 				beneficiary: Some(challenger()),
 			}]

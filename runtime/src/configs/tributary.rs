@@ -155,6 +155,8 @@ impl pallet_attribution::Config for Runtime {
 	type OnFinalized = Rewards;
 	type ChallengeBond = ConstU128<{ 10 * UNIT }>;
 	type WorkerSlash = ConstU128<{ 50 * UNIT }>;
+	// Out of the loser's slash (a 10 UNIT challenge bond or the 50 UNIT worker slash).
+	type RecomputerReward = ConstU128<{ 2 * UNIT }>;
 	// One minute: short enough for a dev chain and the end-to-end tests to see records finalize;
 	// a public network would set hours.
 	type ChallengeWindow = ConstU32<MINUTES>;
