@@ -7,6 +7,7 @@
 
 pub mod attribution;
 pub mod datanets;
+pub mod disputes;
 pub mod models;
 pub mod receipts;
 pub mod rewards;

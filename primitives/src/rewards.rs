@@ -67,3 +67,18 @@ pub trait Slashing<AccountId, Balance, HoldReason> {
 		beneficiary: Option<&AccountId>,
 	) -> Balance;
 }
+
+/// Pays, out of an offender's held funds, those whose work proved the offence (the recomputers
+/// of a dispute), before the rest is slashed through [`Slashing`] (pallet-rewards in the
+/// runtime). What is paid counts as slashed from the offender.
+pub trait SlashFees<AccountId, Balance, HoldReason> {
+	/// Move up to `amount` of `offender`'s funds held for `reason` to `payee`, whole. Returns what
+	/// was moved.
+	fn pay_from_held(
+		reason: &HoldReason,
+		offender: &AccountId,
+		payee: &AccountId,
+		amount: Balance,
+		kind: SlashKind,
+	) -> Balance;
+}

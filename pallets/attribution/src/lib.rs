@@ -22,6 +22,8 @@
 //!   other workers are assigned deterministically (stored in the dispute, so each validator's
 //!   off-chain worker reads its assignments through the runtime API) and submit their recomputed
 //!   commitments within `RecomputePeriod` blocks. As soon as more than k/2 agree:
+//!   Each recomputer in the majority is paid `RecomputerReward` out of the loser's slash
+//!   (through [`tributary_primitives::rewards::SlashFees`]) before the rest is slashed:
 //!   - on the record's commitment: the challenger's bond is slashed through
 //!     [`tributary_primitives::rewards::Slashing`] (the winner, the worker, is the beneficiary)
 //!     and the record stands;
@@ -31,7 +33,8 @@
 //!     never paid.
 //!
 //!   Without a majority by the deadline anyone may `resolve_dispute`: the record stands and the
-//!   bond is returned (a challenger must convince a majority).
+//!   bond is returned (a challenger must convince a majority); each assigned recomputer that
+//!   submitted nothing is noted (`RecomputationMissed`).
 //! - **Finalization.** A record whose window has closed undisputed, or whose dispute upheld it,
 //!   is final: its fee moves to the rewards pot and the record is handed to
 //!   [`tributary_primitives::rewards::OnRecordFinalized`] (pallet-rewards), once. This happens
@@ -41,6 +44,16 @@
 //!   the fallback when blocks stay full or a block's queue (`MaxDuePerBlock`) overflowed.
 //!   Aggregates (per row and per contributor cumulative score, per model version inference
 //!   count) count finalized records only.
+//! - **Open records.** Each worker's records that are not yet final or rejected (pending,
+//!   disputed, upheld) are counted; through
+//!   [`tributary_primitives::disputes::OpenRecords`] pallet-models keeps the bond of a worker
+//!   with any, so no worker escapes a dispute by unregistering.
+//! - **Used nonces are forgotten after expiry.** A receipt is refused after its `expiry` block,
+//!   so its nonce only has to be remembered until then: each used nonce is indexed by its
+//!   receipt's expiry, and `on_idle` (after finalization, with the weight left) removes the nonces
+//!   of expiry blocks before the current one, a bounded number per block. Replay stays impossible:
+//!   the receipt's signature covers its expiry, so a forgotten nonce can only come back in a
+//!   receipt that is refused as expired.
 //!
 //! Every call validates before it writes; a failed call leaves storage as it was.
 
@@ -100,7 +113,7 @@ pub mod pallet {
 	use tributary_primitives::{
 		models::{ModelId, ModelVersionId},
 		receipts::{ModelsInspect, RowsInspect, WorkerSet},
-		rewards::{OnRecordFinalized, RecordId, Slashing},
+		rewards::{OnRecordFinalized, RecordId, SlashFees, Slashing},
 		ContentHash,
 	};
 
@@ -142,8 +155,10 @@ pub mod pallet {
 		/// The hold reason of the workers' bonds (pallet-models' `WorkerBond`): a worker whose
 		/// record a dispute overturns loses `WorkerSlash` of that hold through `Slashing`.
 		type WorkerBondReason: Get<Self::RuntimeHoldReason>;
-		/// Slashes held funds with the parameterised destination split (pallet-rewards).
-		type Slashing: Slashing<Self::AccountId, BalanceOf<Self>, Self::RuntimeHoldReason>;
+		/// Slashes held funds with the parameterised destination split, after paying the
+		/// majority's recomputers out of them (pallet-rewards).
+		type Slashing: Slashing<Self::AccountId, BalanceOf<Self>, Self::RuntimeHoldReason>
+			+ SlashFees<Self::AccountId, BalanceOf<Self>, Self::RuntimeHoldReason>;
 		/// Receives finalized records and their fees (pallet-rewards).
 		type OnFinalized: OnRecordFinalized<Self::AccountId, BalanceOf<Self>>;
 
@@ -153,6 +168,11 @@ pub mod pallet {
 		/// Slashed from a worker's bond when a dispute overturns its record.
 		#[pallet::constant]
 		type WorkerSlash: Get<BalanceOf<Self>>;
+		/// Paid to each recomputer in a dispute's majority out of the loser's slash (the
+		/// challenger's bond or `WorkerSlash`), before the rest is slashed; the first paid get it
+		/// whole while the slash lasts.
+		#[pallet::constant]
+		type RecomputerReward: Get<BalanceOf<Self>>;
 		/// Blocks after submission during which a record can be disputed.
 		#[pallet::constant]
 		type ChallengeWindow: Get<BlockNumberFor<Self>>;
@@ -191,10 +211,31 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Records<T: Config> = StorageMap<_, Twox64Concat, RecordId, RecordInfo<T>>;
 
-	/// Nonces each user has used in accepted receipts.
+	/// Nonces each user has used in accepted receipts whose expiry has not been pruned yet.
 	#[pallet::storage]
 	pub type UsedNonces<T: Config> =
 		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, u64, RecordId>;
+
+	/// The entries of `UsedNonces` by the expiry block of the receipt that used them, which is
+	/// the last block that nonce must be remembered.
+	#[pallet::storage]
+	pub type NoncesByExpiry<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		BlockNumberFor<T>,
+		Blake2_128Concat,
+		(T::AccountId, u64),
+		(),
+	>;
+
+	/// The first expiry block whose nonces `on_idle` has not finished forgetting.
+	#[pallet::storage]
+	pub type NoncePruneCursor<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
+
+	/// Per worker, its records not yet final or rejected (pending, disputed or upheld).
+	#[pallet::storage]
+	pub type OpenRecordCount<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
 	/// Open disputes, with the recomputers assigned to them.
 	#[pallet::storage]
@@ -252,16 +293,27 @@ pub mod pallet {
 			deadline: BlockNumberFor<T>,
 		},
 		RecomputationSubmitted { record: RecordId, recomputer: T::AccountId, commitment: ContentHash },
-		/// A majority recomputed the record's commitment: the challenger's bond was slashed.
-		DisputeLostByChallenger { record: RecordId, challenger: T::AccountId, slashed: BalanceOf<T> },
-		/// A majority recomputed something else: the worker's bond was slashed and the fee
+		/// A majority recomputed the record's commitment: the challenger's bond was slashed
+		/// (`slashed` in all, of which `recomputers_paid` went to the majority's recomputers).
+		DisputeLostByChallenger {
+			record: RecordId,
+			challenger: T::AccountId,
+			slashed: BalanceOf<T>,
+			recomputers_paid: BalanceOf<T>,
+		},
+		/// A majority recomputed something else: the worker's bond was slashed (`worker_slashed`
+		/// in all, of which `recomputers_paid` went to the majority's recomputers) and the fee
 		/// refunded.
 		RecordOverturned {
 			record: RecordId,
 			recomputed: ContentHash,
 			worker_slashed: BalanceOf<T>,
+			recomputers_paid: BalanceOf<T>,
 			refunded: BalanceOf<T>,
 		},
+		/// An assigned recomputer submitted nothing by the deadline of a dispute that reached no
+		/// majority (noted before `DisputeDismissed`, once per missing recomputer).
+		RecomputationMissed { record: RecordId, recomputer: T::AccountId },
 		/// No majority by the deadline: the record stands and the bond was returned.
 		DisputeDismissed { record: RecordId },
 		RecordFinalized { record: RecordId, fee: BalanceOf<T> },
@@ -332,7 +384,10 @@ pub mod pallet {
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn on_idle(now: BlockNumberFor<T>, remaining_weight: Weight) -> Weight {
-			Self::finalize_due(now, remaining_weight)
+			let finalizing = Self::finalize_due(now, remaining_weight);
+			let pruning =
+				Self::prune_expired_nonces(now, remaining_weight.saturating_sub(finalizing));
+			finalizing.saturating_add(pruning)
 		}
 
 		fn offchain_worker(now: BlockNumberFor<T>) {

@@ -26,7 +26,7 @@ use tributary_primitives::{
 		InferenceReceipt, ModelVersionFacts, ModelsInspect, RowFacts, RowsInspect, SignedReceipt,
 		WorkerSet,
 	},
-	rewards::{FinalizedRecord, OnRecordFinalized, SlashKind, Slashing},
+	rewards::{FinalizedRecord, OnRecordFinalized, SlashFees, SlashKind, Slashing},
 	ContentHash,
 };
 
@@ -121,6 +121,8 @@ pub fn worker() -> AccountId {
 pub const INITIAL_BALANCE: Balance = 1_000_000;
 pub const CHALLENGE_BOND: Balance = 500;
 pub const WORKER_SLASH: Balance = 2_000;
+/// Paid to each recomputer of a dispute's majority out of the loser's slash.
+pub const RECOMPUTER_REWARD: Balance = 100;
 /// Held from each worker, more than `WORKER_SLASH`.
 pub const WORKER_BOND: Balance = 5_000;
 pub const CHALLENGE_WINDOW: u64 = 10;
@@ -138,6 +140,7 @@ pub const ADAPTER: ContentHash = [0xad; 32];
 parameter_types! {
 	pub const ChallengeBond: Balance = CHALLENGE_BOND;
 	pub const WorkerSlash: Balance = WORKER_SLASH;
+	pub const RecomputerReward: Balance = RECOMPUTER_REWARD;
 	pub const WorkerBondReason: TestHoldReason = TestHoldReason::WorkerBond;
 }
 
@@ -156,6 +159,7 @@ thread_local! {
 		const { RefCell::new(BTreeMap::new()) };
 	static WORKERS: RefCell<Vec<AccountId>> = const { RefCell::new(Vec::new()) };
 	static SLASHES: RefCell<Vec<SlashCall>> = const { RefCell::new(Vec::new()) };
+	static SLASH_FEES: RefCell<Vec<SlashFeeCall>> = const { RefCell::new(Vec::new()) };
 	static FINALIZED: RefCell<Vec<FinalizedRecord<AccountId, Balance>>> = const { RefCell::new(Vec::new()) };
 }
 
@@ -246,6 +250,48 @@ impl Slashing<AccountId, Balance, TestHoldReason> for SlashToBeneficiary {
 
 pub fn slashes() -> Vec<SlashCall> {
 	SLASHES.with(|slashes| slashes.borrow().clone())
+}
+
+/// One call of [`SlashToBeneficiary`]'s `pay_from_held`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SlashFeeCall {
+	pub offender: AccountId,
+	pub payee: AccountId,
+	pub amount: Balance,
+	pub kind: SlashKind,
+}
+
+impl SlashFees<AccountId, Balance, TestHoldReason> for SlashToBeneficiary {
+	fn pay_from_held(
+		reason: &TestHoldReason,
+		offender: &AccountId,
+		payee: &AccountId,
+		amount: Balance,
+		kind: SlashKind,
+	) -> Balance {
+		SLASH_FEES.with(|fees| {
+			fees.borrow_mut().push(SlashFeeCall {
+				offender: offender.clone(),
+				payee: payee.clone(),
+				amount,
+				kind,
+			})
+		});
+		Balances::transfer_on_hold(
+			reason,
+			offender,
+			payee,
+			amount,
+			Precision::BestEffort,
+			Restriction::Free,
+			Fortitude::Force,
+		)
+		.unwrap_or(0)
+	}
+}
+
+pub fn slash_fees() -> Vec<SlashFeeCall> {
+	SLASH_FEES.with(|fees| fees.borrow().clone())
 }
 
 /// Stand-in for pallet-rewards: remembers what was handed over.
@@ -343,6 +389,7 @@ impl pallet_attribution::Config for Test {
 	type OnFinalized = RecordFinalized;
 	type ChallengeBond = ChallengeBond;
 	type WorkerSlash = WorkerSlash;
+	type RecomputerReward = RecomputerReward;
 	type ChallengeWindow = ConstU64<CHALLENGE_WINDOW>;
 	type RecomputePeriod = ConstU64<RECOMPUTE_PERIOD>;
 	type Recomputers = ConstU32<RECOMPUTERS>;
@@ -378,6 +425,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		MODEL_VERSIONS.with(|versions| versions.borrow_mut().clear());
 		ROWS.with(|rows| rows.borrow_mut().clear());
 		SLASHES.with(|slashes| slashes.borrow_mut().clear());
+		SLASH_FEES.with(|fees| fees.borrow_mut().clear());
 		FINALIZED.with(|finalized| finalized.borrow_mut().clear());
 		set_workers(workers());
 		let lineage = vec![

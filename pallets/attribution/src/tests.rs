@@ -13,7 +13,7 @@ use frame_support::{
 		fungible::{Inspect, InspectHold},
 		Hooks,
 	},
-	weights::Weight,
+	weights::{RuntimeDbWeight, Weight},
 };
 use proptest::prelude::*;
 use sp_core::Pair;
@@ -21,6 +21,7 @@ use sp_runtime::{DispatchError, MultiSignature, StateVersion, TokenError};
 use tributary_primitives::{
 	attribution::RowScore,
 	datanets::RowStatus,
+	disputes::OpenRecords,
 	receipts::{InferenceReceipt, ModelVersionFacts},
 	rewards::{RecordId, SlashKind},
 	ContentHash,
@@ -457,20 +458,40 @@ fn majority_for_the_record_slashes_the_challenger() {
 		);
 		assert_eq!(status(record), RecordStatus::Disputed);
 		assert_ok!(Attribution::submit_recomputation(RuntimeOrigin::signed(recomputers[1].clone()), record, original));
+		let majority_paid = 2 * RECOMPUTER_REWARD;
 		System::assert_last_event(
-			Event::DisputeLostByChallenger { record, challenger: challenger(), slashed: CHALLENGE_BOND }.into(),
+			Event::DisputeLostByChallenger {
+				record,
+				challenger: challenger(),
+				slashed: CHALLENGE_BOND,
+				recomputers_paid: majority_paid,
+			}
+			.into(),
+		);
+		// The two recomputers of the majority are paid out of the bond, then the rest is slashed.
+		assert_eq!(
+			slash_fees(),
+			recomputers[..2]
+				.iter()
+				.map(|recomputer| SlashFeeCall {
+					offender: challenger(),
+					payee: recomputer.clone(),
+					amount: RECOMPUTER_REWARD,
+					kind: SlashKind::LosingChallenger,
+				})
+				.collect::<Vec<_>>()
 		);
 		assert_eq!(
 			slashes(),
 			vec![SlashCall {
 				offender: challenger(),
-				amount: CHALLENGE_BOND,
+				amount: CHALLENGE_BOND - majority_paid,
 				kind: SlashKind::LosingChallenger,
 				beneficiary: Some(worker()),
 			}]
 		);
 		assert_eq!(held(HoldReason::ChallengeBond, &challenger()), 0);
-		assert_eq!(free(&worker()), worker_before + CHALLENGE_BOND);
+		assert_eq!(free(&worker()), worker_before + CHALLENGE_BOND - majority_paid);
 		assert!(Disputes::<Test>::get(record).is_none());
 		assert_eq!(status(record), RecordStatus::Upheld);
 		// Upheld: final at once, even inside the window.
@@ -487,23 +508,47 @@ fn majority_against_the_record_slashes_the_worker_and_refunds_the_user() {
 		let challenger_before = free(&challenger());
 		let recomputers = disputed(record);
 		let recomputed = [0xcc; 32];
+		let recomputer_before = free(&recomputers[2]);
+		// The first recomputer disagrees with the majority: it is not paid.
+		assert_ok!(Attribution::submit_recomputation(
+			RuntimeOrigin::signed(recomputers[2].clone()),
+			record,
+			commitment(record)
+		));
 		for recomputer in &recomputers[..2] {
 			assert_ok!(Attribution::submit_recomputation(RuntimeOrigin::signed(recomputer.clone()), record, recomputed));
 		}
+		let majority_paid = 2 * RECOMPUTER_REWARD;
 		System::assert_last_event(
-			Event::RecordOverturned { record, recomputed, worker_slashed: WORKER_SLASH, refunded: FEE }.into(),
+			Event::RecordOverturned {
+				record,
+				recomputed,
+				worker_slashed: WORKER_SLASH,
+				recomputers_paid: majority_paid,
+				refunded: FEE,
+			}
+			.into(),
 		);
+		assert_eq!(
+			slash_fees().iter().map(|fee| (fee.payee.clone(), fee.amount, fee.kind)).collect::<Vec<_>>(),
+			recomputers[..2]
+				.iter()
+				.map(|recomputer| (recomputer.clone(), RECOMPUTER_REWARD, SlashKind::LyingWorker))
+				.collect::<Vec<_>>()
+		);
+		assert_eq!(free(&recomputers[2]), recomputer_before);
 		assert_eq!(status(record), RecordStatus::Rejected);
 		assert_eq!(free(&user(0)), user_before + FEE);
 		assert_eq!(held(HoldReason::InferenceFee, &user(0)), 0);
 		assert_eq!(held(HoldReason::ChallengeBond, &challenger()), 0);
-		// Bond back (it was taken from free balance at `disputed`) plus the worker's slash.
-		assert_eq!(free(&challenger()), challenger_before + WORKER_SLASH);
+		// Bond back (it was taken from free balance at `disputed`) plus the worker's slash less
+		// the recomputers' pay.
+		assert_eq!(free(&challenger()), challenger_before + WORKER_SLASH - majority_paid);
 		assert_eq!(
 			slashes(),
 			vec![SlashCall {
 				offender: worker(),
-				amount: WORKER_SLASH,
+				amount: WORKER_SLASH - majority_paid,
 				kind: SlashKind::LyingWorker,
 				beneficiary: Some(challenger()),
 			}]
@@ -545,6 +590,31 @@ fn dispute_without_majority_is_dismissed_after_the_deadline() {
 		assert_eq!(status(record), RecordStatus::Upheld);
 		assert!(Attribution::pending_disputes().is_empty());
 		assert!(slashes().is_empty());
+	});
+}
+
+#[test]
+fn recomputers_that_submit_nothing_by_the_deadline_are_noted() {
+	new_test_ext().execute_with(|| {
+		let record = accepted(1);
+		let recomputers = disputed(record);
+		assert_ok!(Attribution::submit_recomputation(
+			RuntimeOrigin::signed(recomputers[1].clone()),
+			record,
+			[7; 32]
+		));
+		run_to(2 + RECOMPUTE_PERIOD);
+		System::reset_events();
+		assert_ok!(Attribution::resolve_dispute(RuntimeOrigin::signed(owner()), record));
+		let missed: Vec<AccountId> = System::events()
+			.into_iter()
+			.filter_map(|record| match record.event {
+				RuntimeEvent::Attribution(Event::RecomputationMissed { recomputer, .. }) => Some(recomputer),
+				_ => None,
+			})
+			.collect();
+		assert_eq!(missed, vec![recomputers[0].clone(), recomputers[2].clone()]);
+		System::assert_last_event(Event::DisputeDismissed { record }.into());
 	});
 }
 
@@ -631,6 +701,119 @@ fn overflowing_queue_leaves_records_to_finalize() {
 	});
 }
 
+/// The serving worker's open-record counter and what pallet-models sees of it.
+fn open_records() -> (u32, bool) {
+	(OpenRecordCount::<Test>::get(worker()), Attribution::has_open_records(&worker()))
+}
+
+#[test]
+fn open_records_are_counted_until_final_or_rejected() {
+	new_test_ext().execute_with(|| {
+		assert_eq!(open_records(), (0, false));
+		let overturned = accepted(1);
+		let upheld = accepted(2);
+		let dismissed = accepted(3);
+		let unchallenged = accepted(4);
+		assert_eq!(open_records(), (4, true));
+
+		// Overturned: rejected, no longer open.
+		let recomputers = disputed(overturned);
+		assert_eq!(open_records(), (4, true));
+		for recomputer in &recomputers[..2] {
+			assert_ok!(Attribution::submit_recomputation(RuntimeOrigin::signed(recomputer.clone()), overturned, [0xcc; 32]));
+		}
+		assert_eq!(status(overturned), RecordStatus::Rejected);
+		assert_eq!(open_records(), (3, true));
+
+		// Upheld by a majority: still open until it is final.
+		let recomputers = disputed(upheld);
+		for recomputer in &recomputers[..2] {
+			assert_ok!(Attribution::submit_recomputation(
+				RuntimeOrigin::signed(recomputer.clone()),
+				upheld,
+				commitment(upheld)
+			));
+		}
+		assert_eq!(status(upheld), RecordStatus::Upheld);
+		assert_eq!(open_records(), (3, true));
+		assert_ok!(Attribution::finalize(RuntimeOrigin::signed(owner()), upheld));
+		assert_eq!(open_records(), (2, true));
+
+		// Dismissed for want of a majority: upheld, then final through `on_idle`.
+		disputed(dismissed);
+		run_to(1 + RECOMPUTE_PERIOD + 1);
+		assert_ok!(Attribution::resolve_dispute(RuntimeOrigin::signed(owner()), dismissed));
+		assert_eq!(open_records(), (2, true));
+		run_to(1 + RECOMPUTE_PERIOD + 2);
+		idle(Weight::MAX);
+		assert_eq!(status(dismissed), RecordStatus::Final);
+		assert_eq!(open_records(), (1, true));
+
+		// A failed finalization changes nothing; the window's end closes the last one.
+		assert_noop!(
+			Attribution::finalize(RuntimeOrigin::signed(owner()), unchallenged),
+			Error::<Test>::ChallengeWindowOpen
+		);
+		run_to(2 + CHALLENGE_WINDOW);
+		idle(Weight::MAX);
+		assert_eq!(status(unchallenged), RecordStatus::Final);
+		assert_eq!(open_records(), (0, false));
+		assert!(!OpenRecordCount::<Test>::contains_key(worker()));
+	});
+}
+
+#[test]
+fn used_nonces_are_forgotten_after_expiry_and_replay_stays_refused() {
+	new_test_ext().execute_with(|| {
+		let original = signed(0, receipt(5), top());
+		let expiry = original.receipt.expiry;
+		submit(vec![original.clone()]);
+		assert!(NoncesByExpiry::<Test>::contains_key(expiry, (user(0), 5)));
+
+		// Up to and including its expiry block the receipt could still be accepted: remembered.
+		run_to(expiry);
+		idle(Weight::MAX);
+		assert_eq!(UsedNonces::<Test>::get(user(0), 5), Some(0));
+		assert_eq!(refusal(original.clone()), Error::<Test>::NonceUsed.into());
+
+		run_to(expiry + 1);
+		idle(Weight::MAX);
+		assert_eq!(UsedNonces::<Test>::get(user(0), 5), None);
+		assert_eq!(NoncesByExpiry::<Test>::iter().count(), 0);
+		assert_eq!(NoncePruneCursor::<Test>::get(), expiry + 1);
+		// The replay is still refused: the signed receipt has expired.
+		assert_eq!(refusal(original), Error::<Test>::ReceiptExpired.into());
+	});
+}
+
+#[test]
+fn nonce_pruning_stops_at_its_weight_limit_and_resumes() {
+	new_test_ext().execute_with(|| {
+		submit((0..3).map(|index| signed(index, receipt(5), top())).collect());
+		let expiry = receipt(5).expiry;
+		let now = expiry + 1;
+		run_to(now);
+		// Unit costs: the cursor (1 read, 1 write) = 2, each expiry block looked at = 1, each
+		// nonce removed (1 read, 2 writes) = 3. Blocks 0..=expiry cost expiry + 1.
+		let db = RuntimeDbWeight { read: 1, write: 1 };
+		let two_nonces = Weight::from_parts(2 + (expiry + 1) + 2 * 3, 0);
+		let limit = two_nonces.saturating_add(Weight::from_parts(2, 0));
+		assert_eq!(Attribution::prune_expired_nonces_at(now, limit, db), two_nonces);
+		assert_eq!(NoncesByExpiry::<Test>::iter_prefix(expiry).count(), 1);
+		assert_eq!((0..3).filter(|index| UsedNonces::<Test>::contains_key(user(*index), 5)).count(), 1);
+		assert_eq!(NoncePruneCursor::<Test>::get(), expiry);
+
+		assert_eq!(Attribution::prune_expired_nonces_at(now, Weight::from_parts(1, 0), db), Weight::zero());
+		assert_eq!(NoncesByExpiry::<Test>::iter_prefix(expiry).count(), 1);
+
+		let rest = Weight::from_parts(2 + 1 + 3, 0);
+		assert_eq!(Attribution::prune_expired_nonces_at(now, Weight::MAX, db), rest);
+		assert_eq!(NoncesByExpiry::<Test>::iter().count(), 0);
+		assert_eq!(UsedNonces::<Test>::iter().count(), 0);
+		assert_eq!(NoncePruneCursor::<Test>::get(), now);
+	});
+}
+
 #[test]
 fn record_view_mirrors_storage() {
 	new_test_ext().execute_with(|| {
@@ -688,6 +871,10 @@ fn check_payouts(pot_start: Balance) -> Result<(), TestCaseError> {
 		}
 	}
 	prop_assert_eq!(handed.len(), final_records);
+	let open = Records::<Test>::iter()
+		.filter(|(_, info)| !matches!(info.status, RecordStatus::Final | RecordStatus::Rejected))
+		.count() as u32;
+	prop_assert_eq!(OpenRecordCount::<Test>::get(worker()), open);
 	prop_assert_eq!(free(&pot()), pot_start + paid_to_pot);
 	for index in 0..4 {
 		let expected = held_per_user.get(&user(index)).copied().unwrap_or(0);

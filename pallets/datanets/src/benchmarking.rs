@@ -305,7 +305,7 @@ mod benchmarks {
 		let ids = pending_rows::<T>(&contributor, datanet, 0, n);
 		let batch: RowIdsOf<T> = ids.clone().try_into().unwrap();
 
-		// Spam: part of each deposit moves to the treasury, the rest is released.
+		// Spam: part of each deposit is slashed through `Config::Slashing`, the rest is released.
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), datanet, batch, RejectReason::Spam);
 

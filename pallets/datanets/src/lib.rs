@@ -11,16 +11,21 @@
 //!   `RowDepositBase + RowDepositPerByte × byte_len`. A content hash already present anywhere on the
 //!   chain is refused (`DuplicateRow`; the `row_by_content_hash` query names the existing row).
 //! - The owner or a curator approves or rejects pending rows in bounded batches. A rejected row's
-//!   deposit is returned, except that `SpamSlashRate` of it goes to the treasury when the reason is
-//!   `Spam`. A contributor may withdraw a row that is still pending.
+//!   deposit is returned, except that `SpamSlashRate` of it is slashed when the reason is `Spam`.
+//!   A contributor may withdraw a row that is still pending.
 //! - `publish_version` turns the approved rows into version N: a merkle root over their content
 //!   hashes in row order ([`tributary_primitives::datanets::merkle_root`]), row count and total
 //!   bytes. The publisher pays `PublishFeeBase + PublishFeePerByte × total_bytes` to the treasury.
 //!   Versions are immutable and stay addressable.
 //! - Anyone may challenge an approved or published row whose deposit is still held, with a bond.
-//!   The owner or a curator resolves it: upheld, the row's deposit is slashed
-//!   (`ChallengerRewardRate` of it to the challenger, the rest to the treasury) and the challenger's
-//!   bond returned; rejected, the bond goes to the treasury.
+//!   The owner or a curator resolves it: upheld, the row's whole deposit is slashed with the
+//!   challenger as beneficiary and the challenger's bond returned; rejected, the challenger's bond
+//!   is slashed with the row's contributor as beneficiary.
+//! - **Slashing** goes through `Config::Slashing`
+//!   ([`tributary_primitives::rewards::Slashing`], pallet-rewards in the runtime), the one place
+//!   that decides where slashed funds go (a share to the beneficiary, the rest to the treasury).
+//!   This pallet decides only how much is slashed: `SpamSlashRate` of a spam row's deposit, the
+//!   whole deposit of a row a challenge proved bad, the whole bond of a failed challenge.
 //! - A published row's deposit is released to its contributor once `ChallengePeriod` blocks have
 //!   passed since publication and no challenge is open (`release_deposit`).
 //! - Curation outcomes feed per-contributor reputation counters, readable through
@@ -63,6 +68,7 @@ pub mod pallet {
 			ChallengeKind, ContributorReputation, DatanetId, RejectReason, RowId, VersionId,
 			Visibility,
 		},
+		rewards::Slashing,
 		ContentHash,
 	};
 
@@ -89,9 +95,13 @@ pub mod pallet {
 
 		type RuntimeHoldReason: From<HoldReason>;
 
-		/// Receives publish fees and slashed deposits and bonds. It must exist (hold at least the
-		/// existential deposit), or transfers of less than the existential deposit to it fail.
+		/// Receives publish fees. It must exist (hold at least the existential deposit), or
+		/// transfers of less than the existential deposit to it fail.
 		type TreasuryAccount: Get<Self::AccountId>;
+
+		/// Slashes held deposits and bonds with the parameterised destination split
+		/// (pallet-rewards).
+		type Slashing: Slashing<Self::AccountId, BalanceOf<Self>, Self::RuntimeHoldReason>;
 
 		/// Held from a datanet's owner.
 		#[pallet::constant]
@@ -111,13 +121,9 @@ pub mod pallet {
 		/// Held from a challenger.
 		#[pallet::constant]
 		type ChallengeBond: Get<BalanceOf<Self>>;
-		/// Share of a row's deposit slashed (to the treasury) when it is rejected as spam.
+		/// Share of a row's deposit slashed when it is rejected as spam; the rest is returned.
 		#[pallet::constant]
 		type SpamSlashRate: Get<Perbill>;
-		/// Share of a slashed row deposit paid to the challenger who proved it bad; the rest goes
-		/// to the treasury.
-		#[pallet::constant]
-		type ChallengerRewardRate: Get<Perbill>;
 		/// Blocks after publication during which a published row can still be challenged before
 		/// its contributor may release the deposit.
 		#[pallet::constant]
@@ -225,7 +231,7 @@ pub mod pallet {
 			deposit: BalanceOf<T>,
 		},
 		RowApproved { datanet: DatanetId, row: RowId },
-		/// `returned` went back to the contributor, `slashed` to the treasury.
+		/// `returned` went back to the contributor, `slashed` was slashed (kind `SpamRow`).
 		RowRejected {
 			datanet: DatanetId,
 			row: RowId,
@@ -249,16 +255,16 @@ pub mod pallet {
 			kind: ChallengeKind,
 			bond: BalanceOf<T>,
 		},
-		/// The row's deposit was slashed: `challenger_reward` to the challenger, `to_treasury` to
-		/// the treasury.
+		/// The row's deposit was slashed (kind `SpamRow`, the challenger the beneficiary) and the
+		/// challenger's bond returned.
 		ChallengeUpheld {
 			datanet: DatanetId,
 			row: RowId,
 			challenger: T::AccountId,
-			challenger_reward: BalanceOf<T>,
-			to_treasury: BalanceOf<T>,
+			slashed: BalanceOf<T>,
 		},
-		/// The challenger's bond went to the treasury.
+		/// The challenger's bond was slashed (kind `LosingChallenger`, the row's contributor the
+		/// beneficiary).
 		ChallengeRejected {
 			datanet: DatanetId,
 			row: RowId,
@@ -449,7 +455,7 @@ pub mod pallet {
 		}
 
 		/// Reject pending rows (owner or curator), returning their deposits, minus the spam slash
-		/// when `reason` is `Spam`.
+		/// (`SpamSlashRate`) when `reason` is `Spam`.
 		#[pallet::call_index(10)]
 		#[pallet::weight(T::WeightInfo::reject(rows.len() as u32))]
 		pub fn reject(

@@ -1,8 +1,18 @@
-//! A test runtime: System, Balances and Datanets, with small bounds so tests reach them.
+//! A test runtime: System, Balances and Datanets, with small bounds so tests reach them and a
+//! recording stand-in for pallet-rewards' slashing.
 
 use crate as pallet_datanets;
-use frame_support::{derive_impl, parameter_types, traits::ConstU32};
+use frame_support::{
+	derive_impl, parameter_types,
+	traits::{
+		fungible::MutateHold,
+		tokens::{Fortitude, Precision, Restriction},
+		ConstU32,
+	},
+};
 use sp_runtime::{BuildStorage, Perbill};
+use std::cell::RefCell;
+use tributary_primitives::rewards::{SlashKind, Slashing};
 
 type Block = frame_system::mocking::MockBlock<Test>;
 pub type AccountId = u64;
@@ -59,13 +69,66 @@ pub const MAX_ROWS_PER_VERSION: u32 = 6;
 parameter_types! {
 	pub const Treasury: AccountId = TREASURY;
 	pub const SpamSlashRate: Perbill = Perbill::from_percent(50);
-	pub const ChallengerRewardRate: Perbill = Perbill::from_percent(40);
+}
+
+/// One call of [`SlashToBeneficiary`], as the pallet made it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SlashCall {
+	pub reason: RuntimeHoldReason,
+	pub offender: AccountId,
+	pub amount: Balance,
+	pub kind: SlashKind,
+	pub beneficiary: Option<AccountId>,
+}
+
+thread_local! {
+	static SLASHES: RefCell<Vec<SlashCall>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Stand-in for pallet-rewards' slashing: records the call, then moves the held amount whole to
+/// the beneficiary, or to the treasury when there is none.
+pub struct SlashToBeneficiary;
+
+impl Slashing<AccountId, Balance, RuntimeHoldReason> for SlashToBeneficiary {
+	fn slash_held(
+		reason: &RuntimeHoldReason,
+		offender: &AccountId,
+		amount: Balance,
+		kind: SlashKind,
+		beneficiary: Option<&AccountId>,
+	) -> Balance {
+		SLASHES.with(|slashes| {
+			slashes.borrow_mut().push(SlashCall {
+				reason: *reason,
+				offender: *offender,
+				amount,
+				kind,
+				beneficiary: beneficiary.copied(),
+			})
+		});
+		Balances::transfer_on_hold(
+			reason,
+			offender,
+			&beneficiary.copied().unwrap_or(TREASURY),
+			amount,
+			Precision::BestEffort,
+			Restriction::Free,
+			Fortitude::Force,
+		)
+		.unwrap_or(0)
+	}
+}
+
+/// The slashes made so far in this test.
+pub fn slashes() -> Vec<SlashCall> {
+	SLASHES.with(|slashes| slashes.borrow().clone())
 }
 
 impl pallet_datanets::Config for Test {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type TreasuryAccount = Treasury;
+	type Slashing = SlashToBeneficiary;
 	type DatanetDeposit = frame_support::traits::ConstU64<DATANET_DEPOSIT>;
 	type RowDepositBase = frame_support::traits::ConstU64<ROW_DEPOSIT_BASE>;
 	type RowDepositPerByte = frame_support::traits::ConstU64<ROW_DEPOSIT_PER_BYTE>;
@@ -73,7 +136,6 @@ impl pallet_datanets::Config for Test {
 	type PublishFeePerByte = frame_support::traits::ConstU64<PUBLISH_FEE_PER_BYTE>;
 	type ChallengeBond = frame_support::traits::ConstU64<CHALLENGE_BOND>;
 	type SpamSlashRate = SpamSlashRate;
-	type ChallengerRewardRate = ChallengerRewardRate;
 	type ChallengePeriod = frame_support::traits::ConstU64<CHALLENGE_PERIOD>;
 	type MaxNameLen = ConstU32<MAX_NAME_LEN>;
 	type MaxSummaryLen = ConstU32<MAX_SUMMARY_LEN>;
@@ -103,6 +165,9 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	.assimilate_storage(&mut storage)
 	.unwrap();
 	let mut ext = sp_io::TestExternalities::new(storage);
-	ext.execute_with(|| System::set_block_number(1));
+	ext.execute_with(|| {
+		System::set_block_number(1);
+		SLASHES.with(|slashes| slashes.borrow_mut().clear());
+	});
 	ext
 }

@@ -19,6 +19,7 @@ use tributary_primitives::{
 		merkle_root, ChallengeKind, ContributorReputation, ContributorReputationInspect,
 		DatanetId, DatanetsInspect, RejectReason, RowId, RowStatus, VersionSummary, Visibility,
 	},
+	rewards::SlashKind,
 };
 
 fn bounded<S: Get<u32>>(bytes: &[u8]) -> BoundedVec<u8, S> {
@@ -558,6 +559,7 @@ fn reject_returns_deposit_or_slashes_spam() {
 		);
 		assert_eq!(free(ALICE), INITIAL_BALANCE - deposit_of(spam_text));
 		assert!(Rows::<Test>::get(datanet, off_topic).is_none());
+		assert_eq!(slashes(), vec![], "only spam is slashed");
 		// A rejected row's content may be contributed again (e.g. fixed up elsewhere).
 		assert_eq!(Datanets::row_by_content_hash(content_hash(ok_text.as_bytes())), None);
 
@@ -578,6 +580,16 @@ fn reject_returns_deposit_or_slashes_spam() {
 				slashed,
 			}
 			.into(),
+		);
+		assert_eq!(
+			slashes(),
+			vec![SlashCall {
+				reason: HoldReason::RowDeposit.into(),
+				offender: ALICE,
+				amount: slashed,
+				kind: SlashKind::SpamRow,
+				beneficiary: None,
+			}]
 		);
 		assert_eq!(held(HoldReason::RowDeposit, ALICE), 0);
 		assert_eq!(free(ALICE), INITIAL_BALANCE - slashed);
@@ -748,7 +760,7 @@ fn publish_version_errors() {
 }
 
 #[test]
-fn upheld_challenge_slashes_deposit_to_challenger_and_treasury() {
+fn upheld_challenge_slashes_the_deposit_for_the_challenger() {
 	new_test_ext().execute_with(|| {
 		let (datanet, ids) = published_datanet(2);
 		let row_id = ids[0];
@@ -773,22 +785,25 @@ fn upheld_challenge_slashes_deposit_to_challenger_and_treasury() {
 
 		let treasury_before = free(TREASURY);
 		assert_ok!(Datanets::resolve_challenge(RuntimeOrigin::signed(CURATOR), datanet, row_id, true));
-		// ChallengerRewardRate is 40% of the 14-unit deposit: 5.6, rounded to the nearest unit.
-		assert_eq!(deposit, 14);
-		let reward = 6;
 		System::assert_last_event(
-			Event::ChallengeUpheld {
-				datanet,
-				row: row_id,
-				challenger: CHALLENGER,
-				challenger_reward: reward,
-				to_treasury: deposit - reward,
-			}
-			.into(),
+			Event::ChallengeUpheld { datanet, row: row_id, challenger: CHALLENGER, slashed: deposit }
+				.into(),
 		);
-		assert_eq!(free(CHALLENGER), INITIAL_BALANCE + reward);
+		// The whole deposit is slashed; how it is split is the slashing pallet's parameter (the
+		// stand-in gives it all to the beneficiary).
+		assert_eq!(
+			slashes(),
+			vec![SlashCall {
+				reason: HoldReason::RowDeposit.into(),
+				offender: ALICE,
+				amount: deposit,
+				kind: SlashKind::SpamRow,
+				beneficiary: Some(CHALLENGER),
+			}]
+		);
+		assert_eq!(free(CHALLENGER), INITIAL_BALANCE + deposit);
 		assert_eq!(held(HoldReason::ChallengeBond, CHALLENGER), 0);
-		assert_eq!(free(TREASURY), treasury_before + deposit - reward);
+		assert_eq!(free(TREASURY), treasury_before);
 		assert_eq!(held(HoldReason::RowDeposit, ALICE), deposit_of("r1"));
 		assert_eq!(free(ALICE), INITIAL_BALANCE - deposit - deposit_of("r1"));
 		let info = Rows::<Test>::get(datanet, row_id).unwrap();
@@ -831,7 +846,7 @@ fn upheld_challenge_on_an_unpublished_row_drops_it_from_the_next_version() {
 }
 
 #[test]
-fn rejected_challenge_slashes_the_bond_to_treasury() {
+fn rejected_challenge_slashes_the_bond_for_the_contributor() {
 	new_test_ext().execute_with(|| {
 		let (datanet, ids) = published_datanet(1);
 		assert_ok!(Datanets::challenge_row(
@@ -840,7 +855,7 @@ fn rejected_challenge_slashes_the_bond_to_treasury() {
 			ids[0],
 			ChallengeKind::Spam
 		));
-		let treasury_before = free(TREASURY);
+		let alice_before = free(ALICE);
 		assert_ok!(Datanets::resolve_challenge(RuntimeOrigin::signed(OWNER), datanet, ids[0], false));
 		System::assert_last_event(
 			Event::ChallengeRejected {
@@ -851,9 +866,19 @@ fn rejected_challenge_slashes_the_bond_to_treasury() {
 			}
 			.into(),
 		);
+		assert_eq!(
+			slashes(),
+			vec![SlashCall {
+				reason: HoldReason::ChallengeBond.into(),
+				offender: CHALLENGER,
+				amount: CHALLENGE_BOND,
+				kind: SlashKind::LosingChallenger,
+				beneficiary: Some(ALICE),
+			}]
+		);
 		assert_eq!(free(CHALLENGER), INITIAL_BALANCE - CHALLENGE_BOND);
 		assert_eq!(held(HoldReason::ChallengeBond, CHALLENGER), 0);
-		assert_eq!(free(TREASURY), treasury_before + CHALLENGE_BOND);
+		assert_eq!(free(ALICE), alice_before + CHALLENGE_BOND);
 		assert_eq!(held(HoldReason::RowDeposit, ALICE), deposit_of("r0"));
 		assert_eq!(Rows::<Test>::get(datanet, ids[0]).unwrap().status, RowStatus::Published(1));
 		// Resolved challenges are gone; the row can be challenged again.

@@ -8,7 +8,7 @@ use alloc::{vec, vec::Vec};
 use frame_benchmarking::v2::*;
 use frame_support::{
 	traits::{
-		fungible::{Inspect, Mutate},
+		fungible::Mutate,
 		EnsureOrigin, Get,
 	},
 	BoundedVec,
@@ -26,13 +26,6 @@ fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId {
 	let who: T::AccountId = account(name, index, 0);
 	T::Currency::set_balance(&who, BalanceOf::<T>::max_value() / 1024u32.into());
 	who
-}
-
-fn ensure_treasury_exists<T: Config>() {
-	let treasury = T::TreasuryAccount::get();
-	if T::Currency::balance(&treasury) < T::Currency::minimum_balance() {
-		T::Currency::set_balance(&treasury, T::Currency::minimum_balance());
-	}
 }
 
 fn filled<S: Get<u32>>(byte: u8) -> BoundedVec<u8, S> {
@@ -81,7 +74,6 @@ fn job_fee<T: Config>() -> BalanceOf<T> {
 
 /// A full worker set and a job assigned among it, trained on the most datanet versions.
 fn assigned_job<T: Config>() -> (T::AccountId, JobId) {
-	ensure_treasury_exists::<T>();
 	register_workers::<T>(T::MaxWorkers::get());
 	let base = base_model::<T>();
 	let owner = funded::<T>("builder", 0);
@@ -129,7 +121,6 @@ fn owned_model<T: Config>() -> (T::AccountId, u32) {
 impl<T: Config> Pallet<T> {
 	/// `count` more registered, bonded workers, for other pallets' benchmarks.
 	pub fn benchmark_workers(count: u32) -> Vec<T::AccountId> {
-		ensure_treasury_exists::<T>();
 		register_workers::<T>(count)
 	}
 
@@ -139,7 +130,6 @@ impl<T: Config> Pallet<T> {
 	pub fn benchmark_model_version(
 		datanets: DatanetRefsOf<T>,
 	) -> (ModelId, ModelVersionId, ContentHash) {
-		ensure_treasury_exists::<T>();
 		let needed = T::VerifiersPerJob::get().saturating_add(1);
 		let registered = WorkerList::<T>::decode_len().unwrap_or(0) as u32;
 		register_workers::<T>(needed.saturating_sub(registered));

@@ -21,8 +21,12 @@
 //!   verifier has reported, the job is **accepted** if the median verifier loss is within
 //!   `EvalTolerance` (relative) of the trainer's claim: the model gets a new version with full
 //!   lineage and the fee is paid out (`TrainerShare` to the trainer, the rest split equally among
-//!   the verifiers, rounding dust to the trainer). Otherwise the trainer's bond is slashed to the
-//!   treasury, the trainer is removed from the worker set and the job is reassigned.
+//!   the verifiers, rounding dust to the trainer). Otherwise the trainer's bond is slashed
+//!   (kind `BadTrainer`) through `Config::Slashing` (pallet-rewards in the runtime, which decides
+//!   where slashed funds go), the trainer is removed from the worker set and the job is
+//!   reassigned.
+//! - A worker unregisters (and gets its bond back) only when it has no active job and no
+//!   attribution record that a dispute could still slash it over (`Config::OpenRecords`).
 //! - A phase that misses its deadline can be timed out by anyone (`poke_job`), which reassigns
 //!   the job; `poke_job` also assigns an `Open` job once enough workers exist. After
 //!   `MaxAttempts` assignments the job fails and its fee is refunded.
@@ -75,7 +79,9 @@ pub mod pallet {
 	use sp_runtime::Perbill;
 	use tributary_primitives::{
 		datanets::DatanetsInspect,
+		disputes::OpenRecords,
 		models::{BaseModelId, JobId, ModelId, ModelVersionId, TrainingResult},
+		rewards::Slashing,
 		training::TrainingSettings,
 		ContentHash,
 	};
@@ -114,8 +120,13 @@ pub mod pallet {
 		/// validator set).
 		type WorkerOrigin: EnsureOrigin<Self::RuntimeOrigin, Success = Self::AccountId>;
 
-		/// Receives slashed bonds. It must exist (hold at least the existential deposit).
-		type TreasuryAccount: Get<Self::AccountId>;
+		/// Slashes a rejected trainer's bond with the parameterised destination split
+		/// (pallet-rewards).
+		type Slashing: Slashing<Self::AccountId, BalanceOf<Self>, Self::RuntimeHoldReason>;
+
+		/// Whether a worker has attribution records still open to dispute (pallet-attribution):
+		/// such a worker keeps its bond held.
+		type OpenRecords: OpenRecords<Self::AccountId>;
 
 		/// Held from each worker.
 		#[pallet::constant]
@@ -270,6 +281,9 @@ pub mod pallet {
 		TooManyWorkers,
 		/// The worker still has active jobs; it can unregister once they finish.
 		WorkerBusy,
+		/// The worker has attribution records still pending or disputed; it can unregister once
+		/// they are final or rejected, since a dispute may yet slash its bond.
+		WorkerHasOpenRecords,
 		/// A job needs at least one datanet version.
 		NoDatanets,
 		/// A datanet version the job names is not published.

@@ -1,17 +1,27 @@
-//! A test runtime: System, Balances and Models, with an in-memory stand-in for published datanet
-//! versions and a worker origin that admits a fixed validator set.
+//! A test runtime: System, Balances and Models, with in-memory stand-ins for published datanet
+//! versions, slashing (recording each call) and workers' open attribution records, and a worker
+//! origin that admits a fixed validator set.
 
 use crate as pallet_models;
 use frame_support::{
 	derive_impl, parameter_types,
-	traits::{ConstU32, ConstU64, EnsureOrigin},
+	traits::{
+		fungible::MutateHold,
+		tokens::{Fortitude, Precision, Restriction},
+		ConstU32, ConstU64, EnsureOrigin,
+	},
 };
 use frame_system::EnsureRoot;
 use sp_runtime::{BuildStorage, Perbill};
-use std::{cell::RefCell, collections::BTreeMap};
+use std::{
+	cell::RefCell,
+	collections::{BTreeMap, BTreeSet},
+};
 use sp_runtime::testing::{TestSignature, TestXt, UintAuthorityId};
 use tributary_primitives::{
 	datanets::{DatanetId, DatanetsInspect, RowId, VersionId, VersionSummary},
+	disputes::OpenRecords,
+	rewards::{SlashKind, Slashing},
 	ContentHash,
 };
 
@@ -105,7 +115,6 @@ pub const MAX_ENDPOINT_LEN: u32 = 32;
 pub const MAX_DEVICE_LEN: u32 = 16;
 
 parameter_types! {
-	pub const Treasury: AccountId = TREASURY;
 	pub const TrainerShare: Perbill = Perbill::from_percent(50);
 	pub const EvalTolerance: Perbill = Perbill::from_percent(10);
 }
@@ -113,6 +122,78 @@ parameter_types! {
 thread_local! {
 	static DATANET_VERSIONS: RefCell<BTreeMap<(DatanetId, VersionId), VersionSummary>> =
 		const { RefCell::new(BTreeMap::new()) };
+	static SLASHES: RefCell<Vec<SlashCall>> = const { RefCell::new(Vec::new()) };
+	static WITH_OPEN_RECORDS: RefCell<BTreeSet<AccountId>> = const { RefCell::new(BTreeSet::new()) };
+}
+
+/// One call of [`SlashToBeneficiary`], as the pallet made it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SlashCall {
+	pub reason: RuntimeHoldReason,
+	pub offender: AccountId,
+	pub amount: Balance,
+	pub kind: SlashKind,
+	pub beneficiary: Option<AccountId>,
+}
+
+/// Stand-in for pallet-rewards' slashing: records the call, then moves the held amount whole to
+/// the beneficiary, or to the treasury when there is none.
+pub struct SlashToBeneficiary;
+
+impl Slashing<AccountId, Balance, RuntimeHoldReason> for SlashToBeneficiary {
+	fn slash_held(
+		reason: &RuntimeHoldReason,
+		offender: &AccountId,
+		amount: Balance,
+		kind: SlashKind,
+		beneficiary: Option<&AccountId>,
+	) -> Balance {
+		SLASHES.with(|slashes| {
+			slashes.borrow_mut().push(SlashCall {
+				reason: *reason,
+				offender: *offender,
+				amount,
+				kind,
+				beneficiary: beneficiary.copied(),
+			})
+		});
+		Balances::transfer_on_hold(
+			reason,
+			offender,
+			&beneficiary.copied().unwrap_or(TREASURY),
+			amount,
+			Precision::BestEffort,
+			Restriction::Free,
+			Fortitude::Force,
+		)
+		.unwrap_or(0)
+	}
+}
+
+/// The slashes made so far in this test.
+pub fn slashes() -> Vec<SlashCall> {
+	SLASHES.with(|slashes| slashes.borrow().clone())
+}
+
+/// Stand-in for pallet-attribution: the accounts a test marked with [`set_open_records`].
+pub struct AttributionRecords;
+
+impl OpenRecords<AccountId> for AttributionRecords {
+	fn has_open_records(who: &AccountId) -> bool {
+		WITH_OPEN_RECORDS.with(|accounts| accounts.borrow().contains(who))
+	}
+}
+
+/// Mark whether `who` has attribution records still open to dispute.
+pub fn set_open_records(who: AccountId, open: bool) {
+	WITH_OPEN_RECORDS.with(|accounts| {
+		let mut accounts = accounts.borrow_mut();
+		if open {
+			accounts.insert(who);
+		} else {
+			accounts.remove(&who);
+		}
+	});
 }
 
 /// Stand-in for pallet-datanets: versions the test published with [`publish_datanet_version`].
@@ -177,7 +258,8 @@ impl pallet_models::Config for Test {
 	type Datanets = PublishedVersions;
 	type BaseModelOrigin = EnsureRoot<AccountId>;
 	type WorkerOrigin = EnsureValidator;
-	type TreasuryAccount = Treasury;
+	type Slashing = SlashToBeneficiary;
+	type OpenRecords = AttributionRecords;
 	type WorkerBond = ConstU64<WORKER_BOND>;
 	type MinJobFee = ConstU64<MIN_JOB_FEE>;
 	type TrainerShare = TrainerShare;
@@ -216,6 +298,8 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	ext.execute_with(|| {
 		System::set_block_number(1);
 		DATANET_VERSIONS.with(|versions| versions.borrow_mut().clear());
+		SLASHES.with(|slashes| slashes.borrow_mut().clear());
+		WITH_OPEN_RECORDS.with(|accounts| accounts.borrow_mut().clear());
 		publish_datanet_version(0, 1, 10);
 		publish_datanet_version(1, 1, 20);
 	});

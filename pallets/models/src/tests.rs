@@ -18,6 +18,7 @@ use tributary_primitives::{
 	models::{
 		BaseModelId, DatanetVersionRef, JobId, JobState, PinnedDatanetVersion, TrainingResult, LOSS_PPB,
 	},
+	rewards::SlashKind,
 	training::{TargetModules, TrainingMethod, TrainingSettings, QuantFormat},
 };
 
@@ -224,6 +225,26 @@ fn worker_set_is_bounded() {
 			),
 			Error::<Test>::TooManyWorkers
 		);
+	});
+}
+
+#[test]
+fn workers_with_open_attribution_records_cannot_unregister() {
+	new_test_ext().execute_with(|| {
+		register_workers(1);
+		let worker = VALIDATORS[0];
+		set_open_records(worker, true);
+		assert_noop!(
+			Models::unregister_worker(RuntimeOrigin::signed(worker)),
+			Error::<Test>::WorkerHasOpenRecords
+		);
+		assert_eq!(held(HoldReason::WorkerBond, worker), WORKER_BOND);
+
+		// Once its records are final or rejected, the bond comes back.
+		set_open_records(worker, false);
+		assert_ok!(Models::unregister_worker(RuntimeOrigin::signed(worker)));
+		assert_eq!(held(HoldReason::WorkerBond, worker), 0);
+		assert_eq!(free(worker), INITIAL_BALANCE);
 	});
 }
 
@@ -544,6 +565,16 @@ fn rejected_result_slashes_trainer_and_reassigns_then_fails_and_refunds() {
 			}
 			.into(),
 		);
+		assert_eq!(
+			slashes(),
+			vec![SlashCall {
+				reason: HoldReason::WorkerBond.into(),
+				offender: trainer,
+				amount: WORKER_BOND,
+				kind: SlashKind::BadTrainer,
+				beneficiary: None,
+			}]
+		);
 		assert_eq!(free(TREASURY), treasury_before + WORKER_BOND);
 		assert_eq!(held(HoldReason::WorkerBond, trainer), 0);
 		assert_eq!(free(trainer), INITIAL_BALANCE - WORKER_BOND);
@@ -767,6 +798,10 @@ fn a_partly_slashed_bond_is_released_or_slashed_for_what_remains() {
 				bond_slashed: WORKER_BOND - 1_000,
 			}
 			.into(),
+		);
+		assert_eq!(
+			slashes().last().map(|slash| (slash.offender, slash.amount, slash.kind)),
+			Some((trainer, WORKER_BOND - 1_000, SlashKind::BadTrainer))
 		);
 		assert_eq!(held(HoldReason::WorkerBond, trainer), 0);
 	});

@@ -17,7 +17,9 @@
 //! - **Slashing** ([`tributary_primitives::rewards::Slashing`]): the one place other pallets slash
 //!   held funds (spam rows, bad trainers, lying workers, losing challengers). The slashed amount
 //!   goes `slash_beneficiary_share` to the party proven right, the rest to the treasury; every
-//!   slash is counted against the offender.
+//!   slash is counted against the offender. Ahead of a slash, fixed fees may be paid whole out of
+//!   the offender's held funds to those whose work proved the offence (dispute recomputers,
+//!   [`tributary_primitives::rewards::SlashFees`]).
 //! - **Reputation.** A contributor's penalty score is `slashed ÷ (approved + rejected)` rows from
 //!   the datanets counters ([`tributary_primitives::datanets::ContributorReputationInspect`]).
 //!   Above `penalty_threshold`, the contributor's rewards are cut by `penalty_reduction`; the cut
@@ -138,6 +140,14 @@ pub mod pallet {
 			amount: BalanceOf<T>,
 			beneficiary: Option<T::AccountId>,
 			to_beneficiary: BalanceOf<T>,
+		},
+		/// Paid out of `offender`'s held funds to `payee`, whose work proved the offence, ahead
+		/// of the slash (counted in the offender's slashed total).
+		SlashFeePaid {
+			offender: T::AccountId,
+			kind: SlashKind,
+			payee: T::AccountId,
+			amount: BalanceOf<T>,
 		},
 	}
 

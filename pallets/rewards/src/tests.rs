@@ -11,7 +11,7 @@ use proptest::prelude::*;
 use sp_runtime::{DispatchError, Perbill, TokenError};
 use tributary_primitives::{
 	attribution::{RowRef, PARTS_PER_BILLION},
-	rewards::{ContributorShare, FinalizedRecord, OnRecordFinalized, SlashKind, Slashing},
+	rewards::{ContributorShare, FinalizedRecord, OnRecordFinalized, SlashFees, SlashKind, Slashing},
 };
 
 fn share(contributor: AccountId, row: u64, parts_per_billion: u32) -> ContributorShare<AccountId> {
@@ -200,6 +200,34 @@ fn slashing_splits_between_beneficiary_and_treasury() {
 		// Nothing held: nothing taken, nothing recorded.
 		assert_eq!(Rewards::slash_held(&TestHoldReason::Bond, &OFFENDER, 1, SlashKind::SpamRow, None), 0);
 		assert_eq!(Rewards::slash_record(&OFFENDER).count, 2);
+	});
+}
+
+#[test]
+fn slash_fees_are_paid_whole_and_counted_as_slashed() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(Balances::hold(&TestHoldReason::Bond, &OFFENDER, 1_000));
+		let (winner_before, treasury_before) = (free(WINNER), free(TREASURY));
+		let paid = Rewards::pay_from_held(&TestHoldReason::Bond, &OFFENDER, &WINNER, 300, SlashKind::LyingWorker);
+		assert_eq!(paid, 300);
+		assert_eq!(free(WINNER), winner_before + 300);
+		assert_eq!(free(TREASURY), treasury_before);
+		assert_eq!(Balances::balance_on_hold(&TestHoldReason::Bond, &OFFENDER), 700);
+		System::assert_last_event(
+			Event::SlashFeePaid { offender: OFFENDER, kind: SlashKind::LyingWorker, payee: WINNER, amount: 300 }
+				.into(),
+		);
+		assert_eq!(Rewards::slash_record(&OFFENDER), SlashRecord { count: 0, total: 300 });
+		// More than is held: capped at what is held.
+		assert_eq!(
+			Rewards::pay_from_held(&TestHoldReason::Bond, &OFFENDER, &WINNER, 5_000, SlashKind::LyingWorker),
+			700
+		);
+		assert_eq!(Rewards::slash_record(&OFFENDER).total, 1_000);
+		// Nothing held: nothing paid, no event.
+		System::reset_events();
+		assert_eq!(Rewards::pay_from_held(&TestHoldReason::Bond, &OFFENDER, &WINNER, 1, SlashKind::LyingWorker), 0);
+		assert!(System::events().is_empty());
 	});
 }
 

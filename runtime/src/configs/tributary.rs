@@ -9,8 +9,8 @@ use frame_system::EnsureRoot;
 use sp_runtime::{traits::AccountIdConversion, Perbill};
 
 use super::super::{
-	AccountId, Balances, Datanets, Models, Rewards, Runtime, RuntimeHoldReason, RuntimeOrigin,
-	Signature, HOURS, MILLI_UNIT, MINUTES, UNIT,
+	AccountId, Attribution, Balances, Datanets, Models, Rewards, Runtime, RuntimeHoldReason,
+	RuntimeOrigin, Signature, HOURS, MILLI_UNIT, MINUTES, UNIT,
 };
 
 parameter_types! {
@@ -25,7 +25,6 @@ parameter_types! {
 	pub RewardsPot: AccountId = RewardsPalletId::get().into_account_truncating();
 
 	pub const SpamSlashRate: Perbill = Perbill::from_percent(50);
-	pub const ChallengerRewardRate: Perbill = Perbill::from_percent(50);
 	pub const TrainerShare: Perbill = Perbill::from_percent(70);
 	pub const EvalTolerance: Perbill = Perbill::from_percent(5);
 }
@@ -34,6 +33,7 @@ impl pallet_datanets::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type TreasuryAccount = TreasuryAccount;
+	type Slashing = Rewards;
 	type DatanetDeposit = ConstU128<{ 10 * UNIT }>;
 	type RowDepositBase = ConstU128<{ 10 * MILLI_UNIT }>;
 	// 1 TRIB per MB of row content.
@@ -42,7 +42,6 @@ impl pallet_datanets::Config for Runtime {
 	type PublishFeePerByte = ConstU128<{ UNIT / 10_000_000 }>;
 	type ChallengeBond = ConstU128<{ UNIT }>;
 	type SpamSlashRate = SpamSlashRate;
-	type ChallengerRewardRate = ChallengerRewardRate;
 	type ChallengePeriod = ConstU32<{ 24 * HOURS }>;
 	type MaxNameLen = ConstU32<64>;
 	type MaxSummaryLen = ConstU32<256>;
@@ -93,7 +92,8 @@ impl pallet_models::Config for Runtime {
 	type Datanets = Datanets;
 	type BaseModelOrigin = EnsureRoot<AccountId>;
 	type WorkerOrigin = EnsureValidator;
-	type TreasuryAccount = TreasuryAccount;
+	type Slashing = Rewards;
+	type OpenRecords = Attribution;
 	type WorkerBond = ConstU128<{ 100 * UNIT }>;
 	type MinJobFee = ConstU128<{ UNIT }>;
 	type TrainerShare = TrainerShare;
@@ -155,6 +155,8 @@ impl pallet_attribution::Config for Runtime {
 	type OnFinalized = Rewards;
 	type ChallengeBond = ConstU128<{ 10 * UNIT }>;
 	type WorkerSlash = ConstU128<{ 50 * UNIT }>;
+	// Out of the loser's slash (a 10 UNIT challenge bond or the 50 UNIT worker slash).
+	type RecomputerReward = ConstU128<{ 2 * UNIT }>;
 	// One minute: short enough for a dev chain and the end-to-end tests to see records finalize;
 	// a public network would set hours.
 	type ChallengeWindow = ConstU32<MINUTES>;

@@ -9,7 +9,7 @@ use frame_support::{
 use sp_runtime::traits::{Saturating, Zero};
 use tributary_primitives::{
 	receipts::WorkerSet,
-	rewards::{RecordId, SlashKind, Slashing},
+	rewards::{RecordId, SlashFees, SlashKind, Slashing},
 	ContentHash,
 };
 
@@ -102,17 +102,52 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
+	/// Slash `amount` of the loser's funds held for `reason`: first `RecomputerReward` to each
+	/// recomputer that submitted the `majority` commitment (in submission order, while the amount
+	/// lasts), then the rest through `Slashing` for `winner`. Returns (taken in all, paid to
+	/// recomputers).
+	fn slash_loser(
+		reason: &T::RuntimeHoldReason,
+		loser: &T::AccountId,
+		amount: BalanceOf<T>,
+		kind: SlashKind,
+		winner: &T::AccountId,
+		dispute: &DisputeInfo<T>,
+		majority: ContentHash,
+	) -> (BalanceOf<T>, BalanceOf<T>) {
+		let mut recomputers_paid: BalanceOf<T> = Zero::zero();
+		for (recomputer, _) in dispute.recomputations.iter().filter(|(_, c)| *c == majority) {
+			let fee = T::RecomputerReward::get().min(amount.saturating_sub(recomputers_paid));
+			if fee.is_zero() {
+				break;
+			}
+			recomputers_paid.saturating_accrue(T::Slashing::pay_from_held(
+				reason, loser, recomputer, fee, kind,
+			));
+		}
+		let slashed = T::Slashing::slash_held(
+			reason,
+			loser,
+			amount.saturating_sub(recomputers_paid),
+			kind,
+			Some(winner),
+		);
+		(slashed.saturating_add(recomputers_paid), recomputers_paid)
+	}
+
 	/// Apply a majority's commitment to a disputed record.
 	fn decide(record: RecordId, dispute: DisputeInfo<T>, majority: ContentHash) -> DispatchResult {
 		let mut info = Records::<T>::get(record).ok_or(Error::<T>::UnknownRecord)?;
 		Disputes::<T>::remove(record);
 		if majority == info.commitment {
-			let slashed = T::Slashing::slash_held(
+			let (slashed, recomputers_paid) = Self::slash_loser(
 				&HoldReason::ChallengeBond.into(),
 				&dispute.challenger,
 				dispute.bond,
 				SlashKind::LosingChallenger,
-				Some(&info.worker),
+				&info.worker,
+				&dispute,
+				majority,
 			);
 			info.status = RecordStatus::Upheld;
 			Records::<T>::insert(record, info);
@@ -121,6 +156,7 @@ impl<T: Config> Pallet<T> {
 				record,
 				challenger: dispute.challenger,
 				slashed,
+				recomputers_paid,
 			});
 		} else {
 			T::Currency::release(
@@ -129,12 +165,14 @@ impl<T: Config> Pallet<T> {
 				dispute.bond,
 				Precision::BestEffort,
 			)?;
-			let worker_slashed = T::Slashing::slash_held(
+			let (worker_slashed, recomputers_paid) = Self::slash_loser(
 				&T::WorkerBondReason::get(),
 				&info.worker,
 				T::WorkerSlash::get(),
 				SlashKind::LyingWorker,
-				Some(&dispute.challenger),
+				&dispute.challenger,
+				&dispute,
+				majority,
 			);
 			let refunded = if info.fee.is_zero() {
 				Zero::zero()
@@ -146,12 +184,14 @@ impl<T: Config> Pallet<T> {
 					Precision::BestEffort,
 				)?
 			};
+			Self::record_closed(&info.worker);
 			info.status = RecordStatus::Rejected;
 			Records::<T>::insert(record, info);
 			Self::deposit_event(Event::RecordOverturned {
 				record,
 				recomputed: majority,
 				worker_slashed,
+				recomputers_paid,
 				refunded,
 			});
 		}
@@ -177,6 +217,11 @@ impl<T: Config> Pallet<T> {
 		info.status = RecordStatus::Upheld;
 		Records::<T>::insert(record, info);
 		Self::queue_for_finalization(record, Self::next_block());
+		for recomputer in dispute.recomputers {
+			if !dispute.recomputations.iter().any(|(who, _)| *who == recomputer) {
+				Self::deposit_event(Event::RecomputationMissed { record, recomputer });
+			}
+		}
 		Self::deposit_event(Event::DisputeDismissed { record });
 		Ok(())
 	}

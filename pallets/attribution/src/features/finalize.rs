@@ -118,6 +118,7 @@ impl<T: Config> Pallet<T> {
 			shares,
 		});
 		let fee = info.fee;
+		Self::record_closed(&info.worker);
 		info.status = RecordStatus::Final;
 		Records::<T>::insert(record, info);
 		Self::deposit_event(Event::RecordFinalized { record, fee });

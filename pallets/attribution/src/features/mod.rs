@@ -3,5 +3,7 @@
 
 mod disputes;
 mod finalize;
+mod nonces;
+mod open_records;
 mod queries;
 mod receipts;

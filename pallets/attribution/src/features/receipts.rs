@@ -66,7 +66,8 @@ impl<T: Config> Pallet<T> {
 		NextRecordId::<T>::put(id.saturating_add(1));
 		let challenge_ends = now.saturating_add(T::ChallengeWindow::get());
 		Self::queue_for_finalization(id, challenge_ends.saturating_add(One::one()));
-		UsedNonces::<T>::insert(&user, receipt.nonce, id);
+		Self::note_nonce(&user, receipt.nonce, receipt.expiry, id);
+		Self::record_opened(worker);
 		Records::<T>::insert(
 			id,
 			RecordInfo {

@@ -4,13 +4,13 @@
 use crate::*;
 use frame_support::{
 	pallet_prelude::*,
-	traits::{
-		fungible::MutateHold,
-		tokens::{Fortitude, Precision, Restriction},
-	},
+	traits::{fungible::MutateHold, tokens::Precision},
 };
 use sp_runtime::traits::{Saturating, Zero};
-use tributary_primitives::datanets::{ChallengeKind, DatanetId, RowId, RowStatus};
+use tributary_primitives::{
+	datanets::{ChallengeKind, DatanetId, RowId, RowStatus},
+	rewards::{SlashKind, Slashing},
+};
 
 impl<T: Config> Pallet<T> {
 	pub(crate) fn do_challenge_row(
@@ -43,24 +43,20 @@ impl<T: Config> Pallet<T> {
 		Self::curated_datanet(&who, datanet)?;
 		let challenge = Challenges::<T>::get(datanet, row).ok_or(Error::<T>::NoOpenChallenge)?;
 		let mut info = Rows::<T>::get(datanet, row).ok_or(Error::<T>::UnknownRow)?;
-		let treasury = T::TreasuryAccount::get();
 		let bond_reason = HoldReason::ChallengeBond.into();
 		if uphold {
 			let deposit_reason = HoldReason::RowDeposit.into();
-			let challenger_reward = T::ChallengerRewardRate::get() * info.deposit;
-			let to_treasury = info.deposit.saturating_sub(challenger_reward);
-			for (dest, amount) in [(&challenge.challenger, challenger_reward), (&treasury, to_treasury)] {
-				if !amount.is_zero() {
-					T::Currency::transfer_on_hold(
-						&deposit_reason,
-						&info.contributor,
-						dest,
-						amount,
-						Precision::Exact,
-						Restriction::Free,
-						Fortitude::Force,
-					)?;
-				}
+			let slashed = T::Slashing::slash_held(
+				&deposit_reason,
+				&info.contributor,
+				info.deposit,
+				SlashKind::SpamRow,
+				Some(&challenge.challenger),
+			);
+			// The row is slashed either way; what the slash could not take is not kept held.
+			let unslashed = info.deposit.saturating_sub(slashed);
+			if !unslashed.is_zero() {
+				T::Currency::release(&deposit_reason, &info.contributor, unslashed, Precision::BestEffort)?;
 			}
 			T::Currency::release(&bond_reason, &challenge.challenger, challenge.bond, Precision::Exact)?;
 			if info.status == RowStatus::Approved {
@@ -74,24 +70,25 @@ impl<T: Config> Pallet<T> {
 				datanet,
 				row,
 				challenger: challenge.challenger,
-				challenger_reward,
-				to_treasury,
+				slashed,
 			});
 		} else {
-			T::Currency::transfer_on_hold(
+			let bond_slashed = T::Slashing::slash_held(
 				&bond_reason,
 				&challenge.challenger,
-				&treasury,
 				challenge.bond,
-				Precision::Exact,
-				Restriction::Free,
-				Fortitude::Force,
-			)?;
+				SlashKind::LosingChallenger,
+				Some(&info.contributor),
+			);
+			let unslashed = challenge.bond.saturating_sub(bond_slashed);
+			if !unslashed.is_zero() {
+				T::Currency::release(&bond_reason, &challenge.challenger, unslashed, Precision::BestEffort)?;
+			}
 			Self::deposit_event(Event::ChallengeRejected {
 				datanet,
 				row,
 				challenger: challenge.challenger,
-				bond_slashed: challenge.bond,
+				bond_slashed,
 			});
 		}
 		Challenges::<T>::remove(datanet, row);

@@ -4,13 +4,13 @@ use crate::*;
 use alloc::collections::BTreeSet;
 use frame_support::{
 	pallet_prelude::*,
-	traits::{
-		fungible::MutateHold,
-		tokens::{Fortitude, Precision, Restriction},
-	},
+	traits::{fungible::MutateHold, tokens::Precision},
 };
 use sp_runtime::traits::{Saturating, Zero};
-use tributary_primitives::datanets::{DatanetId, RejectReason, RowId, RowStatus};
+use tributary_primitives::{
+	datanets::{DatanetId, RejectReason, RowId, RowStatus},
+	rewards::{SlashKind, Slashing},
+};
 
 impl<T: Config> Pallet<T> {
 	/// Check that every row of a batch exists, is pending and appears once.
@@ -56,26 +56,20 @@ impl<T: Config> Pallet<T> {
 		Self::curated_datanet(&who, datanet)?;
 		Self::ensure_pending_batch(datanet, &rows)?;
 		let hold = HoldReason::RowDeposit.into();
-		let treasury = T::TreasuryAccount::get();
 		for row in rows {
 			let Some(info) = Rows::<T>::take(datanet, row) else { continue };
 			RowByHash::<T>::remove(info.content_hash);
-			let slashed = if reason == RejectReason::Spam {
+			let to_slash = if reason == RejectReason::Spam {
 				T::SpamSlashRate::get() * info.deposit
 			} else {
 				Zero::zero()
 			};
-			if !slashed.is_zero() {
-				T::Currency::transfer_on_hold(
-					&hold,
-					&info.contributor,
-					&treasury,
-					slashed,
-					Precision::Exact,
-					Restriction::Free,
-					Fortitude::Force,
-				)?;
-			}
+			let slashed = if to_slash.is_zero() {
+				Zero::zero()
+			} else {
+				T::Slashing::slash_held(&hold, &info.contributor, to_slash, SlashKind::SpamRow, None)
+			};
+			// Whatever the slash did not take goes back, so no part of the deposit stays held.
 			let returned = info.deposit.saturating_sub(slashed);
 			if !returned.is_zero() {
 				T::Currency::release(&hold, &info.contributor, returned, Precision::Exact)?;

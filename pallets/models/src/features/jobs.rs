@@ -17,6 +17,7 @@ use tributary_primitives::{
 		median_loss, validate_training_settings, BaseModelId, JobId, JobState,
 		PinnedDatanetVersion, TrainingResult,
 	},
+	rewards::{SlashKind, Slashing},
 	training::TrainingSettings,
 };
 
@@ -228,17 +229,17 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		// A trainer cannot unregister while it has an active job, so its bond is still held, less
 		// anything other pallets slashed from it.
-		let bond = T::Currency::balance_on_hold(&HoldReason::WorkerBond.into(), &trainer);
-		if !bond.is_zero() {
-			T::Currency::transfer_on_hold(
-				&HoldReason::WorkerBond.into(),
-				&trainer,
-				&T::TreasuryAccount::get(),
-				bond,
-				Precision::Exact,
-				Restriction::Free,
-				Fortitude::Force,
-			)?;
+		let reason = HoldReason::WorkerBond.into();
+		let held = T::Currency::balance_on_hold(&reason, &trainer);
+		let bond_slashed = if held.is_zero() {
+			Zero::zero()
+		} else {
+			T::Slashing::slash_held(&reason, &trainer, held, SlashKind::BadTrainer, None)
+		};
+		// The trainer leaves the worker set, so nothing of its bond may stay held.
+		let unslashed = held.saturating_sub(bond_slashed);
+		if !unslashed.is_zero() {
+			T::Currency::release(&reason, &trainer, unslashed, Precision::BestEffort)?;
 		}
 		Self::remove_worker(&trainer);
 		Self::release_workers(job_id, job);
@@ -247,7 +248,7 @@ impl<T: Config> Pallet<T> {
 			trainer,
 			claimed_eval_loss_ppb,
 			verified_eval_loss_ppb,
-			bond_slashed: bond,
+			bond_slashed,
 		});
 		Self::retry_or_fail(job_id, job)
 	}

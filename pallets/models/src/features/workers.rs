@@ -8,6 +8,7 @@ use frame_support::{
 		tokens::Precision,
 	},
 };
+use tributary_primitives::disputes::OpenRecords;
 
 impl<T: Config> Pallet<T> {
 	pub(crate) fn do_register_worker(
@@ -37,6 +38,7 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn do_unregister_worker(worker: T::AccountId) -> DispatchResult {
 		ensure!(Workers::<T>::contains_key(&worker), Error::<T>::NotRegistered);
 		ensure!(WorkerJobs::<T>::decode_len(&worker).unwrap_or(0) == 0, Error::<T>::WorkerBusy);
+		ensure!(!T::OpenRecords::has_open_records(&worker), Error::<T>::WorkerHasOpenRecords);
 		// What is still held: other pallets may have slashed part of the bond (a worker whose
 		// attribution a dispute overturned), so `info.bond` can be more than remains.
 		let held = T::Currency::balance_on_hold(&HoldReason::WorkerBond.into(), &worker);

@@ -7,7 +7,7 @@ use frame_support::traits::{
 	tokens::{Fortitude, Precision, Restriction},
 };
 use sp_runtime::traits::{Saturating, Zero};
-use tributary_primitives::rewards::{SlashKind, Slashing};
+use tributary_primitives::rewards::{SlashFees, SlashKind, Slashing};
 
 impl<T: Config> Slashing<T::AccountId, BalanceOf<T>, T::RuntimeHoldReason> for Pallet<T> {
 	fn slash_held(
@@ -56,5 +56,43 @@ impl<T: Config> Slashing<T::AccountId, BalanceOf<T>, T::RuntimeHoldReason> for P
 			to_beneficiary,
 		});
 		taken
+	}
+}
+
+impl<T: Config> SlashFees<T::AccountId, BalanceOf<T>, T::RuntimeHoldReason> for Pallet<T> {
+	fn pay_from_held(
+		reason: &T::RuntimeHoldReason,
+		offender: &T::AccountId,
+		payee: &T::AccountId,
+		amount: BalanceOf<T>,
+		kind: SlashKind,
+	) -> BalanceOf<T> {
+		let amount = amount.min(T::Currency::balance_on_hold(reason, offender));
+		if amount.is_zero() {
+			return Zero::zero();
+		}
+		// A payee that cannot receive (e.g. below the existential deposit) gets nothing; the amount
+		// stays held and is slashed with the rest.
+		let paid = T::Currency::transfer_on_hold(
+			reason,
+			offender,
+			payee,
+			amount,
+			Precision::BestEffort,
+			Restriction::Free,
+			Fortitude::Force,
+		)
+		.unwrap_or_else(|_| Zero::zero());
+		if paid.is_zero() {
+			return paid;
+		}
+		SlashTally::<T>::mutate(offender, |tally| tally.total = tally.total.saturating_add(paid));
+		Self::deposit_event(Event::SlashFeePaid {
+			offender: offender.clone(),
+			kind,
+			payee: payee.clone(),
+			amount: paid,
+		});
+		paid
 	}
 }
