@@ -70,8 +70,12 @@ enum Asked {
 
 /// Reads `attribution` and `rag` together: `rag` implies `"attribution": "rag"`, and a receipt
 /// implies suffix spans unless another method was asked.
-fn asked_method(fields: &GenerationFields) -> Result<Option<Asked>, ApiError> {
-	let asked = match (fields.attribution, fields.rag) {
+fn asked_method(
+	attribution: AttributionMethod,
+	rag: Option<rag::RagRequest>,
+	receipt: bool,
+) -> Result<Option<Asked>, ApiError> {
+	let asked = match (attribution, rag) {
 		(AttributionMethod::None | AttributionMethod::Rag, Some(request)) => Asked::Rag(rag::check_retrieve(request.retrieve)?),
 		(AttributionMethod::Rag, None) => Asked::Rag(rag::DEFAULT_RETRIEVE),
 		(_, Some(_)) => {
@@ -79,7 +83,7 @@ fn asked_method(fields: &GenerationFields) -> Result<Option<Asked>, ApiError> {
 		},
 		(AttributionMethod::SuffixSpan, None) => Asked::Record(RecordMethod::SuffixSpan(SPAN_PARAMS)),
 		(AttributionMethod::Influence, None) => Asked::Record(RecordMethod::Influence(INFLUENCE_PARAMS)),
-		(AttributionMethod::None, None) if fields.receipt.is_some() => Asked::Record(RecordMethod::SuffixSpan(SPAN_PARAMS)),
+		(AttributionMethod::None, None) if receipt => Asked::Record(RecordMethod::SuffixSpan(SPAN_PARAMS)),
 		(AttributionMethod::None, None) => return Ok(None),
 	};
 	Ok(Some(asked))
@@ -113,7 +117,7 @@ async fn prepare(
 		return Err(ApiError::invalid("stop", format!("at most {MAX_STOP_SEQUENCES} stop sequences")));
 	}
 	let adapters = resolve_model(state, &fields.model)?;
-	let asked = asked_method(&fields)?;
+	let asked = asked_method(fields.attribution, fields.rag, fields.receipt.is_some())?;
 	// The receipt names the prompt as the user sent it, not the grounded one.
 	let receipt = fields.receipt.map(|request| order_for(state, &fields.model, request, prompt)).transpose()?;
 	let (attribution, citations, prompt) = match asked {
