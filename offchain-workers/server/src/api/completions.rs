@@ -79,7 +79,8 @@ fn asked_method(
 		(AttributionMethod::None | AttributionMethod::Rag, Some(request)) => Asked::Rag(rag::check_retrieve(request.retrieve)?),
 		(AttributionMethod::Rag, None) => Asked::Rag(rag::DEFAULT_RETRIEVE),
 		(_, Some(_)) => {
-			return Err(ApiError::invalid("rag", "rag retrieval is attributed by its citations; drop \"attribution\" or set it to \"rag\""))
+			let message = "rag retrieval is attributed by its citations; drop \"attribution\" or set it to \"rag\"";
+			return Err(ApiError::invalid("rag", message));
 		},
 		(AttributionMethod::SuffixSpan, None) => Asked::Record(RecordMethod::SuffixSpan(SPAN_PARAMS)),
 		(AttributionMethod::Influence, None) => Asked::Record(RecordMethod::Influence(INFLUENCE_PARAMS)),
@@ -124,7 +125,9 @@ async fn prepare(
 		None => (None, None, prompt.to_string()),
 		Some(Asked::Record(method)) => (Some(target_with(state, method, &fields.model, &adapters)?), None, prompt.to_string()),
 		Some(Asked::Rag(retrieve)) => {
-			let query = query.ok_or_else(|| ApiError::invalid("rag", "RAG retrieves for the last user message, and this chat has no user message"))?;
+			let query = query.ok_or_else(|| {
+				ApiError::invalid("rag", "RAG retrieves for the last user message, and this chat has no user message")
+			})?;
 			let mut target = target_with(state, rag::method_for(query, retrieve), &fields.model, &adapters)?;
 			target.rag_query = Some(query.as_bytes().to_vec());
 			let citations = rag::retrieve(state, &target.corpus, query, retrieve).await?;

@@ -81,7 +81,11 @@ pub async fn retrieve(
 			.search(&query, bm25, retrieve as usize)
 			.into_iter()
 			.map(|hit| {
-				let row = corpus.rows().iter().find(|row| row.row == hit.row).ok_or_else(|| failed("BM25 returned a row outside the corpus"))?;
+				let row = corpus
+					.rows()
+					.iter()
+					.find(|row| row.row == hit.row)
+					.ok_or_else(|| failed("BM25 returned a row outside the corpus"))?;
 				Ok(Citation { row: hit.row, text: String::from_utf8_lossy(&row.bytes).into_owned() })
 			})
 			.collect()
