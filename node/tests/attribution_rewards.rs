@@ -59,7 +59,7 @@ fn attribution_claim(
 	sorted.sort_by_key(|score| score.row);
 	let top_k = 16;
 	let record = AttributionRecord {
-		method: AttributionMethod::Influence,
+		method: AttributionMethod::Influence(tributary_primitives::attribution::InfluenceParams::DEFAULT),
 		model: base_weights,
 		adapter: Some(adapter),
 		corpus: content_hash(b"clinic-faq v1 corpus"),

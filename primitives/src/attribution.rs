@@ -54,13 +54,45 @@ pub struct RagParams {
 	pub b_milli: u32,
 }
 
+/// How influence scores compare a training row's projected gradient with the output's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
+pub enum InfluenceScoring {
+	/// Inner product of projected gradients (TracIn, one checkpoint).
+	TracIn,
+	/// DataInf's closed-form inverse-Fisher-weighted inner product; `damping_milli` is the damping
+	/// factor in thousandths (100 = DataInf's 0.1).
+	DataInf { damping_milli: u32 },
+}
+
+impl InfluenceScoring {
+	/// DataInf with its authors' damping of 0.1.
+	pub const DATAINF: InfluenceScoring = InfluenceScoring::DataInf { damping_milli: 100 };
+}
+
+/// Parameters of gradient influence that determine its scores, beyond (model, adapter, corpus,
+/// output): how gradients are projected (LoGra-style ±1 sign matrices) and how they are scored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
+pub struct InfluenceParams {
+	pub scoring: InfluenceScoring,
+	/// Projection size `k` per side of each adapted module.
+	pub projection_dim: u32,
+	/// Seed of the projection's sign matrices.
+	pub projection_seed: u64,
+}
+
+impl InfluenceParams {
+	/// The settings workers use unless asked otherwise: DataInf with damping 0.1, `k = 16`, seed 0.
+	pub const DEFAULT: InfluenceParams =
+		InfluenceParams { scoring: InfluenceScoring::DATAINF, projection_dim: 16, projection_seed: 0 };
+}
+
 /// How the scores of a record were computed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
 pub enum AttributionMethod {
 	/// Longest exact token spans shared by the output and the training rows (infini-gram style).
 	SuffixSpan(SpanParams),
 	/// Gradient influence of training rows on the output (TracIn / DataInf style).
-	Influence,
+	Influence(InfluenceParams),
 	/// Rows retrieved by BM25 and cited in the prompt.
 	Rag(RagParams),
 }
@@ -228,6 +260,29 @@ mod tests {
 		changed.scores[0].parts_per_billion -= 1;
 		changed.top = AttributionRecord::top_of(&changed.scores, 1);
 		assert_ne!(changed.commitment(), original.commitment());
+	}
+
+	#[test]
+	fn influence_methods_with_other_settings_differ_and_round_trip() {
+		let params = InfluenceParams::DEFAULT;
+		let variants = [
+			AttributionMethod::Influence(params),
+			AttributionMethod::Influence(InfluenceParams { scoring: InfluenceScoring::TracIn, ..params }),
+			AttributionMethod::Influence(InfluenceParams {
+				scoring: InfluenceScoring::DataInf { damping_milli: 50 },
+				..params
+			}),
+			AttributionMethod::Influence(InfluenceParams { projection_dim: 32, ..params }),
+			AttributionMethod::Influence(InfluenceParams { projection_seed: 7, ..params }),
+		];
+		for (i, method) in variants.iter().enumerate() {
+			let bytes = method.encode();
+			assert!(bytes.len() <= AttributionMethod::max_encoded_len());
+			assert_eq!(AttributionMethod::decode(&mut &bytes[..]).unwrap(), *method);
+			for other in &variants[i + 1..] {
+				assert_ne!(other.encode(), bytes, "{method:?} and {other:?} encode alike");
+			}
+		}
 	}
 
 	#[test]

@@ -152,7 +152,7 @@ mod tests {
 			user: [1u8; 32],
 			signature: [2u8; 64],
 			claim: AttributionClaim {
-				method: AttributionMethod::Influence,
+				method: AttributionMethod::Influence(crate::attribution::InfluenceParams::DEFAULT),
 				top: vec![RowScore { row: RowRef { datanet: 0, row: 5 }, parts_per_billion: 10 }],
 				commitment: [3; 32],
 			},

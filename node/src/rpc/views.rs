@@ -325,7 +325,7 @@ impl From<RecordView<AccountId, Balance, BlockNumber>> for AttributionRecordJson
 			fee: record.fee.to_string(),
 			method: match record.method {
 				AttributionMethod::SuffixSpan(_) => "suffix-span",
-				AttributionMethod::Influence => "influence",
+				AttributionMethod::Influence(_) => "influence",
 				AttributionMethod::Rag(_) => "rag",
 			},
 			top: record

@@ -7,7 +7,7 @@ use std::{
 	path::{Path, PathBuf},
 };
 
-use codec::Encode;
+use codec::{Decode, Encode};
 use tch::{COptimizer, Device, Kind, Tensor};
 use tributary_attribution::{
 	build_sketch, influence::sketch_path, influence_record, open_or_build_sketch, recompute, AdaptedModel, Answer,
@@ -16,7 +16,7 @@ use tributary_attribution::{
 };
 use tributary_model::{hf::save_model, peft::PeftAdapter, Llama, LlamaConfig, LoraSpec, TargetModules};
 use tributary_primitives::{
-	attribution::{AttributionMethod, RowRef, PARTS_PER_BILLION},
+	attribution::{AttributionMethod, AttributionRecord, InfluenceParams, RowRef, PARTS_PER_BILLION},
 	content_hash, ContentHash,
 };
 
@@ -150,7 +150,8 @@ fn repeated_matching_row_outranks_unrelated_rows() {
 	for scoring in [InfluenceScoring::TracIn, InfluenceScoring::DATAINF] {
 		let record = influence_record(&model, &sketch, &answer(&fixture, &output), scoring, 5).unwrap();
 		record.check_canonical().unwrap();
-		assert_eq!(record.method, AttributionMethod::Influence);
+		let params = InfluenceParams { scoring, projection_dim: 16, projection_seed: 0 };
+		assert_eq!(record.method, AttributionMethod::Influence(params), "the record names its settings");
 		assert_eq!(record.adapter, Some(fixture.adapter_hash));
 		assert_eq!(record.top[0].row, REPEATED_ROW, "{scoring:?}: {:?}", record.top);
 		let total: u64 = record.scores.iter().map(|s| u64::from(s.parts_per_billion)).sum();
@@ -189,14 +190,41 @@ fn sketch_file_and_record_are_byte_identical_across_runs_and_recompute() {
 		method: MethodRequest::Influence(InfluenceRequest {
 			base_dir: fixture.base_dir.clone(),
 			adapter_dir: fixture.adapter_dir.clone(),
-			sketch: SketchParams::default(),
-			scoring: InfluenceScoring::TracIn,
+			params: InfluenceParams { scoring: InfluenceScoring::TracIn, ..InfluenceParams::DEFAULT },
 		}),
 		top_k: 4,
 	};
 	let recomputed = recompute(corpus_rows(), &ByteTokenizer, &request).unwrap();
 	assert_eq!(recomputed.encode(), from_file.encode());
 	assert_eq!(recomputed.commitment(), from_file.commitment());
+	assert_eq!(AttributionRecord::decode(&mut &from_file.encode()[..]).unwrap(), from_file);
+
+	// Every setting in the method changes the record, and recompute honours each one: the
+	// record it returns names the settings it was asked for and round-trips through SCALE.
+	let base = InfluenceParams { scoring: InfluenceScoring::TracIn, ..InfluenceParams::DEFAULT };
+	let variants = [
+		InfluenceParams { scoring: InfluenceScoring::DATAINF, ..base },
+		InfluenceParams { scoring: InfluenceScoring::DataInf { damping_milli: 1000 }, ..base },
+		InfluenceParams { projection_dim: 8, ..base },
+		InfluenceParams { projection_seed: 1, ..base },
+	];
+	let mut commitments = vec![from_file.commitment()];
+	for params in variants {
+		let mut other = request.clone();
+		let MethodRequest::Influence(influence) = &mut other.method else { unreachable!("built above") };
+		influence.params = params;
+		let record = recompute(corpus_rows(), &ByteTokenizer, &other).unwrap();
+		assert_eq!(record.method, AttributionMethod::Influence(params));
+		assert_eq!(AttributionRecord::decode(&mut &record.encode()[..]).unwrap(), record);
+		assert!(!commitments.contains(&record.commitment()), "{params:?} gave a record another setting gave");
+		commitments.push(record.commitment());
+	}
+	// A record from a sketch with another projection names that projection.
+	let corpus = VerifiedCorpus::verify(corpus_rows()).unwrap();
+	let small = build_sketch(&first, &corpus, &ByteTokenizer, SketchParams { projection_dim: 8, seed: 1 }).unwrap();
+	let record = influence_record(&first, &small, &answer(&fixture, &request.output), InfluenceScoring::DATAINF, 4).unwrap();
+	let expected = InfluenceParams { scoring: InfluenceScoring::DATAINF, projection_dim: 8, projection_seed: 1 };
+	assert_eq!(record.method, AttributionMethod::Influence(expected));
 }
 
 #[test]
@@ -291,8 +319,7 @@ fn sketch_of_another_adapter_is_refused() {
 		method: MethodRequest::Influence(InfluenceRequest {
 			base_dir: fixture.base_dir.clone(),
 			adapter_dir: fixture.untrained_dir.clone(),
-			sketch: SketchParams::default(),
-			scoring: InfluenceScoring::DATAINF,
+			params: InfluenceParams::DEFAULT,
 		}),
 		top_k: 3,
 	};

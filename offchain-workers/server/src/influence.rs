@@ -88,7 +88,9 @@ impl InfluenceSetup {
 		let model = AdaptedModel::load(&self.base_dir, &dir, Device::Cpu)?;
 		let corpus = verified_corpus(store, corpus)?;
 		let tokenizer = HfTokenizer::from_file(&self.tokenizer_file)?;
-		let (sketch, _) = open_or_build_sketch(&model, &dir, &corpus, &tokenizer, SketchParams::default())?;
+		// The projection records name; recompute refuses any other (it would need another sketch).
+		let params = SketchParams::of(&crate::api::attribution::INFLUENCE_PARAMS);
+		let (sketch, _) = open_or_build_sketch(&model, &dir, &corpus, &tokenizer, params)?;
 		Ok(Prepared { model, sketch })
 	}
 }

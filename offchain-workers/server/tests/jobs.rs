@@ -177,7 +177,8 @@ async fn a_train_job_with_named_rows_serves_attribution_by_chain_id() {
 	let scale = influence["record_scale"].as_str().unwrap();
 	let scale: Vec<u8> = (0..scale.len() / 2).map(|i| u8::from_str_radix(&scale[2 * i..2 * i + 2], 16).unwrap()).collect();
 	let decoded = <tributary_primitives::attribution::AttributionRecord as codec::Decode>::decode(&mut &scale[..]).unwrap();
-	assert_eq!(decoded.method, tributary_primitives::attribution::AttributionMethod::Influence);
+	use tributary_primitives::attribution::{AttributionMethod, InfluenceParams};
+	assert_eq!(decoded.method, AttributionMethod::Influence(InfluenceParams::DEFAULT), "the record names its settings");
 	let scores = influence["scores"].as_array().unwrap();
 	assert!(!scores.is_empty(), "{influence}");
 	let total: u64 = scores.iter().map(|s| s["parts_per_billion"].as_u64().unwrap()).sum();

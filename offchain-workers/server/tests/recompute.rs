@@ -11,7 +11,7 @@ use tributary_attribution::corpus::output_hash;
 use tributary_attribution::HfTokenizer;
 use tributary_model::hf::TOKENIZER_FILE;
 use tributary_model::peft::hex;
-use tributary_primitives::attribution::{AttributionMethod, AttributionRecord, RagParams};
+use tributary_primitives::attribution::{AttributionMethod, AttributionRecord, InfluenceParams, InfluenceScoring, RagParams};
 use tributary_primitives::content_hash;
 use tributary_worker::account::{hex0x, Account};
 use tributary_worker::api::attribution::canonical_tokens;
@@ -140,13 +140,32 @@ async fn a_peer_recomputes_the_record_of_a_receipted_answer() {
 	let (status, answer) = a.post("/v1/completions", influence).await;
 	assert_eq!(status, 200, "{answer}");
 	let influence_record = record_of(&answer["attribution"]);
-	assert_eq!(influence_record.method, AttributionMethod::Influence);
-	let (status, body) = b
-		.post("/attribution/recompute", recompute_request(answer["receipt"]["output_hash"].as_str().unwrap(), &AttributionMethod::Influence))
-		.await;
+	// The record names the settings it was computed with; they round-trip through SCALE.
+	let served = InfluenceParams { scoring: InfluenceScoring::DataInf { damping_milli: 100 }, projection_dim: 16, projection_seed: 0 };
+	assert_eq!(influence_record.method, AttributionMethod::Influence(served));
+	assert_eq!(AttributionMethod::decode(&mut &influence_record.method.encode()[..]).unwrap(), influence_record.method);
+	let influence_output = answer["receipt"]["output_hash"].as_str().unwrap().to_string();
+	let (status, body) = b.post("/attribution/recompute", recompute_request(&influence_output, &influence_record.method)).await;
 	assert_eq!(status, 200, "{body}");
 	assert_eq!(body["commitment"], hex(&influence_record.commitment()), "{body}");
 	assert_eq!(body["top"], answer["attribution"]["top"]);
+	// Other scoring is reproducible from the same sketch, and the record names it.
+	let tracin = AttributionMethod::Influence(InfluenceParams { scoring: InfluenceScoring::TracIn, ..served });
+	let (status, body) = b.post("/attribution/recompute", recompute_request(&influence_output, &tracin)).await;
+	assert_eq!(status, 200, "{body}");
+	assert_eq!(record_of(&body).method, tracin);
+	assert_ne!(body["commitment"], hex(&influence_record.commitment()), "other scoring, other record");
+	// Another projection is not: this worker's sketch is projected with k = 16, seed 0.
+	for (params, named) in [
+		(InfluenceParams { projection_dim: 32, ..served }, "projection_dim 32"),
+		(InfluenceParams { projection_seed: 9, ..served }, "projection_seed 9"),
+		(InfluenceParams { scoring: InfluenceScoring::DataInf { damping_milli: 0 }, ..served }, "damping_milli 0"),
+	] {
+		let (status, body) = b.post("/attribution/recompute", recompute_request(&influence_output, &AttributionMethod::Influence(params))).await;
+		assert_eq!(status, 400, "{params:?}: {body}");
+		assert_eq!(body["error"]["param"], "method_scale", "{body}");
+		assert!(body["error"]["message"].as_str().unwrap().contains(named), "{body}");
+	}
 
 	// Errors.
 	let mut unknown_version = recompute_request(&output, &record.method);
@@ -169,10 +188,11 @@ async fn a_peer_recomputes_the_record_of_a_receipted_answer() {
 		assert_eq!(status, 400, "{undecodable}: {body}");
 		assert_eq!(body["error"]["param"], "method_scale", "{body}");
 	}
+	// A RAG record whose query nobody holds cannot be recomputed: 404 naming the query's hash.
 	let rag = AttributionMethod::Rag(RagParams { query: [1; 32], retrieved: 3, k1_milli: 1200, b_milli: 750 });
 	let (status, body) = b.post("/attribution/recompute", recompute_request(&output, &rag)).await;
-	assert_eq!(status, 400, "{body}");
-	assert!(body["error"]["message"].as_str().unwrap().contains("RAG records are not recomputable here"), "{body}");
+	assert_eq!(status, 404, "{body}");
+	assert!(body["error"]["message"].as_str().unwrap().contains(&hex(&[1; 32])), "{body}");
 	let mut bad_hash = recompute_request(&output, &record.method);
 	bad_hash["output_hash"] = "0x1234".into();
 	assert_eq!(b.post("/attribution/recompute", bad_hash).await.0, 400);

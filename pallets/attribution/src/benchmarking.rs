@@ -56,7 +56,7 @@ fn signed_receipt<T: Config>(user: u32, worker: &T::AccountId, k: u32) -> Signed
 		user: account,
 		signature,
 		claim: AttributionClaim {
-			method: AttributionMethod::Influence,
+			method: AttributionMethod::Influence(tributary_primitives::attribution::InfluenceParams::DEFAULT),
 			top: top.try_into().expect("k ≤ MaxTopK"),
 			commitment: content_hash(&user.to_le_bytes()),
 		},

@@ -488,7 +488,7 @@ pub fn signed(
 		user: pair.public().into(),
 		signature,
 		claim: AttributionClaim {
-			method: AttributionMethod::Influence,
+			method: AttributionMethod::Influence(tributary_primitives::attribution::InfluenceParams::DEFAULT),
 			top: top.try_into().expect("at most MaxTopK scores"),
 			commitment,
 		},

@@ -9,7 +9,8 @@
 //!    content hash ([`sketch`] documents the file format); [`open_or_build_sketch`] does both
 //!    unless a valid sketch for the same inputs is already there.
 //! 2. For each answer, [`influence_record`] projects the gradient of the output's loss the same
-//!    way, scores every row ([`score`]) and returns the canonical record (method `Influence`).
+//!    way, scores every row ([`score`]) and returns the canonical record (method
+//!    `Influence(InfluenceParams)`, naming the scoring and the sketch's projection).
 //! 3. In a dispute, [`recompute`](crate::recompute) with [`MethodRequest::Influence`](crate::MethodRequest)
 //!    rebuilds the sketch in memory from the verified rows and recomputes the record, on the CPU.
 //!
@@ -27,7 +28,10 @@ use std::path::{Path, PathBuf};
 
 use tch::{Device, Kind};
 use tributary_model::{hf, peft::PeftAdapter, Llama};
-use tributary_primitives::{attribution::AttributionMethod, attribution::AttributionRecord, content_hash, ContentHash};
+use tributary_primitives::{
+	attribution::{AttributionMethod, AttributionRecord, InfluenceParams},
+	content_hash, ContentHash,
+};
 
 pub use score::InfluenceScoring;
 pub use sketch::{sketch_path, InfluenceSketch, SketchInputs};
@@ -74,9 +78,17 @@ pub struct SketchParams {
 	pub seed: u64,
 }
 
+impl SketchParams {
+	/// The projection named by a record's influence parameters.
+	pub fn of(params: &InfluenceParams) -> Self {
+		Self { projection_dim: params.projection_dim, seed: params.projection_seed }
+	}
+}
+
 impl Default for SketchParams {
+	/// The projection of [`InfluenceParams::DEFAULT`]: `k = 16`, seed 0.
 	fn default() -> Self {
-		Self { projection_dim: 16, seed: 0 }
+		Self::of(&InfluenceParams::DEFAULT)
 	}
 }
 
@@ -158,7 +170,9 @@ pub fn open_or_build_sketch(
 }
 
 /// Attribute an answer of `model` to the rows of `sketch` by gradient influence. The answer
-/// must name the sketch's base model and adapter, and `model` must carry that adapter.
+/// must name the sketch's base model and adapter, and `model` must carry that adapter. The
+/// record's method names every setting the scores depend on: `scoring` and the sketch's
+/// projection (dimension and seed).
 pub fn influence_record(
 	model: &AdaptedModel,
 	sketch: &InfluenceSketch,
@@ -181,7 +195,8 @@ pub fn influence_record(
 		gradient::projected_gradient(&model.llama, answer.output, &projector)?.ok_or(AttributionError::OutputTooShort)?;
 	let raw = score::raw_scores(sketch, &query, scoring)?;
 	let scores = score::split_positive(sketch, &raw);
-	Ok(assemble(AttributionMethod::Influence, inputs.corpus, answer, scores, top_k))
+	let params = InfluenceParams { scoring, projection_dim: inputs.projection_dim, projection_seed: inputs.seed };
+	Ok(assemble(AttributionMethod::Influence(params), inputs.corpus, answer, scores, top_k))
 }
 
 fn check_hash(what: &'static str, expected: ContentHash, found: ContentHash) -> Result<(), AttributionError> {
@@ -192,15 +207,15 @@ fn check_hash(what: &'static str, expected: ContentHash, found: ContentHash) -> 
 	}
 }
 
-/// Where a validator finds the model of an influence record, and how it was scored.
+/// Where a validator finds the model of an influence record, and the record's settings.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InfluenceRequest {
 	/// Hugging Face directory of the base model (hashed and checked against the request).
 	pub base_dir: PathBuf,
 	/// PEFT adapter directory (hashed and checked against the request).
 	pub adapter_dir: PathBuf,
-	pub sketch: SketchParams,
-	pub scoring: InfluenceScoring,
+	/// The record's projection and scoring, as its method names them.
+	pub params: InfluenceParams,
 }
 
 /// Recompute an influence record from scratch on the CPU: load and check the model and
@@ -216,6 +231,6 @@ pub(crate) fn recompute_influence(
 	let model = AdaptedModel::load(&request.base_dir, &request.adapter_dir, Device::Cpu)?;
 	check_hash("adapter in the adapter directory", adapter, model.adapter)?;
 	check_hash("base model in the model directory", answer.model, model.model)?;
-	let sketch = build_sketch(&model, corpus, tokenizer, request.sketch)?;
-	influence_record(&model, &sketch, answer, request.scoring, top_k)
+	let sketch = build_sketch(&model, corpus, tokenizer, SketchParams::of(&request.params))?;
+	influence_record(&model, &sketch, answer, request.params.scoring, top_k)
 }

@@ -19,25 +19,11 @@
 //! are quantized to integers relative to the largest (`floor(2^40 · s_i / s_max)`) and split in
 //! integer arithmetic, so the parts per billion sum to at most one billion.
 
+pub use tributary_primitives::attribution::InfluenceScoring;
 use tributary_primitives::attribution::{RowScore, PARTS_PER_BILLION};
 
 use super::sketch::InfluenceSketch;
 use crate::error::AttributionError;
-
-/// How row gradients are compared with the output's gradient.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum InfluenceScoring {
-	/// Inner product of projected gradients.
-	TracIn,
-	/// DataInf's closed-form inverse-Fisher-weighted inner product; `damping_milli` is the
-	/// damping factor in thousandths (100 = DataInf's 0.1).
-	DataInf { damping_milli: u32 },
-}
-
-impl InfluenceScoring {
-	/// DataInf with its authors' damping of 0.1.
-	pub const DATAINF: InfluenceScoring = InfluenceScoring::DataInf { damping_milli: 100 };
-}
 
 /// Σ a_i·b_i in f64 in a fixed order: eight interleaved partial sums (so the compiler may use
 /// SIMD lanes without reordering anything), combined pairwise, then the tail.

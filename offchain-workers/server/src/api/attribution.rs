@@ -1,7 +1,8 @@
 //! The optional `attribution` of a completion: which training rows of the model's adapter the
 //! returned text draws on, as the canonical record validators recompute, plus its SCALE
-//! encoding. Two methods from tributary-attribution: suffix-span matches (`true` or
-//! `"suffix_span"`) and gradient influence (`"influence"`, DataInf over the adapter's sketch).
+//! encoding. Three methods from tributary-attribution: suffix-span matches (`true` or
+//! `"suffix_span"`), gradient influence (`"influence"`, DataInf over the adapter's sketch) and
+//! RAG citations (`"rag"`, the rows BM25 retrieved into the prompt; see [`super::rag`]).
 //!
 //! A record is a function of (adapter, corpus, method, returned text) only: it is computed over
 //! [`canonical_tokens`] of the text, never over the ids the engine generated (decoding and
@@ -16,22 +17,27 @@ use codec::Encode;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tributary_attribution::corpus::{HfTokenizer, Tokenizer};
-use tributary_attribution::record::{span_record, Answer};
+use tributary_attribution::bm25::{Bm25Index, Bm25Params};
+use tributary_attribution::record::{rag_record, span_record, Answer};
 use tributary_attribution::store::open_or_build;
-use tributary_attribution::{influence_record, InfluenceScoring};
+use tributary_attribution::{influence_record, InfluenceScoring, SketchParams};
 use tributary_attribution::AttributionError;
 use tributary_model::peft::hex;
-use tributary_primitives::attribution::{AttributionMethod as RecordMethod, AttributionRecord, RowScore, SpanParams};
+use tributary_primitives::attribution::{
+	AttributionMethod as RecordMethod, AttributionRecord, InfluenceParams, RagParams, RowScore, SpanParams,
+};
 use tributary_primitives::ContentHash;
 
 /// Matches shorter than this many tokens, or more frequent than this in the corpus, credit nobody.
 pub const SPAN_PARAMS: SpanParams = SpanParams { min_span_len: 4, max_span_occurrences: 64 };
 /// Rows listed in `top`.
 pub const TOP_K: u32 = 8;
-/// DataInf damping 0.1: the better default for credit (see tributary-attribution's README).
-pub const INFLUENCE_SCORING: InfluenceScoring = InfluenceScoring::DATAINF;
+/// DataInf damping 0.1 (the better default for credit, see tributary-attribution's README) over
+/// the sketch this worker keeps beside each adapter (`k = 16`, seed 0).
+pub const INFLUENCE_PARAMS: InfluenceParams = InfluenceParams::DEFAULT;
 
-/// The request's `attribution` field: `false` (default), `true` / `"suffix_span"`, or `"influence"`.
+/// The request's `attribution` field: `false` (default), `true` / `"suffix_span"`, `"influence"`
+/// or `"rag"`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(try_from = "AttributionField")]
 pub enum AttributionMethod {
@@ -39,6 +45,7 @@ pub enum AttributionMethod {
 	None,
 	SuffixSpan,
 	Influence,
+	Rag,
 }
 
 #[derive(Deserialize)]
@@ -58,19 +65,11 @@ impl TryFrom<AttributionField> for AttributionMethod {
 			AttributionField::Named(name) => match name.as_str() {
 				"suffix_span" => Ok(AttributionMethod::SuffixSpan),
 				"influence" => Ok(AttributionMethod::Influence),
-				other => Err(format!("attribution {other:?} is not one of true, false, \"suffix_span\", \"influence\"")),
+				"rag" => Ok(AttributionMethod::Rag),
+				other => Err(format!(
+					"attribution {other:?} is not one of true, false, \"suffix_span\", \"influence\", \"rag\""
+				)),
 			},
-		}
-	}
-}
-
-impl AttributionMethod {
-	/// The record method this request field asks for, with the server's parameters.
-	fn record_method(self) -> Option<RecordMethod> {
-		match self {
-			AttributionMethod::None => None,
-			AttributionMethod::SuffixSpan => Some(RecordMethod::SuffixSpan(SPAN_PARAMS)),
-			AttributionMethod::Influence => Some(RecordMethod::Influence),
 		}
 	}
 }
@@ -81,17 +80,9 @@ pub struct AttributionTarget {
 	pub method: RecordMethod,
 	pub adapter: ContentHash,
 	pub corpus: Vec<RegisteredRow>,
-}
-
-/// The target for `method`, `None` when no attribution was asked for, or a 400 saying why
-/// attribution is impossible for this model.
-pub fn target_for(
-	state: &AppState,
-	method: AttributionMethod,
-	model: &str,
-	adapters: &[crate::engine::AdapterUse],
-) -> Result<Option<AttributionTarget>, ApiError> {
-	method.record_method().map(|method| target_with(state, method, model, adapters)).transpose()
+	/// A RAG answer's retrieval query, when this worker has it at hand; otherwise a RAG record
+	/// fetches it from the store (or a peer) by the hash its method names.
+	pub rag_query: Option<Vec<u8>>,
 }
 
 /// The target for a record method (a request's, or one the chain asks to recompute), or a 400
@@ -112,7 +103,33 @@ pub fn target_with(
 	if corpus.is_empty() {
 		return Err(ApiError::invalid("attribution", format!("model {model} has no registered training corpus")));
 	}
-	Ok(AttributionTarget { method, adapter: adapter.hash, corpus })
+	Ok(AttributionTarget { method, adapter: adapter.hash, corpus, rag_query: None })
+}
+
+/// Why this worker cannot reproduce an influence record with `params`, if it cannot: it scores
+/// against the one sketch it keeps beside each adapter, so another projection would need another
+/// sketch (one gradient per training row); a DataInf damping of zero is undefined.
+pub fn unreproducible_influence(params: &InfluenceParams) -> Option<String> {
+	let ours = SketchParams::of(&INFLUENCE_PARAMS);
+	let asked = SketchParams::of(params);
+	if asked.projection_dim != ours.projection_dim {
+		return Some(format!(
+			"influence projection_dim {} differs from this worker's sketch of the adapter (projection_dim {}), \
+			 so it cannot reproduce that record",
+			asked.projection_dim, ours.projection_dim
+		));
+	}
+	if asked.seed != ours.seed {
+		return Some(format!(
+			"influence projection_seed {} differs from this worker's sketch of the adapter (projection_seed {}), \
+			 so it cannot reproduce that record",
+			asked.seed, ours.seed
+		));
+	}
+	if params.scoring == (InfluenceScoring::DataInf { damping_milli: 0 }) {
+		return Some("influence scoring DataInf with damping_milli 0 is undefined (the damping must be positive)".into());
+	}
+	None
 }
 
 /// An answer's canonical record and its JSON form for the response.
@@ -130,7 +147,7 @@ pub fn canonical_tokens(tokenizer: &HfTokenizer, text: &str) -> Result<Vec<u32>,
 
 /// Fetches the rows of `corpus` this worker lacks from its peers, so a record can be computed
 /// (or recomputed) on a worker that did not train the adapter.
-async fn fetch_missing_rows(state: &AppState, corpus: &[RegisteredRow]) -> Result<(), ApiError> {
+pub async fn fetch_missing_rows(state: &AppState, corpus: &[RegisteredRow]) -> Result<(), ApiError> {
 	for row in corpus {
 		let hash = crate::store::parse(&row.hash)?;
 		if !state.store.contains(&hash) {
@@ -141,27 +158,31 @@ async fn fetch_missing_rows(state: &AppState, corpus: &[RegisteredRow]) -> Resul
 }
 
 /// Computes the record of the returned `text` against `target`.
-pub async fn attribute(state: &AppState, target: AttributionTarget, text: String) -> Result<Attributed, ApiError> {
+pub async fn attribute(state: &AppState, mut target: AttributionTarget, text: String) -> Result<Attributed, ApiError> {
 	fetch_missing_rows(state, &target.corpus).await?;
+	if let (RecordMethod::Rag(params), None) = (target.method, &target.rag_query) {
+		// A dispute: the query is known by its hash only (the store checks the bytes against it).
+		target.rag_query = Some(state.peers.get_or_fetch(&state.store, &params.query).await?.0);
+	}
 	let state = state.clone();
 	tokio::task::spawn_blocking(move || {
 		let tokenizer = HfTokenizer::from_file(&state.attribution.tokenizer_file).map_err(failed)?;
 		let output = canonical_tokens(&tokenizer, &text).map_err(failed)?;
 		match target.method {
 			RecordMethod::SuffixSpan(params) => suffix_span(&state, &target, &tokenizer, params, &output),
-			RecordMethod::Influence => influence(&state, &target, &output),
-			RecordMethod::Rag(_) => Err(ApiError::invalid("attribution", "RAG records are not recomputable here")),
+			RecordMethod::Influence(params) => influence(&state, &target, params, &output),
+			RecordMethod::Rag(params) => rag(&state, &target, params, &output),
 		}
 	})
 	.await
 	.expect("attribution does not panic")
 }
 
-fn failed(error: impl ToString) -> ApiError {
+pub fn failed(error: impl ToString) -> ApiError {
 	ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "attribution_error", error.to_string())
 }
 
-fn from_influence(error: InfluenceError) -> ApiError {
+pub fn from_influence(error: InfluenceError) -> ApiError {
 	match error {
 		InfluenceError::Store(error) => error.into(),
 		other => failed(other),
@@ -185,7 +206,15 @@ fn suffix_span(
 	Ok(Attributed { record, body })
 }
 
-fn influence(state: &AppState, target: &AttributionTarget, output: &[u32]) -> Result<Attributed, ApiError> {
+fn influence(
+	state: &AppState,
+	target: &AttributionTarget,
+	params: InfluenceParams,
+	output: &[u32],
+) -> Result<Attributed, ApiError> {
+	if let Some(reason) = unreproducible_influence(&params) {
+		return Err(ApiError::invalid("attribution", reason));
+	}
 	let config = state
 		.registry
 		.adapter_config(&hex(&target.adapter))
@@ -193,15 +222,31 @@ fn influence(state: &AppState, target: &AttributionTarget, output: &[u32]) -> Re
 	let prepared =
 		state.attribution.influence.prepare(&state.store, &target.adapter, &config, &target.corpus).map_err(from_influence)?;
 	let answer = Answer { model: state.attribution.base_model_hash, adapter: Some(target.adapter), output };
-	let record = influence_record(&prepared.model, &prepared.sketch, &answer, INFLUENCE_SCORING, TOP_K).map_err(failed)?;
+	let record = influence_record(&prepared.model, &prepared.sketch, &answer, params.scoring, TOP_K).map_err(failed)?;
 	let mut body = record_json(&record, "influence");
-	body["scoring"] = match INFLUENCE_SCORING {
+	body["scoring"] = match params.scoring {
 		InfluenceScoring::TracIn => json!("trac_in"),
 		InfluenceScoring::DataInf { damping_milli } => json!({ "data_inf": { "damping_milli": damping_milli } }),
 	};
 	body["sketch"] = hex(&prepared.sketch.id()).into();
 	body["projection_dim"] = prepared.sketch.inputs().projection_dim.into();
 	body["projection_seed"] = prepared.sketch.inputs().seed.into();
+	Ok(Attributed { record, body })
+}
+
+fn rag(state: &AppState, target: &AttributionTarget, params: RagParams, output: &[u32]) -> Result<Attributed, ApiError> {
+	let query = target.rag_query.as_deref().expect("attribute() supplies a RAG record's query");
+	let corpus = verified_corpus(&state.store, &target.corpus).map_err(from_influence)?;
+	let index = Bm25Index::build(&corpus);
+	let answer = Answer { model: state.attribution.base_model_hash, adapter: Some(target.adapter), output };
+	let bm25 = Bm25Params { k1_milli: params.k1_milli, b_milli: params.b_milli };
+	let record = rag_record(&index, corpus.id(), &answer, query, params.retrieved, bm25, TOP_K)
+		.map_err(|e| ApiError::invalid("rag", e.to_string()))?;
+	let mut body = record_json(&record, "rag");
+	body["query"] = hex(&params.query).into();
+	body["retrieved"] = params.retrieved.into();
+	body["k1_milli"] = params.k1_milli.into();
+	body["b_milli"] = params.b_milli.into();
 	Ok(Attributed { record, body })
 }
 

@@ -4,7 +4,8 @@
 
 use super::error::{parse_json, ApiError};
 use super::openai::{chat_prompt, ChatMessages, CompletionPrompt, GenerationFields};
-use super::attribution::{attribute, target_for, AttributionMethod, AttributionTarget};
+use super::attribution::{attribute, target_with, AttributionMethod, AttributionTarget, INFLUENCE_PARAMS, SPAN_PARAMS};
+use super::rag::{self, Citation};
 use super::receipts::{issue, order_for, ReceiptOrder};
 use super::AppState;
 use crate::engine::{AdapterUse, Event, Finished, GenerationRequest, SamplingParams};
@@ -21,6 +22,7 @@ use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use tributary_primitives::attribution::AttributionMethod as RecordMethod;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
 
 /// OpenAI's limit on stop sequences.
@@ -43,6 +45,8 @@ struct Prepared {
 	stream: bool,
 	/// The adapter and its training rows, when the request asked for attribution.
 	attribution: Option<AttributionTarget>,
+	/// The rows retrieved into the prompt of a RAG request.
+	citations: Option<Vec<Citation>>,
 	/// The receipt to issue with the answer, when the request asked for one.
 	receipt: Option<ReceiptOrder>,
 }
@@ -58,7 +62,43 @@ fn response_id(prefix: &str) -> String {
 	format!("{prefix}-{nanos:x}{:06x}", NEXT.fetch_add(1, Ordering::Relaxed))
 }
 
-fn prepare(state: &AppState, fields: GenerationFields, prompt: &str, flavor: Flavor) -> Result<Prepared, ApiError> {
+/// What a request asks to attribute: a record method, or RAG retrieval of this many rows.
+enum Asked {
+	Record(RecordMethod),
+	Rag(u32),
+}
+
+/// Reads `attribution` and `rag` together: `rag` implies `"attribution": "rag"`, and a receipt
+/// implies suffix spans unless another method was asked.
+fn asked_method(
+	attribution: AttributionMethod,
+	rag: Option<rag::RagRequest>,
+	receipt: bool,
+) -> Result<Option<Asked>, ApiError> {
+	let asked = match (attribution, rag) {
+		(AttributionMethod::None | AttributionMethod::Rag, Some(request)) => Asked::Rag(rag::check_retrieve(request.retrieve)?),
+		(AttributionMethod::Rag, None) => Asked::Rag(rag::DEFAULT_RETRIEVE),
+		(_, Some(_)) => {
+			let message = "rag retrieval is attributed by its citations; drop \"attribution\" or set it to \"rag\"";
+			return Err(ApiError::invalid("rag", message));
+		},
+		(AttributionMethod::SuffixSpan, None) => Asked::Record(RecordMethod::SuffixSpan(SPAN_PARAMS)),
+		(AttributionMethod::Influence, None) => Asked::Record(RecordMethod::Influence(INFLUENCE_PARAMS)),
+		(AttributionMethod::None, None) if receipt => Asked::Record(RecordMethod::SuffixSpan(SPAN_PARAMS)),
+		(AttributionMethod::None, None) => return Ok(None),
+	};
+	Ok(Some(asked))
+}
+
+/// `query` is what RAG retrieves for: a completion's prompt, a chat's last user message (none:
+/// RAG is refused).
+async fn prepare(
+	state: &AppState,
+	fields: GenerationFields,
+	prompt: &str,
+	query: Option<&str>,
+	flavor: Flavor,
+) -> Result<Prepared, ApiError> {
 	if fields.n.is_some_and(|n| n != 1) {
 		return Err(ApiError::invalid("n", "only n = 1 is supported"));
 	}
@@ -78,18 +118,31 @@ fn prepare(state: &AppState, fields: GenerationFields, prompt: &str, flavor: Fla
 		return Err(ApiError::invalid("stop", format!("at most {MAX_STOP_SEQUENCES} stop sequences")));
 	}
 	let adapters = resolve_model(state, &fields.model)?;
+	let asked = asked_method(fields.attribution, fields.rag, fields.receipt.is_some())?;
+	// The receipt names the prompt as the user sent it, not the grounded one.
 	let receipt = fields.receipt.map(|request| order_for(state, &fields.model, request, prompt)).transpose()?;
-	// A receipt carries the answer's attribution claim: suffix spans unless another method was asked.
-	let method = match (&receipt, fields.attribution) {
-		(Some(_), AttributionMethod::None) => AttributionMethod::SuffixSpan,
-		(_, method) => method,
+	let (attribution, citations, prompt) = match asked {
+		None => (None, None, prompt.to_string()),
+		Some(Asked::Record(method)) => (Some(target_with(state, method, &fields.model, &adapters)?), None, prompt.to_string()),
+		Some(Asked::Rag(retrieve)) => {
+			let query = query.ok_or_else(|| {
+				ApiError::invalid("rag", "RAG retrieves for the last user message, and this chat has no user message")
+			})?;
+			let mut target = target_with(state, rag::method_for(query, retrieve), &fields.model, &adapters)?;
+			target.rag_query = Some(query.as_bytes().to_vec());
+			let citations = rag::retrieve(state, &target.corpus, query, retrieve).await?;
+			let grounded = match flavor {
+				Flavor::Text => rag::ground_completion(&citations, prompt),
+				Flavor::Chat => rag::ground_chat(&citations, prompt),
+			};
+			(Some(target), Some(citations), grounded)
+		},
 	};
-	let attribution = target_for(state, method, &fields.model, &adapters)?;
 
 	let info = &state.engine.info;
 	let encoding = info
 		.tokenizer
-		.encode(prompt, false)
+		.encode(prompt.as_str(), false)
 		.map_err(|e| ApiError::invalid("prompt", format!("cannot tokenize the prompt: {e}")))?;
 	let tokens = encoding.get_ids().to_vec();
 	if tokens.is_empty() {
@@ -134,6 +187,7 @@ fn prepare(state: &AppState, fields: GenerationFields, prompt: &str, flavor: Fla
 		stop,
 		stream: fields.stream,
 		attribution,
+		citations,
 		receipt,
 	})
 }
@@ -189,7 +243,7 @@ pub async fn completions(State(state): State<AppState>, body: Bytes) -> Response
 		let [prompt] = prompts.as_slice() else {
 			return Err(ApiError::invalid("prompt", "exactly one prompt string per request is supported"));
 		};
-		let prepared = prepare(&state, fields, prompt, Flavor::Text)?;
+		let prepared = prepare(&state, fields, prompt, Some(prompt), Flavor::Text).await?;
 		respond(&state, prepared, Flavor::Text).await
 	}
 	.await;
@@ -201,7 +255,8 @@ pub async fn chat_completions(State(state): State<AppState>, body: Bytes) -> Res
 		let fields: GenerationFields = parse_json(&body)?;
 		let ChatMessages { messages } = parse_json(&body)?;
 		let prompt = chat_prompt(&messages).map_err(|m| ApiError::invalid("messages", m))?;
-		let prepared = prepare(&state, fields, &prompt, Flavor::Chat)?;
+		let query = last_user_text(&messages);
+		let prepared = prepare(&state, fields, &prompt, query.as_deref(), Flavor::Chat).await?;
 		respond(&state, prepared, Flavor::Chat).await
 	}
 	.await;
@@ -211,10 +266,10 @@ pub async fn chat_completions(State(state): State<AppState>, body: Bytes) -> Res
 async fn respond(state: &AppState, prepared: Prepared, flavor: Flavor) -> Result<Response, ApiError> {
 	let (first, receiver) = start(state, &prepared).await?;
 	let id = response_id(if flavor == Flavor::Chat { "chatcmpl" } else { "cmpl" });
-	let attribution = prepared
-		.attribution
-		.clone()
-		.map(|target| Arc::new(Attribution { state: state.clone(), target, receipt: prepared.receipt.clone() }));
+	let attribution = prepared.attribution.clone().map(|target| {
+		let citations = prepared.citations.as_deref().map(rag::citations_json);
+		Arc::new(Attribution { state: state.clone(), target, receipt: prepared.receipt.clone(), citations })
+	});
 	if prepared.stream {
 		let chunks = sse_chunks(id, prepared.model, flavor, first, receiver, attribution);
 		return Ok(Sse::new(chunks).keep_alive(KeepAlive::default()).into_response());
@@ -239,11 +294,7 @@ async fn respond(state: &AppState, prepared: Prepared, flavor: Flavor) -> Result
 		}),
 	};
 	if let Some(attribution) = attribution {
-		let (record, receipt) = attribution.finish(&id, &text, &finished).await?;
-		body["attribution"] = record;
-		if let Some(receipt) = receipt {
-			body["receipt"] = receipt;
-		}
+		attribution.finish(&id, &text, &finished, &mut body).await?;
 	}
 	Ok(Json(body).into_response())
 }
@@ -253,22 +304,35 @@ struct Attribution {
 	state: AppState,
 	target: AttributionTarget,
 	receipt: Option<ReceiptOrder>,
+	/// A RAG answer's `citations`.
+	citations: Option<Value>,
 }
 
 impl Attribution {
-	/// The response's `attribution` and `receipt` objects for the answer `text`.
-	async fn finish(&self, id: &str, text: &str, finished: &Finished) -> Result<(Value, Option<Value>), ApiError> {
+	/// Sets the response's (or last chunk's) `attribution`, and `receipt` and `citations` when
+	/// there are any, for the answer `text`.
+	async fn finish(&self, id: &str, text: &str, finished: &Finished, body: &mut Value) -> Result<(), ApiError> {
 		let state = &self.state;
 		let attributed = attribute(state, self.target.clone(), text.to_string()).await?;
-		let receipt = match &self.receipt {
-			Some(order) => {
-				keep_answer(state, text).await?;
-				Some(issue(state, id, order, self.target.adapter, &attributed.record, text, finished)?)
-			},
-			None => None,
-		};
-		Ok((attributed.body, receipt))
+		if let Some(order) = &self.receipt {
+			keep_object(state, text.as_bytes()).await?;
+			// A disputed RAG record is recomputed from its query, fetched by the hash it names.
+			if let Some(query) = &self.target.rag_query {
+				keep_object(state, query).await?;
+			}
+			body["receipt"] = issue(state, id, order, self.target.adapter, &attributed.record, text, finished)?;
+		}
+		body["attribution"] = attributed.body;
+		if let Some(citations) = &self.citations {
+			body["citations"] = citations.clone();
+		}
+		Ok(())
 	}
+}
+
+/// The text of the last `user` message, what a chat's RAG retrieves for.
+fn last_user_text(messages: &[super::openai::ChatMessage]) -> Option<String> {
+	messages.iter().rev().find(|message| message.role == "user").and_then(|message| message.text().ok())
 }
 
 async fn collect(first: Event, mut receiver: UnboundedReceiver<Event>) -> Result<(String, Finished), ApiError> {
@@ -285,10 +349,11 @@ async fn collect(first: Event, mut receiver: UnboundedReceiver<Event>) -> Result
 	Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "the engine ended the request without a result"))
 }
 
-/// Puts a receipted answer's text into the content store under the receipt's `output_hash`, so
-/// validators recomputing its attribution in a dispute can fetch it from this worker.
-async fn keep_answer(state: &AppState, text: &str) -> Result<(), ApiError> {
-	let (store, bytes) = (state.store.clone(), text.as_bytes().to_vec());
+/// Puts a receipted answer's text (under the receipt's `output_hash`) or a RAG answer's query
+/// (under the hash its record names) into the content store, so validators recomputing its
+/// attribution in a dispute can fetch it from this worker.
+async fn keep_object(state: &AppState, bytes: &[u8]) -> Result<(), ApiError> {
+	let (store, bytes) = (state.store.clone(), bytes.to_vec());
 	tokio::task::spawn_blocking(move || store.put(&bytes, None)).await.expect("store writes do not panic")?;
 	Ok(())
 }
@@ -360,16 +425,12 @@ fn sse_chunks(
 						let last = chunk(None, false, Some(reason), Some(usage(&finished)));
 						match attribution.as_deref() {
 							None => pending.push_back(last),
-							Some(attribution) => match attribution.finish(&completion_id, &text, &finished).await {
-								Ok((record, receipt)) => {
-									let mut last: Value = serde_json::from_str(&last).expect("chunks are JSON");
-									last["attribution"] = record;
-									if let Some(receipt) = receipt {
-										last["receipt"] = receipt;
-									}
-									pending.push_back(last.to_string());
-								},
-								Err(error) => pending.push_back(error.body().to_string()),
+							Some(attribution) => {
+								let mut last: Value = serde_json::from_str(&last).expect("chunks are JSON");
+								match attribution.finish(&completion_id, &text, &finished, &mut last).await {
+									Ok(()) => pending.push_back(last.to_string()),
+									Err(error) => pending.push_back(error.body().to_string()),
+								}
 							},
 						}
 						pending.push_back("[DONE]".to_string());

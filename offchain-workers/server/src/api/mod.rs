@@ -5,6 +5,7 @@ pub mod attribution;
 pub mod completions;
 pub mod error;
 pub mod openai;
+pub mod rag;
 pub mod receipts;
 mod recompute;
 mod routes;

@@ -47,6 +47,10 @@ pub struct GenerationFields {
 	/// Extension: also report which training rows the answer draws on, and by which method.
 	#[serde(default)]
 	pub attribution: super::attribution::AttributionMethod,
+	/// Extension: retrieve rows of the adapter's corpus into the prompt and cite them (implies
+	/// `"attribution": "rag"`).
+	#[serde(default)]
+	pub rag: Option<super::rag::RagRequest>,
 	/// Extension: issue an inference receipt for the answer (implies attribution).
 	#[serde(default)]
 	pub receipt: Option<super::receipts::ReceiptRequest>,
@@ -84,6 +88,26 @@ pub struct ChatMessage {
 	pub content: Option<MessageContent>,
 }
 
+impl ChatMessage {
+	/// The message's text: its content string, or its text parts joined; other parts are refused.
+	pub fn text(&self) -> Result<String, String> {
+		match &self.content {
+			None => Ok(String::new()),
+			Some(MessageContent::Text(text)) => Ok(text.clone()),
+			Some(MessageContent::Parts(parts)) => {
+				let mut text = String::new();
+				for part in parts {
+					match (part.kind.as_str(), &part.text) {
+						("text", Some(t)) => text.push_str(t),
+						(kind, _) => return Err(format!("content part type {kind:?} is not supported; only text")),
+					}
+				}
+				Ok(text)
+			},
+		}
+	}
+}
+
 /// The messages of a chat request.
 #[derive(Debug, Deserialize)]
 pub struct ChatMessages {
@@ -102,20 +126,7 @@ pub fn chat_prompt(messages: &[ChatMessage]) -> Result<String, String> {
 		if !matches!(message.role.as_str(), "system" | "developer" | "user" | "assistant" | "tool") {
 			return Err(format!("unknown message role {:?}", message.role));
 		}
-		let content = match &message.content {
-			None => String::new(),
-			Some(MessageContent::Text(text)) => text.clone(),
-			Some(MessageContent::Parts(parts)) => {
-				let mut text = String::new();
-				for part in parts {
-					match (part.kind.as_str(), &part.text) {
-						("text", Some(t)) => text.push_str(t),
-						(kind, _) => return Err(format!("content part type {kind:?} is not supported; only text")),
-					}
-				}
-				text
-			},
-		};
+		let content = message.text()?;
 		prompt.push_str(&format!("<|{}|>\n{content}\n", message.role));
 	}
 	prompt.push_str("<|assistant|>\n");

@@ -1,9 +1,11 @@
 //! `POST /attribution/recompute`: what the chain's off-chain worker asks in a dispute. Given an
 //! on-chain model version, a receipt's `output_hash` and the record's method, this worker fetches
 //! the answer's text (from its store or a peer's), recomputes the attribution record exactly as a
-//! completion computes it, and answers its commitment for the majority vote.
+//! completion computes it, and answers its commitment for the majority vote. A RAG record's query
+//! is fetched the same way, by the hash the method names; an influence record whose projection is
+//! not the one of this worker's sketches is refused (400 naming the setting).
 
-use super::attribution::{attribute, hex_bytes, scores_json, target_with};
+use super::attribution::{attribute, hex_bytes, scores_json, target_with, unreproducible_influence};
 use super::completions::resolve_model;
 use super::error::{parse_json, ApiError};
 use super::AppState;
@@ -61,8 +63,10 @@ fn not_served(chain: ChainModel) -> ApiError {
 pub async fn recompute(State(state): State<AppState>, body: Bytes) -> Result<Json<Value>, ApiError> {
 	let request: RecomputeRequest = parse_json(&body)?;
 	let method = decode_method(&request.method_scale)?;
-	if let AttributionMethod::Rag(_) = method {
-		return Err(ApiError::invalid("method_scale", "RAG records are not recomputable here"));
+	if let AttributionMethod::Influence(params) = method {
+		if let Some(reason) = unreproducible_influence(&params) {
+			return Err(ApiError::invalid("method_scale", reason));
+		}
 	}
 	let output_hash = store::parse(&request.output_hash)?;
 	let model = state.registry.model_serving(request.chain).ok_or_else(|| not_served(request.chain))?;

@@ -1,0 +1,122 @@
+//! Retrieval-augmented answers that cite their rows. A request asks with `"attribution": "rag"`
+//! and/or `"rag": {"retrieve": k}`; the model's adapter must have a registered corpus. BM25
+//! (tributary-attribution's `bm25`, k1 = 1.2, b = 0.75) retrieves up to `k` rows of that corpus
+//! for the query (a completion's prompt, a chat's last user message); the rows go into the prompt
+//! in the template of [`ground_completion`] / [`ground_chat`]; the answer's record has method
+//! `Rag(params)` crediting the retrieved rows by BM25 score, and the response lists them as
+//! `citations`.
+
+use super::attribution::{failed, fetch_missing_rows, from_influence};
+use super::error::ApiError;
+use super::AppState;
+use crate::influence::verified_corpus;
+use crate::registry::CorpusRow as RegisteredRow;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use tributary_attribution::bm25::{Bm25Index, Bm25Params};
+use tributary_primitives::attribution::{AttributionMethod, RagParams, RowRef};
+use tributary_primitives::content_hash;
+
+/// Rows retrieved when the request says `"attribution": "rag"` without `rag.retrieve`.
+pub const DEFAULT_RETRIEVE: u32 = 3;
+/// At most this many rows go into one prompt.
+pub const MAX_RETRIEVE: u32 = 16;
+
+/// The request's `rag` extension.
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RagRequest {
+	/// How many rows to retrieve (at most) and put into the prompt.
+	pub retrieve: u32,
+}
+
+/// Checks a requested row count.
+pub fn check_retrieve(retrieve: u32) -> Result<u32, ApiError> {
+	if (1..=MAX_RETRIEVE).contains(&retrieve) {
+		Ok(retrieve)
+	} else {
+		Err(ApiError::invalid("rag", format!("rag.retrieve must be between 1 and {MAX_RETRIEVE}, got {retrieve}")))
+	}
+}
+
+/// One retrieved row, as the prompt and the response's `citations` show it.
+#[derive(Clone, Debug)]
+pub struct Citation {
+	pub row: RowRef,
+	/// The row's bytes as text (invalid UTF-8 replaced by U+FFFD).
+	pub text: String,
+}
+
+/// The response's `citations`: the retrieved rows, best first.
+pub fn citations_json(citations: &[Citation]) -> Value {
+	citations.iter().map(|c| json!({ "datanet": c.row.datanet, "row": c.row.row, "text": c.text })).collect()
+}
+
+/// The record method of a RAG answer retrieving up to `retrieve` rows for `query`.
+pub fn method_for(query: &str, retrieve: u32) -> AttributionMethod {
+	let bm25 = Bm25Params::default();
+	AttributionMethod::Rag(RagParams {
+		query: content_hash(query.as_bytes()),
+		retrieved: retrieve,
+		k1_milli: bm25.k1_milli,
+		b_milli: bm25.b_milli,
+	})
+}
+
+/// Retrieves up to `retrieve` rows of `corpus` for `query`, best first (rows this worker lacks
+/// come from its peers). The answer's record later credits exactly these rows.
+pub async fn retrieve(
+	state: &AppState,
+	corpus: &[RegisteredRow],
+	query: &str,
+	retrieve: u32,
+) -> Result<Vec<Citation>, ApiError> {
+	fetch_missing_rows(state, corpus).await?;
+	let bm25 = Bm25Params::default();
+	let (state, rows, query) = (state.clone(), corpus.to_vec(), query.as_bytes().to_vec());
+	tokio::task::spawn_blocking(move || {
+		let corpus = verified_corpus(&state.store, &rows).map_err(from_influence)?;
+		let index = Bm25Index::build(&corpus);
+		index
+			.search(&query, bm25, retrieve as usize)
+			.into_iter()
+			.map(|hit| {
+				let row = corpus
+					.rows()
+					.iter()
+					.find(|row| row.row == hit.row)
+					.ok_or_else(|| failed("BM25 returned a row outside the corpus"))?;
+				Ok(Citation { row: hit.row, text: String::from_utf8_lossy(&row.bytes).into_owned() })
+			})
+			.collect()
+	})
+	.await
+	.expect("retrieval does not panic")
+}
+
+/// The sources block: `Sources:` then one `[i] <row text>` line per row, best first.
+fn sources(citations: &[Citation]) -> String {
+	let mut block = String::from("Sources:");
+	for (i, citation) in citations.iter().enumerate() {
+		block.push_str(&format!("\n[{}] {}", i + 1, citation.text));
+	}
+	block
+}
+
+/// A completion's grounded prompt: the sources block, a blank line, then the prompt. Without
+/// retrieved rows the prompt is unchanged.
+pub fn ground_completion(citations: &[Citation], prompt: &str) -> String {
+	if citations.is_empty() {
+		return prompt.to_string();
+	}
+	format!("{}\n\n{prompt}", sources(citations))
+}
+
+/// A chat's grounded prompt: a first `system` message holding the sources block, then the
+/// templated messages. Without retrieved rows the prompt is unchanged.
+pub fn ground_chat(citations: &[Citation], templated: &str) -> String {
+	if citations.is_empty() {
+		return templated.to_string();
+	}
+	format!("<|system|>\n{}\n{templated}", sources(citations))
+}
