@@ -111,7 +111,7 @@ impl<T: Config> Pallet<T> {
 				if UsedNonces::<T>::contains_key(&signed.user, signed.receipt.nonce) {
 					done.push(entry.id.clone());
 				} else if signed.receipt.expiry < now_number {
-					log::warn!(target: LOG, "receipt {} expired before it landed; dropping it", entry.id);
+					log::info!(target: LOG, "receipt {} is past its expiry: it landed or never will; dropping it", entry.id);
 					done.push(entry.id.clone());
 				} else if Backoff::tries(&key) >= MAX_SUBMISSIONS {
 					log::warn!(target: LOG, "receipt {} was refused {MAX_SUBMISSIONS} times; dropping it", entry.id);
