@@ -73,7 +73,10 @@ impl LoadedAdapter {
 					spec.rank
 				));
 			}
-			modules.push((layer, module, a, b * spec.scale()));
+			// In place: `b` is this parse's own copy of the bytes.
+			let mut b = b;
+			let _ = b.g_mul_scalar_(spec.scale());
+			modules.push((layer, module, a, b));
 		}
 		Ok(LoadedAdapter { rank: spec.rank, modules, bytes: bytes.len() as u64 })
 	}
