@@ -73,7 +73,10 @@ impl LoadedAdapter {
 					spec.rank
 				));
 			}
-			modules.push((layer, module, a, b * spec.scale()));
+			// In place: `b` is this parse's own copy of the bytes.
+			let mut b = b;
+			let _ = b.g_mul_scalar_(spec.scale());
+			modules.push((layer, module, a, b));
 		}
 		Ok(LoadedAdapter { rank: spec.rank, modules, bytes: bytes.len() as u64 })
 	}
@@ -188,14 +191,13 @@ impl SlotStacks {
 			},
 		};
 		tch::no_grad(|| {
+			// Every module has the adapter's rank (checked by the parse); `copy_` moves host
+			// tensors to the stack's device itself.
+			let r = adapter.rank;
 			for (layer, module, a, b) in &adapter.modules {
 				let index = layer * 7 + module_index(*module);
-				let r = a.size()[0];
-				let device = self.a[index].device();
-				let mut a_slot = self.a[index].get(slot as i64).narrow(0, 0, r);
-				a_slot.copy_(&a.to_device(device));
-				let mut b_slot = self.b[index].get(slot as i64).narrow(1, 0, r);
-				b_slot.copy_(&b.to_device(device));
+				self.a[index].get(slot as i64).narrow(0, 0, r).copy_(a);
+				self.b[index].get(slot as i64).narrow(1, 0, r).copy_(b);
 				self.adapted[index] += 1;
 				self.slot_modules[slot].push(index);
 			}

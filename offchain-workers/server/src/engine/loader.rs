@@ -48,14 +48,24 @@ fn load(
 ) -> Result<Loaded, EngineError> {
 	let started = Instant::now();
 	let hash = hex(&job.hash);
-	let (bytes, from_peer) = runtime.block_on(peers.get_or_fetch(store, &job.hash)).map_err(|e| match e {
-		StoreError::NotFound(_) => EngineError::AdapterMissing(hash.clone()),
-		StoreError::Corrupt { .. } | StoreError::WrongHash { .. } | StoreError::TooLarge { .. } => {
-			EngineError::Quarantined { hash: hash.clone(), reason: e.to_string() }
+	let parse = |bytes: &[u8]| LoadedAdapter::parse(&job.hash, bytes, &job.config, base, max_rank);
+	let (parsed, from_peer) = match store.get_decoded(&job.hash, parse) {
+		Err(StoreError::NotFound(_)) if peers.has_peers() => {
+			let bytes = runtime.block_on(peers.fetch(store, &job.hash)).map_err(|e| store_error(&hash, e))?;
+			(parse(&bytes), true)
 		},
-		other => EngineError::InvalidAdapter { hash: hash.clone(), reason: other.to_string() },
-	})?;
-	let adapter = LoadedAdapter::parse(&job.hash, &bytes, &job.config, base, max_rank)
-		.map_err(|reason| EngineError::Quarantined { hash: hash.clone(), reason })?;
+		local => (local.map_err(|e| store_error(&hash, e))?, false),
+	};
+	let adapter = parsed.map_err(|reason| EngineError::Quarantined { hash: hash.clone(), reason })?;
 	Ok(Loaded { adapter, from_peer, took: started.elapsed() })
+}
+
+fn store_error(hash: &str, e: StoreError) -> EngineError {
+	match e {
+		StoreError::NotFound(_) => EngineError::AdapterMissing(hash.to_string()),
+		StoreError::Corrupt { .. } | StoreError::WrongHash { .. } | StoreError::TooLarge { .. } => {
+			EngineError::Quarantined { hash: hash.to_string(), reason: e.to_string() }
+		},
+		other => EngineError::InvalidAdapter { hash: hash.to_string(), reason: other.to_string() },
+	}
 }

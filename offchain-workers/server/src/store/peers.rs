@@ -21,6 +21,10 @@ impl PeerFetcher {
 		PeerFetcher { peers, client }
 	}
 
+	pub fn has_peers(&self) -> bool {
+		!self.peers.is_empty()
+	}
+
 	/// The local bytes of `hash`, else the first peer's bytes that verify (then stored locally).
 	/// Returns the bytes and whether they came from a peer.
 	pub async fn get_or_fetch(&self, store: &Store, hash: &ContentHash) -> Result<(Vec<u8>, bool), StoreError> {
@@ -29,13 +33,18 @@ impl PeerFetcher {
 			tokio::task::spawn_blocking(move || store.get(&hash)).await.expect("store reads do not panic")
 		};
 		match local {
-			Err(StoreError::NotFound(_)) if !self.peers.is_empty() => {},
-			other => return other.map(|bytes| (bytes, false)),
+			Err(StoreError::NotFound(_)) if self.has_peers() => self.fetch(store, hash).await.map(|bytes| (bytes, true)),
+			other => other.map(|bytes| (bytes, false)),
 		}
+	}
+
+	/// The first peer's bytes of `hash` that verify (then stored locally), without looking in the
+	/// local store first.
+	pub async fn fetch(&self, store: &Store, hash: &ContentHash) -> Result<Vec<u8>, StoreError> {
 		let mut last_error = StoreError::NotFound(hex(hash));
 		for peer in &self.peers {
 			match self.fetch_from(peer, store, hash).await {
-				Ok(bytes) => return Ok((bytes, true)),
+				Ok(bytes) => return Ok(bytes),
 				Err(e) => last_error = e,
 			}
 		}
