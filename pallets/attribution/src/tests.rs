@@ -960,67 +960,32 @@ proptest! {
 /// order (an unexpected one fails the test) and answered with the given JSON.
 mod offchain_worker {
 	use super::*;
-	use codec::{Decode, Encode};
+	use codec::Encode;
 	use frame_support::traits::Hooks;
-	use serde_json::{json, Value};
-	use sp_core::offchain::{
-		testing::{OffchainState, PendingRequest, PoolState, TestOffchainExt, TestTransactionPoolExt},
-		OffchainDbExt, OffchainWorkerExt, TransactionPoolExt,
-	};
+	use serde_json::json;
 	use sp_keystore::{testing::MemoryKeystore, Keystore, KeystoreExt};
-	use sp_runtime::{generic::Preamble, offchain::storage::StorageValueRef};
-	use std::sync::Arc;
-	use tributary_primitives::{WORKER_KEY_TYPE, WORKER_URL_STORAGE_KEY};
-	use tributary_worker_client::json::hex;
+	use sp_runtime::generic::Preamble;
+	use tributary_primitives::WORKER_KEY_TYPE;
+	use tributary_worker_client::{json::hex, testing::Testbed};
 
-	const SIDECAR: &str = "http://127.0.0.1:8420";
-
-	type Shared<S> = Arc<parking_lot::RwLock<S>>;
-
-	/// Test externalities with offchain storage, HTTP, a transaction pool, the sidecar URL set as
-	/// the node does it, and a worker key in the keystore; the key's account.
-	fn offchain_ext() -> (sp_io::TestExternalities, Shared<OffchainState>, Shared<PoolState>, AccountId) {
+	/// Test externalities with a scripted sidecar and a worker key in the keystore; the key's
+	/// account.
+	fn offchain_ext() -> (sp_io::TestExternalities, Testbed, AccountId) {
 		let mut ext = new_test_ext();
-		let (offchain, http) = TestOffchainExt::new();
-		let (pool, transactions) = TestTransactionPoolExt::new();
+		let sidecar = Testbed::install(&mut ext);
 		let keystore = MemoryKeystore::new();
 		let key = keystore.sr25519_generate_new(WORKER_KEY_TYPE, Some("//ocw-worker")).unwrap();
-		ext.register_extension(OffchainDbExt::new(offchain.clone()));
-		ext.register_extension(OffchainWorkerExt::new(offchain));
-		ext.register_extension(TransactionPoolExt::new(pool));
 		ext.register_extension(KeystoreExt::new(keystore));
-		ext.execute_with(|| {
-			StorageValueRef::persistent(WORKER_URL_STORAGE_KEY).set(&SIDECAR.as_bytes().to_vec())
-		});
-		(ext, http, transactions, key.into())
-	}
-
-	fn expect(http: &Shared<OffchainState>, method: &str, path: &str, body: Option<Value>, answer: Value) {
-		http.write().expect_request(PendingRequest {
-			method: method.into(),
-			uri: format!("{SIDECAR}{path}"),
-			headers: body.iter().map(|_| ("Content-Type".into(), "application/json".into())).collect(),
-			body: body.map(|body| serde_json::to_vec(&body).unwrap()).unwrap_or_default(),
-			response: Some(answer.to_string().into_bytes()),
-			sent: true,
-			..Default::default()
-		});
+		(ext, sidecar, key.into())
 	}
 
 	/// The calls the off-chain worker put in the pool, with their signers.
-	fn submitted(pool: &Shared<PoolState>) -> Vec<(Option<AccountId>, RuntimeCall)> {
-		pool.read()
-			.transactions
-			.iter()
-			.map(|bytes| {
-				let xt = crate::mock::Extrinsic::decode(&mut &bytes[..]).unwrap();
-				let signer = match xt.preamble {
-					Preamble::Signed(who, ..) => Some(who),
-					_ => None,
-				};
-				(signer, xt.function)
-			})
-			.collect()
+	fn submitted(sidecar: &Testbed) -> Vec<(Option<AccountId>, RuntimeCall)> {
+		let signer = |preamble| match preamble {
+			Preamble::Signed(who, ..) => Some(who),
+			_ => None,
+		};
+		sidecar.submitted::<crate::mock::Extrinsic>().into_iter().map(|xt| (signer(xt.preamble), xt.function)).collect()
 	}
 
 	fn run_offchain_worker(block: u64) {
@@ -1030,7 +995,7 @@ mod offchain_worker {
 
 	#[test]
 	fn pending_receipts_are_submitted_and_the_ones_that_cannot_land_acknowledged() {
-		let (mut ext, http, pool, me) = offchain_ext();
+		let (mut ext, sidecar, me) = offchain_ext();
 		ext.execute_with(|| {
 			set_workers(vec![worker(), me.clone()]);
 			let mine = |nonce| signed(0, InferenceReceipt { worker: me.clone(), ..receipt(nonce) }, top());
@@ -1039,11 +1004,7 @@ mod offchain_worker {
 			// sr25519 signatures are randomized: sign each receipt once.
 			let fresh = mine(1);
 			let served_by_other = signed(1, receipt(3), top());
-			expect(
-				&http,
-				"GET",
-				"/receipts/pending",
-				None,
+			sidecar.expect("GET", "/receipts/pending", None,
 				json!({ "receipts": [
 					{ "id": "fresh", "scale": hex(&fresh.encode()) },
 					{ "id": "landed", "scale": hex(&mine(2).encode()) },
@@ -1051,10 +1012,10 @@ mod offchain_worker {
 					{ "id": "garbage", "scale": "00ff" },
 				] }),
 			);
-			expect(&http, "POST", "/receipts/ack", Some(json!({ "ids": ["landed", "garbage"] })), json!({ "removed": 2 }));
+			sidecar.expect("POST", "/receipts/ack", Some(&json!({ "ids": ["landed", "garbage"] })), json!({ "removed": 2 }));
 			run_offchain_worker(2);
 			assert_eq!(
-				submitted(&pool),
+				submitted(&sidecar),
 				vec![(
 					Some(me.clone()),
 					RuntimeCall::Attribution(Call::submit_receipts { batch: batch(vec![fresh.clone()]) })
@@ -1062,21 +1023,17 @@ mod offchain_worker {
 			);
 
 			// The next block: the fresh receipt waits for its backoff, nothing is submitted twice.
-			expect(
-				&http,
-				"GET",
-				"/receipts/pending",
-				None,
+			sidecar.expect("GET", "/receipts/pending", None,
 				json!({ "receipts": [{ "id": "fresh", "scale": hex(&fresh.encode()) }] }),
 			);
 			run_offchain_worker(3);
-			assert_eq!(submitted(&pool).len(), 1);
+			assert_eq!(submitted(&sidecar).len(), 1);
 		});
 	}
 
 	#[test]
 	fn an_assigned_recomputer_submits_the_sidecars_commitment() {
-		let (mut ext, http, pool, me) = offchain_ext();
+		let (mut ext, sidecar, me) = offchain_ext();
 		ext.execute_with(|| {
 			// The record's worker and the challenger are excluded: the other three recompute.
 			set_workers(vec![worker(), me.clone(), account(11), account(12)]);
@@ -1084,18 +1041,13 @@ mod offchain_worker {
 			assert!(disputed(record).contains(&me));
 			let info = Records::<Test>::get(record).unwrap();
 			let recomputed = [0xcc; 32];
-			expect(
-				&http,
-				"GET",
-				"/receipts/pending",
-				None,
+			sidecar.expect("GET", "/receipts/pending", None,
 				json!({ "receipts": [] }),
 			);
-			expect(
-				&http,
+			sidecar.expect(
 				"POST",
 				"/attribution/recompute",
-				Some(json!({
+				Some(&json!({
 					"chain": { "model": 0, "version": 1 },
 					"output_hash": hex(&info.output_hash),
 					"method_scale": hex(&info.method.encode()),
@@ -1104,7 +1056,7 @@ mod offchain_worker {
 			);
 			run_offchain_worker(2);
 			assert_eq!(
-				submitted(&pool),
+				submitted(&sidecar),
 				vec![(
 					Some(me.clone()),
 					RuntimeCall::Attribution(Call::submit_recomputation { record, commitment: recomputed })

@@ -65,20 +65,24 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Attribution::NextRecordId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::DueRecords` (r:1 w:1)
 	/// Proof: `Attribution::DueRecords` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::OpenRecordCount` (r:1 w:1)
+	/// Proof: `Attribution::OpenRecordCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::NoncesByExpiry` (r:0 w:64)
+	/// Proof: `Attribution::NoncesByExpiry` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::Records` (r:0 w:64)
 	/// Proof: `Attribution::Records` (`max_values`: None, `max_size`: Some(559), added: 3034, mode: `MaxEncodedLen`)
 	/// Component `n` ranges over `[1, 64]`.
 	/// Component `k` ranges over `[0, 16]`.
 	fn submit_receipts(n: u32, k: u32, ) -> Weight {
-		// Minimum execution time: 5_492_727_000 picoseconds.
-		Weight::from_parts(5_492_727_000, 4070)
-			.saturating_add(Weight::from_parts(1_940_730_152, 0).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(1_187_651_730, 0).saturating_mul(k.into()))
-			.saturating_add(T::DbWeight::get().reads(5_u64))
+		// Minimum execution time: 2_907_591_000 picoseconds.
+		Weight::from_parts(2_907_591_000, 4070)
+			.saturating_add(Weight::from_parts(1_714_385_753, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(1_598_316_540, 0).saturating_mul(k.into()))
+			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(k.into())))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
-			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
+			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2663).saturating_mul(k.into()))
 			.saturating_add(Weight::from_parts(0, 2650).saturating_mul(n.into()))
 	}
@@ -95,8 +99,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Attribution::Disputes` (r:0 w:1)
 	/// Proof: `Attribution::Disputes` (`max_values`: None, `max_size`: Some(198), added: 2673, mode: `MaxEncodedLen`)
 	fn dispute() -> Weight {
-		// Minimum execution time: 1_231_663_000 picoseconds.
-		Weight::from_parts(1_405_000_000, 4024)
+		// Minimum execution time: 1_222_616_000 picoseconds.
+		Weight::from_parts(1_404_857_000, 4024)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -104,19 +108,21 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Attribution::Disputes` (`max_values`: None, `max_size`: Some(198), added: 2673, mode: `MaxEncodedLen`)
 	/// Storage: `Attribution::Records` (r:1 w:1)
 	/// Proof: `Attribution::Records` (`max_values`: None, `max_size`: Some(559), added: 3034, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:4 w:4)
+	/// Storage: `System::Account` (r:5 w:5)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:3 w:3)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
-	/// Storage: `Rewards::Params` (r:1 w:0)
-	/// Proof: `Rewards::Params` (`max_values`: Some(1), `max_size`: Some(29), added: 524, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::SlashTally` (r:1 w:1)
 	/// Proof: `Rewards::SlashTally` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::Params` (r:1 w:0)
+	/// Proof: `Rewards::Params` (`max_values`: Some(1), `max_size`: Some(29), added: 524, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::OpenRecordCount` (r:1 w:1)
+	/// Proof: `Attribution::OpenRecordCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn submit_recomputation() -> Weight {
-		// Minimum execution time: 3_251_061_000 picoseconds.
-		Weight::from_parts(3_492_756_000, 11402)
-			.saturating_add(T::DbWeight::get().reads(11_u64))
-			.saturating_add(T::DbWeight::get().writes(10_u64))
+		// Minimum execution time: 3_779_223_000 picoseconds.
+		Weight::from_parts(4_344_049_000, 14005)
+			.saturating_add(T::DbWeight::get().reads(13_u64))
+			.saturating_add(T::DbWeight::get().writes(12_u64))
 	}
 	/// Storage: `Attribution::Disputes` (r:1 w:1)
 	/// Proof: `Attribution::Disputes` (`max_values`: None, `max_size`: Some(198), added: 2673, mode: `MaxEncodedLen`)
@@ -129,8 +135,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Attribution::DueRecords` (r:1 w:1)
 	/// Proof: `Attribution::DueRecords` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
 	fn resolve_dispute() -> Weight {
-		// Minimum execution time: 1_156_664_000 picoseconds.
-		Weight::from_parts(1_298_281_000, 4024)
+		// Minimum execution time: 1_165_040_000 picoseconds.
+		Weight::from_parts(1_297_399_000, 4024)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -160,14 +166,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Rewards::Claimable` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::History` (r:4 w:4)
 	/// Proof: `Rewards::History` (`max_values`: None, `max_size`: Some(849), added: 3324, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::OpenRecordCount` (r:1 w:1)
+	/// Proof: `Attribution::OpenRecordCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Component `k` ranges over `[0, 16]`.
 	fn finalize(k: u32, ) -> Weight {
-		// Minimum execution time: 1_929_147_000 picoseconds.
-		Weight::from_parts(2_572_309_786, 13233)
-			.saturating_add(Weight::from_parts(309_318_567, 0).saturating_mul(k.into()))
-			.saturating_add(T::DbWeight::get().reads(17_u64))
+		// Minimum execution time: 1_938_577_000 picoseconds.
+		Weight::from_parts(3_046_672_514, 13233)
+			.saturating_add(Weight::from_parts(456_141_718, 0).saturating_mul(k.into()))
+			.saturating_add(T::DbWeight::get().reads(18_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(k.into())))
-			.saturating_add(T::DbWeight::get().writes(13_u64))
+			.saturating_add(T::DbWeight::get().writes(14_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(k.into())))
 			.saturating_add(Weight::from_parts(0, 2663).saturating_mul(k.into()))
 	}
@@ -176,38 +184,38 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measured weights with RocksDB costs, for tests and mocks.
 impl WeightInfo for () {
 	fn submit_receipts(n: u32, k: u32, ) -> Weight {
-		Weight::from_parts(5_492_727_000, 4070)
-			.saturating_add(Weight::from_parts(1_940_730_152, 0).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(1_187_651_730, 0).saturating_mul(k.into()))
-			.saturating_add(RocksDbWeight::get().reads(5_u64))
+		Weight::from_parts(2_907_591_000, 4070)
+			.saturating_add(Weight::from_parts(1_714_385_753, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(1_598_316_540, 0).saturating_mul(k.into()))
+			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(k.into())))
-			.saturating_add(RocksDbWeight::get().writes(2_u64))
-			.saturating_add(RocksDbWeight::get().writes((4_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes(3_u64))
+			.saturating_add(RocksDbWeight::get().writes((5_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2663).saturating_mul(k.into()))
 			.saturating_add(Weight::from_parts(0, 2650).saturating_mul(n.into()))
 	}
 	fn dispute() -> Weight {
-		Weight::from_parts(1_405_000_000, 4024)
+		Weight::from_parts(1_404_857_000, 4024)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn submit_recomputation() -> Weight {
-		Weight::from_parts(3_492_756_000, 11402)
-			.saturating_add(RocksDbWeight::get().reads(11_u64))
-			.saturating_add(RocksDbWeight::get().writes(10_u64))
+		Weight::from_parts(4_344_049_000, 14005)
+			.saturating_add(RocksDbWeight::get().reads(13_u64))
+			.saturating_add(RocksDbWeight::get().writes(12_u64))
 	}
 	fn resolve_dispute() -> Weight {
-		Weight::from_parts(1_298_281_000, 4024)
+		Weight::from_parts(1_297_399_000, 4024)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn finalize(k: u32, ) -> Weight {
-		Weight::from_parts(2_572_309_786, 13233)
-			.saturating_add(Weight::from_parts(309_318_567, 0).saturating_mul(k.into()))
-			.saturating_add(RocksDbWeight::get().reads(17_u64))
+		Weight::from_parts(3_046_672_514, 13233)
+			.saturating_add(Weight::from_parts(456_141_718, 0).saturating_mul(k.into()))
+			.saturating_add(RocksDbWeight::get().reads(18_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(k.into())))
-			.saturating_add(RocksDbWeight::get().writes(13_u64))
+			.saturating_add(RocksDbWeight::get().writes(14_u64))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(k.into())))
 			.saturating_add(Weight::from_parts(0, 2663).saturating_mul(k.into()))
 	}

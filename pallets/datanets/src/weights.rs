@@ -70,40 +70,40 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Datanets::Datanet` (r:0 w:1)
 	/// Proof: `Datanets::Datanet` (`max_values`: None, `max_size`: Some(5603), added: 8078, mode: `MaxEncodedLen`)
 	fn create_datanet() -> Weight {
-		// Minimum execution time: 1_110_917_000 picoseconds.
-		Weight::from_parts(1_937_649_000, 3640)
+		// Minimum execution time: 1_742_032_000 picoseconds.
+		Weight::from_parts(2_048_987_000, 3640)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Datanets::Datanet` (r:1 w:1)
 	/// Proof: `Datanets::Datanet` (`max_values`: None, `max_size`: Some(5603), added: 8078, mode: `MaxEncodedLen`)
 	fn update_metadata() -> Weight {
-		// Minimum execution time: 423_172_000 picoseconds.
-		Weight::from_parts(600_675_000, 9068)
+		// Minimum execution time: 484_141_000 picoseconds.
+		Weight::from_parts(819_770_000, 9068)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Datanets::Datanet` (r:1 w:1)
 	/// Proof: `Datanets::Datanet` (`max_values`: None, `max_size`: Some(5603), added: 8078, mode: `MaxEncodedLen`)
 	fn add_curator() -> Weight {
-		// Minimum execution time: 393_560_000 picoseconds.
-		Weight::from_parts(464_745_000, 9068)
+		// Minimum execution time: 361_803_000 picoseconds.
+		Weight::from_parts(724_326_000, 9068)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Datanets::Datanet` (r:1 w:1)
 	/// Proof: `Datanets::Datanet` (`max_values`: None, `max_size`: Some(5603), added: 8078, mode: `MaxEncodedLen`)
 	fn remove_curator() -> Weight {
-		// Minimum execution time: 384_029_000 picoseconds.
-		Weight::from_parts(457_131_000, 9068)
+		// Minimum execution time: 583_481_000 picoseconds.
+		Weight::from_parts(765_802_000, 9068)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Datanets::Datanet` (r:1 w:1)
 	/// Proof: `Datanets::Datanet` (`max_values`: None, `max_size`: Some(5603), added: 8078, mode: `MaxEncodedLen`)
 	fn set_visibility() -> Weight {
-		// Minimum execution time: 387_730_000 picoseconds.
-		Weight::from_parts(458_746_000, 9068)
+		// Minimum execution time: 451_312_000 picoseconds.
+		Weight::from_parts(760_683_000, 9068)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -112,8 +112,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Datanets::AllowList` (r:0 w:1)
 	/// Proof: `Datanets::AllowList` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	fn set_contributor_allowed() -> Weight {
-		// Minimum execution time: 349_486_000 picoseconds.
-		Weight::from_parts(458_720_000, 9068)
+		// Minimum execution time: 567_551_000 picoseconds.
+		Weight::from_parts(795_380_000, 9068)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -126,8 +126,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Balances::Holds` (r:2 w:2)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn transfer_ownership() -> Weight {
-		// Minimum execution time: 2_064_602_000 picoseconds.
-		Weight::from_parts(3_360_658_000, 9068)
+		// Minimum execution time: 2_268_552_000 picoseconds.
+		Weight::from_parts(3_571_840_000, 9068)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -144,8 +144,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Datanets::Rows` (r:0 w:1)
 	/// Proof: `Datanets::Rows` (`max_values`: None, `max_size`: Some(188), added: 2663, mode: `MaxEncodedLen`)
 	fn contribute() -> Weight {
-		// Minimum execution time: 1_820_743_000 picoseconds.
-		Weight::from_parts(2_559_416_000, 9068)
+		// Minimum execution time: 1_490_871_000 picoseconds.
+		Weight::from_parts(2_434_350_000, 9068)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -163,9 +163,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Datanets::Rows` (`max_values`: None, `max_size`: Some(188), added: 2663, mode: `MaxEncodedLen`)
 	/// Component `n` ranges over `[1, 256]`.
 	fn contribute_batch(n: u32, ) -> Weight {
-		// Minimum execution time: 1_427_405_000 picoseconds.
-		Weight::from_parts(3_936_575_421, 9068)
-			.saturating_add(Weight::from_parts(170_947_820, 0).saturating_mul(n.into()))
+		// Minimum execution time: 1_546_339_000 picoseconds.
+		Weight::from_parts(1_813_649_769, 9068)
+			.saturating_add(Weight::from_parts(242_173_022, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -182,9 +182,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Datanets::Reputation` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// Component `n` ranges over `[1, 256]`.
 	fn approve(n: u32, ) -> Weight {
-		// Minimum execution time: 855_383_000 picoseconds.
-		Weight::from_parts(855_383_000, 11671)
-			.saturating_add(Weight::from_parts(252_339_053, 0).saturating_mul(n.into()))
+		// Minimum execution time: 1_236_249_000 picoseconds.
+		Weight::from_parts(7_607_749_528, 11671)
+			.saturating_add(Weight::from_parts(235_830_177, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -197,20 +197,24 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Datanets::Rows` (`max_values`: None, `max_size`: Some(188), added: 2663, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::Params` (r:1 w:0)
+	/// Proof: `Rewards::Params` (`max_values`: Some(1), `max_size`: Some(29), added: 524, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::SlashTally` (r:1 w:1)
+	/// Proof: `Rewards::SlashTally` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::Reputation` (r:1 w:1)
 	/// Proof: `Datanets::Reputation` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::RowByHash` (r:0 w:256)
 	/// Proof: `Datanets::RowByHash` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// Component `n` ranges over `[1, 256]`.
 	fn reject(n: u32, ) -> Weight {
-		// Minimum execution time: 1_956_698_000 picoseconds.
-		Weight::from_parts(1_956_698_000, 9068)
-			.saturating_add(Weight::from_parts(1_514_915_132, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(5_u64))
+		// Minimum execution time: 2_095_287_000 picoseconds.
+		Weight::from_parts(9_042_458_181, 9068)
+			.saturating_add(Weight::from_parts(1_976_318_004, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2663).saturating_mul(n.into()))
 	}
@@ -225,8 +229,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Datanets::RowByHash` (r:0 w:1)
 	/// Proof: `Datanets::RowByHash` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	fn withdraw() -> Weight {
-		// Minimum execution time: 1_100_181_000 picoseconds.
-		Weight::from_parts(1_244_809_000, 9068)
+		// Minimum execution time: 1_007_042_000 picoseconds.
+		Weight::from_parts(1_204_423_000, 9068)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -244,9 +248,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Datanets::Versions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Component `n` ranges over `[1, 1024]`.
 	fn publish_version(n: u32, ) -> Weight {
-		// Minimum execution time: 2_335_527_000 picoseconds.
-		Weight::from_parts(2_335_527_000, 11671)
-			.saturating_add(Weight::from_parts(175_080_845, 0).saturating_mul(n.into()))
+		// Minimum execution time: 1_544_657_000 picoseconds.
+		Weight::from_parts(1_544_657_000, 11671)
+			.saturating_add(Weight::from_parts(181_910_076, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
@@ -264,8 +268,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn challenge_row() -> Weight {
-		// Minimum execution time: 1_712_692_000 picoseconds.
-		Weight::from_parts(2_062_057_000, 9068)
+		// Minimum execution time: 1_197_407_000 picoseconds.
+		Weight::from_parts(2_023_009_000, 9068)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -277,17 +281,21 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Datanets::Rows` (`max_values`: None, `max_size`: Some(188), added: 2663, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::Params` (r:1 w:0)
+	/// Proof: `Rewards::Params` (`max_values`: Some(1), `max_size`: Some(29), added: 524, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:3 w:3)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::SlashTally` (r:1 w:1)
+	/// Proof: `Rewards::SlashTally` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::ApprovedRows` (r:1 w:1)
 	/// Proof: `Datanets::ApprovedRows` (`max_values`: None, `max_size`: Some(8206), added: 10681, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::Reputation` (r:1 w:1)
 	/// Proof: `Datanets::Reputation` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	fn resolve_challenge_upheld() -> Weight {
-		// Minimum execution time: 2_718_028_000 picoseconds.
-		Weight::from_parts(4_557_651_000, 11671)
-			.saturating_add(T::DbWeight::get().reads(10_u64))
-			.saturating_add(T::DbWeight::get().writes(9_u64))
+		// Minimum execution time: 2_878_435_000 picoseconds.
+		Weight::from_parts(3_912_630_000, 11671)
+			.saturating_add(T::DbWeight::get().reads(12_u64))
+			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
 	/// Storage: `Datanets::Datanet` (r:1 w:0)
 	/// Proof: `Datanets::Datanet` (`max_values`: None, `max_size`: Some(5603), added: 8078, mode: `MaxEncodedLen`)
@@ -297,13 +305,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Datanets::Rows` (`max_values`: None, `max_size`: Some(188), added: 2663, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:2 w:2)
+	/// Storage: `Rewards::Params` (r:1 w:0)
+	/// Proof: `Rewards::Params` (`max_values`: Some(1), `max_size`: Some(29), added: 524, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:3 w:3)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::SlashTally` (r:1 w:1)
+	/// Proof: `Rewards::SlashTally` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	fn resolve_challenge_rejected() -> Weight {
-		// Minimum execution time: 1_155_283_000 picoseconds.
-		Weight::from_parts(2_250_908_000, 9068)
-			.saturating_add(T::DbWeight::get().reads(6_u64))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
+		// Minimum execution time: 2_001_994_000 picoseconds.
+		Weight::from_parts(3_204_835_000, 9068)
+			.saturating_add(T::DbWeight::get().reads(9_u64))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Datanets::Datanet` (r:1 w:0)
 	/// Proof: `Datanets::Datanet` (`max_values`: None, `max_size`: Some(5603), added: 8078, mode: `MaxEncodedLen`)
@@ -318,8 +330,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn release_deposit() -> Weight {
-		// Minimum execution time: 1_232_779_000 picoseconds.
-		Weight::from_parts(2_042_033_000, 9068)
+		// Minimum execution time: 1_138_461_000 picoseconds.
+		Weight::from_parts(1_335_756_000, 9068)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -328,48 +340,48 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measured weights with RocksDB costs, for tests and mocks.
 impl WeightInfo for () {
 	fn create_datanet() -> Weight {
-		Weight::from_parts(1_937_649_000, 3640)
+		Weight::from_parts(2_048_987_000, 3640)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn update_metadata() -> Weight {
-		Weight::from_parts(600_675_000, 9068)
+		Weight::from_parts(819_770_000, 9068)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn add_curator() -> Weight {
-		Weight::from_parts(464_745_000, 9068)
+		Weight::from_parts(724_326_000, 9068)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn remove_curator() -> Weight {
-		Weight::from_parts(457_131_000, 9068)
+		Weight::from_parts(765_802_000, 9068)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_visibility() -> Weight {
-		Weight::from_parts(458_746_000, 9068)
+		Weight::from_parts(760_683_000, 9068)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_contributor_allowed() -> Weight {
-		Weight::from_parts(458_720_000, 9068)
+		Weight::from_parts(795_380_000, 9068)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn transfer_ownership() -> Weight {
-		Weight::from_parts(3_360_658_000, 9068)
+		Weight::from_parts(3_571_840_000, 9068)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	fn contribute() -> Weight {
-		Weight::from_parts(2_559_416_000, 9068)
+		Weight::from_parts(2_434_350_000, 9068)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn contribute_batch(n: u32, ) -> Weight {
-		Weight::from_parts(3_936_575_421, 9068)
-			.saturating_add(Weight::from_parts(170_947_820, 0).saturating_mul(n.into()))
+		Weight::from_parts(1_813_649_769, 9068)
+			.saturating_add(Weight::from_parts(242_173_022, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
@@ -377,8 +389,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2535).saturating_mul(n.into()))
 	}
 	fn approve(n: u32, ) -> Weight {
-		Weight::from_parts(855_383_000, 11671)
-			.saturating_add(Weight::from_parts(252_339_053, 0).saturating_mul(n.into()))
+		Weight::from_parts(7_607_749_528, 11671)
+			.saturating_add(Weight::from_parts(235_830_177, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
@@ -386,22 +398,22 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2663).saturating_mul(n.into()))
 	}
 	fn reject(n: u32, ) -> Weight {
-		Weight::from_parts(1_956_698_000, 9068)
-			.saturating_add(Weight::from_parts(1_514_915_132, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(5_u64))
+		Weight::from_parts(9_042_458_181, 9068)
+			.saturating_add(Weight::from_parts(1_976_318_004, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
-			.saturating_add(RocksDbWeight::get().writes(4_u64))
+			.saturating_add(RocksDbWeight::get().writes(5_u64))
 			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2663).saturating_mul(n.into()))
 	}
 	fn withdraw() -> Weight {
-		Weight::from_parts(1_244_809_000, 9068)
+		Weight::from_parts(1_204_423_000, 9068)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn publish_version(n: u32, ) -> Weight {
-		Weight::from_parts(2_335_527_000, 11671)
-			.saturating_add(Weight::from_parts(175_080_845, 0).saturating_mul(n.into()))
+		Weight::from_parts(1_544_657_000, 11671)
+			.saturating_add(Weight::from_parts(181_910_076, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
@@ -409,22 +421,22 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2663).saturating_mul(n.into()))
 	}
 	fn challenge_row() -> Weight {
-		Weight::from_parts(2_062_057_000, 9068)
+		Weight::from_parts(2_023_009_000, 9068)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn resolve_challenge_upheld() -> Weight {
-		Weight::from_parts(4_557_651_000, 11671)
-			.saturating_add(RocksDbWeight::get().reads(10_u64))
-			.saturating_add(RocksDbWeight::get().writes(9_u64))
+		Weight::from_parts(3_912_630_000, 11671)
+			.saturating_add(RocksDbWeight::get().reads(12_u64))
+			.saturating_add(RocksDbWeight::get().writes(10_u64))
 	}
 	fn resolve_challenge_rejected() -> Weight {
-		Weight::from_parts(2_250_908_000, 9068)
-			.saturating_add(RocksDbWeight::get().reads(6_u64))
-			.saturating_add(RocksDbWeight::get().writes(4_u64))
+		Weight::from_parts(3_204_835_000, 9068)
+			.saturating_add(RocksDbWeight::get().reads(9_u64))
+			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	fn release_deposit() -> Weight {
-		Weight::from_parts(2_042_033_000, 9068)
+		Weight::from_parts(1_335_756_000, 9068)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}

@@ -3,7 +3,8 @@
 //! Each block, for every worker key in the keystore whose account is a registered worker, it
 //! drives the jobs the chain assigned to that account on the local sidecar (`--worker-url`):
 //! - as **trainer**: post the train job (rows named by (datanet, row) so the adapter's corpus is
-//!   known to attribution), poll it, and submit the adapter hash and losses;
+//!   known to attribution) and, once the sidecar reports it done, submit the adapter hash and
+//!   losses;
 //! - as **verifier**: post an eval of the trainer's adapter (the sidecar fetches it from its
 //!   peers) on the same held-out rows, and submit the loss;
 //!

@@ -825,70 +825,32 @@ fn worker_set_lists_registered_workers_in_order() {
 mod offchain_worker {
 	use super::*;
 	use crate::offchain::{Role, MAX_SIDECAR_RUNS};
-	use codec::Decode;
 	use frame_support::traits::Hooks;
 	use serde_json::{json, Value};
-	use sp_core::offchain::{
-		testing::{OffchainState, PendingRequest, PoolState, TestOffchainExt, TestTransactionPoolExt},
-		OffchainDbExt, OffchainWorkerExt, TransactionPoolExt,
-	};
-	use sp_runtime::{generic::Preamble, offchain::storage::StorageValueRef, testing::UintAuthorityId};
-	use std::sync::Arc;
-	use tributary_primitives::WORKER_URL_STORAGE_KEY;
+	use sp_runtime::{generic::Preamble, testing::UintAuthorityId};
+	use tributary_worker_client::testing::Testbed;
 
-	const SIDECAR: &str = "http://127.0.0.1:8420";
-
-	type Shared<S> = Arc<parking_lot::RwLock<S>>;
-
-	/// Test externalities with offchain storage, HTTP and a transaction pool; the sidecar URL set
-	/// as the node does it.
-	fn offchain_ext() -> (sp_io::TestExternalities, Shared<OffchainState>, Shared<PoolState>) {
+	fn offchain_ext() -> (sp_io::TestExternalities, Testbed) {
 		let mut ext = new_test_ext();
-		let (offchain, http) = TestOffchainExt::new();
-		let (pool, transactions) = TestTransactionPoolExt::new();
-		ext.register_extension(OffchainDbExt::new(offchain.clone()));
-		ext.register_extension(OffchainWorkerExt::new(offchain));
-		ext.register_extension(TransactionPoolExt::new(pool));
-		ext.execute_with(|| {
-			StorageValueRef::persistent(WORKER_URL_STORAGE_KEY).set(&SIDECAR.as_bytes().to_vec())
-		});
-		(ext, http, transactions)
-	}
-
-	fn expect_post(http: &Shared<OffchainState>, path: &str, body: &Value, answer: Value) {
-		http.write().expect_request(PendingRequest {
-			method: "POST".into(),
-			uri: format!("{SIDECAR}{path}"),
-			headers: vec![("Content-Type".into(), "application/json".into())],
-			body: serde_json::to_vec(body).unwrap(),
-			response: Some(answer.to_string().into_bytes()),
-			sent: true,
-			..Default::default()
-		});
+		let sidecar = Testbed::install(&mut ext);
+		(ext, sidecar)
 	}
 
 	/// Expect the job's request for `role` (run `runs`), answered with the job's state.
-	fn expect_job(http: &Shared<OffchainState>, id: JobId, role: Role, runs: u32, answer: Value) {
+	fn expect_job(sidecar: &Testbed, id: JobId, role: Role, runs: u32, answer: Value) {
 		let sidecar_id = Pallet::<Test>::sidecar_job_id(id, job(id).attempt, role, runs);
 		let (path, body) = Pallet::<Test>::job_request(&sidecar_id, &job(id), role).unwrap();
 		assert_eq!(body["rows"].as_array().map(Vec::len), Some(30), "every row of both pinned versions");
-		expect_post(http, path, &body, answer);
+		sidecar.expect("POST", path, Some(&body), answer);
 	}
 
 	/// The calls the off-chain worker put in the pool, with their signers.
-	fn submitted(pool: &Shared<PoolState>) -> Vec<(Option<AccountId>, RuntimeCall)> {
-		pool.read()
-			.transactions
-			.iter()
-			.map(|bytes| {
-				let xt = Extrinsic::decode(&mut &bytes[..]).unwrap();
-				let signer = match xt.preamble {
-					Preamble::Signed(who, ..) => Some(who),
-					_ => None,
-				};
-				(signer, xt.function)
-			})
-			.collect()
+	fn submitted(sidecar: &Testbed) -> Vec<(Option<AccountId>, RuntimeCall)> {
+		let signer = |preamble| match preamble {
+			Preamble::Signed(who, ..) => Some(who),
+			_ => None,
+		};
+		sidecar.submitted::<Extrinsic>().into_iter().map(|xt| (signer(xt.preamble), xt.function)).collect()
 	}
 
 	fn run_offchain_worker(block: u64) {
@@ -906,55 +868,55 @@ mod offchain_worker {
 
 	#[test]
 	fn a_trainer_submits_its_sidecar_result_once_then_retries_with_backoff() {
-		let (mut ext, http, pool) = offchain_ext();
+		let (mut ext, sidecar) = offchain_ext();
 		ext.execute_with(|| {
 			let id = job_among_workers(4);
 			let trainer = trainer_of(id);
 			UintAuthorityId::set_all_keys([trainer]);
 
-			expect_job(&http, id, Role::Train, 0, json!({ "status": "running", "progress": { "step": 3, "total_steps": 9 } }));
+			expect_job(&sidecar, id, Role::Train, 0, json!({ "status": "running", "progress": { "step": 3, "total_steps": 9 } }));
 			run_offchain_worker(2);
-			assert!(submitted(&pool).is_empty(), "nothing to submit while training");
+			assert!(submitted(&sidecar).is_empty(), "nothing to submit while training");
 
-			expect_job(&http, id, Role::Train, 0, succeeded_training());
+			expect_job(&sidecar, id, Role::Train, 0, succeeded_training());
 			run_offchain_worker(3);
 			let expected = RuntimeCall::Models(Call::submit_training_result { job: id, result: result(LOSS_PPB) });
-			assert_eq!(submitted(&pool), vec![(Some(trainer), expected.clone())]);
+			assert_eq!(submitted(&sidecar), vec![(Some(trainer), expected.clone())]);
 
 			// The next blocks still show the job training (the transaction is in no block here):
 			// no second submission until the backoff has passed, then a retry.
 			for block in 4..6 {
-				expect_job(&http, id, Role::Train, 0, succeeded_training());
+				expect_job(&sidecar, id, Role::Train, 0, succeeded_training());
 				run_offchain_worker(block);
-				assert_eq!(submitted(&pool).len(), 1, "no resubmission in block {block}");
+				assert_eq!(submitted(&sidecar).len(), 1, "no resubmission in block {block}");
 			}
-			expect_job(&http, id, Role::Train, 0, succeeded_training());
+			expect_job(&sidecar, id, Role::Train, 0, succeeded_training());
 			run_offchain_worker(6);
-			assert_eq!(submitted(&pool), vec![(Some(trainer), expected.clone()), (Some(trainer), expected)]);
+			assert_eq!(submitted(&sidecar), vec![(Some(trainer), expected.clone()), (Some(trainer), expected)]);
 		});
 	}
 
 	#[test]
 	fn a_train_job_the_sidecar_lost_is_trained_again_under_a_new_id_a_bounded_number_of_times() {
-		let (mut ext, http, pool) = offchain_ext();
+		let (mut ext, sidecar) = offchain_ext();
 		ext.execute_with(|| {
 			let id = job_among_workers(4);
 			UintAuthorityId::set_all_keys([trainer_of(id)]);
 			let lost = json!({ "status": "failed", "error": "the worker restarted while this job was running" });
 			for run in 0..MAX_SIDECAR_RUNS {
-				expect_job(&http, id, Role::Train, run, lost.clone());
+				expect_job(&sidecar, id, Role::Train, run, lost.clone());
 				run_offchain_worker(2 + u64::from(run));
 			}
 			// The last run failed too: the worker stops and the chain times the attempt out.
-			expect_job(&http, id, Role::Train, MAX_SIDECAR_RUNS - 1, lost);
+			expect_job(&sidecar, id, Role::Train, MAX_SIDECAR_RUNS - 1, lost);
 			run_offchain_worker(2 + u64::from(MAX_SIDECAR_RUNS));
-			assert!(submitted(&pool).is_empty());
+			assert!(submitted(&sidecar).is_empty());
 		});
 	}
 
 	#[test]
 	fn a_verifier_evaluates_the_trainers_adapter_on_the_held_out_rows() {
-		let (mut ext, http, pool) = offchain_ext();
+		let (mut ext, sidecar) = offchain_ext();
 		ext.execute_with(|| {
 			let id = job_in_verification();
 			let verifier = verifiers_of(id)[0];
@@ -965,10 +927,10 @@ mod offchain_worker {
 			assert_eq!(body["adapter"], tributary_worker_client::json::hex(&content_hash(b"adapter")));
 			assert_eq!(body["held_out"], true);
 
-			expect_job(&http, id, Role::Verify, 0, json!({ "status": "succeeded", "metrics": { "eval_loss": 1.02 } }));
+			expect_job(&sidecar, id, Role::Verify, 0, json!({ "status": "succeeded", "metrics": { "eval_loss": 1.02 } }));
 			run_offchain_worker(2);
 			assert_eq!(
-				submitted(&pool),
+				submitted(&sidecar),
 				vec![(Some(verifier), RuntimeCall::Models(Call::submit_verification { job: id, eval_loss_ppb: 1_020_000_000 }))]
 			);
 		});
@@ -976,7 +938,7 @@ mod offchain_worker {
 
 	#[test]
 	fn an_accepted_version_is_registered_with_the_sidecar_until_it_serves_it() {
-		let (mut ext, http, _pool) = offchain_ext();
+		let (mut ext, sidecar) = offchain_ext();
 		ext.execute_with(|| {
 			let id = job_in_verification();
 			for verifier in verifiers_of(id) {
@@ -990,11 +952,11 @@ mod offchain_worker {
 				"chain": { "model": 0, "version": 1 },
 			});
 			// No worker key is needed to serve; the first try is refused, the retry succeeds.
-			expect_post(&http, "/v1/adapters", &registration, json!({ "error": { "message": "busy" } }));
+			sidecar.expect("POST", "/v1/adapters", Some(&registration), json!({ "error": { "message": "busy" } }));
 			run_offchain_worker(2);
 			// Each block has its own events: the acceptance is only seen once.
 			System::reset_events();
-			expect_post(&http, "/v1/adapters", &registration, json!({ "id": "model-0-v1" }));
+			sidecar.expect("POST", "/v1/adapters", Some(&registration), json!({ "id": "model-0-v1" }));
 			run_offchain_worker(5);
 			// Served: nothing more is sent.
 			run_offchain_worker(12);

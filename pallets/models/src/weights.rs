@@ -60,8 +60,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Models::BaseModels` (r:0 w:1)
 	/// Proof: `Models::BaseModels` (`max_values`: None, `max_size`: Some(281), added: 2756, mode: `MaxEncodedLen`)
 	fn register_base_model() -> Weight {
-		// Minimum execution time: 266_390_000 picoseconds.
-		Weight::from_parts(348_771_000, 3517)
+		// Minimum execution time: 304_225_000 picoseconds.
+		Weight::from_parts(478_416_000, 3517)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -76,8 +76,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn register_worker() -> Weight {
-		// Minimum execution time: 1_264_154_000 picoseconds.
-		Weight::from_parts(1_438_676_000, 3921)
+		// Minimum execution time: 1_177_421_000 picoseconds.
+		Weight::from_parts(1_907_618_000, 3921)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -85,6 +85,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Models::Workers` (`max_values`: None, `max_size`: Some(456), added: 2931, mode: `MaxEncodedLen`)
 	/// Storage: `Models::WorkerJobs` (r:1 w:0)
 	/// Proof: `Models::WorkerJobs` (`max_values`: None, `max_size`: Some(113), added: 2588, mode: `MaxEncodedLen`)
+	/// Storage: `Attribution::OpenRecordCount` (r:1 w:0)
+	/// Proof: `Attribution::OpenRecordCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
@@ -92,9 +94,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Models::WorkerList` (r:1 w:1)
 	/// Proof: `Models::WorkerList` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	fn unregister_worker() -> Weight {
-		// Minimum execution time: 1_114_575_000 picoseconds.
-		Weight::from_parts(1_675_937_000, 3921)
-			.saturating_add(T::DbWeight::get().reads(5_u64))
+		// Minimum execution time: 1_219_340_000 picoseconds.
+		Weight::from_parts(1_446_726_000, 3921)
+			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Models::BaseModels` (r:1 w:0)
@@ -121,8 +123,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Models::Model` (`max_values`: None, `max_size`: Some(136), added: 2611, mode: `MaxEncodedLen`)
 	/// Component `d` ranges over `[1, 8]`.
 	fn create_model(d: u32, ) -> Weight {
-		// Minimum execution time: 4_275_814_000 picoseconds.
-		Weight::from_parts(7_048_676_493, 166622)
+		// Minimum execution time: 3_571_485_000 picoseconds.
+		Weight::from_parts(4_329_784_286, 166622)
+			.saturating_add(Weight::from_parts(89_347_868, 0).saturating_mul(d.into()))
 			.saturating_add(T::DbWeight::get().reads(71_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(d.into())))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
@@ -131,8 +134,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Models::Jobs` (r:1 w:1)
 	/// Proof: `Models::Jobs` (`max_values`: None, `max_size`: Some(681), added: 3156, mode: `MaxEncodedLen`)
 	fn submit_training_result() -> Weight {
-		// Minimum execution time: 407_360_000 picoseconds.
-		Weight::from_parts(597_449_000, 4146)
+		// Minimum execution time: 401_927_000 picoseconds.
+		Weight::from_parts(453_317_000, 4146)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -149,8 +152,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Models::ModelVersions` (r:0 w:1)
 	/// Proof: `Models::ModelVersions` (`max_values`: None, `max_size`: Some(605), added: 3080, mode: `MaxEncodedLen`)
 	fn submit_verification_accepted() -> Weight {
-		// Minimum execution time: 2_243_883_000 picoseconds.
-		Weight::from_parts(2_422_805_000, 8799)
+		// Minimum execution time: 2_259_439_000 picoseconds.
+		Weight::from_parts(2_591_703_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
@@ -158,8 +161,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Models::Jobs` (`max_values`: None, `max_size`: Some(681), added: 3156, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::Params` (r:1 w:0)
+	/// Proof: `Rewards::Params` (`max_values`: Some(1), `max_size`: Some(29), added: 524, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::SlashTally` (r:1 w:1)
+	/// Proof: `Rewards::SlashTally` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `Models::WorkerList` (r:1 w:1)
 	/// Proof: `Models::WorkerList` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// Storage: `Models::WorkerJobs` (r:64 w:3)
@@ -169,10 +176,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Models::Workers` (r:0 w:1)
 	/// Proof: `Models::Workers` (`max_values`: None, `max_size`: Some(456), added: 2931, mode: `MaxEncodedLen`)
 	fn submit_verification_rejected() -> Weight {
-		// Minimum execution time: 4_106_187_000 picoseconds.
-		Weight::from_parts(7_525_606_000, 166622)
-			.saturating_add(T::DbWeight::get().reads(70_u64))
-			.saturating_add(T::DbWeight::get().writes(9_u64))
+		// Minimum execution time: 3_986_096_000 picoseconds.
+		Weight::from_parts(4_817_583_000, 166622)
+			.saturating_add(T::DbWeight::get().reads(72_u64))
+			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
 	/// Storage: `Models::Jobs` (r:1 w:1)
 	/// Proof: `Models::Jobs` (`max_values`: None, `max_size`: Some(681), added: 3156, mode: `MaxEncodedLen`)
@@ -183,32 +190,32 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::ParentHash` (r:1 w:0)
 	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	fn poke_job() -> Weight {
-		// Minimum execution time: 3_087_330_000 picoseconds.
-		Weight::from_parts(3_339_761_000, 166622)
+		// Minimum execution time: 2_845_792_000 picoseconds.
+		Weight::from_parts(3_086_367_000, 166622)
 			.saturating_add(T::DbWeight::get().reads(67_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Models::Model` (r:1 w:1)
 	/// Proof: `Models::Model` (`max_values`: None, `max_size`: Some(136), added: 2611, mode: `MaxEncodedLen`)
 	fn set_price() -> Weight {
-		// Minimum execution time: 406_328_000 picoseconds.
-		Weight::from_parts(464_735_000, 3601)
+		// Minimum execution time: 359_487_000 picoseconds.
+		Weight::from_parts(420_834_000, 3601)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Models::Model` (r:1 w:1)
 	/// Proof: `Models::Model` (`max_values`: None, `max_size`: Some(136), added: 2611, mode: `MaxEncodedLen`)
 	fn transfer_ownership() -> Weight {
-		// Minimum execution time: 558_715_000 picoseconds.
-		Weight::from_parts(692_357_000, 3601)
+		// Minimum execution time: 357_638_000 picoseconds.
+		Weight::from_parts(414_874_000, 3601)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Models::Model` (r:1 w:1)
 	/// Proof: `Models::Model` (`max_values`: None, `max_size`: Some(136), added: 2611, mode: `MaxEncodedLen`)
 	fn retire() -> Weight {
-		// Minimum execution time: 404_611_000 picoseconds.
-		Weight::from_parts(515_100_000, 3601)
+		// Minimum execution time: 355_039_000 picoseconds.
+		Weight::from_parts(408_315_000, 3601)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -217,59 +224,60 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measured weights with RocksDB costs, for tests and mocks.
 impl WeightInfo for () {
 	fn register_base_model() -> Weight {
-		Weight::from_parts(348_771_000, 3517)
+		Weight::from_parts(478_416_000, 3517)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn register_worker() -> Weight {
-		Weight::from_parts(1_438_676_000, 3921)
+		Weight::from_parts(1_907_618_000, 3921)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn unregister_worker() -> Weight {
-		Weight::from_parts(1_675_937_000, 3921)
-			.saturating_add(RocksDbWeight::get().reads(5_u64))
+		Weight::from_parts(1_446_726_000, 3921)
+			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn create_model(d: u32, ) -> Weight {
-		Weight::from_parts(7_048_676_493, 166622)
+		Weight::from_parts(4_329_784_286, 166622)
+			.saturating_add(Weight::from_parts(89_347_868, 0).saturating_mul(d.into()))
 			.saturating_add(RocksDbWeight::get().reads(71_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(d.into())))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
 			.saturating_add(Weight::from_parts(0, 2595).saturating_mul(d.into()))
 	}
 	fn submit_training_result() -> Weight {
-		Weight::from_parts(597_449_000, 4146)
+		Weight::from_parts(453_317_000, 4146)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn submit_verification_accepted() -> Weight {
-		Weight::from_parts(2_422_805_000, 8799)
+		Weight::from_parts(2_591_703_000, 8799)
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().writes(9_u64))
 	}
 	fn submit_verification_rejected() -> Weight {
-		Weight::from_parts(7_525_606_000, 166622)
-			.saturating_add(RocksDbWeight::get().reads(70_u64))
-			.saturating_add(RocksDbWeight::get().writes(9_u64))
+		Weight::from_parts(4_817_583_000, 166622)
+			.saturating_add(RocksDbWeight::get().reads(72_u64))
+			.saturating_add(RocksDbWeight::get().writes(10_u64))
 	}
 	fn poke_job() -> Weight {
-		Weight::from_parts(3_339_761_000, 166622)
+		Weight::from_parts(3_086_367_000, 166622)
 			.saturating_add(RocksDbWeight::get().reads(67_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn set_price() -> Weight {
-		Weight::from_parts(464_735_000, 3601)
+		Weight::from_parts(420_834_000, 3601)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn transfer_ownership() -> Weight {
-		Weight::from_parts(692_357_000, 3601)
+		Weight::from_parts(414_874_000, 3601)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn retire() -> Weight {
-		Weight::from_parts(515_100_000, 3601)
+		Weight::from_parts(408_315_000, 3601)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}

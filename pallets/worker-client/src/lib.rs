@@ -12,6 +12,8 @@ extern crate alloc;
 pub mod json;
 pub mod retry;
 pub mod sidecar;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use sidecar::{Reply, Sidecar, SidecarError};
 
