@@ -4,15 +4,9 @@
 use crate as pallet_datanets;
 use frame_support::{
 	derive_impl, parameter_types,
-	traits::{
-		fungible::MutateHold,
-		tokens::{Fortitude, Precision, Restriction},
-		ConstU32,
-	},
+	traits::ConstU32,
 };
 use sp_runtime::{BuildStorage, Perbill};
-use std::cell::RefCell;
-use tributary_primitives::rewards::{SlashKind, Slashing};
 
 type Block = frame_system::mocking::MockBlock<Test>;
 pub type AccountId = u64;
@@ -71,57 +65,15 @@ parameter_types! {
 	pub const SpamSlashRate: Perbill = Perbill::from_percent(50);
 }
 
-/// One call of [`SlashToBeneficiary`], as the pallet made it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SlashCall {
-	pub reason: RuntimeHoldReason,
-	pub offender: AccountId,
-	pub amount: Balance,
-	pub kind: SlashKind,
-	pub beneficiary: Option<AccountId>,
-}
 
-thread_local! {
-	static SLASHES: RefCell<Vec<SlashCall>> = const { RefCell::new(Vec::new()) };
-}
-
-/// Stand-in for pallet-rewards' slashing: records the call, then moves the held amount whole to
+/// Stand-in for pallet-rewards' slashing: records each call, then moves the held amount whole to
 /// the beneficiary, or to the treasury when there is none.
-pub struct SlashToBeneficiary;
-
-impl Slashing<AccountId, Balance, RuntimeHoldReason> for SlashToBeneficiary {
-	fn slash_held(
-		reason: &RuntimeHoldReason,
-		offender: &AccountId,
-		amount: Balance,
-		kind: SlashKind,
-		beneficiary: Option<&AccountId>,
-	) -> Balance {
-		SLASHES.with(|slashes| {
-			slashes.borrow_mut().push(SlashCall {
-				reason: *reason,
-				offender: *offender,
-				amount,
-				kind,
-				beneficiary: beneficiary.copied(),
-			})
-		});
-		Balances::transfer_on_hold(
-			reason,
-			offender,
-			&beneficiary.copied().unwrap_or(TREASURY),
-			amount,
-			Precision::BestEffort,
-			Restriction::Free,
-			Fortitude::Force,
-		)
-		.unwrap_or(0)
-	}
-}
+pub type SlashToBeneficiary = pallet_rewards::testing::SlashToBeneficiary<Balances, Treasury>;
+pub type SlashCall = pallet_rewards::testing::SlashCall<AccountId, Balance, RuntimeHoldReason>;
 
 /// The slashes made so far in this test.
 pub fn slashes() -> Vec<SlashCall> {
-	SLASHES.with(|slashes| slashes.borrow().clone())
+	pallet_rewards::testing::slashes()
 }
 
 impl pallet_datanets::Config for Test {
@@ -167,7 +119,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	let mut ext = sp_io::TestExternalities::new(storage);
 	ext.execute_with(|| {
 		System::set_block_number(1);
-		SLASHES.with(|slashes| slashes.borrow_mut().clear());
+		pallet_rewards::testing::clear_slashes();
 	});
 	ext
 }

@@ -5,11 +5,7 @@
 use crate as pallet_models;
 use frame_support::{
 	derive_impl, parameter_types,
-	traits::{
-		fungible::MutateHold,
-		tokens::{Fortitude, Precision, Restriction},
-		ConstU32, ConstU64, EnsureOrigin,
-	},
+	traits::{ConstU32, ConstU64, EnsureOrigin},
 };
 use frame_system::EnsureRoot;
 use sp_runtime::{BuildStorage, Perbill};
@@ -21,7 +17,6 @@ use sp_runtime::testing::{TestSignature, TestXt, UintAuthorityId};
 use tributary_primitives::{
 	datanets::{DatanetId, DatanetsInspect, RowId, VersionId, VersionSummary},
 	disputes::OpenRecords,
-	rewards::{SlashKind, Slashing},
 	ContentHash,
 };
 
@@ -115,6 +110,7 @@ pub const MAX_ENDPOINT_LEN: u32 = 32;
 pub const MAX_DEVICE_LEN: u32 = 16;
 
 parameter_types! {
+	pub const Treasury: AccountId = TREASURY;
 	pub const TrainerShare: Perbill = Perbill::from_percent(50);
 	pub const EvalTolerance: Perbill = Perbill::from_percent(10);
 }
@@ -122,57 +118,18 @@ parameter_types! {
 thread_local! {
 	static DATANET_VERSIONS: RefCell<BTreeMap<(DatanetId, VersionId), VersionSummary>> =
 		const { RefCell::new(BTreeMap::new()) };
-	static SLASHES: RefCell<Vec<SlashCall>> = const { RefCell::new(Vec::new()) };
 	static WITH_OPEN_RECORDS: RefCell<BTreeSet<AccountId>> = const { RefCell::new(BTreeSet::new()) };
 }
 
-/// One call of [`SlashToBeneficiary`], as the pallet made it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SlashCall {
-	pub reason: RuntimeHoldReason,
-	pub offender: AccountId,
-	pub amount: Balance,
-	pub kind: SlashKind,
-	pub beneficiary: Option<AccountId>,
-}
 
-/// Stand-in for pallet-rewards' slashing: records the call, then moves the held amount whole to
+/// Stand-in for pallet-rewards' slashing: records each call, then moves the held amount whole to
 /// the beneficiary, or to the treasury when there is none.
-pub struct SlashToBeneficiary;
-
-impl Slashing<AccountId, Balance, RuntimeHoldReason> for SlashToBeneficiary {
-	fn slash_held(
-		reason: &RuntimeHoldReason,
-		offender: &AccountId,
-		amount: Balance,
-		kind: SlashKind,
-		beneficiary: Option<&AccountId>,
-	) -> Balance {
-		SLASHES.with(|slashes| {
-			slashes.borrow_mut().push(SlashCall {
-				reason: *reason,
-				offender: *offender,
-				amount,
-				kind,
-				beneficiary: beneficiary.copied(),
-			})
-		});
-		Balances::transfer_on_hold(
-			reason,
-			offender,
-			&beneficiary.copied().unwrap_or(TREASURY),
-			amount,
-			Precision::BestEffort,
-			Restriction::Free,
-			Fortitude::Force,
-		)
-		.unwrap_or(0)
-	}
-}
+pub type SlashToBeneficiary = pallet_rewards::testing::SlashToBeneficiary<Balances, Treasury>;
+pub type SlashCall = pallet_rewards::testing::SlashCall<AccountId, Balance, RuntimeHoldReason>;
 
 /// The slashes made so far in this test.
 pub fn slashes() -> Vec<SlashCall> {
-	SLASHES.with(|slashes| slashes.borrow().clone())
+	pallet_rewards::testing::slashes()
 }
 
 /// Stand-in for pallet-attribution: the accounts a test marked with [`set_open_records`].
@@ -298,7 +255,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	ext.execute_with(|| {
 		System::set_block_number(1);
 		DATANET_VERSIONS.with(|versions| versions.borrow_mut().clear());
-		SLASHES.with(|slashes| slashes.borrow_mut().clear());
+		pallet_rewards::testing::clear_slashes();
 		WITH_OPEN_RECORDS.with(|accounts| accounts.borrow_mut().clear());
 		publish_datanet_version(0, 1, 10);
 		publish_datanet_version(1, 1, 20);

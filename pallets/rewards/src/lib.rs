@@ -36,6 +36,8 @@ pub use pallet::*;
 
 mod features;
 pub mod runtime_api;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod types;
 pub mod weights;
 
