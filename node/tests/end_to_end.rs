@@ -23,7 +23,7 @@ use codec::{Decode, Encode};
 use common::{
 	calls::{create_clinic_datanet, create_clinic_model, fails, ok, register_base_model, register_worker},
 	network::{start_two_validators, two_validator_spec},
-	rewards::{account_data, claimable, ss58, ExpectedSplit, Shares},
+	rewards::{account_data, balance_string, claimable, ss58, ExpectedSplit, Shares},
 	sidecar::{pretrain_base, Sidecar},
 	to_hex, Node,
 };
@@ -32,7 +32,7 @@ use sp_core::Pair;
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::{traits::Get, MultiSignature};
 use tributary_primitives::{
-	attribution::{AttributionClaim, AttributionMethod, AttributionRecord, RowRef, RowScore},
+	attribution::{AttributionClaim, AttributionRecord, RowRef, RowScore},
 	content_hash,
 	receipts::{InferenceReceipt, SignedReceipt, RECEIPT_SIGNING_DOMAIN},
 	training::{TargetModules, TrainingMethod, TrainingSettings},
@@ -74,15 +74,6 @@ fn settings() -> TrainingSettings {
 
 fn job(node: &Node) -> Value {
 	node.rpc("tributary_job", json!([0]))
-}
-
-/// The hex of a method's SCALE encoding, as the sidecar's recompute endpoint takes it.
-fn receipt_method_hex(method: &AttributionMethod) -> String {
-	to_hex(&method.encode())[2..].to_string()
-}
-
-fn lying_fee(record: &Value) -> Balance {
-	record["fee"].as_str().expect("fee is a decimal string").parse().unwrap()
 }
 
 /// Events of every block from `from` to the best block.
@@ -322,7 +313,7 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 		(record["status"] == "final").then_some(record)
 	});
 	from = narrate(node, started, from, &format!("Record 0 is final after the challenge window: {record}"));
-	let fee: Balance = record["fee"].as_str().unwrap().parse().unwrap();
+	let fee = balance_string(&record["fee"]);
 	let scored: Vec<(AccountId, u32)> = record["top"]
 		.as_array()
 		.unwrap()
@@ -400,10 +391,9 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 	assert_eq!(lying["status"], "pending", "the lie is accepted like any record until disputed: {lying}");
 	// Charlie recomputes the record with Bob's sidecar (which fetches the answer's text from Alice's)
 	// and disputes it.
-	let method_scale: String = receipt_method_hex(&honest.method);
 	let (status, recomputed) = bob_sidecar.post(
 		"/attribution/recompute",
-		&json!({ "chain": { "model": 0, "version": 1 }, "output_hash": to_hex(&receipt.output_hash), "method_scale": method_scale }),
+		&json!({ "chain": { "model": 0, "version": 1 }, "output_hash": to_hex(&receipt.output_hash), "method_scale": to_hex(&honest.method.encode()) }),
 	);
 	assert_eq!(status, 200, "{recomputed}");
 	assert_eq!(
@@ -422,7 +412,7 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 	let slash: Balance = <Runtime as pallet_attribution::Config>::WorkerSlash::get();
 	assert_eq!(alice_bond_before - account_data(node, &alice_id).reserved, slash, "the lying worker lost WorkerSlash of its bond");
 	let ferdie_after = account_data(node, &ferdie_id);
-	assert_eq!(ferdie_after.reserved + lying_fee(&lying), ferdie_before.reserved, "Ferdie's held fee for the lie is released");
+	assert_eq!(ferdie_after.reserved + balance_string(&lying["fee"]), ferdie_before.reserved, "Ferdie's held fee for the lie is released");
 	narrate(node, started, from, &format!("The record is overturned and the lying worker slashed: {overturned}"));
 	println!("end-to-end flow took {:.0?}", started.elapsed());
 }
