@@ -39,6 +39,8 @@ pub enum ModelError {
 	EmptyPrompt,
 	#[error("sequence of {len} tokens exceeds max_position_embeddings {max}")]
 	SequenceTooLong { len: i64, max: i64 },
+	#[error("a sequence needs {needed} positions but its key/value blocks hold {room}")]
+	KvBlocksFull { needed: i64, room: i64 },
 	#[error("torch error: {0}")]
 	Torch(#[from] tch::TchError),
 }

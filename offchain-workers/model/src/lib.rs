@@ -7,6 +7,7 @@
 //! - [`hf`]: reading and writing HF checkpoint directories and tokenizers.
 //! - [`peft`]: adapters in Hugging Face PEFT's format, and their content hash.
 //! - [`generate`]: KV cache, greedy and sampled decoding.
+//! - [`paged`]: the paged key/value cache of batched decoding.
 //! - [`rng`]: the seeded generator of initial weights and samples.
 
 pub mod config;
@@ -15,6 +16,7 @@ pub mod generate;
 pub mod hf;
 pub mod lora;
 pub mod model;
+pub mod paged;
 pub mod peft;
 pub mod quant;
 pub mod rng;

@@ -280,6 +280,11 @@ impl Llama {
 		self.embed_tokens.device()
 	}
 
+	/// The kind of the hidden states (and so of cached keys and values).
+	pub fn activation_kind(&self) -> Kind {
+		self.embed_tokens.kind()
+	}
+
 	fn linears(&self) -> impl Iterator<Item = (usize, TargetModule, &LoraLinear)> {
 		self.layers.iter().enumerate().flat_map(|(i, layer)| {
 			[

@@ -144,17 +144,11 @@ impl PeftAdapter {
 		let spec = self.config.spec().map_err(invalid)?;
 		let mut pairs: BTreeMap<String, (Option<Tensor>, Option<Tensor>)> = BTreeMap::new();
 		for (name, tensor) in &self.tensors {
-			// PEFT writes no adapter name; some tools keep ".default" in the names.
-			let name = name.replace(".default.", ".");
-			let path = name
-				.strip_prefix(PEFT_PREFIX)
-				.ok_or_else(|| invalid(format!("tensor {name} does not start with {PEFT_PREFIX}")))?;
-			let entry = if let Some(module) = path.strip_suffix(".lora_A.weight") {
-				&mut pairs.entry(module.to_string()).or_default().0
-			} else if let Some(module) = path.strip_suffix(".lora_B.weight") {
-				&mut pairs.entry(module.to_string()).or_default().1
-			} else {
-				return Err(invalid(format!("tensor {name} is neither lora_A nor lora_B")));
+			let (module, part) = lora_tensor_name(name).map_err(&invalid)?;
+			let pair = pairs.entry(module).or_default();
+			let entry = match part {
+				LoraPart::A => &mut pair.0,
+				LoraPart::B => &mut pair.1,
 			};
 			*entry = Some(tensor.shallow_clone());
 		}
@@ -166,6 +160,30 @@ impl PeftAdapter {
 			};
 		}
 		Ok((spec, adapters))
+	}
+}
+
+/// The two factors of a LoRA update B·A.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoraPart {
+	/// `lora_A` [r, in].
+	A,
+	/// `lora_B` [out, r].
+	B,
+}
+
+/// The base model's module path and the LoRA factor a PEFT tensor name holds.
+pub fn lora_tensor_name(name: &str) -> std::result::Result<(String, LoraPart), String> {
+	// PEFT writes no adapter name; some tools keep ".default" in the names.
+	let name = name.replace(".default.", ".");
+	let path =
+		name.strip_prefix(PEFT_PREFIX).ok_or_else(|| format!("tensor {name} does not start with {PEFT_PREFIX}"))?;
+	if let Some(module) = path.strip_suffix(".lora_A.weight") {
+		Ok((module.to_string(), LoraPart::A))
+	} else if let Some(module) = path.strip_suffix(".lora_B.weight") {
+		Ok((module.to_string(), LoraPart::B))
+	} else {
+		Err(format!("tensor {name} is neither lora_A nor lora_B"))
 	}
 }
 

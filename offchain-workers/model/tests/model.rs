@@ -4,8 +4,10 @@ use std::collections::{BTreeMap, HashMap};
 use tch::{Device, Kind, Tensor};
 use tributary_model::generate::{generate, KvCache, Sampling};
 use tributary_model::hf::{self, load_model, save_model};
+use tributary_model::model::RowDeltas;
+use tributary_model::paged::{BlockTable, PagedKvCache};
 use tributary_model::peft::PeftAdapter;
-use tributary_model::{Llama, LlamaConfig, LoraSpec, ModelError, QuantFormat, TargetModules};
+use tributary_model::{Llama, LlamaConfig, LoraSpec, ModelError, QuantFormat, TargetModule, TargetModules};
 
 const VOCAB: i64 = 97;
 
@@ -134,6 +136,62 @@ fn kv_cache_decoding_equals_full_sequence_forward() {
 	assert_eq!(cache.len(), 11);
 	let cached = Tensor::cat(&pieces, 1);
 	assert!(max_abs_diff(&full, &cached) < 1e-5, "diff {}", max_abs_diff(&full, &cached));
+}
+
+/// Rows without adapters.
+struct NoDeltas;
+
+impl RowDeltas for NoDeltas {
+	fn delta(&self, _: usize, _: TargetModule, _: &Tensor) -> Option<Tensor> {
+		None
+	}
+}
+
+#[test]
+fn paged_cache_batches_equal_each_row_alone() {
+	let model = tiny_model(false, 13);
+	let ids = tokens(2, 11, 14);
+	let full = model.forward(&ids, false).unwrap();
+	let mut pool = PagedKvCache::new(&model.config, 8, 4, Kind::Float, Device::Cpu);
+	// Fragment the pool: row 1's blocks are not contiguous and not in order.
+	let first = pool.allocate(12).unwrap();
+	let spacer = pool.allocate(4).unwrap();
+	pool.release(first);
+	let mut rows: Vec<BlockTable> = vec![pool.allocate(12).unwrap(), pool.allocate(12).unwrap()];
+	pool.release(spacer);
+	assert_eq!(pool.free_blocks(), 2);
+	assert!(pool.allocate(12).is_none(), "three blocks do not fit in the two left");
+	let step = |pool: &mut PagedKvCache, rows: &mut Vec<BlockTable>, input: &Tensor| {
+		let mut tables: Vec<&mut BlockTable> = rows.iter_mut().collect();
+		model.forward_rows(input, pool, &mut tables, &NoDeltas).unwrap()
+	};
+	// Both rows: a 5-token prompt across two blocks, a 2-token chunk, then one token per step.
+	let mut pieces = vec![step(&mut pool, &mut rows, &ids.narrow(1, 0, 5))];
+	pieces.push(step(&mut pool, &mut rows, &ids.narrow(1, 5, 2)));
+	for pos in 7..11 {
+		pieces.push(step(&mut pool, &mut rows, &ids.narrow(1, pos, 1)));
+	}
+	let paged = Tensor::cat(&pieces, 1);
+	assert!(max_abs_diff(&full, &paged) < 1e-5, "diff {}", max_abs_diff(&full, &paged));
+	assert_eq!(rows[0].len(), 11);
+
+	// Rows of different lengths in one decode step: row 0 at 11 positions, a fresh row at 3.
+	let done = rows.pop().unwrap();
+	pool.release(done);
+	rows.push(pool.allocate(4).unwrap());
+	let mut tables: Vec<&mut BlockTable> = rows.iter_mut().skip(1).collect();
+	let _ = model.forward_rows(&ids.narrow(0, 1, 1).narrow(1, 0, 3), &mut pool, &mut tables, &NoDeltas).unwrap();
+	let next = Tensor::from_slice(&[7i64, 9]).unsqueeze(1);
+	let batched = step(&mut pool, &mut rows, &next);
+	let alone_0 = model.forward(&Tensor::cat(&[ids.narrow(0, 0, 1), next.narrow(0, 0, 1)], 1), false).unwrap();
+	let alone_1 = model.forward(&Tensor::cat(&[ids.narrow(0, 1, 1).narrow(1, 0, 3), next.narrow(0, 1, 1)], 1), false).unwrap();
+	assert!(max_abs_diff(&batched.get(0), &alone_0.get(0).narrow(0, 11, 1)) < 1e-5);
+	assert!(max_abs_diff(&batched.get(1), &alone_1.get(0).narrow(0, 3, 1)) < 1e-5);
+
+	// A row whose blocks are full is refused, not written past its blocks.
+	let mut tables: Vec<&mut BlockTable> = rows.iter_mut().skip(1).collect();
+	let error = model.forward_rows(&ids.narrow(0, 0, 1).narrow(1, 0, 1), &mut pool, &mut tables, &NoDeltas).unwrap_err();
+	assert!(matches!(error, ModelError::KvBlocksFull { needed: 5, room: 4 }), "{error}");
 }
 
 #[test]

@@ -36,6 +36,11 @@ pub struct Config {
 	pub device_cache_bytes: u64,
 	/// Bytes of parsed adapters kept in host memory.
 	pub host_cache_bytes: u64,
+	/// Bytes of the paged key/value cache on the compute device; a request reserves blocks for its
+	/// prompt and max_tokens when it joins the batch.
+	pub kv_cache_bytes: u64,
+	/// Positions per key/value block.
+	pub kv_block_size: i64,
 	/// Largest LoRA rank accepted; adapters are stacked padded to it.
 	pub max_lora_rank: i64,
 	/// Sequences decoded together at most.
@@ -65,6 +70,8 @@ impl Default for Config {
 			int8: false,
 			device_cache_bytes: 256 << 20,
 			host_cache_bytes: 1 << 30,
+			kv_cache_bytes: 512 << 20,
+			kv_block_size: 16,
 			max_lora_rank: 64,
 			max_batch: 64,
 			max_queue: 512,
@@ -100,6 +107,10 @@ pub struct Cli {
 	#[arg(long)]
 	pub host_cache_bytes: Option<u64>,
 	#[arg(long)]
+	pub kv_cache_bytes: Option<u64>,
+	#[arg(long)]
+	pub kv_block_size: Option<i64>,
+	#[arg(long)]
 	pub max_lora_rank: Option<i64>,
 	#[arg(long)]
 	pub max_batch: Option<usize>,
@@ -131,7 +142,7 @@ impl Config {
 		macro_rules! apply {
 			($($field:ident),*) => { $(if let Some(value) = cli.$field { config.$field = value; })* };
 		}
-		apply!(listen, data_dir, base_model_id, device_cache_bytes, host_cache_bytes, max_lora_rank, max_batch, max_queue, max_object_bytes);
+		apply!(listen, data_dir, base_model_id, device_cache_bytes, host_cache_bytes, kv_cache_bytes, kv_block_size, max_lora_rank, max_batch, max_queue, max_object_bytes);
 		if cli.base_model.is_some() {
 			config.base_model = cli.base_model;
 		}
@@ -154,6 +165,7 @@ impl Config {
 		};
 		positive("max_batch", self.max_batch as u64)?;
 		positive("max_lora_rank", self.max_lora_rank.max(0) as u64)?;
+		positive("kv_block_size", self.kv_block_size.max(0) as u64)?;
 		positive("max_object_bytes", self.max_object_bytes)?;
 		positive("max_new_tokens", self.max_new_tokens as u64)?;
 		if self.base_model.is_none() {

@@ -20,6 +20,9 @@ pub struct Metrics {
 	/// Seconds from a cold adapter's request to its weights parsed in host memory.
 	pub adapter_load_seconds: Histogram,
 	pub quarantined_adapters: IntGauge,
+	/// Blocks of the paged key/value cache held by sequences, and in the pool.
+	pub kv_blocks_used: IntGauge,
+	pub kv_blocks_total: IntGauge,
 	/// HTTP API responses by route family and status class.
 	pub requests: IntCounterVec,
 }
@@ -31,6 +34,8 @@ impl Metrics {
 		let queue_depth = gauge("queue_depth", "Requests waiting for a place in the decode batch");
 		let active_sequences = gauge("active_sequences", "Sequences being decoded");
 		let quarantined_adapters = gauge("quarantined_adapters", "Adapters refused because their bytes are corrupt");
+		let kv_blocks_used = gauge("kv_blocks_used", "Key/value cache blocks reserved by sequences");
+		let kv_blocks_total = gauge("kv_blocks_total", "Key/value cache blocks in the pool");
 		let batch_size = Histogram::with_opts(
 			HistogramOpts::new("tributary_worker_batch_size", "Rows per decode step")
 				.buckets(vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0]),
@@ -67,6 +72,8 @@ impl Metrics {
 			Box::new(queue_depth.clone()) as Box<dyn prometheus::core::Collector>,
 			Box::new(active_sequences.clone()),
 			Box::new(quarantined_adapters.clone()),
+			Box::new(kv_blocks_used.clone()),
+			Box::new(kv_blocks_total.clone()),
 			Box::new(batch_size.clone()),
 			Box::new(tokens_generated.clone()),
 			Box::new(decode_tokens_per_second.clone()),
@@ -88,6 +95,8 @@ impl Metrics {
 			cache_misses,
 			adapter_load_seconds,
 			quarantined_adapters,
+			kv_blocks_used,
+			kv_blocks_total,
 			requests,
 		}
 	}

@@ -95,6 +95,8 @@ pub async fn start(config: Config) -> Result<RunningWorker, WorkerError> {
 			max_lora_rank: config.max_lora_rank,
 			device_cache_bytes: config.device_cache_bytes,
 			host_cache_bytes: config.host_cache_bytes,
+			kv_cache_bytes: config.kv_cache_bytes,
+			kv_block_size: config.kv_block_size,
 		},
 		store: store.clone(),
 		peers: peers.clone(),

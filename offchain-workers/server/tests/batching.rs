@@ -4,7 +4,7 @@
 mod common;
 
 use tch::{Device, Kind, Tensor};
-use tributary_model::generate::KvCache;
+use tributary_model::paged::{BlockTable, PagedKvCache};
 use tributary_model::hf::load_model;
 use tributary_model::peft::PeftAdapter;
 use tributary_worker::engine::adapters::{BatchDeltas, LoadedAdapter, SlotStacks};
@@ -39,17 +39,19 @@ fn every_row_of_a_mixed_batch_equals_its_request_alone() {
 	let next_tokens: Vec<i64> = (0..rows.len() as i64).map(|r| 10 + r).collect();
 
 	tch::no_grad(|| {
-		// Batched: each row prefilled alone, then one decode step for all rows together.
-		let mut caches: Vec<KvCache> = rows.iter().map(|_| KvCache::new(&base)).collect();
+		// Batched: each row prefilled alone into its blocks of one pool (4 positions per block, so
+		// histories span blocks), then one decode step for all rows together.
+		let mut pool = PagedKvCache::new(&base.config, 32, 4, Kind::Float, Device::Cpu);
+		let mut tables: Vec<BlockTable> = histories.iter().map(|h| pool.allocate(h.len() as i64 + 1).unwrap()).collect();
 		for (r, history) in histories.iter().enumerate() {
 			let deltas = BatchDeltas::new(&stacks, &rows[r..r + 1], Device::Cpu);
 			let input = Tensor::from_slice(history).unsqueeze(0);
-			let _ = base.forward_rows(&input, &mut [&mut caches[r]], &deltas).unwrap();
+			let _ = base.forward_rows(&input, &mut pool, &mut [&mut tables[r]], &deltas).unwrap();
 		}
 		let deltas = BatchDeltas::new(&stacks, &rows, Device::Cpu);
 		let input = Tensor::from_slice(&next_tokens).unsqueeze(1);
-		let mut cache_refs: Vec<&mut KvCache> = caches.iter_mut().collect();
-		let batched = base.forward_rows(&input, &mut cache_refs, &deltas).unwrap().select(1, 0);
+		let mut table_refs: Vec<&mut BlockTable> = tables.iter_mut().collect();
+		let batched = base.forward_rows(&input, &mut pool, &mut table_refs, &deltas).unwrap().select(1, 0);
 
 		// Alone: the full sequence through a model with the adapter (or a merged ensemble) installed.
 		for (r, history) in histories.iter().enumerate() {

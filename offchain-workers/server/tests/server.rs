@@ -210,6 +210,39 @@ async fn evicted_adapters_reload_and_give_identical_text() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn requests_wait_for_key_value_blocks_and_oversized_ones_are_refused() {
+	let fixture = Fixture::new();
+	let mut config = fixture.config("data");
+	// Blocks of 4 positions, 9 in the pool: two requests of ≤ 16 positions fit at a time.
+	let base = tributary_model::LlamaConfig::from_file(&fixture.base.join("config.json")).unwrap();
+	config.kv_block_size = 4;
+	config.kv_cache_bytes = 9 * tributary_model::paged::PagedKvCache::block_bytes(&base, 4, tch::Kind::Float);
+	let (worker, client) = start_worker(config).await;
+	for seed in 0..2 {
+		client.register(&format!("m{seed}"), &common::make_adapter(&fixture.base, seed)).await;
+	}
+	let request = |i: usize| greedy(&format!("m{}", i % 2), ["Water level", "Report 3: the"][i / 2 % 2], 10);
+	let mut alone = Vec::new();
+	for i in 0..8 {
+		alone.push(client.complete(request(i)).await);
+	}
+	let together = join_all((0..8).map(|i| client.complete(request(i)))).await;
+	assert_eq!(together, alone, "requests that waited for blocks give the same text");
+	let metrics = client.metrics().await;
+	assert_eq!(metric(&metrics, "tributary_worker_kv_blocks_total"), 9.0);
+	assert_eq!(metric(&metrics, "tributary_worker_kv_blocks_used"), 0.0, "finished sequences return their blocks");
+	assert_eq!(metric(&metrics, "tributary_worker_batch_size_bucket{le=\"2\"}"), metric(&metrics, "tributary_worker_batch_size_count"));
+
+	// 40 positions can never fit in 36: refused at once, and the worker keeps serving.
+	let (status, body) = client.post("/v1/completions", greedy("m0", "Water level", 38)).await;
+	assert_eq!(status, 400, "{body}");
+	assert_eq!(body["error"]["code"], "context_length_exceeded");
+	assert!(body["error"]["message"].as_str().unwrap().contains("kv_cache_bytes"), "{body}");
+	assert_eq!(client.complete(request(0)).await, alone[0]);
+	worker.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn adapters_are_fetched_from_a_peer_and_verified() {
 	let fixture = Fixture::new();
 	let (first, first_client) = start_worker(fixture.config("first")).await;

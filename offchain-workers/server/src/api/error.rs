@@ -72,6 +72,9 @@ impl From<EngineError> for ApiError {
 			EngineError::InvalidAdapter { .. } => {
 				ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "adapter_error", message).code("adapter_invalid")
 			},
+			EngineError::KvCacheTooSmall { .. } => {
+				ApiError::new(StatusCode::BAD_REQUEST, "invalid_request_error", message).code("context_length_exceeded")
+			},
 			EngineError::Model(_) => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", message),
 			EngineError::ShuttingDown => {
 				ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "server_error", message).code("shutting_down")

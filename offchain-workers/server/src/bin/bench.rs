@@ -9,15 +9,17 @@
 //! 4. Resident memory of a running worker vs the number of registered adapters, with fixed cache
 //!    budgets.
 //!
-//! Usage: `tributary-worker-bench [--quick] [--section N ...]` (`--quick` shrinks every workload for
-//! a smoke run; `--section` runs only the sections named).
+//! Usage: `tributary-worker-bench [--quick] [--toy] [--section N ...]` (`--quick` shrinks every
+//! workload for a smoke run; `--toy` uses the tests' hidden-256 base instead of SmolLM-135M's layer
+//! shapes; `--section` runs only the sections named).
 
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Instant;
 use tch::{Device, Tensor};
-use tributary_model::generate::{generate, KvCache, Sampling};
+use tributary_model::generate::{generate, Sampling};
 use tributary_model::model::module_path;
+use tributary_model::paged::{BlockTable, PagedKvCache};
 use tributary_model::peft::{AdapterConfig, PeftAdapter};
 use tributary_model::rng::SplitMix64;
 use tributary_model::{Llama, LlamaConfig, LoraSpec, TargetModule, TargetModules};
@@ -36,8 +38,14 @@ struct Sizes {
 	registered: Vec<usize>,
 }
 
-fn bench_config() -> LlamaConfig {
-	let mut config = LlamaConfig::tiny(2048, 256, 4, 8, 4);
+/// The base model shape: SmolLM-135M's layers (hidden 576, 9 heads, 3 kv heads, intermediate
+/// 1536, vocab 49152), the smallest real checkpoint the design names, so a rank-8 adapter has
+/// the same size relative to each projection as in practice; 4 of its 30 layers keep the run
+/// short. `toy` is the hidden-256 model of the tests, where each adapter is 5× larger relative to
+/// the base and reading distinct adapters weighs correspondingly more.
+fn bench_config(toy: bool) -> LlamaConfig {
+	let mut config =
+		if toy { LlamaConfig::tiny(2048, 256, 4, 8, 4) } else { LlamaConfig::tiny(49152, 576, 4, 9, 3) };
 	config.max_position_embeddings = 512;
 	config
 }
@@ -93,21 +101,31 @@ fn draw(n: usize, zipf: bool, rng: &mut SplitMix64) -> usize {
 /// `pick`; prefill is excluded.
 fn decode_throughput(model: &Llama, stacks: &SlotStacks, sizes: &Sizes, pick: &mut dyn FnMut() -> Vec<(usize, f64)>) -> f64 {
 	let rows: Vec<Vec<(usize, f64)>> = (0..sizes.rows).map(|_| pick()).collect();
-	let mut caches: Vec<KvCache> = rows.iter().map(|_| KvCache::new(model)).collect();
-	for (r, cache) in caches.iter_mut().enumerate() {
+	let (mut pool, mut tables) = paged_cache(model, sizes.rows, sizes.prompt + sizes.steps);
+	for (r, table) in tables.iter_mut().enumerate() {
 		let prompt: Vec<i64> = (0..sizes.prompt as i64).map(|i| (i * 31 + r as i64) % 2000 + 1).collect();
 		let deltas = BatchDeltas::new(stacks, &rows[r..r + 1], Device::Cpu);
-		let _ = model.forward_rows(&Tensor::from_slice(&prompt).unsqueeze(0), &mut [cache], &deltas).unwrap();
+		let _ = model.forward_rows(&Tensor::from_slice(&prompt).unsqueeze(0), &mut pool, &mut [table], &deltas).unwrap();
 	}
 	let mut next: Vec<i64> = (0..sizes.rows as i64).collect();
 	let started = Instant::now();
 	for _ in 0..sizes.steps {
 		let deltas = BatchDeltas::new(stacks, &rows, Device::Cpu);
-		let mut refs: Vec<&mut KvCache> = caches.iter_mut().collect();
-		let logits = model.forward_rows(&Tensor::from_slice(&next).unsqueeze(1), &mut refs, &deltas).unwrap();
+		let mut refs: Vec<&mut BlockTable> = tables.iter_mut().collect();
+		let logits = model.forward_rows(&Tensor::from_slice(&next).unsqueeze(1), &mut pool, &mut refs, &deltas).unwrap();
 		next = Vec::try_from(logits.select(1, 0).argmax(-1, false)).unwrap();
 	}
 	(sizes.rows * sizes.steps) as f64 / started.elapsed().as_secs_f64()
+}
+
+/// A key/value pool (16-position blocks, as the worker's default) with room for `rows` sequences
+/// of `positions` positions each, and their block tables.
+fn paged_cache(model: &Llama, rows: usize, positions: usize) -> (PagedKvCache, Vec<BlockTable>) {
+	let block_size = 16;
+	let blocks = (rows * positions.div_ceil(block_size)) as i64;
+	let mut pool = PagedKvCache::new(&model.config, blocks, block_size as i64, model.activation_kind(), model.device());
+	let tables = (0..rows).map(|_| pool.allocate(positions as i64).unwrap()).collect();
+	(pool, tables)
 }
 
 /// Single-adapter and workload batches run alternately, `waves` pairs, so both see the same
@@ -176,16 +194,18 @@ fn swap_section(model: &mut Llama, sizes: &Sizes) {
 		.map(|(i, a)| vec![(stacks.install(content_hash(&(i as u64).to_le_bytes()), a).unwrap(), 1.0)])
 		.collect();
 	// As the engine does: prompts of equal length prefilled in one pass, then decoded together.
-	let mut caches: Vec<KvCache> = rows.iter().map(|_| KvCache::new(model)).collect();
+	let (mut pool, mut tables) = paged_cache(model, n, sizes.prompt + sizes.steps);
 	let ids: Vec<i64> = prompts.iter().flat_map(|p| p.iter().map(|&t| t as i64)).collect();
 	let deltas = BatchDeltas::new(&stacks, &rows, Device::Cpu);
-	let mut refs: Vec<&mut KvCache> = caches.iter_mut().collect();
-	let logits = model.forward_rows(&Tensor::from_slice(&ids).view([n as i64, sizes.prompt as i64]), &mut refs, &deltas).unwrap();
+	let mut refs: Vec<&mut BlockTable> = tables.iter_mut().collect();
+	let logits = model
+		.forward_rows(&Tensor::from_slice(&ids).view([n as i64, sizes.prompt as i64]), &mut pool, &mut refs, &deltas)
+		.unwrap();
 	let mut next: Vec<i64> = Vec::try_from(logits.select(1, -1).argmax(-1, false)).unwrap();
 	for _ in 1..sizes.steps {
 		let deltas = BatchDeltas::new(&stacks, &rows, Device::Cpu);
-		let mut refs: Vec<&mut KvCache> = caches.iter_mut().collect();
-		let logits = model.forward_rows(&Tensor::from_slice(&next).unsqueeze(1), &mut refs, &deltas).unwrap();
+		let mut refs: Vec<&mut BlockTable> = tables.iter_mut().collect();
+		let logits = model.forward_rows(&Tensor::from_slice(&next).unsqueeze(1), &mut pool, &mut refs, &deltas).unwrap();
 		next = Vec::try_from(logits.select(1, 0).argmax(-1, false)).unwrap();
 	}
 	let batch_seconds = started.elapsed().as_secs_f64();
@@ -277,14 +297,14 @@ fn resident_mb() -> f64 {
 
 /// Registers adapters with a running worker over HTTP and serves requests across them, reading
 /// this process's resident memory after each step.
-fn memory_section(sizes: &Sizes) {
+fn memory_section(sizes: &Sizes, toy: bool) {
 	println!("\n## 4. Resident memory vs registered adapters (device budget 64 adapters, host budget 32 MB)");
 	let dir = tempfile_dir("memory");
 	let base = dir.join("base");
 	let texts: Vec<String> = (0..200).map(|i| format!("row {i}: the river carries silt to the delta at dawn")).collect();
 	let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
 	let tokenizer = tributary_trainer::pretrain::train_tokenizer(&refs, 512).unwrap();
-	let mut config = bench_config();
+	let mut config = bench_config(toy);
 	config.vocab_size = tokenizer.get_vocab_size(true) as i64;
 	let model = Llama::random(config.clone(), 3, Device::Cpu).unwrap();
 	tributary_model::hf::save_model(&model, &base).unwrap();
@@ -347,7 +367,8 @@ fn main() {
 	};
 	// One intra-op thread: with more, torch's spinning workers collapse when the 2 cores are shared.
 	tch::set_num_threads(1);
-	let config = bench_config();
+	let toy = args.iter().any(|a| a == "--toy");
+	let config = bench_config(toy);
 	println!("# tributary-worker benchmark");
 	println!(
 		"base: Llama hidden {} × {} layers, {} heads ({} kv), vocab {}; LoRA rank {RANK} on all 7 projections; device {:?}; torch threads {}",
@@ -360,6 +381,12 @@ fn main() {
 		tch::get_num_threads()
 	);
 	let mut model = Llama::random(config.clone(), 1, Device::Cpu).unwrap();
+	let (projection_bytes, _) = model.projection_weight_bytes();
+	println!(
+		"one rank-{RANK} adapter = {:.2} MB = {:.1}% of the base's projection weights",
+		SlotStacks::slot_bytes(&config, RANK) as f64 / 1e6,
+		100.0 * SlotStacks::slot_bytes(&config, RANK) as f64 / projection_bytes as f64
+	);
 	tch::no_grad(|| {
 		if runs(1) {
 			throughput_section(&model, &sizes);
@@ -372,6 +399,6 @@ fn main() {
 		}
 	});
 	if runs(4) {
-		memory_section(&sizes);
+		memory_section(&sizes, toy);
 	}
 }

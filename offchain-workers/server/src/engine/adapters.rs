@@ -1,19 +1,20 @@
 //! The adapter tiers of the engine:
 //!
 //! - **device**: [`SlotStacks`], every served adapter's A and B copied into fixed slots of one
-//!   stacked tensor per projection (rank padded with zeros, alpha/r folded into B), so a batch
-//!   gathers each row's adapter by slot index; slot 0 stays zero and stands for "no adapter";
+//!   stacked tensor per projection (rank padded with zeros), so a batch gathers each row's adapter
+//!   by slot index; an adapter's alpha/r scales its rows' weights; slot 0 stays zero and stands
+//!   for "no adapter";
 //! - **host**: [`HostCache`], parsed adapters in host memory, LRU within a byte budget (shared
 //!   by reference count on the engine thread: tensors are not `Sync`);
 //! - **disk**: the content store (and its peers), read by the loader thread.
 
 use std::collections::HashMap;
-use std::path::Path;
 use std::rc::Rc;
 use tch::{Device, Kind, Tensor};
-use tributary_model::hf::parse_safetensors;
+use safetensors::tensor::{Dtype, TensorView};
+use safetensors::SafeTensors;
 use tributary_model::model::{module_path, RowDeltas};
-use tributary_model::peft::{hex, AdapterConfig, PeftAdapter};
+use tributary_model::peft::{hex, lora_tensor_name, AdapterConfig, LoraPart};
 use tributary_model::{LlamaConfig, TargetModule};
 use tributary_primitives::ContentHash;
 
@@ -34,13 +35,18 @@ fn module_index(module: TargetModule) -> usize {
 #[derive(Debug)]
 pub struct LoadedAdapter {
 	pub rank: i64,
-	/// (layer, module, A [r, in], B·alpha/r [out, r]).
-	pub modules: Vec<(usize, TargetModule, Tensor, Tensor)>,
+	/// alpha / r: the factor of B·A in the update.
+	pub scale: f64,
+	/// Per adapted module type: A [layers, r, in] and B [layers, out, r], zero in the layers the
+	/// adapter leaves alone, so installing it is two copies per module type.
+	pub modules: Vec<(TargetModule, Tensor, Tensor)>,
 	pub bytes: u64,
 }
 
 impl LoadedAdapter {
-	/// Parses PEFT weights whose bytes were already verified against `hash`.
+	/// Parses PEFT weights (as the loader does, possibly while their hash is still being checked):
+	/// every tensor's bytes go straight into its module type's stacked buffers, checked against
+	/// the base model's projections, with no tensor made per layer.
 	pub fn parse(
 		hash: &ContentHash,
 		bytes: &[u8],
@@ -48,43 +54,107 @@ impl LoadedAdapter {
 		base: &LlamaConfig,
 		max_rank: i64,
 	) -> Result<LoadedAdapter, String> {
-		let name = hex(hash);
-		let source = Path::new(&name);
-		let tensors = parse_safetensors(bytes, source, Kind::Float, Device::Cpu).map_err(|e| e.to_string())?;
-		let adapter = PeftAdapter { config: config.clone(), tensors: tensors.into_iter().collect() };
-		let (spec, pairs) = adapter.modules(source).map_err(|e| e.to_string())?;
-		if spec.rank > max_rank {
-			return Err(format!("rank {} exceeds this worker's max_lora_rank {max_rank}", spec.rank));
+		let spec = config.spec()?;
+		let r = spec.rank;
+		if r > max_rank {
+			return Err(format!("rank {r} exceeds this worker's max_lora_rank {max_rank}"));
 		}
-		let paths: HashMap<String, (usize, TargetModule)> = (0..base.num_hidden_layers as usize)
+		let file = SafeTensors::deserialize(bytes)
+			.map_err(|e| format!("adapter {} is not a valid safetensors file: {e}", hex(hash)))?;
+		let layers = base.num_hidden_layers as usize;
+		let paths: HashMap<String, (usize, TargetModule)> = (0..layers)
 			.flat_map(|layer| TargetModule::ALL.into_iter().map(move |m| (module_path(layer, m), (layer, m))))
 			.collect();
 		let dims = projection_dims(base);
-		let mut modules = Vec::with_capacity(pairs.len());
-		for (path, (a, b)) in pairs {
+		let mut found: [Option<ModuleWeights>; 7] = Default::default();
+		for (name, view) in file.tensors() {
+			let (path, part) = lora_tensor_name(&name)?;
 			let &(layer, module) = paths.get(&path).ok_or_else(|| format!("the base model has no module {path}"))?;
 			let (in_f, out_f) = dims[module_index(module)];
-			if a.size() != [spec.rank, in_f] || b.size() != [out_f, spec.rank] {
-				return Err(format!(
-					"{path}: A {:?} and B {:?} do not fit the base model (expected [{}, {in_f}] and [{out_f}, {}])",
-					a.size(),
-					b.size(),
-					spec.rank,
-					spec.rank
-				));
+			let expected = match part {
+				LoraPart::A => [r, in_f],
+				LoraPart::B => [out_f, r],
+			};
+			if view.shape().iter().map(|&d| d as i64).ne(expected) {
+				return Err(format!("{name} has shape {:?}; rank {r} and the base model need {expected:?}", view.shape()));
 			}
-			// In place: `b` is this parse's own copy of the bytes.
-			let mut b = b;
-			let _ = b.g_mul_scalar_(spec.scale());
-			modules.push((layer, module, a, b));
+			let weights = found[module_index(module)].get_or_insert_with(|| ModuleWeights::new(layers, r, in_f, out_f));
+			let (values, present) = match part {
+				LoraPart::A => (&mut weights.a, &mut weights.a_layers),
+				LoraPart::B => (&mut weights.b, &mut weights.b_layers),
+			};
+			let size = (expected[0] * expected[1]) as usize;
+			read_f32(&name, &view, &mut values_mut(values)[layer * size..(layer + 1) * size])?;
+			present[layer] = true;
 		}
-		Ok(LoadedAdapter { rank: spec.rank, modules, bytes: bytes.len() as u64 })
+		let mut modules = Vec::new();
+		for (module, weights) in TargetModule::ALL.into_iter().zip(found) {
+			let Some(weights) = weights else { continue };
+			if let Some(layer) = (0..layers).find(|&l| weights.a_layers[l] != weights.b_layers[l]) {
+				return Err(format!("{} lacks its lora_A or lora_B tensor", module_path(layer, module)));
+			}
+			modules.push((module, weights.a, weights.b));
+		}
+		Ok(LoadedAdapter { rank: r, scale: spec.scale(), modules, bytes: bytes.len() as u64 })
 	}
+}
+
+/// One module type's factors over all layers while parsing, zero where a layer is not adapted.
+struct ModuleWeights {
+	/// [layers, r, in]
+	a: Tensor,
+	/// [layers, out, r]
+	b: Tensor,
+	a_layers: Vec<bool>,
+	b_layers: Vec<bool>,
+}
+
+impl ModuleWeights {
+	fn new(layers: usize, r: i64, in_f: i64, out_f: i64) -> ModuleWeights {
+		let n = layers as i64;
+		let options = (Kind::Float, Device::Cpu);
+		ModuleWeights {
+			a: Tensor::zeros([n, r, in_f], options),
+			b: Tensor::zeros([n, out_f, r], options),
+			a_layers: vec![false; layers],
+			b_layers: vec![false; layers],
+		}
+	}
+}
+
+/// The values of a contiguous CPU float tensor, to fill it without a staging copy.
+fn values_mut(tensor: &mut Tensor) -> &mut [f32] {
+	assert!(tensor.kind() == Kind::Float && tensor.device() == Device::Cpu && tensor.is_contiguous());
+	let len = tensor.numel();
+	// SAFETY: the tensor is a contiguous CPU f32 buffer of `len` elements that this function's
+	// caller owns exclusively (made by `ModuleWeights::new`, never shared before parsing ends);
+	// the slice borrows the tensor mutably, so it cannot outlive or alias it.
+	unsafe { std::slice::from_raw_parts_mut(tensor.data_ptr() as *mut f32, len) }
+}
+
+/// Little-endian F32 (copied as is), BF16 or F16 (widened by torch) tensor data into `out`.
+fn read_f32(name: &str, view: &TensorView, out: &mut [f32]) -> Result<(), String> {
+	let data = view.data();
+	let kind = match view.dtype() {
+		Dtype::F32 => {
+			for (value, bytes) in out.iter_mut().zip(data.chunks_exact(4)) {
+				*value = f32::from_le_bytes(bytes.try_into().expect("chunks of 4 bytes"));
+			}
+			return Ok(());
+		},
+		Dtype::BF16 => Kind::BFloat16,
+		Dtype::F16 => Kind::Half,
+		other => return Err(format!("tensor {name} has unsupported dtype {other:?}; supported: F32, BF16, F16")),
+	};
+	let wide = Tensor::f_from_data_size(data, &[out.len() as i64], kind).and_then(|t| t.f_to_kind(Kind::Float));
+	wide.and_then(|t| t.f_copy_data(out, out.len())).map_err(|e| format!("tensor {name}: {e}"))
 }
 
 #[derive(Debug)]
 struct Slot {
 	hash: ContentHash,
+	/// The adapter's alpha / r.
+	scale: f64,
 	last_used: u64,
 	/// Sequences currently decoding with this slot; a slot in use is never evicted.
 	users: usize,
@@ -93,15 +163,14 @@ struct Slot {
 /// The device tier: stacked adapter weights, gathered per row.
 pub struct SlotStacks {
 	rank: i64,
-	layers: usize,
-	/// Per (layer, module): A [slots, rank, in].
+	/// Per module type: A [layers, slots, rank, in].
 	a: Vec<Tensor>,
-	/// Per (layer, module): B [slots, out, rank], already scaled by alpha/r.
+	/// Per module type: B [layers, slots, out, rank].
 	b: Vec<Tensor>,
-	/// Whether any resident adapter adapts (layer, module); untouched projections skip the gather.
-	adapted: Vec<usize>,
+	/// How many resident adapters adapt each module type; untouched projections skip the gather.
+	adapted: [usize; 7],
 	slots: Vec<Option<Slot>>,
-	/// (layer, module) pairs each slot adapts, to keep `adapted` counts right on eviction.
+	/// Module types each slot adapts, to keep `adapted` counts right on eviction.
 	slot_modules: Vec<Vec<usize>>,
 	by_hash: HashMap<ContentHash, usize>,
 	tick: u64,
@@ -118,23 +187,19 @@ impl SlotStacks {
 	pub fn new(base: &LlamaConfig, rank: i64, budget_bytes: u64, device: Device) -> SlotStacks {
 		let adapters = (budget_bytes / Self::slot_bytes(base, rank)).max(1) as i64;
 		let slots = adapters + 1;
-		let layers = base.num_hidden_layers as usize;
-		let dims = projection_dims(base);
+		let layers = base.num_hidden_layers;
 		let (mut a, mut b) = (Vec::new(), Vec::new());
-		for _ in 0..layers {
-			for (in_f, out_f) in dims {
-				a.push(Tensor::zeros([slots, rank, in_f], (Kind::Float, device)));
-				b.push(Tensor::zeros([slots, out_f, rank], (Kind::Float, device)));
-			}
+		for (in_f, out_f) in projection_dims(base) {
+			a.push(Tensor::zeros([layers, slots, rank, in_f], (Kind::Float, device)));
+			b.push(Tensor::zeros([layers, slots, out_f, rank], (Kind::Float, device)));
 		}
 		let mut slot_list: Vec<Option<Slot>> = (0..slots).map(|_| None).collect();
-		slot_list[0] = Some(Slot { hash: [0; 32], last_used: u64::MAX, users: usize::MAX / 2 });
+		slot_list[0] = Some(Slot { hash: [0; 32], scale: 0.0, last_used: u64::MAX, users: usize::MAX / 2 });
 		SlotStacks {
 			rank,
-			layers,
 			a,
 			b,
-			adapted: vec![0; layers * 7],
+			adapted: [0; 7],
 			slots: slot_list,
 			slot_modules: vec![Vec::new(); slots as usize],
 			by_hash: HashMap::new(),
@@ -194,15 +259,15 @@ impl SlotStacks {
 			// Every module has the adapter's rank (checked by the parse); `copy_` moves host
 			// tensors to the stack's device itself.
 			let r = adapter.rank;
-			for (layer, module, a, b) in &adapter.modules {
-				let index = layer * 7 + module_index(*module);
-				self.a[index].get(slot as i64).narrow(0, 0, r).copy_(a);
-				self.b[index].get(slot as i64).narrow(1, 0, r).copy_(b);
+			for (module, a, b) in &adapter.modules {
+				let index = module_index(*module);
+				self.a[index].select(1, slot as i64).narrow(1, 0, r).copy_(a);
+				self.b[index].select(1, slot as i64).narrow(2, 0, r).copy_(b);
 				self.adapted[index] += 1;
 				self.slot_modules[slot].push(index);
 			}
 		});
-		self.slots[slot] = Some(Slot { hash, last_used: self.tick, users: 0 });
+		self.slots[slot] = Some(Slot { hash, scale: adapter.scale, last_used: self.tick, users: 0 });
 		self.by_hash.insert(hash, slot);
 		Some(slot)
 	}
@@ -213,8 +278,8 @@ impl SlotStacks {
 		}
 		tch::no_grad(|| {
 			for index in std::mem::take(&mut self.slot_modules[slot]) {
-				let _ = self.a[index].get(slot as i64).zero_();
-				let _ = self.b[index].get(slot as i64).zero_();
+				let _ = self.a[index].select(1, slot as i64).zero_();
+				let _ = self.b[index].select(1, slot as i64).zero_();
 				self.adapted[index] -= 1;
 			}
 		});
@@ -229,17 +294,19 @@ impl SlotStacks {
 		}
 	}
 
-	pub fn rank(&self) -> i64 {
-		self.rank
+	/// alpha / r of the adapter in `slot` (0 for the empty slot 0).
+	fn scale(&self, slot: usize) -> f64 {
+		self.slots[slot].as_ref().map_or(0.0, |s| s.scale)
 	}
 
-	pub fn layers(&self) -> usize {
-		self.layers
+	pub fn rank(&self) -> i64 {
+		self.rank
 	}
 }
 
 /// The per-row deltas of one batch: for each adapter position k of the rows' adapter lists, the
-/// slot index and weight of every row (slot 0, weight 0 where a row has fewer adapters).
+/// slot index and weight of every row (slot 0, weight 0 where a row has fewer adapters); a weight
+/// includes the adapter's alpha/r.
 pub struct BatchDeltas<'a> {
 	stacks: &'a SlotStacks,
 	/// (slots [rows] i64, weights [rows, 1, 1] f32)
@@ -253,7 +320,9 @@ impl<'a> BatchDeltas<'a> {
 			.map(|k| {
 				let (slots, weights): (Vec<i64>, Vec<f32>) = rows
 					.iter()
-					.map(|row| row.get(k).map_or((0, 0.0), |&(slot, weight)| (slot as i64, weight as f32)))
+					.map(|row| {
+						row.get(k).map_or((0, 0.0), |&(slot, weight)| (slot as i64, (weight * stacks.scale(slot)) as f32))
+					})
 					.unzip();
 				let n = rows.len() as i64;
 				(
@@ -268,16 +337,17 @@ impl<'a> BatchDeltas<'a> {
 
 impl RowDeltas for BatchDeltas<'_> {
 	fn delta(&self, layer: usize, module: TargetModule, x: &Tensor) -> Option<Tensor> {
-		let index = layer * 7 + module_index(module);
+		let index = module_index(module);
 		if self.components.is_empty() || self.stacks.adapted[index] == 0 {
 			return None;
 		}
+		let (a_stack, b_stack) = (self.stacks.a[index].get(layer as i64), self.stacks.b[index].get(layer as i64));
 		let x = x.to_kind(Kind::Float);
 		let mut total: Option<Tensor> = None;
 		for (slots, weights) in &self.components {
 			// [rows, t, in] · [rows, in, r] → [rows, t, r] · [rows, r, out] → [rows, t, out]
-			let a = self.stacks.a[index].index_select(0, slots);
-			let b = self.stacks.b[index].index_select(0, slots);
+			let a = a_stack.index_select(0, slots);
+			let b = b_stack.index_select(0, slots);
 			let delta = x.bmm(&a.transpose(1, 2)).bmm(&b.transpose(1, 2)) * weights;
 			total = Some(match total {
 				Some(sum) => sum + delta,

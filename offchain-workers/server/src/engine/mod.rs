@@ -28,6 +28,8 @@ pub struct EngineSettings {
 	pub max_lora_rank: i64,
 	pub device_cache_bytes: u64,
 	pub host_cache_bytes: u64,
+	pub kv_cache_bytes: u64,
+	pub kv_block_size: i64,
 }
 
 /// What the API needs to know about the served base model.

@@ -76,6 +76,11 @@ pub enum EngineError {
 	AdapterMissing(String),
 	#[error("adapter {hash} cannot be served: {reason}")]
 	InvalidAdapter { hash: String, reason: String },
+	#[error(
+		"the request may fill {positions} positions (prompt + max_tokens) but the key/value cache holds \
+		 {capacity}; lower max_tokens or raise kv_cache_bytes"
+	)]
+	KvCacheTooSmall { positions: i64, capacity: i64 },
 	#[error("model error: {0}")]
 	Model(String),
 	#[error("the worker is shutting down")]

@@ -1,6 +1,6 @@
 //! Continuous batching on the engine thread: between decode steps, finished sequences leave and
-//! waiting ones whose adapters are resident join (prompts of equal length prefilled together, then
-//! decoded with the batch).
+//! waiting ones whose adapters are resident and whose key/value blocks are free join (prompts of
+//! equal length prefilled together, then decoded with the batch).
 
 use super::adapters::{BatchDeltas, HostCache, LoadedAdapter, SlotStacks};
 use super::loader::Loaded;
@@ -13,7 +13,8 @@ use std::rc::Rc;
 use std::sync::{mpsc, Arc};
 use std::time::Instant;
 use tch::{Device, Kind, Tensor};
-use tributary_model::generate::{sample_logits, KvCache};
+use tributary_model::generate::sample_logits;
+use tributary_model::paged::{BlockTable, PagedKvCache};
 use tributary_model::peft::hex;
 use tributary_model::rng::SplitMix64;
 use tributary_model::Llama;
@@ -23,7 +24,8 @@ struct Sequence {
 	request: GenerationRequest,
 	/// (slot, weight) of each adapter.
 	slots: Vec<(usize, f64)>,
-	cache: KvCache,
+	/// Its blocks of the key/value pool, reserved for the whole sequence at admission.
+	cache: BlockTable,
 	generated: Vec<u32>,
 	rng: SplitMix64,
 	text: TextTracker,
@@ -42,6 +44,7 @@ pub(crate) struct Scheduler {
 	settings: EngineSettings,
 	device: Device,
 	stacks: SlotStacks,
+	kv: PagedKvCache,
 	host: HostCache,
 	/// Parsed adapters that just arrived from the loader, kept until the next admission pass even
 	/// when the host budget could not hold them.
@@ -70,12 +73,15 @@ impl Scheduler {
 		let device = model.device();
 		let stacks = SlotStacks::new(&model.config, settings.max_lora_rank, settings.device_cache_bytes, device);
 		let host = HostCache::new(settings.host_cache_bytes);
+		let kv = PagedKvCache::with_budget(&model, settings.kv_cache_bytes, settings.kv_block_size);
+		metrics.kv_blocks_total.set(kv.capacity() as i64);
 		Scheduler {
 			model,
 			info,
 			settings,
 			device,
 			stacks,
+			kv,
 			host,
 			arrived: HashMap::new(),
 			quarantine: HashMap::new(),
@@ -192,29 +198,43 @@ impl Scheduler {
 	}
 
 	/// Moves every waiting request whose adapters can be made resident into the batch, in arrival
-	/// order but skipping (not blocking on) requests whose adapters are still loading.
+	/// order but skipping (not blocking on) requests whose adapters are still loading. Key/value
+	/// blocks go strictly in arrival order: once a request must wait for blocks, no later one
+	/// takes them, so long requests are not starved by short ones.
 	fn admit(&mut self) {
 		let mut index = 0;
 		let mut admitted = Vec::new();
 		while index < self.waiting.len() && self.active.len() + admitted.len() < self.settings.max_batch {
-			match self.readiness(index) {
-				Readiness::Wait => index += 1,
+			let slots = match self.readiness(index) {
+				Readiness::Wait => {
+					index += 1;
+					continue;
+				},
 				Readiness::Fail(error) => {
 					let request = self.waiting.remove(index).expect("index is in range");
 					self.fail_waiting_request(request, error);
+					continue;
 				},
-				Readiness::Ready(slots) => {
-					let request = self.waiting.remove(index).expect("index is in range");
-					self.waiting_count.fetch_sub(1, Ordering::SeqCst);
-					for &(slot, _) in &slots {
-						self.stacks.acquire(slot);
-					}
-					admitted.push(self.new_sequence(request, slots));
-				},
+				Readiness::Ready(slots) => slots,
+			};
+			let Some(cache) = self.kv.allocate(self.positions_needed(&self.waiting[index])) else {
+				break;
+			};
+			let request = self.waiting.remove(index).expect("index is in range");
+			self.waiting_count.fetch_sub(1, Ordering::SeqCst);
+			for &(slot, _) in &slots {
+				self.stacks.acquire(slot);
 			}
+			admitted.push(self.new_sequence(request, slots, cache));
 		}
 		self.arrived.clear();
+		self.metrics.kv_blocks_used.set((self.kv.capacity() - self.kv.free_blocks()) as i64);
 		self.prefill(admitted);
+	}
+
+	/// Positions a request can fill: its prompt and every token it may generate, within the context.
+	fn positions_needed(&self, request: &GenerationRequest) -> i64 {
+		((request.prompt.len() + request.max_tokens) as i64).min(self.model.config.max_position_embeddings)
 	}
 
 	fn readiness(&mut self, index: usize) -> Readiness {
@@ -227,6 +247,13 @@ impl Scheduler {
 					adapters.len(),
 					self.stacks.capacity()
 				),
+			});
+		}
+		let needed = self.positions_needed(&self.waiting[index]);
+		if self.kv.blocks_for(needed) > self.kv.capacity() {
+			return Readiness::Fail(EngineError::KvCacheTooSmall {
+				positions: needed,
+				capacity: self.kv.capacity() as i64 * self.kv.block_size(),
 			});
 		}
 		let mut slots = Vec::with_capacity(adapters.len());
@@ -262,10 +289,10 @@ impl Scheduler {
 		Readiness::Ready(slots)
 	}
 
-	fn new_sequence(&self, request: GenerationRequest, slots: Vec<(usize, f64)>) -> Sequence {
+	fn new_sequence(&self, request: GenerationRequest, slots: Vec<(usize, f64)>, cache: BlockTable) -> Sequence {
 		let seed = request.sampling.seed;
 		let text = TextTracker::new(self.info.tokenizer.clone(), request.stop.clone());
-		Sequence { request, slots, cache: KvCache::new(&self.model), generated: Vec::new(), rng: SplitMix64(seed), text }
+		Sequence { request, slots, cache, generated: Vec::new(), rng: SplitMix64(seed), text }
 	}
 
 	/// Runs the prompts of newly admitted sequences, those of equal length in one forward pass,
@@ -280,8 +307,8 @@ impl Scheduler {
 			let input = Tensor::from_slice(&ids).view([group.len() as i64, length as i64]).to_device(self.device);
 			let row_slots: Vec<Vec<(usize, f64)>> = group.iter().map(|s| s.slots.clone()).collect();
 			let deltas = BatchDeltas::new(&self.stacks, &row_slots, self.device);
-			let mut caches: Vec<&mut KvCache> = group.iter_mut().map(|s| &mut s.cache).collect();
-			let logits = match self.model.forward_rows(&input, &mut caches, &deltas) {
+			let mut tables: Vec<&mut BlockTable> = group.iter_mut().map(|s| &mut s.cache).collect();
+			let logits = match self.model.forward_rows(&input, &mut self.kv, &mut tables, &deltas) {
 				Ok(logits) => logits.select(1, -1).to_kind(Kind::Float).to_device(Device::Cpu),
 				Err(e) => {
 					for sequence in group {
@@ -308,8 +335,8 @@ impl Scheduler {
 		let input = Tensor::from_slice(&last).view([rows as i64, 1]).to_device(self.device);
 		let row_slots: Vec<Vec<(usize, f64)>> = self.active.iter().map(|s| s.slots.clone()).collect();
 		let deltas = BatchDeltas::new(&self.stacks, &row_slots, self.device);
-		let mut caches: Vec<&mut KvCache> = self.active.iter_mut().map(|s| &mut s.cache).collect();
-		let logits = match self.model.forward_rows(&input, &mut caches, &deltas) {
+		let mut tables: Vec<&mut BlockTable> = self.active.iter_mut().map(|s| &mut s.cache).collect();
+		let logits = match self.model.forward_rows(&input, &mut self.kv, &mut tables, &deltas) {
 			Ok(logits) => logits.select(1, 0).to_kind(Kind::Float).to_device(Device::Cpu),
 			Err(e) => {
 				for sequence in std::mem::take(&mut self.active) {
@@ -322,7 +349,7 @@ impl Scheduler {
 		for (row, mut sequence) in std::mem::take(&mut self.active).into_iter().enumerate() {
 			if sequence.request.events.is_closed() {
 				// The client went away: free its place without finishing the text.
-				self.release(&sequence);
+				self.release(&mut sequence);
 				continue;
 			}
 			let token = choose(&logits.get(row as i64), &mut sequence);
@@ -366,20 +393,23 @@ impl Scheduler {
 		None
 	}
 
-	fn release(&mut self, sequence: &Sequence) {
+	/// Gives back the sequence's adapter slots and key/value blocks.
+	fn release(&mut self, sequence: &mut Sequence) {
 		for &(slot, _) in &sequence.slots {
 			self.stacks.release(slot);
 		}
+		self.kv.release(std::mem::take(&mut sequence.cache));
+		self.metrics.kv_blocks_used.set((self.kv.capacity() - self.kv.free_blocks()) as i64);
 	}
 
-	fn finish(&mut self, sequence: Sequence, reason: FinishReason) {
-		self.release(&sequence);
+	fn finish(&mut self, mut sequence: Sequence, reason: FinishReason) {
+		self.release(&mut sequence);
 		let finished = Finished { reason, prompt_tokens: sequence.request.prompt.len(), tokens: sequence.generated };
 		let _ = sequence.request.events.send(Event::Done(finished));
 	}
 
-	fn finish_failed(&mut self, sequence: Sequence, error: EngineError) {
-		self.release(&sequence);
+	fn finish_failed(&mut self, mut sequence: Sequence, error: EngineError) {
+		self.release(&mut sequence);
 		let _ = sequence.request.events.send(Event::Failed(error));
 	}
 }

@@ -104,8 +104,11 @@ impl Store {
 	/// decoding: the hash runs on a second thread while `decode` reads the same bytes, and a
 	/// mismatch discards whatever `decode` made. `decode` must therefore be safe on any bytes —
 	/// which it is anyway, since verified bytes are only as trustworthy as whoever stored them.
+	///
+	/// The file is mapped rather than read, so neither side waits for a copy of it first.
 	pub fn get_decoded<T>(&self, hash: &ContentHash, decode: impl FnOnce(&[u8]) -> T) -> Result<T, StoreError> {
-		let bytes = self.read(hash)?;
+		let mapped = self.map(hash)?;
+		let bytes: &[u8] = &mapped;
 		let (actual, decoded) = std::thread::scope(|scope| {
 			let hashing = std::thread::Builder::new()
 				.name("store-verify".into())
@@ -120,6 +123,19 @@ impl Store {
 		});
 		self.check(hash, &actual)?;
 		Ok(decoded)
+	}
+
+	fn map(&self, hash: &ContentHash) -> Result<memmap2::Mmap, StoreError> {
+		let path = self.path_of(hash);
+		let file = match std::fs::File::open(&path) {
+			Ok(file) => file,
+			Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(StoreError::NotFound(hex(hash))),
+			Err(source) => return Err(StoreError::Io { path, source }),
+		};
+		// SAFETY: objects are written to a temporary file and renamed into place, never changed in
+		// place afterwards (quarantine renames, which keeps the mapped pages); only something outside
+		// the worker truncating a store file could change the bytes under the map.
+		unsafe { memmap2::Mmap::map(&file) }.map_err(|source| StoreError::Io { path, source })
 	}
 
 	fn read(&self, hash: &ContentHash) -> Result<Vec<u8>, StoreError> {
