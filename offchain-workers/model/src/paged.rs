@@ -61,8 +61,10 @@ impl PagedKvCache {
 
 	pub fn new(config: &LlamaConfig, blocks: i64, block_size: i64, kind: Kind, device: Device) -> PagedKvCache {
 		let shape = [blocks * block_size, config.kv_heads(), config.head_dim()];
+		// Uninitialised, so the pool's memory is committed as sequences fill it: a step only reads
+		// slots written before it (padding repeats a row's first slot, written by its first step).
 		let layers =
-			(0..config.num_hidden_layers).map(|_| (Tensor::zeros(shape, (kind, device)), Tensor::zeros(shape, (kind, device)))).collect();
+			(0..config.num_hidden_layers).map(|_| (Tensor::empty(shape, (kind, device)), Tensor::empty(shape, (kind, device)))).collect();
 		// Popped from the end: low block ids are handed out first.
 		PagedKvCache { block_size, layers, free: (0..blocks).rev().collect(), blocks }
 	}

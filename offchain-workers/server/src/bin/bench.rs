@@ -1,7 +1,7 @@
 //! `tributary-worker-bench`: the OpenLoRA performance targets as ratios measured in one run.
 //!
 //! 1. Decode throughput with 1, 10, 100 and 1,000 distinct adapters (uniform and Zipf popularity)
-//!    ÷ the same batches all using one adapter. Every adapter is resident in the device tier, so
+//!    ÷ a batch all using one adapter, the two batches decoded step by step in turn. Every adapter is resident in the device tier, so
 //!    this measures the heterogeneous gather, not loading.
 //! 2. Heterogeneous batching ÷ merge-and-swap-per-request (merge the request's adapter into the
 //!    base weights, decode it alone, unmerge) for 100 requests over 100 adapters, end to end.
@@ -97,25 +97,38 @@ fn draw(n: usize, zipf: bool, rng: &mut SplitMix64) -> usize {
 	n - 1
 }
 
-/// Decode tokens per second of one batch of `rows` sequences, each row's adapter slots chosen by
-/// `pick`; prefill is excluded.
-fn decode_throughput(model: &Llama, stacks: &SlotStacks, sizes: &Sizes, pick: &mut dyn FnMut() -> Vec<(usize, f64)>) -> f64 {
-	let rows: Vec<Vec<(usize, f64)>> = (0..sizes.rows).map(|_| pick()).collect();
-	let (mut pool, mut tables) = paged_cache(model, sizes.rows, sizes.prompt + sizes.steps);
-	for (r, table) in tables.iter_mut().enumerate() {
-		let prompt: Vec<i64> = (0..sizes.prompt as i64).map(|i| (i * 31 + r as i64) % 2000 + 1).collect();
-		let deltas = BatchDeltas::new(stacks, &rows[r..r + 1], Device::Cpu);
-		let _ = model.forward_rows(&Tensor::from_slice(&prompt).unsqueeze(0), &mut pool, &mut [table], &deltas).unwrap();
-	}
-	let mut next: Vec<i64> = (0..sizes.rows as i64).collect();
-	let started = Instant::now();
-	for _ in 0..sizes.steps {
+/// A batch of sequences with their adapter slots, prefilled and ready to decode.
+struct DecodeBatch {
+	rows: Vec<Vec<(usize, f64)>>,
+	pool: PagedKvCache,
+	tables: Vec<BlockTable>,
+	next: Vec<i64>,
+}
+
+impl DecodeBatch {
+	/// Prefills every row's prompt (all of one length) in one forward pass.
+	fn prefilled(model: &Llama, stacks: &SlotStacks, sizes: &Sizes, rows: Vec<Vec<(usize, f64)>>) -> DecodeBatch {
+		let (mut pool, mut tables) = paged_cache(model, rows.len(), sizes.prompt + sizes.steps);
+		let prompts: Vec<i64> =
+			(0..rows.len() as i64).flat_map(|r| (0..sizes.prompt as i64).map(move |i| (i * 31 + r) % 2000 + 1)).collect();
+		let input = Tensor::from_slice(&prompts).view([rows.len() as i64, sizes.prompt as i64]);
 		let deltas = BatchDeltas::new(stacks, &rows, Device::Cpu);
 		let mut refs: Vec<&mut BlockTable> = tables.iter_mut().collect();
-		let logits = model.forward_rows(&Tensor::from_slice(&next).unsqueeze(1), &mut pool, &mut refs, &deltas).unwrap();
-		next = Vec::try_from(logits.select(1, 0).argmax(-1, false)).unwrap();
+		let logits = model.forward_rows(&input, &mut pool, &mut refs, &deltas).unwrap();
+		let next = Vec::try_from(logits.select(1, -1).argmax(-1, false)).unwrap();
+		DecodeBatch { rows, pool, tables, next }
 	}
-	(sizes.rows * sizes.steps) as f64 / started.elapsed().as_secs_f64()
+
+	/// One greedy decode step of every row; returns its seconds.
+	fn step(&mut self, model: &Llama, stacks: &SlotStacks) -> f64 {
+		let started = Instant::now();
+		let deltas = BatchDeltas::new(stacks, &self.rows, Device::Cpu);
+		let mut refs: Vec<&mut BlockTable> = self.tables.iter_mut().collect();
+		let input = Tensor::from_slice(&self.next).unsqueeze(1);
+		let logits = model.forward_rows(&input, &mut self.pool, &mut refs, &deltas).unwrap();
+		self.next = Vec::try_from(logits.select(1, 0).argmax(-1, false)).unwrap();
+		started.elapsed().as_secs_f64()
+	}
 }
 
 /// A key/value pool (16-position blocks, as the worker's default) with room for `rows` sequences
@@ -128,27 +141,48 @@ fn paged_cache(model: &Llama, rows: usize, positions: usize) -> (PagedKvCache, V
 	(pool, tables)
 }
 
-/// Single-adapter and workload batches run alternately, `waves` pairs, so both see the same
-/// machine load: (best single-adapter tok/s, best workload tok/s, median of the pairs' ratios).
-/// The best wave is the one least disturbed by other processes; the median pair is the typical one.
+/// Decode tok/s of a batch with one adapter on every row and of a batch whose rows' adapters are
+/// drawn by `pick`, stepped in turn (one decode step of each) so both see the same machine load.
+fn paired_throughput(
+	model: &Llama,
+	stacks: &SlotStacks,
+	sizes: &Sizes,
+	single_slot: usize,
+	pick: &mut dyn FnMut() -> Vec<(usize, f64)>,
+) -> (f64, f64) {
+	let mut single = DecodeBatch::prefilled(model, stacks, sizes, vec![vec![(single_slot, 1.0)]; sizes.rows]);
+	let mut workload = DecodeBatch::prefilled(model, stacks, sizes, (0..sizes.rows).map(|_| pick()).collect());
+	let (mut single_seconds, mut workload_seconds) = (0.0, 0.0);
+	for _ in 0..sizes.steps {
+		single_seconds += single.step(model, stacks);
+		workload_seconds += workload.step(model, stacks);
+	}
+	let tokens = (sizes.rows * sizes.steps) as f64;
+	(tokens / single_seconds, tokens / workload_seconds)
+}
+
+/// `waves` paired runs: (best single-adapter tok/s, best workload tok/s, median of the pairs'
+/// ratios). The best wave is the one least disturbed by other processes; the median pair is the
+/// typical one.
 fn compare(model: &Llama, stacks: &SlotStacks, sizes: &Sizes, single_slot: usize, pick: &mut dyn FnMut() -> Vec<(usize, f64)>) -> (f64, f64, f64) {
 	let (mut single, mut workload) = (0f64, 0f64);
 	let mut ratios = Vec::with_capacity(sizes.waves);
 	for _ in 0..sizes.waves {
-		let single_wave = decode_throughput(model, stacks, sizes, &mut || vec![(single_slot, 1.0)]);
-		let workload_wave = decode_throughput(model, stacks, sizes, pick);
+		let (single_wave, workload_wave) = paired_throughput(model, stacks, sizes, single_slot, pick);
 		ratios.push(workload_wave / single_wave);
 		single = single.max(single_wave);
 		workload = workload.max(workload_wave);
 	}
-	ratios.sort_by(f64::total_cmp);
-	(single, workload, ratios[ratios.len() / 2])
+	(single, workload, median(&mut ratios))
 }
 
 fn throughput_section(model: &Llama, sizes: &Sizes) {
 	let config = &model.config;
 	let max_adapters = 1000;
-	println!("\n## 1. Decode throughput vs distinct adapters ({} rows in flight, {} decode steps, {} alternating pairs of batches)", sizes.rows, sizes.steps, sizes.waves);
+	println!(
+		"\n## 1. Decode throughput vs distinct adapters ({} rows in flight, {} decode steps; {} pairs of batches, the two batches of a pair stepped in turn)",
+		sizes.rows, sizes.steps, sizes.waves
+	);
 	let budget = SlotStacks::slot_bytes(config, RANK) * max_adapters as u64;
 	let mut stacks = SlotStacks::new(config, RANK, budget, Device::Cpu);
 	let started = Instant::now();
@@ -227,18 +261,19 @@ fn swap_section(model: &mut Llama, sizes: &Sizes) {
 }
 
 fn cold_load_section(config: &LlamaConfig) {
+	let count = 25;
 	println!("\n## 3. Cold adapter load (store read + blake2-256 verify + parse + device slot copy)");
-	println!("(as the engine's loader: the verify runs on a second thread while the bytes parse; the parts");
-	println!("are then timed one by one on the same adapters, after the page cache has the file)");
+	println!("(as the engine's loader: the file is mapped and verified on a second thread while it parses;");
+	println!("{count} adapters per rank, the median load and the mean; the parts are then timed one by one on");
+	println!("the same adapters)");
 	let dir = tempfile_dir("cold");
 	let store = Store::open(&dir, 1 << 30).unwrap();
-	println!("\n| rank | MB | ms | ms per MB | parts, ms per MB: read | blake2-256 | parse | slot copy |");
-	println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
+	println!("\n| rank | MB | median ms | ms per MB, median | ms per MB, mean | parts, median ms per MB: read | blake2-256 | parse | slot copy |");
+	println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 	for rank in [8i64, 64] {
-		let count = 10;
 		let mut stacks = SlotStacks::new(config, rank, SlotStacks::slot_bytes(config, rank) * count, Device::Cpu);
-		let (mut total_ms, mut total_mb) = (0.0, 0.0);
-		let mut parts_ms = [0.0f64; 4];
+		let (mut loads_ms, mut mb) = (Vec::new(), 0.0);
+		let mut parts_ms: [Vec<f64>; 4] = Default::default();
 		for i in 0..count {
 			let adapter = random_adapter(config, rank, 9000 + i + rank as u64 * 100);
 			let hash = store.put(&adapter.canonical_bytes().unwrap(), None).unwrap();
@@ -246,11 +281,11 @@ fn cold_load_section(config: &LlamaConfig) {
 			let started = Instant::now();
 			let parsed = store.get_decoded(&hash, parse).unwrap().unwrap();
 			let slot = stacks.install(hash, &parsed).unwrap();
-			total_ms += started.elapsed().as_secs_f64() * 1e3;
-			total_mb += parsed.bytes as f64 / 1e6;
+			loads_ms.push(started.elapsed().as_secs_f64() * 1e3);
+			mb = parsed.bytes as f64 / 1e6;
 			stacks.remove(&hash);
 
-			let mut timed = |part: usize, started: Instant| parts_ms[part] += started.elapsed().as_secs_f64() * 1e3;
+			let mut timed = |part: usize, started: Instant| parts_ms[part].push(started.elapsed().as_secs_f64() * 1e3);
 			let started = Instant::now();
 			let bytes = std::fs::read(dir.join("objects").join(tributary_model::peft::hex(&hash))).unwrap();
 			timed(0, started);
@@ -264,19 +299,21 @@ fn cold_load_section(config: &LlamaConfig) {
 			assert_eq!(stacks.install(hash, &parsed), Some(slot));
 			timed(3, started);
 		}
-		let per_mb = |ms: f64| ms / total_mb;
+		let mean = loads_ms.iter().sum::<f64>() / loads_ms.len() as f64;
+		let [read, hash, parse, copy] = parts_ms.map(|mut part| median(&mut part) / mb);
+		let load = median(&mut loads_ms);
 		println!(
-			"| {rank} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} |",
-			total_mb / count as f64,
-			total_ms / count as f64,
-			per_mb(total_ms),
-			per_mb(parts_ms[0]),
-			per_mb(parts_ms[1]),
-			per_mb(parts_ms[2]),
-			per_mb(parts_ms[3])
+			"| {rank} | {mb:.2} | {load:.2} | {:.2} | {:.2} | {read:.2} | {hash:.2} | {parse:.2} | {copy:.2} |",
+			load / mb,
+			mean / mb
 		);
 	}
 	let _ = std::fs::remove_dir_all(dir);
+}
+
+fn median(values: &mut [f64]) -> f64 {
+	values.sort_by(f64::total_cmp);
+	values[values.len() / 2]
 }
 
 fn tempfile_dir(name: &str) -> std::path::PathBuf {

@@ -93,13 +93,18 @@ impl LoadedAdapter {
 			if let Some(layer) = (0..layers).find(|&l| weights.a_layers[l] != weights.b_layers[l]) {
 				return Err(format!("{} lacks its lora_A or lora_B tensor", module_path(layer, module)));
 			}
+			for layer in (0..layers).filter(|&l| !weights.a_layers[l]) {
+				let _ = weights.a.get(layer as i64).zero_();
+				let _ = weights.b.get(layer as i64).zero_();
+			}
 			modules.push((module, weights.a, weights.b));
 		}
 		Ok(LoadedAdapter { rank: r, scale: spec.scale(), modules, bytes: bytes.len() as u64 })
 	}
 }
 
-/// One module type's factors over all layers while parsing, zero where a layer is not adapted.
+/// One module type's factors over all layers while parsing; layers the adapter leaves alone are
+/// zeroed at the end.
 struct ModuleWeights {
 	/// [layers, r, in]
 	a: Tensor,
@@ -113,9 +118,10 @@ impl ModuleWeights {
 	fn new(layers: usize, r: i64, in_f: i64, out_f: i64) -> ModuleWeights {
 		let n = layers as i64;
 		let options = (Kind::Float, Device::Cpu);
+		// Uninitialised: every layer is either filled by the parse or zeroed by `finish`.
 		ModuleWeights {
-			a: Tensor::zeros([n, r, in_f], options),
-			b: Tensor::zeros([n, out_f, r], options),
+			a: Tensor::empty([n, r, in_f], options),
+			b: Tensor::empty([n, out_f, r], options),
 			a_layers: vec![false; layers],
 			b_layers: vec![false; layers],
 		}
@@ -170,8 +176,10 @@ pub struct SlotStacks {
 	/// How many resident adapters adapt each module type; untouched projections skip the gather.
 	adapted: [usize; 7],
 	slots: Vec<Option<Slot>>,
-	/// Module types each slot adapts, to keep `adapted` counts right on eviction.
-	slot_modules: Vec<Vec<usize>>,
+	/// Per slot, the module types and rank its weights were last written with: its adapter's, or
+	/// after eviction the previous adapter's, which stay until the slot is reused (an idle slot is
+	/// never gathered), so eviction costs nothing and installing clears only what it must.
+	written: Vec<(Vec<usize>, i64)>,
 	by_hash: HashMap<ContentHash, usize>,
 	tick: u64,
 }
@@ -201,7 +209,7 @@ impl SlotStacks {
 			b,
 			adapted: [0; 7],
 			slots: slot_list,
-			slot_modules: vec![Vec::new(); slots as usize],
+			written: vec![(Vec::new(), 0); slots as usize],
 			by_hash: HashMap::new(),
 			tick: 0,
 		}
@@ -255,18 +263,29 @@ impl SlotStacks {
 				slot
 			},
 		};
+		let (old_modules, old_rank) = std::mem::take(&mut self.written[slot]);
+		let modules: Vec<usize> = adapter.modules.iter().map(|(module, _, _)| module_index(*module)).collect();
+		let r = adapter.rank;
 		tch::no_grad(|| {
+			let slot = slot as i64;
+			for index in old_modules.iter().filter(|index| !modules.contains(index)) {
+				let _ = self.a[*index].select(1, slot).narrow(1, 0, old_rank).zero_();
+				let _ = self.b[*index].select(1, slot).narrow(2, 0, old_rank).zero_();
+			}
 			// Every module has the adapter's rank (checked by the parse); `copy_` moves host
 			// tensors to the stack's device itself.
-			let r = adapter.rank;
-			for (module, a, b) in &adapter.modules {
-				let index = module_index(*module);
-				self.a[index].select(1, slot as i64).narrow(1, 0, r).copy_(a);
-				self.b[index].select(1, slot as i64).narrow(2, 0, r).copy_(b);
+			for ((_, a, b), &index) in adapter.modules.iter().zip(&modules) {
+				let (a_slot, b_slot) = (self.a[index].select(1, slot), self.b[index].select(1, slot));
+				a_slot.narrow(1, 0, r).copy_(a);
+				b_slot.narrow(2, 0, r).copy_(b);
+				if old_modules.contains(&index) && old_rank > r {
+					let _ = a_slot.narrow(1, r, old_rank - r).zero_();
+					let _ = b_slot.narrow(2, r, old_rank - r).zero_();
+				}
 				self.adapted[index] += 1;
-				self.slot_modules[slot].push(index);
 			}
 		});
+		self.written[slot] = (modules, r);
 		self.slots[slot] = Some(Slot { hash, scale: adapter.scale, last_used: self.tick, users: 0 });
 		self.by_hash.insert(hash, slot);
 		Some(slot)
@@ -275,14 +294,10 @@ impl SlotStacks {
 	fn evict(&mut self, slot: usize) {
 		if let Some(old) = self.slots[slot].take() {
 			self.by_hash.remove(&old.hash);
-		}
-		tch::no_grad(|| {
-			for index in std::mem::take(&mut self.slot_modules[slot]) {
-				let _ = self.a[index].select(1, slot as i64).zero_();
-				let _ = self.b[index].select(1, slot as i64).zero_();
+			for &index in &self.written[slot].0 {
 				self.adapted[index] -= 1;
 			}
-		});
+		}
 	}
 
 	/// Drops a resident adapter (e.g. found corrupt after all); only when no sequence uses it.
