@@ -35,6 +35,8 @@ struct Sizes {
 	steps: usize,
 	waves: usize,
 	swap_requests: usize,
+	/// Cold loads timed per rank.
+	cold_loads: u64,
 	registered: Vec<usize>,
 }
 
@@ -260,9 +262,14 @@ fn swap_section(model: &mut Llama, sizes: &Sizes) {
 	println!("\nheterogeneous ÷ merge-and-swap: **{:.1}×**", swap_seconds / batch_seconds);
 }
 
-fn cold_load_section(config: &LlamaConfig) {
-	let count = 25;
-	println!("\n## 3. Cold adapter load (store read + blake2-256 verify + parse + device slot copy)");
+/// Adapters for every layer of the base (30 for SmolLM-135M: only the shapes are needed here, so
+/// the adapters have their real size).
+fn cold_load_section(config: &LlamaConfig, sizes: &Sizes) {
+	let count = sizes.cold_loads;
+	println!(
+		"\n## 3. Cold adapter load of adapters over all {} layers (store read + blake2-256 verify + parse + device slot copy)",
+		config.num_hidden_layers
+	);
 	println!("(as the engine's loader: the file is mapped and verified on a second thread while it parses;");
 	println!("{count} adapters per rank, the median load and the mean; the parts are then timed one by one on");
 	println!("the same adapters)");
@@ -271,7 +278,8 @@ fn cold_load_section(config: &LlamaConfig) {
 	println!("\n| rank | MB | median ms | ms per MB, median | ms per MB, mean | parts, median ms per MB: read | blake2-256 | parse | slot copy |");
 	println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 	for rank in [8i64, 64] {
-		let mut stacks = SlotStacks::new(config, rank, SlotStacks::slot_bytes(config, rank) * count, Device::Cpu);
+		// One slot: each adapter is removed after its load.
+		let mut stacks = SlotStacks::new(config, rank, SlotStacks::slot_bytes(config, rank), Device::Cpu);
 		let (mut loads_ms, mut mb) = (Vec::new(), 0.0);
 		let mut parts_ms: [Vec<f64>; 4] = Default::default();
 		for i in 0..count {
@@ -398,14 +406,15 @@ fn main() {
 	let chosen: Vec<u32> = args.windows(2).filter(|w| w[0] == "--section").filter_map(|w| w[1].parse().ok()).collect();
 	let runs = |section: u32| chosen.is_empty() || chosen.contains(&section);
 	let sizes = if quick {
-		Sizes { rows: 16, prompt: 8, steps: 4, waves: 1, swap_requests: 10, registered: vec![0, 20, 80] }
+		Sizes { rows: 16, prompt: 8, steps: 4, waves: 1, swap_requests: 10, cold_loads: 3, registered: vec![0, 20, 80] }
 	} else {
-		Sizes { rows: 64, prompt: 16, steps: 16, waves: 5, swap_requests: 100, registered: vec![0, 100, 400, 1000] }
+		Sizes { rows: 64, prompt: 16, steps: 16, waves: 5, swap_requests: 100, cold_loads: 25, registered: vec![0, 100, 400, 1000] }
 	};
 	// One intra-op thread: with more, torch's spinning workers collapse when the 2 cores are shared.
 	tch::set_num_threads(1);
 	let toy = args.iter().any(|a| a == "--toy");
 	let config = bench_config(toy);
+	let full_depth = if toy { config.num_hidden_layers } else { 30 };
 	println!("# tributary-worker benchmark");
 	println!(
 		"base: Llama hidden {} × {} layers, {} heads ({} kv), vocab {}; LoRA rank {RANK} on all 7 projections; device {:?}; torch threads {}",
@@ -432,7 +441,7 @@ fn main() {
 			swap_section(&mut model, &sizes);
 		}
 		if runs(3) {
-			cold_load_section(&config);
+			cold_load_section(&LlamaConfig { num_hidden_layers: full_depth, ..config.clone() }, &sizes);
 		}
 	});
 	if runs(4) {

@@ -135,7 +135,8 @@ impl Store {
 		// SAFETY: objects are written to a temporary file and renamed into place, never changed in
 		// place afterwards (quarantine renames, which keeps the mapped pages); only something outside
 		// the worker truncating a store file could change the bytes under the map.
-		unsafe { memmap2::Mmap::map(&file) }.map_err(|source| StoreError::Io { path, source })
+		// Populated: the pages are mapped in one call rather than faulted in by both threads.
+		unsafe { memmap2::MmapOptions::new().populate().map(&file) }.map_err(|source| StoreError::Io { path, source })
 	}
 
 	fn read(&self, hash: &ContentHash) -> Result<Vec<u8>, StoreError> {
