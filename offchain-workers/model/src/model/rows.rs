@@ -1,11 +1,12 @@
 //! Many independent sequences advanced together, each with its own blocks of a paged key/value
-//! cache and its own low-rank update: the projections run once for the whole batch (one base matmul) and the caller
-//! adds each row's adapter delta, so requests for different adapters share one forward pass.
+//! cache and its own low-rank update: the projections run once for the whole batch (one base
+//! matmul) and the caller adds each row's adapter delta, so requests for different adapters share
+//! one forward pass.
 
 use super::{apply_rotary, rms_norm, rotary_at, Attention, Llama};
 use crate::error::{ModelError, Result};
-use crate::paged::{BlockTable, PagedKvCache};
 use crate::lora::LoraLinear;
+use crate::paged::{BlockTable, PagedKvCache};
 use tch::Tensor;
 use tributary_primitives::training::TargetModule;
 

@@ -8,11 +8,11 @@
 //!   by reference count on the engine thread: tensors are not `Sync`);
 //! - **disk**: the content store (and its peers), read by the loader thread.
 
+use safetensors::tensor::{Dtype, TensorView};
+use safetensors::SafeTensors;
 use std::collections::HashMap;
 use std::rc::Rc;
 use tch::{Device, Kind, Tensor};
-use safetensors::tensor::{Dtype, TensorView};
-use safetensors::SafeTensors;
 use tributary_model::model::{module_path, RowDeltas};
 use tributary_model::peft::{hex, lora_tensor_name, AdapterConfig, LoraPart};
 use tributary_model::{LlamaConfig, TargetModule};

@@ -127,11 +127,7 @@ impl Store {
 
 	fn map(&self, hash: &ContentHash) -> Result<memmap2::Mmap, StoreError> {
 		let path = self.path_of(hash);
-		let file = match std::fs::File::open(&path) {
-			Ok(file) => file,
-			Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(StoreError::NotFound(hex(hash))),
-			Err(source) => return Err(StoreError::Io { path, source }),
-		};
+		let file = std::fs::File::open(&path).map_err(|e| open_error(hash, path.clone(), e))?;
 		// SAFETY: objects are written to a temporary file and renamed into place, never changed in
 		// place afterwards (quarantine renames, which keeps the mapped pages); only something outside
 		// the worker truncating a store file could change the bytes under the map.
@@ -141,12 +137,9 @@ impl Store {
 
 	fn read(&self, hash: &ContentHash) -> Result<Vec<u8>, StoreError> {
 		let path = self.path_of(hash);
-		match std::fs::read(&path) {
-			Ok(bytes) => Ok(bytes),
-			Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(StoreError::NotFound(hex(hash))),
-			Err(source) => Err(StoreError::Io { path, source }),
-		}
+		std::fs::read(&path).map_err(|e| open_error(hash, path, e))
 	}
+
 
 	/// Quarantines the object named `hash` if its bytes hashed to `actual` instead.
 	fn check(&self, hash: &ContentHash, actual: &ContentHash) -> Result<(), StoreError> {
@@ -168,5 +161,13 @@ impl ContentStore for Store {
 			StoreError::Io { path, source } => RowStoreError::Io { path, source },
 			other => RowStoreError::Io { path: self.objects.clone(), source: std::io::Error::other(other.to_string()) },
 		})
+	}
+}
+
+/// A missing object is `NotFound`; any other failure to open it is I/O.
+fn open_error(hash: &ContentHash, path: PathBuf, error: std::io::Error) -> StoreError {
+	match error.kind() {
+		std::io::ErrorKind::NotFound => StoreError::NotFound(hex(hash)),
+		_ => StoreError::Io { path, source: error },
 	}
 }
