@@ -8,7 +8,6 @@ use frame_support::{
 	derive_impl, parameter_types,
 	traits::{
 		fungible::{Inspect, InspectHold, Mutate, MutateHold},
-		tokens::{Fortitude, Precision, Restriction},
 		ConstU32, ConstU64, VariantCount,
 	},
 };
@@ -26,7 +25,7 @@ use tributary_primitives::{
 		InferenceReceipt, ModelVersionFacts, ModelsInspect, RowFacts, RowsInspect, SignedReceipt,
 		WorkerSet,
 	},
-	rewards::{FinalizedRecord, OnRecordFinalized, SlashFees, SlashKind, Slashing},
+	rewards::{FinalizedRecord, OnRecordFinalized},
 	ContentHash,
 };
 
@@ -144,22 +143,12 @@ parameter_types! {
 	pub const WorkerBondReason: TestHoldReason = TestHoldReason::WorkerBond;
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SlashCall {
-	pub offender: AccountId,
-	pub amount: Balance,
-	pub kind: SlashKind,
-	pub beneficiary: Option<AccountId>,
-}
-
 thread_local! {
 	static MODEL_VERSIONS: RefCell<BTreeMap<(ModelId, ModelVersionId), ModelVersionFacts<AccountId, Balance>>> =
 		const { RefCell::new(BTreeMap::new()) };
 	static ROWS: RefCell<BTreeMap<(DatanetId, RowId), RowFacts<AccountId>>> =
 		const { RefCell::new(BTreeMap::new()) };
 	static WORKERS: RefCell<Vec<AccountId>> = const { RefCell::new(Vec::new()) };
-	static SLASHES: RefCell<Vec<SlashCall>> = const { RefCell::new(Vec::new()) };
-	static SLASH_FEES: RefCell<Vec<SlashFeeCall>> = const { RefCell::new(Vec::new()) };
 	static FINALIZED: RefCell<Vec<FinalizedRecord<AccountId, Balance>>> = const { RefCell::new(Vec::new()) };
 }
 
@@ -215,83 +204,22 @@ pub fn set_workers(list: Vec<AccountId>) {
 	WORKERS.with(|workers| *workers.borrow_mut() = list);
 }
 
-/// Stand-in for pallet-rewards' slashing: everything to the beneficiary, or to the treasury.
-pub struct SlashToBeneficiary;
-
-impl Slashing<AccountId, Balance, TestHoldReason> for SlashToBeneficiary {
-	fn slash_held(
-		reason: &TestHoldReason,
-		offender: &AccountId,
-		amount: Balance,
-		kind: SlashKind,
-		beneficiary: Option<&AccountId>,
-	) -> Balance {
-		SLASHES.with(|slashes| {
-			slashes.borrow_mut().push(SlashCall {
-				offender: offender.clone(),
-				amount,
-				kind,
-				beneficiary: beneficiary.cloned(),
-			})
-		});
-		let destination = beneficiary.cloned().unwrap_or_else(treasury);
-		Balances::transfer_on_hold(
-			reason,
-			offender,
-			&destination,
-			amount,
-			Precision::BestEffort,
-			Restriction::Free,
-			Fortitude::Force,
-		)
-		.unwrap_or(0)
-	}
+parameter_types! {
+	pub TreasuryAccount: AccountId = treasury();
 }
+
+/// pallet-rewards' recording slasher: everything to the beneficiary (or the treasury), fees to
+/// their payees.
+pub type SlashToBeneficiary = pallet_rewards::testing::SlashToBeneficiary<Balances, TreasuryAccount>;
+pub type SlashCall = pallet_rewards::testing::SlashCall<AccountId, Balance, TestHoldReason>;
+pub type SlashFeeCall = pallet_rewards::testing::SlashFeeCall<AccountId, Balance, TestHoldReason>;
 
 pub fn slashes() -> Vec<SlashCall> {
-	SLASHES.with(|slashes| slashes.borrow().clone())
-}
-
-/// One call of [`SlashToBeneficiary`]'s `pay_from_held`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SlashFeeCall {
-	pub offender: AccountId,
-	pub payee: AccountId,
-	pub amount: Balance,
-	pub kind: SlashKind,
-}
-
-impl SlashFees<AccountId, Balance, TestHoldReason> for SlashToBeneficiary {
-	fn pay_from_held(
-		reason: &TestHoldReason,
-		offender: &AccountId,
-		payee: &AccountId,
-		amount: Balance,
-		kind: SlashKind,
-	) -> Balance {
-		SLASH_FEES.with(|fees| {
-			fees.borrow_mut().push(SlashFeeCall {
-				offender: offender.clone(),
-				payee: payee.clone(),
-				amount,
-				kind,
-			})
-		});
-		Balances::transfer_on_hold(
-			reason,
-			offender,
-			payee,
-			amount,
-			Precision::BestEffort,
-			Restriction::Free,
-			Fortitude::Force,
-		)
-		.unwrap_or(0)
-	}
+	pallet_rewards::testing::slashes()
 }
 
 pub fn slash_fees() -> Vec<SlashFeeCall> {
-	SLASH_FEES.with(|fees| fees.borrow().clone())
+	pallet_rewards::testing::slash_fees()
 }
 
 /// Stand-in for pallet-rewards: remembers what was handed over.
@@ -424,8 +352,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		System::set_block_number(1);
 		MODEL_VERSIONS.with(|versions| versions.borrow_mut().clear());
 		ROWS.with(|rows| rows.borrow_mut().clear());
-		SLASHES.with(|slashes| slashes.borrow_mut().clear());
-		SLASH_FEES.with(|fees| fees.borrow_mut().clear());
+		pallet_rewards::testing::clear_slashes();
 		FINALIZED.with(|finalized| finalized.borrow_mut().clear());
 		set_workers(workers());
 		let lineage = vec![

@@ -474,6 +474,7 @@ fn majority_for_the_record_slashes_the_challenger() {
 			recomputers[..2]
 				.iter()
 				.map(|recomputer| SlashFeeCall {
+					reason: HoldReason::ChallengeBond.into(),
 					offender: challenger(),
 					payee: recomputer.clone(),
 					amount: RECOMPUTER_REWARD,
@@ -484,6 +485,7 @@ fn majority_for_the_record_slashes_the_challenger() {
 		assert_eq!(
 			slashes(),
 			vec![SlashCall {
+				reason: HoldReason::ChallengeBond.into(),
 				offender: challenger(),
 				amount: CHALLENGE_BOND - majority_paid,
 				kind: SlashKind::LosingChallenger,
@@ -547,6 +549,7 @@ fn majority_against_the_record_slashes_the_worker_and_refunds_the_user() {
 		assert_eq!(
 			slashes(),
 			vec![SlashCall {
+				reason: TestHoldReason::WorkerBond,
 				offender: worker(),
 				amount: WORKER_SLASH - majority_paid,
 				kind: SlashKind::LyingWorker,

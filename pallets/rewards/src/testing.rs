@@ -1,6 +1,6 @@
-//! A recording stand-in for this pallet's [`Slashing`], for the mock runtimes of the pallets that
-//! slash through it: each call is recorded (see [`slashes`]), then the held amount moves whole to
-//! the beneficiary, or to the treasury when there is none.
+//! A recording stand-in for this pallet's [`Slashing`] and [`SlashFees`], for the mock runtimes of
+//! the pallets that slash through it: each call is recorded (see [`slashes`], [`slash_fees`]), then
+//! the held amount moves whole to the beneficiary (the treasury when there is none) or the payee.
 
 use core::{any::Any, marker::PhantomData};
 use frame_support::traits::{
@@ -9,7 +9,7 @@ use frame_support::traits::{
 	Get,
 };
 use std::cell::RefCell;
-use tributary_primitives::rewards::{SlashKind, Slashing};
+use tributary_primitives::rewards::{SlashFees, SlashKind, Slashing};
 
 /// One call of [`SlashToBeneficiary`], as the pallet under test made it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,12 +21,24 @@ pub struct SlashCall<AccountId, Balance, Reason> {
 	pub beneficiary: Option<AccountId>,
 }
 
+/// One `pay_from_held` call of [`SlashToBeneficiary`], as the pallet under test made it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SlashFeeCall<AccountId, Balance, Reason> {
+	pub reason: Reason,
+	pub offender: AccountId,
+	pub payee: AccountId,
+	pub amount: Balance,
+	pub kind: SlashKind,
+}
+
 thread_local! {
 	/// The calls of this thread's test, type-erased: one mock runtime per test binary.
 	static SLASHES: RefCell<Vec<Box<dyn Any>>> = RefCell::new(Vec::new());
+	static SLASH_FEES: RefCell<Vec<Box<dyn Any>>> = RefCell::new(Vec::new());
 }
 
-/// `Slashing` for a mock runtime whose currency is `Currency` and whose treasury is `Treasury`.
+/// `Slashing` and `SlashFees` for a mock runtime whose currency is `Currency` and whose treasury is
+/// `Treasury`.
 pub struct SlashToBeneficiary<Currency, Treasury>(PhantomData<(Currency, Treasury)>);
 
 impl<AccountId, Currency, Treasury>
@@ -53,36 +65,63 @@ where
 			beneficiary: beneficiary.cloned(),
 		};
 		SLASHES.with(|slashes| slashes.borrow_mut().push(Box::new(call)));
-		Currency::transfer_on_hold(
-			reason,
-			offender,
-			&beneficiary.cloned().unwrap_or_else(Treasury::get),
-			amount,
-			Precision::BestEffort,
-			Restriction::Free,
-			Fortitude::Force,
-		)
-		.unwrap_or_default()
+		move_held::<AccountId, Currency>(reason, offender, &beneficiary.cloned().unwrap_or_else(Treasury::get), amount)
 	}
+}
+
+impl<AccountId, Currency, Treasury>
+	SlashFees<AccountId, <Currency as Inspect<AccountId>>::Balance, <Currency as InspectHold<AccountId>>::Reason>
+	for SlashToBeneficiary<Currency, Treasury>
+where
+	AccountId: Clone + 'static,
+	Currency: MutateHold<AccountId>,
+	<Currency as InspectHold<AccountId>>::Reason: Clone + 'static,
+{
+	fn pay_from_held(
+		reason: &<Currency as InspectHold<AccountId>>::Reason,
+		offender: &AccountId,
+		payee: &AccountId,
+		amount: <Currency as Inspect<AccountId>>::Balance,
+		kind: SlashKind,
+	) -> <Currency as Inspect<AccountId>>::Balance {
+		let call =
+			SlashFeeCall { reason: reason.clone(), offender: offender.clone(), payee: payee.clone(), amount, kind };
+		SLASH_FEES.with(|fees| fees.borrow_mut().push(Box::new(call)));
+		move_held::<AccountId, Currency>(reason, offender, payee, amount)
+	}
+}
+
+/// Moves `amount` held from `from` for `reason` to `to`'s free balance, as far as it goes.
+fn move_held<AccountId, Currency: MutateHold<AccountId>>(
+	reason: &<Currency as InspectHold<AccountId>>::Reason,
+	from: &AccountId,
+	to: &AccountId,
+	amount: <Currency as Inspect<AccountId>>::Balance,
+) -> <Currency as Inspect<AccountId>>::Balance {
+	Currency::transfer_on_hold(reason, from, to, amount, Precision::BestEffort, Restriction::Free, Fortitude::Force)
+		.unwrap_or_default()
 }
 
 /// The slashes made so far in this test.
 pub fn slashes<AccountId: Clone + 'static, Balance: Clone + 'static, Reason: Clone + 'static>(
 ) -> Vec<SlashCall<AccountId, Balance, Reason>> {
-	SLASHES.with(|slashes| {
-		slashes
-			.borrow()
-			.iter()
-			.map(|call| {
-				call.downcast_ref::<SlashCall<AccountId, Balance, Reason>>()
-					.expect("one mock runtime per test thread")
-					.clone()
-			})
-			.collect()
+	recorded(&SLASHES)
+}
+
+/// The fees paid out of held funds so far in this test.
+pub fn slash_fees<AccountId: Clone + 'static, Balance: Clone + 'static, Reason: Clone + 'static>(
+) -> Vec<SlashFeeCall<AccountId, Balance, Reason>> {
+	recorded(&SLASH_FEES)
+}
+
+fn recorded<Call: Clone + 'static>(calls: &'static std::thread::LocalKey<RefCell<Vec<Box<dyn Any>>>>) -> Vec<Call> {
+	calls.with(|calls| {
+		calls.borrow().iter().map(|call| call.downcast_ref::<Call>().expect("one mock runtime per test thread").clone()).collect()
 	})
 }
 
-/// Forget the recorded slashes (a new test's externalities).
+/// Forget the recorded slashes and fees (a new test's externalities).
 pub fn clear_slashes() {
 	SLASHES.with(|slashes| slashes.borrow_mut().clear());
+	SLASH_FEES.with(|fees| fees.borrow_mut().clear());
 }
