@@ -8,6 +8,7 @@
 pub mod attribution;
 pub mod datanets;
 pub mod disputes;
+pub mod draw;
 pub mod models;
 pub mod receipts;
 pub mod rewards;

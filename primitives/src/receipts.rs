@@ -108,7 +108,12 @@ pub trait RowsInspect<AccountId> {
 /// The bonded workers that serve answers and recompute disputed attributions (pallet-models'
 /// worker set in the runtime).
 pub trait WorkerSet<AccountId> {
+	/// Registered, whatever its standing: such a worker still answers for its records.
 	fn is_worker(who: &AccountId) -> bool;
+	/// Registered and in good standing: its held bond is at least the required bond (a worker
+	/// slashed below it is suspended until it tops up) and it is still a validator. Only active
+	/// workers submit receipts and are drawn for duties.
+	fn is_active(who: &AccountId) -> bool;
 	/// Every registered worker, in a stable order (registration order).
 	fn workers() -> Vec<AccountId>;
 }

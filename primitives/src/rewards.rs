@@ -52,6 +52,11 @@ pub enum SlashKind {
 	LyingWorker,
 	/// A challenger whose dispute failed.
 	LosingChallenger,
+	/// A recomputer or verifier whose answer disagreed with the majority that decided.
+	WrongVerdict,
+	/// A worker assigned a duty (training, verifying, recomputing) that submitted nothing by its
+	/// deadline.
+	MissedDuty,
 }
 
 /// The one place pallets slash held funds (pallet-rewards in the runtime). The destination split

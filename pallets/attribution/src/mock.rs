@@ -185,6 +185,9 @@ impl WorkerSet<AccountId> for Workers {
 	fn is_worker(who: &AccountId) -> bool {
 		WORKERS.with(|workers| workers.borrow().contains(who))
 	}
+	fn is_active(who: &AccountId) -> bool {
+		Self::is_worker(who) && Balances::balance_on_hold(&WorkerBondReason::get(), who) >= WORKER_BOND
+	}
 	fn workers() -> Vec<AccountId> {
 		WORKERS.with(|workers| workers.borrow().clone())
 	}

@@ -125,3 +125,20 @@ pub fn clear_slashes() {
 	SLASHES.with(|slashes| slashes.borrow_mut().clear());
 	SLASH_FEES.with(|fees| fees.borrow_mut().clear());
 }
+
+/// Randomness for mock runtimes: `blake2_256(subject ++ parent_hash)`, so a test picks the draw by
+/// setting the parent hash (`frame_system::Pallet::set_parent_hash`). The runtime mixes several
+/// recent block hashes instead.
+pub struct ParentHashRandomness<T>(PhantomData<T>);
+
+impl<T: frame_system::Config<Hash: From<[u8; 32]>>>
+	frame_support::traits::Randomness<T::Hash, frame_system::pallet_prelude::BlockNumberFor<T>>
+	for ParentHashRandomness<T>
+{
+	fn random(subject: &[u8]) -> (T::Hash, frame_system::pallet_prelude::BlockNumberFor<T>) {
+		let parent = frame_system::Pallet::<T>::parent_hash();
+		let mut input = subject.to_vec();
+		input.extend_from_slice(parent.as_ref());
+		(sp_io::hashing::blake2_256(&input).into(), frame_system::Pallet::<T>::block_number())
+	}
+}

@@ -2,6 +2,7 @@
 
 use crate::*;
 use alloc::vec::Vec;
+use frame_support::traits::fungible::InspectHold;
 use frame_system::pallet_prelude::BlockNumberFor;
 use tributary_primitives::{
 	models::{DatanetVersionRef, JobId, JobView, ModelId, ModelVersionId, ModelVersionView},
@@ -85,6 +86,11 @@ impl<T: Config> ModelsInspect<T::AccountId, BalanceOf<T>> for Pallet<T> {
 impl<T: Config> WorkerSet<T::AccountId> for Pallet<T> {
 	fn is_worker(who: &T::AccountId) -> bool {
 		Workers::<T>::contains_key(who)
+	}
+
+	fn is_active(who: &T::AccountId) -> bool {
+		Workers::<T>::contains_key(who) &&
+			T::Currency::balance_on_hold(&HoldReason::WorkerBond.into(), who) >= T::WorkerBond::get()
 	}
 
 	fn workers() -> Vec<T::AccountId> {
