@@ -10,6 +10,7 @@ extern crate alloc;
 use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
+use serde::{Deserialize, Serialize};
 
 use crate::{content_hash, ContentHash};
 
@@ -33,7 +34,7 @@ pub struct RowScore {
 }
 
 /// Parameters of suffix-span attribution; part of the record so anyone can recompute it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen, Serialize, Deserialize)]
 pub struct SpanParams {
 	/// Matches shorter than this many tokens credit nobody.
 	pub min_span_len: u32,
@@ -55,7 +56,7 @@ pub struct RagParams {
 }
 
 /// How influence scores compare a training row's projected gradient with the output's.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen, Serialize, Deserialize)]
 pub enum InfluenceScoring {
 	/// Inner product of projected gradients (TracIn, one checkpoint).
 	TracIn,
@@ -71,7 +72,7 @@ impl InfluenceScoring {
 
 /// Parameters of gradient influence that determine its scores, beyond (model, adapter, corpus,
 /// output): how gradients are projected (LoGra-style ±1 sign matrices) and how they are scored.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen, Serialize, Deserialize)]
 pub struct InfluenceParams {
 	pub scoring: InfluenceScoring,
 	/// Projection size `k` per side of each adapted module.
@@ -84,6 +85,69 @@ impl InfluenceParams {
 	/// The settings workers use unless asked otherwise: DataInf with damping 0.1, `k = 16`, seed 0.
 	pub const DEFAULT: InfluenceParams =
 		InfluenceParams { scoring: InfluenceScoring::DATAINF, projection_dim: 16, projection_seed: 0 };
+}
+
+/// The attribution parameters the chain fixes, so that a worker cannot pick ones that favour
+/// rows it controls: a record's method must use exactly these (RAG: these BM25 constants, at most
+/// `max_retrieved` rows, and the signed prompt as its query).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen, Serialize, Deserialize)]
+pub struct MethodSettings {
+	pub span: SpanParams,
+	pub influence: InfluenceParams,
+	pub rag: RagSettings,
+}
+
+/// The chain's BM25 constants and retrieval bound for RAG answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen, Serialize, Deserialize)]
+pub struct RagSettings {
+	pub max_retrieved: u32,
+	pub k1_milli: u32,
+	pub b_milli: u32,
+}
+
+impl MethodSettings {
+	/// What the workers use today: span matches of at least 4 tokens occurring at most 64 times,
+	/// [`InfluenceParams::DEFAULT`], BM25 with k1 1.2 and b 0.75 over at most 16 rows.
+	pub const DEFAULT: MethodSettings = MethodSettings {
+		span: SpanParams { min_span_len: 4, max_span_occurrences: 64 },
+		influence: InfluenceParams::DEFAULT,
+		rag: RagSettings { max_retrieved: 16, k1_milli: 1200, b_milli: 750 },
+	};
+}
+
+/// Why a record's method is not one the chain allows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MethodDefect {
+	/// Span or influence parameters other than the chain's.
+	NotChainParams,
+	/// A RAG query other than the signed prompt.
+	RagQueryNotPrompt,
+}
+
+impl MethodSettings {
+	/// Check a record's method against these settings, for an answer to the prompt hashed
+	/// `prompt_hash`.
+	pub fn check(&self, method: &AttributionMethod, prompt_hash: &ContentHash) -> Result<(), MethodDefect> {
+		match method {
+			AttributionMethod::SuffixSpan(params) if *params == self.span => Ok(()),
+			AttributionMethod::Influence(params) if *params == self.influence => Ok(()),
+			AttributionMethod::Rag(params) => {
+				if params.query != *prompt_hash {
+					return Err(MethodDefect::RagQueryNotPrompt);
+				}
+				let rag = &self.rag;
+				if params.k1_milli == rag.k1_milli &&
+					params.b_milli == rag.b_milli &&
+					(1..=rag.max_retrieved).contains(&params.retrieved)
+				{
+					Ok(())
+				} else {
+					Err(MethodDefect::NotChainParams)
+				}
+			},
+			_ => Err(MethodDefect::NotChainParams),
+		}
+	}
 }
 
 /// How the scores of a record were computed.
@@ -133,10 +197,75 @@ pub enum RecordDefect {
 	TopMismatch,
 }
 
-impl AttributionRecord {
-	/// The value validators compare: blake2-256 of the record's SCALE encoding.
-	pub fn commitment(&self) -> ContentHash {
+/// What a worker commits to besides the method and the top: everything that determines the
+/// scores (the inputs and the full score list). The chain stores only its hash, so the claim's
+/// `top` is bound to it through [`commitment_of`]; a challenger holding the body proves a forged
+/// top on chain by revealing it (`Scores` is `Vec<RowScore>` for the worker and a bounded vector
+/// in the pallet; both encode identically).
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub struct RecordBody<Scores> {
+	pub model: ContentHash,
+	pub adapter: Option<ContentHash>,
+	pub corpus: ContentHash,
+	pub output: ContentHash,
+	/// Every row with a non-zero score, sorted by row.
+	pub scores: Scores,
+	pub top_k: u32,
+}
+
+impl<Scores: AsRef<[RowScore]> + Encode> RecordBody<Scores> {
+	/// blake2-256 of the body's SCALE encoding: what a claim names as its `body`.
+	pub fn hash(&self) -> ContentHash {
 		content_hash(&self.encode())
+	}
+
+	/// The top the body determines, and whether the body is canonical at all (scores sorted by
+	/// row, non-zero, summing to at most one). A claim whose body is not canonical, or whose top
+	/// differs from this one, is a lie the chain can see once the body is revealed.
+	pub fn canonical_top(&self) -> Result<Vec<RowScore>, RecordDefect> {
+		let scores = self.scores.as_ref();
+		if scores.windows(2).any(|pair| pair[0].row >= pair[1].row) {
+			return Err(RecordDefect::ScoresNotSorted);
+		}
+		if scores.iter().any(|score| score.parts_per_billion == 0) {
+			return Err(RecordDefect::ZeroScore);
+		}
+		let total: u64 = scores.iter().map(|score| u64::from(score.parts_per_billion)).sum();
+		if total > u64::from(PARTS_PER_BILLION) {
+			return Err(RecordDefect::ScoresExceedOne);
+		}
+		Ok(AttributionRecord::top_of(scores, self.top_k))
+	}
+}
+
+/// The commitment of a claim: `blake2_256(SCALE(method, body_hash, top))`. The chain computes it
+/// from what it stores, so changing `top` (or the method) changes the commitment, and an honest
+/// recomputation of the record then disagrees with the claim.
+pub fn commitment_of(method: &AttributionMethod, body: &ContentHash, top: &[RowScore]) -> ContentHash {
+	content_hash(&(method, body, top).encode())
+}
+
+/// What a recomputer (or challenger) submits when the answer's text cannot be had from the
+/// serving worker or anyone else within the recompute window: no record can equal it, so a
+/// majority for it overturns the record (a worker must be able to show what it was paid for).
+pub const TEXT_UNAVAILABLE: ContentHash = [0u8; 32];
+
+impl AttributionRecord {
+	/// Everything but the method and the top.
+	pub fn body(&self) -> RecordBody<Vec<RowScore>> {
+		RecordBody {
+			model: self.model,
+			adapter: self.adapter,
+			corpus: self.corpus,
+			output: self.output,
+			scores: self.scores.clone(),
+			top_k: self.top_k,
+		}
+	}
+
+	/// The value validators compare: [`commitment_of`] the method, the body's hash and the top.
+	pub fn commitment(&self) -> ContentHash {
+		commitment_of(&self.method, &self.body().hash(), &self.top)
 	}
 
 	/// The `top_k` highest of `scores`, highest first, ties broken by row.
@@ -167,16 +296,24 @@ impl AttributionRecord {
 }
 
 /// What a worker puts on-chain for one answer: the method, the top scores of the canonical record
-/// and the record's commitment. The full record stays off-chain; a dispute recomputes it and
-/// compares commitments. `Scores` is `Vec<RowScore>` for the worker and a bounded vector in the
-/// pallet; both encode identically.
+/// and the hash of the record's body. The chain derives the commitment from the three
+/// ([`commitment_of`]); the full record stays off-chain, and a dispute recomputes it and compares
+/// commitments. `Scores` is `Vec<RowScore>` for the worker and a bounded vector in the pallet;
+/// both encode identically.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
 pub struct AttributionClaim<Scores> {
 	pub method: AttributionMethod,
 	/// The record's `top`: highest score first, ties broken by row.
 	pub top: Scores,
-	/// [`AttributionRecord::commitment`] of the full record.
-	pub commitment: ContentHash,
+	/// [`RecordBody::hash`] of the full record's body.
+	pub body: ContentHash,
+}
+
+impl<Scores: AsRef<[RowScore]>> AttributionClaim<Scores> {
+	/// The commitment the chain derives from this claim.
+	pub fn commitment(&self) -> ContentHash {
+		commitment_of(&self.method, &self.body, self.top.as_ref())
+	}
 }
 
 /// Why the top scores of a claim are refused.
@@ -193,7 +330,7 @@ pub enum TopDefect {
 impl AttributionRecord {
 	/// The claim a worker submits for this record.
 	pub fn claim(&self) -> AttributionClaim<Vec<RowScore>> {
-		AttributionClaim { method: self.method, top: self.top.clone(), commitment: self.commitment() }
+		AttributionClaim { method: self.method, top: self.top.clone(), body: self.body().hash() }
 	}
 }
 
@@ -255,7 +392,10 @@ mod tests {
 		assert_eq!(original.check_canonical(), Ok(()));
 		let decoded = AttributionRecord::decode(&mut &original.encode()[..]).unwrap();
 		assert_eq!(decoded, original);
-		assert_eq!(decoded.commitment(), content_hash(&original.encode()));
+		assert_eq!(
+			decoded.commitment(),
+			commitment_of(&original.method, &original.body().hash(), &original.top)
+		);
 		let mut changed = original.clone();
 		changed.scores[0].parts_per_billion -= 1;
 		changed.top = AttributionRecord::top_of(&changed.scores, 1);
@@ -303,8 +443,47 @@ mod tests {
 		let full = record(vec![score(0, 1, 400_000_000), score(2, 7, 600_000_000)], 1);
 		let claim = full.claim();
 		assert_eq!(claim.top, vec![score(2, 7, 600_000_000)]);
-		assert_eq!(claim.commitment, full.commitment());
+		assert_eq!(claim.commitment(), full.commitment());
 		assert_eq!(check_top(&claim.top), Ok(()));
+	}
+
+	#[test]
+	fn a_forged_top_changes_the_commitment_and_the_body_exposes_it() {
+		let honest = record(vec![score(0, 1, 400_000_000), score(2, 7, 600_000_000)], 1);
+		let mut forged = honest.claim();
+		forged.top = vec![score(0, 1, 1_000_000_000)];
+		assert_eq!(check_top(&forged.top), Ok(()), "the forged top is well-formed");
+		assert_eq!(forged.body, honest.claim().body, "over the honest body");
+		assert_ne!(forged.commitment(), honest.commitment(), "but commits to something else");
+		assert_eq!(honest.body().canonical_top(), Ok(honest.top.clone()));
+		assert_ne!(honest.body().canonical_top(), Ok(forged.top.clone()), "revealing the body shows the lie");
+		let mut unsorted = honest.body();
+		unsorted.scores.reverse();
+		assert_eq!(unsorted.canonical_top(), Err(RecordDefect::ScoresNotSorted));
+	}
+
+	#[test]
+	fn methods_are_checked_against_the_chain_settings() {
+		let settings = MethodSettings::DEFAULT;
+		let prompt = content_hash(b"Q: What lowers fever? A:");
+		assert_eq!(settings.check(&AttributionMethod::SuffixSpan(settings.span), &prompt), Ok(()));
+		assert_eq!(settings.check(&AttributionMethod::Influence(settings.influence), &prompt), Ok(()));
+		let loose = SpanParams { min_span_len: 1, ..settings.span };
+		assert_eq!(settings.check(&AttributionMethod::SuffixSpan(loose), &prompt), Err(MethodDefect::NotChainParams));
+		let other_seed = InfluenceParams { projection_seed: 9, ..settings.influence };
+		assert_eq!(
+			settings.check(&AttributionMethod::Influence(other_seed), &prompt),
+			Err(MethodDefect::NotChainParams)
+		);
+		let rag = RagParams { query: prompt, retrieved: 3, k1_milli: 1200, b_milli: 750 };
+		assert_eq!(settings.check(&AttributionMethod::Rag(rag), &prompt), Ok(()));
+		let chosen_query = RagParams { query: content_hash(b"rows I own"), ..rag };
+		assert_eq!(
+			settings.check(&AttributionMethod::Rag(chosen_query), &prompt),
+			Err(MethodDefect::RagQueryNotPrompt)
+		);
+		let too_many = RagParams { retrieved: 17, ..rag };
+		assert_eq!(settings.check(&AttributionMethod::Rag(too_many), &prompt), Err(MethodDefect::NotChainParams));
 	}
 
 	#[test]

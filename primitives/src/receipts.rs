@@ -20,7 +20,13 @@ use scale_info::TypeInfo;
 
 /// Prefix of every receipt's signing payload, so a receipt signature can never be replayed as a
 /// signature over anything else (a transaction, another version of the format).
-pub const RECEIPT_SIGNING_DOMAIN: &[u8] = b"tributary/receipt/v1";
+pub const RECEIPT_SIGNING_DOMAIN: &[u8] = b"tributary/receipt/v2";
+
+/// The polkadot.js extension's `signRaw` signs `<Bytes>` ++ message ++ `</Bytes>`; the chain
+/// accepts a receipt signed either way, so wallets work as they are.
+pub const WRAPPED_PREFIX: &[u8] = b"<Bytes>";
+/// See [`WRAPPED_PREFIX`].
+pub const WRAPPED_SUFFIX: &[u8] = b"</Bytes>";
 
 /// One paid inference as the user agreed to it.
 #[derive(
@@ -50,13 +56,29 @@ pub struct InferenceReceipt<AccountId, Balance, BlockNumber> {
 impl<AccountId: Encode, Balance: Encode, BlockNumber: Encode>
 	InferenceReceipt<AccountId, Balance, BlockNumber>
 {
-	/// The bytes the user signs: [`RECEIPT_SIGNING_DOMAIN`] followed by the receipt's SCALE
-	/// encoding.
-	pub fn signing_payload(&self) -> Vec<u8> {
+	/// The bytes the user signs: [`RECEIPT_SIGNING_DOMAIN`], the genesis hash of the chain the
+	/// receipt is for, then the receipt's SCALE encoding. The genesis hash makes a signature
+	/// worthless on any other chain (a testnet, a fork with another genesis).
+	pub fn signing_payload(&self, genesis: &[u8; 32]) -> Vec<u8> {
 		let mut payload = RECEIPT_SIGNING_DOMAIN.to_vec();
+		payload.extend_from_slice(genesis);
 		self.encode_to(&mut payload);
 		payload
 	}
+
+	/// The receipt inside a signing payload for the chain `genesis`, if the payload is one.
+	pub fn from_signing_payload(payload: &[u8], genesis: &[u8; 32]) -> Option<Self>
+	where
+		Self: Decode,
+	{
+		let rest = payload.strip_prefix(RECEIPT_SIGNING_DOMAIN)?.strip_prefix(&genesis[..])?;
+		Self::decode(&mut &rest[..]).ok()
+	}
+}
+
+/// `payload` as the polkadot.js extension's `signRaw` signs it: wrapped in `<Bytes>…</Bytes>`.
+pub fn wrapped_for_wallets(payload: &[u8]) -> Vec<u8> {
+	[WRAPPED_PREFIX, payload, WRAPPED_SUFFIX].concat()
 }
 
 /// A receipt with the user's signature and the worker's attribution claim, as `submit_receipts`
@@ -140,14 +162,20 @@ mod tests {
 	}
 
 	#[test]
-	fn signing_payload_is_domain_then_encoding() {
+	fn signing_payload_is_domain_then_genesis_then_encoding() {
 		let receipt = receipt();
-		let payload = receipt.signing_payload();
+		let genesis = [5u8; 32];
+		let payload = receipt.signing_payload(&genesis);
 		assert!(payload.starts_with(RECEIPT_SIGNING_DOMAIN));
-		assert_eq!(&payload[RECEIPT_SIGNING_DOMAIN.len()..], &receipt.encode()[..]);
+		assert_eq!(&payload[RECEIPT_SIGNING_DOMAIN.len()..][..32], &genesis);
+		assert_eq!(&payload[RECEIPT_SIGNING_DOMAIN.len() + 32..], &receipt.encode()[..]);
+		assert_eq!(InferenceReceipt::from_signing_payload(&payload, &genesis), Some(receipt.clone()));
+		assert_eq!(InferenceReceipt::<[u8; 32], u128, u32>::from_signing_payload(&payload, &[6u8; 32]), None);
+		assert_ne!(receipt.signing_payload(&[6u8; 32]), payload, "another chain, another payload");
 		let mut other = receipt.clone();
 		other.nonce += 1;
-		assert_ne!(other.signing_payload(), payload);
+		assert_ne!(other.signing_payload(&genesis), payload);
+		assert_eq!(wrapped_for_wallets(b"abc"), b"<Bytes>abc</Bytes>".to_vec());
 	}
 
 	#[test]
@@ -159,7 +187,7 @@ mod tests {
 			claim: AttributionClaim {
 				method: AttributionMethod::Influence(crate::attribution::InfluenceParams::DEFAULT),
 				top: vec![RowScore { row: RowRef { datanet: 0, row: 5 }, parts_per_billion: 10 }],
-				commitment: [3; 32],
+				body: [3; 32],
 			},
 		};
 		let decoded = SignedReceipt::decode(&mut &signed.encode()[..]).unwrap();

@@ -4,7 +4,7 @@
 //! zombienet rewrites `aura.authorities`, `grandpa.authorities` and `balances.balances` in
 //! these patches, so their shape stays the plain pallet genesis configs.
 
-use crate::{configs::{RewardsPot, TreasuryAccount}, AccountId, EXISTENTIAL_DEPOSIT, BalancesConfig, RuntimeGenesisConfig, SudoConfig, UNIT};
+use crate::{configs::{attribution_params, RewardsPot, TreasuryAccount}, AccountId, AttributionConfig, EXISTENTIAL_DEPOSIT, BalancesConfig, RuntimeGenesisConfig, SudoConfig, UNIT};
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
 use serde_json::Value;
@@ -44,6 +44,9 @@ fn testnet_genesis(
 			authorities: initial_authorities.iter().map(|x| (x.1.clone(), 1)).collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: Some(root) },
+		attribution: AttributionConfig {
+			params: Some(attribution_params(initial_authorities.len() as u32)),
+		},
 	})
 }
 

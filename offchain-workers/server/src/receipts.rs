@@ -2,9 +2,14 @@
 //!
 //! A completion that asked for a receipt leaves an unsigned [`Entry`] here: the receipt the user
 //! is asked to sign and the attribution claim of the answer. When the user's sr25519 signature
-//! over [`InferenceReceipt::signing_payload`] verifies, the entry joins the submit queue, which
-//! the chain's off-chain worker reads oldest first as SCALE-encoded [`ChainSignedReceipt`]s and
-//! acknowledges once they are on-chain.
+//! over [`InferenceReceipt::signing_payload`] for the chain's genesis hash verifies (as signed, or
+//! wrapped in `<Bytes>…</Bytes>` the way the polkadot.js extension signs), the entry joins the
+//! submit queue, which the chain's off-chain worker reads oldest first as SCALE-encoded
+//! [`ChainSignedReceipt`]s and acknowledges once they are on-chain.
+//!
+//! Which chain: the off-chain worker names its chain's genesis hash when it reads the queue
+//! (`GET /receipts/pending?genesis=0x…`); the book keeps it in `<data_dir>/receipts/genesis` and
+//! issues no receipt before it knows it.
 //!
 //! Each entry is one file, `<data_dir>/receipts/<id>.scale` (the SCALE encoding of [`Entry`]),
 //! replaced atomically when it is signed and deleted when acknowledged, so a restart loses
@@ -16,14 +21,14 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use tributary_primitives::attribution::{AttributionClaim, RowScore};
-use tributary_primitives::receipts::{InferenceReceipt, SignedReceipt};
+use tributary_primitives::receipts::{wrapped_for_wallets, InferenceReceipt, SignedReceipt};
 
 use crate::account::hex0x;
 
 /// A receipt as the runtime types it: `AccountId32` (32 raw bytes), `u128` balances, `u32`
 /// block numbers.
 pub type Receipt = InferenceReceipt<[u8; 32], u128, u32>;
-/// An answer's attribution claim: the record's top scores and its commitment.
+/// An answer's attribution claim: the method, the record's top scores and its body's hash.
 pub type Claim = AttributionClaim<Vec<RowScore>>;
 
 /// The user's signature, encoded exactly like `sp_runtime::MultiSignature::Sr25519` (variant
@@ -53,6 +58,8 @@ pub enum ReceiptError {
 	BadId(String),
 	#[error("receipt file {path}: {reason}")]
 	File { path: PathBuf, reason: String },
+	#[error("this worker does not know its chain yet: its validator's off-chain worker has not read the receipt queue since it started (it names the chain's genesis hash when it does, every block); retry in a few seconds")]
+	ChainUnknown,
 }
 
 /// The user's signature and the receipt's place in the submit queue.
@@ -68,6 +75,8 @@ pub struct Signed {
 pub struct Entry {
 	/// The completion id.
 	pub id: String,
+	/// Genesis hash of the chain the receipt is for (part of what the user signs).
+	pub genesis: [u8; 32],
 	pub receipt: Receipt,
 	/// The paying account, whose key must sign.
 	pub user: [u8; 32],
@@ -89,13 +98,13 @@ impl Entry {
 	}
 }
 
-/// Does `signature` by `user` cover `receipt`'s signing payload?
-pub fn verifies(receipt: &Receipt, user: &[u8; 32], signature: &[u8; 64]) -> bool {
-	sr25519::Pair::verify(
-		&sr25519::Signature::from_raw(*signature),
-		receipt.signing_payload(),
-		&sr25519::Public::from_raw(*user),
-	)
+/// Does `signature` by `user` cover `receipt`'s signing payload for the chain `genesis`, as it
+/// is or wrapped the polkadot.js way? The chain accepts the same two.
+pub fn verifies(receipt: &Receipt, genesis: &[u8; 32], user: &[u8; 32], signature: &[u8; 64]) -> bool {
+	let payload = receipt.signing_payload(genesis);
+	let (signature, user) = (sr25519::Signature::from_raw(*signature), sr25519::Public::from_raw(*user));
+	sr25519::Pair::verify(&signature, &payload, &user) ||
+		sr25519::Pair::verify(&signature, wrapped_for_wallets(&payload), &user)
 }
 
 #[derive(Default)]
@@ -110,6 +119,8 @@ struct Book {
 pub struct ReceiptBook {
 	dir: PathBuf,
 	book: Mutex<Book>,
+	/// The chain's genesis hash, once its off-chain worker named it.
+	genesis: Mutex<Option<[u8; 32]>>,
 }
 
 fn valid_id(id: &str) -> bool {
@@ -125,7 +136,7 @@ impl ReceiptBook {
 		let mut book = Book::default();
 		for listed in std::fs::read_dir(&dir).map_err(|e| file_error(&dir, e.to_string()))? {
 			let path = listed.map_err(|e| file_error(&dir, e.to_string()))?.path();
-			if path.extension().is_none_or(|e| e != "scale") {
+			if path.extension().is_none_or(|e| e != "scale") || path.file_stem().is_some_and(|stem| stem == "genesis") {
 				continue;
 			}
 			let bytes = std::fs::read(&path).map_err(|e| file_error(&path, e.to_string()))?;
@@ -136,7 +147,36 @@ impl ReceiptBook {
 			}
 			book.entries.insert(entry.id.clone(), entry);
 		}
-		Ok(ReceiptBook { dir, book: Mutex::new(book) })
+		let genesis_path = dir.join("genesis.scale");
+		let genesis = match std::fs::read(&genesis_path) {
+			Ok(bytes) => Some(
+				<[u8; 32]>::decode(&mut &bytes[..])
+					.map_err(|e| file_error(&genesis_path, format!("not a genesis hash: {e}")))?,
+			),
+			Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+			Err(e) => return Err(file_error(&genesis_path, e.to_string())),
+		};
+		Ok(ReceiptBook { dir, book: Mutex::new(book), genesis: Mutex::new(genesis) })
+	}
+
+	/// The genesis hash of the chain receipts are issued for, once known.
+	pub fn genesis(&self) -> Result<[u8; 32], ReceiptError> {
+		self.genesis.lock().expect("genesis lock").ok_or(ReceiptError::ChainUnknown)
+	}
+
+	/// Remembers the chain's genesis hash (as the off-chain worker names it), on disk too.
+	pub fn set_genesis(&self, genesis: [u8; 32]) -> Result<(), ReceiptError> {
+		let mut known = self.genesis.lock().expect("genesis lock");
+		if *known == Some(genesis) {
+			return Ok(());
+		}
+		let path = self.dir.join("genesis.scale");
+		let partial = path.with_extension("scale.partial");
+		let file_error = |e: std::io::Error| ReceiptError::File { path: path.clone(), reason: e.to_string() };
+		std::fs::write(&partial, genesis.encode()).map_err(file_error)?;
+		std::fs::rename(&partial, &path).map_err(file_error)?;
+		*known = Some(genesis);
+		Ok(())
 	}
 
 	fn path_of(&self, id: &str) -> PathBuf {
@@ -151,13 +191,20 @@ impl ReceiptBook {
 		std::fs::rename(&partial, &path).map_err(file_error)
 	}
 
-	/// Keeps the unsigned receipt of completion `id`.
-	pub fn insert(&self, id: &str, receipt: Receipt, user: [u8; 32], claim: Claim) -> Result<(), ReceiptError> {
+	/// Keeps the unsigned receipt of completion `id`, for the chain `genesis`.
+	pub fn insert(
+		&self,
+		id: &str,
+		genesis: [u8; 32],
+		receipt: Receipt,
+		user: [u8; 32],
+		claim: Claim,
+	) -> Result<(), ReceiptError> {
 		let mut book = self.book.lock().expect("receipts lock");
-		if !valid_id(id) || book.entries.contains_key(id) {
+		if !valid_id(id) || id == "genesis" || book.entries.contains_key(id) {
 			return Err(ReceiptError::BadId(id.to_string()));
 		}
-		let entry = Entry { id: id.to_string(), receipt, user, claim, signed: None };
+		let entry = Entry { id: id.to_string(), genesis, receipt, user, claim, signed: None };
 		self.write(&entry)?;
 		book.entries.insert(entry.id.clone(), entry);
 		Ok(())
@@ -174,7 +221,7 @@ impl ReceiptBook {
 				false => Err(ReceiptError::AlreadySigned(id.to_string())),
 			};
 		}
-		if !verifies(&entry.receipt, &entry.user, &signature) {
+		if !verifies(&entry.receipt, &entry.genesis, &entry.user, &signature) {
 			return Err(ReceiptError::BadSignature(hex0x(&entry.user)));
 		}
 		let sequence = book.next_sequence;
@@ -226,6 +273,8 @@ mod tests {
 	use super::*;
 	use tributary_primitives::attribution::{AttributionMethod, RowRef, SpanParams};
 
+	const GENESIS: [u8; 32] = [0x6e; 32];
+
 	fn receipt() -> (Receipt, Claim) {
 		let receipt = InferenceReceipt {
 			model: 0,
@@ -243,7 +292,7 @@ mod tests {
 		let claim = AttributionClaim {
 			method: AttributionMethod::SuffixSpan(SpanParams { min_span_len: 4, max_span_occurrences: 64 }),
 			top: vec![RowScore { row: RowRef { datanet: 5, row: 100 }, parts_per_billion: 600_000_000 }],
-			commitment: [3; 32],
+			body: [3; 32],
 		};
 		(receipt, claim)
 	}
@@ -263,7 +312,7 @@ mod tests {
 		let pair = sr25519::Pair::from_string("//Ferdie", None).unwrap();
 		let user = pair.public().0;
 		let (receipt, claim) = receipt();
-		let signature = pair.sign(&receipt.signing_payload()).0;
+		let signature = pair.sign(&receipt.signing_payload(&GENESIS)).0;
 		let ours = ChainSignedReceipt { receipt, user, signature: UserSignature::Sr25519(signature), claim };
 		let theirs = RuntimeSigned::decode(&mut &ours.encode()[..]).unwrap();
 		assert_eq!(theirs.user, AccountId32::from(user));
@@ -272,7 +321,7 @@ mod tests {
 		assert_eq!(theirs.claim.top[..], ours.claim.top[..]);
 		assert_eq!(theirs.encode(), ours.encode());
 		use sp_runtime::traits::Verify;
-		assert!(theirs.signature.verify(&theirs.receipt.signing_payload()[..], &theirs.user));
+		assert!(theirs.signature.verify(&theirs.receipt.signing_payload(&GENESIS)[..], &theirs.user));
 	}
 
 	#[test]
@@ -283,11 +332,13 @@ mod tests {
 		let book = ReceiptBook::open(dir.path()).unwrap();
 		for id in ["cmpl-1", "cmpl-2"] {
 			let (receipt, claim) = receipt();
-			book.insert(id, receipt, user, claim).unwrap();
+			book.insert(id, GENESIS, receipt, user, claim).unwrap();
 		}
-		assert!(matches!(book.insert("cmpl-1", receipt().0, user, receipt().1), Err(ReceiptError::BadId(_))));
-		assert!(matches!(book.insert("../x", receipt().0, user, receipt().1), Err(ReceiptError::BadId(_))));
-		let payload = book.get("cmpl-2").unwrap().receipt.signing_payload();
+		assert!(matches!(book.insert("cmpl-1", GENESIS, receipt().0, user, receipt().1), Err(ReceiptError::BadId(_))));
+		assert!(matches!(book.insert("../x", GENESIS, receipt().0, user, receipt().1), Err(ReceiptError::BadId(_))));
+		let payload = book.get("cmpl-2").unwrap().receipt.signing_payload(&GENESIS);
+		let for_another_chain = pair.sign(&book.get("cmpl-2").unwrap().receipt.signing_payload(&[0x42; 32])).0;
+		assert!(matches!(book.sign("cmpl-2", for_another_chain), Err(ReceiptError::BadSignature(_))));
 		let good = pair.sign(&payload).0;
 		let other = sr25519::Pair::from_string("//Eve", None).unwrap().sign(&payload).0;
 		assert!(matches!(book.sign("cmpl-2", other), Err(ReceiptError::BadSignature(_))));
@@ -297,7 +348,8 @@ mod tests {
 		let resigned = pair.sign(&payload).0;
 		assert_ne!(resigned, good, "sr25519 signatures are randomized");
 		assert!(matches!(book.sign("cmpl-2", resigned), Err(ReceiptError::AlreadySigned(_))));
-		book.sign("cmpl-1", pair.sign(&payload).0).unwrap();
+		// Signed the polkadot.js way.
+		book.sign("cmpl-1", pair.sign(&wrapped_for_wallets(&payload)).0).unwrap();
 		let queued: Vec<String> = book.queued(64).into_iter().map(|e| e.id).collect();
 		assert_eq!(queued, ["cmpl-2", "cmpl-1"], "oldest signature first");
 		drop(book);
@@ -308,12 +360,26 @@ mod tests {
 		assert_eq!(book.queued(1).len(), 1);
 		assert_eq!(book.acknowledge(&["cmpl-2".into(), "nope".into(), "cmpl-2".into()]).unwrap(), 1);
 		let (receipt3, claim3) = receipt();
-		book.insert("cmpl-3", receipt3, user, claim3).unwrap();
+		book.insert("cmpl-3", GENESIS, receipt3, user, claim3).unwrap();
 		book.sign("cmpl-3", pair.sign(&payload).0).unwrap();
 		let queued: Vec<String> = book.queued(64).into_iter().map(|e| e.id).collect();
 		assert_eq!(queued, ["cmpl-1", "cmpl-3"]);
 		assert_eq!(book.acknowledge(&["cmpl-1".into(), "cmpl-3".into()]).unwrap(), 2);
 		assert!(book.queued(64).is_empty());
 		assert!(ReceiptBook::open(dir.path()).unwrap().queued(64).is_empty());
+	}
+
+	#[test]
+	fn the_chain_is_learned_once_and_kept_across_a_restart() {
+		let dir = tempfile::tempdir().unwrap();
+		let book = ReceiptBook::open(dir.path()).unwrap();
+		assert!(matches!(book.genesis(), Err(ReceiptError::ChainUnknown)));
+		book.set_genesis(GENESIS).unwrap();
+		assert_eq!(book.genesis().unwrap(), GENESIS);
+		drop(book);
+		let book = ReceiptBook::open(dir.path()).unwrap();
+		assert_eq!(book.genesis().unwrap(), GENESIS, "kept on disk");
+		book.set_genesis([0x42; 32]).unwrap();
+		assert_eq!(ReceiptBook::open(dir.path()).unwrap().genesis().unwrap(), [0x42; 32]);
 	}
 }

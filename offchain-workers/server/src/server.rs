@@ -143,6 +143,7 @@ pub async fn start(config: Config) -> Result<RunningWorker, WorkerError> {
 			base_model_hash,
 			influence,
 		}),
+		recomputations: Default::default(),
 	};
 	let listener = tokio::net::TcpListener::bind(config.listen)
 		.await

@@ -17,24 +17,43 @@
 //!   canonical and sum to at most 100 %; every row is published in a datanet version of the model
 //!   version's lineage and not slashed. Then the fee — `ceil(price_per_1k × tokens / 1000)`,
 //!   capped by the receipt's `max_fee` — is held from the user.
+//! - **Claims are bound to commitments.** A claim names the method, the top and the hash of the
+//!   record's body (inputs and full score list); the chain derives the commitment
+//!   `blake2_256(SCALE(method, body, top))` itself
+//!   ([`tributary_primitives::attribution::commitment_of`]), so a worker cannot pair an honest
+//!   body with a forged `top`: the commitment changes, an honest recomputation disagrees, and
+//!   whoever holds the body proves the forgery at once with `prove_top_mismatch`.
+//! - **The chain fixes the method's parameters** ([`Params`]' `methods`): span and influence
+//!   parameters must be the chain's, a RAG record's query must be the signed prompt.
+//! - **Receipts are bound to this chain**: users sign over the genesis hash (see
+//!   [`tributary_primitives::receipts::InferenceReceipt::signing_payload`]); a signature made the
+//!   polkadot.js way (`<Bytes>` wrapped) is accepted too.
 //! - **Disputes.** Until `ChallengeWindow` blocks after submission anyone but the worker may
-//!   `dispute` a record with `ChallengeBond` and their recomputed commitment. `Recomputers` (k)
-//!   other workers are assigned deterministically (stored in the dispute, so each validator's
-//!   off-chain worker reads its assignments through the runtime API) and submit their recomputed
-//!   commitments within `RecomputePeriod` blocks. As soon as more than k/2 agree:
-//!   Each recomputer in the majority is paid `RecomputerReward` out of the loser's slash
-//!   (through [`tributary_primitives::rewards::SlashFees`]) before the rest is slashed:
+//!   `dispute` a record with `ChallengeBond` and their recomputed commitment (or
+//!   [`tributary_primitives::attribution::TEXT_UNAVAILABLE`] when the worker withholds the
+//!   answer's text). The recomputers are **drawn later**: `draw_delay` blocks after the dispute,
+//!   in `on_initialize`, `recomputers` (k, a [`Params`] value) active workers other than the
+//!   record's worker and the challenger are drawn from `T::Randomness` — randomness of blocks
+//!   the challenger could not see when it disputed — and get `recompute_period` blocks to submit
+//!   their recomputed commitments. As soon as more than half of the drawn recomputers agree,
+//!   the majority decides. Each recomputer in the majority is paid `RecomputerReward` out of the
+//!   loser's slash; each one in the minority loses `RecomputerSlash` of its bond:
 //!   - on the record's commitment: the challenger's bond is slashed through
-//!     [`tributary_primitives::rewards::Slashing`] (the winner, the worker, is the beneficiary)
-//!     and the record stands;
-//!   - on anything else: `WorkerSlash` of the worker's bond (held under `WorkerBondReason`) is
-//!     slashed through the same `Slashing`, the challenger being the beneficiary; the
-//!     challenger's bond is returned and the user's fee refunded; the record is rejected and
-//!     never paid.
+//!     [`tributary_primitives::rewards::Slashing`] (the worker is the beneficiary) and the record
+//!     stands;
+//!   - on the challenger's commitment: `WorkerSlash` of the worker's bond is slashed with the
+//!     challenger as beneficiary, the challenger's bond returned, the user's fee refunded and the
+//!     record rejected;
+//!   - on anything else: the record is wrong but so was the challenger: the worker is slashed
+//!     all the same (no beneficiary: the treasury's share), the challenger's bond is returned
+//!     without reward, the fee refunded and the record rejected.
 //!
-//!   Without a majority by the deadline anyone may `resolve_dispute`: the record stands and the
-//!   bond is returned (a challenger must convince a majority); each assigned recomputer that
-//!   submitted nothing is noted (`RecomputationMissed`).
+//!   Without a majority by the deadline anyone may `resolve_dispute`: the record stands, the
+//!   bond is returned, and each drawn recomputer that submitted nothing loses `RecomputerSlash`
+//!   (`RecomputationMissed`).
+//! - **Suspended workers** (bond below the required bond, or no longer a validator: see
+//!   [`tributary_primitives::receipts::WorkerSet::is_active`]) submit no receipts and are not
+//!   drawn; they still answer for their records.
 //! - **Finalization.** A record whose window has closed undisputed, or whose dispute upheld it,
 //!   is final: its fee moves to the rewards pot and the record is handed to
 //!   [`tributary_primitives::rewards::OnRecordFinalized`] (pallet-rewards), once. This happens
@@ -103,7 +122,10 @@ pub mod pallet {
 	use super::*;
 	use frame_support::{
 		pallet_prelude::*,
-		traits::fungible::{Inspect, Mutate, MutateHold},
+		traits::{
+			fungible::{Inspect, Mutate, MutateHold},
+			Randomness,
+		},
 	};
 	use frame_system::{
 		offchain::{AppCrypto, CreateSignedTransaction},
@@ -111,6 +133,7 @@ pub mod pallet {
 	};
 	use sp_runtime::traits::{IdentifyAccount, Verify};
 	use tributary_primitives::{
+		attribution::RecordBody,
 		models::{ModelId, ModelVersionId},
 		receipts::{ModelsInspect, RowsInspect, WorkerSet},
 		rewards::{OnRecordFinalized, RecordId, SlashFees, Slashing},
@@ -162,6 +185,14 @@ pub mod pallet {
 		/// Receives finalized records and their fees (pallet-rewards).
 		type OnFinalized: OnRecordFinalized<Self::AccountId, BalanceOf<Self>>;
 
+		/// Sets [`Params`] (root now; a governance track later).
+		type ParamsOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+		/// [`Params`] until genesis or `set_params` writes them.
+		type DefaultParams: Get<AttributionParams<BlockNumberFor<Self>>>;
+		/// Randomness for drawing recomputers: it must depend on blocks after the dispute (the
+		/// runtime mixes recent block hashes; see the threat model).
+		type Randomness: Randomness<Self::Hash, BlockNumberFor<Self>>;
+
 		/// Held from a challenger.
 		#[pallet::constant]
 		type ChallengeBond: Get<BalanceOf<Self>>;
@@ -173,15 +204,22 @@ pub mod pallet {
 		/// whole while the slash lasts.
 		#[pallet::constant]
 		type RecomputerReward: Get<BalanceOf<Self>>;
+		/// Slashed from the bond of a drawn recomputer that submitted a commitment other than the
+		/// deciding majority's, or nothing by the deadline of a dispute that reached none.
+		#[pallet::constant]
+		type RecomputerSlash: Get<BalanceOf<Self>>;
 		/// Blocks after submission during which a record can be disputed.
 		#[pallet::constant]
 		type ChallengeWindow: Get<BlockNumberFor<Self>>;
-		/// Blocks the recomputers have to submit their commitments.
+		/// Most recomputers a dispute can draw (bounds [`Params`]' `recomputers`).
 		#[pallet::constant]
-		type RecomputePeriod: Get<BlockNumberFor<Self>>;
-		/// Workers asked to recompute a disputed record (`k`), at least 1.
+		type MaxRecomputers: Get<u32>;
+		/// Disputes whose recomputers are drawn in one block; more wait for the next blocks.
 		#[pallet::constant]
-		type Recomputers: Get<u32>;
+		type MaxDrawsPerBlock: Get<u32>;
+		/// Scores a revealed record body may list (`prove_top_mismatch`).
+		#[pallet::constant]
+		type MaxScores: Get<u32>;
 		/// Receipts per `submit_receipts`.
 		#[pallet::constant]
 		type MaxBatchSize: Get<u32>;
@@ -203,9 +241,19 @@ pub mod pallet {
 		type BenchmarkHelper: BenchmarkHelper<Self::AccountId, Self::ReceiptSignature>;
 	}
 
+	/// The dispute and method parameters in force.
+	#[pallet::storage]
+	pub type Params<T: Config> =
+		StorageValue<_, AttributionParams<BlockNumberFor<T>>, ValueQuery, T::DefaultParams>;
+
 	/// Id the next accepted record gets.
 	#[pallet::storage]
 	pub type NextRecordId<T> = StorageValue<_, RecordId, ValueQuery>;
+
+	/// Disputes whose recomputers are drawn in a block (`on_initialize`), in dispute order.
+	#[pallet::storage]
+	pub type PendingDraws<T: Config> =
+		StorageMap<_, Twox64Concat, BlockNumberFor<T>, DrawListOf<T>, ValueQuery>;
 
 	/// Every accepted record, whatever became of it (the audit trail).
 	#[pallet::storage]
@@ -272,6 +320,24 @@ pub mod pallet {
 	pub type ModelInferences<T> =
 		StorageDoubleMap<_, Twox64Concat, ModelId, Twox64Concat, ModelVersionId, u64, ValueQuery>;
 
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// The chain's parameters from genesis (each preset its own); `None` keeps
+		/// `DefaultParams`.
+		pub params: Option<AttributionParams<BlockNumberFor<T>>>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			if let Some(params) = &self.params {
+				Pallet::<T>::check_params(params).expect("genesis attribution params are valid");
+				Params::<T>::put(params);
+			}
+		}
+	}
+
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
@@ -285,13 +351,15 @@ pub mod pallet {
 		},
 		/// Receipt number `index` of a batch was refused; nothing of it was stored.
 		ReceiptRefused { index: u32, user: T::AccountId, nonce: u64, error: DispatchError },
+		/// A record was disputed; its recomputers are drawn in block `draw_at`.
 		Disputed {
 			record: RecordId,
 			challenger: T::AccountId,
 			commitment: ContentHash,
-			recomputers: RecomputersOf<T>,
-			deadline: BlockNumberFor<T>,
+			draw_at: BlockNumberFor<T>,
 		},
+		/// A dispute's recomputers were drawn; they submit until `deadline`.
+		RecomputersDrawn { record: RecordId, recomputers: RecomputersOf<T>, deadline: BlockNumberFor<T> },
 		RecomputationSubmitted { record: RecordId, recomputer: T::AccountId, commitment: ContentHash },
 		/// A majority recomputed the record's commitment: the challenger's bond was slashed
 		/// (`slashed` in all, of which `recomputers_paid` went to the majority's recomputers).
@@ -301,20 +369,29 @@ pub mod pallet {
 			slashed: BalanceOf<T>,
 			recomputers_paid: BalanceOf<T>,
 		},
-		/// A majority recomputed something else: the worker's bond was slashed (`worker_slashed`
-		/// in all, of which `recomputers_paid` went to the majority's recomputers) and the fee
-		/// refunded.
+		/// The record was found wrong (by a majority of recomputers, or by a revealed body that
+		/// does not give its top): the worker's bond was slashed (`worker_slashed` in all, of which
+		/// `recomputers_paid` went to the majority's recomputers) and the fee refunded.
+		/// `challenger_rewarded` says whether the majority matched the challenger's commitment
+		/// (the challenger is then the slash's beneficiary).
 		RecordOverturned {
 			record: RecordId,
 			recomputed: ContentHash,
 			worker_slashed: BalanceOf<T>,
 			recomputers_paid: BalanceOf<T>,
 			refunded: BalanceOf<T>,
+			challenger_rewarded: bool,
 		},
-		/// An assigned recomputer submitted nothing by the deadline of a dispute that reached no
-		/// majority (noted before `DisputeDismissed`, once per missing recomputer).
-		RecomputationMissed { record: RecordId, recomputer: T::AccountId },
-		/// No majority by the deadline: the record stands and the bond was returned.
+		/// A drawn recomputer submitted a commitment other than the deciding majority's and lost
+		/// `slashed` of its bond.
+		RecomputerOutvoted { record: RecordId, recomputer: T::AccountId, slashed: BalanceOf<T> },
+		/// A drawn recomputer submitted nothing by the deadline of a dispute that reached no
+		/// majority and lost `slashed` of its bond (noted before `DisputeDismissed`).
+		RecomputationMissed { record: RecordId, recomputer: T::AccountId, slashed: BalanceOf<T> },
+		/// [`Params`] changed.
+		ParamsSet { params: AttributionParams<BlockNumberFor<T>> },
+		/// No majority by the deadline (or no active worker left to draw): the record stands and
+		/// the bond was returned.
 		DisputeDismissed { record: RecordId },
 		RecordFinalized { record: RecordId, fee: BalanceOf<T> },
 	}
@@ -323,6 +400,13 @@ pub mod pallet {
 	pub enum Error<T> {
 		/// Only registered workers submit receipts.
 		NotWorker,
+		/// The worker is suspended (its bond fell below the required bond, or it is no longer a
+		/// validator): it submits no receipts until it tops up its bond.
+		WorkerSuspended,
+		/// The record's method uses parameters other than the chain's (`Params.methods`).
+		MethodNotAllowed,
+		/// A RAG record's query must be the signed prompt (`query == prompt_hash`).
+		RagQueryNotPrompt,
 		/// A batch needs at least one receipt.
 		EmptyBatch,
 		/// The receipt names another worker; only the serving worker may submit it.
@@ -363,8 +447,19 @@ pub mod pallet {
 		OwnRecord,
 		/// The challenger's commitment equals the record's: there is nothing to dispute.
 		SameCommitment,
-		/// Fewer than `Recomputers` workers other than the record's worker and the challenger.
+		/// No active worker other than the record's worker and the challenger could recompute.
 		NotEnoughRecomputers,
+		/// Every block a dispute could be drawn in soon is full (`MaxDrawsPerBlock`); try later.
+		TooManyDisputes,
+		/// The dispute's recomputers are not drawn yet.
+		NotDrawnYet,
+		/// The revealed body does not hash to the record's body.
+		WrongBody,
+		/// The revealed body gives exactly the record's top: nothing to prove.
+		TopMatches,
+		/// Parameters out of range: `recomputers` must be between 1 and `MaxRecomputers`,
+		/// `draw_delay` at least 2 blocks, `recompute_period` at least 1 block.
+		InvalidParams,
 		/// The record has no open dispute.
 		NoDispute,
 		/// The caller is not assigned to recompute this record.
@@ -383,6 +478,10 @@ pub mod pallet {
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
+			Self::draw_due(now)
+		}
+
 		fn on_idle(now: BlockNumberFor<T>, remaining_weight: Weight) -> Weight {
 			let finalizing = Self::finalize_due(now, remaining_weight);
 			let pruning =
@@ -395,16 +494,23 @@ pub mod pallet {
 		}
 
 		fn integrity_test() {
-			assert!(T::Recomputers::get() >= 1, "a dispute needs at least one recomputer");
+			assert!(
+				Self::check_params(&T::DefaultParams::get()).is_ok(),
+				"the default params must be valid"
+			);
+			assert!(T::MaxDrawsPerBlock::get() >= 1, "a block must fit one draw");
 			assert!(T::MaxBatchSize::get() >= 1, "a batch must fit one receipt");
 		}
 	}
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Submit signed receipts with their attribution claims. Each receipt is accepted or
-		/// refused on its own (see the pallet docs); the call fails only for a non-worker caller
-		/// or an empty batch.
+		/// Submit signed receipts with their attribution claims.
+		///
+		/// Origin: a signed, active worker (registered and not suspended). Each receipt is
+		/// accepted (`ReceiptAccepted`, its fee held from the user) or refused (`ReceiptRefused`
+		/// with its own error, nothing stored) on its own; see the pallet docs for the checks.
+		/// Errors of the call itself: `NotWorker`, `WorkerSuspended`, `EmptyBatch`.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::submit_receipts(batch.len() as u32, T::MaxTopK::get()))]
 		pub fn submit_receipts(origin: OriginFor<T>, batch: ReceiptBatchOf<T>) -> DispatchResult {
@@ -412,7 +518,14 @@ pub mod pallet {
 			Self::do_submit_receipts(worker, batch)
 		}
 
-		/// Dispute a record with `ChallengeBond` and the caller's recomputed commitment.
+		/// Dispute a record with `ChallengeBond` and the caller's recomputed commitment (or
+		/// `TEXT_UNAVAILABLE` when the answer's text cannot be had).
+		///
+		/// Origin: any signed account but the record's worker. Holds the bond; emits `Disputed`
+		/// naming the block the recomputers are drawn in. Errors: `UnknownRecord`,
+		/// `RecordNotDisputable`, `ChallengeWindowClosed`, `OwnRecord`, `SameCommitment`,
+		/// `NotEnoughRecomputers`, `TooManyDisputes`, or the currency's error when the bond
+		/// cannot be held.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::dispute())]
 		pub fn dispute(origin: OriginFor<T>, record: RecordId, commitment: ContentHash) -> DispatchResult {
@@ -420,7 +533,12 @@ pub mod pallet {
 			Self::do_dispute(challenger, record, commitment)
 		}
 
-		/// An assigned recomputer's commitment for a disputed record; a majority decides it.
+		/// A drawn recomputer's commitment for a disputed record; a majority decides it.
+		///
+		/// Origin: a signed recomputer drawn for the dispute. Emits `RecomputationSubmitted`, and
+		/// once more than half agree `DisputeLostByChallenger` or `RecordOverturned` (with
+		/// `RecomputerOutvoted` for the minority). Errors: `NoDispute`, `NotDrawnYet`,
+		/// `NotRecomputer`, `AlreadyRecomputed`, `RecomputeDeadlinePassed`.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::submit_recomputation())]
 		pub fn submit_recomputation(
@@ -432,7 +550,11 @@ pub mod pallet {
 			Self::do_submit_recomputation(recomputer, record, commitment)
 		}
 
-		/// Anyone: dismiss a dispute that reached no majority by its deadline.
+		/// Dismiss a dispute that reached no majority by its deadline: the record stands, the
+		/// bond is returned, silent recomputers are slashed.
+		///
+		/// Origin: any signed account. Emits `RecomputationMissed` per silent recomputer, then
+		/// `DisputeDismissed`. Errors: `NoDispute`, `NotDrawnYet`, `RecomputeDeadlineNotPassed`.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::resolve_dispute())]
 		pub fn resolve_dispute(origin: OriginFor<T>, record: RecordId) -> DispatchResult {
@@ -440,12 +562,47 @@ pub mod pallet {
 			Self::do_resolve_dispute(record)
 		}
 
-		/// Anyone: hand a record whose window closed (or whose dispute upheld it) to rewards.
+		/// Hand a record whose window closed (or whose dispute upheld it) to rewards.
+		///
+		/// Origin: any signed account (records are also finalized in `on_idle`). Emits
+		/// `RecordFinalized`. Errors: `UnknownRecord`, `ChallengeWindowOpen`,
+		/// `RecordNotFinalizable`.
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::finalize(T::MaxTopK::get()))]
 		pub fn finalize(origin: OriginFor<T>, record: RecordId) -> DispatchResult {
 			ensure_signed(origin)?;
 			Self::do_finalize(record)
+		}
+
+		/// Prove that a record's `top` is not the top of the body it commits to: reveal the
+		/// body. When it hashes to the record's body and is not canonical or gives another top,
+		/// the record is overturned at once — the worker loses `WorkerSlash` with the caller as
+		/// beneficiary, the fee is refunded — and an open dispute of it ends with its bond
+		/// returned. No bond is needed: a wrong proof fails and changes nothing.
+		///
+		/// Origin: any signed account but the record's worker, while the record is pending (in
+		/// or past its window, not yet final) or disputed. Emits `RecordOverturned`. Errors:
+		/// `UnknownRecord`, `RecordNotDisputable`, `OwnRecord`, `WrongBody`, `TopMatches`.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::prove_top_mismatch(body.scores.len() as u32))]
+		pub fn prove_top_mismatch(
+			origin: OriginFor<T>,
+			record: RecordId,
+			body: RecordBody<BoundedVec<tributary_primitives::attribution::RowScore, T::MaxScores>>,
+		) -> DispatchResult {
+			let prover = ensure_signed(origin)?;
+			Self::do_prove_top_mismatch(prover, record, body)
+		}
+
+		/// Set the dispute and method parameters.
+		///
+		/// Origin: `ParamsOrigin`. Emits `ParamsSet`. Errors: `InvalidParams`. Disputes already
+		/// drawn keep their recomputers and deadline.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::set_params())]
+		pub fn set_params(origin: OriginFor<T>, params: AttributionParams<BlockNumberFor<T>>) -> DispatchResult {
+			T::ParamsOrigin::ensure_origin(origin)?;
+			Self::do_set_params(params)
 		}
 	}
 }

@@ -18,7 +18,7 @@ use sp_runtime::{
 };
 use std::{cell::RefCell, collections::BTreeMap};
 use tributary_primitives::{
-	attribution::{AttributionClaim, AttributionMethod, RowRef, RowScore},
+	attribution::{AttributionClaim, AttributionMethod, RecordBody, RowRef, RowScore},
 	datanets::{DatanetId, RowId, RowStatus},
 	models::{DatanetVersionRef, ModelId, ModelVersionId},
 	receipts::{
@@ -127,6 +127,13 @@ pub const WORKER_BOND: Balance = 5_000;
 pub const CHALLENGE_WINDOW: u64 = 10;
 pub const RECOMPUTE_PERIOD: u64 = 5;
 pub const RECOMPUTERS: u32 = 3;
+/// Blocks from a dispute to the draw of its recomputers.
+pub const DRAW_DELAY: u64 = 2;
+/// Lost by a recomputer outvoted by the majority or silent at the deadline.
+pub const RECOMPUTER_SLASH: Balance = 300;
+pub const MAX_RECOMPUTERS: u32 = 5;
+pub const MAX_DRAWS_PER_BLOCK: u32 = 2;
+pub const MAX_SCORES: u32 = 8;
 pub const MAX_BATCH: u32 = 4;
 pub const MAX_TOP_K: u32 = 4;
 pub const MAX_DUE_PER_BLOCK: u32 = 5;
@@ -140,6 +147,13 @@ parameter_types! {
 	pub const ChallengeBond: Balance = CHALLENGE_BOND;
 	pub const WorkerSlash: Balance = WORKER_SLASH;
 	pub const RecomputerReward: Balance = RECOMPUTER_REWARD;
+	pub const RecomputerSlash: Balance = RECOMPUTER_SLASH;
+	pub const DefaultParams: crate::AttributionParams<u64> = crate::AttributionParams {
+		recomputers: RECOMPUTERS,
+		draw_delay: DRAW_DELAY,
+		recompute_period: RECOMPUTE_PERIOD,
+		methods: tributary_primitives::attribution::MethodSettings::DEFAULT,
+	};
 	pub const WorkerBondReason: TestHoldReason = TestHoldReason::WorkerBond;
 }
 
@@ -318,12 +332,17 @@ impl pallet_attribution::Config for Test {
 	type WorkerBondReason = WorkerBondReason;
 	type Slashing = SlashToBeneficiary;
 	type OnFinalized = RecordFinalized;
+	type ParamsOrigin = frame_system::EnsureRoot<AccountId>;
+	type DefaultParams = DefaultParams;
+	type Randomness = pallet_rewards::testing::ParentHashRandomness<Test>;
 	type ChallengeBond = ChallengeBond;
 	type WorkerSlash = WorkerSlash;
 	type RecomputerReward = RecomputerReward;
+	type RecomputerSlash = RecomputerSlash;
 	type ChallengeWindow = ConstU64<CHALLENGE_WINDOW>;
-	type RecomputePeriod = ConstU64<RECOMPUTE_PERIOD>;
-	type Recomputers = ConstU32<RECOMPUTERS>;
+	type MaxRecomputers = ConstU32<MAX_RECOMPUTERS>;
+	type MaxDrawsPerBlock = ConstU32<MAX_DRAWS_PER_BLOCK>;
+	type MaxScores = ConstU32<MAX_SCORES>;
 	type MaxBatchSize = ConstU32<MAX_BATCH>;
 	type MaxTopK = ConstU32<MAX_TOP_K>;
 	type MaxDuePerBlock = ConstU32<MAX_DUE_PER_BLOCK>;
@@ -410,9 +429,39 @@ pub fn signed(
 	receipt: InferenceReceipt<AccountId, Balance, u64>,
 	top: Vec<RowScore>,
 ) -> crate::SignedReceiptOf<Test> {
+	let body = body_for(&receipt, &top).hash();
+	signed_with_body(index, receipt, top, body)
+}
+
+/// A record body whose top is `top` (its scores are the top's, `top_k` their count), for the
+/// answer of `receipt`.
+pub fn body_for(
+	receipt: &InferenceReceipt<AccountId, Balance, u64>,
+	top: &[RowScore],
+) -> RecordBody<Vec<RowScore>> {
+	let mut scores = top.to_vec();
+	scores.sort_by_key(|score| score.row);
+	RecordBody {
+		model: [0xba; 32],
+		adapter: Some(receipt.adapter),
+		corpus: [0xc0; 32],
+		output: receipt.output_hash,
+		scores,
+		top_k: top.len() as u32,
+	}
+}
+
+/// Sign `receipt` as user `index` over this chain's genesis hash and attach a claim of `top`
+/// over the body hashed `body`.
+pub fn signed_with_body(
+	index: u8,
+	receipt: InferenceReceipt<AccountId, Balance, u64>,
+	top: Vec<RowScore>,
+	body: ContentHash,
+) -> crate::SignedReceiptOf<Test> {
 	let pair = user_pair(index);
-	let signature = MultiSignature::Sr25519(pair.sign(&receipt.signing_payload()));
-	let commitment = tributary_primitives::content_hash(&codec::Encode::encode(&(&receipt, &top)));
+	let payload = receipt.signing_payload(&Attribution::genesis_hash());
+	let signature = MultiSignature::Sr25519(pair.sign(&payload));
 	SignedReceipt {
 		receipt,
 		user: pair.public().into(),
@@ -420,7 +469,7 @@ pub fn signed(
 		claim: AttributionClaim {
 			method: AttributionMethod::Influence(tributary_primitives::attribution::InfluenceParams::DEFAULT),
 			top: top.try_into().expect("at most MaxTopK scores"),
-			commitment,
+			body,
 		},
 	}
 }

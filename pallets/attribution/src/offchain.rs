@@ -1,16 +1,22 @@
 //! The off-chain worker of a validator that runs a sidecar (`--worker-url`).
 //!
 //! **Receipts.** Each block it asks the sidecar (`--worker-url`) for its queue of signed receipts
-//! (`GET /receipts/pending`), submits those served by one of the keystore's worker accounts in
+//! (`GET /receipts/pending?genesis=<this chain's genesis hash>`, which also tells the sidecar
+//! which chain its receipts are signed for), submits those served by one of the keystore's worker accounts in
 //! one `submit_receipts` batch signed by that worker, and removes from the sidecar's queue
 //! (`POST /receipts/ack`) every receipt that can no longer land: accepted (its nonce is used on
 //! chain), expired, undecodable, or refused [`MAX_SUBMISSIONS`] times. A receipt stays queued at
 //! the sidecar until then, so none is lost when a transaction is dropped or the node restarts.
 //!
-//! **Disputes.** For every open dispute that assigned one of the keystore's workers as a
-//! recomputer, it has the sidecar recompute the record from the answer's text (which the sidecar
-//! fetches by the receipt's output hash from its peers) and submits the commitment
-//! (`submit_recomputation`) before the dispute's deadline.
+//! **Disputes.** For every open dispute that drew one of the keystore's workers as a recomputer,
+//! it has the sidecar recompute the record from the answer's text (which the sidecar fetches by
+//! the receipt's output hash from its peers). Recomputation runs in the background on the
+//! sidecar: the same request every block reads its state (`202` while running) until the
+//! commitment comes, which is then submitted (`submit_recomputation`) before the deadline. When
+//! no store has the answer's text (`404 output_unavailable`) and half the recompute period has
+//! passed — time for the serving worker to come back — it submits
+//! [`tributary_primitives::attribution::TEXT_UNAVAILABLE`]: a worker that cannot show what it was
+//! paid for loses the dispute.
 
 use crate::*;
 use alloc::{format, string::String, vec::Vec};
@@ -26,6 +32,7 @@ use sp_runtime::{
 		storage_lock::{StorageLock, Time},
 		Duration,
 	},
+	traits::Saturating,
 	SaturatedConversion,
 };
 use tributary_primitives::receipts::WorkerSet;
@@ -71,7 +78,8 @@ impl<T: Config> Pallet<T> {
 		now_number: BlockNumberFor<T>,
 		now: u64,
 	) {
-		let reply = match sidecar.get("/receipts/pending") {
+		let genesis = hex(&Self::genesis_hash());
+		let reply = match sidecar.get(&format!("/receipts/pending?genesis={genesis}")) {
 			Ok(reply) if reply.is_success() => reply,
 			Ok(reply) => {
 				log::warn!(target: LOG, "sidecar refused GET /receipts/pending: {}", reply.message());
@@ -156,7 +164,7 @@ impl<T: Config> Pallet<T> {
 				let assigned = dispute.recomputers.contains(&account.id);
 				let submitted = dispute.recomputations.iter().any(|(who, _)| *who == account.id);
 				let key = format!("tributary/attribution/ocw/recompute/{record}").into_bytes();
-				if !assigned || submitted || !BACKOFF.try_now(&key, now) {
+				if !assigned || submitted {
 					continue;
 				}
 				let body = json!({
@@ -165,7 +173,23 @@ impl<T: Config> Pallet<T> {
 					"method_scale": hex(&info.method.encode()),
 				});
 				let commitment = match sidecar.post("/attribution/recompute", &body) {
+					Ok(reply) if reply.body["state"] == "running" => {
+						log::info!(target: LOG, "the sidecar is still recomputing record {record}");
+						continue;
+					},
 					Ok(reply) if reply.is_success() => reply.body["commitment"].as_str().and_then(parse_hash),
+					Ok(reply) if reply.body.pointer("/error/code").and_then(|c| c.as_str()) ==
+						Some("output_unavailable") =>
+					{
+						// Give the serving worker half the period to come back before saying so.
+						let half = Params::<T>::get().recompute_period / 2u32.into();
+						if now_number < dispute.deadline.saturating_sub(half) {
+							log::info!(target: LOG, "the text of record {record} is unavailable so far; asking again");
+							continue;
+						}
+						log::warn!(target: LOG, "the text of record {record} is unavailable: {}", reply.message());
+						Some(tributary_primitives::attribution::TEXT_UNAVAILABLE)
+					},
 					Ok(reply) => {
 						log::warn!(target: LOG, "sidecar cannot recompute record {record}: {}", reply.message());
 						continue;
@@ -179,6 +203,9 @@ impl<T: Config> Pallet<T> {
 					log::error!(target: LOG, "the sidecar's recomputation of record {record} has no commitment");
 					continue;
 				};
+				if !BACKOFF.try_now(&key, now) {
+					continue;
+				}
 				let call = Call::submit_recomputation { record, commitment };
 				match Signer::<T, T::WorkerSigner>::any_account().send_single_signed_transaction(account, call) {
 					Some(Ok(())) => log::info!(target: LOG, "submitted the recomputation of disputed record {record}"),

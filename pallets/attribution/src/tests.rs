@@ -10,7 +10,7 @@ use codec::Encode;
 use frame_support::{
 	assert_noop, assert_ok,
 	traits::{
-		fungible::{Inspect, InspectHold},
+		fungible::{Inspect, InspectHold, MutateHold},
 		Hooks,
 	},
 	weights::{RuntimeDbWeight, Weight},
@@ -93,13 +93,33 @@ fn refusal(signed_receipt: SignedReceiptOf<Test>) -> DispatchError {
 	errors[0]
 }
 
+/// Move to `block`, running `on_initialize` (the recomputer draws) of every block on the way;
+/// a block at or before the current one is just set.
 fn run_to(block: u64) {
-	System::set_block_number(block);
+	let mut now = System::block_number();
+	if block <= now {
+		System::set_block_number(block);
+		return;
+	}
+	while now < block {
+		now += 1;
+		System::set_block_number(now);
+		// Each block has its own parent hash, so each draw its own randomness.
+		System::set_parent_hash(sp_core::H256::from(sp_io::hashing::blake2_256(&now.encode())));
+		Attribution::on_initialize(now);
+	}
 }
 
+/// Dispute `record` as the challenger with `[0xcc; 32]` and run to the draw: the recomputers.
 fn disputed(record: RecordId) -> Vec<AccountId> {
 	assert_ok!(Attribution::dispute(RuntimeOrigin::signed(challenger()), record, [0xcc; 32]));
+	run_to(Disputes::<Test>::get(record).unwrap().draw_at);
 	Disputes::<Test>::get(record).unwrap().recomputers.into_inner()
+}
+
+/// The last block a disputed record's recomputers may submit in.
+fn deadline(record: RecordId) -> u64 {
+	Disputes::<Test>::get(record).unwrap().deadline
 }
 
 #[test]
@@ -107,7 +127,7 @@ fn receipt_is_accepted_and_its_fee_held() {
 	new_test_ext().execute_with(|| {
 		let before = free(&user(0));
 		let signed_receipt = signed(0, receipt(7), top());
-		let expected_commitment = signed_receipt.claim.commitment;
+		let expected_commitment = signed_receipt.claim.commitment();
 		submit(vec![signed_receipt]);
 		System::assert_last_event(
 			Event::ReceiptAccepted {
@@ -375,33 +395,100 @@ fn row_slashed_after_submission_earns_nothing() {
 }
 
 #[test]
-fn recomputers_follow_the_documented_rule() {
+fn recomputers_are_drawn_later_from_randomness_the_challenger_cannot_see() {
 	new_test_ext().execute_with(|| {
 		let record = accepted(1);
-		let recomputers = disputed(record);
-		let eligible: Vec<AccountId> = workers().into_iter().filter(|w| *w != worker()).collect();
-		let seed = sp_io::hashing::blake2_256(
-			&(b"tributary/recompute".as_slice(), record, System::parent_hash()).encode(),
+		assert_ok!(Attribution::dispute(RuntimeOrigin::signed(challenger()), record, [0xcc; 32]));
+		let draw_at = 1 + DRAW_DELAY;
+		System::assert_last_event(
+			Event::Disputed { record, challenger: challenger(), commitment: [0xcc; 32], draw_at }.into(),
 		);
-		let start = (u64::from_le_bytes(seed[..8].try_into().unwrap()) % eligible.len() as u64) as usize;
-		let expected: Vec<AccountId> =
-			(0..RECOMPUTERS as usize).map(|i| eligible[(start + i) % eligible.len()].clone()).collect();
-		assert_eq!(recomputers, expected);
-		assert!(!recomputers.contains(&worker()));
+		// Nobody is assigned yet: what the challenger's block says decides nothing.
+		assert!(Disputes::<Test>::get(record).unwrap().recomputers.is_empty());
+		assert_eq!(PendingDraws::<Test>::get(draw_at).into_inner(), vec![record]);
+		assert_noop!(
+			Attribution::submit_recomputation(RuntimeOrigin::signed(workers()[1].clone()), record, [1; 32]),
+			Error::<Test>::NotDrawnYet
+		);
+
+		// The draw is a function of the draw block's randomness (the mock's: its parent hash):
+		// another parent hash there, another draw.
+		let draw_with = |parent: [u8; 32]| {
+			frame_support::storage::with_transaction(|| {
+				System::set_block_number(draw_at);
+				System::set_parent_hash(parent.into());
+				Attribution::on_initialize(draw_at);
+				let drawn = Disputes::<Test>::get(record).unwrap().recomputers.into_inner();
+				sp_runtime::TransactionOutcome::Rollback(Ok::<_, DispatchError>(drawn))
+			})
+			.unwrap()
+		};
+		let draws: std::collections::BTreeSet<Vec<AccountId>> = (0u8..8).map(|i| draw_with([i; 32])).collect();
+		assert!(draws.len() > 1, "the later block's randomness decides the draw");
+
+		let parent = [7u8; 32];
+		let drawn = draw_with(parent);
+		let eligible: Vec<AccountId> = workers().into_iter().filter(|w| *w != worker()).collect();
+		let mut subject = (b"tributary/recompute", record).encode();
+		subject.extend_from_slice(&parent);
+		let seed = sp_io::hashing::blake2_256(&subject);
+		let expected: Vec<AccountId> = tributary_primitives::draw::draw_distinct(&seed, eligible.len(), RECOMPUTERS as usize)
+			.into_iter()
+			.map(|index| eligible[index].clone())
+			.collect();
+		assert_eq!(drawn, expected, "the documented rule");
+		assert!(!drawn.contains(&worker()) && !drawn.contains(&challenger()));
+
+		System::set_block_number(draw_at);
+		System::set_parent_hash(parent.into());
+		Attribution::on_initialize(draw_at);
+		let deadline = draw_at + RECOMPUTE_PERIOD;
+		System::assert_last_event(
+			Event::RecomputersDrawn { record, recomputers: drawn.clone().try_into().unwrap(), deadline }.into(),
+		);
 		assert_eq!(held(HoldReason::ChallengeBond, &challenger()), CHALLENGE_BOND);
 		assert_eq!(status(record), RecordStatus::Disputed);
-		System::assert_last_event(
-			Event::Disputed {
-				record,
-				challenger: challenger(),
-				commitment: [0xcc; 32],
-				recomputers: recomputers.clone().try_into().unwrap(),
-				deadline: 1 + RECOMPUTE_PERIOD,
-			}
-			.into(),
+		assert_eq!(Attribution::recompute_assignments(&drawn[0]), vec![record]);
+		assert_eq!(Attribution::pending_disputes()[0].recomputers, drawn);
+		assert!(PendingDraws::<Test>::get(draw_at).is_empty());
+	});
+}
+
+#[test]
+fn suspended_workers_are_not_drawn_and_submit_no_receipts() {
+	new_test_ext().execute_with(|| {
+		let record = accepted(1);
+		// Two of the five other workers are slashed below the required bond.
+		let suspended = [workers()[1].clone(), workers()[2].clone()];
+		for who in &suspended {
+			assert_ok!(<Balances as MutateHold<AccountId>>::release(
+				&TestHoldReason::WorkerBond,
+				who,
+				1,
+				frame_support::traits::tokens::Precision::Exact
+			));
+		}
+		for parent in 0u8..6 {
+			let drawn = frame_support::storage::with_transaction(|| {
+				let _ = Attribution::dispute(RuntimeOrigin::signed(challenger()), record, [0xcc; 32]);
+				let draw_at = Disputes::<Test>::get(record).unwrap().draw_at;
+				System::set_block_number(draw_at);
+				System::set_parent_hash([parent; 32].into());
+				Attribution::on_initialize(draw_at);
+				let drawn = Disputes::<Test>::get(record).unwrap().recomputers.into_inner();
+				sp_runtime::TransactionOutcome::Rollback(Ok::<_, DispatchError>(drawn))
+			})
+			.unwrap();
+			assert_eq!(drawn.len(), RECOMPUTERS as usize);
+			assert!(drawn.iter().all(|who| !suspended.contains(who)), "{drawn:?}");
+		}
+		assert_noop!(
+			Attribution::submit_receipts(
+				RuntimeOrigin::signed(suspended[0].clone()),
+				batch(vec![signed(0, InferenceReceipt { worker: suspended[0].clone(), ..receipt(7) }, top())])
+			),
+			Error::<Test>::WorkerSuspended
 		);
-		assert_eq!(Attribution::recompute_assignments(&recomputers[0]), vec![record]);
-		assert_eq!(Attribution::pending_disputes()[0].recomputers, recomputers);
 	});
 }
 
@@ -414,7 +501,7 @@ fn dispute_errors_change_nothing() {
 		assert_noop!(dispute(worker(), record, [0xcc; 32]), Error::<Test>::OwnRecord);
 		assert_noop!(dispute(challenger(), record, commitment(record)), Error::<Test>::SameCommitment);
 		assert_noop!(dispute(pauper(), record, [0xcc; 32]), TokenError::FundsUnavailable);
-		set_workers(workers()[..RECOMPUTERS as usize].to_vec());
+		set_workers(vec![worker()]);
 		assert_noop!(dispute(challenger(), record, [0xcc; 32]), Error::<Test>::NotEnoughRecomputers);
 		set_workers(workers());
 		run_to(2 + CHALLENGE_WINDOW);
@@ -440,7 +527,7 @@ fn recomputation_errors_change_nothing() {
 		assert_noop!(recompute(&worker(), record, [1; 32]), Error::<Test>::NotRecomputer);
 		assert_ok!(recompute(&recomputers[0], record, [1; 32]));
 		assert_noop!(recompute(&recomputers[0], record, [2; 32]), Error::<Test>::AlreadyRecomputed);
-		run_to(2 + RECOMPUTE_PERIOD);
+		run_to(deadline(record) + 1);
 		assert_noop!(recompute(&recomputers[1], record, [1; 32]), Error::<Test>::RecomputeDeadlinePassed);
 	});
 }
@@ -511,7 +598,7 @@ fn majority_against_the_record_slashes_the_worker_and_refunds_the_user() {
 		let recomputers = disputed(record);
 		let recomputed = [0xcc; 32];
 		let recomputer_before = free(&recomputers[2]);
-		// The first recomputer disagrees with the majority: it is not paid.
+		// The first recomputer disagrees with the majority: it is not paid, and loses its slash.
 		assert_ok!(Attribution::submit_recomputation(
 			RuntimeOrigin::signed(recomputers[2].clone()),
 			record,
@@ -528,6 +615,7 @@ fn majority_against_the_record_slashes_the_worker_and_refunds_the_user() {
 				worker_slashed: WORKER_SLASH,
 				recomputers_paid: majority_paid,
 				refunded: FEE,
+				challenger_rewarded: true,
 			}
 			.into(),
 		);
@@ -548,13 +636,26 @@ fn majority_against_the_record_slashes_the_worker_and_refunds_the_user() {
 		assert_eq!(free(&challenger()), challenger_before + WORKER_SLASH - majority_paid);
 		assert_eq!(
 			slashes(),
-			vec![SlashCall {
-				reason: TestHoldReason::WorkerBond,
-				offender: worker(),
-				amount: WORKER_SLASH - majority_paid,
-				kind: SlashKind::LyingWorker,
-				beneficiary: Some(challenger()),
-			}]
+			vec![
+				SlashCall {
+					reason: TestHoldReason::WorkerBond,
+					offender: recomputers[2].clone(),
+					amount: RECOMPUTER_SLASH,
+					kind: SlashKind::WrongVerdict,
+					beneficiary: None,
+				},
+				SlashCall {
+					reason: TestHoldReason::WorkerBond,
+					offender: worker(),
+					amount: WORKER_SLASH - majority_paid,
+					kind: SlashKind::LyingWorker,
+					beneficiary: Some(challenger()),
+				}
+			]
+		);
+		assert_eq!(
+			Balances::balance_on_hold(&TestHoldReason::WorkerBond, &recomputers[2]),
+			WORKER_BOND - RECOMPUTER_SLASH
 		);
 		assert_eq!(Balances::balance_on_hold(&TestHoldReason::WorkerBond, &worker()), WORKER_BOND - WORKER_SLASH);
 		run_to(2 + CHALLENGE_WINDOW);
@@ -581,12 +682,12 @@ fn dispute_without_majority_is_dismissed_after_the_deadline() {
 			));
 		}
 		assert_eq!(status(record), RecordStatus::Disputed);
-		run_to(1 + RECOMPUTE_PERIOD);
+		run_to(deadline(record));
 		assert_noop!(
 			Attribution::resolve_dispute(RuntimeOrigin::signed(owner()), record),
 			Error::<Test>::RecomputeDeadlineNotPassed
 		);
-		run_to(2 + RECOMPUTE_PERIOD);
+		run_to(deadline(record) + 1);
 		assert_ok!(Attribution::resolve_dispute(RuntimeOrigin::signed(owner()), record));
 		System::assert_last_event(Event::DisputeDismissed { record }.into());
 		assert_eq!(held(HoldReason::ChallengeBond, &challenger()), 0);
@@ -597,7 +698,7 @@ fn dispute_without_majority_is_dismissed_after_the_deadline() {
 }
 
 #[test]
-fn recomputers_that_submit_nothing_by_the_deadline_are_noted() {
+fn recomputers_that_submit_nothing_by_the_deadline_are_slashed() {
 	new_test_ext().execute_with(|| {
 		let record = accepted(1);
 		let recomputers = disputed(record);
@@ -606,7 +707,7 @@ fn recomputers_that_submit_nothing_by_the_deadline_are_noted() {
 			record,
 			[7; 32]
 		));
-		run_to(2 + RECOMPUTE_PERIOD);
+		run_to(deadline(record) + 1);
 		System::reset_events();
 		assert_ok!(Attribution::resolve_dispute(RuntimeOrigin::signed(owner()), record));
 		let missed: Vec<AccountId> = System::events()
@@ -618,6 +719,14 @@ fn recomputers_that_submit_nothing_by_the_deadline_are_noted() {
 			.collect();
 		assert_eq!(missed, vec![recomputers[0].clone(), recomputers[2].clone()]);
 		System::assert_last_event(Event::DisputeDismissed { record }.into());
+		for silent in [&recomputers[0], &recomputers[2]] {
+			assert_eq!(
+				Balances::balance_on_hold(&TestHoldReason::WorkerBond, silent),
+				WORKER_BOND - RECOMPUTER_SLASH,
+				"a silent recomputer loses RecomputerSlash"
+			);
+		}
+		assert_eq!(Balances::balance_on_hold(&TestHoldReason::WorkerBond, &recomputers[1]), WORKER_BOND);
 	});
 }
 
@@ -742,23 +851,22 @@ fn open_records_are_counted_until_final_or_rejected() {
 		assert_ok!(Attribution::finalize(RuntimeOrigin::signed(owner()), upheld));
 		assert_eq!(open_records(), (2, true));
 
-		// Dismissed for want of a majority: upheld, then final through `on_idle`.
-		disputed(dismissed);
-		run_to(1 + RECOMPUTE_PERIOD + 1);
-		assert_ok!(Attribution::resolve_dispute(RuntimeOrigin::signed(owner()), dismissed));
-		assert_eq!(open_records(), (2, true));
-		run_to(1 + RECOMPUTE_PERIOD + 2);
-		idle(Weight::MAX);
-		assert_eq!(status(dismissed), RecordStatus::Final);
-		assert_eq!(open_records(), (1, true));
-
-		// A failed finalization changes nothing; the window's end closes the last one.
+		// A failed finalization changes nothing.
 		assert_noop!(
 			Attribution::finalize(RuntimeOrigin::signed(owner()), unchallenged),
 			Error::<Test>::ChallengeWindowOpen
 		);
-		run_to(2 + CHALLENGE_WINDOW);
+
+		// Dismissed for want of a majority: upheld, then final through `on_idle` — together with
+		// the unchallenged one, whose window has closed by then.
+		disputed(dismissed);
+		run_to(deadline(dismissed) + 1);
+		assert!(System::block_number() > 1 + CHALLENGE_WINDOW);
+		assert_ok!(Attribution::resolve_dispute(RuntimeOrigin::signed(owner()), dismissed));
+		assert_eq!(open_records(), (2, true));
+		run_to(System::block_number() + 1);
 		idle(Weight::MAX);
+		assert_eq!(status(dismissed), RecordStatus::Final);
 		assert_eq!(status(unchallenged), RecordStatus::Final);
 		assert_eq!(open_records(), (0, false));
 		assert!(!OpenRecordCount::<Test>::contains_key(worker()));
@@ -922,7 +1030,7 @@ proptest! {
 						Attribution::dispute(RuntimeOrigin::signed(challenger()), pick(index), [0xcc; 32]),
 					Action::Recompute { record, recomputer, honest } => {
 						let id = pick(record);
-						match Disputes::<Test>::get(id) {
+						match Disputes::<Test>::get(id).filter(|dispute| !dispute.recomputers.is_empty()) {
 							Some(dispute) => {
 								let answer = if honest { commitment(id) } else { [0xcc; 32] };
 								Attribution::submit_recomputation(
@@ -942,7 +1050,7 @@ proptest! {
 			}
 			// Then let every window and deadline pass and settle everything: each record ends
 			// final (paid once) or rejected (refunded), and no fee stays held.
-			run_to(System::block_number() + CHALLENGE_WINDOW + RECOMPUTE_PERIOD + 1);
+			run_to(System::block_number() + CHALLENGE_WINDOW + DRAW_DELAY + RECOMPUTE_PERIOD + 1);
 			for id in 0..NextRecordId::<Test>::get() {
 				let _ = Attribution::resolve_dispute(RuntimeOrigin::signed(owner()), id);
 				let _ = Attribution::finalize(RuntimeOrigin::signed(owner()), id);
@@ -991,6 +1099,21 @@ mod offchain_worker {
 		sidecar.submitted::<crate::mock::Extrinsic>().into_iter().map(|xt| (signer(xt.preamble), xt.function)).collect()
 	}
 
+	/// The recompute request of a disputed record, as the off-chain worker posts it.
+	fn recompute_request(record: RecordId) -> serde_json::Value {
+		let info = Records::<Test>::get(record).unwrap();
+		json!({
+			"chain": { "model": info.model, "version": info.version },
+			"output_hash": hex(&info.output_hash),
+			"method_scale": hex(&info.method.encode()),
+		})
+	}
+
+	/// What the off-chain worker asks the sidecar for its receipt queue, naming this chain.
+	fn pending_path() -> String {
+		format!("/receipts/pending?genesis={}", hex(&Attribution::genesis_hash()))
+	}
+
 	fn run_offchain_worker(block: u64) {
 		System::set_block_number(block);
 		Attribution::offchain_worker(block);
@@ -1007,7 +1130,7 @@ mod offchain_worker {
 			// sr25519 signatures are randomized: sign each receipt once.
 			let fresh = mine(1);
 			let served_by_other = signed(1, receipt(3), top());
-			sidecar.expect("GET", "/receipts/pending", None,
+			sidecar.expect("GET", &pending_path(), None,
 				json!({ "receipts": [
 					{ "id": "fresh", "scale": hex(&fresh.encode()) },
 					{ "id": "landed", "scale": hex(&mine(2).encode()) },
@@ -1026,7 +1149,7 @@ mod offchain_worker {
 			);
 
 			// The next block: the fresh receipt waits for its backoff, nothing is submitted twice.
-			sidecar.expect("GET", "/receipts/pending", None,
+			sidecar.expect("GET", &pending_path(), None,
 				json!({ "receipts": [{ "id": "fresh", "scale": hex(&fresh.encode()) }] }),
 			);
 			run_offchain_worker(3);
@@ -1042,9 +1165,10 @@ mod offchain_worker {
 			set_workers(vec![worker(), me.clone(), account(11), account(12)]);
 			let record = accepted(1);
 			assert!(disputed(record).contains(&me));
+			let now = System::block_number();
 			let info = Records::<Test>::get(record).unwrap();
 			let recomputed = [0xcc; 32];
-			sidecar.expect("GET", "/receipts/pending", None,
+			sidecar.expect("GET", &pending_path(), None,
 				json!({ "receipts": [] }),
 			);
 			sidecar.expect(
@@ -1057,7 +1181,7 @@ mod offchain_worker {
 				})),
 				json!({ "commitment": hex(&recomputed), "record_scale": "00", "top": [] }),
 			);
-			run_offchain_worker(2);
+			run_offchain_worker(now);
 			assert_eq!(
 				submitted(&sidecar),
 				vec![(
@@ -1066,5 +1190,450 @@ mod offchain_worker {
 				)]
 			);
 		});
+	}
+
+	#[test]
+	fn a_long_recomputation_is_polled_until_done() {
+		let (mut ext, sidecar, me) = offchain_ext();
+		ext.execute_with(|| {
+			set_workers(vec![worker(), me.clone(), account(11), account(12)]);
+			let record = accepted(1);
+			assert!(disputed(record).contains(&me));
+			let now = System::block_number();
+			let request = recompute_request(record);
+			sidecar.expect("GET", &pending_path(), None, json!({ "receipts": [] }));
+			sidecar.expect("POST", "/attribution/recompute", Some(&request), json!({ "state": "running" }));
+			run_offchain_worker(now);
+			assert!(submitted(&sidecar).is_empty(), "nothing to submit while it runs");
+			sidecar.expect("GET", &pending_path(), None, json!({ "receipts": [] }));
+			sidecar.expect(
+				"POST",
+				"/attribution/recompute",
+				Some(&request),
+				json!({ "state": "done", "commitment": hex(&[0xcc; 32]) }),
+			);
+			run_offchain_worker(now + 1);
+			assert_eq!(
+				submitted(&sidecar),
+				vec![(Some(me.clone()), RuntimeCall::Attribution(Call::submit_recomputation { record, commitment: [0xcc; 32] }))]
+			);
+		});
+	}
+
+	#[test]
+	fn a_withheld_text_is_reported_after_half_the_period() {
+		let (mut ext, sidecar, me) = offchain_ext();
+		ext.execute_with(|| {
+			set_workers(vec![worker(), me.clone(), account(11), account(12)]);
+			let record = accepted(1);
+			assert!(disputed(record).contains(&me));
+			let deadline = Disputes::<Test>::get(record).unwrap().deadline;
+			let unavailable = json!({ "error": { "message": "in no store", "code": "output_unavailable" } });
+			let request = recompute_request(record);
+			sidecar.expect("GET", &pending_path(), None, json!({ "receipts": [] }));
+			sidecar.expect("POST", "/attribution/recompute", Some(&request), unavailable.clone());
+			run_offchain_worker(System::block_number());
+			assert!(submitted(&sidecar).is_empty(), "the serving worker gets time to come back");
+			sidecar.expect("GET", &pending_path(), None, json!({ "receipts": [] }));
+			sidecar.expect("POST", "/attribution/recompute", Some(&request), unavailable);
+			run_offchain_worker(deadline - RECOMPUTE_PERIOD / 2);
+			assert_eq!(
+				submitted(&sidecar),
+				vec![(
+					Some(me.clone()),
+					RuntimeCall::Attribution(Call::submit_recomputation {
+						record,
+						commitment: tributary_primitives::attribution::TEXT_UNAVAILABLE
+					})
+				)]
+			);
+		});
+	}
+}
+
+/// Adversarial tests: each attack of the threat model against this pallet, each showing the
+/// attacker ends with less than it started and the honest parties whole.
+mod attacks {
+	use super::*;
+	use frame_support::traits::tokens::Precision;
+	use tributary_primitives::attribution::{
+		AttributionMethod, InfluenceParams, MethodSettings, RagParams, RecordBody, SpanParams,
+	};
+
+	/// The honest record of the default receipt: rows 0 and 1 of datanet 0, top 2.
+	fn honest_body() -> RecordBody<Vec<RowScore>> {
+		body_for(&receipt(1), &[score(0, 0, 600_000_000), score(0, 1, 300_000_000)])
+	}
+
+	fn bonded(who: &AccountId) -> Balance {
+		Balances::balance_on_hold(&TestHoldReason::WorkerBond, who)
+	}
+
+	/// Everything the accounts of this test hold, free and held: it never changes.
+	fn total_issuance() -> Balance {
+		Balances::total_issuance()
+	}
+
+	#[test]
+	fn forged_top_over_an_honest_body_is_disputable_and_loses() {
+		new_test_ext().execute_with(|| {
+			let issuance = total_issuance();
+			let honest = honest_body();
+			let honest_top = honest.canonical_top().unwrap();
+			// The worker claims the honest body's hash with a top crediting a row of its friend.
+			let forged_top = vec![score(0, 4, 1_000_000_000)];
+			let worker_start = free(&worker()) + bonded(&worker());
+			submit(vec![signed_with_body(0, receipt(1), forged_top.clone(), honest.hash())]);
+			let record = 0;
+			assert_eq!(status(record), RecordStatus::Pending);
+			// The chain derived the commitment from what it stores: it is not the honest one, so
+			// the challenger's honest commitment is no longer `SameCommitment`.
+			let method = AttributionMethod::Influence(InfluenceParams::DEFAULT);
+			let honest_commitment = tributary_primitives::attribution::commitment_of(&method, &honest.hash(), &honest_top);
+			assert_ne!(commitment(record), honest_commitment);
+			let recomputers = {
+				assert_ok!(Attribution::dispute(RuntimeOrigin::signed(challenger()), record, honest_commitment));
+				run_to(Disputes::<Test>::get(record).unwrap().draw_at);
+				Disputes::<Test>::get(record).unwrap().recomputers.into_inner()
+			};
+			let challenger_start = free(&challenger()) + CHALLENGE_BOND;
+			// Honest recomputers recompute the honest record.
+			for recomputer in &recomputers[..2] {
+				assert_ok!(Attribution::submit_recomputation(
+					RuntimeOrigin::signed(recomputer.clone()),
+					record,
+					honest_commitment
+				));
+			}
+			assert_eq!(status(record), RecordStatus::Rejected);
+			assert!(free(&worker()) + bonded(&worker()) < worker_start, "the forger lost");
+			assert_eq!(bonded(&worker()), WORKER_BOND - WORKER_SLASH);
+			assert!(free(&challenger()) > challenger_start, "the challenger was paid");
+			assert_eq!(held(HoldReason::InferenceFee, &user(0)), 0, "the user's fee is back");
+			assert_eq!(total_issuance(), issuance);
+		});
+	}
+
+	#[test]
+	fn a_revealed_body_proves_a_forged_top_at_once() {
+		new_test_ext().execute_with(|| {
+			let honest = honest_body();
+			let forged_top = vec![score(0, 4, 1_000_000_000)];
+			submit(vec![signed_with_body(0, receipt(1), forged_top, honest.hash())]);
+			let record = 0;
+			let prove = |who: AccountId, body: RecordBody<Vec<RowScore>>| {
+				let body = RecordBody {
+					model: body.model,
+					adapter: body.adapter,
+					corpus: body.corpus,
+					output: body.output,
+					scores: body.scores.try_into().unwrap(),
+					top_k: body.top_k,
+				};
+				Attribution::prove_top_mismatch(RuntimeOrigin::signed(who), record, body)
+			};
+			assert_noop!(prove(worker(), honest.clone()), Error::<Test>::OwnRecord);
+			let mut other = honest.clone();
+			other.corpus = [1; 32];
+			assert_noop!(prove(challenger(), other), Error::<Test>::WrongBody);
+			let challenger_start = free(&challenger());
+			assert_ok!(prove(challenger(), honest.clone()));
+			assert_eq!(status(record), RecordStatus::Rejected);
+			assert_eq!(bonded(&worker()), WORKER_BOND - WORKER_SLASH);
+			assert_eq!(free(&challenger()), challenger_start + WORKER_SLASH, "the prover is the beneficiary");
+			assert_eq!(held(HoldReason::InferenceFee, &user(0)), 0);
+
+			// The slashed worker is suspended until it tops its bond up again.
+			let top = honest.canonical_top().unwrap();
+			assert_noop!(
+				Attribution::submit_receipts(
+					RuntimeOrigin::signed(worker()),
+					batch(vec![signed_with_body(0, receipt(2), top.clone(), honest.hash())])
+				),
+				Error::<Test>::WorkerSuspended
+			);
+			assert_ok!(Balances::hold(&TestHoldReason::WorkerBond, &worker(), WORKER_SLASH));
+			// An honest record cannot be "proven" wrong with its own body.
+			submit(vec![signed_with_body(0, receipt(2), top, honest.hash())]);
+			assert_noop!(
+				Attribution::prove_top_mismatch(
+					RuntimeOrigin::signed(challenger()),
+					1,
+					RecordBody {
+						model: honest.model,
+						adapter: honest.adapter,
+						corpus: honest.corpus,
+						output: honest.output,
+						scores: honest.scores.clone().try_into().unwrap(),
+						top_k: honest.top_k,
+					}
+				),
+				Error::<Test>::TopMatches
+			);
+		});
+	}
+
+	#[test]
+	fn a_proof_during_a_dispute_ends_it_and_returns_the_bond() {
+		new_test_ext().execute_with(|| {
+			let honest = honest_body();
+			submit(vec![signed_with_body(0, receipt(1), vec![score(0, 4, 1_000_000_000)], honest.hash())]);
+			disputed(0);
+			assert_eq!(held(HoldReason::ChallengeBond, &challenger()), CHALLENGE_BOND);
+			assert_ok!(Attribution::prove_top_mismatch(
+				RuntimeOrigin::signed(owner()),
+				0,
+				RecordBody {
+					model: honest.model,
+					adapter: honest.adapter,
+					corpus: honest.corpus,
+					output: honest.output,
+					scores: honest.scores.clone().try_into().unwrap(),
+					top_k: honest.top_k,
+				}
+			));
+			assert_eq!(status(0), RecordStatus::Rejected);
+			assert_eq!(held(HoldReason::ChallengeBond, &challenger()), 0);
+			assert!(Disputes::<Test>::get(0).is_none());
+		});
+	}
+
+	#[test]
+	fn a_majority_for_neither_side_slashes_the_worker_but_pays_no_challenger() {
+		new_test_ext().execute_with(|| {
+			let record = accepted(1);
+			let challenger_start = free(&challenger());
+			let recomputers = disputed(record);
+			for recomputer in &recomputers[..2] {
+				assert_ok!(Attribution::submit_recomputation(RuntimeOrigin::signed(recomputer.clone()), record, [0xee; 32]));
+			}
+			assert_eq!(status(record), RecordStatus::Rejected);
+			System::assert_has_event(
+				Event::RecordOverturned {
+					record,
+					recomputed: [0xee; 32],
+					worker_slashed: WORKER_SLASH,
+					recomputers_paid: 2 * RECOMPUTER_REWARD,
+					refunded: FEE,
+					challenger_rewarded: false,
+				}
+				.into(),
+			);
+			assert_eq!(free(&challenger()), challenger_start, "bond back, no reward");
+			assert_eq!(
+				slashes().last().unwrap().beneficiary,
+				None,
+				"the worker's slash goes to the treasury"
+			);
+		});
+	}
+
+	#[test]
+	fn a_colluding_recomputer_alone_cannot_slash_an_honest_worker() {
+		new_test_ext().execute_with(|| {
+			let record = accepted(1);
+			let worker_bond = bonded(&worker());
+			let recomputers = disputed(record);
+			let (colluder, honest) = (&recomputers[0], &recomputers[1..]);
+			assert_ok!(Attribution::submit_recomputation(RuntimeOrigin::signed(colluder.clone()), record, [0xcc; 32]));
+			assert_eq!(status(record), RecordStatus::Disputed, "one vote of three decides nothing");
+			for recomputer in honest {
+				assert_ok!(Attribution::submit_recomputation(
+					RuntimeOrigin::signed(recomputer.clone()),
+					record,
+					commitment(record)
+				));
+			}
+			assert_eq!(status(record), RecordStatus::Upheld);
+			assert_eq!(bonded(&worker()), worker_bond, "the honest worker keeps its bond");
+			assert_eq!(bonded(colluder), WORKER_BOND - RECOMPUTER_SLASH, "the colluder pays");
+			assert_eq!(held(HoldReason::ChallengeBond, &challenger()), 0);
+		});
+	}
+
+	#[test]
+	fn withheld_text_loses_the_dispute() {
+		new_test_ext().execute_with(|| {
+			let record = accepted(1);
+			use tributary_primitives::attribution::TEXT_UNAVAILABLE;
+			assert_ok!(Attribution::dispute(RuntimeOrigin::signed(challenger()), record, TEXT_UNAVAILABLE));
+			run_to(Disputes::<Test>::get(record).unwrap().draw_at);
+			let recomputers = Disputes::<Test>::get(record).unwrap().recomputers;
+			for recomputer in recomputers.iter().take(2) {
+				assert_ok!(Attribution::submit_recomputation(
+					RuntimeOrigin::signed(recomputer.clone()),
+					record,
+					TEXT_UNAVAILABLE
+				));
+			}
+			assert_eq!(status(record), RecordStatus::Rejected);
+			assert_eq!(bonded(&worker()), WORKER_BOND - WORKER_SLASH);
+		});
+	}
+
+	#[test]
+	fn a_receipt_signed_for_another_chain_is_refused() {
+		new_test_ext().execute_with(|| {
+			let pair = user_pair(0);
+			let mut replayed = signed(0, receipt(1), top());
+			let other_chain = [0x42u8; 32];
+			replayed.signature = MultiSignature::Sr25519(pair.sign(&replayed.receipt.signing_payload(&other_chain)));
+			assert_eq!(refusal(replayed), Error::<Test>::BadSignature.into());
+			// The same receipt signed the polkadot.js way for this chain is accepted.
+			let mut wallet = signed(0, receipt(1), top());
+			let payload = wallet.receipt.signing_payload(&Attribution::genesis_hash());
+			wallet.signature = MultiSignature::Sr25519(
+				pair.sign(&tributary_primitives::receipts::wrapped_for_wallets(&payload)),
+			);
+			submit(vec![wallet]);
+			assert_eq!(status(0), RecordStatus::Pending);
+		});
+	}
+
+	#[test]
+	fn method_parameters_are_the_chains() {
+		new_test_ext().execute_with(|| {
+			let with_method = |nonce, method| {
+				let mut signed = signed(0, receipt(nonce), top());
+				signed.claim.method = method;
+				signed
+			};
+			let settings = MethodSettings::DEFAULT;
+			let loose = SpanParams { min_span_len: 1, max_span_occurrences: u32::MAX };
+			assert_eq!(refusal(with_method(1, AttributionMethod::SuffixSpan(loose))), Error::<Test>::MethodNotAllowed.into());
+			let seeded = InfluenceParams { projection_seed: 99, ..settings.influence };
+			assert_eq!(refusal(with_method(1, AttributionMethod::Influence(seeded))), Error::<Test>::MethodNotAllowed.into());
+			let rag = RagParams { query: receipt(1).prompt_hash, retrieved: 3, k1_milli: 1200, b_milli: 750 };
+			let own_rows = RagParams { query: tributary_primitives::content_hash(b"rows I own"), ..rag };
+			assert_eq!(refusal(with_method(1, AttributionMethod::Rag(own_rows))), Error::<Test>::RagQueryNotPrompt.into());
+			submit(vec![with_method(1, AttributionMethod::Rag(rag)), with_method(2, AttributionMethod::SuffixSpan(settings.span))]);
+			assert_eq!(NextRecordId::<Test>::get(), 2);
+		});
+	}
+
+	#[test]
+	fn params_are_set_by_their_origin_and_checked() {
+		new_test_ext().execute_with(|| {
+			let mut params = Params::<Test>::get();
+			params.recomputers = 5;
+			assert_noop!(Attribution::set_params(RuntimeOrigin::signed(owner()), params), DispatchError::BadOrigin);
+			for bad in [
+				AttributionParams { recomputers: 0, ..params },
+				AttributionParams { recomputers: MAX_RECOMPUTERS + 1, ..params },
+				AttributionParams { draw_delay: 1, ..params },
+				AttributionParams { recompute_period: 0, ..params },
+			] {
+				assert_noop!(Attribution::set_params(RuntimeOrigin::root(), bad), Error::<Test>::InvalidParams);
+			}
+			assert_ok!(Attribution::set_params(RuntimeOrigin::root(), params));
+			System::assert_last_event(Event::ParamsSet { params }.into());
+			let record = accepted(1);
+			assert_eq!(disputed(record).len(), 5, "k follows the parameter");
+		});
+	}
+
+	#[test]
+	fn draws_beyond_a_blocks_capacity_move_to_the_next_block() {
+		new_test_ext().execute_with(|| {
+			let records: Vec<RecordId> = (1..=MAX_DRAWS_PER_BLOCK as u64 + 1).map(accepted).collect();
+			for record in &records {
+				assert_ok!(Attribution::dispute(RuntimeOrigin::signed(challenger()), *record, [0xcc; 32]));
+			}
+			let draw_at = |record| Disputes::<Test>::get(record).unwrap().draw_at;
+			assert_eq!(draw_at(records[0]), 1 + DRAW_DELAY);
+			assert_eq!(draw_at(*records.last().unwrap()), 2 + DRAW_DELAY);
+			run_to(2 + DRAW_DELAY);
+			assert!(records.iter().all(|record| !Disputes::<Test>::get(record).unwrap().recomputers.is_empty()));
+		});
+	}
+
+	#[test]
+	fn a_dispute_with_nobody_left_to_draw_is_dismissed() {
+		new_test_ext().execute_with(|| {
+			let record = accepted(1);
+			assert_ok!(Attribution::dispute(RuntimeOrigin::signed(challenger()), record, [0xcc; 32]));
+			// Every other worker falls below the floor before the draw.
+			for who in workers().iter().skip(1) {
+				assert_ok!(<Balances as MutateHold<AccountId>>::release(&TestHoldReason::WorkerBond, who, 1, Precision::Exact));
+			}
+			run_to(1 + DRAW_DELAY);
+			assert_eq!(status(record), RecordStatus::Upheld);
+			assert_eq!(held(HoldReason::ChallengeBond, &challenger()), 0);
+		});
+	}
+
+	/// One recomputer's behaviour in a random dispute game.
+	#[derive(Clone, Copy, Debug)]
+	enum Recomputer {
+		Honest,
+		Lying,
+		Silent,
+	}
+
+	proptest! {
+		#![proptest_config(ProptestConfig::with_cases(128))]
+
+		/// Random dispute games: a worker honest or lying, a challenger honest or not, k = 3
+		/// recomputers each honest, lying (siding with the liar) or silent. While a majority of
+		/// the recomputers is honest, an honest worker is never slashed and a lying one always
+		/// is; whatever happens, no balance is created or lost.
+		#[test]
+		fn dispute_games(
+			worker_lies in any::<bool>(),
+			challenger_honest in any::<bool>(),
+			behaviour in proptest::collection::vec(
+				prop_oneof![Just(Recomputer::Honest), Just(Recomputer::Lying), Just(Recomputer::Silent)],
+				3,
+			),
+		) {
+			new_test_ext().execute_with(|| {
+				let issuance = total_issuance();
+				let honest = honest_body();
+				let honest_top = honest.canonical_top().unwrap();
+				let method = AttributionMethod::Influence(InfluenceParams::DEFAULT);
+				let honest_commitment =
+					tributary_primitives::attribution::commitment_of(&method, &honest.hash(), &honest_top);
+				let claimed_top = if worker_lies { vec![score(0, 4, 1_000_000_000)] } else { honest_top.clone() };
+				submit(vec![signed_with_body(0, receipt(1), claimed_top, honest.hash())]);
+				let record = 0;
+				let claimed = commitment(record);
+				// A dishonest challenger disputes an honest record with a made-up commitment; an
+				// honest one disputes only a lie.
+				let challenge = if challenger_honest { honest_commitment } else { [0xcc; 32] };
+				if Attribution::dispute(RuntimeOrigin::signed(challenger()), record, challenge).is_err() {
+					// An honest challenger has nothing to dispute in an honest record.
+					prop_assert!(challenger_honest && !worker_lies);
+					return Ok(());
+				}
+				run_to(Disputes::<Test>::get(record).unwrap().draw_at);
+				let recomputers = Disputes::<Test>::get(record).unwrap().recomputers;
+				for (recomputer, behaviour) in recomputers.iter().zip(&behaviour) {
+					let answer = match behaviour {
+						Recomputer::Honest => honest_commitment,
+						// A lying recomputer sides with whoever is lying.
+						Recomputer::Lying => if worker_lies { claimed } else { challenge },
+						Recomputer::Silent => continue,
+					};
+					if Disputes::<Test>::contains_key(record) {
+						assert_ok!(Attribution::submit_recomputation(RuntimeOrigin::signed(recomputer.clone()), record, answer));
+					}
+				}
+				if Disputes::<Test>::contains_key(record) {
+					run_to(deadline(record) + 1);
+					assert_ok!(Attribution::resolve_dispute(RuntimeOrigin::signed(owner()), record));
+				}
+				let honest_majority = behaviour.iter().filter(|b| matches!(b, Recomputer::Honest)).count() >= 2;
+				let worker_slashed = bonded(&worker()) < WORKER_BOND;
+				if honest_majority {
+					prop_assert_eq!(worker_slashed, worker_lies, "honest majority: slashed iff lying");
+				}
+				if !worker_lies {
+					prop_assert!(!worker_slashed || !honest_majority);
+				}
+				prop_assert_eq!(total_issuance(), issuance);
+				prop_assert_eq!(held(HoldReason::ChallengeBond, &challenger()), 0);
+				Ok(())
+			})?;
+		}
 	}
 }

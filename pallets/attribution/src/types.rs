@@ -2,7 +2,7 @@
 
 use crate::Config;
 use alloc::vec::Vec;
-use codec::{Decode, Encode, MaxEncodedLen};
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{
 	traits::fungible::Inspect, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound,
 	PartialEqNoBound,
@@ -10,7 +10,7 @@ use frame_support::{
 use frame_system::pallet_prelude::BlockNumberFor;
 use scale_info::TypeInfo;
 use tributary_primitives::{
-	attribution::{AttributionMethod, RowScore},
+	attribution::{AttributionMethod, MethodSettings, RowScore},
 	models::{ModelId, ModelVersionId},
 	receipts::SignedReceipt,
 	rewards::RecordId,
@@ -29,10 +29,40 @@ pub type SignedReceiptOf<T> = SignedReceipt<
 >;
 pub type ReceiptBatchOf<T> = BoundedVec<SignedReceiptOf<T>, <T as Config>::MaxBatchSize>;
 pub type DueListOf<T> = BoundedVec<RecordId, <T as Config>::MaxDuePerBlock>;
+pub type DrawListOf<T> = BoundedVec<RecordId, <T as Config>::MaxDrawsPerBlock>;
 pub type RecomputersOf<T> =
-	BoundedVec<<T as frame_system::Config>::AccountId, <T as Config>::Recomputers>;
+	BoundedVec<<T as frame_system::Config>::AccountId, <T as Config>::MaxRecomputers>;
 pub type RecomputationsOf<T> =
-	BoundedVec<(<T as frame_system::Config>::AccountId, ContentHash), <T as Config>::Recomputers>;
+	BoundedVec<(<T as frame_system::Config>::AccountId, ContentHash), <T as Config>::MaxRecomputers>;
+
+/// The chain's dispute and method parameters ([`crate::Params`]); each genesis preset sets its
+/// own, `set_params` changes them.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	serde::Serialize,
+	serde::Deserialize,
+)]
+pub struct AttributionParams<BlockNumber> {
+	/// Recomputers drawn per dispute (`k`); more than half of them decide. At least 3 on a
+	/// network of 4 or more validators, so that no single recomputer decides.
+	pub recomputers: u32,
+	/// Blocks between a dispute and the draw of its recomputers, at least 2, so the draw
+	/// depends on a block hash nobody knew when the dispute was made.
+	pub draw_delay: BlockNumber,
+	/// Blocks the drawn recomputers have to submit (long enough for influence on CPU).
+	pub recompute_period: BlockNumber,
+	/// The attribution parameters records must use.
+	pub methods: MethodSettings,
+}
 
 /// Where a record is in its life.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, MaxEncodedLen, TypeInfo)]
@@ -71,6 +101,9 @@ pub struct RecordInfo<T: Config> {
 	pub fee: BalanceOf<T>,
 	pub method: AttributionMethod,
 	pub top: TopOf<T>,
+	/// Hash of the record's body, as the worker claimed it.
+	pub body: ContentHash,
+	/// `commitment_of(method, body, top)`, derived on chain.
 	pub commitment: ContentHash,
 	pub submitted_at: BlockNumberFor<T>,
 	/// Last block in which the record can be disputed.
@@ -91,11 +124,13 @@ pub struct DisputeInfo<T: Config> {
 	pub bond: BalanceOf<T>,
 	/// The challenger's recomputed commitment.
 	pub commitment: ContentHash,
-	/// Workers asked to recompute, in assignment order.
+	/// The block whose `on_initialize` draws the recomputers.
+	pub draw_at: BlockNumberFor<T>,
+	/// Workers drawn to recompute, in draw order; empty until `draw_at`.
 	pub recomputers: RecomputersOf<T>,
 	/// Commitments the recomputers submitted so far.
 	pub recomputations: RecomputationsOf<T>,
-	/// Last block in which recomputers may submit.
+	/// Last block in which recomputers may submit (set at the draw).
 	pub deadline: BlockNumberFor<T>,
 }
 
@@ -122,6 +157,7 @@ pub struct DisputeView<AccountId, BlockNumber> {
 	pub record: RecordId,
 	pub challenger: AccountId,
 	pub commitment: ContentHash,
+	pub draw_at: BlockNumber,
 	pub recomputers: Vec<AccountId>,
 	pub recomputations: Vec<(AccountId, ContentHash)>,
 	pub deadline: BlockNumber,

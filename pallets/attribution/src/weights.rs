@@ -42,6 +42,9 @@ pub trait WeightInfo {
 	fn submit_recomputation() -> Weight;
 	fn resolve_dispute() -> Weight;
 	fn finalize(k: u32, ) -> Weight;
+	fn draw_recomputers(w: u32, ) -> Weight;
+	fn prove_top_mismatch(s: u32, ) -> Weight;
+	fn set_params() -> Weight;
 }
 
 /// Measured weights, with the runtime's database costs.
@@ -179,6 +182,27 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(k.into())))
 			.saturating_add(Weight::from_parts(0, 2663).saturating_mul(k.into()))
 	}
+	// Not measured yet: estimated from `resolve_dispute` plus one worker read per registered
+	// worker, until scripts/bench-weights.sh regenerates this file.
+	fn draw_recomputers(w: u32, ) -> Weight {
+		Weight::from_parts(1_297_399_000, 4024)
+			.saturating_add(Weight::from_parts(25_000_000, 2931).saturating_mul(w.into()))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(w.into())))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	// Not measured yet: estimated from `submit_recomputation` plus hashing and sorting `s` scores.
+	fn prove_top_mismatch(s: u32, ) -> Weight {
+		Weight::from_parts(4_344_049_000, 14005)
+			.saturating_add(Weight::from_parts(5_000_000, 0).saturating_mul(s.into()))
+			.saturating_add(T::DbWeight::get().reads(13_u64))
+			.saturating_add(T::DbWeight::get().writes(12_u64))
+	}
+	// Not measured yet: one storage write.
+	fn set_params() -> Weight {
+		Weight::from_parts(100_000_000, 0)
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
 }
 
 /// The same measured weights with RocksDB costs, for tests and mocks.
@@ -218,5 +242,22 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().writes(14_u64))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(k.into())))
 			.saturating_add(Weight::from_parts(0, 2663).saturating_mul(k.into()))
+	}
+	fn draw_recomputers(w: u32, ) -> Weight {
+		Weight::from_parts(1_297_399_000, 4024)
+			.saturating_add(Weight::from_parts(25_000_000, 2931).saturating_mul(w.into()))
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
+			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(w.into())))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
+	}
+	fn prove_top_mismatch(s: u32, ) -> Weight {
+		Weight::from_parts(4_344_049_000, 14005)
+			.saturating_add(Weight::from_parts(5_000_000, 0).saturating_mul(s.into()))
+			.saturating_add(RocksDbWeight::get().reads(13_u64))
+			.saturating_add(RocksDbWeight::get().writes(12_u64))
+	}
+	fn set_params() -> Weight {
+		Weight::from_parts(100_000_000, 0)
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 }

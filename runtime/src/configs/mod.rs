@@ -2,9 +2,11 @@
 //! [`tributary`].
 
 mod offchain;
+mod randomness;
 mod tributary;
 pub use offchain::tx_extension;
-pub use tributary::{EnsureValidator, RewardsPot, TreasuryAccount};
+pub use randomness::RecentBlockHashes;
+pub use tributary::{attribution_params, EnsureValidator, RewardsPot, TreasuryAccount};
 
 use frame_support::{
 	derive_impl,

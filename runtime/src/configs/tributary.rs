@@ -9,8 +9,8 @@ use frame_system::EnsureRoot;
 use sp_runtime::{traits::AccountIdConversion, Perbill};
 
 use super::super::{
-	AccountId, Attribution, Balances, Datanets, Models, Rewards, Runtime, RuntimeHoldReason,
-	RuntimeOrigin, Signature, HOURS, MILLI_UNIT, MINUTES, UNIT,
+	AccountId, Attribution, Balances, BlockNumber, Datanets, Models, Rewards, Runtime,
+	RuntimeHoldReason, RuntimeOrigin, Signature, HOURS, MILLI_UNIT, MINUTES, UNIT,
 };
 
 parameter_types! {
@@ -143,6 +143,25 @@ parameter_types! {
 	};
 }
 
+parameter_types! {
+	/// Attribution parameters of a chain whose genesis sets none (each preset sets its own).
+	pub DefaultAttributionParams: pallet_attribution::AttributionParams<BlockNumber> =
+		attribution_params(4);
+}
+
+/// Attribution parameters for a network of `validators` validators: 3 recomputers from 4
+/// validators on (so no single recomputer decides), else as many as can be drawn besides the
+/// record's worker; the draw two blocks after the dispute; ten minutes to recompute (influence on
+/// a CPU sidecar takes minutes); the workers' current method settings.
+pub fn attribution_params(validators: u32) -> pallet_attribution::AttributionParams<BlockNumber> {
+	pallet_attribution::AttributionParams {
+		recomputers: if validators >= 4 { 3 } else { validators.saturating_sub(1).max(1) },
+		draw_delay: 2,
+		recompute_period: 10 * MINUTES,
+		methods: tributary_primitives::attribution::MethodSettings::DEFAULT,
+	}
+}
+
 impl pallet_attribution::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
@@ -153,15 +172,22 @@ impl pallet_attribution::Config for Runtime {
 	type WorkerBondReason = WorkerBondReason;
 	type Slashing = Rewards;
 	type OnFinalized = Rewards;
+	type ParamsOrigin = EnsureRoot<AccountId>;
+	type DefaultParams = DefaultAttributionParams;
+	type Randomness = super::RecentBlockHashes;
 	type ChallengeBond = ConstU128<{ 10 * UNIT }>;
 	type WorkerSlash = ConstU128<{ 50 * UNIT }>;
 	// Out of the loser's slash (a 10 UNIT challenge bond or the 50 UNIT worker slash).
 	type RecomputerReward = ConstU128<{ 2 * UNIT }>;
+	// A fifth of what a lie costs a worker: enough that guessing or sleeping through a dispute
+	// loses money over the rewards of honest recomputation.
+	type RecomputerSlash = ConstU128<{ 10 * UNIT }>;
 	// One minute: short enough for a dev chain and the end-to-end tests to see records finalize;
 	// a public network would set hours.
 	type ChallengeWindow = ConstU32<MINUTES>;
-	type RecomputePeriod = ConstU32<MINUTES>;
-	type Recomputers = ConstU32<1>;
+	type MaxRecomputers = ConstU32<7>;
+	type MaxDrawsPerBlock = ConstU32<16>;
+	type MaxScores = ConstU32<1024>;
 	type MaxBatchSize = ConstU32<64>;
 	type MaxTopK = ConstU32<16>;
 	type MaxDuePerBlock = ConstU32<64>;

@@ -24,17 +24,21 @@ use tributary_attribution::{influence_record, InfluenceScoring, SketchParams};
 use tributary_attribution::AttributionError;
 use tributary_model::peft::hex;
 use tributary_primitives::attribution::{
-	AttributionMethod as RecordMethod, AttributionRecord, InfluenceParams, RagParams, RowScore, SpanParams,
+	AttributionMethod as RecordMethod, AttributionRecord, InfluenceParams, MethodSettings, RagParams, RowScore,
+	SpanParams,
 };
 use tributary_primitives::ContentHash;
 
+/// The method parameters the chain requires of records (its genesis defaults; the chain refuses
+/// records with any others).
+pub const CHAIN_METHODS: MethodSettings = MethodSettings::DEFAULT;
 /// Matches shorter than this many tokens, or more frequent than this in the corpus, credit nobody.
-pub const SPAN_PARAMS: SpanParams = SpanParams { min_span_len: 4, max_span_occurrences: 64 };
+pub const SPAN_PARAMS: SpanParams = CHAIN_METHODS.span;
 /// Rows listed in `top`.
 pub const TOP_K: u32 = 8;
 /// DataInf damping 0.1 (the better default for credit, see tributary-attribution's README) over
 /// the sketch this worker keeps beside each adapter (`k = 16`, seed 0).
-pub const INFLUENCE_PARAMS: InfluenceParams = InfluenceParams::DEFAULT;
+pub const INFLUENCE_PARAMS: InfluenceParams = CHAIN_METHODS.influence;
 
 /// The request's `attribution` field: `false` (default), `true` / `"suffix_span"`, `"influence"`
 /// or `"rag"`.

@@ -90,13 +90,13 @@ fn asked_method(
 	Ok(Some(asked))
 }
 
-/// `query` is what RAG retrieves for: a completion's prompt, a chat's last user message (none:
-/// RAG is refused).
+/// RAG retrieves for `prompt` itself (a chat's templated conversation), the text a receipt's
+/// `prompt_hash` covers: the chain refuses a RAG record whose query is anything else, so a worker
+/// cannot pick a query that retrieves rows it favours.
 async fn prepare(
 	state: &AppState,
 	fields: GenerationFields,
 	prompt: &str,
-	query: Option<&str>,
 	flavor: Flavor,
 ) -> Result<Prepared, ApiError> {
 	if fields.n.is_some_and(|n| n != 1) {
@@ -125,9 +125,7 @@ async fn prepare(
 		None => (None, None, prompt.to_string()),
 		Some(Asked::Record(method)) => (Some(target_with(state, method, &fields.model, &adapters)?), None, prompt.to_string()),
 		Some(Asked::Rag(retrieve)) => {
-			let query = query.ok_or_else(|| {
-				ApiError::invalid("rag", "RAG retrieves for the last user message, and this chat has no user message")
-			})?;
+			let query = prompt;
 			let mut target = target_with(state, rag::method_for(query, retrieve), &fields.model, &adapters)?;
 			target.rag_query = Some(query.as_bytes().to_vec());
 			let citations = rag::retrieve(state, &target.corpus, query, retrieve).await?;
@@ -243,7 +241,7 @@ pub async fn completions(State(state): State<AppState>, body: Bytes) -> Response
 		let [prompt] = prompts.as_slice() else {
 			return Err(ApiError::invalid("prompt", "exactly one prompt string per request is supported"));
 		};
-		let prepared = prepare(&state, fields, prompt, Some(prompt), Flavor::Text).await?;
+		let prepared = prepare(&state, fields, prompt, Flavor::Text).await?;
 		respond(&state, prepared, Flavor::Text).await
 	}
 	.await;
@@ -255,8 +253,7 @@ pub async fn chat_completions(State(state): State<AppState>, body: Bytes) -> Res
 		let fields: GenerationFields = parse_json(&body)?;
 		let ChatMessages { messages } = parse_json(&body)?;
 		let prompt = chat_prompt(&messages).map_err(|m| ApiError::invalid("messages", m))?;
-		let query = last_user_text(&messages);
-		let prepared = prepare(&state, fields, &prompt, query.as_deref(), Flavor::Chat).await?;
+		let prepared = prepare(&state, fields, &prompt, Flavor::Chat).await?;
 		respond(&state, prepared, Flavor::Chat).await
 	}
 	.await;
@@ -328,11 +325,6 @@ impl Attribution {
 		}
 		Ok(())
 	}
-}
-
-/// The text of the last `user` message, what a chat's RAG retrieves for.
-fn last_user_text(messages: &[super::openai::ChatMessage]) -> Option<String> {
-	messages.iter().rev().find(|message| message.role == "user").and_then(|message| message.text().ok())
 }
 
 async fn collect(first: Event, mut receiver: UnboundedReceiver<Event>) -> Result<(String, Finished), ApiError> {

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct ApiError {
 	pub status: StatusCode,
 	pub message: String,

@@ -7,7 +7,7 @@ pub mod error;
 pub mod openai;
 pub mod rag;
 pub mod receipts;
-mod recompute;
+pub mod recompute;
 mod routes;
 
 use crate::engine::Engine;
@@ -40,6 +40,8 @@ pub struct AppState {
 	pub max_new_tokens: usize,
 	pub max_lora_rank: i64,
 	pub attribution: Arc<AttributionSetup>,
+	/// Dispute recomputations running in the background or finished.
+	pub recomputations: Arc<recompute::Recomputations>,
 }
 
 /// What attribution records need besides the adapter's rows.

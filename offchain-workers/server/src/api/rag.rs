@@ -1,12 +1,13 @@
 //! Retrieval-augmented answers that cite their rows. A request asks with `"attribution": "rag"`
 //! and/or `"rag": {"retrieve": k}`; the model's adapter must have a registered corpus. BM25
-//! (tributary-attribution's `bm25`, k1 = 1.2, b = 0.75) retrieves up to `k` rows of that corpus
-//! for the query (a completion's prompt, a chat's last user message); the rows go into the prompt
+//! (tributary-attribution's `bm25` with the chain's constants, k1 = 1.2, b = 0.75) retrieves up to
+//! `k` rows of that corpus for the query — the prompt the receipt signs (a chat's templated
+//! conversation), as the chain requires; the rows go into the prompt
 //! in the template of [`ground_completion`] / [`ground_chat`]; the answer's record has method
 //! `Rag(params)` crediting the retrieved rows by BM25 score, and the response lists them as
 //! `citations`.
 
-use super::attribution::{failed, fetch_missing_rows, from_influence};
+use super::attribution::{failed, fetch_missing_rows, from_influence, CHAIN_METHODS};
 use super::error::ApiError;
 use super::AppState;
 use crate::influence::verified_corpus;
@@ -19,8 +20,10 @@ use tributary_primitives::content_hash;
 
 /// Rows retrieved when the request says `"attribution": "rag"` without `rag.retrieve`.
 pub const DEFAULT_RETRIEVE: u32 = 3;
-/// At most this many rows go into one prompt.
-pub const MAX_RETRIEVE: u32 = 16;
+/// At most this many rows go into one prompt (the chain's bound).
+pub const MAX_RETRIEVE: u32 = CHAIN_METHODS.rag.max_retrieved;
+/// The chain's BM25 constants.
+const BM25: Bm25Params = Bm25Params { k1_milli: CHAIN_METHODS.rag.k1_milli, b_milli: CHAIN_METHODS.rag.b_milli };
 
 /// The request's `rag` extension.
 #[derive(Clone, Copy, Debug, Deserialize)]
@@ -54,12 +57,11 @@ pub fn citations_json(citations: &[Citation]) -> Value {
 
 /// The record method of a RAG answer retrieving up to `retrieve` rows for `query`.
 pub fn method_for(query: &str, retrieve: u32) -> AttributionMethod {
-	let bm25 = Bm25Params::default();
 	AttributionMethod::Rag(RagParams {
 		query: content_hash(query.as_bytes()),
 		retrieved: retrieve,
-		k1_milli: bm25.k1_milli,
-		b_milli: bm25.b_milli,
+		k1_milli: BM25.k1_milli,
+		b_milli: BM25.b_milli,
 	})
 }
 
@@ -72,7 +74,7 @@ pub async fn retrieve(
 	retrieve: u32,
 ) -> Result<Vec<Citation>, ApiError> {
 	fetch_missing_rows(state, corpus).await?;
-	let bm25 = Bm25Params::default();
+	let bm25 = BM25;
 	let (state, rows, query) = (state.clone(), corpus.to_vec(), query.as_bytes().to_vec());
 	tokio::task::spawn_blocking(move || {
 		let corpus = verified_corpus(&state.store, &rows).map_err(from_influence)?;

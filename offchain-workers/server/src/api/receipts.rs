@@ -1,6 +1,6 @@
 //! Inference receipts over HTTP: the `receipt` extension of completion requests, the user's
 //! signature (`POST /v1/receipts`), and the submit queue the chain's off-chain worker drains
-//! (`GET /receipts/pending`, `POST /receipts/ack`).
+//! (`GET /receipts/pending?genesis=0x…`, naming its chain, and `POST /receipts/ack`).
 
 use super::error::{parse_json, ApiError};
 use super::AppState;
@@ -45,6 +45,8 @@ pub struct ReceiptOrder {
 	expiry: u32,
 	worker: [u8; 32],
 	prompt_hash: ContentHash,
+	/// The chain the receipt is for.
+	genesis: [u8; 32],
 }
 
 /// Checks a receipt request for `model`: the model must serve an on-chain version and this
@@ -64,6 +66,7 @@ pub fn order_for(state: &AppState, model: &str, request: ReceiptRequest, prompt:
 		)
 		.code("receipts_unavailable")
 	})?;
+	let genesis = state.receipts.genesis()?;
 	let max_fee = request.max_fee.parse::<u128>().map_err(|_| {
 		ApiError::invalid("receipt", format!("max_fee {:?} is not a decimal integer below 2^128", request.max_fee))
 	})?;
@@ -75,6 +78,7 @@ pub fn order_for(state: &AppState, model: &str, request: ReceiptRequest, prompt:
 		expiry: request.expiry,
 		worker: worker.0,
 		prompt_hash: content_hash(prompt.as_bytes()),
+		genesis,
 	})
 }
 
@@ -117,9 +121,10 @@ pub fn issue(
 		"worker": hex0x(&receipt.worker),
 		"expiry": receipt.expiry,
 		"user": hex0x(&order.user),
-		"signing_payload": hex0x(&receipt.signing_payload()),
+		"genesis": hex0x(&order.genesis),
+		"signing_payload": hex0x(&receipt.signing_payload(&order.genesis)),
 	});
-	state.receipts.insert(completion_id, receipt, order.user, record.claim())?;
+	state.receipts.insert(completion_id, order.genesis, receipt, order.user, record.claim())?;
 	Ok(body)
 }
 
@@ -130,6 +135,9 @@ impl From<ReceiptError> for ApiError {
 			ReceiptError::Unknown(_) => ApiError::new(StatusCode::NOT_FOUND, "invalid_request_error", message),
 			ReceiptError::BadSignature(_) => ApiError::invalid("signature", message),
 			ReceiptError::AlreadySigned(_) => ApiError::new(StatusCode::CONFLICT, "invalid_request_error", message),
+			ReceiptError::ChainUnknown => {
+				ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "server_error", message).code("chain_unknown")
+			},
 			ReceiptError::BadId(_) | ReceiptError::File { .. } => {
 				ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", message)
 			},
@@ -157,9 +165,29 @@ pub async fn sign(State(state): State<AppState>, body: Bytes) -> Result<Response
 	Ok((StatusCode::ACCEPTED, Json(json!({ "id": id, "status": "queued" }))).into_response())
 }
 
-/// `GET /receipts/pending`: the oldest signed receipts, SCALE-encoded as `submit_receipts` takes
-/// them.
-pub async fn pending(State(state): State<AppState>) -> Json<Value> {
+/// The off-chain worker's query: the genesis hash of its chain.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChainQuery {
+	/// 0x + 64 hex digits.
+	genesis: Option<String>,
+}
+
+/// `GET /receipts/pending?genesis=0x…`: the oldest signed receipts, SCALE-encoded as
+/// `submit_receipts` takes them. The genesis hash (the off-chain worker always sends it) tells
+/// this worker which chain it issues receipts for.
+pub async fn pending(
+	State(state): State<AppState>,
+	axum::extract::Query(query): axum::extract::Query<ChainQuery>,
+) -> Result<Json<Value>, ApiError> {
+	if let Some(genesis) = query.genesis {
+		let hash = genesis
+			.strip_prefix("0x")
+			.ok_or_else(|| "must start with 0x".to_string())
+			.and_then(parse_hex::<32>)
+			.map_err(|reason| ApiError::invalid("genesis", format!("genesis: {reason}")))?;
+		state.receipts.set_genesis(hash)?;
+	}
 	let receipts: Vec<Value> = state
 		.receipts
 		.queued(PENDING_PAGE)
@@ -174,7 +202,7 @@ pub async fn pending(State(state): State<AppState>) -> Json<Value> {
 			}))
 		})
 		.collect();
-	Json(json!({ "receipts": receipts }))
+	Ok(Json(json!({ "receipts": receipts })))
 }
 
 #[derive(Deserialize)]

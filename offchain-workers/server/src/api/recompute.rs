@@ -4,6 +4,14 @@
 //! completion computes it, and answers its commitment for the majority vote. A RAG record's query
 //! is fetched the same way, by the hash the method names; an influence record whose projection is
 //! not the one of this worker's sketches is refused (400 naming the setting).
+//!
+//! **Asynchronous, like a job.** Influence on a CPU takes longer than any one HTTP request of the
+//! off-chain worker may, so the first request starts the recomputation in the background and the
+//! same request again (every block) reads its state: `202 {"state": "running"}` until it ends,
+//! then `200 {"state": "done", "commitment", "record_scale", "top"}` — or the error it ended with,
+//! e.g. `404` with code `output_unavailable` when no store (this worker's or a peer's) has the
+//! answer's text. Each request waits up to [`WAIT`] for the result first, so short
+//! recomputations answer at once. Finished results are kept for [`KEPT`] requests.
 
 use super::attribution::{attribute, hex_bytes, scores_json, target_with, unreproducible_influence};
 use super::completions::resolve_model;
@@ -15,11 +23,60 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
+use axum::response::{IntoResponse, Response};
 use codec::{DecodeAll, Encode};
 use serde::Deserialize;
 use serde_json::{json, Value};
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+use std::time::Duration;
+use tokio::sync::watch;
 use tributary_model::peft::hex;
 use tributary_primitives::attribution::AttributionMethod;
+use tributary_primitives::ContentHash;
+
+/// How long a request waits for its recomputation before answering `202`.
+pub const WAIT: Duration = Duration::from_secs(2);
+/// Finished recomputations kept for the requests that ask again.
+pub const KEPT: usize = 256;
+
+type Outcome = Option<Result<Value, ApiError>>;
+
+/// Recomputations running or finished, by the digest of what they recompute.
+#[derive(Default)]
+pub struct Recomputations {
+	slots: Mutex<Slots>,
+}
+
+#[derive(Default)]
+struct Slots {
+	by_digest: HashMap<ContentHash, watch::Receiver<Outcome>>,
+	/// Digests in the order they were started, to forget the oldest finished ones.
+	order: VecDeque<ContentHash>,
+}
+
+impl Recomputations {
+	/// The recomputation of `digest`: the running or finished one, or a new one that `start`
+	/// begins in the background.
+	fn join(&self, digest: ContentHash, start: impl FnOnce(watch::Sender<Outcome>)) -> watch::Receiver<Outcome> {
+		let mut slots = self.slots.lock().expect("recomputations lock");
+		if let Some(existing) = slots.by_digest.get(&digest) {
+			return existing.clone();
+		}
+		while slots.order.len() >= KEPT {
+			let Some(position) = slots.order.iter().position(|d| slots.by_digest[d].borrow().is_some()) else {
+				break;
+			};
+			let oldest = slots.order.remove(position).expect("position is in range");
+			slots.by_digest.remove(&oldest);
+		}
+		let (sender, receiver) = watch::channel(None);
+		slots.by_digest.insert(digest, receiver.clone());
+		slots.order.push_back(digest);
+		start(sender);
+		receiver
+	}
+}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -59,8 +116,9 @@ fn not_served(chain: ChainModel) -> ApiError {
 	.code("model_not_found")
 }
 
-/// `POST /attribution/recompute`: `{"commitment", "record_scale", "top"}` of the recomputed record.
-pub async fn recompute(State(state): State<AppState>, body: Bytes) -> Result<Json<Value>, ApiError> {
+/// `POST /attribution/recompute`: starts or joins the recomputation of the request, then answers
+/// its state (see the module docs). Bad requests are refused at once.
+pub async fn recompute(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
 	let request: RecomputeRequest = parse_json(&body)?;
 	let method = decode_method(&request.method_scale)?;
 	if let AttributionMethod::Influence(params) = method {
@@ -69,17 +127,53 @@ pub async fn recompute(State(state): State<AppState>, body: Bytes) -> Result<Jso
 		}
 	}
 	let output_hash = store::parse(&request.output_hash)?;
-	let model = state.registry.model_serving(request.chain).ok_or_else(|| not_served(request.chain))?;
-	let adapters = resolve_model(&state, &model)?;
-	let target = target_with(&state, method, &model, &adapters)?;
-	let (bytes, _) = state.peers.get_or_fetch(&state.store, &output_hash).await?;
+	let digest = tributary_primitives::content_hash(&(request.chain.model, request.chain.version, output_hash, method).encode());
+	let mut outcome = state.recomputations.join(digest, |sender| {
+		let state = state.clone();
+		tokio::spawn(async move {
+			let result = recompute_record(&state, request.chain, output_hash, method).await;
+			sender.send_replace(Some(result));
+		});
+	});
+	let finished = tokio::time::timeout(WAIT, outcome.wait_for(Option::is_some)).await.is_ok();
+	let result = outcome.borrow().clone();
+	match (finished, result) {
+		(true, Some(Ok(done))) => Ok(Json(done).into_response()),
+		(true, Some(Err(error))) => Err(error),
+		_ => Ok((StatusCode::ACCEPTED, Json(json!({ "state": "running" }))).into_response()),
+	}
+}
+
+/// Fetch the answer's text and recompute its record.
+async fn recompute_record(
+	state: &AppState,
+	chain: ChainModel,
+	output_hash: ContentHash,
+	method: AttributionMethod,
+) -> Result<Value, ApiError> {
+	let model = state.registry.model_serving(chain).ok_or_else(|| not_served(chain))?;
+	let adapters = resolve_model(state, &model)?;
+	let target = target_with(state, method, &model, &adapters)?;
+	let (bytes, _) = state.peers.get_or_fetch(&state.store, &output_hash).await.map_err(|error| match error {
+		store::StoreError::NotFound(_) => ApiError::new(
+			StatusCode::NOT_FOUND,
+			"invalid_request_error",
+			format!(
+				"the answer's text {} is in no store this worker can reach (its own or its peers'): the serving worker withholds it or it was lost",
+				hex(&output_hash)
+			),
+		)
+		.code("output_unavailable"),
+		other => other.into(),
+	})?;
 	let text = String::from_utf8(bytes).map_err(|_| {
 		ApiError::invalid("output_hash", format!("object {} is not UTF-8 text, so it is no answer", hex(&output_hash)))
 	})?;
-	let record = attribute(&state, target, text).await?.record;
-	Ok(Json(json!({
+	let record = attribute(state, target, text).await?.record;
+	Ok(json!({
+		"state": "done",
 		"commitment": hex(&record.commitment()),
 		"record_scale": hex_bytes(&record.encode()),
 		"top": scores_json(&record.top),
-	})))
+	}))
 }

@@ -5,5 +5,6 @@ mod disputes;
 mod finalize;
 mod nonces;
 mod open_records;
+mod params;
 mod queries;
 mod receipts;

@@ -52,6 +52,7 @@ impl<T: Config> Pallet<T> {
 				record,
 				challenger: info.challenger,
 				commitment: info.commitment,
+				draw_at: info.draw_at,
 				recomputers: info.recomputers.into_inner(),
 				recomputations: info.recomputations.into_inner(),
 				deadline: info.deadline,

@@ -2,18 +2,20 @@
 
 use crate::*;
 use frame_support::{pallet_prelude::*, storage::with_storage_layer, traits::fungible::MutateHold};
+use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::traits::{One, Saturating, Verify, Zero};
 use tributary_primitives::{
-	attribution::{check_top, TopDefect},
+	attribution::{check_top, MethodDefect, TopDefect},
 	datanets::RowStatus,
 	models::DatanetVersionRef,
-	receipts::{ModelsInspect, RowsInspect, SignedReceipt, WorkerSet},
+	receipts::{wrapped_for_wallets, ModelsInspect, RowsInspect, SignedReceipt, WorkerSet},
 	rewards::RecordId,
 };
 
 impl<T: Config> Pallet<T> {
 	pub(crate) fn do_submit_receipts(worker: T::AccountId, batch: ReceiptBatchOf<T>) -> DispatchResult {
 		ensure!(T::Workers::is_worker(&worker), Error::<T>::NotWorker);
+		ensure!(T::Workers::is_active(&worker), Error::<T>::WorkerSuspended);
 		ensure!(!batch.is_empty(), Error::<T>::EmptyBatch);
 		for (index, signed) in batch.into_iter().enumerate() {
 			let (user, nonce) = (signed.user.clone(), signed.receipt.nonce);
@@ -31,7 +33,12 @@ impl<T: Config> Pallet<T> {
 		ensure!(receipt.worker == *worker, Error::<T>::WrongWorker);
 		let now = frame_system::Pallet::<T>::block_number();
 		ensure!(now <= receipt.expiry, Error::<T>::ReceiptExpired);
-		ensure!(signature.verify(&receipt.signing_payload()[..], &user), Error::<T>::BadSignature);
+		let payload = receipt.signing_payload(&Self::genesis_hash());
+		ensure!(
+			signature.verify(&payload[..], &user) ||
+				signature.verify(&wrapped_for_wallets(&payload)[..], &user),
+			Error::<T>::BadSignature
+		);
 		ensure!(!UsedNonces::<T>::contains_key(&user, receipt.nonce), Error::<T>::NonceUsed);
 
 		let facts = T::Models::model_version(receipt.model, receipt.version)
@@ -40,6 +47,10 @@ impl<T: Config> Pallet<T> {
 		let price = facts.price_per_1k_tokens.ok_or(Error::<T>::ModelNotPriced)?;
 		ensure!(facts.adapter == receipt.adapter, Error::<T>::AdapterMismatch);
 
+		Params::<T>::get().methods.check(&claim.method, &receipt.prompt_hash).map_err(|defect| match defect {
+			MethodDefect::NotChainParams => Error::<T>::MethodNotAllowed,
+			MethodDefect::RagQueryNotPrompt => Error::<T>::RagQueryNotPrompt,
+		})?;
 		check_top(&claim.top).map_err(|defect| match defect {
 			TopDefect::ZeroScore => Error::<T>::ZeroScore,
 			TopDefect::ScoresExceedOne => Error::<T>::ScoresExceedOne,
@@ -62,6 +73,7 @@ impl<T: Config> Pallet<T> {
 			T::Currency::hold(&HoldReason::InferenceFee.into(), &user, fee)?;
 		}
 
+		let commitment = claim.commitment();
 		let id = NextRecordId::<T>::get();
 		NextRecordId::<T>::put(id.saturating_add(1));
 		let challenge_ends = now.saturating_add(T::ChallengeWindow::get());
@@ -84,7 +96,8 @@ impl<T: Config> Pallet<T> {
 				fee,
 				method: claim.method,
 				top: claim.top,
-				commitment: claim.commitment,
+				body: claim.body,
+				commitment,
 				submitted_at: now,
 				challenge_ends,
 				status: RecordStatus::Pending,
@@ -96,9 +109,18 @@ impl<T: Config> Pallet<T> {
 			nonce: receipt.nonce,
 			worker: worker.clone(),
 			fee,
-			commitment: claim.commitment,
+			commitment,
 		});
 		Ok(id)
+	}
+
+	/// The hash of this chain's genesis block, which receipts are signed over.
+	pub fn genesis_hash() -> [u8; 32] {
+		let hash = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
+		let mut genesis = [0u8; 32];
+		let bytes = hash.as_ref();
+		genesis.copy_from_slice(&bytes[..32.min(bytes.len())]);
+		genesis
 	}
 
 	/// `ceil(price_per_1k × (tokens_in + tokens_out) / 1000)`, saturating.
