@@ -10,7 +10,6 @@ use sp_core::crypto::{AccountId32, Ss58Codec};
 use sp_core::{sr25519, Pair};
 use tributary_primitives::attribution::AttributionRecord;
 use tributary_primitives::content_hash;
-use tributary_primitives::receipts::RECEIPT_SIGNING_DOMAIN;
 use tributary_worker::account::{hex0x, Account};
 use tributary_worker::receipts::{ChainSignedReceipt, Receipt, UserSignature};
 
@@ -20,6 +19,8 @@ fn unhex(text: &str) -> Vec<u8> {
 }
 
 const WORKER: [u8; 32] = [0x77; 32];
+/// The genesis hash of the chain the receipts are for, as the off-chain worker names it.
+const GENESIS: [u8; 32] = [0x6e; 32];
 const CHAIN_MODEL: &str = "model-3-v2";
 
 /// Rows in the store, an adapter serving chain model 3 version 2 with them as corpus, and the
@@ -79,16 +80,16 @@ fn check_receipt(answer: &Value, prompt: &str, text: &str, user: &[u8; 32]) -> R
 	assert_eq!(receipt["worker"], hex0x(&WORKER));
 	assert_eq!(receipt["user"], hex0x(user));
 	assert_eq!(receipt["expiry"], 500);
+	assert_eq!(receipt["genesis"], hex0x(&GENESIS));
 	let payload = unhex(receipt["signing_payload"].as_str().unwrap());
-	let encoded = payload.strip_prefix(RECEIPT_SIGNING_DOMAIN).expect("the payload starts with the signing domain");
-	let decoded = Receipt::decode(&mut &encoded[..]).unwrap();
-	assert_eq!(decoded.signing_payload(), payload);
+	let decoded = Receipt::from_signing_payload(&payload, &GENESIS).expect("domain, genesis, then the receipt");
+	assert_eq!(decoded.signing_payload(&GENESIS), payload);
 	assert_eq!((decoded.nonce, decoded.max_fee, decoded.worker), (receipt["nonce"].as_u64().unwrap(), 1_000_000_000_000, WORKER));
 	decoded
 }
 
 async fn pending(client: &Client) -> Vec<Value> {
-	let (status, body) = client.get("/receipts/pending").await;
+	let (status, body) = client.get(&format!("/receipts/pending?genesis={}", hex0x(&GENESIS))).await;
 	assert_eq!(status, 200, "{body}");
 	body["receipts"].as_array().unwrap().clone()
 }
@@ -108,6 +109,13 @@ async fn receipts_are_signed_queued_and_acknowledged_across_a_restart() {
 	};
 	let prompt = "Report 2: the";
 	let request = |nonce: u64| json!({ "model": CHAIN_MODEL, "prompt": prompt, "max_tokens": 10, "temperature": 0, "receipt": receipt_request(nonce) });
+	// No receipt before the chain's off-chain worker has said which chain this worker serves.
+	let (status, body) = client.post("/v1/completions", request(7)).await;
+	assert_eq!(status, 503, "{body}");
+	assert_eq!(body["error"]["code"], "chain_unknown", "{body}");
+	let (status, body) = client.get("/receipts/pending?genesis=0x12").await;
+	assert_eq!(status, 400, "{body}");
+	assert!(pending(&client).await.is_empty());
 	let (status, first) = client.post("/v1/completions", request(7)).await;
 	assert_eq!(status, 200, "{first}");
 	let text = first["choices"][0]["text"].as_str().unwrap().to_string();
@@ -132,7 +140,7 @@ async fn receipts_are_signed_queued_and_acknowledged_across_a_restart() {
 	assert_eq!(last["receipt"]["output_hash"], hex0x(&content_hash(text.as_bytes())), "{last}");
 	assert_eq!(last["receipt"]["nonce"], 9);
 
-	let payload = first_receipt.signing_payload();
+	let payload = first_receipt.signing_payload(&GENESIS);
 	let eve = sr25519::Pair::from_string("//Eve", None).unwrap();
 	let (status, body) = client
 		.post("/v1/receipts", json!({ "id": first_id, "signature": hex0x(&eve.sign(&payload).0) }))
@@ -157,6 +165,8 @@ async fn receipts_are_signed_queued_and_acknowledged_across_a_restart() {
 	// Receipts wait for their signature and for the chain across a restart, and so does the model's chain version.
 	worker.shutdown().await;
 	let (worker, client) = start_worker(config.clone()).await;
+	let (status, body) = client.post("/v1/completions", request(12)).await;
+	assert_eq!(status, 200, "the chain is remembered across the restart: {body}");
 	let (_, models) = client.get("/v1/models").await;
 	assert_eq!(chain_of(&models, CHAIN_MODEL), json!({ "model": 3, "version": 2 }));
 	assert_eq!(chain_of(&models, "plain"), Value::Null);

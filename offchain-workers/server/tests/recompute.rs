@@ -49,6 +49,7 @@ async fn a_peer_recomputes_the_record_of_a_receipted_answer() {
 	let mut config = fixture.config("a");
 	config.worker_account = Some(Account([0x77; 32]));
 	let (worker_a, a) = start_worker(config).await;
+	a.learn_chain(&[0x6e; 32]).await;
 	let adapter = common::make_adapter(&fixture.base, 1);
 	let adapter_hash = a.put_object(adapter.canonical_bytes().unwrap()).await;
 	// A row that the greedy answer copies (found through the adapter served without a corpus),
@@ -101,21 +102,21 @@ async fn a_peer_recomputes_the_record_of_a_receipted_answer() {
 	config.peers = vec![a.url.clone()];
 	let (worker_b, b) = start_worker(config).await;
 	register(&b, &adapter_hash, &adapter, &corpus).await;
-	let (status, first) = b.post("/attribution/recompute", recompute_request(&output, &record.method)).await;
+	let (status, first) = b.recompute(recompute_request(&output, &record.method)).await;
 	assert_eq!(status, 200, "{first}");
 	assert_eq!(first["commitment"], hex(&record.commitment()), "{first}");
 	assert_eq!(first["top"], answer["attribution"]["top"]);
 	assert_eq!(AttributionRecord::decode(&mut &unhex(first["record_scale"].as_str().unwrap())[..]).unwrap(), record);
-	let (status, second) = b.post("/attribution/recompute", recompute_request(&output[2..], &record.method)).await;
+	let (status, second) = b.recompute(recompute_request(&output[2..], &record.method)).await;
 	assert_eq!(status, 200, "{second}");
 	assert_eq!(second["record_scale"], first["record_scale"], "recomputing is deterministic");
-	let (_, own) = a.post("/attribution/recompute", recompute_request(&output, &record.method)).await;
+	let (_, own) = a.recompute(recompute_request(&output, &record.method)).await;
 	assert_eq!(own["record_scale"], first["record_scale"], "{own}");
 
 	// The method's parameters are the ones the chain gives, not the server's.
 	let AttributionMethod::SuffixSpan(params) = record.method else { panic!("receipts default to suffix spans") };
 	let longer = AttributionMethod::SuffixSpan(tributary_primitives::attribution::SpanParams { min_span_len: 64, ..params });
-	let (status, body) = b.post("/attribution/recompute", recompute_request(&output, &longer)).await;
+	let (status, body) = b.recompute(recompute_request(&output, &longer)).await;
 	assert_eq!(status, 200, "{body}");
 	assert_eq!(record_of(&body).method, longer);
 	assert!(record_of(&body).scores.is_empty(), "no span of 64 tokens in a 12-token answer: {body}");
@@ -129,7 +130,7 @@ async fn a_peer_recomputes_the_record_of_a_receipted_answer() {
 	let chat_text = chat_answer["choices"][0]["message"]["content"].as_str().unwrap();
 	assert_eq!(chat_record.output, output_hash(&canonical_tokens(&tokenizer, chat_text).unwrap()));
 	let chat_output = chat_answer["receipt"]["output_hash"].as_str().unwrap();
-	let (status, body) = b.post("/attribution/recompute", recompute_request(chat_output, &chat_record.method)).await;
+	let (status, body) = b.recompute(recompute_request(chat_output, &chat_record.method)).await;
 	assert_eq!(status, 200, "{body}");
 	assert_eq!(body["commitment"], hex(&chat_record.commitment()), "{body}");
 
@@ -145,13 +146,13 @@ async fn a_peer_recomputes_the_record_of_a_receipted_answer() {
 	assert_eq!(influence_record.method, AttributionMethod::Influence(served));
 	assert_eq!(AttributionMethod::decode(&mut &influence_record.method.encode()[..]).unwrap(), influence_record.method);
 	let influence_output = answer["receipt"]["output_hash"].as_str().unwrap().to_string();
-	let (status, body) = b.post("/attribution/recompute", recompute_request(&influence_output, &influence_record.method)).await;
+	let (status, body) = b.recompute(recompute_request(&influence_output, &influence_record.method)).await;
 	assert_eq!(status, 200, "{body}");
 	assert_eq!(body["commitment"], hex(&influence_record.commitment()), "{body}");
 	assert_eq!(body["top"], answer["attribution"]["top"]);
 	// Other scoring is reproducible from the same sketch, and the record names it.
 	let tracin = AttributionMethod::Influence(InfluenceParams { scoring: InfluenceScoring::TracIn, ..served });
-	let (status, body) = b.post("/attribution/recompute", recompute_request(&influence_output, &tracin)).await;
+	let (status, body) = b.recompute(recompute_request(&influence_output, &tracin)).await;
 	assert_eq!(status, 200, "{body}");
 	assert_eq!(record_of(&body).method, tracin);
 	assert_ne!(body["commitment"], hex(&influence_record.commitment()), "other scoring, other record");
@@ -161,7 +162,7 @@ async fn a_peer_recomputes_the_record_of_a_receipted_answer() {
 		(InfluenceParams { projection_seed: 9, ..served }, "projection_seed 9"),
 		(InfluenceParams { scoring: InfluenceScoring::DataInf { damping_milli: 0 }, ..served }, "damping_milli 0"),
 	] {
-		let (status, body) = b.post("/attribution/recompute", recompute_request(&influence_output, &AttributionMethod::Influence(params))).await;
+		let (status, body) = b.recompute(recompute_request(&influence_output, &AttributionMethod::Influence(params))).await;
 		assert_eq!(status, 400, "{params:?}: {body}");
 		assert_eq!(body["error"]["param"], "method_scale", "{body}");
 		assert!(body["error"]["message"].as_str().unwrap().contains(named), "{body}");
@@ -170,32 +171,33 @@ async fn a_peer_recomputes_the_record_of_a_receipted_answer() {
 	// Errors.
 	let mut unknown_version = recompute_request(&output, &record.method);
 	unknown_version["chain"]["version"] = 9.into();
-	let (status, body) = b.post("/attribution/recompute", unknown_version).await;
+	let (status, body) = b.recompute(unknown_version).await;
 	assert_eq!(status, 404, "{body}");
 	assert_eq!(body["error"]["code"], "model_not_found");
 	assert!(body["error"]["message"].as_str().unwrap().contains("chain model 0 version 9"), "{body}");
 
 	let nowhere = hex(&content_hash(b"an answer nobody gave"));
-	let (status, body) = b.post("/attribution/recompute", recompute_request(&nowhere, &record.method)).await;
+	let (status, body) = b.recompute(recompute_request(&nowhere, &record.method)).await;
 	assert_eq!(status, 404, "{body}");
+	assert_eq!(body["error"]["code"], "output_unavailable", "a withheld text is named as such: {body}");
 	assert!(body["error"]["message"].as_str().unwrap().contains(&nowhere), "{body}");
 
 	let trailing = format!("{}00", hex_bytes(&record.method.encode()));
 	for undecodable in ["zz", "0x07", "00", "abc", &trailing] {
 		let mut bad = recompute_request(&output, &record.method);
 		bad["method_scale"] = undecodable.into();
-		let (status, body) = b.post("/attribution/recompute", bad).await;
+		let (status, body) = b.recompute(bad).await;
 		assert_eq!(status, 400, "{undecodable}: {body}");
 		assert_eq!(body["error"]["param"], "method_scale", "{body}");
 	}
 	// A RAG record whose query nobody holds cannot be recomputed: 404 naming the query's hash.
 	let rag = AttributionMethod::Rag(RagParams { query: [1; 32], retrieved: 3, k1_milli: 1200, b_milli: 750 });
-	let (status, body) = b.post("/attribution/recompute", recompute_request(&output, &rag)).await;
+	let (status, body) = b.recompute(recompute_request(&output, &rag)).await;
 	assert_eq!(status, 404, "{body}");
 	assert!(body["error"]["message"].as_str().unwrap().contains(&hex(&[1; 32])), "{body}");
 	let mut bad_hash = recompute_request(&output, &record.method);
 	bad_hash["output_hash"] = "0x1234".into();
-	assert_eq!(b.post("/attribution/recompute", bad_hash).await.0, 400);
+	assert_eq!(b.recompute(bad_hash).await.0, 400);
 
 	worker_b.shutdown().await;
 	worker_a.shutdown().await;

@@ -177,3 +177,49 @@ async fn recompute_record(
 		"top": scores_json(&record.top),
 	}))
 }
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[tokio::test]
+	async fn a_recomputation_runs_once_and_later_requests_read_its_outcome() {
+		let recomputations = Recomputations::default();
+		let mut starts = 0;
+		let (sender, mut first) = {
+			let mut kept = None;
+			let receiver = recomputations.join([1; 32], |sender| {
+				starts += 1;
+				kept = Some(sender);
+			});
+			(kept.unwrap(), receiver)
+		};
+		let mut second = recomputations.join([1; 32], |_| starts += 1);
+		assert_eq!(starts, 1, "the same request joins the running recomputation");
+		assert!(second.borrow().is_none(), "still running");
+		sender.send_replace(Some(Ok(json!({ "state": "done" }))));
+		assert!(second.wait_for(Option::is_some).await.is_ok());
+		assert!(first.wait_for(Option::is_some).await.is_ok());
+		let third = recomputations.join([1; 32], |_| starts += 1);
+		assert_eq!(third.borrow().clone().unwrap().unwrap(), json!({ "state": "done" }));
+		assert_eq!(starts, 1);
+	}
+
+	#[test]
+	fn only_finished_recomputations_are_forgotten_beyond_the_bound() {
+		let recomputations = Recomputations::default();
+		let mut senders = Vec::new();
+		for i in 0..KEPT {
+			let digest = tributary_primitives::content_hash(&(i as u32).to_le_bytes());
+			recomputations.join(digest, |sender| senders.push(sender));
+		}
+		// All running: nothing can be forgotten, the next one is still kept.
+		recomputations.join([0xee; 32], |sender| senders.push(sender));
+		assert_eq!(recomputations.slots.lock().unwrap().by_digest.len(), KEPT + 1);
+		senders[0].send_replace(Some(Ok(json!({}))));
+		recomputations.join([0xef; 32], |sender| senders.push(sender));
+		let slots = recomputations.slots.lock().unwrap();
+		assert_eq!(slots.by_digest.len(), KEPT + 1, "the finished oldest made room");
+		assert!(!slots.by_digest.contains_key(&tributary_primitives::content_hash(&0u32.to_le_bytes())));
+	}
+}

@@ -179,6 +179,28 @@ impl Client {
 		text
 	}
 
+	/// Name the chain receipts are for, as the chain's off-chain worker does when it reads the
+	/// receipt queue.
+	pub async fn learn_chain(&self, genesis: &[u8; 32]) {
+		let hex: String = genesis.iter().map(|b| format!("{b:02x}")).collect();
+		let (status, body) = self.get(&format!("/receipts/pending?genesis=0x{hex}")).await;
+		assert_eq!(status, 200, "{body}");
+	}
+
+	/// `POST /attribution/recompute` until the recomputation is no longer running (`202`), as the
+	/// chain's off-chain worker does block after block.
+	pub async fn recompute(&self, request: Value) -> (u16, Value) {
+		let started = std::time::Instant::now();
+		loop {
+			let (status, body) = self.post("/attribution/recompute", request.clone()).await;
+			if status != 202 {
+				return (status, body);
+			}
+			assert_eq!(body, serde_json::json!({ "state": "running" }));
+			assert!(started.elapsed() < std::time::Duration::from_secs(300), "recomputation still running after 5 minutes");
+		}
+	}
+
 	pub async fn metrics(&self) -> String {
 		self.http.get(format!("{}/metrics", self.url)).send().await.unwrap().text().await.unwrap()
 	}
