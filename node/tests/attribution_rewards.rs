@@ -47,8 +47,8 @@ fn record_json(node: &Node, record: u64) -> Value {
 type Receipt = InferenceReceipt<AccountId, Balance, BlockNumber>;
 type SignedReceiptOf = pallet_attribution::SignedReceiptOf<Runtime>;
 
-/// The worker's claim for an answer: the canonical record over `scores` (any order) and its
-/// commitment, as the attribution engine would produce it.
+/// The worker's claim for an answer: the canonical record over `scores` (any order), claimed by
+/// its top and body hash, as the attribution engine would produce it.
 fn attribution_claim(
 	scores: &[RowScore],
 	base_weights: ContentHash,
@@ -72,18 +72,20 @@ fn attribution_claim(
 	tributary_primitives::attribution::AttributionClaim {
 		method: claim.method,
 		top: claim.top.try_into().expect("at most MaxTopK scores"),
-		commitment: claim.commitment,
+		body: claim.body,
 	}
 }
 
-/// `receipt` signed by `signer` (sr25519 over its signing payload) on behalf of `user`.
+/// `receipt` signed by `signer` (sr25519 over its signing payload for the chain `genesis`) on
+/// behalf of `user`.
 fn sign_receipt(
+	genesis: &[u8; 32],
 	receipt: Receipt,
 	signer: Sr25519Keyring,
 	user: &AccountId,
 	claim: tributary_primitives::attribution::AttributionClaim<pallet_attribution::TopOf<Runtime>>,
 ) -> SignedReceiptOf {
-	let signature = MultiSignature::Sr25519(signer.pair().sign(&receipt.signing_payload()));
+	let signature = MultiSignature::Sr25519(signer.pair().sign(&receipt.signing_payload(genesis)));
 	SignedReceipt { receipt, user: user.clone(), signature, claim }
 }
 
@@ -198,12 +200,13 @@ fn signed_receipts_are_checked_finalized_and_paid_out_to_the_last_unit() {
 	let price: Balance = 7_777_777_777;
 	ok(node, eve, RuntimeCall::Models(pallet_models::Call::set_price { model: 0, price_per_1k_tokens: Some(price) }));
 
-	// ---- 2. One batch of receipts: two good, four bad ------------------------------------------
+	// ---- 2. One batch of receipts: two good, five bad ------------------------------------------
 
 	let (alice_id, ferdie_id) = (alice.to_account_id(), ferdie.to_account_id());
 	let (charlie_id, dave_id, eve_id) = (charlie.to_account_id(), dave.to_account_id(), eve.to_account_id());
 	let (pot, treasury) = (RewardsPot::get(), TreasuryAccount::get());
 	let expiry = node.best_number() as BlockNumber + 200;
+	let genesis: [u8; 32] = node.genesis_hash().0;
 	let receipt = |nonce: u64, tokens_in: u32, tokens_out: u32, max_fee: Balance, answer: &[u8]| Receipt {
 		model: 0,
 		version: 1,
@@ -223,6 +226,7 @@ fn signed_receipts_are_checked_finalized_and_paid_out_to_the_last_unit() {
 	let scores_a = [score(0, 0, 600_000_000), score(0, 1, 300_000_000)];
 	let receipt_a = receipt(1, 123, 457, UNIT, answer_a);
 	let good_a = sign_receipt(
+		&genesis,
 		receipt_a.clone(),
 		ferdie,
 		&ferdie_id,
@@ -233,6 +237,7 @@ fn signed_receipts_are_checked_finalized_and_paid_out_to_the_last_unit() {
 	let scores_b = [score(0, 1, 500_000_000), score(0, 0, 333_333_333)];
 	let receipt_b = receipt(2, 1_000, 999, 12_345_678_901, answer_b);
 	let good_b = sign_receipt(
+		&genesis,
 		receipt_b.clone(),
 		ferdie,
 		&ferdie_id,
@@ -248,6 +253,7 @@ fn signed_receipts_are_checked_finalized_and_paid_out_to_the_last_unit() {
 	// Forged: Ferdie signed 100 output tokens; the worker inflated them to 10,000.
 	let answer_forged = b"A normal resting heart rate is 60 to 100.".as_slice();
 	let mut forged = sign_receipt(
+		&genesis,
 		receipt(3, 50, 100, UNIT, answer_forged),
 		ferdie,
 		&ferdie_id,
@@ -259,14 +265,25 @@ fn signed_receipts_are_checked_finalized_and_paid_out_to_the_last_unit() {
 	// Outside the lineage: row 2 is published, but in datanet 0 version 2.
 	let answer_outside = b"Between 60 and 100 beats per minute.".as_slice();
 	let outside = sign_receipt(
+		&genesis,
 		receipt(4, 20, 30, UNIT, answer_outside),
 		ferdie,
 		&ferdie_id,
 		attribution_claim(&[score(0, 2, 700_000_000)], base_weights, adapter, answer_outside),
 	);
+	// Signed for another chain: the signature covers another genesis hash.
+	let answer_elsewhere = b"Drink water and rest.".as_slice();
+	let other_chain = sign_receipt(
+		&[0x42; 32],
+		receipt(6, 20, 30, UNIT, answer_elsewhere),
+		ferdie,
+		&ferdie_id,
+		attribution_claim(&[score(0, 0, 100_000_000)], base_weights, adapter, answer_elsewhere),
+	);
 	// Over 100 %: 70 % + 40 %.
 	let answer_over = b"Paracetamol, then rest.".as_slice();
 	let over = sign_receipt(
+		&genesis,
 		receipt(5, 20, 30, UNIT, answer_over),
 		ferdie,
 		&ferdie_id,
@@ -284,9 +301,10 @@ fn signed_receipts_are_checked_finalized_and_paid_out_to_the_last_unit() {
 		replayed,
 		outside,
 		over,
+		other_chain,
 	]
 	.try_into()
-	.expect("six receipts fit a batch");
+	.expect("seven receipts fit a batch");
 	let events = ok(node, alice, RuntimeCall::Attribution(pallet_attribution::Call::submit_receipts { batch }));
 
 	let mut accepted = Vec::new();
@@ -312,8 +330,8 @@ fn signed_receipts_are_checked_finalized_and_paid_out_to_the_last_unit() {
 	assert_eq!(
 		accepted,
 		vec![
-			(0, ferdie_id.clone(), 1, alice_id.clone(), fee_a, good_a.claim.commitment),
-			(1, ferdie_id.clone(), 2, alice_id.clone(), fee_b, good_b.claim.commitment),
+			(0, ferdie_id.clone(), 1, alice_id.clone(), fee_a, good_a.claim.commitment()),
+			(1, ferdie_id.clone(), 2, alice_id.clone(), fee_b, good_b.claim.commitment()),
 		],
 		"the two good receipts are accepted as records 0 and 1 with the documented fee; events: {events:?}"
 	);
@@ -327,6 +345,7 @@ fn signed_receipts_are_checked_finalized_and_paid_out_to_the_last_unit() {
 			(3, ferdie_id.clone(), 1, attribution_error(pallet_attribution::Error::NonceUsed)),
 			(4, ferdie_id.clone(), 4, attribution_error(pallet_attribution::Error::RowOutsideLineage)),
 			(5, ferdie_id.clone(), 5, attribution_error(pallet_attribution::Error::ScoresExceedOne)),
+			(6, ferdie_id.clone(), 6, attribution_error(pallet_attribution::Error::BadSignature)),
 		],
 		"each bad receipt is refused with its own error; events: {events:?}"
 	);
@@ -344,7 +363,7 @@ fn signed_receipts_are_checked_finalized_and_paid_out_to_the_last_unit() {
 	let window: BlockNumber = <Runtime as pallet_attribution::Config>::ChallengeWindow::get();
 	let mut challenge_ends = Vec::new();
 	for (id, fee, scores, commitment) in
-		[(0u64, fee_a, &scores_a, good_a.claim.commitment), (1, fee_b, &scores_b, good_b.claim.commitment)]
+		[(0u64, fee_a, &scores_a, good_a.claim.commitment()), (1, fee_b, &scores_b, good_b.claim.commitment())]
 	{
 		let record = record_json(node, id);
 		assert_eq!(record["id"], id, "{record}");

@@ -10,10 +10,12 @@
 //! sidecar fetches the adapter from its peer and reproduces the eval loss, the model version is
 //! served, a user's completion carries attribution and a receipt the user signs, the off-chain
 //! worker brings the receipt on chain, the record finalizes after the challenge window, and
-//! every beneficiary's claim matches the fee split to the last unit. Last, a worker that reports
-//! a made-up attribution is disputed; the other validator's off-chain worker recomputes the
-//! record on its sidecar (from the answer's text, fetched from the serving sidecar) and the
-//! majority overturns the record and slashes the worker.
+//! every beneficiary's claim matches the fee split to the last unit. Last, a worker that claims
+//! the honest record's body with a forged top (all credit to one row) is disputed; the other
+//! validator is drawn as recomputer from a later block's randomness, its off-chain worker
+//! recomputes the record on its sidecar (from the answer's text, fetched from the serving
+//! sidecar), and the majority overturns the record, slashes the worker (which is then suspended
+//! from submitting receipts) and pays the challenger.
 
 mod common;
 
@@ -34,7 +36,7 @@ use sp_runtime::{traits::Get, MultiSignature};
 use tributary_primitives::{
 	attribution::{AttributionClaim, AttributionRecord, RowRef, RowScore},
 	content_hash,
-	receipts::{InferenceReceipt, SignedReceipt, RECEIPT_SIGNING_DOMAIN},
+	receipts::{InferenceReceipt, SignedReceipt},
 	training::{TargetModules, TrainingMethod, TrainingSettings},
 };
 use tributary_runtime::{
@@ -351,7 +353,7 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 	}
 	from = narrate(node, started, from, "Every beneficiary claimed exactly its share of the fee");
 
-	// ---- Fault: a worker reports a wrong commitment, is disputed, and is slashed ----------------
+	// ---- Fault: a worker forges the top of an honest record, is disputed, and is slashed --------
 
 	let (status, answer) = alice_sidecar.post(
 		"/v1/completions",
@@ -364,18 +366,18 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 		}),
 	);
 	assert_eq!(status, 200, "{answer}");
+	let genesis: [u8; 32] = node.genesis_hash().0;
+	assert_eq!(answer["receipt"]["genesis"], to_hex(&genesis), "the sidecar signs receipts for this chain: {answer}");
 	let payload = common::from_hex(answer["receipt"]["signing_payload"].as_str().expect("a receipt to sign"));
-	let receipt = InferenceReceipt::<AccountId, Balance, BlockNumber>::decode(&mut &payload[RECEIPT_SIGNING_DOMAIN.len()..])
-		.expect("the signing payload is the domain and the SCALE receipt");
+	let receipt = InferenceReceipt::<AccountId, Balance, BlockNumber>::from_signing_payload(&payload, &genesis)
+		.expect("the signing payload is the domain, this chain's genesis hash and the SCALE receipt");
 	let honest = AttributionRecord::decode(&mut &common::from_hex(answer["attribution"]["record_scale"].as_str().unwrap())[..])
-		.unwrap()
-		.claim();
-	// Alice's worker claims the answer drew on Dave's row 6 alone, with a commitment to match.
-	let lie = AttributionClaim {
-		method: honest.method,
-		top: vec![RowScore { row: RowRef { datanet: 0, row: 6 }, parts_per_billion: 1_000_000_000 }].try_into().unwrap(),
-		commitment: content_hash(b"a record nobody can recompute"),
-	};
+		.unwrap();
+	// Alice's worker keeps the honest body (so its claim names the honest record's inputs and
+	// scores) but claims the answer drew on Dave's row 6 alone.
+	let forged_top = vec![RowScore { row: RowRef { datanet: 0, row: 6 }, parts_per_billion: 1_000_000_000 }];
+	assert_ne!(forged_top, honest.top, "the forged top is not the honest one");
+	let lie = AttributionClaim { method: honest.method, top: forged_top.try_into().unwrap(), body: honest.body().hash() };
 	let forged = SignedReceipt {
 		receipt: receipt.clone(),
 		user: ferdie_id.clone(),
@@ -388,31 +390,60 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 		RuntimeCall::Attribution(pallet_attribution::Call::submit_receipts { batch: vec![forged].try_into().unwrap() }),
 	);
 	let lying = node.rpc("tributary_attributionRecord", json!([1]));
-	assert_eq!(lying["status"], "pending", "the lie is accepted like any record until disputed: {lying}");
-	// Charlie recomputes the record with Bob's sidecar (which fetches the answer's text from Alice's)
-	// and disputes it.
-	let (status, recomputed) = bob_sidecar.post(
-		"/attribution/recompute",
-		&json!({ "chain": { "model": 0, "version": 1 }, "output_hash": to_hex(&receipt.output_hash), "method_scale": to_hex(&honest.method.encode()) }),
+	assert_eq!(lying["status"], "pending", "the forgery is accepted like any record until disputed: {lying}");
+	assert_ne!(
+		lying["commitment"],
+		to_hex(&honest.commitment()),
+		"the chain derives the commitment from the forged top, so it is not the honest one: {lying}"
 	);
-	assert_eq!(status, 200, "{recomputed}");
+	// Charlie recomputes the record with Bob's sidecar (which fetches the answer's text from
+	// Alice's; recomputation runs in the background, so he asks until it is done) and disputes
+	// with the honest commitment.
+	let recompute = json!({ "chain": { "model": 0, "version": 1 }, "output_hash": to_hex(&receipt.output_hash), "method_scale": to_hex(&honest.method.encode()) });
+	let recomputed = node.wait_until("Bob's sidecar recomputes the record", Duration::from_secs(120), || {
+		let (status, body) = bob_sidecar.post("/attribution/recompute", &recompute);
+		(status != 202).then_some((status, body))
+	});
+	assert_eq!(recomputed.0, 200, "{}", recomputed.1);
 	assert_eq!(
-		common::from_hex(recomputed["commitment"].as_str().unwrap()),
-		honest.commitment.to_vec(),
-		"a peer recomputes the honest record byte for byte: {recomputed}"
+		common::from_hex(recomputed.1["commitment"].as_str().unwrap()),
+		honest.commitment().to_vec(),
+		"a peer recomputes the honest record byte for byte: {}",
+		recomputed.1
 	);
 	let alice_bond_before = account_data(node, &alice_id).reserved;
 	let ferdie_before = account_data(node, &ferdie_id);
-	ok(node, charlie, RuntimeCall::Attribution(pallet_attribution::Call::dispute { record: 1, commitment: honest.commitment }));
-	from = narrate(node, started, from, "Alice's worker submitted a receipt with a made-up attribution; Charlie disputes it, Bob is asked to recompute");
-	let overturned = node.wait_until("Bob's off-chain worker recomputes and the majority decides", Duration::from_secs(120), || {
+	let charlie_before = node.free_balance(&charlie_id);
+	ok(node, charlie, RuntimeCall::Attribution(pallet_attribution::Call::dispute { record: 1, commitment: honest.commitment() }));
+	from = narrate(
+		node,
+		started,
+		from,
+		"Alice's worker claimed the honest record with a forged top; Charlie disputes it, a recomputer is drawn two blocks later",
+	);
+	let overturned = node.wait_until("Bob is drawn, his off-chain worker recomputes and the majority decides", Duration::from_secs(180), || {
 		let record = node.rpc("tributary_attributionRecord", json!([1]));
 		(record["status"] == "rejected").then_some(record)
 	});
 	let slash: Balance = <Runtime as pallet_attribution::Config>::WorkerSlash::get();
-	assert_eq!(alice_bond_before - account_data(node, &alice_id).reserved, slash, "the lying worker lost WorkerSlash of its bond");
+	assert_eq!(alice_bond_before - account_data(node, &alice_id).reserved, slash, "the forging worker lost WorkerSlash of its bond");
 	let ferdie_after = account_data(node, &ferdie_id);
-	assert_eq!(ferdie_after.reserved + balance_string(&lying["fee"]), ferdie_before.reserved, "Ferdie's held fee for the lie is released");
-	narrate(node, started, from, &format!("The record is overturned and the lying worker slashed: {overturned}"));
+	assert_eq!(ferdie_after.reserved + balance_string(&lying["fee"]), ferdie_before.reserved, "Ferdie's held fee for the forgery is released");
+	assert!(node.free_balance(&charlie_id) > charlie_before, "the challenger got its bond back and a share of the slash");
+	// Below its required bond, Alice's worker is suspended: it submits nothing until it tops up.
+	let another = InferenceReceipt { nonce: 3, ..receipt };
+	let resubmitted = SignedReceipt {
+		signature: MultiSignature::Sr25519(ferdie.pair().sign(&another.signing_payload(&genesis))),
+		receipt: another,
+		user: ferdie_id.clone(),
+		claim: AttributionClaim { method: honest.method, top: honest.top.clone().try_into().unwrap(), body: honest.body().hash() },
+	};
+	let refused = fails(
+		node,
+		alice,
+		RuntimeCall::Attribution(pallet_attribution::Call::submit_receipts { batch: vec![resubmitted].try_into().unwrap() }),
+	);
+	assert_eq!(refused, pallet_attribution::Error::<Runtime>::WorkerSuspended.into(), "{refused:?}");
+	narrate(node, started, from, &format!("The record is overturned, the forger slashed and suspended: {overturned}"));
 	println!("end-to-end flow took {:.0?}", started.elapsed());
 }

@@ -307,6 +307,9 @@ pub struct AttributionRecordJson {
 	/// "suffix-span", "influence" or "rag".
 	pub method: &'static str,
 	pub top: Vec<RowScoreJson>,
+	/// Hash of the record's body as the worker claimed it (what `prove_top_mismatch` reveals).
+	pub body: String,
+	/// Derived on chain from the method, `body` and `top`.
 	pub commitment: String,
 	pub submitted_at: BlockNumber,
 	pub challenge_ends: BlockNumber,
@@ -337,6 +340,7 @@ impl From<RecordView<AccountId, Balance, BlockNumber>> for AttributionRecordJson
 					parts_per_billion: score.parts_per_billion,
 				})
 				.collect(),
+			body: hex(&record.body),
 			commitment: hex(&record.commitment),
 			submitted_at: record.submitted_at,
 			challenge_ends: record.challenge_ends,
@@ -357,8 +361,11 @@ pub struct DisputeJson {
 	pub record: u64,
 	pub challenger: String,
 	pub commitment: String,
+	/// The block whose randomness draws the recomputers; `recomputers` is empty until then.
+	pub draw_at: BlockNumber,
 	pub recomputers: Vec<String>,
 	pub recomputations: Vec<(String, String)>,
+	/// Last block recomputers may submit in (set at the draw).
 	pub deadline: BlockNumber,
 }
 
@@ -368,6 +375,7 @@ impl From<DisputeView<AccountId, BlockNumber>> for DisputeJson {
 			record: dispute.record,
 			challenger: ss58(&dispute.challenger),
 			commitment: hex(&dispute.commitment),
+			draw_at: dispute.draw_at,
 			recomputers: dispute.recomputers.iter().map(ss58).collect(),
 			recomputations: dispute
 				.recomputations

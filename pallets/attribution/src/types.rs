@@ -145,6 +145,7 @@ pub struct RecordView<AccountId, Balance, BlockNumber> {
 	pub fee: Balance,
 	pub method: AttributionMethod,
 	pub top: Vec<RowScore>,
+	pub body: ContentHash,
 	pub commitment: ContentHash,
 	pub submitted_at: BlockNumber,
 	pub challenge_ends: BlockNumber,

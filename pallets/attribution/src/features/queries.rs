@@ -23,6 +23,7 @@ impl<T: Config> Pallet<T> {
 			fee: info.fee,
 			method: info.method,
 			top: info.top.into_inner(),
+			body: info.body,
 			commitment: info.commitment,
 			submitted_at: info.submitted_at,
 			challenge_ends: info.challenge_ends,

@@ -2,7 +2,7 @@
 
 use crate::*;
 use alloc::vec::Vec;
-use frame_support::traits::fungible::InspectHold;
+use frame_support::traits::{fungible::InspectHold, Get};
 use frame_system::pallet_prelude::BlockNumberFor;
 use tributary_primitives::{
 	models::{DatanetVersionRef, JobId, JobView, ModelId, ModelVersionId, ModelVersionView},
