@@ -10,7 +10,7 @@ use sp_runtime::{traits::AccountIdConversion, Perbill};
 
 use super::super::{
 	AccountId, Attribution, Balances, Datanets, Models, Rewards, Runtime, RuntimeHoldReason,
-	RuntimeOrigin, Signature, DAYS, HOURS, MILLI_UNIT, MINUTES, UNIT,
+	RuntimeOrigin, Signature, HOURS, MILLI_UNIT, MINUTES, UNIT,
 };
 
 parameter_types! {
@@ -54,7 +54,7 @@ impl pallet_datanets::Config for Runtime {
 	type ChallengeRewardRate = ChallengeRewardRate;
 	// Long enough for a referendum once governance decides; an undecided challenge then expires
 	// with its bond returned.
-	type ChallengeDecisionPeriod = ConstU32<{ 7 * DAYS }>;
+	type ChallengeDecisionPeriod = ConstU32<{ 7 * 24 * HOURS }>;
 	type SpamSlashRate = SpamSlashRate;
 	type ChallengePeriod = ConstU32<{ 24 * HOURS }>;
 	type MaxNameLen = ConstU32<64>;
