@@ -22,14 +22,19 @@
 //!   (`Config::Workers`) may report what it saw when a job assembled the row (`report_row`): the
 //!   stored bytes are not `byte_len` long, or no store serves them. The chain cannot see row bytes
 //!   and `byte_len` is self-declared, so this is how a lie about it is caught; a report is a
-//!   challenge like any other, with the same bond and the same reward. At most one challenge per
-//!   row is open at a time.
+//!   challenge like any other, with the same bond and the same reward. The bond is not waived for
+//!   workers: a free report would let any worker lock a contributor's deposit and take the
+//!   judge's time at no cost, while the bond (the row's deposit, small beside a worker's stake)
+//!   does not deter an honest report, which the reward pays for. At most one challenge per row is
+//!   open at a time.
 //! - **A neutral judge with a deadline.** Only `Config::ChallengeOrigin` (root now, governance
 //!   later) decides a challenge (`resolve_challenge`), within `ChallengeDecisionPeriod` blocks of
 //!   its opening. The datanet's owner and curators do not judge: they approve the rows in the
 //!   first place and could hold rows of their own, so they are an interested party. A challenge
 //!   not decided by its deadline can be closed by anyone (`expire_challenge`): it is dismissed,
-//!   the bond returned whole and nobody slashed, so a judge's silence costs neither side.
+//!   the bond returned whole and nobody slashed, so a judge's silence costs neither side. A
+//!   frivolous challenge that is left to expire delays the contributor's `release_deposit` by at
+//!   most `ChallengeDecisionPeriod`, and locks the challenger's bond for as long.
 //!   - *Upheld*: the row is slashed (status `Slashed`). `ChallengeRewardRate` of its deposit is
 //!     paid to the challenger out of the held deposit (`SlashFees`), the rest is slashed through
 //!     `Slashing` with no beneficiary (all to the treasury), and the bond is returned.
