@@ -66,6 +66,21 @@ pub enum ChallengeKind {
 	Spam,
 	/// Crafted to poison models trained on it.
 	Adversarial,
+	/// Reported by an active worker: the bytes stored under the row's content hash (which the
+	/// worker verified) are `observed` bytes long, not the row's declared `byte_len`. The chain
+	/// cannot see row bytes; anyone can fetch them and check.
+	ByteLenMismatch { observed: u32 },
+	/// Reported by an active worker: no store the worker asked serves bytes with the row's
+	/// content hash, so the row cannot be trained on.
+	Unfetchable,
+}
+
+impl ChallengeKind {
+	/// Whether only an active worker may claim this (what it observes when a job assembles its
+	/// rows); the other kinds are open to anyone.
+	pub fn is_worker_report(&self) -> bool {
+		matches!(self, ChallengeKind::ByteLenMismatch { .. } | ChallengeKind::Unfetchable)
+	}
 }
 
 /// An immutable published version of a datanet.

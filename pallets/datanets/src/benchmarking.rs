@@ -1,6 +1,8 @@
 //! Benchmarks of every call in its worst case: inputs at their bounds, a private datanet with a
 //! full curator list (so the contributor check scans it and then reads the allow-list), full
-//! batches, a full list of approved rows, and slashes that move funds.
+//! batches whose rows each have a distinct contributor (so approving and rejecting touch one
+//! reputation, hold and slash tally per row), a full list of approved rows, and slashes that
+//! move funds.
 
 use super::*;
 use crate::Pallet as Datanets;
@@ -9,7 +11,7 @@ use frame_benchmarking::v2::*;
 use frame_support::{
 	traits::{
 		fungible::{Inspect, Mutate},
-		Get,
+		EnsureOrigin, Get,
 	},
 	BoundedVec,
 };
@@ -116,6 +118,37 @@ fn approved_rows<T: Config>(
 	approved.try_extend(ids.iter().copied()).expect("within MaxRowsPerVersion");
 	ApprovedRows::<T>::insert(datanet, approved);
 	ids
+}
+
+/// One pending row from each of `count` distinct, allow-listed contributors, seeded from
+/// `first_seed`.
+fn pending_rows_of_distinct_contributors<T: Config>(
+	datanet: DatanetId,
+	first_seed: u32,
+	count: u32,
+) -> Vec<RowId> {
+	(0..count)
+		.map(|i| {
+			let contributor = funded::<T>("distinct contributor", i);
+			AllowList::<T>::insert(datanet, &contributor, ());
+			pending_rows::<T>(&contributor, datanet, first_seed + i, 1)[0]
+		})
+		.collect()
+}
+
+/// An approved row of `contributor` under an open `Spam` challenge, with a funded challenger.
+fn challenged_row<T: Config>(
+	contributor: &T::AccountId,
+	datanet: DatanetId,
+	approved: u32,
+) -> (RowId, T::AccountId) {
+	// The challenged row is the last of `approved` approved rows, which an upheld challenge
+	// must drop from the list.
+	let row = *approved_rows::<T>(contributor, datanet, 0, approved).last().expect("at least one");
+	let challenger = funded::<T>("challenger", 0);
+	Datanets::<T>::do_challenge_row(challenger.clone(), datanet, row, ChallengeKind::Spam)
+		.expect("an approved row with its deposit held");
+	(row, challenger)
 }
 
 fn owner_and_contributor<T: Config>() -> (T::AccountId, T::AccountId, DatanetId) {
@@ -285,12 +318,13 @@ mod benchmarks {
 		assert_eq!(Datanets::<T>::datanet(datanet).unwrap().next_row_id, n as u64);
 	}
 
+	/// `n` rows, each of a distinct contributor.
 	#[benchmark]
 	fn approve(n: Linear<1, { T::MaxBatchSize::get() }>) {
 		let (owner, contributor, datanet) = owner_and_contributor::<T>();
 		let already = T::MaxRowsPerVersion::get().saturating_sub(n);
 		approved_rows::<T>(&contributor, datanet, 0, already);
-		let ids = pending_rows::<T>(&contributor, datanet, already, n);
+		let ids = pending_rows_of_distinct_contributors::<T>(datanet, already, n);
 		let batch: RowIdsOf<T> = ids.clone().try_into().unwrap();
 
 		#[extrinsic_call]
@@ -299,17 +333,23 @@ mod benchmarks {
 		assert_eq!(ApprovedRows::<T>::decode_len(datanet), Some((already + n) as usize));
 	}
 
+	/// `n` rows, each of a distinct contributor.
 	#[benchmark]
 	fn reject(n: Linear<1, { T::MaxBatchSize::get() }>) {
-		let (owner, contributor, datanet) = owner_and_contributor::<T>();
-		let ids = pending_rows::<T>(&contributor, datanet, 0, n);
+		let (owner, _, datanet) = owner_and_contributor::<T>();
+		let ids = pending_rows_of_distinct_contributors::<T>(datanet, 0, n);
 		let batch: RowIdsOf<T> = ids.clone().try_into().unwrap();
 
-		// Spam: part of each deposit is slashed through `Config::Slashing`, the rest is released.
+		// Spam: part of each deposit is slashed through `Config::Slashing`, the rest is released:
+		// one hold, account and slash tally per contributor.
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), datanet, batch, RejectReason::Spam);
 
 		assert!(ids.iter().all(|row| Rows::<T>::get(datanet, row).is_none()));
+		assert!((0..n).all(|i| {
+			let contributor: T::AccountId = account("distinct contributor", i, 0);
+			Reputation::<T>::get(&contributor).rejected == 1
+		}));
 	}
 
 	#[benchmark]
@@ -356,46 +396,80 @@ mod benchmarks {
 				row,
 				challenger,
 				kind: ChallengeKind::Adversarial,
-				bond: T::ChallengeBond::get(),
+				bond: Datanets::<T>::challenge_bond(Datanets::<T>::row_deposit(ROW_BYTES)),
 			}
 			.into(),
 		);
 	}
 
 	#[benchmark]
-	fn resolve_challenge_upheld() {
-		let (owner, contributor, datanet) = owner_and_contributor::<T>();
-		// The challenged row is the last of a full list of approved rows, which must drop it.
-		let rows = approved_rows::<T>(&contributor, datanet, 0, T::MaxRowsPerVersion::get());
-		let row = *rows.last().unwrap();
-		let challenger = funded::<T>("challenger", 0);
-		Datanets::<T>::do_challenge_row(challenger, datanet, row, ChallengeKind::Spam).unwrap();
+	fn report_row() {
+		let (_, contributor, datanet) = owner_and_contributor::<T>();
+		let row = approved_rows::<T>(&contributor, datanet, 0, 1)[0];
+		let worker = T::BenchmarkHelper::active_worker();
+		let kind = ChallengeKind::ByteLenMismatch { observed: ROW_BYTES.saturating_add(1) };
 
 		#[extrinsic_call]
-		resolve_challenge(RawOrigin::Signed(owner), datanet, row, true);
+		_(RawOrigin::Signed(worker.clone()), datanet, row, kind);
 
-		assert_eq!(Rows::<T>::get(datanet, row).unwrap().status, RowStatus::Slashed);
+		frame_system::Pallet::<T>::assert_last_event(
+			Event::<T>::RowChallenged {
+				datanet,
+				row,
+				challenger: worker,
+				kind,
+				bond: Datanets::<T>::challenge_bond(Datanets::<T>::row_deposit(ROW_BYTES)),
+			}
+			.into(),
+		);
 	}
 
 	#[benchmark]
-	fn resolve_challenge_rejected() {
-		let (owner, contributor, datanet) = owner_and_contributor::<T>();
-		let row = approved_rows::<T>(&contributor, datanet, 0, 1)[0];
-		let challenger = funded::<T>("challenger", 0);
-		Datanets::<T>::do_challenge_row(challenger.clone(), datanet, row, ChallengeKind::Spam)
-			.unwrap();
+	fn resolve_challenge_upheld() -> Result<(), BenchmarkError> {
+		let (_, contributor, datanet) = owner_and_contributor::<T>();
+		let (row, _) = challenged_row::<T>(&contributor, datanet, T::MaxRowsPerVersion::get());
+		let origin =
+			T::ChallengeOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+
+		// The reward is paid out of the deposit, the rest slashed, the bond released.
+		#[extrinsic_call]
+		resolve_challenge(origin as T::RuntimeOrigin, datanet, row, true);
+
+		assert_eq!(Rows::<T>::get(datanet, row).unwrap().status, RowStatus::Slashed);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn resolve_challenge_rejected() -> Result<(), BenchmarkError> {
+		let (_, contributor, datanet) = owner_and_contributor::<T>();
+		let (row, challenger) = challenged_row::<T>(&contributor, datanet, 1);
+		let bond = Challenges::<T>::get(datanet, row).expect("just opened").bond;
+		let origin =
+			T::ChallengeOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 
 		#[extrinsic_call]
-		resolve_challenge(RawOrigin::Signed(owner), datanet, row, false);
+		resolve_challenge(origin as T::RuntimeOrigin, datanet, row, false);
 
 		frame_system::Pallet::<T>::assert_last_event(
-			Event::<T>::ChallengeRejected {
-				datanet,
-				row,
-				challenger,
-				bond_slashed: T::ChallengeBond::get(),
-			}
-			.into(),
+			Event::<T>::ChallengeRejected { datanet, row, challenger, bond_slashed: bond }.into(),
+		);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn expire_challenge() {
+		let (_, contributor, datanet) = owner_and_contributor::<T>();
+		let (row, challenger) = challenged_row::<T>(&contributor, datanet, 1);
+		let ChallengeInfo { bond, deadline, .. } =
+			Challenges::<T>::get(datanet, row).expect("just opened");
+		frame_system::Pallet::<T>::set_block_number(deadline);
+		let anyone = funded::<T>("anyone", 0);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(anyone), datanet, row);
+
+		frame_system::Pallet::<T>::assert_last_event(
+			Event::<T>::ChallengeExpired { datanet, row, challenger, bond }.into(),
 		);
 	}
 

@@ -17,13 +17,51 @@
 //!   hashes in row order ([`tributary_primitives::datanets::merkle_root`]), row count and total
 //!   bytes. The publisher pays `PublishFeeBase + PublishFeePerByte × total_bytes` to the treasury.
 //!   Versions are immutable and stay addressable.
-//! - Anyone may challenge an approved or published row whose deposit is still held, with a bond.
-//!   The owner or a curator resolves it: upheld, the row's whole deposit is slashed with the
-//!   challenger as beneficiary and the challenger's bond returned; rejected, the challenger's bond
-//!   is slashed with the row's contributor as beneficiary.
+//! - **Challenges.** Anyone may challenge an approved or published row whose deposit is still
+//!   held (`challenge_row`: duplicate, spam, adversarial), holding a bond. An active worker
+//!   (`Config::Workers`) may report what it saw when a job assembled the row (`report_row`): the
+//!   stored bytes are not `byte_len` long, or no store serves them. The chain cannot see row bytes
+//!   and `byte_len` is self-declared, so this is how a lie about it is caught; a report is a
+//!   challenge like any other, with the same bond and the same reward. The bond is not waived for
+//!   workers: a free report would let any worker lock a contributor's deposit and take the
+//!   judge's time at no cost, while the bond (the row's deposit, small beside a worker's stake)
+//!   does not deter an honest report, which the reward pays for. At most one challenge per row is
+//!   open at a time.
+//! - **A neutral judge with a deadline.** Only `Config::ChallengeOrigin` (root now, governance
+//!   later) decides a challenge (`resolve_challenge`), within `ChallengeDecisionPeriod` blocks of
+//!   its opening. The datanet's owner and curators do not judge: they approve the rows in the
+//!   first place and could hold rows of their own, so they are an interested party. A challenge
+//!   not decided by its deadline can be closed by anyone (`expire_challenge`): it is dismissed,
+//!   the bond returned whole and nobody slashed, so a judge's silence costs neither side. A
+//!   frivolous challenge that is left to expire delays the contributor's `release_deposit` by at
+//!   most `ChallengeDecisionPeriod`, and locks the challenger's bond for as long.
+//!   - *Upheld*: the row is slashed (status `Slashed`). `ChallengeRewardRate` of its deposit is
+//!     paid to the challenger out of the held deposit (`SlashFees`), the rest is slashed through
+//!     `Slashing` with no beneficiary (all to the treasury), and the bond is returned.
+//!   - *Rejected*: the whole bond is slashed through `Slashing` with the wrongly accused
+//!     contributor as beneficiary (pallet-rewards splits it between the contributor and the
+//!     treasury). The judge, the owner and the curators get nothing from it, so nobody who decides
+//!     or approves the row profits from a losing bond; the contributor is compensated for an
+//!     accusation it could neither cause nor decide (challenging its own row to collect its own
+//!     slashed bond returns at most the bond).
+//! - **Bond and reward sizes.** A challenge of a row with deposit `D` holds the bond
+//!   `B = max(ChallengeBondRate × D, MinChallengeBond)`; an upheld one pays the reward
+//!   `R = ChallengeRewardRate × D` on top of the returned bond. With `r = ChallengeRewardRate`
+//!   and `b = ChallengeBondRate`:
+//!   - *challenging spam pays*: `R / B = r·D / max(b·D, MinChallengeBond)`, which is `r / b`
+//!     whenever the floor does not bind and never below
+//!     `r·D_min / max(b·D_min, MinChallengeBond)` with `D_min = RowDepositBase +
+//!     RowDepositPerByte` (the smallest row's deposit); `integrity_test` checks that the smallest
+//!     row's reward is above zero;
+//!   - *self-challenge loses*: a contributor challenging its own row (from any account) gets
+//!     `R` back out of its own slashed deposit `D`, and `R < D` because `r < 100 %`
+//!     (`integrity_test`), so it loses `D − R = (1 − r)·D > 0`; the bond comes back, the rest of
+//!     the deposit goes to the treasury whatever pallet-rewards' beneficiary share is.
 //! - **Slashing** goes through `Config::Slashing`
 //!   ([`tributary_primitives::rewards::Slashing`], pallet-rewards in the runtime), the one place
-//!   that decides where slashed funds go (a share to the beneficiary, the rest to the treasury).
+//!   that decides where slashed funds go (a share to the beneficiary, the rest to the treasury);
+//!   the challenger's reward is paid through the same place
+//!   ([`tributary_primitives::rewards::SlashFees`]) and counts as slashed from the contributor.
 //!   This pallet decides only how much is slashed: `SpamSlashRate` of a spam row's deposit, the
 //!   whole deposit of a row a challenge proved bad, the whole bond of a failed challenge.
 //! - A published row's deposit is released to its contributor once `ChallengePeriod` blocks have
@@ -54,6 +92,13 @@ mod tests;
 pub use types::*;
 pub use weights::WeightInfo;
 
+/// What benchmarks need from the runtime that this pallet cannot create itself.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId> {
+	/// An account that `Config::Workers` holds active (a registered, bonded worker).
+	fn active_worker() -> AccountId;
+}
+
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
@@ -62,13 +107,14 @@ pub mod pallet {
 		traits::fungible::{Inspect, Mutate, MutateHold},
 	};
 	use frame_system::pallet_prelude::*;
-	use sp_runtime::Perbill;
+	use sp_runtime::{traits::Zero, Perbill};
 	use tributary_primitives::{
 		datanets::{
 			ChallengeKind, ContributorReputation, DatanetId, RejectReason, RowId, VersionId,
 			Visibility,
 		},
-		rewards::Slashing,
+		receipts::WorkerSet,
+		rewards::{SlashFees, Slashing},
 		ContentHash,
 	};
 
@@ -99,9 +145,17 @@ pub mod pallet {
 		/// transfers of less than the existential deposit to it fail.
 		type TreasuryAccount: Get<Self::AccountId>;
 
-		/// Slashes held deposits and bonds with the parameterised destination split
-		/// (pallet-rewards).
-		type Slashing: Slashing<Self::AccountId, BalanceOf<Self>, Self::RuntimeHoldReason>;
+		/// Slashes held deposits and bonds with the parameterised destination split, after paying
+		/// an upheld challenge's reward out of the slashed deposit (pallet-rewards).
+		type Slashing: Slashing<Self::AccountId, BalanceOf<Self>, Self::RuntimeHoldReason>
+			+ SlashFees<Self::AccountId, BalanceOf<Self>, Self::RuntimeHoldReason>;
+
+		/// Decides challenges (root now, governance later). Never the datanet's owner or curators.
+		type ChallengeOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// The worker set (pallet-models' workers): only an active worker reports a row whose
+		/// bytes do not match its `byte_len` or cannot be fetched.
+		type Workers: WorkerSet<Self::AccountId>;
 
 		/// Held from a datanet's owner.
 		#[pallet::constant]
@@ -118,9 +172,21 @@ pub mod pallet {
 		/// Part of the publish fee per byte of the version's rows.
 		#[pallet::constant]
 		type PublishFeePerByte: Get<BalanceOf<Self>>;
-		/// Held from a challenger.
+		/// A challenger's bond as a share of the challenged row's deposit (`b` in the module docs).
 		#[pallet::constant]
-		type ChallengeBond: Get<BalanceOf<Self>>;
+		type ChallengeBondRate: Get<Perbill>;
+		/// The least bond a challenge holds, whatever the row's deposit.
+		#[pallet::constant]
+		type MinChallengeBond: Get<BalanceOf<Self>>;
+		/// Share of a row's deposit paid to the challenger when its challenge is upheld (`r` in
+		/// the module docs); the rest of the deposit goes to the treasury. Below 100 %, so a
+		/// self-challenge loses money; above zero, so challenging spam pays.
+		#[pallet::constant]
+		type ChallengeRewardRate: Get<Perbill>;
+		/// Blocks after its opening within which `ChallengeOrigin` decides a challenge; after
+		/// them anyone may close it (`expire_challenge`), returning the bond.
+		#[pallet::constant]
+		type ChallengeDecisionPeriod: Get<BlockNumberFor<Self>>;
 		/// Share of a row's deposit slashed when it is rejected as spam; the rest is returned.
 		#[pallet::constant]
 		type SpamSlashRate: Get<Perbill>;
@@ -154,6 +220,10 @@ pub mod pallet {
 		type MaxRowsPerVersion: Get<u32>;
 
 		type WeightInfo: WeightInfo;
+
+		/// Creates active workers for the `report_row` benchmark.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
 	}
 
 	/// Id the next datanet gets.
@@ -203,7 +273,7 @@ pub mod pallet {
 	pub type VersionRows<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, DatanetId, Twox64Concat, VersionId, VersionRowsOf<T>>;
 
-	/// The open challenge against a row (at most one at a time).
+	/// The open challenge against a row (at most one at a time), until it is decided or expires.
 	#[pallet::storage]
 	pub type Challenges<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, DatanetId, Twox64Concat, RowId, ChallengeInfoOf<T>>;
@@ -255,12 +325,13 @@ pub mod pallet {
 			kind: ChallengeKind,
 			bond: BalanceOf<T>,
 		},
-		/// The row's deposit was slashed (kind `SpamRow`, the challenger the beneficiary) and the
-		/// challenger's bond returned.
+		/// The row's deposit was taken (kind `SpamRow`): `reward` paid to the challenger, `slashed`
+		/// to the treasury; the challenger's bond was returned.
 		ChallengeUpheld {
 			datanet: DatanetId,
 			row: RowId,
 			challenger: T::AccountId,
+			reward: BalanceOf<T>,
 			slashed: BalanceOf<T>,
 		},
 		/// The challenger's bond was slashed (kind `LosingChallenger`, the row's contributor the
@@ -277,6 +348,9 @@ pub mod pallet {
 			contributor: T::AccountId,
 			amount: BalanceOf<T>,
 		},
+		/// Nobody decided the challenge by its deadline: dismissed, `bond` returned to the
+		/// challenger, nobody slashed.
+		ChallengeExpired { datanet: DatanetId, row: RowId, challenger: T::AccountId, bond: BalanceOf<T> },
 	}
 
 	#[pallet::error]
@@ -328,11 +402,48 @@ pub mod pallet {
 		DepositNotReleasable,
 		/// The version's challenge period has not passed yet.
 		ChallengePeriodNotOver,
+		/// The challenge's decision period is over: it can only expire now.
+		DecisionPeriodOver,
+		/// The challenge's decision period has not passed yet: it cannot expire.
+		DecisionPeriodNotOver,
+		/// Only an active worker reports this kind, with `report_row`.
+		ReservedForWorkers,
+		/// `report_row` takes only what a worker observes (`ByteLenMismatch`, `Unfetchable`);
+		/// other kinds go through `challenge_row`.
+		NotAWorkerReport,
+		/// The caller is not an active worker.
+		NotActiveWorker,
+		/// The reported length is the row's declared `byte_len`: nothing to report.
+		DeclaredLengthMatches,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// The sizes the module docs' inequalities rely on.
+		fn integrity_test() {
+			assert!(
+				T::ChallengeRewardRate::get() < Perbill::one(),
+				"a self-challenge must lose money: ChallengeRewardRate below 100 %"
+			);
+			let smallest_deposit = Self::row_deposit(1);
+			assert!(
+				!Self::challenge_reward(smallest_deposit).is_zero(),
+				"challenging spam must pay: the smallest row's reward above zero"
+			);
+			assert!(!T::MinChallengeBond::get().is_zero(), "a challenge must hold a bond");
+			assert!(
+				!T::ChallengeDecisionPeriod::get().is_zero(),
+				"a challenge must be decidable before it expires"
+			);
+		}
 	}
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
 		/// Create a datanet owned by the caller, holding `DatanetDeposit` from them.
+		///
+		/// Origin: signed. Emits `DatanetCreated`. Errors: `EmptyName`, `NameTaken`, or the
+		/// currency's when the deposit cannot be held.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::create_datanet())]
 		pub fn create_datanet(
@@ -348,7 +459,10 @@ pub mod pallet {
 			Self::do_create_datanet(owner, name, summary, description, tags, license, visibility)
 		}
 
-		/// Replace summary, description and tags (owner only; the name is immutable).
+		/// Replace summary, description and tags (the name is immutable).
+		///
+		/// Origin: signed by the owner. Emits `MetadataUpdated`. Errors: `UnknownDatanet`,
+		/// `NotOwner`.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::update_metadata())]
 		pub fn update_metadata(
@@ -362,6 +476,10 @@ pub mod pallet {
 			Self::do_update_metadata(who, datanet, summary, description, tags)
 		}
 
+		/// Add a curator, who may then approve, reject and publish.
+		///
+		/// Origin: signed by the owner. Emits `CuratorAdded`. Errors: `UnknownDatanet`, `NotOwner`,
+		/// `AlreadyCurator`, `TooManyCurators`.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::add_curator())]
 		pub fn add_curator(
@@ -373,6 +491,10 @@ pub mod pallet {
 			Self::do_add_curator(who, datanet, curator)
 		}
 
+		/// Remove a curator.
+		///
+		/// Origin: signed by the owner. Emits `CuratorRemoved`. Errors: `UnknownDatanet`,
+		/// `NotOwner`, `NotCurator`.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::remove_curator())]
 		pub fn remove_curator(
@@ -384,6 +506,9 @@ pub mod pallet {
 			Self::do_remove_curator(who, datanet, curator)
 		}
 
+		/// Make the datanet public or private.
+		///
+		/// Origin: signed by the owner. Emits `VisibilitySet`. Errors: `UnknownDatanet`, `NotOwner`.
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::set_visibility())]
 		pub fn set_visibility(
@@ -395,7 +520,10 @@ pub mod pallet {
 			Self::do_set_visibility(who, datanet, visibility)
 		}
 
-		/// Allow or disallow an account to contribute to a private datanet (owner or curator).
+		/// Allow or disallow an account to contribute to a private datanet.
+		///
+		/// Origin: signed by the owner or a curator. Emits `ContributorAllowed`. Errors:
+		/// `UnknownDatanet`, `NotOwnerOrCurator`.
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::set_contributor_allowed())]
 		pub fn set_contributor_allowed(
@@ -410,6 +538,10 @@ pub mod pallet {
 
 		/// Hand the datanet to `new_owner`, who then holds the creation deposit; the previous
 		/// owner's deposit is released.
+		///
+		/// Origin: signed by the owner. Emits `OwnershipTransferred`. Errors: `UnknownDatanet`,
+		/// `NotOwner`, `NameTaken` (the new owner has a datanet of this name), or the currency's
+		/// when the new owner cannot hold the deposit.
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::transfer_ownership())]
 		pub fn transfer_ownership(
@@ -421,7 +553,11 @@ pub mod pallet {
 			Self::do_transfer_ownership(who, datanet, new_owner)
 		}
 
-		/// Contribute one row.
+		/// Contribute one row, holding its deposit.
+		///
+		/// Origin: signed (on a private datanet: the owner, a curator or an allow-listed account).
+		/// Emits `RowContributed`. Errors: `UnknownDatanet`, `NotAllowedToContribute`, `EmptyRow`,
+		/// `DuplicateRow`, or the currency's when the deposit cannot be held.
 		#[pallet::call_index(7)]
 		#[pallet::weight(T::WeightInfo::contribute())]
 		pub fn contribute(
@@ -434,6 +570,9 @@ pub mod pallet {
 		}
 
 		/// Contribute up to `MaxBatchSize` rows at once; all are refused if one is.
+		///
+		/// Origin: as `contribute`. Emits `RowContributed` per row. Errors: those of `contribute`,
+		/// and `EmptyBatch`.
 		#[pallet::call_index(8)]
 		#[pallet::weight(T::WeightInfo::contribute_batch(rows.len() as u32))]
 		pub fn contribute_batch(
@@ -446,7 +585,11 @@ pub mod pallet {
 			Self::do_contribute(who, datanet, rows.into_iter())
 		}
 
-		/// Approve pending rows (owner or curator).
+		/// Approve pending rows for the next version.
+		///
+		/// Origin: signed by the owner or a curator. Emits `RowApproved` per row. Errors:
+		/// `UnknownDatanet`, `NotOwnerOrCurator`, `EmptyBatch`, `UnknownRow`, `RowNotPending`,
+		/// `TooManyApprovedRows`. Weighed as if every row had a distinct contributor.
 		#[pallet::call_index(9)]
 		#[pallet::weight(T::WeightInfo::approve(rows.len() as u32))]
 		pub fn approve(origin: OriginFor<T>, datanet: DatanetId, rows: RowIdsOf<T>) -> DispatchResult {
@@ -454,8 +597,12 @@ pub mod pallet {
 			Self::do_approve(who, datanet, rows)
 		}
 
-		/// Reject pending rows (owner or curator), returning their deposits, minus the spam slash
-		/// (`SpamSlashRate`) when `reason` is `Spam`.
+		/// Reject pending rows, returning their deposits, minus the spam slash (`SpamSlashRate`,
+		/// through `Slashing`, no beneficiary) when `reason` is `Spam`.
+		///
+		/// Origin: signed by the owner or a curator. Emits `RowRejected` per row. Errors:
+		/// `UnknownDatanet`, `NotOwnerOrCurator`, `EmptyBatch`, `UnknownRow`, `RowNotPending`.
+		/// Weighed as if every row had a distinct contributor.
 		#[pallet::call_index(10)]
 		#[pallet::weight(T::WeightInfo::reject(rows.len() as u32))]
 		pub fn reject(
@@ -469,6 +616,9 @@ pub mod pallet {
 		}
 
 		/// Withdraw one's own still-pending row; the deposit is returned.
+		///
+		/// Origin: signed by the row's contributor. Emits `RowWithdrawn`. Errors:
+		/// `UnknownDatanet`, `UnknownRow`, `NotContributor`, `RowNotPending`.
 		#[pallet::call_index(11)]
 		#[pallet::weight(T::WeightInfo::withdraw())]
 		pub fn withdraw(origin: OriginFor<T>, datanet: DatanetId, row: RowId) -> DispatchResult {
@@ -477,7 +627,12 @@ pub mod pallet {
 		}
 
 		/// Publish the approved rows as the next version (owner or curator), paying the publish
-		/// fee to the treasury. Charged for `MaxRowsPerVersion` rows, refunded to the actual count.
+		/// fee to the treasury. Charged for `MaxRowsPerVersion` rows, refunded to the actual count
+		/// (the fee comes from the publisher alone: nothing is paid per contributor).
+		///
+		/// Origin: signed by the owner or a curator. Emits `VersionPublished`. Errors:
+		/// `UnknownDatanet`, `NotOwnerOrCurator`, `NothingToPublish`, or the currency's when the
+		/// publisher cannot pay the fee.
 		#[pallet::call_index(12)]
 		#[pallet::weight(T::WeightInfo::publish_version(T::MaxRowsPerVersion::get()))]
 		pub fn publish_version(origin: OriginFor<T>, datanet: DatanetId) -> DispatchResultWithPostInfo {
@@ -486,7 +641,14 @@ pub mod pallet {
 			Ok(Some(T::WeightInfo::publish_version(row_count)).into())
 		}
 
-		/// Challenge an approved or published row, holding `ChallengeBond` from the caller.
+		/// Challenge an approved or published row whose deposit is still held, holding the bond
+		/// `max(ChallengeBondRate × deposit, MinChallengeBond)` from the caller until
+		/// `ChallengeOrigin` decides or the challenge expires. The datanet's owner and curators may
+		/// challenge like anyone.
+		///
+		/// Origin: signed. Emits `RowChallenged`. Errors: `UnknownDatanet`, `UnknownRow`,
+		/// `ReservedForWorkers` (a kind only `report_row` takes), `RowNotChallengeable`,
+		/// `ChallengeAlreadyOpen`, or the currency's when the bond cannot be held.
 		#[pallet::call_index(13)]
 		#[pallet::weight(T::WeightInfo::challenge_row())]
 		pub fn challenge_row(
@@ -499,7 +661,14 @@ pub mod pallet {
 			Self::do_challenge_row(who, datanet, row, kind)
 		}
 
-		/// Resolve a row's open challenge (owner or curator).
+		/// Decide a row's open challenge before its deadline. Upheld: the row is slashed,
+		/// `ChallengeRewardRate` of its deposit paid to the challenger and the rest to the treasury,
+		/// the bond returned. Rejected: the bond is slashed with the row's contributor as
+		/// beneficiary.
+		///
+		/// Origin: `ChallengeOrigin` (never the datanet's owner or curators as such: `BadOrigin`).
+		/// Emits `ChallengeUpheld` or `ChallengeRejected`. Errors: `NoOpenChallenge`,
+		/// `DecisionPeriodOver`, `UnknownRow`.
 		#[pallet::call_index(14)]
 		#[pallet::weight(T::WeightInfo::resolve_challenge_upheld().max(T::WeightInfo::resolve_challenge_rejected()))]
 		pub fn resolve_challenge(
@@ -508,16 +677,54 @@ pub mod pallet {
 			row: RowId,
 			uphold: bool,
 		) -> DispatchResult {
-			let who = ensure_signed(origin)?;
-			Self::do_resolve_challenge(who, datanet, row, uphold)
+			T::ChallengeOrigin::ensure_origin(origin)?;
+			Self::do_resolve_challenge(datanet, row, uphold)
 		}
 
 		/// Release a published row's deposit to its contributor after the challenge period.
+		///
+		/// Origin: signed by the row's contributor. Emits `DepositReleased`. Errors:
+		/// `UnknownDatanet`, `UnknownRow`, `NotContributor`, `DepositNotReleasable`,
+		/// `ChallengeOpen`, `ChallengePeriodNotOver`.
 		#[pallet::call_index(15)]
 		#[pallet::weight(T::WeightInfo::release_deposit())]
 		pub fn release_deposit(origin: OriginFor<T>, datanet: DatanetId, row: RowId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_release_deposit(who, datanet, row)
+		}
+
+		/// Close a challenge nobody decided within `ChallengeDecisionPeriod` blocks: it is
+		/// dismissed, the bond returned to the challenger whole, nobody slashed.
+		///
+		/// Origin: signed, anyone. Emits `ChallengeExpired`. Errors: `NoOpenChallenge`,
+		/// `DecisionPeriodNotOver`.
+		#[pallet::call_index(16)]
+		#[pallet::weight(T::WeightInfo::expire_challenge())]
+		pub fn expire_challenge(origin: OriginFor<T>, datanet: DatanetId, row: RowId) -> DispatchResult {
+			ensure_signed(origin)?;
+			Self::do_expire_challenge(datanet, row)
+		}
+
+		/// Report what a job saw assembling a row: its stored bytes are not `byte_len` long
+		/// (`ByteLenMismatch`) or no store serves them (`Unfetchable`). Opens a challenge of that
+		/// kind with the same bond as `challenge_row` (a report must cost something to be wrong:
+		/// it locks the contributor's deposit and takes the judge's time), decided the same way;
+		/// upheld, the deposit is slashed as spam and the worker paid the reward.
+		///
+		/// Origin: signed by an active worker (`Config::Workers`). Emits `RowChallenged`. Errors:
+		/// `NotActiveWorker`, `NotAWorkerReport`, `UnknownDatanet`, `UnknownRow`,
+		/// `DeclaredLengthMatches`, `RowNotChallengeable`, `ChallengeAlreadyOpen`, or the
+		/// currency's when the bond cannot be held.
+		#[pallet::call_index(17)]
+		#[pallet::weight(T::WeightInfo::report_row())]
+		pub fn report_row(
+			origin: OriginFor<T>,
+			datanet: DatanetId,
+			row: RowId,
+			kind: ChallengeKind,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_report_row(who, datanet, row, kind)
 		}
 	}
 }

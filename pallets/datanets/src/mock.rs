@@ -1,12 +1,15 @@
-//! A test runtime: System, Balances and Datanets, with small bounds so tests reach them and a
-//! recording stand-in for pallet-rewards' slashing.
+//! A test runtime: System, Balances and Datanets, with small bounds so tests reach them, a
+//! recording stand-in for pallet-rewards' slashing, root as the challenge judge and a fixed
+//! worker set.
 
 use crate as pallet_datanets;
 use frame_support::{
 	derive_impl, parameter_types,
 	traits::ConstU32,
 };
+use frame_system::EnsureRoot;
 use sp_runtime::{BuildStorage, Perbill};
+use tributary_primitives::receipts::WorkerSet;
 
 type Block = frame_system::mocking::MockBlock<Test>;
 pub type AccountId = u64;
@@ -38,6 +41,10 @@ pub const BOB: AccountId = 4;
 pub const CHALLENGER: AccountId = 5;
 /// Has no funds.
 pub const PAUPER: AccountId = 6;
+/// An active worker (funded).
+pub const WORKER: AccountId = 7;
+/// A registered worker that is not active (suspended: bond below the required one); funded.
+pub const SUSPENDED_WORKER: AccountId = 8;
 pub const TREASURY: AccountId = 99;
 pub const INITIAL_BALANCE: Balance = 1_000_000;
 pub const TREASURY_BALANCE: Balance = 1_000;
@@ -47,7 +54,13 @@ pub const ROW_DEPOSIT_BASE: Balance = 10;
 pub const ROW_DEPOSIT_PER_BYTE: Balance = 2;
 pub const PUBLISH_FEE_BASE: Balance = 100;
 pub const PUBLISH_FEE_PER_BYTE: Balance = 1;
-pub const CHALLENGE_BOND: Balance = 300;
+/// `ChallengeBondRate`: the bond is the row's deposit ...
+pub const CHALLENGE_BOND_PERCENT: u32 = 100;
+/// ... floored at `MinChallengeBond` (which binds for rows under 5 bytes).
+pub const MIN_CHALLENGE_BOND: Balance = 20;
+/// `ChallengeRewardRate`: half the deposit goes to the challenger of an upheld challenge.
+pub const CHALLENGE_REWARD_PERCENT: u32 = 50;
+pub const CHALLENGE_DECISION_PERIOD: u64 = 5;
 pub const CHALLENGE_PERIOD: u64 = 10;
 pub const MAX_NAME_LEN: u32 = 16;
 pub const MAX_SUMMARY_LEN: u32 = 32;
@@ -63,6 +76,31 @@ pub const MAX_ROWS_PER_VERSION: u32 = 6;
 parameter_types! {
 	pub const Treasury: AccountId = TREASURY;
 	pub const SpamSlashRate: Perbill = Perbill::from_percent(50);
+	pub const ChallengeBondRate: Perbill = Perbill::from_percent(CHALLENGE_BOND_PERCENT);
+	pub const ChallengeRewardRate: Perbill = Perbill::from_percent(CHALLENGE_REWARD_PERCENT);
+}
+
+/// Stand-in for pallet-models' worker set: `WORKER` is active, `SUSPENDED_WORKER` registered
+/// but not active.
+pub struct Workers;
+
+impl WorkerSet<AccountId> for Workers {
+	fn is_worker(who: &AccountId) -> bool {
+		[WORKER, SUSPENDED_WORKER].contains(who)
+	}
+	fn is_active(who: &AccountId) -> bool {
+		*who == WORKER
+	}
+	fn workers() -> Vec<AccountId> {
+		vec![WORKER, SUSPENDED_WORKER]
+	}
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_datanets::BenchmarkHelper<AccountId> for Workers {
+	fn active_worker() -> AccountId {
+		WORKER
+	}
 }
 
 
@@ -71,9 +109,16 @@ parameter_types! {
 pub type SlashToBeneficiary = pallet_rewards::testing::SlashToBeneficiary<Balances, Treasury>;
 pub type SlashCall = pallet_rewards::testing::SlashCall<AccountId, Balance, RuntimeHoldReason>;
 
+pub type SlashFeeCall = pallet_rewards::testing::SlashFeeCall<AccountId, Balance, RuntimeHoldReason>;
+
 /// The slashes made so far in this test.
 pub fn slashes() -> Vec<SlashCall> {
 	pallet_rewards::testing::slashes()
+}
+
+/// The payments out of held funds (upheld challenges' rewards) made so far in this test.
+pub fn slash_fees() -> Vec<SlashFeeCall> {
+	pallet_rewards::testing::slash_fees()
 }
 
 impl pallet_datanets::Config for Test {
@@ -81,12 +126,17 @@ impl pallet_datanets::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type TreasuryAccount = Treasury;
 	type Slashing = SlashToBeneficiary;
+	type ChallengeOrigin = EnsureRoot<AccountId>;
+	type Workers = Workers;
 	type DatanetDeposit = frame_support::traits::ConstU64<DATANET_DEPOSIT>;
 	type RowDepositBase = frame_support::traits::ConstU64<ROW_DEPOSIT_BASE>;
 	type RowDepositPerByte = frame_support::traits::ConstU64<ROW_DEPOSIT_PER_BYTE>;
 	type PublishFeeBase = frame_support::traits::ConstU64<PUBLISH_FEE_BASE>;
 	type PublishFeePerByte = frame_support::traits::ConstU64<PUBLISH_FEE_PER_BYTE>;
-	type ChallengeBond = frame_support::traits::ConstU64<CHALLENGE_BOND>;
+	type ChallengeBondRate = ChallengeBondRate;
+	type MinChallengeBond = frame_support::traits::ConstU64<MIN_CHALLENGE_BOND>;
+	type ChallengeRewardRate = ChallengeRewardRate;
+	type ChallengeDecisionPeriod = frame_support::traits::ConstU64<CHALLENGE_DECISION_PERIOD>;
 	type SpamSlashRate = SpamSlashRate;
 	type ChallengePeriod = frame_support::traits::ConstU64<CHALLENGE_PERIOD>;
 	type MaxNameLen = ConstU32<MAX_NAME_LEN>;
@@ -100,6 +150,8 @@ impl pallet_datanets::Config for Test {
 	type MaxBatchSize = ConstU32<MAX_BATCH>;
 	type MaxRowsPerVersion = ConstU32<MAX_ROWS_PER_VERSION>;
 	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = Workers;
 }
 
 /// Genesis with funded accounts (all but `PAUPER`) and a funded treasury, at block 1 so events
@@ -107,7 +159,7 @@ impl pallet_datanets::Config for Test {
 pub fn new_test_ext() -> sp_io::TestExternalities {
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	pallet_balances::GenesisConfig::<Test> {
-		balances: [OWNER, CURATOR, ALICE, BOB, CHALLENGER]
+		balances: [OWNER, CURATOR, ALICE, BOB, CHALLENGER, WORKER, SUSPENDED_WORKER]
 			.into_iter()
 			.map(|who| (who, INITIAL_BALANCE))
 			.chain([(TREASURY, TREASURY_BALANCE)])

@@ -759,51 +759,133 @@ fn publish_version_errors() {
 	});
 }
 
+/// Bond a challenge of a row with deposit `deposit` holds in the mock: the deposit, floored at
+/// `MIN_CHALLENGE_BOND`.
+fn bond_for(deposit: Balance) -> Balance {
+	(deposit * CHALLENGE_BOND_PERCENT as Balance / 100).max(MIN_CHALLENGE_BOND)
+}
+
+/// Reward an upheld challenge of a row with deposit `deposit` pays in the mock.
+fn reward_for(deposit: Balance) -> Balance {
+	deposit * CHALLENGE_REWARD_PERCENT as Balance / 100
+}
+
+/// Every account of the mock: their balances (free and held) always sum to the issuance.
+const EVERYONE: [AccountId; 9] =
+	[OWNER, CURATOR, ALICE, BOB, CHALLENGER, PAUPER, WORKER, SUSPENDED_WORKER, TREASURY];
+
+/// Free plus held.
+fn total(who: AccountId) -> Balance {
+	Balances::total_balance(&who)
+}
+
+/// Nothing is created or lost: the accounts hold exactly the genesis issuance.
+fn assert_conserved() {
+	let genesis = 7 * INITIAL_BALANCE + TREASURY_BALANCE;
+	assert_eq!(EVERYONE.iter().map(|who| total(*who)).sum::<Balance>(), genesis);
+	assert_eq!(Balances::total_issuance(), genesis);
+}
+
+/// A public datanet of `OWNER` with `CURATOR` where `contributor`'s row `text` is approved and
+/// published as version 1.
+fn published_row(contributor: AccountId, text: &str) -> (DatanetId, RowId) {
+	let datanet = create(OWNER, b"med", Visibility::Public);
+	assert_ok!(Datanets::add_curator(RuntimeOrigin::signed(OWNER), datanet, CURATOR));
+	let id = contribute(contributor, datanet, text);
+	assert_ok!(Datanets::approve(RuntimeOrigin::signed(CURATOR), datanet, rows(&[id])));
+	assert_ok!(Datanets::publish_version(RuntimeOrigin::signed(OWNER), datanet));
+	(datanet, id)
+}
+
+fn challenge(who: AccountId, datanet: DatanetId, row: RowId, kind: ChallengeKind) {
+	assert_ok!(Datanets::challenge_row(RuntimeOrigin::signed(who), datanet, row, kind));
+}
+
+fn judge(datanet: DatanetId, row: RowId, uphold: bool) {
+	assert_ok!(Datanets::resolve_challenge(RuntimeOrigin::root(), datanet, row, uphold));
+}
+
 #[test]
-fn upheld_challenge_slashes_the_deposit_for_the_challenger() {
+fn challenge_bond_and_reward_obey_the_documented_inequalities() {
+	new_test_ext().execute_with(|| {
+		let smallest = Datanets::row_deposit(1);
+		for deposit in smallest..=2_000 {
+			let (bond, reward) = (Datanets::challenge_bond(deposit), Datanets::challenge_reward(deposit));
+			assert_eq!((bond, reward), (bond_for(deposit), reward_for(deposit)));
+			// Challenging spam pays: a reward above zero, r·D / max(b·D, MinChallengeBond) of
+			// the bond, which is r / b = 1/2 once the floor stops binding and never below
+			// r·D_min / MinChallengeBond = 6/20 below it.
+			assert!(reward > 0);
+			assert!(reward * MIN_CHALLENGE_BOND >= bond * reward_for(smallest));
+			if deposit >= MIN_CHALLENGE_BOND {
+				assert!(2 * reward + 1 >= bond);
+			}
+			// A self-challenge loses: what comes back out of one's own deposit is less than it.
+			assert!(reward < deposit);
+		}
+	});
+}
+
+#[test]
+fn upheld_challenge_pays_the_challenger_and_the_rest_of_the_deposit_to_the_treasury() {
 	new_test_ext().execute_with(|| {
 		let (datanet, ids) = published_datanet(2);
 		let row_id = ids[0];
 		let deposit = deposit_of("r0");
-		assert_ok!(Datanets::challenge_row(
-			RuntimeOrigin::signed(CHALLENGER),
-			datanet,
-			row_id,
-			ChallengeKind::Adversarial
-		));
+		let (bond, reward) = (bond_for(deposit), reward_for(deposit));
+		challenge(CHALLENGER, datanet, row_id, ChallengeKind::Adversarial);
 		System::assert_last_event(
 			Event::RowChallenged {
 				datanet,
 				row: row_id,
 				challenger: CHALLENGER,
 				kind: ChallengeKind::Adversarial,
-				bond: CHALLENGE_BOND,
+				bond,
 			}
 			.into(),
 		);
-		assert_eq!(held(HoldReason::ChallengeBond, CHALLENGER), CHALLENGE_BOND);
+		assert_eq!(held(HoldReason::ChallengeBond, CHALLENGER), bond);
+		assert_eq!(
+			Challenges::<Test>::get(datanet, row_id).unwrap().deadline,
+			1 + CHALLENGE_DECISION_PERIOD
+		);
 
 		let treasury_before = free(TREASURY);
-		assert_ok!(Datanets::resolve_challenge(RuntimeOrigin::signed(CURATOR), datanet, row_id, true));
+		judge(datanet, row_id, true);
 		System::assert_last_event(
-			Event::ChallengeUpheld { datanet, row: row_id, challenger: CHALLENGER, slashed: deposit }
-				.into(),
+			Event::ChallengeUpheld {
+				datanet,
+				row: row_id,
+				challenger: CHALLENGER,
+				reward,
+				slashed: deposit - reward,
+			}
+			.into(),
 		);
-		// The whole deposit is slashed; how it is split is the slashing pallet's parameter (the
-		// stand-in gives it all to the beneficiary).
+		// The reward is paid out of the deposit; the rest is slashed with no beneficiary.
+		assert_eq!(
+			slash_fees(),
+			vec![SlashFeeCall {
+				reason: HoldReason::RowDeposit.into(),
+				offender: ALICE,
+				payee: CHALLENGER,
+				amount: reward,
+				kind: SlashKind::SpamRow,
+			}]
+		);
 		assert_eq!(
 			slashes(),
 			vec![SlashCall {
 				reason: HoldReason::RowDeposit.into(),
 				offender: ALICE,
-				amount: deposit,
+				amount: deposit - reward,
 				kind: SlashKind::SpamRow,
-				beneficiary: Some(CHALLENGER),
+				beneficiary: None,
 			}]
 		);
-		assert_eq!(free(CHALLENGER), INITIAL_BALANCE + deposit);
+		assert_eq!(free(CHALLENGER), INITIAL_BALANCE + reward);
 		assert_eq!(held(HoldReason::ChallengeBond, CHALLENGER), 0);
-		assert_eq!(free(TREASURY), treasury_before);
+		assert_eq!(free(TREASURY), treasury_before + deposit - reward);
 		assert_eq!(held(HoldReason::RowDeposit, ALICE), deposit_of("r1"));
 		assert_eq!(free(ALICE), INITIAL_BALANCE - deposit - deposit_of("r1"));
 		let info = Rows::<Test>::get(datanet, row_id).unwrap();
@@ -823,6 +905,7 @@ fn upheld_challenge_slashes_the_deposit_for_the_challenger() {
 		);
 		// The version is immutable: the slashed row keeps its place.
 		assert_eq!(Datanets::version_rows(datanet, 1, 0, 10).len(), 2);
+		assert_conserved();
 	});
 }
 
@@ -833,13 +916,8 @@ fn upheld_challenge_on_an_unpublished_row_drops_it_from_the_next_version() {
 		let a = contribute(ALICE, datanet, "a");
 		let b = contribute(ALICE, datanet, "b");
 		assert_ok!(Datanets::approve(RuntimeOrigin::signed(OWNER), datanet, rows(&[a, b])));
-		assert_ok!(Datanets::challenge_row(
-			RuntimeOrigin::signed(CHALLENGER),
-			datanet,
-			a,
-			ChallengeKind::Duplicate
-		));
-		assert_ok!(Datanets::resolve_challenge(RuntimeOrigin::signed(OWNER), datanet, a, true));
+		challenge(CHALLENGER, datanet, a, ChallengeKind::Duplicate);
+		judge(datanet, a, true);
 		assert_ok!(Datanets::publish_version(RuntimeOrigin::signed(OWNER), datanet));
 		assert_eq!(Datanets::version_rows(datanet, 1, 0, 10), vec![(b, content_hash(b"b"))]);
 	});
@@ -849,20 +927,16 @@ fn upheld_challenge_on_an_unpublished_row_drops_it_from_the_next_version() {
 fn rejected_challenge_slashes_the_bond_for_the_contributor() {
 	new_test_ext().execute_with(|| {
 		let (datanet, ids) = published_datanet(1);
-		assert_ok!(Datanets::challenge_row(
-			RuntimeOrigin::signed(CHALLENGER),
-			datanet,
-			ids[0],
-			ChallengeKind::Spam
-		));
+		let bond = bond_for(deposit_of("r0"));
+		challenge(CHALLENGER, datanet, ids[0], ChallengeKind::Spam);
 		let alice_before = free(ALICE);
-		assert_ok!(Datanets::resolve_challenge(RuntimeOrigin::signed(OWNER), datanet, ids[0], false));
+		judge(datanet, ids[0], false);
 		System::assert_last_event(
 			Event::ChallengeRejected {
 				datanet,
 				row: ids[0],
 				challenger: CHALLENGER,
-				bond_slashed: CHALLENGE_BOND,
+				bond_slashed: bond,
 			}
 			.into(),
 		);
@@ -871,21 +945,23 @@ fn rejected_challenge_slashes_the_bond_for_the_contributor() {
 			vec![SlashCall {
 				reason: HoldReason::ChallengeBond.into(),
 				offender: CHALLENGER,
-				amount: CHALLENGE_BOND,
+				amount: bond,
 				kind: SlashKind::LosingChallenger,
 				beneficiary: Some(ALICE),
 			}]
 		);
-		assert_eq!(free(CHALLENGER), INITIAL_BALANCE - CHALLENGE_BOND);
+		assert_eq!(free(CHALLENGER), INITIAL_BALANCE - bond);
 		assert_eq!(held(HoldReason::ChallengeBond, CHALLENGER), 0);
-		assert_eq!(free(ALICE), alice_before + CHALLENGE_BOND);
+		assert_eq!(free(ALICE), alice_before + bond);
 		assert_eq!(held(HoldReason::RowDeposit, ALICE), deposit_of("r0"));
 		assert_eq!(Rows::<Test>::get(datanet, ids[0]).unwrap().status, RowStatus::Published(1));
-		// Resolved challenges are gone; the row can be challenged again.
+		// Decided challenges are gone; the row can be challenged again.
 		assert_noop!(
-			Datanets::resolve_challenge(RuntimeOrigin::signed(OWNER), datanet, ids[0], false),
+			Datanets::resolve_challenge(RuntimeOrigin::root(), datanet, ids[0], false),
 			Error::<Test>::NoOpenChallenge
 		);
+		challenge(BOB, datanet, ids[0], ChallengeKind::Duplicate);
+		assert_conserved();
 	});
 }
 
@@ -915,24 +991,312 @@ fn challenge_errors() {
 			Datanets::challenge_row(RuntimeOrigin::signed(PAUPER), datanet, ids[0], ChallengeKind::Spam),
 			TokenError::FundsUnavailable
 		);
-		assert_ok!(Datanets::challenge_row(
-			RuntimeOrigin::signed(CHALLENGER),
-			datanet,
-			ids[0],
-			ChallengeKind::Spam
-		));
+		// What only a worker observes is not for anyone to claim.
+		for kind in [ChallengeKind::Unfetchable, ChallengeKind::ByteLenMismatch { observed: 7 }] {
+			assert_noop!(
+				Datanets::challenge_row(RuntimeOrigin::signed(CHALLENGER), datanet, ids[0], kind),
+				Error::<Test>::ReservedForWorkers
+			);
+		}
+		challenge(CHALLENGER, datanet, ids[0], ChallengeKind::Spam);
 		assert_noop!(
 			Datanets::challenge_row(RuntimeOrigin::signed(BOB), datanet, ids[0], ChallengeKind::Spam),
 			Error::<Test>::ChallengeAlreadyOpen
 		);
+		for who in [CHALLENGER, OWNER, CURATOR, ALICE] {
+			assert_noop!(
+				Datanets::resolve_challenge(RuntimeOrigin::signed(who), datanet, ids[0], true),
+				DispatchError::BadOrigin
+			);
+		}
 		assert_noop!(
-			Datanets::resolve_challenge(RuntimeOrigin::signed(CHALLENGER), datanet, ids[0], true),
-			Error::<Test>::NotOwnerOrCurator
-		);
-		assert_noop!(
-			Datanets::resolve_challenge(RuntimeOrigin::signed(OWNER), datanet, pending, true),
+			Datanets::resolve_challenge(RuntimeOrigin::root(), datanet, pending, true),
 			Error::<Test>::NoOpenChallenge
 		);
+		assert_noop!(
+			Datanets::expire_challenge(RuntimeOrigin::signed(BOB), datanet, pending),
+			Error::<Test>::NoOpenChallenge
+		);
+		assert_noop!(
+			Datanets::expire_challenge(RuntimeOrigin::signed(BOB), datanet, ids[0]),
+			Error::<Test>::DecisionPeriodNotOver
+		);
+		assert_noop!(
+			Datanets::expire_challenge(RuntimeOrigin::root(), datanet, ids[0]),
+			DispatchError::BadOrigin
+		);
+		System::set_block_number(1 + CHALLENGE_DECISION_PERIOD);
+		assert_noop!(
+			Datanets::resolve_challenge(RuntimeOrigin::root(), datanet, ids[0], true),
+			Error::<Test>::DecisionPeriodOver
+		);
+	});
+}
+
+/// Attack 8, the judge: the owner holds a junk row in its own datanet and used to reject the
+/// challenge against it and keep the bond. Now neither the owner nor a curator may decide; the
+/// neutral judge upholds, the owner ends with less than it started and the honest challenger
+/// with more.
+#[test]
+fn owner_and_curators_cannot_judge_challenges_to_their_own_rows() {
+	new_test_ext().execute_with(|| {
+		let owner_start = total(OWNER);
+		let (datanet, junk) = published_row(OWNER, "junk junk junk junk");
+		let publish_fee = PUBLISH_FEE_BASE + PUBLISH_FEE_PER_BYTE * 19;
+		let deposit = deposit_of("junk junk junk junk");
+		challenge(CHALLENGER, datanet, junk, ChallengeKind::Spam);
+		for who in [OWNER, CURATOR] {
+			assert_noop!(
+				Datanets::resolve_challenge(RuntimeOrigin::signed(who), datanet, junk, false),
+				DispatchError::BadOrigin
+			);
+		}
+		judge(datanet, junk, true);
+		assert!(total(OWNER) < owner_start);
+		assert_eq!(total(OWNER), owner_start - publish_fee - deposit);
+		assert_eq!(total(CHALLENGER), INITIAL_BALANCE + reward_for(deposit));
+		assert_eq!(total(CURATOR), INITIAL_BALANCE);
+		assert_conserved();
+	});
+}
+
+/// Attack 8, the sizes: an upheld challenge used to pay the deposit (14) for a bond of 300. Now
+/// it returns the bond plus a reward that is a fixed fraction of it (half once the row's deposit
+/// is above the floor, more than a quarter below it), and the spammer loses the whole deposit.
+#[test]
+fn upheld_spam_challenge_pays_more_than_the_challenger_risked() {
+	new_test_ext().execute_with(|| {
+		for (index, text) in ["r0", "spam spam spam spam spam spam"].into_iter().enumerate() {
+			let datanet = create(OWNER, format!("d{index}").as_bytes(), Visibility::Public);
+			let id = contribute(ALICE, datanet, text);
+			assert_ok!(Datanets::approve(RuntimeOrigin::signed(OWNER), datanet, rows(&[id])));
+			let (deposit, challenger_start, spammer_start) =
+				(deposit_of(text), total(CHALLENGER), total(ALICE));
+			let (bond, reward) = (bond_for(deposit), reward_for(deposit));
+			challenge(CHALLENGER, datanet, id, ChallengeKind::Spam);
+			// While it is open the challenger risks the bond.
+			assert_eq!(free(CHALLENGER), challenger_start - bond);
+			judge(datanet, id, true);
+			assert_eq!(free(CHALLENGER), challenger_start + reward);
+			assert!(reward > 0 && 4 * reward > bond, "reward {reward} for bond {bond}");
+			assert_eq!(total(ALICE), spammer_start - deposit);
+			assert_conserved();
+		}
+	});
+}
+
+/// Attack 8, self-challenge: a contributor who challenges its own row, from a second account or
+/// its own, gets back less than its slashed deposit; when the challenge fails it does not gain.
+#[test]
+fn self_challenge_loses_money() {
+	new_test_ext().execute_with(|| {
+		// ALICE's sybil BOB challenges ALICE's row.
+		let (datanet, id) = published_row(ALICE, "mine mine mine mine");
+		let deposit = deposit_of("mine mine mine mine");
+		let pair_start = total(ALICE) + total(BOB);
+		challenge(BOB, datanet, id, ChallengeKind::Duplicate);
+		judge(datanet, id, true);
+		assert_eq!(total(ALICE) + total(BOB), pair_start - (deposit - reward_for(deposit)));
+		assert!(total(ALICE) + total(BOB) < pair_start);
+
+		// ALICE challenges her own row herself.
+		let own = contribute(ALICE, datanet, "mine again");
+		assert_ok!(Datanets::approve(RuntimeOrigin::signed(OWNER), datanet, rows(&[own])));
+		let alice_start = total(ALICE);
+		challenge(ALICE, datanet, own, ChallengeKind::Spam);
+		judge(datanet, own, true);
+		assert_eq!(total(ALICE), alice_start - (deposit_of("mine again") - reward_for(deposit_of("mine again"))));
+
+		// A failed self-challenge pays the contributor at most its own bond back.
+		let third = contribute(ALICE, datanet, "third row");
+		assert_ok!(Datanets::approve(RuntimeOrigin::signed(OWNER), datanet, rows(&[third])));
+		let pair_start = total(ALICE) + total(BOB);
+		challenge(BOB, datanet, third, ChallengeKind::Spam);
+		judge(datanet, third, false);
+		assert!(total(ALICE) + total(BOB) <= pair_start);
+		assert_conserved();
+	});
+}
+
+/// Attack 8, no deadline: a challenge the judge never decides used to lock the row's deposit and
+/// the bond for ever. Now anyone closes it at the deadline: the bond comes back whole, nobody is
+/// slashed, and the contributor can release its deposit.
+#[test]
+fn undecided_challenge_expires_at_the_deadline_with_the_bond_returned() {
+	new_test_ext().execute_with(|| {
+		let (datanet, id) = published_row(ALICE, "honest row");
+		let deposit = deposit_of("honest row");
+		let bond = bond_for(deposit);
+		let (alice_start, challenger_start, owner_start) = (total(ALICE), total(CHALLENGER), total(OWNER));
+		challenge(CHALLENGER, datanet, id, ChallengeKind::Spam);
+		let deadline = 1 + CHALLENGE_DECISION_PERIOD;
+		System::set_block_number(deadline - 1);
+		assert_noop!(
+			Datanets::expire_challenge(RuntimeOrigin::signed(BOB), datanet, id),
+			Error::<Test>::DecisionPeriodNotOver
+		);
+		System::set_block_number(deadline);
+		assert_noop!(
+			Datanets::resolve_challenge(RuntimeOrigin::root(), datanet, id, false),
+			Error::<Test>::DecisionPeriodOver
+		);
+		// Anyone may close it, here a bystander.
+		assert_ok!(Datanets::expire_challenge(RuntimeOrigin::signed(BOB), datanet, id));
+		System::assert_last_event(
+			Event::ChallengeExpired { datanet, row: id, challenger: CHALLENGER, bond }.into(),
+		);
+		assert!(slashes().is_empty() && slash_fees().is_empty());
+		assert_eq!(held(HoldReason::ChallengeBond, CHALLENGER), 0);
+		assert_eq!(
+			(total(ALICE), total(CHALLENGER), total(OWNER)),
+			(alice_start, challenger_start, owner_start)
+		);
+		assert_eq!(held(HoldReason::RowDeposit, ALICE), deposit);
+		assert!(Challenges::<Test>::get(datanet, id).is_none());
+		assert_noop!(
+			Datanets::expire_challenge(RuntimeOrigin::signed(BOB), datanet, id),
+			Error::<Test>::NoOpenChallenge
+		);
+		System::set_block_number(1 + CHALLENGE_PERIOD);
+		assert_ok!(Datanets::release_deposit(RuntimeOrigin::signed(ALICE), datanet, id));
+		assert_eq!(held(HoldReason::RowDeposit, ALICE), 0);
+		assert_conserved();
+	});
+}
+
+/// Attack 8, the losing bond: it used to go to the judge when the judge held the row. Now it is
+/// slashed through `Slashing` with the wrongly accused contributor as beneficiary; the owner
+/// and curators, who approved the row, get nothing even when they would have judged.
+#[test]
+fn losing_challengers_bond_goes_to_the_accused_contributor_not_the_owner() {
+	new_test_ext().execute_with(|| {
+		let (datanet, id) = published_row(ALICE, "good row");
+		let bond = bond_for(deposit_of("good row"));
+		let (owner_start, curator_start, alice_start, challenger_start) =
+			(total(OWNER), total(CURATOR), total(ALICE), total(CHALLENGER));
+		challenge(CHALLENGER, datanet, id, ChallengeKind::Adversarial);
+		judge(datanet, id, false);
+		assert_eq!(slashes().len(), 1);
+		assert_eq!(slashes()[0].beneficiary, Some(ALICE));
+		assert_eq!((total(OWNER), total(CURATOR)), (owner_start, curator_start));
+		assert_eq!(total(CHALLENGER), challenger_start - bond);
+		assert_eq!(total(ALICE), alice_start + bond);
+		assert_conserved();
+	});
+}
+
+/// Attack 8, `byte_len`: a contributor declares 1 byte for a 30-byte row (a smaller deposit and
+/// publish fee) and another row is in no store. An active worker that saw it while assembling a
+/// job reports it; the judge upholds; the liar loses its deposit and the worker gains the reward.
+#[test]
+fn worker_report_of_a_wrong_byte_len_or_an_unfetchable_row_slashes_the_row() {
+	new_test_ext().execute_with(|| {
+		let datanet = create(OWNER, b"med", Visibility::Public);
+		let text = "thirty bytes of real row text!";
+		let liar = Datanets::datanet(datanet).unwrap().next_row_id;
+		assert_ok!(Datanets::contribute(
+			RuntimeOrigin::signed(ALICE),
+			datanet,
+			RowInput { content_hash: content_hash(text.as_bytes()), byte_len: 1, label: None },
+		));
+		let gone = contribute(ALICE, datanet, "bytes nobody stores");
+		assert_ok!(Datanets::approve(RuntimeOrigin::signed(OWNER), datanet, rows(&[liar, gone])));
+		assert_ok!(Datanets::publish_version(RuntimeOrigin::signed(OWNER), datanet));
+		let (alice_start, worker_start) = (total(ALICE), total(WORKER));
+		let liar_deposit = Datanets::row_deposit(1);
+		let gone_deposit = deposit_of("bytes nobody stores");
+
+		let mismatch = ChallengeKind::ByteLenMismatch { observed: text.len() as u32 };
+		assert_ok!(Datanets::report_row(RuntimeOrigin::signed(WORKER), datanet, liar, mismatch));
+		System::assert_last_event(
+			Event::RowChallenged {
+				datanet,
+				row: liar,
+				challenger: WORKER,
+				kind: mismatch,
+				bond: bond_for(liar_deposit),
+			}
+			.into(),
+		);
+		assert_ok!(Datanets::report_row(
+			RuntimeOrigin::signed(WORKER),
+			datanet,
+			gone,
+			ChallengeKind::Unfetchable
+		));
+		assert_eq!(
+			held(HoldReason::ChallengeBond, WORKER),
+			bond_for(liar_deposit) + bond_for(gone_deposit)
+		);
+		judge(datanet, liar, true);
+		judge(datanet, gone, true);
+		assert_eq!(Rows::<Test>::get(datanet, liar).unwrap().status, RowStatus::Slashed);
+		assert_eq!(Rows::<Test>::get(datanet, gone).unwrap().status, RowStatus::Slashed);
+		assert!(slashes().iter().all(|slash| slash.kind == SlashKind::SpamRow && slash.offender == ALICE));
+		assert_eq!(total(ALICE), alice_start - liar_deposit - gone_deposit);
+		assert_eq!(total(WORKER), worker_start + reward_for(liar_deposit) + reward_for(gone_deposit));
+		assert_eq!(held(HoldReason::ChallengeBond, WORKER), 0);
+		assert_conserved();
+	});
+}
+
+#[test]
+fn report_row_errors() {
+	new_test_ext().execute_with(|| {
+		let (datanet, id) = published_row(ALICE, "four");
+		let pending = contribute(BOB, datanet, "pending");
+		let mismatch = ChallengeKind::ByteLenMismatch { observed: 5 };
+		for who in [CHALLENGER, OWNER, SUSPENDED_WORKER] {
+			assert_noop!(
+				Datanets::report_row(RuntimeOrigin::signed(who), datanet, id, mismatch),
+				Error::<Test>::NotActiveWorker
+			);
+		}
+		for kind in [ChallengeKind::Spam, ChallengeKind::Duplicate, ChallengeKind::Adversarial] {
+			assert_noop!(
+				Datanets::report_row(RuntimeOrigin::signed(WORKER), datanet, id, kind),
+				Error::<Test>::NotAWorkerReport
+			);
+		}
+		assert_noop!(
+			Datanets::report_row(
+				RuntimeOrigin::signed(WORKER),
+				datanet,
+				id,
+				ChallengeKind::ByteLenMismatch { observed: 4 }
+			),
+			Error::<Test>::DeclaredLengthMatches
+		);
+		assert_noop!(
+			Datanets::report_row(RuntimeOrigin::signed(WORKER), 42, id, mismatch),
+			Error::<Test>::UnknownDatanet
+		);
+		assert_noop!(
+			Datanets::report_row(RuntimeOrigin::signed(WORKER), datanet, 99, mismatch),
+			Error::<Test>::UnknownRow
+		);
+		assert_noop!(
+			Datanets::report_row(RuntimeOrigin::signed(WORKER), datanet, pending, ChallengeKind::Unfetchable),
+			Error::<Test>::RowNotChallengeable
+		);
+		challenge(CHALLENGER, datanet, id, ChallengeKind::Spam);
+		assert_noop!(
+			Datanets::report_row(RuntimeOrigin::signed(WORKER), datanet, id, mismatch),
+			Error::<Test>::ChallengeAlreadyOpen
+		);
+		// A report the judge rejects costs the worker its bond, like any losing challenge.
+		let (datanet2, id2) = (datanet, contribute(BOB, datanet, "bob row"));
+		assert_ok!(Datanets::approve(RuntimeOrigin::signed(OWNER), datanet2, rows(&[id2])));
+		let worker_start = total(WORKER);
+		assert_ok!(Datanets::report_row(
+			RuntimeOrigin::signed(WORKER),
+			datanet2,
+			id2,
+			ChallengeKind::Unfetchable
+		));
+		judge(datanet2, id2, false);
+		assert_eq!(total(WORKER), worker_start - bond_for(deposit_of("bob row")));
+		assert_conserved();
 	});
 }
 

@@ -38,7 +38,8 @@ pub type DatanetInfoOf<T> = DatanetInfo<
 >;
 pub type RowInfoOf<T> =
 	RowInfo<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>, LabelOf<T>>;
-pub type ChallengeInfoOf<T> = ChallengeInfo<<T as frame_system::Config>::AccountId, BalanceOf<T>>;
+pub type ChallengeInfoOf<T> =
+	ChallengeInfo<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
 pub type VersionInfoOf<T> = tributary_primitives::datanets::VersionInfo<
 	<T as frame_system::Config>::AccountId,
 	BalanceOf<T>,
@@ -93,9 +94,13 @@ pub struct RowInfo<AccountId, Balance, BlockNumber, Label> {
 
 /// An open challenge against a row.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, MaxEncodedLen, TypeInfo)]
-pub struct ChallengeInfo<AccountId, Balance> {
+pub struct ChallengeInfo<AccountId, Balance, BlockNumber> {
+	/// The account that challenged (or the worker that reported).
 	pub challenger: AccountId,
 	pub kind: ChallengeKind,
-	/// Held from the challenger until the challenge is resolved.
+	/// Held from the challenger until the challenge is decided or expires.
 	pub bond: Balance,
+	/// The first block at which the challenge can no longer be decided and anyone may expire it
+	/// (its opening block plus `ChallengeDecisionPeriod`).
+	pub deadline: BlockNumber,
 }

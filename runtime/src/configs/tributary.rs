@@ -25,6 +25,12 @@ parameter_types! {
 	pub RewardsPot: AccountId = RewardsPalletId::get().into_account_truncating();
 
 	pub const SpamSlashRate: Perbill = Perbill::from_percent(50);
+	/// A datanet challenge's bond is the challenged row's deposit (floored at the smallest
+	/// deposit, `RowDepositBase`, so the floor only matters if the deposits change) ...
+	pub const ChallengeBondRate: Perbill = Perbill::from_percent(100);
+	/// ... and an upheld one pays half the deposit, i.e. half the bond, on top of the bond; a
+	/// contributor challenging its own row loses the other half.
+	pub const ChallengeRewardRate: Perbill = Perbill::from_percent(50);
 	pub const TrainerShare: Perbill = Perbill::from_percent(70);
 	pub const EvalTolerance: Perbill = Perbill::from_percent(5);
 }
@@ -34,13 +40,21 @@ impl pallet_datanets::Config for Runtime {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type TreasuryAccount = TreasuryAccount;
 	type Slashing = Rewards;
+	// Root (sudo) until the governance tracks land; never the datanet's owner or curators.
+	type ChallengeOrigin = EnsureRoot<AccountId>;
+	type Workers = Models;
 	type DatanetDeposit = ConstU128<{ 10 * UNIT }>;
 	type RowDepositBase = ConstU128<{ 10 * MILLI_UNIT }>;
 	// 1 TRIB per MB of row content.
 	type RowDepositPerByte = ConstU128<{ UNIT / 1_000_000 }>;
 	type PublishFeeBase = ConstU128<{ 100 * MILLI_UNIT }>;
 	type PublishFeePerByte = ConstU128<{ UNIT / 10_000_000 }>;
-	type ChallengeBond = ConstU128<{ UNIT }>;
+	type ChallengeBondRate = ChallengeBondRate;
+	type MinChallengeBond = ConstU128<{ 10 * MILLI_UNIT }>;
+	type ChallengeRewardRate = ChallengeRewardRate;
+	// Long enough for a referendum once governance decides; an undecided challenge then expires
+	// with its bond returned.
+	type ChallengeDecisionPeriod = ConstU32<{ 7 * 24 * HOURS }>;
 	type SpamSlashRate = SpamSlashRate;
 	type ChallengePeriod = ConstU32<{ 24 * HOURS }>;
 	type MaxNameLen = ConstU32<64>;
@@ -54,6 +68,20 @@ impl pallet_datanets::Config for Runtime {
 	type MaxBatchSize = ConstU32<256>;
 	type MaxRowsPerVersion = ConstU32<1024>;
 	type WeightInfo = pallet_datanets::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = DatanetsBenchmarks;
+}
+
+/// Active workers for the datanets pallet's `report_row` benchmark, registered through the
+/// model registry.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct DatanetsBenchmarks;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_datanets::BenchmarkHelper<AccountId> for DatanetsBenchmarks {
+	fn active_worker() -> AccountId {
+		Models::benchmark_workers(1).pop().expect("one worker was registered")
+	}
 }
 
 /// Admits signed origins whose account is a current Aura authority: only validators run the

@@ -1,4 +1,5 @@
-//! Challenging approved rows, resolving challenges, and releasing deposits after the challenge
+//! Challenging approved rows (anyone) and reporting them (active workers), deciding challenges
+//! (`ChallengeOrigin`), expiring undecided ones, and releasing deposits after the challenge
 //! period.
 
 use crate::*;
@@ -9,11 +10,47 @@ use frame_support::{
 use sp_runtime::traits::{Saturating, Zero};
 use tributary_primitives::{
 	datanets::{ChallengeKind, DatanetId, RowId, RowStatus},
-	rewards::{SlashKind, Slashing},
+	receipts::WorkerSet,
+	rewards::{SlashFees, SlashKind, Slashing},
 };
 
 impl<T: Config> Pallet<T> {
+	/// Bond held from whoever challenges a row with deposit `deposit`:
+	/// `max(ChallengeBondRate × deposit, MinChallengeBond)`.
+	pub fn challenge_bond(deposit: BalanceOf<T>) -> BalanceOf<T> {
+		(T::ChallengeBondRate::get() * deposit).max(T::MinChallengeBond::get())
+	}
+
+	/// Paid to the challenger, out of the row's deposit `deposit`, when its challenge is upheld:
+	/// `ChallengeRewardRate × deposit`, less than the deposit.
+	pub fn challenge_reward(deposit: BalanceOf<T>) -> BalanceOf<T> {
+		T::ChallengeRewardRate::get().mul_floor(deposit)
+	}
+
 	pub(crate) fn do_challenge_row(
+		who: T::AccountId,
+		datanet: DatanetId,
+		row: RowId,
+		kind: ChallengeKind,
+	) -> DispatchResult {
+		ensure!(!kind.is_worker_report(), Error::<T>::ReservedForWorkers);
+		Self::open_challenge(who, datanet, row, kind)
+	}
+
+	pub(crate) fn do_report_row(
+		who: T::AccountId,
+		datanet: DatanetId,
+		row: RowId,
+		kind: ChallengeKind,
+	) -> DispatchResult {
+		ensure!(T::Workers::is_active(&who), Error::<T>::NotActiveWorker);
+		ensure!(kind.is_worker_report(), Error::<T>::NotAWorkerReport);
+		Self::open_challenge(who, datanet, row, kind)
+	}
+
+	/// Open a challenge of `kind` against an approved or published row whose deposit is still
+	/// held, holding the bond from `who`. A reported length must differ from the declared one.
+	fn open_challenge(
 		who: T::AccountId,
 		datanet: DatanetId,
 		row: RowId,
@@ -21,40 +58,61 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		Self::datanet(datanet)?;
 		let info = Rows::<T>::get(datanet, row).ok_or(Error::<T>::UnknownRow)?;
+		if let ChallengeKind::ByteLenMismatch { observed } = kind {
+			ensure!(observed != info.byte_len, Error::<T>::DeclaredLengthMatches);
+		}
 		ensure!(
 			matches!(info.status, RowStatus::Approved | RowStatus::Published(_)) &&
 				!info.deposit.is_zero(),
 			Error::<T>::RowNotChallengeable
 		);
 		ensure!(!Challenges::<T>::contains_key(datanet, row), Error::<T>::ChallengeAlreadyOpen);
-		let bond = T::ChallengeBond::get();
+		let bond = Self::challenge_bond(info.deposit);
 		T::Currency::hold(&HoldReason::ChallengeBond.into(), &who, bond)?;
-		Challenges::<T>::insert(datanet, row, ChallengeInfo { challenger: who.clone(), kind, bond });
+		let deadline = frame_system::Pallet::<T>::block_number()
+			.saturating_add(T::ChallengeDecisionPeriod::get());
+		Challenges::<T>::insert(
+			datanet,
+			row,
+			ChallengeInfo { challenger: who.clone(), kind, bond, deadline },
+		);
 		Self::deposit_event(Event::RowChallenged { datanet, row, challenger: who, kind, bond });
 		Ok(())
 	}
 
 	pub(crate) fn do_resolve_challenge(
-		who: T::AccountId,
 		datanet: DatanetId,
 		row: RowId,
 		uphold: bool,
 	) -> DispatchResult {
-		Self::curated_datanet(&who, datanet)?;
 		let challenge = Challenges::<T>::get(datanet, row).ok_or(Error::<T>::NoOpenChallenge)?;
+		ensure!(
+			frame_system::Pallet::<T>::block_number() < challenge.deadline,
+			Error::<T>::DecisionPeriodOver
+		);
 		let mut info = Rows::<T>::get(datanet, row).ok_or(Error::<T>::UnknownRow)?;
 		let bond_reason = HoldReason::ChallengeBond.into();
 		if uphold {
 			let deposit_reason = HoldReason::RowDeposit.into();
+			// The challenger's reward comes out of the deposit; the rest goes to the treasury
+			// (no beneficiary), so a contributor challenging its own row gets back less than it
+			// loses whatever pallet-rewards' beneficiary share is.
+			let reward = T::Slashing::pay_from_held(
+				&deposit_reason,
+				&info.contributor,
+				&challenge.challenger,
+				Self::challenge_reward(info.deposit),
+				SlashKind::SpamRow,
+			);
 			let slashed = T::Slashing::slash_held(
 				&deposit_reason,
 				&info.contributor,
-				info.deposit,
+				info.deposit.saturating_sub(reward),
 				SlashKind::SpamRow,
-				Some(&challenge.challenger),
+				None,
 			);
 			// The row is slashed either way; what the slash could not take is not kept held.
-			let unslashed = info.deposit.saturating_sub(slashed);
+			let unslashed = info.deposit.saturating_sub(reward).saturating_sub(slashed);
 			if !unslashed.is_zero() {
 				T::Currency::release(&deposit_reason, &info.contributor, unslashed, Precision::BestEffort)?;
 			}
@@ -70,6 +128,7 @@ impl<T: Config> Pallet<T> {
 				datanet,
 				row,
 				challenger: challenge.challenger,
+				reward,
 				slashed,
 			});
 		} else {
@@ -92,6 +151,28 @@ impl<T: Config> Pallet<T> {
 			});
 		}
 		Challenges::<T>::remove(datanet, row);
+		Ok(())
+	}
+
+	pub(crate) fn do_expire_challenge(datanet: DatanetId, row: RowId) -> DispatchResult {
+		let challenge = Challenges::<T>::get(datanet, row).ok_or(Error::<T>::NoOpenChallenge)?;
+		ensure!(
+			frame_system::Pallet::<T>::block_number() >= challenge.deadline,
+			Error::<T>::DecisionPeriodNotOver
+		);
+		T::Currency::release(
+			&HoldReason::ChallengeBond.into(),
+			&challenge.challenger,
+			challenge.bond,
+			Precision::Exact,
+		)?;
+		Challenges::<T>::remove(datanet, row);
+		Self::deposit_event(Event::ChallengeExpired {
+			datanet,
+			row,
+			challenger: challenge.challenger,
+			bond: challenge.bond,
+		});
 		Ok(())
 	}
 
