@@ -2,8 +2,10 @@
 //! [`tributary`].
 
 mod offchain;
+mod randomness;
 mod tributary;
 pub use offchain::tx_extension;
+pub use randomness::RecentBlockHashes;
 pub use tributary::{EnsureValidator, RewardsPot, TreasuryAccount};
 
 use frame_support::{
