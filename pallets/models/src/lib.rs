@@ -19,8 +19,8 @@
 //!   `set_verifiers_per_job`, at most `MaxVerifiers`). *Unpredictability:* the runtime's
 //!   randomness mixes the hashes of the blocks before the drawing block, and at least one of them
 //!   (the block after the job's) did not exist when the creator acted, so the creator can neither
-//!   predict nor steer who is drawn; the author of the block after the creation could bias it by
-//!   withholding blocks, at the price of its block reward (see docs/threat-model.md). With fewer
+//!   predict nor steer who is drawn; the author of the block after the creation could bias it
+//!   only by withholding its block, losing the slot (a later block's hash, not a VRF). With fewer
 //!   than `k + 1` eligible workers the job stays `Open` (`JobWaitingForWorkers`) until anyone
 //!   calls `poke_job`, which schedules a new draw `AssignmentDelay` blocks later.
 //! - **Training.** The trainer submits its result (adapter hash and size, train and eval loss)
