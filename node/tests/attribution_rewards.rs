@@ -160,17 +160,19 @@ fn signed_receipts_are_checked_finalized_and_paid_out_to_the_last_unit() {
 		register_base_model(base_weights, content_hash(b"tiny-llama config"), content_hash(b"tiny-llama tokenizer")),
 	);
 
-	// Both validators register as workers; Eve creates a model on (datanet 0, version 1), which
-	// assigns its job to them at once.
+	// Both validators register as workers; Eve creates a model on (datanet 0, version 1), whose
+	// job is drawn onto them `AssignmentDelay` blocks later.
 	for worker in [alice, bob] {
 		ok(node, worker, register_worker("http://127.0.0.1:8080"));
 	}
 	ok(node, eve, create_clinic_model(lora_settings(), 5 * UNIT));
-	let job = node.rpc("tributary_job", json!([0]));
-	assert_eq!(job["state"], "training", "two registered workers: the job is assigned at once: {job}");
+	let job = node.wait_until("two registered workers: the job's workers are drawn", Duration::from_secs(60), || {
+		let job = node.rpc("tributary_job", json!([0]));
+		(job["state"] == "training").then_some(job)
+	});
 	let trainer = keyring_of(job["trainer"].as_str().unwrap_or_else(|| panic!("job has a trainer: {job}")));
 	let verifiers = job["verifiers"].as_array().unwrap_or_else(|| panic!("job lists verifiers: {job}"));
-	assert_eq!(verifiers.len(), 1, "VerifiersPerJob is 1: {job}");
+	assert_eq!(verifiers.len(), 1, "VerifiersPerJob is 1 on a two-validator network: {job}");
 	let verifier = keyring_of(verifiers[0].as_str().unwrap());
 	assert_ne!(trainer, verifier, "trainer and verifier are different workers: {job}");
 
@@ -189,7 +191,13 @@ fn signed_receipts_are_checked_finalized_and_paid_out_to_the_last_unit() {
 			},
 		}),
 	);
-	ok(node, verifier, RuntimeCall::Models(pallet_models::Call::submit_verification { job: 0, eval_loss_ppb }));
+	// The base model alone scores twice the adapter's loss: the adapter clearly improves on it.
+	let base_loss_ppb = 2 * eval_loss_ppb;
+	ok(
+		node,
+		verifier,
+		RuntimeCall::Models(pallet_models::Call::submit_verification { job: 0, eval_loss_ppb, base_loss_ppb }),
+	);
 	let model_versions = node.rpc("tributary_modelVersions", json!([0]));
 	assert_eq!(model_versions.as_array().map(Vec::len), Some(1), "model 0 has version 1: {model_versions}");
 	assert_eq!(model_versions[0]["version"], 1, "{model_versions}");

@@ -197,8 +197,11 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 	}
 	let job_opened_at = node.best_number();
 	ok(node, eve, create_clinic_model(settings(), 5 * UNIT));
-	let assigned = job(node);
-	assert_eq!(assigned["state"], "training", "{assigned}");
+	assert_eq!(job(node)["state"], "open", "workers are drawn AssignmentDelay blocks later: {}", job(node));
+	let assigned = node.wait_until("the job's workers are drawn", Duration::from_secs(60), || {
+		let job = job(node);
+		(job["state"] == "training").then_some(job)
+	});
 	let trainer_is_alice = assigned["trainer"] == ss58(&alice_id);
 	from = narrate(
 		node,

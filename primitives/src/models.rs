@@ -83,7 +83,8 @@ pub fn validate_training_settings(settings: &TrainingSettings) -> Result<(), Set
 	Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
 )]
 pub enum JobState {
-	/// Waiting for enough registered workers to assign a trainer and verifiers.
+	/// Waiting for its trainer and verifiers: a draw is scheduled at a later block, or there
+	/// were not enough eligible workers for it.
 	Open,
 	/// The assigned trainer is training; it must submit a result before the deadline.
 	Training,
@@ -145,10 +146,11 @@ pub struct JobView<AccountId, Balance, BlockNumber> {
 	pub attempt: u32,
 	pub trainer: Option<AccountId>,
 	pub verifiers: Vec<AccountId>,
-	/// Block by which the current phase must finish.
+	/// Block by which the current phase must finish; while `Open` with a draw scheduled, the
+	/// block that draws its workers.
 	pub deadline: BlockNumber,
 	pub result: Option<TrainingResult>,
-	/// Eval losses the verifiers reported so far.
+	/// Eval losses of the adapter the verifiers reported so far.
 	pub verifications: Vec<(AccountId, u64)>,
 }
 

@@ -4,7 +4,11 @@
 //! zombienet rewrites `aura.authorities`, `grandpa.authorities` and `balances.balances` in
 //! these patches, so their shape stays the plain pallet genesis configs.
 
-use crate::{configs::{attribution_params, RewardsPot, TreasuryAccount}, AccountId, AttributionConfig, EXISTENTIAL_DEPOSIT, BalancesConfig, RuntimeGenesisConfig, SudoConfig, UNIT};
+use crate::{
+	configs::{attribution_params, RewardsPot, TreasuryAccount},
+	AccountId, AttributionConfig, BalancesConfig, ModelsConfig, RuntimeGenesisConfig, SudoConfig,
+	EXISTENTIAL_DEPOSIT, UNIT,
+};
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
 use serde_json::Value;
@@ -15,6 +19,18 @@ use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
 /// What every endowed dev account starts with.
 pub const ENDOWMENT: u128 = 1_000_000 * UNIT;
+/// Verifiers drawn per fine-tune job on a network of `validators` validators: 3 (a majority
+/// of 2 decides, one liar is outvoted) once there are 4 or more, so a trainer and 3 verifiers
+/// fit; 1 on the small dev networks (`development`: Alice alone, which never has the 2 workers a
+/// job needs; `local_testnet` and the tests' two-validator network derived from it).
+fn verifiers_per_job(validators: usize) -> u32 {
+	if validators >= 4 {
+		3
+	} else {
+		1
+	}
+}
+
 /// What the treasury account starts with: enough to exist, so fees and slashes of any size can be
 /// paid into it.
 pub const TREASURY_ENDOWMENT: u128 = UNIT;
@@ -44,6 +60,7 @@ fn testnet_genesis(
 			authorities: initial_authorities.iter().map(|x| (x.1.clone(), 1)).collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: Some(root) },
+		models: ModelsConfig { verifiers_per_job: verifiers_per_job(initial_authorities.len()) },
 		attribution: AttributionConfig {
 			params: Some(attribution_params(initial_authorities.len() as u32)),
 		},

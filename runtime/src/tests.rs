@@ -76,6 +76,7 @@ fn development_preset_builds_with_alice_as_sole_authority() {
 		assert_eq!(pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len(), 1);
 		assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(Sr25519Keyring::Alice.to_account_id()));
 		assert_eq!(Balances::balance(&Sr25519Keyring::Bob.to_account_id()), ENDOWMENT);
+		assert_eq!(pallet_models::VerifiersPerJob::<Runtime>::get(), 1);
 	});
 }
 
@@ -89,6 +90,8 @@ fn local_testnet_preset_builds_with_three_validators() {
 			.collect();
 		assert_eq!(aura.into_inner(), expected);
 		assert_eq!(pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len(), 3);
+		// Too few validators for 3 verifiers next to a trainer.
+		assert_eq!(pallet_models::VerifiersPerJob::<Runtime>::get(), 1);
 	});
 }
 

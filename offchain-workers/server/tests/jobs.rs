@@ -236,6 +236,10 @@ async fn a_verifier_reproduces_the_trainers_eval_loss_from_the_adapter_hash_and_
 	assert_eq!(verified["status"], "succeeded", "{verified}");
 	let recomputed = verified["metrics"]["eval_loss"].as_f64().unwrap();
 	assert!((recomputed - reported).abs() <= 1e-9, "verifier {recomputed} vs trainer {reported}");
+	// And the base model's loss alone on the same rows: the trainer's loss before training.
+	let base = verified["metrics"]["base_loss"].as_f64().unwrap();
+	let before = trained["metrics"]["eval_loss_before"].as_f64().unwrap();
+	assert!((base - before).abs() <= 1e-9, "verifier base {base} vs trainer before {before}");
 	assert_eq!(verified["metrics"]["adapter_hash"], adapter.as_str());
 	assert_eq!(verified["metrics"]["rows"], 7, "round(48 · 0.15) rows held out: {verified}");
 	let (status, again) = client.post("/jobs/eval", verify).await;

@@ -308,8 +308,12 @@ pub struct EvalReport {
 	pub adapter_hash: Option<String>,
 	pub rows: usize,
 	pub tokens: usize,
+	/// Mean loss of the evaluated model (the base with the adapter, if any) on the rows.
 	pub loss: f64,
 	pub perplexity: f64,
+	/// Mean loss of the base model alone on the same rows and windows (`loss` when no adapter
+	/// was given): verifiers report it so the chain can check the adapter beat the base.
+	pub base_loss: f64,
 }
 
 /// Which rows an evaluation scores. Either way every row is read through the store (hash
@@ -362,6 +366,7 @@ pub fn evaluate(request: &EvalRequest, store: &dyn ContentStore, device: Device)
 	let windows = pack(&stream, request.sequence_length, "eval")?;
 	let mut model = load_base(request.base_dir, request.base_quant, device)?;
 	let mut adapter_hash = None;
+	let mut base_loss = None;
 	if let Some(dir) = request.adapter_dir {
 		let adapter = PeftAdapter::load(dir)?;
 		let hash = adapter.content_hash()?;
@@ -373,9 +378,18 @@ pub fn evaluate(request: &EvalRequest, store: &dyn ContentStore, device: Device)
 				}));
 			}
 		}
+		// The same windows through the base alone, before the adapter is applied.
+		base_loss = Some(eval_loss(&model, &windows, request.batch_size)?.0);
 		adapter.apply_to(&mut model, dir)?;
 		adapter_hash = Some(hex(&hash));
 	}
 	let (loss, tokens) = eval_loss(&model, &windows, request.batch_size)?;
-	Ok(EvalReport { adapter_hash, rows: rows.len(), tokens, loss, perplexity: loss.exp() })
+	Ok(EvalReport {
+		adapter_hash,
+		rows: rows.len(),
+		tokens,
+		loss,
+		perplexity: loss.exp(),
+		base_loss: base_loss.unwrap_or(loss),
+	})
 }

@@ -148,6 +148,10 @@ fn fine_tuning_lowers_eval_loss_and_the_same_seed_gives_the_same_adapter() {
 	let tuned = eval_request(&f, Some(&f.out), Some(first.adapter_hash));
 	let tuned_report = evaluate(&tuned, &f.store, Device::Cpu).unwrap();
 	assert!(tuned_report.loss < base_report.loss - 0.5);
+	// An eval with an adapter also scores the base alone on the same rows; without one, the
+	// base loss is the loss.
+	assert_eq!(base_report.base_loss, base_report.loss);
+	assert!((tuned_report.base_loss - base_report.loss).abs() < 1e-9, "{tuned_report:?} vs {base_report:?}");
 	let wrong = evaluate(&eval_request(&f, Some(&f.out), Some(third.adapter_hash)), &f.store, Device::Cpu);
 	assert!(wrong.unwrap_err().to_string().contains("does not match"));
 }
@@ -177,6 +181,10 @@ fn a_verifier_given_the_job_rows_and_eval_fraction_reproduces_the_reported_eval_
 	let held_out =
 		request(EvalRows::HeldOutOf { rows: &listed, eval_fraction_ppm: s.eval_fraction_ppm }).unwrap();
 	assert!((held_out.loss - reported).abs() < 1e-6, "verifier {} vs trainer {reported}", held_out.loss);
+	// The base model's loss on the same held-out rows is the trainer's loss before training.
+	let before = outcome.metrics.eval_loss_before;
+	assert!((held_out.base_loss - before).abs() < 1e-6, "verifier base {} vs trainer {before}", held_out.base_loss);
+	assert!(held_out.base_loss > held_out.loss, "{held_out:?}");
 
 	// The held-out rows are the round(48 · 0.15) = 7 smallest hashes; named explicitly they score the same.
 	let mut by_hash = f.rows.clone();

@@ -1,6 +1,8 @@
-//! Benchmarks of every call in its worst case: inputs at their bounds, a full worker set (so
-//! assignment scans `MaxWorkers` workers), the most datanet versions per job, and the deciding
-//! verification both when it pays everyone and when it slashes and reassigns.
+//! Benchmarks of every call in its worst case: inputs at their bounds, a full worker set (so a
+//! draw scans `MaxWorkers` workers), `MaxVerifiers` verifiers per job, the most datanet versions
+//! per job, the deciding verification both when it pays and when it slashes and reschedules
+//! (each after the most outvoted reports), the verification deadline with all but one verifier
+//! silent, and `on_initialize` drawing `MaxDrawsPerBlock` jobs.
 
 use super::*;
 use crate::Pallet as Models;
@@ -8,7 +10,8 @@ use alloc::{vec, vec::Vec};
 use frame_benchmarking::v2::*;
 use frame_support::{
 	traits::{
-		fungible::Mutate,
+		fungible::{Mutate, MutateHold},
+		tokens::Precision,
 		EnsureOrigin, Get,
 	},
 	BoundedVec,
@@ -72,11 +75,15 @@ fn job_fee<T: Config>() -> BalanceOf<T> {
 	T::MinJobFee::get().saturating_mul(1_000u32.into())
 }
 
-/// A full worker set and a job assigned among it, trained on the most datanet versions.
-fn assigned_job<T: Config>() -> (T::AccountId, JobId) {
-	register_workers::<T>(T::MaxWorkers::get());
-	let base = base_model::<T>();
-	let owner = funded::<T>("builder", 0);
+/// Move to the block that draws `job` and make the due draws there.
+fn draw<T: Config>(job: JobId) {
+	let draw_at = Jobs::<T>::get(job).and_then(|info| info.draw_at).expect("a scheduled draw");
+	frame_system::Pallet::<T>::set_block_number(draw_at);
+	Models::<T>::draw_due_jobs(draw_at);
+}
+
+/// Open a job on the most datanet versions; returns it.
+fn open_job<T: Config>(owner: &T::AccountId, base: BaseModelId) -> JobId {
 	let job = NextJobId::<T>::get();
 	Models::<T>::do_create_model(
 		owner.clone(),
@@ -87,6 +94,18 @@ fn assigned_job<T: Config>() -> (T::AccountId, JobId) {
 		job_fee::<T>(),
 	)
 	.expect("valid job");
+	job
+}
+
+/// A full worker set, `MaxVerifiers` verifiers per job and a job drawn among them, trained on
+/// the most datanet versions.
+fn assigned_job<T: Config>() -> (T::AccountId, JobId) {
+	register_workers::<T>(T::MaxWorkers::get());
+	VerifiersPerJob::<T>::put(T::MaxVerifiers::get());
+	let base = base_model::<T>();
+	let owner = funded::<T>("builder", 0);
+	let job = open_job::<T>(&owner, base);
+	draw::<T>(job);
 	assert_eq!(Jobs::<T>::get(job).unwrap().state, JobState::Training);
 	(owner, job)
 }
@@ -100,17 +119,26 @@ fn claimed_result() -> TrainingResult {
 	}
 }
 
-/// An assigned job whose result is in and whose verifiers but the last have reported
-/// `reported_loss_ppb`; returns the last verifier.
-fn job_awaiting_last_verification<T: Config>(reported_loss_ppb: u64) -> (JobId, T::AccountId) {
+/// The base model's loss the benchmarks' verifiers report: twice the adapter's, a clear
+/// improvement.
+const BASE_LOSS_PPB: u64 = 2 * LOSS_PPB;
+
+/// An assigned job whose result is in and whose verifiers have reported so that the next
+/// report decides: first the most reports the majority will outvote (a hundred times
+/// `reported_loss_ppb`), then all but one of the majority with `reported_loss_ppb`. Returns the
+/// verifier whose report decides.
+fn job_awaiting_deciding_verification<T: Config>(reported_loss_ppb: u64) -> (JobId, T::AccountId) {
 	let (_, job) = assigned_job::<T>();
 	let info = Jobs::<T>::get(job).unwrap();
 	Models::<T>::do_submit_training_result(info.trainer.unwrap(), job, claimed_result()).unwrap();
-	let (last, others) = info.verifiers.split_last().expect("at least one verifier");
-	for verifier in others {
-		Models::<T>::do_submit_verification(verifier.clone(), job, reported_loss_ppb).unwrap();
+	let majority = info.verifiers.len() / 2 + 1;
+	let outvoted = info.verifiers.len() - majority;
+	let (deciding, others) = info.verifiers[..outvoted + majority].split_last().expect("a verifier");
+	for (index, verifier) in others.iter().enumerate() {
+		let loss = if index < outvoted { 100 * reported_loss_ppb } else { reported_loss_ppb };
+		Models::<T>::do_submit_verification(verifier.clone(), job, loss, BASE_LOSS_PPB).unwrap();
 	}
-	(job, last.clone())
+	(job, deciding.clone())
 }
 
 fn owned_model<T: Config>() -> (T::AccountId, u32) {
@@ -124,13 +152,13 @@ impl<T: Config> Pallet<T> {
 		register_workers::<T>(count)
 	}
 
-	/// A priced model version trained on `datanets` through the whole job flow (assignment,
-	/// result, verifications), for other pallets' benchmarks. Returns the model, the version and
-	/// its adapter hash.
+	/// A priced model version trained on `datanets` through the whole job flow (draw, result,
+	/// verifications), for other pallets' benchmarks. Returns the model, the version and its
+	/// adapter hash.
 	pub fn benchmark_model_version(
 		datanets: DatanetRefsOf<T>,
 	) -> (ModelId, ModelVersionId, ContentHash) {
-		let needed = T::VerifiersPerJob::get().saturating_add(1);
+		let needed = VerifiersPerJob::<T>::get().saturating_add(1);
 		let registered = WorkerList::<T>::decode_len().unwrap_or(0) as u32;
 		register_workers::<T>(needed.saturating_sub(registered));
 		let owner = funded::<T>("model owner", 0);
@@ -144,13 +172,20 @@ impl<T: Config> Pallet<T> {
 			job_fee::<T>(),
 		)
 		.expect("enough workers, a base model and published versions");
+		draw::<T>(job);
 		let info = Jobs::<T>::get(job).expect("just created");
 		let result = claimed_result();
-		Models::<T>::do_submit_training_result(info.trainer.expect("assigned"), job, result)
-			.expect("the assigned trainer reports");
-		for verifier in info.verifiers {
-			Models::<T>::do_submit_verification(verifier, job, result.eval_loss_ppb)
-				.expect("an assigned verifier agrees");
+		Models::<T>::do_submit_training_result(info.trainer.expect("drawn"), job, result)
+			.expect("the drawn trainer reports");
+		// A majority decides; the others' reports would come too late.
+		for verifier in info.verifiers.iter().take(info.verifiers.len() / 2 + 1) {
+			Models::<T>::do_submit_verification(
+				verifier.clone(),
+				job,
+				result.eval_loss_ppb,
+				BASE_LOSS_PPB,
+			)
+			.expect("a drawn verifier agrees");
 		}
 		let model = info.model;
 		Models::<T>::do_set_price(owner, model, Some(1_000u32.into())).expect("the owner prices");
@@ -234,7 +269,7 @@ mod benchmarks {
 			job_fee::<T>(),
 		);
 
-		assert_eq!(Jobs::<T>::get(0).unwrap().state, JobState::Training);
+		assert_eq!(Jobs::<T>::get(0).unwrap().state, JobState::Open);
 	}
 
 	#[benchmark]
@@ -250,31 +285,46 @@ mod benchmarks {
 
 	#[benchmark]
 	fn submit_verification_accepted() {
-		let (job, last) = job_awaiting_last_verification::<T>(LOSS_PPB);
+		let (job, deciding) = job_awaiting_deciding_verification::<T>(LOSS_PPB);
 
 		#[extrinsic_call]
-		submit_verification(RawOrigin::Signed(last), job, LOSS_PPB);
+		submit_verification(RawOrigin::Signed(deciding), job, LOSS_PPB, BASE_LOSS_PPB);
 
 		assert_eq!(Jobs::<T>::get(job).unwrap().state, JobState::Completed);
 	}
 
 	#[benchmark]
 	fn submit_verification_rejected() {
-		// Every verifier measures ten times the claimed loss: the trainer is slashed and removed
-		// and the job reassigned among the remaining workers.
-		let (job, last) = job_awaiting_last_verification::<T>(10 * LOSS_PPB);
+		// The majority measures ten times the claimed loss: the outvoted verifiers and the
+		// trainer are slashed, the trainer removed and the job rescheduled.
+		let (job, deciding) = job_awaiting_deciding_verification::<T>(10 * LOSS_PPB);
 		let trainer = Jobs::<T>::get(job).unwrap().trainer.unwrap();
 
 		#[extrinsic_call]
-		submit_verification(RawOrigin::Signed(last), job, 10 * LOSS_PPB);
+		submit_verification(RawOrigin::Signed(deciding), job, 10 * LOSS_PPB, BASE_LOSS_PPB);
 
 		assert!(Workers::<T>::get(&trainer).is_none());
-		assert_ne!(Jobs::<T>::get(job).unwrap().state, JobState::Completed);
+		assert_eq!(Jobs::<T>::get(job).unwrap().state, JobState::Open);
 	}
 
 	#[benchmark]
 	fn poke_job() {
+		// The verification deadline with one report (when one report does not decide at once)
+		// and every other verifier silent: each silent one is slashed, then the report decides
+		// and pays.
 		let (_, job) = assigned_job::<T>();
+		let info = Jobs::<T>::get(job).unwrap();
+		Models::<T>::do_submit_training_result(info.trainer.unwrap(), job, claimed_result())
+			.unwrap();
+		if info.verifiers.len() > 1 {
+			Models::<T>::do_submit_verification(
+				info.verifiers[0].clone(),
+				job,
+				LOSS_PPB,
+				BASE_LOSS_PPB,
+			)
+			.unwrap();
+		}
 		let deadline = Jobs::<T>::get(job).unwrap().deadline;
 		frame_system::Pallet::<T>::set_block_number(deadline.saturating_add(1u32.into()));
 		let caller: T::AccountId = whitelisted_caller();
@@ -282,9 +332,7 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller), job);
 
-		frame_system::Pallet::<T>::assert_has_event(
-			Event::<T>::JobTimedOut { job, attempt: 1 }.into(),
-		);
+		assert_ne!(Jobs::<T>::get(job).unwrap().state, JobState::Verifying);
 	}
 
 	#[benchmark]
@@ -321,6 +369,71 @@ mod benchmarks {
 		_(RawOrigin::Signed(owner), model);
 
 		frame_system::Pallet::<T>::assert_last_event(Event::<T>::ModelRetired { model }.into());
+	}
+
+	#[benchmark]
+	fn top_up_bond() {
+		let worker = register_workers::<T>(1).remove(0);
+		// A slash (here or in another pallet) took the whole bond.
+		let bond = T::WorkerBond::get();
+		T::Currency::release(&HoldReason::WorkerBond.into(), &worker, bond, Precision::Exact)
+			.unwrap();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(worker.clone()));
+
+		frame_system::Pallet::<T>::assert_last_event(
+			Event::<T>::BondToppedUp { worker, amount: bond }.into(),
+		);
+	}
+
+	#[benchmark]
+	fn remove_departed_worker() {
+		let workers = register_workers::<T>(T::MaxWorkers::get());
+		let worker = workers[0].clone();
+		T::BenchmarkHelper::leave_validator_set(&worker);
+		let caller: T::AccountId = whitelisted_caller();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), worker.clone());
+
+		frame_system::Pallet::<T>::assert_last_event(
+			Event::<T>::DepartedWorkerRemoved { worker, released: T::WorkerBond::get() }.into(),
+		);
+	}
+
+	#[benchmark]
+	fn set_verifiers_per_job() -> Result<(), BenchmarkError> {
+		let origin =
+			T::ParamsOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let verifiers = T::MaxVerifiers::get();
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, verifiers);
+
+		assert_eq!(VerifiersPerJob::<T>::get(), verifiers);
+		Ok(())
+	}
+
+	/// `on_initialize` drawing `n` due jobs among a full worker set, `MaxVerifiers` each.
+	#[benchmark]
+	fn draw_jobs(n: Linear<0, { T::MaxDrawsPerBlock::get() }>) {
+		register_workers::<T>(T::MaxWorkers::get());
+		VerifiersPerJob::<T>::put(T::MaxVerifiers::get());
+		let base = base_model::<T>();
+		let owner = funded::<T>("builder", 0);
+		let jobs: Vec<JobId> = (0..n).map(|_| open_job::<T>(&owner, base)).collect();
+		let now = frame_system::Pallet::<T>::block_number().saturating_add(T::AssignmentDelay::get());
+		frame_system::Pallet::<T>::set_block_number(now);
+
+		#[block]
+		{
+			Models::<T>::draw_due_jobs(now);
+		}
+
+		for job in jobs {
+			assert_eq!(Jobs::<T>::get(job).unwrap().state, JobState::Training);
+		}
 	}
 
 	impl_benchmark_test_suite!(Models, crate::mock::new_test_ext(), crate::mock::Test);

@@ -3,33 +3,64 @@
 //! - A `BaseModelOrigin` (root now, governance later) registers base models: name, architecture,
 //!   hashes of weights, config and tokenizer, parameter count, license.
 //! - Accounts admitted by `WorkerOrigin` (the runtime plugs in its validator-set check) register
-//!   as workers with an endpoint, a device description and a bond.
+//!   as workers with an endpoint, a device description and a bond of `WorkerBond`.
 //! - `create_model` opens a fine-tune **job**: a base model, datanet versions (pinned by merkle
 //!   root through [`tributary_primitives::datanets::DatanetsInspect`]), training settings and a
 //!   fee held from the caller.
-//! - **Assignment.** A job gets a trainer and `VerifiersPerJob` verifiers, chosen
-//!   deterministically (see [`Pallet::select_workers`]): the eligible workers (registered, with
-//!   fewer than `MaxJobsPerWorker` active jobs, in registration order) are indexed from a start
-//!   position `blake2_256(b"tributary/assign" ++ job ++ attempt ++ parent_hash) mod n`; the
-//!   trainer is at the start and the verifiers follow it, wrapping around. *Predictability:*
-//!   anyone can compute the assignment once the parent block is known, and the author of the
-//!   parent block can bias it by choosing what to build. That is acceptable here because an
-//!   assignment grants no payout by itself: results are checked by independent verifiers and a
-//!   rejected trainer loses its bond.
-//! - The trainer submits its result (adapter hash and size, train and eval loss), then each
-//!   verifier its own eval loss of that adapter on the same held-out split. When the last
-//!   verifier has reported, the job is **accepted** if the median verifier loss is within
-//!   `EvalTolerance` (relative) of the trainer's claim: the model gets a new version with full
-//!   lineage and the fee is paid out (`TrainerShare` to the trainer, the rest split equally among
-//!   the verifiers, rounding dust to the trainer). Otherwise the trainer's bond is slashed
-//!   (kind `BadTrainer`) through `Config::Slashing` (pallet-rewards in the runtime, which decides
-//!   where slashed funds go), the trainer is removed from the worker set and the job is
-//!   reassigned.
+//! - **Assignment: drawn, not picked.** A new job (and each retry) is *scheduled*: it waits
+//!   `AssignmentDelay` (≥ 2) blocks and is assigned in `on_initialize` of that later block (or of
+//!   the first later block with room: at most `MaxDrawsPerBlock` draws per block, the rest carry
+//!   over). The trainer and the `k` verifiers are drawn with
+//!   [`tributary_primitives::draw::draw_distinct`] from the seed
+//!   `blake2_256(SCALE(T::Randomness::random(SCALE(b"tributary/assign", job, attempt))))` among
+//!   the *eligible* workers: active (see below), with fewer than `MaxJobsPerWorker` active jobs,
+//!   in registration order; the first drawn trains, the others verify. `k` is the on-chain
+//!   [`VerifiersPerJob`] (genesis value per preset, changed by `ParamsOrigin` with
+//!   `set_verifiers_per_job`, at most `MaxVerifiers`). *Unpredictability:* the runtime's
+//!   randomness mixes the hashes of the blocks before the drawing block, and at least one of them
+//!   (the block after the job's) did not exist when the creator acted, so the creator can neither
+//!   predict nor steer who is drawn; the author of the block after the creation could bias it
+//!   only by withholding its block, losing the slot (a later block's hash, not a VRF). With fewer
+//!   than `k + 1` eligible workers the job stays `Open` (`JobWaitingForWorkers`) until anyone
+//!   calls `poke_job`, which schedules a new draw `AssignmentDelay` blocks later.
+//! - **Training.** The trainer submits its result (adapter hash and size, train and eval loss)
+//!   before its deadline (`TrainingPeriod`); a trainer that misses it loses `TrainerTimeoutSlash`
+//!   of its bond (kind `MissedDuty`) and the job is retried.
+//! - **Verification: a majority decides, the minority pays.** Each verifier reports its eval loss
+//!   of the adapter *and* of the base model alone on the same held-out rows. Two losses are
+//!   *close* when they differ by at most `EvalTolerance` of the smaller one; a report *agrees*
+//!   when both its losses are close to the medians ([`tributary_primitives::models::median_loss`]) of all reports. The job is
+//!   decided as soon as a majority (`⌊k/2⌋ + 1`) of its `k` verifiers agree, or, at the
+//!   verification deadline (`poke_job`), with whoever reported if those who agree are a strict
+//!   majority of them. Then:
+//!   - verifiers whose report does not agree lose `VerifierSlash` (kind `WrongVerdict`); at the
+//!     deadline, verifiers that reported nothing lose `VerifierSlash` (kind `MissedDuty`);
+//!   - if the median adapter loss is not close to the trainer's claim, the trainer lied: its whole
+//!     bond is slashed (kind `BadTrainer`), it leaves the worker set and the job is retried;
+//!   - else if the adapter does not beat the base model by `MinImprovement` (median base loss −
+//!     median adapter loss < `MinImprovement` × median base loss), the trainer did not do the
+//!     work: it is not paid, loses `LazyTrainerSlash` (kind `BadTrainer`) but stays a worker
+//!     (suspended if that takes it below the floor), and the job is retried;
+//!   - otherwise the job is **accepted**: the model gets a new version with full lineage and the
+//!     fee is paid out: `TrainerShare` to the trainer, the rest equally to the agreeing
+//!     verifiers, rounding dust to the trainer (paid == fee).
+//!
+//!   At the deadline with no report at all, or without an agreeing majority of the reports, the
+//!   trainer is not at fault: the job is retried (silent verifiers still pay). Verifiers that had
+//!   not reported when a majority decided early are neither paid nor slashed.
+//!   Every slash goes through `Config::Slashing` (pallet-rewards in the runtime, which decides
+//!   where slashed funds go).
+//! - **Bond floor and the validator set.** A worker is *active* when it is registered, its held
+//!   bond is at least `WorkerBond` and it is in `Config::ValidatorSet` (the current authorities).
+//!   Only active workers are drawn, submit results or verifications, and (through
+//!   [`tributary_primitives::receipts::WorkerSet::is_active`]) submit receipts and recompute in
+//!   pallet-attribution. A slash here that leaves a worker below the floor emits
+//!   `WorkerSuspended`; the worker tops up with `top_up_bond`. A worker whose validator left the
+//!   authority set is removed, bond released, by anyone calling `remove_departed_worker` once it
+//!   has no active job and no open attribution record.
 //! - A worker unregisters (and gets its bond back) only when it has no active job and no
 //!   attribution record that a dispute could still slash it over (`Config::OpenRecords`).
-//! - A phase that misses its deadline can be timed out by anyone (`poke_job`), which reassigns
-//!   the job; `poke_job` also assigns an `Open` job once enough workers exist. After
-//!   `MaxAttempts` assignments the job fails and its fee is refunded.
+//! - After `MaxAttempts` assignments the job fails and its fee is refunded.
 //! - A finished job (completed or failed) accepts nothing more, so no result is paid twice.
 //! - Model owners set a price per 1k tokens, transfer ownership, or retire the model.
 //! - **Off-chain worker** (see the `offchain` module): a validator with a worker key and a
@@ -60,9 +91,11 @@ pub use weights::WeightInfo;
 
 /// What benchmarks need from the runtime that this pallet cannot create itself.
 #[cfg(feature = "runtime-benchmarks")]
-pub trait BenchmarkHelper {
+pub trait BenchmarkHelper<AccountId> {
 	/// Make a published datanet version exist (a distinct one per `index`) and name it.
 	fn published_datanet_version(index: u32) -> tributary_primitives::models::DatanetVersionRef;
+	/// Take `who` out of `Config::ValidatorSet` (benchmarks' workers are validators until then).
+	fn leave_validator_set(who: &AccountId);
 }
 
 #[frame_support::pallet]
@@ -70,7 +103,10 @@ pub mod pallet {
 	use super::*;
 	use frame_support::{
 		pallet_prelude::*,
-		traits::fungible::{Inspect, Mutate, MutateHold},
+		traits::{
+			fungible::{Inspect, Mutate, MutateHold},
+			Contains, Randomness,
+		},
 	};
 	use frame_system::{
 		offchain::{AppCrypto, CreateSignedTransaction},
@@ -120,8 +156,20 @@ pub mod pallet {
 		/// validator set).
 		type WorkerOrigin: EnsureOrigin<Self::RuntimeOrigin, Success = Self::AccountId>;
 
-		/// Slashes a rejected trainer's bond with the parameterised destination split
-		/// (pallet-rewards).
+		/// Who may change the pallet's on-chain parameters ([`VerifiersPerJob`]): root now,
+		/// governance later.
+		type ParamsOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// Randomness the job creator cannot know when it acts: the runtime mixes the hashes of
+		/// the blocks before the current one. Draws are made in a block at least
+		/// `AssignmentDelay` after the job's.
+		type Randomness: Randomness<Self::Hash, BlockNumberFor<Self>>;
+
+		/// The current validators (the runtime's Aura authorities). Only workers in it are
+		/// active; a worker that left it is removed by `remove_departed_worker`.
+		type ValidatorSet: Contains<Self::AccountId>;
+
+		/// Slashes workers' bonds with the parameterised destination split (pallet-rewards).
 		type Slashing: Slashing<Self::AccountId, BalanceOf<Self>, Self::RuntimeHoldReason>;
 
 		/// Whether a worker has attribution records still open to dispute (pallet-attribution):
@@ -141,9 +189,32 @@ pub mod pallet {
 		/// claimed eval loss, relative to the claim.
 		#[pallet::constant]
 		type EvalTolerance: Get<Perbill>;
-		/// Verifiers per job (`k`), at least 1.
+		/// Most verifiers a job may have: the bound of [`VerifiersPerJob`] and of the stored
+		/// verifier lists.
 		#[pallet::constant]
-		type VerifiersPerJob: Get<u32>;
+		type MaxVerifiers: Get<u32>;
+		/// Smallest improvement of the held-out loss over the base model an accepted adapter
+		/// must show, as a share of the base model's loss.
+		#[pallet::constant]
+		type MinImprovement: Get<Perbill>;
+		/// Taken from a verifier whose report disagrees with the majority that decided
+		/// (`WrongVerdict`), or that reported nothing by the deadline (`MissedDuty`).
+		#[pallet::constant]
+		type VerifierSlash: Get<BalanceOf<Self>>;
+		/// Taken from a trainer that submitted nothing by its training deadline (`MissedDuty`).
+		#[pallet::constant]
+		type TrainerTimeoutSlash: Get<BalanceOf<Self>>;
+		/// Taken from a trainer whose adapter does not beat the base model by `MinImprovement`
+		/// (`BadTrainer`).
+		#[pallet::constant]
+		type LazyTrainerSlash: Get<BalanceOf<Self>>;
+		/// Blocks between scheduling a job's assignment and drawing its workers; at least 2, so
+		/// the randomness of the drawing block includes a block made after the job's.
+		#[pallet::constant]
+		type AssignmentDelay: Get<BlockNumberFor<Self>>;
+		/// Most scheduled draws `on_initialize` makes in one block; the rest wait for the next.
+		#[pallet::constant]
+		type MaxDrawsPerBlock: Get<u32>;
 		/// Blocks the trainer has to submit its result after assignment.
 		#[pallet::constant]
 		type TrainingPeriod: Get<BlockNumberFor<Self>>;
@@ -179,7 +250,7 @@ pub mod pallet {
 
 		/// Publishes datanet versions for benchmarks (the runtime uses pallet-datanets).
 		#[cfg(feature = "runtime-benchmarks")]
-		type BenchmarkHelper: BenchmarkHelper;
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
 	}
 
 	#[pallet::storage]
@@ -220,6 +291,47 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Jobs<T: Config> = StorageMap<_, Twox64Concat, JobId, JobInfo<T>>;
 
+	#[pallet::type_value]
+	pub fn DefaultVerifiersPerJob() -> u32 {
+		1
+	}
+
+	/// Verifiers drawn per job (`k`), `1..=MaxVerifiers`: set at genesis per preset, changed by
+	/// `ParamsOrigin`. Jobs already assigned keep their verifiers.
+	#[pallet::storage]
+	pub type VerifiersPerJob<T> = StorageValue<_, u32, ValueQuery, DefaultVerifiersPerJob>;
+
+	/// Scheduled draws in the order they were scheduled (so in order of their drawing block):
+	/// position → job. Positions `DrawQueueBounds.0..DrawQueueBounds.1` are occupied.
+	#[pallet::storage]
+	pub type DrawQueue<T> = StorageMap<_, Twox64Concat, u64, JobId>;
+
+	/// (first occupied position, next free position) of [`DrawQueue`].
+	#[pallet::storage]
+	pub type DrawQueueBounds<T> = StorageValue<_, (u64, u64), ValueQuery>;
+
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// Initial [`VerifiersPerJob`]; 0 keeps the default (1).
+		pub verifiers_per_job: u32,
+		#[serde(skip)]
+		pub _config: core::marker::PhantomData<T>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			if self.verifiers_per_job != 0 {
+				assert!(
+					self.verifiers_per_job <= T::MaxVerifiers::get(),
+					"verifiers_per_job must be at most MaxVerifiers"
+				);
+				VerifiersPerJob::<T>::put(self.verifiers_per_job);
+			}
+		}
+	}
+
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
@@ -235,11 +347,20 @@ pub mod pallet {
 			verifiers: VerifiersOf<T>,
 			deadline: BlockNumberFor<T>,
 		},
-		/// Not enough eligible workers: the job is `Open` until `poke_job` finds them.
+		/// The job's next attempt will be drawn in block `draw_at` (or the first later block with
+		/// room for it).
+		JobScheduled { job: JobId, attempt: u32, draw_at: BlockNumberFor<T> },
+		/// Not enough eligible workers: the job is `Open` until `poke_job` schedules a new draw.
 		JobWaitingForWorkers { job: JobId },
 		TrainingResultSubmitted { job: JobId, trainer: T::AccountId, result: TrainingResult },
-		VerificationSubmitted { job: JobId, verifier: T::AccountId, eval_loss_ppb: u64 },
-		/// The job's result was accepted and paid.
+		VerificationSubmitted {
+			job: JobId,
+			verifier: T::AccountId,
+			eval_loss_ppb: u64,
+			base_loss_ppb: u64,
+		},
+		/// The job's result was accepted and paid: `TrainerShare` to the trainer, the rest to
+		/// the `paid_verifiers` verifiers that agreed with the majority.
 		JobCompleted {
 			job: JobId,
 			model: ModelId,
@@ -247,8 +368,10 @@ pub mod pallet {
 			verified_eval_loss_ppb: u64,
 			trainer_paid: BalanceOf<T>,
 			each_verifier_paid: BalanceOf<T>,
+			paid_verifiers: u32,
 		},
-		/// The verifiers' median loss was out of tolerance: the trainer's bond was slashed.
+		/// The verifiers' median loss was out of tolerance of the claim: the trainer's bond was
+		/// slashed and it left the worker set.
 		TrainingRejected {
 			job: JobId,
 			trainer: T::AccountId,
@@ -256,6 +379,22 @@ pub mod pallet {
 			verified_eval_loss_ppb: u64,
 			bond_slashed: BalanceOf<T>,
 		},
+		/// The adapter does not beat the base model by `MinImprovement` on the held-out rows:
+		/// the trainer is not paid and lost `LazyTrainerSlash`; the job is retried.
+		TrainingWithoutImprovement {
+			job: JobId,
+			trainer: T::AccountId,
+			verified_eval_loss_ppb: u64,
+			verified_base_loss_ppb: u64,
+			slashed: BalanceOf<T>,
+		},
+		/// A verifier's report disagreed with the majority that decided (`WrongVerdict`).
+		VerifierOutvoted { job: JobId, verifier: T::AccountId, slashed: BalanceOf<T> },
+		/// An assigned worker submitted nothing by its deadline (`MissedDuty`).
+		DutyMissed { job: JobId, worker: T::AccountId, slashed: BalanceOf<T> },
+		/// The verification deadline passed without reports from an agreeing majority of those
+		/// who reported: no verdict, the trainer is not at fault and the job is retried.
+		VerificationInconclusive { job: JobId, reports: u32 },
 		/// The current phase missed its deadline.
 		JobTimedOut { job: JobId, attempt: u32 },
 		/// The job ran out of attempts; its fee was refunded.
@@ -263,6 +402,16 @@ pub mod pallet {
 		PriceSet { model: ModelId, price_per_1k_tokens: Option<BalanceOf<T>> },
 		OwnershipTransferred { model: ModelId, from: T::AccountId, to: T::AccountId },
 		ModelRetired { model: ModelId },
+		/// A slash left the worker's held bond below `WorkerBond`: it is suspended (not drawn,
+		/// cannot act) until it calls `top_up_bond`.
+		WorkerSuspended { worker: T::AccountId, held: BalanceOf<T> },
+		/// The worker's held bond is back at `WorkerBond`.
+		BondToppedUp { worker: T::AccountId, amount: BalanceOf<T> },
+		/// A worker whose validator left the authority set was removed; its remaining bond was
+		/// released.
+		DepartedWorkerRemoved { worker: T::AccountId, released: BalanceOf<T> },
+		/// `VerifiersPerJob` changed; it applies to draws from now on.
+		VerifiersPerJobSet { verifiers: u32 },
 	}
 
 	#[pallet::error]
@@ -316,28 +465,55 @@ pub mod pallet {
 		DeadlineNotPassed,
 		/// Not enough eligible workers to assign the job yet.
 		NotEnoughWorkers,
+		/// The job's draw is already scheduled; it happens in `on_initialize`.
+		DrawPending,
+		/// The worker's held bond is below `WorkerBond`: it is suspended until it calls
+		/// `top_up_bond`.
+		BondBelowFloor,
+		/// The worker's validator is no longer in the authority set: it may not act, and anyone
+		/// may remove it with `remove_departed_worker` once it is idle.
+		NotValidator,
+		/// The worker's held bond is already at least `WorkerBond`.
+		BondNotShort,
+		/// The worker is still a validator; only departed validators can be removed.
+		StillValidator,
+		/// `VerifiersPerJob` must be between 1 and `MaxVerifiers`.
+		InvalidVerifierCount,
 	}
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// Draws the workers of the scheduled jobs that are due, at most `MaxDrawsPerBlock`.
+		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
+			Self::draw_due_jobs(now)
+		}
+
 		fn offchain_worker(now: BlockNumberFor<T>) {
 			Self::offchain_work(now);
 		}
 
 		fn integrity_test() {
-			assert!(T::VerifiersPerJob::get() >= 1, "a job needs at least one verifier");
+			assert!(T::MaxVerifiers::get() >= 1, "a job needs at least one verifier");
 			assert!(
-				T::MaxWorkers::get() > T::VerifiersPerJob::get(),
+				T::MaxWorkers::get() > T::MaxVerifiers::get(),
 				"the worker set must fit a trainer and all verifiers"
 			);
 			assert!(T::MaxAttempts::get() >= 1, "a job needs at least one attempt");
+			assert!(
+				T::AssignmentDelay::get() >= 2u32.into(),
+				"draws must use a block made after the job's"
+			);
+			assert!(T::MaxDrawsPerBlock::get() >= 1, "the draw queue must advance");
 		}
 	}
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Register a base model (`BaseModelOrigin`). Each field is a separate argument so
-		/// clients sign exactly what the metadata shows.
+		/// Register a base model. Each field is a separate argument so clients sign exactly
+		/// what the metadata shows.
+		///
+		/// Origin: `BaseModelOrigin`. Emits `BaseModelRegistered`. Errors: `EmptyName`,
+		/// `BaseModelExists`.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::register_base_model())]
 		#[allow(clippy::too_many_arguments)]
@@ -364,6 +540,10 @@ pub mod pallet {
 		}
 
 		/// Register the caller as a worker, holding `WorkerBond`.
+		///
+		/// Origin: `WorkerOrigin` (a validator). Emits `WorkerRegistered`. Errors:
+		/// `AlreadyRegistered`, `TooManyWorkers`, or the currency's error when the bond cannot
+		/// be held.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::register_worker())]
 		pub fn register_worker(
@@ -375,7 +555,10 @@ pub mod pallet {
 			Self::do_register_worker(worker, endpoint, device)
 		}
 
-		/// Leave the worker set (no active jobs), releasing the bond.
+		/// Leave the worker set, releasing what is left of the bond.
+		///
+		/// Origin: signed, the worker. Emits `WorkerUnregistered`. Errors: `NotRegistered`,
+		/// `WorkerBusy` (active jobs), `WorkerHasOpenRecords`.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::unregister_worker())]
 		pub fn unregister_worker(origin: OriginFor<T>) -> DispatchResult {
@@ -384,7 +567,12 @@ pub mod pallet {
 		}
 
 		/// Create a model owned by the caller and open the fine-tune job for its first version,
-		/// holding `fee`.
+		/// holding `fee`. The job's workers are drawn `AssignmentDelay` blocks later.
+		///
+		/// Origin: signed. Emits `ModelCreated`, `JobCreated`, `JobScheduled`. Errors:
+		/// `EmptyName`, `UnknownBaseModel`, `NoDatanets`, `DuplicateDatanetVersion`,
+		/// `UnknownDatanetVersion`, `InvalidTrainingSettings`, `FeeTooLow`, or the currency's
+		/// error when the fee cannot be held.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::create_model(datanets.len() as u32))]
 		pub fn create_model(
@@ -399,6 +587,11 @@ pub mod pallet {
 			Self::do_create_model(owner, name, base_model, datanets, settings, fee)
 		}
 
+		/// Report the trained adapter (hash, size) and its train and held-out eval losses.
+		///
+		/// Origin: signed, the job's trainer. Emits `TrainingResultSubmitted`. Errors:
+		/// `UnknownJob`, `WrongJobState`, `NotTrainer`, `BondBelowFloor`, `NotValidator`,
+		/// `DeadlinePassed`.
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::submit_training_result())]
 		pub fn submit_training_result(
@@ -410,8 +603,16 @@ pub mod pallet {
 			Self::do_submit_training_result(trainer, job, result)
 		}
 
-		/// Report the verifier's eval loss (parts per billion) of the job's adapter. The last
-		/// report decides the job.
+		/// Report the verifier's held-out eval loss (parts per billion) of the job's adapter and
+		/// of the base model alone on the same rows. The report that makes an agreeing majority
+		/// decides the job (see the module docs).
+		///
+		/// Origin: signed, one of the job's verifiers. Emits `VerificationSubmitted`, and when it
+		/// decides: `VerifierOutvoted` per disagreeing verifier, then `JobCompleted`,
+		/// `TrainingRejected` or `TrainingWithoutImprovement` (with the retry's `JobScheduled`
+		/// or `JobFailed`), and `WorkerSuspended` for a slash that crossed the floor. Errors:
+		/// `UnknownJob`, `WrongJobState`, `NotVerifier`, `AlreadyVerified`, `BondBelowFloor`,
+		/// `NotValidator`, `DeadlinePassed`.
 		#[pallet::call_index(5)]
 		#[pallet::weight(
 			T::WeightInfo::submit_verification_accepted()
@@ -421,19 +622,38 @@ pub mod pallet {
 			origin: OriginFor<T>,
 			job: JobId,
 			eval_loss_ppb: u64,
+			base_loss_ppb: u64,
 		) -> DispatchResult {
 			let verifier = ensure_signed(origin)?;
-			Self::do_submit_verification(verifier, job, eval_loss_ppb)
+			Self::do_submit_verification(verifier, job, eval_loss_ppb, base_loss_ppb)
 		}
 
-		/// Anyone: assign an `Open` job, or time out a job whose phase missed its deadline.
+		/// Anyone: schedule a new draw for an `Open` job that waits for workers, or settle a job
+		/// whose phase missed its deadline. A training timeout slashes the trainer
+		/// `TrainerTimeoutSlash` and retries; a verification timeout slashes each silent
+		/// verifier `VerifierSlash` and decides with whoever reported (or retries when nobody
+		/// did or they disagree).
+		///
+		/// Origin: signed. Emits `JobScheduled`; or `JobTimedOut` and `DutyMissed`, then the
+		/// events of a decision (see `submit_verification`), `VerificationInconclusive`,
+		/// `JobScheduled` or `JobFailed`. Errors: `UnknownJob`, `WrongJobState` (finished),
+		/// `DrawPending` (a draw is already scheduled), `NotEnoughWorkers`,
+		/// `DeadlineNotPassed`.
 		#[pallet::call_index(6)]
-		#[pallet::weight(T::WeightInfo::poke_job())]
+		#[pallet::weight(
+			T::WeightInfo::poke_job()
+				.max(T::WeightInfo::submit_verification_accepted())
+				.max(T::WeightInfo::submit_verification_rejected())
+		)]
 		pub fn poke_job(origin: OriginFor<T>, job: JobId) -> DispatchResult {
 			ensure_signed(origin)?;
 			Self::do_poke_job(job)
 		}
 
+		/// Set (or clear) the model's inference price per 1,000 tokens.
+		///
+		/// Origin: signed, the model's owner. Emits `PriceSet`. Errors: `UnknownModel`,
+		/// `NotModelOwner`, `ModelRetired`.
 		#[pallet::call_index(7)]
 		#[pallet::weight(T::WeightInfo::set_price())]
 		pub fn set_price(
@@ -445,6 +665,10 @@ pub mod pallet {
 			Self::do_set_price(who, model, price_per_1k_tokens)
 		}
 
+		/// Give the model to `new_owner`.
+		///
+		/// Origin: signed, the model's owner. Emits `OwnershipTransferred`. Errors:
+		/// `UnknownModel`, `NotModelOwner`, `ModelRetired`.
 		#[pallet::call_index(8)]
 		#[pallet::weight(T::WeightInfo::transfer_ownership())]
 		pub fn transfer_ownership(
@@ -456,11 +680,50 @@ pub mod pallet {
 			Self::do_transfer_ownership(who, model, new_owner)
 		}
 
+		/// Retire the model: it keeps its versions but takes no new price or owner.
+		///
+		/// Origin: signed, the model's owner. Emits `ModelRetired`. Errors: `UnknownModel`,
+		/// `NotModelOwner`, `ModelRetired`.
 		#[pallet::call_index(9)]
 		#[pallet::weight(T::WeightInfo::retire())]
 		pub fn retire(origin: OriginFor<T>, model: ModelId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_retire(who, model)
+		}
+
+		/// Hold what the caller's bond lacks to reach `WorkerBond` again, ending a suspension.
+		///
+		/// Origin: signed, a registered worker. Emits `BondToppedUp`. Errors: `NotRegistered`,
+		/// `BondNotShort`, or the currency's error when the amount cannot be held.
+		#[pallet::call_index(10)]
+		#[pallet::weight(T::WeightInfo::top_up_bond())]
+		pub fn top_up_bond(origin: OriginFor<T>) -> DispatchResult {
+			let worker = ensure_signed(origin)?;
+			Self::do_top_up_bond(worker)
+		}
+
+		/// Remove `worker`, whose validator left the authority set, releasing what is left of
+		/// its bond.
+		///
+		/// Origin: signed, anyone. Emits `DepartedWorkerRemoved`. Errors: `NotRegistered`,
+		/// `StillValidator`, `WorkerBusy` (active jobs: they finish or time out first),
+		/// `WorkerHasOpenRecords`.
+		#[pallet::call_index(11)]
+		#[pallet::weight(T::WeightInfo::remove_departed_worker())]
+		pub fn remove_departed_worker(origin: OriginFor<T>, worker: T::AccountId) -> DispatchResult {
+			ensure_signed(origin)?;
+			Self::do_remove_departed_worker(worker)
+		}
+
+		/// Set `VerifiersPerJob` (`k`) for the draws from now on.
+		///
+		/// Origin: `ParamsOrigin`. Emits `VerifiersPerJobSet`. Errors: `InvalidVerifierCount`
+		/// (not in `1..=MaxVerifiers`).
+		#[pallet::call_index(12)]
+		#[pallet::weight(T::WeightInfo::set_verifiers_per_job())]
+		pub fn set_verifiers_per_job(origin: OriginFor<T>, verifiers: u32) -> DispatchResult {
+			T::ParamsOrigin::ensure_origin(origin)?;
+			Self::do_set_verifiers_per_job(verifiers)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 //! A test runtime: System, Balances and Models, with in-memory stand-ins for published datanet
-//! versions, slashing (recording each call) and workers' open attribution records, and a worker
-//! origin that admits a fixed validator set.
+//! versions, slashing (recording each call), workers' open attribution records and the current
+//! validator set, a worker origin that admits a fixed validator set, and randomness taken from
+//! the parent hash (so a test picks a draw by setting it).
 
 use crate as pallet_models;
 use frame_support::{
@@ -96,7 +97,14 @@ pub const TREASURY_BALANCE: Balance = 1_000;
 
 pub const WORKER_BOND: Balance = 5_000;
 pub const MIN_JOB_FEE: Balance = 100;
+/// `VerifiersPerJob` at genesis.
 pub const VERIFIERS: u32 = 3;
+pub const MAX_VERIFIERS: u32 = 5;
+pub const VERIFIER_SLASH: Balance = 1_000;
+pub const TRAINER_TIMEOUT_SLASH: Balance = 2_000;
+pub const LAZY_TRAINER_SLASH: Balance = 2_500;
+pub const ASSIGNMENT_DELAY: u64 = 2;
+pub const MAX_DRAWS_PER_BLOCK: u32 = 2;
 pub const TRAINING_PERIOD: u64 = 10;
 pub const VERIFICATION_PERIOD: u64 = 5;
 pub const MAX_ATTEMPTS: u32 = 2;
@@ -113,13 +121,33 @@ parameter_types! {
 	pub const Treasury: AccountId = TREASURY;
 	pub const TrainerShare: Perbill = Perbill::from_percent(50);
 	pub const EvalTolerance: Perbill = Perbill::from_percent(10);
+	pub const MinImprovement: Perbill = Perbill::from_percent(10);
 }
 
 thread_local! {
 	static DATANET_VERSIONS: RefCell<BTreeMap<(DatanetId, VersionId), VersionSummary>> =
 		const { RefCell::new(BTreeMap::new()) };
 	static WITH_OPEN_RECORDS: RefCell<BTreeSet<AccountId>> = const { RefCell::new(BTreeSet::new()) };
+	static DEPARTED_VALIDATORS: RefCell<BTreeSet<AccountId>> = const { RefCell::new(BTreeSet::new()) };
 }
+
+/// Stand-in for the runtime's Aura authorities: every account is a validator until the test
+/// takes it out with [`leave_validator_set`] (benchmarks register arbitrary accounts).
+pub struct CurrentValidators;
+
+impl frame_support::traits::Contains<AccountId> for CurrentValidators {
+	fn contains(who: &AccountId) -> bool {
+		!DEPARTED_VALIDATORS.with(|departed| departed.borrow().contains(who))
+	}
+}
+
+/// Take `who` out of the validator set.
+pub fn leave_validator_set(who: AccountId) {
+	DEPARTED_VALIDATORS.with(|departed| departed.borrow_mut().insert(who));
+}
+
+/// The randomness draws use: `blake2_256(subject ++ parent_hash)`.
+pub type Randomness = pallet_rewards::testing::ParentHashRandomness<Test>;
 
 
 /// Stand-in for pallet-rewards' slashing: records each call, then moves the held amount whole to
@@ -182,10 +210,14 @@ pub fn publish_datanet_version(datanet: DatanetId, version: VersionId, row_count
 }
 
 #[cfg(feature = "runtime-benchmarks")]
-impl pallet_models::BenchmarkHelper for PublishedVersions {
+impl pallet_models::BenchmarkHelper<AccountId> for PublishedVersions {
 	fn published_datanet_version(index: u32) -> tributary_primitives::models::DatanetVersionRef {
 		publish_datanet_version(index, 1, 10);
 		tributary_primitives::models::DatanetVersionRef { datanet: index, version: 1 }
+	}
+
+	fn leave_validator_set(who: &AccountId) {
+		leave_validator_set(*who);
 	}
 }
 
@@ -215,13 +247,22 @@ impl pallet_models::Config for Test {
 	type Datanets = PublishedVersions;
 	type BaseModelOrigin = EnsureRoot<AccountId>;
 	type WorkerOrigin = EnsureValidator;
+	type ParamsOrigin = EnsureRoot<AccountId>;
+	type Randomness = Randomness;
+	type ValidatorSet = CurrentValidators;
 	type Slashing = SlashToBeneficiary;
 	type OpenRecords = AttributionRecords;
 	type WorkerBond = ConstU64<WORKER_BOND>;
 	type MinJobFee = ConstU64<MIN_JOB_FEE>;
 	type TrainerShare = TrainerShare;
 	type EvalTolerance = EvalTolerance;
-	type VerifiersPerJob = ConstU32<VERIFIERS>;
+	type MaxVerifiers = ConstU32<MAX_VERIFIERS>;
+	type MinImprovement = MinImprovement;
+	type VerifierSlash = ConstU64<VERIFIER_SLASH>;
+	type TrainerTimeoutSlash = ConstU64<TRAINER_TIMEOUT_SLASH>;
+	type LazyTrainerSlash = ConstU64<LAZY_TRAINER_SLASH>;
+	type AssignmentDelay = ConstU64<ASSIGNMENT_DELAY>;
+	type MaxDrawsPerBlock = ConstU32<MAX_DRAWS_PER_BLOCK>;
 	type TrainingPeriod = ConstU64<TRAINING_PERIOD>;
 	type VerificationPeriod = ConstU64<VERIFICATION_PERIOD>;
 	type MaxAttempts = ConstU32<MAX_ATTEMPTS>;
@@ -240,7 +281,8 @@ impl pallet_models::Config for Test {
 }
 
 /// Genesis with funded accounts (all but `PAUPER` and `UNFUNDED_VALIDATOR`), a funded treasury,
-/// and datanet versions (0, 1) and (1, 1) published; at block 1 so events are recorded.
+/// `VERIFIERS` verifiers per job, and datanet versions (0, 1) and (1, 1) published; at block 1
+/// so events are recorded.
 pub fn new_test_ext() -> sp_io::TestExternalities {
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	let funded = [BUILDER, OTHER]
@@ -251,14 +293,32 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	pallet_balances::GenesisConfig::<Test> { balances: funded.collect(), ..Default::default() }
 		.assimilate_storage(&mut storage)
 		.unwrap();
+	pallet_models::GenesisConfig::<Test> { verifiers_per_job: VERIFIERS, ..Default::default() }
+		.assimilate_storage(&mut storage)
+		.unwrap();
 	let mut ext = sp_io::TestExternalities::new(storage);
 	ext.execute_with(|| {
 		System::set_block_number(1);
 		DATANET_VERSIONS.with(|versions| versions.borrow_mut().clear());
 		pallet_rewards::testing::clear_slashes();
 		WITH_OPEN_RECORDS.with(|accounts| accounts.borrow_mut().clear());
+		DEPARTED_VALIDATORS.with(|departed| departed.borrow_mut().clear());
 		publish_datanet_version(0, 1, 10);
 		publish_datanet_version(1, 1, 20);
 	});
 	ext
+}
+
+/// Run the blocks after the current one up to `block`, each with a parent hash derived from its
+/// number and the pallet's `on_initialize` (which makes the due draws).
+pub fn run_to_block(block: u64) {
+	use frame_support::traits::Hooks;
+	while System::block_number() < block {
+		let next = System::block_number() + 1;
+		System::set_block_number(next);
+		System::set_parent_hash(sp_runtime::testing::H256(sp_io::hashing::blake2_256(&codec::Encode::encode(&(
+			b"parent", next,
+		)))));
+		Models::on_initialize(next);
+	}
 }

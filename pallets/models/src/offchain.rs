@@ -1,12 +1,14 @@
 //! The off-chain worker of a validator that runs a sidecar.
 //!
-//! Each block, for every worker key in the keystore whose account is a registered worker, it
-//! drives the jobs the chain assigned to that account on the local sidecar (`--worker-url`):
+//! Each block, for every worker key in the keystore whose account is an active worker (registered,
+//! a validator, bond at the floor), it drives the jobs the chain assigned to that account on the
+//! local sidecar (`--worker-url`):
 //! - as **trainer**: post the train job (rows named by (datanet, row) so the adapter's corpus is
 //!   known to attribution) and, once the sidecar reports it done, submit the adapter hash and
 //!   losses;
 //! - as **verifier**: post an eval of the trainer's adapter (the sidecar fetches it from its
-//!   peers) on the same held-out rows, and submit the loss;
+//!   peers) on the same held-out rows, and submit its loss and the base model's loss alone on
+//!   those rows (the chain checks that the adapter beats the base);
 //!
 //! and it has the sidecar serve every model version the chain accepts, as model id
 //! `model-<model>-v<version>`.
@@ -41,7 +43,7 @@ use tributary_primitives::{
 	ContentHash,
 };
 use tributary_worker_client::{
-	json::{self, hex, loss_ppb, parse_hash},
+	json::{self, hex, loss_ppb, parse_hash, EvalLosses},
 	retry::Backoff,
 	Reply, Sidecar,
 };
@@ -87,6 +89,12 @@ impl<T: Config> Pallet<T> {
 			if !Workers::<T>::contains_key(&account.id) {
 				continue;
 			}
+			if let Err(why) = Self::ensure_active(&account.id) {
+				// Suspended (bond below the floor: `top_up_bond`) or no longer a validator: the
+				// chain would refuse its results.
+				log::warn!(target: LOG, "worker {:?} may not act: {why:?}", account.id);
+				continue;
+			}
 			for job_id in WorkerJobs::<T>::get(&account.id) {
 				let Some(job) = Jobs::<T>::get(job_id) else { continue };
 				if let Some(role) = Self::role_of(&account.id, &job) {
@@ -103,7 +111,7 @@ impl<T: Config> Pallet<T> {
 			JobState::Training if job.trainer.as_ref() == Some(worker) => Some(Role::Train),
 			JobState::Verifying
 				if job.verifiers.contains(worker) &&
-					!job.verifications.iter().any(|(verifier, _)| verifier == worker) =>
+					!job.verifications.iter().any(|report| report.verifier == *worker) =>
 				Some(Role::Verify),
 			_ => None,
 		}
@@ -220,11 +228,11 @@ impl<T: Config> Pallet<T> {
 				Call::submit_training_result { job: job_id, result }
 			},
 			Role::Verify => {
-				let Some(eval_loss_ppb) = loss_ppb(&metrics["eval_loss"]) else {
-					log::error!(target: LOG, "job {job_id}: the sidecar's eval has no loss: {}", record.body);
+				let Some(EvalLosses { eval_loss_ppb, base_loss_ppb }) = EvalLosses::from_metrics(metrics) else {
+					log::error!(target: LOG, "job {job_id}: the sidecar's eval lacks the adapter's or the base's loss: {}", record.body);
 					return;
 				};
-				Call::submit_verification { job: job_id, eval_loss_ppb }
+				Call::submit_verification { job: job_id, eval_loss_ppb, base_loss_ppb }
 			},
 		};
 		if !BACKOFF.try_now(&Self::action_key(job_id, job.attempt, &format!("submit-{}", role.name())), now) {

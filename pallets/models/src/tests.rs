@@ -1,6 +1,9 @@
 //! Unit tests of every call and of the job lifecycle: success paths with their events and exact
 //! balance effects, every `Error` variant (each through `assert_noop!`, which also checks that
-//! storage is unchanged), bounded inputs at their bounds, and the deterministic assignment.
+//! storage is unchanged), bounded inputs at their bounds, and the draw. Then the adversarial
+//! tests of issue 14's attacks 3 (assignment and verification) and 4 (bond floor, validator
+//! set), each showing the attacker ends with less and the honest parties whole, and a property
+//! test over random verifier honesty and silence.
 
 use crate::{mock::*, *};
 use codec::Encode;
@@ -8,13 +11,14 @@ use frame_support::{
 	assert_noop, assert_ok,
 	traits::{
 		fungible::{Inspect, InspectHold},
-		Get,
+		Get, Hooks,
 	},
 	BoundedVec,
 };
-use sp_runtime::{DispatchError, TokenError};
+use sp_runtime::{DispatchError, DispatchResult, TokenError};
 use tributary_primitives::{
 	content_hash,
+	draw::draw_distinct,
 	models::{
 		BaseModelId, DatanetVersionRef, JobId, JobState, PinnedDatanetVersion, TrainingResult, LOSS_PPB,
 	},
@@ -115,33 +119,58 @@ fn held(reason: HoldReason, who: AccountId) -> Balance {
 	Balances::balance_on_hold(&reason.into(), &who)
 }
 
-/// The documented assignment rule, computed independently of the pallet.
+/// The documented draw, computed independently of the pallet: the seed from the mock's
+/// randomness (`blake2_256(subject ++ parent_hash)`, with the block number), then
+/// `draw_distinct` over `eligible`.
 fn expected_assignment(job: JobId, attempt: u32, eligible: &[AccountId]) -> (AccountId, Vec<AccountId>) {
-	let seed = sp_io::hashing::blake2_256(
-		&(b"tributary/assign".as_slice(), job, attempt, System::parent_hash()).encode(),
-	);
-	let n = eligible.len();
-	let start = (u64::from_le_bytes(seed[..8].try_into().unwrap()) % n as u64) as usize;
-	let verifiers = (1..=VERIFIERS as usize).map(|i| eligible[(start + i) % n]).collect();
-	(eligible[start], verifiers)
+	let mut input = (b"tributary/assign".as_slice(), job, attempt).encode();
+	input.extend_from_slice(System::parent_hash().as_ref());
+	let random = (sp_runtime::testing::H256(sp_io::hashing::blake2_256(&input)), System::block_number());
+	let seed = sp_io::hashing::blake2_256(&random.encode());
+	let drawn = draw_distinct(&seed, eligible.len(), VerifiersPerJob::<Test>::get() as usize + 1);
+	(eligible[drawn[0]], drawn[1..].iter().map(|index| eligible[*index]).collect())
 }
 
-/// A job paying `FEE` on a fresh base model, opened among `workers` registered workers.
+/// Run to the block that draws `id` (its `on_initialize` draws it).
+fn run_to_draw(id: JobId) {
+	run_to_block(job(id).draw_at.expect("a scheduled draw"));
+}
+
+/// A job paying `FEE` on a fresh base model, opened among `workers` registered workers and drawn.
 fn job_among_workers(workers: usize) -> JobId {
 	register_base();
 	register_workers(workers);
-	create_job(FEE)
+	let id = create_job(FEE);
+	run_to_draw(id);
+	id
 }
 
-/// A job with 4 workers, trained with claimed eval loss 1.0 and in verification.
+/// The honest losses: the adapter's 1.0, the base model's 2.0 on the held-out rows.
+const HONEST_EVAL: u64 = LOSS_PPB;
+const HONEST_BASE: u64 = 2 * LOSS_PPB;
+
+/// A job with 4 workers, trained with the honest claimed eval loss and in verification.
 fn job_in_verification() -> JobId {
 	let id = job_among_workers(4);
 	assert_ok!(Models::submit_training_result(
 		RuntimeOrigin::signed(trainer_of(id)),
 		id,
-		result(LOSS_PPB)
+		result(HONEST_EVAL)
 	));
 	id
+}
+
+fn verify(verifier: AccountId, id: JobId, eval_loss_ppb: u64, base_loss_ppb: u64) -> DispatchResult {
+	Models::submit_verification(RuntimeOrigin::signed(verifier), id, eval_loss_ppb, base_loss_ppb)
+}
+
+/// Everything an account owns: free and held.
+fn total(who: AccountId) -> Balance {
+	Balances::total_balance(&who)
+}
+
+fn is_active(who: AccountId) -> bool {
+	<Models as tributary_primitives::receipts::WorkerSet<_>>::is_active(&who)
 }
 
 #[test]
@@ -260,13 +289,25 @@ fn busy_workers_cannot_unregister() {
 }
 
 #[test]
-fn create_model_holds_fee_pins_datanets_and_assigns_deterministically() {
+fn create_model_holds_fee_pins_datanets_and_draws_its_workers_later() {
 	new_test_ext().execute_with(|| {
-		let id = job_among_workers(5);
+		register_base();
+		register_workers(5);
+		let id = create_job(FEE);
 		assert_eq!(held(HoldReason::JobFee, BUILDER), FEE);
 		System::assert_has_event(Event::ModelCreated { model: 0, owner: BUILDER, base_model: 0 }.into());
 		System::assert_has_event(Event::JobCreated { job: id, model: 0, fee: FEE }.into());
+		let draw_at = 1 + ASSIGNMENT_DELAY;
+		System::assert_last_event(Event::JobScheduled { job: id, attempt: 1, draw_at }.into());
+		// Nobody is assigned in the creator's block.
+		let info = job(id);
+		assert_eq!((info.state, info.attempt, info.draw_at, info.trainer), (JobState::Open, 0, Some(draw_at), None));
+		assert_eq!(Models::job_view(id).unwrap().deadline, draw_at);
+		assert!(VALIDATORS[..5].iter().all(|w| Models::jobs_for_worker(w).is_empty()));
+		run_to_block(draw_at - 1);
+		assert_eq!(job(id).state, JobState::Open);
 
+		run_to_block(draw_at);
 		let (trainer, verifiers) = expected_assignment(id, 1, &VALIDATORS[..5]);
 		System::assert_last_event(
 			Event::JobAssigned {
@@ -274,13 +315,14 @@ fn create_model_holds_fee_pins_datanets_and_assigns_deterministically() {
 				attempt: 1,
 				trainer,
 				verifiers: verifiers.clone().try_into().unwrap(),
-				deadline: 1 + TRAINING_PERIOD,
+				deadline: draw_at + TRAINING_PERIOD,
 			}
 			.into(),
 		);
 		let info = job(id);
-		assert_eq!(info.state, JobState::Training);
+		assert_eq!((info.state, info.draw_at), (JobState::Training, None));
 		assert_eq!((info.trainer, info.verifiers.into_inner()), (Some(trainer), verifiers.clone()));
+		assert_eq!(verifiers.len(), VERIFIERS as usize);
 		assert!(!verifiers.contains(&trainer));
 		assert_eq!(info.base_weights_hash, content_hash(b"weights"));
 		assert_eq!(
@@ -307,13 +349,31 @@ fn create_model_holds_fee_pins_datanets_and_assigns_deterministically() {
 		}
 		let model = Model::<Test>::get(0).unwrap();
 		assert_eq!((model.owner, model.version_count, model.retired), (BUILDER, 0, false));
+		assert_eq!(DrawQueueBounds::<Test>::get(), (1, 1), "the queue is empty");
+	});
+}
 
-		// Selection is a pure function of (job, attempt, parent hash, eligible workers); the
-		// job's workers are still below capacity, so asking again gives the same answer.
-		assert_eq!(
-			Models::select_workers(id, 1),
-			Some((trainer, VerifiersOf::<Test>::try_from(verifiers).unwrap()))
-		);
+#[test]
+fn on_initialize_draws_at_most_max_draws_per_block_and_carries_the_rest_over() {
+	new_test_ext().execute_with(|| {
+		register_base();
+		register_workers(MAX_WORKERS as usize);
+		// Each job takes 2 of the 6 workers, each worker at most 2 jobs: room for all 3.
+		assert_ok!(Models::set_verifiers_per_job(RuntimeOrigin::root(), 1));
+		let jobs: Vec<JobId> = (0..3).map(|_| create_job(FEE)).collect();
+		let draw_at = 1 + ASSIGNMENT_DELAY;
+		System::set_block_number(draw_at);
+		let weight = Models::on_initialize(draw_at);
+		assert_eq!(weight, <() as WeightInfo>::draw_jobs(MAX_DRAWS_PER_BLOCK));
+		let states: Vec<JobState> = jobs.iter().map(|id| job(*id).state).collect();
+		assert_eq!(states, vec![JobState::Training, JobState::Training, JobState::Open]);
+		// The third waits for the next block, whose randomness draws it.
+		run_to_block(draw_at + 1);
+		assert_eq!(job(jobs[2]).state, JobState::Training);
+		assert_eq!(job(jobs[2]).attempt, 1);
+		// An empty queue costs only the look at it.
+		System::set_block_number(draw_at + 2);
+		assert_eq!(Models::on_initialize(draw_at + 2), <() as WeightInfo>::draw_jobs(0));
 	});
 }
 
@@ -362,14 +422,16 @@ fn create_model_errors() {
 }
 
 #[test]
-fn jobs_wait_for_workers_and_poke_assigns_them() {
+fn jobs_wait_for_workers_and_poke_schedules_a_new_draw() {
 	new_test_ext().execute_with(|| {
 		register_base();
 		register_workers(VERIFIERS as usize);
 		let id = create_job(FEE);
+		assert_noop!(Models::poke_job(RuntimeOrigin::signed(OTHER), id), Error::<Test>::DrawPending);
+		run_to_draw(id);
 		System::assert_last_event(Event::JobWaitingForWorkers { job: id }.into());
-		assert_eq!(job(id).state, JobState::Open);
-		assert_eq!(job(id).attempt, 0);
+		let info = job(id);
+		assert_eq!((info.state, info.attempt, info.draw_at), (JobState::Open, 0, None));
 		assert_noop!(Models::poke_job(RuntimeOrigin::signed(OTHER), id), Error::<Test>::NotEnoughWorkers);
 		assert_noop!(
 			Models::submit_training_result(RuntimeOrigin::signed(VALIDATORS[0]), id, result(1)),
@@ -378,6 +440,10 @@ fn jobs_wait_for_workers_and_poke_assigns_them() {
 
 		register_worker(VALIDATORS[VERIFIERS as usize]);
 		assert_ok!(Models::poke_job(RuntimeOrigin::signed(OTHER), id));
+		let draw_at = System::block_number() + ASSIGNMENT_DELAY;
+		System::assert_last_event(Event::JobScheduled { job: id, attempt: 1, draw_at }.into());
+		assert_noop!(Models::poke_job(RuntimeOrigin::signed(OTHER), id), Error::<Test>::DrawPending);
+		run_to_block(draw_at);
 		let (trainer, _) = expected_assignment(id, 1, &VALIDATORS[..VERIFIERS as usize + 1]);
 		assert_eq!(job(id).state, JobState::Training);
 		assert_eq!(trainer_of(id), trainer);
@@ -393,10 +459,13 @@ fn workers_at_capacity_are_skipped() {
 		// Every job takes all 4 workers; each worker takes at most MAX_JOBS_PER_WORKER (2).
 		let first = create_job(FEE);
 		let second = create_job(FEE);
-		assert_eq!(job(second).state, JobState::Training);
 		let third = create_job(FEE);
+		run_to_block(1 + ASSIGNMENT_DELAY + 1);
+		assert_eq!(job(second).state, JobState::Training);
 		assert_eq!(job(third).state, JobState::Open);
+		System::assert_has_event(Event::JobWaitingForWorkers { job: third }.into());
 		assert_eq!(Models::jobs_for_worker(&VALIDATORS[0]), vec![first, second]);
+		assert_eq!(Models::eligible_workers(), Vec::<AccountId>::new());
 		// A fifth worker alone is not enough.
 		register_worker(VALIDATORS[4]);
 		assert_noop!(
@@ -405,6 +474,9 @@ fn workers_at_capacity_are_skipped() {
 		);
 	});
 }
+
+/// The block the first draw of a job created in block 1 happens in.
+const DRAWN_AT: u64 = 1 + ASSIGNMENT_DELAY;
 
 #[test]
 fn submit_training_result_by_trainer_before_deadline() {
@@ -420,16 +492,13 @@ fn submit_training_result_by_trainer_before_deadline() {
 			Models::submit_training_result(RuntimeOrigin::signed(verifier), id, result(1)),
 			Error::<Test>::NotTrainer
 		);
-		assert_noop!(
-			Models::submit_verification(RuntimeOrigin::signed(verifier), id, 1),
-			Error::<Test>::WrongJobState
-		);
-		System::set_block_number(1 + TRAINING_PERIOD + 1);
+		assert_noop!(verify(verifier, id, 1, 1), Error::<Test>::WrongJobState);
+		System::set_block_number(DRAWN_AT + TRAINING_PERIOD + 1);
 		assert_noop!(
 			Models::submit_training_result(RuntimeOrigin::signed(trainer), id, result(1)),
 			Error::<Test>::DeadlinePassed
 		);
-		System::set_block_number(1 + TRAINING_PERIOD);
+		System::set_block_number(DRAWN_AT + TRAINING_PERIOD);
 		assert_ok!(Models::submit_training_result(
 			RuntimeOrigin::signed(trainer),
 			id,
@@ -440,7 +509,7 @@ fn submit_training_result_by_trainer_before_deadline() {
 		);
 		let info = job(id);
 		assert_eq!(info.state, JobState::Verifying);
-		assert_eq!(info.deadline, 1 + TRAINING_PERIOD + VERIFICATION_PERIOD);
+		assert_eq!(info.deadline, DRAWN_AT + TRAINING_PERIOD + VERIFICATION_PERIOD);
 		assert_noop!(
 			Models::submit_training_result(RuntimeOrigin::signed(trainer), id, result(1)),
 			Error::<Test>::WrongJobState
@@ -449,55 +518,57 @@ fn submit_training_result_by_trainer_before_deadline() {
 }
 
 #[test]
-fn accepted_job_pays_the_whole_fee_once_and_records_lineage() {
+fn an_agreeing_majority_decides_and_pays_the_whole_fee_once_with_lineage() {
 	new_test_ext().execute_with(|| {
 		let id = job_in_verification();
 		let trainer = trainer_of(id);
 		let verifiers = verifiers_of(id);
 		let before: Vec<Balance> = verifiers.iter().map(|v| free(*v)).collect();
 		let trainer_before = free(trainer);
-		// Within 10% of the claimed 1.0: median of (0.95, 1.10, 0.90) is 0.95.
-		let losses = [950_000_000, 1_100_000_000, 900_000_000];
-		for (verifier, loss) in verifiers.iter().zip(losses).take(2) {
-			assert_ok!(Models::submit_verification(RuntimeOrigin::signed(*verifier), id, loss));
-			System::assert_last_event(
-				Event::VerificationSubmitted { job: id, verifier: *verifier, eval_loss_ppb: loss }
-					.into(),
-			);
-		}
-		assert_noop!(
-			Models::submit_verification(RuntimeOrigin::signed(verifiers[0]), id, 1),
-			Error::<Test>::AlreadyVerified
+		// Within 10% of the claimed 1.0 and of each other.
+		assert_ok!(verify(verifiers[0], id, 1_020_000_000, HONEST_BASE));
+		System::assert_last_event(
+			Event::VerificationSubmitted {
+				job: id,
+				verifier: verifiers[0],
+				eval_loss_ppb: 1_020_000_000,
+				base_loss_ppb: HONEST_BASE,
+			}
+			.into(),
 		);
-		assert_noop!(
-			Models::submit_verification(RuntimeOrigin::signed(trainer), id, 1),
-			Error::<Test>::NotVerifier
-		);
-		assert_ok!(Models::submit_verification(RuntimeOrigin::signed(verifiers[2]), id, losses[2]));
+		assert_eq!(job(id).state, JobState::Verifying, "one of three is no majority");
+		assert_noop!(verify(verifiers[0], id, 1, 1), Error::<Test>::AlreadyVerified);
+		assert_noop!(verify(trainer, id, 1, 1), Error::<Test>::NotVerifier);
+		assert_ok!(verify(verifiers[1], id, 990_000_000, HONEST_BASE));
 
-		// FEE = 1003: trainer share 501 (50%), verifiers 167 each, dust 1 to the trainer.
-		let each = (FEE - FEE / 2) / VERIFIERS as Balance;
-		let trainer_paid = FEE - each * VERIFIERS as Balance;
-		assert_eq!((each, trainer_paid), (167, 502));
+		// Two of three agree: decided. FEE = 1003: trainer share 501 (50%), the two agreeing
+		// verifiers 251 each, the trainer gets the rest (501).
+		let each = (FEE - TrainerShare::get() * FEE) / 2;
+		let trainer_paid = FEE - 2 * each;
+		assert_eq!((each, trainer_paid), (251, 501));
 		System::assert_last_event(
 			Event::JobCompleted {
 				job: id,
 				model: 0,
 				version: 1,
-				verified_eval_loss_ppb: 950_000_000,
+				verified_eval_loss_ppb: 990_000_000,
 				trainer_paid,
 				each_verifier_paid: each,
+				paid_verifiers: 2,
 			}
 			.into(),
 		);
 		assert_eq!(free(trainer), trainer_before + trainer_paid);
-		for (verifier, before) in verifiers.iter().zip(before) {
-			assert_eq!(free(*verifier), before + each);
-		}
+		assert_eq!(free(verifiers[0]), before[0] + each);
+		assert_eq!(free(verifiers[1]), before[1] + each);
+		// The third had not reported: neither paid nor slashed.
+		assert_eq!(free(verifiers[2]), before[2]);
+		assert_eq!(held(HoldReason::WorkerBond, verifiers[2]), WORKER_BOND);
+		assert!(slashes().is_empty());
 		assert_eq!(held(HoldReason::JobFee, BUILDER), 0);
 		assert_eq!(free(BUILDER), INITIAL_BALANCE - FEE);
 		assert_eq!(job(id).state, JobState::Completed);
-		assert!(Models::jobs_for_worker(&trainer).is_empty());
+		assert!(verifiers.iter().chain([&trainer]).all(|w| Models::jobs_for_worker(w).is_empty()));
 
 		let versions = Models::model_versions(0);
 		assert_eq!(versions.len(), 1);
@@ -506,16 +577,13 @@ fn accepted_job_pays_the_whole_fee_once_and_records_lineage() {
 		assert_eq!(version.base_weights_hash, content_hash(b"weights"));
 		assert_eq!(version.datanets.len(), 2);
 		assert_eq!(version.result, result(LOSS_PPB));
-		assert_eq!(version.verified_eval_loss_ppb, 950_000_000);
+		assert_eq!(version.verified_eval_loss_ppb, 990_000_000);
 		assert_eq!(version.trainer, trainer);
 		assert_eq!(version.verifiers, verifiers);
 		assert_eq!(version.settings, settings());
 
 		// Nothing more is accepted: no second payment.
-		assert_noop!(
-			Models::submit_verification(RuntimeOrigin::signed(verifiers[0]), id, 1),
-			Error::<Test>::WrongJobState
-		);
+		assert_noop!(verify(verifiers[2], id, LOSS_PPB, HONEST_BASE), Error::<Test>::WrongJobState);
 		assert_noop!(
 			Models::submit_training_result(RuntimeOrigin::signed(trainer), id, result(1)),
 			Error::<Test>::WrongJobState
@@ -530,30 +598,30 @@ fn tolerance_bound_is_inclusive() {
 	new_test_ext().execute_with(|| {
 		let id = job_in_verification();
 		// Exactly 10% above the claim of 1.0.
-		for verifier in verifiers_of(id) {
-			assert_ok!(Models::submit_verification(RuntimeOrigin::signed(verifier), id, 1_100_000_000));
+		for verifier in verifiers_of(id).into_iter().take(2) {
+			assert_ok!(verify(verifier, id, 1_100_000_000, HONEST_BASE));
 		}
 		assert_eq!(job(id).state, JobState::Completed);
 	});
 	new_test_ext().execute_with(|| {
 		let id = job_in_verification();
-		for verifier in verifiers_of(id) {
-			assert_ok!(Models::submit_verification(RuntimeOrigin::signed(verifier), id, 1_100_000_001));
+		for verifier in verifiers_of(id).into_iter().take(2) {
+			assert_ok!(verify(verifier, id, 1_100_000_001, HONEST_BASE));
 		}
 		assert_ne!(job(id).state, JobState::Completed);
 	});
 }
 
 #[test]
-fn rejected_result_slashes_trainer_and_reassigns_then_fails_and_refunds() {
+fn rejected_result_slashes_trainer_and_reschedules_then_fails_and_refunds() {
 	new_test_ext().execute_with(|| {
 		let id = job_among_workers(6);
 		let trainer = trainer_of(id);
 		assert_ok!(Models::submit_training_result(RuntimeOrigin::signed(trainer), id, result(LOSS_PPB)));
 		let treasury_before = free(TREASURY);
 		// The verifiers measure 2.0 against a claim of 1.0.
-		for verifier in verifiers_of(id) {
-			assert_ok!(Models::submit_verification(RuntimeOrigin::signed(verifier), id, 2 * LOSS_PPB));
+		for verifier in verifiers_of(id).into_iter().take(2) {
+			assert_ok!(verify(verifier, id, 2 * LOSS_PPB, 4 * LOSS_PPB));
 		}
 		System::assert_has_event(
 			Event::TrainingRejected {
@@ -581,7 +649,14 @@ fn rejected_result_slashes_trainer_and_reassigns_then_fails_and_refunds() {
 		assert!(!WorkerList::<Test>::get().contains(&trainer));
 		assert!(Workers::<Test>::get(trainer).is_none());
 
-		// Reassigned among the remaining workers, fee still held.
+		// Rescheduled, fee still held, then drawn among the remaining workers.
+		let draw_at = DRAWN_AT + ASSIGNMENT_DELAY;
+		System::assert_last_event(Event::JobScheduled { job: id, attempt: 2, draw_at }.into());
+		let info = job(id);
+		assert_eq!((info.state, info.attempt), (JobState::Open, 1));
+		assert!(info.result.is_none() && info.verifications.is_empty() && info.trainer.is_none());
+		assert_eq!(held(HoldReason::JobFee, BUILDER), FEE);
+		run_to_block(draw_at);
 		let remaining: Vec<AccountId> =
 			VALIDATORS[..6].iter().copied().filter(|w| *w != trainer).collect();
 		let (second_trainer, second_verifiers) = expected_assignment(id, 2, &remaining);
@@ -589,8 +664,6 @@ fn rejected_result_slashes_trainer_and_reassigns_then_fails_and_refunds() {
 		assert_eq!((info.state, info.attempt), (JobState::Training, 2));
 		assert_eq!(info.trainer, Some(second_trainer));
 		assert_eq!(info.verifiers.into_inner(), second_verifiers);
-		assert!(info.result.is_none() && info.verifications.is_empty());
-		assert_eq!(held(HoldReason::JobFee, BUILDER), FEE);
 
 		// The second attempt is rejected too: MAX_ATTEMPTS (2) is used up, the fee is refunded.
 		assert_ok!(Models::submit_training_result(
@@ -598,8 +671,8 @@ fn rejected_result_slashes_trainer_and_reassigns_then_fails_and_refunds() {
 			id,
 			result(LOSS_PPB)
 		));
-		for verifier in second_verifiers {
-			assert_ok!(Models::submit_verification(RuntimeOrigin::signed(verifier), id, 3 * LOSS_PPB));
+		for verifier in second_verifiers.into_iter().take(2) {
+			assert_ok!(verify(verifier, id, 3 * LOSS_PPB, 4 * LOSS_PPB));
 		}
 		System::assert_last_event(Event::JobFailed { job: id, refunded: FEE }.into());
 		assert_eq!(job(id).state, JobState::Failed);
@@ -617,15 +690,12 @@ fn verification_deadline_is_enforced() {
 		let id = job_in_verification();
 		let verifier = verifiers_of(id)[0];
 		System::set_block_number(job(id).deadline + 1);
-		assert_noop!(
-			Models::submit_verification(RuntimeOrigin::signed(verifier), id, LOSS_PPB),
-			Error::<Test>::DeadlinePassed
-		);
+		assert_noop!(verify(verifier, id, LOSS_PPB, HONEST_BASE), Error::<Test>::DeadlinePassed);
 	});
 }
 
 #[test]
-fn timeouts_reassign_and_finally_refund() {
+fn timeouts_slash_the_silent_reschedule_and_finally_refund() {
 	new_test_ext().execute_with(|| {
 		let id = job_among_workers(5);
 		let first_trainer = trainer_of(id);
@@ -633,21 +703,41 @@ fn timeouts_reassign_and_finally_refund() {
 			Models::poke_job(RuntimeOrigin::signed(OTHER), id),
 			Error::<Test>::DeadlineNotPassed
 		);
-		System::set_block_number(1 + TRAINING_PERIOD + 1);
+		System::set_block_number(DRAWN_AT + TRAINING_PERIOD + 1);
 		assert_ok!(Models::poke_job(RuntimeOrigin::signed(OTHER), id));
+		System::assert_has_event(
+			Event::DutyMissed { job: id, worker: first_trainer, slashed: TRAINER_TIMEOUT_SLASH }.into(),
+		);
 		System::assert_has_event(Event::JobTimedOut { job: id, attempt: 1 }.into());
-		let (trainer, verifiers) = expected_assignment(id, 2, &VALIDATORS[..5]);
-		assert_eq!((job(id).attempt, trainer_of(id), verifiers_of(id)), (2, trainer, verifiers));
-		// A timeout is not a slash.
-		assert_eq!(held(HoldReason::WorkerBond, first_trainer), WORKER_BOND);
+		assert_eq!(held(HoldReason::WorkerBond, first_trainer), WORKER_BOND - TRAINER_TIMEOUT_SLASH);
+		run_to_draw(id);
+		// The timed-out trainer is suspended (below the floor), so it is not drawn again.
+		let eligible: Vec<AccountId> =
+			VALIDATORS[..5].iter().copied().filter(|w| *w != first_trainer).collect();
+		let (trainer, verifiers) = expected_assignment(id, 2, &eligible);
+		assert_eq!((job(id).attempt, trainer_of(id), verifiers_of(id)), (2, trainer, verifiers.clone()));
 
-		// The second attempt times out in verification; attempts are used up.
+		// The second attempt times out in verification with nobody reporting: every verifier
+		// pays, the trainer is not at fault; attempts are used up.
 		assert_ok!(Models::submit_training_result(RuntimeOrigin::signed(trainer), id, result(1)));
 		System::set_block_number(job(id).deadline + 1);
 		assert_ok!(Models::poke_job(RuntimeOrigin::signed(OTHER), id));
+		for verifier in &verifiers {
+			System::assert_has_event(
+				Event::DutyMissed { job: id, worker: *verifier, slashed: VERIFIER_SLASH }.into(),
+			);
+			assert_eq!(held(HoldReason::WorkerBond, *verifier), WORKER_BOND - VERIFIER_SLASH);
+		}
+		assert_eq!(held(HoldReason::WorkerBond, trainer), WORKER_BOND);
+		System::assert_has_event(Event::JobTimedOut { job: id, attempt: 2 }.into());
 		System::assert_last_event(Event::JobFailed { job: id, refunded: FEE }.into());
 		assert_eq!(free(BUILDER), INITIAL_BALANCE);
 		assert!(VALIDATORS[..5].iter().all(|w| Models::jobs_for_worker(w).is_empty()));
+		let kinds: Vec<(AccountId, Balance, SlashKind)> =
+			slashes().into_iter().map(|slash| (slash.offender, slash.amount, slash.kind)).collect();
+		assert_eq!(kinds[0], (first_trainer, TRAINER_TIMEOUT_SLASH, SlashKind::MissedDuty));
+		assert!(kinds[1..].iter().all(|(_, amount, kind)| (*amount, *kind) == (VERIFIER_SLASH, SlashKind::MissedDuty)));
+		assert_eq!(kinds.len(), 1 + VERIFIERS as usize);
 	});
 }
 
@@ -658,6 +748,7 @@ fn timeout_without_enough_workers_reopens_the_job() {
 		register_workers(4);
 		let first = create_job(FEE);
 		let second = create_job(FEE);
+		run_to_block(DRAWN_AT);
 		// The second job's trainer is slashed out of the worker set, leaving 3 workers.
 		let slashed = trainer_of(second);
 		assert_ok!(Models::submit_training_result(
@@ -665,17 +756,18 @@ fn timeout_without_enough_workers_reopens_the_job() {
 			second,
 			result(LOSS_PPB)
 		));
-		for verifier in verifiers_of(second) {
-			assert_ok!(Models::submit_verification(RuntimeOrigin::signed(verifier), second, 0));
+		for verifier in verifiers_of(second).into_iter().take(2) {
+			assert_ok!(verify(verifier, second, 5 * LOSS_PPB, 6 * LOSS_PPB));
 		}
 		assert_eq!(job(second).state, JobState::Open);
 		assert_eq!(WorkerList::<Test>::decode_len(), Some(3));
 
-		System::set_block_number(1 + TRAINING_PERIOD + 1);
+		System::set_block_number(DRAWN_AT + TRAINING_PERIOD + 1);
 		assert_ok!(Models::poke_job(RuntimeOrigin::signed(OTHER), first));
-		System::assert_last_event(Event::JobWaitingForWorkers { job: first }.into());
+		run_to_draw(first);
+		System::assert_has_event(Event::JobWaitingForWorkers { job: first }.into());
 		let info = job(first);
-		assert_eq!((info.state, info.attempt, info.trainer), (JobState::Open, 1, None));
+		assert_eq!((info.state, info.attempt, info.trainer, info.draw_at), (JobState::Open, 1, None, None));
 		assert!(Models::jobs_for_worker(&slashed).is_empty());
 	});
 }
@@ -739,8 +831,8 @@ fn models_inspect_reports_owner_price_adapter_and_lineage() {
 	new_test_ext().execute_with(|| {
 		let id = job_in_verification();
 		assert!(<Models as ModelsInspect<_, _>>::model_version(0, 1).is_none());
-		for verifier in verifiers_of(id) {
-			assert_ok!(Models::submit_verification(RuntimeOrigin::signed(verifier), id, LOSS_PPB));
+		for verifier in verifiers_of(id).into_iter().take(2) {
+			assert_ok!(verify(verifier, id, HONEST_EVAL, HONEST_BASE));
 		}
 		assert_ok!(Models::set_price(RuntimeOrigin::signed(BUILDER), 0, Some(40)));
 		let facts = <Models as ModelsInspect<_, _>>::model_version(0, 1).unwrap();
@@ -786,8 +878,8 @@ fn a_partly_slashed_bond_is_released_or_slashed_for_what_remains() {
 		let id = job_in_verification();
 		let trainer = trainer_of(id);
 		slash_part_of_bond(trainer, 1_000);
-		for verifier in verifiers_of(id) {
-			assert_ok!(Models::submit_verification(RuntimeOrigin::signed(verifier), id, 2 * LOSS_PPB));
+		for verifier in verifiers_of(id).into_iter().take(2) {
+			assert_ok!(verify(verifier, id, 2 * LOSS_PPB, 4 * LOSS_PPB));
 		}
 		System::assert_has_event(
 			Event::TrainingRejected {
@@ -814,10 +906,468 @@ fn worker_set_lists_registered_workers_in_order() {
 		register_workers(3);
 		assert_eq!(<Models as WorkerSet<_>>::workers(), VALIDATORS[..3].to_vec());
 		assert!(<Models as WorkerSet<_>>::is_worker(&VALIDATORS[1]));
+		assert!(<Models as WorkerSet<_>>::is_active(&VALIDATORS[1]));
 		assert!(!<Models as WorkerSet<_>>::is_worker(&BUILDER));
+		assert!(!<Models as WorkerSet<_>>::is_active(&BUILDER));
 		assert_ok!(Models::unregister_worker(RuntimeOrigin::signed(VALIDATORS[1])));
 		assert_eq!(<Models as WorkerSet<_>>::workers(), vec![VALIDATORS[0], VALIDATORS[2]]);
 	});
+}
+
+#[test]
+fn set_verifiers_per_job_by_params_origin_within_bounds_applies_to_later_draws() {
+	new_test_ext().execute_with(|| {
+		assert_eq!(VerifiersPerJob::<Test>::get(), VERIFIERS, "the genesis value");
+		assert_noop!(
+			Models::set_verifiers_per_job(RuntimeOrigin::signed(OTHER), 1),
+			DispatchError::BadOrigin
+		);
+		for invalid in [0, MAX_VERIFIERS + 1] {
+			assert_noop!(
+				Models::set_verifiers_per_job(RuntimeOrigin::root(), invalid),
+				Error::<Test>::InvalidVerifierCount
+			);
+		}
+		assert_ok!(Models::set_verifiers_per_job(RuntimeOrigin::root(), MAX_VERIFIERS));
+		System::assert_last_event(Event::VerifiersPerJobSet { verifiers: MAX_VERIFIERS }.into());
+		let id = job_among_workers(MAX_WORKERS as usize);
+		assert_eq!(verifiers_of(id).len(), MAX_VERIFIERS as usize);
+		assert_ok!(Models::set_verifiers_per_job(RuntimeOrigin::root(), 1));
+		assert_eq!(verifiers_of(id).len(), MAX_VERIFIERS as usize, "assigned jobs keep theirs");
+	});
+}
+
+// ---- Attack 3: one predictable verifier, free false rejections, free timeouts, lazy trainers --
+
+/// The assignment of a job created in a block with parent hash `creator_parent` and drawn in a
+/// block with parent hash `draw_parent`, among 6 workers.
+fn assignment_with(creator_parent: [u8; 32], draw_parent: [u8; 32]) -> (AccountId, Vec<AccountId>) {
+	new_test_ext().execute_with(|| {
+		register_base();
+		register_workers(MAX_WORKERS as usize);
+		System::set_parent_hash(sp_runtime::testing::H256(creator_parent));
+		let id = create_job(FEE);
+		assert_eq!(job(id).trainer, None, "nothing is drawn in the creator's block");
+		System::set_block_number(DRAWN_AT);
+		System::set_parent_hash(sp_runtime::testing::H256(draw_parent));
+		Models::on_initialize(DRAWN_AT);
+		(trainer_of(id), verifiers_of(id))
+	})
+}
+
+#[test]
+fn attack_3_the_creator_cannot_predict_or_steer_who_verifies_its_job() {
+	// What the creator knows when it acts (its own block's parent hash) does not decide the
+	// draw: any creator block gives the same workers for the same later block...
+	let later = [7u8; 32];
+	let drawn = assignment_with([1u8; 32], later);
+	for creator_parent in [[2u8; 32], [3u8; 32], [0xffu8; 32]] {
+		assert_eq!(assignment_with(creator_parent, later), drawn);
+	}
+	// ...and the later block, made after the job, does: its randomness changes who is drawn.
+	let mut outcomes: Vec<(AccountId, Vec<AccountId>)> =
+		(0u8..8).map(|byte| assignment_with([1u8; 32], [byte; 32])).collect();
+	outcomes.sort();
+	outcomes.dedup();
+	assert!(outcomes.len() > 1, "the later block's hash changes the draw: {outcomes:?}");
+	// Every worker can be drawn to verify; none is "the next one after the trainer".
+	let mut verifiers: Vec<AccountId> = outcomes.iter().flat_map(|(_, v)| v.clone()).collect();
+	verifiers.sort();
+	verifiers.dedup();
+	assert!(verifiers.len() > VERIFIERS as usize, "{verifiers:?}");
+}
+
+#[test]
+fn attack_3_a_verifier_rejecting_an_honest_trainer_is_outvoted_slashed_and_the_trainer_paid() {
+	for lie in [(10 * HONEST_EVAL, HONEST_BASE), (HONEST_EVAL / 10, HONEST_BASE), (HONEST_EVAL, HONEST_EVAL)] {
+		new_test_ext().execute_with(|| {
+			let id = job_in_verification();
+			let trainer = trainer_of(id);
+			let verifiers = verifiers_of(id);
+			let (liar, honest) = (verifiers[0], &verifiers[1..]);
+			let before: Vec<Balance> = [trainer, liar, honest[0], honest[1]].iter().map(|w| total(*w)).collect();
+			// The liar reports first; alone or against one honest report it decides nothing.
+			assert_ok!(verify(liar, id, lie.0, lie.1));
+			assert_ok!(verify(honest[0], id, HONEST_EVAL, HONEST_BASE));
+			assert_eq!(job(id).state, JobState::Verifying, "{lie:?}: no majority agrees yet");
+			assert_ok!(verify(honest[1], id, HONEST_EVAL, HONEST_BASE));
+
+			assert_eq!(job(id).state, JobState::Completed, "{lie:?}");
+			System::assert_has_event(
+				Event::VerifierOutvoted { job: id, verifier: liar, slashed: VERIFIER_SLASH }.into(),
+			);
+			assert_eq!(
+				slashes().into_iter().map(|s| (s.offender, s.amount, s.kind)).collect::<Vec<_>>(),
+				vec![(liar, VERIFIER_SLASH, SlashKind::WrongVerdict)]
+			);
+			let each = (FEE - TrainerShare::get() * FEE) / 2;
+			assert_eq!(total(trainer), before[0] + FEE - 2 * each, "the honest trainer is paid");
+			assert_eq!(total(liar), before[1] - VERIFIER_SLASH, "the liar ends with less");
+			assert_eq!(total(honest[0]), before[2] + each);
+			assert_eq!(total(honest[1]), before[3] + each);
+		});
+	}
+}
+
+#[test]
+fn attack_3_silent_verifiers_lose_their_slash_at_the_deadline() {
+	new_test_ext().execute_with(|| {
+		let id = job_in_verification();
+		let trainer = trainer_of(id);
+		let verifiers = verifiers_of(id);
+		let before: Vec<Balance> = verifiers.iter().map(|w| total(*w)).collect();
+		let trainer_before = total(trainer);
+		// One honest report, two silent: no majority before the deadline.
+		assert_ok!(verify(verifiers[0], id, HONEST_EVAL, HONEST_BASE));
+		System::set_block_number(job(id).deadline + 1);
+		assert_ok!(Models::poke_job(RuntimeOrigin::signed(OTHER), id));
+		for (verifier, before) in verifiers[1..].iter().zip(&before[1..]) {
+			System::assert_has_event(
+				Event::DutyMissed { job: id, worker: *verifier, slashed: VERIFIER_SLASH }.into(),
+			);
+			System::assert_has_event(
+				Event::WorkerSuspended { worker: *verifier, held: WORKER_BOND - VERIFIER_SLASH }.into(),
+			);
+			assert_eq!(total(*verifier), before - VERIFIER_SLASH, "silence costs");
+			assert!(!is_active(*verifier));
+		}
+		// Whoever reported decides: the honest trainer and the one honest verifier are paid.
+		assert_eq!(job(id).state, JobState::Completed);
+		let each = FEE - TrainerShare::get() * FEE;
+		assert_eq!(total(verifiers[0]), before[0] + each);
+		assert_eq!(total(trainer), trainer_before + FEE - each);
+	});
+}
+
+#[test]
+fn attack_3_with_no_report_at_all_the_job_is_retried_and_the_trainer_is_not_at_fault() {
+	new_test_ext().execute_with(|| {
+		let id = job_in_verification();
+		let trainer = trainer_of(id);
+		System::set_block_number(job(id).deadline + 1);
+		assert_ok!(Models::poke_job(RuntimeOrigin::signed(OTHER), id));
+		System::assert_has_event(Event::JobTimedOut { job: id, attempt: 1 }.into());
+		assert_eq!(slashes().len(), VERIFIERS as usize);
+		assert!(slashes().iter().all(|s| s.offender != trainer && s.kind == SlashKind::MissedDuty));
+		assert_eq!(total(trainer), INITIAL_BALANCE);
+		assert!(is_active(trainer));
+		assert_eq!((job(id).state, job(id).draw_at.is_some()), (JobState::Open, true));
+	});
+}
+
+#[test]
+fn attack_3_disagreeing_reports_at_the_deadline_decide_nothing_and_slash_no_reporter() {
+	new_test_ext().execute_with(|| {
+		let id = job_in_verification();
+		let verifiers = verifiers_of(id);
+		assert_ok!(verify(verifiers[0], id, HONEST_EVAL, HONEST_BASE));
+		assert_ok!(verify(verifiers[1], id, 10 * HONEST_EVAL, HONEST_BASE));
+		System::set_block_number(job(id).deadline + 1);
+		assert_ok!(Models::poke_job(RuntimeOrigin::signed(OTHER), id));
+		System::assert_has_event(Event::VerificationInconclusive { job: id, reports: 2 }.into());
+		// Only the silent one pays; which of the two reporters lied is not known.
+		assert_eq!(
+			slashes().into_iter().map(|s| (s.offender, s.kind)).collect::<Vec<_>>(),
+			vec![(verifiers[2], SlashKind::MissedDuty)]
+		);
+		assert_eq!(job(id).state, JobState::Open);
+	});
+}
+
+#[test]
+fn attack_3_a_trainer_that_misses_its_deadline_loses_its_timeout_slash() {
+	new_test_ext().execute_with(|| {
+		let id = job_among_workers(4);
+		let trainer = trainer_of(id);
+		let before = total(trainer);
+		System::set_block_number(job(id).deadline + 1);
+		assert_ok!(Models::poke_job(RuntimeOrigin::signed(OTHER), id));
+		assert_eq!(total(trainer), before - TRAINER_TIMEOUT_SLASH);
+		assert_eq!(
+			slashes().into_iter().map(|s| (s.offender, s.amount, s.kind)).collect::<Vec<_>>(),
+			vec![(trainer, TRAINER_TIMEOUT_SLASH, SlashKind::MissedDuty)]
+		);
+		System::assert_has_event(
+			Event::WorkerSuspended { worker: trainer, held: WORKER_BOND - TRAINER_TIMEOUT_SLASH }.into(),
+		);
+		// The verifiers had nothing to do yet: they keep their bonds.
+		for verifier in verifiers_of(id) {
+			assert_eq!(total(verifier), INITIAL_BALANCE);
+		}
+	});
+}
+
+#[test]
+fn attack_3_a_lazy_trainer_is_rejected_not_paid_and_slashed() {
+	new_test_ext().execute_with(|| {
+		// The trainer returns an untrained adapter and honestly claims its loss, the base's.
+		let id = job_among_workers(4);
+		let trainer = trainer_of(id);
+		let before = total(trainer);
+		let untrained = HONEST_BASE - HONEST_BASE / 100;
+		assert_ok!(Models::submit_training_result(RuntimeOrigin::signed(trainer), id, result(untrained)));
+		let verifiers = verifiers_of(id);
+		for verifier in verifiers.iter().take(2) {
+			assert_ok!(verify(*verifier, id, untrained, HONEST_BASE));
+		}
+		System::assert_has_event(
+			Event::TrainingWithoutImprovement {
+				job: id,
+				trainer,
+				verified_eval_loss_ppb: untrained,
+				verified_base_loss_ppb: HONEST_BASE,
+				slashed: LAZY_TRAINER_SLASH,
+			}
+			.into(),
+		);
+		assert_eq!(total(trainer), before - LAZY_TRAINER_SLASH, "not paid, and slashed");
+		assert_eq!(
+			slashes().into_iter().map(|s| (s.offender, s.amount, s.kind)).collect::<Vec<_>>(),
+			vec![(trainer, LAZY_TRAINER_SLASH, SlashKind::BadTrainer)]
+		);
+		// The honest verifiers lose nothing; the fee stays held for the retry.
+		assert!(verifiers.iter().all(|v| total(*v) == INITIAL_BALANCE));
+		assert_eq!(held(HoldReason::JobFee, BUILDER), FEE);
+		let info = job(id);
+		assert_eq!((info.state, info.draw_at.is_some()), (JobState::Open, true));
+		assert!(Models::model_versions(0).is_empty());
+		// It stays a worker, suspended until it tops up.
+		assert!(Workers::<Test>::contains_key(trainer) && !is_active(trainer));
+	});
+}
+
+#[test]
+fn attack_3_a_verifier_lying_about_the_base_loss_cannot_make_an_honest_trainer_look_lazy() {
+	new_test_ext().execute_with(|| {
+		let id = job_in_verification();
+		let trainer = trainer_of(id);
+		let verifiers = verifiers_of(id);
+		assert_ok!(verify(verifiers[0], id, HONEST_EVAL, HONEST_EVAL));
+		assert_ok!(verify(verifiers[1], id, HONEST_EVAL, HONEST_BASE));
+		assert_ok!(verify(verifiers[2], id, HONEST_EVAL, HONEST_BASE));
+		assert_eq!(job(id).state, JobState::Completed);
+		assert_eq!(total(verifiers[0]), INITIAL_BALANCE - VERIFIER_SLASH);
+		assert!(total(trainer) > INITIAL_BALANCE);
+	});
+}
+
+// ---- Attack 4: bonds slashed to zero keep working; removed authorities keep working ----------
+
+#[test]
+fn attack_4_a_worker_below_the_bond_floor_is_not_drawn_and_cannot_act_until_it_tops_up() {
+	new_test_ext().execute_with(|| {
+		let id = job_in_verification();
+		let worker = verifiers_of(id)[0];
+		// Another pallet (a lost attribution dispute) took its whole bond.
+		slash_part_of_bond(worker, WORKER_BOND);
+		assert!(!is_active(worker));
+		assert_noop!(verify(worker, id, HONEST_EVAL, HONEST_BASE), Error::<Test>::BondBelowFloor);
+		assert!(!Models::eligible_workers().contains(&worker));
+		// A job opened now is never drawn onto it: only 3 active workers remain, too few.
+		let second = create_job(FEE);
+		run_to_draw(second);
+		System::assert_has_event(Event::JobWaitingForWorkers { job: second }.into());
+
+		assert_noop!(Models::top_up_bond(RuntimeOrigin::signed(BUILDER)), Error::<Test>::NotRegistered);
+		assert_ok!(Models::top_up_bond(RuntimeOrigin::signed(worker)));
+		System::assert_last_event(Event::BondToppedUp { worker, amount: WORKER_BOND }.into());
+		assert_eq!(held(HoldReason::WorkerBond, worker), WORKER_BOND);
+		assert_eq!(total(worker), INITIAL_BALANCE - WORKER_BOND, "lying again costs a fresh bond");
+		assert_noop!(Models::top_up_bond(RuntimeOrigin::signed(worker)), Error::<Test>::BondNotShort);
+		assert!(is_active(worker));
+		assert!(Models::eligible_workers().contains(&worker));
+		assert_ok!(verify(worker, id, HONEST_EVAL, HONEST_BASE));
+	});
+}
+
+#[test]
+fn attack_4_top_up_needs_the_funds() {
+	new_test_ext().execute_with(|| {
+		register_workers(1);
+		let worker = VALIDATORS[0];
+		slash_part_of_bond(worker, 1_000);
+		let spendable = free(worker) - 1;
+		assert_ok!(<Balances as frame_support::traits::fungible::Mutate<_>>::transfer(
+			&worker,
+			&OTHER,
+			spendable,
+			frame_support::traits::tokens::Preservation::Preserve,
+		));
+		assert_noop!(Models::top_up_bond(RuntimeOrigin::signed(worker)), TokenError::FundsUnavailable);
+	});
+}
+
+#[test]
+fn attack_4_a_worker_whose_validator_left_is_not_drawn_cannot_act_and_is_removed() {
+	new_test_ext().execute_with(|| {
+		let id = job_in_verification();
+		let departed = verifiers_of(id)[0];
+		leave_validator_set(departed);
+		assert!(!is_active(departed));
+		assert!(<Models as tributary_primitives::receipts::WorkerSet<_>>::is_worker(&departed));
+		assert_noop!(verify(departed, id, HONEST_EVAL, HONEST_BASE), Error::<Test>::NotValidator);
+		assert!(!Models::eligible_workers().contains(&departed));
+
+		assert_noop!(
+			Models::remove_departed_worker(RuntimeOrigin::signed(OTHER), VALIDATORS[7]),
+			Error::<Test>::NotRegistered
+		);
+		let still = trainer_of(id);
+		assert_noop!(
+			Models::remove_departed_worker(RuntimeOrigin::signed(OTHER), still),
+			Error::<Test>::StillValidator
+		);
+		assert_noop!(
+			Models::remove_departed_worker(RuntimeOrigin::signed(OTHER), departed),
+			Error::<Test>::WorkerBusy
+		);
+		// The job is decided without it; its duty there ends.
+		for verifier in verifiers_of(id).into_iter().skip(1) {
+			assert_ok!(verify(verifier, id, HONEST_EVAL, HONEST_BASE));
+		}
+		set_open_records(departed, true);
+		assert_noop!(
+			Models::remove_departed_worker(RuntimeOrigin::signed(OTHER), departed),
+			Error::<Test>::WorkerHasOpenRecords
+		);
+		set_open_records(departed, false);
+		assert_ok!(Models::remove_departed_worker(RuntimeOrigin::signed(OTHER), departed));
+		System::assert_last_event(
+			Event::DepartedWorkerRemoved { worker: departed, released: WORKER_BOND }.into(),
+		);
+		assert!(!WorkerList::<Test>::get().contains(&departed));
+		assert_eq!(total(departed), INITIAL_BALANCE, "an honest departing validator is whole");
+		// Jobs from now on are drawn among the others only.
+		let second = create_job(FEE);
+		run_to_draw(second);
+		System::assert_has_event(Event::JobWaitingForWorkers { job: second }.into());
+	});
+}
+
+// ---- Property: random verifier honesty and silence --------------------------------------------
+
+#[derive(Clone, Copy, Debug)]
+enum Verifier {
+	Honest,
+	/// Reports ten times the true adapter loss.
+	LiesHigh,
+	/// Reports a tenth of the true adapter loss.
+	LiesLow,
+	/// Reports the adapter's true loss as the base's (no improvement).
+	LiesBase,
+	Silent,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Trainer {
+	Honest,
+	/// Claims a third of the true loss.
+	Lies,
+	/// Returns an untrained adapter and claims its true loss.
+	Lazy,
+}
+
+mod property {
+	use super::*;
+	use proptest::prelude::*;
+
+	fn verifier() -> impl Strategy<Value = Verifier> {
+		prop_oneof![
+			3 => Just(Verifier::Honest),
+			1 => Just(Verifier::LiesHigh),
+			1 => Just(Verifier::LiesLow),
+			1 => Just(Verifier::LiesBase),
+			1 => Just(Verifier::Silent),
+		]
+	}
+
+	fn everyone() -> Vec<AccountId> {
+		[BUILDER, OTHER, TREASURY].into_iter().chain(VALIDATORS).collect()
+	}
+
+	proptest! {
+		#![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+		#[test]
+		fn an_honest_majority_decides_right_and_balances_are_conserved(
+			k in 1..=MAX_VERIFIERS,
+			behaviour in proptest::collection::vec(verifier(), MAX_VERIFIERS as usize),
+			order_keys in proptest::collection::vec(any::<u32>(), MAX_VERIFIERS as usize),
+			trainer_kind in prop_oneof![Just(Trainer::Honest), Just(Trainer::Lies), Just(Trainer::Lazy)],
+		) {
+			new_test_ext().execute_with(|| {
+				let issuance = Balances::total_issuance();
+				let sum = || everyone().into_iter().map(total).sum::<Balance>();
+				let before_all = sum();
+				assert_ok!(Models::set_verifiers_per_job(RuntimeOrigin::root(), k));
+				let id = job_among_workers(MAX_WORKERS as usize);
+				let trainer = trainer_of(id);
+				let verifiers = verifiers_of(id);
+				let behaviour = &behaviour[..k as usize];
+				let before: Vec<Balance> = verifiers.iter().map(|v| total(*v)).collect();
+				let trainer_before = total(trainer);
+				let (true_eval, base) = match trainer_kind {
+					Trainer::Lazy => (HONEST_BASE, HONEST_BASE),
+					_ => (HONEST_EVAL, HONEST_BASE),
+				};
+				let claim = if trainer_kind == Trainer::Lies { true_eval / 3 } else { true_eval };
+				// Verifiers report in a random order.
+				let mut order: Vec<usize> = (0..k as usize).collect();
+				order.sort_by_key(|index| order_keys[*index]);
+				assert_ok!(Models::submit_training_result(RuntimeOrigin::signed(trainer), id, result(claim)));
+				for index in order.iter().copied() {
+					let report = match behaviour[index] {
+						Verifier::Honest => Some((true_eval, base)),
+						Verifier::LiesHigh => Some((10 * true_eval, base)),
+						Verifier::LiesLow => Some((true_eval / 10, base)),
+						Verifier::LiesBase => Some((true_eval, true_eval)),
+						Verifier::Silent => None,
+					};
+					if let Some((eval, base)) = report {
+						if job(id).state == JobState::Verifying {
+							assert_ok!(verify(verifiers[index], id, eval, base));
+						}
+					}
+				}
+				if job(id).state == JobState::Verifying {
+					System::set_block_number(job(id).deadline + 1);
+					assert_ok!(Models::poke_job(RuntimeOrigin::signed(OTHER), id));
+				}
+
+				let honest = behaviour.iter().filter(|b| matches!(b, Verifier::Honest)).count();
+				if 2 * honest > k as usize {
+					match trainer_kind {
+						Trainer::Honest => {
+							assert_eq!(job(id).state, JobState::Completed, "{behaviour:?} {order:?}");
+							assert!(total(trainer) > trainer_before, "the honest trainer is paid");
+						},
+						Trainer::Lies => {
+							assert_ne!(job(id).state, JobState::Completed);
+							assert_eq!(total(trainer), trainer_before - WORKER_BOND, "the lying trainer loses its bond");
+						},
+						Trainer::Lazy => {
+							assert_ne!(job(id).state, JobState::Completed);
+							assert_eq!(total(trainer), trainer_before - LAZY_TRAINER_SLASH, "the lazy trainer pays");
+						},
+					}
+					for (index, kind) in behaviour.iter().enumerate() {
+						if matches!(kind, Verifier::Honest) {
+							assert!(total(verifiers[index]) >= before[index], "honest verifiers are whole");
+						}
+					}
+				}
+				// Every report the majority outvoted was a lie.
+				for slash in slashes() {
+					if slash.kind == SlashKind::WrongVerdict {
+						let index = verifiers.iter().position(|v| *v == slash.offender).unwrap();
+						assert!(!matches!(behaviour[index], Verifier::Honest) || 2 * honest <= k as usize);
+					}
+				}
+				assert_eq!(Balances::total_issuance(), issuance);
+				assert_eq!(sum(), before_all, "nothing is created or lost");
+			});
+		}
+	}
 }
 
 /// The off-chain worker against a scripted sidecar: every HTTP request it makes is expected in
@@ -875,23 +1425,23 @@ mod offchain_worker {
 			UintAuthorityId::set_all_keys([trainer]);
 
 			expect_job(&sidecar, id, Role::Train, 0, json!({ "status": "running", "progress": { "step": 3, "total_steps": 9 } }));
-			run_offchain_worker(2);
+			run_offchain_worker(DRAWN_AT + 1);
 			assert!(submitted(&sidecar).is_empty(), "nothing to submit while training");
 
 			expect_job(&sidecar, id, Role::Train, 0, succeeded_training());
-			run_offchain_worker(3);
+			run_offchain_worker(DRAWN_AT + 2);
 			let expected = RuntimeCall::Models(Call::submit_training_result { job: id, result: result(LOSS_PPB) });
 			assert_eq!(submitted(&sidecar), vec![(Some(trainer), expected.clone())]);
 
 			// The next blocks still show the job training (the transaction is in no block here):
 			// no second submission until the backoff has passed, then a retry.
-			for block in 4..6 {
+			for block in DRAWN_AT + 3..DRAWN_AT + 5 {
 				expect_job(&sidecar, id, Role::Train, 0, succeeded_training());
 				run_offchain_worker(block);
 				assert_eq!(submitted(&sidecar).len(), 1, "no resubmission in block {block}");
 			}
 			expect_job(&sidecar, id, Role::Train, 0, succeeded_training());
-			run_offchain_worker(6);
+			run_offchain_worker(DRAWN_AT + 5);
 			assert_eq!(submitted(&sidecar), vec![(Some(trainer), expected.clone()), (Some(trainer), expected)]);
 		});
 	}
@@ -905,11 +1455,11 @@ mod offchain_worker {
 			let lost = json!({ "status": "failed", "error": "the worker restarted while this job was running" });
 			for run in 0..MAX_SIDECAR_RUNS {
 				expect_job(&sidecar, id, Role::Train, run, lost.clone());
-				run_offchain_worker(2 + u64::from(run));
+				run_offchain_worker(DRAWN_AT + 1 + u64::from(run));
 			}
 			// The last run failed too: the worker stops and the chain times the attempt out.
 			expect_job(&sidecar, id, Role::Train, MAX_SIDECAR_RUNS - 1, lost);
-			run_offchain_worker(2 + u64::from(MAX_SIDECAR_RUNS));
+			run_offchain_worker(DRAWN_AT + 1 + u64::from(MAX_SIDECAR_RUNS));
 			assert!(submitted(&sidecar).is_empty());
 		});
 	}
@@ -927,11 +1477,28 @@ mod offchain_worker {
 			assert_eq!(body["adapter"], tributary_worker_client::json::hex(&content_hash(b"adapter")));
 			assert_eq!(body["held_out"], true);
 
+			// An eval without the base model's loss is not submitted.
 			expect_job(&sidecar, id, Role::Verify, 0, json!({ "status": "succeeded", "metrics": { "eval_loss": 1.02 } }));
-			run_offchain_worker(2);
+			run_offchain_worker(DRAWN_AT + 1);
+			assert!(submitted(&sidecar).is_empty());
+			expect_job(
+				&sidecar,
+				id,
+				Role::Verify,
+				0,
+				json!({ "status": "succeeded", "metrics": { "eval_loss": 1.02, "base_loss": 2.5 } }),
+			);
+			run_offchain_worker(DRAWN_AT + 2);
 			assert_eq!(
 				submitted(&sidecar),
-				vec![(Some(verifier), RuntimeCall::Models(Call::submit_verification { job: id, eval_loss_ppb: 1_020_000_000 }))]
+				vec![(
+					Some(verifier),
+					RuntimeCall::Models(Call::submit_verification {
+						job: id,
+						eval_loss_ppb: 1_020_000_000,
+						base_loss_ppb: 2_500_000_000
+					})
+				)]
 			);
 		});
 	}
@@ -941,8 +1508,8 @@ mod offchain_worker {
 		let (mut ext, sidecar) = offchain_ext();
 		ext.execute_with(|| {
 			let id = job_in_verification();
-			for verifier in verifiers_of(id) {
-				assert_ok!(Models::submit_verification(RuntimeOrigin::signed(verifier), id, LOSS_PPB));
+			for verifier in verifiers_of(id).into_iter().take(2) {
+				assert_ok!(verify(verifier, id, HONEST_EVAL, HONEST_BASE));
 			}
 			let registration = json!({
 				"id": "model-0-v1",
@@ -953,13 +1520,13 @@ mod offchain_worker {
 			});
 			// No worker key is needed to serve; the first try is refused, the retry succeeds.
 			sidecar.expect("POST", "/v1/adapters", Some(&registration), json!({ "error": { "message": "busy" } }));
-			run_offchain_worker(2);
+			run_offchain_worker(DRAWN_AT + 1);
 			// Each block has its own events: the acceptance is only seen once.
 			System::reset_events();
 			sidecar.expect("POST", "/v1/adapters", Some(&registration), json!({ "id": "model-0-v1" }));
-			run_offchain_worker(5);
+			run_offchain_worker(DRAWN_AT + 4);
 			// Served: nothing more is sent.
-			run_offchain_worker(12);
+			run_offchain_worker(DRAWN_AT + 11);
 		});
 	}
 }

@@ -27,12 +27,21 @@ pub type DeviceOf<T> = BoundedVec<u8, <T as Config>::MaxDeviceLen>;
 pub type DatanetRefsOf<T> = BoundedVec<DatanetVersionRef, <T as Config>::MaxDatanetsPerJob>;
 pub type PinnedDatanetsOf<T> = BoundedVec<PinnedDatanetVersion, <T as Config>::MaxDatanetsPerJob>;
 pub type VerifiersOf<T> =
-	BoundedVec<<T as frame_system::Config>::AccountId, <T as Config>::VerifiersPerJob>;
+	BoundedVec<<T as frame_system::Config>::AccountId, <T as Config>::MaxVerifiers>;
 pub type VerificationsOf<T> =
-	BoundedVec<(<T as frame_system::Config>::AccountId, u64), <T as Config>::VerifiersPerJob>;
+	BoundedVec<Verification<<T as frame_system::Config>::AccountId>, <T as Config>::MaxVerifiers>;
 pub type WorkerListOf<T> =
 	BoundedVec<<T as frame_system::Config>::AccountId, <T as Config>::MaxWorkers>;
 pub type WorkerJobsOf<T> = BoundedVec<JobId, <T as Config>::MaxJobsPerWorker>;
+
+/// One verifier's report: its held-out eval loss of the job's adapter and of the base model
+/// alone on the same rows, in parts per billion.
+#[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Verification<AccountId> {
+	pub verifier: AccountId,
+	pub eval_loss_ppb: u64,
+	pub base_loss_ppb: u64,
+}
 
 /// A base model every fine-tune starts from. Its files live in the worker store under their
 /// hashes.
@@ -66,7 +75,8 @@ pub struct WorkerInfo<T: Config> {
 	pub endpoint: EndpointOf<T>,
 	/// Free-text device description, e.g. `cpu 2 cores` or `nvidia a100 80GB`.
 	pub device: DeviceOf<T>,
-	/// Held from the worker; slashed when its training result is rejected.
+	/// The bond held when it registered or last topped up (`WorkerBond` then); slashes may
+	/// have taken part of it since.
 	pub bond: BalanceOf<T>,
 	pub registered_at: BlockNumberFor<T>,
 }
@@ -110,9 +120,12 @@ pub struct JobInfo<T: Config> {
 	pub state: JobState,
 	/// Assignments made so far.
 	pub attempt: u32,
+	/// While `Open`: the block whose `on_initialize` draws the next attempt's workers (`None`
+	/// while the job waits for workers and no draw is scheduled).
+	pub draw_at: Option<BlockNumberFor<T>>,
 	pub trainer: Option<T::AccountId>,
 	pub verifiers: VerifiersOf<T>,
-	/// Block by which the current phase must finish.
+	/// Block by which the current phase (training or verifying) must finish.
 	pub deadline: BlockNumberFor<T>,
 	pub result: Option<TrainingResult>,
 	pub verifications: VerificationsOf<T>,

@@ -48,6 +48,10 @@ pub trait WeightInfo {
 	fn set_price() -> Weight;
 	fn transfer_ownership() -> Weight;
 	fn retire() -> Weight;
+	fn top_up_bond() -> Weight;
+	fn remove_departed_worker() -> Weight;
+	fn set_verifiers_per_job() -> Weight;
+	fn draw_jobs(n: u32, ) -> Weight;
 }
 
 /// Measured weights, with the runtime's database costs.
@@ -219,6 +223,40 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
+	// Hand-written, conservative estimates until scripts/bench-weights.sh measures them: the
+	// same costs as `register_worker` (top_up_bond), `unregister_worker` plus the validator-set
+	// read (remove_departed_worker), `set_price` (set_verifiers_per_job), and per draw the
+	// selection `poke_job` used to make over a full worker set (draw_jobs).
+	/// Storage: `Models::Workers` (r:1 w:1), `Balances::Holds` (r:1 w:1), `System::Account` (r:1 w:1)
+	fn top_up_bond() -> Weight {
+		Weight::from_parts(1_907_618_000, 3921)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
+	}
+	/// Storage: `Aura::Authorities` (r:1 w:0), then as `unregister_worker`.
+	fn remove_departed_worker() -> Weight {
+		Weight::from_parts(1_700_000_000, 3921)
+			.saturating_add(T::DbWeight::get().reads(7_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
+	}
+	/// Storage: `Models::VerifiersPerJob` (r:0 w:1)
+	fn set_verifiers_per_job() -> Weight {
+		Weight::from_parts(420_834_000, 1489)
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Models::DrawQueueBounds` (r:1 w:1), `Models::DrawQueue` (r:1 w:1 per draw),
+	/// `Models::Jobs` (r:1 w:1 per draw), `Models::WorkerList` (r:1), `Models::WorkerJobs`
+	/// (r:64 w:9 per draw), `Balances::Holds` (r:64 per draw), `Aura::Authorities` (r:1),
+	/// `System::BlockHash` (r:16 per draw).
+	/// Component `n` ranges over `[0, MaxDrawsPerBlock]`.
+	fn draw_jobs(n: u32, ) -> Weight {
+		Weight::from_parts(500_000_000, 4146)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(Weight::from_parts(4_000_000_000, 166622).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads((148_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((11_u64).saturating_mul(n.into())))
+	}
 }
 
 /// The same measured weights with RocksDB costs, for tests and mocks.
@@ -280,5 +318,39 @@ impl WeightInfo for () {
 		Weight::from_parts(408_315_000, 3601)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
+	}
+	// Hand-written, conservative estimates until scripts/bench-weights.sh measures them: the
+	// same costs as `register_worker` (top_up_bond), `unregister_worker` plus the validator-set
+	// read (remove_departed_worker), `set_price` (set_verifiers_per_job), and per draw the
+	// selection `poke_job` used to make over a full worker set (draw_jobs).
+	/// Storage: `Models::Workers` (r:1 w:1), `Balances::Holds` (r:1 w:1), `System::Account` (r:1 w:1)
+	fn top_up_bond() -> Weight {
+		Weight::from_parts(1_907_618_000, 3921)
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
+			.saturating_add(RocksDbWeight::get().writes(3_u64))
+	}
+	/// Storage: `Aura::Authorities` (r:1 w:0), then as `unregister_worker`.
+	fn remove_departed_worker() -> Weight {
+		Weight::from_parts(1_700_000_000, 3921)
+			.saturating_add(RocksDbWeight::get().reads(7_u64))
+			.saturating_add(RocksDbWeight::get().writes(4_u64))
+	}
+	/// Storage: `Models::VerifiersPerJob` (r:0 w:1)
+	fn set_verifiers_per_job() -> Weight {
+		Weight::from_parts(420_834_000, 1489)
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Models::DrawQueueBounds` (r:1 w:1), `Models::DrawQueue` (r:1 w:1 per draw),
+	/// `Models::Jobs` (r:1 w:1 per draw), `Models::WorkerList` (r:1), `Models::WorkerJobs`
+	/// (r:64 w:9 per draw), `Balances::Holds` (r:64 per draw), `Aura::Authorities` (r:1),
+	/// `System::BlockHash` (r:16 per draw).
+	/// Component `n` ranges over `[0, MaxDrawsPerBlock]`.
+	fn draw_jobs(n: u32, ) -> Weight {
+		Weight::from_parts(500_000_000, 4146)
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
+			.saturating_add(Weight::from_parts(4_000_000_000, 166622).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads((148_u64).saturating_mul(n.into())))
+			.saturating_add(RocksDbWeight::get().writes((11_u64).saturating_mul(n.into())))
 	}
 }

@@ -66,6 +66,23 @@ pub fn loss_ppb(value: &Value) -> Option<u64> {
 	(loss.is_finite() && loss >= 0.0).then(|| (loss * 1e9) as u64)
 }
 
+/// What a verifier's eval job on the sidecar reports (`/jobs/eval`, `metrics`), in parts per
+/// billion: the held-out loss of the adapter (`eval_loss`) and of the base model alone on the
+/// same rows (`base_loss`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct EvalLosses {
+	pub eval_loss_ppb: u64,
+	pub base_loss_ppb: u64,
+}
+
+impl EvalLosses {
+	/// From an eval job's `metrics`; `None` when a loss is missing or not a finite, non-negative
+	/// number.
+	pub fn from_metrics(metrics: &Value) -> Option<Self> {
+		Some(Self { eval_loss_ppb: loss_ppb(&metrics["eval_loss"])?, base_loss_ppb: loss_ppb(&metrics["base_loss"])? })
+	}
+}
+
 #[cfg(test)]
 mod tests {
 	use super::*;
@@ -91,5 +108,15 @@ mod tests {
 		assert_eq!(loss_ppb(&json!(1.5)), Some(1_500_000_000));
 		assert_eq!(loss_ppb(&json!(-1.0)), None);
 		assert_eq!(loss_ppb(&json!("x")), None);
+	}
+
+	#[test]
+	fn eval_metrics_give_both_losses_or_none() {
+		assert_eq!(
+			EvalLosses::from_metrics(&json!({ "eval_loss": 1.25, "base_loss": 2.5, "rows": 3 })),
+			Some(EvalLosses { eval_loss_ppb: 1_250_000_000, base_loss_ppb: 2_500_000_000 })
+		);
+		assert_eq!(EvalLosses::from_metrics(&json!({ "eval_loss": 1.25 })), None);
+		assert_eq!(EvalLosses::from_metrics(&json!({ "eval_loss": 1.25, "base_loss": null })), None);
 	}
 }

@@ -2,7 +2,7 @@
 
 use frame_support::{
 	parameter_types,
-	traits::{ConstU128, ConstU32, EnsureOrigin},
+	traits::{ConstU128, ConstU32, Contains, EnsureOrigin},
 	PalletId,
 };
 use frame_system::EnsureRoot;
@@ -33,6 +33,8 @@ parameter_types! {
 	pub const ChallengeRewardRate: Perbill = Perbill::from_percent(50);
 	pub const TrainerShare: Perbill = Perbill::from_percent(70);
 	pub const EvalTolerance: Perbill = Perbill::from_percent(5);
+	/// An accepted adapter lowers the held-out loss by at least 1 % of the base model's.
+	pub const MinImprovement: Perbill = Perbill::from_percent(1);
 }
 
 impl pallet_datanets::Config for Runtime {
@@ -114,19 +116,51 @@ impl EnsureOrigin<RuntimeOrigin> for EnsureValidator {
 	}
 }
 
+/// The current Aura authorities, as accounts: the validator set workers must belong to.
+///
+/// With `runtime-benchmarks`, every account counts as a validator (after the authorities are
+/// read, so the weight includes that read) unless a benchmark took it out: benchmarks register
+/// more workers than Aura holds authorities.
+pub struct AuraAuthorities;
+
+impl Contains<AccountId> for AuraAuthorities {
+	fn contains(who: &AccountId) -> bool {
+		let validator = EnsureValidator::is_validator(who);
+		#[cfg(feature = "runtime-benchmarks")]
+		let validator = validator || !frame_support::storage::unhashed::exists(&departed_key(who));
+		validator
+	}
+}
+
+/// Where a benchmark marks an account as no longer a validator.
+#[cfg(feature = "runtime-benchmarks")]
+fn departed_key(who: &AccountId) -> alloc::vec::Vec<u8> {
+	codec::Encode::encode(&(b"tributary/bench/departed-validator", who))
+}
+
 impl pallet_models::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Datanets = Datanets;
 	type BaseModelOrigin = EnsureRoot<AccountId>;
 	type WorkerOrigin = EnsureValidator;
+	type ParamsOrigin = EnsureRoot<AccountId>;
+	type Randomness = super::RecentBlockHashes;
+	type ValidatorSet = AuraAuthorities;
 	type Slashing = Rewards;
 	type OpenRecords = Attribution;
 	type WorkerBond = ConstU128<{ 100 * UNIT }>;
 	type MinJobFee = ConstU128<{ UNIT }>;
 	type TrainerShare = TrainerShare;
 	type EvalTolerance = EvalTolerance;
-	type VerifiersPerJob = ConstU32<1>;
+	// `VerifiersPerJob` itself is on chain (genesis presets, then `set_verifiers_per_job`).
+	type MaxVerifiers = ConstU32<8>;
+	type MinImprovement = MinImprovement;
+	type VerifierSlash = ConstU128<{ 10 * UNIT }>;
+	type TrainerTimeoutSlash = ConstU128<{ 10 * UNIT }>;
+	type LazyTrainerSlash = ConstU128<{ 25 * UNIT }>;
+	type AssignmentDelay = ConstU32<2>;
+	type MaxDrawsPerBlock = ConstU32<8>;
 	type TrainingPeriod = ConstU32<{ 2 * HOURS }>;
 	type VerificationPeriod = ConstU32<{ 30 * MINUTES }>;
 	type MaxAttempts = ConstU32<3>;
@@ -149,10 +183,14 @@ impl pallet_models::Config for Runtime {
 pub struct PublishedDatanetVersions;
 
 #[cfg(feature = "runtime-benchmarks")]
-impl pallet_models::BenchmarkHelper for PublishedDatanetVersions {
+impl pallet_models::BenchmarkHelper<AccountId> for PublishedDatanetVersions {
 	fn published_datanet_version(index: u32) -> tributary_primitives::models::DatanetVersionRef {
 		let (datanet, version) = Datanets::benchmark_published_version(index, 1);
 		tributary_primitives::models::DatanetVersionRef { datanet, version }
+	}
+
+	fn leave_validator_set(who: &AccountId) {
+		frame_support::storage::unhashed::put(&departed_key(who), &true);
 	}
 }
 

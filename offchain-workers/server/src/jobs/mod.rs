@@ -380,7 +380,8 @@ impl Jobs {
 		};
 		let report = evaluate(&request, &context.store, tributary_model::default_device()).map_err(|e| e.to_string())?;
 		let mut metrics = serde_json::to_value(&report).expect("reports serialize");
-		// The name a train job reports the same number under (`eval_loss_after`), for verifiers.
+		// The name a train job reports the same number under (`eval_loss_after`), for verifiers;
+		// `base_loss` (the base alone on the same rows) is the train job's `eval_loss_before`.
 		metrics["eval_loss"] = report.loss.into();
 		Ok(Done { hash: report.adapter_hash, model: spec.model.clone(), metrics })
 	}

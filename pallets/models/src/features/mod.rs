@@ -5,5 +5,7 @@ mod assignment;
 mod base_models;
 mod jobs;
 mod model_owner;
+mod params;
 mod queries;
+mod verdict;
 mod workers;

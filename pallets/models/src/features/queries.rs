@@ -2,7 +2,6 @@
 
 use crate::*;
 use alloc::vec::Vec;
-use frame_support::traits::{fungible::InspectHold, Get};
 use frame_system::pallet_prelude::BlockNumberFor;
 use tributary_primitives::{
 	models::{DatanetVersionRef, JobId, JobView, ModelId, ModelVersionId, ModelVersionView},
@@ -31,9 +30,14 @@ impl<T: Config> Pallet<T> {
 			attempt: info.attempt,
 			trainer: info.trainer,
 			verifiers: info.verifiers.into_inner(),
-			deadline: info.deadline,
+			// While a draw is scheduled, the block that draws the workers.
+			deadline: info.draw_at.unwrap_or(info.deadline),
 			result: info.result,
-			verifications: info.verifications.into_inner(),
+			verifications: info
+				.verifications
+				.into_iter()
+				.map(|report| (report.verifier, report.eval_loss_ppb))
+				.collect(),
 		})
 	}
 
@@ -88,9 +92,10 @@ impl<T: Config> WorkerSet<T::AccountId> for Pallet<T> {
 		Workers::<T>::contains_key(who)
 	}
 
+	/// Registered, in `Config::ValidatorSet` and holding at least `WorkerBond`: the same check
+	/// that lets a worker submit results and verifications here.
 	fn is_active(who: &T::AccountId) -> bool {
-		Workers::<T>::contains_key(who) &&
-			T::Currency::balance_on_hold(&HoldReason::WorkerBond.into(), who) >= T::WorkerBond::get()
+		Self::ensure_active(who).is_ok()
 	}
 
 	fn workers() -> Vec<T::AccountId> {
