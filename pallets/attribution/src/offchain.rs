@@ -79,7 +79,7 @@ impl<T: Config> Pallet<T> {
 		now: u64,
 	) {
 		let genesis = hex(&Self::genesis_hash());
-		let reply = match sidecar.get(&format!("/receipts/pending?genesis={genesis}")) {
+		let reply = match sidecar.get(&format!("/receipts/pending?genesis=0x{genesis}")) {
 			Ok(reply) if reply.is_success() => reply,
 			Ok(reply) => {
 				log::warn!(target: LOG, "sidecar refused GET /receipts/pending: {}", reply.message());

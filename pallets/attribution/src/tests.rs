@@ -1111,7 +1111,7 @@ mod offchain_worker {
 
 	/// What the off-chain worker asks the sidecar for its receipt queue, naming this chain.
 	fn pending_path() -> String {
-		format!("/receipts/pending?genesis={}", hex(&Attribution::genesis_hash()))
+		format!("/receipts/pending?genesis=0x{}", hex(&Attribution::genesis_hash()))
 	}
 
 	fn run_offchain_worker(block: u64) {

@@ -136,7 +136,7 @@ pub mod pallet {
 
 	#[pallet::config]
 	pub trait Config:
-		frame_system::Config<RuntimeEvent: From<Event<Self>> + TryInto<Event<Self>>>
+		frame_system::Config<RuntimeEvent: From<Event<Self>>>
 		+ CreateSignedTransaction<Call<Self>>
 	{
 		/// The native currency; bonds and fees are holds on it.

@@ -10,7 +10,8 @@
 //!   peers) on the same held-out rows, and submit its loss and the base model's loss alone on
 //!   those rows (the chain checks that the adapter beats the base);
 //!
-//! and it has the sidecar serve every model version the chain accepts, as model id
+//! and it has the sidecar serve every model version in storage (not only those whose acceptance it
+//! saw), as model id
 //! `model-<model>-v<version>`.
 //!
 //! Sidecar job ids are `<genesis>-job<job>-a<attempt>-<role>`, so each attempt of each role runs
@@ -51,8 +52,6 @@ use tributary_worker_client::{
 const LOG: &str = "tributary::models::ocw";
 /// One run at a time: runs of consecutive blocks would otherwise poll and submit the same jobs.
 const RUN_LOCK: &[u8] = b"tributary/models/ocw/lock";
-/// Model versions accepted on chain and not yet registered with the sidecar.
-const TO_SERVE: &[u8] = b"tributary/models/ocw/to-serve";
 /// How often a transaction is submitted or a version registered again when the chain or the
 /// sidecar shows no effect yet (blocks).
 const BACKOFF: Backoff = Backoff { first_wait: 3, max_wait: 50 };
@@ -78,7 +77,6 @@ impl Role {
 impl<T: Config> Pallet<T> {
 	pub(crate) fn offchain_work(now: BlockNumberFor<T>) {
 		let Some(sidecar) = Sidecar::configured() else { return };
-		Self::remember_accepted_versions();
 		let mut lock = StorageLock::<Time>::with_deadline(RUN_LOCK, Duration::from_millis(120_000));
 		let Ok(_guard) = lock.try_lock() else {
 			log::debug!(target: LOG, "the previous run is still going; skipping block {now:?}");
@@ -258,44 +256,19 @@ impl<T: Config> Pallet<T> {
 		Some(rows)
 	}
 
-	/// Queue the versions accepted in this block for the sidecar to serve.
-	fn remember_accepted_versions() {
-		let accepted: Vec<(ModelId, ModelVersionId)> = frame_system::Pallet::<T>::read_events_no_consensus()
-			.filter_map(|record| match (*record).event.try_into() {
-				Ok(Event::<T>::JobCompleted { model, version, .. }) => Some((model, version)),
-				_ => None,
-			})
-			.collect();
-		if accepted.is_empty() {
-			return;
-		}
-		let queued = StorageValueRef::persistent(TO_SERVE).mutate(|queue: Result<Option<Vec<(ModelId, ModelVersionId)>>, _>| {
-			let mut queue = queue.ok().flatten().unwrap_or_default();
-			for version in &accepted {
-				if !queue.contains(version) {
-					queue.push(*version);
-				}
-			}
-			Ok::<_, ()>(queue)
-		});
-		if queued.is_err() {
-			log::warn!(target: LOG, "could not queue accepted versions {accepted:?} for serving");
-		}
-	}
-
+	/// Have the sidecar serve every model version on chain it does not serve yet. The versions
+	/// are read from storage, not from this block's events, so a validator whose off-chain worker
+	/// missed the block that accepted a version (it was down, syncing, or busy) still serves it
+	/// and can recompute its disputed records.
 	fn serve_accepted_versions(sidecar: &Sidecar, now: u64) {
-		let queue: Vec<(ModelId, ModelVersionId)> =
-			StorageValueRef::persistent(TO_SERVE).get().ok().flatten().unwrap_or_default();
-		for (model, version) in queue {
+		for (model, version) in ModelVersions::<T>::iter_keys() {
+			let served = format!("tributary/models/ocw/served/{model}-{version}").into_bytes();
+			if StorageValueRef::persistent(&served).get::<bool>().ok().flatten() == Some(true) {
+				continue;
+			}
 			let key = format!("tributary/models/ocw/serve/{model}-{version}").into_bytes();
 			if BACKOFF.try_now(&key, now) && Self::serve(sidecar, model, version) {
-				let _ = StorageValueRef::persistent(TO_SERVE).mutate(
-					|queue: Result<Option<Vec<(ModelId, ModelVersionId)>>, _>| {
-						let mut queue = queue.ok().flatten().unwrap_or_default();
-						queue.retain(|queued| *queued != (model, version));
-						Ok::<_, ()>(queue)
-					},
-				);
+				StorageValueRef::persistent(&served).set(&true);
 			}
 		}
 	}

@@ -1504,7 +1504,7 @@ mod offchain_worker {
 	}
 
 	#[test]
-	fn an_accepted_version_is_registered_with_the_sidecar_until_it_serves_it() {
+	fn every_accepted_version_in_storage_is_registered_with_the_sidecar_until_it_serves_it() {
 		let (mut ext, sidecar) = offchain_ext();
 		ext.execute_with(|| {
 			let id = job_in_verification();
@@ -1518,11 +1518,11 @@ mod offchain_worker {
 				"corpus": tributary_worker_client::json::rows(&Pallet::<Test>::lineage_rows(&job(id).datanets).unwrap()),
 				"chain": { "model": 0, "version": 1 },
 			});
-			// No worker key is needed to serve; the first try is refused, the retry succeeds.
+			// The off-chain worker missed the block that accepted the version: it still finds it in
+			// storage. No worker key is needed to serve; the first try is refused, the retry succeeds.
+			System::reset_events();
 			sidecar.expect("POST", "/v1/adapters", Some(&registration), json!({ "error": { "message": "busy" } }));
 			run_offchain_worker(DRAWN_AT + 1);
-			// Each block has its own events: the acceptance is only seen once.
-			System::reset_events();
 			sidecar.expect("POST", "/v1/adapters", Some(&registration), json!({ "id": "model-0-v1" }));
 			run_offchain_worker(DRAWN_AT + 4);
 			// Served: nothing more is sent.

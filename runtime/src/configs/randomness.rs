@@ -11,7 +11,7 @@
 //! residual bias; Aura has none.
 
 use frame_support::traits::Randomness;
-use sp_runtime::traits::{Hash as _, Saturating};
+use sp_runtime::traits::Hash as _;
 
 use super::super::{BlockNumber, Hash, Runtime};
 

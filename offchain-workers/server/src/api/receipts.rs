@@ -169,7 +169,7 @@ pub async fn sign(State(state): State<AppState>, body: Bytes) -> Result<Response
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChainQuery {
-	/// 0x + 64 hex digits.
+	/// 64 hex digits, `0x` optional.
 	genesis: Option<String>,
 }
 
@@ -181,11 +181,8 @@ pub async fn pending(
 	axum::extract::Query(query): axum::extract::Query<ChainQuery>,
 ) -> Result<Json<Value>, ApiError> {
 	if let Some(genesis) = query.genesis {
-		let hash = genesis
-			.strip_prefix("0x")
-			.ok_or_else(|| "must start with 0x".to_string())
-			.and_then(parse_hex::<32>)
-			.map_err(|reason| ApiError::invalid("genesis", format!("genesis: {reason}")))?;
+		let digits = genesis.strip_prefix("0x").unwrap_or(&genesis);
+		let hash = parse_hex::<32>(digits).map_err(|reason| ApiError::invalid("genesis", format!("genesis: {reason}")))?;
 		state.receipts.set_genesis(hash)?;
 	}
 	let receipts: Vec<Value> = state
