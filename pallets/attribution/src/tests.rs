@@ -1034,7 +1034,8 @@ proptest! {
 							Some(dispute) => {
 								let answer = if honest { commitment(id) } else { [0xcc; 32] };
 								Attribution::submit_recomputation(
-									RuntimeOrigin::signed(dispute.recomputers[recomputer].clone()),
+									// Fewer may be drawn once slashes suspended some workers.
+									RuntimeOrigin::signed(dispute.recomputers[recomputer % dispute.recomputers.len()].clone()),
 									id,
 									answer,
 								)
@@ -1099,6 +1100,15 @@ mod offchain_worker {
 		sidecar.submitted::<crate::mock::Extrinsic>().into_iter().map(|xt| (signer(xt.preamble), xt.function)).collect()
 	}
 
+	/// A record of `worker()` disputed, with `me` among the drawn recomputers (the record's worker
+	/// and the challenger are excluded: the other three recompute).
+	fn disputed_for(me: &AccountId) -> RecordId {
+		set_workers(vec![worker(), me.clone(), account(11), account(12)]);
+		let record = accepted(1);
+		assert!(disputed(record).contains(me));
+		record
+	}
+
 	/// The recompute request of a disputed record, as the off-chain worker posts it.
 	fn recompute_request(record: RecordId) -> serde_json::Value {
 		let info = Records::<Test>::get(record).unwrap();
@@ -1161,27 +1171,16 @@ mod offchain_worker {
 	fn an_assigned_recomputer_submits_the_sidecars_commitment() {
 		let (mut ext, sidecar, me) = offchain_ext();
 		ext.execute_with(|| {
-			// The record's worker and the challenger are excluded: the other three recompute.
-			set_workers(vec![worker(), me.clone(), account(11), account(12)]);
-			let record = accepted(1);
-			assert!(disputed(record).contains(&me));
-			let now = System::block_number();
-			let info = Records::<Test>::get(record).unwrap();
+			let record = disputed_for(&me);
 			let recomputed = [0xcc; 32];
-			sidecar.expect("GET", &pending_path(), None,
-				json!({ "receipts": [] }),
-			);
+			sidecar.expect("GET", &pending_path(), None, json!({ "receipts": [] }));
 			sidecar.expect(
 				"POST",
 				"/attribution/recompute",
-				Some(&json!({
-					"chain": { "model": 0, "version": 1 },
-					"output_hash": hex(&info.output_hash),
-					"method_scale": hex(&info.method.encode()),
-				})),
+				Some(&recompute_request(record)),
 				json!({ "commitment": hex(&recomputed), "record_scale": "00", "top": [] }),
 			);
-			run_offchain_worker(now);
+			run_offchain_worker(System::block_number());
 			assert_eq!(
 				submitted(&sidecar),
 				vec![(
@@ -1196,9 +1195,7 @@ mod offchain_worker {
 	fn a_long_recomputation_is_polled_until_done() {
 		let (mut ext, sidecar, me) = offchain_ext();
 		ext.execute_with(|| {
-			set_workers(vec![worker(), me.clone(), account(11), account(12)]);
-			let record = accepted(1);
-			assert!(disputed(record).contains(&me));
+			let record = disputed_for(&me);
 			let now = System::block_number();
 			let request = recompute_request(record);
 			sidecar.expect("GET", &pending_path(), None, json!({ "receipts": [] }));
@@ -1224,9 +1221,7 @@ mod offchain_worker {
 	fn a_withheld_text_is_reported_after_half_the_period() {
 		let (mut ext, sidecar, me) = offchain_ext();
 		ext.execute_with(|| {
-			set_workers(vec![worker(), me.clone(), account(11), account(12)]);
-			let record = accepted(1);
-			assert!(disputed(record).contains(&me));
+			let record = disputed_for(&me);
 			let deadline = Disputes::<Test>::get(record).unwrap().deadline;
 			let unavailable = json!({ "error": { "message": "in no store", "code": "output_unavailable" } });
 			let request = recompute_request(record);
@@ -1255,7 +1250,7 @@ mod offchain_worker {
 /// attacker ends with less than it started and the honest parties whole.
 mod attacks {
 	use super::*;
-	use frame_support::traits::tokens::Precision;
+	use frame_support::{traits::{tokens::Precision, ConstU32}, BoundedVec};
 	use tributary_primitives::attribution::{
 		AttributionMethod, InfluenceParams, MethodSettings, RagParams, RecordBody, SpanParams,
 	};
@@ -1263,6 +1258,18 @@ mod attacks {
 	/// The honest record of the default receipt: rows 0 and 1 of datanet 0, top 2.
 	fn honest_body() -> RecordBody<Vec<RowScore>> {
 		body_for(&receipt(1), &[score(0, 0, 600_000_000), score(0, 1, 300_000_000)])
+	}
+
+	/// `body` as `prove_top_mismatch` takes it.
+	fn revealed(body: &RecordBody<Vec<RowScore>>) -> RecordBody<BoundedVec<RowScore, ConstU32<MAX_SCORES>>> {
+		RecordBody {
+			model: body.model,
+			adapter: body.adapter,
+			corpus: body.corpus,
+			output: body.output,
+			scores: body.scores.clone().try_into().expect("at most MaxScores scores"),
+			top_k: body.top_k,
+		}
 	}
 
 	fn bonded(who: &AccountId) -> Balance {
@@ -1322,15 +1329,7 @@ mod attacks {
 			submit(vec![signed_with_body(0, receipt(1), forged_top, honest.hash())]);
 			let record = 0;
 			let prove = |who: AccountId, body: RecordBody<Vec<RowScore>>| {
-				let body = RecordBody {
-					model: body.model,
-					adapter: body.adapter,
-					corpus: body.corpus,
-					output: body.output,
-					scores: body.scores.try_into().unwrap(),
-					top_k: body.top_k,
-				};
-				Attribution::prove_top_mismatch(RuntimeOrigin::signed(who), record, body)
+				Attribution::prove_top_mismatch(RuntimeOrigin::signed(who), record, revealed(&body))
 			};
 			assert_noop!(prove(worker(), honest.clone()), Error::<Test>::OwnRecord);
 			let mut other = honest.clone();
@@ -1356,18 +1355,7 @@ mod attacks {
 			// An honest record cannot be "proven" wrong with its own body.
 			submit(vec![signed_with_body(0, receipt(2), top, honest.hash())]);
 			assert_noop!(
-				Attribution::prove_top_mismatch(
-					RuntimeOrigin::signed(challenger()),
-					1,
-					RecordBody {
-						model: honest.model,
-						adapter: honest.adapter,
-						corpus: honest.corpus,
-						output: honest.output,
-						scores: honest.scores.clone().try_into().unwrap(),
-						top_k: honest.top_k,
-					}
-				),
+				Attribution::prove_top_mismatch(RuntimeOrigin::signed(challenger()), 1, revealed(&honest)),
 				Error::<Test>::TopMatches
 			);
 		});
@@ -1380,18 +1368,7 @@ mod attacks {
 			submit(vec![signed_with_body(0, receipt(1), vec![score(0, 4, 1_000_000_000)], honest.hash())]);
 			disputed(0);
 			assert_eq!(held(HoldReason::ChallengeBond, &challenger()), CHALLENGE_BOND);
-			assert_ok!(Attribution::prove_top_mismatch(
-				RuntimeOrigin::signed(owner()),
-				0,
-				RecordBody {
-					model: honest.model,
-					adapter: honest.adapter,
-					corpus: honest.corpus,
-					output: honest.output,
-					scores: honest.scores.clone().try_into().unwrap(),
-					top_k: honest.top_k,
-				}
-			));
+			assert_ok!(Attribution::prove_top_mismatch(RuntimeOrigin::signed(owner()), 0, revealed(&honest)));
 			assert_eq!(status(0), RecordStatus::Rejected);
 			assert_eq!(held(HoldReason::ChallengeBond, &challenger()), 0);
 			assert!(Disputes::<Test>::get(0).is_none());
