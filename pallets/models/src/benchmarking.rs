@@ -84,16 +84,14 @@ fn draw<T: Config>(job: JobId) {
 
 /// Open a job on the most datanet versions; returns it.
 fn open_job<T: Config>(owner: &T::AccountId, base: BaseModelId) -> JobId {
+	open_job_on::<T>(owner, base, datanet_refs::<T>(T::MaxDatanetsPerJob::get()))
+}
+
+/// A job on datanet versions that already exist (many jobs can share them).
+fn open_job_on<T: Config>(owner: &T::AccountId, base: BaseModelId, datanets: DatanetRefsOf<T>) -> JobId {
 	let job = NextJobId::<T>::get();
-	Models::<T>::do_create_model(
-		owner.clone(),
-		filled(b'm'),
-		base,
-		datanet_refs::<T>(T::MaxDatanetsPerJob::get()),
-		TrainingSettings::default(),
-		job_fee::<T>(),
-	)
-	.expect("valid job");
+	Models::<T>::do_create_model(owner.clone(), filled(b'm'), base, datanets, TrainingSettings::default(), job_fee::<T>())
+		.expect("valid job");
 	job
 }
 
@@ -422,7 +420,8 @@ mod benchmarks {
 		VerifiersPerJob::<T>::put(T::MaxVerifiers::get());
 		let base = base_model::<T>();
 		let owner = funded::<T>("builder", 0);
-		let jobs: Vec<JobId> = (0..n).map(|_| open_job::<T>(&owner, base)).collect();
+		let datanets = datanet_refs::<T>(T::MaxDatanetsPerJob::get());
+		let jobs: Vec<JobId> = (0..n).map(|_| open_job_on::<T>(&owner, base, datanets.clone())).collect();
 		let now = frame_system::Pallet::<T>::block_number().saturating_add(T::AssignmentDelay::get());
 		frame_system::Pallet::<T>::set_block_number(now);
 
