@@ -1,14 +1,8 @@
 //! Weights for `pallet_datanets`, measured by `tributary-node benchmark pallet` (scripts/bench-weights.sh).
 //!
-//! Benchmark CLI 64.0.0, 2026-11-22; steps 10, repeat 3;
-//! wasm execution `Compiled`; host `vm`, CPU `Intel(R) Xeon(R) Processor`.
+//! Benchmark CLI 64.0.0, 2026-12-03; steps 10, repeat 3;
+//! wasm execution `Compiled`; host `vm`, CPU `Intel(R) Xeon(R) Processor @ 2.80GHz`.
 //! Regenerate after any change to the pallet's calls or storage; never edit by hand.
-//!
-//! HAND-EDITED, to be regenerated with scripts/bench-weights.sh: `approve` and `reject` with a
-//! distinct contributor per row (their benchmarks now range over distinct contributors),
-//! `resolve_challenge_upheld` (the reward is paid out of the deposit before the rest is slashed),
-//! and the new `expire_challenge` and `report_row` are conservative estimates mirroring the
-//! measured weights of similar calls, not measurements.
 //!
 //! Command:
 //!     /root/.cache/tributary-target/debug/tributary-node
@@ -57,11 +51,11 @@ pub trait WeightInfo {
 	fn withdraw() -> Weight;
 	fn publish_version(n: u32, ) -> Weight;
 	fn challenge_row() -> Weight;
+	fn report_row() -> Weight;
 	fn resolve_challenge_upheld() -> Weight;
 	fn resolve_challenge_rejected() -> Weight;
-	fn release_deposit() -> Weight;
 	fn expire_challenge() -> Weight;
-	fn report_row() -> Weight;
+	fn release_deposit() -> Weight;
 }
 
 /// Measured weights, with the runtime's database costs.
@@ -78,40 +72,40 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Datanets::Datanet` (r:0 w:1)
 	/// Proof: `Datanets::Datanet` (`max_values`: None, `max_size`: Some(5603), added: 8078, mode: `MaxEncodedLen`)
 	fn create_datanet() -> Weight {
-		// Minimum execution time: 1_742_032_000 picoseconds.
-		Weight::from_parts(2_048_987_000, 3640)
+		// Minimum execution time: 1_061_096_000 picoseconds.
+		Weight::from_parts(1_690_994_000, 3640)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Datanets::Datanet` (r:1 w:1)
 	/// Proof: `Datanets::Datanet` (`max_values`: None, `max_size`: Some(5603), added: 8078, mode: `MaxEncodedLen`)
 	fn update_metadata() -> Weight {
-		// Minimum execution time: 484_141_000 picoseconds.
-		Weight::from_parts(819_770_000, 9068)
+		// Minimum execution time: 395_596_000 picoseconds.
+		Weight::from_parts(611_265_000, 9068)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Datanets::Datanet` (r:1 w:1)
 	/// Proof: `Datanets::Datanet` (`max_values`: None, `max_size`: Some(5603), added: 8078, mode: `MaxEncodedLen`)
 	fn add_curator() -> Weight {
-		// Minimum execution time: 361_803_000 picoseconds.
-		Weight::from_parts(724_326_000, 9068)
+		// Minimum execution time: 355_432_000 picoseconds.
+		Weight::from_parts(615_588_000, 9068)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Datanets::Datanet` (r:1 w:1)
 	/// Proof: `Datanets::Datanet` (`max_values`: None, `max_size`: Some(5603), added: 8078, mode: `MaxEncodedLen`)
 	fn remove_curator() -> Weight {
-		// Minimum execution time: 583_481_000 picoseconds.
-		Weight::from_parts(765_802_000, 9068)
+		// Minimum execution time: 357_160_000 picoseconds.
+		Weight::from_parts(626_890_000, 9068)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Datanets::Datanet` (r:1 w:1)
 	/// Proof: `Datanets::Datanet` (`max_values`: None, `max_size`: Some(5603), added: 8078, mode: `MaxEncodedLen`)
 	fn set_visibility() -> Weight {
-		// Minimum execution time: 451_312_000 picoseconds.
-		Weight::from_parts(760_683_000, 9068)
+		// Minimum execution time: 356_151_000 picoseconds.
+		Weight::from_parts(595_246_000, 9068)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -120,8 +114,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Datanets::AllowList` (r:0 w:1)
 	/// Proof: `Datanets::AllowList` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	fn set_contributor_allowed() -> Weight {
-		// Minimum execution time: 567_551_000 picoseconds.
-		Weight::from_parts(795_380_000, 9068)
+		// Minimum execution time: 367_351_000 picoseconds.
+		Weight::from_parts(675_213_000, 9068)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -134,8 +128,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Balances::Holds` (r:2 w:2)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn transfer_ownership() -> Weight {
-		// Minimum execution time: 2_268_552_000 picoseconds.
-		Weight::from_parts(3_571_840_000, 9068)
+		// Minimum execution time: 1_871_249_000 picoseconds.
+		Weight::from_parts(3_377_034_000, 9068)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -152,8 +146,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Datanets::Rows` (r:0 w:1)
 	/// Proof: `Datanets::Rows` (`max_values`: None, `max_size`: Some(188), added: 2663, mode: `MaxEncodedLen`)
 	fn contribute() -> Weight {
-		// Minimum execution time: 1_490_871_000 picoseconds.
-		Weight::from_parts(2_434_350_000, 9068)
+		// Minimum execution time: 1_259_291_000 picoseconds.
+		Weight::from_parts(1_782_989_000, 9068)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -171,9 +165,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Datanets::Rows` (`max_values`: None, `max_size`: Some(188), added: 2663, mode: `MaxEncodedLen`)
 	/// Component `n` ranges over `[1, 256]`.
 	fn contribute_batch(n: u32, ) -> Weight {
-		// Minimum execution time: 1_546_339_000 picoseconds.
-		Weight::from_parts(1_813_649_769, 9068)
-			.saturating_add(Weight::from_parts(242_173_022, 0).saturating_mul(n.into()))
+		// Minimum execution time: 1_276_902_000 picoseconds.
+		Weight::from_parts(3_148_108_777, 9068)
+			.saturating_add(Weight::from_parts(141_687_022, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -188,18 +182,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Datanets::ApprovedRows` (`max_values`: None, `max_size`: Some(8206), added: 10681, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::Reputation` (r:256 w:256)
 	/// Proof: `Datanets::Reputation` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
-	/// Component `n` ranges over `[1, 256]`: rows, each of a distinct contributor.
-	/// Hand estimate (measured with one contributor, plus one `Reputation` read and write and
-	/// about 25 % more time per distinct contributor).
+	/// Component `n` ranges over `[1, 256]`.
 	fn approve(n: u32, ) -> Weight {
-		// Minimum execution time: 1_236_249_000 picoseconds.
-		Weight::from_parts(7_607_749_528, 11671)
-			.saturating_add(Weight::from_parts(300_000_000, 0).saturating_mul(n.into()))
+		// Minimum execution time: 846_792_000 picoseconds.
+		Weight::from_parts(2_827_886_325, 11671)
+			.saturating_add(Weight::from_parts(344_793_682, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 5198).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 2663).saturating_mul(n.into()))
 	}
 	/// Storage: `Datanets::Datanet` (r:1 w:0)
 	/// Proof: `Datanets::Datanet` (`max_values`: None, `max_size`: Some(5603), added: 8078, mode: `MaxEncodedLen`)
@@ -217,19 +209,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Datanets::Reputation` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::RowByHash` (r:0 w:256)
 	/// Proof: `Datanets::RowByHash` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
-	/// Component `n` ranges over `[1, 256]`: rows, each of a distinct contributor.
-	/// Hand estimate (measured with one contributor, plus a `Holds`, `System::Account`,
-	/// `SlashTally` and `Reputation` read and write and about 10 % more time per distinct
-	/// contributor).
+	/// Component `n` ranges over `[1, 256]`.
 	fn reject(n: u32, ) -> Weight {
-		// Minimum execution time: 2_095_287_000 picoseconds.
-		Weight::from_parts(9_042_458_181, 9068)
-			.saturating_add(Weight::from_parts(2_200_000_000, 0).saturating_mul(n.into()))
+		// Minimum execution time: 2_436_777_000 picoseconds.
+		Weight::from_parts(2_436_777_000, 9068)
+			.saturating_add(Weight::from_parts(2_422_986_040, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 			.saturating_add(T::DbWeight::get().writes((6_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 12994).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 2663).saturating_mul(n.into()))
 	}
 	/// Storage: `Datanets::Datanet` (r:1 w:0)
 	/// Proof: `Datanets::Datanet` (`max_values`: None, `max_size`: Some(5603), added: 8078, mode: `MaxEncodedLen`)
@@ -242,8 +231,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Datanets::RowByHash` (r:0 w:1)
 	/// Proof: `Datanets::RowByHash` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	fn withdraw() -> Weight {
-		// Minimum execution time: 1_007_042_000 picoseconds.
-		Weight::from_parts(1_204_423_000, 9068)
+		// Minimum execution time: 1_048_837_000 picoseconds.
+		Weight::from_parts(1_903_554_000, 9068)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -261,9 +250,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Datanets::Versions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Component `n` ranges over `[1, 1024]`.
 	fn publish_version(n: u32, ) -> Weight {
-		// Minimum execution time: 1_544_657_000 picoseconds.
-		Weight::from_parts(1_544_657_000, 11671)
-			.saturating_add(Weight::from_parts(181_910_076, 0).saturating_mul(n.into()))
+		// Minimum execution time: 2_136_978_000 picoseconds.
+		Weight::from_parts(2_136_978_000, 11671)
+			.saturating_add(Weight::from_parts(200_369_637, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
@@ -275,47 +264,63 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Datanets::Rows` (r:1 w:0)
 	/// Proof: `Datanets::Rows` (`max_values`: None, `max_size`: Some(188), added: 2663, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::Challenges` (r:1 w:1)
-	/// Proof: `Datanets::Challenges` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
+	/// Proof: `Datanets::Challenges` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn challenge_row() -> Weight {
-		// Minimum execution time: 1_197_407_000 picoseconds.
-		Weight::from_parts(2_023_009_000, 9068)
+		// Minimum execution time: 1_199_270_000 picoseconds.
+		Weight::from_parts(1_795_337_000, 9068)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
+	/// Storage: `Models::Workers` (r:1 w:0)
+	/// Proof: `Models::Workers` (`max_values`: None, `max_size`: Some(456), added: 2931, mode: `MaxEncodedLen`)
+	/// Storage: `Aura::Authorities` (r:1 w:0)
+	/// Proof: `Aura::Authorities` (`max_values`: Some(1), `max_size`: Some(1025), added: 1520, mode: `MaxEncodedLen`)
+	/// Storage: UNKNOWN KEY `0x7472696275746172792f62656e63682f64657061727465642d76616c69646174` (r:1 w:0)
+	/// Proof: UNKNOWN KEY `0x7472696275746172792f62656e63682f64657061727465642d76616c69646174` (r:1 w:0)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::Datanet` (r:1 w:0)
 	/// Proof: `Datanets::Datanet` (`max_values`: None, `max_size`: Some(5603), added: 8078, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::Rows` (r:1 w:0)
+	/// Proof: `Datanets::Rows` (`max_values`: None, `max_size`: Some(188), added: 2663, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::Challenges` (r:1 w:1)
-	/// Proof: `Datanets::Challenges` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
+	/// Proof: `Datanets::Challenges` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	fn report_row() -> Weight {
+		// Minimum execution time: 1_438_007_000 picoseconds.
+		Weight::from_parts(2_369_511_000, 10045)
+			.saturating_add(T::DbWeight::get().reads(8_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
+	}
+	/// Storage: `Datanets::Challenges` (r:1 w:1)
+	/// Proof: `Datanets::Challenges` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::Rows` (r:1 w:1)
 	/// Proof: `Datanets::Rows` (`max_values`: None, `max_size`: Some(188), added: 2663, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
-	/// Storage: `Rewards::Params` (r:1 w:0)
-	/// Proof: `Rewards::Params` (`max_values`: Some(1), `max_size`: Some(29), added: 524, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:3 w:3)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Rewards::SlashTally` (r:1 w:1)
 	/// Proof: `Rewards::SlashTally` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::Params` (r:1 w:0)
+	/// Proof: `Rewards::Params` (`max_values`: Some(1), `max_size`: Some(29), added: 524, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::ApprovedRows` (r:1 w:1)
 	/// Proof: `Datanets::ApprovedRows` (`max_values`: None, `max_size`: Some(8206), added: 10681, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::Reputation` (r:1 w:1)
 	/// Proof: `Datanets::Reputation` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
-	/// Hand estimate: the measured weight plus one more transfer on hold (the reward paid out of
-	/// the deposit before the rest is slashed).
 	fn resolve_challenge_upheld() -> Weight {
-		// Minimum execution time: 2_878_435_000 picoseconds.
-		Weight::from_parts(4_912_630_000, 11671)
-			.saturating_add(T::DbWeight::get().reads(12_u64))
+		// Minimum execution time: 2_864_004_000 picoseconds.
+		Weight::from_parts(3_207_984_000, 11671)
+			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
-	/// Storage: `Datanets::Datanet` (r:1 w:0)
-	/// Proof: `Datanets::Datanet` (`max_values`: None, `max_size`: Some(5603), added: 8078, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::Challenges` (r:1 w:1)
-	/// Proof: `Datanets::Challenges` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
+	/// Proof: `Datanets::Challenges` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::Rows` (r:1 w:0)
 	/// Proof: `Datanets::Rows` (`max_values`: None, `max_size`: Some(188), added: 2663, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -327,28 +332,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Rewards::SlashTally` (r:1 w:1)
 	/// Proof: `Rewards::SlashTally` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	fn resolve_challenge_rejected() -> Weight {
-		// Minimum execution time: 2_001_994_000 picoseconds.
-		Weight::from_parts(3_204_835_000, 9068)
-			.saturating_add(T::DbWeight::get().reads(9_u64))
+		// Minimum execution time: 1_912_013_000 picoseconds.
+		Weight::from_parts(2_132_300_000, 8799)
+			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
-	}
-	/// Storage: `Datanets::Datanet` (r:1 w:0)
-	/// Proof: `Datanets::Datanet` (`max_values`: None, `max_size`: Some(5603), added: 8078, mode: `MaxEncodedLen`)
-	/// Storage: `Datanets::Rows` (r:1 w:1)
-	/// Proof: `Datanets::Rows` (`max_values`: None, `max_size`: Some(188), added: 2663, mode: `MaxEncodedLen`)
-	/// Storage: `Datanets::Challenges` (r:1 w:0)
-	/// Proof: `Datanets::Challenges` (`max_values`: None, `max_size`: Some(77), added: 2552, mode: `MaxEncodedLen`)
-	/// Storage: `Datanets::Versions` (r:1 w:0)
-	/// Proof: `Datanets::Versions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:1 w:1)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
-	fn release_deposit() -> Weight {
-		// Minimum execution time: 1_138_461_000 picoseconds.
-		Weight::from_parts(1_335_756_000, 9068)
-			.saturating_add(T::DbWeight::get().reads(6_u64))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Datanets::Challenges` (r:1 w:1)
 	/// Proof: `Datanets::Challenges` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
@@ -356,22 +343,28 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
-	/// Hand estimate mirroring `release_deposit` (one hold released), not measured.
 	fn expire_challenge() -> Weight {
-		Weight::from_parts(1_335_756_000, 9068)
-			.saturating_add(T::DbWeight::get().reads(6_u64))
+		// Minimum execution time: 876_610_000 picoseconds.
+		Weight::from_parts(989_900_000, 3640)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
-	/// Storage: `Models::Workers` (r:1 w:0)
-	/// Storage: `Balances::Holds` (r:1 w:1) (the worker's bond and challenge bond)
 	/// Storage: `Datanets::Datanet` (r:1 w:0)
-	/// Storage: `Datanets::Rows` (r:1 w:0)
-	/// Storage: `Datanets::Challenges` (r:1 w:1)
+	/// Proof: `Datanets::Datanet` (`max_values`: None, `max_size`: Some(5603), added: 8078, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::Rows` (r:1 w:1)
+	/// Proof: `Datanets::Rows` (`max_values`: None, `max_size`: Some(188), added: 2663, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::Challenges` (r:1 w:0)
+	/// Proof: `Datanets::Challenges` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Storage: `Datanets::Versions` (r:1 w:0)
+	/// Proof: `Datanets::Versions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
-	/// Hand estimate mirroring `challenge_row` plus the worker-set check, not measured.
-	fn report_row() -> Weight {
-		Weight::from_parts(2_400_000_000, 11671)
-			.saturating_add(T::DbWeight::get().reads(7_u64))
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	fn release_deposit() -> Weight {
+		// Minimum execution time: 1_132_309_000 picoseconds.
+		Weight::from_parts(1_846_238_000, 9068)
+			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 }
@@ -379,48 +372,48 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measured weights with RocksDB costs, for tests and mocks.
 impl WeightInfo for () {
 	fn create_datanet() -> Weight {
-		Weight::from_parts(2_048_987_000, 3640)
+		Weight::from_parts(1_690_994_000, 3640)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn update_metadata() -> Weight {
-		Weight::from_parts(819_770_000, 9068)
+		Weight::from_parts(611_265_000, 9068)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn add_curator() -> Weight {
-		Weight::from_parts(724_326_000, 9068)
+		Weight::from_parts(615_588_000, 9068)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn remove_curator() -> Weight {
-		Weight::from_parts(765_802_000, 9068)
+		Weight::from_parts(626_890_000, 9068)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_visibility() -> Weight {
-		Weight::from_parts(760_683_000, 9068)
+		Weight::from_parts(595_246_000, 9068)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_contributor_allowed() -> Weight {
-		Weight::from_parts(795_380_000, 9068)
+		Weight::from_parts(675_213_000, 9068)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn transfer_ownership() -> Weight {
-		Weight::from_parts(3_571_840_000, 9068)
+		Weight::from_parts(3_377_034_000, 9068)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	fn contribute() -> Weight {
-		Weight::from_parts(2_434_350_000, 9068)
+		Weight::from_parts(1_782_989_000, 9068)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn contribute_batch(n: u32, ) -> Weight {
-		Weight::from_parts(1_813_649_769, 9068)
-			.saturating_add(Weight::from_parts(242_173_022, 0).saturating_mul(n.into()))
+		Weight::from_parts(3_148_108_777, 9068)
+			.saturating_add(Weight::from_parts(141_687_022, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
@@ -428,31 +421,31 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2535).saturating_mul(n.into()))
 	}
 	fn approve(n: u32, ) -> Weight {
-		Weight::from_parts(7_607_749_528, 11671)
-			.saturating_add(Weight::from_parts(300_000_000, 0).saturating_mul(n.into()))
+		Weight::from_parts(2_827_886_325, 11671)
+			.saturating_add(Weight::from_parts(344_793_682, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 5198).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 2663).saturating_mul(n.into()))
 	}
 	fn reject(n: u32, ) -> Weight {
-		Weight::from_parts(9_042_458_181, 9068)
-			.saturating_add(Weight::from_parts(2_200_000_000, 0).saturating_mul(n.into()))
+		Weight::from_parts(2_436_777_000, 9068)
+			.saturating_add(Weight::from_parts(2_422_986_040, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 			.saturating_add(RocksDbWeight::get().writes((6_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 12994).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 2663).saturating_mul(n.into()))
 	}
 	fn withdraw() -> Weight {
-		Weight::from_parts(1_204_423_000, 9068)
+		Weight::from_parts(1_903_554_000, 9068)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn publish_version(n: u32, ) -> Weight {
-		Weight::from_parts(1_544_657_000, 11671)
-			.saturating_add(Weight::from_parts(181_910_076, 0).saturating_mul(n.into()))
+		Weight::from_parts(2_136_978_000, 11671)
+			.saturating_add(Weight::from_parts(200_369_637, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
@@ -460,33 +453,33 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2663).saturating_mul(n.into()))
 	}
 	fn challenge_row() -> Weight {
-		Weight::from_parts(2_023_009_000, 9068)
+		Weight::from_parts(1_795_337_000, 9068)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
+	fn report_row() -> Weight {
+		Weight::from_parts(2_369_511_000, 10045)
+			.saturating_add(RocksDbWeight::get().reads(8_u64))
+			.saturating_add(RocksDbWeight::get().writes(3_u64))
+	}
 	fn resolve_challenge_upheld() -> Weight {
-		Weight::from_parts(4_912_630_000, 11671)
-			.saturating_add(RocksDbWeight::get().reads(12_u64))
+		Weight::from_parts(3_207_984_000, 11671)
+			.saturating_add(RocksDbWeight::get().reads(11_u64))
 			.saturating_add(RocksDbWeight::get().writes(10_u64))
 	}
 	fn resolve_challenge_rejected() -> Weight {
-		Weight::from_parts(3_204_835_000, 9068)
-			.saturating_add(RocksDbWeight::get().reads(9_u64))
+		Weight::from_parts(2_132_300_000, 8799)
+			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
-	fn release_deposit() -> Weight {
-		Weight::from_parts(1_335_756_000, 9068)
-			.saturating_add(RocksDbWeight::get().reads(6_u64))
-			.saturating_add(RocksDbWeight::get().writes(3_u64))
-	}
 	fn expire_challenge() -> Weight {
-		Weight::from_parts(1_335_756_000, 9068)
-			.saturating_add(RocksDbWeight::get().reads(6_u64))
+		Weight::from_parts(989_900_000, 3640)
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
-	fn report_row() -> Weight {
-		Weight::from_parts(2_400_000_000, 11671)
-			.saturating_add(RocksDbWeight::get().reads(7_u64))
+	fn release_deposit() -> Weight {
+		Weight::from_parts(1_846_238_000, 9068)
+			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 }
