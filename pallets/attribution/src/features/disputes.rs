@@ -34,7 +34,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(challenger != info.worker, Error::<T>::OwnRecord);
 		ensure!(commitment != info.commitment, Error::<T>::SameCommitment);
 		ensure!(
-			!Self::eligible_recomputers(&info.worker, &challenger).is_empty(),
+			T::Workers::workers().iter().any(|candidate| Self::may_recompute(candidate, &info.worker, &challenger)),
 			Error::<T>::NotEnoughRecomputers
 		);
 		let draw_at = Self::reserve_draw(record, now.saturating_add(Params::<T>::get().draw_delay))?;
@@ -79,18 +79,25 @@ impl<T: Config> Pallet<T> {
 	pub fn eligible_recomputers(worker: &T::AccountId, challenger: &T::AccountId) -> Vec<T::AccountId> {
 		T::Workers::workers()
 			.into_iter()
-			.filter(|candidate| {
-				candidate != worker && candidate != challenger && T::Workers::is_active(candidate)
-			})
+			.filter(|candidate| Self::may_recompute(candidate, worker, challenger))
 			.collect()
+	}
+
+	/// An active worker that is neither the record's worker nor the challenger.
+	fn may_recompute(candidate: &T::AccountId, worker: &T::AccountId, challenger: &T::AccountId) -> bool {
+		candidate != worker && candidate != challenger && T::Workers::is_active(candidate)
 	}
 
 	/// `on_initialize`: draw the recomputers of the disputes queued for block `now`.
 	pub(crate) fn draw_due(now: BlockNumberFor<T>) -> Weight {
 		let due = PendingDraws::<T>::take(now);
 		let mut weight = T::DbWeight::get().reads_writes(1, 1);
+		if due.is_empty() {
+			return weight;
+		}
+		let per_draw = T::WeightInfo::draw_recomputers(T::Workers::workers().len() as u32);
 		for record in due {
-			weight.saturating_accrue(T::WeightInfo::draw_recomputers(T::Workers::workers().len() as u32));
+			weight.saturating_accrue(per_draw);
 			// A dispute ended early (a proven top mismatch) has nothing left to draw.
 			if let Some(dispute) = Disputes::<T>::get(record) {
 				let _ = frame_support::storage::with_storage_layer(|| Self::draw(record, dispute, now));
