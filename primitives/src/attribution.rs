@@ -85,6 +85,20 @@ impl InfluenceParams {
 	/// The settings workers use unless asked otherwise: DataInf with damping 0.1, `k = 16`, seed 0.
 	pub const DEFAULT: InfluenceParams =
 		InfluenceParams { scoring: InfluenceScoring::DATAINF, projection_dim: 16, projection_seed: 0 };
+	/// The largest projection a worker builds a sketch for: a sketch stores `k²` numbers per
+	/// adapted module and training row, so `k` bounds what a record can make recomputers do.
+	pub const MAX_PROJECTION_DIM: u32 = 128;
+
+	/// Why no worker can compute influence with these settings, if none can.
+	pub fn unworkable(&self) -> Option<&'static str> {
+		if !(1..=Self::MAX_PROJECTION_DIM).contains(&self.projection_dim) {
+			return Some("influence projection_dim must be between 1 and 128");
+		}
+		if self.scoring == (InfluenceScoring::DataInf { damping_milli: 0 }) {
+			return Some("influence DataInf damping_milli must be positive (a damping of zero is undefined)");
+		}
+		None
+	}
 }
 
 /// The attribution parameters the chain fixes, so that a worker cannot pick ones that favour
@@ -106,6 +120,24 @@ pub struct RagSettings {
 }
 
 impl MethodSettings {
+	/// Most rows a RAG answer may retrieve.
+	pub const MAX_RETRIEVED: u32 = 64;
+
+	/// Why workers cannot produce records with these settings, if they cannot: the chain refuses
+	/// such settings, since no record could then meet them.
+	pub fn unworkable(&self) -> Option<&'static str> {
+		if self.span.min_span_len == 0 || self.span.max_span_occurrences == 0 {
+			return Some("span min_span_len and max_span_occurrences must be positive");
+		}
+		if let Some(reason) = self.influence.unworkable() {
+			return Some(reason);
+		}
+		if !(1..=Self::MAX_RETRIEVED).contains(&self.rag.max_retrieved) || self.rag.b_milli > 1000 {
+			return Some("rag max_retrieved must be between 1 and 64, and b_milli at most 1000");
+		}
+		None
+	}
+
 	/// What the workers use today: span matches of at least 4 tokens occurring at most 64 times,
 	/// [`InfluenceParams::DEFAULT`], BM25 with k1 1.2 and b 0.75 over at most 16 rows.
 	pub const DEFAULT: MethodSettings = MethodSettings {

@@ -148,9 +148,18 @@ pub trait DatanetsInspect {
 	/// The version, if the datanet and the version exist.
 	fn version(datanet: DatanetId, version: VersionId) -> Option<VersionSummary>;
 
-	/// Every row of a published version in row order, as (row id, content hash); empty for an
-	/// unknown version. For off-chain workers (a version holds at most a bounded number of rows).
-	fn published_rows(datanet: DatanetId, version: VersionId) -> Vec<(RowId, ContentHash)>;
+	/// Every row of a published version in row order; empty for an unknown version. For
+	/// off-chain workers (a version holds at most a bounded number of rows).
+	fn published_rows(datanet: DatanetId, version: VersionId) -> Vec<PublishedRow>;
+}
+
+/// A row of a published version, as a job assembles it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct PublishedRow {
+	pub row: RowId,
+	pub content_hash: ContentHash,
+	/// The length its contributor declared (and paid the deposit for); the job checks the bytes.
+	pub byte_len: u32,
 }
 
 /// Read access to contributor reputation, for the rewards pallet.

@@ -2,7 +2,7 @@
 //! fine-tune jobs.
 
 use crate::datanets::{DatanetId, VersionId};
-use crate::training::{TargetModules, TrainingSettings, PPM};
+use crate::training::TrainingSettings;
 use crate::ContentHash;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
@@ -22,61 +22,6 @@ pub type JobId = u64;
 /// One part in a billion: the unit of losses (`train_loss_ppb`, `eval_loss_ppb`), so chain and
 /// worker compare losses as integers (a loss of 1.25 is `1_250_000_000`).
 pub const LOSS_PPB: u64 = crate::training::PPB;
-
-/// Largest LoRA rank a job may ask for.
-pub const MAX_LORA_RANK: u32 = 1024;
-
-/// Why [`validate_training_settings`] refused settings.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum SettingsError {
-	RankOutOfRange,
-	ZeroAlpha,
-	DropoutNotBelowOne,
-	NoTargetModules,
-	UnknownTargetModule,
-	ZeroLearningRate,
-	ZeroBatchSize,
-	ZeroSequenceLength,
-	ZeroTrainingLength,
-	EvalFractionOutOfRange,
-}
-
-/// Check every field of a job's settings against its documented range: rank in
-/// `1..=MAX_LORA_RANK`, alpha ≥ 1, dropout < 1, a non-empty set of known target modules, a positive
-/// learning rate, batch size and sequence length, at least one epoch, and `0 < eval fraction < 1`.
-pub fn validate_training_settings(settings: &TrainingSettings) -> Result<(), SettingsError> {
-	if settings.rank == 0 || settings.rank > MAX_LORA_RANK {
-		return Err(SettingsError::RankOutOfRange);
-	}
-	if settings.alpha == 0 {
-		return Err(SettingsError::ZeroAlpha);
-	}
-	if settings.dropout_ppm >= PPM {
-		return Err(SettingsError::DropoutNotBelowOne);
-	}
-	if settings.target_modules.is_empty() {
-		return Err(SettingsError::NoTargetModules);
-	}
-	if settings.target_modules.0 & !TargetModules::ALL.0 != 0 {
-		return Err(SettingsError::UnknownTargetModule);
-	}
-	if settings.learning_rate_ppb == 0 {
-		return Err(SettingsError::ZeroLearningRate);
-	}
-	if settings.batch_size == 0 {
-		return Err(SettingsError::ZeroBatchSize);
-	}
-	if settings.sequence_length == 0 {
-		return Err(SettingsError::ZeroSequenceLength);
-	}
-	if settings.epochs == 0 {
-		return Err(SettingsError::ZeroTrainingLength);
-	}
-	if settings.eval_fraction_ppm == 0 || settings.eval_fraction_ppm >= PPM {
-		return Err(SettingsError::EvalFractionOutOfRange);
-	}
-	Ok(())
-}
 
 /// Where a fine-tune job is.
 #[derive(
@@ -186,72 +131,6 @@ pub fn median_loss(losses_ppb: &[u64]) -> Option<u64> {
 #[cfg(test)]
 mod tests {
 	use super::*;
-	use crate::training::TrainingMethod;
-
-	fn valid_settings() -> TrainingSettings {
-		TrainingSettings { method: TrainingMethod::Lora, ..Default::default() }
-	}
-
-	#[test]
-	fn settings_validation_accepts_bounds_and_names_each_violation() {
-		assert_eq!(validate_training_settings(&valid_settings()), Ok(()));
-		let at_bounds = TrainingSettings {
-			rank: MAX_LORA_RANK,
-			alpha: 1,
-			dropout_ppm: PPM - 1,
-			target_modules: TargetModules::ALL,
-			learning_rate_ppb: 1,
-			batch_size: 1,
-			sequence_length: 1,
-			epochs: 1,
-			eval_fraction_ppm: 1,
-			..valid_settings()
-		};
-		assert_eq!(validate_training_settings(&at_bounds), Ok(()));
-		let cases: [(TrainingSettings, SettingsError); 11] = [
-			(TrainingSettings { rank: 0, ..valid_settings() }, SettingsError::RankOutOfRange),
-			(
-				TrainingSettings { rank: MAX_LORA_RANK + 1, ..valid_settings() },
-				SettingsError::RankOutOfRange,
-			),
-			(TrainingSettings { alpha: 0, ..valid_settings() }, SettingsError::ZeroAlpha),
-			(
-				TrainingSettings { dropout_ppm: PPM, ..valid_settings() },
-				SettingsError::DropoutNotBelowOne,
-			),
-			(
-				TrainingSettings { target_modules: TargetModules(0), ..valid_settings() },
-				SettingsError::NoTargetModules,
-			),
-			(
-				TrainingSettings { target_modules: TargetModules(1 << 7), ..valid_settings() },
-				SettingsError::NoTargetModules,
-			),
-			(
-				TrainingSettings { target_modules: TargetModules(1 | 1 << 7), ..valid_settings() },
-				SettingsError::UnknownTargetModule,
-			),
-			(
-				TrainingSettings { learning_rate_ppb: 0, ..valid_settings() },
-				SettingsError::ZeroLearningRate,
-			),
-			(TrainingSettings { batch_size: 0, ..valid_settings() }, SettingsError::ZeroBatchSize),
-			(
-				TrainingSettings { sequence_length: 0, ..valid_settings() },
-				SettingsError::ZeroSequenceLength,
-			),
-			(TrainingSettings { epochs: 0, ..valid_settings() }, SettingsError::ZeroTrainingLength),
-		];
-		for (settings, error) in cases {
-			assert_eq!(validate_training_settings(&settings), Err(error), "{settings:?}");
-		}
-		for eval_fraction_ppm in [0, PPM] {
-			assert_eq!(
-				validate_training_settings(&TrainingSettings { eval_fraction_ppm, ..valid_settings() }),
-				Err(SettingsError::EvalFractionOutOfRange)
-			);
-		}
-	}
 
 	#[test]
 	fn median_takes_the_lower_middle_for_even_counts() {

@@ -29,6 +29,26 @@ pub enum TrainingMethod {
 	QLora(QuantFormat),
 }
 
+impl TrainingMethod {
+	/// Every method, in the order of [`TrainingMethod::name`]s listed to users.
+	pub const ALL: [TrainingMethod; 3] =
+		[TrainingMethod::Lora, TrainingMethod::QLora(QuantFormat::Nf4), TrainingMethod::QLora(QuantFormat::Int8)];
+
+	/// The method's name in JSON (the sidecar's job API, the node's RPC, the studio).
+	pub fn name(self) -> &'static str {
+		match self {
+			TrainingMethod::Lora => "lora",
+			TrainingMethod::QLora(QuantFormat::Nf4) => "qlora-nf4",
+			TrainingMethod::QLora(QuantFormat::Int8) => "qlora-int8",
+		}
+	}
+
+	/// The method named `name`, if any.
+	pub fn from_name(name: &str) -> Option<TrainingMethod> {
+		Self::ALL.into_iter().find(|method| method.name() == name)
+	}
+}
+
 /// A projection of a Llama-architecture decoder layer that can carry a LoRA adapter.
 #[derive(
 	Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, Encode, Decode, DecodeWithMemTracking,
@@ -144,7 +164,84 @@ pub struct TrainingSettings {
 	pub eval_fraction_ppm: u32,
 }
 
+/// Largest LoRA rank a job may ask for.
+pub const MAX_LORA_RANK: u32 = 1024;
+
+/// Why [`TrainingSettings::validate`] refused settings.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum SettingsError {
+	RankOutOfRange,
+	ZeroAlpha,
+	DropoutNotBelowOne,
+	NoTargetModules,
+	UnknownTargetModule,
+	ZeroLearningRate,
+	ZeroBatchSize,
+	/// A training window needs an input token and the token it predicts.
+	SequenceTooShort,
+	ZeroEpochs,
+	EvalFractionOutOfRange,
+}
+
+impl core::fmt::Display for SettingsError {
+	fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+		f.write_str(match self {
+			SettingsError::RankOutOfRange => "rank must be between 1 and 1024",
+			SettingsError::ZeroAlpha => "alpha must be at least 1",
+			SettingsError::DropoutNotBelowOne => "dropout_ppm must be below 1000000 (dropout below 1)",
+			SettingsError::NoTargetModules => "target_modules must name at least one module",
+			SettingsError::UnknownTargetModule => "target_modules names an unknown module",
+			SettingsError::ZeroLearningRate => "learning_rate_ppb must be positive",
+			SettingsError::ZeroBatchSize => "batch_size must be at least 1",
+			SettingsError::SequenceTooShort =>
+				"sequence_length must be at least 2 (an input token and the token it predicts)",
+			SettingsError::ZeroEpochs => "epochs must be at least 1 (max_steps, when positive, caps the steps)",
+			SettingsError::EvalFractionOutOfRange =>
+				"eval_fraction_ppm must be strictly between 0 and 1000000",
+		})
+	}
+}
+
 impl TrainingSettings {
+	/// The one check of a job's settings, made by the chain when a job is created and by the
+	/// trainer before it runs one, so that every job the chain accepts can be trained: rank in
+	/// `1..=MAX_LORA_RANK`, alpha ≥ 1, dropout < 1, a non-empty set of known target modules, a
+	/// positive learning rate and batch size, windows of at least 2 tokens, at least one epoch
+	/// (`max_steps`, when positive, caps the steps), and `0 < eval fraction < 1`.
+	pub fn validate(&self) -> Result<(), SettingsError> {
+		if self.rank == 0 || self.rank > MAX_LORA_RANK {
+			return Err(SettingsError::RankOutOfRange);
+		}
+		if self.alpha == 0 {
+			return Err(SettingsError::ZeroAlpha);
+		}
+		if self.dropout_ppm >= PPM {
+			return Err(SettingsError::DropoutNotBelowOne);
+		}
+		if self.target_modules.is_empty() {
+			return Err(SettingsError::NoTargetModules);
+		}
+		if self.target_modules.0 & !TargetModules::ALL.0 != 0 {
+			return Err(SettingsError::UnknownTargetModule);
+		}
+		if self.learning_rate_ppb == 0 {
+			return Err(SettingsError::ZeroLearningRate);
+		}
+		if self.batch_size == 0 {
+			return Err(SettingsError::ZeroBatchSize);
+		}
+		if self.sequence_length < 2 {
+			return Err(SettingsError::SequenceTooShort);
+		}
+		if self.epochs == 0 {
+			return Err(SettingsError::ZeroEpochs);
+		}
+		if self.eval_fraction_ppm == 0 || self.eval_fraction_ppm >= PPM {
+			return Err(SettingsError::EvalFractionOutOfRange);
+		}
+		Ok(())
+	}
+
 	pub fn learning_rate(&self) -> f64 {
 		self.learning_rate_ppb as f64 / PPB as f64
 	}
@@ -181,6 +278,54 @@ impl Default for TrainingSettings {
 mod tests {
 	use super::*;
 	use codec::{Decode, Encode};
+
+	#[test]
+	fn method_names_round_trip() {
+		for method in TrainingMethod::ALL {
+			assert_eq!(TrainingMethod::from_name(method.name()), Some(method));
+		}
+		assert_eq!(TrainingMethod::from_name("qlora"), None);
+	}
+
+	#[test]
+	fn settings_validation_accepts_bounds_and_names_each_violation() {
+		let valid = TrainingSettings::default;
+		assert_eq!(valid().validate(), Ok(()));
+		let at_bounds = TrainingSettings {
+			rank: MAX_LORA_RANK,
+			alpha: 1,
+			dropout_ppm: PPM - 1,
+			target_modules: TargetModules::ALL,
+			learning_rate_ppb: 1,
+			batch_size: 1,
+			sequence_length: 2,
+			epochs: 1,
+			eval_fraction_ppm: 1,
+			..valid()
+		};
+		assert_eq!(at_bounds.validate(), Ok(()));
+		let cases = [
+			(TrainingSettings { rank: 0, ..valid() }, SettingsError::RankOutOfRange),
+			(TrainingSettings { rank: MAX_LORA_RANK + 1, ..valid() }, SettingsError::RankOutOfRange),
+			(TrainingSettings { alpha: 0, ..valid() }, SettingsError::ZeroAlpha),
+			(TrainingSettings { dropout_ppm: PPM, ..valid() }, SettingsError::DropoutNotBelowOne),
+			(TrainingSettings { target_modules: TargetModules(0), ..valid() }, SettingsError::NoTargetModules),
+			(TrainingSettings { target_modules: TargetModules(1 << 7), ..valid() }, SettingsError::NoTargetModules),
+			(
+				TrainingSettings { target_modules: TargetModules(1 | 1 << 7), ..valid() },
+				SettingsError::UnknownTargetModule,
+			),
+			(TrainingSettings { learning_rate_ppb: 0, ..valid() }, SettingsError::ZeroLearningRate),
+			(TrainingSettings { batch_size: 0, ..valid() }, SettingsError::ZeroBatchSize),
+			(TrainingSettings { sequence_length: 1, ..valid() }, SettingsError::SequenceTooShort),
+			(TrainingSettings { epochs: 0, max_steps: 5, ..valid() }, SettingsError::ZeroEpochs),
+			(TrainingSettings { eval_fraction_ppm: 0, ..valid() }, SettingsError::EvalFractionOutOfRange),
+			(TrainingSettings { eval_fraction_ppm: PPM, ..valid() }, SettingsError::EvalFractionOutOfRange),
+		];
+		for (settings, error) in cases {
+			assert_eq!(settings.validate(), Err(error), "{settings:?}");
+		}
+	}
 
 	#[test]
 	fn settings_round_trip_through_scale() {

@@ -9,7 +9,7 @@ use tributary_primitives::{
 	attribution::AttributionMethod,
 	datanets::{DatanetView, RowId, VersionId, VersionInfo, Visibility},
 	models::{JobState, JobView, ModelVersionView, PinnedDatanetVersion, TrainingResult},
-	training::{QuantFormat, TrainingMethod, TrainingSettings},
+	training::TrainingSettings,
 	ContentHash,
 };
 use tributary_runtime::{AccountId, Balance, BlockNumber};
@@ -148,11 +148,7 @@ pub struct SettingsJson {
 impl From<&TrainingSettings> for SettingsJson {
 	fn from(settings: &TrainingSettings) -> Self {
 		Self {
-			method: match settings.method {
-				TrainingMethod::Lora => "lora",
-				TrainingMethod::QLora(QuantFormat::Nf4) => "qlora-nf4",
-				TrainingMethod::QLora(QuantFormat::Int8) => "qlora-int8",
-			},
+			method: settings.method.name(),
 			rank: settings.rank,
 			alpha: settings.alpha,
 			dropout_ppm: settings.dropout_ppm,

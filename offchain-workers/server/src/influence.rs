@@ -11,7 +11,7 @@ use tch::Device;
 use tributary_attribution::corpus::{CorpusRow, HfTokenizer, VerifiedCorpus};
 use tributary_attribution::{open_or_build_sketch, AdaptedModel, AttributionError, InfluenceSketch, SketchParams};
 use tributary_model::peft::{hex, AdapterConfig, ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE};
-use tributary_primitives::attribution::RowRef;
+use tributary_primitives::attribution::{InfluenceParams, RowRef};
 use tributary_primitives::ContentHash;
 
 #[derive(Debug, thiserror::Error)]
@@ -76,21 +76,21 @@ impl InfluenceSetup {
 	}
 
 	/// Loads base + adapter on the CPU (as validators recompute) and opens the corpus's sketch
-	/// beside the adapter, building and writing it when it is missing or damaged.
+	/// with the projection of `params` beside the adapter, building and writing it when it is
+	/// missing or damaged (one per projection a record has named).
 	pub fn prepare(
 		&self,
 		store: &Store,
 		adapter: &ContentHash,
 		config: &AdapterConfig,
 		corpus: &[RegisteredRow],
+		params: &InfluenceParams,
 	) -> Result<Prepared, InfluenceError> {
 		let dir = self.adapter_dir(store, adapter, config)?;
 		let model = AdaptedModel::load(&self.base_dir, &dir, Device::Cpu)?;
 		let corpus = verified_corpus(store, corpus)?;
 		let tokenizer = HfTokenizer::from_file(&self.tokenizer_file)?;
-		// The projection records name; recompute refuses any other (it would need another sketch).
-		let params = SketchParams::of(&crate::api::attribution::INFLUENCE_PARAMS);
-		let (sketch, _) = open_or_build_sketch(&model, &dir, &corpus, &tokenizer, params)?;
+		let (sketch, _) = open_or_build_sketch(&model, &dir, &corpus, &tokenizer, SketchParams::of(params))?;
 		Ok(Prepared { model, sketch })
 	}
 }

@@ -7,9 +7,11 @@
 //! submit queue, which the chain's off-chain worker reads oldest first as SCALE-encoded
 //! [`ChainSignedReceipt`]s and acknowledges once they are on-chain.
 //!
-//! Which chain: the off-chain worker names its chain's genesis hash when it reads the queue
-//! (`GET /receipts/pending?genesis=0x…`); the book keeps it in `<data_dir>/receipts/genesis` and
-//! issues no receipt before it knows it.
+//! Which chain: the off-chain worker names its chain's genesis hash, and the attribution methods
+//! the chain requires of records, when it reads the queue
+//! (`GET /receipts/pending?genesis=0x…&methods=0x…`); the book keeps them in
+//! `<data_dir>/receipts/{genesis,methods}.scale`, issues no receipt before it knows the genesis,
+//! and attributes with the default methods until it knows the chain's.
 //!
 //! Each entry is one file, `<data_dir>/receipts/<id>.scale` (the SCALE encoding of [`Entry`]),
 //! replaced atomically when it is signed and deleted when acknowledged, so a restart loses
@@ -20,7 +22,7 @@ use sp_core::{sr25519, Pair};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use tributary_primitives::attribution::{AttributionClaim, RowScore};
+use tributary_primitives::attribution::{AttributionClaim, MethodSettings, RowScore};
 use tributary_primitives::receipts::{wrapped_for_wallets, InferenceReceipt, SignedReceipt};
 
 use crate::account::hex0x;
@@ -121,6 +123,9 @@ pub struct ReceiptBook {
 	book: Mutex<Book>,
 	/// The chain's genesis hash, once its off-chain worker named it.
 	genesis: Mutex<Option<[u8; 32]>>,
+	/// The attribution methods the chain requires of records, as its off-chain worker last
+	/// named them (the defaults until it does).
+	methods: Mutex<MethodSettings>,
 }
 
 fn valid_id(id: &str) -> bool {
@@ -136,7 +141,8 @@ impl ReceiptBook {
 		let mut book = Book::default();
 		for listed in std::fs::read_dir(&dir).map_err(|e| file_error(&dir, e.to_string()))? {
 			let path = listed.map_err(|e| file_error(&dir, e.to_string()))?.path();
-			if path.extension().is_none_or(|e| e != "scale") || path.file_stem().is_some_and(|stem| stem == "genesis") {
+			let chain_fact = path.file_stem().is_some_and(|stem| stem == "genesis" || stem == "methods");
+			if path.extension().is_none_or(|e| e != "scale") || chain_fact {
 				continue;
 			}
 			let bytes = std::fs::read(&path).map_err(|e| file_error(&path, e.to_string()))?;
@@ -156,7 +162,39 @@ impl ReceiptBook {
 			Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
 			Err(e) => return Err(file_error(&genesis_path, e.to_string())),
 		};
-		Ok(ReceiptBook { dir, book: Mutex::new(book), genesis: Mutex::new(genesis) })
+		let methods_path = dir.join("methods.scale");
+		let methods = match std::fs::read(&methods_path) {
+			Ok(bytes) => MethodSettings::decode(&mut &bytes[..])
+				.map_err(|e| file_error(&methods_path, format!("not attribution method settings: {e}")))?,
+			Err(e) if e.kind() == std::io::ErrorKind::NotFound => MethodSettings::DEFAULT,
+			Err(e) => return Err(file_error(&methods_path, e.to_string())),
+		};
+		Ok(ReceiptBook { dir, book: Mutex::new(book), genesis: Mutex::new(genesis), methods: Mutex::new(methods) })
+	}
+
+	/// The attribution methods the chain requires of new records.
+	pub fn methods(&self) -> MethodSettings {
+		*self.methods.lock().expect("methods lock")
+	}
+
+	/// Remembers the chain's attribution methods (as the off-chain worker names them, every
+	/// block, so a change by the chain's parameters reaches the next answer), on disk too.
+	pub fn set_methods(&self, methods: MethodSettings) -> Result<(), ReceiptError> {
+		let mut known = self.methods.lock().expect("methods lock");
+		if *known == methods {
+			return Ok(());
+		}
+		self.write_chain_fact("methods", &methods.encode())?;
+		*known = methods;
+		Ok(())
+	}
+
+	fn write_chain_fact(&self, name: &str, bytes: &[u8]) -> Result<(), ReceiptError> {
+		let path = self.dir.join(format!("{name}.scale"));
+		let partial = path.with_extension("scale.partial");
+		let file_error = |e: std::io::Error| ReceiptError::File { path: path.clone(), reason: e.to_string() };
+		std::fs::write(&partial, bytes).map_err(file_error)?;
+		std::fs::rename(&partial, &path).map_err(file_error)
 	}
 
 	/// The genesis hash of the chain receipts are issued for, once known.
@@ -170,11 +208,7 @@ impl ReceiptBook {
 		if *known == Some(genesis) {
 			return Ok(());
 		}
-		let path = self.dir.join("genesis.scale");
-		let partial = path.with_extension("scale.partial");
-		let file_error = |e: std::io::Error| ReceiptError::File { path: path.clone(), reason: e.to_string() };
-		std::fs::write(&partial, genesis.encode()).map_err(file_error)?;
-		std::fs::rename(&partial, &path).map_err(file_error)?;
+		self.write_chain_fact("genesis", &genesis.encode())?;
 		*known = Some(genesis);
 		Ok(())
 	}

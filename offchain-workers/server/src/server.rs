@@ -112,6 +112,7 @@ pub async fn start(config: Config) -> Result<RunningWorker, WorkerError> {
 		base_dir: base_dir.clone(),
 		tokenizer_file: base_dir.join(TOKENIZER_FILE),
 	};
+	let receipts = Arc::new(ReceiptBook::open(&config.data_dir)?);
 	let jobs = Jobs::open(
 		&config.data_dir,
 		JobContext {
@@ -122,9 +123,9 @@ pub async fn start(config: Config) -> Result<RunningWorker, WorkerError> {
 			influence: influence.clone(),
 			peers: peers.clone(),
 			runtime: tokio::runtime::Handle::current(),
+			receipts: receipts.clone(),
 		},
 	)?;
-	let receipts = Arc::new(ReceiptBook::open(&config.data_dir)?);
 	let state = AppState {
 		engine: engine.clone(),
 		registry,

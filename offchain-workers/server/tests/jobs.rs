@@ -286,3 +286,62 @@ async fn a_verifier_reproduces_the_trainers_eval_loss_from_the_adapter_hash_and_
 	verifier.shutdown().await;
 	trainer.shutdown().await;
 }
+
+/// Assembling a job's rows checks them against the chain: a row whose bytes are not its declared
+/// `byte_len` long is used and reported; a row no store serves fails the job and is reported,
+/// unless a peer could not be asked; a row fetched later is no longer reported unfetchable.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn jobs_report_rows_whose_bytes_contradict_the_chain() {
+	let fixture = Fixture::new();
+	let (peer, peer_client) = start_worker(fixture.config("peer")).await;
+	let mut config = fixture.config("worker");
+	config.peers = vec![peer_client.url.clone()];
+	let (worker, client) = start_worker(config).await;
+	let texts: Vec<String> = common::corpus().into_iter().take(3).collect();
+	let mut rows = Vec::new();
+	for (i, text) in texts.iter().enumerate() {
+		let hash = tributary_primitives::content_hash(text.as_bytes());
+		let hash: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+		rows.push(json!({ "datanet": 3, "row": i, "hash": hash, "byte_len": text.len() }));
+	}
+	client.put_object(texts[0].clone().into_bytes()).await;
+	client.put_object(texts[1].clone().into_bytes()).await;
+	rows[1]["byte_len"] = json!(1);
+	let eval = |id: &str| json!({ "id": id, "rows": rows, "sequence_length": 32, "batch_size": 4 });
+
+	assert_eq!(client.post("/jobs/eval", eval("missing-row")).await.0, 202);
+	let failed = wait_for_job(&client, "missing-row").await;
+	assert_eq!(failed["status"], "failed", "{failed}");
+	let error = failed["error"].as_str().unwrap();
+	assert!(error.contains("datanet 3 row 2") && error.contains("no store"), "{failed}");
+	let (status, reports) = client.get("/rows/reports").await;
+	assert_eq!(status, 200);
+	assert_eq!(
+		reports,
+		json!({ "reports": [
+			{ "datanet": 3, "row": 1, "hash": rows[1]["hash"], "kind": "byte_len_mismatch", "declared": 1, "observed": texts[1].len() },
+			{ "datanet": 3, "row": 2, "hash": rows[2]["hash"], "kind": "unfetchable" },
+		] })
+	);
+
+	// The row turns up at the peer: the job runs, and only the length lie stays reported.
+	peer_client.put_object(texts[2].clone().into_bytes()).await;
+	assert_eq!(client.post("/jobs/eval", eval("all-rows")).await.0, 202);
+	let done = wait_for_job(&client, "all-rows").await;
+	assert_eq!(done["status"], "succeeded", "{done}");
+	let (_, reports) = client.get("/rows/reports").await;
+	assert_eq!(reports["reports"].as_array().unwrap().len(), 1, "{reports}");
+	assert_eq!(reports["reports"][0]["row"], 1, "{reports}");
+	worker.shutdown().await;
+
+	// A worker whose peer cannot be reached does not know that a row is missing everywhere.
+	let mut config = fixture.config("cut-off");
+	config.peers = vec!["http://127.0.0.1:9".into()];
+	let (cut_off, client) = start_worker(config).await;
+	assert_eq!(client.post("/jobs/eval", eval("unreachable-peer")).await.0, 202);
+	let failed = wait_for_job(&client, "unreachable-peer").await;
+	assert_eq!(failed["status"], "failed", "{failed}");
+	assert_eq!(client.get("/rows/reports").await.1, json!({ "reports": [] }));
+	cut_off.shutdown().await;
+	peer.shutdown().await;
+}

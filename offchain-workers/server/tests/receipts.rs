@@ -221,3 +221,52 @@ async fn receipts_are_signed_queued_and_acknowledged_across_a_restart() {
 	assert!(body["error"]["message"].as_str().unwrap().contains("worker_account"), "{body}");
 	worker.shutdown().await;
 }
+
+/// The chain's off-chain worker names the attribution methods in force with every read of the
+/// queue; new records use them from then on (and after a restart), and settings no worker could
+/// compute are refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn records_follow_the_methods_the_chain_names() {
+	use codec::Encode;
+	use tributary_primitives::attribution::{AttributionMethod, MethodSettings};
+	let fixture = Fixture::new();
+	let config = fixture.config("data");
+	let (worker, client) = start_worker(config.clone()).await;
+	serve_chain_model(&fixture, &client).await;
+	let request = json!({ "model": CHAIN_MODEL, "prompt": "Report 2: the", "max_tokens": 10, "temperature": 0, "attribution": true });
+	let method_of = |answer: &Value| {
+		let scale = unhex(answer["attribution"]["record_scale"].as_str().unwrap());
+		AttributionRecord::decode(&mut &scale[..]).unwrap().method
+	};
+	let (_, answer) = client.post("/v1/completions", request.clone()).await;
+	assert_eq!(method_of(&answer), AttributionMethod::SuffixSpan(MethodSettings::DEFAULT.span), "the defaults until told");
+
+	let mut methods = MethodSettings::DEFAULT;
+	methods.span.min_span_len = 6;
+	methods.rag.max_retrieved = 2;
+	let learn = |methods: &str| format!("/receipts/pending?genesis={}&methods={methods}", hex0x(&GENESIS));
+	let (status, body) = client.get(&learn(&hex0x(&methods.encode()))).await;
+	assert_eq!(status, 200, "{body}");
+	let (_, answer) = client.post("/v1/completions", request.clone()).await;
+	assert_eq!(answer["attribution"]["min_span_len"], 6, "{answer}");
+	assert_eq!(method_of(&answer), AttributionMethod::SuffixSpan(methods.span));
+	let mut rag = request.clone();
+	rag["attribution"] = "rag".into();
+	rag["rag"] = json!({ "retrieve": 3 });
+	let (status, body) = client.post("/v1/completions", rag).await;
+	assert_eq!(status, 400, "the chain's retrieval bound: {body}");
+	assert!(body["error"]["message"].as_str().unwrap().contains("between 1 and 2"), "{body}");
+
+	let mut unworkable = methods;
+	unworkable.influence.projection_dim = 1 << 20;
+	for (bad, reason) in [("0x1234", "MethodSettings"), ("0xzz", "hex"), (&hex0x(&unworkable.encode())[..], "projection_dim")] {
+		let (status, body) = client.get(&learn(bad)).await;
+		assert_eq!(status, 400, "{body}");
+		assert!(body["error"]["message"].as_str().unwrap().contains(reason), "{body}");
+	}
+	worker.shutdown().await;
+	let (worker, client) = start_worker(config).await;
+	let (_, answer) = client.post("/v1/completions", request).await;
+	assert_eq!(method_of(&answer), AttributionMethod::SuffixSpan(methods.span), "remembered across a restart");
+	worker.shutdown().await;
+}

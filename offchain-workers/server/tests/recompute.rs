@@ -156,11 +156,20 @@ async fn a_peer_recomputes_the_record_of_a_receipted_answer() {
 	assert_eq!(status, 200, "{body}");
 	assert_eq!(record_of(&body).method, tracin);
 	assert_ne!(body["commitment"], hex(&influence_record.commitment()), "other scoring, other record");
-	// Another projection is not: this worker's sketch is projected with k = 16, seed 0.
+	// So is another projection (a record made after the chain changed its influence settings):
+	// the worker builds that projection's sketch beside the first.
+	for other in [InfluenceParams { projection_dim: 8, ..served }, InfluenceParams { projection_seed: 9, ..served }] {
+		let method = AttributionMethod::Influence(other);
+		let (status, body) = b.recompute(recompute_request(&influence_output, &method)).await;
+		assert_eq!(status, 200, "{other:?}: {body}");
+		assert_eq!(record_of(&body).method, method);
+		assert_ne!(body["commitment"], hex(&influence_record.commitment()), "other projection, other record");
+	}
+	// Settings nobody can compute are refused.
 	for (params, named) in [
-		(InfluenceParams { projection_dim: 32, ..served }, "projection_dim 32"),
-		(InfluenceParams { projection_seed: 9, ..served }, "projection_seed 9"),
-		(InfluenceParams { scoring: InfluenceScoring::DataInf { damping_milli: 0 }, ..served }, "damping_milli 0"),
+		(InfluenceParams { projection_dim: InfluenceParams::MAX_PROJECTION_DIM + 1, ..served }, "projection_dim"),
+		(InfluenceParams { projection_dim: 0, ..served }, "projection_dim"),
+		(InfluenceParams { scoring: InfluenceScoring::DataInf { damping_milli: 0 }, ..served }, "damping_milli"),
 	] {
 		let (status, body) = b.recompute(recompute_request(&influence_output, &AttributionMethod::Influence(params))).await;
 		assert_eq!(status, 400, "{params:?}: {body}");

@@ -52,20 +52,7 @@ pub struct FineTuneOutcome {
 }
 
 pub fn validate_settings(settings: &TrainingSettings) -> Result<()> {
-	let invalid = |m: &str| Err(TrainerError::InvalidSettings(m.into()));
-	if settings.batch_size == 0 {
-		return invalid("batch_size must be at least 1");
-	}
-	if settings.sequence_length < 2 {
-		return invalid("sequence_length must be at least 2");
-	}
-	if settings.epochs == 0 && settings.max_steps == 0 {
-		return invalid("epochs or max_steps must be positive");
-	}
-	if settings.learning_rate_ppb == 0 {
-		return invalid("learning rate must be positive");
-	}
-	validate_eval_fraction(settings.eval_fraction_ppm)?;
+	settings.validate().map_err(|e| TrainerError::InvalidSettings(e.to_string()))?;
 	LoraSpec::from_settings(settings).validate()?;
 	Ok(())
 }

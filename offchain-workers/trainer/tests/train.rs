@@ -331,3 +331,53 @@ fn pretraining_writes_an_hf_directory_the_loader_reads() {
 	let again = pretrain(&options, &out, Device::Cpu, &mut |_| {});
 	assert!(matches!(again, Err(TrainerError::OutputExists(_))));
 }
+
+/// The chain and the trainer judge settings by the same `TrainingSettings::validate`: every
+/// boundary value the chain accepts trains (one step each, on the tiny model), and every value it
+/// refuses the trainer refuses before writing anything.
+#[test]
+fn every_setting_the_chain_accepts_trains_and_every_one_it_refuses_is_refused() {
+	use tributary_primitives::training::{MAX_LORA_RANK, PPM};
+	let f = fixture();
+	let quick = TrainingSettings { max_steps: 1, ..settings(TrainingMethod::Lora, 5) };
+	let accepted = [
+		TrainingSettings { rank: 1, alpha: 1, ..quick },
+		TrainingSettings { rank: MAX_LORA_RANK, ..quick },
+		TrainingSettings { dropout_ppm: PPM - 1, ..quick },
+		TrainingSettings { dropout_ppm: 0, target_modules: TargetModules::QV, ..quick },
+		TrainingSettings { learning_rate_ppb: 1, batch_size: 1, ..quick },
+		TrainingSettings { sequence_length: 2, ..quick },
+		TrainingSettings { epochs: 1, max_steps: 0, batch_size: 64, ..quick },
+		TrainingSettings { eval_fraction_ppm: 1, ..quick },
+		TrainingSettings { eval_fraction_ppm: PPM - 1, ..quick },
+		TrainingSettings { method: TrainingMethod::QLora(QuantFormat::Nf4), ..quick },
+	];
+	for (i, s) in accepted.into_iter().enumerate() {
+		assert_eq!(s.validate(), Ok(()), "{s:?}");
+		let out = f.out.join(format!("accepted-{i}"));
+		let outcome = fine_tune(&job(&f, s, &out), &f.store, Device::Cpu, &mut |_| {});
+		assert!(outcome.is_ok(), "the chain accepts {s:?} but training failed: {}", outcome.unwrap_err());
+	}
+	let refused = [
+		TrainingSettings { rank: 0, ..quick },
+		TrainingSettings { rank: MAX_LORA_RANK + 1, ..quick },
+		TrainingSettings { alpha: 0, ..quick },
+		TrainingSettings { dropout_ppm: PPM, ..quick },
+		TrainingSettings { target_modules: TargetModules(0), ..quick },
+		TrainingSettings { target_modules: TargetModules(1 << 7 | 1), ..quick },
+		TrainingSettings { learning_rate_ppb: 0, ..quick },
+		TrainingSettings { batch_size: 0, ..quick },
+		TrainingSettings { sequence_length: 1, ..quick },
+		TrainingSettings { epochs: 0, max_steps: 5, ..quick },
+		TrainingSettings { eval_fraction_ppm: 0, ..quick },
+		TrainingSettings { eval_fraction_ppm: PPM, ..quick },
+	];
+	for (i, s) in refused.into_iter().enumerate() {
+		let chain = s.validate().expect_err("the chain refuses it");
+		let out = f.out.join(format!("refused-{i}"));
+		let err = fine_tune(&job(&f, s, &out), &f.store, Device::Cpu, &mut |_| {}).unwrap_err();
+		assert!(matches!(err, TrainerError::InvalidSettings(_)), "{s:?}: {err}");
+		assert!(err.to_string().contains(&chain.to_string()), "the chain's reason, {chain}: {err}");
+		assert!(!out.exists());
+	}
+}

@@ -458,7 +458,8 @@ pub mod pallet {
 		/// The revealed body gives exactly the record's top: nothing to prove.
 		TopMatches,
 		/// Parameters out of range: `recomputers` must be between 1 and `MaxRecomputers`,
-		/// `draw_delay` at least 2 blocks, `recompute_period` at least 1 block.
+		/// `draw_delay` at least 2 blocks, `recompute_period` at least 1 block, and the methods
+		/// workable (`MethodSettings::unworkable`).
 		InvalidParams,
 		/// The record has no open dispute.
 		NoDispute,

@@ -1,8 +1,9 @@
 //! The off-chain worker of a validator that runs a sidecar (`--worker-url`).
 //!
 //! **Receipts.** Each block it asks the sidecar (`--worker-url`) for its queue of signed receipts
-//! (`GET /receipts/pending?genesis=<this chain's genesis hash>`, which also tells the sidecar
-//! which chain its receipts are signed for), submits those served by one of the keystore's worker accounts in
+//! (`GET /receipts/pending?genesis=<this chain's genesis hash>&methods=<SCALE of
+//! Params.methods>`, which also tells the sidecar which chain its receipts are signed for and
+//! which attribution parameters that chain accepts in records), submits those served by one of the keystore's worker accounts in
 //! one `submit_receipts` batch signed by that worker, and removes from the sidecar's queue
 //! (`POST /receipts/ack`) every receipt that can no longer land: accepted (its nonce is used on
 //! chain), expired, undecodable, or refused [`MAX_SUBMISSIONS`] times. A receipt stays queued at
@@ -72,14 +73,21 @@ impl<T: Config> Pallet<T> {
 		Self::recompute_disputes(&sidecar, &workers, now_number, now);
 	}
 
+	/// `GET /receipts/pending` naming this chain: its genesis hash, and the attribution methods it
+	/// requires of records now (so a change of `Params` reaches the sidecar's next answer).
+	pub(crate) fn pending_receipts_path() -> String {
+		let genesis = hex(&Self::genesis_hash());
+		let methods = hex(&Params::<T>::get().methods.encode());
+		format!("/receipts/pending?genesis=0x{genesis}&methods=0x{methods}")
+	}
+
 	fn submit_pending_receipts(
 		sidecar: &Sidecar,
 		workers: &[Account<T>],
 		now_number: BlockNumberFor<T>,
 		now: u64,
 	) {
-		let genesis = hex(&Self::genesis_hash());
-		let reply = match sidecar.get(&format!("/receipts/pending?genesis=0x{genesis}")) {
+		let reply = match sidecar.get(&Self::pending_receipts_path()) {
 			Ok(reply) if reply.is_success() => reply,
 			Ok(reply) => {
 				log::warn!(target: LOG, "sidecar refused GET /receipts/pending: {}", reply.message());

@@ -1119,9 +1119,14 @@ mod offchain_worker {
 		})
 	}
 
-	/// What the off-chain worker asks the sidecar for its receipt queue, naming this chain.
+	/// What the off-chain worker asks the sidecar for its receipt queue, naming this chain and
+	/// its methods.
 	fn pending_path() -> String {
-		format!("/receipts/pending?genesis=0x{}", hex(&Attribution::genesis_hash()))
+		format!(
+			"/receipts/pending?genesis=0x{}&methods=0x{}",
+			hex(&Attribution::genesis_hash()),
+			hex(&Params::<Test>::get().methods.encode())
+		)
 	}
 
 	fn run_offchain_worker(block: u64) {
@@ -1164,6 +1169,26 @@ mod offchain_worker {
 			);
 			run_offchain_worker(3);
 			assert_eq!(submitted(&sidecar).len(), 1);
+		});
+	}
+
+	#[test]
+	fn the_sidecar_is_told_the_methods_in_force_every_block() {
+		let (mut ext, sidecar, me) = offchain_ext();
+		ext.execute_with(|| {
+			set_workers(vec![me.clone()]);
+			let mut params = Params::<Test>::get();
+			params.methods.span.min_span_len = 6;
+			assert_ok!(Attribution::set_params(RuntimeOrigin::root(), params));
+			let path = format!(
+				"/receipts/pending?genesis=0x{}&methods=0x{}",
+				hex(&Attribution::genesis_hash()),
+				hex(&params.methods.encode())
+			);
+			assert_eq!(path, pending_path());
+			sidecar.expect("GET", &path, None, json!({ "receipts": [] }));
+			run_offchain_worker(2);
+			assert!(submitted(&sidecar).is_empty());
 		});
 	}
 
@@ -1499,6 +1524,20 @@ mod attacks {
 				AttributionParams { recomputers: MAX_RECOMPUTERS + 1, ..params },
 				AttributionParams { draw_delay: 1, ..params },
 				AttributionParams { recompute_period: 0, ..params },
+				AttributionParams {
+					methods: MethodSettings {
+						influence: InfluenceParams { projection_dim: 100_000, ..params.methods.influence },
+						..params.methods
+					},
+					..params
+				},
+				AttributionParams {
+					methods: MethodSettings {
+						span: SpanParams { min_span_len: 0, ..params.methods.span },
+						..params.methods
+					},
+					..params
+				},
 			] {
 				assert_noop!(Attribution::set_params(RuntimeOrigin::root(), bad), Error::<Test>::InvalidParams);
 			}

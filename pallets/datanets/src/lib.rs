@@ -27,6 +27,10 @@
 //!   judge's time at no cost, while the bond (the row's deposit, small beside a worker's stake)
 //!   does not deter an honest report, which the reward pays for. At most one challenge per row is
 //!   open at a time.
+//! - **Reports from jobs.** The sidecar checks each row a job assembles against its declared
+//!   `byte_len` and notes the rows no store serves (`GET /rows/reports`); this pallet's off-chain
+//!   worker submits `report_row` for each of them that the chain can still act on (see
+//!   [`offchain`]).
 //! - **A neutral judge with a deadline.** Only `Config::ChallengeOrigin` (root now, governance
 //!   later) decides a challenge (`resolve_challenge`), within `ChallengeDecisionPeriod` blocks of
 //!   its opening. The datanet's owner and curators do not judge: they approve the rows in the
@@ -78,6 +82,7 @@ extern crate alloc;
 pub use pallet::*;
 
 mod features;
+pub mod offchain;
 pub mod runtime_api;
 pub mod types;
 pub mod weights;
@@ -106,7 +111,10 @@ pub mod pallet {
 		pallet_prelude::*,
 		traits::fungible::{Inspect, Mutate, MutateHold},
 	};
-	use frame_system::pallet_prelude::*;
+	use frame_system::{
+		offchain::{AppCrypto, CreateSignedTransaction},
+		pallet_prelude::*,
+	};
 	use sp_runtime::{traits::Zero, Perbill};
 	use tributary_primitives::{
 		datanets::{
@@ -133,7 +141,9 @@ pub mod pallet {
 	}
 
 	#[pallet::config]
-	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+	pub trait Config:
+		frame_system::Config<RuntimeEvent: From<Event<Self>>> + CreateSignedTransaction<Call<Self>>
+	{
 		/// The native currency; deposits and bonds are holds on it.
 		type Currency: Inspect<Self::AccountId>
 			+ Mutate<Self::AccountId>
@@ -220,6 +230,9 @@ pub mod pallet {
 		type MaxRowsPerVersion: Get<u32>;
 
 		type WeightInfo: WeightInfo;
+
+		/// Signs the off-chain worker's `report_row` with the validator's worker key.
+		type WorkerSigner: AppCrypto<Self::Public, Self::Signature>;
 
 		/// Creates active workers for the `report_row` benchmark.
 		#[cfg(feature = "runtime-benchmarks")]
@@ -435,6 +448,10 @@ pub mod pallet {
 				!T::ChallengeDecisionPeriod::get().is_zero(),
 				"a challenge must be decidable before it expires"
 			);
+		}
+
+		fn offchain_worker(now: BlockNumberFor<T>) {
+			Self::offchain_work(now);
 		}
 	}
 

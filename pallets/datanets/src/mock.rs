@@ -1,6 +1,7 @@
 //! A test runtime: System, Balances and Datanets, with small bounds so tests reach them, a
-//! recording stand-in for pallet-rewards' slashing, root as the challenge judge and a fixed
-//! worker set.
+//! recording stand-in for pallet-rewards' slashing, root as the challenge judge, a fixed worker
+//! set, and worker keys for the off-chain worker (`UintAuthorityId`s whose account is their
+//! number).
 
 use crate as pallet_datanets;
 use frame_support::{
@@ -8,7 +9,10 @@ use frame_support::{
 	traits::ConstU32,
 };
 use frame_system::EnsureRoot;
-use sp_runtime::{BuildStorage, Perbill};
+use sp_runtime::{
+	testing::{TestSignature, TestXt, UintAuthorityId},
+	BuildStorage, Perbill,
+};
 use tributary_primitives::receipts::WorkerSet;
 
 type Block = frame_system::mocking::MockBlock<Test>;
@@ -27,6 +31,45 @@ frame_support::construct_runtime!(
 impl frame_system::Config for Test {
 	type Block = Block;
 	type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+pub type Extrinsic = TestXt<RuntimeCall, ()>;
+
+impl frame_system::offchain::SigningTypes for Test {
+	type Public = UintAuthorityId;
+	type Signature = TestSignature;
+}
+
+impl<C> frame_system::offchain::CreateTransactionBase<C> for Test
+where
+	RuntimeCall: From<C>,
+{
+	type Extrinsic = Extrinsic;
+	type RuntimeCall = RuntimeCall;
+}
+
+impl<C> frame_system::offchain::CreateSignedTransaction<C> for Test
+where
+	RuntimeCall: From<C>,
+{
+	fn create_signed_transaction<
+		A: frame_system::offchain::AppCrypto<Self::Public, Self::Signature>,
+	>(
+		call: RuntimeCall,
+		_public: UintAuthorityId,
+		account: AccountId,
+		_nonce: <Self as frame_system::Config>::Nonce,
+	) -> Option<Extrinsic> {
+		Some(Extrinsic::new_signed(call, account, (), ()))
+	}
+}
+
+pub struct TestWorkerSigner;
+
+impl frame_system::offchain::AppCrypto<UintAuthorityId, TestSignature> for TestWorkerSigner {
+	type RuntimeAppPublic = UintAuthorityId;
+	type GenericPublic = UintAuthorityId;
+	type GenericSignature = TestSignature;
 }
 
 #[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
@@ -150,6 +193,7 @@ impl pallet_datanets::Config for Test {
 	type MaxBatchSize = ConstU32<MAX_BATCH>;
 	type MaxRowsPerVersion = ConstU32<MAX_ROWS_PER_VERSION>;
 	type WeightInfo = ();
+	type WorkerSigner = TestWorkerSigner;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = Workers;
 }

@@ -1389,3 +1389,164 @@ fn rows_inspect_reports_contributor_and_status() {
 		assert!(<Datanets as RowsInspect<_>>::row(datanet + 1, 0).is_none());
 	});
 }
+
+#[test]
+fn published_rows_carry_their_declared_lengths() {
+	new_test_ext().execute_with(|| {
+		let (datanet, ids) = published_datanet(2);
+		let published = <Datanets as DatanetsInspect>::published_rows(datanet, 1);
+		assert_eq!(published.len(), 2);
+		for (row, id) in published.iter().zip(&ids) {
+			let info = Rows::<Test>::get(datanet, id).unwrap();
+			assert_eq!((row.row, row.content_hash, row.byte_len), (*id, info.content_hash, info.byte_len));
+		}
+		assert!(<Datanets as DatanetsInspect>::published_rows(datanet, 2).is_empty());
+	});
+}
+
+/// The off-chain worker turns the sidecar's row reports into `report_row`, once per row, and
+/// only those the chain can act on.
+mod offchain_worker {
+	use super::*;
+	use crate::offchain::{SidecarRowReport, MAX_SUBMISSIONS};
+	use frame_support::traits::Hooks;
+	use serde_json::{json, Value};
+	use sp_runtime::{generic::Preamble, testing::UintAuthorityId};
+	use tributary_worker_client::{json::hex, testing::Testbed};
+
+	fn submitted(sidecar: &Testbed) -> Vec<(Option<AccountId>, RuntimeCall)> {
+		let signer = |preamble| match preamble {
+			Preamble::Signed(who, ..) => Some(who),
+			_ => None,
+		};
+		sidecar.submitted::<Extrinsic>().into_iter().map(|xt| (signer(xt.preamble), xt.function)).collect()
+	}
+
+	fn run_offchain_worker(sidecar: &Testbed, block: u64, reports: &Value) {
+		sidecar.expect("GET", "/rows/reports", None, json!({ "reports": reports }));
+		System::set_block_number(block);
+		Datanets::offchain_worker(block);
+	}
+
+	fn report_of(datanet: DatanetId, row: RowId, kind: Value) -> Value {
+		let mut report = kind;
+		report["datanet"] = datanet.into();
+		report["row"] = row.into();
+		report["hash"] = hex(&Rows::<Test>::get(datanet, row).unwrap().content_hash).into();
+		report
+	}
+
+	#[test]
+	fn sidecar_reports_parse_or_are_skipped() {
+		let hash = hex(&content_hash(b"x"));
+		assert_eq!(
+			SidecarRowReport::from_json(
+				&json!({ "datanet": 1, "row": 2, "hash": hash, "kind": "byte_len_mismatch", "declared": 1, "observed": 9 })
+			),
+			Some(SidecarRowReport {
+				datanet: 1,
+				row: 2,
+				content_hash: content_hash(b"x"),
+				kind: ChallengeKind::ByteLenMismatch { observed: 9 },
+			})
+		);
+		let huge = json!({ "datanet": 1, "row": 2, "hash": hash, "kind": "byte_len_mismatch", "observed": 1u64 << 40 });
+		assert_eq!(SidecarRowReport::from_json(&huge).unwrap().kind, ChallengeKind::ByteLenMismatch { observed: u32::MAX });
+		for bad in [
+			json!({ "datanet": 1, "row": 2, "hash": hash, "kind": "spam" }),
+			json!({ "datanet": 1, "row": 2, "hash": "zz", "kind": "unfetchable" }),
+			json!({ "datanet": 1u64 << 33, "row": 2, "hash": hash, "kind": "unfetchable" }),
+			json!({ "row": 2, "hash": hash, "kind": "unfetchable" }),
+		] {
+			assert_eq!(SidecarRowReport::from_json(&bad), None, "{bad}");
+		}
+	}
+
+	#[test]
+	fn an_active_worker_reports_what_its_jobs_saw_once_per_row() {
+		let mut ext = new_test_ext();
+		let sidecar = Testbed::install(&mut ext);
+		ext.execute_with(|| {
+			let datanet = create(OWNER, b"med", Visibility::Public);
+			let text = "thirty bytes of real row text!";
+			let liar = Datanets::datanet(datanet).unwrap().next_row_id;
+			assert_ok!(Datanets::contribute(
+				RuntimeOrigin::signed(ALICE),
+				datanet,
+				RowInput { content_hash: content_hash(text.as_bytes()), byte_len: 1, label: None },
+			));
+			let gone = contribute(ALICE, datanet, "bytes nobody stores");
+			let honest = contribute(BOB, datanet, "bob row");
+			let pending = contribute(BOB, datanet, "pending");
+			assert_ok!(Datanets::approve(RuntimeOrigin::signed(OWNER), datanet, rows(&[liar, gone, honest])));
+			assert_ok!(Datanets::publish_version(RuntimeOrigin::signed(OWNER), datanet));
+			let mismatch = json!({ "kind": "byte_len_mismatch", "declared": 1, "observed": text.len() });
+			let mut wrong_hash = report_of(datanet, honest, json!({ "kind": "unfetchable" }));
+			wrong_hash["hash"] = hex(&content_hash(b"another row")).into();
+			let reports = json!([
+				report_of(datanet, liar, mismatch),
+				report_of(datanet, gone, json!({ "kind": "unfetchable" })),
+				// Nothing the chain could act on: a length equal to the declared one, a row that
+				// is not the one the sidecar saw, a pending row, an unknown row.
+				report_of(datanet, honest, json!({ "kind": "byte_len_mismatch", "declared": 7, "observed": 7 })),
+				wrong_hash,
+				report_of(datanet, pending, json!({ "kind": "unfetchable" })),
+				{ "datanet": datanet, "row": 99, "hash": hex(&content_hash(b"x")), "kind": "unfetchable" },
+			]);
+
+			// Without an active worker key nothing is asked or sent.
+			UintAuthorityId::set_all_keys([SUSPENDED_WORKER]);
+			System::set_block_number(2);
+			Datanets::offchain_worker(2);
+			assert!(submitted(&sidecar).is_empty());
+
+			UintAuthorityId::set_all_keys([SUSPENDED_WORKER, WORKER]);
+			run_offchain_worker(&sidecar, 3, &reports);
+			let expected = vec![
+				(
+					Some(WORKER),
+					RuntimeCall::Datanets(Call::report_row {
+						datanet,
+						row: liar,
+						kind: ChallengeKind::ByteLenMismatch { observed: text.len() as u32 },
+					}),
+				),
+				(Some(WORKER), RuntimeCall::Datanets(Call::report_row { datanet, row: gone, kind: ChallengeKind::Unfetchable })),
+			];
+			assert_eq!(submitted(&sidecar), expected);
+
+			// The transactions are in no block yet: no resubmission before the backoff.
+			run_offchain_worker(&sidecar, 4, &reports);
+			assert_eq!(submitted(&sidecar).len(), 2);
+
+			// Once the chain shows the worker's challenge, the row is done for good, even after
+			// the judge rejects it (a second report would only lose a second bond).
+			for (row, call) in [liar, gone].into_iter().zip(&expected) {
+				let RuntimeCall::Datanets(Call::report_row { kind, .. }) = call.1 else { unreachable!() };
+				assert_ok!(Datanets::report_row(RuntimeOrigin::signed(WORKER), datanet, row, kind));
+			}
+			run_offchain_worker(&sidecar, 5, &reports);
+			judge(datanet, liar, true);
+			judge(datanet, gone, false);
+			for block in 6..60 {
+				run_offchain_worker(&sidecar, block, &reports);
+			}
+			assert_eq!(submitted(&sidecar).len(), 2, "each row reported once");
+		});
+	}
+
+	#[test]
+	fn a_report_that_never_lands_is_retried_a_bounded_number_of_times() {
+		let mut ext = new_test_ext();
+		let sidecar = Testbed::install(&mut ext);
+		ext.execute_with(|| {
+			let (datanet, id) = published_row(ALICE, "four");
+			let reports = json!([report_of(datanet, id, json!({ "kind": "unfetchable" }))]);
+			UintAuthorityId::set_all_keys([WORKER]);
+			for block in 2..200 {
+				run_offchain_worker(&sidecar, block, &reports);
+			}
+			assert_eq!(submitted(&sidecar).len(), MAX_SUBMISSIONS as usize);
+		});
+	}
+}

@@ -439,7 +439,7 @@ pub mod pallet {
 		UnknownDatanetVersion,
 		/// The job names the same datanet version twice.
 		DuplicateDatanetVersion,
-		/// The training settings are out of range (see `validate_training_settings`).
+		/// The training settings are out of range (see `TrainingSettings::validate`).
 		InvalidTrainingSettings,
 		/// The fee is below `MinJobFee`.
 		FeeTooLow,

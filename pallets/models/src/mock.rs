@@ -16,9 +16,8 @@ use std::{
 };
 use sp_runtime::testing::{TestSignature, TestXt, UintAuthorityId};
 use tributary_primitives::{
-	datanets::{DatanetId, DatanetsInspect, RowId, VersionId, VersionSummary},
+	datanets::{DatanetId, DatanetsInspect, PublishedRow, RowId, VersionId, VersionSummary},
 	disputes::OpenRecords,
-	ContentHash,
 };
 
 type Block = frame_system::mocking::MockBlock<Test>;
@@ -189,11 +188,15 @@ impl DatanetsInspect for PublishedVersions {
 		DATANET_VERSIONS.with(|versions| versions.borrow().get(&(datanet, version)).copied())
 	}
 
-	/// Rows `0..row_count`, each hashed from its (datanet, version, row).
-	fn published_rows(datanet: DatanetId, version: VersionId) -> Vec<(RowId, ContentHash)> {
+	/// Rows `0..row_count`, each hashed from its (datanet, version, row), `row + 1` bytes long.
+	fn published_rows(datanet: DatanetId, version: VersionId) -> Vec<PublishedRow> {
 		let row_count = Self::version(datanet, version).map_or(0, |summary| summary.row_count);
 		(0..row_count as RowId)
-			.map(|row| (row, tributary_primitives::content_hash(&codec::Encode::encode(&(datanet, version, row)))))
+			.map(|row| PublishedRow {
+				row,
+				content_hash: tributary_primitives::content_hash(&codec::Encode::encode(&(datanet, version, row))),
+				byte_len: row as u32 + 1,
+			})
 			.collect()
 	}
 }

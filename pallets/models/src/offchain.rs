@@ -39,9 +39,8 @@ use sp_runtime::{
 };
 use tributary_primitives::{
 	attribution::RowRef,
-	datanets::DatanetsInspect,
+	datanets::{DatanetsInspect, PublishedRow},
 	models::{JobId, JobState, ModelId, ModelVersionId, PinnedDatanetVersion, TrainingResult},
-	ContentHash,
 };
 use tributary_worker_client::{
 	json::{self, hex, loss_ppb, parse_hash, EvalLosses},
@@ -189,7 +188,7 @@ impl<T: Config> Pallet<T> {
 				"/jobs/train",
 				json!({
 					"id": sidecar_id,
-					"rows": json::rows(&rows),
+					"rows": json::job_rows(&rows),
 					"settings": json::settings(&job.settings),
 					"register_as": sidecar_id,
 				}),
@@ -198,7 +197,7 @@ impl<T: Config> Pallet<T> {
 				"/jobs/eval",
 				json!({
 					"id": sidecar_id,
-					"rows": json::rows(&rows),
+					"rows": json::job_rows(&rows),
 					"adapter": hex(&job.result.as_ref()?.adapter_hash),
 					"settings": json::settings(&job.settings),
 					"held_out": true,
@@ -244,14 +243,14 @@ impl<T: Config> Pallet<T> {
 
 	/// Every row of the pinned versions with its chain name, or `None` when a version no longer
 	/// holds the rows it was pinned with.
-	pub(crate) fn lineage_rows(datanets: &[PinnedDatanetVersion]) -> Option<Vec<(RowRef, ContentHash)>> {
+	pub(crate) fn lineage_rows(datanets: &[PinnedDatanetVersion]) -> Option<Vec<(RowRef, PublishedRow)>> {
 		let mut rows = Vec::new();
 		for pinned in datanets {
 			let published = T::Datanets::published_rows(pinned.datanet, pinned.version);
 			if published.len() != pinned.row_count as usize {
 				return None;
 			}
-			rows.extend(published.into_iter().map(|(row, hash)| (RowRef { datanet: pinned.datanet, row }, hash)));
+			rows.extend(published.into_iter().map(|row| (RowRef { datanet: pinned.datanet, row: row.row }, row)));
 		}
 		Some(rows)
 	}
@@ -284,7 +283,7 @@ impl<T: Config> Pallet<T> {
 			"id": format!("model-{model}-v{version}"),
 			"adapter_hash": hex(&info.result.adapter_hash),
 			"settings": json::settings(&info.settings),
-			"corpus": json::rows(&rows),
+			"corpus": json::corpus(&rows),
 			"chain": { "model": model, "version": version },
 		});
 		match sidecar.post("/v1/adapters", &body) {

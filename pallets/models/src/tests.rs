@@ -1391,6 +1391,7 @@ mod offchain_worker {
 		let sidecar_id = Pallet::<Test>::sidecar_job_id(id, job(id).attempt, role, runs);
 		let (path, body) = Pallet::<Test>::job_request(&sidecar_id, &job(id), role).unwrap();
 		assert_eq!(body["rows"].as_array().map(Vec::len), Some(30), "every row of both pinned versions");
+		assert_eq!(body["rows"][1]["byte_len"], 2, "with its declared length, which the sidecar checks");
 		sidecar.expect("POST", path, Some(&body), answer);
 	}
 
@@ -1515,7 +1516,7 @@ mod offchain_worker {
 				"id": "model-0-v1",
 				"adapter_hash": tributary_worker_client::json::hex(&content_hash(b"adapter")),
 				"settings": tributary_worker_client::json::settings(&settings()),
-				"corpus": tributary_worker_client::json::rows(&Pallet::<Test>::lineage_rows(&job(id).datanets).unwrap()),
+				"corpus": tributary_worker_client::json::corpus(&Pallet::<Test>::lineage_rows(&job(id).datanets).unwrap()),
 				"chain": { "model": 0, "version": 1 },
 			});
 			// The off-chain worker missed the block that accepted the version: it still finds it in

@@ -4,7 +4,8 @@ use alloc::{format, string::String, vec::Vec};
 use serde_json::{json, Value};
 use tributary_primitives::{
 	attribution::RowRef,
-	training::{QuantFormat, TrainingMethod, TrainingSettings},
+	datanets::PublishedRow,
+	training::TrainingSettings,
 	ContentHash,
 };
 
@@ -29,14 +30,9 @@ pub fn parse_hash(text: &str) -> Option<ContentHash> {
 
 /// `TrainingSettings` as the sidecar's `settings` object.
 pub fn settings(settings: &TrainingSettings) -> Value {
-	let method = match settings.method {
-		TrainingMethod::Lora => "lora",
-		TrainingMethod::QLora(QuantFormat::Nf4) => "qlora-nf4",
-		TrainingMethod::QLora(QuantFormat::Int8) => "qlora-int8",
-	};
 	let target_modules: Vec<&str> = settings.target_modules.iter().map(|module| module.hf_name()).collect();
 	json!({
-		"method": method,
+		"method": settings.method.name(),
 		"rank": settings.rank,
 		"alpha": settings.alpha,
 		"dropout_ppm": settings.dropout_ppm,
@@ -51,11 +47,28 @@ pub fn settings(settings: &TrainingSettings) -> Value {
 	})
 }
 
-/// Rows as the sidecar names them: the chain's (datanet, row) and the content hash.
-pub fn rows(rows: &[(RowRef, ContentHash)]) -> Value {
+/// An adapter's corpus as the sidecar names it: the chain's (datanet, row) and the content hash.
+pub fn corpus(rows: &[(RowRef, PublishedRow)]) -> Value {
 	Value::Array(
 		rows.iter()
-			.map(|(row, hash)| json!({ "datanet": row.datanet, "row": row.row, "hash": hex(hash) }))
+			.map(|(name, row)| json!({ "datanet": name.datanet, "row": name.row, "hash": hex(&row.content_hash) }))
+			.collect(),
+	)
+}
+
+/// A job's rows: the corpus names with each row's declared `byte_len`, which the sidecar checks
+/// against the bytes it assembles (and reports at `GET /rows/reports` when they differ).
+pub fn job_rows(rows: &[(RowRef, PublishedRow)]) -> Value {
+	Value::Array(
+		rows.iter()
+			.map(|(name, row)| {
+				json!({
+					"datanet": name.datanet,
+					"row": name.row,
+					"hash": hex(&row.content_hash),
+					"byte_len": row.byte_len,
+				})
+			})
 			.collect(),
 	)
 }

@@ -70,6 +70,7 @@ impl pallet_datanets::Config for Runtime {
 	type MaxBatchSize = ConstU32<256>;
 	type MaxRowsPerVersion = ConstU32<1024>;
 	type WeightInfo = pallet_datanets::weights::SubstrateWeight<Runtime>;
+	type WorkerSigner = tributary_worker_client::WorkerSigner;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = DatanetsBenchmarks;
 }

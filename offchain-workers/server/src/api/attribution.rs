@@ -20,25 +20,17 @@ use tributary_attribution::corpus::{HfTokenizer, Tokenizer};
 use tributary_attribution::bm25::{Bm25Index, Bm25Params};
 use tributary_attribution::record::{rag_record, span_record, Answer};
 use tributary_attribution::store::open_or_build;
-use tributary_attribution::{influence_record, InfluenceScoring, SketchParams};
+use tributary_attribution::{influence_record, InfluenceScoring};
 use tributary_attribution::AttributionError;
 use tributary_model::peft::hex;
 use tributary_primitives::attribution::{
-	AttributionMethod as RecordMethod, AttributionRecord, InfluenceParams, MethodSettings, RagParams, RowScore,
+	AttributionMethod as RecordMethod, AttributionRecord, InfluenceParams, RagParams, RowScore,
 	SpanParams,
 };
 use tributary_primitives::ContentHash;
 
-/// The method parameters the chain requires of records (its genesis defaults; the chain refuses
-/// records with any others).
-pub const CHAIN_METHODS: MethodSettings = MethodSettings::DEFAULT;
-/// Matches shorter than this many tokens, or more frequent than this in the corpus, credit nobody.
-pub const SPAN_PARAMS: SpanParams = CHAIN_METHODS.span;
 /// Rows listed in `top`.
 pub const TOP_K: u32 = 8;
-/// DataInf damping 0.1 (the better default for credit, see tributary-attribution's README) over
-/// the sketch this worker keeps beside each adapter (`k = 16`, seed 0).
-pub const INFLUENCE_PARAMS: InfluenceParams = CHAIN_METHODS.influence;
 
 /// The request's `attribution` field: `false` (default), `true` / `"suffix_span"`, `"influence"`
 /// or `"rag"`.
@@ -108,32 +100,6 @@ pub fn target_with(
 		return Err(ApiError::invalid("attribution", format!("model {model} has no registered training corpus")));
 	}
 	Ok(AttributionTarget { method, adapter: adapter.hash, corpus, rag_query: None })
-}
-
-/// Why this worker cannot reproduce an influence record with `params`, if it cannot: it scores
-/// against the one sketch it keeps beside each adapter, so another projection would need another
-/// sketch (one gradient per training row); a DataInf damping of zero is undefined.
-pub fn unreproducible_influence(params: &InfluenceParams) -> Option<String> {
-	let ours = SketchParams::of(&INFLUENCE_PARAMS);
-	let asked = SketchParams::of(params);
-	if asked.projection_dim != ours.projection_dim {
-		return Some(format!(
-			"influence projection_dim {} differs from this worker's sketch of the adapter (projection_dim {}), \
-			 so it cannot reproduce that record",
-			asked.projection_dim, ours.projection_dim
-		));
-	}
-	if asked.seed != ours.seed {
-		return Some(format!(
-			"influence projection_seed {} differs from this worker's sketch of the adapter (projection_seed {}), \
-			 so it cannot reproduce that record",
-			asked.seed, ours.seed
-		));
-	}
-	if params.scoring == (InfluenceScoring::DataInf { damping_milli: 0 }) {
-		return Some("influence scoring DataInf with damping_milli 0 is undefined (the damping must be positive)".into());
-	}
-	None
 }
 
 /// An answer's canonical record and its JSON form for the response.
@@ -216,15 +182,18 @@ fn influence(
 	params: InfluenceParams,
 	output: &[u32],
 ) -> Result<Attributed, ApiError> {
-	if let Some(reason) = unreproducible_influence(&params) {
+	if let Some(reason) = params.unworkable() {
 		return Err(ApiError::invalid("attribution", reason));
 	}
 	let config = state
 		.registry
 		.adapter_config(&hex(&target.adapter))
 		.ok_or_else(|| failed(format!("adapter {} has no registered config", hex(&target.adapter))))?;
-	let prepared =
-		state.attribution.influence.prepare(&state.store, &target.adapter, &config, &target.corpus).map_err(from_influence)?;
+	let prepared = state
+		.attribution
+		.influence
+		.prepare(&state.store, &target.adapter, &config, &target.corpus, &params)
+		.map_err(from_influence)?;
 	let answer = Answer { model: state.attribution.base_model_hash, adapter: Some(target.adapter), output };
 	let record = influence_record(&prepared.model, &prepared.sketch, &answer, params.scoring, TOP_K).map_err(failed)?;
 	let mut body = record_json(&record, "influence");

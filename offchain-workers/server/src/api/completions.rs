@@ -4,7 +4,7 @@
 
 use super::error::{parse_json, ApiError};
 use super::openai::{chat_prompt, ChatMessages, CompletionPrompt, GenerationFields};
-use super::attribution::{attribute, target_with, AttributionMethod, AttributionTarget, INFLUENCE_PARAMS, SPAN_PARAMS};
+use super::attribution::{attribute, target_with, AttributionMethod, AttributionTarget};
 use super::rag::{self, Citation};
 use super::receipts::{issue, order_for, ReceiptOrder};
 use super::AppState;
@@ -22,7 +22,7 @@ use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use tributary_primitives::attribution::AttributionMethod as RecordMethod;
+use tributary_primitives::attribution::{AttributionMethod as RecordMethod, MethodSettings};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
 
 /// OpenAI's limit on stop sequences.
@@ -69,22 +69,25 @@ enum Asked {
 }
 
 /// Reads `attribution` and `rag` together: `rag` implies `"attribution": "rag"`, and a receipt
-/// implies suffix spans unless another method was asked.
+/// implies suffix spans unless another method was asked. Records use the chain's `methods`.
 fn asked_method(
 	attribution: AttributionMethod,
 	rag: Option<rag::RagRequest>,
 	receipt: bool,
+	methods: &MethodSettings,
 ) -> Result<Option<Asked>, ApiError> {
 	let asked = match (attribution, rag) {
-		(AttributionMethod::None | AttributionMethod::Rag, Some(request)) => Asked::Rag(rag::check_retrieve(request.retrieve)?),
-		(AttributionMethod::Rag, None) => Asked::Rag(rag::DEFAULT_RETRIEVE),
+		(AttributionMethod::None | AttributionMethod::Rag, Some(request)) => {
+			Asked::Rag(rag::check_retrieve(request.retrieve, &methods.rag)?)
+		},
+		(AttributionMethod::Rag, None) => Asked::Rag(rag::DEFAULT_RETRIEVE.min(methods.rag.max_retrieved)),
 		(_, Some(_)) => {
 			let message = "rag retrieval is attributed by its citations; drop \"attribution\" or set it to \"rag\"";
 			return Err(ApiError::invalid("rag", message));
 		},
-		(AttributionMethod::SuffixSpan, None) => Asked::Record(RecordMethod::SuffixSpan(SPAN_PARAMS)),
-		(AttributionMethod::Influence, None) => Asked::Record(RecordMethod::Influence(INFLUENCE_PARAMS)),
-		(AttributionMethod::None, None) if receipt => Asked::Record(RecordMethod::SuffixSpan(SPAN_PARAMS)),
+		(AttributionMethod::SuffixSpan, None) => Asked::Record(RecordMethod::SuffixSpan(methods.span)),
+		(AttributionMethod::Influence, None) => Asked::Record(RecordMethod::Influence(methods.influence)),
+		(AttributionMethod::None, None) if receipt => Asked::Record(RecordMethod::SuffixSpan(methods.span)),
 		(AttributionMethod::None, None) => return Ok(None),
 	};
 	Ok(Some(asked))
@@ -118,7 +121,8 @@ async fn prepare(
 		return Err(ApiError::invalid("stop", format!("at most {MAX_STOP_SEQUENCES} stop sequences")));
 	}
 	let adapters = resolve_model(state, &fields.model)?;
-	let asked = asked_method(fields.attribution, fields.rag, fields.receipt.is_some())?;
+	let methods = state.receipts.methods();
+	let asked = asked_method(fields.attribution, fields.rag, fields.receipt.is_some(), &methods)?;
 	// The receipt names the prompt as the user sent it, not the grounded one.
 	let receipt = fields.receipt.map(|request| order_for(state, &fields.model, request, prompt)).transpose()?;
 	let (attribution, citations, prompt) = match asked {
@@ -126,9 +130,9 @@ async fn prepare(
 		Some(Asked::Record(method)) => (Some(target_with(state, method, &fields.model, &adapters)?), None, prompt.to_string()),
 		Some(Asked::Rag(retrieve)) => {
 			let query = prompt;
-			let mut target = target_with(state, rag::method_for(query, retrieve), &fields.model, &adapters)?;
+			let mut target = target_with(state, rag::method_for(query, retrieve, &methods.rag), &fields.model, &adapters)?;
 			target.rag_query = Some(query.as_bytes().to_vec());
-			let citations = rag::retrieve(state, &target.corpus, query, retrieve).await?;
+			let citations = rag::retrieve(state, &target.corpus, query, retrieve, &methods.rag).await?;
 			let grounded = match flavor {
 				Flavor::Text => rag::ground_completion(&citations, prompt),
 				Flavor::Chat => rag::ground_chat(&citations, prompt),

@@ -117,3 +117,18 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiE
 	serde_json::from_slice(body)
 		.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_request_error", format!("invalid JSON body: {e}")))
 }
+
+/// Parses a request field holding a SCALE-encoded `T` in hex (`0x` optional), every byte
+/// consumed; `type_name` names `T` in the error.
+pub fn parse_scale_hex<T: codec::DecodeAll>(param: &'static str, text: &str, type_name: &str) -> Result<T, ApiError> {
+	let digits = text.strip_prefix("0x").unwrap_or(text);
+	let invalid = |reason: String| ApiError::invalid(param, format!("{param} {text:?}: {reason}"));
+	if digits.len() % 2 != 0 || !digits.is_ascii() {
+		return Err(invalid("not an even number of hex digits".into()));
+	}
+	let bytes = (0..digits.len() / 2)
+		.map(|i| u8::from_str_radix(&digits[2 * i..2 * i + 2], 16))
+		.collect::<Result<Vec<u8>, _>>()
+		.map_err(|_| invalid("not hex".into()))?;
+	T::decode_all(&mut &bytes[..]).map_err(|e| invalid(format!("not a SCALE-encoded {type_name}: {e}")))
+}

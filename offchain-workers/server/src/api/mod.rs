@@ -1,5 +1,6 @@
 //! The HTTP API: OpenAI-compatible inference under `/v1`, the content store under `/store`, the
-//! job API under `/jobs`, dispute recomputation under `/attribution`, plus `/health` and `/metrics`.
+//! job API under `/jobs` (and the rows its jobs found wrong, `/rows/reports`), dispute
+//! recomputation under `/attribution`, plus `/health` and `/metrics`.
 
 pub mod attribution;
 pub mod completions;
@@ -80,6 +81,7 @@ pub fn router(state: AppState, max_request_bytes: usize) -> Router {
 		.route("/jobs/train", post(routes::submit_train))
 		.route("/jobs/eval", post(routes::submit_eval))
 		.route("/jobs/{id}", get(routes::get_job))
+		.route("/rows/reports", get(routes::row_reports))
 		.layer(DefaultBodyLimit::max(max_request_bytes))
 		.merge(store_routes)
 		.fallback(routes::not_found)
@@ -92,7 +94,7 @@ pub fn router(state: AppState, max_request_bytes: usize) -> Router {
 
 async fn count_response(metrics: Arc<Metrics>, request: Request, next: Next) -> Response {
 	let path = request.uri().path();
-	let route = ["/v1/chat/completions", "/v1/completions", "/v1/models", "/v1/", "/store", "/jobs", "/receipts", "/attribution", "/health", "/metrics"]
+	let route = ["/v1/chat/completions", "/v1/completions", "/v1/models", "/v1/", "/store", "/jobs", "/rows", "/receipts", "/attribution", "/health", "/metrics"]
 		.into_iter()
 		.find(|prefix| path.starts_with(prefix))
 		.unwrap_or("other");

@@ -1,13 +1,13 @@
 //! Retrieval-augmented answers that cite their rows. A request asks with `"attribution": "rag"`
 //! and/or `"rag": {"retrieve": k}`; the model's adapter must have a registered corpus. BM25
-//! (tributary-attribution's `bm25` with the chain's constants, k1 = 1.2, b = 0.75) retrieves up to
+//! (tributary-attribution's `bm25` with the chain's constants, by default k1 = 1.2, b = 0.75) retrieves up to
 //! `k` rows of that corpus for the query — the prompt the receipt signs (a chat's templated
 //! conversation), as the chain requires; the rows go into the prompt
 //! in the template of [`ground_completion`] / [`ground_chat`]; the answer's record has method
 //! `Rag(params)` crediting the retrieved rows by BM25 score, and the response lists them as
 //! `citations`.
 
-use super::attribution::{failed, fetch_missing_rows, from_influence, CHAIN_METHODS};
+use super::attribution::{failed, fetch_missing_rows, from_influence};
 use super::error::ApiError;
 use super::AppState;
 use crate::influence::verified_corpus;
@@ -15,15 +15,12 @@ use crate::registry::CorpusRow as RegisteredRow;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tributary_attribution::bm25::{Bm25Index, Bm25Params};
-use tributary_primitives::attribution::{AttributionMethod, RagParams, RowRef};
+use tributary_primitives::attribution::{AttributionMethod, RagParams, RagSettings, RowRef};
 use tributary_primitives::content_hash;
 
-/// Rows retrieved when the request says `"attribution": "rag"` without `rag.retrieve`.
+/// Rows retrieved when the request says `"attribution": "rag"` without `rag.retrieve` (fewer
+/// when the chain allows fewer).
 pub const DEFAULT_RETRIEVE: u32 = 3;
-/// At most this many rows go into one prompt (the chain's bound).
-pub const MAX_RETRIEVE: u32 = CHAIN_METHODS.rag.max_retrieved;
-/// The chain's BM25 constants.
-const BM25: Bm25Params = Bm25Params { k1_milli: CHAIN_METHODS.rag.k1_milli, b_milli: CHAIN_METHODS.rag.b_milli };
 
 /// The request's `rag` extension.
 #[derive(Clone, Copy, Debug, Deserialize)]
@@ -33,12 +30,13 @@ pub struct RagRequest {
 	pub retrieve: u32,
 }
 
-/// Checks a requested row count.
-pub fn check_retrieve(retrieve: u32) -> Result<u32, ApiError> {
-	if (1..=MAX_RETRIEVE).contains(&retrieve) {
+/// Checks a requested row count against the chain's bound (`settings.max_retrieved`).
+pub fn check_retrieve(retrieve: u32, settings: &RagSettings) -> Result<u32, ApiError> {
+	let most = settings.max_retrieved;
+	if (1..=most).contains(&retrieve) {
 		Ok(retrieve)
 	} else {
-		Err(ApiError::invalid("rag", format!("rag.retrieve must be between 1 and {MAX_RETRIEVE}, got {retrieve}")))
+		Err(ApiError::invalid("rag", format!("rag.retrieve must be between 1 and {most}, got {retrieve}")))
 	}
 }
 
@@ -55,26 +53,29 @@ pub fn citations_json(citations: &[Citation]) -> Value {
 	citations.iter().map(|c| json!({ "datanet": c.row.datanet, "row": c.row.row, "text": c.text })).collect()
 }
 
-/// The record method of a RAG answer retrieving up to `retrieve` rows for `query`.
-pub fn method_for(query: &str, retrieve: u32) -> AttributionMethod {
+/// The record method of a RAG answer retrieving up to `retrieve` rows for `query` with the
+/// chain's BM25 constants.
+pub fn method_for(query: &str, retrieve: u32, settings: &RagSettings) -> AttributionMethod {
 	AttributionMethod::Rag(RagParams {
 		query: content_hash(query.as_bytes()),
 		retrieved: retrieve,
-		k1_milli: BM25.k1_milli,
-		b_milli: BM25.b_milli,
+		k1_milli: settings.k1_milli,
+		b_milli: settings.b_milli,
 	})
 }
 
-/// Retrieves up to `retrieve` rows of `corpus` for `query`, best first (rows this worker lacks
-/// come from its peers). The answer's record later credits exactly these rows.
+/// Retrieves up to `retrieve` rows of `corpus` for `query` with the chain's BM25 constants, best
+/// first (rows this worker lacks come from its peers). The answer's record later credits exactly
+/// these rows.
 pub async fn retrieve(
 	state: &AppState,
 	corpus: &[RegisteredRow],
 	query: &str,
 	retrieve: u32,
+	settings: &RagSettings,
 ) -> Result<Vec<Citation>, ApiError> {
 	fetch_missing_rows(state, corpus).await?;
-	let bm25 = BM25;
+	let bm25 = Bm25Params { k1_milli: settings.k1_milli, b_milli: settings.b_milli };
 	let (state, rows, query) = (state.clone(), corpus.to_vec(), query.as_bytes().to_vec());
 	tokio::task::spawn_blocking(move || {
 		let corpus = verified_corpus(&state.store, &rows).map_err(from_influence)?;

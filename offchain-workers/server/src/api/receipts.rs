@@ -2,7 +2,7 @@
 //! signature (`POST /v1/receipts`), and the submit queue the chain's off-chain worker drains
 //! (`GET /receipts/pending?genesis=0x…`, naming its chain, and `POST /receipts/ack`).
 
-use super::error::{parse_json, ApiError};
+use super::error::{parse_json, parse_scale_hex, ApiError};
 use super::AppState;
 use crate::account::{hex0x, parse_hex, Account};
 use crate::engine::Finished;
@@ -16,7 +16,7 @@ use axum::Json;
 use codec::Encode;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use tributary_primitives::attribution::AttributionRecord;
+use tributary_primitives::attribution::{AttributionRecord, MethodSettings};
 use tributary_primitives::{content_hash, ContentHash};
 
 /// Most receipts one `GET /receipts/pending` returns.
@@ -171,11 +171,14 @@ pub async fn sign(State(state): State<AppState>, body: Bytes) -> Result<Response
 pub struct ChainQuery {
 	/// 64 hex digits, `0x` optional.
 	genesis: Option<String>,
+	/// The SCALE encoding of the chain's `MethodSettings` in hex, `0x` optional.
+	methods: Option<String>,
 }
 
-/// `GET /receipts/pending?genesis=0x…`: the oldest signed receipts, SCALE-encoded as
-/// `submit_receipts` takes them. The genesis hash (the off-chain worker always sends it) tells
-/// this worker which chain it issues receipts for.
+/// `GET /receipts/pending?genesis=0x…&methods=0x…`: the oldest signed receipts, SCALE-encoded as
+/// `submit_receipts` takes them. The genesis hash and the method settings (the off-chain worker
+/// always sends both) tell this worker which chain it issues receipts for and which attribution
+/// parameters that chain accepts in records.
 pub async fn pending(
 	State(state): State<AppState>,
 	axum::extract::Query(query): axum::extract::Query<ChainQuery>,
@@ -184,6 +187,14 @@ pub async fn pending(
 		let digits = genesis.strip_prefix("0x").unwrap_or(&genesis);
 		let hash = parse_hex::<32>(digits).map_err(|reason| ApiError::invalid("genesis", format!("genesis: {reason}")))?;
 		state.receipts.set_genesis(hash)?;
+	}
+	if let Some(methods) = query.methods {
+		let settings: MethodSettings =
+			parse_scale_hex("methods", &methods, "tributary_primitives::attribution::MethodSettings")?;
+		if let Some(reason) = settings.unworkable() {
+			return Err(ApiError::invalid("methods", format!("methods: {reason}")));
+		}
+		state.receipts.set_methods(settings)?;
 	}
 	let receipts: Vec<Value> = state
 		.receipts

@@ -13,9 +13,9 @@
 //! answer's text. Each request waits up to [`WAIT`] for the result first, so short
 //! recomputations answer at once. Finished results are kept for [`KEPT`] requests.
 
-use super::attribution::{attribute, hex_bytes, scores_json, target_with, unreproducible_influence};
+use super::attribution::{attribute, hex_bytes, scores_json, target_with};
 use super::completions::resolve_model;
-use super::error::{parse_json, ApiError};
+use super::error::{parse_json, parse_scale_hex, ApiError};
 use super::AppState;
 use crate::registry::ChainModel;
 use crate::store;
@@ -24,7 +24,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use axum::response::{IntoResponse, Response};
-use codec::{DecodeAll, Encode};
+use codec::Encode;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::{HashMap, VecDeque};
@@ -89,20 +89,6 @@ struct RecomputeRequest {
 	method_scale: String,
 }
 
-/// Decodes hex digits (optionally `0x`-prefixed) and then the SCALE method, all bytes consumed.
-fn decode_method(text: &str) -> Result<AttributionMethod, ApiError> {
-	let digits = text.strip_prefix("0x").unwrap_or(text);
-	let invalid = |reason: String| ApiError::invalid("method_scale", format!("method_scale {text:?}: {reason}"));
-	if digits.len() % 2 != 0 || !digits.is_ascii() {
-		return Err(invalid("not an even number of hex digits".into()));
-	}
-	let bytes = (0..digits.len() / 2)
-		.map(|i| u8::from_str_radix(&digits[2 * i..2 * i + 2], 16))
-		.collect::<Result<Vec<u8>, _>>()
-		.map_err(|_| invalid("not hex".into()))?;
-	AttributionMethod::decode_all(&mut &bytes[..])
-		.map_err(|e| invalid(format!("not a SCALE-encoded tributary_primitives::attribution::AttributionMethod: {e}")))
-}
 
 fn not_served(chain: ChainModel) -> ApiError {
 	ApiError {
@@ -120,9 +106,13 @@ fn not_served(chain: ChainModel) -> ApiError {
 /// its state (see the module docs). Bad requests are refused at once.
 pub async fn recompute(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
 	let request: RecomputeRequest = parse_json(&body)?;
-	let method = decode_method(&request.method_scale)?;
+	let method: AttributionMethod = parse_scale_hex(
+		"method_scale",
+		&request.method_scale,
+		"tributary_primitives::attribution::AttributionMethod",
+	)?;
 	if let AttributionMethod::Influence(params) = method {
-		if let Some(reason) = unreproducible_influence(&params) {
+		if let Some(reason) = params.unworkable() {
 			return Err(ApiError::invalid("method_scale", reason));
 		}
 	}

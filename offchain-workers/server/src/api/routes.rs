@@ -243,7 +243,9 @@ fn job_error(error: JobError) -> ApiError {
 		JobError::BadId(_) | JobError::Invalid(_) => ApiError::new(StatusCode::BAD_REQUEST, "invalid_request_error", message),
 		JobError::Conflict(_) => ApiError::new(StatusCode::CONFLICT, "invalid_request_error", message),
 		JobError::NotFound(_) => ApiError::new(StatusCode::NOT_FOUND, "invalid_request_error", message),
-		JobError::File { .. } => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", message),
+		JobError::File { .. } | JobError::RowReports(_) => {
+			ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", message)
+		},
 	}
 }
 
@@ -270,4 +272,10 @@ pub async fn submit_eval(State(state): State<AppState>, body: Bytes) -> Result<R
 pub async fn get_job(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
 	let record = state.jobs.get(&id).ok_or_else(|| job_error(JobError::NotFound(id)))?;
 	Ok(Json(record).into_response())
+}
+
+/// The rows jobs found at odds with the chain: `{"reports": [{"datanet", "row", "hash", "kind":
+/// "byte_len_mismatch", "declared", "observed"} | {…, "kind": "unfetchable"}]}`.
+pub async fn row_reports(State(state): State<AppState>) -> Response {
+	Json(json!({ "reports": state.jobs.row_reports() })).into_response()
 }

@@ -9,14 +9,20 @@
 //!   otherwise marked failed — never retrained under the same id.
 //!
 //! Jobs run one at a time on their own thread, next to (not inside) the inference engine.
+//!
+//! Assembling a job's rows checks each named row's bytes against its declared `byte_len` and
+//! books the rows that are wrong or that no store serves ([`row_reports`]), for the chain.
 
+pub mod row_reports;
 pub mod spec;
 
 use crate::influence::InfluenceSetup;
+use crate::receipts::ReceiptBook;
 use crate::registry::{Member, Registry};
-use crate::store::{self, PeerFetcher, Store};
+use crate::store::{self, Lookup, PeerFetcher, Store};
+use row_reports::{RowProblem, RowReport, RowReports, RowReportsError};
 use serde::{Deserialize, Serialize};
-use spec::{EvalSpec, JobSpec, TrainRow, TrainSpec};
+use spec::{EvalSpec, JobSpec, NamedRow, TrainRow, TrainSpec};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc, Mutex};
@@ -37,6 +43,8 @@ pub enum JobError {
 	Invalid(String),
 	#[error("job file {path}: {reason}")]
 	File { path: PathBuf, reason: String },
+	#[error(transparent)]
+	RowReports(#[from] RowReportsError),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -81,6 +89,8 @@ pub struct JobContext {
 	pub peers: PeerFetcher,
 	/// The server's runtime, for peer fetches from the jobs thread.
 	pub runtime: tokio::runtime::Handle,
+	/// What the worker knows of its chain: the influence projection a sketch is built for.
+	pub receipts: Arc<ReceiptBook>,
 }
 
 impl JobContext {
@@ -93,6 +103,8 @@ impl JobContext {
 
 pub struct Jobs {
 	dir: PathBuf,
+	/// Rows whose bytes a job found at odds with the chain.
+	row_reports: RowReports,
 	records: Mutex<HashMap<String, JobRecord>>,
 	queue: Mutex<mpsc::Sender<String>>,
 }
@@ -118,7 +130,8 @@ impl Jobs {
 			}
 		}
 		let (sender, receiver) = mpsc::channel();
-		let jobs = Arc::new(Jobs { dir, records: Mutex::new(records), queue: Mutex::new(sender) });
+		let row_reports = RowReports::open(data_dir)?;
+		let jobs = Arc::new(Jobs { dir, row_reports, records: Mutex::new(records), queue: Mutex::new(sender) });
 		let mut requeue = Vec::new();
 		let snapshot: Vec<JobRecord> = jobs.records.lock().expect("jobs lock").values().cloned().collect();
 		for record in snapshot {
@@ -232,6 +245,11 @@ impl Jobs {
 		self.records.lock().expect("jobs lock").get(id).cloned()
 	}
 
+	/// The rows jobs found at odds with the chain (`GET /rows/reports`).
+	pub fn row_reports(&self) -> Vec<RowReport> {
+		self.row_reports.list()
+	}
+
 	fn run(&self, id: &str, context: &JobContext) {
 		let Ok(record) = self.update(id, |r| {
 			r.status = JobStatus::Running;
@@ -257,17 +275,61 @@ impl Jobs {
 		});
 	}
 
-	fn rows<'a>(hashes: impl Iterator<Item = &'a str>) -> Result<Vec<ContentHash>, String> {
-		hashes.map(|r| store::parse(r).map_err(|e| e.to_string())).collect()
+	/// The content hashes of a job's rows, once each is in the local store (contributors upload
+	/// rows to any worker; the rest come from peers). A named row whose bytes are not its declared
+	/// `byte_len` long is booked as such and still used: its bytes hash to its content hash, so
+	/// they are the row, and the lie is about its deposit. A row no store serves is booked too,
+	/// and fails the job: training without it would not be the job the chain assigned.
+	fn assemble(&self, rows: &[TrainRow], context: &JobContext) -> Result<Vec<ContentHash>, String> {
+		let mut hashes = Vec::with_capacity(rows.len());
+		let mut missing = Vec::new();
+		for row in rows {
+			let hash = store::parse(row.hash()).map_err(|e| e.to_string())?;
+			hashes.push(hash);
+			let named = match row {
+				TrainRow::Named(named) => Some(named),
+				TrainRow::Hash(_) => None,
+			};
+			match context.runtime.block_on(context.peers.lookup(&context.store, &hash)) {
+				Lookup::Found(bytes) => {
+					let Some(named) = named else { continue };
+					self.row_reports.fetched(named.datanet, named.row).map_err(|e| e.to_string())?;
+					let observed = bytes.len() as u64;
+					if let Some(declared) = named.byte_len.filter(|declared| *declared != observed) {
+						self.report(named, RowProblem::ByteLenMismatch { declared, observed })?;
+					}
+				},
+				Lookup::Missing => {
+					missing.push(match named {
+						Some(named) => {
+							self.report(named, RowProblem::Unfetchable)?;
+							format!("datanet {} row {} ({})", named.datanet, named.row, named.hash)
+						},
+						None => row.hash().to_string(),
+					});
+				},
+				Lookup::Unknown(error) => return Err(format!("row {}: {error}", row.hash())),
+			}
+		}
+		if !missing.is_empty() {
+			return Err(format!(
+				"{} of {} rows are in no store, neither this worker's nor any peer's: {}",
+				missing.len(),
+				rows.len(),
+				missing.join(", ")
+			));
+		}
+		Ok(hashes)
+	}
+
+	fn report(&self, row: &NamedRow, problem: RowProblem) -> Result<(), String> {
+		let report = RowReport { datanet: row.datanet, row: row.row, hash: row.hash.clone(), problem };
+		self.row_reports.record(report).map_err(|e| e.to_string())
 	}
 
 	fn train(&self, spec: &TrainSpec, context: &JobContext) -> Result<Done, String> {
 		let settings = spec.settings.to_settings()?;
-		let rows = Self::rows(spec.rows.iter().map(TrainRow::hash))?;
-		// Contributors upload rows to any worker; the trainer gathers the rest from its peers.
-		for row in &rows {
-			context.fetch(row)?;
-		}
+		let rows = self.assemble(&spec.rows, context)?;
 		let job = FineTuneJob {
 			base_dir: context.base_dir.clone(),
 			base_model_name: context.base_model_id.clone(),
@@ -303,9 +365,13 @@ impl Jobs {
 		if let Some(corpus) = spec.corpus()? {
 			// Sketched now, while the job owns the CPU, so the first influence request is fast.
 			let config = context.registry.adapter_config(&hash).ok_or("the adapter's config was not registered")?;
-			let prepared = context.influence.prepare(&context.store, &outcome.adapter_hash, &config, &corpus).map_err(|e| {
-				format!("adapter {hash} was trained and registered as {model}, but its influence sketch failed: {e}")
-			})?;
+			let methods = context.receipts.methods();
+			let prepared = context
+				.influence
+				.prepare(&context.store, &outcome.adapter_hash, &config, &corpus, &methods.influence)
+				.map_err(|e| {
+					format!("adapter {hash} was trained and registered as {model}, but its influence sketch failed: {e}")
+				})?;
 			metrics["influence_sketch"] = hex(&prepared.sketch.id()).into();
 		}
 		Ok(Done { hash: Some(hash), model: Some(model), metrics })
@@ -332,11 +398,8 @@ impl Jobs {
 	}
 
 	fn eval(&self, spec: &EvalSpec, context: &JobContext) -> Result<Done, String> {
-		let rows = Self::rows(spec.rows.iter().map(TrainRow::hash))?;
 		// A verifier may hold none of the job's rows yet: they come from peers like adapters do.
-		for row in &rows {
-			context.fetch(row)?;
-		}
+		let rows = self.assemble(&spec.rows, context)?;
 		let settings = spec.settings.as_ref().map(|s| s.to_settings()).transpose()?;
 		let adapter = match (spec.adapter.as_deref(), spec.model.as_deref()) {
 			(Some(hash), _) => {

@@ -3,7 +3,7 @@
 use crate::registry::CorpusRow;
 use serde::{Deserialize, Serialize};
 use tributary_model::peft::AdapterConfig;
-use tributary_model::{LoraSpec, QuantFormat, TargetModule, TargetModules};
+use tributary_model::{LoraSpec, TargetModule, TargetModules};
 use tributary_primitives::training::{TrainingMethod, TrainingSettings};
 
 /// `TrainingSettings` in JSON; omitted fields take the chain's defaults.
@@ -30,7 +30,7 @@ impl Default for SettingsJson {
 	fn default() -> Self {
 		let d = TrainingSettings::default();
 		SettingsJson {
-			method: "lora".into(),
+			method: d.method.name().into(),
 			rank: d.rank,
 			alpha: d.alpha,
 			dropout_ppm: d.dropout_ppm,
@@ -48,12 +48,10 @@ impl Default for SettingsJson {
 
 impl SettingsJson {
 	pub fn to_settings(&self) -> Result<TrainingSettings, String> {
-		let method = match self.method.as_str() {
-			"lora" => TrainingMethod::Lora,
-			"qlora-nf4" => TrainingMethod::QLora(QuantFormat::Nf4),
-			"qlora-int8" => TrainingMethod::QLora(QuantFormat::Int8),
-			other => return Err(format!("method {other:?} is not one of lora, qlora-nf4, qlora-int8")),
-		};
+		let method = TrainingMethod::from_name(&self.method).ok_or_else(|| {
+			let names: Vec<&str> = TrainingMethod::ALL.iter().map(|method| method.name()).collect();
+			format!("method {:?} is not one of {}", self.method, names.join(", "))
+		})?;
 		let mut target_modules = TargetModules::default();
 		for name in &self.target_modules {
 			let module = TargetModule::from_hf_name(name).ok_or_else(|| format!("unknown target module {name:?}"))?;
@@ -85,12 +83,31 @@ impl SettingsJson {
 	}
 }
 
-/// One row of a train job: `{"datanet", "row", "hash"}` (the chain's name of the row and its hex
-/// content hash), or the bare hex hash of a row the chain does not name.
+/// A row as the chain names it, with the length its contributor declared.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(untagged, expecting = "a row as {\"datanet\", \"row\", \"hash\"} or a hex content hash")]
+#[serde(deny_unknown_fields)]
+pub struct NamedRow {
+	pub datanet: u32,
+	pub row: u64,
+	/// Hex content hash of the row's bytes.
+	pub hash: String,
+	/// The row's `byte_len` on chain; the job reports the row when its bytes differ.
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub byte_len: Option<u64>,
+}
+
+impl NamedRow {
+	pub fn corpus_row(&self) -> CorpusRow {
+		CorpusRow { datanet: self.datanet, row: self.row, hash: self.hash.clone() }
+	}
+}
+
+/// One row of a job: `{"datanet", "row", "hash", "byte_len"?}` (the chain's name of the row, its
+/// hex content hash and declared length), or the bare hex hash of a row the chain does not name.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged, expecting = "a row as {\"datanet\", \"row\", \"hash\", \"byte_len\"?} or a hex content hash")]
 pub enum TrainRow {
-	Named(CorpusRow),
+	Named(NamedRow),
 	Hash(String),
 }
 
@@ -125,7 +142,7 @@ impl TrainSpec {
 			.rows
 			.iter()
 			.filter_map(|row| match row {
-				TrainRow::Named(row) => Some(row.clone()),
+				TrainRow::Named(row) => Some(row.corpus_row()),
 				TrainRow::Hash(_) => None,
 			})
 			.collect();

@@ -5,7 +5,7 @@
 
 mod peers;
 
-pub use peers::PeerFetcher;
+pub use peers::{Lookup, PeerFetcher};
 
 use std::path::{Path, PathBuf};
 use tributary_model::peft::hex;

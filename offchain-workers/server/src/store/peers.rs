@@ -6,6 +6,18 @@ use super::{Store, StoreError};
 use tributary_model::peft::hex;
 use tributary_primitives::ContentHash;
 
+/// Where an object stands after asking this worker's store and every peer.
+#[derive(Debug)]
+pub enum Lookup {
+	/// Its bytes (verified against its hash).
+	Found(Vec<u8>),
+	/// The local store lacks it and every peer answered "not found": no store serves it.
+	Missing,
+	/// It was not found, but some peer could not be asked (unreachable, an error, or bytes that
+	/// do not verify), so its absence is not established.
+	Unknown(StoreError),
+}
+
 #[derive(Clone, Debug)]
 pub struct PeerFetcher {
 	peers: Vec<String>,
@@ -54,13 +66,41 @@ impl PeerFetcher {
 		})
 	}
 
+	/// Like [`PeerFetcher::get_or_fetch`], but tells an object no store serves apart from one that
+	/// some peer could not be asked for.
+	pub async fn lookup(&self, store: &Store, hash: &ContentHash) -> Lookup {
+		let local = {
+			let (store, hash) = (store.clone(), *hash);
+			tokio::task::spawn_blocking(move || store.get(&hash)).await.expect("store reads do not panic")
+		};
+		match local {
+			Ok(bytes) => return Lookup::Found(bytes),
+			Err(StoreError::NotFound(_)) => {},
+			Err(other) => return Lookup::Unknown(other),
+		}
+		let mut unproven = None;
+		for peer in &self.peers {
+			match self.fetch_from(peer, store, hash).await {
+				Ok(bytes) => return Lookup::Found(bytes),
+				Err(StoreError::NotFound(_)) => {},
+				Err(other) => unproven = Some(other),
+			}
+		}
+		unproven.map_or(Lookup::Missing, Lookup::Unknown)
+	}
+
+	/// The peer's own copy of `hash`; `NotFound` only when the peer answers 404.
 	async fn fetch_from(&self, peer: &str, store: &Store, hash: &ContentHash) -> Result<Vec<u8>, StoreError> {
 		// Only the peer's own copy: asking it to ask its peers could loop between mutual peers.
 		let url = format!("{}/store/{}?local=true", peer.trim_end_matches('/'), hex(hash));
 		let unreachable = |e: reqwest::Error| StoreError::Io { path: url.clone().into(), source: std::io::Error::other(e) };
 		let response = self.client.get(&url).send().await.map_err(unreachable)?;
-		if !response.status().is_success() {
+		if response.status() == reqwest::StatusCode::NOT_FOUND {
 			return Err(StoreError::NotFound(hex(hash)));
+		}
+		if !response.status().is_success() {
+			let status = response.status();
+			return Err(StoreError::Io { path: url.clone().into(), source: std::io::Error::other(format!("answered {status}")) });
 		}
 		if let Some(length) = response.content_length() {
 			if length > store.max_object_bytes() {

@@ -14,7 +14,8 @@ impl<T: Config> Pallet<T> {
 		ensure!(
 			(1..=T::MaxRecomputers::get()).contains(&params.recomputers) &&
 				params.draw_delay >= two &&
-				params.recompute_period >= One::one(),
+				params.recompute_period >= One::one() &&
+				params.methods.unworkable().is_none(),
 			Error::<T>::InvalidParams
 		);
 		Ok(())

@@ -5,7 +5,7 @@ use alloc::vec::Vec;
 use tributary_primitives::{
 	datanets::{
 		ContributorReputation, ContributorReputationInspect, DatanetId, DatanetView,
-		DatanetsInspect, RowId, VersionId, VersionSummary,
+		DatanetsInspect, PublishedRow, RowId, VersionId, VersionSummary,
 	},
 	receipts::{RowFacts, RowsInspect},
 	ContentHash,
@@ -70,8 +70,17 @@ impl<T: Config> DatanetsInspect for Pallet<T> {
 		})
 	}
 
-	fn published_rows(datanet: DatanetId, version: VersionId) -> Vec<(RowId, ContentHash)> {
-		Self::version_rows(datanet, version, 0, u32::MAX)
+	fn published_rows(datanet: DatanetId, version: VersionId) -> Vec<PublishedRow> {
+		let Some(rows) = VersionRows::<T>::get(datanet, version) else { return Vec::new() };
+		rows.iter()
+			.filter_map(|row| {
+				Rows::<T>::get(datanet, row).map(|info| PublishedRow {
+					row: *row,
+					content_hash: info.content_hash,
+					byte_len: info.byte_len,
+				})
+			})
+			.collect()
 	}
 }
 

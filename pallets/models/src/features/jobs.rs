@@ -11,10 +11,7 @@ use frame_support::{
 use sp_runtime::traits::Saturating;
 use tributary_primitives::{
 	datanets::DatanetsInspect,
-	models::{
-		validate_training_settings, BaseModelId, JobId, JobState, PinnedDatanetVersion,
-		TrainingResult,
-	},
+	models::{BaseModelId, JobId, JobState, PinnedDatanetVersion, TrainingResult},
 	rewards::SlashKind,
 	training::TrainingSettings,
 };
@@ -43,7 +40,7 @@ impl<T: Config> Pallet<T> {
 				row_count: version.row_count,
 			});
 		}
-		validate_training_settings(&settings).map_err(|_| Error::<T>::InvalidTrainingSettings)?;
+		settings.validate().map_err(|_| Error::<T>::InvalidTrainingSettings)?;
 		ensure!(fee >= T::MinJobFee::get(), Error::<T>::FeeTooLow);
 		T::Currency::hold(&HoldReason::JobFee.into(), &owner, fee)?;
 

@@ -1,0 +1,135 @@
+//! The off-chain worker of a validator that runs a sidecar (`--worker-url`): it reports the rows
+//! the sidecar's jobs found at odds with the chain.
+//!
+//! Each block it reads the sidecar's `GET /rows/reports` (see the sidecar's
+//! `jobs::row_reports`): rows whose bytes are not their declared `byte_len` long, and rows no
+//! store serves. For each it submits `report_row`, signed by the first of the keystore's worker
+//! accounts that is active, when the chain can still act on it: the row is the one the sidecar
+//! saw (same content hash), approved or published with its deposit held, no challenge open, and
+//! a reported length differs from the declared one.
+//!
+//! A report holds a bond and is lost when the judge rejects it, so each row is reported at most
+//! once per worker: after the chain shows the worker's challenge open, the row is marked done in
+//! offchain storage; a transaction that never lands is retried with backoff, at most
+//! [`MAX_SUBMISSIONS`] times.
+
+use crate::*;
+use alloc::{format, vec::Vec};
+use frame_support::pallet_prelude::*;
+use frame_system::{
+	offchain::{Account, SendSignedTransaction, Signer},
+	pallet_prelude::BlockNumberFor,
+};
+use serde_json::Value;
+use sp_runtime::{offchain::storage::StorageValueRef, traits::Zero, SaturatedConversion};
+use tributary_primitives::{
+	datanets::{ChallengeKind, DatanetId, RowId, RowStatus},
+	receipts::WorkerSet,
+	ContentHash,
+};
+use tributary_worker_client::{json::parse_hash, retry::Backoff, Sidecar};
+
+const LOG: &str = "tributary::datanets::ocw";
+/// Wait before submitting a report again whose earlier submission has not landed (blocks).
+const BACKOFF: Backoff = Backoff { first_wait: 3, max_wait: 24 };
+/// Submissions of one report before the worker gives up on it.
+pub const MAX_SUBMISSIONS: u32 = 3;
+
+/// One entry of the sidecar's `GET /rows/reports`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct SidecarRowReport {
+	pub datanet: DatanetId,
+	pub row: RowId,
+	pub content_hash: ContentHash,
+	pub kind: ChallengeKind,
+}
+
+impl SidecarRowReport {
+	/// `{"datanet", "row", "hash", "kind": "byte_len_mismatch", "observed"}` or `{…, "kind":
+	/// "unfetchable"}`; `None` for anything else.
+	pub fn from_json(entry: &Value) -> Option<Self> {
+		let kind = match entry["kind"].as_str()? {
+			"byte_len_mismatch" => {
+				// A length past u32::MAX is no declared length: report the largest one.
+				let observed = entry["observed"].as_u64()?.min(u64::from(u32::MAX)) as u32;
+				ChallengeKind::ByteLenMismatch { observed }
+			},
+			"unfetchable" => ChallengeKind::Unfetchable,
+			_ => return None,
+		};
+		Some(Self {
+			datanet: entry["datanet"].as_u64()?.try_into().ok()?,
+			row: entry["row"].as_u64()?,
+			content_hash: parse_hash(entry["hash"].as_str()?)?,
+			kind,
+		})
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	pub(crate) fn offchain_work(now: BlockNumberFor<T>) {
+		let Some(sidecar) = Sidecar::configured() else { return };
+		let Some(reporter) = Signer::<T, T::WorkerSigner>::keystore_accounts()
+			.find(|account| T::Workers::is_active(&account.id))
+		else {
+			return;
+		};
+		let reply = match sidecar.get("/rows/reports") {
+			Ok(reply) if reply.is_success() => reply,
+			Ok(reply) => {
+				log::warn!(target: LOG, "sidecar refused GET /rows/reports: {}", reply.message());
+				return;
+			},
+			Err(error) => {
+				log::debug!(target: LOG, "sidecar {} unreachable for row reports ({error:?})", sidecar.url());
+				return;
+			},
+		};
+		let reports: Vec<SidecarRowReport> = reply.body["reports"]
+			.as_array()
+			.map(|entries| entries.iter().filter_map(SidecarRowReport::from_json).collect())
+			.unwrap_or_default();
+		let now: u64 = now.saturated_into();
+		for report in reports {
+			Self::report(&reporter, report, now);
+		}
+	}
+
+	fn report(reporter: &Account<T>, report: SidecarRowReport, now: u64) {
+		let SidecarRowReport { datanet, row, kind, .. } = report;
+		let done = format!("tributary/datanets/ocw/reported/{datanet}/{row}").into_bytes();
+		if StorageValueRef::persistent(&done).get::<bool>().ok().flatten() == Some(true) {
+			return;
+		}
+		if let Some(challenge) = Challenges::<T>::get(datanet, row) {
+			if challenge.challenger == reporter.id {
+				StorageValueRef::persistent(&done).set(&true);
+			}
+			return;
+		}
+		if !Self::reportable(&report) {
+			return;
+		}
+		let key = format!("tributary/datanets/ocw/report/{datanet}/{row}").into_bytes();
+		if Backoff::tries(&key) >= MAX_SUBMISSIONS || !BACKOFF.try_now(&key, now) {
+			return;
+		}
+		let call = Call::report_row { datanet, row, kind };
+		match Signer::<T, T::WorkerSigner>::any_account().send_single_signed_transaction(reporter, call) {
+			Some(Ok(())) => log::info!(target: LOG, "reported datanet {datanet} row {row}: {kind:?}"),
+			_ => log::warn!(target: LOG, "could not report datanet {datanet} row {row}; will retry"),
+		}
+	}
+
+	/// Whether `report_row` would accept the report now (an open challenge aside).
+	fn reportable(report: &SidecarRowReport) -> bool {
+		let Some(info) = Rows::<T>::get(report.datanet, report.row) else { return false };
+		let open_to_challenge = matches!(info.status, RowStatus::Approved | RowStatus::Published(_)) &&
+			!info.deposit.is_zero();
+		let length_differs = match report.kind {
+			ChallengeKind::ByteLenMismatch { observed } => observed != info.byte_len,
+			_ => true,
+		};
+		info.content_hash == report.content_hash && open_to_challenge && length_differs
+	}
+}
