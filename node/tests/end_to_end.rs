@@ -3,10 +3,12 @@
 //! workers through `--worker-url`.
 //!
 //! Contributors upload rows to the sidecars' stores and register them in a datanet (a duplicate
-//! is refused); the owner publishes version 1; root registers the base model made by
+//! is refused; one row's length is declared short, to pay less deposit); the owner publishes
+//! version 1; root registers the base model made by
 //! `tributary-trainer pretrain`; a builder opens a fine-tune job. From there no test code touches
 //! the chain for the workers: the trainer's off-chain worker trains on its sidecar (killed and
-//! restarted mid-training here: the job is still trained once and paid once), the verifier's
+//! restarted mid-training here: the job is still trained once and paid once; the row declared
+//! short is reported on chain by a worker whose job assembled it), the verifier's
 //! sidecar fetches the adapter from its peer and reproduces the eval loss, the model version is
 //! served, a user's completion carries attribution and a receipt the user signs, the off-chain
 //! worker brings the receipt on chain, the record finalizes after the challenge window, and
@@ -37,6 +39,7 @@ use tributary_primitives::{
 	attribution::{AttributionClaim, AttributionRecord, RowRef, RowScore},
 	content_hash,
 	receipts::{InferenceReceipt, SignedReceipt},
+	datanets::ChallengeKind,
 	training::{TargetModules, TrainingMethod, TrainingSettings},
 };
 use tributary_runtime::{
@@ -44,7 +47,10 @@ use tributary_runtime::{
 	RuntimeEvent, UNIT,
 };
 
-/// Rows 0-3 are Charlie's, 4-7 Dave's.
+/// The row Dave declares 10 bytes shorter than it is.
+const UNDERSTATED_ROW: u64 = 4;
+/// Rows 0-3 are Charlie's, 4-7 Dave's; Dave declares row 4 shorter than it is
+/// ([`UNDERSTATED_ROW`]).
 const ROWS: [&str; 8] = [
 	"Q: What lowers fever in adults? A: Paracetamol or ibuprofen at label doses, with fluids and rest.",
 	"Q: How long should a sprain rest? A: Usually two to three days before gentle movement begins.",
@@ -154,11 +160,12 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 	for (contributor, sidecar, rows) in [(charlie, &alice_sidecar, &ROWS[..4]), (dave, &bob_sidecar, &ROWS[4..])] {
 		let mut inputs = Vec::new();
 		for text in rows {
+			let declared = if *text == ROWS[UNDERSTATED_ROW as usize] { text.len() - 10 } else { text.len() };
 			let (status, body) = sidecar.put("/store", text.as_bytes());
 			assert!(status == 200 || status == 201, "upload answered {status}: {body}");
 			let hash = content_hash(text.as_bytes());
 			assert_eq!(body["hash"].as_str().map(|h| h.trim_start_matches("0x").to_string()), Some(to_hex(&hash)[2..].to_string()), "{body}");
-			inputs.push(pallet_datanets::RowInput { content_hash: hash, byte_len: text.len() as u32, label: None });
+			inputs.push(pallet_datanets::RowInput { content_hash: hash, byte_len: declared as u32, label: None });
 		}
 		ok(
 			node,
@@ -255,6 +262,23 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 	assert_eq!(submitted, 1, "one training result reached the chain");
 	assert_eq!(completed.len(), 1, "the job completed and was paid once: {completed:?}");
 	assert_eq!(job(node)["state"], "completed", "{}", job(node));
+
+	// ---- The understated row: measured when the job assembled it, reported by a worker ---------
+
+	let (reporter, kind) = node.wait_until("a worker reports the row declared short", Duration::from_secs(60), || {
+		events_since(node, job_opened_at).into_iter().find_map(|(_, event)| match event {
+			RuntimeEvent::Datanets(pallet_datanets::Event::RowChallenged { datanet: 0, row, challenger, kind, .. })
+				if row == UNDERSTATED_ROW =>
+				Some((challenger, kind)),
+			_ => None,
+		})
+	});
+	assert_eq!(kind, ChallengeKind::ByteLenMismatch { observed: ROWS[UNDERSTATED_ROW as usize].len() as u32 });
+	assert!([alice_id.clone(), bob.to_account_id()].contains(&reporter), "a validator's worker reports it: {reporter}");
+	let (_, reports) = trainer_sidecar.get("/rows/reports");
+	assert_eq!(reports["reports"][0]["row"], UNDERSTATED_ROW, "{reports}");
+	assert_eq!(reports["reports"][0]["kind"], "byte_len_mismatch", "{reports}");
+	from = narrate(node, started, from, "The trainer's job measured Dave's understated row; a validator's worker reported it on chain (challenge open for the judge)");
 
 	// ---- Serving: the accepted version on Alice's sidecar --------------------------------------
 
