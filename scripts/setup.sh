@@ -28,16 +28,34 @@ else
   log "apt packages present"
 fi
 
-# Rust: the toolchain file names the target and component; rustup installs them on first use,
-# but we ask explicitly so a failure shows here and not in the middle of a build.
+# Rust: rust-toolchain.toml pins the compiler version. A machine whose stable toolchain is that
+# version gets it under the pinned name (rustup refuses `toolchain link` for official names, so
+# by a link in rustup's toolchain folder), and nothing is downloaded; otherwise rustup installs
+# the pinned version. Asked from / so the toolchain file is not consulted before it can be met.
+pinned=$(sed -n 's/^channel = "\(.*\)"$/\1/p' rust-toolchain.toml)
+if ! (cd / && rustup toolchain list) | grep -q "^$pinned-"; then
+  stable_sysroot=$(cd / && rustc +stable --print sysroot)
+  if (cd / && rustc +stable --version) | grep -q "^rustc $pinned "; then
+    host=$(cd / && rustc +stable -vV | sed -n 's/^host: //p')
+    log "using the stable toolchain ($pinned) as $pinned-$host"
+    ln -s "$stable_sysroot" "$(dirname "$stable_sysroot")/$pinned-$host"
+  else
+    log "installing rust $pinned"
+    (cd / && rustup toolchain install "$pinned" --profile minimal --component rust-src,rustfmt,clippy)
+  fi
+fi
+# The toolchain file names the target and components; rustup installs them on first use, but we
+# ask explicitly so a failure shows here and not in the middle of a build.
 if ! rustup target list --installed | grep -q '^wasm32-unknown-unknown$'; then
   log "adding rust target wasm32-unknown-unknown"
   rustup target add wasm32-unknown-unknown
 fi
-if ! rustup component list --installed | grep -q '^rust-src'; then
-  log "adding rust component rust-src"
-  rustup component add rust-src
-fi
+for component in rust-src rustfmt clippy; do
+  if ! rustup component list --installed | grep -q "^$component"; then
+    log "adding rust component $component"
+    rustup component add "$component"
+  fi
+done
 
 # libtorch from the PyPI wheel, in a project venv (tch builds against it with LIBTORCH_USE_PYTORCH=1).
 venv="$root/.venv"

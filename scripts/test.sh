@@ -21,6 +21,8 @@ run() {
 }
 
 status=0
+# The house style (rustfmt.toml): checked first, it takes a second.
+run format cargo fmt --all -- --check || status=1
 run workspace cargo test --workspace --locked || status=1
 run pallet-benchmarks cargo test --locked -p pallet-datanets -p pallet-models -p pallet-attribution -p pallet-rewards --features runtime-benchmarks || status=1
 

@@ -12,8 +12,11 @@ use sp_consensus_aura::sr25519::{AuthorityId as AuraId, AuthorityPair as AuraPai
 use std::{sync::Arc, time::Duration};
 use tributary_runtime::{apis::RuntimeApi, opaque::Block};
 
-pub(crate) type FullClient =
-	sc_service::TFullClient<Block, RuntimeApi, sc_executor::WasmExecutor<sp_io::SubstrateHostFunctions>>;
+pub(crate) type FullClient = sc_service::TFullClient<
+	Block,
+	RuntimeApi,
+	sc_executor::WasmExecutor<sp_io::SubstrateHostFunctions>,
+>;
 type FullBackend = sc_service::TFullBackend<Block>;
 type FullSelectChain = sc_consensus::LongestChain<FullBackend, Block>;
 
@@ -124,7 +127,9 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 }
 
 /// Build and start the full node.
-pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as sp_runtime::traits::Block>::Hash>>(
+pub fn new_full<
+	N: sc_network::NetworkBackend<Block, <Block as sp_runtime::traits::Block>::Hash>,
+>(
 	config: Configuration,
 	worker_url: Option<String>,
 ) -> Result<TaskManager, ServiceError> {
@@ -339,7 +344,11 @@ fn remember_worker_url(
 	match worker_url {
 		Some(url) => {
 			log::info!("💼 Off-chain workers drive the worker sidecar at {url}");
-			storage.set(STORAGE_PREFIX, WORKER_URL_STORAGE_KEY, &codec::Encode::encode(url.as_bytes()));
+			storage.set(
+				STORAGE_PREFIX,
+				WORKER_URL_STORAGE_KEY,
+				&codec::Encode::encode(url.as_bytes()),
+			);
 		},
 		None => storage.remove(STORAGE_PREFIX, WORKER_URL_STORAGE_KEY),
 	}

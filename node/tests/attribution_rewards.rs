@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use common::{
 	calls::{
-		create_clinic_datanet, create_clinic_model, fails, hex, lora_settings, ok, register_base_model,
-		register_worker, row,
+		create_clinic_datanet, create_clinic_model, fails, hex, lora_settings, ok,
+		register_base_model, register_worker, row,
 	},
 	network::{start_two_validators, two_validator_spec},
 	rewards::{account_data, claimable, ss58, ExpectedSplit, Shares},
@@ -59,7 +59,9 @@ fn attribution_claim(
 	sorted.sort_by_key(|score| score.row);
 	let top_k = 16;
 	let record = AttributionRecord {
-		method: AttributionMethod::Influence(tributary_primitives::attribution::InfluenceParams::DEFAULT),
+		method: AttributionMethod::Influence(
+			tributary_primitives::attribution::InfluenceParams::DEFAULT,
+		),
 		model: base_weights,
 		adapter: Some(adapter),
 		corpus: content_hash(b"clinic-faq v1 corpus"),
@@ -131,24 +133,46 @@ fn signed_receipts_are_checked_finalized_and_paid_out_to_the_last_unit() {
 	// Alice creates a public datanet; Charlie contributes row 0, Dave row 1; Alice approves both
 	// and publishes version 1.
 	ok(node, alice, create_clinic_datanet());
-	ok(node, charlie, RuntimeCall::Datanets(pallet_datanets::Call::contribute { datanet: 0, row: row(ROWS[0]) }));
-	ok(node, dave, RuntimeCall::Datanets(pallet_datanets::Call::contribute { datanet: 0, row: row(ROWS[1]) }));
+	ok(
+		node,
+		charlie,
+		RuntimeCall::Datanets(pallet_datanets::Call::contribute { datanet: 0, row: row(ROWS[0]) }),
+	);
+	ok(
+		node,
+		dave,
+		RuntimeCall::Datanets(pallet_datanets::Call::contribute { datanet: 0, row: row(ROWS[1]) }),
+	);
 	ok(
 		node,
 		alice,
-		RuntimeCall::Datanets(pallet_datanets::Call::approve { datanet: 0, rows: vec![0, 1].try_into().unwrap() }),
+		RuntimeCall::Datanets(pallet_datanets::Call::approve {
+			datanet: 0,
+			rows: vec![0, 1].try_into().unwrap(),
+		}),
 	);
 	ok(node, alice, RuntimeCall::Datanets(pallet_datanets::Call::publish_version { datanet: 0 }));
 	// Dave's second row is published in version 2, which the model below is not trained on.
-	ok(node, dave, RuntimeCall::Datanets(pallet_datanets::Call::contribute { datanet: 0, row: row(ROWS[2]) }));
+	ok(
+		node,
+		dave,
+		RuntimeCall::Datanets(pallet_datanets::Call::contribute { datanet: 0, row: row(ROWS[2]) }),
+	);
 	ok(
 		node,
 		alice,
-		RuntimeCall::Datanets(pallet_datanets::Call::approve { datanet: 0, rows: vec![2].try_into().unwrap() }),
+		RuntimeCall::Datanets(pallet_datanets::Call::approve {
+			datanet: 0,
+			rows: vec![2].try_into().unwrap(),
+		}),
 	);
 	ok(node, alice, RuntimeCall::Datanets(pallet_datanets::Call::publish_version { datanet: 0 }));
 	let versions = node.rpc("tributary_datanetVersions", json!([0]));
-	assert_eq!(versions.as_array().map(Vec::len), Some(2), "datanet 0 has versions 1 and 2: {versions}");
+	assert_eq!(
+		versions.as_array().map(Vec::len),
+		Some(2),
+		"datanet 0 has versions 1 and 2: {versions}"
+	);
 	assert_eq!(versions[0]["rowCount"], 2, "version 1 holds rows 0 and 1: {versions}");
 	assert_eq!(versions[1]["rowCount"], 1, "version 2 holds row 2: {versions}");
 
@@ -157,7 +181,11 @@ fn signed_receipts_are_checked_finalized_and_paid_out_to_the_last_unit() {
 	ok(
 		node,
 		alice,
-		register_base_model(base_weights, content_hash(b"tiny-llama config"), content_hash(b"tiny-llama tokenizer")),
+		register_base_model(
+			base_weights,
+			content_hash(b"tiny-llama config"),
+			content_hash(b"tiny-llama tokenizer"),
+		),
 	);
 
 	// Both validators register as workers; Eve creates a model on (datanet 0, version 1), whose
@@ -166,12 +194,19 @@ fn signed_receipts_are_checked_finalized_and_paid_out_to_the_last_unit() {
 		ok(node, worker, register_worker("http://127.0.0.1:8080"));
 	}
 	ok(node, eve, create_clinic_model(lora_settings(), 5 * UNIT));
-	let job = node.wait_until("two registered workers: the job's workers are drawn", Duration::from_secs(60), || {
-		let job = node.rpc("tributary_job", json!([0]));
-		(job["state"] == "training").then_some(job)
-	});
-	let trainer = keyring_of(job["trainer"].as_str().unwrap_or_else(|| panic!("job has a trainer: {job}")));
-	let verifiers = job["verifiers"].as_array().unwrap_or_else(|| panic!("job lists verifiers: {job}"));
+	let job = node.wait_until(
+		"two registered workers: the job's workers are drawn",
+		Duration::from_secs(60),
+		|| {
+			let job = node.rpc("tributary_job", json!([0]));
+			(job["state"] == "training").then_some(job)
+		},
+	);
+	let trainer =
+		keyring_of(job["trainer"].as_str().unwrap_or_else(|| panic!("job has a trainer: {job}")));
+	let verifiers = job["verifiers"]
+		.as_array()
+		.unwrap_or_else(|| panic!("job lists verifiers: {job}"));
 	assert_eq!(verifiers.len(), 1, "VerifiersPerJob is 1 on a two-validator network: {job}");
 	let verifier = keyring_of(verifiers[0].as_str().unwrap());
 	assert_ne!(trainer, verifier, "trainer and verifier are different workers: {job}");
@@ -196,38 +231,58 @@ fn signed_receipts_are_checked_finalized_and_paid_out_to_the_last_unit() {
 	ok(
 		node,
 		verifier,
-		RuntimeCall::Models(pallet_models::Call::submit_verification { job: 0, eval_loss_ppb, base_loss_ppb }),
+		RuntimeCall::Models(pallet_models::Call::submit_verification {
+			job: 0,
+			eval_loss_ppb,
+			base_loss_ppb,
+		}),
 	);
 	let model_versions = node.rpc("tributary_modelVersions", json!([0]));
-	assert_eq!(model_versions.as_array().map(Vec::len), Some(1), "model 0 has version 1: {model_versions}");
+	assert_eq!(
+		model_versions.as_array().map(Vec::len),
+		Some(1),
+		"model 0 has version 1: {model_versions}"
+	);
 	assert_eq!(model_versions[0]["version"], 1, "{model_versions}");
 	assert_eq!(model_versions[0]["result"]["adapterHash"], hex(&adapter), "{model_versions}");
-	assert_eq!(model_versions[0]["datanets"][0]["version"], 1, "lineage is datanet 0 v1: {model_versions}");
+	assert_eq!(
+		model_versions[0]["datanets"][0]["version"], 1,
+		"lineage is datanet 0 v1: {model_versions}"
+	);
 
 	// A price with a remainder per 1,000 tokens, so fees round up and the split leaves dust.
 	let price: Balance = 7_777_777_777;
-	ok(node, eve, RuntimeCall::Models(pallet_models::Call::set_price { model: 0, price_per_1k_tokens: Some(price) }));
+	ok(
+		node,
+		eve,
+		RuntimeCall::Models(pallet_models::Call::set_price {
+			model: 0,
+			price_per_1k_tokens: Some(price),
+		}),
+	);
 
 	// ---- 2. One batch of receipts: two good, five bad ------------------------------------------
 
 	let (alice_id, ferdie_id) = (alice.to_account_id(), ferdie.to_account_id());
-	let (charlie_id, dave_id, eve_id) = (charlie.to_account_id(), dave.to_account_id(), eve.to_account_id());
+	let (charlie_id, dave_id, eve_id) =
+		(charlie.to_account_id(), dave.to_account_id(), eve.to_account_id());
 	let (pot, treasury) = (RewardsPot::get(), TreasuryAccount::get());
 	let expiry = node.best_number() as BlockNumber + 200;
 	let genesis: [u8; 32] = node.genesis_hash().0;
-	let receipt = |nonce: u64, tokens_in: u32, tokens_out: u32, max_fee: Balance, answer: &[u8]| Receipt {
-		model: 0,
-		version: 1,
-		adapter,
-		prompt_hash: content_hash(format!("prompt {nonce}").as_bytes()),
-		output_hash: content_hash(answer),
-		tokens_in,
-		tokens_out,
-		max_fee,
-		nonce,
-		worker: alice_id.clone(),
-		expiry,
-	};
+	let receipt =
+		|nonce: u64, tokens_in: u32, tokens_out: u32, max_fee: Balance, answer: &[u8]| Receipt {
+			model: 0,
+			version: 1,
+			adapter,
+			prompt_hash: content_hash(format!("prompt {nonce}").as_bytes()),
+			output_hash: content_hash(answer),
+			tokens_in,
+			tokens_out,
+			max_fee,
+			nonce,
+			worker: alice_id.clone(),
+			expiry,
+		};
 
 	// Good: Charlie's row 60 %, Dave's row 30 % (10 % unattributed).
 	let answer_a = b"Take paracetamol and rest.".as_slice();
@@ -295,25 +350,27 @@ fn signed_receipts_are_checked_finalized_and_paid_out_to_the_last_unit() {
 		receipt(5, 20, 30, UNIT, answer_over),
 		ferdie,
 		&ferdie_id,
-		attribution_claim(&[score(0, 0, 700_000_000), score(0, 1, 400_000_000)], base_weights, adapter, answer_over),
+		attribution_claim(
+			&[score(0, 0, 700_000_000), score(0, 1, 400_000_000)],
+			base_weights,
+			adapter,
+			answer_over,
+		),
 	);
 
 	let ferdie_before = account_data(node, &ferdie_id);
 	assert_eq!(ferdie_before.reserved, 0, "Ferdie holds nothing before the batch");
 	assert_eq!(node.free_balance(&pot), EXISTENTIAL_DEPOSIT, "the rewards pot starts at its floor");
 
-	let batch: pallet_attribution::ReceiptBatchOf<Runtime> = vec![
-		good_a.clone(),
-		good_b.clone(),
-		forged,
-		replayed,
-		outside,
-		over,
-		other_chain,
-	]
-	.try_into()
-	.expect("seven receipts fit a batch");
-	let events = ok(node, alice, RuntimeCall::Attribution(pallet_attribution::Call::submit_receipts { batch }));
+	let batch: pallet_attribution::ReceiptBatchOf<Runtime> =
+		vec![good_a.clone(), good_b.clone(), forged, replayed, outside, over, other_chain]
+			.try_into()
+			.expect("seven receipts fit a batch");
+	let events = ok(
+		node,
+		alice,
+		RuntimeCall::Attribution(pallet_attribution::Call::submit_receipts { batch }),
+	);
 
 	let mut accepted = Vec::new();
 	let mut refused = Vec::new();
@@ -327,9 +384,15 @@ fn signed_receipts_are_checked_finalized_and_paid_out_to_the_last_unit() {
 				fee,
 				commitment,
 			}) => accepted.push((*record, user.clone(), *nonce, worker.clone(), *fee, *commitment)),
-			RuntimeEvent::Attribution(pallet_attribution::Event::ReceiptRefused { index, user, nonce, error }) => {
-				let error = RuntimeError::from_dispatch_error(*error)
-					.unwrap_or_else(|| panic!("refusal {index} carries a runtime error: {error:?}"));
+			RuntimeEvent::Attribution(pallet_attribution::Event::ReceiptRefused {
+				index,
+				user,
+				nonce,
+				error,
+			}) => {
+				let error = RuntimeError::from_dispatch_error(*error).unwrap_or_else(|| {
+					panic!("refusal {index} carries a runtime error: {error:?}")
+				});
 				refused.push((*index, user.clone(), *nonce, format!("{error:?}")));
 			},
 			_ => {},
@@ -344,15 +407,26 @@ fn signed_receipts_are_checked_finalized_and_paid_out_to_the_last_unit() {
 		"the two good receipts are accepted as records 0 and 1 with the documented fee; events: {events:?}"
 	);
 	// RuntimeError has no PartialEq: compare the errors' Debug forms.
-	let attribution_error =
-		|error: pallet_attribution::Error<Runtime>| format!("{:?}", RuntimeError::Attribution(error));
+	let attribution_error = |error: pallet_attribution::Error<Runtime>| {
+		format!("{:?}", RuntimeError::Attribution(error))
+	};
 	assert_eq!(
 		refused,
 		vec![
 			(2, ferdie_id.clone(), 3, attribution_error(pallet_attribution::Error::BadSignature)),
 			(3, ferdie_id.clone(), 1, attribution_error(pallet_attribution::Error::NonceUsed)),
-			(4, ferdie_id.clone(), 4, attribution_error(pallet_attribution::Error::RowOutsideLineage)),
-			(5, ferdie_id.clone(), 5, attribution_error(pallet_attribution::Error::ScoresExceedOne)),
+			(
+				4,
+				ferdie_id.clone(),
+				4,
+				attribution_error(pallet_attribution::Error::RowOutsideLineage)
+			),
+			(
+				5,
+				ferdie_id.clone(),
+				5,
+				attribution_error(pallet_attribution::Error::ScoresExceedOne)
+			),
 			(6, ferdie_id.clone(), 6, attribution_error(pallet_attribution::Error::BadSignature)),
 		],
 		"each bad receipt is refused with its own error; events: {events:?}"
@@ -370,14 +444,19 @@ fn signed_receipts_are_checked_finalized_and_paid_out_to_the_last_unit() {
 	// The records as the RPC shows them, still pending.
 	let window: BlockNumber = <Runtime as pallet_attribution::Config>::ChallengeWindow::get();
 	let mut challenge_ends = Vec::new();
-	for (id, fee, scores, commitment) in
-		[(0u64, fee_a, &scores_a, good_a.claim.commitment()), (1, fee_b, &scores_b, good_b.claim.commitment())]
-	{
+	for (id, fee, scores, commitment) in [
+		(0u64, fee_a, &scores_a, good_a.claim.commitment()),
+		(1, fee_b, &scores_b, good_b.claim.commitment()),
+	] {
 		let record = record_json(node, id);
 		assert_eq!(record["id"], id, "{record}");
 		assert_eq!(record["user"], ss58(&ferdie_id), "record {id}: {record}");
 		assert_eq!(record["worker"], ss58(&alice_id), "record {id}: {record}");
-		assert_eq!((record["model"].clone(), record["version"].clone()), (json!(0), json!(1)), "record {id}: {record}");
+		assert_eq!(
+			(record["model"].clone(), record["version"].clone()),
+			(json!(0), json!(1)),
+			"record {id}: {record}"
+		);
 		assert_eq!(record["fee"], fee.to_string(), "record {id}: {record}");
 		assert_eq!(record["method"], "influence", "record {id}: {record}");
 		assert_eq!(record["commitment"], hex(&commitment), "record {id}: {record}");
@@ -389,24 +468,38 @@ fn signed_receipts_are_checked_finalized_and_paid_out_to_the_last_unit() {
 		assert_eq!(record["top"], json!(top), "record {id}'s scores, highest first: {record}");
 		let submitted = record["submittedAt"].as_u64().expect("submittedAt") as BlockNumber;
 		let ends = record["challengeEnds"].as_u64().expect("challengeEnds") as BlockNumber;
-		assert_eq!(ends, submitted + window, "record {id}'s window is ChallengeWindow blocks: {record}");
+		assert_eq!(
+			ends,
+			submitted + window,
+			"record {id}'s window is ChallengeWindow blocks: {record}"
+		);
 		challenge_ends.push(ends);
 	}
 	for refused_id in [2u64, 3, 4, 5] {
-		assert_eq!(record_json(node, refused_id), Value::Null, "refused receipts leave no record {refused_id}");
+		assert_eq!(
+			record_json(node, refused_id),
+			Value::Null,
+			"refused receipts leave no record {refused_id}"
+		);
 	}
 
 	// ---- 3. Finalization, split, claims --------------------------------------------------------
 
 	let last_end = *challenge_ends.iter().max().unwrap();
 	node.wait_until("records 0 and 1 are final", Duration::from_secs(180), || {
-		[0u64, 1].iter().all(|id| record_json(node, *id)["status"] == "final").then_some(())
+		[0u64, 1]
+			.iter()
+			.all(|id| record_json(node, *id)["status"] == "final")
+			.then_some(())
 	});
 	// Not before the window closed: at the window's last block both were still pending.
 	let last_open_block = node.rpc("chain_getBlockHash", json!([last_end]));
 	for id in [0u64, 1] {
 		let then = node.rpc("tributary_attributionRecord", json!([id, last_open_block]));
-		assert_eq!(then["status"], "pending", "record {id} at block {last_end}, its window's last: {then}");
+		assert_eq!(
+			then["status"], "pending",
+			"record {id} at block {last_end}, its window's last: {then}"
+		);
 	}
 
 	// The split parameters in force are the documented defaults.
@@ -417,38 +510,62 @@ fn signed_receipts_are_checked_finalized_and_paid_out_to_the_last_unit() {
 	assert_eq!(params["treasuryPpb"], 100_000_000, "{params}");
 	assert_eq!(params["unattributedTo"], "treasury", "{params}");
 	let shares = Shares::in_force(node);
-	let contributor_of = |s: &RowScore| if s.row.row == 0 { charlie_id.clone() } else { dave_id.clone() };
-	let expected: Vec<(u64, Balance, ExpectedSplit)> = [(0u64, fee_a, &scores_a), (1, fee_b, &scores_b)]
-		.into_iter()
-		.map(|(id, fee, scores)| {
-			let scored: Vec<(AccountId, u32)> = scores.iter().map(|s| (contributor_of(s), s.parts_per_billion)).collect();
-			let split = ExpectedSplit::compute(fee, &shares, &scored);
-			assert_eq!(split.paid() + split.dust, fee, "record {id}: the formula conserves the fee");
-			// Cross-check the independent formula against the pallet's pure function.
-			let reward_params = pallet_rewards::RewardParams {
-				model_owner: Perbill::from_parts(shares.owner),
-				contributors: Perbill::from_parts(shares.contributors),
-				worker: Perbill::from_parts(shares.worker),
-				treasury: Perbill::from_parts(shares.treasury),
-				unattributed_to: pallet_rewards::UnattributedTo::Treasury,
-				penalty_threshold: Perbill::from_parts(params["penaltyThresholdPpb"].as_u64().unwrap() as u32),
-				penalty_reduction: Perbill::from_parts(params["penaltyReductionPpb"].as_u64().unwrap() as u32),
-				slash_beneficiary_share: Perbill::from_parts(
-					params["slashBeneficiarySharePpb"].as_u64().unwrap() as u32,
-				),
-			};
-			let flagged: Vec<(AccountId, u32, bool)> = scored.iter().map(|(who, ppb)| (who.clone(), *ppb, false)).collect();
-			let pallet_split = pallet_rewards::split_fee(fee, &reward_params, &flagged);
-			assert_eq!(
-				(pallet_split.model_owner, pallet_split.worker, pallet_split.treasury, &pallet_split.contributors),
-				(split.owner, split.worker, split.treasury, &split.contributors),
-				"record {id}: split_fee agrees with the documented formula"
-			);
-			assert_eq!((pallet_split.unattributed, pallet_split.dust), (split.unattributed, split.dust), "record {id}");
-			(id, fee, split)
-		})
-		.collect();
-	assert!(expected.iter().any(|(_, _, split)| split.dust > 0), "the chosen fees leave rounding dust: {expected:?}");
+	let contributor_of =
+		|s: &RowScore| if s.row.row == 0 { charlie_id.clone() } else { dave_id.clone() };
+	let expected: Vec<(u64, Balance, ExpectedSplit)> =
+		[(0u64, fee_a, &scores_a), (1, fee_b, &scores_b)]
+			.into_iter()
+			.map(|(id, fee, scores)| {
+				let scored: Vec<(AccountId, u32)> =
+					scores.iter().map(|s| (contributor_of(s), s.parts_per_billion)).collect();
+				let split = ExpectedSplit::compute(fee, &shares, &scored);
+				assert_eq!(
+					split.paid() + split.dust,
+					fee,
+					"record {id}: the formula conserves the fee"
+				);
+				// Cross-check the independent formula against the pallet's pure function.
+				let reward_params = pallet_rewards::RewardParams {
+					model_owner: Perbill::from_parts(shares.owner),
+					contributors: Perbill::from_parts(shares.contributors),
+					worker: Perbill::from_parts(shares.worker),
+					treasury: Perbill::from_parts(shares.treasury),
+					unattributed_to: pallet_rewards::UnattributedTo::Treasury,
+					penalty_threshold: Perbill::from_parts(
+						params["penaltyThresholdPpb"].as_u64().unwrap() as u32,
+					),
+					penalty_reduction: Perbill::from_parts(
+						params["penaltyReductionPpb"].as_u64().unwrap() as u32,
+					),
+					slash_beneficiary_share: Perbill::from_parts(
+						params["slashBeneficiarySharePpb"].as_u64().unwrap() as u32,
+					),
+				};
+				let flagged: Vec<(AccountId, u32, bool)> =
+					scored.iter().map(|(who, ppb)| (who.clone(), *ppb, false)).collect();
+				let pallet_split = pallet_rewards::split_fee(fee, &reward_params, &flagged);
+				assert_eq!(
+					(
+						pallet_split.model_owner,
+						pallet_split.worker,
+						pallet_split.treasury,
+						&pallet_split.contributors
+					),
+					(split.owner, split.worker, split.treasury, &split.contributors),
+					"record {id}: split_fee agrees with the documented formula"
+				);
+				assert_eq!(
+					(pallet_split.unattributed, pallet_split.dust),
+					(split.unattributed, split.dust),
+					"record {id}"
+				);
+				(id, fee, split)
+			})
+			.collect();
+	assert!(
+		expected.iter().any(|(_, _, split)| split.dust > 0),
+		"the chosen fees leave rounding dust: {expected:?}"
+	);
 
 	// Each record was finalized once, by on_idle after its window, and its split accrued with
 	// paid + dust == fee.
@@ -459,8 +576,15 @@ fn signed_receipts_are_checked_finalized_and_paid_out_to_the_last_unit() {
 		let hash = node.rpc("chain_getBlockHash", json!([number]));
 		for event in node.events_at(&hash) {
 			match event.event {
-				RuntimeEvent::Attribution(pallet_attribution::Event::RecordFinalized { record, fee }) => {
-					assert_eq!(event.phase, Phase::Finalization, "record {record} finalized in on_idle");
+				RuntimeEvent::Attribution(pallet_attribution::Event::RecordFinalized {
+					record,
+					fee,
+				}) => {
+					assert_eq!(
+						event.phase,
+						Phase::Finalization,
+						"record {record} finalized in on_idle"
+					);
 					finalized.push((record, fee, number));
 				},
 				RuntimeEvent::Rewards(pallet_rewards::Event::RecordRewarded {
@@ -475,11 +599,24 @@ fn signed_receipts_are_checked_finalized_and_paid_out_to_the_last_unit() {
 					dust,
 				}) => {
 					assert_eq!(
-						model_owner + contributors + worker + treasury + unattributed + penalties + dust,
+						model_owner
+							+ contributors + worker
+							+ treasury + unattributed
+							+ penalties + dust,
 						fee,
 						"record {record}: paid + dust == fee"
 					);
-					rewarded.push((record, fee, model_owner, contributors, worker, treasury, unattributed, penalties, dust));
+					rewarded.push((
+						record,
+						fee,
+						model_owner,
+						contributors,
+						worker,
+						treasury,
+						unattributed,
+						penalties,
+						dust,
+					));
 				},
 				_ => {},
 			}
@@ -509,13 +646,24 @@ fn signed_receipts_are_checked_finalized_and_paid_out_to_the_last_unit() {
 	// The fees left Ferdie's hold for the pot; nothing else of Ferdie's moved.
 	let ferdie_final = account_data(node, &ferdie_id);
 	assert_eq!(ferdie_final.reserved, 0, "Ferdie's holds were transferred on finalization");
-	assert_eq!(ferdie_final.free, ferdie_held.free, "finalization does not touch Ferdie's free balance");
-	assert_eq!(node.free_balance(&pot), EXISTENTIAL_DEPOSIT + fee_a + fee_b, "the pot holds both fees");
+	assert_eq!(
+		ferdie_final.free, ferdie_held.free,
+		"finalization does not touch Ferdie's free balance"
+	);
+	assert_eq!(
+		node.free_balance(&pot),
+		EXISTENTIAL_DEPOSIT + fee_a + fee_b,
+		"the pot holds both fees"
+	);
 
 	// What each beneficiary is owed, by role.
-	let sum = |f: &dyn Fn(&ExpectedSplit) -> Balance| expected.iter().map(|(_, _, s)| f(s)).sum::<Balance>();
+	let sum = |f: &dyn Fn(&ExpectedSplit) -> Balance| {
+		expected.iter().map(|(_, _, s)| f(s)).sum::<Balance>()
+	};
 	let contributor_total = |who: &AccountId| {
-		sum(&|s: &ExpectedSplit| s.contributors.iter().filter(|(c, _)| c == who).map(|(_, a)| a).sum())
+		sum(&|s: &ExpectedSplit| {
+			s.contributors.iter().filter(|(c, _)| c == who).map(|(_, a)| a).sum()
+		})
 	};
 	let owed: Vec<(&str, AccountId, Balance)> = vec![
 		("Eve (model owner)", eve_id.clone(), sum(&|s| s.owner)),
@@ -546,12 +694,20 @@ fn signed_receipts_are_checked_finalized_and_paid_out_to_the_last_unit() {
 		json!(600_000_000u64 + 333_333_333),
 		"Charlie's cumulative score over finalized records"
 	);
-	assert_eq!(node.rpc("tributary_modelInferences", json!([0, 1])), json!(2), "two paid inferences of model 0 v1");
+	assert_eq!(
+		node.rpc("tributary_modelInferences", json!([0, 1])),
+		json!(2),
+		"two paid inferences of model 0 v1"
+	);
 
 	// Ferdie triggers every claim, so no beneficiary pays a transaction fee.
 	let before: Vec<Balance> = owed.iter().map(|(_, who, _)| node.free_balance(who)).collect();
 	for (name, who, amount) in &owed {
-		let events = ok(node, ferdie, RuntimeCall::Rewards(pallet_rewards::Call::claim { beneficiary: who.clone() }));
+		let events = ok(
+			node,
+			ferdie,
+			RuntimeCall::Rewards(pallet_rewards::Call::claim { beneficiary: who.clone() }),
+		);
 		assert!(
 			events.iter().any(|e| matches!(
 				e,
@@ -562,13 +718,25 @@ fn signed_receipts_are_checked_finalized_and_paid_out_to_the_last_unit() {
 		);
 	}
 	for ((name, who, amount), before) in owed.iter().zip(before) {
-		assert_eq!(node.free_balance(who) - before, *amount, "{name}'s balance grew by exactly its share");
+		assert_eq!(
+			node.free_balance(who) - before,
+			*amount,
+			"{name}'s balance grew by exactly its share"
+		);
 		assert_eq!(claimable(node, who), 0, "{name} has nothing left to claim");
 	}
-	assert_eq!(node.free_balance(&pot), EXISTENTIAL_DEPOSIT, "the pot is back at its floor: all paid out");
+	assert_eq!(
+		node.free_balance(&pot),
+		EXISTENTIAL_DEPOSIT,
+		"the pot is back at its floor: all paid out"
+	);
 
 	// Bob served nothing: there is nothing for him to claim.
-	let nothing = fails(node, ferdie, RuntimeCall::Rewards(pallet_rewards::Call::claim { beneficiary: bob.to_account_id() }));
+	let nothing = fails(
+		node,
+		ferdie,
+		RuntimeCall::Rewards(pallet_rewards::Call::claim { beneficiary: bob.to_account_id() }),
+	);
 	assert!(
 		matches!(
 			RuntimeError::from_dispatch_error(nothing),

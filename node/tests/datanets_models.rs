@@ -7,18 +7,15 @@ use std::time::Duration;
 
 use common::{
 	calls::{
-		create_clinic_datanet, create_clinic_model, fails, hex, lora_settings, ok, register_base_model,
-		register_worker, row,
+		create_clinic_datanet, create_clinic_model, fails, hex, lora_settings, ok,
+		register_base_model, register_worker, row,
 	},
 	Node, NodeConfig,
 };
 use serde_json::{json, Value};
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::DispatchError;
-use tributary_primitives::{
-	content_hash,
-	datanets::merkle_root,
-};
+use tributary_primitives::{content_hash, datanets::merkle_root};
 use tributary_runtime::{RuntimeCall, RuntimeError, RuntimeEvent, UNIT};
 
 const ROWS: [&str; 3] = [
@@ -34,7 +31,9 @@ fn dev_node_runs_datanet_curation_and_opens_a_fine_tune_job() {
 		extra_args: vec![],
 		name: "datanets-models",
 	});
-	node.wait_until("first block", Duration::from_secs(120), || (node.best_number() >= 1).then_some(()));
+	node.wait_until("first block", Duration::from_secs(120), || {
+		(node.best_number() >= 1).then_some(())
+	});
 	let (alice, bob, charlie, dave, eve) = (
 		Sr25519Keyring::Alice,
 		Sr25519Keyring::Bob,
@@ -44,11 +43,7 @@ fn dev_node_runs_datanet_curation_and_opens_a_fine_tune_job() {
 	);
 
 	// Alice creates a public datanet.
-	let events = ok(
-		&node,
-		alice,
-		create_clinic_datanet(),
-	);
+	let events = ok(&node, alice, create_clinic_datanet());
 	assert!(
 		events.iter().any(|e| matches!(
 			e,
@@ -65,7 +60,11 @@ fn dev_node_runs_datanet_curation_and_opens_a_fine_tune_job() {
 	assert_eq!(node.rpc("tributary_datanet", json!([7])), Value::Null);
 
 	// Bob contributes one row, Charlie a batch of two; Dave's copy of Bob's row is refused.
-	ok(&node, bob, RuntimeCall::Datanets(pallet_datanets::Call::contribute { datanet: 0, row: row(ROWS[0]) }));
+	ok(
+		&node,
+		bob,
+		RuntimeCall::Datanets(pallet_datanets::Call::contribute { datanet: 0, row: row(ROWS[0]) }),
+	);
 	ok(
 		&node,
 		charlie,
@@ -74,8 +73,11 @@ fn dev_node_runs_datanet_curation_and_opens_a_fine_tune_job() {
 			rows: vec![row(ROWS[1]), row(ROWS[2])].try_into().unwrap(),
 		}),
 	);
-	let duplicate =
-		fails(&node, dave, RuntimeCall::Datanets(pallet_datanets::Call::contribute { datanet: 0, row: row(ROWS[0]) }));
+	let duplicate = fails(
+		&node,
+		dave,
+		RuntimeCall::Datanets(pallet_datanets::Call::contribute { datanet: 0, row: row(ROWS[0]) }),
+	);
 	assert!(
 		matches!(
 			RuntimeError::from_dispatch_error(duplicate),
@@ -93,7 +95,10 @@ fn dev_node_runs_datanet_curation_and_opens_a_fine_tune_job() {
 	ok(
 		&node,
 		alice,
-		RuntimeCall::Datanets(pallet_datanets::Call::approve { datanet: 0, rows: vec![0, 1, 2].try_into().unwrap() }),
+		RuntimeCall::Datanets(pallet_datanets::Call::approve {
+			datanet: 0,
+			rows: vec![0, 1, 2].try_into().unwrap(),
+		}),
 	);
 	ok(&node, alice, RuntimeCall::Datanets(pallet_datanets::Call::publish_version { datanet: 0 }));
 
@@ -120,21 +125,17 @@ fn dev_node_runs_datanet_curation_and_opens_a_fine_tune_job() {
 	ok(
 		&node,
 		alice,
-		register_base_model(weights_hash, content_hash(b"tiny-llama config"), content_hash(b"tiny-llama tokenizer")),
+		register_base_model(
+			weights_hash,
+			content_hash(b"tiny-llama config"),
+			content_hash(b"tiny-llama tokenizer"),
+		),
 	);
 
 	// Only validators register as workers.
-	let not_validator = fails(
-		&node,
-		bob,
-		register_worker("http://127.0.0.1:8080"),
-	);
+	let not_validator = fails(&node, bob, register_worker("http://127.0.0.1:8080"));
 	assert_eq!(not_validator, DispatchError::BadOrigin);
-	ok(
-		&node,
-		alice,
-		register_worker("http://127.0.0.1:8080"),
-	);
+	ok(&node, alice, register_worker("http://127.0.0.1:8080"));
 
 	// Eve opens a fine-tune job on version 1. One worker cannot be trainer and verifier, so the
 	// job waits, open, for a second validator.
@@ -154,8 +155,12 @@ fn dev_node_runs_datanet_curation_and_opens_a_fine_tune_job() {
 	assert_eq!(job["settings"]["targetModules"], json!(["q_proj", "v_proj"]));
 	assert_eq!(job["settings"]["learningRatePpb"], 200_000);
 	assert_eq!(job["trainer"], Value::Null);
-	assert_eq!(node.rpc("tributary_jobsForWorker", json!([alice.to_account_id().to_string()])), json!([]));
+	assert_eq!(
+		node.rpc("tributary_jobsForWorker", json!([alice.to_account_id().to_string()])),
+		json!([])
+	);
 	assert_eq!(node.rpc("tributary_modelVersions", json!([0])), json!([]));
-	let bad_account = node.try_rpc("tributary_jobsForWorker", json!(["not-an-address"])).unwrap_err();
+	let bad_account =
+		node.try_rpc("tributary_jobsForWorker", json!(["not-an-address"])).unwrap_err();
 	assert!(bad_account["message"].as_str().unwrap().contains("SS58"), "{bad_account}");
 }

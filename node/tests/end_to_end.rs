@@ -25,7 +25,9 @@ use std::time::{Duration, Instant};
 
 use codec::{Decode, Encode};
 use common::{
-	calls::{create_clinic_datanet, create_clinic_model, fails, ok, register_base_model, register_worker},
+	calls::{
+		create_clinic_datanet, create_clinic_model, fails, ok, register_base_model, register_worker,
+	},
 	network::{start_two_validators, two_validator_spec},
 	rewards::{account_data, balance_string, claimable, ss58, ExpectedSplit, Shares},
 	sidecar::{pretrain_base, Sidecar},
@@ -38,8 +40,8 @@ use sp_runtime::{traits::Get, MultiSignature};
 use tributary_primitives::{
 	attribution::{AttributionClaim, AttributionRecord, RowRef, RowScore},
 	content_hash,
-	receipts::{InferenceReceipt, SignedReceipt},
 	datanets::ChallengeKind,
+	receipts::{InferenceReceipt, SignedReceipt},
 	training::{TargetModules, TrainingMethod, TrainingSettings},
 };
 use tributary_runtime::{
@@ -88,7 +90,9 @@ fn job(node: &Node) -> Value {
 fn events_since(node: &Node, from: u64) -> Vec<(u64, RuntimeEvent)> {
 	(from..=node.best_number())
 		.flat_map(|number| {
-			node.events_at(&node.rpc("chain_getBlockHash", json!([number]))).into_iter().map(move |r| (number, r.event))
+			node.events_at(&node.rpc("chain_getBlockHash", json!([number])))
+				.into_iter()
+				.map(move |r| (number, r.event))
 		})
 		.collect()
 }
@@ -100,7 +104,10 @@ fn narrate(node: &Node, started: Instant, events_from: u64, title: &str) -> u64 
 	for (number, event) in events_since(node, events_from) {
 		if matches!(
 			event,
-			RuntimeEvent::Datanets(_) | RuntimeEvent::Models(_) | RuntimeEvent::Attribution(_) | RuntimeEvent::Rewards(_)
+			RuntimeEvent::Datanets(_)
+				| RuntimeEvent::Models(_)
+				| RuntimeEvent::Attribution(_)
+				| RuntimeEvent::Rewards(_)
 		) {
 			println!("     block #{number}: {event:?}");
 		}
@@ -133,15 +140,30 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 
 	let base = pretrain_base(dir.path(), &ROWS.join("\n\n").repeat(4));
 	let (alice_port, bob_port) = (Sidecar::reserve_port(), Sidecar::reserve_port());
-	let mut alice_sidecar =
-		Sidecar::start("alice-sidecar", dir.path(), &base, alice_port, &[bob_port], &ss58(&alice_id));
-	let mut bob_sidecar =
-		Sidecar::start("bob-sidecar", dir.path(), &base, bob_port, &[alice_port], &ss58(&bob.to_account_id()));
+	let mut alice_sidecar = Sidecar::start(
+		"alice-sidecar",
+		dir.path(),
+		&base,
+		alice_port,
+		&[bob_port],
+		&ss58(&alice_id),
+	);
+	let mut bob_sidecar = Sidecar::start(
+		"bob-sidecar",
+		dir.path(),
+		&base,
+		bob_port,
+		&[alice_port],
+		&ss58(&bob.to_account_id()),
+	);
 	let spec = two_validator_spec(dir.path()).to_string_lossy().into_owned();
 	let (node, _bob_node) = start_two_validators(
 		&spec,
 		"e2e",
-		[&["--worker-url".into(), alice_sidecar.url()], &["--worker-url".into(), bob_sidecar.url()]],
+		[
+			&["--worker-url".into(), alice_sidecar.url()],
+			&["--worker-url".into(), bob_sidecar.url()],
+		],
 	);
 	let node = &node;
 	let mut from = narrate(
@@ -153,39 +175,67 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 
 	// ---- Data: upload, contribute, a duplicate refused, curate, publish -----------------------
 
-	from = narrate(node, started, from, "Charlie and Dave upload 8 rows to the sidecars' stores and contribute them to a datanet");
+	from = narrate(
+		node,
+		started,
+		from,
+		"Charlie and Dave upload 8 rows to the sidecars' stores and contribute them to a datanet",
+	);
 
 	ok(node, alice, create_clinic_datanet());
 	// Charlie uploads to Alice's sidecar, Dave to Bob's: each trainer fetches the rest from its peer.
-	for (contributor, sidecar, rows) in [(charlie, &alice_sidecar, &ROWS[..4]), (dave, &bob_sidecar, &ROWS[4..])] {
+	for (contributor, sidecar, rows) in
+		[(charlie, &alice_sidecar, &ROWS[..4]), (dave, &bob_sidecar, &ROWS[4..])]
+	{
 		let mut inputs = Vec::new();
 		for text in rows {
-			let declared = if *text == ROWS[UNDERSTATED_ROW as usize] { text.len() - 10 } else { text.len() };
+			let declared =
+				if *text == ROWS[UNDERSTATED_ROW as usize] { text.len() - 10 } else { text.len() };
 			let (status, body) = sidecar.put("/store", text.as_bytes());
 			assert!(status == 200 || status == 201, "upload answered {status}: {body}");
 			let hash = content_hash(text.as_bytes());
-			assert_eq!(body["hash"].as_str().map(|h| h.trim_start_matches("0x").to_string()), Some(to_hex(&hash)[2..].to_string()), "{body}");
-			inputs.push(pallet_datanets::RowInput { content_hash: hash, byte_len: declared as u32, label: None });
+			assert_eq!(
+				body["hash"].as_str().map(|h| h.trim_start_matches("0x").to_string()),
+				Some(to_hex(&hash)[2..].to_string()),
+				"{body}"
+			);
+			inputs.push(pallet_datanets::RowInput {
+				content_hash: hash,
+				byte_len: declared as u32,
+				label: None,
+			});
 		}
 		ok(
 			node,
 			contributor,
-			RuntimeCall::Datanets(pallet_datanets::Call::contribute_batch { datanet: 0, rows: inputs.try_into().unwrap() }),
+			RuntimeCall::Datanets(pallet_datanets::Call::contribute_batch {
+				datanet: 0,
+				rows: inputs.try_into().unwrap(),
+			}),
 		);
 	}
 	let duplicate = fails(
 		node,
 		eve,
-		RuntimeCall::Datanets(pallet_datanets::Call::contribute { datanet: 0, row: common::calls::row(ROWS[2]) }),
+		RuntimeCall::Datanets(pallet_datanets::Call::contribute {
+			datanet: 0,
+			row: common::calls::row(ROWS[2]),
+		}),
 	);
 	assert!(
-		matches!(RuntimeError::from_dispatch_error(duplicate), Some(RuntimeError::Datanets(pallet_datanets::Error::DuplicateRow))),
+		matches!(
+			RuntimeError::from_dispatch_error(duplicate),
+			Some(RuntimeError::Datanets(pallet_datanets::Error::DuplicateRow))
+		),
 		"Eve's copy of Charlie's row is refused as a duplicate: {duplicate:?}"
 	);
 	ok(
 		node,
 		alice,
-		RuntimeCall::Datanets(pallet_datanets::Call::approve { datanet: 0, rows: (0..8).collect::<Vec<u64>>().try_into().unwrap() }),
+		RuntimeCall::Datanets(pallet_datanets::Call::approve {
+			datanet: 0,
+			rows: (0..8).collect::<Vec<u64>>().try_into().unwrap(),
+		}),
 	);
 	ok(node, alice, RuntimeCall::Datanets(pallet_datanets::Call::publish_version { datanet: 0 }));
 
@@ -197,14 +247,23 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 	ok(
 		node,
 		alice,
-		register_base_model(file_hash("model.safetensors"), file_hash("config.json"), file_hash("tokenizer.json")),
+		register_base_model(
+			file_hash("model.safetensors"),
+			file_hash("config.json"),
+			file_hash("tokenizer.json"),
+		),
 	);
 	for (worker, sidecar) in [(alice, &alice_sidecar), (bob, &bob_sidecar)] {
 		ok(node, worker, register_worker(&sidecar.url()));
 	}
 	let job_opened_at = node.best_number();
 	ok(node, eve, create_clinic_model(settings(), 5 * UNIT));
-	assert_eq!(job(node)["state"], "open", "workers are drawn AssignmentDelay blocks later: {}", job(node));
+	assert_eq!(
+		job(node)["state"],
+		"open",
+		"workers are drawn AssignmentDelay blocks later: {}",
+		job(node)
+	);
 	let assigned = node.wait_until("the job's workers are drawn", Duration::from_secs(60), || {
 		let job = job(node);
 		(job["state"] == "training").then_some(job)
@@ -214,22 +273,37 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 		node,
 		started,
 		from,
-		&format!("Job 0 is assigned: {} trains, the other verifies", if trainer_is_alice { "Alice" } else { "Bob" }),
+		&format!(
+			"Job 0 is assigned: {} trains, the other verifies",
+			if trainer_is_alice { "Alice" } else { "Bob" }
+		),
 	);
 
 	// ---- Fault: the trainer's sidecar dies mid-training -----------------------------------------
 
-	let chain_tag: String = node.genesis_hash().as_bytes()[..4].iter().map(|b| format!("{b:02x}")).collect();
+	let chain_tag: String =
+		node.genesis_hash().as_bytes()[..4].iter().map(|b| format!("{b:02x}")).collect();
 	let train_id = format!("{chain_tag}-job0-a1-train");
 	let trainer_sidecar = if trainer_is_alice { &mut alice_sidecar } else { &mut bob_sidecar };
-	let killed_at = node.wait_until("the off-chain worker starts training on the sidecar", Duration::from_secs(120), || {
-		let (_, record) = trainer_sidecar.get(&format!("/jobs/{train_id}"));
-		let step = record["progress"]["step"].as_u64().filter(|step| *step >= 1);
-		if record["status"] == "running" { step } else { None }
-	});
+	let killed_at = node.wait_until(
+		"the off-chain worker starts training on the sidecar",
+		Duration::from_secs(120),
+		|| {
+			let (_, record) = trainer_sidecar.get(&format!("/jobs/{train_id}"));
+			let step = record["progress"]["step"].as_u64().filter(|step| *step >= 1);
+			if record["status"] == "running" {
+				step
+			} else {
+				None
+			}
+		},
+	);
 	trainer_sidecar.restart();
 	let (_, interrupted) = trainer_sidecar.get(&format!("/jobs/{train_id}"));
-	assert_eq!(interrupted["status"], "failed", "a train job killed mid-run is failed, never rerun: {interrupted}");
+	assert_eq!(
+		interrupted["status"], "failed",
+		"a train job killed mid-run is failed, never rerun: {interrupted}"
+	);
 	from = narrate(
 		node,
 		started,
@@ -239,23 +313,38 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 
 	// ---- Training, verification, acceptance: all by the off-chain workers ---------------------
 
-	let versions = node.wait_until("the job is trained, verified and accepted", Duration::from_secs(600), || {
-		let versions = node.rpc("tributary_modelVersions", json!([0]));
-		(versions.as_array().map(Vec::len) == Some(1)).then_some(versions)
-	});
+	let versions = node.wait_until(
+		"the job is trained, verified and accepted",
+		Duration::from_secs(600),
+		|| {
+			let versions = node.rpc("tributary_modelVersions", json!([0]));
+			(versions.as_array().map(Vec::len) == Some(1)).then_some(versions)
+		},
+	);
 	from = narrate(node, started, from, "Trained, verified (the verifier's sidecar fetched the adapter from its peer) and accepted: model 0 version 1");
 	let (_, retrained) = trainer_sidecar.get(&format!("/jobs/{train_id}-r1"));
-	assert_eq!(retrained["status"], "succeeded", "the off-chain worker trained again under a new id: {retrained}");
-	assert_eq!(versions[0]["result"]["adapterHash"], format!("0x{}", retrained["result_hash"].as_str().unwrap()), "{versions}");
+	assert_eq!(
+		retrained["status"], "succeeded",
+		"the off-chain worker trained again under a new id: {retrained}"
+	);
+	assert_eq!(
+		versions[0]["result"]["adapterHash"],
+		format!("0x{}", retrained["result_hash"].as_str().unwrap()),
+		"{versions}"
+	);
 	let events = events_since(node, job_opened_at);
 	let submitted = events
 		.iter()
-		.filter(|(_, e)| matches!(e, RuntimeEvent::Models(pallet_models::Event::TrainingResultSubmitted { .. })))
+		.filter(|(_, e)| {
+			matches!(e, RuntimeEvent::Models(pallet_models::Event::TrainingResultSubmitted { .. }))
+		})
 		.count();
 	let completed: Vec<_> = events
 		.iter()
 		.filter_map(|(_, e)| match e {
-			RuntimeEvent::Models(pallet_models::Event::JobCompleted { trainer_paid, .. }) => Some(*trainer_paid),
+			RuntimeEvent::Models(pallet_models::Event::JobCompleted { trainer_paid, .. }) => {
+				Some(*trainer_paid)
+			},
 			_ => None,
 		})
 		.collect();
@@ -265,16 +354,29 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 
 	// ---- The understated row: measured when the job assembled it, reported by a worker ---------
 
-	let (reporter, kind) = node.wait_until("a worker reports the row declared short", Duration::from_secs(60), || {
-		events_since(node, job_opened_at).into_iter().find_map(|(_, event)| match event {
-			RuntimeEvent::Datanets(pallet_datanets::Event::RowChallenged { datanet: 0, row, challenger, kind, .. })
-				if row == UNDERSTATED_ROW =>
-				Some((challenger, kind)),
-			_ => None,
-		})
-	});
-	assert_eq!(kind, ChallengeKind::ByteLenMismatch { observed: ROWS[UNDERSTATED_ROW as usize].len() as u32 });
-	assert!([alice_id.clone(), bob.to_account_id()].contains(&reporter), "a validator's worker reports it: {reporter}");
+	let (reporter, kind) =
+		node.wait_until("a worker reports the row declared short", Duration::from_secs(60), || {
+			events_since(node, job_opened_at)
+				.into_iter()
+				.find_map(|(_, event)| match event {
+					RuntimeEvent::Datanets(pallet_datanets::Event::RowChallenged {
+						datanet: 0,
+						row,
+						challenger,
+						kind,
+						..
+					}) if row == UNDERSTATED_ROW => Some((challenger, kind)),
+					_ => None,
+				})
+		});
+	assert_eq!(
+		kind,
+		ChallengeKind::ByteLenMismatch { observed: ROWS[UNDERSTATED_ROW as usize].len() as u32 }
+	);
+	assert!(
+		[alice_id.clone(), bob.to_account_id()].contains(&reporter),
+		"a validator's worker reports it: {reporter}"
+	);
 	let (_, reports) = trainer_sidecar.get("/rows/reports");
 	assert_eq!(reports["reports"][0]["row"], UNDERSTATED_ROW, "{reports}");
 	assert_eq!(reports["reports"][0]["kind"], "byte_len_mismatch", "{reports}");
@@ -288,7 +390,14 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 	});
 	from = narrate(node, started, from, "Alice's sidecar serves model-0-v1; Eve sets a price");
 	let price: Balance = 7_777_777_777;
-	ok(node, eve, RuntimeCall::Models(pallet_models::Call::set_price { model: 0, price_per_1k_tokens: Some(price) }));
+	ok(
+		node,
+		eve,
+		RuntimeCall::Models(pallet_models::Call::set_price {
+			model: 0,
+			price_per_1k_tokens: Some(price),
+		}),
+	);
 
 	// ---- A paid, attributed answer -------------------------------------------------------------
 
@@ -306,26 +415,42 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 	assert_eq!(status, 200, "{answer}");
 	println!("     prompt: \"Q: What lowers fever in adults? A:\"");
 	println!("     answer: {}", answer["choices"][0]["text"]);
-	println!("     attribution ({}): {}", answer["attribution"]["method"], answer["attribution"]["top"]);
+	println!(
+		"     attribution ({}): {}",
+		answer["attribution"]["method"], answer["attribution"]["top"]
+	);
 	let receipt = &answer["receipt"];
 	let payload = common::from_hex(receipt["signing_payload"].as_str().expect("a receipt to sign"));
 	let signature = ferdie.pair().sign(&payload);
-	let (status, queued) =
-		alice_sidecar.post("/v1/receipts", &json!({ "id": receipt["id"], "signature": to_hex(&signature.0) }));
+	let (status, queued) = alice_sidecar
+		.post("/v1/receipts", &json!({ "id": receipt["id"], "signature": to_hex(&signature.0) }));
 	assert_eq!(status, 202, "{queued}");
 
 	// ---- The receipt lands, finalizes, and pays out ---------------------------------------------
 
-	from = narrate(node, started, from, "Ferdie signed the answer's receipt; Alice's off-chain worker submits it");
+	from = narrate(
+		node,
+		started,
+		from,
+		"Ferdie signed the answer's receipt; Alice's off-chain worker submits it",
+	);
 
-	let record = node.wait_until("Alice's off-chain worker submits the receipt", Duration::from_secs(120), || {
-		let record = node.rpc("tributary_attributionRecord", json!([0]));
-		(!record.is_null()).then_some(record)
-	});
+	let record = node.wait_until(
+		"Alice's off-chain worker submits the receipt",
+		Duration::from_secs(120),
+		|| {
+			let record = node.rpc("tributary_attributionRecord", json!([0]));
+			(!record.is_null()).then_some(record)
+		},
+	);
 	assert_eq!(record["user"], ss58(&ferdie_id), "{record}");
 	assert_eq!(record["worker"], ss58(&alice_id), "{record}");
 	let answer_record = AttributionRecord::decode(
-		&mut &common::from_hex(answer["attribution"]["record_scale"].as_str().expect("the answer's canonical record"))[..],
+		&mut &common::from_hex(
+			answer["attribution"]["record_scale"]
+				.as_str()
+				.expect("the answer's canonical record"),
+		)[..],
 	)
 	.expect("the canonical record decodes");
 	assert_eq!(
@@ -341,7 +466,12 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 		let record = node.rpc("tributary_attributionRecord", json!([0]));
 		(record["status"] == "final").then_some(record)
 	});
-	from = narrate(node, started, from, &format!("Record 0 is final after the challenge window: {record}"));
+	from = narrate(
+		node,
+		started,
+		from,
+		&format!("Record 0 is final after the challenge window: {record}"),
+	);
 	let fee = balance_string(&record["fee"]);
 	let scored: Vec<(AccountId, u32)> = record["top"]
 		.as_array()
@@ -358,25 +488,38 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 	let split = ExpectedSplit::compute(fee, &Shares::in_force(node), &scored);
 	println!("     fee {fee}, split: {split:?}");
 	let contributor_total = |who: &AccountId| -> Balance {
-		split.contributors.iter().filter(|(c, _)| c == who).map(|(_, amount)| amount).sum()
+		split
+			.contributors
+			.iter()
+			.filter(|(c, _)| c == who)
+			.map(|(_, amount)| amount)
+			.sum()
 	};
 	let owed: Vec<(&str, AccountId, Balance)> = vec![
 		("Eve (model owner)", eve_id.clone(), split.owner),
 		("Charlie (contributor)", charlie_id.clone(), contributor_total(&charlie_id)),
 		("Dave (contributor)", dave_id.clone(), contributor_total(&dave_id)),
 		("Alice (serving worker)", alice_id.clone(), split.worker),
-		(
-			"the treasury",
-			TreasuryAccount::get(),
-			split.treasury + split.unattributed + split.dust,
-		),
+		("the treasury", TreasuryAccount::get(), split.treasury + split.unattributed + split.dust),
 	];
-	assert_eq!(owed.iter().map(|(_, _, amount)| amount).sum::<Balance>(), fee, "the beneficiaries are owed the fee");
+	assert_eq!(
+		owed.iter().map(|(_, _, amount)| amount).sum::<Balance>(),
+		fee,
+		"the beneficiaries are owed the fee"
+	);
 	for (name, who, amount) in owed.iter().filter(|(_, _, amount)| *amount > 0) {
 		assert_eq!(claimable(node, who), *amount, "tributary_claimable of {name}");
 		let before = node.free_balance(who);
-		ok(node, ferdie, RuntimeCall::Rewards(pallet_rewards::Call::claim { beneficiary: who.clone() }));
-		assert_eq!(node.free_balance(who) - before, *amount, "{name}'s claim paid exactly its share");
+		ok(
+			node,
+			ferdie,
+			RuntimeCall::Rewards(pallet_rewards::Call::claim { beneficiary: who.clone() }),
+		);
+		assert_eq!(
+			node.free_balance(who) - before,
+			*amount,
+			"{name}'s claim paid exactly its share"
+		);
 	}
 	from = narrate(node, started, from, "Every beneficiary claimed exactly its share of the fee");
 
@@ -394,17 +537,31 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 	);
 	assert_eq!(status, 200, "{answer}");
 	let genesis: [u8; 32] = node.genesis_hash().0;
-	assert_eq!(answer["receipt"]["genesis"], to_hex(&genesis), "the sidecar signs receipts for this chain: {answer}");
-	let payload = common::from_hex(answer["receipt"]["signing_payload"].as_str().expect("a receipt to sign"));
-	let receipt = InferenceReceipt::<AccountId, Balance, BlockNumber>::from_signing_payload(&payload, &genesis)
-		.expect("the signing payload is the domain, this chain's genesis hash and the SCALE receipt");
-	let honest = AttributionRecord::decode(&mut &common::from_hex(answer["attribution"]["record_scale"].as_str().unwrap())[..])
-		.unwrap();
+	assert_eq!(
+		answer["receipt"]["genesis"],
+		to_hex(&genesis),
+		"the sidecar signs receipts for this chain: {answer}"
+	);
+	let payload =
+		common::from_hex(answer["receipt"]["signing_payload"].as_str().expect("a receipt to sign"));
+	let receipt = InferenceReceipt::<AccountId, Balance, BlockNumber>::from_signing_payload(
+		&payload, &genesis,
+	)
+	.expect("the signing payload is the domain, this chain's genesis hash and the SCALE receipt");
+	let honest = AttributionRecord::decode(
+		&mut &common::from_hex(answer["attribution"]["record_scale"].as_str().unwrap())[..],
+	)
+	.unwrap();
 	// Alice's worker keeps the honest body (so its claim names the honest record's inputs and
 	// scores) but claims the answer drew on Dave's row 6 alone.
-	let forged_top = vec![RowScore { row: RowRef { datanet: 0, row: 6 }, parts_per_billion: 1_000_000_000 }];
+	let forged_top =
+		vec![RowScore { row: RowRef { datanet: 0, row: 6 }, parts_per_billion: 1_000_000_000 }];
 	assert_ne!(forged_top, honest.top, "the forged top is not the honest one");
-	let lie = AttributionClaim { method: honest.method, top: forged_top.try_into().unwrap(), body: honest.body().hash() };
+	let lie = AttributionClaim {
+		method: honest.method,
+		top: forged_top.try_into().unwrap(),
+		body: honest.body().hash(),
+	};
 	let forged = SignedReceipt {
 		receipt: receipt.clone(),
 		user: ferdie_id.clone(),
@@ -414,10 +571,15 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 	ok(
 		node,
 		alice,
-		RuntimeCall::Attribution(pallet_attribution::Call::submit_receipts { batch: vec![forged].try_into().unwrap() }),
+		RuntimeCall::Attribution(pallet_attribution::Call::submit_receipts {
+			batch: vec![forged].try_into().unwrap(),
+		}),
 	);
 	let lying = node.rpc("tributary_attributionRecord", json!([1]));
-	assert_eq!(lying["status"], "pending", "the forgery is accepted like any record until disputed: {lying}");
+	assert_eq!(
+		lying["status"], "pending",
+		"the forgery is accepted like any record until disputed: {lying}"
+	);
 	assert_ne!(
 		lying["commitment"],
 		to_hex(&honest.commitment()),
@@ -427,10 +589,11 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 	// Alice's; recomputation runs in the background, so he asks until it is done) and disputes
 	// with the honest commitment.
 	let recompute = json!({ "chain": { "model": 0, "version": 1 }, "output_hash": to_hex(&receipt.output_hash), "method_scale": to_hex(&honest.method.encode()) });
-	let recomputed = node.wait_until("Bob's sidecar recomputes the record", Duration::from_secs(120), || {
-		let (status, body) = bob_sidecar.post("/attribution/recompute", &recompute);
-		(status != 202).then_some((status, body))
-	});
+	let recomputed =
+		node.wait_until("Bob's sidecar recomputes the record", Duration::from_secs(120), || {
+			let (status, body) = bob_sidecar.post("/attribution/recompute", &recompute);
+			(status != 202).then_some((status, body))
+		});
 	assert_eq!(recomputed.0, 200, "{}", recomputed.1);
 	assert_eq!(
 		common::from_hex(recomputed.1["commitment"].as_str().unwrap()),
@@ -441,36 +604,73 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 	let alice_bond_before = account_data(node, &alice_id).reserved;
 	let ferdie_before = account_data(node, &ferdie_id);
 	let charlie_before = node.free_balance(&charlie_id);
-	ok(node, charlie, RuntimeCall::Attribution(pallet_attribution::Call::dispute { record: 1, commitment: honest.commitment() }));
+	ok(
+		node,
+		charlie,
+		RuntimeCall::Attribution(pallet_attribution::Call::dispute {
+			record: 1,
+			commitment: honest.commitment(),
+		}),
+	);
 	from = narrate(
 		node,
 		started,
 		from,
 		"Alice's worker claimed the honest record with a forged top; Charlie disputes it, a recomputer is drawn two blocks later",
 	);
-	let overturned = node.wait_until("Bob is drawn, his off-chain worker recomputes and the majority decides", Duration::from_secs(180), || {
-		let record = node.rpc("tributary_attributionRecord", json!([1]));
-		(record["status"] == "rejected").then_some(record)
-	});
+	let overturned = node.wait_until(
+		"Bob is drawn, his off-chain worker recomputes and the majority decides",
+		Duration::from_secs(180),
+		|| {
+			let record = node.rpc("tributary_attributionRecord", json!([1]));
+			(record["status"] == "rejected").then_some(record)
+		},
+	);
 	let slash: Balance = <Runtime as pallet_attribution::Config>::WorkerSlash::get();
-	assert_eq!(alice_bond_before - account_data(node, &alice_id).reserved, slash, "the forging worker lost WorkerSlash of its bond");
+	assert_eq!(
+		alice_bond_before - account_data(node, &alice_id).reserved,
+		slash,
+		"the forging worker lost WorkerSlash of its bond"
+	);
 	let ferdie_after = account_data(node, &ferdie_id);
-	assert_eq!(ferdie_after.reserved + balance_string(&lying["fee"]), ferdie_before.reserved, "Ferdie's held fee for the forgery is released");
-	assert!(node.free_balance(&charlie_id) > charlie_before, "the challenger got its bond back and a share of the slash");
+	assert_eq!(
+		ferdie_after.reserved + balance_string(&lying["fee"]),
+		ferdie_before.reserved,
+		"Ferdie's held fee for the forgery is released"
+	);
+	assert!(
+		node.free_balance(&charlie_id) > charlie_before,
+		"the challenger got its bond back and a share of the slash"
+	);
 	// Below its required bond, Alice's worker is suspended: it submits nothing until it tops up.
 	let another = InferenceReceipt { nonce: 3, ..receipt };
 	let resubmitted = SignedReceipt {
 		signature: MultiSignature::Sr25519(ferdie.pair().sign(&another.signing_payload(&genesis))),
 		receipt: another,
 		user: ferdie_id.clone(),
-		claim: AttributionClaim { method: honest.method, top: honest.top.clone().try_into().unwrap(), body: honest.body().hash() },
+		claim: AttributionClaim {
+			method: honest.method,
+			top: honest.top.clone().try_into().unwrap(),
+			body: honest.body().hash(),
+		},
 	};
 	let refused = fails(
 		node,
 		alice,
-		RuntimeCall::Attribution(pallet_attribution::Call::submit_receipts { batch: vec![resubmitted].try_into().unwrap() }),
+		RuntimeCall::Attribution(pallet_attribution::Call::submit_receipts {
+			batch: vec![resubmitted].try_into().unwrap(),
+		}),
 	);
-	assert_eq!(refused, pallet_attribution::Error::<Runtime>::WorkerSuspended.into(), "{refused:?}");
-	narrate(node, started, from, &format!("The record is overturned, the forger slashed and suspended: {overturned}"));
+	assert_eq!(
+		refused,
+		pallet_attribution::Error::<Runtime>::WorkerSuspended.into(),
+		"{refused:?}"
+	);
+	narrate(
+		node,
+		started,
+		from,
+		&format!("The record is overturned, the forger slashed and suspended: {overturned}"),
+	);
 	println!("end-to-end flow took {:.0?}", started.elapsed());
 }

@@ -17,7 +17,12 @@ fn dev_node(name: &str) -> Node {
 	Node::start(NodeConfig { chain_args: vec!["--dev".into()], extra_args: vec![], name })
 }
 
-fn transfer(from: Sr25519Keyring, to: Sr25519Keyring, amount: u128, node: &Node) -> tributary_runtime::UncheckedExtrinsic {
+fn transfer(
+	from: Sr25519Keyring,
+	to: Sr25519Keyring,
+	amount: u128,
+	node: &Node,
+) -> tributary_runtime::UncheckedExtrinsic {
 	let call = RuntimeCall::Balances(BalancesCall::transfer_keep_alive {
 		dest: Address::Id(to.to_account_id()),
 		value: amount,
@@ -53,9 +58,10 @@ fn dev_node_produces_and_finalizes_blocks_and_applies_a_signed_transfer() {
 	let tx_hash = node.submit(&xt).unwrap_or_else(|e| panic!("transfer refused: {e}"));
 	assert!(tx_hash.as_str().is_some_and(|h| h.starts_with("0x")), "{tx_hash}");
 
-	let included_in = node.wait_until("transfer included in a block", Duration::from_secs(60), || {
-		node.block_containing(&xt_hex, 5)
-	});
+	let included_in =
+		node.wait_until("transfer included in a block", Duration::from_secs(60), || {
+			node.block_containing(&xt_hex, 5)
+		});
 	assert!(included_in >= 1);
 	node.wait_until("balances updated at best block", Duration::from_secs(30), || {
 		(node.free_balance(&bob) == bob_before + amount).then_some(())
@@ -69,7 +75,9 @@ fn dev_node_produces_and_finalizes_blocks_and_applies_a_signed_transfer() {
 #[test]
 fn bad_extrinsics_are_refused_and_the_node_keeps_producing_blocks() {
 	let node = dev_node("dev-bad-input");
-	node.wait_until("first block", Duration::from_secs(120), || (node.best_number() >= 1).then_some(()));
+	node.wait_until("first block", Duration::from_secs(120), || {
+		(node.best_number() >= 1).then_some(())
+	});
 
 	// Not an extrinsic at all.
 	let malformed = node.try_rpc("author_submitExtrinsic", json!(["0x1234ff"]));
@@ -83,7 +91,10 @@ fn bad_extrinsics_are_refused_and_the_node_keeps_producing_blocks() {
 	}
 	let error = node.submit(&forged).expect_err("a forged signature must be refused");
 	let text = error.to_string();
-	assert!(text.contains("Invalid") || text.contains("BadProof") || text.contains("bad signature"), "{text}");
+	assert!(
+		text.contains("Invalid") || text.contains("BadProof") || text.contains("bad signature"),
+		"{text}"
+	);
 
 	// Still alive and producing.
 	let before = node.best_number();
@@ -189,12 +200,19 @@ fn a_hung_sidecar_is_reported_and_never_stalls_block_production() {
 		device: b"cpu".to_vec().try_into().unwrap(),
 	});
 	let alice = Sr25519Keyring::Alice;
-	node.apply(&sign_extrinsic(register, &alice.pair(), node.account_nonce(&alice.to_account_id()), node.genesis_hash()))
-		.expect("Alice registers as a worker");
+	node.apply(&sign_extrinsic(
+		register,
+		&alice.pair(),
+		node.account_nonce(&alice.to_account_id()),
+		node.genesis_hash(),
+	))
+	.expect("Alice registers as a worker");
 	let registered_at = node.best_number();
-	node.wait_until("the off-chain worker reports the hung sidecar", Duration::from_secs(60), || {
-		node.log_tail().contains("unreachable for receipts (Timeout)").then_some(())
-	});
+	node.wait_until(
+		"the off-chain worker reports the hung sidecar",
+		Duration::from_secs(60),
+		|| node.log_tail().contains("unreachable for receipts (Timeout)").then_some(()),
+	);
 	node.wait_until("blocks keep coming every slot meanwhile", Duration::from_secs(60), || {
 		(node.best_number() >= registered_at + 6).then_some(())
 	});

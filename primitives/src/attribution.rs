@@ -18,7 +18,21 @@ use crate::{content_hash, ContentHash};
 pub const PARTS_PER_BILLION: u32 = 1_000_000_000;
 
 /// One datanet row, named the way rewards are paid out.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	PartialOrd,
+	Ord,
+	Hash,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	MaxEncodedLen,
+)]
 pub struct RowRef {
 	/// The datanet's id (`datanets::DatanetId`).
 	pub datanet: u32,
@@ -27,14 +41,38 @@ pub struct RowRef {
 }
 
 /// A row's share of one answer, in parts per billion.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	MaxEncodedLen,
+)]
 pub struct RowScore {
 	pub row: RowRef,
 	pub parts_per_billion: u32,
 }
 
 /// Parameters of suffix-span attribution; part of the record so anyone can recompute it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen, Serialize, Deserialize)]
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	MaxEncodedLen,
+	Serialize,
+	Deserialize,
+)]
 pub struct SpanParams {
 	/// Matches shorter than this many tokens credit nobody.
 	pub min_span_len: u32,
@@ -43,7 +81,18 @@ pub struct SpanParams {
 }
 
 /// Parameters of BM25 retrieval for retrieval-augmented answers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	MaxEncodedLen,
+)]
 pub struct RagParams {
 	/// blake2-256 of the retrieval query's bytes.
 	pub query: ContentHash,
@@ -56,7 +105,20 @@ pub struct RagParams {
 }
 
 /// How influence scores compare a training row's projected gradient with the output's.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen, Serialize, Deserialize)]
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	MaxEncodedLen,
+	Serialize,
+	Deserialize,
+)]
 pub enum InfluenceScoring {
 	/// Inner product of projected gradients (TracIn, one checkpoint).
 	TracIn,
@@ -72,7 +134,20 @@ impl InfluenceScoring {
 
 /// Parameters of gradient influence that determine its scores, beyond (model, adapter, corpus,
 /// output): how gradients are projected (LoGra-style ±1 sign matrices) and how they are scored.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen, Serialize, Deserialize)]
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	MaxEncodedLen,
+	Serialize,
+	Deserialize,
+)]
 pub struct InfluenceParams {
 	pub scoring: InfluenceScoring,
 	/// Projection size `k` per side of each adapted module.
@@ -83,8 +158,11 @@ pub struct InfluenceParams {
 
 impl InfluenceParams {
 	/// The settings workers use unless asked otherwise: DataInf with damping 0.1, `k = 16`, seed 0.
-	pub const DEFAULT: InfluenceParams =
-		InfluenceParams { scoring: InfluenceScoring::DATAINF, projection_dim: 16, projection_seed: 0 };
+	pub const DEFAULT: InfluenceParams = InfluenceParams {
+		scoring: InfluenceScoring::DATAINF,
+		projection_dim: 16,
+		projection_seed: 0,
+	};
 	/// The largest projection a worker builds a sketch for: a sketch stores `k²` numbers per
 	/// adapted module and training row, so `k` bounds what a record can make recomputers do.
 	pub const MAX_PROJECTION_DIM: u32 = 128;
@@ -95,7 +173,9 @@ impl InfluenceParams {
 			return Some("influence projection_dim must be between 1 and 128");
 		}
 		if self.scoring == (InfluenceScoring::DataInf { damping_milli: 0 }) {
-			return Some("influence DataInf damping_milli must be positive (a damping of zero is undefined)");
+			return Some(
+				"influence DataInf damping_milli must be positive (a damping of zero is undefined)",
+			);
 		}
 		None
 	}
@@ -104,7 +184,20 @@ impl InfluenceParams {
 /// The attribution parameters the chain fixes, so that a worker cannot pick ones that favour
 /// rows it controls: a record's method must use exactly these (RAG: these BM25 constants, at most
 /// `max_retrieved` rows, and the signed prompt as its query).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen, Serialize, Deserialize)]
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	MaxEncodedLen,
+	Serialize,
+	Deserialize,
+)]
 pub struct MethodSettings {
 	pub span: SpanParams,
 	pub influence: InfluenceParams,
@@ -112,7 +205,20 @@ pub struct MethodSettings {
 }
 
 /// The chain's BM25 constants and retrieval bound for RAG answers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen, Serialize, Deserialize)]
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	MaxEncodedLen,
+	Serialize,
+	Deserialize,
+)]
 pub struct RagSettings {
 	pub max_retrieved: u32,
 	pub k1_milli: u32,
@@ -159,7 +265,11 @@ pub enum MethodDefect {
 impl MethodSettings {
 	/// Check a record's method against these settings, for an answer to the prompt hashed
 	/// `prompt_hash`.
-	pub fn check(&self, method: &AttributionMethod, prompt_hash: &ContentHash) -> Result<(), MethodDefect> {
+	pub fn check(
+		&self,
+		method: &AttributionMethod,
+		prompt_hash: &ContentHash,
+	) -> Result<(), MethodDefect> {
 		match method {
 			AttributionMethod::SuffixSpan(params) if *params == self.span => Ok(()),
 			AttributionMethod::Influence(params) if *params == self.influence => Ok(()),
@@ -168,9 +278,9 @@ impl MethodSettings {
 					return Err(MethodDefect::RagQueryNotPrompt);
 				}
 				let rag = &self.rag;
-				if params.k1_milli == rag.k1_milli &&
-					params.b_milli == rag.b_milli &&
-					(1..=rag.max_retrieved).contains(&params.retrieved)
+				if params.k1_milli == rag.k1_milli
+					&& params.b_milli == rag.b_milli
+					&& (1..=rag.max_retrieved).contains(&params.retrieved)
 				{
 					Ok(())
 				} else {
@@ -183,7 +293,18 @@ impl MethodSettings {
 }
 
 /// How the scores of a record were computed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
+#[derive(
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	MaxEncodedLen,
+)]
 pub enum AttributionMethod {
 	/// Longest exact token spans shared by the output and the training rows (infini-gram style).
 	SuffixSpan(SpanParams),
@@ -273,7 +394,11 @@ impl<Scores: AsRef<[RowScore]> + Encode> RecordBody<Scores> {
 /// The commitment of a claim: `blake2_256(SCALE(method, body_hash, top))`. The chain computes it
 /// from what it stores, so changing `top` (or the method) changes the commitment, and an honest
 /// recomputation of the record then disagrees with the claim.
-pub fn commitment_of(method: &AttributionMethod, body: &ContentHash, top: &[RowScore]) -> ContentHash {
+pub fn commitment_of(
+	method: &AttributionMethod,
+	body: &ContentHash,
+	top: &[RowScore],
+) -> ContentHash {
 	content_hash(&(method, body, top).encode())
 }
 
@@ -303,7 +428,8 @@ impl AttributionRecord {
 	/// The `top_k` highest of `scores`, highest first, ties broken by row.
 	pub fn top_of(scores: &[RowScore], top_k: u32) -> Vec<RowScore> {
 		let mut ranked: Vec<RowScore> = scores.to_vec();
-		ranked.sort_by(|a, b| b.parts_per_billion.cmp(&a.parts_per_billion).then(a.row.cmp(&b.row)));
+		ranked
+			.sort_by(|a, b| b.parts_per_billion.cmp(&a.parts_per_billion).then(a.row.cmp(&b.row)));
 		ranked.truncate(top_k as usize);
 		ranked
 	}
@@ -377,8 +503,8 @@ pub fn check_top(top: &[RowScore]) -> Result<(), TopDefect> {
 		return Err(TopDefect::ScoresExceedOne);
 	}
 	let ordered = top.windows(2).all(|pair| {
-		pair[0].parts_per_billion > pair[1].parts_per_billion ||
-			(pair[0].parts_per_billion == pair[1].parts_per_billion && pair[0].row < pair[1].row)
+		pair[0].parts_per_billion > pair[1].parts_per_billion
+			|| (pair[0].parts_per_billion == pair[1].parts_per_billion && pair[0].row < pair[1].row)
 	});
 	let mut rows: Vec<RowRef> = top.iter().map(|score| score.row).collect();
 	rows.sort_unstable();
@@ -400,7 +526,10 @@ mod tests {
 	fn record(scores: Vec<RowScore>, top_k: u32) -> AttributionRecord {
 		let top = AttributionRecord::top_of(&scores, top_k);
 		AttributionRecord {
-			method: AttributionMethod::SuffixSpan(SpanParams { min_span_len: 8, max_span_occurrences: 64 }),
+			method: AttributionMethod::SuffixSpan(SpanParams {
+				min_span_len: 8,
+				max_span_occurrences: 64,
+			}),
 			model: [1; 32],
 			adapter: Some([2; 32]),
 			corpus: [3; 32],
@@ -439,7 +568,10 @@ mod tests {
 		let params = InfluenceParams::DEFAULT;
 		let variants = [
 			AttributionMethod::Influence(params),
-			AttributionMethod::Influence(InfluenceParams { scoring: InfluenceScoring::TracIn, ..params }),
+			AttributionMethod::Influence(InfluenceParams {
+				scoring: InfluenceScoring::TracIn,
+				..params
+			}),
 			AttributionMethod::Influence(InfluenceParams {
 				scoring: InfluenceScoring::DataInf { damping_milli: 50 },
 				..params
@@ -488,7 +620,11 @@ mod tests {
 		assert_eq!(forged.body, honest.claim().body, "over the honest body");
 		assert_ne!(forged.commitment(), honest.commitment(), "but commits to something else");
 		assert_eq!(honest.body().canonical_top(), Ok(honest.top.clone()));
-		assert_ne!(honest.body().canonical_top(), Ok(forged.top.clone()), "revealing the body shows the lie");
+		assert_ne!(
+			honest.body().canonical_top(),
+			Ok(forged.top.clone()),
+			"revealing the body shows the lie"
+		);
 		let mut unsorted = honest.body();
 		unsorted.scores.reverse();
 		assert_eq!(unsorted.canonical_top(), Err(RecordDefect::ScoresNotSorted));
@@ -499,9 +635,15 @@ mod tests {
 		let settings = MethodSettings::DEFAULT;
 		let prompt = content_hash(b"Q: What lowers fever? A:");
 		assert_eq!(settings.check(&AttributionMethod::SuffixSpan(settings.span), &prompt), Ok(()));
-		assert_eq!(settings.check(&AttributionMethod::Influence(settings.influence), &prompt), Ok(()));
+		assert_eq!(
+			settings.check(&AttributionMethod::Influence(settings.influence), &prompt),
+			Ok(())
+		);
 		let loose = SpanParams { min_span_len: 1, ..settings.span };
-		assert_eq!(settings.check(&AttributionMethod::SuffixSpan(loose), &prompt), Err(MethodDefect::NotChainParams));
+		assert_eq!(
+			settings.check(&AttributionMethod::SuffixSpan(loose), &prompt),
+			Err(MethodDefect::NotChainParams)
+		);
 		let other_seed = InfluenceParams { projection_seed: 9, ..settings.influence };
 		assert_eq!(
 			settings.check(&AttributionMethod::Influence(other_seed), &prompt),
@@ -515,7 +657,10 @@ mod tests {
 			Err(MethodDefect::RagQueryNotPrompt)
 		);
 		let too_many = RagParams { retrieved: 17, ..rag };
-		assert_eq!(settings.check(&AttributionMethod::Rag(too_many), &prompt), Err(MethodDefect::NotChainParams));
+		assert_eq!(
+			settings.check(&AttributionMethod::Rag(too_many), &prompt),
+			Err(MethodDefect::NotChainParams)
+		);
 	}
 
 	#[test]

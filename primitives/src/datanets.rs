@@ -18,7 +18,16 @@ pub type VersionId = u32;
 
 /// Who may contribute rows.
 #[derive(
-	Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
 )]
 pub enum Visibility {
 	/// Anyone may contribute.
@@ -29,7 +38,16 @@ pub enum Visibility {
 
 /// Where a row is in its life.
 #[derive(
-	Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
 )]
 pub enum RowStatus {
 	/// Contributed, waiting for the owner or a curator.
@@ -45,7 +63,16 @@ pub enum RowStatus {
 
 /// Why the owner or a curator rejected a pending row. Only `Spam` slashes the deposit.
 #[derive(
-	Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
 )]
 pub enum RejectReason {
 	LowQuality,
@@ -58,7 +85,16 @@ pub enum RejectReason {
 
 /// What a challenger claims about an approved or published row.
 #[derive(
-	Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
 )]
 pub enum ChallengeKind {
 	/// The same content (up to trivial changes) is already in a datanet.
@@ -69,7 +105,9 @@ pub enum ChallengeKind {
 	/// Reported by an active worker: the bytes stored under the row's content hash (which the
 	/// worker verified) are `observed` bytes long, not the row's declared `byte_len`. The chain
 	/// cannot see row bytes; anyone can fetch them and check.
-	ByteLenMismatch { observed: u32 },
+	ByteLenMismatch {
+		observed: u32,
+	},
 	/// Reported by an active worker: no store the worker asked serves bytes with the row's
 	/// content hash, so the row cannot be trained on.
 	Unfetchable,
@@ -131,7 +169,16 @@ pub struct DatanetView<AccountId, Balance> {
 
 /// Per-contributor curation outcomes.
 #[derive(
-	Clone, Copy, Default, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen,
+	Clone,
+	Copy,
+	Default,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
 	TypeInfo,
 )]
 pub struct ContributorReputation {

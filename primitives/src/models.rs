@@ -25,7 +25,16 @@ pub const LOSS_PPB: u64 = crate::training::PPB;
 
 /// Where a fine-tune job is.
 #[derive(
-	Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
 )]
 pub enum JobState {
 	/// Waiting for its trainer and verifiers: a draw is scheduled at a later block, or there
@@ -44,7 +53,16 @@ pub enum JobState {
 
 /// What a trainer reports.
 #[derive(
-	Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
 )]
 pub struct TrainingResult {
 	/// blake2-256 of the adapter file in the worker store.
@@ -58,7 +76,16 @@ pub struct TrainingResult {
 
 /// A datanet version a job trains on.
 #[derive(
-	Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
 )]
 pub struct DatanetVersionRef {
 	pub datanet: DatanetId,

@@ -169,8 +169,14 @@ mod tests {
 		assert!(payload.starts_with(RECEIPT_SIGNING_DOMAIN));
 		assert_eq!(&payload[RECEIPT_SIGNING_DOMAIN.len()..][..32], &genesis);
 		assert_eq!(&payload[RECEIPT_SIGNING_DOMAIN.len() + 32..], &receipt.encode()[..]);
-		assert_eq!(InferenceReceipt::from_signing_payload(&payload, &genesis), Some(receipt.clone()));
-		assert_eq!(InferenceReceipt::<[u8; 32], u128, u32>::from_signing_payload(&payload, &[6u8; 32]), None);
+		assert_eq!(
+			InferenceReceipt::from_signing_payload(&payload, &genesis),
+			Some(receipt.clone())
+		);
+		assert_eq!(
+			InferenceReceipt::<[u8; 32], u128, u32>::from_signing_payload(&payload, &[6u8; 32]),
+			None
+		);
 		assert_ne!(receipt.signing_payload(&[6u8; 32]), payload, "another chain, another payload");
 		let mut other = receipt.clone();
 		other.nonce += 1;

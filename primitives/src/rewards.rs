@@ -41,7 +41,16 @@ pub trait OnRecordFinalized<AccountId, Balance> {
 
 /// Why funds are slashed; recorded against the offender.
 #[derive(
-	Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+	Clone,
+	Copy,
+	Debug,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
 )]
 pub enum SlashKind {
 	/// A datanet row found spam, duplicate or adversarial.

@@ -9,7 +9,16 @@ use scale_info::TypeInfo;
 
 /// How the frozen base weights are stored while a QLoRA adapter is trained on top of them.
 #[derive(
-	Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
 )]
 pub enum QuantFormat {
 	/// 4-bit NormalFloat, absmax-scaled in blocks of 64 weights.
@@ -20,7 +29,16 @@ pub enum QuantFormat {
 
 /// Fine-tuning method.
 #[derive(
-	Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
 )]
 pub enum TrainingMethod {
 	/// Low-rank adapters over full-precision frozen base weights.
@@ -31,8 +49,11 @@ pub enum TrainingMethod {
 
 impl TrainingMethod {
 	/// Every method, in the order of [`TrainingMethod::name`]s listed to users.
-	pub const ALL: [TrainingMethod; 3] =
-		[TrainingMethod::Lora, TrainingMethod::QLora(QuantFormat::Nf4), TrainingMethod::QLora(QuantFormat::Int8)];
+	pub const ALL: [TrainingMethod; 3] = [
+		TrainingMethod::Lora,
+		TrainingMethod::QLora(QuantFormat::Nf4),
+		TrainingMethod::QLora(QuantFormat::Int8),
+	];
 
 	/// The method's name in JSON (the sidecar's job API, the node's RPC, the studio).
 	pub fn name(self) -> &'static str {
@@ -51,8 +72,18 @@ impl TrainingMethod {
 
 /// A projection of a Llama-architecture decoder layer that can carry a LoRA adapter.
 #[derive(
-	Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, Encode, Decode, DecodeWithMemTracking,
-	MaxEncodedLen, TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	PartialOrd,
+	Ord,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
 )]
 pub enum TargetModule {
 	Q,
@@ -101,8 +132,17 @@ impl TargetModule {
 
 /// A set of target modules, one bit per [`TargetModule`], so a job's settings have a fixed size.
 #[derive(
-	Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, DecodeWithMemTracking,
-	MaxEncodedLen, TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
 )]
 pub struct TargetModules(pub u8);
 
@@ -137,7 +177,16 @@ pub const PPB: u64 = 1_000_000_000;
 
 /// The settings of a fine-tune job, as the builder chose them and the chain stores them.
 #[derive(
-	Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
 )]
 pub struct TrainingSettings {
 	pub method: TrainingMethod,
@@ -188,16 +237,22 @@ impl core::fmt::Display for SettingsError {
 		f.write_str(match self {
 			SettingsError::RankOutOfRange => "rank must be between 1 and 1024",
 			SettingsError::ZeroAlpha => "alpha must be at least 1",
-			SettingsError::DropoutNotBelowOne => "dropout_ppm must be below 1000000 (dropout below 1)",
+			SettingsError::DropoutNotBelowOne => {
+				"dropout_ppm must be below 1000000 (dropout below 1)"
+			},
 			SettingsError::NoTargetModules => "target_modules must name at least one module",
 			SettingsError::UnknownTargetModule => "target_modules names an unknown module",
 			SettingsError::ZeroLearningRate => "learning_rate_ppb must be positive",
 			SettingsError::ZeroBatchSize => "batch_size must be at least 1",
-			SettingsError::SequenceTooShort =>
-				"sequence_length must be at least 2 (an input token and the token it predicts)",
-			SettingsError::ZeroEpochs => "epochs must be at least 1 (max_steps, when positive, caps the steps)",
-			SettingsError::EvalFractionOutOfRange =>
-				"eval_fraction_ppm must be strictly between 0 and 1000000",
+			SettingsError::SequenceTooShort => {
+				"sequence_length must be at least 2 (an input token and the token it predicts)"
+			},
+			SettingsError::ZeroEpochs => {
+				"epochs must be at least 1 (max_steps, when positive, caps the steps)"
+			},
+			SettingsError::EvalFractionOutOfRange => {
+				"eval_fraction_ppm must be strictly between 0 and 1000000"
+			},
 		})
 	}
 }
@@ -306,11 +361,20 @@ mod tests {
 		assert_eq!(at_bounds.validate(), Ok(()));
 		let cases = [
 			(TrainingSettings { rank: 0, ..valid() }, SettingsError::RankOutOfRange),
-			(TrainingSettings { rank: MAX_LORA_RANK + 1, ..valid() }, SettingsError::RankOutOfRange),
+			(
+				TrainingSettings { rank: MAX_LORA_RANK + 1, ..valid() },
+				SettingsError::RankOutOfRange,
+			),
 			(TrainingSettings { alpha: 0, ..valid() }, SettingsError::ZeroAlpha),
 			(TrainingSettings { dropout_ppm: PPM, ..valid() }, SettingsError::DropoutNotBelowOne),
-			(TrainingSettings { target_modules: TargetModules(0), ..valid() }, SettingsError::NoTargetModules),
-			(TrainingSettings { target_modules: TargetModules(1 << 7), ..valid() }, SettingsError::NoTargetModules),
+			(
+				TrainingSettings { target_modules: TargetModules(0), ..valid() },
+				SettingsError::NoTargetModules,
+			),
+			(
+				TrainingSettings { target_modules: TargetModules(1 << 7), ..valid() },
+				SettingsError::NoTargetModules,
+			),
 			(
 				TrainingSettings { target_modules: TargetModules(1 | 1 << 7), ..valid() },
 				SettingsError::UnknownTargetModule,
@@ -319,8 +383,14 @@ mod tests {
 			(TrainingSettings { batch_size: 0, ..valid() }, SettingsError::ZeroBatchSize),
 			(TrainingSettings { sequence_length: 1, ..valid() }, SettingsError::SequenceTooShort),
 			(TrainingSettings { epochs: 0, max_steps: 5, ..valid() }, SettingsError::ZeroEpochs),
-			(TrainingSettings { eval_fraction_ppm: 0, ..valid() }, SettingsError::EvalFractionOutOfRange),
-			(TrainingSettings { eval_fraction_ppm: PPM, ..valid() }, SettingsError::EvalFractionOutOfRange),
+			(
+				TrainingSettings { eval_fraction_ppm: 0, ..valid() },
+				SettingsError::EvalFractionOutOfRange,
+			),
+			(
+				TrainingSettings { eval_fraction_ppm: PPM, ..valid() },
+				SettingsError::EvalFractionOutOfRange,
+			),
 		];
 		for (settings, error) in cases {
 			assert_eq!(settings.validate(), Err(error), "{settings:?}");
@@ -343,7 +413,10 @@ mod tests {
 	#[test]
 	fn target_module_bits_name_each_module_once() {
 		let names: Vec<&str> = TargetModules::ALL.iter().map(|m| m.hf_name()).collect();
-		assert_eq!(names, ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]);
+		assert_eq!(
+			names,
+			["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
+		);
 		let qv: Vec<TargetModule> = TargetModules::QV.iter().collect();
 		assert_eq!(qv, [TargetModule::Q, TargetModule::V]);
 		assert_eq!(TargetModule::from_hf_name("up_proj"), Some(TargetModule::Up));

@@ -34,10 +34,11 @@ fn preset_storage(name: &str) -> sp_io::TestExternalities {
 /// Merge a genesis patch into a config: objects key by key, anything else replaced.
 fn json_merge(base: &mut serde_json::Value, patch: serde_json::Value) {
 	match (base, patch) {
-		(serde_json::Value::Object(base), serde_json::Value::Object(patch)) =>
+		(serde_json::Value::Object(base), serde_json::Value::Object(patch)) => {
 			for (key, value) in patch {
 				json_merge(base.entry(key).or_insert(serde_json::Value::Null), value);
-			},
+			}
+		},
 		(base, patch) => *base = patch,
 	}
 }
@@ -84,10 +85,11 @@ fn development_preset_builds_with_alice_as_sole_authority() {
 fn local_testnet_preset_builds_with_three_validators() {
 	preset_storage(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
 		let aura = pallet_aura::Authorities::<Runtime>::get();
-		let expected: Vec<_> = [Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
-			.iter()
-			.map(|k| k.public().into())
-			.collect();
+		let expected: Vec<_> =
+			[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
+				.iter()
+				.map(|k| k.public().into())
+				.collect();
 		assert_eq!(aura.into_inner(), expected);
 		assert_eq!(pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len(), 3);
 		// Too few validators for 3 verifiers next to a trainer.
@@ -149,7 +151,10 @@ fn only_validators_pass_the_worker_origin() {
 
 	preset_storage(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
 		let alice = Sr25519Keyring::Alice.to_account_id();
-		assert_eq!(EnsureValidator::try_origin(RuntimeOrigin::signed(alice.clone())).ok(), Some(alice));
+		assert_eq!(
+			EnsureValidator::try_origin(RuntimeOrigin::signed(alice.clone())).ok(),
+			Some(alice)
+		);
 		let bob = Sr25519Keyring::Bob.to_account_id();
 		assert!(EnsureValidator::try_origin(RuntimeOrigin::signed(bob)).is_err());
 		assert!(EnsureValidator::try_origin(RuntimeOrigin::root()).is_err());
@@ -160,7 +165,9 @@ fn only_validators_pass_the_worker_origin() {
 fn treasury_exists_from_genesis_so_any_fee_can_be_paid_into_it() {
 	use crate::{configs::TreasuryAccount, genesis_config_presets::TREASURY_ENDOWMENT};
 
-	for preset in [sp_genesis_builder::DEV_RUNTIME_PRESET, sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET] {
+	for preset in
+		[sp_genesis_builder::DEV_RUNTIME_PRESET, sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET]
+	{
 		preset_storage(preset).execute_with(|| {
 			assert_eq!(Balances::balance(&TreasuryAccount::get()), TREASURY_ENDOWMENT, "{preset}");
 		});

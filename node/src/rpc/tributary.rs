@@ -15,8 +15,8 @@ use sp_api::{Core, ProvideRuntimeApi};
 use sp_blockchain::HeaderBackend;
 use sp_runtime::traits::Block as BlockT;
 use tributary_primitives::{
-	datanets::{DatanetId, VersionId},
 	datanets::RowId,
+	datanets::{DatanetId, VersionId},
 	models::{JobId, ModelId, ModelVersionId},
 	rewards::RecordId,
 	ContentHash,
@@ -63,7 +63,11 @@ pub trait TributaryApi<BlockHash> {
 
 	/// The published versions of a datanet, oldest first.
 	#[method(name = "tributary_datanetVersions")]
-	fn datanet_versions(&self, datanet: DatanetId, at: Option<BlockHash>) -> RpcResult<Vec<VersionJson>>;
+	fn datanet_versions(
+		&self,
+		datanet: DatanetId,
+		at: Option<BlockHash>,
+	) -> RpcResult<Vec<VersionJson>>;
 
 	/// Rows of a published version in row order, from position `start`, at most `limit`
 	/// (≤ 1000) of them: what a worker fetches to assemble training data.
@@ -79,7 +83,11 @@ pub trait TributaryApi<BlockHash> {
 
 	/// The row holding a content hash (0x-hex), or null.
 	#[method(name = "tributary_rowByContentHash")]
-	fn row_by_content_hash(&self, content_hash: String, at: Option<BlockHash>) -> RpcResult<Option<RowRefJson>>;
+	fn row_by_content_hash(
+		&self,
+		content_hash: String,
+		at: Option<BlockHash>,
+	) -> RpcResult<Option<RowRefJson>>;
 
 	/// Active jobs (as trainer or verifier) of a worker account (SS58).
 	#[method(name = "tributary_jobsForWorker")]
@@ -91,15 +99,28 @@ pub trait TributaryApi<BlockHash> {
 
 	/// The versions of a model with their lineage, oldest first.
 	#[method(name = "tributary_modelVersions")]
-	fn model_versions(&self, model: ModelId, at: Option<BlockHash>) -> RpcResult<Vec<ModelVersionJson>>;
+	fn model_versions(
+		&self,
+		model: ModelId,
+		at: Option<BlockHash>,
+	) -> RpcResult<Vec<ModelVersionJson>>;
 
 	/// An attribution record with its scores and status, or null.
 	#[method(name = "tributary_attributionRecord")]
-	fn attribution_record(&self, record: RecordId, at: Option<BlockHash>) -> RpcResult<Option<AttributionRecordJson>>;
+	fn attribution_record(
+		&self,
+		record: RecordId,
+		at: Option<BlockHash>,
+	) -> RpcResult<Option<AttributionRecordJson>>;
 
 	/// A row's summed score (parts per billion) over finalized records.
 	#[method(name = "tributary_rowAttribution")]
-	fn row_attribution(&self, datanet: DatanetId, row: RowId, at: Option<BlockHash>) -> RpcResult<u64>;
+	fn row_attribution(
+		&self,
+		datanet: DatanetId,
+		row: RowId,
+		at: Option<BlockHash>,
+	) -> RpcResult<u64>;
 
 	/// A contributor's summed score (parts per billion) over finalized records.
 	#[method(name = "tributary_contributorAttribution")]
@@ -107,7 +128,12 @@ pub trait TributaryApi<BlockHash> {
 
 	/// Finalized inferences of a model version.
 	#[method(name = "tributary_modelInferences")]
-	fn model_inferences(&self, model: ModelId, version: ModelVersionId, at: Option<BlockHash>) -> RpcResult<u64>;
+	fn model_inferences(
+		&self,
+		model: ModelId,
+		version: ModelVersionId,
+		at: Option<BlockHash>,
+	) -> RpcResult<u64>;
 
 	/// Every open dispute, lowest record first.
 	#[method(name = "tributary_pendingDisputes")]
@@ -115,7 +141,11 @@ pub trait TributaryApi<BlockHash> {
 
 	/// Disputed records a worker must still recompute.
 	#[method(name = "tributary_recomputeAssignments")]
-	fn recompute_assignments(&self, worker: String, at: Option<BlockHash>) -> RpcResult<Vec<RecordId>>;
+	fn recompute_assignments(
+		&self,
+		worker: String,
+		at: Option<BlockHash>,
+	) -> RpcResult<Vec<RecordId>>;
 
 	/// Rewards accrued to an account and not yet claimed (decimal string).
 	#[method(name = "tributary_claimable")]
@@ -123,7 +153,8 @@ pub trait TributaryApi<BlockHash> {
 
 	/// An account's latest rewards, oldest first.
 	#[method(name = "tributary_rewardHistory")]
-	fn reward_history(&self, who: String, at: Option<BlockHash>) -> RpcResult<Vec<RewardEntryJson>>;
+	fn reward_history(&self, who: String, at: Option<BlockHash>)
+		-> RpcResult<Vec<RewardEntryJson>>;
 
 	/// The fee split parameters in force.
 	#[method(name = "tributary_rewardParams")]
@@ -217,13 +248,22 @@ where
 		})
 	}
 
-	fn datanet(&self, datanet: DatanetId, at: Option<Block::Hash>) -> RpcResult<Option<DatanetJson>> {
+	fn datanet(
+		&self,
+		datanet: DatanetId,
+		at: Option<Block::Hash>,
+	) -> RpcResult<Option<DatanetJson>> {
 		let view = self.query(at, "DatanetsApi_datanet", |api, at| api.datanet(at, datanet))?;
 		Ok(view.map(Into::into))
 	}
 
-	fn datanet_versions(&self, datanet: DatanetId, at: Option<Block::Hash>) -> RpcResult<Vec<VersionJson>> {
-		let versions = self.query(at, "DatanetsApi_versions", |api, at| api.versions(at, datanet))?;
+	fn datanet_versions(
+		&self,
+		datanet: DatanetId,
+		at: Option<Block::Hash>,
+	) -> RpcResult<Vec<VersionJson>> {
+		let versions =
+			self.query(at, "DatanetsApi_versions", |api, at| api.versions(at, datanet))?;
 		Ok(versions.into_iter().map(Into::into).collect())
 	}
 
@@ -240,16 +280,24 @@ where
 				"limit {limit} is over {MAX_ROWS_PER_PAGE} rows per page; page with `start`"
 			)));
 		}
-		let rows = self.query(at, "DatanetsApi_version_rows", |api, at| api.version_rows(at, datanet, version, start, limit))?;
+		let rows = self.query(at, "DatanetsApi_version_rows", |api, at| {
+			api.version_rows(at, datanet, version, start, limit)
+		})?;
 		Ok(rows
 			.into_iter()
 			.map(|(row, hash)| VersionRowJson { row, content_hash: super::views::hex(&hash) })
 			.collect())
 	}
 
-	fn row_by_content_hash(&self, content_hash: String, at: Option<Block::Hash>) -> RpcResult<Option<RowRefJson>> {
+	fn row_by_content_hash(
+		&self,
+		content_hash: String,
+		at: Option<Block::Hash>,
+	) -> RpcResult<Option<RowRefJson>> {
 		let hash = parse_content_hash(&content_hash)?;
-		let row = self.query(at, "DatanetsApi_row_by_content_hash", |api, at| api.row_by_content_hash(at, hash))?;
+		let row = self.query(at, "DatanetsApi_row_by_content_hash", |api, at| {
+			api.row_by_content_hash(at, hash)
+		})?;
 		Ok(row.map(|(datanet, row)| RowRefJson { datanet, row }))
 	}
 
@@ -263,37 +311,69 @@ where
 		Ok(view.map(Into::into))
 	}
 
-	fn model_versions(&self, model: ModelId, at: Option<Block::Hash>) -> RpcResult<Vec<ModelVersionJson>> {
-		let versions = self.query(at, "ModelsApi_model_versions", |api, at| api.model_versions(at, model))?;
+	fn model_versions(
+		&self,
+		model: ModelId,
+		at: Option<Block::Hash>,
+	) -> RpcResult<Vec<ModelVersionJson>> {
+		let versions =
+			self.query(at, "ModelsApi_model_versions", |api, at| api.model_versions(at, model))?;
 		Ok(versions.into_iter().map(Into::into).collect())
 	}
 
-	fn attribution_record(&self, record: RecordId, at: Option<Block::Hash>) -> RpcResult<Option<AttributionRecordJson>> {
+	fn attribution_record(
+		&self,
+		record: RecordId,
+		at: Option<Block::Hash>,
+	) -> RpcResult<Option<AttributionRecordJson>> {
 		let view = self.query(at, "AttributionApi_record", |api, at| api.record(at, record))?;
 		Ok(view.map(Into::into))
 	}
 
-	fn row_attribution(&self, datanet: DatanetId, row: RowId, at: Option<Block::Hash>) -> RpcResult<u64> {
-		self.query(at, "AttributionApi_row_attribution", |api, at| api.row_attribution(at, datanet, row))
+	fn row_attribution(
+		&self,
+		datanet: DatanetId,
+		row: RowId,
+		at: Option<Block::Hash>,
+	) -> RpcResult<u64> {
+		self.query(at, "AttributionApi_row_attribution", |api, at| {
+			api.row_attribution(at, datanet, row)
+		})
 	}
 
 	fn contributor_attribution(&self, who: String, at: Option<Block::Hash>) -> RpcResult<u64> {
 		let who = parse_account(&who)?;
-		self.query(at, "AttributionApi_contributor_attribution", |api, at| api.contributor_attribution(at, who))
+		self.query(at, "AttributionApi_contributor_attribution", |api, at| {
+			api.contributor_attribution(at, who)
+		})
 	}
 
-	fn model_inferences(&self, model: ModelId, version: ModelVersionId, at: Option<Block::Hash>) -> RpcResult<u64> {
-		self.query(at, "AttributionApi_model_inferences", |api, at| api.model_inferences(at, model, version))
+	fn model_inferences(
+		&self,
+		model: ModelId,
+		version: ModelVersionId,
+		at: Option<Block::Hash>,
+	) -> RpcResult<u64> {
+		self.query(at, "AttributionApi_model_inferences", |api, at| {
+			api.model_inferences(at, model, version)
+		})
 	}
 
 	fn pending_disputes(&self, at: Option<Block::Hash>) -> RpcResult<Vec<DisputeJson>> {
-		let disputes = self.query(at, "AttributionApi_pending_disputes", |api, at| api.pending_disputes(at))?;
+		let disputes =
+			self.query(at, "AttributionApi_pending_disputes", |api, at| api.pending_disputes(at))?;
 		Ok(disputes.into_iter().map(Into::into).collect())
 	}
 
-	fn recompute_assignments(&self, worker: String, at: Option<Block::Hash>) -> RpcResult<Vec<RecordId>> {
+	fn recompute_assignments(
+		&self,
+		worker: String,
+		at: Option<Block::Hash>,
+	) -> RpcResult<Vec<RecordId>> {
 		let worker = parse_account(&worker)?;
-		self.query(at, "AttributionApi_recompute_assignments", |api, at| api.recompute_assignments(at, worker))
+		self.query(at, "AttributionApi_recompute_assignments", |api, at| {
+			api.recompute_assignments(at, worker)
+		})
 	}
 
 	fn claimable(&self, who: String, at: Option<Block::Hash>) -> RpcResult<String> {
@@ -302,9 +382,14 @@ where
 		Ok(amount.to_string())
 	}
 
-	fn reward_history(&self, who: String, at: Option<Block::Hash>) -> RpcResult<Vec<RewardEntryJson>> {
+	fn reward_history(
+		&self,
+		who: String,
+		at: Option<Block::Hash>,
+	) -> RpcResult<Vec<RewardEntryJson>> {
 		let who = parse_account(&who)?;
-		let history = self.query(at, "RewardsApi_reward_history", |api, at| api.reward_history(at, who))?;
+		let history =
+			self.query(at, "RewardsApi_reward_history", |api, at| api.reward_history(at, who))?;
 		Ok(history.into_iter().map(Into::into).collect())
 	}
 
@@ -315,7 +400,8 @@ where
 
 	fn slash_record(&self, who: String, at: Option<Block::Hash>) -> RpcResult<SlashRecordJson> {
 		let who = parse_account(&who)?;
-		let record = self.query(at, "RewardsApi_slash_record", |api, at| api.slash_record(at, who))?;
+		let record =
+			self.query(at, "RewardsApi_slash_record", |api, at| api.slash_record(at, who))?;
 		Ok(record.into())
 	}
 }

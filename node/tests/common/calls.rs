@@ -1,7 +1,6 @@
 //! Signed calls as polkadot.js would send them, applied on a node, with their outcome.
 
 use pallet_datanets::RowInput;
-use tributary_primitives::{datanets::Visibility, models::DatanetVersionRef};
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::DispatchError;
 use tributary_primitives::{
@@ -9,6 +8,7 @@ use tributary_primitives::{
 	training::{TargetModules, TrainingMethod, TrainingSettings},
 	ContentHash,
 };
+use tributary_primitives::{datanets::Visibility, models::DatanetVersionRef};
 use tributary_runtime::{
 	signing::sign_extrinsic, Runtime, RuntimeCall, RuntimeEvent, UncheckedExtrinsic,
 };
@@ -41,7 +41,11 @@ pub fn fails(node: &Node, who: Sr25519Keyring, call: RuntimeCall) -> DispatchErr
 }
 
 pub fn row(text: &str) -> RowInput<pallet_datanets::LabelOf<Runtime>> {
-	RowInput { content_hash: content_hash(text.as_bytes()), byte_len: text.len() as u32, label: None }
+	RowInput {
+		content_hash: content_hash(text.as_bytes()),
+		byte_len: text.len() as u32,
+		label: None,
+	}
 }
 
 pub fn hex(hash: &ContentHash) -> String {
@@ -79,7 +83,11 @@ pub fn create_clinic_datanet() -> RuntimeCall {
 }
 
 /// Root registers a small llama base model by the hashes of its files (sign with the sudo key).
-pub fn register_base_model(weights_hash: ContentHash, config_hash: ContentHash, tokenizer_hash: ContentHash) -> RuntimeCall {
+pub fn register_base_model(
+	weights_hash: ContentHash,
+	config_hash: ContentHash,
+	tokenizer_hash: ContentHash,
+) -> RuntimeCall {
 	RuntimeCall::Sudo(pallet_sudo::Call::sudo {
 		call: Box::new(RuntimeCall::Models(pallet_models::Call::register_base_model {
 			name: bounded(b"tributary-tiny"),
@@ -101,7 +109,10 @@ pub fn register_worker(endpoint: &str) -> RuntimeCall {
 }
 
 /// Create the tests' "clinic-assistant" model on version 1 of datanet 0, paying `fee` for its job.
-pub fn create_clinic_model(settings: TrainingSettings, fee: tributary_runtime::Balance) -> RuntimeCall {
+pub fn create_clinic_model(
+	settings: TrainingSettings,
+	fee: tributary_runtime::Balance,
+) -> RuntimeCall {
 	RuntimeCall::Models(pallet_models::Call::create_model {
 		name: bounded(b"clinic-assistant"),
 		base_model: 0,

@@ -17,16 +17,20 @@ use std::{
 };
 
 use codec::{Decode, Encode};
+use frame_system::{EventRecord, Phase};
 use serde_json::{json, Value};
 use sp_core::{crypto::AccountId32, H256};
 use sp_io::hashing;
-use frame_system::{EventRecord, Phase};
 use sp_runtime::DispatchError;
 use tributary_runtime::{Balance, Nonce, RuntimeEvent};
 
 /// A port nobody listens on right now (the OS picks it).
 pub fn free_port() -> u16 {
-	TcpListener::bind("127.0.0.1:0").expect("bind loopback").local_addr().unwrap().port()
+	TcpListener::bind("127.0.0.1:0")
+		.expect("bind loopback")
+		.local_addr()
+		.unwrap()
+		.port()
 }
 
 /// A running `tributary-node` process; killed and reaped on drop, its log kept for failures.
@@ -77,7 +81,10 @@ impl Node {
 		let start = Instant::now();
 		while self.try_rpc("system_health", json!([])).is_err() {
 			if let Ok(Some(status)) = self.child.try_wait() {
-				panic!("tributary-node exited with {status}\n--- node log ---\n{}", self.log_tail());
+				panic!(
+					"tributary-node exited with {status}\n--- node log ---\n{}",
+					self.log_tail()
+				);
 			}
 			if start.elapsed() > Duration::from_secs(120) {
 				panic!("RPC did not answer within 120 s\n--- node log ---\n{}", self.log_tail());
@@ -94,14 +101,22 @@ impl Node {
 	}
 
 	/// Poll `probe` every 500 ms until it yields a value; panic with the node log on timeout.
-	pub fn wait_until<T>(&self, what: &str, timeout: Duration, mut probe: impl FnMut() -> Option<T>) -> T {
+	pub fn wait_until<T>(
+		&self,
+		what: &str,
+		timeout: Duration,
+		mut probe: impl FnMut() -> Option<T>,
+	) -> T {
 		let start = Instant::now();
 		loop {
 			if let Some(value) = probe() {
 				return value;
 			}
 			if start.elapsed() > timeout {
-				panic!("timed out after {timeout:?} waiting for: {what}\n--- node log ---\n{}", self.log_tail());
+				panic!(
+					"timed out after {timeout:?} waiting for: {what}\n--- node log ---\n{}",
+					self.log_tail()
+				);
 			}
 			std::thread::sleep(Duration::from_millis(500));
 		}
@@ -181,8 +196,10 @@ impl Node {
 			if record.phase != Phase::ApplyExtrinsic(index) {
 				continue;
 			}
-			if let RuntimeEvent::System(frame_system::Event::ExtrinsicFailed { dispatch_error, .. }) =
-				record.event
+			if let RuntimeEvent::System(frame_system::Event::ExtrinsicFailed {
+				dispatch_error,
+				..
+			}) = record.event
 			{
 				return Err(dispatch_error);
 			}
@@ -251,7 +268,10 @@ pub fn to_hex(bytes: &[u8]) -> String {
 
 pub fn from_hex(s: &str) -> Vec<u8> {
 	let s = s.trim_start_matches("0x");
-	(0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex")).collect()
+	(0..s.len())
+		.step_by(2)
+		.map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))
+		.collect()
 }
 
 fn hex_number(v: &Value) -> u64 {
@@ -259,7 +279,13 @@ fn hex_number(v: &Value) -> u64 {
 }
 
 /// One HTTP/1.1 request on its own connection (so no client crate is needed): status and body.
-pub fn http(port: u16, method: &str, path: &str, content_type: &str, body: &[u8]) -> std::io::Result<(u16, Vec<u8>)> {
+pub fn http(
+	port: u16,
+	method: &str,
+	path: &str,
+	content_type: &str,
+	body: &[u8],
+) -> std::io::Result<(u16, Vec<u8>)> {
 	let mut stream = TcpStream::connect(("127.0.0.1", port))?;
 	stream.set_read_timeout(Some(Duration::from_secs(60)))?;
 	let head = format!(
@@ -291,9 +317,9 @@ fn http_json_rpc(port: u16, method: &str, params: Value) -> Result<Value, Value>
 	if status != 200 {
 		return Err(json!({"transport": format!("HTTP {status}")}));
 	}
-	let reply: Value = serde_json::from_slice(&payload).map_err(|e| {
-		json!({"transport": format!("bad JSON reply: {e}: {}", String::from_utf8_lossy(&payload))})
-	})?;
+	let reply: Value = serde_json::from_slice(&payload).map_err(
+		|e| json!({"transport": format!("bad JSON reply: {e}: {}", String::from_utf8_lossy(&payload))}),
+	)?;
 	match reply.get("error") {
 		Some(error) => Err(error.clone()),
 		None => Ok(reply["result"].clone()),

@@ -43,7 +43,11 @@ pub fn start_two_validators(spec: &str, test: &str, extra_args: [&[String]; 2]) 
 	let alice_peer_id = "12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp";
 	let alice = Node::start(NodeConfig {
 		chain_args: vec!["--chain".into(), spec.into()],
-		extra_args: [vec!["--alice".into(), "--node-key".into(), alice_key.into()], extra_args[0].to_vec()].concat(),
+		extra_args: [
+			vec!["--alice".into(), "--node-key".into(), alice_key.into()],
+			extra_args[0].to_vec(),
+		]
+		.concat(),
 		name: &format!("{test}-alice"),
 	});
 	let bob = Node::start(NodeConfig {
@@ -63,8 +67,10 @@ pub fn start_two_validators(spec: &str, test: &str, extra_args: [&[String]; 2]) 
 	bob.wait_until("bob peers with alice", Duration::from_secs(60), || {
 		(bob.rpc("system_health", json!([]))["peers"].as_u64() >= Some(1)).then_some(())
 	});
-	alice.wait_until("both validators author and finality reaches block 2", Duration::from_secs(180), || {
-		(alice.finalized_number() >= 2).then_some(())
-	});
+	alice.wait_until(
+		"both validators author and finality reaches block 2",
+		Duration::from_secs(180),
+		|| (alice.finalized_number() >= 2).then_some(()),
+	);
 	(alice, bob)
 }

@@ -23,9 +23,10 @@ pub fn account_data(node: &Node, who: &AccountId) -> pallet_balances::AccountDat
 	match node.rpc("state_getStorage", json!([to_hex(&key)])).as_str() {
 		None => Default::default(),
 		Some(hex) => {
-			frame_system::AccountInfo::<tributary_runtime::Nonce, pallet_balances::AccountData<Balance>>::decode(
-				&mut &from_hex(hex)[..],
-			)
+			frame_system::AccountInfo::<
+				tributary_runtime::Nonce,
+				pallet_balances::AccountData<Balance>,
+			>::decode(&mut &from_hex(hex)[..])
 			.expect("AccountInfo decodes")
 			.data
 		},
@@ -33,7 +34,11 @@ pub fn account_data(node: &Node, who: &AccountId) -> pallet_balances::AccountDat
 }
 
 pub fn balance_string(value: &Value) -> Balance {
-	value.as_str().unwrap_or_else(|| panic!("{value} is a decimal string")).parse().expect("decimal balance")
+	value
+		.as_str()
+		.unwrap_or_else(|| panic!("{value} is a decimal string"))
+		.parse()
+		.expect("decimal balance")
 }
 
 pub fn claimable(node: &Node, who: &AccountId) -> Balance {
@@ -52,7 +57,9 @@ impl Shares {
 	/// The shares in force at the best block.
 	pub fn in_force(node: &Node) -> Shares {
 		let params = node.rpc("tributary_rewardParams", json!([]));
-		let ppb = |name: &str| params[name].as_u64().unwrap_or_else(|| panic!("{name} in {params}")) as u32;
+		let ppb = |name: &str| {
+			params[name].as_u64().unwrap_or_else(|| panic!("{name} in {params}")) as u32
+		};
 		Shares {
 			owner: ppb("modelOwnerPpb"),
 			contributors: ppb("contributorsPpb"),
@@ -94,10 +101,10 @@ impl ExpectedSplit {
 	}
 
 	pub fn paid(&self) -> Balance {
-		self.owner +
-			self.worker + self.treasury +
-			self.unattributed +
-			self.contributors.iter().map(|(_, amount)| amount).sum::<Balance>()
+		self.owner
+			+ self.worker
+			+ self.treasury
+			+ self.unattributed
+			+ self.contributors.iter().map(|(_, amount)| amount).sum::<Balance>()
 	}
 }
-

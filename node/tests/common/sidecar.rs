@@ -15,7 +15,11 @@ use super::{free_port, http};
 /// them all).
 pub fn workspace_binary(name: &str) -> PathBuf {
 	let path = Path::new(env!("CARGO_BIN_EXE_tributary-node")).with_file_name(name);
-	assert!(path.exists(), "{} is missing: build the workspace with `cargo test --workspace --no-run`", path.display());
+	assert!(
+		path.exists(),
+		"{} is missing: build the workspace with `cargo test --workspace --no-run`",
+		path.display()
+	);
 	path
 }
 
@@ -30,10 +34,27 @@ pub fn pretrain_base(dir: &Path, text: &str) -> PathBuf {
 		.arg(&out)
 		.arg("--source")
 		.arg(&source)
-		.args(["--steps", "1000", "--lr", "0.003", "--vocab-size", "320", "--hidden", "64", "--layers", "2", "--seq-len", "64"])
+		.args([
+			"--steps",
+			"1000",
+			"--lr",
+			"0.003",
+			"--vocab-size",
+			"320",
+			"--hidden",
+			"64",
+			"--layers",
+			"2",
+			"--seq-len",
+			"64",
+		])
 		.output()
 		.expect("run tributary-trainer pretrain");
-	assert!(output.status.success(), "pretrain failed: {}", String::from_utf8_lossy(&output.stderr));
+	assert!(
+		output.status.success(),
+		"pretrain failed: {}",
+		String::from_utf8_lossy(&output.stderr)
+	);
 	out
 }
 
@@ -49,7 +70,14 @@ pub struct Sidecar {
 impl Sidecar {
 	/// Start `tributary-worker` on a free loopback port with its data in `dir/<name>`, serving
 	/// `base`, fetching from `peers` and issuing receipts as `account`.
-	pub fn start(name: &str, dir: &Path, base: &Path, port: u16, peers: &[u16], account: &str) -> Sidecar {
+	pub fn start(
+		name: &str,
+		dir: &Path,
+		base: &Path,
+		port: u16,
+		peers: &[u16],
+		account: &str,
+	) -> Sidecar {
 		let mut args = vec![
 			"--listen".to_string(),
 			format!("127.0.0.1:{port}"),
@@ -63,8 +91,13 @@ impl Sidecar {
 		for peer in peers {
 			args.extend(["--peer".to_string(), format!("http://127.0.0.1:{peer}")]);
 		}
-		let mut sidecar =
-			Sidecar { child: None, port, args, log_path: dir.join(format!("{name}.log")), name: name.into() };
+		let mut sidecar = Sidecar {
+			child: None,
+			port,
+			args,
+			log_path: dir.join(format!("{name}.log")),
+			name: name.into(),
+		};
 		sidecar.spawn();
 		sidecar
 	}
@@ -79,7 +112,11 @@ impl Sidecar {
 	}
 
 	fn spawn(&mut self) {
-		let log = std::fs::OpenOptions::new().create(true).append(true).open(&self.log_path).unwrap();
+		let log = std::fs::OpenOptions::new()
+			.create(true)
+			.append(true)
+			.open(&self.log_path)
+			.unwrap();
 		let child = Command::new(workspace_binary("tributary-worker"))
 			.args(&self.args)
 			.stdin(Stdio::null())
@@ -90,7 +127,12 @@ impl Sidecar {
 		self.child = Some(child);
 		let start = Instant::now();
 		while self.get("/health").0 != 200 {
-			assert!(start.elapsed() < Duration::from_secs(60), "sidecar {} did not start:\n{}", self.name, self.log_tail());
+			assert!(
+				start.elapsed() < Duration::from_secs(60),
+				"sidecar {} did not start:\n{}",
+				self.name,
+				self.log_tail()
+			);
 			std::thread::sleep(Duration::from_millis(200));
 		}
 	}

@@ -24,8 +24,8 @@ use std::{
 
 use tch::{Device, Tensor};
 use tributary_attribution::{
-	build_sketch, influence_record, span_record, AdaptedModel, Answer, ByteTokenizer, CorpusRow, InfluenceScoring,
-	SketchParams, SuffixIndex, VerifiedCorpus,
+	build_sketch, influence_record, span_record, AdaptedModel, Answer, ByteTokenizer, CorpusRow,
+	InfluenceScoring, SketchParams, SuffixIndex, VerifiedCorpus,
 };
 use tributary_model::{
 	generate::{generate, Sampling},
@@ -55,7 +55,12 @@ impl Lcg {
 /// Paragraphs of the copyright files, deduplicated by hash as the chain does, up to `budget` bytes.
 fn load_rows(budget: usize) -> Vec<CorpusRow> {
 	let mut files: Vec<_> = fs::read_dir("/usr/share/doc")
-		.map(|dir| dir.flatten().map(|entry| entry.path().join("copyright")).filter(|p| p.is_file()).collect())
+		.map(|dir| {
+			dir.flatten()
+				.map(|entry| entry.path().join("copyright"))
+				.filter(|p| p.is_file())
+				.collect()
+		})
 		.unwrap_or_default();
 	files.sort();
 	let mut seen = HashSet::new();
@@ -63,8 +68,10 @@ fn load_rows(budget: usize) -> Vec<CorpusRow> {
 	let mut total = 0;
 	'files: for (datanet, file) in files.iter().enumerate() {
 		let Ok(text) = fs::read(file) else { continue };
-		for paragraph in
-			text.split(|&b| b == b'\n').collect::<Vec<_>>().split(|line| line.iter().all(|b| b.is_ascii_whitespace()))
+		for paragraph in text
+			.split(|&b| b == b'\n')
+			.collect::<Vec<_>>()
+			.split(|line| line.iter().all(|b| b.is_ascii_whitespace()))
 		{
 			let bytes = paragraph.join(&b'\n');
 			let hash = content_hash(&bytes);
@@ -117,7 +124,18 @@ fn infini_gram_build(python: &str, rows: &[CorpusRow], work: &Path) -> Option<(f
 	let started = Instant::now();
 	let run = Command::new(python)
 		.current_dir(&package)
-		.args(["-m", "infini_gram.indexing", "--token_dtype", "u8", "--mem", "8", "--cpus", "2", "--ulimit", "20000"])
+		.args([
+			"-m",
+			"infini_gram.indexing",
+			"--token_dtype",
+			"u8",
+			"--mem",
+			"8",
+			"--cpus",
+			"2",
+			"--ulimit",
+			"20000",
+		])
 		.arg("--data_dir")
 		.arg(&data)
 		.arg("--save_dir")
@@ -125,7 +143,8 @@ fn infini_gram_build(python: &str, rows: &[CorpusRow], work: &Path) -> Option<(f
 		.output()
 		.ok()?;
 	let total = started.elapsed().as_secs_f64();
-	let log = String::from_utf8_lossy(&run.stdout).into_owned() + &String::from_utf8_lossy(&run.stderr);
+	let log =
+		String::from_utf8_lossy(&run.stdout).into_owned() + &String::from_utf8_lossy(&run.stderr);
 	if !run.status.success() {
 		eprintln!("infini-gram indexing failed:\n{log}");
 		return None;
@@ -147,14 +166,22 @@ fn per_item(elapsed: Duration, items: usize) -> f64 {
 }
 
 fn main() {
-	let megabytes: usize = std::env::var("ATTRIBUTION_BENCH_MB").ok().and_then(|v| v.parse().ok()).unwrap_or(4);
+	let megabytes: usize = std::env::var("ATTRIBUTION_BENCH_MB")
+		.ok()
+		.and_then(|v| v.parse().ok())
+		.unwrap_or(4);
 	let rows = load_rows(megabytes << 20);
 	if rows.is_empty() {
 		eprintln!("no text found under /usr/share/doc; nothing to benchmark");
 		return;
 	}
 	let bytes: usize = rows.iter().map(|row| row.bytes.len()).sum();
-	println!("corpus: {} rows, {:.2} MB of text, {} tokens (byte tokenizer)", rows.len(), bytes as f64 / 1e6, bytes);
+	println!(
+		"corpus: {} rows, {:.2} MB of text, {} tokens (byte tokenizer)",
+		rows.len(),
+		bytes as f64 / 1e6,
+		bytes
+	);
 
 	let started = Instant::now();
 	let corpus = VerifiedCorpus::verify(rows.clone()).expect("rows hash to their claimed hashes");
@@ -171,7 +198,8 @@ fn main() {
 		index.byte_len() as f64 / 1e6
 	);
 
-	let dir = std::env::temp_dir().join(format!("tributary-attribution-bench-{}", std::process::id()));
+	let dir =
+		std::env::temp_dir().join(format!("tributary-attribution-bench-{}", std::process::id()));
 	fs::create_dir_all(&dir).expect("temporary directory");
 	let path = dir.join("corpus.idx");
 	let started = Instant::now();
@@ -188,8 +216,10 @@ fn main() {
 
 	// Count queries: patterns cut from random rows, against a scan of the concatenated tokens.
 	let mut rng = Lcg(2026);
-	let concatenated: Vec<u32> =
-		rows.iter().flat_map(|row| row.bytes.iter().map(|&b| u32::from(b)).chain([u32::MAX])).collect();
+	let concatenated: Vec<u32> = rows
+		.iter()
+		.flat_map(|row| row.bytes.iter().map(|&b| u32::from(b)).chain([u32::MAX]))
+		.collect();
 	let patterns: Vec<Vec<u32>> = (0..200)
 		.map(|_| {
 			let row = &rows[rng.below(rows.len())].bytes;
@@ -203,7 +233,8 @@ fn main() {
 	let indexed = per_item(started.elapsed(), patterns.len());
 	let scanned = 20;
 	let started = Instant::now();
-	let naive_counts: Vec<u64> = patterns[..scanned].iter().map(|p| naive_count(&concatenated, p)).collect();
+	let naive_counts: Vec<u64> =
+		patterns[..scanned].iter().map(|p| naive_count(&concatenated, p)).collect();
 	let naive = per_item(started.elapsed(), scanned);
 	assert_eq!(&indexed_counts[..scanned], &naive_counts[..], "index and scan disagree");
 	println!(
@@ -220,7 +251,8 @@ fn main() {
 			let row = &rows[rng.below(rows.len())].bytes;
 			let copy = (24 + rng.below(73)).min(row.len());
 			let start = rng.below(row.len() - copy + 1);
-			let mut answer: Vec<u32> = (0..(128 - copy) / 2).map(|_| 0x100 + rng.below(50) as u32).collect();
+			let mut answer: Vec<u32> =
+				(0..(128 - copy) / 2).map(|_| 0x100 + rng.below(50) as u32).collect();
 			answer.extend(row[start..start + copy].iter().map(|&b| u32::from(b)));
 			answer.extend((answer.len()..128).map(|_| 0x100 + rng.below(50) as u32));
 			answer
@@ -230,7 +262,8 @@ fn main() {
 	let started = Instant::now();
 	let mut credited = 0;
 	for output in &answers {
-		let record = span_record(&mapped, &Answer { model, adapter: None, output }, params, 8).expect("attribution");
+		let record = span_record(&mapped, &Answer { model, adapter: None, output }, params, 8)
+			.expect("attribution");
 		credited += usize::from(!record.scores.is_empty());
 	}
 	let attribution = per_item(started.elapsed(), answers.len());
@@ -240,18 +273,27 @@ fn main() {
 		credited,
 		answers.len()
 	);
-	let threads: i32 = std::env::var("BENCH_TORCH_THREADS").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
+	let threads: i32 = std::env::var("BENCH_TORCH_THREADS")
+		.ok()
+		.and_then(|v| v.parse().ok())
+		.unwrap_or(1);
 	tch::set_num_threads(threads);
 	println!("torch intra-op threads: {threads}");
-	let influence_rows: usize =
-		std::env::var("INFLUENCE_BENCH_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(512).min(rows.len());
-	let sketched = VerifiedCorpus::verify(rows[..influence_rows].to_vec()).expect("rows verified above");
+	let influence_rows: usize = std::env::var("INFLUENCE_BENCH_ROWS")
+		.ok()
+		.and_then(|v| v.parse().ok())
+		.unwrap_or(512)
+		.min(rows.len());
+	let sketched =
+		VerifiedCorpus::verify(rows[..influence_rows].to_vec()).expect("rows verified above");
 	let shapes = [
 		ModelShape { name: "tiny", hidden: 64, layers: 2, heads: 4, kv_heads: 2 },
 		ModelShape { name: "small", hidden: 256, layers: 4, heads: 8, kv_heads: 4 },
 	];
-	let ratios: Vec<RatioRow> =
-		shapes.iter().map(|shape| attribution_vs_generation(shape, &mapped, &sketched, params, &rows, &dir)).collect();
+	let ratios: Vec<RatioRow> = shapes
+		.iter()
+		.map(|shape| attribution_vs_generation(shape, &mapped, &sketched, params, &rows, &dir))
+		.collect();
 	print_ratio_table(&ratios, influence_rows);
 
 	if let Ok(python) = std::env::var("INFINI_GRAM_PYTHON") {
@@ -321,10 +363,12 @@ fn median_ms<T>(items: &[T], mut run: impl FnMut(&T)) -> f64 {
 /// Save a random base (unit-scale embeddings, as a trained model has) and a LoRA adapter with
 /// non-zero A and B (as after training), and load them back the way the server would.
 fn adapted_model(shape: &ModelShape, dir: &Path) -> AdaptedModel {
-	let mut config = LlamaConfig::tiny(256, shape.hidden, shape.layers, shape.heads, shape.kv_heads);
+	let mut config =
+		LlamaConfig::tiny(256, shape.hidden, shape.layers, shape.heads, shape.kv_heads);
 	config.max_position_embeddings = 256;
 	let random = Llama::random(config.clone(), 5, Device::Cpu).expect("valid config");
-	let mut weights: HashMap<String, Tensor> = random.hf_weights().expect("full weights").into_iter().collect();
+	let mut weights: HashMap<String, Tensor> =
+		random.hf_weights().expect("full weights").into_iter().collect();
 	let embeddings = weights.remove("model.embed_tokens.weight").expect("embeddings") * 50.0;
 	weights.insert("model.embed_tokens.weight".into(), embeddings);
 	let mut model = Llama::from_weights(config, weights).expect("weights match the config");
@@ -337,12 +381,21 @@ fn adapted_model(shape: &ModelShape, dir: &Path) -> AdaptedModel {
 		.lora_weights()
 		.into_iter()
 		.map(|(path, (a, b))| {
-			(path, (rng.normal(&a.size(), 0.05, Device::Cpu), rng.normal(&b.size(), 0.05, Device::Cpu)))
+			(
+				path,
+				(
+					rng.normal(&a.size(), 0.05, Device::Cpu),
+					rng.normal(&b.size(), 0.05, Device::Cpu),
+				),
+			)
 		})
 		.collect();
 	model.set_lora(&spec, adapters).expect("adapter shapes match");
 	let adapter_dir = dir.join(format!("{}-adapter", shape.name));
-	PeftAdapter::from_model(&model, "bench").expect("adapter attached").save(&adapter_dir).expect("adapter saved");
+	PeftAdapter::from_model(&model, "bench")
+		.expect("adapter attached")
+		.save(&adapter_dir)
+		.expect("adapter saved");
 	AdaptedModel::load(&base_dir, &adapter_dir, Device::Cpu).expect("model and adapter load")
 }
 
@@ -356,7 +409,8 @@ fn attribution_vs_generation(
 ) -> RatioRow {
 	let model = adapted_model(shape, dir);
 	let started = Instant::now();
-	let sketch = build_sketch(&model, sketched, &ByteTokenizer, SketchParams::default()).expect("sketch built");
+	let sketch = build_sketch(&model, sketched, &ByteTokenizer, SketchParams::default())
+		.expect("sketch built");
 	let sketch_ms_per_row = started.elapsed().as_secs_f64() * 1e3 / sketched.rows().len() as f64;
 
 	let prompts: Vec<Vec<u32>> = rows
@@ -364,15 +418,18 @@ fn attribution_vs_generation(
 		.step_by(rows.len().div_ceil(ANSWERS))
 		.map(|row| row.bytes[..16.min(row.bytes.len())].iter().map(|&b| u32::from(b)).collect())
 		.collect();
-	let generate_answer =
-		|prompt: &Vec<u32>| generate(&model.llama, prompt, ANSWER_TOKENS, &Sampling::Greedy, &[]).expect("generation");
+	let generate_answer = |prompt: &Vec<u32>| {
+		generate(&model.llama, prompt, ANSWER_TOKENS, &Sampling::Greedy, &[]).expect("generation")
+	};
 	let outputs: Vec<Vec<u32>> = prompts.iter().map(generate_answer).collect();
 	let generation_ms = median_ms(&prompts, |prompt| {
 		generate_answer(prompt);
 	});
 
 	let time_per_answer = |attribute: &dyn Fn(&Answer)| {
-		median_ms(&outputs, |output| attribute(&Answer { model: model.model, adapter: Some(model.adapter), output }))
+		median_ms(&outputs, |output| {
+			attribute(&Answer { model: model.model, adapter: Some(model.adapter), output })
+		})
 	};
 	let span_ms = time_per_answer(&|answer| {
 		span_record(index, answer, span_params, 8).expect("span attribution");

@@ -65,7 +65,13 @@ impl Bm25Index {
 		}
 		let total: u64 = row_lengths.iter().map(|&l| u64::from(l)).sum();
 		let average_length = (total as f64 / row_lengths.len().max(1) as f64).max(1.0);
-		Self { rows: corpus.rows().iter().map(|row| row.row).collect(), terms, postings, row_lengths, average_length }
+		Self {
+			rows: corpus.rows().iter().map(|row| row.row).collect(),
+			terms,
+			postings,
+			row_lengths,
+			average_length,
+		}
 	}
 
 	/// The `limit` best rows for `query`, best first, ties broken by row; rows sharing no term
@@ -92,10 +98,13 @@ impl Bm25Index {
 				scores[row as usize] += idf * frequency * (k1 + 1.0) / saturation;
 			}
 		}
-		let mut hits: Vec<(usize, f64)> = scores.into_iter().enumerate().filter(|&(_, score)| score > 0.0).collect();
+		let mut hits: Vec<(usize, f64)> =
+			scores.into_iter().enumerate().filter(|&(_, score)| score > 0.0).collect();
 		hits.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
 		hits.truncate(limit);
-		hits.into_iter().map(|(row, score)| Hit { row: self.rows[row], score }).collect()
+		hits.into_iter()
+			.map(|(row, score)| Hit { row: self.rows[row], score })
+			.collect()
 	}
 }
 
@@ -157,7 +166,11 @@ mod tests {
 			"Photosynthesis converts light energy into chemical energy in plants.",
 			"Substrate is a framework for building blockchains in Rust.",
 		]));
-		let hits = index.search(b"How do plants turn light into chemical energy?", Bm25Params::default(), 3);
+		let hits = index.search(
+			b"How do plants turn light into chemical energy?",
+			Bm25Params::default(),
+			3,
+		);
 		assert_eq!(hits[0].row, RowRef { datanet: 1, row: 2 });
 		assert!(hits.windows(2).all(|pair| pair[0].score >= pair[1].score));
 		let hits = index.search(b"blockchain FRAMEWORK substrate", Bm25Params::default(), 3);

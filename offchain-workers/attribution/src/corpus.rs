@@ -47,7 +47,8 @@ pub struct HfTokenizer {
 impl HfTokenizer {
 	/// Load a `tokenizer.json`; its id is the blake2-256 of the file's bytes.
 	pub fn from_file(path: &std::path::Path) -> Result<Self, AttributionError> {
-		let bytes = std::fs::read(path).map_err(|source| AttributionError::Io { path: path.to_path_buf(), source })?;
+		let bytes = std::fs::read(path)
+			.map_err(|source| AttributionError::Io { path: path.to_path_buf(), source })?;
 		let inner = tokenizers::Tokenizer::from_bytes(&bytes)
 			.map_err(|e| AttributionError::Tokenizer(format!("{}: {e}", path.display())))?;
 		Ok(Self { inner, id: content_hash(&bytes) })
@@ -61,9 +62,14 @@ impl Tokenizer for HfTokenizer {
 
 	fn encode(&self, bytes: &[u8]) -> Result<Vec<u32>, AttributionError> {
 		let text = std::str::from_utf8(bytes).map_err(|_| {
-			AttributionError::Tokenizer("row is not UTF-8 text; the trainer only trains on text rows".into())
+			AttributionError::Tokenizer(
+				"row is not UTF-8 text; the trainer only trains on text rows".into(),
+			)
 		})?;
-		let encoding = self.inner.encode(text, false).map_err(|e| AttributionError::Tokenizer(e.to_string()))?;
+		let encoding = self
+			.inner
+			.encode(text, false)
+			.map_err(|e| AttributionError::Tokenizer(e.to_string()))?;
 		Ok(encoding.get_ids().to_vec())
 	}
 }
@@ -84,14 +90,19 @@ impl VerifiedCorpus {
 		for row in &rows {
 			let actual = content_hash(&row.bytes);
 			if actual != row.claimed_hash {
-				return Err(AttributionError::RowHashMismatch { row: row.row, claimed: row.claimed_hash, actual });
+				return Err(AttributionError::RowHashMismatch {
+					row: row.row,
+					claimed: row.claimed_hash,
+					actual,
+				});
 			}
 		}
 		rows.sort_by_key(|row| row.row);
 		if let Some(pair) = rows.windows(2).find(|pair| pair[0].row == pair[1].row) {
 			return Err(AttributionError::DuplicateRow(pair[0].row));
 		}
-		let listing: Vec<(RowRef, ContentHash)> = rows.iter().map(|row| (row.row, row.claimed_hash)).collect();
+		let listing: Vec<(RowRef, ContentHash)> =
+			rows.iter().map(|row| (row.row, row.claimed_hash)).collect();
 		let id = content_hash(&listing.encode());
 		Ok(Self { rows, id })
 	}

@@ -85,7 +85,9 @@ pub enum AttributionError {
 	)]
 	SketchAdapterMismatch { path: PathBuf, expected: ContentHash, found: ContentHash },
 
-	#[error("the sketch's adapted modules or rank differ from the model's adapter; rebuild the sketch")]
+	#[error(
+		"the sketch's adapted modules or rank differ from the model's adapter; rebuild the sketch"
+	)]
 	SketchModelMismatch,
 }
 

@@ -108,7 +108,10 @@ impl Header {
 
 	/// Parse and sanity-check the header of `bytes`, the whole file.
 	pub fn read(bytes: &[u8], path: &Path) -> Result<(Self, Layout), AttributionError> {
-		let corrupt = |reason: &str| AttributionError::CorruptIndex { path: path.to_path_buf(), reason: reason.into() };
+		let corrupt = |reason: &str| AttributionError::CorruptIndex {
+			path: path.to_path_buf(),
+			reason: reason.into(),
+		};
 		if bytes.len() < HEADER_LEN {
 			if bytes.len() >= 8 && bytes[0..8] != MAGIC {
 				return Err(corrupt("not a Tributary suffix index (bad magic)"));
@@ -144,7 +147,11 @@ impl Header {
 		let expected = layout.total_len as u64;
 		let actual = bytes.len() as u64;
 		if actual < expected {
-			return Err(AttributionError::TruncatedIndex { path: path.to_path_buf(), expected, actual });
+			return Err(AttributionError::TruncatedIndex {
+				path: path.to_path_buf(),
+				expected,
+				actual,
+			});
 		}
 		if actual > expected {
 			return Err(corrupt("trailing bytes after the suffix array"));

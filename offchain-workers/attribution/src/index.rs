@@ -14,7 +14,9 @@ use tributary_primitives::{attribution::RowRef, content_hash, ContentHash};
 use crate::{
 	corpus::{Tokenizer, VerifiedCorpus},
 	error::AttributionError,
-	format::{self, Header, Layout, FIRST_TOKEN_SYMBOL, HEADER_LEN, ROW_ENTRY_LEN, SENTINEL, SEPARATOR},
+	format::{
+		self, Header, Layout, FIRST_TOKEN_SYMBOL, HEADER_LEN, ROW_ENTRY_LEN, SENTINEL, SEPARATOR,
+	},
 	sais,
 };
 
@@ -27,14 +29,19 @@ pub struct TokenizedCorpus<'a> {
 }
 
 impl<'a> TokenizedCorpus<'a> {
-	pub fn new(corpus: &'a VerifiedCorpus, tokenizer: &dyn Tokenizer) -> Result<Self, AttributionError> {
+	pub fn new(
+		corpus: &'a VerifiedCorpus,
+		tokenizer: &dyn Tokenizer,
+	) -> Result<Self, AttributionError> {
 		let tokens = corpus.tokenize(tokenizer)?;
 		let tokenizer_id = tokenizer.id();
 		let inputs: Vec<(RowRef, ContentHash, ContentHash)> = corpus
 			.rows()
 			.iter()
 			.zip(&tokens)
-			.map(|(row, row_tokens)| (row.row, row.claimed_hash, content_hash(&row_tokens.encode())))
+			.map(|(row, row_tokens)| {
+				(row.row, row.claimed_hash, content_hash(&row_tokens.encode()))
+			})
 			.collect();
 		let index_id = content_hash(&(tokenizer_id, inputs).encode());
 		Ok(Self { corpus, tokens, tokenizer_id, index_id })
@@ -74,7 +81,10 @@ const MAX_TEXT_LEN: u64 = u32::MAX as u64 - 1;
 impl SuffixIndex {
 	/// Tokenize the corpus and build its index in memory: O(n + V) to map tokens to symbols
 	/// (V = largest token id; O(n log n) by sorting when ids exceed 2^24) plus O(n) for SA-IS.
-	pub fn build(corpus: &VerifiedCorpus, tokenizer: &dyn Tokenizer) -> Result<Self, AttributionError> {
+	pub fn build(
+		corpus: &VerifiedCorpus,
+		tokenizer: &dyn Tokenizer,
+	) -> Result<Self, AttributionError> {
 		Self::build_tokenized(TokenizedCorpus::new(corpus, tokenizer)?)
 	}
 
@@ -165,13 +175,19 @@ impl SuffixIndex {
 	pub fn open_expecting(path: &Path, expected_id: ContentHash) -> Result<Self, AttributionError> {
 		let index = Self::open(path)?;
 		if index.id() != expected_id {
-			return Err(AttributionError::IndexMismatch { expected: expected_id, found: index.id() });
+			return Err(AttributionError::IndexMismatch {
+				expected: expected_id,
+				found: index.id(),
+			});
 		}
 		Ok(index)
 	}
 
 	fn validate(&self, path: &Path) -> Result<(), AttributionError> {
-		let corrupt = |reason: &str| AttributionError::CorruptIndex { path: path.to_path_buf(), reason: reason.into() };
+		let corrupt = |reason: &str| AttributionError::CorruptIndex {
+			path: path.to_path_buf(),
+			reason: reason.into(),
+		};
 		let bytes = self.storage.bytes();
 		if format::checksum(bytes) != self.header.checksum {
 			return Err(corrupt("checksum mismatch"));
@@ -204,7 +220,7 @@ impl SuffixIndex {
 				SEPARATOR => {
 					separators += 1;
 					true
-				}
+				},
 				other => u64::from(other) < symbol_limit,
 			};
 			if !valid {
@@ -348,7 +364,8 @@ impl SuffixIndex {
 
 	/// Number of occurrences of a token sequence in the corpus (never across rows).
 	pub fn count(&self, tokens: &[u32]) -> u64 {
-		let symbols: Option<Vec<u32>> = tokens.iter().map(|&token| self.symbol_of_token(token)).collect();
+		let symbols: Option<Vec<u32>> =
+			tokens.iter().map(|&token| self.symbol_of_token(token)).collect();
 		match symbols {
 			Some(symbols) => self.find_symbols(&symbols).len() as u64,
 			None => 0,
@@ -415,9 +432,12 @@ impl SymbolTable {
 		match &self.dense {
 			Some(dense) => dense[token as usize],
 			None => {
-				let k = self.alphabet.binary_search(&token).expect("the alphabet holds every corpus token");
+				let k = self
+					.alphabet
+					.binary_search(&token)
+					.expect("the alphabet holds every corpus token");
 				k as u32 + FIRST_TOKEN_SYMBOL
-			}
+			},
 		}
 	}
 }
@@ -452,13 +472,17 @@ mod tests {
 		if pattern.is_empty() {
 			return 0;
 		}
-		rows.iter().map(|row| row.windows(pattern.len()).filter(|w| *w == pattern).count() as u64).sum()
+		rows.iter()
+			.map(|row| row.windows(pattern.len()).filter(|w| *w == pattern).count() as u64)
+			.sum()
 	}
 
 	fn naive_rows(rows: &[Vec<u8>], pattern: &[u8]) -> Vec<usize> {
 		rows.iter()
 			.enumerate()
-			.flat_map(|(i, row)| row.windows(pattern.len()).filter(move |w| *w == pattern).map(move |_| i))
+			.flat_map(|(i, row)| {
+				row.windows(pattern.len()).filter(move |w| *w == pattern).map(move |_| i)
+			})
 			.collect()
 	}
 
@@ -513,7 +537,9 @@ mod tests {
 
 	#[test]
 	fn no_match_crosses_a_row_boundary() {
-		let index = SuffixIndex::build(&corpus_of(&[b"abc".to_vec(), b"def".to_vec()]), &ByteTokenizer).unwrap();
+		let index =
+			SuffixIndex::build(&corpus_of(&[b"abc".to_vec(), b"def".to_vec()]), &ByteTokenizer)
+				.unwrap();
 		assert_eq!(index.count(&[u32::from(b'c'), u32::from(b'd')]), 0);
 		assert_eq!(index.count(&[u32::from(b'c')]), 1);
 	}
@@ -522,20 +548,28 @@ mod tests {
 	fn written_index_reopens_identically() {
 		let dir = tempfile::tempdir().unwrap();
 		let path = dir.path().join("corpus.idx");
-		let built = SuffixIndex::build(&corpus_of(&[b"hello world".to_vec(), b"world peace".to_vec()]), &ByteTokenizer)
-			.unwrap();
+		let built = SuffixIndex::build(
+			&corpus_of(&[b"hello world".to_vec(), b"world peace".to_vec()]),
+			&ByteTokenizer,
+		)
+		.unwrap();
 		built.write_to(&path).unwrap();
 		let opened = SuffixIndex::open_expecting(&path, built.id()).unwrap();
 		assert_eq!(opened.storage.bytes(), built.storage.bytes());
 		assert_eq!(opened.count(&"world".bytes().map(u32::from).collect::<Vec<_>>()), 2);
-		assert!(matches!(SuffixIndex::open_expecting(&path, [0; 32]), Err(AttributionError::IndexMismatch { .. })));
+		assert!(matches!(
+			SuffixIndex::open_expecting(&path, [0; 32]),
+			Err(AttributionError::IndexMismatch { .. })
+		));
 	}
 
 	#[test]
 	fn truncated_index_is_reported() {
 		let dir = tempfile::tempdir().unwrap();
 		let path = dir.path().join("corpus.idx");
-		let built = SuffixIndex::build(&corpus_of(&[b"some training text".to_vec()]), &ByteTokenizer).unwrap();
+		let built =
+			SuffixIndex::build(&corpus_of(&[b"some training text".to_vec()]), &ByteTokenizer)
+				.unwrap();
 		built.write_to(&path).unwrap();
 		let full = fs::read(&path).unwrap();
 		for cut in [0, 7, HEADER_LEN - 1, HEADER_LEN, full.len() - 1] {
@@ -544,7 +578,7 @@ mod tests {
 				Err(AttributionError::TruncatedIndex { expected, actual, .. }) => {
 					assert_eq!(actual, cut as u64);
 					assert!(expected > actual);
-				}
+				},
 				Err(other) => panic!("cut at {cut}: expected a truncation error, got {other}"),
 				Ok(_) => panic!("cut at {cut}: a truncated index opened"),
 			}
@@ -555,14 +589,18 @@ mod tests {
 	fn corrupted_index_is_reported() {
 		let dir = tempfile::tempdir().unwrap();
 		let path = dir.path().join("corpus.idx");
-		let built = SuffixIndex::build(&corpus_of(&[b"some training text".to_vec()]), &ByteTokenizer).unwrap();
+		let built =
+			SuffixIndex::build(&corpus_of(&[b"some training text".to_vec()]), &ByteTokenizer)
+				.unwrap();
 		built.write_to(&path).unwrap();
 		let full = fs::read(&path).unwrap();
 		for flip in [0, 9, 20, 120, 140, HEADER_LEN + 3, full.len() - 2] {
 			let mut damaged = full.clone();
 			damaged[flip] ^= 0x40;
 			fs::write(&path, &damaged).unwrap();
-			let err = SuffixIndex::open(&path).err().unwrap_or_else(|| panic!("byte {flip} flipped, index opened"));
+			let err = SuffixIndex::open(&path)
+				.err()
+				.unwrap_or_else(|| panic!("byte {flip} flipped, index opened"));
 			assert!(
 				matches!(
 					err,
@@ -585,12 +623,17 @@ mod tests {
 	fn structural_damage_behind_a_valid_checksum_is_reported() {
 		let dir = tempfile::tempdir().unwrap();
 		let path = dir.path().join("corpus.idx");
-		let built = SuffixIndex::build(&corpus_of(&[b"abcab".to_vec(), b"bca".to_vec()]), &ByteTokenizer).unwrap();
+		let built =
+			SuffixIndex::build(&corpus_of(&[b"abcab".to_vec(), b"bca".to_vec()]), &ByteTokenizer)
+				.unwrap();
 		let layout = built.layout;
 		let n = built.text_len();
 		type Damage = Box<dyn Fn(&mut Vec<u8>)>;
 		let damages: Vec<(&str, Damage)> = vec![
-			("suffix out of range", Box::new(move |image| write_u32s(&mut image[layout.suffix_array..], &[n as u32]))),
+			(
+				"suffix out of range",
+				Box::new(move |image| write_u32s(&mut image[layout.suffix_array..], &[n as u32])),
+			),
 			(
 				"suffix listed twice",
 				Box::new(move |image| {
@@ -598,9 +641,18 @@ mod tests {
 					write_u32s(&mut image[layout.suffix_array + 4..], &[first]);
 				}),
 			),
-			("symbol out of range", Box::new(move |image| write_u32s(&mut image[layout.text..], &[1000]))),
-			("row start past the text", Box::new(move |image| write_u32s(&mut image[layout.row_starts + 4..], &[999]))),
-			("alphabet unsorted", Box::new(move |image| write_u32s(&mut image[layout.alphabet..], &[u32::MAX]))),
+			(
+				"symbol out of range",
+				Box::new(move |image| write_u32s(&mut image[layout.text..], &[1000])),
+			),
+			(
+				"row start past the text",
+				Box::new(move |image| write_u32s(&mut image[layout.row_starts + 4..], &[999])),
+			),
+			(
+				"alphabet unsorted",
+				Box::new(move |image| write_u32s(&mut image[layout.alphabet..], &[u32::MAX])),
+			),
 		];
 		for (name, damage) in damages {
 			let mut image = built.storage.bytes().to_vec();
@@ -608,7 +660,9 @@ mod tests {
 			reseal(&mut image);
 			fs::write(&path, &image).unwrap();
 			match SuffixIndex::open(&path) {
-				Err(AttributionError::CorruptIndex { reason, .. }) => assert_ne!(reason, "checksum mismatch", "{name}"),
+				Err(AttributionError::CorruptIndex { reason, .. }) => {
+					assert_ne!(reason, "checksum mismatch", "{name}")
+				},
 				Err(other) => panic!("{name}: expected a corrupt-index error, got {other}"),
 				Ok(_) => panic!("{name}: a structurally broken index opened"),
 			}

@@ -27,9 +27,10 @@ pub use corpus::{ByteTokenizer, CorpusRow, HfTokenizer, Tokenizer, VerifiedCorpu
 pub use error::AttributionError;
 pub use index::{SuffixIndex, TokenizedCorpus};
 pub use influence::{
-	build_sketch, influence_record, open_or_build_sketch, AdaptedModel, InfluenceRequest, InfluenceScoring,
-	InfluenceSketch, SketchParams, SketchSource,
+	build_sketch, influence_record, open_or_build_sketch, AdaptedModel, InfluenceRequest,
+	InfluenceScoring, InfluenceSketch, SketchParams, SketchSource,
 };
 pub use record::{
-	check_reported, rag_record, recompute, span_record, Answer, MethodRequest, RecomputeRequest, Verdict,
+	check_reported, rag_record, recompute, span_record, Answer, MethodRequest, RecomputeRequest,
+	Verdict,
 };

@@ -2,7 +2,9 @@
 //! use to check a reported record from the raw corpus.
 
 use tributary_primitives::{
-	attribution::{AttributionMethod, AttributionRecord, RagParams, RowScore, SpanParams, PARTS_PER_BILLION},
+	attribution::{
+		AttributionMethod, AttributionRecord, RagParams, RowScore, SpanParams, PARTS_PER_BILLION,
+	},
 	content_hash, ContentHash,
 };
 
@@ -47,15 +49,23 @@ pub fn rag_record(
 	top_k: u32,
 ) -> Result<AttributionRecord, AttributionError> {
 	if retrieved == 0 {
-		return Err(AttributionError::InvalidParameter("a RAG answer must retrieve at least one row"));
+		return Err(AttributionError::InvalidParameter(
+			"a RAG answer must retrieve at least one row",
+		));
 	}
 	let hits = bm25.search(query, bm25_params, retrieved as usize);
-	let quantized: Vec<(tributary_primitives::attribution::RowRef, u128)> =
-		hits.iter().map(|hit| (hit.row, (hit.score * 1e6) as u128)).filter(|&(_, q)| q > 0).collect();
+	let quantized: Vec<(tributary_primitives::attribution::RowRef, u128)> = hits
+		.iter()
+		.map(|hit| (hit.row, (hit.score * 1e6) as u128))
+		.filter(|&(_, q)| q > 0)
+		.collect();
 	let total: u128 = quantized.iter().map(|&(_, q)| q).sum();
 	let mut scores: Vec<RowScore> = quantized
 		.into_iter()
-		.map(|(row, q)| RowScore { row, parts_per_billion: (q * u128::from(PARTS_PER_BILLION) / total) as u32 })
+		.map(|(row, q)| RowScore {
+			row,
+			parts_per_billion: (q * u128::from(PARTS_PER_BILLION) / total) as u32,
+		})
 		.filter(|score| score.parts_per_billion > 0)
 		.collect();
 	scores.sort_by_key(|score| score.row);
@@ -92,7 +102,11 @@ pub(crate) fn assemble(
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum MethodRequest {
 	SuffixSpan(SpanParams),
-	Rag { query: Vec<u8>, retrieved: u32, bm25: Bm25Params },
+	Rag {
+		query: Vec<u8>,
+		retrieved: u32,
+		bm25: Bm25Params,
+	},
 	/// Gradient influence of the rows on the output, from the given model files.
 	Influence(InfluenceRequest),
 }
@@ -121,14 +135,14 @@ pub fn recompute(
 		MethodRequest::SuffixSpan(params) => {
 			let index = SuffixIndex::build(&corpus, tokenizer)?;
 			span_record(&index, &answer, *params, request.top_k)
-		}
+		},
 		MethodRequest::Rag { query, retrieved, bm25 } => {
 			let index = Bm25Index::build(&corpus);
 			rag_record(&index, corpus.id(), &answer, query, *retrieved, *bm25, request.top_k)
-		}
+		},
 		MethodRequest::Influence(influence) => {
 			recompute_influence(&corpus, tokenizer, influence, &answer, request.top_k)
-		}
+		},
 	}
 }
 

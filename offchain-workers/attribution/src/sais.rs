@@ -40,7 +40,8 @@ fn sais(text: &[u32], alphabet_size: usize, sa: &mut [u32]) {
 	induce(text, &is_s, &bucket_sizes, sa);
 
 	// Step 2: name LMS substrings in sorted order; equal substrings share a name.
-	let sorted_lms: Vec<u32> = sa.iter().copied().filter(|&p| p != EMPTY && is_lms(p as usize)).collect();
+	let sorted_lms: Vec<u32> =
+		sa.iter().copied().filter(|&p| p != EMPTY && is_lms(p as usize)).collect();
 	let mut name_at = vec![EMPTY; n / 2 + 1];
 	let mut name = 0u32;
 	let mut previous: Option<usize> = None;

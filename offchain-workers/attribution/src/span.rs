@@ -83,11 +83,15 @@ pub fn longest_matches(index: &SuffixIndex, output: &[u32]) -> Vec<PositionMatch
 				break;
 			}
 			start += 1;
-			let shorter: Vec<u32> = symbols[start..end].iter().map(|s| s.expect("matched symbols are known")).collect();
+			let shorter: Vec<u32> = symbols[start..end]
+				.iter()
+				.map(|s| s.expect("matched symbols are known"))
+				.collect();
 			range = index.find_symbols(&shorter);
 		}
 		let length = end + 1 - start;
-		matches.push(PositionMatch { length, ranks: if length == 0 { 0..0 } else { range.clone() } });
+		matches
+			.push(PositionMatch { length, ranks: if length == 0 { 0..0 } else { range.clone() } });
 	}
 	matches
 }
@@ -116,19 +120,25 @@ pub fn span_scores(
 		}
 		let mut occurrences: BTreeMap<usize, u64> = BTreeMap::new();
 		for rank in span.ranks.clone() {
-			*occurrences.entry(index.row_of_position(index.position_at_rank(rank))).or_default() += 1;
+			*occurrences
+				.entry(index.row_of_position(index.position_at_rank(rank)))
+				.or_default() += 1;
 		}
 		let count = span.ranks.len() as u128;
 		let rarity_divisor = 1 + u128::from(count.ilog2());
 		let denominator = output.len() as u128 * count * rarity_divisor;
 		for (row, in_row) in occurrences {
-			*totals.entry(row).or_default() += UNIT * owned as u128 * u128::from(in_row) / denominator;
+			*totals.entry(row).or_default() +=
+				UNIT * owned as u128 * u128::from(in_row) / denominator;
 		}
 	}
 	let per_billion = UNIT / u128::from(PARTS_PER_BILLION);
 	Ok(totals
 		.into_iter()
-		.map(|(row, total)| RowScore { row: index.row_at(row), parts_per_billion: (total / per_billion) as u32 })
+		.map(|(row, total)| RowScore {
+			row: index.row_at(row),
+			parts_per_billion: (total / per_billion) as u32,
+		})
 		.filter(|score| score.parts_per_billion > 0)
 		.collect())
 }
@@ -196,7 +206,8 @@ mod tests {
 				.find(|suffix| index.count(suffix) > 0)
 				.map_or(0, |suffix| suffix.len());
 			assert_eq!(m.length, brute, "position {end}");
-			let expected_count = if brute == 0 { 0 } else { index.count(&output[end + 1 - brute..=end]) };
+			let expected_count =
+				if brute == 0 { 0 } else { index.count(&output[end + 1 - brute..=end]) };
 			assert_eq!(m.count(), expected_count, "position {end}");
 		}
 	}
@@ -217,6 +228,9 @@ mod tests {
 	fn zero_parameters_are_refused() {
 		let index = index_of(&["abc"]);
 		let bad = SpanParams { min_span_len: 0, max_span_occurrences: 1 };
-		assert!(matches!(span_scores(&index, &[1], &bad), Err(AttributionError::InvalidParameter(_))));
+		assert!(matches!(
+			span_scores(&index, &[1], &bad),
+			Err(AttributionError::InvalidParameter(_))
+		));
 	}
 }

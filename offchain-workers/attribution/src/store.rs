@@ -46,7 +46,8 @@ pub fn open_or_build(
 	} else {
 		IndexSource::Built
 	};
-	fs::create_dir_all(dir).map_err(|source| AttributionError::Io { path: dir.to_path_buf(), source })?;
+	fs::create_dir_all(dir)
+		.map_err(|source| AttributionError::Io { path: dir.to_path_buf(), source })?;
 	SuffixIndex::build_tokenized(tokenized)?.write_to(&path)?;
 	Ok((SuffixIndex::open_expecting(&path, index_id)?, source))
 }
@@ -88,7 +89,10 @@ mod tests {
 		let bytes = fs::read(&path).unwrap();
 		fs::write(&path, &bytes[..bytes.len() - 8]).unwrap();
 		let (repaired, source) = open_or_build(dir.path(), &corpus, &ByteTokenizer).unwrap();
-		assert!(matches!(source, IndexSource::Rebuilt(AttributionError::TruncatedIndex { .. })), "{source:?}");
+		assert!(
+			matches!(source, IndexSource::Rebuilt(AttributionError::TruncatedIndex { .. })),
+			"{source:?}"
+		);
 		assert_eq!(fs::read(&path).unwrap(), bytes);
 		assert_eq!(repaired.count(&"row of text".bytes().map(u32::from).collect::<Vec<_>>()), 2);
 

@@ -5,8 +5,8 @@ use std::fs;
 use codec::Encode;
 use tributary_attribution::{
 	bm25::{Bm25Index, Bm25Params},
-	check_reported, recompute, span_record, Answer, AttributionError, ByteTokenizer, CorpusRow, HfTokenizer,
-	MethodRequest, RecomputeRequest, SuffixIndex, Tokenizer, Verdict, VerifiedCorpus,
+	check_reported, recompute, span_record, Answer, AttributionError, ByteTokenizer, CorpusRow,
+	HfTokenizer, MethodRequest, RecomputeRequest, SuffixIndex, Tokenizer, Verdict, VerifiedCorpus,
 };
 use tributary_primitives::{
 	attribution::{AttributionMethod, RowRef, SpanParams, PARTS_PER_BILLION},
@@ -28,13 +28,23 @@ impl Lcg {
 /// 200 rows of 40 words drawn from a 300-word lowercase vocabulary, across three datanets.
 fn corpus_rows() -> Vec<CorpusRow> {
 	let mut rng = Lcg(7);
-	let vocabulary: Vec<String> =
-		(0..300).map(|_| (0..3 + rng.next() % 6).map(|_| (b'a' + (rng.next() % 26) as u8) as char).collect()).collect();
+	let vocabulary: Vec<String> = (0..300)
+		.map(|_| {
+			(0..3 + rng.next() % 6)
+				.map(|_| (b'a' + (rng.next() % 26) as u8) as char)
+				.collect()
+		})
+		.collect();
 	(0..200u64)
 		.map(|i| {
-			let words: Vec<&str> = (0..40).map(|_| vocabulary[(rng.next() % 300) as usize].as_str()).collect();
+			let words: Vec<&str> =
+				(0..40).map(|_| vocabulary[(rng.next() % 300) as usize].as_str()).collect();
 			let bytes = words.join(" ").into_bytes();
-			CorpusRow { row: RowRef { datanet: (i % 3) as u32, row: i }, claimed_hash: content_hash(&bytes), bytes }
+			CorpusRow {
+				row: RowRef { datanet: (i % 3) as u32, row: i },
+				claimed_hash: content_hash(&bytes),
+				bytes,
+			}
 		})
 		.collect()
 }
@@ -63,23 +73,32 @@ fn planted_span_credits_its_row() {
 	output.extend(text_from_nowhere(30));
 	let output = tokens(&output);
 
-	let index = SuffixIndex::build(&VerifiedCorpus::verify(rows.clone()).unwrap(), &ByteTokenizer).unwrap();
+	let index =
+		SuffixIndex::build(&VerifiedCorpus::verify(rows.clone()).unwrap(), &ByteTokenizer).unwrap();
 	let record = span_record(&index, &answer(&output), PARAMS, 5).unwrap();
 	record.check_canonical().unwrap();
 
 	let total: u64 = record.scores.iter().map(|s| u64::from(s.parts_per_billion)).sum();
-	let planted_score = record.scores.iter().find(|s| s.row == planted.row).expect("planted row is credited");
+	let planted_score = record
+		.scores
+		.iter()
+		.find(|s| s.row == planted.row)
+		.expect("planted row is credited");
 	assert_eq!(record.top[0].row, planted.row);
 	assert!(u64::from(planted_score.parts_per_billion) * 10 >= total * 9, "{:?}", record.scores);
 	// 100 of the 160 output tokens were copied from a span unique to the row.
 	let copied_share = u64::from(PARTS_PER_BILLION) * 100 / 160;
-	assert!(u64::from(planted_score.parts_per_billion) + 10_000_000 >= copied_share, "{planted_score:?}");
+	assert!(
+		u64::from(planted_score.parts_per_billion) + 10_000_000 >= copied_share,
+		"{planted_score:?}"
+	);
 	assert!(total <= u64::from(PARTS_PER_BILLION));
 }
 
 #[test]
 fn output_from_nowhere_scores_zero() {
-	let index = SuffixIndex::build(&VerifiedCorpus::verify(corpus_rows()).unwrap(), &ByteTokenizer).unwrap();
+	let index = SuffixIndex::build(&VerifiedCorpus::verify(corpus_rows()).unwrap(), &ByteTokenizer)
+		.unwrap();
 	let output = tokens(&text_from_nowhere(128));
 	let record = span_record(&index, &answer(&output), PARAMS, 5).unwrap();
 	assert!(record.scores.is_empty(), "{:?}", record.scores);
@@ -104,7 +123,10 @@ fn record_is_identical_across_runs_and_index_rebuilds() {
 			input.reverse();
 		}
 		let path = dir.path().join(format!("run{run}.idx"));
-		SuffixIndex::build(&VerifiedCorpus::verify(input).unwrap(), &ByteTokenizer).unwrap().write_to(&path).unwrap();
+		SuffixIndex::build(&VerifiedCorpus::verify(input).unwrap(), &ByteTokenizer)
+			.unwrap()
+			.write_to(&path)
+			.unwrap();
 		let mapped = SuffixIndex::open(&path).unwrap();
 		records.push(span_record(&mapped, &answer(&output), PARAMS, 4).unwrap());
 		files.push(fs::read(&path).unwrap());
@@ -130,7 +152,11 @@ fn record_is_identical_across_runs_and_index_rebuilds() {
 fn rag_cites_the_retrieved_rows() {
 	let mut rows = corpus_rows();
 	let text = b"photosynthesis converts light energy into chemical energy".to_vec();
-	rows.push(CorpusRow { row: RowRef { datanet: 9, row: 0 }, claimed_hash: content_hash(&text), bytes: text });
+	rows.push(CorpusRow {
+		row: RowRef { datanet: 9, row: 0 },
+		claimed_hash: content_hash(&text),
+		bytes: text,
+	});
 	let corpus = VerifiedCorpus::verify(rows.clone()).unwrap();
 	let bm25 = Bm25Index::build(&corpus);
 	let query = b"how does photosynthesis turn light into energy".to_vec();
@@ -142,12 +168,18 @@ fn rag_cites_the_retrieved_rows() {
 		model: content_hash(b"base"),
 		adapter: None,
 		output,
-		method: MethodRequest::Rag { query: query.clone(), retrieved: 3, bm25: Bm25Params::default() },
+		method: MethodRequest::Rag {
+			query: query.clone(),
+			retrieved: 3,
+			bm25: Bm25Params::default(),
+		},
 		top_k: 2,
 	};
 	let record = recompute(rows.clone(), &ByteTokenizer, &request).unwrap();
 	record.check_canonical().unwrap();
-	assert!(matches!(record.method, AttributionMethod::Rag(params) if params.query == content_hash(&query)));
+	assert!(
+		matches!(record.method, AttributionMethod::Rag(params) if params.query == content_hash(&query))
+	);
 	assert_eq!(record.corpus, corpus.id());
 	assert_eq!(record.top[0].row, RowRef { datanet: 9, row: 0 });
 	let cited: Vec<RowRef> = record.scores.iter().map(|s| s.row).collect();
@@ -156,7 +188,10 @@ fn rag_cites_the_retrieved_rows() {
 	assert_eq!(cited, retrieved);
 	let total: u64 = record.scores.iter().map(|s| u64::from(s.parts_per_billion)).sum();
 	assert!(total <= u64::from(PARTS_PER_BILLION) && total + 3 >= u64::from(PARTS_PER_BILLION));
-	assert_eq!(recompute(rows, &ByteTokenizer, &request).unwrap().commitment(), record.commitment());
+	assert_eq!(
+		recompute(rows, &ByteTokenizer, &request).unwrap().commitment(),
+		record.commitment()
+	);
 }
 
 /// A minimal span request: the bad-input tests fail before its contents matter.
@@ -186,7 +221,10 @@ fn row_not_matching_its_hash_is_refused() {
 #[test]
 fn empty_corpus_is_refused() {
 	let request = three_token_request();
-	assert!(matches!(recompute(Vec::new(), &ByteTokenizer, &request), Err(AttributionError::EmptyCorpus)));
+	assert!(matches!(
+		recompute(Vec::new(), &ByteTokenizer, &request),
+		Err(AttributionError::EmptyCorpus)
+	));
 }
 
 #[test]
@@ -221,7 +259,10 @@ fn word_tokenizer_json(words: &[&str]) -> String {
 fn hugging_face_tokenizer_attributes_in_word_tokens() {
 	let dir = tempfile::tempdir().unwrap();
 	let path = dir.path().join("tokenizer.json");
-	let words = ["the", "river", "carries", "silt", "to", "delta", "farmers", "plant", "rice", "in", "spring", "wet"];
+	let words = [
+		"the", "river", "carries", "silt", "to", "delta", "farmers", "plant", "rice", "in",
+		"spring", "wet",
+	];
 	fs::write(&path, word_tokenizer_json(&words)).unwrap();
 	let tokenizer = HfTokenizer::from_file(&path).unwrap();
 	assert_eq!(tokenizer.id(), content_hash(&fs::read(&path).unwrap()));
@@ -236,7 +277,8 @@ fn hugging_face_tokenizer_attributes_in_word_tokens() {
 			bytes: text.as_bytes().to_vec(),
 		})
 		.collect();
-	let index = SuffixIndex::build(&VerifiedCorpus::verify(rows.clone()).unwrap(), &tokenizer).unwrap();
+	let index =
+		SuffixIndex::build(&VerifiedCorpus::verify(rows.clone()).unwrap(), &tokenizer).unwrap();
 	assert_eq!(index.tokenizer_id(), tokenizer.id());
 	assert_eq!(index.token_count(), 14);
 
@@ -249,7 +291,9 @@ fn hugging_face_tokenizer_attributes_in_word_tokens() {
 	let mut not_text = rows;
 	not_text[0].bytes = vec![0xff, 0xfe];
 	not_text[0].claimed_hash = content_hash(&not_text[0].bytes);
-	let err = SuffixIndex::build(&VerifiedCorpus::verify(not_text).unwrap(), &tokenizer).err().unwrap();
+	let err = SuffixIndex::build(&VerifiedCorpus::verify(not_text).unwrap(), &tokenizer)
+		.err()
+		.unwrap();
 	assert!(matches!(err, AttributionError::Tokenizer(_)), "{err}");
 }
 
@@ -265,7 +309,10 @@ fn dispute_check_accepts_honest_and_exposes_tampered_reports() {
 		top_k: 3,
 	};
 	let honest = recompute(rows.clone(), &ByteTokenizer, &request).unwrap();
-	assert_eq!(check_reported(rows.clone(), &ByteTokenizer, &request, honest.commitment()).unwrap(), Verdict::Matches);
+	assert_eq!(
+		check_reported(rows.clone(), &ByteTokenizer, &request, honest.commitment()).unwrap(),
+		Verdict::Matches
+	);
 
 	let mut inflated = honest.clone();
 	inflated.scores[0].parts_per_billion += 1;

@@ -10,18 +10,24 @@ use std::{
 use codec::{Decode, Encode};
 use tch::{COptimizer, Device, Kind, Tensor};
 use tributary_attribution::{
-	build_sketch, influence::sketch_path, influence_record, open_or_build_sketch, recompute, AdaptedModel, Answer,
-	AttributionError, ByteTokenizer, CorpusRow, InfluenceRequest, InfluenceScoring, InfluenceSketch, MethodRequest,
-	RecomputeRequest, SketchParams, SketchSource, VerifiedCorpus,
+	build_sketch, influence::sketch_path, influence_record, open_or_build_sketch, recompute,
+	AdaptedModel, Answer, AttributionError, ByteTokenizer, CorpusRow, InfluenceRequest,
+	InfluenceScoring, InfluenceSketch, MethodRequest, RecomputeRequest, SketchParams, SketchSource,
+	VerifiedCorpus,
 };
-use tributary_model::{hf::save_model, peft::PeftAdapter, Llama, LlamaConfig, LoraSpec, TargetModules};
+use tributary_model::{
+	hf::save_model, peft::PeftAdapter, Llama, LlamaConfig, LoraSpec, TargetModules,
+};
 use tributary_primitives::{
-	attribution::{AttributionMethod, AttributionRecord, InfluenceParams, RowRef, PARTS_PER_BILLION},
+	attribution::{
+		AttributionMethod, AttributionRecord, InfluenceParams, RowRef, PARTS_PER_BILLION,
+	},
 	content_hash, ContentHash,
 };
 
 /// The row the adapter sees many times, and the answers that echo it.
-const REPEATED: &str = "the lighthouse keeper logs every passing ship at dawn and rings the brass bell twice";
+const REPEATED: &str =
+	"the lighthouse keeper logs every passing ship at dawn and rings the brass bell twice";
 const REPEATED_ROW: RowRef = RowRef { datanet: 1, row: 0 };
 /// How often the repeated row occurs in the training set.
 const REPEATS: usize = 12;
@@ -40,10 +46,20 @@ impl Lcg {
 /// repeated row, different content.
 fn unrelated_texts() -> Vec<String> {
 	let mut rng = Lcg(11);
-	let vocabulary: Vec<String> =
-		(0..120).map(|_| (0..3 + rng.next() % 5).map(|_| (b'a' + (rng.next() % 26) as u8) as char).collect()).collect();
+	let vocabulary: Vec<String> = (0..120)
+		.map(|_| {
+			(0..3 + rng.next() % 5)
+				.map(|_| (b'a' + (rng.next() % 26) as u8) as char)
+				.collect()
+		})
+		.collect();
 	(0..24)
-		.map(|_| (0..12).map(|_| vocabulary[(rng.next() % 120) as usize].as_str()).collect::<Vec<_>>().join(" "))
+		.map(|_| {
+			(0..12)
+				.map(|_| vocabulary[(rng.next() % 120) as usize].as_str())
+				.collect::<Vec<_>>()
+				.join(" ")
+		})
 		.collect()
 }
 
@@ -54,7 +70,12 @@ fn corpus_rows() -> Vec<CorpusRow> {
 		bytes: text.as_bytes().to_vec(),
 	};
 	std::iter::once(row(REPEATED_ROW, REPEATED))
-		.chain(unrelated_texts().iter().enumerate().map(|(i, text)| row(RowRef { datanet: 2, row: i as u64 }, text)))
+		.chain(
+			unrelated_texts()
+				.iter()
+				.enumerate()
+				.map(|(i, text)| row(RowRef { datanet: 2, row: i as u64 }, text)),
+		)
 		.collect()
 }
 
@@ -68,7 +89,10 @@ fn sequence_loss(model: &Llama, tokens: &[u32]) -> Tensor {
 	let ids = Tensor::from_slice(&ids);
 	let n = ids.size()[0] - 1;
 	let logits = model.forward(&ids.narrow(0, 0, n).unsqueeze(0), false).unwrap();
-	logits.squeeze_dim(0).to_kind(Kind::Float).cross_entropy_for_logits(&ids.narrow(0, 1, n))
+	logits
+		.squeeze_dim(0)
+		.to_kind(Kind::Float)
+		.cross_entropy_for_logits(&ids.narrow(0, 1, n))
 }
 
 /// A model directory with trained adapters beside it.
@@ -113,13 +137,16 @@ fn fixture() -> Fixture {
 	for parameter in model.lora_parameters() {
 		optimizer.add_parameters(&parameter, 0).unwrap();
 	}
-	let loss_of_repeated = |model: &Llama| f64::try_from(sequence_loss(model, &byte_tokens(REPEATED))).unwrap();
+	let loss_of_repeated =
+		|model: &Llama| f64::try_from(sequence_loss(model, &byte_tokens(REPEATED))).unwrap();
 	let before = loss_of_repeated(&model);
 	for _ in 0..TRAIN_STEPS {
 		optimizer.zero_grad().unwrap();
 		// The mean loss over the training set, the repeated row counted REPEATS times.
-		let unrelated_loss: Vec<Tensor> = unrelated.iter().map(|tokens| sequence_loss(&model, tokens)).collect();
-		let total = sequence_loss(&model, &repeated) * REPEATS as f64 + Tensor::stack(&unrelated_loss, 0).sum(Kind::Float);
+		let unrelated_loss: Vec<Tensor> =
+			unrelated.iter().map(|tokens| sequence_loss(&model, tokens)).collect();
+		let total = sequence_loss(&model, &repeated) * REPEATS as f64
+			+ Tensor::stack(&unrelated_loss, 0).sum(Kind::Float);
 		(total / sequences).backward();
 		optimizer.step().unwrap();
 	}
@@ -148,10 +175,15 @@ fn repeated_matching_row_outranks_unrelated_rows() {
 	let sketch = sketch_of(&model);
 	let output = byte_tokens(&REPEATED[..60]);
 	for scoring in [InfluenceScoring::TracIn, InfluenceScoring::DATAINF] {
-		let record = influence_record(&model, &sketch, &answer(&fixture, &output), scoring, 5).unwrap();
+		let record =
+			influence_record(&model, &sketch, &answer(&fixture, &output), scoring, 5).unwrap();
 		record.check_canonical().unwrap();
 		let params = InfluenceParams { scoring, projection_dim: 16, projection_seed: 0 };
-		assert_eq!(record.method, AttributionMethod::Influence(params), "the record names its settings");
+		assert_eq!(
+			record.method,
+			AttributionMethod::Influence(params),
+			"the record names its settings"
+		);
 		assert_eq!(record.adapter, Some(fixture.adapter_hash));
 		assert_eq!(record.top[0].row, REPEATED_ROW, "{scoring:?}: {:?}", record.top);
 		let total: u64 = record.scores.iter().map(|s| u64::from(s.parts_per_billion)).sum();
@@ -173,14 +205,28 @@ fn sketch_file_and_record_are_byte_identical_across_runs_and_recompute() {
 	let path = sketch_of(&first).write_beside(&fixture.adapter_dir).unwrap();
 	let second = AdaptedModel::load(&fixture.base_dir, &fixture.adapter_dir, Device::Cpu).unwrap();
 	let rebuilt = sketch_of(&second);
-	assert_eq!(fs::read(&path).unwrap(), rebuilt.to_bytes(), "a second run writes the same sketch bytes");
+	assert_eq!(
+		fs::read(&path).unwrap(),
+		rebuilt.to_bytes(),
+		"a second run writes the same sketch bytes"
+	);
 	assert_eq!(path, sketch_path(&fixture.adapter_dir, &rebuilt.id()));
 
-	let stored = InfluenceSketch::open_by_id(&fixture.adapter_dir, rebuilt.id(), fixture.adapter_hash).unwrap();
+	let stored =
+		InfluenceSketch::open_by_id(&fixture.adapter_dir, rebuilt.id(), fixture.adapter_hash)
+			.unwrap();
 	let output = byte_tokens("the lighthouse keeper rings the brass bell at dawn");
-	let from_file = influence_record(&first, &stored, &answer(&fixture, &output), InfluenceScoring::TracIn, 4).unwrap();
-	let from_memory =
-		influence_record(&second, &rebuilt, &answer(&fixture, &output), InfluenceScoring::TracIn, 4).unwrap();
+	let from_file =
+		influence_record(&first, &stored, &answer(&fixture, &output), InfluenceScoring::TracIn, 4)
+			.unwrap();
+	let from_memory = influence_record(
+		&second,
+		&rebuilt,
+		&answer(&fixture, &output),
+		InfluenceScoring::TracIn,
+		4,
+	)
+	.unwrap();
 	assert_eq!(from_file.encode(), from_memory.encode());
 
 	let request = RecomputeRequest {
@@ -190,7 +236,10 @@ fn sketch_file_and_record_are_byte_identical_across_runs_and_recompute() {
 		method: MethodRequest::Influence(InfluenceRequest {
 			base_dir: fixture.base_dir.clone(),
 			adapter_dir: fixture.adapter_dir.clone(),
-			params: InfluenceParams { scoring: InfluenceScoring::TracIn, ..InfluenceParams::DEFAULT },
+			params: InfluenceParams {
+				scoring: InfluenceScoring::TracIn,
+				..InfluenceParams::DEFAULT
+			},
 		}),
 		top_k: 4,
 	};
@@ -211,19 +260,37 @@ fn sketch_file_and_record_are_byte_identical_across_runs_and_recompute() {
 	let mut commitments = vec![from_file.commitment()];
 	for params in variants {
 		let mut other = request.clone();
-		let MethodRequest::Influence(influence) = &mut other.method else { unreachable!("built above") };
+		let MethodRequest::Influence(influence) = &mut other.method else {
+			unreachable!("built above")
+		};
 		influence.params = params;
 		let record = recompute(corpus_rows(), &ByteTokenizer, &other).unwrap();
 		assert_eq!(record.method, AttributionMethod::Influence(params));
 		assert_eq!(AttributionRecord::decode(&mut &record.encode()[..]).unwrap(), record);
-		assert!(!commitments.contains(&record.commitment()), "{params:?} gave a record another setting gave");
+		assert!(
+			!commitments.contains(&record.commitment()),
+			"{params:?} gave a record another setting gave"
+		);
 		commitments.push(record.commitment());
 	}
 	// A record from a sketch with another projection names that projection.
 	let corpus = VerifiedCorpus::verify(corpus_rows()).unwrap();
-	let small = build_sketch(&first, &corpus, &ByteTokenizer, SketchParams { projection_dim: 8, seed: 1 }).unwrap();
-	let record = influence_record(&first, &small, &answer(&fixture, &request.output), InfluenceScoring::DATAINF, 4).unwrap();
-	let expected = InfluenceParams { scoring: InfluenceScoring::DATAINF, projection_dim: 8, projection_seed: 1 };
+	let small =
+		build_sketch(&first, &corpus, &ByteTokenizer, SketchParams { projection_dim: 8, seed: 1 })
+			.unwrap();
+	let record = influence_record(
+		&first,
+		&small,
+		&answer(&fixture, &request.output),
+		InfluenceScoring::DATAINF,
+		4,
+	)
+	.unwrap();
+	let expected = InfluenceParams {
+		scoring: InfluenceScoring::DATAINF,
+		projection_dim: 8,
+		projection_seed: 1,
+	};
 	assert_eq!(record.method, AttributionMethod::Influence(expected));
 }
 
@@ -233,7 +300,9 @@ fn sketch_beside_the_adapter_is_reused_and_damage_is_rebuilt() {
 	let model = AdaptedModel::load(&fixture.base_dir, &fixture.adapter_dir, Device::Cpu).unwrap();
 	let corpus = VerifiedCorpus::verify(corpus_rows()).unwrap();
 	let params = SketchParams::default();
-	let open_or_build = || open_or_build_sketch(&model, &fixture.adapter_dir, &corpus, &ByteTokenizer, params).unwrap();
+	let open_or_build = || {
+		open_or_build_sketch(&model, &fixture.adapter_dir, &corpus, &ByteTokenizer, params).unwrap()
+	};
 
 	let (built, source) = open_or_build();
 	assert_eq!(source, SketchSource::Built);
@@ -244,7 +313,8 @@ fn sketch_beside_the_adapter_is_reused_and_damage_is_rebuilt() {
 
 	// Other projection settings are other inputs: a second sketch beside the first.
 	let other = SketchParams { projection_dim: 8, seed: 1 };
-	let (small, source) = open_or_build_sketch(&model, &fixture.adapter_dir, &corpus, &ByteTokenizer, other).unwrap();
+	let (small, source) =
+		open_or_build_sketch(&model, &fixture.adapter_dir, &corpus, &ByteTokenizer, other).unwrap();
 	assert_eq!(source, SketchSource::Built);
 	assert_eq!(small.dimension() * 2, built.dimension());
 
@@ -277,7 +347,10 @@ fn truncated_or_corrupt_sketch_is_refused() {
 	assert!(err.to_string().contains("truncated"), "{err}");
 
 	fs::write(&path, &bytes[..40]).unwrap();
-	assert!(matches!(open_error(&path, fixture.adapter_hash), AttributionError::TruncatedSketch { .. }));
+	assert!(matches!(
+		open_error(&path, fixture.adapter_hash),
+		AttributionError::TruncatedSketch { .. }
+	));
 
 	let mut damaged = bytes.clone();
 	let last = damaged.len() - 3;
@@ -308,7 +381,8 @@ fn sketch_of_another_adapter_is_refused() {
 	let sketch = InfluenceSketch::open(&path, fixture.adapter_hash).unwrap();
 	let output = byte_tokens(REPEATED);
 	let err =
-		influence_record(&other, &sketch, &answer(&fixture, &output), InfluenceScoring::TracIn, 3).unwrap_err();
+		influence_record(&other, &sketch, &answer(&fixture, &output), InfluenceScoring::TracIn, 3)
+			.unwrap_err();
 	assert!(matches!(err, AttributionError::HashMismatch { what: "loaded adapter", .. }), "{err}");
 
 	// A dispute naming the trained adapter, pointed at the other adapter's files.
@@ -333,11 +407,21 @@ fn bad_outputs_get_clear_errors() {
 	let model = AdaptedModel::load(&fixture.base_dir, &fixture.adapter_dir, Device::Cpu).unwrap();
 	let sketch = sketch_of(&model);
 	let one_token = [7u32];
-	let err = influence_record(&model, &sketch, &answer(&fixture, &one_token), InfluenceScoring::TracIn, 3);
+	let err = influence_record(
+		&model,
+		&sketch,
+		&answer(&fixture, &one_token),
+		InfluenceScoring::TracIn,
+		3,
+	);
 	assert!(matches!(err, Err(AttributionError::OutputTooShort)), "{err:?}");
 	let outside = [7u32, 300];
-	let err = influence_record(&model, &sketch, &answer(&fixture, &outside), InfluenceScoring::TracIn, 3);
-	assert!(matches!(err, Err(AttributionError::TokenOutOfVocabulary { token: 300, vocab: 256 })), "{err:?}");
+	let err =
+		influence_record(&model, &sketch, &answer(&fixture, &outside), InfluenceScoring::TracIn, 3);
+	assert!(
+		matches!(err, Err(AttributionError::TokenOutOfVocabulary { token: 300, vocab: 256 })),
+		"{err:?}"
+	);
 	let no_adapter = Answer { model: fixture.model_hash, adapter: None, output: &outside };
 	let err = influence_record(&model, &sketch, &no_adapter, InfluenceScoring::TracIn, 3);
 	assert!(matches!(err, Err(AttributionError::AdapterRequired)), "{err:?}");

@@ -116,15 +116,25 @@ impl LlamaConfig {
 			};
 			return Err(ModelError::UnsupportedArchitecture { found });
 		}
-		let unsupported = |setting, reason: String| Err(ModelError::UnsupportedSetting { setting, reason });
+		let unsupported =
+			|setting, reason: String| Err(ModelError::UnsupportedSetting { setting, reason });
 		if self.hidden_act != "silu" {
-			return unsupported("hidden_act", format!("{:?}, only \"silu\" is supported", self.hidden_act));
+			return unsupported(
+				"hidden_act",
+				format!("{:?}, only \"silu\" is supported", self.hidden_act),
+			);
 		}
 		if self.attention_bias || self.mlp_bias {
-			return unsupported("attention_bias/mlp_bias", "biases in projections are not supported".into());
+			return unsupported(
+				"attention_bias/mlp_bias",
+				"biases in projections are not supported".into(),
+			);
 		}
 		if self.rope_scaling.as_ref().is_some_and(|v| !v.is_null()) {
-			return unsupported("rope_scaling", "scaled rotary embeddings are not supported".into());
+			return unsupported(
+				"rope_scaling",
+				"scaled rotary embeddings are not supported".into(),
+			);
 		}
 		let positive = [
 			("vocab_size", self.vocab_size),
@@ -166,7 +176,9 @@ impl LlamaConfig {
 	/// The end-of-sequence token ids (HF allows one id or a list).
 	pub fn eos_token_ids(&self) -> Vec<u32> {
 		match &self.eos_token_id {
-			Some(serde_json::Value::Number(n)) => n.as_u64().map(|v| vec![v as u32]).unwrap_or_default(),
+			Some(serde_json::Value::Number(n)) => {
+				n.as_u64().map(|v| vec![v as u32]).unwrap_or_default()
+			},
 			Some(serde_json::Value::Array(ids)) => {
 				ids.iter().filter_map(|v| v.as_u64()).map(|v| v as u32).collect()
 			},

@@ -31,7 +31,9 @@ pub enum ModelError {
 	InvalidLora(String),
 	#[error("invalid PEFT adapter in {dir}: {reason}")]
 	InvalidAdapter { dir: PathBuf, reason: String },
-	#[error("{0} is quantized: merge, unmerge and saving full weights need full-precision weights")]
+	#[error(
+		"{0} is quantized: merge, unmerge and saving full weights need full-precision weights"
+	)]
 	QuantizedWeight(String),
 	#[error("the model has no LoRA adapter attached")]
 	NoAdapter,

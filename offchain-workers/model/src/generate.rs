@@ -95,14 +95,24 @@ fn sample(logits: &Tensor, temperature: f64, top_k: Option<i64>, rng: &mut Split
 /// Inverse-CDF draw from softmax(logits / temperature) over the `top_k` most likely tokens (all
 /// when `None`), further cut to the smallest prefix whose probability reaches `top_p` (nucleus
 /// sampling). logits: [vocab]. One draw from `rng` per token, so a seeded request replays exactly.
-pub fn sample_logits(logits: &Tensor, temperature: f64, top_k: Option<i64>, top_p: f64, rng: &mut SplitMix64) -> u32 {
+pub fn sample_logits(
+	logits: &Tensor,
+	temperature: f64,
+	top_k: Option<i64>,
+	top_p: f64,
+	rng: &mut SplitMix64,
+) -> u32 {
 	let vocab = logits.size()[0];
 	let k = top_k.unwrap_or(vocab).clamp(1, vocab);
 	let (top_logits, top_ids) = logits.topk(k, 0, true, true);
-	let probs: Vec<f64> =
-		Vec::try_from((top_logits / temperature.max(1e-6)).softmax(0, Kind::Double).to_device(tch::Device::Cpu))
-			.expect("probabilities are a 1-D double tensor");
-	let ids: Vec<i64> = Vec::try_from(top_ids.to_device(tch::Device::Cpu)).expect("ids are a 1-D i64 tensor");
+	let probs: Vec<f64> = Vec::try_from(
+		(top_logits / temperature.max(1e-6))
+			.softmax(0, Kind::Double)
+			.to_device(tch::Device::Cpu),
+	)
+	.expect("probabilities are a 1-D double tensor");
+	let ids: Vec<i64> =
+		Vec::try_from(top_ids.to_device(tch::Device::Cpu)).expect("ids are a 1-D i64 tensor");
 	let mut kept = probs.len();
 	if top_p < 1.0 {
 		let mut mass = 0.0;

@@ -27,7 +27,8 @@ fn weight_files(dir: &Path) -> Result<Vec<PathBuf>> {
 	}
 	let text = std::fs::read_to_string(&index_path).map_err(ModelError::io(&index_path))?;
 	let invalid = |reason: String| ModelError::InvalidConfig { path: index_path.clone(), reason };
-	let index: serde_json::Value = serde_json::from_str(&text).map_err(|e| invalid(e.to_string()))?;
+	let index: serde_json::Value =
+		serde_json::from_str(&text).map_err(|e| invalid(e.to_string()))?;
 	let weight_map = index
 		.get("weight_map")
 		.and_then(|m| m.as_object())
@@ -40,15 +41,25 @@ fn weight_files(dir: &Path) -> Result<Vec<PathBuf>> {
 }
 
 /// Reads every tensor of a safetensors file, converted to `kind` on `device`.
-pub fn read_safetensors(path: &Path, kind: Kind, device: Device) -> Result<HashMap<String, Tensor>> {
+pub fn read_safetensors(
+	path: &Path,
+	kind: Kind,
+	device: Device,
+) -> Result<HashMap<String, Tensor>> {
 	let bytes = std::fs::read(path).map_err(ModelError::io(path))?;
 	parse_safetensors(&bytes, path, kind, device)
 }
 
 /// Parses safetensors bytes already in memory (e.g. read and hash-checked by a content store);
 /// `path` only names the source in errors.
-pub fn parse_safetensors(bytes: &[u8], path: &Path, kind: Kind, device: Device) -> Result<HashMap<String, Tensor>> {
-	let corrupt = |reason: String| ModelError::CorruptSafetensors { path: path.to_path_buf(), reason };
+pub fn parse_safetensors(
+	bytes: &[u8],
+	path: &Path,
+	kind: Kind,
+	device: Device,
+) -> Result<HashMap<String, Tensor>> {
+	let corrupt =
+		|reason: String| ModelError::CorruptSafetensors { path: path.to_path_buf(), reason };
 	let file = SafeTensors::deserialize(bytes).map_err(|e| corrupt(e.to_string()))?;
 	let mut tensors = HashMap::new();
 	for (name, view) in file.tensors() {
@@ -56,7 +67,9 @@ pub fn parse_safetensors(bytes: &[u8], path: &Path, kind: Kind, device: Device) 
 			Dtype::F32 => Kind::Float,
 			Dtype::BF16 => Kind::BFloat16,
 			Dtype::F16 => Kind::Half,
-			other => return Err(ModelError::UnsupportedDtype { name, dtype: format!("{other:?}") }),
+			other => {
+				return Err(ModelError::UnsupportedDtype { name, dtype: format!("{other:?}") })
+			},
 		};
 		let shape: Vec<i64> = view.shape().iter().map(|&d| d as i64).collect();
 		let tensor = Tensor::f_from_data_size(view.data(), &shape, source_kind)?;

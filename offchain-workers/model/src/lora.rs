@@ -34,10 +34,16 @@ impl LoraSpec {
 
 	pub fn validate(&self) -> Result<()> {
 		if self.rank <= 0 {
-			return Err(ModelError::InvalidLora(format!("rank must be positive, got {}", self.rank)));
+			return Err(ModelError::InvalidLora(format!(
+				"rank must be positive, got {}",
+				self.rank
+			)));
 		}
 		if !(0.0..1.0).contains(&self.dropout) {
-			return Err(ModelError::InvalidLora(format!("dropout must be in [0, 1), got {}", self.dropout)));
+			return Err(ModelError::InvalidLora(format!(
+				"dropout must be in [0, 1), got {}",
+				self.dropout
+			)));
 		}
 		if self.targets.is_empty() {
 			return Err(ModelError::InvalidLora("no target modules".into()));

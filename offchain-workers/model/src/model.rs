@@ -42,7 +42,8 @@ fn rotary_tables(config: &LlamaConfig, start: i64, len: i64, device: Device) -> 
 fn rotary_at(config: &LlamaConfig, positions: &Tensor) -> (Tensor, Tensor) {
 	let head_dim = config.head_dim();
 	let device = positions.device();
-	let exponents = Tensor::arange_start_step(0, head_dim, 2, (Kind::Float, device)) / head_dim as f64;
+	let exponents =
+		Tensor::arange_start_step(0, head_dim, 2, (Kind::Float, device)) / head_dim as f64;
 	// theta^(-2i/d) as exp(-ln(theta) · 2i/d).
 	let inv_freq = (exponents * -config.rope_theta.ln()).exp();
 	let freqs = positions.to_kind(Kind::Float).unsqueeze(-1) * inv_freq;
@@ -83,7 +84,8 @@ impl Attention {
 		train: bool,
 	) -> Tensor {
 		let (b, t) = (x.size()[0], x.size()[1]);
-		let split_heads = |y: Tensor, heads: i64| y.view([b, t, heads, self.head_dim]).transpose(1, 2);
+		let split_heads =
+			|y: Tensor, heads: i64| y.view([b, t, heads, self.head_dim]).transpose(1, 2);
 		let q = apply_rotary(&split_heads(self.q_proj.forward(x, train), self.heads), cos, sin);
 		let k = apply_rotary(&split_heads(self.k_proj.forward(x, train), self.kv_heads), cos, sin);
 		let v = split_heads(self.v_proj.forward(x, train), self.kv_heads);
@@ -105,7 +107,14 @@ impl Attention {
 
 	/// Causal attention of rotated queries q [b, heads, t, head_dim] over keys and values
 	/// [b, kv_heads, t, head_dim] appended to `cache`; returns the heads merged, [b, t, heads · head_dim].
-	fn attend(&self, q: &Tensor, mut k: Tensor, mut v: Tensor, cache: Option<&mut (Tensor, Tensor)>, start: i64) -> Tensor {
+	fn attend(
+		&self,
+		q: &Tensor,
+		mut k: Tensor,
+		mut v: Tensor,
+		cache: Option<&mut (Tensor, Tensor)>,
+		start: i64,
+	) -> Tensor {
 		let (b, t) = (q.size()[0], q.size()[2]);
 		if let Some((cached_k, cached_v)) = cache {
 			if cached_k.defined() {
@@ -119,13 +128,32 @@ impl Attention {
 		let (k, v) = (self.repeat_kv(k), self.repeat_kv(v));
 		// From position 0 the mask is plain causal; a single query sees every cached key.
 		let out = if start == 0 || t == 1 {
-			Tensor::scaled_dot_product_attention(q, &k, &v, None::<Tensor>, 0.0, start == 0 && t > 1, None::<f64>, false)
+			Tensor::scaled_dot_product_attention(
+				q,
+				&k,
+				&v,
+				None::<Tensor>,
+				0.0,
+				start == 0 && t > 1,
+				None::<f64>,
+				false,
+			)
 		} else {
 			// Query i sits at position start + i and may see keys 0..=start + i.
-			let query_pos = Tensor::arange_start(start, start + t, (Kind::Int64, q.device())).unsqueeze(1);
+			let query_pos =
+				Tensor::arange_start(start, start + t, (Kind::Int64, q.device())).unsqueeze(1);
 			let key_pos = Tensor::arange(total, (Kind::Int64, q.device())).unsqueeze(0);
 			let allowed = key_pos.le_tensor(&query_pos);
-			Tensor::scaled_dot_product_attention(q, &k, &v, Some(allowed), 0.0, false, None::<f64>, false)
+			Tensor::scaled_dot_product_attention(
+				q,
+				&k,
+				&v,
+				Some(allowed),
+				0.0,
+				false,
+				None::<f64>,
+				false,
+			)
 		};
 		out.transpose(1, 2).reshape([b, t, self.heads * self.head_dim])
 	}
@@ -179,13 +207,18 @@ pub fn module_path(layer: usize, module: TargetModule) -> String {
 impl Llama {
 	/// Builds the model from HF-named tensors, checking every expected tensor's shape. Unknown
 	/// tensors (e.g. precomputed rotary tables of old checkpoints) are ignored.
-	pub fn from_weights(config: LlamaConfig, mut weights: HashMap<String, Tensor>) -> Result<Llama> {
+	pub fn from_weights(
+		config: LlamaConfig,
+		mut weights: HashMap<String, Tensor>,
+	) -> Result<Llama> {
 		config.validate()?;
 		let hidden = config.hidden_size;
 		let q_out = config.num_attention_heads * config.head_dim();
 		let kv_out = config.kv_heads() * config.head_dim();
 		let mut take = |name: &str, shape: &[i64]| -> Result<Tensor> {
-			let tensor = weights.remove(name).ok_or_else(|| ModelError::MissingTensor { name: name.into() })?;
+			let tensor = weights
+				.remove(name)
+				.ok_or_else(|| ModelError::MissingTensor { name: name.into() })?;
 			if tensor.size() != shape {
 				return Err(ModelError::ShapeMismatch {
 					name: name.into(),
@@ -215,7 +248,8 @@ impl Llama {
 				up_proj: linear(TargetModule::Up, &[config.intermediate_size, hidden])?,
 				down_proj: linear(TargetModule::Down, &[hidden, config.intermediate_size])?,
 			};
-			let input_layernorm = take(&format!("model.layers.{i}.input_layernorm.weight"), &[hidden])?;
+			let input_layernorm =
+				take(&format!("model.layers.{i}.input_layernorm.weight"), &[hidden])?;
 			let post_attention_layernorm =
 				take(&format!("model.layers.{i}.post_attention_layernorm.weight"), &[hidden])?;
 			layers.push(DecoderLayer { input_layernorm, attn, post_attention_layernorm, mlp });
@@ -253,7 +287,8 @@ impl Llama {
 		let hidden = config.hidden_size;
 		let q_out = config.num_attention_heads * config.head_dim();
 		let kv_out = config.kv_heads() * config.head_dim();
-		let mut shapes = vec![("model.embed_tokens.weight".to_string(), vec![config.vocab_size, hidden])];
+		let mut shapes =
+			vec![("model.embed_tokens.weight".to_string(), vec![config.vocab_size, hidden])];
 		for i in 0..config.num_hidden_layers as usize {
 			for (module, shape) in [
 				(TargetModule::Q, vec![q_out, hidden]),
@@ -267,7 +302,8 @@ impl Llama {
 				shapes.push((format!("{}.weight", module_path(i, module)), shape));
 			}
 			shapes.push((format!("model.layers.{i}.input_layernorm.weight"), vec![hidden]));
-			shapes.push((format!("model.layers.{i}.post_attention_layernorm.weight"), vec![hidden]));
+			shapes
+				.push((format!("model.layers.{i}.post_attention_layernorm.weight"), vec![hidden]));
 		}
 		shapes.push(("model.norm.weight".to_string(), vec![hidden]));
 		if !config.tie_word_embeddings {
@@ -334,7 +370,10 @@ impl Llama {
 			weights.insert(format!("{}.weight", module_path(i, module)), w.shallow_clone());
 		}
 		for (i, layer) in self.layers.iter().enumerate() {
-			weights.insert(format!("model.layers.{i}.input_layernorm.weight"), layer.input_layernorm.shallow_clone());
+			weights.insert(
+				format!("model.layers.{i}.input_layernorm.weight"),
+				layer.input_layernorm.shallow_clone(),
+			);
 			weights.insert(
 				format!("model.layers.{i}.post_attention_layernorm.weight"),
 				layer.post_attention_layernorm.shallow_clone(),
@@ -386,7 +425,11 @@ impl Llama {
 	}
 
 	/// Installs adapter weights by module path (`model.layers.{i}.self_attn.q_proj` → (A, B)).
-	pub fn set_lora(&mut self, spec: &LoraSpec, mut adapters: BTreeMap<String, (Tensor, Tensor)>) -> Result<()> {
+	pub fn set_lora(
+		&mut self,
+		spec: &LoraSpec,
+		mut adapters: BTreeMap<String, (Tensor, Tensor)>,
+	) -> Result<()> {
 		spec.validate()?;
 		let device = self.device();
 		for (i, module, linear) in self.linears_mut() {
@@ -409,7 +452,9 @@ impl Llama {
 						dropout: spec.dropout,
 					});
 				},
-				None if spec.targets.contains(module) => return Err(ModelError::MissingTensor { name: path }),
+				None if spec.targets.contains(module) => {
+					return Err(ModelError::MissingTensor { name: path })
+				},
 				None => linear.lora = None,
 			}
 		}
@@ -428,7 +473,10 @@ impl Llama {
 	pub fn lora_weights(&self) -> BTreeMap<String, (Tensor, Tensor)> {
 		self.linears()
 			.filter_map(|(i, module, linear)| {
-				linear.lora.as_ref().map(|l| (module_path(i, module), (l.a.shallow_clone(), l.b.shallow_clone())))
+				linear
+					.lora
+					.as_ref()
+					.map(|l| (module_path(i, module), (l.a.shallow_clone(), l.b.shallow_clone())))
 			})
 			.collect()
 	}
@@ -440,12 +488,16 @@ impl Llama {
 
 	pub fn merge_lora(&mut self) -> Result<()> {
 		self.lora.as_ref().ok_or(ModelError::NoAdapter)?;
-		self.linears_mut().filter(|(_, _, l)| l.lora.is_some()).try_for_each(|(_, _, l)| l.merge())
+		self.linears_mut()
+			.filter(|(_, _, l)| l.lora.is_some())
+			.try_for_each(|(_, _, l)| l.merge())
 	}
 
 	pub fn unmerge_lora(&mut self) -> Result<()> {
 		self.lora.as_ref().ok_or(ModelError::NoAdapter)?;
-		self.linears_mut().filter(|(_, _, l)| l.lora.is_some()).try_for_each(|(_, _, l)| l.unmerge())
+		self.linears_mut()
+			.filter(|(_, _, l)| l.lora.is_some())
+			.try_for_each(|(_, _, l)| l.unmerge())
 	}
 
 	/// Logits [b, t, vocab] of a whole sequence batch [b, t] from position 0.
@@ -460,10 +512,19 @@ impl Llama {
 		Ok(logits)
 	}
 
-	fn forward_from(&self, input_ids: &Tensor, start: i64, mut cache: Option<&mut KvCache>, train: bool) -> Result<Tensor> {
+	fn forward_from(
+		&self,
+		input_ids: &Tensor,
+		start: i64,
+		mut cache: Option<&mut KvCache>,
+		train: bool,
+	) -> Result<Tensor> {
 		let t = input_ids.size()[1];
 		if start + t > self.config.max_position_embeddings {
-			return Err(ModelError::SequenceTooLong { len: start + t, max: self.config.max_position_embeddings });
+			return Err(ModelError::SequenceTooLong {
+				len: start + t,
+				max: self.config.max_position_embeddings,
+			});
 		}
 		let (cos, sin) = rotary_tables(&self.config, start, t, self.device());
 		let eps = self.config.rms_norm_eps;

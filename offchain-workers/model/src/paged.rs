@@ -55,16 +55,24 @@ impl PagedKvCache {
 	/// As many blocks of `block_size` positions as `budget_bytes` holds (at least one).
 	pub fn with_budget(model: &Llama, budget_bytes: u64, block_size: i64) -> PagedKvCache {
 		let kind = model.activation_kind();
-		let blocks = (budget_bytes / Self::block_bytes(&model.config, block_size, kind)).max(1) as i64;
+		let blocks =
+			(budget_bytes / Self::block_bytes(&model.config, block_size, kind)).max(1) as i64;
 		Self::new(&model.config, blocks, block_size, kind, model.device())
 	}
 
-	pub fn new(config: &LlamaConfig, blocks: i64, block_size: i64, kind: Kind, device: Device) -> PagedKvCache {
+	pub fn new(
+		config: &LlamaConfig,
+		blocks: i64,
+		block_size: i64,
+		kind: Kind,
+		device: Device,
+	) -> PagedKvCache {
 		let shape = [blocks * block_size, config.kv_heads(), config.head_dim()];
 		// Uninitialised, so the pool's memory is committed as sequences fill it: a step only reads
 		// slots written before it (padding repeats a row's first slot, written by its first step).
-		let layers =
-			(0..config.num_hidden_layers).map(|_| (Tensor::empty(shape, (kind, device)), Tensor::empty(shape, (kind, device)))).collect();
+		let layers = (0..config.num_hidden_layers)
+			.map(|_| (Tensor::empty(shape, (kind, device)), Tensor::empty(shape, (kind, device))))
+			.collect();
 		// Popped from the end: low block ids are handed out first.
 		PagedKvCache { block_size, layers, free: (0..blocks).rev().collect(), blocks }
 	}
@@ -110,7 +118,10 @@ impl PagedKvCache {
 
 	/// Pool slots where `t` new positions of each row go, row-major: [rows · t].
 	pub(crate) fn write_slots(&self, tables: &[&mut BlockTable], t: i64) -> Vec<i64> {
-		tables.iter().flat_map(|table| (table.len..table.len + t).map(|p| table.slot(p, self.block_size))).collect()
+		tables
+			.iter()
+			.flat_map(|table| (table.len..table.len + t).map(|p| table.slot(p, self.block_size)))
+			.collect()
 	}
 
 	/// Pool slots of every row's positions including `t` just written, padded to the longest row:
@@ -122,7 +133,8 @@ impl PagedKvCache {
 			.flat_map(|table| {
 				let filled = table.len + t;
 				let first = table.slot(0, self.block_size);
-				(0..width).map(move |p| if p < filled { table.slot(p, self.block_size) } else { first })
+				(0..width)
+					.map(move |p| if p < filled { table.slot(p, self.block_size) } else { first })
 			})
 			.collect();
 		(width, slots)

@@ -73,7 +73,8 @@ impl AdapterConfig {
 		}
 		let mut targets = TargetModules::default();
 		for name in &self.target_modules {
-			let module = TargetModule::from_hf_name(name).ok_or_else(|| format!("unknown target module {name:?}"))?;
+			let module = TargetModule::from_hf_name(name)
+				.ok_or_else(|| format!("unknown target module {name:?}"))?;
 			targets = targets.with(module);
 		}
 		Ok(LoraSpec { rank: self.r, alpha: self.lora_alpha, dropout: self.lora_dropout, targets })
@@ -96,8 +97,14 @@ impl PeftAdapter {
 		let spec = model.lora_spec().ok_or(ModelError::NoAdapter)?;
 		let mut tensors = BTreeMap::new();
 		for (path, (a, b)) in model.lora_weights() {
-			tensors.insert(format!("{PEFT_PREFIX}{path}.lora_A.weight"), a.detach().to_device(Device::Cpu));
-			tensors.insert(format!("{PEFT_PREFIX}{path}.lora_B.weight"), b.detach().to_device(Device::Cpu));
+			tensors.insert(
+				format!("{PEFT_PREFIX}{path}.lora_A.weight"),
+				a.detach().to_device(Device::Cpu),
+			);
+			tensors.insert(
+				format!("{PEFT_PREFIX}{path}.lora_B.weight"),
+				b.detach().to_device(Device::Cpu),
+			);
 		}
 		Ok(PeftAdapter { config: AdapterConfig::new(spec, base_model), tensors })
 	}
@@ -117,7 +124,8 @@ impl PeftAdapter {
 		let bytes = self.canonical_bytes()?;
 		std::fs::create_dir_all(dir).map_err(ModelError::io(dir))?;
 		write_atomically(&dir.join(ADAPTER_WEIGHTS_FILE), &bytes)?;
-		let config = serde_json::to_string_pretty(&self.config).expect("an adapter config always serializes");
+		let config = serde_json::to_string_pretty(&self.config)
+			.expect("an adapter config always serializes");
 		write_atomically(&dir.join(ADAPTER_CONFIG_FILE), config.as_bytes())?;
 		Ok(content_hash(&bytes))
 	}
@@ -125,8 +133,9 @@ impl PeftAdapter {
 	pub fn load(dir: &Path) -> Result<PeftAdapter> {
 		let config_path = dir.join(ADAPTER_CONFIG_FILE);
 		let text = std::fs::read_to_string(&config_path).map_err(ModelError::io(&config_path))?;
-		let config: AdapterConfig = serde_json::from_str(&text)
-			.map_err(|e| ModelError::InvalidConfig { path: config_path.clone(), reason: e.to_string() })?;
+		let config: AdapterConfig = serde_json::from_str(&text).map_err(|e| {
+			ModelError::InvalidConfig { path: config_path.clone(), reason: e.to_string() }
+		})?;
 		let tensors = read_safetensors(&dir.join(ADAPTER_WEIGHTS_FILE), Kind::Float, Device::Cpu)?;
 		Ok(PeftAdapter { config, tensors: tensors.into_iter().collect() })
 	}
@@ -140,7 +149,10 @@ impl PeftAdapter {
 	/// The adapter's shape and its (A [r, in], B [out, r]) pairs by module path
 	/// (`model.layers.{i}.self_attn.q_proj`); `dir_for_errors` names the source in errors.
 	pub fn modules(&self, dir_for_errors: &Path) -> Result<(LoraSpec, ModulePairs)> {
-		let invalid = |reason: String| ModelError::InvalidAdapter { dir: dir_for_errors.to_path_buf(), reason };
+		let invalid = |reason: String| ModelError::InvalidAdapter {
+			dir: dir_for_errors.to_path_buf(),
+			reason,
+		};
 		let spec = self.config.spec().map_err(invalid)?;
 		let mut pairs: BTreeMap<String, (Option<Tensor>, Option<Tensor>)> = BTreeMap::new();
 		for (name, tensor) in &self.tensors {
@@ -176,8 +188,9 @@ pub enum LoraPart {
 pub fn lora_tensor_name(name: &str) -> std::result::Result<(String, LoraPart), String> {
 	// PEFT writes no adapter name; some tools keep ".default" in the names.
 	let name = name.replace(".default.", ".");
-	let path =
-		name.strip_prefix(PEFT_PREFIX).ok_or_else(|| format!("tensor {name} does not start with {PEFT_PREFIX}"))?;
+	let path = name
+		.strip_prefix(PEFT_PREFIX)
+		.ok_or_else(|| format!("tensor {name} does not start with {PEFT_PREFIX}"))?;
 	if let Some(module) = path.strip_suffix(".lora_A.weight") {
 		Ok((module.to_string(), LoraPart::A))
 	} else if let Some(module) = path.strip_suffix(".lora_B.weight") {

@@ -58,8 +58,11 @@ impl Nf4Weight {
 			let numel = weight.numel() as i64;
 			let blocks = (numel + NF4_BLOCK - 1) / NF4_BLOCK;
 			let flat = weight.detach().to_kind(Kind::Float).reshape([numel]);
-			let padded = Tensor::cat(&[flat, Tensor::zeros([blocks * NF4_BLOCK - numel], (Kind::Float, device))], 0)
-				.reshape([blocks, NF4_BLOCK]);
+			let padded = Tensor::cat(
+				&[flat, Tensor::zeros([blocks * NF4_BLOCK - numel], (Kind::Float, device))],
+				0,
+			)
+			.reshape([blocks, NF4_BLOCK]);
 			let absmax = padded.abs().amax([1], false);
 			// An all-zero block quantizes to code 0.0 whatever its scale; 1.0 avoids 0/0.
 			let safe_absmax = absmax.where_scalarother(&absmax.gt(0.0), 1.0);
@@ -86,8 +89,13 @@ impl Nf4Weight {
 		let indices = Tensor::stack(&[high, low], 1).reshape([-1]).to_kind(Kind::Int64);
 		let codes = Tensor::from_slice(&NF4_CODES[..]).to_device(device);
 		let numel: i64 = self.shape.iter().product();
-		let values = codes.index_select(0, &indices).reshape([-1, NF4_BLOCK]) * self.absmax.unsqueeze(1);
-		values.reshape([-1]).narrow(0, 0, numel).reshape(self.shape.as_slice()).to_kind(self.kind)
+		let values =
+			codes.index_select(0, &indices).reshape([-1, NF4_BLOCK]) * self.absmax.unsqueeze(1);
+		values
+			.reshape([-1])
+			.narrow(0, 0, numel)
+			.reshape(self.shape.as_slice())
+			.to_kind(self.kind)
 	}
 
 	pub fn stored_bytes(&self) -> usize {
@@ -111,7 +119,8 @@ impl Int8Weight {
 			let w = weight.detach().to_kind(Kind::Float);
 			let scales = w.abs().amax([1], false) / 127.0;
 			let safe_scales = scales.where_scalarother(&scales.gt(0.0), 1.0);
-			let values = (&w / safe_scales.unsqueeze(1)).round().clamp(-127.0, 127.0).to_kind(Kind::Int8);
+			let values =
+				(&w / safe_scales.unsqueeze(1)).round().clamp(-127.0, 127.0).to_kind(Kind::Int8);
 			Int8Weight { values, scales, kind: weight.kind() }
 		})
 	}
@@ -192,9 +201,16 @@ mod tests {
 		let flat = w.reshape([-1]);
 		let numel = flat.numel() as i64;
 		let blocks = (numel + NF4_BLOCK - 1) / NF4_BLOCK;
-		let padded = Tensor::cat(&[flat.shallow_clone(), Tensor::zeros([blocks * NF4_BLOCK - numel], (Kind::Float, Device::Cpu))], 0);
+		let padded = Tensor::cat(
+			&[
+				flat.shallow_clone(),
+				Tensor::zeros([blocks * NF4_BLOCK - numel], (Kind::Float, Device::Cpu)),
+			],
+			0,
+		);
 		let absmax = padded.reshape([blocks, NF4_BLOCK]).abs().amax([1], false);
-		let per_element_absmax = absmax.repeat_interleave_self_int(NF4_BLOCK, 0, None::<i64>).narrow(0, 0, numel);
+		let per_element_absmax =
+			absmax.repeat_interleave_self_int(NF4_BLOCK, 0, None::<i64>).narrow(0, 0, numel);
 		let bound = per_element_absmax * (nf4_max_code_gap() as f64 / 2.0) + 1e-6;
 		let err = (restored.reshape([-1]) - &flat).abs();
 		let violations = i64::try_from(err.gt_tensor(&bound).sum(Kind::Int64)).unwrap();

@@ -49,7 +49,11 @@ impl SplitMix64 {
 	/// An fp32 tensor of U(-bound, bound) values.
 	pub fn uniform(&mut self, shape: &[i64], bound: f64, device: Device) -> Tensor {
 		let n: i64 = shape.iter().product();
-		let values: Vec<f32> = (0..n).map(|_| ((self.next_f64() * 2.0 - 1.0) * bound) as f32).collect();
-		Tensor::from_slice(&values).reshape(shape).to_device(device).to_kind(Kind::Float)
+		let values: Vec<f32> =
+			(0..n).map(|_| ((self.next_f64() * 2.0 - 1.0) * bound) as f32).collect();
+		Tensor::from_slice(&values)
+			.reshape(shape)
+			.to_device(device)
+			.to_kind(Kind::Float)
 	}
 }

@@ -7,7 +7,9 @@ use tributary_model::hf::{self, load_model, save_model};
 use tributary_model::model::RowDeltas;
 use tributary_model::paged::{BlockTable, PagedKvCache};
 use tributary_model::peft::PeftAdapter;
-use tributary_model::{Llama, LlamaConfig, LoraSpec, ModelError, QuantFormat, TargetModule, TargetModules};
+use tributary_model::{
+	Llama, LlamaConfig, LoraSpec, ModelError, QuantFormat, TargetModule, TargetModules,
+};
 
 const VOCAB: i64 = 97;
 
@@ -72,9 +74,12 @@ fn sharded_checkpoint_with_index_loads_like_a_single_file() {
 	let dir = tempfile::tempdir().unwrap();
 	save_model(&model, dir.path()).unwrap();
 	let weights = model.hf_weights().unwrap();
-	let (first, second): (Vec<_>, Vec<_>) = weights.into_iter().enumerate().partition(|(i, _)| i % 2 == 0);
+	let (first, second): (Vec<_>, Vec<_>) =
+		weights.into_iter().enumerate().partition(|(i, _)| i % 2 == 0);
 	let mut weight_map = serde_json::Map::new();
-	for (file, shard) in [("model-00001-of-00002.safetensors", first), ("model-00002-of-00002.safetensors", second)] {
+	for (file, shard) in
+		[("model-00001-of-00002.safetensors", first), ("model-00002-of-00002.safetensors", second)]
+	{
 		let tensors: BTreeMap<String, Tensor> = shard.into_iter().map(|(_, nt)| nt).collect();
 		std::fs::write(dir.path().join(file), hf::safetensors_bytes(&tensors).unwrap()).unwrap();
 		for name in tensors.keys() {
@@ -118,7 +123,10 @@ fn later_tokens_do_not_change_earlier_logits() {
 	let _ = changed.narrow(1, 6, 4).fill_(3);
 	let (a, b) = (model.forward(&ids, false).unwrap(), model.forward(&changed, false).unwrap());
 	assert!(max_abs_diff(&a.narrow(1, 0, 6), &b.narrow(1, 0, 6)) < 1e-6);
-	assert!(max_abs_diff(&a.narrow(1, 6, 4), &b.narrow(1, 6, 4)) > 1e-4, "the changed positions must differ");
+	assert!(
+		max_abs_diff(&a.narrow(1, 6, 4), &b.narrow(1, 6, 4)) > 1e-4,
+		"the changed positions must differ"
+	);
 }
 
 #[test]
@@ -180,17 +188,28 @@ fn paged_cache_batches_equal_each_row_alone() {
 	pool.release(done);
 	rows.push(pool.allocate(4).unwrap());
 	let mut tables: Vec<&mut BlockTable> = rows.iter_mut().skip(1).collect();
-	let _ = model.forward_rows(&ids.narrow(0, 1, 1).narrow(1, 0, 3), &mut pool, &mut tables, &NoDeltas).unwrap();
+	let _ = model
+		.forward_rows(&ids.narrow(0, 1, 1).narrow(1, 0, 3), &mut pool, &mut tables, &NoDeltas)
+		.unwrap();
 	let next = Tensor::from_slice(&[7i64, 9]).unsqueeze(1);
 	let batched = step(&mut pool, &mut rows, &next);
-	let alone_0 = model.forward(&Tensor::cat(&[ids.narrow(0, 0, 1), next.narrow(0, 0, 1)], 1), false).unwrap();
-	let alone_1 = model.forward(&Tensor::cat(&[ids.narrow(0, 1, 1).narrow(1, 0, 3), next.narrow(0, 1, 1)], 1), false).unwrap();
+	let alone_0 = model
+		.forward(&Tensor::cat(&[ids.narrow(0, 0, 1), next.narrow(0, 0, 1)], 1), false)
+		.unwrap();
+	let alone_1 = model
+		.forward(
+			&Tensor::cat(&[ids.narrow(0, 1, 1).narrow(1, 0, 3), next.narrow(0, 1, 1)], 1),
+			false,
+		)
+		.unwrap();
 	assert!(max_abs_diff(&batched.get(0), &alone_0.get(0).narrow(0, 11, 1)) < 1e-5);
 	assert!(max_abs_diff(&batched.get(1), &alone_1.get(0).narrow(0, 3, 1)) < 1e-5);
 
 	// A row whose blocks are full is refused, not written past its blocks.
 	let mut tables: Vec<&mut BlockTable> = rows.iter_mut().skip(1).collect();
-	let error = model.forward_rows(&ids.narrow(0, 0, 1).narrow(1, 0, 1), &mut pool, &mut tables, &NoDeltas).unwrap_err();
+	let error = model
+		.forward_rows(&ids.narrow(0, 0, 1).narrow(1, 0, 1), &mut pool, &mut tables, &NoDeltas)
+		.unwrap_err();
 	assert!(matches!(error, ModelError::KvBlocksFull { needed: 5, room: 4 }), "{error}");
 }
 
@@ -211,7 +230,10 @@ fn greedy_generation_follows_the_argmax_of_full_forwards() {
 	let stopped = generate(&model, &prompt, 6, &Sampling::Greedy, &[stop]).unwrap();
 	assert_eq!(stopped.last(), Some(&stop));
 	assert!(stopped.len() <= 3);
-	assert!(matches!(generate(&model, &[], 3, &Sampling::Greedy, &[]), Err(ModelError::EmptyPrompt)));
+	assert!(matches!(
+		generate(&model, &[], 3, &Sampling::Greedy, &[]),
+		Err(ModelError::EmptyPrompt)
+	));
 }
 
 #[test]
@@ -242,8 +264,15 @@ fn merged_adapter_equals_unmerged_and_unmerge_restores_the_base() {
 	let mut model = tiny_model(true, 18);
 	let ids = tokens(2, 8, 19);
 	let base = model.forward(&ids, false).unwrap();
-	let before = model.hf_weights().unwrap().into_iter().map(|(n, t)| (n, t.copy())).collect::<HashMap<_, _>>();
-	model.add_lora(&spec(TargetModules::QV.with(tributary_model::TargetModule::Down)), 20).unwrap();
+	let before = model
+		.hf_weights()
+		.unwrap()
+		.into_iter()
+		.map(|(n, t)| (n, t.copy()))
+		.collect::<HashMap<_, _>>();
+	model
+		.add_lora(&spec(TargetModules::QV.with(tributary_model::TargetModule::Down)), 20)
+		.unwrap();
 	randomize_b(&model, 21);
 	let unmerged = model.forward(&ids, false).unwrap();
 	model.merge_lora().unwrap();
@@ -259,7 +288,9 @@ fn merged_adapter_equals_unmerged_and_unmerge_restores_the_base() {
 #[test]
 fn peft_save_load_round_trip_is_bit_exact() {
 	let mut model = tiny_model(false, 22);
-	model.add_lora(&LoraSpec { rank: 3, alpha: 6.0, dropout: 0.1, targets: TargetModules::ALL }, 23).unwrap();
+	model
+		.add_lora(&LoraSpec { rank: 3, alpha: 6.0, dropout: 0.1, targets: TargetModules::ALL }, 23)
+		.unwrap();
 	randomize_b(&model, 24);
 	let adapter = PeftAdapter::from_model(&model, "tiny-base").unwrap();
 	let dir = tempfile::tempdir().unwrap();
@@ -283,8 +314,10 @@ fn peft_save_load_round_trip_is_bit_exact() {
 	loaded.apply_to(&mut fresh, dir.path()).unwrap();
 	let ids = tokens(1, 7, 25);
 	assert!(bit_equal(&model.forward(&ids, false).unwrap(), &fresh.forward(&ids, false).unwrap()));
-	let config: serde_json::Value =
-		serde_json::from_str(&std::fs::read_to_string(dir.path().join("adapter_config.json")).unwrap()).unwrap();
+	let config: serde_json::Value = serde_json::from_str(
+		&std::fs::read_to_string(dir.path().join("adapter_config.json")).unwrap(),
+	)
+	.unwrap();
 	assert_eq!(config["peft_type"], "LORA");
 	assert_eq!(config["r"], 3);
 	assert_eq!(config["target_modules"].as_array().unwrap().len(), 7);
@@ -300,7 +333,11 @@ fn qlora_trains_only_the_adapter_over_quantized_weights() {
 		let (stored, fp32) = model.projection_weight_bytes();
 		assert!((stored as f64) < 0.3 * fp32 as f64, "{format:?}: {stored} of {fp32} bytes");
 		let quantized = model.forward(&ids, false).unwrap();
-		assert!(max_abs_diff(&full, &quantized) < 0.05, "{format:?} drifted {}", max_abs_diff(&full, &quantized));
+		assert!(
+			max_abs_diff(&full, &quantized) < 0.05,
+			"{format:?} drifted {}",
+			max_abs_diff(&full, &quantized)
+		);
 		model.add_lora(&spec(TargetModules::ALL), 28).unwrap();
 		assert!(bit_equal(&quantized, &model.forward(&ids, false).unwrap()));
 		let logits = model.forward(&ids, true).unwrap();
@@ -326,7 +363,10 @@ fn missing_or_corrupt_weights_and_foreign_architectures_are_clear_errors() {
 	assert!(matches!(err, ModelError::CorruptSafetensors { .. }), "{err}");
 
 	std::fs::write(&weights, b"not a safetensors file at all").unwrap();
-	assert!(matches!(load_model(dir.path(), Kind::Float, Device::Cpu), Err(ModelError::CorruptSafetensors { .. })));
+	assert!(matches!(
+		load_model(dir.path(), Kind::Float, Device::Cpu),
+		Err(ModelError::CorruptSafetensors { .. })
+	));
 
 	std::fs::remove_file(&weights).unwrap();
 	let err = load_model(dir.path(), Kind::Float, Device::Cpu).unwrap_err();
@@ -335,7 +375,8 @@ fn missing_or_corrupt_weights_and_foreign_architectures_are_clear_errors() {
 
 	std::fs::write(&weights, &good).unwrap();
 	let mut config: serde_json::Value =
-		serde_json::from_str(&std::fs::read_to_string(dir.path().join(hf::CONFIG_FILE)).unwrap()).unwrap();
+		serde_json::from_str(&std::fs::read_to_string(dir.path().join(hf::CONFIG_FILE)).unwrap())
+			.unwrap();
 	config["architectures"] = serde_json::json!(["GPT2LMHeadModel"]);
 	config["model_type"] = "gpt2".into();
 	std::fs::write(dir.path().join(hf::CONFIG_FILE), config.to_string()).unwrap();
@@ -346,9 +387,13 @@ fn missing_or_corrupt_weights_and_foreign_architectures_are_clear_errors() {
 	let mut untied = tiny_config(false);
 	untied.num_key_value_heads = Some(3);
 	assert!(matches!(untied.validate(), Err(ModelError::UnsupportedSetting { .. })));
-	let missing_head: HashMap<String, Tensor> = tiny_model(true, 30).hf_weights().unwrap().into_iter().collect();
+	let missing_head: HashMap<String, Tensor> =
+		tiny_model(true, 30).hf_weights().unwrap().into_iter().collect();
 	let err = Llama::from_weights(tiny_config(false), missing_head).unwrap_err();
-	assert!(matches!(err, ModelError::MissingTensor { ref name } if name == "lm_head.weight"), "{err}");
+	assert!(
+		matches!(err, ModelError::MissingTensor { ref name } if name == "lm_head.weight"),
+		"{err}"
+	);
 }
 
 #[test]
@@ -359,7 +404,10 @@ fn adapter_files_that_do_not_match_the_model_are_refused() {
 	PeftAdapter::from_model(&model, "tiny").unwrap().save(dir.path()).unwrap();
 	let mut wider = Llama::random(LlamaConfig::tiny(VOCAB, 48, 2, 4, 2), 33, Device::Cpu).unwrap();
 	let adapter = PeftAdapter::load(dir.path()).unwrap();
-	assert!(matches!(adapter.apply_to(&mut wider, dir.path()), Err(ModelError::ShapeMismatch { .. })));
+	assert!(matches!(
+		adapter.apply_to(&mut wider, dir.path()),
+		Err(ModelError::ShapeMismatch { .. })
+	));
 	std::fs::write(dir.path().join("adapter_model.safetensors"), b"garbage").unwrap();
 	assert!(matches!(PeftAdapter::load(dir.path()), Err(ModelError::CorruptSafetensors { .. })));
 }

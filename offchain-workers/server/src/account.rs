@@ -16,7 +16,9 @@ impl FromStr for Account {
 
 	fn from_str(text: &str) -> Result<Account, String> {
 		if let Some(digits) = text.strip_prefix("0x") {
-			return parse_hex::<32>(digits).map(Account).map_err(|reason| format!("account {text:?}: {reason}"));
+			return parse_hex::<32>(digits)
+				.map(Account)
+				.map_err(|reason| format!("account {text:?}: {reason}"));
 		}
 		AccountId32::from_ss58check(text).map(|id| Account(id.into())).map_err(|e| {
 			format!("account {text:?} is neither 0x-prefixed 32-byte hex nor a valid SS58 address ({e:?})")
@@ -75,7 +77,8 @@ mod tests {
 		assert_eq!(from_hex, Account(raw));
 		let generic = AccountId32::from(raw).to_ss58check();
 		assert_eq!(generic.parse::<Account>().unwrap(), Account(raw));
-		let polkadot = AccountId32::from(raw).to_ss58check_with_version(Ss58AddressFormat::custom(0));
+		let polkadot =
+			AccountId32::from(raw).to_ss58check_with_version(Ss58AddressFormat::custom(0));
 		assert_eq!(polkadot.parse::<Account>().unwrap(), Account(raw));
 		assert_eq!(Account(raw).to_string(), hex0x(&raw));
 	}
@@ -83,7 +86,10 @@ mod tests {
 	#[test]
 	fn malformed_accounts_are_refused_with_a_reason() {
 		assert!("0x1234".parse::<Account>().unwrap_err().contains("64 hex digits"));
-		assert!(format!("0x{}", "zz".repeat(32)).parse::<Account>().unwrap_err().contains("not a hex byte"));
+		assert!(format!("0x{}", "zz".repeat(32))
+			.parse::<Account>()
+			.unwrap_err()
+			.contains("not a hex byte"));
 		let mut address = AccountId32::from([7u8; 32]).to_ss58check();
 		let last = address.pop().unwrap();
 		address.push(if last == 'a' { 'b' } else { 'a' });

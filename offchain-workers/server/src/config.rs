@@ -12,7 +12,9 @@ pub enum ConfigError {
 	Read { path: PathBuf, source: std::io::Error },
 	#[error("config file {path} is invalid: {reason}")]
 	Invalid { path: PathBuf, reason: String },
-	#[error("no base model directory: pass --base-model <dir> or set base_model in the config file")]
+	#[error(
+		"no base model directory: pass --base-model <dir> or set base_model in the config file"
+	)]
 	NoBaseModel,
 	#[error("invalid setting {setting}: {reason}")]
 	Setting { setting: &'static str, reason: String },
@@ -86,7 +88,10 @@ impl Default for Config {
 
 /// Command-line flags; each one given overrides the config file.
 #[derive(Debug, Parser)]
-#[command(name = "tributary-worker", about = "OpenLoRA inference sidecar and job API of a Tributary validator")]
+#[command(
+	name = "tributary-worker",
+	about = "OpenLoRA inference sidecar and job API of a Tributary validator"
+)]
 pub struct Cli {
 	/// TOML config file (fields as in `Config`).
 	#[arg(long)]
@@ -128,9 +133,10 @@ pub struct Cli {
 
 impl Config {
 	pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
-		let text =
-			std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
-		toml::from_str(&text).map_err(|e| ConfigError::Invalid { path: path.to_path_buf(), reason: e.to_string() })
+		let text = std::fs::read_to_string(path)
+			.map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
+		toml::from_str(&text)
+			.map_err(|e| ConfigError::Invalid { path: path.to_path_buf(), reason: e.to_string() })
 	}
 
 	/// The file's settings (or the defaults) with every given flag applied, validated.
@@ -142,7 +148,19 @@ impl Config {
 		macro_rules! apply {
 			($($field:ident),*) => { $(if let Some(value) = cli.$field { config.$field = value; })* };
 		}
-		apply!(listen, data_dir, base_model_id, device_cache_bytes, host_cache_bytes, kv_cache_bytes, kv_block_size, max_lora_rank, max_batch, max_queue, max_object_bytes);
+		apply!(
+			listen,
+			data_dir,
+			base_model_id,
+			device_cache_bytes,
+			host_cache_bytes,
+			kv_cache_bytes,
+			kv_block_size,
+			max_lora_rank,
+			max_batch,
+			max_queue,
+			max_object_bytes
+		);
 		if cli.base_model.is_some() {
 			config.base_model = cli.base_model;
 		}
@@ -173,7 +191,10 @@ impl Config {
 		}
 		for peer in &self.peers {
 			if !peer.starts_with("http://") {
-				return Err(ConfigError::Setting { setting: "peers", reason: format!("{peer:?} is not an http:// URL (this build has no TLS)") });
+				return Err(ConfigError::Setting {
+					setting: "peers",
+					reason: format!("{peer:?} is not an http:// URL (this build has no TLS)"),
+				});
 			}
 		}
 		Ok(())
@@ -189,8 +210,20 @@ mod tests {
 		assert!(Config::default().listen.ip().is_loopback());
 		let dir = tempfile::tempdir().unwrap();
 		let file = dir.path().join("worker.toml");
-		std::fs::write(&file, "base_model = \"/models/base\"\nmax_batch = 8\npeers = [\"http://10.0.0.2:8420\"]\n").unwrap();
-		let cli = Cli::parse_from(["tributary-worker", "--config", file.to_str().unwrap(), "--max-batch", "16", "--peer", "http://10.0.0.3:8420"]);
+		std::fs::write(
+			&file,
+			"base_model = \"/models/base\"\nmax_batch = 8\npeers = [\"http://10.0.0.2:8420\"]\n",
+		)
+		.unwrap();
+		let cli = Cli::parse_from([
+			"tributary-worker",
+			"--config",
+			file.to_str().unwrap(),
+			"--max-batch",
+			"16",
+			"--peer",
+			"http://10.0.0.3:8420",
+		]);
 		let config = Config::from_cli(cli).unwrap();
 		assert_eq!(config.max_batch, 16);
 		assert_eq!(config.base_model.as_deref(), Some(Path::new("/models/base")));
@@ -199,14 +232,25 @@ mod tests {
 		assert!(matches!(Config::from_file(&file), Err(ConfigError::Invalid { .. })));
 		let cli = Cli::parse_from(["tributary-worker", "--peer", "https://x"]);
 		assert!(matches!(Config::from_cli(cli), Err(ConfigError::NoBaseModel)));
-		let cli = Cli::parse_from(["tributary-worker", "--base-model", "/m", "--peer", "https://x"]);
-		assert!(matches!(Config::from_cli(cli), Err(ConfigError::Setting { setting: "peers", .. })));
+		let cli =
+			Cli::parse_from(["tributary-worker", "--base-model", "/m", "--peer", "https://x"]);
+		assert!(matches!(
+			Config::from_cli(cli),
+			Err(ConfigError::Setting { setting: "peers", .. })
+		));
 
 		let ferdie = "5CiPPseXPECbkjWCa6MnjNokrgYjMqmKndv2rSnekmSK2DjL";
-		std::fs::write(&file, format!("base_model = \"/m\"\nworker_account = \"{ferdie}\"\n")).unwrap();
+		std::fs::write(&file, format!("base_model = \"/m\"\nworker_account = \"{ferdie}\"\n"))
+			.unwrap();
 		let from_file = Config::from_file(&file).unwrap().worker_account.unwrap();
 		let hex = from_file.to_string();
-		let cli = Cli::parse_from(["tributary-worker", "--config", file.to_str().unwrap(), "--worker-account", &hex]);
+		let cli = Cli::parse_from([
+			"tributary-worker",
+			"--config",
+			file.to_str().unwrap(),
+			"--worker-account",
+			&hex,
+		]);
 		assert_eq!(Config::from_cli(cli).unwrap().worker_account, Some(from_file));
 		assert!(Cli::try_parse_from(["tributary-worker", "--worker-account", "0x12"]).is_err());
 	}

@@ -9,7 +9,9 @@ use crate::store::{self, Store, StoreError};
 use std::path::{Path, PathBuf};
 use tch::Device;
 use tributary_attribution::corpus::{CorpusRow, HfTokenizer, VerifiedCorpus};
-use tributary_attribution::{open_or_build_sketch, AdaptedModel, AttributionError, InfluenceSketch, SketchParams};
+use tributary_attribution::{
+	open_or_build_sketch, AdaptedModel, AttributionError, InfluenceSketch, SketchParams,
+};
 use tributary_model::peft::{hex, AdapterConfig, ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE};
 use tributary_primitives::attribution::{InfluenceParams, RowRef};
 use tributary_primitives::ContentHash;
@@ -25,12 +27,19 @@ pub enum InfluenceError {
 }
 
 /// The rows' bytes from the store, checked against their hashes, under the chain's names.
-pub fn verified_corpus(store: &Store, corpus: &[RegisteredRow]) -> Result<VerifiedCorpus, InfluenceError> {
+pub fn verified_corpus(
+	store: &Store,
+	corpus: &[RegisteredRow],
+) -> Result<VerifiedCorpus, InfluenceError> {
 	let mut rows = Vec::with_capacity(corpus.len());
 	for entry in corpus {
 		let hash = store::parse(&entry.hash)?;
 		let bytes = store.get(&hash)?;
-		rows.push(CorpusRow { row: RowRef { datanet: entry.datanet, row: entry.row }, claimed_hash: hash, bytes });
+		rows.push(CorpusRow {
+			row: RowRef { datanet: entry.datanet, row: entry.row },
+			claimed_hash: hash,
+			bytes,
+		});
 	}
 	Ok(VerifiedCorpus::verify(rows)?)
 }
@@ -55,7 +64,12 @@ pub struct Prepared {
 impl InfluenceSetup {
 	/// The adapter's PEFT directory, written from the store on first use. The files are not
 	/// trusted later: loading hashes the weights, and records check that hash against the sketch's.
-	fn adapter_dir(&self, store: &Store, adapter: &ContentHash, config: &AdapterConfig) -> Result<PathBuf, InfluenceError> {
+	fn adapter_dir(
+		&self,
+		store: &Store,
+		adapter: &ContentHash,
+		config: &AdapterConfig,
+	) -> Result<PathBuf, InfluenceError> {
 		let dir = self.dir.join(hex(adapter));
 		let weights = dir.join(ADAPTER_WEIGHTS_FILE);
 		if weights.exists() {
@@ -90,7 +104,8 @@ impl InfluenceSetup {
 		let model = AdaptedModel::load(&self.base_dir, &dir, Device::Cpu)?;
 		let corpus = verified_corpus(store, corpus)?;
 		let tokenizer = HfTokenizer::from_file(&self.tokenizer_file)?;
-		let (sketch, _) = open_or_build_sketch(&model, &dir, &corpus, &tokenizer, SketchParams::of(params))?;
+		let (sketch, _) =
+			open_or_build_sketch(&model, &dir, &corpus, &tokenizer, SketchParams::of(params))?;
 		Ok(Prepared { model, sketch })
 	}
 }

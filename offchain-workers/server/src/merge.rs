@@ -20,7 +20,8 @@ pub fn merge(members: &[(PeftAdapter, f64)], base_name: &str) -> Result<PeftAdap
 	let mut modules = BTreeSet::new();
 	let mut targets = TargetModules::default();
 	for (adapter, weight) in members {
-		let (spec, pairs) = adapter.modules(std::path::Path::new("merge")).map_err(|e| e.to_string())?;
+		let (spec, pairs) =
+			adapter.modules(std::path::Path::new("merge")).map_err(|e| e.to_string())?;
 		targets = TargetModules(targets.0 | spec.targets.0);
 		modules.extend(pairs.keys().cloned());
 		parts.push((spec, pairs, *weight));
@@ -39,7 +40,9 @@ pub fn merge(members: &[(PeftAdapter, f64)], base_name: &str) -> Result<PeftAdap
 			match pairs.get(module) {
 				Some((a, b)) => {
 					a_blocks.push(a.to_kind(Kind::Float).to_device(Device::Cpu));
-					b_blocks.push(b.to_kind(Kind::Float).to_device(Device::Cpu) * (spec.scale() * weight));
+					b_blocks.push(
+						b.to_kind(Kind::Float).to_device(Device::Cpu) * (spec.scale() * weight),
+					);
 				},
 				None => {
 					a_blocks.push(Tensor::zeros([spec.rank, in_f], (Kind::Float, Device::Cpu)));
@@ -53,4 +56,3 @@ pub fn merge(members: &[(PeftAdapter, f64)], base_name: &str) -> Result<PeftAdap
 	let spec = LoraSpec { rank, alpha: rank as f64, dropout: 0.0, targets };
 	Ok(PeftAdapter { config: AdapterConfig::new(&spec, base_name), tensors })
 }
-

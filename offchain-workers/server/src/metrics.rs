@@ -1,6 +1,9 @@
 //! Prometheus metrics of the worker, served at `/metrics` in the text exposition format.
 
-use prometheus::{Encoder, Gauge, Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge, Opts, Registry, TextEncoder};
+use prometheus::{
+	Encoder, Gauge, Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
+	TextEncoder,
+};
 
 pub struct Metrics {
 	registry: Registry,
@@ -30,11 +33,15 @@ pub struct Metrics {
 impl Metrics {
 	pub fn new() -> Metrics {
 		let registry = Registry::new();
-		let gauge = |name: &str, help: &str| IntGauge::new(format!("tributary_worker_{name}"), help).expect("valid metric");
+		let gauge = |name: &str, help: &str| {
+			IntGauge::new(format!("tributary_worker_{name}"), help).expect("valid metric")
+		};
 		let queue_depth = gauge("queue_depth", "Requests waiting for a place in the decode batch");
 		let active_sequences = gauge("active_sequences", "Sequences being decoded");
-		let quarantined_adapters = gauge("quarantined_adapters", "Adapters refused because their bytes are corrupt");
-		let kv_blocks_used = gauge("kv_blocks_used", "Key/value cache blocks reserved by sequences");
+		let quarantined_adapters =
+			gauge("quarantined_adapters", "Adapters refused because their bytes are corrupt");
+		let kv_blocks_used =
+			gauge("kv_blocks_used", "Key/value cache blocks reserved by sequences");
 		let kv_blocks_total = gauge("kv_blocks_total", "Key/value cache blocks in the pool");
 		let batch_size = Histogram::with_opts(
 			HistogramOpts::new("tributary_worker_batch_size", "Rows per decode step")
@@ -42,29 +49,42 @@ impl Metrics {
 		)
 		.expect("valid metric");
 		let tokens_generated =
-			IntCounter::new("tributary_worker_tokens_generated_total", "Tokens generated").expect("valid metric");
+			IntCounter::new("tributary_worker_tokens_generated_total", "Tokens generated")
+				.expect("valid metric");
 		let decode_tokens_per_second = Gauge::new(
 			"tributary_worker_decode_tokens_per_second",
 			"Tokens per second of the latest decode step over all rows",
 		)
 		.expect("valid metric");
 		let cache_hits = IntCounterVec::new(
-			Opts::new("tributary_worker_adapter_cache_hits_total", "Adapter lookups served, by tier"),
+			Opts::new(
+				"tributary_worker_adapter_cache_hits_total",
+				"Adapter lookups served, by tier",
+			),
 			&["tier"],
 		)
 		.expect("valid metric");
 		let cache_misses = IntCounterVec::new(
-			Opts::new("tributary_worker_adapter_cache_misses_total", "Adapter lookups a tier could not serve"),
+			Opts::new(
+				"tributary_worker_adapter_cache_misses_total",
+				"Adapter lookups a tier could not serve",
+			),
 			&["tier"],
 		)
 		.expect("valid metric");
 		let adapter_load_seconds = Histogram::with_opts(
-			HistogramOpts::new("tributary_worker_adapter_load_seconds", "Cold adapter load latency")
-				.buckets(vec![0.001, 0.005, 0.02, 0.05, 0.1, 0.5, 1.0, 5.0]),
+			HistogramOpts::new(
+				"tributary_worker_adapter_load_seconds",
+				"Cold adapter load latency",
+			)
+			.buckets(vec![0.001, 0.005, 0.02, 0.05, 0.1, 0.5, 1.0, 5.0]),
 		)
 		.expect("valid metric");
 		let requests = IntCounterVec::new(
-			Opts::new("tributary_worker_http_responses_total", "HTTP responses by route and status"),
+			Opts::new(
+				"tributary_worker_http_responses_total",
+				"HTTP responses by route and status",
+			),
 			&["route", "status"],
 		)
 		.expect("valid metric");
@@ -103,7 +123,9 @@ impl Metrics {
 
 	pub fn render(&self) -> String {
 		let mut out = Vec::new();
-		TextEncoder::new().encode(&self.registry.gather(), &mut out).expect("text encoding never fails");
+		TextEncoder::new()
+			.encode(&self.registry.gather(), &mut out)
+			.expect("text encoding never fails");
 		String::from_utf8(out).expect("the text format is UTF-8")
 	}
 }

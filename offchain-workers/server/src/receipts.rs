@@ -102,11 +102,17 @@ impl Entry {
 
 /// Does `signature` by `user` cover `receipt`'s signing payload for the chain `genesis`, as it
 /// is or wrapped the polkadot.js way? The chain accepts the same two.
-pub fn verifies(receipt: &Receipt, genesis: &[u8; 32], user: &[u8; 32], signature: &[u8; 64]) -> bool {
+pub fn verifies(
+	receipt: &Receipt,
+	genesis: &[u8; 32],
+	user: &[u8; 32],
+	signature: &[u8; 64],
+) -> bool {
 	let payload = receipt.signing_payload(genesis);
-	let (signature, user) = (sr25519::Signature::from_raw(*signature), sr25519::Public::from_raw(*user));
-	sr25519::Pair::verify(&signature, &payload, &user) ||
-		sr25519::Pair::verify(&signature, wrapped_for_wallets(&payload), &user)
+	let (signature, user) =
+		(sr25519::Signature::from_raw(*signature), sr25519::Public::from_raw(*user));
+	sr25519::Pair::verify(&signature, &payload, &user)
+		|| sr25519::Pair::verify(&signature, wrapped_for_wallets(&payload), &user)
 }
 
 #[derive(Default)]
@@ -129,24 +135,29 @@ pub struct ReceiptBook {
 }
 
 fn valid_id(id: &str) -> bool {
-	!id.is_empty() && id.len() <= MAX_ID_LEN && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+	!id.is_empty()
+		&& id.len() <= MAX_ID_LEN
+		&& id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
 }
 
 impl ReceiptBook {
 	/// Loads every receipt under `<data_dir>/receipts/`.
 	pub fn open(data_dir: &Path) -> Result<ReceiptBook, ReceiptError> {
 		let dir = data_dir.join("receipts");
-		let file_error = |path: &Path, reason: String| ReceiptError::File { path: path.to_path_buf(), reason };
+		let file_error =
+			|path: &Path, reason: String| ReceiptError::File { path: path.to_path_buf(), reason };
 		std::fs::create_dir_all(&dir).map_err(|e| file_error(&dir, e.to_string()))?;
 		let mut book = Book::default();
 		for listed in std::fs::read_dir(&dir).map_err(|e| file_error(&dir, e.to_string()))? {
 			let path = listed.map_err(|e| file_error(&dir, e.to_string()))?.path();
-			let chain_fact = path.file_stem().is_some_and(|stem| stem == "genesis" || stem == "methods");
+			let chain_fact =
+				path.file_stem().is_some_and(|stem| stem == "genesis" || stem == "methods");
 			if path.extension().is_none_or(|e| e != "scale") || chain_fact {
 				continue;
 			}
 			let bytes = std::fs::read(&path).map_err(|e| file_error(&path, e.to_string()))?;
-			let entry = Entry::decode(&mut &bytes[..]).map_err(|e| file_error(&path, format!("not a receipt: {e}")))?;
+			let entry = Entry::decode(&mut &bytes[..])
+				.map_err(|e| file_error(&path, format!("not a receipt: {e}")))?;
 			if let Some(signed) = &entry.signed {
 				book.queue.insert(signed.sequence, entry.id.clone());
 				book.next_sequence = book.next_sequence.max(signed.sequence + 1);
@@ -164,12 +175,18 @@ impl ReceiptBook {
 		};
 		let methods_path = dir.join("methods.scale");
 		let methods = match std::fs::read(&methods_path) {
-			Ok(bytes) => MethodSettings::decode(&mut &bytes[..])
-				.map_err(|e| file_error(&methods_path, format!("not attribution method settings: {e}")))?,
+			Ok(bytes) => MethodSettings::decode(&mut &bytes[..]).map_err(|e| {
+				file_error(&methods_path, format!("not attribution method settings: {e}"))
+			})?,
 			Err(e) if e.kind() == std::io::ErrorKind::NotFound => MethodSettings::DEFAULT,
 			Err(e) => return Err(file_error(&methods_path, e.to_string())),
 		};
-		Ok(ReceiptBook { dir, book: Mutex::new(book), genesis: Mutex::new(genesis), methods: Mutex::new(methods) })
+		Ok(ReceiptBook {
+			dir,
+			book: Mutex::new(book),
+			genesis: Mutex::new(genesis),
+			methods: Mutex::new(methods),
+		})
 	}
 
 	/// The attribution methods the chain requires of new records.
@@ -192,7 +209,8 @@ impl ReceiptBook {
 	fn write_chain_fact(&self, name: &str, bytes: &[u8]) -> Result<(), ReceiptError> {
 		let path = self.dir.join(format!("{name}.scale"));
 		let partial = path.with_extension("scale.partial");
-		let file_error = |e: std::io::Error| ReceiptError::File { path: path.clone(), reason: e.to_string() };
+		let file_error =
+			|e: std::io::Error| ReceiptError::File { path: path.clone(), reason: e.to_string() };
 		std::fs::write(&partial, bytes).map_err(file_error)?;
 		std::fs::rename(&partial, &path).map_err(file_error)
 	}
@@ -220,7 +238,8 @@ impl ReceiptBook {
 	fn write(&self, entry: &Entry) -> Result<(), ReceiptError> {
 		let path = self.path_of(&entry.id);
 		let partial = path.with_extension("scale.partial");
-		let file_error = |e: std::io::Error| ReceiptError::File { path: path.clone(), reason: e.to_string() };
+		let file_error =
+			|e: std::io::Error| ReceiptError::File { path: path.clone(), reason: e.to_string() };
 		std::fs::write(&partial, entry.encode()).map_err(file_error)?;
 		std::fs::rename(&partial, &path).map_err(file_error)
 	}
@@ -271,7 +290,11 @@ impl ReceiptBook {
 	/// The oldest `limit` signed receipts.
 	pub fn queued(&self, limit: usize) -> Vec<Entry> {
 		let book = self.book.lock().expect("receipts lock");
-		book.queue.values().take(limit).filter_map(|id| book.entries.get(id).cloned()).collect()
+		book.queue
+			.values()
+			.take(limit)
+			.filter_map(|id| book.entries.get(id).cloned())
+			.collect()
 	}
 
 	/// Drops signed receipts the chain has taken; ids not in the queue are ignored. Returns how
@@ -280,7 +303,9 @@ impl ReceiptBook {
 		let mut book = self.book.lock().expect("receipts lock");
 		let mut removed = 0;
 		for id in ids {
-			let Some(sequence) = book.entries.get(id).and_then(|entry| entry.signed.as_ref()).map(|s| s.sequence) else {
+			let Some(sequence) =
+				book.entries.get(id).and_then(|entry| entry.signed.as_ref()).map(|s| s.sequence)
+			else {
 				continue;
 			};
 			let path = self.path_of(id);
@@ -324,8 +349,14 @@ mod tests {
 			expiry: 500,
 		};
 		let claim = AttributionClaim {
-			method: AttributionMethod::SuffixSpan(SpanParams { min_span_len: 4, max_span_occurrences: 64 }),
-			top: vec![RowScore { row: RowRef { datanet: 5, row: 100 }, parts_per_billion: 600_000_000 }],
+			method: AttributionMethod::SuffixSpan(SpanParams {
+				min_span_len: 4,
+				max_span_occurrences: 64,
+			}),
+			top: vec![RowScore {
+				row: RowRef { datanet: 5, row: 100 },
+				parts_per_billion: 600_000_000,
+			}],
 			body: [3; 32],
 		};
 		(receipt, claim)
@@ -342,20 +373,36 @@ mod tests {
 	#[test]
 	fn signed_receipts_decode_as_the_runtime_types_them() {
 		use sp_runtime::{AccountId32, BoundedVec, MultiSignature};
-		type RuntimeSigned = SignedReceipt<AccountId32, u128, u32, MultiSignature, BoundedVec<RowScore, sp_core::ConstU32<8>>>;
+		type RuntimeSigned = SignedReceipt<
+			AccountId32,
+			u128,
+			u32,
+			MultiSignature,
+			BoundedVec<RowScore, sp_core::ConstU32<8>>,
+		>;
 		let pair = sr25519::Pair::from_string("//Ferdie", None).unwrap();
 		let user = pair.public().0;
 		let (receipt, claim) = receipt();
 		let signature = pair.sign(&receipt.signing_payload(&GENESIS)).0;
-		let ours = ChainSignedReceipt { receipt, user, signature: UserSignature::Sr25519(signature), claim };
+		let ours = ChainSignedReceipt {
+			receipt,
+			user,
+			signature: UserSignature::Sr25519(signature),
+			claim,
+		};
 		let theirs = RuntimeSigned::decode(&mut &ours.encode()[..]).unwrap();
 		assert_eq!(theirs.user, AccountId32::from(user));
 		assert_eq!(theirs.receipt.worker, AccountId32::from([9; 32]));
-		assert_eq!(theirs.signature, MultiSignature::Sr25519(sr25519::Signature::from_raw(signature)));
+		assert_eq!(
+			theirs.signature,
+			MultiSignature::Sr25519(sr25519::Signature::from_raw(signature))
+		);
 		assert_eq!(theirs.claim.top[..], ours.claim.top[..]);
 		assert_eq!(theirs.encode(), ours.encode());
 		use sp_runtime::traits::Verify;
-		assert!(theirs.signature.verify(&theirs.receipt.signing_payload(&GENESIS)[..], &theirs.user));
+		assert!(theirs
+			.signature
+			.verify(&theirs.receipt.signing_payload(&GENESIS)[..], &theirs.user));
 	}
 
 	#[test]
@@ -368,11 +415,21 @@ mod tests {
 			let (receipt, claim) = receipt();
 			book.insert(id, GENESIS, receipt, user, claim).unwrap();
 		}
-		assert!(matches!(book.insert("cmpl-1", GENESIS, receipt().0, user, receipt().1), Err(ReceiptError::BadId(_))));
-		assert!(matches!(book.insert("../x", GENESIS, receipt().0, user, receipt().1), Err(ReceiptError::BadId(_))));
+		assert!(matches!(
+			book.insert("cmpl-1", GENESIS, receipt().0, user, receipt().1),
+			Err(ReceiptError::BadId(_))
+		));
+		assert!(matches!(
+			book.insert("../x", GENESIS, receipt().0, user, receipt().1),
+			Err(ReceiptError::BadId(_))
+		));
 		let payload = book.get("cmpl-2").unwrap().receipt.signing_payload(&GENESIS);
-		let for_another_chain = pair.sign(&book.get("cmpl-2").unwrap().receipt.signing_payload(&[0x42; 32])).0;
-		assert!(matches!(book.sign("cmpl-2", for_another_chain), Err(ReceiptError::BadSignature(_))));
+		let for_another_chain =
+			pair.sign(&book.get("cmpl-2").unwrap().receipt.signing_payload(&[0x42; 32])).0;
+		assert!(matches!(
+			book.sign("cmpl-2", for_another_chain),
+			Err(ReceiptError::BadSignature(_))
+		));
 		let good = pair.sign(&payload).0;
 		let other = sr25519::Pair::from_string("//Eve", None).unwrap().sign(&payload).0;
 		assert!(matches!(book.sign("cmpl-2", other), Err(ReceiptError::BadSignature(_))));
@@ -392,7 +449,10 @@ mod tests {
 		let queued: Vec<String> = book.queued(64).into_iter().map(|e| e.id).collect();
 		assert_eq!(queued, ["cmpl-2", "cmpl-1"]);
 		assert_eq!(book.queued(1).len(), 1);
-		assert_eq!(book.acknowledge(&["cmpl-2".into(), "nope".into(), "cmpl-2".into()]).unwrap(), 1);
+		assert_eq!(
+			book.acknowledge(&["cmpl-2".into(), "nope".into(), "cmpl-2".into()]).unwrap(),
+			1
+		);
 		let (receipt3, claim3) = receipt();
 		book.insert("cmpl-3", GENESIS, receipt3, user, claim3).unwrap();
 		book.sign("cmpl-3", pair.sign(&payload).0).unwrap();

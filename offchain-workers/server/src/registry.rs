@@ -99,7 +99,10 @@ impl Registry {
 	fn persist(&self, contents: &Contents) -> Result<(), RegistryError> {
 		let text = serde_json::to_string_pretty(contents).expect("the registry always serializes");
 		let partial = self.path.with_extension("json.partial");
-		let file_error = |e: std::io::Error| RegistryError::File { path: self.path.clone(), reason: e.to_string() };
+		let file_error = |e: std::io::Error| RegistryError::File {
+			path: self.path.clone(),
+			reason: e.to_string(),
+		};
 		std::fs::write(&partial, text).map_err(file_error)?;
 		std::fs::rename(&partial, &self.path).map_err(file_error)
 	}
@@ -116,24 +119,36 @@ impl Registry {
 		chain: Option<ChainModel>,
 	) -> Result<ModelEntry, RegistryError> {
 		if id.is_empty() || id.len() > 256 || id.chars().any(|c| c.is_control() || c == '/') {
-			return Err(RegistryError::Invalid(format!("model id {id:?} must be 1-256 printable characters without '/'")));
+			return Err(RegistryError::Invalid(format!(
+				"model id {id:?} must be 1-256 printable characters without '/'"
+			)));
 		}
 		if members.is_empty() {
 			return Err(RegistryError::Invalid("a model needs at least one adapter".into()));
 		}
 		if let Some(member) = members.iter().find(|m| !m.weight.is_finite()) {
-			return Err(RegistryError::Invalid(format!("weight of {} is not a finite number", member.adapter)));
+			return Err(RegistryError::Invalid(format!(
+				"weight of {} is not a finite number",
+				member.adapter
+			)));
 		}
 		let mut contents = self.contents.write().expect("registry lock");
 		for (hash, config) in configs {
-			config.spec().map_err(|reason| RegistryError::Invalid(format!("adapter {hash}: {reason}")))?;
+			config
+				.spec()
+				.map_err(|reason| RegistryError::Invalid(format!("adapter {hash}: {reason}")))?;
 			contents.adapter_configs.insert(hash, config);
 		}
-		if let Some(member) = members.iter().find(|m| !contents.adapter_configs.contains_key(&m.adapter)) {
+		if let Some(member) =
+			members.iter().find(|m| !contents.adapter_configs.contains_key(&m.adapter))
+		{
 			return Err(RegistryError::UnknownAdapter(member.adapter.clone()));
 		}
 		if let Some(requested) = chain {
-			let served_by_another = contents.models.iter().find(|(other, entry)| *other != id && entry.chain == chain);
+			let served_by_another = contents
+				.models
+				.iter()
+				.find(|(other, entry)| *other != id && entry.chain == chain);
 			if let Some((other, _)) = served_by_another {
 				return Err(RegistryError::ChainTaken { chain: requested, other: other.clone() });
 			}
@@ -146,7 +161,11 @@ impl Registry {
 				(_, None) => return Ok(existing.clone()),
 				(Some(known), Some(requested)) if known == requested => return Ok(existing.clone()),
 				(Some(known), Some(requested)) => {
-					return Err(RegistryError::ChainMismatch { id: id.to_string(), existing: known, requested })
+					return Err(RegistryError::ChainMismatch {
+						id: id.to_string(),
+						existing: known,
+						requested,
+					})
 				},
 				(None, Some(_)) => existing.chain = chain,
 			}
@@ -166,18 +185,30 @@ impl Registry {
 
 	/// The on-chain model version `id` serves, if it was registered with one.
 	pub fn chain_of(&self, id: &str) -> Option<ChainModel> {
-		self.contents.read().expect("registry lock").models.get(id).and_then(|entry| entry.chain)
+		self.contents
+			.read()
+			.expect("registry lock")
+			.models
+			.get(id)
+			.and_then(|entry| entry.chain)
 	}
 
 	/// The model id serving on-chain model version `chain`, if this worker serves it.
 	pub fn model_serving(&self, chain: ChainModel) -> Option<String> {
 		let contents = self.contents.read().expect("registry lock");
-		contents.models.iter().find(|(_, entry)| entry.chain == Some(chain)).map(|(id, _)| id.clone())
+		contents
+			.models
+			.iter()
+			.find(|(_, entry)| entry.chain == Some(chain))
+			.map(|(id, _)| id.clone())
 	}
 
 	pub fn resolve(&self, id: &str) -> Result<Resolved, RegistryError> {
 		let contents = self.contents.read().expect("registry lock");
-		let entry = contents.models.get(id).ok_or_else(|| RegistryError::UnknownModel(id.to_string()))?;
+		let entry = contents
+			.models
+			.get(id)
+			.ok_or_else(|| RegistryError::UnknownModel(id.to_string()))?;
 		entry
 			.members
 			.iter()

@@ -13,7 +13,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tch::Kind;
 use tokio::sync::oneshot;
-use tributary_model::hf::{load_model, load_tokenizer, TOKENIZER_FILE, WEIGHTS_FILE, WEIGHTS_INDEX_FILE};
+use tributary_model::hf::{
+	load_model, load_tokenizer, TOKENIZER_FILE, WEIGHTS_FILE, WEIGHTS_INDEX_FILE,
+};
 use tributary_model::{ModelError, QuantFormat};
 
 #[derive(Debug, thiserror::Error)]
@@ -58,17 +60,21 @@ impl RunningWorker {
 
 /// blake2-256 of the base model's weights: `model.safetensors`, or the shard index of a sharded
 /// checkpoint (which names every shard).
-fn base_weights_hash(dir: &std::path::Path) -> Result<tributary_primitives::ContentHash, WorkerError> {
+fn base_weights_hash(
+	dir: &std::path::Path,
+) -> Result<tributary_primitives::ContentHash, WorkerError> {
 	let single = dir.join(WEIGHTS_FILE);
 	let path = if single.is_file() { single } else { dir.join(WEIGHTS_INDEX_FILE) };
-	let bytes = std::fs::read(&path).map_err(|e| WorkerError::Model(ModelError::Io { path, source: e }))?;
+	let bytes =
+		std::fs::read(&path).map_err(|e| WorkerError::Model(ModelError::Io { path, source: e }))?;
 	Ok(tributary_primitives::content_hash(&bytes))
 }
 
 /// Starts a worker on the current tokio runtime.
 pub async fn start(config: Config) -> Result<RunningWorker, WorkerError> {
 	let base_dir = config.base_model.clone().ok_or(WorkerError::NoBaseModel)?;
-	std::fs::create_dir_all(&config.data_dir).map_err(|e| WorkerError::DataDir(config.data_dir.clone(), e))?;
+	std::fs::create_dir_all(&config.data_dir)
+		.map_err(|e| WorkerError::DataDir(config.data_dir.clone(), e))?;
 	let store = Store::open(&config.data_dir.join("store"), config.max_object_bytes)?;
 	let registry = Arc::new(Registry::open(&config.data_dir)?);
 	let peers = PeerFetcher::new(config.peers.clone());
@@ -105,7 +111,9 @@ pub async fn start(config: Config) -> Result<RunningWorker, WorkerError> {
 	});
 	let base_model_hash = {
 		let base_dir = base_dir.clone();
-		tokio::task::spawn_blocking(move || base_weights_hash(&base_dir)).await.expect("hashing does not panic")?
+		tokio::task::spawn_blocking(move || base_weights_hash(&base_dir))
+			.await
+			.expect("hashing does not panic")?
 	};
 	let influence = InfluenceSetup {
 		dir: config.data_dir.join("influence"),
@@ -149,7 +157,9 @@ pub async fn start(config: Config) -> Result<RunningWorker, WorkerError> {
 	let listener = tokio::net::TcpListener::bind(config.listen)
 		.await
 		.map_err(|source| WorkerError::Listen { addr: config.listen, source })?;
-	let addr = listener.local_addr().map_err(|source| WorkerError::Listen { addr: config.listen, source })?;
+	let addr = listener
+		.local_addr()
+		.map_err(|source| WorkerError::Listen { addr: config.listen, source })?;
 	let (stop, stopped) = oneshot::channel::<()>();
 	let app = router(state, config.max_request_bytes);
 	let server = tokio::spawn(async move {

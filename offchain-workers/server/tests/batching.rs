@@ -4,8 +4,8 @@
 mod common;
 
 use tch::{Device, Kind, Tensor};
-use tributary_model::paged::{BlockTable, PagedKvCache};
 use tributary_model::hf::load_model;
+use tributary_model::paged::{BlockTable, PagedKvCache};
 use tributary_model::peft::PeftAdapter;
 use tributary_worker::engine::adapters::{BatchDeltas, LoadedAdapter, SlotStacks};
 
@@ -17,7 +17,8 @@ fn max_abs_diff(a: &Tensor, b: &Tensor) -> f64 {
 fn every_row_of_a_mixed_batch_equals_its_request_alone() {
 	let fixture = common::Fixture::new();
 	let base = load_model(&fixture.base, Kind::Float, Device::Cpu).unwrap();
-	let adapters: Vec<PeftAdapter> = (0..4).map(|seed| common::make_adapter(&fixture.base, seed)).collect();
+	let adapters: Vec<PeftAdapter> =
+		(0..4).map(|seed| common::make_adapter(&fixture.base, seed)).collect();
 	let mut stacks = SlotStacks::new(&base.config, 8, 1 << 20, Device::Cpu);
 	let mut slots = Vec::new();
 	for adapter in &adapters {
@@ -35,14 +36,17 @@ fn every_row_of_a_mixed_batch_equals_its_request_alone() {
 		vec![(slots[3], 1.0)],
 		vec![(slots[1], 0.5), (slots[2], 0.5)],
 	];
-	let histories: Vec<Vec<i64>> = (0..rows.len()).map(|r| (0..(3 + 2 * r as i64)).map(|i| (i * 7 + r as i64) % 50 + 1).collect()).collect();
+	let histories: Vec<Vec<i64>> = (0..rows.len())
+		.map(|r| (0..(3 + 2 * r as i64)).map(|i| (i * 7 + r as i64) % 50 + 1).collect())
+		.collect();
 	let next_tokens: Vec<i64> = (0..rows.len() as i64).map(|r| 10 + r).collect();
 
 	tch::no_grad(|| {
 		// Batched: each row prefilled alone into its blocks of one pool (4 positions per block, so
 		// histories span blocks), then one decode step for all rows together.
 		let mut pool = PagedKvCache::new(&base.config, 32, 4, Kind::Float, Device::Cpu);
-		let mut tables: Vec<BlockTable> = histories.iter().map(|h| pool.allocate(h.len() as i64 + 1).unwrap()).collect();
+		let mut tables: Vec<BlockTable> =
+			histories.iter().map(|h| pool.allocate(h.len() as i64 + 1).unwrap()).collect();
 		for (r, history) in histories.iter().enumerate() {
 			let deltas = BatchDeltas::new(&stacks, &rows[r..r + 1], Device::Cpu);
 			let input = Tensor::from_slice(history).unsqueeze(0);
@@ -51,7 +55,10 @@ fn every_row_of_a_mixed_batch_equals_its_request_alone() {
 		let deltas = BatchDeltas::new(&stacks, &rows, Device::Cpu);
 		let input = Tensor::from_slice(&next_tokens).unsqueeze(1);
 		let mut table_refs: Vec<&mut BlockTable> = tables.iter_mut().collect();
-		let batched = base.forward_rows(&input, &mut pool, &mut table_refs, &deltas).unwrap().select(1, 0);
+		let batched = base
+			.forward_rows(&input, &mut pool, &mut table_refs, &deltas)
+			.unwrap()
+			.select(1, 0);
 
 		// Alone: the full sequence through a model with the adapter (or a merged ensemble) installed.
 		for (r, history) in histories.iter().enumerate() {
@@ -68,9 +75,16 @@ fn every_row_of_a_mixed_batch_equals_its_request_alone() {
 				_ => {
 					// Ensemble: half of each adapter's delta, folded in one after the other.
 					for adapter in [&adapters[1], &adapters[2]] {
-						let mut half = PeftAdapter { config: adapter.config.clone(), tensors: Default::default() };
+						let mut half = PeftAdapter {
+							config: adapter.config.clone(),
+							tensors: Default::default(),
+						};
 						for (name, tensor) in &adapter.tensors {
-							let scaled = if name.contains("lora_B") { tensor * 0.5 } else { tensor.shallow_clone() };
+							let scaled = if name.contains("lora_B") {
+								tensor * 0.5
+							} else {
+								tensor.shallow_clone()
+							};
 							half.tensors.insert(name.clone(), scaled);
 						}
 						half.apply_to(&mut model, std::path::Path::new("test")).unwrap();

@@ -68,12 +68,17 @@ async fn jobs_run_once_and_survive_a_restart() {
 	// Bad jobs are refused up front or fail with a reason.
 	let (status, _) = client.post("/jobs/train", json!({ "id": "../escape", "rows": rows })).await;
 	assert_eq!(status, 400);
-	let (status, _) = client.post("/jobs/train", json!({ "id": "x", "rows": ["not-a-hash"] })).await;
+	let (status, _) =
+		client.post("/jobs/train", json!({ "id": "x", "rows": ["not-a-hash"] })).await;
 	assert_eq!(status, 400);
-	let (status, _) = client.post("/jobs/eval", json!({ "id": "x", "rows": rows, "surprise": 1 })).await;
+	let (status, _) = client
+		.post("/jobs/eval", json!({ "id": "x", "rows": rows, "surprise": 1 }))
+		.await;
 	assert_eq!(status, 400);
 	let missing = "cd".repeat(32);
-	let (status, _) = client.post("/jobs/eval", json!({ "id": "eval-missing", "rows": [missing] })).await;
+	let (status, _) = client
+		.post("/jobs/eval", json!({ "id": "eval-missing", "rows": [missing] }))
+		.await;
 	assert_eq!(status, 202);
 	let failed = wait_for_job(&client, "eval-missing").await;
 	assert_eq!(failed["status"], "failed");
@@ -84,7 +89,9 @@ async fn jobs_run_once_and_survive_a_restart() {
 
 	// A crash left a train job running without its adapter, and an eval queued.
 	let jobs_dir = config.data_dir.join("jobs");
-	let mut interrupted: Value = serde_json::from_str(&std::fs::read_to_string(jobs_dir.join("train-1.json")).unwrap()).unwrap();
+	let mut interrupted: Value =
+		serde_json::from_str(&std::fs::read_to_string(jobs_dir.join("train-1.json")).unwrap())
+			.unwrap();
 	interrupted["spec"]["id"] = "train-crashed".into();
 	interrupted["status"] = "running".into();
 	interrupted["result_hash"] = Value::Null;
@@ -108,10 +115,22 @@ async fn jobs_run_once_and_survive_a_restart() {
 	let resumed = wait_for_job(&client, "eval-queued").await;
 	assert_eq!(resumed["status"], "succeeded", "{resumed}");
 	assert_eq!(resumed["metrics"], evaluated["metrics"]);
-	let stored = client.http.get(format!("{}/store/{adapter_hash}", client.url)).send().await.unwrap();
+	let stored = client
+		.http
+		.get(format!("{}/store/{adapter_hash}", client.url))
+		.send()
+		.await
+		.unwrap();
 	assert_eq!(stored.status().as_u16(), 200);
-	assert_eq!(tributary_primitives::content_hash(&stored.bytes().await.unwrap()), tributary_trainer::store::parse_hash(&adapter_hash).unwrap());
-	assert_eq!(client.complete(prompt).await, text_before, "the registry and store survive the restart");
+	assert_eq!(
+		tributary_primitives::content_hash(&stored.bytes().await.unwrap()),
+		tributary_trainer::store::parse_hash(&adapter_hash).unwrap()
+	);
+	assert_eq!(
+		client.complete(prompt).await,
+		text_before,
+		"the registry and store survive the restart"
+	);
 	worker.shutdown().await;
 }
 
@@ -131,19 +150,25 @@ async fn a_train_job_with_named_rows_serves_attribution_by_chain_id() {
 
 	let mut mixed = rows.clone();
 	mixed[0] = rows[0]["hash"].clone();
-	let (status, refused) =
-		client.post("/jobs/train", json!({ "id": "mixed", "rows": mixed, "settings": settings })).await;
+	let (status, refused) = client
+		.post("/jobs/train", json!({ "id": "mixed", "rows": mixed, "settings": settings }))
+		.await;
 	assert_eq!(status, 400, "{refused}");
-	assert!(refused["error"]["message"].as_str().unwrap().contains("name every row or none"), "{refused}");
+	assert!(
+		refused["error"]["message"].as_str().unwrap().contains("name every row or none"),
+		"{refused}"
+	);
 
-	let spec = json!({ "id": "named", "rows": rows, "settings": settings, "register_as": "rivers-named" });
+	let spec =
+		json!({ "id": "named", "rows": rows, "settings": settings, "register_as": "rivers-named" });
 	let (status, job) = client.post("/jobs/train", spec).await;
 	assert_eq!(status, 202, "{job}");
 	let trained = wait_for_job(&client, "named").await;
 	assert_eq!(trained["status"], "succeeded", "{trained}");
 
 	// The trainer holds out the row with the lowest hash for eval; prompt with a trained one.
-	let hashes: Vec<_> = texts.iter().map(|t| tributary_primitives::content_hash(t.as_bytes())).collect();
+	let hashes: Vec<_> =
+		texts.iter().map(|t| tributary_primitives::content_hash(t.as_bytes())).collect();
 	let copied = (0..texts.len()).max_by_key(|&i| hashes[i]).unwrap();
 	let prefix: String = texts[copied].split_whitespace().take(5).collect::<Vec<_>>().join(" ");
 	let request = json!({ "model": "rivers-named", "prompt": prefix, "max_tokens": 24, "temperature": 0, "attribution": true });
@@ -158,12 +183,23 @@ async fn a_train_job_with_named_rows_serves_attribution_by_chain_id() {
 		assert_eq!(score["datanet"], 5, "{record}");
 		assert!((100..104).contains(&score["row"].as_u64().unwrap()), "{record}");
 	}
-	assert_eq!(record["top"][0]["row"], 100 + copied as u64, "row {copied} gets the most credit for {prefix:?} + {text:?}: {record}");
+	assert_eq!(
+		record["top"][0]["row"],
+		100 + copied as u64,
+		"row {copied} gets the most credit for {prefix:?} + {text:?}: {record}"
+	);
 
 	// Gradient influence, from the sketch the job wrote beside its adapter.
-	let sketch = trained["metrics"]["influence_sketch"].as_str().expect("the job sketched its rows").to_string();
+	let sketch = trained["metrics"]["influence_sketch"]
+		.as_str()
+		.expect("the job sketched its rows")
+		.to_string();
 	let adapter = trained["result_hash"].as_str().unwrap();
-	let sketch_file = fixture.data_dir("data").join("influence").join(adapter).join(format!("{sketch}.influence"));
+	let sketch_file = fixture
+		.data_dir("data")
+		.join("influence")
+		.join(adapter)
+		.join(format!("{sketch}.influence"));
 	let sketch_bytes = std::fs::read(&sketch_file).unwrap();
 	let request = json!({ "model": "rivers-named", "prompt": prefix, "max_tokens": 24, "temperature": 0, "attribution": "influence" });
 	let (status, answer) = client.post("/v1/completions", request.clone()).await;
@@ -175,10 +211,19 @@ async fn a_train_job_with_named_rows_serves_attribution_by_chain_id() {
 	assert_eq!(influence["scoring"]["data_inf"]["damping_milli"], 100);
 	assert_eq!(influence["corpus"], record["corpus"], "both methods commit to the same corpus");
 	let scale = influence["record_scale"].as_str().unwrap();
-	let scale: Vec<u8> = (0..scale.len() / 2).map(|i| u8::from_str_radix(&scale[2 * i..2 * i + 2], 16).unwrap()).collect();
-	let decoded = <tributary_primitives::attribution::AttributionRecord as codec::Decode>::decode(&mut &scale[..]).unwrap();
+	let scale: Vec<u8> = (0..scale.len() / 2)
+		.map(|i| u8::from_str_radix(&scale[2 * i..2 * i + 2], 16).unwrap())
+		.collect();
+	let decoded = <tributary_primitives::attribution::AttributionRecord as codec::Decode>::decode(
+		&mut &scale[..],
+	)
+	.unwrap();
 	use tributary_primitives::attribution::{AttributionMethod, InfluenceParams};
-	assert_eq!(decoded.method, AttributionMethod::Influence(InfluenceParams::DEFAULT), "the record names its settings");
+	assert_eq!(
+		decoded.method,
+		AttributionMethod::Influence(InfluenceParams::DEFAULT),
+		"the record names its settings"
+	);
 	let scores = influence["scores"].as_array().unwrap();
 	assert!(!scores.is_empty(), "{influence}");
 	let total: u64 = scores.iter().map(|s| s["parts_per_billion"].as_u64().unwrap()).sum();
@@ -187,12 +232,23 @@ async fn a_train_job_with_named_rows_serves_attribution_by_chain_id() {
 		assert_eq!(score["datanet"], 5, "{influence}");
 		assert!((100..104).contains(&score["row"].as_u64().unwrap()), "{influence}");
 	}
-	assert_eq!(influence["top"][0]["row"], 100 + copied as u64, "row {copied} has the most influence: {influence}");
+	assert_eq!(
+		influence["top"][0]["row"],
+		100 + copied as u64,
+		"row {copied} has the most influence: {influence}"
+	);
 	let (_, again) = client.post("/v1/completions", request).await;
 	assert_eq!(again["attribution"], *influence, "same answer, same record");
-	assert_eq!(std::fs::read(&sketch_file).unwrap(), sketch_bytes, "the sketch is reused, not rebuilt");
+	assert_eq!(
+		std::fs::read(&sketch_file).unwrap(),
+		sketch_bytes,
+		"the sketch is reused, not rebuilt"
+	);
 	let (status, refused) = client
-		.post("/v1/completions", json!({ "model": "rivers-named", "prompt": prefix, "attribution": "vibes" }))
+		.post(
+			"/v1/completions",
+			json!({ "model": "rivers-named", "prompt": prefix, "attribution": "vibes" }),
+		)
 		.await;
 	assert_eq!(status, 400, "{refused}");
 	worker.shutdown().await;
@@ -210,16 +266,27 @@ async fn a_verifier_reproduces_the_trainers_eval_loss_from_the_adapter_hash_and_
 	let settings = json!({ "rank": 4, "alpha": 8, "batch_size": 4, "sequence_length": 32, "epochs": 1,
 		"max_steps": 4, "seed": 9, "eval_fraction_ppm": 150000, "target_modules": ["q_proj", "v_proj", "down_proj"] });
 	let (status, job) = trainer_client
-		.post("/jobs/train", json!({ "id": "j0-a1", "rows": rows, "settings": settings, "register_as": "trained" }))
+		.post(
+			"/jobs/train",
+			json!({ "id": "j0-a1", "rows": rows, "settings": settings, "register_as": "trained" }),
+		)
 		.await;
 	assert_eq!(status, 202, "{job}");
 	let trained = wait_for_job(&trainer_client, "j0-a1").await;
 	assert_eq!(trained["status"], "succeeded", "{trained}");
 	let adapter = trained["result_hash"].as_str().unwrap().to_string();
 	let reported = trained["metrics"]["eval_loss_after"].as_f64().unwrap();
-	assert_eq!(trained["progress"]["loss"], trained["metrics"]["train_loss"], "the last step's loss: {trained}");
+	assert_eq!(
+		trained["progress"]["loss"], trained["metrics"]["train_loss"],
+		"the last step's loss: {trained}"
+	);
 	assert!(trained["metrics"]["train_loss"].as_f64().unwrap().is_finite(), "{trained}");
-	let stored = trainer_client.http.get(format!("{}/store/{adapter}", trainer_client.url)).send().await.unwrap();
+	let stored = trainer_client
+		.http
+		.get(format!("{}/store/{adapter}", trainer_client.url))
+		.send()
+		.await
+		.unwrap();
 	let adapter_bytes = stored.bytes().await.unwrap().len() as u64;
 	assert_eq!(trained["metrics"]["adapter_bytes"].as_u64(), Some(adapter_bytes), "{trained}");
 
@@ -254,7 +321,10 @@ async fn a_verifier_reproduces_the_trainers_eval_loss_from_the_adapter_hash_and_
 	for (refused, reason) in [
 		(json!({ "id": "no-settings", "rows": rows, "adapter": adapter }), "settings"),
 		(json!({ "id": "held-no-settings", "rows": rows, "held_out": true }), "settings"),
-		(json!({ "id": "both", "rows": rows, "adapter": adapter, "settings": settings, "model": "trained" }), "not both"),
+		(
+			json!({ "id": "both", "rows": rows, "adapter": adapter, "settings": settings, "model": "trained" }),
+			"not both",
+		),
 		(json!({ "id": "bad-hash", "rows": rows, "adapter": "xyz", "settings": settings }), "hash"),
 	] {
 		let (status, body) = client.post("/jobs/eval", refused).await;
@@ -265,24 +335,38 @@ async fn a_verifier_reproduces_the_trainers_eval_loss_from_the_adapter_hash_and_
 	// A QLoRA adapter's eval loss was measured over the quantized base: the settings say so.
 	let mut qlora = settings.clone();
 	qlora["method"] = "qlora-nf4".into();
-	let (status, job) = trainer_client.post("/jobs/train", json!({ "id": "j1-a1", "rows": rows, "settings": qlora })).await;
+	let (status, job) = trainer_client
+		.post("/jobs/train", json!({ "id": "j1-a1", "rows": rows, "settings": qlora }))
+		.await;
 	assert_eq!(status, 202, "{job}");
 	let trained_qlora = wait_for_job(&trainer_client, "j1-a1").await;
 	assert_eq!(trained_qlora["status"], "succeeded", "{trained_qlora}");
 	let verify = json!({ "id": "j1-a1-verify", "rows": listed, "adapter": trained_qlora["result_hash"], "settings": qlora, "held_out": true });
 	assert_eq!(client.post("/jobs/eval", verify).await.0, 202);
 	let verified_qlora = wait_for_job(&client, "j1-a1-verify").await;
-	let (recomputed, reported) =
-		(verified_qlora["metrics"]["eval_loss"].as_f64().unwrap(), trained_qlora["metrics"]["eval_loss_after"].as_f64().unwrap());
-	assert!((recomputed - reported).abs() <= 1e-9, "qlora verifier {recomputed} vs trainer {reported}");
+	let (recomputed, reported) = (
+		verified_qlora["metrics"]["eval_loss"].as_f64().unwrap(),
+		trained_qlora["metrics"]["eval_loss_after"].as_f64().unwrap(),
+	);
+	assert!(
+		(recomputed - reported).abs() <= 1e-9,
+		"qlora verifier {recomputed} vs trainer {reported}"
+	);
 
 	// Served from the settings alone, the adapter answers exactly as the trainer's registration.
 	let registration = json!({ "id": "model-0-v1", "adapter_hash": adapter, "settings": settings, "chain": { "model": 0, "version": 1 } });
 	let (status, body) = client.post("/v1/adapters", registration.clone()).await;
 	assert_eq!(status, 201, "{body}");
-	assert_eq!(client.post("/v1/adapters", registration).await.0, 201, "a retried registration is a no-op");
+	assert_eq!(
+		client.post("/v1/adapters", registration).await.0,
+		201,
+		"a retried registration is a no-op"
+	);
 	let prompt = |model: &str| json!({ "model": model, "prompt": "Report 3: the", "max_tokens": 12, "temperature": 0 });
-	assert_eq!(client.complete(prompt("model-0-v1")).await, trainer_client.complete(prompt("trained")).await);
+	assert_eq!(
+		client.complete(prompt("model-0-v1")).await,
+		trainer_client.complete(prompt("trained")).await
+	);
 	verifier.shutdown().await;
 	trainer.shutdown().await;
 }

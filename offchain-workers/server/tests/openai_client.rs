@@ -69,7 +69,9 @@ fn venv_python() -> PathBuf {
 			python.display(),
 			String::from_utf8_lossy(&output.stderr).trim()
 		),
-		Err(e) => panic!("no project venv python at {} ({e}); run scripts/setup.sh", python.display()),
+		Err(e) => {
+			panic!("no project venv python at {} ({e}); run scripts/setup.sh", python.display())
+		},
 	}
 }
 
@@ -93,13 +95,22 @@ async fn official_openai_client_lists_completes_and_streams() {
 	let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/openai_client_check.py");
 	let url = worker.url.clone();
 	let output = tokio::task::spawn_blocking(move || {
-		Command::new(&python).arg(&script).arg(&url).arg("rivers-v1").output().expect("the venv python runs")
+		Command::new(&python)
+			.arg(&script)
+			.arg(&url)
+			.arg("rivers-v1")
+			.output()
+			.expect("the venv python runs")
 	})
 	.await
 	.unwrap();
 	let stdout = String::from_utf8_lossy(&output.stdout);
 	let stderr = String::from_utf8_lossy(&output.stderr);
-	assert!(output.status.success(), "openai_client_check.py failed ({})\n{stdout}\n{stderr}", output.status);
+	assert!(
+		output.status.success(),
+		"openai_client_check.py failed ({})\n{stdout}\n{stderr}",
+		output.status
+	);
 	assert!(stdout.starts_with("ok: models ["), "{stdout}");
 	assert!(stdout.contains("'rivers-v1'"), "{stdout}");
 	println!("{stdout}");

@@ -22,11 +22,14 @@ const PLANTED_ROW: RowRef = RowRef { datanet: 9, row: 42 };
 
 fn unhex(text: &str) -> Vec<u8> {
 	let digits = text.strip_prefix("0x").unwrap_or(text);
-	(0..digits.len() / 2).map(|i| u8::from_str_radix(&digits[2 * i..2 * i + 2], 16).unwrap()).collect()
+	(0..digits.len() / 2)
+		.map(|i| u8::from_str_radix(&digits[2 * i..2 * i + 2], 16).unwrap())
+		.collect()
 }
 
 fn record_of(attribution: &Value) -> AttributionRecord {
-	AttributionRecord::decode(&mut &unhex(attribution["record_scale"].as_str().unwrap())[..]).unwrap()
+	AttributionRecord::decode(&mut &unhex(attribution["record_scale"].as_str().unwrap())[..])
+		.unwrap()
 }
 
 /// The documented template: `Sources:`, one `[i] text` line per cited row, a blank line, the prompt.
@@ -44,7 +47,9 @@ async fn serve(client: &Client, adapter: &tributary_model::peft::PeftAdapter) ->
 	let adapter_hash = client.put_object(adapter.canonical_bytes().unwrap()).await;
 	let mut corpus = Vec::new();
 	for (i, text) in common::corpus().into_iter().take(6).enumerate() {
-		corpus.push(json!({ "datanet": 4, "row": i, "hash": client.put_object(text.into_bytes()).await }));
+		corpus.push(
+			json!({ "datanet": 4, "row": i, "hash": client.put_object(text.into_bytes()).await }),
+		);
 	}
 	let planted = client.put_object(PLANTED.as_bytes().to_vec()).await;
 	corpus.push(json!({ "datanet": PLANTED_ROW.datanet, "row": PLANTED_ROW.row, "hash": planted }));
@@ -79,7 +84,12 @@ async fn rag_answers_cite_the_matching_row_and_recompute_on_a_peer() {
 	assert_eq!(attribution["top"][0]["row"], 42, "{answer}");
 	let record = record_of(attribution);
 	record.check_canonical().unwrap();
-	let params = RagParams { query: content_hash(prompt.as_bytes()), retrieved: 3, k1_milli: 1200, b_milli: 750 };
+	let params = RagParams {
+		query: content_hash(prompt.as_bytes()),
+		retrieved: 3,
+		k1_milli: 1200,
+		b_milli: 750,
+	};
 	assert_eq!(record.method, AttributionMethod::Rag(params));
 	assert_eq!(AttributionMethod::decode(&mut &record.method.encode()[..]).unwrap(), record.method);
 	assert_eq!(record.adapter.map(|h| hex(&h)), Some(adapter_hash.clone()));
@@ -88,9 +98,15 @@ async fn rag_answers_cite_the_matching_row_and_recompute_on_a_peer() {
 		.as_array()
 		.unwrap()
 		.iter()
-		.map(|c| RowRef { datanet: c["datanet"].as_u64().unwrap() as u32, row: c["row"].as_u64().unwrap() })
+		.map(|c| RowRef {
+			datanet: c["datanet"].as_u64().unwrap() as u32,
+			row: c["row"].as_u64().unwrap(),
+		})
 		.collect();
-	assert!(record.scores.iter().all(|score| cited.contains(&score.row)), "only cited rows are credited: {answer}");
+	assert!(
+		record.scores.iter().all(|score| cited.contains(&score.row)),
+		"only cited rows are credited: {answer}"
+	);
 
 	// The answer is grounded: it is exactly the answer to the documented template's prompt.
 	let text = answer["choices"][0]["text"].as_str().unwrap();
@@ -117,25 +133,31 @@ async fn rag_answers_cite_the_matching_row_and_recompute_on_a_peer() {
 	assert_eq!(chat_answer["citations"], json!([{ "datanet": 9, "row": 42, "text": PLANTED }]));
 	let chat_record = record_of(&chat_answer["attribution"]);
 	let conversation = format!("<|system|>\nBe brief.\n<|user|>\n{prompt}\n<|assistant|>\n");
-	let chat_params = RagParams { query: content_hash(conversation.as_bytes()), retrieved: 1, ..params };
+	let chat_params =
+		RagParams { query: content_hash(conversation.as_bytes()), retrieved: 1, ..params };
 	assert_eq!(chat_record.method, AttributionMethod::Rag(chat_params));
 	let templated = format!("<|system|>\nSources:\n[1] {PLANTED}\n<|system|>\nBe brief.\n<|user|>\n{prompt}\n<|assistant|>\n");
 	let plain = json!({ "model": MODEL, "prompt": templated, "max_tokens": 6, "temperature": 0 });
 	let (_, by_hand) = a.post("/v1/completions", plain).await;
-	assert_eq!(by_hand["choices"][0]["text"], chat_answer["choices"][0]["message"]["content"], "{by_hand}");
+	assert_eq!(
+		by_hand["choices"][0]["text"], chat_answer["choices"][0]["message"]["content"],
+		"{by_hand}"
+	);
 
 	// A receipted RAG answer: the receipt claims the RAG record, and the chain's claim decodes.
 	let ferdie = sr25519::Pair::from_string("//Ferdie", None).unwrap();
 	let user = ferdie.public().0;
 	let mut receipted = request.clone();
 	receipted["rag"] = json!({ "retrieve": 2 });
-	receipted["receipt"] =
-		json!({ "user": AccountId32::from(user).to_ss58check(), "nonce": 1, "max_fee": "1000", "expiry": 500 });
+	receipted["receipt"] = json!({ "user": AccountId32::from(user).to_ss58check(), "nonce": 1, "max_fee": "1000", "expiry": 500 });
 	let (status, paid) = a.post("/v1/completions", receipted).await;
 	assert_eq!(status, 200, "{paid}");
 	let paid_record = record_of(&paid["attribution"]);
 	assert_eq!(paid_record.method, AttributionMethod::Rag(RagParams { retrieved: 2, ..params }));
-	assert_eq!(paid["receipt"]["prompt_hash"], tributary_worker::account::hex0x(&content_hash(prompt.as_bytes())));
+	assert_eq!(
+		paid["receipt"]["prompt_hash"],
+		tributary_worker::account::hex0x(&content_hash(prompt.as_bytes()))
+	);
 	let payload = unhex(paid["receipt"]["signing_payload"].as_str().unwrap());
 	let sign = json!({ "id": paid["id"], "signature": tributary_worker::account::hex0x(&ferdie.sign(&payload).0) });
 	assert_eq!(a.post("/v1/receipts", sign).await.0, 202);
@@ -152,9 +174,13 @@ async fn rag_answers_cite_the_matching_row_and_recompute_on_a_peer() {
 	let corpus_rows: Vec<Value> = {
 		let mut rows = Vec::new();
 		for (i, text) in common::corpus().into_iter().take(6).enumerate() {
-			rows.push(json!({ "datanet": 4, "row": i, "hash": hex(&content_hash(text.as_bytes())) }));
+			rows.push(
+				json!({ "datanet": 4, "row": i, "hash": hex(&content_hash(text.as_bytes())) }),
+			);
 		}
-		rows.push(json!({ "datanet": 9, "row": 42, "hash": hex(&content_hash(PLANTED.as_bytes())) }));
+		rows.push(
+			json!({ "datanet": 9, "row": 42, "hash": hex(&content_hash(PLANTED.as_bytes())) }),
+		);
 		rows
 	};
 	let registration = json!({ "id": MODEL, "adapter_hash": adapter_hash, "adapter_config": adapter.config,
@@ -184,11 +210,31 @@ async fn bad_rag_requests_are_refused() {
 
 	let prompt = "Who feeds the zebras?";
 	let cases = [
-		(json!({ "model": "bare", "prompt": prompt, "attribution": "rag" }), "attribution", "no registered training corpus"),
-		(json!({ "model": "base", "prompt": prompt, "attribution": "rag" }), "attribution", "exactly one adapter"),
-		(json!({ "model": MODEL, "prompt": prompt, "rag": { "retrieve": 0 } }), "rag", "between 1 and 16, got 0"),
-		(json!({ "model": MODEL, "prompt": prompt, "rag": { "retrieve": 17 } }), "rag", "between 1 and 16, got 17"),
-		(json!({ "model": MODEL, "prompt": prompt, "attribution": "influence", "rag": { "retrieve": 2 } }), "rag", "attributed by its citations"),
+		(
+			json!({ "model": "bare", "prompt": prompt, "attribution": "rag" }),
+			"attribution",
+			"no registered training corpus",
+		),
+		(
+			json!({ "model": "base", "prompt": prompt, "attribution": "rag" }),
+			"attribution",
+			"exactly one adapter",
+		),
+		(
+			json!({ "model": MODEL, "prompt": prompt, "rag": { "retrieve": 0 } }),
+			"rag",
+			"between 1 and 16, got 0",
+		),
+		(
+			json!({ "model": MODEL, "prompt": prompt, "rag": { "retrieve": 17 } }),
+			"rag",
+			"between 1 and 16, got 17",
+		),
+		(
+			json!({ "model": MODEL, "prompt": prompt, "attribution": "influence", "rag": { "retrieve": 2 } }),
+			"rag",
+			"attributed by its citations",
+		),
 	];
 	for (request, param, message) in cases {
 		let (status, body) = client.post("/v1/completions", request.clone()).await;
@@ -196,8 +242,12 @@ async fn bad_rag_requests_are_refused() {
 		assert_eq!(body["error"]["param"], param, "{body}");
 		assert!(body["error"]["message"].as_str().unwrap().contains(message), "{request}: {body}");
 	}
-	let (status, body) =
-		client.post("/v1/completions", json!({ "model": MODEL, "prompt": prompt, "rag": { "retrieve": 2, "k": 1 } })).await;
+	let (status, body) = client
+		.post(
+			"/v1/completions",
+			json!({ "model": MODEL, "prompt": prompt, "rag": { "retrieve": 2, "k": 1 } }),
+		)
+		.await;
 	assert_eq!(status, 400, "unknown rag fields are refused: {body}");
 	worker.shutdown().await;
 }

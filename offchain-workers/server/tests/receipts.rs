@@ -15,7 +15,9 @@ use tributary_worker::receipts::{ChainSignedReceipt, Receipt, UserSignature};
 
 fn unhex(text: &str) -> Vec<u8> {
 	let digits = text.strip_prefix("0x").unwrap_or(text);
-	(0..digits.len() / 2).map(|i| u8::from_str_radix(&digits[2 * i..2 * i + 2], 16).unwrap()).collect()
+	(0..digits.len() / 2)
+		.map(|i| u8::from_str_radix(&digits[2 * i..2 * i + 2], 16).unwrap())
+		.collect()
 }
 
 const WORKER: [u8; 32] = [0x77; 32];
@@ -30,7 +32,9 @@ async fn serve_chain_model(fixture: &Fixture, client: &Client) {
 	let adapter_hash = client.put_object(adapter.canonical_bytes().unwrap()).await;
 	let mut corpus = Vec::new();
 	for (i, text) in common::corpus().into_iter().take(8).enumerate() {
-		corpus.push(json!({ "datanet": 2, "row": i, "hash": client.put_object(text.into_bytes()).await }));
+		corpus.push(
+			json!({ "datanet": 2, "row": i, "hash": client.put_object(text.into_bytes()).await }),
+		);
 	}
 	let registration = json!({ "id": CHAIN_MODEL, "adapter_hash": adapter_hash, "adapter_config": adapter.config,
 		"corpus": corpus, "chain": { "model": 3, "version": 2 } });
@@ -56,8 +60,16 @@ async fn serve_chain_model(fixture: &Fixture, client: &Client) {
 		.post("/v1/adapters", json!({ "id": "both", "adapter_hash": adapter_hash, "adapter_config": adapter.config, "settings": {} }))
 		.await;
 	assert_eq!(status, 400, "{body}");
-	assert!(body["error"]["message"].as_str().unwrap().contains("exactly one of adapter_config"), "{body}");
-	let (status, body) = client.post("/v1/adapters", json!({ "id": "neither", "adapter_hash": adapter_hash })).await;
+	assert!(
+		body["error"]["message"]
+			.as_str()
+			.unwrap()
+			.contains("exactly one of adapter_config"),
+		"{body}"
+	);
+	let (status, body) = client
+		.post("/v1/adapters", json!({ "id": "neither", "adapter_hash": adapter_hash }))
+		.await;
 	assert_eq!(status, 400, "{body}");
 }
 
@@ -71,7 +83,10 @@ fn check_receipt(answer: &Value, prompt: &str, text: &str, user: &[u8; 32]) -> R
 	let receipt = &answer["receipt"];
 	assert_eq!(receipt["id"], answer["id"], "{answer}");
 	assert_eq!((receipt["model"].as_u64(), receipt["version"].as_u64()), (Some(3), Some(2)));
-	assert_eq!(receipt["adapter"], format!("0x{}", answer["attribution"]["adapter"].as_str().unwrap()));
+	assert_eq!(
+		receipt["adapter"],
+		format!("0x{}", answer["attribution"]["adapter"].as_str().unwrap())
+	);
 	assert_eq!(receipt["prompt_hash"], hex0x(&content_hash(prompt.as_bytes())));
 	assert_eq!(receipt["output_hash"], hex0x(&content_hash(text.as_bytes())));
 	assert_eq!(receipt["tokens_in"], answer["usage"]["prompt_tokens"], "{answer}");
@@ -82,14 +97,19 @@ fn check_receipt(answer: &Value, prompt: &str, text: &str, user: &[u8; 32]) -> R
 	assert_eq!(receipt["expiry"], 500);
 	assert_eq!(receipt["genesis"], hex0x(&GENESIS));
 	let payload = unhex(receipt["signing_payload"].as_str().unwrap());
-	let decoded = Receipt::from_signing_payload(&payload, &GENESIS).expect("domain, genesis, then the receipt");
+	let decoded = Receipt::from_signing_payload(&payload, &GENESIS)
+		.expect("domain, genesis, then the receipt");
 	assert_eq!(decoded.signing_payload(&GENESIS), payload);
-	assert_eq!((decoded.nonce, decoded.max_fee, decoded.worker), (receipt["nonce"].as_u64().unwrap(), 1_000_000_000_000, WORKER));
+	assert_eq!(
+		(decoded.nonce, decoded.max_fee, decoded.worker),
+		(receipt["nonce"].as_u64().unwrap(), 1_000_000_000_000, WORKER)
+	);
 	decoded
 }
 
 async fn pending(client: &Client) -> Vec<Value> {
-	let (status, body) = client.get(&format!("/receipts/pending?genesis={}", hex0x(&GENESIS))).await;
+	let (status, body) =
+		client.get(&format!("/receipts/pending?genesis={}", hex0x(&GENESIS))).await;
 	assert_eq!(status, 200, "{body}");
 	body["receipts"].as_array().unwrap().clone()
 }
@@ -104,9 +124,7 @@ async fn receipts_are_signed_queued_and_acknowledged_across_a_restart() {
 
 	let ferdie = sr25519::Pair::from_string("//Ferdie", None).unwrap();
 	let user: [u8; 32] = ferdie.public().0;
-	let receipt_request = |nonce: u64| {
-		json!({ "user": AccountId32::from(user).to_ss58check(), "nonce": nonce, "max_fee": "1000000000000", "expiry": 500 })
-	};
+	let receipt_request = |nonce: u64| json!({ "user": AccountId32::from(user).to_ss58check(), "nonce": nonce, "max_fee": "1000000000000", "expiry": 500 });
 	let prompt = "Report 2: the";
 	let request = |nonce: u64| json!({ "model": CHAIN_MODEL, "prompt": prompt, "max_tokens": 10, "temperature": 0, "receipt": receipt_request(nonce) });
 	// No receipt before the chain's off-chain worker has said which chain this worker serves.
@@ -120,7 +138,10 @@ async fn receipts_are_signed_queued_and_acknowledged_across_a_restart() {
 	assert_eq!(status, 200, "{first}");
 	let text = first["choices"][0]["text"].as_str().unwrap().to_string();
 	let first_receipt = check_receipt(&first, prompt, &text, &user);
-	assert_eq!(first["attribution"]["method"], "suffix_span", "a receipt implies attribution: {first}");
+	assert_eq!(
+		first["attribution"]["method"], "suffix_span",
+		"a receipt implies attribution: {first}"
+	);
 	let first_id = first["id"].as_str().unwrap().to_string();
 
 	// Chat: the prompt hash covers the rendered chat prompt.
@@ -147,10 +168,17 @@ async fn receipts_are_signed_queued_and_acknowledged_across_a_restart() {
 		.await;
 	assert_eq!(status, 400, "{body}");
 	let message = body["error"]["message"].as_str().unwrap();
-	assert!(message.contains(&format!("signature does not verify for user {}", hex0x(&user))), "{body}");
-	let (status, body) = client.post("/v1/receipts", json!({ "id": "cmpl-unknown", "signature": hex0x(&[0; 64]) })).await;
+	assert!(
+		message.contains(&format!("signature does not verify for user {}", hex0x(&user))),
+		"{body}"
+	);
+	let (status, body) = client
+		.post("/v1/receipts", json!({ "id": "cmpl-unknown", "signature": hex0x(&[0; 64]) }))
+		.await;
 	assert_eq!(status, 404, "{body}");
-	let (status, body) = client.post("/v1/receipts", json!({ "id": first_id, "signature": "0x1234" })).await;
+	let (status, body) = client
+		.post("/v1/receipts", json!({ "id": first_id, "signature": "0x1234" }))
+		.await;
 	assert_eq!(status, 400, "{body}");
 	assert!(pending(&client).await.is_empty(), "nothing is signed yet");
 
@@ -158,8 +186,17 @@ async fn receipts_are_signed_queued_and_acknowledged_across_a_restart() {
 	let sign = json!({ "id": first_id, "signature": hex0x(&signature) });
 	let (status, body) = client.post("/v1/receipts", sign.clone()).await;
 	assert_eq!((status, &body), (202, &json!({ "id": first_id, "status": "queued" })));
-	assert_eq!(client.post("/v1/receipts", sign).await.0, 202, "the same signature again is a no-op");
-	let (status, body) = client.post("/v1/receipts", json!({ "id": first_id, "signature": hex0x(&ferdie.sign(&payload).0) })).await;
+	assert_eq!(
+		client.post("/v1/receipts", sign).await.0,
+		202,
+		"the same signature again is a no-op"
+	);
+	let (status, body) = client
+		.post(
+			"/v1/receipts",
+			json!({ "id": first_id, "signature": hex0x(&ferdie.sign(&payload).0) }),
+		)
+		.await;
 	assert_eq!(status, 409, "{body}");
 
 	// Receipts wait for their signature and for the chain across a restart, and so does the model's chain version.
@@ -184,13 +221,17 @@ async fn receipts_are_signed_queued_and_acknowledged_across_a_restart() {
 
 	let second_payload = unhex(second["receipt"]["signing_payload"].as_str().unwrap());
 	let (status, _) = client
-		.post("/v1/receipts", json!({ "id": second_id, "signature": hex0x(&ferdie.sign(&second_payload).0) }))
+		.post(
+			"/v1/receipts",
+			json!({ "id": second_id, "signature": hex0x(&ferdie.sign(&second_payload).0) }),
+		)
 		.await;
 	assert_eq!(status, 202);
 	let ids: Vec<Value> = pending(&client).await.iter().map(|r| r["id"].clone()).collect();
 	assert_eq!(ids, [json!(first_id), json!(second_id)], "oldest signature first");
 
-	let (status, body) = client.post("/receipts/ack", json!({ "ids": [first_id, "cmpl-unknown"] })).await;
+	let (status, body) =
+		client.post("/receipts/ack", json!({ "ids": [first_id, "cmpl-unknown"] })).await;
 	assert_eq!((status, &body), (200, &json!({ "removed": 1 })));
 	let ids: Vec<Value> = pending(&client).await.iter().map(|r| r["id"].clone()).collect();
 	assert_eq!(ids, [json!(second_id)]);
@@ -201,10 +242,16 @@ async fn receipts_are_signed_queued_and_acknowledged_across_a_restart() {
 	// Receipts are only for chain model versions.
 	for model in ["plain", "base"] {
 		let (status, body) = client
-			.post("/v1/completions", json!({ "model": model, "prompt": prompt, "max_tokens": 4, "receipt": receipt_request(10) }))
+			.post(
+				"/v1/completions",
+				json!({ "model": model, "prompt": prompt, "max_tokens": 4, "receipt": receipt_request(10) }),
+			)
 			.await;
 		assert_eq!(status, 400, "{body}");
-		assert!(body["error"]["message"].as_str().unwrap().contains(&format!("model {model} ")), "{body}");
+		assert!(
+			body["error"]["message"].as_str().unwrap().contains(&format!("model {model} ")),
+			"{body}"
+		);
 	}
 	let mut bad_fee = request(11);
 	bad_fee["receipt"]["max_fee"] = "-1".into();
@@ -239,12 +286,17 @@ async fn records_follow_the_methods_the_chain_names() {
 		AttributionRecord::decode(&mut &scale[..]).unwrap().method
 	};
 	let (_, answer) = client.post("/v1/completions", request.clone()).await;
-	assert_eq!(method_of(&answer), AttributionMethod::SuffixSpan(MethodSettings::DEFAULT.span), "the defaults until told");
+	assert_eq!(
+		method_of(&answer),
+		AttributionMethod::SuffixSpan(MethodSettings::DEFAULT.span),
+		"the defaults until told"
+	);
 
 	let mut methods = MethodSettings::DEFAULT;
 	methods.span.min_span_len = 6;
 	methods.rag.max_retrieved = 2;
-	let learn = |methods: &str| format!("/receipts/pending?genesis={}&methods={methods}", hex0x(&GENESIS));
+	let learn =
+		|methods: &str| format!("/receipts/pending?genesis={}&methods={methods}", hex0x(&GENESIS));
 	let (status, body) = client.get(&learn(&hex0x(&methods.encode()))).await;
 	assert_eq!(status, 200, "{body}");
 	let (_, answer) = client.post("/v1/completions", request.clone()).await;
@@ -259,7 +311,11 @@ async fn records_follow_the_methods_the_chain_names() {
 
 	let mut unworkable = methods;
 	unworkable.influence.projection_dim = 1 << 20;
-	for (bad, reason) in [("0x1234", "MethodSettings"), ("0xzz", "hex"), (&hex0x(&unworkable.encode())[..], "projection_dim")] {
+	for (bad, reason) in [
+		("0x1234", "MethodSettings"),
+		("0xzz", "hex"),
+		(&hex0x(&unworkable.encode())[..], "projection_dim"),
+	] {
 		let (status, body) = client.get(&learn(bad)).await;
 		assert_eq!(status, 400, "{body}");
 		assert!(body["error"]["message"].as_str().unwrap().contains(reason), "{body}");
@@ -267,6 +323,10 @@ async fn records_follow_the_methods_the_chain_names() {
 	worker.shutdown().await;
 	let (worker, client) = start_worker(config).await;
 	let (_, answer) = client.post("/v1/completions", request).await;
-	assert_eq!(method_of(&answer), AttributionMethod::SuffixSpan(methods.span), "remembered across a restart");
+	assert_eq!(
+		method_of(&answer),
+		AttributionMethod::SuffixSpan(methods.span),
+		"remembered across a restart"
+	);
 	worker.shutdown().await;
 }

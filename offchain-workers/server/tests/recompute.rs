@@ -11,7 +11,9 @@ use tributary_attribution::corpus::output_hash;
 use tributary_attribution::HfTokenizer;
 use tributary_model::hf::TOKENIZER_FILE;
 use tributary_model::peft::hex;
-use tributary_primitives::attribution::{AttributionMethod, AttributionRecord, InfluenceParams, InfluenceScoring, RagParams};
+use tributary_primitives::attribution::{
+	AttributionMethod, AttributionRecord, InfluenceParams, InfluenceScoring, RagParams,
+};
 use tributary_primitives::content_hash;
 use tributary_worker::account::{hex0x, Account};
 use tributary_worker::api::attribution::canonical_tokens;
@@ -20,7 +22,9 @@ const CHAIN: (u32, u32) = (0, 1);
 
 fn unhex(text: &str) -> Vec<u8> {
 	let digits = text.strip_prefix("0x").unwrap_or(text);
-	(0..digits.len() / 2).map(|i| u8::from_str_radix(&digits[2 * i..2 * i + 2], 16).unwrap()).collect()
+	(0..digits.len() / 2)
+		.map(|i| u8::from_str_radix(&digits[2 * i..2 * i + 2], 16).unwrap())
+		.collect()
 }
 
 fn hex_bytes(bytes: &[u8]) -> String {
@@ -28,11 +32,17 @@ fn hex_bytes(bytes: &[u8]) -> String {
 }
 
 fn record_of(attribution: &Value) -> AttributionRecord {
-	AttributionRecord::decode(&mut &unhex(attribution["record_scale"].as_str().unwrap())[..]).unwrap()
+	AttributionRecord::decode(&mut &unhex(attribution["record_scale"].as_str().unwrap())[..])
+		.unwrap()
 }
 
 /// Serves `adapter` as the chain model version with `corpus` on `client`'s worker.
-async fn register(client: &Client, adapter_hash: &str, adapter: &tributary_model::peft::PeftAdapter, corpus: &Value) {
+async fn register(
+	client: &Client,
+	adapter_hash: &str,
+	adapter: &tributary_model::peft::PeftAdapter,
+	corpus: &Value,
+) {
 	let registration = json!({ "id": "model-0-v1", "adapter_hash": adapter_hash, "adapter_config": adapter.config,
 		"corpus": corpus, "chain": { "model": CHAIN.0, "version": CHAIN.1 } });
 	let (status, body) = client.post("/v1/adapters", registration).await;
@@ -55,14 +65,18 @@ async fn a_peer_recomputes_the_record_of_a_receipted_answer() {
 	// A row that the greedy answer copies (found through the adapter served without a corpus),
 	// so the record credits somebody.
 	let prompt = "Report 2: the";
-	let probe = json!({ "id": "probe", "adapter_hash": adapter_hash, "adapter_config": adapter.config });
+	let probe =
+		json!({ "id": "probe", "adapter_hash": adapter_hash, "adapter_config": adapter.config });
 	assert_eq!(a.post("/v1/adapters", probe).await.0, 201);
-	let greedy = a.complete(json!({ "model": "probe", "prompt": prompt, "max_tokens": 12, "temperature": 0 })).await;
+	let greedy = a
+		.complete(json!({ "model": "probe", "prompt": prompt, "max_tokens": 12, "temperature": 0 }))
+		.await;
 	let mut rows = common::corpus().into_iter().take(7).collect::<Vec<_>>();
 	rows.push(format!("{prompt}{greedy}"));
 	let mut corpus = Vec::new();
 	for (i, text) in rows.into_iter().enumerate() {
-		corpus.push(json!({ "datanet": 4, "row": i, "hash": a.put_object(text.into_bytes()).await }));
+		corpus
+			.push(json!({ "datanet": 4, "row": i, "hash": a.put_object(text.into_bytes()).await }));
 	}
 	let corpus = Value::from(corpus);
 	register(&a, &adapter_hash, &adapter, &corpus).await;
@@ -106,7 +120,11 @@ async fn a_peer_recomputes_the_record_of_a_receipted_answer() {
 	assert_eq!(status, 200, "{first}");
 	assert_eq!(first["commitment"], hex(&record.commitment()), "{first}");
 	assert_eq!(first["top"], answer["attribution"]["top"]);
-	assert_eq!(AttributionRecord::decode(&mut &unhex(first["record_scale"].as_str().unwrap())[..]).unwrap(), record);
+	assert_eq!(
+		AttributionRecord::decode(&mut &unhex(first["record_scale"].as_str().unwrap())[..])
+			.unwrap(),
+		record
+	);
 	let (status, second) = b.recompute(recompute_request(&output[2..], &record.method)).await;
 	assert_eq!(status, 200, "{second}");
 	assert_eq!(second["record_scale"], first["record_scale"], "recomputing is deterministic");
@@ -114,12 +132,20 @@ async fn a_peer_recomputes_the_record_of_a_receipted_answer() {
 	assert_eq!(own["record_scale"], first["record_scale"], "{own}");
 
 	// The method's parameters are the ones the chain gives, not the server's.
-	let AttributionMethod::SuffixSpan(params) = record.method else { panic!("receipts default to suffix spans") };
-	let longer = AttributionMethod::SuffixSpan(tributary_primitives::attribution::SpanParams { min_span_len: 64, ..params });
+	let AttributionMethod::SuffixSpan(params) = record.method else {
+		panic!("receipts default to suffix spans")
+	};
+	let longer = AttributionMethod::SuffixSpan(tributary_primitives::attribution::SpanParams {
+		min_span_len: 64,
+		..params
+	});
 	let (status, body) = b.recompute(recompute_request(&output, &longer)).await;
 	assert_eq!(status, 200, "{body}");
 	assert_eq!(record_of(&body).method, longer);
-	assert!(record_of(&body).scores.is_empty(), "no span of 64 tokens in a 12-token answer: {body}");
+	assert!(
+		record_of(&body).scores.is_empty(),
+		"no span of 64 tokens in a 12-token answer: {body}"
+	);
 
 	// A chat answer's record recomputes the same way.
 	let chat = json!({ "model": "model-0-v1", "messages": [{ "role": "user", "content": "Water level?" }], "max_tokens": 8,
@@ -142,36 +168,67 @@ async fn a_peer_recomputes_the_record_of_a_receipted_answer() {
 	assert_eq!(status, 200, "{answer}");
 	let influence_record = record_of(&answer["attribution"]);
 	// The record names the settings it was computed with; they round-trip through SCALE.
-	let served = InfluenceParams { scoring: InfluenceScoring::DataInf { damping_milli: 100 }, projection_dim: 16, projection_seed: 0 };
+	let served = InfluenceParams {
+		scoring: InfluenceScoring::DataInf { damping_milli: 100 },
+		projection_dim: 16,
+		projection_seed: 0,
+	};
 	assert_eq!(influence_record.method, AttributionMethod::Influence(served));
-	assert_eq!(AttributionMethod::decode(&mut &influence_record.method.encode()[..]).unwrap(), influence_record.method);
+	assert_eq!(
+		AttributionMethod::decode(&mut &influence_record.method.encode()[..]).unwrap(),
+		influence_record.method
+	);
 	let influence_output = answer["receipt"]["output_hash"].as_str().unwrap().to_string();
-	let (status, body) = b.recompute(recompute_request(&influence_output, &influence_record.method)).await;
+	let (status, body) = b
+		.recompute(recompute_request(&influence_output, &influence_record.method))
+		.await;
 	assert_eq!(status, 200, "{body}");
 	assert_eq!(body["commitment"], hex(&influence_record.commitment()), "{body}");
 	assert_eq!(body["top"], answer["attribution"]["top"]);
 	// Other scoring is reproducible from the same sketch, and the record names it.
-	let tracin = AttributionMethod::Influence(InfluenceParams { scoring: InfluenceScoring::TracIn, ..served });
+	let tracin = AttributionMethod::Influence(InfluenceParams {
+		scoring: InfluenceScoring::TracIn,
+		..served
+	});
 	let (status, body) = b.recompute(recompute_request(&influence_output, &tracin)).await;
 	assert_eq!(status, 200, "{body}");
 	assert_eq!(record_of(&body).method, tracin);
-	assert_ne!(body["commitment"], hex(&influence_record.commitment()), "other scoring, other record");
+	assert_ne!(
+		body["commitment"],
+		hex(&influence_record.commitment()),
+		"other scoring, other record"
+	);
 	// So is another projection (a record made after the chain changed its influence settings):
 	// the worker builds that projection's sketch beside the first.
-	for other in [InfluenceParams { projection_dim: 8, ..served }, InfluenceParams { projection_seed: 9, ..served }] {
+	for other in [
+		InfluenceParams { projection_dim: 8, ..served },
+		InfluenceParams { projection_seed: 9, ..served },
+	] {
 		let method = AttributionMethod::Influence(other);
 		let (status, body) = b.recompute(recompute_request(&influence_output, &method)).await;
 		assert_eq!(status, 200, "{other:?}: {body}");
 		assert_eq!(record_of(&body).method, method);
-		assert_ne!(body["commitment"], hex(&influence_record.commitment()), "other projection, other record");
+		assert_ne!(
+			body["commitment"],
+			hex(&influence_record.commitment()),
+			"other projection, other record"
+		);
 	}
 	// Settings nobody can compute are refused.
 	for (params, named) in [
-		(InfluenceParams { projection_dim: InfluenceParams::MAX_PROJECTION_DIM + 1, ..served }, "projection_dim"),
+		(
+			InfluenceParams { projection_dim: InfluenceParams::MAX_PROJECTION_DIM + 1, ..served },
+			"projection_dim",
+		),
 		(InfluenceParams { projection_dim: 0, ..served }, "projection_dim"),
-		(InfluenceParams { scoring: InfluenceScoring::DataInf { damping_milli: 0 }, ..served }, "damping_milli"),
+		(
+			InfluenceParams { scoring: InfluenceScoring::DataInf { damping_milli: 0 }, ..served },
+			"damping_milli",
+		),
 	] {
-		let (status, body) = b.recompute(recompute_request(&influence_output, &AttributionMethod::Influence(params))).await;
+		let (status, body) = b
+			.recompute(recompute_request(&influence_output, &AttributionMethod::Influence(params)))
+			.await;
 		assert_eq!(status, 400, "{params:?}: {body}");
 		assert_eq!(body["error"]["param"], "method_scale", "{body}");
 		assert!(body["error"]["message"].as_str().unwrap().contains(named), "{body}");
@@ -183,12 +240,18 @@ async fn a_peer_recomputes_the_record_of_a_receipted_answer() {
 	let (status, body) = b.recompute(unknown_version).await;
 	assert_eq!(status, 404, "{body}");
 	assert_eq!(body["error"]["code"], "model_not_found");
-	assert!(body["error"]["message"].as_str().unwrap().contains("chain model 0 version 9"), "{body}");
+	assert!(
+		body["error"]["message"].as_str().unwrap().contains("chain model 0 version 9"),
+		"{body}"
+	);
 
 	let nowhere = hex(&content_hash(b"an answer nobody gave"));
 	let (status, body) = b.recompute(recompute_request(&nowhere, &record.method)).await;
 	assert_eq!(status, 404, "{body}");
-	assert_eq!(body["error"]["code"], "output_unavailable", "a withheld text is named as such: {body}");
+	assert_eq!(
+		body["error"]["code"], "output_unavailable",
+		"a withheld text is named as such: {body}"
+	);
 	assert!(body["error"]["message"].as_str().unwrap().contains(&nowhere), "{body}");
 
 	let trailing = format!("{}00", hex_bytes(&record.method.encode()));
@@ -200,7 +263,12 @@ async fn a_peer_recomputes_the_record_of_a_receipted_answer() {
 		assert_eq!(body["error"]["param"], "method_scale", "{body}");
 	}
 	// A RAG record whose query nobody holds cannot be recomputed: 404 naming the query's hash.
-	let rag = AttributionMethod::Rag(RagParams { query: [1; 32], retrieved: 3, k1_milli: 1200, b_milli: 750 });
+	let rag = AttributionMethod::Rag(RagParams {
+		query: [1; 32],
+		retrieved: 3,
+		k1_milli: 1200,
+		b_milli: 750,
+	});
 	let (status, body) = b.recompute(recompute_request(&output, &rag)).await;
 	assert_eq!(status, 404, "{body}");
 	assert!(body["error"]["message"].as_str().unwrap().contains(&hex(&[1; 32])), "{body}");
@@ -234,11 +302,30 @@ async fn mutual_peers_answer_an_object_nobody_has_with_404() {
 	let only_on_y = y.put_object(b"held by y".to_vec()).await;
 	let status = |client: &Client, path: String| {
 		let request = client.http.get(format!("{}{path}", client.url)).send();
-		async move { tokio::time::timeout(std::time::Duration::from_secs(5), request).await.expect("answered promptly").unwrap().status().as_u16() }
+		async move {
+			tokio::time::timeout(std::time::Duration::from_secs(5), request)
+				.await
+				.expect("answered promptly")
+				.unwrap()
+				.status()
+				.as_u16()
+		}
 	};
-	assert_eq!(status(x, format!("/store/{only_on_y}?local=true")).await, 404, "a local-only read does not ask peers");
-	assert_eq!(status(x, format!("/store/{only_on_y}")).await, 200, "a plain read fetches from the peer");
-	assert_eq!(status(x, format!("/store/{only_on_y}?local=true")).await, 200, "and keeps the fetched copy");
+	assert_eq!(
+		status(x, format!("/store/{only_on_y}?local=true")).await,
+		404,
+		"a local-only read does not ask peers"
+	);
+	assert_eq!(
+		status(x, format!("/store/{only_on_y}")).await,
+		200,
+		"a plain read fetches from the peer"
+	);
+	assert_eq!(
+		status(x, format!("/store/{only_on_y}?local=true")).await,
+		200,
+		"and keeps the fetched copy"
+	);
 	let nowhere = hex(&content_hash(b"nobody has this"));
 	assert_eq!(status(x, format!("/store/{nowhere}")).await, 404);
 	assert_eq!(status(y, format!("/store/{nowhere}")).await, 404);

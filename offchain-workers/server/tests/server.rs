@@ -26,15 +26,27 @@ async fn batched_requests_for_different_adapters_match_each_request_alone() {
 	for (i, model) in models.iter().enumerate() {
 		alone.push(client.complete(greedy(model, prompts[i % 3], 16)).await);
 	}
-	assert!(alone.iter().skip(1).any(|t| t != &alone[0]), "adapters should change the text: {alone:?}");
+	assert!(
+		alone.iter().skip(1).any(|t| t != &alone[0]),
+		"adapters should change the text: {alone:?}"
+	);
 	for _ in 0..2 {
-		let together = join_all(models.iter().enumerate().map(|(i, m)| client.complete(greedy(m, prompts[i % 3], 16)))).await;
+		let together = join_all(
+			models
+				.iter()
+				.enumerate()
+				.map(|(i, m)| client.complete(greedy(m, prompts[i % 3], 16))),
+		)
+		.await;
 		assert_eq!(together, alone);
 	}
 	let metrics = client.metrics().await;
 	let steps = metric(&metrics, "tributary_worker_batch_size_count");
 	let single_row_steps = metric(&metrics, "tributary_worker_batch_size_bucket{le=\"1\"}");
-	assert!(steps > single_row_steps, "some decode steps must have batched several rows:\n{metrics}");
+	assert!(
+		steps > single_row_steps,
+		"some decode steps must have batched several rows:\n{metrics}"
+	);
 	worker.shutdown().await;
 }
 
@@ -53,8 +65,12 @@ async fn streaming_equals_non_streaming_and_a_seed_replays_its_text() {
 	assert_eq!(first, again);
 	assert_eq!(first, streamed);
 	assert!(!first.contains("metres"));
-	let others: Vec<String> = join_all((8..12).map(|seed| client.complete(sampled(seed, false)))).await;
-	assert!(others.iter().any(|t| t != &first), "other seeds should give other samples: {first:?} {others:?}");
+	let others: Vec<String> =
+		join_all((8..12).map(|seed| client.complete(sampled(seed, false)))).await;
+	assert!(
+		others.iter().any(|t| t != &first),
+		"other seeds should give other samples: {first:?} {others:?}"
+	);
 
 	let chat = |stream: bool| {
 		json!({ "model": "river", "messages": [{"role": "system", "content": "Rivers."}, {"role": "user", "content": "Danube?"}],
@@ -67,7 +83,10 @@ async fn streaming_equals_non_streaming_and_a_seed_replays_its_text() {
 	let text = body["choices"][0]["message"]["content"].as_str().unwrap().to_string();
 	assert_eq!(text, client.stream_text("/v1/chat/completions", chat(true)).await);
 	let usage = &body["usage"];
-	assert_eq!(usage["total_tokens"], usage["prompt_tokens"].as_u64().unwrap() + usage["completion_tokens"].as_u64().unwrap());
+	assert_eq!(
+		usage["total_tokens"],
+		usage["prompt_tokens"].as_u64().unwrap() + usage["completion_tokens"].as_u64().unwrap()
+	);
 
 	let chunks = client.stream("/v1/chat/completions", chat(true)).await;
 	let first_chunk: Value = serde_json::from_str(&chunks[0]).unwrap();
@@ -86,7 +105,12 @@ async fn models_health_and_metrics_are_served() {
 	let (status, models) = client.get("/v1/models").await;
 	assert_eq!(status, 200);
 	assert_eq!(models["object"], "list");
-	let ids: Vec<&str> = models["data"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap()).collect();
+	let ids: Vec<&str> = models["data"]
+		.as_array()
+		.unwrap()
+		.iter()
+		.map(|m| m["id"].as_str().unwrap())
+		.collect();
 	assert_eq!(ids, ["base", "river"]);
 	let (status, model) = client.get("/v1/models/river").await;
 	assert_eq!(status, 200);
@@ -140,14 +164,20 @@ async fn bad_input_gets_openai_errors_and_the_worker_keeps_serving() {
 	assert_eq!(status, 400);
 	assert_eq!(body["error"]["code"], "context_length_exceeded");
 
-	let (status, _) = client.post("/v1/completions", json!({"model": "base", "prompt": "x", "temperature": 5})).await;
+	let (status, _) = client
+		.post("/v1/completions", json!({"model": "base", "prompt": "x", "temperature": 5}))
+		.await;
 	assert_eq!(status, 400);
 
 	// A corrupt adapter: the request fails naming the hash; the adapter is quarantined.
 	let adapter = common::make_adapter(&fixture.base, 4);
 	let hash = client.register("broken", &adapter).await;
 	// Let the registration's prefetch (which reads the good bytes) finish first.
-	while !client.metrics().await.contains("tributary_worker_adapter_cache_hits_total{tier=\"disk\"} 1") {
+	while !client
+		.metrics()
+		.await
+		.contains("tributary_worker_adapter_cache_hits_total{tier=\"disk\"} 1")
+	{
 		tokio::time::sleep(std::time::Duration::from_millis(20)).await;
 	}
 	let object = config.data_dir.join("store/objects").join(&hash);
@@ -195,17 +225,25 @@ async fn evicted_adapters_reload_and_give_identical_text() {
 	config.host_cache_bytes = 0;
 	let (worker, client) = start_worker(config).await;
 	for seed in 0..4 {
-		client.register(&format!("m{seed}"), &common::make_adapter(&fixture.base, seed)).await;
+		client
+			.register(&format!("m{seed}"), &common::make_adapter(&fixture.base, seed))
+			.await;
 	}
 	let mut first = Vec::new();
 	for seed in 0..4 {
 		first.push(client.complete(greedy(&format!("m{seed}"), "Water level", 12)).await);
 	}
 	for seed in (0..4).rev() {
-		assert_eq!(client.complete(greedy(&format!("m{seed}"), "Water level", 12)).await, first[seed]);
+		assert_eq!(
+			client.complete(greedy(&format!("m{seed}"), "Water level", 12)).await,
+			first[seed]
+		);
 	}
 	let metrics = client.metrics().await;
-	assert!(metric(&metrics, "tributary_worker_adapter_cache_hits_total{tier=\"disk\"}") >= 6.0, "{metrics}");
+	assert!(
+		metric(&metrics, "tributary_worker_adapter_cache_hits_total{tier=\"disk\"}") >= 6.0,
+		"{metrics}"
+	);
 	worker.shutdown().await;
 }
 
@@ -216,12 +254,16 @@ async fn requests_wait_for_key_value_blocks_and_oversized_ones_are_refused() {
 	// Blocks of 4 positions, 9 in the pool: two requests of ≤ 16 positions fit at a time.
 	let base = tributary_model::LlamaConfig::from_file(&fixture.base.join("config.json")).unwrap();
 	config.kv_block_size = 4;
-	config.kv_cache_bytes = 9 * tributary_model::paged::PagedKvCache::block_bytes(&base, 4, tch::Kind::Float);
+	config.kv_cache_bytes =
+		9 * tributary_model::paged::PagedKvCache::block_bytes(&base, 4, tch::Kind::Float);
 	let (worker, client) = start_worker(config).await;
 	for seed in 0..2 {
-		client.register(&format!("m{seed}"), &common::make_adapter(&fixture.base, seed)).await;
+		client
+			.register(&format!("m{seed}"), &common::make_adapter(&fixture.base, seed))
+			.await;
 	}
-	let request = |i: usize| greedy(&format!("m{}", i % 2), ["Water level", "Report 3: the"][i / 2 % 2], 10);
+	let request =
+		|i: usize| greedy(&format!("m{}", i % 2), ["Water level", "Report 3: the"][i / 2 % 2], 10);
 	let mut alone = Vec::new();
 	for i in 0..8 {
 		alone.push(client.complete(request(i)).await);
@@ -230,8 +272,15 @@ async fn requests_wait_for_key_value_blocks_and_oversized_ones_are_refused() {
 	assert_eq!(together, alone, "requests that waited for blocks give the same text");
 	let metrics = client.metrics().await;
 	assert_eq!(metric(&metrics, "tributary_worker_kv_blocks_total"), 9.0);
-	assert_eq!(metric(&metrics, "tributary_worker_kv_blocks_used"), 0.0, "finished sequences return their blocks");
-	assert_eq!(metric(&metrics, "tributary_worker_batch_size_bucket{le=\"2\"}"), metric(&metrics, "tributary_worker_batch_size_count"));
+	assert_eq!(
+		metric(&metrics, "tributary_worker_kv_blocks_used"),
+		0.0,
+		"finished sequences return their blocks"
+	);
+	assert_eq!(
+		metric(&metrics, "tributary_worker_batch_size_bucket{le=\"2\"}"),
+		metric(&metrics, "tributary_worker_batch_size_count")
+	);
 
 	// 40 positions can never fit in 36: refused at once, and the worker keeps serving.
 	let (status, body) = client.post("/v1/completions", greedy("m0", "Water level", 38)).await;
@@ -252,7 +301,10 @@ async fn adapters_are_fetched_from_a_peer_and_verified() {
 	config.peers = vec![first_client.url.clone()];
 	let (second, second_client) = start_worker(config.clone()).await;
 	let (status, body) = second_client
-		.post("/v1/adapters", json!({ "id": "river", "adapter_hash": hash, "adapter_config": adapter.config }))
+		.post(
+			"/v1/adapters",
+			json!({ "id": "river", "adapter_hash": hash, "adapter_config": adapter.config }),
+		)
 		.await;
 	assert_eq!(status, 201, "{body}");
 	assert!(config.data_dir.join("store/objects").join(&hash).is_file());
@@ -274,7 +326,9 @@ async fn two_hundred_concurrent_streams_over_fifty_adapters_complete() {
 	config.max_batch = 64;
 	let (worker, client) = start_worker(config).await;
 	for seed in 0..50 {
-		client.register(&format!("a{seed}"), &common::make_adapter(&fixture.base, seed)).await;
+		client
+			.register(&format!("a{seed}"), &common::make_adapter(&fixture.base, seed))
+			.await;
 	}
 	let started = std::time::Instant::now();
 	let results = join_all((0..200).map(|i| {
@@ -297,7 +351,13 @@ async fn shutdown_drains_streams_in_flight() {
 	let (worker, client) = start_worker(fixture.config("data")).await;
 	let body = json!({ "model": "base", "prompt": "Report", "max_tokens": 120, "temperature": 0.8, "seed": 1,
 		"stream": true, "stop": [] });
-	let response = client.http.post(format!("{}/v1/completions", client.url)).json(&body).send().await.unwrap();
+	let response = client
+		.http
+		.post(format!("{}/v1/completions", client.url))
+		.json(&body)
+		.send()
+		.await
+		.unwrap();
 	assert_eq!(response.status().as_u16(), 200);
 	let url = client.url.clone();
 	let shutdown = tokio::spawn(worker.shutdown());
@@ -307,7 +367,10 @@ async fn shutdown_drains_streams_in_flight() {
 	let finish: Value = serde_json::from_str(chunks[chunks.len() - 2]).unwrap();
 	assert!(finish["choices"][0]["finish_reason"].is_string());
 	shutdown.await.unwrap();
-	assert!(reqwest::get(format!("{url}/health")).await.is_err(), "no new connections after shutdown");
+	assert!(
+		reqwest::get(format!("{url}/health")).await.is_err(),
+		"no new connections after shutdown"
+	);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -319,9 +382,12 @@ async fn an_ensemble_and_its_merged_version_give_the_same_text() {
 	client.register("a", &common::make_adapter(&fixture.base, 1)).await;
 	client.register("b", &common::make_adapter(&fixture.base, 2)).await;
 	let members = json!([{ "model": "a", "weight": 0.7 }, { "model": "b", "weight": 0.3 }]);
-	let (status, ensemble) = client.post("/v1/ensembles", json!({ "id": "a+b", "members": members })).await;
+	let (status, ensemble) =
+		client.post("/v1/ensembles", json!({ "id": "a+b", "members": members })).await;
 	assert_eq!(status, 201, "{ensemble}");
-	let (status, merged) = client.post("/v1/merges", json!({ "id": "a+b merged", "members": members })).await;
+	let (status, merged) = client
+		.post("/v1/merges", json!({ "id": "a+b merged", "members": members }))
+		.await;
 	assert_eq!(status, 201, "{merged}");
 	assert_eq!(merged["adapters"].as_array().unwrap().len(), 1);
 	let prompt = "Report 5: the";
@@ -329,8 +395,16 @@ async fn an_ensemble_and_its_merged_version_give_the_same_text() {
 	assert_eq!(from_ensemble, client.complete(greedy("a+b merged", prompt, 16)).await);
 	let sampled = |model: &str| json!({ "model": model, "prompt": prompt, "max_tokens": 24, "temperature": 1.0, "seed": 11 });
 	let merged_sample = client.complete(sampled("a+b merged")).await;
-	assert_ne!(merged_sample, client.complete(sampled("a")).await, "the merge is not just its first member");
-	assert_ne!(merged_sample, client.complete(sampled("b")).await, "the merge is not just its second member");
+	assert_ne!(
+		merged_sample,
+		client.complete(sampled("a")).await,
+		"the merge is not just its first member"
+	);
+	assert_ne!(
+		merged_sample,
+		client.complete(sampled("b")).await,
+		"the merge is not just its second member"
+	);
 	let (status, too_big) = client
 		.post("/v1/merges", json!({ "id": "big", "members": [{ "model": "b", "weight": 1.0 }, { "model": "b", "weight": 1.0 }, { "model": "b", "weight": 1.0 }] }))
 		.await;
@@ -352,21 +426,33 @@ async fn attribution_records_are_deterministic_and_match_between_stream_and_json
 	let registration = json!({ "id": "river", "adapter_hash": hash, "adapter_config": adapter.config, "corpus": corpus });
 	let (status, body) = client.post("/v1/adapters", registration).await;
 	assert_eq!(status, 201, "{body}");
-	let request = |stream: bool| {
-		json!({ "model": "river", "prompt": "Report 4: the Tagus", "max_tokens": 24, "temperature": 0, "attribution": true, "stream": stream })
-	};
+	let request = |stream: bool| json!({ "model": "river", "prompt": "Report 4: the Tagus", "max_tokens": 24, "temperature": 0, "attribution": true, "stream": stream });
 	let (status, first) = client.post("/v1/completions", request(false)).await;
 	assert_eq!(status, 200, "{first}");
 	let record = &first["attribution"];
 	assert_eq!(record["method"], "suffix_span");
 	assert_eq!(record["adapter"], hash.as_str());
-	let total: u64 = record["scores"].as_array().unwrap().iter().map(|s| s["parts_per_billion"].as_u64().unwrap()).sum();
+	let total: u64 = record["scores"]
+		.as_array()
+		.unwrap()
+		.iter()
+		.map(|s| s["parts_per_billion"].as_u64().unwrap())
+		.sum();
 	assert!(total <= 1_000_000_000);
 	let scale: Vec<u8> = (0..record["record_scale"].as_str().unwrap().len() / 2)
-		.map(|i| u8::from_str_radix(&record["record_scale"].as_str().unwrap()[2 * i..2 * i + 2], 16).unwrap())
+		.map(|i| {
+			u8::from_str_radix(&record["record_scale"].as_str().unwrap()[2 * i..2 * i + 2], 16)
+				.unwrap()
+		})
 		.collect();
-	let decoded = <tributary_primitives::attribution::AttributionRecord as codec::Decode>::decode(&mut &scale[..]).unwrap();
-	assert_eq!(tributary_trainer::store::parse_hash(record["corpus"].as_str().unwrap()).unwrap(), decoded.corpus);
+	let decoded = <tributary_primitives::attribution::AttributionRecord as codec::Decode>::decode(
+		&mut &scale[..],
+	)
+	.unwrap();
+	assert_eq!(
+		tributary_trainer::store::parse_hash(record["corpus"].as_str().unwrap()).unwrap(),
+		decoded.corpus
+	);
 	let (_, second) = client.post("/v1/completions", request(false)).await;
 	assert_eq!(second["attribution"], first["attribution"], "same answer, same record");
 	let chunks = client.stream("/v1/completions", request(true)).await;
@@ -374,15 +460,17 @@ async fn attribution_records_are_deterministic_and_match_between_stream_and_json
 	assert_eq!(last["attribution"], first["attribution"]);
 
 	// Influence for a registered adapter: its sketch is built at the first request, then reused.
-	let influence_request = |stream: bool| {
-		json!({ "model": "river", "prompt": "Report 4: the Tagus", "max_tokens": 24, "temperature": 0, "attribution": "influence", "stream": stream })
-	};
+	let influence_request = |stream: bool| json!({ "model": "river", "prompt": "Report 4: the Tagus", "max_tokens": 24, "temperature": 0, "attribution": "influence", "stream": stream });
 	let (status, first) = client.post("/v1/completions", influence_request(false)).await;
 	assert_eq!(status, 200, "{first}");
 	let influence = &first["attribution"];
 	assert_eq!(influence["method"], "influence", "{influence}");
 	assert_eq!(influence["corpus"], record["corpus"]);
-	let sketch = fixture.data_dir("data").join("influence").join(&hash).join(format!("{}.influence", influence["sketch"].as_str().unwrap()));
+	let sketch = fixture
+		.data_dir("data")
+		.join("influence")
+		.join(&hash)
+		.join(format!("{}.influence", influence["sketch"].as_str().unwrap()));
 	let sketch_bytes = std::fs::read(&sketch).expect("the sketch is written beside the adapter");
 	let chunks = client.stream("/v1/completions", influence_request(true)).await;
 	let last: Value = serde_json::from_str(&chunks[chunks.len() - 2]).unwrap();
@@ -390,7 +478,10 @@ async fn attribution_records_are_deterministic_and_match_between_stream_and_json
 	assert_eq!(std::fs::read(&sketch).unwrap(), sketch_bytes);
 	client.register("plain", &common::make_adapter(&fixture.base, 4)).await;
 	let (status, refused) = client
-		.post("/v1/completions", json!({ "model": "plain", "prompt": "Report", "attribution": true }))
+		.post(
+			"/v1/completions",
+			json!({ "model": "plain", "prompt": "Report", "attribution": true }),
+		)
 		.await;
 	assert_eq!(status, 400);
 	assert!(refused["error"]["message"].as_str().unwrap().contains("training corpus"), "{refused}");
@@ -404,16 +495,31 @@ async fn the_store_verifies_hashes_and_limits_sizes() {
 	config.max_object_bytes = 64 * 1024;
 	let (worker, client) = start_worker(config).await;
 	let hash = client.put_object(b"a datanet row".to_vec()).await;
-	assert_eq!(hash, tributary_model::peft::hex(&tributary_primitives::content_hash(b"a datanet row")));
+	assert_eq!(
+		hash,
+		tributary_model::peft::hex(&tributary_primitives::content_hash(b"a datanet row"))
+	);
 	let get = client.http.get(format!("{}/store/{hash}", client.url)).send().await.unwrap();
 	assert_eq!(get.bytes().await.unwrap().as_ref(), b"a datanet row");
-	let wrong = client.http.put(format!("{}/store/{}", client.url, "00".repeat(32))).body("other bytes").send().await.unwrap();
+	let wrong = client
+		.http
+		.put(format!("{}/store/{}", client.url, "00".repeat(32)))
+		.body("other bytes")
+		.send()
+		.await
+		.unwrap();
 	assert_eq!(wrong.status().as_u16(), 400);
 	let body: Value = wrong.json().await.unwrap();
 	assert!(body["error"]["message"].as_str().unwrap().contains("not the expected"), "{body}");
 	let (status, _) = client.get("/store/not-a-hash").await;
 	assert_eq!(status, 400);
-	let large = client.http.put(format!("{}/store", client.url)).body(vec![7u8; 100 * 1024]).send().await.unwrap();
+	let large = client
+		.http
+		.put(format!("{}/store", client.url))
+		.body(vec![7u8; 100 * 1024])
+		.send()
+		.await
+		.unwrap();
 	assert_eq!(large.status().as_u16(), 413);
 	worker.shutdown().await;
 }
@@ -426,7 +532,15 @@ async fn an_int8_base_serves_adapters() {
 	let (worker, client) = start_worker(config).await;
 	client.register("river", &common::make_adapter(&fixture.base, 1)).await;
 	let text = client.complete(greedy("river", "Report 1: the", 12)).await;
-	assert_eq!(text, client.stream_text("/v1/completions", json!({ "model": "river", "prompt": "Report 1: the",
-		"max_tokens": 12, "temperature": 0, "stream": true })).await);
+	assert_eq!(
+		text,
+		client
+			.stream_text(
+				"/v1/completions",
+				json!({ "model": "river", "prompt": "Report 1: the",
+		"max_tokens": 12, "temperature": 0, "stream": true })
+			)
+			.await
+	);
 	worker.shutdown().await;
 }

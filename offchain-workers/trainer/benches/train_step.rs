@@ -78,7 +78,14 @@ fn peft_reference() -> Result<f64, String> {
 		.arg(manifest.join("bench/peft_reference.py"))
 		.args(["--vocab", &n(VOCAB), "--hidden", &n(HIDDEN), "--intermediate", &n(INTERMEDIATE)])
 		.args(["--layers", &n(LAYERS), "--heads", &n(HEADS), "--kv-heads", &n(KV_HEADS)])
-		.args(["--rank", &n(RANK), "--alpha", &ALPHA.to_string(), "--dropout", &DROPOUT.to_string()])
+		.args([
+			"--rank",
+			&n(RANK),
+			"--alpha",
+			&ALPHA.to_string(),
+			"--dropout",
+			&DROPOUT.to_string(),
+		])
 		.args(["--batch", &n(BATCH), "--seq", &n(SEQ), "--steps", &TIMED_STEPS.to_string()])
 		.args(["--warmup", &WARMUP_STEPS.to_string()])
 		.output()
@@ -87,9 +94,11 @@ fn peft_reference() -> Result<f64, String> {
 		let stderr = String::from_utf8_lossy(&output.stderr);
 		return Err(format!("reference failed: {}", stderr.lines().last().unwrap_or("no output")));
 	}
-	let report: serde_json::Value =
-		serde_json::from_slice(&output.stdout).map_err(|e| format!("unreadable reference output: {e}"))?;
-	report["ms_per_step"].as_f64().ok_or_else(|| "reference printed no ms_per_step".into())
+	let report: serde_json::Value = serde_json::from_slice(&output.stdout)
+		.map_err(|e| format!("unreadable reference output: {e}"))?;
+	report["ms_per_step"]
+		.as_f64()
+		.ok_or_else(|| "reference printed no ms_per_step".into())
 }
 
 fn main() {
@@ -102,10 +111,16 @@ fn main() {
 		Device::cuda_if_available()
 	);
 	let lora_ms = time_steps(&lora_model(None));
-	println!("LoRA train step (tch):        {lora_ms:8.1} ms   {:8.0} tokens/s", tokens / lora_ms * 1e3);
+	println!(
+		"LoRA train step (tch):        {lora_ms:8.1} ms   {:8.0} tokens/s",
+		tokens / lora_ms * 1e3
+	);
 	match peft_reference() {
 		Ok(peft_ms) => {
-			println!("LoRA train step (torch+PEFT): {peft_ms:8.1} ms   {:8.0} tokens/s", tokens / peft_ms * 1e3);
+			println!(
+				"LoRA train step (torch+PEFT): {peft_ms:8.1} ms   {:8.0} tokens/s",
+				tokens / peft_ms * 1e3
+			);
 			println!("ratio tch / PEFT step time:   {:8.3}   (goal <= 0.9)", lora_ms / peft_ms);
 		},
 		Err(reason) => println!("PyTorch + PEFT reference skipped: {reason}"),

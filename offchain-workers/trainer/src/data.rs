@@ -30,7 +30,8 @@ pub fn load_rows(store: &dyn ContentStore, hashes: &[ContentHash]) -> Result<Vec
 		.into_iter()
 		.map(|hash| -> Result<Row> {
 			let bytes = fetch_verified(store, &hash)?;
-			let text = String::from_utf8(bytes).map_err(|_| TrainerError::RowNotText { hash: hex(&hash) })?;
+			let text = String::from_utf8(bytes)
+				.map_err(|_| TrainerError::RowNotText { hash: hex(&hash) })?;
 			Ok(Row { hash, text })
 		})
 		.collect()
@@ -57,11 +58,16 @@ pub fn eos_token(tokenizer: &Tokenizer) -> Option<u32> {
 }
 
 /// The token stream of `texts`, each followed by the end-of-text token when the tokenizer has one.
-pub fn tokenize<'a>(tokenizer: &Tokenizer, texts: impl IntoIterator<Item = &'a str>) -> Result<Vec<i64>> {
+pub fn tokenize<'a>(
+	tokenizer: &Tokenizer,
+	texts: impl IntoIterator<Item = &'a str>,
+) -> Result<Vec<i64>> {
 	let eos = eos_token(tokenizer);
 	let mut stream = Vec::new();
 	for text in texts {
-		let encoding = tokenizer.encode(text, false).map_err(|e| TrainerError::Tokenizer(e.to_string()))?;
+		let encoding = tokenizer
+			.encode(text, false)
+			.map_err(|e| TrainerError::Tokenizer(e.to_string()))?;
 		stream.extend(encoding.get_ids().iter().map(|&id| id as i64));
 		stream.extend(eos.map(|id| id as i64));
 	}
@@ -102,7 +108,9 @@ mod tests {
 
 	#[test]
 	fn split_is_by_hash_not_by_listing_order() {
-		let rows: Vec<Row> = (0..10u8).map(|i| Row { hash: [i * 7 % 10; 32], text: format!("row {i}") }).collect();
+		let rows: Vec<Row> = (0..10u8)
+			.map(|i| Row { hash: [i * 7 % 10; 32], text: format!("row {i}") })
+			.collect();
 		let mut reversed = rows.clone();
 		reversed.reverse();
 		let (a, b) = (split_by_hash(rows, 0.2).unwrap(), split_by_hash(reversed, 0.2).unwrap());
@@ -119,7 +127,10 @@ mod tests {
 		let windows = pack(&stream, 4, "train").unwrap();
 		assert_eq!(windows, vec![vec![0, 1, 2, 3, 4], vec![4, 5, 6, 7, 8]]);
 		assert_eq!(pack(&stream[..3], 4, "train").unwrap(), vec![vec![0, 1, 2]]);
-		assert!(matches!(pack(&stream[..1], 4, "eval"), Err(TrainerError::NotEnoughTokens { split: "eval" })));
+		assert!(matches!(
+			pack(&stream[..1], 4, "eval"),
+			Err(TrainerError::NotEnoughTokens { split: "eval" })
+		));
 	}
 
 	#[test]

@@ -59,7 +59,9 @@ pub fn validate_settings(settings: &TrainingSettings) -> Result<()> {
 
 fn validate_eval_fraction(eval_fraction_ppm: u32) -> Result<()> {
 	if eval_fraction_ppm == 0 || eval_fraction_ppm >= tributary_primitives::training::PPM {
-		return Err(TrainerError::InvalidSettings("eval fraction must be strictly between 0 and 1".into()));
+		return Err(TrainerError::InvalidSettings(
+			"eval fraction must be strictly between 0 and 1".into(),
+		));
 	}
 	Ok(())
 }
@@ -122,7 +124,12 @@ pub(crate) struct LoopResult {
 static TORCH_RNG: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// Total optimizer steps of a plan.
-pub(crate) fn planned_steps(windows: usize, batch_size: usize, epochs: usize, max_steps: usize) -> usize {
+pub(crate) fn planned_steps(
+	windows: usize,
+	batch_size: usize,
+	epochs: usize,
+	max_steps: usize,
+) -> usize {
 	let per_epoch = windows.div_ceil(batch_size);
 	let by_epochs = if epochs == 0 { usize::MAX } else { per_epoch * epochs };
 	if max_steps == 0 {
@@ -174,12 +181,16 @@ pub(crate) fn run_training(
 			order.reverse();
 		}
 		let take = plan.batch_size.min(order.len());
-		let picked: Vec<&Vec<i64>> = order.split_off(order.len() - take).iter().map(|&i| &plan.train[i]).collect();
+		let picked: Vec<&Vec<i64>> =
+			order.split_off(order.len() - take).iter().map(|&i| &plan.train[i]).collect();
 		let started = Instant::now();
 		let (inputs, targets) = batch(&picked, model.device());
 		let logits = model.forward(&inputs, true)?;
 		let vocab = logits.size()[2];
-		let loss = logits.view([-1, vocab]).to_kind(Kind::Float).cross_entropy_for_logits(&targets.view([-1]));
+		let loss = logits
+			.view([-1, vocab])
+			.to_kind(Kind::Float)
+			.cross_entropy_for_logits(&targets.view([-1]));
 		optimizer.zero_grad()?;
 		loss.backward();
 		let grad_norm = optimizer.clip_grad_norm(MAX_GRAD_NORM);
@@ -241,8 +252,10 @@ pub fn fine_tune(
 	let split = split_by_hash(load_rows(store, &job.rows)?, settings.eval_fraction())?;
 	let tokenizer = load_tokenizer(&job.base_dir)?;
 	let seq = settings.sequence_length as usize;
-	let train = pack(&tokenize(&tokenizer, split.train.iter().map(|r| r.text.as_str()))?, seq, "train")?;
-	let eval = pack(&tokenize(&tokenizer, split.eval.iter().map(|r| r.text.as_str()))?, seq, "eval")?;
+	let train =
+		pack(&tokenize(&tokenizer, split.train.iter().map(|r| r.text.as_str()))?, seq, "train")?;
+	let eval =
+		pack(&tokenize(&tokenizer, split.eval.iter().map(|r| r.text.as_str()))?, seq, "eval")?;
 
 	let mut model = load_base(&job.base_dir, base_quant(settings.method), device)?;
 	model.add_lora(&LoraSpec::from_settings(settings), settings.seed)?;
@@ -322,7 +335,8 @@ impl EvalRows<'_> {
 			EvalRows::HeldOutOf { rows, eval_fraction_ppm } => {
 				validate_eval_fraction(eval_fraction_ppm)?;
 				// The fraction fine_tune splits with, converted from ppm the same way.
-				let settings = TrainingSettings { eval_fraction_ppm, ..TrainingSettings::default() };
+				let settings =
+					TrainingSettings { eval_fraction_ppm, ..TrainingSettings::default() };
 				Ok(split_by_hash(load_rows(store, rows)?, settings.eval_fraction())?.eval)
 			},
 		}
@@ -346,7 +360,11 @@ pub struct EvalRequest<'a> {
 }
 
 /// The eval loss of a model on a row set (verifiers recompute a reported metric with this).
-pub fn evaluate(request: &EvalRequest, store: &dyn ContentStore, device: Device) -> Result<EvalReport> {
+pub fn evaluate(
+	request: &EvalRequest,
+	store: &dyn ContentStore,
+	device: Device,
+) -> Result<EvalReport> {
 	let rows = request.rows.load(store)?;
 	let tokenizer = load_tokenizer(request.base_dir)?;
 	let stream = tokenize(&tokenizer, rows.iter().map(|r| r.text.as_str()))?;

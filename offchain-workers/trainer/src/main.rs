@@ -11,7 +11,9 @@ use tributary_primitives::training::{
 	QuantFormat, TargetModule, TargetModules, TrainingMethod, TrainingSettings, PPB, PPM,
 };
 use tributary_trainer::data::eos_token;
-use tributary_trainer::finetune::{base_quant, evaluate, fine_tune, EvalRequest, EvalRows, FineTuneJob};
+use tributary_trainer::finetune::{
+	base_quant, evaluate, fine_tune, EvalRequest, EvalRows, FineTuneJob,
+};
 use tributary_trainer::pretrain::{collect_paragraphs, pretrain, PretrainOptions};
 use tributary_trainer::progress::{JsonlWriter, ProgressEvent};
 use tributary_trainer::store::{parse_hash, DirStore};
@@ -189,7 +191,12 @@ impl Reporter {
 
 	fn on_event(&mut self, event: &ProgressEvent) {
 		match event {
-			ProgressEvent::Started { total_steps, train_tokens, eval_tokens, trainable_parameters } => {
+			ProgressEvent::Started {
+				total_steps,
+				train_tokens,
+				eval_tokens,
+				trainable_parameters,
+			} => {
 				self.bar.set_length(*total_steps as u64);
 				self.bar.println(format!(
 					"training {trainable_parameters} parameters on {train_tokens} tokens, eval on {eval_tokens}"
@@ -197,10 +204,13 @@ impl Reporter {
 			},
 			ProgressEvent::Step { step, loss, lr, tokens_per_sec, .. } => {
 				self.bar.set_position(*step as u64);
-				self.bar.set_message(format!("loss {loss:.3} lr {lr:.2e} {tokens_per_sec:.0} tok/s"));
+				self.bar
+					.set_message(format!("loss {loss:.3} lr {lr:.2e} {tokens_per_sec:.0} tok/s"));
 			},
 			ProgressEvent::Eval { step, loss, perplexity } => {
-				self.bar.println(format!("step {step}: eval loss {loss:.4}, perplexity {perplexity:.2}"));
+				self.bar.println(format!(
+					"step {step}: eval loss {loss:.4}, perplexity {perplexity:.2}"
+				));
 			},
 			ProgressEvent::Finished { .. } => self.bar.finish(),
 		}
@@ -213,8 +223,13 @@ impl Reporter {
 }
 
 fn read_rows(path: &Path) -> Result<Vec<[u8; 32]>, Box<dyn std::error::Error>> {
-	let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-	Ok(text.lines().filter(|l| !l.trim().is_empty()).map(parse_hash).collect::<Result<_, _>>()?)
+	let text = std::fs::read_to_string(path)
+		.map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+	Ok(text
+		.lines()
+		.filter(|l| !l.trim().is_empty())
+		.map(parse_hash)
+		.collect::<Result<_, _>>()?)
 }
 
 /// A fraction as the chain stores it; `train` and `eval` convert alike so they split alike.
@@ -234,7 +249,19 @@ fn parse_targets(targets: Option<&str>) -> Result<TargetModules, String> {
 fn run(cli: Cli) -> CliResult {
 	let device = tributary_model::default_device();
 	match cli.command {
-		Command::Pretrain { out, sources, steps, vocab_size, hidden, layers, seq_len, batch_size, lr, seed, metrics } => {
+		Command::Pretrain {
+			out,
+			sources,
+			steps,
+			vocab_size,
+			hidden,
+			layers,
+			seq_len,
+			batch_size,
+			lr,
+			seed,
+			metrics,
+		} => {
 			let defaults = PretrainOptions::default();
 			let options = PretrainOptions {
 				sources: if sources.is_empty() { defaults.sources.clone() } else { sources },
@@ -260,12 +287,29 @@ fn run(cli: Cli) -> CliResult {
 				lines.push_str(&hex(&store.put(row.text.as_bytes())?));
 				lines.push('\n');
 			}
-			std::fs::write(&rows, lines).map_err(|e| format!("cannot write {}: {e}", rows.display()))?;
+			std::fs::write(&rows, lines)
+				.map_err(|e| format!("cannot write {}: {e}", rows.display()))?;
 			println!("imported {} rows into {}", paragraphs.len(), store.root().display());
 		},
 		Command::Train {
-			base, base_name, store, rows, out, method, rank, alpha, dropout, targets, lr, batch_size, seq_len,
-			epochs, max_steps, seed, eval_fraction, metrics,
+			base,
+			base_name,
+			store,
+			rows,
+			out,
+			method,
+			rank,
+			alpha,
+			dropout,
+			targets,
+			lr,
+			batch_size,
+			seq_len,
+			epochs,
+			max_steps,
+			seed,
+			eval_fraction,
+			metrics,
 		} => {
 			let settings = TrainingSettings {
 				method: method.into(),
@@ -289,7 +333,8 @@ fn run(cli: Cli) -> CliResult {
 				output_dir: out,
 			};
 			let mut reporter = Reporter::new(metrics.as_deref())?;
-			let outcome = fine_tune(&job, &DirStore::new(store), device, &mut |e| reporter.on_event(e))?;
+			let outcome =
+				fine_tune(&job, &DirStore::new(store), device, &mut |e| reporter.on_event(e))?;
 			let summary = serde_json::json!({
 				"adapter_dir": outcome.adapter_dir,
 				"adapter_hash": hex(&outcome.adapter_hash),
@@ -298,7 +343,15 @@ fn run(cli: Cli) -> CliResult {
 			println!("{}", serde_json::to_string_pretty(&summary)?);
 		},
 		Command::Eval {
-			base, adapter, expect_hash, store, rows, held_out_of_job_rows, eval_fraction, method, seq_len,
+			base,
+			adapter,
+			expect_hash,
+			store,
+			rows,
+			held_out_of_job_rows,
+			eval_fraction,
+			method,
+			seq_len,
 			batch_size,
 		} => {
 			let rows = read_rows(&rows)?;
@@ -307,7 +360,10 @@ fn run(cli: Cli) -> CliResult {
 				adapter_dir: adapter.as_deref(),
 				expected_adapter_hash: expect_hash.as_deref().map(parse_hash).transpose()?,
 				rows: match eval_fraction.filter(|_| held_out_of_job_rows) {
-					Some(fraction) => EvalRows::HeldOutOf { rows: &rows, eval_fraction_ppm: eval_fraction_ppm(fraction) },
+					Some(fraction) => EvalRows::HeldOutOf {
+						rows: &rows,
+						eval_fraction_ppm: eval_fraction_ppm(fraction),
+					},
 					None => EvalRows::Exactly(&rows),
 				},
 				base_quant: base_quant(method.into()),
@@ -323,7 +379,11 @@ fn run(cli: Cli) -> CliResult {
 			if let Some(dir) = adapter {
 				PeftAdapter::load(&dir)?.apply_to(&mut model, &dir)?;
 			}
-			let ids = tokenizer.encode(prompt.as_str(), false).map_err(|e| e.to_string())?.get_ids().to_vec();
+			let ids = tokenizer
+				.encode(prompt.as_str(), false)
+				.map_err(|e| e.to_string())?
+				.get_ids()
+				.to_vec();
 			let sampling = match temperature {
 				Some(temperature) => Sampling::Temperature { temperature, top_k: Some(50), seed },
 				None => Sampling::Greedy,

@@ -153,18 +153,34 @@ pub fn pretrain(
 		return Err(TrainerError::OutputExists(output_dir.to_path_buf()));
 	}
 	if options.steps == 0 || options.batch_size == 0 || options.sequence_length < 2 {
-		return Err(TrainerError::InvalidSettings("steps and batch size must be positive, sequence length at least 2".into()));
+		return Err(TrainerError::InvalidSettings(
+			"steps and batch size must be positive, sequence length at least 2".into(),
+		));
 	}
 	let rows = collect_paragraphs(&options.sources, options.max_corpus_bytes)?;
 	let corpus_bytes = rows.iter().map(|r| r.text.len()).sum();
 	let split = split_by_hash(rows, options.eval_fraction)?;
 	let train_texts: Vec<&str> = split.train.iter().map(|r| r.text.as_str()).collect();
 	let tokenizer = train_tokenizer(&train_texts, options.vocab_size)?;
-	let train = pack(&tokenize(&tokenizer, train_texts.iter().copied())?, options.sequence_length, "train")?;
-	let eval = pack(&tokenize(&tokenizer, split.eval.iter().map(|r| r.text.as_str()))?, options.sequence_length, "eval")?;
+	let train = pack(
+		&tokenize(&tokenizer, train_texts.iter().copied())?,
+		options.sequence_length,
+		"train",
+	)?;
+	let eval = pack(
+		&tokenize(&tokenizer, split.eval.iter().map(|r| r.text.as_str()))?,
+		options.sequence_length,
+		"eval",
+	)?;
 
 	let vocab = tokenizer.get_vocab_size(true) as i64;
-	let mut config = LlamaConfig::tiny(vocab, options.hidden_size, options.layers, options.heads, options.kv_heads);
+	let mut config = LlamaConfig::tiny(
+		vocab,
+		options.hidden_size,
+		options.layers,
+		options.heads,
+		options.kv_heads,
+	);
 	config.max_position_embeddings = (options.sequence_length as i64 * 8).max(1024);
 	let eos = tokenizer.token_to_id(END_OF_TEXT);
 	config.bos_token_id = eos;
@@ -196,10 +212,15 @@ pub fn pretrain(
 		std::fs::remove_dir(output_dir).map_err(TrainerError::io(output_dir))?;
 	}
 	std::fs::rename(&partial, output_dir).map_err(TrainerError::io(output_dir))?;
-	let weights = std::fs::read(output_dir.join(WEIGHTS_FILE)).map_err(TrainerError::io(output_dir))?;
+	let weights =
+		std::fs::read(output_dir.join(WEIGHTS_FILE)).map_err(TrainerError::io(output_dir))?;
 	let weights_hash = tributary_model::peft::hex(&content_hash(&weights));
 	let seconds = started.elapsed().as_secs_f64();
-	on_event(&ProgressEvent::Finished { output: output_dir.display().to_string(), hash: weights_hash.clone(), seconds });
+	on_event(&ProgressEvent::Finished {
+		output: output_dir.display().to_string(),
+		hash: weights_hash.clone(),
+		seconds,
+	});
 	Ok(PretrainOutcome {
 		output_dir: output_dir.to_path_buf(),
 		weights_hash,

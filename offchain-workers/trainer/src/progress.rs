@@ -9,9 +9,21 @@ use std::path::Path;
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum ProgressEvent {
 	/// The run is set up: how many optimizer steps it will take and on how much data.
-	Started { total_steps: usize, train_tokens: usize, eval_tokens: usize, trainable_parameters: usize },
+	Started {
+		total_steps: usize,
+		train_tokens: usize,
+		eval_tokens: usize,
+		trainable_parameters: usize,
+	},
 	/// One optimizer step done.
-	Step { step: usize, total_steps: usize, loss: f64, lr: f64, grad_norm: f64, tokens_per_sec: f64 },
+	Step {
+		step: usize,
+		total_steps: usize,
+		loss: f64,
+		lr: f64,
+		grad_norm: f64,
+		tokens_per_sec: f64,
+	},
 	/// Loss on the eval split; `step` 0 is before any training.
 	Eval { step: usize, loss: f64, perplexity: f64 },
 	/// Output written.

@@ -85,7 +85,9 @@ impl ContentStore for DirStore {
 	fn get(&self, hash: &ContentHash) -> Result<Vec<u8>, StoreError> {
 		let path = self.path_of(hash);
 		std::fs::read(&path).map_err(|source| match source.kind() {
-			std::io::ErrorKind::NotFound => StoreError::NotFound { hash: hex(hash), store: self.root.clone() },
+			std::io::ErrorKind::NotFound => {
+				StoreError::NotFound { hash: hex(hash), store: self.root.clone() }
+			},
 			_ => StoreError::Io { path, source },
 		})
 	}

@@ -5,9 +5,13 @@ use std::path::Path;
 use tch::{Device, Tensor};
 use tributary_model::hf::{load_model, load_tokenizer, save_model, TOKENIZER_FILE};
 use tributary_model::{Llama, LlamaConfig};
-use tributary_primitives::training::{QuantFormat, TargetModules, TrainingMethod, TrainingSettings};
+use tributary_primitives::training::{
+	QuantFormat, TargetModules, TrainingMethod, TrainingSettings,
+};
 use tributary_primitives::ContentHash;
-use tributary_trainer::finetune::{base_quant, evaluate, fine_tune, EvalRequest, EvalRows, FineTuneJob};
+use tributary_trainer::finetune::{
+	base_quant, evaluate, fine_tune, EvalRequest, EvalRows, FineTuneJob,
+};
 use tributary_trainer::pretrain::{pretrain, train_tokenizer, PretrainOptions};
 use tributary_trainer::progress::ProgressEvent;
 use tributary_trainer::store::DirStore;
@@ -102,7 +106,11 @@ fn job(f: &Fixture, settings: TrainingSettings, out: &Path) -> FineTuneJob {
 	}
 }
 
-fn eval_request<'a>(f: &'a Fixture, adapter: Option<&'a Path>, expected: Option<ContentHash>) -> EvalRequest<'a> {
+fn eval_request<'a>(
+	f: &'a Fixture,
+	adapter: Option<&'a Path>,
+	expected: Option<ContentHash>,
+) -> EvalRequest<'a> {
 	EvalRequest {
 		base_dir: &f.base,
 		adapter_dir: adapter,
@@ -118,9 +126,12 @@ fn eval_request<'a>(f: &'a Fixture, adapter: Option<&'a Path>, expected: Option<
 fn fine_tuning_lowers_eval_loss_and_the_same_seed_gives_the_same_adapter() {
 	let f = fixture();
 	let mut events = Vec::new();
-	let first = fine_tune(&job(&f, settings(TrainingMethod::Lora, 7), &f.out), &f.store, Device::Cpu, &mut |e| {
-		events.push(e.clone())
-	})
+	let first = fine_tune(
+		&job(&f, settings(TrainingMethod::Lora, 7), &f.out),
+		&f.store,
+		Device::Cpu,
+		&mut |e| events.push(e.clone()),
+	)
 	.unwrap();
 	let m = &first.metrics;
 	assert!(
@@ -131,16 +142,36 @@ fn fine_tuning_lowers_eval_loss_and_the_same_seed_gives_the_same_adapter() {
 	);
 	assert_eq!(m.steps, STEPS as usize);
 	assert!(m.tokens_per_sec > 0.0);
-	assert!(matches!(events.first(), Some(ProgressEvent::Started { total_steps, .. }) if *total_steps == STEPS as usize));
-	assert_eq!(events.iter().filter(|e| matches!(e, ProgressEvent::Step { .. })).count(), STEPS as usize);
+	assert!(
+		matches!(events.first(), Some(ProgressEvent::Started { total_steps, .. }) if *total_steps == STEPS as usize)
+	);
+	assert_eq!(
+		events.iter().filter(|e| matches!(e, ProgressEvent::Step { .. })).count(),
+		STEPS as usize
+	);
 	assert!(matches!(events.last(), Some(ProgressEvent::Finished { .. })));
 	assert!(f.out.join("adapter_config.json").is_file());
 
 	let again = f.out.with_file_name("again");
-	let second = fine_tune(&job(&f, settings(TrainingMethod::Lora, 7), &again), &f.store, Device::Cpu, &mut |_| {}).unwrap();
-	assert_eq!(first.adapter_hash, second.adapter_hash, "same seed, same machine, different adapter");
+	let second = fine_tune(
+		&job(&f, settings(TrainingMethod::Lora, 7), &again),
+		&f.store,
+		Device::Cpu,
+		&mut |_| {},
+	)
+	.unwrap();
+	assert_eq!(
+		first.adapter_hash, second.adapter_hash,
+		"same seed, same machine, different adapter"
+	);
 	let other = f.out.with_file_name("other-seed");
-	let third = fine_tune(&job(&f, settings(TrainingMethod::Lora, 8), &other), &f.store, Device::Cpu, &mut |_| {}).unwrap();
+	let third = fine_tune(
+		&job(&f, settings(TrainingMethod::Lora, 8), &other),
+		&f.store,
+		Device::Cpu,
+		&mut |_| {},
+	)
+	.unwrap();
 	assert_ne!(first.adapter_hash, third.adapter_hash);
 
 	// The eval command scores the adapter on a row set, refusing an adapter with another hash.
@@ -151,8 +182,12 @@ fn fine_tuning_lowers_eval_loss_and_the_same_seed_gives_the_same_adapter() {
 	// An eval with an adapter also scores the base alone on the same rows; without one, the
 	// base loss is the loss.
 	assert_eq!(base_report.base_loss, base_report.loss);
-	assert!((tuned_report.base_loss - base_report.loss).abs() < 1e-9, "{tuned_report:?} vs {base_report:?}");
-	let wrong = evaluate(&eval_request(&f, Some(&f.out), Some(third.adapter_hash)), &f.store, Device::Cpu);
+	assert!(
+		(tuned_report.base_loss - base_report.loss).abs() < 1e-9,
+		"{tuned_report:?} vs {base_report:?}"
+	);
+	let wrong =
+		evaluate(&eval_request(&f, Some(&f.out), Some(third.adapter_hash)), &f.store, Device::Cpu);
 	assert!(wrong.unwrap_err().to_string().contains("does not match"));
 }
 
@@ -179,11 +214,20 @@ fn a_verifier_given_the_job_rows_and_eval_fraction_reproduces_the_reported_eval_
 		evaluate(&request, &f.store, Device::Cpu)
 	};
 	let held_out =
-		request(EvalRows::HeldOutOf { rows: &listed, eval_fraction_ppm: s.eval_fraction_ppm }).unwrap();
-	assert!((held_out.loss - reported).abs() < 1e-6, "verifier {} vs trainer {reported}", held_out.loss);
+		request(EvalRows::HeldOutOf { rows: &listed, eval_fraction_ppm: s.eval_fraction_ppm })
+			.unwrap();
+	assert!(
+		(held_out.loss - reported).abs() < 1e-6,
+		"verifier {} vs trainer {reported}",
+		held_out.loss
+	);
 	// The base model's loss on the same held-out rows is the trainer's loss before training.
 	let before = outcome.metrics.eval_loss_before;
-	assert!((held_out.base_loss - before).abs() < 1e-6, "verifier base {} vs trainer {before}", held_out.base_loss);
+	assert!(
+		(held_out.base_loss - before).abs() < 1e-6,
+		"verifier base {} vs trainer {before}",
+		held_out.base_loss
+	);
 	assert!(held_out.base_loss > held_out.loss, "{held_out:?}");
 
 	// The held-out rows are the round(48 · 0.15) = 7 smallest hashes; named explicitly they score the same.
@@ -194,12 +238,17 @@ fn a_verifier_given_the_job_rows_and_eval_fraction_reproduces_the_reported_eval_
 	let exactly = request(EvalRows::Exactly(&smallest)).unwrap();
 	assert_eq!((held_out.rows, exactly.rows), (7, 7));
 	assert_eq!(exactly.tokens, held_out.tokens);
-	assert!((exactly.loss - reported).abs() < 1e-6, "explicit rows {} vs trainer {reported}", exactly.loss);
+	assert!(
+		(exactly.loss - reported).abs() < 1e-6,
+		"explicit rows {} vs trainer {reported}",
+		exactly.loss
+	);
 
 	// Scoring all rows is a different number: the held-out split is what makes it comparable.
 	let all = request(EvalRows::Exactly(&listed)).unwrap();
 	assert!((all.loss - reported).abs() > 1e-3, "all rows {} vs held out {reported}", all.loss);
-	let no_fraction = request(EvalRows::HeldOutOf { rows: &listed, eval_fraction_ppm: 0 }).unwrap_err();
+	let no_fraction =
+		request(EvalRows::HeldOutOf { rows: &listed, eval_fraction_ppm: 0 }).unwrap_err();
 	assert!(matches!(no_fraction, TrainerError::InvalidSettings(_)), "{no_fraction}");
 }
 
@@ -238,7 +287,11 @@ fn qlora_fine_tuning_over_nf4_and_int8_bases_lowers_eval_loss() {
 		s.max_steps = 25;
 		let out = f.out.with_file_name(format!("qlora-{i}"));
 		let outcome = fine_tune(&job(&f, s, &out), &f.store, Device::Cpu, &mut |_| {}).unwrap();
-		assert!(outcome.metrics.eval_loss_after < outcome.metrics.eval_loss_before - 0.3, "{format:?}: {:?}", outcome.metrics);
+		assert!(
+			outcome.metrics.eval_loss_after < outcome.metrics.eval_loss_before - 0.3,
+			"{format:?}: {:?}",
+			outcome.metrics
+		);
 	}
 }
 
@@ -283,7 +336,8 @@ fn bad_input_is_a_clear_error_and_nothing_is_written() {
 	// Settings the chain should never have accepted.
 	let mut zero_batch = s;
 	zero_batch.batch_size = 0;
-	let err = fine_tune(&job(&f, zero_batch, &f.out), &f.store, Device::Cpu, &mut |_| {}).unwrap_err();
+	let err =
+		fine_tune(&job(&f, zero_batch, &f.out), &f.store, Device::Cpu, &mut |_| {}).unwrap_err();
 	assert!(matches!(err, TrainerError::InvalidSettings(_)), "{err}");
 	assert!(!f.out.exists());
 
@@ -327,7 +381,10 @@ fn pretraining_writes_an_hf_directory_the_loader_reads() {
 	let ids = tokenizer.encode(text, false).unwrap().get_ids().to_vec();
 	assert_eq!(tokenizer.decode(&ids, false).unwrap(), text);
 	let bytes = std::fs::read(out.join("model.safetensors")).unwrap();
-	assert_eq!(tributary_model::peft::hex(&tributary_primitives::content_hash(&bytes)), outcome.weights_hash);
+	assert_eq!(
+		tributary_model::peft::hex(&tributary_primitives::content_hash(&bytes)),
+		outcome.weights_hash
+	);
 	let again = pretrain(&options, &out, Device::Cpu, &mut |_| {});
 	assert!(matches!(again, Err(TrainerError::OutputExists(_))));
 }
@@ -356,7 +413,11 @@ fn every_setting_the_chain_accepts_trains_and_every_one_it_refuses_is_refused() 
 		assert_eq!(s.validate(), Ok(()), "{s:?}");
 		let out = f.out.join(format!("accepted-{i}"));
 		let outcome = fine_tune(&job(&f, s, &out), &f.store, Device::Cpu, &mut |_| {});
-		assert!(outcome.is_ok(), "the chain accepts {s:?} but training failed: {}", outcome.unwrap_err());
+		assert!(
+			outcome.is_ok(),
+			"the chain accepts {s:?} but training failed: {}",
+			outcome.unwrap_err()
+		);
 	}
 	let refused = [
 		TrainingSettings { rank: 0, ..quick },

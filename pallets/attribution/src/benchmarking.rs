@@ -18,7 +18,9 @@ use frame_support::{
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use sp_runtime::traits::{Bounded, One, Saturating};
 use tributary_primitives::{
-	attribution::{AttributionClaim, AttributionMethod, RecordBody, RowRef, RowScore, PARTS_PER_BILLION},
+	attribution::{
+		AttributionClaim, AttributionMethod, RecordBody, RowRef, RowScore, PARTS_PER_BILLION,
+	},
 	content_hash,
 	receipts::{InferenceReceipt, SignedReceipt},
 	rewards::{OnRecordFinalized, RecordId},
@@ -54,7 +56,10 @@ fn signed_receipt<T: Config>(
 ) -> SignedReceiptOf<T> {
 	let (model, version, adapter, rows) = T::BenchmarkHelper::model_version_with_rows(k);
 	let share = PARTS_PER_BILLION.checked_div(k).unwrap_or(0);
-	let top: Vec<RowScore> = rows.iter().map(|row| RowScore { row: *row, parts_per_billion: share }).collect();
+	let top: Vec<RowScore> = rows
+		.iter()
+		.map(|row| RowScore { row: *row, parts_per_billion: share })
+		.collect();
 	let receipt = InferenceReceipt {
 		model,
 		version,
@@ -76,7 +81,9 @@ fn signed_receipt<T: Config>(
 		user: account,
 		signature,
 		claim: AttributionClaim {
-			method: AttributionMethod::Influence(tributary_primitives::attribution::InfluenceParams::DEFAULT),
+			method: AttributionMethod::Influence(
+				tributary_primitives::attribution::InfluenceParams::DEFAULT,
+			),
 			top: top.try_into().expect("k ≤ MaxTopK"),
 			body,
 		},
@@ -88,11 +95,15 @@ fn record<T: Config>(k: u32) -> (RecordId, T::AccountId) {
 	record_over::<T>(k, content_hash(b"benchmark body"))
 }
 
-fn record_over<T: Config>(k: u32, body: tributary_primitives::ContentHash) -> (RecordId, T::AccountId) {
+fn record_over<T: Config>(
+	k: u32,
+	body: tributary_primitives::ContentHash,
+) -> (RecordId, T::AccountId) {
 	let worker = workers::<T>()[0].clone();
 	let id = NextRecordId::<T>::get();
-	let batch: ReceiptBatchOf<T> =
-		vec![signed_receipt::<T>(0, &worker, k, body)].try_into().expect("MaxBatchSize ≥ 1");
+	let batch: ReceiptBatchOf<T> = vec![signed_receipt::<T>(0, &worker, k, body)]
+		.try_into()
+		.expect("MaxBatchSize ≥ 1");
 	Attribution::<T>::do_submit_receipts(worker.clone(), batch).expect("worker");
 	assert!(Records::<T>::contains_key(id), "the receipt was accepted");
 	(id, worker)
@@ -115,7 +126,8 @@ fn undrawn_dispute<T: Config>() -> (RecordId, T::AccountId) {
 	let (id, _) = record::<T>(T::MaxTopK::get());
 	let challenger: T::AccountId = account("challenger", 0, 0);
 	fund::<T>(&challenger);
-	Attribution::<T>::do_dispute(challenger.clone(), id, challenger_commitment()).expect("disputable");
+	Attribution::<T>::do_dispute(challenger.clone(), id, challenger_commitment())
+		.expect("disputable");
 	(id, challenger)
 }
 
@@ -174,8 +186,12 @@ mod benchmarks {
 		let (id, _, recomputers) = disputed_record::<T>();
 		let majority = recomputers.len() / 2 + 1;
 		for recomputer in &recomputers[..majority - 1] {
-			Attribution::<T>::do_submit_recomputation(recomputer.clone(), id, challenger_commitment())
-				.expect("assigned recomputer");
+			Attribution::<T>::do_submit_recomputation(
+				recomputer.clone(),
+				id,
+				challenger_commitment(),
+			)
+			.expect("assigned recomputer");
 		}
 		let deciding = recomputers[majority - 1].clone();
 
@@ -215,7 +231,10 @@ mod benchmarks {
 	fn prove_top_mismatch(s: Linear<1, { T::MaxScores::get() }>) {
 		let share = PARTS_PER_BILLION / s;
 		let scores: Vec<RowScore> = (0..u64::from(s))
-			.map(|row| RowScore { row: RowRef { datanet: u32::MAX, row }, parts_per_billion: share })
+			.map(|row| RowScore {
+				row: RowRef { datanet: u32::MAX, row },
+				parts_per_billion: share,
+			})
 			.collect();
 		let body = RecordBody {
 			model: content_hash(b"base"),
@@ -230,7 +249,8 @@ mod benchmarks {
 		let (_, challenger) = {
 			let challenger: T::AccountId = account("challenger", 0, 0);
 			fund::<T>(&challenger);
-			Attribution::<T>::do_dispute(challenger.clone(), id, challenger_commitment()).expect("disputable");
+			Attribution::<T>::do_dispute(challenger.clone(), id, challenger_commitment())
+				.expect("disputable");
 			(id, challenger)
 		};
 
@@ -244,7 +264,8 @@ mod benchmarks {
 	fn set_params() -> Result<(), BenchmarkError> {
 		let mut params = Params::<T>::get();
 		params.recomputers = T::MaxRecomputers::get();
-		let origin = T::ParamsOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let origin =
+			T::ParamsOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, params);

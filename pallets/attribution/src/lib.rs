@@ -350,7 +350,12 @@ pub mod pallet {
 			commitment: ContentHash,
 		},
 		/// Receipt number `index` of a batch was refused; nothing of it was stored.
-		ReceiptRefused { index: u32, user: T::AccountId, nonce: u64, error: DispatchError },
+		ReceiptRefused {
+			index: u32,
+			user: T::AccountId,
+			nonce: u64,
+			error: DispatchError,
+		},
 		/// A record was disputed; its recomputers are drawn in block `draw_at`.
 		Disputed {
 			record: RecordId,
@@ -359,8 +364,16 @@ pub mod pallet {
 			draw_at: BlockNumberFor<T>,
 		},
 		/// A dispute's recomputers were drawn; they submit until `deadline`.
-		RecomputersDrawn { record: RecordId, recomputers: RecomputersOf<T>, deadline: BlockNumberFor<T> },
-		RecomputationSubmitted { record: RecordId, recomputer: T::AccountId, commitment: ContentHash },
+		RecomputersDrawn {
+			record: RecordId,
+			recomputers: RecomputersOf<T>,
+			deadline: BlockNumberFor<T>,
+		},
+		RecomputationSubmitted {
+			record: RecordId,
+			recomputer: T::AccountId,
+			commitment: ContentHash,
+		},
 		/// A majority recomputed the record's commitment: the challenger's bond was slashed
 		/// (`slashed` in all, of which `recomputers_paid` went to the majority's recomputers).
 		DisputeLostByChallenger {
@@ -384,16 +397,31 @@ pub mod pallet {
 		},
 		/// A drawn recomputer submitted a commitment other than the deciding majority's and lost
 		/// `slashed` of its bond.
-		RecomputerOutvoted { record: RecordId, recomputer: T::AccountId, slashed: BalanceOf<T> },
+		RecomputerOutvoted {
+			record: RecordId,
+			recomputer: T::AccountId,
+			slashed: BalanceOf<T>,
+		},
 		/// A drawn recomputer submitted nothing by the deadline of a dispute that reached no
 		/// majority and lost `slashed` of its bond (noted before `DisputeDismissed`).
-		RecomputationMissed { record: RecordId, recomputer: T::AccountId, slashed: BalanceOf<T> },
+		RecomputationMissed {
+			record: RecordId,
+			recomputer: T::AccountId,
+			slashed: BalanceOf<T>,
+		},
 		/// [`Params`] changed.
-		ParamsSet { params: AttributionParams<BlockNumberFor<T>> },
+		ParamsSet {
+			params: AttributionParams<BlockNumberFor<T>>,
+		},
 		/// No majority by the deadline (or no active worker left to draw): the record stands and
 		/// the bond was returned.
-		DisputeDismissed { record: RecordId },
-		RecordFinalized { record: RecordId, fee: BalanceOf<T> },
+		DisputeDismissed {
+			record: RecordId,
+		},
+		RecordFinalized {
+			record: RecordId,
+			fee: BalanceOf<T>,
+		},
 	}
 
 	#[pallet::error]
@@ -529,7 +557,11 @@ pub mod pallet {
 		/// cannot be held.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::dispute())]
-		pub fn dispute(origin: OriginFor<T>, record: RecordId, commitment: ContentHash) -> DispatchResult {
+		pub fn dispute(
+			origin: OriginFor<T>,
+			record: RecordId,
+			commitment: ContentHash,
+		) -> DispatchResult {
 			let challenger = ensure_signed(origin)?;
 			Self::do_dispute(challenger, record, commitment)
 		}
@@ -601,7 +633,10 @@ pub mod pallet {
 		/// drawn keep their recomputers and deadline.
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::set_params())]
-		pub fn set_params(origin: OriginFor<T>, params: AttributionParams<BlockNumberFor<T>>) -> DispatchResult {
+		pub fn set_params(
+			origin: OriginFor<T>,
+			params: AttributionParams<BlockNumberFor<T>>,
+		) -> DispatchResult {
 			T::ParamsOrigin::ensure_origin(origin)?;
 			Self::do_set_params(params)
 		}

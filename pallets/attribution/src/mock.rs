@@ -13,9 +13,7 @@ use frame_support::{
 };
 use scale_info::TypeInfo;
 use sp_core::{sr25519, Pair};
-use sp_runtime::{
-	traits::IdentityLookup, AccountId32, BuildStorage, MultiSignature,
-};
+use sp_runtime::{traits::IdentityLookup, AccountId32, BuildStorage, MultiSignature};
 use std::{cell::RefCell, collections::BTreeMap};
 use tributary_primitives::{
 	attribution::{AttributionClaim, AttributionMethod, RecordBody, RowRef, RowScore},
@@ -30,7 +28,8 @@ use tributary_primitives::{
 };
 
 type Block = frame_system::mocking::MockBlock<Test>;
-pub type Extrinsic = sp_runtime::generic::UncheckedExtrinsic<AccountId, RuntimeCall, MultiSignature, ()>;
+pub type Extrinsic =
+	sp_runtime::generic::UncheckedExtrinsic<AccountId, RuntimeCall, MultiSignature, ()>;
 pub type AccountId = AccountId32;
 pub type Balance = u64;
 
@@ -53,7 +52,16 @@ impl frame_system::Config for Test {
 /// Why funds are held in this test runtime: the pallet's own reasons, and the workers' bonds that
 /// pallet-models holds in the real runtime.
 #[derive(
-	Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
 )]
 pub enum TestHoldReason {
 	Attribution(pallet_attribution::HoldReason),
@@ -170,12 +178,19 @@ thread_local! {
 pub struct ModelVersions;
 
 impl ModelsInspect<AccountId, Balance> for ModelVersions {
-	fn model_version(model: ModelId, version: ModelVersionId) -> Option<ModelVersionFacts<AccountId, Balance>> {
+	fn model_version(
+		model: ModelId,
+		version: ModelVersionId,
+	) -> Option<ModelVersionFacts<AccountId, Balance>> {
 		MODEL_VERSIONS.with(|versions| versions.borrow().get(&(model, version)).cloned())
 	}
 }
 
-pub fn set_model_version(model: ModelId, version: ModelVersionId, facts: ModelVersionFacts<AccountId, Balance>) {
+pub fn set_model_version(
+	model: ModelId,
+	version: ModelVersionId,
+	facts: ModelVersionFacts<AccountId, Balance>,
+) {
 	MODEL_VERSIONS.with(|versions| versions.borrow_mut().insert((model, version), facts));
 }
 
@@ -200,7 +215,8 @@ impl WorkerSet<AccountId> for Workers {
 		WORKERS.with(|workers| workers.borrow().contains(who))
 	}
 	fn is_active(who: &AccountId) -> bool {
-		Self::is_worker(who) && Balances::balance_on_hold(&WorkerBondReason::get(), who) >= WORKER_BOND
+		Self::is_worker(who)
+			&& Balances::balance_on_hold(&WorkerBondReason::get(), who) >= WORKER_BOND
 	}
 	fn workers() -> Vec<AccountId> {
 		WORKERS.with(|workers| workers.borrow().clone())
@@ -227,7 +243,8 @@ parameter_types! {
 
 /// pallet-rewards' recording slasher: everything to the beneficiary (or the treasury), fees to
 /// their payees.
-pub type SlashToBeneficiary = pallet_rewards::testing::SlashToBeneficiary<Balances, TreasuryAccount>;
+pub type SlashToBeneficiary =
+	pallet_rewards::testing::SlashToBeneficiary<Balances, TreasuryAccount>;
 pub type SlashCall = pallet_rewards::testing::SlashCall<AccountId, Balance, TestHoldReason>;
 pub type SlashFeeCall = pallet_rewards::testing::SlashFeeCall<AccountId, Balance, TestHoldReason>;
 
@@ -467,7 +484,9 @@ pub fn signed_with_body(
 		user: pair.public().into(),
 		signature,
 		claim: AttributionClaim {
-			method: AttributionMethod::Influence(tributary_primitives::attribution::InfluenceParams::DEFAULT),
+			method: AttributionMethod::Influence(
+				tributary_primitives::attribution::InfluenceParams::DEFAULT,
+			),
 			top: top.try_into().expect("at most MaxTopK scores"),
 			body,
 		},

@@ -132,7 +132,9 @@ impl<T: Config> Pallet<T> {
 				} else if Backoff::tries(&key) >= MAX_SUBMISSIONS {
 					log::warn!(target: LOG, "receipt {} was refused {MAX_SUBMISSIONS} times; dropping it", entry.id);
 					done.push(entry.id.clone());
-				} else if batch.len() < T::MaxBatchSize::get() as usize && BACKOFF.try_now(&key, now) {
+				} else if batch.len() < T::MaxBatchSize::get() as usize
+					&& BACKOFF.try_now(&key, now)
+				{
 					batch.push(signed.clone());
 				}
 			}
@@ -141,9 +143,13 @@ impl<T: Config> Pallet<T> {
 			}
 			let count = batch.len();
 			let call = Call::submit_receipts { batch: BoundedVec::truncate_from(batch) };
-			match Signer::<T, T::WorkerSigner>::any_account().send_single_signed_transaction(account, call) {
+			match Signer::<T, T::WorkerSigner>::any_account()
+				.send_single_signed_transaction(account, call)
+			{
 				Some(Ok(())) => log::info!(target: LOG, "submitted a batch of {count} receipts"),
-				_ => log::warn!(target: LOG, "could not submit a batch of {count} receipts; will retry"),
+				_ => {
+					log::warn!(target: LOG, "could not submit a batch of {count} receipts; will retry")
+				},
 			}
 		}
 		for entry in pending.iter().filter(|entry| entry.receipt.is_none()) {
@@ -185,9 +191,12 @@ impl<T: Config> Pallet<T> {
 						log::info!(target: LOG, "the sidecar is still recomputing record {record}");
 						continue;
 					},
-					Ok(reply) if reply.is_success() => reply.body["commitment"].as_str().and_then(parse_hash),
-					Ok(reply) if reply.body.pointer("/error/code").and_then(|c| c.as_str()) ==
-						Some("output_unavailable") =>
+					Ok(reply) if reply.is_success() => {
+						reply.body["commitment"].as_str().and_then(parse_hash)
+					},
+					Ok(reply)
+						if reply.body.pointer("/error/code").and_then(|c| c.as_str())
+							== Some("output_unavailable") =>
 					{
 						// Give the serving worker half the period to come back before saying so.
 						let half = Params::<T>::get().recompute_period / 2u32.into();
@@ -215,9 +224,15 @@ impl<T: Config> Pallet<T> {
 					continue;
 				}
 				let call = Call::submit_recomputation { record, commitment };
-				match Signer::<T, T::WorkerSigner>::any_account().send_single_signed_transaction(account, call) {
-					Some(Ok(())) => log::info!(target: LOG, "submitted the recomputation of disputed record {record}"),
-					_ => log::warn!(target: LOG, "could not submit the recomputation of record {record}; will retry"),
+				match Signer::<T, T::WorkerSigner>::any_account()
+					.send_single_signed_transaction(account, call)
+				{
+					Some(Ok(())) => {
+						log::info!(target: LOG, "submitted the recomputation of disputed record {record}")
+					},
+					_ => {
+						log::warn!(target: LOG, "could not submit the recomputation of record {record}; will retry")
+					},
 				}
 			}
 		}

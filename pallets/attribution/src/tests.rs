@@ -87,7 +87,9 @@ fn refusal(signed_receipt: SignedReceiptOf<Test>) -> DispatchError {
 	submit(vec![signed_receipt]);
 	let errors = refused_errors();
 	assert_eq!(errors.len(), 1, "exactly one refusal");
-	System::assert_last_event(Event::ReceiptRefused { index: 0, user, nonce, error: errors[0] }.into());
+	System::assert_last_event(
+		Event::ReceiptRefused { index: 0, user, nonce, error: errors[0] }.into(),
+	);
 	System::reset_events();
 	assert_eq!(sp_io::storage::root(StateVersion::V1), before, "a refused receipt changed storage");
 	errors[0]
@@ -224,7 +226,12 @@ fn each_receipt_of_a_batch_stands_alone() {
 		assert!(matches!(events[2], Event::ReceiptAccepted { record: 1, .. }));
 		assert_eq!(
 			events[3],
-			Event::ReceiptRefused { index: 3, user: user(0), nonce: 1, error: Error::<Test>::NonceUsed.into() }
+			Event::ReceiptRefused {
+				index: 3,
+				user: user(0),
+				nonce: 1,
+				error: Error::<Test>::NonceUsed.into()
+			}
 		);
 		assert_eq!(NextRecordId::<Test>::get(), 2);
 		assert_eq!(held(HoldReason::InferenceFee, &user(0)), FEE);
@@ -237,7 +244,10 @@ fn each_receipt_of_a_batch_stands_alone() {
 fn batch_errors_change_nothing() {
 	new_test_ext().execute_with(|| {
 		assert_noop!(
-			Attribution::submit_receipts(RuntimeOrigin::signed(owner()), batch(vec![signed(0, receipt(1), top())])),
+			Attribution::submit_receipts(
+				RuntimeOrigin::signed(owner()),
+				batch(vec![signed(0, receipt(1), top())])
+			),
 			Error::<Test>::NotWorker
 		);
 		assert_noop!(
@@ -285,12 +295,30 @@ fn replayed_nonce_is_refused() {
 fn every_receipt_check_has_its_error() {
 	new_test_ext().execute_with(|| {
 		let cases: Vec<(SignedReceiptOf<Test>, DispatchError)> = vec![
-			(signed(0, Receipt { worker: workers()[1].clone(), ..receipt(1) }, top()), Error::<Test>::WrongWorker.into()),
-			(signed(0, Receipt { model: 7, ..receipt(1) }, top()), Error::<Test>::UnknownModelVersion.into()),
-			(signed(0, Receipt { version: 2, ..receipt(1) }, top()), Error::<Test>::UnknownModelVersion.into()),
-			(signed(0, Receipt { model: 1, ..receipt(1) }, top()), Error::<Test>::ModelRetired.into()),
-			(signed(0, Receipt { model: 2, ..receipt(1) }, top()), Error::<Test>::ModelNotPriced.into()),
-			(signed(0, Receipt { adapter: [1; 32], ..receipt(1) }, top()), Error::<Test>::AdapterMismatch.into()),
+			(
+				signed(0, Receipt { worker: workers()[1].clone(), ..receipt(1) }, top()),
+				Error::<Test>::WrongWorker.into(),
+			),
+			(
+				signed(0, Receipt { model: 7, ..receipt(1) }, top()),
+				Error::<Test>::UnknownModelVersion.into(),
+			),
+			(
+				signed(0, Receipt { version: 2, ..receipt(1) }, top()),
+				Error::<Test>::UnknownModelVersion.into(),
+			),
+			(
+				signed(0, Receipt { model: 1, ..receipt(1) }, top()),
+				Error::<Test>::ModelRetired.into(),
+			),
+			(
+				signed(0, Receipt { model: 2, ..receipt(1) }, top()),
+				Error::<Test>::ModelNotPriced.into(),
+			),
+			(
+				signed(0, Receipt { adapter: [1; 32], ..receipt(1) }, top()),
+				Error::<Test>::AdapterMismatch.into(),
+			),
 			(signed(0, receipt(1), vec![score(0, 0, 0)]), Error::<Test>::ZeroScore.into()),
 			(
 				signed(0, receipt(1), vec![score(0, 0, 600_000_000), score(0, 1, 400_000_001)]),
@@ -328,7 +356,8 @@ fn every_receipt_check_has_its_error() {
 #[test]
 fn scores_at_one_hundred_percent_and_top_k_at_its_bound_are_accepted() {
 	new_test_ext().execute_with(|| {
-		let full: Vec<RowScore> = (0..MAX_TOP_K as u64).map(|row| score(0, row, 250_000_000)).collect();
+		let full: Vec<RowScore> =
+			(0..MAX_TOP_K as u64).map(|row| score(0, row, 250_000_000)).collect();
 		submit(vec![signed(0, receipt(1), full.clone())]);
 		assert_eq!(Records::<Test>::get(0).unwrap().top.into_inner(), full);
 		let too_many: Vec<RowScore> = (0..=MAX_TOP_K as u64).map(|row| score(0, row, 1)).collect();
@@ -344,7 +373,10 @@ fn record_finalizes_once_after_its_window() {
 	new_test_ext().execute_with(|| {
 		let record = accepted(1);
 		let pot_before = free(&pot());
-		assert_noop!(Attribution::finalize(RuntimeOrigin::signed(owner()), 9), Error::<Test>::UnknownRecord);
+		assert_noop!(
+			Attribution::finalize(RuntimeOrigin::signed(owner()), 9),
+			Error::<Test>::UnknownRecord
+		);
 		run_to(1 + CHALLENGE_WINDOW);
 		assert_noop!(
 			Attribution::finalize(RuntimeOrigin::signed(owner()), record),
@@ -363,9 +395,15 @@ fn record_finalizes_once_after_its_window() {
 		assert_eq!(handed[0].fee, FEE);
 		assert_eq!(handed[0].model_owner, owner());
 		assert_eq!(handed[0].worker, worker());
-		let contributors: Vec<(AccountId, u32)> =
-			handed[0].shares.iter().map(|share| (share.contributor.clone(), share.parts_per_billion)).collect();
-		assert_eq!(contributors, vec![(contributor(0), 500_000_000), (contributor(5), 250_000_000)]);
+		let contributors: Vec<(AccountId, u32)> = handed[0]
+			.shares
+			.iter()
+			.map(|share| (share.contributor.clone(), share.parts_per_billion))
+			.collect();
+		assert_eq!(
+			contributors,
+			vec![(contributor(0), 500_000_000), (contributor(5), 250_000_000)]
+		);
 		assert_eq!(Attribution::row_attribution(0, 0), 500_000_000);
 		assert_eq!(Attribution::contributor_attribution(&contributor(5)), 250_000_000);
 		assert_eq!(Attribution::model_inferences(0, 1), 1);
@@ -401,13 +439,18 @@ fn recomputers_are_drawn_later_from_randomness_the_challenger_cannot_see() {
 		assert_ok!(Attribution::dispute(RuntimeOrigin::signed(challenger()), record, [0xcc; 32]));
 		let draw_at = 1 + DRAW_DELAY;
 		System::assert_last_event(
-			Event::Disputed { record, challenger: challenger(), commitment: [0xcc; 32], draw_at }.into(),
+			Event::Disputed { record, challenger: challenger(), commitment: [0xcc; 32], draw_at }
+				.into(),
 		);
 		// Nobody is assigned yet: what the challenger's block says decides nothing.
 		assert!(Disputes::<Test>::get(record).unwrap().recomputers.is_empty());
 		assert_eq!(PendingDraws::<Test>::get(draw_at).into_inner(), vec![record]);
 		assert_noop!(
-			Attribution::submit_recomputation(RuntimeOrigin::signed(workers()[1].clone()), record, [1; 32]),
+			Attribution::submit_recomputation(
+				RuntimeOrigin::signed(workers()[1].clone()),
+				record,
+				[1; 32]
+			),
 			Error::<Test>::NotDrawnYet
 		);
 
@@ -423,7 +466,8 @@ fn recomputers_are_drawn_later_from_randomness_the_challenger_cannot_see() {
 			})
 			.unwrap()
 		};
-		let draws: std::collections::BTreeSet<Vec<AccountId>> = (0u8..8).map(|i| draw_with([i; 32])).collect();
+		let draws: std::collections::BTreeSet<Vec<AccountId>> =
+			(0u8..8).map(|i| draw_with([i; 32])).collect();
 		assert!(draws.len() > 1, "the later block's randomness decides the draw");
 
 		let parent = [7u8; 32];
@@ -432,10 +476,11 @@ fn recomputers_are_drawn_later_from_randomness_the_challenger_cannot_see() {
 		let mut subject = (b"tributary/recompute", record).encode();
 		subject.extend_from_slice(&parent);
 		let seed = sp_io::hashing::blake2_256(&subject);
-		let expected: Vec<AccountId> = tributary_primitives::draw::draw_distinct(&seed, eligible.len(), RECOMPUTERS as usize)
-			.into_iter()
-			.map(|index| eligible[index].clone())
-			.collect();
+		let expected: Vec<AccountId> =
+			tributary_primitives::draw::draw_distinct(&seed, eligible.len(), RECOMPUTERS as usize)
+				.into_iter()
+				.map(|index| eligible[index].clone())
+				.collect();
 		assert_eq!(drawn, expected, "the documented rule");
 		assert!(!drawn.contains(&worker()) && !drawn.contains(&challenger()));
 
@@ -444,7 +489,12 @@ fn recomputers_are_drawn_later_from_randomness_the_challenger_cannot_see() {
 		Attribution::on_initialize(draw_at);
 		let deadline = draw_at + RECOMPUTE_PERIOD;
 		System::assert_last_event(
-			Event::RecomputersDrawn { record, recomputers: drawn.clone().try_into().unwrap(), deadline }.into(),
+			Event::RecomputersDrawn {
+				record,
+				recomputers: drawn.clone().try_into().unwrap(),
+				deadline,
+			}
+			.into(),
 		);
 		assert_eq!(held(HoldReason::ChallengeBond, &challenger()), CHALLENGE_BOND);
 		assert_eq!(status(record), RecordStatus::Disputed);
@@ -470,7 +520,8 @@ fn suspended_workers_are_not_drawn_and_submit_no_receipts() {
 		}
 		for parent in 0u8..6 {
 			let drawn = frame_support::storage::with_transaction(|| {
-				let _ = Attribution::dispute(RuntimeOrigin::signed(challenger()), record, [0xcc; 32]);
+				let _ =
+					Attribution::dispute(RuntimeOrigin::signed(challenger()), record, [0xcc; 32]);
 				let draw_at = Disputes::<Test>::get(record).unwrap().draw_at;
 				System::set_block_number(draw_at);
 				System::set_parent_hash([parent; 32].into());
@@ -485,7 +536,11 @@ fn suspended_workers_are_not_drawn_and_submit_no_receipts() {
 		assert_noop!(
 			Attribution::submit_receipts(
 				RuntimeOrigin::signed(suspended[0].clone()),
-				batch(vec![signed(0, InferenceReceipt { worker: suspended[0].clone(), ..receipt(7) }, top())])
+				batch(vec![signed(
+					0,
+					InferenceReceipt { worker: suspended[0].clone(), ..receipt(7) },
+					top()
+				)])
 			),
 			Error::<Test>::WorkerSuspended
 		);
@@ -496,16 +551,26 @@ fn suspended_workers_are_not_drawn_and_submit_no_receipts() {
 fn dispute_errors_change_nothing() {
 	new_test_ext().execute_with(|| {
 		let record = accepted(1);
-		let dispute = |who: AccountId, id, c| Attribution::dispute(RuntimeOrigin::signed(who), id, c);
+		let dispute =
+			|who: AccountId, id, c| Attribution::dispute(RuntimeOrigin::signed(who), id, c);
 		assert_noop!(dispute(challenger(), 9, [0xcc; 32]), Error::<Test>::UnknownRecord);
 		assert_noop!(dispute(worker(), record, [0xcc; 32]), Error::<Test>::OwnRecord);
-		assert_noop!(dispute(challenger(), record, commitment(record)), Error::<Test>::SameCommitment);
+		assert_noop!(
+			dispute(challenger(), record, commitment(record)),
+			Error::<Test>::SameCommitment
+		);
 		assert_noop!(dispute(pauper(), record, [0xcc; 32]), TokenError::FundsUnavailable);
 		set_workers(vec![worker()]);
-		assert_noop!(dispute(challenger(), record, [0xcc; 32]), Error::<Test>::NotEnoughRecomputers);
+		assert_noop!(
+			dispute(challenger(), record, [0xcc; 32]),
+			Error::<Test>::NotEnoughRecomputers
+		);
 		set_workers(workers());
 		run_to(2 + CHALLENGE_WINDOW);
-		assert_noop!(dispute(challenger(), record, [0xcc; 32]), Error::<Test>::ChallengeWindowClosed);
+		assert_noop!(
+			dispute(challenger(), record, [0xcc; 32]),
+			Error::<Test>::ChallengeWindowClosed
+		);
 		run_to(1 + CHALLENGE_WINDOW);
 		assert_ok!(dispute(challenger(), record, [0xcc; 32]));
 		assert_noop!(dispute(owner(), record, [0xdd; 32]), Error::<Test>::RecordNotDisputable);
@@ -520,15 +585,19 @@ fn dispute_errors_change_nothing() {
 fn recomputation_errors_change_nothing() {
 	new_test_ext().execute_with(|| {
 		let record = accepted(1);
-		let recompute =
-			|who: &AccountId, id, c| Attribution::submit_recomputation(RuntimeOrigin::signed(who.clone()), id, c);
+		let recompute = |who: &AccountId, id, c| {
+			Attribution::submit_recomputation(RuntimeOrigin::signed(who.clone()), id, c)
+		};
 		assert_noop!(recompute(&workers()[1], record, [1; 32]), Error::<Test>::NoDispute);
 		let recomputers = disputed(record);
 		assert_noop!(recompute(&worker(), record, [1; 32]), Error::<Test>::NotRecomputer);
 		assert_ok!(recompute(&recomputers[0], record, [1; 32]));
 		assert_noop!(recompute(&recomputers[0], record, [2; 32]), Error::<Test>::AlreadyRecomputed);
 		run_to(deadline(record) + 1);
-		assert_noop!(recompute(&recomputers[1], record, [1; 32]), Error::<Test>::RecomputeDeadlinePassed);
+		assert_noop!(
+			recompute(&recomputers[1], record, [1; 32]),
+			Error::<Test>::RecomputeDeadlinePassed
+		);
 	});
 }
 
@@ -539,12 +608,25 @@ fn majority_for_the_record_slashes_the_challenger() {
 		let recomputers = disputed(record);
 		let worker_before = free(&worker());
 		let original = commitment(record);
-		assert_ok!(Attribution::submit_recomputation(RuntimeOrigin::signed(recomputers[0].clone()), record, original));
+		assert_ok!(Attribution::submit_recomputation(
+			RuntimeOrigin::signed(recomputers[0].clone()),
+			record,
+			original
+		));
 		System::assert_last_event(
-			Event::RecomputationSubmitted { record, recomputer: recomputers[0].clone(), commitment: original }.into(),
+			Event::RecomputationSubmitted {
+				record,
+				recomputer: recomputers[0].clone(),
+				commitment: original,
+			}
+			.into(),
 		);
 		assert_eq!(status(record), RecordStatus::Disputed);
-		assert_ok!(Attribution::submit_recomputation(RuntimeOrigin::signed(recomputers[1].clone()), record, original));
+		assert_ok!(Attribution::submit_recomputation(
+			RuntimeOrigin::signed(recomputers[1].clone()),
+			record,
+			original
+		));
 		let majority_paid = 2 * RECOMPUTER_REWARD;
 		System::assert_last_event(
 			Event::DisputeLostByChallenger {
@@ -605,7 +687,11 @@ fn majority_against_the_record_slashes_the_worker_and_refunds_the_user() {
 			commitment(record)
 		));
 		for recomputer in &recomputers[..2] {
-			assert_ok!(Attribution::submit_recomputation(RuntimeOrigin::signed(recomputer.clone()), record, recomputed));
+			assert_ok!(Attribution::submit_recomputation(
+				RuntimeOrigin::signed(recomputer.clone()),
+				record,
+				recomputed
+			));
 		}
 		let majority_paid = 2 * RECOMPUTER_REWARD;
 		System::assert_last_event(
@@ -620,7 +706,10 @@ fn majority_against_the_record_slashes_the_worker_and_refunds_the_user() {
 			.into(),
 		);
 		assert_eq!(
-			slash_fees().iter().map(|fee| (fee.payee.clone(), fee.amount, fee.kind)).collect::<Vec<_>>(),
+			slash_fees()
+				.iter()
+				.map(|fee| (fee.payee.clone(), fee.amount, fee.kind))
+				.collect::<Vec<_>>(),
 			recomputers[..2]
 				.iter()
 				.map(|recomputer| (recomputer.clone(), RECOMPUTER_REWARD, SlashKind::LyingWorker))
@@ -657,7 +746,10 @@ fn majority_against_the_record_slashes_the_worker_and_refunds_the_user() {
 			Balances::balance_on_hold(&TestHoldReason::WorkerBond, &recomputers[2]),
 			WORKER_BOND - RECOMPUTER_SLASH
 		);
-		assert_eq!(Balances::balance_on_hold(&TestHoldReason::WorkerBond, &worker()), WORKER_BOND - WORKER_SLASH);
+		assert_eq!(
+			Balances::balance_on_hold(&TestHoldReason::WorkerBond, &worker()),
+			WORKER_BOND - WORKER_SLASH
+		);
 		run_to(2 + CHALLENGE_WINDOW);
 		assert_noop!(
 			Attribution::finalize(RuntimeOrigin::signed(owner()), record),
@@ -672,7 +764,10 @@ fn majority_against_the_record_slashes_the_worker_and_refunds_the_user() {
 fn dispute_without_majority_is_dismissed_after_the_deadline() {
 	new_test_ext().execute_with(|| {
 		let record = accepted(1);
-		assert_noop!(Attribution::resolve_dispute(RuntimeOrigin::signed(owner()), record), Error::<Test>::NoDispute);
+		assert_noop!(
+			Attribution::resolve_dispute(RuntimeOrigin::signed(owner()), record),
+			Error::<Test>::NoDispute
+		);
 		let recomputers = disputed(record);
 		for (index, recomputer) in recomputers.iter().enumerate() {
 			assert_ok!(Attribution::submit_recomputation(
@@ -713,7 +808,9 @@ fn recomputers_that_submit_nothing_by_the_deadline_are_slashed() {
 		let missed: Vec<AccountId> = System::events()
 			.into_iter()
 			.filter_map(|record| match record.event {
-				RuntimeEvent::Attribution(Event::RecomputationMissed { recomputer, .. }) => Some(recomputer),
+				RuntimeEvent::Attribution(Event::RecomputationMissed { recomputer, .. }) => {
+					Some(recomputer)
+				},
 				_ => None,
 			})
 			.collect();
@@ -726,7 +823,10 @@ fn recomputers_that_submit_nothing_by_the_deadline_are_slashed() {
 				"a silent recomputer loses RecomputerSlash"
 			);
 		}
-		assert_eq!(Balances::balance_on_hold(&TestHoldReason::WorkerBond, &recomputers[1]), WORKER_BOND);
+		assert_eq!(
+			Balances::balance_on_hold(&TestHoldReason::WorkerBond, &recomputers[1]),
+			WORKER_BOND
+		);
 	});
 }
 
@@ -762,7 +862,11 @@ fn records_finalize_on_idle_after_their_window() {
 #[test]
 fn on_idle_stops_at_its_weight_limit_and_resumes() {
 	new_test_ext().execute_with(|| {
-		submit(vec![signed(0, receipt(1), top()), signed(1, receipt(1), top()), signed(2, receipt(1), top())]);
+		submit(vec![
+			signed(0, receipt(1), top()),
+			signed(1, receipt(1), top()),
+			signed(2, receipt(1), top()),
+		]);
 		let due = 2 + CHALLENGE_WINDOW;
 		run_to(due + 3);
 		assert_eq!(idle(idle_weight_for(1) + idle_weight_for(1) / 2), idle_weight_for(1));
@@ -832,7 +936,11 @@ fn open_records_are_counted_until_final_or_rejected() {
 		let recomputers = disputed(overturned);
 		assert_eq!(open_records(), (4, true));
 		for recomputer in &recomputers[..2] {
-			assert_ok!(Attribution::submit_recomputation(RuntimeOrigin::signed(recomputer.clone()), overturned, [0xcc; 32]));
+			assert_ok!(Attribution::submit_recomputation(
+				RuntimeOrigin::signed(recomputer.clone()),
+				overturned,
+				[0xcc; 32]
+			));
 		}
 		assert_eq!(status(overturned), RecordStatus::Rejected);
 		assert_eq!(open_records(), (3, true));
@@ -911,10 +1019,16 @@ fn nonce_pruning_stops_at_its_weight_limit_and_resumes() {
 		let limit = two_nonces.saturating_add(Weight::from_parts(2, 0));
 		assert_eq!(Attribution::prune_expired_nonces_at(now, limit, db), two_nonces);
 		assert_eq!(NoncesByExpiry::<Test>::iter_prefix(expiry).count(), 1);
-		assert_eq!((0..3).filter(|index| UsedNonces::<Test>::contains_key(user(*index), 5)).count(), 1);
+		assert_eq!(
+			(0..3).filter(|index| UsedNonces::<Test>::contains_key(user(*index), 5)).count(),
+			1
+		);
 		assert_eq!(NoncePruneCursor::<Test>::get(), expiry);
 
-		assert_eq!(Attribution::prune_expired_nonces_at(now, Weight::from_parts(1, 0), db), Weight::zero());
+		assert_eq!(
+			Attribution::prune_expired_nonces_at(now, Weight::from_parts(1, 0), db),
+			Weight::zero()
+		);
 		assert_eq!(NoncesByExpiry::<Test>::iter_prefix(expiry).count(), 1);
 
 		let rest = Weight::from_parts(2 + 1 + 3, 0);
@@ -939,12 +1053,19 @@ fn record_view_mirrors_storage() {
 /// An action of the property test; indexes wrap around the records that exist.
 #[derive(Clone, Debug)]
 enum Action {
-	Submit { user: u8, nonce: u64 },
+	Submit {
+		user: u8,
+		nonce: u64,
+	},
 	Advance(u64),
 	/// Run `on_idle` with room for this many finalizations.
 	Idle(u64),
 	Dispute(usize),
-	Recompute { record: usize, recomputer: usize, honest: bool },
+	Recompute {
+		record: usize,
+		recomputer: usize,
+		honest: bool,
+	},
 	Resolve(usize),
 	Finalize(usize),
 }
@@ -1097,7 +1218,11 @@ mod offchain_worker {
 			Preamble::Signed(who, ..) => Some(who),
 			_ => None,
 		};
-		sidecar.submitted::<crate::mock::Extrinsic>().into_iter().map(|xt| (signer(xt.preamble), xt.function)).collect()
+		sidecar
+			.submitted::<crate::mock::Extrinsic>()
+			.into_iter()
+			.map(|xt| (signer(xt.preamble), xt.function))
+			.collect()
 	}
 
 	/// A record of `worker()` disputed, with `me` among the drawn recomputers (the record's worker
@@ -1139,13 +1264,20 @@ mod offchain_worker {
 		let (mut ext, sidecar, me) = offchain_ext();
 		ext.execute_with(|| {
 			set_workers(vec![worker(), me.clone()]);
-			let mine = |nonce| signed(0, InferenceReceipt { worker: me.clone(), ..receipt(nonce) }, top());
+			let mine =
+				|nonce| signed(0, InferenceReceipt { worker: me.clone(), ..receipt(nonce) }, top());
 			// Nonce 2 already landed in an earlier batch.
-			assert_ok!(Attribution::submit_receipts(RuntimeOrigin::signed(me.clone()), batch(vec![mine(2)])));
+			assert_ok!(Attribution::submit_receipts(
+				RuntimeOrigin::signed(me.clone()),
+				batch(vec![mine(2)])
+			));
 			// sr25519 signatures are randomized: sign each receipt once.
 			let fresh = mine(1);
 			let served_by_other = signed(1, receipt(3), top());
-			sidecar.expect("GET", &pending_path(), None,
+			sidecar.expect(
+				"GET",
+				&pending_path(),
+				None,
 				json!({ "receipts": [
 					{ "id": "fresh", "scale": hex(&fresh.encode()) },
 					{ "id": "landed", "scale": hex(&mine(2).encode()) },
@@ -1153,18 +1285,28 @@ mod offchain_worker {
 					{ "id": "garbage", "scale": "00ff" },
 				] }),
 			);
-			sidecar.expect("POST", "/receipts/ack", Some(&json!({ "ids": ["landed", "garbage"] })), json!({ "removed": 2 }));
+			sidecar.expect(
+				"POST",
+				"/receipts/ack",
+				Some(&json!({ "ids": ["landed", "garbage"] })),
+				json!({ "removed": 2 }),
+			);
 			run_offchain_worker(2);
 			assert_eq!(
 				submitted(&sidecar),
 				vec![(
 					Some(me.clone()),
-					RuntimeCall::Attribution(Call::submit_receipts { batch: batch(vec![fresh.clone()]) })
+					RuntimeCall::Attribution(Call::submit_receipts {
+						batch: batch(vec![fresh.clone()])
+					})
 				)]
 			);
 
 			// The next block: the fresh receipt waits for its backoff, nothing is submitted twice.
-			sidecar.expect("GET", &pending_path(), None,
+			sidecar.expect(
+				"GET",
+				&pending_path(),
+				None,
 				json!({ "receipts": [{ "id": "fresh", "scale": hex(&fresh.encode()) }] }),
 			);
 			run_offchain_worker(3);
@@ -1210,7 +1352,10 @@ mod offchain_worker {
 				submitted(&sidecar),
 				vec![(
 					Some(me.clone()),
-					RuntimeCall::Attribution(Call::submit_recomputation { record, commitment: recomputed })
+					RuntimeCall::Attribution(Call::submit_recomputation {
+						record,
+						commitment: recomputed
+					})
 				)]
 			);
 		});
@@ -1224,7 +1369,12 @@ mod offchain_worker {
 			let now = System::block_number();
 			let request = recompute_request(record);
 			sidecar.expect("GET", &pending_path(), None, json!({ "receipts": [] }));
-			sidecar.expect("POST", "/attribution/recompute", Some(&request), json!({ "state": "running" }));
+			sidecar.expect(
+				"POST",
+				"/attribution/recompute",
+				Some(&request),
+				json!({ "state": "running" }),
+			);
 			run_offchain_worker(now);
 			assert!(submitted(&sidecar).is_empty(), "nothing to submit while it runs");
 			sidecar.expect("GET", &pending_path(), None, json!({ "receipts": [] }));
@@ -1237,7 +1387,13 @@ mod offchain_worker {
 			run_offchain_worker(now + 1);
 			assert_eq!(
 				submitted(&sidecar),
-				vec![(Some(me.clone()), RuntimeCall::Attribution(Call::submit_recomputation { record, commitment: [0xcc; 32] }))]
+				vec![(
+					Some(me.clone()),
+					RuntimeCall::Attribution(Call::submit_recomputation {
+						record,
+						commitment: [0xcc; 32]
+					})
+				)]
 			);
 		});
 	}
@@ -1248,7 +1404,8 @@ mod offchain_worker {
 		ext.execute_with(|| {
 			let record = disputed_for(&me);
 			let deadline = Disputes::<Test>::get(record).unwrap().deadline;
-			let unavailable = json!({ "error": { "message": "in no store", "code": "output_unavailable" } });
+			let unavailable =
+				json!({ "error": { "message": "in no store", "code": "output_unavailable" } });
 			let request = recompute_request(record);
 			sidecar.expect("GET", &pending_path(), None, json!({ "receipts": [] }));
 			sidecar.expect("POST", "/attribution/recompute", Some(&request), unavailable.clone());
@@ -1275,7 +1432,10 @@ mod offchain_worker {
 /// attacker ends with less than it started and the honest parties whole.
 mod attacks {
 	use super::*;
-	use frame_support::{traits::{tokens::Precision, ConstU32}, BoundedVec};
+	use frame_support::{
+		traits::{tokens::Precision, ConstU32},
+		BoundedVec,
+	};
 	use tributary_primitives::attribution::{
 		AttributionMethod, InfluenceParams, MethodSettings, RagParams, RecordBody, SpanParams,
 	};
@@ -1286,7 +1446,9 @@ mod attacks {
 	}
 
 	/// `body` as `prove_top_mismatch` takes it.
-	fn revealed(body: &RecordBody<Vec<RowScore>>) -> RecordBody<BoundedVec<RowScore, ConstU32<MAX_SCORES>>> {
+	fn revealed(
+		body: &RecordBody<Vec<RowScore>>,
+	) -> RecordBody<BoundedVec<RowScore, ConstU32<MAX_SCORES>>> {
 		RecordBody {
 			model: body.model,
 			adapter: body.adapter,
@@ -1321,10 +1483,18 @@ mod attacks {
 			// The chain derived the commitment from what it stores: it is not the honest one, so
 			// the challenger's honest commitment is no longer `SameCommitment`.
 			let method = AttributionMethod::Influence(InfluenceParams::DEFAULT);
-			let honest_commitment = tributary_primitives::attribution::commitment_of(&method, &honest.hash(), &honest_top);
+			let honest_commitment = tributary_primitives::attribution::commitment_of(
+				&method,
+				&honest.hash(),
+				&honest_top,
+			);
 			assert_ne!(commitment(record), honest_commitment);
 			let recomputers = {
-				assert_ok!(Attribution::dispute(RuntimeOrigin::signed(challenger()), record, honest_commitment));
+				assert_ok!(Attribution::dispute(
+					RuntimeOrigin::signed(challenger()),
+					record,
+					honest_commitment
+				));
 				run_to(Disputes::<Test>::get(record).unwrap().draw_at);
 				Disputes::<Test>::get(record).unwrap().recomputers.into_inner()
 			};
@@ -1364,7 +1534,11 @@ mod attacks {
 			assert_ok!(prove(challenger(), honest.clone()));
 			assert_eq!(status(record), RecordStatus::Rejected);
 			assert_eq!(bonded(&worker()), WORKER_BOND - WORKER_SLASH);
-			assert_eq!(free(&challenger()), challenger_start + WORKER_SLASH, "the prover is the beneficiary");
+			assert_eq!(
+				free(&challenger()),
+				challenger_start + WORKER_SLASH,
+				"the prover is the beneficiary"
+			);
 			assert_eq!(held(HoldReason::InferenceFee, &user(0)), 0);
 
 			// The slashed worker is suspended until it tops its bond up again.
@@ -1380,7 +1554,11 @@ mod attacks {
 			// An honest record cannot be "proven" wrong with its own body.
 			submit(vec![signed_with_body(0, receipt(2), top, honest.hash())]);
 			assert_noop!(
-				Attribution::prove_top_mismatch(RuntimeOrigin::signed(challenger()), 1, revealed(&honest)),
+				Attribution::prove_top_mismatch(
+					RuntimeOrigin::signed(challenger()),
+					1,
+					revealed(&honest)
+				),
 				Error::<Test>::TopMatches
 			);
 		});
@@ -1390,10 +1568,19 @@ mod attacks {
 	fn a_proof_during_a_dispute_ends_it_and_returns_the_bond() {
 		new_test_ext().execute_with(|| {
 			let honest = honest_body();
-			submit(vec![signed_with_body(0, receipt(1), vec![score(0, 4, 1_000_000_000)], honest.hash())]);
+			submit(vec![signed_with_body(
+				0,
+				receipt(1),
+				vec![score(0, 4, 1_000_000_000)],
+				honest.hash(),
+			)]);
 			disputed(0);
 			assert_eq!(held(HoldReason::ChallengeBond, &challenger()), CHALLENGE_BOND);
-			assert_ok!(Attribution::prove_top_mismatch(RuntimeOrigin::signed(owner()), 0, revealed(&honest)));
+			assert_ok!(Attribution::prove_top_mismatch(
+				RuntimeOrigin::signed(owner()),
+				0,
+				revealed(&honest)
+			));
 			assert_eq!(status(0), RecordStatus::Rejected);
 			assert_eq!(held(HoldReason::ChallengeBond, &challenger()), 0);
 			assert!(Disputes::<Test>::get(0).is_none());
@@ -1407,7 +1594,11 @@ mod attacks {
 			let challenger_start = free(&challenger());
 			let recomputers = disputed(record);
 			for recomputer in &recomputers[..2] {
-				assert_ok!(Attribution::submit_recomputation(RuntimeOrigin::signed(recomputer.clone()), record, [0xee; 32]));
+				assert_ok!(Attribution::submit_recomputation(
+					RuntimeOrigin::signed(recomputer.clone()),
+					record,
+					[0xee; 32]
+				));
 			}
 			assert_eq!(status(record), RecordStatus::Rejected);
 			System::assert_has_event(
@@ -1437,7 +1628,11 @@ mod attacks {
 			let worker_bond = bonded(&worker());
 			let recomputers = disputed(record);
 			let (colluder, honest) = (&recomputers[0], &recomputers[1..]);
-			assert_ok!(Attribution::submit_recomputation(RuntimeOrigin::signed(colluder.clone()), record, [0xcc; 32]));
+			assert_ok!(Attribution::submit_recomputation(
+				RuntimeOrigin::signed(colluder.clone()),
+				record,
+				[0xcc; 32]
+			));
 			assert_eq!(status(record), RecordStatus::Disputed, "one vote of three decides nothing");
 			for recomputer in honest {
 				assert_ok!(Attribution::submit_recomputation(
@@ -1458,7 +1653,11 @@ mod attacks {
 		new_test_ext().execute_with(|| {
 			let record = accepted(1);
 			use tributary_primitives::attribution::TEXT_UNAVAILABLE;
-			assert_ok!(Attribution::dispute(RuntimeOrigin::signed(challenger()), record, TEXT_UNAVAILABLE));
+			assert_ok!(Attribution::dispute(
+				RuntimeOrigin::signed(challenger()),
+				record,
+				TEXT_UNAVAILABLE
+			));
 			run_to(Disputes::<Test>::get(record).unwrap().draw_at);
 			let recomputers = Disputes::<Test>::get(record).unwrap().recomputers;
 			for recomputer in recomputers.iter().take(2) {
@@ -1479,7 +1678,8 @@ mod attacks {
 			let pair = user_pair(0);
 			let mut replayed = signed(0, receipt(1), top());
 			let other_chain = [0x42u8; 32];
-			replayed.signature = MultiSignature::Sr25519(pair.sign(&replayed.receipt.signing_payload(&other_chain)));
+			replayed.signature =
+				MultiSignature::Sr25519(pair.sign(&replayed.receipt.signing_payload(&other_chain)));
 			assert_eq!(refusal(replayed), Error::<Test>::BadSignature.into());
 			// The same receipt signed the polkadot.js way for this chain is accepted.
 			let mut wallet = signed(0, receipt(1), top());
@@ -1502,13 +1702,31 @@ mod attacks {
 			};
 			let settings = MethodSettings::DEFAULT;
 			let loose = SpanParams { min_span_len: 1, max_span_occurrences: u32::MAX };
-			assert_eq!(refusal(with_method(1, AttributionMethod::SuffixSpan(loose))), Error::<Test>::MethodNotAllowed.into());
+			assert_eq!(
+				refusal(with_method(1, AttributionMethod::SuffixSpan(loose))),
+				Error::<Test>::MethodNotAllowed.into()
+			);
 			let seeded = InfluenceParams { projection_seed: 99, ..settings.influence };
-			assert_eq!(refusal(with_method(1, AttributionMethod::Influence(seeded))), Error::<Test>::MethodNotAllowed.into());
-			let rag = RagParams { query: receipt(1).prompt_hash, retrieved: 3, k1_milli: 1200, b_milli: 750 };
-			let own_rows = RagParams { query: tributary_primitives::content_hash(b"rows I own"), ..rag };
-			assert_eq!(refusal(with_method(1, AttributionMethod::Rag(own_rows))), Error::<Test>::RagQueryNotPrompt.into());
-			submit(vec![with_method(1, AttributionMethod::Rag(rag)), with_method(2, AttributionMethod::SuffixSpan(settings.span))]);
+			assert_eq!(
+				refusal(with_method(1, AttributionMethod::Influence(seeded))),
+				Error::<Test>::MethodNotAllowed.into()
+			);
+			let rag = RagParams {
+				query: receipt(1).prompt_hash,
+				retrieved: 3,
+				k1_milli: 1200,
+				b_milli: 750,
+			};
+			let own_rows =
+				RagParams { query: tributary_primitives::content_hash(b"rows I own"), ..rag };
+			assert_eq!(
+				refusal(with_method(1, AttributionMethod::Rag(own_rows))),
+				Error::<Test>::RagQueryNotPrompt.into()
+			);
+			submit(vec![
+				with_method(1, AttributionMethod::Rag(rag)),
+				with_method(2, AttributionMethod::SuffixSpan(settings.span)),
+			]);
 			assert_eq!(NextRecordId::<Test>::get(), 2);
 		});
 	}
@@ -1518,7 +1736,10 @@ mod attacks {
 		new_test_ext().execute_with(|| {
 			let mut params = Params::<Test>::get();
 			params.recomputers = 5;
-			assert_noop!(Attribution::set_params(RuntimeOrigin::signed(owner()), params), DispatchError::BadOrigin);
+			assert_noop!(
+				Attribution::set_params(RuntimeOrigin::signed(owner()), params),
+				DispatchError::BadOrigin
+			);
 			for bad in [
 				AttributionParams { recomputers: 0, ..params },
 				AttributionParams { recomputers: MAX_RECOMPUTERS + 1, ..params },
@@ -1526,7 +1747,10 @@ mod attacks {
 				AttributionParams { recompute_period: 0, ..params },
 				AttributionParams {
 					methods: MethodSettings {
-						influence: InfluenceParams { projection_dim: 100_000, ..params.methods.influence },
+						influence: InfluenceParams {
+							projection_dim: 100_000,
+							..params.methods.influence
+						},
 						..params.methods
 					},
 					..params
@@ -1539,7 +1763,10 @@ mod attacks {
 					..params
 				},
 			] {
-				assert_noop!(Attribution::set_params(RuntimeOrigin::root(), bad), Error::<Test>::InvalidParams);
+				assert_noop!(
+					Attribution::set_params(RuntimeOrigin::root(), bad),
+					Error::<Test>::InvalidParams
+				);
 			}
 			assert_ok!(Attribution::set_params(RuntimeOrigin::root(), params));
 			System::assert_last_event(Event::ParamsSet { params }.into());
@@ -1551,15 +1778,22 @@ mod attacks {
 	#[test]
 	fn draws_beyond_a_blocks_capacity_move_to_the_next_block() {
 		new_test_ext().execute_with(|| {
-			let records: Vec<RecordId> = (1..=MAX_DRAWS_PER_BLOCK as u64 + 1).map(accepted).collect();
+			let records: Vec<RecordId> =
+				(1..=MAX_DRAWS_PER_BLOCK as u64 + 1).map(accepted).collect();
 			for record in &records {
-				assert_ok!(Attribution::dispute(RuntimeOrigin::signed(challenger()), *record, [0xcc; 32]));
+				assert_ok!(Attribution::dispute(
+					RuntimeOrigin::signed(challenger()),
+					*record,
+					[0xcc; 32]
+				));
 			}
 			let draw_at = |record| Disputes::<Test>::get(record).unwrap().draw_at;
 			assert_eq!(draw_at(records[0]), 1 + DRAW_DELAY);
 			assert_eq!(draw_at(*records.last().unwrap()), 2 + DRAW_DELAY);
 			run_to(2 + DRAW_DELAY);
-			assert!(records.iter().all(|record| !Disputes::<Test>::get(record).unwrap().recomputers.is_empty()));
+			assert!(records
+				.iter()
+				.all(|record| !Disputes::<Test>::get(record).unwrap().recomputers.is_empty()));
 		});
 	}
 
@@ -1567,10 +1801,19 @@ mod attacks {
 	fn a_dispute_with_nobody_left_to_draw_is_dismissed() {
 		new_test_ext().execute_with(|| {
 			let record = accepted(1);
-			assert_ok!(Attribution::dispute(RuntimeOrigin::signed(challenger()), record, [0xcc; 32]));
+			assert_ok!(Attribution::dispute(
+				RuntimeOrigin::signed(challenger()),
+				record,
+				[0xcc; 32]
+			));
 			// Every other worker falls below the floor before the draw.
 			for who in workers().iter().skip(1) {
-				assert_ok!(<Balances as MutateHold<AccountId>>::release(&TestHoldReason::WorkerBond, who, 1, Precision::Exact));
+				assert_ok!(<Balances as MutateHold<AccountId>>::release(
+					&TestHoldReason::WorkerBond,
+					who,
+					1,
+					Precision::Exact
+				));
 			}
 			run_to(1 + DRAW_DELAY);
 			assert_eq!(status(record), RecordStatus::Upheld);

@@ -4,8 +4,7 @@ use crate::Config;
 use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{
-	traits::fungible::Inspect, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound,
-	PartialEqNoBound,
+	traits::fungible::Inspect, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
 };
 use frame_system::pallet_prelude::BlockNumberFor;
 use scale_info::TypeInfo;
@@ -32,8 +31,10 @@ pub type DueListOf<T> = BoundedVec<RecordId, <T as Config>::MaxDuePerBlock>;
 pub type DrawListOf<T> = BoundedVec<RecordId, <T as Config>::MaxDrawsPerBlock>;
 pub type RecomputersOf<T> =
 	BoundedVec<<T as frame_system::Config>::AccountId, <T as Config>::MaxRecomputers>;
-pub type RecomputationsOf<T> =
-	BoundedVec<(<T as frame_system::Config>::AccountId, ContentHash), <T as Config>::MaxRecomputers>;
+pub type RecomputationsOf<T> = BoundedVec<
+	(<T as frame_system::Config>::AccountId, ContentHash),
+	<T as Config>::MaxRecomputers,
+>;
 
 /// The chain's dispute and method parameters ([`crate::Params`]); each genesis preset sets its
 /// own, `set_params` changes them.
@@ -81,8 +82,7 @@ pub enum RecordStatus {
 
 /// An accepted receipt with its attribution claim.
 #[derive(
-	Encode, Decode, MaxEncodedLen, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound,
-	DebugNoBound,
+	Encode, Decode, MaxEncodedLen, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound,
 )]
 #[scale_info(skip_type_params(T))]
 #[codec(mel_bound())]
@@ -113,8 +113,7 @@ pub struct RecordInfo<T: Config> {
 
 /// An open dispute.
 #[derive(
-	Encode, Decode, MaxEncodedLen, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound,
-	DebugNoBound,
+	Encode, Decode, MaxEncodedLen, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound,
 )]
 #[scale_info(skip_type_params(T))]
 #[codec(mel_bound())]

@@ -149,7 +149,9 @@ fn challenged_row<T: Config>(
 ) -> (RowId, T::AccountId) {
 	// The challenged row is the last of `approved` approved rows, which an upheld challenge
 	// must drop from the list.
-	let row = *approved_rows::<T>(contributor, datanet, 0, approved).last().expect("at least one");
+	let row = *approved_rows::<T>(contributor, datanet, 0, approved)
+		.last()
+		.expect("at least one");
 	let challenger = funded::<T>("challenger", 0);
 	Datanets::<T>::do_challenge_row(challenger.clone(), datanet, row, ChallengeKind::Spam)
 		.expect("an approved row with its deposit held");
@@ -216,14 +218,15 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), datanet, filled(b'S'), filled(b'D'), max_tags::<T>());
 
-		frame_system::Pallet::<T>::assert_last_event(Event::<T>::MetadataUpdated { datanet }.into());
+		frame_system::Pallet::<T>::assert_last_event(
+			Event::<T>::MetadataUpdated { datanet }.into(),
+		);
 	}
 
 	#[benchmark]
 	fn add_curator() {
 		let owner = funded::<T>("owner", 0);
-		let datanet =
-			datanet_with_curators::<T>(&owner, T::MaxCurators::get().saturating_sub(1));
+		let datanet = datanet_with_curators::<T>(&owner, T::MaxCurators::get().saturating_sub(1));
 		let curator: T::AccountId = account("new curator", 0, 0);
 
 		#[extrinsic_call]
@@ -317,8 +320,7 @@ mod benchmarks {
 	#[benchmark]
 	fn contribute_batch(n: Linear<1, { T::MaxBatchSize::get() }>) {
 		let (_, contributor, datanet) = owner_and_contributor::<T>();
-		let rows: RowInputsOf<T> =
-			(0..n).map(max_row::<T>).collect::<Vec<_>>().try_into().unwrap();
+		let rows: RowInputsOf<T> = (0..n).map(max_row::<T>).collect::<Vec<_>>().try_into().unwrap();
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(contributor), datanet, rows);

@@ -248,14 +248,8 @@ pub mod pallet {
 
 	/// (owner, name) → datanet, which keeps names unique per owner.
 	#[pallet::storage]
-	pub type DatanetIdByName<T: Config> = StorageDoubleMap<
-		_,
-		Blake2_128Concat,
-		T::AccountId,
-		Blake2_128Concat,
-		NameOf<T>,
-		DatanetId,
-	>;
+	pub type DatanetIdByName<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Blake2_128Concat, NameOf<T>, DatanetId>;
 
 	/// Accounts other than the owner and curators allowed to contribute to a private datanet.
 	#[pallet::storage]
@@ -298,13 +292,36 @@ pub mod pallet {
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
-		DatanetCreated { datanet: DatanetId, owner: T::AccountId, name: NameOf<T> },
-		MetadataUpdated { datanet: DatanetId },
-		CuratorAdded { datanet: DatanetId, curator: T::AccountId },
-		CuratorRemoved { datanet: DatanetId, curator: T::AccountId },
-		VisibilitySet { datanet: DatanetId, visibility: Visibility },
-		ContributorAllowed { datanet: DatanetId, who: T::AccountId, allowed: bool },
-		OwnershipTransferred { datanet: DatanetId, from: T::AccountId, to: T::AccountId },
+		DatanetCreated {
+			datanet: DatanetId,
+			owner: T::AccountId,
+			name: NameOf<T>,
+		},
+		MetadataUpdated {
+			datanet: DatanetId,
+		},
+		CuratorAdded {
+			datanet: DatanetId,
+			curator: T::AccountId,
+		},
+		CuratorRemoved {
+			datanet: DatanetId,
+			curator: T::AccountId,
+		},
+		VisibilitySet {
+			datanet: DatanetId,
+			visibility: Visibility,
+		},
+		ContributorAllowed {
+			datanet: DatanetId,
+			who: T::AccountId,
+			allowed: bool,
+		},
+		OwnershipTransferred {
+			datanet: DatanetId,
+			from: T::AccountId,
+			to: T::AccountId,
+		},
 		RowContributed {
 			datanet: DatanetId,
 			row: RowId,
@@ -313,7 +330,10 @@ pub mod pallet {
 			byte_len: u32,
 			deposit: BalanceOf<T>,
 		},
-		RowApproved { datanet: DatanetId, row: RowId },
+		RowApproved {
+			datanet: DatanetId,
+			row: RowId,
+		},
 		/// `returned` went back to the contributor, `slashed` was slashed (kind `SpamRow`).
 		RowRejected {
 			datanet: DatanetId,
@@ -322,7 +342,11 @@ pub mod pallet {
 			returned: BalanceOf<T>,
 			slashed: BalanceOf<T>,
 		},
-		RowWithdrawn { datanet: DatanetId, row: RowId, returned: BalanceOf<T> },
+		RowWithdrawn {
+			datanet: DatanetId,
+			row: RowId,
+			returned: BalanceOf<T>,
+		},
 		VersionPublished {
 			datanet: DatanetId,
 			version: VersionId,
@@ -363,7 +387,12 @@ pub mod pallet {
 		},
 		/// Nobody decided the challenge by its deadline: dismissed, `bond` returned to the
 		/// challenger, nobody slashed.
-		ChallengeExpired { datanet: DatanetId, row: RowId, challenger: T::AccountId, bond: BalanceOf<T> },
+		ChallengeExpired {
+			datanet: DatanetId,
+			row: RowId,
+			challenger: T::AccountId,
+			bond: BalanceOf<T>,
+		},
 	}
 
 	#[pallet::error]
@@ -609,7 +638,11 @@ pub mod pallet {
 		/// `TooManyApprovedRows`. Weighed as if every row had a distinct contributor.
 		#[pallet::call_index(9)]
 		#[pallet::weight(T::WeightInfo::approve(rows.len() as u32))]
-		pub fn approve(origin: OriginFor<T>, datanet: DatanetId, rows: RowIdsOf<T>) -> DispatchResult {
+		pub fn approve(
+			origin: OriginFor<T>,
+			datanet: DatanetId,
+			rows: RowIdsOf<T>,
+		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_approve(who, datanet, rows)
 		}
@@ -652,7 +685,10 @@ pub mod pallet {
 		/// publisher cannot pay the fee.
 		#[pallet::call_index(12)]
 		#[pallet::weight(T::WeightInfo::publish_version(T::MaxRowsPerVersion::get()))]
-		pub fn publish_version(origin: OriginFor<T>, datanet: DatanetId) -> DispatchResultWithPostInfo {
+		pub fn publish_version(
+			origin: OriginFor<T>,
+			datanet: DatanetId,
+		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
 			let row_count = Self::do_publish_version(who, datanet)?;
 			Ok(Some(T::WeightInfo::publish_version(row_count)).into())
@@ -705,7 +741,11 @@ pub mod pallet {
 		/// `ChallengeOpen`, `ChallengePeriodNotOver`.
 		#[pallet::call_index(15)]
 		#[pallet::weight(T::WeightInfo::release_deposit())]
-		pub fn release_deposit(origin: OriginFor<T>, datanet: DatanetId, row: RowId) -> DispatchResult {
+		pub fn release_deposit(
+			origin: OriginFor<T>,
+			datanet: DatanetId,
+			row: RowId,
+		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_release_deposit(who, datanet, row)
 		}
@@ -717,7 +757,11 @@ pub mod pallet {
 		/// `DecisionPeriodNotOver`.
 		#[pallet::call_index(16)]
 		#[pallet::weight(T::WeightInfo::expire_challenge())]
-		pub fn expire_challenge(origin: OriginFor<T>, datanet: DatanetId, row: RowId) -> DispatchResult {
+		pub fn expire_challenge(
+			origin: OriginFor<T>,
+			datanet: DatanetId,
+			row: RowId,
+		) -> DispatchResult {
 			ensure_signed(origin)?;
 			Self::do_expire_challenge(datanet, row)
 		}

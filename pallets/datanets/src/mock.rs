@@ -4,10 +4,7 @@
 //! number).
 
 use crate as pallet_datanets;
-use frame_support::{
-	derive_impl, parameter_types,
-	traits::ConstU32,
-};
+use frame_support::{derive_impl, parameter_types, traits::ConstU32};
 use frame_system::EnsureRoot;
 use sp_runtime::{
 	testing::{TestSignature, TestXt, UintAuthorityId},
@@ -146,13 +143,13 @@ impl pallet_datanets::BenchmarkHelper<AccountId> for Workers {
 	}
 }
 
-
 /// Stand-in for pallet-rewards' slashing: records each call, then moves the held amount whole to
 /// the beneficiary, or to the treasury when there is none.
 pub type SlashToBeneficiary = pallet_rewards::testing::SlashToBeneficiary<Balances, Treasury>;
 pub type SlashCall = pallet_rewards::testing::SlashCall<AccountId, Balance, RuntimeHoldReason>;
 
-pub type SlashFeeCall = pallet_rewards::testing::SlashFeeCall<AccountId, Balance, RuntimeHoldReason>;
+pub type SlashFeeCall =
+	pallet_rewards::testing::SlashFeeCall<AccountId, Balance, RuntimeHoldReason>;
 
 /// The slashes made so far in this test.
 pub fn slashes() -> Vec<SlashCall> {

@@ -115,17 +115,24 @@ impl<T: Config> Pallet<T> {
 			return;
 		}
 		let call = Call::report_row { datanet, row, kind };
-		match Signer::<T, T::WorkerSigner>::any_account().send_single_signed_transaction(reporter, call) {
-			Some(Ok(())) => log::info!(target: LOG, "reported datanet {datanet} row {row}: {kind:?}"),
-			_ => log::warn!(target: LOG, "could not report datanet {datanet} row {row}; will retry"),
+		match Signer::<T, T::WorkerSigner>::any_account()
+			.send_single_signed_transaction(reporter, call)
+		{
+			Some(Ok(())) => {
+				log::info!(target: LOG, "reported datanet {datanet} row {row}: {kind:?}")
+			},
+			_ => {
+				log::warn!(target: LOG, "could not report datanet {datanet} row {row}; will retry")
+			},
 		}
 	}
 
 	/// Whether `report_row` would accept the report now (an open challenge aside).
 	fn reportable(report: &SidecarRowReport) -> bool {
 		let Some(info) = Rows::<T>::get(report.datanet, report.row) else { return false };
-		let open_to_challenge = matches!(info.status, RowStatus::Approved | RowStatus::Published(_)) &&
-			!info.deposit.is_zero();
+		let open_to_challenge =
+			matches!(info.status, RowStatus::Approved | RowStatus::Published(_))
+				&& !info.deposit.is_zero();
 		let length_differs = match report.kind {
 			ChallengeKind::ByteLenMismatch { observed } => observed != info.byte_len,
 			_ => true,

@@ -16,8 +16,8 @@ use sp_runtime::{DispatchError, TokenError};
 use tributary_primitives::{
 	content_hash,
 	datanets::{
-		merkle_root, ChallengeKind, ContributorReputation, ContributorReputationInspect,
-		DatanetId, DatanetsInspect, RejectReason, RowId, RowStatus, VersionSummary, Visibility,
+		merkle_root, ChallengeKind, ContributorReputation, ContributorReputationInspect, DatanetId,
+		DatanetsInspect, RejectReason, RowId, RowStatus, VersionSummary, Visibility,
 	},
 	rewards::SlashKind,
 };
@@ -96,7 +96,10 @@ fn create_datanet_holds_deposit_and_indexes_name() {
 		);
 		assert_eq!(held(HoldReason::DatanetDeposit, OWNER), DATANET_DEPOSIT);
 		assert_eq!(free(OWNER), INITIAL_BALANCE - DATANET_DEPOSIT);
-		assert_eq!(DatanetIdByName::<Test>::get(OWNER, NameOf::<Test>::from(bounded(b"med"))), Some(0));
+		assert_eq!(
+			DatanetIdByName::<Test>::get(OWNER, NameOf::<Test>::from(bounded(b"med"))),
+			Some(0)
+		);
 		let view = Datanets::datanet_view(datanet).unwrap();
 		assert_eq!(view.owner, OWNER);
 		assert_eq!(view.name, b"med".to_vec());
@@ -122,7 +125,10 @@ fn create_datanet_accepts_inputs_at_their_bounds() {
 			bounded(&vec![b'l'; MAX_LICENSE_LEN as usize]),
 			Visibility::Public,
 		));
-		assert_eq!(Datanets::datanet_view(0).unwrap().description.len(), MAX_DESCRIPTION_LEN as usize);
+		assert_eq!(
+			Datanets::datanet_view(0).unwrap().description.len(),
+			MAX_DESCRIPTION_LEN as usize
+		);
 	});
 }
 
@@ -306,7 +312,11 @@ fn private_datanets_accept_only_owner_curators_and_allow_listed() {
 			Datanets::set_visibility(RuntimeOrigin::signed(CURATOR), datanet, Visibility::Public),
 			Error::<Test>::NotOwner
 		);
-		assert_ok!(Datanets::set_visibility(RuntimeOrigin::signed(OWNER), datanet, Visibility::Public));
+		assert_ok!(Datanets::set_visibility(
+			RuntimeOrigin::signed(OWNER),
+			datanet,
+			Visibility::Public
+		));
 		System::assert_last_event(
 			Event::VisibilitySet { datanet, visibility: Visibility::Public }.into(),
 		);
@@ -378,7 +388,10 @@ fn contribute_holds_base_plus_per_byte_deposit() {
 		assert_eq!(info.status, RowStatus::Pending);
 		assert_eq!(info.label, Some(bounded(b"qa")));
 		assert_eq!(info.contributed_at, 1);
-		assert_eq!(Datanets::row_by_content_hash(content_hash(text.as_bytes())), Some((datanet, id)));
+		assert_eq!(
+			Datanets::row_by_content_hash(content_hash(text.as_bytes())),
+			Some((datanet, id))
+		);
 
 		// A label at its bound is accepted.
 		let mut at_bound = row("long label");
@@ -517,8 +530,9 @@ fn approve_errors() {
 fn approvals_stop_at_max_rows_per_version_until_published() {
 	new_test_ext().execute_with(|| {
 		let datanet = create(OWNER, b"med", Visibility::Public);
-		let ids: Vec<RowId> =
-			(0..=MAX_ROWS_PER_VERSION).map(|i| contribute(ALICE, datanet, &format!("{i}"))).collect();
+		let ids: Vec<RowId> = (0..=MAX_ROWS_PER_VERSION)
+			.map(|i| contribute(ALICE, datanet, &format!("{i}")))
+			.collect();
 		let max = MAX_ROWS_PER_VERSION as usize;
 		for chunk in ids[..max].chunks(MAX_BATCH as usize) {
 			assert_ok!(Datanets::approve(RuntimeOrigin::signed(OWNER), datanet, rows(chunk)));
@@ -601,7 +615,12 @@ fn reject_returns_deposit_or_slashes_spam() {
 
 		let pending = contribute(ALICE, datanet, "p");
 		assert_noop!(
-			Datanets::reject(RuntimeOrigin::signed(BOB), datanet, rows(&[pending]), RejectReason::Spam),
+			Datanets::reject(
+				RuntimeOrigin::signed(BOB),
+				datanet,
+				rows(&[pending]),
+				RejectReason::Spam
+			),
 			Error::<Test>::NotOwnerOrCurator
 		);
 		assert_noop!(
@@ -609,7 +628,12 @@ fn reject_returns_deposit_or_slashes_spam() {
 			Error::<Test>::EmptyBatch
 		);
 		assert_noop!(
-			Datanets::reject(RuntimeOrigin::signed(OWNER), datanet, rows(&[spam]), RejectReason::Spam),
+			Datanets::reject(
+				RuntimeOrigin::signed(OWNER),
+				datanet,
+				rows(&[spam]),
+				RejectReason::Spam
+			),
 			Error::<Test>::UnknownRow
 		);
 	});
@@ -619,8 +643,9 @@ fn reject_returns_deposit_or_slashes_spam() {
 fn batches_at_max_batch_size_are_approved_and_rejected() {
 	new_test_ext().execute_with(|| {
 		let datanet = create(OWNER, b"med", Visibility::Public);
-		let ids: Vec<RowId> =
-			(0..2 * MAX_BATCH).map(|i| contribute(ALICE, datanet, &format!("{i}"))).collect();
+		let ids: Vec<RowId> = (0..2 * MAX_BATCH)
+			.map(|i| contribute(ALICE, datanet, &format!("{i}")))
+			.collect();
 		let (first, second) = ids.split_at(MAX_BATCH as usize);
 		assert_ok!(Datanets::approve(RuntimeOrigin::signed(OWNER), datanet, rows(first)));
 		assert_ok!(Datanets::reject(
@@ -679,7 +704,11 @@ fn publish_version_builds_merkle_root_in_row_order_and_charges_fee() {
 		let texts = ["alpha", "beta row", "gamma"];
 		let ids: Vec<RowId> = texts.iter().map(|t| contribute(ALICE, datanet, t)).collect();
 		// Approved out of order; the version still lists rows in row order.
-		assert_ok!(Datanets::approve(RuntimeOrigin::signed(OWNER), datanet, rows(&[ids[2], ids[0]])));
+		assert_ok!(Datanets::approve(
+			RuntimeOrigin::signed(OWNER),
+			datanet,
+			rows(&[ids[2], ids[0]])
+		));
 		assert_ok!(Datanets::approve(RuntimeOrigin::signed(OWNER), datanet, rows(&[ids[1]])));
 
 		let total_bytes: u64 = texts.iter().map(|t| t.len() as u64).sum();
@@ -810,7 +839,8 @@ fn challenge_bond_and_reward_obey_the_documented_inequalities() {
 	new_test_ext().execute_with(|| {
 		let smallest = Datanets::row_deposit(1);
 		for deposit in smallest..=2_000 {
-			let (bond, reward) = (Datanets::challenge_bond(deposit), Datanets::challenge_reward(deposit));
+			let (bond, reward) =
+				(Datanets::challenge_bond(deposit), Datanets::challenge_reward(deposit));
 			assert_eq!((bond, reward), (bond_for(deposit), reward_for(deposit)));
 			// Challenging spam pays: a reward above zero, r·D / max(b·D, MinChallengeBond) of
 			// the bond, which is r / b = 1/2 once the floor stops binding and never below
@@ -896,7 +926,12 @@ fn upheld_challenge_pays_the_challenger_and_the_rest_of_the_deposit_to_the_treas
 		);
 		// Nothing is left to slash: the row cannot be challenged again, its content stays refused.
 		assert_noop!(
-			Datanets::challenge_row(RuntimeOrigin::signed(BOB), datanet, row_id, ChallengeKind::Spam),
+			Datanets::challenge_row(
+				RuntimeOrigin::signed(BOB),
+				datanet,
+				row_id,
+				ChallengeKind::Spam
+			),
 			Error::<Test>::RowNotChallengeable
 		);
 		assert_noop!(
@@ -975,7 +1010,12 @@ fn challenge_errors() {
 			Error::<Test>::UnknownDatanet
 		);
 		assert_noop!(
-			Datanets::challenge_row(RuntimeOrigin::signed(CHALLENGER), datanet, 99, ChallengeKind::Spam),
+			Datanets::challenge_row(
+				RuntimeOrigin::signed(CHALLENGER),
+				datanet,
+				99,
+				ChallengeKind::Spam
+			),
 			Error::<Test>::UnknownRow
 		);
 		assert_noop!(
@@ -988,7 +1028,12 @@ fn challenge_errors() {
 			Error::<Test>::RowNotChallengeable
 		);
 		assert_noop!(
-			Datanets::challenge_row(RuntimeOrigin::signed(PAUPER), datanet, ids[0], ChallengeKind::Spam),
+			Datanets::challenge_row(
+				RuntimeOrigin::signed(PAUPER),
+				datanet,
+				ids[0],
+				ChallengeKind::Spam
+			),
 			TokenError::FundsUnavailable
 		);
 		// What only a worker observes is not for anyone to claim.
@@ -1000,7 +1045,12 @@ fn challenge_errors() {
 		}
 		challenge(CHALLENGER, datanet, ids[0], ChallengeKind::Spam);
 		assert_noop!(
-			Datanets::challenge_row(RuntimeOrigin::signed(BOB), datanet, ids[0], ChallengeKind::Spam),
+			Datanets::challenge_row(
+				RuntimeOrigin::signed(BOB),
+				datanet,
+				ids[0],
+				ChallengeKind::Spam
+			),
 			Error::<Test>::ChallengeAlreadyOpen
 		);
 		for who in [CHALLENGER, OWNER, CURATOR, ALICE] {
@@ -1105,7 +1155,10 @@ fn self_challenge_loses_money() {
 		let alice_start = total(ALICE);
 		challenge(ALICE, datanet, own, ChallengeKind::Spam);
 		judge(datanet, own, true);
-		assert_eq!(total(ALICE), alice_start - (deposit_of("mine again") - reward_for(deposit_of("mine again"))));
+		assert_eq!(
+			total(ALICE),
+			alice_start - (deposit_of("mine again") - reward_for(deposit_of("mine again")))
+		);
 
 		// A failed self-challenge pays the contributor at most its own bond back.
 		let third = contribute(ALICE, datanet, "third row");
@@ -1127,7 +1180,8 @@ fn undecided_challenge_expires_at_the_deadline_with_the_bond_returned() {
 		let (datanet, id) = published_row(ALICE, "honest row");
 		let deposit = deposit_of("honest row");
 		let bond = bond_for(deposit);
-		let (alice_start, challenger_start, owner_start) = (total(ALICE), total(CHALLENGER), total(OWNER));
+		let (alice_start, challenger_start, owner_start) =
+			(total(ALICE), total(CHALLENGER), total(OWNER));
 		challenge(CHALLENGER, datanet, id, ChallengeKind::Spam);
 		let deadline = 1 + CHALLENGE_DECISION_PERIOD;
 		System::set_block_number(deadline - 1);
@@ -1232,9 +1286,14 @@ fn worker_report_of_a_wrong_byte_len_or_an_unfetchable_row_slashes_the_row() {
 		judge(datanet, gone, true);
 		assert_eq!(Rows::<Test>::get(datanet, liar).unwrap().status, RowStatus::Slashed);
 		assert_eq!(Rows::<Test>::get(datanet, gone).unwrap().status, RowStatus::Slashed);
-		assert!(slashes().iter().all(|slash| slash.kind == SlashKind::SpamRow && slash.offender == ALICE));
+		assert!(slashes()
+			.iter()
+			.all(|slash| slash.kind == SlashKind::SpamRow && slash.offender == ALICE));
 		assert_eq!(total(ALICE), alice_start - liar_deposit - gone_deposit);
-		assert_eq!(total(WORKER), worker_start + reward_for(liar_deposit) + reward_for(gone_deposit));
+		assert_eq!(
+			total(WORKER),
+			worker_start + reward_for(liar_deposit) + reward_for(gone_deposit)
+		);
 		assert_eq!(held(HoldReason::ChallengeBond, WORKER), 0);
 		assert_conserved();
 	});
@@ -1276,7 +1335,12 @@ fn report_row_errors() {
 			Error::<Test>::UnknownRow
 		);
 		assert_noop!(
-			Datanets::report_row(RuntimeOrigin::signed(WORKER), datanet, pending, ChallengeKind::Unfetchable),
+			Datanets::report_row(
+				RuntimeOrigin::signed(WORKER),
+				datanet,
+				pending,
+				ChallengeKind::Unfetchable
+			),
 			Error::<Test>::RowNotChallengeable
 		);
 		challenge(CHALLENGER, datanet, id, ChallengeKind::Spam);
@@ -1335,8 +1399,13 @@ fn release_deposit_after_challenge_period() {
 
 		assert_ok!(Datanets::release_deposit(RuntimeOrigin::signed(ALICE), datanet, a));
 		System::assert_last_event(
-			Event::DepositReleased { datanet, row: a, contributor: ALICE, amount: deposit_of("r0") }
-				.into(),
+			Event::DepositReleased {
+				datanet,
+				row: a,
+				contributor: ALICE,
+				amount: deposit_of("r0"),
+			}
+			.into(),
 		);
 		assert_eq!(held(HoldReason::RowDeposit, ALICE), deposit_of("r1"));
 		// Released exactly once; afterwards the row is no longer challengeable.
@@ -1384,7 +1453,10 @@ fn rows_inspect_reports_contributor_and_status() {
 		let pending = contribute(ALICE, datanet, "later");
 		let facts = <Datanets as RowsInspect<_>>::row(datanet, ids[1]).unwrap();
 		assert_eq!((facts.contributor, facts.status), (ALICE, RowStatus::Published(1)));
-		assert_eq!(<Datanets as RowsInspect<_>>::row(datanet, pending).unwrap().status, RowStatus::Pending);
+		assert_eq!(
+			<Datanets as RowsInspect<_>>::row(datanet, pending).unwrap().status,
+			RowStatus::Pending
+		);
 		assert!(<Datanets as RowsInspect<_>>::row(datanet, 99).is_none());
 		assert!(<Datanets as RowsInspect<_>>::row(datanet + 1, 0).is_none());
 	});
@@ -1398,7 +1470,10 @@ fn published_rows_carry_their_declared_lengths() {
 		assert_eq!(published.len(), 2);
 		for (row, id) in published.iter().zip(&ids) {
 			let info = Rows::<Test>::get(datanet, id).unwrap();
-			assert_eq!((row.row, row.content_hash, row.byte_len), (*id, info.content_hash, info.byte_len));
+			assert_eq!(
+				(row.row, row.content_hash, row.byte_len),
+				(*id, info.content_hash, info.byte_len)
+			);
 		}
 		assert!(<Datanets as DatanetsInspect>::published_rows(datanet, 2).is_empty());
 	});
@@ -1419,7 +1494,11 @@ mod offchain_worker {
 			Preamble::Signed(who, ..) => Some(who),
 			_ => None,
 		};
-		sidecar.submitted::<Extrinsic>().into_iter().map(|xt| (signer(xt.preamble), xt.function)).collect()
+		sidecar
+			.submitted::<Extrinsic>()
+			.into_iter()
+			.map(|xt| (signer(xt.preamble), xt.function))
+			.collect()
 	}
 
 	fn run_offchain_worker(sidecar: &Testbed, block: u64, reports: &Value) {
@@ -1451,7 +1530,10 @@ mod offchain_worker {
 			})
 		);
 		let huge = json!({ "datanet": 1, "row": 2, "hash": hash, "kind": "byte_len_mismatch", "observed": 1u64 << 40 });
-		assert_eq!(SidecarRowReport::from_json(&huge).unwrap().kind, ChallengeKind::ByteLenMismatch { observed: u32::MAX });
+		assert_eq!(
+			SidecarRowReport::from_json(&huge).unwrap().kind,
+			ChallengeKind::ByteLenMismatch { observed: u32::MAX }
+		);
 		for bad in [
 			json!({ "datanet": 1, "row": 2, "hash": hash, "kind": "spam" }),
 			json!({ "datanet": 1, "row": 2, "hash": "zz", "kind": "unfetchable" }),

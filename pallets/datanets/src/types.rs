@@ -15,14 +15,14 @@ pub type BalanceOf<T> =
 pub type NameOf<T> = BoundedVec<u8, <T as Config>::MaxNameLen>;
 pub type SummaryOf<T> = BoundedVec<u8, <T as Config>::MaxSummaryLen>;
 pub type DescriptionOf<T> = BoundedVec<u8, <T as Config>::MaxDescriptionLen>;
-pub type TagsOf<T> =
-	BoundedVec<BoundedVec<u8, <T as Config>::MaxTagLen>, <T as Config>::MaxTags>;
+pub type TagsOf<T> = BoundedVec<BoundedVec<u8, <T as Config>::MaxTagLen>, <T as Config>::MaxTags>;
 pub type LicenseOf<T> = BoundedVec<u8, <T as Config>::MaxLicenseLen>;
 pub type LabelOf<T> = BoundedVec<u8, <T as Config>::MaxLabelLen>;
 pub type CuratorsOf<T> =
 	BoundedVec<<T as frame_system::Config>::AccountId, <T as Config>::MaxCurators>;
 pub type RowInputOf<T> = RowInput<LabelOf<T>>;
-pub type RowIdsOf<T> = BoundedVec<tributary_primitives::datanets::RowId, <T as Config>::MaxBatchSize>;
+pub type RowIdsOf<T> =
+	BoundedVec<tributary_primitives::datanets::RowId, <T as Config>::MaxBatchSize>;
 pub type RowInputsOf<T> = BoundedVec<RowInputOf<T>, <T as Config>::MaxBatchSize>;
 pub type VersionRowsOf<T> =
 	BoundedVec<tributary_primitives::datanets::RowId, <T as Config>::MaxRowsPerVersion>;

@@ -88,10 +88,21 @@ fn open_job<T: Config>(owner: &T::AccountId, base: BaseModelId) -> JobId {
 }
 
 /// A job on datanet versions that already exist (many jobs can share them).
-fn open_job_on<T: Config>(owner: &T::AccountId, base: BaseModelId, datanets: DatanetRefsOf<T>) -> JobId {
+fn open_job_on<T: Config>(
+	owner: &T::AccountId,
+	base: BaseModelId,
+	datanets: DatanetRefsOf<T>,
+) -> JobId {
 	let job = NextJobId::<T>::get();
-	Models::<T>::do_create_model(owner.clone(), filled(b'm'), base, datanets, TrainingSettings::default(), job_fee::<T>())
-		.expect("valid job");
+	Models::<T>::do_create_model(
+		owner.clone(),
+		filled(b'm'),
+		base,
+		datanets,
+		TrainingSettings::default(),
+		job_fee::<T>(),
+	)
+	.expect("valid job");
 	job
 }
 
@@ -131,7 +142,8 @@ fn job_awaiting_deciding_verification<T: Config>(reported_loss_ppb: u64) -> (Job
 	Models::<T>::do_submit_training_result(info.trainer.unwrap(), job, claimed_result()).unwrap();
 	let majority = info.verifiers.len() / 2 + 1;
 	let outvoted = info.verifiers.len() - majority;
-	let (deciding, others) = info.verifiers[..outvoted + majority].split_last().expect("a verifier");
+	let (deciding, others) =
+		info.verifiers[..outvoted + majority].split_last().expect("a verifier");
 	for (index, verifier) in others.iter().enumerate() {
 		let loss = if index < outvoted { 100 * reported_loss_ppb } else { reported_loss_ppb };
 		Models::<T>::do_submit_verification(verifier.clone(), job, loss, BASE_LOSS_PPB).unwrap();
@@ -421,8 +433,10 @@ mod benchmarks {
 		let base = base_model::<T>();
 		let owner = funded::<T>("builder", 0);
 		let datanets = datanet_refs::<T>(T::MaxDatanetsPerJob::get());
-		let jobs: Vec<JobId> = (0..n).map(|_| open_job_on::<T>(&owner, base, datanets.clone())).collect();
-		let now = frame_system::Pallet::<T>::block_number().saturating_add(T::AssignmentDelay::get());
+		let jobs: Vec<JobId> =
+			(0..n).map(|_| open_job_on::<T>(&owner, base, datanets.clone())).collect();
+		let now =
+			frame_system::Pallet::<T>::block_number().saturating_add(T::AssignmentDelay::get());
 		frame_system::Pallet::<T>::set_block_number(now);
 
 		#[block]

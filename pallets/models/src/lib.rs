@@ -136,8 +136,7 @@ pub mod pallet {
 
 	#[pallet::config]
 	pub trait Config:
-		frame_system::Config<RuntimeEvent: From<Event<Self>>>
-		+ CreateSignedTransaction<Call<Self>>
+		frame_system::Config<RuntimeEvent: From<Event<Self>>> + CreateSignedTransaction<Call<Self>>
 	{
 		/// The native currency; bonds and fees are holds on it.
 		type Currency: Inspect<Self::AccountId>
@@ -282,8 +281,14 @@ pub mod pallet {
 	pub type Model<T: Config> = StorageMap<_, Twox64Concat, ModelId, ModelInfo<T>>;
 
 	#[pallet::storage]
-	pub type ModelVersions<T: Config> =
-		StorageDoubleMap<_, Twox64Concat, ModelId, Twox64Concat, ModelVersionId, ModelVersionInfo<T>>;
+	pub type ModelVersions<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		ModelId,
+		Twox64Concat,
+		ModelVersionId,
+		ModelVersionInfo<T>,
+	>;
 
 	#[pallet::storage]
 	pub type NextJobId<T> = StorageValue<_, JobId, ValueQuery>;
@@ -335,11 +340,27 @@ pub mod pallet {
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
-		BaseModelRegistered { base_model: BaseModelId, weights_hash: ContentHash },
-		WorkerRegistered { worker: T::AccountId, bond: BalanceOf<T> },
-		WorkerUnregistered { worker: T::AccountId },
-		ModelCreated { model: ModelId, owner: T::AccountId, base_model: BaseModelId },
-		JobCreated { job: JobId, model: ModelId, fee: BalanceOf<T> },
+		BaseModelRegistered {
+			base_model: BaseModelId,
+			weights_hash: ContentHash,
+		},
+		WorkerRegistered {
+			worker: T::AccountId,
+			bond: BalanceOf<T>,
+		},
+		WorkerUnregistered {
+			worker: T::AccountId,
+		},
+		ModelCreated {
+			model: ModelId,
+			owner: T::AccountId,
+			base_model: BaseModelId,
+		},
+		JobCreated {
+			job: JobId,
+			model: ModelId,
+			fee: BalanceOf<T>,
+		},
 		JobAssigned {
 			job: JobId,
 			attempt: u32,
@@ -349,10 +370,20 @@ pub mod pallet {
 		},
 		/// The job's next attempt will be drawn in block `draw_at` (or the first later block with
 		/// room for it).
-		JobScheduled { job: JobId, attempt: u32, draw_at: BlockNumberFor<T> },
+		JobScheduled {
+			job: JobId,
+			attempt: u32,
+			draw_at: BlockNumberFor<T>,
+		},
 		/// Not enough eligible workers: the job is `Open` until `poke_job` schedules a new draw.
-		JobWaitingForWorkers { job: JobId },
-		TrainingResultSubmitted { job: JobId, trainer: T::AccountId, result: TrainingResult },
+		JobWaitingForWorkers {
+			job: JobId,
+		},
+		TrainingResultSubmitted {
+			job: JobId,
+			trainer: T::AccountId,
+			result: TrainingResult,
+		},
 		VerificationSubmitted {
 			job: JobId,
 			verifier: T::AccountId,
@@ -389,29 +420,66 @@ pub mod pallet {
 			slashed: BalanceOf<T>,
 		},
 		/// A verifier's report disagreed with the majority that decided (`WrongVerdict`).
-		VerifierOutvoted { job: JobId, verifier: T::AccountId, slashed: BalanceOf<T> },
+		VerifierOutvoted {
+			job: JobId,
+			verifier: T::AccountId,
+			slashed: BalanceOf<T>,
+		},
 		/// An assigned worker submitted nothing by its deadline (`MissedDuty`).
-		DutyMissed { job: JobId, worker: T::AccountId, slashed: BalanceOf<T> },
+		DutyMissed {
+			job: JobId,
+			worker: T::AccountId,
+			slashed: BalanceOf<T>,
+		},
 		/// The verification deadline passed without reports from an agreeing majority of those
 		/// who reported: no verdict, the trainer is not at fault and the job is retried.
-		VerificationInconclusive { job: JobId, reports: u32 },
+		VerificationInconclusive {
+			job: JobId,
+			reports: u32,
+		},
 		/// The current phase missed its deadline.
-		JobTimedOut { job: JobId, attempt: u32 },
+		JobTimedOut {
+			job: JobId,
+			attempt: u32,
+		},
 		/// The job ran out of attempts; its fee was refunded.
-		JobFailed { job: JobId, refunded: BalanceOf<T> },
-		PriceSet { model: ModelId, price_per_1k_tokens: Option<BalanceOf<T>> },
-		OwnershipTransferred { model: ModelId, from: T::AccountId, to: T::AccountId },
-		ModelRetired { model: ModelId },
+		JobFailed {
+			job: JobId,
+			refunded: BalanceOf<T>,
+		},
+		PriceSet {
+			model: ModelId,
+			price_per_1k_tokens: Option<BalanceOf<T>>,
+		},
+		OwnershipTransferred {
+			model: ModelId,
+			from: T::AccountId,
+			to: T::AccountId,
+		},
+		ModelRetired {
+			model: ModelId,
+		},
 		/// A slash left the worker's held bond below `WorkerBond`: it is suspended (not drawn,
 		/// cannot act) until it calls `top_up_bond`.
-		WorkerSuspended { worker: T::AccountId, held: BalanceOf<T> },
+		WorkerSuspended {
+			worker: T::AccountId,
+			held: BalanceOf<T>,
+		},
 		/// The worker's held bond is back at `WorkerBond`.
-		BondToppedUp { worker: T::AccountId, amount: BalanceOf<T> },
+		BondToppedUp {
+			worker: T::AccountId,
+			amount: BalanceOf<T>,
+		},
 		/// A worker whose validator left the authority set was removed; its remaining bond was
 		/// released.
-		DepartedWorkerRemoved { worker: T::AccountId, released: BalanceOf<T> },
+		DepartedWorkerRemoved {
+			worker: T::AccountId,
+			released: BalanceOf<T>,
+		},
 		/// `VerifiersPerJob` changed; it applies to draws from now on.
-		VerifiersPerJobSet { verifiers: u32 },
+		VerifiersPerJobSet {
+			verifiers: u32,
+		},
 	}
 
 	#[pallet::error]
@@ -710,7 +778,10 @@ pub mod pallet {
 		/// `WorkerHasOpenRecords`.
 		#[pallet::call_index(11)]
 		#[pallet::weight(T::WeightInfo::remove_departed_worker())]
-		pub fn remove_departed_worker(origin: OriginFor<T>, worker: T::AccountId) -> DispatchResult {
+		pub fn remove_departed_worker(
+			origin: OriginFor<T>,
+			worker: T::AccountId,
+		) -> DispatchResult {
 			ensure_signed(origin)?;
 			Self::do_remove_departed_worker(worker)
 		}

@@ -9,12 +9,12 @@ use frame_support::{
 	traits::{ConstU32, ConstU64, EnsureOrigin},
 };
 use frame_system::EnsureRoot;
+use sp_runtime::testing::{TestSignature, TestXt, UintAuthorityId};
 use sp_runtime::{BuildStorage, Perbill};
 use std::{
 	cell::RefCell,
 	collections::{BTreeMap, BTreeSet},
 };
-use sp_runtime::testing::{TestSignature, TestXt, UintAuthorityId};
 use tributary_primitives::{
 	datanets::{DatanetId, DatanetsInspect, PublishedRow, RowId, VersionId, VersionSummary},
 	disputes::OpenRecords,
@@ -148,7 +148,6 @@ pub fn leave_validator_set(who: AccountId) {
 /// The randomness draws use: `blake2_256(subject ++ parent_hash)`.
 pub type Randomness = pallet_rewards::testing::ParentHashRandomness<Test>;
 
-
 /// Stand-in for pallet-rewards' slashing: records each call, then moves the held amount whole to
 /// the beneficiary, or to the treasury when there is none.
 pub type SlashToBeneficiary = pallet_rewards::testing::SlashToBeneficiary<Balances, Treasury>;
@@ -194,7 +193,9 @@ impl DatanetsInspect for PublishedVersions {
 		(0..row_count as RowId)
 			.map(|row| PublishedRow {
 				row,
-				content_hash: tributary_primitives::content_hash(&codec::Encode::encode(&(datanet, version, row))),
+				content_hash: tributary_primitives::content_hash(&codec::Encode::encode(&(
+					datanet, version, row,
+				))),
 				byte_len: row as u32 + 1,
 			})
 			.collect()
@@ -202,9 +203,15 @@ impl DatanetsInspect for PublishedVersions {
 }
 
 /// Make a datanet version visible to the pallet; its merkle root is derived from the ids.
-pub fn publish_datanet_version(datanet: DatanetId, version: VersionId, row_count: u32) -> VersionSummary {
+pub fn publish_datanet_version(
+	datanet: DatanetId,
+	version: VersionId,
+	row_count: u32,
+) -> VersionSummary {
 	let summary = VersionSummary {
-		merkle_root: tributary_primitives::content_hash(&codec::Encode::encode(&(datanet, version))),
+		merkle_root: tributary_primitives::content_hash(&codec::Encode::encode(&(
+			datanet, version,
+		))),
 		row_count,
 		total_bytes: row_count as u64 * 100,
 	};
@@ -319,9 +326,9 @@ pub fn run_to_block(block: u64) {
 	while System::block_number() < block {
 		let next = System::block_number() + 1;
 		System::set_block_number(next);
-		System::set_parent_hash(sp_runtime::testing::H256(sp_io::hashing::blake2_256(&codec::Encode::encode(&(
-			b"parent", next,
-		)))));
+		System::set_parent_hash(sp_runtime::testing::H256(sp_io::hashing::blake2_256(
+			&codec::Encode::encode(&(b"parent", next)),
+		)));
 		Models::on_initialize(next);
 	}
 }

@@ -107,9 +107,11 @@ impl<T: Config> Pallet<T> {
 		match job.state {
 			JobState::Training if job.trainer.as_ref() == Some(worker) => Some(Role::Train),
 			JobState::Verifying
-				if job.verifiers.contains(worker) &&
-					!job.verifications.iter().any(|report| report.verifier == *worker) =>
-				Some(Role::Verify),
+				if job.verifiers.contains(worker)
+					&& !job.verifications.iter().any(|report| report.verifier == *worker) =>
+			{
+				Some(Role::Verify)
+			},
 			_ => None,
 		}
 	}
@@ -125,7 +127,14 @@ impl<T: Config> Pallet<T> {
 		format!("tributary/models/ocw/job{job_id}-a{attempt}/{action}").into_bytes()
 	}
 
-	fn drive(sidecar: &Sidecar, account: &Account<T>, job_id: JobId, job: &JobInfo<T>, role: Role, now: u64) {
+	fn drive(
+		sidecar: &Sidecar,
+		account: &Account<T>,
+		job_id: JobId,
+		job: &JobInfo<T>,
+		role: Role,
+		now: u64,
+	) {
 		let runs_key = Self::action_key(job_id, job.attempt, &format!("{}-runs", role.name()));
 		let runs = StorageValueRef::persistent(&runs_key).get::<u32>().ok().flatten().unwrap_or(0);
 		let sidecar_id = Self::sidecar_job_id(job_id, job.attempt, role, runs);
@@ -166,7 +175,9 @@ impl<T: Config> Pallet<T> {
 				record.body["progress"]["step"],
 				record.body["progress"]["total_steps"]
 			),
-			None => log::warn!(target: LOG, "sidecar answered {path} for {sidecar_id} with {}", record.message()),
+			None => {
+				log::warn!(target: LOG, "sidecar answered {path} for {sidecar_id} with {}", record.message())
+			},
 		}
 	}
 
@@ -181,7 +192,11 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Path and body of the sidecar job for `role`; `None` when the job's rows are gone.
-	pub(crate) fn job_request(sidecar_id: &str, job: &JobInfo<T>, role: Role) -> Option<(&'static str, serde_json::Value)> {
+	pub(crate) fn job_request(
+		sidecar_id: &str,
+		job: &JobInfo<T>,
+		role: Role,
+	) -> Option<(&'static str, serde_json::Value)> {
 		let rows = Self::lineage_rows(&job.datanets)?;
 		Some(match role {
 			Role::Train => (
@@ -206,18 +221,27 @@ impl<T: Config> Pallet<T> {
 		})
 	}
 
-	fn submit_outcome(account: &Account<T>, job_id: JobId, job: &JobInfo<T>, role: Role, record: &Reply, now: u64) {
+	fn submit_outcome(
+		account: &Account<T>,
+		job_id: JobId,
+		job: &JobInfo<T>,
+		role: Role,
+		record: &Reply,
+		now: u64,
+	) {
 		let metrics = &record.body["metrics"];
 		let call = match role {
 			Role::Train => {
-				let result = record.body["result_hash"].as_str().and_then(parse_hash).and_then(|adapter_hash| {
-					Some(TrainingResult {
-						adapter_hash,
-						adapter_bytes: metrics["adapter_bytes"].as_u64()?,
-						train_loss_ppb: loss_ppb(&metrics["train_loss"])?,
-						eval_loss_ppb: loss_ppb(&metrics["eval_loss_after"])?,
-					})
-				});
+				let result = record.body["result_hash"].as_str().and_then(parse_hash).and_then(
+					|adapter_hash| {
+						Some(TrainingResult {
+							adapter_hash,
+							adapter_bytes: metrics["adapter_bytes"].as_u64()?,
+							train_loss_ppb: loss_ppb(&metrics["train_loss"])?,
+							eval_loss_ppb: loss_ppb(&metrics["eval_loss_after"])?,
+						})
+					},
+				);
 				let Some(result) = result else {
 					log::error!(target: LOG, "job {job_id}: the sidecar's train result is incomplete: {}", record.body);
 					return;
@@ -225,32 +249,49 @@ impl<T: Config> Pallet<T> {
 				Call::submit_training_result { job: job_id, result }
 			},
 			Role::Verify => {
-				let Some(EvalLosses { eval_loss_ppb, base_loss_ppb }) = EvalLosses::from_metrics(metrics) else {
+				let Some(EvalLosses { eval_loss_ppb, base_loss_ppb }) =
+					EvalLosses::from_metrics(metrics)
+				else {
 					log::error!(target: LOG, "job {job_id}: the sidecar's eval lacks the adapter's or the base's loss: {}", record.body);
 					return;
 				};
 				Call::submit_verification { job: job_id, eval_loss_ppb, base_loss_ppb }
 			},
 		};
-		if !BACKOFF.try_now(&Self::action_key(job_id, job.attempt, &format!("submit-{}", role.name())), now) {
+		if !BACKOFF.try_now(
+			&Self::action_key(job_id, job.attempt, &format!("submit-{}", role.name())),
+			now,
+		) {
 			return;
 		}
-		match Signer::<T, T::WorkerSigner>::any_account().send_single_signed_transaction(account, call) {
-			Some(Ok(())) => log::info!(target: LOG, "submitted the {} result of job {job_id}", role.name()),
-			_ => log::warn!(target: LOG, "could not submit the {} result of job {job_id}; will retry", role.name()),
+		match Signer::<T, T::WorkerSigner>::any_account()
+			.send_single_signed_transaction(account, call)
+		{
+			Some(Ok(())) => {
+				log::info!(target: LOG, "submitted the {} result of job {job_id}", role.name())
+			},
+			_ => {
+				log::warn!(target: LOG, "could not submit the {} result of job {job_id}; will retry", role.name())
+			},
 		}
 	}
 
 	/// Every row of the pinned versions with its chain name, or `None` when a version no longer
 	/// holds the rows it was pinned with.
-	pub(crate) fn lineage_rows(datanets: &[PinnedDatanetVersion]) -> Option<Vec<(RowRef, PublishedRow)>> {
+	pub(crate) fn lineage_rows(
+		datanets: &[PinnedDatanetVersion],
+	) -> Option<Vec<(RowRef, PublishedRow)>> {
 		let mut rows = Vec::new();
 		for pinned in datanets {
 			let published = T::Datanets::published_rows(pinned.datanet, pinned.version);
 			if published.len() != pinned.row_count as usize {
 				return None;
 			}
-			rows.extend(published.into_iter().map(|row| (RowRef { datanet: pinned.datanet, row: row.row }, row)));
+			rows.extend(
+				published
+					.into_iter()
+					.map(|row| (RowRef { datanet: pinned.datanet, row: row.row }, row)),
+			);
 		}
 		Some(rows)
 	}

@@ -20,10 +20,11 @@ use tributary_primitives::{
 	content_hash,
 	draw::draw_distinct,
 	models::{
-		BaseModelId, DatanetVersionRef, JobId, JobState, PinnedDatanetVersion, TrainingResult, LOSS_PPB,
+		BaseModelId, DatanetVersionRef, JobId, JobState, PinnedDatanetVersion, TrainingResult,
+		LOSS_PPB,
 	},
 	rewards::SlashKind,
-	training::{TargetModules, TrainingMethod, TrainingSettings, QuantFormat},
+	training::{QuantFormat, TargetModules, TrainingMethod, TrainingSettings},
 };
 
 fn bounded<S: Get<u32>>(bytes: &[u8]) -> BoundedVec<u8, S> {
@@ -122,10 +123,15 @@ fn held(reason: HoldReason, who: AccountId) -> Balance {
 /// The documented draw, computed independently of the pallet: the seed from the mock's
 /// randomness (`blake2_256(subject ++ parent_hash)`, with the block number), then
 /// `draw_distinct` over `eligible`.
-fn expected_assignment(job: JobId, attempt: u32, eligible: &[AccountId]) -> (AccountId, Vec<AccountId>) {
+fn expected_assignment(
+	job: JobId,
+	attempt: u32,
+	eligible: &[AccountId],
+) -> (AccountId, Vec<AccountId>) {
 	let mut input = (b"tributary/assign".as_slice(), job, attempt).encode();
 	input.extend_from_slice(System::parent_hash().as_ref());
-	let random = (sp_runtime::testing::H256(sp_io::hashing::blake2_256(&input)), System::block_number());
+	let random =
+		(sp_runtime::testing::H256(sp_io::hashing::blake2_256(&input)), System::block_number());
 	let seed = sp_io::hashing::blake2_256(&random.encode());
 	let drawn = draw_distinct(&seed, eligible.len(), VerifiersPerJob::<Test>::get() as usize + 1);
 	(eligible[drawn[0]], drawn[1..].iter().map(|index| eligible[*index]).collect())
@@ -160,7 +166,12 @@ fn job_in_verification() -> JobId {
 	id
 }
 
-fn verify(verifier: AccountId, id: JobId, eval_loss_ppb: u64, base_loss_ppb: u64) -> DispatchResult {
+fn verify(
+	verifier: AccountId,
+	id: JobId,
+	eval_loss_ppb: u64,
+	base_loss_ppb: u64,
+) -> DispatchResult {
 	Models::submit_verification(RuntimeOrigin::signed(verifier), id, eval_loss_ppb, base_loss_ppb)
 }
 
@@ -198,7 +209,10 @@ fn register_base_model_by_origin_only_and_once_per_weights() {
 		};
 		assert_noop!(call(RuntimeOrigin::signed(BUILDER), b"x", b"w2"), DispatchError::BadOrigin);
 		assert_noop!(call(RuntimeOrigin::root(), b"", b"w2"), Error::<Test>::EmptyName);
-		assert_noop!(call(RuntimeOrigin::root(), b"again", b"weights"), Error::<Test>::BaseModelExists);
+		assert_noop!(
+			call(RuntimeOrigin::root(), b"again", b"weights"),
+			Error::<Test>::BaseModelExists
+		);
 		// Inputs at their bounds are accepted.
 		assert_ok!(call(RuntimeOrigin::root(), &[b'n'; MAX_NAME_LEN as usize], b"w2"));
 		assert!(NameOf::<Test>::try_from(vec![0; MAX_NAME_LEN as usize + 1]).is_err());
@@ -222,9 +236,8 @@ fn workers_register_with_bond_and_unregister_when_idle() {
 		assert!(EndpointOf::<Test>::try_from(vec![0; MAX_ENDPOINT_LEN as usize + 1]).is_err());
 		assert!(DeviceOf::<Test>::try_from(vec![0; MAX_DEVICE_LEN as usize + 1]).is_err());
 
-		let register = |who| {
-			Models::register_worker(RuntimeOrigin::signed(who), bounded(b"e"), bounded(b"d"))
-		};
+		let register =
+			|who| Models::register_worker(RuntimeOrigin::signed(who), bounded(b"e"), bounded(b"d"));
 		assert_noop!(register(worker), Error::<Test>::AlreadyRegistered);
 		assert_noop!(register(BUILDER), DispatchError::BadOrigin);
 		assert_noop!(register(UNFUNDED_VALIDATOR), TokenError::FundsUnavailable);
@@ -295,13 +308,18 @@ fn create_model_holds_fee_pins_datanets_and_draws_its_workers_later() {
 		register_workers(5);
 		let id = create_job(FEE);
 		assert_eq!(held(HoldReason::JobFee, BUILDER), FEE);
-		System::assert_has_event(Event::ModelCreated { model: 0, owner: BUILDER, base_model: 0 }.into());
+		System::assert_has_event(
+			Event::ModelCreated { model: 0, owner: BUILDER, base_model: 0 }.into(),
+		);
 		System::assert_has_event(Event::JobCreated { job: id, model: 0, fee: FEE }.into());
 		let draw_at = 1 + ASSIGNMENT_DELAY;
 		System::assert_last_event(Event::JobScheduled { job: id, attempt: 1, draw_at }.into());
 		// Nobody is assigned in the creator's block.
 		let info = job(id);
-		assert_eq!((info.state, info.attempt, info.draw_at, info.trainer), (JobState::Open, 0, Some(draw_at), None));
+		assert_eq!(
+			(info.state, info.attempt, info.draw_at, info.trainer),
+			(JobState::Open, 0, Some(draw_at), None)
+		);
 		assert_eq!(Models::job_view(id).unwrap().deadline, draw_at);
 		assert!(VALIDATORS[..5].iter().all(|w| Models::jobs_for_worker(w).is_empty()));
 		run_to_block(draw_at - 1);
@@ -393,7 +411,10 @@ fn create_model_errors() {
 		};
 		let ok_refs = &[(0, 1)];
 		assert_noop!(call(BUILDER, b"", 0, ok_refs, settings(), FEE), Error::<Test>::EmptyName);
-		assert_noop!(call(BUILDER, b"m", 9, ok_refs, settings(), FEE), Error::<Test>::UnknownBaseModel);
+		assert_noop!(
+			call(BUILDER, b"m", 9, ok_refs, settings(), FEE),
+			Error::<Test>::UnknownBaseModel
+		);
 		assert_noop!(call(BUILDER, b"m", 0, &[], settings(), FEE), Error::<Test>::NoDatanets);
 		assert_noop!(
 			call(BUILDER, b"m", 0, &[(0, 1), (0, 2)], settings(), FEE),
@@ -404,9 +425,15 @@ fn create_model_errors() {
 			Error::<Test>::DuplicateDatanetVersion
 		);
 		let bad = TrainingSettings { rank: 0, ..settings() };
-		assert_noop!(call(BUILDER, b"m", 0, ok_refs, bad, FEE), Error::<Test>::InvalidTrainingSettings);
+		assert_noop!(
+			call(BUILDER, b"m", 0, ok_refs, bad, FEE),
+			Error::<Test>::InvalidTrainingSettings
+		);
 		let bad = TrainingSettings { eval_fraction_ppm: 0, ..settings() };
-		assert_noop!(call(BUILDER, b"m", 0, ok_refs, bad, FEE), Error::<Test>::InvalidTrainingSettings);
+		assert_noop!(
+			call(BUILDER, b"m", 0, ok_refs, bad, FEE),
+			Error::<Test>::InvalidTrainingSettings
+		);
 		assert_noop!(
 			call(BUILDER, b"m", 0, ok_refs, settings(), MIN_JOB_FEE - 1),
 			Error::<Test>::FeeTooLow
@@ -415,8 +442,9 @@ fn create_model_errors() {
 		// At the bounds: the most datanet versions, the smallest fee.
 		publish_datanet_version(2, 1, 5);
 		assert_ok!(call(BUILDER, b"m", 0, &[(0, 1), (1, 1), (2, 1)], settings(), MIN_JOB_FEE));
-		let too_many: Vec<DatanetVersionRef> =
-			(0..=MAX_DATANETS).map(|d| DatanetVersionRef { datanet: d, version: 1 }).collect();
+		let too_many: Vec<DatanetVersionRef> = (0..=MAX_DATANETS)
+			.map(|d| DatanetVersionRef { datanet: d, version: 1 })
+			.collect();
 		assert!(DatanetRefsOf::<Test>::try_from(too_many).is_err());
 	});
 }
@@ -427,12 +455,18 @@ fn jobs_wait_for_workers_and_poke_schedules_a_new_draw() {
 		register_base();
 		register_workers(VERIFIERS as usize);
 		let id = create_job(FEE);
-		assert_noop!(Models::poke_job(RuntimeOrigin::signed(OTHER), id), Error::<Test>::DrawPending);
+		assert_noop!(
+			Models::poke_job(RuntimeOrigin::signed(OTHER), id),
+			Error::<Test>::DrawPending
+		);
 		run_to_draw(id);
 		System::assert_last_event(Event::JobWaitingForWorkers { job: id }.into());
 		let info = job(id);
 		assert_eq!((info.state, info.attempt, info.draw_at), (JobState::Open, 0, None));
-		assert_noop!(Models::poke_job(RuntimeOrigin::signed(OTHER), id), Error::<Test>::NotEnoughWorkers);
+		assert_noop!(
+			Models::poke_job(RuntimeOrigin::signed(OTHER), id),
+			Error::<Test>::NotEnoughWorkers
+		);
 		assert_noop!(
 			Models::submit_training_result(RuntimeOrigin::signed(VALIDATORS[0]), id, result(1)),
 			Error::<Test>::WrongJobState
@@ -442,7 +476,10 @@ fn jobs_wait_for_workers_and_poke_schedules_a_new_draw() {
 		assert_ok!(Models::poke_job(RuntimeOrigin::signed(OTHER), id));
 		let draw_at = System::block_number() + ASSIGNMENT_DELAY;
 		System::assert_last_event(Event::JobScheduled { job: id, attempt: 1, draw_at }.into());
-		assert_noop!(Models::poke_job(RuntimeOrigin::signed(OTHER), id), Error::<Test>::DrawPending);
+		assert_noop!(
+			Models::poke_job(RuntimeOrigin::signed(OTHER), id),
+			Error::<Test>::DrawPending
+		);
 		run_to_block(draw_at);
 		let (trainer, _) = expected_assignment(id, 1, &VALIDATORS[..VERIFIERS as usize + 1]);
 		assert_eq!(job(id).state, JobState::Training);
@@ -568,7 +605,10 @@ fn an_agreeing_majority_decides_and_pays_the_whole_fee_once_with_lineage() {
 		assert_eq!(held(HoldReason::JobFee, BUILDER), 0);
 		assert_eq!(free(BUILDER), INITIAL_BALANCE - FEE);
 		assert_eq!(job(id).state, JobState::Completed);
-		assert!(verifiers.iter().chain([&trainer]).all(|w| Models::jobs_for_worker(w).is_empty()));
+		assert!(verifiers
+			.iter()
+			.chain([&trainer])
+			.all(|w| Models::jobs_for_worker(w).is_empty()));
 
 		let versions = Models::model_versions(0);
 		assert_eq!(versions.len(), 1);
@@ -589,7 +629,10 @@ fn an_agreeing_majority_decides_and_pays_the_whole_fee_once_with_lineage() {
 			Error::<Test>::WrongJobState
 		);
 		System::set_block_number(100);
-		assert_noop!(Models::poke_job(RuntimeOrigin::signed(OTHER), id), Error::<Test>::WrongJobState);
+		assert_noop!(
+			Models::poke_job(RuntimeOrigin::signed(OTHER), id),
+			Error::<Test>::WrongJobState
+		);
 	});
 }
 
@@ -617,7 +660,11 @@ fn rejected_result_slashes_trainer_and_reschedules_then_fails_and_refunds() {
 	new_test_ext().execute_with(|| {
 		let id = job_among_workers(6);
 		let trainer = trainer_of(id);
-		assert_ok!(Models::submit_training_result(RuntimeOrigin::signed(trainer), id, result(LOSS_PPB)));
+		assert_ok!(Models::submit_training_result(
+			RuntimeOrigin::signed(trainer),
+			id,
+			result(LOSS_PPB)
+		));
 		let treasury_before = free(TREASURY);
 		// The verifiers measure 2.0 against a claim of 1.0.
 		for verifier in verifiers_of(id).into_iter().take(2) {
@@ -680,7 +727,10 @@ fn rejected_result_slashes_trainer_and_reschedules_then_fails_and_refunds() {
 		assert_eq!(free(BUILDER), INITIAL_BALANCE);
 		assert!(Models::model_versions(0).is_empty());
 		assert!(VALIDATORS[..6].iter().all(|w| Models::jobs_for_worker(w).is_empty()));
-		assert_noop!(Models::poke_job(RuntimeOrigin::signed(OTHER), id), Error::<Test>::WrongJobState);
+		assert_noop!(
+			Models::poke_job(RuntimeOrigin::signed(OTHER), id),
+			Error::<Test>::WrongJobState
+		);
 	});
 }
 
@@ -706,16 +756,23 @@ fn timeouts_slash_the_silent_reschedule_and_finally_refund() {
 		System::set_block_number(DRAWN_AT + TRAINING_PERIOD + 1);
 		assert_ok!(Models::poke_job(RuntimeOrigin::signed(OTHER), id));
 		System::assert_has_event(
-			Event::DutyMissed { job: id, worker: first_trainer, slashed: TRAINER_TIMEOUT_SLASH }.into(),
+			Event::DutyMissed { job: id, worker: first_trainer, slashed: TRAINER_TIMEOUT_SLASH }
+				.into(),
 		);
 		System::assert_has_event(Event::JobTimedOut { job: id, attempt: 1 }.into());
-		assert_eq!(held(HoldReason::WorkerBond, first_trainer), WORKER_BOND - TRAINER_TIMEOUT_SLASH);
+		assert_eq!(
+			held(HoldReason::WorkerBond, first_trainer),
+			WORKER_BOND - TRAINER_TIMEOUT_SLASH
+		);
 		run_to_draw(id);
 		// The timed-out trainer is suspended (below the floor), so it is not drawn again.
 		let eligible: Vec<AccountId> =
 			VALIDATORS[..5].iter().copied().filter(|w| *w != first_trainer).collect();
 		let (trainer, verifiers) = expected_assignment(id, 2, &eligible);
-		assert_eq!((job(id).attempt, trainer_of(id), verifiers_of(id)), (2, trainer, verifiers.clone()));
+		assert_eq!(
+			(job(id).attempt, trainer_of(id), verifiers_of(id)),
+			(2, trainer, verifiers.clone())
+		);
 
 		// The second attempt times out in verification with nobody reporting: every verifier
 		// pays, the trainer is not at fault; attempts are used up.
@@ -733,10 +790,14 @@ fn timeouts_slash_the_silent_reschedule_and_finally_refund() {
 		System::assert_last_event(Event::JobFailed { job: id, refunded: FEE }.into());
 		assert_eq!(free(BUILDER), INITIAL_BALANCE);
 		assert!(VALIDATORS[..5].iter().all(|w| Models::jobs_for_worker(w).is_empty()));
-		let kinds: Vec<(AccountId, Balance, SlashKind)> =
-			slashes().into_iter().map(|slash| (slash.offender, slash.amount, slash.kind)).collect();
+		let kinds: Vec<(AccountId, Balance, SlashKind)> = slashes()
+			.into_iter()
+			.map(|slash| (slash.offender, slash.amount, slash.kind))
+			.collect();
 		assert_eq!(kinds[0], (first_trainer, TRAINER_TIMEOUT_SLASH, SlashKind::MissedDuty));
-		assert!(kinds[1..].iter().all(|(_, amount, kind)| (*amount, *kind) == (VERIFIER_SLASH, SlashKind::MissedDuty)));
+		assert!(kinds[1..]
+			.iter()
+			.all(|(_, amount, kind)| (*amount, *kind) == (VERIFIER_SLASH, SlashKind::MissedDuty)));
 		assert_eq!(kinds.len(), 1 + VERIFIERS as usize);
 	});
 }
@@ -767,7 +828,10 @@ fn timeout_without_enough_workers_reopens_the_job() {
 		run_to_draw(first);
 		System::assert_has_event(Event::JobWaitingForWorkers { job: first }.into());
 		let info = job(first);
-		assert_eq!((info.state, info.attempt, info.trainer, info.draw_at), (JobState::Open, 1, None, None));
+		assert_eq!(
+			(info.state, info.attempt, info.trainer, info.draw_at),
+			(JobState::Open, 1, None, None)
+		);
 		assert!(Models::jobs_for_worker(&slashed).is_empty());
 	});
 }
@@ -785,7 +849,10 @@ fn model_owner_sets_price_transfers_and_retires() {
 			Models::set_price(RuntimeOrigin::signed(OTHER), model, None),
 			Error::<Test>::NotModelOwner
 		);
-		assert_noop!(Models::set_price(RuntimeOrigin::signed(BUILDER), 9, None), Error::<Test>::UnknownModel);
+		assert_noop!(
+			Models::set_price(RuntimeOrigin::signed(BUILDER), 9, None),
+			Error::<Test>::UnknownModel
+		);
 
 		assert_ok!(Models::transfer_ownership(RuntimeOrigin::signed(BUILDER), model, OTHER));
 		System::assert_last_event(
@@ -806,7 +873,10 @@ fn model_owner_sets_price_transfers_and_retires() {
 			Models::transfer_ownership(RuntimeOrigin::signed(OTHER), model, BUILDER),
 			Error::<Test>::ModelRetired
 		);
-		assert_noop!(Models::retire(RuntimeOrigin::signed(OTHER), model), Error::<Test>::ModelRetired);
+		assert_noop!(
+			Models::retire(RuntimeOrigin::signed(OTHER), model),
+			Error::<Test>::ModelRetired
+		);
 	});
 }
 
@@ -979,13 +1049,18 @@ fn attack_3_the_creator_cannot_predict_or_steer_who_verifies_its_job() {
 
 #[test]
 fn attack_3_a_verifier_rejecting_an_honest_trainer_is_outvoted_slashed_and_the_trainer_paid() {
-	for lie in [(10 * HONEST_EVAL, HONEST_BASE), (HONEST_EVAL / 10, HONEST_BASE), (HONEST_EVAL, HONEST_EVAL)] {
+	for lie in [
+		(10 * HONEST_EVAL, HONEST_BASE),
+		(HONEST_EVAL / 10, HONEST_BASE),
+		(HONEST_EVAL, HONEST_EVAL),
+	] {
 		new_test_ext().execute_with(|| {
 			let id = job_in_verification();
 			let trainer = trainer_of(id);
 			let verifiers = verifiers_of(id);
 			let (liar, honest) = (verifiers[0], &verifiers[1..]);
-			let before: Vec<Balance> = [trainer, liar, honest[0], honest[1]].iter().map(|w| total(*w)).collect();
+			let before: Vec<Balance> =
+				[trainer, liar, honest[0], honest[1]].iter().map(|w| total(*w)).collect();
 			// The liar reports first; alone or against one honest report it decides nothing.
 			assert_ok!(verify(liar, id, lie.0, lie.1));
 			assert_ok!(verify(honest[0], id, HONEST_EVAL, HONEST_BASE));
@@ -997,7 +1072,10 @@ fn attack_3_a_verifier_rejecting_an_honest_trainer_is_outvoted_slashed_and_the_t
 				Event::VerifierOutvoted { job: id, verifier: liar, slashed: VERIFIER_SLASH }.into(),
 			);
 			assert_eq!(
-				slashes().into_iter().map(|s| (s.offender, s.amount, s.kind)).collect::<Vec<_>>(),
+				slashes()
+					.into_iter()
+					.map(|s| (s.offender, s.amount, s.kind))
+					.collect::<Vec<_>>(),
 				vec![(liar, VERIFIER_SLASH, SlashKind::WrongVerdict)]
 			);
 			let each = (FEE - TrainerShare::get() * FEE) / 2;
@@ -1026,7 +1104,8 @@ fn attack_3_silent_verifiers_lose_their_slash_at_the_deadline() {
 				Event::DutyMissed { job: id, worker: *verifier, slashed: VERIFIER_SLASH }.into(),
 			);
 			System::assert_has_event(
-				Event::WorkerSuspended { worker: *verifier, held: WORKER_BOND - VERIFIER_SLASH }.into(),
+				Event::WorkerSuspended { worker: *verifier, held: WORKER_BOND - VERIFIER_SLASH }
+					.into(),
 			);
 			assert_eq!(total(*verifier), before - VERIFIER_SLASH, "silence costs");
 			assert!(!is_active(*verifier));
@@ -1048,7 +1127,9 @@ fn attack_3_with_no_report_at_all_the_job_is_retried_and_the_trainer_is_not_at_f
 		assert_ok!(Models::poke_job(RuntimeOrigin::signed(OTHER), id));
 		System::assert_has_event(Event::JobTimedOut { job: id, attempt: 1 }.into());
 		assert_eq!(slashes().len(), VERIFIERS as usize);
-		assert!(slashes().iter().all(|s| s.offender != trainer && s.kind == SlashKind::MissedDuty));
+		assert!(slashes()
+			.iter()
+			.all(|s| s.offender != trainer && s.kind == SlashKind::MissedDuty));
 		assert_eq!(total(trainer), INITIAL_BALANCE);
 		assert!(is_active(trainer));
 		assert_eq!((job(id).state, job(id).draw_at.is_some()), (JobState::Open, true));
@@ -1084,11 +1165,15 @@ fn attack_3_a_trainer_that_misses_its_deadline_loses_its_timeout_slash() {
 		assert_ok!(Models::poke_job(RuntimeOrigin::signed(OTHER), id));
 		assert_eq!(total(trainer), before - TRAINER_TIMEOUT_SLASH);
 		assert_eq!(
-			slashes().into_iter().map(|s| (s.offender, s.amount, s.kind)).collect::<Vec<_>>(),
+			slashes()
+				.into_iter()
+				.map(|s| (s.offender, s.amount, s.kind))
+				.collect::<Vec<_>>(),
 			vec![(trainer, TRAINER_TIMEOUT_SLASH, SlashKind::MissedDuty)]
 		);
 		System::assert_has_event(
-			Event::WorkerSuspended { worker: trainer, held: WORKER_BOND - TRAINER_TIMEOUT_SLASH }.into(),
+			Event::WorkerSuspended { worker: trainer, held: WORKER_BOND - TRAINER_TIMEOUT_SLASH }
+				.into(),
 		);
 		// The verifiers had nothing to do yet: they keep their bonds.
 		for verifier in verifiers_of(id) {
@@ -1105,7 +1190,11 @@ fn attack_3_a_lazy_trainer_is_rejected_not_paid_and_slashed() {
 		let trainer = trainer_of(id);
 		let before = total(trainer);
 		let untrained = HONEST_BASE - HONEST_BASE / 100;
-		assert_ok!(Models::submit_training_result(RuntimeOrigin::signed(trainer), id, result(untrained)));
+		assert_ok!(Models::submit_training_result(
+			RuntimeOrigin::signed(trainer),
+			id,
+			result(untrained)
+		));
 		let verifiers = verifiers_of(id);
 		for verifier in verifiers.iter().take(2) {
 			assert_ok!(verify(*verifier, id, untrained, HONEST_BASE));
@@ -1122,7 +1211,10 @@ fn attack_3_a_lazy_trainer_is_rejected_not_paid_and_slashed() {
 		);
 		assert_eq!(total(trainer), before - LAZY_TRAINER_SLASH, "not paid, and slashed");
 		assert_eq!(
-			slashes().into_iter().map(|s| (s.offender, s.amount, s.kind)).collect::<Vec<_>>(),
+			slashes()
+				.into_iter()
+				.map(|s| (s.offender, s.amount, s.kind))
+				.collect::<Vec<_>>(),
 			vec![(trainer, LAZY_TRAINER_SLASH, SlashKind::BadTrainer)]
 		);
 		// The honest verifiers lose nothing; the fee stays held for the retry.
@@ -1168,12 +1260,18 @@ fn attack_4_a_worker_below_the_bond_floor_is_not_drawn_and_cannot_act_until_it_t
 		run_to_draw(second);
 		System::assert_has_event(Event::JobWaitingForWorkers { job: second }.into());
 
-		assert_noop!(Models::top_up_bond(RuntimeOrigin::signed(BUILDER)), Error::<Test>::NotRegistered);
+		assert_noop!(
+			Models::top_up_bond(RuntimeOrigin::signed(BUILDER)),
+			Error::<Test>::NotRegistered
+		);
 		assert_ok!(Models::top_up_bond(RuntimeOrigin::signed(worker)));
 		System::assert_last_event(Event::BondToppedUp { worker, amount: WORKER_BOND }.into());
 		assert_eq!(held(HoldReason::WorkerBond, worker), WORKER_BOND);
 		assert_eq!(total(worker), INITIAL_BALANCE - WORKER_BOND, "lying again costs a fresh bond");
-		assert_noop!(Models::top_up_bond(RuntimeOrigin::signed(worker)), Error::<Test>::BondNotShort);
+		assert_noop!(
+			Models::top_up_bond(RuntimeOrigin::signed(worker)),
+			Error::<Test>::BondNotShort
+		);
 		assert!(is_active(worker));
 		assert!(Models::eligible_workers().contains(&worker));
 		assert_ok!(verify(worker, id, HONEST_EVAL, HONEST_BASE));
@@ -1193,7 +1291,10 @@ fn attack_4_top_up_needs_the_funds() {
 			spendable,
 			frame_support::traits::tokens::Preservation::Preserve,
 		));
-		assert_noop!(Models::top_up_bond(RuntimeOrigin::signed(worker)), TokenError::FundsUnavailable);
+		assert_noop!(
+			Models::top_up_bond(RuntimeOrigin::signed(worker)),
+			TokenError::FundsUnavailable
+		);
 	});
 }
 
@@ -1390,8 +1491,15 @@ mod offchain_worker {
 	fn expect_job(sidecar: &Testbed, id: JobId, role: Role, runs: u32, answer: Value) {
 		let sidecar_id = Pallet::<Test>::sidecar_job_id(id, job(id).attempt, role, runs);
 		let (path, body) = Pallet::<Test>::job_request(&sidecar_id, &job(id), role).unwrap();
-		assert_eq!(body["rows"].as_array().map(Vec::len), Some(30), "every row of both pinned versions");
-		assert_eq!(body["rows"][1]["byte_len"], 2, "with its declared length, which the sidecar checks");
+		assert_eq!(
+			body["rows"].as_array().map(Vec::len),
+			Some(30),
+			"every row of both pinned versions"
+		);
+		assert_eq!(
+			body["rows"][1]["byte_len"], 2,
+			"with its declared length, which the sidecar checks"
+		);
 		sidecar.expect("POST", path, Some(&body), answer);
 	}
 
@@ -1401,7 +1509,11 @@ mod offchain_worker {
 			Preamble::Signed(who, ..) => Some(who),
 			_ => None,
 		};
-		sidecar.submitted::<Extrinsic>().into_iter().map(|xt| (signer(xt.preamble), xt.function)).collect()
+		sidecar
+			.submitted::<Extrinsic>()
+			.into_iter()
+			.map(|xt| (signer(xt.preamble), xt.function))
+			.collect()
 	}
 
 	fn run_offchain_worker(block: u64) {
@@ -1425,13 +1537,22 @@ mod offchain_worker {
 			let trainer = trainer_of(id);
 			UintAuthorityId::set_all_keys([trainer]);
 
-			expect_job(&sidecar, id, Role::Train, 0, json!({ "status": "running", "progress": { "step": 3, "total_steps": 9 } }));
+			expect_job(
+				&sidecar,
+				id,
+				Role::Train,
+				0,
+				json!({ "status": "running", "progress": { "step": 3, "total_steps": 9 } }),
+			);
 			run_offchain_worker(DRAWN_AT + 1);
 			assert!(submitted(&sidecar).is_empty(), "nothing to submit while training");
 
 			expect_job(&sidecar, id, Role::Train, 0, succeeded_training());
 			run_offchain_worker(DRAWN_AT + 2);
-			let expected = RuntimeCall::Models(Call::submit_training_result { job: id, result: result(LOSS_PPB) });
+			let expected = RuntimeCall::Models(Call::submit_training_result {
+				job: id,
+				result: result(LOSS_PPB),
+			});
 			assert_eq!(submitted(&sidecar), vec![(Some(trainer), expected.clone())]);
 
 			// The next blocks still show the job training (the transaction is in no block here):
@@ -1443,7 +1564,10 @@ mod offchain_worker {
 			}
 			expect_job(&sidecar, id, Role::Train, 0, succeeded_training());
 			run_offchain_worker(DRAWN_AT + 5);
-			assert_eq!(submitted(&sidecar), vec![(Some(trainer), expected.clone()), (Some(trainer), expected)]);
+			assert_eq!(
+				submitted(&sidecar),
+				vec![(Some(trainer), expected.clone()), (Some(trainer), expected)]
+			);
 		});
 	}
 
@@ -1473,13 +1597,23 @@ mod offchain_worker {
 			let verifier = verifiers_of(id)[0];
 			UintAuthorityId::set_all_keys([verifier]);
 			let sidecar_id = Pallet::<Test>::sidecar_job_id(id, 1, Role::Verify, 0);
-			let (path, body) = Pallet::<Test>::job_request(&sidecar_id, &job(id), Role::Verify).unwrap();
+			let (path, body) =
+				Pallet::<Test>::job_request(&sidecar_id, &job(id), Role::Verify).unwrap();
 			assert_eq!(path, "/jobs/eval");
-			assert_eq!(body["adapter"], tributary_worker_client::json::hex(&content_hash(b"adapter")));
+			assert_eq!(
+				body["adapter"],
+				tributary_worker_client::json::hex(&content_hash(b"adapter"))
+			);
 			assert_eq!(body["held_out"], true);
 
 			// An eval without the base model's loss is not submitted.
-			expect_job(&sidecar, id, Role::Verify, 0, json!({ "status": "succeeded", "metrics": { "eval_loss": 1.02 } }));
+			expect_job(
+				&sidecar,
+				id,
+				Role::Verify,
+				0,
+				json!({ "status": "succeeded", "metrics": { "eval_loss": 1.02 } }),
+			);
 			run_offchain_worker(DRAWN_AT + 1);
 			assert!(submitted(&sidecar).is_empty());
 			expect_job(

@@ -122,7 +122,9 @@ pub mod pallet {
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
-		ParamsSet { params: RewardParams },
+		ParamsSet {
+			params: RewardParams,
+		},
 		/// A finalized record's fee was split and accrued. `paid + dust == fee`.
 		RecordRewarded {
 			record: RecordId,
@@ -135,7 +137,10 @@ pub mod pallet {
 			penalties: BalanceOf<T>,
 			dust: BalanceOf<T>,
 		},
-		Claimed { beneficiary: T::AccountId, amount: BalanceOf<T> },
+		Claimed {
+			beneficiary: T::AccountId,
+			amount: BalanceOf<T>,
+		},
 		Slashed {
 			offender: T::AccountId,
 			kind: SlashKind,

@@ -27,8 +27,18 @@ frame_support::construct_runtime!(
 
 /// Why other pallets hold funds, as far as these tests need.
 #[derive(
-	Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, Encode, Decode, DecodeWithMemTracking,
-	MaxEncodedLen, TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	PartialOrd,
+	Ord,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
 )]
 pub enum TestHoldReason {
 	Bond,
@@ -99,7 +109,9 @@ impl ContributorReputationInspect<AccountId> for Reputations {
 
 pub fn set_reputation(who: AccountId, approved: u32, rejected: u32, slashed: u32) {
 	REPUTATION.with(|reputation| {
-		reputation.borrow_mut().insert(who, ContributorReputation { approved, rejected, slashed })
+		reputation
+			.borrow_mut()
+			.insert(who, ContributorReputation { approved, rejected, slashed })
 	});
 }
 

@@ -42,8 +42,11 @@ thread_local! {
 pub struct SlashToBeneficiary<Currency, Treasury>(PhantomData<(Currency, Treasury)>);
 
 impl<AccountId, Currency, Treasury>
-	Slashing<AccountId, <Currency as Inspect<AccountId>>::Balance, <Currency as InspectHold<AccountId>>::Reason>
-	for SlashToBeneficiary<Currency, Treasury>
+	Slashing<
+		AccountId,
+		<Currency as Inspect<AccountId>>::Balance,
+		<Currency as InspectHold<AccountId>>::Reason,
+	> for SlashToBeneficiary<Currency, Treasury>
 where
 	AccountId: Clone + 'static,
 	Currency: MutateHold<AccountId>,
@@ -65,13 +68,21 @@ where
 			beneficiary: beneficiary.cloned(),
 		};
 		SLASHES.with(|slashes| slashes.borrow_mut().push(Box::new(call)));
-		move_held::<AccountId, Currency>(reason, offender, &beneficiary.cloned().unwrap_or_else(Treasury::get), amount)
+		move_held::<AccountId, Currency>(
+			reason,
+			offender,
+			&beneficiary.cloned().unwrap_or_else(Treasury::get),
+			amount,
+		)
 	}
 }
 
 impl<AccountId, Currency, Treasury>
-	SlashFees<AccountId, <Currency as Inspect<AccountId>>::Balance, <Currency as InspectHold<AccountId>>::Reason>
-	for SlashToBeneficiary<Currency, Treasury>
+	SlashFees<
+		AccountId,
+		<Currency as Inspect<AccountId>>::Balance,
+		<Currency as InspectHold<AccountId>>::Reason,
+	> for SlashToBeneficiary<Currency, Treasury>
 where
 	AccountId: Clone + 'static,
 	Currency: MutateHold<AccountId>,
@@ -84,8 +95,13 @@ where
 		amount: <Currency as Inspect<AccountId>>::Balance,
 		kind: SlashKind,
 	) -> <Currency as Inspect<AccountId>>::Balance {
-		let call =
-			SlashFeeCall { reason: reason.clone(), offender: offender.clone(), payee: payee.clone(), amount, kind };
+		let call = SlashFeeCall {
+			reason: reason.clone(),
+			offender: offender.clone(),
+			payee: payee.clone(),
+			amount,
+			kind,
+		};
 		SLASH_FEES.with(|fees| fees.borrow_mut().push(Box::new(call)));
 		move_held::<AccountId, Currency>(reason, offender, payee, amount)
 	}
@@ -98,8 +114,16 @@ fn move_held<AccountId, Currency: MutateHold<AccountId>>(
 	to: &AccountId,
 	amount: <Currency as Inspect<AccountId>>::Balance,
 ) -> <Currency as Inspect<AccountId>>::Balance {
-	Currency::transfer_on_hold(reason, from, to, amount, Precision::BestEffort, Restriction::Free, Fortitude::Force)
-		.unwrap_or_default()
+	Currency::transfer_on_hold(
+		reason,
+		from,
+		to,
+		amount,
+		Precision::BestEffort,
+		Restriction::Free,
+		Fortitude::Force,
+	)
+	.unwrap_or_default()
 }
 
 /// The slashes made so far in this test.
@@ -114,9 +138,17 @@ pub fn slash_fees<AccountId: Clone + 'static, Balance: Clone + 'static, Reason: 
 	recorded(&SLASH_FEES)
 }
 
-fn recorded<Call: Clone + 'static>(calls: &'static std::thread::LocalKey<RefCell<Vec<Box<dyn Any>>>>) -> Vec<Call> {
+fn recorded<Call: Clone + 'static>(
+	calls: &'static std::thread::LocalKey<RefCell<Vec<Box<dyn Any>>>>,
+) -> Vec<Call> {
 	calls.with(|calls| {
-		calls.borrow().iter().map(|call| call.downcast_ref::<Call>().expect("one mock runtime per test thread").clone()).collect()
+		calls
+			.borrow()
+			.iter()
+			.map(|call| {
+				call.downcast_ref::<Call>().expect("one mock runtime per test thread").clone()
+			})
+			.collect()
 	})
 }
 

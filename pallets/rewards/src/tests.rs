@@ -11,7 +11,9 @@ use proptest::prelude::*;
 use sp_runtime::{DispatchError, Perbill, TokenError};
 use tributary_primitives::{
 	attribution::{RowRef, PARTS_PER_BILLION},
-	rewards::{ContributorShare, FinalizedRecord, OnRecordFinalized, SlashFees, SlashKind, Slashing},
+	rewards::{
+		ContributorShare, FinalizedRecord, OnRecordFinalized, SlashFees, SlashKind, Slashing,
+	},
 };
 
 fn share(contributor: AccountId, row: u64, parts_per_billion: u32) -> ContributorShare<AccountId> {
@@ -21,7 +23,13 @@ fn share(contributor: AccountId, row: u64, parts_per_billion: u32) -> Contributo
 /// What pallet-attribution does at finalization: move the fee into the pot, then hand over.
 fn finalize(record: u64, fee: Balance, shares: Vec<ContributorShare<AccountId>>) {
 	Balances::mint_into(&POT, fee).unwrap();
-	Rewards::on_record_finalized(&FinalizedRecord { record, fee, model_owner: OWNER, worker: WORKER, shares });
+	Rewards::on_record_finalized(&FinalizedRecord {
+		record,
+		fee,
+		model_owner: OWNER,
+		worker: WORKER,
+		shares,
+	});
 }
 
 fn free(who: AccountId) -> Balance {
@@ -37,11 +45,20 @@ fn set_params_needs_the_origin_and_a_whole_split() {
 			unattributed_to: UnattributedTo::ModelOwner,
 			..default_params()
 		};
-		assert_noop!(Rewards::set_params(RuntimeOrigin::signed(OWNER), params), DispatchError::BadOrigin);
+		assert_noop!(
+			Rewards::set_params(RuntimeOrigin::signed(OWNER), params),
+			DispatchError::BadOrigin
+		);
 		let short = RewardParams { treasury: Perbill::from_percent(4), ..params };
-		assert_noop!(Rewards::set_params(RuntimeOrigin::root(), short), Error::<Test>::SplitNotWhole);
+		assert_noop!(
+			Rewards::set_params(RuntimeOrigin::root(), short),
+			Error::<Test>::SplitNotWhole
+		);
 		let over = RewardParams { treasury: Perbill::from_parts(50_000_001), ..params };
-		assert_noop!(Rewards::set_params(RuntimeOrigin::root(), over), Error::<Test>::SplitNotWhole);
+		assert_noop!(
+			Rewards::set_params(RuntimeOrigin::root(), over),
+			Error::<Test>::SplitNotWhole
+		);
 
 		assert_eq!(Rewards::params(), default_params());
 		assert_ok!(Rewards::set_params(RuntimeOrigin::root(), params));
@@ -53,7 +70,11 @@ fn set_params_needs_the_origin_and_a_whole_split() {
 #[test]
 fn finalized_fee_accrues_by_the_split_to_the_last_unit() {
 	new_test_ext().execute_with(|| {
-		finalize(7, 10_000, vec![share(CONTRIBUTORS[0], 1, 500_000_000), share(CONTRIBUTORS[1], 2, 250_000_000)]);
+		finalize(
+			7,
+			10_000,
+			vec![share(CONTRIBUTORS[0], 1, 500_000_000), share(CONTRIBUTORS[1], 2, 250_000_000)],
+		);
 		// 10 % owner, 15 % worker, 5 % treasury, 70 % pool: 50 % and 25 % of the pool to the
 		// contributors, the unattributed 25 % of it to the treasury.
 		assert_eq!(Claimable::<Test>::get(OWNER), 1_000);
@@ -96,7 +117,10 @@ fn dust_goes_to_the_treasury_and_unattributed_where_the_parameter_says() {
 		assert_eq!(Claimable::<Test>::get(OWNER), 3 + 15);
 		assert_eq!(Claimable::<Test>::get(WORKER), 4);
 		assert_eq!(Claimable::<Test>::get(TREASURY), 1 + 3);
-		let total: Balance = [OWNER, WORKER, TREASURY, CONTRIBUTORS[0]].iter().map(Claimable::<Test>::get).sum();
+		let total: Balance = [OWNER, WORKER, TREASURY, CONTRIBUTORS[0]]
+			.iter()
+			.map(Claimable::<Test>::get)
+			.sum();
 		assert_eq!(total, 33);
 	});
 }
@@ -108,7 +132,11 @@ fn penalized_contributors_lose_the_reduction_to_the_treasury() {
 		// penalized.
 		set_reputation(CONTRIBUTORS[0], 1, 3, 3);
 		set_reputation(CONTRIBUTORS[1], 1, 1, 1);
-		finalize(1, 10_000, vec![share(CONTRIBUTORS[0], 1, 500_000_000), share(CONTRIBUTORS[1], 2, 500_000_000)]);
+		finalize(
+			1,
+			10_000,
+			vec![share(CONTRIBUTORS[0], 1, 500_000_000), share(CONTRIBUTORS[1], 2, 500_000_000)],
+		);
 		assert_eq!(Claimable::<Test>::get(CONTRIBUTORS[0]), 1_750);
 		assert_eq!(Claimable::<Test>::get(CONTRIBUTORS[1]), 3_500);
 		assert_eq!(Claimable::<Test>::get(TREASURY), 500 + 1_750);
@@ -121,12 +149,17 @@ fn penalized_contributors_lose_the_reduction_to_the_treasury() {
 #[test]
 fn claim_pays_from_the_pot_once() {
 	new_test_ext().execute_with(|| {
-		assert_noop!(Rewards::claim(RuntimeOrigin::signed(OWNER), OWNER), Error::<Test>::NothingToClaim);
+		assert_noop!(
+			Rewards::claim(RuntimeOrigin::signed(OWNER), OWNER),
+			Error::<Test>::NothingToClaim
+		);
 		finalize(0, 10_000, vec![share(CONTRIBUTORS[0], 1, PARTS_PER_BILLION)]);
 		let before = free(CONTRIBUTORS[0]);
 		assert_ok!(Rewards::claim(RuntimeOrigin::signed(CONTRIBUTORS[0]), CONTRIBUTORS[0]));
 		assert_eq!(free(CONTRIBUTORS[0]), before + 7_000);
-		System::assert_last_event(Event::Claimed { beneficiary: CONTRIBUTORS[0], amount: 7_000 }.into());
+		System::assert_last_event(
+			Event::Claimed { beneficiary: CONTRIBUTORS[0], amount: 7_000 }.into(),
+		);
 		assert_noop!(
 			Rewards::claim(RuntimeOrigin::signed(CONTRIBUTORS[0]), CONTRIBUTORS[0]),
 			Error::<Test>::NothingToClaim
@@ -155,7 +188,10 @@ fn claim_never_pays_more_than_the_pot_holds() {
 			worker: WORKER,
 			shares: vec![],
 		});
-		assert_noop!(Rewards::claim(RuntimeOrigin::signed(OWNER), OWNER), TokenError::FundsUnavailable);
+		assert_noop!(
+			Rewards::claim(RuntimeOrigin::signed(OWNER), OWNER),
+			TokenError::FundsUnavailable
+		);
 	});
 }
 
@@ -165,7 +201,8 @@ fn history_keeps_the_latest_entries() {
 		for record in 0..5 {
 			finalize(record, 1_000, vec![]);
 		}
-		let records: Vec<u64> = Rewards::reward_history(&OWNER).iter().map(|entry| entry.record).collect();
+		let records: Vec<u64> =
+			Rewards::reward_history(&OWNER).iter().map(|entry| entry.record).collect();
 		assert_eq!(records, vec![2, 3, 4]);
 		assert_eq!(History::<Test>::get(OWNER).len() as u32, MAX_HISTORY);
 		assert_eq!(Claimable::<Test>::get(OWNER), 500);
@@ -177,7 +214,13 @@ fn slashing_splits_between_beneficiary_and_treasury() {
 	new_test_ext().execute_with(|| {
 		assert_ok!(Balances::hold(&TestHoldReason::Bond, &OFFENDER, 1_000));
 		let (winner_before, treasury_before) = (free(WINNER), free(TREASURY));
-		let taken = Rewards::slash_held(&TestHoldReason::Bond, &OFFENDER, 600, SlashKind::LyingWorker, Some(&WINNER));
+		let taken = Rewards::slash_held(
+			&TestHoldReason::Bond,
+			&OFFENDER,
+			600,
+			SlashKind::LyingWorker,
+			Some(&WINNER),
+		);
 		assert_eq!(taken, 600);
 		assert_eq!(free(WINNER), winner_before + 240);
 		assert_eq!(free(TREASURY), treasury_before + 360);
@@ -193,12 +236,16 @@ fn slashing_splits_between_beneficiary_and_treasury() {
 			.into(),
 		);
 		// More than is held: capped; no beneficiary: all to the treasury.
-		let taken = Rewards::slash_held(&TestHoldReason::Bond, &OFFENDER, 5_000, SlashKind::SpamRow, None);
+		let taken =
+			Rewards::slash_held(&TestHoldReason::Bond, &OFFENDER, 5_000, SlashKind::SpamRow, None);
 		assert_eq!(taken, 400);
 		assert_eq!(free(TREASURY), treasury_before + 760);
 		assert_eq!(Rewards::slash_record(&OFFENDER), SlashRecord { count: 2, total: 1_000 });
 		// Nothing held: nothing taken, nothing recorded.
-		assert_eq!(Rewards::slash_held(&TestHoldReason::Bond, &OFFENDER, 1, SlashKind::SpamRow, None), 0);
+		assert_eq!(
+			Rewards::slash_held(&TestHoldReason::Bond, &OFFENDER, 1, SlashKind::SpamRow, None),
+			0
+		);
 		assert_eq!(Rewards::slash_record(&OFFENDER).count, 2);
 	});
 }
@@ -208,25 +255,51 @@ fn slash_fees_are_paid_whole_and_counted_as_slashed() {
 	new_test_ext().execute_with(|| {
 		assert_ok!(Balances::hold(&TestHoldReason::Bond, &OFFENDER, 1_000));
 		let (winner_before, treasury_before) = (free(WINNER), free(TREASURY));
-		let paid = Rewards::pay_from_held(&TestHoldReason::Bond, &OFFENDER, &WINNER, 300, SlashKind::LyingWorker);
+		let paid = Rewards::pay_from_held(
+			&TestHoldReason::Bond,
+			&OFFENDER,
+			&WINNER,
+			300,
+			SlashKind::LyingWorker,
+		);
 		assert_eq!(paid, 300);
 		assert_eq!(free(WINNER), winner_before + 300);
 		assert_eq!(free(TREASURY), treasury_before);
 		assert_eq!(Balances::balance_on_hold(&TestHoldReason::Bond, &OFFENDER), 700);
 		System::assert_last_event(
-			Event::SlashFeePaid { offender: OFFENDER, kind: SlashKind::LyingWorker, payee: WINNER, amount: 300 }
-				.into(),
+			Event::SlashFeePaid {
+				offender: OFFENDER,
+				kind: SlashKind::LyingWorker,
+				payee: WINNER,
+				amount: 300,
+			}
+			.into(),
 		);
 		assert_eq!(Rewards::slash_record(&OFFENDER), SlashRecord { count: 0, total: 300 });
 		// More than is held: capped at what is held.
 		assert_eq!(
-			Rewards::pay_from_held(&TestHoldReason::Bond, &OFFENDER, &WINNER, 5_000, SlashKind::LyingWorker),
+			Rewards::pay_from_held(
+				&TestHoldReason::Bond,
+				&OFFENDER,
+				&WINNER,
+				5_000,
+				SlashKind::LyingWorker
+			),
 			700
 		);
 		assert_eq!(Rewards::slash_record(&OFFENDER).total, 1_000);
 		// Nothing held: nothing paid, no event.
 		System::reset_events();
-		assert_eq!(Rewards::pay_from_held(&TestHoldReason::Bond, &OFFENDER, &WINNER, 1, SlashKind::LyingWorker), 0);
+		assert_eq!(
+			Rewards::pay_from_held(
+				&TestHoldReason::Bond,
+				&OFFENDER,
+				&WINNER,
+				1,
+				SlashKind::LyingWorker
+			),
+			0
+		);
 		assert!(System::events().is_empty());
 	});
 }

@@ -13,7 +13,16 @@ pub type HistoryOf<T> = BoundedVec<RewardEntry<BalanceOf<T>>, <T as Config>::Max
 
 /// Where the contributors' pool goes when the scores sum to less than 100 %.
 #[derive(
-	Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
 )]
 pub enum UnattributedTo {
 	Treasury,
@@ -22,7 +31,16 @@ pub enum UnattributedTo {
 
 /// The split parameters.
 #[derive(
-	Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
 )]
 pub struct RewardParams {
 	pub model_owner: Perbill,
@@ -44,8 +62,8 @@ impl RewardParams {
 		[self.model_owner, self.contributors, self.worker, self.treasury]
 			.iter()
 			.map(|share| u64::from(share.deconstruct()))
-			.sum::<u64>() ==
-			u64::from(Perbill::one().deconstruct())
+			.sum::<u64>()
+			== u64::from(Perbill::one().deconstruct())
 	}
 }
 

@@ -3,10 +3,7 @@
 use alloc::{format, string::String, vec::Vec};
 use serde_json::{json, Value};
 use tributary_primitives::{
-	attribution::RowRef,
-	datanets::PublishedRow,
-	training::TrainingSettings,
-	ContentHash,
+	attribution::RowRef, datanets::PublishedRow, training::TrainingSettings, ContentHash,
 };
 
 /// `0x`-less lowercase hex, as the sidecar names objects.
@@ -20,7 +17,9 @@ pub fn parse_hex(text: &str) -> Option<Vec<u8>> {
 	if digits.len() % 2 != 0 {
 		return None;
 	}
-	(0..digits.len() / 2).map(|index| u8::from_str_radix(digits.get(2 * index..2 * index + 2)?, 16).ok()).collect()
+	(0..digits.len() / 2)
+		.map(|index| u8::from_str_radix(digits.get(2 * index..2 * index + 2)?, 16).ok())
+		.collect()
 }
 
 /// A 32-byte hash from hex, with or without `0x`.
@@ -30,7 +29,8 @@ pub fn parse_hash(text: &str) -> Option<ContentHash> {
 
 /// `TrainingSettings` as the sidecar's `settings` object.
 pub fn settings(settings: &TrainingSettings) -> Value {
-	let target_modules: Vec<&str> = settings.target_modules.iter().map(|module| module.hf_name()).collect();
+	let target_modules: Vec<&str> =
+		settings.target_modules.iter().map(|module| module.hf_name()).collect();
 	json!({
 		"method": settings.method.name(),
 		"rank": settings.rank,
@@ -92,7 +92,10 @@ impl EvalLosses {
 	/// From an eval job's `metrics`; `None` when a loss is missing or not a finite, non-negative
 	/// number.
 	pub fn from_metrics(metrics: &Value) -> Option<Self> {
-		Some(Self { eval_loss_ppb: loss_ppb(&metrics["eval_loss"])?, base_loss_ppb: loss_ppb(&metrics["base_loss"])? })
+		Some(Self {
+			eval_loss_ppb: loss_ppb(&metrics["eval_loss"])?,
+			base_loss_ppb: loss_ppb(&metrics["base_loss"])?,
+		})
 	}
 }
 
@@ -130,6 +133,9 @@ mod tests {
 			Some(EvalLosses { eval_loss_ppb: 1_250_000_000, base_loss_ppb: 2_500_000_000 })
 		);
 		assert_eq!(EvalLosses::from_metrics(&json!({ "eval_loss": 1.25 })), None);
-		assert_eq!(EvalLosses::from_metrics(&json!({ "eval_loss": 1.25, "base_loss": null })), None);
+		assert_eq!(
+			EvalLosses::from_metrics(&json!({ "eval_loss": 1.25, "base_loss": null })),
+			None
+		);
 	}
 }

@@ -25,22 +25,26 @@ impl Backoff {
 	/// Take a try of the action stored under `key` at block `now`: true when it was never tried
 	/// or its last try is at least the backoff old (the try is recorded), false otherwise.
 	pub fn try_now(&self, key: &[u8], now: u64) -> bool {
-		let granted = StorageValueRef::persistent(key).mutate(|last: Result<Option<(u64, u32)>, _>| {
-			match last {
+		let granted = StorageValueRef::persistent(key).mutate(
+			|last: Result<Option<(u64, u32)>, _>| match last {
 				Ok(Some((at, tries))) if now < at.saturating_add(self.wait_after(tries)) => Err(()),
 				Ok(Some((_, tries))) => Ok((now, tries.saturating_add(1))),
 				_ => Ok((now, 1)),
-			}
-		});
+			},
+		);
 		match granted {
 			Ok(_) => true,
-			Err(MutateStorageError::ValueFunctionFailed(())) | Err(MutateStorageError::ConcurrentModification(_)) =>
-				false,
+			Err(MutateStorageError::ValueFunctionFailed(()))
+			| Err(MutateStorageError::ConcurrentModification(_)) => false,
 		}
 	}
 
 	/// How many tries the action stored under `key` has had.
 	pub fn tries(key: &[u8]) -> u32 {
-		StorageValueRef::persistent(key).get::<(u64, u32)>().ok().flatten().map_or(0, |(_, tries)| tries)
+		StorageValueRef::persistent(key)
+			.get::<(u64, u32)>()
+			.ok()
+			.flatten()
+			.map_or(0, |(_, tries)| tries)
 	}
 }

@@ -46,7 +46,8 @@ pub struct Sidecar {
 impl Sidecar {
 	/// The sidecar this node was started with (`--worker-url`), if any.
 	pub fn configured() -> Option<Sidecar> {
-		let url: Vec<u8> = StorageValueRef::persistent(WORKER_URL_STORAGE_KEY).get().ok().flatten()?;
+		let url: Vec<u8> =
+			StorageValueRef::persistent(WORKER_URL_STORAGE_KEY).get().ok().flatten()?;
 		let base = String::from_utf8(url).ok()?;
 		Some(Sidecar { base: base.trim_end_matches('/').into() })
 	}
@@ -62,7 +63,10 @@ impl Sidecar {
 	pub fn post(&self, path: &str, body: &serde_json::Value) -> Result<Reply, SidecarError> {
 		let bytes = serde_json::to_vec(body).expect("a JSON value always serializes");
 		let url = format!("{}{path}", self.base);
-		self.send(http::Request::post(&url, alloc::vec![bytes]).add_header("Content-Type", "application/json"))
+		self.send(
+			http::Request::post(&url, alloc::vec![bytes])
+				.add_header("Content-Type", "application/json"),
+		)
 	}
 
 	fn send<B: Default + IntoIterator<Item = T>, T: AsRef<[u8]>>(

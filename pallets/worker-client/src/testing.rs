@@ -40,8 +40,13 @@ impl Testbed {
 		self.http.write().expect_request(PendingRequest {
 			method: method.into(),
 			uri: format!("{SIDECAR}{path}"),
-			headers: body.iter().map(|_| (String::from("Content-Type"), String::from("application/json"))).collect(),
-			body: body.map(|body| serde_json::to_vec(body).expect("JSON serializes")).unwrap_or_default(),
+			headers: body
+				.iter()
+				.map(|_| (String::from("Content-Type"), String::from("application/json")))
+				.collect(),
+			body: body
+				.map(|body| serde_json::to_vec(body).expect("JSON serializes"))
+				.unwrap_or_default(),
 			response: Some(answer.to_string().into_bytes()),
 			sent: true,
 			..Default::default()
@@ -54,7 +59,10 @@ impl Testbed {
 			.read()
 			.transactions
 			.iter()
-			.map(|bytes| Extrinsic::decode(&mut &bytes[..]).expect("the pool holds this runtime's extrinsics"))
+			.map(|bytes| {
+				Extrinsic::decode(&mut &bytes[..])
+					.expect("the pool holds this runtime's extrinsics")
+			})
 			.collect()
 	}
 }

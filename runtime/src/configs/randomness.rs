@@ -26,7 +26,9 @@ impl Randomness<Hash, BlockNumber> for RecentBlockHashes {
 		let now = frame_system::Pallet::<Runtime>::block_number();
 		let mut input = subject.to_vec();
 		for back in 1..=MIXED_BLOCKS.min(now) {
-			input.extend_from_slice(frame_system::Pallet::<Runtime>::block_hash(now.saturating_sub(back)).as_ref());
+			input.extend_from_slice(
+				frame_system::Pallet::<Runtime>::block_hash(now.saturating_sub(back)).as_ref(),
+			);
 		}
 		(sp_runtime::traits::BlakeTwo256::hash(&input), now)
 	}

@@ -287,8 +287,8 @@ impl pallet_attribution::BenchmarkHelper<AccountId, Signature> for AttributionBe
 		const KEY_TYPE: sp_core::crypto::KeyTypeId = sp_core::crypto::KeyTypeId(*b"bnch");
 		let seed = alloc::format!("//benchmark-user-{user}").into_bytes();
 		let public = sp_io::crypto::sr25519_generate(KEY_TYPE, Some(seed));
-		let signature =
-			sp_io::crypto::sr25519_sign(KEY_TYPE, &public, payload).expect("the key was just generated");
+		let signature = sp_io::crypto::sr25519_sign(KEY_TYPE, &public, payload)
+			.expect("the key was just generated");
 		(AccountId::from(public), Signature::Sr25519(signature))
 	}
 

@@ -22,8 +22,14 @@ pub fn module_shapes(model: &Llama) -> Result<(Vec<ModuleShape>, u32), Attributi
 	let weights = model.lora_weights();
 	let mut shapes = Vec::with_capacity(weights.len());
 	for (path, (a, b)) in &weights {
-		let (layer, module) = parse_module_path(path).ok_or_else(|| model_error(format!("unexpected module {path}")))?;
-		shapes.push(ModuleShape { layer, module, in_features: a.size()[1] as u32, out_features: b.size()[0] as u32 });
+		let (layer, module) = parse_module_path(path)
+			.ok_or_else(|| model_error(format!("unexpected module {path}")))?;
+		shapes.push(ModuleShape {
+			layer,
+			module,
+			in_features: a.size()[1] as u32,
+			out_features: b.size()[0] as u32,
+		});
 	}
 	Ok((shapes, spec.rank as u32))
 }
@@ -58,7 +64,8 @@ pub fn projected_gradient(
 	let loss = logits.squeeze_dim(0).to_kind(Kind::Float).cross_entropy_for_logits(&targets);
 	let weights = model.lora_weights();
 	let parameters: Vec<&Tensor> = weights.values().flat_map(|(a, b)| [a, b]).collect();
-	let gradients = Tensor::f_run_backward(&[&loss], &parameters, false, false).map_err(model_error)?;
+	let gradients =
+		Tensor::f_run_backward(&[&loss], &parameters, false, false).map_err(model_error)?;
 	let mut out = Vec::with_capacity(projector.output_len());
 	for (index, pair) in gradients.chunks_exact(2).enumerate() {
 		projector.project_module(index, &floats(&pair[0])?, &floats(&pair[1])?, &mut out);

@@ -56,15 +56,23 @@ pub struct AdaptedModel {
 impl AdaptedModel {
 	/// Load a Hugging Face base model directory (single `model.safetensors`) and a PEFT adapter
 	/// directory, in fp32 on `device`, hashing both.
-	pub fn load(base_dir: &Path, adapter_dir: &Path, device: Device) -> Result<Self, AttributionError> {
+	pub fn load(
+		base_dir: &Path,
+		adapter_dir: &Path,
+		device: Device,
+	) -> Result<Self, AttributionError> {
 		let weights = base_dir.join(hf::WEIGHTS_FILE);
-		let bytes = std::fs::read(&weights).map_err(|source| AttributionError::Io { path: weights, source })?;
+		let bytes = std::fs::read(&weights)
+			.map_err(|source| AttributionError::Io { path: weights, source })?;
 		let model = content_hash(&bytes);
 		drop(bytes);
-		let mut llama = hf::load_model(base_dir, Kind::Float, device).map_err(|e| AttributionError::Model(e.to_string()))?;
-		let peft = PeftAdapter::load(adapter_dir).map_err(|e| AttributionError::Model(e.to_string()))?;
+		let mut llama = hf::load_model(base_dir, Kind::Float, device)
+			.map_err(|e| AttributionError::Model(e.to_string()))?;
+		let peft =
+			PeftAdapter::load(adapter_dir).map_err(|e| AttributionError::Model(e.to_string()))?;
 		let adapter = peft.content_hash().map_err(|e| AttributionError::Model(e.to_string()))?;
-		peft.apply_to(&mut llama, adapter_dir).map_err(|e| AttributionError::Model(e.to_string()))?;
+		peft.apply_to(&mut llama, adapter_dir)
+			.map_err(|e| AttributionError::Model(e.to_string()))?;
 		Ok(Self { llama, model, adapter })
 	}
 }
@@ -191,15 +199,23 @@ pub fn influence_record(
 		return Err(AttributionError::SketchModelMismatch);
 	}
 	let projector = Projector::new(&modules, rank, inputs.projection_dim, inputs.seed);
-	let query =
-		gradient::projected_gradient(&model.llama, answer.output, &projector)?.ok_or(AttributionError::OutputTooShort)?;
+	let query = gradient::projected_gradient(&model.llama, answer.output, &projector)?
+		.ok_or(AttributionError::OutputTooShort)?;
 	let raw = score::raw_scores(sketch, &query, scoring)?;
 	let scores = score::split_positive(sketch, &raw);
-	let params = InfluenceParams { scoring, projection_dim: inputs.projection_dim, projection_seed: inputs.seed };
+	let params = InfluenceParams {
+		scoring,
+		projection_dim: inputs.projection_dim,
+		projection_seed: inputs.seed,
+	};
 	Ok(assemble(AttributionMethod::Influence(params), inputs.corpus, answer, scores, top_k))
 }
 
-fn check_hash(what: &'static str, expected: ContentHash, found: ContentHash) -> Result<(), AttributionError> {
+fn check_hash(
+	what: &'static str,
+	expected: ContentHash,
+	found: ContentHash,
+) -> Result<(), AttributionError> {
 	if expected == found {
 		Ok(())
 	} else {

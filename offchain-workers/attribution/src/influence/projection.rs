@@ -32,7 +32,10 @@ pub struct ModuleShape {
 impl ModuleShape {
 	/// Stable code of the module kind in files and seeds: its index in [`TargetModule::ALL`].
 	pub fn module_code(&self) -> u32 {
-		TargetModule::ALL.iter().position(|m| *m == self.module).expect("ALL lists every module") as u32
+		TargetModule::ALL
+			.iter()
+			.position(|m| *m == self.module)
+			.expect("ALL lists every module") as u32
 	}
 }
 
@@ -157,7 +160,12 @@ mod tests {
 
 	#[test]
 	fn signs_depend_on_seed_and_module_only() {
-		let a = Projector::new(&[shape(0, TargetModule::Q, 8, 8), shape(1, TargetModule::V, 8, 8)], 2, 4, 1);
+		let a = Projector::new(
+			&[shape(0, TargetModule::Q, 8, 8), shape(1, TargetModule::V, 8, 8)],
+			2,
+			4,
+			1,
+		);
 		let b = Projector::new(&[shape(1, TargetModule::V, 8, 8)], 2, 4, 1);
 		assert_eq!(a.modules[1].1, b.modules[0].1);
 		assert_ne!(a.modules[0].1, a.modules[1].1);

@@ -31,14 +31,20 @@ fn dot<A: Copy + Into<f64>, B: Copy + Into<f64>>(a: &[A], b: &[B]) -> f64 {
 	debug_assert_eq!(a.len(), b.len());
 	let mut lanes = [0.0f64; 8];
 	let (a_chunks, b_chunks) = (a.chunks_exact(8), b.chunks_exact(8));
-	let tail: f64 =
-		a_chunks.remainder().iter().zip(b_chunks.remainder()).map(|(&x, &y)| x.into() * y.into()).sum();
+	let tail: f64 = a_chunks
+		.remainder()
+		.iter()
+		.zip(b_chunks.remainder())
+		.map(|(&x, &y)| x.into() * y.into())
+		.sum();
 	for (x, y) in a_chunks.zip(b_chunks) {
 		for lane in 0..8 {
 			lanes[lane] += x[lane].into() * y[lane].into();
 		}
 	}
-	((lanes[0] + lanes[4]) + (lanes[1] + lanes[5])) + ((lanes[2] + lanes[6]) + (lanes[3] + lanes[7])) + tail
+	((lanes[0] + lanes[4]) + (lanes[1] + lanes[5]))
+		+ ((lanes[2] + lanes[6]) + (lanes[3] + lanes[7]))
+		+ tail
 }
 
 /// Raw influence of every sketch row on the output whose projected gradient is `query`.
@@ -96,14 +102,19 @@ pub fn split_positive(sketch: &InfluenceSketch, raw: &[f64]) -> Vec<RowScore> {
 		return Vec::new();
 	}
 	const RESOLUTION: f64 = (1u64 << 40) as f64;
-	let quantized: Vec<u128> =
-		raw.iter().map(|&s| if s.is_finite() && s > 0.0 { (s / max * RESOLUTION).floor() as u128 } else { 0 }).collect();
+	let quantized: Vec<u128> = raw
+		.iter()
+		.map(|&s| if s.is_finite() && s > 0.0 { (s / max * RESOLUTION).floor() as u128 } else { 0 })
+		.collect();
 	let total: u128 = quantized.iter().sum();
 	sketch
 		.rows()
 		.iter()
 		.zip(quantized)
-		.map(|(&row, q)| RowScore { row, parts_per_billion: (q * u128::from(PARTS_PER_BILLION) / total) as u32 })
+		.map(|(&row, q)| RowScore {
+			row,
+			parts_per_billion: (q * u128::from(PARTS_PER_BILLION) / total) as u32,
+		})
 		.filter(|score| score.parts_per_billion > 0)
 		.collect()
 }
@@ -125,7 +136,12 @@ mod tests {
 			projection_dim: 2,
 			rank: 1,
 		};
-		let modules = vec![ModuleShape { layer: 0, module: TargetModule::Q, in_features: 4, out_features: 4 }];
+		let modules = vec![ModuleShape {
+			layer: 0,
+			module: TargetModule::Q,
+			in_features: 4,
+			out_features: 4,
+		}];
 		let rows = (0..3).map(|row| RowRef { datanet: 0, row }).collect();
 		InfluenceSketch::new(inputs, modules, rows, vectors)
 	}

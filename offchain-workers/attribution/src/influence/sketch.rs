@@ -35,7 +35,9 @@ use std::{
 	path::{Path, PathBuf},
 };
 
-use tributary_primitives::{attribution::RowRef, content_hash, training::TargetModule, ContentHash};
+use tributary_primitives::{
+	attribution::RowRef, content_hash, training::TargetModule, ContentHash,
+};
 
 use super::projection::ModuleShape;
 use crate::{
@@ -87,9 +89,18 @@ fn padded(len: usize) -> usize {
 
 impl InfluenceSketch {
 	/// Assemble a sketch; `vectors` holds `rows.len()` vectors of the length the modules imply.
-	pub(crate) fn new(inputs: SketchInputs, modules: Vec<ModuleShape>, rows: Vec<RowRef>, vectors: Vec<f32>) -> Self {
+	pub(crate) fn new(
+		inputs: SketchInputs,
+		modules: Vec<ModuleShape>,
+		rows: Vec<RowRef>,
+		vectors: Vec<f32>,
+	) -> Self {
 		let dimension = modules.len() * 2 * inputs.rank as usize * inputs.projection_dim as usize;
-		assert_eq!(vectors.len(), rows.len() * dimension, "one vector of the modules' length per row");
+		assert_eq!(
+			vectors.len(),
+			rows.len() * dimension,
+			"one vector of the modules' length per row"
+		);
 		let mut sketch = Self { inputs, modules, rows, vectors, id: [0; 32] };
 		sketch.id = content_hash(&sketch.to_bytes());
 		sketch
@@ -98,7 +109,8 @@ impl InfluenceSketch {
 	/// The file image.
 	pub fn to_bytes(&self) -> Vec<u8> {
 		let (inputs, modules, rows) = (&self.inputs, &self.modules, &self.rows);
-		let mut body = Vec::with_capacity(self.vectors.len() * 4 + modules.len() * MODULE_ENTRY_LEN);
+		let mut body =
+			Vec::with_capacity(self.vectors.len() * 4 + modules.len() * MODULE_ENTRY_LEN);
 		for shape in modules {
 			for field in [shape.layer, shape.module_code(), shape.in_features, shape.out_features] {
 				body.extend_from_slice(&field.to_le_bytes());
@@ -179,7 +191,8 @@ impl InfluenceSketch {
 
 	/// Read and fully check a sketch file, and refuse one made for another adapter.
 	pub fn open(path: &Path, expected_adapter: ContentHash) -> Result<Self, AttributionError> {
-		let bytes = fs::read(path).map_err(|source| AttributionError::Io { path: path.to_path_buf(), source })?;
+		let bytes = fs::read(path)
+			.map_err(|source| AttributionError::Io { path: path.to_path_buf(), source })?;
 		let sketch = Self::parse(bytes, path)?;
 		if sketch.inputs.adapter != expected_adapter {
 			return Err(AttributionError::SketchAdapterMismatch {
@@ -202,14 +215,20 @@ impl InfluenceSketch {
 		if sketch.id() != sketch_id {
 			return Err(AttributionError::CorruptSketch {
 				path,
-				reason: format!("its bytes hash to {}, not to the id it is stored under", hex(&sketch.id())),
+				reason: format!(
+					"its bytes hash to {}, not to the id it is stored under",
+					hex(&sketch.id())
+				),
 			});
 		}
 		Ok(sketch)
 	}
 
 	fn parse(bytes: Vec<u8>, path: &Path) -> Result<Self, AttributionError> {
-		let corrupt = |reason: &str| AttributionError::CorruptSketch { path: path.to_path_buf(), reason: reason.into() };
+		let corrupt = |reason: &str| AttributionError::CorruptSketch {
+			path: path.to_path_buf(),
+			reason: reason.into(),
+		};
 		let truncated = |expected: u64| AttributionError::TruncatedSketch {
 			path: path.to_path_buf(),
 			expected,
@@ -247,11 +266,14 @@ impl InfluenceSketch {
 		if inputs.projection_dim == 0 || inputs.rank == 0 || module_count == 0 || row_count == 0 {
 			return Err(corrupt("the header announces an empty sketch"));
 		}
-		let dimension = module_count * 2 * u64::from(inputs.rank) * u64::from(inputs.projection_dim);
+		let dimension =
+			module_count * 2 * u64::from(inputs.rank) * u64::from(inputs.projection_dim);
 		let expected = (|| {
 			let rows_len = row_count.checked_mul(ROW_ENTRY_LEN as u64)?.checked_add(7)? / 8 * 8;
 			let vectors_len = row_count.checked_mul(dimension)?.checked_mul(4)?;
-			(HEADER_LEN as u64 + module_count * MODULE_ENTRY_LEN as u64).checked_add(rows_len)?.checked_add(vectors_len)
+			(HEADER_LEN as u64 + module_count * MODULE_ENTRY_LEN as u64)
+				.checked_add(rows_len)?
+				.checked_add(vectors_len)
 		})()
 		.ok_or_else(|| corrupt("section sizes in the header overflow"))?;
 		let actual = bytes.len() as u64;
@@ -269,7 +291,8 @@ impl InfluenceSketch {
 		let mut modules = Vec::with_capacity(module_count as usize);
 		for _ in 0..module_count {
 			let code = u32_at(&bytes, at + 4) as usize;
-			let module = *TargetModule::ALL.get(code).ok_or_else(|| corrupt("unknown module code"))?;
+			let module =
+				*TargetModule::ALL.get(code).ok_or_else(|| corrupt("unknown module code"))?;
 			let shape = ModuleShape {
 				layer: u32_at(&bytes, at),
 				module,
@@ -328,8 +351,17 @@ mod tests {
 			projection_dim: 2,
 			rank: 1,
 		};
-		let modules = vec![ModuleShape { layer: 0, module: TargetModule::V, in_features: 3, out_features: 3 }];
-		let rows = vec![RowRef { datanet: 0, row: 1 }, RowRef { datanet: 2, row: 0 }, RowRef { datanet: 2, row: 9 }];
+		let modules = vec![ModuleShape {
+			layer: 0,
+			module: TargetModule::V,
+			in_features: 3,
+			out_features: 3,
+		}];
+		let rows = vec![
+			RowRef { datanet: 0, row: 1 },
+			RowRef { datanet: 2, row: 0 },
+			RowRef { datanet: 2, row: 9 },
+		];
 		let vectors = (0..12).map(|i| i as f32 * 0.5 - 2.0).collect();
 		InfluenceSketch::new(inputs, modules, rows, vectors)
 	}
@@ -352,7 +384,8 @@ mod tests {
 		for at in 0..bytes.len() {
 			let mut damaged = bytes.clone();
 			damaged[at] ^= 0x10;
-			let err = InfluenceSketch::parse(damaged, Path::new("x")).expect_err("damage must be detected");
+			let err = InfluenceSketch::parse(damaged, Path::new("x"))
+				.expect_err("damage must be detected");
 			assert!(
 				matches!(
 					err,

@@ -30,7 +30,11 @@ impl Llama {
 	) -> Result<Tensor> {
 		let (rows, t) = (input_ids.size()[0], input_ids.size()[1]);
 		if rows != tables.len() as i64 {
-			return Err(ModelError::ShapeMismatch { name: "block tables".into(), expected: vec![rows], found: vec![tables.len() as i64] });
+			return Err(ModelError::ShapeMismatch {
+				name: "block tables".into(),
+				expected: vec![rows],
+				found: vec![tables.len() as i64],
+			});
 		}
 		let max = self.config.max_position_embeddings;
 		for table in tables.iter() {
@@ -75,10 +79,18 @@ impl Llama {
 		for (i, layer) in self.layers.iter().enumerate() {
 			let attn = &layer.attn;
 			let x = rms_norm(&h, &layer.input_layernorm, eps);
-			let split_heads = |y: Tensor, heads: i64| y.view([rows, t, heads, attn.head_dim]).transpose(1, 2);
-			let q = apply_rotary(&split_heads(project(i, TargetModule::Q, &attn.q_proj, &x), attn.heads), &cos, &sin);
-			let k =
-				apply_rotary(&split_heads(project(i, TargetModule::K, &attn.k_proj, &x), attn.kv_heads), &cos, &sin);
+			let split_heads =
+				|y: Tensor, heads: i64| y.view([rows, t, heads, attn.head_dim]).transpose(1, 2);
+			let q = apply_rotary(
+				&split_heads(project(i, TargetModule::Q, &attn.q_proj, &x), attn.heads),
+				&cos,
+				&sin,
+			);
+			let k = apply_rotary(
+				&split_heads(project(i, TargetModule::K, &attn.k_proj, &x), attn.kv_heads),
+				&cos,
+				&sin,
+			);
 			let v = split_heads(project(i, TargetModule::V, &attn.v_proj, &x), attn.kv_heads);
 			let merged = attend_paged(attn, &q, &k, &v, cache.layer(i), &paging);
 			h += project(i, TargetModule::O, &attn.o_proj, &merged);
@@ -111,14 +123,23 @@ struct Paging {
 /// Stores the new keys and values of every row in its blocks, then attends each row's queries
 /// over its whole history, all rows in one call. q [rows, heads, t, d], k and v [rows, kv_heads,
 /// t, d] → [rows, t, heads · d].
-fn attend_paged(attn: &Attention, q: &Tensor, k: &Tensor, v: &Tensor, pool: &mut (Tensor, Tensor), paging: &Paging) -> Tensor {
+fn attend_paged(
+	attn: &Attention,
+	q: &Tensor,
+	k: &Tensor,
+	v: &Tensor,
+	pool: &mut (Tensor, Tensor),
+	paging: &Paging,
+) -> Tensor {
 	let (rows, t) = (q.size()[0], q.size()[2]);
 	let (keys, values) = pool;
 	let flat = |y: &Tensor| y.transpose(1, 2).reshape([rows * t, attn.kv_heads, attn.head_dim]);
 	let _ = keys.index_copy_(0, &paging.write, &flat(k));
 	let _ = values.index_copy_(0, &paging.write, &flat(v));
 	let history = |pool: &Tensor| {
-		pool.index_select(0, &paging.read).view([rows, paging.width, attn.kv_heads, attn.head_dim]).transpose(1, 2)
+		pool.index_select(0, &paging.read)
+			.view([rows, paging.width, attn.kv_heads, attn.head_dim])
+			.transpose(1, 2)
 	};
 	let out = Tensor::scaled_dot_product_attention(
 		q,

@@ -16,12 +16,12 @@ use axum::http::StatusCode;
 use codec::Encode;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use tributary_attribution::corpus::{HfTokenizer, Tokenizer};
 use tributary_attribution::bm25::{Bm25Index, Bm25Params};
+use tributary_attribution::corpus::{HfTokenizer, Tokenizer};
 use tributary_attribution::record::{rag_record, span_record, Answer};
 use tributary_attribution::store::open_or_build;
-use tributary_attribution::{influence_record, InfluenceScoring};
 use tributary_attribution::AttributionError;
+use tributary_attribution::{influence_record, InfluenceScoring};
 use tributary_model::peft::hex;
 use tributary_primitives::attribution::{
 	AttributionMethod as RecordMethod, AttributionRecord, InfluenceParams, RagParams, RowScore,
@@ -92,12 +92,18 @@ pub fn target_with(
 	let [adapter] = adapters else {
 		return Err(ApiError::invalid(
 			"attribution",
-			format!("attribution needs a model with exactly one adapter; {model} has {}", adapters.len()),
+			format!(
+				"attribution needs a model with exactly one adapter; {model} has {}",
+				adapters.len()
+			),
 		));
 	};
 	let corpus = state.registry.corpus_of(&hex(&adapter.hash)).unwrap_or_default();
 	if corpus.is_empty() {
-		return Err(ApiError::invalid("attribution", format!("model {model} has no registered training corpus")));
+		return Err(ApiError::invalid(
+			"attribution",
+			format!("model {model} has no registered training corpus"),
+		));
 	}
 	Ok(AttributionTarget { method, adapter: adapter.hash, corpus, rag_query: None })
 }
@@ -117,7 +123,10 @@ pub fn canonical_tokens(tokenizer: &HfTokenizer, text: &str) -> Result<Vec<u32>,
 
 /// Fetches the rows of `corpus` this worker lacks from its peers, so a record can be computed
 /// (or recomputed) on a worker that did not train the adapter.
-pub async fn fetch_missing_rows(state: &AppState, corpus: &[RegisteredRow]) -> Result<(), ApiError> {
+pub async fn fetch_missing_rows(
+	state: &AppState,
+	corpus: &[RegisteredRow],
+) -> Result<(), ApiError> {
 	for row in corpus {
 		let hash = crate::store::parse(&row.hash)?;
 		if !state.store.contains(&hash) {
@@ -128,7 +137,11 @@ pub async fn fetch_missing_rows(state: &AppState, corpus: &[RegisteredRow]) -> R
 }
 
 /// Computes the record of the returned `text` against `target`.
-pub async fn attribute(state: &AppState, mut target: AttributionTarget, text: String) -> Result<Attributed, ApiError> {
+pub async fn attribute(
+	state: &AppState,
+	mut target: AttributionTarget,
+	text: String,
+) -> Result<Attributed, ApiError> {
 	fetch_missing_rows(state, &target.corpus).await?;
 	if let (RecordMethod::Rag(params), None) = (target.method, &target.rag_query) {
 		// A dispute: the query is known by its hash only (the store checks the bytes against it).
@@ -136,10 +149,13 @@ pub async fn attribute(state: &AppState, mut target: AttributionTarget, text: St
 	}
 	let state = state.clone();
 	tokio::task::spawn_blocking(move || {
-		let tokenizer = HfTokenizer::from_file(&state.attribution.tokenizer_file).map_err(failed)?;
+		let tokenizer =
+			HfTokenizer::from_file(&state.attribution.tokenizer_file).map_err(failed)?;
 		let output = canonical_tokens(&tokenizer, &text).map_err(failed)?;
 		match target.method {
-			RecordMethod::SuffixSpan(params) => suffix_span(&state, &target, &tokenizer, params, &output),
+			RecordMethod::SuffixSpan(params) => {
+				suffix_span(&state, &target, &tokenizer, params, &output)
+			},
 			RecordMethod::Influence(params) => influence(&state, &target, params, &output),
 			RecordMethod::Rag(params) => rag(&state, &target, params, &output),
 		}
@@ -167,8 +183,10 @@ fn suffix_span(
 	output: &[u32],
 ) -> Result<Attributed, ApiError> {
 	let corpus = verified_corpus(&state.store, &target.corpus).map_err(from_influence)?;
-	let (index, _) = open_or_build(&state.attribution.index_dir, &corpus, tokenizer).map_err(failed)?;
-	let answer = Answer { model: state.attribution.base_model_hash, adapter: Some(target.adapter), output };
+	let (index, _) =
+		open_or_build(&state.attribution.index_dir, &corpus, tokenizer).map_err(failed)?;
+	let answer =
+		Answer { model: state.attribution.base_model_hash, adapter: Some(target.adapter), output };
 	let record = span_record(&index, &answer, params, TOP_K).map_err(failed)?;
 	let mut body = record_json(&record, "suffix_span");
 	body["min_span_len"] = params.min_span_len.into();
@@ -185,21 +203,25 @@ fn influence(
 	if let Some(reason) = params.unworkable() {
 		return Err(ApiError::invalid("attribution", reason));
 	}
-	let config = state
-		.registry
-		.adapter_config(&hex(&target.adapter))
-		.ok_or_else(|| failed(format!("adapter {} has no registered config", hex(&target.adapter))))?;
+	let config = state.registry.adapter_config(&hex(&target.adapter)).ok_or_else(|| {
+		failed(format!("adapter {} has no registered config", hex(&target.adapter)))
+	})?;
 	let prepared = state
 		.attribution
 		.influence
 		.prepare(&state.store, &target.adapter, &config, &target.corpus, &params)
 		.map_err(from_influence)?;
-	let answer = Answer { model: state.attribution.base_model_hash, adapter: Some(target.adapter), output };
-	let record = influence_record(&prepared.model, &prepared.sketch, &answer, params.scoring, TOP_K).map_err(failed)?;
+	let answer =
+		Answer { model: state.attribution.base_model_hash, adapter: Some(target.adapter), output };
+	let record =
+		influence_record(&prepared.model, &prepared.sketch, &answer, params.scoring, TOP_K)
+			.map_err(failed)?;
 	let mut body = record_json(&record, "influence");
 	body["scoring"] = match params.scoring {
 		InfluenceScoring::TracIn => json!("trac_in"),
-		InfluenceScoring::DataInf { damping_milli } => json!({ "data_inf": { "damping_milli": damping_milli } }),
+		InfluenceScoring::DataInf { damping_milli } => {
+			json!({ "data_inf": { "damping_milli": damping_milli } })
+		},
 	};
 	body["sketch"] = hex(&prepared.sketch.id()).into();
 	body["projection_dim"] = prepared.sketch.inputs().projection_dim.into();
@@ -207,11 +229,17 @@ fn influence(
 	Ok(Attributed { record, body })
 }
 
-fn rag(state: &AppState, target: &AttributionTarget, params: RagParams, output: &[u32]) -> Result<Attributed, ApiError> {
+fn rag(
+	state: &AppState,
+	target: &AttributionTarget,
+	params: RagParams,
+	output: &[u32],
+) -> Result<Attributed, ApiError> {
 	let query = target.rag_query.as_deref().expect("attribute() supplies a RAG record's query");
 	let corpus = verified_corpus(&state.store, &target.corpus).map_err(from_influence)?;
 	let index = Bm25Index::build(&corpus);
-	let answer = Answer { model: state.attribution.base_model_hash, adapter: Some(target.adapter), output };
+	let answer =
+		Answer { model: state.attribution.base_model_hash, adapter: Some(target.adapter), output };
 	let bm25 = Bm25Params { k1_milli: params.k1_milli, b_milli: params.b_milli };
 	let record = rag_record(&index, corpus.id(), &answer, query, params.retrieved, bm25, TOP_K)
 		.map_err(|e| ApiError::invalid("rag", e.to_string()))?;

@@ -2,9 +2,9 @@
 //! Both modes consume the same engine events, so a streamed text is the non-streamed text cut
 //! into pieces.
 
+use super::attribution::{attribute, target_with, AttributionMethod, AttributionTarget};
 use super::error::{parse_json, ApiError};
 use super::openai::{chat_prompt, ChatMessages, CompletionPrompt, GenerationFields};
-use super::attribution::{attribute, target_with, AttributionMethod, AttributionTarget};
 use super::rag::{self, Citation};
 use super::receipts::{issue, order_for, ReceiptOrder};
 use super::AppState;
@@ -22,8 +22,8 @@ use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use tributary_primitives::attribution::{AttributionMethod as RecordMethod, MethodSettings};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
+use tributary_primitives::attribution::{AttributionMethod as RecordMethod, MethodSettings};
 
 /// OpenAI's limit on stop sequences.
 const MAX_STOP_SEQUENCES: usize = 4;
@@ -52,13 +52,19 @@ struct Prepared {
 }
 
 fn unix_now() -> u64 {
-	std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default()
+	std::time::SystemTime::now()
+		.duration_since(std::time::UNIX_EPOCH)
+		.map(|d| d.as_secs())
+		.unwrap_or_default()
 }
 
 /// Unique across restarts too (nanosecond clock plus a counter): receipts are kept by this id.
 fn response_id(prefix: &str) -> String {
 	static NEXT: AtomicU64 = AtomicU64::new(1);
-	let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or_default();
+	let nanos = std::time::SystemTime::now()
+		.duration_since(std::time::UNIX_EPOCH)
+		.map(|d| d.as_nanos())
+		.unwrap_or_default();
 	format!("{prefix}-{nanos:x}{:06x}", NEXT.fetch_add(1, Ordering::Relaxed))
 }
 
@@ -80,14 +86,22 @@ fn asked_method(
 		(AttributionMethod::None | AttributionMethod::Rag, Some(request)) => {
 			Asked::Rag(rag::check_retrieve(request.retrieve, &methods.rag)?)
 		},
-		(AttributionMethod::Rag, None) => Asked::Rag(rag::DEFAULT_RETRIEVE.min(methods.rag.max_retrieved)),
+		(AttributionMethod::Rag, None) => {
+			Asked::Rag(rag::DEFAULT_RETRIEVE.min(methods.rag.max_retrieved))
+		},
 		(_, Some(_)) => {
 			let message = "rag retrieval is attributed by its citations; drop \"attribution\" or set it to \"rag\"";
 			return Err(ApiError::invalid("rag", message));
 		},
-		(AttributionMethod::SuffixSpan, None) => Asked::Record(RecordMethod::SuffixSpan(methods.span)),
-		(AttributionMethod::Influence, None) => Asked::Record(RecordMethod::Influence(methods.influence)),
-		(AttributionMethod::None, None) if receipt => Asked::Record(RecordMethod::SuffixSpan(methods.span)),
+		(AttributionMethod::SuffixSpan, None) => {
+			Asked::Record(RecordMethod::SuffixSpan(methods.span))
+		},
+		(AttributionMethod::Influence, None) => {
+			Asked::Record(RecordMethod::Influence(methods.influence))
+		},
+		(AttributionMethod::None, None) if receipt => {
+			Asked::Record(RecordMethod::SuffixSpan(methods.span))
+		},
 		(AttributionMethod::None, None) => return Ok(None),
 	};
 	Ok(Some(asked))
@@ -107,7 +121,10 @@ async fn prepare(
 	}
 	let temperature = fields.temperature.unwrap_or(1.0);
 	if !(0.0..=2.0).contains(&temperature) {
-		return Err(ApiError::invalid("temperature", format!("temperature must be in [0, 2], got {temperature}")));
+		return Err(ApiError::invalid(
+			"temperature",
+			format!("temperature must be in [0, 2], got {temperature}"),
+		));
 	}
 	let top_p = fields.top_p.unwrap_or(1.0);
 	if !(top_p > 0.0 && top_p <= 1.0) {
@@ -118,21 +135,35 @@ async fn prepare(
 	}
 	let stop = fields.stop.map(|s| s.into_vec()).unwrap_or_default();
 	if stop.len() > MAX_STOP_SEQUENCES {
-		return Err(ApiError::invalid("stop", format!("at most {MAX_STOP_SEQUENCES} stop sequences")));
+		return Err(ApiError::invalid(
+			"stop",
+			format!("at most {MAX_STOP_SEQUENCES} stop sequences"),
+		));
 	}
 	let adapters = resolve_model(state, &fields.model)?;
 	let methods = state.receipts.methods();
 	let asked = asked_method(fields.attribution, fields.rag, fields.receipt.is_some(), &methods)?;
 	// The receipt names the prompt as the user sent it, not the grounded one.
-	let receipt = fields.receipt.map(|request| order_for(state, &fields.model, request, prompt)).transpose()?;
+	let receipt = fields
+		.receipt
+		.map(|request| order_for(state, &fields.model, request, prompt))
+		.transpose()?;
 	let (attribution, citations, prompt) = match asked {
 		None => (None, None, prompt.to_string()),
-		Some(Asked::Record(method)) => (Some(target_with(state, method, &fields.model, &adapters)?), None, prompt.to_string()),
+		Some(Asked::Record(method)) => {
+			(Some(target_with(state, method, &fields.model, &adapters)?), None, prompt.to_string())
+		},
 		Some(Asked::Rag(retrieve)) => {
 			let query = prompt;
-			let mut target = target_with(state, rag::method_for(query, retrieve, &methods.rag), &fields.model, &adapters)?;
+			let mut target = target_with(
+				state,
+				rag::method_for(query, retrieve, &methods.rag),
+				&fields.model,
+				&adapters,
+			)?;
 			target.rag_query = Some(query.as_bytes().to_vec());
-			let citations = rag::retrieve(state, &target.corpus, query, retrieve, &methods.rag).await?;
+			let citations =
+				rag::retrieve(state, &target.corpus, query, retrieve, &methods.rag).await?;
 			let grounded = match flavor {
 				Flavor::Text => rag::ground_completion(&citations, prompt),
 				Flavor::Chat => rag::ground_chat(&citations, prompt),
@@ -174,11 +205,17 @@ async fn prepare(
 	if max_tokens > state.max_new_tokens {
 		return Err(ApiError::invalid(
 			"max_tokens",
-			format!("max_tokens {max_tokens} exceeds this worker's limit of {}", state.max_new_tokens),
+			format!(
+				"max_tokens {max_tokens} exceeds this worker's limit of {}",
+				state.max_new_tokens
+			),
 		));
 	}
 	let seed = fields.seed.unwrap_or_else(|| {
-		std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0)
+		std::time::SystemTime::now()
+			.duration_since(std::time::UNIX_EPOCH)
+			.map(|d| d.as_nanos() as u64)
+			.unwrap_or(0)
 	});
 	Ok(Prepared {
 		model: fields.model,
@@ -203,7 +240,9 @@ pub fn resolve_model(state: &AppState, model: &str) -> Result<Vec<AdapterUse>, A
 	resolved
 		.into_iter()
 		.map(|(hash, config, weight)| {
-			let hash = store::parse(&hash).map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", e.to_string()))?;
+			let hash = store::parse(&hash).map_err(|e| {
+				ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", e.to_string())
+			})?;
 			Ok(AdapterUse { hash, config, weight })
 		})
 		.collect()
@@ -211,7 +250,10 @@ pub fn resolve_model(state: &AppState, model: &str) -> Result<Vec<AdapterUse>, A
 
 /// Submits the request and waits for its first event, so failures before any text (full queue,
 /// corrupt adapter) become proper HTTP errors even for streams.
-async fn start(state: &AppState, prepared: &Prepared) -> Result<(Event, UnboundedReceiver<Event>), ApiError> {
+async fn start(
+	state: &AppState,
+	prepared: &Prepared,
+) -> Result<(Event, UnboundedReceiver<Event>), ApiError> {
 	let (events, mut receiver) = unbounded_channel();
 	state.engine.submit(GenerationRequest {
 		prompt: prepared.prompt.clone(),
@@ -224,7 +266,11 @@ async fn start(state: &AppState, prepared: &Prepared) -> Result<(Event, Unbounde
 	match receiver.recv().await {
 		Some(Event::Failed(error)) => Err(error.into()),
 		Some(first) => Ok((first, receiver)),
-		None => Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "the engine dropped the request")),
+		None => Err(ApiError::new(
+			StatusCode::INTERNAL_SERVER_ERROR,
+			"server_error",
+			"the engine dropped the request",
+		)),
 	}
 }
 
@@ -243,7 +289,10 @@ pub async fn completions(State(state): State<AppState>, body: Bytes) -> Response
 		let CompletionPrompt { prompt } = parse_json(&body)?;
 		let prompts = prompt.into_vec();
 		let [prompt] = prompts.as_slice() else {
-			return Err(ApiError::invalid("prompt", "exactly one prompt string per request is supported"));
+			return Err(ApiError::invalid(
+				"prompt",
+				"exactly one prompt string per request is supported",
+			));
 		};
 		let prepared = prepare(&state, fields, prompt, Flavor::Text).await?;
 		respond(&state, prepared, Flavor::Text).await
@@ -264,12 +313,21 @@ pub async fn chat_completions(State(state): State<AppState>, body: Bytes) -> Res
 	result.unwrap_or_else(IntoResponse::into_response)
 }
 
-async fn respond(state: &AppState, prepared: Prepared, flavor: Flavor) -> Result<Response, ApiError> {
+async fn respond(
+	state: &AppState,
+	prepared: Prepared,
+	flavor: Flavor,
+) -> Result<Response, ApiError> {
 	let (first, receiver) = start(state, &prepared).await?;
 	let id = response_id(if flavor == Flavor::Chat { "chatcmpl" } else { "cmpl" });
 	let attribution = prepared.attribution.clone().map(|target| {
 		let citations = prepared.citations.as_deref().map(rag::citations_json);
-		Arc::new(Attribution { state: state.clone(), target, receipt: prepared.receipt.clone(), citations })
+		Arc::new(Attribution {
+			state: state.clone(),
+			target,
+			receipt: prepared.receipt.clone(),
+			citations,
+		})
 	});
 	if prepared.stream {
 		let chunks = sse_chunks(id, prepared.model, flavor, first, receiver, attribution);
@@ -312,7 +370,13 @@ struct Attribution {
 impl Attribution {
 	/// Sets the response's (or last chunk's) `attribution`, and `receipt` and `citations` when
 	/// there are any, for the answer `text`.
-	async fn finish(&self, id: &str, text: &str, finished: &Finished, body: &mut Value) -> Result<(), ApiError> {
+	async fn finish(
+		&self,
+		id: &str,
+		text: &str,
+		finished: &Finished,
+		body: &mut Value,
+	) -> Result<(), ApiError> {
 		let state = &self.state;
 		let attributed = attribute(state, self.target.clone(), text.to_string()).await?;
 		if let Some(order) = &self.receipt {
@@ -321,7 +385,8 @@ impl Attribution {
 			if let Some(query) = &self.target.rag_query {
 				keep_object(state, query).await?;
 			}
-			body["receipt"] = issue(state, id, order, self.target.adapter, &attributed.record, text, finished)?;
+			body["receipt"] =
+				issue(state, id, order, self.target.adapter, &attributed.record, text, finished)?;
 		}
 		body["attribution"] = attributed.body;
 		if let Some(citations) = &self.citations {
@@ -331,7 +396,10 @@ impl Attribution {
 	}
 }
 
-async fn collect(first: Event, mut receiver: UnboundedReceiver<Event>) -> Result<(String, Finished), ApiError> {
+async fn collect(
+	first: Event,
+	mut receiver: UnboundedReceiver<Event>,
+) -> Result<(String, Finished), ApiError> {
 	let mut text = String::new();
 	let mut event = Some(first);
 	while let Some(current) = event {
@@ -342,7 +410,11 @@ async fn collect(first: Event, mut receiver: UnboundedReceiver<Event>) -> Result
 		}
 		event = receiver.recv().await;
 	}
-	Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "the engine ended the request without a result"))
+	Err(ApiError::new(
+		StatusCode::INTERNAL_SERVER_ERROR,
+		"server_error",
+		"the engine ended the request without a result",
+	))
 }
 
 /// Puts a receipted answer's text (under the receipt's `output_hash`) or a RAG answer's query
@@ -350,7 +422,9 @@ async fn collect(first: Event, mut receiver: UnboundedReceiver<Event>) -> Result
 /// attribution in a dispute can fetch it from this worker.
 async fn keep_object(state: &AppState, bytes: &[u8]) -> Result<(), ApiError> {
 	let (store, bytes) = (state.store.clone(), bytes.to_vec());
-	tokio::task::spawn_blocking(move || store.put(&bytes, None)).await.expect("store writes do not panic")?;
+	tokio::task::spawn_blocking(move || store.put(&bytes, None))
+		.await
+		.expect("store writes do not panic")?;
 	Ok(())
 }
 
@@ -366,7 +440,11 @@ fn sse_chunks(
 ) -> impl Stream<Item = Result<SseEvent, Infallible>> {
 	let created = unix_now();
 	let completion_id = id.clone();
-	let chunk = move |content: Option<&str>, role: bool, finish: Option<&str>, usage: Option<Value>| -> String {
+	let chunk = move |content: Option<&str>,
+	                  role: bool,
+	                  finish: Option<&str>,
+	                  usage: Option<Value>|
+	      -> String {
 		let body = match flavor {
 			Flavor::Text => json!({
 				"id": id, "object": "text_completion", "created": created, "model": model,
@@ -402,7 +480,10 @@ fn sse_chunks(
 		async move {
 			loop {
 				if let Some(data) = pending.pop_front() {
-					return Some((Ok(SseEvent::default().data(data)), (next, receiver, pending, ended, text)));
+					return Some((
+						Ok(SseEvent::default().data(data)),
+						(next, receiver, pending, ended, text),
+					));
 				}
 				if ended {
 					return None;
@@ -422,8 +503,12 @@ fn sse_chunks(
 						match attribution.as_deref() {
 							None => pending.push_back(last),
 							Some(attribution) => {
-								let mut last: Value = serde_json::from_str(&last).expect("chunks are JSON");
-								match attribution.finish(&completion_id, &text, &finished, &mut last).await {
+								let mut last: Value =
+									serde_json::from_str(&last).expect("chunks are JSON");
+								match attribution
+									.finish(&completion_id, &text, &finished, &mut last)
+									.await
+								{
 									Ok(()) => pending.push_back(last.to_string()),
 									Err(error) => pending.push_back(error.body().to_string()),
 								}

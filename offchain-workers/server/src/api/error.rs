@@ -23,7 +23,10 @@ impl ApiError {
 	}
 
 	pub fn invalid(param: &'static str, message: impl Into<String>) -> ApiError {
-		ApiError { param: Some(param), ..ApiError::new(StatusCode::BAD_REQUEST, "invalid_request_error", message) }
+		ApiError {
+			param: Some(param),
+			..ApiError::new(StatusCode::BAD_REQUEST, "invalid_request_error", message)
+		}
 	}
 
 	pub fn code(mut self, code: &'static str) -> ApiError {
@@ -61,23 +64,31 @@ impl From<EngineError> for ApiError {
 		let message = error.to_string();
 		match error {
 			EngineError::QueueFull(_) => {
-				ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limit_error", message).code("queue_full")
+				ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limit_error", message)
+					.code("queue_full")
 			},
 			EngineError::Quarantined { .. } => {
-				ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "adapter_error", message).code("adapter_quarantined")
+				ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "adapter_error", message)
+					.code("adapter_quarantined")
 			},
 			EngineError::AdapterMissing(_) => {
-				ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "adapter_error", message).code("adapter_missing")
+				ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "adapter_error", message)
+					.code("adapter_missing")
 			},
 			EngineError::InvalidAdapter { .. } => {
-				ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "adapter_error", message).code("adapter_invalid")
+				ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "adapter_error", message)
+					.code("adapter_invalid")
 			},
 			EngineError::KvCacheTooSmall { .. } => {
-				ApiError::new(StatusCode::BAD_REQUEST, "invalid_request_error", message).code("context_length_exceeded")
+				ApiError::new(StatusCode::BAD_REQUEST, "invalid_request_error", message)
+					.code("context_length_exceeded")
 			},
-			EngineError::Model(_) => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", message),
+			EngineError::Model(_) => {
+				ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", message)
+			},
 			EngineError::ShuttingDown => {
-				ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "server_error", message).code("shutting_down")
+				ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "server_error", message)
+					.code("shutting_down")
 			},
 		}
 	}
@@ -88,12 +99,20 @@ impl From<RegistryError> for ApiError {
 		let message = error.to_string();
 		match error {
 			RegistryError::UnknownModel(model) => ApiError::model_not_found(&model),
-			RegistryError::UnknownAdapter(_) => ApiError::new(StatusCode::NOT_FOUND, "invalid_request_error", message),
-			RegistryError::Conflict(_) | RegistryError::ChainMismatch { .. } | RegistryError::ChainTaken { .. } => {
+			RegistryError::UnknownAdapter(_) => {
+				ApiError::new(StatusCode::NOT_FOUND, "invalid_request_error", message)
+			},
+			RegistryError::Conflict(_)
+			| RegistryError::ChainMismatch { .. }
+			| RegistryError::ChainTaken { .. } => {
 				ApiError::new(StatusCode::CONFLICT, "invalid_request_error", message)
 			},
-			RegistryError::Invalid(_) => ApiError::new(StatusCode::BAD_REQUEST, "invalid_request_error", message),
-			RegistryError::File { .. } => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", message),
+			RegistryError::Invalid(_) => {
+				ApiError::new(StatusCode::BAD_REQUEST, "invalid_request_error", message)
+			},
+			RegistryError::File { .. } => {
+				ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", message)
+			},
 		}
 	}
 }
@@ -114,13 +133,22 @@ impl From<StoreError> for ApiError {
 
 /// Parses a JSON body, answering malformed JSON with a 400 in OpenAI's shape.
 pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-	serde_json::from_slice(body)
-		.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_request_error", format!("invalid JSON body: {e}")))
+	serde_json::from_slice(body).map_err(|e| {
+		ApiError::new(
+			StatusCode::BAD_REQUEST,
+			"invalid_request_error",
+			format!("invalid JSON body: {e}"),
+		)
+	})
 }
 
 /// Parses a request field holding a SCALE-encoded `T` in hex (`0x` optional), every byte
 /// consumed; `type_name` names `T` in the error.
-pub fn parse_scale_hex<T: codec::DecodeAll>(param: &'static str, text: &str, type_name: &str) -> Result<T, ApiError> {
+pub fn parse_scale_hex<T: codec::DecodeAll>(
+	param: &'static str,
+	text: &str,
+	type_name: &str,
+) -> Result<T, ApiError> {
 	let digits = text.strip_prefix("0x").unwrap_or(text);
 	let invalid = |reason: String| ApiError::invalid(param, format!("{param} {text:?}: {reason}"));
 	if digits.len() % 2 != 0 || !digits.is_ascii() {
@@ -130,5 +158,6 @@ pub fn parse_scale_hex<T: codec::DecodeAll>(param: &'static str, text: &str, typ
 		.map(|i| u8::from_str_radix(&digits[2 * i..2 * i + 2], 16))
 		.collect::<Result<Vec<u8>, _>>()
 		.map_err(|_| invalid("not hex".into()))?;
-	T::decode_all(&mut &bytes[..]).map_err(|e| invalid(format!("not a SCALE-encoded {type_name}: {e}")))
+	T::decode_all(&mut &bytes[..])
+		.map_err(|e| invalid(format!("not a SCALE-encoded {type_name}: {e}")))
 }

@@ -11,9 +11,9 @@ pub mod receipts;
 pub mod recompute;
 mod routes;
 
+use crate::account::Account;
 use crate::engine::Engine;
 use crate::jobs::Jobs;
-use crate::account::Account;
 use crate::metrics::Metrics;
 use crate::receipts::ReceiptBook;
 use crate::registry::Registry;
@@ -94,10 +94,22 @@ pub fn router(state: AppState, max_request_bytes: usize) -> Router {
 
 async fn count_response(metrics: Arc<Metrics>, request: Request, next: Next) -> Response {
 	let path = request.uri().path();
-	let route = ["/v1/chat/completions", "/v1/completions", "/v1/models", "/v1/", "/store", "/jobs", "/rows", "/receipts", "/attribution", "/health", "/metrics"]
-		.into_iter()
-		.find(|prefix| path.starts_with(prefix))
-		.unwrap_or("other");
+	let route = [
+		"/v1/chat/completions",
+		"/v1/completions",
+		"/v1/models",
+		"/v1/",
+		"/store",
+		"/jobs",
+		"/rows",
+		"/receipts",
+		"/attribution",
+		"/health",
+		"/metrics",
+	]
+	.into_iter()
+	.find(|prefix| path.starts_with(prefix))
+	.unwrap_or("other");
 	let response = next.run(request).await;
 	metrics.requests.with_label_values(&[route, response.status().as_str()]).inc();
 	response

@@ -99,7 +99,11 @@ impl ChatMessage {
 				for part in parts {
 					match (part.kind.as_str(), &part.text) {
 						("text", Some(t)) => text.push_str(t),
-						(kind, _) => return Err(format!("content part type {kind:?} is not supported; only text")),
+						(kind, _) => {
+							return Err(format!(
+								"content part type {kind:?} is not supported; only text"
+							))
+						},
 					}
 				}
 				Ok(text)
@@ -123,7 +127,8 @@ pub fn chat_prompt(messages: &[ChatMessage]) -> Result<String, String> {
 	}
 	let mut prompt = String::new();
 	for message in messages {
-		if !matches!(message.role.as_str(), "system" | "developer" | "user" | "assistant" | "tool") {
+		if !matches!(message.role.as_str(), "system" | "developer" | "user" | "assistant" | "tool")
+		{
 			return Err(format!("unknown message role {:?}", message.role));
 		}
 		let content = message.text()?;

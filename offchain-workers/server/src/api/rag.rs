@@ -36,7 +36,10 @@ pub fn check_retrieve(retrieve: u32, settings: &RagSettings) -> Result<u32, ApiE
 	if (1..=most).contains(&retrieve) {
 		Ok(retrieve)
 	} else {
-		Err(ApiError::invalid("rag", format!("rag.retrieve must be between 1 and {most}, got {retrieve}")))
+		Err(ApiError::invalid(
+			"rag",
+			format!("rag.retrieve must be between 1 and {most}, got {retrieve}"),
+		))
 	}
 }
 
@@ -50,7 +53,10 @@ pub struct Citation {
 
 /// The response's `citations`: the retrieved rows, best first.
 pub fn citations_json(citations: &[Citation]) -> Value {
-	citations.iter().map(|c| json!({ "datanet": c.row.datanet, "row": c.row.row, "text": c.text })).collect()
+	citations
+		.iter()
+		.map(|c| json!({ "datanet": c.row.datanet, "row": c.row.row, "text": c.text }))
+		.collect()
 }
 
 /// The record method of a RAG answer retrieving up to `retrieve` rows for `query` with the
@@ -89,7 +95,10 @@ pub async fn retrieve(
 					.iter()
 					.find(|row| row.row == hit.row)
 					.ok_or_else(|| failed("BM25 returned a row outside the corpus"))?;
-				Ok(Citation { row: hit.row, text: String::from_utf8_lossy(&row.bytes).into_owned() })
+				Ok(Citation {
+					row: hit.row,
+					text: String::from_utf8_lossy(&row.bytes).into_owned(),
+				})
 			})
 			.collect()
 	})

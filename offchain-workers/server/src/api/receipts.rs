@@ -51,7 +51,12 @@ pub struct ReceiptOrder {
 
 /// Checks a receipt request for `model`: the model must serve an on-chain version and this
 /// worker must know its chain account. `prompt` is the text whose bytes `prompt_hash` covers.
-pub fn order_for(state: &AppState, model: &str, request: ReceiptRequest, prompt: &str) -> Result<ReceiptOrder, ApiError> {
+pub fn order_for(
+	state: &AppState,
+	model: &str,
+	request: ReceiptRequest,
+	prompt: &str,
+) -> Result<ReceiptOrder, ApiError> {
 	let chain = state.registry.chain_of(model).ok_or_else(|| {
 		ApiError::invalid(
 			"receipt",
@@ -68,7 +73,10 @@ pub fn order_for(state: &AppState, model: &str, request: ReceiptRequest, prompt:
 	})?;
 	let genesis = state.receipts.genesis()?;
 	let max_fee = request.max_fee.parse::<u128>().map_err(|_| {
-		ApiError::invalid("receipt", format!("max_fee {:?} is not a decimal integer below 2^128", request.max_fee))
+		ApiError::invalid(
+			"receipt",
+			format!("max_fee {:?} is not a decimal integer below 2^128", request.max_fee),
+		)
 	})?;
 	Ok(ReceiptOrder {
 		chain,
@@ -93,7 +101,11 @@ pub fn issue(
 	text: &str,
 	finished: &Finished,
 ) -> Result<Value, ApiError> {
-	let count = |n: usize| u32::try_from(n).map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "token count over u32"));
+	let count = |n: usize| {
+		u32::try_from(n).map_err(|_| {
+			ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "token count over u32")
+		})
+	};
 	let receipt: Receipt = tributary_primitives::receipts::InferenceReceipt {
 		model: order.chain.model,
 		version: order.chain.version,
@@ -124,7 +136,9 @@ pub fn issue(
 		"genesis": hex0x(&order.genesis),
 		"signing_payload": hex0x(&receipt.signing_payload(&order.genesis)),
 	});
-	state.receipts.insert(completion_id, order.genesis, receipt, order.user, record.claim())?;
+	state
+		.receipts
+		.insert(completion_id, order.genesis, receipt, order.user, record.claim())?;
 	Ok(body)
 }
 
@@ -132,11 +146,16 @@ impl From<ReceiptError> for ApiError {
 	fn from(error: ReceiptError) -> ApiError {
 		let message = error.to_string();
 		match error {
-			ReceiptError::Unknown(_) => ApiError::new(StatusCode::NOT_FOUND, "invalid_request_error", message),
+			ReceiptError::Unknown(_) => {
+				ApiError::new(StatusCode::NOT_FOUND, "invalid_request_error", message)
+			},
 			ReceiptError::BadSignature(_) => ApiError::invalid("signature", message),
-			ReceiptError::AlreadySigned(_) => ApiError::new(StatusCode::CONFLICT, "invalid_request_error", message),
+			ReceiptError::AlreadySigned(_) => {
+				ApiError::new(StatusCode::CONFLICT, "invalid_request_error", message)
+			},
 			ReceiptError::ChainUnknown => {
-				ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "server_error", message).code("chain_unknown")
+				ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "server_error", message)
+					.code("chain_unknown")
 			},
 			ReceiptError::BadId(_) | ReceiptError::File { .. } => {
 				ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", message)
@@ -185,12 +204,16 @@ pub async fn pending(
 ) -> Result<Json<Value>, ApiError> {
 	if let Some(genesis) = query.genesis {
 		let digits = genesis.strip_prefix("0x").unwrap_or(&genesis);
-		let hash = parse_hex::<32>(digits).map_err(|reason| ApiError::invalid("genesis", format!("genesis: {reason}")))?;
+		let hash = parse_hex::<32>(digits)
+			.map_err(|reason| ApiError::invalid("genesis", format!("genesis: {reason}")))?;
 		state.receipts.set_genesis(hash)?;
 	}
 	if let Some(methods) = query.methods {
-		let settings: MethodSettings =
-			parse_scale_hex("methods", &methods, "tributary_primitives::attribution::MethodSettings")?;
+		let settings: MethodSettings = parse_scale_hex(
+			"methods",
+			&methods,
+			"tributary_primitives::attribution::MethodSettings",
+		)?;
 		if let Some(reason) = settings.unworkable() {
 			return Err(ApiError::invalid("methods", format!("methods: {reason}")));
 		}
@@ -220,7 +243,10 @@ struct Acknowledgement {
 }
 
 /// `POST /receipts/ack`: the chain took these receipts; drop them from the queue.
-pub async fn acknowledge(State(state): State<AppState>, body: Bytes) -> Result<Json<Value>, ApiError> {
+pub async fn acknowledge(
+	State(state): State<AppState>,
+	body: Bytes,
+) -> Result<Json<Value>, ApiError> {
 	let Acknowledgement { ids } = parse_json(&body)?;
 	let removed = state.receipts.acknowledge(&ids)?;
 	Ok(Json(json!({ "removed": removed })))

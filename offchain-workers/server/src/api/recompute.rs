@@ -22,8 +22,8 @@ use crate::store;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::Json;
 use axum::response::{IntoResponse, Response};
+use axum::Json;
 use codec::Encode;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -58,13 +58,19 @@ struct Slots {
 impl Recomputations {
 	/// The recomputation of `digest`: the running or finished one, or a new one that `start`
 	/// begins in the background.
-	fn join(&self, digest: ContentHash, start: impl FnOnce(watch::Sender<Outcome>)) -> watch::Receiver<Outcome> {
+	fn join(
+		&self,
+		digest: ContentHash,
+		start: impl FnOnce(watch::Sender<Outcome>),
+	) -> watch::Receiver<Outcome> {
 		let mut slots = self.slots.lock().expect("recomputations lock");
 		if let Some(existing) = slots.by_digest.get(&digest) {
 			return existing.clone();
 		}
 		while slots.order.len() >= KEPT {
-			let Some(position) = slots.order.iter().position(|d| slots.by_digest[d].borrow().is_some()) else {
+			let Some(position) =
+				slots.order.iter().position(|d| slots.by_digest[d].borrow().is_some())
+			else {
 				break;
 			};
 			let oldest = slots.order.remove(position).expect("position is in range");
@@ -89,14 +95,16 @@ struct RecomputeRequest {
 	method_scale: String,
 }
 
-
 fn not_served(chain: ChainModel) -> ApiError {
 	ApiError {
 		param: Some("chain"),
 		..ApiError::new(
 			StatusCode::NOT_FOUND,
 			"invalid_request_error",
-			format!("chain model {} version {} is not served by this worker", chain.model, chain.version),
+			format!(
+				"chain model {} version {} is not served by this worker",
+				chain.model, chain.version
+			),
 		)
 	}
 	.code("model_not_found")
@@ -117,7 +125,9 @@ pub async fn recompute(State(state): State<AppState>, body: Bytes) -> Result<Res
 		}
 	}
 	let output_hash = store::parse(&request.output_hash)?;
-	let digest = tributary_primitives::content_hash(&(request.chain.model, request.chain.version, output_hash, method).encode());
+	let digest = tributary_primitives::content_hash(
+		&(request.chain.model, request.chain.version, output_hash, method).encode(),
+	);
 	let mut outcome = state.recomputations.join(digest, |sender| {
 		let state = state.clone();
 		tokio::spawn(async move {
@@ -157,7 +167,10 @@ async fn recompute_record(
 		other => other.into(),
 	})?;
 	let text = String::from_utf8(bytes).map_err(|_| {
-		ApiError::invalid("output_hash", format!("object {} is not UTF-8 text, so it is no answer", hex(&output_hash)))
+		ApiError::invalid(
+			"output_hash",
+			format!("object {} is not UTF-8 text, so it is no answer", hex(&output_hash)),
+		)
 	})?;
 	let record = attribute(state, target, text).await?.record;
 	Ok(json!({
@@ -210,6 +223,8 @@ mod tests {
 		recomputations.join([0xef; 32], |sender| senders.push(sender));
 		let slots = recomputations.slots.lock().unwrap();
 		assert_eq!(slots.by_digest.len(), KEPT + 1, "the finished oldest made room");
-		assert!(!slots.by_digest.contains_key(&tributary_primitives::content_hash(&0u32.to_le_bytes())));
+		assert!(!slots
+			.by_digest
+			.contains_key(&tributary_primitives::content_hash(&0u32.to_le_bytes())));
 	}
 }

@@ -4,6 +4,7 @@ use super::error::{parse_json, ApiError};
 use super::AppState;
 use crate::jobs::spec::{EvalSpec, JobSpec, SettingsJson, TrainSpec};
 use crate::jobs::JobError;
+use crate::merge::merge;
 use crate::registry::{ChainModel, CorpusRow, Member, ModelEntry};
 use crate::store;
 use axum::body::Bytes;
@@ -13,13 +14,14 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
-use crate::merge::merge;
 use tch::{Device, Kind};
 use tributary_model::hf::parse_safetensors;
 use tributary_model::peft::{hex, AdapterConfig, PeftAdapter};
 
 pub async fn health(State(state): State<AppState>) -> Json<serde_json::Value> {
-	Json(json!({ "status": "ok", "queued": state.engine.queued(), "base_model": state.base_model_id }))
+	Json(
+		json!({ "status": "ok", "queued": state.engine.queued(), "base_model": state.base_model_id }),
+	)
 }
 
 pub async fn metrics(State(state): State<AppState>) -> Response {
@@ -27,7 +29,8 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
 }
 
 pub async fn not_found() -> ApiError {
-	ApiError::new(StatusCode::NOT_FOUND, "invalid_request_error", "no such route").code("unknown_url")
+	ApiError::new(StatusCode::NOT_FOUND, "invalid_request_error", "no such route")
+		.code("unknown_url")
 }
 
 fn model_object(id: &str, created: u64) -> serde_json::Value {
@@ -45,11 +48,20 @@ fn registered_model_object(id: &str, entry: &ModelEntry) -> serde_json::Value {
 
 pub async fn list_models(State(state): State<AppState>) -> Json<serde_json::Value> {
 	let mut data = vec![model_object(&state.base_model_id, 0)];
-	data.extend(state.registry.models().into_iter().map(|(id, entry)| registered_model_object(&id, &entry)));
+	data.extend(
+		state
+			.registry
+			.models()
+			.into_iter()
+			.map(|(id, entry)| registered_model_object(&id, &entry)),
+	);
 	Json(json!({ "object": "list", "data": data }))
 }
 
-pub async fn get_model(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<serde_json::Value>, ApiError> {
+pub async fn get_model(
+	State(state): State<AppState>,
+	Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
 	if id == state.base_model_id {
 		return Ok(Json(model_object(&id, 0)));
 	}
@@ -65,7 +77,10 @@ pub async fn get_model(State(state): State<AppState>, Path(id): Path<String>) ->
 }
 
 /// `PUT /store`: stores the body, answers its hash.
-pub async fn put_object(State(state): State<AppState>, body: Bytes) -> Result<Json<serde_json::Value>, ApiError> {
+pub async fn put_object(
+	State(state): State<AppState>,
+	body: Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
 	put(&state, body, None).await
 }
 
@@ -79,7 +94,11 @@ pub async fn put_object_at(
 	put(&state, body, Some(expected)).await
 }
 
-async fn put(state: &AppState, body: Bytes, expected: Option<[u8; 32]>) -> Result<Json<serde_json::Value>, ApiError> {
+async fn put(
+	state: &AppState,
+	body: Bytes,
+	expected: Option<[u8; 32]>,
+) -> Result<Json<serde_json::Value>, ApiError> {
 	let store = state.store.clone();
 	let hash = tokio::task::spawn_blocking(move || store.put(&body, expected.as_ref()))
 		.await
@@ -107,7 +126,9 @@ pub async fn get_object(
 	let hash = store::parse(&hash)?;
 	let bytes = if query.local {
 		let store = state.store.clone();
-		tokio::task::spawn_blocking(move || store.get(&hash)).await.expect("store reads do not panic")?
+		tokio::task::spawn_blocking(move || store.get(&hash))
+			.await
+			.expect("store reads do not panic")?
 	} else {
 		state.peers.get_or_fetch(&state.store, &hash).await?.0
 	};
@@ -138,7 +159,10 @@ struct AdapterRegistration {
 
 /// `POST /v1/adapters`: serve a stored adapter as a model id; the adapter is prefetched. The same
 /// body again is a no-op (201 again), so the chain's off-chain worker may retry.
-pub async fn register_adapter(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
+pub async fn register_adapter(
+	State(state): State<AppState>,
+	body: Bytes,
+) -> Result<Response, ApiError> {
 	let registration: AdapterRegistration = parse_json(&body)?;
 	let config = match (registration.adapter_config, &registration.settings) {
 		(Some(config), None) => config,
@@ -190,7 +214,10 @@ struct EnsembleRegistration {
 }
 
 /// `POST /v1/ensembles`: a model id whose answer adds the weighted deltas of registered models.
-pub async fn register_ensemble(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
+pub async fn register_ensemble(
+	State(state): State<AppState>,
+	body: Bytes,
+) -> Result<Response, ApiError> {
 	let registration: EnsembleRegistration = parse_json(&body)?;
 	let mut members = Vec::new();
 	for member in &registration.members {
@@ -199,33 +226,59 @@ pub async fn register_ensemble(State(state): State<AppState>, body: Bytes) -> Re
 		}
 	}
 	let entry = state.registry.register(&registration.id, members, Vec::new(), None)?;
-	Ok((StatusCode::CREATED, Json(json!({ "id": registration.id, "adapters": entry.members }))).into_response())
+	Ok((StatusCode::CREATED, Json(json!({ "id": registration.id, "adapters": entry.members })))
+		.into_response())
 }
 
 /// `POST /v1/merges`: a new model version whose single adapter is the weighted sum of the members'
 /// deltas (same body as an ensemble); the merged adapter is stored and registered.
-pub async fn register_merge(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
+pub async fn register_merge(
+	State(state): State<AppState>,
+	body: Bytes,
+) -> Result<Response, ApiError> {
 	let registration: EnsembleRegistration = parse_json(&body)?;
 	let mut members = Vec::new();
 	for member in &registration.members {
 		for (hex_hash, config, weight) in state.registry.resolve(&member.model)? {
 			let hash = store::parse(&hex_hash)?;
 			let (bytes, _) = state.peers.get_or_fetch(&state.store, &hash).await?;
-			let tensors = parse_safetensors(&bytes, std::path::Path::new(&hex_hash), Kind::Float, Device::Cpu)
-				.map_err(|e| ApiError::new(StatusCode::CONFLICT, "adapter_error", format!("adapter {hex_hash}: {e}")))?;
-			members.push((PeftAdapter { config, tensors: tensors.into_iter().collect() }, weight * member.weight));
+			let tensors = parse_safetensors(
+				&bytes,
+				std::path::Path::new(&hex_hash),
+				Kind::Float,
+				Device::Cpu,
+			)
+			.map_err(|e| {
+				ApiError::new(
+					StatusCode::CONFLICT,
+					"adapter_error",
+					format!("adapter {hex_hash}: {e}"),
+				)
+			})?;
+			members.push((
+				PeftAdapter { config, tensors: tensors.into_iter().collect() },
+				weight * member.weight,
+			));
 		}
 	}
-	let merged = merge(&members, &state.base_model_id).map_err(|m| ApiError::invalid("members", m))?;
+	let merged =
+		merge(&members, &state.base_model_id).map_err(|m| ApiError::invalid("members", m))?;
 	if merged.config.r > state.max_lora_rank {
 		return Err(ApiError::invalid(
 			"members",
-			format!("the merged rank {} exceeds this worker's max_lora_rank {}", merged.config.r, state.max_lora_rank),
+			format!(
+				"the merged rank {} exceeds this worker's max_lora_rank {}",
+				merged.config.r, state.max_lora_rank
+			),
 		));
 	}
-	let bytes = merged.canonical_bytes().map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", e.to_string()))?;
+	let bytes = merged.canonical_bytes().map_err(|e| {
+		ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", e.to_string())
+	})?;
 	let store = state.store.clone();
-	let hash = tokio::task::spawn_blocking(move || store.put(&bytes, None)).await.expect("store writes do not panic")?;
+	let hash = tokio::task::spawn_blocking(move || store.put(&bytes, None))
+		.await
+		.expect("store writes do not panic")?;
 	let hex_hash = hex(&hash);
 	let entry = state.registry.register(
 		&registration.id,
@@ -234,15 +287,22 @@ pub async fn register_merge(State(state): State<AppState>, body: Bytes) -> Resul
 		None,
 	)?;
 	state.engine.prefetch(hash, merged.config);
-	Ok((StatusCode::CREATED, Json(json!({ "id": registration.id, "adapters": entry.members }))).into_response())
+	Ok((StatusCode::CREATED, Json(json!({ "id": registration.id, "adapters": entry.members })))
+		.into_response())
 }
 
 fn job_error(error: JobError) -> ApiError {
 	let message = error.to_string();
 	match error {
-		JobError::BadId(_) | JobError::Invalid(_) => ApiError::new(StatusCode::BAD_REQUEST, "invalid_request_error", message),
-		JobError::Conflict(_) => ApiError::new(StatusCode::CONFLICT, "invalid_request_error", message),
-		JobError::NotFound(_) => ApiError::new(StatusCode::NOT_FOUND, "invalid_request_error", message),
+		JobError::BadId(_) | JobError::Invalid(_) => {
+			ApiError::new(StatusCode::BAD_REQUEST, "invalid_request_error", message)
+		},
+		JobError::Conflict(_) => {
+			ApiError::new(StatusCode::CONFLICT, "invalid_request_error", message)
+		},
+		JobError::NotFound(_) => {
+			ApiError::new(StatusCode::NOT_FOUND, "invalid_request_error", message)
+		},
 		JobError::File { .. } | JobError::RowReports(_) => {
 			ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", message)
 		},
@@ -259,7 +319,10 @@ async fn submit(state: AppState, spec: JobSpec) -> Result<Response, ApiError> {
 	Ok((status, Json(record)).into_response())
 }
 
-pub async fn submit_train(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
+pub async fn submit_train(
+	State(state): State<AppState>,
+	body: Bytes,
+) -> Result<Response, ApiError> {
 	let spec: TrainSpec = parse_json(&body)?;
 	submit(state, JobSpec::Train(spec)).await
 }
@@ -269,7 +332,10 @@ pub async fn submit_eval(State(state): State<AppState>, body: Bytes) -> Result<R
 	submit(state, JobSpec::Eval(spec)).await
 }
 
-pub async fn get_job(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+pub async fn get_job(
+	State(state): State<AppState>,
+	Path(id): Path<String>,
+) -> Result<Response, ApiError> {
 	let record = state.jobs.get(&id).ok_or_else(|| job_error(JobError::NotFound(id)))?;
 	Ok(Json(record).into_response())
 }

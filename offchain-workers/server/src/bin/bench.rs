@@ -46,8 +46,11 @@ struct Sizes {
 /// short. `toy` is the hidden-256 model of the tests, where each adapter is 5× larger relative to
 /// the base and reading distinct adapters weighs correspondingly more.
 fn bench_config(toy: bool) -> LlamaConfig {
-	let mut config =
-		if toy { LlamaConfig::tiny(2048, 256, 4, 8, 4) } else { LlamaConfig::tiny(49152, 576, 4, 9, 3) };
+	let mut config = if toy {
+		LlamaConfig::tiny(2048, 256, 4, 8, 4)
+	} else {
+		LlamaConfig::tiny(49152, 576, 4, 9, 3)
+	};
 	config.max_position_embeddings = 512;
 	config
 }
@@ -63,12 +66,21 @@ fn random_adapter(config: &LlamaConfig, rank: i64, seed: u64) -> PeftAdapter {
 	let q = config.num_attention_heads * config.head_dim();
 	let kv = config.kv_heads() * config.head_dim();
 	let inter = config.intermediate_size;
-	let dims = [(hidden, q), (hidden, kv), (hidden, kv), (q, hidden), (hidden, inter), (hidden, inter), (inter, hidden)];
+	let dims = [
+		(hidden, q),
+		(hidden, kv),
+		(hidden, kv),
+		(q, hidden),
+		(hidden, inter),
+		(hidden, inter),
+		(inter, hidden),
+	];
 	let mut tensors = BTreeMap::new();
 	for layer in 0..config.num_hidden_layers as usize {
 		for (module, (in_f, out_f)) in TargetModule::ALL.into_iter().zip(dims) {
 			let path = module_path(layer, module);
-			let normal = |shape: [i64; 2]| Tensor::randn(shape, (tch::Kind::Float, Device::Cpu)) * 0.05;
+			let normal =
+				|shape: [i64; 2]| Tensor::randn(shape, (tch::Kind::Float, Device::Cpu)) * 0.05;
 			tensors.insert(format!("base_model.model.{path}.lora_A.weight"), normal([rank, in_f]));
 			tensors.insert(format!("base_model.model.{path}.lora_B.weight"), normal([out_f, rank]));
 		}
@@ -109,10 +121,16 @@ struct DecodeBatch {
 
 impl DecodeBatch {
 	/// Prefills every row's prompt (all of one length) in one forward pass.
-	fn prefilled(model: &Llama, stacks: &SlotStacks, sizes: &Sizes, rows: Vec<Vec<(usize, f64)>>) -> DecodeBatch {
+	fn prefilled(
+		model: &Llama,
+		stacks: &SlotStacks,
+		sizes: &Sizes,
+		rows: Vec<Vec<(usize, f64)>>,
+	) -> DecodeBatch {
 		let (mut pool, mut tables) = paged_cache(model, rows.len(), sizes.prompt + sizes.steps);
-		let prompts: Vec<i64> =
-			(0..rows.len() as i64).flat_map(|r| (0..sizes.prompt as i64).map(move |i| (i * 31 + r) % 2000 + 1)).collect();
+		let prompts: Vec<i64> = (0..rows.len() as i64)
+			.flat_map(|r| (0..sizes.prompt as i64).map(move |i| (i * 31 + r) % 2000 + 1))
+			.collect();
 		let input = Tensor::from_slice(&prompts).view([rows.len() as i64, sizes.prompt as i64]);
 		let deltas = BatchDeltas::new(stacks, &rows, Device::Cpu);
 		let mut refs: Vec<&mut BlockTable> = tables.iter_mut().collect();
@@ -138,7 +156,13 @@ impl DecodeBatch {
 fn paged_cache(model: &Llama, rows: usize, positions: usize) -> (PagedKvCache, Vec<BlockTable>) {
 	let block_size = 16;
 	let blocks = (rows * positions.div_ceil(block_size)) as i64;
-	let mut pool = PagedKvCache::new(&model.config, blocks, block_size as i64, model.activation_kind(), model.device());
+	let mut pool = PagedKvCache::new(
+		&model.config,
+		blocks,
+		block_size as i64,
+		model.activation_kind(),
+		model.device(),
+	);
 	let tables = (0..rows).map(|_| pool.allocate(positions as i64).unwrap()).collect();
 	(pool, tables)
 }
@@ -152,8 +176,10 @@ fn paired_throughput(
 	single_slot: usize,
 	pick: &mut dyn FnMut() -> Vec<(usize, f64)>,
 ) -> (f64, f64) {
-	let mut single = DecodeBatch::prefilled(model, stacks, sizes, vec![vec![(single_slot, 1.0)]; sizes.rows]);
-	let mut workload = DecodeBatch::prefilled(model, stacks, sizes, (0..sizes.rows).map(|_| pick()).collect());
+	let mut single =
+		DecodeBatch::prefilled(model, stacks, sizes, vec![vec![(single_slot, 1.0)]; sizes.rows]);
+	let mut workload =
+		DecodeBatch::prefilled(model, stacks, sizes, (0..sizes.rows).map(|_| pick()).collect());
 	let (mut single_seconds, mut workload_seconds) = (0.0, 0.0);
 	for _ in 0..sizes.steps {
 		single_seconds += single.step(model, stacks);
@@ -166,11 +192,18 @@ fn paired_throughput(
 /// `waves` paired runs: (best single-adapter tok/s, best workload tok/s, median of the pairs'
 /// ratios). The best wave is the one least disturbed by other processes; the median pair is the
 /// typical one.
-fn compare(model: &Llama, stacks: &SlotStacks, sizes: &Sizes, single_slot: usize, pick: &mut dyn FnMut() -> Vec<(usize, f64)>) -> (f64, f64, f64) {
+fn compare(
+	model: &Llama,
+	stacks: &SlotStacks,
+	sizes: &Sizes,
+	single_slot: usize,
+	pick: &mut dyn FnMut() -> Vec<(usize, f64)>,
+) -> (f64, f64, f64) {
 	let (mut single, mut workload) = (0f64, 0f64);
 	let mut ratios = Vec::with_capacity(sizes.waves);
 	for _ in 0..sizes.waves {
-		let (single_wave, workload_wave) = paired_throughput(model, stacks, sizes, single_slot, pick);
+		let (single_wave, workload_wave) =
+			paired_throughput(model, stacks, sizes, single_slot, pick);
 		ratios.push(workload_wave / single_wave);
 		single = single.max(single_wave);
 		workload = workload.max(workload_wave);
@@ -195,9 +228,14 @@ fn throughput_section(model: &Llama, sizes: &Sizes) {
 			stacks.install(hash, &loaded(config, &adapter)).unwrap()
 		})
 		.collect();
-	println!("(made and installed {max_adapters} rank-{RANK} adapters in {:.1} s)", started.elapsed().as_secs_f64());
+	println!(
+		"(made and installed {max_adapters} rank-{RANK} adapters in {:.1} s)",
+		started.elapsed().as_secs_f64()
+	);
 	let (single, base_only, _) = compare(model, &stacks, sizes, slots[0], &mut Vec::new);
-	println!("base model alone: {base_only:.0} tok/s; one adapter for every row: {single:.0} tok/s");
+	println!(
+		"base model alone: {base_only:.0} tok/s; one adapter for every row: {single:.0} tok/s"
+	);
 	println!("\n| distinct adapters | popularity | single-adapter tok/s | tok/s | ÷ single-adapter (best ÷ best) | median of paired ratios |");
 	println!("|---:|---|---:|---:|---:|---:|");
 	for n in [1usize, 10, 100, 1000] {
@@ -208,7 +246,11 @@ fn throughput_section(model: &Llama, sizes: &Sizes) {
 			let mut rng = SplitMix64(n as u64 * 7 + zipf as u64);
 			let mut pick = || vec![(slots[draw(n, zipf, &mut rng)], 1.0)];
 			let (single, rate, median) = compare(model, &stacks, sizes, slots[0], &mut pick);
-			println!("| {n} | {} | {single:.0} | {rate:.0} | {:.2} | {median:.2} |", if zipf { "Zipf" } else { "uniform" }, rate / single);
+			println!(
+				"| {n} | {} | {single:.0} | {rate:.0} | {:.2} | {median:.2} |",
+				if zipf { "Zipf" } else { "uniform" },
+				rate / single
+			);
 		}
 	}
 }
@@ -217,8 +259,11 @@ fn swap_section(model: &mut Llama, sizes: &Sizes) {
 	let n = sizes.swap_requests;
 	let config = model.config.clone();
 	println!("\n## 2. Heterogeneous batching vs merge-and-swap per request ({n} requests, {n} adapters, {} new tokens each)", sizes.steps);
-	let adapters: Vec<PeftAdapter> = (0..n).map(|i| random_adapter(&config, RANK, 5000 + i as u64)).collect();
-	let prompts: Vec<Vec<u32>> = (0..n).map(|r| (0..sizes.prompt as u32).map(|i| (i * 17 + r as u32) % 2000 + 1).collect()).collect();
+	let adapters: Vec<PeftAdapter> =
+		(0..n).map(|i| random_adapter(&config, RANK, 5000 + i as u64)).collect();
+	let prompts: Vec<Vec<u32>> = (0..n)
+		.map(|r| (0..sizes.prompt as u32).map(|i| (i * 17 + r as u32) % 2000 + 1).collect())
+		.collect();
 
 	let budget = SlotStacks::slot_bytes(&config, RANK) * n as u64;
 	let parsed: Vec<LoadedAdapter> = adapters.iter().map(|a| loaded(&config, a)).collect();
@@ -227,7 +272,9 @@ fn swap_section(model: &mut Llama, sizes: &Sizes) {
 	let rows: Vec<Vec<(usize, f64)>> = parsed
 		.iter()
 		.enumerate()
-		.map(|(i, a)| vec![(stacks.install(content_hash(&(i as u64).to_le_bytes()), a).unwrap(), 1.0)])
+		.map(|(i, a)| {
+			vec![(stacks.install(content_hash(&(i as u64).to_le_bytes()), a).unwrap(), 1.0)]
+		})
 		.collect();
 	// As the engine does: prompts of equal length prefilled in one pass, then decoded together.
 	let (mut pool, mut tables) = paged_cache(model, n, sizes.prompt + sizes.steps);
@@ -235,13 +282,20 @@ fn swap_section(model: &mut Llama, sizes: &Sizes) {
 	let deltas = BatchDeltas::new(&stacks, &rows, Device::Cpu);
 	let mut refs: Vec<&mut BlockTable> = tables.iter_mut().collect();
 	let logits = model
-		.forward_rows(&Tensor::from_slice(&ids).view([n as i64, sizes.prompt as i64]), &mut pool, &mut refs, &deltas)
+		.forward_rows(
+			&Tensor::from_slice(&ids).view([n as i64, sizes.prompt as i64]),
+			&mut pool,
+			&mut refs,
+			&deltas,
+		)
 		.unwrap();
 	let mut next: Vec<i64> = Vec::try_from(logits.select(1, -1).argmax(-1, false)).unwrap();
 	for _ in 1..sizes.steps {
 		let deltas = BatchDeltas::new(&stacks, &rows, Device::Cpu);
 		let mut refs: Vec<&mut BlockTable> = tables.iter_mut().collect();
-		let logits = model.forward_rows(&Tensor::from_slice(&next).unsqueeze(1), &mut pool, &mut refs, &deltas).unwrap();
+		let logits = model
+			.forward_rows(&Tensor::from_slice(&next).unsqueeze(1), &mut pool, &mut refs, &deltas)
+			.unwrap();
 		next = Vec::try_from(logits.select(1, 0).argmax(-1, false)).unwrap();
 	}
 	let batch_seconds = started.elapsed().as_secs_f64();
@@ -258,7 +312,10 @@ fn swap_section(model: &mut Llama, sizes: &Sizes) {
 	println!("\n| method | seconds | tok/s |");
 	println!("|---|---:|---:|");
 	println!("| merge-and-swap per request | {swap_seconds:.2} | {:.0} |", tokens / swap_seconds);
-	println!("| heterogeneous batch (incl. adapter install) | {batch_seconds:.2} | {:.0} |", tokens / batch_seconds);
+	println!(
+		"| heterogeneous batch (incl. adapter install) | {batch_seconds:.2} | {:.0} |",
+		tokens / batch_seconds
+	);
 	println!("\nheterogeneous ÷ merge-and-swap: **{:.1}×**", swap_seconds / batch_seconds);
 }
 
@@ -279,13 +336,15 @@ fn cold_load_section(config: &LlamaConfig, sizes: &Sizes) {
 	println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 	for rank in [8i64, 64] {
 		// One slot: each adapter is removed after its load.
-		let mut stacks = SlotStacks::new(config, rank, SlotStacks::slot_bytes(config, rank), Device::Cpu);
+		let mut stacks =
+			SlotStacks::new(config, rank, SlotStacks::slot_bytes(config, rank), Device::Cpu);
 		let (mut loads_ms, mut mb) = (Vec::new(), 0.0);
 		let mut parts_ms: [Vec<f64>; 4] = Default::default();
 		for i in 0..count {
 			let adapter = random_adapter(config, rank, 9000 + i + rank as u64 * 100);
 			let hash = store.put(&adapter.canonical_bytes().unwrap(), None).unwrap();
-			let parse = |bytes: &[u8]| LoadedAdapter::parse(&hash, bytes, &adapter.config, config, rank);
+			let parse =
+				|bytes: &[u8]| LoadedAdapter::parse(&hash, bytes, &adapter.config, config, rank);
 			let started = Instant::now();
 			let parsed = store.get_decoded(&hash, parse).unwrap().unwrap();
 			let slot = stacks.install(hash, &parsed).unwrap();
@@ -293,9 +352,12 @@ fn cold_load_section(config: &LlamaConfig, sizes: &Sizes) {
 			mb = parsed.bytes as f64 / 1e6;
 			stacks.remove(&hash);
 
-			let mut timed = |part: usize, started: Instant| parts_ms[part].push(started.elapsed().as_secs_f64() * 1e3);
+			let mut timed = |part: usize, started: Instant| {
+				parts_ms[part].push(started.elapsed().as_secs_f64() * 1e3)
+			};
 			let started = Instant::now();
-			let bytes = std::fs::read(dir.join("objects").join(tributary_model::peft::hex(&hash))).unwrap();
+			let bytes =
+				std::fs::read(dir.join("objects").join(tributary_model::peft::hex(&hash))).unwrap();
 			timed(0, started);
 			let started = Instant::now();
 			assert_eq!(content_hash(&bytes), hash);
@@ -325,7 +387,8 @@ fn median(values: &mut [f64]) -> f64 {
 }
 
 fn tempfile_dir(name: &str) -> std::path::PathBuf {
-	let dir = std::env::temp_dir().join(format!("tributary-worker-bench-{name}-{}", std::process::id()));
+	let dir =
+		std::env::temp_dir().join(format!("tributary-worker-bench-{name}-{}", std::process::id()));
 	let _ = std::fs::remove_dir_all(&dir);
 	std::fs::create_dir_all(&dir).unwrap();
 	dir
@@ -346,7 +409,9 @@ fn memory_section(sizes: &Sizes, toy: bool) {
 	println!("\n## 4. Resident memory vs registered adapters (device budget 64 adapters, host budget 32 MB)");
 	let dir = tempfile_dir("memory");
 	let base = dir.join("base");
-	let texts: Vec<String> = (0..200).map(|i| format!("row {i}: the river carries silt to the delta at dawn")).collect();
+	let texts: Vec<String> = (0..200)
+		.map(|i| format!("row {i}: the river carries silt to the delta at dawn"))
+		.collect();
 	let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
 	let tokenizer = tributary_trainer::pretrain::train_tokenizer(&refs, 512).unwrap();
 	let mut config = bench_config(toy);
@@ -403,12 +468,32 @@ fn main() {
 	let args: Vec<String> = std::env::args().collect();
 	let quick = args.iter().any(|a| a == "--quick");
 	// `--section N` (repeatable) runs only those sections; none given runs all four.
-	let chosen: Vec<u32> = args.windows(2).filter(|w| w[0] == "--section").filter_map(|w| w[1].parse().ok()).collect();
+	let chosen: Vec<u32> = args
+		.windows(2)
+		.filter(|w| w[0] == "--section")
+		.filter_map(|w| w[1].parse().ok())
+		.collect();
 	let runs = |section: u32| chosen.is_empty() || chosen.contains(&section);
 	let sizes = if quick {
-		Sizes { rows: 16, prompt: 8, steps: 4, waves: 1, swap_requests: 10, cold_loads: 3, registered: vec![0, 20, 80] }
+		Sizes {
+			rows: 16,
+			prompt: 8,
+			steps: 4,
+			waves: 1,
+			swap_requests: 10,
+			cold_loads: 3,
+			registered: vec![0, 20, 80],
+		}
 	} else {
-		Sizes { rows: 64, prompt: 16, steps: 16, waves: 5, swap_requests: 100, cold_loads: 25, registered: vec![0, 100, 400, 1000] }
+		Sizes {
+			rows: 64,
+			prompt: 16,
+			steps: 16,
+			waves: 5,
+			swap_requests: 100,
+			cold_loads: 25,
+			registered: vec![0, 100, 400, 1000],
+		}
 	};
 	// One intra-op thread: with more, torch's spinning workers collapse when the 2 cores are shared.
 	tch::set_num_threads(1);
@@ -441,7 +526,10 @@ fn main() {
 			swap_section(&mut model, &sizes);
 		}
 		if runs(3) {
-			cold_load_section(&LlamaConfig { num_hidden_layers: full_depth, ..config.clone() }, &sizes);
+			cold_load_section(
+				&LlamaConfig { num_hidden_layers: full_depth, ..config.clone() },
+				&sizes,
+			);
 		}
 	});
 	if runs(4) {

@@ -24,11 +24,22 @@ fn projection_dims(config: &LlamaConfig) -> [(i64, i64); 7] {
 	let q = config.num_attention_heads * config.head_dim();
 	let kv = config.kv_heads() * config.head_dim();
 	let inter = config.intermediate_size;
-	[(hidden, q), (hidden, kv), (hidden, kv), (q, hidden), (hidden, inter), (hidden, inter), (inter, hidden)]
+	[
+		(hidden, q),
+		(hidden, kv),
+		(hidden, kv),
+		(q, hidden),
+		(hidden, inter),
+		(hidden, inter),
+		(inter, hidden),
+	]
 }
 
 fn module_index(module: TargetModule) -> usize {
-	TargetModule::ALL.iter().position(|m| *m == module).expect("every module is in ALL")
+	TargetModule::ALL
+		.iter()
+		.position(|m| *m == module)
+		.expect("every module is in ALL")
 }
 
 /// An adapter parsed and checked against the base model, in host memory.
@@ -63,22 +74,29 @@ impl LoadedAdapter {
 			.map_err(|e| format!("adapter {} is not a valid safetensors file: {e}", hex(hash)))?;
 		let layers = base.num_hidden_layers as usize;
 		let paths: HashMap<String, (usize, TargetModule)> = (0..layers)
-			.flat_map(|layer| TargetModule::ALL.into_iter().map(move |m| (module_path(layer, m), (layer, m))))
+			.flat_map(|layer| {
+				TargetModule::ALL.into_iter().map(move |m| (module_path(layer, m), (layer, m)))
+			})
 			.collect();
 		let dims = projection_dims(base);
 		let mut found: [Option<ModuleWeights>; 7] = Default::default();
 		for (name, view) in file.tensors() {
 			let (path, part) = lora_tensor_name(&name)?;
-			let &(layer, module) = paths.get(&path).ok_or_else(|| format!("the base model has no module {path}"))?;
+			let &(layer, module) =
+				paths.get(&path).ok_or_else(|| format!("the base model has no module {path}"))?;
 			let (in_f, out_f) = dims[module_index(module)];
 			let expected = match part {
 				LoraPart::A => [r, in_f],
 				LoraPart::B => [out_f, r],
 			};
 			if view.shape().iter().map(|&d| d as i64).ne(expected) {
-				return Err(format!("{name} has shape {:?}; rank {r} and the base model need {expected:?}", view.shape()));
+				return Err(format!(
+					"{name} has shape {:?}; rank {r} and the base model need {expected:?}",
+					view.shape()
+				));
 			}
-			let weights = found[module_index(module)].get_or_insert_with(|| ModuleWeights::new(layers, r, in_f, out_f));
+			let weights = found[module_index(module)]
+				.get_or_insert_with(|| ModuleWeights::new(layers, r, in_f, out_f));
 			let (values, present) = match part {
 				LoraPart::A => (&mut weights.a, &mut weights.a_layers),
 				LoraPart::B => (&mut weights.b, &mut weights.b_layers),
@@ -91,7 +109,10 @@ impl LoadedAdapter {
 		for (module, weights) in TargetModule::ALL.into_iter().zip(found) {
 			let Some(weights) = weights else { continue };
 			if let Some(layer) = (0..layers).find(|&l| weights.a_layers[l] != weights.b_layers[l]) {
-				return Err(format!("{} lacks its lora_A or lora_B tensor", module_path(layer, module)));
+				return Err(format!(
+					"{} lacks its lora_A or lora_B tensor",
+					module_path(layer, module)
+				));
 			}
 			for layer in (0..layers).filter(|&l| !weights.a_layers[l]) {
 				let _ = weights.a.get(layer as i64).zero_();
@@ -130,7 +151,9 @@ impl ModuleWeights {
 
 /// The values of a contiguous CPU float tensor, to fill it without a staging copy.
 fn values_mut(tensor: &mut Tensor) -> &mut [f32] {
-	assert!(tensor.kind() == Kind::Float && tensor.device() == Device::Cpu && tensor.is_contiguous());
+	assert!(
+		tensor.kind() == Kind::Float && tensor.device() == Device::Cpu && tensor.is_contiguous()
+	);
 	let len = tensor.numel();
 	// SAFETY: the tensor is a contiguous CPU f32 buffer of `len` elements that this function's
 	// caller owns exclusively (made by `ModuleWeights::new`, never shared before parsing ends);
@@ -150,10 +173,16 @@ fn read_f32(name: &str, view: &TensorView, out: &mut [f32]) -> Result<(), String
 		},
 		Dtype::BF16 => Kind::BFloat16,
 		Dtype::F16 => Kind::Half,
-		other => return Err(format!("tensor {name} has unsupported dtype {other:?}; supported: F32, BF16, F16")),
+		other => {
+			return Err(format!(
+				"tensor {name} has unsupported dtype {other:?}; supported: F32, BF16, F16"
+			))
+		},
 	};
-	let wide = Tensor::f_from_data_size(data, &[out.len() as i64], kind).and_then(|t| t.f_to_kind(Kind::Float));
-	wide.and_then(|t| t.f_copy_data(out, out.len())).map_err(|e| format!("tensor {name}: {e}"))
+	let wide = Tensor::f_from_data_size(data, &[out.len() as i64], kind)
+		.and_then(|t| t.f_to_kind(Kind::Float));
+	wide.and_then(|t| t.f_copy_data(out, out.len()))
+		.map_err(|e| format!("tensor {name}: {e}"))
 }
 
 #[derive(Debug)]
@@ -202,7 +231,8 @@ impl SlotStacks {
 			b.push(Tensor::zeros([layers, slots, out_f, rank], (Kind::Float, device)));
 		}
 		let mut slot_list: Vec<Option<Slot>> = (0..slots).map(|_| None).collect();
-		slot_list[0] = Some(Slot { hash: [0; 32], scale: 0.0, last_used: u64::MAX, users: usize::MAX / 2 });
+		slot_list[0] =
+			Some(Slot { hash: [0; 32], scale: 0.0, last_used: u64::MAX, users: usize::MAX / 2 });
 		SlotStacks {
 			rank,
 			a,
@@ -257,14 +287,17 @@ impl SlotStacks {
 					.iter()
 					.enumerate()
 					.skip(1)
-					.filter_map(|(i, s)| s.as_ref().filter(|s| s.users == 0).map(|s| (i, s.last_used)))
+					.filter_map(|(i, s)| {
+						s.as_ref().filter(|s| s.users == 0).map(|s| (i, s.last_used))
+					})
 					.min_by_key(|(_, last_used)| *last_used)?;
 				self.evict(slot);
 				slot
 			},
 		};
 		let (old_modules, old_rank) = std::mem::take(&mut self.written[slot]);
-		let modules: Vec<usize> = adapter.modules.iter().map(|(module, _, _)| module_index(*module)).collect();
+		let modules: Vec<usize> =
+			adapter.modules.iter().map(|(module, _, _)| module_index(*module)).collect();
 		let r = adapter.rank;
 		tch::no_grad(|| {
 			let slot = slot as i64;
@@ -275,7 +308,8 @@ impl SlotStacks {
 			// Every module has the adapter's rank (checked by the parse); `copy_` moves host
 			// tensors to the stack's device itself.
 			for ((_, a, b), &index) in adapter.modules.iter().zip(&modules) {
-				let (a_slot, b_slot) = (self.a[index].select(1, slot), self.b[index].select(1, slot));
+				let (a_slot, b_slot) =
+					(self.a[index].select(1, slot), self.b[index].select(1, slot));
 				a_slot.narrow(1, 0, r).copy_(a);
 				b_slot.narrow(2, 0, r).copy_(b);
 				if old_modules.contains(&index) && old_rank > r {
@@ -286,7 +320,8 @@ impl SlotStacks {
 			}
 		});
 		self.written[slot] = (modules, r);
-		self.slots[slot] = Some(Slot { hash, scale: adapter.scale, last_used: self.tick, users: 0 });
+		self.slots[slot] =
+			Some(Slot { hash, scale: adapter.scale, last_used: self.tick, users: 0 });
 		self.by_hash.insert(hash, slot);
 		Some(slot)
 	}
@@ -329,14 +364,20 @@ pub struct BatchDeltas<'a> {
 }
 
 impl<'a> BatchDeltas<'a> {
-	pub fn new(stacks: &'a SlotStacks, rows: &[Vec<(usize, f64)>], device: Device) -> BatchDeltas<'a> {
+	pub fn new(
+		stacks: &'a SlotStacks,
+		rows: &[Vec<(usize, f64)>],
+		device: Device,
+	) -> BatchDeltas<'a> {
 		let width = rows.iter().map(Vec::len).max().unwrap_or(0);
 		let components = (0..width)
 			.map(|k| {
 				let (slots, weights): (Vec<i64>, Vec<f32>) = rows
 					.iter()
 					.map(|row| {
-						row.get(k).map_or((0, 0.0), |&(slot, weight)| (slot as i64, (weight * stacks.scale(slot)) as f32))
+						row.get(k).map_or((0, 0.0), |&(slot, weight)| {
+							(slot as i64, (weight * stacks.scale(slot)) as f32)
+						})
 					})
 					.unzip();
 				let n = rows.len() as i64;
@@ -356,7 +397,8 @@ impl RowDeltas for BatchDeltas<'_> {
 		if self.components.is_empty() || self.stacks.adapted[index] == 0 {
 			return None;
 		}
-		let (a_stack, b_stack) = (self.stacks.a[index].get(layer as i64), self.stacks.b[index].get(layer as i64));
+		let (a_stack, b_stack) =
+			(self.stacks.a[index].get(layer as i64), self.stacks.b[index].get(layer as i64));
 		let x = x.to_kind(Kind::Float);
 		let mut total: Option<Tensor> = None;
 		for (slots, weights) in &self.components {
@@ -401,7 +443,12 @@ impl HostCache {
 			return;
 		}
 		while self.used + adapter.bytes > self.budget {
-			let oldest = *self.entries.iter().min_by_key(|(_, (_, t))| *t).map(|(h, _)| h).expect("used > 0");
+			let oldest = *self
+				.entries
+				.iter()
+				.min_by_key(|(_, (_, t))| *t)
+				.map(|(h, _)| h)
+				.expect("used > 0");
 			let (evicted, _) = self.entries.remove(&oldest).expect("present");
 			self.used -= evicted.bytes;
 		}

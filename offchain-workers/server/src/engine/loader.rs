@@ -51,12 +51,15 @@ fn load(
 	let parse = |bytes: &[u8]| LoadedAdapter::parse(&job.hash, bytes, &job.config, base, max_rank);
 	let (parsed, from_peer) = match store.get_decoded(&job.hash, parse) {
 		Err(StoreError::NotFound(_)) if peers.has_peers() => {
-			let bytes = runtime.block_on(peers.fetch(store, &job.hash)).map_err(|e| store_error(&hash, e))?;
+			let bytes = runtime
+				.block_on(peers.fetch(store, &job.hash))
+				.map_err(|e| store_error(&hash, e))?;
 			(parse(&bytes), true)
 		},
 		local => (local.map_err(|e| store_error(&hash, e))?, false),
 	};
-	let adapter = parsed.map_err(|reason| EngineError::Quarantined { hash: hash.clone(), reason })?;
+	let adapter =
+		parsed.map_err(|reason| EngineError::Quarantined { hash: hash.clone(), reason })?;
 	Ok(Loaded { adapter, from_peer, took: started.elapsed() })
 }
 

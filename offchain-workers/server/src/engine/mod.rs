@@ -8,7 +8,9 @@ pub mod request;
 mod scheduler;
 pub mod text;
 
-pub use request::{AdapterUse, EngineError, Event, FinishReason, Finished, GenerationRequest, SamplingParams};
+pub use request::{
+	AdapterUse, EngineError, Event, FinishReason, Finished, GenerationRequest, SamplingParams,
+};
 
 use crate::metrics::Metrics;
 use crate::store::{PeerFetcher, Store};
@@ -93,12 +95,20 @@ impl Engine {
 			info.config.clone(),
 			parts.settings.max_lora_rank,
 		);
-		let engine = Engine { commands, waiting: waiting.clone(), max_queue: parts.settings.max_queue, info: info.clone() };
+		let engine = Engine {
+			commands,
+			waiting: waiting.clone(),
+			max_queue: parts.settings.max_queue,
+			info: info.clone(),
+		};
 		let (model, settings, metrics) = (parts.model, parts.settings, parts.metrics);
 		// Built on its own thread: the scheduler shares parsed adapters by `Rc`.
 		let handle = std::thread::Builder::new()
 			.name("engine".into())
-			.spawn(move || scheduler::Scheduler::new(model, info, settings, receiver, loader, waiting, metrics).run())
+			.spawn(move || {
+				scheduler::Scheduler::new(model, info, settings, receiver, loader, waiting, metrics)
+					.run()
+			})
 			.expect("the engine thread starts");
 		(engine, handle)
 	}

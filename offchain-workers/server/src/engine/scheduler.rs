@@ -5,11 +5,14 @@
 use super::adapters::{BatchDeltas, HostCache, LoadedAdapter, SlotStacks};
 use super::loader::Loaded;
 use super::text::{TextStep, TextTracker};
-use super::{AdapterUse, Command, EngineError, EngineSettings, Event, FinishReason, Finished, GenerationRequest, ModelInfo};
+use super::{
+	AdapterUse, Command, EngineError, EngineSettings, Event, FinishReason, Finished,
+	GenerationRequest, ModelInfo,
+};
 use crate::metrics::Metrics;
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::rc::Rc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::Instant;
 use tch::{Device, Kind, Tensor};
@@ -71,7 +74,12 @@ impl Scheduler {
 		metrics: Arc<Metrics>,
 	) -> Scheduler {
 		let device = model.device();
-		let stacks = SlotStacks::new(&model.config, settings.max_lora_rank, settings.device_cache_bytes, device);
+		let stacks = SlotStacks::new(
+			&model.config,
+			settings.max_lora_rank,
+			settings.device_cache_bytes,
+			device,
+		);
 		let host = HostCache::new(settings.host_cache_bytes);
 		let kv = PagedKvCache::with_budget(&model, settings.kv_cache_bytes, settings.kv_block_size);
 		metrics.kv_blocks_total.set(kv.capacity() as i64);
@@ -204,7 +212,9 @@ impl Scheduler {
 	fn admit(&mut self) {
 		let mut index = 0;
 		let mut admitted = Vec::new();
-		while index < self.waiting.len() && self.active.len() + admitted.len() < self.settings.max_batch {
+		while index < self.waiting.len()
+			&& self.active.len() + admitted.len() < self.settings.max_batch
+		{
 			let slots = match self.readiness(index) {
 				Readiness::Wait => {
 					index += 1;
@@ -228,13 +238,16 @@ impl Scheduler {
 			admitted.push(self.new_sequence(request, slots, cache));
 		}
 		self.arrived.clear();
-		self.metrics.kv_blocks_used.set((self.kv.capacity() - self.kv.free_blocks()) as i64);
+		self.metrics
+			.kv_blocks_used
+			.set((self.kv.capacity() - self.kv.free_blocks()) as i64);
 		self.prefill(admitted);
 	}
 
 	/// Positions a request can fill: its prompt and every token it may generate, within the context.
 	fn positions_needed(&self, request: &GenerationRequest) -> i64 {
-		((request.prompt.len() + request.max_tokens) as i64).min(self.model.config.max_position_embeddings)
+		((request.prompt.len() + request.max_tokens) as i64)
+			.min(self.model.config.max_position_embeddings)
 	}
 
 	fn readiness(&mut self, index: usize) -> Readiness {
@@ -259,12 +272,19 @@ impl Scheduler {
 		let mut slots = Vec::with_capacity(adapters.len());
 		for adapter in &adapters {
 			if let Some(reason) = self.quarantine.get(&adapter.hash) {
-				return Readiness::Fail(EngineError::Quarantined { hash: hex(&adapter.hash), reason: reason.clone() });
+				return Readiness::Fail(EngineError::Quarantined {
+					hash: hex(&adapter.hash),
+					reason: reason.clone(),
+				});
 			}
 			let slot = match self.stacks.slot_of(&adapter.hash) {
 				Some(slot) => slot,
 				None => {
-					let parsed = self.arrived.get(&adapter.hash).cloned().or_else(|| self.host.get(&adapter.hash));
+					let parsed = self
+						.arrived
+						.get(&adapter.hash)
+						.cloned()
+						.or_else(|| self.host.get(&adapter.hash));
 					match parsed {
 						Some(parsed) => match self.stacks.install(adapter.hash, &parsed) {
 							Some(slot) => slot,
@@ -283,13 +303,22 @@ impl Scheduler {
 			slots.push((slot, adapter.weight));
 		}
 		// Installing a later adapter of an ensemble may have evicted an earlier one.
-		if adapters.iter().zip(&slots).any(|(a, (slot, _))| self.stacks.slot_of(&a.hash) != Some(*slot)) {
+		if adapters
+			.iter()
+			.zip(&slots)
+			.any(|(a, (slot, _))| self.stacks.slot_of(&a.hash) != Some(*slot))
+		{
 			return Readiness::Wait;
 		}
 		Readiness::Ready(slots)
 	}
 
-	fn new_sequence(&self, request: GenerationRequest, slots: Vec<(usize, f64)>, cache: BlockTable) -> Sequence {
+	fn new_sequence(
+		&self,
+		request: GenerationRequest,
+		slots: Vec<(usize, f64)>,
+		cache: BlockTable,
+	) -> Sequence {
 		let seed = request.sampling.seed;
 		let text = TextTracker::new(self.info.tokenizer.clone(), request.stop.clone());
 		Sequence { request, slots, cache, generated: Vec::new(), rng: SplitMix64(seed), text }
@@ -303,8 +332,11 @@ impl Scheduler {
 			by_length.entry(sequence.request.prompt.len()).or_default().push(sequence);
 		}
 		for (length, mut group) in by_length {
-			let ids: Vec<i64> = group.iter().flat_map(|s| s.request.prompt.iter().map(|&t| t as i64)).collect();
-			let input = Tensor::from_slice(&ids).view([group.len() as i64, length as i64]).to_device(self.device);
+			let ids: Vec<i64> =
+				group.iter().flat_map(|s| s.request.prompt.iter().map(|&t| t as i64)).collect();
+			let input = Tensor::from_slice(&ids)
+				.view([group.len() as i64, length as i64])
+				.to_device(self.device);
 			let row_slots: Vec<Vec<(usize, f64)>> = group.iter().map(|s| s.slots.clone()).collect();
 			let deltas = BatchDeltas::new(&self.stacks, &row_slots, self.device);
 			let mut tables: Vec<&mut BlockTable> = group.iter_mut().map(|s| &mut s.cache).collect();
@@ -331,11 +363,17 @@ impl Scheduler {
 	fn decode_step(&mut self) {
 		let started = Instant::now();
 		let rows = self.active.len();
-		let last: Vec<i64> = self.active.iter().map(|s| *s.generated.last().expect("prefill made a token") as i64).collect();
+		let last: Vec<i64> = self
+			.active
+			.iter()
+			.map(|s| *s.generated.last().expect("prefill made a token") as i64)
+			.collect();
 		let input = Tensor::from_slice(&last).view([rows as i64, 1]).to_device(self.device);
-		let row_slots: Vec<Vec<(usize, f64)>> = self.active.iter().map(|s| s.slots.clone()).collect();
+		let row_slots: Vec<Vec<(usize, f64)>> =
+			self.active.iter().map(|s| s.slots.clone()).collect();
 		let deltas = BatchDeltas::new(&self.stacks, &row_slots, self.device);
-		let mut tables: Vec<&mut BlockTable> = self.active.iter_mut().map(|s| &mut s.cache).collect();
+		let mut tables: Vec<&mut BlockTable> =
+			self.active.iter_mut().map(|s| &mut s.cache).collect();
 		let logits = match self.model.forward_rows(&input, &mut self.kv, &mut tables, &deltas) {
 			Ok(logits) => logits.select(1, 0).to_kind(Kind::Float).to_device(Device::Cpu),
 			Err(e) => {
@@ -361,7 +399,9 @@ impl Scheduler {
 		self.active = still_active;
 		self.metrics.batch_size.observe(rows as f64);
 		self.metrics.tokens_generated.inc_by(rows as u64);
-		self.metrics.decode_tokens_per_second.set(rows as f64 / started.elapsed().as_secs_f64().max(1e-9));
+		self.metrics
+			.decode_tokens_per_second
+			.set(rows as f64 / started.elapsed().as_secs_f64().max(1e-9));
 	}
 
 	/// Records `token` and streams the text it completes; returns why the sequence ends, if it does.
@@ -399,12 +439,18 @@ impl Scheduler {
 			self.stacks.release(slot);
 		}
 		self.kv.release(std::mem::take(&mut sequence.cache));
-		self.metrics.kv_blocks_used.set((self.kv.capacity() - self.kv.free_blocks()) as i64);
+		self.metrics
+			.kv_blocks_used
+			.set((self.kv.capacity() - self.kv.free_blocks()) as i64);
 	}
 
 	fn finish(&mut self, mut sequence: Sequence, reason: FinishReason) {
 		self.release(&mut sequence);
-		let finished = Finished { reason, prompt_tokens: sequence.request.prompt.len(), tokens: sequence.generated };
+		let finished = Finished {
+			reason,
+			prompt_tokens: sequence.request.prompt.len(),
+			tokens: sequence.generated,
+		};
 		let _ = sequence.request.events.send(Event::Done(finished));
 	}
 

@@ -24,7 +24,12 @@ pub enum TextStep {
 
 impl TextTracker {
 	pub fn new(tokenizer: Arc<Tokenizer>, stop: Vec<String>) -> TextTracker {
-		TextTracker { tokenizer, tokens: Vec::new(), stop: stop.into_iter().filter(|s| !s.is_empty()).collect(), released: 0 }
+		TextTracker {
+			tokenizer,
+			tokens: Vec::new(),
+			stop: stop.into_iter().filter(|s| !s.is_empty()).collect(),
+			released: 0,
+		}
 	}
 
 	fn decoded(&self) -> String {
@@ -43,7 +48,8 @@ impl TextTracker {
 		while !text.is_char_boundary(search_from) {
 			search_from -= 1;
 		}
-		let first_stop = self.stop.iter().filter_map(|s| text[search_from..].find(s.as_str())).min();
+		let first_stop =
+			self.stop.iter().filter_map(|s| text[search_from..].find(s.as_str())).min();
 		if let Some(offset) = first_stop {
 			let end = (search_from + offset).max(self.released);
 			let piece = text[self.released..end].to_string();
@@ -57,9 +63,9 @@ impl TextTracker {
 		}
 		let complete_end = safe_end;
 		for stop in &self.stop {
-			let held = (1..stop.len())
-				.rev()
-				.find(|&cut| stop.is_char_boundary(cut) && text[..complete_end].ends_with(&stop[..cut]));
+			let held = (1..stop.len()).rev().find(|&cut| {
+				stop.is_char_boundary(cut) && text[..complete_end].ends_with(&stop[..cut])
+			});
 			if let Some(cut) = held {
 				safe_end = safe_end.min(complete_end - cut);
 			}
@@ -88,13 +94,15 @@ mod tests {
 	use super::*;
 
 	fn tokenizer() -> Arc<Tokenizer> {
-		let texts = ["the river rises over the old bridge", "the delta drains", "héllo wörld ünïcode"];
+		let texts =
+			["the river rises over the old bridge", "the delta drains", "héllo wörld ünïcode"];
 		Arc::new(tributary_trainer::pretrain::train_tokenizer(&texts, 300).unwrap())
 	}
 
 	fn run(tokenizer: &Arc<Tokenizer>, text: &str, stop: &[&str]) -> (Vec<String>, bool) {
 		let ids = tokenizer.encode(text, false).unwrap().get_ids().to_vec();
-		let mut tracker = TextTracker::new(tokenizer.clone(), stop.iter().map(|s| s.to_string()).collect());
+		let mut tracker =
+			TextTracker::new(tokenizer.clone(), stop.iter().map(|s| s.to_string()).collect());
 		let mut pieces = Vec::new();
 		for id in ids {
 			match tracker.push(id) {
@@ -122,11 +130,13 @@ mod tests {
 	#[test]
 	fn text_ends_before_a_stop_sequence_spanning_tokens() {
 		let tokenizer = tokenizer();
-		let (pieces, stopped) = run(&tokenizer, "the river rises over the old bridge", &["over the", "zzz"]);
+		let (pieces, stopped) =
+			run(&tokenizer, "the river rises over the old bridge", &["over the", "zzz"]);
 		assert!(stopped);
 		assert_eq!(pieces.concat(), "the river rises ");
 		// A possible start of a stop sequence is held back, then released when it is not one.
-		let (pieces, stopped) = run(&tokenizer, "the river rises over the old bridge", &["rises under"]);
+		let (pieces, stopped) =
+			run(&tokenizer, "the river rises over the old bridge", &["rises under"]);
 		assert!(!stopped);
 		assert_eq!(pieces.concat(), "the river rises over the old bridge");
 		assert!(pieces.iter().all(|p| !p.ends_with("rises")), "{pieces:?}");

@@ -28,7 +28,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc, Mutex};
 use tributary_model::peft::{hex, AdapterConfig, ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE};
 use tributary_primitives::ContentHash;
-use tributary_trainer::finetune::{base_quant, evaluate, fine_tune, EvalRequest, EvalRows, FineTuneJob};
+use tributary_trainer::finetune::{
+	base_quant, evaluate, fine_tune, EvalRequest, EvalRows, FineTuneJob,
+};
 use tributary_trainer::progress::ProgressEvent;
 
 #[derive(Debug, thiserror::Error)]
@@ -96,7 +98,10 @@ pub struct JobContext {
 impl JobContext {
 	/// The bytes of `hash` from the local store, else from a peer (verified, then kept).
 	fn fetch(&self, hash: &ContentHash) -> Result<Vec<u8>, String> {
-		let (bytes, _) = self.runtime.block_on(self.peers.get_or_fetch(&self.store, hash)).map_err(|e| e.to_string())?;
+		let (bytes, _) = self
+			.runtime
+			.block_on(self.peers.get_or_fetch(&self.store, hash))
+			.map_err(|e| e.to_string())?;
 		Ok(bytes)
 	}
 }
@@ -110,30 +115,41 @@ pub struct Jobs {
 }
 
 fn valid_id(id: &str) -> bool {
-	!id.is_empty() && id.len() <= 128 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+	!id.is_empty()
+		&& id.len() <= 128
+		&& id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 impl Jobs {
 	/// Loads the jobs on disk, settles the ones a restart interrupted, and starts the runner.
 	pub fn open(data_dir: &Path, context: JobContext) -> Result<Arc<Jobs>, JobError> {
 		let dir = data_dir.join("jobs");
-		let file_error = |path: &Path, e: String| JobError::File { path: path.to_path_buf(), reason: e };
+		let file_error =
+			|path: &Path, e: String| JobError::File { path: path.to_path_buf(), reason: e };
 		std::fs::create_dir_all(&dir).map_err(|e| file_error(&dir, e.to_string()))?;
 		let mut records = HashMap::new();
 		let entries = std::fs::read_dir(&dir).map_err(|e| file_error(&dir, e.to_string()))?;
 		for entry in entries {
 			let path = entry.map_err(|e| file_error(&dir, e.to_string()))?.path();
 			if path.extension().is_some_and(|e| e == "json") {
-				let text = std::fs::read_to_string(&path).map_err(|e| file_error(&path, e.to_string()))?;
-				let record: JobRecord = serde_json::from_str(&text).map_err(|e| file_error(&path, e.to_string()))?;
+				let text =
+					std::fs::read_to_string(&path).map_err(|e| file_error(&path, e.to_string()))?;
+				let record: JobRecord =
+					serde_json::from_str(&text).map_err(|e| file_error(&path, e.to_string()))?;
 				records.insert(record.spec.id().to_string(), record);
 			}
 		}
 		let (sender, receiver) = mpsc::channel();
 		let row_reports = RowReports::open(data_dir)?;
-		let jobs = Arc::new(Jobs { dir, row_reports, records: Mutex::new(records), queue: Mutex::new(sender) });
+		let jobs = Arc::new(Jobs {
+			dir,
+			row_reports,
+			records: Mutex::new(records),
+			queue: Mutex::new(sender),
+		});
 		let mut requeue = Vec::new();
-		let snapshot: Vec<JobRecord> = jobs.records.lock().expect("jobs lock").values().cloned().collect();
+		let snapshot: Vec<JobRecord> =
+			jobs.records.lock().expect("jobs lock").values().cloned().collect();
 		for record in snapshot {
 			let id = record.spec.id().to_string();
 			match (record.status, &record.spec) {
@@ -185,7 +201,8 @@ impl Jobs {
 		let path = self.path_of(record.spec.id());
 		let partial = path.with_extension("json.partial");
 		let text = serde_json::to_string_pretty(record).expect("records always serialize");
-		let file_error = |e: std::io::Error| JobError::File { path: path.clone(), reason: e.to_string() };
+		let file_error =
+			|e: std::io::Error| JobError::File { path: path.clone(), reason: e.to_string() };
 		std::fs::write(&partial, text).map_err(file_error)?;
 		std::fs::rename(&partial, &path).map_err(file_error)
 	}
@@ -280,7 +297,11 @@ impl Jobs {
 	/// `byte_len` long is booked as such and still used: its bytes hash to its content hash, so
 	/// they are the row, and the lie is about its deposit. A row no store serves is booked too,
 	/// and fails the job: training without it would not be the job the chain assigned.
-	fn assemble(&self, rows: &[TrainRow], context: &JobContext) -> Result<Vec<ContentHash>, String> {
+	fn assemble(
+		&self,
+		rows: &[TrainRow],
+		context: &JobContext,
+	) -> Result<Vec<ContentHash>, String> {
 		let mut hashes = Vec::with_capacity(rows.len());
 		let mut missing = Vec::new();
 		for row in rows {
@@ -293,9 +314,12 @@ impl Jobs {
 			match context.runtime.block_on(context.peers.lookup(&context.store, &hash)) {
 				Lookup::Found(bytes) => {
 					let Some(named) = named else { continue };
-					self.row_reports.fetched(named.datanet, named.row).map_err(|e| e.to_string())?;
+					self.row_reports
+						.fetched(named.datanet, named.row)
+						.map_err(|e| e.to_string())?;
 					let observed = bytes.len() as u64;
-					if let Some(declared) = named.byte_len.filter(|declared| *declared != observed) {
+					if let Some(declared) = named.byte_len.filter(|declared| *declared != observed)
+					{
 						self.report(named, RowProblem::ByteLenMismatch { declared, observed })?;
 					}
 				},
@@ -323,7 +347,8 @@ impl Jobs {
 	}
 
 	fn report(&self, row: &NamedRow, problem: RowProblem) -> Result<(), String> {
-		let report = RowReport { datanet: row.datanet, row: row.row, hash: row.hash.clone(), problem };
+		let report =
+			RowReport { datanet: row.datanet, row: row.row, hash: row.hash.clone(), problem };
 		self.row_reports.record(report).map_err(|e| e.to_string())
 	}
 
@@ -341,7 +366,9 @@ impl Jobs {
 		let mut last_step_loss = None;
 		let mut on_event = |event: &ProgressEvent| {
 			let progress = match event {
-				ProgressEvent::Started { total_steps, .. } => Progress { step: 0, total_steps: *total_steps, loss: None },
+				ProgressEvent::Started { total_steps, .. } => {
+					Progress { step: 0, total_steps: *total_steps, loss: None }
+				},
 				ProgressEvent::Step { step, total_steps, loss, .. } => {
 					last_step_loss = Some(*loss);
 					Progress { step: *step, total_steps: *total_steps, loss: Some(*loss) }
@@ -353,18 +380,24 @@ impl Jobs {
 				record.progress = progress;
 			}
 		};
-		let outcome = fine_tune(&job, &context.store, tributary_model::default_device(), &mut on_event)
-			.map_err(|e| e.to_string())?;
+		let outcome =
+			fine_tune(&job, &context.store, tributary_model::default_device(), &mut on_event)
+				.map_err(|e| e.to_string())?;
 		let (hash, model) = self.adopt_written_adapter(spec, context)?;
 		debug_assert_eq!(hash, hex(&outcome.adapter_hash));
 		let weights = outcome.adapter_dir.join(ADAPTER_WEIGHTS_FILE);
-		let adapter_bytes = std::fs::metadata(&weights).map_err(|e| format!("{}: {e}", weights.display()))?.len();
+		let adapter_bytes = std::fs::metadata(&weights)
+			.map_err(|e| format!("{}: {e}", weights.display()))?
+			.len();
 		let mut metrics = serde_json::to_value(&outcome.metrics).expect("metrics serialize");
 		metrics["train_loss"] = last_step_loss.into();
 		metrics["adapter_bytes"] = adapter_bytes.into();
 		if let Some(corpus) = spec.corpus()? {
 			// Sketched now, while the job owns the CPU, so the first influence request is fast.
-			let config = context.registry.adapter_config(&hash).ok_or("the adapter's config was not registered")?;
+			let config = context
+				.registry
+				.adapter_config(&hash)
+				.ok_or("the adapter's config was not registered")?;
 			let methods = context.receipts.methods();
 			let prepared = context
 				.influence
@@ -379,17 +412,28 @@ impl Jobs {
 
 	/// Puts a finished adapter directory into the store and registers it, with its corpus when
 	/// the job named its rows; (hex hash, model id).
-	fn adopt_written_adapter(&self, spec: &TrainSpec, context: &JobContext) -> Result<(String, String), String> {
+	fn adopt_written_adapter(
+		&self,
+		spec: &TrainSpec,
+		context: &JobContext,
+	) -> Result<(String, String), String> {
 		let dir = self.work_dir(&spec.id).join("adapter");
-		let weights = std::fs::read(dir.join(ADAPTER_WEIGHTS_FILE)).map_err(|e| format!("no adapter weights: {e}"))?;
-		let config_text =
-			std::fs::read_to_string(dir.join(ADAPTER_CONFIG_FILE)).map_err(|e| format!("no adapter config: {e}"))?;
-		let config: AdapterConfig = serde_json::from_str(&config_text).map_err(|e| e.to_string())?;
+		let weights = std::fs::read(dir.join(ADAPTER_WEIGHTS_FILE))
+			.map_err(|e| format!("no adapter weights: {e}"))?;
+		let config_text = std::fs::read_to_string(dir.join(ADAPTER_CONFIG_FILE))
+			.map_err(|e| format!("no adapter config: {e}"))?;
+		let config: AdapterConfig =
+			serde_json::from_str(&config_text).map_err(|e| e.to_string())?;
 		let hash = hex(&context.store.put(&weights, None).map_err(|e| e.to_string())?);
 		let model = spec.register_as.clone().unwrap_or_else(|| hash.clone());
 		context
 			.registry
-			.register(&model, vec![Member { adapter: hash.clone(), weight: 1.0 }], vec![(hash.clone(), config)], None)
+			.register(
+				&model,
+				vec![Member { adapter: hash.clone(), weight: 1.0 }],
+				vec![(hash.clone(), config)],
+				None,
+			)
 			.map_err(|e| e.to_string())?;
 		if let Some(corpus) = spec.corpus()? {
 			context.registry.record_corpus(&hash, corpus).map_err(|e| e.to_string())?;
@@ -408,9 +452,17 @@ impl Jobs {
 			},
 			(None, None) => None,
 			(None, Some(model)) if model == context.base_model_id => None,
-			(None, Some(model)) => match context.registry.resolve(model).map_err(|e| e.to_string())?.as_slice() {
-				[(hash, config, weight)] if *weight == 1.0 => Some((hash.clone(), config.clone())),
-				_ => return Err(format!("model {model} is an ensemble; eval takes a single-adapter model")),
+			(None, Some(model)) => {
+				match context.registry.resolve(model).map_err(|e| e.to_string())?.as_slice() {
+					[(hash, config, weight)] if *weight == 1.0 => {
+						Some((hash.clone(), config.clone()))
+					},
+					_ => {
+						return Err(format!(
+							"model {model} is an ensemble; eval takes a single-adapter model"
+						))
+					},
+				}
 			},
 		};
 		let adapter_dir = self.work_dir(&spec.id).join("adapter");
@@ -419,9 +471,11 @@ impl Jobs {
 				let parsed = store::parse(hash).map_err(|e| e.to_string())?;
 				let weights = context.fetch(&parsed)?;
 				std::fs::create_dir_all(&adapter_dir).map_err(|e| e.to_string())?;
-				std::fs::write(adapter_dir.join(ADAPTER_WEIGHTS_FILE), weights).map_err(|e| e.to_string())?;
+				std::fs::write(adapter_dir.join(ADAPTER_WEIGHTS_FILE), weights)
+					.map_err(|e| e.to_string())?;
 				let config = serde_json::to_string_pretty(config).expect("configs serialize");
-				std::fs::write(adapter_dir.join(ADAPTER_CONFIG_FILE), config).map_err(|e| e.to_string())?;
+				std::fs::write(adapter_dir.join(ADAPTER_CONFIG_FILE), config)
+					.map_err(|e| e.to_string())?;
 				Some(parsed)
 			},
 			None => None,
@@ -431,8 +485,9 @@ impl Jobs {
 			adapter_dir: expected.map(|_| adapter_dir.as_path()),
 			expected_adapter_hash: expected,
 			rows: match &settings {
-				Some(settings) if spec.held_out => {
-					EvalRows::HeldOutOf { rows: &rows, eval_fraction_ppm: settings.eval_fraction_ppm }
+				Some(settings) if spec.held_out => EvalRows::HeldOutOf {
+					rows: &rows,
+					eval_fraction_ppm: settings.eval_fraction_ppm,
 				},
 				_ => EvalRows::Exactly(&rows),
 			},
@@ -441,7 +496,8 @@ impl Jobs {
 			sequence_length: spec.sequence_length(),
 			batch_size: spec.batch_size(),
 		};
-		let report = evaluate(&request, &context.store, tributary_model::default_device()).map_err(|e| e.to_string())?;
+		let report = evaluate(&request, &context.store, tributary_model::default_device())
+			.map_err(|e| e.to_string())?;
 		let mut metrics = serde_json::to_value(&report).expect("reports serialize");
 		// The name a train job reports the same number under (`eval_loss_after`), for verifiers;
 		// `base_loss` (the base alone on the same rows) is the train job's `eval_loss_before`.

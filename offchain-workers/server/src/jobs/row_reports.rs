@@ -62,7 +62,8 @@ impl RowReports {
 			Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
 			Err(e) => return Err(error(e.to_string())),
 		};
-		let reports = list.into_iter().map(|report| ((report.datanet, report.row), report)).collect();
+		let reports =
+			list.into_iter().map(|report| ((report.datanet, report.row), report)).collect();
 		Ok(RowReports { path, reports: Mutex::new(reports) })
 	}
 
@@ -84,7 +85,10 @@ impl RowReports {
 	/// A row was fetched after all: an `unfetchable` report of it no longer holds.
 	pub fn fetched(&self, datanet: u32, row: u64) -> Result<(), RowReportsError> {
 		let mut reports = self.reports.lock().expect("row reports lock");
-		if reports.get(&(datanet, row)).is_some_and(|report| report.problem == RowProblem::Unfetchable) {
+		if reports
+			.get(&(datanet, row))
+			.is_some_and(|report| report.problem == RowProblem::Unfetchable)
+		{
 			reports.remove(&(datanet, row));
 			return self.persist(&reports);
 		}
@@ -92,10 +96,12 @@ impl RowReports {
 	}
 
 	fn persist(&self, reports: &BTreeMap<(u32, u64), RowReport>) -> Result<(), RowReportsError> {
-		let error = |e: std::io::Error| RowReportsError { path: self.path.clone(), reason: e.to_string() };
+		let error =
+			|e: std::io::Error| RowReportsError { path: self.path.clone(), reason: e.to_string() };
 		let list: Vec<&RowReport> = reports.values().collect();
 		let partial = self.path.with_extension("json.partial");
-		std::fs::write(&partial, serde_json::to_string_pretty(&list).expect("reports serialize")).map_err(error)?;
+		std::fs::write(&partial, serde_json::to_string_pretty(&list).expect("reports serialize"))
+			.map_err(error)?;
 		std::fs::rename(&partial, &self.path).map_err(error)
 	}
 }
@@ -113,7 +119,8 @@ mod tests {
 		let dir = tempfile::tempdir().unwrap();
 		let book = RowReports::open(dir.path()).unwrap();
 		book.record(report(2, RowProblem::Unfetchable)).unwrap();
-		book.record(report(1, RowProblem::ByteLenMismatch { declared: 3, observed: 9 })).unwrap();
+		book.record(report(1, RowProblem::ByteLenMismatch { declared: 3, observed: 9 }))
+			.unwrap();
 		book.record(report(2, RowProblem::Unfetchable)).unwrap();
 		assert_eq!(book.list().len(), 2);
 
@@ -125,15 +132,19 @@ mod tests {
 		reopened.fetched(1, 1).unwrap();
 		assert_eq!(reopened.list().len(), 2, "other rows, and length mismatches, stay");
 		reopened.fetched(1, 2).unwrap();
-		assert_eq!(RowReports::open(dir.path()).unwrap().list(), vec![report(
-			1,
-			RowProblem::ByteLenMismatch { declared: 3, observed: 9 }
-		)]);
+		assert_eq!(
+			RowReports::open(dir.path()).unwrap().list(),
+			vec![report(1, RowProblem::ByteLenMismatch { declared: 3, observed: 9 })]
+		);
 	}
 
 	#[test]
 	fn reports_read_as_the_chain_worker_expects() {
-		let json = serde_json::to_value(report(4, RowProblem::ByteLenMismatch { declared: 3, observed: 9 })).unwrap();
+		let json = serde_json::to_value(report(
+			4,
+			RowProblem::ByteLenMismatch { declared: 3, observed: 9 },
+		))
+		.unwrap();
 		assert_eq!(
 			json,
 			serde_json::json!({ "datanet": 1, "row": 4, "hash": "ab".repeat(32), "kind": "byte_len_mismatch", "declared": 3, "observed": 9 })

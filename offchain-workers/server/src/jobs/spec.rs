@@ -54,7 +54,8 @@ impl SettingsJson {
 		})?;
 		let mut target_modules = TargetModules::default();
 		for name in &self.target_modules {
-			let module = TargetModule::from_hf_name(name).ok_or_else(|| format!("unknown target module {name:?}"))?;
+			let module = TargetModule::from_hf_name(name)
+				.ok_or_else(|| format!("unknown target module {name:?}"))?;
 			target_modules = target_modules.with(module);
 		}
 		let settings = TrainingSettings {
@@ -105,7 +106,10 @@ impl NamedRow {
 /// One row of a job: `{"datanet", "row", "hash", "byte_len"?}` (the chain's name of the row, its
 /// hex content hash and declared length), or the bare hex hash of a row the chain does not name.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(untagged, expecting = "a row as {\"datanet\", \"row\", \"hash\", \"byte_len\"?} or a hex content hash")]
+#[serde(
+	untagged,
+	expecting = "a row as {\"datanet\", \"row\", \"hash\", \"byte_len\"?} or a hex content hash"
+)]
 pub enum TrainRow {
 	Named(NamedRow),
 	Hash(String),
@@ -195,10 +199,15 @@ impl EvalSpec {
 			return Err("give either model or adapter, not both".into());
 		}
 		if self.adapter.is_some() && self.settings.is_none() {
-			return Err("adapter needs the settings it was trained with (its config is derived from them)".into());
+			return Err(
+				"adapter needs the settings it was trained with (its config is derived from them)"
+					.into(),
+			);
 		}
 		if self.held_out && self.settings.is_none() {
-			return Err("held_out needs settings (their eval_fraction_ppm picks the held-out rows)".into());
+			return Err(
+				"held_out needs settings (their eval_fraction_ppm picks the held-out rows)".into(),
+			);
 		}
 		if let Some(settings) = &self.settings {
 			settings.to_settings()?;
@@ -216,7 +225,9 @@ impl EvalSpec {
 	}
 
 	pub fn batch_size(&self) -> usize {
-		self.batch_size.or(self.settings.as_ref().map(|s| s.batch_size as usize)).unwrap_or(DEFAULT_EVAL_BATCH)
+		self.batch_size
+			.or(self.settings.as_ref().map(|s| s.batch_size as usize))
+			.unwrap_or(DEFAULT_EVAL_BATCH)
 	}
 }
 

@@ -71,9 +71,16 @@ impl Store {
 
 	/// Stores `bytes` and returns their hash; when `expected` is given the bytes must hash to it.
 	/// Written through a temporary file and renamed, so a crash never leaves a partial object.
-	pub fn put(&self, bytes: &[u8], expected: Option<&ContentHash>) -> Result<ContentHash, StoreError> {
+	pub fn put(
+		&self,
+		bytes: &[u8],
+		expected: Option<&ContentHash>,
+	) -> Result<ContentHash, StoreError> {
 		if bytes.len() as u64 > self.max_object_bytes {
-			return Err(StoreError::TooLarge { size: bytes.len() as u64, limit: self.max_object_bytes });
+			return Err(StoreError::TooLarge {
+				size: bytes.len() as u64,
+				limit: self.max_object_bytes,
+			});
 		}
 		let hash = content_hash(bytes);
 		if let Some(expected) = expected {
@@ -106,7 +113,11 @@ impl Store {
 	/// which it is anyway, since verified bytes are only as trustworthy as whoever stored them.
 	///
 	/// The file is mapped rather than read, so neither side waits for a copy of it first.
-	pub fn get_decoded<T>(&self, hash: &ContentHash, decode: impl FnOnce(&[u8]) -> T) -> Result<T, StoreError> {
+	pub fn get_decoded<T>(
+		&self,
+		hash: &ContentHash,
+		decode: impl FnOnce(&[u8]) -> T,
+	) -> Result<T, StoreError> {
 		let mapped = self.map(hash)?;
 		let bytes: &[u8] = &mapped;
 		let (actual, decoded) = std::thread::scope(|scope| {
@@ -132,14 +143,14 @@ impl Store {
 		// place afterwards (quarantine renames, which keeps the mapped pages); only something outside
 		// the worker truncating a store file could change the bytes under the map.
 		// Populated: the pages are mapped in one call rather than faulted in by both threads.
-		unsafe { memmap2::MmapOptions::new().populate().map(&file) }.map_err(|source| StoreError::Io { path, source })
+		unsafe { memmap2::MmapOptions::new().populate().map(&file) }
+			.map_err(|source| StoreError::Io { path, source })
 	}
 
 	fn read(&self, hash: &ContentHash) -> Result<Vec<u8>, StoreError> {
 		let path = self.path_of(hash);
 		std::fs::read(&path).map_err(|e| open_error(hash, path, e))
 	}
-
 
 	/// Quarantines the object named `hash` if its bytes hashed to `actual` instead.
 	fn check(&self, hash: &ContentHash, actual: &ContentHash) -> Result<(), StoreError> {
@@ -156,10 +167,17 @@ impl Store {
 impl ContentStore for Store {
 	fn get(&self, hash: &ContentHash) -> Result<Vec<u8>, RowStoreError> {
 		Store::get(self, hash).map_err(|e| match e {
-			StoreError::NotFound(hash) => RowStoreError::NotFound { hash, store: self.objects.clone() },
-			StoreError::Corrupt { hash, actual } => RowStoreError::HashMismatch { expected: hash, actual },
+			StoreError::NotFound(hash) => {
+				RowStoreError::NotFound { hash, store: self.objects.clone() }
+			},
+			StoreError::Corrupt { hash, actual } => {
+				RowStoreError::HashMismatch { expected: hash, actual }
+			},
 			StoreError::Io { path, source } => RowStoreError::Io { path, source },
-			other => RowStoreError::Io { path: self.objects.clone(), source: std::io::Error::other(other.to_string()) },
+			other => RowStoreError::Io {
+				path: self.objects.clone(),
+				source: std::io::Error::other(other.to_string()),
+			},
 		})
 	}
 }

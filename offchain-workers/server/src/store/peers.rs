@@ -39,13 +39,21 @@ impl PeerFetcher {
 
 	/// The local bytes of `hash`, else the first peer's bytes that verify (then stored locally).
 	/// Returns the bytes and whether they came from a peer.
-	pub async fn get_or_fetch(&self, store: &Store, hash: &ContentHash) -> Result<(Vec<u8>, bool), StoreError> {
+	pub async fn get_or_fetch(
+		&self,
+		store: &Store,
+		hash: &ContentHash,
+	) -> Result<(Vec<u8>, bool), StoreError> {
 		let local = {
 			let (store, hash) = (store.clone(), *hash);
-			tokio::task::spawn_blocking(move || store.get(&hash)).await.expect("store reads do not panic")
+			tokio::task::spawn_blocking(move || store.get(&hash))
+				.await
+				.expect("store reads do not panic")
 		};
 		match local {
-			Err(StoreError::NotFound(_)) if self.has_peers() => self.fetch(store, hash).await.map(|bytes| (bytes, true)),
+			Err(StoreError::NotFound(_)) if self.has_peers() => {
+				self.fetch(store, hash).await.map(|bytes| (bytes, true))
+			},
 			other => other.map(|bytes| (bytes, false)),
 		}
 	}
@@ -71,7 +79,9 @@ impl PeerFetcher {
 	pub async fn lookup(&self, store: &Store, hash: &ContentHash) -> Lookup {
 		let local = {
 			let (store, hash) = (store.clone(), *hash);
-			tokio::task::spawn_blocking(move || store.get(&hash)).await.expect("store reads do not panic")
+			tokio::task::spawn_blocking(move || store.get(&hash))
+				.await
+				.expect("store reads do not panic")
 		};
 		match local {
 			Ok(bytes) => return Lookup::Found(bytes),
@@ -90,17 +100,28 @@ impl PeerFetcher {
 	}
 
 	/// The peer's own copy of `hash`; `NotFound` only when the peer answers 404.
-	async fn fetch_from(&self, peer: &str, store: &Store, hash: &ContentHash) -> Result<Vec<u8>, StoreError> {
+	async fn fetch_from(
+		&self,
+		peer: &str,
+		store: &Store,
+		hash: &ContentHash,
+	) -> Result<Vec<u8>, StoreError> {
 		// Only the peer's own copy: asking it to ask its peers could loop between mutual peers.
 		let url = format!("{}/store/{}?local=true", peer.trim_end_matches('/'), hex(hash));
-		let unreachable = |e: reqwest::Error| StoreError::Io { path: url.clone().into(), source: std::io::Error::other(e) };
+		let unreachable = |e: reqwest::Error| StoreError::Io {
+			path: url.clone().into(),
+			source: std::io::Error::other(e),
+		};
 		let response = self.client.get(&url).send().await.map_err(unreachable)?;
 		if response.status() == reqwest::StatusCode::NOT_FOUND {
 			return Err(StoreError::NotFound(hex(hash)));
 		}
 		if !response.status().is_success() {
 			let status = response.status();
-			return Err(StoreError::Io { path: url.clone().into(), source: std::io::Error::other(format!("answered {status}")) });
+			return Err(StoreError::Io {
+				path: url.clone().into(),
+				source: std::io::Error::other(format!("answered {status}")),
+			});
 		}
 		if let Some(length) = response.content_length() {
 			if length > store.max_object_bytes() {

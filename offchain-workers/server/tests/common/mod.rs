@@ -117,7 +117,8 @@ impl Client {
 	}
 
 	pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
-		let response = self.http.post(format!("{}{path}", self.url)).json(&body).send().await.unwrap();
+		let response =
+			self.http.post(format!("{}{path}", self.url)).json(&body).send().await.unwrap();
 		let status = response.status().as_u16();
 		(status, response.json().await.unwrap())
 	}
@@ -129,7 +130,8 @@ impl Client {
 	}
 
 	pub async fn put_object(&self, bytes: Vec<u8>) -> String {
-		let response = self.http.put(format!("{}/store", self.url)).body(bytes).send().await.unwrap();
+		let response =
+			self.http.put(format!("{}/store", self.url)).body(bytes).send().await.unwrap();
 		assert_eq!(response.status().as_u16(), 200);
 		let body: Value = response.json().await.unwrap();
 		body["hash"].as_str().unwrap().to_string()
@@ -139,7 +141,10 @@ impl Client {
 	pub async fn register(&self, id: &str, adapter: &PeftAdapter) -> String {
 		let hash = self.put_object(adapter.canonical_bytes().unwrap()).await;
 		let (status, body) = self
-			.post("/v1/adapters", json!({ "id": id, "adapter_hash": hash, "adapter_config": adapter.config }))
+			.post(
+				"/v1/adapters",
+				json!({ "id": id, "adapter_hash": hash, "adapter_config": adapter.config }),
+			)
 			.await;
 		assert_eq!(status, 201, "{body}");
 		hash
@@ -154,10 +159,14 @@ impl Client {
 
 	/// The chunks' data payloads of a streamed request, `[DONE]` included.
 	pub async fn stream(&self, path: &str, body: Value) -> Vec<String> {
-		let response = self.http.post(format!("{}{path}", self.url)).json(&body).send().await.unwrap();
+		let response =
+			self.http.post(format!("{}{path}", self.url)).json(&body).send().await.unwrap();
 		assert_eq!(response.status().as_u16(), 200);
 		let text = response.text().await.unwrap();
-		text.lines().filter_map(|l| l.strip_prefix("data: ")).map(str::to_string).collect()
+		text.lines()
+			.filter_map(|l| l.strip_prefix("data: "))
+			.map(str::to_string)
+			.collect()
 	}
 
 	/// The text of a streamed completion (text or chat), checking it ends with `[DONE]`.
@@ -197,12 +206,22 @@ impl Client {
 				return (status, body);
 			}
 			assert_eq!(body, serde_json::json!({ "state": "running" }));
-			assert!(started.elapsed() < std::time::Duration::from_secs(300), "recomputation still running after 5 minutes");
+			assert!(
+				started.elapsed() < std::time::Duration::from_secs(300),
+				"recomputation still running after 5 minutes"
+			);
 		}
 	}
 
 	pub async fn metrics(&self) -> String {
-		self.http.get(format!("{}/metrics", self.url)).send().await.unwrap().text().await.unwrap()
+		self.http
+			.get(format!("{}/metrics", self.url))
+			.send()
+			.await
+			.unwrap()
+			.text()
+			.await
+			.unwrap()
 	}
 }
 

@@ -34,10 +34,15 @@ impl<T: Config> Pallet<T> {
 		ensure!(challenger != info.worker, Error::<T>::OwnRecord);
 		ensure!(commitment != info.commitment, Error::<T>::SameCommitment);
 		ensure!(
-			T::Workers::workers().iter().any(|candidate| Self::may_recompute(candidate, &info.worker, &challenger)),
+			T::Workers::workers().iter().any(|candidate| Self::may_recompute(
+				candidate,
+				&info.worker,
+				&challenger
+			)),
 			Error::<T>::NotEnoughRecomputers
 		);
-		let draw_at = Self::reserve_draw(record, now.saturating_add(Params::<T>::get().draw_delay))?;
+		let draw_at =
+			Self::reserve_draw(record, now.saturating_add(Params::<T>::get().draw_delay))?;
 		let bond = T::ChallengeBond::get();
 		T::Currency::hold(&HoldReason::ChallengeBond.into(), &challenger, bond)?;
 
@@ -76,7 +81,10 @@ impl<T: Config> Pallet<T> {
 
 	/// Active workers that may recompute a record of `worker` disputed by `challenger`, in
 	/// registry order.
-	pub fn eligible_recomputers(worker: &T::AccountId, challenger: &T::AccountId) -> Vec<T::AccountId> {
+	pub fn eligible_recomputers(
+		worker: &T::AccountId,
+		challenger: &T::AccountId,
+	) -> Vec<T::AccountId> {
 		T::Workers::workers()
 			.into_iter()
 			.filter(|candidate| Self::may_recompute(candidate, worker, challenger))
@@ -84,7 +92,11 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// An active worker that is neither the record's worker nor the challenger.
-	fn may_recompute(candidate: &T::AccountId, worker: &T::AccountId, challenger: &T::AccountId) -> bool {
+	fn may_recompute(
+		candidate: &T::AccountId,
+		worker: &T::AccountId,
+		challenger: &T::AccountId,
+	) -> bool {
 		candidate != worker && candidate != challenger && T::Workers::is_active(candidate)
 	}
 
@@ -100,7 +112,8 @@ impl<T: Config> Pallet<T> {
 			weight.saturating_accrue(per_draw);
 			// A dispute ended early (a proven top mismatch) has nothing left to draw.
 			if let Some(dispute) = Disputes::<T>::get(record) {
-				let _ = frame_support::storage::with_storage_layer(|| Self::draw(record, dispute, now));
+				let _ =
+					frame_support::storage::with_storage_layer(|| Self::draw(record, dispute, now));
 			}
 		}
 		weight
@@ -109,7 +122,11 @@ impl<T: Config> Pallet<T> {
 	/// Draw the recomputers of one dispute from `T::Randomness` (which mixes the hashes of blocks
 	/// after the dispute) and start its recompute period. With no active worker left to draw, the
 	/// dispute is dismissed.
-	fn draw(record: RecordId, mut dispute: DisputeInfo<T>, now: BlockNumberFor<T>) -> DispatchResult {
+	fn draw(
+		record: RecordId,
+		mut dispute: DisputeInfo<T>,
+		now: BlockNumberFor<T>,
+	) -> DispatchResult {
 		let info = Records::<T>::get(record).ok_or(Error::<T>::UnknownRecord)?;
 		let eligible = Self::eligible_recomputers(&info.worker, &dispute.challenger);
 		if eligible.is_empty() {
@@ -119,10 +136,11 @@ impl<T: Config> Pallet<T> {
 		let (random, _) = T::Randomness::random(&(b"tributary/recompute", record).encode());
 		let mut seed = [0u8; 32];
 		seed.copy_from_slice(&random.as_ref()[..32]);
-		let chosen: Vec<T::AccountId> = draw_distinct(&seed, eligible.len(), params.recomputers as usize)
-			.into_iter()
-			.map(|index| eligible[index].clone())
-			.collect();
+		let chosen: Vec<T::AccountId> =
+			draw_distinct(&seed, eligible.len(), params.recomputers as usize)
+				.into_iter()
+				.map(|index| eligible[index].clone())
+				.collect();
 		dispute.recomputers = BoundedVec::truncate_from(chosen);
 		dispute.deadline = now.saturating_add(params.recompute_period);
 		Self::deposit_event(Event::RecomputersDrawn {
@@ -190,8 +208,13 @@ impl<T: Config> Pallet<T> {
 				reason, loser, recomputer, fee, kind,
 			));
 		}
-		let slashed =
-			T::Slashing::slash_held(reason, loser, amount.saturating_sub(recomputers_paid), kind, winner);
+		let slashed = T::Slashing::slash_held(
+			reason,
+			loser,
+			amount.saturating_sub(recomputers_paid),
+			kind,
+			winner,
+		);
 		(slashed.saturating_add(recomputers_paid), recomputers_paid)
 	}
 
@@ -243,7 +266,13 @@ impl<T: Config> Pallet<T> {
 			// The record is wrong. The challenger earns the slash only if the majority found what
 			// it claimed; otherwise it just gets its bond back.
 			let challenger_rewarded = majority == dispute.commitment;
-			Self::overturn(record, info, majority, challenger_rewarded.then_some(&dispute.challenger), Some(&dispute))
+			Self::overturn(
+				record,
+				info,
+				majority,
+				challenger_rewarded.then_some(&dispute.challenger),
+				Some(&dispute),
+			)
 		}
 	}
 
@@ -276,7 +305,12 @@ impl<T: Config> Pallet<T> {
 		let refunded = if info.fee.is_zero() {
 			Zero::zero()
 		} else {
-			T::Currency::release(&HoldReason::InferenceFee.into(), &info.user, info.fee, Precision::BestEffort)?
+			T::Currency::release(
+				&HoldReason::InferenceFee.into(),
+				&info.user,
+				info.fee,
+				Precision::BestEffort,
+			)?
 		};
 		Self::record_closed(&info.worker);
 		info.status = RecordStatus::Rejected;
@@ -353,7 +387,9 @@ impl<T: Config> Pallet<T> {
 		let honest_top = body.canonical_top().ok();
 		ensure!(honest_top.as_deref() != Some(&info.top[..]), Error::<T>::TopMatches);
 		let recomputed = match &honest_top {
-			Some(top) => tributary_primitives::attribution::commitment_of(&info.method, &info.body, top),
+			Some(top) => {
+				tributary_primitives::attribution::commitment_of(&info.method, &info.body, top)
+			},
 			// A non-canonical body has no honest record to name.
 			None => ContentHash::default(),
 		};

@@ -109,7 +109,9 @@ impl<T: Config> Pallet<T> {
 				*total = total.saturating_add(share.parts_per_billion.into())
 			});
 		}
-		ModelInferences::<T>::mutate(info.model, info.version, |count| *count = count.saturating_add(1));
+		ModelInferences::<T>::mutate(info.model, info.version, |count| {
+			*count = count.saturating_add(1)
+		});
 		T::OnFinalized::on_record_finalized(&FinalizedRecord {
 			record,
 			fee: info.fee,

@@ -8,7 +8,12 @@ use tributary_primitives::rewards::RecordId;
 
 impl<T: Config> Pallet<T> {
 	/// Remember that `user` used `nonce` in a receipt that expires at `expiry`.
-	pub(crate) fn note_nonce(user: &T::AccountId, nonce: u64, expiry: BlockNumberFor<T>, record: RecordId) {
+	pub(crate) fn note_nonce(
+		user: &T::AccountId,
+		nonce: u64,
+		expiry: BlockNumberFor<T>,
+		record: RecordId,
+	) {
 		UsedNonces::<T>::insert(user, nonce, record);
 		NoncesByExpiry::<T>::insert(expiry, (user.clone(), nonce), ());
 	}

@@ -12,10 +12,10 @@ impl<T: Config> Pallet<T> {
 	pub fn check_params(params: &AttributionParams<BlockNumberFor<T>>) -> DispatchResult {
 		let two = BlockNumberFor::<T>::one() + One::one();
 		ensure!(
-			(1..=T::MaxRecomputers::get()).contains(&params.recomputers) &&
-				params.draw_delay >= two &&
-				params.recompute_period >= One::one() &&
-				params.methods.unworkable().is_none(),
+			(1..=T::MaxRecomputers::get()).contains(&params.recomputers)
+				&& params.draw_delay >= two
+				&& params.recompute_period >= One::one()
+				&& params.methods.unworkable().is_none(),
 			Error::<T>::InvalidParams
 		);
 		Ok(())

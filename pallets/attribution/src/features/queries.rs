@@ -68,8 +68,8 @@ impl<T: Config> Pallet<T> {
 		Self::pending_disputes()
 			.into_iter()
 			.filter(|dispute| {
-				dispute.recomputers.contains(worker) &&
-					!dispute.recomputations.iter().any(|(who, _)| who == worker)
+				dispute.recomputers.contains(worker)
+					&& !dispute.recomputations.iter().any(|(who, _)| who == worker)
 			})
 			.map(|dispute| dispute.record)
 			.collect()

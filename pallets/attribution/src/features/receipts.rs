@@ -13,7 +13,10 @@ use tributary_primitives::{
 };
 
 impl<T: Config> Pallet<T> {
-	pub(crate) fn do_submit_receipts(worker: T::AccountId, batch: ReceiptBatchOf<T>) -> DispatchResult {
+	pub(crate) fn do_submit_receipts(
+		worker: T::AccountId,
+		batch: ReceiptBatchOf<T>,
+	) -> DispatchResult {
 		ensure!(T::Workers::is_worker(&worker), Error::<T>::NotWorker);
 		ensure!(T::Workers::is_active(&worker), Error::<T>::WorkerSuspended);
 		ensure!(!batch.is_empty(), Error::<T>::EmptyBatch);
@@ -21,22 +24,30 @@ impl<T: Config> Pallet<T> {
 			let (user, nonce) = (signed.user.clone(), signed.receipt.nonce);
 			// Each receipt in its own layer: a refused one leaves nothing behind.
 			if let Err(error) = with_storage_layer(|| Self::accept_receipt(&worker, signed)) {
-				Self::deposit_event(Event::ReceiptRefused { index: index as u32, user, nonce, error });
+				Self::deposit_event(Event::ReceiptRefused {
+					index: index as u32,
+					user,
+					nonce,
+					error,
+				});
 			}
 		}
 		Ok(())
 	}
 
 	/// Check one receipt, hold its fee and store its record.
-	fn accept_receipt(worker: &T::AccountId, signed: SignedReceiptOf<T>) -> Result<RecordId, DispatchError> {
+	fn accept_receipt(
+		worker: &T::AccountId,
+		signed: SignedReceiptOf<T>,
+	) -> Result<RecordId, DispatchError> {
 		let SignedReceipt { receipt, user, signature, claim } = signed;
 		ensure!(receipt.worker == *worker, Error::<T>::WrongWorker);
 		let now = frame_system::Pallet::<T>::block_number();
 		ensure!(now <= receipt.expiry, Error::<T>::ReceiptExpired);
 		let payload = receipt.signing_payload(&Self::genesis_hash());
 		ensure!(
-			signature.verify(&payload[..], &user) ||
-				signature.verify(&wrapped_for_wallets(&payload)[..], &user),
+			signature.verify(&payload[..], &user)
+				|| signature.verify(&wrapped_for_wallets(&payload)[..], &user),
 			Error::<T>::BadSignature
 		);
 		ensure!(!UsedNonces::<T>::contains_key(&user, receipt.nonce), Error::<T>::NonceUsed);
@@ -47,17 +58,20 @@ impl<T: Config> Pallet<T> {
 		let price = facts.price_per_1k_tokens.ok_or(Error::<T>::ModelNotPriced)?;
 		ensure!(facts.adapter == receipt.adapter, Error::<T>::AdapterMismatch);
 
-		Params::<T>::get().methods.check(&claim.method, &receipt.prompt_hash).map_err(|defect| match defect {
-			MethodDefect::NotChainParams => Error::<T>::MethodNotAllowed,
-			MethodDefect::RagQueryNotPrompt => Error::<T>::RagQueryNotPrompt,
-		})?;
+		Params::<T>::get().methods.check(&claim.method, &receipt.prompt_hash).map_err(
+			|defect| match defect {
+				MethodDefect::NotChainParams => Error::<T>::MethodNotAllowed,
+				MethodDefect::RagQueryNotPrompt => Error::<T>::RagQueryNotPrompt,
+			},
+		)?;
 		check_top(&claim.top).map_err(|defect| match defect {
 			TopDefect::ZeroScore => Error::<T>::ZeroScore,
 			TopDefect::ScoresExceedOne => Error::<T>::ScoresExceedOne,
 			TopDefect::NotCanonical => Error::<T>::ScoresNotCanonical,
 		})?;
 		for score in claim.top.iter() {
-			let row = T::Rows::row(score.row.datanet, score.row.row).ok_or(Error::<T>::UnknownRow)?;
+			let row =
+				T::Rows::row(score.row.datanet, score.row.row).ok_or(Error::<T>::UnknownRow)?;
 			match row.status {
 				RowStatus::Slashed => return Err(Error::<T>::RowSlashed.into()),
 				RowStatus::Published(version)
@@ -68,7 +82,8 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 
-		let fee = Self::inference_fee(price, receipt.tokens_in, receipt.tokens_out).min(receipt.max_fee);
+		let fee =
+			Self::inference_fee(price, receipt.tokens_in, receipt.tokens_out).min(receipt.max_fee);
 		if !fee.is_zero() {
 			T::Currency::hold(&HoldReason::InferenceFee.into(), &user, fee)?;
 		}
@@ -124,7 +139,11 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// `ceil(price_per_1k × (tokens_in + tokens_out) / 1000)`, saturating.
-	pub fn inference_fee(price_per_1k: BalanceOf<T>, tokens_in: u32, tokens_out: u32) -> BalanceOf<T> {
+	pub fn inference_fee(
+		price_per_1k: BalanceOf<T>,
+		tokens_in: u32,
+		tokens_out: u32,
+	) -> BalanceOf<T> {
 		let tokens = BalanceOf::<T>::from(tokens_in).saturating_add(tokens_out.into());
 		let total = price_per_1k.saturating_mul(tokens);
 		let thousand = BalanceOf::<T>::from(1_000u32);

@@ -62,8 +62,8 @@ impl<T: Config> Pallet<T> {
 			ensure!(observed != info.byte_len, Error::<T>::DeclaredLengthMatches);
 		}
 		ensure!(
-			matches!(info.status, RowStatus::Approved | RowStatus::Published(_)) &&
-				!info.deposit.is_zero(),
+			matches!(info.status, RowStatus::Approved | RowStatus::Published(_))
+				&& !info.deposit.is_zero(),
 			Error::<T>::RowNotChallengeable
 		);
 		ensure!(!Challenges::<T>::contains_key(datanet, row), Error::<T>::ChallengeAlreadyOpen);
@@ -114,9 +114,19 @@ impl<T: Config> Pallet<T> {
 			// The row is slashed either way; what the slash could not take is not kept held.
 			let unslashed = info.deposit.saturating_sub(reward).saturating_sub(slashed);
 			if !unslashed.is_zero() {
-				T::Currency::release(&deposit_reason, &info.contributor, unslashed, Precision::BestEffort)?;
+				T::Currency::release(
+					&deposit_reason,
+					&info.contributor,
+					unslashed,
+					Precision::BestEffort,
+				)?;
 			}
-			T::Currency::release(&bond_reason, &challenge.challenger, challenge.bond, Precision::Exact)?;
+			T::Currency::release(
+				&bond_reason,
+				&challenge.challenger,
+				challenge.bond,
+				Precision::Exact,
+			)?;
 			if info.status == RowStatus::Approved {
 				ApprovedRows::<T>::mutate(datanet, |rows| rows.retain(|r| *r != row));
 			}
@@ -141,7 +151,12 @@ impl<T: Config> Pallet<T> {
 			);
 			let unslashed = challenge.bond.saturating_sub(bond_slashed);
 			if !unslashed.is_zero() {
-				T::Currency::release(&bond_reason, &challenge.challenger, unslashed, Precision::BestEffort)?;
+				T::Currency::release(
+					&bond_reason,
+					&challenge.challenger,
+					unslashed,
+					Precision::BestEffort,
+				)?;
 			}
 			Self::deposit_event(Event::ChallengeRejected {
 				datanet,
@@ -193,8 +208,8 @@ impl<T: Config> Pallet<T> {
 			.map(|v| v.published_at)
 			.ok_or(Error::<T>::DepositNotReleasable)?;
 		ensure!(
-			frame_system::Pallet::<T>::block_number() >=
-				published_at.saturating_add(T::ChallengePeriod::get()),
+			frame_system::Pallet::<T>::block_number()
+				>= published_at.saturating_add(T::ChallengePeriod::get()),
 			Error::<T>::ChallengePeriodNotOver
 		);
 		T::Currency::release(&HoldReason::RowDeposit.into(), &who, info.deposit, Precision::Exact)?;

@@ -27,7 +27,8 @@ impl<T: Config> Pallet<T> {
 		let mut info = Self::datanet(datanet)?;
 		if info.visibility == Visibility::Private {
 			ensure!(
-				Self::is_owner_or_curator(&info, &who) || AllowList::<T>::contains_key(datanet, &who),
+				Self::is_owner_or_curator(&info, &who)
+					|| AllowList::<T>::contains_key(datanet, &who),
 				Error::<T>::NotAllowedToContribute
 			);
 		}
@@ -37,7 +38,8 @@ impl<T: Config> Pallet<T> {
 		for input in &rows {
 			ensure!(input.byte_len > 0, Error::<T>::EmptyRow);
 			ensure!(
-				seen.insert(input.content_hash) && !RowByHash::<T>::contains_key(input.content_hash),
+				seen.insert(input.content_hash)
+					&& !RowByHash::<T>::contains_key(input.content_hash),
 				Error::<T>::DuplicateRow
 			);
 			total_deposit = total_deposit.saturating_add(Self::row_deposit(input.byte_len));

@@ -20,7 +20,10 @@ impl<T: Config> Pallet<T> {
 		for row in rows.iter() {
 			let info = Rows::<T>::get(datanet, row).ok_or(Error::<T>::UnknownRow)?;
 			// A row listed twice is not pending the second time.
-			ensure!(info.status == RowStatus::Pending && seen.insert(*row), Error::<T>::RowNotPending);
+			ensure!(
+				info.status == RowStatus::Pending && seen.insert(*row),
+				Error::<T>::RowNotPending
+			);
 		}
 		Ok(())
 	}
@@ -33,7 +36,9 @@ impl<T: Config> Pallet<T> {
 		Self::curated_datanet(&who, datanet)?;
 		Self::ensure_pending_batch(datanet, &rows)?;
 		let mut approved = ApprovedRows::<T>::get(datanet);
-		approved.try_extend(rows.iter().copied()).map_err(|_| Error::<T>::TooManyApprovedRows)?;
+		approved
+			.try_extend(rows.iter().copied())
+			.map_err(|_| Error::<T>::TooManyApprovedRows)?;
 		ApprovedRows::<T>::insert(datanet, approved);
 		for row in rows {
 			Rows::<T>::mutate(datanet, row, |info| {
@@ -67,7 +72,13 @@ impl<T: Config> Pallet<T> {
 			let slashed = if to_slash.is_zero() {
 				Zero::zero()
 			} else {
-				T::Slashing::slash_held(&hold, &info.contributor, to_slash, SlashKind::SpamRow, None)
+				T::Slashing::slash_held(
+					&hold,
+					&info.contributor,
+					to_slash,
+					SlashKind::SpamRow,
+					None,
+				)
 			};
 			// Whatever the slash did not take goes back, so no part of the deposit stays held.
 			let returned = info.deposit.saturating_sub(slashed);

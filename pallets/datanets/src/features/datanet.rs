@@ -69,7 +69,9 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		let mut info = Self::owned_datanet(&who, datanet)?;
 		ensure!(!Self::is_owner_or_curator(&info, &curator), Error::<T>::AlreadyCurator);
-		info.curators.try_push(curator.clone()).map_err(|_| Error::<T>::TooManyCurators)?;
+		info.curators
+			.try_push(curator.clone())
+			.map_err(|_| Error::<T>::TooManyCurators)?;
 		Datanet::<T>::insert(datanet, info);
 		Self::deposit_event(Event::CuratorAdded { datanet, curator });
 		Ok(())
@@ -123,10 +125,7 @@ impl<T: Config> Pallet<T> {
 		new_owner: T::AccountId,
 	) -> DispatchResult {
 		let mut info = Self::owned_datanet(&who, datanet)?;
-		ensure!(
-			!DatanetIdByName::<T>::contains_key(&new_owner, &info.name),
-			Error::<T>::NameTaken
-		);
+		ensure!(!DatanetIdByName::<T>::contains_key(&new_owner, &info.name), Error::<T>::NameTaken);
 		let reason = HoldReason::DatanetDeposit.into();
 		let deposit = T::DatanetDeposit::get();
 		T::Currency::hold(&reason, &new_owner, deposit)?;

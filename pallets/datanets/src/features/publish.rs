@@ -18,7 +18,10 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Publish the approved rows as the next version; returns its row count.
-	pub(crate) fn do_publish_version(who: T::AccountId, datanet: DatanetId) -> Result<u32, DispatchError> {
+	pub(crate) fn do_publish_version(
+		who: T::AccountId,
+		datanet: DatanetId,
+	) -> Result<u32, DispatchError> {
 		let mut info = Self::curated_datanet(&who, datanet)?;
 		let mut rows = ApprovedRows::<T>::get(datanet);
 		ensure!(!rows.is_empty(), Error::<T>::NothingToPublish);

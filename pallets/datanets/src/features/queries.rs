@@ -92,6 +92,7 @@ impl<T: Config> ContributorReputationInspect<T::AccountId> for Pallet<T> {
 
 impl<T: Config> RowsInspect<T::AccountId> for Pallet<T> {
 	fn row(datanet: DatanetId, row: RowId) -> Option<RowFacts<T::AccountId>> {
-		Rows::<T>::get(datanet, row).map(|info| RowFacts { contributor: info.contributor, status: info.status })
+		Rows::<T>::get(datanet, row)
+			.map(|info| RowFacts { contributor: info.contributor, status: info.status })
 	}
 }

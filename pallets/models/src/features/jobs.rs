@@ -109,8 +109,8 @@ impl<T: Config> Pallet<T> {
 		Self::ensure_before_deadline(&job)?;
 		job.result = Some(result);
 		job.state = JobState::Verifying;
-		job.deadline = frame_system::Pallet::<T>::block_number()
-			.saturating_add(T::VerificationPeriod::get());
+		job.deadline =
+			frame_system::Pallet::<T>::block_number().saturating_add(T::VerificationPeriod::get());
 		Jobs::<T>::insert(job_id, job);
 		Self::deposit_event(Event::TrainingResultSubmitted { job: job_id, trainer, result });
 		Ok(())
@@ -150,7 +150,12 @@ impl<T: Config> Pallet<T> {
 	/// up.
 	pub(crate) fn retry_or_fail(job_id: JobId, job: &mut JobInfo<T>) -> DispatchResult {
 		if job.attempt >= T::MaxAttempts::get() {
-			T::Currency::release(&HoldReason::JobFee.into(), &job.owner, job.fee, Precision::Exact)?;
+			T::Currency::release(
+				&HoldReason::JobFee.into(),
+				&job.owner,
+				job.fee,
+				Precision::Exact,
+			)?;
 			job.state = JobState::Failed;
 			job.draw_at = None;
 			Self::deposit_event(Event::JobFailed { job: job_id, refunded: job.fee });
@@ -167,10 +172,7 @@ impl<T: Config> Pallet<T> {
 			JobState::Open => {
 				ensure!(job.draw_at.is_none(), Error::<T>::DrawPending);
 				let verifiers = VerifiersPerJob::<T>::get() as usize;
-				ensure!(
-					Self::eligible_workers().len() > verifiers,
-					Error::<T>::NotEnoughWorkers
-				);
+				ensure!(Self::eligible_workers().len() > verifiers, Error::<T>::NotEnoughWorkers);
 				Self::schedule_draw(job_id, &mut job);
 			},
 			JobState::Training => {
@@ -181,7 +183,11 @@ impl<T: Config> Pallet<T> {
 						T::TrainerTimeoutSlash::get(),
 						SlashKind::MissedDuty,
 					);
-					Self::deposit_event(Event::DutyMissed { job: job_id, worker: trainer, slashed });
+					Self::deposit_event(Event::DutyMissed {
+						job: job_id,
+						worker: trainer,
+						slashed,
+					});
 				}
 				Self::release_workers(job_id, &job);
 				Self::deposit_event(Event::JobTimedOut { job: job_id, attempt: job.attempt });
@@ -198,15 +204,25 @@ impl<T: Config> Pallet<T> {
 				for verifier in silent {
 					let slashed =
 						Self::slash_bond(&verifier, T::VerifierSlash::get(), SlashKind::MissedDuty);
-					Self::deposit_event(Event::DutyMissed { job: job_id, worker: verifier, slashed });
+					Self::deposit_event(Event::DutyMissed {
+						job: job_id,
+						worker: verifier,
+						slashed,
+					});
 				}
 				if !Self::try_decide(job_id, &mut job, true)? {
 					let reports = job.verifications.len() as u32;
 					Self::release_workers(job_id, &job);
 					if reports == 0 {
-						Self::deposit_event(Event::JobTimedOut { job: job_id, attempt: job.attempt });
+						Self::deposit_event(Event::JobTimedOut {
+							job: job_id,
+							attempt: job.attempt,
+						});
 					} else {
-						Self::deposit_event(Event::VerificationInconclusive { job: job_id, reports });
+						Self::deposit_event(Event::VerificationInconclusive {
+							job: job_id,
+							reports,
+						});
 					}
 					Self::retry_or_fail(job_id, &mut job)?;
 				}

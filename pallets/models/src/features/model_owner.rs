@@ -6,7 +6,10 @@ use tributary_primitives::models::ModelId;
 
 impl<T: Config> Pallet<T> {
 	/// The model if `who` owns it and it is not retired.
-	fn owned_active_model(who: &T::AccountId, model: ModelId) -> Result<ModelInfo<T>, DispatchError> {
+	fn owned_active_model(
+		who: &T::AccountId,
+		model: ModelId,
+	) -> Result<ModelInfo<T>, DispatchError> {
 		let info = Model::<T>::get(model).ok_or(Error::<T>::UnknownModel)?;
 		ensure!(info.owner == *who, Error::<T>::NotModelOwner);
 		ensure!(!info.retired, Error::<T>::ModelRetired);

@@ -42,7 +42,9 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// All versions of a model with their lineage, oldest first.
-	pub fn model_versions(model: ModelId) -> Vec<ModelVersionView<T::AccountId, BlockNumberFor<T>>> {
+	pub fn model_versions(
+		model: ModelId,
+	) -> Vec<ModelVersionView<T::AccountId, BlockNumberFor<T>>> {
 		let count = Model::<T>::get(model).map_or(0, |info| info.version_count);
 		(1..=count)
 			.filter_map(|version| {
@@ -81,7 +83,10 @@ impl<T: Config> ModelsInspect<T::AccountId, BalanceOf<T>> for Pallet<T> {
 			lineage: version
 				.datanets
 				.iter()
-				.map(|pinned| DatanetVersionRef { datanet: pinned.datanet, version: pinned.version })
+				.map(|pinned| DatanetVersionRef {
+					datanet: pinned.datanet,
+					version: pinned.version,
+				})
 				.collect(),
 		})
 	}

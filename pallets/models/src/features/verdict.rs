@@ -48,8 +48,8 @@ impl<T: Config> Pallet<T> {
 		let medians = Medians { eval_loss_ppb, base_loss_ppb };
 		let (agreeing, disagreeing): (Vec<_>, Vec<_>) =
 			job.verifications.iter().cloned().partition(|report| {
-				Self::close(report.eval_loss_ppb, medians.eval_loss_ppb) &&
-					Self::close(report.base_loss_ppb, medians.base_loss_ppb)
+				Self::close(report.eval_loss_ppb, medians.eval_loss_ppb)
+					&& Self::close(report.base_loss_ppb, medians.base_loss_ppb)
 			});
 		let majority = if at_deadline {
 			agreeing.len() * 2 > job.verifications.len()
@@ -60,8 +60,11 @@ impl<T: Config> Pallet<T> {
 			return Ok(false);
 		}
 		for report in disagreeing {
-			let slashed =
-				Self::slash_bond(&report.verifier, T::VerifierSlash::get(), SlashKind::WrongVerdict);
+			let slashed = Self::slash_bond(
+				&report.verifier,
+				T::VerifierSlash::get(),
+				SlashKind::WrongVerdict,
+			);
 			Self::deposit_event(Event::VerifierOutvoted {
 				job: job_id,
 				verifier: report.verifier,
@@ -75,8 +78,8 @@ impl<T: Config> Pallet<T> {
 		Self::release_workers(job_id, job);
 		if !Self::close(medians.eval_loss_ppb, result.eval_loss_ppb) {
 			Self::reject(job_id, job, trainer, result.eval_loss_ppb, medians.eval_loss_ppb)?;
-		} else if medians.base_loss_ppb.saturating_sub(medians.eval_loss_ppb) <
-			T::MinImprovement::get() * medians.base_loss_ppb
+		} else if medians.base_loss_ppb.saturating_sub(medians.eval_loss_ppb)
+			< T::MinImprovement::get() * medians.base_loss_ppb
 		{
 			let slashed =
 				Self::slash_bond(&trainer, T::LazyTrainerSlash::get(), SlashKind::BadTrainer);
@@ -109,9 +112,9 @@ impl<T: Config> Pallet<T> {
 		let trainer_share = T::TrainerShare::get() * job.fee;
 		let each_verifier_paid = job.fee.saturating_sub(trainer_share) / verifier_count;
 		// Rounding dust goes to the trainer, so the whole fee is paid: paid == fee.
-		let trainer_paid = job
-			.fee
-			.saturating_sub(each_verifier_paid.saturating_mul(BalanceOf::<T>::from(paid.len() as u32)));
+		let trainer_paid = job.fee.saturating_sub(
+			each_verifier_paid.saturating_mul(BalanceOf::<T>::from(paid.len() as u32)),
+		);
 		let payments = core::iter::once((&trainer, trainer_paid))
 			.chain(paid.iter().map(|verifier| (verifier, each_verifier_paid)));
 		for (worker, amount) in payments {

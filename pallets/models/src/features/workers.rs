@@ -88,7 +88,8 @@ impl<T: Config> Pallet<T> {
 		ensure!(Workers::<T>::contains_key(who), Error::<T>::NotRegistered);
 		ensure!(T::ValidatorSet::contains(who), Error::<T>::NotValidator);
 		ensure!(
-			T::Currency::balance_on_hold(&HoldReason::WorkerBond.into(), who) >= T::WorkerBond::get(),
+			T::Currency::balance_on_hold(&HoldReason::WorkerBond.into(), who)
+				>= T::WorkerBond::get(),
 			Error::<T>::BondBelowFloor
 		);
 		Ok(())

@@ -50,8 +50,12 @@ impl<T: Config> OnRecordFinalized<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		let split = split_fee(finalized.fee, &params, &shares);
 		let record = finalized.record;
 		let (to_owner, to_treasury) = match split.unattributed_to {
-			UnattributedTo::ModelOwner => (split.model_owner.saturating_add(split.unattributed), split.treasury),
-			UnattributedTo::Treasury => (split.model_owner, split.treasury.saturating_add(split.unattributed)),
+			UnattributedTo::ModelOwner => {
+				(split.model_owner.saturating_add(split.unattributed), split.treasury)
+			},
+			UnattributedTo::Treasury => {
+				(split.model_owner, split.treasury.saturating_add(split.unattributed))
+			},
 		};
 		Self::accrue(&finalized.model_owner, record, RewardRole::ModelOwner, to_owner);
 		Self::accrue(&finalized.worker, record, RewardRole::Worker, split.worker);

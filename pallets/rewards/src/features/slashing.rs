@@ -2,9 +2,9 @@
 
 use crate::*;
 use frame_support::traits::{
-	Get,
 	fungible::{InspectHold, MutateHold},
 	tokens::{Fortitude, Precision, Restriction},
+	Get,
 };
 use sp_runtime::traits::{Saturating, Zero};
 use tributary_primitives::rewards::{SlashFees, SlashKind, Slashing};
@@ -42,7 +42,8 @@ impl<T: Config> Slashing<T::AccountId, BalanceOf<T>, T::RuntimeHoldReason> for P
 			.and_then(|who| move_held(who, share.mul_floor(amount)).ok())
 			.unwrap_or_else(Zero::zero);
 		let to_treasury =
-			move_held(&T::TreasuryAccount::get(), amount.saturating_sub(to_beneficiary)).unwrap_or_else(|_| Zero::zero());
+			move_held(&T::TreasuryAccount::get(), amount.saturating_sub(to_beneficiary))
+				.unwrap_or_else(|_| Zero::zero());
 		let taken = to_beneficiary.saturating_add(to_treasury);
 		SlashTally::<T>::mutate(offender, |tally| {
 			tally.count = tally.count.saturating_add(1);

@@ -41,7 +41,9 @@ impl<AccountId, Balance: AtLeast32BitUnsigned + Copy> Split<AccountId, Balance> 
 
 	/// What the contributors receive together.
 	pub fn contributors_total(&self) -> Balance {
-		self.contributors.iter().fold(Zero::zero(), |total: Balance, (_, amount)| total.saturating_add(*amount))
+		self.contributors
+			.iter()
+			.fold(Zero::zero(), |total: Balance, (_, amount)| total.saturating_add(*amount))
 	}
 }
 
@@ -68,7 +70,8 @@ pub fn split_fee<AccountId: Clone, Balance: AtLeast32BitUnsigned + Copy>(
 			scored = scored.saturating_add((*parts_per_billion).into());
 			let earned = Perbill::from_parts(*parts_per_billion).mul_floor(pool).min(left);
 			left = left.saturating_sub(earned);
-			let cut = if *penalized { params.penalty_reduction.mul_floor(earned) } else { Zero::zero() };
+			let cut =
+				if *penalized { params.penalty_reduction.mul_floor(earned) } else { Zero::zero() };
 			penalties = penalties.saturating_add(cut);
 			(who.clone(), earned.saturating_sub(cut))
 		})
@@ -77,7 +80,8 @@ pub fn split_fee<AccountId: Clone, Balance: AtLeast32BitUnsigned + Copy>(
 	let unattributed = Perbill::from_parts(unscored).mul_floor(pool).min(left);
 	left = left.saturating_sub(unattributed);
 
-	let outside_pool = model_owner.saturating_add(worker).saturating_add(treasury).saturating_add(pool);
+	let outside_pool =
+		model_owner.saturating_add(worker).saturating_add(treasury).saturating_add(pool);
 	let dust = fee.saturating_sub(outside_pool).saturating_add(left);
 	Split {
 		model_owner,
