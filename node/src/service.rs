@@ -187,7 +187,7 @@ pub fn new_full<
 		})?;
 
 	if config.offchain_worker.enabled {
-		remember_worker_url(&*backend, worker_url)?;
+		remember_worker_url(&backend, worker_url)?;
 		let offchain_workers =
 			sc_offchain::OffchainWorkers::new(sc_offchain::OffchainWorkerOptions {
 				runtime_api_provider: client.clone(),

@@ -140,7 +140,7 @@ fn dev_node_runs_datanet_curation_and_opens_a_fine_tune_job() {
 	// Eve opens a fine-tune job on version 1. One worker cannot be trainer and verifier, so the
 	// job waits, open, for a second validator.
 	let settings = lora_settings();
-	ok(&node, eve, create_clinic_model(settings.clone(), 5 * UNIT));
+	ok(&node, eve, create_clinic_model(settings, 5 * UNIT));
 
 	let job = node.rpc("tributary_job", json!([0]));
 	assert_eq!(job["state"], "open", "{job}");

@@ -512,6 +512,9 @@ impl Llama {
 		Ok(logits)
 	}
 
+	// The residual adds make new tensors (`h = h + x`, not `h += x`): an in-place add would
+	// overwrite the `h` that autograd saved for the norm's backward pass.
+	#[allow(clippy::assign_op_pattern)]
 	fn forward_from(
 		&self,
 		input_ids: &Tensor,

@@ -47,7 +47,7 @@ pub fn split_by_hash(mut rows: Vec<Row>, eval_fraction: f64) -> Result<Split> {
 	if rows.len() < 2 {
 		return Err(TrainerError::NotEnoughRows { needed: 2, got: rows.len() });
 	}
-	rows.sort_by(|a, b| a.hash.cmp(&b.hash));
+	rows.sort_by_key(|row| row.hash);
 	let eval_rows = ((rows.len() as f64 * eval_fraction).round() as usize).clamp(1, rows.len() - 1);
 	let train = rows.split_off(eval_rows);
 	Ok(Split { train, eval: rows })

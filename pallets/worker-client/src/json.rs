@@ -14,7 +14,7 @@ pub fn hex(bytes: &[u8]) -> String {
 /// Bytes from hex, with or without `0x`.
 pub fn parse_hex(text: &str) -> Option<Vec<u8>> {
 	let digits = text.strip_prefix("0x").unwrap_or(text);
-	if digits.len() % 2 != 0 {
+	if !digits.len().is_multiple_of(2) {
 		return None;
 	}
 	(0..digits.len() / 2)
@@ -76,7 +76,7 @@ pub fn job_rows(rows: &[(RowRef, PublishedRow)]) -> Value {
 /// A loss reported as a float, in parts per billion (what the chain stores).
 pub fn loss_ppb(value: &Value) -> Option<u64> {
 	let loss = value.as_f64()?;
-	(loss.is_finite() && loss >= 0.0).then(|| (loss * 1e9) as u64)
+	(loss.is_finite() && loss >= 0.0).then_some((loss * 1e9) as u64)
 }
 
 /// What a verifier's eval job on the sidecar reports (`/jobs/eval`, `metrics`), in parts per

@@ -151,7 +151,7 @@ pub fn parse_scale_hex<T: codec::DecodeAll>(
 ) -> Result<T, ApiError> {
 	let digits = text.strip_prefix("0x").unwrap_or(text);
 	let invalid = |reason: String| ApiError::invalid(param, format!("{param} {text:?}: {reason}"));
-	if digits.len() % 2 != 0 || !digits.is_ascii() {
+	if !digits.len().is_multiple_of(2) || !digits.is_ascii() {
 		return Err(invalid("not an even number of hex digits".into()));
 	}
 	let bytes = (0..digits.len() / 2)

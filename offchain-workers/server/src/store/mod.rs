@@ -123,12 +123,12 @@ impl Store {
 		let (actual, decoded) = std::thread::scope(|scope| {
 			let hashing = std::thread::Builder::new()
 				.name("store-verify".into())
-				.spawn_scoped(scope, || content_hash(&bytes));
-			let decoded = decode(&bytes);
+				.spawn_scoped(scope, || content_hash(bytes));
+			let decoded = decode(bytes);
 			// Without a second thread (spawn refused), verify on this one.
 			let actual = match hashing {
 				Ok(handle) => handle.join().expect("hashing does not panic"),
-				Err(_) => content_hash(&bytes),
+				Err(_) => content_hash(bytes),
 			};
 			(actual, decoded)
 		});

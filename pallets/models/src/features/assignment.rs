@@ -25,7 +25,7 @@ impl<T: Config> Pallet<T> {
 	fn active_workers_with_load() -> Vec<(T::AccountId, usize)> {
 		WorkerList::<T>::get()
 			.into_iter()
-			.filter(|worker| Self::is_active(worker))
+			.filter(Self::is_active)
 			.map(|worker| {
 				let load = WorkerJobs::<T>::decode_len(&worker).unwrap_or(0);
 				(worker, load)
