@@ -6,10 +6,7 @@
 use crate as pallet_datanets;
 use frame_support::{derive_impl, parameter_types, traits::ConstU32};
 use frame_system::EnsureRoot;
-use sp_runtime::{
-	testing::{TestSignature, TestXt, UintAuthorityId},
-	BuildStorage, Perbill,
-};
+use sp_runtime::{BuildStorage, Perbill};
 use tributary_primitives::receipts::WorkerSet;
 
 type Block = frame_system::mocking::MockBlock<Test>;
@@ -30,44 +27,7 @@ impl frame_system::Config for Test {
 	type AccountData = pallet_balances::AccountData<Balance>;
 }
 
-pub type Extrinsic = TestXt<RuntimeCall, ()>;
-
-impl frame_system::offchain::SigningTypes for Test {
-	type Public = UintAuthorityId;
-	type Signature = TestSignature;
-}
-
-impl<C> frame_system::offchain::CreateTransactionBase<C> for Test
-where
-	RuntimeCall: From<C>,
-{
-	type Extrinsic = Extrinsic;
-	type RuntimeCall = RuntimeCall;
-}
-
-impl<C> frame_system::offchain::CreateSignedTransaction<C> for Test
-where
-	RuntimeCall: From<C>,
-{
-	fn create_signed_transaction<
-		A: frame_system::offchain::AppCrypto<Self::Public, Self::Signature>,
-	>(
-		call: RuntimeCall,
-		_public: UintAuthorityId,
-		account: AccountId,
-		_nonce: <Self as frame_system::Config>::Nonce,
-	) -> Option<Extrinsic> {
-		Some(Extrinsic::new_signed(call, account, (), ()))
-	}
-}
-
-pub struct TestWorkerSigner;
-
-impl frame_system::offchain::AppCrypto<UintAuthorityId, TestSignature> for TestWorkerSigner {
-	type RuntimeAppPublic = UintAuthorityId;
-	type GenericPublic = UintAuthorityId;
-	type GenericSignature = TestSignature;
-}
+tributary_worker_client::impl_uint_signing!(Test);
 
 #[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
 impl pallet_balances::Config for Test {
@@ -190,7 +150,7 @@ impl pallet_datanets::Config for Test {
 	type MaxBatchSize = ConstU32<MAX_BATCH>;
 	type MaxRowsPerVersion = ConstU32<MAX_ROWS_PER_VERSION>;
 	type WeightInfo = ();
-	type WorkerSigner = TestWorkerSigner;
+	type WorkerSigner = tributary_worker_client::testing::UintWorkerSigner;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = Workers;
 }

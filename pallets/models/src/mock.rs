@@ -9,7 +9,6 @@ use frame_support::{
 	traits::{ConstU32, ConstU64, EnsureOrigin},
 };
 use frame_system::EnsureRoot;
-use sp_runtime::testing::{TestSignature, TestXt, UintAuthorityId};
 use sp_runtime::{BuildStorage, Perbill};
 use std::{
 	cell::RefCell,
@@ -38,45 +37,7 @@ impl frame_system::Config for Test {
 	type AccountData = pallet_balances::AccountData<Balance>;
 }
 
-pub type Extrinsic = TestXt<RuntimeCall, ()>;
-
-impl frame_system::offchain::SigningTypes for Test {
-	type Public = UintAuthorityId;
-	type Signature = TestSignature;
-}
-
-impl<C> frame_system::offchain::CreateTransactionBase<C> for Test
-where
-	RuntimeCall: From<C>,
-{
-	type Extrinsic = Extrinsic;
-	type RuntimeCall = RuntimeCall;
-}
-
-impl<C> frame_system::offchain::CreateSignedTransaction<C> for Test
-where
-	RuntimeCall: From<C>,
-{
-	fn create_signed_transaction<
-		A: frame_system::offchain::AppCrypto<Self::Public, Self::Signature>,
-	>(
-		call: RuntimeCall,
-		_public: UintAuthorityId,
-		account: AccountId,
-		_nonce: <Self as frame_system::Config>::Nonce,
-	) -> Option<Extrinsic> {
-		Some(Extrinsic::new_signed(call, account, (), ()))
-	}
-}
-
-/// Worker keys are `UintAuthorityId`s whose account is their number.
-pub struct TestWorkerSigner;
-
-impl frame_system::offchain::AppCrypto<UintAuthorityId, TestSignature> for TestWorkerSigner {
-	type RuntimeAppPublic = UintAuthorityId;
-	type GenericPublic = UintAuthorityId;
-	type GenericSignature = TestSignature;
-}
+tributary_worker_client::impl_uint_signing!(Test);
 
 #[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
 impl pallet_balances::Config for Test {
@@ -285,7 +246,7 @@ impl pallet_models::Config for Test {
 	type MaxEndpointLen = ConstU32<MAX_ENDPOINT_LEN>;
 	type MaxDeviceLen = ConstU32<MAX_DEVICE_LEN>;
 	type WeightInfo = ();
-	type WorkerSigner = TestWorkerSigner;
+	type WorkerSigner = tributary_worker_client::testing::UintWorkerSigner;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = PublishedVersions;
 }

@@ -9,7 +9,10 @@ use sp_core::offchain::{
 	testing::{OffchainState, PendingRequest, PoolState, TestOffchainExt, TestTransactionPoolExt},
 	OffchainDbExt, OffchainWorkerExt, TransactionPoolExt,
 };
-use sp_runtime::offchain::storage::StorageValueRef;
+use sp_runtime::{
+	offchain::storage::StorageValueRef,
+	testing::{TestSignature, UintAuthorityId},
+};
 use tributary_primitives::WORKER_URL_STORAGE_KEY;
 
 /// The URL the testbed's node was "started with".
@@ -65,4 +68,54 @@ impl Testbed {
 			})
 			.collect()
 	}
+}
+
+/// The worker key of mocks with `u64` accounts: a `UintAuthorityId` whose account is its number
+/// (`UintAuthorityId::set_all_keys` fills the keystore).
+pub struct UintWorkerSigner;
+
+impl frame_system::offchain::AppCrypto<UintAuthorityId, TestSignature> for UintWorkerSigner {
+	type RuntimeAppPublic = UintAuthorityId;
+	type GenericPublic = UintAuthorityId;
+	type GenericSignature = TestSignature;
+}
+
+/// Signing for a mock runtime with `u64` accounts whose off-chain workers sign with
+/// [`UintWorkerSigner`]: defines `Extrinsic` (a `TestXt` signed by the account, no extensions)
+/// and implements `SigningTypes`, `CreateTransactionBase` and `CreateSignedTransaction` for
+/// `$runtime`, whose `RuntimeCall` must be in scope.
+#[macro_export]
+macro_rules! impl_uint_signing {
+	($runtime:ty) => {
+		pub type Extrinsic = sp_runtime::testing::TestXt<RuntimeCall, ()>;
+
+		impl frame_system::offchain::SigningTypes for $runtime {
+			type Public = sp_runtime::testing::UintAuthorityId;
+			type Signature = sp_runtime::testing::TestSignature;
+		}
+
+		impl<C> frame_system::offchain::CreateTransactionBase<C> for $runtime
+		where
+			RuntimeCall: From<C>,
+		{
+			type Extrinsic = Extrinsic;
+			type RuntimeCall = RuntimeCall;
+		}
+
+		impl<C> frame_system::offchain::CreateSignedTransaction<C> for $runtime
+		where
+			RuntimeCall: From<C>,
+		{
+			fn create_signed_transaction<
+				A: frame_system::offchain::AppCrypto<Self::Public, Self::Signature>,
+			>(
+				call: RuntimeCall,
+				_public: sp_runtime::testing::UintAuthorityId,
+				account: u64,
+				_nonce: <Self as frame_system::Config>::Nonce,
+			) -> Option<Extrinsic> {
+				Some(Extrinsic::new_signed(call, account, (), ()))
+			}
+		}
+	};
 }
