@@ -6,12 +6,14 @@
 //!   credited to the rows containing them, weighted by length and rarity.
 //! - [`bm25`]: BM25 retrieval for retrieval-augmented answers; cited rows become attribution.
 //! - [`store`]: a directory of index files named by input hash; open if intact, else build.
+//! - [`answer`]: the answer being attributed and the canonical record built from its scores.
 //! - [`record`]: the canonical [`AttributionRecord`](tributary_primitives::attribution::AttributionRecord)
 //!   of each method and [`recompute`](record::recompute), which validators run in disputes.
 //!
 //! - [`influence`]: gradient influence (TracIn / DataInf) on projected LoRA gradients, with
 //!   per-row gradient sketches stored beside the adapter. The only module that uses tch.
 
+pub mod answer;
 pub mod bm25;
 pub mod corpus;
 pub mod error;
@@ -23,6 +25,7 @@ mod sais;
 pub mod span;
 pub mod store;
 
+pub use answer::Answer;
 pub use corpus::{ByteTokenizer, CorpusRow, HfTokenizer, Tokenizer, VerifiedCorpus};
 pub use error::AttributionError;
 pub use index::{SuffixIndex, TokenizedCorpus};
@@ -31,6 +34,5 @@ pub use influence::{
 	InfluenceScoring, InfluenceSketch, SketchParams, SketchSource,
 };
 pub use record::{
-	check_reported, rag_record, recompute, span_record, Answer, MethodRequest, RecomputeRequest,
-	Verdict,
+	check_reported, rag_record, recompute, span_record, MethodRequest, RecomputeRequest, Verdict,
 };

@@ -10,21 +10,14 @@ use tributary_primitives::{
 
 use crate::{
 	bm25::{Bm25Index, Bm25Params},
-	corpus::{output_hash, CorpusRow, Tokenizer, VerifiedCorpus},
+	corpus::{CorpusRow, Tokenizer, VerifiedCorpus},
 	error::AttributionError,
 	index::SuffixIndex,
 	influence::{recompute_influence, InfluenceRequest},
 	span::span_scores,
 };
 
-/// The answer being attributed: which model produced which tokens.
-#[derive(Clone, Copy, Debug)]
-pub struct Answer<'a> {
-	pub model: ContentHash,
-	pub adapter: Option<ContentHash>,
-	/// Output token ids, in the model's tokenizer.
-	pub output: &'a [u32],
-}
+use crate::answer::{assemble, Answer};
 
 /// Suffix-span attribution of an answer against an index of the model's training corpus.
 pub fn span_record(
@@ -76,26 +69,6 @@ pub fn rag_record(
 		b_milli: bm25_params.b_milli,
 	});
 	Ok(assemble(method, corpus_id, answer, scores, top_k))
-}
-
-pub(crate) fn assemble(
-	method: AttributionMethod,
-	corpus: ContentHash,
-	answer: &Answer,
-	scores: Vec<RowScore>,
-	top_k: u32,
-) -> AttributionRecord {
-	let top = AttributionRecord::top_of(&scores, top_k);
-	AttributionRecord {
-		method,
-		model: answer.model,
-		adapter: answer.adapter,
-		corpus,
-		output: output_hash(answer.output),
-		scores,
-		top_k,
-		top,
-	}
 }
 
 /// How a record to recompute was produced.

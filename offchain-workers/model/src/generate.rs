@@ -1,40 +1,10 @@
 //! Autoregressive decoding with a key/value cache.
 
 use crate::error::{ModelError, Result};
+use crate::kv_cache::KvCache;
 use crate::model::Llama;
 use crate::rng::SplitMix64;
 use tch::{Kind, Tensor};
-
-/// Keys and values of the positions decoded so far, per layer: each [b, kv_heads, len, head_dim].
-#[derive(Debug)]
-pub struct KvCache {
-	layers: Vec<(Tensor, Tensor)>,
-	len: i64,
-}
-
-impl KvCache {
-	pub fn new(model: &Llama) -> KvCache {
-		let empty = || (Tensor::new(), Tensor::new());
-		KvCache { layers: (0..model.config.num_hidden_layers).map(|_| empty()).collect(), len: 0 }
-	}
-
-	/// Positions already in the cache.
-	pub fn len(&self) -> i64 {
-		self.len
-	}
-
-	pub fn is_empty(&self) -> bool {
-		self.len == 0
-	}
-
-	pub(crate) fn layer_mut(&mut self, layer: usize) -> &mut (Tensor, Tensor) {
-		&mut self.layers[layer]
-	}
-
-	pub(crate) fn advance(&mut self, tokens: i64) {
-		self.len += tokens;
-	}
-}
 
 /// How the next token is chosen from the logits.
 #[derive(Clone, Debug, PartialEq)]
@@ -60,7 +30,7 @@ pub fn generate(
 	}
 	tch::no_grad(|| -> Result<Vec<u32>> {
 		let device = model.device();
-		let mut cache = KvCache::new(model);
+		let mut cache = KvCache::new(&model.config);
 		let mut rng = match sampling {
 			Sampling::Temperature { seed, .. } => Some(SplitMix64(*seed)),
 			Sampling::Greedy => None,

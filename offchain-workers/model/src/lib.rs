@@ -6,7 +6,8 @@
 //! - [`quant`]: frozen weights stored as NF4 or int8 and dequantized in the forward pass.
 //! - [`hf`]: reading and writing HF checkpoint directories and tokenizers.
 //! - [`peft`]: adapters in Hugging Face PEFT's format, and their content hash.
-//! - [`generate`]: KV cache, greedy and sampled decoding.
+//! - [`kv_cache`]: the key/value cache of one sequence.
+//! - [`generate`]: greedy and sampled decoding.
 //! - [`paged`]: the paged key/value cache of batched decoding.
 //! - [`rng`]: the seeded generator of initial weights and samples.
 
@@ -14,6 +15,7 @@ pub mod config;
 pub mod error;
 pub mod generate;
 pub mod hf;
+pub mod kv_cache;
 pub mod lora;
 pub mod model;
 pub mod paged;

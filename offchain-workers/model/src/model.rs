@@ -15,7 +15,7 @@
 
 use crate::config::LlamaConfig;
 use crate::error::{ModelError, Result};
-use crate::generate::KvCache;
+use crate::kv_cache::KvCache;
 use crate::lora::{LoraLinear, LoraSpec, LoraWeights};
 use crate::quant::FrozenWeight;
 use crate::rng::SplitMix64;

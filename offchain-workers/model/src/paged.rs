@@ -4,7 +4,6 @@
 //! bounded by the pool whatever the mix of sequence lengths.
 
 use crate::config::LlamaConfig;
-use crate::model::Llama;
 use tch::{Device, Kind, Tensor};
 
 /// The blocks of one sequence and how many positions they hold.
@@ -52,12 +51,17 @@ impl PagedKvCache {
 		(per_position * block_size) as u64 * kind.elt_size_in_bytes() as u64
 	}
 
-	/// As many blocks of `block_size` positions as `budget_bytes` holds (at least one).
-	pub fn with_budget(model: &Llama, budget_bytes: u64, block_size: i64) -> PagedKvCache {
-		let kind = model.activation_kind();
-		let blocks =
-			(budget_bytes / Self::block_bytes(&model.config, block_size, kind)).max(1) as i64;
-		Self::new(&model.config, blocks, block_size, kind, model.device())
+	/// As many blocks of `block_size` positions as `budget_bytes` holds (at least one), for a
+	/// model with `config` whose activations are `kind` on `device`.
+	pub fn with_budget(
+		config: &LlamaConfig,
+		budget_bytes: u64,
+		block_size: i64,
+		kind: Kind,
+		device: Device,
+	) -> PagedKvCache {
+		let blocks = (budget_bytes / Self::block_bytes(config, block_size, kind)).max(1) as i64;
+		Self::new(config, blocks, block_size, kind, device)
 	}
 
 	pub fn new(

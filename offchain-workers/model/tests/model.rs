@@ -2,8 +2,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 use tch::{Device, Kind, Tensor};
-use tributary_model::generate::{generate, KvCache, Sampling};
+use tributary_model::generate::{generate, Sampling};
 use tributary_model::hf::{self, load_model, save_model};
+use tributary_model::kv_cache::KvCache;
 use tributary_model::model::RowDeltas;
 use tributary_model::paged::{BlockTable, PagedKvCache};
 use tributary_model::peft::PeftAdapter;
@@ -134,7 +135,7 @@ fn kv_cache_decoding_equals_full_sequence_forward() {
 	let model = tiny_model(false, 10);
 	let ids = tokens(2, 11, 11);
 	let full = model.forward(&ids, false).unwrap();
-	let mut cache = KvCache::new(&model);
+	let mut cache = KvCache::new(&model.config);
 	// A 5-token prompt, a 2-token chunk (masked inside the chunk), then one token at a time.
 	let mut pieces = vec![model.forward_cached(&ids.narrow(1, 0, 5), &mut cache).unwrap()];
 	pieces.push(model.forward_cached(&ids.narrow(1, 5, 2), &mut cache).unwrap());

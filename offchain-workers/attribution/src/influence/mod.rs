@@ -37,9 +37,9 @@ pub use score::InfluenceScoring;
 pub use sketch::{sketch_path, InfluenceSketch, SketchInputs};
 
 use crate::{
+	answer::{assemble, Answer},
 	corpus::{Tokenizer, VerifiedCorpus},
 	error::AttributionError,
-	record::{assemble, Answer},
 };
 use projection::Projector;
 

@@ -81,7 +81,13 @@ impl Scheduler {
 			device,
 		);
 		let host = HostCache::new(settings.host_cache_bytes);
-		let kv = PagedKvCache::with_budget(&model, settings.kv_cache_bytes, settings.kv_block_size);
+		let kv = PagedKvCache::with_budget(
+			&model.config,
+			settings.kv_cache_bytes,
+			settings.kv_block_size,
+			model.activation_kind(),
+			model.device(),
+		);
 		metrics.kv_blocks_total.set(kv.capacity() as i64);
 		Scheduler {
 			model,
