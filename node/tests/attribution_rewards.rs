@@ -8,11 +8,12 @@
 mod common;
 
 use std::time::Duration;
+use tributary_primitives::hex;
 
 use common::{
 	calls::{
-		create_clinic_datanet, create_clinic_model, fails, hex, lora_settings, ok,
-		register_base_model, register_worker, row,
+		create_clinic_datanet, create_clinic_model, fails, lora_settings, ok, register_base_model,
+		register_worker, row,
 	},
 	network::{start_two_validators, two_validator_spec},
 	rewards::{account_data, claimable, ss58, ExpectedSplit, Shares},
@@ -244,7 +245,11 @@ fn signed_receipts_are_checked_finalized_and_paid_out_to_the_last_unit() {
 		"model 0 has version 1: {model_versions}"
 	);
 	assert_eq!(model_versions[0]["version"], 1, "{model_versions}");
-	assert_eq!(model_versions[0]["result"]["adapterHash"], hex(&adapter), "{model_versions}");
+	assert_eq!(
+		model_versions[0]["result"]["adapterHash"],
+		hex::encode_0x(&adapter),
+		"{model_versions}"
+	);
 	assert_eq!(
 		model_versions[0]["datanets"][0]["version"], 1,
 		"lineage is datanet 0 v1: {model_versions}"
@@ -459,7 +464,7 @@ fn signed_receipts_are_checked_finalized_and_paid_out_to_the_last_unit() {
 		);
 		assert_eq!(record["fee"], fee.to_string(), "record {id}: {record}");
 		assert_eq!(record["method"], "influence", "record {id}: {record}");
-		assert_eq!(record["commitment"], hex(&commitment), "record {id}: {record}");
+		assert_eq!(record["commitment"], hex::encode_0x(&commitment), "record {id}: {record}");
 		assert_eq!(record["status"], "pending", "record {id} is in its challenge window: {record}");
 		let top: Vec<Value> = scores
 			.iter()

@@ -4,11 +4,12 @@
 mod common;
 
 use std::time::Duration;
+use tributary_primitives::hex;
 
 use common::{
 	calls::{
-		create_clinic_datanet, create_clinic_model, fails, hex, lora_settings, ok,
-		register_base_model, register_worker, row,
+		create_clinic_datanet, create_clinic_model, fails, lora_settings, ok, register_base_model,
+		register_worker, row,
 	},
 	Node, NodeConfig,
 };
@@ -86,7 +87,10 @@ fn dev_node_runs_datanet_curation_and_opens_a_fine_tune_job() {
 		"{duplicate:?}"
 	);
 	assert_eq!(
-		node.rpc("tributary_rowByContentHash", json!([hex(&content_hash(ROWS[0].as_bytes()))])),
+		node.rpc(
+			"tributary_rowByContentHash",
+			json!([hex::encode_0x(&content_hash(ROWS[0].as_bytes()))])
+		),
 		json!({ "datanet": 0, "row": 0 }),
 		"the duplicate's original is found by its hash"
 	);
@@ -108,13 +112,13 @@ fn dev_node_runs_datanet_curation_and_opens_a_fine_tune_job() {
 	assert_eq!(versions[0]["version"], 1);
 	assert_eq!(versions[0]["rowCount"], 3);
 	assert_eq!(versions[0]["totalBytes"], ROWS.iter().map(|r| r.len()).sum::<usize>());
-	assert_eq!(versions[0]["merkleRoot"], hex(&merkle_root(&hashes)));
+	assert_eq!(versions[0]["merkleRoot"], hex::encode_0x(&merkle_root(&hashes)));
 	let page = node.rpc("tributary_versionRows", json!([0, 1, 1, 2]));
 	assert_eq!(
 		page,
 		json!([
-			{ "row": 1, "contentHash": hex(&hashes[1]) },
-			{ "row": 2, "contentHash": hex(&hashes[2]) },
+			{ "row": 1, "contentHash": hex::encode_0x(&hashes[1]) },
+			{ "row": 2, "contentHash": hex::encode_0x(&hashes[2]) },
 		])
 	);
 	let too_many = node.try_rpc("tributary_versionRows", json!([0, 1, 0, 5000])).unwrap_err();
@@ -146,10 +150,10 @@ fn dev_node_runs_datanet_curation_and_opens_a_fine_tune_job() {
 	assert_eq!(job["state"], "open", "{job}");
 	assert_eq!(job["owner"], eve.to_account_id().to_string());
 	assert_eq!(job["fee"], (5 * UNIT).to_string());
-	assert_eq!(job["baseWeightsHash"], hex(&weights_hash));
+	assert_eq!(job["baseWeightsHash"], hex::encode_0x(&weights_hash));
 	assert_eq!(
 		job["datanets"],
-		json!([{ "datanet": 0, "version": 1, "merkleRoot": hex(&merkle_root(&hashes)), "rowCount": 3 }])
+		json!([{ "datanet": 0, "version": 1, "merkleRoot": hex::encode_0x(&merkle_root(&hashes)), "rowCount": 3 }])
 	);
 	assert_eq!(job["settings"]["method"], "lora");
 	assert_eq!(job["settings"]["targetModules"], json!(["q_proj", "v_proj"]));

@@ -22,6 +22,7 @@
 mod common;
 
 use std::time::{Duration, Instant};
+use tributary_primitives::hex;
 
 use codec::{Decode, Encode};
 use common::{
@@ -31,7 +32,7 @@ use common::{
 	network::{start_two_validators, two_validator_spec},
 	rewards::{account_data, balance_string, claimable, ss58, ExpectedSplit, Shares},
 	sidecar::{pretrain_base, Sidecar},
-	to_hex, Node,
+	Node,
 };
 use serde_json::{json, Value};
 use sp_core::Pair;
@@ -196,7 +197,7 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 			let hash = content_hash(text.as_bytes());
 			assert_eq!(
 				body["hash"].as_str().map(|h| h.trim_start_matches("0x").to_string()),
-				Some(to_hex(&hash)[2..].to_string()),
+				Some(hex::encode_0x(&hash)[2..].to_string()),
 				"{body}"
 			);
 			inputs.push(pallet_datanets::RowInput {
@@ -281,8 +282,7 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 
 	// ---- Fault: the trainer's sidecar dies mid-training -----------------------------------------
 
-	let chain_tag: String =
-		node.genesis_hash().as_bytes()[..4].iter().map(|b| format!("{b:02x}")).collect();
+	let chain_tag = hex::encode(&node.genesis_hash().as_bytes()[..4]);
 	let train_id = format!("{chain_tag}-job0-a1-train");
 	let trainer_sidecar = if trainer_is_alice { &mut alice_sidecar } else { &mut bob_sidecar };
 	let killed_at = node.wait_until(
@@ -420,10 +420,13 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 		answer["attribution"]["method"], answer["attribution"]["top"]
 	);
 	let receipt = &answer["receipt"];
-	let payload = common::from_hex(receipt["signing_payload"].as_str().expect("a receipt to sign"));
+	let payload =
+		hex::decode(receipt["signing_payload"].as_str().expect("a receipt to sign")).expect("hex");
 	let signature = ferdie.pair().sign(&payload);
-	let (status, queued) = alice_sidecar
-		.post("/v1/receipts", &json!({ "id": receipt["id"], "signature": to_hex(&signature.0) }));
+	let (status, queued) = alice_sidecar.post(
+		"/v1/receipts",
+		&json!({ "id": receipt["id"], "signature": hex::encode_0x(&signature.0) }),
+	);
 	assert_eq!(status, 202, "{queued}");
 
 	// ---- The receipt lands, finalizes, and pays out ---------------------------------------------
@@ -446,16 +449,17 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 	assert_eq!(record["user"], ss58(&ferdie_id), "{record}");
 	assert_eq!(record["worker"], ss58(&alice_id), "{record}");
 	let answer_record = AttributionRecord::decode(
-		&mut &common::from_hex(
+		&mut &hex::decode(
 			answer["attribution"]["record_scale"]
 				.as_str()
 				.expect("the answer's canonical record"),
-		)[..],
+		)
+		.expect("hex")[..],
 	)
 	.expect("the canonical record decodes");
 	assert_eq!(
 		record["commitment"],
-		to_hex(&answer_record.commitment()),
+		hex::encode_0x(&answer_record.commitment()),
 		"the chain holds the commitment of the answer's record: {record}"
 	);
 	node.wait_until("the sidecar's receipt queue is acknowledged", Duration::from_secs(60), || {
@@ -539,17 +543,18 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 	let genesis: [u8; 32] = node.genesis_hash().0;
 	assert_eq!(
 		answer["receipt"]["genesis"],
-		to_hex(&genesis),
+		hex::encode_0x(&genesis),
 		"the sidecar signs receipts for this chain: {answer}"
 	);
 	let payload =
-		common::from_hex(answer["receipt"]["signing_payload"].as_str().expect("a receipt to sign"));
+		hex::decode(answer["receipt"]["signing_payload"].as_str().expect("a receipt to sign"))
+			.expect("hex");
 	let receipt = InferenceReceipt::<AccountId, Balance, BlockNumber>::from_signing_payload(
 		&payload, &genesis,
 	)
 	.expect("the signing payload is the domain, this chain's genesis hash and the SCALE receipt");
 	let honest = AttributionRecord::decode(
-		&mut &common::from_hex(answer["attribution"]["record_scale"].as_str().unwrap())[..],
+		&mut &hex::decode(answer["attribution"]["record_scale"].as_str().unwrap()).expect("hex")[..],
 	)
 	.unwrap();
 	// Alice's worker keeps the honest body (so its claim names the honest record's inputs and
@@ -582,13 +587,13 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 	);
 	assert_ne!(
 		lying["commitment"],
-		to_hex(&honest.commitment()),
+		hex::encode_0x(&honest.commitment()),
 		"the chain derives the commitment from the forged top, so it is not the honest one: {lying}"
 	);
 	// Charlie recomputes the record with Bob's sidecar (which fetches the answer's text from
 	// Alice's; recomputation runs in the background, so he asks until it is done) and disputes
 	// with the honest commitment.
-	let recompute = json!({ "chain": { "model": 0, "version": 1 }, "output_hash": to_hex(&receipt.output_hash), "method_scale": to_hex(&honest.method.encode()) });
+	let recompute = json!({ "chain": { "model": 0, "version": 1 }, "output_hash": hex::encode_0x(&receipt.output_hash), "method_scale": hex::encode_0x(&honest.method.encode()) });
 	let recomputed =
 		node.wait_until("Bob's sidecar recomputes the record", Duration::from_secs(120), || {
 			let (status, body) = bob_sidecar.post("/attribution/recompute", &recompute);
@@ -596,7 +601,7 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 		});
 	assert_eq!(recomputed.0, 200, "{}", recomputed.1);
 	assert_eq!(
-		common::from_hex(recomputed.1["commitment"].as_str().unwrap()),
+		hex::decode(recomputed.1["commitment"].as_str().unwrap()).expect("hex"),
 		honest.commitment().to_vec(),
 		"a peer recomputes the honest record byte for byte: {}",
 		recomputed.1

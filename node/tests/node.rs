@@ -4,10 +4,11 @@
 mod common;
 
 use std::time::Duration;
+use tributary_primitives::hex;
 
 use common::{
 	network::{start_two_validators, two_validator_spec},
-	to_hex, Node, NodeConfig,
+	Node, NodeConfig,
 };
 use serde_json::{json, Value};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
@@ -54,7 +55,7 @@ fn dev_node_produces_and_finalizes_blocks_and_applies_a_signed_transfer() {
 	let amount = 42 * UNIT;
 
 	let xt = transfer(Sr25519Keyring::Alice, Sr25519Keyring::Bob, amount, &node);
-	let xt_hex = to_hex(&codec::Encode::encode(&xt));
+	let xt_hex = hex::encode_0x(&codec::Encode::encode(&xt));
 	let tx_hash = node.submit(&xt).unwrap_or_else(|e| panic!("transfer refused: {e}"));
 	assert!(tx_hash.as_str().is_some_and(|h| h.starts_with("0x")), "{tx_hash}");
 
@@ -132,7 +133,7 @@ fn aura_slot(header: &Value) -> u64 {
 	let logs = header["digest"]["logs"].as_array().expect("digest logs");
 	let pre_runtime = logs
 		.iter()
-		.map(|log| common::from_hex(log.as_str().unwrap()))
+		.map(|log| hex::decode(log.as_str().unwrap()).expect("hex"))
 		.find(|bytes| bytes.starts_with(&[0x06, b'a', b'u', b'r', b'a']))
 		.expect("header has an Aura pre-runtime digest");
 	u64::from_le_bytes(pre_runtime[6..14].try_into().unwrap())
@@ -161,19 +162,15 @@ fn key_insert_stores_session_and_worker_keys_in_the_keystore() {
 		.unwrap_or_else(|e| panic!("keystore at {}: {e}", keystore.display()))
 		.map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
 		.collect();
-	let alice_sr = hex_of(&Sr25519Keyring::Alice.public().0);
-	let alice_ed = hex_of(&Ed25519Keyring::Alice.public().0);
+	let alice_sr = hex::encode(&Sr25519Keyring::Alice.public().0);
+	let alice_ed = hex::encode(&Ed25519Keyring::Alice.public().0);
 	for expected in [
-		format!("{}{alice_sr}", hex_of(b"aura")),
-		format!("{}{alice_ed}", hex_of(b"gran")),
-		format!("{}{alice_sr}", hex_of(&tributary_primitives::WORKER_KEY_TYPE.0)),
+		format!("{}{alice_sr}", hex::encode(b"aura")),
+		format!("{}{alice_ed}", hex::encode(b"gran")),
+		format!("{}{alice_sr}", hex::encode(&tributary_primitives::WORKER_KEY_TYPE.0)),
 	] {
 		assert!(names.contains(&expected), "{expected} not in keystore {names:?}");
 	}
-}
-
-fn hex_of(bytes: &[u8]) -> String {
-	to_hex(bytes).trim_start_matches("0x").to_string()
 }
 
 /// A validator whose sidecar accepts connections but never answers: the off-chain workers give up

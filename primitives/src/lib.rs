@@ -9,6 +9,7 @@ pub mod attribution;
 pub mod datanets;
 pub mod disputes;
 pub mod draw;
+pub mod hex;
 pub mod models;
 pub mod receipts;
 pub mod rewards;
@@ -52,8 +53,7 @@ mod tests {
 	fn content_hash_is_blake2_256() {
 		// blake2b-256("abc"), from the BLAKE2 reference implementation.
 		let expected = "bddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319";
-		let got: String = content_hash(b"abc").iter().map(|b| format!("{b:02x}")).collect();
-		assert_eq!(got, expected);
+		assert_eq!(hex::encode(&content_hash(b"abc")), expected);
 	}
 
 	#[test]

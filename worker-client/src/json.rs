@@ -1,31 +1,10 @@
 //! The JSON shapes the sidecar's job API takes, built from chain types.
 
-use alloc::{format, string::String, vec::Vec};
+use alloc::vec::Vec;
 use serde_json::{json, Value};
 use tributary_primitives::{
-	attribution::RowRef, datanets::PublishedRow, training::TrainingSettings, ContentHash,
+	attribution::RowRef, datanets::PublishedRow, hex, training::TrainingSettings,
 };
-
-/// `0x`-less lowercase hex, as the sidecar names objects.
-pub fn hex(bytes: &[u8]) -> String {
-	bytes.iter().map(|byte| format!("{byte:02x}")).collect()
-}
-
-/// Bytes from hex, with or without `0x`.
-pub fn parse_hex(text: &str) -> Option<Vec<u8>> {
-	let digits = text.strip_prefix("0x").unwrap_or(text);
-	if !digits.len().is_multiple_of(2) {
-		return None;
-	}
-	(0..digits.len() / 2)
-		.map(|index| u8::from_str_radix(digits.get(2 * index..2 * index + 2)?, 16).ok())
-		.collect()
-}
-
-/// A 32-byte hash from hex, with or without `0x`.
-pub fn parse_hash(text: &str) -> Option<ContentHash> {
-	parse_hex(text)?.try_into().ok()
-}
 
 /// `TrainingSettings` as the sidecar's `settings` object.
 pub fn settings(settings: &TrainingSettings) -> Value {
@@ -51,7 +30,7 @@ pub fn settings(settings: &TrainingSettings) -> Value {
 pub fn corpus(rows: &[(RowRef, PublishedRow)]) -> Value {
 	Value::Array(
 		rows.iter()
-			.map(|(name, row)| json!({ "datanet": name.datanet, "row": name.row, "hash": hex(&row.content_hash) }))
+			.map(|(name, row)| json!({ "datanet": name.datanet, "row": name.row, "hash": hex::encode(&row.content_hash) }))
 			.collect(),
 	)
 }
@@ -65,7 +44,7 @@ pub fn job_rows(rows: &[(RowRef, PublishedRow)]) -> Value {
 				json!({
 					"datanet": name.datanet,
 					"row": name.row,
-					"hash": hex(&row.content_hash),
+					"hash": hex::encode(&row.content_hash),
 					"byte_len": row.byte_len,
 				})
 			})
@@ -102,15 +81,6 @@ impl EvalLosses {
 #[cfg(test)]
 mod tests {
 	use super::*;
-
-	#[test]
-	fn hashes_round_trip_through_hex() {
-		let hash = tributary_primitives::content_hash(b"row");
-		assert_eq!(parse_hash(&hex(&hash)), Some(hash));
-		assert_eq!(parse_hash(&format!("0x{}", hex(&hash))), Some(hash));
-		assert_eq!(parse_hash("abcd"), None);
-		assert_eq!(parse_hash(&"zz".repeat(32)), None);
-	}
 
 	#[test]
 	fn settings_name_the_method_and_modules_like_the_sidecar() {

@@ -4,6 +4,7 @@
 //! given block hash.
 
 use std::{marker::PhantomData, sync::Arc};
+use tributary_primitives::hex;
 
 use jsonrpsee::{
 	core::RpcResult,
@@ -188,12 +189,7 @@ fn invalid_params(message: impl std::fmt::Display) -> ErrorObjectOwned {
 
 /// A 32-byte hash written as 0x followed by 64 hex digits.
 fn parse_content_hash(text: &str) -> Result<ContentHash, ErrorObjectOwned> {
-	let digits = text.strip_prefix("0x").unwrap_or(text);
-	let bytes = sp_core::bytes::from_hex(digits)
-		.map_err(|e| invalid_params(format!("content hash {text:?} is not hex: {e}")))?;
-	bytes.try_into().map_err(|bytes: Vec<u8>| {
-		invalid_params(format!("content hash {text:?} has {} bytes, expected 32", bytes.len()))
-	})
+	hex::decode_array(text).map_err(|e| invalid_params(format!("content hash {text:?}: {e}")))
 }
 
 fn parse_account(text: &str) -> Result<AccountId, ErrorObjectOwned> {
@@ -285,7 +281,7 @@ where
 		})?;
 		Ok(rows
 			.into_iter()
-			.map(|(row, hash)| VersionRowJson { row, content_hash: super::views::hex(&hash) })
+			.map(|(row, hash)| VersionRowJson { row, content_hash: hex::encode_0x(&hash) })
 			.collect())
 	}
 

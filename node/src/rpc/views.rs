@@ -5,18 +5,14 @@ use pallet_attribution::{DisputeView, RecordStatus, RecordView};
 use pallet_rewards::{RewardEntry, RewardParams, RewardRole, SlashRecord, UnattributedTo};
 use serde::Serialize;
 use sp_core::crypto::Ss58Codec;
+use tributary_primitives::hex;
 use tributary_primitives::{
 	attribution::AttributionMethod,
 	datanets::{DatanetView, RowId, VersionId, VersionInfo, Visibility},
 	models::{JobState, JobView, ModelVersionView, PinnedDatanetVersion, TrainingResult},
 	training::TrainingSettings,
-	ContentHash,
 };
 use tributary_runtime::{AccountId, Balance, BlockNumber};
-
-pub fn hex(hash: &ContentHash) -> String {
-	format!("0x{}", sp_core::hexdisplay::HexDisplay::from(hash))
-}
 
 fn ss58(account: &AccountId) -> String {
 	account.to_ss58check()
@@ -82,7 +78,7 @@ impl From<(VersionId, VersionInfo<AccountId, Balance, BlockNumber>)> for Version
 	fn from((version, info): (VersionId, VersionInfo<AccountId, Balance, BlockNumber>)) -> Self {
 		Self {
 			version,
-			merkle_root: hex(&info.merkle_root),
+			merkle_root: hex::encode_0x(&info.merkle_root),
 			row_count: info.row_count,
 			total_bytes: info.total_bytes,
 			publisher: ss58(&info.publisher),
@@ -120,7 +116,7 @@ impl From<&PinnedDatanetVersion> for PinnedVersionJson {
 		Self {
 			datanet: pinned.datanet,
 			version: pinned.version,
-			merkle_root: hex(&pinned.merkle_root),
+			merkle_root: hex::encode_0x(&pinned.merkle_root),
 			row_count: pinned.row_count,
 		}
 	}
@@ -176,7 +172,7 @@ pub struct TrainingResultJson {
 impl From<&TrainingResult> for TrainingResultJson {
 	fn from(result: &TrainingResult) -> Self {
 		Self {
-			adapter_hash: hex(&result.adapter_hash),
+			adapter_hash: hex::encode_0x(&result.adapter_hash),
 			adapter_bytes: result.adapter_bytes,
 			train_loss_ppb: result.train_loss_ppb,
 			eval_loss_ppb: result.eval_loss_ppb,
@@ -219,7 +215,7 @@ impl From<JobView<AccountId, Balance, BlockNumber>> for JobJson {
 			model: job.model,
 			owner: ss58(&job.owner),
 			base_model: job.base_model,
-			base_weights_hash: hex(&job.base_weights_hash),
+			base_weights_hash: hex::encode_0x(&job.base_weights_hash),
 			datanets: job.datanets.iter().map(Into::into).collect(),
 			settings: (&job.settings).into(),
 			fee: job.fee.to_string(),
@@ -271,7 +267,7 @@ impl From<ModelVersionView<AccountId, BlockNumber>> for ModelVersionJson {
 			version: version.version,
 			job: version.job,
 			base_model: version.base_model,
-			base_weights_hash: hex(&version.base_weights_hash),
+			base_weights_hash: hex::encode_0x(&version.base_weights_hash),
 			datanets: version.datanets.iter().map(Into::into).collect(),
 			settings: (&version.settings).into(),
 			result: (&version.result).into(),
@@ -336,8 +332,8 @@ impl From<RecordView<AccountId, Balance, BlockNumber>> for AttributionRecordJson
 					parts_per_billion: score.parts_per_billion,
 				})
 				.collect(),
-			body: hex(&record.body),
-			commitment: hex(&record.commitment),
+			body: hex::encode_0x(&record.body),
+			commitment: hex::encode_0x(&record.commitment),
 			submitted_at: record.submitted_at,
 			challenge_ends: record.challenge_ends,
 			status: match record.status {
@@ -370,13 +366,13 @@ impl From<DisputeView<AccountId, BlockNumber>> for DisputeJson {
 		Self {
 			record: dispute.record,
 			challenger: ss58(&dispute.challenger),
-			commitment: hex(&dispute.commitment),
+			commitment: hex::encode_0x(&dispute.commitment),
 			draw_at: dispute.draw_at,
 			recomputers: dispute.recomputers.iter().map(ss58).collect(),
 			recomputations: dispute
 				.recomputations
 				.iter()
-				.map(|(worker, commitment)| (ss58(worker), hex(commitment)))
+				.map(|(worker, commitment)| (ss58(worker), hex::encode_0x(commitment)))
 				.collect(),
 			deadline: dispute.deadline,
 		}

@@ -13,7 +13,7 @@ use tributary_runtime::{
 	signing::sign_extrinsic, Runtime, RuntimeCall, RuntimeEvent, UncheckedExtrinsic,
 };
 
-use super::{to_hex, Node};
+use super::Node;
 
 pub fn bounded<B: TryFrom<Vec<u8>>>(bytes: &[u8]) -> B {
 	B::try_from(bytes.to_vec()).unwrap_or_else(|_| panic!("{bytes:?} fits its bound"))
@@ -46,10 +46,6 @@ pub fn row(text: &str) -> RowInput<pallet_datanets::LabelOf<Runtime>> {
 		byte_len: text.len() as u32,
 		label: None,
 	}
-}
-
-pub fn hex(hash: &ContentHash) -> String {
-	to_hex(hash)
 }
 
 /// The LoRA settings the node tests open their fine-tune jobs with.

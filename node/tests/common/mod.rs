@@ -15,6 +15,7 @@ use std::{
 	process::{Child, Command, Stdio},
 	time::{Duration, Instant},
 };
+use tributary_primitives::hex;
 
 use codec::{Decode, Encode};
 use frame_system::{EventRecord, Phase};
@@ -147,7 +148,7 @@ impl Node {
 
 	pub fn genesis_hash(&self) -> H256 {
 		let hash = self.rpc("chain_getBlockHash", json!([0]));
-		H256::from_slice(&from_hex(hash.as_str().unwrap()))
+		H256::from_slice(&hex::decode(hash.as_str().unwrap()).expect("hex"))
 	}
 
 	pub fn account_nonce(&self, who: &AccountId32) -> Nonce {
@@ -157,12 +158,12 @@ impl Node {
 	/// Free balance of `who` at the best block, read straight from `System::Account` storage.
 	pub fn free_balance(&self, who: &AccountId32) -> Balance {
 		let key = system_account_key(who);
-		let value = self.rpc("state_getStorage", json!([to_hex(&key)]));
+		let value = self.rpc("state_getStorage", json!([hex::encode_0x(&key)]));
 		match value.as_str() {
 			None => 0,
 			Some(hex) => {
 				let info = frame_system::AccountInfo::<Nonce, pallet_balances::AccountData<Balance>>::decode(
-					&mut &from_hex(hex)[..],
+					&mut &hex::decode(hex).expect("hex")[..],
 				)
 				.expect("AccountInfo decodes");
 				info.data.free
@@ -172,13 +173,13 @@ impl Node {
 
 	/// Submit an encoded extrinsic; the node's answer (hash or error object).
 	pub fn submit(&self, extrinsic: &impl Encode) -> Result<Value, Value> {
-		self.try_rpc("author_submitExtrinsic", json!([to_hex(&extrinsic.encode())]))
+		self.try_rpc("author_submitExtrinsic", json!([hex::encode_0x(&extrinsic.encode())]))
 	}
 
 	/// Submit a signed extrinsic, wait for the block that includes it, and return the events it
 	/// emitted, or the error it failed with.
 	pub fn apply(&self, extrinsic: &impl Encode) -> Result<Vec<RuntimeEvent>, DispatchError> {
-		let extrinsic_hex = to_hex(&extrinsic.encode());
+		let extrinsic_hex = hex::encode_0x(&extrinsic.encode());
 		if let Err(e) = self.submit(extrinsic) {
 			panic!("the pool refused the extrinsic: {e}\n--- node log ---\n{}", self.log_tail());
 		}
@@ -212,9 +213,9 @@ impl Node {
 	pub fn events_at(&self, block_hash: &Value) -> Vec<EventRecord<RuntimeEvent, H256>> {
 		let mut key = hashing::twox_128(b"System").to_vec();
 		key.extend(hashing::twox_128(b"Events"));
-		let value = self.rpc("state_getStorage", json!([to_hex(&key), block_hash]));
+		let value = self.rpc("state_getStorage", json!([hex::encode_0x(&key), block_hash]));
 		value.as_str().map_or_else(Vec::new, |hex| {
-			Vec::<EventRecord<RuntimeEvent, H256>>::decode(&mut &from_hex(hex)[..])
+			Vec::<EventRecord<RuntimeEvent, H256>>::decode(&mut &hex::decode(hex).expect("hex")[..])
 				.expect("System::Events decodes with this runtime's types")
 		})
 	}
@@ -255,23 +256,6 @@ fn system_account_key(who: &AccountId32) -> Vec<u8> {
 	key.extend(hashing::blake2_128(raw));
 	key.extend_from_slice(raw);
 	key
-}
-
-pub fn to_hex(bytes: &[u8]) -> String {
-	let mut s = String::with_capacity(2 + bytes.len() * 2);
-	s.push_str("0x");
-	for b in bytes {
-		s.push_str(&format!("{b:02x}"));
-	}
-	s
-}
-
-pub fn from_hex(s: &str) -> Vec<u8> {
-	let s = s.trim_start_matches("0x");
-	(0..s.len())
-		.step_by(2)
-		.map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))
-		.collect()
 }
 
 fn hex_number(v: &Value) -> u64 {

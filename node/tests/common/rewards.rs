@@ -5,9 +5,10 @@ use codec::Decode;
 use serde_json::{json, Value};
 use sp_io::hashing;
 use tributary_primitives::attribution::PARTS_PER_BILLION;
+use tributary_primitives::hex;
 use tributary_runtime::{AccountId, Balance};
 
-use super::{from_hex, to_hex, Node};
+use super::Node;
 
 pub fn ss58(who: &AccountId) -> String {
 	who.to_string()
@@ -20,13 +21,13 @@ pub fn account_data(node: &Node, who: &AccountId) -> pallet_balances::AccountDat
 	let raw: &[u8] = who.as_ref();
 	key.extend(hashing::blake2_128(raw));
 	key.extend_from_slice(raw);
-	match node.rpc("state_getStorage", json!([to_hex(&key)])).as_str() {
+	match node.rpc("state_getStorage", json!([hex::encode_0x(&key)])).as_str() {
 		None => Default::default(),
 		Some(hex) => {
 			frame_system::AccountInfo::<
 				tributary_runtime::Nonce,
 				pallet_balances::AccountData<Balance>,
-			>::decode(&mut &from_hex(hex)[..])
+			>::decode(&mut &hex::decode(hex).expect("hex")[..])
 			.expect("AccountInfo decodes")
 			.data
 		},

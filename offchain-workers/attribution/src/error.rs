@@ -1,6 +1,7 @@
 //! Errors of the attribution engine, each naming what to fix.
 
 use std::path::PathBuf;
+use tributary_primitives::hex;
 
 use tributary_primitives::{attribution::RowRef, ContentHash};
 
@@ -11,8 +12,8 @@ pub enum AttributionError {
 
 	#[error(
 		"row {row:?} does not match its hash: claimed {}, bytes hash to {}; refetch the row from the store",
-		hex(.claimed),
-		hex(.actual)
+		hex::encode(.claimed),
+		hex::encode(.actual)
 	)]
 	RowHashMismatch { row: RowRef, claimed: ContentHash, actual: ContentHash },
 
@@ -39,8 +40,8 @@ pub enum AttributionError {
 
 	#[error(
 		"index {} was built from other inputs than expected ({}); rebuild it for this corpus",
-		hex(.found),
-		hex(.expected)
+		hex::encode(.found),
+		hex::encode(.expected)
 	)]
 	IndexMismatch { expected: ContentHash, found: ContentHash },
 
@@ -58,8 +59,8 @@ pub enum AttributionError {
 
 	#[error(
 		"the {what} is {}, expected {}; use the files this record or sketch was made from",
-		hex(.found),
-		hex(.expected)
+		hex::encode(.found),
+		hex::encode(.expected)
 	)]
 	HashMismatch { what: &'static str, expected: ContentHash, found: ContentHash },
 
@@ -80,8 +81,8 @@ pub enum AttributionError {
 
 	#[error(
 		"sketch file {path} was computed for adapter {}, not for adapter {}; build a sketch for this adapter",
-		hex(.found),
-		hex(.expected)
+		hex::encode(.found),
+		hex::encode(.expected)
 	)]
 	SketchAdapterMismatch { path: PathBuf, expected: ContentHash, found: ContentHash },
 
@@ -89,9 +90,4 @@ pub enum AttributionError {
 		"the sketch's adapted modules or rank differ from the model's adapter; rebuild the sketch"
 	)]
 	SketchModelMismatch,
-}
-
-/// Lower-case hex of a hash, for messages.
-pub fn hex(bytes: &[u8]) -> String {
-	bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

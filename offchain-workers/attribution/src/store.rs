@@ -5,10 +5,11 @@ use std::{
 	fs,
 	path::{Path, PathBuf},
 };
+use tributary_primitives::hex;
 
 use crate::{
 	corpus::{Tokenizer, VerifiedCorpus},
-	error::{hex, AttributionError},
+	error::AttributionError,
 	index::{SuffixIndex, TokenizedCorpus},
 };
 
@@ -25,7 +26,7 @@ pub enum IndexSource {
 
 /// Path of the index of the given inputs inside `dir`.
 pub fn index_path(dir: &Path, index_id: &[u8; 32]) -> PathBuf {
-	dir.join(format!("{}.idx", hex(index_id)))
+	dir.join(format!("{}.idx", hex::encode(index_id)))
 }
 
 /// The memory-mapped index of `corpus` in `tokenizer`'s tokens, from `dir` when present.

@@ -199,8 +199,3 @@ pub fn lora_tensor_name(name: &str) -> std::result::Result<(String, LoraPart), S
 		Err(format!("tensor {name} is neither lora_A nor lora_B"))
 	}
 }
-
-/// Lowercase hex of a content hash, the form used in file names and logs.
-pub fn hex(hash: &ContentHash) -> String {
-	hash.iter().map(|b| format!("{b:02x}")).collect()
-}

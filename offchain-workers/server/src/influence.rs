@@ -12,8 +12,9 @@ use tributary_attribution::corpus::{CorpusRow, HfTokenizer, VerifiedCorpus};
 use tributary_attribution::{
 	open_or_build_sketch, AdaptedModel, AttributionError, InfluenceSketch, SketchParams,
 };
-use tributary_model::peft::{hex, AdapterConfig, ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE};
+use tributary_model::peft::{AdapterConfig, ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE};
 use tributary_primitives::attribution::{InfluenceParams, RowRef};
+use tributary_primitives::hex;
 use tributary_primitives::ContentHash;
 
 #[derive(Debug, thiserror::Error)]
@@ -70,7 +71,7 @@ impl InfluenceSetup {
 		adapter: &ContentHash,
 		config: &AdapterConfig,
 	) -> Result<PathBuf, InfluenceError> {
-		let dir = self.dir.join(hex(adapter));
+		let dir = self.dir.join(hex::encode(adapter));
 		let weights = dir.join(ADAPTER_WEIGHTS_FILE);
 		if weights.exists() {
 			return Ok(dir);

@@ -25,7 +25,7 @@ use std::sync::Mutex;
 use tributary_primitives::attribution::{AttributionClaim, MethodSettings, RowScore};
 use tributary_primitives::receipts::{wrapped_for_wallets, InferenceReceipt, SignedReceipt};
 
-use crate::account::hex0x;
+use tributary_primitives::hex;
 
 /// A receipt as the runtime types it: `AccountId32` (32 raw bytes), `u128` balances, `u32`
 /// block numbers.
@@ -275,7 +275,7 @@ impl ReceiptBook {
 			};
 		}
 		if !verifies(&entry.receipt, &entry.genesis, &entry.user, &signature) {
-			return Err(ReceiptError::BadSignature(hex0x(&entry.user)));
+			return Err(ReceiptError::BadSignature(hex::encode_0x(&entry.user)));
 		}
 		let sequence = book.next_sequence;
 		let mut signed = entry.clone();

@@ -211,9 +211,7 @@ async fn a_train_job_with_named_rows_serves_attribution_by_chain_id() {
 	assert_eq!(influence["scoring"]["data_inf"]["damping_milli"], 100);
 	assert_eq!(influence["corpus"], record["corpus"], "both methods commit to the same corpus");
 	let scale = influence["record_scale"].as_str().unwrap();
-	let scale: Vec<u8> = (0..scale.len() / 2)
-		.map(|i| u8::from_str_radix(&scale[2 * i..2 * i + 2], 16).unwrap())
-		.collect();
+	let scale = tributary_primitives::hex::decode(scale).unwrap();
 	let decoded = <tributary_primitives::attribution::AttributionRecord as codec::Decode>::decode(
 		&mut &scale[..],
 	)
@@ -385,7 +383,7 @@ async fn jobs_report_rows_whose_bytes_contradict_the_chain() {
 	let mut rows = Vec::new();
 	for (i, text) in texts.iter().enumerate() {
 		let hash = tributary_primitives::content_hash(text.as_bytes());
-		let hash: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+		let hash = tributary_primitives::hex::encode(&hash);
 		rows.push(json!({ "datanet": 3, "row": i, "hash": hash, "byte_len": text.len() }));
 	}
 	client.put_object(texts[0].clone().into_bytes()).await;

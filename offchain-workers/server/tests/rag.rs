@@ -9,9 +9,9 @@ use common::{start_worker, Client, Fixture};
 use serde_json::{json, Value};
 use sp_core::crypto::{AccountId32, Ss58Codec};
 use sp_core::{sr25519, Pair};
-use tributary_model::peft::hex;
 use tributary_primitives::attribution::{AttributionMethod, AttributionRecord, RagParams, RowRef};
 use tributary_primitives::content_hash;
+use tributary_primitives::hex;
 use tributary_worker::account::Account;
 use tributary_worker::receipts::ChainSignedReceipt;
 
@@ -20,16 +20,11 @@ const MODEL: &str = "model-0-v1";
 const PLANTED: &str = "Zebra keeper Ansgar feeds the zebras hay at noon.";
 const PLANTED_ROW: RowRef = RowRef { datanet: 9, row: 42 };
 
-fn unhex(text: &str) -> Vec<u8> {
-	let digits = text.strip_prefix("0x").unwrap_or(text);
-	(0..digits.len() / 2)
-		.map(|i| u8::from_str_radix(&digits[2 * i..2 * i + 2], 16).unwrap())
-		.collect()
-}
-
 fn record_of(attribution: &Value) -> AttributionRecord {
-	AttributionRecord::decode(&mut &unhex(attribution["record_scale"].as_str().unwrap())[..])
-		.unwrap()
+	AttributionRecord::decode(
+		&mut &hex::decode(attribution["record_scale"].as_str().unwrap()).unwrap()[..],
+	)
+	.unwrap()
 }
 
 /// The documented template: `Sources:`, one `[i] text` line per cited row, a blank line, the prompt.
@@ -79,7 +74,7 @@ async fn rag_answers_cite_the_matching_row_and_recompute_on_a_peer() {
 	assert!(citations.as_array().unwrap().len() <= 3, "at most the default 3 rows: {answer}");
 	let attribution = &answer["attribution"];
 	assert_eq!(attribution["method"], "rag");
-	assert_eq!(attribution["query"], hex(&content_hash(prompt.as_bytes())));
+	assert_eq!(attribution["query"], hex::encode(&content_hash(prompt.as_bytes())));
 	assert_eq!(attribution["top"][0]["datanet"], 9, "{answer}");
 	assert_eq!(attribution["top"][0]["row"], 42, "{answer}");
 	let record = record_of(attribution);
@@ -92,7 +87,7 @@ async fn rag_answers_cite_the_matching_row_and_recompute_on_a_peer() {
 	};
 	assert_eq!(record.method, AttributionMethod::Rag(params));
 	assert_eq!(AttributionMethod::decode(&mut &record.method.encode()[..]).unwrap(), record.method);
-	assert_eq!(record.adapter.map(|h| hex(&h)), Some(adapter_hash.clone()));
+	assert_eq!(record.adapter.map(|h| hex::encode(&h)), Some(adapter_hash.clone()));
 	assert_eq!(record.top[0].row, PLANTED_ROW);
 	let cited: Vec<RowRef> = citations
 		.as_array()
@@ -156,13 +151,15 @@ async fn rag_answers_cite_the_matching_row_and_recompute_on_a_peer() {
 	assert_eq!(paid_record.method, AttributionMethod::Rag(RagParams { retrieved: 2, ..params }));
 	assert_eq!(
 		paid["receipt"]["prompt_hash"],
-		tributary_worker::account::hex0x(&content_hash(prompt.as_bytes()))
+		tributary_primitives::hex::encode_0x(&content_hash(prompt.as_bytes()))
 	);
-	let payload = unhex(paid["receipt"]["signing_payload"].as_str().unwrap());
-	let sign = json!({ "id": paid["id"], "signature": tributary_worker::account::hex0x(&ferdie.sign(&payload).0) });
+	let payload = hex::decode(paid["receipt"]["signing_payload"].as_str().unwrap()).unwrap();
+	let sign = json!({ "id": paid["id"], "signature": tributary_primitives::hex::encode_0x(&ferdie.sign(&payload).0) });
 	assert_eq!(a.post("/v1/receipts", sign).await.0, 202);
-	let (_, pending) = a.get(&format!("/receipts/pending?genesis=0x{}", hex(&[0x6e; 32]))).await;
-	let scale = unhex(pending["receipts"][0]["scale"].as_str().unwrap());
+	let (_, pending) = a
+		.get(&format!("/receipts/pending?genesis=0x{}", hex::encode(&[0x6e; 32])))
+		.await;
+	let scale = hex::decode(pending["receipts"][0]["scale"].as_str().unwrap()).unwrap();
 	let signed = ChainSignedReceipt::decode(&mut &scale[..]).unwrap();
 	assert_eq!(signed.claim, paid_record.claim(), "the receipt claims the RAG record");
 
@@ -175,11 +172,11 @@ async fn rag_answers_cite_the_matching_row_and_recompute_on_a_peer() {
 		let mut rows = Vec::new();
 		for (i, text) in common::corpus().into_iter().take(6).enumerate() {
 			rows.push(
-				json!({ "datanet": 4, "row": i, "hash": hex(&content_hash(text.as_bytes())) }),
+				json!({ "datanet": 4, "row": i, "hash": hex::encode(&content_hash(text.as_bytes())) }),
 			);
 		}
 		rows.push(
-			json!({ "datanet": 9, "row": 42, "hash": hex(&content_hash(PLANTED.as_bytes())) }),
+			json!({ "datanet": 9, "row": 42, "hash": hex::encode(&content_hash(PLANTED.as_bytes())) }),
 		);
 		rows
 	};
@@ -187,10 +184,10 @@ async fn rag_answers_cite_the_matching_row_and_recompute_on_a_peer() {
 		"corpus": corpus_rows, "chain": { "model": 0, "version": 1 } });
 	assert_eq!(b.post("/v1/adapters", registration).await.0, 201);
 	let recompute = json!({ "chain": { "model": 0, "version": 1 }, "output_hash": paid["receipt"]["output_hash"],
-		"method_scale": paid_record.method.encode().iter().map(|b| format!("{b:02x}")).collect::<String>() });
+		"method_scale": hex::encode(&paid_record.method.encode()) });
 	let (status, body) = b.recompute(recompute.clone()).await;
 	assert_eq!(status, 200, "{body}");
-	assert_eq!(body["commitment"], hex(&paid_record.commitment()), "{body}");
+	assert_eq!(body["commitment"], hex::encode(&paid_record.commitment()), "{body}");
 	assert_eq!(record_of(&body), paid_record);
 	let (_, again) = b.recompute(recompute).await;
 	assert_eq!(again["record_scale"], body["record_scale"], "recomputing is deterministic");

@@ -10,15 +10,9 @@ use sp_core::crypto::{AccountId32, Ss58Codec};
 use sp_core::{sr25519, Pair};
 use tributary_primitives::attribution::AttributionRecord;
 use tributary_primitives::content_hash;
-use tributary_worker::account::{hex0x, Account};
+use tributary_primitives::hex;
+use tributary_worker::account::Account;
 use tributary_worker::receipts::{ChainSignedReceipt, Receipt, UserSignature};
-
-fn unhex(text: &str) -> Vec<u8> {
-	let digits = text.strip_prefix("0x").unwrap_or(text);
-	(0..digits.len() / 2)
-		.map(|i| u8::from_str_radix(&digits[2 * i..2 * i + 2], 16).unwrap())
-		.collect()
-}
 
 const WORKER: [u8; 32] = [0x77; 32];
 /// The genesis hash of the chain the receipts are for, as the off-chain worker names it.
@@ -87,16 +81,16 @@ fn check_receipt(answer: &Value, prompt: &str, text: &str, user: &[u8; 32]) -> R
 		receipt["adapter"],
 		format!("0x{}", answer["attribution"]["adapter"].as_str().unwrap())
 	);
-	assert_eq!(receipt["prompt_hash"], hex0x(&content_hash(prompt.as_bytes())));
-	assert_eq!(receipt["output_hash"], hex0x(&content_hash(text.as_bytes())));
+	assert_eq!(receipt["prompt_hash"], hex::encode_0x(&content_hash(prompt.as_bytes())));
+	assert_eq!(receipt["output_hash"], hex::encode_0x(&content_hash(text.as_bytes())));
 	assert_eq!(receipt["tokens_in"], answer["usage"]["prompt_tokens"], "{answer}");
 	assert_eq!(receipt["tokens_out"], answer["usage"]["completion_tokens"], "{answer}");
 	assert_eq!(receipt["max_fee"], "1000000000000");
-	assert_eq!(receipt["worker"], hex0x(&WORKER));
-	assert_eq!(receipt["user"], hex0x(user));
+	assert_eq!(receipt["worker"], hex::encode_0x(&WORKER));
+	assert_eq!(receipt["user"], hex::encode_0x(user));
 	assert_eq!(receipt["expiry"], 500);
-	assert_eq!(receipt["genesis"], hex0x(&GENESIS));
-	let payload = unhex(receipt["signing_payload"].as_str().unwrap());
+	assert_eq!(receipt["genesis"], hex::encode_0x(&GENESIS));
+	let payload = hex::decode(receipt["signing_payload"].as_str().unwrap()).unwrap();
 	let decoded = Receipt::from_signing_payload(&payload, &GENESIS)
 		.expect("domain, genesis, then the receipt");
 	assert_eq!(decoded.signing_payload(&GENESIS), payload);
@@ -108,8 +102,9 @@ fn check_receipt(answer: &Value, prompt: &str, text: &str, user: &[u8; 32]) -> R
 }
 
 async fn pending(client: &Client) -> Vec<Value> {
-	let (status, body) =
-		client.get(&format!("/receipts/pending?genesis={}", hex0x(&GENESIS))).await;
+	let (status, body) = client
+		.get(&format!("/receipts/pending?genesis={}", hex::encode_0x(&GENESIS)))
+		.await;
 	assert_eq!(status, 200, "{body}");
 	body["receipts"].as_array().unwrap().clone()
 }
@@ -158,22 +153,32 @@ async fn receipts_are_signed_queued_and_acknowledged_across_a_restart() {
 	streamed["stream"] = true.into();
 	let chunks = client.stream("/v1/completions", streamed).await;
 	let last: Value = serde_json::from_str(&chunks[chunks.len() - 2]).unwrap();
-	assert_eq!(last["receipt"]["output_hash"], hex0x(&content_hash(text.as_bytes())), "{last}");
+	assert_eq!(
+		last["receipt"]["output_hash"],
+		hex::encode_0x(&content_hash(text.as_bytes())),
+		"{last}"
+	);
 	assert_eq!(last["receipt"]["nonce"], 9);
 
 	let payload = first_receipt.signing_payload(&GENESIS);
 	let eve = sr25519::Pair::from_string("//Eve", None).unwrap();
 	let (status, body) = client
-		.post("/v1/receipts", json!({ "id": first_id, "signature": hex0x(&eve.sign(&payload).0) }))
+		.post(
+			"/v1/receipts",
+			json!({ "id": first_id, "signature": hex::encode_0x(&eve.sign(&payload).0) }),
+		)
 		.await;
 	assert_eq!(status, 400, "{body}");
 	let message = body["error"]["message"].as_str().unwrap();
 	assert!(
-		message.contains(&format!("signature does not verify for user {}", hex0x(&user))),
+		message.contains(&format!("signature does not verify for user {}", hex::encode_0x(&user))),
 		"{body}"
 	);
 	let (status, body) = client
-		.post("/v1/receipts", json!({ "id": "cmpl-unknown", "signature": hex0x(&[0; 64]) }))
+		.post(
+			"/v1/receipts",
+			json!({ "id": "cmpl-unknown", "signature": hex::encode_0x(&[0; 64]) }),
+		)
 		.await;
 	assert_eq!(status, 404, "{body}");
 	let (status, body) = client
@@ -183,7 +188,7 @@ async fn receipts_are_signed_queued_and_acknowledged_across_a_restart() {
 	assert!(pending(&client).await.is_empty(), "nothing is signed yet");
 
 	let signature = ferdie.sign(&payload).0;
-	let sign = json!({ "id": first_id, "signature": hex0x(&signature) });
+	let sign = json!({ "id": first_id, "signature": hex::encode_0x(&signature) });
 	let (status, body) = client.post("/v1/receipts", sign.clone()).await;
 	assert_eq!((status, &body), (202, &json!({ "id": first_id, "status": "queued" })));
 	assert_eq!(
@@ -194,7 +199,7 @@ async fn receipts_are_signed_queued_and_acknowledged_across_a_restart() {
 	let (status, body) = client
 		.post(
 			"/v1/receipts",
-			json!({ "id": first_id, "signature": hex0x(&ferdie.sign(&payload).0) }),
+			json!({ "id": first_id, "signature": hex::encode_0x(&ferdie.sign(&payload).0) }),
 		)
 		.await;
 	assert_eq!(status, 409, "{body}");
@@ -210,20 +215,21 @@ async fn receipts_are_signed_queued_and_acknowledged_across_a_restart() {
 	let listed = pending(&client).await;
 	assert_eq!(listed.len(), 1, "{listed:?}");
 	assert_eq!((&listed[0]["id"], &listed[0]["nonce"]), (&json!(first_id), &json!(7)));
-	assert_eq!(listed[0]["user"], hex0x(&user));
-	let scale = unhex(listed[0]["scale"].as_str().unwrap());
+	assert_eq!(listed[0]["user"], hex::encode_0x(&user));
+	let scale = hex::decode(listed[0]["scale"].as_str().unwrap()).unwrap();
 	let signed = ChainSignedReceipt::decode(&mut &scale[..]).unwrap();
 	assert_eq!(signed.receipt, first_receipt);
 	assert_eq!((signed.user, signed.signature), (user, UserSignature::Sr25519(signature)));
-	let record_scale = unhex(first["attribution"]["record_scale"].as_str().unwrap());
+	let record_scale = hex::decode(first["attribution"]["record_scale"].as_str().unwrap()).unwrap();
 	let record = AttributionRecord::decode(&mut &record_scale[..]).unwrap();
 	assert_eq!(signed.claim, record.claim(), "the claim of the answer's record");
 
-	let second_payload = unhex(second["receipt"]["signing_payload"].as_str().unwrap());
+	let second_payload =
+		hex::decode(second["receipt"]["signing_payload"].as_str().unwrap()).unwrap();
 	let (status, _) = client
 		.post(
 			"/v1/receipts",
-			json!({ "id": second_id, "signature": hex0x(&ferdie.sign(&second_payload).0) }),
+			json!({ "id": second_id, "signature": hex::encode_0x(&ferdie.sign(&second_payload).0) }),
 		)
 		.await;
 	assert_eq!(status, 202);
@@ -282,7 +288,7 @@ async fn records_follow_the_methods_the_chain_names() {
 	serve_chain_model(&fixture, &client).await;
 	let request = json!({ "model": CHAIN_MODEL, "prompt": "Report 2: the", "max_tokens": 10, "temperature": 0, "attribution": true });
 	let method_of = |answer: &Value| {
-		let scale = unhex(answer["attribution"]["record_scale"].as_str().unwrap());
+		let scale = hex::decode(answer["attribution"]["record_scale"].as_str().unwrap()).unwrap();
 		AttributionRecord::decode(&mut &scale[..]).unwrap().method
 	};
 	let (_, answer) = client.post("/v1/completions", request.clone()).await;
@@ -295,9 +301,10 @@ async fn records_follow_the_methods_the_chain_names() {
 	let mut methods = MethodSettings::DEFAULT;
 	methods.span.min_span_len = 6;
 	methods.rag.max_retrieved = 2;
-	let learn =
-		|methods: &str| format!("/receipts/pending?genesis={}&methods={methods}", hex0x(&GENESIS));
-	let (status, body) = client.get(&learn(&hex0x(&methods.encode()))).await;
+	let learn = |methods: &str| {
+		format!("/receipts/pending?genesis={}&methods={methods}", hex::encode_0x(&GENESIS))
+	};
+	let (status, body) = client.get(&learn(&hex::encode_0x(&methods.encode()))).await;
 	assert_eq!(status, 200, "{body}");
 	let (_, answer) = client.post("/v1/completions", request.clone()).await;
 	assert_eq!(answer["attribution"]["min_span_len"], 6, "{answer}");
@@ -314,7 +321,7 @@ async fn records_follow_the_methods_the_chain_names() {
 	for (bad, reason) in [
 		("0x1234", "MethodSettings"),
 		("0xzz", "hex"),
-		(&hex0x(&unworkable.encode())[..], "projection_dim"),
+		(&hex::encode_0x(&unworkable.encode())[..], "projection_dim"),
 	] {
 		let (status, body) = client.get(&learn(bad)).await;
 		assert_eq!(status, 400, "{body}");

@@ -10,30 +10,21 @@ use serde_json::{json, Value};
 use tributary_attribution::corpus::output_hash;
 use tributary_attribution::HfTokenizer;
 use tributary_model::hf::TOKENIZER_FILE;
-use tributary_model::peft::hex;
 use tributary_primitives::attribution::{
 	AttributionMethod, AttributionRecord, InfluenceParams, InfluenceScoring, RagParams,
 };
 use tributary_primitives::content_hash;
-use tributary_worker::account::{hex0x, Account};
+use tributary_primitives::hex;
+use tributary_worker::account::Account;
 use tributary_worker::api::attribution::canonical_tokens;
 
 const CHAIN: (u32, u32) = (0, 1);
 
-fn unhex(text: &str) -> Vec<u8> {
-	let digits = text.strip_prefix("0x").unwrap_or(text);
-	(0..digits.len() / 2)
-		.map(|i| u8::from_str_radix(&digits[2 * i..2 * i + 2], 16).unwrap())
-		.collect()
-}
-
-fn hex_bytes(bytes: &[u8]) -> String {
-	bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn record_of(attribution: &Value) -> AttributionRecord {
-	AttributionRecord::decode(&mut &unhex(attribution["record_scale"].as_str().unwrap())[..])
-		.unwrap()
+	AttributionRecord::decode(
+		&mut &hex::decode(attribution["record_scale"].as_str().unwrap()).unwrap()[..],
+	)
+	.unwrap()
 }
 
 /// Serves `adapter` as the chain model version with `corpus` on `client`'s worker.
@@ -50,7 +41,7 @@ async fn register(
 }
 
 fn recompute_request(output_hash: &str, method: &AttributionMethod) -> Value {
-	json!({ "chain": { "model": CHAIN.0, "version": CHAIN.1 }, "output_hash": output_hash, "method_scale": hex_bytes(&method.encode()) })
+	json!({ "chain": { "model": CHAIN.0, "version": CHAIN.1 }, "output_hash": output_hash, "method_scale": hex::encode(&method.encode()) })
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -81,20 +72,20 @@ async fn a_peer_recomputes_the_record_of_a_receipted_answer() {
 	let corpus = Value::from(corpus);
 	register(&a, &adapter_hash, &adapter, &corpus).await;
 
-	let receipt = |nonce: u64| json!({ "user": hex0x(&[0x11; 32]), "nonce": nonce, "max_fee": "1000", "expiry": 500 });
+	let receipt = |nonce: u64| json!({ "user": hex::encode_0x(&[0x11; 32]), "nonce": nonce, "max_fee": "1000", "expiry": 500 });
 	let request = json!({ "model": "model-0-v1", "prompt": prompt, "max_tokens": 12, "temperature": 0, "receipt": receipt(1) });
 	let (status, answer) = a.post("/v1/completions", request.clone()).await;
 	assert_eq!(status, 200, "{answer}");
 	let text = answer["choices"][0]["text"].as_str().unwrap().to_string();
 	let record = record_of(&answer["attribution"]);
 	let output = answer["receipt"]["output_hash"].as_str().unwrap().to_string();
-	assert_eq!(output, hex0x(&content_hash(text.as_bytes())));
+	assert_eq!(output, hex::encode_0x(&content_hash(text.as_bytes())));
 
 	// The record covers the canonical tokens of the returned text, whatever ids were generated.
 	let tokenizer = HfTokenizer::from_file(&fixture.base.join(TOKENIZER_FILE)).unwrap();
 	let tokens = canonical_tokens(&tokenizer, &text).unwrap();
 	assert_eq!(record.output, output_hash(&tokens));
-	assert_eq!(answer["attribution"]["output"], hex(&output_hash(&tokens)));
+	assert_eq!(answer["attribution"]["output"], hex::encode(&output_hash(&tokens)));
 	assert_eq!(text, greedy);
 	assert_eq!(answer["attribution"]["top"][0]["row"], 7, "the answer copies row 7: {answer}");
 
@@ -118,11 +109,13 @@ async fn a_peer_recomputes_the_record_of_a_receipted_answer() {
 	register(&b, &adapter_hash, &adapter, &corpus).await;
 	let (status, first) = b.recompute(recompute_request(&output, &record.method)).await;
 	assert_eq!(status, 200, "{first}");
-	assert_eq!(first["commitment"], hex(&record.commitment()), "{first}");
+	assert_eq!(first["commitment"], hex::encode(&record.commitment()), "{first}");
 	assert_eq!(first["top"], answer["attribution"]["top"]);
 	assert_eq!(
-		AttributionRecord::decode(&mut &unhex(first["record_scale"].as_str().unwrap())[..])
-			.unwrap(),
+		AttributionRecord::decode(
+			&mut &hex::decode(first["record_scale"].as_str().unwrap()).unwrap()[..]
+		)
+		.unwrap(),
 		record
 	);
 	let (status, second) = b.recompute(recompute_request(&output[2..], &record.method)).await;
@@ -158,7 +151,7 @@ async fn a_peer_recomputes_the_record_of_a_receipted_answer() {
 	let chat_output = chat_answer["receipt"]["output_hash"].as_str().unwrap();
 	let (status, body) = b.recompute(recompute_request(chat_output, &chat_record.method)).await;
 	assert_eq!(status, 200, "{body}");
-	assert_eq!(body["commitment"], hex(&chat_record.commitment()), "{body}");
+	assert_eq!(body["commitment"], hex::encode(&chat_record.commitment()), "{body}");
 
 	// Influence records recompute too, through the same influence path (sketch built on B).
 	let mut influence = request.clone();
@@ -183,7 +176,7 @@ async fn a_peer_recomputes_the_record_of_a_receipted_answer() {
 		.recompute(recompute_request(&influence_output, &influence_record.method))
 		.await;
 	assert_eq!(status, 200, "{body}");
-	assert_eq!(body["commitment"], hex(&influence_record.commitment()), "{body}");
+	assert_eq!(body["commitment"], hex::encode(&influence_record.commitment()), "{body}");
 	assert_eq!(body["top"], answer["attribution"]["top"]);
 	// Other scoring is reproducible from the same sketch, and the record names it.
 	let tracin = AttributionMethod::Influence(InfluenceParams {
@@ -195,7 +188,7 @@ async fn a_peer_recomputes_the_record_of_a_receipted_answer() {
 	assert_eq!(record_of(&body).method, tracin);
 	assert_ne!(
 		body["commitment"],
-		hex(&influence_record.commitment()),
+		hex::encode(&influence_record.commitment()),
 		"other scoring, other record"
 	);
 	// So is another projection (a record made after the chain changed its influence settings):
@@ -210,7 +203,7 @@ async fn a_peer_recomputes_the_record_of_a_receipted_answer() {
 		assert_eq!(record_of(&body).method, method);
 		assert_ne!(
 			body["commitment"],
-			hex(&influence_record.commitment()),
+			hex::encode(&influence_record.commitment()),
 			"other projection, other record"
 		);
 	}
@@ -245,7 +238,7 @@ async fn a_peer_recomputes_the_record_of_a_receipted_answer() {
 		"{body}"
 	);
 
-	let nowhere = hex(&content_hash(b"an answer nobody gave"));
+	let nowhere = hex::encode(&content_hash(b"an answer nobody gave"));
 	let (status, body) = b.recompute(recompute_request(&nowhere, &record.method)).await;
 	assert_eq!(status, 404, "{body}");
 	assert_eq!(
@@ -254,7 +247,7 @@ async fn a_peer_recomputes_the_record_of_a_receipted_answer() {
 	);
 	assert!(body["error"]["message"].as_str().unwrap().contains(&nowhere), "{body}");
 
-	let trailing = format!("{}00", hex_bytes(&record.method.encode()));
+	let trailing = format!("{}00", hex::encode(&record.method.encode()));
 	for undecodable in ["zz", "0x07", "00", "abc", &trailing] {
 		let mut bad = recompute_request(&output, &record.method);
 		bad["method_scale"] = undecodable.into();
@@ -271,7 +264,7 @@ async fn a_peer_recomputes_the_record_of_a_receipted_answer() {
 	});
 	let (status, body) = b.recompute(recompute_request(&output, &rag)).await;
 	assert_eq!(status, 404, "{body}");
-	assert!(body["error"]["message"].as_str().unwrap().contains(&hex(&[1; 32])), "{body}");
+	assert!(body["error"]["message"].as_str().unwrap().contains(&hex::encode(&[1; 32])), "{body}");
 	let mut bad_hash = recompute_request(&output, &record.method);
 	bad_hash["output_hash"] = "0x1234".into();
 	assert_eq!(b.recompute(bad_hash).await.0, 400);
@@ -326,7 +319,7 @@ async fn mutual_peers_answer_an_object_nobody_has_with_404() {
 		200,
 		"and keeps the fetched copy"
 	);
-	let nowhere = hex(&content_hash(b"nobody has this"));
+	let nowhere = hex::encode(&content_hash(b"nobody has this"));
 	assert_eq!(status(x, format!("/store/{nowhere}")).await, 404);
 	assert_eq!(status(y, format!("/store/{nowhere}")).await, 404);
 	for (worker, _) in workers {

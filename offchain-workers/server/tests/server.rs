@@ -439,12 +439,8 @@ async fn attribution_records_are_deterministic_and_match_between_stream_and_json
 		.map(|s| s["parts_per_billion"].as_u64().unwrap())
 		.sum();
 	assert!(total <= 1_000_000_000);
-	let scale: Vec<u8> = (0..record["record_scale"].as_str().unwrap().len() / 2)
-		.map(|i| {
-			u8::from_str_radix(&record["record_scale"].as_str().unwrap()[2 * i..2 * i + 2], 16)
-				.unwrap()
-		})
-		.collect();
+	let scale =
+		tributary_primitives::hex::decode(record["record_scale"].as_str().unwrap()).unwrap();
 	let decoded = <tributary_primitives::attribution::AttributionRecord as codec::Decode>::decode(
 		&mut &scale[..],
 	)
@@ -497,7 +493,7 @@ async fn the_store_verifies_hashes_and_limits_sizes() {
 	let hash = client.put_object(b"a datanet row".to_vec()).await;
 	assert_eq!(
 		hash,
-		tributary_model::peft::hex(&tributary_primitives::content_hash(b"a datanet row"))
+		tributary_primitives::hex::encode(&tributary_primitives::content_hash(b"a datanet row"))
 	);
 	let get = client.http.get(format!("{}/store/{hash}", client.url)).send().await.unwrap();
 	assert_eq!(get.bytes().await.unwrap().as_ref(), b"a datanet row");

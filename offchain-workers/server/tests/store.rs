@@ -1,7 +1,7 @@
 //! The content store's decode-while-verifying read on real files.
 
-use tributary_model::peft::hex;
 use tributary_primitives::content_hash;
+use tributary_primitives::hex;
 use tributary_worker::store::{Store, StoreError};
 
 #[test]
@@ -16,14 +16,14 @@ fn get_decoded_returns_the_decoding_of_verified_bytes_only() {
 	// One flipped byte: the decoding runs on the bad bytes but is discarded, the file quarantined.
 	let mut rotten = bytes.clone();
 	rotten[123_456] ^= 0x01;
-	std::fs::write(dir.path().join("objects").join(hex(&hash)), &rotten).unwrap();
+	std::fs::write(dir.path().join("objects").join(hex::encode(&hash)), &rotten).unwrap();
 	match store.get_decoded(&hash, sum) {
 		Err(StoreError::Corrupt { hash: named, actual }) => {
-			assert_eq!(named, hex(&hash));
-			assert_eq!(actual, hex(&content_hash(&rotten)));
+			assert_eq!(named, hex::encode(&hash));
+			assert_eq!(actual, hex::encode(&content_hash(&rotten)));
 		},
 		other => panic!("expected Corrupt, got {other:?}"),
 	}
-	assert!(dir.path().join("quarantine").join(hex(&hash)).is_file());
+	assert!(dir.path().join("quarantine").join(hex::encode(&hash)).is_file());
 	assert!(matches!(store.get_decoded(&hash, sum), Err(StoreError::NotFound(_))));
 }

@@ -9,7 +9,7 @@ use crate::error::{Result, TrainerError};
 use crate::store::{fetch_verified, ContentStore};
 use tch::{Device, Tensor};
 use tokenizers::Tokenizer;
-use tributary_model::peft::hex;
+use tributary_primitives::hex;
 use tributary_primitives::ContentHash;
 
 /// End-of-text tokens of common tokenizers, tried in order; the project's own is the first.
@@ -31,7 +31,7 @@ pub fn load_rows(store: &dyn ContentStore, hashes: &[ContentHash]) -> Result<Vec
 		.map(|hash| -> Result<Row> {
 			let bytes = fetch_verified(store, &hash)?;
 			let text = String::from_utf8(bytes)
-				.map_err(|_| TrainerError::RowNotText { hash: hex(&hash) })?;
+				.map_err(|_| TrainerError::RowNotText { hash: hex::encode(&hash) })?;
 			Ok(Row { hash, text })
 		})
 		.collect()

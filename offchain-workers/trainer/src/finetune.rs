@@ -10,8 +10,9 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 use tch::{Device, Kind, Reduction, Tensor};
 use tributary_model::hf::{load_model, load_tokenizer};
-use tributary_model::peft::{hex, PeftAdapter};
+use tributary_model::peft::PeftAdapter;
 use tributary_model::{Llama, LoraSpec};
+use tributary_primitives::hex;
 use tributary_primitives::training::{QuantFormat, TrainingMethod, TrainingSettings};
 use tributary_primitives::ContentHash;
 
@@ -284,7 +285,7 @@ pub fn fine_tune(
 	let seconds = started.elapsed().as_secs_f64();
 	on_event(&ProgressEvent::Finished {
 		output: job.output_dir.display().to_string(),
-		hash: hex(&adapter_hash),
+		hash: hex::encode(&adapter_hash),
 		seconds,
 	});
 	Ok(FineTuneOutcome {
@@ -378,15 +379,15 @@ pub fn evaluate(
 		if let Some(expected) = request.expected_adapter_hash {
 			if expected != hash {
 				return Err(TrainerError::Store(crate::store::StoreError::HashMismatch {
-					expected: hex(&expected),
-					actual: hex(&hash),
+					expected: hex::encode(&expected),
+					actual: hex::encode(&hash),
 				}));
 			}
 		}
 		// The same windows through the base alone, before the adapter is applied.
 		base_loss = Some(eval_loss(&model, &windows, request.batch_size)?.0);
 		adapter.apply_to(&mut model, dir)?;
-		adapter_hash = Some(hex(&hash));
+		adapter_hash = Some(hex::encode(&hash));
 	}
 	let (loss, tokens) = eval_loss(&model, &windows, request.batch_size)?;
 	Ok(EvalReport {

@@ -6,7 +6,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
 use tributary_model::generate::{generate, Sampling};
 use tributary_model::hf::{load_model, load_tokenizer};
-use tributary_model::peft::{hex, PeftAdapter};
+use tributary_model::peft::PeftAdapter;
+use tributary_primitives::hex;
 use tributary_primitives::training::{
 	QuantFormat, TargetModule, TargetModules, TrainingMethod, TrainingSettings, PPB, PPM,
 };
@@ -284,7 +285,7 @@ fn run(cli: Cli) -> CliResult {
 			let paragraphs = collect_paragraphs(&paths, max_bytes)?;
 			let mut lines = String::new();
 			for row in &paragraphs {
-				lines.push_str(&hex(&store.put(row.text.as_bytes())?));
+				lines.push_str(&hex::encode(&store.put(row.text.as_bytes())?));
 				lines.push('\n');
 			}
 			std::fs::write(&rows, lines)
@@ -337,7 +338,7 @@ fn run(cli: Cli) -> CliResult {
 				fine_tune(&job, &DirStore::new(store), device, &mut |e| reporter.on_event(e))?;
 			let summary = serde_json::json!({
 				"adapter_dir": outcome.adapter_dir,
-				"adapter_hash": hex(&outcome.adapter_hash),
+				"adapter_hash": hex::encode(&outcome.adapter_hash),
 				"metrics": outcome.metrics,
 			});
 			println!("{}", serde_json::to_string_pretty(&summary)?);

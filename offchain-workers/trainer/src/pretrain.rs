@@ -214,7 +214,7 @@ pub fn pretrain(
 	std::fs::rename(&partial, output_dir).map_err(TrainerError::io(output_dir))?;
 	let weights =
 		std::fs::read(output_dir.join(WEIGHTS_FILE)).map_err(TrainerError::io(output_dir))?;
-	let weights_hash = tributary_model::peft::hex(&content_hash(&weights));
+	let weights_hash = tributary_primitives::hex::encode(&content_hash(&weights));
 	let seconds = started.elapsed().as_secs_f64();
 	on_event(&ProgressEvent::Finished {
 		output: output_dir.display().to_string(),

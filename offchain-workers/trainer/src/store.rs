@@ -3,7 +3,7 @@
 //! on-chain lineage false.
 
 use std::path::{Path, PathBuf};
-use tributary_model::peft::hex;
+use tributary_primitives::hex;
 use tributary_primitives::{content_hash, ContentHash};
 
 #[derive(Debug, thiserror::Error)]
@@ -29,23 +29,17 @@ pub fn fetch_verified(store: &dyn ContentStore, hash: &ContentHash) -> Result<Ve
 	let bytes = store.get(hash)?;
 	let actual = content_hash(&bytes);
 	if &actual != hash {
-		return Err(StoreError::HashMismatch { expected: hex(hash), actual: hex(&actual) });
+		return Err(StoreError::HashMismatch {
+			expected: hex::encode(hash),
+			actual: hex::encode(&actual),
+		});
 	}
 	Ok(bytes)
 }
 
 /// Parses a 64-digit hex hash (an optional `0x` prefix is accepted).
 pub fn parse_hash(text: &str) -> Result<ContentHash, StoreError> {
-	let digits = text.trim().trim_start_matches("0x");
-	let bad = || StoreError::BadHash(text.to_string());
-	if digits.len() != 64 || !digits.is_ascii() {
-		return Err(bad());
-	}
-	let mut hash = [0u8; 32];
-	for (i, byte) in hash.iter_mut().enumerate() {
-		*byte = u8::from_str_radix(&digits[2 * i..2 * i + 2], 16).map_err(|_| bad())?;
-	}
-	Ok(hash)
+	hex::decode_array(text.trim()).map_err(|_| StoreError::BadHash(text.to_string()))
 }
 
 /// A directory with one file per row, named by the row's hex hash.
@@ -64,7 +58,7 @@ impl DirStore {
 	}
 
 	pub fn path_of(&self, hash: &ContentHash) -> PathBuf {
-		self.root.join(hex(hash))
+		self.root.join(hex::encode(hash))
 	}
 
 	/// Stores `bytes` under their hash and returns it.
@@ -86,7 +80,7 @@ impl ContentStore for DirStore {
 		let path = self.path_of(hash);
 		std::fs::read(&path).map_err(|source| match source.kind() {
 			std::io::ErrorKind::NotFound => {
-				StoreError::NotFound { hash: hex(hash), store: self.root.clone() }
+				StoreError::NotFound { hash: hex::encode(hash), store: self.root.clone() }
 			},
 			_ => StoreError::Io { path, source },
 		})

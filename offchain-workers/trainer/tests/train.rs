@@ -382,7 +382,7 @@ fn pretraining_writes_an_hf_directory_the_loader_reads() {
 	assert_eq!(tokenizer.decode(&ids, false).unwrap(), text);
 	let bytes = std::fs::read(out.join("model.safetensors")).unwrap();
 	assert_eq!(
-		tributary_model::peft::hex(&tributary_primitives::content_hash(&bytes)),
+		tributary_primitives::hex::encode(&tributary_primitives::content_hash(&bytes)),
 		outcome.weights_hash
 	);
 	let again = pretrain(&options, &out, Device::Cpu, &mut |_| {});

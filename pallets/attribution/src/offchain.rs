@@ -36,12 +36,8 @@ use sp_runtime::{
 	traits::Saturating,
 	SaturatedConversion,
 };
-use tributary_primitives::receipts::WorkerSet;
-use tributary_worker_client::{
-	json::{hex, parse_hash, parse_hex},
-	retry::Backoff,
-	Sidecar,
-};
+use tributary_primitives::{hex, receipts::WorkerSet};
+use tributary_worker_client::{retry::Backoff, Sidecar};
 
 const LOG: &str = "tributary::attribution::ocw";
 const RUN_LOCK: &[u8] = b"tributary/attribution/ocw/lock";
@@ -76,8 +72,8 @@ impl<T: Config> Pallet<T> {
 	/// `GET /receipts/pending` naming this chain: its genesis hash, and the attribution methods it
 	/// requires of records now (so a change of `Params` reaches the sidecar's next answer).
 	pub(crate) fn pending_receipts_path() -> String {
-		let genesis = hex(&Self::genesis_hash());
-		let methods = hex(&Params::<T>::get().methods.encode());
+		let genesis = hex::encode(&Self::genesis_hash());
+		let methods = hex::encode(&Params::<T>::get().methods.encode());
 		format!("/receipts/pending?genesis=0x{genesis}&methods=0x{methods}")
 	}
 
@@ -107,7 +103,7 @@ impl<T: Config> Pallet<T> {
 						let id = entry["id"].as_str()?.into();
 						let receipt = entry["scale"]
 							.as_str()
-							.and_then(parse_hex)
+							.and_then(|text| hex::decode(text).ok())
 							.and_then(|bytes| SignedReceiptOf::<T>::decode(&mut &bytes[..]).ok());
 						Some(Pending { id, receipt })
 					})
@@ -183,17 +179,17 @@ impl<T: Config> Pallet<T> {
 				}
 				let body = json!({
 					"chain": { "model": info.model, "version": info.version },
-					"output_hash": hex(&info.output_hash),
-					"method_scale": hex(&info.method.encode()),
+					"output_hash": hex::encode(&info.output_hash),
+					"method_scale": hex::encode(&info.method.encode()),
 				});
 				let commitment = match sidecar.post("/attribution/recompute", &body) {
 					Ok(reply) if reply.body["state"] == "running" => {
 						log::info!(target: LOG, "the sidecar is still recomputing record {record}");
 						continue;
 					},
-					Ok(reply) if reply.is_success() => {
-						reply.body["commitment"].as_str().and_then(parse_hash)
-					},
+					Ok(reply) if reply.is_success() => reply.body["commitment"]
+						.as_str()
+						.and_then(|text| hex::decode_array(text).ok()),
 					Ok(reply)
 						if reply.body.pointer("/error/code").and_then(|c| c.as_str())
 							== Some("output_unavailable") =>

@@ -1198,8 +1198,9 @@ mod offchain_worker {
 	use serde_json::json;
 	use sp_keystore::{testing::MemoryKeystore, Keystore, KeystoreExt};
 	use sp_runtime::generic::Preamble;
+	use tributary_primitives::hex;
 	use tributary_primitives::WORKER_KEY_TYPE;
-	use tributary_worker_client::{json::hex, testing::Testbed};
+	use tributary_worker_client::testing::Testbed;
 
 	/// Test externalities with a scripted sidecar and a worker key in the keystore; the key's
 	/// account.
@@ -1239,8 +1240,8 @@ mod offchain_worker {
 		let info = Records::<Test>::get(record).unwrap();
 		json!({
 			"chain": { "model": info.model, "version": info.version },
-			"output_hash": hex(&info.output_hash),
-			"method_scale": hex(&info.method.encode()),
+			"output_hash": hex::encode(&info.output_hash),
+			"method_scale": hex::encode(&info.method.encode()),
 		})
 	}
 
@@ -1249,8 +1250,8 @@ mod offchain_worker {
 	fn pending_path() -> String {
 		format!(
 			"/receipts/pending?genesis=0x{}&methods=0x{}",
-			hex(&Attribution::genesis_hash()),
-			hex(&Params::<Test>::get().methods.encode())
+			hex::encode(&Attribution::genesis_hash()),
+			hex::encode(&Params::<Test>::get().methods.encode())
 		)
 	}
 
@@ -1279,9 +1280,9 @@ mod offchain_worker {
 				&pending_path(),
 				None,
 				json!({ "receipts": [
-					{ "id": "fresh", "scale": hex(&fresh.encode()) },
-					{ "id": "landed", "scale": hex(&mine(2).encode()) },
-					{ "id": "other-worker", "scale": hex(&served_by_other.encode()) },
+					{ "id": "fresh", "scale": hex::encode(&fresh.encode()) },
+					{ "id": "landed", "scale": hex::encode(&mine(2).encode()) },
+					{ "id": "other-worker", "scale": hex::encode(&served_by_other.encode()) },
 					{ "id": "garbage", "scale": "00ff" },
 				] }),
 			);
@@ -1307,7 +1308,7 @@ mod offchain_worker {
 				"GET",
 				&pending_path(),
 				None,
-				json!({ "receipts": [{ "id": "fresh", "scale": hex(&fresh.encode()) }] }),
+				json!({ "receipts": [{ "id": "fresh", "scale": hex::encode(&fresh.encode()) }] }),
 			);
 			run_offchain_worker(3);
 			assert_eq!(submitted(&sidecar).len(), 1);
@@ -1324,8 +1325,8 @@ mod offchain_worker {
 			assert_ok!(Attribution::set_params(RuntimeOrigin::root(), params));
 			let path = format!(
 				"/receipts/pending?genesis=0x{}&methods=0x{}",
-				hex(&Attribution::genesis_hash()),
-				hex(&params.methods.encode())
+				hex::encode(&Attribution::genesis_hash()),
+				hex::encode(&params.methods.encode())
 			);
 			assert_eq!(path, pending_path());
 			sidecar.expect("GET", &path, None, json!({ "receipts": [] }));
@@ -1345,7 +1346,7 @@ mod offchain_worker {
 				"POST",
 				"/attribution/recompute",
 				Some(&recompute_request(record)),
-				json!({ "commitment": hex(&recomputed), "record_scale": "00", "top": [] }),
+				json!({ "commitment": hex::encode(&recomputed), "record_scale": "00", "top": [] }),
 			);
 			run_offchain_worker(System::block_number());
 			assert_eq!(
@@ -1382,7 +1383,7 @@ mod offchain_worker {
 				"POST",
 				"/attribution/recompute",
 				Some(&request),
-				json!({ "state": "done", "commitment": hex(&[0xcc; 32]) }),
+				json!({ "state": "done", "commitment": hex::encode(&[0xcc; 32]) }),
 			);
 			run_offchain_worker(now + 1);
 			assert_eq!(

@@ -24,10 +24,11 @@ use serde_json::Value;
 use sp_runtime::{offchain::storage::StorageValueRef, traits::Zero, SaturatedConversion};
 use tributary_primitives::{
 	datanets::{ChallengeKind, DatanetId, RowId, RowStatus},
+	hex,
 	receipts::WorkerSet,
 	ContentHash,
 };
-use tributary_worker_client::{json::parse_hash, retry::Backoff, Sidecar};
+use tributary_worker_client::{retry::Backoff, Sidecar};
 
 const LOG: &str = "tributary::datanets::ocw";
 /// Wait before submitting a report again whose earlier submission has not landed (blocks).
@@ -60,7 +61,7 @@ impl SidecarRowReport {
 		Some(Self {
 			datanet: entry["datanet"].as_u64()?.try_into().ok()?,
 			row: entry["row"].as_u64()?,
-			content_hash: parse_hash(entry["hash"].as_str()?)?,
+			content_hash: hex::decode_array(entry["hash"].as_str()?).ok()?,
 			kind,
 		})
 	}

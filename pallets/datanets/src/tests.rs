@@ -1487,7 +1487,8 @@ mod offchain_worker {
 	use frame_support::traits::Hooks;
 	use serde_json::{json, Value};
 	use sp_runtime::{generic::Preamble, testing::UintAuthorityId};
-	use tributary_worker_client::{json::hex, testing::Testbed};
+	use tributary_primitives::hex;
+	use tributary_worker_client::testing::Testbed;
 
 	fn submitted(sidecar: &Testbed) -> Vec<(Option<AccountId>, RuntimeCall)> {
 		let signer = |preamble| match preamble {
@@ -1511,13 +1512,13 @@ mod offchain_worker {
 		let mut report = kind;
 		report["datanet"] = datanet.into();
 		report["row"] = row.into();
-		report["hash"] = hex(&Rows::<Test>::get(datanet, row).unwrap().content_hash).into();
+		report["hash"] = hex::encode(&Rows::<Test>::get(datanet, row).unwrap().content_hash).into();
 		report
 	}
 
 	#[test]
 	fn sidecar_reports_parse_or_are_skipped() {
-		let hash = hex(&content_hash(b"x"));
+		let hash = hex::encode(&content_hash(b"x"));
 		assert_eq!(
 			SidecarRowReport::from_json(
 				&json!({ "datanet": 1, "row": 2, "hash": hash, "kind": "byte_len_mismatch", "declared": 1, "observed": 9 })
@@ -1564,7 +1565,7 @@ mod offchain_worker {
 			assert_ok!(Datanets::publish_version(RuntimeOrigin::signed(OWNER), datanet));
 			let mismatch = json!({ "kind": "byte_len_mismatch", "declared": 1, "observed": text.len() });
 			let mut wrong_hash = report_of(datanet, honest, json!({ "kind": "unfetchable" }));
-			wrong_hash["hash"] = hex(&content_hash(b"another row")).into();
+			wrong_hash["hash"] = hex::encode(&content_hash(b"another row")).into();
 			let reports = json!([
 				report_of(datanet, liar, mismatch),
 				report_of(datanet, gone, json!({ "kind": "unfetchable" })),
@@ -1573,7 +1574,7 @@ mod offchain_worker {
 				report_of(datanet, honest, json!({ "kind": "byte_len_mismatch", "declared": 7, "observed": 7 })),
 				wrong_hash,
 				report_of(datanet, pending, json!({ "kind": "unfetchable" })),
-				{ "datanet": datanet, "row": 99, "hash": hex(&content_hash(b"x")), "kind": "unfetchable" },
+				{ "datanet": datanet, "row": 99, "hash": hex::encode(&content_hash(b"x")), "kind": "unfetchable" },
 			]);
 
 			// Without an active worker key nothing is asked or sent.

@@ -40,10 +40,11 @@ use sp_runtime::{
 use tributary_primitives::{
 	attribution::RowRef,
 	datanets::{DatanetsInspect, PublishedRow},
+	hex,
 	models::{JobId, JobState, ModelId, ModelVersionId, PinnedDatanetVersion, TrainingResult},
 };
 use tributary_worker_client::{
-	json::{self, hex, loss_ppb, parse_hash, EvalLosses},
+	json::{self, loss_ppb, EvalLosses},
 	retry::Backoff,
 	Reply, Sidecar,
 };
@@ -119,7 +120,7 @@ impl<T: Config> Pallet<T> {
 	/// Short tag of this chain, so sidecar job ids of different chains never collide.
 	pub(crate) fn chain_tag() -> String {
 		let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
-		genesis.as_ref().iter().take(4).map(|byte| format!("{byte:02x}")).collect()
+		hex::encode(&genesis.as_ref()[..4])
 	}
 
 	/// Offchain storage key of one action on one attempt of a job.
@@ -213,7 +214,7 @@ impl<T: Config> Pallet<T> {
 				json!({
 					"id": sidecar_id,
 					"rows": json::job_rows(&rows),
-					"adapter": hex(&job.result.as_ref()?.adapter_hash),
+					"adapter": hex::encode(&job.result.as_ref()?.adapter_hash),
 					"settings": json::settings(&job.settings),
 					"held_out": true,
 				}),
@@ -232,16 +233,17 @@ impl<T: Config> Pallet<T> {
 		let metrics = &record.body["metrics"];
 		let call = match role {
 			Role::Train => {
-				let result = record.body["result_hash"].as_str().and_then(parse_hash).and_then(
-					|adapter_hash| {
+				let result = record.body["result_hash"]
+					.as_str()
+					.and_then(|text| hex::decode_array(text).ok())
+					.and_then(|adapter_hash| {
 						Some(TrainingResult {
 							adapter_hash,
 							adapter_bytes: metrics["adapter_bytes"].as_u64()?,
 							train_loss_ppb: loss_ppb(&metrics["train_loss"])?,
 							eval_loss_ppb: loss_ppb(&metrics["eval_loss_after"])?,
 						})
-					},
-				);
+					});
 				let Some(result) = result else {
 					log::error!(target: LOG, "job {job_id}: the sidecar's train result is incomplete: {}", record.body);
 					return;
@@ -322,7 +324,7 @@ impl<T: Config> Pallet<T> {
 		};
 		let body = json!({
 			"id": format!("model-{model}-v{version}"),
-			"adapter_hash": hex(&info.result.adapter_hash),
+			"adapter_hash": hex::encode(&info.result.adapter_hash),
 			"settings": json::settings(&info.settings),
 			"corpus": json::corpus(&rows),
 			"chain": { "model": model, "version": version },

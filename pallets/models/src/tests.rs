@@ -1524,7 +1524,7 @@ mod offchain_worker {
 	fn succeeded_training() -> Value {
 		json!({
 			"status": "succeeded",
-			"result_hash": tributary_worker_client::json::hex(&content_hash(b"adapter")),
+			"result_hash": tributary_primitives::hex::encode(&content_hash(b"adapter")),
 			"metrics": { "train_loss": 2.0, "eval_loss_after": 1.0, "adapter_bytes": 4096 },
 		})
 	}
@@ -1602,7 +1602,7 @@ mod offchain_worker {
 			assert_eq!(path, "/jobs/eval");
 			assert_eq!(
 				body["adapter"],
-				tributary_worker_client::json::hex(&content_hash(b"adapter"))
+				tributary_primitives::hex::encode(&content_hash(b"adapter"))
 			);
 			assert_eq!(body["held_out"], true);
 
@@ -1648,7 +1648,7 @@ mod offchain_worker {
 			}
 			let registration = json!({
 				"id": "model-0-v1",
-				"adapter_hash": tributary_worker_client::json::hex(&content_hash(b"adapter")),
+				"adapter_hash": tributary_primitives::hex::encode(&content_hash(b"adapter")),
 				"settings": tributary_worker_client::json::settings(&settings()),
 				"corpus": tributary_worker_client::json::corpus(&Pallet::<Test>::lineage_rows(&job(id).datanets).unwrap()),
 				"chain": { "model": 0, "version": 1 },

@@ -34,6 +34,7 @@ use std::{
 	io::Write,
 	path::{Path, PathBuf},
 };
+use tributary_primitives::hex;
 
 use tributary_primitives::{
 	attribution::RowRef, content_hash, training::TargetModule, ContentHash,
@@ -41,7 +42,7 @@ use tributary_primitives::{
 
 use super::projection::ModuleShape;
 use crate::{
-	error::{hex, AttributionError},
+	error::AttributionError,
 	format::{u32_at, u64_at},
 };
 
@@ -80,7 +81,7 @@ pub struct InfluenceSketch {
 
 /// `<adapter dir>/<hex of the sketch's content hash>.influence`.
 pub fn sketch_path(adapter_dir: &Path, sketch_id: &ContentHash) -> PathBuf {
-	adapter_dir.join(format!("{}.{EXTENSION}", hex(sketch_id)))
+	adapter_dir.join(format!("{}.{EXTENSION}", hex::encode(sketch_id)))
 }
 
 fn padded(len: usize) -> usize {
@@ -217,7 +218,7 @@ impl InfluenceSketch {
 				path,
 				reason: format!(
 					"its bytes hash to {}, not to the id it is stored under",
-					hex(&sketch.id())
+					hex::encode(&sketch.id())
 				),
 			});
 		}

@@ -23,11 +23,11 @@ use tributary_attribution::store::open_or_build;
 use tributary_attribution::Answer;
 use tributary_attribution::AttributionError;
 use tributary_attribution::{influence_record, InfluenceScoring};
-use tributary_model::peft::hex;
 use tributary_primitives::attribution::{
 	AttributionMethod as RecordMethod, AttributionRecord, InfluenceParams, RagParams, RowScore,
 	SpanParams,
 };
+use tributary_primitives::hex;
 use tributary_primitives::ContentHash;
 
 /// Rows listed in `top`.
@@ -99,7 +99,7 @@ pub fn target_with(
 			),
 		));
 	};
-	let corpus = state.registry.corpus_of(&hex(&adapter.hash)).unwrap_or_default();
+	let corpus = state.registry.corpus_of(&hex::encode(&adapter.hash)).unwrap_or_default();
 	if corpus.is_empty() {
 		return Err(ApiError::invalid(
 			"attribution",
@@ -204,8 +204,8 @@ fn influence(
 	if let Some(reason) = params.unworkable() {
 		return Err(ApiError::invalid("attribution", reason));
 	}
-	let config = state.registry.adapter_config(&hex(&target.adapter)).ok_or_else(|| {
-		failed(format!("adapter {} has no registered config", hex(&target.adapter)))
+	let config = state.registry.adapter_config(&hex::encode(&target.adapter)).ok_or_else(|| {
+		failed(format!("adapter {} has no registered config", hex::encode(&target.adapter)))
 	})?;
 	let prepared = state
 		.attribution
@@ -224,7 +224,7 @@ fn influence(
 			json!({ "data_inf": { "damping_milli": damping_milli } })
 		},
 	};
-	body["sketch"] = hex(&prepared.sketch.id()).into();
+	body["sketch"] = hex::encode(&prepared.sketch.id()).into();
 	body["projection_dim"] = prepared.sketch.inputs().projection_dim.into();
 	body["projection_seed"] = prepared.sketch.inputs().seed.into();
 	Ok(Attributed { record, body })
@@ -245,16 +245,11 @@ fn rag(
 	let record = rag_record(&index, corpus.id(), &answer, query, params.retrieved, bm25, TOP_K)
 		.map_err(|e| ApiError::invalid("rag", e.to_string()))?;
 	let mut body = record_json(&record, "rag");
-	body["query"] = hex(&params.query).into();
+	body["query"] = hex::encode(&params.query).into();
 	body["retrieved"] = params.retrieved.into();
 	body["k1_milli"] = params.k1_milli.into();
 	body["b_milli"] = params.b_milli.into();
 	Ok(Attributed { record, body })
-}
-
-/// Lowercase hex without `0x`, the style of this server's JSON.
-pub fn hex_bytes(bytes: &[u8]) -> String {
-	bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 pub fn scores_json(scores: &[RowScore]) -> Value {
@@ -267,13 +262,13 @@ pub fn scores_json(scores: &[RowScore]) -> Value {
 fn record_json(record: &AttributionRecord, method: &str) -> Value {
 	json!({
 		"method": method,
-		"model": hex(&record.model),
-		"adapter": record.adapter.as_ref().map(hex),
-		"corpus": hex(&record.corpus),
-		"output": hex(&record.output),
+		"model": hex::encode(&record.model),
+		"adapter": record.adapter.map(|adapter| hex::encode(&adapter)),
+		"corpus": hex::encode(&record.corpus),
+		"output": hex::encode(&record.output),
 		"scores": scores_json(&record.scores),
 		"top_k": record.top_k,
 		"top": scores_json(&record.top),
-		"record_scale": hex_bytes(&record.encode()),
+		"record_scale": hex::encode(&record.encode()),
 	})
 }

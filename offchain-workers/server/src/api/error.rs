@@ -149,15 +149,8 @@ pub fn parse_scale_hex<T: codec::DecodeAll>(
 	text: &str,
 	type_name: &str,
 ) -> Result<T, ApiError> {
-	let digits = text.strip_prefix("0x").unwrap_or(text);
 	let invalid = |reason: String| ApiError::invalid(param, format!("{param} {text:?}: {reason}"));
-	if !digits.len().is_multiple_of(2) || !digits.is_ascii() {
-		return Err(invalid("not an even number of hex digits".into()));
-	}
-	let bytes = (0..digits.len() / 2)
-		.map(|i| u8::from_str_radix(&digits[2 * i..2 * i + 2], 16))
-		.collect::<Result<Vec<u8>, _>>()
-		.map_err(|_| invalid("not hex".into()))?;
+	let bytes = tributary_primitives::hex::decode(text).map_err(|e| invalid(e.to_string()))?;
 	T::decode_all(&mut &bytes[..])
 		.map_err(|e| invalid(format!("not a SCALE-encoded {type_name}: {e}")))
 }

@@ -4,7 +4,7 @@
 
 use super::error::{parse_json, parse_scale_hex, ApiError};
 use super::AppState;
-use crate::account::{hex0x, parse_hex, Account};
+use crate::account::Account;
 use crate::engine::Finished;
 use crate::receipts::{Receipt, ReceiptError};
 use crate::registry::ChainModel;
@@ -17,6 +17,7 @@ use codec::Encode;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tributary_primitives::attribution::{AttributionRecord, MethodSettings};
+use tributary_primitives::hex;
 use tributary_primitives::{content_hash, ContentHash};
 
 /// Most receipts one `GET /receipts/pending` returns.
@@ -123,18 +124,18 @@ pub fn issue(
 		"id": completion_id,
 		"model": receipt.model,
 		"version": receipt.version,
-		"adapter": hex0x(&receipt.adapter),
-		"prompt_hash": hex0x(&receipt.prompt_hash),
-		"output_hash": hex0x(&receipt.output_hash),
+		"adapter": hex::encode_0x(&receipt.adapter),
+		"prompt_hash": hex::encode_0x(&receipt.prompt_hash),
+		"output_hash": hex::encode_0x(&receipt.output_hash),
 		"tokens_in": receipt.tokens_in,
 		"tokens_out": receipt.tokens_out,
 		"max_fee": receipt.max_fee.to_string(),
 		"nonce": receipt.nonce,
-		"worker": hex0x(&receipt.worker),
+		"worker": hex::encode_0x(&receipt.worker),
 		"expiry": receipt.expiry,
-		"user": hex0x(&order.user),
-		"genesis": hex0x(&order.genesis),
-		"signing_payload": hex0x(&receipt.signing_payload(&order.genesis)),
+		"user": hex::encode_0x(&order.user),
+		"genesis": hex::encode_0x(&order.genesis),
+		"signing_payload": hex::encode_0x(&receipt.signing_payload(&order.genesis)),
 	});
 	state
 		.receipts
@@ -178,7 +179,7 @@ pub async fn sign(State(state): State<AppState>, body: Bytes) -> Result<Response
 	let bytes = signature
 		.strip_prefix("0x")
 		.ok_or_else(|| "must start with 0x".to_string())
-		.and_then(parse_hex::<64>)
+		.and_then(|digits| hex::decode_array::<64>(digits).map_err(|e| e.to_string()))
 		.map_err(|reason| ApiError::invalid("signature", format!("signature: {reason}")))?;
 	state.receipts.sign(&id, bytes)?;
 	Ok((StatusCode::ACCEPTED, Json(json!({ "id": id, "status": "queued" }))).into_response())
@@ -203,8 +204,7 @@ pub async fn pending(
 	axum::extract::Query(query): axum::extract::Query<ChainQuery>,
 ) -> Result<Json<Value>, ApiError> {
 	if let Some(genesis) = query.genesis {
-		let digits = genesis.strip_prefix("0x").unwrap_or(&genesis);
-		let hash = parse_hex::<32>(digits)
+		let hash = hex::decode_array::<32>(&genesis)
 			.map_err(|reason| ApiError::invalid("genesis", format!("genesis: {reason}")))?;
 		state.receipts.set_genesis(hash)?;
 	}
@@ -227,9 +227,9 @@ pub async fn pending(
 			let signed = entry.chain_receipt()?;
 			Some(json!({
 				"id": entry.id,
-				"user": hex0x(&entry.user),
+				"user": hex::encode_0x(&entry.user),
 				"nonce": entry.receipt.nonce,
-				"scale": hex0x(&signed.encode()),
+				"scale": hex::encode_0x(&signed.encode()),
 			}))
 		})
 		.collect();

@@ -13,7 +13,7 @@
 //! answer's text. Each request waits up to [`WAIT`] for the result first, so short
 //! recomputations answer at once. Finished results are kept for [`KEPT`] requests.
 
-use super::attribution::{attribute, hex_bytes, scores_json, target_with};
+use super::attribution::{attribute, scores_json, target_with};
 use super::completions::resolve_model;
 use super::error::{parse_json, parse_scale_hex, ApiError};
 use super::AppState;
@@ -31,8 +31,8 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::time::Duration;
 use tokio::sync::watch;
-use tributary_model::peft::hex;
 use tributary_primitives::attribution::AttributionMethod;
+use tributary_primitives::hex;
 use tributary_primitives::ContentHash;
 
 /// How long a request waits for its recomputation before answering `202`.
@@ -160,7 +160,7 @@ async fn recompute_record(
 			"invalid_request_error",
 			format!(
 				"the answer's text {} is in no store this worker can reach (its own or its peers'): the serving worker withholds it or it was lost",
-				hex(&output_hash)
+				hex::encode(&output_hash)
 			),
 		)
 		.code("output_unavailable"),
@@ -169,14 +169,14 @@ async fn recompute_record(
 	let text = String::from_utf8(bytes).map_err(|_| {
 		ApiError::invalid(
 			"output_hash",
-			format!("object {} is not UTF-8 text, so it is no answer", hex(&output_hash)),
+			format!("object {} is not UTF-8 text, so it is no answer", hex::encode(&output_hash)),
 		)
 	})?;
 	let record = attribute(state, target, text).await?.record;
 	Ok(json!({
 		"state": "done",
-		"commitment": hex(&record.commitment()),
-		"record_scale": hex_bytes(&record.encode()),
+		"commitment": hex::encode(&record.commitment()),
+		"record_scale": hex::encode(&record.encode()),
 		"top": scores_json(&record.top),
 	}))
 }

@@ -16,7 +16,8 @@ use serde::Deserialize;
 use serde_json::json;
 use tch::{Device, Kind};
 use tributary_model::hf::parse_safetensors;
-use tributary_model::peft::{hex, AdapterConfig, PeftAdapter};
+use tributary_model::peft::{AdapterConfig, PeftAdapter};
+use tributary_primitives::hex;
 
 pub async fn health(State(state): State<AppState>) -> Json<serde_json::Value> {
 	Json(
@@ -105,7 +106,7 @@ async fn put(
 		.expect("store writes do not panic")?;
 	// Good bytes under this name again: an earlier quarantine no longer applies.
 	state.engine.release_quarantine(hash);
-	Ok(Json(json!({ "hash": hex(&hash) })))
+	Ok(Json(json!({ "hash": hex::encode(&hash) })))
 }
 
 #[derive(Deserialize)]
@@ -181,7 +182,7 @@ pub async fn register_adapter(
 		store::parse(&row.hash)?;
 	}
 	state.peers.get_or_fetch(&state.store, &hash).await?;
-	let hex_hash = hex(&hash);
+	let hex_hash = hex::encode(&hash);
 	let entry = state.registry.register(
 		&registration.id,
 		vec![Member { adapter: hex_hash.clone(), weight: 1.0 }],
@@ -279,7 +280,7 @@ pub async fn register_merge(
 	let hash = tokio::task::spawn_blocking(move || store.put(&bytes, None))
 		.await
 		.expect("store writes do not panic")?;
-	let hex_hash = hex(&hash);
+	let hex_hash = hex::encode(&hash);
 	let entry = state.registry.register(
 		&registration.id,
 		vec![Member { adapter: hex_hash.clone(), weight: 1.0 }],

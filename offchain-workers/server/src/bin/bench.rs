@@ -357,7 +357,8 @@ fn cold_load_section(config: &LlamaConfig, sizes: &Sizes) {
 			};
 			let started = Instant::now();
 			let bytes =
-				std::fs::read(dir.join("objects").join(tributary_model::peft::hex(&hash))).unwrap();
+				std::fs::read(dir.join("objects").join(tributary_primitives::hex::encode(&hash)))
+					.unwrap();
 			timed(0, started);
 			let started = Instant::now();
 			assert_eq!(content_hash(&bytes), hash);

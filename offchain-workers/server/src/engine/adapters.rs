@@ -14,8 +14,9 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use tch::{Device, Kind, Tensor};
 use tributary_model::model::{module_path, RowDeltas};
-use tributary_model::peft::{hex, lora_tensor_name, AdapterConfig, LoraPart};
+use tributary_model::peft::{lora_tensor_name, AdapterConfig, LoraPart};
 use tributary_model::{LlamaConfig, TargetModule};
+use tributary_primitives::hex;
 use tributary_primitives::ContentHash;
 
 /// (in, out) features of each projection, in [`TargetModule::ALL`] order.
@@ -70,8 +71,9 @@ impl LoadedAdapter {
 		if r > max_rank {
 			return Err(format!("rank {r} exceeds this worker's max_lora_rank {max_rank}"));
 		}
-		let file = SafeTensors::deserialize(bytes)
-			.map_err(|e| format!("adapter {} is not a valid safetensors file: {e}", hex(hash)))?;
+		let file = SafeTensors::deserialize(bytes).map_err(|e| {
+			format!("adapter {} is not a valid safetensors file: {e}", hex::encode(hash))
+		})?;
 		let layers = base.num_hidden_layers as usize;
 		let paths: HashMap<String, (usize, TargetModule)> = (0..layers)
 			.flat_map(|layer| {

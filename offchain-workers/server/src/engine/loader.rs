@@ -6,8 +6,8 @@ use super::{AdapterUse, Command, EngineError};
 use crate::store::{PeerFetcher, Store, StoreError};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
-use tributary_model::peft::hex;
 use tributary_model::LlamaConfig;
+use tributary_primitives::hex;
 
 pub(crate) struct Loaded {
 	pub adapter: LoadedAdapter,
@@ -47,7 +47,7 @@ fn load(
 	max_rank: i64,
 ) -> Result<Loaded, EngineError> {
 	let started = Instant::now();
-	let hash = hex(&job.hash);
+	let hash = hex::encode(&job.hash);
 	let parse = |bytes: &[u8]| LoadedAdapter::parse(&job.hash, bytes, &job.config, base, max_rank);
 	let (parsed, from_peer) = match store.get_decoded(&job.hash, parse) {
 		Err(StoreError::NotFound(_)) if peers.has_peers() => {

@@ -18,9 +18,9 @@ use std::time::Instant;
 use tch::{Device, Kind, Tensor};
 use tributary_model::generate::sample_logits;
 use tributary_model::paged::{BlockTable, PagedKvCache};
-use tributary_model::peft::hex;
 use tributary_model::rng::SplitMix64;
 use tributary_model::Llama;
+use tributary_primitives::hex;
 use tributary_primitives::ContentHash;
 
 struct Sequence {
@@ -260,7 +260,7 @@ impl Scheduler {
 		let adapters = self.waiting[index].adapters.clone();
 		if adapters.len() > self.stacks.capacity() {
 			return Readiness::Fail(EngineError::InvalidAdapter {
-				hash: hex(&adapters[0].hash),
+				hash: hex::encode(&adapters[0].hash),
 				reason: format!(
 					"{} adapters in one request exceed the {} slots of the device cache",
 					adapters.len(),
@@ -279,7 +279,7 @@ impl Scheduler {
 		for adapter in &adapters {
 			if let Some(reason) = self.quarantine.get(&adapter.hash) {
 				return Readiness::Fail(EngineError::Quarantined {
-					hash: hex(&adapter.hash),
+					hash: hex::encode(&adapter.hash),
 					reason: reason.clone(),
 				});
 			}

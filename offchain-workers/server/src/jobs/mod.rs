@@ -26,7 +26,8 @@ use spec::{EvalSpec, JobSpec, NamedRow, TrainRow, TrainSpec};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc, Mutex};
-use tributary_model::peft::{hex, AdapterConfig, ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE};
+use tributary_model::peft::{AdapterConfig, ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE};
+use tributary_primitives::hex;
 use tributary_primitives::ContentHash;
 use tributary_trainer::finetune::{
 	base_quant, evaluate, fine_tune, EvalRequest, EvalRows, FineTuneJob,
@@ -384,7 +385,7 @@ impl Jobs {
 			fine_tune(&job, &context.store, tributary_model::default_device(), &mut on_event)
 				.map_err(|e| e.to_string())?;
 		let (hash, model) = self.adopt_written_adapter(spec, context)?;
-		debug_assert_eq!(hash, hex(&outcome.adapter_hash));
+		debug_assert_eq!(hash, hex::encode(&outcome.adapter_hash));
 		let weights = outcome.adapter_dir.join(ADAPTER_WEIGHTS_FILE);
 		let adapter_bytes = std::fs::metadata(&weights)
 			.map_err(|e| format!("{}: {e}", weights.display()))?
@@ -405,7 +406,7 @@ impl Jobs {
 				.map_err(|e| {
 					format!("adapter {hash} was trained and registered as {model}, but its influence sketch failed: {e}")
 				})?;
-			metrics["influence_sketch"] = hex(&prepared.sketch.id()).into();
+			metrics["influence_sketch"] = hex::encode(&prepared.sketch.id()).into();
 		}
 		Ok(Done { hash: Some(hash), model: Some(model), metrics })
 	}
@@ -424,7 +425,7 @@ impl Jobs {
 			.map_err(|e| format!("no adapter config: {e}"))?;
 		let config: AdapterConfig =
 			serde_json::from_str(&config_text).map_err(|e| e.to_string())?;
-		let hash = hex(&context.store.put(&weights, None).map_err(|e| e.to_string())?);
+		let hash = hex::encode(&context.store.put(&weights, None).map_err(|e| e.to_string())?);
 		let model = spec.register_as.clone().unwrap_or_else(|| hash.clone());
 		context
 			.registry

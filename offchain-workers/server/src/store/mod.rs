@@ -8,7 +8,7 @@ mod peers;
 pub use peers::{Lookup, PeerFetcher};
 
 use std::path::{Path, PathBuf};
-use tributary_model::peft::hex;
+use tributary_primitives::hex;
 use tributary_primitives::{content_hash, ContentHash};
 use tributary_trainer::store::{parse_hash, ContentStore, StoreError as RowStoreError};
 
@@ -62,7 +62,7 @@ impl Store {
 	}
 
 	fn path_of(&self, hash: &ContentHash) -> PathBuf {
-		self.objects.join(hex(hash))
+		self.objects.join(hex::encode(hash))
 	}
 
 	pub fn contains(&self, hash: &ContentHash) -> bool {
@@ -85,7 +85,10 @@ impl Store {
 		let hash = content_hash(bytes);
 		if let Some(expected) = expected {
 			if expected != &hash {
-				return Err(StoreError::WrongHash { expected: hex(expected), actual: hex(&hash) });
+				return Err(StoreError::WrongHash {
+					expected: hex::encode(expected),
+					actual: hex::encode(&hash),
+				});
 			}
 		}
 		let path = self.path_of(&hash);
@@ -93,7 +96,9 @@ impl Store {
 			// Same name, same bytes (unless the file rotted: a read finds and quarantines that).
 			return Ok(hash);
 		}
-		let partial = self.objects.join(format!("{}.partial-{}", hex(&hash), std::process::id()));
+		let partial =
+			self.objects
+				.join(format!("{}.partial-{}", hex::encode(&hash), std::process::id()));
 		std::fs::write(&partial, bytes).map_err(StoreError::io(&partial))?;
 		std::fs::rename(&partial, &path).map_err(StoreError::io(&path))?;
 		Ok(hash)
@@ -157,9 +162,9 @@ impl Store {
 		if actual == hash {
 			return Ok(());
 		}
-		let quarantined = self.quarantine.join(hex(hash));
+		let quarantined = self.quarantine.join(hex::encode(hash));
 		std::fs::rename(self.path_of(hash), &quarantined).map_err(StoreError::io(&quarantined))?;
-		Err(StoreError::Corrupt { hash: hex(hash), actual: hex(actual) })
+		Err(StoreError::Corrupt { hash: hex::encode(hash), actual: hex::encode(actual) })
 	}
 }
 
@@ -185,7 +190,7 @@ impl ContentStore for Store {
 /// A missing object is `NotFound`; any other failure to open it is I/O.
 fn open_error(hash: &ContentHash, path: PathBuf, error: std::io::Error) -> StoreError {
 	match error.kind() {
-		std::io::ErrorKind::NotFound => StoreError::NotFound(hex(hash)),
+		std::io::ErrorKind::NotFound => StoreError::NotFound(hex::encode(hash)),
 		_ => StoreError::Io { path, source: error },
 	}
 }

@@ -3,7 +3,7 @@
 //! they hash to the name asked for.
 
 use super::{Store, StoreError};
-use tributary_model::peft::hex;
+use tributary_primitives::hex;
 use tributary_primitives::ContentHash;
 
 /// Where an object stands after asking this worker's store and every peer.
@@ -61,7 +61,7 @@ impl PeerFetcher {
 	/// The first peer's bytes of `hash` that verify (then stored locally), without looking in the
 	/// local store first.
 	pub async fn fetch(&self, store: &Store, hash: &ContentHash) -> Result<Vec<u8>, StoreError> {
-		let mut last_error = StoreError::NotFound(hex(hash));
+		let mut last_error = StoreError::NotFound(hex::encode(hash));
 		for peer in &self.peers {
 			match self.fetch_from(peer, store, hash).await {
 				Ok(bytes) => return Ok(bytes),
@@ -69,7 +69,7 @@ impl PeerFetcher {
 			}
 		}
 		Err(match last_error {
-			StoreError::Io { .. } => StoreError::NotFound(hex(hash)),
+			StoreError::Io { .. } => StoreError::NotFound(hex::encode(hash)),
 			other => other,
 		})
 	}
@@ -107,14 +107,14 @@ impl PeerFetcher {
 		hash: &ContentHash,
 	) -> Result<Vec<u8>, StoreError> {
 		// Only the peer's own copy: asking it to ask its peers could loop between mutual peers.
-		let url = format!("{}/store/{}?local=true", peer.trim_end_matches('/'), hex(hash));
+		let url = format!("{}/store/{}?local=true", peer.trim_end_matches('/'), hex::encode(hash));
 		let unreachable = |e: reqwest::Error| StoreError::Io {
 			path: url.clone().into(),
 			source: std::io::Error::other(e),
 		};
 		let response = self.client.get(&url).send().await.map_err(unreachable)?;
 		if response.status() == reqwest::StatusCode::NOT_FOUND {
-			return Err(StoreError::NotFound(hex(hash)));
+			return Err(StoreError::NotFound(hex::encode(hash)));
 		}
 		if !response.status().is_success() {
 			let status = response.status();

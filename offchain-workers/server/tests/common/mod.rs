@@ -191,8 +191,8 @@ impl Client {
 	/// Name the chain receipts are for, as the chain's off-chain worker does when it reads the
 	/// receipt queue.
 	pub async fn learn_chain(&self, genesis: &[u8; 32]) {
-		let hex: String = genesis.iter().map(|b| format!("{b:02x}")).collect();
-		let (status, body) = self.get(&format!("/receipts/pending?genesis=0x{hex}")).await;
+		let genesis = tributary_primitives::hex::encode_0x(genesis);
+		let (status, body) = self.get(&format!("/receipts/pending?genesis={genesis}")).await;
 		assert_eq!(status, 200, "{body}");
 	}
 
