@@ -58,8 +58,14 @@ fn rows(ids: &[RowId]) -> RowIdsOf<Test> {
 }
 
 fn contribute(who: AccountId, datanet: DatanetId, text: &str) -> RowId {
+	contribute_declaring(who, datanet, text, text.len() as u32)
+}
+
+/// A row whose contributor declares `byte_len`, whatever the text's length.
+fn contribute_declaring(who: AccountId, datanet: DatanetId, text: &str, byte_len: u32) -> RowId {
 	let id = Datanets::datanet(datanet).unwrap().next_row_id;
-	assert_ok!(Datanets::contribute(RuntimeOrigin::signed(who), datanet, row(text)));
+	let input = RowInput { byte_len, ..row(text) };
+	assert_ok!(Datanets::contribute(RuntimeOrigin::signed(who), datanet, input));
 	id
 }
 
@@ -1247,12 +1253,7 @@ fn worker_report_of_a_wrong_byte_len_or_an_unfetchable_row_slashes_the_row() {
 	new_test_ext().execute_with(|| {
 		let datanet = create(OWNER, b"med", Visibility::Public);
 		let text = "thirty bytes of real row text!";
-		let liar = Datanets::datanet(datanet).unwrap().next_row_id;
-		assert_ok!(Datanets::contribute(
-			RuntimeOrigin::signed(ALICE),
-			datanet,
-			RowInput { content_hash: content_hash(text.as_bytes()), byte_len: 1, label: None },
-		));
+		let liar = contribute_declaring(ALICE, datanet, text, 1);
 		let gone = contribute(ALICE, datanet, "bytes nobody stores");
 		assert_ok!(Datanets::approve(RuntimeOrigin::signed(OWNER), datanet, rows(&[liar, gone])));
 		assert_ok!(Datanets::publish_version(RuntimeOrigin::signed(OWNER), datanet));
@@ -1552,12 +1553,7 @@ mod offchain_worker {
 		ext.execute_with(|| {
 			let datanet = create(OWNER, b"med", Visibility::Public);
 			let text = "thirty bytes of real row text!";
-			let liar = Datanets::datanet(datanet).unwrap().next_row_id;
-			assert_ok!(Datanets::contribute(
-				RuntimeOrigin::signed(ALICE),
-				datanet,
-				RowInput { content_hash: content_hash(text.as_bytes()), byte_len: 1, label: None },
-			));
+			let liar = contribute_declaring(ALICE, datanet, text, 1);
 			let gone = contribute(ALICE, datanet, "bytes nobody stores");
 			let honest = contribute(BOB, datanet, "bob row");
 			let pending = contribute(BOB, datanet, "pending");
