@@ -238,11 +238,21 @@ pub async fn register_merge(
 	body: Bytes,
 ) -> Result<Response, ApiError> {
 	let registration: EnsembleRegistration = parse_json(&body)?;
-	let mut members = Vec::new();
+	let mut fetched = Vec::new();
 	for member in &registration.members {
 		for (hex_hash, config, weight) in state.registry.resolve(&member.model)? {
 			let hash = store::parse(&hex_hash)?;
 			let (bytes, _) = state.peers.get_or_fetch(&state.store, &hash).await?;
+			fetched.push((hex_hash, config, weight * member.weight, bytes));
+		}
+	}
+	// Parsing, merging (a matmul per module and member) and hashing the result are CPU work:
+	// off the async executor, so other requests are served meanwhile.
+	let (store, base_model_id, max_rank) =
+		(state.store.clone(), state.base_model_id.clone(), state.max_lora_rank);
+	let (hash, merged_config) = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
+		let mut members = Vec::new();
+		for (hex_hash, config, weight, bytes) in fetched {
 			let tensors = parse_safetensors(
 				&bytes,
 				std::path::Path::new(&hex_hash),
@@ -256,38 +266,34 @@ pub async fn register_merge(
 					format!("adapter {hex_hash}: {e}"),
 				)
 			})?;
-			members.push((
-				PeftAdapter { config, tensors: tensors.into_iter().collect() },
-				weight * member.weight,
+			members.push((PeftAdapter { config, tensors: tensors.into_iter().collect() }, weight));
+		}
+		let merged =
+			merge(&members, &base_model_id).map_err(|m| ApiError::invalid("members", m))?;
+		if merged.config.r > max_rank {
+			return Err(ApiError::invalid(
+				"members",
+				format!(
+					"the merged rank {} exceeds this worker's max_lora_rank {max_rank}",
+					merged.config.r
+				),
 			));
 		}
-	}
-	let merged =
-		merge(&members, &state.base_model_id).map_err(|m| ApiError::invalid("members", m))?;
-	if merged.config.r > state.max_lora_rank {
-		return Err(ApiError::invalid(
-			"members",
-			format!(
-				"the merged rank {} exceeds this worker's max_lora_rank {}",
-				merged.config.r, state.max_lora_rank
-			),
-		));
-	}
-	let bytes = merged.canonical_bytes().map_err(|e| {
-		ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", e.to_string())
-	})?;
-	let store = state.store.clone();
-	let hash = tokio::task::spawn_blocking(move || store.put(&bytes, None))
-		.await
-		.expect("store writes do not panic")?;
+		let bytes = merged.canonical_bytes().map_err(|e| {
+			ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", e.to_string())
+		})?;
+		Ok((store.put(&bytes, None)?, merged.config))
+	})
+	.await
+	.expect("merging does not panic")?;
 	let hex_hash = hex::encode(&hash);
 	let entry = state.registry.register(
 		&registration.id,
 		vec![Member { adapter: hex_hash.clone(), weight: 1.0 }],
-		vec![(hex_hash, merged.config.clone())],
+		vec![(hex_hash, merged_config.clone())],
 		None,
 	)?;
-	state.engine.prefetch(hash, merged.config);
+	state.engine.prefetch(hash, merged_config);
 	Ok((StatusCode::CREATED, Json(json!({ "id": registration.id, "adapters": entry.members })))
 		.into_response())
 }
