@@ -190,16 +190,6 @@ pub struct ContributorReputation {
 	pub slashed: u32,
 }
 
-/// Read access to published datanet versions, for pallets that reference training data.
-pub trait DatanetsInspect {
-	/// The version, if the datanet and the version exist.
-	fn version(datanet: DatanetId, version: VersionId) -> Option<VersionSummary>;
-
-	/// Every row of a published version in row order; empty for an unknown version. For
-	/// off-chain workers (a version holds at most a bounded number of rows).
-	fn published_rows(datanet: DatanetId, version: VersionId) -> Vec<PublishedRow>;
-}
-
 /// A row of a published version, as a job assembles it.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct PublishedRow {
@@ -207,11 +197,6 @@ pub struct PublishedRow {
 	pub content_hash: ContentHash,
 	/// The length its contributor declared (and paid the deposit for); the job checks the bytes.
 	pub byte_len: u32,
-}
-
-/// Read access to contributor reputation, for the rewards pallet.
-pub trait ContributorReputationInspect<AccountId> {
-	fn reputation(who: &AccountId) -> ContributorReputation;
 }
 
 /// Domain-separation prefix of an inner merkle node, so an inner node can never be mistaken for a

@@ -7,7 +7,6 @@
 
 pub mod attribution;
 pub mod datanets;
-pub mod disputes;
 pub mod draw;
 pub mod hex;
 pub mod models;
@@ -17,6 +16,7 @@ pub mod rewards;
 use sp_core::crypto::KeyTypeId;
 
 pub mod training;
+pub mod traits;
 
 /// blake2-256 of a piece of content (a datanet row, an adapter file, a base model file).
 pub type ContentHash = [u8; 32];

@@ -10,7 +10,7 @@ extern crate alloc;
 
 use crate::{
 	attribution::AttributionClaim,
-	datanets::{DatanetId, RowId, RowStatus},
+	datanets::RowStatus,
 	models::{DatanetVersionRef, ModelId, ModelVersionId},
 	ContentHash,
 };
@@ -105,14 +105,6 @@ pub struct ModelVersionFacts<AccountId, Balance> {
 	pub lineage: Vec<DatanetVersionRef>,
 }
 
-/// Read access to model versions (pallet-models in the runtime).
-pub trait ModelsInspect<AccountId, Balance> {
-	fn model_version(
-		model: ModelId,
-		version: ModelVersionId,
-	) -> Option<ModelVersionFacts<AccountId, Balance>>;
-}
-
 /// What the attribution pallet needs to know about a datanet row.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
 pub struct RowFacts<AccountId> {
@@ -120,24 +112,6 @@ pub struct RowFacts<AccountId> {
 	/// `Published(v)` names the one version the row belongs to (versions hold the rows approved
 	/// since the previous one).
 	pub status: RowStatus,
-}
-
-/// Read access to datanet rows (pallet-datanets in the runtime).
-pub trait RowsInspect<AccountId> {
-	fn row(datanet: DatanetId, row: RowId) -> Option<RowFacts<AccountId>>;
-}
-
-/// The bonded workers that serve answers and recompute disputed attributions (pallet-models'
-/// worker set in the runtime).
-pub trait WorkerSet<AccountId> {
-	/// Registered, whatever its standing: such a worker still answers for its records.
-	fn is_worker(who: &AccountId) -> bool;
-	/// Registered and in good standing: its held bond is at least the required bond (a worker
-	/// slashed below it is suspended until it tops up) and it is still a validator. Only active
-	/// workers submit receipts and are drawn for duties.
-	fn is_active(who: &AccountId) -> bool;
-	/// Every registered worker, in a stable order (registration order).
-	fn workers() -> Vec<AccountId>;
 }
 
 #[cfg(test)]

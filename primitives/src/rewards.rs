@@ -29,16 +29,6 @@ pub struct FinalizedRecord<AccountId, Balance> {
 	pub shares: Vec<ContributorShare<AccountId>>,
 }
 
-/// Receives finalized records (pallet-rewards in the runtime).
-pub trait OnRecordFinalized<AccountId, Balance> {
-	/// Where the finalizing pallet moves a record's fee before calling
-	/// [`OnRecordFinalized::on_record_finalized`]; payouts are claimed from it.
-	fn fee_pot() -> AccountId;
-	/// Split `record.fee`, which is already in [`OnRecordFinalized::fee_pot`]. Infallible and
-	/// O(number of shares).
-	fn on_record_finalized(record: &FinalizedRecord<AccountId, Balance>);
-}
-
 /// Why funds are slashed; recorded against the offender.
 #[derive(
 	Clone,
@@ -66,33 +56,4 @@ pub enum SlashKind {
 	/// A worker assigned a duty (training, verifying, recomputing) that submitted nothing by its
 	/// deadline.
 	MissedDuty,
-}
-
-/// The one place pallets slash held funds (pallet-rewards in the runtime). The destination split
-/// is a rewards parameter: a share to the beneficiary (the party proven right), the rest to the
-/// treasury.
-pub trait Slashing<AccountId, Balance, HoldReason> {
-	/// Take up to `amount` of `offender`'s funds held for `reason`. Returns what was taken.
-	fn slash_held(
-		reason: &HoldReason,
-		offender: &AccountId,
-		amount: Balance,
-		kind: SlashKind,
-		beneficiary: Option<&AccountId>,
-	) -> Balance;
-}
-
-/// Pays, out of an offender's held funds, those whose work proved the offence (the recomputers
-/// of a dispute), before the rest is slashed through [`Slashing`] (pallet-rewards in the
-/// runtime). What is paid counts as slashed from the offender.
-pub trait SlashFees<AccountId, Balance, HoldReason> {
-	/// Move up to `amount` of `offender`'s funds held for `reason` to `payee`, whole. Returns what
-	/// was moved.
-	fn pay_from_held(
-		reason: &HoldReason,
-		offender: &AccountId,
-		payee: &AccountId,
-		amount: Balance,
-		kind: SlashKind,
-	) -> Balance;
 }

@@ -17,13 +17,14 @@ use frame_support::{
 };
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use sp_runtime::traits::{Bounded, One, Saturating};
+use tributary_primitives::traits::OnRecordFinalized;
 use tributary_primitives::{
 	attribution::{
 		AttributionClaim, AttributionMethod, RecordBody, RowRef, RowScore, PARTS_PER_BILLION,
 	},
 	content_hash,
 	receipts::{InferenceReceipt, SignedReceipt},
-	rewards::{OnRecordFinalized, RecordId},
+	rewards::RecordId,
 };
 
 fn fund<T: Config>(who: &T::AccountId) {

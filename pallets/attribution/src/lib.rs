@@ -39,7 +39,7 @@
 //!   the majority decides. Each recomputer in the majority is paid `RecomputerReward` out of the
 //!   loser's slash; each one in the minority loses `RecomputerSlash` of its bond:
 //!   - on the record's commitment: the challenger's bond is slashed through
-//!     [`tributary_primitives::rewards::Slashing`] (the worker is the beneficiary) and the record
+//!     [`tributary_primitives::traits::Slashing`] (the worker is the beneficiary) and the record
 //!     stands;
 //!   - on the challenger's commitment: `WorkerSlash` of the worker's bond is slashed with the
 //!     challenger as beneficiary, the challenger's bond returned, the user's fee refunded and the
@@ -52,11 +52,11 @@
 //!   bond is returned, and each drawn recomputer that submitted nothing loses `RecomputerSlash`
 //!   (`RecomputationMissed`).
 //! - **Suspended workers** (bond below the required bond, or no longer a validator: see
-//!   [`tributary_primitives::receipts::WorkerSet::is_active`]) submit no receipts and are not
+//!   [`tributary_primitives::traits::WorkerSet::is_active`]) submit no receipts and are not
 //!   drawn; they still answer for their records.
 //! - **Finalization.** A record whose window has closed undisputed, or whose dispute upheld it,
 //!   is final: its fee moves to the rewards pot and the record is handed to
-//!   [`tributary_primitives::rewards::OnRecordFinalized`] (pallet-rewards), once. This happens
+//!   [`tributary_primitives::traits::OnRecordFinalized`] (pallet-rewards), once. This happens
 //!   automatically in `on_idle`: each accepted record is queued for the block after its window
 //!   (an upheld one for the next block), and idle block weight works through the queue in block
 //!   order, a `finalize` weight per record. Anyone may also `finalize` a record by hand, which is
@@ -65,7 +65,7 @@
 //!   count) count finalized records only.
 //! - **Open records.** Each worker's records that are not yet final or rejected (pending,
 //!   disputed, upheld) are counted; through
-//!   [`tributary_primitives::disputes::OpenRecords`] pallet-models keeps the bond of a worker
+//!   [`tributary_primitives::traits::OpenRecords`] pallet-models keeps the bond of a worker
 //!   with any, so no worker escapes a dispute by unregistering.
 //! - **Used nonces are forgotten after expiry.** A receipt is refused after its `expiry` block,
 //!   so its nonce only has to be remembered until then: each used nonce is indexed by its
@@ -132,11 +132,13 @@ pub mod pallet {
 		pallet_prelude::*,
 	};
 	use sp_runtime::traits::{IdentifyAccount, Verify};
+	use tributary_primitives::traits::{
+		ModelsInspect, OnRecordFinalized, RowsInspect, SlashFees, Slashing, WorkerSet,
+	};
 	use tributary_primitives::{
 		attribution::RecordBody,
 		models::{ModelId, ModelVersionId},
-		receipts::{ModelsInspect, RowsInspect, WorkerSet},
-		rewards::{OnRecordFinalized, RecordId, SlashFees, Slashing},
+		rewards::RecordId,
 		ContentHash,
 	};
 

@@ -15,15 +15,13 @@ use scale_info::TypeInfo;
 use sp_core::{sr25519, Pair};
 use sp_runtime::{traits::IdentityLookup, AccountId32, BuildStorage, MultiSignature};
 use std::{cell::RefCell, collections::BTreeMap};
+use tributary_primitives::traits::{ModelsInspect, OnRecordFinalized, RowsInspect, WorkerSet};
 use tributary_primitives::{
 	attribution::{AttributionClaim, AttributionMethod, RecordBody, RowRef, RowScore},
 	datanets::{DatanetId, RowId, RowStatus},
 	models::{DatanetVersionRef, ModelId, ModelVersionId},
-	receipts::{
-		InferenceReceipt, ModelVersionFacts, ModelsInspect, RowFacts, RowsInspect, SignedReceipt,
-		WorkerSet,
-	},
-	rewards::{FinalizedRecord, OnRecordFinalized},
+	receipts::{InferenceReceipt, ModelVersionFacts, RowFacts, SignedReceipt},
+	rewards::FinalizedRecord,
 	ContentHash,
 };
 

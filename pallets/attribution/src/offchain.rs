@@ -36,7 +36,8 @@ use sp_runtime::{
 	traits::Saturating,
 	SaturatedConversion,
 };
-use tributary_primitives::{hex, receipts::WorkerSet};
+use tributary_primitives::hex;
+use tributary_primitives::traits::WorkerSet;
 use tributary_worker_client::{retry::Backoff, Sidecar};
 
 const LOG: &str = "tributary::attribution::ocw";

@@ -18,10 +18,10 @@ use frame_support::{
 use proptest::prelude::*;
 use sp_core::Pair;
 use sp_runtime::{DispatchError, MultiSignature, StateVersion, TokenError};
+use tributary_primitives::traits::OpenRecords;
 use tributary_primitives::{
 	attribution::RowScore,
 	datanets::RowStatus,
-	disputes::OpenRecords,
 	receipts::{InferenceReceipt, ModelVersionFacts},
 	rewards::{RecordId, SlashKind},
 	ContentHash,

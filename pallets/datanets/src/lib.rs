@@ -62,16 +62,16 @@
 //!     (`integrity_test`), so it loses `D − R = (1 − r)·D > 0`; the bond comes back, the rest of
 //!     the deposit goes to the treasury whatever pallet-rewards' beneficiary share is.
 //! - **Slashing** goes through `Config::Slashing`
-//!   ([`tributary_primitives::rewards::Slashing`], pallet-rewards in the runtime), the one place
+//!   ([`tributary_primitives::traits::Slashing`], pallet-rewards in the runtime), the one place
 //!   that decides where slashed funds go (a share to the beneficiary, the rest to the treasury);
 //!   the challenger's reward is paid through the same place
-//!   ([`tributary_primitives::rewards::SlashFees`]) and counts as slashed from the contributor.
+//!   ([`tributary_primitives::traits::SlashFees`]) and counts as slashed from the contributor.
 //!   This pallet decides only how much is slashed: `SpamSlashRate` of a spam row's deposit, the
 //!   whole deposit of a row a challenge proved bad, the whole bond of a failed challenge.
 //! - A published row's deposit is released to its contributor once `ChallengePeriod` blocks have
 //!   passed since publication and no challenge is open (`release_deposit`).
 //! - Curation outcomes feed per-contributor reputation counters, readable through
-//!   [`tributary_primitives::datanets::ContributorReputationInspect`].
+//!   [`tributary_primitives::traits::ContributorReputationInspect`].
 //!
 //! Every call validates before it writes; a failed call leaves storage as it was.
 
@@ -116,13 +116,12 @@ pub mod pallet {
 		pallet_prelude::*,
 	};
 	use sp_runtime::{traits::Zero, Perbill};
+	use tributary_primitives::traits::{SlashFees, Slashing, WorkerSet};
 	use tributary_primitives::{
 		datanets::{
 			ChallengeKind, ContributorReputation, DatanetId, RejectReason, RowId, VersionId,
 			Visibility,
 		},
-		receipts::WorkerSet,
-		rewards::{SlashFees, Slashing},
 		ContentHash,
 	};
 

@@ -7,7 +7,7 @@ use crate as pallet_datanets;
 use frame_support::{derive_impl, parameter_types, traits::ConstU32};
 use frame_system::EnsureRoot;
 use sp_runtime::{BuildStorage, Perbill};
-use tributary_primitives::receipts::WorkerSet;
+use tributary_primitives::traits::WorkerSet;
 
 type Block = frame_system::mocking::MockBlock<Test>;
 pub type AccountId = u64;

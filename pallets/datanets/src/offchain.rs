@@ -22,11 +22,10 @@ use frame_system::{
 };
 use serde_json::Value;
 use sp_runtime::{offchain::storage::StorageValueRef, traits::Zero, SaturatedConversion};
+use tributary_primitives::traits::WorkerSet;
 use tributary_primitives::{
 	datanets::{ChallengeKind, DatanetId, RowId, RowStatus},
-	hex,
-	receipts::WorkerSet,
-	ContentHash,
+	hex, ContentHash,
 };
 use tributary_worker_client::{retry::Backoff, Sidecar};
 

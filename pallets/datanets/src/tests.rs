@@ -13,11 +13,12 @@ use frame_support::{
 	BoundedVec,
 };
 use sp_runtime::{DispatchError, TokenError};
+use tributary_primitives::traits::{ContributorReputationInspect, DatanetsInspect};
 use tributary_primitives::{
 	content_hash,
 	datanets::{
-		merkle_root, ChallengeKind, ContributorReputation, ContributorReputationInspect, DatanetId,
-		DatanetsInspect, RejectReason, RowId, RowStatus, VersionSummary, Visibility,
+		merkle_root, ChallengeKind, ContributorReputation, DatanetId, RejectReason, RowId,
+		RowStatus, VersionSummary, Visibility,
 	},
 	rewards::SlashKind,
 };
@@ -1448,7 +1449,7 @@ fn reputation_is_readable_through_the_trait() {
 
 #[test]
 fn rows_inspect_reports_contributor_and_status() {
-	use tributary_primitives::receipts::RowsInspect;
+	use tributary_primitives::traits::RowsInspect;
 	new_test_ext().execute_with(|| {
 		let (datanet, ids) = published_datanet(2);
 		let pending = contribute(ALICE, datanet, "later");

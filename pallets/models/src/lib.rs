@@ -5,7 +5,7 @@
 //! - Accounts admitted by `WorkerOrigin` (the runtime plugs in its validator-set check) register
 //!   as workers with an endpoint, a device description and a bond of `WorkerBond`.
 //! - `create_model` opens a fine-tune **job**: a base model, datanet versions (pinned by merkle
-//!   root through [`tributary_primitives::datanets::DatanetsInspect`]), training settings and a
+//!   root through [`tributary_primitives::traits::DatanetsInspect`]), training settings and a
 //!   fee held from the caller.
 //! - **Assignment: drawn, not picked.** A new job (and each retry) is *scheduled*: it waits
 //!   `AssignmentDelay` (≥ 2) blocks and is assigned in `on_initialize` of that later block (or of
@@ -53,7 +53,7 @@
 //! - **Bond floor and the validator set.** A worker is *active* when it is registered, its held
 //!   bond is at least `WorkerBond` and it is in `Config::ValidatorSet` (the current authorities).
 //!   Only active workers are drawn, submit results or verifications, and (through
-//!   [`tributary_primitives::receipts::WorkerSet::is_active`]) submit receipts and recompute in
+//!   [`tributary_primitives::traits::WorkerSet::is_active`]) submit receipts and recompute in
 //!   pallet-attribution. A slash here that leaves a worker below the floor emits
 //!   `WorkerSuspended`; the worker tops up with `top_up_bond`. A worker whose validator left the
 //!   authority set is removed, bond released, by anyone calling `remove_departed_worker` once it
@@ -113,11 +113,9 @@ pub mod pallet {
 		pallet_prelude::*,
 	};
 	use sp_runtime::Perbill;
+	use tributary_primitives::traits::{DatanetsInspect, OpenRecords, Slashing};
 	use tributary_primitives::{
-		datanets::DatanetsInspect,
-		disputes::OpenRecords,
 		models::{BaseModelId, JobId, ModelId, ModelVersionId, TrainingResult},
-		rewards::Slashing,
 		training::TrainingSettings,
 		ContentHash,
 	};

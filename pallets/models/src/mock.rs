@@ -14,10 +14,8 @@ use std::{
 	cell::RefCell,
 	collections::{BTreeMap, BTreeSet},
 };
-use tributary_primitives::{
-	datanets::{DatanetId, DatanetsInspect, PublishedRow, RowId, VersionId, VersionSummary},
-	disputes::OpenRecords,
-};
+use tributary_primitives::datanets::{DatanetId, PublishedRow, RowId, VersionId, VersionSummary};
+use tributary_primitives::traits::{DatanetsInspect, OpenRecords};
 
 type Block = frame_system::mocking::MockBlock<Test>;
 pub type AccountId = u64;

@@ -37,9 +37,10 @@ use sp_runtime::{
 	},
 	SaturatedConversion,
 };
+use tributary_primitives::traits::DatanetsInspect;
 use tributary_primitives::{
 	attribution::RowRef,
-	datanets::{DatanetsInspect, PublishedRow},
+	datanets::PublishedRow,
 	hex,
 	models::{JobId, JobState, ModelId, ModelVersionId, PinnedDatanetVersion, TrainingResult},
 };

@@ -181,7 +181,7 @@ fn total(who: AccountId) -> Balance {
 }
 
 fn is_active(who: AccountId) -> bool {
-	<Models as tributary_primitives::receipts::WorkerSet<_>>::is_active(&who)
+	<Models as tributary_primitives::traits::WorkerSet<_>>::is_active(&who)
 }
 
 #[test]
@@ -897,7 +897,7 @@ fn job_view_reports_state_and_assignment() {
 
 #[test]
 fn models_inspect_reports_owner_price_adapter_and_lineage() {
-	use tributary_primitives::receipts::ModelsInspect;
+	use tributary_primitives::traits::ModelsInspect;
 	new_test_ext().execute_with(|| {
 		let id = job_in_verification();
 		assert!(<Models as ModelsInspect<_, _>>::model_version(0, 1).is_none());
@@ -971,7 +971,7 @@ fn a_partly_slashed_bond_is_released_or_slashed_for_what_remains() {
 
 #[test]
 fn worker_set_lists_registered_workers_in_order() {
-	use tributary_primitives::receipts::WorkerSet;
+	use tributary_primitives::traits::WorkerSet;
 	new_test_ext().execute_with(|| {
 		register_workers(3);
 		assert_eq!(<Models as WorkerSet<_>>::workers(), VALIDATORS[..3].to_vec());
@@ -1305,7 +1305,7 @@ fn attack_4_a_worker_whose_validator_left_is_not_drawn_cannot_act_and_is_removed
 		let departed = verifiers_of(id)[0];
 		leave_validator_set(departed);
 		assert!(!is_active(departed));
-		assert!(<Models as tributary_primitives::receipts::WorkerSet<_>>::is_worker(&departed));
+		assert!(<Models as tributary_primitives::traits::WorkerSet<_>>::is_worker(&departed));
 		assert_noop!(verify(departed, id, HONEST_EVAL, HONEST_BASE), Error::<Test>::NotValidator);
 		assert!(!Models::eligible_workers().contains(&departed));
 

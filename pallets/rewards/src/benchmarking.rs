@@ -14,9 +14,10 @@ use sp_runtime::{
 	traits::{Bounded, Saturating},
 	Perbill,
 };
+use tributary_primitives::traits::OnRecordFinalized;
 use tributary_primitives::{
 	attribution::{RowRef, PARTS_PER_BILLION},
-	rewards::{ContributorShare, FinalizedRecord, OnRecordFinalized},
+	rewards::{ContributorShare, FinalizedRecord},
 };
 
 #[benchmarks]

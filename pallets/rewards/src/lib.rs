@@ -5,7 +5,7 @@
 //!   the contributors' unattributed remainder goes, the penalty threshold and reduction, and the
 //!   beneficiary share of slashes. Set by `ParamsOrigin` (root now, governance later).
 //! - **On finalization** (pallet-attribution hands a record over through
-//!   [`tributary_primitives::rewards::OnRecordFinalized`], after moving its fee into the pot):
+//!   [`tributary_primitives::traits::OnRecordFinalized`], after moving its fee into the pot):
 //!   the fee is split by [`split_fee`] — owner, worker and treasury shares, the contributors'
 //!   pool pro rata to the record's scores, the unattributed part of the pool to the owner or the
 //!   treasury, and all rounding dust to the treasury — and **accrued**: O(K) storage writes, no
@@ -14,14 +14,14 @@
 //! - **Claims.** `claim(beneficiary)` pays an account everything accrued to it, from the pot.
 //!   Anyone may trigger it (the funds only ever go to the beneficiary), so the treasury's accruals
 //!   can be swept too.
-//! - **Slashing** ([`tributary_primitives::rewards::Slashing`]): the one place other pallets slash
+//! - **Slashing** ([`tributary_primitives::traits::Slashing`]): the one place other pallets slash
 //!   held funds (spam rows, bad trainers, lying workers, losing challengers). The slashed amount
 //!   goes `slash_beneficiary_share` to the party proven right, the rest to the treasury; every
 //!   slash is counted against the offender. Ahead of a slash, fixed fees may be paid whole out of
 //!   the offender's held funds to those whose work proved the offence (dispute recomputers,
-//!   [`tributary_primitives::rewards::SlashFees`]).
+//!   [`tributary_primitives::traits::SlashFees`]).
 //! - **Reputation.** A contributor's penalty score is `slashed ÷ (approved + rejected)` rows from
-//!   the datanets counters ([`tributary_primitives::datanets::ContributorReputationInspect`]).
+//!   the datanets counters ([`tributary_primitives::traits::ContributorReputationInspect`]).
 //!   Above `penalty_threshold`, the contributor's rewards are cut by `penalty_reduction`; the cut
 //!   goes to the treasury (nothing is lost).
 //!
@@ -60,10 +60,8 @@ pub mod pallet {
 		traits::fungible::{Inspect, Mutate, MutateHold},
 	};
 	use frame_system::pallet_prelude::*;
-	use tributary_primitives::{
-		datanets::ContributorReputationInspect,
-		rewards::{RecordId, SlashKind},
-	};
+	use tributary_primitives::rewards::{RecordId, SlashKind};
+	use tributary_primitives::traits::ContributorReputationInspect;
 
 	#[pallet::pallet]
 	pub struct Pallet<T>(_);

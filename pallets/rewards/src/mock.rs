@@ -11,7 +11,8 @@ use frame_system::EnsureRoot;
 use scale_info::TypeInfo;
 use sp_runtime::{BuildStorage, Perbill};
 use std::{cell::RefCell, collections::BTreeMap};
-use tributary_primitives::datanets::{ContributorReputation, ContributorReputationInspect};
+use tributary_primitives::datanets::ContributorReputation;
+use tributary_primitives::traits::ContributorReputationInspect;
 
 type Block = frame_system::mocking::MockBlock<Test>;
 pub type AccountId = u64;

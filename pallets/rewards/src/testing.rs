@@ -9,7 +9,8 @@ use frame_support::traits::{
 	Get,
 };
 use std::cell::RefCell;
-use tributary_primitives::rewards::{SlashFees, SlashKind, Slashing};
+use tributary_primitives::rewards::SlashKind;
+use tributary_primitives::traits::{SlashFees, Slashing};
 
 /// One call of [`SlashToBeneficiary`], as the pallet under test made it.
 #[derive(Clone, Debug, PartialEq, Eq)]

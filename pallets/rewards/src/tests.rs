@@ -9,11 +9,10 @@ use frame_support::{
 };
 use proptest::prelude::*;
 use sp_runtime::{DispatchError, Perbill, TokenError};
+use tributary_primitives::traits::{OnRecordFinalized, SlashFees, Slashing};
 use tributary_primitives::{
 	attribution::{RowRef, PARTS_PER_BILLION},
-	rewards::{
-		ContributorShare, FinalizedRecord, OnRecordFinalized, SlashFees, SlashKind, Slashing,
-	},
+	rewards::{ContributorShare, FinalizedRecord, SlashKind},
 };
 
 fn share(contributor: AccountId, row: u64, parts_per_billion: u32) -> ContributorShare<AccountId> {

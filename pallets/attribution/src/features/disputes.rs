@@ -10,11 +10,11 @@ use frame_support::{
 };
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::traits::{One, Saturating, Zero};
+use tributary_primitives::traits::{SlashFees, Slashing, WorkerSet};
 use tributary_primitives::{
 	attribution::{RecordBody, RowScore},
 	draw::draw_distinct,
-	receipts::WorkerSet,
-	rewards::{RecordId, SlashFees, SlashKind, Slashing},
+	rewards::{RecordId, SlashKind},
 	ContentHash,
 };
 

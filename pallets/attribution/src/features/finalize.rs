@@ -12,10 +12,10 @@ use frame_support::{
 };
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::traits::{One, Saturating, Zero};
+use tributary_primitives::traits::{ModelsInspect, OnRecordFinalized, RowsInspect};
 use tributary_primitives::{
 	datanets::RowStatus,
-	receipts::{ModelsInspect, RowsInspect},
-	rewards::{ContributorShare, FinalizedRecord, OnRecordFinalized, RecordId},
+	rewards::{ContributorShare, FinalizedRecord, RecordId},
 };
 
 impl<T: Config> Pallet<T> {

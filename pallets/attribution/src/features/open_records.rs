@@ -1,7 +1,7 @@
 //! Counting each worker's records that a dispute may still slash it over.
 
 use crate::*;
-use tributary_primitives::disputes::OpenRecords;
+use tributary_primitives::traits::OpenRecords;
 
 impl<T: Config> Pallet<T> {
 	/// A record of `worker` was accepted.

@@ -4,11 +4,12 @@ use crate::*;
 use frame_support::{pallet_prelude::*, storage::with_storage_layer, traits::fungible::MutateHold};
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::traits::{One, Saturating, Verify, Zero};
+use tributary_primitives::traits::{ModelsInspect, RowsInspect, WorkerSet};
 use tributary_primitives::{
 	attribution::{check_top, MethodDefect, TopDefect},
 	datanets::RowStatus,
 	models::DatanetVersionRef,
-	receipts::{wrapped_for_wallets, ModelsInspect, RowsInspect, SignedReceipt, WorkerSet},
+	receipts::{wrapped_for_wallets, SignedReceipt},
 	rewards::RecordId,
 };
 

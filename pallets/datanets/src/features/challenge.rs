@@ -8,10 +8,10 @@ use frame_support::{
 	traits::{fungible::MutateHold, tokens::Precision},
 };
 use sp_runtime::traits::{Saturating, Zero};
+use tributary_primitives::traits::{SlashFees, Slashing, WorkerSet};
 use tributary_primitives::{
 	datanets::{ChallengeKind, DatanetId, RowId, RowStatus},
-	receipts::WorkerSet,
-	rewards::{SlashFees, SlashKind, Slashing},
+	rewards::SlashKind,
 };
 
 impl<T: Config> Pallet<T> {

@@ -7,9 +7,10 @@ use frame_support::{
 	traits::{fungible::MutateHold, tokens::Precision},
 };
 use sp_runtime::traits::{Saturating, Zero};
+use tributary_primitives::traits::Slashing;
 use tributary_primitives::{
 	datanets::{DatanetId, RejectReason, RowId, RowStatus},
-	rewards::{SlashKind, Slashing},
+	rewards::SlashKind,
 };
 
 impl<T: Config> Pallet<T> {

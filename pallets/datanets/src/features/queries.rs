@@ -2,12 +2,13 @@
 
 use crate::*;
 use alloc::vec::Vec;
+use tributary_primitives::traits::{ContributorReputationInspect, DatanetsInspect, RowsInspect};
 use tributary_primitives::{
 	datanets::{
-		ContributorReputation, ContributorReputationInspect, DatanetId, DatanetView,
-		DatanetsInspect, PublishedRow, RowId, VersionId, VersionSummary,
+		ContributorReputation, DatanetId, DatanetView, PublishedRow, RowId, VersionId,
+		VersionSummary,
 	},
-	receipts::{RowFacts, RowsInspect},
+	receipts::RowFacts,
 	ContentHash,
 };
 

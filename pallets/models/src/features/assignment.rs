@@ -10,10 +10,10 @@ use frame_support::{
 };
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::traits::Saturating;
+use tributary_primitives::traits::WorkerSet;
 use tributary_primitives::{
 	draw::draw_distinct,
 	models::{JobId, JobState},
-	receipts::WorkerSet,
 };
 
 /// Domain separator of the assignment seed.

@@ -9,8 +9,8 @@ use frame_support::{
 	traits::{fungible::MutateHold, tokens::Precision},
 };
 use sp_runtime::traits::Saturating;
+use tributary_primitives::traits::DatanetsInspect;
 use tributary_primitives::{
-	datanets::DatanetsInspect,
 	models::{BaseModelId, JobId, JobState, PinnedDatanetVersion, TrainingResult},
 	rewards::SlashKind,
 	training::TrainingSettings,

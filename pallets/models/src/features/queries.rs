@@ -3,9 +3,10 @@
 use crate::*;
 use alloc::vec::Vec;
 use frame_system::pallet_prelude::BlockNumberFor;
+use tributary_primitives::traits::{ModelsInspect, WorkerSet};
 use tributary_primitives::{
 	models::{DatanetVersionRef, JobId, JobView, ModelId, ModelVersionId, ModelVersionView},
-	receipts::{ModelVersionFacts, ModelsInspect, WorkerSet},
+	receipts::ModelVersionFacts,
 };
 
 impl<T: Config> Pallet<T> {

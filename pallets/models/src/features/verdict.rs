@@ -12,9 +12,10 @@ use frame_support::{
 	},
 };
 use sp_runtime::traits::{Saturating, Zero};
+use tributary_primitives::traits::Slashing;
 use tributary_primitives::{
 	models::{median_loss, JobId, JobState, TrainingResult},
-	rewards::{SlashKind, Slashing},
+	rewards::SlashKind,
 };
 
 /// The medians of the reports: (adapter eval loss, base model loss).

@@ -11,10 +11,8 @@ use frame_support::{
 	},
 };
 use sp_runtime::traits::{Saturating, Zero};
-use tributary_primitives::{
-	disputes::OpenRecords,
-	rewards::{SlashKind, Slashing},
-};
+use tributary_primitives::rewards::SlashKind;
+use tributary_primitives::traits::{OpenRecords, Slashing};
 
 impl<T: Config> Pallet<T> {
 	pub(crate) fn do_register_worker(

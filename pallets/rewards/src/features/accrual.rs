@@ -4,10 +4,8 @@ use crate::*;
 use alloc::vec::Vec;
 use frame_support::traits::Get;
 use sp_runtime::{traits::Saturating, Perbill};
-use tributary_primitives::{
-	datanets::ContributorReputationInspect,
-	rewards::{FinalizedRecord, OnRecordFinalized, RecordId},
-};
+use tributary_primitives::rewards::{FinalizedRecord, RecordId};
+use tributary_primitives::traits::{ContributorReputationInspect, OnRecordFinalized};
 
 impl<T: Config> Pallet<T> {
 	/// Whether a contributor's penalty score (slashed ÷ decided rows) is above the threshold.

@@ -7,7 +7,8 @@ use frame_support::traits::{
 	Get,
 };
 use sp_runtime::traits::{Saturating, Zero};
-use tributary_primitives::rewards::{SlashFees, SlashKind, Slashing};
+use tributary_primitives::rewards::SlashKind;
+use tributary_primitives::traits::{SlashFees, Slashing};
 
 impl<T: Config> Slashing<T::AccountId, BalanceOf<T>, T::RuntimeHoldReason> for Pallet<T> {
 	fn slash_held(
