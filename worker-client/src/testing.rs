@@ -10,10 +10,35 @@ use sp_core::offchain::{
 	OffchainDbExt, OffchainWorkerExt, TransactionPoolExt,
 };
 use sp_runtime::{
+	generic::{Preamble, UncheckedExtrinsic},
 	offchain::storage::StorageValueRef,
 	testing::{TestSignature, UintAuthorityId},
 };
 use tributary_primitives::WORKER_URL_STORAGE_KEY;
+
+/// An extrinsic seen as who signed it and what it calls.
+pub trait SignedCall: Decode {
+	type Address;
+	type Call;
+	fn into_signer_and_call(self) -> (Option<Self::Address>, Self::Call);
+}
+
+impl<Address, Call, Signature, Extension> SignedCall
+	for UncheckedExtrinsic<Address, Call, Signature, Extension>
+where
+	Self: Decode,
+{
+	type Address = Address;
+	type Call = Call;
+
+	fn into_signer_and_call(self) -> (Option<Address>, Call) {
+		let signer = match self.preamble {
+			Preamble::Signed(who, ..) => Some(who),
+			_ => None,
+		};
+		(signer, self.function)
+	}
+}
 
 /// The URL the testbed's node was "started with".
 pub const SIDECAR: &str = "http://127.0.0.1:8420";
@@ -56,8 +81,11 @@ impl Testbed {
 		});
 	}
 
-	/// The extrinsics submitted to the pool so far, decoded as `Extrinsic`.
-	pub fn submitted<Extrinsic: Decode>(&self) -> Vec<Extrinsic> {
+	/// The calls submitted to the pool so far, each with its signer (`None` when unsigned),
+	/// decoded as this runtime's `Extrinsic`.
+	pub fn submitted<Extrinsic: SignedCall>(
+		&self,
+	) -> Vec<(Option<Extrinsic::Address>, Extrinsic::Call)> {
 		self.pool
 			.read()
 			.transactions
@@ -65,6 +93,7 @@ impl Testbed {
 			.map(|bytes| {
 				Extrinsic::decode(&mut &bytes[..])
 					.expect("the pool holds this runtime's extrinsics")
+					.into_signer_and_call()
 			})
 			.collect()
 	}

@@ -1197,7 +1197,6 @@ mod offchain_worker {
 	use frame_support::traits::Hooks;
 	use serde_json::json;
 	use sp_keystore::{testing::MemoryKeystore, Keystore, KeystoreExt};
-	use sp_runtime::generic::Preamble;
 	use tributary_primitives::hex;
 	use tributary_primitives::WORKER_KEY_TYPE;
 	use tributary_worker_client::testing::Testbed;
@@ -1211,19 +1210,6 @@ mod offchain_worker {
 		let key = keystore.sr25519_generate_new(WORKER_KEY_TYPE, Some("//ocw-worker")).unwrap();
 		ext.register_extension(KeystoreExt::new(keystore));
 		(ext, sidecar, key.into())
-	}
-
-	/// The calls the off-chain worker put in the pool, with their signers.
-	fn submitted(sidecar: &Testbed) -> Vec<(Option<AccountId>, RuntimeCall)> {
-		let signer = |preamble| match preamble {
-			Preamble::Signed(who, ..) => Some(who),
-			_ => None,
-		};
-		sidecar
-			.submitted::<crate::mock::Extrinsic>()
-			.into_iter()
-			.map(|xt| (signer(xt.preamble), xt.function))
-			.collect()
 	}
 
 	/// A record of `worker()` disputed, with `me` among the drawn recomputers (the record's worker
@@ -1294,7 +1280,7 @@ mod offchain_worker {
 			);
 			run_offchain_worker(2);
 			assert_eq!(
-				submitted(&sidecar),
+				sidecar.submitted::<crate::mock::Extrinsic>(),
 				vec![(
 					Some(me.clone()),
 					RuntimeCall::Attribution(Call::submit_receipts {
@@ -1311,7 +1297,7 @@ mod offchain_worker {
 				json!({ "receipts": [{ "id": "fresh", "scale": hex::encode(&fresh.encode()) }] }),
 			);
 			run_offchain_worker(3);
-			assert_eq!(submitted(&sidecar).len(), 1);
+			assert_eq!(sidecar.submitted::<crate::mock::Extrinsic>().len(), 1);
 		});
 	}
 
@@ -1331,7 +1317,7 @@ mod offchain_worker {
 			assert_eq!(path, pending_path());
 			sidecar.expect("GET", &path, None, json!({ "receipts": [] }));
 			run_offchain_worker(2);
-			assert!(submitted(&sidecar).is_empty());
+			assert!(sidecar.submitted::<crate::mock::Extrinsic>().is_empty());
 		});
 	}
 
@@ -1350,7 +1336,7 @@ mod offchain_worker {
 			);
 			run_offchain_worker(System::block_number());
 			assert_eq!(
-				submitted(&sidecar),
+				sidecar.submitted::<crate::mock::Extrinsic>(),
 				vec![(
 					Some(me.clone()),
 					RuntimeCall::Attribution(Call::submit_recomputation {
@@ -1377,7 +1363,10 @@ mod offchain_worker {
 				json!({ "state": "running" }),
 			);
 			run_offchain_worker(now);
-			assert!(submitted(&sidecar).is_empty(), "nothing to submit while it runs");
+			assert!(
+				sidecar.submitted::<crate::mock::Extrinsic>().is_empty(),
+				"nothing to submit while it runs"
+			);
 			sidecar.expect("GET", &pending_path(), None, json!({ "receipts": [] }));
 			sidecar.expect(
 				"POST",
@@ -1387,7 +1376,7 @@ mod offchain_worker {
 			);
 			run_offchain_worker(now + 1);
 			assert_eq!(
-				submitted(&sidecar),
+				sidecar.submitted::<crate::mock::Extrinsic>(),
 				vec![(
 					Some(me.clone()),
 					RuntimeCall::Attribution(Call::submit_recomputation {
@@ -1411,12 +1400,15 @@ mod offchain_worker {
 			sidecar.expect("GET", &pending_path(), None, json!({ "receipts": [] }));
 			sidecar.expect("POST", "/attribution/recompute", Some(&request), unavailable.clone());
 			run_offchain_worker(System::block_number());
-			assert!(submitted(&sidecar).is_empty(), "the serving worker gets time to come back");
+			assert!(
+				sidecar.submitted::<crate::mock::Extrinsic>().is_empty(),
+				"the serving worker gets time to come back"
+			);
 			sidecar.expect("GET", &pending_path(), None, json!({ "receipts": [] }));
 			sidecar.expect("POST", "/attribution/recompute", Some(&request), unavailable);
 			run_offchain_worker(deadline - RECOMPUTE_PERIOD / 2);
 			assert_eq!(
-				submitted(&sidecar),
+				sidecar.submitted::<crate::mock::Extrinsic>(),
 				vec![(
 					Some(me.clone()),
 					RuntimeCall::Attribution(Call::submit_recomputation {

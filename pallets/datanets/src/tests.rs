@@ -1488,21 +1488,9 @@ mod offchain_worker {
 	use crate::offchain::{SidecarRowReport, MAX_SUBMISSIONS};
 	use frame_support::traits::Hooks;
 	use serde_json::{json, Value};
-	use sp_runtime::{generic::Preamble, testing::UintAuthorityId};
+	use sp_runtime::testing::UintAuthorityId;
 	use tributary_primitives::hex;
 	use tributary_worker_client::testing::Testbed;
-
-	fn submitted(sidecar: &Testbed) -> Vec<(Option<AccountId>, RuntimeCall)> {
-		let signer = |preamble| match preamble {
-			Preamble::Signed(who, ..) => Some(who),
-			_ => None,
-		};
-		sidecar
-			.submitted::<Extrinsic>()
-			.into_iter()
-			.map(|xt| (signer(xt.preamble), xt.function))
-			.collect()
-	}
 
 	fn run_offchain_worker(sidecar: &Testbed, block: u64, reports: &Value) {
 		sidecar.expect("GET", "/rows/reports", None, json!({ "reports": reports }));
@@ -1578,7 +1566,7 @@ mod offchain_worker {
 			UintAuthorityId::set_all_keys([SUSPENDED_WORKER]);
 			System::set_block_number(2);
 			Datanets::offchain_worker(2);
-			assert!(submitted(&sidecar).is_empty());
+			assert!(sidecar.submitted::<Extrinsic>().is_empty());
 
 			UintAuthorityId::set_all_keys([SUSPENDED_WORKER, WORKER]);
 			run_offchain_worker(&sidecar, 3, &reports);
@@ -1593,11 +1581,11 @@ mod offchain_worker {
 				),
 				(Some(WORKER), RuntimeCall::Datanets(Call::report_row { datanet, row: gone, kind: ChallengeKind::Unfetchable })),
 			];
-			assert_eq!(submitted(&sidecar), expected);
+			assert_eq!(sidecar.submitted::<Extrinsic>(), expected);
 
 			// The transactions are in no block yet: no resubmission before the backoff.
 			run_offchain_worker(&sidecar, 4, &reports);
-			assert_eq!(submitted(&sidecar).len(), 2);
+			assert_eq!(sidecar.submitted::<Extrinsic>().len(), 2);
 
 			// Once the chain shows the worker's challenge, the row is done for good, even after
 			// the judge rejects it (a second report would only lose a second bond).
@@ -1611,7 +1599,7 @@ mod offchain_worker {
 			for block in 6..60 {
 				run_offchain_worker(&sidecar, block, &reports);
 			}
-			assert_eq!(submitted(&sidecar).len(), 2, "each row reported once");
+			assert_eq!(sidecar.submitted::<Extrinsic>().len(), 2, "each row reported once");
 		});
 	}
 
@@ -1626,7 +1614,7 @@ mod offchain_worker {
 			for block in 2..200 {
 				run_offchain_worker(&sidecar, block, &reports);
 			}
-			assert_eq!(submitted(&sidecar).len(), MAX_SUBMISSIONS as usize);
+			assert_eq!(sidecar.submitted::<Extrinsic>().len(), MAX_SUBMISSIONS as usize);
 		});
 	}
 }

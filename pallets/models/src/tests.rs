@@ -1478,7 +1478,7 @@ mod offchain_worker {
 	use crate::offchain::{Role, MAX_SIDECAR_RUNS};
 	use frame_support::traits::Hooks;
 	use serde_json::{json, Value};
-	use sp_runtime::{generic::Preamble, testing::UintAuthorityId};
+	use sp_runtime::testing::UintAuthorityId;
 	use tributary_worker_client::testing::Testbed;
 
 	fn offchain_ext() -> (sp_io::TestExternalities, Testbed) {
@@ -1501,19 +1501,6 @@ mod offchain_worker {
 			"with its declared length, which the sidecar checks"
 		);
 		sidecar.expect("POST", path, Some(&body), answer);
-	}
-
-	/// The calls the off-chain worker put in the pool, with their signers.
-	fn submitted(sidecar: &Testbed) -> Vec<(Option<AccountId>, RuntimeCall)> {
-		let signer = |preamble| match preamble {
-			Preamble::Signed(who, ..) => Some(who),
-			_ => None,
-		};
-		sidecar
-			.submitted::<Extrinsic>()
-			.into_iter()
-			.map(|xt| (signer(xt.preamble), xt.function))
-			.collect()
 	}
 
 	fn run_offchain_worker(block: u64) {
@@ -1545,7 +1532,10 @@ mod offchain_worker {
 				json!({ "status": "running", "progress": { "step": 3, "total_steps": 9 } }),
 			);
 			run_offchain_worker(DRAWN_AT + 1);
-			assert!(submitted(&sidecar).is_empty(), "nothing to submit while training");
+			assert!(
+				sidecar.submitted::<Extrinsic>().is_empty(),
+				"nothing to submit while training"
+			);
 
 			expect_job(&sidecar, id, Role::Train, 0, succeeded_training());
 			run_offchain_worker(DRAWN_AT + 2);
@@ -1553,19 +1543,23 @@ mod offchain_worker {
 				job: id,
 				result: result(LOSS_PPB),
 			});
-			assert_eq!(submitted(&sidecar), vec![(Some(trainer), expected.clone())]);
+			assert_eq!(sidecar.submitted::<Extrinsic>(), vec![(Some(trainer), expected.clone())]);
 
 			// The next blocks still show the job training (the transaction is in no block here):
 			// no second submission until the backoff has passed, then a retry.
 			for block in DRAWN_AT + 3..DRAWN_AT + 5 {
 				expect_job(&sidecar, id, Role::Train, 0, succeeded_training());
 				run_offchain_worker(block);
-				assert_eq!(submitted(&sidecar).len(), 1, "no resubmission in block {block}");
+				assert_eq!(
+					sidecar.submitted::<Extrinsic>().len(),
+					1,
+					"no resubmission in block {block}"
+				);
 			}
 			expect_job(&sidecar, id, Role::Train, 0, succeeded_training());
 			run_offchain_worker(DRAWN_AT + 5);
 			assert_eq!(
-				submitted(&sidecar),
+				sidecar.submitted::<Extrinsic>(),
 				vec![(Some(trainer), expected.clone()), (Some(trainer), expected)]
 			);
 		});
@@ -1585,7 +1579,7 @@ mod offchain_worker {
 			// The last run failed too: the worker stops and the chain times the attempt out.
 			expect_job(&sidecar, id, Role::Train, MAX_SIDECAR_RUNS - 1, lost);
 			run_offchain_worker(DRAWN_AT + 1 + u64::from(MAX_SIDECAR_RUNS));
-			assert!(submitted(&sidecar).is_empty());
+			assert!(sidecar.submitted::<Extrinsic>().is_empty());
 		});
 	}
 
@@ -1615,7 +1609,7 @@ mod offchain_worker {
 				json!({ "status": "succeeded", "metrics": { "eval_loss": 1.02 } }),
 			);
 			run_offchain_worker(DRAWN_AT + 1);
-			assert!(submitted(&sidecar).is_empty());
+			assert!(sidecar.submitted::<Extrinsic>().is_empty());
 			expect_job(
 				&sidecar,
 				id,
@@ -1625,7 +1619,7 @@ mod offchain_worker {
 			);
 			run_offchain_worker(DRAWN_AT + 2);
 			assert_eq!(
-				submitted(&sidecar),
+				sidecar.submitted::<Extrinsic>(),
 				vec![(
 					Some(verifier),
 					RuntimeCall::Models(Call::submit_verification {

@@ -44,12 +44,7 @@ impl PeerFetcher {
 		store: &Store,
 		hash: &ContentHash,
 	) -> Result<(Vec<u8>, bool), StoreError> {
-		let local = {
-			let (store, hash) = (store.clone(), *hash);
-			tokio::task::spawn_blocking(move || store.get(&hash))
-				.await
-				.expect("store reads do not panic")
-		};
+		let local = read_local(store, hash).await;
 		match local {
 			Err(StoreError::NotFound(_)) if self.has_peers() => {
 				self.fetch(store, hash).await.map(|bytes| (bytes, true))
@@ -77,12 +72,7 @@ impl PeerFetcher {
 	/// Like [`PeerFetcher::get_or_fetch`], but tells an object no store serves apart from one that
 	/// some peer could not be asked for.
 	pub async fn lookup(&self, store: &Store, hash: &ContentHash) -> Lookup {
-		let local = {
-			let (store, hash) = (store.clone(), *hash);
-			tokio::task::spawn_blocking(move || store.get(&hash))
-				.await
-				.expect("store reads do not panic")
-		};
+		let local = read_local(store, hash).await;
 		match local {
 			Ok(bytes) => return Lookup::Found(bytes),
 			Err(StoreError::NotFound(_)) => {},
@@ -134,4 +124,12 @@ impl PeerFetcher {
 			.await
 			.expect("store writes do not panic")
 	}
+}
+
+/// The local store's bytes of `hash`, read off the async executor.
+async fn read_local(store: &Store, hash: &ContentHash) -> Result<Vec<u8>, StoreError> {
+	let (store, hash) = (store.clone(), *hash);
+	tokio::task::spawn_blocking(move || store.get(&hash))
+		.await
+		.expect("store reads do not panic")
 }
