@@ -343,6 +343,8 @@ pub mod pallet {
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
+		/// A receipt was accepted as record `record`, committing to `commitment`; `fee` is held
+		/// from `user` until the record is final or rejected.
 		ReceiptAccepted {
 			record: RecordId,
 			user: T::AccountId,
@@ -352,12 +354,7 @@ pub mod pallet {
 			commitment: ContentHash,
 		},
 		/// Receipt number `index` of a batch was refused; nothing of it was stored.
-		ReceiptRefused {
-			index: u32,
-			user: T::AccountId,
-			nonce: u64,
-			error: DispatchError,
-		},
+		ReceiptRefused { index: u32, user: T::AccountId, nonce: u64, error: DispatchError },
 		/// A record was disputed; its recomputers are drawn in block `draw_at`.
 		Disputed {
 			record: RecordId,
@@ -371,6 +368,7 @@ pub mod pallet {
 			recomputers: RecomputersOf<T>,
 			deadline: BlockNumberFor<T>,
 		},
+		/// A drawn recomputer submitted its commitment for a disputed record.
 		RecomputationSubmitted {
 			record: RecordId,
 			recomputer: T::AccountId,
@@ -399,31 +397,18 @@ pub mod pallet {
 		},
 		/// A drawn recomputer submitted a commitment other than the deciding majority's and lost
 		/// `slashed` of its bond.
-		RecomputerOutvoted {
-			record: RecordId,
-			recomputer: T::AccountId,
-			slashed: BalanceOf<T>,
-		},
+		RecomputerOutvoted { record: RecordId, recomputer: T::AccountId, slashed: BalanceOf<T> },
 		/// A drawn recomputer submitted nothing by the deadline of a dispute that reached no
 		/// majority and lost `slashed` of its bond (noted before `DisputeDismissed`).
-		RecomputationMissed {
-			record: RecordId,
-			recomputer: T::AccountId,
-			slashed: BalanceOf<T>,
-		},
+		RecomputationMissed { record: RecordId, recomputer: T::AccountId, slashed: BalanceOf<T> },
 		/// [`Params`] changed.
-		ParamsSet {
-			params: AttributionParams<BlockNumberFor<T>>,
-		},
+		ParamsSet { params: AttributionParams<BlockNumberFor<T>> },
 		/// No majority by the deadline (or no active worker left to draw): the record stands and
 		/// the bond was returned.
-		DisputeDismissed {
-			record: RecordId,
-		},
-		RecordFinalized {
-			record: RecordId,
-			fee: BalanceOf<T>,
-		},
+		DisputeDismissed { record: RecordId },
+		/// The record became final: its `fee` moved to the rewards pot and the record went to
+		/// rewards.
+		RecordFinalized { record: RecordId, fee: BalanceOf<T> },
 	}
 
 	#[pallet::error]
@@ -536,12 +521,27 @@ pub mod pallet {
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Submit signed receipts with their attribution claims.
+		/// Submit signed receipts with their attribution claims. Each receipt is checked and stored
+		/// on its own: accepted, its fee held from the user and its record queued for finalization,
+		/// or refused with nothing stored (see the module docs for the checks).
 		///
-		/// Origin: a signed, active worker (registered and not suspended). Each receipt is
-		/// accepted (`ReceiptAccepted`, its fee held from the user) or refused (`ReceiptRefused`
-		/// with its own error, nothing stored) on its own; see the pallet docs for the checks.
-		/// Errors of the call itself: `NotWorker`, `WorkerSuspended`, `EmptyBatch`.
+		/// Origin: signed by an active worker (registered, its held bond at least the required
+		/// bond, a validator); each receipt must name it as the serving worker.
+		///
+		/// Emits per receipt `ReceiptAccepted`, or `ReceiptRefused` with the receipt's error:
+		/// `WrongWorker` if the receipt names another worker; `ReceiptExpired` if its expiry block
+		/// has passed; `BadSignature` if the user's signature does not verify; `NonceUsed` if the
+		/// user already used the nonce in an accepted receipt (also earlier in the batch);
+		/// `UnknownModelVersion`, `ModelRetired`, `ModelNotPriced` or `AdapterMismatch` if the
+		/// model version does not exist, is retired, has no price or has another adapter;
+		/// `MethodNotAllowed` or `RagQueryNotPrompt` if the claim's method is not the chain's;
+		/// `ZeroScore`, `ScoresExceedOne` or `ScoresNotCanonical` if its top is malformed;
+		/// `UnknownRow`, `RowSlashed` or `RowOutsideLineage` if a scored row does not exist, was
+		/// slashed or is not published in the model version's lineage; or the currency's error if
+		/// the user cannot hold the fee.
+		///
+		/// Errors of the call itself: `NotWorker` if the caller is not a registered worker;
+		/// `WorkerSuspended` if it is registered but not active; `EmptyBatch` if `batch` is empty.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::submit_receipts(batch.len() as u32, T::MaxTopK::get()))]
 		pub fn submit_receipts(origin: OriginFor<T>, batch: ReceiptBatchOf<T>) -> DispatchResult {
@@ -549,14 +549,24 @@ pub mod pallet {
 			Self::do_submit_receipts(worker, batch)
 		}
 
-		/// Dispute a record with `ChallengeBond` and the caller's recomputed commitment (or
-		/// `TEXT_UNAVAILABLE` when the answer's text cannot be had).
+		/// Dispute a pending record within its challenge window, holding `ChallengeBond` from the
+		/// caller, with the caller's recomputed commitment (or `TEXT_UNAVAILABLE` when the answer's
+		/// text cannot be had). The recomputers are drawn `draw_delay` blocks later in
+		/// `on_initialize`, which emits `RecomputersDrawn` (or `DisputeDismissed` when no active
+		/// worker is left to draw).
 		///
-		/// Origin: any signed account but the record's worker. Holds the bond; emits `Disputed`
-		/// naming the block the recomputers are drawn in. Errors: `UnknownRecord`,
-		/// `RecordNotDisputable`, `ChallengeWindowClosed`, `OwnRecord`, `SameCommitment`,
-		/// `NotEnoughRecomputers`, `TooManyDisputes`, or the currency's error when the bond
-		/// cannot be held.
+		/// Origin: signed by any account but the record's worker.
+		///
+		/// Emits `Disputed`, naming the block the recomputers are drawn in.
+		///
+		/// Errors: `UnknownRecord` if no record has this id; `RecordNotDisputable` if the record is
+		/// not pending (already disputed, decided or final); `ChallengeWindowClosed` if more than
+		/// `ChallengeWindow` blocks have passed since its submission; `OwnRecord` if the caller is
+		/// the record's worker; `SameCommitment` if `commitment` is the record's;
+		/// `NotEnoughRecomputers` if no active worker other than the record's worker and the caller
+		/// could recompute; `TooManyDisputes` if the draw lists of the 16 blocks from the draw
+		/// block on are all full (`MaxDrawsPerBlock`); or the currency's error if the caller cannot
+		/// hold the bond.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::dispute())]
 		pub fn dispute(
@@ -568,12 +578,22 @@ pub mod pallet {
 			Self::do_dispute(challenger, record, commitment)
 		}
 
-		/// A drawn recomputer's commitment for a disputed record; a majority decides it.
+		/// Submit a drawn recomputer's commitment for a disputed record. Once more than half of the
+		/// drawn recomputers have submitted the same commitment, that majority decides the dispute
+		/// (see the module docs).
 		///
-		/// Origin: a signed recomputer drawn for the dispute. Emits `RecomputationSubmitted`, and
-		/// once more than half agree `DisputeLostByChallenger` or `RecordOverturned` (with
-		/// `RecomputerOutvoted` for the minority). Errors: `NoDispute`, `NotDrawnYet`,
-		/// `NotRecomputer`, `AlreadyRecomputed`, `RecomputeDeadlinePassed`.
+		/// Origin: signed by one of the recomputers drawn for the dispute.
+		///
+		/// Emits `RecomputationSubmitted`. When it makes a majority: `RecomputerOutvoted` per
+		/// recomputer that submitted another commitment, then `DisputeLostByChallenger` (the
+		/// majority recomputed the record's commitment) or `RecordOverturned` (it did not), with
+		/// pallet-rewards' `SlashFeePaid` and `Slashed` for the slashes (through
+		/// `Config::Slashing`).
+		///
+		/// Errors: `NoDispute` if the record has no open dispute; `NotDrawnYet` if its recomputers
+		/// are not drawn yet; `NotRecomputer` if the caller is not one of them; `AlreadyRecomputed`
+		/// if the caller already submitted; `RecomputeDeadlinePassed` if the recomputation deadline
+		/// (`recompute_period` blocks after the draw) has passed.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::submit_recomputation())]
 		pub fn submit_recomputation(
@@ -585,11 +605,18 @@ pub mod pallet {
 			Self::do_submit_recomputation(recomputer, record, commitment)
 		}
 
-		/// Dismiss a dispute that reached no majority by its deadline: the record stands, the
-		/// bond is returned, silent recomputers are slashed.
+		/// Dismiss a dispute that reached no majority by its deadline: the record stands (upheld,
+		/// finalizable from now on), the bond is returned, and each drawn recomputer that submitted
+		/// nothing loses `RecomputerSlash`.
 		///
-		/// Origin: any signed account. Emits `RecomputationMissed` per silent recomputer, then
-		/// `DisputeDismissed`. Errors: `NoDispute`, `NotDrawnYet`, `RecomputeDeadlineNotPassed`.
+		/// Origin: signed by any account.
+		///
+		/// Emits `RecomputationMissed` per silent recomputer (with pallet-rewards' `Slashed`), then
+		/// `DisputeDismissed`.
+		///
+		/// Errors: `NoDispute` if the record has no open dispute; `NotDrawnYet` if its recomputers
+		/// are not drawn yet; `RecomputeDeadlineNotPassed` if the recomputation deadline has not
+		/// passed.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::resolve_dispute())]
 		pub fn resolve_dispute(origin: OriginFor<T>, record: RecordId) -> DispatchResult {
@@ -597,11 +624,19 @@ pub mod pallet {
 			Self::do_resolve_dispute(record)
 		}
 
-		/// Hand a record whose window closed (or whose dispute upheld it) to rewards.
+		/// Finalize a record whose challenge window closed undisputed, or that its dispute left
+		/// standing: its fee moves to the rewards pot, the attribution aggregates count it and it
+		/// is handed to `Config::OnFinalized` (pallet-rewards), once. Records are finalized
+		/// automatically in `on_idle`; this call is the fallback.
 		///
-		/// Origin: any signed account (records are also finalized in `on_idle`). Emits
-		/// `RecordFinalized`. Errors: `UnknownRecord`, `ChallengeWindowOpen`,
-		/// `RecordNotFinalizable`.
+		/// Origin: signed by any account.
+		///
+		/// Emits `RecordFinalized`, and pallet-rewards' `RecordRewarded` (through
+		/// `Config::OnFinalized`).
+		///
+		/// Errors: `UnknownRecord` if no record has this id; `ChallengeWindowOpen` if the record is
+		/// pending and its challenge window has not closed; `RecordNotFinalizable` if it is
+		/// disputed, rejected or already final.
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::finalize(T::MaxTopK::get()))]
 		pub fn finalize(origin: OriginFor<T>, record: RecordId) -> DispatchResult {
@@ -609,15 +644,23 @@ pub mod pallet {
 			Self::do_finalize(record)
 		}
 
-		/// Prove that a record's `top` is not the top of the body it commits to: reveal the
-		/// body. When it hashes to the record's body and is not canonical or gives another top,
-		/// the record is overturned at once — the worker loses `WorkerSlash` with the caller as
-		/// beneficiary, the fee is refunded — and an open dispute of it ends with its bond
-		/// returned. No bond is needed: a wrong proof fails and changes nothing.
+		/// Prove that a record's `top` is not the top of the body it commits to: reveal the body.
+		/// When it hashes to the record's body and is not canonical or gives another top, the
+		/// record is overturned at once: the worker loses `WorkerSlash` with the caller as
+		/// beneficiary, the fee is refunded, and an open dispute of it ends with its bond returned.
+		/// No bond is needed: a wrong proof fails and changes nothing.
 		///
-		/// Origin: any signed account but the record's worker, while the record is pending (in
-		/// or past its window, not yet final) or disputed. Emits `RecordOverturned`. Errors:
-		/// `UnknownRecord`, `RecordNotDisputable`, `OwnRecord`, `WrongBody`, `TopMatches`.
+		/// Origin: signed by any account but the record's worker, while the record is pending (in
+		/// or past its window, not yet final) or disputed.
+		///
+		/// Emits `RecordOverturned`, with pallet-rewards' `Slashed` (and `SlashFeePaid` to the
+		/// recomputers of an open dispute who submitted the honest commitment) through
+		/// `Config::Slashing`.
+		///
+		/// Errors: `UnknownRecord` if no record has this id; `RecordNotDisputable` if the record is
+		/// upheld, final or rejected; `OwnRecord` if the caller is the record's worker; `WrongBody`
+		/// if `body` does not hash to the record's body; `TopMatches` if `body` is canonical and
+		/// gives exactly the record's top.
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::prove_top_mismatch(body.scores.len() as u32))]
 		pub fn prove_top_mismatch(
@@ -629,10 +672,16 @@ pub mod pallet {
 			Self::do_prove_top_mismatch(prover, record, body)
 		}
 
-		/// Set the dispute and method parameters.
+		/// Set the dispute and method parameters. Disputes already drawn keep their recomputers and
+		/// deadline.
 		///
-		/// Origin: `ParamsOrigin`. Emits `ParamsSet`. Errors: `InvalidParams`. Disputes already
-		/// drawn keep their recomputers and deadline.
+		/// Origin: `ParamsOrigin` (root in the runtime).
+		///
+		/// Emits `ParamsSet`.
+		///
+		/// Errors: `InvalidParams` if `recomputers` is not between 1 and `MaxRecomputers`,
+		/// `draw_delay` is under 2 blocks, `recompute_period` is under 1 block, or the methods are
+		/// unworkable (`MethodSettings::unworkable`).
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::set_params())]
 		pub fn set_params(

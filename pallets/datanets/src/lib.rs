@@ -291,36 +291,21 @@ pub mod pallet {
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
-		DatanetCreated {
-			datanet: DatanetId,
-			owner: T::AccountId,
-			name: NameOf<T>,
-		},
-		MetadataUpdated {
-			datanet: DatanetId,
-		},
-		CuratorAdded {
-			datanet: DatanetId,
-			curator: T::AccountId,
-		},
-		CuratorRemoved {
-			datanet: DatanetId,
-			curator: T::AccountId,
-		},
-		VisibilitySet {
-			datanet: DatanetId,
-			visibility: Visibility,
-		},
-		ContributorAllowed {
-			datanet: DatanetId,
-			who: T::AccountId,
-			allowed: bool,
-		},
-		OwnershipTransferred {
-			datanet: DatanetId,
-			from: T::AccountId,
-			to: T::AccountId,
-		},
+		/// A datanet was created and `DatanetDeposit` held from its owner.
+		DatanetCreated { datanet: DatanetId, owner: T::AccountId, name: NameOf<T> },
+		/// A datanet's summary, description and tags were replaced.
+		MetadataUpdated { datanet: DatanetId },
+		/// `curator` now curates the datanet.
+		CuratorAdded { datanet: DatanetId, curator: T::AccountId },
+		/// `curator` no longer curates the datanet.
+		CuratorRemoved { datanet: DatanetId, curator: T::AccountId },
+		/// The datanet was made public or private.
+		VisibilitySet { datanet: DatanetId, visibility: Visibility },
+		/// `who` was added to (`allowed`) or removed from the datanet's allow-list.
+		ContributorAllowed { datanet: DatanetId, who: T::AccountId, allowed: bool },
+		/// The datanet passed from `from` to `to`, who now holds its creation deposit.
+		OwnershipTransferred { datanet: DatanetId, from: T::AccountId, to: T::AccountId },
+		/// A row was added as pending, `deposit` held from its contributor.
 		RowContributed {
 			datanet: DatanetId,
 			row: RowId,
@@ -329,10 +314,8 @@ pub mod pallet {
 			byte_len: u32,
 			deposit: BalanceOf<T>,
 		},
-		RowApproved {
-			datanet: DatanetId,
-			row: RowId,
-		},
+		/// A pending row was approved for the next version.
+		RowApproved { datanet: DatanetId, row: RowId },
 		/// `returned` went back to the contributor, `slashed` was slashed (kind `SpamRow`).
 		RowRejected {
 			datanet: DatanetId,
@@ -341,11 +324,10 @@ pub mod pallet {
 			returned: BalanceOf<T>,
 			slashed: BalanceOf<T>,
 		},
-		RowWithdrawn {
-			datanet: DatanetId,
-			row: RowId,
-			returned: BalanceOf<T>,
-		},
+		/// The contributor withdrew its pending row; `returned` (the whole deposit) went back to
+		/// it.
+		RowWithdrawn { datanet: DatanetId, row: RowId, returned: BalanceOf<T> },
+		/// The approved rows were published as `version`; the publisher paid `fee` to the treasury.
 		VersionPublished {
 			datanet: DatanetId,
 			version: VersionId,
@@ -354,6 +336,8 @@ pub mod pallet {
 			total_bytes: u64,
 			fee: BalanceOf<T>,
 		},
+		/// A row was challenged (or reported by a worker); `bond` is held from the challenger until
+		/// the challenge is decided or expires.
 		RowChallenged {
 			datanet: DatanetId,
 			row: RowId,
@@ -378,6 +362,7 @@ pub mod pallet {
 			challenger: T::AccountId,
 			bond_slashed: BalanceOf<T>,
 		},
+		/// A published row's deposit, `amount`, went back to its contributor.
 		DepositReleased {
 			datanet: DatanetId,
 			row: RowId,
@@ -485,10 +470,15 @@ pub mod pallet {
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Create a datanet owned by the caller, holding `DatanetDeposit` from them.
+		/// Create a datanet owned by the caller, holding `DatanetDeposit` from them. The name is
+		/// unique per owner and cannot be changed later.
 		///
-		/// Origin: signed. Emits `DatanetCreated`. Errors: `EmptyName`, `NameTaken`, or the
-		/// currency's when the deposit cannot be held.
+		/// Origin: signed; the caller becomes the owner.
+		///
+		/// Emits `DatanetCreated`.
+		///
+		/// Errors: `EmptyName` if `name` is empty; `NameTaken` if the caller already owns a datanet
+		/// with this name; or the currency's error if the caller cannot hold `DatanetDeposit`.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::create_datanet())]
 		pub fn create_datanet(
@@ -504,10 +494,15 @@ pub mod pallet {
 			Self::do_create_datanet(owner, name, summary, description, tags, license, visibility)
 		}
 
-		/// Replace summary, description and tags (the name is immutable).
+		/// Replace the datanet's summary, description and tags. The name, license and visibility
+		/// stay as they are (visibility has `set_visibility`).
 		///
-		/// Origin: signed by the owner. Emits `MetadataUpdated`. Errors: `UnknownDatanet`,
-		/// `NotOwner`.
+		/// Origin: signed by the datanet's owner.
+		///
+		/// Emits `MetadataUpdated`.
+		///
+		/// Errors: `UnknownDatanet` if no datanet has this id; `NotOwner` if the caller does not
+		/// own the datanet.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::update_metadata())]
 		pub fn update_metadata(
@@ -521,10 +516,15 @@ pub mod pallet {
 			Self::do_update_metadata(who, datanet, summary, description, tags)
 		}
 
-		/// Add a curator, who may then approve, reject and publish.
+		/// Add a curator, who may then approve, reject and publish rows and manage the allow-list.
 		///
-		/// Origin: signed by the owner. Emits `CuratorAdded`. Errors: `UnknownDatanet`, `NotOwner`,
-		/// `AlreadyCurator`, `TooManyCurators`.
+		/// Origin: signed by the datanet's owner.
+		///
+		/// Emits `CuratorAdded`.
+		///
+		/// Errors: `UnknownDatanet` if no datanet has this id; `NotOwner` if the caller does not
+		/// own the datanet; `AlreadyCurator` if `curator` already curates or owns the datanet;
+		/// `TooManyCurators` if the datanet already has `MaxCurators` curators.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::add_curator())]
 		pub fn add_curator(
@@ -536,10 +536,14 @@ pub mod pallet {
 			Self::do_add_curator(who, datanet, curator)
 		}
 
-		/// Remove a curator.
+		/// Remove a curator from the datanet.
 		///
-		/// Origin: signed by the owner. Emits `CuratorRemoved`. Errors: `UnknownDatanet`,
-		/// `NotOwner`, `NotCurator`.
+		/// Origin: signed by the datanet's owner.
+		///
+		/// Emits `CuratorRemoved`.
+		///
+		/// Errors: `UnknownDatanet` if no datanet has this id; `NotOwner` if the caller does not
+		/// own the datanet; `NotCurator` if `curator` is not one of the datanet's curators.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::remove_curator())]
 		pub fn remove_curator(
@@ -551,9 +555,15 @@ pub mod pallet {
 			Self::do_remove_curator(who, datanet, curator)
 		}
 
-		/// Make the datanet public or private.
+		/// Make the datanet public (anyone may contribute) or private (only its owner, its curators
+		/// and allow-listed accounts may). Rows already contributed are not affected.
 		///
-		/// Origin: signed by the owner. Emits `VisibilitySet`. Errors: `UnknownDatanet`, `NotOwner`.
+		/// Origin: signed by the datanet's owner.
+		///
+		/// Emits `VisibilitySet`.
+		///
+		/// Errors: `UnknownDatanet` if no datanet has this id; `NotOwner` if the caller does not
+		/// own the datanet.
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::set_visibility())]
 		pub fn set_visibility(
@@ -565,10 +575,16 @@ pub mod pallet {
 			Self::do_set_visibility(who, datanet, visibility)
 		}
 
-		/// Allow or disallow an account to contribute to a private datanet.
+		/// Add `contributor` to the datanet's allow-list (`allowed`) or remove it from it. The
+		/// allow-list counts only while the datanet is private; it is kept while the datanet is
+		/// public.
 		///
-		/// Origin: signed by the owner or a curator. Emits `ContributorAllowed`. Errors:
-		/// `UnknownDatanet`, `NotOwnerOrCurator`.
+		/// Origin: signed by the datanet's owner or one of its curators.
+		///
+		/// Emits `ContributorAllowed`, also when the entry already was as asked.
+		///
+		/// Errors: `UnknownDatanet` if no datanet has this id; `NotOwnerOrCurator` if the caller
+		/// neither owns nor curates the datanet.
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::set_contributor_allowed())]
 		pub fn set_contributor_allowed(
@@ -581,12 +597,18 @@ pub mod pallet {
 			Self::do_set_contributor_allowed(who, datanet, contributor, allowed)
 		}
 
-		/// Hand the datanet to `new_owner`, who then holds the creation deposit; the previous
-		/// owner's deposit is released.
+		/// Hand the datanet to `new_owner`, who then holds the creation deposit `DatanetDeposit`;
+		/// the previous owner's deposit is released. A curator who becomes the owner is no longer
+		/// listed as a curator.
 		///
-		/// Origin: signed by the owner. Emits `OwnershipTransferred`. Errors: `UnknownDatanet`,
-		/// `NotOwner`, `NameTaken` (the new owner has a datanet of this name), or the currency's
-		/// when the new owner cannot hold the deposit.
+		/// Origin: signed by the datanet's owner.
+		///
+		/// Emits `OwnershipTransferred`.
+		///
+		/// Errors: `UnknownDatanet` if no datanet has this id; `NotOwner` if the caller does not
+		/// own the datanet; `NameTaken` if `new_owner` already owns a datanet with this datanet's
+		/// name (so also when `new_owner` is the caller); or the currency's error if `new_owner`
+		/// cannot hold `DatanetDeposit`.
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::transfer_ownership())]
 		pub fn transfer_ownership(
@@ -598,11 +620,19 @@ pub mod pallet {
 			Self::do_transfer_ownership(who, datanet, new_owner)
 		}
 
-		/// Contribute one row, holding its deposit.
+		/// Contribute one row (content hash, byte length, label) as pending, holding its deposit
+		/// `RowDepositBase + RowDepositPerByte × byte_len` from the caller.
 		///
-		/// Origin: signed (on a private datanet: the owner, a curator or an allow-listed account).
-		/// Emits `RowContributed`. Errors: `UnknownDatanet`, `NotAllowedToContribute`, `EmptyRow`,
-		/// `DuplicateRow`, or the currency's when the deposit cannot be held.
+		/// Origin: signed; on a private datanet, by its owner, a curator or an allow-listed
+		/// account.
+		///
+		/// Emits `RowContributed`.
+		///
+		/// Errors: `UnknownDatanet` if no datanet has this id; `NotAllowedToContribute` if the
+		/// datanet is private and the caller is neither its owner, a curator nor allow-listed;
+		/// `EmptyRow` if `byte_len` is zero; `DuplicateRow` if a row with this content hash already
+		/// exists anywhere on the chain; or the currency's error if the caller cannot hold the
+		/// deposit.
 		#[pallet::call_index(7)]
 		#[pallet::weight(T::WeightInfo::contribute())]
 		pub fn contribute(
@@ -614,10 +644,15 @@ pub mod pallet {
 			Self::do_contribute(who, datanet, core::iter::once(row))
 		}
 
-		/// Contribute up to `MaxBatchSize` rows at once; all are refused if one is.
+		/// Contribute up to `MaxBatchSize` rows at once as pending, holding the sum of their
+		/// deposits. If one row is refused, none is added.
 		///
-		/// Origin: as `contribute`. Emits `RowContributed` per row. Errors: those of `contribute`,
-		/// and `EmptyBatch`.
+		/// Origin: as `contribute`.
+		///
+		/// Emits `RowContributed` per row, in batch order.
+		///
+		/// Errors: `EmptyBatch` if `rows` is empty; otherwise those of `contribute`, with
+		/// `DuplicateRow` also when two rows of the batch have the same content hash.
 		#[pallet::call_index(8)]
 		#[pallet::weight(T::WeightInfo::contribute_batch(rows.len() as u32))]
 		pub fn contribute_batch(
@@ -630,11 +665,18 @@ pub mod pallet {
 			Self::do_contribute(who, datanet, rows.into_iter())
 		}
 
-		/// Approve pending rows for the next version.
+		/// Approve pending rows for the next version; each approval counts for its contributor's
+		/// reputation. Weighed as if every row had a distinct contributor.
 		///
-		/// Origin: signed by the owner or a curator. Emits `RowApproved` per row. Errors:
-		/// `UnknownDatanet`, `NotOwnerOrCurator`, `EmptyBatch`, `UnknownRow`, `RowNotPending`,
-		/// `TooManyApprovedRows`. Weighed as if every row had a distinct contributor.
+		/// Origin: signed by the datanet's owner or one of its curators.
+		///
+		/// Emits `RowApproved` per row.
+		///
+		/// Errors: `UnknownDatanet` if no datanet has this id; `NotOwnerOrCurator` if the caller
+		/// neither owns nor curates the datanet; `EmptyBatch` if `rows` is empty; `UnknownRow` if a
+		/// listed row is not in this datanet; `RowNotPending` if a listed row is not pending or is
+		/// listed twice; `TooManyApprovedRows` if the rows waiting for the next version would
+		/// exceed `MaxRowsPerVersion`.
 		#[pallet::call_index(9)]
 		#[pallet::weight(T::WeightInfo::approve(rows.len() as u32))]
 		pub fn approve(
@@ -646,12 +688,20 @@ pub mod pallet {
 			Self::do_approve(who, datanet, rows)
 		}
 
-		/// Reject pending rows, returning their deposits, minus the spam slash (`SpamSlashRate`,
-		/// through `Slashing`, no beneficiary) when `reason` is `Spam`.
+		/// Reject pending rows: each is removed (its content hash may be contributed again) and its
+		/// deposit returned, except that `SpamSlashRate` of it is slashed through `Slashing`, with
+		/// no beneficiary, when `reason` is `Spam`. Each rejection counts for the contributor's
+		/// reputation. Weighed as if every row had a distinct contributor.
 		///
-		/// Origin: signed by the owner or a curator. Emits `RowRejected` per row. Errors:
-		/// `UnknownDatanet`, `NotOwnerOrCurator`, `EmptyBatch`, `UnknownRow`, `RowNotPending`.
-		/// Weighed as if every row had a distinct contributor.
+		/// Origin: signed by the datanet's owner or one of its curators.
+		///
+		/// Emits `RowRejected` per row, with pallet-rewards' `Slashed` (through `Config::Slashing`)
+		/// for each spam slash.
+		///
+		/// Errors: `UnknownDatanet` if no datanet has this id; `NotOwnerOrCurator` if the caller
+		/// neither owns nor curates the datanet; `EmptyBatch` if `rows` is empty; `UnknownRow` if a
+		/// listed row is not in this datanet; `RowNotPending` if a listed row is not pending or is
+		/// listed twice.
 		#[pallet::call_index(10)]
 		#[pallet::weight(T::WeightInfo::reject(rows.len() as u32))]
 		pub fn reject(
@@ -664,10 +714,16 @@ pub mod pallet {
 			Self::do_reject(who, datanet, rows, reason)
 		}
 
-		/// Withdraw one's own still-pending row; the deposit is returned.
+		/// Withdraw one's own pending row: it is removed (its content hash may be contributed
+		/// again) and its whole deposit returned.
 		///
-		/// Origin: signed by the row's contributor. Emits `RowWithdrawn`. Errors:
-		/// `UnknownDatanet`, `UnknownRow`, `NotContributor`, `RowNotPending`.
+		/// Origin: signed by the row's contributor.
+		///
+		/// Emits `RowWithdrawn`.
+		///
+		/// Errors: `UnknownDatanet` if no datanet has this id; `UnknownRow` if the row is not in
+		/// this datanet; `NotContributor` if the caller did not contribute the row; `RowNotPending`
+		/// if the row is no longer pending (approved, published or slashed).
 		#[pallet::call_index(11)]
 		#[pallet::weight(T::WeightInfo::withdraw())]
 		pub fn withdraw(origin: OriginFor<T>, datanet: DatanetId, row: RowId) -> DispatchResult {
@@ -675,13 +731,19 @@ pub mod pallet {
 			Self::do_withdraw(who, datanet, row)
 		}
 
-		/// Publish the approved rows as the next version (owner or curator), paying the publish
-		/// fee to the treasury. Charged for `MaxRowsPerVersion` rows, refunded to the actual count
-		/// (the fee comes from the publisher alone: nothing is paid per contributor).
+		/// Publish the approved rows as the datanet's next version: a merkle root over their
+		/// content hashes in row order, the row count and the total bytes. The publisher pays
+		/// `PublishFeeBase + PublishFeePerByte × total_bytes` to the treasury (nothing is paid per
+		/// contributor). Weighed for `MaxRowsPerVersion` rows, refunded to the actual count.
 		///
-		/// Origin: signed by the owner or a curator. Emits `VersionPublished`. Errors:
-		/// `UnknownDatanet`, `NotOwnerOrCurator`, `NothingToPublish`, or the currency's when the
-		/// publisher cannot pay the fee.
+		/// Origin: signed by the datanet's owner or one of its curators.
+		///
+		/// Emits `VersionPublished`.
+		///
+		/// Errors: `UnknownDatanet` if no datanet has this id; `NotOwnerOrCurator` if the caller
+		/// neither owns nor curates the datanet; `NothingToPublish` if no approved rows wait for
+		/// publication; or the currency's error if the publisher cannot pay the fee and keep its
+		/// existential deposit.
 		#[pallet::call_index(12)]
 		#[pallet::weight(T::WeightInfo::publish_version(T::MaxRowsPerVersion::get()))]
 		pub fn publish_version(
@@ -693,14 +755,21 @@ pub mod pallet {
 			Ok(Some(T::WeightInfo::publish_version(row_count)).into())
 		}
 
-		/// Challenge an approved or published row whose deposit is still held, holding the bond
-		/// `max(ChallengeBondRate × deposit, MinChallengeBond)` from the caller until
-		/// `ChallengeOrigin` decides or the challenge expires. The datanet's owner and curators may
-		/// challenge like anyone.
+		/// Challenge an approved or published row whose deposit is still held, as a duplicate, spam
+		/// or adversarial, holding the bond `max(ChallengeBondRate × deposit, MinChallengeBond)`
+		/// from the caller until `ChallengeOrigin` decides or the challenge expires. The datanet's
+		/// owner and curators may challenge like anyone.
 		///
-		/// Origin: signed. Emits `RowChallenged`. Errors: `UnknownDatanet`, `UnknownRow`,
-		/// `ReservedForWorkers` (a kind only `report_row` takes), `RowNotChallengeable`,
-		/// `ChallengeAlreadyOpen`, or the currency's when the bond cannot be held.
+		/// Origin: signed by any account.
+		///
+		/// Emits `RowChallenged`.
+		///
+		/// Errors: `ReservedForWorkers` if `kind` is `ByteLenMismatch` or `Unfetchable` (those go
+		/// through `report_row`); `UnknownDatanet` if no datanet has this id; `UnknownRow` if the
+		/// row is not in this datanet; `RowNotChallengeable` if the row is not approved or
+		/// published, or its deposit was already released; `ChallengeAlreadyOpen` if the row
+		/// already has an open challenge; or the currency's error if the caller cannot hold the
+		/// bond.
 		#[pallet::call_index(13)]
 		#[pallet::weight(T::WeightInfo::challenge_row())]
 		pub fn challenge_row(
@@ -713,14 +782,21 @@ pub mod pallet {
 			Self::do_challenge_row(who, datanet, row, kind)
 		}
 
-		/// Decide a row's open challenge before its deadline. Upheld: the row is slashed,
-		/// `ChallengeRewardRate` of its deposit paid to the challenger and the rest to the treasury,
-		/// the bond returned. Rejected: the bond is slashed with the row's contributor as
-		/// beneficiary.
+		/// Decide a row's open challenge before its deadline. Upheld (`uphold`): the row is slashed
+		/// (status `Slashed`, dropped from the next version if not published yet),
+		/// `ChallengeRewardRate` of its deposit is paid to the challenger and the rest slashed to
+		/// the treasury, and the bond is returned. Rejected: the whole bond is slashed with the
+		/// row's contributor as beneficiary.
 		///
-		/// Origin: `ChallengeOrigin` (never the datanet's owner or curators as such: `BadOrigin`).
-		/// Emits `ChallengeUpheld` or `ChallengeRejected`. Errors: `NoOpenChallenge`,
-		/// `DecisionPeriodOver`, `UnknownRow`.
+		/// Origin: `ChallengeOrigin` (root in the runtime); any other origin, the datanet's owner
+		/// and curators included, gets `BadOrigin`.
+		///
+		/// Emits `ChallengeUpheld` or `ChallengeRejected`, with pallet-rewards' `SlashFeePaid` (the
+		/// reward) and `Slashed` (through `Config::Slashing`).
+		///
+		/// Errors: `NoOpenChallenge` if the row has no open challenge; `DecisionPeriodOver` if
+		/// `ChallengeDecisionPeriod` blocks have passed since the challenge opened (it can only
+		/// expire now).
 		#[pallet::call_index(14)]
 		#[pallet::weight(T::WeightInfo::resolve_challenge_upheld().max(T::WeightInfo::resolve_challenge_rejected()))]
 		pub fn resolve_challenge(
@@ -733,11 +809,19 @@ pub mod pallet {
 			Self::do_resolve_challenge(datanet, row, uphold)
 		}
 
-		/// Release a published row's deposit to its contributor after the challenge period.
+		/// Release a published row's deposit to its contributor once `ChallengePeriod` blocks have
+		/// passed since its version was published and no challenge of it is open.
 		///
-		/// Origin: signed by the row's contributor. Emits `DepositReleased`. Errors:
-		/// `UnknownDatanet`, `UnknownRow`, `NotContributor`, `DepositNotReleasable`,
-		/// `ChallengeOpen`, `ChallengePeriodNotOver`.
+		/// Origin: signed by the row's contributor.
+		///
+		/// Emits `DepositReleased`.
+		///
+		/// Errors: `UnknownDatanet` if no datanet has this id; `UnknownRow` if the row is not in
+		/// this datanet; `NotContributor` if the caller did not contribute the row;
+		/// `DepositNotReleasable` if the row is not published (pending, approved or slashed) or its
+		/// deposit was already released; `ChallengeOpen` if the row has an open challenge;
+		/// `ChallengePeriodNotOver` if fewer than `ChallengePeriod` blocks have passed since the
+		/// version was published.
 		#[pallet::call_index(15)]
 		#[pallet::weight(T::WeightInfo::release_deposit())]
 		pub fn release_deposit(
@@ -749,11 +833,15 @@ pub mod pallet {
 			Self::do_release_deposit(who, datanet, row)
 		}
 
-		/// Close a challenge nobody decided within `ChallengeDecisionPeriod` blocks: it is
-		/// dismissed, the bond returned to the challenger whole, nobody slashed.
+		/// Close a challenge nobody decided within `ChallengeDecisionPeriod` blocks of its opening:
+		/// it is dismissed, the bond returned to the challenger whole, nobody slashed.
 		///
-		/// Origin: signed, anyone. Emits `ChallengeExpired`. Errors: `NoOpenChallenge`,
-		/// `DecisionPeriodNotOver`.
+		/// Origin: signed by any account.
+		///
+		/// Emits `ChallengeExpired`.
+		///
+		/// Errors: `NoOpenChallenge` if the row has no open challenge; `DecisionPeriodNotOver` if
+		/// `ChallengeDecisionPeriod` blocks have not yet passed since the challenge opened.
 		#[pallet::call_index(16)]
 		#[pallet::weight(T::WeightInfo::expire_challenge())]
 		pub fn expire_challenge(
@@ -767,14 +855,23 @@ pub mod pallet {
 
 		/// Report what a job saw assembling a row: its stored bytes are not `byte_len` long
 		/// (`ByteLenMismatch`) or no store serves them (`Unfetchable`). Opens a challenge of that
-		/// kind with the same bond as `challenge_row` (a report must cost something to be wrong:
-		/// it locks the contributor's deposit and takes the judge's time), decided the same way;
+		/// kind with the same bond as `challenge_row` (a report must cost something to be wrong: it
+		/// locks the contributor's deposit and takes the judge's time), decided the same way;
 		/// upheld, the deposit is slashed as spam and the worker paid the reward.
 		///
-		/// Origin: signed by an active worker (`Config::Workers`). Emits `RowChallenged`. Errors:
-		/// `NotActiveWorker`, `NotAWorkerReport`, `UnknownDatanet`, `UnknownRow`,
-		/// `DeclaredLengthMatches`, `RowNotChallengeable`, `ChallengeAlreadyOpen`, or the
-		/// currency's when the bond cannot be held.
+		/// Origin: signed by an active worker of `Config::Workers` (registered, bonded at least the
+		/// required bond and a validator); this pallet's off-chain worker submits it with the
+		/// validator's worker key.
+		///
+		/// Emits `RowChallenged`.
+		///
+		/// Errors: `NotActiveWorker` if the caller is not an active worker; `NotAWorkerReport` if
+		/// `kind` is not `ByteLenMismatch` or `Unfetchable`; `UnknownDatanet` if no datanet has
+		/// this id; `UnknownRow` if the row is not in this datanet; `DeclaredLengthMatches` if a
+		/// `ByteLenMismatch` report's `observed` length is the row's declared `byte_len`;
+		/// `RowNotChallengeable` if the row is not approved or published, or its deposit was
+		/// already released; `ChallengeAlreadyOpen` if the row already has an open challenge; or
+		/// the currency's error if the worker cannot hold the bond.
 		#[pallet::call_index(17)]
 		#[pallet::weight(T::WeightInfo::report_row())]
 		pub fn report_row(

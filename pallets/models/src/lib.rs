@@ -338,27 +338,18 @@ pub mod pallet {
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
-		BaseModelRegistered {
-			base_model: BaseModelId,
-			weights_hash: ContentHash,
-		},
-		WorkerRegistered {
-			worker: T::AccountId,
-			bond: BalanceOf<T>,
-		},
-		WorkerUnregistered {
-			worker: T::AccountId,
-		},
-		ModelCreated {
-			model: ModelId,
-			owner: T::AccountId,
-			base_model: BaseModelId,
-		},
-		JobCreated {
-			job: JobId,
-			model: ModelId,
-			fee: BalanceOf<T>,
-		},
+		/// A base model was registered as `base_model`.
+		BaseModelRegistered { base_model: BaseModelId, weights_hash: ContentHash },
+		/// An account registered as a worker, holding `bond`.
+		WorkerRegistered { worker: T::AccountId, bond: BalanceOf<T> },
+		/// A worker left the worker set; what was still held of its bond was released.
+		WorkerUnregistered { worker: T::AccountId },
+		/// A model was created; the job for its first version follows (`JobCreated`).
+		ModelCreated { model: ModelId, owner: T::AccountId, base_model: BaseModelId },
+		/// A fine-tune job was opened for `model`, `fee` held from its owner.
+		JobCreated { job: JobId, model: ModelId, fee: BalanceOf<T> },
+		/// Attempt `attempt` of the job drew its trainer and verifiers; the trainer submits its
+		/// result by `deadline`.
 		JobAssigned {
 			job: JobId,
 			attempt: u32,
@@ -368,20 +359,13 @@ pub mod pallet {
 		},
 		/// The job's next attempt will be drawn in block `draw_at` (or the first later block with
 		/// room for it).
-		JobScheduled {
-			job: JobId,
-			attempt: u32,
-			draw_at: BlockNumberFor<T>,
-		},
+		JobScheduled { job: JobId, attempt: u32, draw_at: BlockNumberFor<T> },
 		/// Not enough eligible workers: the job is `Open` until `poke_job` schedules a new draw.
-		JobWaitingForWorkers {
-			job: JobId,
-		},
-		TrainingResultSubmitted {
-			job: JobId,
-			trainer: T::AccountId,
-			result: TrainingResult,
-		},
+		JobWaitingForWorkers { job: JobId },
+		/// The trainer submitted its result; the job is in verification.
+		TrainingResultSubmitted { job: JobId, trainer: T::AccountId, result: TrainingResult },
+		/// A verifier reported its held-out eval losses (parts per billion) of the adapter and of
+		/// the base model.
 		VerificationSubmitted {
 			job: JobId,
 			verifier: T::AccountId,
@@ -418,66 +402,32 @@ pub mod pallet {
 			slashed: BalanceOf<T>,
 		},
 		/// A verifier's report disagreed with the majority that decided (`WrongVerdict`).
-		VerifierOutvoted {
-			job: JobId,
-			verifier: T::AccountId,
-			slashed: BalanceOf<T>,
-		},
+		VerifierOutvoted { job: JobId, verifier: T::AccountId, slashed: BalanceOf<T> },
 		/// An assigned worker submitted nothing by its deadline (`MissedDuty`).
-		DutyMissed {
-			job: JobId,
-			worker: T::AccountId,
-			slashed: BalanceOf<T>,
-		},
+		DutyMissed { job: JobId, worker: T::AccountId, slashed: BalanceOf<T> },
 		/// The verification deadline passed without reports from an agreeing majority of those
 		/// who reported: no verdict, the trainer is not at fault and the job is retried.
-		VerificationInconclusive {
-			job: JobId,
-			reports: u32,
-		},
+		VerificationInconclusive { job: JobId, reports: u32 },
 		/// The current phase missed its deadline.
-		JobTimedOut {
-			job: JobId,
-			attempt: u32,
-		},
+		JobTimedOut { job: JobId, attempt: u32 },
 		/// The job ran out of attempts; its fee was refunded.
-		JobFailed {
-			job: JobId,
-			refunded: BalanceOf<T>,
-		},
-		PriceSet {
-			model: ModelId,
-			price_per_1k_tokens: Option<BalanceOf<T>>,
-		},
-		OwnershipTransferred {
-			model: ModelId,
-			from: T::AccountId,
-			to: T::AccountId,
-		},
-		ModelRetired {
-			model: ModelId,
-		},
+		JobFailed { job: JobId, refunded: BalanceOf<T> },
+		/// The model's price per 1,000 tokens was set, or cleared (`None`).
+		PriceSet { model: ModelId, price_per_1k_tokens: Option<BalanceOf<T>> },
+		/// The model passed from `from` to `to`.
+		OwnershipTransferred { model: ModelId, from: T::AccountId, to: T::AccountId },
+		/// The model was retired.
+		ModelRetired { model: ModelId },
 		/// A slash left the worker's held bond below `WorkerBond`: it is suspended (not drawn,
 		/// cannot act) until it calls `top_up_bond`.
-		WorkerSuspended {
-			worker: T::AccountId,
-			held: BalanceOf<T>,
-		},
+		WorkerSuspended { worker: T::AccountId, held: BalanceOf<T> },
 		/// The worker's held bond is back at `WorkerBond`.
-		BondToppedUp {
-			worker: T::AccountId,
-			amount: BalanceOf<T>,
-		},
+		BondToppedUp { worker: T::AccountId, amount: BalanceOf<T> },
 		/// A worker whose validator left the authority set was removed; its remaining bond was
 		/// released.
-		DepartedWorkerRemoved {
-			worker: T::AccountId,
-			released: BalanceOf<T>,
-		},
+		DepartedWorkerRemoved { worker: T::AccountId, released: BalanceOf<T> },
 		/// `VerifiersPerJob` changed; it applies to draws from now on.
-		VerifiersPerJobSet {
-			verifiers: u32,
-		},
+		VerifiersPerJobSet { verifiers: u32 },
 	}
 
 	#[pallet::error]
@@ -575,11 +525,15 @@ pub mod pallet {
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Register a base model. Each field is a separate argument so clients sign exactly
-		/// what the metadata shows.
+		/// Register a base model. Each field is a separate argument so clients sign exactly what
+		/// the metadata shows.
 		///
-		/// Origin: `BaseModelOrigin`. Emits `BaseModelRegistered`. Errors: `EmptyName`,
-		/// `BaseModelExists`.
+		/// Origin: `BaseModelOrigin` (root in the runtime).
+		///
+		/// Emits `BaseModelRegistered`.
+		///
+		/// Errors: `EmptyName` if `name` is empty; `BaseModelExists` if a base model with the same
+		/// `weights_hash` is already registered.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::register_base_model())]
 		#[allow(clippy::too_many_arguments)]
@@ -605,11 +559,17 @@ pub mod pallet {
 			})
 		}
 
-		/// Register the caller as a worker, holding `WorkerBond`.
+		/// Register the caller as a worker with its endpoint and device description, holding
+		/// `WorkerBond` from it. It is drawn for jobs while it is active (see the module docs).
 		///
-		/// Origin: `WorkerOrigin` (a validator). Emits `WorkerRegistered`. Errors:
-		/// `AlreadyRegistered`, `TooManyWorkers`, or the currency's error when the bond cannot
-		/// be held.
+		/// Origin: `WorkerOrigin`, which yields the worker's account (in the runtime: signed by an
+		/// account among the current Aura authorities).
+		///
+		/// Emits `WorkerRegistered`.
+		///
+		/// Errors: `AlreadyRegistered` if the caller is already a worker; `TooManyWorkers` if
+		/// `MaxWorkers` workers are registered; or the currency's error if the caller cannot hold
+		/// `WorkerBond`.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::register_worker())]
 		pub fn register_worker(
@@ -621,10 +581,17 @@ pub mod pallet {
 			Self::do_register_worker(worker, endpoint, device)
 		}
 
-		/// Leave the worker set, releasing what is left of the bond.
+		/// Leave the worker set, releasing what is still held of the bond (slashes may have taken
+		/// part of it).
 		///
-		/// Origin: signed, the worker. Emits `WorkerUnregistered`. Errors: `NotRegistered`,
-		/// `WorkerBusy` (active jobs), `WorkerHasOpenRecords`.
+		/// Origin: signed by a registered worker, suspended or not, validator or not.
+		///
+		/// Emits `WorkerUnregistered`.
+		///
+		/// Errors: `NotRegistered` if the caller is not a worker; `WorkerBusy` if it still has
+		/// active jobs as trainer or verifier; `WorkerHasOpenRecords` if it has attribution records
+		/// not yet final or rejected (`Config::OpenRecords`), over which a dispute could still
+		/// slash it.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::unregister_worker())]
 		pub fn unregister_worker(origin: OriginFor<T>) -> DispatchResult {
@@ -633,12 +600,20 @@ pub mod pallet {
 		}
 
 		/// Create a model owned by the caller and open the fine-tune job for its first version,
-		/// holding `fee`. The job's workers are drawn `AssignmentDelay` blocks later.
+		/// holding `fee` from the caller. Each datanet version is pinned by its merkle root. The
+		/// job's workers are drawn `AssignmentDelay` blocks later in `on_initialize`, which emits
+		/// `JobAssigned` (or `JobWaitingForWorkers`).
 		///
-		/// Origin: signed. Emits `ModelCreated`, `JobCreated`, `JobScheduled`. Errors:
-		/// `EmptyName`, `UnknownBaseModel`, `NoDatanets`, `DuplicateDatanetVersion`,
-		/// `UnknownDatanetVersion`, `InvalidTrainingSettings`, `FeeTooLow`, or the currency's
-		/// error when the fee cannot be held.
+		/// Origin: signed; the caller owns the model and pays the fee.
+		///
+		/// Emits `ModelCreated`, `JobCreated`, then `JobScheduled`.
+		///
+		/// Errors: `EmptyName` if `name` is empty; `UnknownBaseModel` if no base model has the id
+		/// `base_model`; `NoDatanets` if `datanets` is empty; `DuplicateDatanetVersion` if it names
+		/// a datanet version twice; `UnknownDatanetVersion` if a datanet version it names is not
+		/// published; `InvalidTrainingSettings` if `settings` are out of range
+		/// (`TrainingSettings::validate`); `FeeTooLow` if `fee` is below `MinJobFee`; or the
+		/// currency's error if the caller cannot hold `fee`.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::create_model(datanets.len() as u32))]
 		pub fn create_model(
@@ -653,11 +628,20 @@ pub mod pallet {
 			Self::do_create_model(owner, name, base_model, datanets, settings, fee)
 		}
 
-		/// Report the trained adapter (hash, size) and its train and held-out eval losses.
+		/// Report the trained adapter (hash, size) and its train and held-out eval losses. The job
+		/// moves to verification, whose deadline is `VerificationPeriod` blocks later.
 		///
-		/// Origin: signed, the job's trainer. Emits `TrainingResultSubmitted`. Errors:
-		/// `UnknownJob`, `WrongJobState`, `NotTrainer`, `BondBelowFloor`, `NotValidator`,
-		/// `DeadlinePassed`.
+		/// Origin: signed by the job's assigned trainer, which must be active (registered, a
+		/// validator, its held bond at least `WorkerBond`).
+		///
+		/// Emits `TrainingResultSubmitted`.
+		///
+		/// Errors: `UnknownJob` if no job has this id; `WrongJobState` if the job is not in
+		/// training (not assigned yet, in verification or finished); `NotTrainer` if the caller is
+		/// not the job's trainer; `NotRegistered` if the caller is no longer a registered worker;
+		/// `NotValidator` if it is no longer a validator; `BondBelowFloor` if its held bond is
+		/// below `WorkerBond`; `DeadlinePassed` if the training deadline (`TrainingPeriod` blocks
+		/// after assignment) has passed.
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::submit_training_result())]
 		pub fn submit_training_result(
@@ -669,16 +653,26 @@ pub mod pallet {
 			Self::do_submit_training_result(trainer, job, result)
 		}
 
-		/// Report the verifier's held-out eval loss (parts per billion) of the job's adapter and
-		/// of the base model alone on the same rows. The report that makes an agreeing majority
+		/// Report the verifier's held-out eval loss (parts per billion) of the job's adapter and of
+		/// the base model alone on the same rows. The report that makes an agreeing majority
 		/// decides the job (see the module docs).
 		///
-		/// Origin: signed, one of the job's verifiers. Emits `VerificationSubmitted`, and when it
-		/// decides: `VerifierOutvoted` per disagreeing verifier, then `JobCompleted`,
-		/// `TrainingRejected` or `TrainingWithoutImprovement` (with the retry's `JobScheduled`
-		/// or `JobFailed`), and `WorkerSuspended` for a slash that crossed the floor. Errors:
-		/// `UnknownJob`, `WrongJobState`, `NotVerifier`, `AlreadyVerified`, `BondBelowFloor`,
-		/// `NotValidator`, `DeadlinePassed`.
+		/// Origin: signed by one of the job's assigned verifiers, which must be active (as for
+		/// `submit_training_result`).
+		///
+		/// Emits `VerificationSubmitted`. When the report decides the job: `VerifierOutvoted` per
+		/// verifier whose report disagrees, then `JobCompleted`, or `TrainingRejected` or
+		/// `TrainingWithoutImprovement` followed by the retry's `JobScheduled` or `JobFailed`. Each
+		/// slash also emits pallet-rewards' `Slashed` (through `Config::Slashing`), and
+		/// `WorkerSuspended` when it takes a worker's bond below `WorkerBond` (not for a rejected
+		/// trainer, which leaves the worker set).
+		///
+		/// Errors: `UnknownJob` if no job has this id; `WrongJobState` if the job is not in
+		/// verification; `NotVerifier` if the caller is not one of its verifiers; `AlreadyVerified`
+		/// if the caller already reported for this job; `NotRegistered` if the caller is no longer
+		/// a registered worker; `NotValidator` if it is no longer a validator; `BondBelowFloor` if
+		/// its held bond is below `WorkerBond`; `DeadlinePassed` if the verification deadline
+		/// (`VerificationPeriod` blocks after the result) has passed.
 		#[pallet::call_index(5)]
 		#[pallet::weight(
 			T::WeightInfo::submit_verification_accepted()
@@ -694,17 +688,27 @@ pub mod pallet {
 			Self::do_submit_verification(verifier, job, eval_loss_ppb, base_loss_ppb)
 		}
 
-		/// Anyone: schedule a new draw for an `Open` job that waits for workers, or settle a job
-		/// whose phase missed its deadline. A training timeout slashes the trainer
-		/// `TrainerTimeoutSlash` and retries; a verification timeout slashes each silent
-		/// verifier `VerifierSlash` and decides with whoever reported (or retries when nobody
-		/// did or they disagree).
+		/// Move a stalled job on. An `Open` job waiting for workers gets a new draw
+		/// `AssignmentDelay` blocks later. Past the training deadline, the trainer loses
+		/// `TrainerTimeoutSlash` and the job is retried. Past the verification deadline, each
+		/// silent verifier loses `VerifierSlash` and the job is decided with whoever reported, or
+		/// retried when nobody did or they have no agreeing majority. A retry once `MaxAttempts`
+		/// assignments are used up fails the job and refunds its fee.
 		///
-		/// Origin: signed. Emits `JobScheduled`; or `JobTimedOut` and `DutyMissed`, then the
-		/// events of a decision (see `submit_verification`), `VerificationInconclusive`,
-		/// `JobScheduled` or `JobFailed`. Errors: `UnknownJob`, `WrongJobState` (finished),
-		/// `DrawPending` (a draw is already scheduled), `NotEnoughWorkers`,
-		/// `DeadlineNotPassed`.
+		/// Origin: signed by any account.
+		///
+		/// Emits, for an `Open` job, `JobScheduled`. Past the training deadline: `DutyMissed`,
+		/// `JobTimedOut`, then `JobScheduled` or `JobFailed`. Past the verification deadline:
+		/// `DutyMissed` per silent verifier, then the events of a decision (see
+		/// `submit_verification`), or `JobTimedOut` (no report) or `VerificationInconclusive` (no
+		/// agreeing majority) followed by `JobScheduled` or `JobFailed`. Each slash also emits
+		/// pallet-rewards' `Slashed`, and `WorkerSuspended` when it takes a worker's bond below
+		/// `WorkerBond`.
+		///
+		/// Errors: `UnknownJob` if no job has this id; `WrongJobState` if the job is completed or
+		/// failed; `DrawPending` if the `Open` job's draw is already scheduled; `NotEnoughWorkers`
+		/// if fewer than `VerifiersPerJob + 1` workers are eligible for a draw; `DeadlineNotPassed`
+		/// if the job is in training or verification and its deadline has not passed.
 		#[pallet::call_index(6)]
 		#[pallet::weight(
 			T::WeightInfo::poke_job()
@@ -716,10 +720,15 @@ pub mod pallet {
 			Self::do_poke_job(job)
 		}
 
-		/// Set (or clear) the model's inference price per 1,000 tokens.
+		/// Set the model's inference price per 1,000 tokens, or clear it (`None`: receipts for the
+		/// model are refused until it has a price again).
 		///
-		/// Origin: signed, the model's owner. Emits `PriceSet`. Errors: `UnknownModel`,
-		/// `NotModelOwner`, `ModelRetired`.
+		/// Origin: signed by the model's owner.
+		///
+		/// Emits `PriceSet`.
+		///
+		/// Errors: `UnknownModel` if no model has this id; `NotModelOwner` if the caller does not
+		/// own it; `ModelRetired` if the model is retired.
 		#[pallet::call_index(7)]
 		#[pallet::weight(T::WeightInfo::set_price())]
 		pub fn set_price(
@@ -731,10 +740,15 @@ pub mod pallet {
 			Self::do_set_price(who, model, price_per_1k_tokens)
 		}
 
-		/// Give the model to `new_owner`.
+		/// Give the model to `new_owner`, who then sets its price and is paid the model owner's
+		/// share of the records finalized from then on.
 		///
-		/// Origin: signed, the model's owner. Emits `OwnershipTransferred`. Errors:
-		/// `UnknownModel`, `NotModelOwner`, `ModelRetired`.
+		/// Origin: signed by the model's owner.
+		///
+		/// Emits `OwnershipTransferred`.
+		///
+		/// Errors: `UnknownModel` if no model has this id; `NotModelOwner` if the caller does not
+		/// own it; `ModelRetired` if the model is retired.
 		#[pallet::call_index(8)]
 		#[pallet::weight(T::WeightInfo::transfer_ownership())]
 		pub fn transfer_ownership(
@@ -746,10 +760,15 @@ pub mod pallet {
 			Self::do_transfer_ownership(who, model, new_owner)
 		}
 
-		/// Retire the model: it keeps its versions but takes no new price or owner.
+		/// Retire the model: it keeps its versions (a job already running still adds its version)
+		/// but takes no new price or owner, and receipts for it are refused.
 		///
-		/// Origin: signed, the model's owner. Emits `ModelRetired`. Errors: `UnknownModel`,
-		/// `NotModelOwner`, `ModelRetired`.
+		/// Origin: signed by the model's owner.
+		///
+		/// Emits `ModelRetired`.
+		///
+		/// Errors: `UnknownModel` if no model has this id; `NotModelOwner` if the caller does not
+		/// own it; `ModelRetired` if it is already retired.
 		#[pallet::call_index(9)]
 		#[pallet::weight(T::WeightInfo::retire())]
 		pub fn retire(origin: OriginFor<T>, model: ModelId) -> DispatchResult {
@@ -757,10 +776,16 @@ pub mod pallet {
 			Self::do_retire(who, model)
 		}
 
-		/// Hold what the caller's bond lacks to reach `WorkerBond` again, ending a suspension.
+		/// Hold what the caller's bond lacks to reach `WorkerBond` again, ending a suspension for a
+		/// low bond.
 		///
-		/// Origin: signed, a registered worker. Emits `BondToppedUp`. Errors: `NotRegistered`,
-		/// `BondNotShort`, or the currency's error when the amount cannot be held.
+		/// Origin: signed by a registered worker.
+		///
+		/// Emits `BondToppedUp`.
+		///
+		/// Errors: `NotRegistered` if the caller is not a worker; `BondNotShort` if its held bond
+		/// is already at least `WorkerBond`; or the currency's error if it cannot hold the missing
+		/// amount.
 		#[pallet::call_index(10)]
 		#[pallet::weight(T::WeightInfo::top_up_bond())]
 		pub fn top_up_bond(origin: OriginFor<T>) -> DispatchResult {
@@ -768,12 +793,17 @@ pub mod pallet {
 			Self::do_top_up_bond(worker)
 		}
 
-		/// Remove `worker`, whose validator left the authority set, releasing what is left of
-		/// its bond.
+		/// Remove `worker`, whose validator left the authority set, releasing what is still held of
+		/// its bond to it.
 		///
-		/// Origin: signed, anyone. Emits `DepartedWorkerRemoved`. Errors: `NotRegistered`,
-		/// `StillValidator`, `WorkerBusy` (active jobs: they finish or time out first),
-		/// `WorkerHasOpenRecords`.
+		/// Origin: signed by any account.
+		///
+		/// Emits `DepartedWorkerRemoved`.
+		///
+		/// Errors: `NotRegistered` if `worker` is not a registered worker; `StillValidator` if it
+		/// is still in `Config::ValidatorSet`; `WorkerBusy` if it has active jobs (they finish or
+		/// time out first); `WorkerHasOpenRecords` if it has attribution records not yet final or
+		/// rejected.
 		#[pallet::call_index(11)]
 		#[pallet::weight(T::WeightInfo::remove_departed_worker())]
 		pub fn remove_departed_worker(
@@ -784,10 +814,14 @@ pub mod pallet {
 			Self::do_remove_departed_worker(worker)
 		}
 
-		/// Set `VerifiersPerJob` (`k`) for the draws from now on.
+		/// Set `VerifiersPerJob` (`k`) for the draws from now on; jobs already assigned keep their
+		/// verifiers.
 		///
-		/// Origin: `ParamsOrigin`. Emits `VerifiersPerJobSet`. Errors: `InvalidVerifierCount`
-		/// (not in `1..=MaxVerifiers`).
+		/// Origin: `ParamsOrigin` (root in the runtime).
+		///
+		/// Emits `VerifiersPerJobSet`.
+		///
+		/// Errors: `InvalidVerifierCount` if `verifiers` is not in `1..=MaxVerifiers`.
 		#[pallet::call_index(12)]
 		#[pallet::weight(T::WeightInfo::set_verifiers_per_job())]
 		pub fn set_verifiers_per_job(origin: OriginFor<T>, verifiers: u32) -> DispatchResult {

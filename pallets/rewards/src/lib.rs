@@ -120,9 +120,8 @@ pub mod pallet {
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
-		ParamsSet {
-			params: RewardParams,
-		},
+		/// The split parameters changed.
+		ParamsSet { params: RewardParams },
 		/// A finalized record's fee was split and accrued. `paid + dust == fee`.
 		RecordRewarded {
 			record: RecordId,
@@ -135,10 +134,10 @@ pub mod pallet {
 			penalties: BalanceOf<T>,
 			dust: BalanceOf<T>,
 		},
-		Claimed {
-			beneficiary: T::AccountId,
-			amount: BalanceOf<T>,
-		},
+		/// `amount` was paid from the pot to `beneficiary`.
+		Claimed { beneficiary: T::AccountId, amount: BalanceOf<T> },
+		/// `amount` of `offender`'s held funds was slashed for `kind`: `to_beneficiary` of it to
+		/// `beneficiary`, if any, the rest to the treasury.
 		Slashed {
 			offender: T::AccountId,
 			kind: SlashKind,
@@ -173,6 +172,17 @@ pub mod pallet {
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
+		/// Set the split parameters: the fee shares of the model owner, the contributors, the
+		/// worker and the treasury, where the contributors' unattributed remainder goes, the
+		/// penalty threshold and reduction, and the beneficiary share of slashes. They apply to the
+		/// records finalized and the slashes made from now on.
+		///
+		/// Origin: `ParamsOrigin` (root in the runtime).
+		///
+		/// Emits `ParamsSet`.
+		///
+		/// Errors: `SplitNotWhole` if the model owner, contributors, worker and treasury shares do
+		/// not sum to exactly 100 %.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::set_params())]
 		pub fn set_params(origin: OriginFor<T>, params: RewardParams) -> DispatchResult {
@@ -180,7 +190,16 @@ pub mod pallet {
 			Self::do_set_params(params)
 		}
 
-		/// Pay `beneficiary` everything accrued to it. Anyone may call it.
+		/// Pay `beneficiary` everything accrued to it, from the pot. The funds only ever go to the
+		/// beneficiary, so anyone may trigger it (the treasury's accruals can be swept this way
+		/// too).
+		///
+		/// Origin: signed by any account.
+		///
+		/// Emits `Claimed`.
+		///
+		/// Errors: `NothingToClaim` if nothing is accrued to `beneficiary`; or the currency's error
+		/// if the pot cannot pay the amount and keep its existential deposit.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::claim())]
 		pub fn claim(origin: OriginFor<T>, beneficiary: T::AccountId) -> DispatchResult {
