@@ -9,13 +9,14 @@
 
 extern crate alloc;
 
-pub mod json;
 pub mod retry;
 pub mod sidecar;
 #[cfg(feature = "testing")]
 pub mod testing;
 
 pub use sidecar::{Reply, Sidecar, SidecarError};
+/// The contract's types, for the pallets.
+pub use tributary_sidecar_api as api;
 
 /// Signs the off-chain workers' transactions with the validator's worker key (`trwk`, sr25519);
 /// the account that signs is the key's own account.

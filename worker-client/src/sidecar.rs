@@ -2,8 +2,10 @@
 //! down or slow costs an off-chain worker run a few seconds and never anything more.
 
 use alloc::{format, string::String, vec::Vec};
+use serde::{de::DeserializeOwned, Serialize};
 use sp_runtime::offchain::{http, storage::StorageValueRef, Duration};
 use tributary_primitives::WORKER_URL_STORAGE_KEY;
+use tributary_sidecar_api::error::{ErrorBody, ErrorDetail};
 
 /// How long one request may take, connection and body included.
 const REQUEST_DEADLINE_MS: u64 = 5_000;
@@ -21,19 +23,29 @@ pub enum SidecarError {
 /// One answer: HTTP status and JSON body.
 pub struct Reply {
 	pub status: u16,
-	pub body: serde_json::Value,
+	body: serde_json::Value,
 }
 
 impl Reply {
-	/// A 2xx answer whose body is not an OpenAI-style error object.
+	/// A 2xx answer whose body is not an error body.
 	pub fn is_success(&self) -> bool {
-		(200..300).contains(&self.status) && !self.body["error"].is_object()
+		(200..300).contains(&self.status) && self.error().is_none()
 	}
 
-	/// The sidecar's error message (OpenAI-style `{"error": {"message"}}`), or the whole body.
+	/// The body as the contract's answer `T`.
+	pub fn json<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+		T::deserialize(&self.body)
+	}
+
+	/// The sidecar's refusal, when the body is one.
+	pub fn error(&self) -> Option<ErrorDetail> {
+		self.json::<ErrorBody>().ok().map(|body| body.error)
+	}
+
+	/// The sidecar's error message, or the whole body.
 	pub fn message(&self) -> String {
-		match self.body.pointer("/error/message").and_then(|m| m.as_str()) {
-			Some(message) => message.into(),
+		match self.error() {
+			Some(error) => error.message,
 			None => format!("{}", self.body),
 		}
 	}
@@ -60,8 +72,11 @@ impl Sidecar {
 		self.send(http::Request::get(&format!("{}{path}", self.base)))
 	}
 
-	pub fn post(&self, path: &str, body: &serde_json::Value) -> Result<Reply, SidecarError> {
-		let bytes = serde_json::to_vec(body).expect("a JSON value always serializes");
+	/// POSTs `body` as JSON, its object keys in sorted order (so a request's bytes depend only on
+	/// its content).
+	pub fn post(&self, path: &str, body: &impl Serialize) -> Result<Reply, SidecarError> {
+		let value = serde_json::to_value(body).expect("the contract's types serialize");
+		let bytes = serde_json::to_vec(&value).expect("a JSON value always serializes");
 		let url = format!("{}{path}", self.base);
 		self.send(
 			http::Request::post(&url, alloc::vec![bytes])

@@ -27,7 +27,6 @@ use frame_system::{
 	offchain::{Account, SendSignedTransaction, Signer},
 	pallet_prelude::BlockNumberFor,
 };
-use serde_json::json;
 use sp_runtime::{
 	offchain::{
 		storage_lock::{StorageLock, Time},
@@ -36,9 +35,18 @@ use sp_runtime::{
 	traits::Saturating,
 	SaturatedConversion,
 };
-use tributary_primitives::hex;
 use tributary_primitives::traits::WorkerSet;
-use tributary_worker_client::{retry::Backoff, Sidecar};
+use tributary_worker_client::{
+	api::{
+		adapters::ChainModel,
+		paths,
+		receipts::{Acknowledgement, PendingQuery, PendingReceipts},
+		recompute::{RecomputeRequest, RecomputeState, OUTPUT_UNAVAILABLE},
+		wire::{Hash32, HexBytes},
+	},
+	retry::Backoff,
+	Sidecar,
+};
 
 const LOG: &str = "tributary::attribution::ocw";
 const RUN_LOCK: &[u8] = b"tributary/attribution/ocw/lock";
@@ -73,9 +81,7 @@ impl<T: Config> Pallet<T> {
 	/// `GET /receipts/pending` naming this chain: its genesis hash, and the attribution methods it
 	/// requires of records now (so a change of `Params` reaches the sidecar's next answer).
 	pub(crate) fn pending_receipts_path() -> String {
-		let genesis = hex::encode(&Self::genesis_hash());
-		let methods = hex::encode(&Params::<T>::get().methods.encode());
-		format!("/receipts/pending?genesis=0x{genesis}&methods=0x{methods}")
+		PendingQuery::path(&Self::genesis_hash(), &Params::<T>::get().methods.encode())
 	}
 
 	fn submit_pending_receipts(
@@ -95,23 +101,20 @@ impl<T: Config> Pallet<T> {
 				return;
 			},
 		};
-		let pending: Vec<Pending<T>> = reply.body["receipts"]
-			.as_array()
-			.map(|entries| {
-				entries
-					.iter()
-					.filter_map(|entry| {
-						let id = entry["id"].as_str()?.into();
-						let receipt = entry["scale"]
-							.as_str()
-							.and_then(|text| hex::decode(text).ok())
-							.and_then(|bytes| SignedReceiptOf::<T>::decode(&mut &bytes[..]).ok());
-						Some(Pending { id, receipt })
-					})
-					.collect()
-			})
-			.unwrap_or_default();
-
+		let pending: Vec<Pending<T>> = match reply.json::<PendingReceipts>() {
+			Ok(answer) => answer
+				.receipts
+				.into_iter()
+				.map(|entry| Pending {
+					id: entry.id,
+					receipt: SignedReceiptOf::<T>::decode(&mut &entry.scale.0[..]).ok(),
+				})
+				.collect(),
+			Err(error) => {
+				log::warn!(target: LOG, "sidecar's pending receipts do not decode ({error})");
+				return;
+			},
+		};
 		let mut done: Vec<String> = Vec::new();
 		for account in workers {
 			let mut batch: Vec<SignedReceiptOf<T>> = Vec::new();
@@ -154,7 +157,9 @@ impl<T: Config> Pallet<T> {
 			done.push(entry.id.clone());
 		}
 		if !done.is_empty() {
-			if let Err(error) = sidecar.post("/receipts/ack", &json!({ "ids": done })) {
+			if let Err(error) =
+				sidecar.post(paths::ACK_RECEIPTS, &Acknowledgement { ids: done.clone() })
+			{
 				log::warn!(target: LOG, "could not acknowledge {} receipts ({error:?}); will retry", done.len());
 			}
 		}
@@ -178,22 +183,26 @@ impl<T: Config> Pallet<T> {
 				if !assigned || submitted {
 					continue;
 				}
-				let body = json!({
-					"chain": { "model": info.model, "version": info.version },
-					"output_hash": hex::encode(&info.output_hash),
-					"method_scale": hex::encode(&info.method.encode()),
-				});
-				let commitment = match sidecar.post("/attribution/recompute", &body) {
-					Ok(reply) if reply.body["state"] == "running" => {
-						log::info!(target: LOG, "the sidecar is still recomputing record {record}");
-						continue;
+				let body = RecomputeRequest {
+					chain: ChainModel { model: info.model, version: info.version },
+					output_hash: Hash32(info.output_hash),
+					method_scale: HexBytes(info.method.encode()),
+				};
+				let commitment = match sidecar.post(paths::RECOMPUTE, &body) {
+					Ok(reply) if reply.is_success() => match reply.json::<RecomputeState>() {
+						Ok(RecomputeState::Running) => {
+							log::info!(target: LOG, "the sidecar is still recomputing record {record}");
+							continue;
+						},
+						Ok(RecomputeState::Done { commitment, .. }) => Some(commitment.0),
+						Err(error) => {
+							log::error!(target: LOG, "the sidecar's recomputation of record {record} does not decode ({error})");
+							None
+						},
 					},
-					Ok(reply) if reply.is_success() => reply.body["commitment"]
-						.as_str()
-						.and_then(|text| hex::decode_array(text).ok()),
 					Ok(reply)
-						if reply.body.pointer("/error/code").and_then(|c| c.as_str())
-							== Some("output_unavailable") =>
+						if reply.error().and_then(|error| error.code).as_deref()
+							== Some(OUTPUT_UNAVAILABLE) =>
 					{
 						// Give the serving worker half the period to come back before saying so.
 						let half = Params::<T>::get().recompute_period / 2u32.into();

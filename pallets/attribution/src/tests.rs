@@ -1227,8 +1227,13 @@ mod offchain_worker {
 		json!({
 			"chain": { "model": info.model, "version": info.version },
 			"output_hash": hex::encode(&info.output_hash),
-			"method_scale": hex::encode(&info.method.encode()),
+			"method_scale": hex::encode_0x(&info.method.encode()),
 		})
+	}
+
+	/// One entry of the sidecar's receipt queue, holding the SCALE bytes `scale`.
+	fn queued(id: &str, scale: &[u8]) -> serde_json::Value {
+		json!({ "id": id, "user": hex::encode_0x(&[1; 32]), "nonce": 1, "scale": hex::encode_0x(scale) })
 	}
 
 	/// What the off-chain worker asks the sidecar for its receipt queue, naming this chain and
@@ -1266,10 +1271,10 @@ mod offchain_worker {
 				&pending_path(),
 				None,
 				json!({ "receipts": [
-					{ "id": "fresh", "scale": hex::encode(&fresh.encode()) },
-					{ "id": "landed", "scale": hex::encode(&mine(2).encode()) },
-					{ "id": "other-worker", "scale": hex::encode(&served_by_other.encode()) },
-					{ "id": "garbage", "scale": "00ff" },
+					queued("fresh", &fresh.encode()),
+					queued("landed", &mine(2).encode()),
+					queued("other-worker", &served_by_other.encode()),
+					queued("garbage", &[0x00, 0xff]),
 				] }),
 			);
 			sidecar.expect(
@@ -1294,7 +1299,7 @@ mod offchain_worker {
 				"GET",
 				&pending_path(),
 				None,
-				json!({ "receipts": [{ "id": "fresh", "scale": hex::encode(&fresh.encode()) }] }),
+				json!({ "receipts": [queued("fresh", &fresh.encode())] }),
 			);
 			run_offchain_worker(3);
 			assert_eq!(sidecar.submitted::<crate::mock::Extrinsic>().len(), 1);
@@ -1332,7 +1337,7 @@ mod offchain_worker {
 				"POST",
 				"/attribution/recompute",
 				Some(&recompute_request(record)),
-				json!({ "commitment": hex::encode(&recomputed), "record_scale": "00", "top": [] }),
+				json!({ "state": "done", "commitment": hex::encode(&recomputed), "record_scale": "0x00", "top": [] }),
 			);
 			run_offchain_worker(System::block_number());
 			assert_eq!(
@@ -1372,7 +1377,7 @@ mod offchain_worker {
 				"POST",
 				"/attribution/recompute",
 				Some(&request),
-				json!({ "state": "done", "commitment": hex::encode(&[0xcc; 32]) }),
+				json!({ "state": "done", "commitment": hex::encode(&[0xcc; 32]), "record_scale": "0x00", "top": [] }),
 			);
 			run_offchain_worker(now + 1);
 			assert_eq!(
@@ -1395,7 +1400,7 @@ mod offchain_worker {
 			let record = disputed_for(&me);
 			let deadline = Disputes::<Test>::get(record).unwrap().deadline;
 			let unavailable =
-				json!({ "error": { "message": "in no store", "code": "output_unavailable" } });
+				json!({ "error": { "message": "in no store", "type": "invalid_request_error", "code": "output_unavailable" } });
 			let request = recompute_request(record);
 			sidecar.expect("GET", &pending_path(), None, json!({ "receipts": [] }));
 			sidecar.expect("POST", "/attribution/recompute", Some(&request), unavailable.clone());

@@ -14,20 +14,26 @@
 //! [`MAX_SUBMISSIONS`] times.
 
 use crate::*;
-use alloc::{format, vec::Vec};
+use alloc::format;
 use frame_support::pallet_prelude::*;
 use frame_system::{
 	offchain::{Account, SendSignedTransaction, Signer},
 	pallet_prelude::BlockNumberFor,
 };
-use serde_json::Value;
 use sp_runtime::{offchain::storage::StorageValueRef, traits::Zero, SaturatedConversion};
 use tributary_primitives::traits::WorkerSet;
 use tributary_primitives::{
 	datanets::{ChallengeKind, DatanetId, RowId, RowStatus},
-	hex, ContentHash,
+	ContentHash,
 };
-use tributary_worker_client::{retry::Backoff, Sidecar};
+use tributary_worker_client::{
+	api::{
+		paths,
+		rows::{RowProblem, RowReport, RowReports},
+	},
+	retry::Backoff,
+	Sidecar,
+};
 
 const LOG: &str = "tributary::datanets::ocw";
 /// Wait before submitting a report again whose earlier submission has not landed (blocks).
@@ -44,25 +50,16 @@ pub struct SidecarRowReport {
 	pub kind: ChallengeKind,
 }
 
-impl SidecarRowReport {
-	/// `{"datanet", "row", "hash", "kind": "byte_len_mismatch", "observed"}` or `{…, "kind":
-	/// "unfetchable"}`; `None` for anything else.
-	pub fn from_json(entry: &Value) -> Option<Self> {
-		let kind = match entry["kind"].as_str()? {
-			"byte_len_mismatch" => {
-				// A length past u32::MAX is no declared length: report the largest one.
-				let observed = entry["observed"].as_u64()?.min(u64::from(u32::MAX)) as u32;
-				ChallengeKind::ByteLenMismatch { observed }
+impl From<&RowReport> for SidecarRowReport {
+	fn from(report: &RowReport) -> Self {
+		let kind = match report.problem {
+			// A length past u32::MAX is no declared length: report the largest one.
+			RowProblem::ByteLenMismatch { observed, .. } => ChallengeKind::ByteLenMismatch {
+				observed: observed.min(u64::from(u32::MAX)) as u32,
 			},
-			"unfetchable" => ChallengeKind::Unfetchable,
-			_ => return None,
+			RowProblem::Unfetchable => ChallengeKind::Unfetchable,
 		};
-		Some(Self {
-			datanet: entry["datanet"].as_u64()?.try_into().ok()?,
-			row: entry["row"].as_u64()?,
-			content_hash: hex::decode_array(entry["hash"].as_str()?).ok()?,
-			kind,
-		})
+		Self { datanet: report.datanet, row: report.row, content_hash: report.hash.0, kind }
 	}
 }
 
@@ -74,7 +71,7 @@ impl<T: Config> Pallet<T> {
 		else {
 			return;
 		};
-		let reply = match sidecar.get("/rows/reports") {
+		let reply = match sidecar.get(paths::ROW_REPORTS) {
 			Ok(reply) if reply.is_success() => reply,
 			Ok(reply) => {
 				log::warn!(target: LOG, "sidecar refused GET /rows/reports: {}", reply.message());
@@ -85,13 +82,16 @@ impl<T: Config> Pallet<T> {
 				return;
 			},
 		};
-		let reports: Vec<SidecarRowReport> = reply.body["reports"]
-			.as_array()
-			.map(|entries| entries.iter().filter_map(SidecarRowReport::from_json).collect())
-			.unwrap_or_default();
+		let reports = match reply.json::<RowReports>() {
+			Ok(answer) => answer.reports,
+			Err(error) => {
+				log::warn!(target: LOG, "sidecar's row reports do not decode ({error}); reporting none");
+				return;
+			},
+		};
 		let now: u64 = now.saturated_into();
-		for report in reports {
-			Self::report(&reporter, report, now);
+		for report in &reports {
+			Self::report(&reporter, report.into(), now);
 		}
 	}
 

@@ -1490,7 +1490,7 @@ mod offchain_worker {
 	use serde_json::{json, Value};
 	use sp_runtime::testing::UintAuthorityId;
 	use tributary_primitives::hex;
-	use tributary_worker_client::testing::Testbed;
+	use tributary_worker_client::{api::rows::RowReports, testing::Testbed};
 
 	fn run_offchain_worker(sidecar: &Testbed, block: u64, reports: &Value) {
 		sidecar.expect("GET", "/rows/reports", None, json!({ "reports": reports }));
@@ -1507,32 +1507,47 @@ mod offchain_worker {
 	}
 
 	#[test]
-	fn sidecar_reports_parse_or_are_skipped() {
+	fn sidecar_reports_become_challenge_kinds() {
 		let hash = hex::encode(&content_hash(b"x"));
+		let answer: RowReports = serde_json::from_value(json!({ "reports": [
+			{ "datanet": 1, "row": 2, "hash": hash, "kind": "byte_len_mismatch", "declared": 1, "observed": 9 },
+			{ "datanet": 1, "row": 3, "hash": hash, "kind": "byte_len_mismatch", "declared": 1, "observed": 1u64 << 40 },
+		] }))
+		.unwrap();
+		let reports: Vec<SidecarRowReport> = answer.reports.iter().map(Into::into).collect();
 		assert_eq!(
-			SidecarRowReport::from_json(
-				&json!({ "datanet": 1, "row": 2, "hash": hash, "kind": "byte_len_mismatch", "declared": 1, "observed": 9 })
-			),
-			Some(SidecarRowReport {
+			reports[0],
+			SidecarRowReport {
 				datanet: 1,
 				row: 2,
 				content_hash: content_hash(b"x"),
 				kind: ChallengeKind::ByteLenMismatch { observed: 9 },
-			})
+			}
 		);
-		let huge = json!({ "datanet": 1, "row": 2, "hash": hash, "kind": "byte_len_mismatch", "observed": 1u64 << 40 });
-		assert_eq!(
-			SidecarRowReport::from_json(&huge).unwrap().kind,
-			ChallengeKind::ByteLenMismatch { observed: u32::MAX }
-		);
-		for bad in [
-			json!({ "datanet": 1, "row": 2, "hash": hash, "kind": "spam" }),
-			json!({ "datanet": 1, "row": 2, "hash": "zz", "kind": "unfetchable" }),
-			json!({ "datanet": 1u64 << 33, "row": 2, "hash": hash, "kind": "unfetchable" }),
-			json!({ "row": 2, "hash": hash, "kind": "unfetchable" }),
-		] {
-			assert_eq!(SidecarRowReport::from_json(&bad), None, "{bad}");
-		}
+		assert_eq!(reports[1].kind, ChallengeKind::ByteLenMismatch { observed: u32::MAX });
+	}
+
+	#[test]
+	fn an_answer_that_breaks_the_contract_reports_nothing() {
+		let mut ext = new_test_ext();
+		let sidecar = Testbed::install(&mut ext);
+		ext.execute_with(|| {
+			let (datanet, id) = published_row(ALICE, "four");
+			UintAuthorityId::set_all_keys([WORKER]);
+			let good = report_of(datanet, id, json!({ "kind": "unfetchable" }));
+			for (block, bad) in [
+				json!({ "datanet": datanet, "row": id, "hash": good["hash"], "kind": "spam" }),
+				json!({ "datanet": datanet, "row": id, "hash": "zz", "kind": "unfetchable" }),
+				json!({ "datanet": 1u64 << 33, "row": id, "hash": good["hash"], "kind": "unfetchable" }),
+				json!({ "row": id, "hash": good["hash"], "kind": "unfetchable" }),
+			]
+			.into_iter()
+			.enumerate()
+			{
+				run_offchain_worker(&sidecar, 2 + block as u64, &json!([good, bad]));
+			}
+			assert!(sidecar.submitted::<Extrinsic>().is_empty());
+		});
 	}
 
 	#[test]

@@ -28,7 +28,6 @@ use frame_system::{
 	offchain::{Account, SendSignedTransaction, Signer},
 	pallet_prelude::BlockNumberFor,
 };
-use serde_json::json;
 use sp_runtime::{
 	offchain::{
 		storage::StorageValueRef,
@@ -45,9 +44,17 @@ use tributary_primitives::{
 	models::{JobId, JobState, ModelId, ModelVersionId, PinnedDatanetVersion, TrainingResult},
 };
 use tributary_worker_client::{
-	json::{self, loss_ppb, EvalLosses},
+	api::{
+		adapters::{AdapterRegistration, ChainModel, CorpusRow},
+		jobs::{
+			loss_ppb, EvalJob, JobMetrics, JobRecord, JobRow, JobSettings, JobStatus, NamedRow,
+			TrainJob,
+		},
+		paths,
+		wire::Hash32,
+	},
 	retry::Backoff,
-	Reply, Sidecar,
+	Reply, Sidecar, SidecarError,
 };
 
 const LOG: &str = "tributary::models::ocw";
@@ -140,13 +147,13 @@ impl<T: Config> Pallet<T> {
 		let runs_key = Self::action_key(job_id, job.attempt, &format!("{}-runs", role.name()));
 		let runs = StorageValueRef::persistent(&runs_key).get::<u32>().ok().flatten().unwrap_or(0);
 		let sidecar_id = Self::sidecar_job_id(job_id, job.attempt, role, runs);
-		let Some((path, body)) = Self::job_request(&sidecar_id, job, role) else {
+		let Some(request) = Self::job_request(&sidecar_id, job, role) else {
 			log::error!(target: LOG, "job {job_id}: a pinned datanet version has lost rows; not posting it");
 			return;
 		};
 		// Posting is idempotent (the sidecar answers with the existing job for a repeated id and
 		// request), so every run posts and reads the job's state from the answer.
-		let record = match sidecar.post(path, &body) {
+		let reply = match request.post(sidecar) {
 			Ok(reply) if reply.is_success() => reply,
 			Ok(reply) => {
 				log::error!(target: LOG, "sidecar refused {sidecar_id}: {}", reply.message());
@@ -157,10 +164,17 @@ impl<T: Config> Pallet<T> {
 				return;
 			},
 		};
-		match record.body["status"].as_str() {
-			Some("succeeded") => Self::submit_outcome(account, job_id, job, role, &record, now),
-			Some("failed") => {
-				let error = record.body["error"].as_str().unwrap_or("no reason given");
+		let record: JobRecord = match reply.json() {
+			Ok(record) => record,
+			Err(error) => {
+				log::warn!(target: LOG, "sidecar's answer for {sidecar_id} is no job record ({error})");
+				return;
+			},
+		};
+		match record.status {
+			JobStatus::Succeeded => Self::submit_outcome(account, job_id, job, role, &record, now),
+			JobStatus::Failed => {
+				let error = record.error.as_deref().unwrap_or("no reason given");
 				if role == Role::Train && runs + 1 < MAX_SIDECAR_RUNS {
 					log::warn!(target: LOG, "sidecar job {sidecar_id} failed ({error}); training job {job_id} again");
 					StorageValueRef::persistent(&runs_key).set(&(runs + 1));
@@ -171,15 +185,12 @@ impl<T: Config> Pallet<T> {
 					);
 				}
 			},
-			Some(status) => log::debug!(
+			status => log::debug!(
 				target: LOG,
-				"sidecar job {sidecar_id} is {status}: step {} of {}",
-				record.body["progress"]["step"],
-				record.body["progress"]["total_steps"]
+				"sidecar job {sidecar_id} is {status:?}: step {} of {}",
+				record.progress.step,
+				record.progress.total_steps
 			),
-			None => {
-				log::warn!(target: LOG, "sidecar answered {path} for {sidecar_id} with {}", record.message())
-			},
 		}
 	}
 
@@ -193,33 +204,34 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Path and body of the sidecar job for `role`; `None` when the job's rows are gone.
+	/// The sidecar job for `role`; `None` when the job's rows are gone.
 	pub(crate) fn job_request(
 		sidecar_id: &str,
 		job: &JobInfo<T>,
 		role: Role,
-	) -> Option<(&'static str, serde_json::Value)> {
-		let rows = Self::lineage_rows(&job.datanets)?;
+	) -> Option<JobRequest> {
+		let rows: Vec<JobRow> = Self::lineage_rows(&job.datanets)?
+			.iter()
+			.map(|(name, row)| JobRow::Named(NamedRow::published(*name, row)))
+			.collect();
+		let settings = JobSettings::from(&job.settings);
 		Some(match role {
-			Role::Train => (
-				"/jobs/train",
-				json!({
-					"id": sidecar_id,
-					"rows": json::job_rows(&rows),
-					"settings": json::settings(&job.settings),
-					"register_as": sidecar_id,
-				}),
-			),
-			Role::Verify => (
-				"/jobs/eval",
-				json!({
-					"id": sidecar_id,
-					"rows": json::job_rows(&rows),
-					"adapter": hex::encode(&job.result.as_ref()?.adapter_hash),
-					"settings": json::settings(&job.settings),
-					"held_out": true,
-				}),
-			),
+			Role::Train => JobRequest::Train(TrainJob {
+				id: sidecar_id.into(),
+				rows,
+				settings,
+				register_as: Some(sidecar_id.into()),
+			}),
+			Role::Verify => JobRequest::Eval(EvalJob {
+				id: sidecar_id.into(),
+				rows,
+				model: None,
+				adapter: Some(Hash32(job.result.as_ref()?.adapter_hash)),
+				settings: Some(settings),
+				held_out: true,
+				sequence_length: None,
+				batch_size: None,
+			}),
 		})
 	}
 
@@ -228,37 +240,37 @@ impl<T: Config> Pallet<T> {
 		job_id: JobId,
 		job: &JobInfo<T>,
 		role: Role,
-		record: &Reply,
+		record: &JobRecord,
 		now: u64,
 	) {
-		let metrics = &record.body["metrics"];
-		let call = match role {
-			Role::Train => {
-				let result = record.body["result_hash"]
-					.as_str()
-					.and_then(|text| hex::decode_array(text).ok())
-					.and_then(|adapter_hash| {
-						Some(TrainingResult {
-							adapter_hash,
-							adapter_bytes: metrics["adapter_bytes"].as_u64()?,
-							train_loss_ppb: loss_ppb(&metrics["train_loss"])?,
-							eval_loss_ppb: loss_ppb(&metrics["eval_loss_after"])?,
-						})
-					});
+		let call = match (role, &record.metrics) {
+			(Role::Train, Some(JobMetrics::Train(metrics))) => {
+				let result = record.result_hash.and_then(|adapter_hash| {
+					Some(TrainingResult {
+						adapter_hash: adapter_hash.0,
+						adapter_bytes: metrics.adapter_bytes,
+						train_loss_ppb: loss_ppb(metrics.train_loss?)?,
+						eval_loss_ppb: loss_ppb(metrics.eval_loss_after)?,
+					})
+				});
 				let Some(result) = result else {
-					log::error!(target: LOG, "job {job_id}: the sidecar's train result is incomplete: {}", record.body);
+					log::error!(target: LOG, "job {job_id}: the sidecar's train result is incomplete: {record:?}");
 					return;
 				};
 				Call::submit_training_result { job: job_id, result }
 			},
-			Role::Verify => {
-				let Some(EvalLosses { eval_loss_ppb, base_loss_ppb }) =
-					EvalLosses::from_metrics(metrics)
+			(Role::Verify, Some(JobMetrics::Eval(metrics))) => {
+				let (Some(eval_loss_ppb), Some(base_loss_ppb)) =
+					(loss_ppb(metrics.eval_loss), loss_ppb(metrics.base_loss))
 				else {
-					log::error!(target: LOG, "job {job_id}: the sidecar's eval lacks the adapter's or the base's loss: {}", record.body);
+					log::error!(target: LOG, "job {job_id}: the sidecar's eval losses are not finite: {record:?}");
 					return;
 				};
 				Call::submit_verification { job: job_id, eval_loss_ppb, base_loss_ppb }
+			},
+			_ => {
+				log::error!(target: LOG, "job {job_id}: the sidecar's {} job succeeded without its metrics: {record:?}", role.name());
+				return;
 			},
 		};
 		if !BACKOFF.try_now(
@@ -323,14 +335,22 @@ impl<T: Config> Pallet<T> {
 			log::error!(target: LOG, "model {model} v{version}: its datanet versions lost rows; not serving it");
 			return true;
 		};
-		let body = json!({
-			"id": format!("model-{model}-v{version}"),
-			"adapter_hash": hex::encode(&info.result.adapter_hash),
-			"settings": json::settings(&info.settings),
-			"corpus": json::corpus(&rows),
-			"chain": { "model": model, "version": version },
-		});
-		match sidecar.post("/v1/adapters", &body) {
+		let body = AdapterRegistration::<()> {
+			id: format!("model-{model}-v{version}"),
+			adapter_hash: Hash32(info.result.adapter_hash),
+			adapter_config: None,
+			settings: Some(JobSettings::from(&info.settings)),
+			chain: Some(ChainModel { model, version }),
+			corpus: rows
+				.iter()
+				.map(|(name, row)| CorpusRow {
+					datanet: name.datanet,
+					row: name.row,
+					hash: Hash32(row.content_hash),
+				})
+				.collect(),
+		};
+		match sidecar.post(paths::ADAPTERS, &body) {
 			Ok(reply) if reply.is_success() => {
 				log::info!(target: LOG, "the sidecar serves model {model} v{version} as model-{model}-v{version}");
 				true
@@ -344,5 +364,34 @@ impl<T: Config> Pallet<T> {
 				false
 			},
 		}
+	}
+}
+
+/// A sidecar job request of either kind.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum JobRequest {
+	Train(TrainJob),
+	Eval(EvalJob),
+}
+
+impl JobRequest {
+	pub(crate) fn path(&self) -> &'static str {
+		match self {
+			JobRequest::Train(_) => paths::TRAIN_JOB,
+			JobRequest::Eval(_) => paths::EVAL_JOB,
+		}
+	}
+
+	/// The request's JSON body.
+	pub(crate) fn body(&self) -> serde_json::Value {
+		match self {
+			JobRequest::Train(job) => serde_json::to_value(job),
+			JobRequest::Eval(job) => serde_json::to_value(job),
+		}
+		.expect("the contract's types serialize")
+	}
+
+	fn post(&self, sidecar: &Sidecar) -> Result<Reply, SidecarError> {
+		sidecar.post(self.path(), &self.body())
 	}
 }

@@ -1487,10 +1487,17 @@ mod offchain_worker {
 		(ext, sidecar)
 	}
 
-	/// Expect the job's request for `role` (run `runs`), answered with the job's state.
-	fn expect_job(sidecar: &Testbed, id: JobId, role: Role, runs: u32, answer: Value) {
+	/// Expect the job's request for `role` (run `runs`), answered with `answer` of it.
+	fn expect_job(
+		sidecar: &Testbed,
+		id: JobId,
+		role: Role,
+		runs: u32,
+		answer: impl FnOnce(&Value) -> Value,
+	) {
 		let sidecar_id = Pallet::<Test>::sidecar_job_id(id, job(id).attempt, role, runs);
-		let (path, body) = Pallet::<Test>::job_request(&sidecar_id, &job(id), role).unwrap();
+		let request = Pallet::<Test>::job_request(&sidecar_id, &job(id), role).unwrap();
+		let body = request.body();
 		assert_eq!(
 			body["rows"].as_array().map(Vec::len),
 			Some(30),
@@ -1500,7 +1507,21 @@ mod offchain_worker {
 			body["rows"][1]["byte_len"], 2,
 			"with its declared length, which the sidecar checks"
 		);
-		sidecar.expect("POST", path, Some(&body), answer);
+		sidecar.expect("POST", request.path(), Some(&body), answer(&body));
+	}
+
+	/// The sidecar's job record of the request `spec` of `kind`.
+	fn record(kind: &str, spec: &Value, status: &str, fields: Value) -> Value {
+		let mut spec = spec.clone();
+		spec["kind"] = kind.into();
+		let mut record = json!({
+			"spec": spec, "status": status, "progress": { "step": 0, "total_steps": 9, "loss": null },
+			"result_hash": null, "model": null, "metrics": null, "error": null, "runs": 1,
+		});
+		for (key, value) in fields.as_object().unwrap() {
+			record[key] = value.clone();
+		}
+		record
 	}
 
 	fn run_offchain_worker(block: u64) {
@@ -1508,12 +1529,20 @@ mod offchain_worker {
 		Models::offchain_worker(block);
 	}
 
-	fn succeeded_training() -> Value {
-		json!({
-			"status": "succeeded",
-			"result_hash": tributary_primitives::hex::encode(&content_hash(b"adapter")),
-			"metrics": { "train_loss": 2.0, "eval_loss_after": 1.0, "adapter_bytes": 4096 },
-		})
+	fn succeeded_training(spec: &Value) -> Value {
+		record(
+			"train",
+			spec,
+			"succeeded",
+			json!({
+				"result_hash": tributary_primitives::hex::encode(&content_hash(b"adapter")),
+				"metrics": {
+					"eval_loss_before": 2.5, "eval_loss_after": 1.0, "perplexity_after": 2.7,
+					"steps": 9, "train_tokens_per_epoch": 900, "tokens_per_sec": 100.0,
+					"seconds": 9.0, "train_loss": 2.0, "adapter_bytes": 4096,
+				},
+			}),
+		)
 	}
 
 	#[test]
@@ -1524,20 +1553,21 @@ mod offchain_worker {
 			let trainer = trainer_of(id);
 			UintAuthorityId::set_all_keys([trainer]);
 
-			expect_job(
-				&sidecar,
-				id,
-				Role::Train,
-				0,
-				json!({ "status": "running", "progress": { "step": 3, "total_steps": 9 } }),
-			);
+			expect_job(&sidecar, id, Role::Train, 0, |spec| {
+				record(
+					"train",
+					spec,
+					"running",
+					json!({ "progress": { "step": 3, "total_steps": 9, "loss": 2.5 } }),
+				)
+			});
 			run_offchain_worker(DRAWN_AT + 1);
 			assert!(
 				sidecar.submitted::<Extrinsic>().is_empty(),
 				"nothing to submit while training"
 			);
 
-			expect_job(&sidecar, id, Role::Train, 0, succeeded_training());
+			expect_job(&sidecar, id, Role::Train, 0, succeeded_training);
 			run_offchain_worker(DRAWN_AT + 2);
 			let expected = RuntimeCall::Models(Call::submit_training_result {
 				job: id,
@@ -1548,7 +1578,7 @@ mod offchain_worker {
 			// The next blocks still show the job training (the transaction is in no block here):
 			// no second submission until the backoff has passed, then a retry.
 			for block in DRAWN_AT + 3..DRAWN_AT + 5 {
-				expect_job(&sidecar, id, Role::Train, 0, succeeded_training());
+				expect_job(&sidecar, id, Role::Train, 0, succeeded_training);
 				run_offchain_worker(block);
 				assert_eq!(
 					sidecar.submitted::<Extrinsic>().len(),
@@ -1556,7 +1586,7 @@ mod offchain_worker {
 					"no resubmission in block {block}"
 				);
 			}
-			expect_job(&sidecar, id, Role::Train, 0, succeeded_training());
+			expect_job(&sidecar, id, Role::Train, 0, succeeded_training);
 			run_offchain_worker(DRAWN_AT + 5);
 			assert_eq!(
 				sidecar.submitted::<Extrinsic>(),
@@ -1571,9 +1601,16 @@ mod offchain_worker {
 		ext.execute_with(|| {
 			let id = job_among_workers(4);
 			UintAuthorityId::set_all_keys([trainer_of(id)]);
-			let lost = json!({ "status": "failed", "error": "the worker restarted while this job was running" });
+			let lost = |spec: &Value| {
+				record(
+					"train",
+					spec,
+					"failed",
+					json!({ "error": "the worker restarted while this job was running" }),
+				)
+			};
 			for run in 0..MAX_SIDECAR_RUNS {
-				expect_job(&sidecar, id, Role::Train, run, lost.clone());
+				expect_job(&sidecar, id, Role::Train, run, lost);
 				run_offchain_worker(DRAWN_AT + 1 + u64::from(run));
 			}
 			// The last run failed too: the worker stops and the chain times the attempt out.
@@ -1591,22 +1628,27 @@ mod offchain_worker {
 			let verifier = verifiers_of(id)[0];
 			UintAuthorityId::set_all_keys([verifier]);
 			let sidecar_id = Pallet::<Test>::sidecar_job_id(id, 1, Role::Verify, 0);
-			let (path, body) =
-				Pallet::<Test>::job_request(&sidecar_id, &job(id), Role::Verify).unwrap();
-			assert_eq!(path, "/jobs/eval");
+			let request = Pallet::<Test>::job_request(&sidecar_id, &job(id), Role::Verify).unwrap();
+			assert_eq!(request.path(), "/jobs/eval");
+			let body = request.body();
 			assert_eq!(
 				body["adapter"],
 				tributary_primitives::hex::encode(&content_hash(b"adapter"))
 			);
 			assert_eq!(body["held_out"], true);
+			let eval = |metrics: Value| {
+				move |spec: &Value| record("eval", spec, "succeeded", json!({ "metrics": metrics }))
+			};
 
-			// An eval without the base model's loss is not submitted.
+			// An eval without the base model's loss is no eval record: nothing is submitted.
 			expect_job(
 				&sidecar,
 				id,
 				Role::Verify,
 				0,
-				json!({ "status": "succeeded", "metrics": { "eval_loss": 1.02 } }),
+				eval(
+					json!({ "adapter_hash": null, "rows": 3, "tokens": 30, "eval_loss": 1.02, "perplexity": 2.8 }),
+				),
 			);
 			run_offchain_worker(DRAWN_AT + 1);
 			assert!(sidecar.submitted::<Extrinsic>().is_empty());
@@ -1615,7 +1657,10 @@ mod offchain_worker {
 				id,
 				Role::Verify,
 				0,
-				json!({ "status": "succeeded", "metrics": { "eval_loss": 1.02, "base_loss": 2.5 } }),
+				eval(json!({
+					"adapter_hash": null, "rows": 3, "tokens": 30, "eval_loss": 1.02, "perplexity": 2.8,
+					"base_loss": 2.5,
+				})),
 			);
 			run_offchain_worker(DRAWN_AT + 2);
 			assert_eq!(
@@ -1643,16 +1688,39 @@ mod offchain_worker {
 			let registration = json!({
 				"id": "model-0-v1",
 				"adapter_hash": tributary_primitives::hex::encode(&content_hash(b"adapter")),
-				"settings": tributary_worker_client::json::settings(&settings()),
-				"corpus": tributary_worker_client::json::corpus(&Pallet::<Test>::lineage_rows(&job(id).datanets).unwrap()),
+				"settings": {
+					"method": "qlora-nf4", "rank": 8, "alpha": 16, "dropout_ppm": 50_000,
+					"target_modules": ["q_proj", "v_proj"], "learning_rate_ppb": 2_000_000,
+					"batch_size": 8, "sequence_length": 128, "epochs": 1, "max_steps": 0, "seed": 7,
+					"eval_fraction_ppm": 100_000,
+				},
+				"corpus": Pallet::<Test>::lineage_rows(&job(id).datanets)
+					.unwrap()
+					.iter()
+					.map(|(name, row)| json!({
+						"datanet": name.datanet,
+						"row": name.row,
+						"hash": tributary_primitives::hex::encode(&row.content_hash),
+					}))
+					.collect::<Vec<_>>(),
 				"chain": { "model": 0, "version": 1 },
 			});
 			// The off-chain worker missed the block that accepted the version: it still finds it in
 			// storage. No worker key is needed to serve; the first try is refused, the retry succeeds.
 			System::reset_events();
-			sidecar.expect("POST", "/v1/adapters", Some(&registration), json!({ "error": { "message": "busy" } }));
+			sidecar.expect(
+				"POST",
+				"/v1/adapters",
+				Some(&registration),
+				json!({ "error": { "message": "busy", "type": "server_error", "param": null, "code": null } }),
+			);
 			run_offchain_worker(DRAWN_AT + 1);
-			sidecar.expect("POST", "/v1/adapters", Some(&registration), json!({ "id": "model-0-v1" }));
+			sidecar.expect(
+				"POST",
+				"/v1/adapters",
+				Some(&registration),
+				json!({ "id": "model-0-v1", "adapters": [] }),
+			);
 			run_offchain_worker(DRAWN_AT + 4);
 			// Served: nothing more is sent.
 			run_offchain_worker(DRAWN_AT + 11);
