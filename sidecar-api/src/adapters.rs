@@ -36,7 +36,10 @@ pub struct Member {
 /// The request. `PeftConfig` is the adapter's `adapter_config.json` as the sidecar reads it; the
 /// chain never sends one (it sends `settings`) and uses `()`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+	deny_unknown_fields,
+	bound(serialize = "PeftConfig: Serialize", deserialize = "PeftConfig: Deserialize<'de>")
+)]
 pub struct AdapterRegistration<PeftConfig = ()> {
 	/// Model id to serve the adapter under.
 	pub id: String,

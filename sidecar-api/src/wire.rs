@@ -50,7 +50,8 @@ impl<'de> Deserialize<'de> for Hash32 {
 				f.write_str("a 32-byte hash as 64 hex digits, 0x optional")
 			}
 			fn visit_str<E: de::Error>(self, text: &str) -> Result<Hash32, E> {
-				text.parse().map_err(|e| E::custom(format_args!("{text:?}: {e}")))
+				text.parse()
+					.map_err(|e| E::custom(format_args!("{text:?} is not a 32-byte hash: {e}")))
 			}
 		}
 		deserializer.deserialize_str(Visitor)

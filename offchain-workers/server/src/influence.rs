@@ -5,7 +5,7 @@
 //! first completion asking for influence.
 
 use crate::registry::CorpusRow as RegisteredRow;
-use crate::store::{self, Store, StoreError};
+use crate::store::{Store, StoreError};
 use std::path::{Path, PathBuf};
 use tch::Device;
 use tributary_attribution::corpus::{CorpusRow, HfTokenizer, VerifiedCorpus};
@@ -34,7 +34,7 @@ pub fn verified_corpus(
 ) -> Result<VerifiedCorpus, InfluenceError> {
 	let mut rows = Vec::with_capacity(corpus.len());
 	for entry in corpus {
-		let hash = store::parse(&entry.hash)?;
+		let hash = entry.hash.0;
 		let bytes = store.get(&hash)?;
 		rows.push(CorpusRow {
 			row: RowRef { datanet: entry.datanet, row: entry.row },

@@ -13,13 +13,15 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::RwLock;
 use tributary_model::peft::AdapterConfig;
+pub use tributary_sidecar_api::adapters::{ChainModel, CorpusRow, Member};
+use tributary_sidecar_api::wire::Hash32;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RegistryError {
 	#[error("model {0:?} is not registered")]
 	UnknownModel(String),
 	#[error("adapter {0} has no registered config")]
-	UnknownAdapter(String),
+	UnknownAdapter(Hash32),
 	#[error("model id {0:?} is already registered with different adapters")]
 	Conflict(String),
 	#[error("model id {id:?} already serves chain model {} version {}; it cannot serve {} version {} too", .existing.model, .existing.version, .requested.model, .requested.version)]
@@ -32,22 +34,6 @@ pub enum RegistryError {
 	File { path: PathBuf, reason: String },
 }
 
-/// One weighted adapter of a model.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Member {
-	/// Hex content hash of `adapter_model.safetensors`.
-	pub adapter: String,
-	pub weight: f64,
-}
-
-/// The on-chain model version a local model id serves.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ChainModel {
-	pub model: tributary_primitives::models::ModelId,
-	pub version: tributary_primitives::models::ModelVersionId,
-}
-
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ModelEntry {
 	pub members: Vec<Member>,
@@ -58,22 +44,13 @@ pub struct ModelEntry {
 	pub chain: Option<ChainModel>,
 }
 
-/// One training row of an adapter, named as the chain names it (for attribution records).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct CorpusRow {
-	pub datanet: u32,
-	pub row: u64,
-	/// Hex content hash of the row's bytes.
-	pub hash: String,
-}
-
 #[derive(Default, Serialize, Deserialize)]
 struct Contents {
 	models: BTreeMap<String, ModelEntry>,
-	adapter_configs: BTreeMap<String, AdapterConfig>,
+	adapter_configs: BTreeMap<Hash32, AdapterConfig>,
 	/// The rows each adapter was trained on, when known.
 	#[serde(default)]
-	adapter_corpora: BTreeMap<String, Vec<CorpusRow>>,
+	adapter_corpora: BTreeMap<Hash32, Vec<CorpusRow>>,
 }
 
 pub struct Registry {
@@ -82,7 +59,7 @@ pub struct Registry {
 }
 
 /// A model id resolved for the engine: each adapter's hash, config and weight.
-pub type Resolved = Vec<(String, AdapterConfig, f64)>;
+pub type Resolved = Vec<(Hash32, AdapterConfig, f64)>;
 
 impl Registry {
 	pub fn open(data_dir: &Path) -> Result<Registry, RegistryError> {
@@ -115,7 +92,7 @@ impl Registry {
 		&self,
 		id: &str,
 		members: Vec<Member>,
-		configs: Vec<(String, AdapterConfig)>,
+		configs: Vec<(Hash32, AdapterConfig)>,
 		chain: Option<ChainModel>,
 	) -> Result<ModelEntry, RegistryError> {
 		if id.is_empty() || id.len() > 256 || id.chars().any(|c| c.is_control() || c == '/') {
@@ -142,7 +119,7 @@ impl Registry {
 		if let Some(member) =
 			members.iter().find(|m| !contents.adapter_configs.contains_key(&m.adapter))
 		{
-			return Err(RegistryError::UnknownAdapter(member.adapter.clone()));
+			return Err(RegistryError::UnknownAdapter(member.adapter));
 		}
 		if let Some(requested) = chain {
 			let served_by_another = contents
@@ -216,28 +193,28 @@ impl Registry {
 				let config = contents
 					.adapter_configs
 					.get(&m.adapter)
-					.ok_or_else(|| RegistryError::UnknownAdapter(m.adapter.clone()))?;
-				Ok((m.adapter.clone(), config.clone(), m.weight))
+					.ok_or(RegistryError::UnknownAdapter(m.adapter))?;
+				Ok((m.adapter, config.clone(), m.weight))
 			})
 			.collect()
 	}
 
 	/// Records the training rows of adapter `hash`.
-	pub fn record_corpus(&self, hash: &str, corpus: Vec<CorpusRow>) -> Result<(), RegistryError> {
+	pub fn record_corpus(&self, hash: Hash32, corpus: Vec<CorpusRow>) -> Result<(), RegistryError> {
 		let mut contents = self.contents.write().expect("registry lock");
-		if !contents.adapter_configs.contains_key(hash) {
-			return Err(RegistryError::UnknownAdapter(hash.to_string()));
+		if !contents.adapter_configs.contains_key(&hash) {
+			return Err(RegistryError::UnknownAdapter(hash));
 		}
-		contents.adapter_corpora.insert(hash.to_string(), corpus);
+		contents.adapter_corpora.insert(hash, corpus);
 		self.persist(&contents)
 	}
 
-	pub fn corpus_of(&self, hash: &str) -> Option<Vec<CorpusRow>> {
-		self.contents.read().expect("registry lock").adapter_corpora.get(hash).cloned()
+	pub fn corpus_of(&self, hash: Hash32) -> Option<Vec<CorpusRow>> {
+		self.contents.read().expect("registry lock").adapter_corpora.get(&hash).cloned()
 	}
 
-	pub fn adapter_config(&self, hash: &str) -> Option<AdapterConfig> {
-		self.contents.read().expect("registry lock").adapter_configs.get(hash).cloned()
+	pub fn adapter_config(&self, hash: Hash32) -> Option<AdapterConfig> {
+		self.contents.read().expect("registry lock").adapter_configs.get(&hash).cloned()
 	}
 
 	pub fn models(&self) -> Vec<(String, ModelEntry)> {

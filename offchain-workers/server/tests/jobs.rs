@@ -63,7 +63,7 @@ async fn jobs_run_once_and_survive_a_restart() {
 	let evaluated = wait_for_job(&client, "eval-1").await;
 	assert_eq!(evaluated["status"], "succeeded", "{evaluated}");
 	assert_eq!(evaluated["metrics"]["adapter_hash"], adapter_hash.as_str());
-	assert!(evaluated["metrics"]["loss"].as_f64().unwrap() > 0.0);
+	assert!(evaluated["metrics"]["eval_loss"].as_f64().unwrap() > 0.0);
 
 	// Bad jobs are refused up front or fail with a reason.
 	let (status, _) = client.post("/jobs/train", json!({ "id": "../escape", "rows": rows })).await;

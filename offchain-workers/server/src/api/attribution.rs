@@ -29,6 +29,7 @@ use tributary_primitives::attribution::{
 };
 use tributary_primitives::hex;
 use tributary_primitives::ContentHash;
+use tributary_sidecar_api::wire::Hash32;
 
 /// Rows listed in `top`.
 pub const TOP_K: u32 = 8;
@@ -99,7 +100,7 @@ pub fn target_with(
 			),
 		));
 	};
-	let corpus = state.registry.corpus_of(&hex::encode(&adapter.hash)).unwrap_or_default();
+	let corpus = state.registry.corpus_of(Hash32(adapter.hash)).unwrap_or_default();
 	if corpus.is_empty() {
 		return Err(ApiError::invalid(
 			"attribution",
@@ -129,7 +130,7 @@ pub async fn fetch_missing_rows(
 	corpus: &[RegisteredRow],
 ) -> Result<(), ApiError> {
 	for row in corpus {
-		let hash = crate::store::parse(&row.hash)?;
+		let hash = row.hash.0;
 		if !state.store.contains(&hash) {
 			state.peers.get_or_fetch(&state.store, &hash).await?;
 		}
@@ -204,7 +205,7 @@ fn influence(
 	if let Some(reason) = params.unworkable() {
 		return Err(ApiError::invalid("attribution", reason));
 	}
-	let config = state.registry.adapter_config(&hex::encode(&target.adapter)).ok_or_else(|| {
+	let config = state.registry.adapter_config(Hash32(target.adapter)).ok_or_else(|| {
 		failed(format!("adapter {} has no registered config", hex::encode(&target.adapter)))
 	})?;
 	let prepared = state

@@ -9,7 +9,6 @@ use super::rag::{self, Citation};
 use super::receipts::{issue, order_for, ReceiptOrder};
 use super::AppState;
 use crate::engine::{AdapterUse, Event, Finished, GenerationRequest, SamplingParams};
-use crate::store;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -237,15 +236,10 @@ pub fn resolve_model(state: &AppState, model: &str) -> Result<Vec<AdapterUse>, A
 		return Ok(Vec::new());
 	}
 	let resolved = state.registry.resolve(model)?;
-	resolved
+	Ok(resolved
 		.into_iter()
-		.map(|(hash, config, weight)| {
-			let hash = store::parse(&hash).map_err(|e| {
-				ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", e.to_string())
-			})?;
-			Ok(AdapterUse { hash, config, weight })
-		})
-		.collect()
+		.map(|(hash, config, weight)| AdapterUse { hash: hash.0, config, weight })
+		.collect())
 }
 
 /// Submits the request and waits for its first event, so failures before any text (full queue,
@@ -510,7 +504,7 @@ fn sse_chunks(
 									.await
 								{
 									Ok(()) => pending.push_back(last.to_string()),
-									Err(error) => pending.push_back(error.body().to_string()),
+									Err(error) => pending.push_back(error.body_json()),
 								}
 							},
 						}
@@ -518,7 +512,7 @@ fn sse_chunks(
 						ended = true;
 					},
 					Some(Event::Failed(error)) => {
-						pending.push_back(ApiError::from(error).body().to_string());
+						pending.push_back(ApiError::from(error).body_json());
 						ended = true;
 					},
 					None => ended = true,

@@ -7,13 +7,15 @@ use crate::store::StoreError;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use std::borrow::Cow;
+use tributary_sidecar_api::error::{ErrorBody, ErrorDetail};
 
 #[derive(Clone, Debug)]
 pub struct ApiError {
 	pub status: StatusCode,
 	pub message: String,
 	pub kind: &'static str,
-	pub param: Option<&'static str>,
+	pub param: Option<Cow<'static, str>>,
 	pub code: Option<&'static str>,
 }
 
@@ -22,9 +24,9 @@ impl ApiError {
 		ApiError { status, message: message.into(), kind, param: None, code: None }
 	}
 
-	pub fn invalid(param: &'static str, message: impl Into<String>) -> ApiError {
+	pub fn invalid(param: impl Into<Cow<'static, str>>, message: impl Into<String>) -> ApiError {
 		ApiError {
-			param: Some(param),
+			param: Some(param.into()),
 			..ApiError::new(StatusCode::BAD_REQUEST, "invalid_request_error", message)
 		}
 	}
@@ -36,7 +38,7 @@ impl ApiError {
 
 	pub fn model_not_found(model: &str) -> ApiError {
 		ApiError {
-			param: Some("model"),
+			param: Some("model".into()),
 			..ApiError::new(
 				StatusCode::NOT_FOUND,
 				"invalid_request_error",
@@ -46,10 +48,20 @@ impl ApiError {
 		.code("model_not_found")
 	}
 
-	pub fn body(&self) -> serde_json::Value {
-		serde_json::json!({
-			"error": { "message": self.message, "type": self.kind, "param": self.param, "code": self.code }
-		})
+	/// The body as JSON text (what an SSE error event carries).
+	pub fn body_json(&self) -> String {
+		serde_json::to_string(&self.body()).expect("error bodies serialize")
+	}
+
+	pub fn body(&self) -> ErrorBody {
+		ErrorBody {
+			error: ErrorDetail {
+				message: self.message.clone(),
+				kind: self.kind.into(),
+				param: self.param.clone().map(Into::into),
+				code: self.code.map(Into::into),
+			},
+		}
 	}
 }
 
@@ -131,26 +143,28 @@ impl From<StoreError> for ApiError {
 	}
 }
 
-/// Parses a JSON body, answering malformed JSON with a 400 in OpenAI's shape.
+/// Parses a JSON body, answering malformed JSON with a 400 in OpenAI's shape that names the
+/// field at fault (`param`, as a path such as `rows[2].hash`).
 pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-	serde_json::from_slice(body).map_err(|e| {
-		ApiError::new(
-			StatusCode::BAD_REQUEST,
-			"invalid_request_error",
-			format!("invalid JSON body: {e}"),
-		)
+	let mut json = serde_json::Deserializer::from_slice(body);
+	serde_path_to_error::deserialize(&mut json).map_err(|e| {
+		let path = e.path().to_string();
+		let message = format!("invalid JSON body: {}", e.inner());
+		match path.as_str() {
+			"." => ApiError::new(StatusCode::BAD_REQUEST, "invalid_request_error", message),
+			_ => ApiError::invalid(path, message),
+		}
 	})
 }
 
-/// Parses a request field holding a SCALE-encoded `T` in hex (`0x` optional), every byte
-/// consumed; `type_name` names `T` in the error.
-pub fn parse_scale_hex<T: codec::DecodeAll>(
+/// Decodes a request field holding a SCALE-encoded `T`, every byte consumed; `type_name` names
+/// `T` in the error.
+pub fn decode_scale<T: codec::DecodeAll>(
 	param: &'static str,
-	text: &str,
+	bytes: &[u8],
 	type_name: &str,
 ) -> Result<T, ApiError> {
-	let invalid = |reason: String| ApiError::invalid(param, format!("{param} {text:?}: {reason}"));
-	let bytes = tributary_primitives::hex::decode(text).map_err(|e| invalid(e.to_string()))?;
-	T::decode_all(&mut &bytes[..])
-		.map_err(|e| invalid(format!("not a SCALE-encoded {type_name}: {e}")))
+	T::decode_all(&mut &bytes[..]).map_err(|e| {
+		ApiError::invalid(param, format!("{param}: not a SCALE-encoded {type_name}: {e}"))
+	})
 }

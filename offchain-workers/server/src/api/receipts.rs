@@ -2,14 +2,15 @@
 //! signature (`POST /v1/receipts`), and the submit queue the chain's off-chain worker drains
 //! (`GET /receipts/pending?genesis=0x…`, naming its chain, and `POST /receipts/ack`).
 
-use super::error::{parse_json, parse_scale_hex, ApiError};
+use super::error::{decode_scale, parse_json, ApiError};
 use super::AppState;
 use crate::account::Account;
 use crate::engine::Finished;
 use crate::receipts::{Receipt, ReceiptError};
 use crate::registry::ChainModel;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -19,6 +20,10 @@ use serde_json::{json, Value};
 use tributary_primitives::attribution::{AttributionRecord, MethodSettings};
 use tributary_primitives::hex;
 use tributary_primitives::{content_hash, ContentHash};
+use tributary_sidecar_api::receipts::{
+	Acknowledged, Acknowledgement, PendingQuery, PendingReceipt, PendingReceipts,
+};
+use tributary_sidecar_api::wire::HexBytes;
 
 /// Most receipts one `GET /receipts/pending` returns.
 pub const PENDING_PAGE: usize = 64;
@@ -185,33 +190,28 @@ pub async fn sign(State(state): State<AppState>, body: Bytes) -> Result<Response
 	Ok((StatusCode::ACCEPTED, Json(json!({ "id": id, "status": "queued" }))).into_response())
 }
 
-/// The off-chain worker's query: the genesis hash of its chain.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ChainQuery {
-	/// 64 hex digits, `0x` optional.
-	genesis: Option<String>,
-	/// The SCALE encoding of the chain's `MethodSettings` in hex, `0x` optional.
-	methods: Option<String>,
-}
-
 /// `GET /receipts/pending?genesis=0x…&methods=0x…`: the oldest signed receipts, SCALE-encoded as
 /// `submit_receipts` takes them. The genesis hash and the method settings (the off-chain worker
 /// always sends both) tell this worker which chain it issues receipts for and which attribution
 /// parameters that chain accepts in records.
 pub async fn pending(
 	State(state): State<AppState>,
-	axum::extract::Query(query): axum::extract::Query<ChainQuery>,
-) -> Result<Json<Value>, ApiError> {
+	query: Result<Query<PendingQuery>, QueryRejection>,
+) -> Result<Json<PendingReceipts>, ApiError> {
+	let Query(query) = query.map_err(|e| ApiError::invalid("query", e.body_text()))?;
 	if let Some(genesis) = query.genesis {
-		let hash = hex::decode_array::<32>(&genesis)
-			.map_err(|reason| ApiError::invalid("genesis", format!("genesis: {reason}")))?;
+		let hash: [u8; 32] = genesis.0.try_into().map_err(|bytes: Vec<u8>| {
+			ApiError::invalid(
+				"genesis",
+				format!("genesis: a hash is 32 bytes, not {}", bytes.len()),
+			)
+		})?;
 		state.receipts.set_genesis(hash)?;
 	}
 	if let Some(methods) = query.methods {
-		let settings: MethodSettings = parse_scale_hex(
+		let settings: MethodSettings = decode_scale(
 			"methods",
-			&methods,
+			&methods.0,
 			"tributary_primitives::attribution::MethodSettings",
 		)?;
 		if let Some(reason) = settings.unworkable() {
@@ -219,35 +219,29 @@ pub async fn pending(
 		}
 		state.receipts.set_methods(settings)?;
 	}
-	let receipts: Vec<Value> = state
+	let receipts = state
 		.receipts
 		.queued(PENDING_PAGE)
 		.iter()
 		.filter_map(|entry| {
 			let signed = entry.chain_receipt()?;
-			Some(json!({
-				"id": entry.id,
-				"user": hex::encode_0x(&entry.user),
-				"nonce": entry.receipt.nonce,
-				"scale": hex::encode_0x(&signed.encode()),
-			}))
+			Some(PendingReceipt {
+				id: entry.id.clone(),
+				user: HexBytes(entry.user.to_vec()),
+				nonce: entry.receipt.nonce,
+				scale: HexBytes(signed.encode()),
+			})
 		})
 		.collect();
-	Ok(Json(json!({ "receipts": receipts })))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Acknowledgement {
-	ids: Vec<String>,
+	Ok(Json(PendingReceipts { receipts }))
 }
 
 /// `POST /receipts/ack`: the chain took these receipts; drop them from the queue.
 pub async fn acknowledge(
 	State(state): State<AppState>,
 	body: Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Acknowledged>, ApiError> {
 	let Acknowledgement { ids } = parse_json(&body)?;
 	let removed = state.receipts.acknowledge(&ids)?;
-	Ok(Json(json!({ "removed": removed })))
+	Ok(Json(Acknowledged { removed }))
 }

@@ -13,9 +13,9 @@
 //! answer's text. Each request waits up to [`WAIT`] for the result first, so short
 //! recomputations answer at once. Finished results are kept for [`KEPT`] requests.
 
-use super::attribution::{attribute, scores_json, target_with};
+use super::attribution::{attribute, target_with};
 use super::completions::resolve_model;
-use super::error::{parse_json, parse_scale_hex, ApiError};
+use super::error::{decode_scale, parse_json, ApiError};
 use super::AppState;
 use crate::registry::ChainModel;
 use crate::store;
@@ -25,8 +25,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use codec::Encode;
-use serde::Deserialize;
-use serde_json::{json, Value};
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -34,13 +32,17 @@ use tokio::sync::watch;
 use tributary_primitives::attribution::AttributionMethod;
 use tributary_primitives::hex;
 use tributary_primitives::ContentHash;
+use tributary_sidecar_api::recompute::{
+	RecomputeRequest, RecomputeState, ScoredRow, OUTPUT_UNAVAILABLE,
+};
+use tributary_sidecar_api::wire::{Hash32, HexBytes};
 
 /// How long a request waits for its recomputation before answering `202`.
 pub const WAIT: Duration = Duration::from_secs(2);
 /// Finished recomputations kept for the requests that ask again.
 pub const KEPT: usize = 256;
 
-type Outcome = Option<Result<Value, ApiError>>;
+type Outcome = Option<Result<RecomputeState, ApiError>>;
 
 /// Recomputations running or finished, by the digest of what they recompute.
 #[derive(Default)]
@@ -84,20 +86,9 @@ impl Recomputations {
 	}
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RecomputeRequest {
-	/// The on-chain model version the receipt names.
-	chain: ChainModel,
-	/// Hex (optionally `0x`) blake2-256 of the answer's text bytes.
-	output_hash: String,
-	/// Hex (optionally `0x`) SCALE encoding of the record's `AttributionMethod`.
-	method_scale: String,
-}
-
 fn not_served(chain: ChainModel) -> ApiError {
 	ApiError {
-		param: Some("chain"),
+		param: Some("chain".into()),
 		..ApiError::new(
 			StatusCode::NOT_FOUND,
 			"invalid_request_error",
@@ -114,9 +105,9 @@ fn not_served(chain: ChainModel) -> ApiError {
 /// its state (see the module docs). Bad requests are refused at once.
 pub async fn recompute(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
 	let request: RecomputeRequest = parse_json(&body)?;
-	let method: AttributionMethod = parse_scale_hex(
+	let method: AttributionMethod = decode_scale(
 		"method_scale",
-		&request.method_scale,
+		&request.method_scale.0,
 		"tributary_primitives::attribution::AttributionMethod",
 	)?;
 	if let AttributionMethod::Influence(params) = method {
@@ -124,7 +115,7 @@ pub async fn recompute(State(state): State<AppState>, body: Bytes) -> Result<Res
 			return Err(ApiError::invalid("method_scale", reason));
 		}
 	}
-	let output_hash = store::parse(&request.output_hash)?;
+	let output_hash = request.output_hash.0;
 	let digest = tributary_primitives::content_hash(
 		&(request.chain.model, request.chain.version, output_hash, method).encode(),
 	);
@@ -140,7 +131,7 @@ pub async fn recompute(State(state): State<AppState>, body: Bytes) -> Result<Res
 	match (finished, result) {
 		(true, Some(Ok(done))) => Ok(Json(done).into_response()),
 		(true, Some(Err(error))) => Err(error),
-		_ => Ok((StatusCode::ACCEPTED, Json(json!({ "state": "running" }))).into_response()),
+		_ => Ok((StatusCode::ACCEPTED, Json(RecomputeState::Running)).into_response()),
 	}
 }
 
@@ -150,7 +141,7 @@ async fn recompute_record(
 	chain: ChainModel,
 	output_hash: ContentHash,
 	method: AttributionMethod,
-) -> Result<Value, ApiError> {
+) -> Result<RecomputeState, ApiError> {
 	let model = state.registry.model_serving(chain).ok_or_else(|| not_served(chain))?;
 	let adapters = resolve_model(state, &model)?;
 	let target = target_with(state, method, &model, &adapters)?;
@@ -163,7 +154,7 @@ async fn recompute_record(
 				hex::encode(&output_hash)
 			),
 		)
-		.code("output_unavailable"),
+		.code(OUTPUT_UNAVAILABLE),
 		other => other.into(),
 	})?;
 	let text = String::from_utf8(bytes).map_err(|_| {
@@ -173,17 +164,33 @@ async fn recompute_record(
 		)
 	})?;
 	let record = attribute(state, target, text).await?.record;
-	Ok(json!({
-		"state": "done",
-		"commitment": hex::encode(&record.commitment()),
-		"record_scale": hex::encode(&record.encode()),
-		"top": scores_json(&record.top),
-	}))
+	let top = record
+		.top
+		.iter()
+		.map(|score| ScoredRow {
+			datanet: score.row.datanet,
+			row: score.row.row,
+			parts_per_billion: score.parts_per_billion,
+		})
+		.collect();
+	Ok(RecomputeState::Done {
+		commitment: Hash32(record.commitment()),
+		record_scale: HexBytes(record.encode()),
+		top,
+	})
 }
 
 #[cfg(test)]
 mod tests {
 	use super::*;
+
+	fn done() -> RecomputeState {
+		RecomputeState::Done {
+			commitment: Hash32([1; 32]),
+			record_scale: HexBytes(vec![]),
+			top: vec![],
+		}
+	}
 
 	#[tokio::test]
 	async fn a_recomputation_runs_once_and_later_requests_read_its_outcome() {
@@ -200,11 +207,11 @@ mod tests {
 		let mut second = recomputations.join([1; 32], |_| starts += 1);
 		assert_eq!(starts, 1, "the same request joins the running recomputation");
 		assert!(second.borrow().is_none(), "still running");
-		sender.send_replace(Some(Ok(json!({ "state": "done" }))));
+		sender.send_replace(Some(Ok(done())));
 		assert!(second.wait_for(Option::is_some).await.is_ok());
 		assert!(first.wait_for(Option::is_some).await.is_ok());
 		let third = recomputations.join([1; 32], |_| starts += 1);
-		assert_eq!(third.borrow().clone().unwrap().unwrap(), json!({ "state": "done" }));
+		assert_eq!(third.borrow().clone().unwrap().unwrap(), done());
 		assert_eq!(starts, 1);
 	}
 
@@ -219,7 +226,7 @@ mod tests {
 		// All running: nothing can be forgotten, the next one is still kept.
 		recomputations.join([0xee; 32], |sender| senders.push(sender));
 		assert_eq!(recomputations.slots.lock().unwrap().by_digest.len(), KEPT + 1);
-		senders[0].send_replace(Some(Ok(json!({}))));
+		senders[0].send_replace(Some(Ok(done())));
 		recomputations.join([0xef; 32], |sender| senders.push(sender));
 		let slots = recomputations.slots.lock().unwrap();
 		assert_eq!(slots.by_digest.len(), KEPT + 1, "the finished oldest made room");

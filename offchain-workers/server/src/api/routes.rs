@@ -2,10 +2,10 @@
 
 use super::error::{parse_json, ApiError};
 use super::AppState;
-use crate::jobs::spec::{EvalSpec, JobSpec, SettingsJson, TrainSpec};
+use crate::jobs::spec::{self, EvalJob, JobSpec, TrainJob};
 use crate::jobs::JobError;
 use crate::merge::merge;
-use crate::registry::{ChainModel, CorpusRow, Member, ModelEntry};
+use crate::registry::{Member, ModelEntry};
 use crate::store;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -18,6 +18,9 @@ use tch::{Device, Kind};
 use tributary_model::hf::parse_safetensors;
 use tributary_model::peft::{AdapterConfig, PeftAdapter};
 use tributary_primitives::hex;
+use tributary_sidecar_api::adapters::{AdapterRegistration, ServedModel};
+use tributary_sidecar_api::rows::RowReports;
+use tributary_sidecar_api::wire::Hash32;
 
 pub async fn health(State(state): State<AppState>) -> Json<serde_json::Value> {
 	Json(
@@ -136,40 +139,17 @@ pub async fn get_object(
 	Ok(([(header::CONTENT_TYPE, "application/octet-stream")], bytes).into_response())
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct AdapterRegistration {
-	/// Model id to serve the adapter under.
-	id: String,
-	/// Hex hash of `adapter_model.safetensors` (in the store or at a peer).
-	adapter_hash: String,
-	/// The adapter's `adapter_config.json`; or else `settings`.
-	#[serde(default)]
-	adapter_config: Option<AdapterConfig>,
-	/// The fine-tune job's settings, from which the adapter's config is derived as the trainer
-	/// wrote it (what the chain knows of a model version).
-	#[serde(default)]
-	settings: Option<SettingsJson>,
-	/// The on-chain model version this id serves; needed for inference receipts.
-	#[serde(default)]
-	chain: Option<ChainModel>,
-	/// The rows it was trained on, as the chain names them; enables `attribution` in completions.
-	#[serde(default)]
-	corpus: Vec<CorpusRow>,
-}
-
 /// `POST /v1/adapters`: serve a stored adapter as a model id; the adapter is prefetched. The same
 /// body again is a no-op (201 again), so the chain's off-chain worker may retry.
 pub async fn register_adapter(
 	State(state): State<AppState>,
 	body: Bytes,
 ) -> Result<Response, ApiError> {
-	let registration: AdapterRegistration = parse_json(&body)?;
+	let registration: AdapterRegistration<AdapterConfig> = parse_json(&body)?;
 	let config = match (registration.adapter_config, &registration.settings) {
 		(Some(config), None) => config,
-		(None, Some(settings)) => {
-			settings.adapter_config(&state.base_model_id).map_err(|m| ApiError::invalid("settings", m))?
-		},
+		(None, Some(settings)) => spec::adapter_config(settings, &state.base_model_id)
+			.map_err(|m| ApiError::invalid("settings", m))?,
 		_ => {
 			return Err(ApiError::invalid(
 				"adapter_config",
@@ -177,27 +157,25 @@ pub async fn register_adapter(
 			))
 		},
 	};
-	let hash = store::parse(&registration.adapter_hash)?;
-	for row in &registration.corpus {
-		store::parse(&row.hash)?;
-	}
-	state.peers.get_or_fetch(&state.store, &hash).await?;
-	let hex_hash = hex::encode(&hash);
+	let hash = registration.adapter_hash;
+	state.peers.get_or_fetch(&state.store, &hash.0).await?;
 	let entry = state.registry.register(
 		&registration.id,
-		vec![Member { adapter: hex_hash.clone(), weight: 1.0 }],
-		vec![(hex_hash.clone(), config.clone())],
+		vec![Member { adapter: hash, weight: 1.0 }],
+		vec![(hash, config.clone())],
 		registration.chain,
 	)?;
 	if !registration.corpus.is_empty() {
-		state.registry.record_corpus(&hex_hash, registration.corpus)?;
+		state.registry.record_corpus(hash, registration.corpus)?;
 	}
-	state.engine.prefetch(hash, config);
-	let mut answer = json!({ "id": registration.id, "adapters": entry.members });
-	if let Some(chain) = entry.chain {
-		answer["chain"] = json!(chain);
-	}
-	Ok((StatusCode::CREATED, Json(answer)).into_response())
+	state.engine.prefetch(hash.0, config);
+	Ok(served(registration.id, entry))
+}
+
+/// The `201` answer of a registration: what `id` now serves.
+fn served(id: String, entry: ModelEntry) -> Response {
+	let answer = ServedModel { id, adapters: entry.members, chain: entry.chain };
+	(StatusCode::CREATED, Json(answer)).into_response()
 }
 
 #[derive(Deserialize)]
@@ -227,8 +205,7 @@ pub async fn register_ensemble(
 		}
 	}
 	let entry = state.registry.register(&registration.id, members, Vec::new(), None)?;
-	Ok((StatusCode::CREATED, Json(json!({ "id": registration.id, "adapters": entry.members })))
-		.into_response())
+	Ok(served(registration.id, entry))
 }
 
 /// `POST /v1/merges`: a new model version whose single adapter is the weighted sum of the members'
@@ -240,10 +217,9 @@ pub async fn register_merge(
 	let registration: EnsembleRegistration = parse_json(&body)?;
 	let mut fetched = Vec::new();
 	for member in &registration.members {
-		for (hex_hash, config, weight) in state.registry.resolve(&member.model)? {
-			let hash = store::parse(&hex_hash)?;
-			let (bytes, _) = state.peers.get_or_fetch(&state.store, &hash).await?;
-			fetched.push((hex_hash, config, weight * member.weight, bytes));
+		for (hash, config, weight) in state.registry.resolve(&member.model)? {
+			let (bytes, _) = state.peers.get_or_fetch(&state.store, &hash.0).await?;
+			fetched.push((hash, config, weight * member.weight, bytes));
 		}
 	}
 	// Parsing, merging (a matmul per module and member) and hashing the result are CPU work:
@@ -252,19 +228,15 @@ pub async fn register_merge(
 		(state.store.clone(), state.base_model_id.clone(), state.max_lora_rank);
 	let (hash, merged_config) = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
 		let mut members = Vec::new();
-		for (hex_hash, config, weight, bytes) in fetched {
+		for (hash, config, weight, bytes) in fetched {
 			let tensors = parse_safetensors(
 				&bytes,
-				std::path::Path::new(&hex_hash),
+				std::path::Path::new(&hash.to_string()),
 				Kind::Float,
 				Device::Cpu,
 			)
 			.map_err(|e| {
-				ApiError::new(
-					StatusCode::CONFLICT,
-					"adapter_error",
-					format!("adapter {hex_hash}: {e}"),
-				)
+				ApiError::new(StatusCode::CONFLICT, "adapter_error", format!("adapter {hash}: {e}"))
 			})?;
 			members.push((PeftAdapter { config, tensors: tensors.into_iter().collect() }, weight));
 		}
@@ -286,16 +258,14 @@ pub async fn register_merge(
 	})
 	.await
 	.expect("merging does not panic")?;
-	let hex_hash = hex::encode(&hash);
 	let entry = state.registry.register(
 		&registration.id,
-		vec![Member { adapter: hex_hash.clone(), weight: 1.0 }],
-		vec![(hex_hash, merged_config.clone())],
+		vec![Member { adapter: Hash32(hash), weight: 1.0 }],
+		vec![(Hash32(hash), merged_config.clone())],
 		None,
 	)?;
 	state.engine.prefetch(hash, merged_config);
-	Ok((StatusCode::CREATED, Json(json!({ "id": registration.id, "adapters": entry.members })))
-		.into_response())
+	Ok(served(registration.id, entry))
 }
 
 fn job_error(error: JobError) -> ApiError {
@@ -330,12 +300,12 @@ pub async fn submit_train(
 	State(state): State<AppState>,
 	body: Bytes,
 ) -> Result<Response, ApiError> {
-	let spec: TrainSpec = parse_json(&body)?;
+	let spec: TrainJob = parse_json(&body)?;
 	submit(state, JobSpec::Train(spec)).await
 }
 
 pub async fn submit_eval(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
-	let spec: EvalSpec = parse_json(&body)?;
+	let spec: EvalJob = parse_json(&body)?;
 	submit(state, JobSpec::Eval(spec)).await
 }
 
@@ -350,5 +320,5 @@ pub async fn get_job(
 /// The rows jobs found at odds with the chain: `{"reports": [{"datanet", "row", "hash", "kind":
 /// "byte_len_mismatch", "declared", "observed"} | {…, "kind": "unfetchable"}]}`.
 pub async fn row_reports(State(state): State<AppState>) -> Response {
-	Json(json!({ "reports": state.jobs.row_reports() })).into_response()
+	Json(RowReports { reports: state.jobs.row_reports() }).into_response()
 }

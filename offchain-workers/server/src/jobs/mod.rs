@@ -19,16 +19,15 @@ pub mod spec;
 use crate::influence::InfluenceSetup;
 use crate::receipts::ReceiptBook;
 use crate::registry::{Member, Registry};
-use crate::store::{self, Lookup, PeerFetcher, Store};
+use crate::store::{Lookup, PeerFetcher, Store};
 use row_reports::{RowProblem, RowReport, RowReports, RowReportsError};
-use serde::{Deserialize, Serialize};
-use spec::{EvalSpec, JobSpec, NamedRow, TrainRow, TrainSpec};
+use spec::{EvalJob, JobRow, JobSpec, NamedRow, TrainJob};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc, Mutex};
 use tributary_model::peft::{AdapterConfig, ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE};
-use tributary_primitives::hex;
 use tributary_primitives::ContentHash;
+use tributary_sidecar_api::wire::Hash32;
 use tributary_trainer::finetune::{
 	base_quant, evaluate, fine_tune, EvalRequest, EvalRows, FineTuneJob,
 };
@@ -50,36 +49,9 @@ pub enum JobError {
 	RowReports(#[from] RowReportsError),
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum JobStatus {
-	Queued,
-	Running,
-	Succeeded,
-	Failed,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Progress {
-	pub step: usize,
-	pub total_steps: usize,
-	pub loss: Option<f64>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct JobRecord {
-	pub spec: JobSpec,
-	pub status: JobStatus,
-	pub progress: Progress,
-	/// Hex hash of the trained adapter (train jobs).
-	pub result_hash: Option<String>,
-	/// Model id the adapter was registered under (train jobs).
-	pub model: Option<String>,
-	pub metrics: Option<serde_json::Value>,
-	pub error: Option<String>,
-	/// How many times the job was started; at most 1 for train jobs.
-	pub runs: u32,
-}
+pub use tributary_sidecar_api::jobs::{
+	EvalMetrics, JobMetrics, JobRecord, JobStatus, Progress, TrainMetrics,
+};
 
 /// Where jobs find the base model and put their results.
 pub struct JobContext {
@@ -222,18 +194,15 @@ impl Jobs {
 		if !valid_id(&id) {
 			return Err(JobError::BadId(id));
 		}
-		for row in spec.row_hashes() {
-			store::parse(row).map_err(|e| JobError::Invalid(e.to_string()))?;
-		}
 		if spec.row_hashes().is_empty() {
 			return Err(JobError::Invalid("rows must name at least one row hash".into()));
 		}
 		match &spec {
 			JobSpec::Train(train) => {
-				train.settings.to_settings().map_err(JobError::Invalid)?;
-				train.corpus().map_err(JobError::Invalid)?;
+				spec::trainable(&train.settings).map_err(JobError::Invalid)?;
+				spec::corpus(train).map_err(JobError::Invalid)?;
 			},
-			JobSpec::Eval(eval) => eval.check().map_err(JobError::Invalid)?,
+			JobSpec::Eval(eval) => spec::check_eval(eval).map_err(JobError::Invalid)?,
 		}
 		let mut records = self.records.lock().expect("jobs lock");
 		if let Some(existing) = records.get(&id) {
@@ -298,19 +267,15 @@ impl Jobs {
 	/// `byte_len` long is booked as such and still used: its bytes hash to its content hash, so
 	/// they are the row, and the lie is about its deposit. A row no store serves is booked too,
 	/// and fails the job: training without it would not be the job the chain assigned.
-	fn assemble(
-		&self,
-		rows: &[TrainRow],
-		context: &JobContext,
-	) -> Result<Vec<ContentHash>, String> {
+	fn assemble(&self, rows: &[JobRow], context: &JobContext) -> Result<Vec<ContentHash>, String> {
 		let mut hashes = Vec::with_capacity(rows.len());
 		let mut missing = Vec::new();
 		for row in rows {
-			let hash = store::parse(row.hash()).map_err(|e| e.to_string())?;
+			let hash = row.hash().0;
 			hashes.push(hash);
 			let named = match row {
-				TrainRow::Named(named) => Some(named),
-				TrainRow::Hash(_) => None,
+				JobRow::Named(named) => Some(named),
+				JobRow::Hash(_) => None,
 			};
 			match context.runtime.block_on(context.peers.lookup(&context.store, &hash)) {
 				Lookup::Found(bytes) => {
@@ -348,13 +313,12 @@ impl Jobs {
 	}
 
 	fn report(&self, row: &NamedRow, problem: RowProblem) -> Result<(), String> {
-		let report =
-			RowReport { datanet: row.datanet, row: row.row, hash: row.hash.clone(), problem };
+		let report = RowReport { datanet: row.datanet, row: row.row, hash: row.hash, problem };
 		self.row_reports.record(report).map_err(|e| e.to_string())
 	}
 
-	fn train(&self, spec: &TrainSpec, context: &JobContext) -> Result<Done, String> {
-		let settings = spec.settings.to_settings()?;
+	fn train(&self, spec: &TrainJob, context: &JobContext) -> Result<Done, String> {
+		let settings = spec::trainable(&spec.settings)?;
 		let rows = self.assemble(&spec.rows, context)?;
 		let job = FineTuneJob {
 			base_dir: context.base_dir.clone(),
@@ -385,19 +349,29 @@ impl Jobs {
 			fine_tune(&job, &context.store, tributary_model::default_device(), &mut on_event)
 				.map_err(|e| e.to_string())?;
 		let (hash, model) = self.adopt_written_adapter(spec, context)?;
-		debug_assert_eq!(hash, hex::encode(&outcome.adapter_hash));
+		debug_assert_eq!(hash.0, outcome.adapter_hash);
 		let weights = outcome.adapter_dir.join(ADAPTER_WEIGHTS_FILE);
 		let adapter_bytes = std::fs::metadata(&weights)
 			.map_err(|e| format!("{}: {e}", weights.display()))?
 			.len();
-		let mut metrics = serde_json::to_value(&outcome.metrics).expect("metrics serialize");
-		metrics["train_loss"] = last_step_loss.into();
-		metrics["adapter_bytes"] = adapter_bytes.into();
-		if let Some(corpus) = spec.corpus()? {
+		let run = &outcome.metrics;
+		let mut metrics = TrainMetrics {
+			eval_loss_before: run.eval_loss_before,
+			eval_loss_after: run.eval_loss_after,
+			perplexity_after: run.perplexity_after,
+			steps: run.steps,
+			train_tokens_per_epoch: run.train_tokens_per_epoch,
+			tokens_per_sec: run.tokens_per_sec,
+			seconds: run.seconds,
+			train_loss: last_step_loss,
+			adapter_bytes,
+			influence_sketch: None,
+		};
+		if let Some(corpus) = spec::corpus(spec)? {
 			// Sketched now, while the job owns the CPU, so the first influence request is fast.
 			let config = context
 				.registry
-				.adapter_config(&hash)
+				.adapter_config(hash)
 				.ok_or("the adapter's config was not registered")?;
 			let methods = context.receipts.methods();
 			let prepared = context
@@ -406,18 +380,18 @@ impl Jobs {
 				.map_err(|e| {
 					format!("adapter {hash} was trained and registered as {model}, but its influence sketch failed: {e}")
 				})?;
-			metrics["influence_sketch"] = hex::encode(&prepared.sketch.id()).into();
+			metrics.influence_sketch = Some(Hash32(prepared.sketch.id()));
 		}
-		Ok(Done { hash: Some(hash), model: Some(model), metrics })
+		Ok(Done { hash: Some(hash), model: Some(model), metrics: JobMetrics::Train(metrics) })
 	}
 
 	/// Puts a finished adapter directory into the store and registers it, with its corpus when
 	/// the job named its rows; (hex hash, model id).
 	fn adopt_written_adapter(
 		&self,
-		spec: &TrainSpec,
+		spec: &TrainJob,
 		context: &JobContext,
-	) -> Result<(String, String), String> {
+	) -> Result<(Hash32, String), String> {
 		let dir = self.work_dir(&spec.id).join("adapter");
 		let weights = std::fs::read(dir.join(ADAPTER_WEIGHTS_FILE))
 			.map_err(|e| format!("no adapter weights: {e}"))?;
@@ -425,39 +399,37 @@ impl Jobs {
 			.map_err(|e| format!("no adapter config: {e}"))?;
 		let config: AdapterConfig =
 			serde_json::from_str(&config_text).map_err(|e| e.to_string())?;
-		let hash = hex::encode(&context.store.put(&weights, None).map_err(|e| e.to_string())?);
-		let model = spec.register_as.clone().unwrap_or_else(|| hash.clone());
+		let hash = Hash32(context.store.put(&weights, None).map_err(|e| e.to_string())?);
+		let model = spec.register_as.clone().unwrap_or_else(|| hash.to_string());
 		context
 			.registry
 			.register(
 				&model,
-				vec![Member { adapter: hash.clone(), weight: 1.0 }],
-				vec![(hash.clone(), config)],
+				vec![Member { adapter: hash, weight: 1.0 }],
+				vec![(hash, config)],
 				None,
 			)
 			.map_err(|e| e.to_string())?;
-		if let Some(corpus) = spec.corpus()? {
-			context.registry.record_corpus(&hash, corpus).map_err(|e| e.to_string())?;
+		if let Some(corpus) = spec::corpus(spec)? {
+			context.registry.record_corpus(hash, corpus).map_err(|e| e.to_string())?;
 		}
 		Ok((hash, model))
 	}
 
-	fn eval(&self, spec: &EvalSpec, context: &JobContext) -> Result<Done, String> {
+	fn eval(&self, spec: &EvalJob, context: &JobContext) -> Result<Done, String> {
 		// A verifier may hold none of the job's rows yet: they come from peers like adapters do.
 		let rows = self.assemble(&spec.rows, context)?;
-		let settings = spec.settings.as_ref().map(|s| s.to_settings()).transpose()?;
-		let adapter = match (spec.adapter.as_deref(), spec.model.as_deref()) {
+		let settings = spec.settings.as_ref().map(spec::trainable).transpose()?;
+		let adapter = match (spec.adapter, spec.model.as_deref()) {
 			(Some(hash), _) => {
 				let settings = spec.settings.as_ref().ok_or("adapter needs settings")?;
-				Some((hash.to_string(), settings.adapter_config(&context.base_model_id)?))
+				Some((hash, spec::adapter_config(settings, &context.base_model_id)?))
 			},
 			(None, None) => None,
 			(None, Some(model)) if model == context.base_model_id => None,
 			(None, Some(model)) => {
 				match context.registry.resolve(model).map_err(|e| e.to_string())?.as_slice() {
-					[(hash, config, weight)] if *weight == 1.0 => {
-						Some((hash.clone(), config.clone()))
-					},
+					[(hash, config, weight)] if *weight == 1.0 => Some((*hash, config.clone())),
 					_ => {
 						return Err(format!(
 							"model {model} is an ensemble; eval takes a single-adapter model"
@@ -469,15 +441,14 @@ impl Jobs {
 		let adapter_dir = self.work_dir(&spec.id).join("adapter");
 		let expected = match &adapter {
 			Some((hash, config)) => {
-				let parsed = store::parse(hash).map_err(|e| e.to_string())?;
-				let weights = context.fetch(&parsed)?;
+				let weights = context.fetch(&hash.0)?;
 				std::fs::create_dir_all(&adapter_dir).map_err(|e| e.to_string())?;
 				std::fs::write(adapter_dir.join(ADAPTER_WEIGHTS_FILE), weights)
 					.map_err(|e| e.to_string())?;
 				let config = serde_json::to_string_pretty(config).expect("configs serialize");
 				std::fs::write(adapter_dir.join(ADAPTER_CONFIG_FILE), config)
 					.map_err(|e| e.to_string())?;
-				Some(parsed)
+				Some(hash.0)
 			},
 			None => None,
 		};
@@ -494,21 +465,29 @@ impl Jobs {
 			},
 			// Without settings no training method is known: the base is scored in fp32.
 			base_quant: settings.as_ref().and_then(|settings| base_quant(settings.method)),
-			sequence_length: spec.sequence_length(),
-			batch_size: spec.batch_size(),
+			sequence_length: spec::eval_sequence_length(spec),
+			batch_size: spec::eval_batch_size(spec),
 		};
 		let report = evaluate(&request, &context.store, tributary_model::default_device())
 			.map_err(|e| e.to_string())?;
-		let mut metrics = serde_json::to_value(&report).expect("reports serialize");
-		// The name a train job reports the same number under (`eval_loss_after`), for verifiers;
-		// `base_loss` (the base alone on the same rows) is the train job's `eval_loss_before`.
-		metrics["eval_loss"] = report.loss.into();
-		Ok(Done { hash: report.adapter_hash, model: spec.model.clone(), metrics })
+		let metrics = EvalMetrics {
+			adapter_hash: expected.map(Hash32),
+			rows: report.rows,
+			tokens: report.tokens,
+			eval_loss: report.loss,
+			perplexity: report.perplexity,
+			base_loss: report.base_loss,
+		};
+		Ok(Done {
+			hash: metrics.adapter_hash,
+			model: spec.model.clone(),
+			metrics: JobMetrics::Eval(metrics),
+		})
 	}
 }
 
 struct Done {
-	hash: Option<String>,
+	hash: Option<Hash32>,
 	model: Option<String>,
-	metrics: serde_json::Value,
+	metrics: JobMetrics,
 }

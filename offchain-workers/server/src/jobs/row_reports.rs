@@ -12,31 +12,11 @@
 //! The book is `<data_dir>/rows/reports.json`, rewritten atomically on each change, one entry per
 //! (datanet, row); an unfetchable row that a later job fetches is taken off it.
 
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-/// What a job observed about one row.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum RowProblem {
-	/// The row's bytes are `observed` long, not the `declared` `byte_len`.
-	ByteLenMismatch { declared: u64, observed: u64 },
-	/// Neither this worker's store nor any peer serves the row.
-	Unfetchable,
-}
-
-/// One reported row, named as the chain names it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RowReport {
-	pub datanet: u32,
-	pub row: u64,
-	/// Hex content hash of the row, as the job named it.
-	pub hash: String,
-	#[serde(flatten)]
-	pub problem: RowProblem,
-}
+pub use tributary_sidecar_api::rows::{RowProblem, RowReport};
 
 #[derive(Debug, thiserror::Error)]
 #[error("row reports file {path}: {reason}")]
@@ -111,7 +91,12 @@ mod tests {
 	use super::*;
 
 	fn report(row: u64, problem: RowProblem) -> RowReport {
-		RowReport { datanet: 1, row, hash: "ab".repeat(32), problem }
+		RowReport {
+			datanet: 1,
+			row,
+			hash: tributary_sidecar_api::wire::Hash32([0xab; 32]),
+			problem,
+		}
 	}
 
 	#[test]
