@@ -5,7 +5,6 @@
 //! first completion asking for influence.
 
 use crate::registry::CorpusRow as RegisteredRow;
-use crate::store::{Store, StoreError};
 use std::path::{Path, PathBuf};
 use tch::Device;
 use tributary_attribution::corpus::{CorpusRow, HfTokenizer, VerifiedCorpus};
@@ -16,6 +15,7 @@ use tributary_model::peft::{AdapterConfig, ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_
 use tributary_primitives::attribution::{InfluenceParams, RowRef};
 use tributary_primitives::hex;
 use tributary_primitives::ContentHash;
+use tributary_store::{Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum InfluenceError {

@@ -4,7 +4,6 @@
 //!
 //! - [`api`]: HTTP routing, validation, OpenAI JSON and SSE, OpenAI-style errors.
 //! - [`engine`]: scheduler thread, batched decode with per-row adapter deltas, adapter tiers.
-//! - [`store`]: blake2-256 content-addressed files, verified on write and read, peer fetch.
 //! - [`registry`]: model id → adapter hash(es), persisted.
 //! - [`jobs`]: train/eval jobs persisted on disk, idempotent by id.
 //! - [`merge`]: weighted adapters merged into one standalone adapter.
@@ -22,4 +21,3 @@ pub mod metrics;
 pub mod receipts;
 pub mod registry;
 pub mod server;
-pub mod store;

@@ -8,7 +8,6 @@ use crate::jobs::{JobContext, JobError, Jobs};
 use crate::metrics::Metrics;
 use crate::receipts::{ReceiptBook, ReceiptError};
 use crate::registry::{Registry, RegistryError};
-use crate::store::{PeerFetcher, Store, StoreError};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tch::Kind;
@@ -17,6 +16,7 @@ use tributary_model::hf::{
 	load_model, load_tokenizer, TOKENIZER_FILE, WEIGHTS_FILE, WEIGHTS_INDEX_FILE,
 };
 use tributary_model::{ModelError, QuantFormat};
+use tributary_store::{PeerFetcher, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum WorkerError {

@@ -124,7 +124,7 @@ async fn jobs_run_once_and_survive_a_restart() {
 	assert_eq!(stored.status().as_u16(), 200);
 	assert_eq!(
 		tributary_primitives::content_hash(&stored.bytes().await.unwrap()),
-		tributary_trainer::store::parse_hash(&adapter_hash).unwrap()
+		tributary_store::parse(&adapter_hash).unwrap()
 	);
 	assert_eq!(
 		client.complete(prompt).await,

@@ -445,10 +445,7 @@ async fn attribution_records_are_deterministic_and_match_between_stream_and_json
 		&mut &scale[..],
 	)
 	.unwrap();
-	assert_eq!(
-		tributary_trainer::store::parse_hash(record["corpus"].as_str().unwrap()).unwrap(),
-		decoded.corpus
-	);
+	assert_eq!(tributary_store::parse(record["corpus"].as_str().unwrap()).unwrap(), decoded.corpus);
 	let (_, second) = client.post("/v1/completions", request(false)).await;
 	assert_eq!(second["attribution"], first["attribution"], "same answer, same record");
 	let chunks = client.stream("/v1/completions", request(true)).await;

@@ -6,11 +6,11 @@
 //! stream cut into windows of `sequence_length + 1` tokens (inputs and shifted targets).
 
 use crate::error::{Result, TrainerError};
-use crate::store::{fetch_verified, ContentStore};
 use tch::{Device, Tensor};
 use tokenizers::Tokenizer;
 use tributary_primitives::hex;
 use tributary_primitives::ContentHash;
+use tributary_store::{fetch_verified, ContentStore};
 
 /// End-of-text tokens of common tokenizers, tried in order; the project's own is the first.
 pub const EOS_CANDIDATES: [&str; 4] = ["<|endoftext|>", "</s>", "<|end_of_text|>", "<eos>"];
@@ -104,7 +104,7 @@ pub use tributary_model::rng::SplitMix64;
 #[cfg(test)]
 mod tests {
 	use super::*;
-	use crate::store::DirStore;
+	use tributary_store::DirStore;
 
 	#[test]
 	fn split_is_by_hash_not_by_listing_order() {
@@ -142,9 +142,9 @@ mod tests {
 		std::fs::write(store.path_of(&tampered), b"another row, edited").unwrap();
 		assert_eq!(load_rows(&store, &[good]).unwrap()[0].text, "a real row");
 		let err = load_rows(&store, &[good, tampered]).unwrap_err();
-		assert!(err.to_string().contains("does not match its hash"), "{err}");
+		assert!(err.to_string().contains("is corrupt"), "{err}");
 		let missing = load_rows(&store, &[[9u8; 32]]).unwrap_err();
-		assert!(missing.to_string().contains("not in the content store"), "{missing}");
+		assert!(missing.to_string().contains("in no store"), "{missing}");
 	}
 
 	#[test]

@@ -6,9 +6,11 @@ use tributary_model::ModelError;
 #[derive(Debug, thiserror::Error)]
 pub enum TrainerError {
 	#[error(transparent)]
-	Store(#[from] crate::store::StoreError),
+	Store(#[from] tributary_store::StoreError),
 	#[error(transparent)]
 	Model(#[from] ModelError),
+	#[error("the adapter's weights hash to {actual}, not the expected {expected}: it is another adapter")]
+	AdapterHashMismatch { expected: String, actual: String },
 	#[error("row {hash} is not UTF-8 text")]
 	RowNotText { hash: String },
 	#[error("need at least {needed} rows to split into train and eval, got {got}")]

@@ -5,7 +5,6 @@ use crate::data::{batch, load_rows, pack, split_by_hash, tokenize, Row, SplitMix
 use crate::error::{Result, TrainerError};
 use crate::optim::{AdamW, Schedule};
 use crate::progress::ProgressEvent;
-use crate::store::ContentStore;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use tch::{Device, Kind, Reduction, Tensor};
@@ -15,6 +14,7 @@ use tributary_model::{Llama, LoraSpec};
 use tributary_primitives::hex;
 use tributary_primitives::training::{QuantFormat, TrainingMethod, TrainingSettings};
 use tributary_primitives::ContentHash;
+use tributary_store::ContentStore;
 
 /// Global gradient-norm bound of every run.
 pub const MAX_GRAD_NORM: f64 = 1.0;
@@ -378,10 +378,10 @@ pub fn evaluate(
 		let hash = adapter.content_hash()?;
 		if let Some(expected) = request.expected_adapter_hash {
 			if expected != hash {
-				return Err(TrainerError::Store(crate::store::StoreError::HashMismatch {
+				return Err(TrainerError::AdapterHashMismatch {
 					expected: hex::encode(&expected),
 					actual: hex::encode(&hash),
-				}));
+				});
 			}
 		}
 		// The same windows through the base alone, before the adapter is applied.

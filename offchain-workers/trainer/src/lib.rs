@@ -1,6 +1,5 @@
 //! LoRA/QLoRA fine-tuning and base-model pretraining on datanet rows.
 //!
-//! - [`store`]: rows fetched by content hash, every hash verified.
 //! - [`data`]: deterministic train/eval split by row hash, tokenization and packing.
 //! - [`optim`]: AdamW with warmup + cosine schedule and gradient-norm clipping.
 //! - [`progress`]: progress events (for the sidecar's stream and the CLI's bar and JSONL file).
@@ -13,6 +12,5 @@ pub mod finetune;
 pub mod optim;
 pub mod pretrain;
 pub mod progress;
-pub mod store;
 
 pub use error::TrainerError;

@@ -11,13 +11,13 @@ use tributary_primitives::hex;
 use tributary_primitives::training::{
 	QuantFormat, TargetModule, TargetModules, TrainingMethod, TrainingSettings, PPB, PPM,
 };
+use tributary_store::{parse as parse_hash, DirStore};
 use tributary_trainer::data::eos_token;
 use tributary_trainer::finetune::{
 	base_quant, evaluate, fine_tune, EvalRequest, EvalRows, FineTuneJob,
 };
 use tributary_trainer::pretrain::{collect_paragraphs, pretrain, PretrainOptions};
 use tributary_trainer::progress::{JsonlWriter, ProgressEvent};
-use tributary_trainer::store::{parse_hash, DirStore};
 
 #[derive(Parser)]
 #[command(version, about = "Tributary ModelFactory trainer")]

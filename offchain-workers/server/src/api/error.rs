@@ -3,12 +3,12 @@
 
 use crate::engine::EngineError;
 use crate::registry::RegistryError;
-use crate::store::StoreError;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use std::borrow::Cow;
 use tributary_sidecar_api::error::{ErrorBody, ErrorDetail};
+use tributary_store::StoreError;
 
 #[derive(Clone, Debug)]
 pub struct ApiError {

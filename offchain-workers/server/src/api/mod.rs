@@ -17,13 +17,13 @@ use crate::jobs::Jobs;
 use crate::metrics::Metrics;
 use crate::receipts::ReceiptBook;
 use crate::registry::Registry;
-use crate::store::{PeerFetcher, Store};
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use std::sync::Arc;
+use tributary_store::{PeerFetcher, Store};
 
 /// Shared by every handler; cheap to clone.
 #[derive(Clone)]

@@ -18,7 +18,6 @@ use super::completions::resolve_model;
 use super::error::{decode_scale, parse_json, ApiError};
 use super::AppState;
 use crate::registry::ChainModel;
-use crate::store;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -36,6 +35,7 @@ use tributary_sidecar_api::recompute::{
 	RecomputeRequest, RecomputeState, ScoredRow, OUTPUT_UNAVAILABLE,
 };
 use tributary_sidecar_api::wire::{Hash32, HexBytes};
+use tributary_store as store;
 
 /// How long a request waits for its recomputation before answering `202`.
 pub const WAIT: Duration = Duration::from_secs(2);

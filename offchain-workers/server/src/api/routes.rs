@@ -6,7 +6,6 @@ use crate::jobs::spec::{self, EvalJob, JobSpec, TrainJob};
 use crate::jobs::JobError;
 use crate::merge::merge;
 use crate::registry::{Member, ModelEntry};
-use crate::store;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
@@ -21,6 +20,7 @@ use tributary_primitives::hex;
 use tributary_sidecar_api::adapters::{AdapterRegistration, ServedModel};
 use tributary_sidecar_api::rows::RowReports;
 use tributary_sidecar_api::wire::Hash32;
+use tributary_store as store;
 
 pub async fn health(State(state): State<AppState>) -> Json<serde_json::Value> {
 	Json(

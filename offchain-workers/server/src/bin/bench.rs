@@ -24,8 +24,8 @@ use tributary_model::peft::{AdapterConfig, PeftAdapter};
 use tributary_model::rng::SplitMix64;
 use tributary_model::{Llama, LlamaConfig, LoraSpec, TargetModule, TargetModules};
 use tributary_primitives::content_hash;
+use tributary_store::Store;
 use tributary_worker::engine::adapters::{BatchDeltas, LoadedAdapter, SlotStacks};
-use tributary_worker::store::Store;
 
 const RANK: i64 = 8;
 

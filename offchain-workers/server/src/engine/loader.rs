@@ -3,11 +3,11 @@
 
 use super::adapters::LoadedAdapter;
 use super::{AdapterUse, Command, EngineError};
-use crate::store::{PeerFetcher, Store, StoreError};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 use tributary_model::LlamaConfig;
 use tributary_primitives::hex;
+use tributary_store::{PeerFetcher, Store, StoreError};
 
 pub(crate) struct Loaded {
 	pub adapter: LoadedAdapter,

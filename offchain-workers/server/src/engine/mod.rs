@@ -13,7 +13,6 @@ pub use request::{
 };
 
 use crate::metrics::Metrics;
-use crate::store::{PeerFetcher, Store};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::sync::Arc;
@@ -21,6 +20,7 @@ use tokenizers::Tokenizer;
 use tributary_model::peft::AdapterConfig;
 use tributary_model::{Llama, LlamaConfig};
 use tributary_primitives::ContentHash;
+use tributary_store::{PeerFetcher, Store};
 
 /// Limits of the engine.
 #[derive(Clone, Debug)]

@@ -19,7 +19,6 @@ pub mod spec;
 use crate::influence::InfluenceSetup;
 use crate::receipts::ReceiptBook;
 use crate::registry::{Member, Registry};
-use crate::store::{Lookup, PeerFetcher, Store};
 use row_reports::{RowProblem, RowReport, RowReports, RowReportsError};
 use spec::{EvalJob, JobRow, JobSpec, NamedRow, TrainJob};
 use std::collections::HashMap;
@@ -28,6 +27,7 @@ use std::sync::{mpsc, Arc, Mutex};
 use tributary_model::peft::{AdapterConfig, ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE};
 use tributary_primitives::ContentHash;
 use tributary_sidecar_api::wire::Hash32;
+use tributary_store::{Lookup, PeerFetcher, Store};
 use tributary_trainer::finetune::{
 	base_quant, evaluate, fine_tune, EvalRequest, EvalRows, FineTuneJob,
 };

@@ -1,44 +1,10 @@
 //! Content-addressed objects (datanet rows, adapters) under `<data_dir>/store`, each file named by
 //! the blake2-256 of its bytes. Bytes are hashed when written and again on every read: a file that
 //! no longer matches its name is moved to `quarantine/` and reported, never served.
-//! Objects missing locally can be fetched from peer workers, verified the same way.
 
-mod peers;
-
-pub use peers::{Lookup, PeerFetcher};
-
+use crate::{ContentStore, StoreError};
 use std::path::{Path, PathBuf};
-use tributary_primitives::hex;
-use tributary_primitives::{content_hash, ContentHash};
-use tributary_trainer::store::{parse_hash, ContentStore, StoreError as RowStoreError};
-
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-	#[error("object {0} is not in the store or at any peer")]
-	NotFound(String),
-	#[error("object {hash} is corrupt: its bytes hash to {actual}; the file was quarantined")]
-	Corrupt { hash: String, actual: String },
-	#[error("object of {size} bytes exceeds the limit of {limit} bytes")]
-	TooLarge { size: u64, limit: u64 },
-	#[error("the body hashes to {actual}, not the expected {expected}")]
-	WrongHash { expected: String, actual: String },
-	#[error("{0:?} is not a 64-digit hex content hash")]
-	BadHash(String),
-	#[error("store I/O on {path}: {source}")]
-	Io { path: PathBuf, source: std::io::Error },
-}
-
-impl StoreError {
-	fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError {
-		let path = path.to_path_buf();
-		move |source| StoreError::Io { path, source }
-	}
-}
-
-/// Parses a hex content hash (with or without `0x`).
-pub fn parse(text: &str) -> Result<ContentHash, StoreError> {
-	parse_hash(text).map_err(|_| StoreError::BadHash(text.to_string()))
-}
+use tributary_primitives::{content_hash, hex, ContentHash};
 
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -170,20 +136,8 @@ impl Store {
 
 /// The trainer reads datanet rows through this (and checks every hash again itself).
 impl ContentStore for Store {
-	fn get(&self, hash: &ContentHash) -> Result<Vec<u8>, RowStoreError> {
-		Store::get(self, hash).map_err(|e| match e {
-			StoreError::NotFound(hash) => {
-				RowStoreError::NotFound { hash, store: self.objects.clone() }
-			},
-			StoreError::Corrupt { hash, actual } => {
-				RowStoreError::HashMismatch { expected: hash, actual }
-			},
-			StoreError::Io { path, source } => RowStoreError::Io { path, source },
-			other => RowStoreError::Io {
-				path: self.objects.clone(),
-				source: std::io::Error::other(other.to_string()),
-			},
-		})
+	fn get(&self, hash: &ContentHash) -> Result<Vec<u8>, StoreError> {
+		Store::get(self, hash)
 	}
 }
 

@@ -2,7 +2,7 @@
 //! own copies; no fetching on our behalf). Peers are not trusted: their bytes are stored only if
 //! they hash to the name asked for.
 
-use super::{Store, StoreError};
+use crate::{Store, StoreError};
 use tributary_primitives::hex;
 use tributary_primitives::ContentHash;
 

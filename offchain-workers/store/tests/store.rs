@@ -2,7 +2,7 @@
 
 use tributary_primitives::content_hash;
 use tributary_primitives::hex;
-use tributary_worker::store::{Store, StoreError};
+use tributary_store::{Store, StoreError};
 
 #[test]
 fn get_decoded_returns_the_decoding_of_verified_bytes_only() {
