@@ -15,6 +15,14 @@ pub const WEIGHTS_FILE: &str = "model.safetensors";
 pub const WEIGHTS_INDEX_FILE: &str = "model.safetensors.index.json";
 pub const TOKENIZER_FILE: &str = "tokenizer.json";
 
+/// End-of-text tokens of common tokenizers, tried in order; the project's own is the first.
+pub const EOS_CANDIDATES: [&str; 4] = ["<|endoftext|>", "</s>", "<|end_of_text|>", "<eos>"];
+
+/// The tokenizer's end-of-text token, if it has one of [`EOS_CANDIDATES`].
+pub fn eos_token(tokenizer: &Tokenizer) -> Option<u32> {
+	EOS_CANDIDATES.iter().find_map(|t| tokenizer.token_to_id(t))
+}
+
 /// The safetensors files of a checkpoint: the single file, or every shard its index names.
 fn weight_files(dir: &Path) -> Result<Vec<PathBuf>> {
 	let single = dir.join(WEIGHTS_FILE);

@@ -6,6 +6,7 @@
 //! - [`quant`]: frozen weights stored as NF4 or int8 and dequantized in the forward pass.
 //! - [`hf`]: reading and writing HF checkpoint directories and tokenizers.
 //! - [`peft`]: adapters in Hugging Face PEFT's format, and their content hash.
+//! - [`merge`]: weighted adapters merged into one standalone adapter.
 //! - [`kv_cache`]: the key/value cache of one sequence.
 //! - [`generate`]: greedy and sampled decoding.
 //! - [`paged`]: the paged key/value cache of batched decoding.
@@ -17,6 +18,7 @@ pub mod generate;
 pub mod hf;
 pub mod kv_cache;
 pub mod lora;
+pub mod merge;
 pub mod model;
 pub mod paged;
 pub mod peft;

@@ -1,10 +1,10 @@
 //! Settings of a worker: a TOML file, overridden field by field by command-line flags.
 
-use crate::account::Account;
 use clap::Parser;
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use tributary_receipts::account::Account;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {

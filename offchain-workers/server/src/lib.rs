@@ -1,23 +1,14 @@
-//! The Tributary worker sidecar (OpenLoRA): one base model serving many LoRA adapters with
-//! heterogeneous continuous batching behind an OpenAI-compatible API, a content-addressed store
-//! shared with peer workers, and the train/eval job API of the chain's off-chain workers.
+//! The Tributary worker sidecar's HTTP front end (OpenLoRA): the OpenAI-compatible API over the
+//! inference engine, the content store shared with peer workers, and the job, receipt, recompute
+//! and row-report API of the chain's off-chain workers (the contract in `tributary-sidecar-api`).
+//! The work behind it lives in its own crates: `tributary-engine` (batched inference over many
+//! adapters), `tributary-store` (verified content-addressed objects and peer fetch),
+//! `tributary-jobs` (train and eval jobs) and `tributary-receipts` (inference receipts).
 //!
 //! - [`api`]: HTTP routing, validation, OpenAI JSON and SSE, OpenAI-style errors.
-//! - [`engine`]: scheduler thread, batched decode with per-row adapter deltas, adapter tiers.
-//! - [`registry`]: model id → adapter hash(es), persisted.
-//! - [`jobs`]: train/eval jobs persisted on disk, idempotent by id.
-//! - [`merge`]: weighted adapters merged into one standalone adapter.
-//! - [`receipts`]: inference receipts awaiting the user's signature, then the chain.
-//! - [`account`], [`metrics`], [`config`], [`server`].
+//! - [`config`]: the command line and config file.
+//! - [`server`]: opening the data directory, starting the engine, jobs and listener.
 
-pub mod account;
 pub mod api;
 pub mod config;
-pub mod engine;
-pub mod influence;
-pub mod jobs;
-pub mod merge;
-pub mod metrics;
-pub mod receipts;
-pub mod registry;
 pub mod server;

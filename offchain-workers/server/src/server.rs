@@ -2,20 +2,20 @@
 
 use crate::api::{router, AppState, AttributionSetup};
 use crate::config::Config;
-use crate::engine::{Engine, EngineParts, EngineSettings};
-use crate::influence::InfluenceSetup;
-use crate::jobs::{JobContext, JobError, Jobs};
-use crate::metrics::Metrics;
-use crate::receipts::{ReceiptBook, ReceiptError};
-use crate::registry::{Registry, RegistryError};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tch::Kind;
 use tokio::sync::oneshot;
+use tributary_engine::metrics::Metrics;
+use tributary_engine::registry::{Registry, RegistryError};
+use tributary_engine::{Engine, EngineParts, EngineSettings};
+use tributary_jobs::influence::InfluenceSetup;
+use tributary_jobs::{JobContext, JobError, Jobs};
 use tributary_model::hf::{
 	load_model, load_tokenizer, TOKENIZER_FILE, WEIGHTS_FILE, WEIGHTS_INDEX_FILE,
 };
 use tributary_model::{ModelError, QuantFormat};
+use tributary_receipts::book::{ReceiptBook, ReceiptError};
 use tributary_store::{PeerFetcher, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]

@@ -4,10 +4,10 @@
 mod common;
 
 use tch::{Device, Kind, Tensor};
+use tributary_engine::adapters::{BatchDeltas, LoadedAdapter, SlotStacks};
 use tributary_model::hf::load_model;
 use tributary_model::paged::{BlockTable, PagedKvCache};
 use tributary_model::peft::PeftAdapter;
-use tributary_worker::engine::adapters::{BatchDeltas, LoadedAdapter, SlotStacks};
 
 fn max_abs_diff(a: &Tensor, b: &Tensor) -> f64 {
 	f64::try_from((a - b).abs().max()).unwrap()

@@ -12,8 +12,8 @@ use sp_core::{sr25519, Pair};
 use tributary_primitives::attribution::{AttributionMethod, AttributionRecord, RagParams, RowRef};
 use tributary_primitives::content_hash;
 use tributary_primitives::hex;
-use tributary_worker::account::Account;
-use tributary_worker::receipts::ChainSignedReceipt;
+use tributary_receipts::account::Account;
+use tributary_receipts::book::ChainSignedReceipt;
 
 const MODEL: &str = "model-0-v1";
 /// The row the prompts' words match, planted among river reports.

@@ -11,8 +11,8 @@ use sp_core::{sr25519, Pair};
 use tributary_primitives::attribution::AttributionRecord;
 use tributary_primitives::content_hash;
 use tributary_primitives::hex;
-use tributary_worker::account::Account;
-use tributary_worker::receipts::{ChainSignedReceipt, Receipt, UserSignature};
+use tributary_receipts::account::Account;
+use tributary_receipts::book::{ChainSignedReceipt, Receipt, UserSignature};
 
 const WORKER: [u8; 32] = [0x77; 32];
 /// The genesis hash of the chain the receipts are for, as the off-chain worker names it.

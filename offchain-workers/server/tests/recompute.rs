@@ -15,7 +15,7 @@ use tributary_primitives::attribution::{
 };
 use tributary_primitives::content_hash;
 use tributary_primitives::hex;
-use tributary_worker::account::Account;
+use tributary_receipts::account::Account;
 use tributary_worker::api::attribution::canonical_tokens;
 
 const CHAIN: (u32, u32) = (0, 1);

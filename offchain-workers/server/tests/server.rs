@@ -218,7 +218,7 @@ async fn evicted_adapters_reload_and_give_identical_text() {
 	let fixture = Fixture::new();
 	let mut config = fixture.config("data");
 	// Room for two adapters on the device tier and none in host memory: every switch reloads.
-	config.device_cache_bytes = 2 * tributary_worker::engine::adapters::SlotStacks::slot_bytes(
+	config.device_cache_bytes = 2 * tributary_engine::adapters::SlotStacks::slot_bytes(
 		&tributary_model::LlamaConfig::from_file(&fixture.base.join("config.json")).unwrap(),
 		config.max_lora_rank,
 	);

@@ -12,9 +12,6 @@ use tributary_primitives::hex;
 use tributary_primitives::ContentHash;
 use tributary_store::{fetch_verified, ContentStore};
 
-/// End-of-text tokens of common tokenizers, tried in order; the project's own is the first.
-pub const EOS_CANDIDATES: [&str; 4] = ["<|endoftext|>", "</s>", "<|end_of_text|>", "<eos>"];
-
 #[derive(Clone, Debug, PartialEq)]
 pub struct Row {
 	pub hash: ContentHash,
@@ -53,16 +50,12 @@ pub fn split_by_hash(mut rows: Vec<Row>, eval_fraction: f64) -> Result<Split> {
 	Ok(Split { train, eval: rows })
 }
 
-pub fn eos_token(tokenizer: &Tokenizer) -> Option<u32> {
-	EOS_CANDIDATES.iter().find_map(|t| tokenizer.token_to_id(t))
-}
-
 /// The token stream of `texts`, each followed by the end-of-text token when the tokenizer has one.
 pub fn tokenize<'a>(
 	tokenizer: &Tokenizer,
 	texts: impl IntoIterator<Item = &'a str>,
 ) -> Result<Vec<i64>> {
-	let eos = eos_token(tokenizer);
+	let eos = tributary_model::hf::eos_token(tokenizer);
 	let mut stream = Vec::new();
 	for text in texts {
 		let encoding = tokenizer

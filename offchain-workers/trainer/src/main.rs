@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
 use tributary_model::generate::{generate, Sampling};
+use tributary_model::hf::eos_token;
 use tributary_model::hf::{load_model, load_tokenizer};
 use tributary_model::peft::PeftAdapter;
 use tributary_primitives::hex;
@@ -12,7 +13,6 @@ use tributary_primitives::training::{
 	QuantFormat, TargetModule, TargetModules, TrainingMethod, TrainingSettings, PPB, PPM,
 };
 use tributary_store::{parse as parse_hash, DirStore};
-use tributary_trainer::data::eos_token;
 use tributary_trainer::finetune::{
 	base_quant, evaluate, fine_tune, EvalRequest, EvalRows, FineTuneJob,
 };

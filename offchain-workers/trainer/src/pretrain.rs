@@ -2,7 +2,7 @@
 //! decoder trained from local text, saved as an HF checkpoint directory (config.json,
 //! model.safetensors, tokenizer.json) that the loader reads like any downloaded checkpoint.
 
-use crate::data::{pack, split_by_hash, tokenize, Row, EOS_CANDIDATES};
+use crate::data::{pack, split_by_hash, tokenize, Row};
 use crate::error::{Result, TrainerError};
 use crate::finetune::{run_training, LoopPlan};
 use crate::progress::ProgressEvent;
@@ -14,6 +14,7 @@ use tokenizers::models::bpe::{BpeTrainerBuilder, BPE};
 use tokenizers::models::TrainerWrapper;
 use tokenizers::pre_tokenizers::byte_level::ByteLevel;
 use tokenizers::{AddedToken, Tokenizer};
+use tributary_model::hf::EOS_CANDIDATES;
 use tributary_model::hf::{save_model, TOKENIZER_FILE, WEIGHTS_FILE};
 use tributary_model::{Llama, LlamaConfig};
 use tributary_primitives::{content_hash, ContentHash};

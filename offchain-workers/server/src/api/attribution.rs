@@ -10,8 +10,6 @@
 
 use super::error::ApiError;
 use super::AppState;
-use crate::influence::{verified_corpus, InfluenceError};
-use crate::registry::CorpusRow as RegisteredRow;
 use axum::http::StatusCode;
 use codec::Encode;
 use serde::Deserialize;
@@ -23,6 +21,8 @@ use tributary_attribution::store::open_or_build;
 use tributary_attribution::Answer;
 use tributary_attribution::AttributionError;
 use tributary_attribution::{influence_record, InfluenceScoring};
+use tributary_engine::registry::CorpusRow as RegisteredRow;
+use tributary_jobs::influence::{verified_corpus, InfluenceError};
 use tributary_primitives::attribution::{
 	AttributionMethod as RecordMethod, AttributionRecord, InfluenceParams, RagParams, RowScore,
 	SpanParams,
@@ -89,7 +89,7 @@ pub fn target_with(
 	state: &AppState,
 	method: RecordMethod,
 	model: &str,
-	adapters: &[crate::engine::AdapterUse],
+	adapters: &[tributary_engine::AdapterUse],
 ) -> Result<AttributionTarget, ApiError> {
 	let [adapter] = adapters else {
 		return Err(ApiError::invalid(

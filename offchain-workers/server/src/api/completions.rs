@@ -8,7 +8,6 @@ use super::openai::{chat_prompt, ChatMessages, CompletionPrompt, GenerationField
 use super::rag::{self, Citation};
 use super::receipts::{issue, order_for, ReceiptOrder};
 use super::AppState;
-use crate::engine::{AdapterUse, Event, Finished, GenerationRequest, SamplingParams};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -22,6 +21,7 @@ use std::convert::Infallible;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
+use tributary_engine::{AdapterUse, Event, Finished, GenerationRequest, SamplingParams};
 use tributary_primitives::attribution::{AttributionMethod as RecordMethod, MethodSettings};
 
 /// OpenAI's limit on stop sequences.

@@ -1,12 +1,12 @@
 //! Errors in OpenAI's shape: `{"error": {"message", "type", "param", "code"}}` with a matching
 //! HTTP status, so OpenAI clients raise their usual exceptions.
 
-use crate::engine::EngineError;
-use crate::registry::RegistryError;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use std::borrow::Cow;
+use tributary_engine::registry::RegistryError;
+use tributary_engine::EngineError;
 use tributary_sidecar_api::error::{ErrorBody, ErrorDetail};
 use tributary_store::StoreError;
 

@@ -11,18 +11,18 @@ pub mod receipts;
 pub mod recompute;
 mod routes;
 
-use crate::account::Account;
-use crate::engine::Engine;
-use crate::jobs::Jobs;
-use crate::metrics::Metrics;
-use crate::receipts::ReceiptBook;
-use crate::registry::Registry;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use std::sync::Arc;
+use tributary_engine::metrics::Metrics;
+use tributary_engine::registry::Registry;
+use tributary_engine::Engine;
+use tributary_jobs::Jobs;
+use tributary_receipts::account::Account;
+use tributary_receipts::book::ReceiptBook;
 use tributary_store::{PeerFetcher, Store};
 
 /// Shared by every handler; cheap to clone.
@@ -54,7 +54,7 @@ pub struct AttributionSetup {
 	/// blake2-256 of the base model's weights file (`model` field of records).
 	pub base_model_hash: tributary_primitives::ContentHash,
 	/// Adapter directories and their influence sketches.
-	pub influence: crate::influence::InfluenceSetup,
+	pub influence: tributary_jobs::influence::InfluenceSetup,
 }
 
 pub fn router(state: AppState, max_request_bytes: usize) -> Router {

@@ -10,11 +10,11 @@
 use super::attribution::{failed, fetch_missing_rows, from_influence};
 use super::error::ApiError;
 use super::AppState;
-use crate::influence::verified_corpus;
-use crate::registry::CorpusRow as RegisteredRow;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tributary_attribution::bm25::{Bm25Index, Bm25Params};
+use tributary_engine::registry::CorpusRow as RegisteredRow;
+use tributary_jobs::influence::verified_corpus;
 use tributary_primitives::attribution::{AttributionMethod, RagParams, RagSettings, RowRef};
 use tributary_primitives::content_hash;
 

@@ -4,10 +4,6 @@
 
 use super::error::{decode_scale, parse_json, ApiError};
 use super::AppState;
-use crate::account::Account;
-use crate::engine::Finished;
-use crate::receipts::{Receipt, ReceiptError};
-use crate::registry::ChainModel;
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -17,9 +13,13 @@ use axum::Json;
 use codec::Encode;
 use serde::Deserialize;
 use serde_json::{json, Value};
+use tributary_engine::registry::ChainModel;
+use tributary_engine::Finished;
 use tributary_primitives::attribution::{AttributionRecord, MethodSettings};
 use tributary_primitives::hex;
 use tributary_primitives::{content_hash, ContentHash};
+use tributary_receipts::account::Account;
+use tributary_receipts::book::{Receipt, ReceiptError};
 use tributary_sidecar_api::receipts::{
 	Acknowledged, Acknowledgement, PendingQuery, PendingReceipt, PendingReceipts,
 };

@@ -2,10 +2,6 @@
 
 use super::error::{parse_json, ApiError};
 use super::AppState;
-use crate::jobs::spec::{self, EvalJob, JobSpec, TrainJob};
-use crate::jobs::JobError;
-use crate::merge::merge;
-use crate::registry::{Member, ModelEntry};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
@@ -14,7 +10,11 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
 use tch::{Device, Kind};
+use tributary_engine::registry::{Member, ModelEntry};
+use tributary_jobs::spec::{self, EvalJob, JobSpec, TrainJob};
+use tributary_jobs::JobError;
 use tributary_model::hf::parse_safetensors;
+use tributary_model::merge::merge;
 use tributary_model::peft::{AdapterConfig, PeftAdapter};
 use tributary_primitives::hex;
 use tributary_sidecar_api::adapters::{AdapterRegistration, ServedModel};

@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Instant;
 use tch::{Device, Tensor};
+use tributary_engine::adapters::{BatchDeltas, LoadedAdapter, SlotStacks};
 use tributary_model::generate::{generate, Sampling};
 use tributary_model::model::module_path;
 use tributary_model::paged::{BlockTable, PagedKvCache};
@@ -25,7 +26,6 @@ use tributary_model::rng::SplitMix64;
 use tributary_model::{Llama, LlamaConfig, LoraSpec, TargetModule, TargetModules};
 use tributary_primitives::content_hash;
 use tributary_store::Store;
-use tributary_worker::engine::adapters::{BatchDeltas, LoadedAdapter, SlotStacks};
 
 const RANK: i64 = 8;
 

@@ -4,10 +4,10 @@
 //! columns gives an adapter of rank Σ rᵢ (alpha = rank, so its own scale is 1) whose delta is
 //! exactly the weighted sum. A member that does not adapt a module contributes zero blocks there.
 
+use crate::peft::{AdapterConfig, PeftAdapter};
+use crate::{LoraSpec, TargetModules};
 use std::collections::{BTreeMap, BTreeSet};
 use tch::{Device, Kind, Tensor};
-use tributary_model::peft::{AdapterConfig, PeftAdapter};
-use tributary_model::{LoraSpec, TargetModules};
 
 const PREFIX: &str = "base_model.model.";
 

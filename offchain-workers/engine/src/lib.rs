@@ -1,9 +1,18 @@
 //! The inference engine: one resident base model on its own thread, continuous batching over
 //! sequences that may each use different adapters (heterogeneous batches), adapters loaded just
 //! in time through a tiered cache by a loader thread so a cold adapter never stalls warm ones.
+//! No HTTP here: the sidecar's API (`tributary-worker`) submits [`GenerationRequest`]s and reads
+//! their [`Event`]s.
+//!
+//! - [`scheduler`] (private): the decode loop, batching, the paged KV cache.
+//! - [`adapters`]: adapter tiers (device stacks, host cache) and per-row deltas.
+//! - [`registry`]: which adapter(s) a served model id stands for, persisted.
+//! - [`metrics`]: the worker's Prometheus metrics.
 
 pub mod adapters;
 mod loader;
+pub mod metrics;
+pub mod registry;
 pub mod request;
 mod scheduler;
 pub mod text;
@@ -75,7 +84,7 @@ impl Engine {
 	/// once every queued and running sequence has finished.
 	pub fn start(parts: EngineParts) -> (Engine, std::thread::JoinHandle<()>) {
 		let mut eos_tokens = parts.model.config.eos_token_ids();
-		if let Some(eos) = tributary_trainer::data::eos_token(&parts.tokenizer) {
+		if let Some(eos) = tributary_model::hf::eos_token(&parts.tokenizer) {
 			if !eos_tokens.contains(&eos) {
 				eos_tokens.push(eos);
 			}

@@ -2,7 +2,7 @@
 //! trainer's own check of settings, the adapter config they imply, a train job's corpus and an
 //! eval job's defaults.
 
-use crate::registry::CorpusRow;
+use tributary_engine::registry::CorpusRow;
 use tributary_model::peft::AdapterConfig;
 use tributary_model::LoraSpec;
 use tributary_primitives::training::TrainingSettings;

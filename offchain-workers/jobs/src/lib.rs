@@ -13,19 +13,20 @@
 //! Assembling a job's rows checks each named row's bytes against its declared `byte_len` and
 //! books the rows that are wrong or that no store serves ([`row_reports`]), for the chain.
 
+pub mod influence;
 pub mod row_reports;
 pub mod spec;
 
 use crate::influence::InfluenceSetup;
-use crate::receipts::ReceiptBook;
-use crate::registry::{Member, Registry};
 use row_reports::{RowProblem, RowReport, RowReports, RowReportsError};
 use spec::{EvalJob, JobRow, JobSpec, NamedRow, TrainJob};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc, Mutex};
+use tributary_engine::registry::{Member, Registry};
 use tributary_model::peft::{AdapterConfig, ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE};
 use tributary_primitives::ContentHash;
+use tributary_receipts::ReceiptBook;
 use tributary_sidecar_api::wire::Hash32;
 use tributary_store::{Lookup, PeerFetcher, Store};
 use tributary_trainer::finetune::{

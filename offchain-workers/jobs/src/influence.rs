@@ -4,13 +4,13 @@
 //! per row). Train jobs build the sketch as they finish; any other adapter gets its sketch at the
 //! first completion asking for influence.
 
-use crate::registry::CorpusRow as RegisteredRow;
 use std::path::{Path, PathBuf};
 use tch::Device;
 use tributary_attribution::corpus::{CorpusRow, HfTokenizer, VerifiedCorpus};
 use tributary_attribution::{
 	open_or_build_sketch, AdaptedModel, AttributionError, InfluenceSketch, SketchParams,
 };
+use tributary_engine::registry::CorpusRow as RegisteredRow;
 use tributary_model::peft::{AdapterConfig, ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE};
 use tributary_primitives::attribution::{InfluenceParams, RowRef};
 use tributary_primitives::hex;
