@@ -63,6 +63,8 @@ impl fmt::Display for JobSettingsError {
 	}
 }
 
+impl core::error::Error for JobSettingsError {}
+
 impl From<&TrainingSettings> for JobSettings {
 	fn from(settings: &TrainingSettings) -> Self {
 		JobSettings {

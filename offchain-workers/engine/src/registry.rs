@@ -30,8 +30,10 @@ pub enum RegistryError {
 	ChainTaken { chain: ChainModel, other: String },
 	#[error("invalid model entry: {0}")]
 	Invalid(String),
-	#[error("registry file {path}: {reason}")]
-	File { path: PathBuf, reason: String },
+	#[error("registry file {path}: {source}")]
+	File { path: PathBuf, source: std::io::Error },
+	#[error("registry file {path} does not parse: {source}")]
+	Corrupt { path: PathBuf, source: serde_json::Error },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -66,9 +68,9 @@ impl Registry {
 		let path = data_dir.join("registry.json");
 		let contents = match std::fs::read_to_string(&path) {
 			Ok(text) => serde_json::from_str(&text)
-				.map_err(|e| RegistryError::File { path: path.clone(), reason: e.to_string() })?,
+				.map_err(|source| RegistryError::Corrupt { path: path.clone(), source })?,
 			Err(e) if e.kind() == std::io::ErrorKind::NotFound => Contents::default(),
-			Err(e) => return Err(RegistryError::File { path, reason: e.to_string() }),
+			Err(source) => return Err(RegistryError::File { path, source }),
 		};
 		Ok(Registry { path, contents: RwLock::new(contents) })
 	}
@@ -76,10 +78,7 @@ impl Registry {
 	fn persist(&self, contents: &Contents) -> Result<(), RegistryError> {
 		let text = serde_json::to_string_pretty(contents).expect("the registry always serializes");
 		let partial = self.path.with_extension("json.partial");
-		let file_error = |e: std::io::Error| RegistryError::File {
-			path: self.path.clone(),
-			reason: e.to_string(),
-		};
+		let file_error = |source| RegistryError::File { path: self.path.clone(), source };
 		std::fs::write(&partial, text).map_err(file_error)?;
 		std::fs::rename(&partial, &self.path).map_err(file_error)
 	}

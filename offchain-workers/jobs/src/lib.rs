@@ -18,21 +18,23 @@ pub mod row_reports;
 pub mod spec;
 
 use crate::influence::InfluenceSetup;
+use influence::InfluenceError;
 use row_reports::{RowProblem, RowReport, RowReports, RowReportsError};
-use spec::{EvalJob, JobRow, JobSpec, NamedRow, TrainJob};
+use spec::{EvalJob, JobRow, JobSpec, NamedRow, SpecError, TrainJob};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc, Mutex};
-use tributary_engine::registry::{Member, Registry};
+use tributary_engine::registry::{Member, Registry, RegistryError};
 use tributary_model::peft::{AdapterConfig, ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE};
 use tributary_primitives::ContentHash;
 use tributary_receipts::ReceiptBook;
 use tributary_sidecar_api::wire::Hash32;
-use tributary_store::{Lookup, PeerFetcher, Store};
+use tributary_store::{Lookup, PeerFetcher, Store, StoreError};
 use tributary_trainer::finetune::{
 	base_quant, evaluate, fine_tune, EvalRequest, EvalRows, FineTuneJob,
 };
 use tributary_trainer::progress::ProgressEvent;
+use tributary_trainer::TrainerError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum JobError {
@@ -42,12 +44,52 @@ pub enum JobError {
 	Conflict(String),
 	#[error("no job {0}")]
 	NotFound(String),
+	#[error("rows must name at least one row")]
+	NoRows,
 	#[error("invalid job: {0}")]
-	Invalid(String),
-	#[error("job file {path}: {reason}")]
-	File { path: PathBuf, reason: String },
+	Invalid(#[from] SpecError),
+	#[error("job file {path}: {source}")]
+	File { path: PathBuf, source: std::io::Error },
+	#[error("job file {path} is not a job record: {source}")]
+	Corrupt { path: PathBuf, source: serde_json::Error },
 	#[error(transparent)]
 	RowReports(#[from] RowReportsError),
+}
+
+/// Why a job that ran failed (kept in its record's `error`).
+#[derive(Debug, thiserror::Error)]
+pub enum JobFailure {
+	#[error(transparent)]
+	Spec(#[from] SpecError),
+	#[error(transparent)]
+	Trainer(#[from] TrainerError),
+	#[error(transparent)]
+	Store(#[from] StoreError),
+	#[error(transparent)]
+	Registry(#[from] RegistryError),
+	#[error(transparent)]
+	RowReports(#[from] RowReportsError),
+	#[error("{path}: {source}")]
+	Io { path: PathBuf, source: std::io::Error },
+	#[error("the adapter config {path} does not parse: {source}")]
+	AdapterConfig { path: PathBuf, source: serde_json::Error },
+	#[error(
+		"row {row}: {source}; its absence is not established, so the job is not run without it"
+	)]
+	RowUnproven { row: Hash32, source: StoreError },
+	#[error("{} of {total} rows are in no store, neither this worker's nor any peer's: {}", .missing.len(), .missing.join(", "))]
+	RowsMissing { missing: Vec<String>, total: usize },
+	#[error("adapter {adapter} was trained and registered as {model}, but its influence sketch failed: {source}")]
+	Sketch { adapter: Hash32, model: String, source: InfluenceError },
+	#[error("model {0} is an ensemble; eval takes a single-adapter model")]
+	Ensemble(String),
+}
+
+impl JobFailure {
+	fn io(path: &Path) -> impl FnOnce(std::io::Error) -> JobFailure {
+		let path = path.to_path_buf();
+		move |source| JobFailure::Io { path, source }
+	}
 }
 
 pub use tributary_sidecar_api::jobs::{
@@ -71,11 +113,8 @@ pub struct JobContext {
 
 impl JobContext {
 	/// The bytes of `hash` from the local store, else from a peer (verified, then kept).
-	fn fetch(&self, hash: &ContentHash) -> Result<Vec<u8>, String> {
-		let (bytes, _) = self
-			.runtime
-			.block_on(self.peers.get_or_fetch(&self.store, hash))
-			.map_err(|e| e.to_string())?;
+	fn fetch(&self, hash: &ContentHash) -> Result<Vec<u8>, StoreError> {
+		let (bytes, _) = self.runtime.block_on(self.peers.get_or_fetch(&self.store, hash))?;
 		Ok(bytes)
 	}
 }
@@ -98,18 +137,18 @@ impl Jobs {
 	/// Loads the jobs on disk, settles the ones a restart interrupted, and starts the runner.
 	pub fn open(data_dir: &Path, context: JobContext) -> Result<Arc<Jobs>, JobError> {
 		let dir = data_dir.join("jobs");
-		let file_error =
-			|path: &Path, e: String| JobError::File { path: path.to_path_buf(), reason: e };
-		std::fs::create_dir_all(&dir).map_err(|e| file_error(&dir, e.to_string()))?;
+		let file_error = |path: &Path| {
+			let path = path.to_path_buf();
+			move |source| JobError::File { path, source }
+		};
+		std::fs::create_dir_all(&dir).map_err(file_error(&dir))?;
 		let mut records = HashMap::new();
-		let entries = std::fs::read_dir(&dir).map_err(|e| file_error(&dir, e.to_string()))?;
-		for entry in entries {
-			let path = entry.map_err(|e| file_error(&dir, e.to_string()))?.path();
+		for entry in std::fs::read_dir(&dir).map_err(file_error(&dir))? {
+			let path = entry.map_err(file_error(&dir))?.path();
 			if path.extension().is_some_and(|e| e == "json") {
-				let text =
-					std::fs::read_to_string(&path).map_err(|e| file_error(&path, e.to_string()))?;
-				let record: JobRecord =
-					serde_json::from_str(&text).map_err(|e| file_error(&path, e.to_string()))?;
+				let text = std::fs::read_to_string(&path).map_err(file_error(&path))?;
+				let record: JobRecord = serde_json::from_str(&text)
+					.map_err(|source| JobError::Corrupt { path: path.clone(), source })?;
 				records.insert(record.spec.id().to_string(), record);
 			}
 		}
@@ -175,8 +214,7 @@ impl Jobs {
 		let path = self.path_of(record.spec.id());
 		let partial = path.with_extension("json.partial");
 		let text = serde_json::to_string_pretty(record).expect("records always serialize");
-		let file_error =
-			|e: std::io::Error| JobError::File { path: path.clone(), reason: e.to_string() };
+		let file_error = |source| JobError::File { path: path.clone(), source };
 		std::fs::write(&partial, text).map_err(file_error)?;
 		std::fs::rename(&partial, &path).map_err(file_error)
 	}
@@ -196,14 +234,14 @@ impl Jobs {
 			return Err(JobError::BadId(id));
 		}
 		if spec.row_hashes().is_empty() {
-			return Err(JobError::Invalid("rows must name at least one row hash".into()));
+			return Err(JobError::NoRows);
 		}
 		match &spec {
 			JobSpec::Train(train) => {
-				spec::trainable(&train.settings).map_err(JobError::Invalid)?;
-				spec::corpus(train).map_err(JobError::Invalid)?;
+				spec::trainable(&train.settings)?;
+				spec::corpus(train)?;
 			},
-			JobSpec::Eval(eval) => spec::check_eval(eval).map_err(JobError::Invalid)?,
+			JobSpec::Eval(eval) => spec::check_eval(eval)?,
 		}
 		let mut records = self.records.lock().expect("jobs lock");
 		if let Some(existing) = records.get(&id) {
@@ -258,7 +296,7 @@ impl Jobs {
 			},
 			Err(error) => {
 				r.status = JobStatus::Failed;
-				r.error = Some(error);
+				r.error = Some(error.to_string());
 			},
 		});
 	}
@@ -268,7 +306,11 @@ impl Jobs {
 	/// `byte_len` long is booked as such and still used: its bytes hash to its content hash, so
 	/// they are the row, and the lie is about its deposit. A row no store serves is booked too,
 	/// and fails the job: training without it would not be the job the chain assigned.
-	fn assemble(&self, rows: &[JobRow], context: &JobContext) -> Result<Vec<ContentHash>, String> {
+	fn assemble(
+		&self,
+		rows: &[JobRow],
+		context: &JobContext,
+	) -> Result<Vec<ContentHash>, JobFailure> {
 		let mut hashes = Vec::with_capacity(rows.len());
 		let mut missing = Vec::new();
 		for row in rows {
@@ -281,9 +323,7 @@ impl Jobs {
 			match context.runtime.block_on(context.peers.lookup(&context.store, &hash)) {
 				Lookup::Found(bytes) => {
 					let Some(named) = named else { continue };
-					self.row_reports
-						.fetched(named.datanet, named.row)
-						.map_err(|e| e.to_string())?;
+					self.row_reports.fetched(named.datanet, named.row)?;
 					let observed = bytes.len() as u64;
 					if let Some(declared) = named.byte_len.filter(|declared| *declared != observed)
 					{
@@ -299,26 +339,23 @@ impl Jobs {
 						None => row.hash().to_string(),
 					});
 				},
-				Lookup::Unknown(error) => return Err(format!("row {}: {error}", row.hash())),
+				Lookup::Unknown(source) => {
+					return Err(JobFailure::RowUnproven { row: row.hash(), source })
+				},
 			}
 		}
 		if !missing.is_empty() {
-			return Err(format!(
-				"{} of {} rows are in no store, neither this worker's nor any peer's: {}",
-				missing.len(),
-				rows.len(),
-				missing.join(", ")
-			));
+			return Err(JobFailure::RowsMissing { missing, total: rows.len() });
 		}
 		Ok(hashes)
 	}
 
-	fn report(&self, row: &NamedRow, problem: RowProblem) -> Result<(), String> {
+	fn report(&self, row: &NamedRow, problem: RowProblem) -> Result<(), RowReportsError> {
 		let report = RowReport { datanet: row.datanet, row: row.row, hash: row.hash, problem };
-		self.row_reports.record(report).map_err(|e| e.to_string())
+		self.row_reports.record(report)
 	}
 
-	fn train(&self, spec: &TrainJob, context: &JobContext) -> Result<Done, String> {
+	fn train(&self, spec: &TrainJob, context: &JobContext) -> Result<Done, JobFailure> {
 		let settings = spec::trainable(&spec.settings)?;
 		let rows = self.assemble(&spec.rows, context)?;
 		let job = FineTuneJob {
@@ -328,7 +365,8 @@ impl Jobs {
 			settings,
 			output_dir: self.work_dir(&spec.id).join("adapter"),
 		};
-		std::fs::create_dir_all(self.work_dir(&spec.id)).map_err(|e| e.to_string())?;
+		let work_dir = self.work_dir(&spec.id);
+		std::fs::create_dir_all(&work_dir).map_err(JobFailure::io(&work_dir))?;
 		let mut last_step_loss = None;
 		let mut on_event = |event: &ProgressEvent| {
 			let progress = match event {
@@ -347,14 +385,11 @@ impl Jobs {
 			}
 		};
 		let outcome =
-			fine_tune(&job, &context.store, tributary_model::default_device(), &mut on_event)
-				.map_err(|e| e.to_string())?;
+			fine_tune(&job, &context.store, tributary_model::default_device(), &mut on_event)?;
 		let (hash, model) = self.adopt_written_adapter(spec, context)?;
 		debug_assert_eq!(hash.0, outcome.adapter_hash);
 		let weights = outcome.adapter_dir.join(ADAPTER_WEIGHTS_FILE);
-		let adapter_bytes = std::fs::metadata(&weights)
-			.map_err(|e| format!("{}: {e}", weights.display()))?
-			.len();
+		let adapter_bytes = std::fs::metadata(&weights).map_err(JobFailure::io(&weights))?.len();
 		let run = &outcome.metrics;
 		let mut metrics = TrainMetrics {
 			eval_loss_before: run.eval_loss_before,
@@ -373,13 +408,21 @@ impl Jobs {
 			let config = context
 				.registry
 				.adapter_config(hash)
-				.ok_or("the adapter's config was not registered")?;
+				.ok_or(RegistryError::UnknownAdapter(hash))?;
 			let methods = context.receipts.methods();
 			let prepared = context
 				.influence
-				.prepare(&context.store, &outcome.adapter_hash, &config, &corpus, &methods.influence)
-				.map_err(|e| {
-					format!("adapter {hash} was trained and registered as {model}, but its influence sketch failed: {e}")
+				.prepare(
+					&context.store,
+					&outcome.adapter_hash,
+					&config,
+					&corpus,
+					&methods.influence,
+				)
+				.map_err(|source| JobFailure::Sketch {
+					adapter: hash,
+					model: model.clone(),
+					source,
 				})?;
 			metrics.influence_sketch = Some(Hash32(prepared.sketch.id()));
 		}
@@ -392,63 +435,55 @@ impl Jobs {
 		&self,
 		spec: &TrainJob,
 		context: &JobContext,
-	) -> Result<(Hash32, String), String> {
+	) -> Result<(Hash32, String), JobFailure> {
 		let dir = self.work_dir(&spec.id).join("adapter");
-		let weights = std::fs::read(dir.join(ADAPTER_WEIGHTS_FILE))
-			.map_err(|e| format!("no adapter weights: {e}"))?;
-		let config_text = std::fs::read_to_string(dir.join(ADAPTER_CONFIG_FILE))
-			.map_err(|e| format!("no adapter config: {e}"))?;
-		let config: AdapterConfig =
-			serde_json::from_str(&config_text).map_err(|e| e.to_string())?;
-		let hash = Hash32(context.store.put(&weights, None).map_err(|e| e.to_string())?);
+		let (weights_path, config_path) =
+			(dir.join(ADAPTER_WEIGHTS_FILE), dir.join(ADAPTER_CONFIG_FILE));
+		let weights = std::fs::read(&weights_path).map_err(JobFailure::io(&weights_path))?;
+		let config_text =
+			std::fs::read_to_string(&config_path).map_err(JobFailure::io(&config_path))?;
+		let config: AdapterConfig = serde_json::from_str(&config_text)
+			.map_err(|source| JobFailure::AdapterConfig { path: config_path, source })?;
+		let hash = Hash32(context.store.put(&weights, None)?);
 		let model = spec.register_as.clone().unwrap_or_else(|| hash.to_string());
-		context
-			.registry
-			.register(
-				&model,
-				vec![Member { adapter: hash, weight: 1.0 }],
-				vec![(hash, config)],
-				None,
-			)
-			.map_err(|e| e.to_string())?;
+		context.registry.register(
+			&model,
+			vec![Member { adapter: hash, weight: 1.0 }],
+			vec![(hash, config)],
+			None,
+		)?;
 		if let Some(corpus) = spec::corpus(spec)? {
-			context.registry.record_corpus(hash, corpus).map_err(|e| e.to_string())?;
+			context.registry.record_corpus(hash, corpus)?;
 		}
 		Ok((hash, model))
 	}
 
-	fn eval(&self, spec: &EvalJob, context: &JobContext) -> Result<Done, String> {
+	fn eval(&self, spec: &EvalJob, context: &JobContext) -> Result<Done, JobFailure> {
 		// A verifier may hold none of the job's rows yet: they come from peers like adapters do.
 		let rows = self.assemble(&spec.rows, context)?;
 		let settings = spec.settings.as_ref().map(spec::trainable).transpose()?;
 		let adapter = match (spec.adapter, spec.model.as_deref()) {
 			(Some(hash), _) => {
-				let settings = spec.settings.as_ref().ok_or("adapter needs settings")?;
+				let settings = spec.settings.as_ref().ok_or(SpecError::AdapterWithoutSettings)?;
 				Some((hash, spec::adapter_config(settings, &context.base_model_id)?))
 			},
 			(None, None) => None,
 			(None, Some(model)) if model == context.base_model_id => None,
-			(None, Some(model)) => {
-				match context.registry.resolve(model).map_err(|e| e.to_string())?.as_slice() {
-					[(hash, config, weight)] if *weight == 1.0 => Some((*hash, config.clone())),
-					_ => {
-						return Err(format!(
-							"model {model} is an ensemble; eval takes a single-adapter model"
-						))
-					},
-				}
+			(None, Some(model)) => match context.registry.resolve(model)?.as_slice() {
+				[(hash, config, weight)] if *weight == 1.0 => Some((*hash, config.clone())),
+				_ => return Err(JobFailure::Ensemble(model.to_string())),
 			},
 		};
 		let adapter_dir = self.work_dir(&spec.id).join("adapter");
 		let expected = match &adapter {
 			Some((hash, config)) => {
 				let weights = context.fetch(&hash.0)?;
-				std::fs::create_dir_all(&adapter_dir).map_err(|e| e.to_string())?;
-				std::fs::write(adapter_dir.join(ADAPTER_WEIGHTS_FILE), weights)
-					.map_err(|e| e.to_string())?;
+				std::fs::create_dir_all(&adapter_dir).map_err(JobFailure::io(&adapter_dir))?;
+				let weights_path = adapter_dir.join(ADAPTER_WEIGHTS_FILE);
+				std::fs::write(&weights_path, weights).map_err(JobFailure::io(&weights_path))?;
 				let config = serde_json::to_string_pretty(config).expect("configs serialize");
-				std::fs::write(adapter_dir.join(ADAPTER_CONFIG_FILE), config)
-					.map_err(|e| e.to_string())?;
+				let config_path = adapter_dir.join(ADAPTER_CONFIG_FILE);
+				std::fs::write(&config_path, config).map_err(JobFailure::io(&config_path))?;
 				Some(hash.0)
 			},
 			None => None,
@@ -469,8 +504,7 @@ impl Jobs {
 			sequence_length: spec::eval_sequence_length(spec),
 			batch_size: spec::eval_batch_size(spec),
 		};
-		let report = evaluate(&request, &context.store, tributary_model::default_device())
-			.map_err(|e| e.to_string())?;
+		let report = evaluate(&request, &context.store, tributary_model::default_device())?;
 		let metrics = EvalMetrics {
 			adapter_hash: expected.map(Hash32),
 			rows: report.rows,

@@ -19,10 +19,11 @@ use std::sync::Mutex;
 pub use tributary_sidecar_api::rows::{RowProblem, RowReport};
 
 #[derive(Debug, thiserror::Error)]
-#[error("row reports file {path}: {reason}")]
-pub struct RowReportsError {
-	path: PathBuf,
-	reason: String,
+pub enum RowReportsError {
+	#[error("row reports file {path}: {source}")]
+	Io { path: PathBuf, source: std::io::Error },
+	#[error("row reports file {path} is not a list of reports: {source}")]
+	Parse { path: PathBuf, source: serde_json::Error },
 }
 
 /// The row reports of this worker, persisted.
@@ -35,12 +36,13 @@ impl RowReports {
 	pub fn open(data_dir: &Path) -> Result<RowReports, RowReportsError> {
 		let dir = data_dir.join("rows");
 		let path = dir.join("reports.json");
-		let error = |reason: String| RowReportsError { path: path.clone(), reason };
-		std::fs::create_dir_all(&dir).map_err(|e| error(e.to_string()))?;
+		let io = |source| RowReportsError::Io { path: path.clone(), source };
+		std::fs::create_dir_all(&dir).map_err(io)?;
 		let list: Vec<RowReport> = match std::fs::read_to_string(&path) {
-			Ok(text) => serde_json::from_str(&text).map_err(|e| error(e.to_string()))?,
+			Ok(text) => serde_json::from_str(&text)
+				.map_err(|source| RowReportsError::Parse { path: path.clone(), source })?,
 			Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-			Err(e) => return Err(error(e.to_string())),
+			Err(source) => return Err(io(source)),
 		};
 		let reports =
 			list.into_iter().map(|report| ((report.datanet, report.row), report)).collect();
@@ -76,8 +78,7 @@ impl RowReports {
 	}
 
 	fn persist(&self, reports: &BTreeMap<(u32, u64), RowReport>) -> Result<(), RowReportsError> {
-		let error =
-			|e: std::io::Error| RowReportsError { path: self.path.clone(), reason: e.to_string() };
+		let error = |source| RowReportsError::Io { path: self.path.clone(), source };
 		let list: Vec<&RowReport> = reports.values().collect();
 		let partial = self.path.with_extension("json.partial");
 		std::fs::write(&partial, serde_json::to_string_pretty(&list).expect("reports serialize"))

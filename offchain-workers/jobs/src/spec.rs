@@ -6,13 +6,33 @@ use tributary_engine::registry::CorpusRow;
 use tributary_model::peft::AdapterConfig;
 use tributary_model::LoraSpec;
 use tributary_primitives::training::TrainingSettings;
-pub use tributary_sidecar_api::jobs::{EvalJob, JobRow, JobSettings, JobSpec, NamedRow, TrainJob};
+pub use tributary_sidecar_api::jobs::{
+	EvalJob, JobRow, JobSettings, JobSettingsError, JobSpec, NamedRow, TrainJob,
+};
+use tributary_trainer::TrainerError;
+
+/// Why a job request cannot be run as asked.
+#[derive(Debug, thiserror::Error)]
+pub enum SpecError {
+	#[error(transparent)]
+	Settings(#[from] JobSettingsError),
+	#[error("the trainer refuses these settings: {0}")]
+	Trainer(#[from] TrainerError),
+	#[error("{named} of {total} rows carry (datanet, row) and the rest only a hash: name every row or none")]
+	MixedRows { named: usize, total: usize },
+	#[error("give either model or adapter, not both")]
+	ModelAndAdapter,
+	#[error("adapter needs the settings it was trained with (its config is derived from them)")]
+	AdapterWithoutSettings,
+	#[error("held_out needs settings (their eval_fraction_ppm picks the held-out rows)")]
+	HeldOutWithoutSettings,
+}
 
 /// The settings as the trainer runs them: the chain's check ([`JobSettings::to_settings`]) and
 /// the trainer's own (its LoRA spec).
-pub fn trainable(settings: &JobSettings) -> Result<TrainingSettings, String> {
-	let settings = settings.to_settings().map_err(|e| e.to_string())?;
-	tributary_trainer::finetune::validate_settings(&settings).map_err(|e| e.to_string())?;
+pub fn trainable(settings: &JobSettings) -> Result<TrainingSettings, SpecError> {
+	let settings = settings.to_settings()?;
+	tributary_trainer::finetune::validate_settings(&settings)?;
 	Ok(settings)
 }
 
@@ -22,13 +42,13 @@ pub fn trainable(settings: &JobSettings) -> Result<TrainingSettings, String> {
 pub fn adapter_config(
 	settings: &JobSettings,
 	base_model_id: &str,
-) -> Result<AdapterConfig, String> {
+) -> Result<AdapterConfig, SpecError> {
 	Ok(AdapterConfig::new(&LoraSpec::from_settings(&trainable(settings)?), base_model_id))
 }
 
 /// A train job's corpus as the chain names it: `Some` when every row is named, `None` when no
 /// row is; mixing both is refused, since attribution needs every training row.
-pub fn corpus(job: &TrainJob) -> Result<Option<Vec<CorpusRow>>, String> {
+pub fn corpus(job: &TrainJob) -> Result<Option<Vec<CorpusRow>>, SpecError> {
 	let named: Vec<CorpusRow> = job
 		.rows
 		.iter()
@@ -42,10 +62,7 @@ pub fn corpus(job: &TrainJob) -> Result<Option<Vec<CorpusRow>>, String> {
 	match named.len() {
 		0 => Ok(None),
 		n if n == job.rows.len() => Ok(Some(named)),
-		n => Err(format!(
-			"{n} of {} rows carry (datanet, row) and the rest only a hash: name every row or none",
-			job.rows.len()
-		)),
+		named => Err(SpecError::MixedRows { named, total: job.rows.len() }),
 	}
 }
 
@@ -53,20 +70,15 @@ const DEFAULT_EVAL_LENGTH: usize = 128;
 const DEFAULT_EVAL_BATCH: usize = 8;
 
 /// Refuses eval requests that cannot say what to evaluate.
-pub fn check_eval(job: &EvalJob) -> Result<(), String> {
+pub fn check_eval(job: &EvalJob) -> Result<(), SpecError> {
 	if job.adapter.is_some() && job.model.is_some() {
-		return Err("give either model or adapter, not both".into());
+		return Err(SpecError::ModelAndAdapter);
 	}
 	if job.adapter.is_some() && job.settings.is_none() {
-		return Err(
-			"adapter needs the settings it was trained with (its config is derived from them)"
-				.into(),
-		);
+		return Err(SpecError::AdapterWithoutSettings);
 	}
 	if job.held_out && job.settings.is_none() {
-		return Err(
-			"held_out needs settings (their eval_fraction_ppm picks the held-out rows)".into()
-		);
+		return Err(SpecError::HeldOutWithoutSettings);
 	}
 	if let Some(settings) = &job.settings {
 		trainable(settings)?;

@@ -5,23 +5,31 @@
 //! exactly the weighted sum. A member that does not adapt a module contributes zero blocks there.
 
 use crate::peft::{AdapterConfig, PeftAdapter};
-use crate::{LoraSpec, TargetModules};
+use crate::{LoraSpec, ModelError, TargetModules};
 use std::collections::{BTreeMap, BTreeSet};
 use tch::{Device, Kind, Tensor};
 
 const PREFIX: &str = "base_model.model.";
 
+/// Why adapters cannot be merged.
+#[derive(Debug, thiserror::Error)]
+pub enum MergeError {
+	#[error("nothing to merge: give at least one member")]
+	NoMembers,
+	#[error("a member is no PEFT LoRA adapter: {0}")]
+	Member(#[from] ModelError),
+}
+
 /// The merged adapter of `members` (adapter, weight), for base model `base_name`.
-pub fn merge(members: &[(PeftAdapter, f64)], base_name: &str) -> Result<PeftAdapter, String> {
+pub fn merge(members: &[(PeftAdapter, f64)], base_name: &str) -> Result<PeftAdapter, MergeError> {
 	if members.is_empty() {
-		return Err("nothing to merge".into());
+		return Err(MergeError::NoMembers);
 	}
 	let mut parts = Vec::with_capacity(members.len());
 	let mut modules = BTreeSet::new();
 	let mut targets = TargetModules::default();
 	for (adapter, weight) in members {
-		let (spec, pairs) =
-			adapter.modules(std::path::Path::new("merge")).map_err(|e| e.to_string())?;
+		let (spec, pairs) = adapter.modules(std::path::Path::new("merge"))?;
 		targets = TargetModules(targets.0 | spec.targets.0);
 		modules.extend(pairs.keys().cloned());
 		parts.push((spec, pairs, *weight));

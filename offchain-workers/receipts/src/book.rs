@@ -58,8 +58,10 @@ pub enum ReceiptError {
 	AlreadySigned(String),
 	#[error("receipt id {0:?} is already taken or is not 1-128 characters of A-Z, a-z, 0-9, '-'")]
 	BadId(String),
-	#[error("receipt file {path}: {reason}")]
-	File { path: PathBuf, reason: String },
+	#[error("receipt file {path}: {source}")]
+	File { path: PathBuf, source: std::io::Error },
+	#[error("receipt file {path} is not {what}: {source}")]
+	Corrupt { path: PathBuf, what: &'static str, source: codec::Error },
 	#[error("this worker does not know its chain yet: its validator's off-chain worker has not read the receipt queue since it started (it names the chain's genesis hash when it does, every block); retry in a few seconds")]
 	ChainUnknown,
 }
@@ -144,20 +146,25 @@ impl ReceiptBook {
 	/// Loads every receipt under `<data_dir>/receipts/`.
 	pub fn open(data_dir: &Path) -> Result<ReceiptBook, ReceiptError> {
 		let dir = data_dir.join("receipts");
-		let file_error =
-			|path: &Path, reason: String| ReceiptError::File { path: path.to_path_buf(), reason };
-		std::fs::create_dir_all(&dir).map_err(|e| file_error(&dir, e.to_string()))?;
+		let file_error = |path: &Path| {
+			let path = path.to_path_buf();
+			move |source| ReceiptError::File { path, source }
+		};
+		let corrupt = |path: &Path, what| {
+			let path = path.to_path_buf();
+			move |source| ReceiptError::Corrupt { path, what, source }
+		};
+		std::fs::create_dir_all(&dir).map_err(file_error(&dir))?;
 		let mut book = Book::default();
-		for listed in std::fs::read_dir(&dir).map_err(|e| file_error(&dir, e.to_string()))? {
-			let path = listed.map_err(|e| file_error(&dir, e.to_string()))?.path();
+		for listed in std::fs::read_dir(&dir).map_err(file_error(&dir))? {
+			let path = listed.map_err(file_error(&dir))?.path();
 			let chain_fact =
 				path.file_stem().is_some_and(|stem| stem == "genesis" || stem == "methods");
 			if path.extension().is_none_or(|e| e != "scale") || chain_fact {
 				continue;
 			}
-			let bytes = std::fs::read(&path).map_err(|e| file_error(&path, e.to_string()))?;
-			let entry = Entry::decode(&mut &bytes[..])
-				.map_err(|e| file_error(&path, format!("not a receipt: {e}")))?;
+			let bytes = std::fs::read(&path).map_err(file_error(&path))?;
+			let entry = Entry::decode(&mut &bytes[..]).map_err(corrupt(&path, "a receipt"))?;
 			if let Some(signed) = &entry.signed {
 				book.queue.insert(signed.sequence, entry.id.clone());
 				book.next_sequence = book.next_sequence.max(signed.sequence + 1);
@@ -168,18 +175,17 @@ impl ReceiptBook {
 		let genesis = match std::fs::read(&genesis_path) {
 			Ok(bytes) => Some(
 				<[u8; 32]>::decode(&mut &bytes[..])
-					.map_err(|e| file_error(&genesis_path, format!("not a genesis hash: {e}")))?,
+					.map_err(corrupt(&genesis_path, "a genesis hash"))?,
 			),
 			Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-			Err(e) => return Err(file_error(&genesis_path, e.to_string())),
+			Err(e) => return Err(file_error(&genesis_path)(e)),
 		};
 		let methods_path = dir.join("methods.scale");
 		let methods = match std::fs::read(&methods_path) {
-			Ok(bytes) => MethodSettings::decode(&mut &bytes[..]).map_err(|e| {
-				file_error(&methods_path, format!("not attribution method settings: {e}"))
-			})?,
+			Ok(bytes) => MethodSettings::decode(&mut &bytes[..])
+				.map_err(corrupt(&methods_path, "attribution method settings"))?,
 			Err(e) if e.kind() == std::io::ErrorKind::NotFound => MethodSettings::DEFAULT,
-			Err(e) => return Err(file_error(&methods_path, e.to_string())),
+			Err(e) => return Err(file_error(&methods_path)(e)),
 		};
 		Ok(ReceiptBook {
 			dir,
@@ -209,8 +215,7 @@ impl ReceiptBook {
 	fn write_chain_fact(&self, name: &str, bytes: &[u8]) -> Result<(), ReceiptError> {
 		let path = self.dir.join(format!("{name}.scale"));
 		let partial = path.with_extension("scale.partial");
-		let file_error =
-			|e: std::io::Error| ReceiptError::File { path: path.clone(), reason: e.to_string() };
+		let file_error = |source| ReceiptError::File { path: path.clone(), source };
 		std::fs::write(&partial, bytes).map_err(file_error)?;
 		std::fs::rename(&partial, &path).map_err(file_error)
 	}
@@ -238,8 +243,7 @@ impl ReceiptBook {
 	fn write(&self, entry: &Entry) -> Result<(), ReceiptError> {
 		let path = self.path_of(&entry.id);
 		let partial = path.with_extension("scale.partial");
-		let file_error =
-			|e: std::io::Error| ReceiptError::File { path: path.clone(), reason: e.to_string() };
+		let file_error = |source| ReceiptError::File { path: path.clone(), source };
 		std::fs::write(&partial, entry.encode()).map_err(file_error)?;
 		std::fs::rename(&partial, &path).map_err(file_error)
 	}
@@ -312,7 +316,7 @@ impl ReceiptBook {
 			match std::fs::remove_file(&path) {
 				Ok(()) => {},
 				Err(e) if e.kind() == std::io::ErrorKind::NotFound => {},
-				Err(e) => return Err(ReceiptError::File { path, reason: e.to_string() }),
+				Err(source) => return Err(ReceiptError::File { path, source }),
 			}
 			book.entries.remove(id);
 			book.queue.remove(&sequence);

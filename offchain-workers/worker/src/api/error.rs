@@ -122,7 +122,7 @@ impl From<RegistryError> for ApiError {
 			RegistryError::Invalid(_) => {
 				ApiError::new(StatusCode::BAD_REQUEST, "invalid_request_error", message)
 			},
-			RegistryError::File { .. } => {
+			RegistryError::File { .. } | RegistryError::Corrupt { .. } => {
 				ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", message)
 			},
 		}

@@ -163,7 +163,7 @@ impl From<ReceiptError> for ApiError {
 				ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "server_error", message)
 					.code("chain_unknown")
 			},
-			ReceiptError::BadId(_) | ReceiptError::File { .. } => {
+			ReceiptError::BadId(_) | ReceiptError::File { .. } | ReceiptError::Corrupt { .. } => {
 				ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", message)
 			},
 		}

@@ -149,7 +149,7 @@ pub async fn register_adapter(
 	let config = match (registration.adapter_config, &registration.settings) {
 		(Some(config), None) => config,
 		(None, Some(settings)) => spec::adapter_config(settings, &state.base_model_id)
-			.map_err(|m| ApiError::invalid("settings", m))?,
+			.map_err(|e| ApiError::invalid("settings", e.to_string()))?,
 		_ => {
 			return Err(ApiError::invalid(
 				"adapter_config",
@@ -240,8 +240,8 @@ pub async fn register_merge(
 			})?;
 			members.push((PeftAdapter { config, tensors: tensors.into_iter().collect() }, weight));
 		}
-		let merged =
-			merge(&members, &base_model_id).map_err(|m| ApiError::invalid("members", m))?;
+		let merged = merge(&members, &base_model_id)
+			.map_err(|e| ApiError::invalid("members", e.to_string()))?;
 		if merged.config.r > max_rank {
 			return Err(ApiError::invalid(
 				"members",
@@ -271,7 +271,7 @@ pub async fn register_merge(
 fn job_error(error: JobError) -> ApiError {
 	let message = error.to_string();
 	match error {
-		JobError::BadId(_) | JobError::Invalid(_) => {
+		JobError::BadId(_) | JobError::NoRows | JobError::Invalid(_) => {
 			ApiError::new(StatusCode::BAD_REQUEST, "invalid_request_error", message)
 		},
 		JobError::Conflict(_) => {
@@ -280,7 +280,7 @@ fn job_error(error: JobError) -> ApiError {
 		JobError::NotFound(_) => {
 			ApiError::new(StatusCode::NOT_FOUND, "invalid_request_error", message)
 		},
-		JobError::File { .. } | JobError::RowReports(_) => {
+		JobError::File { .. } | JobError::Corrupt { .. } | JobError::RowReports(_) => {
 			ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", message)
 		},
 	}
