@@ -42,9 +42,6 @@ pub mod worker_crypto {
 /// `Vec<u8>`): the node writes it from `--worker-url`, the off-chain workers read it.
 pub const WORKER_URL_STORAGE_KEY: &[u8] = b"tributary/worker-url";
 
-/// A worker's public key as the runtime stores it.
-pub type WorkerId = worker_crypto::Public;
-
 #[cfg(test)]
 mod tests {
 	use super::*;

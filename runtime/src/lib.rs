@@ -89,12 +89,10 @@ pub const SLOT_DURATION: u64 = MILLI_SECS_PER_BLOCK;
 /// Time measured in blocks.
 pub const MINUTES: BlockNumber = 60_000 / (MILLI_SECS_PER_BLOCK as BlockNumber);
 pub const HOURS: BlockNumber = MINUTES * 60;
-pub const DAYS: BlockNumber = HOURS * 24;
 
 /// Balance units: TRIB has 12 decimals.
 pub const UNIT: Balance = 1_000_000_000_000;
 pub const MILLI_UNIT: Balance = UNIT / 1_000;
-pub const MICRO_UNIT: Balance = MILLI_UNIT / 1_000;
 
 /// An account's balance can not fall below this without the account being reaped.
 pub const EXISTENTIAL_DEPOSIT: Balance = MILLI_UNIT;
@@ -117,8 +115,6 @@ pub type Address = MultiAddress<AccountId, ()>;
 pub type Header = generic::Header<BlockNumber, BlakeTwo256>;
 /// Block type as expected by this runtime.
 pub type Block = generic::Block<Header, UncheckedExtrinsic>;
-/// A block as the RPC returns it.
-pub type SignedBlock = generic::SignedBlock<Block>;
 
 /// The transaction extensions every signed extrinsic carries, in order.
 pub type TxExtension = (

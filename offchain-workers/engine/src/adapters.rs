@@ -464,8 +464,4 @@ impl HostCache {
 			self.used -= adapter.bytes;
 		}
 	}
-
-	pub fn used_bytes(&self) -> u64 {
-		self.used
-	}
 }

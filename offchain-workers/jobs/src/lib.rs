@@ -80,7 +80,7 @@ pub enum JobFailure {
 	#[error("{} of {total} rows are in no store, neither this worker's nor any peer's: {}", .missing.len(), .missing.join(", "))]
 	RowsMissing { missing: Vec<String>, total: usize },
 	#[error("adapter {adapter} was trained and registered as {model}, but its influence sketch failed: {source}")]
-	Sketch { adapter: Hash32, model: String, source: InfluenceError },
+	Sketch { adapter: Hash32, model: String, source: Box<InfluenceError> },
 	#[error("model {0} is an ensemble; eval takes a single-adapter model")]
 	Ensemble(String),
 }
@@ -422,7 +422,7 @@ impl Jobs {
 				.map_err(|source| JobFailure::Sketch {
 					adapter: hash,
 					model: model.clone(),
-					source,
+					source: Box::new(source),
 				})?;
 			metrics.influence_sketch = Some(Hash32(prepared.sketch.id()));
 		}
