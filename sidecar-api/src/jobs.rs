@@ -260,13 +260,18 @@ pub struct Progress {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TrainMetrics {
 	/// The base model alone on the held-out rows.
+	#[serde(with = "crate::wire::measured")]
 	pub eval_loss_before: f64,
 	/// The adapter on the held-out rows.
+	#[serde(with = "crate::wire::measured")]
 	pub eval_loss_after: f64,
+	#[serde(with = "crate::wire::measured")]
 	pub perplexity_after: f64,
 	pub steps: usize,
 	pub train_tokens_per_epoch: usize,
+	#[serde(with = "crate::wire::measured")]
 	pub tokens_per_sec: f64,
+	#[serde(with = "crate::wire::measured")]
 	pub seconds: f64,
 	/// The loss of the last training step.
 	pub train_loss: Option<f64>,
@@ -285,9 +290,12 @@ pub struct EvalMetrics {
 	pub rows: usize,
 	pub tokens: usize,
 	/// The adapter's (or the base's) loss on the rows.
+	#[serde(with = "crate::wire::measured")]
 	pub eval_loss: f64,
+	#[serde(with = "crate::wire::measured")]
 	pub perplexity: f64,
 	/// The base model alone on the same rows (a train job's `eval_loss_before`).
+	#[serde(with = "crate::wire::measured")]
 	pub base_loss: f64,
 }
 

@@ -305,3 +305,23 @@ fn error_body() {
 		json!({ "error": { "message": "no", "type": "invalid_request_error", "param": "id", "code": null } }),
 	);
 }
+
+#[test]
+fn an_undefined_measurement_is_null_and_reads_back_as_nan() {
+	let metrics = EvalMetrics {
+		adapter_hash: None,
+		rows: 0,
+		tokens: 0,
+		eval_loss: f64::NAN,
+		perplexity: f64::INFINITY,
+		base_loss: 2.0,
+	};
+	let wire = serde_json::to_value(JobMetrics::Eval(metrics)).unwrap();
+	assert_eq!(wire["eval_loss"], Value::Null);
+	assert_eq!(wire["perplexity"], Value::Null);
+	let JobMetrics::Eval(read) = serde_json::from_value(wire).unwrap() else {
+		panic!("an eval's metrics read back as an eval's")
+	};
+	assert!(read.eval_loss.is_nan() && read.perplexity.is_nan());
+	assert_eq!(loss_ppb(read.eval_loss), None, "the chain is never sent an undefined loss");
+}

@@ -40,6 +40,9 @@ pub struct LlamaConfig {
 	pub mlp_bias: bool,
 	#[serde(default, skip_serializing_if = "Option::is_none")]
 	pub rope_scaling: Option<serde_json::Value>,
+	/// transformers 5's home of `rope_theta` and the RoPE variant (`rope_type`).
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub rope_parameters: Option<serde_json::Value>,
 	#[serde(default, skip_serializing_if = "Option::is_none")]
 	pub bos_token_id: Option<u32>,
 	#[serde(default, skip_serializing_if = "Option::is_none")]
@@ -85,6 +88,7 @@ impl LlamaConfig {
 			attention_bias: false,
 			mlp_bias: false,
 			rope_scaling: None,
+			rope_parameters: None,
 			bos_token_id: None,
 			eos_token_id: None,
 			torch_dtype: Some("float32".into()),
@@ -94,11 +98,36 @@ impl LlamaConfig {
 	/// Reads and validates `config.json`.
 	pub fn from_file(path: &Path) -> Result<Self> {
 		let text = std::fs::read_to_string(path).map_err(ModelError::io(path))?;
-		let config: LlamaConfig = serde_json::from_str(&text).map_err(|e| {
-			ModelError::InvalidConfig { path: path.to_path_buf(), reason: e.to_string() }
+		let config = Self::from_json(&text).map_err(|e| ModelError::InvalidConfig {
+			path: path.to_path_buf(),
+			reason: e.to_string(),
 		})?;
 		config.validate()?;
 		Ok(config)
+	}
+
+	/// Parses `config.json` as the transformers versions write it: transformers 5 keeps
+	/// `rope_theta` only in `rope_parameters` and names `torch_dtype` `dtype`, and a checkpoint
+	/// converted from GGUF may say `"architectures": null`.
+	pub fn from_json(text: &str) -> serde_json::Result<Self> {
+		let mut value: serde_json::Value = serde_json::from_str(text)?;
+		if let Some(object) = value.as_object_mut() {
+			if !object.contains_key("rope_theta") {
+				let nested = object.get("rope_parameters").and_then(|p| p.get("rope_theta"));
+				if let Some(theta) = nested.cloned() {
+					object.insert("rope_theta".into(), theta);
+				}
+			}
+			if !object.contains_key("torch_dtype") {
+				if let Some(dtype) = object.remove("dtype") {
+					object.insert("torch_dtype".into(), dtype);
+				}
+			}
+			if object.get("architectures").is_some_and(serde_json::Value::is_null) {
+				object.remove("architectures");
+			}
+		}
+		serde_json::from_value(value)
 	}
 
 	/// Refuses checkpoints this implementation would run wrongly rather than fail loudly.
@@ -135,6 +164,25 @@ impl LlamaConfig {
 				"rope_scaling",
 				"scaled rotary embeddings are not supported".into(),
 			);
+		}
+		if let Some(parameters) = &self.rope_parameters {
+			let kind = parameters.get("rope_type").or_else(|| parameters.get("type"));
+			if let Some(kind) = kind.filter(|kind| kind.as_str() != Some("default")) {
+				return unsupported(
+					"rope_parameters",
+					format!("rope_type {kind}: only \"default\" rotary embeddings are supported"),
+				);
+			}
+			let nested = parameters.get("rope_theta").and_then(serde_json::Value::as_f64);
+			if let Some(theta) = nested.filter(|theta| *theta != self.rope_theta) {
+				return unsupported(
+					"rope_theta",
+					format!(
+						"rope_parameters.rope_theta {theta} contradicts rope_theta {}",
+						self.rope_theta
+					),
+				);
+			}
 		}
 		let positive = [
 			("vocab_size", self.vocab_size),
@@ -188,5 +236,54 @@ impl LlamaConfig {
 
 	pub fn to_json(&self) -> String {
 		serde_json::to_string_pretty(self).expect("a config always serializes")
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	fn smollm2_json(extra: &str) -> String {
+		format!(
+			r#"{{"architectures": null, "model_type": "llama", "vocab_size": 49152,
+			"hidden_size": 576, "intermediate_size": 1536, "num_hidden_layers": 30,
+			"num_attention_heads": 9, "num_key_value_heads": 3, "dtype": "float32"{extra}}}"#
+		)
+	}
+
+	#[test]
+	fn transformers_5_configs_keep_their_rope_theta_and_dtype() {
+		let nested = r#", "rope_parameters": {"rope_theta": 100000.0, "rope_type": "default"}"#;
+		let config = LlamaConfig::from_json(&smollm2_json(nested)).unwrap();
+		assert_eq!(config.rope_theta, 100_000.0);
+		assert_eq!(config.torch_dtype.as_deref(), Some("float32"));
+		assert!(config.architectures.is_empty(), "a null list is no list");
+		config.validate().unwrap();
+
+		let both = r#", "rope_theta": 100000.0, "rope_parameters": {"rope_theta": 100000.0}"#;
+		LlamaConfig::from_json(&smollm2_json(both)).unwrap().validate().unwrap();
+		let plain = LlamaConfig::from_json(&smollm2_json("")).unwrap();
+		assert_eq!(plain.rope_theta, 10_000.0, "Llama's default when no theta is given");
+	}
+
+	#[test]
+	fn rope_variants_it_cannot_run_are_refused() {
+		for (extra, setting) in [
+			(
+				r#", "rope_parameters": {"rope_theta": 500000.0, "rope_type": "llama3"}"#,
+				"rope_parameters",
+			),
+			(
+				r#", "rope_theta": 10000.0, "rope_parameters": {"rope_theta": 500000.0}"#,
+				"rope_theta",
+			),
+		] {
+			let config = LlamaConfig::from_json(&smollm2_json(extra)).unwrap();
+			let error = config.validate().unwrap_err();
+			assert!(
+				matches!(&error, ModelError::UnsupportedSetting { setting: s, .. } if *s == setting),
+				"{error}"
+			);
+		}
 	}
 }

@@ -5,6 +5,7 @@
 //! - [`lora`]: linear layers with an optional low-rank adapter, merge and unmerge.
 //! - [`quant`]: frozen weights stored as NF4 or int8 and dequantized in the forward pass.
 //! - [`hf`]: reading and writing HF checkpoint directories and tokenizers.
+//! - [`chat`]: a checkpoint's chat template, rendered as transformers renders it.
 //! - [`peft`]: adapters in Hugging Face PEFT's format, and their content hash.
 //! - [`merge`]: weighted adapters merged into one standalone adapter.
 //! - [`kv_cache`]: the key/value cache of one sequence.
@@ -12,6 +13,7 @@
 //! - [`paged`]: the paged key/value cache of batched decoding.
 //! - [`rng`]: the seeded generator of initial weights and samples.
 
+pub mod chat;
 pub mod config;
 pub mod error;
 pub mod generate;

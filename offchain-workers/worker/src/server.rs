@@ -11,6 +11,7 @@ use tributary_engine::registry::{Registry, RegistryError};
 use tributary_engine::{Engine, EngineParts, EngineSettings};
 use tributary_jobs::influence::InfluenceSetup;
 use tributary_jobs::{JobContext, JobError, Jobs};
+use tributary_model::chat::ChatTemplate;
 use tributary_model::hf::{
 	load_model, load_tokenizer, TOKENIZER_FILE, WEIGHTS_FILE, WEIGHTS_INDEX_FILE,
 };
@@ -79,7 +80,7 @@ pub async fn start(config: Config) -> Result<RunningWorker, WorkerError> {
 	let registry = Arc::new(Registry::open(&config.data_dir)?);
 	let peers = PeerFetcher::new(config.peers.clone());
 	let metrics = Arc::new(Metrics::new());
-	let (model, tokenizer) = {
+	let (model, tokenizer, chat_template) = {
 		let base_dir = base_dir.clone();
 		let int8 = config.int8;
 		tokio::task::spawn_blocking(move || -> Result<_, ModelError> {
@@ -87,7 +88,7 @@ pub async fn start(config: Config) -> Result<RunningWorker, WorkerError> {
 			if int8 {
 				model.quantize(QuantFormat::Int8);
 			}
-			Ok((model, load_tokenizer(&base_dir)?))
+			Ok((model, load_tokenizer(&base_dir)?, ChatTemplate::from_dir(&base_dir)?))
 		})
 		.await
 		.expect("model loading does not panic")?
@@ -144,6 +145,7 @@ pub async fn start(config: Config) -> Result<RunningWorker, WorkerError> {
 		receipts,
 		worker_account: config.worker_account,
 		base_model_id: config.base_model_id.clone(),
+		chat_template,
 		max_new_tokens: config.max_new_tokens,
 		max_lora_rank: config.max_lora_rank,
 		attribution: Arc::new(AttributionSetup {

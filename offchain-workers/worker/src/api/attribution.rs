@@ -9,11 +9,10 @@
 //! re-encoding need not give those back), so anyone holding the text recomputes it.
 
 use super::error::ApiError;
+use super::responses::{AttributionView, MethodView, ScoringView};
 use super::AppState;
 use axum::http::StatusCode;
-use codec::Encode;
 use serde::Deserialize;
-use serde_json::{json, Value};
 use tributary_attribution::bm25::{Bm25Index, Bm25Params};
 use tributary_attribution::corpus::{HfTokenizer, Tokenizer};
 use tributary_attribution::record::{rag_record, span_record};
@@ -24,8 +23,7 @@ use tributary_attribution::{influence_record, InfluenceScoring};
 use tributary_engine::registry::CorpusRow as RegisteredRow;
 use tributary_jobs::influence::{verified_corpus, InfluenceError};
 use tributary_primitives::attribution::{
-	AttributionMethod as RecordMethod, AttributionRecord, InfluenceParams, RagParams, RowScore,
-	SpanParams,
+	AttributionMethod as RecordMethod, AttributionRecord, InfluenceParams, RagParams, SpanParams,
 };
 use tributary_primitives::hex;
 use tributary_primitives::ContentHash;
@@ -110,10 +108,10 @@ pub fn target_with(
 	Ok(AttributionTarget { method, adapter: adapter.hash, corpus, rag_query: None })
 }
 
-/// An answer's canonical record and its JSON form for the response.
+/// An answer's canonical record and its form in the response.
 pub struct Attributed {
 	pub record: AttributionRecord,
-	pub body: Value,
+	pub body: AttributionView,
 }
 
 /// The token ids a record covers: the base tokenizer's encoding of exactly `text`'s bytes, no
@@ -190,9 +188,14 @@ fn suffix_span(
 	let answer =
 		Answer { model: state.attribution.base_model_hash, adapter: Some(target.adapter), output };
 	let record = span_record(&index, &answer, params, TOP_K).map_err(failed)?;
-	let mut body = record_json(&record, "suffix_span");
-	body["min_span_len"] = params.min_span_len.into();
-	body["max_span_occurrences"] = params.max_span_occurrences.into();
+	let body = AttributionView::of(
+		&record,
+		"suffix_span",
+		MethodView::SuffixSpan {
+			min_span_len: params.min_span_len,
+			max_span_occurrences: params.max_span_occurrences,
+		},
+	);
 	Ok(Attributed { record, body })
 }
 
@@ -218,16 +221,18 @@ fn influence(
 	let record =
 		influence_record(&prepared.model, &prepared.sketch, &answer, params.scoring, TOP_K)
 			.map_err(failed)?;
-	let mut body = record_json(&record, "influence");
-	body["scoring"] = match params.scoring {
-		InfluenceScoring::TracIn => json!("trac_in"),
-		InfluenceScoring::DataInf { damping_milli } => {
-			json!({ "data_inf": { "damping_milli": damping_milli } })
-		},
+	let scoring = match params.scoring {
+		InfluenceScoring::TracIn => ScoringView::TracIn,
+		InfluenceScoring::DataInf { damping_milli } => ScoringView::DataInf { damping_milli },
 	};
-	body["sketch"] = hex::encode(&prepared.sketch.id()).into();
-	body["projection_dim"] = prepared.sketch.inputs().projection_dim.into();
-	body["projection_seed"] = prepared.sketch.inputs().seed.into();
+	let inputs = prepared.sketch.inputs();
+	let params = MethodView::Influence {
+		scoring,
+		sketch: Hash32(prepared.sketch.id()),
+		projection_dim: inputs.projection_dim,
+		projection_seed: inputs.seed,
+	};
+	let body = AttributionView::of(&record, "influence", params);
 	Ok(Attributed { record, body })
 }
 
@@ -245,31 +250,12 @@ fn rag(
 	let bm25 = Bm25Params { k1_milli: params.k1_milli, b_milli: params.b_milli };
 	let record = rag_record(&index, corpus.id(), &answer, query, params.retrieved, bm25, TOP_K)
 		.map_err(|e| ApiError::invalid("rag", e.to_string()))?;
-	let mut body = record_json(&record, "rag");
-	body["query"] = hex::encode(&params.query).into();
-	body["retrieved"] = params.retrieved.into();
-	body["k1_milli"] = params.k1_milli.into();
-	body["b_milli"] = params.b_milli.into();
+	let view = MethodView::Rag {
+		query: Hash32(params.query),
+		retrieved: params.retrieved,
+		k1_milli: params.k1_milli,
+		b_milli: params.b_milli,
+	};
+	let body = AttributionView::of(&record, "rag", view);
 	Ok(Attributed { record, body })
-}
-
-pub fn scores_json(scores: &[RowScore]) -> Value {
-	scores
-		.iter()
-		.map(|s| json!({ "datanet": s.row.datanet, "row": s.row.row, "parts_per_billion": s.parts_per_billion }))
-		.collect()
-}
-
-fn record_json(record: &AttributionRecord, method: &str) -> Value {
-	json!({
-		"method": method,
-		"model": hex::encode(&record.model),
-		"adapter": record.adapter.map(|adapter| hex::encode(&adapter)),
-		"corpus": hex::encode(&record.corpus),
-		"output": hex::encode(&record.output),
-		"scores": scores_json(&record.scores),
-		"top_k": record.top_k,
-		"top": scores_json(&record.top),
-		"record_scale": hex::encode(&record.encode()),
-	})
 }

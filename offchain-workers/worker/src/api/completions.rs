@@ -4,9 +4,13 @@
 
 use super::attribution::{attribute, target_with, AttributionMethod, AttributionTarget};
 use super::error::{parse_json, ApiError};
-use super::openai::{chat_prompt, ChatMessages, CompletionPrompt, GenerationFields};
+use super::openai::{chat_messages, ChatMessages, CompletionPrompt, GenerationFields};
 use super::rag::{self, Citation};
 use super::receipts::{issue, order_for, ReceiptOrder};
+use super::responses::{
+	AssistantMessage, ChatChoice, ChunkChoice, CitationView, Completion, Delta, Extensions,
+	TextChoice, Usage,
+};
 use super::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -15,13 +19,13 @@ use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use futures::stream::{self, Stream};
-use serde_json::{json, Value};
 use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
 use tributary_engine::{AdapterUse, Event, Finished, GenerationRequest, SamplingParams};
+use tributary_model::chat::Message;
 use tributary_primitives::attribution::{AttributionMethod as RecordMethod, MethodSettings};
 
 /// OpenAI's limit on stop sequences.
@@ -106,15 +110,61 @@ fn asked_method(
 	Ok(Some(asked))
 }
 
-/// RAG retrieves for `prompt` itself (a chat's templated conversation), the text a receipt's
+/// What a request asks the model to continue.
+enum Conversation {
+	/// `/v1/completions`: the prompt itself.
+	Text(String),
+	/// `/v1/chat/completions`: the messages, and their prompt under the model's chat template.
+	Chat { messages: Vec<Message>, prompt: String },
+}
+
+impl Conversation {
+	fn chat(state: &AppState, messages: Vec<Message>) -> Result<Conversation, ApiError> {
+		let prompt = render(state, &messages)?;
+		Ok(Conversation::Chat { messages, prompt })
+	}
+
+	/// The prompt as the user sent it (a chat's templated conversation).
+	fn prompt(&self) -> &str {
+		match self {
+			Conversation::Text(prompt) | Conversation::Chat { prompt, .. } => prompt,
+		}
+	}
+
+	fn flavor(&self) -> Flavor {
+		match self {
+			Conversation::Text(_) => Flavor::Text,
+			Conversation::Chat { .. } => Flavor::Chat,
+		}
+	}
+
+	/// The prompt with the retrieved rows as its sources.
+	fn grounded(&self, state: &AppState, citations: &[Citation]) -> Result<String, ApiError> {
+		match self {
+			Conversation::Text(prompt) => Ok(rag::ground_completion(citations, prompt)),
+			Conversation::Chat { messages, .. } => {
+				render(state, &rag::ground_chat(citations, messages))
+			},
+		}
+	}
+}
+
+/// `messages` under the base model's chat template, ready for the assistant's reply.
+fn render(state: &AppState, messages: &[Message]) -> Result<String, ApiError> {
+	state.chat_template.render(messages, true).map_err(|e| {
+		ApiError::invalid("messages", format!("the model's chat template refuses them: {e}"))
+	})
+}
+
+/// RAG retrieves for the prompt itself (a chat's templated conversation), the text a receipt's
 /// `prompt_hash` covers: the chain refuses a RAG record whose query is anything else, so a worker
 /// cannot pick a query that retrieves rows it favours.
 async fn prepare(
 	state: &AppState,
 	fields: GenerationFields,
-	prompt: &str,
-	flavor: Flavor,
+	conversation: &Conversation,
 ) -> Result<Prepared, ApiError> {
+	let (prompt, flavor) = (conversation.prompt(), conversation.flavor());
 	if fields.n.is_some_and(|n| n != 1) {
 		return Err(ApiError::invalid("n", "only n = 1 is supported"));
 	}
@@ -163,10 +213,7 @@ async fn prepare(
 			target.rag_query = Some(query.as_bytes().to_vec());
 			let citations =
 				rag::retrieve(state, &target.corpus, query, retrieve, &methods.rag).await?;
-			let grounded = match flavor {
-				Flavor::Text => rag::ground_completion(&citations, prompt),
-				Flavor::Chat => rag::ground_chat(&citations, prompt),
-			};
+			let grounded = conversation.grounded(state, &citations)?;
 			(Some(target), Some(citations), grounded)
 		},
 	};
@@ -268,13 +315,8 @@ async fn start(
 	}
 }
 
-fn usage(finished: &Finished) -> Value {
-	let completion = finished.tokens.len();
-	json!({
-		"prompt_tokens": finished.prompt_tokens,
-		"completion_tokens": completion,
-		"total_tokens": finished.prompt_tokens + completion,
-	})
+fn usage(finished: &Finished) -> Usage {
+	Usage::new(finished.prompt_tokens, finished.tokens.len())
 }
 
 pub async fn completions(State(state): State<AppState>, body: Bytes) -> Response {
@@ -288,7 +330,7 @@ pub async fn completions(State(state): State<AppState>, body: Bytes) -> Response
 				"exactly one prompt string per request is supported",
 			));
 		};
-		let prepared = prepare(&state, fields, prompt, Flavor::Text).await?;
+		let prepared = prepare(&state, fields, &Conversation::Text(prompt.clone())).await?;
 		respond(&state, prepared, Flavor::Text).await
 	}
 	.await;
@@ -299,8 +341,9 @@ pub async fn chat_completions(State(state): State<AppState>, body: Bytes) -> Res
 	let result = async {
 		let fields: GenerationFields = parse_json(&body)?;
 		let ChatMessages { messages } = parse_json(&body)?;
-		let prompt = chat_prompt(&messages).map_err(|m| ApiError::invalid("messages", m))?;
-		let prepared = prepare(&state, fields, &prompt, Flavor::Chat).await?;
+		let messages = chat_messages(&messages).map_err(|m| ApiError::invalid("messages", m))?;
+		let conversation = Conversation::chat(&state, messages)?;
+		let prepared = prepare(&state, fields, &conversation).await?;
 		respond(&state, prepared, Flavor::Chat).await
 	}
 	.await;
@@ -315,7 +358,7 @@ async fn respond(
 	let (first, receiver) = start(state, &prepared).await?;
 	let id = response_id(if flavor == Flavor::Chat { "chatcmpl" } else { "cmpl" });
 	let attribution = prepared.attribution.clone().map(|target| {
-		let citations = prepared.citations.as_deref().map(rag::citations_json);
+		let citations = prepared.citations.as_deref().map(rag::citation_views);
 		Arc::new(Attribution {
 			state: state.clone(),
 			target,
@@ -328,28 +371,40 @@ async fn respond(
 		return Ok(Sse::new(chunks).keep_alive(KeepAlive::default()).into_response());
 	}
 	let (text, finished) = collect(first, receiver).await?;
-	let created = unix_now();
-	let mut body = match flavor {
-		Flavor::Text => json!({
-			"id": id, "object": "text_completion", "created": created, "model": prepared.model,
-			"choices": [{ "text": text, "index": 0, "logprobs": null, "finish_reason": finished.reason.as_openai() }],
-			"usage": usage(&finished),
-		}),
-		Flavor::Chat => json!({
-			"id": id, "object": "chat.completion", "created": created, "model": prepared.model,
-			"choices": [{
-				"index": 0,
-				"message": { "role": "assistant", "content": text },
-				"logprobs": null,
-				"finish_reason": finished.reason.as_openai(),
-			}],
-			"usage": usage(&finished),
-		}),
+	let extensions = match attribution {
+		Some(attribution) => attribution.finish(&id, &text, &finished).await?,
+		None => Extensions::default(),
 	};
-	if let Some(attribution) = attribution {
-		attribution.finish(&id, &text, &finished, &mut body).await?;
-	}
-	Ok(Json(body).into_response())
+	let (created, model, finish_reason) =
+		(unix_now(), prepared.model, Some(finished.reason.as_openai()));
+	let response = match flavor {
+		Flavor::Text => Json(Completion {
+			id,
+			object: "text_completion",
+			created,
+			model,
+			choices: vec![TextChoice { text, index: 0, logprobs: None, finish_reason }],
+			usage: Some(usage(&finished)),
+			extensions,
+		})
+		.into_response(),
+		Flavor::Chat => Json(Completion {
+			id,
+			object: "chat.completion",
+			created,
+			model,
+			choices: vec![ChatChoice {
+				index: 0,
+				message: AssistantMessage { role: "assistant", content: text },
+				logprobs: None,
+				finish_reason,
+			}],
+			usage: Some(usage(&finished)),
+			extensions,
+		})
+		.into_response(),
+	};
+	Ok(response)
 }
 
 /// What an answer's final step computes: its attribution record and, when asked for, its receipt.
@@ -358,35 +413,37 @@ struct Attribution {
 	target: AttributionTarget,
 	receipt: Option<ReceiptOrder>,
 	/// A RAG answer's `citations`.
-	citations: Option<Value>,
+	citations: Option<Vec<CitationView>>,
 }
 
 impl Attribution {
-	/// Sets the response's (or last chunk's) `attribution`, and `receipt` and `citations` when
-	/// there are any, for the answer `text`.
+	/// The response's (or last chunk's) `attribution`, and `receipt` and `citations` when there
+	/// are any, for the answer `text`.
 	async fn finish(
 		&self,
 		id: &str,
 		text: &str,
 		finished: &Finished,
-		body: &mut Value,
-	) -> Result<(), ApiError> {
+	) -> Result<Extensions, ApiError> {
 		let state = &self.state;
 		let attributed = attribute(state, self.target.clone(), text.to_string()).await?;
-		if let Some(order) = &self.receipt {
-			keep_object(state, text.as_bytes()).await?;
-			// A disputed RAG record is recomputed from its query, fetched by the hash it names.
-			if let Some(query) = &self.target.rag_query {
-				keep_object(state, query).await?;
-			}
-			body["receipt"] =
-				issue(state, id, order, self.target.adapter, &attributed.record, text, finished)?;
-		}
-		body["attribution"] = attributed.body;
-		if let Some(citations) = &self.citations {
-			body["citations"] = citations.clone();
-		}
-		Ok(())
+		let receipt = match &self.receipt {
+			Some(order) => {
+				keep_object(state, text.as_bytes()).await?;
+				// A disputed RAG record is recomputed from its query, fetched by the hash it names.
+				if let Some(query) = &self.target.rag_query {
+					keep_object(state, query).await?;
+				}
+				let adapter = self.target.adapter;
+				Some(issue(state, id, order, adapter, &attributed.record, text, finished)?)
+			},
+			None => None,
+		};
+		Ok(Extensions {
+			attribution: Some(attributed.body),
+			receipt,
+			citations: self.citations.clone(),
+		})
 	}
 }
 
@@ -434,37 +491,53 @@ fn sse_chunks(
 ) -> impl Stream<Item = Result<SseEvent, Infallible>> {
 	let created = unix_now();
 	let completion_id = id.clone();
+	// One chunk as SSE data: a piece of text, the role (the first chat chunk), or the finish
+	// reason with the usage and the answer's extensions (the last).
 	let chunk = move |content: Option<&str>,
 	                  role: bool,
-	                  finish: Option<&str>,
-	                  usage: Option<Value>|
+	                  finish: Option<&'static str>,
+	                  usage: Option<Usage>,
+	                  extensions: Extensions|
 	      -> String {
-		let body = match flavor {
-			Flavor::Text => json!({
-				"id": id, "object": "text_completion", "created": created, "model": model,
-				"choices": [{ "text": content.unwrap_or(""), "index": 0, "logprobs": null, "finish_reason": finish }],
-				"usage": usage,
+		let (id, model) = (id.clone(), model.clone());
+		match flavor {
+			Flavor::Text => serde_json::to_string(&Completion {
+				id,
+				object: "text_completion",
+				created,
+				model,
+				choices: vec![TextChoice {
+					text: content.unwrap_or("").into(),
+					index: 0,
+					logprobs: None,
+					finish_reason: finish,
+				}],
+				usage,
+				extensions,
 			}),
-			Flavor::Chat => {
-				let mut delta = serde_json::Map::new();
-				if role {
-					delta.insert("role".into(), "assistant".into());
-				}
-				if let Some(content) = content {
-					delta.insert("content".into(), content.into());
-				}
-				json!({
-					"id": id, "object": "chat.completion.chunk", "created": created, "model": model,
-					"choices": [{ "index": 0, "delta": delta, "logprobs": null, "finish_reason": finish }],
-					"usage": usage,
-				})
-			},
-		};
-		body.to_string()
+			Flavor::Chat => serde_json::to_string(&Completion {
+				id,
+				object: "chat.completion.chunk",
+				created,
+				model,
+				choices: vec![ChunkChoice {
+					index: 0,
+					delta: Delta {
+						role: role.then_some("assistant"),
+						content: content.map(Into::into),
+					},
+					logprobs: None,
+					finish_reason: finish,
+				}],
+				usage,
+				extensions,
+			}),
+		}
+		.expect("chunks serialize")
 	};
 	let mut pending = VecDeque::new();
 	if flavor == Flavor::Chat {
-		pending.push_back(chunk(Some(""), true, None, None));
+		pending.push_back(chunk(Some(""), true, None, None, Extensions::default()));
 	}
 	let state = (Some(first), receiver, pending, false, String::new());
 	stream::unfold(state, move |(mut next, mut receiver, mut pending, mut ended, mut text)| {
@@ -488,26 +561,29 @@ fn sse_chunks(
 				};
 				match event {
 					Some(Event::Text(piece)) => {
-						pending.push_back(chunk(Some(&piece), false, None, None));
+						pending.push_back(chunk(
+							Some(&piece),
+							false,
+							None,
+							None,
+							Extensions::default(),
+						));
 						text.push_str(&piece);
 					},
 					Some(Event::Done(finished)) => {
-						let reason = finished.reason.as_openai();
-						let last = chunk(None, false, Some(reason), Some(usage(&finished)));
-						match attribution.as_deref() {
-							None => pending.push_back(last),
+						let reason = Some(finished.reason.as_openai());
+						let extensions = match attribution.as_deref() {
+							None => Ok(Extensions::default()),
 							Some(attribution) => {
-								let mut last: Value =
-									serde_json::from_str(&last).expect("chunks are JSON");
-								match attribution
-									.finish(&completion_id, &text, &finished, &mut last)
-									.await
-								{
-									Ok(()) => pending.push_back(last.to_string()),
-									Err(error) => pending.push_back(error.body_json()),
-								}
+								attribution.finish(&completion_id, &text, &finished).await
 							},
-						}
+						};
+						pending.push_back(match extensions {
+							Ok(extensions) => {
+								chunk(None, false, reason, Some(usage(&finished)), extensions)
+							},
+							Err(error) => error.body_json(),
+						});
 						pending.push_back("[DONE]".to_string());
 						ended = true;
 					},

@@ -9,6 +9,7 @@ pub mod openai;
 pub mod rag;
 pub mod receipts;
 pub mod recompute;
+pub mod responses;
 mod routes;
 
 use axum::extract::{DefaultBodyLimit, Request};
@@ -38,6 +39,8 @@ pub struct AppState {
 	/// This validator's chain account, the `worker` of receipts; none: no receipts.
 	pub worker_account: Option<Account>,
 	pub base_model_id: String,
+	/// How chat messages become the base model's prompt: its own template, else the plain one.
+	pub chat_template: tributary_model::chat::ChatTemplate,
 	pub max_new_tokens: usize,
 	pub max_lora_rank: i64,
 	pub attribution: Arc<AttributionSetup>,

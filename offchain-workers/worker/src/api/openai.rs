@@ -2,6 +2,7 @@
 //! own clients send several) and the prompt of a chat.
 
 use serde::Deserialize;
+use tributary_model::chat::Message;
 
 /// A string or a list of strings (`prompt`, `stop`).
 #[derive(Clone, Debug, Deserialize)]
@@ -118,22 +119,22 @@ pub struct ChatMessages {
 	pub messages: Vec<ChatMessage>,
 }
 
-/// The chat template: each message as `<|role|>\n{content}\n`, then `<|assistant|>\n` for the
-/// reply. Project base models are plain language models without a template of their own; this one
-/// is fixed so fine-tuning data can be written in the same form.
-pub fn chat_prompt(messages: &[ChatMessage]) -> Result<String, String> {
+/// The conversation of a chat request, each message's text checked: a known role, text parts
+/// only. The model's chat template turns it into the prompt.
+pub fn chat_messages(messages: &[ChatMessage]) -> Result<Vec<Message>, String> {
 	if messages.is_empty() {
 		return Err("messages must not be empty".into());
 	}
-	let mut prompt = String::new();
-	for message in messages {
-		if !matches!(message.role.as_str(), "system" | "developer" | "user" | "assistant" | "tool")
-		{
-			return Err(format!("unknown message role {:?}", message.role));
-		}
-		let content = message.text()?;
-		prompt.push_str(&format!("<|{}|>\n{content}\n", message.role));
-	}
-	prompt.push_str("<|assistant|>\n");
-	Ok(prompt)
+	messages
+		.iter()
+		.map(|message| {
+			if !matches!(
+				message.role.as_str(),
+				"system" | "developer" | "user" | "assistant" | "tool"
+			) {
+				return Err(format!("unknown message role {:?}", message.role));
+			}
+			Ok(Message { role: message.role.clone(), content: message.text()? })
+		})
+		.collect()
 }

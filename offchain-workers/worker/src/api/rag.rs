@@ -9,12 +9,13 @@
 
 use super::attribution::{failed, fetch_missing_rows, from_influence};
 use super::error::ApiError;
+use super::responses::CitationView;
 use super::AppState;
 use serde::Deserialize;
-use serde_json::{json, Value};
 use tributary_attribution::bm25::{Bm25Index, Bm25Params};
 use tributary_engine::registry::CorpusRow as RegisteredRow;
 use tributary_jobs::influence::verified_corpus;
+use tributary_model::chat::Message;
 use tributary_primitives::attribution::{AttributionMethod, RagParams, RagSettings, RowRef};
 use tributary_primitives::content_hash;
 
@@ -52,10 +53,10 @@ pub struct Citation {
 }
 
 /// The response's `citations`: the retrieved rows, best first.
-pub fn citations_json(citations: &[Citation]) -> Value {
+pub fn citation_views(citations: &[Citation]) -> Vec<CitationView> {
 	citations
 		.iter()
-		.map(|c| json!({ "datanet": c.row.datanet, "row": c.row.row, "text": c.text }))
+		.map(|c| CitationView { datanet: c.row.datanet, row: c.row.row, text: c.text.clone() })
 		.collect()
 }
 
@@ -124,11 +125,13 @@ pub fn ground_completion(citations: &[Citation], prompt: &str) -> String {
 	format!("{}\n\n{prompt}", sources(citations))
 }
 
-/// A chat's grounded prompt: a first `system` message holding the sources block, then the
-/// templated messages. Without retrieved rows the prompt is unchanged.
-pub fn ground_chat(citations: &[Citation], templated: &str) -> String {
-	if citations.is_empty() {
-		return templated.to_string();
+/// A chat's grounded messages: a first `system` message holding the sources block, then the
+/// conversation. Without retrieved rows the messages are unchanged.
+pub fn ground_chat(citations: &[Citation], messages: &[Message]) -> Vec<Message> {
+	let mut grounded = Vec::with_capacity(messages.len() + 1);
+	if !citations.is_empty() {
+		grounded.push(Message::new("system", &sources(citations)));
 	}
-	format!("<|system|>\n{}\n{templated}", sources(citations))
+	grounded.extend_from_slice(messages);
+	grounded
 }

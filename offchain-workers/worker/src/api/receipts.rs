@@ -3,6 +3,7 @@
 //! (`GET /receipts/pending?genesis=0x…`, naming its chain, and `POST /receipts/ack`).
 
 use super::error::{decode_scale, parse_json, ApiError};
+use super::responses::{ReceiptQueued, ReceiptView};
 use super::AppState;
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
@@ -12,7 +13,6 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use codec::Encode;
 use serde::Deserialize;
-use serde_json::{json, Value};
 use tributary_engine::registry::ChainModel;
 use tributary_engine::Finished;
 use tributary_primitives::attribution::{AttributionRecord, MethodSettings};
@@ -106,7 +106,7 @@ pub fn issue(
 	record: &AttributionRecord,
 	text: &str,
 	finished: &Finished,
-) -> Result<Value, ApiError> {
+) -> Result<ReceiptView, ApiError> {
 	let count = |n: usize| {
 		u32::try_from(n).map_err(|_| {
 			ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "token count over u32")
@@ -125,23 +125,23 @@ pub fn issue(
 		worker: order.worker,
 		expiry: order.expiry,
 	};
-	let body = json!({
-		"id": completion_id,
-		"model": receipt.model,
-		"version": receipt.version,
-		"adapter": hex::encode_0x(&receipt.adapter),
-		"prompt_hash": hex::encode_0x(&receipt.prompt_hash),
-		"output_hash": hex::encode_0x(&receipt.output_hash),
-		"tokens_in": receipt.tokens_in,
-		"tokens_out": receipt.tokens_out,
-		"max_fee": receipt.max_fee.to_string(),
-		"nonce": receipt.nonce,
-		"worker": hex::encode_0x(&receipt.worker),
-		"expiry": receipt.expiry,
-		"user": hex::encode_0x(&order.user),
-		"genesis": hex::encode_0x(&order.genesis),
-		"signing_payload": hex::encode_0x(&receipt.signing_payload(&order.genesis)),
-	});
+	let body = ReceiptView {
+		id: completion_id.to_string(),
+		model: receipt.model,
+		version: receipt.version,
+		adapter: HexBytes(receipt.adapter.to_vec()),
+		prompt_hash: HexBytes(receipt.prompt_hash.to_vec()),
+		output_hash: HexBytes(receipt.output_hash.to_vec()),
+		tokens_in: receipt.tokens_in,
+		tokens_out: receipt.tokens_out,
+		max_fee: receipt.max_fee.to_string(),
+		nonce: receipt.nonce,
+		worker: HexBytes(receipt.worker.to_vec()),
+		expiry: receipt.expiry,
+		user: HexBytes(order.user.to_vec()),
+		genesis: HexBytes(order.genesis.to_vec()),
+		signing_payload: HexBytes(receipt.signing_payload(&order.genesis)),
+	};
 	state
 		.receipts
 		.insert(completion_id, order.genesis, receipt, order.user, record.claim())?;
@@ -187,7 +187,7 @@ pub async fn sign(State(state): State<AppState>, body: Bytes) -> Result<Response
 		.and_then(|digits| hex::decode_array::<64>(digits).map_err(|e| e.to_string()))
 		.map_err(|reason| ApiError::invalid("signature", format!("signature: {reason}")))?;
 	state.receipts.sign(&id, bytes)?;
-	Ok((StatusCode::ACCEPTED, Json(json!({ "id": id, "status": "queued" }))).into_response())
+	Ok((StatusCode::ACCEPTED, Json(ReceiptQueued { id, status: "queued" })).into_response())
 }
 
 /// `GET /receipts/pending?genesis=0x…&methods=0x…`: the oldest signed receipts, SCALE-encoded as

@@ -16,6 +16,7 @@
 use super::attribution::{attribute, target_with};
 use super::completions::resolve_model;
 use super::error::{decode_scale, parse_json, ApiError};
+use super::responses::scored_rows;
 use super::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -31,9 +32,7 @@ use tributary_engine::registry::ChainModel;
 use tributary_primitives::attribution::AttributionMethod;
 use tributary_primitives::hex;
 use tributary_primitives::ContentHash;
-use tributary_sidecar_api::recompute::{
-	RecomputeRequest, RecomputeState, ScoredRow, OUTPUT_UNAVAILABLE,
-};
+use tributary_sidecar_api::recompute::{RecomputeRequest, RecomputeState, OUTPUT_UNAVAILABLE};
 use tributary_sidecar_api::wire::{Hash32, HexBytes};
 use tributary_store as store;
 
@@ -164,19 +163,10 @@ async fn recompute_record(
 		)
 	})?;
 	let record = attribute(state, target, text).await?.record;
-	let top = record
-		.top
-		.iter()
-		.map(|score| ScoredRow {
-			datanet: score.row.datanet,
-			row: score.row.row,
-			parts_per_billion: score.parts_per_billion,
-		})
-		.collect();
 	Ok(RecomputeState::Done {
 		commitment: Hash32(record.commitment()),
 		record_scale: HexBytes(record.encode()),
-		top,
+		top: scored_rows(&record.top),
 	})
 }
 

@@ -1,6 +1,7 @@
 //! Handlers of everything but completions.
 
 use super::error::{parse_json, ApiError};
+use super::responses::{Health, ModelList, ModelObject, Stored};
 use super::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -8,7 +9,6 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
-use serde_json::json;
 use tch::{Device, Kind};
 use tributary_engine::registry::{Member, ModelEntry};
 use tributary_jobs::spec::{self, EvalJob, JobSpec, TrainJob};
@@ -16,16 +16,17 @@ use tributary_jobs::JobError;
 use tributary_model::hf::parse_safetensors;
 use tributary_model::merge::merge;
 use tributary_model::peft::{AdapterConfig, PeftAdapter};
-use tributary_primitives::hex;
 use tributary_sidecar_api::adapters::{AdapterRegistration, ServedModel};
 use tributary_sidecar_api::rows::RowReports;
 use tributary_sidecar_api::wire::Hash32;
 use tributary_store as store;
 
-pub async fn health(State(state): State<AppState>) -> Json<serde_json::Value> {
-	Json(
-		json!({ "status": "ok", "queued": state.engine.queued(), "base_model": state.base_model_id }),
-	)
+pub async fn health(State(state): State<AppState>) -> Json<Health> {
+	Json(Health {
+		status: "ok",
+		queued: state.engine.queued(),
+		base_model: state.base_model_id.clone(),
+	})
 }
 
 pub async fn metrics(State(state): State<AppState>) -> Response {
@@ -37,21 +38,13 @@ pub async fn not_found() -> ApiError {
 		.code("unknown_url")
 }
 
-fn model_object(id: &str, created: u64) -> serde_json::Value {
-	json!({ "id": id, "object": "model", "created": created, "owned_by": "tributary" })
-}
-
 /// A registered model as OpenAI lists it, plus the chain version it serves, if any.
-fn registered_model_object(id: &str, entry: &ModelEntry) -> serde_json::Value {
-	let mut object = model_object(id, entry.created);
-	if let Some(chain) = entry.chain {
-		object["chain"] = json!(chain);
-	}
-	object
+fn registered_model_object(id: &str, entry: &ModelEntry) -> ModelObject {
+	ModelObject { chain: entry.chain, ..ModelObject::new(id, entry.created) }
 }
 
-pub async fn list_models(State(state): State<AppState>) -> Json<serde_json::Value> {
-	let mut data = vec![model_object(&state.base_model_id, 0)];
+pub async fn list_models(State(state): State<AppState>) -> Json<ModelList> {
+	let mut data = vec![ModelObject::new(&state.base_model_id, 0)];
 	data.extend(
 		state
 			.registry
@@ -59,15 +52,15 @@ pub async fn list_models(State(state): State<AppState>) -> Json<serde_json::Valu
 			.into_iter()
 			.map(|(id, entry)| registered_model_object(&id, &entry)),
 	);
-	Json(json!({ "object": "list", "data": data }))
+	Json(ModelList { object: "list", data })
 }
 
 pub async fn get_model(
 	State(state): State<AppState>,
 	Path(id): Path<String>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<ModelObject>, ApiError> {
 	if id == state.base_model_id {
-		return Ok(Json(model_object(&id, 0)));
+		return Ok(Json(ModelObject::new(&id, 0)));
 	}
 	let (_, entry) = state
 		.registry
@@ -75,16 +68,15 @@ pub async fn get_model(
 		.into_iter()
 		.find(|(model, _)| *model == id)
 		.ok_or_else(|| ApiError::model_not_found(&id))?;
-	let mut object = registered_model_object(&id, &entry);
-	object["adapters"] = serde_json::to_value(&entry.members).expect("members serialize");
-	Ok(Json(object))
+	let object = registered_model_object(&id, &entry);
+	Ok(Json(ModelObject { adapters: Some(entry.members), ..object }))
 }
 
 /// `PUT /store`: stores the body, answers its hash.
 pub async fn put_object(
 	State(state): State<AppState>,
 	body: Bytes,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<Stored>, ApiError> {
 	put(&state, body, None).await
 }
 
@@ -93,7 +85,7 @@ pub async fn put_object_at(
 	State(state): State<AppState>,
 	Path(hash): Path<String>,
 	body: Bytes,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<Stored>, ApiError> {
 	let expected = store::parse(&hash)?;
 	put(&state, body, Some(expected)).await
 }
@@ -102,14 +94,14 @@ async fn put(
 	state: &AppState,
 	body: Bytes,
 	expected: Option<[u8; 32]>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<Stored>, ApiError> {
 	let store = state.store.clone();
 	let hash = tokio::task::spawn_blocking(move || store.put(&body, expected.as_ref()))
 		.await
 		.expect("store writes do not panic")?;
 	// Good bytes under this name again: an earlier quarantine no longer applies.
 	state.engine.release_quarantine(hash);
-	Ok(Json(json!({ "hash": hex::encode(&hash) })))
+	Ok(Json(Stored { hash: Hash32(hash) }))
 }
 
 #[derive(Deserialize)]
