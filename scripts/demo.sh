@@ -4,6 +4,10 @@
 # verified by the off-chain workers (with a sidecar crash in the middle) -> an attributed answer
 # through the OpenAI API -> the user's signed receipt on chain -> final record -> claims that match
 # the fee split. It is node/tests/end_to_end.rs with its narration shown; about 3 minutes once built.
+# Then the real instruct base model, SmolLM2-135M-Instruct, on one sidecar: fine-tuned on the
+# planted facts of scripts/demo/planted-facts.txt, it answers what the base model cannot, and the
+# answer's attribution names the rows that planted the fact (offchain-workers/worker/tests/
+# instruct_model.rs; about 3 minutes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -11,3 +15,5 @@ source scripts/env.sh
 echo "[demo] building (the first build takes 40-60 minutes on 2 cores)"
 cargo test --workspace --locked --no-run 2>/dev/null
 cargo test --workspace --locked --test end_to_end -- --nocapture 2>/dev/null
+echo "[demo] SmolLM2-135M-Instruct learns planted facts, and attribution names their rows"
+cargo test --workspace --locked --test instruct_model -- --nocapture 2>/dev/null | grep '^\[demo\]'

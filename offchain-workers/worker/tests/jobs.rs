@@ -6,19 +6,6 @@ use common::{start_worker, Client, Fixture};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
-async fn wait_for_job(client: &Client, id: &str) -> Value {
-	let deadline = Instant::now() + Duration::from_secs(300);
-	loop {
-		let (status, job) = client.get(&format!("/jobs/{id}")).await;
-		assert_eq!(status, 200, "{job}");
-		if matches!(job["status"].as_str(), Some("succeeded" | "failed")) {
-			return job;
-		}
-		assert!(Instant::now() < deadline, "job {id} did not finish: {job}");
-		tokio::time::sleep(Duration::from_millis(100)).await;
-	}
-}
-
 fn train_spec(id: &str, rows: &[String], seed: u64) -> Value {
 	json!({
 		"id": id,
@@ -47,7 +34,7 @@ async fn jobs_run_once_and_survive_a_restart() {
 	let (status, conflict) = client.post("/jobs/train", train_spec("train-1", &rows, 2)).await;
 	assert_eq!(status, 409, "{conflict}");
 
-	let trained = wait_for_job(&client, "train-1").await;
+	let trained = client.wait_for_job("train-1").await;
 	assert_eq!(trained["status"], "succeeded", "{trained}");
 	assert_eq!(trained["runs"], 1);
 	assert_eq!(trained["model"], "river-ft");
@@ -60,7 +47,7 @@ async fn jobs_run_once_and_survive_a_restart() {
 		.post("/jobs/eval", json!({ "id": "eval-1", "rows": rows, "model": "river-ft", "sequence_length": 32, "batch_size": 4 }))
 		.await;
 	assert_eq!(status, 202);
-	let evaluated = wait_for_job(&client, "eval-1").await;
+	let evaluated = client.wait_for_job("eval-1").await;
 	assert_eq!(evaluated["status"], "succeeded", "{evaluated}");
 	assert_eq!(evaluated["metrics"]["adapter_hash"], adapter_hash.as_str());
 	assert!(evaluated["metrics"]["eval_loss"].as_f64().unwrap() > 0.0);
@@ -80,7 +67,7 @@ async fn jobs_run_once_and_survive_a_restart() {
 		.post("/jobs/eval", json!({ "id": "eval-missing", "rows": [missing] }))
 		.await;
 	assert_eq!(status, 202);
-	let failed = wait_for_job(&client, "eval-missing").await;
+	let failed = client.wait_for_job("eval-missing").await;
 	assert_eq!(failed["status"], "failed");
 	assert!(failed["error"].as_str().unwrap().contains(&missing), "{failed}");
 	let (status, _) = client.get("/jobs/no-such-job").await;
@@ -109,10 +96,10 @@ async fn jobs_run_once_and_survive_a_restart() {
 	assert_eq!(after, trained, "a finished job is unchanged by a restart");
 	let (status, resubmitted) = client.post("/jobs/train", train_spec("train-1", &rows, 1)).await;
 	assert_eq!((status, &resubmitted["runs"]), (200, &json!(1)), "never run twice");
-	let crashed = wait_for_job(&client, "train-crashed").await;
+	let crashed = client.wait_for_job("train-crashed").await;
 	assert_eq!(crashed["status"], "failed");
 	assert!(crashed["error"].as_str().unwrap().contains("restart"), "{crashed}");
-	let resumed = wait_for_job(&client, "eval-queued").await;
+	let resumed = client.wait_for_job("eval-queued").await;
 	assert_eq!(resumed["status"], "succeeded", "{resumed}");
 	assert_eq!(resumed["metrics"], evaluated["metrics"]);
 	let stored = client
@@ -163,7 +150,7 @@ async fn a_train_job_with_named_rows_serves_attribution_by_chain_id() {
 		json!({ "id": "named", "rows": rows, "settings": settings, "register_as": "rivers-named" });
 	let (status, job) = client.post("/jobs/train", spec).await;
 	assert_eq!(status, 202, "{job}");
-	let trained = wait_for_job(&client, "named").await;
+	let trained = client.wait_for_job("named").await;
 	assert_eq!(trained["status"], "succeeded", "{trained}");
 
 	// The trainer holds out the row with the lowest hash for eval; prompt with a trained one.
@@ -297,7 +284,7 @@ async fn a_verifier_reproduces_the_trainers_eval_loss_from_the_adapter_hash_and_
 	let verify = json!({ "id": "j0-a1-verify", "rows": listed, "adapter": adapter, "settings": settings, "held_out": true });
 	let (status, job) = client.post("/jobs/eval", verify.clone()).await;
 	assert_eq!(status, 202, "{job}");
-	let verified = wait_for_job(&client, "j0-a1-verify").await;
+	let verified = client.wait_for_job("j0-a1-verify").await;
 	assert_eq!(verified["status"], "succeeded", "{verified}");
 	let recomputed = verified["metrics"]["eval_loss"].as_f64().unwrap();
 	assert!((recomputed - reported).abs() <= 1e-9, "verifier {recomputed} vs trainer {reported}");
@@ -313,7 +300,7 @@ async fn a_verifier_reproduces_the_trainers_eval_loss_from_the_adapter_hash_and_
 	// Every row scored instead of the held-out ones is another number.
 	let all = json!({ "id": "j0-a1-all", "rows": rows, "adapter": adapter, "settings": settings });
 	assert_eq!(client.post("/jobs/eval", all).await.0, 202);
-	let all = wait_for_job(&client, "j0-a1-all").await;
+	let all = client.wait_for_job("j0-a1-all").await;
 	assert!((all["metrics"]["eval_loss"].as_f64().unwrap() - reported).abs() > 1e-3, "{all}");
 
 	for (refused, reason) in [
@@ -341,7 +328,7 @@ async fn a_verifier_reproduces_the_trainers_eval_loss_from_the_adapter_hash_and_
 	assert_eq!(trained_qlora["status"], "succeeded", "{trained_qlora}");
 	let verify = json!({ "id": "j1-a1-verify", "rows": listed, "adapter": trained_qlora["result_hash"], "settings": qlora, "held_out": true });
 	assert_eq!(client.post("/jobs/eval", verify).await.0, 202);
-	let verified_qlora = wait_for_job(&client, "j1-a1-verify").await;
+	let verified_qlora = client.wait_for_job("j1-a1-verify").await;
 	let (recomputed, reported) = (
 		verified_qlora["metrics"]["eval_loss"].as_f64().unwrap(),
 		trained_qlora["metrics"]["eval_loss_after"].as_f64().unwrap(),
@@ -392,7 +379,7 @@ async fn jobs_report_rows_whose_bytes_contradict_the_chain() {
 	let eval = |id: &str| json!({ "id": id, "rows": rows, "sequence_length": 32, "batch_size": 4 });
 
 	assert_eq!(client.post("/jobs/eval", eval("missing-row")).await.0, 202);
-	let failed = wait_for_job(&client, "missing-row").await;
+	let failed = client.wait_for_job("missing-row").await;
 	assert_eq!(failed["status"], "failed", "{failed}");
 	let error = failed["error"].as_str().unwrap();
 	assert!(error.contains("datanet 3 row 2") && error.contains("no store"), "{failed}");
@@ -409,7 +396,7 @@ async fn jobs_report_rows_whose_bytes_contradict_the_chain() {
 	// The row turns up at the peer: the job runs, and only the length lie stays reported.
 	peer_client.put_object(texts[2].clone().into_bytes()).await;
 	assert_eq!(client.post("/jobs/eval", eval("all-rows")).await.0, 202);
-	let done = wait_for_job(&client, "all-rows").await;
+	let done = client.wait_for_job("all-rows").await;
 	assert_eq!(done["status"], "succeeded", "{done}");
 	let (_, reports) = client.get("/rows/reports").await;
 	assert_eq!(reports["reports"].as_array().unwrap().len(), 1, "{reports}");
@@ -421,7 +408,7 @@ async fn jobs_report_rows_whose_bytes_contradict_the_chain() {
 	config.peers = vec!["http://127.0.0.1:9".into()];
 	let (cut_off, client) = start_worker(config).await;
 	assert_eq!(client.post("/jobs/eval", eval("unreachable-peer")).await.0, 202);
-	let failed = wait_for_job(&client, "unreachable-peer").await;
+	let failed = client.wait_for_job("unreachable-peer").await;
 	assert_eq!(failed["status"], "failed", "{failed}");
 	assert_eq!(client.get("/rows/reports").await.1, json!({ "reports": [] }));
 	cut_off.shutdown().await;

@@ -213,6 +213,20 @@ impl Client {
 		}
 	}
 
+	/// The job's record once it succeeded or failed (at most 5 minutes).
+	pub async fn wait_for_job(&self, id: &str) -> Value {
+		let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
+		loop {
+			let (status, job) = self.get(&format!("/jobs/{id}")).await;
+			assert_eq!(status, 200, "{job}");
+			if matches!(job["status"].as_str(), Some("succeeded" | "failed")) {
+				return job;
+			}
+			assert!(std::time::Instant::now() < deadline, "job {id} did not finish: {job}");
+			tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+		}
+	}
+
 	pub async fn metrics(&self) -> String {
 		self.http
 			.get(format!("{}/metrics", self.url))
