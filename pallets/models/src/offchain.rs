@@ -185,11 +185,14 @@ impl<T: Config> Pallet<T> {
 					);
 				}
 			},
-			status => log::debug!(
+			// Shown in the node's log (info), so a fine-tune's progress is visible where the
+			// validator looks.
+			status => log::info!(
 				target: LOG,
-				"sidecar job {sidecar_id} is {status:?}: step {} of {}",
+				"sidecar job {sidecar_id} is {status:?}: step {} of {}, loss {}",
 				record.progress.step,
-				record.progress.total_steps
+				record.progress.total_steps,
+				record.progress.loss.map_or("-".into(), |loss| format!("{loss:.3}"))
 			),
 		}
 	}
