@@ -2,9 +2,8 @@
 
 mod common;
 
-use common::{start_worker, Client, Fixture};
+use common::{start_worker, Fixture};
 use serde_json::{json, Value};
-use std::time::{Duration, Instant};
 
 fn train_spec(id: &str, rows: &[String], seed: u64) -> Value {
 	json!({
@@ -257,7 +256,7 @@ async fn a_verifier_reproduces_the_trainers_eval_loss_from_the_adapter_hash_and_
 		)
 		.await;
 	assert_eq!(status, 202, "{job}");
-	let trained = wait_for_job(&trainer_client, "j0-a1").await;
+	let trained = trainer_client.wait_for_job("j0-a1").await;
 	assert_eq!(trained["status"], "succeeded", "{trained}");
 	let adapter = trained["result_hash"].as_str().unwrap().to_string();
 	let reported = trained["metrics"]["eval_loss_after"].as_f64().unwrap();
@@ -324,7 +323,7 @@ async fn a_verifier_reproduces_the_trainers_eval_loss_from_the_adapter_hash_and_
 		.post("/jobs/train", json!({ "id": "j1-a1", "rows": rows, "settings": qlora }))
 		.await;
 	assert_eq!(status, 202, "{job}");
-	let trained_qlora = wait_for_job(&trainer_client, "j1-a1").await;
+	let trained_qlora = trainer_client.wait_for_job("j1-a1").await;
 	assert_eq!(trained_qlora["status"], "succeeded", "{trained_qlora}");
 	let verify = json!({ "id": "j1-a1-verify", "rows": listed, "adapter": trained_qlora["result_hash"], "settings": qlora, "held_out": true });
 	assert_eq!(client.post("/jobs/eval", verify).await.0, 202);
