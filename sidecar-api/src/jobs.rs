@@ -299,12 +299,71 @@ pub struct EvalMetrics {
 	pub base_loss: f64,
 }
 
-/// The metrics of a finished job, of its kind.
+/// The metrics of a finished job, of its kind: a train job's carry `adapter_bytes`, an eval's
+/// `tokens`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
+#[serde(untagged, try_from = "AnyMetrics")]
 pub enum JobMetrics {
 	Train(TrainMetrics),
 	Eval(EvalMetrics),
+}
+
+/// Either kind's fields, read without buffering: serde's untagged enums buffer the input, and
+/// serde_json's `arbitrary_precision` (enabled in the node's dependency graph) then hands floats
+/// over as maps, so no variant would match. Undefined measurements (missing or `null`) are NaN.
+#[derive(Deserialize)]
+struct AnyMetrics {
+	eval_loss_before: Option<f64>,
+	eval_loss_after: Option<f64>,
+	perplexity_after: Option<f64>,
+	steps: Option<usize>,
+	train_tokens_per_epoch: Option<usize>,
+	tokens_per_sec: Option<f64>,
+	seconds: Option<f64>,
+	train_loss: Option<f64>,
+	adapter_bytes: Option<u64>,
+	influence_sketch: Option<Hash32>,
+	adapter_hash: Option<Hash32>,
+	rows: Option<usize>,
+	tokens: Option<usize>,
+	eval_loss: Option<f64>,
+	perplexity: Option<f64>,
+	base_loss: Option<f64>,
+}
+
+impl TryFrom<AnyMetrics> for JobMetrics {
+	type Error = &'static str;
+
+	fn try_from(any: AnyMetrics) -> Result<Self, Self::Error> {
+		let measured = |value: Option<f64>| value.unwrap_or(f64::NAN);
+		match (any.adapter_bytes, any.tokens) {
+			(Some(adapter_bytes), None) => Ok(JobMetrics::Train(TrainMetrics {
+				eval_loss_before: measured(any.eval_loss_before),
+				eval_loss_after: measured(any.eval_loss_after),
+				perplexity_after: measured(any.perplexity_after),
+				steps: any.steps.ok_or("a train job's metrics lack steps")?,
+				train_tokens_per_epoch: any
+					.train_tokens_per_epoch
+					.ok_or("a train job's metrics lack train_tokens_per_epoch")?,
+				tokens_per_sec: measured(any.tokens_per_sec),
+				seconds: measured(any.seconds),
+				train_loss: any.train_loss,
+				adapter_bytes,
+				influence_sketch: any.influence_sketch,
+			})),
+			(None, Some(tokens)) => Ok(JobMetrics::Eval(EvalMetrics {
+				adapter_hash: any.adapter_hash,
+				rows: any.rows.ok_or("an eval job's metrics lack rows")?,
+				tokens,
+				eval_loss: measured(any.eval_loss),
+				perplexity: measured(any.perplexity),
+				base_loss: measured(any.base_loss),
+			})),
+			_ => {
+				Err("job metrics carry either adapter_bytes (a train job's) or tokens (an eval's)")
+			},
+		}
+	}
 }
 
 /// The answer to a job request, and what the sidecar keeps of each job.

@@ -8,6 +8,8 @@ use tributary_primitives::training::{SettingsError, TrainingSettings};
 /// `message` is written as `wire` and read back from it unchanged.
 fn pinned<T: Serialize + DeserializeOwned + PartialEq + core::fmt::Debug>(message: T, wire: Value) {
 	assert_eq!(serde_json::to_value(&message).unwrap(), wire);
+	// Read from text too, as the sidecar reads request bodies and its files.
+	assert_eq!(serde_json::from_str::<T>(&wire.to_string()).unwrap(), message);
 	assert_eq!(serde_json::from_value::<T>(wire).unwrap(), message);
 }
 

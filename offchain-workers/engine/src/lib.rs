@@ -4,12 +4,17 @@
 //! No HTTP here: the sidecar's API (`tributary-worker`) submits [`GenerationRequest`]s and reads
 //! their [`Event`]s.
 //!
-//! - [`scheduler`] (private): the decode loop, batching, the paged KV cache.
+//! - [`request`]: what a caller submits ([`GenerationRequest`]) and gets back ([`Event`]).
+//! - [`info`]: the served model ([`ModelInfo`]) and the engine's limits ([`EngineSettings`]).
+//! - `scheduler`, `loader`, `command` (private): the decode loop with batching and the paged KV
+//!   cache, the adapter loader thread, and the messages between them.
 //! - [`adapters`]: adapter tiers (device stacks, host cache) and per-row deltas.
 //! - [`registry`]: which adapter(s) a served model id stands for, persisted.
 //! - [`metrics`]: the worker's Prometheus metrics.
 
 pub mod adapters;
+mod command;
+pub mod info;
 mod loader;
 pub mod metrics;
 pub mod registry;
@@ -17,6 +22,8 @@ pub mod request;
 mod scheduler;
 pub mod text;
 
+use command::Command;
+pub use info::{EngineSettings, ModelInfo};
 pub use request::{
 	AdapterUse, EngineError, Event, FinishReason, Finished, GenerationRequest, SamplingParams,
 };
@@ -27,37 +34,9 @@ use std::sync::mpsc;
 use std::sync::Arc;
 use tokenizers::Tokenizer;
 use tributary_model::peft::AdapterConfig;
-use tributary_model::{Llama, LlamaConfig};
+use tributary_model::Llama;
 use tributary_primitives::ContentHash;
 use tributary_store::{PeerFetcher, Store};
-
-/// Limits of the engine.
-#[derive(Clone, Debug)]
-pub struct EngineSettings {
-	pub max_batch: usize,
-	pub max_queue: usize,
-	pub max_lora_rank: i64,
-	pub device_cache_bytes: u64,
-	pub host_cache_bytes: u64,
-	pub kv_cache_bytes: u64,
-	pub kv_block_size: i64,
-}
-
-/// What the API needs to know about the served base model.
-pub struct ModelInfo {
-	pub config: LlamaConfig,
-	pub tokenizer: Arc<Tokenizer>,
-	/// Tokens that end a sequence.
-	pub eos_tokens: Vec<u32>,
-}
-
-pub(crate) enum Command {
-	Submit(GenerationRequest),
-	Loaded { hash: ContentHash, result: Result<loader::Loaded, EngineError> },
-	Prefetch(AdapterUse),
-	Release(ContentHash),
-	Shutdown,
-}
 
 /// A handle to the engine thread; cheap to clone.
 #[derive(Clone)]

@@ -1,19 +1,14 @@
 //! The loader thread: reads a cold adapter from the store (or a peer), verifies and parses it,
 //! and hands it to the scheduler, which never waits on disk or network itself.
 
-use super::adapters::LoadedAdapter;
-use super::{AdapterUse, Command, EngineError};
+use crate::adapters::LoadedAdapter;
+use crate::command::{Command, Loaded};
+use crate::request::{AdapterUse, EngineError};
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use tributary_model::LlamaConfig;
 use tributary_primitives::hex;
 use tributary_store::{PeerFetcher, Store, StoreError};
-
-pub(crate) struct Loaded {
-	pub adapter: LoadedAdapter,
-	pub from_peer: bool,
-	pub took: Duration,
-}
 
 pub(crate) fn spawn(
 	store: Store,

@@ -2,14 +2,12 @@
 //! waiting ones whose adapters are resident and whose key/value blocks are free join (prompts of
 //! equal length prefilled together, then decoded with the batch).
 
-use super::adapters::{BatchDeltas, HostCache, LoadedAdapter, SlotStacks};
-use super::loader::Loaded;
-use super::text::{TextStep, TextTracker};
-use super::{
-	AdapterUse, Command, EngineError, EngineSettings, Event, FinishReason, Finished,
-	GenerationRequest, ModelInfo,
-};
+use crate::adapters::{BatchDeltas, HostCache, LoadedAdapter, SlotStacks};
+use crate::command::{Command, Loaded};
+use crate::info::{EngineSettings, ModelInfo};
 use crate::metrics::Metrics;
+use crate::request::{AdapterUse, EngineError, Event, FinishReason, Finished, GenerationRequest};
+use crate::text::{TextStep, TextTracker};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};

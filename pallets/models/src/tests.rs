@@ -1640,7 +1640,7 @@ mod offchain_worker {
 				move |spec: &Value| record("eval", spec, "succeeded", json!({ "metrics": metrics }))
 			};
 
-			// An eval without the base model's loss is no eval record: nothing is submitted.
+			// An eval without the base model's loss (undefined, NaN) submits nothing.
 			expect_job(
 				&sidecar,
 				id,

@@ -1,0 +1,25 @@
+//! What the engine serves and within which limits.
+
+use std::sync::Arc;
+use tokenizers::Tokenizer;
+use tributary_model::LlamaConfig;
+
+/// Limits of the engine.
+#[derive(Clone, Debug)]
+pub struct EngineSettings {
+	pub max_batch: usize,
+	pub max_queue: usize,
+	pub max_lora_rank: i64,
+	pub device_cache_bytes: u64,
+	pub host_cache_bytes: u64,
+	pub kv_cache_bytes: u64,
+	pub kv_block_size: i64,
+}
+
+/// What the API needs to know about the served base model.
+pub struct ModelInfo {
+	pub config: LlamaConfig,
+	pub tokenizer: Arc<Tokenizer>,
+	/// Tokens that end a sequence.
+	pub eos_tokens: Vec<u32>,
+}
