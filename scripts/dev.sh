@@ -60,17 +60,36 @@ account_of() { # SS58 address of a dev key
 		python3 -c 'import json,sys; print(json.load(sys.stdin)["ss58Address"])'
 }
 
-# The `local` chain with Alice and Bob as its only Aura and GRANDPA authorities, fresh each run.
+# The `local` chain with Alice and Bob as its only Aura and GRANDPA authorities, fresh each run,
+# and the served model registered as base model 0 by the blake2-256 of its files.
 spec="$data/two-validators.json"
 "$bin/tributary-node" export-chain-spec --chain local >"$data/local.json"
 python3 - "$data/local.json" "$spec" "$(account_of Alice sr25519)" "$(account_of Bob sr25519)" \
-	"$(account_of Alice ed25519)" "$(account_of Bob ed25519)" <<'PY'
-import json, sys
-source, target, alice, bob, alice_gran, bob_gran = sys.argv[1:]
+	"$(account_of Alice ed25519)" "$(account_of Bob ed25519)" "$base_model" "$base_model_id" <<'PY'
+import hashlib, json, math, os, struct, sys
+source, target, alice, bob, alice_gran, bob_gran, base, base_id = sys.argv[1:]
 spec = json.load(open(source))
 patch = spec["genesis"]["runtimeGenesis"]["patch"]
 patch["aura"]["authorities"] = [alice, bob]
 patch["grandpa"]["authorities"] = [[alice_gran, 1], [bob_gran, 1]]
+
+def blake2_256(name):
+    digest = hashlib.blake2b(digest_size=32)
+    with open(os.path.join(base, name), "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return "0x" + digest.hexdigest()
+
+with open(os.path.join(base, "model.safetensors"), "rb") as f:
+    header = json.loads(f.read(struct.unpack("<Q", f.read(8))[0]))
+parameters = sum(math.prod(t["shape"]) for name, t in header.items() if name != "__metadata__")
+manifest = os.path.join(base, "manifest.json")
+license = json.load(open(manifest))["license"] if os.path.exists(manifest) else "Apache-2.0"
+patch.setdefault("models", {})["baseModels"] = [{
+    "name": base_id, "architecture": "llama", "weightsHash": blake2_256("model.safetensors"),
+    "configHash": blake2_256("config.json"), "tokenizerHash": blake2_256("tokenizer.json"),
+    "parameterCount": parameters, "license": license,
+}]
 json.dump(spec, open(target, "w"), indent=1)
 PY
 
@@ -127,7 +146,7 @@ Alice, Bob, Charlie, Dave, Eve and Ferdie are funded; Alice is the sudo key.
   Bob's sidecar (OpenAI):    http://127.0.0.1:$bob_worker_port/v1
   Content store:             PUT http://127.0.0.1:$alice_worker_port/store  (returns the row's hash)
   Metrics:                   http://127.0.0.1:$alice_worker_port/metrics
-  Base model:                $base_model_id in $base_model (hashes: b2sum -l 256 $base_model/*)
+  Base model 0 on chain:     $base_model_id in $base_model (hashes: b2sum -l 256 $base_model/*)
   Ask it:                    curl -s http://127.0.0.1:$alice_worker_port/v1/chat/completions -H 'Content-Type: application/json' \\
                                -d '{"model": "$base_model_id", "messages": [{"role": "user", "content": "What is the capital of France?"}]}'
   Node info:                 curl -s -H 'Content-Type: application/json' \\

@@ -60,7 +60,10 @@ fn testnet_genesis(
 			authorities: initial_authorities.iter().map(|x| (x.1.clone(), 1)).collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: Some(root) },
-		models: ModelsConfig { verifiers_per_job: verifiers_per_job(initial_authorities.len()) },
+		models: ModelsConfig {
+			verifiers_per_job: verifiers_per_job(initial_authorities.len()),
+			..Default::default()
+		},
 		attribution: AttributionConfig {
 			params: Some(attribution_params(initial_authorities.len() as u32)),
 		},

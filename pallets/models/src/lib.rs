@@ -318,6 +318,9 @@ pub mod pallet {
 	pub struct GenesisConfig<T: Config> {
 		/// Initial [`VerifiersPerJob`]; 0 keeps the default (1).
 		pub verifiers_per_job: u32,
+		/// Base models registered at genesis, ids from 0 in this order (the dev network's
+		/// SmolLM2-135M-Instruct: `scripts/dev.sh` writes it from the model's manifest).
+		pub base_models: alloc::vec::Vec<GenesisBaseModel>,
 		#[serde(skip)]
 		pub _config: core::marker::PhantomData<T>,
 	}
@@ -331,6 +334,14 @@ pub mod pallet {
 					"verifiers_per_job must be at most MaxVerifiers"
 				);
 				VerifiersPerJob::<T>::put(self.verifiers_per_job);
+			}
+			for model in &self.base_models {
+				let info = model.info::<T>().unwrap_or_else(|reason| {
+					panic!("genesis base model {:?}: {reason}", model.name)
+				});
+				Pallet::<T>::do_register_base_model(info).unwrap_or_else(|error| {
+					panic!("genesis base model {:?}: {error:?}", model.name)
+				});
 			}
 		}
 	}

@@ -1727,3 +1727,32 @@ mod offchain_worker {
 		});
 	}
 }
+
+/// Base models named in the chain spec are registered at genesis, in order.
+#[test]
+fn genesis_registers_the_chain_specs_base_models() {
+	use sp_runtime::BuildStorage;
+	let model = GenesisBaseModel {
+		name: "smollm2".into(),
+		architecture: "llama".into(),
+		weights_hash: format!("0x{}", "ab".repeat(32)),
+		config_hash: "cd".repeat(32),
+		tokenizer_hash: "ef".repeat(32),
+		parameter_count: 134_515_008,
+		license: "Apache-2.0".into(),
+	};
+	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	crate::GenesisConfig::<Test> { base_models: vec![model.clone()], ..Default::default() }
+		.assimilate_storage(&mut storage)
+		.unwrap();
+	sp_io::TestExternalities::new(storage).execute_with(|| {
+		let info = BaseModels::<Test>::get(0).expect("registered as base model 0");
+		assert_eq!(info.name.to_vec(), b"smollm2".to_vec());
+		assert_eq!(info.weights_hash, [0xab; 32]);
+		assert_eq!(info.tokenizer_hash, [0xef; 32]);
+		assert_eq!(info.parameter_count, 134_515_008);
+		assert_eq!(BaseModelByWeights::<Test>::get([0xab; 32]), Some(0));
+	});
+	let bad = GenesisBaseModel { config_hash: "zz".into(), ..model };
+	assert!(bad.info::<Test>().unwrap_err().contains("configHash"));
+}

@@ -144,3 +144,46 @@ pub struct ModelVersionInfo<T: Config> {
 	pub verifiers: VerifiersOf<T>,
 	pub created_at: BlockNumberFor<T>,
 }
+
+/// A base model registered at genesis, as a chain spec writes it: text fields as strings, hashes
+/// as hex (`0x` optional).
+#[derive(Clone, PartialEq, Eq, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GenesisBaseModel {
+	pub name: alloc::string::String,
+	pub architecture: alloc::string::String,
+	pub weights_hash: alloc::string::String,
+	pub config_hash: alloc::string::String,
+	pub tokenizer_hash: alloc::string::String,
+	pub parameter_count: u64,
+	pub license: alloc::string::String,
+}
+
+impl GenesisBaseModel {
+	/// The base model as the pallet stores it; why not, when a field does not fit.
+	pub fn info<T: Config>(&self) -> Result<BaseModelInfo<T>, alloc::string::String> {
+		use alloc::format;
+		let hash = |field: &str, text: &str| {
+			tributary_primitives::hex::decode_array(text)
+				.map_err(|e| format!("{field} {text:?}: {e}"))
+		};
+		fn bounded<S: frame_support::traits::Get<u32>>(
+			field: &str,
+			text: &str,
+		) -> Result<BoundedVec<u8, S>, alloc::string::String> {
+			text.as_bytes()
+				.to_vec()
+				.try_into()
+				.map_err(|_| alloc::format!("{field} {text:?} is too long"))
+		}
+		Ok(BaseModelInfo {
+			name: bounded("name", &self.name)?,
+			architecture: bounded("architecture", &self.architecture)?,
+			weights_hash: hash("weightsHash", &self.weights_hash)?,
+			config_hash: hash("configHash", &self.config_hash)?,
+			tokenizer_hash: hash("tokenizerHash", &self.tokenizer_hash)?,
+			parameter_count: self.parameter_count,
+			license: bounded("license", &self.license)?,
+		})
+	}
+}
