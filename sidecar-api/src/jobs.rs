@@ -256,22 +256,18 @@ pub struct Progress {
 	pub loss: Option<f64>,
 }
 
-/// What a finished train job measured. Losses are mean next-token cross-entropy in nats.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// What a finished train job measured. Losses are mean next-token cross-entropy in nats; an
+/// undefined measurement (NaN) is written `null` (JSON has no NaN) and read back as NaN.
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct TrainMetrics {
 	/// The base model alone on the held-out rows.
-	#[serde(with = "crate::wire::measured")]
 	pub eval_loss_before: f64,
 	/// The adapter on the held-out rows.
-	#[serde(with = "crate::wire::measured")]
 	pub eval_loss_after: f64,
-	#[serde(with = "crate::wire::measured")]
 	pub perplexity_after: f64,
 	pub steps: usize,
 	pub train_tokens_per_epoch: usize,
-	#[serde(with = "crate::wire::measured")]
 	pub tokens_per_sec: f64,
-	#[serde(with = "crate::wire::measured")]
 	pub seconds: f64,
 	/// The loss of the last training step.
 	pub train_loss: Option<f64>,
@@ -282,20 +278,17 @@ pub struct TrainMetrics {
 	pub influence_sketch: Option<Hash32>,
 }
 
-/// What a finished eval job measured.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// What a finished eval job measured (undefined measurements as in [`TrainMetrics`]).
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct EvalMetrics {
 	/// The adapter evaluated, when not the base model.
 	pub adapter_hash: Option<Hash32>,
 	pub rows: usize,
 	pub tokens: usize,
 	/// The adapter's (or the base's) loss on the rows.
-	#[serde(with = "crate::wire::measured")]
 	pub eval_loss: f64,
-	#[serde(with = "crate::wire::measured")]
 	pub perplexity: f64,
 	/// The base model alone on the same rows (a train job's `eval_loss_before`).
-	#[serde(with = "crate::wire::measured")]
 	pub base_loss: f64,
 }
 

@@ -76,21 +76,3 @@ impl<'de> Deserialize<'de> for HexBytes {
 			.map_err(|e| de::Error::custom(format_args!("not hex bytes: {e}")))
 	}
 }
-
-/// A measurement that may be undefined (a loss over no tokens is NaN): JSON has no NaN, so a
-/// non-finite value is written `null` and `null` is read back as NaN. Use with
-/// `#[serde(with = "crate::wire::measured")]`.
-pub mod measured {
-	use serde::{Deserialize, Deserializer, Serializer};
-
-	pub fn serialize<S: Serializer>(value: &f64, serializer: S) -> Result<S::Ok, S::Error> {
-		match value.is_finite() {
-			true => serializer.serialize_f64(*value),
-			false => serializer.serialize_none(),
-		}
-	}
-
-	pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
-		Ok(Option::<f64>::deserialize(deserializer)?.unwrap_or(f64::NAN))
-	}
-}

@@ -24,13 +24,16 @@ impl Message {
 	}
 }
 
-/// A checkpoint's chat template and the special tokens it may name.
+/// A checkpoint's chat template, compiled once, and the special tokens it may name.
 #[derive(Clone, Debug)]
 pub struct ChatTemplate {
-	source: String,
+	environment: minijinja::Environment<'static>,
 	bos_token: String,
 	eos_token: String,
 }
+
+/// The name of the one template in a [`ChatTemplate`]'s environment.
+const TEMPLATE: &str = "chat";
 
 /// The template of checkpoints without one: each message as `<|role|>\n{content}\n`, then
 /// `<|assistant|>\n` for the reply, so fine-tuning rows can be written in the same form.
@@ -39,7 +42,30 @@ const PLAIN: &str = "{% for message in messages %}<|{{ message.role }}|>\n{{ mes
 impl ChatTemplate {
 	/// The project's template, for checkpoints that bring none.
 	pub fn plain() -> ChatTemplate {
-		ChatTemplate { source: PLAIN.into(), bos_token: String::new(), eos_token: String::new() }
+		ChatTemplate::compile(PLAIN.into(), String::new(), String::new())
+			.expect("the plain template compiles")
+	}
+
+	/// `source` compiled as transformers' Jinja2 environment would run it: blocks trimmed,
+	/// Python string methods, and `raise_exception`.
+	fn compile(
+		source: String,
+		bos_token: String,
+		eos_token: String,
+	) -> std::result::Result<ChatTemplate, minijinja::Error> {
+		let mut environment = minijinja::Environment::new();
+		environment.set_trim_blocks(true);
+		environment.set_lstrip_blocks(true);
+		environment
+			.set_unknown_method_callback(minijinja_contrib::pycompat::unknown_method_callback);
+		environment.add_function(
+			"raise_exception",
+			|message: String| -> std::result::Result<String, minijinja::Error> {
+				Err(minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, message))
+			},
+		);
+		environment.add_template_owned(TEMPLATE, source)?;
+		Ok(ChatTemplate { environment, bos_token, eos_token })
 	}
 
 	/// The template of the checkpoint in `dir`, or [`ChatTemplate::plain`] when it has none.
@@ -62,16 +88,19 @@ impl ChatTemplate {
 			Err(e) => return Err(ModelError::io(&template_path)(e)),
 		};
 		let Some(source) = source else { return Ok(ChatTemplate::plain()) };
-		let template = ChatTemplate {
-			source,
-			bos_token: special_token(&config["bos_token"]),
-			eos_token: special_token(&config["eos_token"]),
+		let invalid = |e: minijinja::Error| ModelError::InvalidConfig {
+			path: config_path.clone(),
+			reason: format!("chat_template: {e}"),
 		};
+		let template = ChatTemplate::compile(
+			source,
+			special_token(&config["bos_token"]),
+			special_token(&config["eos_token"]),
+		)
+		.map_err(invalid)?;
 		// A template that cannot render a one-message conversation is refused when loaded, not
 		// at the first request.
-		template.render(&[Message::new("user", "hello")], true).map_err(|e| {
-			ModelError::InvalidConfig { path: config_path, reason: format!("chat_template: {e}") }
-		})?;
+		template.render(&[Message::new("user", "hello")], true).map_err(invalid)?;
 		Ok(template)
 	}
 
@@ -81,26 +110,12 @@ impl ChatTemplate {
 		messages: &[Message],
 		add_generation_prompt: bool,
 	) -> std::result::Result<String, minijinja::Error> {
-		let mut environment = minijinja::Environment::new();
-		environment.set_trim_blocks(true);
-		environment.set_lstrip_blocks(true);
-		environment
-			.set_unknown_method_callback(minijinja_contrib::pycompat::unknown_method_callback);
-		environment.add_function(
-			"raise_exception",
-			|message: String| -> std::result::Result<String, minijinja::Error> {
-				Err(minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, message))
-			},
-		);
-		environment.render_str(
-			&self.source,
-			minijinja::context! {
+		self.environment.get_template(TEMPLATE)?.render(minijinja::context! {
 				messages => messages,
 				add_generation_prompt => add_generation_prompt,
 				bos_token => &self.bos_token,
 				eos_token => &self.eos_token,
-			},
-		)
+		})
 	}
 }
 
