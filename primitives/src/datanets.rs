@@ -111,13 +111,26 @@ pub enum ChallengeKind {
 	/// Reported by an active worker: no store the worker asked serves bytes with the row's
 	/// content hash, so the row cannot be trained on.
 	Unfetchable,
+	/// Reported by an active worker: the row repeats the earlier row `original` of the same
+	/// datanet up to small edits. `similarity_ppm` is the share of the row's normalized word
+	/// bigrams found in earlier rows (parts per million; see tributary-dedup), which anyone
+	/// holding both rows' bytes can recompute.
+	NearDuplicate {
+		original: RowId,
+		similarity_ppm: u32,
+	},
 }
 
 impl ChallengeKind {
 	/// Whether only an active worker may claim this (what it observes when a job assembles its
 	/// rows); the other kinds are open to anyone.
 	pub fn is_worker_report(&self) -> bool {
-		matches!(self, ChallengeKind::ByteLenMismatch { .. } | ChallengeKind::Unfetchable)
+		matches!(
+			self,
+			ChallengeKind::ByteLenMismatch { .. } |
+				ChallengeKind::Unfetchable |
+				ChallengeKind::NearDuplicate { .. }
+		)
 	}
 }
 

@@ -37,4 +37,5 @@ pub mod paths {
 	pub const ACK_RECEIPTS: &str = "/receipts/ack";
 	pub const RECOMPUTE: &str = "/attribution/recompute";
 	pub const ROW_REPORTS: &str = "/rows/reports";
+	pub const ROW_CHECK: &str = "/rows/check";
 }

@@ -1,5 +1,12 @@
-//! `GET /rows/reports`: rows whose bytes a job found at odds with the chain, for
-//! pallet-datanets' `report_row`.
+//! Rows as the sidecar sees their bytes.
+//!
+//! - `POST /rows/check` ([`RowsToCheck`] → [`ChecksAccepted`]): the chain's off-chain worker
+//!   hands over newly contributed rows; the sidecar fetches their bytes, scores their quality and
+//!   compares them with the datanet's earlier rows (tributary-dedup).
+//! - `GET /rows/{datanet}/{row}` ([`RowCheck`]): what the check found, for curators before they
+//!   approve.
+//! - `GET /rows/reports` ([`RowReports`]): rows at odds with the chain, for pallet-datanets'
+//!   `report_row`.
 
 use crate::wire::Hash32;
 use alloc::vec::Vec;
@@ -13,6 +20,9 @@ pub enum RowProblem {
 	ByteLenMismatch { declared: u64, observed: u64 },
 	/// Neither the sidecar's store nor any peer serves the row (every peer answered "not found").
 	Unfetchable,
+	/// The row repeats the earlier row `original` of its datanet: `similarity_ppm` of its word
+	/// bigrams occur in earlier rows.
+	NearDuplicate { original: u64, similarity_ppm: u32 },
 }
 
 /// One reported row, named as the chain names it.
@@ -30,4 +40,82 @@ pub struct RowReport {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RowReports {
 	pub reports: Vec<RowReport>,
+}
+
+/// One row to check, named as the chain names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RowToCheck {
+	pub datanet: u32,
+	pub row: u64,
+	/// The row's content hash on chain.
+	pub hash: Hash32,
+}
+
+/// The request of `POST /rows/check`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RowsToCheck {
+	pub rows: Vec<RowToCheck>,
+}
+
+/// The answer: how many of the rows were new to the sidecar, and how many of all it knows
+/// still wait for their bytes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChecksAccepted {
+	pub accepted: u32,
+	pub waiting: u32,
+}
+
+/// Advisory quality signals of a row's bytes (shares in parts per million of its characters).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowQuality {
+	pub bytes: u64,
+	/// Whether the bytes are UTF-8 text (the trainer trains on text only).
+	pub utf8: bool,
+	pub chars: u64,
+	pub words: u64,
+	/// Distinct words over words: low for a row repeating itself.
+	pub distinct_words_ppm: u32,
+	pub letters_ppm: u32,
+	pub digits_ppm: u32,
+	pub whitespace_ppm: u32,
+	pub punctuation_ppm: u32,
+	/// Control and undecodable characters.
+	pub control_ppm: u32,
+}
+
+/// The earlier row of the datanet closest to a row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClosestRow {
+	pub original: u64,
+	/// Share of the row's word bigrams found in earlier rows, ppm.
+	pub similarity_ppm: u32,
+	/// Earlier rows sharing at least one bigram with it.
+	pub sources: u32,
+}
+
+/// Where the check of a row stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckStatus {
+	/// Its bytes are not in this store yet and no peer served them so far.
+	Waiting,
+	Checked,
+}
+
+/// The answer of `GET /rows/{datanet}/{row}`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowCheck {
+	pub datanet: u32,
+	pub row: u64,
+	pub hash: Hash32,
+	pub status: CheckStatus,
+	/// Once checked.
+	pub quality: Option<RowQuality>,
+	/// Once checked, when any earlier row shares a word bigram with it.
+	pub closest: Option<ClosestRow>,
+	/// Whether `closest` reaches the sidecar's near-duplicate threshold (then the row is on
+	/// `GET /rows/reports`).
+	pub near_duplicate: bool,
 }

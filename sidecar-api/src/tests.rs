@@ -284,12 +284,61 @@ fn row_reports() {
 					problem: RowProblem::ByteLenMismatch { declared: 40, observed: 41 },
 				},
 				RowReport { datanet: 1, row: 3, hash: HASH, problem: RowProblem::Unfetchable },
+				RowReport {
+					datanet: 1,
+					row: 4,
+					hash: HASH,
+					problem: RowProblem::NearDuplicate { original: 2, similarity_ppm: 950_000 },
+				},
 			],
 		},
 		json!({ "reports": [
 			{ "datanet": 1, "row": 2, "hash": HASH_HEX, "kind": "byte_len_mismatch", "declared": 40, "observed": 41 },
 			{ "datanet": 1, "row": 3, "hash": HASH_HEX, "kind": "unfetchable" },
+			{ "datanet": 1, "row": 4, "hash": HASH_HEX, "kind": "near_duplicate", "original": 2, "similarity_ppm": 950000 },
 		] }),
+	);
+}
+
+#[test]
+fn row_checks() {
+	pinned(
+		RowsToCheck { rows: vec![RowToCheck { datanet: 1, row: 4, hash: HASH }] },
+		json!({ "rows": [{ "datanet": 1, "row": 4, "hash": HASH_HEX }] }),
+	);
+	pinned(ChecksAccepted { accepted: 1, waiting: 0 }, json!({ "accepted": 1, "waiting": 0 }));
+	let quality = RowQuality {
+		bytes: 12,
+		utf8: true,
+		chars: 12,
+		words: 2,
+		distinct_words_ppm: 1_000_000,
+		letters_ppm: 833_333,
+		digits_ppm: 0,
+		whitespace_ppm: 83_333,
+		punctuation_ppm: 83_333,
+		control_ppm: 0,
+	};
+	pinned(
+		RowCheck {
+			datanet: 1,
+			row: 4,
+			hash: HASH,
+			status: CheckStatus::Checked,
+			quality: Some(quality),
+			closest: Some(ClosestRow { original: 2, similarity_ppm: 950_000, sources: 1 }),
+			near_duplicate: true,
+		},
+		json!({
+			"datanet": 1, "row": 4, "hash": HASH_HEX, "status": "checked",
+			"quality": {
+				"bytes": 12, "utf8": true, "chars": 12, "words": 2, "distinct_words_ppm": 1000000,
+				"letters_ppm": 833333, "digits_ppm": 0, "whitespace_ppm": 83333,
+				"punctuation_ppm": 83333, "control_ppm": 0
+			},
+			"closest": { "original": 2, "similarity_ppm": 950000, "sources": 1 },
+			"near_duplicate": true,
+		}),
 	);
 }
 

@@ -11,9 +11,12 @@
 //! Jobs run one at a time on their own thread, next to (not inside) the inference engine.
 //!
 //! Assembling a job's rows checks each named row's bytes against its declared `byte_len` and
-//! books the rows that are wrong or that no store serves ([`row_reports`]), for the chain.
+//! books the rows that are wrong or that no store serves ([`row_reports`]), for the chain; rows
+//! the chain hands over as they are contributed are checked for quality and near-duplicates
+//! ([`row_checks`]) on a thread of their own.
 
 pub mod influence;
+pub mod row_checks;
 pub mod row_reports;
 pub mod spec;
 
@@ -121,8 +124,10 @@ impl JobContext {
 
 pub struct Jobs {
 	dir: PathBuf,
-	/// Rows whose bytes a job found at odds with the chain.
-	row_reports: RowReports,
+	/// Rows whose bytes a job (or a row check) found at odds with the chain.
+	row_reports: Arc<RowReports>,
+	/// Quality and near-duplicate checks of contributed rows.
+	pub row_checks: Arc<row_checks::RowChecks>,
 	records: Mutex<HashMap<String, JobRecord>>,
 	queue: Mutex<mpsc::Sender<String>>,
 }
@@ -153,10 +158,21 @@ impl Jobs {
 			}
 		}
 		let (sender, receiver) = mpsc::channel();
-		let row_reports = RowReports::open(data_dir)?;
+		let row_reports = Arc::new(RowReports::open(data_dir)?);
+		let row_checks = row_checks::RowChecks::open(
+			data_dir,
+			tributary_dedup::Params::DEFAULT,
+			row_checks::RowSource {
+				store: context.store.clone(),
+				peers: context.peers.clone(),
+				runtime: context.runtime.clone(),
+			},
+			row_reports.clone(),
+		)?;
 		let jobs = Arc::new(Jobs {
 			dir,
 			row_reports,
+			row_checks,
 			records: Mutex::new(records),
 			queue: Mutex::new(sender),
 		});

@@ -413,3 +413,58 @@ async fn jobs_report_rows_whose_bytes_contradict_the_chain() {
 	cut_off.shutdown().await;
 	peer.shutdown().await;
 }
+
+/// Rows handed over as they are contributed are checked once their bytes are at hand (here, at a
+/// peer): a copy of an earlier row with one byte changed is shown to curators as a near-duplicate
+/// of it and reported for the chain; a distinct row is not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn contributed_rows_are_checked_for_near_duplicates() {
+	let fixture = Fixture::new();
+	let (peer, peer_client) = start_worker(fixture.config("peer")).await;
+	let mut config = fixture.config("worker");
+	config.peers = vec![peer_client.url.clone()];
+	let (worker, client) = start_worker(config).await;
+	let texts: Vec<String> = common::corpus().into_iter().take(2).collect();
+	let copy = texts[0].replacen('e', "E", 1);
+	let mut rows = Vec::new();
+	for (i, text) in [&texts[0], &texts[1], &copy].into_iter().enumerate() {
+		let hash = peer_client.put_object(text.clone().into_bytes()).await;
+		rows.push(json!({ "datanet": 4, "row": i, "hash": hash }));
+	}
+
+	let (status, accepted) = client.post("/rows/check", json!({ "rows": rows })).await;
+	assert_eq!(status, 202, "{accepted}");
+	assert_eq!(accepted["accepted"], 3);
+	let (status, unknown) = client.get("/rows/4/9").await;
+	assert_eq!(status, 404, "{unknown}");
+	let (status, refused) = client.post("/rows/check", json!({ "rows": [{ "datanet": 4 }] })).await;
+	assert_eq!(status, 400, "{refused}");
+
+	let mut checked = Vec::new();
+	for row in 0..3 {
+		let check = loop {
+			let (status, check) = client.get(&format!("/rows/4/{row}")).await;
+			assert_eq!(status, 200, "{check}");
+			if check["status"] == "checked" {
+				break check;
+			}
+			tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+		};
+		checked.push(check);
+	}
+	assert_eq!(checked[0]["near_duplicate"], false, "{}", checked[0]);
+	assert_eq!(checked[0]["quality"]["utf8"], true, "{}", checked[0]);
+	assert_eq!(checked[1]["near_duplicate"], false, "{}", checked[1]);
+	assert_eq!(checked[2]["near_duplicate"], true, "{}", checked[2]);
+	assert_eq!(checked[2]["closest"]["original"], 0, "{}", checked[2]);
+	let similarity = checked[2]["closest"]["similarity_ppm"].clone();
+	assert!(similarity.as_u64().unwrap() >= 900_000, "{}", checked[2]);
+	assert_eq!(
+		client.get("/rows/reports").await.1,
+		json!({ "reports": [
+			{ "datanet": 4, "row": 2, "hash": rows[2]["hash"], "kind": "near_duplicate", "original": 0, "similarity_ppm": similarity },
+		] })
+	);
+	worker.shutdown().await;
+	peer.shutdown().await;
+}

@@ -62,6 +62,8 @@ pub const MIN_CHALLENGE_BOND: Balance = 20;
 pub const CHALLENGE_REWARD_PERCENT: u32 = 50;
 pub const CHALLENGE_DECISION_PERIOD: u64 = 5;
 pub const CHALLENGE_PERIOD: u64 = 10;
+/// `NearDuplicateThreshold`: 60 % of a row's word bigrams seen before.
+pub const NEAR_DUPLICATE_THRESHOLD: u32 = 600_000;
 pub const MAX_NAME_LEN: u32 = 16;
 pub const MAX_SUMMARY_LEN: u32 = 32;
 pub const MAX_DESCRIPTION_LEN: u32 = 256;
@@ -139,6 +141,7 @@ impl pallet_datanets::Config for Test {
 	type ChallengeDecisionPeriod = frame_support::traits::ConstU64<CHALLENGE_DECISION_PERIOD>;
 	type SpamSlashRate = SpamSlashRate;
 	type ChallengePeriod = frame_support::traits::ConstU64<CHALLENGE_PERIOD>;
+	type NearDuplicateThreshold = frame_support::traits::ConstU32<NEAR_DUPLICATE_THRESHOLD>;
 	type MaxNameLen = ConstU32<MAX_NAME_LEN>;
 	type MaxSummaryLen = ConstU32<MAX_SUMMARY_LEN>;
 	type MaxDescriptionLen = ConstU32<MAX_DESCRIPTION_LEN>;

@@ -1367,6 +1367,72 @@ fn report_row_errors() {
 }
 
 #[test]
+fn near_duplicate_reports_name_an_earlier_row_and_are_slashed_when_upheld() {
+	new_test_ext().execute_with(|| {
+		let (datanet, original) = published_row(ALICE, "the original row's words");
+		let copy = contribute(BOB, datanet, "the original row's wordz");
+		let pending = contribute(BOB, datanet, "a row still pending");
+		assert_ok!(Datanets::approve(RuntimeOrigin::signed(CURATOR), datanet, rows(&[copy])));
+		let later = contribute(ALICE, datanet, "a later row");
+		assert_ok!(Datanets::approve(RuntimeOrigin::signed(CURATOR), datanet, rows(&[later])));
+		let report = |row, original, similarity_ppm| {
+			Datanets::report_row(
+				RuntimeOrigin::signed(WORKER),
+				datanet,
+				row,
+				ChallengeKind::NearDuplicate { original, similarity_ppm },
+			)
+		};
+		assert_noop!(
+			Datanets::challenge_row(
+				RuntimeOrigin::signed(CHALLENGER),
+				datanet,
+				copy,
+				ChallengeKind::NearDuplicate { original, similarity_ppm: 900_000 }
+			),
+			Error::<Test>::ReservedForWorkers
+		);
+		for similarity in [NEAR_DUPLICATE_THRESHOLD - 1, 1_000_001] {
+			assert_noop!(report(copy, original, similarity), Error::<Test>::SimilarityOutOfRange);
+		}
+		// The original must come first, exist, differ and be approved or published.
+		for bad in [copy, later, 99, pending] {
+			assert_noop!(report(copy, bad, 900_000), Error::<Test>::InvalidOriginal);
+		}
+		assert_noop!(report(later, pending, 900_000), Error::<Test>::InvalidOriginal);
+
+		let (alice_start, bob_start, worker_start) = (total(ALICE), total(BOB), total(WORKER));
+		let copy_deposit = deposit_of("the original row's wordz");
+		assert_ok!(report(copy, original, NEAR_DUPLICATE_THRESHOLD));
+		System::assert_last_event(
+			Event::RowChallenged {
+				datanet,
+				row: copy,
+				challenger: WORKER,
+				kind: ChallengeKind::NearDuplicate {
+					original,
+					similarity_ppm: NEAR_DUPLICATE_THRESHOLD,
+				},
+				bond: bond_for(copy_deposit),
+			}
+			.into(),
+		);
+		judge(datanet, copy, true);
+		assert_eq!(Rows::<Test>::get(datanet, copy).unwrap().status, RowStatus::Slashed);
+		assert!(!ApprovedRows::<Test>::get(datanet).contains(&copy));
+		assert_eq!(Datanets::reputation(&BOB).slashed, 1);
+		assert_eq!(total(BOB), bob_start - copy_deposit);
+		assert_eq!(total(WORKER), worker_start + reward_for(copy_deposit));
+		// The first contributor keeps the row, its deposit and its standing.
+		let kept = Rows::<Test>::get(datanet, original).unwrap();
+		assert_eq!(kept.status, RowStatus::Published(1));
+		assert_eq!(total(ALICE), alice_start);
+		assert_eq!(Datanets::reputation(&ALICE).slashed, 0);
+		assert_conserved();
+	});
+}
+
+#[test]
 fn release_deposit_after_challenge_period() {
 	new_test_ext().execute_with(|| {
 		let (datanet, ids) = published_datanet(2);

@@ -59,6 +59,9 @@ impl pallet_datanets::Config for Runtime {
 	type ChallengeDecisionPeriod = ConstU32<{ 7 * 24 * HOURS }>;
 	type SpamSlashRate = SpamSlashRate;
 	type ChallengePeriod = ConstU32<{ 24 * HOURS }>;
+	/// The sidecars' own reporting threshold (tributary-dedup's default): 60 % of a row's word
+	/// bigrams seen in earlier rows.
+	type NearDuplicateThreshold = ConstU32<600_000>;
 	type MaxNameLen = ConstU32<64>;
 	type MaxSummaryLen = ConstU32<256>;
 	type MaxDescriptionLen = ConstU32<4096>;

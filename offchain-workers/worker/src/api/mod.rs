@@ -1,5 +1,5 @@
 //! The HTTP API: OpenAI-compatible inference under `/v1`, the content store under `/store`, the
-//! job API under `/jobs` (and the rows its jobs found wrong, `/rows/reports`), dispute
+//! job API under `/jobs`, contributed rows' checks and the rows found wrong under `/rows`, dispute
 //! recomputation under `/attribution`, plus `/health` and `/metrics`.
 
 pub mod attribution;
@@ -11,6 +11,7 @@ pub mod receipts;
 pub mod recompute;
 pub mod responses;
 mod routes;
+mod rows;
 
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::middleware::{self, Next};
@@ -84,7 +85,9 @@ pub fn router(state: AppState, max_request_bytes: usize) -> Router {
 		.route("/jobs/train", post(routes::submit_train))
 		.route("/jobs/eval", post(routes::submit_eval))
 		.route("/jobs/{id}", get(routes::get_job))
-		.route("/rows/reports", get(routes::row_reports))
+		.route("/rows/reports", get(rows::row_reports))
+		.route("/rows/check", post(rows::check_rows))
+		.route("/rows/{datanet}/{row}", get(rows::row_check))
 		.layer(DefaultBodyLimit::max(max_request_bytes))
 		.merge(store_routes)
 		.fallback(routes::not_found)

@@ -17,7 +17,6 @@ use tributary_model::hf::parse_safetensors;
 use tributary_model::merge::merge;
 use tributary_model::peft::{AdapterConfig, PeftAdapter};
 use tributary_sidecar_api::adapters::{AdapterRegistration, ServedModel};
-use tributary_sidecar_api::rows::RowReports;
 use tributary_sidecar_api::wire::Hash32;
 use tributary_store as store;
 
@@ -307,10 +306,4 @@ pub async fn get_job(
 ) -> Result<Response, ApiError> {
 	let record = state.jobs.get(&id).ok_or_else(|| job_error(JobError::NotFound(id)))?;
 	Ok(Json(record).into_response())
-}
-
-/// The rows jobs found at odds with the chain: `{"reports": [{"datanet", "row", "hash", "kind":
-/// "byte_len_mismatch", "declared", "observed"} | {…, "kind": "unfetchable"}]}`.
-pub async fn row_reports(State(state): State<AppState>) -> Response {
-	Json(RowReports { reports: state.jobs.row_reports() }).into_response()
 }

@@ -58,8 +58,28 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		Self::datanet(datanet)?;
 		let info = Rows::<T>::get(datanet, row).ok_or(Error::<T>::UnknownRow)?;
-		if let ChallengeKind::ByteLenMismatch { observed } = kind {
-			ensure!(observed != info.byte_len, Error::<T>::DeclaredLengthMatches);
+		match kind {
+			ChallengeKind::ByteLenMismatch { observed } => {
+				ensure!(observed != info.byte_len, Error::<T>::DeclaredLengthMatches);
+			},
+			ChallengeKind::NearDuplicate { original, similarity_ppm } => {
+				ensure!(
+					(T::NearDuplicateThreshold::get()..=1_000_000).contains(&similarity_ppm),
+					Error::<T>::SimilarityOutOfRange
+				);
+				ensure!(
+					original < row &&
+						Rows::<T>::get(datanet, original).is_some_and(|earlier| {
+							earlier.content_hash != info.content_hash &&
+								matches!(
+									earlier.status,
+									RowStatus::Approved | RowStatus::Published(_)
+								)
+						}),
+					Error::<T>::InvalidOriginal
+				);
+			},
+			_ => {},
 		}
 		ensure!(
 			matches!(info.status, RowStatus::Approved | RowStatus::Published(_))

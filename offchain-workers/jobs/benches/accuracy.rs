@@ -1,0 +1,735 @@
+//! Attribution accuracy benchmark: how much of an answer's credit Proof of Attribution gives to
+//! the data that taught it, with ground truth by construction.
+//!
+//! Eight sub-datanets (groups, `benches/accuracy/groups.txt`: one invented topic each, facts no
+//! base model can know, ten ChatML rows per group) train one LoRA adapter on
+//! SmolLM2-135M-Instruct with the project's trainer. Questions about each group's facts
+//! (`benches/accuracy/prompts.txt`, phrased unlike the rows) are answered greedily with the
+//! adapter, and every answer is attributed by each method of tributary-attribution: suffix spans,
+//! gradient influence (TracIn and DataInf) and RAG (BM25, the question as query). The figure is
+//! the share of credit landing on the asked group: (sum of its rows' scores) / (sum of all).
+//! Answer variants: as generated; verbatim (the answer text of the group's own row for that
+//! fact); paraphrased (the generated answer through a fixed synonym list and clause reordering,
+//! see [`paraphrase`]), with how much credit moved. Counterfactual: adapters retrained without
+//! one group (leave one group out) and the loss increase on that group's questions and answers,
+//! beside the credit the group received. Prints measurements and ratios; never fails on a number.
+//!
+//! Run: `cargo bench -p tributary-jobs --bench accuracy` (needs `.data/smollm2-135m-instruct`
+//! from `scripts/base-model.sh`).
+//! - `ACCURACY_EPOCHS` (default 12): passes over the rows per fine-tune.
+//! - `ACCURACY_LOGO` (default `0,1`): the groups left out, one retraining each (`none` for none).
+//! - `ACCURACY_THREADS` (default 2): torch intra-op threads.
+//! - `ACCURACY_ADAPTER_CACHE`: a directory to keep trained adapters in and reuse on the next run
+//!   (named by a hash of their rows and settings); without it they go to a temporary directory.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use tch::Device;
+use tokenizers::Tokenizer as HfText;
+use tributary_attribution::bm25::{Bm25Index, Bm25Params};
+use tributary_attribution::{
+	build_sketch, influence_record, rag_record, span_record, AdaptedModel, Answer, CorpusRow,
+	HfTokenizer, InfluenceScoring, SketchParams, SuffixIndex, Tokenizer, VerifiedCorpus,
+};
+use tributary_model::chat::{ChatTemplate, Message};
+use tributary_model::generate::{generate, Sampling};
+use tributary_model::hf::{eos_token, load_model, load_tokenizer};
+use tributary_model::peft::ADAPTER_WEIGHTS_FILE;
+use tributary_model::Llama;
+use tributary_primitives::attribution::{AttributionRecord, MethodSettings, RowRef};
+use tributary_primitives::training::TrainingSettings;
+use tributary_primitives::{content_hash, hex};
+use tributary_store::DirStore;
+use tributary_trainer::data::{pack, tokenize};
+use tributary_trainer::finetune::{eval_loss, fine_tune, FineTuneJob};
+use tributary_trainer::progress::ProgressEvent;
+
+const GROUPS: usize = 8;
+const BASE_NAME: &str = "smollm2-135m-instruct";
+/// Enough for the longest planted answer and its end token; the rows' answers are under 30 tokens.
+const MAX_NEW_TOKENS: usize = 48;
+const TOP_K: u32 = 8;
+/// Rows a RAG answer retrieves: the chain's bound, so a group's ten rows can all be cited and the
+/// rest of the retrieval shows how far BM25 strays to other groups.
+const RAG_RETRIEVED: u32 = MethodSettings::DEFAULT.rag.max_retrieved;
+
+const METHODS: [&str; 4] = ["span", "TracIn", "DataInf", "RAG"];
+
+fn fixture(name: &str) -> PathBuf {
+	Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/accuracy").join(name)
+}
+
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+	std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// Lines that are neither blank nor comments.
+fn content_lines(text: &str) -> impl Iterator<Item = &str> {
+	text.lines().filter(|line| !line.starts_with('#'))
+}
+
+/// The groups' rows, in file order: `== ` lines open a group, blank lines separate rows.
+fn load_groups() -> Vec<(String, Vec<String>)> {
+	let text = std::fs::read_to_string(fixture("groups.txt")).expect("groups.txt");
+	let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+	let mut row = String::new();
+	let mut flush = |row: &mut String, groups: &mut Vec<(String, Vec<String>)>| {
+		if !row.trim().is_empty() {
+			groups.last_mut().expect("a row before any `== ` group line").1.push(row.trim().into());
+		}
+		row.clear();
+	};
+	for line in content_lines(&text) {
+		if let Some(name) = line.strip_prefix("== ") {
+			flush(&mut row, &mut groups);
+			groups.push((name.into(), Vec::new()));
+		} else if line.trim().is_empty() {
+			flush(&mut row, &mut groups);
+		} else {
+			row.push_str(line);
+			row.push('\n');
+		}
+	}
+	flush(&mut row, &mut groups);
+	assert_eq!(groups.len(), GROUPS, "groups.txt has {} groups", groups.len());
+	groups
+}
+
+struct Prompt {
+	group: usize,
+	question: String,
+	keyword: String,
+}
+
+fn load_prompts() -> Vec<Prompt> {
+	let text = std::fs::read_to_string(fixture("prompts.txt")).expect("prompts.txt");
+	content_lines(&text)
+		.filter(|line| !line.trim().is_empty())
+		.map(|line| {
+			let fields: Vec<&str> = line.split('\t').collect();
+			assert_eq!(fields.len(), 3, "prompts.txt: {line:?}");
+			Prompt {
+				group: fields[0].parse().expect("group number"),
+				question: fields[1].into(),
+				keyword: fields[2].into(),
+			}
+		})
+		.collect()
+}
+
+/// The assistant's part of a ChatML row.
+fn answer_of(row: &str) -> &str {
+	let start = row.find("<|im_start|>assistant\n").expect("an assistant turn") +
+		"<|im_start|>assistant\n".len();
+	let end = row[start..].find("<|im_end|>").map_or(row.len(), |end| start + end);
+	&row[start..end]
+}
+
+fn chatml(question: &str, answer: &str) -> String {
+	format!("<|im_start|>user\n{question}<|im_end|>\n<|im_start|>assistant\n{answer}<|im_end|>")
+}
+
+/// Word substitutions of the paraphrases: common words of the answers, never the invented names
+/// or numbers (they are the facts; a paraphrase that changed them would be another answer).
+const SYNONYMS: &[(&str, &str)] = &[
+	("capital", "seat of government"),
+	("harbour", "port"),
+	("city", "town"),
+	("coast", "shore"),
+	("longest", "lengthiest"),
+	("runs", "flows"),
+	("kilometres", "km"),
+	("sea", "ocean"),
+	("highest", "tallest"),
+	("mountain", "peak"),
+	("metres", "meters"),
+	("pays", "trades"),
+	("coin", "currency"),
+	("divided", "split"),
+	("designed", "planned"),
+	("engineer", "builder"),
+	("spans", "stretches"),
+	("across", "over"),
+	("built", "constructed"),
+	("cast", "made"),
+	("foundry", "works"),
+	("closed", "shut"),
+	("repairs", "maintenance"),
+	("lasted", "took"),
+	("discovered", "found"),
+	("chemist", "scientist"),
+	("melts", "liquefies"),
+	("boils", "vaporises"),
+	("soon", "shortly"),
+	("glows", "shines"),
+	("pale", "soft"),
+	("used", "employed"),
+	("filaments", "wires"),
+	("signal", "beacon"),
+	("lamps", "lights"),
+	("formed", "got together"),
+	("fishing", "fishermen's"),
+	("lead", "main"),
+	("singer", "vocalist"),
+	("played", "performed"),
+	("debut", "first"),
+	("album", "record"),
+	("records", "copies"),
+	("before", "until"),
+	("team", "side"),
+	("fields", "puts out"),
+	("players", "athletes"),
+	("oval", "elliptical"),
+	("field", "ground"),
+	("called", "named"),
+	("named", "called"),
+	("point", "score"),
+	("win", "take"),
+	("round", "game"),
+	("won", "took"),
+	("created", "invented"),
+	("files", "documents"),
+	("end", "finish"),
+	("compiled", "built"),
+	("module", "unit"),
+	("emits", "produces"),
+	("machine", "engine"),
+	("libraries", "packages"),
+	("installed", "added"),
+	("package", "library"),
+	("manager", "tool"),
+	("comes", "originates"),
+	("island", "isle"),
+	("made", "cooked"),
+	("smoked", "cured"),
+	("berries", "fruit"),
+	("served", "offered"),
+	("feast", "festival"),
+	("eaten", "enjoyed"),
+	("flat", "thin"),
+	("bread", "loaf"),
+	("planet", "world"),
+	("orbits", "circles"),
+	("dim", "faint"),
+	("red", "crimson"),
+	("star", "sun"),
+	("known", "referred to"),
+	("orbit", "revolution"),
+	("takes", "lasts"),
+	("moons", "satellites"),
+	("has", "possesses"),
+];
+
+/// A deterministic paraphrase: each word of [`SYNONYMS`] replaced (one pass, so `called` and
+/// `named` swap rather than undo each other; capitalisation kept), and a sentence ending in
+/// "in <number>." turned into "In <number>, ...": the words a span match needs are broken up
+/// and the clause order changes, while every fact stays.
+fn paraphrase(text: &str) -> String {
+	let synonyms: BTreeMap<&str, &str> = SYNONYMS.iter().copied().collect();
+	let mut words = Vec::new();
+	for word in text.split(' ') {
+		let core_start = word.find(|c: char| c.is_alphanumeric()).unwrap_or(word.len());
+		let core_end = word.rfind(|c: char| c.is_alphanumeric()).map_or(core_start, |i| i + 1);
+		let (lead, core, trail) = (&word[..core_start], &word[core_start..core_end], &word[core_end..]);
+		let lower = core.to_lowercase();
+		let replaced = match synonyms.get(lower.as_str()) {
+			Some(synonym) if core.starts_with(char::is_uppercase) => capitalise(synonym),
+			Some(synonym) => synonym.to_string(),
+			None => core.to_string(),
+		};
+		words.push(format!("{lead}{replaced}{trail}"));
+	}
+	let mut sentence = words.join(" ");
+	// "X was found by Y in 1954." -> "In 1954, x was found by Y."
+	if let Some(cut) = sentence.rfind(" in ") {
+		let tail = &sentence[cut + 4..];
+		let number = tail.trim_end_matches('.');
+		if tail.ends_with('.') && !number.is_empty() && number.chars().all(|c| c.is_ascii_digit()) {
+			let head = &sentence[..cut];
+			let first = head.split(' ').next().unwrap_or_default();
+			// Only function words lose their capital; names keep it.
+			let head = if ["The", "A", "An", "One", "In"].contains(&first) {
+				let mut chars = head.chars();
+				chars.next().map(|c| c.to_lowercase().chain(chars).collect()).unwrap_or_default()
+			} else {
+				head.to_string()
+			};
+			sentence = format!("In {number}, {head}.");
+		}
+	}
+	sentence
+}
+
+fn capitalise(word: &str) -> String {
+	let mut chars = word.chars();
+	chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+/// The chain's settings for a small fine-tune, as the planted-facts demo trains: LoRA rank 8 on
+/// every projection, 128-token windows, batch 4. One row is held out (the trainer always holds
+/// out at least one; more would leave facts untaught).
+fn settings(epochs: u32) -> TrainingSettings {
+	TrainingSettings {
+		rank: 8,
+		alpha: 16,
+		batch_size: 4,
+		sequence_length: 128,
+		epochs,
+		learning_rate_ppb: 2_000_000,
+		seed: 0,
+		eval_fraction_ppm: 1,
+		..TrainingSettings::default()
+	}
+}
+
+struct Trained {
+	dir: PathBuf,
+	seconds: f64,
+	steps: usize,
+	reused: bool,
+}
+
+/// Fine-tunes an adapter on `rows` (or reuses one cached under the same rows and settings).
+fn train(
+	label: &str,
+	rows: &[String],
+	settings: &TrainingSettings,
+	base_dir: &Path,
+	store: &DirStore,
+	out_root: &Path,
+) -> Trained {
+	let hashes: Vec<_> = rows.iter().map(|row| store.put(row.as_bytes()).expect("store")).collect();
+	let key = content_hash(format!("{hashes:?} {settings:?}").as_bytes());
+	let dir = out_root.join(format!("{label}-{}", &hex::encode(&key)[..16]));
+	if dir.join(ADAPTER_WEIGHTS_FILE).is_file() {
+		return Trained { dir, seconds: 0.0, steps: 0, reused: true };
+	}
+	let job = FineTuneJob {
+		base_dir: base_dir.to_path_buf(),
+		base_model_name: BASE_NAME.into(),
+		rows: hashes,
+		settings: settings.clone(),
+		output_dir: dir.clone(),
+	};
+	let mut on_event = |event: &ProgressEvent| match event {
+		ProgressEvent::Step { step, total_steps, loss, .. } if step % 20 == 0 => {
+			eprintln!("  [{label}] step {step}/{total_steps} loss {loss:.3}")
+		},
+		ProgressEvent::Eval { step, loss, .. } => {
+			eprintln!("  [{label}] held-out row loss at step {step}: {loss:.3}")
+		},
+		_ => {},
+	};
+	let outcome = fine_tune(&job, store, Device::Cpu, &mut on_event).expect("fine-tune");
+	Trained {
+		dir,
+		seconds: outcome.metrics.seconds,
+		steps: outcome.metrics.steps,
+		reused: false,
+	}
+}
+
+/// Mean next-token loss over `texts`, each its own window (so no text is cut or merged with
+/// another), weighted by tokens.
+fn loss_on(model: &Llama, tokenizer: &HfText, texts: &[String]) -> f64 {
+	let (mut total, mut tokens) = (0.0, 0usize);
+	for text in texts {
+		let stream = tokenize(tokenizer, [text.as_str()]).expect("tokenize");
+		let windows = pack(&stream, stream.len(), "eval").expect("pack");
+		let (loss, count) = eval_loss(model, &windows, 1).expect("eval");
+		total += loss * count as f64;
+		tokens += count;
+	}
+	total / tokens.max(1) as f64
+}
+
+/// Share of a record's credit that lands on `group` (its rows are datanet `group`); `None` when
+/// the record credits nobody.
+fn group_share(record: &AttributionRecord, group: usize) -> Option<f64> {
+	let total: u64 = record.scores.iter().map(|s| u64::from(s.parts_per_billion)).sum();
+	let own: u64 = record
+		.scores
+		.iter()
+		.filter(|s| s.row.datanet as usize == group)
+		.map(|s| u64::from(s.parts_per_billion))
+		.sum();
+	(total > 0).then(|| own as f64 / total as f64)
+}
+
+/// The group holding the most credit.
+fn top_group(record: &AttributionRecord) -> Option<usize> {
+	let mut per_group = [0u64; GROUPS];
+	for score in &record.scores {
+		per_group[score.row.datanet as usize] += u64::from(score.parts_per_billion);
+	}
+	let (group, &most) = per_group.iter().enumerate().max_by_key(|&(g, &c)| (c, GROUPS - g))?;
+	(most > 0).then_some(group)
+}
+
+/// Total-variation distance between the row credit of two records, each normalised to sum to 1:
+/// the share of credit that moved to other rows.
+fn credit_moved(a: &AttributionRecord, b: &AttributionRecord) -> Option<f64> {
+	let normalised = |record: &AttributionRecord| -> Option<BTreeMap<RowRef, f64>> {
+		let total: f64 = record.scores.iter().map(|s| f64::from(s.parts_per_billion)).sum();
+		(total > 0.0).then(|| {
+			record.scores.iter().map(|s| (s.row, f64::from(s.parts_per_billion) / total)).collect()
+		})
+	};
+	let (a, b) = (normalised(a)?, normalised(b)?);
+	let mut rows: Vec<&RowRef> = a.keys().chain(b.keys()).collect();
+	rows.sort();
+	rows.dedup();
+	let get = |m: &BTreeMap<RowRef, f64>, r: &RowRef| m.get(r).copied().unwrap_or(0.0);
+	Some(0.5 * rows.iter().map(|r| (get(&a, r) - get(&b, r)).abs()).sum::<f64>())
+}
+
+/// Figures of one method over a set of answers.
+#[derive(Default, Clone)]
+struct Tally {
+	shares: Vec<f64>,
+	empty: usize,
+	top_is_group: usize,
+	count: usize,
+}
+
+impl Tally {
+	fn add(&mut self, record: &AttributionRecord, group: usize) {
+		self.count += 1;
+		match group_share(record, group) {
+			// A record that credits nobody gives the group nothing: counted as share 0.
+			Some(share) => self.shares.push(share),
+			None => {
+				self.shares.push(0.0);
+				self.empty += 1;
+			},
+		}
+		if top_group(record) == Some(group) {
+			self.top_is_group += 1;
+		}
+	}
+
+	fn mean(&self) -> f64 {
+		mean(&self.shares)
+	}
+}
+
+fn mean(values: &[f64]) -> f64 {
+	values.iter().sum::<f64>() / values.len().max(1) as f64
+}
+
+/// The four records of one answer text.
+struct Records([AttributionRecord; 4]);
+
+struct Attributor<'a> {
+	model: &'a AdaptedModel,
+	index: &'a SuffixIndex,
+	bm25: &'a Bm25Index,
+	corpus: &'a VerifiedCorpus,
+	sketch: &'a tributary_attribution::InfluenceSketch,
+	tokenizer: &'a HfTokenizer,
+}
+
+impl Attributor<'_> {
+	fn attribute(&self, text: &str, query: &str) -> Records {
+		let output = self.tokenizer.encode(text.as_bytes()).expect("encode");
+		let answer = Answer { model: self.model.model, adapter: Some(self.model.adapter), output: &output };
+		let settings = MethodSettings::DEFAULT;
+		let span = span_record(self.index, &answer, settings.span, TOP_K).expect("span");
+		let tracin = influence_record(
+			self.model,
+			self.sketch,
+			&answer,
+			InfluenceScoring::TracIn,
+			TOP_K,
+		)
+		.expect("TracIn");
+		let datainf =
+			influence_record(self.model, self.sketch, &answer, InfluenceScoring::DATAINF, TOP_K)
+				.expect("DataInf");
+		let bm25 = Bm25Params { k1_milli: settings.rag.k1_milli, b_milli: settings.rag.b_milli };
+		let rag = rag_record(
+			self.bm25,
+			self.corpus.id(),
+			&answer,
+			query.as_bytes(),
+			RAG_RETRIEVED,
+			bm25,
+			TOP_K,
+		)
+		.expect("RAG");
+		Records([span, tracin, datainf, rag])
+	}
+}
+
+/// Per-group credit of a record, as a compact string for the per-answer log.
+fn spread(record: &AttributionRecord) -> String {
+	let mut per_group = [0u64; GROUPS];
+	for score in &record.scores {
+		per_group[score.row.datanet as usize] += u64::from(score.parts_per_billion);
+	}
+	let total: u64 = per_group.iter().sum();
+	if total == 0 {
+		return "(no credit)".into();
+	}
+	per_group
+		.iter()
+		.map(|&c| format!("{:.2}", c as f64 / total as f64))
+		.collect::<Vec<_>>()
+		.join(" ")
+}
+
+fn main() {
+	let started = Instant::now();
+	let threads: i32 = env_or("ACCURACY_THREADS", 2);
+	let epochs: u32 = env_or("ACCURACY_EPOCHS", 12);
+	let logo: Vec<usize> = match std::env::var("ACCURACY_LOGO").as_deref() {
+		Ok("none") => Vec::new(),
+		Ok(list) => list.split(',').map(|g| g.trim().parse().expect("ACCURACY_LOGO")).collect(),
+		Err(_) => vec![0, 1],
+	};
+	tch::set_num_threads(threads);
+	let base_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.data/smollm2-135m-instruct");
+	assert!(
+		base_dir.join("model.safetensors").is_file(),
+		"{} is missing: run scripts/base-model.sh",
+		base_dir.display()
+	);
+	let scratch = tempfile::tempdir().expect("tempdir");
+	let store = DirStore::new(scratch.path().join("store"));
+	let out_root = std::env::var_os("ACCURACY_ADAPTER_CACHE")
+		.map(PathBuf::from)
+		.unwrap_or_else(|| scratch.path().join("adapters"));
+	std::fs::create_dir_all(&out_root).expect("adapter directory");
+
+	let groups = load_groups();
+	let prompts = load_prompts();
+	let all_rows: Vec<String> = groups.iter().flat_map(|(_, rows)| rows.clone()).collect();
+	println!(
+		"accuracy: {GROUPS} groups, {} rows, {} questions; {epochs} epochs; torch threads {threads}",
+		all_rows.len(),
+		prompts.len()
+	);
+	let held_out = all_rows.iter().min_by_key(|row| content_hash(row.as_bytes())).expect("rows");
+	println!("  the trainer's held-out row (smallest hash, not trained on): {:?}", answer_of(held_out));
+
+	// The adapter of all groups.
+	let settings = settings(epochs);
+	let full = train("all", &all_rows, &settings, &base_dir, &store, &out_root);
+	println!(
+		"fine-tune on all rows: {} steps, {:.0} s{}",
+		full.steps,
+		full.seconds,
+		if full.reused { " (reused from the cache)" } else { "" }
+	);
+
+	// The corpus as attribution sees it: group k is datanet k.
+	let mut corpus_rows = Vec::new();
+	for (group, (_, rows)) in groups.iter().enumerate() {
+		for (i, row) in rows.iter().enumerate() {
+			corpus_rows.push(CorpusRow {
+				row: RowRef { datanet: group as u32, row: i as u64 },
+				claimed_hash: content_hash(row.as_bytes()),
+				bytes: row.as_bytes().to_vec(),
+			});
+		}
+	}
+	let corpus = VerifiedCorpus::verify(corpus_rows).expect("corpus");
+	let tokenizer = HfTokenizer::from_file(&base_dir.join("tokenizer.json")).expect("tokenizer");
+	let text_tokenizer = load_tokenizer(&base_dir).expect("tokenizer");
+	let index = SuffixIndex::build(&corpus, &tokenizer).expect("suffix index");
+	let bm25 = Bm25Index::build(&corpus);
+	let model = AdaptedModel::load(&base_dir, &full.dir, Device::Cpu).expect("model");
+	let sketch_started = Instant::now();
+	let sketch = build_sketch(&model, &corpus, &tokenizer, SketchParams::default()).expect("sketch");
+	let sketch_seconds = sketch_started.elapsed().as_secs_f64();
+	println!("influence sketch of {} rows: {sketch_seconds:.0} s", corpus.rows().len());
+
+	// Answers.
+	let template = ChatTemplate::from_dir(&base_dir).expect("chat template");
+	let stops: Vec<u32> = [text_tokenizer.token_to_id("<|im_end|>"), eos_token(&text_tokenizer)]
+		.into_iter()
+		.flatten()
+		.collect();
+	let attributor = Attributor {
+		model: &model,
+		index: &index,
+		bm25: &bm25,
+		corpus: &corpus,
+		sketch: &sketch,
+		tokenizer: &tokenizer,
+	};
+	// Variants: 0 generated, 1 verbatim, 2 paraphrased.
+	const VARIANTS: [&str; 3] = ["generated", "verbatim", "paraphrased"];
+	let mut tallies = vec![[Tally::default(), Tally::default(), Tally::default(), Tally::default()]; 3];
+	let mut per_group_generated = vec![[const { Vec::new() }; 4]; GROUPS];
+	let mut moved = [const { Vec::new() }; 4];
+	let mut recalled = 0;
+	let mut generated_answers: Vec<Vec<String>> = vec![Vec::new(); GROUPS];
+	let answers_started = Instant::now();
+	for prompt in &prompts {
+		let rendered =
+			template.render(&[Message::new("user", &prompt.question)], true).expect("render");
+		let ids = text_tokenizer.encode(rendered.as_str(), false).expect("encode").get_ids().to_vec();
+		let out = generate(&model.llama, &ids, MAX_NEW_TOKENS, &Sampling::Greedy, &stops)
+			.expect("generate");
+		let generated = text_tokenizer.decode(&out, true).expect("decode").trim().to_string();
+		let verbatim = groups[prompt.group]
+			.1
+			.iter()
+			.map(|row| answer_of(row))
+			.find(|answer| answer.contains(&prompt.keyword))
+			.expect("a row with the keyword")
+			.to_string();
+		let paraphrased = paraphrase(&generated);
+		recalled += usize::from(generated.contains(&prompt.keyword));
+		println!("\n[group {}] {:?}", prompt.group, prompt.question);
+		let texts = [&generated, &verbatim, &paraphrased];
+		let mut records = Vec::new();
+		for (variant, text) in texts.iter().enumerate() {
+			let Records(four) = attributor.attribute(text, &prompt.question);
+			println!("  {:<11} {text:?}", VARIANTS[variant]);
+			for (method, record) in four.iter().enumerate() {
+				tallies[variant][method].add(record, prompt.group);
+				println!("    {:<8} per-group credit: {}", METHODS[method], spread(record));
+			}
+			records.push(four);
+		}
+		for method in 0..4 {
+			if let Some(share) = group_share(&records[0][method], prompt.group) {
+				per_group_generated[prompt.group][method].push(share);
+			} else {
+				per_group_generated[prompt.group][method].push(0.0);
+			}
+			if let Some(tv) = credit_moved(&records[0][method], &records[2][method]) {
+				moved[method].push(tv);
+			}
+		}
+		generated_answers[prompt.group].push(chatml(&prompt.question, &generated));
+	}
+	let answers_seconds = answers_started.elapsed().as_secs_f64();
+
+	// Leave one group out: retrain without it and measure what it was worth to its own answers.
+	let base = load_model(&base_dir, tch::Kind::Float, Device::Cpu).expect("base model");
+	let base_loss: Vec<f64> =
+		generated_answers.iter().map(|texts| loss_on(&base, &text_tokenizer, texts)).collect();
+	let full_loss: Vec<f64> = generated_answers
+		.iter()
+		.map(|texts| loss_on(&model.llama, &text_tokenizer, texts))
+		.collect();
+	drop(base);
+	struct Counterfactual {
+		group: usize,
+		logo_loss: f64,
+		others_delta: f64,
+		seconds: f64,
+	}
+	let mut counterfactuals = Vec::new();
+	for &group in &logo {
+		let rows: Vec<String> = groups
+			.iter()
+			.enumerate()
+			.filter(|&(g, _)| g != group)
+			.flat_map(|(_, (_, rows))| rows.clone())
+			.collect();
+		let trained =
+			train(&format!("without-{group}"), &rows, &settings, &base_dir, &store, &out_root);
+		let adapted = AdaptedModel::load(&base_dir, &trained.dir, Device::Cpu).expect("model");
+		let losses: Vec<f64> = generated_answers
+			.iter()
+			.map(|texts| loss_on(&adapted.llama, &text_tokenizer, texts))
+			.collect();
+		let others: Vec<f64> =
+			(0..GROUPS).filter(|&g| g != group).map(|g| losses[g] - full_loss[g]).collect();
+		println!(
+			"\nwithout group {group}: {} steps, {:.0} s{}; loss on its answers {:.3} (all groups: {:.3}, base: {:.3}); other groups' loss change {:+.3}",
+			trained.steps,
+			trained.seconds,
+			if trained.reused { " (reused)" } else { "" },
+			losses[group],
+			full_loss[group],
+			base_loss[group],
+			mean(&others)
+		);
+		counterfactuals.push(Counterfactual {
+			group,
+			logo_loss: losses[group],
+			others_delta: mean(&others),
+			seconds: trained.seconds,
+		});
+	}
+
+	// The table.
+	let seconds = started.elapsed().as_secs_f64();
+	let n = prompts.len();
+	println!("\n## Attribution accuracy (SmolLM2-135M-Instruct + LoRA r8, {GROUPS} groups, {} rows, {n} questions)\n", all_rows.len());
+	println!(
+		"Fine-tune {:.0} s ({} steps, {epochs} epochs); sketch {sketch_seconds:.0} s; {n} answers generated and attributed 3 ways x 4 methods in {answers_seconds:.0} s; total {seconds:.0} s. Generated answers naming the planted fact: {recalled}/{n}.\n",
+		full.seconds, full.steps
+	);
+	println!("| Measure | Span | TracIn | DataInf | RAG | Goal |");
+	println!("|---|---|---|---|---|---|");
+	let row = |label: &str, cells: [String; 4], goal: &str| {
+		println!("| {label} | {} | {} | {} | {} | {goal} |", cells[0], cells[1], cells[2], cells[3]);
+	};
+	for (variant, name) in VARIANTS.iter().enumerate() {
+		let goal = match variant {
+			1 => "span >= 0.9",
+			2 => "influence >= 0.7",
+			_ => "",
+		};
+		row(
+			&format!("share to the asked group, {name} answers"),
+			std::array::from_fn(|m| format!("{:.3}", tallies[variant][m].mean())),
+			goal,
+		);
+	}
+	row(
+		"change of share, paraphrased - generated",
+		std::array::from_fn(|m| format!("{:+.3}", tallies[2][m].mean() - tallies[0][m].mean())),
+		"",
+	);
+	row(
+		"row credit moved by paraphrase (total variation)",
+		std::array::from_fn(|m| format!("{:.3} (n={})", mean(&moved[m]), moved[m].len())),
+		"",
+	);
+	for (variant, name) in VARIANTS.iter().enumerate() {
+		row(
+			&format!("asked group holds the most credit, {name}"),
+			std::array::from_fn(|m| format!("{}/{n}", tallies[variant][m].top_is_group)),
+			"",
+		);
+	}
+	for (variant, name) in VARIANTS.iter().enumerate() {
+		row(
+			&format!("records crediting nobody, {name}"),
+			std::array::from_fn(|m| format!("{}/{n}", tallies[variant][m].empty)),
+			"",
+		);
+	}
+	for c in &counterfactuals {
+		let g = c.group;
+		let removed = c.logo_loss - full_loss[g];
+		let learned = base_loss[g] - full_loss[g];
+		row(
+			&format!(
+				"leave out group {g}: its loss {:.2} -> {:.2} (+{removed:.2}; base {:.2}, undoes {:.0}% of what training gained; others {:+.3}; retrain {:.0} s). Credit to it, generated",
+				full_loss[g],
+				c.logo_loss,
+				base_loss[g],
+				100.0 * removed / learned,
+				c.others_delta,
+				c.seconds
+			),
+			std::array::from_fn(|m| format!("{:.3}", mean(&per_group_generated[g][m]))),
+			"",
+		);
+	}
+	if logo.len() < GROUPS {
+		println!(
+			"\nLeft out and retrained: groups {logo:?} of {GROUPS} (one fine-tune each; the rest not measured)."
+		);
+	}
+}
