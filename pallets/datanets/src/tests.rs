@@ -1564,6 +1564,19 @@ mod offchain_worker {
 		Datanets::offchain_worker(block);
 	}
 
+	/// Expect the next run to hand `rows` of `datanet` over to the sidecar to check.
+	fn expect_hand_over(sidecar: &Testbed, datanet: DatanetId, rows: &[RowId]) {
+		let rows: Vec<Value> = rows
+			.iter()
+			.map(|&row| {
+				let hash = hex::encode(&Rows::<Test>::get(datanet, row).unwrap().content_hash);
+				json!({ "datanet": datanet, "row": row, "hash": hash })
+			})
+			.collect();
+		let accepted = json!({ "accepted": rows.len(), "waiting": 0 });
+		sidecar.expect("POST", "/rows/check", Some(&json!({ "rows": rows })), accepted);
+	}
+
 	fn report_of(datanet: DatanetId, row: RowId, kind: Value) -> Value {
 		let mut report = kind;
 		report["datanet"] = datanet.into();
@@ -1601,6 +1614,7 @@ mod offchain_worker {
 			let (datanet, id) = published_row(ALICE, "four");
 			UintAuthorityId::set_all_keys([WORKER]);
 			let good = report_of(datanet, id, json!({ "kind": "unfetchable" }));
+			expect_hand_over(&sidecar, datanet, &[id]);
 			for (block, bad) in [
 				json!({ "datanet": datanet, "row": id, "hash": good["hash"], "kind": "spam" }),
 				json!({ "datanet": datanet, "row": id, "hash": "zz", "kind": "unfetchable" }),
@@ -1650,6 +1664,7 @@ mod offchain_worker {
 			assert!(sidecar.submitted::<Extrinsic>().is_empty());
 
 			UintAuthorityId::set_all_keys([SUSPENDED_WORKER, WORKER]);
+			expect_hand_over(&sidecar, datanet, &[liar, gone, honest, pending]);
 			run_offchain_worker(&sidecar, 3, &reports);
 			let expected = vec![
 				(
@@ -1684,6 +1699,49 @@ mod offchain_worker {
 		});
 	}
 
+	/// Rows are handed over once each, new ones as they come; a near-duplicate the sidecar
+	/// found is reported once the chain would accept it (its original approved, the copy too).
+	#[test]
+	fn rows_are_handed_over_and_near_duplicates_reported() {
+		let mut ext = new_test_ext();
+		let sidecar = Testbed::install(&mut ext);
+		ext.execute_with(|| {
+			let (datanet, original) = published_row(ALICE, "the original row's words");
+			let copy = contribute(BOB, datanet, "the original row's wordz");
+			UintAuthorityId::set_all_keys([WORKER]);
+			let near = |similarity: u32| {
+				report_of(
+					datanet,
+					copy,
+					json!({ "kind": "near_duplicate", "original": original, "similarity_ppm": similarity }),
+				)
+			};
+			expect_hand_over(&sidecar, datanet, &[original, copy]);
+			// Pending, the copy cannot be challenged yet: curators see the check first.
+			run_offchain_worker(&sidecar, 2, &json!([near(950_000)]));
+			assert!(sidecar.submitted::<Extrinsic>().is_empty());
+
+			let later = contribute(ALICE, datanet, "a later row");
+			assert_ok!(Datanets::approve(RuntimeOrigin::signed(CURATOR), datanet, rows(&[copy])));
+			expect_hand_over(&sidecar, datanet, &[later]);
+			// Below the chain's threshold nothing is sent; at it, the report goes out.
+			run_offchain_worker(&sidecar, 3, &json!([near(NEAR_DUPLICATE_THRESHOLD - 1)]));
+			assert!(sidecar.submitted::<Extrinsic>().is_empty());
+			run_offchain_worker(&sidecar, 4, &json!([near(950_000)]));
+			assert_eq!(
+				sidecar.submitted::<Extrinsic>(),
+				vec![(
+					Some(WORKER),
+					RuntimeCall::Datanets(Call::report_row {
+						datanet,
+						row: copy,
+						kind: ChallengeKind::NearDuplicate { original, similarity_ppm: 950_000 },
+					})
+				)]
+			);
+		});
+	}
+
 	#[test]
 	fn a_report_that_never_lands_is_retried_a_bounded_number_of_times() {
 		let mut ext = new_test_ext();
@@ -1692,6 +1750,7 @@ mod offchain_worker {
 			let (datanet, id) = published_row(ALICE, "four");
 			let reports = json!([report_of(datanet, id, json!({ "kind": "unfetchable" }))]);
 			UintAuthorityId::set_all_keys([WORKER]);
+			expect_hand_over(&sidecar, datanet, &[id]);
 			for block in 2..200 {
 				run_offchain_worker(&sidecar, block, &reports);
 			}

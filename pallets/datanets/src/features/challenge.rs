@@ -49,7 +49,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Open a challenge of `kind` against an approved or published row whose deposit is still
-	/// held, holding the bond from `who`. A reported length must differ from the declared one.
+	/// held, holding the bond from `who`, when what `kind` claims passes [`Self::check_claim`].
 	fn open_challenge(
 		who: T::AccountId,
 		datanet: DatanetId,
@@ -58,6 +58,30 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		Self::datanet(datanet)?;
 		let info = Rows::<T>::get(datanet, row).ok_or(Error::<T>::UnknownRow)?;
+		Self::check_claim(datanet, row, &info, kind)?;
+		ensure!(!Challenges::<T>::contains_key(datanet, row), Error::<T>::ChallengeAlreadyOpen);
+		let bond = Self::challenge_bond(info.deposit);
+		T::Currency::hold(&HoldReason::ChallengeBond.into(), &who, bond)?;
+		let deadline = frame_system::Pallet::<T>::block_number()
+			.saturating_add(T::ChallengeDecisionPeriod::get());
+		Challenges::<T>::insert(
+			datanet,
+			row,
+			ChallengeInfo { challenger: who.clone(), kind, bond, deadline },
+		);
+		Self::deposit_event(Event::RowChallenged { datanet, row, challenger: who, kind, bond });
+		Ok(())
+	}
+
+	/// Whether a challenge of `kind` may be opened against the row `info` (its open challenge
+	/// aside): the row is approved or published with its deposit held, and what `kind` claims is
+	/// consistent with the chain.
+	pub(crate) fn check_claim(
+		datanet: DatanetId,
+		row: RowId,
+		info: &RowInfoOf<T>,
+		kind: ChallengeKind,
+	) -> DispatchResult {
 		match kind {
 			ChallengeKind::ByteLenMismatch { observed } => {
 				ensure!(observed != info.byte_len, Error::<T>::DeclaredLengthMatches);
@@ -68,10 +92,10 @@ impl<T: Config> Pallet<T> {
 					Error::<T>::SimilarityOutOfRange
 				);
 				ensure!(
-					original < row &&
-						Rows::<T>::get(datanet, original).is_some_and(|earlier| {
-							earlier.content_hash != info.content_hash &&
-								matches!(
+					original < row
+						&& Rows::<T>::get(datanet, original).is_some_and(|earlier| {
+							earlier.content_hash != info.content_hash
+								&& matches!(
 									earlier.status,
 									RowStatus::Approved | RowStatus::Published(_)
 								)
@@ -86,17 +110,6 @@ impl<T: Config> Pallet<T> {
 				&& !info.deposit.is_zero(),
 			Error::<T>::RowNotChallengeable
 		);
-		ensure!(!Challenges::<T>::contains_key(datanet, row), Error::<T>::ChallengeAlreadyOpen);
-		let bond = Self::challenge_bond(info.deposit);
-		T::Currency::hold(&HoldReason::ChallengeBond.into(), &who, bond)?;
-		let deadline = frame_system::Pallet::<T>::block_number()
-			.saturating_add(T::ChallengeDecisionPeriod::get());
-		Challenges::<T>::insert(
-			datanet,
-			row,
-			ChallengeInfo { challenger: who.clone(), kind, bond, deadline },
-		);
-		Self::deposit_event(Event::RowChallenged { datanet, row, challenger: who, kind, bond });
 		Ok(())
 	}
 
