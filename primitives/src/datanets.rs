@@ -127,9 +127,9 @@ impl ChallengeKind {
 	pub fn is_worker_report(&self) -> bool {
 		matches!(
 			self,
-			ChallengeKind::ByteLenMismatch { .. } |
-				ChallengeKind::Unfetchable |
-				ChallengeKind::NearDuplicate { .. }
+			ChallengeKind::ByteLenMismatch { .. }
+				| ChallengeKind::Unfetchable
+				| ChallengeKind::NearDuplicate { .. }
 		)
 	}
 }

@@ -25,7 +25,7 @@ use std::{
 use tch::{Device, Tensor};
 use tributary_attribution::{
 	build_sketch, influence_record, span_record, AdaptedModel, Answer, ByteTokenizer, CorpusRow,
-	InfluenceScoring, SketchParams, SuffixIndex, VerifiedCorpus,
+	CreditOwners, InfluenceScoring, SketchParams, SuffixIndex, VerifiedCorpus,
 };
 use tributary_model::{
 	generate::{generate, Sampling},
@@ -262,8 +262,14 @@ fn main() {
 	let started = Instant::now();
 	let mut credited = 0;
 	for output in &answers {
-		let record = span_record(&mapped, &Answer { model, adapter: None, output }, params, 8)
-			.expect("attribution");
+		let record = span_record(
+			&mapped,
+			&CreditOwners::none(),
+			&Answer { model, adapter: None, output },
+			params,
+			8,
+		)
+		.expect("attribution");
 		credited += usize::from(!record.scores.is_empty());
 	}
 	let attribution = per_item(started.elapsed(), answers.len());
@@ -432,11 +438,13 @@ fn attribution_vs_generation(
 		})
 	};
 	let span_ms = time_per_answer(&|answer| {
-		span_record(index, answer, span_params, 8).expect("span attribution");
+		span_record(index, &CreditOwners::none(), answer, span_params, 8)
+			.expect("span attribution");
 	});
 	let influence_ms = |scoring| {
 		time_per_answer(&|answer| {
-			influence_record(&model, &sketch, answer, scoring, 8).expect("influence attribution");
+			influence_record(&model, &sketch, &CreditOwners::none(), answer, scoring, 8)
+				.expect("influence attribution");
 		})
 	};
 	let tracin_ms = influence_ms(InfluenceScoring::TracIn);

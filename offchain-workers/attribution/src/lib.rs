@@ -6,6 +6,8 @@
 //!   credited to the rows containing them, weighted by length and rarity.
 //! - [`bm25`]: BM25 retrieval for retrieval-augmented answers; cited rows become attribution.
 //! - [`store`]: a directory of index files named by input hash; open if intact, else build.
+//! - [`credit`]: credit to the first contributor — a near-duplicate row's credit goes to the
+//!   earlier row it repeats.
 //! - [`answer`]: the answer being attributed and the canonical record built from its scores.
 //! - [`record`]: the canonical [`AttributionRecord`](tributary_primitives::attribution::AttributionRecord)
 //!   of each method and [`recompute`](record::recompute), which validators run in disputes.
@@ -16,6 +18,7 @@
 pub mod answer;
 pub mod bm25;
 pub mod corpus;
+pub mod credit;
 pub mod error;
 pub mod format;
 pub mod index;
@@ -27,6 +30,7 @@ pub mod store;
 
 pub use answer::Answer;
 pub use corpus::{ByteTokenizer, CorpusRow, HfTokenizer, Tokenizer, VerifiedCorpus};
+pub use credit::CreditOwners;
 pub use error::AttributionError;
 pub use index::{SuffixIndex, TokenizedCorpus};
 pub use influence::{

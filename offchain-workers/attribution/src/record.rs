@@ -11,6 +11,7 @@ use tributary_primitives::{
 use crate::{
 	bm25::{Bm25Index, Bm25Params},
 	corpus::{CorpusRow, Tokenizer, VerifiedCorpus},
+	credit::CreditOwners,
 	error::AttributionError,
 	index::SuffixIndex,
 	influence::{recompute_influence, InfluenceRequest},
@@ -19,21 +20,25 @@ use crate::{
 
 use crate::answer::{assemble, Answer};
 
-/// Suffix-span attribution of an answer against an index of the model's training corpus.
+/// Suffix-span attribution of an answer against an index of the model's training corpus, whose
+/// near-duplicate rows are credited to their `owners`.
 pub fn span_record(
 	index: &SuffixIndex,
+	owners: &CreditOwners,
 	answer: &Answer,
 	params: SpanParams,
 	top_k: u32,
 ) -> Result<AttributionRecord, AttributionError> {
-	let scores = span_scores(index, answer.output, &params)?;
+	let scores = span_scores(index, answer.output, &params, owners)?;
 	Ok(assemble(AttributionMethod::SuffixSpan(params), index.corpus_id(), answer, scores, top_k))
 }
 
 /// Retrieve up to `retrieved` rows for `query` and attribute the answer to them, each in
-/// proportion to its BM25 score (quantized to millionths so the split is integer arithmetic).
+/// proportion to its BM25 score (quantized to millionths so the split is integer arithmetic);
+/// a retrieved near-duplicate's share goes to its owner.
 pub fn rag_record(
 	bm25: &Bm25Index,
+	owners: &CreditOwners,
 	corpus_id: ContentHash,
 	answer: &Answer,
 	query: &[u8],
@@ -53,7 +58,7 @@ pub fn rag_record(
 		.filter(|&(_, q)| q > 0)
 		.collect();
 	let total: u128 = quantized.iter().map(|&(_, q)| q).sum();
-	let mut scores: Vec<RowScore> = quantized
+	let scores: Vec<RowScore> = quantized
 		.into_iter()
 		.map(|(row, q)| RowScore {
 			row,
@@ -61,7 +66,7 @@ pub fn rag_record(
 		})
 		.filter(|score| score.parts_per_billion > 0)
 		.collect();
-	scores.sort_by_key(|score| score.row);
+	let scores = owners.merge(scores);
 	let method = AttributionMethod::Rag(RagParams {
 		query: content_hash(query),
 		retrieved,
@@ -103,18 +108,20 @@ pub fn recompute(
 	request: &RecomputeRequest,
 ) -> Result<AttributionRecord, AttributionError> {
 	let corpus = VerifiedCorpus::verify(rows)?;
+	let owners = CreditOwners::of(&corpus);
 	let answer = Answer { model: request.model, adapter: request.adapter, output: &request.output };
 	match &request.method {
 		MethodRequest::SuffixSpan(params) => {
 			let index = SuffixIndex::build(&corpus, tokenizer)?;
-			span_record(&index, &answer, *params, request.top_k)
+			span_record(&index, &owners, &answer, *params, request.top_k)
 		},
 		MethodRequest::Rag { query, retrieved, bm25 } => {
 			let index = Bm25Index::build(&corpus);
-			rag_record(&index, corpus.id(), &answer, query, *retrieved, *bm25, request.top_k)
+			let (top_k, corpus_id) = (request.top_k, corpus.id());
+			rag_record(&index, &owners, corpus_id, &answer, query, *retrieved, *bm25, top_k)
 		},
 		MethodRequest::Influence(influence) => {
-			recompute_influence(&corpus, tokenizer, influence, &answer, request.top_k)
+			recompute_influence(&corpus, &owners, tokenizer, influence, &answer, request.top_k)
 		},
 	}
 }

@@ -10,22 +10,26 @@
 //!    are eligible.
 //! 3. Each output position is owned by the longest eligible span covering it (ties: the one
 //!    starting first). Span `s` owns `a_s` positions.
-//! 4. With `m` the output length, `o_{s,r}` the occurrences of span `s` in row `r`, and
-//!    `rarity(c) = 1 / (1 + floor(log2 c))`:
+//! 4. Credit to the first contributor ([`CreditOwners`]): an occurrence in a row that repeats an
+//!    earlier row counts as an occurrence in that earlier row, its owner. With `m` the output
+//!    length, `o_{s,r}` the occurrences of span `s` in row `r` and in the rows `r` owns, `u_s`
+//!    the occurrences in rows that are their own owners (`c_s` if the span is only in copies),
+//!    and `rarity(u) = 1 / (1 + floor(log2 u))`:
 //!
-//!    `score(r) = sum_s (a_s / m) * rarity(c_s) * (o_{s,r} / c_s)`
+//!    `score(r) = sum_s (a_s / m) * rarity(u_s) * (o_{s,r} / c_s)`
 //!
 //!    so a span's credit grows with its length (positions it explains), is shared between the
-//!    rows that contain it, and shrinks for spans common in the corpus. Since every position is
-//!    owned at most once and `sum_r o_{s,r} = c_s`, the scores sum to at most 1, and exactly to
-//!    the fraction of the output covered by unique spans.
+//!    rows that contain it, and shrinks for spans common in the corpus — but not for spans made
+//!    common by copying a row. Since every position is owned at most once and
+//!    `sum_r o_{s,r} = c_s`, the scores sum to at most 1, and exactly to the fraction of the
+//!    output covered by unique spans.
 //! 5. Each term is floored at 10^-18, summed per row, then floored to parts per billion.
 
 use std::{collections::BTreeMap, ops::Range};
 
-use tributary_primitives::attribution::{RowScore, SpanParams, PARTS_PER_BILLION};
+use tributary_primitives::attribution::{RowRef, RowScore, SpanParams, PARTS_PER_BILLION};
 
-use crate::{error::AttributionError, index::SuffixIndex};
+use crate::{credit::CreditOwners, error::AttributionError, index::SuffixIndex};
 
 /// The longest corpus match ending at one output position.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -96,11 +100,13 @@ pub fn longest_matches(index: &SuffixIndex, output: &[u32]) -> Vec<PositionMatch
 	matches
 }
 
-/// Per-row scores of an output, sorted by row, zero scores omitted.
+/// Per-row scores of an output, sorted by row, zero scores omitted; duplicates' occurrences
+/// credited to their `owners`.
 pub fn span_scores(
 	index: &SuffixIndex,
 	output: &[u32],
 	params: &SpanParams,
+	owners: &CreditOwners,
 ) -> Result<Vec<RowScore>, AttributionError> {
 	if params.min_span_len == 0 {
 		return Err(AttributionError::InvalidParameter("min_span_len must be at least 1"));
@@ -113,19 +119,23 @@ pub fn span_scores(
 	let owned = owned_positions(&spans, output.len());
 
 	const UNIT: u128 = 1_000_000_000_000_000_000;
-	let mut totals: BTreeMap<usize, u128> = BTreeMap::new();
+	let mut totals: BTreeMap<RowRef, u128> = BTreeMap::new();
 	for (span, &owned) in spans.iter().zip(&owned) {
 		if owned == 0 {
 			continue;
 		}
-		let mut occurrences: BTreeMap<usize, u64> = BTreeMap::new();
+		let mut occurrences: BTreeMap<RowRef, u64> = BTreeMap::new();
+		let mut independent: u128 = 0;
 		for rank in span.ranks.clone() {
-			*occurrences
-				.entry(index.row_of_position(index.position_at_rank(rank)))
-				.or_default() += 1;
+			let row = index.row_at(index.row_of_position(index.position_at_rank(rank)));
+			if !owners.is_duplicate(row) {
+				independent += 1;
+			}
+			*occurrences.entry(owners.owner(row)).or_default() += 1;
 		}
 		let count = span.ranks.len() as u128;
-		let rarity_divisor = 1 + u128::from(count.ilog2());
+		let rarity_divisor =
+			1 + u128::from(if independent == 0 { count } else { independent }.ilog2());
 		let denominator = output.len() as u128 * count * rarity_divisor;
 		for (row, in_row) in occurrences {
 			*totals.entry(row).or_default() +=
@@ -135,10 +145,7 @@ pub fn span_scores(
 	let per_billion = UNIT / u128::from(PARTS_PER_BILLION);
 	Ok(totals
 		.into_iter()
-		.map(|(row, total)| RowScore {
-			row: index.row_at(row),
-			parts_per_billion: (total / per_billion) as u32,
-		})
+		.map(|(row, total)| RowScore { row, parts_per_billion: (total / per_billion) as u32 })
 		.filter(|score| score.parts_per_billion > 0)
 		.collect())
 }
@@ -219,7 +226,7 @@ mod tests {
 		let index = index_of(&["a common thing", "the common way"]);
 		let output = tokens("common");
 		let params = SpanParams { min_span_len: 6, max_span_occurrences: 10 };
-		let scores = span_scores(&index, &output, &params).unwrap();
+		let scores = span_scores(&index, &output, &params, &CreditOwners::none()).unwrap();
 		assert_eq!(scores.len(), 2);
 		assert!(scores.iter().all(|s| s.parts_per_billion == 250_000_000), "{scores:?}");
 	}
@@ -229,7 +236,7 @@ mod tests {
 		let index = index_of(&["abc"]);
 		let bad = SpanParams { min_span_len: 0, max_span_occurrences: 1 };
 		assert!(matches!(
-			span_scores(&index, &[1], &bad),
+			span_scores(&index, &[1], &bad, &CreditOwners::none()),
 			Err(AttributionError::InvalidParameter(_))
 		));
 	}

@@ -6,7 +6,8 @@ use codec::Encode;
 use tributary_attribution::{
 	bm25::{Bm25Index, Bm25Params},
 	check_reported, recompute, span_record, Answer, AttributionError, ByteTokenizer, CorpusRow,
-	HfTokenizer, MethodRequest, RecomputeRequest, SuffixIndex, Tokenizer, Verdict, VerifiedCorpus,
+	CreditOwners, HfTokenizer, MethodRequest, RecomputeRequest, SuffixIndex, Tokenizer, Verdict,
+	VerifiedCorpus,
 };
 use tributary_primitives::{
 	attribution::{AttributionMethod, RowRef, SpanParams, PARTS_PER_BILLION},
@@ -75,7 +76,7 @@ fn planted_span_credits_its_row() {
 
 	let index =
 		SuffixIndex::build(&VerifiedCorpus::verify(rows.clone()).unwrap(), &ByteTokenizer).unwrap();
-	let record = span_record(&index, &answer(&output), PARAMS, 5).unwrap();
+	let record = span_record(&index, &CreditOwners::none(), &answer(&output), PARAMS, 5).unwrap();
 	record.check_canonical().unwrap();
 
 	let total: u64 = record.scores.iter().map(|s| u64::from(s.parts_per_billion)).sum();
@@ -100,7 +101,7 @@ fn output_from_nowhere_scores_zero() {
 	let index = SuffixIndex::build(&VerifiedCorpus::verify(corpus_rows()).unwrap(), &ByteTokenizer)
 		.unwrap();
 	let output = tokens(&text_from_nowhere(128));
-	let record = span_record(&index, &answer(&output), PARAMS, 5).unwrap();
+	let record = span_record(&index, &CreditOwners::none(), &answer(&output), PARAMS, 5).unwrap();
 	assert!(record.scores.is_empty(), "{:?}", record.scores);
 	assert!(record.top.is_empty());
 }
@@ -128,7 +129,9 @@ fn record_is_identical_across_runs_and_index_rebuilds() {
 			.write_to(&path)
 			.unwrap();
 		let mapped = SuffixIndex::open(&path).unwrap();
-		records.push(span_record(&mapped, &answer(&output), PARAMS, 4).unwrap());
+		records.push(
+			span_record(&mapped, &CreditOwners::none(), &answer(&output), PARAMS, 4).unwrap(),
+		);
 		files.push(fs::read(&path).unwrap());
 	}
 	let request = RecomputeRequest {
@@ -284,7 +287,7 @@ fn hugging_face_tokenizer_attributes_in_word_tokens() {
 
 	let output = tokenizer.encode(b"farmers plant rice in the wet").unwrap();
 	let params = SpanParams { min_span_len: 3, max_span_occurrences: 8 };
-	let record = span_record(&index, &answer(&output), params, 2).unwrap();
+	let record = span_record(&index, &CreditOwners::none(), &answer(&output), params, 2).unwrap();
 	assert_eq!(record.top[0].row, RowRef { datanet: 4, row: 1 });
 	assert_eq!(record.scores.len(), 1, "{:?}", record.scores);
 
@@ -320,4 +323,61 @@ fn dispute_check_accepts_honest_and_exposes_tampered_reports() {
 		Verdict::Differs { recomputed } => assert_eq!(*recomputed, honest),
 		Verdict::Matches => panic!("a tampered record passed the dispute check"),
 	}
+}
+
+/// A copy of a row with one byte changed, contributed later, takes none of the original's
+/// credit: span and RAG credit it to the original, the span's rarity ignores the copy, and a
+/// validator recomputing the record agrees.
+#[test]
+fn a_near_duplicate_row_credits_the_first_contributor() {
+	let mut rows = corpus_rows();
+	let original = rows[10].clone();
+	let mut copied = original.bytes.clone();
+	copied[5] = if copied[5] == b'z' { b'a' } else { copied[5] + 1 };
+	rows.push(CorpusRow {
+		row: RowRef { datanet: 7, row: 0 },
+		claimed_hash: content_hash(&copied),
+		bytes: copied,
+	});
+	let corpus = VerifiedCorpus::verify(rows.clone()).unwrap();
+	let owners = CreditOwners::of(&corpus);
+	assert_eq!(
+		owners.duplicates().collect::<Vec<_>>(),
+		vec![(RowRef { datanet: 7, row: 0 }, original.row)]
+	);
+
+	let output = tokens(&original.bytes[40..140]);
+	let index = SuffixIndex::build(&corpus, &ByteTokenizer).unwrap();
+	let record = span_record(&index, &owners, &answer(&output), PARAMS, 5).unwrap();
+	assert_eq!(record.scores.len(), 1, "{:?}", record.scores);
+	assert_eq!(record.scores[0].row, original.row);
+	assert!(record.scores[0].parts_per_billion > PARTS_PER_BILLION / 10 * 9, "{:?}", record.scores);
+	// Without the owners, the copy halves the original's share and the rarity halves it again.
+	let split = span_record(&index, &CreditOwners::none(), &answer(&output), PARAMS, 5).unwrap();
+	assert_eq!(split.scores.len(), 2, "{:?}", split.scores);
+	assert!(split.scores.iter().all(|s| s.parts_per_billion <= PARTS_PER_BILLION / 4));
+
+	let request = RecomputeRequest {
+		model: content_hash(b"base"),
+		adapter: Some(content_hash(b"adapter")),
+		output: output.clone(),
+		method: MethodRequest::SuffixSpan(PARAMS),
+		top_k: 5,
+	};
+	assert_eq!(recompute(rows.clone(), &ByteTokenizer, &request).unwrap(), record);
+
+	let query = original.bytes[..60].to_vec();
+	let rag = tributary_attribution::rag_record(
+		&Bm25Index::build(&corpus),
+		&owners,
+		corpus.id(),
+		&answer(&output),
+		&query,
+		4,
+		Bm25Params::default(),
+		5,
+	)
+	.unwrap();
+	assert!(rag.scores.iter().all(|s| s.row != RowRef { datanet: 7, row: 0 }), "{:?}", rag.scores);
+	assert_eq!(rag.top[0].row, original.row, "{:?}", rag.scores);
 }

@@ -11,9 +11,9 @@ use codec::{Decode, Encode};
 use tch::{COptimizer, Device, Kind, Tensor};
 use tributary_attribution::{
 	build_sketch, influence::sketch_path, influence_record, open_or_build_sketch, recompute,
-	AdaptedModel, Answer, AttributionError, ByteTokenizer, CorpusRow, InfluenceRequest,
-	InfluenceScoring, InfluenceSketch, MethodRequest, RecomputeRequest, SketchParams, SketchSource,
-	VerifiedCorpus,
+	AdaptedModel, Answer, AttributionError, ByteTokenizer, CorpusRow, CreditOwners,
+	InfluenceRequest, InfluenceScoring, InfluenceSketch, MethodRequest, RecomputeRequest,
+	SketchParams, SketchSource, VerifiedCorpus,
 };
 use tributary_model::{
 	hf::save_model, peft::PeftAdapter, Llama, LlamaConfig, LoraSpec, TargetModules,
@@ -175,8 +175,15 @@ fn repeated_matching_row_outranks_unrelated_rows() {
 	let sketch = sketch_of(&model);
 	let output = byte_tokens(&REPEATED[..60]);
 	for scoring in [InfluenceScoring::TracIn, InfluenceScoring::DATAINF] {
-		let record =
-			influence_record(&model, &sketch, &answer(&fixture, &output), scoring, 5).unwrap();
+		let record = influence_record(
+			&model,
+			&sketch,
+			&CreditOwners::none(),
+			&answer(&fixture, &output),
+			scoring,
+			5,
+		)
+		.unwrap();
 		record.check_canonical().unwrap();
 		let params = InfluenceParams { scoring, projection_dim: 16, projection_seed: 0 };
 		assert_eq!(
@@ -216,12 +223,19 @@ fn sketch_file_and_record_are_byte_identical_across_runs_and_recompute() {
 		InfluenceSketch::open_by_id(&fixture.adapter_dir, rebuilt.id(), fixture.adapter_hash)
 			.unwrap();
 	let output = byte_tokens("the lighthouse keeper rings the brass bell at dawn");
-	let from_file =
-		influence_record(&first, &stored, &answer(&fixture, &output), InfluenceScoring::TracIn, 4)
-			.unwrap();
+	let from_file = influence_record(
+		&first,
+		&stored,
+		&CreditOwners::none(),
+		&answer(&fixture, &output),
+		InfluenceScoring::TracIn,
+		4,
+	)
+	.unwrap();
 	let from_memory = influence_record(
 		&second,
 		&rebuilt,
+		&CreditOwners::none(),
 		&answer(&fixture, &output),
 		InfluenceScoring::TracIn,
 		4,
@@ -281,6 +295,7 @@ fn sketch_file_and_record_are_byte_identical_across_runs_and_recompute() {
 	let record = influence_record(
 		&first,
 		&small,
+		&CreditOwners::none(),
 		&answer(&fixture, &request.output),
 		InfluenceScoring::DATAINF,
 		4,
@@ -380,9 +395,15 @@ fn sketch_of_another_adapter_is_refused() {
 	// A sketch opened for its own adapter, used with a model carrying another adapter.
 	let sketch = InfluenceSketch::open(&path, fixture.adapter_hash).unwrap();
 	let output = byte_tokens(REPEATED);
-	let err =
-		influence_record(&other, &sketch, &answer(&fixture, &output), InfluenceScoring::TracIn, 3)
-			.unwrap_err();
+	let err = influence_record(
+		&other,
+		&sketch,
+		&CreditOwners::none(),
+		&answer(&fixture, &output),
+		InfluenceScoring::TracIn,
+		3,
+	)
+	.unwrap_err();
 	assert!(matches!(err, AttributionError::HashMismatch { what: "loaded adapter", .. }), "{err}");
 
 	// A dispute naming the trained adapter, pointed at the other adapter's files.
@@ -410,19 +431,33 @@ fn bad_outputs_get_clear_errors() {
 	let err = influence_record(
 		&model,
 		&sketch,
+		&CreditOwners::none(),
 		&answer(&fixture, &one_token),
 		InfluenceScoring::TracIn,
 		3,
 	);
 	assert!(matches!(err, Err(AttributionError::OutputTooShort)), "{err:?}");
 	let outside = [7u32, 300];
-	let err =
-		influence_record(&model, &sketch, &answer(&fixture, &outside), InfluenceScoring::TracIn, 3);
+	let err = influence_record(
+		&model,
+		&sketch,
+		&CreditOwners::none(),
+		&answer(&fixture, &outside),
+		InfluenceScoring::TracIn,
+		3,
+	);
 	assert!(
 		matches!(err, Err(AttributionError::TokenOutOfVocabulary { token: 300, vocab: 256 })),
 		"{err:?}"
 	);
 	let no_adapter = Answer { model: fixture.model_hash, adapter: None, output: &outside };
-	let err = influence_record(&model, &sketch, &no_adapter, InfluenceScoring::TracIn, 3);
+	let err = influence_record(
+		&model,
+		&sketch,
+		&CreditOwners::none(),
+		&no_adapter,
+		InfluenceScoring::TracIn,
+		3,
+	);
 	assert!(matches!(err, Err(AttributionError::AdapterRequired)), "{err:?}");
 }

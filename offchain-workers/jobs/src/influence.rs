@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use tch::Device;
 use tributary_attribution::corpus::{CorpusRow, HfTokenizer, VerifiedCorpus};
 use tributary_attribution::{
-	open_or_build_sketch, AdaptedModel, AttributionError, InfluenceSketch, SketchParams,
+	open_or_build_sketch, AdaptedModel, AttributionError, CreditOwners, InfluenceSketch,
+	SketchParams,
 };
 use tributary_engine::registry::CorpusRow as RegisteredRow;
 use tributary_model::peft::{AdapterConfig, ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE};
@@ -60,6 +61,8 @@ pub struct InfluenceSetup {
 pub struct Prepared {
 	pub model: AdaptedModel,
 	pub sketch: InfluenceSketch,
+	/// Who is credited for the corpus's near-duplicate rows.
+	pub owners: CreditOwners,
 }
 
 impl InfluenceSetup {
@@ -107,6 +110,6 @@ impl InfluenceSetup {
 		let tokenizer = HfTokenizer::from_file(&self.tokenizer_file)?;
 		let (sketch, _) =
 			open_or_build_sketch(&model, &dir, &corpus, &tokenizer, SketchParams::of(params))?;
-		Ok(Prepared { model, sketch })
+		Ok(Prepared { model, sketch, owners: CreditOwners::of(&corpus) })
 	}
 }

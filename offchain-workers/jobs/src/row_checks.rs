@@ -127,7 +127,8 @@ impl RowChecks {
 			};
 			let mut checked_any = false;
 			for check in waiting {
-				let lookup = source.runtime.block_on(source.peers.lookup(&source.store, &check.hash.0));
+				let lookup =
+					source.runtime.block_on(source.peers.lookup(&source.store, &check.hash.0));
 				let Lookup::Found(bytes) = lookup else { continue };
 				checked_any = true;
 				if let Err(error) = self.check(check, &bytes, reports) {
@@ -142,15 +143,21 @@ impl RowChecks {
 	}
 
 	/// Scores one row whose bytes are at hand and compares it with its datanet's earlier rows.
-	fn check(&self, row: RowCheck, bytes: &[u8], reports: &RowReports) -> Result<(), RowReportsError> {
+	fn check(
+		&self,
+		row: RowCheck,
+		bytes: &[u8],
+		reports: &RowReports,
+	) -> Result<(), RowReportsError> {
 		let params = self.params;
 		let shingles = tributary_dedup::ShingleSet::of(bytes, params.shingle_words);
 		let mut state = self.state.lock().expect("row checks lock");
 		let index = state.index(row.datanet, params);
 		let closest = index.closest_earlier(&row.row, &shingles);
 		index.insert(row.row, shingles);
-		let near_duplicate =
-			closest.as_ref().is_some_and(|found| found.similarity_ppm >= params.threshold_ppm);
+		let near_duplicate = closest
+			.as_ref()
+			.is_some_and(|found| found.similarity_ppm >= params.threshold_ppm);
 		let checked = RowCheck {
 			status: CheckStatus::Checked,
 			quality: Some(quality(&QualitySignals::of(bytes))),
@@ -196,7 +203,11 @@ impl State {
 
 	/// Rows waiting for their bytes, in (datanet, row) order: earlier rows are checked first.
 	fn waiting(&self) -> Vec<RowCheck> {
-		self.checks.values().filter(|check| check.status == CheckStatus::Waiting).copied().collect()
+		self.checks
+			.values()
+			.filter(|check| check.status == CheckStatus::Waiting)
+			.copied()
+			.collect()
 	}
 }
 

@@ -412,12 +412,17 @@ mod benchmarks {
 		);
 	}
 
+	/// The heaviest report: a near-duplicate, which also reads the original row.
 	#[benchmark]
 	fn report_row() {
 		let (_, contributor, datanet) = owner_and_contributor::<T>();
-		let row = approved_rows::<T>(&contributor, datanet, 0, 1)[0];
+		let rows = approved_rows::<T>(&contributor, datanet, 0, 2);
+		let (original, row) = (rows[0], rows[1]);
 		let worker = T::BenchmarkHelper::active_worker();
-		let kind = ChallengeKind::ByteLenMismatch { observed: ROW_BYTES.saturating_add(1) };
+		let kind = ChallengeKind::NearDuplicate {
+			original,
+			similarity_ppm: T::NearDuplicateThreshold::get(),
+		};
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(worker.clone()), datanet, row, kind);

@@ -122,8 +122,11 @@ impl<T: Config> Pallet<T> {
 			}
 			let rows: Vec<RowToCheck> = (from..to)
 				.filter_map(|row| {
-					Rows::<T>::get(datanet, row)
-						.map(|info| RowToCheck { datanet, row, hash: Hash32(info.content_hash) })
+					Rows::<T>::get(datanet, row).map(|info| RowToCheck {
+						datanet,
+						row,
+						hash: Hash32(info.content_hash),
+					})
 				})
 				.collect();
 			match sidecar.post(paths::ROW_CHECK, &RowsToCheck { rows }) {

@@ -39,6 +39,7 @@ pub use sketch::{sketch_path, InfluenceSketch, SketchInputs};
 use crate::{
 	answer::{assemble, Answer},
 	corpus::{Tokenizer, VerifiedCorpus},
+	credit::CreditOwners,
 	error::AttributionError,
 };
 use projection::Projector;
@@ -184,6 +185,7 @@ pub fn open_or_build_sketch(
 pub fn influence_record(
 	model: &AdaptedModel,
 	sketch: &InfluenceSketch,
+	owners: &CreditOwners,
 	answer: &Answer,
 	scoring: InfluenceScoring,
 	top_k: u32,
@@ -202,7 +204,7 @@ pub fn influence_record(
 	let query = gradient::projected_gradient(&model.llama, answer.output, &projector)?
 		.ok_or(AttributionError::OutputTooShort)?;
 	let raw = score::raw_scores(sketch, &query, scoring)?;
-	let scores = score::split_positive(sketch, &raw);
+	let scores = owners.merge(score::split_positive(sketch, &raw));
 	let params = InfluenceParams {
 		scoring,
 		projection_dim: inputs.projection_dim,
@@ -238,6 +240,7 @@ pub struct InfluenceRequest {
 /// adapter, rebuild the sketch from the verified corpus, attribute.
 pub(crate) fn recompute_influence(
 	corpus: &VerifiedCorpus,
+	owners: &CreditOwners,
 	tokenizer: &dyn Tokenizer,
 	request: &InfluenceRequest,
 	answer: &Answer,
@@ -248,5 +251,5 @@ pub(crate) fn recompute_influence(
 	check_hash("adapter in the adapter directory", adapter, model.adapter)?;
 	check_hash("base model in the model directory", answer.model, model.model)?;
 	let sketch = build_sketch(&model, corpus, tokenizer, SketchParams::of(&request.params))?;
-	influence_record(&model, &sketch, answer, request.params.scoring, top_k)
+	influence_record(&model, &sketch, owners, answer, request.params.scoring, top_k)
 }

@@ -19,7 +19,7 @@ use tributary_attribution::record::{rag_record, span_record};
 use tributary_attribution::store::open_or_build;
 use tributary_attribution::Answer;
 use tributary_attribution::AttributionError;
-use tributary_attribution::{influence_record, InfluenceScoring};
+use tributary_attribution::{influence_record, CreditOwners, InfluenceScoring};
 use tributary_engine::registry::CorpusRow as RegisteredRow;
 use tributary_jobs::influence::{verified_corpus, InfluenceError};
 use tributary_primitives::attribution::{
@@ -187,7 +187,8 @@ fn suffix_span(
 		open_or_build(&state.attribution.index_dir, &corpus, tokenizer).map_err(failed)?;
 	let answer =
 		Answer { model: state.attribution.base_model_hash, adapter: Some(target.adapter), output };
-	let record = span_record(&index, &answer, params, TOP_K).map_err(failed)?;
+	let owners = CreditOwners::of(&corpus);
+	let record = span_record(&index, &owners, &answer, params, TOP_K).map_err(failed)?;
 	let body = AttributionView::of(
 		&record,
 		"suffix_span",
@@ -218,9 +219,15 @@ fn influence(
 		.map_err(from_influence)?;
 	let answer =
 		Answer { model: state.attribution.base_model_hash, adapter: Some(target.adapter), output };
-	let record =
-		influence_record(&prepared.model, &prepared.sketch, &answer, params.scoring, TOP_K)
-			.map_err(failed)?;
+	let record = influence_record(
+		&prepared.model,
+		&prepared.sketch,
+		&prepared.owners,
+		&answer,
+		params.scoring,
+		TOP_K,
+	)
+	.map_err(failed)?;
 	let scoring = match params.scoring {
 		InfluenceScoring::TracIn => ScoringView::TracIn,
 		InfluenceScoring::DataInf { damping_milli } => ScoringView::DataInf { damping_milli },
@@ -248,7 +255,9 @@ fn rag(
 	let answer =
 		Answer { model: state.attribution.base_model_hash, adapter: Some(target.adapter), output };
 	let bm25 = Bm25Params { k1_milli: params.k1_milli, b_milli: params.b_milli };
-	let record = rag_record(&index, corpus.id(), &answer, query, params.retrieved, bm25, TOP_K)
+	let owners = CreditOwners::of(&corpus);
+	let (corpus_id, retrieved) = (corpus.id(), params.retrieved);
+	let record = rag_record(&index, &owners, corpus_id, &answer, query, retrieved, bm25, TOP_K)
 		.map_err(|e| ApiError::invalid("rag", e.to_string()))?;
 	let view = MethodView::Rag {
 		query: Hash32(params.query),
