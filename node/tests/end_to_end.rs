@@ -382,6 +382,91 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 	assert_eq!(reports["reports"][0]["kind"], "byte_len_mismatch", "{reports}");
 	from = narrate(node, started, from, "The trainer's job measured Dave's understated row; a validator's worker reported it on chain (challenge open for the judge)");
 
+	// ---- Anti-gaming: a one-byte copy of an approved row is challenged by the workers ----------
+
+	// Eve's exact copy was refused by hash; a copy with one byte changed is a new hash. The
+	// curator approves it anyway; the sidecars, handed every contributed row by the off-chain
+	// workers, find it repeats Charlie's row 2, and a worker reports it.
+	let copy = ROWS[2].replacen("sixty", "sixtx", 1);
+	let (status, body) = bob_sidecar.put("/store", copy.as_bytes());
+	assert!(status == 200 || status == 201, "upload answered {status}: {body}");
+	ok(
+		node,
+		eve,
+		RuntimeCall::Datanets(pallet_datanets::Call::contribute {
+			datanet: 0,
+			row: common::calls::row(&copy),
+		}),
+	);
+	const COPY_ROW: u64 = 8;
+	ok(
+		node,
+		alice,
+		RuntimeCall::Datanets(pallet_datanets::Call::approve {
+			datanet: 0,
+			rows: vec![COPY_ROW].try_into().unwrap(),
+		}),
+	);
+	let (copy_reporter, kind) = node.wait_until(
+		"a worker reports Eve's near-duplicate",
+		Duration::from_secs(90),
+		|| {
+			events_since(node, job_opened_at).into_iter().find_map(|(_, event)| match event {
+				RuntimeEvent::Datanets(pallet_datanets::Event::RowChallenged {
+					datanet: 0,
+					row: COPY_ROW,
+					challenger,
+					kind,
+					..
+				}) => Some((challenger, kind)),
+				_ => None,
+			})
+		},
+	);
+	let ChallengeKind::NearDuplicate { original, similarity_ppm } = kind else {
+		panic!("Eve's copy is reported as a near-duplicate, not {kind:?}");
+	};
+	assert_eq!(original, 2, "the copy names Charlie's row as its original");
+	assert!(similarity_ppm >= 800_000, "{similarity_ppm} ppm");
+	let (_, check) = bob_sidecar.get(&format!("/rows/0/{COPY_ROW}"));
+	assert_eq!(check["near_duplicate"], true, "curators see it too: {check}");
+	assert_eq!(check["closest"]["original"], 2, "{check}");
+	let (_, check) = bob_sidecar.get("/rows/0/2");
+	assert_eq!(check["near_duplicate"], false, "the original is not a copy: {check}");
+	let upheld = ok(
+		node,
+		alice,
+		RuntimeCall::Sudo(pallet_sudo::Call::sudo {
+			call: Box::new(RuntimeCall::Datanets(pallet_datanets::Call::resolve_challenge {
+				datanet: 0,
+				row: COPY_ROW,
+				uphold: true,
+			})),
+		}),
+	);
+	let (reward, slashed) = upheld
+		.iter()
+		.find_map(|event| match event {
+			RuntimeEvent::Datanets(pallet_datanets::Event::ChallengeUpheld {
+				datanet: 0,
+				row: COPY_ROW,
+				challenger,
+				reward,
+				slashed,
+			}) if *challenger == copy_reporter => Some((*reward, *slashed)),
+			_ => None,
+		})
+		.expect("the judge upholds the worker's report");
+	assert!(reward > 0 && slashed > 0, "Eve's deposit pays the worker and the treasury");
+	assert!(
+		!events_since(node, job_opened_at).into_iter().any(|(_, event)| matches!(
+			event,
+			RuntimeEvent::Datanets(pallet_datanets::Event::RowChallenged { datanet: 0, row: 2, .. })
+		)),
+		"Charlie's original is never challenged"
+	);
+	from = narrate(node, started, from, "Eve's one-byte copy of Charlie's row was found by the sidecars, reported by a worker as a near-duplicate, and slashed when root upheld it");
+
 	// ---- Serving: the accepted version on Alice's sidecar --------------------------------------
 
 	node.wait_until("Alice's sidecar serves model-0-v1", Duration::from_secs(120), || {

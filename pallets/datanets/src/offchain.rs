@@ -21,7 +21,7 @@
 //! [`MAX_SUBMISSIONS`] times.
 
 use crate::*;
-use alloc::format;
+use alloc::{format, vec::Vec};
 use frame_support::pallet_prelude::*;
 use frame_system::{
 	offchain::{Account, SendSignedTransaction, Signer},
