@@ -68,7 +68,7 @@ pub struct ChecksAccepted {
 }
 
 /// Advisory quality signals of a row's bytes (shares in parts per million of its characters).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RowQuality {
 	pub bytes: u64,
 	/// Whether the bytes are UTF-8 text (the trainer trains on text only).
@@ -83,6 +83,10 @@ pub struct RowQuality {
 	pub punctuation_ppm: u32,
 	/// Control and undecodable characters.
 	pub control_ppm: u32,
+	/// Perplexity under the sidecar's base model: `exp` of the mean next-token loss of the row's
+	/// first 512 tokens. `null` for a row that is not UTF-8 text or has one token, or when the
+	/// sidecar has no base model to score with.
+	pub perplexity: Option<f64>,
 }
 
 /// The earlier row of the datanet closest to a row.
@@ -105,7 +109,7 @@ pub enum CheckStatus {
 }
 
 /// The answer of `GET /rows/{datanet}/{row}`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RowCheck {
 	pub datanet: u32,
 	pub row: u64,

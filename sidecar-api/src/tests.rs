@@ -318,6 +318,7 @@ fn row_checks() {
 		whitespace_ppm: 83_333,
 		punctuation_ppm: 83_333,
 		control_ppm: 0,
+		perplexity: Some(12.5),
 	};
 	pinned(
 		RowCheck {
@@ -334,7 +335,7 @@ fn row_checks() {
 			"quality": {
 				"bytes": 12, "utf8": true, "chars": 12, "words": 2, "distinct_words_ppm": 1000000,
 				"letters_ppm": 833333, "digits_ppm": 0, "whitespace_ppm": 83333,
-				"punctuation_ppm": 83333, "control_ppm": 0
+				"punctuation_ppm": 83333, "control_ppm": 0, "perplexity": 12.5
 			},
 			"closest": { "original": 2, "similarity_ppm": 950000, "sources": 1 },
 			"near_duplicate": true,

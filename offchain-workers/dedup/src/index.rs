@@ -6,7 +6,7 @@
 //! 0.04 at 0.1). Each candidate is then compared exactly on its shingle set, so the reported
 //! similarity carries no estimation error.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::{
 	minhash::{Signature, SIGNATURE_LEN},
@@ -43,7 +43,7 @@ struct Entry<K> {
 pub struct NearDuplicateIndex<K> {
 	params: Params,
 	entries: Vec<Entry<K>>,
-	keys: HashMap<K, usize>,
+	keys: HashSet<K>,
 	buckets: HashMap<(u8, u64), Vec<usize>>,
 }
 
@@ -52,25 +52,9 @@ impl<K: Ord + Clone + std::hash::Hash> NearDuplicateIndex<K> {
 		NearDuplicateIndex {
 			params,
 			entries: Vec::new(),
-			keys: HashMap::new(),
+			keys: HashSet::new(),
 			buckets: HashMap::new(),
 		}
-	}
-
-	pub fn params(&self) -> Params {
-		self.params
-	}
-
-	pub fn len(&self) -> usize {
-		self.entries.len()
-	}
-
-	pub fn is_empty(&self) -> bool {
-		self.entries.is_empty()
-	}
-
-	pub fn contains(&self, key: &K) -> bool {
-		self.keys.contains_key(key)
 	}
 
 	/// The shingles of `bytes` under this index's parameters.
@@ -80,14 +64,14 @@ impl<K: Ord + Clone + std::hash::Hash> NearDuplicateIndex<K> {
 
 	/// Adds a row (a key already present is left as it is).
 	pub fn insert(&mut self, key: K, shingles: ShingleSet) {
-		if self.keys.contains_key(&key) || shingles.is_empty() {
+		if self.keys.contains(&key) || shingles.is_empty() {
 			return;
 		}
 		let at = self.entries.len();
 		for (band, hash) in band_hashes(&Signature::of(&shingles)) {
 			self.buckets.entry((band, hash)).or_default().push(at);
 		}
-		self.keys.insert(key.clone(), at);
+		self.keys.insert(key.clone());
 		self.entries.push(Entry { key, shingles });
 	}
 

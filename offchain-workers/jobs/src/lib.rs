@@ -16,6 +16,7 @@
 //! ([`row_checks`]) on a thread of their own.
 
 pub mod influence;
+pub mod perplexity;
 pub mod row_checks;
 pub mod row_reports;
 pub mod spec;
@@ -166,6 +167,7 @@ impl Jobs {
 				store: context.store.clone(),
 				peers: context.peers.clone(),
 				runtime: context.runtime.clone(),
+				base_dir: Some(context.base_dir.clone()),
 			},
 			row_reports.clone(),
 		)?;

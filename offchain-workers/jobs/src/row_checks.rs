@@ -4,7 +4,8 @@
 //! The chain's off-chain worker hands over each row contributed on chain (`POST /rows/check`).
 //! A checker thread fetches the row's bytes (this store, else peers; a row whose bytes no store
 //! serves yet waits and is tried again), scores its quality, and compares it with the rows of its
-//! datanet contributed before it (lower row ids) through tributary-dedup's index. A row whose
+//! datanet contributed before it (lower row ids) through tributary-dedup's index; with a base
+//! model it also measures the row's perplexity under it. A row whose
 //! similarity reaches the threshold is booked in [`RowReports`] as a near-duplicate of the
 //! earlier row sharing most with it, and the off-chain worker reports it on chain.
 //!
@@ -23,17 +24,20 @@ use tributary_sidecar_api::rows::{
 };
 use tributary_store::{Lookup, PeerFetcher, Store};
 
+use crate::perplexity::PerplexityScorer;
 use crate::row_reports::{RowReports, RowReportsError};
 
 /// How long rows whose bytes no store served wait before they are tried again.
 const RETRY_WAITING: Duration = Duration::from_secs(6);
 
-/// The store and peers the checker reads rows from.
+/// The store and peers the checker reads rows from, and the base model it scores them with.
 #[derive(Clone)]
 pub struct RowSource {
 	pub store: Store,
 	pub peers: PeerFetcher,
 	pub runtime: tokio::runtime::Handle,
+	/// Hugging Face directory of the base model for the perplexity signal; none: no perplexity.
+	pub base_dir: Option<PathBuf>,
 }
 
 pub struct RowChecks {
@@ -115,6 +119,7 @@ impl RowChecks {
 	}
 
 	fn run(&self, source: &RowSource, reports: &RowReports) {
+		let mut scorer = source.base_dir.clone().map(PerplexityScorer::new);
 		loop {
 			let waiting = {
 				let state = self.state.lock().expect("row checks lock");
@@ -131,7 +136,10 @@ impl RowChecks {
 					source.runtime.block_on(source.peers.lookup(&source.store, &check.hash.0));
 				let Lookup::Found(bytes) = lookup else { continue };
 				checked_any = true;
-				if let Err(error) = self.check(check, &bytes, reports) {
+				let perplexity = scorer.as_mut().and_then(|scorer| {
+					std::str::from_utf8(&bytes).ok().and_then(|text| scorer.perplexity(text))
+				});
+				if let Err(error) = self.check(check, &bytes, perplexity, reports) {
 					eprintln!("row checks: datanet {} row {}: {error}", check.datanet, check.row);
 				}
 			}
@@ -147,6 +155,7 @@ impl RowChecks {
 		&self,
 		row: RowCheck,
 		bytes: &[u8],
+		perplexity: Option<f64>,
 		reports: &RowReports,
 	) -> Result<(), RowReportsError> {
 		let params = self.params;
@@ -160,7 +169,7 @@ impl RowChecks {
 			.is_some_and(|found| found.similarity_ppm >= params.threshold_ppm);
 		let checked = RowCheck {
 			status: CheckStatus::Checked,
-			quality: Some(quality(&QualitySignals::of(bytes))),
+			quality: Some(quality(&QualitySignals::of(bytes), perplexity)),
 			closest: closest.as_ref().map(|found| ClosestRow {
 				original: found.original,
 				similarity_ppm: found.similarity_ppm,
@@ -223,8 +232,9 @@ fn waiting(datanet: u32, row: u64, hash: tributary_sidecar_api::wire::Hash32) ->
 	}
 }
 
-fn quality(signals: &QualitySignals) -> RowQuality {
+fn quality(signals: &QualitySignals, perplexity: Option<f64>) -> RowQuality {
 	RowQuality {
+		perplexity,
 		bytes: signals.bytes,
 		utf8: signals.utf8,
 		chars: signals.chars,
@@ -249,6 +259,7 @@ mod tests {
 			store: Store::open(&dir.join("store"), 1 << 20).unwrap(),
 			peers: PeerFetcher::new(Vec::new()),
 			runtime: runtime.handle().clone(),
+			base_dir: None,
 		}
 	}
 

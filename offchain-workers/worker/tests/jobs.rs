@@ -454,6 +454,8 @@ async fn contributed_rows_are_checked_for_near_duplicates() {
 	}
 	assert_eq!(checked[0]["near_duplicate"], false, "{}", checked[0]);
 	assert_eq!(checked[0]["quality"]["utf8"], true, "{}", checked[0]);
+	let perplexity = checked[0]["quality"]["perplexity"].as_f64();
+	assert!(perplexity.is_some_and(|p| p > 1.0 && p.is_finite()), "{}", checked[0]);
 	assert_eq!(checked[1]["near_duplicate"], false, "{}", checked[1]);
 	assert_eq!(checked[2]["near_duplicate"], true, "{}", checked[2]);
 	assert_eq!(checked[2]["closest"]["original"], 0, "{}", checked[2]);
