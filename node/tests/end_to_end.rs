@@ -407,22 +407,21 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 			rows: vec![COPY_ROW].try_into().unwrap(),
 		}),
 	);
-	let (copy_reporter, kind) = node.wait_until(
-		"a worker reports Eve's near-duplicate",
-		Duration::from_secs(90),
-		|| {
-			events_since(node, job_opened_at).into_iter().find_map(|(_, event)| match event {
-				RuntimeEvent::Datanets(pallet_datanets::Event::RowChallenged {
-					datanet: 0,
-					row: COPY_ROW,
-					challenger,
-					kind,
-					..
-				}) => Some((challenger, kind)),
-				_ => None,
-			})
-		},
-	);
+	let (copy_reporter, kind) =
+		node.wait_until("a worker reports Eve's near-duplicate", Duration::from_secs(90), || {
+			events_since(node, job_opened_at)
+				.into_iter()
+				.find_map(|(_, event)| match event {
+					RuntimeEvent::Datanets(pallet_datanets::Event::RowChallenged {
+						datanet: 0,
+						row: COPY_ROW,
+						challenger,
+						kind,
+						..
+					}) => Some((challenger, kind)),
+					_ => None,
+				})
+		});
 	let ChallengeKind::NearDuplicate { original, similarity_ppm } = kind else {
 		panic!("Eve's copy is reported as a near-duplicate, not {kind:?}");
 	};
@@ -461,7 +460,11 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 	assert!(
 		!events_since(node, job_opened_at).into_iter().any(|(_, event)| matches!(
 			event,
-			RuntimeEvent::Datanets(pallet_datanets::Event::RowChallenged { datanet: 0, row: 2, .. })
+			RuntimeEvent::Datanets(pallet_datanets::Event::RowChallenged {
+				datanet: 0,
+				row: 2,
+				..
+			})
 		)),
 		"Charlie's original is never challenged"
 	);
