@@ -31,7 +31,8 @@ use tokenizers::Tokenizer as HfText;
 use tributary_attribution::bm25::{Bm25Index, Bm25Params};
 use tributary_attribution::{
 	build_sketch, influence_record, rag_record, span_record, AdaptedModel, Answer, CorpusRow,
-	HfTokenizer, InfluenceScoring, SketchParams, SuffixIndex, Tokenizer, VerifiedCorpus,
+	CreditOwners, HfTokenizer, InfluenceScoring, SketchParams, SuffixIndex, Tokenizer,
+	VerifiedCorpus,
 };
 use tributary_model::chat::{ChatTemplate, Message};
 use tributary_model::generate::{generate, Sampling};
@@ -75,9 +76,13 @@ fn load_groups() -> Vec<(String, Vec<String>)> {
 	let text = std::fs::read_to_string(fixture("groups.txt")).expect("groups.txt");
 	let mut groups: Vec<(String, Vec<String>)> = Vec::new();
 	let mut row = String::new();
-	let mut flush = |row: &mut String, groups: &mut Vec<(String, Vec<String>)>| {
+	let flush = |row: &mut String, groups: &mut Vec<(String, Vec<String>)>| {
 		if !row.trim().is_empty() {
-			groups.last_mut().expect("a row before any `== ` group line").1.push(row.trim().into());
+			groups
+				.last_mut()
+				.expect("a row before any `== ` group line")
+				.1
+				.push(row.trim().into());
 		}
 		row.clear();
 	};
@@ -121,8 +126,8 @@ fn load_prompts() -> Vec<Prompt> {
 
 /// The assistant's part of a ChatML row.
 fn answer_of(row: &str) -> &str {
-	let start = row.find("<|im_start|>assistant\n").expect("an assistant turn") +
-		"<|im_start|>assistant\n".len();
+	let start = row.find("<|im_start|>assistant\n").expect("an assistant turn")
+		+ "<|im_start|>assistant\n".len();
 	let end = row[start..].find("<|im_end|>").map_or(row.len(), |end| start + end);
 	&row[start..end]
 }
@@ -232,7 +237,8 @@ fn paraphrase(text: &str) -> String {
 	for word in text.split(' ') {
 		let core_start = word.find(|c: char| c.is_alphanumeric()).unwrap_or(word.len());
 		let core_end = word.rfind(|c: char| c.is_alphanumeric()).map_or(core_start, |i| i + 1);
-		let (lead, core, trail) = (&word[..core_start], &word[core_start..core_end], &word[core_end..]);
+		let (lead, core, trail) =
+			(&word[..core_start], &word[core_start..core_end], &word[core_end..]);
 		let lower = core.to_lowercase();
 		let replaced = match synonyms.get(lower.as_str()) {
 			Some(synonym) if core.starts_with(char::is_uppercase) => capitalise(synonym),
@@ -252,7 +258,10 @@ fn paraphrase(text: &str) -> String {
 			// Only function words lose their capital; names keep it.
 			let head = if ["The", "A", "An", "One", "In"].contains(&first) {
 				let mut chars = head.chars();
-				chars.next().map(|c| c.to_lowercase().chain(chars).collect()).unwrap_or_default()
+				chars
+					.next()
+					.map(|c| c.to_lowercase().chain(chars).collect())
+					.unwrap_or_default()
 			} else {
 				head.to_string()
 			};
@@ -264,7 +273,10 @@ fn paraphrase(text: &str) -> String {
 
 fn capitalise(word: &str) -> String {
 	let mut chars = word.chars();
-	chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+	chars
+		.next()
+		.map(|c| c.to_uppercase().chain(chars).collect())
+		.unwrap_or_default()
 }
 
 /// The chain's settings for a small fine-tune, as the planted-facts demo trains: LoRA rank 8 on
@@ -310,7 +322,7 @@ fn train(
 		base_dir: base_dir.to_path_buf(),
 		base_model_name: BASE_NAME.into(),
 		rows: hashes,
-		settings: settings.clone(),
+		settings: *settings,
 		output_dir: dir.clone(),
 	};
 	let mut on_event = |event: &ProgressEvent| match event {
@@ -323,12 +335,7 @@ fn train(
 		_ => {},
 	};
 	let outcome = fine_tune(&job, store, Device::Cpu, &mut on_event).expect("fine-tune");
-	Trained {
-		dir,
-		seconds: outcome.metrics.seconds,
-		steps: outcome.metrics.steps,
-		reused: false,
-	}
+	Trained { dir, seconds: outcome.metrics.seconds, steps: outcome.metrics.steps, reused: false }
 }
 
 /// Mean next-token loss over `texts`, each its own window (so no text is cut or merged with
@@ -374,7 +381,11 @@ fn credit_moved(a: &AttributionRecord, b: &AttributionRecord) -> Option<f64> {
 	let normalised = |record: &AttributionRecord| -> Option<BTreeMap<RowRef, f64>> {
 		let total: f64 = record.scores.iter().map(|s| f64::from(s.parts_per_billion)).sum();
 		(total > 0.0).then(|| {
-			record.scores.iter().map(|s| (s.row, f64::from(s.parts_per_billion) / total)).collect()
+			record
+				.scores
+				.iter()
+				.map(|s| (s.row, f64::from(s.parts_per_billion) / total))
+				.collect()
 		})
 	};
 	let (a, b) = (normalised(a)?, normalised(b)?);
@@ -427,30 +438,54 @@ struct Attributor<'a> {
 	index: &'a SuffixIndex,
 	bm25: &'a Bm25Index,
 	corpus: &'a VerifiedCorpus,
+	owners: &'a CreditOwners,
 	sketch: &'a tributary_attribution::InfluenceSketch,
 	tokenizer: &'a HfTokenizer,
 }
 
 impl Attributor<'_> {
+	/// Diagnostic, not a protocol record: TracIn and DataInf of the whole exchange (question and
+	/// answer in ChatML, as the rows are written) instead of the bare answer the protocol scores.
+	fn influence_of_exchange(&self, question: &str, answer: &str) -> [AttributionRecord; 2] {
+		let text = chatml(question, answer);
+		let output = self.tokenizer.encode(text.as_bytes()).expect("encode");
+		let answer =
+			Answer { model: self.model.model, adapter: Some(self.model.adapter), output: &output };
+		[InfluenceScoring::TracIn, InfluenceScoring::DATAINF].map(|scoring| {
+			influence_record(self.model, self.sketch, self.owners, &answer, scoring, TOP_K)
+				.expect("influence")
+		})
+	}
+
 	fn attribute(&self, text: &str, query: &str) -> Records {
 		let output = self.tokenizer.encode(text.as_bytes()).expect("encode");
-		let answer = Answer { model: self.model.model, adapter: Some(self.model.adapter), output: &output };
+		let answer =
+			Answer { model: self.model.model, adapter: Some(self.model.adapter), output: &output };
 		let settings = MethodSettings::DEFAULT;
-		let span = span_record(self.index, &answer, settings.span, TOP_K).expect("span");
+		let span =
+			span_record(self.index, self.owners, &answer, settings.span, TOP_K).expect("span");
 		let tracin = influence_record(
 			self.model,
 			self.sketch,
+			self.owners,
 			&answer,
 			InfluenceScoring::TracIn,
 			TOP_K,
 		)
 		.expect("TracIn");
-		let datainf =
-			influence_record(self.model, self.sketch, &answer, InfluenceScoring::DATAINF, TOP_K)
-				.expect("DataInf");
+		let datainf = influence_record(
+			self.model,
+			self.sketch,
+			self.owners,
+			&answer,
+			InfluenceScoring::DATAINF,
+			TOP_K,
+		)
+		.expect("DataInf");
 		let bm25 = Bm25Params { k1_milli: settings.rag.k1_milli, b_milli: settings.rag.b_milli };
 		let rag = rag_record(
 			self.bm25,
+			self.owners,
 			self.corpus.id(),
 			&answer,
 			query.as_bytes(),
@@ -460,6 +495,61 @@ impl Attributor<'_> {
 		)
 		.expect("RAG");
 		Records([span, tracin, datainf, rag])
+	}
+}
+
+/// How the sketched row gradients sit: whether rows of one group point alike, and whether a few
+/// rows dominate by norm (TracIn credits in proportion to inner products, so a large-norm row
+/// wins credit whatever the answer).
+struct Geometry {
+	within: f64,
+	across: f64,
+	top8_energy: f64,
+	largest: RowRef,
+	largest_over_median: f64,
+	held_out_rank: usize,
+}
+
+fn held_out_row(corpus: &VerifiedCorpus, text: &str) -> RowRef {
+	corpus
+		.rows()
+		.iter()
+		.find(|row| row.bytes == text.as_bytes())
+		.expect("held-out row")
+		.row
+}
+
+fn sketch_geometry(sketch: &tributary_attribution::InfluenceSketch, held_out: RowRef) -> Geometry {
+	let rows = sketch.rows();
+	let vectors: Vec<Vec<f64>> = (0..rows.len())
+		.map(|i| sketch.vector(i).iter().map(|&x| f64::from(x)).collect())
+		.collect();
+	let norms: Vec<f64> =
+		vectors.iter().map(|v| v.iter().map(|x| x * x).sum::<f64>().sqrt()).collect();
+	let (mut within, mut across) = (Vec::new(), Vec::new());
+	for i in 0..rows.len() {
+		for j in i + 1..rows.len() {
+			let dot: f64 = vectors[i].iter().zip(&vectors[j]).map(|(a, b)| a * b).sum();
+			let cosine = dot / (norms[i] * norms[j]).max(1e-30);
+			if rows[i].datanet == rows[j].datanet {
+				within.push(cosine)
+			} else {
+				across.push(cosine)
+			}
+		}
+	}
+	let mut order: Vec<usize> = (0..rows.len()).collect();
+	order.sort_by(|&a, &b| norms[b].total_cmp(&norms[a]));
+	let energy: f64 = norms.iter().map(|n| n * n).sum();
+	let top8: f64 = order.iter().take(8).map(|&i| norms[i] * norms[i]).sum();
+	let median = norms[order[order.len() / 2]];
+	Geometry {
+		within: mean(&within),
+		across: mean(&across),
+		top8_energy: top8 / energy,
+		largest: rows[order[0]],
+		largest_over_median: norms[order[0]] / median,
+		held_out_rank: 1 + order.iter().position(|&i| rows[i] == held_out).expect("held out"),
 	}
 }
 
@@ -512,7 +602,10 @@ fn main() {
 		prompts.len()
 	);
 	let held_out = all_rows.iter().min_by_key(|row| content_hash(row.as_bytes())).expect("rows");
-	println!("  the trainer's held-out row (smallest hash, not trained on): {:?}", answer_of(held_out));
+	println!(
+		"  the trainer's held-out row (smallest hash, not trained on): {:?}",
+		answer_of(held_out)
+	);
 
 	// The adapter of all groups.
 	let settings = settings(epochs);
@@ -536,15 +629,36 @@ fn main() {
 		}
 	}
 	let corpus = VerifiedCorpus::verify(corpus_rows).expect("corpus");
+	// The protocol's owners: rows repeating an earlier row are credited to it. Here only the
+	// phrasings of one fact can be near-duplicates, so credit never crosses a group by it.
+	let owners = CreditOwners::of(&corpus);
+	let duplicates: Vec<_> = owners.duplicates().collect();
+	let crossing = duplicates.iter().filter(|(row, owner)| row.datanet != owner.datanet).count();
+	println!(
+		"  near-duplicate rows credited to an earlier row: {} ({crossing} across groups)",
+		duplicates.len()
+	);
 	let tokenizer = HfTokenizer::from_file(&base_dir.join("tokenizer.json")).expect("tokenizer");
 	let text_tokenizer = load_tokenizer(&base_dir).expect("tokenizer");
 	let index = SuffixIndex::build(&corpus, &tokenizer).expect("suffix index");
 	let bm25 = Bm25Index::build(&corpus);
 	let model = AdaptedModel::load(&base_dir, &full.dir, Device::Cpu).expect("model");
 	let sketch_started = Instant::now();
-	let sketch = build_sketch(&model, &corpus, &tokenizer, SketchParams::default()).expect("sketch");
+	let sketch =
+		build_sketch(&model, &corpus, &tokenizer, SketchParams::default()).expect("sketch");
 	let sketch_seconds = sketch_started.elapsed().as_secs_f64();
 	println!("influence sketch of {} rows: {sketch_seconds:.0} s", corpus.rows().len());
+
+	let geometry = sketch_geometry(&sketch, held_out_row(&corpus, held_out));
+	println!(
+		"  row gradients: mean cosine within a group {:.3}, across groups {:.3}; the 8 largest norms hold {:.0}% of the squared norm; largest {:?} ({:.1}x the median norm); the held-out row ranks {} by norm",
+		geometry.within,
+		geometry.across,
+		100.0 * geometry.top8_energy,
+		geometry.largest,
+		geometry.largest_over_median,
+		geometry.held_out_rank
+	);
 
 	// Answers.
 	let template = ChatTemplate::from_dir(&base_dir).expect("chat template");
@@ -557,21 +671,29 @@ fn main() {
 		index: &index,
 		bm25: &bm25,
 		corpus: &corpus,
+		owners: &owners,
 		sketch: &sketch,
 		tokenizer: &tokenizer,
 	};
 	// Variants: 0 generated, 1 verbatim, 2 paraphrased.
 	const VARIANTS: [&str; 3] = ["generated", "verbatim", "paraphrased"];
-	let mut tallies = vec![[Tally::default(), Tally::default(), Tally::default(), Tally::default()]; 3];
+	let mut tallies =
+		vec![[Tally::default(), Tally::default(), Tally::default(), Tally::default()]; 3];
 	let mut per_group_generated = vec![[const { Vec::new() }; 4]; GROUPS];
 	let mut moved = [const { Vec::new() }; 4];
+	let mut exchange = [Tally::default(), Tally::default()];
 	let mut recalled = 0;
 	let mut generated_answers: Vec<Vec<String>> = vec![Vec::new(); GROUPS];
 	let answers_started = Instant::now();
 	for prompt in &prompts {
-		let rendered =
-			template.render(&[Message::new("user", &prompt.question)], true).expect("render");
-		let ids = text_tokenizer.encode(rendered.as_str(), false).expect("encode").get_ids().to_vec();
+		let rendered = template
+			.render(&[Message::new("user", &prompt.question)], true)
+			.expect("render");
+		let ids = text_tokenizer
+			.encode(rendered.as_str(), false)
+			.expect("encode")
+			.get_ids()
+			.to_vec();
 		let out = generate(&model.llama, &ids, MAX_NEW_TOKENS, &Sampling::Greedy, &stops)
 			.expect("generate");
 		let generated = text_tokenizer.decode(&out, true).expect("decode").trim().to_string();
@@ -606,14 +728,24 @@ fn main() {
 				moved[method].push(tv);
 			}
 		}
+		for (i, record) in attributor
+			.influence_of_exchange(&prompt.question, &generated)
+			.iter()
+			.enumerate()
+		{
+			exchange[i].add(record, prompt.group);
+			println!("  exchange {:<8} per-group credit: {}", METHODS[1 + i], spread(record));
+		}
 		generated_answers[prompt.group].push(chatml(&prompt.question, &generated));
 	}
 	let answers_seconds = answers_started.elapsed().as_secs_f64();
 
 	// Leave one group out: retrain without it and measure what it was worth to its own answers.
 	let base = load_model(&base_dir, tch::Kind::Float, Device::Cpu).expect("base model");
-	let base_loss: Vec<f64> =
-		generated_answers.iter().map(|texts| loss_on(&base, &text_tokenizer, texts)).collect();
+	let base_loss: Vec<f64> = generated_answers
+		.iter()
+		.map(|texts| loss_on(&base, &text_tokenizer, texts))
+		.collect();
 	let full_loss: Vec<f64> = generated_answers
 		.iter()
 		.map(|texts| loss_on(&model.llama, &text_tokenizer, texts))
@@ -671,7 +803,10 @@ fn main() {
 	println!("| Measure | Span | TracIn | DataInf | RAG | Goal |");
 	println!("|---|---|---|---|---|---|");
 	let row = |label: &str, cells: [String; 4], goal: &str| {
-		println!("| {label} | {} | {} | {} | {} | {goal} |", cells[0], cells[1], cells[2], cells[3]);
+		println!(
+			"| {label} | {} | {} | {} | {} | {goal} |",
+			cells[0], cells[1], cells[2], cells[3]
+		);
 	};
 	for (variant, name) in VARIANTS.iter().enumerate() {
 		let goal = match variant {
@@ -685,6 +820,16 @@ fn main() {
 			goal,
 		);
 	}
+	row(
+		"diagnostic: share, influence of the whole exchange (question + generated answer)",
+		[
+			"-".into(),
+			format!("{:.3}", exchange[0].mean()),
+			format!("{:.3}", exchange[1].mean()),
+			"-".into(),
+		],
+		"",
+	);
 	row(
 		"change of share, paraphrased - generated",
 		std::array::from_fn(|m| format!("{:+.3}", tallies[2][m].mean() - tallies[0][m].mean())),
