@@ -422,10 +422,14 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 					_ => None,
 				})
 		});
-	let ChallengeKind::NearDuplicate { original, similarity_ppm } = kind else {
+	let ChallengeKind::NearDuplicate { original_datanet, original, similarity_ppm } = kind else {
 		panic!("Eve's copy is reported as a near-duplicate, not {kind:?}");
 	};
-	assert_eq!(original, 2, "the copy names Charlie's row as its original");
+	assert_eq!(
+		(original_datanet, original),
+		(0, 2),
+		"the copy names Charlie's row as its original"
+	);
 	assert!(similarity_ppm >= 800_000, "{similarity_ppm} ppm");
 	let (_, check) = bob_sidecar.get(&format!("/rows/0/{COPY_ROW}"));
 	assert_eq!(check["near_duplicate"], true, "curators see it too: {check}");

@@ -111,11 +111,14 @@ pub enum ChallengeKind {
 	/// Reported by an active worker: no store the worker asked serves bytes with the row's
 	/// content hash, so the row cannot be trained on.
 	Unfetchable,
-	/// Reported by an active worker: the row repeats the earlier row `original` of the same
-	/// datanet up to small edits. `similarity_ppm` is the share of the row's normalized word
-	/// bigrams found in earlier rows (parts per million; see tributary-dedup), which anyone
-	/// holding both rows' bytes can recompute.
+	/// Reported by an active worker: the row repeats row `original` of datanet
+	/// `original_datanet` (this one or another) up to small edits, and that row came first
+	/// (contributed in an earlier block, or in the same block with a lower `(datanet, row)`).
+	/// `similarity_ppm` is the share of the row's normalized word bigrams found in earlier rows
+	/// (parts per million; see tributary-dedup), which anyone holding both rows' bytes can
+	/// recompute.
 	NearDuplicate {
+		original_datanet: DatanetId,
 		original: RowId,
 		similarity_ppm: u32,
 	},

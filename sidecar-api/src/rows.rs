@@ -2,7 +2,7 @@
 //!
 //! - `POST /rows/check` ([`RowsToCheck`] → [`ChecksAccepted`]): the chain's off-chain worker
 //!   hands over newly contributed rows; the sidecar fetches their bytes, scores their quality and
-//!   compares them with the datanet's earlier rows (tributary-dedup).
+//!   compares them with the rows contributed before them, in every datanet (tributary-dedup).
 //! - `GET /rows/{datanet}/{row}` ([`RowCheck`]): what the check found, for curators before they
 //!   approve.
 //! - `GET /rows/reports` ([`RowReports`]): rows at odds with the chain, for pallet-datanets'
@@ -20,9 +20,9 @@ pub enum RowProblem {
 	ByteLenMismatch { declared: u64, observed: u64 },
 	/// Neither the sidecar's store nor any peer serves the row (every peer answered "not found").
 	Unfetchable,
-	/// The row repeats the earlier row `original` of its datanet: `similarity_ppm` of its word
-	/// bigrams occur in earlier rows.
-	NearDuplicate { original: u64, similarity_ppm: u32 },
+	/// The row repeats row `original` of datanet `original_datanet`, contributed before it:
+	/// `similarity_ppm` of its word bigrams occur in earlier rows.
+	NearDuplicate { original_datanet: u32, original: u64, similarity_ppm: u32 },
 }
 
 /// One reported row, named as the chain names it.
@@ -50,6 +50,9 @@ pub struct RowToCheck {
 	pub row: u64,
 	/// The row's content hash on chain.
 	pub hash: Hash32,
+	/// The block it was contributed in: rows are compared with the rows contributed before them
+	/// (an earlier block, or the same block and a lower `(datanet, row)`), in any datanet.
+	pub contributed_at: u64,
 }
 
 /// The request of `POST /rows/check`.
@@ -89,9 +92,10 @@ pub struct RowQuality {
 	pub perplexity: Option<f64>,
 }
 
-/// The earlier row of the datanet closest to a row.
+/// The earlier row (of any datanet) closest to a row.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClosestRow {
+	pub original_datanet: u32,
 	pub original: u64,
 	/// Share of the row's word bigrams found in earlier rows, ppm.
 	pub similarity_ppm: u32,
@@ -114,6 +118,7 @@ pub struct RowCheck {
 	pub datanet: u32,
 	pub row: u64,
 	pub hash: Hash32,
+	pub contributed_at: u64,
 	pub status: CheckStatus,
 	/// Once checked.
 	pub quality: Option<RowQuality>,
@@ -122,4 +127,6 @@ pub struct RowCheck {
 	/// Whether `closest` reaches the sidecar's near-duplicate threshold (then the row is on
 	/// `GET /rows/reports`).
 	pub near_duplicate: bool,
+	/// Rows checked since that are near-duplicates of this one.
+	pub copies: u32,
 }

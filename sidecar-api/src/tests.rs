@@ -288,14 +288,18 @@ fn row_reports() {
 					datanet: 1,
 					row: 4,
 					hash: HASH,
-					problem: RowProblem::NearDuplicate { original: 2, similarity_ppm: 950_000 },
+					problem: RowProblem::NearDuplicate {
+						original_datanet: 0,
+						original: 2,
+						similarity_ppm: 950_000,
+					},
 				},
 			],
 		},
 		json!({ "reports": [
 			{ "datanet": 1, "row": 2, "hash": HASH_HEX, "kind": "byte_len_mismatch", "declared": 40, "observed": 41 },
 			{ "datanet": 1, "row": 3, "hash": HASH_HEX, "kind": "unfetchable" },
-			{ "datanet": 1, "row": 4, "hash": HASH_HEX, "kind": "near_duplicate", "original": 2, "similarity_ppm": 950000 },
+			{ "datanet": 1, "row": 4, "hash": HASH_HEX, "kind": "near_duplicate", "original_datanet": 0, "original": 2, "similarity_ppm": 950000 },
 		] }),
 	);
 }
@@ -303,8 +307,10 @@ fn row_reports() {
 #[test]
 fn row_checks() {
 	pinned(
-		RowsToCheck { rows: vec![RowToCheck { datanet: 1, row: 4, hash: HASH }] },
-		json!({ "rows": [{ "datanet": 1, "row": 4, "hash": HASH_HEX }] }),
+		RowsToCheck {
+			rows: vec![RowToCheck { datanet: 1, row: 4, hash: HASH, contributed_at: 9 }],
+		},
+		json!({ "rows": [{ "datanet": 1, "row": 4, "hash": HASH_HEX, "contributed_at": 9 }] }),
 	);
 	pinned(ChecksAccepted { accepted: 1, waiting: 0 }, json!({ "accepted": 1, "waiting": 0 }));
 	let quality = RowQuality {
@@ -325,20 +331,28 @@ fn row_checks() {
 			datanet: 1,
 			row: 4,
 			hash: HASH,
+			contributed_at: 9,
 			status: CheckStatus::Checked,
 			quality: Some(quality),
-			closest: Some(ClosestRow { original: 2, similarity_ppm: 950_000, sources: 1 }),
+			closest: Some(ClosestRow {
+				original_datanet: 0,
+				original: 2,
+				similarity_ppm: 950_000,
+				sources: 1,
+			}),
 			near_duplicate: true,
+			copies: 0,
 		},
 		json!({
-			"datanet": 1, "row": 4, "hash": HASH_HEX, "status": "checked",
+			"datanet": 1, "row": 4, "hash": HASH_HEX, "contributed_at": 9, "status": "checked",
 			"quality": {
 				"bytes": 12, "utf8": true, "chars": 12, "words": 2, "distinct_words_ppm": 1000000,
 				"letters_ppm": 833333, "digits_ppm": 0, "whitespace_ppm": 83333,
 				"punctuation_ppm": 83333, "control_ppm": 0, "perplexity": 12.5
 			},
-			"closest": { "original": 2, "similarity_ppm": 950000, "sources": 1 },
+			"closest": { "original_datanet": 0, "original": 2, "similarity_ppm": 950000, "sources": 1 },
 			"near_duplicate": true,
+			"copies": 0,
 		}),
 	);
 }

@@ -7,12 +7,14 @@
 
 use std::collections::HashMap;
 
-use tributary_primitives::attribution::RowRef;
+use tributary_primitives::{attribution::RowRef, ContentHash};
 
 use crate::corpus::VerifiedCorpus;
 
 /// Inverted index of a corpus's rows.
 pub struct Bm25Index {
+	/// The corpus's id (`VerifiedCorpus::id`), which records of its retrievals name.
+	corpus: ContentHash,
 	rows: Vec<RowRef>,
 	terms: HashMap<Vec<u8>, usize>,
 	/// Per term: (row number, term frequency), row numbers ascending.
@@ -66,12 +68,18 @@ impl Bm25Index {
 		let total: u64 = row_lengths.iter().map(|&l| u64::from(l)).sum();
 		let average_length = (total as f64 / row_lengths.len().max(1) as f64).max(1.0);
 		Self {
+			corpus: corpus.id(),
 			rows: corpus.rows().iter().map(|row| row.row).collect(),
 			terms,
 			postings,
 			row_lengths,
 			average_length,
 		}
+	}
+
+	/// The id of the corpus this index was built from.
+	pub fn corpus_id(&self) -> ContentHash {
+		self.corpus
 	}
 
 	/// The `limit` best rows for `query`, best first, ties broken by row; rows sharing no term

@@ -39,7 +39,6 @@ pub fn span_record(
 pub fn rag_record(
 	bm25: &Bm25Index,
 	owners: &CreditOwners,
-	corpus_id: ContentHash,
 	answer: &Answer,
 	query: &[u8],
 	retrieved: u32,
@@ -73,7 +72,7 @@ pub fn rag_record(
 		k1_milli: bm25_params.k1_milli,
 		b_milli: bm25_params.b_milli,
 	});
-	Ok(assemble(method, corpus_id, answer, scores, top_k))
+	Ok(assemble(method, bm25.corpus_id(), answer, scores, top_k))
 }
 
 /// How a record to recompute was produced.
@@ -117,8 +116,7 @@ pub fn recompute(
 		},
 		MethodRequest::Rag { query, retrieved, bm25 } => {
 			let index = Bm25Index::build(&corpus);
-			let (top_k, corpus_id) = (request.top_k, corpus.id());
-			rag_record(&index, &owners, corpus_id, &answer, query, *retrieved, *bm25, top_k)
+			rag_record(&index, &owners, &answer, query, *retrieved, *bm25, request.top_k)
 		},
 		MethodRequest::Influence(influence) => {
 			recompute_influence(&corpus, &owners, tokenizer, influence, &answer, request.top_k)

@@ -370,7 +370,6 @@ fn a_near_duplicate_row_credits_the_first_contributor() {
 	let rag = tributary_attribution::rag_record(
 		&Bm25Index::build(&corpus),
 		&owners,
-		corpus.id(),
 		&answer(&output),
 		&query,
 		4,

@@ -46,13 +46,8 @@ impl QualitySignals {
 		let words: Vec<&str> =
 			lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
 		let distinct = words.iter().collect::<std::collections::BTreeSet<_>>().len();
-		let share = |part: u64, whole: u64| {
-			if whole == 0 {
-				0
-			} else {
-				(part * u64::from(PPM) / whole) as u32
-			}
-		};
+		let share =
+			|part: u64, whole: u64| (part * u64::from(PPM)).checked_div(whole).unwrap_or(0) as u32;
 		QualitySignals {
 			bytes: bytes.len() as u64,
 			utf8,

@@ -185,7 +185,7 @@ fn edited_copies_are_detected_and_distinct_rows_are_not() {
 
 	let after_all = corpus.len();
 	let mut rng = Lcg(7);
-	let mut check = |rate: &mut Rate, edited: &str, sources: &[usize]| {
+	let check = |rate: &mut Rate, edited: &str, sources: &[usize]| {
 		rate.tried += 1;
 		let shingles = ShingleSet::of(edited.as_bytes(), params.shingle_words);
 		if let Some(found) = index.find_original(&after_all, &shingles) {

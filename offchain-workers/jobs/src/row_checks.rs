@@ -3,21 +3,25 @@
 //!
 //! The chain's off-chain worker hands over each row contributed on chain (`POST /rows/check`).
 //! A checker thread fetches the row's bytes (this store, else peers; a row whose bytes no store
-//! serves yet waits and is tried again), scores its quality, and compares it with the rows of its
-//! datanet contributed before it (lower row ids) through tributary-dedup's index; with a base
-//! model it also measures the row's perplexity under it. A row whose
-//! similarity reaches the threshold is booked in [`RowReports`] as a near-duplicate of the
-//! earlier row sharing most with it, and the off-chain worker reports it on chain.
+//! serves yet waits and is tried again), scores its quality, and compares it with the rows of
+//! every datanet contributed before it through tributary-dedup's index (a copier's own datanet
+//! is where a copy is most likely to be approved); with a base model it also measures the row's
+//! perplexity under it. A row whose similarity reaches the threshold is booked in
+//! [`RowReports`] as a near-duplicate of the earlier row sharing most with it, and the off-chain
+//! worker reports it on chain.
 //!
-//! The book is `<data_dir>/rows/checks.json`, rewritten atomically on each change. The indexes
-//! are rebuilt from the store when the sidecar starts, so nothing but the book is persisted.
+//! "Before" is contribution order as the chain sees it: an earlier block, or the same block and
+//! a lower `(datanet, row)`.
+//!
+//! The book is `<data_dir>/rows/checks.json`, rewritten atomically on each change. The index is
+//! rebuilt from the store when the sidecar starts, so nothing but the book is persisted.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
-use tributary_dedup::{NearDuplicateIndex, Params, QualitySignals};
+use tributary_dedup::{NearDuplicateIndex, Params, QualitySignals, ShingleSet};
 use tributary_sidecar_api::rows::{
 	CheckStatus, ChecksAccepted, ClosestRow, RowCheck, RowProblem, RowQuality, RowReport,
 	RowToCheck,
@@ -47,14 +51,21 @@ pub struct RowChecks {
 	work: Condvar,
 }
 
+/// A row's place in contribution order: (block, datanet, row).
+type ContributionKey = (u64, u32, u64);
+
+fn contribution_key(check: &RowCheck) -> ContributionKey {
+	(check.contributed_at, check.datanet, check.row)
+}
+
 struct State {
 	checks: BTreeMap<(u32, u64), RowCheck>,
-	/// Per datanet, every checked row keyed by row id.
-	indexes: HashMap<u32, NearDuplicateIndex<u64>>,
+	/// Every checked row of every datanet.
+	index: NearDuplicateIndex<ContributionKey>,
 }
 
 impl RowChecks {
-	/// Loads the book, rebuilds the indexes from the rows' bytes in `source.store` (a checked row
+	/// Loads the book, rebuilds the index from the rows' bytes in `source.store` (a checked row
 	/// whose bytes are gone is checked again) and starts the checker thread.
 	pub fn open(
 		data_dir: &Path,
@@ -72,15 +83,23 @@ impl RowChecks {
 			Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
 			Err(source) => return Err(io(source)),
 		};
-		let mut state = State { checks: BTreeMap::new(), indexes: HashMap::new() };
+		let mut state = State { checks: BTreeMap::new(), index: NearDuplicateIndex::new(params) };
 		for mut check in list {
 			if check.status == CheckStatus::Checked {
 				match source.store.get(&check.hash.0) {
-					Ok(bytes) => state.index(check.datanet, params).insert(
-						check.row,
-						tributary_dedup::ShingleSet::of(&bytes, params.shingle_words),
+					Ok(bytes) => state.index.insert(
+						contribution_key(&check),
+						ShingleSet::of(&bytes, params.shingle_words),
 					),
-					Err(_) => check = waiting(check.datanet, check.row, check.hash),
+					Err(_) => {
+						check = RowCheck {
+							status: CheckStatus::Waiting,
+							quality: None,
+							closest: None,
+							near_duplicate: false,
+							..check
+						}
+					},
 				}
 			}
 			state.checks.insert((check.datanet, check.row), check);
@@ -103,7 +122,7 @@ impl RowChecks {
 			if let std::collections::btree_map::Entry::Vacant(entry) =
 				state.checks.entry((row.datanet, row.row))
 			{
-				entry.insert(waiting(row.datanet, row.row, row.hash));
+				entry.insert(waiting(row));
 				accepted += 1;
 			}
 		}
@@ -159,11 +178,11 @@ impl RowChecks {
 		reports: &RowReports,
 	) -> Result<(), RowReportsError> {
 		let params = self.params;
-		let shingles = tributary_dedup::ShingleSet::of(bytes, params.shingle_words);
+		let shingles = ShingleSet::of(bytes, params.shingle_words);
+		let key = contribution_key(&row);
 		let mut state = self.state.lock().expect("row checks lock");
-		let index = state.index(row.datanet, params);
-		let closest = index.closest_earlier(&row.row, &shingles);
-		index.insert(row.row, shingles);
+		let closest = state.index.closest_earlier(&key, &shingles);
+		state.index.insert(key, shingles);
 		let near_duplicate = closest
 			.as_ref()
 			.is_some_and(|found| found.similarity_ppm >= params.threshold_ppm);
@@ -171,7 +190,8 @@ impl RowChecks {
 			status: CheckStatus::Checked,
 			quality: Some(quality(&QualitySignals::of(bytes), perplexity)),
 			closest: closest.as_ref().map(|found| ClosestRow {
-				original: found.original,
+				original_datanet: found.original.1,
+				original: found.original.2,
 				similarity_ppm: found.similarity_ppm,
 				sources: found.sources as u32,
 			}),
@@ -179,6 +199,12 @@ impl RowChecks {
 			..row
 		};
 		state.checks.insert((row.datanet, row.row), checked);
+		if let (true, Some(found)) = (near_duplicate, &closest) {
+			let (_, datanet, original) = found.original;
+			if let Some(original) = state.checks.get_mut(&(datanet, original)) {
+				original.copies += 1;
+			}
+		}
 		self.persist(&state.checks)?;
 		drop(state);
 		if let (true, Some(found)) = (near_duplicate, closest) {
@@ -187,7 +213,8 @@ impl RowChecks {
 				row: row.row,
 				hash: row.hash,
 				problem: RowProblem::NearDuplicate {
-					original: found.original,
+					original_datanet: found.original.1,
+					original: found.original.2,
 					similarity_ppm: found.similarity_ppm,
 				},
 			})?;
@@ -206,29 +233,30 @@ impl RowChecks {
 }
 
 impl State {
-	fn index(&mut self, datanet: u32, params: Params) -> &mut NearDuplicateIndex<u64> {
-		self.indexes.entry(datanet).or_insert_with(|| NearDuplicateIndex::new(params))
-	}
-
-	/// Rows waiting for their bytes, in (datanet, row) order: earlier rows are checked first.
+	/// Rows waiting for their bytes, in contribution order: earlier rows are checked first.
 	fn waiting(&self) -> Vec<RowCheck> {
-		self.checks
+		let mut waiting: Vec<RowCheck> = self
+			.checks
 			.values()
 			.filter(|check| check.status == CheckStatus::Waiting)
 			.copied()
-			.collect()
+			.collect();
+		waiting.sort_by_key(contribution_key);
+		waiting
 	}
 }
 
-fn waiting(datanet: u32, row: u64, hash: tributary_sidecar_api::wire::Hash32) -> RowCheck {
+fn waiting(row: &RowToCheck) -> RowCheck {
 	RowCheck {
-		datanet,
-		row,
-		hash,
+		datanet: row.datanet,
+		row: row.row,
+		hash: row.hash,
+		contributed_at: row.contributed_at,
 		status: CheckStatus::Waiting,
 		quality: None,
 		closest: None,
 		near_duplicate: false,
+		copies: 0,
 	}
 }
 
@@ -263,9 +291,15 @@ mod tests {
 		}
 	}
 
-	fn row(source: &RowSource, datanet: u32, row: u64, text: &str) -> RowToCheck {
+	/// A row contributed at block `block`.
+	fn row(source: &RowSource, block: u64, datanet: u32, row: u64, text: &str) -> RowToCheck {
 		source.store.put(text.as_bytes(), None).unwrap();
-		RowToCheck { datanet, row, hash: Hash32(content_hash(text.as_bytes())) }
+		RowToCheck {
+			datanet,
+			row,
+			hash: Hash32(content_hash(text.as_bytes())),
+			contributed_at: block,
+		}
 	}
 
 	fn checked(checks: &RowChecks, datanet: u32, row: u64) -> RowCheck {
@@ -291,11 +325,11 @@ mod tests {
 			RowChecks::open(dir.path(), Params::DEFAULT, source.clone(), reports.clone()).unwrap();
 		let copy = ORIGINAL.replace("worldwide", "worldwidE");
 		let rows = [
-			row(&source, 1, 0, ORIGINAL),
-			row(&source, 1, 1, "An unrelated row about rivers, fish and the weather in May."),
-			row(&source, 1, 2, &copy),
-			// The same bytes in another datanet are that datanet's first row.
-			row(&source, 2, 0, &copy),
+			// Datanet 2's row came first, in block 3; datanet 1 was filled later.
+			row(&source, 5, 1, 0, ORIGINAL),
+			row(&source, 5, 1, 1, "An unrelated row about rivers, fish and the weather in May."),
+			row(&source, 6, 1, 2, &copy),
+			row(&source, 3, 2, 0, "A row of datanet two that nobody copies, about bread."),
 		];
 		let accepted = checks.submit(&rows).unwrap();
 		assert_eq!(accepted.accepted, 4);
@@ -310,27 +344,32 @@ mod tests {
 		assert!(!checked(&checks, 1, 0).near_duplicate);
 		assert!(!checked(&checks, 1, 1).near_duplicate);
 		assert!(!checked(&checks, 2, 0).near_duplicate);
-		assert_eq!(
-			reports.list(),
-			vec![RowReport {
-				datanet: 1,
-				row: 2,
-				hash: rows[2].hash,
-				problem: RowProblem::NearDuplicate {
-					original: 0,
-					similarity_ppm: closest.similarity_ppm
-				},
-			}]
-		);
+		assert_eq!(checked(&checks, 1, 0).copies, 1);
+		let report = |datanet, row, hash, closest: ClosestRow| RowReport {
+			datanet,
+			row,
+			hash,
+			problem: RowProblem::NearDuplicate {
+				original_datanet: closest.original_datanet,
+				original: closest.original,
+				similarity_ppm: closest.similarity_ppm,
+			},
+		};
+		assert_eq!(reports.list(), vec![report(1, 2, rows[2].hash, closest)]);
 
 		// A restart keeps the book and rebuilds the index: a later copy still matches.
 		drop(checks);
 		let reopened =
 			RowChecks::open(dir.path(), Params::DEFAULT, source.clone(), reports.clone()).unwrap();
 		assert_eq!(reopened.get(1, 2), Some(flagged));
+		// A copy in another datanet, contributed later, is the first row's copy too.
 		let again = ORIGINAL.to_uppercase();
-		reopened.submit(&[row(&source, 1, 3, &again)]).unwrap();
-		assert_eq!(checked(&reopened, 1, 3).closest.unwrap().original, 0);
+		let elsewhere = row(&source, 9, 2, 1, &again);
+		reopened.submit(&[elsewhere]).unwrap();
+		let found = checked(&reopened, 2, 1).closest.unwrap();
+		assert_eq!((found.original_datanet, found.original), (1, 0));
+		assert_eq!(checked(&reopened, 1, 0).copies, 2);
+		assert_eq!(reports.list()[1], report(2, 1, elsewhere.hash, found));
 	}
 
 	#[test]
@@ -340,7 +379,12 @@ mod tests {
 		let source = source(dir.path(), &runtime);
 		let reports = Arc::new(RowReports::open(dir.path()).unwrap());
 		let checks = RowChecks::open(dir.path(), Params::DEFAULT, source.clone(), reports).unwrap();
-		let absent = RowToCheck { datanet: 1, row: 0, hash: Hash32(content_hash(b"later")) };
+		let absent = RowToCheck {
+			datanet: 1,
+			row: 0,
+			hash: Hash32(content_hash(b"later")),
+			contributed_at: 1,
+		};
 		assert_eq!(checks.submit(&[absent]).unwrap(), ChecksAccepted { accepted: 1, waiting: 1 });
 		std::thread::sleep(Duration::from_millis(100));
 		assert_eq!(checks.get(1, 0).unwrap().status, CheckStatus::Waiting);

@@ -429,7 +429,7 @@ async fn contributed_rows_are_checked_for_near_duplicates() {
 	let mut rows = Vec::new();
 	for (i, text) in [&texts[0], &texts[1], &copy].into_iter().enumerate() {
 		let hash = peer_client.put_object(text.clone().into_bytes()).await;
-		rows.push(json!({ "datanet": 4, "row": i, "hash": hash }));
+		rows.push(json!({ "datanet": 4, "row": i, "hash": hash, "contributed_at": 7 }));
 	}
 
 	let (status, accepted) = client.post("/rows/check", json!({ "rows": rows })).await;
@@ -453,6 +453,7 @@ async fn contributed_rows_are_checked_for_near_duplicates() {
 		checked.push(check);
 	}
 	assert_eq!(checked[0]["near_duplicate"], false, "{}", checked[0]);
+	assert_eq!(checked[0]["copies"], 1, "{}", checked[0]);
 	assert_eq!(checked[0]["quality"]["utf8"], true, "{}", checked[0]);
 	let perplexity = checked[0]["quality"]["perplexity"].as_f64();
 	assert!(perplexity.is_some_and(|p| p > 1.0 && p.is_finite()), "{}", checked[0]);
@@ -464,7 +465,7 @@ async fn contributed_rows_are_checked_for_near_duplicates() {
 	assert_eq!(
 		client.get("/rows/reports").await.1,
 		json!({ "reports": [
-			{ "datanet": 4, "row": 2, "hash": rows[2]["hash"], "kind": "near_duplicate", "original": 0, "similarity_ppm": similarity },
+			{ "datanet": 4, "row": 2, "hash": rows[2]["hash"], "kind": "near_duplicate", "original_datanet": 4, "original": 0, "similarity_ppm": similarity },
 		] })
 	);
 	worker.shutdown().await;

@@ -420,6 +420,7 @@ mod benchmarks {
 		let (original, row) = (rows[0], rows[1]);
 		let worker = T::BenchmarkHelper::active_worker();
 		let kind = ChallengeKind::NearDuplicate {
+			original_datanet: datanet,
 			original,
 			similarity_ppm: T::NearDuplicateThreshold::get(),
 		};

@@ -448,7 +448,7 @@ pub mod pallet {
 		/// A near-duplicate report's similarity is below `NearDuplicateThreshold` or above one
 		/// million parts per million.
 		SimilarityOutOfRange,
-		/// A near-duplicate report must name an approved or published row of the same datanet
+		/// A near-duplicate report must name an approved or published row (of any datanet)
 		/// contributed before the reported one, with different content.
 		InvalidOriginal,
 	}
@@ -865,9 +865,9 @@ pub mod pallet {
 
 		/// Report what a worker saw of a row's bytes: they are not `byte_len` long
 		/// (`ByteLenMismatch`), no store serves them (`Unfetchable`), or they repeat an earlier
-		/// row of the datanet up to small edits (`NearDuplicate`, naming that row and the
-		/// similarity, checked against the both rows' bytes by whoever decides). Opens a challenge of that
-		/// kind with the same bond as `challenge_row` (a report must cost something to be wrong: it
+		/// row of any datanet up to small edits (`NearDuplicate`, naming that row and the
+		/// similarity, which whoever decides checks against both rows' bytes). Opens a challenge
+		/// of that kind with the same bond as `challenge_row` (a report must cost something to be wrong: it
 		/// locks the contributor's deposit and takes the judge's time), decided the same way;
 		/// upheld, the deposit is slashed as spam and the worker paid the reward.
 		///
@@ -878,13 +878,15 @@ pub mod pallet {
 		/// Emits `RowChallenged`.
 		///
 		/// Errors: `NotActiveWorker` if the caller is not an active worker; `NotAWorkerReport` if
-		/// `kind` is not `ByteLenMismatch`, `Unfetchable` or `NearDuplicate`; `UnknownDatanet` if no datanet has
+		/// `kind` is not `ByteLenMismatch`, `Unfetchable` or `NearDuplicate`; `UnknownDatanet` if
+		/// no datanet has
 		/// this id; `UnknownRow` if the row is not in this datanet; `DeclaredLengthMatches` if a
 		/// `ByteLenMismatch` report's `observed` length is the row's declared `byte_len`;
 		/// `SimilarityOutOfRange` if a `NearDuplicate` report claims less than
 		/// `NearDuplicateThreshold` (or more than a million ppm); `InvalidOriginal` if its
-		/// `original` is not an approved or published row of the datanet contributed before this
-		/// one, with a different content hash;
+		/// `original` is not an approved or published row of `original_datanet` contributed before
+		/// this one (an earlier block, or the same block and a lower `(datanet, row)`), with a
+		/// different content hash;
 		/// `RowNotChallengeable` if the row is not approved or published, or its deposit was
 		/// already released; `ChallengeAlreadyOpen` if the row already has an open challenge; or
 		/// the currency's error if the worker cannot hold the bond.

@@ -5,7 +5,7 @@
 //! Each block it first posts the rows contributed since its last hand-over to the sidecar's
 //! `POST /rows/check` (at most [`MAX_ROWS_PER_HAND_OVER`] per datanet; a per-datanet cursor in
 //! offchain storage moves on only when the sidecar accepted them), so the sidecar scores their
-//! quality for curators and compares them with the datanet's earlier rows.
+//! quality for curators and compares them with the rows contributed before them.
 //!
 //! Then it reads the sidecar's `GET /rows/reports`: rows whose bytes are not their declared
 //! `byte_len` long, rows no store serves, and near-duplicates of earlier rows. For each it
@@ -68,8 +68,8 @@ impl From<&RowReport> for SidecarRowReport {
 				observed: observed.min(u64::from(u32::MAX)) as u32,
 			},
 			RowProblem::Unfetchable => ChallengeKind::Unfetchable,
-			RowProblem::NearDuplicate { original, similarity_ppm } => {
-				ChallengeKind::NearDuplicate { original, similarity_ppm }
+			RowProblem::NearDuplicate { original_datanet, original, similarity_ppm } => {
+				ChallengeKind::NearDuplicate { original_datanet, original, similarity_ppm }
 			},
 		};
 		Self { datanet: report.datanet, row: report.row, content_hash: report.hash.0, kind }
@@ -126,6 +126,7 @@ impl<T: Config> Pallet<T> {
 						datanet,
 						row,
 						hash: Hash32(info.content_hash),
+						contributed_at: info.contributed_at.saturated_into(),
 					})
 				})
 				.collect();

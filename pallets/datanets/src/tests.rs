@@ -1370,46 +1370,64 @@ fn report_row_errors() {
 fn near_duplicate_reports_name_an_earlier_row_and_are_slashed_when_upheld() {
 	new_test_ext().execute_with(|| {
 		let (datanet, original) = published_row(ALICE, "the original row's words");
+		System::set_block_number(2);
 		let copy = contribute(BOB, datanet, "the original row's wordz");
 		let pending = contribute(BOB, datanet, "a row still pending");
 		assert_ok!(Datanets::approve(RuntimeOrigin::signed(CURATOR), datanet, rows(&[copy])));
 		let later = contribute(ALICE, datanet, "a later row");
 		assert_ok!(Datanets::approve(RuntimeOrigin::signed(CURATOR), datanet, rows(&[later])));
-		let report = |row, original, similarity_ppm| {
+		// Bob's own datanet, where he approves his own copy of Alice's row.
+		let own = create(BOB, b"bob's", Visibility::Public);
+		let elsewhere = contribute(BOB, own, "The ORIGINAL row's words!");
+		assert_ok!(Datanets::approve(RuntimeOrigin::signed(BOB), own, rows(&[elsewhere])));
+		let report = |datanet, row, original_datanet, original, similarity_ppm| {
 			Datanets::report_row(
 				RuntimeOrigin::signed(WORKER),
 				datanet,
 				row,
-				ChallengeKind::NearDuplicate { original, similarity_ppm },
+				ChallengeKind::NearDuplicate { original_datanet, original, similarity_ppm },
 			)
 		};
+		let claim = ChallengeKind::NearDuplicate {
+			original_datanet: datanet,
+			original,
+			similarity_ppm: 900_000,
+		};
 		assert_noop!(
-			Datanets::challenge_row(
-				RuntimeOrigin::signed(CHALLENGER),
-				datanet,
-				copy,
-				ChallengeKind::NearDuplicate { original, similarity_ppm: 900_000 }
-			),
+			Datanets::challenge_row(RuntimeOrigin::signed(CHALLENGER), datanet, copy, claim),
 			Error::<Test>::ReservedForWorkers
 		);
 		for similarity in [NEAR_DUPLICATE_THRESHOLD - 1, 1_000_001] {
-			assert_noop!(report(copy, original, similarity), Error::<Test>::SimilarityOutOfRange);
+			assert_noop!(
+				report(datanet, copy, datanet, original, similarity),
+				Error::<Test>::SimilarityOutOfRange
+			);
 		}
 		// The original must come first, exist, differ and be approved or published.
-		for bad in [copy, later, 99, pending] {
-			assert_noop!(report(copy, bad, 900_000), Error::<Test>::InvalidOriginal);
+		for (bad_datanet, bad) in
+			[(datanet, copy), (datanet, later), (datanet, 99), (own, elsewhere)]
+		{
+			assert_noop!(
+				report(datanet, copy, bad_datanet, bad, 900_000),
+				Error::<Test>::InvalidOriginal
+			);
 		}
-		assert_noop!(report(later, pending, 900_000), Error::<Test>::InvalidOriginal);
+		assert_noop!(
+			report(datanet, later, datanet, pending, 900_000),
+			Error::<Test>::InvalidOriginal
+		);
 
 		let (alice_start, bob_start, worker_start) = (total(ALICE), total(BOB), total(WORKER));
 		let copy_deposit = deposit_of("the original row's wordz");
-		assert_ok!(report(copy, original, NEAR_DUPLICATE_THRESHOLD));
+		let elsewhere_deposit = deposit_of("The ORIGINAL row's words!");
+		assert_ok!(report(datanet, copy, datanet, original, NEAR_DUPLICATE_THRESHOLD));
 		System::assert_last_event(
 			Event::RowChallenged {
 				datanet,
 				row: copy,
 				challenger: WORKER,
 				kind: ChallengeKind::NearDuplicate {
+					original_datanet: datanet,
 					original,
 					similarity_ppm: NEAR_DUPLICATE_THRESHOLD,
 				},
@@ -1417,12 +1435,20 @@ fn near_duplicate_reports_name_an_earlier_row_and_are_slashed_when_upheld() {
 			}
 			.into(),
 		);
+		// A copy into another datanet is reported against the row it copies, wherever it is.
+		assert_ok!(report(own, elsewhere, datanet, original, 1_000_000));
 		judge(datanet, copy, true);
-		assert_eq!(Rows::<Test>::get(datanet, copy).unwrap().status, RowStatus::Slashed);
-		assert!(!ApprovedRows::<Test>::get(datanet).contains(&copy));
-		assert_eq!(Datanets::reputation(&BOB).slashed, 1);
-		assert_eq!(total(BOB), bob_start - copy_deposit);
-		assert_eq!(total(WORKER), worker_start + reward_for(copy_deposit));
+		judge(own, elsewhere, true);
+		for (datanet, row) in [(datanet, copy), (own, elsewhere)] {
+			assert_eq!(Rows::<Test>::get(datanet, row).unwrap().status, RowStatus::Slashed);
+			assert!(!ApprovedRows::<Test>::get(datanet).contains(&row));
+		}
+		assert_eq!(Datanets::reputation(&BOB).slashed, 2);
+		assert_eq!(total(BOB), bob_start - copy_deposit - elsewhere_deposit);
+		assert_eq!(
+			total(WORKER),
+			worker_start + reward_for(copy_deposit) + reward_for(elsewhere_deposit)
+		);
 		// The first contributor keeps the row, its deposit and its standing.
 		let kept = Rows::<Test>::get(datanet, original).unwrap();
 		assert_eq!(kept.status, RowStatus::Published(1));
@@ -1569,8 +1595,9 @@ mod offchain_worker {
 		let rows: Vec<Value> = rows
 			.iter()
 			.map(|&row| {
-				let hash = hex::encode(&Rows::<Test>::get(datanet, row).unwrap().content_hash);
-				json!({ "datanet": datanet, "row": row, "hash": hash })
+				let info = Rows::<Test>::get(datanet, row).unwrap();
+				let hash = hex::encode(&info.content_hash);
+				json!({ "datanet": datanet, "row": row, "hash": hash, "contributed_at": info.contributed_at })
 			})
 			.collect();
 		let accepted = json!({ "accepted": rows.len(), "waiting": 0 });
@@ -1713,7 +1740,7 @@ mod offchain_worker {
 				report_of(
 					datanet,
 					copy,
-					json!({ "kind": "near_duplicate", "original": original, "similarity_ppm": similarity }),
+					json!({ "kind": "near_duplicate", "original_datanet": datanet, "original": original, "similarity_ppm": similarity }),
 				)
 			};
 			expect_hand_over(&sidecar, datanet, &[original, copy]);
@@ -1735,7 +1762,11 @@ mod offchain_worker {
 					RuntimeCall::Datanets(Call::report_row {
 						datanet,
 						row: copy,
-						kind: ChallengeKind::NearDuplicate { original, similarity_ppm: 950_000 },
+						kind: ChallengeKind::NearDuplicate {
+							original_datanet: datanet,
+							original,
+							similarity_ppm: 950_000,
+						},
 					})
 				)]
 			);

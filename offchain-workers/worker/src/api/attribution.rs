@@ -256,8 +256,8 @@ fn rag(
 		Answer { model: state.attribution.base_model_hash, adapter: Some(target.adapter), output };
 	let bm25 = Bm25Params { k1_milli: params.k1_milli, b_milli: params.b_milli };
 	let owners = CreditOwners::of(&corpus);
-	let (corpus_id, retrieved) = (corpus.id(), params.retrieved);
-	let record = rag_record(&index, &owners, corpus_id, &answer, query, retrieved, bm25, TOP_K)
+	let retrieved = params.retrieved;
+	let record = rag_record(&index, &owners, &answer, query, retrieved, bm25, TOP_K)
 		.map_err(|e| ApiError::invalid("rag", e.to_string()))?;
 	let view = MethodView::Rag {
 		query: Hash32(params.query),

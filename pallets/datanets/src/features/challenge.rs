@@ -86,20 +86,24 @@ impl<T: Config> Pallet<T> {
 			ChallengeKind::ByteLenMismatch { observed } => {
 				ensure!(observed != info.byte_len, Error::<T>::DeclaredLengthMatches);
 			},
-			ChallengeKind::NearDuplicate { original, similarity_ppm } => {
+			ChallengeKind::NearDuplicate { original_datanet, original, similarity_ppm } => {
 				ensure!(
 					(T::NearDuplicateThreshold::get()..=1_000_000).contains(&similarity_ppm),
 					Error::<T>::SimilarityOutOfRange
 				);
+				let came_first = |earlier: &RowInfoOf<T>| {
+					(earlier.contributed_at, original_datanet, original)
+						< (info.contributed_at, datanet, row)
+				};
 				ensure!(
-					original < row
-						&& Rows::<T>::get(datanet, original).is_some_and(|earlier| {
-							earlier.content_hash != info.content_hash
-								&& matches!(
-									earlier.status,
-									RowStatus::Approved | RowStatus::Published(_)
-								)
-						}),
+					Rows::<T>::get(original_datanet, original).is_some_and(|earlier| {
+						came_first(&earlier)
+							&& earlier.content_hash != info.content_hash
+							&& matches!(
+								earlier.status,
+								RowStatus::Approved | RowStatus::Published(_)
+							)
+					}),
 					Error::<T>::InvalidOriginal
 				);
 			},
