@@ -12,12 +12,16 @@
 //! fact); paraphrased (the generated answer through a fixed synonym list and clause reordering,
 //! see [`paraphrase`]), with how much credit moved. Counterfactual: adapters retrained without
 //! one group (leave one group out) and the loss increase on that group's questions and answers,
-//! beside the credit the group received. Prints measurements and ratios; never fails on a number.
+//! beside the credit the group received. Scoring diagnostics (not the chain's methods): the same
+//! shares with the gradients scored by cosine, centered on the mean row gradient (or the mean
+//! unit-length one), and with the loss on answer tokens only (see [`DIAGNOSTICS`]). Prints
+//! measurements and ratios; never fails on a number.
 //!
 //! Run: `cargo bench -p tributary-jobs --bench accuracy` (needs `.data/smollm2-135m-instruct`
 //! from `scripts/base-model.sh`).
 //! - `ACCURACY_EPOCHS` (default 12): passes over the rows per fine-tune.
-//! - `ACCURACY_LOGO` (default `0,1`): the groups left out, one retraining each (`none` for none).
+//! - `ACCURACY_LOGO` (default `0,1`): the groups left out, one retraining each (`none` or empty
+//!   for none).
 //! - `ACCURACY_THREADS` (default 2): torch intra-op threads.
 //! - `ACCURACY_ADAPTER_CACHE`: a directory to keep trained adapters in and reuse on the next run
 //!   (named by a hash of their rows and settings); without it they go to a temporary directory.
@@ -26,9 +30,11 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use tch::Device;
+use tch::{Device, Kind, Tensor};
 use tokenizers::Tokenizer as HfText;
 use tributary_attribution::bm25::{Bm25Index, Bm25Params};
+use tributary_attribution::influence::projection::Projector;
+use tributary_attribution::influence::score::split_positive;
 use tributary_attribution::{
 	build_sketch, influence_record, rag_record, span_record, AdaptedModel, Answer, CorpusRow,
 	CreditOwners, HfTokenizer, InfluenceScoring, SketchParams, SuffixIndex, Tokenizer,
@@ -519,11 +525,13 @@ fn held_out_row(corpus: &VerifiedCorpus, text: &str) -> RowRef {
 		.row
 }
 
-fn sketch_geometry(sketch: &tributary_attribution::InfluenceSketch, held_out: RowRef) -> Geometry {
-	let rows = sketch.rows();
-	let vectors: Vec<Vec<f64>> = (0..rows.len())
+fn sketch_vectors(sketch: &tributary_attribution::InfluenceSketch) -> Vec<Vec<f64>> {
+	(0..sketch.rows().len())
 		.map(|i| sketch.vector(i).iter().map(|&x| f64::from(x)).collect())
-		.collect();
+		.collect()
+}
+
+fn row_geometry(rows: &[RowRef], vectors: &[Vec<f64>], held_out: RowRef) -> Geometry {
 	let norms: Vec<f64> =
 		vectors.iter().map(|v| v.iter().map(|x| x * x).sum::<f64>().sqrt()).collect();
 	let (mut within, mut across) = (Vec::new(), Vec::new());
@@ -553,6 +561,314 @@ fn sketch_geometry(sketch: &tributary_attribution::InfluenceSketch, held_out: Ro
 	}
 }
 
+/// Scoring diagnostics: other ways of scoring the same projected LoRA gradients, computed here in
+/// the bench to measure which change would make influence follow the data. None of them is a
+/// method of the chain; their records never leave the bench. The crate's gradient function is
+/// private, so [`projected_gradient_of`] repeats it with a choice of which tokens' predictions
+/// count, and checks itself against the sketch and the chain's TracIn.
+#[derive(Clone, Copy)]
+enum RowKind {
+	/// The sketch's own vectors: the loss of every token of the ChatML row.
+	Whole,
+	/// The loss of the answer's tokens only: the user turn, the template tokens and the closing
+	/// `<|im_end|>` predict nothing, so the frame all rows share adds nothing to the gradient.
+	AnswerOnly,
+}
+
+#[derive(Clone, Copy)]
+enum QueryKind {
+	/// The bare answer, every token: the chain's query (an answer has no template tokens).
+	Bare,
+	/// The answer after its question in ChatML, loss on the answer's tokens only: the same
+	/// masking as the answer-only rows, and no unconditioned first tokens.
+	Exchange,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Center {
+	No,
+	/// The mean row gradient (over the corpus, of the same row kind).
+	Mean,
+	/// The mean of the unit-length row gradients, from unit-length vectors: the shared direction
+	/// without the weight of large-norm rows (the held-out row's answer-token gradient is 26x the
+	/// median norm, so it would dominate the plain mean).
+	UnitMean,
+}
+
+struct Diagnostic {
+	label: &'static str,
+	rows: RowKind,
+	query: QueryKind,
+	/// What is subtracted from rows and query before scoring.
+	center: Center,
+	/// Normalise rows and query to unit length (cosine instead of dot product).
+	cosine: bool,
+}
+
+const DIAGNOSTICS: [Diagnostic; 13] = [
+	Diagnostic {
+		label: "check: dot product, gradients recomputed in the bench (= TracIn)",
+		rows: RowKind::Whole,
+		query: QueryKind::Bare,
+		center: Center::No,
+		cosine: false,
+	},
+	Diagnostic {
+		label: "1. cosine",
+		rows: RowKind::Whole,
+		query: QueryKind::Bare,
+		center: Center::No,
+		cosine: true,
+	},
+	Diagnostic {
+		label: "2a. centered, dot product",
+		rows: RowKind::Whole,
+		query: QueryKind::Bare,
+		center: Center::Mean,
+		cosine: false,
+	},
+	Diagnostic {
+		label: "2b. centered, cosine",
+		rows: RowKind::Whole,
+		query: QueryKind::Bare,
+		center: Center::Mean,
+		cosine: true,
+	},
+	Diagnostic {
+		label: "2c. unit length, centered, cosine",
+		rows: RowKind::Whole,
+		query: QueryKind::Bare,
+		center: Center::UnitMean,
+		cosine: true,
+	},
+	Diagnostic {
+		label: "3a. answer-token rows, dot product",
+		rows: RowKind::AnswerOnly,
+		query: QueryKind::Bare,
+		center: Center::No,
+		cosine: false,
+	},
+	Diagnostic {
+		label: "3b. answer-token rows, cosine",
+		rows: RowKind::AnswerOnly,
+		query: QueryKind::Bare,
+		center: Center::No,
+		cosine: true,
+	},
+	Diagnostic {
+		label: "3c. answer-token rows, centered, dot product",
+		rows: RowKind::AnswerOnly,
+		query: QueryKind::Bare,
+		center: Center::Mean,
+		cosine: false,
+	},
+	Diagnostic {
+		label: "3d. answer-token rows, centered, cosine",
+		rows: RowKind::AnswerOnly,
+		query: QueryKind::Bare,
+		center: Center::Mean,
+		cosine: true,
+	},
+	Diagnostic {
+		label: "3e. answer-token rows, unit length, centered, cosine",
+		rows: RowKind::AnswerOnly,
+		query: QueryKind::Bare,
+		center: Center::UnitMean,
+		cosine: true,
+	},
+	Diagnostic {
+		label: "3f. answer tokens of rows and of question + answer, cosine",
+		rows: RowKind::AnswerOnly,
+		query: QueryKind::Exchange,
+		center: Center::No,
+		cosine: true,
+	},
+	Diagnostic {
+		label: "3g. answer tokens of rows and of question + answer, centered, cosine",
+		rows: RowKind::AnswerOnly,
+		query: QueryKind::Exchange,
+		center: Center::Mean,
+		cosine: true,
+	},
+	Diagnostic {
+		label: "3h. answer tokens of rows and of question + answer, unit length, centered, cosine",
+		rows: RowKind::AnswerOnly,
+		query: QueryKind::Exchange,
+		center: Center::UnitMean,
+		cosine: true,
+	},
+];
+
+/// The projected gradient of the mean next-token loss over the tokens at positions `counted`
+/// (each predicted from the tokens before it), as the crate's `projected_gradient` computes it
+/// for `counted = 1..len`. `None` when no counted token has a token before it.
+fn projected_gradient_of(
+	llama: &Llama,
+	tokens: &[u32],
+	counted: std::ops::Range<usize>,
+	projector: &Projector,
+) -> Option<Vec<f64>> {
+	let usable = tokens.len().min(llama.config.max_position_embeddings as usize + 1);
+	let (start, end) = (counted.start.max(1), counted.end.min(usable));
+	if start >= end {
+		return None;
+	}
+	let ids: Vec<i64> = tokens[..end].iter().map(|&t| i64::from(t)).collect();
+	let sequence = Tensor::from_slice(&ids).to_device(llama.device());
+	let inputs = sequence.narrow(0, 0, end as i64 - 1).unsqueeze(0);
+	let logits = llama.forward(&inputs, false).expect("forward").squeeze_dim(0);
+	// Logit row j predicts token j + 1.
+	let logits = logits.narrow(0, start as i64 - 1, (end - start) as i64).to_kind(Kind::Float);
+	let targets = sequence.narrow(0, start as i64, (end - start) as i64);
+	let loss = logits.cross_entropy_for_logits(&targets);
+	let weights = llama.lora_weights();
+	let parameters: Vec<&Tensor> = weights.values().flat_map(|(a, b)| [a, b]).collect();
+	let gradients = Tensor::f_run_backward(&[&loss], &parameters, false, false).expect("backward");
+	let floats = |t: &Tensor| {
+		let flat = t.to_kind(Kind::Float).to_device(Device::Cpu).contiguous().view(-1);
+		Vec::<f32>::try_from(&flat).expect("gradient")
+	};
+	let mut out = Vec::with_capacity(projector.output_len());
+	for (index, pair) in gradients.chunks_exact(2).enumerate() {
+		projector.project_module(index, &floats(&pair[0]), &floats(&pair[1]), &mut out);
+	}
+	Some(out.into_iter().map(f64::from).collect())
+}
+
+const ASSISTANT_OPEN: &str = "<|im_start|>assistant\n";
+
+/// The token positions of a ChatML exchange's answer: after the assistant header, before the
+/// closing `<|im_end|>`. The header's tokens must be a prefix of the whole text's (true for this
+/// tokenizer, whose special tokens and the newline after them are tokens of their own).
+fn answer_positions(tokenizer: &HfTokenizer, text: &str, tokens: &[u32]) -> std::ops::Range<usize> {
+	let header = text.find(ASSISTANT_OPEN).expect("an assistant turn") + ASSISTANT_OPEN.len();
+	let prefix = tokenizer.encode(&text.as_bytes()[..header]).expect("encode");
+	assert_eq!(&tokens[..prefix.len()], &prefix[..], "the header tokenizes as a prefix");
+	let close = tokenizer.encode(b"<|im_end|>").expect("encode");
+	let end = if tokens.ends_with(&close) { tokens.len() - close.len() } else { tokens.len() };
+	prefix.len()..end
+}
+
+fn dot64(a: &[f64], b: &[f64]) -> f64 {
+	a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// Row gradients of one kind, and their mean over the corpus.
+struct RowSet {
+	vectors: Vec<Vec<f64>>,
+	mean: Vec<f64>,
+	unit_mean: Vec<f64>,
+}
+
+fn unit(vector: &[f64]) -> Vec<f64> {
+	let norm = dot64(vector, vector).sqrt().max(1e-30);
+	vector.iter().map(|x| x / norm).collect()
+}
+
+fn mean_vector(vectors: &[Vec<f64>]) -> Vec<f64> {
+	let mut mean = vec![0.0; vectors[0].len()];
+	for vector in vectors {
+		for (m, x) in mean.iter_mut().zip(vector) {
+			*m += x / vectors.len() as f64;
+		}
+	}
+	mean
+}
+
+impl RowSet {
+	fn new(vectors: Vec<Vec<f64>>) -> Self {
+		let mean = mean_vector(&vectors);
+		let units: Vec<Vec<f64>> = vectors.iter().map(|v| unit(v)).collect();
+		Self { unit_mean: mean_vector(&units), vectors, mean }
+	}
+
+	/// A vector prepared as `diagnostic` scores it: centered, then normalised.
+	fn prepare(&self, vector: &[f64], diagnostic: &Diagnostic) -> Vec<f64> {
+		let out: Vec<f64> = match diagnostic.center {
+			Center::No => vector.to_vec(),
+			Center::Mean => vector.iter().zip(&self.mean).map(|(x, m)| x - m).collect(),
+			Center::UnitMean => {
+				unit(vector).iter().zip(&self.unit_mean).map(|(x, m)| x - m).collect()
+			},
+		};
+		if diagnostic.cosine {
+			unit(&out)
+		} else {
+			out
+		}
+	}
+
+	/// How much of the rows' squared norm lies along their mean direction: near 1 when all rows
+	/// share one direction, as the ChatML frame makes them.
+	fn along_mean(&self) -> f64 {
+		let norm = dot64(&self.mean, &self.mean).sqrt().max(1e-30);
+		let along: f64 = self.vectors.iter().map(|v| (dot64(v, &self.mean) / norm).powi(2)).sum();
+		let total: f64 = self.vectors.iter().map(|v| dot64(v, v)).sum();
+		along / total
+	}
+
+	fn centered(&self, center: Center) -> Vec<Vec<f64>> {
+		let diagnostic = Diagnostic {
+			label: "",
+			rows: RowKind::Whole,
+			query: QueryKind::Bare,
+			center,
+			cosine: false,
+		};
+		self.vectors.iter().map(|v| self.prepare(v, &diagnostic)).collect()
+	}
+}
+
+struct Diagnostics<'a> {
+	model: &'a AdaptedModel,
+	tokenizer: &'a HfTokenizer,
+	projector: Projector,
+	sketch: &'a tributary_attribution::InfluenceSketch,
+	owners: &'a CreditOwners,
+	/// Indexed by [`RowKind`]; each diagnostic's prepared rows in [`DIAGNOSTICS`] order.
+	sets: [RowSet; 2],
+	prepared: Vec<Vec<Vec<f64>>>,
+}
+
+impl Diagnostics<'_> {
+	fn set(&self, kind: RowKind) -> &RowSet {
+		&self.sets[kind as usize]
+	}
+
+	/// One record per diagnostic for `answer` (asked as `question`), each a copy of the chain's
+	/// TracIn record `tracin` with its scores replaced: rows with a positive score are credited
+	/// in proportion to it and copies credited to their owners, as the chain splits influence.
+	fn records(
+		&self,
+		question: &str,
+		answer: &str,
+		tracin: &AttributionRecord,
+	) -> Vec<AttributionRecord> {
+		let bare = self.tokenizer.encode(answer.as_bytes()).expect("encode");
+		let bare = projected_gradient_of(&self.model.llama, &bare, 1..bare.len(), &self.projector)
+			.expect("an answer of two tokens or more");
+		let exchange_text = chatml(question, answer);
+		let tokens = self.tokenizer.encode(exchange_text.as_bytes()).expect("encode");
+		let counted = answer_positions(self.tokenizer, &exchange_text, &tokens);
+		let exchange = projected_gradient_of(&self.model.llama, &tokens, counted, &self.projector)
+			.expect("an answer token");
+		DIAGNOSTICS
+			.iter()
+			.zip(&self.prepared)
+			.map(|(diagnostic, rows)| {
+				let query = match diagnostic.query {
+					QueryKind::Bare => &bare,
+					QueryKind::Exchange => &exchange,
+				};
+				let query = self.set(diagnostic.rows).prepare(query, diagnostic);
+				let raw: Vec<f64> = rows.iter().map(|row| dot64(row, &query)).collect();
+				let scores = self.owners.merge(split_positive(self.sketch, &raw));
+				AttributionRecord { scores, top: Vec::new(), ..tracin.clone() }
+			})
+			.collect()
+	}
+}
+
 /// Per-group credit of a record, as a compact string for the per-answer log.
 fn spread(record: &AttributionRecord) -> String {
 	let mut per_group = [0u64; GROUPS];
@@ -575,7 +891,7 @@ fn main() {
 	let threads: i32 = env_or("ACCURACY_THREADS", 2);
 	let epochs: u32 = env_or("ACCURACY_EPOCHS", 12);
 	let logo: Vec<usize> = match std::env::var("ACCURACY_LOGO").as_deref() {
-		Ok("none") => Vec::new(),
+		Ok("none" | "") => Vec::new(),
 		Ok(list) => list.split(',').map(|g| g.trim().parse().expect("ACCURACY_LOGO")).collect(),
 		Err(_) => vec![0, 1],
 	};
@@ -649,7 +965,9 @@ fn main() {
 	let sketch_seconds = sketch_started.elapsed().as_secs_f64();
 	println!("influence sketch of {} rows: {sketch_seconds:.0} s", corpus.rows().len());
 
-	let geometry = sketch_geometry(&sketch, held_out_row(&corpus, held_out));
+	let held_out_ref = held_out_row(&corpus, held_out);
+	let whole = RowSet::new(sketch_vectors(&sketch));
+	let geometry = row_geometry(sketch.rows(), &whole.vectors, held_out_ref);
 	println!(
 		"  row gradients: mean cosine within a group {:.3}, across groups {:.3}; the 8 largest norms hold {:.0}% of the squared norm; largest {:?} ({:.1}x the median norm); the held-out row ranks {} by norm",
 		geometry.within,
@@ -659,6 +977,81 @@ fn main() {
 		geometry.largest_over_median,
 		geometry.held_out_rank
 	);
+
+	// Scoring diagnostics: the rows' answer-token gradients, and the row sets' geometry.
+	let diagnostics_started = Instant::now();
+	let projector = Projector::new(
+		sketch.modules(),
+		sketch.inputs().rank,
+		sketch.inputs().projection_dim,
+		sketch.inputs().seed,
+	);
+	let mut answer_only = Vec::new();
+	for (i, row) in corpus.rows().iter().enumerate() {
+		let text = std::str::from_utf8(&row.bytes).expect("text rows");
+		let tokens = tokenizer.encode(&row.bytes).expect("encode");
+		if i == 0 {
+			// The bench's gradient must be the crate's: recompute the sketch's first row.
+			let again = projected_gradient_of(&model.llama, &tokens, 1..tokens.len(), &projector)
+				.expect("a row of two tokens or more");
+			let error: f64 =
+				again.iter().zip(&whole.vectors[0]).map(|(a, b)| (a - b).powi(2)).sum();
+			println!(
+				"  diagnostics: row {:?} recomputed in the bench differs from the sketch by {:.1e} of its norm",
+				row.row,
+				(error / dot64(&whole.vectors[0], &whole.vectors[0])).sqrt()
+			);
+		}
+		let counted = answer_positions(&tokenizer, text, &tokens);
+		answer_only.push(
+			projected_gradient_of(&model.llama, &tokens, counted, &projector)
+				.expect("answer tokens"),
+		);
+	}
+	let answer_only = RowSet::new(answer_only);
+	for (name, set) in [("whole rows", &whole), ("answer tokens", &answer_only)] {
+		let plain = row_geometry(sketch.rows(), &set.vectors, held_out_ref);
+		let centered = row_geometry(sketch.rows(), &set.centered(Center::Mean), held_out_ref);
+		let unit_centered =
+			row_geometry(sketch.rows(), &set.centered(Center::UnitMean), held_out_ref);
+		println!(
+			"  diagnostics, {name}: {:.0}% of the squared norm along the mean row gradient; mean cosine within / across groups {:.3} / {:.3}, centered {:.3} / {:.3}, unit length and centered {:.3} / {:.3}; largest norm {:?} ({:.1}x the median), held-out row ranks {} ({} centered)",
+			100.0 * set.along_mean(),
+			plain.within,
+			plain.across,
+			centered.within,
+			centered.across,
+			unit_centered.within,
+			unit_centered.across,
+			plain.largest,
+			plain.largest_over_median,
+			plain.held_out_rank,
+			centered.held_out_rank
+		);
+	}
+	let sets = [whole, answer_only];
+	let prepared = DIAGNOSTICS
+		.iter()
+		.map(|d| {
+			let set = &sets[d.rows as usize];
+			set.vectors.iter().map(|v| set.prepare(v, d)).collect()
+		})
+		.collect();
+	let diagnostics = Diagnostics {
+		model: &model,
+		tokenizer: &tokenizer,
+		projector,
+		sketch: &sketch,
+		owners: &owners,
+		sets,
+		prepared,
+	};
+	let mut diagnostic_seconds = diagnostics_started.elapsed().as_secs_f64();
+	let mut diagnostic_tallies: Vec<[Tally; 3]> =
+		vec![[Tally::default(), Tally::default(), Tally::default()]; DIAGNOSTICS.len()];
+	let mut diagnostic_moved = vec![Vec::new(); DIAGNOSTICS.len()];
+	// The reimplemented dot product against the chain's TracIn: the largest share difference.
+	let mut check_difference = 0.0f64;
 
 	// Answers.
 	let template = ChatTemplate::from_dir(&base_dir).expect("chat template");
@@ -716,8 +1109,33 @@ fn main() {
 				tallies[variant][method].add(record, prompt.group);
 				println!("    {:<8} per-group credit: {}", METHODS[method], spread(record));
 			}
-			records.push(four);
+			let started = Instant::now();
+			let diagnosed = diagnostics.records(&prompt.question, text, &four[1]);
+			diagnostic_seconds += started.elapsed().as_secs_f64();
+			for (d, record) in diagnosed.iter().enumerate() {
+				diagnostic_tallies[d][variant].add(record, prompt.group);
+			}
+			if let (Some(a), Some(b)) =
+				(group_share(&diagnosed[0], prompt.group), group_share(&four[1], prompt.group))
+			{
+				check_difference = check_difference.max((a - b).abs());
+			}
+			// The log shows the centered cosines (2b, 3d, 3g, 3h); the table has every one.
+			for d in [3, 8, 11, 12] {
+				println!(
+					"    diagnostic {:<5} per-group credit: {}",
+					DIAGNOSTICS[d].label.split(' ').next().unwrap_or_default(),
+					spread(&diagnosed[d])
+				);
+			}
+			records.push((four, diagnosed));
 		}
+		for (d, moved) in diagnostic_moved.iter_mut().enumerate() {
+			if let Some(tv) = credit_moved(&records[0].1[d], &records[2].1[d]) {
+				moved.push(tv);
+			}
+		}
+		let records: Vec<_> = records.into_iter().map(|(four, _)| four).collect();
 		for method in 0..4 {
 			if let Some(share) = group_share(&records[0][method], prompt.group) {
 				per_group_generated[prompt.group][method].push(share);
@@ -872,6 +1290,31 @@ fn main() {
 			"",
 		);
 	}
+	println!(
+		"\n### Scoring diagnostics (not the chain's methods): share to the asked group\n\nThe sketch's projection (k = {}); rows with a positive score credited in proportion, copies to their owners, as the chain splits influence. Answer-token gradients of the 80 rows and {n} x 3 queries (x 2 kinds) in {diagnostic_seconds:.0} s. The check row recomputes TracIn in the bench: largest share difference from the chain's {check_difference:.1e}.\n",
+		sketch.inputs().projection_dim
+	);
+	println!("| Scoring | Generated | Verbatim | Paraphrased | Asked group holds the most credit (g / v / p) | Credit moved by paraphrase |");
+	println!("|---|---|---|---|---|---|");
+	for (d, diagnostic) in DIAGNOSTICS.iter().enumerate() {
+		let t = &diagnostic_tallies[d];
+		println!(
+			"| {} | {:.3} | {:.3} | {:.3} | {} / {} / {} of {n} | {:.3} |",
+			diagnostic.label,
+			t[0].mean(),
+			t[1].mean(),
+			t[2].mean(),
+			t[0].top_is_group,
+			t[1].top_is_group,
+			t[2].top_is_group,
+			mean(&diagnostic_moved[d])
+		);
+	}
+	let empty: usize = diagnostic_tallies.iter().flatten().map(|t| t.empty).sum();
+	if empty > 0 {
+		println!("\nDiagnostic records crediting nobody (counted as share 0): {empty}.");
+	}
+
 	if logo.len() < GROUPS {
 		println!(
 			"\nLeft out and retrained: groups {logo:?} of {GROUPS} (one fine-tune each; the rest not measured)."
