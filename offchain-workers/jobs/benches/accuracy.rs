@@ -443,7 +443,6 @@ struct Attributor<'a> {
 	model: &'a AdaptedModel,
 	index: &'a SuffixIndex,
 	bm25: &'a Bm25Index,
-	corpus: &'a VerifiedCorpus,
 	owners: &'a CreditOwners,
 	sketch: &'a tributary_attribution::InfluenceSketch,
 	tokenizer: &'a HfTokenizer,
@@ -492,7 +491,6 @@ impl Attributor<'_> {
 		let rag = rag_record(
 			self.bm25,
 			self.owners,
-			self.corpus.id(),
 			&answer,
 			query.as_bytes(),
 			RAG_RETRIEVED,
@@ -1063,7 +1061,6 @@ fn main() {
 		model: &model,
 		index: &index,
 		bm25: &bm25,
-		corpus: &corpus,
 		owners: &owners,
 		sketch: &sketch,
 		tokenizer: &tokenizer,
