@@ -72,40 +72,40 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Datanets::Datanet` (r:0 w:1)
 	/// Proof: `Datanets::Datanet` (`max_values`: None, `max_size`: Some(5603), added: 8078, mode: `MaxEncodedLen`)
 	fn create_datanet() -> Weight {
-		// Minimum execution time: 683_870_000 picoseconds.
-		Weight::from_parts(1_142_675_000, 3640)
+		// Minimum execution time: 682_155_000 picoseconds.
+		Weight::from_parts(1_111_239_000, 3640)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Datanets::Datanet` (r:1 w:1)
 	/// Proof: `Datanets::Datanet` (`max_values`: None, `max_size`: Some(5603), added: 8078, mode: `MaxEncodedLen`)
 	fn update_metadata() -> Weight {
-		// Minimum execution time: 273_717_000 picoseconds.
-		Weight::from_parts(468_070_000, 9068)
+		// Minimum execution time: 278_450_000 picoseconds.
+		Weight::from_parts(507_990_000, 9068)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Datanets::Datanet` (r:1 w:1)
 	/// Proof: `Datanets::Datanet` (`max_values`: None, `max_size`: Some(5603), added: 8078, mode: `MaxEncodedLen`)
 	fn add_curator() -> Weight {
-		// Minimum execution time: 249_312_000 picoseconds.
-		Weight::from_parts(440_576_000, 9068)
+		// Minimum execution time: 244_649_000 picoseconds.
+		Weight::from_parts(423_527_000, 9068)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Datanets::Datanet` (r:1 w:1)
 	/// Proof: `Datanets::Datanet` (`max_values`: None, `max_size`: Some(5603), added: 8078, mode: `MaxEncodedLen`)
 	fn remove_curator() -> Weight {
-		// Minimum execution time: 364_888_000 picoseconds.
-		Weight::from_parts(419_552_000, 9068)
+		// Minimum execution time: 251_167_000 picoseconds.
+		Weight::from_parts(424_598_000, 9068)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Datanets::Datanet` (r:1 w:1)
 	/// Proof: `Datanets::Datanet` (`max_values`: None, `max_size`: Some(5603), added: 8078, mode: `MaxEncodedLen`)
 	fn set_visibility() -> Weight {
-		// Minimum execution time: 250_578_000 picoseconds.
-		Weight::from_parts(413_776_000, 9068)
+		// Minimum execution time: 248_418_000 picoseconds.
+		Weight::from_parts(427_412_000, 9068)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -114,8 +114,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Datanets::AllowList` (r:0 w:1)
 	/// Proof: `Datanets::AllowList` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	fn set_contributor_allowed() -> Weight {
-		// Minimum execution time: 244_535_000 picoseconds.
-		Weight::from_parts(443_036_000, 9068)
+		// Minimum execution time: 255_456_000 picoseconds.
+		Weight::from_parts(423_020_000, 9068)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -128,8 +128,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Balances::Holds` (r:2 w:2)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn transfer_ownership() -> Weight {
-		// Minimum execution time: 1_146_948_000 picoseconds.
-		Weight::from_parts(2_041_158_000, 9068)
+		// Minimum execution time: 1_157_031_000 picoseconds.
+		Weight::from_parts(2_016_788_000, 9068)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -146,8 +146,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Datanets::Rows` (r:0 w:1)
 	/// Proof: `Datanets::Rows` (`max_values`: None, `max_size`: Some(188), added: 2663, mode: `MaxEncodedLen`)
 	fn contribute() -> Weight {
-		// Minimum execution time: 910_763_000 picoseconds.
-		Weight::from_parts(1_337_270_000, 9068)
+		// Minimum execution time: 832_319_000 picoseconds.
+		Weight::from_parts(1_412_599_000, 9068)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -165,9 +165,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Datanets::Rows` (`max_values`: None, `max_size`: Some(188), added: 2663, mode: `MaxEncodedLen`)
 	/// Component `n` ranges over `[1, 256]`.
 	fn contribute_batch(n: u32, ) -> Weight {
-		// Minimum execution time: 1_243_523_000 picoseconds.
-		Weight::from_parts(1_083_776_627, 9068)
-			.saturating_add(Weight::from_parts(127_333_748, 0).saturating_mul(n.into()))
+		// Minimum execution time: 876_876_000 picoseconds.
+		Weight::from_parts(1_143_312_431, 9068)
+			.saturating_add(Weight::from_parts(132_390_531, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -184,9 +184,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Datanets::Reputation` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// Component `n` ranges over `[1, 256]`.
 	fn approve(n: u32, ) -> Weight {
-		// Minimum execution time: 541_675_000 picoseconds.
-		Weight::from_parts(2_146_367_369, 11671)
-			.saturating_add(Weight::from_parts(187_089_556, 0).saturating_mul(n.into()))
+		// Minimum execution time: 552_570_000 picoseconds.
+		Weight::from_parts(1_260_720_519, 11671)
+			.saturating_add(Weight::from_parts(189_718_081, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -211,9 +211,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Datanets::RowByHash` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	/// Component `n` ranges over `[1, 256]`.
 	fn reject(n: u32, ) -> Weight {
-		// Minimum execution time: 1_712_647_000 picoseconds.
-		Weight::from_parts(1_712_647_000, 9068)
-			.saturating_add(Weight::from_parts(1_470_345_720, 0).saturating_mul(n.into()))
+		// Minimum execution time: 1_373_746_000 picoseconds.
+		Weight::from_parts(1_373_746_000, 9068)
+			.saturating_add(Weight::from_parts(1_504_158_389, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -231,8 +231,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Datanets::RowByHash` (r:0 w:1)
 	/// Proof: `Datanets::RowByHash` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	fn withdraw() -> Weight {
-		// Minimum execution time: 719_023_000 picoseconds.
-		Weight::from_parts(1_124_313_000, 9068)
+		// Minimum execution time: 686_413_000 picoseconds.
+		Weight::from_parts(1_182_605_000, 9068)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -250,9 +250,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Datanets::Versions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Component `n` ranges over `[1, 1024]`.
 	fn publish_version(n: u32, ) -> Weight {
-		// Minimum execution time: 972_672_000 picoseconds.
-		Weight::from_parts(972_672_000, 11671)
-			.saturating_add(Weight::from_parts(146_332_648, 0).saturating_mul(n.into()))
+		// Minimum execution time: 1_422_789_000 picoseconds.
+		Weight::from_parts(1_422_789_000, 11671)
+			.saturating_add(Weight::from_parts(142_667_985, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
@@ -264,14 +264,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Datanets::Rows` (r:1 w:0)
 	/// Proof: `Datanets::Rows` (`max_values`: None, `max_size`: Some(188), added: 2663, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::Challenges` (r:1 w:1)
-	/// Proof: `Datanets::Challenges` (`max_values`: None, `max_size`: Some(93), added: 2568, mode: `MaxEncodedLen`)
+	/// Proof: `Datanets::Challenges` (`max_values`: None, `max_size`: Some(97), added: 2572, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn challenge_row() -> Weight {
-		// Minimum execution time: 764_997_000 picoseconds.
-		Weight::from_parts(882_486_000, 9068)
+		// Minimum execution time: 767_105_000 picoseconds.
+		Weight::from_parts(1_314_378_000, 9068)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -288,17 +288,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Datanets::Rows` (r:2 w:0)
 	/// Proof: `Datanets::Rows` (`max_values`: None, `max_size`: Some(188), added: 2663, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::Challenges` (r:1 w:1)
-	/// Proof: `Datanets::Challenges` (`max_values`: None, `max_size`: Some(93), added: 2568, mode: `MaxEncodedLen`)
+	/// Proof: `Datanets::Challenges` (`max_values`: None, `max_size`: Some(97), added: 2572, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn report_row() -> Weight {
-		// Minimum execution time: 982_343_000 picoseconds.
-		Weight::from_parts(1_608_211_000, 10228)
+		// Minimum execution time: 983_775_000 picoseconds.
+		Weight::from_parts(1_599_794_000, 10228)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Datanets::Challenges` (r:1 w:1)
-	/// Proof: `Datanets::Challenges` (`max_values`: None, `max_size`: Some(93), added: 2568, mode: `MaxEncodedLen`)
+	/// Proof: `Datanets::Challenges` (`max_values`: None, `max_size`: Some(97), added: 2572, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::Rows` (r:1 w:1)
 	/// Proof: `Datanets::Rows` (`max_values`: None, `max_size`: Some(188), added: 2663, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
@@ -314,13 +314,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Datanets::Reputation` (r:1 w:1)
 	/// Proof: `Datanets::Reputation` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
 	fn resolve_challenge_upheld() -> Weight {
-		// Minimum execution time: 1_934_524_000 picoseconds.
-		Weight::from_parts(2_130_766_000, 11671)
+		// Minimum execution time: 1_916_521_000 picoseconds.
+		Weight::from_parts(3_053_174_000, 11671)
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
 	/// Storage: `Datanets::Challenges` (r:1 w:1)
-	/// Proof: `Datanets::Challenges` (`max_values`: None, `max_size`: Some(93), added: 2568, mode: `MaxEncodedLen`)
+	/// Proof: `Datanets::Challenges` (`max_values`: None, `max_size`: Some(97), added: 2572, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::Rows` (r:1 w:0)
 	/// Proof: `Datanets::Rows` (`max_values`: None, `max_size`: Some(188), added: 2663, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -332,20 +332,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Rewards::SlashTally` (r:1 w:1)
 	/// Proof: `Rewards::SlashTally` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	fn resolve_challenge_rejected() -> Weight {
-		// Minimum execution time: 1_228_885_000 picoseconds.
-		Weight::from_parts(1_765_252_000, 8799)
+		// Minimum execution time: 1_230_000_000 picoseconds.
+		Weight::from_parts(2_079_477_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Datanets::Challenges` (r:1 w:1)
-	/// Proof: `Datanets::Challenges` (`max_values`: None, `max_size`: Some(93), added: 2568, mode: `MaxEncodedLen`)
+	/// Proof: `Datanets::Challenges` (`max_values`: None, `max_size`: Some(97), added: 2572, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn expire_challenge() -> Weight {
-		// Minimum execution time: 573_648_000 picoseconds.
-		Weight::from_parts(977_345_000, 3640)
+		// Minimum execution time: 574_378_000 picoseconds.
+		Weight::from_parts(676_501_000, 3640)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -354,7 +354,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Datanets::Rows` (r:1 w:1)
 	/// Proof: `Datanets::Rows` (`max_values`: None, `max_size`: Some(188), added: 2663, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::Challenges` (r:1 w:0)
-	/// Proof: `Datanets::Challenges` (`max_values`: None, `max_size`: Some(93), added: 2568, mode: `MaxEncodedLen`)
+	/// Proof: `Datanets::Challenges` (`max_values`: None, `max_size`: Some(97), added: 2572, mode: `MaxEncodedLen`)
 	/// Storage: `Datanets::Versions` (r:1 w:0)
 	/// Proof: `Datanets::Versions` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
@@ -362,8 +362,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn release_deposit() -> Weight {
-		// Minimum execution time: 733_103_000 picoseconds.
-		Weight::from_parts(898_461_000, 9068)
+		// Minimum execution time: 736_233_000 picoseconds.
+		Weight::from_parts(909_421_000, 9068)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -372,48 +372,48 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measured weights with RocksDB costs, for tests and mocks.
 impl WeightInfo for () {
 	fn create_datanet() -> Weight {
-		Weight::from_parts(1_142_675_000, 3640)
+		Weight::from_parts(1_111_239_000, 3640)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn update_metadata() -> Weight {
-		Weight::from_parts(468_070_000, 9068)
+		Weight::from_parts(507_990_000, 9068)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn add_curator() -> Weight {
-		Weight::from_parts(440_576_000, 9068)
+		Weight::from_parts(423_527_000, 9068)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn remove_curator() -> Weight {
-		Weight::from_parts(419_552_000, 9068)
+		Weight::from_parts(424_598_000, 9068)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_visibility() -> Weight {
-		Weight::from_parts(413_776_000, 9068)
+		Weight::from_parts(427_412_000, 9068)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_contributor_allowed() -> Weight {
-		Weight::from_parts(443_036_000, 9068)
+		Weight::from_parts(423_020_000, 9068)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn transfer_ownership() -> Weight {
-		Weight::from_parts(2_041_158_000, 9068)
+		Weight::from_parts(2_016_788_000, 9068)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	fn contribute() -> Weight {
-		Weight::from_parts(1_337_270_000, 9068)
+		Weight::from_parts(1_412_599_000, 9068)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn contribute_batch(n: u32, ) -> Weight {
-		Weight::from_parts(1_083_776_627, 9068)
-			.saturating_add(Weight::from_parts(127_333_748, 0).saturating_mul(n.into()))
+		Weight::from_parts(1_143_312_431, 9068)
+			.saturating_add(Weight::from_parts(132_390_531, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
@@ -421,8 +421,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2535).saturating_mul(n.into()))
 	}
 	fn approve(n: u32, ) -> Weight {
-		Weight::from_parts(2_146_367_369, 11671)
-			.saturating_add(Weight::from_parts(187_089_556, 0).saturating_mul(n.into()))
+		Weight::from_parts(1_260_720_519, 11671)
+			.saturating_add(Weight::from_parts(189_718_081, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
@@ -430,8 +430,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2663).saturating_mul(n.into()))
 	}
 	fn reject(n: u32, ) -> Weight {
-		Weight::from_parts(1_712_647_000, 9068)
-			.saturating_add(Weight::from_parts(1_470_345_720, 0).saturating_mul(n.into()))
+		Weight::from_parts(1_373_746_000, 9068)
+			.saturating_add(Weight::from_parts(1_504_158_389, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
@@ -439,13 +439,13 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2663).saturating_mul(n.into()))
 	}
 	fn withdraw() -> Weight {
-		Weight::from_parts(1_124_313_000, 9068)
+		Weight::from_parts(1_182_605_000, 9068)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn publish_version(n: u32, ) -> Weight {
-		Weight::from_parts(972_672_000, 11671)
-			.saturating_add(Weight::from_parts(146_332_648, 0).saturating_mul(n.into()))
+		Weight::from_parts(1_422_789_000, 11671)
+			.saturating_add(Weight::from_parts(142_667_985, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
@@ -453,32 +453,32 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2663).saturating_mul(n.into()))
 	}
 	fn challenge_row() -> Weight {
-		Weight::from_parts(882_486_000, 9068)
+		Weight::from_parts(1_314_378_000, 9068)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn report_row() -> Weight {
-		Weight::from_parts(1_608_211_000, 10228)
+		Weight::from_parts(1_599_794_000, 10228)
 			.saturating_add(RocksDbWeight::get().reads(9_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn resolve_challenge_upheld() -> Weight {
-		Weight::from_parts(2_130_766_000, 11671)
+		Weight::from_parts(3_053_174_000, 11671)
 			.saturating_add(RocksDbWeight::get().reads(11_u64))
 			.saturating_add(RocksDbWeight::get().writes(10_u64))
 	}
 	fn resolve_challenge_rejected() -> Weight {
-		Weight::from_parts(1_765_252_000, 8799)
+		Weight::from_parts(2_079_477_000, 8799)
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
 	}
 	fn expire_challenge() -> Weight {
-		Weight::from_parts(977_345_000, 3640)
+		Weight::from_parts(676_501_000, 3640)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn release_deposit() -> Weight {
-		Weight::from_parts(898_461_000, 9068)
+		Weight::from_parts(909_421_000, 9068)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
