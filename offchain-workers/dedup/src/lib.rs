@@ -1,4 +1,4 @@
-//! Near-duplicate detection of datanet rows, and advisory quality signals.
+//! Near-duplicate detection of datanet rows.
 //!
 //! Exact-hash deduplication (the chain refuses a row whose content hash it already has) is
 //! defeated by changing one byte. This crate finds rows that repeat earlier rows up to small
@@ -11,7 +11,6 @@
 //! - [`index`]: an LSH index over the signatures proposes candidates among earlier rows; each is
 //!   then compared exactly. A row's similarity is the share of its shingles found in earlier
 //!   rows (so a row split in two, or two rows glued together, is caught as well as a copy).
-//! - [`quality`]: length, encoding and character-class signals a curator sees before approving.
 //!
 //! Everything is deterministic (fixed seeds, integer arithmetic for similarities), because
 //! attribution uses the same detector to credit the first contributor of duplicated content,
@@ -19,11 +18,9 @@
 
 pub mod index;
 pub mod minhash;
-pub mod quality;
 pub mod shingle;
 
 pub use index::{DuplicateMatch, NearDuplicateIndex};
-pub use quality::QualitySignals;
 pub use shingle::ShingleSet;
 
 /// Similarities are in parts per million.

@@ -15,15 +15,18 @@
 //! the chain hands over as they are contributed are checked for quality and near-duplicates
 //! ([`row_checks`]) on a thread of their own.
 
+pub mod book;
 pub mod influence;
 pub mod perplexity;
 pub mod row_checks;
+pub mod row_quality;
 pub mod row_reports;
 pub mod spec;
 
 use crate::influence::InfluenceSetup;
+use book::BookError;
 use influence::InfluenceError;
-use row_reports::{RowProblem, RowReport, RowReports, RowReportsError};
+use row_reports::{RowProblem, RowReport, RowReports};
 use spec::{EvalJob, JobRow, JobSpec, NamedRow, SpecError, TrainJob};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -57,7 +60,7 @@ pub enum JobError {
 	#[error("job file {path} is not a job record: {source}")]
 	Corrupt { path: PathBuf, source: serde_json::Error },
 	#[error(transparent)]
-	RowReports(#[from] RowReportsError),
+	Book(#[from] BookError),
 }
 
 /// Why a job that ran failed (kept in its record's `error`).
@@ -72,7 +75,7 @@ pub enum JobFailure {
 	#[error(transparent)]
 	Registry(#[from] RegistryError),
 	#[error(transparent)]
-	RowReports(#[from] RowReportsError),
+	Book(#[from] BookError),
 	#[error("{path}: {source}")]
 	Io { path: PathBuf, source: std::io::Error },
 	#[error("the adapter config {path} does not parse: {source}")]
@@ -230,11 +233,8 @@ impl Jobs {
 
 	fn persist(&self, record: &JobRecord) -> Result<(), JobError> {
 		let path = self.path_of(record.spec.id());
-		let partial = path.with_extension("json.partial");
 		let text = serde_json::to_string_pretty(record).expect("records always serialize");
-		let file_error = |source| JobError::File { path: path.clone(), source };
-		std::fs::write(&partial, text).map_err(file_error)?;
-		std::fs::rename(&partial, &path).map_err(file_error)
+		book::write_atomically(&path, &text).map_err(|source| JobError::File { path, source })
 	}
 
 	fn update(&self, id: &str, change: impl FnOnce(&mut JobRecord)) -> Result<JobRecord, JobError> {
@@ -368,7 +368,7 @@ impl Jobs {
 		Ok(hashes)
 	}
 
-	fn report(&self, row: &NamedRow, problem: RowProblem) -> Result<(), RowReportsError> {
+	fn report(&self, row: &NamedRow, problem: RowProblem) -> Result<(), BookError> {
 		let report = RowReport { datanet: row.datanet, row: row.row, hash: row.hash, problem };
 		self.row_reports.record(report)
 	}

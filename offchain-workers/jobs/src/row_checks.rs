@@ -21,15 +21,16 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
-use tributary_dedup::{NearDuplicateIndex, Params, QualitySignals, ShingleSet};
+use tributary_dedup::{NearDuplicateIndex, Params, ShingleSet};
 use tributary_sidecar_api::rows::{
-	CheckStatus, ChecksAccepted, ClosestRow, RowCheck, RowProblem, RowQuality, RowReport,
-	RowToCheck,
+	CheckStatus, ChecksAccepted, ClosestRow, RowCheck, RowProblem, RowReport, RowToCheck,
 };
 use tributary_store::{Lookup, PeerFetcher, Store};
 
+use crate::book::{self, BookError};
 use crate::perplexity::PerplexityScorer;
-use crate::row_reports::{RowReports, RowReportsError};
+use crate::row_quality::row_quality;
+use crate::row_reports::RowReports;
 
 /// How long rows whose bytes no store served wait before they are tried again.
 const RETRY_WAITING: Duration = Duration::from_secs(6);
@@ -72,17 +73,9 @@ impl RowChecks {
 		params: Params,
 		source: RowSource,
 		reports: Arc<RowReports>,
-	) -> Result<Arc<RowChecks>, RowReportsError> {
-		let dir = data_dir.join("rows");
-		let path = dir.join("checks.json");
-		let io = |source| RowReportsError::Io { path: path.clone(), source };
-		std::fs::create_dir_all(&dir).map_err(io)?;
-		let list: Vec<RowCheck> = match std::fs::read_to_string(&path) {
-			Ok(text) => serde_json::from_str(&text)
-				.map_err(|source| RowReportsError::Parse { path: path.clone(), source })?,
-			Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-			Err(source) => return Err(io(source)),
-		};
+	) -> Result<Arc<RowChecks>, BookError> {
+		let path = data_dir.join("rows").join("checks.json");
+		let list: Vec<RowCheck> = book::read_list(&path, "row checks")?;
 		let mut state = State { checks: BTreeMap::new(), index: NearDuplicateIndex::new(params) };
 		for mut check in list {
 			if check.status == CheckStatus::Checked {
@@ -115,7 +108,7 @@ impl RowChecks {
 	}
 
 	/// Books rows to check; rows already booked are left as they are.
-	pub fn submit(&self, rows: &[RowToCheck]) -> Result<ChecksAccepted, RowReportsError> {
+	pub fn submit(&self, rows: &[RowToCheck]) -> Result<ChecksAccepted, BookError> {
 		let mut state = self.state.lock().expect("row checks lock");
 		let mut accepted = 0;
 		for row in rows {
@@ -176,7 +169,7 @@ impl RowChecks {
 		bytes: &[u8],
 		perplexity: Option<f64>,
 		reports: &RowReports,
-	) -> Result<(), RowReportsError> {
+	) -> Result<(), BookError> {
 		let params = self.params;
 		let shingles = ShingleSet::of(bytes, params.shingle_words);
 		let key = contribution_key(&row);
@@ -188,7 +181,7 @@ impl RowChecks {
 			.is_some_and(|found| found.similarity_ppm >= params.threshold_ppm);
 		let checked = RowCheck {
 			status: CheckStatus::Checked,
-			quality: Some(quality(&QualitySignals::of(bytes), perplexity)),
+			quality: Some(row_quality(bytes, perplexity)),
 			closest: closest.as_ref().map(|found| ClosestRow {
 				original_datanet: found.original.1,
 				original: found.original.2,
@@ -222,13 +215,8 @@ impl RowChecks {
 		Ok(())
 	}
 
-	fn persist(&self, checks: &BTreeMap<(u32, u64), RowCheck>) -> Result<(), RowReportsError> {
-		let error = |source| RowReportsError::Io { path: self.path.clone(), source };
-		let list: Vec<&RowCheck> = checks.values().collect();
-		let partial = self.path.with_extension("json.partial");
-		std::fs::write(&partial, serde_json::to_string_pretty(&list).expect("checks serialize"))
-			.map_err(error)?;
-		std::fs::rename(&partial, &self.path).map_err(error)
+	fn persist(&self, checks: &BTreeMap<(u32, u64), RowCheck>) -> Result<(), BookError> {
+		book::write_list(&self.path, checks.values())
 	}
 }
 
@@ -257,22 +245,6 @@ fn waiting(row: &RowToCheck) -> RowCheck {
 		closest: None,
 		near_duplicate: false,
 		copies: 0,
-	}
-}
-
-fn quality(signals: &QualitySignals, perplexity: Option<f64>) -> RowQuality {
-	RowQuality {
-		perplexity,
-		bytes: signals.bytes,
-		utf8: signals.utf8,
-		chars: signals.chars,
-		words: signals.words,
-		distinct_words_ppm: signals.distinct_words_ppm,
-		letters_ppm: signals.letters_ppm,
-		digits_ppm: signals.digits_ppm,
-		whitespace_ppm: signals.whitespace_ppm,
-		punctuation_ppm: signals.punctuation_ppm,
-		control_ppm: signals.control_ppm,
 	}
 }
 

@@ -16,15 +16,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-pub use tributary_sidecar_api::rows::{RowProblem, RowReport};
+use crate::book::{self, BookError};
 
-#[derive(Debug, thiserror::Error)]
-pub enum RowReportsError {
-	#[error("row reports file {path}: {source}")]
-	Io { path: PathBuf, source: std::io::Error },
-	#[error("row reports file {path} is not a list of reports: {source}")]
-	Parse { path: PathBuf, source: serde_json::Error },
-}
+pub use tributary_sidecar_api::rows::{RowProblem, RowReport};
 
 /// The row reports of this worker, persisted.
 pub struct RowReports {
@@ -33,17 +27,9 @@ pub struct RowReports {
 }
 
 impl RowReports {
-	pub fn open(data_dir: &Path) -> Result<RowReports, RowReportsError> {
-		let dir = data_dir.join("rows");
-		let path = dir.join("reports.json");
-		let io = |source| RowReportsError::Io { path: path.clone(), source };
-		std::fs::create_dir_all(&dir).map_err(io)?;
-		let list: Vec<RowReport> = match std::fs::read_to_string(&path) {
-			Ok(text) => serde_json::from_str(&text)
-				.map_err(|source| RowReportsError::Parse { path: path.clone(), source })?,
-			Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-			Err(source) => return Err(io(source)),
-		};
+	pub fn open(data_dir: &Path) -> Result<RowReports, BookError> {
+		let path = data_dir.join("rows").join("reports.json");
+		let list: Vec<RowReport> = book::read_list(&path, "row reports")?;
 		let reports =
 			list.into_iter().map(|report| ((report.datanet, report.row), report)).collect();
 		Ok(RowReports { path, reports: Mutex::new(reports) })
@@ -55,7 +41,7 @@ impl RowReports {
 	}
 
 	/// Keeps `report`, replacing any earlier one of the same row.
-	pub fn record(&self, report: RowReport) -> Result<(), RowReportsError> {
+	pub fn record(&self, report: RowReport) -> Result<(), BookError> {
 		let mut reports = self.reports.lock().expect("row reports lock");
 		if reports.get(&(report.datanet, report.row)) == Some(&report) {
 			return Ok(());
@@ -65,7 +51,7 @@ impl RowReports {
 	}
 
 	/// A row was fetched after all: an `unfetchable` report of it no longer holds.
-	pub fn fetched(&self, datanet: u32, row: u64) -> Result<(), RowReportsError> {
+	pub fn fetched(&self, datanet: u32, row: u64) -> Result<(), BookError> {
 		let mut reports = self.reports.lock().expect("row reports lock");
 		if reports
 			.get(&(datanet, row))
@@ -77,13 +63,8 @@ impl RowReports {
 		Ok(())
 	}
 
-	fn persist(&self, reports: &BTreeMap<(u32, u64), RowReport>) -> Result<(), RowReportsError> {
-		let error = |source| RowReportsError::Io { path: self.path.clone(), source };
-		let list: Vec<&RowReport> = reports.values().collect();
-		let partial = self.path.with_extension("json.partial");
-		std::fs::write(&partial, serde_json::to_string_pretty(&list).expect("reports serialize"))
-			.map_err(error)?;
-		std::fs::rename(&partial, &self.path).map_err(error)
+	fn persist(&self, reports: &BTreeMap<(u32, u64), RowReport>) -> Result<(), BookError> {
+		book::write_list(&self.path, reports.values())
 	}
 }
 

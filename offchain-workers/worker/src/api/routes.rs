@@ -271,7 +271,7 @@ fn job_error(error: JobError) -> ApiError {
 		JobError::NotFound(_) => {
 			ApiError::new(StatusCode::NOT_FOUND, "invalid_request_error", message)
 		},
-		JobError::File { .. } | JobError::Corrupt { .. } | JobError::RowReports(_) => {
+		JobError::File { .. } | JobError::Corrupt { .. } | JobError::Book(_) => {
 			ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", message)
 		},
 	}
