@@ -254,12 +254,38 @@ mod tests {
 	use tributary_primitives::content_hash;
 	use tributary_sidecar_api::wire::Hash32;
 
-	fn source(dir: &Path, runtime: &tokio::runtime::Runtime) -> RowSource {
-		RowSource {
-			store: Store::open(&dir.join("store"), 1 << 20).unwrap(),
-			peers: PeerFetcher::new(Vec::new()),
-			runtime: runtime.handle().clone(),
-			base_dir: None,
+	/// A data directory with a store (no peers, no base model) and a row reports book.
+	struct Fixture {
+		dir: tempfile::TempDir,
+		// Kept alive for the checker thread's peer lookups.
+		_runtime: tokio::runtime::Runtime,
+		source: RowSource,
+		reports: Arc<RowReports>,
+	}
+
+	impl Fixture {
+		fn new() -> Fixture {
+			let dir = tempfile::tempdir().unwrap();
+			let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+			let source = RowSource {
+				store: Store::open(&dir.path().join("store"), 1 << 20).unwrap(),
+				peers: PeerFetcher::new(Vec::new()),
+				runtime: runtime.handle().clone(),
+				base_dir: None,
+			};
+			let reports = Arc::new(RowReports::open(dir.path()).unwrap());
+			Fixture { dir, _runtime: runtime, source, reports }
+		}
+
+		/// Opens (or reopens) the row checks of the fixture's data directory.
+		fn checks(&self) -> Arc<RowChecks> {
+			RowChecks::open(
+				self.dir.path(),
+				Params::DEFAULT,
+				self.source.clone(),
+				self.reports.clone(),
+			)
+			.unwrap()
 		}
 	}
 
@@ -289,19 +315,16 @@ mod tests {
 
 	#[test]
 	fn a_one_byte_copy_is_reported_as_a_near_duplicate_of_the_earlier_row() {
-		let dir = tempfile::tempdir().unwrap();
-		let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
-		let source = source(dir.path(), &runtime);
-		let reports = Arc::new(RowReports::open(dir.path()).unwrap());
-		let checks =
-			RowChecks::open(dir.path(), Params::DEFAULT, source.clone(), reports.clone()).unwrap();
+		let fixture = Fixture::new();
+		let (source, reports) = (&fixture.source, &fixture.reports);
+		let checks = fixture.checks();
 		let copy = ORIGINAL.replace("worldwide", "worldwidE");
 		let rows = [
 			// Datanet 2's row came first, in block 3; datanet 1 was filled later.
-			row(&source, 5, 1, 0, ORIGINAL),
-			row(&source, 5, 1, 1, "An unrelated row about rivers, fish and the weather in May."),
-			row(&source, 6, 1, 2, &copy),
-			row(&source, 3, 2, 0, "A row of datanet two that nobody copies, about bread."),
+			row(source, 5, 1, 0, ORIGINAL),
+			row(source, 5, 1, 1, "An unrelated row about rivers, fish and the weather in May."),
+			row(source, 6, 1, 2, &copy),
+			row(source, 3, 2, 0, "A row of datanet two that nobody copies, about bread."),
 		];
 		let accepted = checks.submit(&rows).unwrap();
 		assert_eq!(accepted.accepted, 4);
@@ -331,12 +354,11 @@ mod tests {
 
 		// A restart keeps the book and rebuilds the index: a later copy still matches.
 		drop(checks);
-		let reopened =
-			RowChecks::open(dir.path(), Params::DEFAULT, source.clone(), reports.clone()).unwrap();
+		let reopened = fixture.checks();
 		assert_eq!(reopened.get(1, 2), Some(flagged));
 		// A copy in another datanet, contributed later, is the first row's copy too.
 		let again = ORIGINAL.to_uppercase();
-		let elsewhere = row(&source, 9, 2, 1, &again);
+		let elsewhere = row(source, 9, 2, 1, &again);
 		reopened.submit(&[elsewhere]).unwrap();
 		let found = checked(&reopened, 2, 1).closest.unwrap();
 		assert_eq!((found.original_datanet, found.original), (1, 0));
@@ -346,11 +368,8 @@ mod tests {
 
 	#[test]
 	fn rows_wait_for_their_bytes() {
-		let dir = tempfile::tempdir().unwrap();
-		let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
-		let source = source(dir.path(), &runtime);
-		let reports = Arc::new(RowReports::open(dir.path()).unwrap());
-		let checks = RowChecks::open(dir.path(), Params::DEFAULT, source.clone(), reports).unwrap();
+		let fixture = Fixture::new();
+		let checks = fixture.checks();
 		let absent = RowToCheck {
 			datanet: 1,
 			row: 0,
@@ -360,7 +379,7 @@ mod tests {
 		assert_eq!(checks.submit(&[absent]).unwrap(), ChecksAccepted { accepted: 1, waiting: 1 });
 		std::thread::sleep(Duration::from_millis(100));
 		assert_eq!(checks.get(1, 0).unwrap().status, CheckStatus::Waiting);
-		source.store.put(b"later", None).unwrap();
+		fixture.source.store.put(b"later", None).unwrap();
 		assert_eq!(checked(&checks, 1, 0).quality.unwrap().bytes, 5);
 	}
 }
