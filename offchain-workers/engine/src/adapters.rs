@@ -216,21 +216,28 @@ pub struct SlotStacks {
 }
 
 impl SlotStacks {
-	/// Bytes one slot takes across all projections.
-	pub fn slot_bytes(base: &LlamaConfig, rank: i64) -> u64 {
+	/// Bytes one slot takes across all projections, in elements of `kind`.
+	pub fn slot_bytes(base: &LlamaConfig, rank: i64, kind: Kind) -> u64 {
 		let per_layer: i64 = projection_dims(base).iter().map(|(i, o)| rank * (i + o)).sum();
-		(per_layer * base.num_hidden_layers * 4) as u64
+		(per_layer * base.num_hidden_layers * kind.elt_size_in_bytes() as i64) as u64
 	}
 
-	/// Room for as many adapters as `budget_bytes` holds (at least one), plus the zero slot.
-	pub fn new(base: &LlamaConfig, rank: i64, budget_bytes: u64, device: Device) -> SlotStacks {
-		let adapters = (budget_bytes / Self::slot_bytes(base, rank)).max(1) as i64;
+	/// Room for as many adapters as `budget_bytes` holds (at least one), plus the zero slot, stored
+	/// in `kind`: the served model's activation kind, so a delta needs no conversion to be added.
+	pub fn new(
+		base: &LlamaConfig,
+		rank: i64,
+		budget_bytes: u64,
+		kind: Kind,
+		device: Device,
+	) -> SlotStacks {
+		let adapters = (budget_bytes / Self::slot_bytes(base, rank, kind)).max(1) as i64;
 		let slots = adapters + 1;
 		let layers = base.num_hidden_layers;
 		let (mut a, mut b) = (Vec::new(), Vec::new());
 		for (in_f, out_f) in projection_dims(base) {
-			a.push(Tensor::zeros([layers, slots, rank, in_f], (Kind::Float, device)));
-			b.push(Tensor::zeros([layers, slots, out_f, rank], (Kind::Float, device)));
+			a.push(Tensor::zeros([layers, slots, rank, in_f], (kind, device)));
+			b.push(Tensor::zeros([layers, slots, out_f, rank], (kind, device)));
 		}
 		let mut slot_list: Vec<Option<Slot>> = (0..slots).map(|_| None).collect();
 		slot_list[0] =
@@ -307,8 +314,8 @@ impl SlotStacks {
 				let _ = self.a[*index].select(1, slot).narrow(1, 0, old_rank).zero_();
 				let _ = self.b[*index].select(1, slot).narrow(2, 0, old_rank).zero_();
 			}
-			// Every module has the adapter's rank (checked by the parse); `copy_` moves host
-			// tensors to the stack's device itself.
+			// Every module has the adapter's rank (checked by the parse); `copy_` moves the f32
+			// host tensors to the stack's device and kind itself.
 			for ((_, a, b), &index) in adapter.modules.iter().zip(&modules) {
 				let (a_slot, b_slot) =
 					(self.a[index].select(1, slot), self.b[index].select(1, slot));
@@ -354,6 +361,11 @@ impl SlotStacks {
 	pub fn rank(&self) -> i64 {
 		self.rank
 	}
+
+	/// The kind the factors are stored and deltas computed in.
+	pub fn kind(&self) -> Kind {
+		self.a[0].kind()
+	}
 }
 
 /// The per-row deltas of one batch: for each adapter position k of the rows' adapter lists, the
@@ -361,7 +373,7 @@ impl SlotStacks {
 /// includes the adapter's alpha/r.
 pub struct BatchDeltas<'a> {
 	stacks: &'a SlotStacks,
-	/// (slots [rows] i64, weights [rows, 1, 1] f32)
+	/// (slots [rows] i64, weights [rows, 1, 1] in the stacks' kind)
 	components: Vec<(Tensor, Tensor)>,
 }
 
@@ -385,7 +397,10 @@ impl<'a> BatchDeltas<'a> {
 				let n = rows.len() as i64;
 				(
 					Tensor::from_slice(&slots).to_device(device),
-					Tensor::from_slice(&weights).view([n, 1, 1]).to_device(device),
+					Tensor::from_slice(&weights)
+						.view([n, 1, 1])
+						.to_device(device)
+						.to_kind(stacks.kind()),
 				)
 			})
 			.collect();
@@ -401,7 +416,7 @@ impl RowDeltas for BatchDeltas<'_> {
 		}
 		let (a_stack, b_stack) =
 			(self.stacks.a[index].get(layer as i64), self.stacks.b[index].get(layer as i64));
-		let x = x.to_kind(Kind::Float);
+		let x = x.to_kind(a_stack.kind());
 		let mut total: Option<Tensor> = None;
 		for (slots, weights) in &self.components {
 			// [rows, t, in] · [rows, in, r] → [rows, t, r] · [rows, r, out] → [rows, t, out]

@@ -1,9 +1,10 @@
 //! Prometheus metrics of the worker, served at `/metrics` in the text exposition format.
 
 use prometheus::{
-	Encoder, Gauge, Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
-	TextEncoder,
+	Encoder, Gauge, Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge, IntGaugeVec,
+	Opts, Registry, TextEncoder,
 };
+use tributary_model::{DeviceInfo, ServingDtype};
 
 pub struct Metrics {
 	registry: Registry,
@@ -28,6 +29,10 @@ pub struct Metrics {
 	pub kv_blocks_total: IntGauge,
 	/// HTTP API responses by route family and status class.
 	pub requests: IntCounterVec,
+	/// 1, labelled with the serving device, its name and the served dtype.
+	device_info: IntGaugeVec,
+	/// The serving device's memory (the GPU's own, or the host's for the CPU).
+	device_memory_bytes: IntGauge,
 }
 
 impl Metrics {
@@ -88,6 +93,18 @@ impl Metrics {
 			&["route", "status"],
 		)
 		.expect("valid metric");
+		let device_info = IntGaugeVec::new(
+			Opts::new(
+				"tributary_worker_device_info",
+				"The device models are served on (label values), always 1",
+			),
+			&["device", "name", "dtype"],
+		)
+		.expect("valid metric");
+		let device_memory_bytes = gauge(
+			"device_memory_bytes",
+			"Memory of the serving device (GPU memory, or host memory)",
+		);
 		for collector in [
 			Box::new(queue_depth.clone()) as Box<dyn prometheus::core::Collector>,
 			Box::new(active_sequences.clone()),
@@ -101,6 +118,8 @@ impl Metrics {
 			Box::new(cache_misses.clone()),
 			Box::new(adapter_load_seconds.clone()),
 			Box::new(requests.clone()),
+			Box::new(device_info.clone()),
+			Box::new(device_memory_bytes.clone()),
 		] {
 			registry.register(collector).expect("metric names are unique");
 		}
@@ -118,7 +137,18 @@ impl Metrics {
 			kv_blocks_used,
 			kv_blocks_total,
 			requests,
+			device_info,
+			device_memory_bytes,
 		}
+	}
+
+	/// Records the serving device and dtype (once, at start).
+	pub fn set_device(&self, device: &DeviceInfo, dtype: ServingDtype) {
+		let dtype = dtype.to_string();
+		self.device_info
+			.with_label_values(&[&device.device, &device.name, &dtype])
+			.set(1);
+		self.device_memory_bytes.set(device.memory_bytes as i64);
 	}
 
 	pub fn render(&self) -> String {

@@ -76,6 +76,7 @@ impl Scheduler {
 			&model.config,
 			settings.max_lora_rank,
 			settings.device_cache_bytes,
+			model.activation_kind(),
 			device,
 		);
 		let host = HostCache::new(settings.host_cache_bytes);

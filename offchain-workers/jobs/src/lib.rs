@@ -116,6 +116,9 @@ pub struct JobContext {
 	pub runtime: tokio::runtime::Handle,
 	/// What the worker knows of its chain: the influence projection a sketch is built for.
 	pub receipts: Arc<ReceiptBook>,
+	/// Where training and evaluation run (in f32 whatever the serving dtype, so losses are
+	/// reproducible).
+	pub device: tch::Device,
 }
 
 impl JobContext {
@@ -402,8 +405,7 @@ impl Jobs {
 				record.progress = progress;
 			}
 		};
-		let outcome =
-			fine_tune(&job, &context.store, tributary_model::default_device(), &mut on_event)?;
+		let outcome = fine_tune(&job, &context.store, context.device, &mut on_event)?;
 		let (hash, model) = self.adopt_written_adapter(spec, context)?;
 		debug_assert_eq!(hash.0, outcome.adapter_hash);
 		let weights = outcome.adapter_dir.join(ADAPTER_WEIGHTS_FILE);
@@ -522,7 +524,7 @@ impl Jobs {
 			sequence_length: spec::eval_sequence_length(spec),
 			batch_size: spec::eval_batch_size(spec),
 		};
-		let report = evaluate(&request, &context.store, tributary_model::default_device())?;
+		let report = evaluate(&request, &context.store, context.device)?;
 		let metrics = EvalMetrics {
 			adapter_hash: expected.map(Hash32),
 			rows: report.rows,

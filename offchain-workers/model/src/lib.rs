@@ -1,5 +1,6 @@
 //! Llama-architecture decoder with LoRA/QLoRA layers, in tch.
 //!
+//! - [`device`]: the device and serving precision an operator chooses, and what the device is.
 //! - [`config`]: the Hugging Face `config.json` of a Llama checkpoint, validated.
 //! - [`model`]: the decoder itself (RMSNorm, rotary embeddings, grouped-query attention, SwiGLU).
 //! - [`lora`]: linear layers with an optional low-rank adapter, merge and unmerge.
@@ -15,6 +16,7 @@
 
 pub mod chat;
 pub mod config;
+pub mod device;
 pub mod error;
 pub mod generate;
 pub mod hf;
@@ -28,12 +30,8 @@ pub mod quant;
 pub mod rng;
 
 pub use config::LlamaConfig;
+pub use device::{DeviceChoice, DeviceError, DeviceInfo, ServingDtype};
 pub use error::ModelError;
 pub use lora::LoraSpec;
 pub use model::Llama;
 pub use tributary_primitives::training::{QuantFormat, TargetModule, TargetModules};
-
-/// The device models run on: the first CUDA device when there is one, else the CPU.
-pub fn default_device() -> tch::Device {
-	tch::Device::cuda_if_available()
-}

@@ -386,6 +386,17 @@ impl Llama {
 		Ok(weights)
 	}
 
+	/// A copy of the base model (no adapter, not quantized) with every weight on `device` in
+	/// `kind`: the same weights served in another precision or on another device.
+	pub fn converted(&self, kind: Kind, device: Device) -> Result<Llama> {
+		let weights = self
+			.hf_weights()?
+			.into_iter()
+			.map(|(name, tensor)| (name, tensor.detach().to_device(device).to_kind(kind)))
+			.collect();
+		Llama::from_weights(self.config.clone(), weights)
+	}
+
 	/// Makes every base weight a trainable leaf (pretraining) and returns them.
 	pub fn base_parameters_for_training(&mut self) -> Result<Vec<Tensor>> {
 		let weights = self.hf_weights()?;

@@ -5,13 +5,16 @@
 //! - QLoRA frozen-weight bytes vs fp32 (NF4 and int8);
 //! - training tokens/s for LoRA and QLoRA.
 //!
-//! Run: `cargo bench -p tributary-trainer --bench train_step` (set PEFT_PYTHON to choose python).
+//! Run: `cargo bench -p tributary-trainer --bench train_step [-- --device cuda:0]` (the device as
+//! the trainer's `--device`, default auto; set PEFT_PYTHON to choose python).
 
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
 use tch::{Device, Kind, Tensor};
-use tributary_model::{Llama, LlamaConfig, LoraSpec, QuantFormat, TargetModules};
+use tributary_model::{
+	DeviceChoice, DeviceInfo, Llama, LlamaConfig, LoraSpec, QuantFormat, TargetModules,
+};
 use tributary_trainer::optim::AdamW;
 
 const VOCAB: i64 = 2048;
@@ -57,8 +60,8 @@ fn time_steps(model: &Llama) -> f64 {
 	started.elapsed().as_secs_f64() * 1e3 / TIMED_STEPS as f64
 }
 
-fn lora_model(quant: Option<QuantFormat>) -> Llama {
-	let mut model = Llama::random(config(), 0, Device::cuda_if_available()).expect("model");
+fn lora_model(quant: Option<QuantFormat>, device: Device) -> Llama {
+	let mut model = Llama::random(config(), 0, device).expect("model");
 	if let Some(format) = quant {
 		model.quantize(format);
 	}
@@ -102,15 +105,22 @@ fn peft_reference() -> Result<f64, String> {
 }
 
 fn main() {
+	let args: Vec<String> = std::env::args().collect();
+	let choice: DeviceChoice = args
+		.windows(2)
+		.find(|w| w[0] == "--device")
+		.map_or(Ok(DeviceChoice::Auto), |w| w[1].parse())
+		.unwrap_or_else(|e| panic!("{e}"));
+	let device = choice.resolve().unwrap_or_else(|e| panic!("{e}"));
 	let tokens = (BATCH * SEQ) as f64;
 	println!(
 		"shape: vocab {VOCAB}, hidden {HIDDEN}, intermediate {INTERMEDIATE}, layers {LAYERS}, heads {HEADS}/{KV_HEADS} kv, \
 		 LoRA r={RANK} alpha={ALPHA} dropout={DROPOUT} on all 7 projections, batch {BATCH} x seq {SEQ}, \
-		 {} torch threads, device {:?}",
+		 {} torch threads, device {}",
 		tch::get_num_threads(),
-		Device::cuda_if_available()
+		DeviceInfo::of(device)
 	);
-	let lora_ms = time_steps(&lora_model(None));
+	let lora_ms = time_steps(&lora_model(None, device));
 	println!(
 		"LoRA train step (tch):        {lora_ms:8.1} ms   {:8.0} tokens/s",
 		tokens / lora_ms * 1e3
@@ -126,7 +136,7 @@ fn main() {
 		Err(reason) => println!("PyTorch + PEFT reference skipped: {reason}"),
 	}
 	for format in [QuantFormat::Nf4, QuantFormat::Int8] {
-		let model = lora_model(Some(format));
+		let model = lora_model(Some(format), device);
 		let (stored, fp32) = model.projection_weight_bytes();
 		let ms = time_steps(&model);
 		println!(

@@ -8,6 +8,7 @@ use tributary_model::generate::{generate, Sampling};
 use tributary_model::hf::eos_token;
 use tributary_model::hf::{load_model, load_tokenizer};
 use tributary_model::peft::PeftAdapter;
+use tributary_model::{DeviceChoice, DeviceInfo};
 use tributary_primitives::hex;
 use tributary_primitives::training::{
 	QuantFormat, TargetModule, TargetModules, TrainingMethod, TrainingSettings, PPB, PPM,
@@ -22,6 +23,10 @@ use tributary_trainer::progress::{JsonlWriter, ProgressEvent};
 #[derive(Parser)]
 #[command(version, about = "Tributary ModelFactory trainer")]
 struct Cli {
+	/// Where to train: auto (the first GPU if any, else the CPU), cpu, cuda or cuda:N; a GPU
+	/// asked for and not found is an error.
+	#[arg(long, global = true, default_value_t = DeviceChoice::Auto)]
+	device: DeviceChoice,
 	#[command(subcommand)]
 	command: Command,
 }
@@ -248,7 +253,8 @@ fn parse_targets(targets: Option<&str>) -> Result<TargetModules, String> {
 }
 
 fn run(cli: Cli) -> CliResult {
-	let device = tributary_model::default_device();
+	let device = cli.device.resolve()?;
+	eprintln!("tributary-trainer: running on {}", DeviceInfo::of(device));
 	match cli.command {
 		Command::Pretrain {
 			out,

@@ -4,6 +4,7 @@ use clap::Parser;
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use tributary_model::{DeviceChoice, ServingDtype};
 use tributary_receipts::account::Account;
 
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +35,12 @@ pub struct Config {
 	pub base_model_id: String,
 	/// Store the base projections as int8 (weight-only quantization).
 	pub int8: bool,
+	/// Where models run: `auto` (the first GPU if any, else the CPU), `cpu`, `cuda` or `cuda:N`;
+	/// a GPU asked for and not found stops the worker at start.
+	pub device: DeviceChoice,
+	/// Precision of the served base weights, activations and stacked adapters (`f32`, `bf16`,
+	/// `f16`); unset, bf16 on a GPU and f32 on the CPU. Attribution and verification stay f32.
+	pub dtype: Option<ServingDtype>,
 	/// Bytes of adapter weights kept stacked on the compute device (the gather source).
 	pub device_cache_bytes: u64,
 	/// Bytes of parsed adapters kept in host memory.
@@ -70,6 +77,8 @@ impl Default for Config {
 			base_model: None,
 			base_model_id: "base".into(),
 			int8: false,
+			device: DeviceChoice::Auto,
+			dtype: None,
 			device_cache_bytes: 256 << 20,
 			host_cache_bytes: 1 << 30,
 			kv_cache_bytes: 512 << 20,
@@ -107,6 +116,12 @@ pub struct Cli {
 	/// Quantize the base projections to int8.
 	#[arg(long)]
 	pub int8: bool,
+	/// auto, cpu, cuda or cuda:N.
+	#[arg(long)]
+	pub device: Option<DeviceChoice>,
+	/// f32, bf16 or f16 (default: bf16 on a GPU, f32 on the CPU).
+	#[arg(long)]
+	pub dtype: Option<ServingDtype>,
 	#[arg(long)]
 	pub device_cache_bytes: Option<u64>,
 	#[arg(long)]
@@ -166,6 +181,12 @@ impl Config {
 		}
 		if cli.worker_account.is_some() {
 			config.worker_account = cli.worker_account;
+		}
+		if let Some(device) = cli.device {
+			config.device = device;
+		}
+		if cli.dtype.is_some() {
+			config.dtype = cli.dtype;
 		}
 		config.int8 |= cli.int8;
 		config.peers.extend(cli.peers);
@@ -253,5 +274,36 @@ mod tests {
 		]);
 		assert_eq!(Config::from_cli(cli).unwrap().worker_account, Some(from_file));
 		assert!(Cli::try_parse_from(["tributary-worker", "--worker-account", "0x12"]).is_err());
+	}
+
+	#[test]
+	fn device_and_dtype_come_from_the_file_or_the_flags() {
+		let dir = tempfile::tempdir().unwrap();
+		let file = dir.path().join("worker.toml");
+		std::fs::write(&file, "base_model = \"/m\"\ndevice = \"cuda:1\"\ndtype = \"bf16\"\n")
+			.unwrap();
+		let from_file = Config::from_file(&file).unwrap();
+		assert_eq!(
+			(from_file.device, from_file.dtype),
+			(DeviceChoice::Cuda(1), Some(ServingDtype::Bf16))
+		);
+		let path = file.to_str().unwrap();
+		let cli = Cli::parse_from([
+			"tributary-worker",
+			"--config",
+			path,
+			"--device",
+			"cpu",
+			"--dtype",
+			"f16",
+		]);
+		let config = Config::from_cli(cli).unwrap();
+		assert_eq!((config.device, config.dtype), (DeviceChoice::Cpu, Some(ServingDtype::F16)));
+		let defaults = Config::default();
+		assert_eq!((defaults.device, defaults.dtype), (DeviceChoice::Auto, None));
+		std::fs::write(&file, "base_model = \"/m\"\ndevice = \"gpu\"\n").unwrap();
+		let error = Config::from_file(&file).unwrap_err().to_string();
+		assert!(error.contains("expected auto, cpu, cuda or cuda:N"), "{error}");
+		assert!(Cli::try_parse_from(["tributary-worker", "--dtype", "fp8"]).is_err());
 	}
 }

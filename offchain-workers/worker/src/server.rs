@@ -4,7 +4,6 @@ use crate::api::{router, AppState, AttributionSetup};
 use crate::config::Config;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use tch::Kind;
 use tokio::sync::oneshot;
 use tributary_engine::metrics::Metrics;
 use tributary_engine::registry::{Registry, RegistryError};
@@ -15,7 +14,7 @@ use tributary_model::chat::ChatTemplate;
 use tributary_model::hf::{
 	load_model, load_tokenizer, TOKENIZER_FILE, WEIGHTS_FILE, WEIGHTS_INDEX_FILE,
 };
-use tributary_model::{ModelError, QuantFormat};
+use tributary_model::{DeviceError, DeviceInfo, ModelError, QuantFormat, ServingDtype};
 use tributary_receipts::book::{ReceiptBook, ReceiptError};
 use tributary_store::{PeerFetcher, Store, StoreError};
 
@@ -33,6 +32,8 @@ pub enum WorkerError {
 	Jobs(#[from] JobError),
 	#[error(transparent)]
 	Receipts(#[from] ReceiptError),
+	#[error(transparent)]
+	Device(#[from] DeviceError),
 	#[error("cannot load the base model: {0}")]
 	Model(#[from] ModelError),
 	#[error("cannot listen on {addr}: {source}")]
@@ -80,11 +81,16 @@ pub async fn start(config: Config) -> Result<RunningWorker, WorkerError> {
 	let registry = Arc::new(Registry::open(&config.data_dir)?);
 	let peers = PeerFetcher::new(config.peers.clone());
 	let metrics = Arc::new(Metrics::new());
+	let device = config.device.resolve()?;
+	let dtype = config.dtype.unwrap_or(ServingDtype::default_for(device));
+	let device_info = DeviceInfo::of(device);
+	println!("tributary-worker: serving on {device_info} in {dtype}");
+	metrics.set_device(&device_info, dtype);
 	let (model, tokenizer, chat_template) = {
 		let base_dir = base_dir.clone();
 		let int8 = config.int8;
 		tokio::task::spawn_blocking(move || -> Result<_, ModelError> {
-			let mut model = load_model(&base_dir, Kind::Float, tributary_model::default_device())?;
+			let mut model = load_model(&base_dir, dtype.kind(), device)?;
 			if int8 {
 				model.quantize(QuantFormat::Int8);
 			}
@@ -133,6 +139,7 @@ pub async fn start(config: Config) -> Result<RunningWorker, WorkerError> {
 			peers: peers.clone(),
 			runtime: tokio::runtime::Handle::current(),
 			receipts: receipts.clone(),
+			device,
 		},
 	)?;
 	let state = AppState {
@@ -155,6 +162,8 @@ pub async fn start(config: Config) -> Result<RunningWorker, WorkerError> {
 			influence,
 		}),
 		recomputations: Default::default(),
+		device: device_info,
+		dtype,
 	};
 	let listener = tokio::net::TcpListener::bind(config.listen)
 		.await

@@ -1,5 +1,5 @@
 //! Heterogeneous batching at the tensor level: every row of one batched step equals that row run
-//! alone through the model with its adapter installed.
+//! alone through the model with its adapter installed, and serving in bf16 agrees with f32.
 
 mod common;
 
@@ -8,9 +8,71 @@ use tributary_engine::adapters::{BatchDeltas, LoadedAdapter, SlotStacks};
 use tributary_model::hf::load_model;
 use tributary_model::paged::{BlockTable, PagedKvCache};
 use tributary_model::peft::PeftAdapter;
+use tributary_model::Llama;
 
 fn max_abs_diff(a: &Tensor, b: &Tensor) -> f64 {
-	f64::try_from((a - b).abs().max()).unwrap()
+	f64::try_from((a.to_kind(Kind::Float) - b.to_kind(Kind::Float)).abs().max()).unwrap()
+}
+
+/// The test adapters installed into stacks of the model's kind, and their slots.
+fn installed(base: &Llama, adapters: &[PeftAdapter]) -> (SlotStacks, Vec<usize>) {
+	let mut stacks =
+		SlotStacks::new(&base.config, 8, 1 << 20, base.activation_kind(), base.device());
+	let slots = adapters
+		.iter()
+		.map(|adapter| {
+			let bytes = adapter.canonical_bytes().unwrap();
+			let hash = adapter.content_hash().unwrap();
+			let loaded =
+				LoadedAdapter::parse(&hash, &bytes, &adapter.config, &base.config, 8).unwrap();
+			stacks.install(hash, &loaded).unwrap()
+		})
+		.collect();
+	(stacks, slots)
+}
+
+/// Rows: base, adapters 0..3, and an ensemble of adapters 1 and 2, each with its own history.
+fn mixed_rows(slots: &[usize]) -> Vec<Vec<(usize, f64)>> {
+	vec![
+		vec![],
+		vec![(slots[0], 1.0)],
+		vec![(slots[1], 1.0)],
+		vec![(slots[2], 1.0)],
+		vec![(slots[3], 1.0)],
+		vec![(slots[1], 0.5), (slots[2], 0.5)],
+	]
+}
+
+/// Each row prefilled alone into its blocks of one pool (4 positions per block, so histories span
+/// blocks), then one decode step for all rows together: the step's logits, [rows, vocab].
+fn batched_step(
+	base: &Llama,
+	stacks: &SlotStacks,
+	rows: &[Vec<(usize, f64)>],
+	histories: &[Vec<i64>],
+	next_tokens: &[i64],
+) -> Tensor {
+	let device = base.device();
+	let mut pool = PagedKvCache::new(&base.config, 32, 4, base.activation_kind(), device);
+	let mut tables: Vec<BlockTable> =
+		histories.iter().map(|h| pool.allocate(h.len() as i64 + 1).unwrap()).collect();
+	for (r, history) in histories.iter().enumerate() {
+		let deltas = BatchDeltas::new(stacks, &rows[r..r + 1], device);
+		let input = Tensor::from_slice(history).unsqueeze(0).to_device(device);
+		let _ = base.forward_rows(&input, &mut pool, &mut [&mut tables[r]], &deltas).unwrap();
+	}
+	let deltas = BatchDeltas::new(stacks, rows, device);
+	let input = Tensor::from_slice(next_tokens).unsqueeze(1).to_device(device);
+	let mut table_refs: Vec<&mut BlockTable> = tables.iter_mut().collect();
+	base.forward_rows(&input, &mut pool, &mut table_refs, &deltas)
+		.unwrap()
+		.select(1, 0)
+}
+
+fn histories(rows: usize) -> Vec<Vec<i64>> {
+	(0..rows)
+		.map(|r| (0..(3 + 2 * r as i64)).map(|i| (i * 7 + r as i64) % 50 + 1).collect())
+		.collect()
 }
 
 #[test]
@@ -19,46 +81,13 @@ fn every_row_of_a_mixed_batch_equals_its_request_alone() {
 	let base = load_model(&fixture.base, Kind::Float, Device::Cpu).unwrap();
 	let adapters: Vec<PeftAdapter> =
 		(0..4).map(|seed| common::make_adapter(&fixture.base, seed)).collect();
-	let mut stacks = SlotStacks::new(&base.config, 8, 1 << 20, Device::Cpu);
-	let mut slots = Vec::new();
-	for adapter in &adapters {
-		let bytes = adapter.canonical_bytes().unwrap();
-		let hash = adapter.content_hash().unwrap();
-		let loaded = LoadedAdapter::parse(&hash, &bytes, &adapter.config, &base.config, 8).unwrap();
-		slots.push(stacks.install(hash, &loaded).unwrap());
-	}
-	// Rows: base, adapters 0..3, and an ensemble of adapters 1 and 2, each with its own history.
-	let rows: Vec<Vec<(usize, f64)>> = vec![
-		vec![],
-		vec![(slots[0], 1.0)],
-		vec![(slots[1], 1.0)],
-		vec![(slots[2], 1.0)],
-		vec![(slots[3], 1.0)],
-		vec![(slots[1], 0.5), (slots[2], 0.5)],
-	];
-	let histories: Vec<Vec<i64>> = (0..rows.len())
-		.map(|r| (0..(3 + 2 * r as i64)).map(|i| (i * 7 + r as i64) % 50 + 1).collect())
-		.collect();
+	let (stacks, slots) = installed(&base, &adapters);
+	let rows = mixed_rows(&slots);
+	let histories = histories(rows.len());
 	let next_tokens: Vec<i64> = (0..rows.len() as i64).map(|r| 10 + r).collect();
 
 	tch::no_grad(|| {
-		// Batched: each row prefilled alone into its blocks of one pool (4 positions per block, so
-		// histories span blocks), then one decode step for all rows together.
-		let mut pool = PagedKvCache::new(&base.config, 32, 4, Kind::Float, Device::Cpu);
-		let mut tables: Vec<BlockTable> =
-			histories.iter().map(|h| pool.allocate(h.len() as i64 + 1).unwrap()).collect();
-		for (r, history) in histories.iter().enumerate() {
-			let deltas = BatchDeltas::new(&stacks, &rows[r..r + 1], Device::Cpu);
-			let input = Tensor::from_slice(history).unsqueeze(0);
-			let _ = base.forward_rows(&input, &mut pool, &mut [&mut tables[r]], &deltas).unwrap();
-		}
-		let deltas = BatchDeltas::new(&stacks, &rows, Device::Cpu);
-		let input = Tensor::from_slice(&next_tokens).unsqueeze(1);
-		let mut table_refs: Vec<&mut BlockTable> = tables.iter_mut().collect();
-		let batched = base
-			.forward_rows(&input, &mut pool, &mut table_refs, &deltas)
-			.unwrap()
-			.select(1, 0);
+		let batched = batched_step(&base, &stacks, &rows, &histories, &next_tokens);
 
 		// Alone: the full sequence through a model with the adapter (or a merged ensemble) installed.
 		for (r, history) in histories.iter().enumerate() {
@@ -99,5 +128,43 @@ fn every_row_of_a_mixed_batch_equals_its_request_alone() {
 		}
 		// The adapters matter: rows with adapters differ from the base row's logits for the same input.
 		assert!(max_abs_diff(&batched.get(1), &batched.get(0)) > 1e-3);
+	});
+}
+
+/// bf16 serving (base weights, activations and stacked adapters in bf16; logits compared in f32)
+/// against f32 on the same mixed batch: every logit within 2% of the f32 logits' range, and the
+/// greedy token the same wherever f32's top two are further apart than that tolerance.
+#[test]
+fn bf16_serving_agrees_with_f32_within_tolerance() {
+	let fixture = common::Fixture::new();
+	let f32_base = load_model(&fixture.base, Kind::Float, Device::Cpu).unwrap();
+	let bf16_base = load_model(&fixture.base, Kind::BFloat16, Device::Cpu).unwrap();
+	assert_eq!(bf16_base.activation_kind(), Kind::BFloat16);
+	let adapters: Vec<PeftAdapter> =
+		(0..4).map(|seed| common::make_adapter(&fixture.base, seed)).collect();
+	let (f32_stacks, slots) = installed(&f32_base, &adapters);
+	let (bf16_stacks, bf16_slots) = installed(&bf16_base, &adapters);
+	assert_eq!((slots.clone(), bf16_stacks.kind()), (bf16_slots, Kind::BFloat16));
+	let rows = mixed_rows(&slots);
+	let histories = histories(rows.len());
+	let next_tokens: Vec<i64> = (0..rows.len() as i64).map(|r| 10 + r).collect();
+	tch::no_grad(|| {
+		let exact = batched_step(&f32_base, &f32_stacks, &rows, &histories, &next_tokens);
+		let half = batched_step(&bf16_base, &bf16_stacks, &rows, &histories, &next_tokens);
+		assert_eq!(half.kind(), Kind::BFloat16);
+		let range = f64::try_from(exact.max() - exact.min()).unwrap();
+		let tolerance = 0.02 * range;
+		let diff = max_abs_diff(&half, &exact);
+		println!("bf16 vs f32: max |Δlogit| {diff:.4} (logit range {range:.3}, tolerance {tolerance:.4})");
+		assert!(diff <= tolerance, "bf16 logits differ from f32 by {diff} > {tolerance}");
+		let half = half.to_kind(Kind::Float);
+		for r in 0..rows.len() as i64 {
+			let (top, _) = exact.get(r).topk(2, -1, true, true);
+			let margin = f64::try_from(top.get(0) - top.get(1)).unwrap();
+			let argmax = |logits: &Tensor| i64::try_from(logits.get(r).argmax(-1, false)).unwrap();
+			if margin > tolerance {
+				assert_eq!(argmax(&half), argmax(&exact), "row {r}: greedy tokens differ");
+			}
+		}
 	});
 }

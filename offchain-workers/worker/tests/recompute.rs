@@ -1,6 +1,7 @@
 //! Dispute recomputation: a second worker, holding nothing but the base model and its peer,
 //! recomputes the attribution record of the first worker's receipted answer from the receipt's
-//! `output_hash` and the record's method, byte for byte.
+//! `output_hash` and the record's method, byte for byte — though it serves in bf16 and the first
+//! in f32 (attribution always runs in f32).
 
 mod common;
 
@@ -102,10 +103,18 @@ async fn a_peer_recomputes_the_record_of_a_receipted_answer() {
 	assert_eq!(stored.status().as_u16(), 200);
 	assert_eq!(stored.bytes().await.unwrap(), text.as_bytes());
 
-	// B holds only the base model: adapter, rows and text come from A.
+	// B holds only the base model: adapter, rows and text come from A. It serves in bf16.
 	let mut config = fixture.config("b");
 	config.peers = vec![a.url.clone()];
+	config.dtype = Some(tributary_model::ServingDtype::Bf16);
 	let (worker_b, b) = start_worker(config).await;
+	let (_, health) = b.get("/health").await;
+	assert_eq!(
+		(health["dtype"].as_str(), health["device"]["device"].as_str()),
+		(Some("bf16"), Some("cpu"))
+	);
+	b.complete(json!({ "model": "base", "prompt": prompt, "max_tokens": 4, "temperature": 0 }))
+		.await;
 	register(&b, &adapter_hash, &adapter, &corpus).await;
 	let (status, first) = b.recompute(recompute_request(&output, &record.method)).await;
 	assert_eq!(status, 200, "{first}");

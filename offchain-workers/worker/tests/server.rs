@@ -117,6 +117,10 @@ async fn models_health_and_metrics_are_served() {
 	assert_eq!(model["adapters"][0]["adapter"], hash.as_str());
 	let (status, health) = client.get("/health").await;
 	assert_eq!((status, health["status"].as_str()), (200, Some("ok")));
+	// The tests' workers run with the default device (auto): the CPU here, f32 there.
+	let device = health["device"]["device"].as_str().unwrap().to_string();
+	assert_eq!(health["dtype"], if device == "cpu" { "f32" } else { "bf16" }, "{health}");
+	assert!(health["device"]["memory_bytes"].as_u64().unwrap() > 0, "{health}");
 	client.complete(greedy("river", "Report", 4)).await;
 	let metrics = client.metrics().await;
 	for name in [
@@ -126,9 +130,15 @@ async fn models_health_and_metrics_are_served() {
 		"tributary_worker_decode_tokens_per_second",
 		"tributary_worker_adapter_cache_hits_total{tier=\"disk\"}",
 		"tributary_worker_adapter_load_seconds_count",
+		"tributary_worker_device_memory_bytes",
 	] {
 		metric(&metrics, name);
 	}
+	let info = format!(
+		"tributary_worker_device_info{{device=\"{device}\",dtype=\"{}\",name=",
+		health["dtype"].as_str().unwrap()
+	);
+	assert!(metrics.contains(&info), "{info} in {metrics}");
 	worker.shutdown().await;
 }
 
@@ -221,6 +231,7 @@ async fn evicted_adapters_reload_and_give_identical_text() {
 	config.device_cache_bytes = 2 * tributary_engine::adapters::SlotStacks::slot_bytes(
 		&tributary_model::LlamaConfig::from_file(&fixture.base.join("config.json")).unwrap(),
 		config.max_lora_rank,
+		tch::Kind::Float,
 	);
 	config.host_cache_bytes = 0;
 	let (worker, client) = start_worker(config).await;

@@ -47,6 +47,9 @@ pub struct AppState {
 	pub attribution: Arc<AttributionSetup>,
 	/// Dispute recomputations running in the background or finished.
 	pub recomputations: Arc<recompute::Recomputations>,
+	/// The device models are served on, and the served precision.
+	pub device: tributary_model::DeviceInfo,
+	pub dtype: tributary_model::ServingDtype,
 }
 
 /// What attribution records need besides the adapter's rows.

@@ -221,6 +221,8 @@ pub struct Health {
 	pub status: &'static str,
 	pub queued: usize,
 	pub base_model: String,
+	pub device: tributary_model::DeviceInfo,
+	pub dtype: tributary_model::ServingDtype,
 }
 
 /// `PUT /store`: the stored object's name.

@@ -25,6 +25,8 @@ pub async fn health(State(state): State<AppState>) -> Json<Health> {
 		status: "ok",
 		queued: state.engine.queued(),
 		base_model: state.base_model_id.clone(),
+		device: state.device.clone(),
+		dtype: state.dtype,
 	})
 }
 

@@ -9,21 +9,25 @@
 //! 4. Resident memory of a running worker vs the number of registered adapters, with fixed cache
 //!    budgets.
 //!
-//! Usage: `tributary-worker-bench [--quick] [--toy] [--section N ...]` (`--quick` shrinks every
-//! workload for a smoke run; `--toy` uses the tests' hidden-256 base instead of SmolLM-135M's layer
-//! shapes; `--section` runs only the sections named).
+//! Usage: `tributary-worker-bench [--quick] [--toy] [--section N ...] [--device D] [--dtype T]`
+//! (`--quick` shrinks every workload for a smoke run; `--toy` uses the tests' hidden-256 base
+//! instead of SmolLM-135M's layer shapes; `--section` runs only the sections named; `--device`
+//! and `--dtype` as the worker's, default auto and the device's serving default).
 
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Instant;
-use tch::{Device, Tensor};
+use tch::{Device, Kind, Tensor};
 use tributary_engine::adapters::{BatchDeltas, LoadedAdapter, SlotStacks};
 use tributary_model::generate::{generate, Sampling};
 use tributary_model::model::module_path;
 use tributary_model::paged::{BlockTable, PagedKvCache};
 use tributary_model::peft::{AdapterConfig, PeftAdapter};
 use tributary_model::rng::SplitMix64;
-use tributary_model::{Llama, LlamaConfig, LoraSpec, TargetModule, TargetModules};
+use tributary_model::{
+	DeviceChoice, DeviceInfo, Llama, LlamaConfig, LoraSpec, ServingDtype, TargetModule,
+	TargetModules,
+};
 use tributary_primitives::content_hash;
 use tributary_store::Store;
 
@@ -131,24 +135,32 @@ impl DecodeBatch {
 		let prompts: Vec<i64> = (0..rows.len() as i64)
 			.flat_map(|r| (0..sizes.prompt as i64).map(move |i| (i * 31 + r) % 2000 + 1))
 			.collect();
-		let input = Tensor::from_slice(&prompts).view([rows.len() as i64, sizes.prompt as i64]);
-		let deltas = BatchDeltas::new(stacks, &rows, Device::Cpu);
+		let input = Tensor::from_slice(&prompts)
+			.view([rows.len() as i64, sizes.prompt as i64])
+			.to_device(model.device());
+		let deltas = BatchDeltas::new(stacks, &rows, model.device());
 		let mut refs: Vec<&mut BlockTable> = tables.iter_mut().collect();
 		let logits = model.forward_rows(&input, &mut pool, &mut refs, &deltas).unwrap();
-		let next = Vec::try_from(logits.select(1, -1).argmax(-1, false)).unwrap();
+		let next = next_tokens(&logits.select(1, -1));
 		DecodeBatch { rows, pool, tables, next }
 	}
 
 	/// One greedy decode step of every row; returns its seconds.
 	fn step(&mut self, model: &Llama, stacks: &SlotStacks) -> f64 {
 		let started = Instant::now();
-		let deltas = BatchDeltas::new(stacks, &self.rows, Device::Cpu);
+		let deltas = BatchDeltas::new(stacks, &self.rows, model.device());
 		let mut refs: Vec<&mut BlockTable> = self.tables.iter_mut().collect();
-		let input = Tensor::from_slice(&self.next).unsqueeze(1);
+		let input = Tensor::from_slice(&self.next).unsqueeze(1).to_device(model.device());
 		let logits = model.forward_rows(&input, &mut self.pool, &mut refs, &deltas).unwrap();
-		self.next = Vec::try_from(logits.select(1, 0).argmax(-1, false)).unwrap();
+		self.next = next_tokens(&logits.select(1, 0));
 		started.elapsed().as_secs_f64()
 	}
+}
+
+/// The greedy token of each row of `[rows, vocab]` logits, on the host (which also waits for a
+/// GPU to finish the step, so timings are complete).
+fn next_tokens(logits: &Tensor) -> Vec<i64> {
+	Vec::try_from(logits.argmax(-1, false).to_device(Device::Cpu)).unwrap()
 }
 
 /// A key/value pool (16-position blocks, as the worker's default) with room for `rows` sequences
@@ -218,8 +230,9 @@ fn throughput_section(model: &Llama, sizes: &Sizes) {
 		"\n## 1. Decode throughput vs distinct adapters ({} rows in flight, {} decode steps; {} pairs of batches, the two batches of a pair stepped in turn)",
 		sizes.rows, sizes.steps, sizes.waves
 	);
-	let budget = SlotStacks::slot_bytes(config, RANK) * max_adapters as u64;
-	let mut stacks = SlotStacks::new(config, RANK, budget, Device::Cpu);
+	let (kind, device) = (model.activation_kind(), model.device());
+	let budget = SlotStacks::slot_bytes(config, RANK, kind) * max_adapters as u64;
+	let mut stacks = SlotStacks::new(config, RANK, budget, kind, device);
 	let started = Instant::now();
 	let slots: Vec<usize> = (0..max_adapters)
 		.map(|i| {
@@ -265,10 +278,11 @@ fn swap_section(model: &mut Llama, sizes: &Sizes) {
 		.map(|r| (0..sizes.prompt as u32).map(|i| (i * 17 + r as u32) % 2000 + 1).collect())
 		.collect();
 
-	let budget = SlotStacks::slot_bytes(&config, RANK) * n as u64;
+	let (kind, device) = (model.activation_kind(), model.device());
+	let budget = SlotStacks::slot_bytes(&config, RANK, kind) * n as u64;
 	let parsed: Vec<LoadedAdapter> = adapters.iter().map(|a| loaded(&config, a)).collect();
 	let started = Instant::now();
-	let mut stacks = SlotStacks::new(&config, RANK, budget, Device::Cpu);
+	let mut stacks = SlotStacks::new(&config, RANK, budget, kind, device);
 	let rows: Vec<Vec<(usize, f64)>> = parsed
 		.iter()
 		.enumerate()
@@ -279,24 +293,23 @@ fn swap_section(model: &mut Llama, sizes: &Sizes) {
 	// As the engine does: prompts of equal length prefilled in one pass, then decoded together.
 	let (mut pool, mut tables) = paged_cache(model, n, sizes.prompt + sizes.steps);
 	let ids: Vec<i64> = prompts.iter().flat_map(|p| p.iter().map(|&t| t as i64)).collect();
-	let deltas = BatchDeltas::new(&stacks, &rows, Device::Cpu);
+	let deltas = BatchDeltas::new(&stacks, &rows, device);
 	let mut refs: Vec<&mut BlockTable> = tables.iter_mut().collect();
 	let logits = model
 		.forward_rows(
-			&Tensor::from_slice(&ids).view([n as i64, sizes.prompt as i64]),
+			&Tensor::from_slice(&ids).view([n as i64, sizes.prompt as i64]).to_device(device),
 			&mut pool,
 			&mut refs,
 			&deltas,
 		)
 		.unwrap();
-	let mut next: Vec<i64> = Vec::try_from(logits.select(1, -1).argmax(-1, false)).unwrap();
+	let mut next = next_tokens(&logits.select(1, -1));
 	for _ in 1..sizes.steps {
-		let deltas = BatchDeltas::new(&stacks, &rows, Device::Cpu);
+		let deltas = BatchDeltas::new(&stacks, &rows, device);
 		let mut refs: Vec<&mut BlockTable> = tables.iter_mut().collect();
-		let logits = model
-			.forward_rows(&Tensor::from_slice(&next).unsqueeze(1), &mut pool, &mut refs, &deltas)
-			.unwrap();
-		next = Vec::try_from(logits.select(1, 0).argmax(-1, false)).unwrap();
+		let input = Tensor::from_slice(&next).unsqueeze(1).to_device(device);
+		let logits = model.forward_rows(&input, &mut pool, &mut refs, &deltas).unwrap();
+		next = next_tokens(&logits.select(1, 0));
 	}
 	let batch_seconds = started.elapsed().as_secs_f64();
 	// The base model has no adapter attached until here; merge-and-swap runs last.
@@ -321,7 +334,7 @@ fn swap_section(model: &mut Llama, sizes: &Sizes) {
 
 /// Adapters for every layer of the base (30 for SmolLM-135M: only the shapes are needed here, so
 /// the adapters have their real size).
-fn cold_load_section(config: &LlamaConfig, sizes: &Sizes) {
+fn cold_load_section(config: &LlamaConfig, sizes: &Sizes, kind: Kind, device: Device) {
 	let count = sizes.cold_loads;
 	println!(
 		"\n## 3. Cold adapter load of adapters over all {} layers (store read + blake2-256 verify + parse + device slot copy)",
@@ -336,8 +349,8 @@ fn cold_load_section(config: &LlamaConfig, sizes: &Sizes) {
 	println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 	for rank in [8i64, 64] {
 		// One slot: each adapter is removed after its load.
-		let mut stacks =
-			SlotStacks::new(config, rank, SlotStacks::slot_bytes(config, rank), Device::Cpu);
+		let budget = SlotStacks::slot_bytes(config, rank, kind);
+		let mut stacks = SlotStacks::new(config, rank, budget, kind, device);
 		let (mut loads_ms, mut mb) = (Vec::new(), 0.0);
 		let mut parts_ms: [Vec<f64>; 4] = Default::default();
 		for i in 0..count {
@@ -348,6 +361,7 @@ fn cold_load_section(config: &LlamaConfig, sizes: &Sizes) {
 			let started = Instant::now();
 			let parsed = store.get_decoded(&hash, parse).unwrap().unwrap();
 			let slot = stacks.install(hash, &parsed).unwrap();
+			synchronize(device);
 			loads_ms.push(started.elapsed().as_secs_f64() * 1e3);
 			mb = parsed.bytes as f64 / 1e6;
 			stacks.remove(&hash);
@@ -368,6 +382,7 @@ fn cold_load_section(config: &LlamaConfig, sizes: &Sizes) {
 			timed(2, started);
 			let started = Instant::now();
 			assert_eq!(stacks.install(hash, &parsed), Some(slot));
+			synchronize(device);
 			timed(3, started);
 		}
 		let mean = loads_ms.iter().sum::<f64>() / loads_ms.len() as f64;
@@ -380,6 +395,13 @@ fn cold_load_section(config: &LlamaConfig, sizes: &Sizes) {
 		);
 	}
 	let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Waits for a GPU's queued copies and kernels, so they count in the time measured.
+fn synchronize(device: Device) {
+	if let Device::Cuda(index) = device {
+		tch::Cuda::synchronize(index as i64);
+	}
 }
 
 fn median(values: &mut [f64]) -> f64 {
@@ -406,7 +428,7 @@ fn resident_mb() -> f64 {
 
 /// Registers adapters with a running worker over HTTP and serves requests across them, reading
 /// this process's resident memory after each step.
-fn memory_section(sizes: &Sizes, toy: bool) {
+fn memory_section(sizes: &Sizes, toy: bool, device: DeviceChoice, dtype: ServingDtype) {
 	println!("\n## 4. Resident memory vs registered adapters (device budget 64 adapters, host budget 32 MB)");
 	let dir = tempfile_dir("memory");
 	let base = dir.join("base");
@@ -427,9 +449,11 @@ fn memory_section(sizes: &Sizes, toy: bool) {
 			listen: ([127, 0, 0, 1], 0).into(),
 			data_dir: dir.join("data"),
 			base_model: Some(base.clone()),
-			device_cache_bytes: SlotStacks::slot_bytes(&config, RANK) * 64,
+			device_cache_bytes: SlotStacks::slot_bytes(&config, RANK, dtype.kind()) * 64,
 			host_cache_bytes: 32 << 20,
 			max_lora_rank: RANK,
+			device,
+			dtype: Some(dtype),
 			..Default::default()
 		};
 		let worker = tributary_worker::server::start(worker_config).await.unwrap();
@@ -475,6 +499,14 @@ fn main() {
 		.filter_map(|w| w[1].parse().ok())
 		.collect();
 	let runs = |section: u32| chosen.is_empty() || chosen.contains(&section);
+	let value_of = |flag: &str| args.windows(2).find(|w| w[0] == flag).map(|w| w[1].clone());
+	let choice: DeviceChoice = value_of("--device")
+		.map_or(Ok(DeviceChoice::Auto), |d| d.parse())
+		.unwrap_or_else(|e| panic!("{e}"));
+	let device = choice.resolve().unwrap_or_else(|e| panic!("{e}"));
+	let dtype = value_of("--dtype")
+		.map_or(Ok(ServingDtype::default_for(device)), |d| d.parse())
+		.unwrap_or_else(|e| panic!("{e}"));
 	let sizes = if quick {
 		Sizes {
 			rows: 16,
@@ -503,21 +535,24 @@ fn main() {
 	let full_depth = if toy { config.num_hidden_layers } else { 30 };
 	println!("# tributary-worker benchmark");
 	println!(
-		"base: Llama hidden {} × {} layers, {} heads ({} kv), vocab {}; LoRA rank {RANK} on all 7 projections; device {:?}; torch threads {}",
+		"base: Llama hidden {} × {} layers, {} heads ({} kv), vocab {}; LoRA rank {RANK} on all 7 projections; device {}, {dtype}; torch threads {}",
 		config.hidden_size,
 		config.num_hidden_layers,
 		config.num_attention_heads,
 		config.kv_heads(),
 		config.vocab_size,
-		tributary_model::default_device(),
+		DeviceInfo::of(device),
 		tch::get_num_threads()
 	);
-	let mut model = Llama::random(config.clone(), 1, Device::Cpu).unwrap();
+	let mut model = Llama::random(config.clone(), 1, Device::Cpu)
+		.and_then(|model| model.converted(dtype.kind(), device))
+		.unwrap();
 	let (projection_bytes, _) = model.projection_weight_bytes();
 	println!(
 		"one rank-{RANK} adapter = {:.2} MB = {:.1}% of the base's projection weights",
-		SlotStacks::slot_bytes(&config, RANK) as f64 / 1e6,
-		100.0 * SlotStacks::slot_bytes(&config, RANK) as f64 / projection_bytes as f64
+		SlotStacks::slot_bytes(&config, RANK, dtype.kind()) as f64 / 1e6,
+		100.0 * SlotStacks::slot_bytes(&config, RANK, dtype.kind()) as f64
+			/ projection_bytes as f64
 	);
 	tch::no_grad(|| {
 		if runs(1) {
@@ -530,10 +565,12 @@ fn main() {
 			cold_load_section(
 				&LlamaConfig { num_hidden_layers: full_depth, ..config.clone() },
 				&sizes,
+				dtype.kind(),
+				device,
 			);
 		}
 	});
 	if runs(4) {
-		memory_section(&sizes, toy);
+		memory_section(&sizes, toy, choice, dtype);
 	}
 }
