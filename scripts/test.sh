@@ -27,6 +27,10 @@ run format cargo fmt --all -- --check || status=1
 run lint cargo clippy --workspace --all-targets --locked -- -D warnings || status=1
 run workspace cargo test --workspace --locked || status=1
 run pallet-benchmarks cargo test --locked -p pallet-datanets -p pallet-models -p pallet-attribution -p pallet-rewards --features runtime-benchmarks || status=1
+# The GPU machines' build path, tested on this CPU: release binaries against their torch (2.11),
+# linked with CUDA, run against that libtorch (cold ~20 minutes with the venv download; warm it
+# rebuilds what changed).
+run gpu-build scripts/gpu-build.sh || status=1
 
 # One closing line over every cargo test run above.
 passed=0; failed=0; ignored=0

@@ -165,6 +165,15 @@ impl<'de> Deserialize<'de> for ServingDtype {
 	}
 }
 
+/// The folder of the libtorch this process has loaded (the one the dynamic loader found, which
+/// need not be the one it was built against).
+pub fn loaded_libtorch() -> Option<String> {
+	let maps = std::fs::read_to_string("/proc/self/maps").ok()?;
+	let line = maps.lines().find(|line| line.ends_with("/libtorch_cpu.so"))?;
+	let path = std::path::Path::new(line.split_whitespace().last()?);
+	Some(path.parent()?.display().to_string())
+}
+
 /// Whether this process has libtorch's CUDA library loaded: false for a build against a CPU-only
 /// libtorch, or one whose linker dropped the library (what `build.rs` prevents).
 pub fn cuda_library_loaded() -> bool {

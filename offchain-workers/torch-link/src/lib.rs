@@ -48,6 +48,8 @@ pub fn libtorch_lib_dir() -> Option<PathBuf> {
 /// folder as `TRIBUTARY_LIBTORCH_LIB` for the package's code.
 pub fn link_libtorch_cuda() {
 	let Some(dir) = libtorch_lib_dir() else { return };
+	// A libtorch moved or replaced (another venv on PATH) reruns this, not only a changed variable.
+	println!("cargo:rerun-if-changed={}", dir.join("libtorch_cpu.so").display());
 	println!("cargo:rustc-env=TRIBUTARY_LIBTORCH_LIB={}", dir.display());
 	if env::var("CARGO_CFG_TARGET_OS").as_deref() != Ok("linux") {
 		return;

@@ -30,6 +30,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, required=True)
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--threads", type=int, default=0)
+    parser.add_argument("--device", default="cpu")
     args = parser.parse_args()
 
     torch.manual_seed(0)
@@ -55,10 +56,11 @@ def main() -> None:
         bias="none",
         task_type="CAUSAL_LM",
     )
-    model = get_peft_model(model, lora)
+    device = torch.device(args.device)
+    model = get_peft_model(model, lora).to(device)
     model.train()
     optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-3, weight_decay=0.0)
-    batch = torch.randint(0, args.vocab, (args.batch, args.seq + 1))
+    batch = torch.randint(0, args.vocab, (args.batch, args.seq + 1)).to(device)
     inputs, targets = batch[:, :-1], batch[:, 1:]
 
     def step() -> None:
@@ -69,11 +71,17 @@ def main() -> None:
         torch.nn.utils.clip_grad_norm_([p for p in model.parameters() if p.requires_grad], 1.0)
         optimizer.step()
 
+    def synchronize() -> None:
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
+
     for _ in range(args.warmup):
         step()
+    synchronize()
     started = time.perf_counter()
     for _ in range(args.steps):
         step()
+    synchronize()
     seconds = (time.perf_counter() - started) / args.steps
     print(json.dumps({"ms_per_step": seconds * 1e3, "tokens_per_sec": args.batch * args.seq / seconds}))
 

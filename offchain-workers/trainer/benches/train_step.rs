@@ -6,7 +6,8 @@
 //! - training tokens/s for LoRA and QLoRA.
 //!
 //! Run: `cargo bench -p tributary-trainer --bench train_step [-- --device cuda:0]` (the device as
-//! the trainer's `--device`, default auto; set PEFT_PYTHON to choose python).
+//! the trainer's `--device`, default auto; the reference runs on the same device; set
+//! PEFT_PYTHON to choose python, PEFT_REFERENCE to find bench/peft_reference.py elsewhere).
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -53,11 +54,20 @@ fn time_steps(model: &Llama) -> f64 {
 	for _ in 0..WARMUP_STEPS {
 		step();
 	}
+	synchronize(model.device());
 	let started = Instant::now();
 	for _ in 0..TIMED_STEPS {
 		step();
 	}
+	synchronize(model.device());
 	started.elapsed().as_secs_f64() * 1e3 / TIMED_STEPS as f64
+}
+
+/// Waits for a GPU's queued kernels, so they count in the time measured.
+fn synchronize(device: Device) {
+	if let Device::Cuda(index) = device {
+		tch::Cuda::synchronize(index as i64);
+	}
 }
 
 fn lora_model(quant: Option<QuantFormat>, device: Device) -> Llama {
@@ -71,14 +81,21 @@ fn lora_model(quant: Option<QuantFormat>, device: Device) -> Llama {
 }
 
 /// ms per step of the PyTorch + PEFT reference, or why it could not run.
-fn peft_reference() -> Result<f64, String> {
-	let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+fn peft_reference(device: Device) -> Result<f64, String> {
+	let script = std::env::var_os("PEFT_REFERENCE").map(PathBuf::from).unwrap_or_else(|| {
+		PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("bench/peft_reference.py")
+	});
 	let python = std::env::var_os("PEFT_PYTHON")
 		.map(PathBuf::from)
-		.unwrap_or_else(|| manifest.join("../../.venv/bin/python"));
+		.unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python"));
+	let device = match device {
+		Device::Cuda(index) => format!("cuda:{index}"),
+		_ => "cpu".into(),
+	};
 	let n = |v: i64| v.to_string();
 	let output = Command::new(&python)
-		.arg(manifest.join("bench/peft_reference.py"))
+		.arg(script)
+		.args(["--device", &device])
 		.args(["--vocab", &n(VOCAB), "--hidden", &n(HIDDEN), "--intermediate", &n(INTERMEDIATE)])
 		.args(["--layers", &n(LAYERS), "--heads", &n(HEADS), "--kv-heads", &n(KV_HEADS)])
 		.args([
@@ -125,7 +142,7 @@ fn main() {
 		"LoRA train step (tch):        {lora_ms:8.1} ms   {:8.0} tokens/s",
 		tokens / lora_ms * 1e3
 	);
-	match peft_reference() {
+	match peft_reference(device) {
 		Ok(peft_ms) => {
 			println!(
 				"LoRA train step (torch+PEFT): {peft_ms:8.1} ms   {:8.0} tokens/s",

@@ -75,13 +75,14 @@ fn base_weights_hash(
 /// Starts a worker on the current tokio runtime.
 pub async fn start(config: Config) -> Result<RunningWorker, WorkerError> {
 	let base_dir = config.base_model.clone().ok_or(WorkerError::NoBaseModel)?;
+	// Before anything is created on disk: a worker without its GPU leaves nothing behind.
+	let device = config.device.resolve()?;
 	std::fs::create_dir_all(&config.data_dir)
 		.map_err(|e| WorkerError::DataDir(config.data_dir.clone(), e))?;
 	let store = Store::open(&config.data_dir.join("store"), config.max_object_bytes)?;
 	let registry = Arc::new(Registry::open(&config.data_dir)?);
 	let peers = PeerFetcher::new(config.peers.clone());
 	let metrics = Arc::new(Metrics::new());
-	let device = config.device.resolve()?;
 	let dtype = config.dtype.unwrap_or(ServingDtype::default_for(device));
 	let device_info = DeviceInfo::of(device);
 	println!("tributary-worker: serving on {device_info} in {dtype}");

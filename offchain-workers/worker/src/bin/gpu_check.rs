@@ -258,7 +258,11 @@ fn main() -> std::process::ExitCode {
 	let info = DeviceInfo::of(device);
 	println!("# tributary-gpu-check");
 	println!("device: {info}");
-	println!("libtorch: {}", tributary_model::device::LIBTORCH_LIB.unwrap_or("unknown"));
+	println!("libtorch built against: {}", tributary_model::device::LIBTORCH_LIB.unwrap_or("unknown"));
+	println!(
+		"libtorch loaded from: {}",
+		tributary_model::device::loaded_libtorch().unwrap_or_else(|| "unknown".into())
+	);
 	println!("CUDA library loaded: {}", tributary_model::device::cuda_library_loaded());
 	let cpu = Llama::random(config(), 11, Device::Cpu).unwrap();
 	println!("\n| check (device vs CPU, same seeds) | max abs diff | tolerance | |");
