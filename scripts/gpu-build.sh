@@ -54,6 +54,12 @@ unset VIRTUAL_ENV
 torch_lib=$("$venv/bin/python" -c 'from torch.utils import cpp_extension; print(cpp_extension.library_paths()[0])')
 export LD_LIBRARY_PATH="$torch_lib"
 patch=(--config "patch.crates-io.torch-sys.path=\"$torch_sys\"")
+# torch-sys's build script reruns on its variables only: when the libtorch folder itself changes
+# (a venv moved or rebuilt) it would keep linking the old one.
+if [ "$(cat "$work/torch-lib" 2>/dev/null)" != "$torch_lib" ]; then
+  (cd "$work/src" && cargo clean --release "${patch[@]}" -p torch-sys -q)
+  echo "$torch_lib" >"$work/torch-lib"
+fi
 
 cd "$work/src"
 for attempt in 1 2 3; do
