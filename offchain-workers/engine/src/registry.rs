@@ -24,6 +24,11 @@ pub enum RegistryError {
 	UnknownAdapter(Hash32),
 	#[error("model id {0:?} is already registered with different adapters")]
 	Conflict(String),
+	#[error(
+		"adapter {adapter} is already registered with another {what}; an adapter's {what} never \
+		 changes (register the adapter it was trained as, or a new adapter)"
+	)]
+	AdapterConflict { adapter: Hash32, what: &'static str },
 	#[error("model id {id:?} already serves chain model {} version {}; it cannot serve {} version {} too", .existing.model, .existing.version, .requested.model, .requested.version)]
 	ChainMismatch { id: String, existing: ChainModel, requested: ChainModel },
 	#[error("chain model {} version {} is already served as {other:?}", .chain.model, .chain.version)]
@@ -63,6 +68,14 @@ pub struct Registry {
 /// A model id resolved for the engine: each adapter's hash, config and weight.
 pub type Resolved = Vec<(Hash32, AdapterConfig, f64)>;
 
+/// What a registration says of one adapter: its PEFT config and, when known, the rows it was
+/// trained on (empty: unknown). Both are fixed by the first registration that gives them.
+pub struct AdapterFacts {
+	pub hash: Hash32,
+	pub config: AdapterConfig,
+	pub corpus: Vec<CorpusRow>,
+}
+
 impl Registry {
 	pub fn open(data_dir: &Path) -> Result<Registry, RegistryError> {
 		let path = data_dir.join("registry.json");
@@ -83,15 +96,18 @@ impl Registry {
 		std::fs::rename(&partial, &self.path).map_err(file_error)
 	}
 
-	/// Registers `id` → `members`, recording each adapter's config and, with `chain`, the on-chain
-	/// model version the id serves. Registering the same entry again is a no-op (the chain's
-	/// off-chain worker retries); a different entry under a taken id is refused. A chain version
-	/// may be added to an id registered without one, never changed, and is served by one id only.
+	/// Registers `id` → `members`, recording what `adapters` says of each adapter and, with
+	/// `chain`, the on-chain model version the id serves. Registering the same entry again is a
+	/// no-op (the chain's off-chain worker retries); a different entry under a taken id is refused.
+	/// An adapter's config and training rows, once known, never change: other ids serve the same
+	/// adapter, and attribution credits its rows. A chain version may be added to an id registered
+	/// without one, never changed, and is served by one id only. Nothing is changed unless the
+	/// whole registration is accepted.
 	pub fn register(
 		&self,
 		id: &str,
 		members: Vec<Member>,
-		configs: Vec<(Hash32, AdapterConfig)>,
+		adapters: Vec<AdapterFacts>,
 		chain: Option<ChainModel>,
 	) -> Result<ModelEntry, RegistryError> {
 		if id.is_empty() || id.len() > 256 || id.chars().any(|c| c.is_control() || c == '/') {
@@ -109,15 +125,30 @@ impl Registry {
 			)));
 		}
 		let mut contents = self.contents.write().expect("registry lock");
-		for (hash, config) in configs {
-			config
+		for facts in &adapters {
+			let adapter = facts.hash;
+			facts
+				.config
 				.spec()
-				.map_err(|reason| RegistryError::Invalid(format!("adapter {hash}: {reason}")))?;
-			contents.adapter_configs.insert(hash, config);
+				.map_err(|reason| RegistryError::Invalid(format!("adapter {adapter}: {reason}")))?;
+			if contents
+				.adapter_configs
+				.get(&adapter)
+				.is_some_and(|known| *known != facts.config)
+			{
+				return Err(RegistryError::AdapterConflict { adapter, what: "config" });
+			}
+			let known_corpus = contents.adapter_corpora.get(&adapter);
+			if !facts.corpus.is_empty() && known_corpus.is_some_and(|known| *known != facts.corpus)
+			{
+				return Err(RegistryError::AdapterConflict { adapter, what: "training corpus" });
+			}
 		}
-		if let Some(member) =
-			members.iter().find(|m| !contents.adapter_configs.contains_key(&m.adapter))
-		{
+		let known = |adapter: &Hash32| {
+			contents.adapter_configs.contains_key(adapter)
+				|| adapters.iter().any(|facts| facts.hash == *adapter)
+		};
+		if let Some(member) = members.iter().find(|m| !known(&m.adapter)) {
 			return Err(RegistryError::UnknownAdapter(member.adapter));
 		}
 		if let Some(requested) = chain {
@@ -129,33 +160,56 @@ impl Registry {
 				return Err(RegistryError::ChainTaken { chain: requested, other: other.clone() });
 			}
 		}
-		if let Some(existing) = contents.models.get_mut(id) {
+		let existing = contents.models.get(id).cloned();
+		if let Some(existing) = &existing {
 			if existing.members != members {
 				return Err(RegistryError::Conflict(id.to_string()));
 			}
-			match (existing.chain, chain) {
-				(_, None) => return Ok(existing.clone()),
-				(Some(known), Some(requested)) if known == requested => return Ok(existing.clone()),
-				(Some(known), Some(requested)) => {
+			if let (Some(known), Some(requested)) = (existing.chain, chain) {
+				if known != requested {
 					return Err(RegistryError::ChainMismatch {
 						id: id.to_string(),
 						existing: known,
 						requested,
-					})
-				},
-				(None, Some(_)) => existing.chain = chain,
+					});
+				}
 			}
-			let entry = existing.clone();
-			self.persist(&contents)?;
-			return Ok(entry);
 		}
-		let created = std::time::SystemTime::now()
-			.duration_since(std::time::UNIX_EPOCH)
-			.map(|d| d.as_secs())
-			.unwrap_or_default();
-		let entry = ModelEntry { members, created, chain };
-		contents.models.insert(id.to_string(), entry.clone());
-		self.persist(&contents)?;
+		// Accepted: record only what is new.
+		let mut changed = false;
+		for facts in adapters {
+			if !contents.adapter_configs.contains_key(&facts.hash) {
+				contents.adapter_configs.insert(facts.hash, facts.config);
+				changed = true;
+			}
+			if !facts.corpus.is_empty() && !contents.adapter_corpora.contains_key(&facts.hash) {
+				contents.adapter_corpora.insert(facts.hash, facts.corpus);
+				changed = true;
+			}
+		}
+		let entry = match existing {
+			Some(mut entry) => {
+				if entry.chain.is_none() && chain.is_some() {
+					entry.chain = chain;
+					contents.models.insert(id.to_string(), entry.clone());
+					changed = true;
+				}
+				entry
+			},
+			None => {
+				let created = std::time::SystemTime::now()
+					.duration_since(std::time::UNIX_EPOCH)
+					.map(|d| d.as_secs())
+					.unwrap_or_default();
+				let entry = ModelEntry { members, created, chain };
+				contents.models.insert(id.to_string(), entry.clone());
+				changed = true;
+				entry
+			},
+		};
+		if changed {
+			self.persist(&contents)?;
+		}
 		Ok(entry)
 	}
 
@@ -199,15 +253,6 @@ impl Registry {
 	}
 
 	/// Records the training rows of adapter `hash`.
-	pub fn record_corpus(&self, hash: Hash32, corpus: Vec<CorpusRow>) -> Result<(), RegistryError> {
-		let mut contents = self.contents.write().expect("registry lock");
-		if !contents.adapter_configs.contains_key(&hash) {
-			return Err(RegistryError::UnknownAdapter(hash));
-		}
-		contents.adapter_corpora.insert(hash, corpus);
-		self.persist(&contents)
-	}
-
 	pub fn corpus_of(&self, hash: Hash32) -> Option<Vec<CorpusRow>> {
 		self.contents.read().expect("registry lock").adapter_corpora.get(&hash).cloned()
 	}
@@ -219,5 +264,62 @@ impl Registry {
 	pub fn models(&self) -> Vec<(String, ModelEntry)> {
 		let contents = self.contents.read().expect("registry lock");
 		contents.models.iter().map(|(id, entry)| (id.clone(), entry.clone())).collect()
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use tributary_model::{LoraSpec, TargetModules};
+
+	fn config(rank: i64) -> AdapterConfig {
+		let spec = LoraSpec { rank, alpha: 16.0, dropout: 0.0, targets: TargetModules::QV };
+		AdapterConfig::new(&spec, "base")
+	}
+
+	fn corpus(rows: u64) -> Vec<CorpusRow> {
+		(0..rows)
+			.map(|row| CorpusRow { datanet: 1, row, hash: Hash32([row as u8; 32]) })
+			.collect()
+	}
+
+	fn one(hash: Hash32) -> Vec<Member> {
+		vec![Member { adapter: hash, weight: 1.0 }]
+	}
+
+	#[test]
+	fn an_adapters_config_and_corpus_never_change_once_registered() {
+		let dir = tempfile::tempdir().unwrap();
+		let registry = Registry::open(dir.path()).unwrap();
+		let adapter = Hash32([7; 32]);
+		let facts =
+			|rank, rows| AdapterFacts { hash: adapter, config: config(rank), corpus: corpus(rows) };
+		registry.register("river", one(adapter), vec![facts(4, 3)], None).unwrap();
+		let error = registry.register("other", one(adapter), vec![facts(8, 3)], None).unwrap_err();
+		assert!(matches!(error, RegistryError::AdapterConflict { what: "config", .. }), "{error}");
+		let error = registry.register("river", one(adapter), vec![facts(4, 2)], None).unwrap_err();
+		assert!(matches!(error, RegistryError::AdapterConflict { what: "training corpus", .. }));
+		assert!(registry.models().iter().all(|(id, _)| id == "river"), "nothing was registered");
+		// The same facts again, or no corpus, are accepted and change nothing.
+		registry.register("river", one(adapter), vec![facts(4, 3)], None).unwrap();
+		registry.register("alias", one(adapter), vec![facts(4, 0)], None).unwrap();
+		let reopened = Registry::open(dir.path()).unwrap();
+		assert_eq!(reopened.adapter_config(adapter), Some(config(4)));
+		assert_eq!(reopened.corpus_of(adapter), Some(corpus(3)));
+		assert_eq!(reopened.models().len(), 2);
+	}
+
+	#[test]
+	fn a_refused_registration_records_nothing() {
+		let dir = tempfile::tempdir().unwrap();
+		let registry = Registry::open(dir.path()).unwrap();
+		let (first, second) = (Hash32([1; 32]), Hash32([2; 32]));
+		let facts = |hash| AdapterFacts { hash, config: config(4), corpus: corpus(2) };
+		registry.register("river", one(first), vec![facts(first)], None).unwrap();
+		// A taken id with other adapters: the new adapter's facts are not kept either.
+		let error = registry.register("river", one(second), vec![facts(second)], None).unwrap_err();
+		assert!(matches!(error, RegistryError::Conflict(_)), "{error}");
+		assert_eq!(registry.adapter_config(second), None);
+		assert_eq!(registry.corpus_of(second), None);
 	}
 }

@@ -31,7 +31,7 @@ use spec::{EvalJob, JobRow, JobSpec, NamedRow, SpecError, TrainJob};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc, Mutex};
-use tributary_engine::registry::{Member, Registry, RegistryError};
+use tributary_engine::registry::{AdapterFacts, Member, Registry, RegistryError};
 use tributary_model::peft::{AdapterConfig, ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE};
 use tributary_primitives::ContentHash;
 use tributary_receipts::ReceiptBook;
@@ -466,15 +466,13 @@ impl Jobs {
 			.map_err(|source| JobFailure::AdapterConfig { path: config_path, source })?;
 		let hash = Hash32(context.store.put(&weights, None)?);
 		let model = spec.register_as.clone().unwrap_or_else(|| hash.to_string());
+		let corpus = spec::corpus(spec)?.unwrap_or_default();
 		context.registry.register(
 			&model,
 			vec![Member { adapter: hash, weight: 1.0 }],
-			vec![(hash, config)],
+			vec![AdapterFacts { hash, config, corpus }],
 			None,
 		)?;
-		if let Some(corpus) = spec::corpus(spec)? {
-			context.registry.record_corpus(hash, corpus)?;
-		}
 		Ok((hash, model))
 	}
 

@@ -548,3 +548,44 @@ async fn an_int8_base_serves_adapters() {
 	);
 	worker.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_registration_cannot_change_an_adapters_config_or_corpus() {
+	let fixture = Fixture::new();
+	let (worker, client) = start_worker(fixture.config("data")).await;
+	let adapter = common::make_adapter(&fixture.base, 1);
+	let hash = client.put_object(adapter.canonical_bytes().unwrap()).await;
+	let row = client.put_object(b"the first row".to_vec()).await;
+	let corpus = json!([{ "datanet": 1, "row": 0, "hash": row }]);
+	let register = |id: &str, config: Value, corpus: Value| json!({ "id": id, "adapter_hash": hash, "adapter_config": config, "corpus": corpus });
+	let config = serde_json::to_value(&adapter.config).unwrap();
+	let (status, body) = client
+		.post("/v1/adapters", register("river", config.clone(), corpus.clone()))
+		.await;
+	assert_eq!(status, 201, "{body}");
+	let before = client.complete(greedy("river", "Report 1: the", 8)).await;
+
+	// Another id for the same adapter with another alpha would change what "river" serves.
+	let mut other_config = config.clone();
+	other_config["lora_alpha"] = json!(64.0);
+	let (status, body) =
+		client.post("/v1/adapters", register("thief", other_config, json!([]))).await;
+	assert_eq!(status, 409, "{body}");
+	assert!(body["error"]["message"].as_str().unwrap().contains("another config"), "{body}");
+	// Another corpus would change whom its answers credit.
+	let other_rows = json!([{ "datanet": 9, "row": 0, "hash": row }]);
+	let (status, body) =
+		client.post("/v1/adapters", register("thief", config.clone(), other_rows)).await;
+	assert_eq!(status, 409, "{body}");
+	assert!(body["error"]["message"].as_str().unwrap().contains("training corpus"), "{body}");
+	assert_eq!(
+		client.get("/v1/models/thief").await.0,
+		404,
+		"nothing of a refused registration is kept"
+	);
+	assert_eq!(client.complete(greedy("river", "Report 1: the", 8)).await, before);
+	// The same facts under a second id are fine.
+	let (status, body) = client.post("/v1/adapters", register("alias", config, corpus)).await;
+	assert_eq!(status, 201, "{body}");
+	worker.shutdown().await;
+}

@@ -115,6 +115,7 @@ impl From<RegistryError> for ApiError {
 				ApiError::new(StatusCode::NOT_FOUND, "invalid_request_error", message)
 			},
 			RegistryError::Conflict(_)
+			| RegistryError::AdapterConflict { .. }
 			| RegistryError::ChainMismatch { .. }
 			| RegistryError::ChainTaken { .. } => {
 				ApiError::new(StatusCode::CONFLICT, "invalid_request_error", message)

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use tch::{Device, Kind};
-use tributary_engine::registry::{Member, ModelEntry};
+use tributary_engine::registry::{AdapterFacts, Member, ModelEntry};
 use tributary_jobs::spec::{self, EvalJob, JobSpec, TrainJob};
 use tributary_jobs::JobError;
 use tributary_model::hf::parse_safetensors;
@@ -155,12 +155,9 @@ pub async fn register_adapter(
 	let entry = state.registry.register(
 		&registration.id,
 		vec![Member { adapter: hash, weight: 1.0 }],
-		vec![(hash, config.clone())],
+		vec![AdapterFacts { hash, config: config.clone(), corpus: registration.corpus }],
 		registration.chain,
 	)?;
-	if !registration.corpus.is_empty() {
-		state.registry.record_corpus(hash, registration.corpus)?;
-	}
 	state.engine.prefetch(hash.0, config);
 	Ok(served(registration.id, entry))
 }
@@ -254,7 +251,11 @@ pub async fn register_merge(
 	let entry = state.registry.register(
 		&registration.id,
 		vec![Member { adapter: Hash32(hash), weight: 1.0 }],
-		vec![(Hash32(hash), merged_config.clone())],
+		vec![AdapterFacts {
+			hash: Hash32(hash),
+			config: merged_config.clone(),
+			corpus: Vec::new(),
+		}],
 		None,
 	)?;
 	state.engine.prefetch(hash, merged_config);
