@@ -15,6 +15,10 @@ p2p_port=${TRIBUTARY_P2P_PORT:-30333}
 bob_p2p_port=$((p2p_port + 1))
 alice_worker_port=${TRIBUTARY_WORKER_PORT:-8420}
 bob_worker_port=$((alice_worker_port + 1))
+# Each sidecar's operator API (adapters, jobs, PUT /store, receipts to submit, metrics): its
+# node's --worker-url, never the address given to users.
+alice_operator_port=$((alice_worker_port + 100))
+bob_operator_port=$((bob_worker_port + 100))
 
 echo "[dev] building (the first build takes 40-60 minutes on 2 cores)"
 # Build exactly what scripts/test.sh builds: the same feature resolution means both scripts share
@@ -93,15 +97,15 @@ patch.setdefault("models", {})["baseModels"] = [{
 json.dump(spec, open(target, "w"), indent=1)
 PY
 
-start_sidecar() { # name account port peer_port
+start_sidecar() { # name account port operator_port peer_port
 	rm -rf "$data/$1"
-	"$bin/tributary-worker" --listen "127.0.0.1:$3" --data-dir "$data/$1" --base-model "$base_model" \
-		--base-model-id "$base_model_id" \
-		--worker-account "$2" --peer "http://127.0.0.1:$4" >"$log_dir/$1.log" 2>&1 &
+	"$bin/tributary-worker" --listen "127.0.0.1:$3" --operator-listen "127.0.0.1:$4" \
+		--data-dir "$data/$1" --base-model "$base_model" --base-model-id "$base_model_id" \
+		--worker-account "$2" --peer "http://127.0.0.1:$5" >"$log_dir/$1.log" 2>&1 &
 	pids+=($!)
 }
-start_sidecar alice-sidecar "$(account_of Alice sr25519)" "$alice_worker_port" "$bob_worker_port"
-start_sidecar bob-sidecar "$(account_of Bob sr25519)" "$bob_worker_port" "$alice_worker_port"
+start_sidecar alice-sidecar "$(account_of Alice sr25519)" "$alice_worker_port" "$alice_operator_port" "$bob_worker_port"
+start_sidecar bob-sidecar "$(account_of Bob sr25519)" "$bob_worker_port" "$bob_operator_port" "$alice_worker_port"
 
 alice_node_key=0000000000000000000000000000000000000000000000000000000000000001
 bob_node_key=0000000000000000000000000000000000000000000000000000000000000002
@@ -115,8 +119,8 @@ start_node() { # name rpc_port p2p_port worker_port extra...
 		--worker-url "http://127.0.0.1:$worker" "$@" >"$log_dir/$name.log" 2>&1 &
 	pids+=($!)
 }
-start_node alice "$rpc_port" "$p2p_port" "$alice_worker_port" --node-key "$alice_node_key"
-start_node bob "$bob_rpc_port" "$bob_p2p_port" "$bob_worker_port" --node-key "$bob_node_key" \
+start_node alice "$rpc_port" "$p2p_port" "$alice_operator_port" --node-key "$alice_node_key"
+start_node bob "$bob_rpc_port" "$bob_p2p_port" "$bob_operator_port" --node-key "$bob_node_key" \
 	--bootnodes "/ip4/127.0.0.1/tcp/$p2p_port/p2p/$alice_peer_id"
 
 rpc() {
@@ -144,8 +148,8 @@ Alice, Bob, Charlie, Dave, Eve and Ferdie are funded; Alice is the sudo key.
   polkadot.js apps:          https://polkadot.js.org/apps/?rpc=ws%3A%2F%2F127.0.0.1%3A$rpc_port
   Alice's sidecar (OpenAI):  http://127.0.0.1:$alice_worker_port/v1   (models: /v1/models, health: /health)
   Bob's sidecar (OpenAI):    http://127.0.0.1:$bob_worker_port/v1
-  Content store:             PUT http://127.0.0.1:$alice_worker_port/store  (returns the row's hash)
-  Metrics:                   http://127.0.0.1:$alice_worker_port/metrics
+  Content store:             PUT http://127.0.0.1:$alice_operator_port/store  (operator API; returns the row's hash)
+  Metrics:                   http://127.0.0.1:$alice_operator_port/metrics  (operator API)
   Base model 0 on chain:     $base_model_id in $base_model (hashes: b2sum -l 256 $base_model/*)
   Ask it:                    curl -s http://127.0.0.1:$alice_worker_port/v1/chat/completions -H 'Content-Type: application/json' \\
                                -d '{"model": "$base_model_id", "messages": [{"role": "user", "content": "What is the capital of France?"}]}'

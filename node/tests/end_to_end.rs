@@ -255,7 +255,7 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 		),
 	);
 	for (worker, sidecar) in [(alice, &alice_sidecar), (bob, &bob_sidecar)] {
-		ok(node, worker, register_worker(&sidecar.url()));
+		ok(node, worker, register_worker(&sidecar.public_url()));
 	}
 	let job_opened_at = node.best_number();
 	ok(node, eve, create_clinic_model(settings(), 5 * UNIT));

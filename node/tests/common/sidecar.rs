@@ -61,15 +61,19 @@ pub fn pretrain_base(dir: &Path, text: &str) -> PathBuf {
 /// A running sidecar; killed on drop. Its data directory outlives restarts.
 pub struct Sidecar {
 	child: Option<Child>,
+	/// The public API's port (what peers and users reach).
 	pub port: u16,
+	/// The operator API's port (what the node's `--worker-url` and these tests reach).
+	pub operator_port: u16,
 	args: Vec<String>,
 	log_path: PathBuf,
 	name: String,
 }
 
 impl Sidecar {
-	/// Start `tributary-worker` on a free loopback port with its data in `dir/<name>`, serving
-	/// `base`, fetching from `peers` and issuing receipts as `account`.
+	/// Start `tributary-worker` with its public API on `port` and its operator API on a free
+	/// loopback port, its data in `dir/<name>`, serving `base`, fetching from `peers` (their public
+	/// ports) and issuing receipts as `account`.
 	pub fn start(
 		name: &str,
 		dir: &Path,
@@ -78,9 +82,12 @@ impl Sidecar {
 		peers: &[u16],
 		account: &str,
 	) -> Sidecar {
+		let operator_port = free_port();
 		let mut args = vec![
 			"--listen".to_string(),
 			format!("127.0.0.1:{port}"),
+			"--operator-listen".to_string(),
+			format!("127.0.0.1:{operator_port}"),
 			"--data-dir".into(),
 			dir.join(name).display().to_string(),
 			"--base-model".into(),
@@ -94,6 +101,7 @@ impl Sidecar {
 		let mut sidecar = Sidecar {
 			child: None,
 			port,
+			operator_port,
 			args,
 			log_path: dir.join(format!("{name}.log")),
 			name: name.into(),
@@ -107,7 +115,13 @@ impl Sidecar {
 		free_port()
 	}
 
+	/// The operator API, the node's `--worker-url`.
 	pub fn url(&self) -> String {
+		format!("http://127.0.0.1:{}", self.operator_port)
+	}
+
+	/// The public API, the endpoint a worker registers on chain.
+	pub fn public_url(&self) -> String {
 		format!("http://127.0.0.1:{}", self.port)
 	}
 
@@ -158,7 +172,7 @@ impl Sidecar {
 	}
 
 	fn request(&self, method: &str, path: &str, content_type: &str, body: &[u8]) -> (u16, Value) {
-		match http(self.port, method, path, content_type, body) {
+		match http(self.operator_port, method, path, content_type, body) {
 			Ok((status, body)) => (status, serde_json::from_slice(&body).unwrap_or(Value::Null)),
 			Err(_) => (0, Value::Null),
 		}

@@ -85,9 +85,9 @@ fn peft_reference(device: Device) -> Result<f64, String> {
 	let script = std::env::var_os("PEFT_REFERENCE").map(PathBuf::from).unwrap_or_else(|| {
 		PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("bench/peft_reference.py")
 	});
-	let python = std::env::var_os("PEFT_PYTHON")
-		.map(PathBuf::from)
-		.unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python"));
+	let python = std::env::var_os("PEFT_PYTHON").map(PathBuf::from).unwrap_or_else(|| {
+		PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python")
+	});
 	let device = match device {
 		Device::Cuda(index) => format!("cuda:{index}"),
 		_ => "cpu".into(),

@@ -25,8 +25,13 @@ pub enum ConfigError {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
-	/// Where to listen; loopback by default, so nothing is exposed unless asked for.
+	/// Where the public API listens (OpenAI routes, receipt signing, objects for peers); loopback
+	/// by default, so nothing is exposed unless asked for.
 	pub listen: SocketAddr,
+	/// Where the operator API listens (everything public plus adapters, jobs, `PUT /store`,
+	/// receipts to submit, recomputation, row checks, metrics): the node's `--worker-url`. Keep it
+	/// on loopback or a private network.
+	pub operator_listen: SocketAddr,
 	/// Holds the content store, the model registry and the jobs.
 	pub data_dir: PathBuf,
 	/// HF checkpoint directory of the base model (config.json, model.safetensors, tokenizer.json).
@@ -73,6 +78,7 @@ impl Default for Config {
 	fn default() -> Self {
 		Config {
 			listen: SocketAddr::from(([127, 0, 0, 1], 8420)),
+			operator_listen: SocketAddr::from(([127, 0, 0, 1], 8421)),
 			data_dir: PathBuf::from("tributary-worker-data"),
 			base_model: None,
 			base_model_id: "base".into(),
@@ -105,8 +111,12 @@ pub struct Cli {
 	/// TOML config file (fields as in `Config`).
 	#[arg(long)]
 	pub config: Option<PathBuf>,
+	/// The public API's address.
 	#[arg(long)]
 	pub listen: Option<SocketAddr>,
+	/// The operator API's address (give it to the node as --worker-url).
+	#[arg(long)]
+	pub operator_listen: Option<SocketAddr>,
 	#[arg(long)]
 	pub data_dir: Option<PathBuf>,
 	#[arg(long)]
@@ -165,6 +175,7 @@ impl Config {
 		}
 		apply!(
 			listen,
+			operator_listen,
 			data_dir,
 			base_model_id,
 			device_cache_bytes,
@@ -210,6 +221,15 @@ impl Config {
 		if self.base_model.is_none() {
 			return Err(ConfigError::NoBaseModel);
 		}
+		if self.operator_listen == self.listen && self.listen.port() != 0 {
+			return Err(ConfigError::Setting {
+				setting: "operator_listen",
+				reason: format!(
+					"{} is also the public address; the operator API needs its own",
+					self.listen
+				),
+			});
+		}
 		for peer in &self.peers {
 			if !peer.starts_with("http://") {
 				return Err(ConfigError::Setting {
@@ -229,6 +249,20 @@ mod tests {
 	#[test]
 	fn flags_override_the_file_and_the_listen_default_is_loopback() {
 		assert!(Config::default().listen.ip().is_loopback());
+		assert!(Config::default().operator_listen.ip().is_loopback());
+		let same = Cli::parse_from([
+			"tributary-worker",
+			"--base-model",
+			"/m",
+			"--listen",
+			"127.0.0.1:9000",
+			"--operator-listen",
+			"127.0.0.1:9000",
+		]);
+		assert!(matches!(
+			Config::from_cli(same),
+			Err(ConfigError::Setting { setting: "operator_listen", .. })
+		));
 		let dir = tempfile::tempdir().unwrap();
 		let file = dir.path().join("worker.toml");
 		std::fs::write(

@@ -20,7 +20,11 @@ fn main() -> std::process::ExitCode {
 				return std::process::ExitCode::FAILURE;
 			},
 		};
-		println!("tributary-worker listening on http://{}", worker.addr);
+		println!("tributary-worker: public API on http://{}", worker.addr);
+		println!(
+			"tributary-worker: operator API on http://{} (the node's --worker-url; keep it private)",
+			worker.operator_addr
+		);
 		wait_for_signal().await;
 		println!("tributary-worker: shutting down, draining in-flight requests");
 		worker.shutdown().await;

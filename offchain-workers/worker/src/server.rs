@@ -1,10 +1,10 @@
 //! Assembling a worker from its config: store, registry, model, engine, jobs, HTTP server.
 
-use crate::api::{router, AppState, AttributionSetup};
+use crate::api::{router, AppState, AttributionSetup, Listener};
 use crate::config::Config;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use tokio::sync::oneshot;
+use tokio::sync::watch;
 use tributary_engine::metrics::Metrics;
 use tributary_engine::registry::{Registry, RegistryError};
 use tributary_engine::{Engine, EngineParts, EngineSettings};
@@ -40,12 +40,13 @@ pub enum WorkerError {
 	Listen { addr: SocketAddr, source: std::io::Error },
 }
 
-/// A worker serving HTTP on `addr`.
+/// A worker serving its public API on `addr` and its operator API on `operator_addr`.
 pub struct RunningWorker {
 	pub addr: SocketAddr,
+	pub operator_addr: SocketAddr,
 	pub engine: Engine,
-	stop: oneshot::Sender<()>,
-	server: tokio::task::JoinHandle<std::io::Result<()>>,
+	stop: watch::Sender<bool>,
+	servers: Vec<tokio::task::JoinHandle<std::io::Result<()>>>,
 	engine_thread: std::thread::JoinHandle<()>,
 }
 
@@ -53,11 +54,21 @@ impl RunningWorker {
 	/// Stops accepting connections and requests, lets in-flight streams and queued requests finish,
 	/// then returns.
 	pub async fn shutdown(self) {
-		let _ = self.stop.send(());
+		let _ = self.stop.send(true);
 		self.engine.shutdown();
-		let _ = self.server.await;
+		for server in self.servers {
+			let _ = server.await;
+		}
 		let _ = tokio::task::spawn_blocking(move || self.engine_thread.join()).await;
 	}
+}
+
+/// Binds `addr`, answering with the address actually bound (port 0 picks a free one).
+async fn bind(addr: SocketAddr) -> Result<(tokio::net::TcpListener, SocketAddr), WorkerError> {
+	let listen_error = |source| WorkerError::Listen { addr, source };
+	let listener = tokio::net::TcpListener::bind(addr).await.map_err(listen_error)?;
+	let bound = listener.local_addr().map_err(listen_error)?;
+	Ok((listener, bound))
 }
 
 /// blake2-256 of the base model's weights: `model.safetensors`, or the shard index of a sharded
@@ -166,20 +177,22 @@ pub async fn start(config: Config) -> Result<RunningWorker, WorkerError> {
 		device: device_info,
 		dtype,
 	};
-	let listener = tokio::net::TcpListener::bind(config.listen)
-		.await
-		.map_err(|source| WorkerError::Listen { addr: config.listen, source })?;
-	let addr = listener
-		.local_addr()
-		.map_err(|source| WorkerError::Listen { addr: config.listen, source })?;
-	let (stop, stopped) = oneshot::channel::<()>();
-	let app = router(state, config.max_request_bytes);
-	let server = tokio::spawn(async move {
-		axum::serve(listener, app)
-			.with_graceful_shutdown(async move {
-				let _ = stopped.await;
+	let (public, addr) = bind(config.listen).await?;
+	let (operator, operator_addr) = bind(config.operator_listen).await?;
+	let (stop, stopped) = watch::channel(false);
+	let servers = [(public, Listener::Public), (operator, Listener::Operator)]
+		.into_iter()
+		.map(|(listener, kind)| {
+			let app = router(state.clone(), kind, config.max_request_bytes);
+			let mut stopped = stopped.clone();
+			tokio::spawn(async move {
+				axum::serve(listener, app)
+					.with_graceful_shutdown(async move {
+						let _ = stopped.wait_for(|stop| *stop).await;
+					})
+					.await
 			})
-			.await
-	});
-	Ok(RunningWorker { addr, engine, stop, server, engine_thread })
+		})
+		.collect();
+	Ok(RunningWorker { addr, operator_addr, engine, stop, servers, engine_thread })
 }

@@ -27,6 +27,7 @@ fn smollm2() -> PathBuf {
 fn config(data: &Path) -> Config {
 	Config {
 		listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+		operator_listen: SocketAddr::from(([127, 0, 0, 1], 0)),
 		data_dir: data.to_path_buf(),
 		base_model: Some(smollm2()),
 		base_model_id: "smollm2-135m-instruct".into(),

@@ -276,7 +276,7 @@ async fn a_verifier_reproduces_the_trainers_eval_loss_from_the_adapter_hash_and_
 
 	// A second validator holds nothing: rows and adapter come from the trainer as its peer.
 	let mut config = fixture.config("verifier");
-	config.peers = vec![trainer_client.url.clone()];
+	config.peers = vec![trainer_client.public_url.clone()];
 	let (verifier, client) = start_worker(config).await;
 	let mut listed = rows.clone();
 	listed.reverse();
@@ -363,7 +363,7 @@ async fn jobs_report_rows_whose_bytes_contradict_the_chain() {
 	let fixture = Fixture::new();
 	let (peer, peer_client) = start_worker(fixture.config("peer")).await;
 	let mut config = fixture.config("worker");
-	config.peers = vec![peer_client.url.clone()];
+	config.peers = vec![peer_client.public_url.clone()];
 	let (worker, client) = start_worker(config).await;
 	let texts: Vec<String> = common::corpus().into_iter().take(3).collect();
 	let mut rows = Vec::new();
@@ -422,7 +422,7 @@ async fn contributed_rows_are_checked_for_near_duplicates() {
 	let fixture = Fixture::new();
 	let (peer, peer_client) = start_worker(fixture.config("peer")).await;
 	let mut config = fixture.config("worker");
-	config.peers = vec![peer_client.url.clone()];
+	config.peers = vec![peer_client.public_url.clone()];
 	let (worker, client) = start_worker(config).await;
 	let texts: Vec<String> = common::corpus().into_iter().take(2).collect();
 	let copy = texts[0].replacen('e', "E", 1);

@@ -13,14 +13,16 @@ use std::time::{Duration, Instant};
 /// assertion never leaves it running.
 struct WorkerProcess {
 	child: Child,
+	/// The public API, what the OpenAI client talks to.
 	url: String,
+	/// The operator API, where the test registers adapters.
+	operator_url: String,
 }
 
 impl WorkerProcess {
 	fn spawn(base: &Path, data_dir: &Path) -> WorkerProcess {
 		let mut child = Command::new(env!("CARGO_BIN_EXE_tributary-worker"))
-			.arg("--listen")
-			.arg("127.0.0.1:0")
+			.args(["--listen", "127.0.0.1:0", "--operator-listen", "127.0.0.1:0"])
 			.arg("--base-model")
 			.arg(base)
 			.arg("--data-dir")
@@ -28,14 +30,14 @@ impl WorkerProcess {
 			.stdout(Stdio::piped())
 			.spawn()
 			.expect("the tributary-worker binary starts");
-		// The worker prints its bound address once it listens; reading it avoids a port race.
+		// The worker prints its bound addresses once it listens; reading them avoids a port race.
 		let stdout = child.stdout.take().unwrap();
 		let mut lines = BufReader::new(stdout).lines();
-		let url = loop {
+		let mut address_after = |prefix: &str| loop {
 			match lines.next() {
 				Some(Ok(line)) => {
-					if let Some(addr) = line.strip_prefix("tributary-worker listening on ") {
-						break addr.trim().to_string();
+					if let Some(rest) = line.strip_prefix(prefix) {
+						break rest.split_whitespace().next().unwrap().to_string();
 					}
 				},
 				_ => {
@@ -44,9 +46,11 @@ impl WorkerProcess {
 				},
 			}
 		};
+		let url = address_after("tributary-worker: public API on ");
+		let operator_url = address_after("tributary-worker: operator API on ");
 		// Keep draining stdout so the worker never blocks on a full pipe.
 		std::thread::spawn(move || lines.for_each(drop));
-		WorkerProcess { child, url }
+		WorkerProcess { child, url, operator_url }
 	}
 }
 
@@ -83,7 +87,11 @@ async fn official_openai_client_lists_completes_and_streams() {
 	make_base(&base);
 	let adapter = make_adapter(&base, 1);
 	let worker = WorkerProcess::spawn(&base, &root.path().join("data"));
-	let client = Client { http: reqwest::Client::new(), url: worker.url.clone() };
+	let client = Client {
+		http: reqwest::Client::new(),
+		url: worker.operator_url.clone(),
+		public_url: worker.url.clone(),
+	};
 
 	let deadline = Instant::now() + Duration::from_secs(30);
 	while client.get("/health").await.0 != 200 {

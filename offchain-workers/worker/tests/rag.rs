@@ -166,7 +166,7 @@ async fn rag_answers_cite_the_matching_row_and_recompute_on_a_peer() {
 	// A peer with an empty store recomputes the record from the output hash and the method:
 	// text, rows and the query (by the hash the method names) come from A.
 	let mut config = fixture.config("b");
-	config.peers = vec![a.url.clone()];
+	config.peers = vec![a.public_url.clone()];
 	let (worker_b, b) = start_worker(config).await;
 	let corpus_rows: Vec<Value> = {
 		let mut rows = Vec::new();

@@ -105,7 +105,7 @@ async fn a_peer_recomputes_the_record_of_a_receipted_answer() {
 
 	// B holds only the base model: adapter, rows and text come from A. It serves in bf16.
 	let mut config = fixture.config("b");
-	config.peers = vec![a.url.clone()];
+	config.peers = vec![a.public_url.clone()];
 	config.dtype = Some(tributary_model::ServingDtype::Bf16);
 	let (worker_b, b) = start_worker(config).await;
 	let (_, health) = b.get("/health").await;

@@ -309,7 +309,7 @@ async fn adapters_are_fetched_from_a_peer_and_verified() {
 	let adapter = common::make_adapter(&fixture.base, 5);
 	let hash = first_client.register("river", &adapter).await;
 	let mut config = fixture.config("second");
-	config.peers = vec![first_client.url.clone()];
+	config.peers = vec![first_client.public_url.clone()];
 	let (second, second_client) = start_worker(config.clone()).await;
 	let (status, body) = second_client
 		.post(
@@ -587,5 +587,66 @@ async fn a_registration_cannot_change_an_adapters_config_or_corpus() {
 	// The same facts under a second id are fine.
 	let (status, body) = client.post("/v1/adapters", register("alias", config, corpus)).await;
 	assert_eq!(status, 201, "{body}");
+	worker.shutdown().await;
+}
+
+/// The public listener answers the OpenAI routes, receipts signed by users and objects for peers,
+/// and nothing that changes what the worker serves, stores or submits; the operator listener
+/// answers everything.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn operator_routes_are_never_served_on_the_public_listener() {
+	let fixture = Fixture::new();
+	let (worker, client) = start_worker(fixture.config("data")).await;
+	assert!(worker.addr.ip().is_loopback() && worker.operator_addr.ip().is_loopback());
+	assert_ne!(worker.addr, worker.operator_addr);
+	let hash = client.register("river", &common::make_adapter(&fixture.base, 1)).await;
+	let public = |path: &str| format!("{}{path}", client.public_url);
+	let http = &client.http;
+
+	// Public: models, completions, objects for peers, health.
+	assert_eq!(http.get(public("/health")).send().await.unwrap().status(), 200);
+	assert_eq!(http.get(public("/v1/models/river")).send().await.unwrap().status(), 200);
+	let completion = http.post(public("/v1/completions")).json(&greedy("river", "Report", 4));
+	assert_eq!(completion.send().await.unwrap().status(), 200);
+	assert_eq!(http.get(public(&format!("/store/{hash}"))).send().await.unwrap().status(), 200);
+
+	// Operator only: 404 on the public listener whatever the body, served on the operator one.
+	let adapter = json!({ "id": "thief", "adapter_hash": hash, "adapter_config": {} });
+	let job = json!({ "id": "job-1" });
+	let operator_only: Vec<(reqwest::Method, String, Value)> = vec![
+		(reqwest::Method::POST, "/v1/adapters".into(), adapter),
+		(reqwest::Method::POST, "/v1/ensembles".into(), json!({ "id": "e", "members": [] })),
+		(reqwest::Method::POST, "/v1/merges".into(), json!({ "id": "m", "members": [] })),
+		(reqwest::Method::PUT, "/store".into(), Value::Null),
+		(reqwest::Method::PUT, format!("/store/{hash}"), Value::Null),
+		(reqwest::Method::POST, "/jobs/train".into(), job.clone()),
+		(reqwest::Method::POST, "/jobs/eval".into(), job),
+		(reqwest::Method::GET, "/jobs/job-1".into(), Value::Null),
+		(reqwest::Method::GET, "/receipts/pending".into(), Value::Null),
+		(reqwest::Method::POST, "/receipts/ack".into(), json!({ "ids": [] })),
+		(reqwest::Method::POST, "/attribution/recompute".into(), json!({})),
+		(reqwest::Method::POST, "/rows/check".into(), json!({ "rows": [] })),
+		(reqwest::Method::GET, "/rows/reports".into(), Value::Null),
+		(reqwest::Method::GET, "/metrics".into(), Value::Null),
+	];
+	for (method, path, body) in operator_only {
+		// The route's own answer may be 404 too (no such job); an absent route says `unknown_url`.
+		let route_absent = |base: &str| {
+			let request = http.request(method.clone(), format!("{base}{path}")).json(&body);
+			async move {
+				let response = request.send().await.unwrap();
+				let status = response.status().as_u16();
+				let body: Value = response.json().await.unwrap_or(Value::Null);
+				status == 404 && body["error"]["code"] == "unknown_url"
+			}
+		};
+		assert!(route_absent(&client.public_url).await, "{method} {path} on the public listener");
+		assert!(!route_absent(&client.url).await, "{method} {path} on the operator listener");
+	}
+	assert_eq!(
+		client.get("/v1/models/thief").await.0,
+		404,
+		"nothing registered through the public listener"
+	);
 	worker.shutdown().await;
 }

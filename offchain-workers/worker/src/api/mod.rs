@@ -1,6 +1,14 @@
 //! The HTTP API: OpenAI-compatible inference under `/v1`, the content store under `/store`, the
 //! job API under `/jobs`, contributed rows' checks and the rows found wrong under `/rows`, dispute
 //! recomputation under `/attribution`, plus `/health` and `/metrics`.
+//!
+//! Two listeners serve it. The **public** one answers what anyone may ask: the OpenAI routes, a
+//! user's receipt signature, objects for peers (`GET /store/{hash}`), a row's check for curators,
+//! `/health`. The **operator** one (loopback by default; the validator's own node reaches it
+//! through `--worker-url`) answers those and everything that changes what the worker serves,
+//! stores or submits: adapters, ensembles, merges, `PUT /store`, jobs, row checks and reports,
+//! receipts pending and acknowledged, recomputation, `/metrics`. An operator route asked of the
+//! public listener is a 404, never served.
 
 pub mod attribution;
 pub mod completions;
@@ -64,35 +72,66 @@ pub struct AttributionSetup {
 	pub influence: tributary_jobs::influence::InfluenceSetup,
 }
 
-pub fn router(state: AppState, max_request_bytes: usize) -> Router {
-	let store_limit = state.store.max_object_bytes() as usize;
-	let metrics = state.metrics.clone();
-	let store_routes = Router::new()
-		.route("/store", axum::routing::put(routes::put_object))
-		.route("/store/{hash}", get(routes::get_object).put(routes::put_object_at))
-		.layer(DefaultBodyLimit::max(store_limit));
+/// Which listener a router is for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Listener {
+	Public,
+	Operator,
+}
+
+/// What anyone may ask.
+fn public_routes() -> Router<AppState> {
 	Router::new()
 		.route("/health", get(routes::health))
-		.route("/metrics", get(routes::metrics))
 		.route("/v1/models", get(routes::list_models))
 		.route("/v1/models/{*id}", get(routes::get_model))
 		.route("/v1/completions", post(completions::completions))
 		.route("/v1/chat/completions", post(completions::chat_completions))
-		.route("/v1/adapters", post(routes::register_adapter))
 		.route("/v1/receipts", post(receipts::sign))
+		.route("/rows/{datanet}/{row}", get(rows::row_check))
+}
+
+/// What only the validator's node and operator may ask.
+fn operator_routes() -> Router<AppState> {
+	Router::new()
+		.route("/metrics", get(routes::metrics))
+		.route("/v1/adapters", post(routes::register_adapter))
+		.route("/v1/ensembles", post(routes::register_ensemble))
+		.route("/v1/merges", post(routes::register_merge))
 		.route("/receipts/pending", get(receipts::pending))
 		.route("/receipts/ack", post(receipts::acknowledge))
 		.route("/attribution/recompute", post(recompute::recompute))
-		.route("/v1/ensembles", post(routes::register_ensemble))
-		.route("/v1/merges", post(routes::register_merge))
 		.route("/jobs/train", post(routes::submit_train))
 		.route("/jobs/eval", post(routes::submit_eval))
 		.route("/jobs/{id}", get(routes::get_job))
 		.route("/rows/reports", get(rows::row_reports))
 		.route("/rows/check", post(rows::check_rows))
-		.route("/rows/{datanet}/{row}", get(rows::row_check))
+}
+
+/// The content store, under its own body limit: reads for everyone, writes for the operator.
+fn store_routes(listener: Listener, store_limit: usize) -> Router<AppState> {
+	let routes = match listener {
+		// A write there is as absent as any operator route: 404, not 405.
+		Listener::Public => Router::new()
+			.route("/store/{hash}", get(routes::get_object).fallback(routes::not_found)),
+		Listener::Operator => Router::new()
+			.route("/store", axum::routing::put(routes::put_object))
+			.route("/store/{hash}", get(routes::get_object).put(routes::put_object_at)),
+	};
+	routes.layer(DefaultBodyLimit::max(store_limit))
+}
+
+/// The routes `listener` serves; anything else is a 404.
+pub fn router(state: AppState, listener: Listener, max_request_bytes: usize) -> Router {
+	let store_limit = state.store.max_object_bytes() as usize;
+	let metrics = state.metrics.clone();
+	let routes = match listener {
+		Listener::Public => public_routes(),
+		Listener::Operator => public_routes().merge(operator_routes()),
+	};
+	routes
 		.layer(DefaultBodyLimit::max(max_request_bytes))
-		.merge(store_routes)
+		.merge(store_routes(listener, store_limit))
 		.fallback(routes::not_found)
 		.layer(middleware::from_fn(move |request: Request, next: Next| {
 			let metrics = metrics.clone();

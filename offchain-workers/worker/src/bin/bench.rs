@@ -447,6 +447,7 @@ fn memory_section(sizes: &Sizes, toy: bool, device: DeviceChoice, dtype: Serving
 	runtime.block_on(async {
 		let worker_config = tributary_worker::config::Config {
 			listen: ([127, 0, 0, 1], 0).into(),
+			operator_listen: ([127, 0, 0, 1], 0).into(),
 			data_dir: dir.join("data"),
 			base_model: Some(base.clone()),
 			device_cache_bytes: SlotStacks::slot_bytes(&config, RANK, dtype.kind()) * 64,
@@ -457,7 +458,7 @@ fn memory_section(sizes: &Sizes, toy: bool, device: DeviceChoice, dtype: Serving
 			..Default::default()
 		};
 		let worker = tributary_worker::server::start(worker_config).await.unwrap();
-		let url = format!("http://{}", worker.addr);
+		let url = format!("http://{}", worker.operator_addr);
 		let http = reqwest::Client::new();
 		println!("\n| registered adapters | resident MB after serving the newest 64 |");
 		println!("|---:|---:|");

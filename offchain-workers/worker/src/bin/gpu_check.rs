@@ -258,7 +258,10 @@ fn main() -> std::process::ExitCode {
 	let info = DeviceInfo::of(device);
 	println!("# tributary-gpu-check");
 	println!("device: {info}");
-	println!("libtorch built against: {}", tributary_model::device::LIBTORCH_LIB.unwrap_or("unknown"));
+	println!(
+		"libtorch built against: {}",
+		tributary_model::device::LIBTORCH_LIB.unwrap_or("unknown")
+	);
 	println!(
 		"libtorch loaded from: {}",
 		tributary_model::device::loaded_libtorch().unwrap_or_else(|| "unknown".into())

@@ -96,6 +96,7 @@ impl Fixture {
 	pub fn config(&self, data: &str) -> Config {
 		Config {
 			listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+			operator_listen: SocketAddr::from(([127, 0, 0, 1], 0)),
 			data_dir: self.data_dir(data),
 			base_model: Some(self.base.clone()),
 			device_cache_bytes: 4 << 20,
@@ -106,14 +107,21 @@ impl Fixture {
 	}
 }
 
+/// Talks to a worker's operator listener (which serves every route); `public_url` is its public
+/// listener, what peers and users reach.
 pub struct Client {
 	pub http: reqwest::Client,
 	pub url: String,
+	pub public_url: String,
 }
 
 impl Client {
 	pub fn new(worker: &RunningWorker) -> Client {
-		Client { http: reqwest::Client::new(), url: format!("http://{}", worker.addr) }
+		Client {
+			http: reqwest::Client::new(),
+			url: format!("http://{}", worker.operator_addr),
+			public_url: format!("http://{}", worker.addr),
+		}
 	}
 
 	pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
