@@ -490,3 +490,26 @@ pub fn signed_with_body(
 		},
 	}
 }
+
+/// Run `test` in fresh externalities ([`new_test_ext`]), then check the pallet's invariants.
+pub fn build_and_execute<R>(test: impl FnOnce() -> R) -> R {
+	new_test_ext().execute_with(|| {
+		let result = test();
+		check_invariants();
+		result
+	})
+}
+
+/// The pallet's `try_state` checks: panics naming the broken invariant.
+pub fn check_invariants() {
+	if let Err(error) = Attribution::do_try_state() {
+		panic!("attribution invariant broken: {error:?}");
+	}
+}
+
+/// End the current block and move to `block` (no hooks run): the pallet's invariants are checked
+/// at the end of every block the tests leave.
+pub fn go_to_block(block: u64) {
+	check_invariants();
+	System::set_block_number(block);
+}

@@ -100,15 +100,16 @@ fn refusal(signed_receipt: SignedReceiptOf<Test>) -> DispatchError {
 fn run_to(block: u64) {
 	let mut now = System::block_number();
 	if block <= now {
-		System::set_block_number(block);
+		go_to_block(block);
 		return;
 	}
 	while now < block {
 		now += 1;
-		System::set_block_number(now);
+		go_to_block(now);
 		// Each block has its own parent hash, so each draw its own randomness.
 		System::set_parent_hash(sp_core::H256::from(sp_io::hashing::blake2_256(&now.encode())));
 		Attribution::on_initialize(now);
+		check_invariants();
 	}
 }
 
@@ -126,7 +127,7 @@ fn deadline(record: RecordId) -> u64 {
 
 #[test]
 fn receipt_is_accepted_and_its_fee_held() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let before = free(&user(0));
 		let signed_receipt = signed(0, receipt(7), top());
 		let expected_commitment = signed_receipt.claim.commitment();
@@ -156,7 +157,7 @@ fn receipt_is_accepted_and_its_fee_held() {
 
 #[test]
 fn fee_is_capped_by_max_fee_and_rounds_up() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		assert_eq!(Attribution::inference_fee(1_500, 100, 233), 500);
 		assert_eq!(Attribution::inference_fee(1_000, 1, 0), 1);
 		assert_eq!(Attribution::inference_fee(1_000, 500, 500), 1_000);
@@ -171,7 +172,7 @@ fn fee_is_capped_by_max_fee_and_rounds_up() {
 
 #[test]
 fn free_model_holds_nothing_and_finalizes() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		set_model_version(
 			3,
 			1,
@@ -194,7 +195,7 @@ fn free_model_holds_nothing_and_finalizes() {
 
 #[test]
 fn each_receipt_of_a_batch_stands_alone() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let mut forged = signed(1, receipt(2), top());
 		forged.user = user(2);
 		let batch_of_four = vec![
@@ -242,7 +243,7 @@ fn each_receipt_of_a_batch_stands_alone() {
 
 #[test]
 fn batch_errors_change_nothing() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		assert_noop!(
 			Attribution::submit_receipts(
 				RuntimeOrigin::signed(owner()),
@@ -263,7 +264,7 @@ fn batch_errors_change_nothing() {
 
 #[test]
 fn forged_signatures_are_refused() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		// Signed by another key than the paying account.
 		let mut other_key = signed(1, receipt(1), top());
 		other_key.user = user(0);
@@ -281,7 +282,7 @@ fn forged_signatures_are_refused() {
 
 #[test]
 fn replayed_nonce_is_refused() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let original = signed(0, receipt(5), top());
 		submit(vec![original.clone()]);
 		assert_eq!(refusal(original), Error::<Test>::NonceUsed.into());
@@ -293,7 +294,7 @@ fn replayed_nonce_is_refused() {
 
 #[test]
 fn every_receipt_check_has_its_error() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let cases: Vec<(SignedReceiptOf<Test>, DispatchError)> = vec![
 			(
 				signed(0, Receipt { worker: workers()[1].clone(), ..receipt(1) }, top()),
@@ -355,7 +356,7 @@ fn every_receipt_check_has_its_error() {
 
 #[test]
 fn scores_at_one_hundred_percent_and_top_k_at_its_bound_are_accepted() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let full: Vec<RowScore> =
 			(0..MAX_TOP_K as u64).map(|row| score(0, row, 250_000_000)).collect();
 		submit(vec![signed(0, receipt(1), full.clone())]);
@@ -370,7 +371,7 @@ fn scores_at_one_hundred_percent_and_top_k_at_its_bound_are_accepted() {
 
 #[test]
 fn record_finalizes_once_after_its_window() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let record = accepted(1);
 		let pot_before = free(&pot());
 		assert_noop!(
@@ -420,7 +421,7 @@ fn record_finalizes_once_after_its_window() {
 
 #[test]
 fn row_slashed_after_submission_earns_nothing() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let record = accepted(1);
 		set_row(1, 0, contributor(5), RowStatus::Slashed);
 		run_to(2 + CHALLENGE_WINDOW);
@@ -434,7 +435,7 @@ fn row_slashed_after_submission_earns_nothing() {
 
 #[test]
 fn recomputers_are_drawn_later_from_randomness_the_challenger_cannot_see() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let record = accepted(1);
 		assert_ok!(Attribution::dispute(RuntimeOrigin::signed(challenger()), record, [0xcc; 32]));
 		let draw_at = 1 + DRAW_DELAY;
@@ -458,7 +459,7 @@ fn recomputers_are_drawn_later_from_randomness_the_challenger_cannot_see() {
 		// another parent hash there, another draw.
 		let draw_with = |parent: [u8; 32]| {
 			frame_support::storage::with_transaction(|| {
-				System::set_block_number(draw_at);
+				go_to_block(draw_at);
 				System::set_parent_hash(parent.into());
 				Attribution::on_initialize(draw_at);
 				let drawn = Disputes::<Test>::get(record).unwrap().recomputers.into_inner();
@@ -484,7 +485,7 @@ fn recomputers_are_drawn_later_from_randomness_the_challenger_cannot_see() {
 		assert_eq!(drawn, expected, "the documented rule");
 		assert!(!drawn.contains(&worker()) && !drawn.contains(&challenger()));
 
-		System::set_block_number(draw_at);
+		go_to_block(draw_at);
 		System::set_parent_hash(parent.into());
 		Attribution::on_initialize(draw_at);
 		let deadline = draw_at + RECOMPUTE_PERIOD;
@@ -506,7 +507,7 @@ fn recomputers_are_drawn_later_from_randomness_the_challenger_cannot_see() {
 
 #[test]
 fn suspended_workers_are_not_drawn_and_submit_no_receipts() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let record = accepted(1);
 		// Two of the five other workers are slashed below the required bond.
 		let suspended = [workers()[1].clone(), workers()[2].clone()];
@@ -523,7 +524,7 @@ fn suspended_workers_are_not_drawn_and_submit_no_receipts() {
 				let _ =
 					Attribution::dispute(RuntimeOrigin::signed(challenger()), record, [0xcc; 32]);
 				let draw_at = Disputes::<Test>::get(record).unwrap().draw_at;
-				System::set_block_number(draw_at);
+				go_to_block(draw_at);
 				System::set_parent_hash([parent; 32].into());
 				Attribution::on_initialize(draw_at);
 				let drawn = Disputes::<Test>::get(record).unwrap().recomputers.into_inner();
@@ -549,7 +550,7 @@ fn suspended_workers_are_not_drawn_and_submit_no_receipts() {
 
 #[test]
 fn dispute_errors_change_nothing() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let record = accepted(1);
 		let dispute =
 			|who: AccountId, id, c| Attribution::dispute(RuntimeOrigin::signed(who), id, c);
@@ -583,7 +584,7 @@ fn dispute_errors_change_nothing() {
 
 #[test]
 fn recomputation_errors_change_nothing() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let record = accepted(1);
 		let recompute = |who: &AccountId, id, c| {
 			Attribution::submit_recomputation(RuntimeOrigin::signed(who.clone()), id, c)
@@ -603,7 +604,7 @@ fn recomputation_errors_change_nothing() {
 
 #[test]
 fn majority_for_the_record_slashes_the_challenger() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let record = accepted(1);
 		let recomputers = disputed(record);
 		let worker_before = free(&worker());
@@ -673,7 +674,7 @@ fn majority_for_the_record_slashes_the_challenger() {
 
 #[test]
 fn majority_against_the_record_slashes_the_worker_and_refunds_the_user() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let record = accepted(1);
 		let user_before = free(&user(0));
 		let challenger_before = free(&challenger());
@@ -762,7 +763,7 @@ fn majority_against_the_record_slashes_the_worker_and_refunds_the_user() {
 
 #[test]
 fn dispute_without_majority_is_dismissed_after_the_deadline() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let record = accepted(1);
 		assert_noop!(
 			Attribution::resolve_dispute(RuntimeOrigin::signed(owner()), record),
@@ -794,7 +795,7 @@ fn dispute_without_majority_is_dismissed_after_the_deadline() {
 
 #[test]
 fn recomputers_that_submit_nothing_by_the_deadline_are_slashed() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let record = accepted(1);
 		let recomputers = disputed(record);
 		assert_ok!(Attribution::submit_recomputation(
@@ -841,7 +842,7 @@ fn idle(weight: Weight) -> Weight {
 
 #[test]
 fn records_finalize_on_idle_after_their_window() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		submit(vec![signed(0, receipt(1), top()), signed(1, receipt(1), top())]);
 		let due = 2 + CHALLENGE_WINDOW;
 		assert_eq!(DueRecords::<Test>::get(due).into_inner(), vec![0, 1]);
@@ -861,7 +862,7 @@ fn records_finalize_on_idle_after_their_window() {
 
 #[test]
 fn on_idle_stops_at_its_weight_limit_and_resumes() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		submit(vec![
 			signed(0, receipt(1), top()),
 			signed(1, receipt(1), top()),
@@ -883,7 +884,7 @@ fn on_idle_stops_at_its_weight_limit_and_resumes() {
 
 #[test]
 fn disputed_record_leaves_the_queue_and_returns_when_upheld() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let record = accepted(1);
 		disputed(record);
 		let due = 2 + CHALLENGE_WINDOW;
@@ -903,7 +904,7 @@ fn disputed_record_leaves_the_queue_and_returns_when_upheld() {
 
 #[test]
 fn overflowing_queue_leaves_records_to_finalize() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		submit((0..4).map(|index| signed(index, receipt(1), top())).collect());
 		submit((0..2).map(|index| signed(index, receipt(2), top())).collect());
 		let due = 2 + CHALLENGE_WINDOW;
@@ -924,7 +925,7 @@ fn open_records() -> (u32, bool) {
 
 #[test]
 fn open_records_are_counted_until_final_or_rejected() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		assert_eq!(open_records(), (0, false));
 		let overturned = accepted(1);
 		let upheld = accepted(2);
@@ -983,7 +984,7 @@ fn open_records_are_counted_until_final_or_rejected() {
 
 #[test]
 fn used_nonces_are_forgotten_after_expiry_and_replay_stays_refused() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let original = signed(0, receipt(5), top());
 		let expiry = original.receipt.expiry;
 		submit(vec![original.clone()]);
@@ -1007,7 +1008,7 @@ fn used_nonces_are_forgotten_after_expiry_and_replay_stays_refused() {
 
 #[test]
 fn nonce_pruning_stops_at_its_weight_limit_and_resumes() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		submit((0..3).map(|index| signed(index, receipt(5), top())).collect());
 		let expiry = receipt(5).expiry;
 		let now = expiry + 1;
@@ -1041,7 +1042,7 @@ fn nonce_pruning_stops_at_its_weight_limit_and_resumes() {
 
 #[test]
 fn record_view_mirrors_storage() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let record = accepted(1);
 		let view = Attribution::record_view(record).unwrap();
 		assert_eq!((view.id, view.user, view.fee, view.top), (record, user(0), FEE, top()));
@@ -1123,7 +1124,7 @@ proptest! {
 	/// rejected records' fees return to them.
 	#[test]
 	fn no_payout_without_a_finalized_record(actions in proptest::collection::vec(action(), 1..40)) {
-		new_test_ext().execute_with(|| {
+		build_and_execute(|| {
 			let pot_start = free(&pot());
 			for action in actions {
 				let records = NextRecordId::<Test>::get() as usize;
@@ -1247,7 +1248,7 @@ mod offchain_worker {
 	}
 
 	fn run_offchain_worker(block: u64) {
-		System::set_block_number(block);
+		go_to_block(block);
 		Attribution::offchain_worker(block);
 	}
 
@@ -1303,6 +1304,7 @@ mod offchain_worker {
 			);
 			run_offchain_worker(3);
 			assert_eq!(sidecar.submitted::<crate::mock::Extrinsic>().len(), 1);
+			check_invariants();
 		});
 	}
 
@@ -1323,6 +1325,7 @@ mod offchain_worker {
 			sidecar.expect("GET", &path, None, json!({ "receipts": [] }));
 			run_offchain_worker(2);
 			assert!(sidecar.submitted::<crate::mock::Extrinsic>().is_empty());
+			check_invariants();
 		});
 	}
 
@@ -1350,6 +1353,7 @@ mod offchain_worker {
 					})
 				)]
 			);
+			check_invariants();
 		});
 	}
 
@@ -1390,6 +1394,7 @@ mod offchain_worker {
 					})
 				)]
 			);
+			check_invariants();
 		});
 	}
 
@@ -1422,6 +1427,7 @@ mod offchain_worker {
 					})
 				)]
 			);
+			check_invariants();
 		});
 	}
 }
@@ -1468,7 +1474,7 @@ mod attacks {
 
 	#[test]
 	fn forged_top_over_an_honest_body_is_disputable_and_loses() {
-		new_test_ext().execute_with(|| {
+		build_and_execute(|| {
 			let issuance = total_issuance();
 			let honest = honest_body();
 			let honest_top = honest.canonical_top().unwrap();
@@ -1516,7 +1522,7 @@ mod attacks {
 
 	#[test]
 	fn a_revealed_body_proves_a_forged_top_at_once() {
-		new_test_ext().execute_with(|| {
+		build_and_execute(|| {
 			let honest = honest_body();
 			let forged_top = vec![score(0, 4, 1_000_000_000)];
 			submit(vec![signed_with_body(0, receipt(1), forged_top, honest.hash())]);
@@ -1564,7 +1570,7 @@ mod attacks {
 
 	#[test]
 	fn a_proof_during_a_dispute_ends_it_and_returns_the_bond() {
-		new_test_ext().execute_with(|| {
+		build_and_execute(|| {
 			let honest = honest_body();
 			submit(vec![signed_with_body(
 				0,
@@ -1587,7 +1593,7 @@ mod attacks {
 
 	#[test]
 	fn a_majority_for_neither_side_slashes_the_worker_but_pays_no_challenger() {
-		new_test_ext().execute_with(|| {
+		build_and_execute(|| {
 			let record = accepted(1);
 			let challenger_start = free(&challenger());
 			let recomputers = disputed(record);
@@ -1621,7 +1627,7 @@ mod attacks {
 
 	#[test]
 	fn a_colluding_recomputer_alone_cannot_slash_an_honest_worker() {
-		new_test_ext().execute_with(|| {
+		build_and_execute(|| {
 			let record = accepted(1);
 			let worker_bond = bonded(&worker());
 			let recomputers = disputed(record);
@@ -1648,7 +1654,7 @@ mod attacks {
 
 	#[test]
 	fn withheld_text_loses_the_dispute() {
-		new_test_ext().execute_with(|| {
+		build_and_execute(|| {
 			let record = accepted(1);
 			use tributary_primitives::attribution::TEXT_UNAVAILABLE;
 			assert_ok!(Attribution::dispute(
@@ -1672,7 +1678,7 @@ mod attacks {
 
 	#[test]
 	fn a_receipt_signed_for_another_chain_is_refused() {
-		new_test_ext().execute_with(|| {
+		build_and_execute(|| {
 			let pair = user_pair(0);
 			let mut replayed = signed(0, receipt(1), top());
 			let other_chain = [0x42u8; 32];
@@ -1692,7 +1698,7 @@ mod attacks {
 
 	#[test]
 	fn method_parameters_are_the_chains() {
-		new_test_ext().execute_with(|| {
+		build_and_execute(|| {
 			let with_method = |nonce, method| {
 				let mut signed = signed(0, receipt(nonce), top());
 				signed.claim.method = method;
@@ -1731,7 +1737,7 @@ mod attacks {
 
 	#[test]
 	fn params_are_set_by_their_origin_and_checked() {
-		new_test_ext().execute_with(|| {
+		build_and_execute(|| {
 			let mut params = Params::<Test>::get();
 			params.recomputers = 5;
 			assert_noop!(
@@ -1775,7 +1781,7 @@ mod attacks {
 
 	#[test]
 	fn draws_beyond_a_blocks_capacity_move_to_the_next_block() {
-		new_test_ext().execute_with(|| {
+		build_and_execute(|| {
 			let records: Vec<RecordId> =
 				(1..=MAX_DRAWS_PER_BLOCK as u64 + 1).map(accepted).collect();
 			for record in &records {
@@ -1797,7 +1803,7 @@ mod attacks {
 
 	#[test]
 	fn a_dispute_with_nobody_left_to_draw_is_dismissed() {
-		new_test_ext().execute_with(|| {
+		build_and_execute(|| {
 			let record = accepted(1);
 			assert_ok!(Attribution::dispute(
 				RuntimeOrigin::signed(challenger()),
@@ -1843,7 +1849,7 @@ mod attacks {
 				3,
 			),
 		) {
-			new_test_ext().execute_with(|| {
+			build_and_execute(|| {
 				let issuance = total_issuance();
 				let honest = honest_body();
 				let honest_top = honest.canonical_top().unwrap();
@@ -1892,5 +1898,62 @@ mod attacks {
 				Ok(())
 			})?;
 		}
+	}
+}
+
+/// `try_state` (run after every test and every block here) finds a broken invariant and names it
+/// with its key.
+mod try_state {
+	use super::*;
+
+	/// The invariant `do_try_state` finds broken.
+	fn broken() -> &'static str {
+		match Attribution::do_try_state() {
+			Err(DispatchError::Other(message)) => message,
+			other => panic!("expected a broken invariant, got {other:?}"),
+		}
+	}
+
+	#[test]
+	fn a_wrong_open_record_count_broken_nonce_index_or_unheld_fee_is_caught() {
+		new_test_ext().execute_with(|| {
+			let record = accepted(1);
+			assert_ok!(Attribution::do_try_state());
+
+			// The open-record counter does not match the worker's open records.
+			OpenRecordCount::<Test>::insert(worker(), 2);
+			assert_eq!(broken(), format!("OpenRecordCount {:?}: 2, but 1 open records", worker()));
+			OpenRecordCount::<Test>::remove(worker());
+			assert_eq!(
+				broken(),
+				format!("OpenRecordCount {:?}: no entry, but 1 open records", worker())
+			);
+			OpenRecordCount::<Test>::insert(worker(), 1);
+
+			// A used nonce no expiry block indexes: never forgotten.
+			let expiry = receipt(1).expiry;
+			NoncesByExpiry::<Test>::remove(expiry, (user(0), 1));
+			assert_eq!(broken(), "UsedNonces: 1 entries but NoncesByExpiry indexes 0");
+			NoncesByExpiry::<Test>::insert(expiry, (user(0), 1), ());
+
+			// A disputed record without its dispute.
+			Records::<Test>::mutate(record, |info| {
+				info.as_mut().unwrap().status = RecordStatus::Disputed
+			});
+			assert_eq!(
+				broken(),
+				format!("Records {record}: status Disputed but dispute open: false")
+			);
+			Records::<Test>::mutate(record, |info| {
+				info.as_mut().unwrap().status = RecordStatus::Pending
+			});
+
+			// A fee recorded but not held.
+			Records::<Test>::mutate(record, |info| info.as_mut().unwrap().fee += 1);
+			assert_eq!(
+				broken(),
+				format!("InferenceFee hold of {:?}: {FEE:?} held, {:?} recorded", user(0), FEE + 1)
+			);
+		});
 	}
 }

@@ -95,7 +95,7 @@ fn published_datanet(n: usize) -> (DatanetId, Vec<RowId>) {
 
 #[test]
 fn create_datanet_holds_deposit_and_indexes_name() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let datanet = create(OWNER, b"med", Visibility::Public);
 		assert_eq!(datanet, 0);
 		System::assert_last_event(
@@ -120,7 +120,7 @@ fn create_datanet_holds_deposit_and_indexes_name() {
 
 #[test]
 fn create_datanet_accepts_inputs_at_their_bounds() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let long_tag = vec![b't'; MAX_TAG_LEN as usize];
 		let all_tags: Vec<&[u8]> = (0..MAX_TAGS).map(|_| long_tag.as_slice()).collect();
 		assert_ok!(Datanets::create_datanet(
@@ -172,7 +172,7 @@ fn inputs_over_their_bounds_cannot_be_built_or_decoded() {
 
 #[test]
 fn create_datanet_errors() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let call = |who, name: &[u8]| {
 			Datanets::create_datanet(
 				RuntimeOrigin::signed(who),
@@ -205,7 +205,7 @@ fn create_datanet_errors() {
 
 #[test]
 fn update_metadata_replaces_only_editable_fields() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let datanet = create(OWNER, b"med", Visibility::Public);
 		assert_ok!(Datanets::update_metadata(
 			RuntimeOrigin::signed(OWNER),
@@ -240,7 +240,7 @@ fn update_metadata_replaces_only_editable_fields() {
 
 #[test]
 fn curators_are_added_and_removed_within_bounds() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let datanet = create(OWNER, b"med", Visibility::Public);
 		assert_ok!(Datanets::add_curator(RuntimeOrigin::signed(OWNER), datanet, CURATOR));
 		System::assert_last_event(Event::CuratorAdded { datanet, curator: CURATOR }.into());
@@ -280,7 +280,7 @@ fn curators_are_added_and_removed_within_bounds() {
 
 #[test]
 fn private_datanets_accept_only_owner_curators_and_allow_listed() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let datanet = create(OWNER, b"med", Visibility::Private);
 		assert_ok!(Datanets::add_curator(RuntimeOrigin::signed(OWNER), datanet, CURATOR));
 		assert_noop!(
@@ -333,7 +333,7 @@ fn private_datanets_accept_only_owner_curators_and_allow_listed() {
 
 #[test]
 fn transfer_ownership_moves_deposit_name_and_rights() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let datanet = create(OWNER, b"med", Visibility::Public);
 		assert_ok!(Datanets::add_curator(RuntimeOrigin::signed(OWNER), datanet, CURATOR));
 		assert_ok!(Datanets::transfer_ownership(RuntimeOrigin::signed(OWNER), datanet, CURATOR));
@@ -373,7 +373,7 @@ fn transfer_ownership_moves_deposit_name_and_rights() {
 
 #[test]
 fn contribute_holds_base_plus_per_byte_deposit() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let datanet = create(OWNER, b"med", Visibility::Public);
 		let text = "What is the normal adult resting heart rate? 60-100 bpm.";
 		let id = contribute(ALICE, datanet, text);
@@ -409,7 +409,7 @@ fn contribute_holds_base_plus_per_byte_deposit() {
 
 #[test]
 fn contribute_errors() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let datanet = create(OWNER, b"med", Visibility::Public);
 		let other = create(BOB, b"law", Visibility::Public);
 		let id = contribute(ALICE, datanet, "same");
@@ -437,7 +437,7 @@ fn contribute_errors() {
 
 #[test]
 fn contribute_batch_is_all_or_nothing_up_to_its_bound() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let datanet = create(OWNER, b"med", Visibility::Public);
 		let texts: Vec<String> = (0..MAX_BATCH).map(|i| format!("row {i}")).collect();
 		let batch: RowInputsOf<Test> =
@@ -481,7 +481,7 @@ fn contribute_batch_is_all_or_nothing_up_to_its_bound() {
 
 #[test]
 fn approve_marks_rows_and_counts_reputation() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let datanet = create(OWNER, b"med", Visibility::Public);
 		assert_ok!(Datanets::add_curator(RuntimeOrigin::signed(OWNER), datanet, CURATOR));
 		let a = contribute(ALICE, datanet, "a");
@@ -502,7 +502,7 @@ fn approve_marks_rows_and_counts_reputation() {
 
 #[test]
 fn approve_errors() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let datanet = create(OWNER, b"med", Visibility::Public);
 		let a = contribute(ALICE, datanet, "a");
 		assert_noop!(
@@ -535,7 +535,7 @@ fn approve_errors() {
 
 #[test]
 fn approvals_stop_at_max_rows_per_version_until_published() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let datanet = create(OWNER, b"med", Visibility::Public);
 		let ids: Vec<RowId> = (0..=MAX_ROWS_PER_VERSION)
 			.map(|i| contribute(ALICE, datanet, &format!("{i}")))
@@ -555,7 +555,7 @@ fn approvals_stop_at_max_rows_per_version_until_published() {
 
 #[test]
 fn reject_returns_deposit_or_slashes_spam() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let datanet = create(OWNER, b"med", Visibility::Public);
 		let ok_text = "off topic";
 		let spam_text = "buy cheap pills";
@@ -648,7 +648,7 @@ fn reject_returns_deposit_or_slashes_spam() {
 
 #[test]
 fn batches_at_max_batch_size_are_approved_and_rejected() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let datanet = create(OWNER, b"med", Visibility::Public);
 		let ids: Vec<RowId> = (0..2 * MAX_BATCH)
 			.map(|i| contribute(ALICE, datanet, &format!("{i}")))
@@ -671,7 +671,7 @@ fn batches_at_max_batch_size_are_approved_and_rejected() {
 
 #[test]
 fn withdraw_returns_a_pending_rows_deposit() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let datanet = create(OWNER, b"med", Visibility::Public);
 		let a = contribute(ALICE, datanet, "a");
 		assert_noop!(
@@ -705,7 +705,7 @@ fn withdraw_returns_a_pending_rows_deposit() {
 
 #[test]
 fn publish_version_builds_merkle_root_in_row_order_and_charges_fee() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let datanet = create(OWNER, b"med", Visibility::Public);
 		assert_ok!(Datanets::add_curator(RuntimeOrigin::signed(OWNER), datanet, CURATOR));
 		let texts = ["alpha", "beta row", "gamma"];
@@ -770,7 +770,7 @@ fn publish_version_builds_merkle_root_in_row_order_and_charges_fee() {
 
 #[test]
 fn publish_version_errors() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let datanet = create(OWNER, b"med", Visibility::Public);
 		assert_noop!(
 			Datanets::publish_version(RuntimeOrigin::signed(OWNER), 42),
@@ -843,7 +843,7 @@ fn judge(datanet: DatanetId, row: RowId, uphold: bool) {
 
 #[test]
 fn challenge_bond_and_reward_obey_the_documented_inequalities() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let smallest = Datanets::row_deposit(1);
 		for deposit in smallest..=2_000 {
 			let (bond, reward) =
@@ -865,7 +865,7 @@ fn challenge_bond_and_reward_obey_the_documented_inequalities() {
 
 #[test]
 fn upheld_challenge_pays_the_challenger_and_the_rest_of_the_deposit_to_the_treasury() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let (datanet, ids) = published_datanet(2);
 		let row_id = ids[0];
 		let deposit = deposit_of("r0");
@@ -953,7 +953,7 @@ fn upheld_challenge_pays_the_challenger_and_the_rest_of_the_deposit_to_the_treas
 
 #[test]
 fn upheld_challenge_on_an_unpublished_row_drops_it_from_the_next_version() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let datanet = create(OWNER, b"med", Visibility::Public);
 		let a = contribute(ALICE, datanet, "a");
 		let b = contribute(ALICE, datanet, "b");
@@ -967,7 +967,7 @@ fn upheld_challenge_on_an_unpublished_row_drops_it_from_the_next_version() {
 
 #[test]
 fn rejected_challenge_slashes_the_bond_for_the_contributor() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let (datanet, ids) = published_datanet(1);
 		let bond = bond_for(deposit_of("r0"));
 		challenge(CHALLENGER, datanet, ids[0], ChallengeKind::Spam);
@@ -1009,7 +1009,7 @@ fn rejected_challenge_slashes_the_bond_for_the_contributor() {
 
 #[test]
 fn challenge_errors() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let (datanet, ids) = published_datanet(1);
 		let pending = contribute(BOB, datanet, "pending");
 		assert_noop!(
@@ -1082,7 +1082,7 @@ fn challenge_errors() {
 			Datanets::expire_challenge(RuntimeOrigin::root(), datanet, ids[0]),
 			DispatchError::BadOrigin
 		);
-		System::set_block_number(1 + CHALLENGE_DECISION_PERIOD);
+		go_to_block(1 + CHALLENGE_DECISION_PERIOD);
 		assert_noop!(
 			Datanets::resolve_challenge(RuntimeOrigin::root(), datanet, ids[0], true),
 			Error::<Test>::DecisionPeriodOver
@@ -1096,7 +1096,7 @@ fn challenge_errors() {
 /// with more.
 #[test]
 fn owner_and_curators_cannot_judge_challenges_to_their_own_rows() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let owner_start = total(OWNER);
 		let (datanet, junk) = published_row(OWNER, "junk junk junk junk");
 		let publish_fee = PUBLISH_FEE_BASE + PUBLISH_FEE_PER_BYTE * 19;
@@ -1122,7 +1122,7 @@ fn owner_and_curators_cannot_judge_challenges_to_their_own_rows() {
 /// is above the floor, more than a quarter below it), and the spammer loses the whole deposit.
 #[test]
 fn upheld_spam_challenge_pays_more_than_the_challenger_risked() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		for (index, text) in ["r0", "spam spam spam spam spam spam"].into_iter().enumerate() {
 			let datanet = create(OWNER, format!("d{index}").as_bytes(), Visibility::Public);
 			let id = contribute(ALICE, datanet, text);
@@ -1146,7 +1146,7 @@ fn upheld_spam_challenge_pays_more_than_the_challenger_risked() {
 /// its own, gets back less than its slashed deposit; when the challenge fails it does not gain.
 #[test]
 fn self_challenge_loses_money() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		// ALICE's sybil BOB challenges ALICE's row.
 		let (datanet, id) = published_row(ALICE, "mine mine mine mine");
 		let deposit = deposit_of("mine mine mine mine");
@@ -1183,7 +1183,7 @@ fn self_challenge_loses_money() {
 /// slashed, and the contributor can release its deposit.
 #[test]
 fn undecided_challenge_expires_at_the_deadline_with_the_bond_returned() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let (datanet, id) = published_row(ALICE, "honest row");
 		let deposit = deposit_of("honest row");
 		let bond = bond_for(deposit);
@@ -1191,12 +1191,12 @@ fn undecided_challenge_expires_at_the_deadline_with_the_bond_returned() {
 			(total(ALICE), total(CHALLENGER), total(OWNER));
 		challenge(CHALLENGER, datanet, id, ChallengeKind::Spam);
 		let deadline = 1 + CHALLENGE_DECISION_PERIOD;
-		System::set_block_number(deadline - 1);
+		go_to_block(deadline - 1);
 		assert_noop!(
 			Datanets::expire_challenge(RuntimeOrigin::signed(BOB), datanet, id),
 			Error::<Test>::DecisionPeriodNotOver
 		);
-		System::set_block_number(deadline);
+		go_to_block(deadline);
 		assert_noop!(
 			Datanets::resolve_challenge(RuntimeOrigin::root(), datanet, id, false),
 			Error::<Test>::DecisionPeriodOver
@@ -1218,7 +1218,7 @@ fn undecided_challenge_expires_at_the_deadline_with_the_bond_returned() {
 			Datanets::expire_challenge(RuntimeOrigin::signed(BOB), datanet, id),
 			Error::<Test>::NoOpenChallenge
 		);
-		System::set_block_number(1 + CHALLENGE_PERIOD);
+		go_to_block(1 + CHALLENGE_PERIOD);
 		assert_ok!(Datanets::release_deposit(RuntimeOrigin::signed(ALICE), datanet, id));
 		assert_eq!(held(HoldReason::RowDeposit, ALICE), 0);
 		assert_conserved();
@@ -1230,7 +1230,7 @@ fn undecided_challenge_expires_at_the_deadline_with_the_bond_returned() {
 /// and curators, who approved the row, get nothing even when they would have judged.
 #[test]
 fn losing_challengers_bond_goes_to_the_accused_contributor_not_the_owner() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let (datanet, id) = published_row(ALICE, "good row");
 		let bond = bond_for(deposit_of("good row"));
 		let (owner_start, curator_start, alice_start, challenger_start) =
@@ -1251,7 +1251,7 @@ fn losing_challengers_bond_goes_to_the_accused_contributor_not_the_owner() {
 /// job reports it; the judge upholds; the liar loses its deposit and the worker gains the reward.
 #[test]
 fn worker_report_of_a_wrong_byte_len_or_an_unfetchable_row_slashes_the_row() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let datanet = create(OWNER, b"med", Visibility::Public);
 		let text = "thirty bytes of real row text!";
 		let liar = contribute_declaring(ALICE, datanet, text, 1);
@@ -1303,7 +1303,7 @@ fn worker_report_of_a_wrong_byte_len_or_an_unfetchable_row_slashes_the_row() {
 
 #[test]
 fn report_row_errors() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let (datanet, id) = published_row(ALICE, "four");
 		let pending = contribute(BOB, datanet, "pending");
 		let mismatch = ChallengeKind::ByteLenMismatch { observed: 5 };
@@ -1368,9 +1368,9 @@ fn report_row_errors() {
 
 #[test]
 fn near_duplicate_reports_name_an_earlier_row_and_are_slashed_when_upheld() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let (datanet, original) = published_row(ALICE, "the original row's words");
-		System::set_block_number(2);
+		go_to_block(2);
 		let copy = contribute(BOB, datanet, "the original row's wordz");
 		let pending = contribute(BOB, datanet, "a row still pending");
 		assert_ok!(Datanets::approve(RuntimeOrigin::signed(CURATOR), datanet, rows(&[copy])));
@@ -1460,7 +1460,7 @@ fn near_duplicate_reports_name_an_earlier_row_and_are_slashed_when_upheld() {
 
 #[test]
 fn release_deposit_after_challenge_period() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let (datanet, ids) = published_datanet(2);
 		let [a, b] = [ids[0], ids[1]];
 		assert_noop!(
@@ -1485,7 +1485,7 @@ fn release_deposit_after_challenge_period() {
 			b,
 			ChallengeKind::Spam
 		));
-		System::set_block_number(1 + CHALLENGE_PERIOD);
+		go_to_block(1 + CHALLENGE_PERIOD);
 		assert_noop!(
 			Datanets::release_deposit(RuntimeOrigin::signed(ALICE), datanet, b),
 			Error::<Test>::ChallengeOpen
@@ -1524,7 +1524,7 @@ fn release_deposit_after_challenge_period() {
 
 #[test]
 fn reputation_is_readable_through_the_trait() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		assert_eq!(
 			<Datanets as ContributorReputationInspect<AccountId>>::reputation(&ALICE),
 			ContributorReputation::default()
@@ -1542,7 +1542,7 @@ fn reputation_is_readable_through_the_trait() {
 #[test]
 fn rows_inspect_reports_contributor_and_status() {
 	use tributary_primitives::traits::RowsInspect;
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let (datanet, ids) = published_datanet(2);
 		let pending = contribute(ALICE, datanet, "later");
 		let facts = <Datanets as RowsInspect<_>>::row(datanet, ids[1]).unwrap();
@@ -1558,7 +1558,7 @@ fn rows_inspect_reports_contributor_and_status() {
 
 #[test]
 fn published_rows_carry_their_declared_lengths() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let (datanet, ids) = published_datanet(2);
 		let published = <Datanets as DatanetsInspect>::published_rows(datanet, 1);
 		assert_eq!(published.len(), 2);
@@ -1586,7 +1586,7 @@ mod offchain_worker {
 
 	fn run_offchain_worker(sidecar: &Testbed, block: u64, reports: &Value) {
 		sidecar.expect("GET", "/rows/reports", None, json!({ "reports": reports }));
-		System::set_block_number(block);
+		go_to_block(block);
 		Datanets::offchain_worker(block);
 	}
 
@@ -1654,6 +1654,7 @@ mod offchain_worker {
 				run_offchain_worker(&sidecar, 2 + block as u64, &json!([good, bad]));
 			}
 			assert!(sidecar.submitted::<Extrinsic>().is_empty());
+			check_invariants();
 		});
 	}
 
@@ -1686,7 +1687,7 @@ mod offchain_worker {
 
 			// Without an active worker key nothing is asked or sent.
 			UintAuthorityId::set_all_keys([SUSPENDED_WORKER]);
-			System::set_block_number(2);
+			go_to_block(2);
 			Datanets::offchain_worker(2);
 			assert!(sidecar.submitted::<Extrinsic>().is_empty());
 
@@ -1723,6 +1724,7 @@ mod offchain_worker {
 				run_offchain_worker(&sidecar, block, &reports);
 			}
 			assert_eq!(sidecar.submitted::<Extrinsic>().len(), 2, "each row reported once");
+			check_invariants();
 		});
 	}
 
@@ -1770,6 +1772,7 @@ mod offchain_worker {
 					})
 				)]
 			);
+			check_invariants();
 		});
 	}
 
@@ -1786,6 +1789,80 @@ mod offchain_worker {
 				run_offchain_worker(&sidecar, block, &reports);
 			}
 			assert_eq!(sidecar.submitted::<Extrinsic>().len(), MAX_SUBMISSIONS as usize);
+			check_invariants();
+		});
+	}
+}
+
+/// `try_state` (run after every test and every block left here) finds a broken invariant and
+/// names it with its key.
+mod try_state {
+	use super::*;
+
+	/// The invariant `do_try_state` finds broken.
+	fn broken() -> &'static str {
+		match Datanets::do_try_state() {
+			Err(DispatchError::Other(message)) => message,
+			other => panic!("expected a broken invariant, got {other:?}"),
+		}
+	}
+
+	#[test]
+	fn broken_counters_indexes_versions_and_holds_are_caught() {
+		new_test_ext().execute_with(|| {
+			let (datanet, ids) = published_datanet(2);
+			let pending = contribute(BOB, datanet, "pending row");
+			challenge(CHALLENGER, datanet, ids[1], ChallengeKind::Spam);
+			assert_ok!(Datanets::do_try_state());
+
+			// The id counter would hand out the datanet's id again.
+			NextDatanetId::<Test>::put(datanet);
+			assert_eq!(
+				broken(),
+				format!("Datanet {datanet}: id not below NextDatanetId {datanet}")
+			);
+			NextDatanetId::<Test>::put(datanet + 1);
+
+			// A row missing from the content-hash index.
+			let hash = Rows::<Test>::get(datanet, ids[0]).unwrap().content_hash;
+			RowByHash::<Test>::remove(hash);
+			assert_eq!(
+				broken(),
+				format!(
+					"Rows ({datanet}, {}): RowByHash does not map its content hash to it",
+					ids[0]
+				)
+			);
+			RowByHash::<Test>::insert(hash, (datanet, ids[0]));
+
+			// A version whose rows do not give its merkle root.
+			let version = Versions::<Test>::get(datanet, 1).unwrap();
+			Versions::<Test>::mutate(datanet, 1, |info| {
+				info.as_mut().unwrap().merkle_root = [0; 32]
+			});
+			assert_eq!(
+				broken(),
+				format!("Versions ({datanet}, 1): merkle_root is not the root of its rows")
+			);
+			Versions::<Test>::insert(datanet, 1, version);
+
+			// A deposit recorded but not held.
+			Rows::<Test>::mutate(datanet, pending, |info| info.as_mut().unwrap().deposit += 1);
+			let held = held(HoldReason::RowDeposit, BOB);
+			assert_eq!(
+				broken(),
+				format!("RowDeposit hold of {BOB:?}: {held:?} held, {:?} recorded", held + 1)
+			);
+			Rows::<Test>::mutate(datanet, pending, |info| info.as_mut().unwrap().deposit -= 1);
+
+			// A challenge of a row that is still pending.
+			let open = Challenges::<Test>::take(datanet, ids[1]).unwrap();
+			Challenges::<Test>::insert(datanet, pending, open);
+			assert!(
+				broken().starts_with(&format!("Challenges ({datanet}, {pending}): ")),
+				"{}",
+				broken()
+			);
 		});
 	}
 }

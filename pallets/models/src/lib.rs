@@ -120,7 +120,14 @@ pub mod pallet {
 		ContentHash,
 	};
 
+	/// The layout of the pallet's storage. Version 0 is the layout the pallet launched with: no
+	/// migration has run yet, and a chain whose storage predates this attribute reads as version 0
+	/// too, so try-runtime's post-upgrade check (on-chain version equals in-code version) holds
+	/// without a migration. A change to a stored type bumps it, together with its migration.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	/// Why the pallet holds funds.
@@ -510,6 +517,12 @@ pub mod pallet {
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// The pallet's invariants ([`Pallet::do_try_state`]), after each block and upgrade.
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+
 		/// Draws the workers of the scheduled jobs that are due, at most `MaxDrawsPerBlock`.
 		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
 			Self::draw_due_jobs(now)

@@ -186,7 +186,7 @@ fn is_active(who: AccountId) -> bool {
 
 #[test]
 fn register_base_model_by_origin_only_and_once_per_weights() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		assert_eq!(register_base(), 0);
 		System::assert_last_event(
 			Event::BaseModelRegistered { base_model: 0, weights_hash: content_hash(b"weights") }
@@ -223,7 +223,7 @@ fn register_base_model_by_origin_only_and_once_per_weights() {
 
 #[test]
 fn workers_register_with_bond_and_unregister_when_idle() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let worker = VALIDATORS[0];
 		assert_ok!(Models::register_worker(
 			RuntimeOrigin::signed(worker),
@@ -256,7 +256,7 @@ fn workers_register_with_bond_and_unregister_when_idle() {
 
 #[test]
 fn worker_set_is_bounded() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		register_workers(MAX_WORKERS as usize);
 		assert_eq!(WorkerList::<Test>::decode_len(), Some(MAX_WORKERS as usize));
 		assert_noop!(
@@ -272,7 +272,7 @@ fn worker_set_is_bounded() {
 
 #[test]
 fn workers_with_open_attribution_records_cannot_unregister() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		register_workers(1);
 		let worker = VALIDATORS[0];
 		set_open_records(worker, true);
@@ -292,7 +292,7 @@ fn workers_with_open_attribution_records_cannot_unregister() {
 
 #[test]
 fn busy_workers_cannot_unregister() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let id = job_among_workers(4);
 		assert_noop!(
 			Models::unregister_worker(RuntimeOrigin::signed(trainer_of(id))),
@@ -303,7 +303,7 @@ fn busy_workers_cannot_unregister() {
 
 #[test]
 fn create_model_holds_fee_pins_datanets_and_draws_its_workers_later() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		register_base();
 		register_workers(5);
 		let id = create_job(FEE);
@@ -373,14 +373,14 @@ fn create_model_holds_fee_pins_datanets_and_draws_its_workers_later() {
 
 #[test]
 fn on_initialize_draws_at_most_max_draws_per_block_and_carries_the_rest_over() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		register_base();
 		register_workers(MAX_WORKERS as usize);
 		// Each job takes 2 of the 6 workers, each worker at most 2 jobs: room for all 3.
 		assert_ok!(Models::set_verifiers_per_job(RuntimeOrigin::root(), 1));
 		let jobs: Vec<JobId> = (0..3).map(|_| create_job(FEE)).collect();
 		let draw_at = 1 + ASSIGNMENT_DELAY;
-		System::set_block_number(draw_at);
+		go_to_block(draw_at);
 		let weight = Models::on_initialize(draw_at);
 		assert_eq!(weight, <() as WeightInfo>::draw_jobs(MAX_DRAWS_PER_BLOCK));
 		let states: Vec<JobState> = jobs.iter().map(|id| job(*id).state).collect();
@@ -390,14 +390,14 @@ fn on_initialize_draws_at_most_max_draws_per_block_and_carries_the_rest_over() {
 		assert_eq!(job(jobs[2]).state, JobState::Training);
 		assert_eq!(job(jobs[2]).attempt, 1);
 		// An empty queue costs only the look at it.
-		System::set_block_number(draw_at + 2);
+		go_to_block(draw_at + 2);
 		assert_eq!(Models::on_initialize(draw_at + 2), <() as WeightInfo>::draw_jobs(0));
 	});
 }
 
 #[test]
 fn create_model_errors() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		register_base();
 		let call = |who, name: &[u8], base, refs: &[(u32, u32)], settings, fee| {
 			Models::create_model(
@@ -451,7 +451,7 @@ fn create_model_errors() {
 
 #[test]
 fn jobs_wait_for_workers_and_poke_schedules_a_new_draw() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		register_base();
 		register_workers(VERIFIERS as usize);
 		let id = create_job(FEE);
@@ -490,7 +490,7 @@ fn jobs_wait_for_workers_and_poke_schedules_a_new_draw() {
 
 #[test]
 fn workers_at_capacity_are_skipped() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		register_base();
 		register_workers(4);
 		// Every job takes all 4 workers; each worker takes at most MAX_JOBS_PER_WORKER (2).
@@ -517,7 +517,7 @@ const DRAWN_AT: u64 = 1 + ASSIGNMENT_DELAY;
 
 #[test]
 fn submit_training_result_by_trainer_before_deadline() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let id = job_among_workers(4);
 		let trainer = trainer_of(id);
 		let verifier = verifiers_of(id)[0];
@@ -530,12 +530,12 @@ fn submit_training_result_by_trainer_before_deadline() {
 			Error::<Test>::NotTrainer
 		);
 		assert_noop!(verify(verifier, id, 1, 1), Error::<Test>::WrongJobState);
-		System::set_block_number(DRAWN_AT + TRAINING_PERIOD + 1);
+		go_to_block(DRAWN_AT + TRAINING_PERIOD + 1);
 		assert_noop!(
 			Models::submit_training_result(RuntimeOrigin::signed(trainer), id, result(1)),
 			Error::<Test>::DeadlinePassed
 		);
-		System::set_block_number(DRAWN_AT + TRAINING_PERIOD);
+		go_to_block(DRAWN_AT + TRAINING_PERIOD);
 		assert_ok!(Models::submit_training_result(
 			RuntimeOrigin::signed(trainer),
 			id,
@@ -556,7 +556,7 @@ fn submit_training_result_by_trainer_before_deadline() {
 
 #[test]
 fn an_agreeing_majority_decides_and_pays_the_whole_fee_once_with_lineage() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let id = job_in_verification();
 		let trainer = trainer_of(id);
 		let verifiers = verifiers_of(id);
@@ -628,7 +628,7 @@ fn an_agreeing_majority_decides_and_pays_the_whole_fee_once_with_lineage() {
 			Models::submit_training_result(RuntimeOrigin::signed(trainer), id, result(1)),
 			Error::<Test>::WrongJobState
 		);
-		System::set_block_number(100);
+		go_to_block(100);
 		assert_noop!(
 			Models::poke_job(RuntimeOrigin::signed(OTHER), id),
 			Error::<Test>::WrongJobState
@@ -638,7 +638,7 @@ fn an_agreeing_majority_decides_and_pays_the_whole_fee_once_with_lineage() {
 
 #[test]
 fn tolerance_bound_is_inclusive() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let id = job_in_verification();
 		// Exactly 10% above the claim of 1.0.
 		for verifier in verifiers_of(id).into_iter().take(2) {
@@ -646,7 +646,7 @@ fn tolerance_bound_is_inclusive() {
 		}
 		assert_eq!(job(id).state, JobState::Completed);
 	});
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let id = job_in_verification();
 		for verifier in verifiers_of(id).into_iter().take(2) {
 			assert_ok!(verify(verifier, id, 1_100_000_001, HONEST_BASE));
@@ -657,7 +657,7 @@ fn tolerance_bound_is_inclusive() {
 
 #[test]
 fn rejected_result_slashes_trainer_and_reschedules_then_fails_and_refunds() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let id = job_among_workers(6);
 		let trainer = trainer_of(id);
 		assert_ok!(Models::submit_training_result(
@@ -736,24 +736,24 @@ fn rejected_result_slashes_trainer_and_reschedules_then_fails_and_refunds() {
 
 #[test]
 fn verification_deadline_is_enforced() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let id = job_in_verification();
 		let verifier = verifiers_of(id)[0];
-		System::set_block_number(job(id).deadline + 1);
+		go_to_block(job(id).deadline + 1);
 		assert_noop!(verify(verifier, id, LOSS_PPB, HONEST_BASE), Error::<Test>::DeadlinePassed);
 	});
 }
 
 #[test]
 fn timeouts_slash_the_silent_reschedule_and_finally_refund() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let id = job_among_workers(5);
 		let first_trainer = trainer_of(id);
 		assert_noop!(
 			Models::poke_job(RuntimeOrigin::signed(OTHER), id),
 			Error::<Test>::DeadlineNotPassed
 		);
-		System::set_block_number(DRAWN_AT + TRAINING_PERIOD + 1);
+		go_to_block(DRAWN_AT + TRAINING_PERIOD + 1);
 		assert_ok!(Models::poke_job(RuntimeOrigin::signed(OTHER), id));
 		System::assert_has_event(
 			Event::DutyMissed { job: id, worker: first_trainer, slashed: TRAINER_TIMEOUT_SLASH }
@@ -777,7 +777,7 @@ fn timeouts_slash_the_silent_reschedule_and_finally_refund() {
 		// The second attempt times out in verification with nobody reporting: every verifier
 		// pays, the trainer is not at fault; attempts are used up.
 		assert_ok!(Models::submit_training_result(RuntimeOrigin::signed(trainer), id, result(1)));
-		System::set_block_number(job(id).deadline + 1);
+		go_to_block(job(id).deadline + 1);
 		assert_ok!(Models::poke_job(RuntimeOrigin::signed(OTHER), id));
 		for verifier in &verifiers {
 			System::assert_has_event(
@@ -804,7 +804,7 @@ fn timeouts_slash_the_silent_reschedule_and_finally_refund() {
 
 #[test]
 fn timeout_without_enough_workers_reopens_the_job() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		register_base();
 		register_workers(4);
 		let first = create_job(FEE);
@@ -823,7 +823,7 @@ fn timeout_without_enough_workers_reopens_the_job() {
 		assert_eq!(job(second).state, JobState::Open);
 		assert_eq!(WorkerList::<Test>::decode_len(), Some(3));
 
-		System::set_block_number(DRAWN_AT + TRAINING_PERIOD + 1);
+		go_to_block(DRAWN_AT + TRAINING_PERIOD + 1);
 		assert_ok!(Models::poke_job(RuntimeOrigin::signed(OTHER), first));
 		run_to_draw(first);
 		System::assert_has_event(Event::JobWaitingForWorkers { job: first }.into());
@@ -838,7 +838,7 @@ fn timeout_without_enough_workers_reopens_the_job() {
 
 #[test]
 fn model_owner_sets_price_transfers_and_retires() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		register_base();
 		create_job(FEE);
 		let model = 0;
@@ -882,7 +882,7 @@ fn model_owner_sets_price_transfers_and_retires() {
 
 #[test]
 fn job_view_reports_state_and_assignment() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let id = job_in_verification();
 		let view = Models::job_view(id).unwrap();
 		assert_eq!((view.id, view.model, view.owner, view.fee), (id, 0, BUILDER, FEE));
@@ -898,7 +898,7 @@ fn job_view_reports_state_and_assignment() {
 #[test]
 fn models_inspect_reports_owner_price_adapter_and_lineage() {
 	use tributary_primitives::traits::ModelsInspect;
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let id = job_in_verification();
 		assert!(<Models as ModelsInspect<_, _>>::model_version(0, 1).is_none());
 		for verifier in verifiers_of(id).into_iter().take(2) {
@@ -938,7 +938,7 @@ fn slash_part_of_bond(worker: AccountId, amount: Balance) {
 
 #[test]
 fn a_partly_slashed_bond_is_released_or_slashed_for_what_remains() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		register_workers(1);
 		slash_part_of_bond(VALIDATORS[0], 1_000);
 		assert_ok!(Models::unregister_worker(RuntimeOrigin::signed(VALIDATORS[0])));
@@ -972,7 +972,7 @@ fn a_partly_slashed_bond_is_released_or_slashed_for_what_remains() {
 #[test]
 fn worker_set_lists_registered_workers_in_order() {
 	use tributary_primitives::traits::WorkerSet;
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		register_workers(3);
 		assert_eq!(<Models as WorkerSet<_>>::workers(), VALIDATORS[..3].to_vec());
 		assert!(<Models as WorkerSet<_>>::is_worker(&VALIDATORS[1]));
@@ -986,7 +986,7 @@ fn worker_set_lists_registered_workers_in_order() {
 
 #[test]
 fn set_verifiers_per_job_by_params_origin_within_bounds_applies_to_later_draws() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		assert_eq!(VerifiersPerJob::<Test>::get(), VERIFIERS, "the genesis value");
 		assert_noop!(
 			Models::set_verifiers_per_job(RuntimeOrigin::signed(OTHER), 1),
@@ -1012,13 +1012,13 @@ fn set_verifiers_per_job_by_params_origin_within_bounds_applies_to_later_draws()
 /// The assignment of a job created in a block with parent hash `creator_parent` and drawn in a
 /// block with parent hash `draw_parent`, among 6 workers.
 fn assignment_with(creator_parent: [u8; 32], draw_parent: [u8; 32]) -> (AccountId, Vec<AccountId>) {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		register_base();
 		register_workers(MAX_WORKERS as usize);
 		System::set_parent_hash(sp_runtime::testing::H256(creator_parent));
 		let id = create_job(FEE);
 		assert_eq!(job(id).trainer, None, "nothing is drawn in the creator's block");
-		System::set_block_number(DRAWN_AT);
+		go_to_block(DRAWN_AT);
 		System::set_parent_hash(sp_runtime::testing::H256(draw_parent));
 		Models::on_initialize(DRAWN_AT);
 		(trainer_of(id), verifiers_of(id))
@@ -1054,7 +1054,7 @@ fn attack_3_a_verifier_rejecting_an_honest_trainer_is_outvoted_slashed_and_the_t
 		(HONEST_EVAL / 10, HONEST_BASE),
 		(HONEST_EVAL, HONEST_EVAL),
 	] {
-		new_test_ext().execute_with(|| {
+		build_and_execute(|| {
 			let id = job_in_verification();
 			let trainer = trainer_of(id);
 			let verifiers = verifiers_of(id);
@@ -1089,7 +1089,7 @@ fn attack_3_a_verifier_rejecting_an_honest_trainer_is_outvoted_slashed_and_the_t
 
 #[test]
 fn attack_3_silent_verifiers_lose_their_slash_at_the_deadline() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let id = job_in_verification();
 		let trainer = trainer_of(id);
 		let verifiers = verifiers_of(id);
@@ -1097,7 +1097,7 @@ fn attack_3_silent_verifiers_lose_their_slash_at_the_deadline() {
 		let trainer_before = total(trainer);
 		// One honest report, two silent: no majority before the deadline.
 		assert_ok!(verify(verifiers[0], id, HONEST_EVAL, HONEST_BASE));
-		System::set_block_number(job(id).deadline + 1);
+		go_to_block(job(id).deadline + 1);
 		assert_ok!(Models::poke_job(RuntimeOrigin::signed(OTHER), id));
 		for (verifier, before) in verifiers[1..].iter().zip(&before[1..]) {
 			System::assert_has_event(
@@ -1120,10 +1120,10 @@ fn attack_3_silent_verifiers_lose_their_slash_at_the_deadline() {
 
 #[test]
 fn attack_3_with_no_report_at_all_the_job_is_retried_and_the_trainer_is_not_at_fault() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let id = job_in_verification();
 		let trainer = trainer_of(id);
-		System::set_block_number(job(id).deadline + 1);
+		go_to_block(job(id).deadline + 1);
 		assert_ok!(Models::poke_job(RuntimeOrigin::signed(OTHER), id));
 		System::assert_has_event(Event::JobTimedOut { job: id, attempt: 1 }.into());
 		assert_eq!(slashes().len(), VERIFIERS as usize);
@@ -1138,12 +1138,12 @@ fn attack_3_with_no_report_at_all_the_job_is_retried_and_the_trainer_is_not_at_f
 
 #[test]
 fn attack_3_disagreeing_reports_at_the_deadline_decide_nothing_and_slash_no_reporter() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let id = job_in_verification();
 		let verifiers = verifiers_of(id);
 		assert_ok!(verify(verifiers[0], id, HONEST_EVAL, HONEST_BASE));
 		assert_ok!(verify(verifiers[1], id, 10 * HONEST_EVAL, HONEST_BASE));
-		System::set_block_number(job(id).deadline + 1);
+		go_to_block(job(id).deadline + 1);
 		assert_ok!(Models::poke_job(RuntimeOrigin::signed(OTHER), id));
 		System::assert_has_event(Event::VerificationInconclusive { job: id, reports: 2 }.into());
 		// Only the silent one pays; which of the two reporters lied is not known.
@@ -1157,11 +1157,11 @@ fn attack_3_disagreeing_reports_at_the_deadline_decide_nothing_and_slash_no_repo
 
 #[test]
 fn attack_3_a_trainer_that_misses_its_deadline_loses_its_timeout_slash() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let id = job_among_workers(4);
 		let trainer = trainer_of(id);
 		let before = total(trainer);
-		System::set_block_number(job(id).deadline + 1);
+		go_to_block(job(id).deadline + 1);
 		assert_ok!(Models::poke_job(RuntimeOrigin::signed(OTHER), id));
 		assert_eq!(total(trainer), before - TRAINER_TIMEOUT_SLASH);
 		assert_eq!(
@@ -1184,7 +1184,7 @@ fn attack_3_a_trainer_that_misses_its_deadline_loses_its_timeout_slash() {
 
 #[test]
 fn attack_3_a_lazy_trainer_is_rejected_not_paid_and_slashed() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		// The trainer returns an untrained adapter and honestly claims its loss, the base's.
 		let id = job_among_workers(4);
 		let trainer = trainer_of(id);
@@ -1230,7 +1230,7 @@ fn attack_3_a_lazy_trainer_is_rejected_not_paid_and_slashed() {
 
 #[test]
 fn attack_3_a_verifier_lying_about_the_base_loss_cannot_make_an_honest_trainer_look_lazy() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let id = job_in_verification();
 		let trainer = trainer_of(id);
 		let verifiers = verifiers_of(id);
@@ -1247,7 +1247,7 @@ fn attack_3_a_verifier_lying_about_the_base_loss_cannot_make_an_honest_trainer_l
 
 #[test]
 fn attack_4_a_worker_below_the_bond_floor_is_not_drawn_and_cannot_act_until_it_tops_up() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let id = job_in_verification();
 		let worker = verifiers_of(id)[0];
 		// Another pallet (a lost attribution dispute) took its whole bond.
@@ -1280,7 +1280,7 @@ fn attack_4_a_worker_below_the_bond_floor_is_not_drawn_and_cannot_act_until_it_t
 
 #[test]
 fn attack_4_top_up_needs_the_funds() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		register_workers(1);
 		let worker = VALIDATORS[0];
 		slash_part_of_bond(worker, 1_000);
@@ -1300,7 +1300,7 @@ fn attack_4_top_up_needs_the_funds() {
 
 #[test]
 fn attack_4_a_worker_whose_validator_left_is_not_drawn_cannot_act_and_is_removed() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let id = job_in_verification();
 		let departed = verifiers_of(id)[0];
 		leave_validator_set(departed);
@@ -1396,7 +1396,7 @@ mod property {
 			order_keys in proptest::collection::vec(any::<u32>(), MAX_VERIFIERS as usize),
 			trainer_kind in prop_oneof![Just(Trainer::Honest), Just(Trainer::Lies), Just(Trainer::Lazy)],
 		) {
-			new_test_ext().execute_with(|| {
+			build_and_execute(|| {
 				let issuance = Balances::total_issuance();
 				let sum = || everyone().into_iter().map(total).sum::<Balance>();
 				let before_all = sum();
@@ -1431,7 +1431,7 @@ mod property {
 					}
 				}
 				if job(id).state == JobState::Verifying {
-					System::set_block_number(job(id).deadline + 1);
+					go_to_block(job(id).deadline + 1);
 					assert_ok!(Models::poke_job(RuntimeOrigin::signed(OTHER), id));
 				}
 
@@ -1525,7 +1525,7 @@ mod offchain_worker {
 	}
 
 	fn run_offchain_worker(block: u64) {
-		System::set_block_number(block);
+		go_to_block(block);
 		Models::offchain_worker(block);
 	}
 
@@ -1592,6 +1592,7 @@ mod offchain_worker {
 				sidecar.submitted::<Extrinsic>(),
 				vec![(Some(trainer), expected.clone()), (Some(trainer), expected)]
 			);
+			check_invariants();
 		});
 	}
 
@@ -1617,6 +1618,7 @@ mod offchain_worker {
 			expect_job(&sidecar, id, Role::Train, MAX_SIDECAR_RUNS - 1, lost);
 			run_offchain_worker(DRAWN_AT + 1 + u64::from(MAX_SIDECAR_RUNS));
 			assert!(sidecar.submitted::<Extrinsic>().is_empty());
+			check_invariants();
 		});
 	}
 
@@ -1674,6 +1676,7 @@ mod offchain_worker {
 					})
 				)]
 			);
+			check_invariants();
 		});
 	}
 
@@ -1724,6 +1727,7 @@ mod offchain_worker {
 			run_offchain_worker(DRAWN_AT + 4);
 			// Served: nothing more is sent.
 			run_offchain_worker(DRAWN_AT + 11);
+			check_invariants();
 		});
 	}
 }
@@ -1752,7 +1756,63 @@ fn genesis_registers_the_chain_specs_base_models() {
 		assert_eq!(info.tokenizer_hash, [0xef; 32]);
 		assert_eq!(info.parameter_count, 134_515_008);
 		assert_eq!(BaseModelByWeights::<Test>::get([0xab; 32]), Some(0));
+		check_invariants();
 	});
 	let bad = GenesisBaseModel { config_hash: "zz".into(), ..model };
 	assert!(bad.info::<Test>().unwrap_err().contains("configHash"));
+}
+
+/// `try_state` (run after every test and every block here) finds a broken invariant and names it
+/// with its key.
+mod try_state {
+	use super::*;
+
+	/// The invariant `do_try_state` finds broken.
+	fn broken() -> &'static str {
+		match Models::do_try_state() {
+			Err(DispatchError::Other(message)) => message,
+			other => panic!("expected a broken invariant, got {other:?}"),
+		}
+	}
+
+	#[test]
+	fn broken_counters_active_jobs_queues_and_holds_are_caught() {
+		new_test_ext().execute_with(|| {
+			let id = job_among_workers(4);
+			assert_ok!(Models::do_try_state());
+
+			// The job counter would hand out the job's id again.
+			NextJobId::<Test>::put(id);
+			assert_eq!(broken(), format!("Jobs {id}: id not below NextJobId {id}"));
+			NextJobId::<Test>::put(id + 1);
+
+			// The trainer's active jobs forget the job it trains.
+			let trainer = trainer_of(id);
+			let jobs = WorkerJobs::<Test>::take(trainer);
+			assert!(
+				broken().starts_with(&format!("Jobs {id}: fields do not fit state Training")),
+				"{}",
+				broken()
+			);
+			WorkerJobs::<Test>::insert(trainer, jobs);
+
+			// A second draw queued for a job that has its workers.
+			let (head, next) = DrawQueueBounds::<Test>::get();
+			DrawQueue::<Test>::insert(next, id);
+			DrawQueueBounds::<Test>::put((head, next + 1));
+			assert!(broken().starts_with(&format!("Jobs {id}: ")), "{}", broken());
+			DrawQueue::<Test>::remove(next);
+			DrawQueueBounds::<Test>::put((head, next));
+
+			// A fee recorded but not held.
+			Jobs::<Test>::mutate(id, |job| job.as_mut().unwrap().fee += 1);
+			assert_eq!(
+				broken(),
+				format!(
+					"JobFee hold of {BUILDER:?}: {FEE:?} held, {:?} in open jobs' fees",
+					FEE + 1
+				)
+			);
+		});
+	}
 }

@@ -147,3 +147,19 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	});
 	ext
 }
+
+/// Run `test` in fresh externalities ([`new_test_ext`]), then check the pallet's invariants.
+pub fn build_and_execute<R>(test: impl FnOnce() -> R) -> R {
+	new_test_ext().execute_with(|| {
+		let result = test();
+		check_invariants();
+		result
+	})
+}
+
+/// The pallet's `try_state` checks: panics naming the broken invariant.
+pub fn check_invariants() {
+	if let Err(error) = Rewards::do_try_state() {
+		panic!("rewards invariant broken: {error:?}");
+	}
+}

@@ -37,7 +37,7 @@ fn free(who: AccountId) -> Balance {
 
 #[test]
 fn set_params_needs_the_origin_and_a_whole_split() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		let params = RewardParams {
 			model_owner: Perbill::from_percent(20),
 			contributors: Perbill::from_percent(60),
@@ -68,7 +68,7 @@ fn set_params_needs_the_origin_and_a_whole_split() {
 
 #[test]
 fn finalized_fee_accrues_by_the_split_to_the_last_unit() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		finalize(
 			7,
 			10_000,
@@ -104,7 +104,7 @@ fn finalized_fee_accrues_by_the_split_to_the_last_unit() {
 
 #[test]
 fn dust_goes_to_the_treasury_and_unattributed_where_the_parameter_says() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		assert_ok!(Rewards::set_params(
 			RuntimeOrigin::root(),
 			RewardParams { unattributed_to: UnattributedTo::ModelOwner, ..default_params() }
@@ -126,7 +126,7 @@ fn dust_goes_to_the_treasury_and_unattributed_where_the_parameter_says() {
 
 #[test]
 fn penalized_contributors_lose_the_reduction_to_the_treasury() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		// 3 of 4 decided rows slashed: 75 % > 50 % threshold. Exactly at the threshold is not
 		// penalized.
 		set_reputation(CONTRIBUTORS[0], 1, 3, 3);
@@ -147,7 +147,7 @@ fn penalized_contributors_lose_the_reduction_to_the_treasury() {
 
 #[test]
 fn claim_pays_from_the_pot_once() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		assert_noop!(
 			Rewards::claim(RuntimeOrigin::signed(OWNER), OWNER),
 			Error::<Test>::NothingToClaim
@@ -191,12 +191,17 @@ fn claim_never_pays_more_than_the_pot_holds() {
 			Rewards::claim(RuntimeOrigin::signed(OWNER), OWNER),
 			TokenError::FundsUnavailable
 		);
+		// `try_state` sees the pot short of what is claimable.
+		assert_eq!(
+			try_state::broken(),
+			format!("pot {POT:?}: can pay out 0, less than the 1000 claimable in all")
+		);
 	});
 }
 
 #[test]
 fn history_keeps_the_latest_entries() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		for record in 0..5 {
 			finalize(record, 1_000, vec![]);
 		}
@@ -210,7 +215,7 @@ fn history_keeps_the_latest_entries() {
 
 #[test]
 fn slashing_splits_between_beneficiary_and_treasury() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		assert_ok!(Balances::hold(&TestHoldReason::Bond, &OFFENDER, 1_000));
 		let (winner_before, treasury_before) = (free(WINNER), free(TREASURY));
 		let taken = Rewards::slash_held(
@@ -251,7 +256,7 @@ fn slashing_splits_between_beneficiary_and_treasury() {
 
 #[test]
 fn slash_fees_are_paid_whole_and_counted_as_slashed() {
-	new_test_ext().execute_with(|| {
+	build_and_execute(|| {
 		assert_ok!(Balances::hold(&TestHoldReason::Bond, &OFFENDER, 1_000));
 		let (winner_before, treasury_before) = (free(WINNER), free(TREASURY));
 		let paid = Rewards::pay_from_held(
@@ -366,7 +371,7 @@ proptest! {
 		params in whole_params(),
 		records in proptest::collection::vec((0..10_000_000u64, scores()), 10),
 	) {
-		new_test_ext().execute_with(|| {
+		build_and_execute(|| {
 			Rewards::set_params(RuntimeOrigin::root(), params).unwrap();
 			set_reputation(CONTRIBUTORS[1], 0, 2, 2);
 			let mut fees: Balance = 0;
@@ -385,6 +390,53 @@ proptest! {
 				Rewards::claim(RuntimeOrigin::signed(OWNER), who).unwrap();
 			}
 			assert_eq!(free(POT), POT_FLOOR);
+		});
+	}
+}
+
+/// `try_state` (run after every test here) finds a broken invariant and names it with its key.
+mod try_state {
+	use super::*;
+
+	/// The invariant `do_try_state` finds broken.
+	pub(super) fn broken() -> &'static str {
+		match Rewards::do_try_state() {
+			Err(DispatchError::Other(message)) => message,
+			other => panic!("expected a broken invariant, got {other:?}"),
+		}
+	}
+
+	#[test]
+	fn stray_or_zero_claims_and_an_underfunded_pot_are_caught() {
+		new_test_ext().execute_with(|| {
+			finalize(0, 10_000, vec![share(CONTRIBUTORS[0], 1, PARTS_PER_BILLION)]);
+			assert_ok!(Rewards::do_try_state());
+
+			// An accrual no record explains: no history.
+			Claimable::<Test>::insert(WINNER, 1);
+			assert_eq!(
+				broken(),
+				format!("Claimable: {WINNER:?} has 1 claimable but no reward history")
+			);
+			Claimable::<Test>::insert(WINNER, 0);
+			assert_eq!(broken(), format!("Claimable: {WINNER:?} has a zero entry"));
+			Claimable::<Test>::remove(WINNER);
+			assert_ok!(Rewards::do_try_state());
+
+			// One unit more claimable than the pot was paid.
+			Claimable::<Test>::mutate(OWNER, |claimable| *claimable += 1);
+			assert_eq!(
+				broken(),
+				format!("pot {POT:?}: can pay out 10000, less than the 10001 claimable in all")
+			);
+		});
+	}
+
+	#[test]
+	fn a_split_that_is_not_whole_is_caught() {
+		new_test_ext().execute_with(|| {
+			Params::<Test>::put(RewardParams { worker: Perbill::zero(), ..default_params() });
+			assert!(broken().starts_with("Params: the shares of"), "{}", broken());
 		});
 	}
 }

@@ -8,3 +8,5 @@ mod open_records;
 mod params;
 mod queries;
 mod receipts;
+#[cfg(any(feature = "try-runtime", test))]
+mod try_state;

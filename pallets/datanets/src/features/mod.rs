@@ -7,6 +7,8 @@ mod curation;
 mod datanet;
 mod publish;
 mod queries;
+#[cfg(any(feature = "try-runtime", test))]
+mod try_state;
 
 use crate::{Config, Datanet, DatanetInfoOf, Error, Pallet};
 use frame_support::pallet_prelude::*;

@@ -7,5 +7,7 @@ mod jobs;
 mod model_owner;
 mod params;
 mod queries;
+#[cfg(any(feature = "try-runtime", test))]
+mod try_state;
 mod verdict;
 mod workers;

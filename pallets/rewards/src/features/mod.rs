@@ -7,3 +7,5 @@ mod params;
 mod queries;
 mod slashing;
 pub mod split;
+#[cfg(any(feature = "try-runtime", test))]
+mod try_state;
