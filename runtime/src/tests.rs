@@ -173,3 +173,27 @@ fn treasury_exists_from_genesis_so_any_fee_can_be_paid_into_it() {
 		});
 	}
 }
+
+/// What try-runtime-cli checks on an upgrade holds on each preset's genesis: every pallet's
+/// on-chain storage version is its in-code one, the whole state decodes, and every pallet's
+/// `try_state` (the project pallets' invariants included) passes.
+#[cfg(feature = "try-runtime")]
+#[test]
+fn genesis_passes_the_try_runtime_upgrade_checks() {
+	for preset in
+		[sp_genesis_builder::DEV_RUNTIME_PRESET, sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET]
+	{
+		preset_storage(preset).execute_with(|| {
+			Executive::try_runtime_upgrade(frame_try_runtime::UpgradeCheckSelect::All)
+				.unwrap_or_else(|error| panic!("preset {preset}: {error:?}"));
+		});
+	}
+	// The project pallets' `try_state` is part of them: a reward the pot cannot pay fails them.
+	preset_storage(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		pallet_rewards::Claimable::<Runtime>::insert(Sr25519Keyring::Bob.to_account_id(), UNIT);
+		assert!(
+			Executive::try_runtime_upgrade(frame_try_runtime::UpgradeCheckSelect::All).is_err(),
+			"an unfunded claim passed the upgrade checks"
+		);
+	});
+}
