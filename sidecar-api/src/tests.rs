@@ -224,24 +224,29 @@ fn adapter_registration_and_its_answer() {
 #[test]
 fn receipts() {
 	assert_eq!(
-		PendingQuery::path(&[1; 32], &[2, 3]),
+		PendingQuery::path(&[1; 32], &[2, 3], None),
 		format!("/receipts/pending?genesis=0x{}&methods=0x0203", "01".repeat(32))
 	);
+	assert_eq!(
+		PendingQuery::path(&[1; 32], &[2, 3], Some(70)),
+		format!("/receipts/pending?genesis=0x{}&methods=0x0203&after=70", "01".repeat(32))
+	);
 	pinned(
-		PendingQuery { genesis: Some(HexBytes(vec![1; 32])), methods: None },
-		json!({ "genesis": format!("0x{}", "01".repeat(32)), "methods": null }),
+		PendingQuery { genesis: Some(HexBytes(vec![1; 32])), methods: None, after: Some(3) },
+		json!({ "genesis": format!("0x{}", "01".repeat(32)), "methods": null, "after": 3 }),
 	);
 	pinned(
 		PendingReceipts {
 			receipts: vec![PendingReceipt {
 				id: "r1".into(),
+				sequence: 12,
 				user: HexBytes(vec![7; 32]),
 				nonce: 4,
 				scale: HexBytes(vec![9, 9]),
 			}],
 		},
 		json!({ "receipts": [{
-			"id": "r1", "user": format!("0x{}", "07".repeat(32)), "nonce": 4, "scale": "0x0909",
+			"id": "r1", "sequence": 12, "user": format!("0x{}", "07".repeat(32)), "nonce": 4, "scale": "0x0909",
 		}] }),
 	);
 	pinned(Acknowledgement { ids: vec!["r1".into()] }, json!({ "ids": ["r1"] }));

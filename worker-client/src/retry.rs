@@ -27,7 +27,7 @@ impl Backoff {
 	pub fn try_now(&self, key: &[u8], now: u64) -> bool {
 		let granted = StorageValueRef::persistent(key).mutate(
 			|last: Result<Option<(u64, u32)>, _>| match last {
-				Ok(Some((at, tries))) if now < at.saturating_add(self.wait_after(tries)) => Err(()),
+				Ok(Some((at, tries))) if self.waits(at, tries, now) => Err(()),
 				Ok(Some((_, tries))) => Ok((now, tries.saturating_add(1))),
 				_ => Ok((now, 1)),
 			},
@@ -37,6 +37,20 @@ impl Backoff {
 			Err(MutateStorageError::ValueFunctionFailed(()))
 			| Err(MutateStorageError::ConcurrentModification(_)) => false,
 		}
+	}
+
+	/// Is the action stored under `key` waiting out its backoff at block `now` (a try now would
+	/// be refused)? Takes no try.
+	pub fn waiting(&self, key: &[u8], now: u64) -> bool {
+		StorageValueRef::persistent(key)
+			.get::<(u64, u32)>()
+			.ok()
+			.flatten()
+			.is_some_and(|(at, tries)| self.waits(at, tries, now))
+	}
+
+	fn waits(&self, last_try: u64, tries: u32, now: u64) -> bool {
+		now < last_try.saturating_add(self.wait_after(tries))
 	}
 
 	/// How many tries the action stored under `key` has had.

@@ -3,12 +3,15 @@
 
 use alloc::{format, string::String, vec::Vec};
 use serde::{de::DeserializeOwned, Serialize};
-use sp_runtime::offchain::{http, storage::StorageValueRef, Duration};
+use sp_runtime::offchain::{http, storage::StorageValueRef, Duration, HttpError};
 use tributary_primitives::WORKER_URL_STORAGE_KEY;
 use tributary_sidecar_api::error::{ErrorBody, ErrorDetail};
 
 /// How long one request may take, connection and body included.
 const REQUEST_DEADLINE_MS: u64 = 5_000;
+/// Most bytes of one answer read: the contract's largest answers (a page of pending receipts, a
+/// recomputed record) are tens of kilobytes; a sidecar sending more is broken or not ours.
+pub const MAX_RESPONSE_BYTES: usize = 4 << 20;
 
 #[derive(Debug)]
 pub enum SidecarError {
@@ -18,6 +21,8 @@ pub enum SidecarError {
 	Timeout,
 	/// The sidecar answered, but not with JSON.
 	NotJson { status: u16 },
+	/// The answer's body is longer than [`MAX_RESPONSE_BYTES`].
+	TooLarge,
 }
 
 /// One answer: HTTP status and JSON body.
@@ -96,7 +101,17 @@ impl Sidecar {
 			Ok(Err(_)) => return Err(SidecarError::Unreachable),
 		};
 		let status = response.code;
-		let bytes: Vec<u8> = response.body().collect();
+		// The deadline covers the body too: a sidecar that sends headers, then trickles, is cut
+		// off like one that never answers.
+		let mut body = response.body();
+		body.deadline(deadline);
+		let bytes: Vec<u8> = body.by_ref().take(MAX_RESPONSE_BYTES + 1).collect();
+		match body.error() {
+			Some(HttpError::DeadlineReached) => return Err(SidecarError::Timeout),
+			Some(_) => return Err(SidecarError::Unreachable),
+			None if bytes.len() > MAX_RESPONSE_BYTES => return Err(SidecarError::TooLarge),
+			None => {},
+		}
 		let body = serde_json::from_slice(&bytes).map_err(|_| SidecarError::NotJson { status })?;
 		Ok(Reply { status, body })
 	}

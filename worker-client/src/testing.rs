@@ -65,6 +65,11 @@ impl Testbed {
 
 	/// Expect a request to `path` (a JSON `body` for a POST), answered with `answer`.
 	pub fn expect(&self, method: &str, path: &str, body: Option<&Value>, answer: Value) {
+		self.expect_bytes(method, path, body, answer.to_string().into_bytes());
+	}
+
+	/// Like [`Testbed::expect`], answered with `answer`'s bytes as they are.
+	pub fn expect_bytes(&self, method: &str, path: &str, body: Option<&Value>, answer: Vec<u8>) {
 		self.http.write().expect_request(PendingRequest {
 			method: method.into(),
 			uri: format!("{SIDECAR}{path}"),
@@ -75,7 +80,7 @@ impl Testbed {
 			body: body
 				.map(|body| serde_json::to_vec(body).expect("JSON serializes"))
 				.unwrap_or_default(),
-			response: Some(answer.to_string().into_bytes()),
+			response: Some(answer),
 			sent: true,
 			..Default::default()
 		});
@@ -147,4 +152,25 @@ macro_rules! impl_uint_signing {
 			}
 		}
 	};
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use crate::sidecar::{Sidecar, SidecarError, MAX_RESPONSE_BYTES};
+
+	#[test]
+	fn an_answer_longer_than_the_cap_is_refused_unread() {
+		let mut ext = sp_io::TestExternalities::default();
+		let sidecar = Testbed::install(&mut ext);
+		ext.execute_with(|| {
+			let client = Sidecar::configured().expect("the testbed sets the URL");
+			let quoted = |len: usize| format!("\"{}\"", "a".repeat(len)).into_bytes();
+			sidecar.expect_bytes("GET", "/health", None, quoted(MAX_RESPONSE_BYTES - 2));
+			let reply = client.get("/health").expect("an answer of exactly the cap is read");
+			assert_eq!(reply.json::<String>().unwrap().len(), MAX_RESPONSE_BYTES - 2);
+			sidecar.expect_bytes("GET", "/health", None, quoted(MAX_RESPONSE_BYTES));
+			assert!(matches!(client.get("/health"), Err(SidecarError::TooLarge)));
+		});
+	}
 }

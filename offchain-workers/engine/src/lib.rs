@@ -31,7 +31,7 @@ pub use request::{
 use crate::metrics::Metrics;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use tokenizers::Tokenizer;
 use tributary_model::peft::AdapterConfig;
 use tributary_model::Llama;
@@ -44,7 +44,27 @@ pub struct Engine {
 	commands: mpsc::Sender<Command>,
 	waiting: Arc<AtomicUsize>,
 	max_queue: usize,
+	state: Arc<Mutex<EngineState>>,
 	pub info: Arc<ModelInfo>,
+}
+
+/// Whether the engine thread is serving.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EngineState {
+	Running,
+	/// Stopped after [`Engine::shutdown`].
+	Stopped,
+	/// The decode loop panicked (the message); every request it held failed with it.
+	Panicked(String),
+}
+
+/// The text of a panic's payload.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+	match (payload.downcast_ref::<&str>(), payload.downcast_ref::<String>()) {
+		(Some(text), _) => text.to_string(),
+		(_, Some(text)) => text.clone(),
+		_ => "a panic without a message".into(),
+	}
 }
 
 /// Everything the engine thread owns.
@@ -83,10 +103,12 @@ impl Engine {
 			info.config.clone(),
 			parts.settings.max_lora_rank,
 		);
+		let state = Arc::new(Mutex::new(EngineState::Running));
 		let engine = Engine {
 			commands,
 			waiting: waiting.clone(),
 			max_queue: parts.settings.max_queue,
+			state: state.clone(),
 			info: info.clone(),
 		};
 		let (model, settings, metrics) = (parts.model, parts.settings, parts.metrics);
@@ -94,8 +116,18 @@ impl Engine {
 		let handle = std::thread::Builder::new()
 			.name("engine".into())
 			.spawn(move || {
-				scheduler::Scheduler::new(model, info, settings, receiver, loader, waiting, metrics)
+				// A panic ends the loop (its requests' event channels close, so each fails) and is
+				// recorded for `/health` and the worker's supervisor, which restarts the process.
+				let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+					scheduler::Scheduler::new(
+						model, info, settings, receiver, loader, waiting, metrics,
+					)
 					.run()
+				}));
+				*state.lock().unwrap_or_else(|e| e.into_inner()) = match outcome {
+					Ok(()) => EngineState::Stopped,
+					Err(payload) => EngineState::Panicked(panic_message(&*payload)),
+				};
 			})
 			.expect("the engine thread starts");
 		(engine, handle)
@@ -131,5 +163,10 @@ impl Engine {
 
 	pub fn queued(&self) -> usize {
 		self.waiting.load(Ordering::SeqCst)
+	}
+
+	/// Whether the engine thread is serving, stopped, or died.
+	pub fn state(&self) -> EngineState {
+		self.state.lock().unwrap_or_else(|e| e.into_inner()).clone()
 	}
 }

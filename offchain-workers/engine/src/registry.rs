@@ -9,7 +9,7 @@
 //! serves ([`ChainModel`]); inference receipts name that version.
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{btree_map, BTreeMap};
 use std::path::{Path, PathBuf};
 use std::sync::RwLock;
 use tributary_model::peft::AdapterConfig;
@@ -37,8 +37,6 @@ pub enum RegistryError {
 	Invalid(String),
 	#[error("registry file {path}: {source}")]
 	File { path: PathBuf, source: std::io::Error },
-	#[error("registry file {path} does not parse: {source}")]
-	Corrupt { path: PathBuf, source: serde_json::Error },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -77,23 +75,32 @@ pub struct AdapterFacts {
 }
 
 impl Registry {
+	/// Opens `<data_dir>/registry.json`. A file that does not parse is quarantined (with a log
+	/// line) and the registry starts empty: the chain's off-chain worker registers its models
+	/// again.
 	pub fn open(data_dir: &Path) -> Result<Registry, RegistryError> {
 		let path = data_dir.join("registry.json");
+		let file_error = |source| RegistryError::File { path: path.clone(), source };
+		tributary_durable::remove_partials(data_dir).map_err(file_error)?;
 		let contents = match std::fs::read_to_string(&path) {
-			Ok(text) => serde_json::from_str(&text)
-				.map_err(|source| RegistryError::Corrupt { path: path.clone(), source })?,
+			Ok(text) => match serde_json::from_str(&text) {
+				Ok(contents) => contents,
+				Err(error) => {
+					let why = format!("not a model registry: {error}");
+					tributary_durable::quarantine(&path, &why).map_err(file_error)?;
+					Contents::default()
+				},
+			},
 			Err(e) if e.kind() == std::io::ErrorKind::NotFound => Contents::default(),
-			Err(source) => return Err(RegistryError::File { path, source }),
+			Err(source) => return Err(file_error(source)),
 		};
 		Ok(Registry { path, contents: RwLock::new(contents) })
 	}
 
 	fn persist(&self, contents: &Contents) -> Result<(), RegistryError> {
 		let text = serde_json::to_string_pretty(contents).expect("the registry always serializes");
-		let partial = self.path.with_extension("json.partial");
-		let file_error = |source| RegistryError::File { path: self.path.clone(), source };
-		std::fs::write(&partial, text).map_err(file_error)?;
-		std::fs::rename(&partial, &self.path).map_err(file_error)
+		tributary_durable::write(&self.path, text.as_bytes())
+			.map_err(|source| RegistryError::File { path: self.path.clone(), source })
 	}
 
 	/// Registers `id` → `members`, recording what `adapters` says of each adapter and, with
@@ -178,8 +185,8 @@ impl Registry {
 		// Accepted: record only what is new.
 		let mut changed = false;
 		for facts in adapters {
-			if !contents.adapter_configs.contains_key(&facts.hash) {
-				contents.adapter_configs.insert(facts.hash, facts.config);
+			if let btree_map::Entry::Vacant(entry) = contents.adapter_configs.entry(facts.hash) {
+				entry.insert(facts.config);
 				changed = true;
 			}
 			if !facts.corpus.is_empty() && !contents.adapter_corpora.contains_key(&facts.hash) {
@@ -321,5 +328,22 @@ mod tests {
 		assert!(matches!(error, RegistryError::Conflict(_)), "{error}");
 		assert_eq!(registry.adapter_config(second), None);
 		assert_eq!(registry.corpus_of(second), None);
+	}
+
+	#[test]
+	fn a_damaged_registry_is_quarantined_and_the_worker_starts_empty() {
+		let dir = tempfile::tempdir().unwrap();
+		let registry = Registry::open(dir.path()).unwrap();
+		let adapter = Hash32([3; 32]);
+		let facts = AdapterFacts { hash: adapter, config: config(4), corpus: corpus(1) };
+		registry.register("river", one(adapter), vec![facts], None).unwrap();
+		let path = dir.path().join("registry.json");
+		let text = std::fs::read(&path).unwrap();
+		std::fs::write(&path, &text[..text.len() / 2]).unwrap();
+		let reopened = Registry::open(dir.path()).unwrap();
+		assert!(reopened.models().is_empty());
+		let quarantined: Vec<_> =
+			std::fs::read_dir(dir.path().join("quarantine")).unwrap().collect();
+		assert_eq!(quarantined.len(), 1, "the damaged file is kept for a human");
 	}
 }

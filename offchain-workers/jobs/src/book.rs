@@ -1,5 +1,6 @@
-//! The sidecar's JSON books: read whole when opened, rewritten whole through a temporary file
-//! renamed into place, so a crash leaves the old file or the new one, never half of one.
+//! The sidecar's JSON books: read whole when opened, rewritten whole durably
+//! ([`tributary_durable::write`]), so a crash leaves the old file or the new one, never half of
+//! one; a book that does not parse anyway is quarantined and started afresh.
 
 use std::path::{Path, PathBuf};
 
@@ -9,18 +10,10 @@ use serde::{de::DeserializeOwned, Serialize};
 pub enum BookError {
 	#[error("file {path}: {source}")]
 	Io { path: PathBuf, source: std::io::Error },
-	#[error("file {path} is not a list of {what}: {source}")]
-	Parse { path: PathBuf, what: &'static str, source: serde_json::Error },
 }
 
-/// Writes `text` to `path` atomically.
-pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-	let partial = path.with_extension("json.partial");
-	std::fs::write(&partial, text)?;
-	std::fs::rename(&partial, path)
-}
-
-/// The list of `what` kept at `path` (its directory created), empty when there is no file yet.
+/// The list of `what` kept at `path` (its directory created), empty when there is no file yet
+/// or when it does not parse (then it is quarantined, with a log line).
 pub fn read_list<T: DeserializeOwned>(
 	path: &Path,
 	what: &'static str,
@@ -28,13 +21,17 @@ pub fn read_list<T: DeserializeOwned>(
 	let io = |source| BookError::Io { path: path.to_path_buf(), source };
 	if let Some(dir) = path.parent() {
 		std::fs::create_dir_all(dir).map_err(io)?;
+		tributary_durable::remove_partials(dir).map_err(io)?;
 	}
 	match std::fs::read_to_string(path) {
-		Ok(text) => serde_json::from_str(&text).map_err(|source| BookError::Parse {
-			path: path.to_path_buf(),
-			what,
-			source,
-		}),
+		Ok(text) => match serde_json::from_str(&text) {
+			Ok(list) => Ok(list),
+			Err(error) => {
+				let why = format!("not a list of {what}: {error}");
+				tributary_durable::quarantine(path, &why).map_err(io)?;
+				Ok(Vec::new())
+			},
+		},
 		Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
 		Err(source) => Err(io(source)),
 	}
@@ -47,6 +44,6 @@ pub fn write_list<'a, T: Serialize + 'a>(
 ) -> Result<(), BookError> {
 	let list: Vec<&T> = items.collect();
 	let text = serde_json::to_string_pretty(&list).expect("books serialize");
-	write_atomically(path, &text)
+	tributary_durable::write(path, text.as_bytes())
 		.map_err(|source| BookError::Io { path: path.to_path_buf(), source })
 }

@@ -5,6 +5,7 @@
 //! first completion asking for influence.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use tch::Device;
 use tributary_attribution::corpus::{CorpusRow, HfTokenizer, VerifiedCorpus};
 use tributary_attribution::{
@@ -55,6 +56,9 @@ pub struct InfluenceSetup {
 	pub base_dir: PathBuf,
 	/// The base model's `tokenizer.json`.
 	pub tokenizer_file: PathBuf,
+	/// The adapted model last used, kept for the next request of the same adapter (loading
+	/// reads and hashes the whole base model).
+	loaded: Arc<Mutex<Option<AdaptedModel>>>,
 }
 
 /// An adapter installed on the base model, with the influence sketch of its corpus.
@@ -66,6 +70,15 @@ pub struct Prepared {
 }
 
 impl InfluenceSetup {
+	pub fn new(dir: PathBuf, base_dir: PathBuf, tokenizer_file: PathBuf) -> InfluenceSetup {
+		InfluenceSetup { dir, base_dir, tokenizer_file, loaded: Default::default() }
+	}
+
+	/// Keeps `model` for the next [`InfluenceSetup::prepare`] of its adapter.
+	pub fn keep(&self, model: AdaptedModel) {
+		*self.loaded.lock().unwrap_or_else(|e| e.into_inner()) = Some(model);
+	}
+
 	/// The adapter's PEFT directory, written from the store on first use. The files are not
 	/// trusted later: loading hashes the weights, and records check that hash against the sketch's.
 	fn adapter_dir(
@@ -105,7 +118,11 @@ impl InfluenceSetup {
 		params: &InfluenceParams,
 	) -> Result<Prepared, InfluenceError> {
 		let dir = self.adapter_dir(store, adapter, config)?;
-		let model = AdaptedModel::load(&self.base_dir, &dir, Device::Cpu)?;
+		let kept = self.loaded.lock().unwrap_or_else(|e| e.into_inner()).take();
+		let model = match kept.filter(|model| model.adapter == *adapter) {
+			Some(model) => model,
+			None => AdaptedModel::load(&self.base_dir, &dir, Device::Cpu)?,
+		};
 		let corpus = verified_corpus(store, corpus)?;
 		let tokenizer = HfTokenizer::from_file(&self.tokenizer_file)?;
 		let (sketch, _) =

@@ -1,7 +1,9 @@
 //! Train and eval jobs for the chain's off-chain workers.
 //!
-//! Each job is a JSON file `<data_dir>/jobs/<id>.json`, rewritten atomically at every state
-//! change, so a job survives restarts and is never run twice:
+//! Each job is a JSON file `<data_dir>/jobs/<id>.json`, rewritten durably at every state change
+//! (a file that does not parse is quarantined at start-up), so a job survives crashes and is
+//! never run twice while its record is kept (finished records expire after a TTL,
+//! [`Jobs::expire_finished`]):
 //! - a second `POST` with the same id returns the existing job (409 if its spec differs);
 //! - on start, queued jobs are queued again; an eval that was running runs again (it writes
 //!   nothing); a train job that was running is completed from its adapter if the trainer had
@@ -31,6 +33,7 @@ use spec::{EvalJob, JobRow, JobSpec, NamedRow, SpecError, TrainJob};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc, Mutex};
+use std::time::{Duration, SystemTime};
 use tributary_engine::registry::{AdapterFacts, Member, Registry, RegistryError};
 use tributary_model::peft::{AdapterConfig, ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE};
 use tributary_primitives::ContentHash;
@@ -57,8 +60,6 @@ pub enum JobError {
 	Invalid(#[from] SpecError),
 	#[error("job file {path}: {source}")]
 	File { path: PathBuf, source: std::io::Error },
-	#[error("job file {path} is not a job record: {source}")]
-	Corrupt { path: PathBuf, source: serde_json::Error },
 	#[error(transparent)]
 	Book(#[from] BookError),
 }
@@ -136,7 +137,15 @@ pub struct Jobs {
 	/// Quality and near-duplicate checks of contributed rows.
 	pub row_checks: Arc<row_checks::RowChecks>,
 	records: Mutex<HashMap<String, JobRecord>>,
+	/// When each finished job finished.
+	finished: Mutex<HashMap<String, SystemTime>>,
 	queue: Mutex<mpsc::Sender<String>>,
+	/// False once the runner thread has ended (it ends only when the queue closes).
+	runner_alive: std::sync::atomic::AtomicBool,
+}
+
+fn is_finished(status: JobStatus) -> bool {
+	matches!(status, JobStatus::Succeeded | JobStatus::Failed)
 }
 
 fn valid_id(id: &str) -> bool {
@@ -154,15 +163,30 @@ impl Jobs {
 			move |source| JobError::File { path, source }
 		};
 		std::fs::create_dir_all(&dir).map_err(file_error(&dir))?;
+		tributary_durable::remove_partials(&dir).map_err(file_error(&dir))?;
 		let mut records = HashMap::new();
+		let mut finished = HashMap::new();
 		for entry in std::fs::read_dir(&dir).map_err(file_error(&dir))? {
 			let path = entry.map_err(file_error(&dir))?.path();
-			if path.extension().is_some_and(|e| e == "json") {
-				let text = std::fs::read_to_string(&path).map_err(file_error(&path))?;
-				let record: JobRecord = serde_json::from_str(&text)
-					.map_err(|source| JobError::Corrupt { path: path.clone(), source })?;
-				records.insert(record.spec.id().to_string(), record);
+			if path.extension().is_none_or(|e| e != "json") {
+				continue;
 			}
+			let text = std::fs::read_to_string(&path).map_err(file_error(&path))?;
+			let record: JobRecord = match serde_json::from_str(&text) {
+				Ok(record) => record,
+				Err(error) => {
+					let why = format!("not a job record: {error}");
+					tributary_durable::quarantine(&path, &why).map_err(file_error(&path))?;
+					continue;
+				},
+			};
+			let id = record.spec.id().to_string();
+			if is_finished(record.status) {
+				// The record was last written when the job finished.
+				let modified = std::fs::metadata(&path).and_then(|m| m.modified());
+				finished.insert(id.clone(), modified.map_err(file_error(&path))?);
+			}
+			records.insert(id, record);
 		}
 		let (sender, receiver) = mpsc::channel();
 		let row_reports = Arc::new(RowReports::open(data_dir)?);
@@ -182,7 +206,9 @@ impl Jobs {
 			row_reports,
 			row_checks,
 			records: Mutex::new(records),
+			finished: Mutex::new(finished),
 			queue: Mutex::new(sender),
+			runner_alive: std::sync::atomic::AtomicBool::new(true),
 		});
 		let mut requeue = Vec::new();
 		let snapshot: Vec<JobRecord> =
@@ -216,8 +242,17 @@ impl Jobs {
 			.name("jobs".into())
 			.spawn(move || {
 				for id in receiver {
-					runner.run(&id, &context);
+					// A panic fails its job, not the runner: the next job runs.
+					let run = std::panic::AssertUnwindSafe(|| runner.run(&id, &context));
+					if let Err(payload) = std::panic::catch_unwind(run) {
+						let message = tributary_engine::panic_message(&*payload);
+						let _ = runner.update(&id, |r| {
+							r.status = JobStatus::Failed;
+							r.error = Some(format!("the job panicked: {message}"));
+						});
+					}
 				}
+				runner.runner_alive.store(false, std::sync::atomic::Ordering::SeqCst);
 			})
 			.expect("the jobs thread starts");
 		for id in requeue {
@@ -237,7 +272,8 @@ impl Jobs {
 	fn persist(&self, record: &JobRecord) -> Result<(), JobError> {
 		let path = self.path_of(record.spec.id());
 		let text = serde_json::to_string_pretty(record).expect("records always serialize");
-		book::write_atomically(&path, &text).map_err(|source| JobError::File { path, source })
+		tributary_durable::write(&path, text.as_bytes())
+			.map_err(|source| JobError::File { path, source })
 	}
 
 	fn update(&self, id: &str, change: impl FnOnce(&mut JobRecord)) -> Result<JobRecord, JobError> {
@@ -245,7 +281,53 @@ impl Jobs {
 		let record = records.get_mut(id).ok_or_else(|| JobError::NotFound(id.to_string()))?;
 		change(record);
 		self.persist(record)?;
+		if is_finished(record.status) {
+			self.finished
+				.lock()
+				.expect("finished lock")
+				.insert(id.to_string(), SystemTime::now());
+		}
 		Ok(record.clone())
+	}
+
+	/// Deletes the records (and work directories) of jobs that finished longer than `ttl` ago;
+	/// returns how many. Their results stay: adapters are in the store and the registry, and the
+	/// chain has the outcome. A job id submitted again afterwards is a new job.
+	pub fn expire_finished(&self, ttl: Duration) -> Result<usize, JobError> {
+		let mut records = self.records.lock().expect("jobs lock");
+		let mut finished = self.finished.lock().expect("finished lock");
+		let now = SystemTime::now();
+		let expired: Vec<String> = finished
+			.iter()
+			.filter(|(_, at)| now.duration_since(**at).is_ok_and(|age| age > ttl))
+			.map(|(id, _)| id.clone())
+			.collect();
+		for id in &expired {
+			let path = self.path_of(id);
+			tributary_durable::remove(&path)
+				.map_err(|source| JobError::File { path: path.clone(), source })?;
+			let work_dir = self.work_dir(id);
+			match std::fs::remove_dir_all(&work_dir) {
+				Ok(()) => {},
+				Err(e) if e.kind() == std::io::ErrorKind::NotFound => {},
+				Err(source) => return Err(JobError::File { path: work_dir, source }),
+			}
+			records.remove(id);
+			finished.remove(id);
+		}
+		Ok(expired.len())
+	}
+
+	/// Whether the thread that runs jobs is alive.
+	pub fn runner_alive(&self) -> bool {
+		self.runner_alive.load(std::sync::atomic::Ordering::SeqCst)
+	}
+
+	/// How many jobs are queued or running, and how many finished records are kept.
+	pub fn counts(&self) -> (usize, usize) {
+		let records = self.records.lock().expect("jobs lock");
+		let finished = records.values().filter(|r| is_finished(r.status)).count();
+		(records.len() - finished, finished)
 	}
 
 	/// Accepts a job (or returns the existing one with the same id and spec). `true` when new.

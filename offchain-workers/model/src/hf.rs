@@ -121,11 +121,9 @@ pub fn safetensors_bytes(tensors: &BTreeMap<String, Tensor>) -> Result<Vec<u8>> 
 		.map_err(|e| ModelError::CorruptSafetensors { path: PathBuf::new(), reason: e.to_string() })
 }
 
-/// Writes `bytes` to `path` through a temporary file, so a crash never leaves half a file.
+/// Writes `bytes` to `path` durably, so a crash never leaves half a file.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-	let tmp = path.with_extension("partial");
-	std::fs::write(&tmp, bytes).map_err(ModelError::io(&tmp))?;
-	std::fs::rename(&tmp, path).map_err(ModelError::io(path))
+	tributary_durable::write(path, bytes).map_err(ModelError::io(path))
 }
 
 /// Saves the model as an HF checkpoint directory (config.json + model.safetensors, fp32).

@@ -14,14 +14,17 @@
 //! and attributes with the default methods until it knows the chain's.
 //!
 //! Each entry is one file, `<data_dir>/receipts/<id>.scale` (the SCALE encoding of [`Entry`]),
-//! replaced atomically when it is signed and deleted when acknowledged, so a restart loses
-//! neither receipts awaiting a signature nor signed ones awaiting submission.
+//! written durably ([`tributary_durable`]) when issued and replaced when signed, deleted when
+//! acknowledged, so a crash loses neither receipts awaiting a signature nor signed ones awaiting
+//! submission. A file that does not decode is quarantined at start-up. Receipts nobody signed
+//! expire ([`ReceiptBook::expire_unsigned`]); signed ones stay until the chain takes them.
 
 use codec::{Decode, Encode};
 use sp_core::{sr25519, Pair};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
 use tributary_primitives::attribution::{AttributionClaim, MethodSettings, RowScore};
 use tributary_primitives::receipts::{wrapped_for_wallets, InferenceReceipt, SignedReceipt};
 
@@ -60,8 +63,6 @@ pub enum ReceiptError {
 	BadId(String),
 	#[error("receipt file {path}: {source}")]
 	File { path: PathBuf, source: std::io::Error },
-	#[error("receipt file {path} is not {what}: {source}")]
-	Corrupt { path: PathBuf, what: &'static str, source: codec::Error },
 	#[error("this worker does not know its chain yet: its validator's off-chain worker has not read the receipt queue since it started (it names the chain's genesis hash when it does, every block); retry in a few seconds")]
 	ChainUnknown,
 }
@@ -120,6 +121,8 @@ pub fn verifies(
 #[derive(Default)]
 struct Book {
 	entries: HashMap<String, Entry>,
+	/// When each receipt awaiting a signature was issued.
+	issued: HashMap<String, SystemTime>,
 	/// Signed entries by sequence: the submit queue.
 	queue: BTreeMap<u64, String>,
 	next_sequence: u64,
@@ -143,18 +146,12 @@ fn valid_id(id: &str) -> bool {
 }
 
 impl ReceiptBook {
-	/// Loads every receipt under `<data_dir>/receipts/`.
+	/// Loads every receipt under `<data_dir>/receipts/`. What a crash left mid-write is removed;
+	/// a file that does not decode is moved to `receipts/quarantine/` with a log line.
 	pub fn open(data_dir: &Path) -> Result<ReceiptBook, ReceiptError> {
 		let dir = data_dir.join("receipts");
-		let file_error = |path: &Path| {
-			let path = path.to_path_buf();
-			move |source| ReceiptError::File { path, source }
-		};
-		let corrupt = |path: &Path, what| {
-			let path = path.to_path_buf();
-			move |source| ReceiptError::Corrupt { path, what, source }
-		};
 		std::fs::create_dir_all(&dir).map_err(file_error(&dir))?;
+		tributary_durable::remove_partials(&dir).map_err(file_error(&dir))?;
 		let mut book = Book::default();
 		for listed in std::fs::read_dir(&dir).map_err(file_error(&dir))? {
 			let path = listed.map_err(file_error(&dir))?.path();
@@ -163,30 +160,28 @@ impl ReceiptBook {
 			if path.extension().is_none_or(|e| e != "scale") || chain_fact {
 				continue;
 			}
-			let bytes = std::fs::read(&path).map_err(file_error(&path))?;
-			let entry = Entry::decode(&mut &bytes[..]).map_err(corrupt(&path, "a receipt"))?;
-			if let Some(signed) = &entry.signed {
-				book.queue.insert(signed.sequence, entry.id.clone());
-				book.next_sequence = book.next_sequence.max(signed.sequence + 1);
+			let Some(entry) = read_or_quarantine::<Entry>(&path, "a receipt")? else {
+				continue;
+			};
+			match &entry.signed {
+				Some(signed) => {
+					book.queue.insert(signed.sequence, entry.id.clone());
+					book.next_sequence = book.next_sequence.max(signed.sequence + 1);
+				},
+				None => {
+					let metadata = std::fs::metadata(&path).map_err(file_error(&path))?;
+					let issued = metadata.modified().map_err(file_error(&path))?;
+					book.issued.insert(entry.id.clone(), issued);
+				},
 			}
 			book.entries.insert(entry.id.clone(), entry);
 		}
-		let genesis_path = dir.join("genesis.scale");
-		let genesis = match std::fs::read(&genesis_path) {
-			Ok(bytes) => Some(
-				<[u8; 32]>::decode(&mut &bytes[..])
-					.map_err(corrupt(&genesis_path, "a genesis hash"))?,
-			),
-			Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-			Err(e) => return Err(file_error(&genesis_path)(e)),
-		};
-		let methods_path = dir.join("methods.scale");
-		let methods = match std::fs::read(&methods_path) {
-			Ok(bytes) => MethodSettings::decode(&mut &bytes[..])
-				.map_err(corrupt(&methods_path, "attribution method settings"))?,
-			Err(e) if e.kind() == std::io::ErrorKind::NotFound => MethodSettings::DEFAULT,
-			Err(e) => return Err(file_error(&methods_path)(e)),
-		};
+		let genesis = read_or_quarantine::<[u8; 32]>(&dir.join("genesis.scale"), "a genesis hash")?;
+		let methods = read_or_quarantine::<MethodSettings>(
+			&dir.join("methods.scale"),
+			"attribution method settings",
+		)?
+		.unwrap_or(MethodSettings::DEFAULT);
 		Ok(ReceiptBook {
 			dir,
 			book: Mutex::new(book),
@@ -214,10 +209,7 @@ impl ReceiptBook {
 
 	fn write_chain_fact(&self, name: &str, bytes: &[u8]) -> Result<(), ReceiptError> {
 		let path = self.dir.join(format!("{name}.scale"));
-		let partial = path.with_extension("scale.partial");
-		let file_error = |source| ReceiptError::File { path: path.clone(), source };
-		std::fs::write(&partial, bytes).map_err(file_error)?;
-		std::fs::rename(&partial, &path).map_err(file_error)
+		tributary_durable::write(&path, bytes).map_err(file_error(&path))
 	}
 
 	/// The genesis hash of the chain receipts are issued for, once known.
@@ -242,10 +234,7 @@ impl ReceiptBook {
 
 	fn write(&self, entry: &Entry) -> Result<(), ReceiptError> {
 		let path = self.path_of(&entry.id);
-		let partial = path.with_extension("scale.partial");
-		let file_error = |source| ReceiptError::File { path: path.clone(), source };
-		std::fs::write(&partial, entry.encode()).map_err(file_error)?;
-		std::fs::rename(&partial, &path).map_err(file_error)
+		tributary_durable::write(&path, &entry.encode()).map_err(file_error(&path))
 	}
 
 	/// Keeps the unsigned receipt of completion `id`, for the chain `genesis`.
@@ -263,6 +252,7 @@ impl ReceiptBook {
 		}
 		let entry = Entry { id: id.to_string(), genesis, receipt, user, claim, signed: None };
 		self.write(&entry)?;
+		book.issued.insert(entry.id.clone(), SystemTime::now());
 		book.entries.insert(entry.id.clone(), entry);
 		Ok(())
 	}
@@ -286,19 +276,48 @@ impl ReceiptBook {
 		signed.signed = Some(Signed { signature, sequence });
 		self.write(&signed)?;
 		book.next_sequence += 1;
+		book.issued.remove(id);
 		book.queue.insert(sequence, signed.id.clone());
 		book.entries.insert(signed.id.clone(), signed);
 		Ok(())
 	}
 
-	/// The oldest `limit` signed receipts.
-	pub fn queued(&self, limit: usize) -> Vec<Entry> {
+	/// The oldest `limit` signed receipts after queue position `after` (from the oldest
+	/// without).
+	pub fn queued(&self, after: Option<u64>, limit: usize) -> Vec<Entry> {
 		let book = self.book.lock().expect("receipts lock");
+		let start = after.map_or(std::ops::Bound::Unbounded, std::ops::Bound::Excluded);
 		book.queue
-			.values()
+			.range((start, std::ops::Bound::Unbounded))
 			.take(limit)
-			.filter_map(|id| book.entries.get(id).cloned())
+			.filter_map(|(_, id)| book.entries.get(id).cloned())
 			.collect()
+	}
+
+	/// Deletes the receipts issued longer than `ttl` ago that nobody signed (their completions
+	/// were served; the user chose not to pay through the chain). Returns how many.
+	pub fn expire_unsigned(&self, ttl: Duration) -> Result<usize, ReceiptError> {
+		let mut book = self.book.lock().expect("receipts lock");
+		let now = SystemTime::now();
+		let expired: Vec<String> = book
+			.issued
+			.iter()
+			.filter(|(_, issued)| now.duration_since(**issued).is_ok_and(|age| age > ttl))
+			.map(|(id, _)| id.clone())
+			.collect();
+		for id in &expired {
+			let path = self.path_of(id);
+			tributary_durable::remove(&path).map_err(file_error(&path))?;
+			book.issued.remove(id);
+			book.entries.remove(id);
+		}
+		Ok(expired.len())
+	}
+
+	/// How many receipts await a signature, and how many signed ones await the chain.
+	pub fn counts(&self) -> (usize, usize) {
+		let book = self.book.lock().expect("receipts lock");
+		(book.issued.len(), book.queue.len())
 	}
 
 	/// Drops signed receipts the chain has taken; ids not in the queue are ignored. Returns how
@@ -313,11 +332,7 @@ impl ReceiptBook {
 				continue;
 			};
 			let path = self.path_of(id);
-			match std::fs::remove_file(&path) {
-				Ok(()) => {},
-				Err(e) if e.kind() == std::io::ErrorKind::NotFound => {},
-				Err(source) => return Err(ReceiptError::File { path, source }),
-			}
+			tributary_durable::remove(&path).map_err(file_error(&path))?;
 			book.entries.remove(id);
 			book.queue.remove(&sequence);
 			removed += 1;
@@ -329,6 +344,29 @@ impl ReceiptBook {
 	pub fn get(&self, id: &str) -> Option<Entry> {
 		self.book.lock().expect("receipts lock").entries.get(id).cloned()
 	}
+}
+
+fn file_error(path: &Path) -> impl FnOnce(std::io::Error) -> ReceiptError {
+	let path = path.to_path_buf();
+	move |source| ReceiptError::File { path, source }
+}
+
+/// The decoding of the file at `path` (none when there is no file); a file that does not decode
+/// whole is quarantined and read as absent.
+fn read_or_quarantine<T: Decode>(path: &Path, what: &str) -> Result<Option<T>, ReceiptError> {
+	let bytes = match std::fs::read(path) {
+		Ok(bytes) => bytes,
+		Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+		Err(e) => return Err(file_error(path)(e)),
+	};
+	let mut input = &bytes[..];
+	let reason = match T::decode(&mut input) {
+		Ok(value) if input.is_empty() => return Ok(Some(value)),
+		Ok(_) => format!("{} bytes follow {what}", input.len()),
+		Err(error) => format!("not {what}: {error}"),
+	};
+	tributary_durable::quarantine(path, &reason).map_err(file_error(path))?;
+	Ok(None)
 }
 
 #[cfg(test)]
@@ -445,14 +483,14 @@ mod tests {
 		assert!(matches!(book.sign("cmpl-2", resigned), Err(ReceiptError::AlreadySigned(_))));
 		// Signed the polkadot.js way.
 		book.sign("cmpl-1", pair.sign(&wrapped_for_wallets(&payload)).0).unwrap();
-		let queued: Vec<String> = book.queued(64).into_iter().map(|e| e.id).collect();
+		let queued: Vec<String> = book.queued(None, 64).into_iter().map(|e| e.id).collect();
 		assert_eq!(queued, ["cmpl-2", "cmpl-1"], "oldest signature first");
 		drop(book);
 
 		let book = ReceiptBook::open(dir.path()).unwrap();
-		let queued: Vec<String> = book.queued(64).into_iter().map(|e| e.id).collect();
+		let queued: Vec<String> = book.queued(None, 64).into_iter().map(|e| e.id).collect();
 		assert_eq!(queued, ["cmpl-2", "cmpl-1"]);
-		assert_eq!(book.queued(1).len(), 1);
+		assert_eq!(book.queued(None, 1).len(), 1);
 		assert_eq!(
 			book.acknowledge(&["cmpl-2".into(), "nope".into(), "cmpl-2".into()]).unwrap(),
 			1
@@ -460,11 +498,11 @@ mod tests {
 		let (receipt3, claim3) = receipt();
 		book.insert("cmpl-3", GENESIS, receipt3, user, claim3).unwrap();
 		book.sign("cmpl-3", pair.sign(&payload).0).unwrap();
-		let queued: Vec<String> = book.queued(64).into_iter().map(|e| e.id).collect();
+		let queued: Vec<String> = book.queued(None, 64).into_iter().map(|e| e.id).collect();
 		assert_eq!(queued, ["cmpl-1", "cmpl-3"]);
 		assert_eq!(book.acknowledge(&["cmpl-1".into(), "cmpl-3".into()]).unwrap(), 2);
-		assert!(book.queued(64).is_empty());
-		assert!(ReceiptBook::open(dir.path()).unwrap().queued(64).is_empty());
+		assert!(book.queued(None, 64).is_empty());
+		assert!(ReceiptBook::open(dir.path()).unwrap().queued(None, 64).is_empty());
 	}
 
 	#[test]
@@ -479,5 +517,75 @@ mod tests {
 		assert_eq!(book.genesis().unwrap(), GENESIS, "kept on disk");
 		book.set_genesis([0x42; 32]).unwrap();
 		assert_eq!(ReceiptBook::open(dir.path()).unwrap().genesis().unwrap(), [0x42; 32]);
+	}
+
+	#[test]
+	fn pages_of_the_queue_start_after_a_position() {
+		let dir = tempfile::tempdir().unwrap();
+		let pair = sr25519::Pair::from_string("//Ferdie", None).unwrap();
+		let book = ReceiptBook::open(dir.path()).unwrap();
+		for i in 0..5 {
+			let id = format!("cmpl-{i}");
+			let (receipt, claim) = receipt();
+			let signature = pair.sign(&receipt.signing_payload(&GENESIS)).0;
+			book.insert(&id, GENESIS, receipt, pair.public().0, claim).unwrap();
+			book.sign(&id, signature).unwrap();
+		}
+		let ids = |entries: Vec<Entry>| entries.into_iter().map(|e| e.id).collect::<Vec<_>>();
+		assert_eq!(ids(book.queued(None, 2)), ["cmpl-0", "cmpl-1"]);
+		let last = book.queued(None, 2)[1].signed.as_ref().unwrap().sequence;
+		assert_eq!(ids(book.queued(Some(last), 2)), ["cmpl-2", "cmpl-3"]);
+		book.acknowledge(&["cmpl-2".into()]).unwrap();
+		assert_eq!(ids(book.queued(Some(last), 64)), ["cmpl-3", "cmpl-4"]);
+	}
+
+	#[test]
+	fn unsigned_receipts_expire_and_signed_ones_stay() {
+		let dir = tempfile::tempdir().unwrap();
+		let pair = sr25519::Pair::from_string("//Ferdie", None).unwrap();
+		let book = ReceiptBook::open(dir.path()).unwrap();
+		for id in ["unsigned", "signed"] {
+			let (receipt, claim) = receipt();
+			book.insert(id, GENESIS, receipt, pair.public().0, claim).unwrap();
+		}
+		let payload = book.get("signed").unwrap().receipt.signing_payload(&GENESIS);
+		book.sign("signed", pair.sign(&payload).0).unwrap();
+		assert_eq!(book.counts(), (1, 1));
+		assert_eq!(book.expire_unsigned(Duration::from_secs(3600)).unwrap(), 0, "too young");
+		std::thread::sleep(Duration::from_millis(20));
+		// Reopened, an unsigned receipt's age comes from its file.
+		let book = ReceiptBook::open(dir.path()).unwrap();
+		assert_eq!(book.expire_unsigned(Duration::from_millis(10)).unwrap(), 1);
+		assert!(book.get("unsigned").is_none());
+		assert!(!dir.path().join("receipts/unsigned.scale").exists());
+		assert_eq!(book.counts(), (0, 1));
+		assert_eq!(ReceiptBook::open(dir.path()).unwrap().counts(), (0, 1));
+	}
+
+	#[test]
+	fn damaged_files_are_quarantined_and_the_book_opens() {
+		let dir = tempfile::tempdir().unwrap();
+		let pair = sr25519::Pair::from_string("//Ferdie", None).unwrap();
+		let book = ReceiptBook::open(dir.path()).unwrap();
+		book.set_genesis(GENESIS).unwrap();
+		for id in ["kept", "truncated"] {
+			let (receipt, claim) = receipt();
+			book.insert(id, GENESIS, receipt, pair.public().0, claim).unwrap();
+		}
+		drop(book);
+		let receipts = dir.path().join("receipts");
+		let truncated = std::fs::read(receipts.join("truncated.scale")).unwrap();
+		std::fs::write(receipts.join("truncated.scale"), &truncated[..truncated.len() / 2])
+			.unwrap();
+		std::fs::write(receipts.join("genesis.scale"), [1, 2, 3]).unwrap();
+		std::fs::write(receipts.join("kept.scale.partial-1-1"), [0]).unwrap();
+
+		let book = ReceiptBook::open(dir.path()).unwrap();
+		assert!(book.get("kept").is_some());
+		assert!(book.get("truncated").is_none());
+		assert!(matches!(book.genesis(), Err(ReceiptError::ChainUnknown)), "learned again");
+		let quarantined = std::fs::read_dir(receipts.join("quarantine")).unwrap().count();
+		assert_eq!(quarantined, 2);
+		assert!(!receipts.join("kept.scale.partial-1-1").exists());
 	}
 }

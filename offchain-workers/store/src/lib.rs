@@ -3,8 +3,8 @@
 //! store can be corrupted or lie; training on, serving or attributing the wrong bytes would make
 //! what the chain records false.
 //!
-//! - [`Store`]: the worker's store, `<data_dir>/store/objects/<hex>`, atomic writes, corrupt
-//!   files quarantined.
+//! - [`Store`]: the worker's store, `<data_dir>/store/objects/<hex>`, durable writes, an optional
+//!   quota, uploads streamed to disk ([`Upload`]), corrupt files quarantined.
 //! - [`DirStore`]: a plain directory of files named by their hex hash (the trainer's CLI).
 //! - [`PeerFetcher`] (feature `peers`): objects missing here, fetched from peer workers.
 //! - [`ContentStore`] and [`fetch_verified`]: what the trainer reads rows through.
@@ -17,7 +17,7 @@ mod store;
 pub use dir::DirStore;
 #[cfg(feature = "peers")]
 pub use peers::{Lookup, PeerFetcher};
-pub use store::Store;
+pub use store::{Store, Upload};
 
 use std::path::PathBuf;
 use tributary_primitives::{content_hash, hex, ContentHash};
@@ -30,6 +30,8 @@ pub enum StoreError {
 	Corrupt { hash: String, actual: String },
 	#[error("object of {size} bytes exceeds the limit of {limit} bytes")]
 	TooLarge { size: u64, limit: u64 },
+	#[error("the store is full: {used} of its {quota}-byte quota are used, {wanted} more do not fit; the operator can raise --store-quota-bytes")]
+	Full { used: u64, wanted: u64, quota: u64 },
 	#[error("the body hashes to {actual}, not the expected {expected}")]
 	WrongHash { expected: String, actual: String },
 	#[error("{0:?} is not a 64-digit hex content hash")]

@@ -3,7 +3,11 @@
 //! no longer matches its name is moved to `quarantine/` and reported, never served.
 
 use crate::{ContentStore, StoreError};
+use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use tributary_durable::Partial;
 use tributary_primitives::{content_hash, hex, ContentHash};
 
 #[derive(Clone, Debug)]
@@ -11,20 +15,60 @@ pub struct Store {
 	objects: PathBuf,
 	quarantine: PathBuf,
 	max_object_bytes: u64,
+	/// Most bytes the objects may take together; none: as much as the disk holds.
+	quota_bytes: Option<u64>,
+	/// Bytes of the objects plus those of writes under way (reserved as they arrive, so
+	/// concurrent uploads cannot together pass the quota).
+	used_bytes: Arc<AtomicU64>,
 }
 
 impl Store {
+	/// Opens the store under `root`, removing what writes interrupted by a crash left behind.
 	pub fn open(root: &Path, max_object_bytes: u64) -> Result<Store, StoreError> {
 		let objects = root.join("objects");
 		let quarantine = root.join("quarantine");
 		for dir in [&objects, &quarantine] {
 			std::fs::create_dir_all(dir).map_err(StoreError::io(dir))?;
 		}
-		Ok(Store { objects, quarantine, max_object_bytes })
+		tributary_durable::remove_partials(&objects).map_err(StoreError::io(&objects))?;
+		let mut used = 0;
+		for entry in std::fs::read_dir(&objects).map_err(StoreError::io(&objects))? {
+			let metadata = entry.and_then(|entry| entry.metadata());
+			used += metadata.map_err(StoreError::io(&objects))?.len();
+		}
+		Ok(Store {
+			objects,
+			quarantine,
+			max_object_bytes,
+			quota_bytes: None,
+			used_bytes: Arc::new(AtomicU64::new(used)),
+		})
+	}
+
+	/// Limits the objects to `quota_bytes` together: a write past it is refused
+	/// ([`StoreError::Full`]) and leaves nothing behind.
+	pub fn with_quota(mut self, quota_bytes: Option<u64>) -> Store {
+		self.quota_bytes = quota_bytes;
+		self
+	}
+
+	/// The store's directory.
+	pub fn root(&self) -> &Path {
+		self.objects.parent().expect("objects/ is inside the store's root")
+	}
+
+	/// Can a file be created among the objects now (a probe, removed at once)?
+	pub fn is_writable(&self) -> bool {
+		Partial::create(&self.objects.join("probe")).is_ok()
 	}
 
 	pub fn max_object_bytes(&self) -> u64 {
 		self.max_object_bytes
+	}
+
+	/// Bytes the objects take (and writes under way), and the quota if any.
+	pub fn usage(&self) -> (u64, Option<u64>) {
+		(self.used_bytes.load(Ordering::Relaxed), self.quota_bytes)
 	}
 
 	fn path_of(&self, hash: &ContentHash) -> PathBuf {
@@ -35,18 +79,36 @@ impl Store {
 		self.path_of(hash).is_file()
 	}
 
+	/// Counts `bytes` more against the quota, or refuses them.
+	fn reserve(&self, bytes: u64) -> Result<(), StoreError> {
+		let Some(quota) = self.quota_bytes else {
+			self.used_bytes.fetch_add(bytes, Ordering::Relaxed);
+			return Ok(());
+		};
+		self.used_bytes
+			.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |used| {
+				used.checked_add(bytes).filter(|&total| total <= quota)
+			})
+			.map(|_| ())
+			.map_err(|used| StoreError::Full { used, wanted: bytes, quota })
+	}
+
+	fn release(&self, bytes: u64) {
+		let _ = self.used_bytes.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |used| {
+			Some(used.saturating_sub(bytes))
+		});
+	}
+
 	/// Stores `bytes` and returns their hash; when `expected` is given the bytes must hash to it.
-	/// Written through a temporary file and renamed, so a crash never leaves a partial object.
+	/// Written durably ([`tributary_durable::write`]): a crash never leaves a partial object.
 	pub fn put(
 		&self,
 		bytes: &[u8],
 		expected: Option<&ContentHash>,
 	) -> Result<ContentHash, StoreError> {
-		if bytes.len() as u64 > self.max_object_bytes {
-			return Err(StoreError::TooLarge {
-				size: bytes.len() as u64,
-				limit: self.max_object_bytes,
-			});
+		let size = bytes.len() as u64;
+		if size > self.max_object_bytes {
+			return Err(StoreError::TooLarge { size, limit: self.max_object_bytes });
 		}
 		let hash = content_hash(bytes);
 		if let Some(expected) = expected {
@@ -62,12 +124,25 @@ impl Store {
 			// Same name, same bytes (unless the file rotted: a read finds and quarantines that).
 			return Ok(hash);
 		}
-		let partial =
-			self.objects
-				.join(format!("{}.partial-{}", hex::encode(&hash), std::process::id()));
-		std::fs::write(&partial, bytes).map_err(StoreError::io(&partial))?;
-		std::fs::rename(&partial, &path).map_err(StoreError::io(&path))?;
+		self.reserve(size)?;
+		if let Err(source) = tributary_durable::write(&path, bytes) {
+			self.release(size);
+			return Err(StoreError::Io { path, source });
+		}
 		Ok(hash)
+	}
+
+	/// Starts storing an object whose bytes arrive in pieces ([`Upload::write`]), kept in a
+	/// temporary file rather than in memory.
+	pub fn upload(&self) -> Result<Upload, StoreError> {
+		let destination = self.objects.join("upload");
+		let partial = Partial::create(&destination).map_err(StoreError::io(&destination))?;
+		Ok(Upload {
+			store: self.clone(),
+			partial: Some(partial),
+			hasher: blake2b_simd::Params::new().hash_length(32).to_state(),
+			len: 0,
+		})
 	}
 
 	/// The bytes of `hash`, verified. A mismatching file is moved to quarantine.
@@ -129,8 +204,81 @@ impl Store {
 			return Ok(());
 		}
 		let quarantined = self.quarantine.join(hex::encode(hash));
+		let size = std::fs::metadata(self.path_of(hash)).map_or(0, |m| m.len());
 		std::fs::rename(self.path_of(hash), &quarantined).map_err(StoreError::io(&quarantined))?;
+		self.release(size);
 		Err(StoreError::Corrupt { hash: hex::encode(hash), actual: hex::encode(actual) })
+	}
+}
+
+/// An object being stored, its bytes in a temporary file beside the objects and counted against
+/// the quota as they arrive; dropped unfinished, it leaves nothing.
+pub struct Upload {
+	store: Store,
+	partial: Option<Partial>,
+	hasher: blake2b_simd::State,
+	/// Bytes written (and reserved) so far.
+	len: u64,
+}
+
+impl Upload {
+	/// Appends `bytes`; refused past the store's object size limit or its quota.
+	pub fn write(&mut self, bytes: &[u8]) -> Result<(), StoreError> {
+		let len = self.len + bytes.len() as u64;
+		let limit = self.store.max_object_bytes;
+		if len > limit {
+			return Err(StoreError::TooLarge { size: len, limit });
+		}
+		self.store.reserve(bytes.len() as u64)?;
+		self.len = len;
+		self.hasher.update(bytes);
+		let partial = self.partial.as_mut().expect("an upload is open until finished");
+		partial.write_all(bytes).map_err(StoreError::io(&self.store.objects))
+	}
+
+	/// Bytes written so far.
+	pub fn len(&self) -> u64 {
+		self.len
+	}
+
+	pub fn is_empty(&self) -> bool {
+		self.len == 0
+	}
+
+	/// Makes the bytes the object named by their hash (when `expected` is given, only if they
+	/// hash to it) and returns the hash. Durable once this returns.
+	pub fn finish(mut self, expected: Option<&ContentHash>) -> Result<ContentHash, StoreError> {
+		let hash: ContentHash =
+			self.hasher.finalize().as_bytes().try_into().expect("the hash is 32 bytes");
+		if let Some(expected) = expected {
+			if expected != &hash {
+				return Err(StoreError::WrongHash {
+					expected: hex::encode(expected),
+					actual: hex::encode(&hash),
+				});
+			}
+		}
+		let path = self.store.path_of(&hash);
+		// Same name, same bytes (unless the file rotted: a read finds and quarantines that);
+		// dropping the upload removes the copy and its reservation.
+		if path.is_file() {
+			return Ok(hash);
+		}
+		let partial = self.partial.take().expect("an upload is open until finished");
+		if let Err(source) = partial.commit(&path) {
+			self.store.release(self.len);
+			return Err(StoreError::Io { path, source });
+		}
+		Ok(hash)
+	}
+}
+
+impl Drop for Upload {
+	fn drop(&mut self) {
+		// Not committed: the partial file deletes itself, and its bytes no longer count.
+		if self.partial.is_some() {
+			self.store.release(self.len);
+		}
 	}
 }
 

@@ -63,10 +63,34 @@ pub struct Config {
 	pub max_queue: usize,
 	/// Largest object the content store accepts.
 	pub max_object_bytes: u64,
+	/// Most bytes the content store's objects may take together; a write past it is a 507.
+	/// Unset: as much as the disk holds (a full disk is a 507 too).
+	pub store_quota_bytes: Option<u64>,
+	/// `PUT /store` bodies being received at once at most; more get 429.
+	pub max_concurrent_uploads: usize,
+	/// Attributions (influence, RAG, suffix spans) and recomputations computed at once.
+	pub attribution_workers: usize,
+	/// Attributions waiting for a worker at most; more get 429.
+	pub max_attribution_queue: usize,
+	/// Seconds a receipt waits for its user's signature before it is deleted.
+	pub unsigned_receipt_ttl_secs: u64,
+	/// Seconds a finished job's record (and work directory) is kept.
+	pub finished_job_ttl_secs: u64,
 	/// Largest request body (JSON) accepted.
 	pub max_request_bytes: usize,
-	/// Base URLs of peer workers asked for objects this store lacks (`http://host:port`).
+	/// Seconds a JSON request body may take to arrive whole; slower is a 408.
+	pub body_timeout_secs: u64,
+	/// Base URLs of peer workers asked for objects this store lacks (`http://host:port` or
+	/// `https://host:port`, their public listeners).
 	pub peers: Vec<String>,
+	/// More CA certificates (PEM) to trust for `https://` peers, beside the system's: a private
+	/// CA, or a peer's self-signed certificate.
+	pub peer_ca: Option<PathBuf>,
+	/// Certificate chain (PEM, leaf first) of the public listener: with `tls_key`, it serves
+	/// HTTPS only.
+	pub tls_cert: Option<PathBuf>,
+	/// Private key (PEM) of `tls_cert`.
+	pub tls_key: Option<PathBuf>,
 	/// Upper bound on max_tokens of one request.
 	pub max_new_tokens: usize,
 	/// This validator's chain account (0x-hex or SS58), named as `worker` in inference receipts;
@@ -93,8 +117,18 @@ impl Default for Config {
 			max_batch: 64,
 			max_queue: 512,
 			max_object_bytes: 512 << 20,
+			store_quota_bytes: None,
+			max_concurrent_uploads: 4,
+			attribution_workers: 1,
+			max_attribution_queue: 16,
+			unsigned_receipt_ttl_secs: 24 * 3600,
+			finished_job_ttl_secs: 7 * 24 * 3600,
 			max_request_bytes: 4 << 20,
+			body_timeout_secs: 30,
 			peers: Vec::new(),
+			peer_ca: None,
+			tls_cert: None,
+			tls_key: None,
 			max_new_tokens: 1024,
 			worker_account: None,
 		}
@@ -148,9 +182,32 @@ pub struct Cli {
 	pub max_queue: Option<usize>,
 	#[arg(long)]
 	pub max_object_bytes: Option<u64>,
+	#[arg(long)]
+	pub body_timeout_secs: Option<u64>,
+	#[arg(long)]
+	pub store_quota_bytes: Option<u64>,
+	#[arg(long)]
+	pub max_concurrent_uploads: Option<usize>,
+	#[arg(long)]
+	pub attribution_workers: Option<usize>,
+	#[arg(long)]
+	pub max_attribution_queue: Option<usize>,
+	#[arg(long)]
+	pub unsigned_receipt_ttl_secs: Option<u64>,
+	#[arg(long)]
+	pub finished_job_ttl_secs: Option<u64>,
 	/// Peer worker base URL; repeat for several.
 	#[arg(long = "peer")]
 	pub peers: Vec<String>,
+	/// CA certificates (PEM) to trust for https:// peers besides the system's.
+	#[arg(long)]
+	pub peer_ca: Option<PathBuf>,
+	/// Serve the public API over HTTPS with this certificate chain (PEM)...
+	#[arg(long, requires = "tls_key")]
+	pub tls_cert: Option<PathBuf>,
+	/// ...and this private key (PEM).
+	#[arg(long, requires = "tls_cert")]
+	pub tls_key: Option<PathBuf>,
 	/// This validator's chain account (0x + 64 hex digits, or SS58), put in inference receipts.
 	#[arg(long)]
 	pub worker_account: Option<Account>,
@@ -185,13 +242,31 @@ impl Config {
 			max_lora_rank,
 			max_batch,
 			max_queue,
-			max_object_bytes
+			max_object_bytes,
+			body_timeout_secs,
+			max_concurrent_uploads,
+			attribution_workers,
+			max_attribution_queue,
+			unsigned_receipt_ttl_secs,
+			finished_job_ttl_secs
 		);
+		if cli.store_quota_bytes.is_some() {
+			config.store_quota_bytes = cli.store_quota_bytes;
+		}
 		if cli.base_model.is_some() {
 			config.base_model = cli.base_model;
 		}
 		if cli.worker_account.is_some() {
 			config.worker_account = cli.worker_account;
+		}
+		for (file, flag) in [
+			(&mut config.peer_ca, cli.peer_ca),
+			(&mut config.tls_cert, cli.tls_cert),
+			(&mut config.tls_key, cli.tls_key),
+		] {
+			if flag.is_some() {
+				*file = flag;
+			}
 		}
 		if let Some(device) = cli.device {
 			config.device = device;
@@ -218,6 +293,11 @@ impl Config {
 		positive("kv_block_size", self.kv_block_size.max(0) as u64)?;
 		positive("max_object_bytes", self.max_object_bytes)?;
 		positive("max_new_tokens", self.max_new_tokens as u64)?;
+		positive("max_concurrent_uploads", self.max_concurrent_uploads as u64)?;
+		positive("body_timeout_secs", self.body_timeout_secs)?;
+		positive("attribution_workers", self.attribution_workers as u64)?;
+		positive("unsigned_receipt_ttl_secs", self.unsigned_receipt_ttl_secs)?;
+		positive("finished_job_ttl_secs", self.finished_job_ttl_secs)?;
 		if self.base_model.is_none() {
 			return Err(ConfigError::NoBaseModel);
 		}
@@ -231,12 +311,18 @@ impl Config {
 			});
 		}
 		for peer in &self.peers {
-			if !peer.starts_with("http://") {
+			if !peer.starts_with("http://") && !peer.starts_with("https://") {
 				return Err(ConfigError::Setting {
 					setting: "peers",
-					reason: format!("{peer:?} is not an http:// URL (this build has no TLS)"),
+					reason: format!("{peer:?} is not an http:// or https:// URL"),
 				});
 			}
+		}
+		if self.tls_cert.is_some() != self.tls_key.is_some() {
+			return Err(ConfigError::Setting {
+				setting: "tls_cert",
+				reason: "HTTPS needs both tls_cert and tls_key".into(),
+			});
 		}
 		Ok(())
 	}
@@ -287,11 +373,23 @@ mod tests {
 		assert!(matches!(Config::from_file(&file), Err(ConfigError::Invalid { .. })));
 		let cli = Cli::parse_from(["tributary-worker", "--peer", "https://x"]);
 		assert!(matches!(Config::from_cli(cli), Err(ConfigError::NoBaseModel)));
-		let cli =
-			Cli::parse_from(["tributary-worker", "--base-model", "/m", "--peer", "https://x"]);
+		let cli = Cli::parse_from(["tributary-worker", "--base-model", "/m", "--peer", "ftp://x"]);
 		assert!(matches!(
 			Config::from_cli(cli),
 			Err(ConfigError::Setting { setting: "peers", .. })
+		));
+		assert!(
+			Cli::try_parse_from(["tributary-worker", "--tls-cert", "/c.pem"]).is_err(),
+			"a certificate without its key"
+		);
+		std::fs::write(&file, "base_model = \"/m\"\ntls_key = \"/k.pem\"\n").unwrap();
+		assert!(matches!(
+			Config::from_cli(Cli::parse_from([
+				"tributary-worker",
+				"--config",
+				file.to_str().unwrap()
+			])),
+			Err(ConfigError::Setting { setting: "tls_cert", .. })
 		));
 
 		let ferdie = "5CiPPseXPECbkjWCa6MnjNokrgYjMqmKndv2rSnekmSK2DjL";

@@ -7,8 +7,10 @@
 //!
 //! - [`api`]: HTTP routing, validation, OpenAI JSON and SSE, OpenAI-style errors.
 //! - [`config`]: the command line and config file.
-//! - [`server`]: opening the data directory, starting the engine, jobs and listener.
+//! - [`server`]: opening the data directory, starting the engine, jobs and listeners.
+//! - [`tls`]: HTTPS for the public listener.
 
 pub mod api;
 pub mod config;
 pub mod server;
+pub mod tls;

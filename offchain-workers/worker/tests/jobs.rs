@@ -89,6 +89,8 @@ async fn jobs_run_once_and_survive_a_restart() {
 		"result_hash": null, "model": null, "metrics": null, "error": null, "runs": 0,
 	});
 	std::fs::write(jobs_dir.join("eval-queued.json"), queued.to_string()).unwrap();
+	// And one record was damaged on disk.
+	std::fs::write(jobs_dir.join("torn.json"), "{\"spec\": {\"kind\": \"ev").unwrap();
 
 	let (worker, client) = start_worker(config.clone()).await;
 	let (_, after) = client.get("/jobs/train-1").await;
@@ -113,10 +115,28 @@ async fn jobs_run_once_and_survive_a_restart() {
 		tributary_store::parse(&adapter_hash).unwrap()
 	);
 	assert_eq!(
-		client.complete(prompt).await,
+		client.complete(prompt.clone()).await,
 		text_before,
 		"the registry and store survive the restart"
 	);
+	let (status, _) = client.get("/jobs/torn").await;
+	assert_eq!(status, 404, "a damaged record is not a job");
+	assert_eq!(std::fs::read_dir(jobs_dir.join("quarantine")).unwrap().count(), 1);
+	worker.shutdown().await;
+
+	// Finished records expire after their TTL; what the jobs made stays.
+	let mut short_lived = config.clone();
+	short_lived.finished_job_ttl_secs = 1;
+	let (worker, client) = start_worker(short_lived).await;
+	let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+	for id in ["train-1", "eval-1", "eval-missing", "train-crashed", "eval-queued"] {
+		while client.get(&format!("/jobs/{id}")).await.0 != 404 {
+			assert!(std::time::Instant::now() < deadline, "finished job {id} never expired");
+			tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+		}
+	}
+	assert!(!jobs_dir.join("train-1").exists(), "its work directory went with it");
+	assert_eq!(client.complete(prompt).await, text_before, "the trained model is still served");
 	worker.shutdown().await;
 }
 

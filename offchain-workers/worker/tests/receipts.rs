@@ -159,6 +159,7 @@ async fn receipts_are_signed_queued_and_acknowledged_across_a_restart() {
 		"{last}"
 	);
 	assert_eq!(last["receipt"]["nonce"], 9);
+	let streamed_id = last["receipt"]["id"].as_str().unwrap().to_string();
 
 	let payload = first_receipt.signing_payload(&GENESIS);
 	let eve = sr25519::Pair::from_string("//Eve", None).unwrap();
@@ -272,6 +273,28 @@ async fn receipts_are_signed_queued_and_acknowledged_across_a_restart() {
 	let (status, body) = client.post("/v1/completions", request(13)).await;
 	assert_eq!(status, 503, "{body}");
 	assert!(body["error"]["message"].as_str().unwrap().contains("worker_account"), "{body}");
+	worker.shutdown().await;
+
+	// Receipts nobody signed expire after their TTL.
+	let receipts_dir = config.data_dir.join("receipts");
+	let unsigned = || {
+		std::fs::read_dir(&receipts_dir)
+			.unwrap()
+			.filter_map(|entry| entry.unwrap().file_name().into_string().ok())
+			.filter(|name| name.starts_with("cmpl-") && name.ends_with(".scale"))
+			.count()
+	};
+	assert_eq!(unsigned(), 2, "the streamed answer's and the one after the restart");
+	let mut short_lived = config.clone();
+	short_lived.unsigned_receipt_ttl_secs = 1;
+	let (worker, client) = start_worker(short_lived).await;
+	let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+	while unsigned() > 0 {
+		assert!(std::time::Instant::now() < deadline, "unsigned receipts never expired");
+		tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+	}
+	let late = json!({ "id": streamed_id, "signature": hex::encode_0x(&[0; 64]) });
+	assert_eq!(client.post("/v1/receipts", late).await.0, 404, "an expired receipt is gone");
 	worker.shutdown().await;
 }
 

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{metric, start_worker, Fixture};
+use common::{metric, start_worker, Client, Fixture};
 use futures::future::join_all;
 use serde_json::{json, Value};
 
@@ -117,6 +117,12 @@ async fn models_health_and_metrics_are_served() {
 	assert_eq!(model["adapters"][0]["adapter"], hash.as_str());
 	let (status, health) = client.get("/health").await;
 	assert_eq!((status, health["status"].as_str()), (200, Some("ok")));
+	for part in ["engine", "jobs", "store", "disk"] {
+		assert_eq!(health["parts"][part]["status"], "ok", "{health}");
+	}
+	let adapter_bytes = common::make_adapter(&fixture.base, 1).canonical_bytes().unwrap();
+	assert_eq!(health["parts"]["store"]["used_bytes"], adapter_bytes.len() as u64, "{health}");
+	assert!(health["parts"]["disk"]["free_bytes"].as_u64().unwrap() > 0, "{health}");
 	// The tests' workers run with the default device (auto): the CPU here, f32 there.
 	let device = health["device"]["device"].as_str().unwrap().to_string();
 	assert_eq!(health["dtype"], if device == "cpu" { "f32" } else { "bf16" }, "{health}");
@@ -331,29 +337,55 @@ async fn adapters_are_fetched_from_a_peer_and_verified() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn two_hundred_concurrent_streams_over_fifty_adapters_complete() {
+async fn the_public_listener_serves_https_and_peers_fetch_over_it() {
 	let fixture = Fixture::new();
-	let mut config = fixture.config("data");
-	config.max_batch = 64;
-	let (worker, client) = start_worker(config).await;
-	for seed in 0..50 {
-		client
-			.register(&format!("a{seed}"), &common::make_adapter(&fixture.base, seed))
-			.await;
-	}
-	let started = std::time::Instant::now();
-	let results = join_all((0..200).map(|i| {
-		let client = &client;
-		async move {
-			let body = json!({ "model": format!("a{}", i % 50), "prompt": "Report", "max_tokens": 8,
-				"temperature": 0.8, "seed": i, "stream": true });
-			client.stream_text("/v1/completions", body).await
-		}
-	}))
-	.await;
-	assert_eq!(results.len(), 200);
-	eprintln!("200 streams over 50 adapters in {:.2} s", started.elapsed().as_secs_f64());
-	worker.shutdown().await;
+	let certificate = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+	let cert_pem = certificate.serialize_pem().unwrap();
+	let (cert, key) = (fixture.data_dir("cert.pem"), fixture.data_dir("key.pem"));
+	std::fs::write(&cert, &cert_pem).unwrap();
+	std::fs::write(&key, certificate.serialize_private_key_pem()).unwrap();
+
+	let mut config = fixture.config("first");
+	config.tls_cert = Some(cert.clone());
+	config.tls_key = Some(key.clone());
+	let (first, first_client) = start_worker(config).await;
+	assert!(first.https);
+	let https = format!("https://localhost:{}", first.addr.port());
+	let trusting = reqwest::Client::builder()
+		.add_root_certificate(reqwest::Certificate::from_pem(cert_pem.as_bytes()).unwrap())
+		.build()
+		.unwrap();
+	let health = trusting.get(format!("{https}/health")).send().await.unwrap();
+	assert_eq!(health.status().as_u16(), 200);
+	let untrusting = reqwest::Client::new().get(format!("{https}/health")).send().await;
+	assert!(untrusting.is_err(), "a self-signed certificate is not trusted by default");
+	let plain = reqwest::get(format!("http://{}/health", first.addr)).await;
+	assert!(plain.map_or(true, |r| !r.status().is_success()), "no plain HTTP on the TLS port");
+
+	// A peer that trusts the certificate fetches an adapter over HTTPS.
+	let adapter = common::make_adapter(&fixture.base, 5);
+	let hash = first_client.register("river", &adapter).await;
+	let mut config = fixture.config("second");
+	config.peers = vec![https.clone()];
+	config.peer_ca = Some(cert.clone());
+	let (second, second_client) = start_worker(config).await;
+	let registration =
+		json!({ "id": "river", "adapter_hash": hash, "adapter_config": adapter.config });
+	let (status, body) = second_client.post("/v1/adapters", registration).await;
+	assert_eq!(status, 201, "{body}");
+	assert_eq!(
+		second_client.complete(greedy("river", "Report", 8)).await,
+		first_client.complete(greedy("river", "Report", 8)).await
+	);
+	second.shutdown().await;
+	first.shutdown().await;
+
+	// A key that is not PEM stops the worker at start, naming the file.
+	let mut config = fixture.config("third");
+	config.tls_cert = Some(cert);
+	config.tls_key = Some(fixture.base.join("config.json"));
+	let error = tributary_worker::server::start(config).await.err().unwrap().to_string();
+	assert!(error.contains("config.json"), "{error}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -525,6 +557,96 @@ async fn the_store_verifies_hashes_and_limits_sizes() {
 		.await
 		.unwrap();
 	assert_eq!(large.status().as_u16(), 413);
+	worker.shutdown().await;
+}
+
+/// A `PUT /store` whose body the test feeds piece by piece, with no `Content-Length`.
+struct TrickledUpload {
+	pieces: futures::channel::mpsc::UnboundedSender<Result<Vec<u8>, std::io::Error>>,
+	answer: tokio::task::JoinHandle<(u16, Value)>,
+}
+
+impl TrickledUpload {
+	fn start(client: &Client) -> TrickledUpload {
+		let (pieces, body) = futures::channel::mpsc::unbounded();
+		let request = client
+			.http
+			.put(format!("{}/store", client.url))
+			.body(reqwest::Body::wrap_stream(body))
+			.send();
+		let answer = tokio::spawn(async move {
+			let response = request.await.unwrap();
+			(response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
+		});
+		TrickledUpload { pieces, answer }
+	}
+
+	fn send(&self, bytes: &[u8]) {
+		let _ = self.pieces.unbounded_send(Ok(bytes.to_vec()));
+	}
+
+	async fn finish(self) -> (u16, Value) {
+		drop(self.pieces);
+		self.answer.await.unwrap()
+	}
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn uploads_stream_to_disk_within_the_size_limit_the_quota_and_the_upload_slots() {
+	let fixture = Fixture::new();
+	let mut config = fixture.config("data");
+	config.max_object_bytes = 64 * 1024;
+	config.store_quota_bytes = Some(128 * 1024);
+	config.max_concurrent_uploads = 1;
+	let (worker, client) = start_worker(config).await;
+	let objects = fixture.data_dir("data").join("store/objects");
+	let object_count = || std::fs::read_dir(&objects).unwrap().count();
+
+	// Pieces with no declared length: streamed into place, named by their hash.
+	let upload = TrickledUpload::start(&client);
+	for _ in 0..10 {
+		upload.send(&[5; 4096]);
+		tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+	}
+	// The only upload slot is taken: a second upload waits for nobody, it is refused.
+	let response = client.http.put(format!("{}/store", client.url)).body("row").send().await;
+	let refused = response.unwrap();
+	assert_eq!(refused.status().as_u16(), 429);
+	let body: Value = refused.json().await.unwrap();
+	assert_eq!(body["error"]["code"], "too_many_uploads", "{body}");
+	let (status, stored) = upload.finish().await;
+	assert_eq!(status, 200, "{stored}");
+	let expected = tributary_primitives::content_hash(&[5; 40960]);
+	assert_eq!(stored["hash"], tributary_primitives::hex::encode(&expected));
+	assert_eq!(object_count(), 1);
+
+	// Past the object limit with no declared length: cut off at the limit, nothing kept.
+	let upload = TrickledUpload::start(&client);
+	for _ in 0..20 {
+		upload.send(&[6; 4096]);
+	}
+	let (status, body) = upload.finish().await;
+	assert_eq!(status, 413, "{body}");
+	assert_eq!(object_count(), 1, "no partial file is left");
+
+	// Past the quota: a clear 507 naming the setting; the store keeps serving what it has.
+	client.put_object(vec![7u8; 60 * 1024]).await;
+	let full = client
+		.http
+		.put(format!("{}/store", client.url))
+		.body(vec![8u8; 30 * 1024])
+		.send()
+		.await
+		.unwrap();
+	assert_eq!(full.status().as_u16(), 507);
+	let body: Value = full.json().await.unwrap();
+	assert!(body["error"]["message"].as_str().unwrap().contains("--store-quota-bytes"), "{body}");
+	assert_eq!(object_count(), 2);
+	let (status, health) = client.get("/health").await;
+	assert_eq!(status, 200, "a full quota refuses writes, it does not take the worker down");
+	assert_eq!(health["parts"]["store"]["used_bytes"], 100 * 1024, "{health}");
+	assert_eq!(health["parts"]["store"]["quota_bytes"], 128 * 1024, "{health}");
+	client.put_object(b"a small row still fits".to_vec()).await;
 	worker.shutdown().await;
 }
 

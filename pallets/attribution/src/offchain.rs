@@ -40,7 +40,7 @@ use tributary_worker_client::{
 	api::{
 		adapters::ChainModel,
 		paths,
-		receipts::{Acknowledgement, PendingQuery, PendingReceipts},
+		receipts::{Acknowledgement, PendingQuery, PendingReceipts, PENDING_PAGE},
 		recompute::{RecomputeRequest, RecomputeState, OUTPUT_UNAVAILABLE},
 		wire::{Hash32, HexBytes},
 	},
@@ -54,6 +54,13 @@ const RUN_LOCK: &[u8] = b"tributary/attribution/ocw/lock";
 const BACKOFF: Backoff = Backoff { first_wait: 3, max_wait: 24 };
 /// Submissions of one receipt before it is dropped from the sidecar's queue as refused.
 pub const MAX_SUBMISSIONS: u32 = 4;
+/// Pages of the sidecar's receipt queue read in one run at most.
+const MAX_PENDING_PAGES: usize = 8;
+
+/// Where the submissions of receipt `id` are counted (offchain storage).
+pub(crate) fn receipt_key(id: &str) -> Vec<u8> {
+	format!("tributary/attribution/ocw/receipt/{id}").into_bytes()
+}
 
 /// One entry of the sidecar's queue.
 struct Pending<T: Config> {
@@ -79,9 +86,53 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// `GET /receipts/pending` naming this chain: its genesis hash, and the attribution methods it
-	/// requires of records now (so a change of `Params` reaches the sidecar's next answer).
-	pub(crate) fn pending_receipts_path() -> String {
-		PendingQuery::path(&Self::genesis_hash(), &Params::<T>::get().methods.encode())
+	/// requires of records now (so a change of `Params` reaches the sidecar's next answer); the
+	/// page after queue position `after`, else the first.
+	pub(crate) fn pending_receipts_path(after: Option<u64>) -> String {
+		PendingQuery::path(&Self::genesis_hash(), &Params::<T>::get().methods.encode(), after)
+	}
+
+	/// The sidecar's queue, read a page at a time until a batch's worth of receipts is ready to
+	/// submit (not waiting out a backoff) or the queue ends, so receipts in backoff at the head
+	/// of the queue never hide the ones behind them. `None` when not even a page could be read.
+	fn read_pending(sidecar: &Sidecar, now: u64) -> Option<Vec<Pending<T>>> {
+		let mut pending: Vec<Pending<T>> = Vec::new();
+		let mut after = None;
+		for _ in 0..MAX_PENDING_PAGES {
+			let page = match sidecar.get(&Self::pending_receipts_path(after)) {
+				Ok(reply) if reply.is_success() => match reply.json::<PendingReceipts>() {
+					Ok(page) => page.receipts,
+					Err(error) => {
+						log::warn!(target: LOG, "sidecar's pending receipts do not decode ({error})");
+						break;
+					},
+				},
+				Ok(reply) => {
+					log::warn!(target: LOG, "sidecar refused GET /receipts/pending: {}", reply.message());
+					break;
+				},
+				Err(error) => {
+					log::warn!(target: LOG, "sidecar {} unreachable for receipts ({error:?})", sidecar.url());
+					break;
+				},
+			};
+			let full = page.len() >= PENDING_PAGE;
+			after = page.last().map(|entry| entry.sequence);
+			pending.extend(page.into_iter().map(|entry| Pending {
+				receipt: SignedReceiptOf::<T>::decode(&mut &entry.scale.0[..]).ok(),
+				id: entry.id,
+			}));
+			let ready = pending
+				.iter()
+				.filter(|entry| {
+					entry.receipt.is_some() && !BACKOFF.waiting(&receipt_key(&entry.id), now)
+				})
+				.count();
+			if !full || ready >= T::MaxBatchSize::get() as usize {
+				return Some(pending);
+			}
+		}
+		(!pending.is_empty()).then_some(pending)
 	}
 
 	fn submit_pending_receipts(
@@ -90,31 +141,7 @@ impl<T: Config> Pallet<T> {
 		now_number: BlockNumberFor<T>,
 		now: u64,
 	) {
-		let reply = match sidecar.get(&Self::pending_receipts_path()) {
-			Ok(reply) if reply.is_success() => reply,
-			Ok(reply) => {
-				log::warn!(target: LOG, "sidecar refused GET /receipts/pending: {}", reply.message());
-				return;
-			},
-			Err(error) => {
-				log::warn!(target: LOG, "sidecar {} unreachable for receipts ({error:?})", sidecar.url());
-				return;
-			},
-		};
-		let pending: Vec<Pending<T>> = match reply.json::<PendingReceipts>() {
-			Ok(answer) => answer
-				.receipts
-				.into_iter()
-				.map(|entry| Pending {
-					id: entry.id,
-					receipt: SignedReceiptOf::<T>::decode(&mut &entry.scale.0[..]).ok(),
-				})
-				.collect(),
-			Err(error) => {
-				log::warn!(target: LOG, "sidecar's pending receipts do not decode ({error})");
-				return;
-			},
-		};
+		let Some(pending) = Self::read_pending(sidecar, now) else { return };
 		let mut done: Vec<String> = Vec::new();
 		for account in workers {
 			let mut batch: Vec<SignedReceiptOf<T>> = Vec::new();
@@ -123,7 +150,7 @@ impl<T: Config> Pallet<T> {
 				if signed.receipt.worker != account.id {
 					continue;
 				}
-				let key = format!("tributary/attribution/ocw/receipt/{}", entry.id).into_bytes();
+				let key = receipt_key(&entry.id);
 				if UsedNonces::<T>::contains_key(&signed.user, signed.receipt.nonce) {
 					done.push(entry.id.clone());
 				} else if signed.receipt.expiry < now_number {

@@ -1200,6 +1200,7 @@ mod offchain_worker {
 	use sp_keystore::{testing::MemoryKeystore, Keystore, KeystoreExt};
 	use tributary_primitives::hex;
 	use tributary_primitives::WORKER_KEY_TYPE;
+	use tributary_worker_client::api::receipts::PENDING_PAGE;
 	use tributary_worker_client::testing::Testbed;
 
 	/// Test externalities with a scripted sidecar and a worker key in the keystore; the key's
@@ -1234,7 +1235,15 @@ mod offchain_worker {
 
 	/// One entry of the sidecar's receipt queue, holding the SCALE bytes `scale`.
 	fn queued(id: &str, scale: &[u8]) -> serde_json::Value {
-		json!({ "id": id, "user": hex::encode_0x(&[1; 32]), "nonce": 1, "scale": hex::encode_0x(scale) })
+		queued_at(0, id, scale)
+	}
+
+	/// [`queued`] at queue position `sequence`.
+	fn queued_at(sequence: u64, id: &str, scale: &[u8]) -> serde_json::Value {
+		json!({
+			"id": id, "sequence": sequence, "user": hex::encode_0x(&[1; 32]), "nonce": 1,
+			"scale": hex::encode_0x(scale),
+		})
 	}
 
 	/// What the off-chain worker asks the sidecar for its receipt queue, naming this chain and
@@ -1245,6 +1254,43 @@ mod offchain_worker {
 			hex::encode(&Attribution::genesis_hash()),
 			hex::encode(&Params::<Test>::get().methods.encode())
 		)
+	}
+
+	#[test]
+	fn receipts_waiting_out_a_backoff_do_not_hide_the_ones_behind_them() {
+		let (mut ext, sidecar, me) = offchain_ext();
+		ext.execute_with(|| {
+			set_workers(vec![me.clone()]);
+			let mine =
+				|nonce| signed(0, InferenceReceipt { worker: me.clone(), ..receipt(nonce) }, top());
+			// A full page of receipts, each submitted at block 2 and waiting out its backoff.
+			let stuck: Vec<_> = (0..PENDING_PAGE as u64)
+				.map(|i| {
+					let id = format!("stuck-{i}");
+					sp_runtime::offchain::storage::StorageValueRef::persistent(
+						&crate::offchain::receipt_key(&id),
+					)
+					.set(&(2u64, 1u32));
+					queued_at(i, &id, &mine(100 + i).encode())
+				})
+				.collect();
+			let good = mine(1);
+			sidecar.expect("GET", &pending_path(), None, json!({ "receipts": stuck }));
+			sidecar.expect(
+				"GET",
+				&format!("{}&after={}", pending_path(), PENDING_PAGE - 1),
+				None,
+				json!({ "receipts": [queued_at(PENDING_PAGE as u64, "good", &good.encode())] }),
+			);
+			run_offchain_worker(3);
+			assert_eq!(
+				sidecar.submitted::<crate::mock::Extrinsic>(),
+				vec![(
+					Some(me.clone()),
+					RuntimeCall::Attribution(Call::submit_receipts { batch: batch(vec![good]) })
+				)]
+			);
+		});
 	}
 
 	fn run_offchain_worker(block: u64) {

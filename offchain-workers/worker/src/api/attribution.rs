@@ -13,6 +13,8 @@ use super::responses::{AttributionView, MethodView, ScoringView};
 use super::AppState;
 use axum::http::StatusCode;
 use serde::Deserialize;
+use std::sync::Arc;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tributary_attribution::bm25::{Bm25Index, Bm25Params};
 use tributary_attribution::corpus::{HfTokenizer, Tokenizer};
 use tributary_attribution::record::{rag_record, span_record};
@@ -147,8 +149,10 @@ pub async fn attribute(
 		// A dispute: the query is known by its hash only (the store checks the bytes against it).
 		target.rag_query = Some(state.peers.get_or_fetch(&state.store, &params.query).await?.0);
 	}
+	let turn = state.attribution_queue.enter().await?;
 	let state = state.clone();
 	tokio::task::spawn_blocking(move || {
+		let _turn = turn;
 		let tokenizer =
 			HfTokenizer::from_file(&state.attribution.tokenizer_file).map_err(failed)?;
 		let output = canonical_tokens(&tokenizer, &text).map_err(failed)?;
@@ -162,6 +166,44 @@ pub async fn attribute(
 	})
 	.await
 	.expect("attribution does not panic")
+}
+
+/// Attribution work (records, RAG retrieval, dispute recomputation) runs on at most `workers`
+/// threads at once with at most `max_waiting` more queued; the rest is refused with a 429, like
+/// generation, so a burst of expensive requests cannot pile up threads and memory.
+pub struct AttributionQueue {
+	/// Running or waiting.
+	admitted: Arc<Semaphore>,
+	running: Arc<Semaphore>,
+}
+
+/// A place among the running; dropping it frees the place.
+pub struct Turn {
+	_admitted: OwnedSemaphorePermit,
+	_running: OwnedSemaphorePermit,
+}
+
+impl AttributionQueue {
+	pub fn new(workers: usize, max_waiting: usize) -> AttributionQueue {
+		AttributionQueue {
+			admitted: Arc::new(Semaphore::new(workers + max_waiting)),
+			running: Arc::new(Semaphore::new(workers)),
+		}
+	}
+
+	/// Waits for a place among the running; a 429 at once when the queue is full.
+	pub async fn enter(&self) -> Result<Turn, ApiError> {
+		let admitted = self.admitted.clone().try_acquire_owned().map_err(|_| {
+			ApiError::new(
+				StatusCode::TOO_MANY_REQUESTS,
+				"rate_limit_error",
+				"this worker's attribution queue is full; retry shortly",
+			)
+			.code("attribution_queue_full")
+		})?;
+		let running = self.running.clone().acquire_owned().await.expect("never closed");
+		Ok(Turn { _admitted: admitted, _running: running })
+	}
 }
 
 pub fn failed(error: impl ToString) -> ApiError {
@@ -228,14 +270,16 @@ fn influence(
 		TOP_K,
 	)
 	.map_err(failed)?;
+	let inputs = prepared.sketch.inputs();
+	let sketch = Hash32(prepared.sketch.id());
+	state.attribution.influence.keep(prepared.model);
 	let scoring = match params.scoring {
 		InfluenceScoring::TracIn => ScoringView::TracIn,
 		InfluenceScoring::DataInf { damping_milli } => ScoringView::DataInf { damping_milli },
 	};
-	let inputs = prepared.sketch.inputs();
 	let params = MethodView::Influence {
 		scoring,
-		sketch: Hash32(prepared.sketch.id()),
+		sketch,
 		projection_dim: inputs.projection_dim,
 		projection_seed: inputs.seed,
 	};

@@ -123,7 +123,7 @@ impl From<RegistryError> for ApiError {
 			RegistryError::Invalid(_) => {
 				ApiError::new(StatusCode::BAD_REQUEST, "invalid_request_error", message)
 			},
-			RegistryError::File { .. } | RegistryError::Corrupt { .. } => {
+			RegistryError::File { .. } => {
 				ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", message)
 			},
 		}
@@ -138,6 +138,12 @@ impl From<StoreError> for ApiError {
 			StoreError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
 			StoreError::WrongHash { .. } | StoreError::BadHash(_) => StatusCode::BAD_REQUEST,
 			StoreError::Corrupt { .. } => StatusCode::CONFLICT,
+			StoreError::Full { .. } => StatusCode::INSUFFICIENT_STORAGE,
+			StoreError::Io { ref source, .. }
+				if source.kind() == std::io::ErrorKind::StorageFull =>
+			{
+				StatusCode::INSUFFICIENT_STORAGE
+			},
 			StoreError::Io { .. } => StatusCode::INTERNAL_SERVER_ERROR,
 		};
 		ApiError::new(status, "store_error", message)

@@ -13,6 +13,7 @@
 pub mod attribution;
 pub mod completions;
 pub mod error;
+pub mod health;
 pub mod openai;
 pub mod rag;
 pub mod receipts;
@@ -20,10 +21,12 @@ pub mod recompute;
 pub mod responses;
 mod routes;
 mod rows;
+mod upload;
 
 use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::StatusCode;
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use std::sync::Arc;
@@ -55,6 +58,10 @@ pub struct AppState {
 	pub attribution: Arc<AttributionSetup>,
 	/// Dispute recomputations running in the background or finished.
 	pub recomputations: Arc<recompute::Recomputations>,
+	/// Slots of `PUT /store` bodies received at once.
+	pub uploads: Arc<tokio::sync::Semaphore>,
+	/// Where attributions and recomputations wait for a worker.
+	pub attribution_queue: Arc<attribution::AttributionQueue>,
 	/// The device models are served on, and the served precision.
 	pub device: tributary_model::DeviceInfo,
 	pub dtype: tributary_model::ServingDtype,
@@ -82,7 +89,7 @@ pub enum Listener {
 /// What anyone may ask.
 fn public_routes() -> Router<AppState> {
 	Router::new()
-		.route("/health", get(routes::health))
+		.route("/health", get(health::health))
 		.route("/v1/models", get(routes::list_models))
 		.route("/v1/models/{*id}", get(routes::get_model))
 		.route("/v1/completions", post(completions::completions))
@@ -108,36 +115,88 @@ fn operator_routes() -> Router<AppState> {
 		.route("/rows/check", post(rows::check_rows))
 }
 
-/// The content store, under its own body limit: reads for everyone, writes for the operator.
-fn store_routes(listener: Listener, store_limit: usize) -> Router<AppState> {
+/// The content store: reads for everyone, writes for the operator.
+fn store_routes(listener: Listener) -> Router<AppState> {
 	let routes = match listener {
 		// A write there is as absent as any operator route: 404, not 405.
 		Listener::Public => Router::new()
 			.route("/store/{hash}", get(routes::get_object).fallback(routes::not_found)),
+		// Bodies streamed to disk, their size checked there (`upload`).
 		Listener::Operator => Router::new()
-			.route("/store", axum::routing::put(routes::put_object))
-			.route("/store/{hash}", get(routes::get_object).put(routes::put_object_at)),
+			.route("/store", axum::routing::put(upload::put_object))
+			.route("/store/{hash}", get(routes::get_object).put(upload::put_object_at)),
 	};
-	routes.layer(DefaultBodyLimit::max(store_limit))
+	routes.layer(DefaultBodyLimit::disable())
+}
+
+/// How requests are bounded: body sizes and how long a body may take to arrive.
+#[derive(Clone, Copy)]
+pub struct RequestLimits {
+	/// Largest JSON body.
+	pub max_request_bytes: usize,
+	/// Longest a JSON body may take to arrive whole.
+	pub body_timeout: std::time::Duration,
 }
 
 /// The routes `listener` serves; anything else is a 404.
-pub fn router(state: AppState, listener: Listener, max_request_bytes: usize) -> Router {
-	let store_limit = state.store.max_object_bytes() as usize;
+pub fn router(state: AppState, listener: Listener, limits: RequestLimits) -> Router {
 	let metrics = state.metrics.clone();
 	let routes = match listener {
 		Listener::Public => public_routes(),
 		Listener::Operator => public_routes().merge(operator_routes()),
 	};
 	routes
-		.layer(DefaultBodyLimit::max(max_request_bytes))
-		.merge(store_routes(listener, store_limit))
+		.layer(middleware::from_fn(move |request: Request, next: Next| {
+			whole_body_in_time(limits, request, next)
+		}))
+		.layer(DefaultBodyLimit::max(limits.max_request_bytes))
+		.merge(store_routes(listener))
 		.fallback(routes::not_found)
 		.layer(middleware::from_fn(move |request: Request, next: Next| {
 			let metrics = metrics.clone();
 			async move { count_response(metrics, request, next).await }
 		}))
 		.with_state(state)
+}
+
+/// Reads a JSON route's body whole before its handler runs: a body over the limit is a 413, one
+/// that does not arrive within the timeout (a client sending a byte a second) a 408, so slow
+/// clients hold no handler and no queue place.
+async fn whole_body_in_time(limits: RequestLimits, request: Request, next: Next) -> Response {
+	let (parts, body) = request.into_parts();
+	let read = axum::body::to_bytes(body, limits.max_request_bytes);
+	let bytes = match tokio::time::timeout(limits.body_timeout, read).await {
+		Ok(Ok(bytes)) => bytes,
+		Ok(Err(error)) => {
+			let too_large =
+				error.into_inner().downcast::<http_body_util::LengthLimitError>().is_ok();
+			let error = match too_large {
+				true => error::ApiError::new(
+					StatusCode::PAYLOAD_TOO_LARGE,
+					"invalid_request_error",
+					format!("the body is over {} bytes", limits.max_request_bytes),
+				),
+				false => error::ApiError::new(
+					StatusCode::BAD_REQUEST,
+					"invalid_request_error",
+					"the body could not be read",
+				),
+			};
+			return error.into_response();
+		},
+		Err(_) => {
+			let message =
+				format!("the body did not arrive within {} s", limits.body_timeout.as_secs_f64());
+			return error::ApiError::new(
+				StatusCode::REQUEST_TIMEOUT,
+				"invalid_request_error",
+				message,
+			)
+			.code("body_timeout")
+			.into_response();
+		},
+	};
+	next.run(Request::from_parts(parts, axum::body::Body::from(bytes))).await
 }
 
 async fn count_response(metrics: Arc<Metrics>, request: Request, next: Next) -> Response {

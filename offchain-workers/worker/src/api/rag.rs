@@ -83,8 +83,10 @@ pub async fn retrieve(
 ) -> Result<Vec<Citation>, ApiError> {
 	fetch_missing_rows(state, corpus).await?;
 	let bm25 = Bm25Params { k1_milli: settings.k1_milli, b_milli: settings.b_milli };
+	let turn = state.attribution_queue.enter().await?;
 	let (state, rows, query) = (state.clone(), corpus.to_vec(), query.as_bytes().to_vec());
 	tokio::task::spawn_blocking(move || {
+		let _turn = turn;
 		let corpus = verified_corpus(&state.store, &rows).map_err(from_influence)?;
 		let index = Bm25Index::build(&corpus);
 		index

@@ -21,12 +21,9 @@ use tributary_primitives::{content_hash, ContentHash};
 use tributary_receipts::account::Account;
 use tributary_receipts::book::{Receipt, ReceiptError};
 use tributary_sidecar_api::receipts::{
-	Acknowledged, Acknowledgement, PendingQuery, PendingReceipt, PendingReceipts,
+	Acknowledged, Acknowledgement, PendingQuery, PendingReceipt, PendingReceipts, PENDING_PAGE,
 };
 use tributary_sidecar_api::wire::HexBytes;
-
-/// Most receipts one `GET /receipts/pending` returns.
-pub const PENDING_PAGE: usize = 64;
 
 /// The `receipt` field of a completion request: what the user offers to pay for the answer.
 #[derive(Clone, Debug, Deserialize)]
@@ -163,7 +160,7 @@ impl From<ReceiptError> for ApiError {
 				ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "server_error", message)
 					.code("chain_unknown")
 			},
-			ReceiptError::BadId(_) | ReceiptError::File { .. } | ReceiptError::Corrupt { .. } => {
+			ReceiptError::BadId(_) | ReceiptError::File { .. } => {
 				ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", message)
 			},
 		}
@@ -221,12 +218,13 @@ pub async fn pending(
 	}
 	let receipts = state
 		.receipts
-		.queued(PENDING_PAGE)
+		.queued(query.after, PENDING_PAGE)
 		.iter()
 		.filter_map(|entry| {
 			let signed = entry.chain_receipt()?;
 			Some(PendingReceipt {
 				id: entry.id.clone(),
+				sequence: entry.signed.as_ref()?.sequence,
 				user: HexBytes(entry.user.to_vec()),
 				nonce: entry.receipt.nonce,
 				scale: HexBytes(signed.encode()),

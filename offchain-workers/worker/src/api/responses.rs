@@ -215,7 +215,7 @@ pub struct ModelList {
 	pub data: Vec<ModelObject>,
 }
 
-/// `GET /health`.
+/// `GET /health`: `status` is `ok` when every part is, else `down` (and the answer a 503).
 #[derive(Debug, Serialize)]
 pub struct Health {
 	pub status: &'static str,
@@ -223,6 +223,36 @@ pub struct Health {
 	pub base_model: String,
 	pub device: tributary_model::DeviceInfo,
 	pub dtype: tributary_model::ServingDtype,
+	pub parts: HealthParts,
+}
+
+/// Each part of the worker, `ok` or `down` with why.
+#[derive(Debug, Serialize)]
+pub struct HealthParts {
+	pub engine: PartHealth,
+	pub jobs: PartHealth,
+	pub store: StoreHealth,
+	pub disk: DiskHealth,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PartHealth {
+	pub status: &'static str,
+	#[serde(skip_serializing_if = "Option::is_none")]
+	pub reason: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct StoreHealth {
+	pub status: &'static str,
+	pub used_bytes: u64,
+	pub quota_bytes: Option<u64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DiskHealth {
+	pub status: &'static str,
+	pub free_bytes: u64,
 }
 
 /// `PUT /store`: the stored object's name.

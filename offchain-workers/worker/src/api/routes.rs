@@ -1,7 +1,7 @@
 //! Handlers of everything but completions.
 
 use super::error::{parse_json, ApiError};
-use super::responses::{Health, ModelList, ModelObject, Stored};
+use super::responses::{ModelList, ModelObject};
 use super::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -19,16 +19,6 @@ use tributary_model::peft::{AdapterConfig, PeftAdapter};
 use tributary_sidecar_api::adapters::{AdapterRegistration, ServedModel};
 use tributary_sidecar_api::wire::Hash32;
 use tributary_store as store;
-
-pub async fn health(State(state): State<AppState>) -> Json<Health> {
-	Json(Health {
-		status: "ok",
-		queued: state.engine.queued(),
-		base_model: state.base_model_id.clone(),
-		device: state.device.clone(),
-		dtype: state.dtype,
-	})
-}
 
 pub async fn metrics(State(state): State<AppState>) -> Response {
 	([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render()).into_response()
@@ -71,38 +61,6 @@ pub async fn get_model(
 		.ok_or_else(|| ApiError::model_not_found(&id))?;
 	let object = registered_model_object(&id, &entry);
 	Ok(Json(ModelObject { adapters: Some(entry.members), ..object }))
-}
-
-/// `PUT /store`: stores the body, answers its hash.
-pub async fn put_object(
-	State(state): State<AppState>,
-	body: Bytes,
-) -> Result<Json<Stored>, ApiError> {
-	put(&state, body, None).await
-}
-
-/// `PUT /store/{hash}`: stores the body only if it hashes to `hash`.
-pub async fn put_object_at(
-	State(state): State<AppState>,
-	Path(hash): Path<String>,
-	body: Bytes,
-) -> Result<Json<Stored>, ApiError> {
-	let expected = store::parse(&hash)?;
-	put(&state, body, Some(expected)).await
-}
-
-async fn put(
-	state: &AppState,
-	body: Bytes,
-	expected: Option<[u8; 32]>,
-) -> Result<Json<Stored>, ApiError> {
-	let store = state.store.clone();
-	let hash = tokio::task::spawn_blocking(move || store.put(&body, expected.as_ref()))
-		.await
-		.expect("store writes do not panic")?;
-	// Good bytes under this name again: an earlier quarantine no longer applies.
-	state.engine.release_quarantine(hash);
-	Ok(Json(Stored { hash: Hash32(hash) }))
 }
 
 #[derive(Deserialize)]
@@ -274,7 +232,7 @@ fn job_error(error: JobError) -> ApiError {
 		JobError::NotFound(_) => {
 			ApiError::new(StatusCode::NOT_FOUND, "invalid_request_error", message)
 		},
-		JobError::File { .. } | JobError::Corrupt { .. } | JobError::Book(_) => {
+		JobError::File { .. } | JobError::Book(_) => {
 			ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", message)
 		},
 	}

@@ -4,8 +4,10 @@
 
 use serde_json::{json, Value};
 use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
 use tch::{Device, Kind, Tensor};
 use tributary_model::hf::{load_model, save_model, TOKENIZER_FILE};
 use tributary_model::peft::PeftAdapter;
@@ -109,6 +111,7 @@ impl Fixture {
 
 /// Talks to a worker's operator listener (which serves every route); `public_url` is its public
 /// listener, what peers and users reach.
+#[derive(Clone)]
 pub struct Client {
 	pub http: reqwest::Client,
 	pub url: String,
@@ -260,4 +263,73 @@ pub fn metric(text: &str, prefix: &str) -> f64 {
 		.and_then(|l| l.rsplit(' ').next())
 		.and_then(|v| v.parse().ok())
 		.unwrap_or_else(|| panic!("no metric {prefix} in\n{text}"))
+}
+
+/// The worker binary on 127.0.0.1 (port picked by the OS); killed when dropped so a failing
+/// assertion never leaves it running.
+pub struct WorkerProcess {
+	child: Child,
+	/// The public API, what the OpenAI client talks to.
+	pub url: String,
+	/// The operator API, where the test registers adapters.
+	pub operator_url: String,
+}
+
+impl WorkerProcess {
+	/// Starts the binary on `base` and `data_dir`, with `args` besides.
+	pub fn spawn(base: &Path, data_dir: &Path, args: &[&str]) -> WorkerProcess {
+		let mut child = Command::new(env!("CARGO_BIN_EXE_tributary-worker"))
+			.args(["--listen", "127.0.0.1:0", "--operator-listen", "127.0.0.1:0"])
+			.arg("--base-model")
+			.arg(base)
+			.arg("--data-dir")
+			.arg(data_dir)
+			.args(args)
+			.stdout(Stdio::piped())
+			.spawn()
+			.expect("the tributary-worker binary starts");
+		// The worker prints its bound addresses once it listens; reading them avoids a port race.
+		let stdout = child.stdout.take().unwrap();
+		let mut lines = BufReader::new(stdout).lines();
+		let mut address_after = |prefix: &str| loop {
+			match lines.next() {
+				Some(Ok(line)) => {
+					if let Some(rest) = line.strip_prefix(prefix) {
+						break rest.split_whitespace().next().unwrap().to_string();
+					}
+				},
+				_ => {
+					let status = child.wait().unwrap();
+					panic!("tributary-worker exited ({status}) before listening");
+				},
+			}
+		};
+		let url = address_after("tributary-worker: public API on ");
+		let operator_url = address_after("tributary-worker: operator API on ");
+		// Keep draining stdout so the worker never blocks on a full pipe.
+		std::thread::spawn(move || lines.for_each(drop));
+		WorkerProcess { child, url, operator_url }
+	}
+
+	/// A client of this process's operator and public APIs.
+	pub fn client(&self) -> Client {
+		Client {
+			http: reqwest::Client::new(),
+			url: self.operator_url.clone(),
+			public_url: self.url.clone(),
+		}
+	}
+
+	/// SIGKILL: no chance to flush or clean up, like a power cut for the process.
+	pub fn kill(mut self) {
+		self.child.kill().expect("the worker can be killed");
+		self.child.wait().expect("the killed worker is reaped");
+	}
+}
+
+impl Drop for WorkerProcess {
+	fn drop(&mut self) {
+		let _ = self.child.kill();
+		let _ = self.child.wait();
+	}
 }
