@@ -9,6 +9,7 @@ pub mod attribution;
 pub mod datanets;
 pub mod draw;
 pub mod hex;
+pub mod invariants;
 pub mod models;
 pub mod receipts;
 pub mod rewards;

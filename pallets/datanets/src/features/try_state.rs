@@ -5,7 +5,6 @@ use alloc::{
 	boxed::Box,
 	collections::{BTreeMap, BTreeSet},
 	format,
-	string::String,
 	vec::Vec,
 };
 use frame_support::traits::fungible::InspectHold;
@@ -14,17 +13,7 @@ use sp_runtime::{
 	DispatchError, TryRuntimeError,
 };
 use tributary_primitives::datanets::{merkle_root, DatanetId, RowStatus};
-
-/// `Ok` if `holds`, else an error with the message `what()` writes. `DispatchError::Other` takes a
-/// `'static` message, so the message is leaked: harmless where this runs (try-runtime and tests),
-/// as the first broken invariant ends the check.
-fn ensure_invariant(holds: bool, what: impl FnOnce() -> String) -> Result<(), TryRuntimeError> {
-	if holds {
-		Ok(())
-	} else {
-		Err(DispatchError::Other(Box::leak(what().into_boxed_str())))
-	}
-}
+use tributary_primitives::invariants::ensure_invariant;
 
 /// Add `amount` to `who`'s total in `totals`.
 fn add_to<AccountId: Ord, Balance: Saturating + Zero + Copy>(

@@ -5,25 +5,14 @@ use alloc::{
 	boxed::Box,
 	collections::{BTreeMap, BTreeSet},
 	format,
-	string::String,
 };
 use frame_support::traits::{fungible::InspectHold, Get};
 use sp_runtime::{
 	traits::{Saturating, Zero},
 	DispatchError, TryRuntimeError,
 };
+use tributary_primitives::invariants::ensure_invariant;
 use tributary_primitives::models::{JobId, JobState, ModelId};
-
-/// `Ok` if `holds`, else an error with the message `what()` writes. `DispatchError::Other` takes a
-/// `'static` message, so the message is leaked: harmless where this runs (try-runtime and tests),
-/// as the first broken invariant ends the check.
-fn ensure_invariant(holds: bool, what: impl FnOnce() -> String) -> Result<(), TryRuntimeError> {
-	if holds {
-		Ok(())
-	} else {
-		Err(DispatchError::Other(Box::leak(what().into_boxed_str())))
-	}
-}
 
 impl<T: Config> Pallet<T> {
 	/// Check the pallet's invariants; the error names the broken one and its key.

@@ -1,7 +1,7 @@
 //! The pallet's invariants, checked by `try_state` (try-runtime) and after every unit test.
 
 use crate::*;
-use alloc::{boxed::Box, format, string::String};
+use alloc::format;
 use frame_support::traits::{
 	fungible::Inspect,
 	tokens::{Fortitude, Preservation},
@@ -9,19 +9,9 @@ use frame_support::traits::{
 };
 use sp_runtime::{
 	traits::{Saturating, Zero},
-	DispatchError, TryRuntimeError,
+	TryRuntimeError,
 };
-
-/// `Ok` if `holds`, else an error with the message `what()` writes. `DispatchError::Other` takes a
-/// `'static` message, so the message is leaked: harmless where this runs (try-runtime and tests),
-/// as the first broken invariant ends the check.
-fn ensure_invariant(holds: bool, what: impl FnOnce() -> String) -> Result<(), TryRuntimeError> {
-	if holds {
-		Ok(())
-	} else {
-		Err(DispatchError::Other(Box::leak(what().into_boxed_str())))
-	}
-}
+use tributary_primitives::invariants::ensure_invariant;
 
 impl<T: Config> Pallet<T> {
 	/// Check the pallet's invariants; the error names the broken one and its key:
