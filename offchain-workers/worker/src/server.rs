@@ -209,14 +209,14 @@ pub async fn start(config: Config) -> Result<RunningWorker, WorkerError> {
 		device: device_info,
 		dtype,
 	};
+	let (public, addr) = bind(config.listen).await?;
+	let (operator, operator_addr) = bind(config.operator_listen).await?;
 	let sweeper = tokio::spawn(sweep_expired(
 		state.receipts.clone(),
 		state.jobs.clone(),
 		Duration::from_secs(config.unsigned_receipt_ttl_secs),
 		Duration::from_secs(config.finished_job_ttl_secs),
 	));
-	let (public, addr) = bind(config.listen).await?;
-	let (operator, operator_addr) = bind(config.operator_listen).await?;
 	let limits = RequestLimits {
 		max_request_bytes: config.max_request_bytes,
 		body_timeout: Duration::from_secs(config.body_timeout_secs),
