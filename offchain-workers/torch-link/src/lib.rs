@@ -51,6 +51,11 @@ pub fn link_libtorch_cuda() {
 	// A libtorch moved or replaced (another venv on PATH) reruns this, not only a changed variable.
 	println!("cargo:rerun-if-changed={}", dir.join("libtorch_cpu.so").display());
 	println!("cargo:rustc-env=TRIBUTARY_LIBTORCH_LIB={}", dir.display());
+	// torch-sys's build output keeps the folder it was first built against, and cargo reruns it on
+	// its variables only: a checkout at another path sharing the target directory (a CI clone, a
+	// worktree) would link against a venv that may be gone. Searching this checkout's folder too
+	// makes `-ltorch_cpu` and the rest resolve wherever the build runs.
+	println!("cargo:rustc-link-search=native={}", dir.display());
 	if env::var("CARGO_CFG_TARGET_OS").as_deref() != Ok("linux") {
 		return;
 	}

@@ -647,6 +647,16 @@ async fn uploads_stream_to_disk_within_the_size_limit_the_quota_and_the_upload_s
 	assert_eq!(health["parts"]["store"]["used_bytes"], 100 * 1024, "{health}");
 	assert_eq!(health["parts"]["store"]["quota_bytes"], 128 * 1024, "{health}");
 	client.put_object(b"a small row still fits".to_vec()).await;
+
+	// A store that cannot be written to takes the worker out of rotation until it is back.
+	let moved = fixture.data_dir("objects-elsewhere");
+	std::fs::rename(&objects, &moved).unwrap();
+	let (status, health) = client.get("/health").await;
+	assert_eq!((status, &health["status"]), (503, &json!("down")), "{health}");
+	assert_eq!(health["parts"]["store"]["status"], "down", "{health}");
+	assert_eq!(health["parts"]["engine"]["status"], "ok", "{health}");
+	std::fs::rename(&moved, &objects).unwrap();
+	assert_eq!(client.get("/health").await.0, 200);
 	worker.shutdown().await;
 }
 
