@@ -12,6 +12,11 @@ pub fn ensure_invariant(holds: bool, what: impl FnOnce() -> String) -> Result<()
 	if holds {
 		Ok(())
 	} else {
-		Err(Box::leak(what().into_boxed_str()))
+		Err(invariant_broken(what()))
 	}
+}
+
+/// `message` as the `'static` string a broken invariant's error carries (leaked, as above).
+pub fn invariant_broken(message: String) -> &'static str {
+	Box::leak(message.into_boxed_str())
 }

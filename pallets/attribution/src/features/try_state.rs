@@ -2,7 +2,6 @@
 
 use crate::*;
 use alloc::{
-	boxed::Box,
 	collections::{BTreeMap, BTreeSet},
 	format,
 };
@@ -11,7 +10,7 @@ use sp_runtime::{
 	traits::{Saturating, Zero},
 	DispatchError, TryRuntimeError,
 };
-use tributary_primitives::invariants::ensure_invariant;
+use tributary_primitives::invariants::{ensure_invariant, invariant_broken};
 use tributary_primitives::{
 	attribution::{check_top, commitment_of},
 	models::{ModelId, ModelVersionId},
@@ -107,18 +106,15 @@ impl<T: Config> Pallet<T> {
 			})?;
 		}
 		if let Some((worker, records)) = open.first_key_value() {
-			return Err(DispatchError::Other(Box::leak(
-				format!("OpenRecordCount {worker:?}: no entry, but {records} open records")
-					.into_boxed_str(),
-			)));
+			return Err(DispatchError::Other(invariant_broken(format!(
+				"OpenRecordCount {worker:?}: no entry, but {records} open records"
+			))));
 		}
 
 		let mut bonds = BTreeMap::<T::AccountId, BalanceOf<T>>::new();
 		for (record, dispute) in Disputes::<T>::iter() {
 			let info = Records::<T>::get(record).ok_or_else(|| {
-				DispatchError::Other(Box::leak(
-					format!("Disputes {record}: no such record").into_boxed_str(),
-				))
+				DispatchError::Other(invariant_broken(format!("Disputes {record}: no such record")))
 			})?;
 			ensure_invariant(
 				dispute.challenger != info.worker && dispute.commitment != info.commitment,
@@ -203,10 +199,9 @@ impl<T: Config> Pallet<T> {
 			})?;
 		}
 		if let Some(((model, version), records)) = inferences.first_key_value() {
-			return Err(DispatchError::Other(Box::leak(
-				format!("ModelInferences ({model}, {version}): none, but {records} final records")
-					.into_boxed_str(),
-			)));
+			return Err(DispatchError::Other(invariant_broken(format!(
+				"ModelInferences ({model}, {version}): none, but {records} final records"
+			))));
 		}
 		let by_row =
 			RowAttribution::<T>::iter_values().fold(0u128, |sum, v| sum.saturating_add(v.into()));

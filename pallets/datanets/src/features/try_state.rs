@@ -2,7 +2,6 @@
 
 use crate::*;
 use alloc::{
-	boxed::Box,
 	collections::{BTreeMap, BTreeSet},
 	format,
 	vec::Vec,
@@ -13,7 +12,7 @@ use sp_runtime::{
 	DispatchError, TryRuntimeError,
 };
 use tributary_primitives::datanets::{merkle_root, DatanetId, RowStatus};
-use tributary_primitives::invariants::ensure_invariant;
+use tributary_primitives::invariants::{ensure_invariant, invariant_broken};
 
 /// Add `amount` to `who`'s total in `totals`.
 fn add_to<AccountId: Ord, Balance: Saturating + Zero + Copy>(
@@ -160,12 +159,9 @@ impl<T: Config> Pallet<T> {
 			})?;
 		}
 		if let Some((datanet, count)) = approved_rows.first_key_value() {
-			return Err(DispatchError::Other(Box::leak(
-				format!(
-					"ApprovedRows {datanet}: missing while the datanet has {count} approved rows"
-				)
-				.into_boxed_str(),
-			)));
+			return Err(DispatchError::Other(invariant_broken(format!(
+				"ApprovedRows {datanet}: missing while the datanet has {count} approved rows"
+			))));
 		}
 
 		for (datanet, version, info) in Versions::<T>::iter() {
@@ -174,9 +170,9 @@ impl<T: Config> Pallet<T> {
 				format!("Versions ({datanet}, {version}): beyond the datanet's {version_count} versions")
 			})?;
 			let rows = VersionRows::<T>::get(datanet, version).ok_or_else(|| {
-				DispatchError::Other(Box::leak(
-					format!("Versions ({datanet}, {version}): no VersionRows").into_boxed_str(),
-				))
+				DispatchError::Other(invariant_broken(format!(
+					"Versions ({datanet}, {version}): no VersionRows"
+				)))
 			})?;
 			ensure_invariant(rows.len() == info.row_count as usize, || {
 				format!(
@@ -195,13 +191,11 @@ impl<T: Config> Pallet<T> {
 					matches!(row_info.status, RowStatus::Published(v) if v == version)
 						|| row_info.status == RowStatus::Slashed
 				});
-				let row_info =
-					row_info.ok_or_else(|| {
-						DispatchError::Other(Box::leak(
-						format!("VersionRows ({datanet}, {version}): row {row} is not of this version")
-							.into_boxed_str(),
-					))
-					})?;
+				let row_info = row_info.ok_or_else(|| {
+					DispatchError::Other(invariant_broken(format!(
+						"VersionRows ({datanet}, {version}): row {row} is not of this version"
+					)))
+				})?;
 				hashes.push(row_info.content_hash);
 				total_bytes = total_bytes.saturating_add(row_info.byte_len.into());
 			}
@@ -253,10 +247,9 @@ impl<T: Config> Pallet<T> {
 			})?;
 		}
 		if let Some((who, count)) = approvals.first_key_value() {
-			return Err(DispatchError::Other(Box::leak(
-				format!("Reputation {who:?}: none, but {count} of its rows were approved")
-					.into_boxed_str(),
-			)));
+			return Err(DispatchError::Other(invariant_broken(format!(
+				"Reputation {who:?}: none, but {count} of its rows were approved"
+			))));
 		}
 
 		for (reason, name, totals) in [

@@ -2,7 +2,6 @@
 
 use crate::*;
 use alloc::{
-	boxed::Box,
 	collections::{BTreeMap, BTreeSet},
 	format,
 };
@@ -11,7 +10,7 @@ use sp_runtime::{
 	traits::{Saturating, Zero},
 	DispatchError, TryRuntimeError,
 };
-use tributary_primitives::invariants::ensure_invariant;
+use tributary_primitives::invariants::{ensure_invariant, invariant_broken};
 use tributary_primitives::models::{JobId, JobState, ModelId};
 
 impl<T: Config> Pallet<T> {
@@ -203,9 +202,9 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		if let Some((job_id, _)) = queued.first_key_value() {
-			return Err(DispatchError::Other(Box::leak(
-				format!("DrawQueue: names job {job_id}, which does not exist").into_boxed_str(),
-			)));
+			return Err(DispatchError::Other(invariant_broken(format!(
+				"DrawQueue: names job {job_id}, which does not exist"
+			))));
 		}
 
 		let next_model = NextModelId::<T>::get();
@@ -227,10 +226,9 @@ impl<T: Config> Pallet<T> {
 			})?;
 		}
 		if let Some((model, jobs)) = completed.first_key_value() {
-			return Err(DispatchError::Other(Box::leak(
-				format!("Jobs: {jobs} completed jobs of model {model}, which does not exist")
-					.into_boxed_str(),
-			)));
+			return Err(DispatchError::Other(invariant_broken(format!(
+				"Jobs: {jobs} completed jobs of model {model}, which does not exist"
+			))));
 		}
 		for (model, version, info) in ModelVersions::<T>::iter() {
 			let version_count = Model::<T>::get(model).map_or(0, |m| m.version_count);
