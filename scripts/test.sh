@@ -31,6 +31,9 @@ run pallet-benchmarks cargo test --locked -p pallet-datanets -p pallet-models -p
 # linked with CUDA, run against that libtorch (cold ~20 minutes with the venv download; warm it
 # rebuilds what changed).
 run gpu-build scripts/gpu-build.sh || status=1
+# Every fuzz target briefly, from the corpus kept in fuzz/corpus (cold: cargo-fuzz installed and
+# an instrumented build; warm it rebuilds what changed).
+run fuzz scripts/fuzz.sh 20 || status=1
 
 # One closing line over every cargo test run above.
 passed=0; failed=0; ignored=0

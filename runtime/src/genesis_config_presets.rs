@@ -123,3 +123,32 @@ pub fn preset_names() -> Vec<PresetId> {
 		PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
 	]
 }
+
+/// Genesis storage of the preset `id`, built as the node builds it: the preset's patch merged over
+/// the runtime's default config, then every pallet's genesis build. For native tests and the fuzz
+/// targets, which run the runtime on a `TestExternalities`.
+#[cfg(feature = "std")]
+pub fn preset_storage(id: &PresetId) -> Option<sp_runtime::Storage> {
+	use sp_runtime::BuildStorage;
+	let patch: Value = serde_json::from_slice(&get_preset(id)?).expect("a preset is JSON");
+	let mut config = serde_json::to_value(RuntimeGenesisConfig::default())
+		.expect("the default genesis config serializes");
+	merge_patch(&mut config, patch);
+	let bytes = serde_json::to_vec(&config).expect("a JSON value serializes");
+	let config: RuntimeGenesisConfig =
+		serde_json::from_slice(&bytes).expect("a preset merged over the defaults is a config");
+	Some(config.build_storage().expect("a preset's genesis builds"))
+}
+
+/// Merges a genesis patch into a config: objects key by key, anything else replaced.
+#[cfg(feature = "std")]
+fn merge_patch(base: &mut Value, patch: Value) {
+	match (base, patch) {
+		(Value::Object(base), Value::Object(patch)) => {
+			for (key, value) in patch {
+				merge_patch(base.entry(key).or_insert(Value::Null), value);
+			}
+		},
+		(base, patch) => *base = patch,
+	}
+}

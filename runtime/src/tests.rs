@@ -4,43 +4,19 @@
 use crate::{
 	genesis_config_presets::{self, ENDOWMENT},
 	signing::sign_extrinsic,
-	Address, Balances, BalancesCall, Executive, Header, Runtime, RuntimeCall, RuntimeGenesisConfig,
-	System, UncheckedExtrinsic, UNIT,
+	Address, Balances, BalancesCall, Executive, Header, Runtime, RuntimeCall, System,
+	UncheckedExtrinsic, UNIT,
 };
-use frame_support::{
-	genesis_builder_helper::{build_state, get_preset},
-	traits::fungible::Inspect,
-};
+use frame_support::traits::fungible::Inspect;
 use sp_genesis_builder::PresetId;
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::traits::Header as _;
 
-/// Storage of a genesis built from preset `name` the way the node does it: the runtime's
-/// default config, the preset patch merged over it, then `GenesisBuilder::build_state`.
+/// The externalities of preset `name`'s genesis.
 fn preset_storage(name: &str) -> sp_io::TestExternalities {
-	let patch = genesis_config_presets::get_preset(&PresetId::from(name))
+	let storage = genesis_config_presets::preset_storage(&PresetId::from(name))
 		.unwrap_or_else(|| panic!("preset {name} exists"));
-	let default = get_preset::<RuntimeGenesisConfig>(&None, |_| None).expect("default config");
-	let mut config: serde_json::Value = serde_json::from_slice(&default).unwrap();
-	json_merge(&mut config, serde_json::from_slice(&patch).unwrap());
-	let mut ext = sp_io::TestExternalities::default();
-	ext.execute_with(|| {
-		build_state::<RuntimeGenesisConfig>(serde_json::to_vec(&config).unwrap())
-			.expect("genesis storage builds");
-	});
-	ext
-}
-
-/// Merge a genesis patch into a config: objects key by key, anything else replaced.
-fn json_merge(base: &mut serde_json::Value, patch: serde_json::Value) {
-	match (base, patch) {
-		(serde_json::Value::Object(base), serde_json::Value::Object(patch)) => {
-			for (key, value) in patch {
-				json_merge(base.entry(key).or_insert(serde_json::Value::Null), value);
-			}
-		},
-		(base, patch) => *base = patch,
-	}
+	sp_io::TestExternalities::new(storage)
 }
 
 fn signed_transfer(

@@ -58,6 +58,26 @@ impl Partial {
 		std::fs::rename(&self.path, destination)?;
 		sync_parent(destination)
 	}
+
+	/// Like [`commit`](Self::commit), for files named by their content: the bytes become
+	/// `destination` only if nothing is there yet (a hard link never replaces a file), and the
+	/// answer says whether they did. Two writers of the same object race safely: one creates it,
+	/// the other learns that it exists.
+	pub fn commit_new(mut self, destination: &Path) -> std::io::Result<bool> {
+		let file = self.file.take().expect("a partial file is open until committed");
+		let linked = file.sync_all().and_then(|()| {
+			drop(file);
+			match std::fs::hard_link(&self.path, destination) {
+				Ok(()) => Ok(true),
+				Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+				Err(e) => Err(e),
+			}
+		});
+		std::fs::remove_file(&self.path)?;
+		let created = linked?;
+		sync_parent(destination)?;
+		Ok(created)
+	}
 }
 
 impl Write for Partial {
@@ -83,6 +103,14 @@ pub fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 	let mut partial = Partial::create(path)?;
 	partial.write_all(bytes)?;
 	partial.commit(path)
+}
+
+/// Writes `bytes` to `path` like [`write`], unless a file is there already; answers whether it
+/// wrote (see [`Partial::commit_new`]).
+pub fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<bool> {
+	let mut partial = Partial::create(path)?;
+	partial.write_all(bytes)?;
+	partial.commit_new(path)
 }
 
 /// Removes `path` durably (the directory entry's removal is flushed); absent is fine.
@@ -152,6 +180,16 @@ mod tests {
 		write(&path, b"new").unwrap();
 		assert_eq!(std::fs::read(&path).unwrap(), b"new");
 		assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+	}
+
+	#[test]
+	fn a_new_write_never_replaces_a_file_and_says_so() {
+		let dir = tempfile::tempdir().unwrap();
+		let path = dir.path().join("object");
+		assert!(write_new(&path, b"first").unwrap());
+		assert!(!write_new(&path, b"second").unwrap());
+		assert_eq!(std::fs::read(&path).unwrap(), b"first");
+		assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file left");
 	}
 
 	#[test]

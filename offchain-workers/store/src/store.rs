@@ -125,11 +125,18 @@ impl Store {
 			return Ok(hash);
 		}
 		self.reserve(size)?;
-		if let Err(source) = tributary_durable::write(&path, bytes) {
-			self.release(size);
-			return Err(StoreError::Io { path, source });
+		match tributary_durable::write_new(&path, bytes) {
+			Ok(true) => Ok(hash),
+			// Another writer stored the same object meanwhile: it counts once.
+			Ok(false) => {
+				self.release(size);
+				Ok(hash)
+			},
+			Err(source) => {
+				self.release(size);
+				Err(StoreError::Io { path, source })
+			},
 		}
-		Ok(hash)
 	}
 
 	/// Starts storing an object whose bytes arrive in pieces ([`Upload::write`]), kept in a
@@ -265,11 +272,18 @@ impl Upload {
 			return Ok(hash);
 		}
 		let partial = self.partial.take().expect("an upload is open until finished");
-		if let Err(source) = partial.commit(&path) {
-			self.store.release(self.len);
-			return Err(StoreError::Io { path, source });
+		match partial.commit_new(&path) {
+			Ok(true) => Ok(hash),
+			// Another upload of the same bytes finished first: the object counts once.
+			Ok(false) => {
+				self.store.release(self.len);
+				Ok(hash)
+			},
+			Err(source) => {
+				self.store.release(self.len);
+				Err(StoreError::Io { path, source })
+			},
 		}
-		Ok(hash)
 	}
 }
 

@@ -99,3 +99,34 @@ fn what_a_crash_left_mid_write_is_removed_at_start() {
 	assert_eq!(reopened.get(&hash).unwrap(), b"a row");
 	assert_eq!(reopened.usage().0, 5);
 }
+
+#[test]
+fn the_same_object_stored_at_once_by_many_writers_counts_once() {
+	let dir = tempfile::tempdir().unwrap();
+	let store = Store::open(dir.path(), 1 << 20).unwrap().with_quota(Some(1 << 20));
+	let bytes: Vec<u8> = (0..100_000u32).map(|i| (i % 241) as u8).collect();
+	// Every writer has its bytes on disk before any names the object, so all of them would
+	// find it absent; half stream an upload, half put the bytes whole.
+	let ready = std::sync::Barrier::new(8);
+	std::thread::scope(|scope| {
+		for writer in 0..8 {
+			let (store, bytes, ready) = (&store, &bytes, &ready);
+			scope.spawn(move || {
+				if writer % 2 == 0 {
+					let mut upload = store.upload().unwrap();
+					upload.write(bytes).unwrap();
+					ready.wait();
+					upload.finish(None).unwrap();
+				} else {
+					ready.wait();
+					store.put(bytes, None).unwrap();
+				}
+			});
+		}
+	});
+	assert_eq!(store.usage().0, bytes.len() as u64);
+	let objects: Vec<_> = std::fs::read_dir(dir.path().join("objects")).unwrap().collect();
+	assert_eq!(objects.len(), 1, "one object, no temporary files");
+	let reopened = Store::open(dir.path(), 1 << 20).unwrap();
+	assert_eq!(reopened.usage().0, bytes.len() as u64);
+}

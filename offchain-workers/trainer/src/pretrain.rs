@@ -142,6 +142,25 @@ pub fn train_tokenizer(texts: &[&str], vocab_size: usize) -> Result<Tokenizer> {
 	Ok(tokenizer)
 }
 
+/// Writes a checkpoint directory of a model with random weights and a tokenizer trained on
+/// `texts` (`config.vocab_size` becomes the tokenizer's): for benchmarks and fuzzing, where what
+/// the model says does not matter. Returns the config written.
+pub fn write_random_base(
+	dir: &Path,
+	texts: &[&str],
+	vocab_size: usize,
+	mut config: LlamaConfig,
+	seed: u64,
+) -> Result<LlamaConfig> {
+	let tokenizer = train_tokenizer(texts, vocab_size)?;
+	config.vocab_size = tokenizer.get_vocab_size(true) as i64;
+	save_model(&Llama::random(config.clone(), seed, Device::Cpu)?, dir)?;
+	tokenizer
+		.save(dir.join(TOKENIZER_FILE), false)
+		.map_err(|e| TrainerError::Tokenizer(e.to_string()))?;
+	Ok(config)
+}
+
 /// Trains tokenizer and model and writes the checkpoint directory (only once complete).
 pub fn pretrain(
 	options: &PretrainOptions,

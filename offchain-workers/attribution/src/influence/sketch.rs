@@ -90,7 +90,7 @@ fn padded(len: usize) -> usize {
 
 impl InfluenceSketch {
 	/// Assemble a sketch; `vectors` holds `rows.len()` vectors of the length the modules imply.
-	pub(crate) fn new(
+	pub fn new(
 		inputs: SketchInputs,
 		modules: Vec<ModuleShape>,
 		rows: Vec<RowRef>,
@@ -137,9 +137,8 @@ impl InfluenceSketch {
 		bytes[156..160].copy_from_slice(&inputs.rank.to_le_bytes());
 		bytes[160..164].copy_from_slice(&(modules.len() as u32).to_le_bytes());
 		bytes[168..176].copy_from_slice(&(rows.len() as u64).to_le_bytes());
-		let checksum = checksum(&bytes[..CHECKSUM_AT], &body);
-		bytes[CHECKSUM_AT..HEADER_LEN].copy_from_slice(&checksum);
 		bytes.extend_from_slice(&body);
+		seal(&mut bytes);
 		bytes
 	}
 
@@ -330,6 +329,13 @@ impl InfluenceSketch {
 		let id = content_hash(&bytes);
 		Ok(Self { inputs, modules, rows, vectors, id })
 	}
+}
+
+/// Writes the checksum of a file image (every other header field and the body in place) into
+/// its header; `image` holds at least the header.
+pub fn seal(image: &mut [u8]) {
+	let checksum = checksum(&image[..CHECKSUM_AT], &image[HEADER_LEN..]);
+	image[CHECKSUM_AT..HEADER_LEN].copy_from_slice(&checksum);
 }
 
 fn checksum(header: &[u8], body: &[u8]) -> ContentHash {

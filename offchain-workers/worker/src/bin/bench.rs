@@ -436,13 +436,9 @@ fn memory_section(sizes: &Sizes, toy: bool, device: DeviceChoice, dtype: Serving
 		.map(|i| format!("row {i}: the river carries silt to the delta at dawn"))
 		.collect();
 	let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-	let tokenizer = tributary_trainer::pretrain::train_tokenizer(&refs, 512).unwrap();
-	let mut config = bench_config(toy);
-	config.vocab_size = tokenizer.get_vocab_size(true) as i64;
-	let model = Llama::random(config.clone(), 3, Device::Cpu).unwrap();
-	tributary_model::hf::save_model(&model, &base).unwrap();
-	tokenizer.save(base.join(tributary_model::hf::TOKENIZER_FILE), false).unwrap();
-	drop(model);
+	let config =
+		tributary_trainer::pretrain::write_random_base(&base, &refs, 512, bench_config(toy), 3)
+			.unwrap();
 	let runtime = tokio::runtime::Runtime::new().unwrap();
 	runtime.block_on(async {
 		let worker_config = tributary_worker::config::Config {

@@ -1,0 +1,3 @@
+fn main() {
+	tributary_torch_link::link_libtorch_cuda();
+}

@@ -1,0 +1,5 @@
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| tributary_fuzz::attribution_files::influence_sketch(
+	data
+));
