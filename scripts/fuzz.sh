@@ -5,6 +5,7 @@
 # checked after each fuzzed call.
 #
 # Usage: scripts/fuzz.sh [SECONDS] [TARGET...]        (default 60 s per target, all targets)
+#        scripts/fuzz.sh --build-only                 (install cargo-fuzz and build, no run)
 #
 # The repo's fuzz/corpus/<target> seeds each run and is never written; what the fuzzer finds
 # new goes to $FUZZ_WORK/corpus/<target> (default ~/.cache/tributary-fuzz), which later runs start
@@ -20,9 +21,14 @@ cd "$(dirname "$0")/.."
 source scripts/env.sh
 log() { printf '\033[1m[fuzz]\033[0m %s\n' "$*"; }
 
+build_only=false
+if [ "${1:-}" = --build-only ]; then
+	build_only=true
+	shift
+fi
 seconds="${1:-60}"
 shift || true
-mapfile -t all_targets < <(sed -n 's/^name = "\([a-z_]*\)"$/\1/p' fuzz/Cargo.toml)
+mapfile -t all_targets < <(sed -n '/^\[\[bin\]\]/{n;s/^name = "\(.*\)"$/\1/p}' fuzz/Cargo.toml)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
 work="${FUZZ_WORK:-$HOME/.cache/tributary-fuzz}"
@@ -40,6 +46,9 @@ log "building ${#all_targets[@]} targets (instrumented)"
 start=$SECONDS
 cargo fuzz build "${fuzz_flags[@]}"
 log "build took $((SECONDS - start)) s"
+if $build_only; then
+	exit 0
+fi
 
 status=0
 summary=()
@@ -59,7 +68,7 @@ for target in "${targets[@]}"; do
 		grep -E 'panicked at|ERROR: libFuzzer|Test unit written to' "$output" | head -5 || true
 	fi
 	executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$output" | tail -1)
-	coverage=$(grep -oE 'cov: [0-9]+' "$output" | tail -1 | cut -d' ' -f2)
+	coverage=$(sed -n 's/.* cov: \([0-9]*\) .*/\1/p' "$output" | tail -1)
 	kept=$(find "$work/corpus/$target" -type f | wc -l)
 	summary+=("$(printf '%-18s %-6s %10s runs %6s edges %6s inputs found' \
 		"$target" "$result" "${executions:-?}" "${coverage:-?}" "$kept")")

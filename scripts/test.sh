@@ -25,15 +25,21 @@ status=0
 # warm it takes seconds, cold about 5 minutes on two cores).
 run format cargo fmt --all -- --check || status=1
 run lint cargo clippy --workspace --all-targets --locked -- -D warnings || status=1
+run workspace-build cargo test --workspace --locked --no-run || status=1
+# The fuzz targets' instrumented build (cold about 4 minutes) runs beside the tests at the lowest
+# priority, on the CPU they leave idle while their nodes wait for blocks.
+nice -n 19 scripts/fuzz.sh --build-only >"$log_dir/fuzz-build.out" 2>&1 &
+fuzz_build=$!
 run workspace cargo test --workspace --locked || status=1
 run pallet-benchmarks cargo test --locked -p pallet-datanets -p pallet-models -p pallet-attribution -p pallet-rewards --features runtime-benchmarks || status=1
 # The GPU machines' build path, tested on this CPU: release binaries against their torch (2.11),
 # linked with CUDA, run against that libtorch (cold ~20 minutes with the venv download; warm it
 # rebuilds what changed).
 run gpu-build scripts/gpu-build.sh || status=1
-# Every fuzz target briefly, from the corpus kept in fuzz/corpus (cold: cargo-fuzz installed and
-# an instrumented build; warm it rebuilds what changed).
-run fuzz scripts/fuzz.sh 20 || status=1
+# Every fuzz target briefly, from the corpus kept in fuzz/corpus, once their build is done.
+step "fuzz-build: waiting for the instrumented build"
+wait "$fuzz_build" || { cat "$log_dir/fuzz-build.out"; status=1; }
+run fuzz scripts/fuzz.sh 15 || status=1
 
 # One closing line over every cargo test run above.
 passed=0; failed=0; ignored=0

@@ -25,25 +25,35 @@ if [ $# -gt 0 ]; then
 fi
 
 log "building and starting a dev node"
-cargo build --locked -p tributary-node
+# The whole workspace's features, as scripts/test.sh builds the node (a `-p` build would compile
+# many crates again with other features).
+cargo build --locked --workspace --bins
 base=$(mktemp -d)
 port=$((20000 + RANDOM % 20000))
 "$CARGO_TARGET_DIR/debug/tributary-node" --dev --base-path "$base" --rpc-port "$port" \
 	--no-prometheus --no-telemetry --no-mdns >"$base/node.log" 2>&1 &
 node=$!
 trap 'kill $node 2>/dev/null; wait $node 2>/dev/null; rm -rf "$base"' EXIT
+# A JSON-RPC call to the node; prints nothing while it does not answer yet.
 rpc() {
 	curl -s -H 'Content-Type: application/json' \
-		-d "{\"id\":1,\"jsonrpc\":\"2.0\",\"method\":\"$1\",\"params\":[]}" "http://127.0.0.1:$port"
+		-d "{\"id\":1,\"jsonrpc\":\"2.0\",\"method\":\"$1\",\"params\":[$2]}" \
+		"http://127.0.0.1:$port" || true
 }
+number=0
 for _ in $(seq 1 120); do
-	finalized=$(rpc chain_getFinalizedHead | sed -n 's/.*"result":"\(0x[0-9a-f]*\)".*/\1/p')
-	number=$(curl -s -H 'Content-Type: application/json' \
-		-d "{\"id\":1,\"jsonrpc\":\"2.0\",\"method\":\"chain_getHeader\",\"params\":[\"$finalized\"]}" \
-		"http://127.0.0.1:$port" | sed -n 's/.*"number":"\(0x[0-9a-f]*\)".*/\1/p')
-	[ -n "$number" ] && [ $((number)) -ge 3 ] && break
+	finalized=$(rpc chain_getFinalizedHead "" | sed -n 's/.*"result":"\(0x[0-9a-f]*\)".*/\1/p')
+	if [ -n "$finalized" ]; then
+		header=$(rpc chain_getHeader "\"$finalized\"")
+		number=$(($(printf '%s' "$header" | sed -n 's/.*"number":"\(0x[0-9a-f]*\)".*/\1/p')))
+		[ "$number" -ge 3 ] && break
+	fi
 	sleep 1
 done
-[ -n "${number:-}" ] && [ $((number)) -ge 3 ] || { tail -20 "$base/node.log"; log "the dev node finalized no blocks"; exit 1; }
-log "dev node at finalized block $((number))"
+if [ "$number" -lt 3 ]; then
+	tail -20 "$base/node.log"
+	log "the dev node finalized no blocks in 2 minutes"
+	exit 1
+fi
+log "dev node at finalized block $number"
 "$tool" --uri "ws://127.0.0.1:$port"

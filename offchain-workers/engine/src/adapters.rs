@@ -157,6 +157,10 @@ fn values_mut(tensor: &mut Tensor) -> &mut [f32] {
 		tensor.kind() == Kind::Float && tensor.device() == Device::Cpu && tensor.is_contiguous()
 	);
 	let len = tensor.numel();
+	if len == 0 {
+		// An empty tensor may have no storage at all (a null data pointer).
+		return &mut [];
+	}
 	// SAFETY: the tensor is a contiguous CPU f32 buffer of `len` elements that this function's
 	// caller owns exclusively (made by `ModuleWeights::new`, never shared before parsing ends);
 	// the slice borrows the tensor mutably, so it cannot outlive or alias it.

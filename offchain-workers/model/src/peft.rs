@@ -77,7 +77,10 @@ impl AdapterConfig {
 				.ok_or_else(|| format!("unknown target module {name:?}"))?;
 			targets = targets.with(module);
 		}
-		Ok(LoraSpec { rank: self.r, alpha: self.lora_alpha, dropout: self.lora_dropout, targets })
+		let spec =
+			LoraSpec { rank: self.r, alpha: self.lora_alpha, dropout: self.lora_dropout, targets };
+		spec.validate().map_err(|e| e.to_string())?;
+		Ok(spec)
 	}
 }
 

@@ -266,8 +266,10 @@ impl InfluenceSketch {
 		if inputs.projection_dim == 0 || inputs.rank == 0 || module_count == 0 || row_count == 0 {
 			return Err(corrupt("the header announces an empty sketch"));
 		}
-		let dimension =
-			module_count * 2 * u64::from(inputs.rank) * u64::from(inputs.projection_dim);
+		let dimension = module_count
+			.checked_mul(2 * u64::from(inputs.rank))
+			.and_then(|d| d.checked_mul(u64::from(inputs.projection_dim)))
+			.ok_or_else(|| corrupt("the vector size in the header overflows"))?;
 		let expected = (|| {
 			let rows_len = row_count.checked_mul(ROW_ENTRY_LEN as u64)?.checked_add(7)? / 8 * 8;
 			let vectors_len = row_count.checked_mul(dimension)?.checked_mul(4)?;
