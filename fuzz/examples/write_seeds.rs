@@ -24,6 +24,7 @@ use tributary_primitives::attribution::{
 };
 use tributary_primitives::receipts::InferenceReceipt;
 use tributary_primitives::{content_hash, datanets::Visibility, models::DatanetVersionRef};
+use tributary_receipts::book::{Claim, Receipt};
 use tributary_runtime::RuntimeCall;
 
 fn main() {
@@ -117,8 +118,7 @@ fn influence_sketch() -> Vec<u8> {
 }
 
 /// A receipt by Alice for Bob's worker, signed for the fuzz target's genesis, with a claim.
-fn signed_receipt(
-) -> (InferenceReceipt<[u8; 32], u128, u32>, [u8; 64], AttributionClaim<Vec<RowScore>>) {
+fn signed_receipt() -> (Receipt, [u8; 64], Claim) {
 	let receipt = InferenceReceipt {
 		model: 0,
 		version: 0,
@@ -226,7 +226,7 @@ fn sidecar_requests() -> Vec<(String, Vec<u8>)> {
 		),
 		(
 			"/v1/merges",
-			format!(r#"{{"id":"merged","members":[{{"model":"rivers","weight":1.0}}]}}"#),
+			r#"{"id":"merged","members":[{"model":"rivers","weight":1.0}]}"#.to_string(),
 		),
 		("/receipts/ack", r#"{"ids":["cmpl-1","cmpl-2"]}"#.to_string()),
 		(

@@ -23,7 +23,18 @@ pub(crate) fn spawn(
 		.name("adapter-loader".into())
 		.spawn(move || {
 			for job in receiver {
-				let result = load(&store, &peers, &runtime, &job, &base, max_rank);
+				// A panic while reading or parsing one adapter fails that adapter's requests (it is
+				// quarantined like any adapter that does not parse), not the loader: later
+				// adapters still load.
+				let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+					load(&store, &peers, &runtime, &job, &base, max_rank)
+				}))
+				.unwrap_or_else(|payload| {
+					Err(EngineError::Quarantined {
+						hash: hex::encode(&job.hash),
+						reason: format!("parsing it panicked: {}", crate::panic_message(&*payload)),
+					})
+				});
 				if results.send(Command::Loaded { hash: job.hash, result }).is_err() {
 					return;
 				}
