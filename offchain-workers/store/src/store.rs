@@ -99,6 +99,29 @@ impl Store {
 		});
 	}
 
+	/// The object `hash` once `reserved` bytes were published at `path` (`created`: whether this
+	/// writer made the file): a writer that found it already there (another stored the same bytes
+	/// meanwhile) or failed gives its reservation back, so an object counts once.
+	fn published(
+		&self,
+		hash: ContentHash,
+		path: PathBuf,
+		reserved: u64,
+		created: std::io::Result<bool>,
+	) -> Result<ContentHash, StoreError> {
+		match created {
+			Ok(true) => Ok(hash),
+			Ok(false) => {
+				self.release(reserved);
+				Ok(hash)
+			},
+			Err(source) => {
+				self.release(reserved);
+				Err(StoreError::Io { path, source })
+			},
+		}
+	}
+
 	/// Stores `bytes` and returns their hash; when `expected` is given the bytes must hash to it.
 	/// Written durably ([`tributary_durable::write`]): a crash never leaves a partial object.
 	pub fn put(
@@ -125,18 +148,8 @@ impl Store {
 			return Ok(hash);
 		}
 		self.reserve(size)?;
-		match tributary_durable::write_new(&path, bytes) {
-			Ok(true) => Ok(hash),
-			// Another writer stored the same object meanwhile: it counts once.
-			Ok(false) => {
-				self.release(size);
-				Ok(hash)
-			},
-			Err(source) => {
-				self.release(size);
-				Err(StoreError::Io { path, source })
-			},
-		}
+		let written = tributary_durable::write_new(&path, bytes);
+		self.published(hash, path, size, written)
 	}
 
 	/// Starts storing an object whose bytes arrive in pieces ([`Upload::write`]), kept in a
@@ -272,18 +285,8 @@ impl Upload {
 			return Ok(hash);
 		}
 		let partial = self.partial.take().expect("an upload is open until finished");
-		match partial.commit_new(&path) {
-			Ok(true) => Ok(hash),
-			// Another upload of the same bytes finished first: the object counts once.
-			Ok(false) => {
-				self.store.release(self.len);
-				Ok(hash)
-			},
-			Err(source) => {
-				self.store.release(self.len);
-				Err(StoreError::Io { path, source })
-			},
-		}
+		let committed = partial.commit_new(&path);
+		self.store.published(hash, path, self.len, committed)
 	}
 }
 
