@@ -5,11 +5,11 @@
 //! Run: `cargo run -p tributary-fuzz --example write_seeds` (the seeds are kept in the repo;
 //! rerun after a format changes).
 
-use codec::Encode;
+use codec::{Decode, Encode};
 use frame_support::traits::Get;
 use frame_support::BoundedVec;
+use pallet_attribution::{ReceiptBatchOf, SignedReceiptOf};
 use sp_keyring::Sr25519Keyring;
-use sp_runtime::MultiSignature;
 use std::path::{Path, PathBuf};
 use tch::Device;
 use tributary_attribution::influence::projection::ModuleShape;
@@ -24,8 +24,8 @@ use tributary_primitives::attribution::{
 };
 use tributary_primitives::receipts::InferenceReceipt;
 use tributary_primitives::{content_hash, datanets::Visibility, models::DatanetVersionRef};
-use tributary_receipts::book::{Claim, Receipt};
-use tributary_runtime::RuntimeCall;
+use tributary_receipts::book::{ChainSignedReceipt, UserSignature};
+use tributary_runtime::{Runtime, RuntimeCall};
 
 fn main() {
 	let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
@@ -118,7 +118,7 @@ fn influence_sketch() -> Vec<u8> {
 }
 
 /// A receipt by Alice for Bob's worker, signed for the fuzz target's genesis, with a claim.
-fn signed_receipt() -> (Receipt, [u8; 64], Claim) {
+fn signed_receipt() -> ChainSignedReceipt {
 	let receipt = InferenceReceipt {
 		model: 0,
 		version: 0,
@@ -141,44 +141,20 @@ fn signed_receipt() -> (Receipt, [u8; 64], Claim) {
 		],
 		body: [3; 32],
 	};
-	(receipt, signature, claim)
+	ChainSignedReceipt {
+		receipt,
+		user: Sr25519Keyring::Alice.to_raw_public(),
+		signature: UserSignature::Sr25519(signature),
+		claim,
+	}
 }
 
 fn scale_inputs() -> Vec<(String, Vec<u8>)> {
-	let (receipt, signature, claim) = signed_receipt();
-	let user = Sr25519Keyring::Alice.to_raw_public();
-	let runtime_receipt = pallet_attribution::SignedReceiptOf::<tributary_runtime::Runtime> {
-		receipt: InferenceReceipt {
-			model: receipt.model,
-			version: receipt.version,
-			adapter: receipt.adapter,
-			prompt_hash: receipt.prompt_hash,
-			output_hash: receipt.output_hash,
-			tokens_in: receipt.tokens_in,
-			tokens_out: receipt.tokens_out,
-			max_fee: receipt.max_fee,
-			nonce: receipt.nonce,
-			worker: receipt.worker.into(),
-			expiry: receipt.expiry,
-		},
-		user: user.into(),
-		signature: MultiSignature::Sr25519(sp_core::sr25519::Signature::from_raw(signature)),
-		claim: AttributionClaim {
-			method: claim.method,
-			top: BoundedVec::truncate_from(claim.top.clone()),
-			body: claim.body,
-		},
-	};
-	let batch =
-		pallet_attribution::ReceiptBatchOf::<tributary_runtime::Runtime>::truncate_from(vec![
-			runtime_receipt,
-		]);
-	let sidecar = tributary_receipts::book::ChainSignedReceipt {
-		receipt,
-		user,
-		signature: tributary_receipts::book::UserSignature::Sr25519(signature),
-		claim,
-	};
+	let sidecar = signed_receipt();
+	// The sidecar's receipt encodes exactly as the runtime's (the target checks that too).
+	let runtime = SignedReceiptOf::<Runtime>::decode(&mut &sidecar.encode()[..])
+		.expect("the runtime decodes the sidecar's receipt");
+	let batch = ReceiptBatchOf::<Runtime>::truncate_from(vec![runtime]);
 	let with = |selector: u8, bytes: Vec<u8>| [vec![selector], bytes].concat();
 	vec![
 		("runtime-batch".into(), with(0, batch.encode())),
