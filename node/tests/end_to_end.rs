@@ -87,22 +87,11 @@ fn job(node: &Node) -> Value {
 	node.rpc("tributary_job", json!([0]))
 }
 
-/// Events of every block from `from` to the best block.
-fn events_since(node: &Node, from: u64) -> Vec<(u64, RuntimeEvent)> {
-	(from..=node.best_number())
-		.flat_map(|number| {
-			node.events_at(&node.rpc("chain_getBlockHash", json!([number])))
-				.into_iter()
-				.map(move |r| (number, r.event))
-		})
-		.collect()
-}
-
 /// The narration `scripts/demo.sh` shows: a step's title, then the project pallets' events since
 /// the previous step. Returns the block the next step's events start at.
 fn narrate(node: &Node, started: Instant, events_from: u64, title: &str) -> u64 {
 	let best = node.best_number();
-	for (number, event) in events_since(node, events_from) {
+	for (number, event) in node.events_since(events_from) {
 		if matches!(
 			event,
 			RuntimeEvent::Datanets(_)
@@ -332,7 +321,7 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 		format!("0x{}", retrained["result_hash"].as_str().unwrap()),
 		"{versions}"
 	);
-	let events = events_since(node, job_opened_at);
+	let events = node.events_since(job_opened_at);
 	let submitted = events
 		.iter()
 		.filter(|(_, e)| {
@@ -356,18 +345,16 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 
 	let (reporter, kind) =
 		node.wait_until("a worker reports the row declared short", Duration::from_secs(60), || {
-			events_since(node, job_opened_at)
-				.into_iter()
-				.find_map(|(_, event)| match event {
-					RuntimeEvent::Datanets(pallet_datanets::Event::RowChallenged {
-						datanet: 0,
-						row,
-						challenger,
-						kind,
-						..
-					}) if row == UNDERSTATED_ROW => Some((challenger, kind)),
-					_ => None,
-				})
+			node.events_since(job_opened_at).into_iter().find_map(|(_, event)| match event {
+				RuntimeEvent::Datanets(pallet_datanets::Event::RowChallenged {
+					datanet: 0,
+					row,
+					challenger,
+					kind,
+					..
+				}) if row == UNDERSTATED_ROW => Some((challenger, kind)),
+				_ => None,
+			})
 		});
 	assert_eq!(
 		kind,
@@ -409,18 +396,16 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 	);
 	let (copy_reporter, kind) =
 		node.wait_until("a worker reports Eve's near-duplicate", Duration::from_secs(90), || {
-			events_since(node, job_opened_at)
-				.into_iter()
-				.find_map(|(_, event)| match event {
-					RuntimeEvent::Datanets(pallet_datanets::Event::RowChallenged {
-						datanet: 0,
-						row: COPY_ROW,
-						challenger,
-						kind,
-						..
-					}) => Some((challenger, kind)),
-					_ => None,
-				})
+			node.events_since(job_opened_at).into_iter().find_map(|(_, event)| match event {
+				RuntimeEvent::Datanets(pallet_datanets::Event::RowChallenged {
+					datanet: 0,
+					row: COPY_ROW,
+					challenger,
+					kind,
+					..
+				}) => Some((challenger, kind)),
+				_ => None,
+			})
 		});
 	let ChallengeKind::NearDuplicate { original_datanet, original, similarity_ppm } = kind else {
 		panic!("Eve's copy is reported as a near-duplicate, not {kind:?}");
@@ -462,7 +447,7 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 		.expect("the judge upholds the worker's report");
 	assert!(reward > 0 && slashed > 0, "Eve's deposit pays the worker and the treasury");
 	assert!(
-		!events_since(node, job_opened_at).into_iter().any(|(_, event)| matches!(
+		!node.events_since(job_opened_at).into_iter().any(|(_, event)| matches!(
 			event,
 			RuntimeEvent::Datanets(pallet_datanets::Event::RowChallenged {
 				datanet: 0,

@@ -34,13 +34,15 @@ pub fn free_port() -> u16 {
 		.port()
 }
 
-/// A running `tributary-node` process; killed and reaped on drop, its log kept for failures.
+/// A running `tributary-node`: a process this test started (killed and reaped on drop), or one
+/// it only talks to (a zombienet validator); its log kept for failures.
 pub struct Node {
-	child: Child,
+	child: Option<Child>,
 	pub rpc_port: u16,
+	/// 0 for an attached node (its peers are somebody else's business).
 	pub p2p_port: u16,
 	log_path: PathBuf,
-	_base: tempfile::TempDir,
+	_base: Option<tempfile::TempDir>,
 }
 
 pub struct NodeConfig<'a> {
@@ -72,7 +74,14 @@ impl Node {
 			.stderr(log)
 			.spawn()
 			.expect("start tributary-node");
-		let mut node = Node { child, rpc_port, p2p_port, log_path, _base: base };
+		let mut node = Node { child: Some(child), rpc_port, p2p_port, log_path, _base: Some(base) };
+		node.wait_for_rpc();
+		node
+	}
+
+	/// A node somebody else runs, reached on `rpc_port`, writing its log to `log_path`.
+	pub fn attach(rpc_port: u16, log_path: PathBuf) -> Node {
+		let mut node = Node { child: None, rpc_port, p2p_port: 0, log_path, _base: None };
 		node.wait_for_rpc();
 		node
 	}
@@ -81,7 +90,7 @@ impl Node {
 	fn wait_for_rpc(&mut self) {
 		let start = Instant::now();
 		while self.try_rpc("system_health", json!([])).is_err() {
-			if let Ok(Some(status)) = self.child.try_wait() {
+			if let Some(Ok(Some(status))) = self.child.as_mut().map(Child::try_wait) {
 				panic!(
 					"tributary-node exited with {status}\n--- node log ---\n{}",
 					self.log_tail()
@@ -220,6 +229,17 @@ impl Node {
 		})
 	}
 
+	/// Events of every block from `from` to the best block, with their block numbers.
+	pub fn events_since(&self, from: u64) -> Vec<(u64, RuntimeEvent)> {
+		(from..=self.best_number())
+			.flat_map(|number| {
+				self.events_at(&self.rpc("chain_getBlockHash", json!([number])))
+					.into_iter()
+					.map(move |r| (number, r.event))
+			})
+			.collect()
+	}
+
 	/// Search the last blocks for an extrinsic with these exact bytes.
 	pub fn block_containing(&self, extrinsic_hex: &str, search_back: u64) -> Option<u64> {
 		let best = self.best_number();
@@ -235,17 +255,18 @@ impl Node {
 
 impl Drop for Node {
 	fn drop(&mut self) {
+		let Some(child) = self.child.as_mut() else { return };
 		// SIGTERM lets the node close its database; SIGKILL if it does not stop in time.
-		let _ = Command::new("kill").arg(self.child.id().to_string()).status();
+		let _ = Command::new("kill").arg(child.id().to_string()).status();
 		let deadline = Instant::now() + Duration::from_secs(20);
 		while Instant::now() < deadline {
-			if let Ok(Some(_)) = self.child.try_wait() {
+			if let Ok(Some(_)) = child.try_wait() {
 				return;
 			}
 			std::thread::sleep(Duration::from_millis(100));
 		}
-		let _ = self.child.kill();
-		let _ = self.child.wait();
+		let _ = child.kill();
+		let _ = child.wait();
 	}
 }
 

@@ -58,16 +58,23 @@ pub fn pretrain_base(dir: &Path, text: &str) -> PathBuf {
 	out
 }
 
-/// A running sidecar; killed on drop. Its data directory outlives restarts.
+/// A running sidecar. Its data directory outlives restarts.
 pub struct Sidecar {
-	child: Option<Child>,
+	process: Process,
 	/// The public API's port (what peers and users reach).
 	pub port: u16,
 	/// The operator API's port (what the node's `--worker-url` and these tests reach).
 	pub operator_port: u16,
-	args: Vec<String>,
 	log_path: PathBuf,
 	name: String,
+}
+
+/// Who starts and kills a sidecar.
+enum Process {
+	/// This test, with these arguments; killed on drop.
+	Owned { args: Vec<String>, child: Option<Child> },
+	/// `zombienet/sidecar.sh` (a zombienet validator's sidecar, which outlives the test).
+	Script(PathBuf),
 }
 
 impl Sidecar {
@@ -99,15 +106,32 @@ impl Sidecar {
 			args.extend(["--peer".to_string(), format!("http://127.0.0.1:{peer}")]);
 		}
 		let mut sidecar = Sidecar {
-			child: None,
+			process: Process::Owned { args, child: None },
 			port,
 			operator_port,
-			args,
 			log_path: dir.join(format!("{name}.log")),
 			name: name.into(),
 		};
 		sidecar.spawn();
 		sidecar
+	}
+
+	/// The running sidecar of zombienet validator `name`, started and killed by `script`
+	/// (`zombienet/sidecar.sh`).
+	pub fn attach(
+		name: &str,
+		port: u16,
+		operator_port: u16,
+		script: PathBuf,
+		log_path: PathBuf,
+	) -> Sidecar {
+		Sidecar {
+			process: Process::Script(script),
+			port,
+			operator_port,
+			log_path,
+			name: name.into(),
+		}
 	}
 
 	/// A loopback port for a sidecar that starts later (peers name each other).
@@ -126,19 +150,25 @@ impl Sidecar {
 	}
 
 	fn spawn(&mut self) {
-		let log = std::fs::OpenOptions::new()
-			.create(true)
-			.append(true)
-			.open(&self.log_path)
-			.unwrap();
-		let child = Command::new(workspace_binary("tributary-worker"))
-			.args(&self.args)
-			.stdin(Stdio::null())
-			.stdout(log.try_clone().unwrap())
-			.stderr(log)
-			.spawn()
-			.expect("start tributary-worker");
-		self.child = Some(child);
+		match &mut self.process {
+			Process::Owned { args, child } => {
+				let log = std::fs::OpenOptions::new()
+					.create(true)
+					.append(true)
+					.open(&self.log_path)
+					.unwrap();
+				*child = Some(
+					Command::new(workspace_binary("tributary-worker"))
+						.args(args.iter())
+						.stdin(Stdio::null())
+						.stdout(log.try_clone().unwrap())
+						.stderr(log)
+						.spawn()
+						.expect("start tributary-worker"),
+				);
+			},
+			Process::Script(script) => run_script(script, "start", &self.name),
+		}
 		let start = Instant::now();
 		while self.get("/health").0 != 200 {
 			assert!(
@@ -153,9 +183,14 @@ impl Sidecar {
 
 	/// Kill the process at once (SIGKILL: no draining, no cleanup), as a crash would.
 	pub fn kill(&mut self) {
-		if let Some(mut child) = self.child.take() {
-			let _ = child.kill();
-			let _ = child.wait();
+		match &mut self.process {
+			Process::Owned { child, .. } => {
+				if let Some(mut child) = child.take() {
+					let _ = child.kill();
+					let _ = child.wait();
+				}
+			},
+			Process::Script(script) => run_script(script, "kill", &self.name),
 		}
 	}
 
@@ -194,6 +229,14 @@ impl Sidecar {
 
 impl Drop for Sidecar {
 	fn drop(&mut self) {
-		self.kill();
+		if matches!(self.process, Process::Owned { .. }) {
+			self.kill();
+		}
 	}
+}
+
+/// `sidecar.sh ACTION NAME`, which must succeed.
+fn run_script(script: &Path, action: &str, name: &str) {
+	let status = Command::new(script).args([action, name]).status().expect("run sidecar.sh");
+	assert!(status.success(), "{} {action} {name} failed: {status}", script.display());
 }
