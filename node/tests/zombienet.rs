@@ -260,7 +260,7 @@ fn wait_assigned(node: &Node, job: u64, from: u64) -> (AccountId, Vec<AccountId>
 /// The model's versions once the job is accepted; a panic naming the event if its result was
 /// refused instead (four workers leave no spare once one is slashed, so the job would wait).
 fn wait_accepted(node: &Node, job: u64, from: u64) -> Value {
-	node.wait_until("the job is trained, verified and accepted", Duration::from_secs(900), || {
+	node.wait_until("the job is trained, verified and accepted", Duration::from_secs(480), || {
 		for (_, event) in node.events_since(from) {
 			if let RuntimeEvent::Models(
 				refused @ (pallet_models::Event::TrainingRejected { job: j, .. }
