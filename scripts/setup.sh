@@ -16,14 +16,18 @@ need_apt=()
 for pkg in protobuf-compiler clang libclang-dev curl; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
-if [ ${#need_apt[@]} -gt 0 ]; then
-  log "installing apt packages: ${need_apt[*]}"
+apt_install() {
+  log "installing apt packages: $*"
+  local apt_log
   apt_log=$(mktemp)
   if ! { "${sudo_cmd[@]}" apt-get update -qq &&
-    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${need_apt[@]}"; } >"$apt_log" 2>&1; then
+    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "$@"; } >"$apt_log" 2>&1; then
     cat "$apt_log"; echo "apt-get failed (log above)" >&2; exit 1
   fi
   rm -f "$apt_log"
+}
+if [ ${#need_apt[@]} -gt 0 ]; then
+  apt_install "${need_apt[@]}"
 else
   log "apt packages present"
 fi
@@ -75,15 +79,7 @@ else
 fi
 # The zombienet CLI (npm, pinned by zombienet/package-lock.json) for scripts/zombienet.sh; Debian's
 # nodejs/npm if the machine has no node. Reinstalled when the lock file changes.
-if ! command -v npm >/dev/null 2>&1; then
-  log "installing nodejs and npm (apt)"
-  apt_log=$(mktemp)
-  if ! { "${sudo_cmd[@]}" apt-get update -qq &&
-    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq nodejs npm; } >"$apt_log" 2>&1; then
-    cat "$apt_log"; echo "apt-get failed (log above)" >&2; exit 1
-  fi
-  rm -f "$apt_log"
-fi
+command -v npm >/dev/null 2>&1 || apt_install nodejs npm
 if ! cmp -s zombienet/package-lock.json zombienet/node_modules/.installed-lock.json; then
   log "installing the zombienet CLI into zombienet/node_modules (about 15 s)"
   (cd zombienet && npm ci --no-audit --no-fund --loglevel=error &&

@@ -16,7 +16,7 @@ use std::{
 
 use codec::Decode;
 use common::{
-	calls::{bounded, lora_settings, ok, register_base_model, register_worker},
+	calls::{bounded, create_qa_datanet, lora_settings, ok, register_base_model, register_worker},
 	rewards::ss58,
 	sidecar::Sidecar,
 	Node,
@@ -27,9 +27,7 @@ use sp_keyring::Sr25519Keyring;
 use sp_runtime::{traits::Get, MultiSignature};
 use tributary_primitives::{
 	attribution::{AttributionClaim, AttributionRecord, RowRef, RowScore},
-	content_hash,
-	datanets::Visibility,
-	hex,
+	content_hash, hex,
 	models::DatanetVersionRef,
 	receipts::{InferenceReceipt, SignedReceipt},
 	training::TrainingSettings,
@@ -155,14 +153,12 @@ fn ensure_datanet_and_workers(net: &Network) {
 	ok(
 		node,
 		Sr25519Keyring::Alice,
-		RuntimeCall::Datanets(pallet_datanets::Call::create_datanet {
-			name: bounded(b"bakery-faq"),
-			summary: bounded(b"Bread baking questions and answers"),
-			description: bounded(b"# Bakery FAQ\nAnswers from the bakers of the zombienet tests."),
-			tags: vec![bounded(b"baking"), bounded(b"qa")].try_into().unwrap(),
-			license: bounded(b"CC-BY-4.0"),
-			visibility: Visibility::Public,
-		}),
+		create_qa_datanet(
+			"bakery-faq",
+			"Bread baking questions and answers",
+			"# Bakery FAQ\nAnswers from the bakers of the zombienet tests.",
+			"baking",
+		),
 	);
 	let rows = rows();
 	let (first, second) = rows.split_at(rows.len() / 2);

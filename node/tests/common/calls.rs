@@ -66,16 +66,26 @@ pub fn lora_settings() -> TrainingSettings {
 	}
 }
 
-/// Create the tests' public "clinic-faq" datanet.
-pub fn create_clinic_datanet() -> RuntimeCall {
+/// Create a public CC-BY-4.0 question-and-answer datanet about `topic`.
+pub fn create_qa_datanet(name: &str, summary: &str, description: &str, topic: &str) -> RuntimeCall {
 	RuntimeCall::Datanets(pallet_datanets::Call::create_datanet {
-		name: bounded(b"clinic-faq"),
-		summary: bounded(b"Short medical questions and answers"),
-		description: bounded(b"# Clinic FAQ\nAnswers reviewed by the clinic's nurses."),
-		tags: vec![bounded(b"medical"), bounded(b"qa")].try_into().unwrap(),
+		name: bounded(name.as_bytes()),
+		summary: bounded(summary.as_bytes()),
+		description: bounded(description.as_bytes()),
+		tags: vec![bounded(topic.as_bytes()), bounded(b"qa")].try_into().unwrap(),
 		license: bounded(b"CC-BY-4.0"),
 		visibility: Visibility::Public,
 	})
+}
+
+/// Create the tests' public "clinic-faq" datanet.
+pub fn create_clinic_datanet() -> RuntimeCall {
+	create_qa_datanet(
+		"clinic-faq",
+		"Short medical questions and answers",
+		"# Clinic FAQ\nAnswers reviewed by the clinic's nurses.",
+		"medical",
+	)
 }
 
 /// Root registers a small llama base model by the hashes of its files (sign with the sudo key).
