@@ -382,9 +382,79 @@ fn fine_tune_across_the_network() {
 	);
 }
 
+/// Model 0, version 1, served by `name`'s sidecar and priced by its owner Eve; trained first
+/// (without faults) if this network has no model yet.
+fn ensure_model_served(net: &Network, name: &str) {
+	let node = net.node("alice");
+	if node.rpc("tributary_modelVersions", json!([MODEL])).as_array().map(Vec::len) != Some(1) {
+		ensure_datanet_and_workers(net);
+		let (job, opened_at) = open_job(node);
+		wait_accepted(node, job, opened_at);
+	}
+	ok(
+		node,
+		Sr25519Keyring::Eve,
+		RuntimeCall::Models(pallet_models::Call::set_price {
+			model: MODEL,
+			price_per_1k_tokens: Some(UNIT / 100),
+		}),
+	);
+	let sidecar = net.sidecar(name);
+	node.wait_until(
+		&format!("{name}'s sidecar serves model-0-v1"),
+		Duration::from_secs(120),
+		|| {
+			let (_, models) = sidecar.get("/v1/models");
+			models["data"].as_array()?.iter().any(|m| m["id"] == "model-0-v1").then_some(())
+		},
+	);
+}
+
+/// `sidecar`'s answer to the first row's question, with a receipt for `user` under `nonce`
+/// (not yet signed).
+fn receipted_completion(node: &Node, sidecar: &Sidecar, user: Sr25519Keyring, nonce: u64) -> Value {
+	let (status, answer) = sidecar.post(
+		"/v1/completions",
+		&json!({
+			"model": "model-0-v1",
+			"prompt": rows()[0].split(" A:").next().unwrap().to_string() + " A:",
+			"max_tokens": 24,
+			"temperature": 0.0,
+			"receipt": { "user": ss58(&user.to_account_id()), "nonce": nonce, "max_fee": UNIT.to_string(), "expiry": node.best_number() + 400 },
+		}),
+	);
+	assert_eq!(status, 200, "{answer}");
+	answer
+}
+
+/// The nonce of the receipt Ferdie signs on the restarted validator's sidecar before the restart.
+const QUEUED_NONCE: u64 = 100;
+
+/// Scenario 2's first step, before zombienet restarts [`RESTARTED`]: a receipted answer from its
+/// sidecar, signed by Ferdie and queued there for its off-chain worker to submit (before or after
+/// the restart: either way it must land once).
+#[test]
+#[ignore = "drives a zombienet network: scripts/zombienet.sh restart"]
+fn receipt_queued_before_restart() {
+	let net = Network::from_env();
+	ensure_model_served(&net, RESTARTED);
+	let sidecar = net.sidecar(RESTARTED);
+	let answer =
+		receipted_completion(net.node("alice"), sidecar, Sr25519Keyring::Ferdie, QUEUED_NONCE);
+	let payload = hex::decode(answer["receipt"]["signing_payload"].as_str().expect("a receipt"))
+		.expect("hex");
+	let signature = Sr25519Keyring::Ferdie.pair().sign(&payload);
+	let (status, queued) = sidecar.post(
+		"/v1/receipts",
+		&json!({ "id": answer["receipt"]["id"], "signature": hex::encode_0x(&signature.0) }),
+	);
+	assert_eq!(status, 202, "{queued}");
+}
+
 /// Scenario 2's checks, after zombienet restarted [`RESTARTED`] (same base path): it catches up
 /// with the others' finalized head, its off-chain worker resumes (a row contributed after the
-/// restart is handed to its sidecar), and nothing was submitted twice.
+/// restart is handed to its sidecar), the receipt queued before the restart lands once, and
+/// nothing was submitted twice.
 #[test]
 #[ignore = "drives a zombienet network: scripts/zombienet.sh restart"]
 fn restarted_validator_catches_up_and_resumes() {
@@ -445,14 +515,42 @@ fn restarted_validator_catches_up_and_resumes() {
 		},
 	);
 	let handed_over = contributed.elapsed();
+	let ferdie = Sr25519Keyring::Ferdie.to_account_id();
+	let landed_in = alice.wait_until(
+		"the receipt queued before the restart lands",
+		Duration::from_secs(120),
+		|| {
+			alice.events_since(1).into_iter().find_map(|(block, event)| match event {
+				RuntimeEvent::Attribution(pallet_attribution::Event::ReceiptAccepted {
+					user,
+					nonce: QUEUED_NONCE,
+					worker,
+					..
+				}) if user == ferdie => Some((block, worker)),
+				_ => None,
+			})
+		},
+	);
+	assert_eq!(Network::name_of(&landed_in.1), RESTARTED, "the serving worker submitted it");
+	let restarted_sidecar = net.sidecar(RESTARTED);
+	restarted.wait_until(
+		"the sidecar's receipt queue is acknowledged",
+		Duration::from_secs(60),
+		|| {
+			let (_, pending) = restarted_sidecar.get("/receipts/pending");
+			(pending["receipts"].as_array().map(Vec::len) == Some(0)).then_some(())
+		},
+	);
 	assert_nothing_submitted_twice(alice);
 	net.report(
 		SCENARIO,
 		&format!(
-			"{RESTARTED} restarted from block #{} and imported the others' best #{best} {} s later (node log, 1 s resolution; finalized #{finalized} too); its off-chain worker handed row {row} to its sidecar {:.1} s after the contribution",
+			"{RESTARTED} restarted from block #{} and imported the others' best #{best} {} s later (node log, 1 s resolution; finalized #{finalized} too); its off-chain worker handed row {row} to its sidecar {:.1} s after the contribution; the receipt queued before the restart landed once, in block #{} ({} the restart)",
 			catch_up.resumed_from,
 			catch_up.seconds,
-			handed_over.as_secs_f64()
+			handed_over.as_secs_f64(),
+			landed_in.0,
+			if landed_in.0 > catch_up.resumed_from { "after" } else { "before" }
 		),
 	);
 }
@@ -502,38 +600,10 @@ fn forged_record_is_recomputed_and_slashed() {
 	const SCENARIO: &str = "dispute";
 	let net = Network::from_env();
 	let node = net.node("alice");
-	if node.rpc("tributary_modelVersions", json!([MODEL])).as_array().map(Vec::len) != Some(1) {
-		ensure_datanet_and_workers(&net);
-		let (job, opened_at) = open_job(node);
-		wait_accepted(node, job, opened_at);
-	}
-	let serving = net.sidecar("alice");
-	node.wait_until("Alice's sidecar serves model-0-v1", Duration::from_secs(120), || {
-		let (_, models) = serving.get("/v1/models");
-		models["data"].as_array()?.iter().any(|m| m["id"] == "model-0-v1").then_some(())
-	});
-
-	let (ferdie, eve) = (Sr25519Keyring::Ferdie, Sr25519Keyring::Eve);
-	ok(
-		node,
-		eve,
-		RuntimeCall::Models(pallet_models::Call::set_price {
-			model: MODEL,
-			price_per_1k_tokens: Some(UNIT / 100),
-		}),
-	);
+	ensure_model_served(&net, "alice");
+	let ferdie = Sr25519Keyring::Ferdie;
 	let asked = Instant::now();
-	let (status, answer) = serving.post(
-		"/v1/completions",
-		&json!({
-			"model": "model-0-v1",
-			"prompt": rows()[0].split(" A:").next().unwrap().to_string() + " A:",
-			"max_tokens": 24,
-			"temperature": 0.0,
-			"receipt": { "user": ss58(&ferdie.to_account_id()), "nonce": 1, "max_fee": UNIT.to_string(), "expiry": node.best_number() + 400 },
-		}),
-	);
-	assert_eq!(status, 200, "{answer}");
+	let answer = receipted_completion(node, net.sidecar("alice"), ferdie, 1);
 	let answered = asked.elapsed();
 	let genesis: [u8; 32] = node.genesis_hash().0;
 	let payload = hex::decode(answer["receipt"]["signing_payload"].as_str().expect("a receipt"))
@@ -586,7 +656,7 @@ fn forged_record_is_recomputed_and_slashed() {
 	let disputed_at = node.best_number();
 	ok(
 		node,
-		eve,
+		Sr25519Keyring::Eve,
 		RuntimeCall::Attribution(pallet_attribution::Call::dispute {
 			record,
 			commitment: honest.commitment(),
