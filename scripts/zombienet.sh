@@ -42,6 +42,8 @@ export TRIBUTARY_ZOMBIENET_DRIVER="$driver"
 export TRIBUTARY_ZOMBIENET_PORT=${TRIBUTARY_ZOMBIENET_PORT:-18420}
 export TRIBUTARY_ZOMBIENET_SPEC="$TRIBUTARY_ZOMBIENET_DIR/tributary-4.json"
 
+# A run that was killed (not interrupted) leaves its sidecars on their ports: stop them first.
+zombienet/sidecar.sh stop-all
 rm -rf "$TRIBUTARY_ZOMBIENET_DIR"
 mkdir -p "$TRIBUTARY_ZOMBIENET_DIR/report"
 
