@@ -276,7 +276,7 @@ fn wait_accepted(node: &Node, job: u64, from: u64) -> Value {
 /// the three others; the trainer's sidecar is killed mid-training and restarted. The job is
 /// accepted once, with one training result, each verifier's report at most once, and one payment.
 #[test]
-#[ignore = "drives a zombienet network: scripts/zombienet.sh fine-tune"]
+#[ignore = "issue 18: needs the zombienet network that scripts/zombienet.sh fine-tune spawns (scripts/test.sh runs it)"]
 fn fine_tune_across_the_network() {
 	const SCENARIO: &str = "fine-tune";
 	let mut net = Network::from_env();
@@ -434,7 +434,7 @@ const QUEUED_NONCE: u64 = 100;
 /// sidecar, signed by Ferdie and queued there for its off-chain worker to submit (before or after
 /// the restart: either way it must land once).
 #[test]
-#[ignore = "drives a zombienet network: scripts/zombienet.sh restart"]
+#[ignore = "issue 18: needs the zombienet network that scripts/zombienet.sh restart spawns (scripts/test.sh runs it)"]
 fn receipt_queued_before_restart() {
 	let net = Network::from_env();
 	ensure_model_served(&net, RESTARTED);
@@ -456,7 +456,7 @@ fn receipt_queued_before_restart() {
 /// restart is handed to its sidecar), the receipt queued before the restart lands once, and
 /// nothing was submitted twice.
 #[test]
-#[ignore = "drives a zombienet network: scripts/zombienet.sh restart"]
+#[ignore = "issue 18: needs the zombienet network that scripts/zombienet.sh restart spawns (scripts/test.sh runs it)"]
 fn restarted_validator_catches_up_and_resumes() {
 	const SCENARIO: &str = "restart";
 	let net = Network::from_env();
@@ -595,7 +595,7 @@ impl CatchUp {
 /// recomputers, their off-chain workers recompute on their own sidecars, and the majority
 /// overturns the record and slashes Alice's worker.
 #[test]
-#[ignore = "drives a zombienet network: scripts/zombienet.sh dispute"]
+#[ignore = "issue 18: needs the zombienet network that scripts/zombienet.sh dispute spawns (scripts/test.sh runs it)"]
 fn forged_record_is_recomputed_and_slashed() {
 	const SCENARIO: &str = "dispute";
 	let net = Network::from_env();
