@@ -1,11 +1,79 @@
-//! The `config.json` of a Hugging Face Llama checkpoint.
+//! The `config.json` of a Hugging Face checkpoint of a Llama-shaped decoder: Llama (2, 3.x,
+//! SmolLM), Qwen2/2.5 and Mistral. They differ only in what this config names: projection biases,
+//! the RoPE variant and sliding-window attention. Every field is either honoured or refused by
+//! [`LlamaConfig::validate`], naming the field; none is silently ignored unless it cannot change
+//! what the model computes (metadata, initialisation, cache switches).
 
 use crate::error::{ModelError, Result};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::Path;
 
-/// The architecture names this crate can run, as written in `config.json`'s `architectures`.
+/// The architecture name of project-made checkpoints, as written in `config.json`'s `architectures`.
 pub const SUPPORTED_ARCHITECTURE: &str = "LlamaForCausalLM";
+
+/// The decoder families this crate runs, told apart by `architectures` (or `model_type`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+	/// Llama 2/3.x and SmolLM: optional biases everywhere (`attention_bias`, `mlp_bias`).
+	Llama,
+	/// Qwen2/2.5: biases on the query, key and value projections; sliding window per layer.
+	Qwen2,
+	/// Mistral: sliding-window attention in every layer when `sliding_window` is set.
+	Mistral,
+}
+
+impl Family {
+	/// (family, `architectures` entry, `model_type`).
+	const NAMES: [(Family, &'static str, &'static str); 3] = [
+		(Family::Llama, "LlamaForCausalLM", "llama"),
+		(Family::Qwen2, "Qwen2ForCausalLM", "qwen2"),
+		(Family::Mistral, "MistralForCausalLM", "mistral"),
+	];
+
+	/// The supported architectures, for error messages.
+	pub fn supported() -> String {
+		Self::NAMES
+			.iter()
+			.map(|(_, architecture, _)| *architecture)
+			.collect::<Vec<_>>()
+			.join(", ")
+	}
+}
+
+/// How rotary angles are derived from positions (HF's `rope_type`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum RopeScaling {
+	/// θ^(-2i/d) per pair of dimensions.
+	Default,
+	/// Every inverse frequency divided by `factor` (positions interpolated).
+	Linear { factor: f64 },
+	/// Llama 3.1's: long wavelengths divided by `factor`, short ones kept, a smooth ramp between.
+	Llama3 { factor: f64, low_freq_factor: f64, high_freq_factor: f64, original_max_positions: f64 },
+}
+
+/// Fields that cannot change what the model computes, accepted and not used: metadata,
+/// initialisation, output and cache switches of transformers, token ids used by tokenizers and
+/// generation only.
+const INERT_FIELDS: [&str; 16] = [
+	"transformers_version",
+	"initializer_range",
+	"use_cache",
+	"pad_token_id",
+	"unk_token_id",
+	"sep_token_id",
+	"id2label",
+	"label2id",
+	"output_hidden_states",
+	"output_attentions",
+	"return_dict",
+	"problem_type",
+	"is_encoder_decoder",
+	"chunk_size_feed_forward",
+	"tokenizer_class",
+	// Tensor-parallel slicing of the original Llama code; transformers computes the same function.
+	"pretraining_tp",
+];
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LlamaConfig {
@@ -49,6 +117,26 @@ pub struct LlamaConfig {
 	pub eos_token_id: Option<serde_json::Value>,
 	#[serde(default, skip_serializing_if = "Option::is_none")]
 	pub torch_dtype: Option<String>,
+	/// Keys of a query see only the last `sliding_window` positions (Mistral; Qwen2 when
+	/// `use_sliding_window`), in the layers [`LlamaConfig::sliding_window_of`] says.
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub sliding_window: Option<i64>,
+	/// Qwen2's switch for `sliding_window`.
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub use_sliding_window: Option<bool>,
+	/// Qwen2's first sliding layer when `layer_types` does not list them.
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub max_window_layers: Option<i64>,
+	/// Per layer, `"full_attention"` or `"sliding_attention"` (transformers 5).
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub layer_types: Option<Vec<String>>,
+	/// Dropout on attention weights while training in transformers; must be 0 here.
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub attention_dropout: Option<f64>,
+	/// Every other field, kept so a saved config says what the loaded one said; `validate`
+	/// refuses any that is not inert.
+	#[serde(flatten)]
+	pub other: BTreeMap<String, serde_json::Value>,
 }
 
 fn default_model_type() -> String {
@@ -92,6 +180,12 @@ impl LlamaConfig {
 			bos_token_id: None,
 			eos_token_id: None,
 			torch_dtype: Some("float32".into()),
+			sliding_window: None,
+			use_sliding_window: None,
+			max_window_layers: None,
+			layer_types: None,
+			attention_dropout: None,
+			other: BTreeMap::new(),
 		}
 	}
 
@@ -130,59 +224,167 @@ impl LlamaConfig {
 		serde_json::from_value(value)
 	}
 
-	/// Refuses checkpoints this implementation would run wrongly rather than fail loudly.
-	pub fn validate(&self) -> Result<()> {
-		let is_llama = if self.architectures.is_empty() {
-			self.model_type == "llama"
-		} else {
-			self.architectures.iter().any(|a| a == SUPPORTED_ARCHITECTURE)
-		};
-		if !is_llama {
+	/// The family `architectures` names, or `model_type` when it names none.
+	pub fn family(&self) -> Result<Family> {
+		let found = Family::NAMES.iter().find(|(_, architecture, model_type)| {
+			if self.architectures.is_empty() {
+				self.model_type == *model_type
+			} else {
+				self.architectures.iter().any(|a| a == architecture)
+			}
+		});
+		found.map(|(family, _, _)| *family).ok_or_else(|| {
 			let found = if self.architectures.is_empty() {
 				self.model_type.clone()
 			} else {
 				self.architectures.join(", ")
 			};
-			return Err(ModelError::UnsupportedArchitecture { found });
+			ModelError::UnsupportedArchitecture { found, supported: Family::supported() }
+		})
+	}
+
+	/// Whether the query, key and value projections have biases (Qwen2 always does).
+	pub fn qkv_bias(&self) -> bool {
+		self.attention_bias || self.family().is_ok_and(|family| family == Family::Qwen2)
+	}
+
+	/// Whether the output projection has a bias.
+	pub fn o_bias(&self) -> bool {
+		self.attention_bias
+	}
+
+	/// The sliding window of decoder layer `layer`, `None` when it attends to every earlier position.
+	pub fn sliding_window_of(&self, layer: usize) -> Option<i64> {
+		let window = match self.family().ok()? {
+			Family::Llama => None,
+			Family::Mistral => self.sliding_window,
+			// transformers' Qwen2Config: the window only with use_sliding_window, in the layers
+			// `layer_types` names or else from `max_window_layers` on.
+			Family::Qwen2 => self.sliding_window.filter(|_| self.use_sliding_window == Some(true)),
+		}?;
+		let sliding = match &self.layer_types {
+			Some(types) => types.get(layer).is_some_and(|t| t == "sliding_attention"),
+			// Qwen2Config's default bound.
+			None if self.family().ok()? == Family::Qwen2 => {
+				layer as i64 >= self.max_window_layers.unwrap_or(28)
+			},
+			None => true,
+		};
+		sliding.then_some(window)
+	}
+
+	/// The RoPE variant: `rope_scaling` when set (as transformers reads it), else `rope_parameters`.
+	pub fn rope_scaling(&self) -> Result<RopeScaling> {
+		let unsupported = |reason: String| ModelError::UnsupportedSetting {
+			setting: "rope_scaling".into(),
+			reason,
+		};
+		let source = [&self.rope_scaling, &self.rope_parameters]
+			.into_iter()
+			.flatten()
+			.find(|value| !value.is_null());
+		let Some(parameters) = source else { return Ok(RopeScaling::Default) };
+		let kind = parameters.get("rope_type").or_else(|| parameters.get("type"));
+		let kind = kind.and_then(serde_json::Value::as_str).unwrap_or("default");
+		if let Some(partial) = parameters.get("partial_rotary_factor").and_then(|v| v.as_f64()) {
+			if partial != 1.0 {
+				return Err(unsupported(format!(
+					"partial_rotary_factor {partial}: only rotary embeddings over the whole head"
+				)));
+			}
 		}
-		let unsupported =
-			|setting, reason: String| Err(ModelError::UnsupportedSetting { setting, reason });
+		let number = |name: &str| -> Result<f64> {
+			parameters
+				.get(name)
+				.and_then(serde_json::Value::as_f64)
+				.ok_or_else(|| unsupported(format!("rope_type {kind:?} needs a number \"{name}\"")))
+		};
+		match kind {
+			"default" => Ok(RopeScaling::Default),
+			"linear" => Ok(RopeScaling::Linear { factor: number("factor")? }),
+			"llama3" => Ok(RopeScaling::Llama3 {
+				factor: number("factor")?,
+				low_freq_factor: number("low_freq_factor")?,
+				high_freq_factor: number("high_freq_factor")?,
+				original_max_positions: number("original_max_position_embeddings")
+					.unwrap_or(self.max_position_embeddings as f64),
+			}),
+			other => Err(unsupported(format!(
+				"rope_type {other:?}: supported are \"default\", \"linear\" and \"llama3\""
+			))),
+		}
+	}
+
+	/// Refuses checkpoints this implementation would run wrongly rather than fail loudly.
+	pub fn validate(&self) -> Result<()> {
+		let family = self.family()?;
+		let unsupported = |setting: &str, reason: String| {
+			Err(ModelError::UnsupportedSetting { setting: setting.into(), reason })
+		};
+		// `_`-prefixed keys are transformers' bookkeeping; `dtype` is `torch_dtype`'s new name; a
+		// null says the field is unset.
+		let not_inert = |(key, value): &(&String, &serde_json::Value)| {
+			!INERT_FIELDS.contains(&key.as_str())
+				&& !key.starts_with('_')
+				&& key.as_str() != "dtype"
+				&& !value.is_null()
+		};
+		if let Some((field, _)) = self.other.iter().find(not_inert) {
+			return unsupported(
+				field,
+				format!("{family:?} checkpoints with this field are not supported by this implementation"),
+			);
+		}
 		if self.hidden_act != "silu" {
 			return unsupported(
 				"hidden_act",
 				format!("{:?}, only \"silu\" is supported", self.hidden_act),
 			);
 		}
-		if self.attention_bias || self.mlp_bias {
+		if family != Family::Llama && (self.attention_bias || self.mlp_bias) {
 			return unsupported(
 				"attention_bias/mlp_bias",
-				"biases in projections are not supported".into(),
+				format!("{family:?} decides its biases itself; these are Llama's switches"),
 			);
 		}
-		if self.rope_scaling.as_ref().is_some_and(|v| !v.is_null()) {
+		if let Some(dropout) = self.attention_dropout.filter(|dropout| *dropout != 0.0) {
 			return unsupported(
-				"rope_scaling",
-				"scaled rotary embeddings are not supported".into(),
+				"attention_dropout",
+				format!("{dropout}: attention-weight dropout is not implemented, only 0"),
 			);
 		}
-		if let Some(parameters) = &self.rope_parameters {
-			let kind = parameters.get("rope_type").or_else(|| parameters.get("type"));
-			if let Some(kind) = kind.filter(|kind| kind.as_str() != Some("default")) {
+		if let Some(window) = self.sliding_window.filter(|window| *window <= 0) {
+			return unsupported("sliding_window", format!("{window} must be positive"));
+		}
+		if let Some(types) = &self.layer_types {
+			if types.len() as i64 != self.num_hidden_layers {
 				return unsupported(
-					"rope_parameters",
-					format!("rope_type {kind}: only \"default\" rotary embeddings are supported"),
+					"layer_types",
+					format!("{} entries for {} layers", types.len(), self.num_hidden_layers),
 				);
 			}
-			let nested = parameters.get("rope_theta").and_then(serde_json::Value::as_f64);
-			if let Some(theta) = nested.filter(|theta| *theta != self.rope_theta) {
+			if let Some(other) =
+				types.iter().find(|t| *t != "full_attention" && *t != "sliding_attention")
+			{
 				return unsupported(
-					"rope_theta",
-					format!(
-						"rope_parameters.rope_theta {theta} contradicts rope_theta {}",
-						self.rope_theta
-					),
+					"layer_types",
+					format!("{other:?}: only \"full_attention\" and \"sliding_attention\""),
 				);
 			}
+		}
+		self.rope_scaling()?;
+		let nested = self.rope_parameters.as_ref().and_then(|p| p.get("rope_theta"));
+		if let Some(theta) = nested
+			.and_then(serde_json::Value::as_f64)
+			.filter(|theta| *theta != self.rope_theta)
+		{
+			return unsupported(
+				"rope_theta",
+				format!(
+					"rope_parameters.rope_theta {theta} contradicts rope_theta {}",
+					self.rope_theta
+				),
+			);
 		}
 		let positive = [
 			("vocab_size", self.vocab_size),
@@ -194,7 +396,7 @@ impl LlamaConfig {
 		];
 		for (name, value) in positive {
 			if value <= 0 {
-				return unsupported("sizes", format!("{name} must be positive, got {value}"));
+				return unsupported(name, format!("must be positive, got {value}"));
 			}
 		}
 		if self.num_attention_heads % self.kv_heads() != 0 {
@@ -267,23 +469,96 @@ mod tests {
 	}
 
 	#[test]
-	fn rope_variants_it_cannot_run_are_refused() {
-		for (extra, setting) in [
+	fn rope_variants_are_read_from_either_field_and_unknown_ones_refused() {
+		let llama3 = r#"{"rope_type": "llama3", "factor": 32.0, "low_freq_factor": 1.0,
+			"high_freq_factor": 4.0, "original_max_position_embeddings": 8192, "rope_theta": 500000.0}"#;
+		for extra in [
+			format!(r#", "rope_parameters": {llama3}"#),
+			format!(r#", "rope_theta": 500000.0, "rope_scaling": {llama3}"#),
+		] {
+			let config = LlamaConfig::from_json(&smollm2_json(&extra)).unwrap();
+			config.validate().unwrap();
+			assert_eq!(config.rope_theta, 500_000.0);
+			assert_eq!(
+				config.rope_scaling().unwrap(),
+				RopeScaling::Llama3 {
+					factor: 32.0,
+					low_freq_factor: 1.0,
+					high_freq_factor: 4.0,
+					original_max_positions: 8192.0
+				}
+			);
+		}
+		let linear = r#", "rope_scaling": {"type": "linear", "factor": 2.0}"#;
+		let config = LlamaConfig::from_json(&smollm2_json(linear)).unwrap();
+		assert_eq!(config.rope_scaling().unwrap(), RopeScaling::Linear { factor: 2.0 });
+
+		for (extra, setting, words) in [
+			(r#", "rope_scaling": {"rope_type": "yarn", "factor": 4.0}"#, "rope_scaling", "yarn"),
 			(
-				r#", "rope_parameters": {"rope_theta": 500000.0, "rope_type": "llama3"}"#,
-				"rope_parameters",
+				r#", "rope_scaling": {"rope_type": "llama3", "factor": 8.0}"#,
+				"rope_scaling",
+				"low_freq_factor",
 			),
 			(
 				r#", "rope_theta": 10000.0, "rope_parameters": {"rope_theta": 500000.0}"#,
 				"rope_theta",
+				"contradicts",
 			),
+			(
+				r#", "quantization_config": {"quant_method": "gptq"}"#,
+				"quantization_config",
+				"Llama",
+			),
+			(r#", "attention_dropout": 0.1"#, "attention_dropout", "0.1"),
+			(r#", "hidden_act": "gelu""#, "hidden_act", "silu"),
 		] {
 			let config = LlamaConfig::from_json(&smollm2_json(extra)).unwrap();
 			let error = config.validate().unwrap_err();
 			assert!(
-				matches!(&error, ModelError::UnsupportedSetting { setting: s, .. } if *s == setting),
-				"{error}"
+				matches!(&error, ModelError::UnsupportedSetting { setting: s, .. } if s == setting),
+				"{extra}: {error}"
 			);
+			assert!(error.to_string().contains(words), "{error}");
 		}
+	}
+
+	#[test]
+	fn families_decide_biases_and_sliding_windows() {
+		let qwen = |extra: &str| {
+			let json =
+				smollm2_json(extra).replace(r#""model_type": "llama""#, r#""model_type": "qwen2""#);
+			LlamaConfig::from_json(&json).unwrap()
+		};
+		let plain = qwen(r#", "sliding_window": 4096, "max_window_layers": 21"#);
+		assert_eq!(plain.family().unwrap(), Family::Qwen2);
+		assert!(plain.qkv_bias() && !plain.o_bias());
+		assert_eq!(plain.sliding_window_of(29), None, "Qwen2.5 ships use_sliding_window false");
+		let sliding =
+			qwen(r#", "sliding_window": 64, "max_window_layers": 21, "use_sliding_window": true"#);
+		assert_eq!(
+			(sliding.sliding_window_of(20), sliding.sliding_window_of(21)),
+			(None, Some(64))
+		);
+		let listed = qwen(
+			r#", "num_hidden_layers": 2, "sliding_window": 8, "use_sliding_window": true,
+			"layer_types": ["sliding_attention", "full_attention"]"#,
+		);
+		assert_eq!((listed.sliding_window_of(0), listed.sliding_window_of(1)), (Some(8), None));
+
+		let mut mistral =
+			LlamaConfig::from_json(&smollm2_json(r#", "sliding_window": 4096"#)).unwrap();
+		mistral.architectures = vec!["MistralForCausalLM".into()];
+		assert_eq!(mistral.family().unwrap(), Family::Mistral);
+		assert_eq!(mistral.sliding_window_of(0), Some(4096));
+		mistral.attention_bias = true;
+		assert!(mistral.validate().is_err(), "Mistral has no bias switch");
+
+		let llama = LlamaConfig::from_json(&smollm2_json(r#", "sliding_window": 16"#)).unwrap();
+		assert_eq!(llama.sliding_window_of(0), None, "Llama has no sliding window");
+		let mut gemma = llama.clone();
+		gemma.architectures = vec!["GemmaForCausalLM".into()];
+		let error = gemma.validate().unwrap_err();
+		assert!(error.to_string().contains("Qwen2ForCausalLM"), "{error}");
 	}
 }

@@ -8,13 +8,10 @@ pub enum ModelError {
 	Io { path: PathBuf, source: std::io::Error },
 	#[error("{path} is not a valid config: {reason}")]
 	InvalidConfig { path: PathBuf, reason: String },
-	#[error(
-		"unsupported architecture {found:?}: only LlamaForCausalLM checkpoints are supported \
-		 (model_type \"llama\")"
-	)]
-	UnsupportedArchitecture { found: String },
+	#[error("unsupported architecture {found:?}: supported are {supported}")]
+	UnsupportedArchitecture { found: String, supported: String },
 	#[error("unsupported config setting {setting}: {reason}")]
-	UnsupportedSetting { setting: &'static str, reason: String },
+	UnsupportedSetting { setting: String, reason: String },
 	#[error("no weights in {dir}: expected model.safetensors or model.safetensors.index.json")]
 	MissingWeights { dir: PathBuf },
 	#[error("{path} is not a valid safetensors file: {reason}")]

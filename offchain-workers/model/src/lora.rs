@@ -63,19 +63,21 @@ pub struct LoraWeights {
 	pub dropout: f64,
 }
 
-/// A frozen linear layer (no bias, as in Llama) with an optional adapter.
+/// A frozen linear layer, with a bias where the family has one, and an optional adapter.
 #[derive(Debug)]
 pub struct LoraLinear {
 	/// [out, in]
 	pub weight: FrozenWeight,
+	/// [out]; never trained (PEFT's `bias: "none"`).
+	pub bias: Option<Tensor>,
 	pub lora: Option<LoraWeights>,
 	/// Whether the adapter is currently folded into `weight`.
 	merged: bool,
 }
 
 impl LoraLinear {
-	pub fn new(weight: Tensor) -> LoraLinear {
-		LoraLinear { weight: FrozenWeight::Full(weight), lora: None, merged: false }
+	pub fn new(weight: Tensor, bias: Option<Tensor>) -> LoraLinear {
+		LoraLinear { weight: FrozenWeight::Full(weight), bias, lora: None, merged: false }
 	}
 
 	/// Attaches a fresh adapter: A ~ U(-1/√in, 1/√in) (PEFT's Kaiming-uniform default), B = 0.
@@ -99,7 +101,10 @@ impl LoraLinear {
 	/// x: [.., in] → [.., out].
 	pub fn forward(&self, x: &Tensor, train: bool) -> Tensor {
 		let weight = self.weight.dequantize();
-		let base = x.matmul(&weight.tr());
+		let base = match &self.bias {
+			Some(bias) => x.matmul(&weight.tr()) + bias,
+			None => x.matmul(&weight.tr()),
+		};
 		match &self.lora {
 			Some(lora) if !self.merged => {
 				let x = x.to_kind(Kind::Float).dropout(lora.dropout, train);

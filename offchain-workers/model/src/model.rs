@@ -1,4 +1,6 @@
-//! A Llama-architecture decoder (Touvron et al., 2023) as Hugging Face's `LlamaForCausalLM` runs it:
+//! A Llama-architecture decoder (Touvron et al., 2023) as Hugging Face's `LlamaForCausalLM` runs it,
+//! and so also `Qwen2ForCausalLM` and `MistralForCausalLM`, which differ only in what the config
+//! names (projection biases, sliding-window attention; see [`crate::config::Family`]):
 //!
 //! ```text
 //! tokens [b, t]
@@ -11,9 +13,10 @@
 //! ```
 //!
 //! q: [b, heads, t, head_dim]; k, v: [b, kv_heads, t, head_dim], each key/value head shared by
-//! heads / kv_heads query heads (grouped-query attention).
+//! heads / kv_heads query heads (grouped-query attention). A sliding-window layer lets the query at
+//! position p see keys p - window < k ≤ p only.
 
-use crate::config::LlamaConfig;
+use crate::config::{LlamaConfig, RopeScaling};
 use crate::error::{ModelError, Result};
 use crate::kv_cache::KvCache;
 use crate::lora::{LoraLinear, LoraSpec, LoraWeights};
@@ -33,22 +36,52 @@ fn rms_norm(x: &Tensor, weight: &Tensor, eps: f64) -> Tensor {
 	(xf * (mean_square + eps).rsqrt()).to_kind(x.kind()) * weight
 }
 
-/// cos and sin of the rotary angles of positions start..start+len: each [len, head_dim].
-fn rotary_tables(config: &LlamaConfig, start: i64, len: i64, device: Device) -> (Tensor, Tensor) {
-	rotary_at(config, &Tensor::arange_start(start, start + len, (Kind::Int64, device)))
+/// The rotary inverse frequency of each pair of head dimensions, [head_dim / 2], after the
+/// config's scaling (transformers' `ROPE_INIT_FUNCTIONS`; these variants scale no attention).
+fn inverse_frequencies(config: &LlamaConfig, scaling: RopeScaling) -> Vec<f64> {
+	let head_dim = config.head_dim();
+	let plain = (0..head_dim)
+		.step_by(2)
+		.map(|i| config.rope_theta.powf(-(i as f64) / head_dim as f64));
+	match scaling {
+		RopeScaling::Default => plain.collect(),
+		RopeScaling::Linear { factor } => plain.map(|f| f / factor).collect(),
+		RopeScaling::Llama3 {
+			factor,
+			low_freq_factor,
+			high_freq_factor,
+			original_max_positions,
+		} => {
+			let (low_wavelen, high_wavelen) = (
+				original_max_positions / low_freq_factor,
+				original_max_positions / high_freq_factor,
+			);
+			plain
+				.map(|f| {
+					let wavelen = 2.0 * std::f64::consts::PI / f;
+					if wavelen < high_wavelen {
+						f
+					} else if wavelen > low_wavelen {
+						f / factor
+					} else {
+						let smooth = (original_max_positions / wavelen - low_freq_factor)
+							/ (high_freq_factor - low_freq_factor);
+						(1.0 - smooth) * f / factor + smooth * f
+					}
+				})
+				.collect()
+		},
+	}
 }
 
-/// cos and sin of the rotary angles of any positions tensor [..]: each [.., head_dim].
-fn rotary_at(config: &LlamaConfig, positions: &Tensor) -> (Tensor, Tensor) {
-	let head_dim = config.head_dim();
-	let device = positions.device();
-	let exponents =
-		Tensor::arange_start_step(0, head_dim, 2, (Kind::Float, device)) / head_dim as f64;
-	// theta^(-2i/d) as exp(-ln(theta) · 2i/d).
-	let inv_freq = (exponents * -config.rope_theta.ln()).exp();
-	let freqs = positions.to_kind(Kind::Float).unsqueeze(-1) * inv_freq;
-	let angles = Tensor::cat(&[&freqs, &freqs], -1);
-	(angles.cos(), angles.sin())
+/// Which keys each query may see, [q_len, k_len] or broadcastable: key positions `keys` [1, k] up
+/// to the query's own position in `queries` [q, 1] (or [rows, t, 1]), and within `window` of it.
+fn visible(keys: &Tensor, queries: &Tensor, window: Option<i64>) -> Tensor {
+	let causal = keys.le_tensor(queries);
+	match window {
+		Some(window) => causal.logical_and(&keys.gt_tensor(&(queries - window))),
+		None => causal,
+	}
 }
 
 /// Rotates the two halves of each head (HF's `rotate_half` layout). x: [b, h, t, head_dim].
@@ -70,6 +103,8 @@ struct Attention {
 	heads: i64,
 	kv_heads: i64,
 	head_dim: i64,
+	/// Keys older than this many positions are not seen; `None` for full attention.
+	sliding_window: Option<i64>,
 }
 
 impl Attention {
@@ -126,8 +161,10 @@ impl Attention {
 		}
 		let total = k.size()[2];
 		let (k, v) = (self.repeat_kv(k), self.repeat_kv(v));
-		// From position 0 the mask is plain causal; a single query sees every cached key.
-		let out = if start == 0 || t == 1 {
+		// From position 0 the mask is plain causal and a single query sees every cached key,
+		// unless a sliding window hides some keys.
+		let window = self.sliding_window.filter(|window| total > *window);
+		let out = if window.is_none() && (start == 0 || t == 1) {
 			Tensor::scaled_dot_product_attention(
 				q,
 				&k,
@@ -143,7 +180,7 @@ impl Attention {
 			let query_pos =
 				Tensor::arange_start(start, start + t, (Kind::Int64, q.device())).unsqueeze(1);
 			let key_pos = Tensor::arange(total, (Kind::Int64, q.device())).unsqueeze(0);
-			let allowed = key_pos.le_tensor(&query_pos);
+			let allowed = visible(&key_pos, &query_pos, window);
 			Tensor::scaled_dot_product_attention(
 				q,
 				&k,
@@ -192,7 +229,18 @@ pub struct Llama {
 	norm: Tensor,
 	/// [vocab, hidden]; `None` when tied to `embed_tokens`.
 	lm_head: Option<Tensor>,
+	/// [head_dim / 2] rotary inverse frequencies, scaled as the config says.
+	inv_freq: Vec<f64>,
 	lora: Option<LoraSpec>,
+}
+
+/// Whether projection `module` has a bias in this config's family.
+fn has_bias(config: &LlamaConfig, module: TargetModule) -> bool {
+	match module {
+		TargetModule::Q | TargetModule::K | TargetModule::V => config.qkv_bias(),
+		TargetModule::O => config.o_bias(),
+		TargetModule::Gate | TargetModule::Up | TargetModule::Down => config.mlp_bias,
+	}
 }
 
 /// The HF name of a decoder-layer projection: `model.layers.{i}.self_attn.q_proj`.
@@ -232,7 +280,12 @@ impl Llama {
 		let mut layers = Vec::with_capacity(config.num_hidden_layers as usize);
 		for i in 0..config.num_hidden_layers as usize {
 			let mut linear = |module, shape: &[i64]| -> Result<LoraLinear> {
-				Ok(LoraLinear::new(take(&format!("{}.weight", module_path(i, module)), shape)?))
+				let path = module_path(i, module);
+				let weight = take(&format!("{path}.weight"), shape)?;
+				let bias = has_bias(&config, module)
+					.then(|| take(&format!("{path}.bias"), &shape[..1]))
+					.transpose()?;
+				Ok(LoraLinear::new(weight, bias))
 			};
 			let attn = Attention {
 				q_proj: linear(TargetModule::Q, &[q_out, hidden])?,
@@ -242,6 +295,7 @@ impl Llama {
 				heads: config.num_attention_heads,
 				kv_heads: config.kv_heads(),
 				head_dim: config.head_dim(),
+				sliding_window: config.sliding_window_of(i),
 			};
 			let mlp = Mlp {
 				gate_proj: linear(TargetModule::Gate, &[config.intermediate_size, hidden])?,
@@ -260,7 +314,8 @@ impl Llama {
 		} else {
 			Some(take("lm_head.weight", &[config.vocab_size, hidden])?)
 		};
-		Ok(Llama { config, embed_tokens, layers, norm, lm_head, lora: None })
+		let inv_freq = inverse_frequencies(&config, config.rope_scaling()?);
+		Ok(Llama { config, embed_tokens, layers, norm, lm_head, inv_freq, lora: None })
 	}
 
 	/// A freshly initialised model (normal(0, 0.02) projections and embeddings, unit norms), the
@@ -299,7 +354,11 @@ impl Llama {
 				(TargetModule::Up, vec![config.intermediate_size, hidden]),
 				(TargetModule::Down, vec![hidden, config.intermediate_size]),
 			] {
-				shapes.push((format!("{}.weight", module_path(i, module)), shape));
+				let path = module_path(i, module);
+				if has_bias(config, module) {
+					shapes.push((format!("{path}.bias"), shape[..1].to_vec()));
+				}
+				shapes.push((format!("{path}.weight"), shape));
 			}
 			shapes.push((format!("model.layers.{i}.input_layernorm.weight"), vec![hidden]));
 			shapes
@@ -310,6 +369,15 @@ impl Llama {
 			shapes.push(("lm_head.weight".to_string(), vec![config.vocab_size, hidden]));
 		}
 		shapes
+	}
+
+	/// cos and sin of the rotary angles of any positions tensor [..]: each [.., head_dim].
+	fn rotary_at(&self, positions: &Tensor) -> (Tensor, Tensor) {
+		let device = positions.device();
+		let inv_freq = Tensor::from_slice(&self.inv_freq).to_kind(Kind::Float).to_device(device);
+		let freqs = positions.to_kind(Kind::Float).unsqueeze(-1) * inv_freq;
+		let angles = Tensor::cat(&[&freqs, &freqs], -1);
+		(angles.cos(), angles.sin())
 	}
 
 	pub fn device(&self) -> Device {
@@ -367,7 +435,11 @@ impl Llama {
 					module_path(i, module)
 				)));
 			}
-			weights.insert(format!("{}.weight", module_path(i, module)), w.shallow_clone());
+			let path = module_path(i, module);
+			weights.insert(format!("{path}.weight"), w.shallow_clone());
+			if let Some(bias) = &linear.bias {
+				weights.insert(format!("{path}.bias"), bias.shallow_clone());
+			}
 		}
 		for (i, layer) in self.layers.iter().enumerate() {
 			weights.insert(
@@ -540,7 +612,8 @@ impl Llama {
 				max: self.config.max_position_embeddings,
 			});
 		}
-		let (cos, sin) = rotary_tables(&self.config, start, t, self.device());
+		let (cos, sin) =
+			self.rotary_at(&Tensor::arange_start(start, start + t, (Kind::Int64, self.device())));
 		let eps = self.config.rms_norm_eps;
 		let mut h = Tensor::embedding(&self.embed_tokens, input_ids, -1, false, false);
 		for (i, layer) in self.layers.iter().enumerate() {

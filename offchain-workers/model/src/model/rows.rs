@@ -3,7 +3,7 @@
 //! matmul) and the caller adds each row's adapter delta, so requests for different adapters share
 //! one forward pass.
 
-use super::{apply_rotary, rms_norm, rotary_at, Attention, Llama};
+use super::{apply_rotary, rms_norm, visible, Attention, Llama};
 use crate::error::{ModelError, Result};
 use crate::lora::LoraLinear;
 use crate::paged::{BlockTable, PagedKvCache};
@@ -51,19 +51,25 @@ impl Llama {
 		// [rows, t]: the position of every query.
 		let positions = Tensor::from_slice(&starts).to_device(device).unsqueeze(1)
 			+ Tensor::arange(t, (tch::Kind::Int64, device)).unsqueeze(0);
-		let (cos, sin) = rotary_at(&self.config, &positions);
+		let (cos, sin) = self.rotary_at(&positions);
 		// [rows, 1, t, head_dim]: broadcast over heads.
 		let (cos, sin) = (cos.unsqueeze(1), sin.unsqueeze(1));
 		let write = Tensor::from_slice(&cache.write_slots(tables, t)).to_device(device);
 		let (width, read) = cache.read_slots(tables, t);
 		let read = Tensor::from_slice(&read).to_device(device);
-		// [rows, 1, t, width]: query i of row r (at position start_r + i) sees keys 0..=start_r + i;
-		// the padding beyond a row's length is never seen.
-		let allowed = Tensor::arange(width, (tch::Kind::Int64, device))
-			.view([1, 1, width])
-			.le_tensor(&positions.unsqueeze(2))
-			.unsqueeze(1);
-		let paging = Paging { write, read, width, allowed };
+		// [rows, 1, t, width]: query i of row r (at position start_r + i) sees keys 0..=start_r + i
+		// (within the window in sliding layers); the padding beyond a row's length is never seen.
+		let key_positions = Tensor::arange(width, (tch::Kind::Int64, device)).view([1, 1, width]);
+		let allowed =
+			|window| visible(&key_positions, &positions.unsqueeze(2), window).unsqueeze(1);
+		let window = self.layers.iter().find_map(|layer| layer.attn.sliding_window);
+		let paging = Paging {
+			write,
+			read,
+			width,
+			allowed: allowed(None),
+			sliding: window.map(|w| allowed(Some(w))),
+		};
 		let eps = self.config.rms_norm_eps;
 		let project = |layer: usize, module: TargetModule, linear: &LoraLinear, x: &Tensor| {
 			let base = linear.forward(x, false);
@@ -118,6 +124,17 @@ struct Paging {
 	width: i64,
 	/// [rows, 1, t, width] which keys each query may see.
 	allowed: Tensor,
+	/// The same for the layers with a sliding window (every such layer has the config's one size).
+	sliding: Option<Tensor>,
+}
+
+impl Paging {
+	fn mask_of(&self, attn: &Attention) -> &Tensor {
+		match (&self.sliding, attn.sliding_window) {
+			(Some(sliding), Some(_)) => sliding,
+			_ => &self.allowed,
+		}
+	}
 }
 
 /// Stores the new keys and values of every row in its blocks, then attends each row's queries
@@ -145,7 +162,7 @@ fn attend_paged(
 		q,
 		&attn.repeat_kv(history(keys)),
 		&attn.repeat_kv(history(values)),
-		Some(&paging.allowed),
+		Some(paging.mask_of(attn)),
 		0.0,
 		false,
 		None::<f64>,
