@@ -380,7 +380,7 @@ fn adapted_model(shape: &ModelShape, dir: &Path) -> AdaptedModel {
 	let mut model = Llama::from_weights(config, weights).expect("weights match the config");
 	let base_dir = dir.join(format!("{}-base", shape.name));
 	save_model(&model, &base_dir).expect("base saved");
-	let spec = LoraSpec { rank: RANK, alpha: 16.0, dropout: 0.0, targets: TargetModules::ALL };
+	let spec = LoraSpec::plain(RANK, 16.0, TargetModules::ALL);
 	model.add_lora(&spec, 7).expect("valid LoRA spec");
 	let mut rng = SplitMix64(9);
 	let adapters: BTreeMap<String, (Tensor, Tensor)> = model

@@ -125,7 +125,7 @@ fn fixture() -> Fixture {
 	save_model(&model, &base_dir).unwrap();
 	let model_hash = content_hash(&fs::read(base_dir.join("model.safetensors")).unwrap());
 
-	let spec = LoraSpec { rank: 4, alpha: 8.0, dropout: 0.0, targets: TargetModules::ALL };
+	let spec = LoraSpec::plain(4, 8.0, TargetModules::ALL);
 	model.add_lora(&spec, 3).unwrap();
 	let untrained_dir = root.path().join("untrained");
 	PeftAdapter::from_model(&model, "tiny").unwrap().save(&untrained_dir).unwrap();

@@ -67,6 +67,12 @@ impl LoadedAdapter {
 		max_rank: i64,
 	) -> Result<LoadedAdapter, String> {
 		let spec = config.spec()?;
+		if spec.dora {
+			// DoRA rescales each row's base output, so it is no delta a shared base pass can add.
+			return Err("DoRA adapters (use_dora) cannot be served from the shared base model; \
+			            serve LoRA or rsLoRA adapters"
+				.into());
+		}
 		let r = spec.rank;
 		if r > max_rank {
 			return Err(format!("rank {r} exceeds this worker's max_lora_rank {max_rank}"));
@@ -87,9 +93,12 @@ impl LoadedAdapter {
 			let &(layer, module) =
 				paths.get(&path).ok_or_else(|| format!("the base model has no module {path}"))?;
 			let (in_f, out_f) = dims[module_index(module)];
-			let expected = match part {
-				LoraPart::A => [r, in_f],
-				LoraPart::B => [out_f, r],
+			let (expected, is_b) = match part {
+				LoraPart::A => ([r, in_f], false),
+				LoraPart::B => ([out_f, r], true),
+				LoraPart::Magnitude => {
+					return Err(format!("{name} is DoRA's, but use_dora is false"))
+				},
 			};
 			if view.shape().iter().map(|&d| d as i64).ne(expected) {
 				return Err(format!(
@@ -99,9 +108,10 @@ impl LoadedAdapter {
 			}
 			let weights = found[module_index(module)]
 				.get_or_insert_with(|| ModuleWeights::new(layers, r, in_f, out_f));
-			let (values, present) = match part {
-				LoraPart::A => (&mut weights.a, &mut weights.a_layers),
-				LoraPart::B => (&mut weights.b, &mut weights.b_layers),
+			let (values, present) = if is_b {
+				(&mut weights.b, &mut weights.b_layers)
+			} else {
+				(&mut weights.a, &mut weights.a_layers)
 			};
 			let size = (expected[0] * expected[1]) as usize;
 			read_f32(&name, &view, &mut values_mut(values)[layer * size..(layer + 1) * size])?;

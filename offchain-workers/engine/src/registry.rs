@@ -280,7 +280,7 @@ mod tests {
 	use tributary_model::{LoraSpec, TargetModules};
 
 	fn config(rank: i64) -> AdapterConfig {
-		let spec = LoraSpec { rank, alpha: 16.0, dropout: 0.0, targets: TargetModules::QV };
+		let spec = LoraSpec::plain(rank, 16.0, TargetModules::QV);
 		AdapterConfig::new(&spec, "base")
 	}
 

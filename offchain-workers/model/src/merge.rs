@@ -18,6 +18,11 @@ pub enum MergeError {
 	NoMembers,
 	#[error("a member is no PEFT LoRA adapter: {0}")]
 	Member(#[from] ModelError),
+	#[error(
+		"a member is a DoRA adapter, whose update rescales the base weights and is no low-rank \
+		 sum: merge LoRA or rsLoRA adapters only"
+	)]
+	Dora,
 }
 
 /// The merged adapter of `members` (adapter, weight), for base model `base_name`.
@@ -29,7 +34,10 @@ pub fn merge(members: &[(PeftAdapter, f64)], base_name: &str) -> Result<PeftAdap
 	let mut modules = BTreeSet::new();
 	let mut targets = TargetModules::default();
 	for (adapter, weight) in members {
-		let (spec, pairs) = adapter.modules(std::path::Path::new("merge"))?;
+		let (spec, pairs, _) = adapter.modules(std::path::Path::new("merge"))?;
+		if spec.dora {
+			return Err(MergeError::Dora);
+		}
 		targets = TargetModules(targets.0 | spec.targets.0);
 		modules.extend(pairs.keys().cloned());
 		parts.push((spec, pairs, *weight));
@@ -61,6 +69,6 @@ pub fn merge(members: &[(PeftAdapter, f64)], base_name: &str) -> Result<PeftAdap
 		tensors.insert(format!("{PREFIX}{module}.lora_A.weight"), Tensor::cat(&a_blocks, 0));
 		tensors.insert(format!("{PREFIX}{module}.lora_B.weight"), Tensor::cat(&b_blocks, 1));
 	}
-	let spec = LoraSpec { rank, alpha: rank as f64, dropout: 0.0, targets };
+	let spec = LoraSpec::plain(rank, rank as f64, targets);
 	Ok(PeftAdapter { config: AdapterConfig::new(&spec, base_name), tensors })
 }

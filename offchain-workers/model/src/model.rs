@@ -19,7 +19,7 @@
 use crate::config::{LlamaConfig, RopeScaling};
 use crate::error::{ModelError, Result};
 use crate::kv_cache::KvCache;
-use crate::lora::{LoraLinear, LoraSpec, LoraWeights};
+use crate::lora::{row_norms, LoraLinear, LoraSpec, LoraWeights};
 use crate::quant::FrozenWeight;
 use crate::rng::SplitMix64;
 use std::collections::{BTreeMap, HashMap};
@@ -495,10 +495,9 @@ impl Llama {
 	pub fn add_lora(&mut self, spec: &LoraSpec, seed: u64) -> Result<()> {
 		spec.validate()?;
 		let mut rng = SplitMix64(seed);
-		let (scale, rank, dropout) = (spec.scale(), spec.rank, spec.dropout);
 		for (_, module, linear) in self.linears_mut() {
 			if spec.targets.contains(module) {
-				linear.attach(rank, scale, dropout, &mut rng);
+				linear.attach(spec, &mut rng);
 			} else {
 				linear.lora = None;
 			}
@@ -508,6 +507,8 @@ impl Llama {
 	}
 
 	/// Installs adapter weights by module path (`model.layers.{i}.self_attn.q_proj` → (A, B)).
+	/// A DoRA spec's magnitudes start at the base rows' norms; [`Llama::set_lora_magnitudes`]
+	/// installs trained ones.
 	pub fn set_lora(
 		&mut self,
 		spec: &LoraSpec,
@@ -533,6 +534,7 @@ impl Llama {
 						b: b.to_device(device),
 						scale: spec.scale(),
 						dropout: spec.dropout,
+						magnitude: spec.dora.then(|| row_norms(&weight)),
 					});
 				},
 				None if spec.targets.contains(module) => {
@@ -546,6 +548,46 @@ impl Llama {
 		}
 		self.lora = Some(spec.clone());
 		Ok(())
+	}
+
+	/// Installs DoRA magnitudes [out] by module path, for an attached DoRA adapter.
+	pub fn set_lora_magnitudes(&mut self, mut magnitudes: BTreeMap<String, Tensor>) -> Result<()> {
+		if !self.lora.as_ref().is_some_and(|spec| spec.dora) {
+			return Err(ModelError::InvalidLora("magnitudes need an attached DoRA adapter".into()));
+		}
+		for (i, module, linear) in self.linears_mut() {
+			let path = module_path(i, module);
+			let Some(lora) = linear.lora.as_mut() else { continue };
+			let magnitude = magnitudes
+				.remove(&path)
+				.ok_or(ModelError::MissingTensor { name: path.clone() })?;
+			let rows = lora.b.size()[0];
+			if magnitude.size() != [rows] {
+				return Err(ModelError::ShapeMismatch {
+					name: format!("{path}.lora_magnitude_vector"),
+					expected: vec![rows],
+					found: magnitude.size(),
+				});
+			}
+			let magnitude = magnitude.to_device(lora.b.device()).to_kind(Kind::Float);
+			lora.magnitude = Some(magnitude.set_requires_grad(true));
+		}
+		match magnitudes.keys().next() {
+			Some(extra) => {
+				Err(ModelError::InvalidLora(format!("magnitude for unadapted module {extra}")))
+			},
+			None => Ok(()),
+		}
+	}
+
+	/// DoRA's magnitudes [out] by module path; empty for LoRA.
+	pub fn lora_magnitudes(&self) -> BTreeMap<String, Tensor> {
+		self.linears()
+			.filter_map(|(i, module, linear)| {
+				let magnitude = linear.lora.as_ref()?.magnitude.as_ref()?;
+				Some((module_path(i, module), magnitude.shallow_clone()))
+			})
+			.collect()
 	}
 
 	pub fn lora_spec(&self) -> Option<&LoraSpec> {
@@ -564,9 +606,10 @@ impl Llama {
 			.collect()
 	}
 
-	/// The trainable adapter tensors, in module order.
+	/// The trainable adapter tensors: A and B in module order, then DoRA's magnitudes.
 	pub fn lora_parameters(&self) -> Vec<Tensor> {
-		self.lora_weights().into_values().flat_map(|(a, b)| [a, b]).collect()
+		let factors = self.lora_weights().into_values().flat_map(|(a, b)| [a, b]);
+		factors.chain(self.lora_magnitudes().into_values()).collect()
 	}
 
 	pub fn merge_lora(&mut self) -> Result<()> {

@@ -2,7 +2,8 @@
 //!
 //! - `adapter_config.json`: `{"peft_type": "LORA", "r", "lora_alpha", "lora_dropout", "target_modules", ...}`
 //! - `adapter_model.safetensors`: `base_model.model.{module path}.lora_A.weight` [r, in] and
-//!   `...lora_B.weight` [out, r] for every adapted module.
+//!   `...lora_B.weight` [out, r] for every adapted module, and with DoRA (`use_dora`)
+//!   `...lora_magnitude_vector` [out]. rsLoRA (`use_rslora`) changes only the scale.
 //!
 //! The adapter's identity is the blake2-256 of the canonical safetensors bytes (tensors in name
 //! order, fp32, fixed metadata), so the same weights always have the same hash.
@@ -58,8 +59,8 @@ impl AdapterConfig {
 			bias: "none".into(),
 			fan_in_fan_out: false,
 			inference_mode: true,
-			use_rslora: false,
-			use_dora: false,
+			use_rslora: spec.rslora,
+			use_dora: spec.dora,
 		}
 	}
 
@@ -68,8 +69,8 @@ impl AdapterConfig {
 		if self.peft_type != "LORA" {
 			return Err(format!("peft_type {:?} is not LORA", self.peft_type));
 		}
-		if self.bias != "none" || self.fan_in_fan_out || self.use_rslora || self.use_dora {
-			return Err("bias, fan_in_fan_out, rsLoRA and DoRA variants are not supported".into());
+		if self.bias != "none" || self.fan_in_fan_out {
+			return Err("trained biases and fan_in_fan_out layouts are not supported".into());
 		}
 		let mut targets = TargetModules::default();
 		for name in &self.target_modules {
@@ -77,8 +78,14 @@ impl AdapterConfig {
 				.ok_or_else(|| format!("unknown target module {name:?}"))?;
 			targets = targets.with(module);
 		}
-		let spec =
-			LoraSpec { rank: self.r, alpha: self.lora_alpha, dropout: self.lora_dropout, targets };
+		let spec = LoraSpec {
+			rank: self.r,
+			alpha: self.lora_alpha,
+			dropout: self.lora_dropout,
+			targets,
+			rslora: self.use_rslora,
+			dora: self.use_dora,
+		};
 		spec.validate().map_err(|e| e.to_string())?;
 		Ok(spec)
 	}
@@ -86,6 +93,9 @@ impl AdapterConfig {
 
 /// (A [r, in], B [out, r]) by module path (`model.layers.{i}.self_attn.q_proj`).
 pub type ModulePairs = BTreeMap<String, (Tensor, Tensor)>;
+
+/// DoRA's magnitude [out] by module path.
+pub type Magnitudes = BTreeMap<String, Tensor>;
 
 /// An adapter held in memory: its config and PEFT-named tensors.
 #[derive(Debug)]
@@ -107,6 +117,12 @@ impl PeftAdapter {
 			tensors.insert(
 				format!("{PEFT_PREFIX}{path}.lora_B.weight"),
 				b.detach().to_device(Device::Cpu),
+			);
+		}
+		for (path, magnitude) in model.lora_magnitudes() {
+			tensors.insert(
+				format!("{PEFT_PREFIX}{path}.lora_magnitude_vector"),
+				magnitude.detach().to_device(Device::Cpu),
 			);
 		}
 		Ok(PeftAdapter { config: AdapterConfig::new(spec, base_model), tensors })
@@ -145,27 +161,45 @@ impl PeftAdapter {
 
 	/// Installs the adapter into `model` (replacing any attached one).
 	pub fn apply_to(&self, model: &mut Llama, dir_for_errors: &Path) -> Result<()> {
-		let (spec, adapters) = self.modules(dir_for_errors)?;
-		model.set_lora(&spec, adapters)
+		let (spec, adapters, magnitudes) = self.modules(dir_for_errors)?;
+		model.set_lora(&spec, adapters)?;
+		if spec.dora {
+			model.set_lora_magnitudes(magnitudes)?;
+		}
+		Ok(())
 	}
 
-	/// The adapter's shape and its (A [r, in], B [out, r]) pairs by module path
-	/// (`model.layers.{i}.self_attn.q_proj`); `dir_for_errors` names the source in errors.
-	pub fn modules(&self, dir_for_errors: &Path) -> Result<(LoraSpec, ModulePairs)> {
+	/// The adapter's shape, its (A [r, in], B [out, r]) pairs by module path
+	/// (`model.layers.{i}.self_attn.q_proj`) and, for DoRA, one magnitude per pair;
+	/// `dir_for_errors` names the source in errors.
+	pub fn modules(&self, dir_for_errors: &Path) -> Result<(LoraSpec, ModulePairs, Magnitudes)> {
 		let invalid = |reason: String| ModelError::InvalidAdapter {
 			dir: dir_for_errors.to_path_buf(),
 			reason,
 		};
 		let spec = self.config.spec().map_err(invalid)?;
 		let mut pairs: BTreeMap<String, (Option<Tensor>, Option<Tensor>)> = BTreeMap::new();
+		let mut magnitudes = Magnitudes::new();
 		for (name, tensor) in &self.tensors {
 			let (module, part) = lora_tensor_name(name).map_err(&invalid)?;
-			let pair = pairs.entry(module).or_default();
+			let pair = pairs.entry(module.clone()).or_default();
 			let entry = match part {
 				LoraPart::A => &mut pair.0,
 				LoraPart::B => &mut pair.1,
+				LoraPart::Magnitude if spec.dora => {
+					magnitudes.insert(module, tensor.shallow_clone());
+					continue;
+				},
+				LoraPart::Magnitude => {
+					return Err(invalid(format!("{name} is DoRA's, but use_dora is false")))
+				},
 			};
 			*entry = Some(tensor.shallow_clone());
+		}
+		if let Some(module) =
+			pairs.keys().find(|module| spec.dora && !magnitudes.contains_key(*module))
+		{
+			return Err(invalid(format!("{module} lacks its DoRA lora_magnitude_vector")));
 		}
 		let mut adapters = BTreeMap::new();
 		for (module, pair) in pairs {
@@ -174,7 +208,7 @@ impl PeftAdapter {
 				_ => return Err(invalid(format!("{module} lacks its lora_A or lora_B tensor"))),
 			};
 		}
-		Ok((spec, adapters))
+		Ok((spec, adapters, magnitudes))
 	}
 }
 
@@ -185,6 +219,8 @@ pub enum LoraPart {
 	A,
 	/// `lora_B` [out, r].
 	B,
+	/// DoRA's `lora_magnitude_vector` [out].
+	Magnitude,
 }
 
 /// The base model's module path and the LoRA factor a PEFT tensor name holds.
@@ -198,7 +234,9 @@ pub fn lora_tensor_name(name: &str) -> std::result::Result<(String, LoraPart), S
 		Ok((module.to_string(), LoraPart::A))
 	} else if let Some(module) = path.strip_suffix(".lora_B.weight") {
 		Ok((module.to_string(), LoraPart::B))
+	} else if let Some(module) = path.strip_suffix(".lora_magnitude_vector") {
+		Ok((module.to_string(), LoraPart::Magnitude))
 	} else {
-		Err(format!("tensor {name} is neither lora_A nor lora_B"))
+		Err(format!("tensor {name} is neither lora_A, lora_B nor lora_magnitude_vector"))
 	}
 }

@@ -1,11 +1,11 @@
 //! Interop with Hugging Face: a tiny random checkpoint of every supported family (Llama 3.x RoPE
 //! scaling, SmolLM, Llama with biases, Qwen2 with its sliding layer, Mistral) written by
 //! `transformers` gives the same logits here, whole-sequence, cached and paged, and the same greedy
-//! tokens; an adapter trained here gives the same logits in PEFT. The Hugging Face side is
+//! tokens; adapters trained here (LoRA, rsLoRA, DoRA) give the same logits in PEFT. The Hugging Face side is
 //! `tests/hf_reference.py`, run with the project venv's python (scripts/setup.sh installs
 //! transformers and peft into it).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use tch::{Device, Kind, Tensor};
@@ -78,19 +78,19 @@ fn paged_logits(model: &Llama, input_ids: &Tensor) -> Tensor {
 	Tensor::cat(&pieces, 1)
 }
 
+/// The adapter variants PEFT users train, by the directory name each is saved under.
+fn variants() -> [(&'static str, LoraSpec); 3] {
+	let plain = LoraSpec::plain(4, 8.0, TargetModules::ALL);
+	[
+		("adapter", plain.clone()),
+		("adapter-rslora", LoraSpec { rslora: true, ..plain.clone() }),
+		("adapter-dora", LoraSpec { dora: true, ..plain }),
+	]
+}
+
 /// A few SGD steps of next-token loss on the reference inputs, so every adapter tensor moves.
-fn train_adapter(model: &mut Llama, input_ids: &Tensor, seed: u64) {
-	let targets = TargetModules::default()
-		.with(TargetModule::Q)
-		.with(TargetModule::K)
-		.with(TargetModule::V)
-		.with(TargetModule::O)
-		.with(TargetModule::Gate)
-		.with(TargetModule::Up)
-		.with(TargetModule::Down);
-	model
-		.add_lora(&LoraSpec { rank: 4, alpha: 8.0, dropout: 0.0, targets }, seed)
-		.unwrap();
+fn train_adapter(model: &mut Llama, spec: &LoraSpec, input_ids: &Tensor, seed: u64) {
+	model.add_lora(spec, seed).unwrap();
 	let len = input_ids.size()[1];
 	let (inputs, next) = (input_ids.narrow(1, 0, len - 1), input_ids.narrow(1, 1, len - 1));
 	for _ in 0..4 {
@@ -120,7 +120,7 @@ fn every_family_matches_transformers_and_its_adapters_match_peft() {
 			failures.push(failure);
 		}
 	};
-	let mut ours_with_adapter = HashMap::new();
+	let mut ours_with_adapter = BTreeMap::new();
 	for (seed, family) in FAMILIES.iter().enumerate() {
 		let dir = root.path().join(family);
 		let expected = read(&dir.join("reference.safetensors"));
@@ -145,26 +145,31 @@ fn every_family_matches_transformers_and_its_adapters_match_peft() {
 		let hf_tokens = &greedy[PROMPT as usize..];
 		check(generated == hf_tokens, format!("{family}: greedy {generated:?} ≠ {hf_tokens:?}"));
 
-		train_adapter(&mut model, input_ids, seed as u64);
-		let adapted = tch::no_grad(|| model.forward(input_ids, false)).unwrap();
-		let moved = max_abs_diff(&adapted, reference_logits);
-		assert!(moved > 1e-2, "{family}: the trained adapter barely changes the logits ({moved})");
-		PeftAdapter::from_model(&model, family)
-			.unwrap()
-			.save(&dir.join("adapter"))
-			.unwrap();
-		ours_with_adapter.insert(*family, adapted);
+		for (name, spec) in variants() {
+			train_adapter(&mut model, &spec, input_ids, seed as u64);
+			let adapted = tch::no_grad(|| model.forward(input_ids, false)).unwrap();
+			let moved = max_abs_diff(&adapted, reference_logits);
+			check(moved > 1e-2, format!("{family}/{name}: the adapter barely moved ({moved})"));
+			let adapter_dir = dir.join(name);
+			PeftAdapter::from_model(&model, family).unwrap().save(&adapter_dir).unwrap();
+			// Loaded back here too: DoRA's magnitudes must come back with A and B.
+			let mut reloaded = load_model(&dir, Kind::Float, Device::Cpu).unwrap();
+			PeftAdapter::load(&adapter_dir)
+				.unwrap()
+				.apply_to(&mut reloaded, &adapter_dir)
+				.unwrap();
+			let again = tch::no_grad(|| reloaded.forward(input_ids, false)).unwrap();
+			check(again.equal(&adapted), format!("{family}/{name}: reloaded adapter differs"));
+			ours_with_adapter.insert((*family, name), adapted);
+		}
 	}
 
 	reference("peft", root.path());
-	for family in FAMILIES {
-		let peft = read(&root.path().join(family).join("peft.safetensors"));
-		let diff = max_abs_diff(&ours_with_adapter[family], &peft["logits"]);
-		println!("{family}: max |Δ logits| with the adapter in PEFT {diff:.2e}");
-		check(
-			diff <= TOLERANCE,
-			format!("{family}: PEFT's logits with our adapter differ by {diff}"),
-		);
+	for ((family, name), ours) in &ours_with_adapter {
+		let peft = read(&root.path().join(family).join(format!("peft-{name}.safetensors")));
+		let diff = max_abs_diff(ours, &peft["logits"]);
+		println!("{family}/{name}: max |Δ logits| in PEFT {diff:.2e}");
+		check(diff <= TOLERANCE, format!("{family}/{name}: PEFT's logits differ by {diff}"));
 	}
 	assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -4,8 +4,9 @@ with adapters trained by the crate.
 
 usage: hf_reference.py checkpoints ROOT   writes ROOT/<family>/ (config.json, model.safetensors,
                                           reference.safetensors: input_ids, logits, greedy)
-       hf_reference.py peft ROOT          for every ROOT/<family>/adapter/, writes
-                                          ROOT/<family>/peft.safetensors: logits on input_ids
+       hf_reference.py peft ROOT          for every adapter directory ROOT/<family>/adapter*/,
+                                          writes ROOT/<family>/peft-<adapter>.safetensors: logits
+                                          on input_ids
 
 Weights are redrawn with a spread (biases and norms included) so that every tensor matters and
 greedy choices are not near-ties; attention is transformers' eager reference implementation.
@@ -117,13 +118,13 @@ def checkpoints(root: Path) -> None:
 def peft(root: Path) -> None:
     from peft import PeftModel
 
-    for adapter in sorted(root.glob("*/adapter")):
+    for adapter in sorted(root.glob("*/adapter*")):
         directory = adapter.parent
         model = PeftModel.from_pretrained(load(directory), adapter).eval()
         input_ids = load_file(directory / "reference.safetensors")["input_ids"]
         logits = model(input_ids).logits
-        save_file({"logits": logits.contiguous()}, directory / "peft.safetensors")
-        print(f"{directory.name}: adapter scored by PEFT")
+        save_file({"logits": logits.contiguous()}, directory / f"peft-{adapter.name}.safetensors")
+        print(f"{directory.name}/{adapter.name}: scored by PEFT")
 
 
 if __name__ == "__main__":

@@ -38,7 +38,7 @@ fn bit_equal(a: &Tensor, b: &Tensor) -> bool {
 }
 
 fn spec(targets: TargetModules) -> LoraSpec {
-	LoraSpec { rank: 4, alpha: 8.0, dropout: 0.0, targets }
+	LoraSpec::plain(4, 8.0, targets)
 }
 
 /// Gives every B a non-zero value so adapters actually change the output.
@@ -248,41 +248,60 @@ fn sampled_generation_replays_with_the_same_seed() {
 	assert_ne!(a, c, "different seeds should give different samples from a near-uniform model");
 }
 
+/// Plain LoRA, rsLoRA and DoRA over `targets`.
+fn variants(targets: TargetModules) -> [LoraSpec; 3] {
+	[
+		spec(targets),
+		LoraSpec { rslora: true, ..spec(targets) },
+		LoraSpec { dora: true, ..spec(targets) },
+	]
+}
+
 #[test]
 fn lora_with_zero_b_gives_exactly_the_base_output() {
-	let mut model = tiny_model(false, 14);
-	let ids = tokens(2, 8, 15);
-	let base = model.forward(&ids, false).unwrap();
-	model.add_lora(&spec(TargetModules::ALL), 16).unwrap();
-	let adapted = model.forward(&ids, false).unwrap();
-	assert!(bit_equal(&base, &adapted));
-	randomize_b(&model, 17);
-	assert!(max_abs_diff(&base, &model.forward(&ids, false).unwrap()) > 1e-4);
+	for spec in variants(TargetModules::ALL) {
+		let mut model = tiny_model(false, 14);
+		let ids = tokens(2, 8, 15);
+		let base = model.forward(&ids, false).unwrap();
+		model.add_lora(&spec, 16).unwrap();
+		let adapted = model.forward(&ids, false).unwrap();
+		assert!(bit_equal(&base, &adapted), "{spec:?}");
+		randomize_b(&model, 17);
+		assert!(max_abs_diff(&base, &model.forward(&ids, false).unwrap()) > 1e-4);
+	}
+}
+
+#[test]
+fn rslora_scales_by_the_square_root_of_the_rank() {
+	let plain = spec(TargetModules::ALL);
+	assert_eq!(plain.scale(), 2.0);
+	assert_eq!(LoraSpec { rslora: true, ..plain }.scale(), 4.0);
 }
 
 #[test]
 fn merged_adapter_equals_unmerged_and_unmerge_restores_the_base() {
-	let mut model = tiny_model(true, 18);
-	let ids = tokens(2, 8, 19);
-	let base = model.forward(&ids, false).unwrap();
-	let before = model
-		.hf_weights()
-		.unwrap()
-		.into_iter()
-		.map(|(n, t)| (n, t.copy()))
-		.collect::<HashMap<_, _>>();
-	model
-		.add_lora(&spec(TargetModules::QV.with(tributary_model::TargetModule::Down)), 20)
-		.unwrap();
-	randomize_b(&model, 21);
-	let unmerged = model.forward(&ids, false).unwrap();
-	model.merge_lora().unwrap();
-	let merged = model.forward(&ids, false).unwrap();
-	assert!(max_abs_diff(&unmerged, &merged) < 1e-4, "diff {}", max_abs_diff(&unmerged, &merged));
-	assert!(max_abs_diff(&unmerged, &base) > 1e-4);
-	model.unmerge_lora().unwrap();
-	for (name, tensor) in model.hf_weights().unwrap() {
-		assert!(max_abs_diff(&tensor, &before[&name]) < 1e-6, "{name} not restored");
+	for spec in variants(TargetModules::QV.with(tributary_model::TargetModule::Down)) {
+		let mut model = tiny_model(true, 18);
+		let ids = tokens(2, 8, 19);
+		let base = model.forward(&ids, false).unwrap();
+		let before = model
+			.hf_weights()
+			.unwrap()
+			.into_iter()
+			.map(|(n, t)| (n, t.copy()))
+			.collect::<HashMap<_, _>>();
+		model.add_lora(&spec, 20).unwrap();
+		randomize_b(&model, 21);
+		let unmerged = model.forward(&ids, false).unwrap();
+		model.merge_lora().unwrap();
+		let merged = model.forward(&ids, false).unwrap();
+		let diff = max_abs_diff(&unmerged, &merged);
+		assert!(diff < 1e-4, "{spec:?}: diff {diff}");
+		assert!(max_abs_diff(&unmerged, &base) > 1e-4);
+		model.unmerge_lora().unwrap();
+		for (name, tensor) in model.hf_weights().unwrap() {
+			assert!(max_abs_diff(&tensor, &before[&name]) < 1e-6, "{spec:?}: {name} not restored");
+		}
 	}
 }
 
@@ -290,7 +309,7 @@ fn merged_adapter_equals_unmerged_and_unmerge_restores_the_base() {
 fn peft_save_load_round_trip_is_bit_exact() {
 	let mut model = tiny_model(false, 22);
 	model
-		.add_lora(&LoraSpec { rank: 3, alpha: 6.0, dropout: 0.1, targets: TargetModules::ALL }, 23)
+		.add_lora(&LoraSpec { dropout: 0.1, ..LoraSpec::plain(3, 6.0, TargetModules::ALL) }, 23)
 		.unwrap();
 	randomize_b(&model, 24);
 	let adapter = PeftAdapter::from_model(&model, "tiny-base").unwrap();

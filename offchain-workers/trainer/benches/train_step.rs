@@ -75,7 +75,7 @@ fn lora_model(quant: Option<QuantFormat>, device: Device) -> Llama {
 	if let Some(format) = quant {
 		model.quantize(format);
 	}
-	let spec = LoraSpec { rank: RANK, alpha: ALPHA, dropout: DROPOUT, targets: TargetModules::ALL };
+	let spec = LoraSpec { dropout: DROPOUT, ..LoraSpec::plain(RANK, ALPHA, TargetModules::ALL) };
 	model.add_lora(&spec, 0).expect("lora");
 	model
 }

@@ -60,7 +60,7 @@ fn bench_config(toy: bool) -> LlamaConfig {
 }
 
 fn spec() -> LoraSpec {
-	LoraSpec { rank: RANK, alpha: 16.0, dropout: 0.0, targets: TargetModules::ALL }
+	LoraSpec::plain(RANK, 16.0, TargetModules::ALL)
 }
 
 /// A random adapter over every projection, as PEFT tensors.

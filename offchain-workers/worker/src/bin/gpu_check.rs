@@ -110,7 +110,7 @@ fn train_step(model: &Llama, input: &Tensor) -> (f64, Vec<Tensor>) {
 }
 
 fn train_step_check(report: &mut Report, cpu: &Llama, device: Device) {
-	let spec = LoraSpec { rank: RANK, alpha: 16.0, dropout: 0.0, targets: TargetModules::ALL };
+	let spec = LoraSpec::plain(RANK, 16.0, TargetModules::ALL);
 	let input = tokens(4, 65, 2);
 	let mut on_cpu = cpu.converted(Kind::Float, Device::Cpu).unwrap();
 	let mut on_device = cpu.converted(Kind::Float, device).unwrap();
@@ -148,7 +148,7 @@ fn random_adapter(config: &LlamaConfig, seed: u64) -> PeftAdapter {
 			);
 		}
 	}
-	let spec = LoraSpec { rank: RANK, alpha: 16.0, dropout: 0.0, targets: TargetModules::ALL };
+	let spec = LoraSpec::plain(RANK, 16.0, TargetModules::ALL);
 	PeftAdapter { config: AdapterConfig::new(&spec, "gpu-check-base"), tensors }
 }
 

@@ -61,7 +61,7 @@ pub fn adapter_shape(seed: u64) -> LoraSpec {
 		1 => TargetModules::QV,
 		_ => TargetModules::QV.with(TargetModule::Down).with(TargetModule::O),
 	};
-	LoraSpec { rank: [2, 4, 8][(seed % 3) as usize], alpha: 16.0, dropout: 0.0, targets }
+	LoraSpec::plain([2, 4, 8][(seed % 3) as usize], 16.0, targets)
 }
 
 /// A PEFT adapter for the base in `base`, with random non-zero B so it changes the output.
