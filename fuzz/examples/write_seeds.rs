@@ -61,7 +61,7 @@ fn adapters() -> Vec<(String, Vec<u8>)> {
 		.into_iter()
 		.map(|(rank, targets)| {
 			let mut model = Llama::random(adapter::base(), 1, Device::Cpu).unwrap();
-			let spec = LoraSpec { rank, alpha: 16.0, dropout: 0.0, targets };
+			let spec = LoraSpec::plain(rank, 16.0, targets);
 			model.add_lora(&spec, rank as u64).unwrap();
 			let peft = PeftAdapter::from_model(&model, "fuzz-base").unwrap();
 			let weights = peft.canonical_bytes().unwrap();

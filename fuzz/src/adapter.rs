@@ -35,7 +35,7 @@ pub fn join(config: &[u8], weights: &[u8]) -> Vec<u8> {
 pub fn run(data: &[u8]) {
 	let (config_bytes, weights) = split(data);
 	let config = serde_json::from_slice::<AdapterConfig>(config_bytes).unwrap_or_else(|_| {
-		let spec = LoraSpec { rank: 4, alpha: 8.0, dropout: 0.0, targets: TargetModules::QV };
+		let spec = LoraSpec::plain(4, 8.0, TargetModules::QV);
 		AdapterConfig::new(&spec, "fuzz-base")
 	});
 	let base = base();

@@ -80,6 +80,7 @@ fn settings() -> TrainingSettings {
 		max_steps: 0,
 		seed: 7,
 		eval_fraction_ppm: 250_000,
+		..TrainingSettings::default()
 	}
 }
 

@@ -211,6 +211,15 @@ pub struct TrainingSettings {
 	pub seed: u64,
 	/// Share of rows held out for evaluation (chosen by row hash), in parts per million.
 	pub eval_fraction_ppm: u32,
+	/// rsLoRA: the update is scaled by alpha / √r instead of alpha / r (PEFT's `use_rslora`).
+	pub use_rslora: bool,
+	/// DoRA: each output row's magnitude is learned apart from its direction (PEFT's `use_dora`).
+	pub use_dora: bool,
+	/// Evaluate on the held-out rows every this many optimizer steps; 0: only before and after.
+	pub eval_every_steps: u32,
+	/// Stop once this many evaluations in a row have not lowered the held-out loss and keep the
+	/// adapter of the best one; 0: never stop early. Needs `eval_every_steps`.
+	pub early_stopping_patience: u32,
 }
 
 /// Largest LoRA rank a job may ask for.
@@ -230,6 +239,8 @@ pub enum SettingsError {
 	SequenceTooShort,
 	ZeroEpochs,
 	EvalFractionOutOfRange,
+	/// Early stopping counts evaluations, so it needs periodic ones.
+	PatienceWithoutEvaluations,
 }
 
 impl core::fmt::Display for SettingsError {
@@ -253,6 +264,9 @@ impl core::fmt::Display for SettingsError {
 			SettingsError::EvalFractionOutOfRange => {
 				"eval_fraction_ppm must be strictly between 0 and 1000000"
 			},
+			SettingsError::PatienceWithoutEvaluations => {
+				"early_stopping_patience needs eval_every_steps of at least 1"
+			},
 		})
 	}
 }
@@ -262,7 +276,8 @@ impl TrainingSettings {
 	/// trainer before it runs one, so that every job the chain accepts can be trained: rank in
 	/// `1..=MAX_LORA_RANK`, alpha ≥ 1, dropout < 1, a non-empty set of known target modules, a
 	/// positive learning rate and batch size, windows of at least 2 tokens, at least one epoch
-	/// (`max_steps`, when positive, caps the steps), and `0 < eval fraction < 1`.
+	/// (`max_steps`, when positive, caps the steps), `0 < eval fraction < 1`, and periodic
+	/// evaluations when early stopping is on.
 	pub fn validate(&self) -> Result<(), SettingsError> {
 		if self.rank == 0 || self.rank > MAX_LORA_RANK {
 			return Err(SettingsError::RankOutOfRange);
@@ -293,6 +308,9 @@ impl TrainingSettings {
 		}
 		if self.eval_fraction_ppm == 0 || self.eval_fraction_ppm >= PPM {
 			return Err(SettingsError::EvalFractionOutOfRange);
+		}
+		if self.early_stopping_patience > 0 && self.eval_every_steps == 0 {
+			return Err(SettingsError::PatienceWithoutEvaluations);
 		}
 		Ok(())
 	}
@@ -325,6 +343,10 @@ impl Default for TrainingSettings {
 			max_steps: 0,
 			seed: 0,
 			eval_fraction_ppm: 100_000,
+			use_rslora: false,
+			use_dora: false,
+			eval_every_steps: 0,
+			early_stopping_patience: 0,
 		}
 	}
 }
@@ -356,6 +378,10 @@ mod tests {
 			sequence_length: 2,
 			epochs: 1,
 			eval_fraction_ppm: 1,
+			use_rslora: true,
+			use_dora: true,
+			eval_every_steps: 1,
+			early_stopping_patience: 1,
 			..valid()
 		};
 		assert_eq!(at_bounds.validate(), Ok(()));
@@ -390,6 +416,10 @@ mod tests {
 			(
 				TrainingSettings { eval_fraction_ppm: PPM, ..valid() },
 				SettingsError::EvalFractionOutOfRange,
+			),
+			(
+				TrainingSettings { early_stopping_patience: 2, ..valid() },
+				SettingsError::PatienceWithoutEvaluations,
 			),
 		];
 		for (settings, error) in cases {

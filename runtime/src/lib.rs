@@ -136,8 +136,9 @@ pub type UncheckedExtrinsic =
 /// The payload being signed in transactions.
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
-/// Migrations to run on the next runtime upgrade (none yet).
-type Migrations = ();
+/// Migrations to run on the next runtime upgrade; each runs only from the storage version it
+/// migrates, so a chain already past it skips it.
+type Migrations = (pallet_models::migrations::v1::MigrateV0ToV1<Runtime>,);
 
 /// Executive: dispatches to the various pallets.
 pub type Executive = frame_executive::Executive<

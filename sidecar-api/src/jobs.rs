@@ -34,6 +34,24 @@ pub struct JobSettings {
 	pub max_steps: u32,
 	pub seed: u64,
 	pub eval_fraction_ppm: u32,
+	// The settings added after the first release are left out while off, so a request means
+	// the same to sidecars that predate them.
+	#[serde(skip_serializing_if = "is_off")]
+	pub use_rslora: bool,
+	#[serde(skip_serializing_if = "is_off")]
+	pub use_dora: bool,
+	#[serde(skip_serializing_if = "is_zero")]
+	pub eval_every_steps: u32,
+	#[serde(skip_serializing_if = "is_zero")]
+	pub early_stopping_patience: u32,
+}
+
+fn is_off(flag: &bool) -> bool {
+	!flag
+}
+
+fn is_zero(count: &u32) -> bool {
+	*count == 0
 }
 
 /// Why [`JobSettings`] are no trainable [`TrainingSettings`].
@@ -84,6 +102,10 @@ impl From<&TrainingSettings> for JobSettings {
 			max_steps: settings.max_steps,
 			seed: settings.seed,
 			eval_fraction_ppm: settings.eval_fraction_ppm,
+			use_rslora: settings.use_rslora,
+			use_dora: settings.use_dora,
+			eval_every_steps: settings.eval_every_steps,
+			early_stopping_patience: settings.early_stopping_patience,
 		}
 	}
 }
@@ -118,6 +140,10 @@ impl JobSettings {
 			max_steps: self.max_steps,
 			seed: self.seed,
 			eval_fraction_ppm: self.eval_fraction_ppm,
+			use_rslora: self.use_rslora,
+			use_dora: self.use_dora,
+			eval_every_steps: self.eval_every_steps,
+			early_stopping_patience: self.early_stopping_patience,
 		};
 		settings.validate().map_err(JobSettingsError::Refused)?;
 		Ok(settings)

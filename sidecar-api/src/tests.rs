@@ -46,6 +46,30 @@ fn settings_round_trip_and_are_validated_as_the_chain_validates_them() {
 	pinned(JobSettings::default(), settings_json());
 	let settings = TrainingSettings { rank: 4, seed: 9, ..TrainingSettings::default() };
 	assert_eq!(JobSettings::from(&settings).to_settings(), Ok(settings));
+	// The later settings appear on the wire only when on.
+	let variant = TrainingSettings {
+		use_rslora: true,
+		use_dora: true,
+		eval_every_steps: 5,
+		early_stopping_patience: 2,
+		..TrainingSettings::default()
+	};
+	let mut wire = settings_json();
+	for (key, value) in [
+		("use_rslora", json!(true)),
+		("use_dora", json!(true)),
+		("eval_every_steps", json!(5)),
+		("early_stopping_patience", json!(2)),
+	] {
+		wire[key] = value;
+	}
+	pinned(JobSettings::from(&variant), wire);
+	assert_eq!(JobSettings::from(&variant).to_settings(), Ok(variant));
+	let impatient = JobSettings { early_stopping_patience: 3, ..JobSettings::default() };
+	assert_eq!(
+		impatient.to_settings(),
+		Err(JobSettingsError::Refused(SettingsError::PatienceWithoutEvaluations))
+	);
 	let unknown = JobSettings { method: "full".into(), ..JobSettings::default() };
 	assert_eq!(
 		unknown.to_settings().unwrap_err().to_string(),

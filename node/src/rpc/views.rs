@@ -139,6 +139,10 @@ pub struct SettingsJson {
 	pub max_steps: u32,
 	pub seed: u64,
 	pub eval_fraction_ppm: u32,
+	pub use_rslora: bool,
+	pub use_dora: bool,
+	pub eval_every_steps: u32,
+	pub early_stopping_patience: u32,
 }
 
 impl From<&TrainingSettings> for SettingsJson {
@@ -156,6 +160,10 @@ impl From<&TrainingSettings> for SettingsJson {
 			max_steps: settings.max_steps,
 			seed: settings.seed,
 			eval_fraction_ppm: settings.eval_fraction_ppm,
+			use_rslora: settings.use_rslora,
+			use_dora: settings.use_dora,
+			eval_every_steps: settings.eval_every_steps,
+			early_stopping_patience: settings.early_stopping_patience,
 		}
 	}
 }

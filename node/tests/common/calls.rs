@@ -63,6 +63,7 @@ pub fn lora_settings() -> TrainingSettings {
 		max_steps: 0,
 		seed: 7,
 		eval_fraction_ppm: 100_000,
+		..TrainingSettings::default()
 	}
 }
 

@@ -37,8 +37,8 @@ impl LoraSpec {
 			alpha: settings.alpha as f64,
 			dropout: settings.dropout(),
 			targets: settings.target_modules,
-			rslora: false,
-			dora: false,
+			rslora: settings.use_rslora,
+			dora: settings.use_dora,
 		}
 	}
 

@@ -126,6 +126,19 @@ enum Command {
 		seed: u64,
 		#[arg(long, default_value_t = 0.1)]
 		eval_fraction: f64,
+		/// Scale the update by alpha / √rank (rsLoRA) instead of alpha / rank.
+		#[arg(long)]
+		rslora: bool,
+		/// Learn each output row's magnitude apart from its direction (DoRA).
+		#[arg(long)]
+		dora: bool,
+		/// Evaluate on the held-out rows every this many steps (0: only before and after).
+		#[arg(long, default_value_t = 0)]
+		eval_every: u32,
+		/// Stop after this many evaluations without a lower held-out loss, keeping the best
+		/// adapter (0: never; needs --eval-every).
+		#[arg(long, default_value_t = 0)]
+		patience: u32,
 		#[arg(long)]
 		metrics: Option<PathBuf>,
 	},
@@ -316,6 +329,10 @@ fn run(cli: Cli) -> CliResult {
 			max_steps,
 			seed,
 			eval_fraction,
+			rslora,
+			dora,
+			eval_every,
+			patience,
 			metrics,
 		} => {
 			let settings = TrainingSettings {
@@ -331,6 +348,10 @@ fn run(cli: Cli) -> CliResult {
 				max_steps,
 				seed,
 				eval_fraction_ppm: eval_fraction_ppm(eval_fraction),
+				use_rslora: rslora,
+				use_dora: dora,
+				eval_every_steps: eval_every,
+				early_stopping_patience: patience,
 			};
 			let job = FineTuneJob {
 				base_model_name: base_name.unwrap_or_else(|| base.display().to_string()),

@@ -76,6 +76,7 @@ fn settings(method: TrainingMethod, seed: u64) -> TrainingSettings {
 		max_steps: STEPS,
 		seed,
 		eval_fraction_ppm: 150_000,
+		..TrainingSettings::default()
 	}
 }
 

@@ -74,6 +74,7 @@ extern crate alloc;
 pub use pallet::*;
 
 mod features;
+pub mod migrations;
 mod offchain;
 pub mod runtime_api;
 pub mod types;
@@ -120,11 +121,11 @@ pub mod pallet {
 		ContentHash,
 	};
 
-	/// The layout of the pallet's storage. Version 0 is the layout the pallet launched with: no
-	/// migration has run yet, and a chain whose storage predates this attribute reads as version 0
-	/// too, so try-runtime's post-upgrade check (on-chain version equals in-code version) holds
-	/// without a migration. A change to a stored type bumps it, together with its migration.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+	/// The layout of the pallet's storage. Version 0 is the layout the pallet launched with (a
+	/// chain whose storage predates this attribute reads as 0 too); 1 added the rsLoRA, DoRA and
+	/// early-stopping fields of `TrainingSettings` ([`migrations::v1`]). A change to a stored type
+	/// bumps it, together with its migration, which the runtime lists in its `Migrations`.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]

@@ -1816,3 +1816,88 @@ mod try_state {
 		});
 	}
 }
+
+#[test]
+fn migration_to_v1_keeps_every_job_and_version_with_the_new_settings_off() {
+	use crate::migrations::v1::{v0, MigrateV0ToV1};
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+
+	build_and_execute(|| {
+		let completed = job_in_verification();
+		let verifiers = verifiers_of(completed);
+		assert_ok!(verify(verifiers[0], completed, 1_000_000_000, HONEST_BASE));
+		assert_ok!(verify(verifiers[1], completed, 1_000_000_000, HONEST_BASE));
+		let open = create_job(FEE);
+		let (jobs, versions): (Vec<_>, Vec<_>) =
+			(Jobs::<Test>::iter().collect(), ModelVersions::<Test>::iter().collect());
+		assert_eq!((jobs.len(), versions.len()), (2, 1));
+
+		// The same entries as version 0 wrote them: settings without the four new fields.
+		let old_settings = |s: &TrainingSettings| v0::TrainingSettings {
+			method: s.method,
+			rank: s.rank,
+			alpha: s.alpha,
+			dropout_ppm: s.dropout_ppm,
+			target_modules: s.target_modules,
+			learning_rate_ppb: s.learning_rate_ppb,
+			batch_size: s.batch_size,
+			sequence_length: s.sequence_length,
+			epochs: s.epochs,
+			max_steps: s.max_steps,
+			seed: s.seed,
+			eval_fraction_ppm: s.eval_fraction_ppm,
+		};
+		for (id, info) in &jobs {
+			let old = v0::JobInfo::<Test> {
+				model: info.model,
+				owner: info.owner,
+				base_model: info.base_model,
+				base_weights_hash: info.base_weights_hash,
+				datanets: info.datanets.clone(),
+				settings: old_settings(&info.settings),
+				fee: info.fee,
+				state: info.state,
+				attempt: info.attempt,
+				draw_at: info.draw_at,
+				trainer: info.trainer,
+				verifiers: info.verifiers.clone(),
+				deadline: info.deadline,
+				result: info.result,
+				verifications: info.verifications.clone(),
+			};
+			frame_support::storage::unhashed::put_raw(
+				&Jobs::<Test>::hashed_key_for(id),
+				&old.encode(),
+			);
+		}
+		for (model, version, info) in &versions {
+			let old = v0::ModelVersionInfo::<Test> {
+				job: info.job,
+				base_model: info.base_model,
+				base_weights_hash: info.base_weights_hash,
+				datanets: info.datanets.clone(),
+				settings: old_settings(&info.settings),
+				result: info.result,
+				verified_eval_loss_ppb: info.verified_eval_loss_ppb,
+				trainer: info.trainer,
+				verifiers: info.verifiers.clone(),
+				created_at: info.created_at,
+			};
+			let key = ModelVersions::<Test>::hashed_key_for(model, version);
+			frame_support::storage::unhashed::put_raw(&key, &old.encode());
+		}
+		StorageVersion::new(0).put::<Models>();
+		assert!(Jobs::<Test>::try_get(open).is_err(), "the old layout does not decode as v1");
+
+		MigrateV0ToV1::<Test>::on_runtime_upgrade();
+		assert_eq!(Models::on_chain_storage_version(), 1);
+		assert_eq!(Jobs::<Test>::iter().collect::<Vec<_>>(), jobs);
+		assert_eq!(ModelVersions::<Test>::iter().collect::<Vec<_>>(), versions);
+		assert!(!job(open).settings.use_dora && job(open).settings.early_stopping_patience == 0);
+
+		// A second upgrade finds version 1 and leaves the entries alone (translating v1 entries
+		// as v0 would fail to decode and drop them).
+		MigrateV0ToV1::<Test>::on_runtime_upgrade();
+		assert_eq!(Jobs::<Test>::iter().collect::<Vec<_>>(), jobs);
+	});
+}
