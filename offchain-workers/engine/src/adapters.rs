@@ -3,7 +3,9 @@
 //! - **device**: [`SlotStacks`], every served adapter's A and B copied into fixed slots of one
 //!   stacked tensor per projection (rank padded with zeros), so a batch gathers each row's adapter
 //!   by slot index; an adapter's alpha/r scales its rows' weights; slot 0 stays zero and stands
-//!   for "no adapter";
+//!   for "no adapter"; a DoRA adapter's per-row factors f = m / ‖W + s·BA‖, computed against the
+//!   base weights when it is installed, sit in a stack of the same layout, so its rows add
+//!   (f − 1) ⊙ x Wᵀ + f ⊙ s · x Aᵀ Bᵀ to the shared base output;
 //! - **host**: [`HostCache`], parsed adapters in host memory, LRU within a byte budget (shared
 //!   by reference count on the engine thread: tensors are not `Sync`);
 //! - **disk**: the content store (and its peers), read by the loader thread.
@@ -13,9 +15,10 @@ use safetensors::SafeTensors;
 use std::collections::HashMap;
 use std::rc::Rc;
 use tch::{Device, Kind, Tensor};
+use tributary_model::lora::row_norms;
 use tributary_model::model::{module_path, RowDeltas};
 use tributary_model::peft::{lora_tensor_name, AdapterConfig, LoraPart};
-use tributary_model::{LlamaConfig, TargetModule};
+use tributary_model::{Llama, LlamaConfig, TargetModule};
 use tributary_primitives::hex;
 use tributary_primitives::ContentHash;
 
@@ -52,6 +55,8 @@ pub struct LoadedAdapter {
 	/// Per adapted module type: A [layers, r, in] and B [layers, out, r], zero in the layers the
 	/// adapter leaves alone, so installing it is two copies per module type.
 	pub modules: Vec<(TargetModule, Tensor, Tensor)>,
+	/// DoRA's magnitudes [out] by (module type, layer); empty for LoRA and rsLoRA.
+	pub magnitudes: Vec<(TargetModule, usize, Tensor)>,
 	pub bytes: u64,
 }
 
@@ -67,12 +72,6 @@ impl LoadedAdapter {
 		max_rank: i64,
 	) -> Result<LoadedAdapter, String> {
 		let spec = config.spec()?;
-		if spec.dora {
-			// DoRA rescales each row's base output, so it is no delta a shared base pass can add.
-			return Err("DoRA adapters (use_dora) cannot be served from the shared base model; \
-			            serve LoRA or rsLoRA adapters"
-				.into());
-		}
 		let r = spec.rank;
 		if r > max_rank {
 			return Err(format!("rank {r} exceeds this worker's max_lora_rank {max_rank}"));
@@ -88,6 +87,7 @@ impl LoadedAdapter {
 			.collect();
 		let dims = projection_dims(base);
 		let mut found: [Option<ModuleWeights>; 7] = Default::default();
+		let mut magnitudes = Vec::new();
 		for (name, view) in file.tensors() {
 			let (path, part) = lora_tensor_name(&name)?;
 			let &(layer, module) =
@@ -96,6 +96,15 @@ impl LoadedAdapter {
 			let (expected, is_b) = match part {
 				LoraPart::A => ([r, in_f], false),
 				LoraPart::B => ([out_f, r], true),
+				LoraPart::Magnitude if spec.dora => {
+					if view.shape() != [out_f as usize] {
+						return Err(format!("{name} has shape {:?}, not [{out_f}]", view.shape()));
+					}
+					let mut magnitude = Tensor::empty([out_f], (Kind::Float, Device::Cpu));
+					read_f32(&name, &view, values_mut(&mut magnitude))?;
+					magnitudes.push((module, layer, magnitude));
+					continue;
+				},
 				LoraPart::Magnitude => {
 					return Err(format!("{name} is DoRA's, but use_dora is false"))
 				},
@@ -130,9 +139,25 @@ impl LoadedAdapter {
 				let _ = weights.a.get(layer as i64).zero_();
 				let _ = weights.b.get(layer as i64).zero_();
 			}
+			if let Some(layer) = (0..layers).find(|&layer| {
+				spec.dora
+					&& weights.a_layers[layer]
+					&& !magnitudes.iter().any(|(m, l, _)| *m == module && *l == layer)
+			}) {
+				return Err(format!(
+					"{} lacks its DoRA lora_magnitude_vector",
+					module_path(layer, module)
+				));
+			}
 			modules.push((module, weights.a, weights.b));
 		}
-		Ok(LoadedAdapter { rank: r, scale: spec.scale(), modules, bytes: bytes.len() as u64 })
+		Ok(LoadedAdapter {
+			rank: r,
+			scale: spec.scale(),
+			modules,
+			magnitudes,
+			bytes: bytes.len() as u64,
+		})
 	}
 }
 
@@ -206,6 +231,8 @@ struct Slot {
 	hash: ContentHash,
 	/// The adapter's alpha / r.
 	scale: f64,
+	/// Whether the adapter is DoRA's: its rows also rescale the base output.
+	dora: bool,
 	last_used: u64,
 	/// Sequences currently decoding with this slot; a slot in use is never evicted.
 	users: usize,
@@ -218,6 +245,9 @@ pub struct SlotStacks {
 	a: Vec<Tensor>,
 	/// Per module type: B [layers, slots, out, rank].
 	b: Vec<Tensor>,
+	/// Per module type: DoRA's f [layers, slots, out], 1 in every slot of a LoRA adapter; made
+	/// when the first DoRA adapter is installed.
+	factors: Option<Vec<Tensor>>,
 	/// How many resident adapters adapt each module type; untouched projections skip the gather.
 	adapted: [usize; 7],
 	slots: Vec<Option<Slot>>,
@@ -254,12 +284,18 @@ impl SlotStacks {
 			b.push(Tensor::zeros([layers, slots, out_f, rank], (kind, device)));
 		}
 		let mut slot_list: Vec<Option<Slot>> = (0..slots).map(|_| None).collect();
-		slot_list[0] =
-			Some(Slot { hash: [0; 32], scale: 0.0, last_used: u64::MAX, users: usize::MAX / 2 });
+		slot_list[0] = Some(Slot {
+			hash: [0; 32],
+			scale: 0.0,
+			dora: false,
+			last_used: u64::MAX,
+			users: usize::MAX / 2,
+		});
 		SlotStacks {
 			rank,
 			a,
 			b,
+			factors: None,
 			adapted: [0; 7],
 			slots: slot_list,
 			written: vec![(Vec::new(), 0); slots as usize],
@@ -295,9 +331,15 @@ impl SlotStacks {
 		}
 	}
 
-	/// Copies `adapter` into a free slot, evicting the least recently used idle one. `None` when
-	/// every slot is in use by a decoding sequence.
-	pub fn install(&mut self, hash: ContentHash, adapter: &LoadedAdapter) -> Option<usize> {
+	/// Copies `adapter` into a free slot, evicting the least recently used idle one (a DoRA
+	/// adapter's factors are computed against `base`'s weights). `None` when every slot is in use
+	/// by a decoding sequence.
+	pub fn install(
+		&mut self,
+		hash: ContentHash,
+		adapter: &LoadedAdapter,
+		base: &Llama,
+	) -> Option<usize> {
 		if let Some(slot) = self.slot_of(&hash) {
 			return Some(slot);
 		}
@@ -343,10 +385,49 @@ impl SlotStacks {
 			}
 		});
 		self.written[slot] = (modules, r);
+		self.install_factors(slot, adapter, base);
+		let dora = !adapter.magnitudes.is_empty();
 		self.slots[slot] =
-			Some(Slot { hash, scale: adapter.scale, last_used: self.tick, users: 0 });
+			Some(Slot { hash, scale: adapter.scale, dora, last_used: self.tick, users: 0 });
 		self.by_hash.insert(hash, slot);
 		Some(slot)
+	}
+
+	/// Writes DoRA's f = m / ‖W + s·BA‖ of `adapter` into `slot` (1 where it has no magnitude),
+	/// making the factor stacks on the first DoRA adapter.
+	fn install_factors(&mut self, slot: usize, adapter: &LoadedAdapter, base: &Llama) {
+		if adapter.magnitudes.is_empty() && self.factors.is_none() {
+			return;
+		}
+		let (layers, slots) = (base.config.num_hidden_layers, self.slots.len() as i64);
+		let (kind, device) = (self.kind(), self.a[0].device());
+		let factors = self.factors.get_or_insert_with(|| {
+			projection_dims(&base.config)
+				.iter()
+				.map(|(_, out_f)| Tensor::ones([layers, slots, *out_f], (kind, device)))
+				.collect()
+		});
+		tch::no_grad(|| {
+			for stack in factors.iter() {
+				let _ = stack.select(1, slot as i64).fill_(1.0);
+			}
+			for (module, layer, magnitude) in &adapter.magnitudes {
+				let adapted = adapter.modules.iter().find(|(m, _, _)| m == module);
+				let (Some((_, a, b)), Some(weight)) =
+					(adapted, base.projection_weight(*layer, *module))
+				else {
+					continue;
+				};
+				let layer_index = *layer as i64;
+				let weight = weight.to_kind(Kind::Float);
+				let update = b.get(layer_index).matmul(&a.get(layer_index)) * adapter.scale;
+				let factor = magnitude / row_norms(&(weight.to_device(Device::Cpu) + update));
+				factors[module_index(*module)]
+					.get(layer_index)
+					.select(0, slot as i64)
+					.copy_(&factor);
+			}
+		});
 	}
 
 	fn evict(&mut self, slot: usize) {
@@ -372,6 +453,10 @@ impl SlotStacks {
 		self.slots[slot].as_ref().map_or(0.0, |s| s.scale)
 	}
 
+	fn is_dora(&self, slot: usize) -> bool {
+		self.slots[slot].as_ref().is_some_and(|s| s.dora)
+	}
+
 	pub fn rank(&self) -> i64 {
 		self.rank
 	}
@@ -383,12 +468,22 @@ impl SlotStacks {
 }
 
 /// The per-row deltas of one batch: for each adapter position k of the rows' adapter lists, the
-/// slot index and weight of every row (slot 0, weight 0 where a row has fewer adapters); a weight
-/// includes the adapter's alpha/r.
+/// slot index and weight of every row (slot 0, weight 0 where a row has fewer adapters).
 pub struct BatchDeltas<'a> {
 	stacks: &'a SlotStacks,
-	/// (slots [rows] i64, weights [rows, 1, 1] in the stacks' kind)
-	components: Vec<(Tensor, Tensor)>,
+	components: Vec<Component>,
+	/// Whether any row uses a DoRA adapter, so the base output is rescaled too.
+	dora: bool,
+}
+
+/// One adapter position k of every row of a batch.
+struct Component {
+	/// [rows] i64
+	slots: Tensor,
+	/// [rows, 1, 1] in the stacks' kind: the row's weight for this adapter times its alpha/r.
+	scaled: Tensor,
+	/// [rows, 1, 1]: the row's weight alone, which DoRA's rescaled base output takes.
+	weights: Tensor,
 }
 
 impl<'a> BatchDeltas<'a> {
@@ -398,32 +493,40 @@ impl<'a> BatchDeltas<'a> {
 		device: Device,
 	) -> BatchDeltas<'a> {
 		let width = rows.iter().map(Vec::len).max().unwrap_or(0);
+		let n = rows.len() as i64;
+		let column = |values: Vec<f32>| {
+			Tensor::from_slice(&values)
+				.view([n, 1, 1])
+				.to_device(device)
+				.to_kind(stacks.kind())
+		};
 		let components = (0..width)
 			.map(|k| {
-				let (slots, weights): (Vec<i64>, Vec<f32>) = rows
-					.iter()
-					.map(|row| {
-						row.get(k).map_or((0, 0.0), |&(slot, weight)| {
-							(slot as i64, (weight * stacks.scale(slot)) as f32)
-						})
-					})
-					.unzip();
-				let n = rows.len() as i64;
-				(
-					Tensor::from_slice(&slots).to_device(device),
-					Tensor::from_slice(&weights)
-						.view([n, 1, 1])
-						.to_device(device)
-						.to_kind(stacks.kind()),
-				)
+				let picked: Vec<(usize, f64)> =
+					rows.iter().map(|row| row.get(k).copied().unwrap_or((0, 0.0))).collect();
+				let slots: Vec<i64> = picked.iter().map(|&(slot, _)| slot as i64).collect();
+				Component {
+					slots: Tensor::from_slice(&slots).to_device(device),
+					scaled: column(
+						picked.iter().map(|&(s, w)| (w * stacks.scale(s)) as f32).collect(),
+					),
+					weights: column(picked.iter().map(|&(_, w)| w as f32).collect()),
+				}
 			})
 			.collect();
-		BatchDeltas { stacks, components }
+		let dora = rows.iter().flatten().any(|&(slot, _)| stacks.is_dora(slot));
+		BatchDeltas { stacks, components, dora }
 	}
 }
 
 impl RowDeltas for BatchDeltas<'_> {
-	fn delta(&self, layer: usize, module: TargetModule, x: &Tensor) -> Option<Tensor> {
+	fn delta(
+		&self,
+		layer: usize,
+		module: TargetModule,
+		x: &Tensor,
+		base: &Tensor,
+	) -> Option<Tensor> {
 		let index = module_index(module);
 		if self.components.is_empty() || self.stacks.adapted[index] == 0 {
 			return None;
@@ -431,12 +534,22 @@ impl RowDeltas for BatchDeltas<'_> {
 		let (a_stack, b_stack) =
 			(self.stacks.a[index].get(layer as i64), self.stacks.b[index].get(layer as i64));
 		let x = x.to_kind(a_stack.kind());
+		let factors = self.stacks.factors.as_ref().filter(|_| self.dora);
 		let mut total: Option<Tensor> = None;
-		for (slots, weights) in &self.components {
+		for component in &self.components {
 			// [rows, t, in] · [rows, in, r] → [rows, t, r] · [rows, r, out] → [rows, t, out]
-			let a = a_stack.index_select(0, slots);
-			let b = b_stack.index_select(0, slots);
-			let delta = x.bmm(&a.transpose(1, 2)).bmm(&b.transpose(1, 2)) * weights;
+			let a = a_stack.index_select(0, &component.slots);
+			let b = b_stack.index_select(0, &component.slots);
+			let update = x.bmm(&a.transpose(1, 2)).bmm(&b.transpose(1, 2)) * &component.scaled;
+			let delta = match factors {
+				// [rows, 1, out]: f of each row's adapter, 1 for LoRA adapters and empty slots.
+				Some(factors) => {
+					let f = factors[index].get(layer as i64).index_select(0, &component.slots);
+					let f = f.unsqueeze(1);
+					(&f - 1.0) * base.to_kind(f.kind()) * &component.weights + f * update
+				},
+				None => update,
+			};
 			total = Some(match total {
 				Some(sum) => sum + delta,
 				None => delta,

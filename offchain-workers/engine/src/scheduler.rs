@@ -291,9 +291,11 @@ impl Scheduler {
 						.cloned()
 						.or_else(|| self.host.get(&adapter.hash));
 					match parsed {
-						Some(parsed) => match self.stacks.install(adapter.hash, &parsed) {
-							Some(slot) => slot,
-							None => return Readiness::Wait,
+						Some(parsed) => {
+							match self.stacks.install(adapter.hash, &parsed, &self.model) {
+								Some(slot) => slot,
+								None => return Readiness::Wait,
+							}
 						},
 						None => {
 							// Evicted from host memory since it was located: load it again.

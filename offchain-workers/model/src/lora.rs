@@ -163,6 +163,11 @@ impl LoraLinear {
 		self.merged_factor = None;
 	}
 
+	/// x Wᵀ: the frozen weight alone, without bias or adapter. x: [.., in] → [.., out].
+	pub fn frozen_forward(&self, x: &Tensor) -> Tensor {
+		x.matmul(&self.weight.dequantize().tr())
+	}
+
 	/// x: [.., in] → [.., out].
 	pub fn forward(&self, x: &Tensor, train: bool) -> Tensor {
 		let weight = self.weight.dequantize();

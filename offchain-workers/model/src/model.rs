@@ -380,6 +380,14 @@ impl Llama {
 		(angles.cos(), angles.sin())
 	}
 
+	/// The frozen weight [out, in] of projection `module` in decoder layer `layer`, dequantized;
+	/// `None` past the last layer.
+	pub fn projection_weight(&self, layer: usize, module: TargetModule) -> Option<Tensor> {
+		self.linears()
+			.find(|(i, m, _)| *i == layer && *m == module)
+			.map(|(_, _, linear)| linear.weight.dequantize())
+	}
+
 	pub fn device(&self) -> Device {
 		self.embed_tokens.device()
 	}

@@ -57,7 +57,7 @@ fn max_abs_diff(a: &Tensor, b: &Tensor) -> f64 {
 struct NoDeltas;
 
 impl RowDeltas for NoDeltas {
-	fn delta(&self, _: usize, _: TargetModule, _: &Tensor) -> Option<Tensor> {
+	fn delta(&self, _: usize, _: TargetModule, _: &Tensor, _: &Tensor) -> Option<Tensor> {
 		None
 	}
 }

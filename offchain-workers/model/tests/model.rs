@@ -151,7 +151,7 @@ fn kv_cache_decoding_equals_full_sequence_forward() {
 struct NoDeltas;
 
 impl RowDeltas for NoDeltas {
-	fn delta(&self, _: usize, _: TargetModule, _: &Tensor) -> Option<Tensor> {
+	fn delta(&self, _: usize, _: TargetModule, _: &Tensor, _: &Tensor) -> Option<Tensor> {
 		None
 	}
 }

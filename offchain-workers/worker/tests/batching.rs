@@ -25,7 +25,7 @@ fn installed(base: &Llama, adapters: &[PeftAdapter]) -> (SlotStacks, Vec<usize>)
 			let hash = adapter.content_hash().unwrap();
 			let loaded =
 				LoadedAdapter::parse(&hash, &bytes, &adapter.config, &base.config, 8).unwrap();
-			stacks.install(hash, &loaded).unwrap()
+			stacks.install(hash, &loaded, base).unwrap()
 		})
 		.collect();
 	(stacks, slots)
@@ -128,6 +128,41 @@ fn every_row_of_a_mixed_batch_equals_its_request_alone() {
 		}
 		// The adapters matter: rows with adapters differ from the base row's logits for the same input.
 		assert!(max_abs_diff(&batched.get(1), &batched.get(0)) > 1e-3);
+	});
+}
+
+/// DoRA adapters are served from the shared base too: a batch of a DoRA row, a LoRA row, the bare
+/// base and a second DoRA row equals each request run alone with its adapter installed (DoRA's
+/// forward in tributary-model is PEFT's, tests/hf_interop.rs in that crate).
+#[test]
+fn dora_rows_of_a_mixed_batch_equal_their_request_alone() {
+	let fixture = common::Fixture::new();
+	let base = load_model(&fixture.base, Kind::Float, Device::Cpu).unwrap();
+	let adapters = vec![
+		common::make_dora_adapter(&fixture.base, 0),
+		common::make_adapter(&fixture.base, 1),
+		common::make_dora_adapter(&fixture.base, 2),
+	];
+	let (stacks, slots) = installed(&base, &adapters);
+	let rows = vec![vec![(slots[0], 1.0)], vec![(slots[1], 1.0)], vec![], vec![(slots[2], 1.0)]];
+	let adapter_of = [Some(0), Some(1), None, Some(2)];
+	let histories = histories(rows.len());
+	let next_tokens: Vec<i64> = (0..rows.len() as i64).map(|r| 20 + r).collect();
+	tch::no_grad(|| {
+		let batched = batched_step(&base, &stacks, &rows, &histories, &next_tokens);
+		for (r, history) in histories.iter().enumerate() {
+			let mut model = load_model(&fixture.base, Kind::Float, Device::Cpu).unwrap();
+			if let Some(index) = adapter_of[r] {
+				adapters[index].apply_to(&mut model, std::path::Path::new("test")).unwrap();
+			}
+			let mut sequence = history.clone();
+			sequence.push(next_tokens[r]);
+			let ids = Tensor::from_slice(&sequence).unsqueeze(0);
+			let expected = model.forward(&ids, false).unwrap().select(1, -1).squeeze_dim(0);
+			let diff = max_abs_diff(&batched.get(r as i64), &expected);
+			assert!(diff < 1e-4, "row {r} differs from its request alone by {diff}");
+		}
+		assert!(max_abs_diff(&batched.get(0), &batched.get(2)) > 1e-3, "DoRA changes the output");
 	});
 }
 

@@ -12,9 +12,16 @@ use tributary_primitives::training::TargetModule;
 
 /// Per-row low-rank updates of the projections.
 pub trait RowDeltas {
-	/// The update of projection `module` in decoder layer `layer` for its input x [rows, t, in]:
+	/// The update of projection `module` in decoder layer `layer` for its input x [rows, t, in],
+	/// whose frozen output without bias is `base` = x Wᵀ [rows, t, out] (which DoRA rescales):
 	/// [rows, t, out], or `None` when no row adapts that projection.
-	fn delta(&self, layer: usize, module: TargetModule, x: &Tensor) -> Option<Tensor>;
+	fn delta(
+		&self,
+		layer: usize,
+		module: TargetModule,
+		x: &Tensor,
+		base: &Tensor,
+	) -> Option<Tensor>;
 }
 
 impl Llama {
@@ -72,8 +79,13 @@ impl Llama {
 		};
 		let eps = self.config.rms_norm_eps;
 		let project = |layer: usize, module: TargetModule, linear: &LoraLinear, x: &Tensor| {
-			let base = linear.forward(x, false);
-			match deltas.delta(layer, module, x) {
+			let unbiased = linear.frozen_forward(x);
+			let delta = deltas.delta(layer, module, x, &unbiased);
+			let base = match &linear.bias {
+				Some(bias) => unbiased + bias,
+				None => unbiased,
+			};
+			match delta {
 				Some(delta) => {
 					let kind = base.kind();
 					base + delta.to_kind(kind)

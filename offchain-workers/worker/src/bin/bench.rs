@@ -238,7 +238,7 @@ fn throughput_section(model: &Llama, sizes: &Sizes) {
 		.map(|i| {
 			let adapter = random_adapter(config, RANK, 1000 + i as u64);
 			let hash = content_hash(&(i as u64).to_le_bytes());
-			stacks.install(hash, &loaded(config, &adapter)).unwrap()
+			stacks.install(hash, &loaded(config, &adapter), model).unwrap()
 		})
 		.collect();
 	println!(
@@ -287,7 +287,7 @@ fn swap_section(model: &mut Llama, sizes: &Sizes) {
 		.iter()
 		.enumerate()
 		.map(|(i, a)| {
-			vec![(stacks.install(content_hash(&(i as u64).to_le_bytes()), a).unwrap(), 1.0)]
+			vec![(stacks.install(content_hash(&(i as u64).to_le_bytes()), a, model).unwrap(), 1.0)]
 		})
 		.collect();
 	// As the engine does: prompts of equal length prefilled in one pass, then decoded together.
@@ -334,7 +334,14 @@ fn swap_section(model: &mut Llama, sizes: &Sizes) {
 
 /// Adapters for every layer of the base (30 for SmolLM-135M: only the shapes are needed here, so
 /// the adapters have their real size).
-fn cold_load_section(config: &LlamaConfig, sizes: &Sizes, kind: Kind, device: Device) {
+/// `model` is only read for DoRA adapters, which this section does not load.
+fn cold_load_section(
+	config: &LlamaConfig,
+	model: &Llama,
+	sizes: &Sizes,
+	kind: Kind,
+	device: Device,
+) {
 	let count = sizes.cold_loads;
 	println!(
 		"\n## 3. Cold adapter load of adapters over all {} layers (store read + blake2-256 verify + parse + device slot copy)",
@@ -360,7 +367,7 @@ fn cold_load_section(config: &LlamaConfig, sizes: &Sizes, kind: Kind, device: De
 				|bytes: &[u8]| LoadedAdapter::parse(&hash, bytes, &adapter.config, config, rank);
 			let started = Instant::now();
 			let parsed = store.get_decoded(&hash, parse).unwrap().unwrap();
-			let slot = stacks.install(hash, &parsed).unwrap();
+			let slot = stacks.install(hash, &parsed, model).unwrap();
 			synchronize(device);
 			loads_ms.push(started.elapsed().as_secs_f64() * 1e3);
 			mb = parsed.bytes as f64 / 1e6;
@@ -381,7 +388,7 @@ fn cold_load_section(config: &LlamaConfig, sizes: &Sizes, kind: Kind, device: De
 			let parsed = parse(&bytes).unwrap();
 			timed(2, started);
 			let started = Instant::now();
-			assert_eq!(stacks.install(hash, &parsed), Some(slot));
+			assert_eq!(stacks.install(hash, &parsed, model), Some(slot));
 			synchronize(device);
 			timed(3, started);
 		}
@@ -561,6 +568,7 @@ fn main() {
 		if runs(3) {
 			cold_load_section(
 				&LlamaConfig { num_hidden_layers: full_depth, ..config.clone() },
+				&model,
 				&sizes,
 				dtype.kind(),
 				device,

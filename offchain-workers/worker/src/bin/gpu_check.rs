@@ -163,7 +163,7 @@ fn batched_decode(
 	let mut stacks = SlotStacks::new(&model.config, RANK, budget, kind, device);
 	let slots: Vec<usize> = adapters
 		.iter()
-		.map(|(adapter, hash)| stacks.install(*hash, adapter).unwrap())
+		.map(|(adapter, hash)| stacks.install(*hash, adapter, model).unwrap())
 		.collect();
 	let mut rows: Vec<Vec<(usize, f64)>> = slots.iter().map(|&slot| vec![(slot, 1.0)]).collect();
 	rows.push(vec![(slots[0], 0.5), (slots[1], 0.5)]);

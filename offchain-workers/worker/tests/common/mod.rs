@@ -66,13 +66,26 @@ pub fn adapter_shape(seed: u64) -> LoraSpec {
 
 /// A PEFT adapter for the base in `base`, with random non-zero B so it changes the output.
 pub fn make_adapter(base: &Path, seed: u64) -> PeftAdapter {
+	make_variant(base, &adapter_shape(seed), seed)
+}
+
+/// A DoRA adapter for the base in `base`: random B, and magnitudes moved off their start.
+pub fn make_dora_adapter(base: &Path, seed: u64) -> PeftAdapter {
+	make_variant(base, &LoraSpec { dora: true, ..adapter_shape(seed) }, seed)
+}
+
+fn make_variant(base: &Path, spec: &LoraSpec, seed: u64) -> PeftAdapter {
 	let mut model = load_model(base, Kind::Float, Device::Cpu).unwrap();
-	model.add_lora(&adapter_shape(seed), seed).unwrap();
+	model.add_lora(spec, seed).unwrap();
 	tch::no_grad(|| {
 		let mut rng = tributary_model::rng::SplitMix64(seed ^ 0x5eed);
 		for (_, mut b) in model.lora_weights().into_values() {
 			let values = rng.normal(&b.size(), 0.3, Device::Cpu);
 			b.copy_(&values);
+		}
+		for mut magnitude in model.lora_magnitudes().into_values() {
+			let scale = rng.normal(&magnitude.size(), 0.2, Device::Cpu) + 1.0;
+			let _ = magnitude.g_mul_(&scale);
 		}
 	});
 	PeftAdapter::from_model(&model, "tiny-base").unwrap()
