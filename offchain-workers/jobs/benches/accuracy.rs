@@ -350,8 +350,8 @@ fn train(
 fn loss_on(model: &Llama, tokenizer: &HfText, texts: &[String]) -> f64 {
 	let (mut total, mut tokens) = (0.0, 0usize);
 	for text in texts {
-		let stream = tokenize(tokenizer, [text.as_str()]).expect("tokenize");
-		let windows = pack(&Window::trained(stream), stream.len(), "eval").expect("pack");
+		let stream = Window::trained(tokenize(tokenizer, [text.as_str()]).expect("tokenize"));
+		let windows = pack(&stream, stream.len(), "eval").expect("pack");
 		let (loss, count) = eval_loss(model, &windows, 1).expect("eval");
 		total += loss * count as f64;
 		tokens += count;
