@@ -49,7 +49,7 @@ use tributary_primitives::attribution::{AttributionRecord, MethodSettings, RowRe
 use tributary_primitives::training::TrainingSettings;
 use tributary_primitives::{content_hash, hex};
 use tributary_store::DirStore;
-use tributary_trainer::data::{pack, tokenize};
+use tributary_trainer::data::{pack, tokenize, DataOptions, Window};
 use tributary_trainer::finetune::{eval_loss, fine_tune, FineTuneJob};
 use tributary_trainer::progress::ProgressEvent;
 
@@ -329,6 +329,7 @@ fn train(
 		base_model_name: BASE_NAME.into(),
 		rows: hashes,
 		settings: *settings,
+		data: DataOptions::default(),
 		output_dir: dir.clone(),
 	};
 	let mut on_event = |event: &ProgressEvent| match event {
@@ -349,7 +350,7 @@ fn train(
 fn loss_on(model: &Llama, tokenizer: &HfText, texts: &[String]) -> f64 {
 	let (mut total, mut tokens) = (0.0, 0usize);
 	for text in texts {
-		let stream = tokenize(tokenizer, [text.as_str()]).expect("tokenize");
+		let stream = Window::trained(tokenize(tokenizer, [text.as_str()]).expect("tokenize"));
 		let windows = pack(&stream, stream.len(), "eval").expect("pack");
 		let (loss, count) = eval_loss(model, &windows, 1).expect("eval");
 		total += loss * count as f64;

@@ -40,6 +40,7 @@ use tributary_primitives::ContentHash;
 use tributary_receipts::ReceiptBook;
 use tributary_sidecar_api::wire::Hash32;
 use tributary_store::{Lookup, PeerFetcher, Store, StoreError};
+use tributary_trainer::data::DataOptions;
 use tributary_trainer::finetune::{
 	base_quant, evaluate, fine_tune, EvalRequest, EvalRows, FineTuneJob,
 };
@@ -466,6 +467,7 @@ impl Jobs {
 			base_model_name: context.base_model_id.clone(),
 			rows,
 			settings,
+			data: DataOptions::default(),
 			output_dir: self.work_dir(&spec.id).join("adapter"),
 		};
 		let work_dir = self.work_dir(&spec.id);
@@ -603,6 +605,7 @@ impl Jobs {
 			base_quant: settings.as_ref().and_then(|settings| base_quant(settings.method)),
 			sequence_length: spec::eval_sequence_length(spec),
 			batch_size: spec::eval_batch_size(spec),
+			data: DataOptions::default(),
 		};
 		let report = evaluate(&request, &context.store, context.device)?;
 		let metrics = EvalMetrics {

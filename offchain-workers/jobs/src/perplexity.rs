@@ -7,7 +7,8 @@ use tch::{Device, Kind};
 use tokenizers::Tokenizer;
 use tributary_model::hf::{load_model, load_tokenizer};
 use tributary_model::model::Llama;
-use tributary_trainer::{data::tokenize, finetune::eval_loss};
+use tributary_trainer::data::{tokenize, Window};
+use tributary_trainer::finetune::eval_loss;
 
 /// Tokens of a row scored (its first ones): enough to judge it, bounded in time.
 const MAX_SCORED_TOKENS: usize = 512;
@@ -47,7 +48,7 @@ impl PerplexityScorer {
 		if tokens.len() < 2 {
 			return None;
 		}
-		let (loss, _) = eval_loss(model, &[tokens], 1).ok()?;
+		let (loss, _) = eval_loss(model, &[Window::trained(tokens)], 1).ok()?;
 		Some(loss.exp())
 	}
 }

@@ -11,11 +11,9 @@ pub enum TrainerError {
 	Model(#[from] ModelError),
 	#[error("the adapter's weights hash to {actual}, not the expected {expected}: it is another adapter")]
 	AdapterHashMismatch { expected: String, actual: String },
-	#[error("row {hash} is not UTF-8 text")]
-	RowNotText { hash: String },
-	#[error("need at least {needed} rows to split into train and eval, got {got}")]
+	#[error("need at least {needed} usable rows to hold one out for eval and train on the rest, got {got}: add rows (empty, non-UTF-8, duplicate and unrenderable rows do not count)")]
 	NotEnoughRows { needed: usize, got: usize },
-	#[error("the {split} split has fewer than 2 tokens: add rows or text")]
+	#[error("the {split} split has no token to learn from (fewer than 2 tokens, or every reply cut off by the sequence length): add rows or raise the sequence length")]
 	NotEnoughTokens { split: &'static str },
 	#[error("invalid training settings: {0}")]
 	InvalidSettings(String),

@@ -1,7 +1,10 @@
-//! A fine-tune job end to end: verified rows → split → tokens → LoRA/QLoRA training → PEFT
-//! adapter directory and its hash; and the eval loss of an adapter on a row set.
+//! A fine-tune job end to end: verified rows → examples → split → windows → LoRA/QLoRA training
+//! → PEFT adapter directory and its hash; and the eval loss of an adapter on a row set.
 
-use crate::data::{batch, load_rows, pack, split_by_hash, tokenize, Row, SplitMix64};
+use crate::data::{
+	batch, load_rows, pack_examples, split_by_hash, DataOptions, DataReport, Loaded, SplitMix64,
+	Window, IGNORE,
+};
 use crate::error::{Result, TrainerError};
 use crate::optim::{AdamW, Schedule};
 use crate::progress::ProgressEvent;
@@ -30,6 +33,8 @@ pub struct FineTuneJob {
 	pub base_model_name: String,
 	pub rows: Vec<ContentHash>,
 	pub settings: TrainingSettings,
+	/// How rows become windows; an eval reproducing this job's loss needs the same.
+	pub data: DataOptions,
 	/// Created by the run; must not exist yet (or be empty).
 	pub output_dir: PathBuf,
 }
@@ -40,9 +45,13 @@ pub struct RunMetrics {
 	pub eval_loss_after: f64,
 	pub perplexity_after: f64,
 	pub steps: usize,
+	/// Tokens the loss counts in one pass over the train windows.
 	pub train_tokens_per_epoch: usize,
+	/// Tokens (padding aside) run through the model per second of training.
 	pub tokens_per_sec: f64,
 	pub seconds: f64,
+	/// Rows used and skipped, over both splits.
+	pub data: DataReport,
 }
 
 #[derive(Clone, Debug)]
@@ -74,13 +83,14 @@ fn ensure_fresh_output(dir: &Path) -> Result<()> {
 	Ok(())
 }
 
-/// Mean next-token loss over `windows` and the number of predicted tokens.
-pub fn eval_loss(model: &Llama, windows: &[Vec<i64>], batch_size: usize) -> Result<(f64, usize)> {
+/// Mean next-token loss over the targets of `windows` the loss counts (labels not [`IGNORE`]),
+/// and their number.
+pub fn eval_loss(model: &Llama, windows: &[Window], batch_size: usize) -> Result<(f64, usize)> {
 	tch::no_grad(|| -> Result<(f64, usize)> {
 		let device = model.device();
 		let (mut total, mut tokens) = (0.0, 0usize);
 		for chunk in windows.chunks(batch_size.max(1)) {
-			let refs: Vec<&Vec<i64>> = chunk.iter().collect();
+			let refs: Vec<&Window> = chunk.iter().collect();
 			let (inputs, targets) = batch(&refs, device);
 			let logits = model.forward(&inputs, false)?;
 			let vocab = logits.size()[2];
@@ -88,11 +98,11 @@ pub fn eval_loss(model: &Llama, windows: &[Vec<i64>], batch_size: usize) -> Resu
 				&targets.view([-1]),
 				None::<Tensor>,
 				Reduction::Sum,
-				-100,
+				IGNORE,
 				0.0,
 			);
 			total += f64::try_from(summed)?;
-			tokens += targets.numel();
+			tokens += chunk.iter().map(Window::targets).sum::<usize>();
 		}
 		Ok((total / tokens.max(1) as f64, tokens))
 	})
@@ -102,8 +112,8 @@ pub fn eval_loss(model: &Llama, windows: &[Vec<i64>], batch_size: usize) -> Resu
 pub(crate) struct LoopPlan<'a> {
 	pub parameters: Vec<Tensor>,
 	pub weight_decay: f64,
-	pub train: &'a [Vec<i64>],
-	pub eval: &'a [Vec<i64>],
+	pub train: &'a [Window],
+	pub eval: &'a [Window],
 	pub batch_size: usize,
 	pub epochs: usize,
 	pub max_steps: usize,
@@ -157,11 +167,11 @@ pub(crate) fn run_training(
 		floor: 0.1,
 	};
 	let trainable_parameters = plan.parameters.iter().map(|p| p.numel()).sum();
-	let count = |w: &[Vec<i64>]| w.iter().map(|w| w.len() - 1).sum::<usize>();
+	let targets = |w: &[Window]| w.iter().map(Window::targets).sum::<usize>();
 	on_event(&ProgressEvent::Started {
 		total_steps,
-		train_tokens: count(plan.train),
-		eval_tokens: count(plan.eval),
+		train_tokens: targets(plan.train),
+		eval_tokens: targets(plan.eval),
 		trainable_parameters,
 	});
 	let mut optimizer = AdamW::new(plan.parameters, plan.weight_decay)?;
@@ -182,16 +192,20 @@ pub(crate) fn run_training(
 			order.reverse();
 		}
 		let take = plan.batch_size.min(order.len());
-		let picked: Vec<&Vec<i64>> =
+		let picked: Vec<&Window> =
 			order.split_off(order.len() - take).iter().map(|&i| &plan.train[i]).collect();
 		let started = Instant::now();
 		let (inputs, targets) = batch(&picked, model.device());
 		let logits = model.forward(&inputs, true)?;
 		let vocab = logits.size()[2];
-		let loss = logits
-			.view([-1, vocab])
-			.to_kind(Kind::Float)
-			.cross_entropy_for_logits(&targets.view([-1]));
+		// The mean over the batch's counted targets: masked prompts and padding weigh nothing.
+		let loss = logits.view([-1, vocab]).to_kind(Kind::Float).cross_entropy_loss(
+			&targets.view([-1]),
+			None::<Tensor>,
+			Reduction::Mean,
+			IGNORE,
+			0.0,
+		);
 		optimizer.zero_grad()?;
 		loss.backward();
 		let grad_norm = optimizer.clip_grad_norm(MAX_GRAD_NORM);
@@ -199,7 +213,7 @@ pub(crate) fn run_training(
 		optimizer.step(lr)?;
 		let loss = f64::try_from(&loss)?;
 		train_seconds += started.elapsed().as_secs_f64();
-		trained_tokens += targets.numel();
+		trained_tokens += picked.iter().map(|w| w.len() - 1).sum::<usize>();
 		on_event(&ProgressEvent::Step {
 			step: step + 1,
 			total_steps,
@@ -250,13 +264,16 @@ pub fn fine_tune(
 	let settings = &job.settings;
 	validate_settings(settings)?;
 	ensure_fresh_output(&job.output_dir)?;
-	let split = split_by_hash(load_rows(store, &job.rows)?, settings.eval_fraction())?;
+	let Loaded { examples, mut report } = load_rows(store, &job.rows, &job.base_dir)?;
+	let split = split_by_hash(examples, settings.eval_fraction())?;
 	let tokenizer = load_tokenizer(&job.base_dir)?;
 	let seq = settings.sequence_length as usize;
-	let train =
-		pack(&tokenize(&tokenizer, split.train.iter().map(|r| r.text.as_str()))?, seq, "train")?;
-	let eval =
-		pack(&tokenize(&tokenizer, split.eval.iter().map(|r| r.text.as_str()))?, seq, "eval")?;
+	let train = pack_examples(&tokenizer, &split.train, &job.data, seq, "train")?;
+	let eval = pack_examples(&tokenizer, &split.eval, &job.data, seq, "eval")?;
+	report.packed(&train);
+	report.packed(&eval);
+	on_event(&ProgressEvent::Data(report));
+	let (train, eval) = (train.windows, eval.windows);
 
 	let mut model = load_base(&job.base_dir, base_quant(settings.method), device)?;
 	model.add_lora(&LoraSpec::from_settings(settings), settings.seed)?;
@@ -296,9 +313,10 @@ pub fn fine_tune(
 			eval_loss_after: result.eval_loss_after,
 			perplexity_after: result.eval_loss_after.exp(),
 			steps: result.steps,
-			train_tokens_per_epoch: train.iter().map(|w| w.len() - 1).sum(),
+			train_tokens_per_epoch: train.iter().map(Window::targets).sum(),
 			tokens_per_sec: result.tokens_per_sec,
 			seconds,
+			data: report,
 		},
 	})
 }
@@ -307,7 +325,9 @@ pub fn fine_tune(
 pub struct EvalReport {
 	/// Hex content hash of the adapter evaluated, if any.
 	pub adapter_hash: Option<String>,
+	/// Rows scored.
 	pub rows: usize,
+	/// Tokens the loss counted.
 	pub tokens: usize,
 	/// Mean loss of the evaluated model (the base with the adapter, if any) on the rows.
 	pub loss: f64,
@@ -315,10 +335,14 @@ pub struct EvalReport {
 	/// Mean loss of the base model alone on the same rows and windows (`loss` when no adapter
 	/// was given): verifiers report it so the chain can check the adapter beat the base.
 	pub base_loss: f64,
+	/// What became of the rows read (for a held-out split, all the job's rows) and of the rows
+	/// scored when packed.
+	pub data: DataReport,
 }
 
 /// Which rows an evaluation scores. Either way every row is read through the store (hash
-/// checked), duplicates count once, and the rows form one token stream in hash order.
+/// checked) and skipped or kept as [`load_rows`] decides, and the rows scored are packed in hash
+/// order as a job's eval split is.
 #[derive(Clone, Copy, Debug)]
 pub enum EvalRows<'a> {
 	/// Every listed row.
@@ -330,15 +354,18 @@ pub enum EvalRows<'a> {
 }
 
 impl EvalRows<'_> {
-	fn load(&self, store: &dyn ContentStore) -> Result<Vec<Row>> {
+	/// The rows to score, and the report of all rows read; `template_dir` is the base's.
+	fn load(&self, store: &dyn ContentStore, template_dir: &Path) -> Result<Loaded> {
 		match *self {
-			EvalRows::Exactly(rows) => load_rows(store, rows),
+			EvalRows::Exactly(rows) => load_rows(store, rows, template_dir),
 			EvalRows::HeldOutOf { rows, eval_fraction_ppm } => {
 				validate_eval_fraction(eval_fraction_ppm)?;
 				// The fraction fine_tune splits with, converted from ppm the same way.
 				let settings =
 					TrainingSettings { eval_fraction_ppm, ..TrainingSettings::default() };
-				Ok(split_by_hash(load_rows(store, rows)?, settings.eval_fraction())?.eval)
+				let Loaded { examples, report } = load_rows(store, rows, template_dir)?;
+				let eval = split_by_hash(examples, settings.eval_fraction())?.eval;
+				Ok(Loaded { examples: eval, report })
 			},
 		}
 	}
@@ -358,6 +385,8 @@ pub struct EvalRequest<'a> {
 	/// To reproduce a job's reported eval loss, use the job's sequence length and batch size.
 	pub sequence_length: usize,
 	pub batch_size: usize,
+	/// The job's [`FineTuneJob::data`].
+	pub data: DataOptions,
 }
 
 /// The eval loss of a model on a row set (verifiers recompute a reported metric with this).
@@ -366,10 +395,12 @@ pub fn evaluate(
 	store: &dyn ContentStore,
 	device: Device,
 ) -> Result<EvalReport> {
-	let rows = request.rows.load(store)?;
+	let Loaded { examples, mut report } = request.rows.load(store, request.base_dir)?;
 	let tokenizer = load_tokenizer(request.base_dir)?;
-	let stream = tokenize(&tokenizer, rows.iter().map(|r| r.text.as_str()))?;
-	let windows = pack(&stream, request.sequence_length, "eval")?;
+	let packed =
+		pack_examples(&tokenizer, &examples, &request.data, request.sequence_length, "eval")?;
+	report.packed(&packed);
+	let windows = packed.windows;
 	let mut model = load_base(request.base_dir, request.base_quant, device)?;
 	let mut adapter_hash = None;
 	let mut base_loss = None;
@@ -392,10 +423,11 @@ pub fn evaluate(
 	let (loss, tokens) = eval_loss(&model, &windows, request.batch_size)?;
 	Ok(EvalReport {
 		adapter_hash,
-		rows: rows.len(),
+		rows: examples.len(),
 		tokens,
 		loss,
 		perplexity: loss.exp(),
 		base_loss: base_loss.unwrap_or(loss),
+		data: report,
 	})
 }

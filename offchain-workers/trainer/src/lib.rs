@@ -1,6 +1,7 @@
 //! LoRA/QLoRA fine-tuning and base-model pretraining on datanet rows.
 //!
-//! - [`data`]: deterministic train/eval split by row hash, tokenization and packing.
+//! - [`data`]: row formats (plain, instruction, chat) and messy rows, deterministic train/eval
+//!   split by row hash, tokenization with prompt masking, and packing (a stream or per row).
 //! - [`optim`]: AdamW with warmup + cosine schedule and gradient-norm clipping.
 //! - [`progress`]: progress events (for the sidecar's stream and the CLI's bar and JSONL file).
 //! - [`finetune`]: a fine-tune job end to end, and the eval of an adapter on a row set.

@@ -1,7 +1,7 @@
 //! `tributary-trainer`: pretrain a tiny base model, import text rows, fine-tune LoRA/QLoRA
 //! adapters, evaluate them, and sample from a model, with a live progress bar and a metrics JSONL.
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
 use tributary_model::generate::{generate, Sampling};
@@ -14,6 +14,7 @@ use tributary_primitives::training::{
 	QuantFormat, TargetModule, TargetModules, TrainingMethod, TrainingSettings, PPB, PPM,
 };
 use tributary_store::{parse as parse_hash, DirStore};
+use tributary_trainer::data::{DataOptions, DataReport, Overflow, Packing};
 use tributary_trainer::finetune::{
 	base_quant, evaluate, fine_tune, EvalRequest, EvalRows, FineTuneJob,
 };
@@ -46,6 +47,48 @@ impl From<Method> for TrainingMethod {
 			Method::QloraInt8 => TrainingMethod::QLora(QuantFormat::Int8),
 		}
 	}
+}
+
+/// How rows become windows; `eval` must be given what `train` was to reproduce its eval loss.
+#[derive(Args)]
+struct DataArgs {
+	/// auto: per row when any row is an instruction or chat row, else one stream.
+	#[arg(long, value_enum, default_value_t = Packing::Auto)]
+	packing: Packing,
+	/// What a row longer than --seq-len becomes when packed per row.
+	#[arg(long, value_enum, default_value_t = Overflow::Truncate)]
+	overflow: Overflow,
+	/// Train on instruction and chat rows' prompts too, not only on their replies.
+	#[arg(long)]
+	no_mask_prompts: bool,
+}
+
+impl From<DataArgs> for DataOptions {
+	fn from(args: DataArgs) -> DataOptions {
+		DataOptions {
+			packing: args.packing,
+			overflow: args.overflow,
+			mask_prompts: !args.no_mask_prompts,
+		}
+	}
+}
+
+/// One line on what became of the rows.
+fn describe(report: &DataReport) -> String {
+	format!(
+		"{} of {} rows used ({} plain, {} instruction, {} chat); skipped {} not UTF-8, {} empty, {} duplicate, {} unrenderable, {} cut off; {} longer than the sequence",
+		report.rows,
+		report.listed,
+		report.plain,
+		report.instruction,
+		report.chat,
+		report.not_text,
+		report.empty,
+		report.duplicates,
+		report.unrenderable,
+		report.cut_off,
+		report.overlong,
+	)
 }
 
 #[derive(Subcommand)]
@@ -139,6 +182,8 @@ enum Command {
 		/// adapter (0: never; needs --eval-every).
 		#[arg(long, default_value_t = 0)]
 		patience: u32,
+		#[command(flatten)]
+		data: DataArgs,
 		#[arg(long)]
 		metrics: Option<PathBuf>,
 	},
@@ -170,6 +215,8 @@ enum Command {
 		seq_len: usize,
 		#[arg(long, default_value_t = 8)]
 		batch_size: usize,
+		#[command(flatten)]
+		data: DataArgs,
 	},
 	/// Continue a prompt with the base model, or base + adapter.
 	Generate {
@@ -231,6 +278,7 @@ impl Reporter {
 					"step {step}: eval loss {loss:.4}, perplexity {perplexity:.2}"
 				));
 			},
+			ProgressEvent::Data(report) => self.bar.println(describe(report)),
 			ProgressEvent::Finished { .. } => self.bar.finish(),
 		}
 		if let Some(metrics) = &mut self.metrics {
@@ -333,6 +381,7 @@ fn run(cli: Cli) -> CliResult {
 			dora,
 			eval_every,
 			patience,
+			data,
 			metrics,
 		} => {
 			let settings = TrainingSettings {
@@ -358,6 +407,7 @@ fn run(cli: Cli) -> CliResult {
 				base_dir: base,
 				rows: read_rows(&rows)?,
 				settings,
+				data: data.into(),
 				output_dir: out,
 			};
 			let mut reporter = Reporter::new(metrics.as_deref())?;
@@ -381,6 +431,7 @@ fn run(cli: Cli) -> CliResult {
 			method,
 			seq_len,
 			batch_size,
+			data,
 		} => {
 			let rows = read_rows(&rows)?;
 			let request = EvalRequest {
@@ -397,6 +448,7 @@ fn run(cli: Cli) -> CliResult {
 				base_quant: base_quant(method.into()),
 				sequence_length: seq_len,
 				batch_size,
+				data: data.into(),
 			};
 			let report = evaluate(&request, &DirStore::new(store), device)?;
 			println!("{}", serde_json::to_string_pretty(&report)?);

@@ -2,7 +2,7 @@
 //! decoder trained from local text, saved as an HF checkpoint directory (config.json,
 //! model.safetensors, tokenizer.json) that the loader reads like any downloaded checkpoint.
 
-use crate::data::{pack, split_by_hash, tokenize, Row};
+use crate::data::{pack, split_by_hash, tokenize, Row, Window};
 use crate::error::{Result, TrainerError};
 use crate::finetune::{run_training, LoopPlan};
 use crate::progress::ProgressEvent;
@@ -183,12 +183,12 @@ pub fn pretrain(
 	let train_texts: Vec<&str> = split.train.iter().map(|r| r.text.as_str()).collect();
 	let tokenizer = train_tokenizer(&train_texts, options.vocab_size)?;
 	let train = pack(
-		&tokenize(&tokenizer, train_texts.iter().copied())?,
+		&Window::trained(tokenize(&tokenizer, train_texts.iter().copied())?),
 		options.sequence_length,
 		"train",
 	)?;
 	let eval = pack(
-		&tokenize(&tokenizer, split.eval.iter().map(|r| r.text.as_str()))?,
+		&Window::trained(tokenize(&tokenizer, split.eval.iter().map(|r| r.text.as_str()))?),
 		options.sequence_length,
 		"eval",
 	)?;

@@ -1,6 +1,7 @@
 //! Progress of a run as events: the sidecar streams them, the CLI draws a bar and appends each to
 //! a metrics JSONL file.
 
+use crate::data::DataReport;
 use serde::Serialize;
 use std::io::Write;
 use std::path::Path;
@@ -8,6 +9,8 @@ use std::path::Path;
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum ProgressEvent {
+	/// The job's rows are read and packed: how many are used, and why the others are not.
+	Data(DataReport),
 	/// The run is set up: how many optimizer steps it will take and on how much data.
 	Started {
 		total_steps: usize,

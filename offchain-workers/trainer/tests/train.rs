@@ -10,8 +10,9 @@ use tributary_primitives::training::{
 };
 use tributary_primitives::ContentHash;
 use tributary_store::DirStore;
+use tributary_trainer::data::{load_rows, pack_examples, DataOptions, Overflow, Window, IGNORE};
 use tributary_trainer::finetune::{
-	base_quant, evaluate, fine_tune, EvalRequest, EvalRows, FineTuneJob,
+	base_quant, eval_loss, evaluate, fine_tune, EvalRequest, EvalRows, FineTuneJob,
 };
 use tributary_trainer::pretrain::{pretrain, train_tokenizer, PretrainOptions};
 use tributary_trainer::progress::ProgressEvent;
@@ -103,6 +104,7 @@ fn job(f: &Fixture, settings: TrainingSettings, out: &Path) -> FineTuneJob {
 		base_model_name: "tiny-river-base".into(),
 		rows: f.rows.clone(),
 		settings,
+		data: DataOptions::default(),
 		output_dir: out.to_path_buf(),
 	}
 }
@@ -120,6 +122,7 @@ fn eval_request<'a>(
 		base_quant: None,
 		sequence_length: 32,
 		batch_size: 4,
+		data: DataOptions::default(),
 	}
 }
 
@@ -143,8 +146,10 @@ fn fine_tuning_lowers_eval_loss_and_the_same_seed_gives_the_same_adapter() {
 	);
 	assert_eq!(m.steps, STEPS as usize);
 	assert!(m.tokens_per_sec > 0.0);
+	assert_eq!(events.first(), Some(&ProgressEvent::Data(m.data)));
+	assert_eq!((m.data.listed, m.data.rows, m.data.plain), (48, 48, 48));
 	assert!(
-		matches!(events.first(), Some(ProgressEvent::Started { total_steps, .. }) if *total_steps == STEPS as usize)
+		matches!(events.get(1), Some(ProgressEvent::Started { total_steps, .. }) if *total_steps == STEPS as usize)
 	);
 	assert_eq!(
 		events.iter().filter(|e| matches!(e, ProgressEvent::Step { .. })).count(),
@@ -442,4 +447,251 @@ fn every_setting_the_chain_accepts_trains_and_every_one_it_refuses_is_refused() 
 		assert!(err.to_string().contains(&chain.to_string()), "the chain's reason, {chain}: {err}");
 		assert!(!out.exists());
 	}
+}
+
+/// Alpaca rows over the corpus: a long prompt (an instruction and a report) and a short reply
+/// copying two facts from it, so a reply must be read off its prompt.
+fn instruction_rows() -> Vec<String> {
+	let rivers = ["Rhine", "Danube", "Loire", "Elbe", "Tagus", "Po"];
+	corpus()
+		.iter()
+		.enumerate()
+		.map(|(i, report)| {
+			serde_json::json!({
+				"instruction": "Which river is this report about, and how high is its water?",
+				"input": report,
+				"output": format!("The {}, at {} metres.", rivers[i % rivers.len()], i % 7 + 2),
+			})
+			.to_string()
+		})
+		.collect()
+}
+
+fn put(f: &Fixture, rows: &[String]) -> Vec<ContentHash> {
+	rows.iter().map(|row| f.store.put(row.as_bytes()).unwrap()).collect()
+}
+
+/// Mean loss of `model` on the labelled targets of each window run alone, from the logits.
+fn loss_from_logits(model: &Llama, windows: &[Window]) -> (f64, usize) {
+	let (mut total, mut count) = (0.0, 0);
+	for window in windows {
+		let inputs = Tensor::from_slice(&window.ids).view([1, -1]);
+		let logits = tch::no_grad(|| model.forward(&inputs, false).unwrap());
+		let vocab = logits.size()[2] as usize;
+		let log_probs: Vec<f32> =
+			logits.log_softmax(-1, tch::Kind::Float).view([-1]).try_into().unwrap();
+		for (position, &label) in window.labels.iter().enumerate().skip(1) {
+			if label != IGNORE {
+				total -= log_probs[(position - 1) * vocab + label as usize] as f64;
+				count += 1;
+			}
+		}
+	}
+	(total / count as f64, count)
+}
+
+#[test]
+fn instruction_rows_are_trained_and_scored_on_their_replies_only() {
+	let f = fixture();
+	let rows = instruction_rows();
+	let hashes = put(&f, &rows);
+	let loaded = load_rows(&f.store, &hashes, &f.base).unwrap();
+	assert_eq!((loaded.report.rows, loaded.report.instruction), (rows.len(), rows.len()));
+	let tokenizer = load_tokenizer(&f.base).unwrap();
+	let eos = tributary_model::hf::eos_token(&tokenizer).unwrap() as i64;
+	let options = DataOptions::default();
+	let packed = pack_examples(&tokenizer, &loaded.examples, &options, 128, "train").unwrap();
+	assert_eq!((packed.windows.len(), packed.overlong, packed.cut_off), (rows.len(), 0, 0));
+	for (example, window) in loaded.examples.iter().zip(&packed.windows) {
+		// The plain template's pieces: the prompt, masked; the reply, trained; then the end token.
+		let [prompt, reply] = &example.pieces[..] else { panic!("{example:?}") };
+		assert!(!prompt.trained && prompt.text.ends_with("<|assistant|>\n"), "{prompt:?}");
+		assert!(reply.trained && reply.text.starts_with("The "), "{reply:?}");
+		let prompt_ids = tokenizer.encode(prompt.text.as_str(), false).unwrap().get_ids().len();
+		let mut reply_ids: Vec<i64> = tokenizer
+			.encode(reply.text.as_str(), false)
+			.unwrap()
+			.get_ids()
+			.iter()
+			.map(|&id| id as i64)
+			.collect();
+		reply_ids.push(eos);
+		assert!(window.labels[..prompt_ids].iter().all(|&label| label == IGNORE));
+		assert_eq!(window.labels[prompt_ids..], reply_ids[..]);
+		assert_eq!(window.ids[prompt_ids..], reply_ids[..]);
+		assert_eq!(window.targets(), reply_ids.len());
+	}
+
+	// eval_loss over padded batches is the loss over the reply tokens, each row run alone.
+	let model = load_model(&f.base, tch::Kind::Float, Device::Cpu).unwrap();
+	let (loss, tokens) = eval_loss(&model, &packed.windows, 4).unwrap();
+	let (expected, expected_tokens) = loss_from_logits(&model, &packed.windows);
+	assert_eq!(tokens, expected_tokens);
+	assert!((loss - expected).abs() < 1e-5, "eval_loss {loss} vs from logits {expected}");
+	// Unmasked, the prompts count too, and the loss is another number.
+	let unmasked = DataOptions { mask_prompts: false, ..options };
+	let all = pack_examples(&tokenizer, &loaded.examples, &unmasked, 128, "train").unwrap();
+	let (all_loss, all_tokens) = eval_loss(&model, &all.windows, 4).unwrap();
+	assert!(all_tokens > 3 * tokens, "{all_tokens} vs {tokens}");
+	assert!((all_loss - loss).abs() > 1e-2, "{all_loss} vs {loss}");
+
+	// A fine-tune on them lowers the reply loss, and a verifier reproduces it from the rows.
+	let mut s = settings(TrainingMethod::Lora, 21);
+	s.sequence_length = 128;
+	s.max_steps = 30;
+	let mut events = Vec::new();
+	let job = FineTuneJob { rows: hashes.clone(), ..job(&f, s, &f.out) };
+	let outcome = fine_tune(&job, &f.store, Device::Cpu, &mut |e| events.push(e.clone())).unwrap();
+	let m = &outcome.metrics;
+	assert!(m.eval_loss_after < m.eval_loss_before - 0.5, "{m:?}");
+	assert_eq!(m.data, loaded.report);
+	assert!(events.contains(&ProgressEvent::Data(loaded.report)));
+	assert!(matches!(
+		events.iter().find(|e| matches!(e, ProgressEvent::Started { .. })),
+		Some(ProgressEvent::Started { train_tokens, .. }) if *train_tokens == m.train_tokens_per_epoch
+	));
+	let mut listed = hashes.clone();
+	listed.reverse();
+	let request = EvalRequest {
+		rows: EvalRows::HeldOutOf { rows: &listed, eval_fraction_ppm: s.eval_fraction_ppm },
+		sequence_length: 128,
+		..eval_request(&f, Some(&f.out), Some(outcome.adapter_hash))
+	};
+	let report = evaluate(&request, &f.store, Device::Cpu).unwrap();
+	assert!((report.loss - m.eval_loss_after).abs() < 1e-6, "{report:?} vs {m:?}");
+	assert!((report.base_loss - m.eval_loss_before).abs() < 1e-6, "{report:?} vs {m:?}");
+	assert_eq!(report.rows, 7);
+}
+
+/// The quality figure of prompt masking: two adapters trained alike on the same instruction
+/// rows, one with prompts masked and one without, scored on the held-out rows' replies.
+#[test]
+fn prompt_masking_gives_a_lower_held_out_reply_loss() {
+	let f = fixture();
+	let hashes = put(&f, &instruction_rows());
+	let mut s = settings(TrainingMethod::Lora, 23);
+	s.sequence_length = 128;
+	s.max_steps = 40;
+	let held_out = |adapter: &Path, hash: ContentHash| {
+		let request = EvalRequest {
+			rows: EvalRows::HeldOutOf { rows: &hashes, eval_fraction_ppm: s.eval_fraction_ppm },
+			sequence_length: 128,
+			..eval_request(&f, Some(adapter), Some(hash))
+		};
+		evaluate(&request, &f.store, Device::Cpu).unwrap()
+	};
+	let mut losses = Vec::new();
+	for mask_prompts in [true, false] {
+		let out = f.out.with_file_name(format!("masked-{mask_prompts}"));
+		let data = DataOptions { mask_prompts, ..DataOptions::default() };
+		let job = FineTuneJob { rows: hashes.clone(), data, ..job(&f, s, &out) };
+		let outcome = fine_tune(&job, &f.store, Device::Cpu, &mut |_| {}).unwrap();
+		// Scored with the default options: the replies only, whatever the adapter trained on.
+		losses.push(held_out(&out, outcome.adapter_hash));
+	}
+	let (masked, unmasked) = (&losses[0], &losses[1]);
+	println!(
+		"held-out reply loss: base {:.4}, masked prompts {:.4}, unmasked {:.4} ({} tokens)",
+		masked.base_loss, masked.loss, unmasked.loss, masked.tokens
+	);
+	assert!(masked.loss < unmasked.loss, "{masked:?} vs {unmasked:?}");
+}
+
+#[test]
+fn small_and_messy_datanets_train_or_fail_clearly() {
+	let f = fixture();
+	let s = TrainingSettings { max_steps: 3, ..settings(TrainingMethod::Lora, 31) };
+	let run = |rows: &[ContentHash], name: &str| {
+		let job = FineTuneJob { rows: rows.to_vec(), ..job(&f, s, &f.out.with_file_name(name)) };
+		fine_tune(&job, &f.store, Device::Cpu, &mut |_| {})
+	};
+
+	// One usable row, alone or among rows that do not count, cannot be held out and trained on.
+	let corpus = corpus();
+	let one = put(&f, &corpus[..1]);
+	// Rows that never count: blank, a conversation without messages, bytes that are not UTF-8.
+	let mut junk = put(&f, &["   \n".into(), r#"{"messages": []}"#.into()]);
+	junk.push(f.store.put(&[0xc3, 0x28, b'a']).unwrap());
+	// The same text as a row already there, up to its line ending.
+	let crlf = |text: &str| f.store.put(format!("{text}\r\n").as_bytes()).unwrap();
+	for rows in [one.clone(), [&one[..], &junk[..], &[crlf(&corpus[0])]].concat()] {
+		let err = run(&rows, "one").unwrap_err();
+		assert!(matches!(err, TrainerError::NotEnoughRows { needed: 2, got: 1 }), "{err}");
+		assert!(err.to_string().contains("add rows"), "{err}");
+	}
+	// But an eval of exactly that row scores it.
+	let request = EvalRequest { rows: EvalRows::Exactly(&one), ..eval_request(&f, None, None) };
+	assert_eq!(evaluate(&request, &f.store, Device::Cpu).unwrap().rows, 1);
+
+	// Ten rows train: one held out, nine trained on.
+	let ten = put(&f, &corpus[..10]);
+	let outcome = run(&ten, "ten").unwrap();
+	assert_eq!((outcome.metrics.data.rows, outcome.metrics.steps), (10, 3));
+
+	// A datanet of every format and every kind of bad row trains on the good rows, per row, and
+	// a verifier skips the same rows and reproduces the eval loss.
+	// Plain rows (two of them four reports long), alpaca rows (prompts of over 100 tokens),
+	// short OpenAI and ShareGPT conversations.
+	let mut mixed: Vec<String> = corpus[10..18].to_vec();
+	mixed.extend([corpus[18..22].join(" "), corpus[22..26].join(" ")]);
+	mixed.extend(instruction_rows()[20..30].iter().cloned());
+	mixed.extend((30..35).map(|i| {
+		serde_json::json!({"messages": [
+			{"role": "system", "content": "Be brief."},
+			{"role": "user", "content": format!("Report {i}?")},
+			{"role": "assistant", "content": "Read."},
+			{"role": "user", "content": "Rising?"},
+			{"role": "assistant", "content": "Slowly."},
+		]})
+		.to_string()
+	}));
+	mixed.extend((35..40).map(|i| {
+		serde_json::json!({"conversations": [
+			{"from": "human", "value": format!("Report {i}?")},
+			{"from": "gpt", "value": "A spring report."},
+		]})
+		.to_string()
+	}));
+	let mut rows = put(&f, &mixed);
+	rows.extend(&junk);
+	rows.push(crlf(&corpus[10]));
+	rows.push(rows[0]);
+	let mut events = Vec::new();
+	let mixed_job = FineTuneJob {
+		rows: rows.clone(),
+		..job(&f, TrainingSettings { sequence_length: 64, ..s }, &f.out.with_file_name("mixed"))
+	};
+	let outcome =
+		fine_tune(&mixed_job, &f.store, Device::Cpu, &mut |e| events.push(e.clone())).unwrap();
+	let data = outcome.metrics.data;
+	assert_eq!(
+		(data.listed, data.rows, data.plain, data.instruction, data.chat),
+		(35, 30, 10, 10, 10)
+	);
+	// The blank row and the conversation without messages; the row with a CRLF ending and the
+	// repeated hash; the bytes that are not UTF-8.
+	assert_eq!((data.empty, data.duplicates, data.not_text, data.unrenderable), (2, 2, 1, 0));
+	// In 65-token windows: the long plain rows (over 130 tokens) and the OpenAI rows (about 80,
+	// their first reply within the first 55) are truncated; the alpaca rows' prompts (about 100)
+	// fill the window and the rows are cut off.
+	assert_eq!((data.overlong, data.cut_off), (17, 10), "{data:?}");
+	assert!(events.contains(&ProgressEvent::Data(data)));
+	let request = EvalRequest {
+		rows: EvalRows::HeldOutOf { rows: &rows, eval_fraction_ppm: s.eval_fraction_ppm },
+		sequence_length: 64,
+		..eval_request(&f, Some(&outcome.adapter_dir), Some(outcome.adapter_hash))
+	};
+	let report = evaluate(&request, &f.store, Device::Cpu).unwrap();
+	assert!((report.loss - outcome.metrics.eval_loss_after).abs() < 1e-6, "{report:?}");
+	assert_eq!(report.data.listed, 35);
+
+	// Windowing instead keeps the long rows' replies, in windows without their prompts' start.
+	let windowed = DataOptions { overflow: Overflow::Window, ..DataOptions::default() };
+	let windowed_job =
+		FineTuneJob { data: windowed, output_dir: f.out.with_file_name("window"), ..mixed_job };
+	let data = fine_tune(&windowed_job, &f.store, Device::Cpu, &mut |_| {})
+		.unwrap()
+		.metrics
+		.data;
+	assert_eq!((data.overlong, data.cut_off), (17, 0), "{data:?}");
 }
