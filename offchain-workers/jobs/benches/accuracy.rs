@@ -298,7 +298,7 @@ fn settings(epochs: u32) -> TrainingSettings {
 		learning_rate_ppb: 2_000_000,
 		seed: 0,
 		eval_fraction_ppm: 1,
-		..TrainingSettings::default()..TrainingSettings::default()
+		..TrainingSettings::default()
 	}
 }
 

@@ -121,6 +121,9 @@ pub(crate) struct LoopPlan<'a> {
 	pub seed: u64,
 	/// Evaluate every this many steps (and always at the end).
 	pub eval_every: usize,
+	/// Stop once this many evaluations in a row have not lowered the eval loss, keeping the
+	/// parameters of the best one (the start included); 0: train every planned step.
+	pub patience: usize,
 }
 
 pub(crate) struct LoopResult {
@@ -174,6 +177,7 @@ pub(crate) fn run_training(
 		eval_tokens: targets(plan.eval),
 		trainable_parameters,
 	});
+	let parameters: Vec<Tensor> = plan.parameters.iter().map(Tensor::shallow_clone).collect();
 	let mut optimizer = AdamW::new(plan.parameters, plan.weight_decay)?;
 	let eval = |step: usize, on_event: &mut dyn FnMut(&ProgressEvent)| -> Result<f64> {
 		let (loss, _) = eval_loss(model, plan.eval, plan.batch_size)?;
@@ -181,10 +185,12 @@ pub(crate) fn run_training(
 		Ok(loss)
 	};
 	let eval_loss_before = eval(0, &mut *on_event)?;
+	let mut best = (plan.patience > 0).then(|| Best::of(&parameters, 0, eval_loss_before));
 	let mut rng = SplitMix64(plan.seed);
 	let mut order: Vec<usize> = Vec::new();
 	let (mut trained_tokens, mut train_seconds) = (0usize, 0.0f64);
 	let mut eval_loss_after = eval_loss_before;
+	let mut steps = total_steps;
 	for step in 0..total_steps {
 		if order.is_empty() {
 			order = (0..plan.train.len()).collect();
@@ -224,14 +230,56 @@ pub(crate) fn run_training(
 		});
 		if (step + 1) % plan.eval_every.max(1) == 0 || step + 1 == total_steps {
 			eval_loss_after = eval(step + 1, &mut *on_event)?;
+			let Some(best) = best.as_mut() else { continue };
+			if eval_loss_after < best.loss {
+				*best = Best::of(&parameters, step + 1, eval_loss_after);
+			} else if (step + 1 - best.step) / plan.eval_every.max(1) >= plan.patience
+				|| step + 1 == total_steps
+			{
+				// Stopped by patience or by the plan's end: the best evaluated parameters are
+				// the run's result.
+				best.restore(&parameters);
+				eval_loss_after = best.loss;
+				if step + 1 < total_steps {
+					steps = step + 1;
+					on_event(&ProgressEvent::EarlyStop {
+						step: step + 1,
+						best_step: best.step,
+						best_loss: best.loss,
+					});
+					break;
+				}
+			}
 		}
 	}
 	Ok(LoopResult {
 		eval_loss_before,
 		eval_loss_after,
-		steps: total_steps,
+		steps,
 		tokens_per_sec: trained_tokens as f64 / train_seconds.max(1e-9),
 	})
+}
+
+/// The parameters at the lowest eval loss so far, for early stopping.
+struct Best {
+	step: usize,
+	loss: f64,
+	values: Vec<Tensor>,
+}
+
+impl Best {
+	fn of(parameters: &[Tensor], step: usize, loss: f64) -> Best {
+		let values = tch::no_grad(|| parameters.iter().map(|p| p.detach().copy()).collect());
+		Best { step, loss, values }
+	}
+
+	fn restore(&self, parameters: &[Tensor]) {
+		tch::no_grad(|| {
+			for (parameter, value) in parameters.iter().zip(&self.values) {
+				parameter.shallow_clone().copy_(value);
+			}
+		});
+	}
 }
 
 /// The storage format a job's method trains over: QLoRA's quantized base, or fp32 for LoRA.
@@ -287,7 +335,11 @@ pub fn fine_tune(
 		max_steps: settings.max_steps as usize,
 		peak_lr: settings.learning_rate(),
 		seed: settings.seed,
-		eval_every: usize::MAX,
+		eval_every: match settings.eval_every_steps {
+			0 => usize::MAX,
+			every => every as usize,
+		},
+		patience: settings.early_stopping_patience as usize,
 	};
 	let result = run_training(&model, plan, on_event)?;
 

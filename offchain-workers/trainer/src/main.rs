@@ -278,6 +278,12 @@ impl Reporter {
 					"step {step}: eval loss {loss:.4}, perplexity {perplexity:.2}"
 				));
 			},
+			ProgressEvent::EarlyStop { step, best_step, best_loss } => {
+				self.bar.println(format!(
+					"stopped early at step {step}: no lower eval loss since step {best_step} \
+					 ({best_loss:.4}), whose adapter is kept"
+				));
+			},
 			ProgressEvent::Data(report) => self.bar.println(describe(report)),
 			ProgressEvent::Finished { .. } => self.bar.finish(),
 		}

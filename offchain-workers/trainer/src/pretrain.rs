@@ -219,6 +219,7 @@ pub fn pretrain(
 		peak_lr: options.learning_rate,
 		seed: options.seed,
 		eval_every: (options.steps / 5).max(1),
+		patience: 0,
 	};
 	let result = run_training(&model, plan, on_event)?;
 

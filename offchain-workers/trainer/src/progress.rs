@@ -29,6 +29,9 @@ pub enum ProgressEvent {
 	},
 	/// Loss on the eval split; `step` 0 is before any training.
 	Eval { step: usize, loss: f64, perplexity: f64 },
+	/// Training stopped at `step`: the last `patience` evaluations did not beat `best_loss`, the
+	/// eval loss after `best_step`, whose parameters the adapter keeps.
+	EarlyStop { step: usize, best_step: usize, best_loss: f64 },
 	/// Output written.
 	Finished { output: String, hash: String, seconds: f64 },
 }

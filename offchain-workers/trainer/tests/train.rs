@@ -695,3 +695,57 @@ fn small_and_messy_datanets_train_or_fail_clearly() {
 		.data;
 	assert_eq!((data.overlong, data.cut_off), (17, 0), "{data:?}");
 }
+
+#[test]
+fn early_stopping_keeps_the_best_evaluated_adapter_and_stops_when_patience_runs_out() {
+	let f = fixture();
+	// A learning rate this high overshoots after a few steps, so the eval loss stops falling.
+	let eager = TrainingSettings {
+		learning_rate_ppb: 3_000_000_000,
+		eval_every_steps: 2,
+		early_stopping_patience: 2,
+		..settings(TrainingMethod::Lora, 11)
+	};
+	let mut events = Vec::new();
+	let outcome =
+		fine_tune(&job(&f, eager, &f.out), &f.store, Device::Cpu, &mut |e| events.push(e.clone()))
+			.unwrap();
+	let evals: Vec<(usize, f64)> = events
+		.iter()
+		.filter_map(|e| match e {
+			ProgressEvent::Eval { step, loss, .. } => Some((*step, *loss)),
+			_ => None,
+		})
+		.collect();
+	let Some(ProgressEvent::EarlyStop { step, best_step, best_loss }) =
+		events.iter().find(|e| matches!(e, ProgressEvent::EarlyStop { .. })).cloned()
+	else {
+		panic!("no early stop in {evals:?}")
+	};
+	let m = &outcome.metrics;
+	assert!(step < STEPS as usize, "stopped at {step} of {STEPS}");
+	assert_eq!(m.steps, step);
+	assert_eq!(step - best_step, 2 * 2, "two evaluations every two steps without a lower loss");
+	let lowest = evals.iter().map(|(_, loss)| *loss).fold(f64::INFINITY, f64::min);
+	assert_eq!((best_loss, m.eval_loss_after), (lowest, lowest));
+	assert!(evals.iter().all(|(s, _)| s % 2 == 0 && *s <= step), "{evals:?}");
+
+	// The adapter written is the best one: scoring it gives the best eval loss again.
+	let held_out = EvalRequest {
+		rows: EvalRows::HeldOutOf { rows: &f.rows, eval_fraction_ppm: 150_000 },
+		..eval_request(&f, Some(&f.out), Some(outcome.adapter_hash))
+	};
+	let report = evaluate(&held_out, &f.store, Device::Cpu).unwrap();
+	assert!((report.loss - best_loss).abs() < 1e-6, "{} vs {best_loss}", report.loss);
+
+	// Without patience the same run trains every step and keeps the last adapter.
+	let patient = TrainingSettings { early_stopping_patience: 0, ..eager };
+	let full = fine_tune(
+		&job(&f, patient, &f.out.with_file_name("full")),
+		&f.store,
+		Device::Cpu,
+		&mut |_| {},
+	)
+	.unwrap();
+	assert_eq!(full.metrics.steps, STEPS as usize);
+}
