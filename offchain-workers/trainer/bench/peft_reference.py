@@ -1,89 +1,163 @@
-"""The LoRA train step of `cargo bench -p tributary-trainer`, in PyTorch + Hugging Face PEFT.
+"""The train step of `cargo bench -p tributary-trainer --bench train_step`, in PyTorch + PEFT.
 
-Builds a randomly initialised LlamaForCausalLM of the given shape, wraps it with a PEFT LoRA
-config (same rank, alpha, dropout, target modules), and times forward + backward + AdamW steps
-on random token batches. Prints one JSON object: {"ms_per_step": ..., "tokens_per_sec": ...}.
+One long-lived process, driven over stdin/stdout so that the benchmark can interleave its rounds
+with the tch side's: at start it builds a randomly initialised LlamaForCausalLM of the given
+shape once per variant, wraps each with a PEFT LoRA config (same rank, alpha, dropout, all seven
+projections), and prints one JSON line {"ready": true, "variants": [...], "missing": {...},
+"threads": n}. Then each input line "VARIANT N" runs N train steps (forward + backward + clip +
+AdamW, on a fixed random batch) of that variant and prints {"variant": ..., "ms": [per step]};
+"quit" or end of input ends it.
+
+Variants: lora, rslora (use_rslora=True), dora (use_dora=True), and, when bitsandbytes is
+importable, qlora-nf4 and qlora-int8 (the base loaded through BitsAndBytesConfig, as a QLoRA user
+does); otherwise "missing" says why they are absent. Only JSON goes to stdout; library chatter
+goes to stderr.
 """
 
 import argparse
 import json
+import sys
+import tempfile
 import time
+import warnings
 
 import torch
 from peft import LoraConfig, get_peft_model
 from transformers import LlamaConfig, LlamaForCausalLM
+from transformers.utils import logging as hf_logging
+
+TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 
 
-def main() -> None:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--vocab", type=int, required=True)
-    parser.add_argument("--hidden", type=int, required=True)
-    parser.add_argument("--intermediate", type=int, required=True)
-    parser.add_argument("--layers", type=int, required=True)
-    parser.add_argument("--heads", type=int, required=True)
-    parser.add_argument("--kv-heads", type=int, required=True)
+    for name in ["vocab", "hidden", "intermediate", "layers", "heads", "kv-heads", "head-dim"]:
+        parser.add_argument(f"--{name}", type=int, required=True)
+    parser.add_argument("--rope-theta", type=float, required=True)
+    parser.add_argument("--rms-eps", type=float, required=True)
     parser.add_argument("--rank", type=int, required=True)
     parser.add_argument("--alpha", type=float, required=True)
     parser.add_argument("--dropout", type=float, required=True)
     parser.add_argument("--batch", type=int, required=True)
     parser.add_argument("--seq", type=int, required=True)
-    parser.add_argument("--steps", type=int, required=True)
-    parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--threads", type=int, default=0)
     parser.add_argument("--device", default="cpu")
-    args = parser.parse_args()
+    return parser.parse_args()
 
-    torch.manual_seed(0)
-    if args.threads > 0:
-        torch.set_num_threads(args.threads)
-    config = LlamaConfig(
+
+def model_config(args: argparse.Namespace) -> LlamaConfig:
+    return LlamaConfig(
         vocab_size=args.vocab,
         hidden_size=args.hidden,
         intermediate_size=args.intermediate,
         num_hidden_layers=args.layers,
         num_attention_heads=args.heads,
         num_key_value_heads=args.kv_heads,
+        head_dim=args.head_dim,
+        rope_theta=args.rope_theta,
+        rms_norm_eps=args.rms_eps,
         max_position_embeddings=max(1024, args.seq),
         tie_word_embeddings=True,
         attn_implementation="sdpa",
     )
-    model = LlamaForCausalLM(config)
-    lora = LoraConfig(
-        r=args.rank,
-        lora_alpha=args.alpha,
-        lora_dropout=args.dropout,
-        target_modules=["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
-        bias="none",
-        task_type="CAUSAL_LM",
-    )
-    device = torch.device(args.device)
-    model = get_peft_model(model, lora).to(device)
-    model.train()
-    optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-3, weight_decay=0.0)
-    batch = torch.randint(0, args.vocab, (args.batch, args.seq + 1)).to(device)
-    inputs, targets = batch[:, :-1], batch[:, 1:]
 
-    def step() -> None:
-        logits = model(input_ids=inputs).logits
-        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, args.vocab), targets.reshape(-1))
-        optimizer.zero_grad()
+
+class Trainer:
+    """One PEFT-wrapped model with its optimizer and a fixed batch."""
+
+    def __init__(self, model, args: argparse.Namespace, device: torch.device, **lora_options) -> None:
+        lora = LoraConfig(
+            r=args.rank,
+            lora_alpha=args.alpha,
+            lora_dropout=args.dropout,
+            target_modules=TARGETS,
+            bias="none",
+            task_type="CAUSAL_LM",
+            **lora_options,
+        )
+        self.model = get_peft_model(model, lora).to(device)
+        self.model.train()
+        self.params = [p for p in self.model.parameters() if p.requires_grad]
+        self.optimizer = torch.optim.AdamW(self.params, lr=1e-3, weight_decay=0.0)
+        batch = torch.randint(0, args.vocab, (args.batch, args.seq + 1)).to(device)
+        self.inputs, self.targets = batch[:, :-1], batch[:, 1:]
+        self.vocab = args.vocab
+        self.device = device
+
+    def step(self) -> None:
+        logits = self.model(input_ids=self.inputs).logits
+        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, self.vocab), self.targets.reshape(-1))
+        self.optimizer.zero_grad()
         loss.backward()
-        torch.nn.utils.clip_grad_norm_([p for p in model.parameters() if p.requires_grad], 1.0)
-        optimizer.step()
+        torch.nn.utils.clip_grad_norm_(self.params, 1.0)
+        self.optimizer.step()
 
-    def synchronize() -> None:
-        if device.type == "cuda":
-            torch.cuda.synchronize(device)
+    def timed_steps(self, n: int) -> list:
+        """Milliseconds of each of n steps, waiting for a GPU's queued kernels after each."""
+        times = []
+        for _ in range(n):
+            started = time.perf_counter()
+            self.step()
+            if self.device.type == "cuda":
+                torch.cuda.synchronize(self.device)
+            times.append((time.perf_counter() - started) * 1e3)
+        return times
 
-    for _ in range(args.warmup):
-        step()
-    synchronize()
-    started = time.perf_counter()
-    for _ in range(args.steps):
-        step()
-    synchronize()
-    seconds = (time.perf_counter() - started) / args.steps
-    print(json.dumps({"ms_per_step": seconds * 1e3, "tokens_per_sec": args.batch * args.seq / seconds}))
+
+def quantized_trainers(args: argparse.Namespace, config: LlamaConfig, device: torch.device) -> dict:
+    """QLoRA NF4 and int8 through bitsandbytes, which quantizes only at `from_pretrained`: the
+    random base model is saved to a temporary folder and loaded back quantized."""
+    from transformers import BitsAndBytesConfig
+
+    quant_configs = {
+        "qlora-nf4": BitsAndBytesConfig(
+            load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_compute_dtype=torch.float32
+        ),
+        "qlora-int8": BitsAndBytesConfig(load_in_8bit=True),
+    }
+    trainers = {}
+    with tempfile.TemporaryDirectory() as folder:
+        torch.manual_seed(0)
+        LlamaForCausalLM(config).save_pretrained(folder)
+        for name, quant in quant_configs.items():
+            model = LlamaForCausalLM.from_pretrained(
+                folder, quantization_config=quant, device_map={"": device}, dtype=torch.float32
+            )
+            trainers[name] = Trainer(model, args, device)
+    return trainers
+
+
+def main() -> None:
+    args = parse_args()
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    # bitsandbytes' int8 matmul warns on every call that it casts fp32 inputs to fp16, and PEFT
+    # calls a transformers API that warns of its renaming.
+    warnings.filterwarnings("ignore", message="MatMul8bitLt")
+    warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing")
+    if args.threads > 0:
+        torch.set_num_threads(args.threads)
+    device = torch.device(args.device)
+    config = model_config(args)
+    trainers = {}
+    for name, options in [("lora", {}), ("rslora", {"use_rslora": True}), ("dora", {"use_dora": True})]:
+        torch.manual_seed(0)
+        trainers[name] = Trainer(LlamaForCausalLM(config), args, device, **options)
+    missing = {}
+    try:
+        import bitsandbytes  # noqa: F401
+    except ImportError as e:
+        missing = {name: f"bitsandbytes not importable ({e})" for name in ["qlora-nf4", "qlora-int8"]}
+    else:
+        trainers.update(quantized_trainers(args, config, device))
+    ready = {"ready": True, "variants": list(trainers), "missing": missing, "threads": torch.get_num_threads()}
+    print(json.dumps(ready), flush=True)
+    for line in sys.stdin:
+        words = line.split()
+        if not words or words[0] == "quit":
+            break
+        name, steps = words[0], int(words[1])
+        print(json.dumps({"variant": name, "ms": trainers[name].timed_steps(steps)}), flush=True)
 
 
 if __name__ == "__main__":
