@@ -110,7 +110,7 @@ GPU_CHECK_DEVICE=cpu GPU_CHECK_QUICK=1 GPU_TORCH_PYTHON="$venv/bin/python" \
   scripts/gpu-check.sh "$smoke/results/gpu-check.md" >"$smoke/check.log" 2>&1 ||
   { cat "$smoke/check.log"; exit 1; }
 for expected in "libtorch loaded from: $torch_lib" "all checks within tolerance" "## 1. Decode throughput" \
-  "heterogeneous ÷ merge-and-swap" "## 3. Cold adapter load" "LoRA train step (tch)"; do
+  "heterogeneous ÷ merge-and-swap" "## 3. Cold adapter load" "steps ms: tch"; do
   grep -qF "$expected" "$smoke/results/gpu-check.md" ||
     { cat "$smoke/check.log"; echo "the smoke run's results lack: $expected" >&2; exit 1; }
 done

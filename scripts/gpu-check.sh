@@ -14,7 +14,8 @@
 # Usage: scripts/gpu-check.sh [RESULTS]   (default $OUT/gpu-check.md when $OUT is set, else
 #        gpu-check.md). Environment: GPU_TORCH_PYTHON (the Python whose torch the bundle loads;
 #        default /opt/torch/.venv/bin/python, else python3), GPU_CHECK_DEVICE (default cuda:0),
-#        GPU_CHECK_QUICK=1 (the serving benchmark's --quick --toy workloads, for a CPU smoke run).
+#        GPU_CHECK_QUICK=1 (the serving benchmark's --quick --toy workloads and one round of the
+#        train-step benchmark on its toy shape, for a CPU smoke run).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -37,7 +38,11 @@ xz -dc .gpu-bundle/bin.tar.xz | tar -xf - -C "$work"
 bin="$work/bin"
 export LD_LIBRARY_PATH="$torch_lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 quick=()
-[ "${GPU_CHECK_QUICK:-0}" = 1 ] && quick=(--quick --toy)
+train_quick=()
+if [ "${GPU_CHECK_QUICK:-0}" = 1 ]; then
+  quick=(--quick --toy)
+  train_quick=(--shape toy --rounds 1 --steps 1)
+fi
 mkdir -p "$(dirname "$results")"
 
 # One step: its output in a fenced block, then its exit status and wall time.
@@ -75,7 +80,7 @@ step "3a. Serving benchmark, sections 1-3" 240 \
   "$bin/tributary-worker-bench" "${quick[@]}" --section 1 --section 2 --section 3 --device "$device"
 step "3b. Train-step benchmark (tch vs PyTorch + PEFT)" 90 \
   env PEFT_PYTHON="$python" PEFT_REFERENCE="$root/offchain-workers/trainer/bench/peft_reference.py" \
-  "$bin/train-step-bench" --device "$device"
+  "$bin/train-step-bench" "${train_quick[@]}" --device "$device"
 echo
 echo "results: $results"
 exit "$check"
