@@ -255,7 +255,8 @@ impl LlamaConfig {
 
 	/// The sliding window of decoder layer `layer`, `None` when it attends to every earlier position.
 	pub fn sliding_window_of(&self, layer: usize) -> Option<i64> {
-		let window = match self.family().ok()? {
+		let family = self.family().ok()?;
+		let window = match family {
 			Family::Llama => None,
 			Family::Mistral => self.sliding_window,
 			// transformers' Qwen2Config: the window only with use_sliding_window, in the layers
@@ -265,9 +266,7 @@ impl LlamaConfig {
 		let sliding = match &self.layer_types {
 			Some(types) => types.get(layer).is_some_and(|t| t == "sliding_attention"),
 			// Qwen2Config's default bound.
-			None if self.family().ok()? == Family::Qwen2 => {
-				layer as i64 >= self.max_window_layers.unwrap_or(28)
-			},
+			None if family == Family::Qwen2 => layer as i64 >= self.max_window_layers.unwrap_or(28),
 			None => true,
 		};
 		sliding.then_some(window)

@@ -85,23 +85,32 @@ fn ensure_fresh_output(dir: &Path) -> Result<()> {
 
 /// Mean next-token loss over the targets of `windows` the loss counts (labels not [`IGNORE`]),
 /// and their number.
+/// Next-token cross-entropy of `windows` as one padded batch, over their counted targets only
+/// (masked prompts and padding weigh nothing), reduced by `reduction`.
+fn batch_loss(
+	model: &Llama,
+	windows: &[&Window],
+	train: bool,
+	reduction: Reduction,
+) -> Result<Tensor> {
+	let (inputs, targets) = batch(windows, model.device());
+	let logits = model.forward(&inputs, train)?;
+	let vocab = logits.size()[2];
+	Ok(logits.view([-1, vocab]).to_kind(Kind::Float).cross_entropy_loss(
+		&targets.view([-1]),
+		None::<Tensor>,
+		reduction,
+		IGNORE,
+		0.0,
+	))
+}
+
 pub fn eval_loss(model: &Llama, windows: &[Window], batch_size: usize) -> Result<(f64, usize)> {
 	tch::no_grad(|| -> Result<(f64, usize)> {
-		let device = model.device();
 		let (mut total, mut tokens) = (0.0, 0usize);
 		for chunk in windows.chunks(batch_size.max(1)) {
 			let refs: Vec<&Window> = chunk.iter().collect();
-			let (inputs, targets) = batch(&refs, device);
-			let logits = model.forward(&inputs, false)?;
-			let vocab = logits.size()[2];
-			let summed = logits.view([-1, vocab]).to_kind(Kind::Float).cross_entropy_loss(
-				&targets.view([-1]),
-				None::<Tensor>,
-				Reduction::Sum,
-				IGNORE,
-				0.0,
-			);
-			total += f64::try_from(summed)?;
+			total += f64::try_from(batch_loss(model, &refs, false, Reduction::Sum)?)?;
 			tokens += chunk.iter().map(Window::targets).sum::<usize>();
 		}
 		Ok((total / tokens.max(1) as f64, tokens))
@@ -201,17 +210,7 @@ pub(crate) fn run_training(
 		let picked: Vec<&Window> =
 			order.split_off(order.len() - take).iter().map(|&i| &plan.train[i]).collect();
 		let started = Instant::now();
-		let (inputs, targets) = batch(&picked, model.device());
-		let logits = model.forward(&inputs, true)?;
-		let vocab = logits.size()[2];
-		// The mean over the batch's counted targets: masked prompts and padding weigh nothing.
-		let loss = logits.view([-1, vocab]).to_kind(Kind::Float).cross_entropy_loss(
-			&targets.view([-1]),
-			None::<Tensor>,
-			Reduction::Mean,
-			IGNORE,
-			0.0,
-		);
+		let loss = batch_loss(model, &picked, true, Reduction::Mean)?;
 		optimizer.zero_grad()?;
 		loss.backward();
 		let grad_norm = optimizer.clip_grad_norm(MAX_GRAD_NORM);
