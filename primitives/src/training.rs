@@ -170,6 +170,87 @@ impl TargetModules {
 	}
 }
 
+/// How a job's rows become training windows.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub enum Packing {
+	/// [`Packing::PerRow`] when any row of a split is an instruction or chat row, else
+	/// [`Packing::Stream`].
+	#[default]
+	Auto,
+	/// All rows as one token stream cut into windows: no padding, but attention crosses rows.
+	Stream,
+	/// Each row its own sequence, right-padded in a batch: attention never crosses rows.
+	PerRow,
+}
+
+impl Packing {
+	pub const ALL: [Packing; 3] = [Packing::Auto, Packing::Stream, Packing::PerRow];
+
+	/// The packing's name in JSON and on the trainer's command line.
+	pub fn name(self) -> &'static str {
+		match self {
+			Packing::Auto => "auto",
+			Packing::Stream => "stream",
+			Packing::PerRow => "per_row",
+		}
+	}
+
+	pub fn from_name(name: &str) -> Option<Packing> {
+		Self::ALL.into_iter().find(|packing| packing.name() == name)
+	}
+}
+
+/// What a row longer than the sequence becomes when rows are packed one per sequence.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub enum Overflow {
+	/// Its first `sequence_length + 1` tokens (what SFT trainers do: the reply keeps its prompt).
+	#[default]
+	Truncate,
+	/// All its tokens, in windows overlapping by one token as a stream is cut (nothing dropped,
+	/// but later windows lose the prompt).
+	Window,
+}
+
+impl Overflow {
+	pub const ALL: [Overflow; 2] = [Overflow::Truncate, Overflow::Window];
+
+	/// The overflow's name in JSON and on the trainer's command line.
+	pub fn name(self) -> &'static str {
+		match self {
+			Overflow::Truncate => "truncate",
+			Overflow::Window => "window",
+		}
+	}
+
+	pub fn from_name(name: &str) -> Option<Overflow> {
+		Self::ALL.into_iter().find(|overflow| overflow.name() == name)
+	}
+}
+
 /// One part in a million: the unit of `dropout_ppm` and `eval_fraction_ppm`.
 pub const PPM: u32 = 1_000_000;
 /// One part in a billion: the unit of `learning_rate_ppb` (2e-4 is 200_000).
@@ -220,6 +301,12 @@ pub struct TrainingSettings {
 	/// Stop once this many evaluations in a row have not lowered the held-out loss and keep the
 	/// adapter of the best one; 0: never stop early. Needs `eval_every_steps`.
 	pub early_stopping_patience: u32,
+	/// How rows become windows.
+	pub packing: Packing,
+	/// What a row longer than the sequence becomes when packed per row.
+	pub overflow: Overflow,
+	/// Count instruction and chat rows' prompts in the loss too, not only their replies.
+	pub train_on_prompts: bool,
 }
 
 /// Largest LoRA rank a job may ask for.
@@ -347,6 +434,9 @@ impl Default for TrainingSettings {
 			use_dora: false,
 			eval_every_steps: 0,
 			early_stopping_patience: 0,
+			packing: Packing::Auto,
+			overflow: Overflow::Truncate,
+			train_on_prompts: false,
 		}
 	}
 }
@@ -357,11 +447,18 @@ mod tests {
 	use codec::{Decode, Encode};
 
 	#[test]
-	fn method_names_round_trip() {
+	fn names_round_trip() {
 		for method in TrainingMethod::ALL {
 			assert_eq!(TrainingMethod::from_name(method.name()), Some(method));
 		}
 		assert_eq!(TrainingMethod::from_name("qlora"), None);
+		for packing in Packing::ALL {
+			assert_eq!(Packing::from_name(packing.name()), Some(packing));
+		}
+		assert_eq!(Packing::from_name("per-row"), None);
+		for overflow in Overflow::ALL {
+			assert_eq!(Overflow::from_name(overflow.name()), Some(overflow));
+		}
 	}
 
 	#[test]
@@ -382,6 +479,9 @@ mod tests {
 			use_dora: true,
 			eval_every_steps: 1,
 			early_stopping_patience: 1,
+			packing: Packing::PerRow,
+			overflow: Overflow::Window,
+			train_on_prompts: true,
 			..valid()
 		};
 		assert_eq!(at_bounds.validate(), Ok(()));

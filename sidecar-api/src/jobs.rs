@@ -12,7 +12,10 @@ use serde::{Deserialize, Serialize};
 use tributary_primitives::{
 	attribution::RowRef,
 	datanets::PublishedRow,
-	training::{SettingsError, TargetModule, TargetModules, TrainingMethod, TrainingSettings},
+	training::{
+		Overflow, Packing, SettingsError, TargetModule, TargetModules, TrainingMethod,
+		TrainingSettings,
+	},
 };
 
 /// [`TrainingSettings`] on the wire: the method by [`TrainingMethod::name`], the target modules
@@ -44,6 +47,22 @@ pub struct JobSettings {
 	pub eval_every_steps: u32,
 	#[serde(skip_serializing_if = "is_zero")]
 	pub early_stopping_patience: u32,
+	/// "auto", "stream" or "per_row" ([`Packing::name`]).
+	#[serde(skip_serializing_if = "is_auto")]
+	pub packing: String,
+	/// "truncate" or "window" ([`Overflow::name`]).
+	#[serde(skip_serializing_if = "is_truncate")]
+	pub overflow: String,
+	#[serde(skip_serializing_if = "is_off")]
+	pub train_on_prompts: bool,
+}
+
+fn is_auto(packing: &str) -> bool {
+	packing == Packing::Auto.name()
+}
+
+fn is_truncate(overflow: &str) -> bool {
+	overflow == Overflow::Truncate.name()
 }
 
 fn is_off(flag: &bool) -> bool {
@@ -59,6 +78,8 @@ fn is_zero(count: &u32) -> bool {
 pub enum JobSettingsError {
 	UnknownMethod(String),
 	UnknownTargetModule(String),
+	UnknownPacking(String),
+	UnknownOverflow(String),
 	Refused(SettingsError),
 }
 
@@ -75,6 +96,14 @@ impl fmt::Display for JobSettingsError {
 			},
 			JobSettingsError::UnknownTargetModule(name) => {
 				write!(f, "unknown target module {name:?}")
+			},
+			JobSettingsError::UnknownPacking(name) => {
+				let names: Vec<_> = Packing::ALL.iter().map(|packing| packing.name()).collect();
+				write!(f, "packing {name:?} is not one of {}", names.join(", "))
+			},
+			JobSettingsError::UnknownOverflow(name) => {
+				let names: Vec<_> = Overflow::ALL.iter().map(|overflow| overflow.name()).collect();
+				write!(f, "overflow {name:?} is not one of {}", names.join(", "))
 			},
 			JobSettingsError::Refused(reason) => write!(f, "{reason}"),
 		}
@@ -106,6 +135,9 @@ impl From<&TrainingSettings> for JobSettings {
 			use_dora: settings.use_dora,
 			eval_every_steps: settings.eval_every_steps,
 			early_stopping_patience: settings.early_stopping_patience,
+			packing: settings.packing.name().into(),
+			overflow: settings.overflow.name().into(),
+			train_on_prompts: settings.train_on_prompts,
 		}
 	}
 }
@@ -144,6 +176,11 @@ impl JobSettings {
 			use_dora: self.use_dora,
 			eval_every_steps: self.eval_every_steps,
 			early_stopping_patience: self.early_stopping_patience,
+			packing: Packing::from_name(&self.packing)
+				.ok_or_else(|| JobSettingsError::UnknownPacking(self.packing.clone()))?,
+			overflow: Overflow::from_name(&self.overflow)
+				.ok_or_else(|| JobSettingsError::UnknownOverflow(self.overflow.clone()))?,
+			train_on_prompts: self.train_on_prompts,
 		};
 		settings.validate().map_err(JobSettingsError::Refused)?;
 		Ok(settings)
@@ -302,6 +339,35 @@ pub struct TrainMetrics {
 	/// The influence sketch built for the adapter's corpus (when the job named its rows).
 	#[serde(default, skip_serializing_if = "Option::is_none")]
 	pub influence_sketch: Option<Hash32>,
+	/// What became of the job's rows (absent in records of sidecars that predate it).
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub data: Option<RowOutcomes>,
+}
+
+/// What became of a job's rows: how many were used, in which format, and why the others were
+/// not. `listed` = `rows` + `not_text` + `empty` + `duplicates` + `unrenderable`; `cut_off` of
+/// the `rows` were then dropped when packed. Each outcome depends only on the rows' bytes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowOutcomes {
+	/// Hashes listed, repeats included.
+	pub listed: usize,
+	/// Rows used, by format: `plain` + `instruction` + `chat`.
+	pub rows: usize,
+	pub plain: usize,
+	pub instruction: usize,
+	pub chat: usize,
+	/// Skipped: bytes that are not UTF-8 text.
+	pub not_text: usize,
+	/// Skipped: blank, or an instruction or chat row without a reply.
+	pub empty: usize,
+	/// Skipped: the same example as a row with a smaller hash, or a hash listed again.
+	pub duplicates: usize,
+	/// Skipped: instruction or chat rows the model's chat template refuses.
+	pub unrenderable: usize,
+	/// Rows longer than the sequence, truncated or windowed as the job's `overflow` says.
+	pub overlong: usize,
+	/// Dropped when packed per row: none of the row's trained tokens fit in the sequence.
+	pub cut_off: usize,
 }
 
 /// What a finished eval job measured (undefined measurements as in [`TrainMetrics`]).
@@ -316,6 +382,9 @@ pub struct EvalMetrics {
 	pub perplexity: f64,
 	/// The base model alone on the same rows (a train job's `eval_loss_before`).
 	pub base_loss: f64,
+	/// What became of the rows read (for a held-out split, all the job's rows).
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub data: Option<RowOutcomes>,
 }
 
 /// The metrics of a finished job, of its kind: a train job's carry `adapter_bytes`, an eval's
@@ -348,6 +417,7 @@ struct AnyMetrics {
 	eval_loss: Option<f64>,
 	perplexity: Option<f64>,
 	base_loss: Option<f64>,
+	data: Option<RowOutcomes>,
 }
 
 impl TryFrom<AnyMetrics> for JobMetrics {
@@ -369,6 +439,7 @@ impl TryFrom<AnyMetrics> for JobMetrics {
 				train_loss: any.train_loss,
 				adapter_bytes,
 				influence_sketch: any.influence_sketch,
+				data: any.data,
 			})),
 			(None, Some(tokens)) => Ok(JobMetrics::Eval(EvalMetrics {
 				adapter_hash: any.adapter_hash,
@@ -377,6 +448,7 @@ impl TryFrom<AnyMetrics> for JobMetrics {
 				eval_loss: measured(any.eval_loss),
 				perplexity: measured(any.perplexity),
 				base_loss: measured(any.base_loss),
+				data: any.data,
 			})),
 			_ => {
 				Err("job metrics carry either adapter_bytes (a train job's) or tokens (an eval's)")
@@ -397,8 +469,12 @@ pub struct JobRecord {
 	pub model: Option<String>,
 	pub metrics: Option<JobMetrics>,
 	pub error: Option<String>,
-	/// How many times the job was started; at most 1 for train jobs.
+	/// How many times the job was started from the beginning; at most 1 for train jobs.
 	pub runs: u32,
+	/// How many times a restart interrupted a train job, which then resumed from its last
+	/// checkpoint (absent while 0).
+	#[serde(default, skip_serializing_if = "is_zero")]
+	pub resumed: u32,
 }
 
 /// A loss in nats as the chain stores it, in parts per billion; `None` unless finite and

@@ -3,7 +3,7 @@
 use crate::{adapters::*, error::*, jobs::*, receipts::*, recompute::*, rows::*, wire::*};
 use serde::{de::DeserializeOwned, Serialize};
 use serde_json::{json, Value};
-use tributary_primitives::training::{SettingsError, TrainingSettings};
+use tributary_primitives::training::{Overflow, Packing, SettingsError, TrainingSettings};
 
 /// `message` is written as `wire` and read back from it unchanged.
 fn pinned<T: Serialize + DeserializeOwned + PartialEq + core::fmt::Debug>(message: T, wire: Value) {
@@ -52,6 +52,9 @@ fn settings_round_trip_and_are_validated_as_the_chain_validates_them() {
 		use_dora: true,
 		eval_every_steps: 5,
 		early_stopping_patience: 2,
+		packing: Packing::PerRow,
+		overflow: Overflow::Window,
+		train_on_prompts: true,
 		..TrainingSettings::default()
 	};
 	let mut wire = settings_json();
@@ -60,6 +63,9 @@ fn settings_round_trip_and_are_validated_as_the_chain_validates_them() {
 		("use_dora", json!(true)),
 		("eval_every_steps", json!(5)),
 		("early_stopping_patience", json!(2)),
+		("packing", json!("per_row")),
+		("overflow", json!("window")),
+		("train_on_prompts", json!(true)),
 	] {
 		wire[key] = value;
 	}
@@ -75,6 +81,13 @@ fn settings_round_trip_and_are_validated_as_the_chain_validates_them() {
 		unknown.to_settings().unwrap_err().to_string(),
 		"method \"full\" is not one of lora, qlora-nf4, qlora-int8"
 	);
+	let packing = JobSettings { packing: "per-row".into(), ..JobSettings::default() };
+	assert_eq!(
+		packing.to_settings().unwrap_err().to_string(),
+		"packing \"per-row\" is not one of auto, stream, per_row"
+	);
+	let overflow = JobSettings { overflow: "wrap".into(), ..JobSettings::default() };
+	assert_eq!(overflow.to_settings(), Err(JobSettingsError::UnknownOverflow("wrap".into())));
 	let module = JobSettings { target_modules: vec!["gate".into()], ..JobSettings::default() };
 	assert_eq!(module.to_settings(), Err(JobSettingsError::UnknownTargetModule("gate".into())));
 	let short = JobSettings { sequence_length: 1, ..JobSettings::default() };
@@ -138,6 +151,7 @@ fn record(spec: JobSpec, metrics: JobMetrics, metrics_json: Value) -> (JobRecord
 			metrics: Some(metrics),
 			error: None,
 			runs: 1,
+			resumed: 0,
 		},
 		json!({
 			"spec": spec_json, "status": "succeeded",
@@ -168,11 +182,25 @@ fn job_records_of_both_kinds() {
 			train_loss: Some(2.0),
 			adapter_bytes: 4096,
 			influence_sketch: Some(HASH),
+			data: Some(RowOutcomes {
+				listed: 5,
+				rows: 3,
+				plain: 1,
+				instruction: 1,
+				chat: 1,
+				not_text: 1,
+				duplicates: 1,
+				overlong: 1,
+				..RowOutcomes::default()
+			}),
 		}),
 		json!({
 			"eval_loss_before": 3.0, "eval_loss_after": 2.5, "perplexity_after": 12.0, "steps": 3,
 			"train_tokens_per_epoch": 100, "tokens_per_sec": 50.0, "seconds": 2.0,
 			"train_loss": 2.0, "adapter_bytes": 4096, "influence_sketch": HASH_HEX,
+			"data": { "listed": 5, "rows": 3, "plain": 1, "instruction": 1, "chat": 1,
+				"not_text": 1, "empty": 0, "duplicates": 1, "unrenderable": 0, "overlong": 1,
+				"cut_off": 0 },
 		}),
 	);
 	assert_eq!(wire["spec"]["kind"], "train");
@@ -197,6 +225,7 @@ fn job_records_of_both_kinds() {
 			eval_loss: 2.25,
 			perplexity: 9.5,
 			base_loss: 2.75,
+			data: None,
 		}),
 		json!({
 			"adapter_hash": null, "rows": 2, "tokens": 30, "eval_loss": 2.25, "perplexity": 9.5,
@@ -410,6 +439,7 @@ fn an_undefined_measurement_is_null_and_reads_back_as_nan() {
 		eval_loss: f64::NAN,
 		perplexity: f64::INFINITY,
 		base_loss: 2.0,
+		data: None,
 	};
 	let wire = serde_json::to_value(JobMetrics::Eval(metrics)).unwrap();
 	assert_eq!(wire["eval_loss"], Value::Null);

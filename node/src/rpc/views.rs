@@ -143,6 +143,11 @@ pub struct SettingsJson {
 	pub use_dora: bool,
 	pub eval_every_steps: u32,
 	pub early_stopping_patience: u32,
+	/// "auto", "stream" or "per_row".
+	pub packing: &'static str,
+	/// "truncate" or "window".
+	pub overflow: &'static str,
+	pub train_on_prompts: bool,
 }
 
 impl From<&TrainingSettings> for SettingsJson {
@@ -164,6 +169,9 @@ impl From<&TrainingSettings> for SettingsJson {
 			use_dora: settings.use_dora,
 			eval_every_steps: settings.eval_every_steps,
 			early_stopping_patience: settings.early_stopping_patience,
+			packing: settings.packing.name(),
+			overflow: settings.overflow.name(),
+			train_on_prompts: settings.train_on_prompts,
 		}
 	}
 }

@@ -49,7 +49,7 @@ use tributary_primitives::attribution::{AttributionRecord, MethodSettings, RowRe
 use tributary_primitives::training::TrainingSettings;
 use tributary_primitives::{content_hash, hex};
 use tributary_store::DirStore;
-use tributary_trainer::data::{pack, tokenize, DataOptions, Window};
+use tributary_trainer::data::{pack, tokenize, Window};
 use tributary_trainer::finetune::{eval_loss, fine_tune, FineTuneJob};
 use tributary_trainer::progress::ProgressEvent;
 
@@ -329,8 +329,8 @@ fn train(
 		base_model_name: BASE_NAME.into(),
 		rows: hashes,
 		settings: *settings,
-		data: DataOptions::default(),
 		output_dir: dir.clone(),
+		checkpoint: None,
 	};
 	let mut on_event = |event: &ProgressEvent| match event {
 		ProgressEvent::Step { step, total_steps, loss, .. } if step % 20 == 0 => {

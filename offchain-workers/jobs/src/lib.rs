@@ -40,12 +40,16 @@ use tributary_primitives::ContentHash;
 use tributary_receipts::ReceiptBook;
 use tributary_sidecar_api::wire::Hash32;
 use tributary_store::{Lookup, PeerFetcher, Store, StoreError};
-use tributary_trainer::data::DataOptions;
+use tributary_trainer::checkpoint::Checkpointing;
+use tributary_trainer::data::{DataOptions, DataReport};
 use tributary_trainer::finetune::{
 	base_quant, evaluate, fine_tune, EvalRequest, EvalRows, FineTuneJob,
 };
 use tributary_trainer::progress::ProgressEvent;
 use tributary_trainer::TrainerError;
+
+/// Optimizer steps between a train job's checkpoints: what a restart can cost it.
+pub const TRAIN_CHECKPOINT_EVERY_STEPS: usize = 10;
 
 #[derive(Debug, thiserror::Error)]
 pub enum JobError {
@@ -102,7 +106,7 @@ impl JobFailure {
 }
 
 pub use tributary_sidecar_api::jobs::{
-	EvalMetrics, JobMetrics, JobRecord, JobStatus, Progress, TrainMetrics,
+	EvalMetrics, JobMetrics, JobRecord, JobStatus, Progress, RowOutcomes, TrainMetrics,
 };
 
 /// Where jobs find the base model and put their results.
@@ -147,6 +151,23 @@ pub struct Jobs {
 
 fn is_finished(status: JobStatus) -> bool {
 	matches!(status, JobStatus::Succeeded | JobStatus::Failed)
+}
+
+/// The trainer's account of a job's rows, on the wire.
+fn row_outcomes(report: &DataReport) -> RowOutcomes {
+	RowOutcomes {
+		listed: report.listed,
+		rows: report.rows,
+		plain: report.plain,
+		instruction: report.instruction,
+		chat: report.chat,
+		not_text: report.not_text,
+		empty: report.empty,
+		duplicates: report.duplicates,
+		unrenderable: report.unrenderable,
+		overlong: report.overlong,
+		cut_off: report.cut_off,
+	}
 }
 
 fn valid_id(id: &str) -> bool {
@@ -219,21 +240,25 @@ impl Jobs {
 			match (record.status, &record.spec) {
 				(JobStatus::Queued, _) | (JobStatus::Running, JobSpec::Eval(_)) => requeue.push(id),
 				(JobStatus::Running, JobSpec::Train(spec)) => {
-					let outcome = jobs.adopt_written_adapter(spec, &context);
-					jobs.update(&id, |r| match outcome {
+					match jobs.adopt_written_adapter(spec, &context) {
 						Ok((hash, model)) => {
-							r.status = JobStatus::Succeeded;
-							r.result_hash = Some(hash);
-							r.model = Some(model);
+							jobs.update(&id, |r| {
+								r.status = JobStatus::Succeeded;
+								r.result_hash = Some(hash);
+								r.model = Some(model);
+							})?;
 						},
-						Err(reason) => {
-							r.status = JobStatus::Failed;
-							r.error = Some(format!(
-								"interrupted by a worker restart before the adapter was complete ({reason}); \
-								 train jobs are never rerun under the same id: submit a new id"
-							));
+						// Interrupted before its adapter was complete: it resumes from its last
+						// checkpoint (or its start), under the same id, and ends with the adapter
+						// an uninterrupted run writes.
+						Err(_) => {
+							jobs.update(&id, |r| {
+								r.status = JobStatus::Queued;
+								r.resumed += 1;
+							})?;
+							requeue.push(id);
 						},
-					})?;
+					};
 				},
 				_ => {},
 			}
@@ -363,6 +388,7 @@ impl Jobs {
 			metrics: None,
 			error: None,
 			runs: 0,
+			resumed: 0,
 		};
 		self.persist(&record)?;
 		records.insert(id.clone(), record.clone());
@@ -383,7 +409,10 @@ impl Jobs {
 	fn run(&self, id: &str, context: &JobContext) {
 		let Ok(record) = self.update(id, |r| {
 			r.status = JobStatus::Running;
-			r.runs += 1;
+			// A resumed train job continues its one run.
+			if r.resumed == 0 {
+				r.runs += 1;
+			}
 		}) else {
 			return;
 		};
@@ -467,8 +496,11 @@ impl Jobs {
 			base_model_name: context.base_model_id.clone(),
 			rows,
 			settings,
-			data: DataOptions::default(),
 			output_dir: self.work_dir(&spec.id).join("adapter"),
+			checkpoint: Some(Checkpointing {
+				dir: self.work_dir(&spec.id).join("checkpoint"),
+				every_steps: TRAIN_CHECKPOINT_EVERY_STEPS,
+			}),
 		};
 		let work_dir = self.work_dir(&spec.id);
 		std::fs::create_dir_all(&work_dir).map_err(JobFailure::io(&work_dir))?;
@@ -477,6 +509,13 @@ impl Jobs {
 			let progress = match event {
 				ProgressEvent::Started { total_steps, .. } => {
 					Progress { step: 0, total_steps: *total_steps, loss: None }
+				},
+				ProgressEvent::Resumed { step } => {
+					let mut records = self.records.lock().expect("jobs lock");
+					if let Some(record) = records.get_mut(&spec.id) {
+						record.progress.step = *step;
+					}
+					return;
 				},
 				ProgressEvent::Step { step, total_steps, loss, .. } => {
 					last_step_loss = Some(*loss);
@@ -506,6 +545,7 @@ impl Jobs {
 			train_loss: last_step_loss,
 			adapter_bytes,
 			influence_sketch: None,
+			data: Some(row_outcomes(&run.data)),
 		};
 		if let Some(corpus) = spec::corpus(spec)? {
 			// Sketched now, while the job owns the CPU, so the first influence request is fast.
@@ -605,7 +645,8 @@ impl Jobs {
 			base_quant: settings.as_ref().and_then(|settings| base_quant(settings.method)),
 			sequence_length: spec::eval_sequence_length(spec),
 			batch_size: spec::eval_batch_size(spec),
-			data: DataOptions::default(),
+			// Without settings (a model scored on rows, no job's split) the defaults.
+			data: settings.as_ref().map(DataOptions::from).unwrap_or_default(),
 		};
 		let report = evaluate(&request, &context.store, context.device)?;
 		let metrics = EvalMetrics {
@@ -615,6 +656,7 @@ impl Jobs {
 			eval_loss: report.loss,
 			perplexity: report.perplexity,
 			base_loss: report.base_loss,
+			data: Some(row_outcomes(&report.data)),
 		};
 		Ok(Done {
 			hash: metrics.adapter_hash,

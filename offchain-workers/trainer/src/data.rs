@@ -22,7 +22,8 @@ use std::path::Path;
 use tch::{Device, Tensor};
 use tokenizers::Tokenizer;
 use tributary_model::chat::{ChatTemplate, Message};
-use tributary_primitives::ContentHash;
+pub use tributary_primitives::training::{Overflow, Packing};
+use tributary_primitives::{training::TrainingSettings, ContentHash};
 use tributary_store::{fetch_verified, ContentStore};
 
 /// The label of a token the loss does not count (torch's `ignore_index` default).
@@ -83,40 +84,13 @@ impl Hashed for Example {
 	}
 }
 
-/// How a split's rows become windows.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "snake_case")]
-pub enum Packing {
-	/// [`Packing::PerRow`] when any row of the split is an instruction or chat row, else
-	/// [`Packing::Stream`]. Decided on the split's own rows, so scoring the held-out rows by name
-	/// packs them as the job did.
-	#[default]
-	Auto,
-	/// All rows as one token stream cut into windows: no padding, but attention crosses rows.
-	Stream,
-	/// Each row its own sequence, right-padded in a batch: attention never crosses rows.
-	PerRow,
-}
-
-/// What a row longer than the sequence becomes when packed per row.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "snake_case")]
-pub enum Overflow {
-	/// Its first `sequence_length + 1` tokens (what SFT trainers do: the reply keeps its prompt).
-	#[default]
-	Truncate,
-	/// All its tokens, in windows overlapping by one token as a stream is cut (nothing dropped,
-	/// but later windows lose the prompt).
-	Window,
-}
-
-/// The trainer's data settings. `fine_tune` and `evaluate` must be given the same ones for a
-/// verifier to reproduce a reported eval loss; the defaults are what jobs use.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// The trainer's data settings, a job's [`TrainingSettings`] `packing`, `overflow` and
+/// `train_on_prompts`: an eval must be given the job's to reproduce its reported loss. With
+/// [`Packing::Auto`] the choice is made on a split's own rows, so scoring the held-out rows by
+/// name packs them as the job did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DataOptions {
-	/// Default [`Packing::Auto`].
 	pub packing: Packing,
-	/// Default [`Overflow::Truncate`].
 	pub overflow: Overflow,
 	/// Count only replies in the loss (default); `false` trains on prompts too.
 	pub mask_prompts: bool,
@@ -124,7 +98,17 @@ pub struct DataOptions {
 
 impl Default for DataOptions {
 	fn default() -> DataOptions {
-		DataOptions { packing: Packing::Auto, overflow: Overflow::Truncate, mask_prompts: true }
+		DataOptions::from(&TrainingSettings::default())
+	}
+}
+
+impl From<&TrainingSettings> for DataOptions {
+	fn from(settings: &TrainingSettings) -> DataOptions {
+		DataOptions {
+			packing: settings.packing,
+			overflow: settings.overflow,
+			mask_prompts: !settings.train_on_prompts,
+		}
 	}
 }
 

@@ -25,6 +25,11 @@ pub enum TrainerError {
 	OutputExists(PathBuf),
 	#[error("cannot write {path}: {source}")]
 	Io { path: PathBuf, source: std::io::Error },
+	#[error(
+		"the checkpoint in {dir} cannot be resumed: {reason}; remove the directory to train from \
+		 the start"
+	)]
+	InvalidCheckpoint { dir: PathBuf, reason: String },
 	#[error("torch error: {0}")]
 	Torch(#[from] tch::TchError),
 }

@@ -1,6 +1,7 @@
 //! A fine-tune job end to end: verified rows → examples → split → windows → LoRA/QLoRA training
 //! → PEFT adapter directory and its hash; and the eval loss of an adapter on a row set.
 
+use crate::checkpoint::{Checkpointing, LoopState};
 use crate::data::{
 	batch, load_rows, pack_examples, split_by_hash, DataOptions, DataReport, Loaded, SplitMix64,
 	Window, IGNORE,
@@ -32,11 +33,14 @@ pub struct FineTuneJob {
 	/// Written as `base_model_name_or_path` in the adapter config.
 	pub base_model_name: String,
 	pub rows: Vec<ContentHash>,
+	/// Its `packing`, `overflow` and `train_on_prompts` say how rows become windows; an eval
+	/// reproducing this job's loss needs the same ([`DataOptions::from`] them).
 	pub settings: TrainingSettings,
-	/// How rows become windows; an eval reproducing this job's loss needs the same.
-	pub data: DataOptions,
 	/// Created by the run; must not exist yet (or be empty).
 	pub output_dir: PathBuf,
+	/// Where the run saves its state every few steps and resumes from when it was interrupted;
+	/// removed once the adapter is written. `None`: an interrupted run starts over.
+	pub checkpoint: Option<Checkpointing>,
 }
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -133,6 +137,8 @@ pub(crate) struct LoopPlan<'a> {
 	/// Stop once this many evaluations in a row have not lowered the eval loss, keeping the
 	/// parameters of the best one (the start included); 0: train every planned step.
 	pub patience: usize,
+	/// Save the run's state every so many steps, and resume from it if it was saved before.
+	pub checkpoint: Option<&'a Checkpointing>,
 }
 
 pub(crate) struct LoopResult {
@@ -170,7 +176,6 @@ pub(crate) fn run_training(
 	on_event: &mut dyn FnMut(&ProgressEvent),
 ) -> Result<LoopResult> {
 	let _rng_guard = TORCH_RNG.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-	tch::manual_seed(plan.seed as i64);
 	let total_steps = planned_steps(plan.train.len(), plan.batch_size, plan.epochs, plan.max_steps);
 	let schedule = Schedule {
 		peak: plan.peak_lr,
@@ -193,22 +198,56 @@ pub(crate) fn run_training(
 		on_event(&ProgressEvent::Eval { step, loss, perplexity: loss.exp() });
 		Ok(loss)
 	};
-	let eval_loss_before = eval(0, &mut *on_event)?;
-	let mut best = (plan.patience > 0).then(|| Best::of(&parameters, 0, eval_loss_before));
-	let mut rng = SplitMix64(plan.seed);
-	let mut order: Vec<usize> = Vec::new();
-	let (mut trained_tokens, mut train_seconds) = (0usize, 0.0f64);
-	let mut eval_loss_after = eval_loss_before;
+	let saved = match plan.checkpoint {
+		Some(checkpoint) => checkpoint.load(total_steps, parameters.len(), model.device())?,
+		None => None,
+	};
+	let (mut state, mut best) = match saved {
+		Some(saved) => {
+			tch::no_grad(|| {
+				for (parameter, value) in parameters.iter().zip(&saved.parameters) {
+					parameter.shallow_clone().copy_(value);
+				}
+			});
+			optimizer.restore(saved.state.optimizer_steps, saved.moments);
+			let best = saved.state.best.map(|(step, loss)| Best { step, loss, values: saved.best });
+			on_event(&ProgressEvent::Resumed { step: saved.state.step });
+			(saved.state, best)
+		},
+		None => {
+			let before = eval(0, &mut *on_event)?;
+			let best = (plan.patience > 0).then(|| Best::of(&parameters, 0, before));
+			let state = LoopState {
+				step: 0,
+				total_steps,
+				rng: plan.seed,
+				order: Vec::new(),
+				optimizer_steps: 0,
+				trained_tokens: 0,
+				train_seconds: 0.0,
+				eval_loss_before: before,
+				eval_loss_after: before,
+				best: None,
+				tensors: String::new(),
+			};
+			(state, best)
+		},
+	};
 	let mut steps = total_steps;
-	for step in 0..total_steps {
-		if order.is_empty() {
-			order = (0..plan.train.len()).collect();
-			rng.shuffle(&mut order);
-			order.reverse();
+	for step in state.step..total_steps {
+		// Dropout draws are a function of the seed and the step, so a resumed run draws the
+		// same masks as an uninterrupted one.
+		tch::manual_seed(SplitMix64(plan.seed ^ step as u64).next_u64() as i64);
+		if state.order.is_empty() {
+			state.order = (0..plan.train.len()).collect();
+			let mut rng = SplitMix64(state.rng);
+			rng.shuffle(&mut state.order);
+			state.rng = rng.0;
+			state.order.reverse();
 		}
-		let take = plan.batch_size.min(order.len());
-		let picked: Vec<&Window> =
-			order.split_off(order.len() - take).iter().map(|&i| &plan.train[i]).collect();
+		let take = plan.batch_size.min(state.order.len());
+		let drawn = state.order.split_off(state.order.len() - take);
+		let picked: Vec<&Window> = drawn.iter().map(|&i| &plan.train[i]).collect();
 		let started = Instant::now();
 		let loss = batch_loss(model, &picked, true, Reduction::Mean)?;
 		optimizer.zero_grad()?;
@@ -217,45 +256,56 @@ pub(crate) fn run_training(
 		let lr = schedule.lr(step);
 		optimizer.step(lr)?;
 		let loss = f64::try_from(&loss)?;
-		train_seconds += started.elapsed().as_secs_f64();
-		trained_tokens += picked.iter().map(|w| w.len() - 1).sum::<usize>();
+		state.train_seconds += started.elapsed().as_secs_f64();
+		state.trained_tokens += picked.iter().map(|w| w.len() - 1).sum::<usize>();
 		on_event(&ProgressEvent::Step {
 			step: step + 1,
 			total_steps,
 			loss,
 			lr,
 			grad_norm,
-			tokens_per_sec: trained_tokens as f64 / train_seconds.max(1e-9),
+			tokens_per_sec: state.trained_tokens as f64 / state.train_seconds.max(1e-9),
 		});
 		if (step + 1) % plan.eval_every.max(1) == 0 || step + 1 == total_steps {
-			eval_loss_after = eval(step + 1, &mut *on_event)?;
-			let Some(best) = best.as_mut() else { continue };
-			if eval_loss_after < best.loss {
-				*best = Best::of(&parameters, step + 1, eval_loss_after);
-			} else if (step + 1 - best.step) / plan.eval_every.max(1) >= plan.patience
-				|| step + 1 == total_steps
-			{
-				// Stopped by patience or by the plan's end: the best evaluated parameters are
-				// the run's result.
-				best.restore(&parameters);
-				eval_loss_after = best.loss;
-				if step + 1 < total_steps {
-					steps = step + 1;
-					on_event(&ProgressEvent::EarlyStop {
-						step: step + 1,
-						best_step: best.step,
-						best_loss: best.loss,
-					});
-					break;
+			state.eval_loss_after = eval(step + 1, &mut *on_event)?;
+			if let Some(best) = best.as_mut() {
+				if state.eval_loss_after < best.loss {
+					*best = Best::of(&parameters, step + 1, state.eval_loss_after);
+				} else if (step + 1 - best.step) / plan.eval_every.max(1) >= plan.patience
+					|| step + 1 == total_steps
+				{
+					// Stopped by patience or by the plan's end: the best evaluated parameters
+					// are the run's result.
+					best.restore(&parameters);
+					state.eval_loss_after = best.loss;
+					if step + 1 < total_steps {
+						steps = step + 1;
+						on_event(&ProgressEvent::EarlyStop {
+							step: step + 1,
+							best_step: best.step,
+							best_loss: best.loss,
+						});
+						break;
+					}
 				}
+			}
+		}
+		if let Some(checkpoint) = plan.checkpoint {
+			if (step + 1) % checkpoint.every_steps.max(1) == 0 && step + 1 < total_steps {
+				state.step = step + 1;
+				let (optimizer_steps, moments) = optimizer.state();
+				state.optimizer_steps = optimizer_steps;
+				state.best = best.as_ref().map(|best| (best.step, best.loss));
+				let best_values = best.as_ref().map_or(&[][..], |best| &best.values[..]);
+				checkpoint.save(state.clone(), &parameters, moments, best_values)?;
 			}
 		}
 	}
 	Ok(LoopResult {
-		eval_loss_before,
-		eval_loss_after,
+		eval_loss_before: state.eval_loss_before,
+		eval_loss_after: state.eval_loss_after,
 		steps,
-		tokens_per_sec: trained_tokens as f64 / train_seconds.max(1e-9),
+		tokens_per_sec: state.trained_tokens as f64 / state.train_seconds.max(1e-9),
 	})
 }
 
@@ -315,8 +365,9 @@ pub fn fine_tune(
 	let split = split_by_hash(examples, settings.eval_fraction())?;
 	let tokenizer = load_tokenizer(&job.base_dir)?;
 	let seq = settings.sequence_length as usize;
-	let train = pack_examples(&tokenizer, &split.train, &job.data, seq, "train")?;
-	let eval = pack_examples(&tokenizer, &split.eval, &job.data, seq, "eval")?;
+	let data = DataOptions::from(settings);
+	let train = pack_examples(&tokenizer, &split.train, &data, seq, "train")?;
+	let eval = pack_examples(&tokenizer, &split.eval, &data, seq, "eval")?;
 	report.packed(&train);
 	report.packed(&eval);
 	on_event(&ProgressEvent::Data(report));
@@ -339,6 +390,7 @@ pub fn fine_tune(
 			every => every as usize,
 		},
 		patience: settings.early_stopping_patience as usize,
+		checkpoint: job.checkpoint.as_ref(),
 	};
 	let result = run_training(&model, plan, on_event)?;
 
@@ -350,6 +402,9 @@ pub fn fine_tune(
 		std::fs::remove_dir(&job.output_dir).map_err(TrainerError::io(&job.output_dir))?;
 	}
 	std::fs::rename(&partial, &job.output_dir).map_err(TrainerError::io(&job.output_dir))?;
+	if let Some(checkpoint) = &job.checkpoint {
+		checkpoint.clear()?;
+	}
 	let seconds = started.elapsed().as_secs_f64();
 	on_event(&ProgressEvent::Finished {
 		output: job.output_dir.display().to_string(),
@@ -436,7 +491,7 @@ pub struct EvalRequest<'a> {
 	/// To reproduce a job's reported eval loss, use the job's sequence length and batch size.
 	pub sequence_length: usize,
 	pub batch_size: usize,
-	/// The job's [`FineTuneJob::data`].
+	/// The job's, `DataOptions::from(&settings)`.
 	pub data: DataOptions,
 }
 

@@ -14,6 +14,7 @@ use tributary_primitives::training::{
 	QuantFormat, TargetModule, TargetModules, TrainingMethod, TrainingSettings, PPB, PPM,
 };
 use tributary_store::{parse as parse_hash, DirStore};
+use tributary_trainer::checkpoint::Checkpointing;
 use tributary_trainer::data::{DataOptions, DataReport, Overflow, Packing};
 use tributary_trainer::finetune::{
 	base_quant, evaluate, fine_tune, EvalRequest, EvalRows, FineTuneJob,
@@ -52,15 +53,16 @@ impl From<Method> for TrainingMethod {
 /// How rows become windows; `eval` must be given what `train` was to reproduce its eval loss.
 #[derive(Args)]
 struct DataArgs {
-	/// auto: per row when any row is an instruction or chat row, else one stream.
-	#[arg(long, value_enum, default_value_t = Packing::Auto)]
+	/// auto (per row when any row is an instruction or chat row, else one stream), stream or
+	/// per_row.
+	#[arg(long, default_value = "auto", value_parser = packing_named)]
 	packing: Packing,
-	/// What a row longer than --seq-len becomes when packed per row.
-	#[arg(long, value_enum, default_value_t = Overflow::Truncate)]
+	/// What a row longer than --seq-len becomes when packed per row: truncate or window.
+	#[arg(long, default_value = "truncate", value_parser = overflow_named)]
 	overflow: Overflow,
 	/// Train on instruction and chat rows' prompts too, not only on their replies.
 	#[arg(long)]
-	no_mask_prompts: bool,
+	train_on_prompts: bool,
 }
 
 impl From<DataArgs> for DataOptions {
@@ -68,9 +70,23 @@ impl From<DataArgs> for DataOptions {
 		DataOptions {
 			packing: args.packing,
 			overflow: args.overflow,
-			mask_prompts: !args.no_mask_prompts,
+			mask_prompts: !args.train_on_prompts,
 		}
 	}
+}
+
+fn packing_named(name: &str) -> Result<Packing, String> {
+	Packing::from_name(name).ok_or_else(|| {
+		let names: Vec<_> = Packing::ALL.iter().map(|packing| packing.name()).collect();
+		format!("expected one of {}", names.join(", "))
+	})
+}
+
+fn overflow_named(name: &str) -> Result<Overflow, String> {
+	Overflow::from_name(name).ok_or_else(|| {
+		let names: Vec<_> = Overflow::ALL.iter().map(|overflow| overflow.name()).collect();
+		format!("expected one of {}", names.join(", "))
+	})
 }
 
 /// One line on what became of the rows.
@@ -182,6 +198,10 @@ enum Command {
 		/// adapter (0: never; needs --eval-every).
 		#[arg(long, default_value_t = 0)]
 		patience: u32,
+		/// Save the run's state every this many steps in OUT.checkpoint, and resume from it when
+		/// the same command runs again after an interruption (0: no checkpoints).
+		#[arg(long, default_value_t = 0)]
+		checkpoint_every: usize,
 		#[command(flatten)]
 		data: DataArgs,
 		#[arg(long)]
@@ -277,6 +297,10 @@ impl Reporter {
 				self.bar.println(format!(
 					"step {step}: eval loss {loss:.4}, perplexity {perplexity:.2}"
 				));
+			},
+			ProgressEvent::Resumed { step } => {
+				self.bar.set_position(*step as u64);
+				self.bar.println(format!("resumed from the checkpoint after step {step}"));
 			},
 			ProgressEvent::EarlyStop { step, best_step, best_loss } => {
 				self.bar.println(format!(
@@ -387,6 +411,7 @@ fn run(cli: Cli) -> CliResult {
 			dora,
 			eval_every,
 			patience,
+			checkpoint_every,
 			data,
 			metrics,
 		} => {
@@ -407,13 +432,19 @@ fn run(cli: Cli) -> CliResult {
 				use_dora: dora,
 				eval_every_steps: eval_every,
 				early_stopping_patience: patience,
+				packing: data.packing,
+				overflow: data.overflow,
+				train_on_prompts: data.train_on_prompts,
 			};
 			let job = FineTuneJob {
 				base_model_name: base_name.unwrap_or_else(|| base.display().to_string()),
 				base_dir: base,
 				rows: read_rows(&rows)?,
 				settings,
-				data: data.into(),
+				checkpoint: (checkpoint_every > 0).then(|| Checkpointing {
+					dir: out.with_extension("checkpoint"),
+					every_steps: checkpoint_every,
+				}),
 				output_dir: out,
 			};
 			let mut reporter = Reporter::new(metrics.as_deref())?;

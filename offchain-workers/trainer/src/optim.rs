@@ -1,7 +1,14 @@
-//! AdamW (libtorch's implementation), learning-rate warmup + cosine decay, gradient clipping.
+//! AdamW (Loshchilov & Hutter, 2019, computed as libtorch's `adamw` does), learning-rate warmup +
+//! cosine decay, gradient clipping. The optimizer's moments are plain tensors here, not hidden
+//! in libtorch, so a checkpoint can save them and a resumed run continue exactly.
 
 use crate::error::Result;
-use tch::{COptimizer, Kind, Tensor};
+use tch::{Kind, Tensor};
+
+/// AdamW's β₁, β₂ and ε (PyTorch's defaults, which PEFT users train with).
+const BETA1: f64 = 0.9;
+const BETA2: f64 = 0.999;
+const EPSILON: f64 = 1e-8;
 
 /// Linear warmup to `peak` over `warmup` steps, then cosine decay to `peak · floor` at `total`.
 #[derive(Clone, Copy, Debug)]
@@ -26,17 +33,29 @@ impl Schedule {
 }
 
 pub struct AdamW {
-	optimizer: COptimizer,
 	parameters: Vec<Tensor>,
+	/// Per parameter: the running mean of its gradients and of their squares.
+	moments: Vec<(Tensor, Tensor)>,
+	/// Steps taken, for the moments' bias correction.
+	steps: i64,
+	weight_decay: f64,
 }
 
 impl AdamW {
 	pub fn new(parameters: Vec<Tensor>, weight_decay: f64) -> Result<AdamW> {
-		let mut optimizer = COptimizer::adamw(1e-3, 0.9, 0.999, weight_decay, 1e-8, false)?;
-		for p in &parameters {
-			optimizer.add_parameters(p, 0)?;
-		}
-		Ok(AdamW { optimizer, parameters })
+		let moments = parameters.iter().map(|p| (p.zeros_like(), p.zeros_like())).collect();
+		Ok(AdamW { parameters, moments, steps: 0, weight_decay })
+	}
+
+	/// Steps taken and the moments of every parameter, in the order given to `new`.
+	pub fn state(&self) -> (i64, &[(Tensor, Tensor)]) {
+		(self.steps, &self.moments)
+	}
+
+	/// Continues from a saved [`AdamW::state`].
+	pub fn restore(&mut self, steps: i64, moments: Vec<(Tensor, Tensor)>) {
+		self.steps = steps;
+		self.moments = moments;
 	}
 
 	/// Scales gradients so their global L2 norm is at most `max_norm`; returns the norm before.
@@ -66,13 +85,41 @@ impl AdamW {
 	}
 
 	pub fn step(&mut self, lr: f64) -> Result<()> {
-		self.optimizer.set_learning_rate(lr)?;
-		self.optimizer.step()?;
+		self.steps += 1;
+		let step = self.steps as f64;
+		let correction1 = 1.0 - BETA1.powf(step);
+		let correction2_sqrt = (1.0 - BETA2.powf(step)).sqrt();
+		// The operations and their order are libtorch's, so the two round alike and a run is
+		// the run libtorch's optimizer would make.
+		tch::no_grad(|| {
+			for (parameter, (mean, square)) in self.parameters.iter().zip(&mut self.moments) {
+				let gradient = parameter.grad();
+				if !gradient.defined() {
+					continue;
+				}
+				let mut parameter = parameter.shallow_clone();
+				if self.weight_decay != 0.0 {
+					let _ = parameter.g_mul_scalar_(1.0 - lr * self.weight_decay);
+				}
+				let _ = mean.g_mul_scalar_(BETA1);
+				let _ = mean.g_add_(&(&gradient * (1.0 - BETA1)));
+				let _ = square.g_mul_scalar_(BETA2);
+				let _ = square.g_add_(&(&gradient * (1.0 - BETA2) * &gradient));
+				let denominator = square.sqrt() / correction2_sqrt + EPSILON;
+				let _ = parameter.g_add_(&(&*mean / denominator * (-lr / correction1)));
+			}
+		});
 		Ok(())
 	}
 
 	pub fn zero_grad(&mut self) -> Result<()> {
-		Ok(self.optimizer.zero_grad()?)
+		for parameter in &self.parameters {
+			let mut gradient = parameter.grad();
+			if gradient.defined() {
+				let _ = gradient.zero_();
+			}
+		}
+		Ok(())
 	}
 }
 
@@ -88,6 +135,52 @@ mod tests {
 		assert!((s.lr(4) - 1.0).abs() < 1e-12);
 		assert!(s.lr(10) < s.lr(5));
 		assert!((s.lr(20) - 0.1).abs() < 1e-12);
+	}
+
+	#[test]
+	fn adamw_steps_like_pytorch() {
+		// torch.optim.AdamW([p], lr=0.1, weight_decay=0.01) from p = [1, -2] with gradients
+		// [0.5, 0.25] then [-1, 2]: p after step 1 = [0.8990, -2.0980], after step 2 =
+		// [0.9347, -2.1780] (computed with torch 2.13).
+		let p = Tensor::from_slice(&[1f32, -2.0]).set_requires_grad(true);
+		let mut opt = AdamW::new(vec![p.shallow_clone()], 0.01).unwrap();
+		for (gradient, expected) in
+			[([0.5f32, 0.25], [0.8990f32, -2.0980]), ([-1.0, 2.0], [0.9347, -2.1780])]
+		{
+			opt.zero_grad().unwrap();
+			(&p * Tensor::from_slice(&gradient)).sum(Kind::Float).backward();
+			opt.step(0.1).unwrap();
+			let got = Vec::<f32>::try_from(&p.detach()).unwrap();
+			for (got, expected) in got.iter().zip(expected) {
+				assert!((got - expected).abs() < 1e-4, "{got} vs {expected}");
+			}
+		}
+		assert_eq!(opt.state().0, 2);
+	}
+
+	#[test]
+	fn adamw_follows_libtorchs_adamw_over_many_steps() {
+		let shape = [4i64, 3];
+		let start = Tensor::randn(shape, (Kind::Float, tch::Device::Cpu));
+		let ours = start.copy().set_requires_grad(true);
+		let theirs = start.copy().set_requires_grad(true);
+		let mut ours_opt = AdamW::new(vec![ours.shallow_clone()], 0.01).unwrap();
+		let mut theirs_opt =
+			tch::COptimizer::adamw(1e-3, BETA1, BETA2, 0.01, EPSILON, false).unwrap();
+		theirs_opt.add_parameters(&theirs, 0).unwrap();
+		for step in 0..200 {
+			let target = Tensor::randn(shape, (Kind::Float, tch::Device::Cpu));
+			let lr = 0.05 / (1 + step / 50) as f64;
+			ours_opt.zero_grad().unwrap();
+			(&ours - &target).square().sum(Kind::Float).backward();
+			ours_opt.step(lr).unwrap();
+			theirs_opt.zero_grad().unwrap();
+			(&theirs - &target).square().sum(Kind::Float).backward();
+			theirs_opt.set_learning_rate(lr).unwrap();
+			theirs_opt.step().unwrap();
+		}
+		let diff = f64::try_from((&ours - &theirs).abs().max()).unwrap();
+		assert!(diff < 1e-6, "ours and libtorch's AdamW drift apart by {diff}");
 	}
 
 	#[test]

@@ -220,6 +220,7 @@ pub fn pretrain(
 		seed: options.seed,
 		eval_every: (options.steps / 5).max(1),
 		patience: 0,
+		checkpoint: None,
 	};
 	let result = run_training(&model, plan, on_event)?;
 

@@ -18,6 +18,8 @@ pub enum ProgressEvent {
 		eval_tokens: usize,
 		trainable_parameters: usize,
 	},
+	/// The run continues from its checkpoint after `step` steps (the job was interrupted).
+	Resumed { step: usize },
 	/// One optimizer step done.
 	Step {
 		step: usize,

@@ -10,6 +10,7 @@ use tributary_primitives::training::{
 };
 use tributary_primitives::ContentHash;
 use tributary_store::DirStore;
+use tributary_trainer::checkpoint::Checkpointing;
 use tributary_trainer::data::{load_rows, pack_examples, DataOptions, Overflow, Window, IGNORE};
 use tributary_trainer::finetune::{
 	base_quant, eval_loss, evaluate, fine_tune, EvalRequest, EvalRows, FineTuneJob,
@@ -104,8 +105,8 @@ fn job(f: &Fixture, settings: TrainingSettings, out: &Path) -> FineTuneJob {
 		base_model_name: "tiny-river-base".into(),
 		rows: f.rows.clone(),
 		settings,
-		data: DataOptions::default(),
 		output_dir: out.to_path_buf(),
+		checkpoint: None,
 	}
 }
 
@@ -581,10 +582,12 @@ fn prompt_masking_gives_a_lower_held_out_reply_loss() {
 		evaluate(&request, &f.store, Device::Cpu).unwrap()
 	};
 	let mut losses = Vec::new();
-	for mask_prompts in [true, false] {
-		let out = f.out.with_file_name(format!("masked-{mask_prompts}"));
-		let data = DataOptions { mask_prompts, ..DataOptions::default() };
-		let job = FineTuneJob { rows: hashes.clone(), data, ..job(&f, s, &out) };
+	for train_on_prompts in [false, true] {
+		let out = f.out.with_file_name(format!("prompts-trained-{train_on_prompts}"));
+		let job = FineTuneJob {
+			rows: hashes.clone(),
+			..job(&f, TrainingSettings { train_on_prompts, ..s }, &out)
+		};
 		let outcome = fine_tune(&job, &f.store, Device::Cpu, &mut |_| {}).unwrap();
 		// Scored with the default options: the replies only, whatever the adapter trained on.
 		losses.push(held_out(&out, outcome.adapter_hash));
@@ -686,9 +689,11 @@ fn small_and_messy_datanets_train_or_fail_clearly() {
 	assert_eq!(report.data.listed, 35);
 
 	// Windowing instead keeps the long rows' replies, in windows without their prompts' start.
-	let windowed = DataOptions { overflow: Overflow::Window, ..DataOptions::default() };
-	let windowed_job =
-		FineTuneJob { data: windowed, output_dir: f.out.with_file_name("window"), ..mixed_job };
+	let windowed_job = FineTuneJob {
+		settings: TrainingSettings { overflow: Overflow::Window, ..mixed_job.settings },
+		output_dir: f.out.with_file_name("window"),
+		..mixed_job
+	};
 	let data = fine_tune(&windowed_job, &f.store, Device::Cpu, &mut |_| {})
 		.unwrap()
 		.metrics
@@ -748,4 +753,75 @@ fn early_stopping_keeps_the_best_evaluated_adapter_and_stops_when_patience_runs_
 	)
 	.unwrap();
 	assert_eq!(full.metrics.steps, STEPS as usize);
+}
+
+#[test]
+fn an_interrupted_run_resumes_from_its_checkpoint_to_the_adapter_of_an_uninterrupted_one() {
+	let f = fixture();
+	// Dropout, periodic evaluation and early-stopping state all cross the interruption.
+	let s = TrainingSettings {
+		eval_every_steps: 10,
+		early_stopping_patience: 5,
+		..settings(TrainingMethod::Lora, 13)
+	};
+	let whole = fine_tune(&job(&f, s, &f.out), &f.store, Device::Cpu, &mut |_| {}).unwrap();
+
+	let out = f.out.with_file_name("interrupted");
+	let checkpoint = Checkpointing { dir: out.with_extension("checkpoint"), every_steps: 7 };
+	let interrupted = FineTuneJob { checkpoint: Some(checkpoint.clone()), ..job(&f, s, &out) };
+	// A crash at step 25: the process dies inside training (here: the progress callback panics).
+	let crash = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+		fine_tune(&interrupted, &f.store, Device::Cpu, &mut |e| {
+			if matches!(e, ProgressEvent::Step { step: 25, .. }) {
+				panic!("killed");
+			}
+		})
+	}));
+	assert!(crash.is_err());
+	assert!(!out.exists(), "no adapter from an interrupted run");
+	let saved: Vec<String> = std::fs::read_dir(&checkpoint.dir)
+		.unwrap()
+		.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+		.collect();
+	assert!(saved.contains(&"step-21.safetensors".to_string()), "{saved:?}");
+	assert_eq!(saved.len(), 2, "only the newest checkpoint is kept: {saved:?}");
+
+	let mut events = Vec::new();
+	let resumed =
+		fine_tune(&interrupted, &f.store, Device::Cpu, &mut |e| events.push(e.clone())).unwrap();
+	assert!(events.contains(&ProgressEvent::Resumed { step: 21 }), "{events:?}");
+	let steps = events.iter().filter(|e| matches!(e, ProgressEvent::Step { .. })).count();
+	assert_eq!(steps, STEPS as usize - 21, "only the steps after the checkpoint run again");
+	assert_eq!(resumed.adapter_hash, whole.adapter_hash, "resumed and whole runs differ");
+	assert_eq!(resumed.metrics.eval_loss_before, whole.metrics.eval_loss_before);
+	assert!(!checkpoint.dir.exists(), "the checkpoint is removed with the adapter written");
+
+	// A checkpoint of another plan is refused, not resumed.
+	let other = FineTuneJob {
+		settings: TrainingSettings { max_steps: STEPS + 5, ..s },
+		output_dir: f.out.with_file_name("other-plan"),
+		..interrupted
+	};
+	checkpoint
+		.save(
+			tributary_trainer::checkpoint::LoopState {
+				step: 7,
+				total_steps: STEPS as usize,
+				rng: 1,
+				order: vec![],
+				optimizer_steps: 7,
+				trained_tokens: 0,
+				train_seconds: 0.0,
+				eval_loss_before: 0.0,
+				eval_loss_after: 0.0,
+				best: None,
+				tensors: String::new(),
+			},
+			&[],
+			&[],
+			&[],
+		)
+		.unwrap();
+	let error = fine_tune(&other, &f.store, Device::Cpu, &mut |_| {}).unwrap_err();
+	assert!(error.to_string().contains("cannot be resumed"), "{error}");
 }

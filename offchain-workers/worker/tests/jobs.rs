@@ -73,7 +73,8 @@ async fn jobs_run_once_and_survive_a_restart() {
 	assert_eq!(status, 404);
 	worker.shutdown().await;
 
-	// A crash left a train job running without its adapter, and an eval queued.
+	// A crash left a train job running without its adapter (nor a checkpoint yet), and an eval
+	// queued.
 	let jobs_dir = config.data_dir.join("jobs");
 	let mut interrupted: Value =
 		serde_json::from_str(&std::fs::read_to_string(jobs_dir.join("train-1.json")).unwrap())
@@ -98,8 +99,9 @@ async fn jobs_run_once_and_survive_a_restart() {
 	let (status, resubmitted) = client.post("/jobs/train", train_spec("train-1", &rows, 1)).await;
 	assert_eq!((status, &resubmitted["runs"]), (200, &json!(1)), "never run twice");
 	let crashed = client.wait_for_job("train-crashed").await;
-	assert_eq!(crashed["status"], "failed");
-	assert!(crashed["error"].as_str().unwrap().contains("restart"), "{crashed}");
+	assert_eq!(crashed["status"], "succeeded", "an interrupted train job resumes: {crashed}");
+	assert_eq!((&crashed["runs"], &crashed["resumed"]), (&json!(1), &json!(1)), "{crashed}");
+	assert_eq!(crashed["result_hash"], trained["result_hash"], "the same job's adapter");
 	let resumed = client.wait_for_job("eval-queued").await;
 	assert_eq!(resumed["status"], "succeeded", "{resumed}");
 	assert_eq!(resumed["metrics"], evaluated["metrics"]);
@@ -151,7 +153,7 @@ async fn a_train_job_with_named_rows_serves_attribution_by_chain_id() {
 		rows.push(json!({ "datanet": 5, "row": 100 + i, "hash": hash }));
 	}
 	let settings = json!({ "rank": 8, "alpha": 16, "batch_size": 1, "sequence_length": 48, "epochs": 1000,
-		"max_steps": 600, "learning_rate_ppb": 10_000_000, "dropout_ppm": 0, "seed": 3, "eval_fraction_ppm": 100000,
+		"max_steps": 600, "learning_rate_ppb": 10_000_000, "dropout_ppm": 0, "seed": 3, "eval_fraction_ppm": 100000, "packing": "per_row",
 		"target_modules": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"] });
 
 	let mut mixed = rows.clone();
@@ -171,6 +173,8 @@ async fn a_train_job_with_named_rows_serves_attribution_by_chain_id() {
 	assert_eq!(status, 202, "{job}");
 	let trained = client.wait_for_job("named").await;
 	assert_eq!(trained["status"], "succeeded", "{trained}");
+	let data = &trained["metrics"]["data"];
+	assert_eq!((&data["listed"], &data["rows"], &data["plain"]), (&json!(4), &json!(4), &json!(4)));
 
 	// The trainer holds out the row with the lowest hash for eval; prompt with a trained one.
 	let hashes: Vec<_> =
@@ -236,11 +240,10 @@ async fn a_train_job_with_named_rows_serves_attribution_by_chain_id() {
 		assert_eq!(score["datanet"], 5, "{influence}");
 		assert!((100..104).contains(&score["row"].as_u64().unwrap()), "{influence}");
 	}
-	assert_eq!(
-		influence["top"][0]["row"],
-		100 + copied as u64,
-		"row {copied} has the most influence: {influence}"
-	);
+	// No claim on which row tops the influence ranking: over seeds 1 to 5 the copied row
+	// (memorized, so its gradient is near zero) topped it once, the held-out row (in the corpus,
+	// never trained on) twice. Gradient influence's accuracy is the attribution accuracy
+	// benchmark's to measure; this test asserts the record, its chain ids and its reuse.
 	let (_, again) = client.post("/v1/completions", request).await;
 	assert_eq!(again["attribution"], *influence, "same answer, same record");
 	assert_eq!(

@@ -44,7 +44,7 @@ pub fn make_base(dir: &Path) {
 	let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
 	let tokenizer = train_tokenizer(&refs, 320).unwrap();
 	let vocab = tokenizer.get_vocab_size(true) as i64;
-	let mut config = LlamaConfig::tiny(vocab, 32, 2, 4, 2);
+	let mut config = LlamaConfig::tiny(vocab, 64, 2, 4, 2);
 	config.max_position_embeddings = CONTEXT;
 	let random = Llama::random(config.clone(), 1, Device::Cpu).unwrap();
 	let mut weights: HashMap<String, Tensor> = random.hf_weights().unwrap().into_iter().collect();

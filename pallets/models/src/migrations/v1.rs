@@ -1,7 +1,8 @@
-//! v0 → v1: [`TrainingSettings`] gained `use_rslora`, `use_dora`, `eval_every_steps` and
-//! `early_stopping_patience`. Jobs and model versions stored before keep their meaning with all
-//! four off (plain LoRA scaling, no periodic evaluation, no early stopping), which is how they
-//! were trained.
+//! v0 → v1: [`TrainingSettings`] gained `use_rslora`, `use_dora`, `eval_every_steps`,
+//! `early_stopping_patience`, `packing`, `overflow` and `train_on_prompts`. Jobs and model
+//! versions stored before keep their meaning with all of them off or automatic (plain LoRA
+//! scaling, no periodic evaluation, no early stopping; plain-text rows packed as one stream),
+//! which is how they were trained.
 
 use crate::{
 	types::{JobInfo, ModelVersionInfo},
@@ -13,7 +14,7 @@ use frame_support::{
 	traits::{Get, UncheckedOnRuntimeUpgrade},
 	weights::Weight,
 };
-use tributary_primitives::training::TrainingSettings;
+use tributary_primitives::training::{Overflow, Packing, TrainingSettings};
 
 /// The layouts as version 0 stored them.
 pub mod v0 {
@@ -96,6 +97,9 @@ impl From<v0::TrainingSettings> for TrainingSettings {
 			use_dora: false,
 			eval_every_steps: 0,
 			early_stopping_patience: 0,
+			packing: Packing::Auto,
+			overflow: Overflow::Truncate,
+			train_on_prompts: false,
 		}
 	}
 }
