@@ -89,8 +89,10 @@ impl AdamW {
 		let step = self.steps as f64;
 		let correction1 = 1.0 - BETA1.powf(step);
 		let correction2_sqrt = (1.0 - BETA2.powf(step)).sqrt();
-		// The operations and their order are libtorch's, so the two round alike and a run is
-		// the run libtorch's optimizer would make.
+		// libtorch's update in libtorch's order (decoupled decay first, ε after the corrected
+		// square root). libtorch fuses the moments' scaled adds (`add_(grad, alpha)`), which tch
+		// does not expose, so the two round apart by under 1e-6 over 200 steps (the test below);
+		// a run is bit-identical to itself, resumed or not, not to libtorch's.
 		tch::no_grad(|| {
 			for (parameter, (mean, square)) in self.parameters.iter().zip(&mut self.moments) {
 				let gradient = parameter.grad();
