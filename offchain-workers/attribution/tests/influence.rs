@@ -110,11 +110,15 @@ struct Fixture {
 /// A tiny byte-level Llama (vocab 256), LoRA rank 4 on every projection, trained with Adam for
 /// a few full-batch steps on the repeated row (12 times) and the unrelated rows (once each).
 fn fixture() -> Fixture {
+	fixture_of(LlamaConfig::tiny(256, 32, 2, 4, 2))
+}
+
+/// [`fixture`] with another architecture of the same size.
+fn fixture_of(config: LlamaConfig) -> Fixture {
 	// Tests run in parallel on a small machine: one torch thread each avoids oversubscription.
 	tch::set_num_threads(1);
 	let root = tempfile::tempdir().unwrap();
 	let base_dir = root.path().join("base");
-	let config = LlamaConfig::tiny(256, 32, 2, 4, 2);
 	let random = Llama::random(config.clone(), 1, Device::Cpu).unwrap();
 	// Unit-scale embeddings, as a trained model has: with the 0.02 of a fresh init the tied
 	// embeddings cap every logit near zero and an adapter could not sharpen a prediction.
@@ -202,6 +206,52 @@ fn repeated_matching_row_outranks_unrelated_rows() {
 		if scoring == InfluenceScoring::DATAINF {
 			assert!(record.top[0].parts_per_billion > 3 * runner_up / 2, "{:?}", record.top);
 		}
+	}
+}
+
+/// Each family the loader knows, with what sets it apart from plain Llama in the forward pass
+/// that gradients flow through: Qwen2's q/k/v biases and a sliding layer, Mistral's window in
+/// every layer and its own head size, Llama 3's attention and MLP biases.
+#[test]
+fn every_model_family_credits_the_repeated_row() {
+	let tiny = || LlamaConfig::tiny(256, 32, 2, 4, 2);
+	let named = |architecture: &str, model_type: &str| LlamaConfig {
+		architectures: vec![architecture.into()],
+		model_type: model_type.into(),
+		..tiny()
+	};
+	let families = [
+		LlamaConfig {
+			sliding_window: Some(16),
+			use_sliding_window: Some(true),
+			max_window_layers: Some(1),
+			..named("Qwen2ForCausalLM", "qwen2")
+		},
+		LlamaConfig {
+			sliding_window: Some(24),
+			head_dim: Some(16),
+			..named("MistralForCausalLM", "mistral")
+		},
+		LlamaConfig { attention_bias: true, mlp_bias: true, ..tiny() },
+	];
+	for config in families {
+		let family = format!("{:?}", config.family().unwrap());
+		let fixture = fixture_of(config);
+		let model =
+			AdaptedModel::load(&fixture.base_dir, &fixture.adapter_dir, Device::Cpu).unwrap();
+		let record = influence_record(
+			&model,
+			&sketch_of(&model),
+			&CreditOwners::none(),
+			&answer(&fixture, &byte_tokens(&REPEATED[..60])),
+			InfluenceScoring::DATAINF,
+			5,
+		)
+		.unwrap();
+		record.check_canonical().unwrap();
+		assert_eq!(record.top[0].row, REPEATED_ROW, "{family}: {:?}", record.top);
+		let runner_up = record.top.get(1).map_or(0, |s| s.parts_per_billion);
+		assert!(record.top[0].parts_per_billion > 3 * runner_up / 2, "{family}: {:?}", record.top);
 	}
 }
 
