@@ -225,6 +225,33 @@ impl Sidecar {
 	pub fn put(&self, path: &str, bytes: &[u8]) -> (u16, Value) {
 		self.request("PUT", path, "application/octet-stream", bytes)
 	}
+
+	/// Kills and restarts the sidecar while its train job `id` runs: the job resumes.
+	pub fn restart_during_train_job(&mut self, id: &str) {
+		self.restart();
+		let (_, interrupted) = self.get(&format!("/jobs/{id}"));
+		assert!(
+			interrupted["status"] != "failed" && interrupted["resumed"] == 1,
+			"a train job killed mid-run resumes from its checkpoint: {interrupted}"
+		);
+	}
+
+	/// The adapter hash of train job `id`, which a restart interrupted once and which then
+	/// finished under its own id in one run, nothing trained again under another.
+	pub fn resumed_train_job_adapter(&self, id: &str) -> String {
+		let (_, resumed) = self.get(&format!("/jobs/{id}"));
+		assert_eq!(
+			(&resumed["status"], &resumed["runs"], &resumed["resumed"]),
+			(&Value::from("succeeded"), &Value::from(1), &Value::from(1)),
+			"the interrupted job finished under its own id, in one run: {resumed}"
+		);
+		let (status, _) = self.get(&format!("/jobs/{id}-r1"));
+		assert_eq!(status, 404, "nothing was trained again under a new id");
+		resumed["result_hash"]
+			.as_str()
+			.expect("a finished train job has its adapter")
+			.into()
+	}
 }
 
 impl Drop for Sidecar {
