@@ -98,4 +98,11 @@ if ! "$venv/bin/python" -c 'import importlib.metadata as m, sys; sys.exit(0 if m
 else
   log "peft present"
 fi
+# bitsandbytes (CPU kernels included): PEFT's QLoRA side of tributary-trainer's train-step benchmark.
+if ! "$venv/bin/python" -c 'import importlib.metadata as m, sys; sys.exit(0 if m.version("bitsandbytes") == "0.50.2" else 1)' 2>/dev/null; then
+  log "installing bitsandbytes==0.50.2 into the venv"
+  "$venv/bin/pip" install --disable-pip-version-check bitsandbytes==0.50.2
+else
+  log "bitsandbytes present"
+fi
 log "done"
