@@ -114,17 +114,28 @@ fn fixture() -> Fixture {
 }
 
 /// [`fixture`] with another architecture of the same size.
-fn fixture_of(config: LlamaConfig) -> Fixture {
+fn fixture_of(mut config: LlamaConfig) -> Fixture {
 	// Tests run in parallel on a small machine: one torch thread each avoids oversubscription.
 	tch::set_num_threads(1);
 	let root = tempfile::tempdir().unwrap();
 	let base_dir = root.path().join("base");
+	// A family that scales embeddings on the way in (Gemma, by √hidden) gets its LM head apart,
+	// so that both the residual stream and the logits start at the size they have in Llama.
+	let input_scale = config.embedding_scale();
+	if input_scale.is_some() {
+		config.tie_word_embeddings = false;
+	}
 	let random = Llama::random(config.clone(), 1, Device::Cpu).unwrap();
 	// Unit-scale embeddings, as a trained model has: with the 0.02 of a fresh init the tied
 	// embeddings cap every logit near zero and an adapter could not sharpen a prediction.
 	let mut weights: HashMap<String, Tensor> = random.hf_weights().unwrap().into_iter().collect();
 	let embeddings = weights.remove("model.embed_tokens.weight").unwrap() * 50.0;
-	weights.insert("model.embed_tokens.weight".into(), embeddings);
+	if let Some(scale) = input_scale {
+		weights.insert("lm_head.weight".into(), embeddings.copy());
+		weights.insert("model.embed_tokens.weight".into(), embeddings / scale);
+	} else {
+		weights.insert("model.embed_tokens.weight".into(), embeddings);
+	}
 	let mut model = Llama::from_weights(config, weights).unwrap();
 	save_model(&model, &base_dir).unwrap();
 	let model_hash = content_hash(&fs::read(base_dir.join("model.safetensors")).unwrap());
@@ -211,7 +222,8 @@ fn repeated_matching_row_outranks_unrelated_rows() {
 
 /// Each family the loader knows, with what sets it apart from plain Llama in the forward pass
 /// that gradients flow through: Qwen2's q/k/v biases and a sliding layer, Mistral's window in
-/// every layer and its own head size, Llama 3's attention and MLP biases.
+/// every layer and its own head size, Llama 3's attention and MLP biases, Gemma's activation and
+/// norm and embedding scales.
 #[test]
 fn every_model_family_credits_the_repeated_row() {
 	let tiny = || LlamaConfig::tiny(256, 32, 2, 4, 2);
@@ -233,6 +245,10 @@ fn every_model_family_credits_the_repeated_row() {
 			..named("MistralForCausalLM", "mistral")
 		},
 		LlamaConfig { attention_bias: true, mlp_bias: true, ..tiny() },
+		LlamaConfig {
+			hidden_act: "gelu_pytorch_tanh".into(),
+			..named("GemmaForCausalLM", "gemma")
+		},
 	];
 	for config in families {
 		let family = format!("{:?}", config.family().unwrap());

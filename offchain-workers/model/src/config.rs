@@ -1,6 +1,7 @@
 //! The `config.json` of a Hugging Face checkpoint of a Llama-shaped decoder: Llama (2, 3.x,
-//! SmolLM), Qwen2/2.5 and Mistral. They differ only in what this config names: projection biases,
-//! the RoPE variant and sliding-window attention. Every field is either honoured or refused by
+//! SmolLM), Qwen2/2.5, Mistral and Gemma (1). They differ only in what this config names:
+//! projection biases, the RoPE variant and sliding-window attention; and Gemma in its MLP's
+//! activation, its norms' (1 + w) scale and its embeddings' √hidden scale. Every field is either honoured or refused by
 //! [`LlamaConfig::validate`], naming the field; none is silently ignored unless it cannot change
 //! what the model computes (metadata, initialisation, cache switches).
 
@@ -21,14 +22,18 @@ pub enum Family {
 	Qwen2,
 	/// Mistral: sliding-window attention in every layer when `sliding_window` is set.
 	Mistral,
+	/// Gemma (1): tanh-approximated GELU in the MLP, RMSNorm scaled by (1 + w), embeddings
+	/// scaled by √hidden on the way in (not on the way out through the tied LM head).
+	Gemma,
 }
 
 impl Family {
 	/// (family, `architectures` entry, `model_type`).
-	const NAMES: [(Family, &'static str, &'static str); 3] = [
+	const NAMES: [(Family, &'static str, &'static str); 4] = [
 		(Family::Llama, "LlamaForCausalLM", "llama"),
 		(Family::Qwen2, "Qwen2ForCausalLM", "qwen2"),
 		(Family::Mistral, "MistralForCausalLM", "mistral"),
+		(Family::Gemma, "GemmaForCausalLM", "gemma"),
 	];
 
 	/// The supported architectures, for error messages.
@@ -39,6 +44,15 @@ impl Family {
 			.collect::<Vec<_>>()
 			.join(", ")
 	}
+}
+
+/// The MLP's gate activation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Activation {
+	/// x · σ(x) (`"silu"`).
+	Silu,
+	/// GELU with the tanh approximation (`"gelu_pytorch_tanh"`).
+	GeluTanh,
 }
 
 /// How rotary angles are derived from positions (HF's `rope_type`).
@@ -94,6 +108,9 @@ pub struct LlamaConfig {
 	pub head_dim: Option<i64>,
 	#[serde(default = "default_hidden_act")]
 	pub hidden_act: String,
+	/// Gemma configs of transformers before 4.40 name the activation here as well.
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub hidden_activation: Option<String>,
 	#[serde(default = "default_rms_norm_eps")]
 	pub rms_norm_eps: f64,
 	#[serde(default = "default_rope_theta")]
@@ -169,6 +186,7 @@ impl LlamaConfig {
 			num_key_value_heads: Some(kv_heads),
 			head_dim: None,
 			hidden_act: default_hidden_act(),
+			hidden_activation: None,
 			rms_norm_eps: 1e-5,
 			rope_theta: default_rope_theta(),
 			max_position_embeddings: 1024,
@@ -243,6 +261,55 @@ impl LlamaConfig {
 		})
 	}
 
+	/// The MLP's activation: SiLU, or Gemma's tanh GELU (transformers reads Gemma's legacy
+	/// `"gelu"` as that too).
+	pub fn activation(&self) -> Result<Activation> {
+		let gemma = self.family()? == Family::Gemma;
+		let named = match &self.hidden_activation {
+			Some(name) if gemma => name,
+			Some(name) => {
+				return Err(ModelError::UnsupportedSetting {
+					setting: "hidden_activation".into(),
+					reason: format!("{name:?}: a Gemma field, this is not a Gemma checkpoint"),
+				})
+			},
+			None => &self.hidden_act,
+		};
+		match named.as_str() {
+			"silu" if !gemma => Ok(Activation::Silu),
+			"gelu_pytorch_tanh" | "gelu" if gemma => Ok(Activation::GeluTanh),
+			other => Err(ModelError::UnsupportedSetting {
+				setting: if self.hidden_activation.is_some() {
+					"hidden_activation"
+				} else {
+					"hidden_act"
+				}
+				.into(),
+				reason: format!(
+					"{other:?}: {} is supported",
+					if gemma { "\"gelu_pytorch_tanh\" (or \"gelu\")" } else { "\"silu\"" }
+				),
+			}),
+		}
+	}
+
+	/// What RMSNorm adds to its learned weight before scaling: 1 for Gemma, whose checkpoints
+	/// store w − 1, else 0.
+	pub fn norm_weight_offset(&self) -> f64 {
+		if self.family().is_ok_and(|family| family == Family::Gemma) {
+			1.0
+		} else {
+			0.0
+		}
+	}
+
+	/// The factor token embeddings are scaled by before the first layer: √hidden for Gemma.
+	pub fn embedding_scale(&self) -> Option<f64> {
+		self.family()
+			.is_ok_and(|family| family == Family::Gemma)
+			.then(|| (self.hidden_size as f64).sqrt())
+	}
+
 	/// Whether the query, key and value projections have biases (Qwen2 always does).
 	pub fn qkv_bias(&self) -> bool {
 		self.attention_bias || self.family().is_ok_and(|family| family == Family::Qwen2)
@@ -257,7 +324,7 @@ impl LlamaConfig {
 	pub fn sliding_window_of(&self, layer: usize) -> Option<i64> {
 		let family = self.family().ok()?;
 		let window = match family {
-			Family::Llama => None,
+			Family::Llama | Family::Gemma => None,
 			Family::Mistral => self.sliding_window,
 			// transformers' Qwen2Config: the window only with use_sliding_window, in the layers
 			// `layer_types` names or else from `max_window_layers` on.
@@ -334,16 +401,17 @@ impl LlamaConfig {
 				format!("{family:?} checkpoints with this field are not supported by this implementation"),
 			);
 		}
-		if self.hidden_act != "silu" {
-			return unsupported(
-				"hidden_act",
-				format!("{:?}, only \"silu\" is supported", self.hidden_act),
-			);
-		}
-		if family != Family::Llama && (self.attention_bias || self.mlp_bias) {
+		self.activation()?;
+		let biases_named = match family {
+			Family::Llama => false,
+			// GemmaAttention reads `attention_bias`; its MLP has no biases.
+			Family::Gemma => self.mlp_bias,
+			Family::Qwen2 | Family::Mistral => self.attention_bias || self.mlp_bias,
+		};
+		if biases_named {
 			return unsupported(
 				"attention_bias/mlp_bias",
-				format!("{family:?} decides its biases itself; these are Llama's switches"),
+				format!("{family:?} decides these biases itself; they are Llama's switches"),
 			);
 		}
 		if let Some(dropout) = self.attention_dropout.filter(|dropout| *dropout != 0.0) {
@@ -555,9 +623,42 @@ mod tests {
 
 		let llama = LlamaConfig::from_json(&smollm2_json(r#", "sliding_window": 16"#)).unwrap();
 		assert_eq!(llama.sliding_window_of(0), None, "Llama has no sliding window");
-		let mut gemma = llama.clone();
-		gemma.architectures = vec!["GemmaForCausalLM".into()];
-		let error = gemma.validate().unwrap_err();
-		assert!(error.to_string().contains("Qwen2ForCausalLM"), "{error}");
+		let mut gemma2 = llama.clone();
+		gemma2.architectures = vec!["Gemma2ForCausalLM".into()];
+		let error = gemma2.validate().unwrap_err();
+		assert!(error.to_string().contains("GemmaForCausalLM"), "{error}");
+	}
+
+	#[test]
+	fn gemma_scales_norms_and_embeddings_and_gates_with_tanh_gelu() {
+		let gemma = |extra: &str| {
+			let json = smollm2_json(&format!(r#", "hidden_act": "gelu"{extra}"#))
+				.replace(r#""model_type": "llama""#, r#""model_type": "gemma""#);
+			LlamaConfig::from_json(&json).unwrap()
+		};
+		let legacy = gemma("");
+		assert_eq!(legacy.family().unwrap(), Family::Gemma);
+		legacy.validate().unwrap();
+		assert_eq!(legacy.activation().unwrap(), Activation::GeluTanh);
+		assert_eq!(legacy.norm_weight_offset(), 1.0);
+		assert_eq!(legacy.embedding_scale(), Some(24.0), "√576");
+		assert_eq!(legacy.sliding_window_of(0), None);
+		let named = gemma(r#", "hidden_activation": "gelu_pytorch_tanh", "attention_bias": true"#);
+		named.validate().unwrap();
+		assert!(named.qkv_bias() && named.o_bias());
+		for (extra, setting) in [
+			(r#", "hidden_activation": "relu""#, "hidden_activation"),
+			(r#", "mlp_bias": true"#, "attention_bias/mlp_bias"),
+			(r#", "use_bidirectional_attention": true"#, "use_bidirectional_attention"),
+		] {
+			let error = gemma(extra).validate().unwrap_err();
+			assert!(
+				matches!(&error, ModelError::UnsupportedSetting { setting: s, .. } if s == setting),
+				"{extra}: {error}"
+			);
+		}
+		let llama = LlamaConfig::from_json(&smollm2_json("")).unwrap();
+		assert_eq!((llama.norm_weight_offset(), llama.embedding_scale()), (0.0, None));
+		assert_eq!(llama.activation().unwrap(), Activation::Silu);
 	}
 }

@@ -1,22 +1,25 @@
 //! A Llama-architecture decoder (Touvron et al., 2023) as Hugging Face's `LlamaForCausalLM` runs it,
-//! and so also `Qwen2ForCausalLM` and `MistralForCausalLM`, which differ only in what the config
-//! names (projection biases, sliding-window attention; see [`crate::config::Family`]):
+//! and so also `Qwen2ForCausalLM`, `MistralForCausalLM` and `GemmaForCausalLM`, which differ only
+//! in what the config names (projection biases, sliding-window attention; Gemma's activation,
+//! norm and embedding scales; see [`crate::config::Family`]):
 //!
 //! ```text
 //! tokens [b, t]
-//!   → embed_tokens                                  [b, t, hidden]
+//!   → embed_tokens (× √hidden for Gemma)            [b, t, hidden]
 //!   → num_hidden_layers × {
 //!        h = h + o_proj(attention(rope(q_proj(rms(h))), rope(k_proj(rms(h))), v_proj(rms(h))))
-//!        h = h + down_proj(silu(gate_proj(rms(h))) * up_proj(rms(h)))
+//!        h = h + down_proj(act(gate_proj(rms(h))) * up_proj(rms(h)))
 //!     }
 //!   → norm → lm_head (or embed_tokensᵀ when tied)  [b, t, vocab]
 //! ```
+//!
+//! rms(h) = h / √(mean(h²) + ε) · w, or · (1 + w) for Gemma; act is SiLU, or Gemma's tanh GELU.
 //!
 //! q: [b, heads, t, head_dim]; k, v: [b, kv_heads, t, head_dim], each key/value head shared by
 //! heads / kv_heads query heads (grouped-query attention). A sliding-window layer lets the query at
 //! position p see keys p - window < k ≤ p only.
 
-use crate::config::{LlamaConfig, RopeScaling};
+use crate::config::{Activation, LlamaConfig, RopeScaling};
 use crate::error::{ModelError, Result};
 use crate::kv_cache::KvCache;
 use crate::lora::{row_norms, LoraLinear, LoraSpec, LoraWeights};
@@ -29,11 +32,18 @@ use tributary_primitives::training::{QuantFormat, TargetModule};
 mod rows;
 pub use rows::RowDeltas;
 
-/// Root-mean-square layer norm, computed in fp32 whatever the model's dtype.
-fn rms_norm(x: &Tensor, weight: &Tensor, eps: f64) -> Tensor {
+/// Root-mean-square layer norm, normalized in fp32 whatever the model's dtype. Llama scales by
+/// w after casting back to the model's dtype; Gemma by (`offset` + w) before (transformers'
+/// `GemmaRMSNorm`), which rounds differently in bf16.
+fn rms_norm(x: &Tensor, weight: &Tensor, eps: f64, offset: f64) -> Tensor {
 	let xf = x.to_kind(Kind::Float);
 	let mean_square = xf.square().mean_dim(-1, true, Kind::Float);
-	(xf * (mean_square + eps).rsqrt()).to_kind(x.kind()) * weight
+	let normed = xf * (mean_square + eps).rsqrt();
+	if offset == 0.0 {
+		normed.to_kind(x.kind()) * weight
+	} else {
+		(normed * (weight.to_kind(Kind::Float) + offset)).to_kind(x.kind())
+	}
 }
 
 /// The rotary inverse frequency of each pair of head dimensions, [head_dim / 2], after the
@@ -201,12 +211,21 @@ struct Mlp {
 	gate_proj: LoraLinear,
 	up_proj: LoraLinear,
 	down_proj: LoraLinear,
+	activation: Activation,
 }
 
 impl Mlp {
 	fn forward(&self, x: &Tensor, train: bool) -> Tensor {
-		let gated = self.gate_proj.forward(x, train).silu() * self.up_proj.forward(x, train);
+		let gated =
+			self.activate(&self.gate_proj.forward(x, train)) * self.up_proj.forward(x, train);
 		self.down_proj.forward(&gated, train)
+	}
+
+	fn activate(&self, gate: &Tensor) -> Tensor {
+		match self.activation {
+			Activation::Silu => gate.silu(),
+			Activation::GeluTanh => gate.gelu("tanh"),
+		}
 	}
 }
 
@@ -301,6 +320,7 @@ impl Llama {
 				gate_proj: linear(TargetModule::Gate, &[config.intermediate_size, hidden])?,
 				up_proj: linear(TargetModule::Up, &[config.intermediate_size, hidden])?,
 				down_proj: linear(TargetModule::Down, &[hidden, config.intermediate_size])?,
+				activation: config.activation()?,
 			};
 			let input_layernorm =
 				take(&format!("model.layers.{i}.input_layernorm.weight"), &[hidden])?;
@@ -327,7 +347,12 @@ impl Llama {
 			.into_iter()
 			.map(|(name, shape)| {
 				let tensor = if name.ends_with("norm.weight") {
-					Tensor::ones(shape.as_slice(), (Kind::Float, device))
+					// A unit scale: w = 1, or Gemma's w = 0 (it scales by 1 + w).
+					Tensor::full(
+						shape.as_slice(),
+						1.0 - config.norm_weight_offset(),
+						(Kind::Float, device),
+					)
 				} else {
 					rng.normal(&shape, 0.02, device)
 				};
@@ -390,6 +415,24 @@ impl Llama {
 
 	pub fn device(&self) -> Device {
 		self.embed_tokens.device()
+	}
+
+	/// The token embeddings of `input_ids` [b, t] → [b, t, hidden], times the family's scale
+	/// rounded to the embeddings' dtype first (as transformers' Gemma: √2048 is 45.25 in bf16).
+	fn embed(&self, input_ids: &Tensor) -> Tensor {
+		let h = Tensor::embedding(&self.embed_tokens, input_ids, -1, false, false);
+		match self.config.embedding_scale() {
+			Some(scale) => {
+				let scale = Tensor::from(scale).to_kind(h.kind()).to_device(h.device());
+				h * scale
+			},
+			None => h,
+		}
+	}
+
+	/// The family's RMSNorm of `x` with `weight`.
+	fn rms_norm(&self, x: &Tensor, weight: &Tensor) -> Tensor {
+		rms_norm(x, weight, self.config.rms_norm_eps, self.config.norm_weight_offset())
 	}
 
 	/// The kind of the hidden states (and so of cached keys and values).
@@ -665,19 +708,18 @@ impl Llama {
 		}
 		let (cos, sin) =
 			self.rotary_at(&Tensor::arange_start(start, start + t, (Kind::Int64, self.device())));
-		let eps = self.config.rms_norm_eps;
-		let mut h = Tensor::embedding(&self.embed_tokens, input_ids, -1, false, false);
+		let mut h = self.embed(input_ids);
 		for (i, layer) in self.layers.iter().enumerate() {
 			let layer_cache = cache.as_deref_mut().map(|c| c.layer_mut(i));
-			let normed = rms_norm(&h, &layer.input_layernorm, eps);
+			let normed = self.rms_norm(&h, &layer.input_layernorm);
 			h = h + layer.attn.forward(&normed, (&cos, &sin), layer_cache, start, train);
-			let normed = rms_norm(&h, &layer.post_attention_layernorm, eps);
+			let normed = self.rms_norm(&h, &layer.post_attention_layernorm);
 			h = h + layer.mlp.forward(&normed, train);
 		}
 		if let Some(cache) = cache {
 			cache.advance(t);
 		}
-		let h = rms_norm(&h, &self.norm, eps);
+		let h = self.rms_norm(&h, &self.norm);
 		Ok(h.matmul(&self.lm_head.as_ref().unwrap_or(&self.embed_tokens).tr()))
 	}
 }

@@ -1,5 +1,5 @@
 //! Interop with Hugging Face: a tiny random checkpoint of every supported family (Llama 3.x RoPE
-//! scaling, SmolLM, Llama with biases, Qwen2 with its sliding layer, Mistral) written by
+//! scaling, SmolLM, Llama with biases, Qwen2 with its sliding layer, Mistral, Gemma) written by
 //! `transformers` gives the same logits here, whole-sequence, cached and paged, and the same greedy
 //! tokens; adapters trained here (LoRA, rsLoRA, DoRA) give the same logits in PEFT. The Hugging Face side is
 //! `tests/hf_reference.py`, run with the project venv's python (scripts/setup.sh installs
@@ -16,7 +16,7 @@ use tributary_model::paged::{BlockTable, PagedKvCache};
 use tributary_model::peft::PeftAdapter;
 use tributary_model::{Llama, LoraSpec, TargetModule, TargetModules};
 
-const FAMILIES: [&str; 5] = ["llama3", "smollm", "llama-bias", "qwen2", "mistral"];
+const FAMILIES: [&str; 6] = ["llama3", "smollm", "llama-bias", "qwen2", "mistral", "gemma"];
 /// The bound on |logits here − logits in transformers|.
 const TOLERANCE: f64 = 1e-4;
 /// Tokens of the greedy reference's prompt (hf_reference.py's PROMPT).

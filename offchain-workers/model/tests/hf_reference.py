@@ -17,7 +17,7 @@ from pathlib import Path
 
 import torch
 from safetensors.torch import load_file, save_file
-from transformers import AutoModelForCausalLM, LlamaConfig, MistralConfig, Qwen2Config
+from transformers import AutoModelForCausalLM, GemmaConfig, LlamaConfig, MistralConfig, Qwen2Config
 from transformers.utils import logging
 
 logging.disable_progress_bar()
@@ -75,6 +75,8 @@ def families():
         ),
         # Mistral: sliding window in every layer, head_dim apart from hidden_size / heads.
         "mistral": MistralConfig(**SIZES, sliding_window=6, head_dim=16),
+        # Gemma: tanh GELU, norms scaled by 1 + w, embeddings by √hidden, tied embeddings.
+        "gemma": GemmaConfig(**SIZES, head_dim=8, hidden_act="gelu_pytorch_tanh"),
     }
 
 

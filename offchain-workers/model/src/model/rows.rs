@@ -3,7 +3,7 @@
 //! matmul) and the caller adds each row's adapter delta, so requests for different adapters share
 //! one forward pass.
 
-use super::{apply_rotary, rms_norm, visible, Attention, Llama};
+use super::{apply_rotary, visible, Attention, Llama};
 use crate::error::{ModelError, Result};
 use crate::lora::LoraLinear;
 use crate::paged::{BlockTable, PagedKvCache};
@@ -77,7 +77,6 @@ impl Llama {
 			allowed: allowed(None),
 			sliding: window.map(|w| allowed(Some(w))),
 		};
-		let eps = self.config.rms_norm_eps;
 		let project = |layer: usize, module: TargetModule, linear: &LoraLinear, x: &Tensor| {
 			let unbiased = linear.frozen_forward(x);
 			let delta = deltas.delta(layer, module, x, &unbiased);
@@ -93,10 +92,10 @@ impl Llama {
 				None => base,
 			}
 		};
-		let mut h = Tensor::embedding(&self.embed_tokens, input_ids, -1, false, false);
+		let mut h = self.embed(input_ids);
 		for (i, layer) in self.layers.iter().enumerate() {
 			let attn = &layer.attn;
-			let x = rms_norm(&h, &layer.input_layernorm, eps);
+			let x = self.rms_norm(&h, &layer.input_layernorm);
 			let split_heads =
 				|y: Tensor, heads: i64| y.view([rows, t, heads, attn.head_dim]).transpose(1, 2);
 			let q = apply_rotary(
@@ -112,16 +111,16 @@ impl Llama {
 			let v = split_heads(project(i, TargetModule::V, &attn.v_proj, &x), attn.kv_heads);
 			let merged = attend_paged(attn, &q, &k, &v, cache.layer(i), &paging);
 			h += project(i, TargetModule::O, &attn.o_proj, &merged);
-			let x = rms_norm(&h, &layer.post_attention_layernorm, eps);
+			let x = self.rms_norm(&h, &layer.post_attention_layernorm);
 			let mlp = &layer.mlp;
-			let gated = project(i, TargetModule::Gate, &mlp.gate_proj, &x).silu()
+			let gated = mlp.activate(&project(i, TargetModule::Gate, &mlp.gate_proj, &x))
 				* project(i, TargetModule::Up, &mlp.up_proj, &x);
 			h += project(i, TargetModule::Down, &mlp.down_proj, &gated);
 		}
 		for table in tables.iter_mut() {
 			table.advance(t);
 		}
-		let h = rms_norm(&h, &self.norm, eps);
+		let h = self.rms_norm(&h, &self.norm);
 		Ok(h.matmul(&self.lm_head.as_ref().unwrap_or(&self.embed_tokens).tr()))
 	}
 }
