@@ -70,13 +70,18 @@ if ! "$venv/bin/python" -c 'import torch, sys; sys.exit(0 if torch.__version__.s
 else
   log "torch venv present"
 fi
+# Installs PACKAGE==VERSION into the venv unless that version is there.
+venv_pin() {
+  local package=$1 version=$2
+  if "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(0 if m.version('$package') == '$version' else 1)" 2>/dev/null; then
+    log "$package present"
+  else
+    log "installing $package==$version into the venv"
+    "$venv/bin/pip" install --disable-pip-version-check "$package==$version"
+  fi
+}
 # The official OpenAI Python client: tributary-worker's tests/openai_client.rs drives the worker with it.
-if ! "$venv/bin/python" -c 'import openai, sys; sys.exit(0 if openai.__version__ == "3.54.0" else 1)' 2>/dev/null; then
-  log "installing openai==3.54.0 into the venv"
-  "$venv/bin/pip" install --disable-pip-version-check openai==3.54.0
-else
-  log "openai client present"
-fi
+venv_pin openai 3.54.0
 # The zombienet CLI (npm, pinned by zombienet/package-lock.json) for scripts/zombienet.sh; Debian's
 # nodejs/npm if the machine has no node. Reinstalled when the lock file changes.
 command -v npm >/dev/null 2>&1 || apt_install nodejs npm
@@ -92,17 +97,7 @@ fi
 "$root/scripts/base-model.sh"
 # Hugging Face PEFT, after base-model.sh has installed its pinned dependencies (transformers, accelerate,
 # safetensors, ...): tributary-model's tests/hf_interop.rs loads the crate's adapters in it.
-if ! "$venv/bin/python" -c 'import importlib.metadata as m, sys; sys.exit(0 if m.version("peft") == "0.21.2" else 1)' 2>/dev/null; then
-  log "installing peft==0.21.2 into the venv"
-  "$venv/bin/pip" install --disable-pip-version-check peft==0.21.2
-else
-  log "peft present"
-fi
+venv_pin peft 0.21.2
 # bitsandbytes (CPU kernels included): PEFT's QLoRA side of tributary-trainer's train-step benchmark.
-if ! "$venv/bin/python" -c 'import importlib.metadata as m, sys; sys.exit(0 if m.version("bitsandbytes") == "0.50.2" else 1)' 2>/dev/null; then
-  log "installing bitsandbytes==0.50.2 into the venv"
-  "$venv/bin/pip" install --disable-pip-version-check bitsandbytes==0.50.2
-else
-  log "bitsandbytes present"
-fi
+venv_pin bitsandbytes 0.50.2
 log "done"
