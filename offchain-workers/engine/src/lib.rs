@@ -6,6 +6,7 @@
 //!
 //! - [`request`]: what a caller submits ([`GenerationRequest`]) and gets back ([`Event`]).
 //! - [`info`]: the served model ([`ModelInfo`]) and the engine's limits ([`EngineSettings`]).
+//! - `logits` (private): penalties, biases and log-probabilities of a row's logits.
 //! - `scheduler`, `loader`, `command` (private): the decode loop with batching and the paged KV
 //!   cache, the adapter loader thread, and the messages between them.
 //! - [`adapters`]: adapter tiers (device stacks, host cache) and per-row deltas.
@@ -16,6 +17,7 @@ pub mod adapters;
 mod command;
 pub mod info;
 mod loader;
+mod logits;
 pub mod metrics;
 pub mod registry;
 pub mod request;
@@ -26,6 +28,7 @@ use command::Command;
 pub use info::{EngineSettings, ModelInfo};
 pub use request::{
 	AdapterUse, EngineError, Event, FinishReason, Finished, GenerationRequest, SamplingParams,
+	TokenLogprob,
 };
 
 use crate::metrics::Metrics;

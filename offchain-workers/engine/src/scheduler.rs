@@ -5,6 +5,7 @@
 use crate::adapters::{BatchDeltas, HostCache, LoadedAdapter, SlotStacks};
 use crate::command::{Command, Loaded};
 use crate::info::{EngineSettings, ModelInfo};
+use crate::logits;
 use crate::metrics::Metrics;
 use crate::request::{AdapterUse, EngineError, Event, FinishReason, Finished, GenerationRequest};
 use crate::text::{TextStep, TextTracker};
@@ -28,6 +29,8 @@ struct Sequence {
 	/// Its blocks of the key/value pool, reserved for the whole sequence at admission.
 	cache: BlockTable,
 	generated: Vec<u32>,
+	/// Occurrences of each generated token, for the penalties.
+	counts: HashMap<u32, u32>,
 	rng: SplitMix64,
 	text: TextTracker,
 }
@@ -328,11 +331,20 @@ impl Scheduler {
 	) -> Sequence {
 		let seed = request.sampling.seed;
 		let text = TextTracker::new(self.info.tokenizer.clone(), request.stop.clone());
-		Sequence { request, slots, cache, generated: Vec::new(), rng: SplitMix64(seed), text }
+		Sequence {
+			request,
+			slots,
+			cache,
+			generated: Vec::new(),
+			counts: HashMap::new(),
+			rng: SplitMix64(seed),
+			text,
+		}
 	}
 
 	/// Runs the prompts of newly admitted sequences, those of equal length in one forward pass,
-	/// and adds each (unless its first token already finished it) to the batch.
+	/// reports the prompt's log-probabilities to those that asked, and adds each (unless its first
+	/// token, or `max_tokens` 0, already finished it) to the batch.
 	fn prefill(&mut self, sequences: Vec<Sequence>) {
 		let mut by_length: BTreeMap<usize, Vec<Sequence>> = BTreeMap::new();
 		for sequence in sequences {
@@ -347,8 +359,8 @@ impl Scheduler {
 			let row_slots: Vec<Vec<(usize, f64)>> = group.iter().map(|s| s.slots.clone()).collect();
 			let deltas = BatchDeltas::new(&self.stacks, &row_slots, self.device);
 			let mut tables: Vec<&mut BlockTable> = group.iter_mut().map(|s| &mut s.cache).collect();
-			let logits = match self.model.forward_rows(&input, &mut self.kv, &mut tables, &deltas) {
-				Ok(logits) => logits.select(1, -1).to_kind(Kind::Float).to_device(Device::Cpu),
+			let all = match self.model.forward_rows(&input, &mut self.kv, &mut tables, &deltas) {
+				Ok(logits) => logits,
 				Err(e) => {
 					for sequence in group {
 						self.finish_failed(sequence, EngineError::Model(e.to_string()));
@@ -356,7 +368,17 @@ impl Scheduler {
 					continue;
 				},
 			};
+			let logits = all.select(1, -1).to_kind(Kind::Float).to_device(Device::Cpu);
 			for (row, mut sequence) in group.into_iter().enumerate() {
+				if let Some(top) = sequence.request.prompt_logprobs {
+					let rows = all.get(row as i64).to_kind(Kind::Float).to_device(Device::Cpu);
+					let scored = logits::prompt_logprobs(&rows, &sequence.request.prompt, top);
+					let _ = sequence.request.events.send(Event::Prompt(scored));
+				}
+				if sequence.request.max_tokens == 0 {
+					self.finish(sequence, FinishReason::Length);
+					continue;
+				}
 				let token = choose(&logits.get(row as i64), &mut sequence);
 				match self.advance(&mut sequence, token) {
 					Some(reason) => self.finish(sequence, reason),
@@ -414,6 +436,7 @@ impl Scheduler {
 	/// Records `token` and streams the text it completes; returns why the sequence ends, if it does.
 	fn advance(&self, sequence: &mut Sequence, token: u32) -> Option<FinishReason> {
 		sequence.generated.push(token);
+		*sequence.counts.entry(token).or_default() += 1;
 		let send = |sequence: &Sequence, piece: String| {
 			if !piece.is_empty() {
 				let _ = sequence.request.events.send(Event::Text(piece));
@@ -467,11 +490,28 @@ impl Scheduler {
 	}
 }
 
-/// The next token of one row: greedy at temperature 0, else a seeded draw.
+/// The next token of one row (greedy at temperature 0, else a seeded draw, after penalties and
+/// biases); its log-probability goes to the caller first when asked for.
 fn choose(logits: &Tensor, sequence: &mut Sequence) -> u32 {
 	let sampling = &sequence.request.sampling;
-	if sampling.temperature <= 0.0 {
-		return i64::try_from(logits.argmax(-1, false)).expect("argmax is a scalar") as u32;
+	let adjusted;
+	let scores = if sampling.adjusts_logits() {
+		adjusted = logits::adjusted(logits, sampling, &sequence.counts);
+		&adjusted
+	} else {
+		logits
+	};
+	let token = if sampling.temperature <= 0.0 {
+		i64::try_from(scores.argmax(-1, false)).expect("argmax is a scalar") as u32
+	} else {
+		let (temperature, top_k, top_p) = (sampling.temperature, sampling.top_k, sampling.top_p);
+		sample_logits(scores, temperature, top_k, top_p, &mut sequence.rng)
+	};
+	if let Some(top) = sequence.request.logprobs {
+		let _ = sequence
+			.request
+			.events
+			.send(Event::Token(logits::token_logprob(logits, token, top)));
 	}
-	sample_logits(logits, sampling.temperature, sampling.top_k, sampling.top_p, &mut sequence.rng)
+	token
 }

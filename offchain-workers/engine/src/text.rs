@@ -2,7 +2,9 @@
 //! can no longer change, i.e. it does not end inside a multi-byte character and is not a possible
 //! start of a stop sequence. Non-streaming responses are these same pieces joined.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock};
+use tokenizers::decoders::DecoderWrapper;
 use tokenizers::Tokenizer;
 
 pub struct TextTracker {
@@ -89,6 +91,36 @@ impl TextTracker {
 	}
 }
 
+/// The bytes token `id` adds to a decoded text (possibly part of a character: reported
+/// log-probabilities name tokens this way). Byte-level BPE vocabularies (GPT-2's alphabet, as in
+/// Llama 3, SmolLM, Qwen) spell bytes as characters; others decode to their text. A special token
+/// is its own name.
+pub fn token_bytes(tokenizer: &Tokenizer, id: u32) -> Vec<u8> {
+	let byte_level = matches!(tokenizer.get_decoder(), Some(DecoderWrapper::ByteLevel(_)));
+	if let (true, Some(piece)) = (byte_level, tokenizer.id_to_token(id)) {
+		let bytes: Option<Vec<u8>> = piece.chars().map(|c| BYTE_OF_CHAR.get(&c).copied()).collect();
+		return bytes.unwrap_or_else(|| piece.into_bytes());
+	}
+	tokenizer.decode(&[id], false).unwrap_or_default().into_bytes()
+}
+
+/// GPT-2's byte-level alphabet read backwards: printable Latin-1 bytes stand for themselves, the
+/// other 68 bytes, in order, for the characters from U+0100 on.
+static BYTE_OF_CHAR: LazyLock<HashMap<char, u8>> = LazyLock::new(|| {
+	let printable = |b: u8| matches!(b, b'!'..=b'~' | 0xA1..=0xAC | 0xAE..=0xFF);
+	let mut shifted = 0u32;
+	(0..=255u8)
+		.map(|b| {
+			if printable(b) {
+				(char::from(b), b)
+			} else {
+				shifted += 1;
+				(char::from_u32(255 + shifted).expect("U+0100.. are characters"), b)
+			}
+		})
+		.collect()
+});
+
 #[cfg(test)]
 mod tests {
 	use super::*;
@@ -140,5 +172,14 @@ mod tests {
 		assert!(!stopped);
 		assert_eq!(pieces.concat(), "the river rises over the old bridge");
 		assert!(pieces.iter().all(|p| !p.ends_with("rises")), "{pieces:?}");
+	}
+
+	#[test]
+	fn token_bytes_join_to_the_text_even_inside_characters() {
+		let tokenizer = tokenizer();
+		let text = "héllo wörld ünïcode over the old bridge";
+		let ids = tokenizer.encode(text, false).unwrap().get_ids().to_vec();
+		let bytes: Vec<u8> = ids.iter().flat_map(|&id| token_bytes(&tokenizer, id)).collect();
+		assert_eq!(String::from_utf8(bytes).unwrap(), text);
 	}
 }

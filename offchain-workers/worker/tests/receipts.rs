@@ -360,3 +360,59 @@ async fn records_follow_the_methods_the_chain_names() {
 	);
 	worker.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn each_of_several_choices_has_its_own_attribution_and_receipt() {
+	let fixture = Fixture::new();
+	let mut config = fixture.config("data");
+	config.worker_account = Some(Account(WORKER));
+	let (worker, client) = start_worker(config).await;
+	serve_chain_model(&fixture, &client).await;
+	assert!(pending(&client).await.is_empty(), "names the chain");
+	let user: [u8; 32] = sr25519::Pair::from_string("//Ferdie", None).unwrap().public().0;
+	let receipt = json!({ "user": AccountId32::from(user).to_ss58check(), "nonce": 20, "max_fee": "1000000000000", "expiry": 500 });
+	let prompts = ["Report 2: the", "Report 5: the"];
+	let request = json!({ "model": CHAIN_MODEL, "prompt": prompts, "n": 2, "max_tokens": 8,
+		"temperature": 0.9, "seed": 4, "receipt": receipt });
+	let (status, answer) = client.post("/v1/completions", request.clone()).await;
+	assert_eq!(status, 200, "{answer}");
+	assert!(answer.get("receipt").is_none() && answer.get("attribution").is_none(), "{answer}");
+	let choices = answer["choices"].as_array().unwrap();
+	assert_eq!(choices.len(), 4);
+	for (i, choice) in choices.iter().enumerate() {
+		assert_eq!(choice["index"], i);
+		let text = choice["text"].as_str().unwrap();
+		let receipt = &choice["receipt"];
+		assert_eq!(receipt["id"], format!("{}-{i}", answer["id"].as_str().unwrap()), "{choice}");
+		assert_eq!(receipt["nonce"], 20 + i as u64);
+		assert_eq!(receipt["output_hash"], hex::encode_0x(&content_hash(text.as_bytes())));
+		let prompt = prompts[i / 2];
+		assert_eq!(receipt["prompt_hash"], hex::encode_0x(&content_hash(prompt.as_bytes())));
+		assert_eq!(choice["attribution"]["method"], "suffix_span", "{choice}");
+		let record = hex::decode(choice["attribution"]["record_scale"].as_str().unwrap()).unwrap();
+		AttributionRecord::decode(&mut &record[..]).expect("a record per choice");
+	}
+
+	// Streamed: each choice's last chunk carries its receipt, for the same texts.
+	let mut streamed = request;
+	streamed["stream"] = true.into();
+	streamed["receipt"]["nonce"] = 40.into();
+	let chunks = client.stream("/v1/completions", streamed).await;
+	let mut texts = vec![String::new(); 4];
+	let mut receipts = vec![Value::Null; 4];
+	for chunk in &chunks[..chunks.len() - 1] {
+		let chunk: Value = serde_json::from_str(chunk).unwrap();
+		let choice = &chunk["choices"][0];
+		let index = choice["index"].as_u64().unwrap() as usize;
+		texts[index].push_str(choice["text"].as_str().unwrap());
+		if !choice["receipt"].is_null() {
+			receipts[index] = choice["receipt"].clone();
+		}
+	}
+	for (i, choice) in choices.iter().enumerate() {
+		assert_eq!(texts[i], choice["text"].as_str().unwrap(), "choice {i}");
+		assert_eq!(receipts[i]["nonce"], 40 + i as u64, "{:?}", receipts[i]);
+		assert_eq!(receipts[i]["output_hash"], choice["receipt"]["output_hash"]);
+	}
+	worker.shutdown().await;
+}

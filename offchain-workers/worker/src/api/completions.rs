@@ -1,56 +1,83 @@
-//! `/v1/completions` and `/v1/chat/completions`, plain JSON or SSE chunks (`stream: true`).
-//! Both modes consume the same engine events, so a streamed text is the non-streamed text cut
-//! into pieces.
+//! `/v1/completions` and `/v1/chat/completions`: a request is checked, its prompts prepared (RAG
+//! retrieval, attribution target, receipt order), and every choice (`n` per prompt, `best_of`
+//! generated) submitted to the engine at once. The answer is plain JSON or SSE chunks
+//! (`stream: true`, in [`super::stream`]); both consume the same engine events, so a streamed
+//! text is the non-streamed text cut into pieces.
 
 use super::attribution::{attribute, target_with, AttributionMethod, AttributionTarget};
 use super::error::{parse_json, ApiError};
-use super::openai::{chat_messages, ChatMessages, CompletionPrompt, GenerationFields};
+use super::logprobs::{self, TextColumns};
+use super::openai::{
+	chat_messages, unsupported_field, ChatFields, CompletionFields, Endpoint, GenerationFields,
+	Prompt,
+};
 use super::rag::{self, Citation};
 use super::receipts::{issue, order_for, ReceiptOrder};
 use super::responses::{
-	AssistantMessage, ChatChoice, ChunkChoice, CitationView, Completion, Delta, Extensions,
-	TextChoice, Usage,
+	AssistantMessage, ChatChoice, CitationView, Completion, Extensions, TextChoice, TextLogprobs,
+	Usage,
 };
+use super::stream::sse_response;
 use super::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use futures::stream::{self, Stream};
-use std::collections::VecDeque;
-use std::convert::Infallible;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
-use tributary_engine::{AdapterUse, Event, Finished, GenerationRequest, SamplingParams};
+use tributary_engine::{
+	AdapterUse, Event, Finished, GenerationRequest, SamplingParams, TokenLogprob,
+};
 use tributary_model::chat::Message;
 use tributary_primitives::attribution::{AttributionMethod as RecordMethod, MethodSettings};
 
 /// OpenAI's limit on stop sequences.
 const MAX_STOP_SEQUENCES: usize = 4;
+/// Choices one request may generate (prompts × `best_of`): each takes a place in the batch.
+const MAX_CHOICES: usize = 32;
+/// OpenAI's limits on reported alternatives per token.
+const MAX_COMPLETION_LOGPROBS: usize = 5;
+const MAX_TOP_LOGPROBS: usize = 20;
 
 #[derive(Clone, Copy, PartialEq)]
-enum Flavor {
+pub enum Flavor {
 	Text,
 	Chat,
 }
 
-/// A validated request, ready for the engine.
-struct Prepared {
-	model: String,
-	prompt: Vec<u32>,
+/// What every choice of a request shares.
+pub struct Request {
+	pub model: String,
+	pub flavor: Flavor,
 	adapters: Vec<AdapterUse>,
 	sampling: SamplingParams,
-	max_tokens: usize,
 	stop: Vec<String>,
-	stream: bool,
+	pub stream: bool,
+	pub include_usage: bool,
+	/// Choices returned per prompt.
+	pub n: usize,
+	/// Choices generated per prompt, the best `n` returned.
+	best_of: usize,
+	/// Alternatives reported per token, when log-probabilities were asked for.
+	pub logprobs: Option<usize>,
+	/// A completion's `echo`: its text starts with the prompt.
+	pub echo: bool,
+	pub prompts: Vec<PreparedPrompt>,
+}
+
+/// One prompt, ready for the engine.
+pub struct PreparedPrompt {
+	pub tokens: Vec<u32>,
+	/// The prompt's text (what `echo` repeats).
+	pub text: String,
+	max_tokens: usize,
 	/// The adapter and its training rows, when the request asked for attribution.
-	attribution: Option<AttributionTarget>,
+	pub attribution: Option<AttributionTarget>,
 	/// The rows retrieved into the prompt of a RAG request.
 	citations: Option<Vec<Citation>>,
-	/// The receipt to issue with the answer, when the request asked for one.
+	/// The receipt to issue with each answer, when the request asked for one.
 	receipt: Option<ReceiptOrder>,
 }
 
@@ -112,13 +139,32 @@ fn asked_method(
 
 /// What a request asks the model to continue.
 enum Conversation {
-	/// `/v1/completions`: the prompt itself.
+	/// `/v1/completions`: a prompt text.
 	Text(String),
+	/// `/v1/completions`: prompt token ids, and their text.
+	Tokens { tokens: Vec<u32>, text: String },
 	/// `/v1/chat/completions`: the messages, and their prompt under the model's chat template.
 	Chat { messages: Vec<Message>, prompt: String },
 }
 
 impl Conversation {
+	fn completion(state: &AppState, prompt: Prompt) -> Result<Conversation, ApiError> {
+		match prompt {
+			Prompt::Text(text) => Ok(Conversation::Text(text)),
+			Prompt::Tokens(tokens) => {
+				let vocab = state.engine.info.config.vocab_size as u32;
+				if let Some(bad) = tokens.iter().find(|&&id| id >= vocab) {
+					let message = format!("token id {bad} is not in the vocabulary of {vocab}");
+					return Err(ApiError::invalid("prompt", message));
+				}
+				let text = state.engine.info.tokenizer.decode(&tokens, false).map_err(|e| {
+					ApiError::invalid("prompt", format!("cannot decode the prompt's tokens: {e}"))
+				})?;
+				Ok(Conversation::Tokens { tokens, text })
+			},
+		}
+	}
+
 	fn chat(state: &AppState, messages: Vec<Message>) -> Result<Conversation, ApiError> {
 		let prompt = render(state, &messages)?;
 		Ok(Conversation::Chat { messages, prompt })
@@ -128,13 +174,7 @@ impl Conversation {
 	fn prompt(&self) -> &str {
 		match self {
 			Conversation::Text(prompt) | Conversation::Chat { prompt, .. } => prompt,
-		}
-	}
-
-	fn flavor(&self) -> Flavor {
-		match self {
-			Conversation::Text(_) => Flavor::Text,
-			Conversation::Chat { .. } => Flavor::Chat,
+			Conversation::Tokens { text, .. } => text,
 		}
 	}
 
@@ -142,6 +182,9 @@ impl Conversation {
 	fn grounded(&self, state: &AppState, citations: &[Citation]) -> Result<String, ApiError> {
 		match self {
 			Conversation::Text(prompt) => Ok(rag::ground_completion(citations, prompt)),
+			Conversation::Tokens { .. } => {
+				Err(ApiError::invalid("rag", "rag retrieval needs a text prompt, not token ids"))
+			},
 			Conversation::Chat { messages, .. } => {
 				render(state, &rag::ground_chat(citations, messages))
 			},
@@ -156,17 +199,86 @@ fn render(state: &AppState, messages: &[Message]) -> Result<String, ApiError> {
 	})
 }
 
-/// RAG retrieves for the prompt itself (a chat's templated conversation), the text a receipt's
-/// `prompt_hash` covers: the chain refuses a RAG record whose query is anything else, so a worker
-/// cannot pick a query that retrieves rows it favours.
+/// The fields only one endpoint has, read into what every choice shares.
+struct EndpointFields {
+	flavor: Flavor,
+	best_of: Option<usize>,
+	logprobs: Option<usize>,
+	echo: bool,
+}
+
+fn in_range(field: &'static str, value: Option<f64>, low: f64, high: f64) -> Result<f64, ApiError> {
+	match value {
+		Some(v) if !(low..=high).contains(&v) => {
+			Err(ApiError::invalid(field, format!("{field} must be in [{low}, {high}], got {v}")))
+		},
+		Some(v) => Ok(v),
+		None => Ok(0.0),
+	}
+}
+
+/// `logit_bias` as (token, bias): keys are token ids of the vocabulary, biases in [-100, 100].
+fn logit_bias(
+	state: &AppState,
+	bias: Option<std::collections::HashMap<String, f64>>,
+) -> Result<Vec<(u32, f32)>, ApiError> {
+	let vocab = state.engine.info.config.vocab_size as u32;
+	let mut biases: Vec<(u32, f32)> = bias
+		.unwrap_or_default()
+		.into_iter()
+		.map(|(key, value)| {
+			let token = key.parse::<u32>().ok().filter(|&id| id < vocab).ok_or_else(|| {
+				ApiError::invalid(
+					"logit_bias",
+					format!("logit_bias key {key:?} is not a token id below {vocab}"),
+				)
+			})?;
+			if !(-100.0..=100.0).contains(&value) {
+				let message =
+					format!("logit_bias of token {token} must be in [-100, 100], got {value}");
+				return Err(ApiError::invalid("logit_bias", message));
+			}
+			Ok((token, value as f32))
+		})
+		.collect::<Result<_, _>>()?;
+	biases.sort_by_key(|&(token, _)| token);
+	Ok(biases)
+}
+
+/// Checks the settings every choice shares and prepares each prompt.
 async fn prepare(
 	state: &AppState,
-	fields: GenerationFields,
-	conversation: &Conversation,
-) -> Result<Prepared, ApiError> {
-	let (prompt, flavor) = (conversation.prompt(), conversation.flavor());
-	if fields.n.is_some_and(|n| n != 1) {
-		return Err(ApiError::invalid("n", "only n = 1 is supported"));
+	mut fields: GenerationFields,
+	endpoint: EndpointFields,
+	conversations: Vec<Conversation>,
+) -> Result<Request, ApiError> {
+	let flavor = endpoint.flavor;
+	if conversations.is_empty() {
+		return Err(ApiError::invalid("prompt", "prompt must not be an empty list"));
+	}
+	let n = fields.n.unwrap_or(1);
+	let best_of = endpoint.best_of.unwrap_or(n);
+	if n == 0 {
+		return Err(ApiError::invalid("n", "n must be at least 1"));
+	}
+	if best_of < n {
+		return Err(ApiError::invalid(
+			"best_of",
+			format!("best_of ({best_of}) must be at least n ({n})"),
+		));
+	}
+	if best_of > n && fields.stream {
+		return Err(ApiError::invalid("best_of", "best_of > n cannot be streamed"));
+	}
+	if conversations.len() * best_of > MAX_CHOICES {
+		let message = format!(
+			"{} prompts × {best_of} choices exceed this worker's limit of {MAX_CHOICES} per request",
+			conversations.len()
+		);
+		return Err(ApiError::invalid(if best_of > n { "best_of" } else { "n" }, message));
+	}
+	if fields.stream_options.is_some() && !fields.stream {
+		return Err(ApiError::invalid("stream_options", "stream_options needs stream: true"));
 	}
 	let temperature = fields.temperature.unwrap_or(1.0);
 	if !(0.0..=2.0).contains(&temperature) {
@@ -182,25 +294,87 @@ async fn prepare(
 	if fields.top_k.is_some_and(|k| k < 1) {
 		return Err(ApiError::invalid("top_k", "top_k must be at least 1"));
 	}
-	let stop = fields.stop.map(|s| s.into_vec()).unwrap_or_default();
+	let presence_penalty = in_range("presence_penalty", fields.presence_penalty, -2.0, 2.0)?;
+	let frequency_penalty = in_range("frequency_penalty", fields.frequency_penalty, -2.0, 2.0)?;
+	let stop = fields.stop.take().map(|s| s.into_vec()).unwrap_or_default();
 	if stop.len() > MAX_STOP_SEQUENCES {
 		return Err(ApiError::invalid(
 			"stop",
 			format!("at most {MAX_STOP_SEQUENCES} stop sequences"),
 		));
 	}
+	let seed = fields.seed.unwrap_or_else(|| {
+		std::time::SystemTime::now()
+			.duration_since(std::time::UNIX_EPOCH)
+			.map(|d| d.as_nanos() as u64)
+			.unwrap_or(0)
+	});
+	let sampling = SamplingParams {
+		temperature,
+		top_p,
+		top_k: fields.top_k,
+		seed,
+		presence_penalty: presence_penalty as f32,
+		frequency_penalty: frequency_penalty as f32,
+		logit_bias: logit_bias(state, fields.logit_bias.take())?,
+	};
 	let adapters = resolve_model(state, &fields.model)?;
+	let requested = fields.max_completion_tokens.or(fields.max_tokens);
+	let attributed = fields.attribution != AttributionMethod::None || fields.rag.is_some();
+	if requested == Some(0) && (attributed || fields.receipt.is_some()) {
+		let message = "max_tokens 0 generates nothing to attribute or receipt";
+		return Err(ApiError::invalid("max_tokens", message));
+	}
+	if endpoint.echo && fields.rag.is_some() {
+		let message = "echo repeats the prompt as sent, which rag grounds in retrieved rows";
+		return Err(ApiError::invalid("echo", message));
+	}
+	let mut prompts = Vec::with_capacity(conversations.len());
+	for conversation in &conversations {
+		let prompt =
+			prepare_prompt(state, &fields, conversation, &adapters, requested, flavor).await?;
+		prompts.push(prompt);
+	}
+	Ok(Request {
+		model: fields.model,
+		flavor,
+		adapters,
+		sampling,
+		stop,
+		stream: fields.stream,
+		include_usage: fields.stream_options.is_some_and(|options| options.include_usage),
+		n,
+		best_of,
+		logprobs: endpoint.logprobs,
+		echo: endpoint.echo,
+		prompts,
+	})
+}
+
+/// RAG retrieves for the prompt itself (a chat's templated conversation), the text a receipt's
+/// `prompt_hash` covers: the chain refuses a RAG record whose query is anything else, so a worker
+/// cannot pick a query that retrieves rows it favours.
+async fn prepare_prompt(
+	state: &AppState,
+	fields: &GenerationFields,
+	conversation: &Conversation,
+	adapters: &[AdapterUse],
+	requested: Option<usize>,
+	flavor: Flavor,
+) -> Result<PreparedPrompt, ApiError> {
+	let prompt = conversation.prompt();
 	let methods = state.receipts.methods();
 	let asked = asked_method(fields.attribution, fields.rag, fields.receipt.is_some(), &methods)?;
 	// The receipt names the prompt as the user sent it, not the grounded one.
 	let receipt = fields
 		.receipt
+		.clone()
 		.map(|request| order_for(state, &fields.model, request, prompt))
 		.transpose()?;
-	let (attribution, citations, prompt) = match asked {
-		None => (None, None, prompt.to_string()),
+	let (attribution, citations, grounded) = match asked {
+		None => (None, None, None),
 		Some(Asked::Record(method)) => {
-			(Some(target_with(state, method, &fields.model, &adapters)?), None, prompt.to_string())
+			(Some(target_with(state, method, &fields.model, adapters)?), None, None)
 		},
 		Some(Asked::Rag(retrieve)) => {
 			let query = prompt;
@@ -208,35 +382,39 @@ async fn prepare(
 				state,
 				rag::method_for(query, retrieve, &methods.rag),
 				&fields.model,
-				&adapters,
+				adapters,
 			)?;
 			target.rag_query = Some(query.as_bytes().to_vec());
 			let citations =
 				rag::retrieve(state, &target.corpus, query, retrieve, &methods.rag).await?;
 			let grounded = conversation.grounded(state, &citations)?;
-			(Some(target), Some(citations), grounded)
+			(Some(target), Some(citations), Some(grounded))
 		},
 	};
 
 	let info = &state.engine.info;
-	let encoding = info
-		.tokenizer
-		.encode(prompt.as_str(), false)
-		.map_err(|e| ApiError::invalid("prompt", format!("cannot tokenize the prompt: {e}")))?;
-	let tokens = encoding.get_ids().to_vec();
+	let tokens = match (conversation, &grounded) {
+		(Conversation::Tokens { tokens, .. }, None) => tokens.clone(),
+		(_, grounded) => {
+			let text = grounded.as_deref().unwrap_or(prompt);
+			let encoding = info.tokenizer.encode(text, false).map_err(|e| {
+				ApiError::invalid("prompt", format!("cannot tokenize the prompt: {e}"))
+			})?;
+			encoding.get_ids().to_vec()
+		},
+	};
 	if tokens.is_empty() {
 		return Err(ApiError::invalid("prompt", "the prompt is empty"));
 	}
 	let context = info.config.max_position_embeddings as usize;
 	let room = context.saturating_sub(tokens.len());
-	let requested = fields.max_completion_tokens.or(fields.max_tokens);
 	let max_tokens = match (requested, flavor) {
 		(Some(n), _) => n,
 		// OpenAI's defaults: 16 for completions, the rest of the context for chat.
 		(None, Flavor::Text) => 16.min(room),
 		(None, Flavor::Chat) => room.min(state.max_new_tokens),
 	};
-	if max_tokens == 0 || tokens.len() + max_tokens > context {
+	if tokens.len() + max_tokens > context {
 		return Err(ApiError::invalid(
 			"messages",
 			format!(
@@ -257,20 +435,10 @@ async fn prepare(
 			),
 		));
 	}
-	let seed = fields.seed.unwrap_or_else(|| {
-		std::time::SystemTime::now()
-			.duration_since(std::time::UNIX_EPOCH)
-			.map(|d| d.as_nanos() as u64)
-			.unwrap_or(0)
-	});
-	Ok(Prepared {
-		model: fields.model,
-		prompt: tokens,
-		adapters,
-		sampling: SamplingParams { temperature, top_p, top_k: fields.top_k, seed },
+	Ok(PreparedPrompt {
+		tokens,
+		text: prompt.to_string(),
 		max_tokens,
-		stop,
-		stream: fields.stream,
 		attribution,
 		citations,
 		receipt,
@@ -289,49 +457,72 @@ pub fn resolve_model(state: &AppState, model: &str) -> Result<Vec<AdapterUse>, A
 		.collect())
 }
 
-/// Submits the request and waits for its first event, so failures before any text (full queue,
-/// corrupt adapter) become proper HTTP errors even for streams.
-async fn start(
-	state: &AppState,
-	prepared: &Prepared,
-) -> Result<(Event, UnboundedReceiver<Event>), ApiError> {
-	let (events, mut receiver) = unbounded_channel();
-	state.engine.submit(GenerationRequest {
-		prompt: prepared.prompt.clone(),
-		adapters: prepared.adapters.clone(),
-		sampling: prepared.sampling.clone(),
-		max_tokens: prepared.max_tokens,
-		stop: prepared.stop.clone(),
-		events,
-	})?;
-	match receiver.recv().await {
-		Some(Event::Failed(error)) => Err(error.into()),
-		Some(first) => Ok((first, receiver)),
-		None => Err(ApiError::new(
-			StatusCode::INTERNAL_SERVER_ERROR,
-			"server_error",
-			"the engine dropped the request",
-		)),
-	}
+/// One generation of a request: which prompt it answers and its engine events.
+pub struct Run {
+	pub prompt: usize,
+	pub first: Event,
+	pub events: UnboundedReceiver<Event>,
 }
 
-fn usage(finished: &Finished) -> Usage {
-	Usage::new(finished.prompt_tokens, finished.tokens.len())
+/// Submits every generation of the request (`best_of` per prompt, seeds `seed`, `seed + 1`, …)
+/// and waits for each one's first event, so failures before any text (full queue, corrupt
+/// adapter) become proper HTTP errors even for streams.
+async fn start(state: &AppState, request: &Request) -> Result<Vec<Run>, ApiError> {
+	// Ranking `best_of` generations needs their log-probabilities.
+	let logprobs = request.logprobs.or((request.best_of > request.n).then_some(0));
+	let mut submitted = Vec::new();
+	for (index, prompt) in request.prompts.iter().enumerate() {
+		for j in 0..request.best_of {
+			let (events, receiver) = unbounded_channel();
+			let mut sampling = request.sampling.clone();
+			sampling.seed = sampling.seed.wrapping_add(j as u64);
+			state.engine.submit(GenerationRequest {
+				prompt: prompt.tokens.clone(),
+				adapters: request.adapters.clone(),
+				sampling,
+				max_tokens: prompt.max_tokens,
+				stop: request.stop.clone(),
+				logprobs,
+				prompt_logprobs: request.logprobs.filter(|_| request.echo),
+				events,
+			})?;
+			submitted.push((index, receiver));
+		}
+	}
+	let mut runs = Vec::with_capacity(submitted.len());
+	for (prompt, mut events) in submitted {
+		match events.recv().await {
+			Some(Event::Failed(error)) => return Err(error.into()),
+			Some(first) => runs.push(Run { prompt, first, events }),
+			None => {
+				return Err(ApiError::new(
+					StatusCode::INTERNAL_SERVER_ERROR,
+					"server_error",
+					"the engine dropped the request",
+				))
+			},
+		}
+	}
+	Ok(runs)
 }
 
 pub async fn completions(State(state): State<AppState>, body: Bytes) -> Response {
 	let result = async {
+		refuse_unsupported(&body, Endpoint::Completions)?;
 		let fields: GenerationFields = parse_json(&body)?;
-		let CompletionPrompt { prompt } = parse_json(&body)?;
-		let prompts = prompt.into_vec();
-		let [prompt] = prompts.as_slice() else {
-			return Err(ApiError::invalid(
-				"prompt",
-				"exactly one prompt string per request is supported",
-			));
-		};
-		let prepared = prepare(&state, fields, &Conversation::Text(prompt.clone())).await?;
-		respond(&state, prepared, Flavor::Text).await
+		let CompletionFields { prompt, best_of, logprobs, echo } = parse_json(&body)?;
+		if logprobs.is_some_and(|k| k > MAX_COMPLETION_LOGPROBS) {
+			let message = format!("logprobs must be at most {MAX_COMPLETION_LOGPROBS}");
+			return Err(ApiError::invalid("logprobs", message));
+		}
+		let conversations = prompt
+			.into_prompts()
+			.into_iter()
+			.map(|prompt| Conversation::completion(&state, prompt))
+			.collect::<Result<_, _>>()?;
+		let endpoint = EndpointFields { flavor: Flavor::Text, best_of, logprobs, echo };
+		let request = prepare(&state, fields, endpoint, conversations).await?;
+		respond(&state, request).await
 	}
 	.await;
 	result.unwrap_or_else(IntoResponse::into_response)
@@ -339,92 +530,248 @@ pub async fn completions(State(state): State<AppState>, body: Bytes) -> Response
 
 pub async fn chat_completions(State(state): State<AppState>, body: Bytes) -> Response {
 	let result = async {
+		refuse_unsupported(&body, Endpoint::Chat)?;
 		let fields: GenerationFields = parse_json(&body)?;
-		let ChatMessages { messages } = parse_json(&body)?;
+		let ChatFields { messages, logprobs, top_logprobs } = parse_json(&body)?;
+		let logprobs = match (logprobs, top_logprobs) {
+			(false, Some(_)) => {
+				return Err(ApiError::invalid("top_logprobs", "top_logprobs needs logprobs: true"))
+			},
+			(_, Some(k)) if k > MAX_TOP_LOGPROBS => {
+				let message = format!("top_logprobs must be at most {MAX_TOP_LOGPROBS}");
+				return Err(ApiError::invalid("top_logprobs", message));
+			},
+			(true, k) => Some(k.unwrap_or(0)),
+			(false, None) => None,
+		};
 		let messages = chat_messages(&messages).map_err(|m| ApiError::invalid("messages", m))?;
 		let conversation = Conversation::chat(&state, messages)?;
-		let prepared = prepare(&state, fields, &conversation).await?;
-		respond(&state, prepared, Flavor::Chat).await
+		let endpoint =
+			EndpointFields { flavor: Flavor::Chat, best_of: None, logprobs, echo: false };
+		let request = prepare(&state, fields, endpoint, vec![conversation]).await?;
+		respond(&state, request).await
 	}
 	.await;
 	result.unwrap_or_else(IntoResponse::into_response)
 }
 
-async fn respond(
-	state: &AppState,
-	prepared: Prepared,
-	flavor: Flavor,
-) -> Result<Response, ApiError> {
-	let (first, receiver) = start(state, &prepared).await?;
-	let id = response_id(if flavor == Flavor::Chat { "chatcmpl" } else { "cmpl" });
-	let attribution = prepared.attribution.clone().map(|target| {
-		let citations = prepared.citations.as_deref().map(rag::citation_views);
-		Arc::new(Attribution {
-			state: state.clone(),
-			target,
-			receipt: prepared.receipt.clone(),
-			citations,
-		})
-	});
-	if prepared.stream {
-		let chunks = sse_chunks(id, prepared.model, flavor, first, receiver, attribution);
-		return Ok(Sse::new(chunks).keep_alive(KeepAlive::default()).into_response());
+/// A 400 naming the first OpenAI field of the body this worker does not support.
+fn refuse_unsupported(body: &Bytes, endpoint: Endpoint) -> Result<(), ApiError> {
+	// A body that is not a JSON object fails later, with the parse error naming where.
+	let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else { return Ok(()) };
+	match unsupported_field(&value, endpoint) {
+		Some((field, why)) => Err(ApiError::invalid(field, why)),
+		None => Ok(()),
 	}
-	let (text, finished) = collect(first, receiver).await?;
-	let extensions = match attribution {
-		Some(attribution) => attribution.finish(&id, &text, &finished).await?,
-		None => Extensions::default(),
-	};
-	let (created, model, finish_reason) =
-		(unix_now(), prepared.model, Some(finished.reason.as_openai()));
-	let response = match flavor {
-		Flavor::Text => Json(Completion {
-			id,
-			object: "text_completion",
-			created,
-			model,
-			choices: vec![TextChoice { text, index: 0, logprobs: None, finish_reason }],
-			usage: Some(usage(&finished)),
-			extensions,
-		})
-		.into_response(),
-		Flavor::Chat => Json(Completion {
-			id,
-			object: "chat.completion",
-			created,
-			model,
-			choices: vec![ChatChoice {
-				index: 0,
-				message: AssistantMessage { role: "assistant", content: text },
-				logprobs: None,
-				finish_reason,
-			}],
-			usage: Some(usage(&finished)),
-			extensions,
-		})
-		.into_response(),
+}
+
+async fn respond(state: &AppState, request: Request) -> Result<Response, ApiError> {
+	let runs = start(state, &request).await?;
+	let id = response_id(if request.flavor == Flavor::Chat { "chatcmpl" } else { "cmpl" });
+	if request.stream {
+		return Ok(sse_response(state.clone(), id, request, runs));
+	}
+	let mut generations: Vec<Vec<Generation>> =
+		request.prompts.iter().map(|_| Vec::new()).collect();
+	let collected = futures::future::join_all(
+		runs.into_iter()
+			.map(|run| async move { (run.prompt, collect(state, run.first, run.events).await) }),
+	)
+	.await;
+	for (prompt, generation) in collected {
+		generations[prompt].push(generation?);
+	}
+	let many = request.prompts.len() * request.n > 1;
+	let (mut text_choices, mut chat_choices) = (Vec::new(), Vec::new());
+	let (mut extensions, mut completion_tokens) = (Extensions::default(), 0);
+	for (p, (prompt, mut generated)) in request.prompts.iter().zip(generations).enumerate() {
+		if request.best_of > request.n {
+			// Stable: equally good generations keep the order of their seeds.
+			generated.sort_by(|a, b| b.mean_logprob().total_cmp(&a.mean_logprob()));
+			generated.truncate(request.n);
+		}
+		for (j, generation) in generated.into_iter().enumerate() {
+			let index = p * request.n + j;
+			let answer = match prompt.attribution.clone() {
+				Some(target) => {
+					let attribution =
+						Attribution::for_choice(state, prompt, target, &id, index, many);
+					attribution.finish(&generation.text, &generation.finished).await?
+				},
+				None => Extensions::default(),
+			};
+			let (own, envelope) = if many {
+				(answer, Extensions::default())
+			} else {
+				(Extensions::default(), answer)
+			};
+			extensions = envelope;
+			completion_tokens += generation.finished.tokens.len();
+			let finish_reason = Some(generation.finished.reason.as_openai());
+			let index = index as u32;
+			match request.flavor {
+				Flavor::Text => {
+					let logprobs = request
+						.logprobs
+						.map(|_| generation.text_logprobs(state, prompt, request.echo));
+					let text = match request.echo {
+						true => format!("{}{}", prompt.text, generation.text),
+						false => generation.text,
+					};
+					text_choices.push(TextChoice {
+						text,
+						index,
+						logprobs,
+						finish_reason,
+						extensions: own,
+					});
+				},
+				Flavor::Chat => {
+					let logprobs = request
+						.logprobs
+						.map(|_| logprobs::chat(&state.engine.info.tokenizer, &generation.tokens));
+					chat_choices.push(ChatChoice {
+						index,
+						message: AssistantMessage { role: "assistant", content: generation.text },
+						logprobs,
+						finish_reason,
+						extensions: own,
+					});
+				},
+			}
+		}
+	}
+	let prompt_tokens = request.prompts.iter().map(|p| p.tokens.len()).sum();
+	let usage = Some(Usage::new(prompt_tokens, completion_tokens));
+	let (id, created, model) = (id, unix_now(), request.model);
+	let response = match request.flavor {
+		Flavor::Text => {
+			let object = "text_completion";
+			Json(Completion {
+				id,
+				object,
+				created,
+				model,
+				choices: text_choices,
+				usage,
+				extensions,
+			})
+			.into_response()
+		},
+		Flavor::Chat => {
+			let object = "chat.completion";
+			Json(Completion {
+				id,
+				object,
+				created,
+				model,
+				choices: chat_choices,
+				usage,
+				extensions,
+			})
+			.into_response()
+		},
 	};
 	Ok(response)
 }
 
+/// A finished generation and what it reported.
+struct Generation {
+	text: String,
+	finished: Finished,
+	/// The prompt's tokens from the second on, when they were scored.
+	prompt_logprobs: Vec<TokenLogprob>,
+	/// The generated tokens that are part of the text (not an end-of-sequence token).
+	tokens: Vec<TokenLogprob>,
+}
+
+impl Generation {
+	/// How likely the model finds the text: what `best_of` ranks by.
+	fn mean_logprob(&self) -> f64 {
+		let sum: f64 = self.tokens.iter().map(|t| t.logprob as f64).sum();
+		sum / self.tokens.len().max(1) as f64
+	}
+
+	/// A completion's `logprobs`: the echoed prompt's tokens first, when echoed.
+	fn text_logprobs(&self, state: &AppState, prompt: &PreparedPrompt, echo: bool) -> TextLogprobs {
+		let tokenizer = &state.engine.info.tokenizer;
+		let mut columns = TextLogprobs::default();
+		let mut writer = TextColumns::new(tokenizer, 0);
+		if echo {
+			writer.unscored(&mut columns, prompt.tokens[0]);
+			for scored in &self.prompt_logprobs {
+				writer.scored(&mut columns, scored);
+			}
+		}
+		for scored in &self.tokens {
+			writer.scored(&mut columns, scored);
+		}
+		columns
+	}
+}
+
+async fn collect(
+	state: &AppState,
+	first: Event,
+	mut receiver: UnboundedReceiver<Event>,
+) -> Result<Generation, ApiError> {
+	let eos = &state.engine.info.eos_tokens;
+	let (mut text, mut prompt_logprobs, mut tokens) = (String::new(), Vec::new(), Vec::new());
+	let mut event = Some(first);
+	while let Some(current) = event {
+		match current {
+			Event::Prompt(scored) => prompt_logprobs = scored,
+			Event::Token(scored) if !eos.contains(&scored.token) => tokens.push(scored),
+			Event::Token(_) => {},
+			Event::Text(piece) => text.push_str(&piece),
+			Event::Done(finished) => {
+				return Ok(Generation { text, finished, prompt_logprobs, tokens })
+			},
+			Event::Failed(error) => return Err(error.into()),
+		}
+		event = receiver.recv().await;
+	}
+	Err(ApiError::new(
+		StatusCode::INTERNAL_SERVER_ERROR,
+		"server_error",
+		"the engine ended the request without a result",
+	))
+}
+
 /// What an answer's final step computes: its attribution record and, when asked for, its receipt.
-struct Attribution {
+pub struct Attribution {
 	state: AppState,
 	target: AttributionTarget,
+	/// The id the receipt is kept under (the completion's, with the choice's index when several).
+	receipt_id: String,
 	receipt: Option<ReceiptOrder>,
 	/// A RAG answer's `citations`.
 	citations: Option<Vec<CitationView>>,
 }
 
 impl Attribution {
-	/// The response's (or last chunk's) `attribution`, and `receipt` and `citations` when there
-	/// are any, for the answer `text`.
-	async fn finish(
-		&self,
+	/// Choice `index` of a completion: with several choices each receipt has its own id
+	/// (`<id>-<index>`) and nonce (the request's + `index`), as each is paid on its own.
+	pub fn for_choice(
+		state: &AppState,
+		prompt: &PreparedPrompt,
+		target: AttributionTarget,
 		id: &str,
-		text: &str,
-		finished: &Finished,
-	) -> Result<Extensions, ApiError> {
+		index: usize,
+		many: bool,
+	) -> Arc<Attribution> {
+		Arc::new(Attribution {
+			state: state.clone(),
+			target,
+			receipt_id: if many { format!("{id}-{index}") } else { id.to_string() },
+			receipt: prompt.receipt.clone().map(|order| order.for_choice(index as u64)),
+			citations: prompt.citations.as_deref().map(rag::citation_views),
+		})
+	}
+
+	/// The answer's `attribution`, and `receipt` and `citations` when there are any, for the
+	/// answer `text`.
+	pub async fn finish(&self, text: &str, finished: &Finished) -> Result<Extensions, ApiError> {
 		let state = &self.state;
 		let attributed = attribute(state, self.target.clone(), text.to_string()).await?;
 		let receipt = match &self.receipt {
@@ -435,6 +782,7 @@ impl Attribution {
 					keep_object(state, query).await?;
 				}
 				let adapter = self.target.adapter;
+				let id = &self.receipt_id;
 				Some(issue(state, id, order, adapter, &attributed.record, text, finished)?)
 			},
 			None => None,
@@ -447,27 +795,6 @@ impl Attribution {
 	}
 }
 
-async fn collect(
-	first: Event,
-	mut receiver: UnboundedReceiver<Event>,
-) -> Result<(String, Finished), ApiError> {
-	let mut text = String::new();
-	let mut event = Some(first);
-	while let Some(current) = event {
-		match current {
-			Event::Text(piece) => text.push_str(&piece),
-			Event::Done(finished) => return Ok((text, finished)),
-			Event::Failed(error) => return Err(error.into()),
-		}
-		event = receiver.recv().await;
-	}
-	Err(ApiError::new(
-		StatusCode::INTERNAL_SERVER_ERROR,
-		"server_error",
-		"the engine ended the request without a result",
-	))
-}
-
 /// Puts a receipted answer's text (under the receipt's `output_hash`) or a RAG answer's query
 /// (under the hash its record names) into the content store, so validators recomputing its
 /// attribution in a dispute can fetch it from this worker.
@@ -477,123 +804,4 @@ async fn keep_object(state: &AppState, bytes: &[u8]) -> Result<(), ApiError> {
 		.await
 		.expect("store writes do not panic")?;
 	Ok(())
-}
-
-/// Engine events as OpenAI stream chunks, then `[DONE]`; the last chunk carries the attribution
-/// record and the receipt when they were asked for.
-fn sse_chunks(
-	id: String,
-	model: String,
-	flavor: Flavor,
-	first: Event,
-	receiver: UnboundedReceiver<Event>,
-	attribution: Option<Arc<Attribution>>,
-) -> impl Stream<Item = Result<SseEvent, Infallible>> {
-	let created = unix_now();
-	let completion_id = id.clone();
-	// One chunk as SSE data: a piece of text, the role (the first chat chunk), or the finish
-	// reason with the usage and the answer's extensions (the last).
-	let chunk = move |content: Option<&str>,
-	                  role: bool,
-	                  finish: Option<&'static str>,
-	                  usage: Option<Usage>,
-	                  extensions: Extensions|
-	      -> String {
-		let (id, model) = (id.clone(), model.clone());
-		match flavor {
-			Flavor::Text => serde_json::to_string(&Completion {
-				id,
-				object: "text_completion",
-				created,
-				model,
-				choices: vec![TextChoice {
-					text: content.unwrap_or("").into(),
-					index: 0,
-					logprobs: None,
-					finish_reason: finish,
-				}],
-				usage,
-				extensions,
-			}),
-			Flavor::Chat => serde_json::to_string(&Completion {
-				id,
-				object: "chat.completion.chunk",
-				created,
-				model,
-				choices: vec![ChunkChoice {
-					index: 0,
-					delta: Delta {
-						role: role.then_some("assistant"),
-						content: content.map(Into::into),
-					},
-					logprobs: None,
-					finish_reason: finish,
-				}],
-				usage,
-				extensions,
-			}),
-		}
-		.expect("chunks serialize")
-	};
-	let mut pending = VecDeque::new();
-	if flavor == Flavor::Chat {
-		pending.push_back(chunk(Some(""), true, None, None, Extensions::default()));
-	}
-	let state = (Some(first), receiver, pending, false, String::new());
-	stream::unfold(state, move |(mut next, mut receiver, mut pending, mut ended, mut text)| {
-		let chunk = chunk.clone();
-		let attribution = attribution.clone();
-		let completion_id = completion_id.clone();
-		async move {
-			loop {
-				if let Some(data) = pending.pop_front() {
-					return Some((
-						Ok(SseEvent::default().data(data)),
-						(next, receiver, pending, ended, text),
-					));
-				}
-				if ended {
-					return None;
-				}
-				let event = match next.take() {
-					Some(event) => Some(event),
-					None => receiver.recv().await,
-				};
-				match event {
-					Some(Event::Text(piece)) => {
-						pending.push_back(chunk(
-							Some(&piece),
-							false,
-							None,
-							None,
-							Extensions::default(),
-						));
-						text.push_str(&piece);
-					},
-					Some(Event::Done(finished)) => {
-						let reason = Some(finished.reason.as_openai());
-						let extensions = match attribution.as_deref() {
-							None => Ok(Extensions::default()),
-							Some(attribution) => {
-								attribution.finish(&completion_id, &text, &finished).await
-							},
-						};
-						pending.push_back(match extensions {
-							Ok(extensions) => {
-								chunk(None, false, reason, Some(usage(&finished)), extensions)
-							},
-							Err(error) => error.body_json(),
-						});
-						pending.push_back("[DONE]".to_string());
-						ended = true;
-					},
-					Some(Event::Failed(error)) => {
-						pending.push_back(ApiError::from(error).body_json());
-						ended = true;
-					},
-					None => ended = true,
-				}
-			}
-		}
-	})
 }

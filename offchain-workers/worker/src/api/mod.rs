@@ -14,6 +14,7 @@ pub mod attribution;
 pub mod completions;
 pub mod error;
 pub mod health;
+mod logprobs;
 pub mod openai;
 pub mod rag;
 pub mod receipts;
@@ -21,6 +22,7 @@ pub mod recompute;
 pub mod responses;
 mod routes;
 mod rows;
+mod stream;
 mod upload;
 
 use axum::extract::{DefaultBodyLimit, Request};

@@ -1,7 +1,9 @@
-//! OpenAI request bodies (the fields this worker honours; unknown fields are ignored, as OpenAI's
-//! own clients send several) and the prompt of a chat.
+//! OpenAI request bodies: the fields this worker honours, the OpenAI fields it refuses by name
+//! (never silently: each would change what the answer means), and the prompt of a chat. Fields
+//! OpenAI does not define are ignored, as OpenAI's own clients send a few.
 
 use serde::Deserialize;
+use std::collections::HashMap;
 use tributary_model::chat::Message;
 
 /// A string or a list of strings (`prompt`, `stop`).
@@ -19,6 +21,42 @@ impl OneOrMany {
 			OneOrMany::Many(v) => v,
 		}
 	}
+}
+
+/// `prompt` of `/v1/completions`: a text, texts, token ids or lists of token ids.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+pub enum PromptInput {
+	Text(String),
+	Texts(Vec<String>),
+	Tokens(Vec<u32>),
+	TokenLists(Vec<Vec<u32>>),
+}
+
+/// One prompt of a completion request.
+#[derive(Clone, Debug)]
+pub enum Prompt {
+	Text(String),
+	Tokens(Vec<u32>),
+}
+
+impl PromptInput {
+	pub fn into_prompts(self) -> Vec<Prompt> {
+		match self {
+			PromptInput::Text(text) => vec![Prompt::Text(text)],
+			PromptInput::Texts(texts) => texts.into_iter().map(Prompt::Text).collect(),
+			PromptInput::Tokens(tokens) => vec![Prompt::Tokens(tokens)],
+			PromptInput::TokenLists(lists) => lists.into_iter().map(Prompt::Tokens).collect(),
+		}
+	}
+}
+
+/// `stream_options`.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct StreamOptions {
+	/// Send a last chunk with no choices and the whole request's usage.
+	#[serde(default)]
+	pub include_usage: bool,
 }
 
 /// Settings shared by both endpoints.
@@ -45,6 +83,15 @@ pub struct GenerationFields {
 	pub n: Option<usize>,
 	#[serde(default)]
 	pub stream: bool,
+	#[serde(default)]
+	pub stream_options: Option<StreamOptions>,
+	#[serde(default)]
+	pub presence_penalty: Option<f64>,
+	#[serde(default)]
+	pub frequency_penalty: Option<f64>,
+	/// Token id (decimal string) → bias added to its logit, in [-100, 100].
+	#[serde(default)]
+	pub logit_bias: Option<HashMap<String, f64>>,
 	/// Extension: also report which training rows the answer draws on, and by which method.
 	#[serde(default)]
 	pub attribution: super::attribution::AttributionMethod,
@@ -62,10 +109,30 @@ pub struct GenerationFields {
 // `arbitrary_precision` (which polkadot-sdk crates turn on in this workspace) a buffered float no
 // longer deserializes as `f64`.
 
-/// The prompt of a completion request.
+/// The fields of a completion request that chat requests do not have.
 #[derive(Debug, Deserialize)]
-pub struct CompletionPrompt {
-	pub prompt: OneOrMany,
+pub struct CompletionFields {
+	pub prompt: PromptInput,
+	/// Generate this many choices per prompt and return the `n` with the highest mean token
+	/// log-probability.
+	#[serde(default)]
+	pub best_of: Option<usize>,
+	/// Report each token's log-probability and this many likeliest alternatives.
+	#[serde(default)]
+	pub logprobs: Option<usize>,
+	/// Answer the prompt followed by the completion (with the prompt's log-probabilities).
+	#[serde(default)]
+	pub echo: bool,
+}
+
+/// The fields of a chat request that completion requests do not have.
+#[derive(Debug, Deserialize)]
+pub struct ChatFields {
+	pub messages: Vec<ChatMessage>,
+	#[serde(default)]
+	pub logprobs: bool,
+	#[serde(default)]
+	pub top_logprobs: Option<usize>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -113,12 +180,6 @@ impl ChatMessage {
 	}
 }
 
-/// The messages of a chat request.
-#[derive(Debug, Deserialize)]
-pub struct ChatMessages {
-	pub messages: Vec<ChatMessage>,
-}
-
 /// The conversation of a chat request, each message's text checked: a known role, text parts
 /// only. The model's chat template turns it into the prompt.
 pub fn chat_messages(messages: &[ChatMessage]) -> Result<Vec<Message>, String> {
@@ -137,4 +198,71 @@ pub fn chat_messages(messages: &[ChatMessage]) -> Result<Vec<Message>, String> {
 			Ok(Message { role: message.role.clone(), content: message.text()? })
 		})
 		.collect()
+}
+
+/// Which endpoint a body was sent to: they define different fields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Endpoint {
+	Completions,
+	Chat,
+}
+
+/// The first OpenAI field of `body` that this worker does not support with the value given,
+/// with why. A field that is absent or `null` is never refused.
+pub fn unsupported_field(
+	body: &serde_json::Value,
+	endpoint: Endpoint,
+) -> Option<(&'static str, String)> {
+	use serde_json::Value;
+	let field = |name: &str| body.get(name).filter(|value| !value.is_null());
+	let refused: &[(&'static str, &str)] = match endpoint {
+		Endpoint::Completions => &[("suffix", "suffix (insertion) is not supported")],
+		Endpoint::Chat => &[
+			(
+				"tools",
+				"tools are not supported: the served model's chat template has no tool calls",
+			),
+			(
+				"functions",
+				"functions are not supported (and deprecated by OpenAI in favour of tools)",
+			),
+			("function_call", "function_call is not supported (and deprecated by OpenAI)"),
+			("audio", "audio output is not supported; this worker answers text"),
+			("prediction", "predicted outputs are not supported"),
+			("web_search_options", "web search is not supported"),
+		],
+	};
+	for (name, why) in refused {
+		if field(name).is_some() {
+			return Some((name, why.to_string()));
+		}
+	}
+	if endpoint == Endpoint::Chat {
+		if let Some(choice) = field("tool_choice") {
+			if choice != &Value::String("none".into()) {
+				return Some((
+					"tool_choice",
+					"only \"none\" is supported: there are no tools".into(),
+				));
+			}
+		}
+		if let Some(modalities) = field("modalities") {
+			if modalities != &serde_json::json!(["text"]) {
+				return Some(("modalities", "only [\"text\"] is supported".into()));
+			}
+		}
+		if let Some(format) = field("response_format") {
+			let kind = format.get("type").and_then(Value::as_str).unwrap_or("");
+			if kind != "text" {
+				return Some((
+					"response_format",
+					format!("response_format type {kind:?} is not supported; only \"text\""),
+				));
+			}
+		}
+	}
+	if field("store") == Some(&Value::Bool(true)) {
+		return Some(("store", "this worker does not store completions".into()));
+	}
+	None
 }

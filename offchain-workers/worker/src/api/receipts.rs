@@ -52,6 +52,14 @@ pub struct ReceiptOrder {
 	genesis: [u8; 32],
 }
 
+impl ReceiptOrder {
+	/// The order of choice `index` of an answer with several: each is a receipt of its own, under
+	/// the request's nonce plus `index`.
+	pub fn for_choice(&self, index: u64) -> ReceiptOrder {
+		ReceiptOrder { nonce: self.nonce.wrapping_add(index), ..self.clone() }
+	}
+}
+
 /// Checks a receipt request for `model`: the model must serve an on-chain version and this
 /// worker must know its chain account. `prompt` is the text whose bytes `prompt_hash` covers.
 pub fn order_for(

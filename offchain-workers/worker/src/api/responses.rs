@@ -2,7 +2,8 @@
 //! objects, and what this worker adds to an answer (its attribution record, the receipt to sign,
 //! a RAG answer's citations). The chain's own routes answer with `tributary-sidecar-api` types.
 
-use serde::Serialize;
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
 use tributary_engine::registry::{ChainModel, Member};
 use tributary_primitives::attribution::{AttributionRecord, RowScore};
 use tributary_primitives::models::{ModelId, ModelVersionId};
@@ -32,13 +33,15 @@ pub struct Completion<Choice> {
 	pub created: u64,
 	pub model: String,
 	pub choices: Vec<Choice>,
-	/// `null` on every stream chunk but the last.
+	/// `null` on stream chunks, except the last one (without choices) when the request's
+	/// `stream_options` ask for usage.
 	pub usage: Option<Usage>,
 	#[serde(flatten)]
 	pub extensions: Extensions,
 }
 
-/// What this worker adds to an answer (on a stream, to its last chunk).
+/// What this worker adds to an answer (on a stream, to its last chunk): to the envelope when the
+/// request has one choice, else to each choice.
 #[derive(Debug, Default, Serialize)]
 pub struct Extensions {
 	#[serde(skip_serializing_if = "Option::is_none")]
@@ -49,13 +52,16 @@ pub struct Extensions {
 	pub citations: Option<Vec<CitationView>>,
 }
 
-/// A choice of `/v1/completions` (whole, or one streamed piece of `text`).
+/// A choice of `/v1/completions` (whole, or one streamed piece of `text`). `extensions` are the
+/// choice's own when a request has several choices (else they are the envelope's).
 #[derive(Debug, Serialize)]
 pub struct TextChoice {
 	pub text: String,
 	pub index: u32,
-	pub logprobs: Option<()>,
+	pub logprobs: Option<TextLogprobs>,
 	pub finish_reason: Option<&'static str>,
+	#[serde(flatten)]
+	pub extensions: Extensions,
 }
 
 /// A choice of `/v1/chat/completions`.
@@ -63,8 +69,59 @@ pub struct TextChoice {
 pub struct ChatChoice {
 	pub index: u32,
 	pub message: AssistantMessage,
-	pub logprobs: Option<()>,
+	pub logprobs: Option<ChatLogprobs>,
 	pub finish_reason: Option<&'static str>,
+	#[serde(flatten)]
+	pub extensions: Extensions,
+}
+
+/// A completion's `logprobs`: one column entry per token of its `text`.
+#[derive(Debug, Default, Serialize)]
+pub struct TextLogprobs {
+	pub tokens: Vec<String>,
+	/// `null` for an echoed prompt's first token, which nothing predicts.
+	pub token_logprobs: Vec<Option<f32>>,
+	pub top_logprobs: Vec<Option<TopLogprobs>>,
+	/// Where each token starts in the choice's text, in characters.
+	pub text_offset: Vec<usize>,
+}
+
+/// Token → log-probability, likeliest first.
+#[derive(Debug, Default)]
+pub struct TopLogprobs(pub Vec<(String, f32)>);
+
+impl Serialize for TopLogprobs {
+	fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+		let mut map = serializer.serialize_map(Some(self.0.len()))?;
+		for (token, logprob) in &self.0 {
+			map.serialize_entry(token, logprob)?;
+		}
+		map.end()
+	}
+}
+
+/// A chat choice's `logprobs`.
+#[derive(Debug, Serialize)]
+pub struct ChatLogprobs {
+	pub content: Vec<ChatTokenLogprob>,
+	pub refusal: Option<()>,
+}
+
+/// A chat token's log-probability and its likeliest alternatives.
+#[derive(Debug, Serialize)]
+pub struct ChatTokenLogprob {
+	pub token: String,
+	pub logprob: f32,
+	/// The token's UTF-8 bytes (part of a character for some tokens).
+	pub bytes: Vec<u8>,
+	pub top_logprobs: Vec<ChatTopLogprob>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ChatTopLogprob {
+	pub token: String,
+	pub logprob: f32,
+	pub bytes: Vec<u8>,
 }
 
 #[derive(Debug, Serialize)]
@@ -78,8 +135,10 @@ pub struct AssistantMessage {
 pub struct ChunkChoice {
 	pub index: u32,
 	pub delta: Delta,
-	pub logprobs: Option<()>,
+	pub logprobs: Option<ChatLogprobs>,
 	pub finish_reason: Option<&'static str>,
+	#[serde(flatten)]
+	pub extensions: Extensions,
 }
 
 #[derive(Debug, Default, Serialize)]
