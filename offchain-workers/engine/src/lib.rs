@@ -27,8 +27,8 @@ pub mod text;
 use command::Command;
 pub use info::{EngineSettings, ModelInfo};
 pub use request::{
-	AdapterUse, EngineError, Event, FinishReason, Finished, GenerationRequest, SamplingParams,
-	TokenLogprob,
+	AdapterUse, EngineError, Event, FinishReason, Finished, GenerationRequest, Pooling,
+	SamplingParams, TokenLogprob,
 };
 
 use crate::metrics::Metrics;

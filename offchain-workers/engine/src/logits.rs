@@ -1,7 +1,8 @@
 //! What happens to one row's logits [vocab] between the model and the token choice: OpenAI's
-//! penalties and biases, and the log-probabilities reported to the caller.
+//! penalties and biases, and the log-probabilities reported to the caller; and a prompt's
+//! hidden states pooled into its embedding.
 
-use crate::request::{SamplingParams, TokenLogprob};
+use crate::request::{Pooling, SamplingParams, TokenLogprob};
 use std::collections::HashMap;
 use tch::{Kind, Tensor};
 
@@ -65,6 +66,16 @@ pub(crate) fn prompt_logprobs(logits: &Tensor, prompt: &[u32], top: usize) -> Ve
 		.collect()
 }
 
+/// The unit-length embedding of a prompt's final hidden states [t, hidden].
+pub(crate) fn pooled(hidden: &Tensor, pooling: Pooling) -> Vec<f32> {
+	let pooled = match pooling {
+		Pooling::Mean => hidden.mean_dim(0, false, Kind::Float),
+		Pooling::Last => hidden.get(-1),
+	};
+	let norm = pooled.norm().double_value(&[]).max(1e-12);
+	Vec::<f32>::try_from(pooled / norm).expect("a 1-D float tensor")
+}
+
 /// The `k` likeliest tokens of `logprobs` [vocab], best first.
 fn likeliest(logprobs: &Tensor, k: usize) -> Vec<(u32, f32)> {
 	if k == 0 {
@@ -86,16 +97,22 @@ mod tests {
 		let logits = Tensor::from_slice(&[1.0f32, 2.0, 3.0, 4.0]);
 		let counts = HashMap::from([(1, 2), (3, 1)]);
 		let sampling = SamplingParams {
-			temperature: 0.0,
-			top_p: 1.0,
-			top_k: None,
-			seed: 0,
 			presence_penalty: 0.5,
 			frequency_penalty: 0.25,
 			logit_bias: vec![(0, 10.0), (9, 5.0)],
+			..SamplingParams::greedy()
 		};
 		let adjusted = Vec::<f32>::try_from(adjusted(&logits, &sampling, &counts)).unwrap();
 		assert_eq!(adjusted, vec![11.0, 2.0 - 0.5 - 0.5, 3.0, 4.0 - 0.25 - 0.5]);
+	}
+
+	#[test]
+	fn embeddings_pool_and_have_unit_length() {
+		let hidden = Tensor::from_slice(&[3.0f32, 0.0, 1.0, 0.0, 0.0, 4.0]).view([3, 2]);
+		assert_eq!(pooled(&hidden, Pooling::Last), vec![0.0, 1.0]);
+		// The mean (4/3, 4/3) scaled to unit length.
+		let mean = pooled(&hidden, Pooling::Mean);
+		assert!(mean.iter().all(|v| (v - 0.5f32.sqrt()).abs() < 1e-6), "{mean:?}");
 	}
 
 	#[test]

@@ -21,10 +21,33 @@ pub struct SamplingParams {
 }
 
 impl SamplingParams {
+	/// Greedy decoding with nothing added to the logits.
+	pub fn greedy() -> SamplingParams {
+		SamplingParams {
+			temperature: 0.0,
+			top_p: 1.0,
+			top_k: None,
+			seed: 0,
+			presence_penalty: 0.0,
+			frequency_penalty: 0.0,
+			logit_bias: Vec::new(),
+		}
+	}
+
 	/// Whether the logits are changed before the choice.
 	pub(crate) fn adjusts_logits(&self) -> bool {
 		self.presence_penalty != 0.0 || self.frequency_penalty != 0.0 || !self.logit_bias.is_empty()
 	}
+}
+
+/// How a prompt's final hidden states [t, hidden] become one embedding; either way it is scaled
+/// to unit length, so a dot product is the cosine similarity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pooling {
+	/// The mean over every position: the whole text weighs in (the default).
+	Mean,
+	/// The last position, which has attended to every token (what causal-LM embedders use).
+	Last,
 }
 
 /// A token's log-probability under the model (before temperature, penalties and biases: what the
@@ -57,6 +80,9 @@ pub struct GenerationRequest {
 	/// Report the prompt's tokens' [`TokenLogprob`]s (all but the first) with this many
 	/// alternatives, before any generated token: how a text is scored.
 	pub prompt_logprobs: Option<usize>,
+	/// Report the prompt's embedding, pooled from its final hidden states this way (generate
+	/// nothing: `max_tokens` 0).
+	pub embed: Option<Pooling>,
 	pub events: UnboundedSender<Event>,
 }
 
@@ -94,6 +120,8 @@ pub enum Event {
 	Prompt(Vec<TokenLogprob>),
 	Token(TokenLogprob),
 	Text(String),
+	/// The prompt's embedding, when asked for.
+	Embedding(Vec<f32>),
 	Done(Finished),
 	Failed(EngineError),
 }

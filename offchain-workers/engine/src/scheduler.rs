@@ -359,8 +359,8 @@ impl Scheduler {
 			let row_slots: Vec<Vec<(usize, f64)>> = group.iter().map(|s| s.slots.clone()).collect();
 			let deltas = BatchDeltas::new(&self.stacks, &row_slots, self.device);
 			let mut tables: Vec<&mut BlockTable> = group.iter_mut().map(|s| &mut s.cache).collect();
-			let all = match self.model.forward_rows(&input, &mut self.kv, &mut tables, &deltas) {
-				Ok(logits) => logits,
+			let hidden = match self.model.hidden_rows(&input, &mut self.kv, &mut tables, &deltas) {
+				Ok(hidden) => hidden,
 				Err(e) => {
 					for sequence in group {
 						self.finish_failed(sequence, EngineError::Model(e.to_string()));
@@ -368,12 +368,20 @@ impl Scheduler {
 					continue;
 				},
 			};
-			let logits = all.select(1, -1).to_kind(Kind::Float).to_device(Device::Cpu);
+			// Only the last position's logits choose a token; the vocabulary projection of the
+			// others is computed for the rows that score their prompt.
+			let on_cpu = |t: Tensor| t.to_kind(Kind::Float).to_device(Device::Cpu);
+			let logits = on_cpu(self.model.logits(&hidden.select(1, -1)));
 			for (row, mut sequence) in group.into_iter().enumerate() {
-				if let Some(top) = sequence.request.prompt_logprobs {
-					let rows = all.get(row as i64).to_kind(Kind::Float).to_device(Device::Cpu);
-					let scored = logits::prompt_logprobs(&rows, &sequence.request.prompt, top);
-					let _ = sequence.request.events.send(Event::Prompt(scored));
+				let request = &sequence.request;
+				if let Some(top) = request.prompt_logprobs {
+					let rows = on_cpu(self.model.logits(&hidden.get(row as i64)));
+					let scored = logits::prompt_logprobs(&rows, &request.prompt, top);
+					let _ = request.events.send(Event::Prompt(scored));
+				}
+				if let Some(pooling) = request.embed {
+					let embedding = logits::pooled(&on_cpu(hidden.get(row as i64)), pooling);
+					let _ = request.events.send(Event::Embedding(embedding));
 				}
 				if sequence.request.max_tokens == 0 {
 					self.finish(sequence, FinishReason::Length);
@@ -403,8 +411,12 @@ impl Scheduler {
 		let deltas = BatchDeltas::new(&self.stacks, &row_slots, self.device);
 		let mut tables: Vec<&mut BlockTable> =
 			self.active.iter_mut().map(|s| &mut s.cache).collect();
-		let logits = match self.model.forward_rows(&input, &mut self.kv, &mut tables, &deltas) {
-			Ok(logits) => logits.select(1, 0).to_kind(Kind::Float).to_device(Device::Cpu),
+		let logits = match self.model.hidden_rows(&input, &mut self.kv, &mut tables, &deltas) {
+			Ok(hidden) => self
+				.model
+				.logits(&hidden.select(1, 0))
+				.to_kind(Kind::Float)
+				.to_device(Device::Cpu),
 			Err(e) => {
 				for sequence in std::mem::take(&mut self.active) {
 					self.finish_failed(sequence, EngineError::Model(e.to_string()));

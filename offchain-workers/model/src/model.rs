@@ -435,6 +435,11 @@ impl Llama {
 		rms_norm(x, weight, self.config.rms_norm_eps, self.config.norm_weight_offset())
 	}
 
+	/// Logits [.., vocab] of final hidden states [.., hidden] (after the last norm).
+	pub fn logits(&self, hidden: &Tensor) -> Tensor {
+		hidden.matmul(&self.lm_head.as_ref().unwrap_or(&self.embed_tokens).tr())
+	}
+
 	/// The kind of the hidden states (and so of cached keys and values).
 	pub fn activation_kind(&self) -> Kind {
 		self.embed_tokens.kind()
@@ -719,7 +724,6 @@ impl Llama {
 		if let Some(cache) = cache {
 			cache.advance(t);
 		}
-		let h = self.rms_norm(&h, &self.norm);
-		Ok(h.matmul(&self.lm_head.as_ref().unwrap_or(&self.embed_tokens).tr()))
+		Ok(self.logits(&self.rms_norm(&h, &self.norm)))
 	}
 }

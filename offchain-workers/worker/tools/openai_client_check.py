@@ -5,8 +5,8 @@ Usage: python openai_client_check.py http://127.0.0.1:8420 <model id>
 Exits non-zero if listing, completing, streaming or the error path does not behave as OpenAI's, or
 if any of these request fields does not: n, best_of, logprobs (completions and chat), echo, stop
 lists, seed, presence/frequency penalties, logit_bias, user, max_completion_tokens,
-stream_options, prompt lists and token-id prompts, and the refusal of fields the worker does not
-support. The test model's text is gibberish, so every check is structural (counts, indexes,
+stream_options, prompt lists and token-id prompts, the refusal of fields the worker does not
+support, and /v1/embeddings. The test model's text is gibberish, so every check is structural (counts, indexes,
 reproducibility, log-probability ranges, error fields), never about words.
 Prints "ok: models [...]; ..." and then one line per feature.
 """
@@ -293,6 +293,36 @@ def check_refused_fields(client, model):
     return f"refused: suffix, {', '.join(refused)}; response_format text accepted"
 
 
+def check_embeddings(client, model):
+    """Embeddings: one unit vector per input, base64 (the client's default) equal to floats, the same
+    text alone or among others gives the same vector, an adapter changes it, a wrong width is a 400."""
+    base = next(m.id for m in client.models.list() if m.id != model)
+    texts = [PROMPT, "the river rises", PROMPT]
+    encoded = client.embeddings.create(model=model, input=texts)
+    assert [item.index for item in encoded.data] == [0, 1, 2], encoded.data
+    vectors = [item.embedding for item in encoded.data]
+    width = len(vectors[0])
+    assert width > 0 and all(len(v) == width for v in vectors)
+    for vector in vectors:
+        assert abs(math.sqrt(sum(x * x for x in vector)) - 1) < 1e-4, "unit length"
+    floats = client.embeddings.create(model=model, input=texts, encoding_format="float")
+    assert all(max(abs(a - b) for a, b in zip(x.embedding, y)) < 1e-6 for x, y in zip(floats.data, vectors))
+    alone = client.embeddings.create(model=model, input=PROMPT, encoding_format="float").data[0].embedding
+    assert max(abs(a - b) for a, b in zip(alone, vectors[0])) < 1e-4, "batching changes nothing"
+    assert max(abs(a - b) for a, b in zip(vectors[0], vectors[2])) < 1e-4
+    assert encoded.usage.prompt_tokens == encoded.usage.total_tokens > 0, encoded.usage
+    on_base = client.embeddings.create(model=base, input=PROMPT, encoding_format="float").data[0].embedding
+    assert max(abs(a - b) for a, b in zip(on_base, alone)) > 1e-4, "the adapter shapes the embedding"
+    last = client.embeddings.create(model=model, input=PROMPT, extra_body={"pooling": "last"}).data[0].embedding
+    assert len(last) == width and max(abs(a - b) for a, b in zip(last, alone)) > 1e-4
+    tokens = client.embeddings.create(model=model, input=[[1, 2, 3]]).usage.prompt_tokens
+    assert tokens == 3, tokens
+    expect_bad_request(client.with_options(max_retries=0).embeddings.create, "dimensions",
+                       model=model, input=PROMPT, dimensions=width + 1)
+    cosine = sum(a * b for a, b in zip(vectors[0], vectors[1]))
+    return f"embeddings: width {width}, unit length, base64 = floats, batch = alone, cosine of two texts {cosine:.3f}"
+
+
 FEATURE_CHECKS = [
     check_n,
     check_best_of,
@@ -307,6 +337,7 @@ FEATURE_CHECKS = [
     check_stream_usage,
     check_prompt_lists,
     check_refused_fields,
+    check_embeddings,
 ]
 
 

@@ -35,6 +35,20 @@ impl Llama {
 		tables: &mut [&mut BlockTable],
 		deltas: &dyn RowDeltas,
 	) -> Result<Tensor> {
+		Ok(self.logits(&self.hidden_rows(input_ids, cache, tables, deltas)?))
+	}
+
+	/// The final hidden states [rows, t, hidden] (after the last norm) of what
+	/// [`Llama::forward_rows`] computes: [`Llama::logits`] of them are its logits. Callers that need
+	/// the logits of a few positions only (the last of a prompt) save the rest of the vocabulary
+	/// projection; embeddings pool them.
+	pub fn hidden_rows(
+		&self,
+		input_ids: &Tensor,
+		cache: &mut PagedKvCache,
+		tables: &mut [&mut BlockTable],
+		deltas: &dyn RowDeltas,
+	) -> Result<Tensor> {
 		let (rows, t) = (input_ids.size()[0], input_ids.size()[1]);
 		if rows != tables.len() as i64 {
 			return Err(ModelError::ShapeMismatch {
@@ -120,8 +134,7 @@ impl Llama {
 		for table in tables.iter_mut() {
 			table.advance(t);
 		}
-		let h = self.rms_norm(&h, &self.norm);
-		Ok(h.matmul(&self.lm_head.as_ref().unwrap_or(&self.embed_tokens).tr()))
+		Ok(self.rms_norm(&h, &self.norm))
 	}
 }
 

@@ -484,6 +484,7 @@ async fn start(state: &AppState, request: &Request) -> Result<Vec<Run>, ApiError
 				stop: request.stop.clone(),
 				logprobs,
 				prompt_logprobs: request.logprobs.filter(|_| request.echo),
+				embed: None,
 				events,
 			})?;
 			submitted.push((index, receiver));
@@ -722,7 +723,8 @@ async fn collect(
 		match current {
 			Event::Prompt(scored) => prompt_logprobs = scored,
 			Event::Token(scored) if !eos.contains(&scored.token) => tokens.push(scored),
-			Event::Token(_) => {},
+			// Completions ask for no embedding.
+			Event::Token(_) | Event::Embedding(_) => {},
 			Event::Text(piece) => text.push_str(&piece),
 			Event::Done(finished) => {
 				return Ok(Generation { text, finished, prompt_logprobs, tokens })

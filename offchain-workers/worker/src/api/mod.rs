@@ -12,6 +12,7 @@
 
 pub mod attribution;
 pub mod completions;
+mod embeddings;
 pub mod error;
 pub mod health;
 mod logprobs;
@@ -96,6 +97,7 @@ fn public_routes() -> Router<AppState> {
 		.route("/v1/models/{*id}", get(routes::get_model))
 		.route("/v1/completions", post(completions::completions))
 		.route("/v1/chat/completions", post(completions::chat_completions))
+		.route("/v1/embeddings", post(embeddings::embeddings))
 		.route("/v1/receipts", post(receipts::sign))
 		.route("/rows/{datanet}/{row}", get(rows::row_check))
 }

@@ -242,6 +242,36 @@ pub struct CitationView {
 	pub text: String,
 }
 
+/// `/v1/embeddings`: one embedding per input, in input order.
+#[derive(Debug, Serialize)]
+pub struct EmbeddingList {
+	pub object: &'static str,
+	pub data: Vec<EmbeddingObject>,
+	pub model: String,
+	pub usage: EmbeddingUsage,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EmbeddingObject {
+	pub object: &'static str,
+	pub index: usize,
+	pub embedding: EmbeddingValue,
+}
+
+/// Floats, or (`encoding_format: "base64"`) their little-endian f32 bytes in base64.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum EmbeddingValue {
+	Floats(Vec<f32>),
+	Base64(String),
+}
+
+#[derive(Debug, Serialize)]
+pub struct EmbeddingUsage {
+	pub prompt_tokens: usize,
+	pub total_tokens: usize,
+}
+
 /// An OpenAI model object; registered ids also name their adapters and chain version.
 #[derive(Debug, Serialize)]
 pub struct ModelObject {

@@ -140,7 +140,8 @@ impl Chunks {
 			Event::Token(scored) if !eos.contains(&scored.token) => {
 				self.choices[choice].pending.push(scored);
 			},
-			Event::Token(_) => {},
+			// Completions ask for no embedding.
+			Event::Token(_) | Event::Embedding(_) => {},
 			Event::Text(piece) => {
 				self.choices[choice].text.push_str(&piece);
 				let data = self.piece(choice, piece, None, Extensions::default());
