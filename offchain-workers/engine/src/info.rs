@@ -14,6 +14,11 @@ pub struct EngineSettings {
 	pub host_cache_bytes: u64,
 	pub kv_cache_bytes: u64,
 	pub kv_block_size: i64,
+	/// Share the key/value blocks of equal prompt prefixes (same adapters) between sequences.
+	pub prefix_caching: bool,
+	/// Grow sequences block by block and preempt the newest when the pool is full, instead of
+	/// reserving prompt + max_tokens at admission.
+	pub preemption: bool,
 }
 
 /// What the API needs to know about the served base model.

@@ -27,6 +27,10 @@ pub struct Metrics {
 	/// Blocks of the paged key/value cache held by sequences, and in the pool.
 	pub kv_blocks_used: IntGauge,
 	pub kv_blocks_total: IntGauge,
+	/// Prompt tokens whose keys and values were taken from the prefix cache, not computed.
+	pub prefix_cached_tokens: IntCounter,
+	/// Sequences preempted (their blocks freed, recomputed later) because the pool was full.
+	pub preemptions: IntCounter,
 	/// HTTP API responses by route family and status class.
 	pub requests: IntCounterVec,
 	/// 1, labelled with the serving device, its name and the served dtype.
@@ -77,6 +81,15 @@ impl Metrics {
 			&["tier"],
 		)
 		.expect("valid metric");
+		let counter = |name: &str, help: &str| {
+			IntCounter::new(format!("tributary_worker_{name}"), help).expect("valid metric")
+		};
+		let prefix_cached_tokens = counter(
+			"prefix_cached_tokens_total",
+			"Prompt tokens whose keys and values came from the prefix cache",
+		);
+		let preemptions =
+			counter("preemptions_total", "Sequences preempted because the key/value pool was full");
 		let adapter_load_seconds = Histogram::with_opts(
 			HistogramOpts::new(
 				"tributary_worker_adapter_load_seconds",
@@ -111,6 +124,8 @@ impl Metrics {
 			Box::new(quarantined_adapters.clone()),
 			Box::new(kv_blocks_used.clone()),
 			Box::new(kv_blocks_total.clone()),
+			Box::new(prefix_cached_tokens.clone()),
+			Box::new(preemptions.clone()),
 			Box::new(batch_size.clone()),
 			Box::new(tokens_generated.clone()),
 			Box::new(decode_tokens_per_second.clone()),
@@ -136,6 +151,8 @@ impl Metrics {
 			quarantined_adapters,
 			kv_blocks_used,
 			kv_blocks_total,
+			prefix_cached_tokens,
+			preemptions,
 			requests,
 			device_info,
 			device_memory_bytes,

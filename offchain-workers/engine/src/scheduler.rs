@@ -1,6 +1,13 @@
 //! Continuous batching on the engine thread: between decode steps, finished sequences leave and
 //! waiting ones whose adapters are resident and whose key/value blocks are free join (prompts of
 //! equal length prefilled together, then decoded with the batch).
+//!
+//! Key/value blocks: a prompt starts from the cached blocks of its longest cached prefix (same
+//! adapters, same tokens; see `tributary_model::paged`) and computes only the rest. With
+//! preemption a sequence takes blocks as it grows; when none is left the newest sequence is
+//! preempted: its blocks are freed and it waits, ahead of new requests, to be recomputed (prompt
+//! and generated tokens in one prefill) and continue where it stopped. Without preemption a
+//! request reserves prompt + max_tokens when it joins.
 
 use crate::adapters::{BatchDeltas, HostCache, LoadedAdapter, SlotStacks};
 use crate::command::{Command, Loaded};
@@ -16,18 +23,21 @@ use std::sync::{mpsc, Arc};
 use std::time::Instant;
 use tch::{Device, Kind, Tensor};
 use tributary_model::generate::sample_logits;
-use tributary_model::paged::{BlockTable, PagedKvCache};
+use tributary_model::paged::{BlockKey, BlockTable, PagedKvCache};
 use tributary_model::rng::SplitMix64;
 use tributary_model::Llama;
-use tributary_primitives::hex;
-use tributary_primitives::ContentHash;
+use tributary_primitives::{content_hash, hex, ContentHash};
 
 struct Sequence {
 	request: GenerationRequest,
 	/// (slot, weight) of each adapter.
 	slots: Vec<(usize, f64)>,
-	/// Its blocks of the key/value pool, reserved for the whole sequence at admission.
+	/// Its blocks of the key/value pool (none while preempted).
 	cache: BlockTable,
+	/// The keys of the prompt's full blocks (what the prefix cache knows them by).
+	prompt_keys: Vec<BlockKey>,
+	/// Admission order: the newest is preempted first and resumed last.
+	admitted: u64,
 	generated: Vec<u32>,
 	/// Occurrences of each generated token, for the penalties.
 	counts: HashMap<u32, u32>,
@@ -57,6 +67,9 @@ pub(crate) struct Scheduler {
 	loading: HashSet<ContentHash>,
 	waiting: VecDeque<GenerationRequest>,
 	active: Vec<Sequence>,
+	/// Preempted sequences, oldest admission first: they rejoin before any waiting request.
+	preempted: VecDeque<Sequence>,
+	admissions: u64,
 	commands: mpsc::Receiver<Command>,
 	loader: mpsc::Sender<AdapterUse>,
 	waiting_count: Arc<AtomicUsize>,
@@ -104,6 +117,8 @@ impl Scheduler {
 			loading: HashSet::new(),
 			waiting: VecDeque::new(),
 			active: Vec::new(),
+			preempted: VecDeque::new(),
+			admissions: 0,
 			commands,
 			loader,
 			waiting_count,
@@ -122,7 +137,11 @@ impl Scheduler {
 			self.metrics.active_sequences.set(self.active.len() as i64);
 			if self.active.is_empty() {
 				// Nothing can run until a command arrives (a request, a finished load).
-				if self.draining && self.waiting.is_empty() && self.loading.is_empty() {
+				if self.draining
+					&& self.waiting.is_empty()
+					&& self.preempted.is_empty()
+					&& self.loading.is_empty()
+				{
 					return;
 				}
 				match self.commands.recv() {
@@ -218,9 +237,31 @@ impl Scheduler {
 	/// blocks go strictly in arrival order: once a request must wait for blocks, no later one
 	/// takes them, so long requests are not starved by short ones.
 	fn admit(&mut self) {
-		let mut index = 0;
 		let mut admitted = Vec::new();
-		while index < self.waiting.len()
+		// Preempted sequences first, in admission order; none overtakes another.
+		while let Some(sequence) = self.preempted.pop_front() {
+			if sequence.request.events.is_closed() {
+				let mut sequence = sequence;
+				self.release(&mut sequence);
+				continue;
+			}
+			if self.active.len() + admitted.len() >= self.settings.max_batch {
+				self.preempted.push_front(sequence);
+				break;
+			}
+			// Room for what it had computed and its next token.
+			let positions = (sequence.request.prompt.len() + sequence.generated.len()) as i64;
+			match self.reserve(&sequence.prompt_keys, sequence.request.prompt.len(), positions) {
+				Some(cache) => admitted.push(Sequence { cache, ..sequence }),
+				None => {
+					self.preempted.push_front(sequence);
+					break;
+				},
+			}
+		}
+		let mut index = 0;
+		while self.preempted.is_empty()
+			&& index < self.waiting.len()
 			&& self.active.len() + admitted.len() < self.settings.max_batch
 		{
 			let slots = match self.readiness(index) {
@@ -235,7 +276,18 @@ impl Scheduler {
 				},
 				Readiness::Ready(slots) => slots,
 			};
-			let Some(cache) = self.kv.allocate(self.positions_needed(&self.waiting[index])) else {
+			let request = &self.waiting[index];
+			let keys = prompt_keys(request, self.kv.block_size());
+			let needed = self.positions_needed(request);
+			// With preemption a sequence takes blocks as it grows: the prompt and one token now.
+			let positions = match self.settings.preemption {
+				true => needed.min(request.prompt.len() as i64 + 1),
+				false => needed,
+			};
+			// A prompt whose every position's logits are asked for cannot skip any.
+			let reusable = request.prompt_logprobs.is_none() && request.embed.is_none();
+			let prompt_len = if reusable { request.prompt.len() } else { 0 };
+			let Some(cache) = self.reserve(&keys, prompt_len, positions) else {
 				break;
 			};
 			let request = self.waiting.remove(index).expect("index is in range");
@@ -243,13 +295,34 @@ impl Scheduler {
 			for &(slot, _) in &slots {
 				self.stacks.acquire(slot);
 			}
-			admitted.push(self.new_sequence(request, slots, cache));
+			admitted.push(self.new_sequence(request, slots, cache, keys));
 		}
 		self.arrived.clear();
 		self.metrics
 			.kv_blocks_used
 			.set((self.kv.capacity() - self.kv.free_blocks()) as i64);
 		self.prefill(admitted);
+	}
+
+	/// Blocks for `positions` positions, starting from the cached blocks of the longest cached
+	/// prefix of a prompt of `prompt_len` tokens with `keys`: whole blocks before its last token,
+	/// which is always computed for its logits. `None` when the pool cannot hold them now.
+	fn reserve(
+		&mut self,
+		keys: &[BlockKey],
+		prompt_len: usize,
+		positions: i64,
+	) -> Option<BlockTable> {
+		let reusable = match self.settings.prefix_caching {
+			true => (prompt_len.saturating_sub(1) / self.kv.block_size() as usize).min(keys.len()),
+			false => 0,
+		};
+		let mut cache = self.kv.cached_prefix(&keys[..reusable]);
+		if self.kv.grow(&mut cache, positions) {
+			return Some(cache);
+		}
+		self.kv.release(cache);
+		None
 	}
 
 	/// Positions a request can fill: its prompt and every token it may generate, within the context.
@@ -324,17 +397,21 @@ impl Scheduler {
 	}
 
 	fn new_sequence(
-		&self,
+		&mut self,
 		request: GenerationRequest,
 		slots: Vec<(usize, f64)>,
 		cache: BlockTable,
+		prompt_keys: Vec<BlockKey>,
 	) -> Sequence {
 		let seed = request.sampling.seed;
 		let text = TextTracker::new(self.info.tokenizer.clone(), request.stop.clone());
+		self.admissions += 1;
 		Sequence {
 			request,
 			slots,
 			cache,
+			prompt_keys,
+			admitted: self.admissions,
 			generated: Vec::new(),
 			counts: HashMap::new(),
 			rng: SplitMix64(seed),
@@ -342,17 +419,27 @@ impl Scheduler {
 		}
 	}
 
-	/// Runs the prompts of newly admitted sequences, those of equal length in one forward pass,
-	/// reports the prompt's log-probabilities to those that asked, and adds each (unless its first
-	/// token, or `max_tokens` 0, already finished it) to the batch.
+	/// Computes the positions of newly admitted sequences not in their cached prefix (those with
+	/// as many in one forward pass), reports the prompt's log-probabilities to those that asked,
+	/// and adds each (unless its first token, or `max_tokens` 0, already finished it) to the
+	/// batch. A resumed sequence recomputes its prompt and generated tokens and decodes on.
 	fn prefill(&mut self, sequences: Vec<Sequence>) {
-		let mut by_length: BTreeMap<usize, Vec<Sequence>> = BTreeMap::new();
+		let mut by_length: BTreeMap<usize, Vec<(Vec<i64>, Sequence)>> = BTreeMap::new();
 		for sequence in sequences {
-			by_length.entry(sequence.request.prompt.len()).or_default().push(sequence);
+			let cached = sequence.cache.len() as usize;
+			self.metrics.prefix_cached_tokens.inc_by(cached as u64);
+			// The last generated token is the next decode step's input.
+			let computed = sequence.generated.len().saturating_sub(1);
+			let missing: Vec<i64> = (sequence.request.prompt.iter())
+				.chain(&sequence.generated[..computed])
+				.skip(cached)
+				.map(|&t| t as i64)
+				.collect();
+			by_length.entry(missing.len()).or_default().push((missing, sequence));
 		}
-		for (length, mut group) in by_length {
-			let ids: Vec<i64> =
-				group.iter().flat_map(|s| s.request.prompt.iter().map(|&t| t as i64)).collect();
+		for (length, rows) in by_length {
+			let (ids, mut group): (Vec<Vec<i64>>, Vec<Sequence>) = rows.into_iter().unzip();
+			let ids = ids.concat();
 			let input = Tensor::from_slice(&ids)
 				.view([group.len() as i64, length as i64])
 				.to_device(self.device);
@@ -373,6 +460,13 @@ impl Scheduler {
 			let on_cpu = |t: Tensor| t.to_kind(Kind::Float).to_device(Device::Cpu);
 			let logits = on_cpu(self.model.logits(&hidden.select(1, -1)));
 			for (row, mut sequence) in group.into_iter().enumerate() {
+				if self.settings.prefix_caching {
+					self.kv.register(&sequence.cache, &sequence.prompt_keys);
+				}
+				if !sequence.generated.is_empty() {
+					self.active.push(sequence);
+					continue;
+				}
 				let request = &sequence.request;
 				if let Some(top) = request.prompt_logprobs {
 					let rows = on_cpu(self.model.logits(&hidden.get(row as i64)));
@@ -396,8 +490,39 @@ impl Scheduler {
 		}
 	}
 
+	/// With preemption, gives every sequence room for its next position, preempting the newest
+	/// sequences while the pool has no block left.
+	fn make_room(&mut self) {
+		let mut index = 0;
+		while index < self.active.len() {
+			let next = self.active[index].cache.len() + 1;
+			if self.kv.grow(&mut self.active[index].cache, next) {
+				index += 1;
+				continue;
+			}
+			let newest = (0..self.active.len())
+				.max_by_key(|&i| self.active[i].admitted)
+				.expect("the batch is not empty");
+			let mut sequence = self.active.remove(newest);
+			self.kv.release(std::mem::take(&mut sequence.cache));
+			self.metrics.preemptions.inc();
+			let at = self.preempted.partition_point(|s| s.admitted < sequence.admitted);
+			self.preempted.insert(at, sequence);
+			// Sequences before the preempted one already have room.
+			if newest < index {
+				index -= 1;
+			}
+		}
+	}
+
 	/// One token for every sequence in the batch.
 	fn decode_step(&mut self) {
+		if self.settings.preemption {
+			self.make_room();
+			if self.active.is_empty() {
+				return;
+			}
+		}
 		let started = Instant::now();
 		let rows = self.active.len();
 		let last: Vec<i64> = self
@@ -500,6 +625,28 @@ impl Scheduler {
 		self.release(&mut sequence);
 		let _ = sequence.request.events.send(Event::Failed(error));
 	}
+}
+
+/// The keys of the full blocks of `request`'s prompt: a chain of blake2-256 hashes over the
+/// adapters (their hashes and weights: every position's keys and values depend on them) and the
+/// tokens, block by block, so equal keys mean the same adapters and the same tokens up to there.
+fn prompt_keys(request: &GenerationRequest, block_size: i64) -> Vec<BlockKey> {
+	let mut adapters = Vec::new();
+	for adapter in &request.adapters {
+		adapters.extend_from_slice(&adapter.hash);
+		adapters.extend_from_slice(&adapter.weight.to_le_bytes());
+	}
+	let mut key = content_hash(&adapters);
+	request
+		.prompt
+		.chunks_exact(block_size as usize)
+		.map(|block| {
+			let mut bytes = key.to_vec();
+			bytes.extend(block.iter().flat_map(|token| token.to_le_bytes()));
+			key = content_hash(&bytes);
+			key
+		})
+		.collect()
 }
 
 /// The next token of one row (greedy at temperature 0, else a seeded draw, after penalties and

@@ -215,6 +215,38 @@ fn paged_cache_batches_equal_each_row_alone() {
 }
 
 #[test]
+fn a_cached_prefix_continues_as_if_computed_again() {
+	let model = tiny_model(false, 13);
+	let ids = tokens(1, 11, 14);
+	let full = model.forward(&ids, false).unwrap();
+	let mut pool = PagedKvCache::new(&model.config, 8, 4, Kind::Float, Device::Cpu);
+	let keys = [[1u8; 32], [2u8; 32]];
+	// The first sequence computes 9 positions and registers its two full blocks.
+	let mut first = pool.allocate(9).unwrap();
+	let _ = model
+		.forward_rows(&ids.narrow(1, 0, 9), &mut pool, &mut [&mut first], &NoDeltas)
+		.unwrap();
+	pool.register(&first, &keys);
+	pool.release(first);
+	assert_eq!((pool.free_blocks(), pool.cached_blocks()), (8, 2), "cached blocks stay, idle");
+	// The second takes them and computes only what follows: the same logits.
+	let mut second = pool.cached_prefix(&keys);
+	assert_eq!(second.len(), 8);
+	assert!(pool.grow(&mut second, 11));
+	let rest = model
+		.forward_rows(&ids.narrow(1, 8, 3), &mut pool, &mut [&mut second], &NoDeltas)
+		.unwrap();
+	let diff = max_abs_diff(&full.narrow(1, 8, 3), &rest);
+	assert!(diff < 1e-5, "diff {diff}");
+	// Needing every block evicts the idle cached ones, oldest first, once nobody holds them.
+	pool.release(second);
+	let all = pool.allocate(32).expect("idle cached blocks make room");
+	assert_eq!(pool.cached_blocks(), 0);
+	pool.release(all);
+	assert!(pool.cached_prefix(&keys).is_empty());
+}
+
+#[test]
 fn greedy_generation_follows_the_argmax_of_full_forwards() {
 	let model = tiny_model(true, 12);
 	let prompt = [5u32, 17, 42];

@@ -50,11 +50,16 @@ pub struct Config {
 	pub device_cache_bytes: u64,
 	/// Bytes of parsed adapters kept in host memory.
 	pub host_cache_bytes: u64,
-	/// Bytes of the paged key/value cache on the compute device; a request reserves blocks for its
-	/// prompt and max_tokens when it joins the batch.
+	/// Bytes of the paged key/value cache on the compute device.
 	pub kv_cache_bytes: u64,
 	/// Positions per key/value block.
 	pub kv_block_size: i64,
+	/// Keep the key/value blocks of prompts (per base + adapters) for later prompts that start
+	/// with the same tokens.
+	pub prefix_caching: bool,
+	/// Sequences take key/value blocks as they grow, and the newest is preempted (recomputed
+	/// later) when the pool is full; off, a request reserves prompt + max_tokens when it joins.
+	pub preemption: bool,
 	/// Largest LoRA rank accepted; adapters are stacked padded to it.
 	pub max_lora_rank: i64,
 	/// Sequences decoded together at most.
@@ -107,6 +112,8 @@ impl Default for Config {
 			base_model: None,
 			base_model_id: "base".into(),
 			int8: false,
+			prefix_caching: true,
+			preemption: true,
 			device: DeviceChoice::Auto,
 			dtype: None,
 			device_cache_bytes: 256 << 20,
@@ -160,6 +167,12 @@ pub struct Cli {
 	/// Quantize the base projections to int8.
 	#[arg(long)]
 	pub int8: bool,
+	/// Recompute every prompt (no prefix caching).
+	#[arg(long)]
+	pub no_prefix_caching: bool,
+	/// Reserve prompt + max_tokens at admission instead of preempting when the pool is full.
+	#[arg(long)]
+	pub no_preemption: bool,
 	/// auto, cpu, cuda or cuda:N.
 	#[arg(long)]
 	pub device: Option<DeviceChoice>,
@@ -275,6 +288,8 @@ impl Config {
 			config.dtype = cli.dtype;
 		}
 		config.int8 |= cli.int8;
+		config.prefix_caching &= !cli.no_prefix_caching;
+		config.preemption &= !cli.no_preemption;
 		config.peers.extend(cli.peers);
 		config.validate()?;
 		Ok(config)

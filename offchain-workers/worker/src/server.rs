@@ -149,6 +149,8 @@ pub async fn start(config: Config) -> Result<RunningWorker, WorkerError> {
 			host_cache_bytes: config.host_cache_bytes,
 			kv_cache_bytes: config.kv_cache_bytes,
 			kv_block_size: config.kv_block_size,
+			prefix_caching: config.prefix_caching,
+			preemption: config.preemption,
 		},
 		store: store.clone(),
 		peers: peers.clone(),

@@ -268,6 +268,8 @@ async fn evicted_adapters_reload_and_give_identical_text() {
 async fn requests_wait_for_key_value_blocks_and_oversized_ones_are_refused() {
 	let fixture = Fixture::new();
 	let mut config = fixture.config("data");
+	// Without preemption each request reserves prompt + max_tokens when it joins.
+	config.preemption = false;
 	// Blocks of 4 positions, 9 in the pool: two requests of ≤ 16 positions fit at a time.
 	let base = tributary_model::LlamaConfig::from_file(&fixture.base.join("config.json")).unwrap();
 	config.kv_block_size = 4;
@@ -305,6 +307,78 @@ async fn requests_wait_for_key_value_blocks_and_oversized_ones_are_refused() {
 	assert_eq!(body["error"]["code"], "context_length_exceeded");
 	assert!(body["error"]["message"].as_str().unwrap().contains("kv_cache_bytes"), "{body}");
 	assert_eq!(client.complete(request(0)).await, alone[0]);
+	worker.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_full_pool_preempts_the_newest_sequence_which_resumes_to_the_same_text() {
+	let fixture = Fixture::new();
+	let mut config = fixture.config("data");
+	// 9 blocks of 4 positions; each request needs 4 (prompt and 10 tokens) by its end, so eight
+	// together outgrow the pool as they decode.
+	let base = tributary_model::LlamaConfig::from_file(&fixture.base.join("config.json")).unwrap();
+	config.kv_block_size = 4;
+	config.kv_cache_bytes =
+		9 * tributary_model::paged::PagedKvCache::block_bytes(&base, 4, tch::Kind::Float);
+	let (worker, client) = start_worker(config).await;
+	for seed in 0..2 {
+		client
+			.register(&format!("m{seed}"), &common::make_adapter(&fixture.base, seed))
+			.await;
+	}
+	let request =
+		|i: usize| greedy(&format!("m{}", i % 2), ["Water level", "Report 3: the"][i / 2 % 2], 10);
+	let mut alone = Vec::new();
+	for i in 0..8 {
+		alone.push(client.complete(request(i)).await);
+	}
+	let together = join_all((0..8).map(|i| client.complete(request(i)))).await;
+	assert_eq!(together, alone, "preempted sequences continue to the same text");
+	let metrics = client.metrics().await;
+	assert!(metric(&metrics, "tributary_worker_preemptions_total") > 0.0, "{metrics}");
+	assert!(
+		metric(&metrics, "tributary_worker_batch_size_bucket{le=\"2\"}")
+			< metric(&metrics, "tributary_worker_batch_size_count"),
+		"more than two sequences decoded together"
+	);
+	assert_eq!(metric(&metrics, "tributary_worker_kv_blocks_used"), 0.0);
+	worker.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_shared_prompt_prefix_is_computed_once_per_adapter() {
+	let fixture = Fixture::new();
+	let mut config = fixture.config("data");
+	config.kv_block_size = 4;
+	let (worker, client) = start_worker(config.clone()).await;
+	client.register("river", &common::make_adapter(&fixture.base, 2)).await;
+	let system = "Report 1: the Rhine carries the valley in spring, and the gauges rise. ";
+	let prompt = |question: &str| format!("{system}{question}");
+	let cached = |metrics: &str| metric(metrics, "tributary_worker_prefix_cached_tokens_total");
+
+	let first = client.complete(greedy("river", &prompt("Water level"), 8)).await;
+	assert_eq!(cached(&client.metrics().await), 0.0);
+	let again = client.complete(greedy("river", &prompt("Water level"), 8)).await;
+	assert_eq!(again, first, "the cached prefix continues as computed");
+	let reused = cached(&client.metrics().await);
+	assert!(reused >= 12.0, "whole blocks before the last prompt token: {reused}");
+	// Another question after the same system prompt takes the system prompt's blocks.
+	let other = client.complete(greedy("river", &prompt("Report 3: the"), 8)).await;
+	assert!(cached(&client.metrics().await) >= reused + 12.0);
+	// The base model (or another adapter) computes its own: keys and values depend on the adapter.
+	client.complete(greedy("base", &prompt("Water level"), 8)).await;
+	let after_base = cached(&client.metrics().await);
+	assert!(after_base >= reused + 12.0);
+	worker.shutdown().await;
+
+	// The same texts from a worker that caches nothing.
+	config.prefix_caching = false;
+	config.data_dir = fixture.data_dir("uncached");
+	let (worker, client) = start_worker(config).await;
+	client.register("river", &common::make_adapter(&fixture.base, 2)).await;
+	assert_eq!(client.complete(greedy("river", &prompt("Water level"), 8)).await, first);
+	assert_eq!(client.complete(greedy("river", &prompt("Report 3: the"), 8)).await, other);
+	assert_eq!(cached(&client.metrics().await), 0.0);
 	worker.shutdown().await;
 }
 
