@@ -8,6 +8,10 @@
 //! 3. Cold adapter load (verified store read + parse + copy into a device slot), ms per MB.
 //! 4. Resident memory of a running worker vs the number of registered adapters, with fixed cache
 //!    budgets.
+//! 5. Time to first token with a 1,000-token system prompt shared by every request, prefix
+//!    caching on ÷ off.
+//! 6. Throughput of 64 requests whose prompt + max_tokens, reserved up front, exceed the key/value
+//!    pool: preemption on ÷ off.
 //!
 //! Usage: `tributary-worker-bench [--quick] [--toy] [--section N ...] [--device D] [--dtype T]`
 //! (`--quick` shrinks every workload for a smoke run; `--toy` uses the tests' hidden-256 base
@@ -166,7 +170,7 @@ fn next_tokens(logits: &Tensor) -> Vec<i64> {
 /// A key/value pool (16-position blocks, as the worker's default) with room for `rows` sequences
 /// of `positions` positions each, and their block tables.
 fn paged_cache(model: &Llama, rows: usize, positions: usize) -> (PagedKvCache, Vec<BlockTable>) {
-	let block_size = 16;
+	let block_size: usize = 16;
 	let blocks = (rows * positions.div_ceil(block_size)) as i64;
 	let mut pool = PagedKvCache::new(
 		&model.config,
@@ -493,10 +497,167 @@ fn memory_section(sizes: &Sizes, toy: bool, device: DeviceChoice, dtype: Serving
 	let _ = std::fs::remove_dir_all(dir);
 }
 
+/// A worker on a random base of `config`'s shape (its own BPE tokenizer; requests send token ids)
+/// serving from `dir/data-<label>`, its configuration changed by `tweak`.
+async fn bench_worker(
+	dir: &Path,
+	label: &str,
+	config: LlamaConfig,
+	device: DeviceChoice,
+	dtype: ServingDtype,
+	tweak: impl FnOnce(&mut tributary_worker::config::Config),
+) -> (tributary_worker::server::RunningWorker, String) {
+	let base = dir.join("base");
+	if !base.exists() {
+		let texts: Vec<String> = (0..200)
+			.map(|i| format!("row {i}: the river carries silt to the delta"))
+			.collect();
+		let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+		tributary_trainer::pretrain::write_random_base(&base, &refs, 512, config, 3).unwrap();
+	}
+	let mut worker_config = tributary_worker::config::Config {
+		listen: ([127, 0, 0, 1], 0).into(),
+		operator_listen: ([127, 0, 0, 1], 0).into(),
+		data_dir: dir.join(format!("data-{label}")),
+		base_model: Some(base),
+		max_lora_rank: RANK,
+		device,
+		dtype: Some(dtype),
+		..Default::default()
+	};
+	tweak(&mut worker_config);
+	let worker = tributary_worker::server::start(worker_config).await.unwrap();
+	let url = format!("http://{}", worker.operator_addr);
+	(worker, url)
+}
+
+/// Posts a completion of token ids and returns its completion tokens.
+async fn complete_ids(http: &reqwest::Client, url: &str, prompt: &[u32], max_tokens: usize) -> u64 {
+	let body = serde_json::json!({ "model": "base", "prompt": prompt, "max_tokens": max_tokens, "temperature": 0 });
+	let response = http
+		.post(format!("{url}/v1/completions"))
+		.body(body.to_string())
+		.send()
+		.await
+		.unwrap();
+	assert!(response.status().is_success(), "{}", response.text().await.unwrap());
+	let answer: serde_json::Value =
+		serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
+	answer["usage"]["completion_tokens"].as_u64().unwrap()
+}
+
+fn prefix_cache_section(sizes: &Sizes, toy: bool, device: DeviceChoice, dtype: ServingDtype) {
+	let system_tokens = if sizes.waves > 1 { 1000 } else { 200 };
+	let requests = if sizes.waves > 1 { 8 } else { 3 };
+	println!("\n## 5. Time to first token, {system_tokens}-token shared system prompt + 16-token question ({requests} requests each, medians)");
+	let dir = tempfile_dir("prefix");
+	let config = LlamaConfig { max_position_embeddings: 2048, ..bench_config(toy) };
+	let runtime = tokio::runtime::Runtime::new().unwrap();
+	let http = reqwest::Client::new();
+	let mut rng = SplitMix64(11);
+	let vocab = 256;
+	let system: Vec<u32> = (0..system_tokens).map(|_| (rng.next_u64() % vocab) as u32).collect();
+	let questions: Vec<Vec<u32>> = (0..=requests)
+		.map(|_| (0..16).map(|_| (rng.next_u64() % vocab) as u32).collect())
+		.collect();
+	let mut medians = Vec::new();
+	for caching in [false, true] {
+		let ttft = runtime.block_on(async {
+			let (worker, url) = bench_worker(
+				&dir,
+				&format!("caching-{caching}"),
+				config.clone(),
+				device,
+				dtype,
+				|c| c.prefix_caching = caching,
+			)
+			.await;
+			let mut times = Vec::new();
+			// The first request computes (and, with caching, keeps) the system prompt.
+			for question in &questions {
+				let prompt = [system.as_slice(), question].concat();
+				let started = Instant::now();
+				complete_ids(&http, &url, &prompt, 1).await;
+				times.push(started.elapsed().as_secs_f64() * 1e3);
+			}
+			worker.shutdown().await;
+			median(&mut times[1..])
+		});
+		medians.push(ttft);
+	}
+	println!("\n| prefix caching | time to first token (ms) |");
+	println!("|---|---:|");
+	println!("| off | {:.1} |", medians[0]);
+	println!("| on | {:.1} |", medians[1]);
+	println!("\nratio off ÷ on: {:.1}× (goal ≥ 5×)", medians[0] / medians[1]);
+	let _ = std::fs::remove_dir_all(dir);
+}
+
+fn preemption_section(sizes: &Sizes, toy: bool, device: DeviceChoice, dtype: ServingDtype) {
+	let (requests, prompt_len, max_tokens): (usize, usize, usize) =
+		if sizes.waves > 1 { (64, 16, 64) } else { (16, 8, 16) };
+	// Reserved up front, 16 requests fit at a time (blocks of 16 positions).
+	let block_size: usize = 16;
+	let blocks_each = (prompt_len + max_tokens).div_ceil(block_size);
+	let pool_blocks = 16 * blocks_each;
+	println!("\n## 6. Throughput, {requests} requests of {prompt_len} prompt + {max_tokens} new tokens, pool of {pool_blocks} blocks of {block_size} (up front: {} at a time)", pool_blocks / blocks_each);
+	let dir = tempfile_dir("preemption");
+	let config = bench_config(toy);
+	let runtime = tokio::runtime::Runtime::new().unwrap();
+	let http = reqwest::Client::new();
+	let mut rng = SplitMix64(12);
+	let prompts: Vec<Vec<u32>> = (0..requests)
+		.map(|_| (0..prompt_len).map(|_| (rng.next_u64() % 256) as u32).collect())
+		.collect();
+	let kind = dtype.kind();
+	println!("\n| preemption | tokens/s | wall s | preemptions |");
+	println!("|---|---:|---:|---:|");
+	let mut rates = Vec::new();
+	for preemption in [false, true] {
+		let (rate, wall, preempted) = runtime.block_on(async {
+			let label = format!("preemption-{preemption}");
+			let (worker, url) = bench_worker(&dir, &label, config.clone(), device, dtype, |c| {
+				c.preemption = preemption;
+				c.prefix_caching = false;
+				c.max_batch = requests;
+				c.max_queue = requests;
+				c.kv_block_size = block_size as i64;
+				c.kv_cache_bytes = pool_blocks as u64
+					* PagedKvCache::block_bytes(&config, block_size as i64, kind);
+			})
+			.await;
+			let started = Instant::now();
+			let tokens: u64 = futures::future::join_all(
+				prompts.iter().map(|prompt| complete_ids(&http, &url, prompt, max_tokens)),
+			)
+			.await
+			.into_iter()
+			.sum();
+			let wall = started.elapsed().as_secs_f64();
+			let metrics =
+				http.get(format!("{url}/metrics")).send().await.unwrap().text().await.unwrap();
+			let preempted = metrics
+				.lines()
+				.find_map(|l| l.strip_prefix("tributary_worker_preemptions_total "))
+				.unwrap_or("0")
+				.to_string();
+			worker.shutdown().await;
+			(tokens as f64 / wall, wall, preempted)
+		});
+		println!(
+			"| {} | {rate:.0} | {wall:.1} | {preempted} |",
+			if preemption { "on" } else { "off" }
+		);
+		rates.push(rate);
+	}
+	println!("\nratio on ÷ off: {:.2}×", rates[1] / rates[0]);
+	let _ = std::fs::remove_dir_all(dir);
+}
+
 fn main() {
 	let args: Vec<String> = std::env::args().collect();
 	let quick = args.iter().any(|a| a == "--quick");
-	// `--section N` (repeatable) runs only those sections; none given runs all four.
+	// `--section N` (repeatable) runs only those sections; none given runs them all.
 	let chosen: Vec<u32> = args
 		.windows(2)
 		.filter(|w| w[0] == "--section")
@@ -577,5 +738,11 @@ fn main() {
 	});
 	if runs(4) {
 		memory_section(&sizes, toy, choice, dtype);
+	}
+	if runs(5) {
+		prefix_cache_section(&sizes, toy, choice, dtype);
+	}
+	if runs(6) {
+		preemption_section(&sizes, toy, choice, dtype);
 	}
 }
