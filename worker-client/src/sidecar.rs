@@ -77,11 +77,11 @@ impl Sidecar {
 		self.send(http::Request::get(&format!("{}{path}", self.base)))
 	}
 
-	/// POSTs `body` as JSON, its object keys in sorted order (so a request's bytes depend only on
-	/// its content).
+	/// POSTs `body` as JSON, as the contract's types serialize it: fields in declaration order
+	/// and maps ordered (the contract has no hash maps), so a request's bytes depend only on its
+	/// content.
 	pub fn post(&self, path: &str, body: &impl Serialize) -> Result<Reply, SidecarError> {
-		let value = serde_json::to_value(body).expect("the contract's types serialize");
-		let bytes = serde_json::to_vec(&value).expect("a JSON value always serializes");
+		let bytes = serde_json::to_vec(body).expect("the contract's types serialize");
 		let url = format!("{}{path}", self.base);
 		self.send(
 			http::Request::post(&url, alloc::vec![bytes])

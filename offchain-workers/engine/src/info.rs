@@ -1,6 +1,7 @@
 //! What the engine serves and within which limits.
 
-use std::sync::Arc;
+use crate::constraint::{GrammarError, Grammars};
+use std::sync::{Arc, OnceLock};
 use tokenizers::Tokenizer;
 use tributary_model::LlamaConfig;
 
@@ -27,4 +28,15 @@ pub struct ModelInfo {
 	pub tokenizer: Arc<Tokenizer>,
 	/// Tokens that end a sequence.
 	pub eos_tokens: Vec<u32>,
+	/// Built at the first constrained request (it takes a fraction of a second).
+	pub grammars: OnceLock<Result<Arc<Grammars>, GrammarError>>,
+}
+
+impl ModelInfo {
+	/// What constrained decoding needs of the served tokenizer.
+	pub fn grammars(&self) -> Result<Arc<Grammars>, GrammarError> {
+		self.grammars
+			.get_or_init(|| Grammars::new(&self.tokenizer, &self.eos_tokens).map(Arc::new))
+			.clone()
+	}
 }

@@ -5,6 +5,7 @@
 //! their [`Event`]s.
 //!
 //! - [`request`]: what a caller submits ([`GenerationRequest`]) and gets back ([`Event`]).
+//! - [`constraint`]: constrained decoding of `response_format` (JSON, JSON Schema) with llguidance.
 //! - [`info`]: the served model ([`ModelInfo`]) and the engine's limits ([`EngineSettings`]).
 //! - `logits` (private): penalties, biases and log-probabilities of a row's logits.
 //! - `scheduler`, `loader`, `command` (private): the decode loop with batching and the paged KV
@@ -15,6 +16,7 @@
 
 pub mod adapters;
 mod command;
+pub mod constraint;
 pub mod info;
 mod loader;
 mod logits;
@@ -95,6 +97,7 @@ impl Engine {
 			config: parts.model.config.clone(),
 			tokenizer: Arc::new(parts.tokenizer),
 			eos_tokens,
+			grammars: std::sync::OnceLock::new(),
 		});
 		let (commands, receiver) = mpsc::channel();
 		let waiting = Arc::new(AtomicUsize::new(0));

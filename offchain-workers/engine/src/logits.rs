@@ -2,6 +2,7 @@
 //! penalties and biases, and the log-probabilities reported to the caller; and a prompt's
 //! hidden states pooled into its embedding.
 
+use crate::constraint::Mask;
 use crate::request::{Pooling, SamplingParams, TokenLogprob};
 use std::collections::HashMap;
 use tch::{Kind, Tensor};
@@ -9,11 +10,12 @@ use tch::{Kind, Tensor};
 /// `logits` [vocab] with the penalties for the tokens generated so far (`counts`: token →
 /// occurrences) and the biases applied, as OpenAI defines them:
 /// `logit[j] -= count[j] * frequency_penalty + (count[j] > 0) * presence_penalty`, then
-/// `logit[j] += logit_bias[j]`.
+/// `logit[j] += logit_bias[j]`; then the tokens `mask` does not allow set to -inf.
 pub(crate) fn adjusted(
 	logits: &Tensor,
 	sampling: &SamplingParams,
 	counts: &HashMap<u32, u32>,
+	mask: Option<&Mask>,
 ) -> Tensor {
 	let mut values =
 		Vec::<f32>::try_from(logits.to_kind(Kind::Float)).expect("logits are a 1-D tensor");
@@ -29,6 +31,9 @@ pub(crate) fn adjusted(
 		if let Some(value) = values.get_mut(token as usize) {
 			*value += bias;
 		}
+	}
+	if let Some(mask) = mask {
+		mask.apply(&mut values);
 	}
 	Tensor::from_slice(&values)
 }
@@ -102,7 +107,7 @@ mod tests {
 			logit_bias: vec![(0, 10.0), (9, 5.0)],
 			..SamplingParams::greedy()
 		};
-		let adjusted = Vec::<f32>::try_from(adjusted(&logits, &sampling, &counts)).unwrap();
+		let adjusted = Vec::<f32>::try_from(adjusted(&logits, &sampling, &counts, None)).unwrap();
 		assert_eq!(adjusted, vec![11.0, 2.0 - 0.5 - 0.5, 3.0, 4.0 - 0.25 - 0.5]);
 	}
 

@@ -1,5 +1,6 @@
 //! What a caller submits to the engine and what it gets back.
 
+use crate::constraint::{Constraint, GrammarError};
 use tokio::sync::mpsc::UnboundedSender;
 use tributary_model::peft::AdapterConfig;
 use tributary_primitives::ContentHash;
@@ -83,6 +84,9 @@ pub struct GenerationRequest {
 	/// Report the prompt's embedding, pooled from its final hidden states this way (generate
 	/// nothing: `max_tokens` 0).
 	pub embed: Option<Pooling>,
+	/// Only tokens this grammar allows are chosen (`response_format`). Boxed: a grammar state
+	/// is large and requests move through channels.
+	pub constraint: Option<Box<Constraint>>,
 	pub events: UnboundedSender<Event>,
 }
 
@@ -143,6 +147,8 @@ pub enum EngineError {
 	KvCacheTooSmall { positions: i64, capacity: i64 },
 	#[error("model error: {0}")]
 	Model(String),
+	#[error("{0}")]
+	Grammar(#[from] GrammarError),
 	#[error("the worker is shutting down")]
 	ShuttingDown,
 }

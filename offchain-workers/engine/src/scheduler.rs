@@ -481,7 +481,13 @@ impl Scheduler {
 					self.finish(sequence, FinishReason::Length);
 					continue;
 				}
-				let token = choose(&logits.get(row as i64), &mut sequence);
+				let token = match choose(&logits.get(row as i64), &mut sequence) {
+					Ok(token) => token,
+					Err(error) => {
+						self.finish_failed(sequence, error);
+						continue;
+					},
+				};
 				match self.advance(&mut sequence, token) {
 					Some(reason) => self.finish(sequence, reason),
 					None => self.active.push(sequence),
@@ -556,7 +562,13 @@ impl Scheduler {
 				self.release(&mut sequence);
 				continue;
 			}
-			let token = choose(&logits.get(row as i64), &mut sequence);
+			let token = match choose(&logits.get(row as i64), &mut sequence) {
+				Ok(token) => token,
+				Err(error) => {
+					self.finish_failed(sequence, error);
+					continue;
+				},
+			};
 			match self.advance(&mut sequence, token) {
 				Some(reason) => self.finish(sequence, reason),
 				None => still_active.push(sequence),
@@ -649,13 +661,18 @@ fn prompt_keys(request: &GenerationRequest, block_size: i64) -> Vec<BlockKey> {
 		.collect()
 }
 
-/// The next token of one row (greedy at temperature 0, else a seeded draw, after penalties and
-/// biases); its log-probability goes to the caller first when asked for.
-fn choose(logits: &Tensor, sequence: &mut Sequence) -> u32 {
+/// The next token of one row (greedy at temperature 0, else a seeded draw, after penalties,
+/// biases and the response format's mask); its log-probability goes to the caller first when
+/// asked for.
+fn choose(logits: &Tensor, sequence: &mut Sequence) -> Result<u32, EngineError> {
+	let mask = match &mut sequence.request.constraint {
+		Some(constraint) => Some(constraint.allowed()?),
+		None => None,
+	};
 	let sampling = &sequence.request.sampling;
 	let adjusted;
-	let scores = if sampling.adjusts_logits() {
-		adjusted = logits::adjusted(logits, sampling, &sequence.counts);
+	let scores = if sampling.adjusts_logits() || mask.is_some() {
+		adjusted = logits::adjusted(logits, sampling, &sequence.counts, mask.as_ref());
 		&adjusted
 	} else {
 		logits
@@ -672,5 +689,8 @@ fn choose(logits: &Tensor, sequence: &mut Sequence) -> u32 {
 			.events
 			.send(Event::Token(logits::token_logprob(logits, token, top)));
 	}
-	token
+	if let Some(constraint) = &mut sequence.request.constraint {
+		constraint.consume(token)?;
+	}
+	Ok(token)
 }

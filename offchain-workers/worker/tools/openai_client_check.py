@@ -6,10 +6,11 @@ Exits non-zero if listing, completing, streaming or the error path does not beha
 if any of these request fields does not: n, best_of, logprobs (completions and chat), echo, stop
 lists, seed, presence/frequency penalties, logit_bias, user, max_completion_tokens,
 stream_options, prompt lists and token-id prompts, the refusal of fields the worker does not
-support, and /v1/embeddings. The test model's text is gibberish, so every check is structural (counts, indexes,
+support, /v1/embeddings and response_format (JSON Schema and JSON object output). The test model's text is gibberish, so every check is structural (counts, indexes,
 reproducibility, log-probability ranges, error fields), never about words.
 Prints "ok: models [...]; ..." and then one line per feature.
 """
+import json
 import math
 import sys
 from itertools import accumulate
@@ -323,6 +324,53 @@ def check_embeddings(client, model):
     return f"embeddings: width {width}, unit length, base64 = floats, batch = alone, cosine of two texts {cosine:.3f}"
 
 
+def parsed(text):
+    """The JSON value of `text`, or an assertion naming the text."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise AssertionError(f"not JSON ({e}): {text!r}") from e
+
+
+def check_response_format(client, model):
+    """response_format: json_schema output parses and validates for every choice, streamed or not,
+    on both endpoints; json_object output that ends is a JSON object; bad schemas are 400s."""
+    schema = {
+        "type": "object",
+        "properties": {"ok": {"type": "boolean"}, "color": {"type": "string", "enum": ["red", "green"]}},
+        "required": ["ok", "color"],
+        "additionalProperties": False,
+    }
+    response_format = {"type": "json_schema", "json_schema": {"name": "answer", "schema": schema, "strict": True}}
+    args = dict(model=model, messages=MESSAGES, max_tokens=120, temperature=0.9, seed=3, response_format=response_format)
+    chat = client.chat.completions.create(**args, n=3)
+    answers = []
+    for choice in chat.choices:
+        answer = parsed(choice.message.content)
+        assert set(answer) == {"ok", "color"} and isinstance(answer["ok"], bool), answer
+        assert answer["color"] in ("red", "green") and choice.finish_reason == "stop", choice
+        answers.append(answer)
+    streamed = "".join(c.choices[0].delta.content or "" for c in client.chat.completions.create(**args, stream=True))
+    assert json.loads(streamed) == answers[0], (streamed, answers[0])
+    completion = client.completions.create(model=model, prompt=PROMPT, max_tokens=120, temperature=0,
+                                           extra_body={"response_format": response_format})
+    assert set(json.loads(completion.choices[0].text)) == {"ok", "color"}, completion.choices[0].text
+    loose = client.chat.completions.create(model=model, messages=MESSAGES, max_tokens=64, temperature=0,
+                                           response_format={"type": "json_object"})
+    choice = loose.choices[0]
+    if choice.finish_reason == "stop":
+        assert isinstance(json.loads(choice.message.content), dict), choice.message.content
+    strict = client.with_options(max_retries=0)
+    bad = {"type": "json_schema", "json_schema": {"name": "bad", "schema": {"type": 5}}}
+    expect_bad_request(strict.chat.completions.create, "response_format", model=model, messages=MESSAGES,
+                       response_format=bad)
+    missing = {"type": "json_schema", "json_schema": {"name": "none"}}
+    expect_bad_request(strict.chat.completions.create, "response_format", model=model, messages=MESSAGES,
+                       response_format=missing)
+    return (f"response_format: json_schema answers {answers} (stream and completions too); "
+            f"json_object ended with {choice.finish_reason!r}; bad schemas refused")
+
+
 FEATURE_CHECKS = [
     check_n,
     check_best_of,
@@ -338,6 +386,7 @@ FEATURE_CHECKS = [
     check_prompt_lists,
     check_refused_fields,
     check_embeddings,
+    check_response_format,
 ]
 
 

@@ -8,8 +8,8 @@ use super::attribution::{attribute, target_with, AttributionMethod, AttributionT
 use super::error::{parse_json, ApiError};
 use super::logprobs::{self, TextColumns};
 use super::openai::{
-	chat_messages, unsupported_field, ChatFields, CompletionFields, Endpoint, GenerationFields,
-	Prompt,
+	chat_messages, response_format, unsupported_field, ChatFields, CompletionFields, Endpoint,
+	GenerationFields, Prompt, ResponseFormat,
 };
 use super::rag::{self, Citation};
 use super::receipts::{issue, order_for, ReceiptOrder};
@@ -27,6 +27,7 @@ use axum::Json;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
+use tributary_engine::constraint::{Constraint, GrammarError, Grammars};
 use tributary_engine::{
 	AdapterUse, Event, Finished, GenerationRequest, SamplingParams, TokenLogprob,
 };
@@ -64,6 +65,8 @@ pub struct Request {
 	pub logprobs: Option<usize>,
 	/// A completion's `echo`: its text starts with the prompt.
 	pub echo: bool,
+	/// The grammar every choice's text follows, with what compiles it per choice.
+	format: Option<(ResponseFormat, Arc<Grammars>)>,
 	pub prompts: Vec<PreparedPrompt>,
 }
 
@@ -199,12 +202,38 @@ fn render(state: &AppState, messages: &[Message]) -> Result<String, ApiError> {
 	})
 }
 
-/// The fields only one endpoint has, read into what every choice shares.
+/// The fields only one endpoint has, read into what every choice shares, and the
+/// `response_format` both have.
 struct EndpointFields {
 	flavor: Flavor,
 	best_of: Option<usize>,
 	logprobs: Option<usize>,
 	echo: bool,
+	format: Option<ResponseFormat>,
+}
+
+/// A fresh grammar state for one choice.
+fn constraint(format: &ResponseFormat, grammars: &Grammars) -> Result<Constraint, GrammarError> {
+	match format {
+		ResponseFormat::JsonObject => grammars.json_object(),
+		ResponseFormat::JsonSchema(schema) => grammars.json_schema(schema),
+	}
+}
+
+/// The served tokenizer's grammars for `format`, which is compiled once here so a schema
+/// llguidance refuses is a 400 before anything runs.
+fn checked_format(
+	state: &AppState,
+	format: Option<ResponseFormat>,
+) -> Result<Option<(ResponseFormat, Arc<Grammars>)>, ApiError> {
+	let Some(format) = format else { return Ok(None) };
+	let grammars = state.engine.info.grammars().map_err(|e| {
+		ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "server_error", e.to_string())
+			.code("response_format_unavailable")
+	})?;
+	constraint(&format, &grammars)
+		.map_err(|e| ApiError::invalid("response_format", e.to_string()))?;
+	Ok(Some((format, grammars)))
 }
 
 fn in_range(field: &'static str, value: Option<f64>, low: f64, high: f64) -> Result<f64, ApiError> {
@@ -319,6 +348,7 @@ async fn prepare(
 		logit_bias: logit_bias(state, fields.logit_bias.take())?,
 	};
 	let adapters = resolve_model(state, &fields.model)?;
+	let format = checked_format(state, endpoint.format)?;
 	let requested = fields.max_completion_tokens.or(fields.max_tokens);
 	let attributed = fields.attribution != AttributionMethod::None || fields.rag.is_some();
 	if requested == Some(0) && (attributed || fields.receipt.is_some()) {
@@ -347,6 +377,7 @@ async fn prepare(
 		best_of,
 		logprobs: endpoint.logprobs,
 		echo: endpoint.echo,
+		format,
 		prompts,
 	})
 }
@@ -476,6 +507,18 @@ async fn start(state: &AppState, request: &Request) -> Result<Vec<Run>, ApiError
 			let (events, receiver) = unbounded_channel();
 			let mut sampling = request.sampling.clone();
 			sampling.seed = sampling.seed.wrapping_add(j as u64);
+			let constraint = match &request.format {
+				Some((format, grammars)) => {
+					Some(constraint(format, grammars).map(Box::new).map_err(|e| {
+						ApiError::new(
+							StatusCode::INTERNAL_SERVER_ERROR,
+							"server_error",
+							e.to_string(),
+						)
+					})?)
+				},
+				None => None,
+			};
 			state.engine.submit(GenerationRequest {
 				prompt: prompt.tokens.clone(),
 				adapters: request.adapters.clone(),
@@ -485,6 +528,7 @@ async fn start(state: &AppState, request: &Request) -> Result<Vec<Run>, ApiError
 				logprobs,
 				prompt_logprobs: request.logprobs.filter(|_| request.echo),
 				embed: None,
+				constraint,
 				events,
 			})?;
 			submitted.push((index, receiver));
@@ -509,7 +553,7 @@ async fn start(state: &AppState, request: &Request) -> Result<Vec<Run>, ApiError
 
 pub async fn completions(State(state): State<AppState>, body: Bytes) -> Response {
 	let result = async {
-		refuse_unsupported(&body, Endpoint::Completions)?;
+		let format = checked_body(&body, Endpoint::Completions)?;
 		let fields: GenerationFields = parse_json(&body)?;
 		let CompletionFields { prompt, best_of, logprobs, echo } = parse_json(&body)?;
 		if logprobs.is_some_and(|k| k > MAX_COMPLETION_LOGPROBS) {
@@ -521,7 +565,7 @@ pub async fn completions(State(state): State<AppState>, body: Bytes) -> Response
 			.into_iter()
 			.map(|prompt| Conversation::completion(&state, prompt))
 			.collect::<Result<_, _>>()?;
-		let endpoint = EndpointFields { flavor: Flavor::Text, best_of, logprobs, echo };
+		let endpoint = EndpointFields { flavor: Flavor::Text, best_of, logprobs, echo, format };
 		let request = prepare(&state, fields, endpoint, conversations).await?;
 		respond(&state, request).await
 	}
@@ -531,7 +575,7 @@ pub async fn completions(State(state): State<AppState>, body: Bytes) -> Response
 
 pub async fn chat_completions(State(state): State<AppState>, body: Bytes) -> Response {
 	let result = async {
-		refuse_unsupported(&body, Endpoint::Chat)?;
+		let format = checked_body(&body, Endpoint::Chat)?;
 		let fields: GenerationFields = parse_json(&body)?;
 		let ChatFields { messages, logprobs, top_logprobs } = parse_json(&body)?;
 		let logprobs = match (logprobs, top_logprobs) {
@@ -548,7 +592,7 @@ pub async fn chat_completions(State(state): State<AppState>, body: Bytes) -> Res
 		let messages = chat_messages(&messages).map_err(|m| ApiError::invalid("messages", m))?;
 		let conversation = Conversation::chat(&state, messages)?;
 		let endpoint =
-			EndpointFields { flavor: Flavor::Chat, best_of: None, logprobs, echo: false };
+			EndpointFields { flavor: Flavor::Chat, best_of: None, logprobs, echo: false, format };
 		let request = prepare(&state, fields, endpoint, vec![conversation]).await?;
 		respond(&state, request).await
 	}
@@ -556,14 +600,15 @@ pub async fn chat_completions(State(state): State<AppState>, body: Bytes) -> Res
 	result.unwrap_or_else(IntoResponse::into_response)
 }
 
-/// A 400 naming the first OpenAI field of the body this worker does not support.
-fn refuse_unsupported(body: &Bytes, endpoint: Endpoint) -> Result<(), ApiError> {
+/// The body's `response_format`, after a 400 naming the first OpenAI field of the body this
+/// worker does not support.
+fn checked_body(body: &Bytes, endpoint: Endpoint) -> Result<Option<ResponseFormat>, ApiError> {
 	// A body that is not a JSON object fails later, with the parse error naming where.
-	let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else { return Ok(()) };
-	match unsupported_field(&value, endpoint) {
-		Some((field, why)) => Err(ApiError::invalid(field, why)),
-		None => Ok(()),
+	let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else { return Ok(None) };
+	if let Some((field, why)) = unsupported_field(&value, endpoint) {
+		return Err(ApiError::invalid(field, why));
 	}
+	response_format(&value).map_err(|why| ApiError::invalid("response_format", why))
 }
 
 async fn respond(state: &AppState, request: Request) -> Result<Response, ApiError> {

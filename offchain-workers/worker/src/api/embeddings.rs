@@ -116,6 +116,7 @@ pub async fn embeddings(
 			logprobs: None,
 			prompt_logprobs: None,
 			embed: Some(pooling),
+			constraint: None,
 			events,
 		})?;
 		receivers.push(receiver);

@@ -98,6 +98,10 @@ impl From<EngineError> for ApiError {
 			EngineError::Model(_) => {
 				ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", message)
 			},
+			EngineError::Grammar(_) => {
+				ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", message)
+					.code("constrained_decoding_failed")
+			},
 			EngineError::ShuttingDown => {
 				ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "server_error", message)
 					.code("shutting_down")

@@ -251,18 +251,54 @@ pub fn unsupported_field(
 				return Some(("modalities", "only [\"text\"] is supported".into()));
 			}
 		}
-		if let Some(format) = field("response_format") {
-			let kind = format.get("type").and_then(Value::as_str).unwrap_or("");
-			if kind != "text" {
-				return Some((
-					"response_format",
-					format!("response_format type {kind:?} is not supported; only \"text\""),
-				));
-			}
+	}
+	if let Some(format) = field("response_format") {
+		let kind = format.get("type").and_then(Value::as_str).unwrap_or("");
+		if !matches!(kind, "text" | "json_object" | "json_schema") {
+			return Some((
+				"response_format",
+				format!(
+					"response_format type {kind:?} is not supported; use \"text\", \"json_object\" or \"json_schema\""
+				),
+			));
 		}
 	}
 	if field("store") == Some(&Value::Bool(true)) {
 		return Some(("store", "this worker does not store completions".into()));
 	}
 	None
+}
+
+/// What a request's `response_format` constrains the output to.
+#[derive(Clone, Debug)]
+pub enum ResponseFormat {
+	/// Any JSON object.
+	JsonObject,
+	/// JSON matching this schema.
+	JsonSchema(serde_json::Value),
+}
+
+/// The `response_format` of `body` (`text` or absent: none), read from the JSON value itself:
+/// a schema may hold any JSON, which a typed field would reshape.
+pub fn response_format(body: &serde_json::Value) -> Result<Option<ResponseFormat>, String> {
+	let Some(format) = body.get("response_format").filter(|value| !value.is_null()) else {
+		return Ok(None);
+	};
+	match format.get("type").and_then(serde_json::Value::as_str) {
+		Some("text") => Ok(None),
+		Some("json_object") => Ok(Some(ResponseFormat::JsonObject)),
+		Some("json_schema") => {
+			let schema = format
+				.get("json_schema")
+				.and_then(|described| described.get("schema"))
+				.filter(|schema| schema.is_object())
+				.ok_or(
+					"response_format json_schema needs json_schema.schema, a JSON Schema object",
+				)?;
+			Ok(Some(ResponseFormat::JsonSchema(schema.clone())))
+		},
+		_ => {
+			Err("response_format needs a type: \"text\", \"json_object\" or \"json_schema\"".into())
+		},
+	}
 }

@@ -12,6 +12,8 @@
 //!    caching on ÷ off.
 //! 6. Throughput of 64 requests whose prompt + max_tokens, reserved up front, exceed the key/value
 //!    pool: preemption on ÷ off.
+//! 7. Decoding time per token with a JSON Schema `response_format` ÷ without, 8 requests decoded
+//!    together, over SmolLM2's 49152-token vocabulary when `.data/smollm2-135m-instruct` exists.
 //!
 //! Usage: `tributary-worker-bench [--quick] [--toy] [--section N ...] [--device D] [--dtype T]`
 //! (`--quick` shrinks every workload for a smoke run; `--toy` uses the tests' hidden-256 base
@@ -531,9 +533,18 @@ async fn bench_worker(
 	(worker, url)
 }
 
-/// Posts a completion of token ids and returns its completion tokens.
-async fn complete_ids(http: &reqwest::Client, url: &str, prompt: &[u32], max_tokens: usize) -> u64 {
-	let body = serde_json::json!({ "model": "base", "prompt": prompt, "max_tokens": max_tokens, "temperature": 0 });
+/// Posts a completion of token ids (with `fields` besides) and returns its completion tokens.
+async fn complete_ids(
+	http: &reqwest::Client,
+	url: &str,
+	prompt: &[u32],
+	max_tokens: usize,
+	fields: serde_json::Value,
+) -> u64 {
+	let mut body = serde_json::json!({ "model": "base", "prompt": prompt, "max_tokens": max_tokens, "temperature": 0 });
+	for (field, value) in fields.as_object().into_iter().flatten() {
+		body[field] = value.clone();
+	}
 	let response = http
 		.post(format!("{url}/v1/completions"))
 		.body(body.to_string())
@@ -577,7 +588,7 @@ fn prefix_cache_section(sizes: &Sizes, toy: bool, device: DeviceChoice, dtype: S
 			for question in &questions {
 				let prompt = [system.as_slice(), question].concat();
 				let started = Instant::now();
-				complete_ids(&http, &url, &prompt, 1).await;
+				complete_ids(&http, &url, &prompt, 1, serde_json::json!({})).await;
 				times.push(started.elapsed().as_secs_f64() * 1e3);
 			}
 			worker.shutdown().await;
@@ -593,14 +604,19 @@ fn prefix_cache_section(sizes: &Sizes, toy: bool, device: DeviceChoice, dtype: S
 	let _ = std::fs::remove_dir_all(dir);
 }
 
+/// One workload of section 6: requests and what they send besides their prompt.
+struct Workload {
+	name: &'static str,
+	max_tokens: usize,
+	/// Extra request fields, by request index.
+	fields: Box<dyn Fn(usize) -> serde_json::Value>,
+}
+
 fn preemption_section(sizes: &Sizes, toy: bool, device: DeviceChoice, dtype: ServingDtype) {
-	let (requests, prompt_len, max_tokens): (usize, usize, usize) =
-		if sizes.waves > 1 { (64, 16, 64) } else { (16, 8, 16) };
+	let (requests, prompt_len, scale) = if sizes.waves > 1 { (64, 16, 1) } else { (16, 8, 4) };
 	// Reserved up front, 16 requests fit at a time (blocks of 16 positions).
 	let block_size: usize = 16;
-	let blocks_each = (prompt_len + max_tokens).div_ceil(block_size);
-	let pool_blocks = 16 * blocks_each;
-	println!("\n## 6. Throughput, {requests} requests of {prompt_len} prompt + {max_tokens} new tokens, pool of {pool_blocks} blocks of {block_size} (up front: {} at a time)", pool_blocks / blocks_each);
+	println!("\n## 6. Throughput, {requests} requests of {prompt_len} prompt tokens whose prompt + max_tokens, reserved up front, let 16 run at a time; preemption on ÷ off");
 	let dir = tempfile_dir("preemption");
 	let config = bench_config(toy);
 	let runtime = tokio::runtime::Runtime::new().unwrap();
@@ -609,48 +625,165 @@ fn preemption_section(sizes: &Sizes, toy: bool, device: DeviceChoice, dtype: Ser
 	let prompts: Vec<Vec<u32>> = (0..requests)
 		.map(|_| (0..prompt_len).map(|_| (rng.next_u64() % 256) as u32).collect())
 		.collect();
-	let kind = dtype.kind();
-	println!("\n| preemption | tokens/s | wall s | preemptions |");
-	println!("|---|---:|---:|---:|");
-	let mut rates = Vec::new();
-	for preemption in [false, true] {
-		let (rate, wall, preempted) = runtime.block_on(async {
-			let label = format!("preemption-{preemption}");
-			let (worker, url) = bench_worker(&dir, &label, config.clone(), device, dtype, |c| {
-				c.preemption = preemption;
-				c.prefix_caching = false;
-				c.max_batch = requests;
-				c.max_queue = requests;
-				c.kv_block_size = block_size as i64;
-				c.kv_cache_bytes = pool_blocks as u64
-					* PagedKvCache::block_bytes(&config, block_size as i64, kind);
-			})
-			.await;
-			let started = Instant::now();
-			let tokens: u64 = futures::future::join_all(
-				prompts.iter().map(|prompt| complete_ids(&http, &url, prompt, max_tokens)),
-			)
+	// The random base's end-of-text token, made likely enough that generation ends after ~30
+	// tokens on average: how clients use a generous max_tokens.
+	runtime.block_on(async {
+		bench_worker(&dir, "eos", config.clone(), device, dtype, |_| {})
 			.await
-			.into_iter()
-			.sum();
-			let wall = started.elapsed().as_secs_f64();
-			let metrics =
-				http.get(format!("{url}/metrics")).send().await.unwrap().text().await.unwrap();
-			let preempted = metrics
-				.lines()
-				.find_map(|l| l.strip_prefix("tributary_worker_preemptions_total "))
-				.unwrap_or("0")
-				.to_string();
-			worker.shutdown().await;
-			(tokens as f64 / wall, wall, preempted)
-		});
-		println!(
-			"| {} | {rate:.0} | {wall:.1} | {preempted} |",
-			if preemption { "on" } else { "off" }
-		);
-		rates.push(rate);
+			.0
+			.shutdown()
+			.await
+	});
+	let tokenizer = tokenizers::Tokenizer::from_file(dir.join("base/tokenizer.json")).unwrap();
+	let eos = tributary_model::hf::eos_token(&tokenizer)
+		.expect("the bench base has an end-of-text token");
+	let workloads = [
+		Workload {
+			name: "every request runs to max_tokens 64 (greedy)",
+			max_tokens: 64 / scale,
+			fields: Box::new(|_| serde_json::json!({ "temperature": 0 })),
+		},
+		Workload {
+			name: "max_tokens 128, sampled, ending at end-of-text (logit_bias +3)",
+			max_tokens: 128 / scale,
+			fields: Box::new(
+				move |i| serde_json::json!({ "temperature": 1, "seed": i, "logit_bias": { eos.to_string(): 3 } }),
+			),
+		},
+	];
+	let kind = dtype.kind();
+	println!(
+		"\n| workload | pool blocks | preemption | tokens | tokens/s | wall s | preemptions |"
+	);
+	println!("|---|---:|---|---:|---:|---:|---:|");
+	for workload in &workloads {
+		let pool_blocks = 16 * (prompt_len + workload.max_tokens).div_ceil(block_size);
+		let mut rates = Vec::new();
+		for preemption in [false, true] {
+			let (tokens, wall, preempted) = runtime.block_on(async {
+				let label = format!("{}-{preemption}", workload.max_tokens);
+				let (worker, url) =
+					bench_worker(&dir, &label, config.clone(), device, dtype, |c| {
+						c.preemption = preemption;
+						c.prefix_caching = false;
+						c.max_batch = requests;
+						c.max_queue = requests;
+						c.kv_block_size = block_size as i64;
+						c.kv_cache_bytes = pool_blocks as u64
+							* PagedKvCache::block_bytes(&config, block_size as i64, kind);
+					})
+					.await;
+				let started = Instant::now();
+				let tokens: u64 =
+					futures::future::join_all(prompts.iter().enumerate().map(|(i, prompt)| {
+						complete_ids(&http, &url, prompt, workload.max_tokens, (workload.fields)(i))
+					}))
+					.await
+					.into_iter()
+					.sum();
+				let wall = started.elapsed().as_secs_f64();
+				let metrics =
+					http.get(format!("{url}/metrics")).send().await.unwrap().text().await.unwrap();
+				let preempted = metrics
+					.lines()
+					.find_map(|l| l.strip_prefix("tributary_worker_preemptions_total "))
+					.unwrap_or("0")
+					.to_string();
+				worker.shutdown().await;
+				(tokens, wall, preempted)
+			});
+			let rate = tokens as f64 / wall;
+			let on = if preemption { "on" } else { "off" };
+			println!(
+				"| {} | {pool_blocks} | {on} | {tokens} | {rate:.0} | {wall:.1} | {preempted} |",
+				workload.name
+			);
+			rates.push(rate);
+		}
+		println!("\n{}: ratio on ÷ off {:.2}×\n", workload.name, rates[1] / rates[0]);
 	}
-	println!("\nratio on ÷ off: {:.2}×", rates[1] / rates[0]);
+	let _ = std::fs::remove_dir_all(dir);
+}
+
+/// SmolLM2's tokenizer (from `scripts/base-model.sh`'s checkpoint), when it is there.
+fn smollm2_tokenizer() -> Option<std::path::PathBuf> {
+	let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+		.join("../../.data/smollm2-135m-instruct/tokenizer.json");
+	path.is_file().then_some(path)
+}
+
+fn structured_section(sizes: &Sizes, toy: bool, device: DeviceChoice, dtype: ServingDtype) {
+	let (rows, max_tokens, rounds) = if sizes.waves > 1 { (8, 64, 3) } else { (4, 16, 1) };
+	let dir = tempfile_dir("structured");
+	let mut config = bench_config(toy);
+	let vocabulary = match smollm2_tokenizer() {
+		Some(tokenizer) => {
+			let base = dir.join("base");
+			config.vocab_size = 49152;
+			let model = Llama::random(config.clone(), 5, Device::Cpu).unwrap();
+			tributary_model::hf::save_model(&model, &base).unwrap();
+			std::fs::copy(tokenizer, base.join("tokenizer.json")).unwrap();
+			"SmolLM2's tokenizer, 49152 tokens"
+		},
+		None => "the bench's own 512-token tokenizer (no .data/smollm2-135m-instruct)",
+	};
+	println!("\n## 7. Structured output: {rows} requests decoded together, {max_tokens} tokens each, {vocabulary}; medians of {rounds} rounds");
+	// Many grammar states per token: keys, strings, integers, separators, nesting.
+	let schema = serde_json::json!({
+		"type": "object",
+		"properties": { "items": { "type": "array", "minItems": 8, "items": {
+			"type": "object",
+			"properties": { "name": { "type": "string" }, "count": { "type": "integer" } },
+			"required": ["name", "count"], "additionalProperties": false } } },
+		"required": ["items"], "additionalProperties": false
+	});
+	let formats = [
+		("none", serde_json::json!({})),
+		(
+			"json_schema",
+			serde_json::json!({ "response_format": { "type": "json_schema", "json_schema": { "name": "items", "schema": schema } } }),
+		),
+	];
+	let runtime = tokio::runtime::Runtime::new().unwrap();
+	let http = reqwest::Client::new();
+	let mut rng = SplitMix64(13);
+	let prompts: Vec<Vec<u32>> = (0..rows)
+		.map(|_| (0..16).map(|_| (rng.next_u64() % 256) as u32).collect())
+		.collect();
+	let per_token = runtime.block_on(async {
+		let (worker, url) =
+			bench_worker(&dir, "structured", config, device, dtype, |c| c.prefix_caching = false)
+				.await;
+		let mut per_token = Vec::new();
+		for (_, fields) in &formats {
+			let (http, url) = (&http, &url);
+			let batch = |round: usize| {
+				futures::future::join_all(prompts.iter().enumerate().map(move |(i, prompt)| {
+					let mut fields = fields.clone();
+					fields["temperature"] = 0.8.into();
+					fields["seed"] = (round * rows + i).into();
+					complete_ids(http, url, prompt, max_tokens, fields)
+				}))
+			};
+			// The first structured request builds the vocabulary's trie: not timed.
+			batch(rounds).await;
+			let mut times = Vec::new();
+			for round in 0..rounds {
+				let started = Instant::now();
+				let tokens: u64 = batch(round).await.into_iter().sum();
+				times.push(started.elapsed().as_secs_f64() * 1e3 / (tokens as f64 / rows as f64));
+			}
+			per_token.push(median(&mut times));
+		}
+		worker.shutdown().await;
+		per_token
+	});
+	println!("\n| response_format | ms per token (batch of {rows}) |");
+	println!("|---|---:|");
+	for ((name, _), ms) in formats.iter().zip(&per_token) {
+		println!("| {name} | {ms:.2} |");
+	}
+	println!("\nratio json_schema ÷ none: {:.2}× (goal ≤ 1.2×)", per_token[1] / per_token[0]);
 	let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -744,5 +877,8 @@ fn main() {
 	}
 	if runs(6) {
 		preemption_section(&sizes, toy, choice, dtype);
+	}
+	if runs(7) {
+		structured_section(&sizes, toy, choice, dtype);
 	}
 }
