@@ -60,6 +60,25 @@ pub struct Sidecar {
 	base: String,
 }
 
+/// `value` as JSON with every object's keys in sorted order, so a request's bytes depend only on
+/// its content, whether or not serde_json keeps insertion order (its `preserve_order`, which
+/// another crate of a build may turn on).
+pub fn canonical_json(value: &impl Serialize) -> Vec<u8> {
+	fn sorted(value: serde_json::Value) -> serde_json::Value {
+		match value {
+			serde_json::Value::Object(map) => {
+				let mut entries: Vec<_> = map.into_iter().collect();
+				entries.sort_by(|(a, _), (b, _)| a.cmp(b));
+				entries.into_iter().map(|(key, value)| (key, sorted(value))).collect()
+			},
+			serde_json::Value::Array(items) => items.into_iter().map(sorted).collect(),
+			other => other,
+		}
+	}
+	let value = serde_json::to_value(value).expect("the contract's types serialize");
+	serde_json::to_vec(&sorted(value)).expect("a JSON value always serializes")
+}
+
 impl Sidecar {
 	/// The sidecar this node was started with (`--worker-url`), if any.
 	pub fn configured() -> Option<Sidecar> {
@@ -77,11 +96,9 @@ impl Sidecar {
 		self.send(http::Request::get(&format!("{}{path}", self.base)))
 	}
 
-	/// POSTs `body` as JSON, as the contract's types serialize it: fields in declaration order
-	/// and maps ordered (the contract has no hash maps), so a request's bytes depend only on its
-	/// content.
+	/// POSTs `body` as [`canonical_json`].
 	pub fn post(&self, path: &str, body: &impl Serialize) -> Result<Reply, SidecarError> {
-		let bytes = serde_json::to_vec(body).expect("the contract's types serialize");
+		let bytes = canonical_json(body);
 		let url = format!("{}{path}", self.base);
 		self.send(
 			http::Request::post(&url, alloc::vec![bytes])

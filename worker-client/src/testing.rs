@@ -77,9 +77,7 @@ impl Testbed {
 				.iter()
 				.map(|_| (String::from("Content-Type"), String::from("application/json")))
 				.collect(),
-			body: body
-				.map(|body| serde_json::to_vec(body).expect("JSON serializes"))
-				.unwrap_or_default(),
+			body: body.map(crate::sidecar::canonical_json).unwrap_or_default(),
 			response: Some(answer),
 			sent: true,
 			..Default::default()
