@@ -21,14 +21,31 @@ use llguidance::{Matcher, ParserFactory};
 use serde_json::{json, Value};
 use std::sync::Arc;
 
-/// How JSON output may be laid out, given to llguidance's schema compiler (its `x-guidance`
-/// options, which this replaces in a client's schema so clients cannot loosen the grammar).
-///
-/// Whitespace between JSON tokens is allowed so a model can write JSON the way it learned to
-/// (`{"a": 1}`, or pretty-printed), but at most [`MAX_WHITESPACE`] characters of it in one place:
-/// unbounded whitespace lets a small model stall in a run of spaces or newlines that never ends.
-fn json_options() -> Value {
-	json!({ "whitespace_pattern": format!("[\\x20\\x0A\\x0D\\x09]{{1,{MAX_WHITESPACE}}}") })
+/// How the JSON a grammar admits may be laid out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JsonLayout {
+	/// Whitespace between JSON tokens, so a model can write JSON the way it learned to
+	/// (`{"a": 1}`, or pretty-printed), but at most [`MAX_WHITESPACE`] characters of it in one
+	/// place: unbounded whitespace lets a small model stall in a run of spaces or newlines.
+	Flexible,
+	/// Exactly `{"a": 1, "b": [1, 2]}`: `", "` between items, `": "` after keys, no other
+	/// whitespace (how chat templates write tool calls for the model to learn).
+	Compact,
+}
+
+impl JsonLayout {
+	/// llguidance's `x-guidance` options for the layout, which replace a client's own so clients
+	/// cannot loosen the grammar.
+	fn options(self) -> Value {
+		match self {
+			JsonLayout::Flexible => json!({
+				"whitespace_pattern": format!("[\\x20\\x0A\\x0D\\x09]{{1,{MAX_WHITESPACE}}}")
+			}),
+			JsonLayout::Compact => json!({
+				"item_separator": ", ", "key_separator": ": ", "whitespace_flexible": false
+			}),
+		}
+	}
 }
 
 /// The longest run of whitespace allowed between two JSON tokens: a newline and the indentation
@@ -111,13 +128,22 @@ impl Grammars {
 	/// llguidance's default limits (grammar size, lexer fuel) and takes milliseconds for
 	/// typical schemas, more for large ones: do it before a request joins the batch.
 	pub fn json_schema(&self, schema: &Value) -> Result<Constraint, GrammarError> {
+		self.json_schema_laid_out(schema, JsonLayout::Flexible)
+	}
+
+	/// [`Grammars::json_schema`] in `layout`.
+	pub fn json_schema_laid_out(
+		&self,
+		schema: &Value,
+		layout: JsonLayout,
+	) -> Result<Constraint, GrammarError> {
 		let Value::Object(schema) = schema else {
 			return Err(GrammarError::Schema(format!(
 				"the schema must be a JSON object: {schema}"
 			)));
 		};
 		let mut schema = schema.clone();
-		schema.insert("x-guidance".into(), json_options());
+		schema.insert("x-guidance".into(), layout.options());
 		let grammar = TopLevelGrammar::from_json_schema(Value::Object(schema));
 		let parser = self
 			.factory

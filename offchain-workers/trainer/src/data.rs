@@ -250,16 +250,13 @@ fn parse(text: &str) -> Option<(RowFormat, Vec<Message>)> {
 	Some(match serde_json::from_str::<Structured>(text).ok()? {
 		Structured::OpenAi { messages } => (
 			RowFormat::Chat,
-			messages
-				.into_iter()
-				.map(|m| Message { role: m.role, content: m.content })
-				.collect(),
+			messages.into_iter().map(|m| Message::new(&m.role, &m.content)).collect(),
 		),
 		Structured::ShareGpt { conversations } => (
 			RowFormat::Chat,
 			conversations
 				.into_iter()
-				.map(|turn| Message { role: sharegpt_role(turn.from), content: turn.value })
+				.map(|turn| Message::new(&sharegpt_role(turn.from), &turn.value))
 				.collect(),
 		),
 		Structured::Alpaca { instruction, input, output } => {

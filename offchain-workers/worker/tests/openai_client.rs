@@ -1,5 +1,6 @@
 //! The official OpenAI Python client (installed into the project venv by scripts/setup.sh) lists
-//! models, completes and streams against the real `tributary-worker` binary.
+//! models, completes and streams against the real `tributary-worker` binary, whose base model's
+//! chat template lists tools in the Hermes syntax.
 
 mod common;
 
@@ -7,6 +8,11 @@ use common::{make_adapter, make_base, WorkerProcess};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
+
+/// A chat template that lists tools and renders calls as `<tool_call>` JSON blocks (Hermes). It
+/// lists the tools by name only (real templates list their JSON) to keep prompts within the test
+/// model's 192 positions.
+const TOOLS_TEMPLATE: &str = "{% if tools %}<|system|>\nTools:\n{% for tool in tools %}{{ tool.function.name }}\n{% endfor %}{% endif %}{% for message in messages %}<|{{ message.role }}|>\n{% if message.tool_calls %}{% for call in message.tool_calls %}<tool_call>\n{\"name\": \"{{ call.function.name }}\", \"arguments\": {{ call.function.arguments | tojson }}}\n</tool_call>\n{% endfor %}{% else %}{{ message.content }}\n{% endif %}{% endfor %}{% if add_generation_prompt %}<|assistant|>\n{% endif %}";
 
 /// The venv python with `openai` importable, or a failure that says how to get it.
 fn venv_python() -> PathBuf {
@@ -32,6 +38,8 @@ async fn official_openai_client_lists_completes_and_streams() {
 	let root = tempfile::tempdir().unwrap();
 	let base = root.path().join("base");
 	make_base(&base);
+	let config = serde_json::json!({ "chat_template": TOOLS_TEMPLATE });
+	std::fs::write(base.join("tokenizer_config.json"), config.to_string()).unwrap();
 	let adapter = make_adapter(&base, 1);
 	let worker = WorkerProcess::spawn(&base, &root.path().join("data"), &[]);
 	let client = worker.client();

@@ -185,6 +185,17 @@ async fn bad_input_gets_openai_errors_and_the_worker_keeps_serving() {
 		.await;
 	assert_eq!(status, 400);
 
+	// The plain chat template lists no tools: calls are refused, tool_choice "none" is answered.
+	let weather = json!([{ "type": "function", "function": { "name": "get_weather" } }]);
+	let chat = |choice: &str| {
+		json!({ "model": "base", "messages": [{ "role": "user", "content": "Weather?" }],
+		"max_tokens": 4, "tools": weather, "tool_choice": choice })
+	};
+	let (status, body) = client.post("/v1/chat/completions", chat("auto")).await;
+	assert_eq!((status, body["error"]["param"].as_str()), (400, Some("tools")), "{body}");
+	let (status, body) = client.post("/v1/chat/completions", chat("none")).await;
+	assert_eq!(status, 200, "{body}");
+
 	// A corrupt adapter: the request fails naming the hash; the adapter is quarantined.
 	let adapter = common::make_adapter(&fixture.base, 4);
 	let hash = client.register("broken", &adapter).await;

@@ -6,7 +6,7 @@ Exits non-zero if listing, completing, streaming or the error path does not beha
 if any of these request fields does not: n, best_of, logprobs (completions and chat), echo, stop
 lists, seed, presence/frequency penalties, logit_bias, user, max_completion_tokens,
 stream_options, prompt lists and token-id prompts, the refusal of fields the worker does not
-support, /v1/embeddings and response_format (JSON Schema and JSON object output). The test model's text is gibberish, so every check is structural (counts, indexes,
+support, /v1/embeddings, response_format (JSON Schema and JSON object output) and tools. The test model's text is gibberish, so every check is structural (counts, indexes,
 reproducibility, log-probability ranges, error fields), never about words.
 Prints "ok: models [...]; ..." and then one line per feature.
 """
@@ -283,7 +283,6 @@ def check_refused_fields(client, model):
     chat = dict(model=model, messages=MESSAGES, max_tokens=4)
     parameters = {"type": "object", "properties": {}}
     refused = {
-        "tools": [{"type": "function", "function": {"name": "f", "parameters": parameters}}],
         "functions": [{"name": "f", "parameters": parameters}],
         "audio": {"voice": "alloy", "format": "wav"},
         "modalities": ["audio"],
@@ -371,6 +370,61 @@ def check_response_format(client, model):
             f"json_object ended with {choice.finish_reason!r}; bad schemas refused")
 
 
+WEATHER = {"type": "function", "function": {
+    "name": "get_weather", "description": "The weather in a city",
+    "parameters": {"type": "object", "properties": {"city": {"type": "string", "enum": ["Paris", "Oslo"]},
+                                                    "unit": {"type": "string", "enum": ["C", "F"]}},
+                   "required": ["city", "unit"], "additionalProperties": False}}}
+CLOCK = {"type": "function", "function": {
+    "name": "get_time",
+    "parameters": {"type": "object", "properties": {"zone": {"type": "string", "enum": ["UTC", "CET"]}},
+                   "required": ["zone"], "additionalProperties": False}}}
+
+
+def assert_call(choice, names):
+    """A choice that calls one tool of `names` with arguments valid under its parameters."""
+    assert choice.finish_reason == "tool_calls" and choice.message.content is None, choice
+    [call] = choice.message.tool_calls
+    assert call.type == "function" and call.id and call.function.name in names, call
+    arguments = parsed(call.function.arguments)
+    if call.function.name == "get_weather":
+        assert arguments["city"] in ("Paris", "Oslo") and arguments["unit"] in ("C", "F"), arguments
+    else:
+        assert arguments == {"zone": arguments["zone"]} and arguments["zone"] in ("UTC", "CET"), arguments
+    return call
+
+
+def check_tools(client, model):
+    """tools (the test model's chat template lists them in the Hermes syntax): a named or required
+    call is decoded under the function's parameters, streamed as one delta, answered by a tool
+    message in a second turn; auto answers text or calls; a tool_choice naming no tool is a 400."""
+    messages = [{"role": "user", "content": "Weather?"}]
+    args = dict(model=model, messages=messages, tools=[WEATHER, CLOCK], max_tokens=100, temperature=0)
+    named = client.chat.completions.create(**args, tool_choice={"type": "function", "function": {"name": "get_weather"}})
+    call = assert_call(named.choices[0], {"get_weather"})
+    required = client.chat.completions.create(**{**args, "temperature": 1}, tool_choice="required", n=2, seed=2)
+    for choice in required.choices:
+        assert_call(choice, {"get_weather", "get_time"})
+    auto = client.chat.completions.create(**args).choices[0]
+    assert auto.message.tool_calls or isinstance(auto.message.content, str), auto
+    chunks = client.chat.completions.create(**args, tool_choice={"type": "function", "function": {"name": "get_weather"}},
+                                            stream=True)
+    streamed = [d for c in chunks if c.choices for d in (c.choices[0].delta.tool_calls or [])]
+    assert [(d.function.name, d.function.arguments) for d in streamed] == [(call.function.name, call.function.arguments)]
+    turn = messages + [
+        {"role": "assistant", "content": None, "tool_calls": [
+            {"id": call.id, "type": "function", "function": {"name": call.function.name, "arguments": call.function.arguments}}]},
+        {"role": "tool", "tool_call_id": call.id, "content": "4 C"},
+    ]
+    second = client.chat.completions.create(model=model, messages=turn, tools=[WEATHER, CLOCK], max_tokens=4)
+    assert second.choices[0].finish_reason in ("stop", "length", "tool_calls"), second
+    strict = client.with_options(max_retries=0)
+    expect_bad_request(strict.chat.completions.create, "tool_choice", **args,
+                       tool_choice={"type": "function", "function": {"name": "no_such_tool"}})
+    return (f"tools: named call {call.function.name}({call.function.arguments}); required x2; auto "
+            f"{'called' if auto.message.tool_calls else 'answered text'}; stream and second turn; unknown name refused")
+
+
 FEATURE_CHECKS = [
     check_n,
     check_best_of,
@@ -387,6 +441,7 @@ FEATURE_CHECKS = [
     check_refused_fields,
     check_embeddings,
     check_response_format,
+    check_tools,
 ]
 
 

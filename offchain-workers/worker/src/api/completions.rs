@@ -8,8 +8,8 @@ use super::attribution::{attribute, target_with, AttributionMethod, AttributionT
 use super::error::{parse_json, ApiError};
 use super::logprobs::{self, TextColumns};
 use super::openai::{
-	chat_messages, response_format, unsupported_field, ChatFields, CompletionFields, Endpoint,
-	GenerationFields, Prompt, ResponseFormat,
+	chat_messages, response_format, tool_request, unsupported_field, ChatFields, CompletionFields,
+	Endpoint, GenerationFields, Prompt, ResponseFormat, ToolChoice, ToolRequest,
 };
 use super::rag::{self, Citation};
 use super::receipts::{issue, order_for, ReceiptOrder};
@@ -18,6 +18,7 @@ use super::responses::{
 	Usage,
 };
 use super::stream::sse_response;
+use super::tools::{call_schema, ToolUse};
 use super::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -27,7 +28,7 @@ use axum::Json;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
-use tributary_engine::constraint::{Constraint, GrammarError, Grammars};
+use tributary_engine::constraint::{Constraint, GrammarError, Grammars, JsonLayout};
 use tributary_engine::{
 	AdapterUse, Event, Finished, GenerationRequest, SamplingParams, TokenLogprob,
 };
@@ -67,6 +68,8 @@ pub struct Request {
 	pub echo: bool,
 	/// The grammar every choice's text follows, with what compiles it per choice.
 	format: Option<(ResponseFormat, Arc<Grammars>)>,
+	/// How a chat's answers call its tools.
+	pub tools: Option<ToolUse>,
 	pub prompts: Vec<PreparedPrompt>,
 }
 
@@ -92,7 +95,7 @@ fn unix_now() -> u64 {
 }
 
 /// Unique across restarts too (nanosecond clock plus a counter): receipts are kept by this id.
-fn response_id(prefix: &str) -> String {
+pub fn response_id(prefix: &str) -> String {
 	static NEXT: AtomicU64 = AtomicU64::new(1);
 	let nanos = std::time::SystemTime::now()
 		.duration_since(std::time::UNIX_EPOCH)
@@ -168,9 +171,22 @@ impl Conversation {
 		}
 	}
 
-	fn chat(state: &AppState, messages: Vec<Message>) -> Result<Conversation, ApiError> {
-		let prompt = render(state, &messages)?;
-		Ok(Conversation::Chat { messages, prompt })
+	/// `messages` under the chat template, listing `tools` when given, followed by `opening` (the
+	/// start of the answer, when a call is forced).
+	fn chat(
+		state: &AppState,
+		messages: Vec<Message>,
+		tools: Option<&[serde_json::Value]>,
+		opening: &str,
+	) -> Result<Conversation, ApiError> {
+		let prompt =
+			state.chat_template.render_with_tools(&messages, tools, true).map_err(|e| {
+				ApiError::invalid(
+					"messages",
+					format!("the model's chat template refuses them: {e}"),
+				)
+			})?;
+		Ok(Conversation::Chat { messages, prompt: prompt + opening })
 	}
 
 	/// The prompt as the user sent it (a chat's templated conversation).
@@ -210,6 +226,56 @@ struct EndpointFields {
 	logprobs: Option<usize>,
 	echo: bool,
 	format: Option<ResponseFormat>,
+	tools: Option<ToolUse>,
+}
+
+/// A chat's conversation with its tools: listed for the model when its template takes them, and
+/// how answers call them. A forced call (`required`, or a named function) starts the answer with
+/// the syntax's opening and decodes the call under its JSON Schema, in place of
+/// `response_format`.
+fn with_tools(
+	state: &AppState,
+	messages: Vec<Message>,
+	request: Option<ToolRequest>,
+	format: Option<ResponseFormat>,
+) -> Result<(Conversation, Option<ToolUse>, Option<ResponseFormat>), ApiError> {
+	let syntax = state.chat_template.tool_calls();
+	let (request, syntax) = match (request, syntax) {
+		(None, _) => return Ok((Conversation::chat(state, messages, None, "")?, None, format)),
+		(Some(request), None) if request.choice == ToolChoice::None => {
+			return Ok((Conversation::chat(state, messages, None, "")?, None, format))
+		},
+		(Some(_), None) => {
+			let message = "the served model's chat template does not list tools in a syntax this worker reads (Hermes <tool_call> blocks), so its answers cannot call them; send no tools or tool_choice \"none\"";
+			return Err(ApiError::invalid("tools", message));
+		},
+		(Some(request), Some(syntax)) => (request, syntax),
+	};
+	let tools = Some(request.tools.as_slice());
+	let called = match &request.choice {
+		ToolChoice::None => {
+			return Ok((Conversation::chat(state, messages, tools, "")?, None, format));
+		},
+		ToolChoice::Auto => None,
+		ToolChoice::Required => Some(request.functions.clone()),
+		ToolChoice::Named(name) => {
+			Some(request.functions.iter().filter(|(known, _)| known == name).cloned().collect())
+		},
+	};
+	let names = request.functions.iter().map(|(name, _)| name.clone()).collect();
+	let Some(called) = called else {
+		let conversation = Conversation::chat(state, messages, tools, "")?;
+		return Ok((conversation, Some(ToolUse { syntax, forced: false, names }), format));
+	};
+	if format.is_some() {
+		let message =
+			"a forced tool call is decoded under its function's parameters; drop response_format";
+		return Err(ApiError::invalid("response_format", message));
+	}
+	let opening = format!("{}\n", syntax.open());
+	let conversation = Conversation::chat(state, messages, tools, &opening)?;
+	let format = ResponseFormat::ToolCall(call_schema(&called));
+	Ok((conversation, Some(ToolUse { syntax, forced: true, names }), Some(format)))
 }
 
 /// A fresh grammar state for one choice.
@@ -217,6 +283,9 @@ fn constraint(format: &ResponseFormat, grammars: &Grammars) -> Result<Constraint
 	match format {
 		ResponseFormat::JsonObject => grammars.json_object(),
 		ResponseFormat::JsonSchema(schema) => grammars.json_schema(schema),
+		ResponseFormat::ToolCall(schema) => {
+			grammars.json_schema_laid_out(schema, JsonLayout::Compact)
+		},
 	}
 }
 
@@ -355,6 +424,11 @@ async fn prepare(
 		let message = "max_tokens 0 generates nothing to attribute or receipt";
 		return Err(ApiError::invalid("max_tokens", message));
 	}
+	if endpoint.tools.is_some() && fields.rag.is_some() {
+		let message =
+			"rag grounds the conversation in retrieved rows, which tool calls do not cite";
+		return Err(ApiError::invalid("rag", message));
+	}
 	if endpoint.echo && fields.rag.is_some() {
 		let message = "echo repeats the prompt as sent, which rag grounds in retrieved rows";
 		return Err(ApiError::invalid("echo", message));
@@ -378,6 +452,7 @@ async fn prepare(
 		logprobs: endpoint.logprobs,
 		echo: endpoint.echo,
 		format,
+		tools: endpoint.tools,
 		prompts,
 	})
 }
@@ -553,7 +628,7 @@ async fn start(state: &AppState, request: &Request) -> Result<Vec<Run>, ApiError
 
 pub async fn completions(State(state): State<AppState>, body: Bytes) -> Response {
 	let result = async {
-		let format = checked_body(&body, Endpoint::Completions)?;
+		let (format, _) = checked_body(&body, Endpoint::Completions)?;
 		let fields: GenerationFields = parse_json(&body)?;
 		let CompletionFields { prompt, best_of, logprobs, echo } = parse_json(&body)?;
 		if logprobs.is_some_and(|k| k > MAX_COMPLETION_LOGPROBS) {
@@ -565,7 +640,8 @@ pub async fn completions(State(state): State<AppState>, body: Bytes) -> Response
 			.into_iter()
 			.map(|prompt| Conversation::completion(&state, prompt))
 			.collect::<Result<_, _>>()?;
-		let endpoint = EndpointFields { flavor: Flavor::Text, best_of, logprobs, echo, format };
+		let endpoint =
+			EndpointFields { flavor: Flavor::Text, best_of, logprobs, echo, format, tools: None };
 		let request = prepare(&state, fields, endpoint, conversations).await?;
 		respond(&state, request).await
 	}
@@ -575,7 +651,7 @@ pub async fn completions(State(state): State<AppState>, body: Bytes) -> Response
 
 pub async fn chat_completions(State(state): State<AppState>, body: Bytes) -> Response {
 	let result = async {
-		let format = checked_body(&body, Endpoint::Chat)?;
+		let (format, tools) = checked_body(&body, Endpoint::Chat)?;
 		let fields: GenerationFields = parse_json(&body)?;
 		let ChatFields { messages, logprobs, top_logprobs } = parse_json(&body)?;
 		let logprobs = match (logprobs, top_logprobs) {
@@ -590,9 +666,15 @@ pub async fn chat_completions(State(state): State<AppState>, body: Bytes) -> Res
 			(false, None) => None,
 		};
 		let messages = chat_messages(&messages).map_err(|m| ApiError::invalid("messages", m))?;
-		let conversation = Conversation::chat(&state, messages)?;
-		let endpoint =
-			EndpointFields { flavor: Flavor::Chat, best_of: None, logprobs, echo: false, format };
+		let (conversation, tools, format) = with_tools(&state, messages, tools, format)?;
+		let endpoint = EndpointFields {
+			flavor: Flavor::Chat,
+			best_of: None,
+			logprobs,
+			echo: false,
+			format,
+			tools,
+		};
 		let request = prepare(&state, fields, endpoint, vec![conversation]).await?;
 		respond(&state, request).await
 	}
@@ -600,15 +682,28 @@ pub async fn chat_completions(State(state): State<AppState>, body: Bytes) -> Res
 	result.unwrap_or_else(IntoResponse::into_response)
 }
 
-/// The body's `response_format`, after a 400 naming the first OpenAI field of the body this
-/// worker does not support.
-fn checked_body(body: &Bytes, endpoint: Endpoint) -> Result<Option<ResponseFormat>, ApiError> {
+/// The body's `response_format` and (chat) tools, after a 400 naming the first OpenAI field of
+/// the body this worker does not support.
+fn checked_body(
+	body: &Bytes,
+	endpoint: Endpoint,
+) -> Result<(Option<ResponseFormat>, Option<ToolRequest>), ApiError> {
 	// A body that is not a JSON object fails later, with the parse error naming where.
-	let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else { return Ok(None) };
+	let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
+		return Ok((None, None));
+	};
 	if let Some((field, why)) = unsupported_field(&value, endpoint) {
 		return Err(ApiError::invalid(field, why));
 	}
-	response_format(&value).map_err(|why| ApiError::invalid("response_format", why))
+	let format =
+		response_format(&value).map_err(|why| ApiError::invalid("response_format", why))?;
+	let tools = match endpoint {
+		Endpoint::Chat => {
+			tool_request(&value).map_err(|(field, why)| ApiError::invalid(field, why))?
+		},
+		Endpoint::Completions => None,
+	};
+	Ok((format, tools))
 }
 
 async fn respond(state: &AppState, request: Request) -> Result<Response, ApiError> {
@@ -653,7 +748,7 @@ async fn respond(state: &AppState, request: Request) -> Result<Response, ApiErro
 			};
 			extensions = envelope;
 			completion_tokens += generation.finished.tokens.len();
-			let finish_reason = Some(generation.finished.reason.as_openai());
+			let mut finish_reason = Some(generation.finished.reason.as_openai());
 			let index = index as u32;
 			match request.flavor {
 				Flavor::Text => {
@@ -676,9 +771,28 @@ async fn respond(state: &AppState, request: Request) -> Result<Response, ApiErro
 					let logprobs = request
 						.logprobs
 						.map(|_| logprobs::chat(&state.engine.info.tokenizer, &generation.tokens));
+					let message = match &request.tools {
+						Some(tools) => {
+							let read = tools.read(&generation.text);
+							if !read.calls.is_empty() {
+								finish_reason = Some("tool_calls");
+							}
+							let calls = (!read.calls.is_empty()).then_some(read.calls);
+							AssistantMessage {
+								role: "assistant",
+								content: read.content,
+								tool_calls: calls,
+							}
+						},
+						None => AssistantMessage {
+							role: "assistant",
+							content: Some(generation.text),
+							tool_calls: None,
+						},
+					};
 					chat_choices.push(ChatChoice {
 						index,
-						message: AssistantMessage { role: "assistant", content: generation.text },
+						message,
 						logprobs,
 						finish_reason,
 						extensions: own,

@@ -24,6 +24,7 @@ pub mod responses;
 mod routes;
 mod rows;
 mod stream;
+mod tools;
 mod upload;
 
 use axum::extract::{DefaultBodyLimit, Request};

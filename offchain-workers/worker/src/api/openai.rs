@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 use std::collections::HashMap;
-use tributary_model::chat::Message;
+use tributary_model::chat::{FunctionCall, Message, ToolCall};
 
 /// A string or a list of strings (`prompt`, `stop`).
 #[derive(Clone, Debug, Deserialize)]
@@ -154,6 +154,25 @@ pub struct ContentPart {
 pub struct ChatMessage {
 	pub role: String,
 	pub content: Option<MessageContent>,
+	/// An assistant message's calls (earlier answers sent back with the tools' results).
+	#[serde(default)]
+	pub tool_calls: Option<Vec<RequestToolCall>>,
+	/// The call a `tool` message answers.
+	#[serde(default)]
+	pub tool_call_id: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RequestToolCall {
+	pub id: String,
+	pub function: RequestFunctionCall,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RequestFunctionCall {
+	pub name: String,
+	/// JSON text, as OpenAI writes it.
+	pub arguments: String,
 }
 
 impl ChatMessage {
@@ -195,7 +214,23 @@ pub fn chat_messages(messages: &[ChatMessage]) -> Result<Vec<Message>, String> {
 			) {
 				return Err(format!("unknown message role {:?}", message.role));
 			}
-			Ok(Message { role: message.role.clone(), content: message.text()? })
+			let mut tool_calls = Vec::new();
+			for call in message.tool_calls.iter().flatten() {
+				let arguments = serde_json::from_str(&call.function.arguments).map_err(|e| {
+					format!("the arguments of tool call {:?} are not JSON: {e}", call.id)
+				})?;
+				tool_calls.push(ToolCall {
+					id: call.id.clone(),
+					kind: "function".into(),
+					function: FunctionCall { name: call.function.name.clone(), arguments },
+				});
+			}
+			Ok(Message {
+				role: message.role.clone(),
+				content: message.text()?,
+				tool_calls,
+				tool_call_id: message.tool_call_id.clone(),
+			})
 		})
 		.collect()
 }
@@ -219,10 +254,6 @@ pub fn unsupported_field(
 		Endpoint::Completions => &[("suffix", "suffix (insertion) is not supported")],
 		Endpoint::Chat => &[
 			(
-				"tools",
-				"tools are not supported: the served model's chat template has no tool calls",
-			),
-			(
 				"functions",
 				"functions are not supported (and deprecated by OpenAI in favour of tools)",
 			),
@@ -238,14 +269,6 @@ pub fn unsupported_field(
 		}
 	}
 	if endpoint == Endpoint::Chat {
-		if let Some(choice) = field("tool_choice") {
-			if choice != &Value::String("none".into()) {
-				return Some((
-					"tool_choice",
-					"only \"none\" is supported: there are no tools".into(),
-				));
-			}
-		}
 		if let Some(modalities) = field("modalities") {
 			if modalities != &serde_json::json!(["text"]) {
 				return Some(("modalities", "only [\"text\"] is supported".into()));
@@ -276,6 +299,8 @@ pub enum ResponseFormat {
 	JsonObject,
 	/// JSON matching this schema.
 	JsonSchema(serde_json::Value),
+	/// A tool call matching this schema, laid out as chat templates write calls.
+	ToolCall(serde_json::Value),
 }
 
 /// The `response_format` of `body` (`text` or absent: none), read from the JSON value itself:
@@ -301,4 +326,86 @@ pub fn response_format(body: &serde_json::Value) -> Result<Option<ResponseFormat
 			Err("response_format needs a type: \"text\", \"json_object\" or \"json_schema\"".into())
 		},
 	}
+}
+
+/// A chat request's `tools` and `tool_choice`.
+#[derive(Clone, Debug)]
+pub struct ToolRequest {
+	/// The tool objects as sent: what the chat template lists for the model.
+	pub tools: Vec<serde_json::Value>,
+	/// Each function's name and its parameters' JSON Schema.
+	pub functions: Vec<(String, serde_json::Value)>,
+	pub choice: ToolChoice,
+}
+
+/// `tool_choice`: whether the model may (`Auto`), must (`Required`, `Named`) or must not call.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ToolChoice {
+	None,
+	Auto,
+	Required,
+	Named(String),
+}
+
+/// The `tools` and `tool_choice` of `body`, checked: function tools with names of up to 64
+/// letters, digits, `_` or `-` and object parameters; a named choice among them. The field at
+/// fault and why, otherwise.
+pub fn tool_request(
+	body: &serde_json::Value,
+) -> Result<Option<ToolRequest>, (&'static str, String)> {
+	use serde_json::Value;
+	let tools = match body.get("tools") {
+		None | Some(Value::Null) => Vec::new(),
+		Some(Value::Array(tools)) => tools.clone(),
+		Some(_) => return Err(("tools", "tools must be a list of tool objects".into())),
+	};
+	let mut functions = Vec::with_capacity(tools.len());
+	for tool in &tools {
+		if tool.get("type").and_then(Value::as_str) != Some("function") {
+			return Err(("tools", "every tool must have type \"function\"".into()));
+		}
+		let function = &tool["function"];
+		let name = function.get("name").and_then(Value::as_str).unwrap_or_default();
+		let valid = (1..=64).contains(&name.len())
+			&& name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+		if !valid {
+			let message = format!("tool name {name:?} must be 1 to 64 letters, digits, _ or -");
+			return Err(("tools", message));
+		}
+		let parameters = match function.get("parameters") {
+			None | Some(Value::Null) => serde_json::json!({ "type": "object", "properties": {} }),
+			Some(parameters) if parameters.is_object() => parameters.clone(),
+			Some(_) => {
+				return Err((
+					"tools",
+					format!("the parameters of {name} must be a JSON Schema object"),
+				))
+			},
+		};
+		functions.push((name.to_string(), parameters));
+	}
+	let choice = match body.get("tool_choice") {
+		None | Some(Value::Null) => ToolChoice::Auto,
+		Some(Value::String(choice)) => match choice.as_str() {
+			"none" => ToolChoice::None,
+			"auto" => ToolChoice::Auto,
+			"required" => ToolChoice::Required,
+			other => return Err(("tool_choice", format!("unknown tool_choice {other:?}"))),
+		},
+		Some(named) => {
+			let name = named["function"]["name"].as_str().unwrap_or_default();
+			if !functions.iter().any(|(known, _)| known == name) {
+				let message = format!("tool_choice names {name:?}, which is not among the tools");
+				return Err(("tool_choice", message));
+			}
+			ToolChoice::Named(name.to_string())
+		},
+	};
+	if functions.is_empty() {
+		return match choice {
+			ToolChoice::None | ToolChoice::Auto => Ok(None),
+			_ => Err(("tool_choice", "tool_choice needs tools".into())),
+		};
+	}
+	Ok(Some(ToolRequest { tools, functions, choice }))
 }

@@ -124,10 +124,31 @@ pub struct ChatTopLogprob {
 	pub bytes: Vec<u8>,
 }
 
+/// A chat answer: its text, or (`null` content) the tools it calls.
 #[derive(Debug, Serialize)]
 pub struct AssistantMessage {
 	pub role: &'static str,
-	pub content: String,
+	pub content: Option<String>,
+	#[serde(skip_serializing_if = "Option::is_none")]
+	pub tool_calls: Option<Vec<ToolCallView>>,
+}
+
+/// A call of a tool in an answer, as OpenAI writes it (the arguments as JSON text); in a stream
+/// chunk with its `index` among the answer's calls.
+#[derive(Clone, Debug, Serialize)]
+pub struct ToolCallView {
+	#[serde(skip_serializing_if = "Option::is_none")]
+	pub index: Option<u32>,
+	pub id: String,
+	#[serde(rename = "type")]
+	pub kind: &'static str,
+	pub function: FunctionView,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct FunctionView {
+	pub name: String,
+	pub arguments: String,
 }
 
 /// A choice of a `chat.completion.chunk`: the role on the first chunk, then content pieces.
@@ -147,6 +168,8 @@ pub struct Delta {
 	pub role: Option<&'static str>,
 	#[serde(skip_serializing_if = "Option::is_none")]
 	pub content: Option<String>,
+	#[serde(skip_serializing_if = "Option::is_none")]
+	pub tool_calls: Option<Vec<ToolCallView>>,
 }
 
 /// An answer's attribution record: what it commits to, its scores, the method's parameters and

@@ -1,13 +1,15 @@
 //! A completion as OpenAI stream chunks (SSE), then `[DONE]`: the events of every choice, merged
 //! as they come, each chunk naming its choice's `index`. A choice's last chunk carries its finish
 //! reason and, when asked for, its attribution record and receipt; with
-//! `stream_options.include_usage` a last chunk without choices carries the request's usage.
+//! `stream_options.include_usage` a last chunk without choices carries the request's usage. An
+//! answer that may call tools is read whole when it ends and sent as one delta (its content
+//! and its calls), as it cannot be told from text before then.
 
 use super::completions::{Attribution, Flavor, Request, Run};
 use super::error::ApiError;
 use super::logprobs::{self, TextColumns};
 use super::responses::{
-	ChunkChoice, Completion, Delta, Extensions, TextChoice, TextLogprobs, Usage,
+	ChunkChoice, Completion, Delta, Extensions, TextChoice, TextLogprobs, ToolCallView, Usage,
 };
 use super::AppState;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
@@ -90,7 +92,8 @@ pub fn sse_response(state: AppState, id: String, request: Request, runs: Vec<Run
 	};
 	if chunks.request.flavor == Flavor::Chat {
 		for choice in 0..chunks.choices.len() {
-			let delta = Delta { role: Some("assistant"), content: Some(String::new()) };
+			let delta =
+				Delta { role: Some("assistant"), content: Some(String::new()), tool_calls: None };
 			let data = chunks.chunk(choice, delta, None, None, Extensions::default());
 			chunks.pending.push_back(data);
 		}
@@ -144,10 +147,30 @@ impl Chunks {
 			Event::Token(_) | Event::Embedding(_) => {},
 			Event::Text(piece) => {
 				self.choices[choice].text.push_str(&piece);
-				let data = self.piece(choice, piece, None, Extensions::default());
-				self.pending.push_back(data);
+				if self.request.tools.is_none() {
+					let data = self.piece(choice, piece, None, Extensions::default());
+					self.pending.push_back(data);
+				}
 			},
 			Event::Done(finished) => {
+				let mut reason = finished.reason.as_openai();
+				if let Some(tools) = &self.request.tools {
+					let read = tools.read(&self.choices[choice].text);
+					let calls: Vec<_> = (read.calls.into_iter().enumerate())
+						.map(|(i, call)| ToolCallView { index: Some(i as u32), ..call })
+						.collect();
+					if !calls.is_empty() {
+						reason = "tool_calls";
+					}
+					let tokens = std::mem::take(&mut self.choices[choice].pending);
+					let tokenizer = &self.state.engine.info.tokenizer;
+					let logprobs =
+						self.request.logprobs.map(|_| logprobs::chat(tokenizer, &tokens));
+					let tool_calls = (!calls.is_empty()).then_some(calls);
+					let delta = Delta { role: None, content: read.content, tool_calls };
+					let data = self.chunk(choice, delta, logprobs, None, Extensions::default());
+					self.pending.push_back(data);
+				}
 				let extensions = match self.choices[choice].attribution.clone() {
 					Some(attribution) => {
 						let text = self.choices[choice].text.clone();
@@ -157,8 +180,7 @@ impl Chunks {
 				};
 				match extensions {
 					Ok(extensions) => {
-						let reason = Some(finished.reason.as_openai());
-						let data = self.piece(choice, String::new(), reason, extensions);
+						let data = self.piece(choice, String::new(), Some(reason), extensions);
 						self.pending.push_back(data);
 					},
 					Err(error) => return self.fail(error),
@@ -221,7 +243,7 @@ impl Chunks {
 			},
 			Flavor::Chat => {
 				let content = (finish.is_none()).then_some(text);
-				let delta = Delta { role: None, content };
+				let delta = Delta { role: None, content, tool_calls: None };
 				let logprobs = self.request.logprobs.map(|_| logprobs::chat(&tokenizer, &tokens));
 				self.chunk(choice, delta, logprobs, finish, extensions)
 			},
