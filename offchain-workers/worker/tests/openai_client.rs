@@ -9,11 +9,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-/// A chat template that lists tools and renders calls as `<tool_call>` JSON blocks (Hermes). It
-/// lists the tools by name only (real templates list their JSON) to keep prompts within the test
-/// model's 192 positions.
-const TOOLS_TEMPLATE: &str = "{% if tools %}<|system|>\nTools:\n{% for tool in tools %}{{ tool.function.name }}\n{% endfor %}{% endif %}{% for message in messages %}<|{{ message.role }}|>\n{% if message.tool_calls %}{% for call in message.tool_calls %}<tool_call>\n{\"name\": \"{{ call.function.name }}\", \"arguments\": {{ call.function.arguments | tojson }}}\n</tool_call>\n{% endfor %}{% else %}{{ message.content }}\n{% endif %}{% endfor %}{% if add_generation_prompt %}<|assistant|>\n{% endif %}";
-
 /// The venv python with `openai` importable, or a failure that says how to get it.
 fn venv_python() -> PathBuf {
 	let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
@@ -38,8 +33,7 @@ async fn official_openai_client_lists_completes_and_streams() {
 	let root = tempfile::tempdir().unwrap();
 	let base = root.path().join("base");
 	make_base(&base);
-	let config = serde_json::json!({ "chat_template": TOOLS_TEMPLATE });
-	std::fs::write(base.join("tokenizer_config.json"), config.to_string()).unwrap();
+	common::use_tools_template(&base);
 	let adapter = make_adapter(&base, 1);
 	let worker = WorkerProcess::spawn(&base, &root.path().join("data"), &[]);
 	let client = worker.client();

@@ -248,3 +248,34 @@ async fn bad_rag_requests_are_refused() {
 	assert_eq!(status, 400, "unknown rag fields are refused: {body}");
 	worker.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn each_choice_of_a_rag_chat_with_tools_cites_its_rows() {
+	let fixture = Fixture::new();
+	common::use_tools_template(&fixture.base);
+	let mut config = fixture.config("a");
+	config.worker_account = Some(Account([0x77; 32]));
+	let (worker, a) = start_worker(config).await;
+	a.learn_chain(&[0x6e; 32]).await;
+	serve(&a, &common::make_adapter(&fixture.base, 1)).await;
+	let chat = |tools: bool| {
+		let mut request = json!({ "model": MODEL, "messages": [{ "role": "user", "content": "Who feeds the zebras?" }],
+			"max_tokens": 4, "temperature": 0.9, "seed": 1, "n": 2, "rag": { "retrieve": 1 } });
+		if tools {
+			request["tools"] =
+				json!([{ "type": "function", "function": { "name": "get_weather" } }]);
+		}
+		request
+	};
+	let (status, answer) = a.post("/v1/chat/completions", chat(true)).await;
+	assert_eq!(status, 200, "{answer}");
+	assert!(answer.get("citations").is_none(), "several choices carry their own: {answer}");
+	for choice in answer["choices"].as_array().unwrap() {
+		assert_eq!(choice["citations"], json!([{ "datanet": 9, "row": 42, "text": PLANTED }]));
+		assert_eq!(choice["attribution"]["method"], "rag", "{choice}");
+	}
+	let (_, without_tools) = a.post("/v1/chat/completions", chat(false)).await;
+	let tokens = |answer: &Value| answer["usage"]["prompt_tokens"].as_u64().unwrap();
+	assert!(tokens(&answer) > tokens(&without_tools), "the grounded prompt lists the tools too");
+	worker.shutdown().await;
+}

@@ -149,8 +149,14 @@ enum Conversation {
 	Text(String),
 	/// `/v1/completions`: prompt token ids, and their text.
 	Tokens { tokens: Vec<u32>, text: String },
-	/// `/v1/chat/completions`: the messages, and their prompt under the model's chat template.
-	Chat { messages: Vec<Message>, prompt: String },
+	/// `/v1/chat/completions`: the messages, the tools listed with them, the start of the answer
+	/// (a forced call's opening), and their prompt under the model's chat template.
+	Chat {
+		messages: Vec<Message>,
+		tools: Option<Vec<serde_json::Value>>,
+		opening: String,
+		prompt: String,
+	},
 }
 
 impl Conversation {
@@ -179,14 +185,9 @@ impl Conversation {
 		tools: Option<&[serde_json::Value]>,
 		opening: &str,
 	) -> Result<Conversation, ApiError> {
-		let prompt =
-			state.chat_template.render_with_tools(&messages, tools, true).map_err(|e| {
-				ApiError::invalid(
-					"messages",
-					format!("the model's chat template refuses them: {e}"),
-				)
-			})?;
-		Ok(Conversation::Chat { messages, prompt: prompt + opening })
+		let prompt = render(state, &messages, tools)? + opening;
+		let (tools, opening) = (tools.map(<[_]>::to_vec), opening.to_string());
+		Ok(Conversation::Chat { messages, tools, opening, prompt })
 	}
 
 	/// The prompt as the user sent it (a chat's templated conversation).
@@ -204,16 +205,21 @@ impl Conversation {
 			Conversation::Tokens { .. } => {
 				Err(ApiError::invalid("rag", "rag retrieval needs a text prompt, not token ids"))
 			},
-			Conversation::Chat { messages, .. } => {
-				render(state, &rag::ground_chat(citations, messages))
+			Conversation::Chat { messages, tools, opening, .. } => {
+				Ok(render(state, &rag::ground_chat(citations, messages), tools.as_deref())?
+					+ opening)
 			},
 		}
 	}
 }
 
-/// `messages` under the base model's chat template, ready for the assistant's reply.
-fn render(state: &AppState, messages: &[Message]) -> Result<String, ApiError> {
-	state.chat_template.render(messages, true).map_err(|e| {
+/// `messages` (and `tools`) under the base model's chat template, ready for the assistant's reply.
+fn render(
+	state: &AppState,
+	messages: &[Message],
+	tools: Option<&[serde_json::Value]>,
+) -> Result<String, ApiError> {
+	state.chat_template.render_with_tools(messages, tools, true).map_err(|e| {
 		ApiError::invalid("messages", format!("the model's chat template refuses them: {e}"))
 	})
 }
@@ -423,11 +429,6 @@ async fn prepare(
 	if requested == Some(0) && (attributed || fields.receipt.is_some()) {
 		let message = "max_tokens 0 generates nothing to attribute or receipt";
 		return Err(ApiError::invalid("max_tokens", message));
-	}
-	if endpoint.tools.is_some() && fields.rag.is_some() {
-		let message =
-			"rag grounds the conversation in retrieved rows, which tool calls do not cite";
-		return Err(ApiError::invalid("rag", message));
 	}
 	if endpoint.echo && fields.rag.is_some() {
 		let message = "echo repeats the prompt as sent, which rag grounds in retrieved rows";

@@ -19,6 +19,17 @@ use tributary_worker::server::{start, RunningWorker};
 /// Context of the test base model: small, so the over-long prompt test stays cheap.
 pub const CONTEXT: i64 = 192;
 
+/// A chat template that lists tools and renders calls as `<tool_call>` JSON blocks (Hermes). It
+/// lists the tools by name only (real templates list their JSON) to keep prompts within the test
+/// model's 192 positions.
+pub const TOOLS_TEMPLATE: &str = "{% if tools %}<|system|>\nTools:\n{% for tool in tools %}{{ tool.function.name }}\n{% endfor %}{% endif %}{% for message in messages %}<|{{ message.role }}|>\n{% if message.tool_calls %}{% for call in message.tool_calls %}<tool_call>\n{\"name\": \"{{ call.function.name }}\", \"arguments\": {{ call.function.arguments | tojson }}}\n</tool_call>\n{% endfor %}{% else %}{{ message.content }}\n{% endif %}{% endfor %}{% if add_generation_prompt %}<|assistant|>\n{% endif %}";
+
+/// Gives the base model in `base` [`TOOLS_TEMPLATE`] as its chat template.
+pub fn use_tools_template(base: &Path) {
+	let config = json!({ "chat_template": TOOLS_TEMPLATE });
+	std::fs::write(base.join("tokenizer_config.json"), config.to_string()).unwrap();
+}
+
 pub fn corpus() -> Vec<String> {
 	let rivers = ["Rhine", "Danube", "Loire", "Elbe", "Tagus", "Po"];
 	let verbs = ["carries", "floods", "feeds", "drains"];
