@@ -234,11 +234,7 @@ impl serde_json::ser::Formatter for PythonJson {
 		writer: &mut W,
 		first: bool,
 	) -> std::io::Result<()> {
-		if first {
-			Ok(())
-		} else {
-			writer.write_all(b", ")
-		}
+		item_separator(writer, first)
 	}
 
 	fn begin_object_key<W: ?Sized + std::io::Write>(
@@ -246,11 +242,7 @@ impl serde_json::ser::Formatter for PythonJson {
 		writer: &mut W,
 		first: bool,
 	) -> std::io::Result<()> {
-		if first {
-			Ok(())
-		} else {
-			writer.write_all(b", ")
-		}
+		item_separator(writer, first)
 	}
 
 	fn begin_object_value<W: ?Sized + std::io::Write>(
@@ -258,6 +250,15 @@ impl serde_json::ser::Formatter for PythonJson {
 		writer: &mut W,
 	) -> std::io::Result<()> {
 		writer.write_all(b": ")
+	}
+}
+
+/// `", "` before every item but the first.
+fn item_separator<W: ?Sized + std::io::Write>(writer: &mut W, first: bool) -> std::io::Result<()> {
+	if first {
+		Ok(())
+	} else {
+		writer.write_all(b", ")
 	}
 }
 

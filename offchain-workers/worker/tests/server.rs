@@ -275,13 +275,13 @@ async fn evicted_adapters_reload_and_give_identical_text() {
 	worker.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn requests_wait_for_key_value_blocks_and_oversized_ones_are_refused() {
-	let fixture = Fixture::new();
+/// A worker whose key/value pool holds 9 blocks of 4 positions, serving adapters `m0` and `m1`.
+async fn small_pool_worker(
+	fixture: &Fixture,
+	preemption: bool,
+) -> (tributary_worker::server::RunningWorker, Client) {
 	let mut config = fixture.config("data");
-	// Without preemption each request reserves prompt + max_tokens when it joins.
-	config.preemption = false;
-	// Blocks of 4 positions, 9 in the pool: two requests of ≤ 16 positions fit at a time.
+	config.preemption = preemption;
 	let base = tributary_model::LlamaConfig::from_file(&fixture.base.join("config.json")).unwrap();
 	config.kv_block_size = 4;
 	config.kv_cache_bytes =
@@ -292,13 +292,31 @@ async fn requests_wait_for_key_value_blocks_and_oversized_ones_are_refused() {
 			.register(&format!("m{seed}"), &common::make_adapter(&fixture.base, seed))
 			.await;
 	}
-	let request =
-		|i: usize| greedy(&format!("m{}", i % 2), ["Water level", "Report 3: the"][i / 2 % 2], 10);
+	(worker, client)
+}
+
+/// Request `i` of eight over `m0` and `m1`: each needs 4 blocks (≤ 16 positions) by its end.
+fn small_pool_request(i: usize) -> Value {
+	greedy(&format!("m{}", i % 2), ["Water level", "Report 3: the"][i / 2 % 2], 10)
+}
+
+/// The eight requests' texts, each alone and then all together.
+async fn alone_and_together(client: &Client) -> (Vec<String>, Vec<String>) {
 	let mut alone = Vec::new();
 	for i in 0..8 {
-		alone.push(client.complete(request(i)).await);
+		alone.push(client.complete(small_pool_request(i)).await);
 	}
-	let together = join_all((0..8).map(|i| client.complete(request(i)))).await;
+	let together = join_all((0..8).map(|i| client.complete(small_pool_request(i)))).await;
+	(alone, together)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn requests_wait_for_key_value_blocks_and_oversized_ones_are_refused() {
+	let fixture = Fixture::new();
+	// Without preemption each request reserves prompt + max_tokens when it joins: two of ≤ 16
+	// positions fit the 9 blocks at a time.
+	let (worker, client) = small_pool_worker(&fixture, false).await;
+	let (alone, together) = alone_and_together(&client).await;
 	assert_eq!(together, alone, "requests that waited for blocks give the same text");
 	let metrics = client.metrics().await;
 	assert_eq!(metric(&metrics, "tributary_worker_kv_blocks_total"), 9.0);
@@ -317,33 +335,16 @@ async fn requests_wait_for_key_value_blocks_and_oversized_ones_are_refused() {
 	assert_eq!(status, 400, "{body}");
 	assert_eq!(body["error"]["code"], "context_length_exceeded");
 	assert!(body["error"]["message"].as_str().unwrap().contains("kv_cache_bytes"), "{body}");
-	assert_eq!(client.complete(request(0)).await, alone[0]);
+	assert_eq!(client.complete(small_pool_request(0)).await, alone[0]);
 	worker.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_full_pool_preempts_the_newest_sequence_which_resumes_to_the_same_text() {
 	let fixture = Fixture::new();
-	let mut config = fixture.config("data");
-	// 9 blocks of 4 positions; each request needs 4 (prompt and 10 tokens) by its end, so eight
-	// together outgrow the pool as they decode.
-	let base = tributary_model::LlamaConfig::from_file(&fixture.base.join("config.json")).unwrap();
-	config.kv_block_size = 4;
-	config.kv_cache_bytes =
-		9 * tributary_model::paged::PagedKvCache::block_bytes(&base, 4, tch::Kind::Float);
-	let (worker, client) = start_worker(config).await;
-	for seed in 0..2 {
-		client
-			.register(&format!("m{seed}"), &common::make_adapter(&fixture.base, seed))
-			.await;
-	}
-	let request =
-		|i: usize| greedy(&format!("m{}", i % 2), ["Water level", "Report 3: the"][i / 2 % 2], 10);
-	let mut alone = Vec::new();
-	for i in 0..8 {
-		alone.push(client.complete(request(i)).await);
-	}
-	let together = join_all((0..8).map(|i| client.complete(request(i)))).await;
+	// With preemption eight requests join at once and outgrow the pool as they decode.
+	let (worker, client) = small_pool_worker(&fixture, true).await;
+	let (alone, together) = alone_and_together(&client).await;
 	assert_eq!(together, alone, "preempted sequences continue to the same text");
 	let metrics = client.metrics().await;
 	assert!(metric(&metrics, "tributary_worker_preemptions_total") > 0.0, "{metrics}");
