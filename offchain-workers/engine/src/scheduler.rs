@@ -459,7 +459,7 @@ impl Scheduler {
 			// others is computed for the rows that score their prompt.
 			let on_cpu = |t: Tensor| t.to_kind(Kind::Float).to_device(Device::Cpu);
 			let logits = on_cpu(self.model.logits(&hidden.select(1, -1)));
-			for (row, mut sequence) in group.into_iter().enumerate() {
+			for (row, sequence) in group.into_iter().enumerate() {
 				if self.settings.prefix_caching {
 					self.kv.register(&sequence.cache, &sequence.prompt_keys);
 				}
@@ -481,17 +481,8 @@ impl Scheduler {
 					self.finish(sequence, FinishReason::Length);
 					continue;
 				}
-				let token = match choose(&logits.get(row as i64), &mut sequence) {
-					Ok(token) => token,
-					Err(error) => {
-						self.finish_failed(sequence, error);
-						continue;
-					},
-				};
-				match self.advance(&mut sequence, token) {
-					Some(reason) => self.finish(sequence, reason),
-					None => self.active.push(sequence),
-				}
+				let next = self.next_token(sequence, &logits.get(row as i64));
+				self.active.extend(next);
 			}
 		}
 	}
@@ -562,17 +553,7 @@ impl Scheduler {
 				self.release(&mut sequence);
 				continue;
 			}
-			let token = match choose(&logits.get(row as i64), &mut sequence) {
-				Ok(token) => token,
-				Err(error) => {
-					self.finish_failed(sequence, error);
-					continue;
-				},
-			};
-			match self.advance(&mut sequence, token) {
-				Some(reason) => self.finish(sequence, reason),
-				None => still_active.push(sequence),
-			}
+			still_active.extend(self.next_token(sequence, &logits.get(row as i64)));
 		}
 		self.active = still_active;
 		self.metrics.batch_size.observe(rows as f64);
@@ -580,6 +561,25 @@ impl Scheduler {
 		self.metrics
 			.decode_tokens_per_second
 			.set(rows as f64 / started.elapsed().as_secs_f64().max(1e-9));
+	}
+
+	/// Chooses the sequence's next token from its `logits` and records it: the sequence back when
+	/// it goes on, `None` when that token (or a failed choice) finished it.
+	fn next_token(&mut self, mut sequence: Sequence, logits: &Tensor) -> Option<Sequence> {
+		let token = match choose(logits, &mut sequence) {
+			Ok(token) => token,
+			Err(error) => {
+				self.finish_failed(sequence, error);
+				return None;
+			},
+		};
+		match self.advance(&mut sequence, token) {
+			Some(reason) => {
+				self.finish(sequence, reason);
+				None
+			},
+			None => Some(sequence),
+		}
 	}
 
 	/// Records `token` and streams the text it completes; returns why the sequence ends, if it does.
