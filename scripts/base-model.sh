@@ -89,7 +89,7 @@ for line in open(sys.argv[1]):
             sys.exit(1)
 PY
   log "installing the pinned conversion packages (scripts/base-model-requirements.txt) into .venv"
-  "$python" -m pip install --disable-pip-version-check -q -r "$requirements" ||
+  "$python" -m pip install --disable-pip-version-check --no-cache-dir -q -r "$requirements" ||
     die "could not install scripts/base-model-requirements.txt into .venv: is the package index reachable?"
 fi
 

@@ -31,8 +31,7 @@ mkdir -p "$work"
 
 if ! "$venv/bin/python" -c "import torch, sys; sys.exit(0 if torch.__version__.startswith('$torch_version') else 1)" 2>/dev/null; then
   log "creating $venv with torch==$torch_version (4.6 GB download)"
-  python3 -m venv "$venv"
-  "$venv/bin/python" -m pip install --disable-pip-version-check -q "torch==$torch_version"
+  create_torch_venv "$venv" "$torch_version"
 fi
 
 # A copy of the checkout's tracked and unignored files (no target, no venvs), updated in place

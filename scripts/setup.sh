@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 log() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
+source scripts/env.sh
 
 sudo_cmd=()
 [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
@@ -65,8 +66,7 @@ done
 venv="$root/.venv"
 if ! "$venv/bin/python" -c 'import torch, sys; sys.exit(0 if torch.__version__.startswith("2.13.0") else 1)' 2>/dev/null; then
   log "creating venv with torch==2.13.0 (4.7 GB download, measured 2-4 minutes)"
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --disable-pip-version-check torch==2.13.0
+  create_torch_venv "$venv" 2.13.0
 else
   log "torch venv present"
 fi
@@ -77,7 +77,7 @@ venv_pin() {
     log "$package present"
   else
     log "installing $package==$version into the venv"
-    "$venv/bin/pip" install --disable-pip-version-check "$package==$version"
+    "$venv/bin/pip" install --disable-pip-version-check --no-cache-dir "$package==$version"
   fi
 }
 # The official OpenAI Python client: tributary-worker's tests/openai_client.rs drives the worker with it.
