@@ -1,0 +1,126 @@
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { AttributionPanel } from '../chat/AttributionPanel';
+import { useSettings } from '../config/SettingsContext';
+import { Notice } from '../components/Notice';
+import { useAsync } from '../components/useAsync';
+import { listModels, streamChat, type AttributionMethod, type AttributionRecord, type ChatMessage, type Citation } from '../sidecar/openai';
+
+const METHODS: { value: string; label: string }[] = [
+  { value: 'none', label: 'No attribution' },
+  { value: 'suffix_span', label: 'Span matches' },
+  { value: 'influence', label: 'Gradient influence' },
+  { value: 'rag', label: 'RAG with citations' },
+];
+
+function methodOf(value: string): AttributionMethod {
+  return value === 'none' ? false : (value as AttributionMethod);
+}
+
+export function ChatPage() {
+  const { settings } = useSettings();
+  const models = useAsync(() => listModels(settings.sidecarUrl), [settings.sidecarUrl]);
+  const [model, setModel] = useState('');
+  const [method, setMethod] = useState('none');
+  const [maxTokens, setMaxTokens] = useState(128);
+  const [messages, setMessages] = useState<ChatMessage[]>([]);
+  const [draft, setDraft] = useState('');
+  const [streaming, setStreaming] = useState<string | null>(null);
+  const [record, setRecord] = useState<AttributionRecord | null>(null);
+  const [citations, setCitations] = useState<Citation[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const abort = useRef<AbortController | null>(null);
+
+  // A fine-tuned model (anything but the base) has training rows to attribute to.
+  useEffect(() => {
+    const first = models.data?.find((m) => m.id !== 'base') ?? models.data?.[0];
+    if (!model && first) {
+      setModel(first.id);
+      setMethod(first.id === 'base' ? 'none' : 'suffix_span');
+    }
+  }, [models.data, model]);
+
+  const send = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!draft.trim() || !model) return;
+    const history: ChatMessage[] = [...messages, { role: 'user', content: draft.trim() }];
+    setMessages(history);
+    setDraft('');
+    setError(null);
+    setRecord(null);
+    setCitations(null);
+    setStreaming('');
+    const controller = new AbortController();
+    abort.current = controller;
+    let answer = '';
+    try {
+      for await (const chunk of streamChat(settings.sidecarUrl, { model, messages: history, attribution: methodOf(method), max_tokens: maxTokens }, controller.signal)) {
+        answer += chunk.choices[0]?.delta.content ?? '';
+        setStreaming(answer);
+        if (chunk.attribution) setRecord(chunk.attribution);
+        if (chunk.citations) setCitations(chunk.citations);
+      }
+    } catch (reason) {
+      if (!(reason instanceof DOMException && reason.name === 'AbortError')) setError(reason instanceof Error ? reason.message : String(reason));
+    } finally {
+      abort.current = null;
+      setStreaming(null);
+      if (answer) setMessages([...history, { role: 'assistant', content: answer }]);
+    }
+  };
+
+  return (
+    <div className="page chat-page">
+      <header className="page-header">
+        <h2>Chat</h2>
+        <label>
+          Model{' '}
+          <select value={model} onChange={(event) => setModel(event.target.value)} aria-label="Model">
+            {models.data?.map((m) => (
+              <option key={m.id} value={m.id}>
+                {m.id}{m.chain ? ` (chain model ${m.chain.model} v${m.chain.version})` : ''}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Attribution{' '}
+          <select value={method} onChange={(event) => setMethod(event.target.value)} aria-label="Attribution method">
+            {METHODS.map((m) => <option key={m.value} value={m.value}>{m.label}</option>)}
+          </select>
+        </label>
+        <label>
+          Max tokens{' '}
+          <input type="number" min={1} max={2048} value={maxTokens} onChange={(event) => setMaxTokens(Number(event.target.value))} />
+        </label>
+        <button type="button" className="link" onClick={() => { setMessages([]); setRecord(null); setCitations(null); }}>
+          New conversation
+        </button>
+      </header>
+      <Notice kind="error">{models.error && `models: ${models.error}`}</Notice>
+      <div className="conversation" aria-live="polite">
+        {messages.map((message, i) => (
+          <div key={i} className={`message ${message.role}`}>
+            <strong>{message.role === 'user' ? 'You' : model}</strong>
+            <p>{message.content}</p>
+          </div>
+        ))}
+        {streaming !== null && (
+          <div className="message assistant streaming">
+            <strong>{model}</strong>
+            <p>{streaming || '…'}</p>
+          </div>
+        )}
+      </div>
+      <Notice kind="error">{error}</Notice>
+      <form className="chat-input" onSubmit={send}>
+        <textarea rows={2} value={draft} onChange={(event) => setDraft(event.target.value)} placeholder="Ask the model" aria-label="Message" />
+        {streaming !== null ? (
+          <button type="button" onClick={() => abort.current?.abort()}>Stop</button>
+        ) : (
+          <button type="submit" disabled={!model || !draft.trim()}>Send</button>
+        )}
+      </form>
+      <AttributionPanel record={record} citations={citations} />
+    </div>
+  );
+}
