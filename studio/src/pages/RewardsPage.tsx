@@ -1,6 +1,7 @@
 import { useAccounts } from '../chain/AccountContext';
 import { useApi } from '../chain/ChainContext';
-import { bigintOf } from '../chain/codec';
+import { bigintOf, field, numberOf, variant } from '../chain/codec';
+import type { Codec } from '@polkadot/types/types';
 import { Amount } from '../components/Amount';
 import { Notice } from '../components/Notice';
 import { useAsync } from '../components/useAsync';
@@ -15,7 +16,13 @@ export function RewardsPage() {
   const data = useAsync(async () => {
     if (!address) return null;
     const [claimable, history] = await Promise.all([api.query.rewards.claimable(address), api.query.rewards.history(address)]);
-    return { claimable: bigintOf(claimable), history: history.toHuman() as unknown[] };
+    // RewardEntry { record, role, amount } (pallets/rewards/src/types.rs), oldest first.
+    const entries = (history as unknown as Codec[]).map((entry) => ({
+      record: numberOf(field(entry, 'record')),
+      role: variant(field(entry, 'role')),
+      amount: bigintOf(field(entry, 'amount')),
+    }));
+    return { claimable: bigintOf(claimable), history: entries.reverse() };
   }, [api, address]);
   const claim = async () => {
     if (await submitter.run(api.tx.rewards.claim(address), 'claimed')) data.reload();
@@ -37,15 +44,24 @@ export function RewardsPage() {
           </button>
           <Notice kind="info">{submitter.status}</Notice>
           <Notice kind="error">{submitter.error}</Notice>
-          <h3>History</h3>
+          <h3>History <small className="muted">(newest first)</small></h3>
           {data.data.history.length === 0 ? (
             <p className="muted">No rewards yet.</p>
           ) : (
-            <ol className="history">
-              {data.data.history.map((entry, i) => (
-                <li key={i}><code>{JSON.stringify(entry)}</code></li>
-              ))}
-            </ol>
+            <table className="history">
+              <thead>
+                <tr><th>Attribution record</th><th>Role</th><th>Amount</th></tr>
+              </thead>
+              <tbody>
+                {data.data.history.map((entry, i) => (
+                  <tr key={i}>
+                    <td>{entry.record}</td>
+                    <td>{entry.role}</td>
+                    <td><Amount planck={entry.amount} /></td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
           )}
         </section>
       )}
