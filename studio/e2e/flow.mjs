@@ -77,9 +77,12 @@ try {
   step('publish version 1');
   const versions = detail.getByRole('region', { name: 'Versions' });
   await versions.getByText('3 approved rows').waitFor({ timeout: BLOCK_WAIT });
-  await versions.getByText(/Publish fee paid to the treasury/).waitFor();
+  const feeShown = (await versions.locator('p strong .amount').first().innerText()).trim();
+  step(`publish fee shown before signing: ${feeShown}`);
   await versions.getByRole('button', { name: 'Sign and publish version 1' }).click();
   await versions.getByRole('cell', { name: 'v1' }).waitFor({ timeout: BLOCK_WAIT });
+  const feePaid = (await versions.locator('tbody tr').first().locator('td').nth(5).innerText()).trim();
+  if (feePaid !== feeShown) throw new Error(`the chain charged ${feePaid} to publish, the studio showed ${feeShown}`);
   await shot('05-published');
 
   step('a refused extrinsic names its pallet error: the same name again');

@@ -104,7 +104,7 @@ export function UploadRows({ datanet, limits, onContributed }: { datanet: number
     let contributed = 0;
     for (const [index, rows] of batches.entries()) {
       setProgress(`batch ${index + 1} of ${batches.length} (${rows.length} rows)`);
-      const included = await submitter.run(batchTx(rows));
+      const included = await submitter.run(batchTx(rows), `batch ${index + 1} of ${batches.length} included`);
       if (!included) {
         setProgress(`stopped at batch ${index + 1}; ${contributed} rows were contributed before it`);
         break;

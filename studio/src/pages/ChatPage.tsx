@@ -30,12 +30,14 @@ export function ChatPage() {
   const [error, setError] = useState<string | null>(null);
   const abort = useRef<AbortController | null>(null);
 
-  // A fine-tuned model (anything but the base) has training rows to attribute to.
+  // Prefer a model version the chain knows (`chain` in /v1/models): it was trained on datanet
+  // rows, so its answers can be attributed. The base model has no rows to credit.
   useEffect(() => {
-    const first = models.data?.find((m) => m.id !== 'base') ?? models.data?.[0];
+    const onChain = models.data?.find((m) => m.chain);
+    const first = onChain ?? models.data?.[0];
     if (!model && first) {
       setModel(first.id);
-      setMethod(first.id === 'base' ? 'none' : 'suffix_span');
+      setMethod(onChain ? 'suffix_span' : 'none');
     }
   }, [models.data, model]);
 
