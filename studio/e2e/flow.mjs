@@ -94,6 +94,21 @@ try {
   await shot('06-error-in-words');
   await page.getByRole('button', { name: 'Close' }).click();
 
+  step('open a fine-tune job on the new version (needs a registered base model)');
+  await page.goto(`${base}/#/factory`);
+  await page.getByRole('button', { name: 'New fine-tune job' }).click();
+  const job = page.getByRole('form', { name: 'Open a fine-tune job' });
+  await job.getByLabel('Model name').fill(`${name}-model`);
+  await job.getByLabel(`${name} v1 (3 rows)`).check();
+  if (await job.getByText(/no base model registered/).count()) {
+    step('the chain has no base model: the form says so and stays disabled');
+  } else {
+    await job.getByText(/transaction fee ≈/).waitFor({ timeout: BLOCK_WAIT });
+    await job.getByRole('button', { name: 'Sign and open the job' }).click();
+    await job.getByText(/job \d+ opened/).waitFor({ timeout: BLOCK_WAIT });
+  }
+  await shot('07-modelfactory-job');
+
   step('chat, streamed');
   await page.goto(`${base}/#/chat`);
   const model = page.getByLabel('Model');
@@ -106,9 +121,9 @@ try {
   await page.getByRole('button', { name: 'Send' }).click();
   await page.locator('.message.assistant:not(.streaming)').first().waitFor({ timeout: 120_000 });
   if (method !== 'none') await page.getByRole('complementary', { name: 'Attribution' }).waitFor({ timeout: 120_000 });
-  await shot('07-chat');
+  await shot('08-chat');
 
-  for (const [id, file] of [['factory', '08-modelfactory'], ['models', '09-models'], ['rewards', '10-rewards']]) {
+  for (const [id, file] of [['models', '09-models'], ['rewards', '10-rewards']]) {
     await page.goto(`${base}/#/${id}`);
     await page.getByRole('heading', { level: 2 }).waitFor();
     await page.waitForTimeout(1500);

@@ -144,3 +144,28 @@ export async function loadRowCounts(api: ApiPromise): Promise<Map<number, Record
   }
   return counts;
 }
+
+export interface PublishedVersion {
+  datanet: number;
+  datanetName: string;
+  version: number;
+  rowCount: number;
+}
+
+/** Every published version of every datanet, what a fine-tune job may train on. */
+export async function loadPublishedVersions(api: ApiPromise): Promise<PublishedVersion[]> {
+  const [datanets, entries] = await Promise.all([loadDatanets(api), api.query.datanets.versions.entries()]);
+  return entries
+    .flatMap(([key, value]) => {
+      const info = unwrap(value);
+      if (!info) return [];
+      const datanet = keyArg(key, 0);
+      return [{
+        datanet,
+        datanetName: datanets.find((d) => d.id === datanet)?.name ?? `datanet ${datanet}`,
+        version: keyArg(key, 1),
+        rowCount: numberOf(field(info, 'rowCount')),
+      }];
+    })
+    .sort((a, b) => a.datanet - b.datanet || b.version - a.version);
+}

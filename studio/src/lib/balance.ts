@@ -20,3 +20,15 @@ export function formatBalance(planck: bigint, decimals = DEFAULT_DECIMALS, symbo
 export function formatPpb(partsPerBillion: number): string {
   return `${(partsPerBillion / 1e7).toFixed(2)} %`;
 }
+
+/**
+ * Parses a decimal amount typed by a person ("1.5") into planck; null when it is not a plain
+ * non-negative decimal or has more fraction digits than the token has decimals.
+ */
+export function parseBalance(text: string, decimals = DEFAULT_DECIMALS): bigint | null {
+  const match = /^\s*(\d*)(?:\.(\d*))?\s*$/.exec(text.replace(/,/g, ''));
+  if (!match || (match[1] === '' && (match[2] ?? '') === '')) return null;
+  const fraction = match[2] ?? '';
+  if (fraction.length > decimals) return null;
+  return BigInt(match[1] || '0') * 10n ** BigInt(decimals) + BigInt(fraction.padEnd(decimals, '0') || '0');
+}

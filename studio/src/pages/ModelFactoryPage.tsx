@@ -1,28 +1,33 @@
-import { useApi } from '../chain/ChainContext';
+import { useState } from 'react';
+import { useApi, useChain } from '../chain/ChainContext';
 import { Address } from '../components/Address';
 import { Amount } from '../components/Amount';
 import { Notice } from '../components/Notice';
 import { useAsync } from '../components/useAsync';
+import { loadPublishedVersions } from '../datanets/queries';
+import { CreateJobForm } from '../models/CreateJobForm';
 import { loadBaseModels, loadJobs } from '../models/queries';
 
-/** Base models and fine-tune jobs as the chain holds them (opening a job is not built yet). */
+/** Open a fine-tune job; base models and jobs as the chain holds them, re-read every block. */
 export function ModelFactoryPage() {
   const api = useApi();
+  const { bestBlock } = useChain();
+  const [opening, setOpening] = useState(false);
   const data = useAsync(async () => {
-    const [bases, jobs] = await Promise.all([loadBaseModels(api), loadJobs(api)]);
-    return { bases, jobs };
+    const [bases, versions] = await Promise.all([loadBaseModels(api), loadPublishedVersions(api)]);
+    return { bases, versions };
   }, [api]);
+  // Jobs move on their own (draw, training, verification), so they follow the chain's head.
+  const jobs = useAsync(() => loadJobs(api), [api, bestBlock]);
   return (
     <div className="page">
       <header className="page-header">
         <h2>ModelFactory</h2>
-        <button type="button" className="link" onClick={data.reload}>Refresh</button>
+        <button type="button" className="link" onClick={() => { data.reload(); jobs.reload(); }}>Refresh</button>
       </header>
-      <Notice kind="info">
-        Opening a fine-tune job from the studio is not built yet; until then use polkadot.js apps
-        (models.createModel). Jobs opened there show up below.
-      </Notice>
-      <Notice kind="error">{data.error}</Notice>
+      <Notice kind="error">{data.error ?? jobs.error}</Notice>
+      {!opening && <button type="button" onClick={() => setOpening(true)} disabled={!data.data}>New fine-tune job</button>}
+      {opening && data.data && <CreateJobForm bases={data.data.bases} versions={data.data.versions} onCreated={jobs.reload} />}
       <section className="panel">
         <h3>Base models</h3>
         <table>
@@ -45,13 +50,13 @@ export function ModelFactoryPage() {
       </section>
       <section className="panel">
         <h3>Fine-tune jobs</h3>
-        {data.data && data.data.jobs.length === 0 && <p className="muted">No job yet.</p>}
+        {jobs.data && jobs.data.length === 0 && <p className="muted">No job yet.</p>}
         <table>
           <thead>
             <tr><th>Job</th><th>Model</th><th>State</th><th>Datanets</th><th>Trainer</th><th>Attempt</th><th>Deadline</th><th>Fee</th><th>Owner</th></tr>
           </thead>
           <tbody>
-            {data.data?.jobs.map((job) => (
+            {jobs.data?.map((job) => (
               <tr key={job.id}>
                 <td>{job.id}</td>
                 <td>{job.model}</td>
