@@ -6,8 +6,8 @@
 
 use crate::{
 	configs::{attribution_params, RewardsPot, TreasuryAccount},
-	AccountId, AttributionConfig, BalancesConfig, ModelsConfig, RuntimeGenesisConfig, SudoConfig,
-	EXISTENTIAL_DEPOSIT, UNIT,
+	AccountId, AttributionConfig, BalancesConfig, GovernanceConfig, ModelsConfig,
+	RuntimeGenesisConfig, SudoConfig, TechnicalMembershipConfig, EXISTENTIAL_DEPOSIT, UNIT,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -39,6 +39,7 @@ fn testnet_genesis(
 	initial_authorities: Vec<(AuraId, GrandpaId)>,
 	endowed_accounts: Vec<AccountId>,
 	root: AccountId,
+	technical_committee: Vec<AccountId>,
 ) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
@@ -67,6 +68,11 @@ fn testnet_genesis(
 		attribution: AttributionConfig {
 			params: Some(attribution_params(initial_authorities.len() as u32)),
 		},
+		// Both presets are development networks: referenda decide in minutes.
+		governance: GovernanceConfig { fast_periods: true },
+		technical_membership: TechnicalMembershipConfig {
+			members: technical_committee.try_into().expect("a committee of at most 32"),
+		},
 	})
 }
 
@@ -80,12 +86,21 @@ fn endowed_dev_accounts() -> Vec<AccountId> {
 	Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect()
 }
 
+/// The technical committee of both presets, which may whitelist calls for the fast track.
+fn dev_technical_committee() -> Vec<AccountId> {
+	[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
+		.iter()
+		.map(|k| k.to_account_id())
+		.collect()
+}
+
 /// Genesis of the `development` preset: Alice authors and finalizes alone.
 pub fn development_config_genesis() -> Value {
 	testnet_genesis(
 		vec![authority_keys(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
 		endowed_dev_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),
+		dev_technical_committee(),
 	)
 }
 
@@ -99,6 +114,7 @@ pub fn local_config_genesis() -> Value {
 		],
 		endowed_dev_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),
+		dev_technical_committee(),
 	)
 }
 

@@ -21,6 +21,7 @@ pub mod apis;
 mod benchmarks;
 pub mod configs;
 pub mod genesis_config_presets;
+pub mod governance;
 #[cfg(feature = "std")]
 pub mod signing;
 #[cfg(test)]
@@ -203,4 +204,37 @@ mod runtime {
 
 	#[runtime::pallet_index(13)]
 	pub type Rewards = pallet_rewards;
+
+	// Governance: referenda on tracks (`governance::tracks`) decide every admin call.
+	#[runtime::pallet_index(20)]
+	pub type Preimage = pallet_preimage;
+
+	#[runtime::pallet_index(21)]
+	pub type Scheduler = pallet_scheduler;
+
+	#[runtime::pallet_index(22)]
+	pub type ConvictionVoting = pallet_conviction_voting;
+
+	#[runtime::pallet_index(23)]
+	pub type Referenda = pallet_referenda;
+
+	/// The origins of the non-root tracks, and the periods' speed.
+	#[runtime::pallet_index(24)]
+	pub type Governance = crate::governance::pallet_governance;
+
+	#[runtime::pallet_index(25)]
+	pub type Whitelist = pallet_whitelist;
+
+	#[runtime::pallet_index(26)]
+	pub type TechnicalCommittee = pallet_collective<Instance1>;
+
+	#[runtime::pallet_index(27)]
+	pub type TechnicalMembership = pallet_membership<Instance1>;
+
+	#[runtime::pallet_index(28)]
+	pub type Treasury = pallet_treasury;
+
+	/// The project pallets' economics (`configs::parameters`).
+	#[runtime::pallet_index(29)]
+	pub type Parameters = pallet_parameters;
 }

@@ -1,12 +1,19 @@
-//! Configuration of every pallet in the runtime: upstream pallets here, the project's pallets in
-//! [`tributary`].
+//! Configuration of every pallet in the runtime: upstream pallets here, governance in
+//! [`governance`], the project's pallets in [`tributary`] with their economics in [`parameters`].
 
+mod governance;
 mod offchain;
+pub mod parameters;
 mod randomness;
 mod tributary;
+pub use governance::TechnicalCollective;
 pub use offchain::tx_extension;
+pub use parameters::{dynamic_params, RuntimeParameters};
 pub use randomness::RecentBlockHashes;
-pub use tributary::{attribution_params, EnsureValidator, RewardsPot, TreasuryAccount};
+pub use tributary::{
+	attribution_params, EnsureCatalogue, EnsureParameterAdmin, EnsureValidator, RewardsPot,
+	TreasuryAccount,
+};
 
 use frame_support::{
 	derive_impl,

@@ -2,16 +2,23 @@
 
 use frame_support::{
 	parameter_types,
-	traits::{ConstU128, ConstU32, Contains, EnsureOrigin},
+	traits::{ConstU32, Contains, EitherOf, EnsureOrigin},
 	PalletId,
 };
 use frame_system::EnsureRoot;
 use sp_runtime::{traits::AccountIdConversion, Perbill};
 
-use super::super::{
+use super::parameters::dynamic_params::{attribution, datanets, models};
+use crate::{
+	governance::{Catalogue, ParameterAdmin},
 	AccountId, Attribution, Balances, BlockNumber, Datanets, Models, Rewards, Runtime,
-	RuntimeHoldReason, RuntimeOrigin, Signature, HOURS, MILLI_UNIT, MINUTES, UNIT,
+	RuntimeHoldReason, RuntimeOrigin, Signature, MINUTES,
 };
+
+/// Root, or a referendum on the parameters track.
+pub type EnsureParameterAdmin = EitherOf<EnsureRoot<AccountId>, ParameterAdmin>;
+/// Root, or a referendum on the catalogue track.
+pub type EnsureCatalogue = EitherOf<EnsureRoot<AccountId>, Catalogue>;
 
 parameter_types! {
 	pub const TreasuryPalletId: PalletId = PalletId(*b"trib/try");
@@ -23,18 +30,6 @@ parameter_types! {
 	/// Holds finalized inference fees until their beneficiaries claim them. Genesis endows it
 	/// with the existential deposit, which is never paid out.
 	pub RewardsPot: AccountId = RewardsPalletId::get().into_account_truncating();
-
-	pub const SpamSlashRate: Perbill = Perbill::from_percent(50);
-	/// A datanet challenge's bond is the challenged row's deposit (floored at the smallest
-	/// deposit, `RowDepositBase`, so the floor only matters if the deposits change) ...
-	pub const ChallengeBondRate: Perbill = Perbill::from_percent(100);
-	/// ... and an upheld one pays half the deposit, i.e. half the bond, on top of the bond; a
-	/// contributor challenging its own row loses the other half.
-	pub const ChallengeRewardRate: Perbill = Perbill::from_percent(50);
-	pub const TrainerShare: Perbill = Perbill::from_percent(70);
-	pub const EvalTolerance: Perbill = Perbill::from_percent(5);
-	/// An accepted adapter lowers the held-out loss by at least 1 % of the base model's.
-	pub const MinImprovement: Perbill = Perbill::from_percent(1);
 }
 
 impl pallet_datanets::Config for Runtime {
@@ -42,26 +37,22 @@ impl pallet_datanets::Config for Runtime {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type TreasuryAccount = TreasuryAccount;
 	type Slashing = Rewards;
-	// Root (sudo) until the governance tracks land; never the datanet's owner or curators.
-	type ChallengeOrigin = EnsureRoot<AccountId>;
+	// Moderation is the catalogue track's; never the datanet's owner or curators.
+	type ChallengeOrigin = EnsureCatalogue;
 	type Workers = Models;
-	type DatanetDeposit = ConstU128<{ 10 * UNIT }>;
-	type RowDepositBase = ConstU128<{ 10 * MILLI_UNIT }>;
-	// 1 TRIB per MB of row content.
-	type RowDepositPerByte = ConstU128<{ UNIT / 1_000_000 }>;
-	type PublishFeeBase = ConstU128<{ 100 * MILLI_UNIT }>;
-	type PublishFeePerByte = ConstU128<{ UNIT / 10_000_000 }>;
-	type ChallengeBondRate = ChallengeBondRate;
-	type MinChallengeBond = ConstU128<{ 10 * MILLI_UNIT }>;
-	type ChallengeRewardRate = ChallengeRewardRate;
-	// Long enough for a referendum once governance decides; an undecided challenge then expires
-	// with its bond returned.
-	type ChallengeDecisionPeriod = ConstU32<{ 7 * 24 * HOURS }>;
-	type SpamSlashRate = SpamSlashRate;
-	type ChallengePeriod = ConstU32<{ 24 * HOURS }>;
-	/// The sidecars' own reporting threshold (tributary-dedup's default): 60 % of a row's word
-	/// bigrams seen in earlier rows.
-	type NearDuplicateThreshold = ConstU32<600_000>;
+	// The economics are runtime parameters (`configs::parameters`).
+	type DatanetDeposit = datanets::DatanetDeposit;
+	type RowDepositBase = datanets::RowDepositBase;
+	type RowDepositPerByte = datanets::RowDepositPerByte;
+	type PublishFeeBase = datanets::PublishFeeBase;
+	type PublishFeePerByte = datanets::PublishFeePerByte;
+	type ChallengeBondRate = datanets::ChallengeBondRate;
+	type MinChallengeBond = datanets::MinChallengeBond;
+	type ChallengeRewardRate = datanets::ChallengeRewardRate;
+	type ChallengeDecisionPeriod = datanets::ChallengeDecisionPeriod;
+	type SpamSlashRate = datanets::SpamSlashRate;
+	type ChallengePeriod = datanets::ChallengePeriod;
+	type NearDuplicateThreshold = datanets::NearDuplicateThreshold;
 	type MaxNameLen = ConstU32<64>;
 	type MaxSummaryLen = ConstU32<256>;
 	type MaxDescriptionLen = ConstU32<4096>;
@@ -146,27 +137,27 @@ impl pallet_models::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Datanets = Datanets;
-	type BaseModelOrigin = EnsureRoot<AccountId>;
+	type BaseModelOrigin = EnsureCatalogue;
 	type WorkerOrigin = EnsureValidator;
-	type ParamsOrigin = EnsureRoot<AccountId>;
+	type ParamsOrigin = EnsureParameterAdmin;
 	type Randomness = super::RecentBlockHashes;
 	type ValidatorSet = AuraAuthorities;
 	type Slashing = Rewards;
 	type OpenRecords = Attribution;
-	type WorkerBond = ConstU128<{ 100 * UNIT }>;
-	type MinJobFee = ConstU128<{ UNIT }>;
-	type TrainerShare = TrainerShare;
-	type EvalTolerance = EvalTolerance;
+	type WorkerBond = models::WorkerBond;
+	type MinJobFee = models::MinJobFee;
+	type TrainerShare = models::TrainerShare;
+	type EvalTolerance = models::EvalTolerance;
 	// `VerifiersPerJob` itself is on chain (genesis presets, then `set_verifiers_per_job`).
 	type MaxVerifiers = ConstU32<8>;
-	type MinImprovement = MinImprovement;
-	type VerifierSlash = ConstU128<{ 10 * UNIT }>;
-	type TrainerTimeoutSlash = ConstU128<{ 10 * UNIT }>;
-	type LazyTrainerSlash = ConstU128<{ 25 * UNIT }>;
+	type MinImprovement = models::MinImprovement;
+	type VerifierSlash = models::VerifierSlash;
+	type TrainerTimeoutSlash = models::TrainerTimeoutSlash;
+	type LazyTrainerSlash = models::LazyTrainerSlash;
 	type AssignmentDelay = ConstU32<2>;
 	type MaxDrawsPerBlock = ConstU32<8>;
-	type TrainingPeriod = ConstU32<{ 2 * HOURS }>;
-	type VerificationPeriod = ConstU32<{ 30 * MINUTES }>;
+	type TrainingPeriod = models::TrainingPeriod;
+	type VerificationPeriod = models::VerificationPeriod;
 	type MaxAttempts = ConstU32<3>;
 	type MaxWorkers = ConstU32<64>;
 	type MaxJobsPerWorker = ConstU32<8>;
@@ -242,19 +233,14 @@ impl pallet_attribution::Config for Runtime {
 	type WorkerBondReason = WorkerBondReason;
 	type Slashing = Rewards;
 	type OnFinalized = Rewards;
-	type ParamsOrigin = EnsureRoot<AccountId>;
+	type ParamsOrigin = EnsureParameterAdmin;
 	type DefaultParams = DefaultAttributionParams;
 	type Randomness = super::RecentBlockHashes;
-	type ChallengeBond = ConstU128<{ 10 * UNIT }>;
-	type WorkerSlash = ConstU128<{ 50 * UNIT }>;
-	// Out of the loser's slash (a 10 UNIT challenge bond or the 50 UNIT worker slash).
-	type RecomputerReward = ConstU128<{ 2 * UNIT }>;
-	// A fifth of what a lie costs a worker: enough that guessing or sleeping through a dispute
-	// loses money over the rewards of honest recomputation.
-	type RecomputerSlash = ConstU128<{ 10 * UNIT }>;
-	// One minute: short enough for a dev chain and the end-to-end tests to see records finalize;
-	// a public network would set hours.
-	type ChallengeWindow = ConstU32<MINUTES>;
+	type ChallengeBond = attribution::ChallengeBond;
+	type WorkerSlash = attribution::WorkerSlash;
+	type RecomputerReward = attribution::RecomputerReward;
+	type RecomputerSlash = attribution::RecomputerSlash;
+	type ChallengeWindow = attribution::ChallengeWindow;
 	type MaxRecomputers = ConstU32<7>;
 	type MaxDrawsPerBlock = ConstU32<16>;
 	type MaxScores = ConstU32<1024>;
@@ -271,7 +257,7 @@ impl pallet_rewards::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Reputation = Datanets;
-	type ParamsOrigin = EnsureRoot<AccountId>;
+	type ParamsOrigin = EnsureParameterAdmin;
 	type PotAccount = RewardsPot;
 	type TreasuryAccount = TreasuryAccount;
 	type DefaultParams = DefaultRewardParams;
