@@ -123,6 +123,21 @@ try {
   if (method !== 'none') await page.getByRole('complementary', { name: 'Attribution' }).waitFor({ timeout: 120_000 });
   await shot('08-chat');
 
+  if (process.env.RECEIPT_MODEL) {
+    step(`pay for an answer of ${process.env.RECEIPT_MODEL} with a receipt signed in the browser`);
+    await page.getByLabel('Model').selectOption(process.env.RECEIPT_MODEL);
+    await page.getByLabel('Pay with a receipt, at most').check();
+    await page.getByLabel('Message').fill('What does the studio flow say?');
+    await page.getByRole('button', { name: 'Send' }).click();
+    const receipt = page.getByRole('complementary', { name: 'Receipt' });
+    await receipt.getByRole('button', { name: 'Sign the receipt' }).click({ timeout: 120_000 });
+    await receipt.getByText(/queued at the sidecar|accepted as record|refused by the chain|record \d+ is/).waitFor({ timeout: BLOCK_WAIT });
+    // The serving validator submits signed receipts at its next blocks: wait for the chain's word.
+    await receipt.getByText(/accepted as record|refused by the chain|record \d+ is/).waitFor({ timeout: 120_000 });
+    step(`receipt: ${(await receipt.locator('.notice').allInnerTexts()).join(' / ')}`);
+    await shot('08b-receipt');
+  }
+
   for (const [id, file] of [['models', '09-models'], ['rewards', '10-rewards']]) {
     await page.goto(`${base}/#/${id}`);
     await page.getByRole('heading', { level: 2 }).waitFor();

@@ -16,6 +16,7 @@ export function AttributionPanel({ record, citations }: { record: AttributionRec
     <aside className="panel attribution" aria-label="Attribution">
       <h3>Attribution {record && <small className="muted">({record.method}, top {record.top_k})</small>}</h3>
       {rows.length === 0 && <p className="muted">The answer credits no training row.</p>}
+      {rows.length > 0 && (
       <table>
         <thead>
           <tr>
@@ -38,6 +39,7 @@ export function AttributionPanel({ record, citations }: { record: AttributionRec
           ))}
         </tbody>
       </table>
+      )}
       {record && (
         <p className="muted">
           Output hash <code>{record.output.slice(0, 16)}…</code>; the SCALE record ({record.record_scale.length / 2} bytes) is

@@ -1,9 +1,26 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useAccounts } from '../chain/AccountContext';
+import { useChain } from '../chain/ChainContext';
 import { AttributionPanel } from '../chat/AttributionPanel';
+import { ReceiptPanel } from '../chat/ReceiptPanel';
+import { freshNonce } from '../chat/receiptTracking';
+import { parseBalance } from '../lib/balance';
 import { useSettings } from '../config/SettingsContext';
 import { Notice } from '../components/Notice';
 import { useAsync } from '../components/useAsync';
-import { listModels, streamChat, type AttributionMethod, type AttributionRecord, type ChatMessage, type Citation } from '../sidecar/openai';
+import {
+  listModels,
+  streamChat,
+  type AttributionMethod,
+  type AttributionRecord,
+  type ChatMessage,
+  type Citation,
+  type Receipt,
+  type ReceiptRequest,
+} from '../sidecar/openai';
+
+/** Blocks a receipt stays valid: an hour of 6-second blocks, time to sign and be submitted. */
+const RECEIPT_LIFETIME_BLOCKS = 600;
 
 const METHODS: { value: string; label: string }[] = [
   { value: 'none', label: 'No attribution' },
@@ -28,6 +45,12 @@ export function ChatPage() {
   const [record, setRecord] = useState<AttributionRecord | null>(null);
   const [citations, setCitations] = useState<Citation[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [payWithReceipt, setPayWithReceipt] = useState(false);
+  const [maxFeeText, setMaxFeeText] = useState('1');
+  const [receipt, setReceipt] = useState<{ receipt: Receipt; user: string } | null>(null);
+  const { api, bestBlock, decimals, symbol } = useChain();
+  const { selected } = useAccounts();
+  const chainModel = models.data?.find((m) => m.id === model)?.chain ?? null;
   const abort = useRef<AbortController | null>(null);
 
   // Prefer a model version the chain knows (`chain` in /v1/models): it was trained on datanet
@@ -50,16 +73,27 @@ export function ChatPage() {
     setError(null);
     setRecord(null);
     setCitations(null);
+    setReceipt(null);
+    let receiptRequest: ReceiptRequest | undefined;
+    if (payWithReceipt && chainModel) {
+      const maxFee = parseBalance(maxFeeText, decimals);
+      if (!api || !selected || bestBlock === null || maxFee === null) {
+        setError(maxFee === null ? `the most to pay is not an amount in ${symbol}` : 'a receipt needs the chain and an account');
+        return;
+      }
+      receiptRequest = { user: selected.address, nonce: await freshNonce(api, selected.address), max_fee: maxFee.toString(), expiry: bestBlock + RECEIPT_LIFETIME_BLOCKS };
+    }
     setStreaming('');
     const controller = new AbortController();
     abort.current = controller;
     let answer = '';
     try {
-      for await (const chunk of streamChat(settings.sidecarUrl, { model, messages: history, attribution: methodOf(method), max_tokens: maxTokens }, controller.signal)) {
+      for await (const chunk of streamChat(settings.sidecarUrl, { model, messages: history, attribution: methodOf(method), receipt: receiptRequest, max_tokens: maxTokens }, controller.signal)) {
         answer += chunk.choices[0]?.delta.content ?? '';
         setStreaming(answer);
         if (chunk.attribution) setRecord(chunk.attribution);
         if (chunk.citations) setCitations(chunk.citations);
+        if (chunk.receipt && receiptRequest) setReceipt({ receipt: chunk.receipt, user: receiptRequest.user });
       }
     } catch (reason) {
       if (!(reason instanceof DOMException && reason.name === 'AbortError')) setError(reason instanceof Error ? reason.message : String(reason));
@@ -94,7 +128,12 @@ export function ChatPage() {
           Max tokens{' '}
           <input type="number" min={1} max={2048} value={maxTokens} onChange={(event) => setMaxTokens(Number(event.target.value))} />
         </label>
-        <button type="button" className="link" onClick={() => { setMessages([]); setRecord(null); setCitations(null); }}>
+        <label title={chainModel ? 'sign a receipt that pays for the answer' : 'only model versions registered on chain issue receipts'}>
+          <input type="checkbox" checked={payWithReceipt && !!chainModel} disabled={!chainModel} onChange={(event) => setPayWithReceipt(event.target.checked)} />
+          Pay with a receipt, at most{' '}
+          <input className="fee-input" value={maxFeeText} onChange={(event) => setMaxFeeText(event.target.value)} inputMode="decimal" aria-label="Most to pay" /> {symbol}
+        </label>
+        <button type="button" className="link" onClick={() => { setMessages([]); setRecord(null); setCitations(null); setReceipt(null); }}>
           New conversation
         </button>
       </header>
@@ -123,6 +162,7 @@ export function ChatPage() {
         )}
       </form>
       <AttributionPanel record={record} citations={citations} />
+      {receipt && <ReceiptPanel receipt={receipt.receipt} user={receipt.user} />}
     </div>
   );
 }

@@ -45,20 +45,60 @@ export interface Citation {
   text: string;
 }
 
+/** What a user asks to pay for an answer (worker README, "Inference receipts"). */
+export interface ReceiptRequest {
+  /** The paying account, SS58 or 0x-hex. */
+  user: string;
+  nonce: number;
+  /** The most the user pays, planck as a decimal string. */
+  max_fee: string;
+  /** The last block in which the chain accepts the receipt. */
+  expiry: number;
+}
+
+/** The unsigned receipt an answer carries: `InferenceReceipt` plus what to sign. */
+export interface Receipt {
+  id: string;
+  model: number;
+  version: number;
+  tokens_in: number;
+  tokens_out: number;
+  max_fee: string;
+  nonce: number;
+  expiry: number;
+  user: string;
+  worker: string;
+  genesis: string;
+  output_hash: string;
+  /** `tributary/receipt/v2` ‖ genesis hash ‖ SCALE receipt: the bytes the user signs (sr25519). */
+  signing_payload: string;
+}
+
 /** One parsed `chat.completion.chunk`; the last carries the extensions. */
 export interface ChatChunk {
   id: string;
   choices: { index: number; delta: { role?: string; content?: string }; finish_reason: string | null }[];
   attribution?: AttributionRecord;
   citations?: Citation[];
+  receipt?: Receipt;
 }
 
 export interface ChatRequest {
   model: string;
   messages: ChatMessage[];
   attribution: AttributionMethod;
+  receipt?: ReceiptRequest;
   max_tokens?: number;
   temperature?: number;
+}
+
+/** Hands the user's signature of a receipt to the sidecar, which queues it for the chain. */
+export async function submitReceiptSignature(sidecarUrl: string, id: string, signature: string): Promise<void> {
+  await sidecarFetch(sidecarUrl, '/v1/receipts', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ id, signature }),
+  });
 }
 
 /** Streams a chat completion: yields each chunk as its SSE event arrives, ends at `[DONE]`. */
