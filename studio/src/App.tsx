@@ -4,6 +4,7 @@ import { ChainProvider, useChain } from './chain/ChainContext';
 import { AccountPicker } from './components/AccountPicker';
 import { SettingsProvider, useSettings } from './config/SettingsContext';
 import { SettingsPanel } from './config/SettingsPanel';
+import { AnalyticsPage } from './pages/AnalyticsPage';
 import { ChatPage } from './pages/ChatPage';
 import { DatanetsPage } from './pages/DatanetsPage';
 import { ModelFactoryPage } from './pages/ModelFactoryPage';
@@ -24,6 +25,7 @@ const PAGES: PageDef[] = [
   { id: 'models', title: 'Models', render: () => <ModelsPage />, needsChain: true },
   { id: 'chat', title: 'Chat', render: () => <ChatPage />, needsChain: false },
   { id: 'rewards', title: 'Rewards', render: () => <RewardsPage />, needsChain: true },
+  { id: 'analytics', title: 'Analytics', render: () => <AnalyticsPage />, needsChain: true },
 ];
 
 /** The page named by the URL hash (#/chat), so a page can be bookmarked and reloaded. */
