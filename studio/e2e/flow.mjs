@@ -37,8 +37,8 @@ try {
   await shot('01-datanets');
 
   const name = `studio-check-${Date.now()}`;
-  step(`create datanet ${name} as Alice`);
-  await page.getByLabel('Signing account').selectOption({ label: 'Alice (dev)' });
+  step(`create datanet ${name} as Charlie`);
+  await page.getByLabel('Signing account').selectOption({ label: 'Charlie (dev)' });
   await page.getByRole('button', { name: 'New datanet' }).click();
   const form = page.getByRole('form', { name: 'Create a datanet' });
   await form.getByLabel(/^Name/).fill(name);
@@ -138,7 +138,7 @@ try {
     await shot('08b-receipt');
   }
 
-  for (const [id, file] of [['models', '09-models'], ['rewards', '10-rewards']]) {
+  for (const [id, file] of [['models', '09-models'], ['rewards', '10-rewards'], ['analytics', '10b-analytics']]) {
     await page.goto(`${base}/#/${id}`);
     await page.getByRole('heading', { level: 2 }).waitFor();
     await page.waitForTimeout(1500);

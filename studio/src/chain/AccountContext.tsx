@@ -11,6 +11,7 @@ interface AccountState {
 
 const AccountContext = createContext<AccountState | null>(null);
 const SELECTED_KEY = 'tributary-studio-account';
+const DEFAULT_ACCOUNT = 'Charlie';
 
 export function AccountProvider({ children }: { children: ReactNode }) {
   const [accounts, setAccounts] = useState<Account[]>([]);
@@ -31,7 +32,9 @@ export function AccountProvider({ children }: { children: ReactNode }) {
     return found.length ? `${found.length} extension account(s) added` : 'no polkadot.js extension answered (dev accounts still work)';
   };
 
-  const selected = accounts.find((a) => a.address === selectedAddress) ?? accounts[0] ?? null;
+  // Charlie by default: Alice and Bob are the dev network's validators, whose off-chain workers
+  // sign transactions with the same keys and so compete with the studio for their nonces.
+  const selected = accounts.find((a) => a.address === selectedAddress) ?? accounts.find((a) => a.name === DEFAULT_ACCOUNT) ?? accounts[0] ?? null;
   return (
     <AccountContext.Provider value={{ accounts, selected, select, connectExtension }}>{children}</AccountContext.Provider>
   );

@@ -20,7 +20,27 @@ export type StatusListener = (status: string) => void;
 
 export class ExtrinsicError extends Error {}
 
+/**
+ * Pool refusals that mean "another transaction of this account took the nonce": on the dev
+ * network Alice and Bob are validators whose off-chain workers sign with the same keys, so their
+ * transactions can race the studio's for a nonce. Signing again picks the next free nonce.
+ */
+const NONCE_RACE = /^(1014: Priority is too low|1010: Invalid Transaction: Transaction is outdated)/;
+const NONCE_RACE_RETRIES = 2;
+
 export async function signAndWait(api: ApiPromise, tx: Extrinsic, account: Account, onStatus: StatusListener = () => {}): Promise<Included> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await signAndWaitOnce(api, tx, account, onStatus);
+    } catch (error) {
+      if (!(error instanceof ExtrinsicError) || !NONCE_RACE.test(error.message) || attempt >= NONCE_RACE_RETRIES) throw error;
+      onStatus(`the account's nonce was taken by another transaction (${error.message.slice(0, 4)}); signing again`);
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+    }
+  }
+}
+
+async function signAndWaitOnce(api: ApiPromise, tx: Extrinsic, account: Account, onStatus: StatusListener): Promise<Included> {
   onStatus(account.kind === 'extension' ? 'waiting for the extension to sign' : 'signing');
   const findMetaError = (module: never) => api.registry.findMetaError(module) as MetaError;
   return new Promise<Included>((resolve, reject) => {
