@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod calls;
+pub mod governance;
 pub mod network;
 pub mod rewards;
 pub mod sidecar;
