@@ -31,6 +31,8 @@ export interface ModelVersionSummary {
   verifiedEvalLossPpb: bigint;
   trainer: string;
   createdAt: number;
+  /** Finalized (paid) inferences of this version (`attribution.modelInferences`). */
+  paidInferences: bigint;
 }
 
 export interface ModelSummary {
@@ -84,7 +86,12 @@ export async function loadBaseModels(api: ApiPromise): Promise<BaseModelSummary[
 }
 
 export async function loadModels(api: ApiPromise): Promise<ModelSummary[]> {
-  const [models, versions] = await Promise.all([api.query.models.model.entries(), api.query.models.modelVersions.entries()]);
+  const [models, versions, inferences] = await Promise.all([
+    api.query.models.model.entries(),
+    api.query.models.modelVersions.entries(),
+    api.query.attribution.modelInferences.entries(),
+  ]);
+  const paid = new Map(inferences.map(([key, count]) => [`${numberOf(key.args[0])}/${numberOf(key.args[1])}`, bigintOf(count)]));
   const versionList = entriesOf(versions, ([model, version], info) => {
     const result = field(info, 'result');
     return {
@@ -101,6 +108,7 @@ export async function loadModels(api: ApiPromise): Promise<ModelSummary[]> {
         verifiedEvalLossPpb: bigintOf(field(info, 'verifiedEvalLossPpb')),
         trainer: field(info, 'trainer').toString(),
         createdAt: numberOf(field(info, 'createdAt')),
+        paidInferences: paid.get(`${model}/${version}`) ?? 0n,
       } satisfies ModelVersionSummary,
     };
   });
@@ -135,4 +143,30 @@ export async function loadJobs(api: ApiPromise): Promise<JobSummary[]> {
       datanets: pinned(field(info, 'datanets')),
     };
   }).sort((a, b) => b.id - a.id);
+}
+
+export interface WorkerSummary {
+  account: string;
+  endpoint: string;
+  device: string;
+  bond: bigint;
+  registeredAt: number;
+}
+
+/** Registered workers (`models.workerList` and each one's `models.workers` entry). */
+export async function loadWorkers(api: ApiPromise): Promise<WorkerSummary[]> {
+  const list = (await api.query.models.workerList()) as unknown as Codec[];
+  const infos = list.length ? await api.query.models.workers.multi(list) : [];
+  return list.flatMap((account, i) => {
+    const info = unwrap(infos[i]);
+    return info
+      ? [{
+          account: account.toString(),
+          endpoint: text(field(info, 'endpoint')),
+          device: text(field(info, 'device')),
+          bond: bigintOf(field(info, 'bond')),
+          registeredAt: numberOf(field(info, 'registeredAt')),
+        }]
+      : [];
+  });
 }

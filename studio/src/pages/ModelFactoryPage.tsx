@@ -6,7 +6,9 @@ import { Notice } from '../components/Notice';
 import { useAsync } from '../components/useAsync';
 import { loadPublishedVersions } from '../datanets/queries';
 import { CreateJobForm } from '../models/CreateJobForm';
-import { loadBaseModels, loadJobs } from '../models/queries';
+import { loadBaseModels, loadJobs, loadWorkers } from '../models/queries';
+import { WorkersPanel } from '../models/WorkersPanel';
+import { useExtrinsic } from '../components/useExtrinsic';
 
 /** Open a fine-tune job; base models and jobs as the chain holds them, re-read every block. */
 export function ModelFactoryPage() {
@@ -19,6 +21,12 @@ export function ModelFactoryPage() {
   }, [api]);
   // Jobs move on their own (draw, training, verification), so they follow the chain's head.
   const jobs = useAsync(() => loadJobs(api), [api, bestBlock]);
+  const workers = useAsync(() => loadWorkers(api), [api]);
+  const poker = useExtrinsic();
+  // An open job whose draw found too few workers waits for someone to ask for a new draw.
+  const poke = async (job: number) => {
+    if (await poker.run(api.tx.models.pokeJob(job), `a draw for job ${job} is scheduled`)) jobs.reload();
+  };
   return (
     <div className="page">
       <header className="page-header">
@@ -28,7 +36,8 @@ export function ModelFactoryPage() {
       <Notice kind="error">{data.error ?? jobs.error}</Notice>
       {!opening && <button type="button" onClick={() => setOpening(true)} disabled={!data.data}>New fine-tune job</button>}
       {opening && data.data && <CreateJobForm bases={data.data.bases} versions={data.data.versions} onCreated={jobs.reload} />}
-      <section className="panel">
+      {workers.data && <WorkersPanel workers={workers.data} onChanged={workers.reload} />}
+      <section className="panel" aria-label="Base models">
         <h3>Base models</h3>
         <table>
           <thead>
@@ -48,12 +57,12 @@ export function ModelFactoryPage() {
           </tbody>
         </table>
       </section>
-      <section className="panel">
+      <section className="panel" aria-label="Fine-tune jobs">
         <h3>Fine-tune jobs</h3>
         {jobs.data && jobs.data.length === 0 && <p className="muted">No job yet.</p>}
         <table>
           <thead>
-            <tr><th>Job</th><th>Model</th><th>State</th><th>Datanets</th><th>Trainer</th><th>Attempt</th><th>Deadline</th><th>Fee</th><th>Owner</th></tr>
+            <tr><th>Job</th><th>Model</th><th>State</th><th>Datanets</th><th>Trainer</th><th>Attempt</th><th>Deadline</th><th>Fee</th><th>Owner</th><th></th></tr>
           </thead>
           <tbody>
             {jobs.data?.map((job) => (
@@ -67,10 +76,17 @@ export function ModelFactoryPage() {
                 <td>{job.deadline}</td>
                 <td><Amount planck={job.fee} /></td>
                 <td><Address address={job.owner} /></td>
+                <td>
+                  {job.state === 'Open' && (
+                    <button type="button" className="link" disabled={poker.busy} onClick={() => void poke(job.id)}>Ask for a draw</button>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
+        <Notice kind="info">{poker.status}</Notice>
+        <Notice kind="error">{poker.error}</Notice>
       </section>
     </div>
   );

@@ -1,9 +1,11 @@
+import { useAccounts } from '../chain/AccountContext';
 import { useApi } from '../chain/ChainContext';
 import { Address } from '../components/Address';
 import { Amount } from '../components/Amount';
 import { Notice } from '../components/Notice';
 import { useAsync } from '../components/useAsync';
 import { loadBaseModels, loadModels } from '../models/queries';
+import { SetPriceForm } from '../models/SetPriceForm';
 
 function ppbLoss(ppb: bigint): string {
   return (Number(ppb) / 1e9).toFixed(4);
@@ -12,6 +14,7 @@ function ppbLoss(ppb: bigint): string {
 /** Models and their versions with lineage: base model → datanet versions → adapter hash. */
 export function ModelsPage() {
   const api = useApi();
+  const { selected } = useAccounts();
   const data = useAsync(async () => {
     const [models, bases] = await Promise.all([loadModels(api), loadBaseModels(api)]);
     return { models, bases };
@@ -34,6 +37,7 @@ export function ModelsPage() {
             Owner <Address address={model.owner} /> · base {baseName(model.baseModel)} · price{' '}
             {model.pricePer1kTokens === null ? 'not set' : <><Amount planck={model.pricePer1kTokens} /> per 1,000 tokens</>}
           </p>
+          {selected?.address === model.owner && !model.retired && <SetPriceForm model={model.id} onChanged={data.reload} />}
           {model.versions.length === 0 ? (
             <p className="muted">No version yet (its job has not been accepted).</p>
           ) : (
@@ -46,6 +50,7 @@ export function ModelsPage() {
                   <th>Loss (train / eval / verified)</th>
                   <th>Trainer</th>
                   <th>Block</th>
+                  <th>Paid inferences</th>
                   <th>Served as</th>
                 </tr>
               </thead>
@@ -61,6 +66,7 @@ export function ModelsPage() {
                     <td>{ppbLoss(v.trainLossPpb)} / {ppbLoss(v.evalLossPpb)} / {ppbLoss(v.verifiedEvalLossPpb)}</td>
                     <td><Address address={v.trainer} /></td>
                     <td>{v.createdAt}</td>
+                    <td>{String(v.paidInferences)}</td>
                     <td><code>model-{model.id}-v{v.version}</code></td>
                   </tr>
                 ))}
