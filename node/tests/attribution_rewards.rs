@@ -15,6 +15,7 @@ use common::{
 		create_clinic_datanet, create_clinic_model, fails, lora_settings, ok, register_base_model,
 		register_worker, row,
 	},
+	governance::{decide, parameter, wait_enacted},
 	network::{start_two_validators, two_validator_spec},
 	rewards::{account_data, claimable, ss58, ExpectedSplit, Shares},
 	Node,
@@ -32,7 +33,9 @@ use tributary_primitives::{
 	ContentHash,
 };
 use tributary_runtime::{
+	configs::parameters::{dynamic_params::attribution, RuntimeParametersKey},
 	configs::{RewardsPot, TreasuryAccount},
+	governance::origins::Origin,
 	AccountId, Balance, BlockNumber, Runtime, RuntimeCall, RuntimeError, RuntimeEvent,
 	EXISTENTIAL_DEPOSIT, UNIT,
 };
@@ -177,17 +180,19 @@ fn signed_receipts_are_checked_finalized_and_paid_out_to_the_last_unit() {
 	assert_eq!(versions[0]["rowCount"], 2, "version 1 holds rows 0 and 1: {versions}");
 	assert_eq!(versions[1]["rowCount"], 1, "version 2 holds row 2: {versions}");
 
-	// Root registers the base model.
+	// A referendum on the catalogue track registers the base model.
 	let base_weights = content_hash(b"tiny-llama weights");
-	ok(
+	let proposed_at = node.best_number();
+	let registering = decide(
 		node,
-		alice,
+		Origin::Catalogue,
 		register_base_model(
 			base_weights,
 			content_hash(b"tiny-llama config"),
 			content_hash(b"tiny-llama tokenizer"),
 		),
 	);
+	wait_enacted(node, registering, proposed_at, Duration::from_secs(180));
 
 	// Both validators register as workers; Eve creates a model on (datanet 0, version 1), whose
 	// job is drawn onto them `AssignmentDelay` blocks later.
@@ -447,7 +452,13 @@ fn signed_receipts_are_checked_finalized_and_paid_out_to_the_last_unit() {
 	assert_eq!(ferdie_held.reserved, fee_a + fee_b, "Ferdie's accepted fees are held");
 
 	// The records as the RPC shows them, still pending.
-	let window: BlockNumber = <Runtime as pallet_attribution::Config>::ChallengeWindow::get();
+	let window: BlockNumber = parameter(
+		node,
+		RuntimeParametersKey::Attribution(attribution::ParametersKey::ChallengeWindow(
+			attribution::ChallengeWindow,
+		)),
+		<Runtime as pallet_attribution::Config>::ChallengeWindow::get,
+	);
 	let mut challenge_ends = Vec::new();
 	for (id, fee, scores, commitment) in [
 		(0u64, fee_a, &scores_a, good_a.claim.commitment()),

@@ -9,7 +9,7 @@ use tributary_primitives::hex;
 use common::{
 	calls::{
 		create_clinic_datanet, create_clinic_model, fails, lora_settings, ok, register_base_model,
-		register_worker, row,
+		register_worker, row, sudo,
 	},
 	Node, NodeConfig,
 };
@@ -124,16 +124,16 @@ fn dev_node_runs_datanet_curation_and_opens_a_fine_tune_job() {
 	let too_many = node.try_rpc("tributary_versionRows", json!([0, 1, 0, 5000])).unwrap_err();
 	assert!(too_many["message"].as_str().unwrap().contains("1000"), "{too_many}");
 
-	// Root registers the project's base model.
+	// Root (the dev chain's sudo key) registers the project's base model.
 	let weights_hash = content_hash(b"tiny-llama weights");
 	ok(
 		&node,
 		alice,
-		register_base_model(
+		sudo(register_base_model(
 			weights_hash,
 			content_hash(b"tiny-llama config"),
 			content_hash(b"tiny-llama tokenizer"),
-		),
+		)),
 	);
 
 	// Only validators register as workers.

@@ -4,8 +4,9 @@
 //!
 //! Contributors upload rows to the sidecars' stores and register them in a datanet (a duplicate
 //! is refused; one row's length is declared short, to pay less deposit); the owner publishes
-//! version 1; root registers the base model made by
-//! `tributary-trainer pretrain`; a builder opens a fine-tune job. From there no test code touches
+//! version 1; a referendum on the catalogue track registers the base model made by
+//! `tributary-trainer pretrain` (and one on the parameters track changes the fee split, which the
+//! answer's payout follows); a builder opens a fine-tune job. From there no test code touches
 //! the chain for the workers: the trainer's off-chain worker trains on its sidecar (killed and
 //! restarted mid-training here: the job resumes from its last checkpoint under the same id and
 //! is trained once and paid once; the row declared
@@ -30,6 +31,7 @@ use common::{
 	calls::{
 		create_clinic_datanet, create_clinic_model, fails, ok, register_base_model, register_worker,
 	},
+	governance::{decide, parameter, propose, vote_aye, wait_enacted, VOTERS},
 	network::{start_two_validators, two_validator_spec},
 	rewards::{account_data, balance_string, claimable, ss58, ExpectedSplit, Shares},
 	sidecar::{pretrain_base, Sidecar},
@@ -38,7 +40,7 @@ use common::{
 use serde_json::{json, Value};
 use sp_core::Pair;
 use sp_keyring::Sr25519Keyring;
-use sp_runtime::{traits::Get, MultiSignature};
+use sp_runtime::{traits::Get, MultiSignature, Perbill};
 use tributary_primitives::{
 	attribution::{AttributionClaim, AttributionRecord, RowRef, RowScore},
 	content_hash,
@@ -47,8 +49,10 @@ use tributary_primitives::{
 	training::{TargetModules, TrainingMethod, TrainingSettings},
 };
 use tributary_runtime::{
-	configs::TreasuryAccount, AccountId, Balance, BlockNumber, Runtime, RuntimeCall, RuntimeError,
-	RuntimeEvent, UNIT,
+	configs::parameters::{dynamic_params::attribution, RuntimeParametersKey},
+	configs::{DefaultRewardParams, TreasuryAccount},
+	governance::origins::Origin,
+	AccountId, Balance, BlockNumber, Runtime, RuntimeCall, RuntimeError, RuntimeEvent, UNIT,
 };
 
 /// The row Dave declares 10 bytes shorter than it is.
@@ -165,6 +169,41 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 		"Two validators (Alice, Bob) author blocks; each node's off-chain workers drive its own sidecar",
 	);
 
+	// ---- Governance: two referenda the token holders pass while the data is prepared ---------
+
+	let proposed_at_start = node.best_number();
+	let file_hash = |name: &str| content_hash(&std::fs::read(base.join(name)).unwrap());
+	let base_model_referendum = propose(
+		node,
+		VOTERS[0],
+		Origin::Catalogue.into(),
+		register_base_model(
+			file_hash("model.safetensors"),
+			file_hash("config.json"),
+			file_hash("tokenizer.json"),
+		),
+	);
+	let fee_split = pallet_rewards::RewardParams {
+		model_owner: Perbill::from_percent(25),
+		contributors: Perbill::from_percent(50),
+		worker: Perbill::from_percent(15),
+		treasury: Perbill::from_percent(10),
+		..DefaultRewardParams::get()
+	};
+	let fee_split_referendum = propose(
+		node,
+		VOTERS[0],
+		Origin::ParameterAdmin.into(),
+		RuntimeCall::Rewards(pallet_rewards::Call::set_params { params: fee_split.clone() }),
+	);
+	vote_aye(node, &[base_model_referendum, fee_split_referendum]);
+	from = narrate(
+		node,
+		started,
+		from,
+		"Token holders vote on two referenda: a base model (catalogue track) and a new fee split, 25/50/15/10 (parameters track)",
+	);
+
 	// ---- Data: upload, contribute, a duplicate refused, curate, publish -----------------------
 
 	from = narrate(
@@ -233,18 +272,9 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 
 	// ---- Base model, workers, the fine-tune job ------------------------------------------------
 
-	from = narrate(node, started, from, "Eve's copy of a row was refused; Alice approved and published version 1. Root registers the base model, the validators register as workers, Eve opens a fine-tune job");
+	from = narrate(node, started, from, "Eve's copy of a row was refused; Alice approved and published version 1. The catalogue referendum registers the base model, the validators register as workers, Eve opens a fine-tune job");
 
-	let file_hash = |name: &str| content_hash(&std::fs::read(base.join(name)).unwrap());
-	ok(
-		node,
-		alice,
-		register_base_model(
-			file_hash("model.safetensors"),
-			file_hash("config.json"),
-			file_hash("tokenizer.json"),
-		),
-	);
+	wait_enacted(node, base_model_referendum, proposed_at_start, Duration::from_secs(180));
 	for (worker, sidecar) in [(alice, &alice_sidecar), (bob, &bob_sidecar)] {
 		ok(node, worker, register_worker(&sidecar.public_url()));
 	}
@@ -410,17 +440,23 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 	assert_eq!(check["closest"]["original"], 2, "{check}");
 	let (_, check) = bob_sidecar.get("/rows/0/2");
 	assert_eq!(check["near_duplicate"], false, "the original is not a copy: {check}");
-	let upheld = ok(
+	// Moderation is the catalogue track's: token holders uphold the worker's report.
+	let proposed_at = node.best_number();
+	let upholding = decide(
 		node,
-		alice,
-		RuntimeCall::Sudo(pallet_sudo::Call::sudo {
-			call: Box::new(RuntimeCall::Datanets(pallet_datanets::Call::resolve_challenge {
-				datanet: 0,
-				row: COPY_ROW,
-				uphold: true,
-			})),
+		Origin::Catalogue,
+		RuntimeCall::Datanets(pallet_datanets::Call::resolve_challenge {
+			datanet: 0,
+			row: COPY_ROW,
+			uphold: true,
 		}),
 	);
+	let enacted_in = wait_enacted(node, upholding, proposed_at, Duration::from_secs(180));
+	let upheld: Vec<RuntimeEvent> = node
+		.events_at(&node.rpc("chain_getBlockHash", json!([enacted_in])))
+		.into_iter()
+		.map(|record| record.event)
+		.collect();
 	let (reward, slashed) = upheld
 		.iter()
 		.find_map(|event| match event {
@@ -446,7 +482,7 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 		)),
 		"Charlie's original is never challenged"
 	);
-	from = narrate(node, started, from, "Eve's one-byte copy of Charlie's row was found by the sidecars, reported by a worker as a near-duplicate, and slashed when root upheld it");
+	from = narrate(node, started, from, "Eve's one-byte copy of Charlie's row was found by the sidecars, reported by a worker as a near-duplicate, and slashed when a catalogue referendum upheld it");
 
 	// ---- Serving: the accepted version on Alice's sidecar --------------------------------------
 
@@ -466,6 +502,20 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 	);
 
 	// ---- A paid, attributed answer -------------------------------------------------------------
+
+	// The fee split the token holders voted for is in force before the answer is paid for.
+	wait_enacted(node, fee_split_referendum, proposed_at_start, Duration::from_secs(60));
+	let shares = Shares::in_force(node);
+	assert_eq!(
+		(shares.owner, shares.contributors, shares.worker, shares.treasury),
+		(
+			fee_split.model_owner.deconstruct(),
+			fee_split.contributors.deconstruct(),
+			fee_split.worker.deconstruct(),
+			fee_split.treasury.deconstruct()
+		),
+		"the parameters referendum set the fee split"
+	);
 
 	let expiry = node.best_number() + 400;
 	let (status, answer) = alice_sidecar.post(
@@ -697,7 +747,13 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 			(record["status"] == "rejected").then_some(record)
 		},
 	);
-	let slash: Balance = <Runtime as pallet_attribution::Config>::WorkerSlash::get();
+	let slash: Balance = parameter(
+		node,
+		RuntimeParametersKey::Attribution(attribution::ParametersKey::WorkerSlash(
+			attribution::WorkerSlash,
+		)),
+		<Runtime as pallet_attribution::Config>::WorkerSlash::get,
+	);
 	assert_eq!(
 		alice_bond_before - account_data(node, &alice_id).reserved,
 		slash,

@@ -17,6 +17,7 @@ use std::{
 use codec::Decode;
 use common::{
 	calls::{bounded, create_qa_datanet, lora_settings, ok, register_base_model, register_worker},
+	governance::{decide, parameter, wait_enacted},
 	rewards::ss58,
 	sidecar::Sidecar,
 	Node,
@@ -33,6 +34,8 @@ use tributary_primitives::{
 	training::TrainingSettings,
 };
 use tributary_runtime::{
+	configs::parameters::{dynamic_params::attribution, RuntimeParametersKey},
+	governance::origins::Origin,
 	AccountId, Balance, BlockNumber, Runtime, RuntimeCall, RuntimeEvent, UNIT,
 };
 
@@ -197,17 +200,20 @@ fn ensure_datanet_and_workers(net: &Network) {
 		Sr25519Keyring::Alice,
 		RuntimeCall::Datanets(pallet_datanets::Call::publish_version { datanet: DATANET }),
 	);
+	// A referendum on the catalogue track registers the served base model.
 	let base = PathBuf::from(std::env::var("TRIBUTARY_ZOMBIENET_BASE").unwrap());
 	let file_hash = |name: &str| content_hash(&std::fs::read(base.join(name)).unwrap());
-	ok(
+	let proposed_at = node.best_number();
+	let registering = decide(
 		node,
-		Sr25519Keyring::Alice,
+		Origin::Catalogue,
 		register_base_model(
 			file_hash("model.safetensors"),
 			file_hash("config.json"),
 			file_hash("tokenizer.json"),
 		),
 	);
+	wait_enacted(node, registering, proposed_at, Duration::from_secs(180));
 	for ((_, key), sidecar) in VALIDATORS.iter().zip(&net.sidecars) {
 		ok(node, *key, register_worker(&sidecar.public_url()));
 	}
@@ -686,7 +692,13 @@ fn forged_record_is_recomputed_and_slashed() {
 	let decided = disputed.elapsed();
 	let (commitment, worker_slashed, challenger_rewarded) = recomputed;
 	assert_eq!(commitment, honest.commitment(), "the majority recomputed the honest record");
-	let slash: Balance = <Runtime as pallet_attribution::Config>::WorkerSlash::get();
+	let slash: Balance = parameter(
+		node,
+		RuntimeParametersKey::Attribution(attribution::ParametersKey::WorkerSlash(
+			attribution::WorkerSlash,
+		)),
+		<Runtime as pallet_attribution::Config>::WorkerSlash::get,
+	);
 	assert_eq!(worker_slashed, slash, "the forging worker lost WorkerSlash");
 	assert!(challenger_rewarded, "Eve named the honest commitment");
 	assert_eq!(

@@ -1,5 +1,5 @@
-//! Genesis presets: `development` (Alice validates alone) and `local_testnet`
-//! (Alice, Bob and Charlie validate).
+//! Genesis presets: `development` (Alice validates alone and holds the sudo key) and
+//! `local_testnet` (Alice, Bob and Charlie validate; no sudo: referenda decide every admin call).
 //!
 //! zombienet rewrites `aura.authorities`, `grandpa.authorities` and `balances.balances` in
 //! these patches, so their shape stays the plain pallet genesis configs.
@@ -38,7 +38,7 @@ pub const TREASURY_ENDOWMENT: u128 = UNIT;
 fn testnet_genesis(
 	initial_authorities: Vec<(AuraId, GrandpaId)>,
 	endowed_accounts: Vec<AccountId>,
-	root: AccountId,
+	sudo_key: Option<AccountId>,
 	technical_committee: Vec<AccountId>,
 ) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
@@ -60,7 +60,7 @@ fn testnet_genesis(
 		grandpa: pallet_grandpa::GenesisConfig {
 			authorities: initial_authorities.iter().map(|x| (x.1.clone(), 1)).collect::<Vec<_>>(),
 		},
-		sudo: SudoConfig { key: Some(root) },
+		sudo: SudoConfig { key: sudo_key },
 		models: ModelsConfig {
 			verifiers_per_job: verifiers_per_job(initial_authorities.len()),
 			..Default::default()
@@ -99,7 +99,7 @@ pub fn development_config_genesis() -> Value {
 	testnet_genesis(
 		vec![authority_keys(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
 		endowed_dev_accounts(),
-		Sr25519Keyring::Alice.to_account_id(),
+		Some(Sr25519Keyring::Alice.to_account_id()),
 		dev_technical_committee(),
 	)
 }
@@ -113,7 +113,7 @@ pub fn local_config_genesis() -> Value {
 			authority_keys(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
 		],
 		endowed_dev_accounts(),
-		Sr25519Keyring::Alice.to_account_id(),
+		None,
 		dev_technical_committee(),
 	)
 }

@@ -70,6 +70,8 @@ fn local_testnet_preset_builds_with_three_validators() {
 		assert_eq!(pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len(), 3);
 		// Too few validators for 3 verifiers next to a trainer.
 		assert_eq!(pallet_models::VerifiersPerJob::<Runtime>::get(), 1);
+		// Governed by referenda only.
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), None);
 	});
 }
 

@@ -89,23 +89,27 @@ pub fn create_clinic_datanet() -> RuntimeCall {
 	)
 }
 
-/// Root registers a small llama base model by the hashes of its files (sign with the sudo key).
+/// Registers a small llama base model by the hashes of its files: a call for the catalogue track
+/// (`common::governance::decide`), or for the sudo key of a `--dev` node.
 pub fn register_base_model(
 	weights_hash: ContentHash,
 	config_hash: ContentHash,
 	tokenizer_hash: ContentHash,
 ) -> RuntimeCall {
-	RuntimeCall::Sudo(pallet_sudo::Call::sudo {
-		call: Box::new(RuntimeCall::Models(pallet_models::Call::register_base_model {
-			name: bounded(b"tributary-tiny"),
-			architecture: bounded(b"llama"),
-			weights_hash,
-			config_hash,
-			tokenizer_hash,
-			parameter_count: 4_000_000,
-			license: bounded(b"Apache-2.0"),
-		})),
+	RuntimeCall::Models(pallet_models::Call::register_base_model {
+		name: bounded(b"tributary-tiny"),
+		architecture: bounded(b"llama"),
+		weights_hash,
+		config_hash,
+		tokenizer_hash,
+		parameter_count: 4_000_000,
+		license: bounded(b"Apache-2.0"),
 	})
+}
+
+/// `call` dispatched as root through the sudo key (Alice on a `--dev` node).
+pub fn sudo(call: RuntimeCall) -> RuntimeCall {
+	RuntimeCall::Sudo(pallet_sudo::Call::sudo { call: Box::new(call) })
 }
 
 pub fn register_worker(endpoint: &str) -> RuntimeCall {

@@ -8,7 +8,10 @@ use codec::Encode;
 use pallet_conviction_voting::{AccountVote, Conviction, Vote};
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::traits::{BlakeTwo256, Hash};
-use tributary_runtime::{OriginCaller, RuntimeCall, RuntimeEvent};
+use tributary_primitives::hex;
+use tributary_runtime::{
+	configs::parameters::RuntimeParametersKey, OriginCaller, Runtime, RuntimeCall, RuntimeEvent,
+};
 
 use super::{calls::signed, Node};
 
@@ -74,14 +77,21 @@ pub fn propose(
 		.expect("the submission emits Submitted")
 }
 
+/// Proposes `call` on the track of `origin` and has every one of [`VOTERS`] vote aye; the
+/// referendum's index, for [`wait_enacted`].
+pub fn decide(node: &Node, origin: impl Into<OriginCaller>, call: RuntimeCall) -> u32 {
+	let index = propose(node, VOTERS[0], origin.into(), call);
+	vote_aye(node, &[index]);
+	index
+}
+
 /// `Referenda::ReferendumCount` at the best block.
 fn referendum_count(node: &Node) -> u32 {
 	let mut key = sp_io::hashing::twox_128(b"Referenda").to_vec();
 	key.extend(sp_io::hashing::twox_128(b"ReferendumCount"));
-	let value = node
-		.rpc("state_getStorage", serde_json::json!([tributary_primitives::hex::encode_0x(&key)]));
-	value.as_str().map_or(0, |hex| {
-		let bytes = tributary_primitives::hex::decode(hex).expect("hex");
+	let value = node.rpc("state_getStorage", serde_json::json!([hex::encode_0x(&key)]));
+	value.as_str().map_or(0, |value| {
+		let bytes = hex::decode(value).expect("hex");
 		u32::from_le_bytes(bytes[..4].try_into().expect("a u32"))
 	})
 }
@@ -111,7 +121,7 @@ pub fn vote_aye(node: &Node, referenda: &[u32]) {
 			);
 			node.submit(&ballot)
 				.unwrap_or_else(|e| panic!("{voter:?}'s votes refused: {e}"));
-			tributary_primitives::hex::encode_0x(&ballot.encode())
+			hex::encode_0x(&ballot.encode())
 		})
 		.collect();
 	for ballot in &ballots {
@@ -146,4 +156,17 @@ pub fn wait_enacted(node: &Node, index: u32, from: u64, timeout: Duration) -> u6
 		next = best + 1;
 		enacted
 	})
+}
+
+/// A runtime parameter at the best block: `read` (the parameter's `Get`, e.g.
+/// `<Runtime as pallet_attribution::Config>::WorkerSlash::get`) evaluated over the chain's stored
+/// value of `key`, so it is what `parameters.setParameter` set or else the default.
+pub fn parameter<T>(node: &Node, key: RuntimeParametersKey, read: impl FnOnce() -> T) -> T {
+	let storage_key = pallet_parameters::Parameters::<Runtime>::hashed_key_for(&key);
+	let mut chain = sp_io::TestExternalities::default();
+	let stored = node.rpc("state_getStorage", serde_json::json!([hex::encode_0x(&storage_key)]));
+	if let Some(value) = stored.as_str() {
+		chain.insert(storage_key, hex::decode(value).expect("hex"));
+	}
+	chain.execute_with(read)
 }

@@ -11,8 +11,8 @@ pub use offchain::tx_extension;
 pub use parameters::{dynamic_params, RuntimeParameters};
 pub use randomness::RecentBlockHashes;
 pub use tributary::{
-	attribution_params, EnsureCatalogue, EnsureParameterAdmin, EnsureValidator, RewardsPot,
-	TreasuryAccount,
+	attribution_params, DefaultRewardParams, EnsureCatalogue, EnsureParameterAdmin,
+	EnsureValidator, RewardsPot, TreasuryAccount,
 };
 
 use frame_support::{
