@@ -112,7 +112,7 @@ try {
   step('the model version and its lineage; the owner sets a price');
   await page.goto(`${base}/#/models`);
   const model = page.getByRole('region', { name: `Model ${name}-model` });
-  await model.getByRole('cell', { name: 'v1' }).waitFor({ timeout: BLOCK_WAIT });
+  await model.getByRole('cell', { name: 'v1', exact: true }).waitFor({ timeout: BLOCK_WAIT });
   await model.getByRole('button', { name: 'Sign and set price' }).click();
   await model.getByText('price set').waitFor({ timeout: BLOCK_WAIT });
   const servedAs = (await model.locator('code', { hasText: /^model-\d+-v1$/ }).innerText()).trim();

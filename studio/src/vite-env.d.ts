@@ -7,6 +7,8 @@ interface ImportMetaEnv {
   readonly VITE_SIDECAR_URL?: string;
   /** The sidecar's operator API (PUT /store), default http://127.0.0.1:8520. */
   readonly VITE_SIDECAR_OPERATOR_URL?: string;
+  /** Other sidecars' operator APIs for job progress, comma separated, default http://127.0.0.1:8521. */
+  readonly VITE_OTHER_OPERATOR_URLS?: string;
 }
 
 interface ImportMeta {

@@ -6,6 +6,7 @@ const FIELDS: { key: keyof Settings; label: string; hint: string }[] = [
   { key: 'nodeUrl', label: 'Node WebSocket', hint: 'ws://127.0.0.1:9944 is Alice\'s node in scripts/dev.sh' },
   { key: 'sidecarUrl', label: 'Sidecar (public API)', hint: 'chat, models, row content' },
   { key: 'sidecarOperatorUrl', label: 'Sidecar (operator API)', hint: 'uploads: PUT /store is served only here' },
+  { key: 'otherOperatorUrls', label: 'Other sidecars\' operator APIs', hint: 'comma separated; where training progress is looked up' },
 ];
 
 export function SettingsPanel({ onClose }: { onClose(): void }) {
@@ -25,7 +26,7 @@ export function SettingsPanel({ onClose }: { onClose(): void }) {
           <input
             value={draft[field.key]}
             onChange={(event) => setDraft({ ...draft, [field.key]: event.target.value.trim() })}
-            required
+            required={field.key !== 'otherOperatorUrls'}
           />
           <small>{field.hint}</small>
         </label>

@@ -8,6 +8,7 @@ import { loadPublishedVersions } from '../datanets/queries';
 import { CreateJobForm } from '../models/CreateJobForm';
 import { loadBaseModels, loadJobs, loadWorkers } from '../models/queries';
 import { WorkersPanel } from '../models/WorkersPanel';
+import { JobProgress } from '../models/JobProgress';
 import { useExtrinsic } from '../components/useExtrinsic';
 
 /** Open a fine-tune job; base models and jobs as the chain holds them, re-read every block. */
@@ -69,7 +70,10 @@ export function ModelFactoryPage() {
               <tr key={job.id}>
                 <td>{job.id}</td>
                 <td>{job.model}</td>
-                <td title={job.stateDetail}>{job.state}</td>
+                <td title={job.stateDetail}>
+                  {job.state}
+                  {job.state === 'Training' && <JobProgress job={job.id} attempt={job.attempt} />}
+                </td>
                 <td>{job.datanets.map((d) => `${d.datanet} v${d.version}`).join(', ')}</td>
                 <td>{job.trainer ? <Address address={job.trainer} /> : '—'}</td>
                 <td>{job.attempt}</td>

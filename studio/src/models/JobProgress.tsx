@@ -1,0 +1,62 @@
+// Live progress of a job in training: step, loss and a loss chart, polled from the trainer's
+// sidecar (the operator APIs in Settings) while the chain says the job is training.
+import { CategoryScale, Chart, LinearScale, LineElement, PointElement, Tooltip } from 'chart.js';
+import { useEffect, useState } from 'react';
+import { Line } from 'react-chartjs-2';
+import { useApi } from '../chain/ChainContext';
+import { operatorUrls } from '../config/settings';
+import { useSettings } from '../config/SettingsContext';
+import { findSidecarJob, sidecarJobId, type SidecarJob } from './jobProgress';
+
+Chart.register(CategoryScale, LinearScale, LineElement, PointElement, Tooltip);
+
+const POLL_MS = 2000;
+
+export function JobProgress({ job, attempt }: { job: number; attempt: number }) {
+  const api = useApi();
+  const { settings } = useSettings();
+  const [found, setFound] = useState<{ url: string; job: SidecarJob } | null>(null);
+  const [losses, setLosses] = useState<[number, number][]>([]);
+  const [searched, setSearched] = useState(false);
+
+  useEffect(() => {
+    let live = true;
+    const genesis = api.genesisHash.toHex();
+    const ids = [0, 1, 2, 3].map((runs) => sidecarJobId(genesis, job, attempt, 'train', runs)).reverse();
+    const poll = async () => {
+      const result = await findSidecarJob(operatorUrls(settings), ids);
+      if (!live) return;
+      setSearched(true);
+      setFound(result);
+      const progress = result?.job.progress;
+      if (progress && progress.loss !== null) {
+        setLosses((points) => (points.some(([step]) => step === progress.step) ? points : [...points, [progress.step, progress.loss!]]));
+      }
+    };
+    void poll();
+    const timer = setInterval(() => void poll(), POLL_MS);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [api, job, attempt, settings]);
+
+  if (!found) return searched ? <small className="muted">progress: not on the sidecars in Settings</small> : null;
+  const { progress, status } = found.job;
+  return (
+    <div className="job-progress">
+      <small>
+        {status}, step {progress.step} of {progress.total_steps}
+        {progress.loss !== null && `, loss ${progress.loss.toFixed(4)}`} (at {found.url})
+      </small>
+      {losses.length > 1 && (
+        <div className="mini-chart">
+          <Line
+            options={{ responsive: true, maintainAspectRatio: false, animation: false, scales: { x: { type: 'linear', title: { display: true, text: 'step' } } } }}
+            data={{ datasets: [{ label: 'training loss', data: losses.map(([x, y]) => ({ x, y })), borderColor: '#0b6e99', backgroundColor: '#0b6e99' }] }}
+          />
+        </div>
+      )}
+    </div>
+  );
+}
