@@ -22,10 +22,16 @@ export function JobProgress({ job, attempt }: { job: number; attempt: number }) 
   useEffect(() => {
     let live = true;
     const genesis = api.genesisHash.toHex();
-    const ids = [0, 1, 2, 3].map((runs) => sidecarJobId(genesis, job, attempt, 'train', runs)).reverse();
+    // Latest run first: a job re-posted after its sidecar lost it (`-r<n>`) supersedes the others.
+    const ids = [3, 2, 1, 0].map((runs) => sidecarJobId(genesis, job, attempt, 'train', runs));
+    // Once found, only that job is asked for again (each miss is a 404 on some sidecar); it is
+    // searched for afresh if it disappears or fails.
+    let located: { url: string; id: string } | null = null;
     const poll = async () => {
-      const result = await findSidecarJob(operatorUrls(settings), ids);
+      let result = located ? await findSidecarJob([located.url], [located.id]) : null;
+      if (!result || result.job.status === 'failed') result = await findSidecarJob(operatorUrls(settings), ids);
       if (!live) return;
+      located = result && { url: result.url, id: result.id };
       setSearched(true);
       setFound(result);
       const progress = result?.job.progress;
