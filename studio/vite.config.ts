@@ -10,5 +10,5 @@ export default defineConfig({
   // @polkadot/api with its type registry is most of the bundle (~1.3 MB minified); splitting it
   // would not make the first page usable sooner, since every chain page needs it.
   build: { chunkSizeWarningLimit: 1500 },
-  test: { environment: 'node', include: ['src/**/*.test.ts', 'tests/**/*.test.ts'] },
+  test: { environment: 'node', include: ['src/**/*.test.ts', 'src/**/*.test.tsx'] },
 });
