@@ -13,8 +13,9 @@ export function useAsync<T>(load: () => Promise<T>, deps: readonly unknown[]): A
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
   const [generation, setGeneration] = useState(0);
-  // eslint-disable-next-line react-hooks/exhaustive-deps
-  const run = useCallback(load, deps);
+  // `load` is a new closure every render; `deps` say when it means something new, as with
+  // useEffect's own dependency list.
+  const run = useCallback(load, deps); // eslint-disable-line react-hooks/exhaustive-deps
   useEffect(() => {
     let current = true;
     setLoading(true);
