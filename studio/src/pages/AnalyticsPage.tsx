@@ -47,7 +47,14 @@ export function AnalyticsPage() {
         <div className="chart-grid">
           <ChartPanel title={`Fees per model version over blocks (${symbol}, running total)`} empty={fees.length === 0}>
             <Line
-              options={{ ...options, scales: { x: { type: 'linear', title: { display: true, text: 'block' } } } }}
+              options={{
+                ...options,
+                scales: {
+                  x: { type: 'linear', title: { display: true, text: 'block' } },
+                  // Fees on a dev network are tiny fractions of a token: plain decimals, not 6.1E-5.
+                  y: { ticks: { callback: (value) => Number(value).toLocaleString(undefined, { maximumSignificantDigits: 6 }) } },
+                },
+              }}
               data={{
                 datasets: fees.map((series, i) => ({
                   label: series.label,
