@@ -142,7 +142,9 @@ done
 cat <<TXT
 
 Tributary is running: validators Alice and Bob, each with its worker sidecar.
-Alice, Bob, Charlie, Dave, Eve and Ferdie are funded; Alice is the sudo key.
+Alice, Bob, Charlie, Dave, Eve and Ferdie and their //stash accounts are funded. No sudo: admin
+calls pass by referendum (polkadot.js apps, Governance > Referenda; README "Governance"), decided
+and enacted in about a minute here; the stash accounts hold about half the issuance to vote with.
   Alice's node JSON-RPC/WS:  http://127.0.0.1:$rpc_port  ws://127.0.0.1:$rpc_port
   Bob's node JSON-RPC/WS:    http://127.0.0.1:$bob_rpc_port  ws://127.0.0.1:$bob_rpc_port
   polkadot.js apps:          https://polkadot.js.org/apps/?rpc=ws%3A%2F%2F127.0.0.1%3A$rpc_port
