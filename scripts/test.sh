@@ -38,6 +38,9 @@ zombienet_start=$SECONDS
 scripts/zombienet.sh >"$log_dir/zombienet.out" 2>&1 &
 zombienet=$!
 run pallet-benchmarks cargo test --locked -p pallet-datanets -p pallet-models -p pallet-attribution -p pallet-rewards --features runtime-benchmarks || status=1
+# The studio's unit and component tests (Vitest) and its production build (type check + Vite),
+# from its pinned package-lock.json (about a minute).
+run studio bash -c 'cd studio && npm ci --no-audit --no-fund && npm test && npm run build' || status=1
 # The GPU machines' build path, tested on this CPU: release binaries against their torch (2.11),
 # linked with CUDA, run against that libtorch (cold ~20 minutes with the venv download; warm it
 # rebuilds what changed).

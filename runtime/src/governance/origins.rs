@@ -10,7 +10,11 @@ pub mod pallet_governance {
 	#[pallet::config]
 	pub trait Config: frame_system::Config {}
 
+	/// The layout of the pallet's storage: version 0 is the layout it launched with.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	/// What a referendum on a non-root track dispatches with.
