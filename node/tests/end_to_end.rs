@@ -194,7 +194,7 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 		node,
 		VOTERS[0],
 		Origin::ParameterAdmin.into(),
-		RuntimeCall::Rewards(pallet_rewards::Call::set_params { params: fee_split.clone() }),
+		RuntimeCall::Rewards(pallet_rewards::Call::set_params { params: fee_split }),
 	);
 	vote_aye(node, &[base_model_referendum, fee_split_referendum]);
 	from = narrate(

@@ -7,7 +7,7 @@ use frame_support::{
 	traits::{
 		fungible::HoldConsideration,
 		tokens::{pay::PayFromAccount, UnityAssetBalanceConversion},
-		AsEnsureOriginWithArg, ConstU32, EitherOf, EitherOfDiverse, EqualPrivilegeOnly, Get,
+		AsEnsureOriginWithArg, ConstU32, EitherOf, EitherOfDiverse, EqualPrivilegeOnly,
 		LinearStoragePrice,
 	},
 	weights::Weight,
@@ -19,7 +19,7 @@ use super::{tributary::TreasuryPalletId, RuntimeBlockWeights, TreasuryAccount};
 use crate::{
 	governance::{
 		pallet_governance,
-		tracks::{period, TracksInfo, DAYS},
+		tracks::{Period, TracksInfo, DAYS},
 		Treasurer, WhitelistedCaller,
 	},
 	AccountId, Balance, Balances, BlockNumber, OriginCaller, Preimage, Referenda, Runtime,
@@ -70,16 +70,6 @@ impl pallet_scheduler::Config for Runtime {
 	type BlockNumberProvider = System;
 }
 
-/// How long a vote's balance stays locked per conviction step after its referendum ends: a week
-/// in production, ten blocks on a development network.
-pub struct VoteLockingPeriod;
-
-impl Get<BlockNumber> for VoteLockingPeriod {
-	fn get() -> BlockNumber {
-		period(7 * DAYS, 10)
-	}
-}
-
 impl pallet_conviction_voting::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type WeightInfo = pallet_conviction_voting::weights::SubstrateWeight<Runtime>;
@@ -89,19 +79,11 @@ impl pallet_conviction_voting::Config for Runtime {
 	type MaxTurnout =
 		frame_support::traits::tokens::currency::ActiveIssuanceOf<Balances, AccountId>;
 	type MaxVotes = ConstU32<512>;
-	type VoteLockingPeriod = VoteLockingPeriod;
+	/// How long a vote's balance stays locked per conviction step after its referendum ends: a
+	/// week in production, ten blocks on a development network.
+	type VoteLockingPeriod = Period<{ 7 * DAYS }, 10>;
 	type BlockNumberProvider = System;
 	type VotingHooks = ();
-}
-
-/// How long a submitted referendum may wait for its decision deposit before it times out: two
-/// weeks in production, three minutes on a development network.
-pub struct UndecidingTimeout;
-
-impl Get<BlockNumber> for UndecidingTimeout {
-	fn get() -> BlockNumber {
-		period(14 * DAYS, 60)
-	}
 }
 
 parameter_types! {
@@ -124,21 +106,13 @@ impl pallet_referenda::Config for Runtime {
 	type Tally = pallet_conviction_voting::TallyOf<Runtime>;
 	type SubmissionDeposit = SubmissionDeposit;
 	type MaxQueued = ConstU32<100>;
-	type UndecidingTimeout = UndecidingTimeout;
+	/// How long a submitted referendum may wait for its decision deposit: two weeks in
+	/// production, three minutes on a development network.
+	type UndecidingTimeout = Period<{ 14 * DAYS }, 60>;
 	type AlarmInterval = ConstU32<1>;
 	type Tracks = TracksInfo;
 	type Preimages = Preimage;
 	type BlockNumberProvider = System;
-}
-
-/// How long a technical committee motion stays open: three days in production, ten blocks on a
-/// development network.
-pub struct MotionDuration;
-
-impl Get<BlockNumber> for MotionDuration {
-	fn get() -> BlockNumber {
-		period(3 * DAYS, 10)
-	}
 }
 
 parameter_types! {
@@ -154,7 +128,9 @@ impl pallet_collective::Config<TechnicalCollective> for Runtime {
 	type RuntimeOrigin = RuntimeOrigin;
 	type Proposal = RuntimeCall;
 	type RuntimeEvent = RuntimeEvent;
-	type MotionDuration = MotionDuration;
+	/// How long a motion stays open: three days in production, ten blocks on a development
+	/// network.
+	type MotionDuration = Period<{ 3 * DAYS }, 10>;
 	type MaxProposals = ConstU32<100>;
 	type MaxMembers = ConstU32<32>;
 	type DefaultVote = pallet_collective::PrimeDefaultVote;

@@ -142,12 +142,18 @@ pub fn fast_periods() -> bool {
 	pallet_governance::FastPeriods::<Runtime>::get()
 }
 
-/// `production` on a production chain, `fast` on a development one.
-pub fn period(production: BlockNumber, fast: BlockNumber) -> BlockNumber {
-	if fast_periods() {
-		fast
-	} else {
-		production
+/// A period of `PRODUCTION` blocks on a production chain and `FAST` on a development one.
+pub struct Period<const PRODUCTION: BlockNumber, const FAST: BlockNumber>;
+
+impl<const PRODUCTION: BlockNumber, const FAST: BlockNumber> frame_support::traits::Get<BlockNumber>
+	for Period<PRODUCTION, FAST>
+{
+	fn get() -> BlockNumber {
+		if fast_periods() {
+			FAST
+		} else {
+			PRODUCTION
+		}
 	}
 }
 
