@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use codec::Encode;
+use codec::{Decode, Encode};
 use pallet_conviction_voting::{AccountVote, Conviction, Vote};
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::traits::{BlakeTwo256, Hash};
@@ -87,13 +87,11 @@ pub fn decide(node: &Node, origin: impl Into<OriginCaller>, call: RuntimeCall) -
 
 /// `Referenda::ReferendumCount` at the best block.
 fn referendum_count(node: &Node) -> u32 {
-	let mut key = sp_io::hashing::twox_128(b"Referenda").to_vec();
-	key.extend(sp_io::hashing::twox_128(b"ReferendumCount"));
+	let key = pallet_referenda::ReferendumCount::<Runtime>::hashed_key();
 	let value = node.rpc("state_getStorage", serde_json::json!([hex::encode_0x(&key)]));
-	value.as_str().map_or(0, |value| {
-		let bytes = hex::decode(value).expect("hex");
-		u32::from_le_bytes(bytes[..4].try_into().expect("a u32"))
-	})
+	value
+		.as_str()
+		.map_or(0, |value| u32::decode(&mut &hex::decode(value).expect("hex")[..]).expect("a u32"))
 }
 
 /// Every one of [`VOTERS`] votes aye on each of `referenda` with 1x conviction (one batch per
