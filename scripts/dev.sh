@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up the machine if needed, build, and run Tributary on 127.0.0.1: two validators (Alice and
 # Bob: a fine-tune job needs a trainer and a verifier), each with its worker sidecar serving
-# SmolLM2-135M-Instruct (converted by scripts/setup.sh from its PyPI wheel). Ctrl-C stops everything.
+# SmolLM2-135M-Instruct (converted by scripts/setup.sh from its PyPI wheel), and the AI Studio web
+# app on 127.0.0.1:5173. Ctrl-C stops everything.
 # TRIBUTARY_BASE_MODEL=tiny serves the project's 4M-parameter model pretrained on license texts
 # instead: fast to fine-tune, but its answers are not language.
 set -euo pipefail
@@ -19,6 +20,7 @@ bob_worker_port=$((alice_worker_port + 1))
 # node's --worker-url, never the address given to users.
 alice_operator_port=$((alice_worker_port + 100))
 bob_operator_port=$((bob_worker_port + 100))
+studio_port=${TRIBUTARY_STUDIO_PORT:-5173}
 
 echo "[dev] building (the first build takes 40-60 minutes on 2 cores)"
 # Build exactly what scripts/test.sh builds: the same feature resolution means both scripts share
@@ -123,6 +125,18 @@ start_node alice "$rpc_port" "$p2p_port" "$alice_operator_port" --node-key "$ali
 start_node bob "$bob_rpc_port" "$bob_p2p_port" "$bob_operator_port" --node-key "$bob_node_key" \
 	--bootnodes "/ip4/127.0.0.1/tcp/$p2p_port/p2p/$alice_peer_id"
 
+# The AI Studio (studio/), built against these addresses and served by Vite's preview server,
+# whose loopback proxy lets the page reach the sidecars (they send no CORS headers).
+(
+	cd studio
+	npm ci --no-audit --no-fund
+	VITE_NODE_WS_URL="ws://127.0.0.1:$rpc_port" VITE_SIDECAR_URL="http://127.0.0.1:$alice_worker_port" \
+		VITE_SIDECAR_OPERATOR_URL="http://127.0.0.1:$alice_operator_port" \
+		VITE_OTHER_OPERATOR_URLS="http://127.0.0.1:$bob_operator_port" npm run build
+	exec node_modules/.bin/vite preview --host 127.0.0.1 --port "$studio_port" --strictPort
+) >"$log_dir/studio.log" 2>&1 &
+pids+=($!)
+
 rpc() {
 	curl -s -H 'Content-Type: application/json' \
 		-d "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"$1\",\"params\":[]}" "http://127.0.0.1:$rpc_port"
@@ -130,7 +144,7 @@ rpc() {
 
 echo "[dev] waiting for the nodes and sidecars (logs: $log_dir/)"
 until rpc system_health >/dev/null 2>&1 && curl -sf "http://127.0.0.1:$alice_worker_port/health" >/dev/null &&
-	curl -sf "http://127.0.0.1:$bob_worker_port/health" >/dev/null; do
+	curl -sf "http://127.0.0.1:$bob_worker_port/health" >/dev/null && curl -sf "http://127.0.0.1:$studio_port/" >/dev/null; do
 	for pid in "${pids[@]}"; do
 		if ! kill -0 "$pid" 2>/dev/null; then
 			echo "[dev] a process exited; last log lines:"; tail -n 5 "$log_dir"/*.log; stop 1
@@ -145,6 +159,7 @@ Tributary is running: validators Alice and Bob, each with its worker sidecar.
 Alice, Bob, Charlie, Dave, Eve and Ferdie and their //stash accounts are funded. No sudo: admin
 calls pass by referendum (polkadot.js apps, Governance > Referenda; README "Governance"), decided
 and enacted in about a minute here; the stash accounts hold about half the issuance to vote with.
+  AI Studio:                 http://127.0.0.1:$studio_port  (studio/README.md; log: $log_dir/studio.log)
   Alice's node JSON-RPC/WS:  http://127.0.0.1:$rpc_port  ws://127.0.0.1:$rpc_port
   Bob's node JSON-RPC/WS:    http://127.0.0.1:$bob_rpc_port  ws://127.0.0.1:$bob_rpc_port
   polkadot.js apps:          https://polkadot.js.org/apps/?rpc=ws%3A%2F%2F127.0.0.1%3A$rpc_port
