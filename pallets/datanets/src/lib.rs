@@ -166,7 +166,8 @@ pub mod pallet {
 		type Slashing: Slashing<Self::AccountId, BalanceOf<Self>, Self::RuntimeHoldReason>
 			+ SlashFees<Self::AccountId, BalanceOf<Self>, Self::RuntimeHoldReason>;
 
-		/// Decides challenges (root now, governance later). Never the datanet's owner or curators.
+		/// Decides challenges (in the runtime: root or the catalogue track). Never the datanet's owner
+		/// or curators.
 		type ChallengeOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
 		/// The worker set (pallet-models' workers): only an active worker reports a row whose

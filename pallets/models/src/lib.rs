@@ -1,7 +1,7 @@
 //! # Models pallet (ModelFactory, on-chain side)
 //!
-//! - A `BaseModelOrigin` (root now, governance later) registers base models: name, architecture,
-//!   hashes of weights, config and tokenizer, parameter count, license.
+//! - A `BaseModelOrigin` (in the runtime: root or the catalogue track) registers base models: name,
+//!   architecture, hashes of weights, config and tokenizer, parameter count, license.
 //! - Accounts admitted by `WorkerOrigin` (the runtime plugs in its validator-set check) register
 //!   as workers with an endpoint, a device description and a bond of `WorkerBond`.
 //! - `create_model` opens a fine-tune **job**: a base model, datanet versions (pinned by merkle
@@ -154,15 +154,15 @@ pub mod pallet {
 		/// Published datanet versions (pallet-datanets in the runtime).
 		type Datanets: DatanetsInspect;
 
-		/// Who may register base models (root now, governance later).
+		/// Who may register base models (in the runtime: root or the catalogue track).
 		type BaseModelOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
 		/// Who may register as a worker; yields the worker's account (the runtime checks the
 		/// validator set).
 		type WorkerOrigin: EnsureOrigin<Self::RuntimeOrigin, Success = Self::AccountId>;
 
-		/// Who may change the pallet's on-chain parameters ([`VerifiersPerJob`]): root now,
-		/// governance later.
+		/// Who may change the pallet's on-chain parameters ([`VerifiersPerJob`]): in the runtime,
+		/// root or the parameters track.
 		type ParamsOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
 		/// Randomness the job creator cannot know when it acts: the runtime mixes the hashes of

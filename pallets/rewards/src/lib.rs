@@ -3,7 +3,8 @@
 //! - **Split parameters** ([`RewardParams`]): shares of each fee for the model owner, the data
 //!   contributors, the serving worker and the treasury (validated to sum to exactly 100 %), where
 //!   the contributors' unattributed remainder goes, the penalty threshold and reduction, and the
-//!   beneficiary share of slashes. Set by `ParamsOrigin` (root now, governance later).
+//!   beneficiary share of slashes. Set by `ParamsOrigin` (in the runtime: root or the parameters
+//!   track).
 //! - **On finalization** (pallet-attribution hands a record over through
 //!   [`tributary_primitives::traits::OnRecordFinalized`], after moving its fee into the pot):
 //!   the fee is split by [`split_fee`] — owner, worker and treasury shares, the contributors'
@@ -86,7 +87,7 @@ pub mod pallet {
 		/// Contributor curation counters (pallet-datanets).
 		type Reputation: ContributorReputationInspect<Self::AccountId>;
 
-		/// Who may set the split parameters (root now, governance later).
+		/// Who may set the split parameters (in the runtime: root or the parameters track).
 		type ParamsOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
 		/// Holds finalized fees until they are claimed. It must exist (hold at least the
