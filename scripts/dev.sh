@@ -66,7 +66,7 @@ account_of() { # SS58 address of a dev key
 		python3 -c 'import json,sys; print(json.load(sys.stdin)["ss58Address"])'
 }
 
-# The `local` chain with Alice and Bob as its only Aura and GRANDPA authorities, fresh each run,
+# The `local` chain with Alice and Bob as its only validators (session keys), fresh each run,
 # and the served model registered as base model 0 by the blake2-256 of its files.
 spec="$data/two-validators.json"
 "$bin/tributary-node" export-chain-spec --chain local >"$data/local.json"
@@ -76,8 +76,9 @@ import hashlib, json, math, os, struct, sys
 source, target, alice, bob, alice_gran, bob_gran, base, base_id = sys.argv[1:]
 spec = json.load(open(source))
 patch = spec["genesis"]["runtimeGenesis"]["patch"]
-patch["aura"]["authorities"] = [alice, bob]
-patch["grandpa"]["authorities"] = [[alice_gran, 1], [bob_gran, 1]]
+# Each validator's account and session keys: sr25519 for Aura and the worker, ed25519 for GRANDPA.
+patch["session"]["keys"] = [[sr, sr, {"aura": sr, "grandpa": ed, "worker": sr}]
+                            for sr, ed in ((alice, alice_gran), (bob, bob_gran))]
 
 def blake2_256(name):
     digest = hashlib.blake2b(digest_size=32)

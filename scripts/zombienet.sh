@@ -59,7 +59,7 @@ for _ in 1 2 3 4; do cat zombienet/rows.txt; echo; done >"$TRIBUTARY_ZOMBIENET_D
 stop_sidecars() { zombienet/sidecar.sh stop-all || true; }
 trap stop_sidecars EXIT
 
-# The chain: the `local` preset with the four as Aura and GRANDPA authorities, a trainer and 3
+# The chain: the `local` preset with the four as its validators (session keys), a trainer and 3
 # verifiers per job and 3 recomputers per dispute (what the runtime's presets give a network of 4
 # or more), converted to raw (zombienet cannot convert with this node, and needs no key rewriting:
 # each validator runs with its own dev keys).
@@ -75,8 +75,8 @@ path, keys = sys.argv[1], [line.split(",") for line in sys.argv[2].split()]
 spec = json.load(open(path))
 spec["id"] = "tributary_zombienet"
 patch = spec["genesis"]["runtimeGenesis"]["patch"]
-patch["aura"]["authorities"] = [aura for aura, _ in keys]
-patch["grandpa"]["authorities"] = [[grandpa, 1] for _, grandpa in keys]
+# Each validator's account and session keys: sr25519 for Aura and the worker, ed25519 for GRANDPA.
+patch["session"]["keys"] = [[sr, sr, {"aura": sr, "grandpa": ed, "worker": sr}] for sr, ed in keys]
 patch["models"]["verifiersPerJob"] = 3
 patch["attribution"]["params"]["recomputers"] = 3
 json.dump(spec, open(path, "w"), indent=1)

@@ -1,19 +1,21 @@
 //! Genesis presets: `development` (Alice validates alone and holds the sudo key) and
 //! `local_testnet` (Alice, Bob and Charlie validate; no sudo: referenda decide every admin call).
 //!
-//! zombienet rewrites `aura.authorities`, `grandpa.authorities` and `balances.balances` in
-//! these patches, so their shape stays the plain pallet genesis configs.
+//! The validators are `session.keys`: per validator its account (twice: account and validator
+//! id) and its session keys (Aura, GRANDPA, worker). Aura's and GRANDPA's authorities and the
+//! validator set follow from them. `scripts/dev.sh`, zombienet and the tests' two-validator
+//! network rewrite `session.keys` in these patches, so their shape stays the plain pallet
+//! genesis configs.
 
 use crate::{
 	configs::{attribution_params, RewardsPot, TreasuryAccount},
 	AccountId, AttributionConfig, BalancesConfig, GovernanceConfig, ModelsConfig,
-	RuntimeGenesisConfig, SudoConfig, TechnicalMembershipConfig, EXISTENTIAL_DEPOSIT, UNIT,
+	RuntimeGenesisConfig, SessionConfig, SessionKeys, SudoConfig, TechnicalMembershipConfig,
+	EXISTENTIAL_DEPOSIT, UNIT,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
 use serde_json::Value;
-use sp_consensus_aura::sr25519::AuthorityId as AuraId;
-use sp_consensus_grandpa::AuthorityId as GrandpaId;
 use sp_genesis_builder::{self, PresetId};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
@@ -36,7 +38,7 @@ fn verifiers_per_job(validators: usize) -> u32 {
 pub const TREASURY_ENDOWMENT: u128 = UNIT;
 
 fn testnet_genesis(
-	initial_authorities: Vec<(AuraId, GrandpaId)>,
+	validators: Vec<(AccountId, SessionKeys)>,
 	endowed_accounts: Vec<AccountId>,
 	sudo_key: Option<AccountId>,
 	technical_committee: Vec<AccountId>,
@@ -54,19 +56,19 @@ fn testnet_genesis(
 				])
 				.collect::<Vec<_>>(),
 		},
-		aura: pallet_aura::GenesisConfig {
-			authorities: initial_authorities.iter().map(|x| x.0.clone()).collect::<Vec<_>>(),
-		},
-		grandpa: pallet_grandpa::GenesisConfig {
-			authorities: initial_authorities.iter().map(|x| (x.1.clone(), 1)).collect::<Vec<_>>(),
+		session: SessionConfig {
+			keys: validators
+				.iter()
+				.map(|(who, keys)| (who.clone(), who.clone(), keys.clone()))
+				.collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: sudo_key },
 		models: ModelsConfig {
-			verifiers_per_job: verifiers_per_job(initial_authorities.len()),
+			verifiers_per_job: verifiers_per_job(validators.len()),
 			..Default::default()
 		},
 		attribution: AttributionConfig {
-			params: Some(attribution_params(initial_authorities.len() as u32)),
+			params: Some(attribution_params(validators.len() as u32)),
 		},
 		// Both presets are development networks: referenda decide in minutes.
 		governance: GovernanceConfig { fast_periods: true },
@@ -76,9 +78,15 @@ fn testnet_genesis(
 	})
 }
 
-/// Aura (sr25519) and GRANDPA (ed25519) keys of a well-known dev validator.
-fn authority_keys(aura: Sr25519Keyring, grandpa: Ed25519Keyring) -> (AuraId, GrandpaId) {
-	(aura.public().into(), grandpa.public().into())
+/// A well-known dev validator: its account, and as session keys its sr25519 key for Aura and
+/// the worker, its ed25519 key for GRANDPA (what `--alice` and friends put in a node's keystore).
+pub fn dev_validator(sr25519: Sr25519Keyring, ed25519: Ed25519Keyring) -> (AccountId, SessionKeys) {
+	let keys = SessionKeys {
+		aura: sr25519.public().into(),
+		grandpa: ed25519.public().into(),
+		worker: sr25519.public().into(),
+	};
+	(sr25519.to_account_id(), keys)
 }
 
 /// The well-known dev accounts that hold funds in both presets.
@@ -97,7 +105,7 @@ fn dev_technical_committee() -> Vec<AccountId> {
 /// Genesis of the `development` preset: Alice authors and finalizes alone.
 pub fn development_config_genesis() -> Value {
 	testnet_genesis(
-		vec![authority_keys(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
+		vec![dev_validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
 		endowed_dev_accounts(),
 		Some(Sr25519Keyring::Alice.to_account_id()),
 		dev_technical_committee(),
@@ -108,9 +116,9 @@ pub fn development_config_genesis() -> Value {
 pub fn local_config_genesis() -> Value {
 	testnet_genesis(
 		vec![
-			authority_keys(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
-			authority_keys(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
-			authority_keys(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
+			dev_validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
+			dev_validator(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+			dev_validator(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
 		],
 		endowed_dev_accounts(),
 		None,

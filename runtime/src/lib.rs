@@ -75,7 +75,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("tributary"),
 	impl_name: alloc::borrow::Cow::Borrowed("tributary"),
 	authoring_version: 1,
-	spec_version: 101,
+	spec_version: 102,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -173,6 +173,16 @@ mod runtime {
 
 	#[runtime::pallet_index(1)]
 	pub type Timestamp = pallet_timestamp;
+
+	/// Sessions hand their validators to Aura and GRANDPA (declared before them, so their
+	/// genesis authorities come from the session genesis keys).
+	#[runtime::pallet_index(8)]
+	pub type Session = pallet_session;
+
+	/// The validator set, pallet-session's session manager (after Session: its genesis copies
+	/// Session's).
+	#[runtime::pallet_index(9)]
+	pub type Validators = pallet_validators;
 
 	#[runtime::pallet_index(2)]
 	pub type Aura = pallet_aura;

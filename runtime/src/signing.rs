@@ -35,3 +35,21 @@ pub fn sign_extrinsic(
 	let account: sp_runtime::AccountId32 = signer.public().into();
 	UncheckedExtrinsic::new_signed(call, Address::Id(account), signature.into(), tx_ext)
 }
+
+/// `session.setKeys`' arguments for a validator whose Aura and worker keys are `sr25519` and
+/// whose GRANDPA key is `ed25519` (the layout of the dev validators): the keys, and the proof that
+/// `owner` holds each of them, every key's signature of `POP_ ++ owner` in the keys' order.
+pub fn session_keys_with_proof(
+	sr25519: &sr25519::Pair,
+	ed25519: &sp_core::ed25519::Pair,
+	owner: &crate::AccountId,
+) -> (crate::SessionKeys, alloc::vec::Vec<u8>) {
+	let statement = sp_core::proof_of_possession::statement_of_ownership(owner.as_ref());
+	let keys = crate::SessionKeys {
+		aura: sr25519.public().into(),
+		grandpa: ed25519.public().into(),
+		worker: sr25519.public().into(),
+	};
+	let proof = (sr25519.sign(&statement), ed25519.sign(&statement), sr25519.sign(&statement));
+	(keys, proof.encode())
+}

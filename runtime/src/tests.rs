@@ -68,6 +68,14 @@ fn local_testnet_preset_builds_with_three_validators() {
 				.collect();
 		assert_eq!(aura.into_inner(), expected);
 		assert_eq!(pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len(), 3);
+		// The validator set and the session's validators both come from the session keys.
+		let accounts: Vec<_> =
+			[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
+				.iter()
+				.map(|k| k.to_account_id())
+				.collect();
+		assert_eq!(pallet_validators::Validators::<Runtime>::get().into_inner(), accounts);
+		assert_eq!(pallet_session::Validators::<Runtime>::get(), accounts);
 		// Too few validators for 3 verifiers next to a trainer.
 		assert_eq!(pallet_models::VerifiersPerJob::<Runtime>::get(), 1);
 		// Governed by referenda only.

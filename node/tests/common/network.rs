@@ -5,9 +5,11 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
+use tributary_runtime::genesis_config_presets::dev_validator;
+
 use super::{Node, NodeConfig};
 
-/// The exported `local` chain spec with Alice and Bob as the only Aura and GRANDPA authorities, so
+/// The exported `local` chain spec with Alice and Bob as its only validators (`session.keys`), so
 /// two nodes author and finalize (GRANDPA needs more than 2/3 of the voters).
 pub fn two_validator_spec(dir: &std::path::Path) -> std::path::PathBuf {
 	let output = std::process::Command::new(env!("CARGO_BIN_EXE_tributary-node"))
@@ -18,16 +20,14 @@ pub fn two_validator_spec(dir: &std::path::Path) -> std::path::PathBuf {
 	let mut spec: Value = serde_json::from_slice(&output.stdout).expect("chain spec JSON");
 	let patch = &mut spec["genesis"]["runtimeGenesis"]["patch"];
 	assert!(patch.is_object(), "exported spec has a genesis patch: {spec}");
-	let aura: Vec<String> = [Sr25519Keyring::Alice, Sr25519Keyring::Bob]
-		.iter()
-		.map(|k| k.to_account_id().to_string())
-		.collect();
-	let grandpa: Vec<Value> = [Ed25519Keyring::Alice, Ed25519Keyring::Bob]
-		.iter()
-		.map(|k| json!([sp_core::crypto::Ss58Codec::to_ss58check(&k.public()), 1]))
-		.collect();
-	patch["aura"]["authorities"] = json!(aura);
-	patch["grandpa"]["authorities"] = json!(grandpa);
+	let keys: Vec<Value> = [
+		dev_validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
+		dev_validator(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+	]
+	.into_iter()
+	.map(|(who, keys)| json!([who, who, keys]))
+	.collect();
+	patch["session"]["keys"] = json!(keys);
 	let path = dir.join("two-validators.json");
 	std::fs::write(&path, serde_json::to_vec_pretty(&spec).unwrap()).unwrap();
 	path

@@ -6,6 +6,7 @@ mod offchain;
 pub mod parameters;
 mod randomness;
 mod tributary;
+mod validators;
 pub use governance::TechnicalCollective;
 pub use offchain::tx_extension;
 pub use parameters::{dynamic_params, RuntimeParameters};
@@ -14,6 +15,7 @@ pub use tributary::{
 	attribution_params, DefaultRewardParams, EnsureCatalogue, EnsureParameterAdmin,
 	EnsureValidator, RewardsPot, TreasuryAccount,
 };
+pub use validators::{EnsureValidatorAdmin, SessionPeriod};
 
 use frame_support::{
 	derive_impl,
@@ -88,7 +90,8 @@ impl pallet_grandpa::Config for Runtime {
 	type MaxAuthorities = ConstU32<32>;
 	type MaxNominators = ConstU32<0>;
 	type MaxSetIdSessionEntries = ConstU64<0>;
-	// No session pallet yet, so equivocations cannot be proven against a key owner.
+	// Without pallet-session's historical proofs, equivocations cannot be proven against a key
+	// owner; governance removes misbehaving validators.
 	type KeyOwnerProof = sp_core::Void;
 	type EquivocationReportSystem = ();
 }

@@ -121,6 +121,15 @@ pub mod dynamic_params {
 		#[codec(index = 4)]
 		pub static ChallengeWindow: BlockNumber = MINUTES;
 	}
+
+	/// What a validator candidate holds while its session keys are set.
+	#[dynamic_pallet_params]
+	#[codec(index = 3)]
+	pub mod validators {
+		/// Held by `session.setKeys` until `session.purgeKeys`.
+		#[codec(index = 0)]
+		pub static SessionKeyDeposit: Balance = 10 * UNIT;
+	}
 }
 
 /// What `pallet-parameters`' own benchmark sets.

@@ -14,6 +14,7 @@ use crate::{
 	AccountId, Attribution, Balances, BlockNumber, Datanets, Models, Rewards, Runtime,
 	RuntimeHoldReason, RuntimeOrigin, Signature, MINUTES,
 };
+use tributary_primitives::WORKER_KEY_TYPE;
 
 /// Root, or a referendum on the parameters track.
 pub type EnsureParameterAdmin = EitherOf<EnsureRoot<AccountId>, ParameterAdmin>;
@@ -81,15 +82,16 @@ impl pallet_datanets::BenchmarkHelper<AccountId> for DatanetsBenchmarks {
 	}
 }
 
-/// Admits signed origins whose account is a current Aura authority: only validators run the
-/// worker sidecar that trains and serves models. A validator's account is its sr25519 Aura key.
+/// Admits signed origins whose account is the worker key (`trwk`) of a validator of the current
+/// session: only validators run the worker sidecar that trains and serves models. On the dev
+/// networks a validator's worker key is its own account's key.
 pub struct EnsureValidator;
 
 impl EnsureValidator {
 	fn is_validator(who: &AccountId) -> bool {
-		pallet_aura::Authorities::<Runtime>::get()
-			.iter()
-			.any(|authority| AsRef::<[u8]>::as_ref(who) == AsRef::<[u8]>::as_ref(authority))
+		pallet_session::Pallet::<Runtime>::key_owner(WORKER_KEY_TYPE, who.as_ref()).is_some_and(
+			|validator| pallet_session::Validators::<Runtime>::get().contains(&validator),
+		)
 	}
 }
 
@@ -105,20 +107,22 @@ impl EnsureOrigin<RuntimeOrigin> for EnsureValidator {
 
 	#[cfg(feature = "runtime-benchmarks")]
 	fn try_successful_origin() -> Result<RuntimeOrigin, ()> {
-		let first = pallet_aura::Authorities::<Runtime>::get().first().cloned().ok_or(())?;
-		let raw: [u8; 32] = AsRef::<[u8]>::as_ref(&first).try_into().map_err(|_| ())?;
+		let first = pallet_session::Validators::<Runtime>::get().first().cloned().ok_or(())?;
+		let keys = pallet_session::Pallet::<Runtime>::load_keys(&first).ok_or(())?;
+		let raw: [u8; 32] = AsRef::<[u8]>::as_ref(&keys.worker).try_into().map_err(|_| ())?;
 		Ok(RuntimeOrigin::signed(AccountId::from(raw)))
 	}
 }
 
-/// The current Aura authorities, as accounts: the validator set workers must belong to.
+/// The worker accounts of the current session's validators: the validator set workers must
+/// belong to.
 ///
-/// With `runtime-benchmarks`, every account counts as a validator (after the authorities are
-/// read, so the weight includes that read) unless a benchmark took it out: benchmarks register
-/// more workers than Aura holds authorities.
-pub struct AuraAuthorities;
+/// With `runtime-benchmarks`, every account counts as a validator (after the set is read, so the
+/// weight includes that read) unless a benchmark took it out: benchmarks register more workers
+/// than the chain has validators.
+pub struct ValidatorWorkers;
 
-impl Contains<AccountId> for AuraAuthorities {
+impl Contains<AccountId> for ValidatorWorkers {
 	fn contains(who: &AccountId) -> bool {
 		let validator = EnsureValidator::is_validator(who);
 		#[cfg(feature = "runtime-benchmarks")]
@@ -141,7 +145,7 @@ impl pallet_models::Config for Runtime {
 	type WorkerOrigin = EnsureValidator;
 	type ParamsOrigin = EnsureParameterAdmin;
 	type Randomness = super::RecentBlockHashes;
-	type ValidatorSet = AuraAuthorities;
+	type ValidatorSet = ValidatorWorkers;
 	type Slashing = Rewards;
 	type OpenRecords = Attribution;
 	type WorkerBond = models::WorkerBond;

@@ -8,7 +8,7 @@ use frame_support::{
 	assert_ok,
 	traits::{
 		fungible::{Inspect, InspectHold},
-		Hooks, QueryPreimage, StorePreimage,
+		Get, Hooks, QueryPreimage, StorePreimage,
 	},
 };
 use pallet_conviction_voting::{AccountVote, Conviction, Vote};
@@ -146,6 +146,17 @@ fn each_admin_call_admits_only_its_governance_origin_and_root() {
 		// A signed account may only relay a call the whitelisted caller track already approved
 		// (the pallet's deferred dispatch), which fails later for lack of one.
 		assert_eq!(origins_admitted(whitelisted), ["root", "signed", "whitelisted_caller"]);
+
+		for call in [
+			RuntimeCall::Validators(pallet_validators::Call::add_validator {
+				who: bob.clone().into(),
+			}),
+			RuntimeCall::Validators(pallet_validators::Call::remove_validator {
+				who: account(Sr25519Keyring::Alice).into(),
+			}),
+		] {
+			assert_eq!(origins_admitted(call.clone()), ["root", "validator_admin"], "{call:?}");
+		}
 
 		let committee_seat =
 			RuntimeCall::TechnicalMembership(pallet_membership::Call::add_member {
@@ -357,5 +368,81 @@ fn a_referendum_without_enough_support_is_rejected_and_changes_nothing() {
 			record.event,
 			RuntimeEvent::Referenda(pallet_referenda::Event::Rejected { index: 0, .. })
 		)));
+	});
+}
+
+/// Runs blocks up to `n` with the session rotations as well as the scheduler's work.
+fn run_sessions_to(n: BlockNumber) {
+	while System::block_number() < n {
+		let next = System::block_number() + 1;
+		System::set_block_number(next);
+		crate::Session::on_initialize(next);
+		Scheduler::on_initialize(next);
+	}
+}
+
+fn aura_authorities() -> Vec<AccountId> {
+	pallet_aura::Authorities::<Runtime>::get()
+		.iter()
+		.map(|key| AccountId::from(<[u8; 32]>::try_from(AsRef::<[u8]>::as_ref(key)).unwrap()))
+		.collect()
+}
+
+fn register_worker(who: &AccountId) -> sp_runtime::DispatchResult {
+	crate::Models::register_worker(
+		RuntimeOrigin::signed(who.clone()),
+		b"http://127.0.0.1:8420".to_vec().try_into().unwrap(),
+		b"cpu".to_vec().try_into().unwrap(),
+	)
+}
+
+#[test]
+fn a_validator_added_by_referendum_authors_two_sessions_later_and_its_worker_registers() {
+	dev_chain().execute_with(|| {
+		let (alice, dave) = (account(Sr25519Keyring::Alice), account(Sr25519Keyring::Dave));
+		let period = crate::configs::SessionPeriod::get();
+		assert_eq!(aura_authorities(), std::slice::from_ref(&alice));
+		assert!(register_worker(&dave).is_err(), "not a validator yet");
+
+		let (keys, proof) = crate::signing::session_keys_with_proof(
+			&Sr25519Keyring::Dave.pair(),
+			&sp_keyring::Ed25519Keyring::Dave.pair(),
+			&dave,
+		);
+		assert_ok!(crate::Session::set_keys(RuntimeOrigin::signed(dave.clone()), keys, proof));
+		let add = RuntimeCall::Validators(pallet_validators::Call::add_validator {
+			who: dave.clone().into(),
+		});
+		propose_and_vote(Origin::ValidatorAdmin.into(), add);
+		run_sessions_to(ENACTED_BY);
+		assert_eq!(
+			pallet_validators::Validators::<Runtime>::get().into_inner(),
+			[alice.clone(), dave.clone()]
+		);
+		assert_eq!(
+			aura_authorities(),
+			std::slice::from_ref(&alice),
+			"not before the session after next"
+		);
+
+		// Enacted in session 0 or 1: in force by the start of session 3 at the latest.
+		run_sessions_to(3 * period + 1);
+		assert_eq!(aura_authorities(), [alice.clone(), dave.clone()]);
+		assert!(pallet_grandpa::PendingChange::<Runtime>::exists(), "GRANDPA's set follows");
+		assert_ok!(register_worker(&dave));
+
+		// And out again: its worker may no longer act, and anyone can remove it.
+		let remove = RuntimeCall::Validators(pallet_validators::Call::remove_validator {
+			who: dave.clone().into(),
+		});
+		let start = System::block_number();
+		propose_and_vote(Origin::ValidatorAdmin.into(), remove);
+		run_sessions_to(start + ENACTED_BY + 3 * period);
+		assert_eq!(aura_authorities(), std::slice::from_ref(&alice));
+		assert_ok!(crate::Models::remove_departed_worker(
+			RuntimeOrigin::signed(alice),
+			dave.clone()
+		));
+		assert!(pallet_models::Workers::<Runtime>::get(&dave).is_none());
 	});
 }
