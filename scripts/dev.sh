@@ -5,6 +5,9 @@
 # app on 127.0.0.1:5173. Ctrl-C stops everything.
 # TRIBUTARY_BASE_MODEL=tiny serves the project's 4M-parameter model pretrained on license texts
 # instead: fast to fine-tune, but its answers are not language.
+# TRIBUTARY_DEV_DATA (default .data/dev) holds the chain, sidecars and logs (chain and sidecars
+# fresh each run). TRIBUTARY_DEV_SKIP_BUILD=1 skips the cargo build and the studio's npm ci, for a
+# caller that has done both (scripts/test.sh); the studio is still built for this network.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -22,14 +25,19 @@ alice_operator_port=$((alice_worker_port + 100))
 bob_operator_port=$((bob_worker_port + 100))
 studio_port=${TRIBUTARY_STUDIO_PORT:-5173}
 
-echo "[dev] building (the first build takes 40-60 minutes on 2 cores)"
-# Build exactly what scripts/test.sh builds: the same feature resolution means both scripts share
-# every artifact, while `cargo build -p tributary-node` alone resolves features differently and
-# recompiles ~250 crates (measured: 12 minutes).
-cargo test --workspace --locked --no-run
+skip_build=${TRIBUTARY_DEV_SKIP_BUILD:-0}
+if [ "$skip_build" = 1 ]; then
+	echo "[dev] not building (TRIBUTARY_DEV_SKIP_BUILD=1)"
+else
+	echo "[dev] building (the first build takes 40-60 minutes on 2 cores)"
+	# Build exactly what scripts/test.sh builds: the same feature resolution means both scripts
+	# share every artifact, while `cargo build -p tributary-node` alone resolves features
+	# differently and recompiles ~250 crates (measured: 12 minutes).
+	cargo test --workspace --locked --no-run
+fi
 bin="$CARGO_TARGET_DIR/debug"
 
-data=.data/dev
+data=${TRIBUTARY_DEV_DATA:-.data/dev}
 log_dir="$data/logs"
 mkdir -p "$log_dir"
 case "${TRIBUTARY_BASE_MODEL:-smollm2}" in
@@ -130,7 +138,7 @@ start_node bob "$bob_rpc_port" "$bob_p2p_port" "$bob_operator_port" --node-key "
 # whose loopback proxy lets the page reach the sidecars (they send no CORS headers).
 (
 	cd studio
-	npm ci --no-audit --no-fund
+	[ "$skip_build" = 1 ] || npm ci --no-audit --no-fund
 	VITE_NODE_WS_URL="ws://127.0.0.1:$rpc_port" VITE_SIDECAR_URL="http://127.0.0.1:$alice_worker_port" \
 		VITE_SIDECAR_OPERATOR_URL="http://127.0.0.1:$alice_operator_port" \
 		VITE_OTHER_OPERATOR_URLS="http://127.0.0.1:$bob_operator_port" npm run build

@@ -12,9 +12,10 @@ sudo_cmd=()
 [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
 
 # System packages: protoc for litep2p; clang/libclang for bindgen-based -sys crates (RocksDB, if a
-# build turns it back on); curl for scripts/dev.sh.
+# build turns it back on); curl for scripts/dev.sh; chromium for the studio's browser flow
+# (studio/e2e, driven by playwright-core, which downloads no browser).
 need_apt=()
-for pkg in protobuf-compiler clang libclang-dev curl; do
+for pkg in protobuf-compiler clang libclang-dev curl chromium; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 apt_install() {

@@ -17,10 +17,12 @@ run() {
 	"$@" 2>&1 | tee "$log_dir/$name.log"
 	local status=${PIPESTATUS[0]}
 	echo "[test] $name took $((SECONDS - start)) s"
+	[ "$status" -eq 0 ] || failed_steps+=("$name")
 	return "$status"
 }
 
 status=0
+failed_steps=()
 # The house rules first: formatting (rustfmt.toml, a second) and lints as errors (a check build;
 # warm it takes seconds, cold about 5 minutes on two cores).
 run format cargo fmt --all -- --check || status=1
@@ -41,16 +43,21 @@ run pallet-benchmarks cargo test --locked -p pallet-datanets -p pallet-models -p
 # The studio's unit and component tests (Vitest) and its production build (type check + Vite),
 # from its pinned package-lock.json (about a minute).
 run studio bash -c 'cd studio && npm ci --no-audit --no-fund && npm test && npm run build' || status=1
+# The studio's whole flow in headless chromium (create a datanet, upload, approve, publish,
+# fine-tune, chat with attribution, sign the receipt, see its record final, claim) against a fresh
+# two-validator network of its own (tiny base model; ports and data folder apart from zombienet's
+# and a developer's dev.sh). Screenshots of every page: .data/studio-e2e/screenshots/.
+run studio-e2e env TRIBUTARY_DEV_SKIP_BUILD=1 scripts/studio-e2e.sh || status=1
 # The GPU machines' build path, tested on this CPU: release binaries against their torch (2.11),
 # linked with CUDA, run against that libtorch (cold ~20 minutes with the venv download; warm it
 # rebuilds what changed).
 run gpu-build scripts/gpu-build.sh || status=1
 # Every fuzz target briefly, from the corpus kept in fuzz/corpus, once their build is done.
 step "fuzz-build: waiting for the instrumented build"
-wait "$fuzz_build" || { cat "$log_dir/fuzz-build.out"; status=1; }
+wait "$fuzz_build" || { cat "$log_dir/fuzz-build.out"; status=1; failed_steps+=(fuzz-build); }
 run fuzz scripts/fuzz.sh 15 || status=1
 step "zombienet: waiting for the scenarios"
-wait "$zombienet" || status=1
+wait "$zombienet" || { status=1; failed_steps+=(zombienet); }
 sed -n '/report (suite wall time/,$p' "$log_dir/zombienet.out"
 grep -E '(✅|❌) ' "$log_dir/zombienet.out" || cat "$log_dir/zombienet.out"
 echo "[test] zombienet took $((SECONDS - zombienet_start)) s (beside the steps above)"
@@ -61,6 +68,10 @@ while read -r p f i; do
 	passed=$((passed + p)); failed=$((failed + f)); ignored=$((ignored + i))
 done < <(grep -h '^test result:' "$log_dir"/*.log | sed -E 's/.* ([0-9]+) passed; ([0-9]+) failed; ([0-9]+) ignored.*/\1 \2 \3/')
 echo
-[ "$status" -eq 0 ] || echo "[test] some test runs FAILED (see above)"
+if [ "$status" -ne 0 ]; then
+	echo "[test] some test runs FAILED (see above): ${failed_steps[*]}"
+	# The browser flow's failing step and the screenshot of its page.
+	[ -f "$log_dir/studio-e2e.log" ] && grep -a 'FAILED\|the page when it failed' "$log_dir/studio-e2e.log" | grep -av '^\[full-flow\]' || true
+fi
 echo "total: $passed passed, $failed failed, $ignored skipped"
 exit "$status"

@@ -12,7 +12,7 @@ import { submitReceiptSignature, type Receipt } from '../sidecar/openai';
 import { followReceipt, type ReceiptProgress } from './receiptTracking';
 
 export function ReceiptPanel({ receipt, user }: { receipt: Receipt; user: string }) {
-  const { api } = useChain();
+  const { api, bestBlock } = useChain();
   const { settings } = useSettings();
   const { accounts } = useAccounts();
   const [progress, setProgress] = useState<ReceiptProgress | null>(null);
@@ -52,7 +52,14 @@ export function ReceiptPanel({ receipt, user }: { receipt: Receipt; user: string
       )}
       {!signer && <Notice kind="error">the receipt names an account the studio cannot sign for</Notice>}
       <Notice kind={progress?.stage.startsWith('refused') ? 'error' : 'info'}>{progress?.stage}</Notice>
-      {progress?.fee != null && <p>Fee held: <Amount planck={progress.fee} /></p>}
+      {progress?.status === 'Pending' && progress.challengeEnds !== null && bestBlock !== null && (
+        <p className="muted">
+          {progress.challengeEnds > bestBlock
+            ? `Block #${bestBlock}: final after block ${progress.challengeEnds} if nobody disputes it, ${progress.challengeEnds - bestBlock} blocks from now.`
+            : `Block #${bestBlock}: the dispute window has closed; the record becomes final in one of the next blocks.`}
+        </p>
+      )}
+      {progress?.fee != null && <p>{progress.status === 'Final' ? 'Fee paid' : progress.status === 'Rejected' ? 'Fee refunded' : 'Fee held'}: <Amount planck={progress.fee} /></p>}
       <Notice kind="error">{error}</Notice>
     </aside>
   );

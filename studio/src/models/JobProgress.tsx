@@ -6,7 +6,7 @@ import { Line } from 'react-chartjs-2';
 import { useApi } from '../chain/ChainContext';
 import { operatorUrls } from '../config/settings';
 import { useSettings } from '../config/SettingsContext';
-import { findSidecarJob, sidecarJobId, type SidecarJob } from './jobProgress';
+import { describeProgress, findSidecarJob, sidecarJobId, type SidecarJob } from './jobProgress';
 
 Chart.register(CategoryScale, LinearScale, LineElement, PointElement, Tooltip);
 
@@ -47,13 +47,13 @@ export function JobProgress({ job, attempt }: { job: number; attempt: number }) 
     };
   }, [api, job, attempt, settings]);
 
-  if (!found) return searched ? <small className="muted">progress: not on the sidecars in Settings</small> : null;
-  const { progress, status } = found.job;
+  // The chain's off-chain worker posts the job to its sidecar a block or two after the draw; a
+  // job never found means the trainer's operator API is not among those in Settings.
+  if (!found) return searched ? <small className="muted">waiting for the trainer's sidecar to start the job (looked on the operator APIs in Settings)</small> : null;
   return (
     <div className="job-progress">
-      <small>
-        {status}, step {progress.step} of {progress.total_steps}
-        {progress.loss !== null && `, loss ${progress.loss.toFixed(4)}`} (at {found.url})
+      <small className={found.job.status === 'failed' ? 'notice-error' : undefined}>
+        {describeProgress(found.job)} (at {found.url})
       </small>
       {losses.length > 1 && (
         <div className="mini-chart">

@@ -31,3 +31,19 @@ export async function findSidecarJob(operatorUrls: readonly string[], ids: reado
   }
   return null;
 }
+
+/** The trainer's progress in words: before its first step it reads and tokenizes the rows. */
+export function describeProgress({ status, progress, error }: SidecarJob): string {
+  const loss = progress.loss !== null ? `, loss ${progress.loss.toFixed(4)}` : '';
+  const steps = progress.total_steps > 0 ? `step ${progress.step} of ${progress.total_steps}` : null;
+  switch (status) {
+    case 'queued':
+      return 'queued at the trainer\'s sidecar';
+    case 'running':
+      return steps ? `training, ${steps} (${Math.floor((100 * progress.step) / progress.total_steps)} %)${loss}` : 'preparing: reading and tokenizing the rows';
+    case 'succeeded':
+      return `trained${steps ? `, ${steps}` : ''}${loss}; the adapter and its losses go to the chain`;
+    case 'failed':
+      return `training failed: ${error ?? 'the sidecar gave no reason'}`;
+  }
+}

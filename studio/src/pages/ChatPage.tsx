@@ -19,8 +19,11 @@ import {
   type ReceiptRequest,
 } from '../sidecar/openai';
 
-/** Blocks a receipt stays valid: an hour of 6-second blocks, time to sign and be submitted. */
+/** Blocks a receipt stays valid: half an hour of 3-second blocks, time to sign and be submitted. */
 const RECEIPT_LIFETIME_BLOCKS = 600;
+/** The sidecar's model list is read again this often: a version the chain accepts appears once
+ * the sidecar has fetched its adapter, seconds to a minute after the job completes. */
+const MODELS_POLL_MS = 5000;
 
 const METHODS: { value: string; label: string }[] = [
   { value: 'none', label: 'No attribution' },
@@ -36,6 +39,11 @@ function methodOf(value: string): AttributionMethod {
 export function ChatPage() {
   const { settings } = useSettings();
   const models = useAsync(() => listModels(settings.sidecarUrl), [settings.sidecarUrl]);
+  const reloadModels = models.reload;
+  useEffect(() => {
+    const timer = setInterval(reloadModels, MODELS_POLL_MS);
+    return () => clearInterval(timer);
+  }, [reloadModels]);
   const [model, setModel] = useState('');
   const [method, setMethod] = useState('none');
   const [maxTokens, setMaxTokens] = useState(128);
