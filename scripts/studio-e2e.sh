@@ -8,8 +8,10 @@
 # The network serves the tiny base model (fast to fine-tune) on ports of its own (RPC 19944/19945,
 # P2P 31333/31334, sidecars 18620/18621 with operator APIs 18720/18721, studio 15173) and keeps
 # its chain, sidecars and logs in .data/studio-e2e/network/, so it runs beside zombienet and a
-# developer's scripts/dev.sh. Screenshots of every page: .data/studio-e2e/screenshots/ (listed at
-# the end). The network's whole process group is stopped at the end, also on failure.
+# developer's scripts/dev.sh (TRIBUTARY_E2E_RPC_PORT, _P2P_PORT, _WORKER_PORT, _STUDIO_PORT move
+# them). Screenshots of every page: .data/studio-e2e/screenshots/ (listed at the end). The
+# network and the flow run in process groups of their own, stopped at the end, also on failure
+# or interruption; a killed run's are stopped by the next run.
 # TRIBUTARY_DEV_SKIP_BUILD=1 (as scripts/test.sh runs it): the workspace and studio/node_modules
 # are built already.
 set -euo pipefail
@@ -24,8 +26,33 @@ export TRIBUTARY_WORKER_PORT=${TRIBUTARY_E2E_WORKER_PORT:-18620}
 export TRIBUTARY_STUDIO_PORT=${TRIBUTARY_E2E_STUDIO_PORT:-15173}
 export TRIBUTARY_DEV_DATA=$out/network
 export TRIBUTARY_BASE_MODEL=tiny
-# The first run pretrains the tiny base model into .data/base-model (a few minutes, kept after).
+# The first run pretrains the tiny base model into .data/base-model (about 20 s, kept after).
 start_wait=${TRIBUTARY_E2E_START_WAIT:-900}
+
+# Stops process group $1 (TERM, then KILL after 20 s).
+stop_group() {
+	kill -TERM -- "-$1" 2>/dev/null || return 0
+	for _ in $(seq 40); do
+		kill -0 -- "-$1" 2>/dev/null || return 0
+		sleep 0.5
+	done
+	log "process group $1 did not stop in 20 s; killing it"
+	kill -KILL -- "-$1" 2>/dev/null || true
+}
+# The network and the browser flow each lead a process group, recorded in these files while
+# they run. A run that was killed (not interrupted) leaves them running: stop them first, if the
+# recorded groups still run this script's processes.
+network_pgid=$out/network.pgid
+flow_pgid=$out/flow.pgid
+for file in "$flow_pgid" "$network_pgid"; do
+	[ -f "$file" ] || continue
+	old=$(cat "$file")
+	if pgrep -g "$old" -f 'scripts/dev.sh|tributary-|vite|full-flow|chromium' >/dev/null 2>&1; then
+		log "stopping what a killed run left running (process group $old, $file)"
+		stop_group "$old"
+	fi
+	rm -f "$file"
+done
 
 ports=("$TRIBUTARY_RPC_PORT" $((TRIBUTARY_RPC_PORT + 1)) "$TRIBUTARY_P2P_PORT" $((TRIBUTARY_P2P_PORT + 1))
 	"$TRIBUTARY_WORKER_PORT" $((TRIBUTARY_WORKER_PORT + 1)) $((TRIBUTARY_WORKER_PORT + 100))
@@ -46,16 +73,17 @@ start=$SECONDS
 # sidecars, the studio's npm and Vite) is stopped together.
 setsid scripts/dev.sh >"$out/dev.log" 2>&1 </dev/null &
 dev=$!
-stop_network() {
-	kill -TERM -- "-$dev" 2>/dev/null || return 0
-	for _ in $(seq 40); do
-		kill -0 -- "-$dev" 2>/dev/null || return 0
-		sleep 0.5
-	done
-	log "the network did not stop in 20 s; killing it"
-	kill -KILL -- "-$dev" 2>/dev/null || true
+echo "$dev" >"$network_pgid"
+flow=
+stop_all() {
+	if [ -n "$flow" ]; then
+		stop_group "$flow"
+		rm -f "$flow_pgid"
+	fi
+	stop_group "$dev"
+	rm -f "$network_pgid"
 }
-trap stop_network EXIT
+trap stop_all EXIT
 trap 'exit 130' INT TERM
 
 log "starting the network (scripts/dev.sh; log: $out/dev.log, nodes and sidecars: $TRIBUTARY_DEV_DATA/logs/)"
@@ -76,13 +104,22 @@ log "network running after $((SECONDS - start)) s; the browser flow starts"
 
 flow_start=$SECONDS
 flow_status=0
+# The flow (node and its chromium) in a process group of its own too, its output followed here.
 (
 	cd studio
-	STUDIO_URL="http://127.0.0.1:$TRIBUTARY_STUDIO_PORT" ARTIFACTS="../$screenshots" \
+	exec setsid env STUDIO_URL="http://127.0.0.1:$TRIBUTARY_STUDIO_PORT" ARTIFACTS="../$screenshots" \
 		ALICE_SIDECAR_URL="http://127.0.0.1:$TRIBUTARY_WORKER_PORT" \
 		BOB_SIDECAR_URL="http://127.0.0.1:$((TRIBUTARY_WORKER_PORT + 1))" \
 		node e2e/full-flow.mjs
-) 2>&1 | tee "$out/flow.log" || flow_status=$?
+) >"$out/flow.log" 2>&1 </dev/null &
+flow=$!
+echo "$flow" >"$flow_pgid"
+# In the background, so that the INT/TERM trap runs at once (bash waits for a foreground command
+# before it runs a trap; `wait` it interrupts).
+tail -n +1 -f --pid="$flow" "$out/flow.log" &
+follow=$!
+wait "$flow" || flow_status=$?
+wait "$follow" || true
 log "browser flow: $((SECONDS - flow_start)) s; network start and flow: $((SECONDS - start)) s"
 if [ "$flow_status" -ne 0 ]; then
 	for name in alice bob; do
