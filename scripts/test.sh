@@ -39,10 +39,13 @@ step "zombienet: scripts/zombienet.sh in the background"
 zombienet_start=$SECONDS
 scripts/zombienet.sh >"$log_dir/zombienet.out" 2>&1 &
 zombienet=$!
-run pallet-benchmarks cargo test --locked -p pallet-datanets -p pallet-models -p pallet-attribution -p pallet-rewards --features runtime-benchmarks || status=1
+run pallet-benchmarks cargo test --locked -p pallet-datanets -p pallet-models -p pallet-attribution -p pallet-rewards -p pallet-validators --features runtime-benchmarks || status=1
 # The studio's unit and component tests (Vitest) and its production build (type check + Vite),
 # from its pinned package-lock.json (about a minute).
 run studio bash -c 'cd studio && npm ci --no-audit --no-fund && npm test && npm run build' || status=1
+# The referendum CLI (scripts/referendum.sh) against a dev node: one call enacted, one whose
+# enacted call fails (about a minute).
+run referendum-cli scripts/referendum-test.sh || status=1
 # The studio's whole flow in headless chromium (create a datanet, upload, approve, publish,
 # fine-tune, chat with attribution, sign the receipt, see its record final, claim) against a fresh
 # two-validator network of its own (tiny base model; ports and data folder apart from zombienet's

@@ -17,7 +17,7 @@ use common::{
 	},
 	governance::{decide, parameter, wait_enacted},
 	network::{start_two_validators, two_validator_spec},
-	rewards::{account_data, claimable, ss58, ExpectedSplit, Shares},
+	rewards::{account_data, balance_growth, claimable, ss58, ExpectedSplit, Shares},
 	Node,
 };
 use frame_system::Phase;
@@ -717,7 +717,7 @@ fn signed_receipts_are_checked_finalized_and_paid_out_to_the_last_unit() {
 	);
 
 	// Ferdie triggers every claim, so no beneficiary pays a transaction fee.
-	let before: Vec<Balance> = owed.iter().map(|(_, who, _)| node.free_balance(who)).collect();
+	let before = node.best_number();
 	for (name, who, amount) in &owed {
 		let events = ok(
 			node,
@@ -733,9 +733,10 @@ fn signed_receipts_are_checked_finalized_and_paid_out_to_the_last_unit() {
 			"claim for {name} pays {amount}: {events:?}"
 		);
 	}
-	for ((name, who, amount), before) in owed.iter().zip(before) {
+	let after = node.best_number();
+	for (name, who, amount) in &owed {
 		assert_eq!(
-			node.free_balance(who) - before,
+			balance_growth(node, who, before, after),
 			*amount,
 			"{name}'s balance grew by exactly its share"
 		);

@@ -33,7 +33,9 @@ use common::{
 	},
 	governance::{decide, parameter, propose, vote_aye, wait_enacted, VOTERS},
 	network::{start_two_validators, two_validator_spec},
-	rewards::{account_data, balance_string, claimable, ss58, ExpectedSplit, Shares},
+	rewards::{
+		account_data, balance_growth, balance_string, claimable, ss58, ExpectedSplit, Shares,
+	},
 	sidecar::{pretrain_base, Sidecar},
 	Node,
 };
@@ -629,14 +631,14 @@ fn rows_to_trained_model_to_attributed_answer_to_paid_contributors() {
 	);
 	for (name, who, amount) in owed.iter().filter(|(_, _, amount)| *amount > 0) {
 		assert_eq!(claimable(node, who), *amount, "tributary_claimable of {name}");
-		let before = node.free_balance(who);
+		let before = node.best_number();
 		ok(
 			node,
 			ferdie,
 			RuntimeCall::Rewards(pallet_rewards::Call::claim { beneficiary: who.clone() }),
 		);
 		assert_eq!(
-			node.free_balance(who) - before,
+			balance_growth(node, who, before, node.best_number()),
 			*amount,
 			"{name}'s claim paid exactly its share"
 		);

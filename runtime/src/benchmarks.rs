@@ -11,4 +11,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_models, Models]
 	[pallet_attribution, Attribution]
 	[pallet_rewards, Rewards]
+	[pallet_validators, Validators]
 );

@@ -105,6 +105,11 @@ fn signed_transfer_applies_through_executive_and_charges_fees() {
 		assert_eq!(Balances::balance(&bob), ENDOWMENT + amount);
 		let fee = ENDOWMENT - amount - alice_after;
 		assert!(fee > 0, "a signed transfer must pay a fee");
+		assert_eq!(
+			Balances::balance(&crate::configs::TreasuryAccount::get()),
+			genesis_config_presets::TREASURY_ENDOWMENT + fee,
+			"the fee goes to the treasury"
+		);
 		assert_eq!(System::account_nonce(&alice), 1);
 		assert!(System::events().iter().any(|e| matches!(
 			e.event,

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use sp_io::hashing;
 use tributary_primitives::attribution::PARTS_PER_BILLION;
 use tributary_primitives::hex;
-use tributary_runtime::{AccountId, Balance};
+use tributary_runtime::{configs::TreasuryAccount, AccountId, Balance, RuntimeEvent};
 
 use super::Node;
 
@@ -16,12 +16,21 @@ pub fn ss58(who: &AccountId) -> String {
 /// `pallet_balances` account data (free and reserved, holds included in reserved) at the best
 /// block, straight from `System::Account`.
 pub fn account_data(node: &Node, who: &AccountId) -> pallet_balances::AccountData<Balance> {
+	account_data_at(node, who, &Value::Null)
+}
+
+/// [`account_data`] in the state of block `block_hash` (the best block for `null`).
+pub fn account_data_at(
+	node: &Node,
+	who: &AccountId,
+	block_hash: &Value,
+) -> pallet_balances::AccountData<Balance> {
 	let mut key = hashing::twox_128(b"System").to_vec();
 	key.extend(hashing::twox_128(b"Account"));
 	let raw: &[u8] = who.as_ref();
 	key.extend(hashing::blake2_128(raw));
 	key.extend_from_slice(raw);
-	match node.rpc("state_getStorage", json!([hex::encode_0x(&key)])).as_str() {
+	match node.rpc("state_getStorage", json!([hex::encode_0x(&key), block_hash])).as_str() {
 		None => Default::default(),
 		Some(hex) => {
 			frame_system::AccountInfo::<
@@ -32,6 +41,28 @@ pub fn account_data(node: &Node, who: &AccountId) -> pallet_balances::AccountDat
 			.data
 		},
 	}
+}
+
+/// How much `who`'s free balance grew from block `from` to block `to`; for the treasury, less the
+/// transaction fees (with tips) paid in the blocks between, which it receives.
+pub fn balance_growth(node: &Node, who: &AccountId, from: u64, to: u64) -> Balance {
+	let free_at = |number: u64| {
+		account_data_at(node, who, &node.rpc("chain_getBlockHash", json!([number]))).free
+	};
+	let growth = free_at(to) - free_at(from);
+	if *who != TreasuryAccount::get() {
+		return growth;
+	}
+	let fees: Balance = (from + 1..=to)
+		.flat_map(|number| node.events_at(&node.rpc("chain_getBlockHash", json!([number]))))
+		.filter_map(|record| match record.event {
+			RuntimeEvent::TransactionPayment(
+				pallet_transaction_payment::Event::TransactionFeePaid { actual_fee, .. },
+			) => Some(actual_fee),
+			_ => None,
+		})
+		.sum();
+	growth - fees
 }
 
 pub fn balance_string(value: &Value) -> Balance {
