@@ -25,8 +25,9 @@ export TRIBUTARY_P2P_PORT=${TRIBUTARY_E2E_P2P_PORT:-31333}
 export TRIBUTARY_WORKER_PORT=${TRIBUTARY_E2E_WORKER_PORT:-18620}
 export TRIBUTARY_STUDIO_PORT=${TRIBUTARY_E2E_STUDIO_PORT:-15173}
 export TRIBUTARY_DEV_DATA=$out/network
-export TRIBUTARY_BASE_MODEL=tiny
-# The first run pretrains the tiny base model into .data/base-model (about 20 s, kept after).
+# The tiny base model unless TRIBUTARY_E2E_BASE_MODEL=smollm2 (scripts/demo.sh; minutes to
+# fine-tune). The first run pretrains the tiny one into .data/base-model (about 20 s, kept after).
+export TRIBUTARY_BASE_MODEL=${TRIBUTARY_E2E_BASE_MODEL:-tiny}
 start_wait=${TRIBUTARY_E2E_START_WAIT:-900}
 
 # Stops process group $1 (TERM, then KILL after 20 s).

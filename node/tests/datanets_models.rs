@@ -3,7 +3,6 @@
 
 mod common;
 
-use std::time::Duration;
 use tributary_primitives::hex;
 
 use common::{
@@ -11,7 +10,7 @@ use common::{
 		create_clinic_datanet, create_clinic_model, fails, lora_settings, ok, register_base_model,
 		register_worker, row, sudo,
 	},
-	Node, NodeConfig,
+	Node,
 };
 use serde_json::{json, Value};
 use sp_keyring::Sr25519Keyring;
@@ -27,14 +26,7 @@ const ROWS: [&str; 3] = [
 
 #[test]
 fn dev_node_runs_datanet_curation_and_opens_a_fine_tune_job() {
-	let node = Node::start(NodeConfig {
-		chain_args: vec!["--dev".into()],
-		extra_args: vec![],
-		name: "datanets-models",
-	});
-	node.wait_until("first block", Duration::from_secs(120), || {
-		(node.best_number() >= 1).then_some(())
-	});
+	let node = Node::start_dev("datanets-models");
 	let (alice, bob, charlie, dave, eve) = (
 		Sr25519Keyring::Alice,
 		Sr25519Keyring::Bob,

@@ -36,15 +36,7 @@ use tributary_runtime::{
 
 #[test]
 fn referenda_spend_the_treasury_set_a_parameter_add_a_base_model_and_upgrade_the_runtime() {
-	let node = Node::start(NodeConfig {
-		chain_args: vec!["--dev".into()],
-		extra_args: vec![],
-		name: "governance",
-	});
-	let node = &node;
-	node.wait_until("first block", Duration::from_secs(120), || {
-		(node.best_number() >= 1).then_some(())
-	});
+	let node = &Node::start_dev("governance");
 	let (alice, charlie, dave) =
 		(Sr25519Keyring::Alice, Sr25519Keyring::Charlie, Sr25519Keyring::Dave);
 	let proposer = Sr25519Keyring::AliceStash;
@@ -203,15 +195,7 @@ fn wait_authored_by(node: &Node, who: &AccountId32, from: u64, timeout: Duration
 
 #[test]
 fn a_validator_added_by_referendum_authors_and_its_worker_registers_until_it_is_removed() {
-	let alice = Node::start(NodeConfig {
-		chain_args: vec!["--dev".into()],
-		extra_args: vec![],
-		name: "validators-alice",
-	});
-	let node = &alice;
-	node.wait_until("first block", Duration::from_secs(120), || {
-		(node.best_number() >= 1).then_some(())
-	});
+	let node = &Node::start_dev("validators-alice");
 	// Charlie's node: the same dev chain, its keystore holding //Charlie's session keys.
 	let peer_id = node.rpc("system_localPeerId", json!([]));
 	let charlie_node = Node::start(NodeConfig {

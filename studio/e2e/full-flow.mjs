@@ -30,6 +30,10 @@ const EPOCHS = process.env.EPOCHS ?? '20';
 const BATCH = process.env.BATCH ?? '4';
 const facts = readFileSync(new URL('../../scripts/demo/planted-facts.txt', import.meta.url));
 const QUESTION = 'What is the capital of Veloria?';
+// How the answer is attributed, the chat page's option values: rag (the rows it cites; the tiny
+// model's answers are not language), suffix_span or influence (scripts/demo.sh uses suffix_span
+// with SmolLM2-135M-Instruct).
+const METHOD = process.env.ATTRIBUTION_METHOD ?? 'rag';
 const BLOCK_WAIT = 60_000;
 const TRAINING_WAIT = Number(process.env.TRAINING_WAIT_S ?? 600) * 1000;
 mkdirSync(artifacts, { recursive: true });
@@ -192,11 +196,11 @@ try {
   note(`served as ${servedAs}; lineage: ${(await model.getByRole('row').nth(1).locator('td').nth(1).innerText()).trim()}`);
   await shot('10-models-lineage-price', `Models: ${name}-model v1, lineage base → ${name} v1 (${rowCount} rows) → adapter hash, losses, trainer; price set`);
 
-  step(`chat with ${servedAs}: RAG attribution naming the uploaded rows, paid with a receipt`);
+  step(`chat with ${servedAs}: ${METHOD} attribution naming the uploaded rows, paid with a receipt`);
   await goTo('chat');
   await page.getByLabel('Model').locator(`option[value="${servedAs}"]`).waitFor({ state: 'attached', timeout: 3 * 60_000 });
   await page.getByLabel('Model').selectOption(servedAs);
-  await page.getByLabel('Attribution method').selectOption('rag');
+  await page.getByLabel('Attribution method').selectOption(METHOD);
   await page.getByLabel('Max tokens').fill('24');
   await page.getByLabel('Pay with a receipt, at most').check();
   await page.getByLabel('Message').fill(QUESTION);
@@ -207,10 +211,11 @@ try {
   await credited.first().waitFor({ timeout: BLOCK_WAIT });
   const firstRow = (await credited.first().locator('td').allInnerTexts()).map((cell) => cell.trim().replace(/\s+/g, ' '));
   if (firstRow[3] !== 'Charlie') throw new Error(`the credited row names contributor ${firstRow[3]}, not Charlie`);
+  note(`answer: ${(await page.locator('.conversation .message.assistant p').last().innerText()).trim()}`);
   note(`attribution: datanet ${firstRow[0]} row ${firstRow[1]}, share ${firstRow[2]}, contributor ${firstRow[3]}: ${firstRow[4].slice(0, 80)}`);
   const receipt = page.getByRole('complementary', { name: 'Receipt' });
   await receipt.getByRole('button', { name: 'Sign the receipt' }).waitFor({ timeout: 120_000 });
-  await shot('11-chat-attribution', `Chat: ${servedAs} answers "${QUESTION}"; the attribution panel (RAG) names the uploaded rows (datanet, row, share, contributor Charlie, text); the unsigned receipt`);
+  await shot('11-chat-attribution', `Chat: ${servedAs} answers "${QUESTION}"; the attribution panel (${METHOD}) names the uploaded rows (datanet, row, share, contributor Charlie, text); the unsigned receipt`);
 
   step('sign the receipt in the browser; follow its record on chain until it is final');
   await receipt.getByRole('button', { name: 'Sign the receipt' }).click();

@@ -80,6 +80,16 @@ impl Node {
 		node
 	}
 
+	/// A `--dev` node (Alice alone, with the sudo key), once it has authored its first block.
+	pub fn start_dev(name: &str) -> Node {
+		let node =
+			Node::start(NodeConfig { chain_args: vec!["--dev".into()], extra_args: vec![], name });
+		node.wait_until("first block", Duration::from_secs(120), || {
+			(node.best_number() >= 1).then_some(())
+		});
+		node
+	}
+
 	/// A node somebody else runs, reached on `rpc_port`, writing its log to `log_path`.
 	pub fn attach(rpc_port: u16, log_path: PathBuf) -> Node {
 		let mut node = Node { child: None, rpc_port, p2p_port: 0, log_path, _base: None };
