@@ -24,6 +24,7 @@ bob_worker_port=$((alice_worker_port + 1))
 alice_operator_port=$((alice_worker_port + 100))
 bob_operator_port=$((bob_worker_port + 100))
 studio_port=${TRIBUTARY_STUDIO_PORT:-5173}
+eth_rpc_port=${TRIBUTARY_ETH_RPC_PORT:-8545}
 
 skip_build=${TRIBUTARY_DEV_SKIP_BUILD:-0}
 if [ "$skip_build" = 1 ]; then
@@ -34,6 +35,7 @@ else
 	# share every artifact, while `cargo build -p tributary-node` alone resolves features
 	# differently and recompiles ~250 crates (measured: 12 minutes).
 	cargo test --workspace --locked --no-run
+	scripts/eth-rpc-build.sh
 fi
 bin="$CARGO_TARGET_DIR/debug"
 
@@ -131,6 +133,7 @@ start_node() { # name rpc_port p2p_port worker_port extra...
 	pids+=($!)
 }
 start_node alice "$rpc_port" "$p2p_port" "$alice_operator_port" --node-key "$alice_node_key"
+alice_pid=${pids[-1]}
 start_node bob "$bob_rpc_port" "$bob_p2p_port" "$bob_operator_port" --node-key "$bob_node_key" \
 	--bootnodes "/ip4/127.0.0.1/tcp/$p2p_port/p2p/$alice_peer_id"
 
@@ -151,8 +154,22 @@ rpc() {
 		-d "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"$1\",\"params\":[]}" "http://127.0.0.1:$rpc_port"
 }
 
+# The Ethereum JSON-RPC (MetaMask, ethers, viem) in front of Alice's node, once it answers.
+until rpc system_health >/dev/null 2>&1; do
+	kill -0 "$alice_pid" 2>/dev/null || { echo "[dev] Alice's node exited:"; tail -n 20 "$log_dir/alice.log"; stop 1; }
+	sleep 1
+done
+rm -rf "$data/eth-rpc"
+"$bin/eth-rpc" --node-rpc-url "ws://127.0.0.1:$rpc_port" --rpc-port "$eth_rpc_port" --rpc-cors all \
+	--base-path "$data/eth-rpc" >"$log_dir/eth-rpc.log" 2>&1 &
+pids+=($!)
+eth_rpc() {
+	curl -s -H 'Content-Type: application/json' \
+		-d "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"$1\",\"params\":[]}" "http://127.0.0.1:$eth_rpc_port"
+}
+
 echo "[dev] waiting for the nodes and sidecars (logs: $log_dir/)"
-until rpc system_health >/dev/null 2>&1 && curl -sf "http://127.0.0.1:$alice_worker_port/health" >/dev/null &&
+until rpc system_health >/dev/null 2>&1 && eth_rpc eth_chainId | grep -q result && curl -sf "http://127.0.0.1:$alice_worker_port/health" >/dev/null &&
 	curl -sf "http://127.0.0.1:$bob_worker_port/health" >/dev/null && curl -sf "http://127.0.0.1:$studio_port/" >/dev/null; do
 	for pid in "${pids[@]}"; do
 		if ! kill -0 "$pid" 2>/dev/null; then
@@ -172,6 +189,12 @@ and enacted in about a minute here; the stash accounts hold about half the issua
   Alice's node JSON-RPC/WS:  http://127.0.0.1:$rpc_port  ws://127.0.0.1:$rpc_port
   Bob's node JSON-RPC/WS:    http://127.0.0.1:$bob_rpc_port  ws://127.0.0.1:$bob_rpc_port
   polkadot.js apps:          https://polkadot.js.org/apps/?rpc=ws%3A%2F%2F127.0.0.1%3A$rpc_port
+  Ethereum JSON-RPC:         http://127.0.0.1:$eth_rpc_port  (eth-rpc; log: $log_dir/eth-rpc.log)
+    MetaMask > Add network:  RPC URL http://127.0.0.1:$eth_rpc_port, chain id 1414678850,
+                             currency symbol TRIB (18 decimals in wallets). Funded dev keys: Alith
+                             0x5fb92d6e98884f76de468fa3f6278f8807c48bebc13595d45af5bdc4da702133 and
+                             Baltathar 0x8075991ce870b93a8870eca0c0f91913d12f47948ca0fd25b49c6fa7cdbeee8b
+                             (contracts/README.md: deploy and call with ethers).
   Alice's sidecar (OpenAI):  http://127.0.0.1:$alice_worker_port/v1   (models: /v1/models, health: /health)
   Bob's sidecar (OpenAI):    http://127.0.0.1:$bob_worker_port/v1
   Content store:             PUT http://127.0.0.1:$alice_operator_port/store  (operator API; returns the row's hash)

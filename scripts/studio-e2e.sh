@@ -3,12 +3,14 @@
 # network that scripts/dev.sh starts for it: the validators register as workers; a datanet is
 # created, a file uploaded, its rows approved and published; a fine-tune job trains and is
 # accepted; a chat answer is attributed to the uploaded rows and paid with a receipt signed in the
-# browser; its record finalizes; the contributor claims (studio/e2e/full-flow.mjs).
+# browser; its record finalizes; the contributor claims (studio/e2e/full-flow.mjs). Then the EVM
+# tests run on the same network (contracts/test/evm.test.mjs through eth-rpc).
 #   scripts/studio-e2e.sh
 # The network serves the tiny base model (fast to fine-tune) on ports of its own (RPC 19944/19945,
-# P2P 31333/31334, sidecars 18620/18621 with operator APIs 18720/18721, studio 15173) and keeps
+# P2P 31333/31334, sidecars 18620/18621 with operator APIs 18720/18721, studio 15173, eth-rpc
+# 18545) and keeps
 # its chain, sidecars and logs in .data/studio-e2e/network/, so it runs beside zombienet and a
-# developer's scripts/dev.sh (TRIBUTARY_E2E_RPC_PORT, _P2P_PORT, _WORKER_PORT, _STUDIO_PORT move
+# developer's scripts/dev.sh (TRIBUTARY_E2E_RPC_PORT, _P2P_PORT, _WORKER_PORT, _STUDIO_PORT, _ETH_RPC_PORT move
 # them). Screenshots of every page: .data/studio-e2e/screenshots/ (listed at the end). The
 # network and the flow run in process groups of their own, stopped at the end, also on failure
 # or interruption; a killed run's are stopped by the next run.
@@ -24,6 +26,7 @@ export TRIBUTARY_RPC_PORT=${TRIBUTARY_E2E_RPC_PORT:-19944}
 export TRIBUTARY_P2P_PORT=${TRIBUTARY_E2E_P2P_PORT:-31333}
 export TRIBUTARY_WORKER_PORT=${TRIBUTARY_E2E_WORKER_PORT:-18620}
 export TRIBUTARY_STUDIO_PORT=${TRIBUTARY_E2E_STUDIO_PORT:-15173}
+export TRIBUTARY_ETH_RPC_PORT=${TRIBUTARY_E2E_ETH_RPC_PORT:-18545}
 export TRIBUTARY_DEV_DATA=$out/network
 # The tiny base model unless TRIBUTARY_E2E_BASE_MODEL=smollm2 (scripts/demo.sh; minutes to
 # fine-tune). The first run pretrains the tiny one into .data/base-model (about 20 s, kept after).
@@ -57,7 +60,7 @@ done
 
 ports=("$TRIBUTARY_RPC_PORT" $((TRIBUTARY_RPC_PORT + 1)) "$TRIBUTARY_P2P_PORT" $((TRIBUTARY_P2P_PORT + 1))
 	"$TRIBUTARY_WORKER_PORT" $((TRIBUTARY_WORKER_PORT + 1)) $((TRIBUTARY_WORKER_PORT + 100))
-	$((TRIBUTARY_WORKER_PORT + 101)) "$TRIBUTARY_STUDIO_PORT")
+	$((TRIBUTARY_WORKER_PORT + 101)) "$TRIBUTARY_STUDIO_PORT" "$TRIBUTARY_ETH_RPC_PORT")
 for port in "${ports[@]}"; do
 	if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 		log "FAILED: port $port is in use (a studio-e2e network left running? pgrep -af tributary-)"
@@ -136,3 +139,17 @@ if [ "$flow_status" -ne 0 ]; then
 	exit 1
 fi
 log "passed; screenshots: $screenshots/ (listed above and in $screenshots/screenshots.txt)"
+
+# The EVM side on the same network, whose attribution records the flow just made final: eth
+# JSON-RPC, an EIP-1559 transfer, the precompiles against the extrinsics, and the datanet bounty
+# paying the flow's contributors pro rata (contracts/test/evm.test.mjs, ethers + polkadot.js).
+evm_start=$SECONDS
+[ -d contracts/node_modules/solc ] || (cd contracts && npm ci --no-audit --no-fund)
+if ! (cd contracts && ETH_RPC_URL="http://127.0.0.1:$TRIBUTARY_ETH_RPC_PORT" \
+	SUBSTRATE_URL="ws://127.0.0.1:$TRIBUTARY_RPC_PORT" npm test); then
+	echo "--- last lines of $TRIBUTARY_DEV_DATA/logs/eth-rpc.log"
+	tail -n 20 "$TRIBUTARY_DEV_DATA/logs/eth-rpc.log" || true
+	log "FAILED: the EVM tests (contracts/test/evm.test.mjs)"
+	exit 1
+fi
+log "EVM tests passed in $((SECONDS - evm_start)) s"

@@ -32,6 +32,11 @@ run workspace-build cargo test --workspace --locked --no-run || status=1
 # priority, on the CPU they leave idle while their nodes wait for blocks.
 nice -n 19 scripts/fuzz.sh --build-only >"$log_dir/fuzz-build.out" 2>&1 &
 fuzz_build=$!
+# eth-rpc (tools/eth-rpc, the Ethereum JSON-RPC the EVM tests use) builds beside them the same way
+# (cold about 15 minutes: subxt, sqlx, RocksDB; warm seconds).
+eth_rpc_build_start=$SECONDS
+nice -n 19 scripts/eth-rpc-build.sh >"$log_dir/eth-rpc-build.out" 2>&1 &
+eth_rpc_build=$!
 run workspace cargo test --workspace --locked || status=1
 # The zombienet scenarios (4 validators with sidecars; about 5 minutes, mostly waiting for blocks)
 # run beside the steps below; their output is shown when they end.
@@ -49,7 +54,14 @@ run referendum-cli scripts/referendum-test.sh || status=1
 # The studio's whole flow in headless chromium (create a datanet, upload, approve, publish,
 # fine-tune, chat with attribution, sign the receipt, see its record final, claim) against a fresh
 # two-validator network of its own (tiny base model; ports and data folder apart from zombienet's
-# and a developer's dev.sh). Screenshots of every page: .data/studio-e2e/screenshots/.
+# and a developer's dev.sh). Screenshots of every page: .data/studio-e2e/screenshots/. Then, on
+# that network and its final attribution records, the EVM tests (contracts/test/, through eth-rpc).
+step "eth-rpc-build: waiting for it"
+if wait "$eth_rpc_build"; then
+	echo "[test] eth-rpc-build took $((SECONDS - eth_rpc_build_start)) s (beside the steps above)"
+else
+	tail -n 40 "$log_dir/eth-rpc-build.out"; status=1; failed_steps+=(eth-rpc-build)
+fi
 run studio-e2e env TRIBUTARY_DEV_SKIP_BUILD=1 scripts/studio-e2e.sh || status=1
 # The GPU machines' build path, tested on this CPU: release binaries against their torch (2.11),
 # linked with CUDA, run against that libtorch (cold ~20 minutes with the venv download; warm it
@@ -65,11 +77,19 @@ sed -n '/report (suite wall time/,$p' "$log_dir/zombienet.out"
 grep -E '(✅|❌) ' "$log_dir/zombienet.out" || cat "$log_dir/zombienet.out"
 echo "[test] zombienet took $((SECONDS - zombienet_start)) s (beside the steps above)"
 
-# One closing line over every cargo test run above.
+# One closing line over every cargo test run above
 passed=0; failed=0; ignored=0
 while read -r p f i; do
 	passed=$((passed + p)); failed=$((failed + f)); ignored=$((ignored + i))
 done < <(grep -h '^test result:' "$log_dir"/*.log | sed -E 's/.* ([0-9]+) passed; ([0-9]+) failed; ([0-9]+) ignored.*/\1 \2 \3/')
+# and over node:test's (the EVM tests'), whose TAP output ends with "# pass N", "# fail N".
+while read -r key count; do
+	case $key in
+	pass) passed=$((passed + count)) ;;
+	fail) failed=$((failed + count)) ;;
+	skipped) ignored=$((ignored + count)) ;;
+	esac
+done < <(grep -h -E '^# (pass|fail|skipped) [0-9]+$' "$log_dir"/*.log | sed 's/^# //')
 echo
 if [ "$status" -ne 0 ]; then
 	echo "[test] some test runs FAILED (see above): ${failed_steps[*]}"

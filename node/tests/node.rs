@@ -87,7 +87,7 @@ fn bad_extrinsics_are_refused_and_the_node_keeps_producing_blocks() {
 
 	// Signed by Bob but claiming to come from Alice: the signature does not verify.
 	let mut forged = transfer(Sr25519Keyring::Bob, Sr25519Keyring::Charlie, UNIT, &node);
-	if let sp_runtime::generic::Preamble::Signed(ref mut address, _, _) = forged.preamble {
+	if let sp_runtime::generic::Preamble::Signed(ref mut address, _, _) = forged.0.preamble {
 		*address = Address::Id(Sr25519Keyring::Alice.to_account_id());
 	}
 	let error = node.submit(&forged).expect_err("a forged signature must be refused");

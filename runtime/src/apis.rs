@@ -1,6 +1,6 @@
 //! Runtime API implementations: what the node, polkadot.js and the RPCs call into.
 
-use alloc::vec::Vec;
+use alloc::{vec, vec::Vec};
 use frame_support::{
 	genesis_builder_helper::{build_state, get_preset},
 	weights::Weight,
@@ -28,7 +28,14 @@ use super::{
 	SessionKeys, System, TransactionPayment, VERSION,
 };
 
-impl_runtime_apis! {
+// Every runtime API, plus pallet-revive's (`ReviveApi`, what eth-rpc calls), which it requires
+// to be declared in the same block.
+pallet_revive::impl_runtime_apis_plus_revive_traits!(
+	Runtime,
+	Revive,
+	Executive,
+	crate::configs::EthExtraImpl,
+
 	impl sp_api::Core<Block> for Runtime {
 		fn version() -> RuntimeVersion {
 			VERSION
@@ -332,4 +339,4 @@ impl_runtime_apis! {
 			crate::genesis_config_presets::preset_names()
 		}
 	}
-}
+);

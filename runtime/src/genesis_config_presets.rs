@@ -10,11 +10,12 @@
 use crate::{
 	configs::{attribution_params, RewardsPot, TreasuryAccount},
 	AccountId, AttributionConfig, BalancesConfig, GovernanceConfig, ModelsConfig,
-	RuntimeGenesisConfig, SessionConfig, SessionKeys, SudoConfig, TechnicalMembershipConfig,
-	EXISTENTIAL_DEPOSIT, UNIT,
+	ReviveConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys, SudoConfig, TechnicalMembershipConfig,
+	Runtime, EXISTENTIAL_DEPOSIT, UNIT,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
+use pallet_revive::AddressMapper;
 use serde_json::Value;
 use sp_genesis_builder::{self, PresetId};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
@@ -49,6 +50,7 @@ fn testnet_genesis(
 				.iter()
 				.cloned()
 				.map(|k| (k, ENDOWMENT))
+				.chain(dev_ethereum_accounts().map(|k| (k, DEV_ETHEREUM_ENDOWMENT)))
 				.chain([
 					(TreasuryAccount::get(), TREASURY_ENDOWMENT),
 					// The rewards pot keeps exactly this floor; it is never paid out.
@@ -63,6 +65,9 @@ fn testnet_genesis(
 				.collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: sudo_key },
+		// The sr25519 dev accounts get their Ethereum addresses at genesis (later accounts on
+		// creation), so they can call contracts; Ethereum keys' accounts need no mapping.
+		revive: ReviveConfig { mapped_accounts: endowed_accounts.clone(), ..Default::default() },
 		models: ModelsConfig {
 			verifiers_per_job: verifiers_per_job(validators.len()),
 			..Default::default()
@@ -92,6 +97,24 @@ pub fn dev_validator(sr25519: Sr25519Keyring, ed25519: Ed25519Keyring) -> (Accou
 /// The well-known dev accounts that hold funds in both presets.
 fn endowed_dev_accounts() -> Vec<AccountId> {
 	Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect()
+}
+
+/// The well-known Ethereum dev keys Alith and Baltathar (the ones eth-rpc and Moonbeam's tools
+/// know), endowed in both presets so MetaMask and ethers can use the dev network at once. An
+/// Ethereum key's account is its 20-byte address followed by twelve `0xEE` bytes.
+///
+/// They hold little next to the sr25519 dev accounts, so those keep their share of the issuance:
+/// the dev referenda pass on their votes alone within the fast tracks' periods.
+pub const DEV_ETHEREUM_ENDOWMENT: u128 = 1_000 * UNIT;
+pub const DEV_ETHEREUM_ADDRESSES: [[u8; 20]; 2] = [
+	sp_core::hex2array!("f24ff3a9cf04c71dbc94d0b566f7a27b94566cac"),
+	sp_core::hex2array!("3cd0a705a2dc65e5b1e1205896baa2be8a07c6e0"),
+];
+
+fn dev_ethereum_accounts() -> impl Iterator<Item = AccountId> {
+	DEV_ETHEREUM_ADDRESSES.iter().map(|address| {
+		<Runtime as pallet_revive::Config>::AddressMapper::to_fallback_account_id(&(*address).into())
+	})
 }
 
 /// The technical committee of both presets, which may whitelist calls for the fast track.

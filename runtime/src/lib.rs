@@ -22,6 +22,7 @@ mod benchmarks;
 pub mod configs;
 pub mod genesis_config_presets;
 pub mod governance;
+pub mod precompiles;
 #[cfg(feature = "std")]
 pub mod signing;
 #[cfg(test)]
@@ -75,7 +76,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("tributary"),
 	impl_name: alloc::borrow::Cow::Borrowed("tributary"),
 	authoring_version: 1,
-	spec_version: 102,
+	spec_version: 103,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -128,12 +129,17 @@ pub type TxExtension = (
 	frame_system::CheckWeight<Runtime>,
 	pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
 	frame_metadata_hash_extension::CheckMetadataHash<Runtime>,
+	// Turns the origin of a converted Ethereum transaction into its sender's (after every
+	// extension that needs the signed origin); inert in substrate transactions.
+	pallet_revive::evm::tx_extension::SetOrigin<Runtime>,
 	frame_system::WeightReclaim<Runtime>,
 );
 
-/// Unchecked extrinsic type as expected by this runtime.
+/// Unchecked extrinsic type as expected by this runtime: the generic one, which also accepts
+/// `Revive::eth_transact` carrying a signed Ethereum transaction (turned into a signed extrinsic
+/// of its sender by `configs::EthExtraImpl`).
 pub type UncheckedExtrinsic =
-	generic::UncheckedExtrinsic<Address, RuntimeCall, Signature, TxExtension>;
+	pallet_revive::evm::runtime::UncheckedExtrinsic<Address, Signature, configs::EthExtraImpl>;
 /// The payload being signed in transactions.
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
@@ -247,4 +253,9 @@ mod runtime {
 	/// The project pallets' economics (`configs::parameters`).
 	#[runtime::pallet_index(29)]
 	pub type Parameters = pallet_parameters;
+
+	/// The EVM: Solidity contracts, Ethereum transactions and the project pallets as
+	/// precompiles (`configs::revive`). eth-rpc finds it by this name.
+	#[runtime::pallet_index(30)]
+	pub type Revive = pallet_revive;
 }

@@ -126,7 +126,7 @@ fn transfer_with_a_bad_signature_is_refused() {
 		start_block_1();
 		// Signed by Bob, claimed to come from Alice.
 		let mut xt = signed_transfer(Sr25519Keyring::Bob, Sr25519Keyring::Charlie, UNIT, 0);
-		if let sp_runtime::generic::Preamble::Signed(ref mut address, _, _) = xt.preamble {
+		if let sp_runtime::generic::Preamble::Signed(ref mut address, _, _) = xt.0.preamble {
 			*address = Address::Id(Sr25519Keyring::Alice.to_account_id());
 		}
 		let alice_before = Balances::balance(&Sr25519Keyring::Alice.to_account_id());
@@ -186,5 +186,102 @@ fn genesis_passes_the_try_runtime_upgrade_checks() {
 			Executive::try_runtime_upgrade(frame_try_runtime::UpgradeCheckSelect::All).is_err(),
 			"an unfunded claim passed the upgrade checks"
 		);
+	});
+}
+
+#[test]
+fn a_transfer_costs_what_it_cost_before_the_evm() {
+	use frame_support::dispatch::GetDispatchInfo;
+	preset_storage(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		let call = RuntimeCall::Balances(BalancesCall::transfer_keep_alive {
+			dest: Address::Id(Sr25519Keyring::Bob.to_account_id()),
+			value: UNIT,
+		});
+		let info = call.get_dispatch_info();
+		let len = 150;
+		let fee = pallet_transaction_payment::Pallet::<Runtime>::compute_fee(len, &info, 0);
+		// Before pallet-revive the fee was IdentityFee: one planck per picosecond of ref_time
+		// (base extrinsic weight and call weight) plus one per byte. BlockRatioFee<1, 1> keeps it.
+		let base = crate::configs::RuntimeBlockWeights::get()
+			.get(info.class)
+			.base_extrinsic
+			.ref_time();
+		let expected = u128::from(base + info.call_weight.ref_time() + u64::from(len));
+		assert_eq!(fee, expected);
+		// About 0.2 milli-TRIB: sane for a transfer.
+		assert!(fee < crate::MILLI_UNIT, "transfer fee {fee} planck");
+	});
+}
+
+/// Calls a precompile as `who` would from an Ethereum transaction, returning its output and
+/// whether it reverted.
+fn call_precompile(who: &sp_runtime::AccountId32, address: [u8; 20], input: Vec<u8>) -> (Vec<u8>, bool) {
+	let result = pallet_revive::Pallet::<Runtime>::bare_call(
+		crate::RuntimeOrigin::signed(who.clone()),
+		address.into(),
+		Default::default(),
+		pallet_revive::TransactionLimits::WeightAndDeposit {
+			weight_limit: frame_support::weights::Weight::from_parts(500_000_000_000, 10_000_000),
+			deposit_limit: 1_000 * UNIT,
+		},
+		input,
+		&pallet_revive::ExecConfig::new_substrate_tx(),
+	);
+	let output = result.result.expect("the precompile ran");
+	let reverted = output.did_revert();
+	(output.data, reverted)
+}
+
+#[test]
+fn datanets_precompile_creates_what_the_extrinsic_creates_and_reverts_with_pallet_errors() {
+	use crate::precompiles::datanets::IDatanets;
+	use pallet_revive::precompiles::alloy::sol_types::{Revert, SolCall, SolError};
+	const DATANETS: [u8; 20] = sp_core::hex2array!("0000000000000000000000000000000054010000");
+	preset_storage(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		start_block_1();
+		let alice = Sr25519Keyring::Alice.to_account_id();
+		let bob = Sr25519Keyring::Bob.to_account_id();
+		let create = IDatanets::createDatanetCall {
+			name: "licenses".into(),
+			summary: "license texts".into(),
+			license: "MIT".into(),
+		}
+		.abi_encode();
+
+		let (output, reverted) = call_precompile(&alice, DATANETS, create.clone());
+		assert!(!reverted);
+		let id = IDatanets::createDatanetCall::abi_decode_returns(&output).unwrap();
+		let by_precompile = pallet_datanets::Datanet::<Runtime>::get(id).unwrap();
+
+		let extrinsic = pallet_datanets::Call::<Runtime>::create_datanet {
+			name: b"licenses".to_vec().try_into().unwrap(),
+			summary: b"license texts".to_vec().try_into().unwrap(),
+			description: Default::default(),
+			tags: Default::default(),
+			license: b"MIT".to_vec().try_into().unwrap(),
+			visibility: tributary_primitives::datanets::Visibility::Public,
+		};
+		frame_support::assert_ok!(frame_support::traits::UnfilteredDispatchable::dispatch_bypass_filter(
+			extrinsic,
+			crate::RuntimeOrigin::signed(bob.clone())
+		));
+		let by_extrinsic = pallet_datanets::Datanet::<Runtime>::get(id + 1).unwrap();
+		assert_eq!(by_precompile.owner, alice);
+		assert_eq!(by_extrinsic.owner, bob);
+		assert_eq!(pallet_datanets::Datanet::<Runtime>::get(id).map(|d| (d.name, d.summary, d.license, d.visibility, d.deposit)),
+			Some((by_extrinsic.name, by_extrinsic.summary, by_extrinsic.license, by_extrinsic.visibility, by_extrinsic.deposit)));
+
+		// The same name again: the pallet's error, by name.
+		let (output, reverted) = call_precompile(&alice, DATANETS, create);
+		assert!(reverted);
+		assert_eq!(Revert::abi_decode(&output).unwrap().reason, "Datanets.NameTaken");
+		// An unknown datanet.
+		let (output, reverted) = call_precompile(
+			&alice,
+			DATANETS,
+			IDatanets::datanetCall { datanetId: u32::MAX }.abi_encode(),
+		);
+		assert!(reverted);
+		assert_eq!(Revert::abi_decode(&output).unwrap().reason, "Datanets.UnknownDatanet");
 	});
 }

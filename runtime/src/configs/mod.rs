@@ -5,12 +5,14 @@ mod governance;
 mod offchain;
 pub mod parameters;
 mod randomness;
+mod revive;
 mod tributary;
 mod validators;
 pub use governance::TechnicalCollective;
 pub use offchain::tx_extension;
 pub use parameters::{dynamic_params, RuntimeParameters};
 pub use randomness::RecentBlockHashes;
+pub use revive::{EthExtraImpl, CHAIN_ID, NATIVE_TO_ETH_RATIO};
 pub use tributary::{
 	attribution_params, DefaultRewardParams, EnsureCatalogue, EnsureParameterAdmin,
 	EnsureValidator, RewardsPot, TreasuryAccount,
@@ -31,6 +33,7 @@ use frame_support::{
 	},
 };
 use frame_system::limits::{BlockLength, BlockWeights};
+use pallet_revive::evm::fees::BlockRatioFee;
 use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_runtime::{traits::One, Perbill};
@@ -77,6 +80,9 @@ impl frame_system::Config for Runtime {
 	type AccountData = pallet_balances::AccountData<Balance>;
 	type SS58Prefix = SS58Prefix;
 	type MaxConsumers = ConstU32<16>;
+	// Every new sr25519 account gets its Ethereum address, so it can call contracts at once.
+	type OnNewAccount = pallet_revive::AutoMapper<Runtime>;
+	type OnKilledAccount = pallet_revive::AutoMapper<Runtime>;
 }
 
 impl pallet_aura::Config for Runtime {
@@ -133,7 +139,9 @@ impl pallet_transaction_payment::Config for Runtime {
 	/// Transaction fees (with tips) go to the treasury, which referenda spend.
 	type OnChargeTransaction = FungibleAdapter<Balances, ResolveTo<TreasuryAccount, Balances>>;
 	type OperationalFeeMultiplier = ConstU8<5>;
-	type WeightToFee = IdentityFee<Balance>;
+	// One planck per picosecond of ref_time, as before the EVM (a weight's proof size costs at
+	// most as much): pallet-revive's gas mapping accepts only this fee shape.
+	type WeightToFee = BlockRatioFee<1, 1, Runtime, Balance>;
 	type LengthToFee = IdentityFee<Balance>;
 	type FeeMultiplierUpdate = ConstFeeMultiplier<FeeMultiplier>;
 	type WeightInfo = pallet_transaction_payment::weights::SubstrateWeight<Runtime>;

@@ -6,16 +6,32 @@ use codec::Encode;
 use frame_system::offchain::{
 	AppCrypto, CreateSignedTransaction, CreateTransactionBase, SigningTypes,
 };
-use sp_runtime::{generic::Era, traits::Verify};
+use sp_runtime::{
+	generic::{self, Era},
+	traits::Verify,
+};
+
+use pallet_revive::evm::tx_extension::SetOrigin;
 
 use super::super::{
-	AccountId, Address, Nonce, Runtime, RuntimeCall, Signature, SignedPayload, TxExtension,
+	AccountId, Address, Balance, Nonce, Runtime, RuntimeCall, Signature, SignedPayload, TxExtension,
 	UncheckedExtrinsic,
 };
 
 /// The transaction extensions of an immortal transaction with nonce `nonce` and no tip: what
 /// the off-chain workers and native tools (`crate::signing`) both sign.
 pub fn tx_extension(nonce: Nonce) -> TxExtension {
+	immortal_tx_extension(nonce, 0, SetOrigin::default())
+}
+
+/// The transaction extensions of an immortal transaction: `set_origin` is the default (inert)
+/// one for substrate transactions and the converting one for Ethereum transactions
+/// (`super::revive::EthExtraImpl`), whose signature the node has already checked.
+pub(super) fn immortal_tx_extension(
+	nonce: Nonce,
+	tip: Balance,
+	set_origin: SetOrigin<Runtime>,
+) -> TxExtension {
 	(
 		frame_system::CheckNonZeroSender::new(),
 		frame_system::CheckSpecVersion::new(),
@@ -24,8 +40,9 @@ pub fn tx_extension(nonce: Nonce) -> TxExtension {
 		frame_system::CheckEra::from(Era::Immortal),
 		frame_system::CheckNonce::from(nonce),
 		frame_system::CheckWeight::new(),
-		pallet_transaction_payment::ChargeTransactionPayment::from(0),
+		pallet_transaction_payment::ChargeTransactionPayment::from(tip),
 		frame_metadata_hash_extension::CheckMetadataHash::new(false),
+		set_origin,
 		frame_system::WeightReclaim::new(),
 	)
 }
@@ -59,6 +76,11 @@ where
 		let payload = SignedPayload::new(call, tx_ext).ok()?;
 		let signature = payload.using_encoded(|bytes| A::sign(bytes, public))?;
 		let (call, tx_ext, _) = payload.deconstruct();
-		Some(UncheckedExtrinsic::new_signed(call, Address::Id(account), signature, tx_ext))
+		Some(pallet_revive::evm::runtime::UncheckedExtrinsic(generic::UncheckedExtrinsic::new_signed(
+			call,
+			Address::Id(account),
+			signature,
+			tx_ext,
+		)))
 	}
 }
