@@ -30,6 +30,7 @@ const ALITH = '0xf24FF3a9CF04c71Dbc94D0b566f7A27B94566cac';
 const BALTATHAR_KEY = '0x8075991ce870b93a8870eca0c0f91913d12f47948ca0fd25b49c6fa7cdbeee8b';
 const BALTATHAR = '0x3Cd0A705a2DC65e5b1E1205896BaA2be8A07c6e0';
 const DATANETS_ADDRESS = '0x0000000000000000000000000000000054010000';
+const MODELS_ADDRESS = '0x0000000000000000000000000000000054020000';
 const REWARDS_ADDRESS = '0x0000000000000000000000000000000054030000';
 const ATTRIBUTION_ADDRESS = '0x0000000000000000000000000000000054040000';
 const ERROR_STRING_SELECTOR = '0x08c379a0';
@@ -239,6 +240,9 @@ function describeRevert(err, iface) {
 }
 
 /** Expects `fn()` to reject with a revert; returns what the revert said. */
+/** JSON for assertion messages; bigints as decimal strings. */
+const show = (value) => JSON.stringify(value, (_, v) => (typeof v === 'bigint' ? v.toString() : v));
+
 async function expectRevert(fn, what, iface) {
   let err = null;
   try {
@@ -255,7 +259,7 @@ async function expectRevertReason(fn, expected, what) {
   const said = revert.reason ?? revert.message ?? '';
   assert.ok(
     said.includes(expected),
-    `${what}: expected the revert reason "${expected}", got ${JSON.stringify(revert)}`,
+    `${what}: expected the revert reason "${expected}", got ${show(revert)}`,
   );
   return revert;
 }
@@ -566,6 +570,103 @@ test('rewards views match storage', LONG, async () => {
   assertEthBalanceMatches(ethWei, await substrateEthBalance(apiAt, alice.address, aliceEth), `//Alice (${aliceEth}) at block ${number}`);
 });
 
+test('the models precompile opens a fine-tune job as the extrinsic does, and reads models', VERY_LONG, async () => {
+  const models = new ethers.Contract(MODELS_ADDRESS, artifact('IModels').abi, alith);
+  // A published datanet version to train on (the browser flow published one).
+  let pinned = null;
+  for (const [key, value] of await api.query.datanets.datanet.entries()) {
+    const info = value.unwrap();
+    if (info.versionCount.toNumber() > 0) pinned = { datanet: key.args[0].toNumber(), version: info.versionCount.toNumber() };
+  }
+  assert.ok(pinned, 'no datanet has a published version: run the studio flow on this network first');
+  const feeWei = ethers.parseEther('1');
+  const name = `evm-model-${randomTag()}`;
+
+  const [modelId, jobId] = await models.createModel.staticCall(name, 0, [pinned.datanet], [pinned.version], feeWei);
+  await mined(models.createModel(name, 0, [pinned.datanet], [pinned.version], feeWei), 'IModels.createModel');
+  const evmModel = (await api.query.models.model(modelId)).unwrap();
+  const evmJob = (await api.query.models.jobs(jobId)).unwrap();
+  assert.equal(evmModel.owner.toHex(), ethToAccountId(ALITH), 'the model is owned by Alith\'s account');
+  assert.equal(evmModel.name.toUtf8(), name);
+  assert.equal(evmJob.model.toNumber(), Number(modelId), 'the job trains the new model');
+  assert.equal(evmJob.fee.toBigInt(), feeWei / WEI_PER_PLANCK, 'the job holds the fee, in planck');
+
+  // The same through polkadot.js, with the settings the precompile used (the defaults).
+  await submit(
+    api.tx.models.createModel(name, 0, [{ datanet: pinned.datanet, version: pinned.version }], evmJob.settings, evmJob.fee),
+    bob,
+  );
+  const bobModelId = (await api.query.models.nextModelId()).toNumber() - 1;
+  const bobModel = (await api.query.models.model(bobModelId)).unwrap();
+  assert.equal(bobModel.owner.toHex(), u8aToHex(bob.publicKey));
+  const bobJobId = (await api.query.models.nextJobId()).toNumber() - 1;
+  const bobJob = (await api.query.models.jobs(bobJobId)).unwrap();
+  for (const field of ['name', 'baseModel', 'pricePer1kTokens', 'retired', 'versionCount']) {
+    assert.equal(show(evmModel[field].toJSON()), show(bobModel[field].toJSON()), `model.${field} should be the same both ways`);
+  }
+  for (const field of ['baseModel', 'baseWeightsHash', 'datanets', 'settings', 'fee']) {
+    assert.equal(show(evmJob[field].toJSON()), show(bobJob[field].toJSON()), `job.${field} should be the same both ways`);
+  }
+
+  const view = await models.model(modelId);
+  assert.ok(sameAddress(view.owner, ALITH));
+  assert.equal(view.name, name);
+  assert.equal(view.versionCount, 0n);
+  assert.equal(view.priced, false, 'a new model has no price');
+
+  // A trained version (the browser flow's model 0, version 1) read through the precompile.
+  const trained = (await api.query.models.modelVersions(0, 1)).unwrap();
+  const version = await models.modelVersion(0, 1);
+  assert.equal(version.adapterHash, trained.result.adapterHash.toHex());
+  assert.equal(version.adapterBytes, trained.result.adapterBytes.toBigInt());
+  assert.equal(version.jobId, trained.job.toBigInt());
+  assert.equal(version.evalLossPpb, trained.verifiedEvalLossPpb.toBigInt());
+  const priced = (await api.query.models.model(0)).unwrap().pricePer1kTokens;
+  const model0 = await models.model(0);
+  assert.equal(model0.priced, priced.isSome);
+  assert.equal(model0.pricePer1kTokensWei, priced.isSome ? priced.unwrap().toBigInt() * WEI_PER_PLANCK : 0n);
+
+  await expectRevertReason(() => models.model.staticCall(4_000_000_000), 'Models.UnknownModel', 'IModels.model of an unknown model');
+  await expectRevertReason(
+    () => models.createModel.staticCall(name, 0, [pinned.datanet], [pinned.version], feeWei + 1n),
+    'whole number of planck',
+    'a fee that is not a whole number of planck',
+  );
+});
+
+test('IRewards.claim pays what rewards.claim pays', LONG, async () => {
+  const rewards = new ethers.Contract(REWARDS_ADDRESS, artifact('IRewards').abi, alith);
+  const accrued = [];
+  for (const [key, value] of await api.query.rewards.claimable.entries()) {
+    if (value.toBigInt() > 0n) accrued.push(key.args[0].toHex());
+  }
+  assert.ok(accrued.length > 0, 'nobody has rewards to claim: run the studio flow on this network first');
+
+  // Alith claims for the first account through the precompile.
+  const beneficiary = accrued[0];
+  const amount = (await api.query.rewards.claimable(beneficiary)).toBigInt();
+  const address = accountIdToEth(beneficiary);
+  assert.equal(await rewards.claimable(address), amount * WEI_PER_PLANCK);
+  const receipt = await mined(rewards.claim(address), 'IRewards.claim');
+  const blockHash = (await api.rpc.chain.getBlockHash(receipt.blockNumber)).toHex();
+  const events = await (await api.at(blockHash)).query.system.events();
+  const claimed = events.find(({ event }) => event.section === 'rewards' && event.method === 'Claimed');
+  assert.ok(claimed, 'the claim emits rewards.Claimed, as the extrinsic does');
+  assert.equal(show(claimed.event.data[0].toHex()), show(beneficiary), 'Claimed names the beneficiary');
+  assert.equal(claimed.event.data[1].toBigInt(), amount, 'Claimed carries the accrued amount');
+  assert.equal((await api.query.rewards.claimable(beneficiary)).toBigInt(), 0n, 'nothing is left to claim');
+  await expectRevertReason(() => rewards.claim.staticCall(address), 'Rewards.NothingToClaim', 'a second claim');
+
+  // Another account through polkadot.js, when there is one: the same event, the same zero.
+  if (accrued.length > 1) {
+    const other = accrued[1];
+    const otherAmount = (await api.query.rewards.claimable(other)).toBigInt();
+    await submit(api.tx.rewards.claim(other), bob);
+    assert.equal((await api.query.rewards.claimable(other)).toBigInt(), 0n);
+    assert.ok(otherAmount > 0n);
+  }
+});
+
 test('DatanetBounty pays contributors pro rata to their rows\' attribution', VERY_LONG, async () => {
   // The datanet whose rows earned the most attribution.
   const sums = new Map();
@@ -597,11 +698,11 @@ test('DatanetBounty pays contributors pro rata to their rows\' attribution', VER
 
   if ((await ethBlockNumber()) + 1 < Number(endBlock)) {
     const early = await expectRevert(() => bounty.settle.staticCall(), 'settle before endBlock', bounty.interface);
-    assert.equal(early.customError, 'NotEnded', `settle before endBlock should revert with NotEnded, got ${JSON.stringify(early)}`);
+    assert.equal(early.customError, 'NotEnded', `settle before endBlock should revert with NotEnded, got ${show(early)}`);
   }
   await waitForEthBlock(Number(endBlock));
   const late = await expectRevert(() => bounty.fund.staticCall({ value: 1n }), 'fund after endBlock', bounty.interface);
-  assert.equal(late.customError, 'BountyEnded', `fund after endBlock should revert with BountyEnded, got ${JSON.stringify(late)}`);
+  assert.equal(late.customError, 'BountyEnded', `fund after endBlock should revert with BountyEnded, got ${show(late)}`);
 
   const settleReceipt = await mined(bounty.connect(baltathar).settle(), 'settle() from Baltathar');
   const settleBlock = settleReceipt.blockNumber;
@@ -663,7 +764,7 @@ test('DatanetBounty pays contributors pro rata to their rows\' attribution', VER
   assert.equal(await bounty.escrow(), 0n, 'escrow() should be 0 after settle');
   assert.equal(await provider.getBalance(bounty.target), 0n, 'the contract should hold nothing after settle');
   const again = await expectRevert(() => bounty.settle.staticCall(), 'a second settle', bounty.interface);
-  assert.equal(again.customError, 'AlreadySettled', `a second settle should revert with AlreadySettled, got ${JSON.stringify(again)}`);
+  assert.equal(again.customError, 'AlreadySettled', `a second settle should revert with AlreadySettled, got ${show(again)}`);
 
   // Each contributor (and the sponsor) received exactly its amounts, less the fees it paid for
   // its own transactions in the same block. Counted on free + reserved: a hold placed in the same
@@ -687,7 +788,7 @@ test('DatanetBounty pays contributors pro rata to their rows\' attribution', VER
     const ss58 = api.createType('AccountId32', accountId).toString();
     const touching = blockEvents
       .filter(({ event }) => {
-        const json = JSON.stringify(event.data.toJSON());
+        const json = show(event.data.toJSON());
         return json.includes(ss58) || json.toLowerCase().includes(accountId.slice(2));
       })
       .map(({ event }) => `${event.section}.${event.method}`);

@@ -9,9 +9,9 @@
 
 use crate::{
 	configs::{attribution_params, RewardsPot, TreasuryAccount},
-	AccountId, AttributionConfig, BalancesConfig, GovernanceConfig, ModelsConfig,
-	ReviveConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys, SudoConfig, TechnicalMembershipConfig,
-	Runtime, EXISTENTIAL_DEPOSIT, UNIT,
+	AccountId, AttributionConfig, BalancesConfig, GovernanceConfig, ModelsConfig, ReviveConfig,
+	Runtime, RuntimeGenesisConfig, SessionConfig, SessionKeys, SudoConfig,
+	TechnicalMembershipConfig, EXISTENTIAL_DEPOSIT, UNIT,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -113,7 +113,9 @@ pub const DEV_ETHEREUM_ADDRESSES: [[u8; 20]; 2] = [
 
 fn dev_ethereum_accounts() -> impl Iterator<Item = AccountId> {
 	DEV_ETHEREUM_ADDRESSES.iter().map(|address| {
-		<Runtime as pallet_revive::Config>::AddressMapper::to_fallback_account_id(&(*address).into())
+		<Runtime as pallet_revive::Config>::AddressMapper::to_fallback_account_id(
+			&(*address).into(),
+		)
 	})
 }
 

@@ -34,12 +34,14 @@ pub fn sign_extrinsic(
 	let payload = SignedPayload::from_raw(call.clone(), tx_ext.clone(), implicit);
 	let signature = payload.using_encoded(|bytes| signer.sign(bytes));
 	let account: sp_runtime::AccountId32 = signer.public().into();
-	pallet_revive::evm::runtime::UncheckedExtrinsic(sp_runtime::generic::UncheckedExtrinsic::new_signed(
-		call,
-		Address::Id(account),
-		signature.into(),
-		tx_ext,
-	))
+	pallet_revive::evm::runtime::UncheckedExtrinsic(
+		sp_runtime::generic::UncheckedExtrinsic::new_signed(
+			call,
+			Address::Id(account),
+			signature.into(),
+			tx_ext,
+		),
+	)
 }
 
 /// `session.setKeys`' arguments for a validator whose Aura and worker keys are `sr25519` and

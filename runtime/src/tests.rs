@@ -215,7 +215,11 @@ fn a_transfer_costs_what_it_cost_before_the_evm() {
 
 /// Calls a precompile as `who` would from an Ethereum transaction, returning its output and
 /// whether it reverted.
-fn call_precompile(who: &sp_runtime::AccountId32, address: [u8; 20], input: Vec<u8>) -> (Vec<u8>, bool) {
+fn call_precompile(
+	who: &sp_runtime::AccountId32,
+	address: [u8; 20],
+	input: Vec<u8>,
+) -> (Vec<u8>, bool) {
 	let result = pallet_revive::Pallet::<Runtime>::bare_call(
 		crate::RuntimeOrigin::signed(who.clone()),
 		address.into(),
@@ -261,15 +265,31 @@ fn datanets_precompile_creates_what_the_extrinsic_creates_and_reverts_with_palle
 			license: b"MIT".to_vec().try_into().unwrap(),
 			visibility: tributary_primitives::datanets::Visibility::Public,
 		};
-		frame_support::assert_ok!(frame_support::traits::UnfilteredDispatchable::dispatch_bypass_filter(
-			extrinsic,
-			crate::RuntimeOrigin::signed(bob.clone())
-		));
+		frame_support::assert_ok!(
+			frame_support::traits::UnfilteredDispatchable::dispatch_bypass_filter(
+				extrinsic,
+				crate::RuntimeOrigin::signed(bob.clone())
+			)
+		);
 		let by_extrinsic = pallet_datanets::Datanet::<Runtime>::get(id + 1).unwrap();
 		assert_eq!(by_precompile.owner, alice);
 		assert_eq!(by_extrinsic.owner, bob);
-		assert_eq!(pallet_datanets::Datanet::<Runtime>::get(id).map(|d| (d.name, d.summary, d.license, d.visibility, d.deposit)),
-			Some((by_extrinsic.name, by_extrinsic.summary, by_extrinsic.license, by_extrinsic.visibility, by_extrinsic.deposit)));
+		assert_eq!(
+			pallet_datanets::Datanet::<Runtime>::get(id).map(|d| (
+				d.name,
+				d.summary,
+				d.license,
+				d.visibility,
+				d.deposit
+			)),
+			Some((
+				by_extrinsic.name,
+				by_extrinsic.summary,
+				by_extrinsic.license,
+				by_extrinsic.visibility,
+				by_extrinsic.deposit
+			))
+		);
 
 		// The same name again: the pallet's error, by name.
 		let (output, reverted) = call_precompile(&alice, DATANETS, create);

@@ -14,8 +14,8 @@ use sp_runtime::{
 use pallet_revive::evm::tx_extension::SetOrigin;
 
 use super::super::{
-	AccountId, Address, Balance, Nonce, Runtime, RuntimeCall, Signature, SignedPayload, TxExtension,
-	UncheckedExtrinsic,
+	AccountId, Address, Balance, Nonce, Runtime, RuntimeCall, Signature, SignedPayload,
+	TxExtension, UncheckedExtrinsic,
 };
 
 /// The transaction extensions of an immortal transaction with nonce `nonce` and no tip: what
@@ -76,11 +76,8 @@ where
 		let payload = SignedPayload::new(call, tx_ext).ok()?;
 		let signature = payload.using_encoded(|bytes| A::sign(bytes, public))?;
 		let (call, tx_ext, _) = payload.deconstruct();
-		Some(pallet_revive::evm::runtime::UncheckedExtrinsic(generic::UncheckedExtrinsic::new_signed(
-			call,
-			Address::Id(account),
-			signature,
-			tx_ext,
-		)))
+		Some(pallet_revive::evm::runtime::UncheckedExtrinsic(
+			generic::UncheckedExtrinsic::new_signed(call, Address::Id(account), signature, tx_ext),
+		))
 	}
 }

@@ -70,8 +70,8 @@ impl Precompile for DatanetsPrecompile {
 			Call::publishVersion(IDatanets::publishVersionCall { datanetId }) => {
 				let call = pallet_datanets::Call::publish_version { datanet: *datanetId };
 				dispatch_as_caller(env, RuntimeCall::Datanets(call))?;
-				let version = Datanet::<Runtime>::get(datanetId)
-					.map_or(0, |datanet| datanet.version_count);
+				let version =
+					Datanet::<Runtime>::get(datanetId).map_or(0, |datanet| datanet.version_count);
 				Ok(IDatanets::publishVersionCall::abi_encode_returns(&version))
 			},
 			Call::datanet(IDatanets::datanetCall { datanetId }) => {

@@ -14,10 +14,7 @@ mod models;
 mod rewards;
 
 use alloc::{format, string::String};
-use frame_support::{
-	dispatch::GetDispatchInfo,
-	traits::PalletsInfoAccess,
-};
+use frame_support::{dispatch::GetDispatchInfo, traits::PalletsInfoAccess};
 use pallet_revive::{
 	precompiles::{
 		alloy::primitives::{Address, U256},
@@ -28,7 +25,9 @@ use pallet_revive::{
 use sp_runtime::{traits::Dispatchable, DispatchError, ModuleError};
 
 use crate::{
-	configs::NATIVE_TO_ETH_RATIO, AccountId, AllPalletsWithSystem, Balance, Runtime, RuntimeCall, RuntimeOrigin};
+	configs::NATIVE_TO_ETH_RATIO, AccountId, AllPalletsWithSystem, Balance, Runtime, RuntimeCall,
+	RuntimeOrigin,
+};
 
 pub use attribution::AttributionPrecompile;
 pub use datanets::DatanetsPrecompile;
@@ -75,8 +74,9 @@ fn revert(error: DispatchError) -> Error {
 			format!("{pallet}.{}", message.unwrap_or("UnknownError"))
 		},
 		DispatchError::Token(token) => format!("Token.{}", <&'static str>::from(token)),
-		DispatchError::Arithmetic(arithmetic) =>
-			format!("Arithmetic.{}", <&'static str>::from(arithmetic)),
+		DispatchError::Arithmetic(arithmetic) => {
+			format!("Arithmetic.{}", <&'static str>::from(arithmetic))
+		},
 		other => String::from(<&'static str>::from(other)),
 	};
 	Error::Revert(reason.into())
