@@ -9,5 +9,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
+start=$SECONDS
 SKIP_TRIBUTARY_RUNTIME_WASM_BUILD=1 cargo build --locked -p tributary-eth-rpc --features server
-echo "[eth-rpc-build] built $CARGO_TARGET_DIR/debug/eth-rpc"
+echo "[eth-rpc-build] built $CARGO_TARGET_DIR/debug/eth-rpc in $((SECONDS - start)) s"

@@ -34,7 +34,6 @@ nice -n 19 scripts/fuzz.sh --build-only >"$log_dir/fuzz-build.out" 2>&1 &
 fuzz_build=$!
 # eth-rpc (tools/eth-rpc, the Ethereum JSON-RPC the EVM tests use) builds beside them the same way
 # (cold about 15 minutes: subxt, sqlx, RocksDB; warm seconds).
-eth_rpc_build_start=$SECONDS
 nice -n 19 scripts/eth-rpc-build.sh >"$log_dir/eth-rpc-build.out" 2>&1 &
 eth_rpc_build=$!
 run workspace cargo test --workspace --locked || status=1
@@ -58,7 +57,7 @@ run referendum-cli scripts/referendum-test.sh || status=1
 # that network and its final attribution records, the EVM tests (contracts/test/, through eth-rpc).
 step "eth-rpc-build: waiting for it"
 if wait "$eth_rpc_build"; then
-	echo "[test] eth-rpc-build took $((SECONDS - eth_rpc_build_start)) s (beside the steps above)"
+	tail -n 1 "$log_dir/eth-rpc-build.out"
 else
 	tail -n 40 "$log_dir/eth-rpc-build.out"; status=1; failed_steps+=(eth-rpc-build)
 fi

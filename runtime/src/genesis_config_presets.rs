@@ -9,9 +9,9 @@
 
 use crate::{
 	configs::{attribution_params, RewardsPot, TreasuryAccount},
-	AccountId, AttributionConfig, BalancesConfig, GovernanceConfig, ModelsConfig, ReviveConfig,
-	Runtime, RuntimeGenesisConfig, SessionConfig, SessionKeys, SudoConfig,
-	TechnicalMembershipConfig, EXISTENTIAL_DEPOSIT, UNIT,
+	AccountId, AttributionConfig, BalancesConfig, GovernanceConfig, ModelsConfig, Runtime,
+	RuntimeGenesisConfig, SessionConfig, SessionKeys, SudoConfig, TechnicalMembershipConfig,
+	EXISTENTIAL_DEPOSIT, UNIT,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -65,9 +65,6 @@ fn testnet_genesis(
 				.collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: sudo_key },
-		// The sr25519 dev accounts get their Ethereum addresses at genesis (later accounts on
-		// creation), so they can call contracts; Ethereum keys' accounts need no mapping.
-		revive: ReviveConfig { mapped_accounts: endowed_accounts.clone(), ..Default::default() },
 		models: ModelsConfig {
 			verifiers_per_job: verifiers_per_job(validators.len()),
 			..Default::default()

@@ -2,7 +2,6 @@
 //! (removing), the account looked up at its end.
 
 use super::*;
-use crate::Pallet as ValidatorSet;
 use alloc::vec::Vec;
 use frame_benchmarking::v2::*;
 use frame_support::traits::{
@@ -62,5 +61,5 @@ mod benchmarks {
 		Ok(())
 	}
 
-	impl_benchmark_test_suite!(ValidatorSet, crate::mock::new_test_ext(), crate::mock::Test);
+	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
 }
