@@ -9,7 +9,7 @@ use pallet_revive::precompiles::{
 	AddressMatcher, Error, Ext, Precompile,
 };
 
-use super::{address_of, charge_reads, not_found, to_wei};
+use super::{address_of, charge_reads, revert, to_wei};
 use crate::Runtime;
 
 alloy::sol!("../contracts/interfaces/IAttribution.sol");
@@ -33,7 +33,7 @@ impl Precompile for AttributionPrecompile {
 			Call::record(IAttribution::recordCall { recordId }) => {
 				charge_reads(env, 1)?;
 				let record = Records::<Runtime>::get(recordId)
-					.ok_or_else(|| not_found(AttributionError::<Runtime>::UnknownRecord))?;
+					.ok_or_else(|| revert(AttributionError::<Runtime>::UnknownRecord.into()))?;
 				let status = match record.status {
 					RecordStatus::Pending => 0,
 					RecordStatus::Disputed => 1,
@@ -52,7 +52,7 @@ impl Precompile for AttributionPrecompile {
 			Call::topRows(IAttribution::topRowsCall { recordId }) => {
 				charge_reads(env, 1)?;
 				let record = Records::<Runtime>::get(recordId)
-					.ok_or_else(|| not_found(AttributionError::<Runtime>::UnknownRecord))?;
+					.ok_or_else(|| revert(AttributionError::<Runtime>::UnknownRecord.into()))?;
 				Ok(IAttribution::topRowsCall::abi_encode_returns(&IAttribution::topRowsReturn {
 					datanetIds: record.top.iter().map(|scored| scored.row.datanet).collect(),
 					rowIds: record.top.iter().map(|scored| scored.row.row).collect(),

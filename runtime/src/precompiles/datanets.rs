@@ -9,7 +9,7 @@ use pallet_revive::precompiles::{
 };
 use tributary_primitives::datanets::{RowStatus, Visibility};
 
-use super::{address_of, bounded, charge_reads, dispatch_as_caller, invalid_argument, not_found};
+use super::{address_of, bounded, charge_reads, dispatch_as_caller, revert, revert_with};
 use crate::{Runtime, RuntimeCall};
 
 alloy::sol!("../contracts/interfaces/IDatanets.sol");
@@ -62,7 +62,7 @@ impl Precompile for DatanetsPrecompile {
 				let rows = rowIds
 					.clone()
 					.try_into()
-					.map_err(|_| invalid_argument("too many rows in one approval"))?;
+					.map_err(|_| revert_with("too many rows in one approval"))?;
 				let call = pallet_datanets::Call::approve { datanet: *datanetId, rows };
 				dispatch_as_caller(env, RuntimeCall::Datanets(call))?;
 				Ok(Vec::new())
@@ -77,7 +77,7 @@ impl Precompile for DatanetsPrecompile {
 			Call::datanet(IDatanets::datanetCall { datanetId }) => {
 				charge_reads(env, 1)?;
 				let datanet = Datanet::<Runtime>::get(datanetId)
-					.ok_or_else(|| not_found(DatanetsError::<Runtime>::UnknownDatanet))?;
+					.ok_or_else(|| revert(DatanetsError::<Runtime>::UnknownDatanet.into()))?;
 				Ok(IDatanets::datanetCall::abi_encode_returns(&IDatanets::datanetReturn {
 					owner: address_of(&datanet.owner),
 					name: alloc::string::String::from_utf8_lossy(&datanet.name).into_owned(),
@@ -88,7 +88,7 @@ impl Precompile for DatanetsPrecompile {
 			Call::row(IDatanets::rowCall { datanetId, rowId }) => {
 				charge_reads(env, 1)?;
 				let row = Rows::<Runtime>::get(datanetId, rowId)
-					.ok_or_else(|| not_found(DatanetsError::<Runtime>::UnknownRow))?;
+					.ok_or_else(|| revert(DatanetsError::<Runtime>::UnknownRow.into()))?;
 				let status = match row.status {
 					RowStatus::Pending => 0,
 					RowStatus::Approved => 1,
@@ -105,7 +105,7 @@ impl Precompile for DatanetsPrecompile {
 			Call::version(IDatanets::versionCall { datanetId, versionId }) => {
 				charge_reads(env, 1)?;
 				let version = Versions::<Runtime>::get(datanetId, versionId)
-					.ok_or_else(|| invalid_argument("Datanets.UnknownVersion"))?;
+					.ok_or_else(|| revert_with("Datanets.UnknownVersion"))?;
 				Ok(IDatanets::versionCall::abi_encode_returns(&IDatanets::versionReturn {
 					merkleRoot: version.merkle_root.into(),
 					rowCount: version.row_count,

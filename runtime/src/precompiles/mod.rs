@@ -41,7 +41,7 @@ pub type TributaryPrecompiles =
 /// Dispatches `call` with the caller's signed origin, as the extrinsic would be.
 fn dispatch_as_caller(env: &mut impl Ext<T = Runtime>, call: RuntimeCall) -> Result<(), Error> {
 	if env.is_read_only() {
-		return Err(Error::Revert("a static call cannot change state".into()));
+		return Err(revert_with("a static call cannot change state"));
 	}
 	let weight = call.get_dispatch_info().call_weight;
 	let charged = env.charge(weight)?;
@@ -82,13 +82,8 @@ fn revert(error: DispatchError) -> Error {
 	Error::Revert(reason.into())
 }
 
-/// A pallet error as a revert, for views that find nothing.
-fn not_found(error: impl Into<DispatchError>) -> Error {
-	revert(error.into())
-}
-
-/// A revert whose reason names the bad argument.
-fn invalid_argument(reason: &str) -> Error {
+/// A revert with `reason` in words (`Error(string)`).
+fn revert_with(reason: &str) -> Error {
 	Error::Revert(reason.into())
 }
 
@@ -112,12 +107,12 @@ fn to_wei(amount: Balance) -> U256 {
 fn to_planck(wei: U256) -> Result<Balance, Error> {
 	let ratio = U256::from(NATIVE_TO_ETH_RATIO);
 	if !(wei % ratio).is_zero() {
-		return Err(invalid_argument("amount is not a whole number of planck (10^6 wei)"));
+		return Err(revert_with("amount is not a whole number of planck (10^6 wei)"));
 	}
-	Balance::try_from(wei / ratio).map_err(|_| invalid_argument("amount is out of range"))
+	Balance::try_from(wei / ratio).map_err(|_| revert_with("amount is out of range"))
 }
 
 /// Bytes as one of a pallet's bounded vectors, refusing what is too long.
 fn bounded<B: TryFrom<alloc::vec::Vec<u8>>>(bytes: &[u8], what: &str) -> Result<B, Error> {
-	B::try_from(bytes.to_vec()).map_err(|_| Error::Revert(format!("{what} is too long").into()))
+	B::try_from(bytes.to_vec()).map_err(|_| revert_with(&format!("{what} is too long")))
 }

@@ -10,8 +10,7 @@ use pallet_revive::precompiles::{
 use tributary_primitives::{models::DatanetVersionRef, training::TrainingSettings};
 
 use super::{
-	address_of, bounded, charge_reads, dispatch_as_caller, invalid_argument, not_found, to_planck,
-	to_wei,
+	address_of, bounded, charge_reads, dispatch_as_caller, revert, revert_with, to_planck, to_wei,
 };
 use crate::{Runtime, RuntimeCall};
 
@@ -41,7 +40,7 @@ impl Precompile for ModelsPrecompile {
 				feeWei,
 			}) => {
 				if datanetIds.len() != versionIds.len() {
-					return Err(invalid_argument("datanetIds and versionIds differ in length"));
+					return Err(revert_with("datanetIds and versionIds differ in length"));
 				}
 				let datanets = datanetIds
 					.iter()
@@ -49,7 +48,7 @@ impl Precompile for ModelsPrecompile {
 					.map(|(&datanet, &version)| DatanetVersionRef { datanet, version })
 					.collect::<Vec<_>>()
 					.try_into()
-					.map_err(|_| invalid_argument("too many datanets for one job"))?;
+					.map_err(|_| revert_with("too many datanets for one job"))?;
 				let call = pallet_models::Call::create_model {
 					name: bounded(name.as_bytes(), "name")?,
 					base_model: *baseModel,
@@ -67,7 +66,7 @@ impl Precompile for ModelsPrecompile {
 			Call::model(IModels::modelCall { modelId }) => {
 				charge_reads(env, 1)?;
 				let model = Model::<Runtime>::get(modelId)
-					.ok_or_else(|| not_found(ModelsError::<Runtime>::UnknownModel))?;
+					.ok_or_else(|| revert(ModelsError::<Runtime>::UnknownModel.into()))?;
 				Ok(IModels::modelCall::abi_encode_returns(&IModels::modelReturn {
 					owner: address_of(&model.owner),
 					name: alloc::string::String::from_utf8_lossy(&model.name).into_owned(),
@@ -79,7 +78,7 @@ impl Precompile for ModelsPrecompile {
 			Call::modelVersion(IModels::modelVersionCall { modelId, versionId }) => {
 				charge_reads(env, 1)?;
 				let version = ModelVersions::<Runtime>::get(modelId, versionId)
-					.ok_or_else(|| invalid_argument("Models.UnknownModelVersion"))?;
+					.ok_or_else(|| revert_with("Models.UnknownModelVersion"))?;
 				Ok(IModels::modelVersionCall::abi_encode_returns(&IModels::modelVersionReturn {
 					adapterHash: version.result.adapter_hash.into(),
 					adapterBytes: version.result.adapter_bytes,
